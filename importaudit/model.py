@@ -86,6 +86,7 @@ class ModuleRecord:
     error: str | None = None  # "ExceptionType: message" when its import failed
     preloaded: bool = False  # already in sys.modules before measurement began
     runs: int = 0  # how many measured runs saw it
+    start_ns: int | None = None  # start offset from measurement start (median), for timelines
 
 
 @dataclass(frozen=True, slots=True)
