@@ -219,6 +219,8 @@ class Violation:
     chain: tuple[str, ...] = ()
     file: str | None = None
     line: int | None = None
+    # For statistical (time) checks: how sure the gate is that this is not noise, 0..1.
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,7 @@ class CheckResult:
     name: str
     passed: bool
     detail: str = ""
+    skipped: bool = False  # could not run (e.g. heap not measured); passed stays True
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +241,7 @@ class Verdict:
     violations: tuple[Violation, ...] = ()
     checks: tuple[CheckResult, ...] = ()
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # how the decision was made (e.g. machine-speed scaling)
 
 
 # --------------------------------------------------------------------------- report
