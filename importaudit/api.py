@@ -6,3 +6,198 @@ CLI and the pytest plugin are thin adapters over these functions.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importaudit.model import Report
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from importaudit.errors import TargetNotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from importaudit.model import Report
+    from importaudit.runtime.runner import Measurement, ProfileRequest
+
+
+def profile_importtime(log_path: str) -> Report:
+    """Read a `python -X importtime` log into a Report (rendered like a profile).
+
+    Raises UsageError (exit 2) when the file is missing or holds no importtime lines.
+    """
+    from importaudit.runtime.importtime import read_importtime
+
+    return read_importtime(log_path)
+
+
+DEFAULT_REPEAT = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedTargets:
+    """Module names to import and the folders to put on sys.path for them."""
+
+    modules: tuple[str, ...]
+    extra_path: tuple[str, ...]
+
+
+def _is_module_name(text: str) -> bool:
+    return all(part.isidentifier() for part in text.split("."))
+
+
+def _package_root(path: Path) -> tuple[str, Path]:
+    """Dotted name of a package dir or module file, and the folder holding its top."""
+    parts = [path.stem if path.is_file() else path.name]
+    folder = path.parent
+    while (folder / "__init__.py").exists():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts), folder
+
+
+def resolve_targets(targets: Sequence[str]) -> ResolvedTargets:
+    """Turn TARGET arguments (module names or paths) into module names + sys.path entries.
+
+    A directory that is a package (or a .py file) is imported by its dotted name with
+    the folder above its top package on sys.path; a plain directory is put on sys.path
+    and every top-level module and package in it is a target.
+    """
+    modules: list[str] = []
+    extra: list[str] = []
+    for target in targets:
+        path = Path(target)
+        looks_like_path = os.sep in target or target.endswith(".py") or target in (".", "..")
+        if path.exists() and (looks_like_path or not _is_module_name(target)
+                              or path.is_dir() and not (path / "__init__.py").exists()
+                              and not _is_module_name(target)):
+            path = path.resolve()
+            if path.is_file() and path.suffix == ".py" or (path / "__init__.py").exists():
+                name, folder = _package_root(path)
+                modules.append(name)
+                extra.append(str(folder))
+            elif path.is_dir():
+                found = sorted(
+                    p.stem if p.is_file() else p.name for p in path.iterdir()
+                    if (p.suffix == ".py" and p.is_file() and p.stem.isidentifier())
+                    or (p.is_dir() and p.name.isidentifier() and (p / "__init__.py").exists())
+                )
+                if not found:
+                    raise TargetNotFoundError(f"{target}: no Python modules or packages in it")
+                modules.extend(found)
+                extra.append(str(path))
+            else:
+                raise UsageError(f"{target}: not a Python file, package or directory")
+        elif looks_like_path:
+            raise TargetNotFoundError(f"{target}: no such file or directory")
+        elif _is_module_name(target):
+            modules.append(target)
+        else:
+            raise UsageError(f"{target!r} is neither a module name nor an existing path")
+    return ResolvedTargets(tuple(dict.fromkeys(modules)), tuple(dict.fromkeys(extra)))
+
+
+def _progress() -> object:
+    """A progress callback that writes to stderr on a terminal (None otherwise)."""
+    import sys
+
+    if not sys.stderr.isatty() or os.environ.get("IMPORTAUDIT_NO_PROGRESS"):
+        return None
+
+    def show(message: str) -> None:
+        sys.stderr.write(f"\r\x1b[2K importaudit: {message}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _measure(python: str | None, request: ProfileRequest) -> Measurement:
+    import sys
+
+    from importaudit.runtime.runner import Runner, find_interpreter
+
+    interpreter = find_interpreter(python)
+    show = _progress()
+    runner = Runner(interpreter, progress=show if callable(show) else None)
+    try:
+        return runner.profile(request)
+    finally:
+        if callable(show):
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+
+
+def _report(targets: Sequence[str], measurement: Measurement) -> Report:
+    from datetime import UTC, datetime
+
+    from importaudit._version import __version__
+    from importaudit.model import Report
+
+    return Report(
+        targets=tuple(targets),
+        tool_version=__version__,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        meta=measurement.meta,
+        modules=measurement.modules,
+        failure=measurement.failure,
+    )
+
+
+def profile(
+    targets: Sequence[str], *, tree: bool = False, isolated: bool = False,
+    python: str | None = None, repeat: int | None = None, timeout: float | None = None,
+    memory: bool | None = None, warm_bytecode: bool = False,
+) -> Report:
+    """Measure what importing `targets` costs, per module, in a clean child interpreter.
+
+    `tree` also imports every submodule of the target packages; `isolated` measures
+    each of them alone in its own interpreter. `repeat` measured runs follow one
+    warm-up; `memory` adds one tracemalloc run for the Python heap. A target that does
+    not exist raises TargetNotFoundError; one that fails to import (or crashes the
+    child) gives a report whose `failure` says what happened, with everything
+    measured before it.
+    """
+    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, ProfileRequest
+
+    if not targets:
+        raise UsageError("give at least one target")
+    resolved = resolve_targets(targets)
+    request = ProfileRequest(
+        mode="import", args=resolved.modules, tree=tree or isolated, isolated=isolated,
+        repeat=repeat or DEFAULT_REPEAT, memory=True if memory is None else memory,
+        timeout=timeout or DEFAULT_TIMEOUT_S, extra_path=resolved.extra_path,
+        warm_bytecode=warm_bytecode,
+    )
+    return _report(resolved.modules, _measure(python, request))
+
+
+def profile_program(
+    kind: str, program: str, argv: Sequence[str] = (), *, python: str | None = None,
+    repeat: int | None = None, timeout: float | None = None, memory: bool | None = None,
+    warm_bytecode: bool = False,
+) -> Report:
+    """Run a program (`kind` "module", "script" or "code") under the profiler.
+
+    The program gets its own argv; its stdin, stdout and stderr are the terminal's in
+    the first measured run. Every import it makes is attributed, also late ones. By
+    default it runs once with no warm-up and no heap run, since running a user's
+    program again may have side effects: ask for more with `repeat` and `memory`.
+    """
+    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, ProfileRequest
+
+    if kind == "script" and not Path(program).is_file():
+        raise TargetNotFoundError(f"{program}: no such script")
+    if kind not in ("module", "script", "code"):
+        raise UsageError(f"unknown program kind {kind!r}")
+    request = ProfileRequest(
+        mode=kind, args=(program, *argv), repeat=repeat or 1,
+        warmup=repeat is not None and repeat > 1, memory=bool(memory),
+        timeout=timeout or DEFAULT_TIMEOUT_S, warm_bytecode=warm_bytecode,
+        passthrough=True,
+    )
+    label = {"module": f"-m {program}", "script": program, "code": "-c"}[kind]
+    return _report((label,), _measure(python, request))

@@ -1,0 +1,72 @@
+"""Human units for renderers: nanoseconds and bytes to short, ASCII-only text.
+
+The report model keeps integers with the unit in the name (`self_ns`, `heap_bytes`);
+only renderers turn them into "12.3 ms" or "4.1 MiB", and they all do it here so the
+terminal, Markdown and HTML outputs agree. Output is plain ASCII ("us", not "µs") so a
+piped report survives any terminal encoding and `grep`.
+"""
+
+from __future__ import annotations
+
+#: Shown where a value was not measured (e.g. heap without the tracemalloc run).
+MISSING = "-"
+
+_TIME_STEPS: tuple[tuple[int, str], ...] = (
+    (1_000_000_000, "s"),
+    (1_000_000, "ms"),
+    (1_000, "us"),
+)
+
+_BYTE_STEPS: tuple[tuple[int, str], ...] = (
+    (1 << 40, "TiB"),
+    (1 << 30, "GiB"),
+    (1 << 20, "MiB"),
+    (1 << 10, "KiB"),
+)
+
+
+def _three_digits(value: float) -> str:
+    """Three significant digits without exponent: 1.23, 12.3, 123."""
+    magnitude = abs(value)
+    if magnitude >= 99.95:
+        return f"{value:.0f}"
+    if magnitude >= 9.995:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def format_ns(ns: int | None) -> str:
+    """Format a duration in nanoseconds as "850 ns", "12.3 us", "4.56 ms" or "1.20 s"."""
+    if ns is None:
+        return MISSING
+    magnitude = abs(ns)
+    for size, unit in _TIME_STEPS:
+        # Promote at 99.95% of the next unit so rounding never prints "1000 us".
+        if magnitude >= size * 0.9995:
+            return f"{_three_digits(ns / size)} {unit}"
+    return f"{ns} ns"
+
+
+def format_bytes(n: int | None) -> str:
+    """Format a size in bytes as "512 B", "4.10 KiB", "12.3 MiB" (binary units, signed)."""
+    if n is None:
+        return MISSING
+    magnitude = abs(n)
+    for size, unit in _BYTE_STEPS:
+        if magnitude >= size * 0.9995:
+            return f"{_three_digits(n / size)} {unit}"
+    return f"{n} B"
+
+
+def format_percent(part: int | None, whole: int | None) -> str:
+    """Format `part` as a percentage of `whole` ("12.5%"); MISSING if unknown or whole is 0."""
+    if part is None or whole is None or whole == 0:
+        return MISSING
+    return f"{100 * part / whole:.1f}%"
+
+
+def format_spread(low: int | None, high: int | None) -> str:
+    """Format a min..max range of durations, e.g. "11.9 ms..13.0 ms" (MISSING if unknown)."""
+    if low is None or high is None:
+        return MISSING
+    return f"{format_ns(low)}..{format_ns(high)}"

@@ -1,0 +1,433 @@
+"""Pure views over a runtime profile: import tree, totals, top-N, folding, why-chains.
+
+The report keeps raw per-module records (`model.ModuleRecord`); everything a renderer or
+`importaudit why` shows is derived here by pure functions, so the terminal, HTML and
+JSON outputs agree and each view is testable without a child interpreter.
+
+Vocabulary: a record's `importer` is the module that was executing when it was first
+loaded (a "load" edge); its other `importers` are later import statements that found it
+already loaded (a "cache hit" edge). Preloaded modules (in `sys.modules` before
+measurement began) are not attributed: the tree, totals and top-N leave them out.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from importaudit.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+
+    from importaudit.model import ModuleRecord, Report
+
+#: Keys `top_n` (and `--sort`) order by.
+SORT_KEYS: tuple[str, ...] = ("self", "cumulative", "heap", "rss")
+
+#: How many chains `answer_why` lists before it stops (the count can explode on real code).
+DEFAULT_CHAIN_LIMIT = 50
+
+# Bound on partial paths the chain search expands; dense graphs stop here, marked truncated.
+_MAX_EXPANSIONS = 200_000
+
+
+# --------------------------------------------------------------------------- tree
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """Subtrees cheaper than the fold threshold, summarised as "N modules, X ms"."""
+
+    modules: int  # modules in the folded subtrees, their roots included
+    cumulative_ns: int  # sum of the folded subtree roots' cumulative time
+    heap_bytes: int | None = None  # sum of their cumulative heap (None: not measured)
+
+
+@dataclass(frozen=True, slots=True)
+class TreeNode:
+    """One module in the import tree with the modules it loaded first, in load order."""
+
+    record: ModuleRecord
+    children: tuple[TreeNode, ...] = ()
+    folded: Folded | None = None  # children folded away by `fold_tree`
+    size: int = 1  # modules in this subtree, itself and folded ones included
+
+
+@dataclass(frozen=True, slots=True)
+class ImportTree:
+    """The import forest: roots are modules no measured module loaded."""
+
+    roots: tuple[TreeNode, ...] = ()
+    folded: Folded | None = None  # roots folded away by `fold_tree`
+
+    @property
+    def size(self) -> int:
+        """Modules in the whole forest, folded ones included."""
+        return sum(n.size for n in self.roots) + (self.folded.modules if self.folded else 0)
+
+
+def _by_load_order(record: ModuleRecord) -> tuple[int, str]:
+    return (record.order, record.name)
+
+
+def build_tree(records: Iterable[ModuleRecord], *, include_preloaded: bool = False) -> ImportTree:
+    """Arrange records by `importer` into a forest, children in load (`order`) order.
+
+    A root is a record whose importer is None or not among the records (for example a
+    preloaded module, or `__main__` of a profiled program). Records caught in an
+    importer cycle (possible only in inconsistent input) become roots rather than
+    disappearing. Built without recursion: import nesting in a log can be deep.
+    """
+    by_name: dict[str, ModuleRecord] = {}
+    for record in records:
+        if (include_preloaded or not record.preloaded) and record.name not in by_name:
+            by_name[record.name] = record
+    children: dict[str, list[ModuleRecord]] = {}
+    roots: list[ModuleRecord] = []
+    for record in by_name.values():
+        parent = record.importer
+        if parent is None or parent not in by_name or parent == record.name:
+            roots.append(record)
+        else:
+            children.setdefault(parent, []).append(record)
+    for kids in children.values():
+        kids.sort(key=_by_load_order)
+    roots.sort(key=_by_load_order)
+
+    # Depth-first pre-order over tree edges; each module is placed once.
+    placed: set[str] = set()
+    tree_children: dict[str, list[str]] = {}
+    preorder: list[str] = []
+    top: list[str] = []
+
+    def walk(start: ModuleRecord) -> None:
+        placed.add(start.name)
+        top.append(start.name)
+        stack = [start.name]
+        while stack:
+            name = stack.pop()
+            preorder.append(name)
+            kids = [k.name for k in children.get(name, ()) if k.name not in placed]
+            placed.update(kids)
+            tree_children[name] = kids
+            stack.extend(reversed(kids))
+
+    for root in roots:
+        walk(root)
+    # Whatever no root reached sits on an importer cycle: cut it at its earliest load.
+    for record in sorted(by_name.values(), key=_by_load_order):
+        if record.name not in placed:
+            walk(record)
+
+    nodes: dict[str, TreeNode] = {}
+    for name in reversed(preorder):  # children come after their parent in pre-order
+        kid_nodes = tuple(nodes.pop(k) for k in tree_children[name])
+        nodes[name] = TreeNode(
+            by_name[name], kid_nodes, None, 1 + sum(k.size for k in kid_nodes)
+        )
+    return ImportTree(tuple(nodes[name] for name in top))
+
+
+def _merge_folded(parts: Iterable[Folded | None]) -> Folded | None:
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    heaps = [p.heap_bytes for p in present if p.heap_bytes is not None]
+    return Folded(
+        modules=sum(p.modules for p in present),
+        cumulative_ns=sum(p.cumulative_ns for p in present),
+        heap_bytes=sum(heaps) if heaps else None,
+    )
+
+
+def _summarise(cut: Sequence[TreeNode]) -> Folded | None:
+    return _merge_folded(
+        Folded(n.size, n.record.cumulative_ns, n.record.heap_bytes) for n in cut
+    )
+
+
+def _postorder(
+    roots: Iterable[TreeNode], keep: Callable[[TreeNode], bool]
+) -> Iterator[TreeNode]:
+    """Kept nodes, children before parents, descending only into kept nodes."""
+    stack: list[tuple[TreeNode, bool]] = [(n, False) for n in reversed(tuple(roots)) if keep(n)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            yield node
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in reversed(node.children) if keep(c))
+
+
+def fold_tree(tree: ImportTree, threshold_ns: int) -> ImportTree:
+    """Fold every subtree whose root's cumulative time is below `threshold_ns`.
+
+    A folded subtree disappears from its parent's children and is counted in the
+    parent's `folded` summary (roots: in the tree's). A threshold of 0 or less keeps
+    everything. Sizes are unchanged, so "N modules" still counts what was folded.
+    """
+    if threshold_ns <= 0:
+        return tree
+
+    def keep(node: TreeNode) -> bool:
+        return node.record.cumulative_ns >= threshold_ns
+
+    rebuilt: dict[int, TreeNode] = {}
+    for node in _postorder(tree.roots, keep):
+        kept = tuple(rebuilt.pop(id(c)) for c in node.children if keep(c))
+        cut = [c for c in node.children if not keep(c)]
+        rebuilt[id(node)] = TreeNode(
+            node.record, kept, _merge_folded((node.folded, _summarise(cut))), node.size
+        )
+    roots = tuple(rebuilt[id(n)] for n in tree.roots if keep(n))
+    cut_roots = [n for n in tree.roots if not keep(n)]
+    return ImportTree(roots, _merge_folded((tree.folded, _summarise(cut_roots))))
+
+
+def walk_tree(tree: ImportTree) -> Iterator[tuple[TreeNode, tuple[bool, ...]]]:
+    """Every node in display order with, per ancestor level, whether it was a last child.
+
+    The flags let a renderer draw tree guides ("|-", "`-") without recursion: entry i
+    of the tuple says whether the node's ancestor at depth i (or the node itself, last
+    entry) is the last of its siblings. A folded summary counts as a sibling after the
+    children, so a node followed by one is never "last".
+    """
+    stack: list[tuple[TreeNode, tuple[bool, ...]]] = []
+    for i, root in reversed(tuple(enumerate(tree.roots))):
+        last = i == len(tree.roots) - 1 and tree.folded is None
+        stack.append((root, (last,)))
+    while stack:
+        node, lasts = stack.pop()
+        yield node, lasts
+        count = len(node.children)
+        for i, child in reversed(tuple(enumerate(node.children))):
+            last = i == count - 1 and node.folded is None
+            stack.append((child, (*lasts, last)))
+
+
+# --------------------------------------------------------------------------- totals, top-N
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Whole-profile sums over the modules the targets loaded (preloaded ones excluded)."""
+
+    modules: int  # modules measured, not preloaded
+    preloaded: int  # modules already loaded before measurement (not attributed)
+    failed: int  # modules whose import raised
+    total_ns: int  # sum of self time: the import time of the whole profile
+    heap_bytes: int | None  # sum of self heap (None: no tracemalloc run)
+    rss_bytes: int | None  # sum of self RSS growth (None: not measured)
+
+
+def _sum_known(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def totals(records: Iterable[ModuleRecord]) -> Totals:
+    """Count and sum the records; self values add up to the whole without double counting."""
+    measured: list[ModuleRecord] = []
+    preloaded = 0
+    for record in records:
+        if record.preloaded:
+            preloaded += 1
+        else:
+            measured.append(record)
+    return Totals(
+        modules=len(measured),
+        preloaded=preloaded,
+        failed=sum(1 for r in measured if r.error is not None),
+        total_ns=sum(r.self_ns for r in measured),
+        heap_bytes=_sum_known(r.self_heap_bytes for r in measured),
+        rss_bytes=_sum_known(r.self_rss_bytes for r in measured),
+    )
+
+
+def sort_value(record: ModuleRecord, key: str) -> int | None:
+    """Return a record's value for `key` (one of SORT_KEYS); None if unmeasured."""
+    if key == "self":
+        return record.self_ns
+    if key == "cumulative":
+        return record.cumulative_ns
+    if key == "heap":
+        return record.heap_bytes
+    if key == "rss":
+        return record.rss_bytes
+    raise _unknown_key(key)
+
+
+def _unknown_key(key: str) -> UsageError:
+    return UsageError(f"unknown sort key {key!r} (known: {', '.join(SORT_KEYS)})")
+
+
+def top_n(
+    records: Iterable[ModuleRecord], key: str = "cumulative", n: int | None = None
+) -> tuple[ModuleRecord, ...]:
+    """Return the `n` most expensive non-preloaded records by `key`, largest first.
+
+    Unmeasured values (None) sort last; ties keep load order. `n` None means all.
+    """
+    if key not in SORT_KEYS:
+        raise _unknown_key(key)
+    if n is not None and n < 0:
+        raise UsageError(f"top must be positive, got {n}")
+
+    def rank(record: ModuleRecord) -> tuple[bool, int, int, str]:
+        value = sort_value(record, key)
+        return (value is None, -(value or 0), record.order, record.name)
+
+    ranked = sorted((r for r in records if not r.preloaded), key=rank)
+    return tuple(ranked if n is None else ranked[:n])
+
+
+# --------------------------------------------------------------------------- why
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """One way the targets reach a module: `modules[0]` imports `modules[1]`, and so on.
+
+    `cached[i]` says whether edge i (modules[i] -> modules[i+1]) found the module
+    already loaded (a cache hit) rather than loading it. The cost is what this chain
+    adds beyond the chains listed before it: the cumulative time and heap of `entry`,
+    the first module after the start that no earlier chain passes through (chains are
+    listed shortest first, so "earlier" means shorter or as short). `entry` is None,
+    and the cost 0, when every module of the chain is already on an earlier one. For a
+    chain that is just the module (it is a target itself) the entry is the module.
+    """
+
+    modules: tuple[str, ...]
+    cached: tuple[bool, ...] = ()
+    entry: str | None = None
+    cost_ns: int = 0
+    cost_heap_bytes: int | None = None
+
+    @property
+    def first_load(self) -> bool:
+        """True for the chain along which the module was actually loaded (no cache hits)."""
+        return not any(self.cached)
+
+
+@dataclass(frozen=True, slots=True)
+class WhyAnswer:
+    """Every chain by which the report's targets reached `module`, shortest first."""
+
+    report: Report
+    module: str
+    chains: tuple[Chain, ...] = ()
+    truncated: bool = False  # more chains exist than were listed (limit reached)
+
+    @property
+    def record(self) -> ModuleRecord | None:
+        """The module's record in the report, or None when it was never seen."""
+        return next((r for r in self.report.modules if r.name == self.module), None)
+
+
+def _chain_graph(records: Sequence[ModuleRecord]) -> dict[str, dict[str, bool]]:
+    """Map importer -> {imported: cached?}; a load edge wins over a cache hit on the same pair."""
+    names = {r.name for r in records}
+    edges: dict[str, dict[str, bool]] = {}
+    for record in records:
+        if record.importer is not None and record.importer in names:
+            edges.setdefault(record.importer, {})[record.name] = False
+        for importer in record.importers:
+            if importer in names and importer not in (record.name, record.importer):
+                edges.setdefault(importer, {}).setdefault(record.name, True)
+    return edges
+
+
+def _chain_starts(report: Report, records: Sequence[ModuleRecord]) -> list[ModuleRecord]:
+    """Where chains begin: the targets' own records and every measured root."""
+    names = {r.name for r in records}
+    targets = set(report.targets)
+    return [
+        r for r in records
+        if r.name in targets
+        or (not r.preloaded and (r.importer is None or r.importer not in names))
+    ]
+
+
+def _distances_to(module: str, edges: dict[str, dict[str, bool]]) -> dict[str, int]:
+    """Fewest edges from each module to `module` (breadth-first on reversed edges)."""
+    reverse: dict[str, list[str]] = {}
+    for importer, imported in edges.items():
+        for name in imported:
+            reverse.setdefault(name, []).append(importer)
+    dist = {module: 0}
+    queue = deque([module])
+    while queue:
+        name = queue.popleft()
+        for importer in reverse.get(name, ()):
+            if importer not in dist:
+                dist[importer] = dist[name] + 1
+                queue.append(importer)
+    return dist
+
+
+def find_chains(
+    report: Report, module: str, *, limit: int = DEFAULT_CHAIN_LIMIT
+) -> tuple[list[tuple[str, ...]], bool]:
+    """Return simple paths from the chain starts to `module`, shortest first, and if truncated.
+
+    Best-first search over partial paths ordered by length so far plus the exact
+    remaining distance (ignoring the simple-path rule), so complete paths come out in
+    non-decreasing length; equal lengths are ordered by the load order of their modules.
+    """
+    records = report.modules
+    order = {r.name: r.order for r in records}
+    edges = _chain_graph(records)
+    dist = _distances_to(module, edges)
+    heap: list[tuple[int, tuple[int, ...], tuple[str, ...]]] = []
+    for start in _chain_starts(report, records):
+        if start.name in dist:
+            heapq.heappush(heap, (dist[start.name], (start.order,), (start.name,)))
+    found: list[tuple[str, ...]] = []
+    expansions = 0
+    while heap:
+        if len(found) >= limit or expansions >= _MAX_EXPANSIONS:
+            return found, True
+        _, orders, path = heapq.heappop(heap)
+        last = path[-1]
+        if last == module:
+            found.append(path)
+            continue
+        expansions += 1
+        for nxt in edges.get(last, {}):
+            if nxt in dist and nxt not in path:
+                length = len(path) + dist[nxt]
+                heapq.heappush(heap, (length, (*orders, order[nxt]), (*path, nxt)))
+    return found, False
+
+
+def answer_why(report: Report, module: str, *, limit: int = DEFAULT_CHAIN_LIMIT) -> WhyAnswer:
+    """Every chain (via first loads and later cache hits) from the targets to `module`.
+
+    Chains are listed shortest first with the cost each adds (see `Chain`). A module
+    the report never saw gets no chains; so does a preloaded one nothing imported.
+    """
+    paths, truncated = find_chains(report, module, limit=limit)
+    by_name = {r.name: r for r in report.modules}
+    seen: set[str] = set()
+    chains: list[Chain] = []
+    for path in paths:
+        cached = tuple(by_name[b].importer != a for a, b in pairwise(path))
+        later = path[1:] if len(path) > 1 else path
+        entry = next((name for name in later if name not in seen), None)
+        record = by_name[entry] if entry is not None else None
+        chains.append(
+            Chain(
+                modules=path,
+                cached=cached,
+                entry=entry,
+                cost_ns=record.cumulative_ns if record else 0,
+                cost_heap_bytes=record.heap_bytes if record else None,
+            )
+        )
+        seen.update(path)
+    return WhyAnswer(report, module, tuple(chains), truncated)
