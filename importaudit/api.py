@@ -7,13 +7,7 @@ CLI and the pytest plugin are thin adapters over these functions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from importaudit.model import Report
-
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +15,8 @@ from typing import TYPE_CHECKING
 from importaudit.errors import TargetNotFoundError, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from importaudit.model import Report
     from importaudit.runtime.runner import Measurement, ProfileRequest
 
@@ -73,10 +69,10 @@ def resolve_targets(targets: Sequence[str]) -> ResolvedTargets:
         path = Path(target)
         looks_like_path = os.sep in target or target.endswith(".py") or target in (".", "..")
         if path.exists() and (looks_like_path or not _is_module_name(target)
-                              or path.is_dir() and not (path / "__init__.py").exists()
-                              and not _is_module_name(target)):
+                              or (path.is_dir() and not (path / "__init__.py").exists()
+                              and not _is_module_name(target))):
             path = path.resolve()
-            if path.is_file() and path.suffix == ".py" or (path / "__init__.py").exists():
+            if (path.is_file() and path.suffix == ".py") or (path / "__init__.py").exists():
                 name, folder = _package_root(path)
                 modules.append(name)
                 extra.append(str(folder))

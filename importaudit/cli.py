@@ -55,7 +55,7 @@ def _errors(debug: bool) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _output_stream(output: str | None) -> Iterator[TextIO]:
-    """stdout for None or '-', else an atomically replaced file."""
+    """Stdout for None or '-', else an atomically replaced file."""
     if output in (None, "-"):
         yield sys.stdout
         return
@@ -151,7 +151,29 @@ def run(func: Callable[[], int | None]) -> None:
 # --------------------------------------------------------------------------- profile
 
 
-@cli.command(context_settings={"allow_interspersed_args": False})
+class _ProgramCommand(click.Command):
+    """Options may go anywhere, but everything after `-m MOD`/`--script P`/`-c CODE` is argv.
+
+    So `importaudit profile --repeat 3 -m http.server 8000 --bind 127.0.0.1` gives the
+    program `8000 --bind 127.0.0.1`, as `python -m` would.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for i, arg in enumerate(args):
+            if arg == "--":
+                break
+            if arg in ("-m", "--script", "-c"):
+                if i + 1 < len(args):
+                    args = [*args[: i + 2], "--", *args[i + 2:]]
+                break
+            if arg.startswith("--script=") or (arg[:2] in ("-m", "-c") and len(arg) > 2
+                                               and not arg.startswith("--")):
+                args = [*args[: i + 1], "--", *args[i + 1:]]
+                break
+        return super().parse_args(ctx, args)
+
+
+@cli.command(cls=_ProgramCommand)
 @click.argument("targets", nargs=-1)
 @click.option("-m", "module", default=None, metavar="MODULE",
               help="Profile running a module as a program (like python -m); ARGS follow.")

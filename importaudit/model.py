@@ -280,7 +280,7 @@ def to_dict(obj: Any) -> Any:
     return obj
 
 
-def _convert(tp: Any, value: Any, where: str) -> Any:
+def _convert(tp: Any, value: Any, where: str) -> Any:  # noqa: PLR0911  (one return per type)
     """Convert JSON data `value` into an instance of the annotated type `tp`."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):

@@ -1,4 +1,4 @@
-"""Renderers: each turns a `Report` into one output format through `render(report, stream, options)`.
+"""Renderers: each turns a `Report` into one format by `render(report, stream, options)`.
 
 Formats are looked up by name and their modules imported only when used, so rich,
 networkx and Jinja2 load only for the formats that need them.

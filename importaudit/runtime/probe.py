@@ -1,0 +1,584 @@
+"""The probe: runs INSIDE the measured child interpreter and records every import.
+
+Run by file path (`python probe.py RECORDS MODE FLAGS [ARGS...]`), never imported as
+part of importaudit. It uses only modules that are already loaded at interpreter
+start-up (sys, os, _thread, _imp) plus `time`, so it disturbs what it measures as
+little as possible; it must keep working on Python 3.9 to 3.13, so no newer syntax.
+
+How it measures: a finder at `sys.meta_path[0]` asks the other finders for the spec
+directly (never `importlib.util.find_spec`, which can deadlock when a library starts
+a thread during import) and wraps the spec's loader. The wrapper times
+`create_module` + `exec_module` (from the moment the spec was searched for, as
+`-X importtime` does) on a per-thread stack; self time is cumulative time minus the
+cumulative time of imports made while it ran. Right before the module's code runs
+the wrapper puts the real loader back on `__spec__.loader` and `__loader__`, so the
+module's own code, `importlib.resources`, `inspect.getsource`, `pkgutil.get_data` and
+`isinstance(mod.__loader__, SourceFileLoader)` see exactly what they would see without us.
+
+Records are JSON lines appended with one `os.write` each to a file the parent owns:
+a child that segfaults, calls `os._exit` or is killed leaves every finished record
+(and the `begin` of what it was doing) behind, and a record costs a syscall, not a
+pipe round trip. If the target closes our descriptor, the file is reopened by path.
+
+MODE is `import` (ARGS: modules to import), `module`/`script`/`code` (ARGS: the
+program and its argv). FLAGS (comma separated): `rss` (RSS per module from
+/proc/self/statm), `heap` (tracemalloc: heap retained and peak per module), `hits`
+(record imports that found the module already loaded, via builtins.__import__),
+`tree` (also import every submodule of the target packages).
+"""
+
+import sys
+
+_PRELOADED = list(sys.modules)  # before the probe imports anything itself
+
+import _imp  # noqa: E402  (builtin, always loaded: the probe's own imports come after the snapshot)
+import _thread  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+
+_clock = time.perf_counter_ns
+_get_ident = _thread.get_ident
+
+# ----------------------------------------------------------------------------- output
+
+_ESCAPES = {i: "\\u%04x" % i for i in range(32)}
+_ESCAPES[ord("\\")] = "\\\\"
+_ESCAPES[ord('"')] = '\\"'
+
+
+def _js(value: "object") -> str:
+    """Encode None, bool, int or str as JSON (the json module is not loaded yet)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).translate(_ESCAPES) + '"'
+
+
+class _Channel:
+    """Append-only record file; one os.write per record, reopened if the target closed it."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd = self._open()
+        self.lock = _thread.allocate_lock()
+
+    def _open(self) -> int:
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            # Move it out of the range that programs close or reuse (0-9, then upwards).
+            import fcntl
+
+            high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 200)
+            os.close(fd)
+            return high
+        except (ImportError, OSError):
+            return fd
+
+    def write(self, fields: "list[tuple[str, object]]") -> None:
+        line = "{" + ",".join('"%s":%s' % (k, _js(v)) for k, v in fields) + "}\n"
+        data = line.encode("utf-8", "surrogateescape")
+        with self.lock:
+            try:
+                os.write(self.fd, data)
+            except OSError:
+                self.fd = self._open()
+                os.write(self.fd, data)
+
+
+# ----------------------------------------------------------------------------- memory
+
+
+class _Rss:
+    """Resident set size in bytes from /proc/self/statm (Linux); absent elsewhere."""
+
+    def __init__(self) -> None:
+        self.fd = -1
+        self.page = 4096
+        try:
+            self.page = os.sysconf("SC_PAGE_SIZE")
+            self.fd = os.open("/proc/self/statm", os.O_RDONLY)
+        except (OSError, ValueError, AttributeError):
+            self.fd = -1
+
+    def read(self) -> int:
+        if self.fd < 0:
+            return 0
+        try:
+            data = os.pread(self.fd, 64, 0)
+        except OSError:
+            return 0
+        return int(data.split()[1]) * self.page
+
+
+# ----------------------------------------------------------------------------- the stack
+
+
+class _Frame:
+    """One import in progress on one thread."""
+
+    __slots__ = ("child_heap", "child_ns", "child_rss", "heap0", "name", "peak", "rss0", "t0")
+
+    def __init__(self, name: str, t0: int, rss0: int, heap0: int) -> None:
+        self.name = name
+        self.t0 = t0
+        self.rss0 = rss0
+        self.heap0 = heap0
+        self.peak = heap0
+        self.child_ns = 0
+        self.child_rss = 0
+        self.child_heap = 0
+
+
+class _Probe:
+    """Holds the per-thread import stacks and writes one record per finished import."""
+
+    def __init__(self, channel: _Channel, rss: bool, heap: bool) -> None:
+        self.channel = channel
+        self.stacks: "dict[int, list[_Frame]]" = {}
+        self.rss = _Rss() if rss else None
+        self.heap = heap
+        self.t_start = _clock()
+        self.main_ident = _get_ident()
+        if heap:
+            import _tracemalloc
+
+            self.tm = _tracemalloc
+            _tracemalloc.start(1)
+
+    def heap_now(self) -> int:
+        """Traced heap now; folds the peak since the last call into the top frame."""
+        current, peak = self.tm.get_traced_memory()
+        self.tm.reset_peak()
+        stack = self.stacks.get(_get_ident())
+        if stack and peak > stack[-1].peak:
+            stack[-1].peak = peak
+        return int(current)
+
+    def thread_name(self) -> "str | None":
+        ident = _get_ident()
+        if ident == self.main_ident:
+            return None
+        threading = sys.modules.get("threading")
+        if threading is not None:
+            try:
+                return str(threading.current_thread().name)
+            except Exception:
+                pass
+        return "thread-%d" % ident
+
+    def importer_outside_imports(self) -> "str | None":
+        """The module whose code made an import while no import was in progress.
+
+        Walks out of the probe and the import machinery (importlib, runpy) to the first
+        frame of real code; None when the probe itself imported a target.
+        """
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code is _import.__code__:
+                return None
+            g = frame.f_globals
+            name = g.get("__name__")
+            if g is _GLOBALS or (isinstance(name, str) and (
+                name in _TRANSPARENT or name.startswith("importlib._bootstrap")
+            )):
+                frame = frame.f_back  # type: ignore[assignment]
+                continue
+            return name if isinstance(name, str) else None
+        return None
+
+    def begin(self, name: str, t0: int) -> _Frame:
+        ident = _get_ident()
+        stack = self.stacks.get(ident)
+        if stack is None:
+            stack = self.stacks[ident] = []
+        rss0 = self.rss.read() if self.rss is not None else 0
+        heap0 = self.heap_now() if self.heap else 0
+        frame = _Frame(name, t0, rss0, heap0)
+        if stack:
+            importer: "str | None" = stack[-1].name
+        else:
+            importer = self.importer_outside_imports()
+        stack.append(frame)
+        self.channel.write([("e", "begin"), ("n", name), ("i", importer), ("d", len(stack) - 1),
+                            ("s", t0 - self.t_start), ("th", self.thread_name())])
+        return frame
+
+    def end(self, frame: _Frame, spec: "object", loader: "object", error: "str | None") -> None:
+        t1 = _clock()
+        rss1 = self.rss.read() if self.rss is not None else 0
+        heap1 = self.heap_now() if self.heap else 0
+        stack = self.stacks.get(_get_ident(), [])
+        # Keep the stack balanced even if an import never reached us to finish.
+        while stack and stack[-1] is not frame:
+            stack.pop()
+        if stack:
+            stack.pop()
+        cumulative = t1 - frame.t0
+        rss = rss1 - frame.rss0
+        heap = heap1 - frame.heap0
+        if stack:
+            parent = stack[-1]
+            parent.child_ns += cumulative
+            parent.child_rss += rss
+            parent.child_heap += heap
+            parent.peak = max(parent.peak, frame.peak)
+        fields: "list[tuple[str, object]]" = [
+            ("e", "mod"), ("n", frame.name), ("c", cumulative),
+            ("f", cumulative - frame.child_ns),
+            ("o", getattr(spec, "origin", None)),
+            ("l", type(loader).__name__ if not isinstance(loader, type) else loader.__name__),
+            ("p", getattr(spec, "submodule_search_locations", None) is not None),
+            ("x", error),
+        ]
+        if self.rss is not None:
+            fields += [("r", rss), ("rs", rss - frame.child_rss)]
+        if self.heap:
+            fields += [("h", heap), ("hs", heap - frame.child_heap),
+                       ("hp", frame.peak - frame.heap0)]
+        self.channel.write(fields)
+
+
+_PROBE: "_Probe | None" = None
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return type(exc).__name__ + (": " + text if text else "")
+
+
+class _TimedLoader:
+    """Stands in for a spec's loader until the module's code is about to run."""
+
+    def __init__(self, real: "object", name: str, t0: int) -> None:
+        self._real = real
+        self._name = name
+        self._t0 = t0
+        self._frame: "_Frame | None" = None
+
+    def __getattr__(self, attr: str) -> "object":
+        # Forward get_resource_reader, get_source, get_data, is_package, ... unchanged.
+        return getattr(self._real, attr)
+
+    def create_module(self, spec: "object") -> "object":
+        assert _PROBE is not None
+        self._frame = _PROBE.begin(self._name, self._t0)
+        create = getattr(self._real, "create_module", None)
+        if create is None:
+            return None
+        try:
+            return create(spec)
+        except BaseException as exc:
+            self._finish(spec, _describe(exc))
+            raise
+
+    def exec_module(self, module: "object") -> None:
+        spec = getattr(module, "__spec__", None)
+        if spec is not None and getattr(spec, "loader", None) is self:
+            spec.loader = self._real
+        if getattr(module, "__loader__", None) is self:
+            module.__loader__ = self._real  # type: ignore[attr-defined]
+        if self._frame is None:  # create_module was not called (should not happen)
+            assert _PROBE is not None
+            self._frame = _PROBE.begin(self._name, self._t0)
+        try:
+            self._real.exec_module(module)  # type: ignore[attr-defined]
+        except BaseException as exc:
+            self._finish(spec, _describe(exc))
+            raise
+        self._finish(spec, None)
+
+    def _finish(self, spec: "object", error: "str | None") -> None:
+        frame, self._frame = self._frame, None
+        if frame is not None and _PROBE is not None:
+            _PROBE.end(frame, spec, self._real, error)
+
+
+class _TimedLegacyLoader:
+    """For loaders that only have the old `load_module` protocol."""
+
+    def __init__(self, real: "object", name: str, t0: int) -> None:
+        self._real = real
+        self._name = name
+        self._t0 = t0
+
+    def __getattr__(self, attr: str) -> "object":
+        return getattr(self._real, attr)
+
+    def load_module(self, fullname: str) -> "object":
+        assert _PROBE is not None
+        frame = _PROBE.begin(self._name, self._t0)
+        spec = None
+        try:
+            module = self._real.load_module(fullname)  # type: ignore[attr-defined]
+        except BaseException as exc:
+            _PROBE.end(frame, spec, self._real, _describe(exc))
+            raise
+        spec = getattr(module, "__spec__", None)
+        if spec is not None and getattr(spec, "loader", None) is self:
+            spec.loader = self._real
+        if getattr(module, "__loader__", None) is self:
+            module.__loader__ = self._real
+        _PROBE.end(frame, spec, self._real, None)
+        return module
+
+
+class _Finder:
+    """The meta path finder at position 0: asks the others, wraps what they find."""
+
+    _IMPORTAUDIT_FINDER = True
+
+    def find_spec(self, fullname: str, path: "object" = None, target: "object" = None) -> "object":
+        t0 = _clock()
+        for finder in sys.meta_path:
+            if getattr(finder, "_IMPORTAUDIT_FINDER", False):  # ourselves (or a stale copy)
+                continue
+            find = getattr(finder, "find_spec", None)
+            if find is None:
+                continue
+            spec = find(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = getattr(spec, "loader", None)
+        if loader is None:
+            # A namespace package before 3.11: importlib supplies the loader later.
+            self._namespace(fullname, spec, t0)
+            return spec
+        if hasattr(loader, "exec_module"):
+            spec.loader = _TimedLoader(loader, fullname, t0)
+        elif hasattr(loader, "load_module"):
+            spec.loader = _TimedLegacyLoader(loader, fullname, t0)
+        return spec
+
+    def _namespace(self, fullname: str, spec: "object", t0: int) -> None:
+        if _PROBE is not None:
+            frame = _PROBE.begin(fullname, t0)
+            _PROBE.end(frame, spec, None, None)
+
+
+# ----------------------------------------------------------------------------- cache hits
+
+
+def _install_hits(channel: _Channel) -> None:
+    """Record each (importer, module) pair once when an import finds it already loaded."""
+    import builtins
+
+    original = builtins.__import__
+    seen: "set[tuple[str, str]]" = set()
+    modules = sys.modules
+
+    def _resolve(name: str, globals_: "dict[str, object] | None", level: int) -> "str | None":
+        if level == 0:
+            return name
+        if not globals_:
+            return None
+        package = globals_.get("__package__")
+        if not isinstance(package, str):
+            return None
+        bits = package.rsplit(".", level - 1)
+        if len(bits) < level:
+            return None
+        base = bits[0]
+        return base + "." + name if name else base
+
+    def __import__(name: str, globals: "object" = None, locals: "object" = None,
+                   fromlist: "object" = (), level: int = 0) -> "object":
+        absolute = None
+        if isinstance(globals, dict):
+            try:
+                absolute = _resolve(name, globals, level)
+            except Exception:
+                absolute = None
+        before = absolute is not None and absolute in modules
+        result = original(name, globals, locals, fromlist, level)  # type: ignore[arg-type]
+        if absolute is not None and isinstance(globals, dict):
+            importer = globals.get("__name__")
+            if isinstance(importer, str):
+                wanted = []
+                if before:
+                    wanted.append(absolute)
+                if fromlist:
+                    for item in fromlist:  # type: ignore[attr-defined]
+                        sub = absolute + "." + item if isinstance(item, str) else None
+                        if sub is not None and sub in modules:
+                            wanted.append(sub)
+                for target in wanted:
+                    key = (importer, target)
+                    if key not in seen and target != importer:
+                        seen.add(key)
+                        channel.write([("e", "hit"), ("n", target), ("i", importer)])
+        return result
+
+    builtins.__import__ = __import__  # type: ignore[assignment]
+
+
+# ----------------------------------------------------------------------------- tree walk
+
+
+def _submodules(package: "object") -> "list[str]":
+    """Names of the direct submodules of an imported package, from its __path__."""
+    paths = getattr(package, "__path__", None)
+    name = getattr(package, "__name__", "")
+    if not paths:
+        return []
+    suffixes = [".py", *_imp.extension_suffixes()]
+    found: "set[str]" = set()
+    for directory in list(paths):
+        try:
+            entries = sorted(os.listdir(directory))
+        except (OSError, TypeError):
+            continue
+        for entry in entries:
+            full = os.path.join(directory, entry)
+            stem = None
+            if os.path.isdir(full):
+                if entry.isidentifier() and "." not in entry:
+                    stem = entry
+            else:
+                for suffix in suffixes:
+                    if entry.endswith(suffix):
+                        stem = entry[: -len(suffix)]
+                        break
+            if stem and stem.isidentifier() and stem not in ("__init__", "__main__"):
+                found.add(name + "." + stem)
+    return sorted(found)
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def _import(name: str) -> None:
+    __import__(name)
+
+
+def _run_imports(channel: _Channel, targets: "list[str]", tree: bool) -> bool:
+    """Import each target (and with `tree` every submodule); True if all succeeded."""
+    ok = True
+    queue = list(targets)
+    seen: "set[str]" = set()
+    while queue:
+        name = queue.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            _import(name)
+        except BaseException as exc:
+            ok = False
+            kind = "import-error"
+            if isinstance(exc, ModuleNotFoundError) and exc.name is not None and (
+                name == exc.name or name.startswith(exc.name + ".")
+            ):
+                kind = "not-found"
+            elif isinstance(exc, SystemExit):
+                kind = "exit"
+            elif isinstance(exc, KeyboardInterrupt):
+                raise
+            channel.write([("e", "fail"), ("k", kind), ("n", name), ("m", _describe(exc))])
+            if not tree:
+                return False
+            continue
+        if tree:
+            module = sys.modules.get(name)
+            queue[0:0] = [sub for sub in _submodules(module) if sub not in seen]
+    return ok
+
+
+def _run_program(channel: _Channel, mode: str, args: "list[str]") -> int:
+    """Run a program as python -m / script / -c would; return its exit status."""
+    code = 0
+    try:
+        if mode == "module":
+            import runpy
+
+            sys.argv = list(args)
+            runpy.run_module(args[0], run_name="__main__", alter_sys=True)
+        elif mode == "script":
+            import runpy
+
+            sys.argv = list(args)
+            sys.path[0] = os.path.dirname(os.path.abspath(args[0]))
+            runpy.run_path(args[0], run_name="__main__")
+        else:
+            sys.argv = ["-c", *args[1:]]
+            # A fresh __main__ (the probe's own globals must stay intact under it).
+            main = type(sys)("__main__")
+            main.__dict__["__builtins__"] = __builtins__
+            sys.modules["__main__"] = main
+            exec(compile(args[0], "<string>", "exec"), main.__dict__)
+    except SystemExit as exc:
+        value = exc.code
+        if value is None:
+            code = 0
+        elif isinstance(value, int):
+            code = value
+        else:
+            sys.stderr.write(str(value) + "\n")
+            code = 1
+    except BaseException as exc:
+        channel.write([("e", "fail"), ("k", "program-error"), ("n", args[0] if args else None),
+                       ("m", _describe(exc))])
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    return code
+
+
+def main() -> None:
+    """Parse the arguments, install the finder, import or run the target, exit."""
+    global _PROBE  # noqa: PLW0603  (set once; the loaders read it on the hot path)
+    records, mode, flag_text = sys.argv[1], sys.argv[2], sys.argv[3]
+    args = sys.argv[4:]
+    flags = set(flag_text.split(",")) if flag_text else set()
+    channel = _Channel(records)
+
+    # sys.path as `python -c` / `-m` would have it: cwd first, not the probe's folder.
+    extra = os.environ.pop("IMPORTAUDIT_PROBE_PATH", "")
+    here = os.path.dirname(os.path.abspath(__file__))
+    if sys.path and os.path.abspath(sys.path[0] or ".") == here:
+        sys.path[0] = "" if mode in ("import", "code") else os.getcwd()
+    if extra:
+        sys.path[0:0] = [p for p in extra.split(os.pathsep) if p]
+    sys.argv = [sys.argv[0]]
+
+    channel.write([
+        ("e", "start"), ("v", "%d.%d.%d" % sys.version_info[:3]),
+        ("impl", sys.implementation.name), ("tag", sys.implementation.cache_tag),
+        ("exe", sys.executable), ("plat", sys.platform),
+        ("dwb", bool(sys.dont_write_bytecode)),
+        ("pre", "\t".join(_PRELOADED)),
+        ("probe", "\t".join(m for m in sys.modules if m not in set(_PRELOADED))),
+    ])
+    if "hits" in flags:
+        _install_hits(channel)
+    _PROBE = _Probe(channel, "rss" in flags, "heap" in flags)
+    sys.meta_path.insert(0, _Finder())  # type: ignore[arg-type]
+    t0 = _clock()
+    status = 0
+    if mode == "import":
+        status = 0 if _run_imports(channel, args, "tree" in flags) else 1
+    else:
+        status = _run_program(channel, mode, args)
+        channel.write([("e", "exit"), ("code", status)])
+    channel.write([("e", "done"), ("wall", _clock() - t0)])
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+    # Skip interpreter finalisation: atexit handlers of the target are not part of import.
+    os._exit(status if mode != "import" else 0)
+
+
+_GLOBALS = globals()
+_TRANSPARENT = frozenset({"importlib", "runpy", "pkgutil"})
+
+if __name__ == "__main__":
+    main()

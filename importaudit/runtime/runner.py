@@ -1,0 +1,716 @@
+"""Parent side of the runtime profiler: spawn the probe, collect its records, merge runs.
+
+One warm-up run (it also records which modules import which, cache hits included),
+then N measured time runs, then one separate tracemalloc run for the heap: time never
+comes from a traced run. Each child appends its records to a file this process owns,
+so a crash, a signal or a timeout loses nothing measured before it. The records of
+all runs are merged into `ModuleRecord`s (median, min and max per module).
+
+Seams are parameters with real defaults: `launcher` starts processes (subprocess.Popen)
+and `clock` reads monotonic nanoseconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from importaudit.errors import InterpreterError, TargetNotFoundError
+from importaudit.model import ChildFailure, ModuleRecord, RunMeta
+
+PROBE_PATH = str(Path(__file__).with_name("probe.py"))
+MIN_PYTHON = (3, 9)
+DEFAULT_TIMEOUT_S = 120.0
+STDERR_TAIL_BYTES = 4096
+
+Launcher = Callable[..., "subprocess.Popen[bytes]"]
+Clock = Callable[[], int]
+
+
+# ----------------------------------------------------------------------------- interpreters
+
+
+@dataclass(frozen=True, slots=True)
+class Interpreter:
+    """The interpreter whose environment is measured."""
+
+    executable: str
+    version: tuple[int, int, int]
+    implementation: str
+    platform: str
+
+    @property
+    def version_text(self) -> str:
+        """The version as "3.11.7"."""
+        return ".".join(map(str, self.version))
+
+
+_INFO_CODE = (
+    "import sys;print(sys.executable);print('%d.%d.%d' % sys.version_info[:3]);"
+    "print(sys.implementation.name);print(sys.platform)"
+)
+
+
+def find_interpreter(python: str | None, timeout: float = 30.0) -> Interpreter:
+    """Check that `python` (default: this interpreter) runs and is new enough."""
+    exe = python or sys.executable
+    path = shutil.which(exe) if os.sep not in exe else exe
+    if path is None or not os.path.exists(path):
+        raise InterpreterError(f"--python {exe}: no such interpreter")
+    try:
+        proc = subprocess.run(
+            [path, "-c", _INFO_CODE], capture_output=True, text=True, timeout=timeout,
+            stdin=subprocess.DEVNULL, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InterpreterError(f"--python {exe}: cannot run it ({exc})") from exc
+    lines = proc.stdout.splitlines()
+    if proc.returncode != 0 or len(lines) < 4:
+        detail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise InterpreterError(f"--python {exe}: not a working Python ({detail[0]})")
+    major, minor, micro = (int(x) for x in lines[1].split("."))
+    if (major, minor) < MIN_PYTHON:
+        raise InterpreterError(
+            f"--python {exe}: Python {lines[1]} is too old; the probe needs 3.9 or newer"
+        )
+    return Interpreter(lines[0] or path, (major, minor, micro), lines[2], lines[3])
+
+
+# ----------------------------------------------------------------------------- one child
+
+
+@dataclass(slots=True)
+class ChildRun:
+    """Everything one child interpreter left behind."""
+
+    start: dict[str, Any] = field(default_factory=dict)
+    begins: list[dict[str, Any]] = field(default_factory=list)
+    modules: list[dict[str, Any]] = field(default_factory=list)
+    hits: list[tuple[str, str]] = field(default_factory=list)
+    fails: list[dict[str, Any]] = field(default_factory=list)
+    program_exit: int | None = None
+    done_wall_ns: int | None = None
+    returncode: int | None = None
+    timed_out: bool = False
+    stderr_tail: str = ""
+    wall_ns: int = 0
+
+    @property
+    def finished(self) -> bool:
+        """The probe wrote its last record: the child was not killed or crashed."""
+        return self.done_wall_ns is not None
+
+    def in_progress(self) -> list[dict[str, Any]]:
+        """`begin` records without a finished record: what was running when it died."""
+        done: dict[str, int] = {}
+        for rec in self.modules:
+            done[rec["n"]] = done.get(rec["n"], 0) + 1
+        open_: list[dict[str, Any]] = []
+        for rec in self.begins:
+            if done.get(rec["n"], 0) > 0:
+                done[rec["n"]] -= 1
+            else:
+                open_.append(rec)
+        return open_
+
+
+def parse_records(lines: Sequence[bytes], run: ChildRun) -> None:
+    """Fill `run` from the probe's JSON lines (a torn last line is ignored)."""
+    for raw in lines:
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            continue  # the child died mid-write
+        event = rec.get("e")
+        if event == "mod":
+            run.modules.append(rec)
+        elif event == "begin":
+            run.begins.append(rec)
+        elif event == "hit":
+            run.hits.append((rec["i"], rec["n"]))
+        elif event == "start":
+            run.start = rec
+        elif event == "fail":
+            run.fails.append(rec)
+        elif event == "exit":
+            run.program_exit = rec.get("code")
+        elif event == "done":
+            run.done_wall_ns = rec.get("wall")
+
+
+def _drain(stream: IO[bytes], tail: deque[bytes]) -> None:
+    """Read a child's output to the end, keeping only its tail (floods cannot block us)."""
+    size = 0
+    for chunk in iter(lambda: stream.read(65536), b""):
+        tail.append(chunk)
+        size += len(chunk)
+        while size > STDERR_TAIL_BYTES and len(tail) > 1:
+            size -= len(tail.popleft())
+
+
+def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the child and everything it started, even what left its session."""
+    import psutil
+
+    try:
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:
+        descendants = []
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
+    for child in descendants:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+
+
+def run_child(
+    interpreter: Interpreter,
+    mode: str,
+    flags: Sequence[str],
+    args: Sequence[str],
+    *,
+    extra_path: Sequence[str] = (),
+    timeout: float = DEFAULT_TIMEOUT_S,
+    passthrough: bool = False,
+    env_overrides: dict[str, str | None] | None = None,
+    launcher: Launcher = subprocess.Popen,
+    clock: Clock = time.perf_counter_ns,
+) -> ChildRun:
+    """Run the probe once and return what it recorded, however the child ended."""
+    env = dict(os.environ)
+    if extra_path:
+        env["IMPORTAUDIT_PROBE_PATH"] = os.pathsep.join(extra_path)
+    for key, value in (env_overrides or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    fd, records_path = tempfile.mkstemp(prefix="importaudit-", suffix=".jsonl")
+    os.close(fd)
+    run = ChildRun()
+    tail: deque[bytes] = deque()
+    try:
+        cmd = [interpreter.executable, PROBE_PATH, records_path, mode, ",".join(flags), *args]
+        t0 = clock()
+        try:
+            proc = launcher(
+                cmd, env=env, start_new_session=not passthrough,
+                stdin=None if passthrough else subprocess.DEVNULL,
+                stdout=None if passthrough else subprocess.DEVNULL,
+                stderr=None if passthrough else subprocess.PIPE,
+            )
+        except OSError as exc:
+            raise InterpreterError(f"cannot start {interpreter.executable}: {exc}") from exc
+        drainer = None
+        if proc.stderr is not None:
+            drainer = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
+            drainer.start()
+        try:
+            run.returncode = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            run.timed_out = True
+            _kill_tree(proc)
+            run.returncode = proc.wait()
+        run.wall_ns = clock() - t0
+        if drainer is not None:
+            drainer.join(timeout=5)
+        with open(records_path, "rb") as stream:
+            parse_records(stream.read().splitlines(), run)
+    finally:
+        os.unlink(records_path)
+    run.stderr_tail = b"".join(tail).decode("utf-8", "replace")[-STDERR_TAIL_BYTES:]
+    return run
+
+
+def measure_startup(
+    interpreter: Interpreter, *, launcher: Launcher = subprocess.Popen,
+    clock: Clock = time.perf_counter_ns,
+) -> int:
+    """Wall time of a bare `python -c pass` in this environment (one sample)."""
+    t0 = clock()
+    proc = launcher([interpreter.executable, "-c", "pass"], stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc.wait()
+    return clock() - t0
+
+
+# ----------------------------------------------------------------------------- failures
+
+
+def describe_failure(run: ChildRun, timeout: float) -> ChildFailure | None:
+    """What went wrong in a child run, or None if it finished and nothing failed."""
+    doing = run.in_progress()
+    where = ""
+    module = None
+    if doing:
+        innermost = doing[-1]
+        module = innermost["n"]
+        where = f" while importing {module}"
+        if innermost.get("i"):
+            where += f" (imported by {innermost['i']})"
+    tail = run.stderr_tail.strip()
+    if run.timed_out:
+        return ChildFailure("timeout", f"timed out after {timeout:g} s{where}",
+                            module=module, stderr_tail=tail)
+    if not run.finished:
+        rc = run.returncode
+        if rc is not None and rc < 0:
+            try:
+                name = signal.Signals(-rc).name
+            except ValueError:
+                name = f"signal {-rc}"
+            return ChildFailure("signal", f"the interpreter was killed by {name}{where}",
+                                module=module, signal=name, exit_code=rc, stderr_tail=tail)
+        return ChildFailure("exit", f"the interpreter exited with status {rc}{where}",
+                            module=module, exit_code=rc, stderr_tail=tail)
+    if run.fails:
+        fail = run.fails[0]
+        errored = [m for m in run.modules if m.get("x")]
+        origin = errored[0]["n"] if errored else fail.get("n")
+        kind = "exit" if fail.get("k") == "exit" else "import-error"
+        text = f"importing {fail.get('n')} failed: {fail.get('m')}"
+        if origin and origin != fail.get("n"):
+            text += f" (raised in {origin})"
+        return ChildFailure(kind, text, module=origin, stderr_tail=tail)
+    return None
+
+
+# ----------------------------------------------------------------------------- merging
+
+
+def _median(values: Sequence[int]) -> int:
+    return int(statistics.median(values)) if values else 0
+
+
+def _median_opt(values: Sequence[int | None]) -> int | None:
+    present = [v for v in values if v is not None]
+    return _median(present) if present else None
+
+
+def merge_runs(  # noqa: PLR0912  (one pass per record kind reads clearer split up)
+    time_runs: Sequence[ChildRun], heap_run: ChildRun | None, hit_runs: Sequence[ChildRun],
+    bytecode: dict[str, bool] | None = None,
+) -> tuple[ModuleRecord, ...]:
+    """Merge child runs into one record per module: medians over the time runs."""
+    bytecode = bytecode or {}
+    first: dict[str, dict[str, Any]] = {}
+    begin_of: dict[str, dict[str, Any]] = {}
+    starts: dict[str, list[int]] = {}
+    order: dict[str, int] = {}
+    samples: dict[str, list[dict[str, Any]]] = {}
+    for run in time_runs:
+        seen_in_run: set[str] = set()
+        for rec in run.begins:
+            if rec["n"] not in begin_of:
+                begin_of[rec["n"]] = rec
+                order[rec["n"]] = len(order)
+            if rec["n"] not in seen_in_run and "s" in rec:
+                seen_in_run.add(rec["n"])
+                starts.setdefault(rec["n"], []).append(rec["s"])
+        for rec in run.modules:
+            first.setdefault(rec["n"], rec)
+            samples.setdefault(rec["n"], []).append(rec)
+    heap: dict[str, dict[str, Any]] = {}
+    if heap_run is not None:
+        for rec in heap_run.modules:
+            heap.setdefault(rec["n"], rec)
+    importers: dict[str, list[str]] = {}
+    for name, rec in begin_of.items():
+        if rec.get("i"):
+            importers.setdefault(name, []).append(rec["i"])
+    for run in [*hit_runs, *([heap_run] if heap_run else [])]:
+        for rec in run.begins:
+            if rec.get("i"):
+                importers.setdefault(rec["n"], [])
+                if rec["i"] not in importers[rec["n"]]:
+                    importers[rec["n"]].append(rec["i"])
+        for importer, name in run.hits:
+            bucket = importers.setdefault(name, [])
+            if importer not in bucket:
+                bucket.append(importer)
+
+    records = []
+    for name in sorted(samples, key=lambda n: order.get(n, len(order))):
+        recs = samples[name]
+        b = begin_of.get(name, {})
+        selfs = [r["f"] for r in recs]
+        cums = [r["c"] for r in recs]
+        h = heap.get(name)
+        errors = [r["x"] for r in recs if r.get("x")]
+        records.append(ModuleRecord(
+            name=name,
+            importer=b.get("i"),
+            importers=tuple(importers.get(name, ())),
+            order=order.get(name, 0),
+            depth=b.get("d", 0),
+            self_ns=_median(selfs),
+            cumulative_ns=_median(cums),
+            self_ns_min=min(selfs),
+            self_ns_max=max(selfs),
+            cumulative_ns_min=min(cums),
+            cumulative_ns_max=max(cums),
+            heap_bytes=h.get("h") if h else None,
+            self_heap_bytes=h.get("hs") if h else None,
+            heap_peak_bytes=h.get("hp") if h else None,
+            rss_bytes=_median_opt([r.get("r") for r in recs]),
+            self_rss_bytes=_median_opt([r.get("rs") for r in recs]),
+            origin=first[name].get("o"),
+            loader=first[name].get("l"),
+            is_package=bool(first[name].get("p")),
+            bytecode_cached=bytecode.get(name),
+            thread=b.get("th"),
+            error=errors[0] if errors else None,
+            runs=len(recs),
+            start_ns=_median(starts[name]) if name in starts else None,
+        ))
+    return tuple(records)
+
+
+def preloaded_records(start: dict[str, Any]) -> tuple[ModuleRecord, ...]:
+    """Modules loaded before measurement began (start-up, .pth files, the probe)."""
+    names = [n for n in str(start.get("pre", "")).split("\t") if n]
+    names += [n for n in str(start.get("probe", "")).split("\t") if n and n not in names]
+    return tuple(ModuleRecord(name=n, preloaded=True) for n in names)
+
+
+# ----------------------------------------------------------------------------- bytecode
+
+
+def pyc_is_valid(source: str, cache_tag: str, optimize: int = 0) -> bool:
+    """Whether a .pyc for `source` exists and matches it (timestamp or hash based)."""
+    src = Path(source)
+    opt = f".opt-{optimize}" if optimize else ""
+    pyc = src.parent / "__pycache__" / f"{src.stem}.{cache_tag}{opt}.pyc"
+    try:
+        with open(pyc, "rb") as stream:
+            header = stream.read(16)
+        st = src.stat()
+    except OSError:
+        return False
+    if len(header) < 16:
+        return False
+    flags = int.from_bytes(header[4:8], "little")
+    if flags & 0b1:  # hash-based pyc: valid unless the source changed (checked on load)
+        return True
+    mtime = int.from_bytes(header[8:12], "little")
+    size = int.from_bytes(header[12:16], "little")
+    return mtime == (int(st.st_mtime) & 0xFFFFFFFF) and size == (st.st_size & 0xFFFFFFFF)
+
+
+def bytecode_state(run: ChildRun) -> dict[str, bool]:
+    """For each source module of a run: whether a valid .pyc existed for that interpreter."""
+    tag = run.start.get("tag")
+    if not tag:
+        return {}
+    state = {}
+    for rec in run.modules:
+        origin = rec.get("o")
+        if isinstance(origin, str) and origin.endswith(".py"):
+            state[rec["n"]] = pyc_is_valid(origin, tag)
+    return state
+
+
+# ----------------------------------------------------------------------------- the profile
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileRequest:
+    """What to measure and how."""
+
+    mode: str  # "import" | "module" | "script" | "code"
+    args: tuple[str, ...]  # targets, or the program and its argv
+    tree: bool = False
+    isolated: bool = False
+    repeat: int = 5
+    warmup: bool = True
+    memory: bool = True
+    timeout: float = DEFAULT_TIMEOUT_S
+    extra_path: tuple[str, ...] = ()
+    warm_bytecode: bool = False
+    passthrough: bool = False  # program mode: the first measured run owns the terminal
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """The merged result of all child runs of one profile."""
+
+    modules: tuple[ModuleRecord, ...]
+    meta: RunMeta
+    failure: ChildFailure | None
+
+
+class Runner:
+    """Runs the probe as often as a request asks and merges what it measured."""
+
+    def __init__(
+        self, interpreter: Interpreter, *, launcher: Launcher = subprocess.Popen,
+        clock: Clock = time.perf_counter_ns,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.interpreter = interpreter
+        self.launcher = launcher
+        self.clock = clock
+        self.progress = progress or (lambda _msg: None)
+
+    def _child(self, request: ProfileRequest, flags: list[str], args: Sequence[str],
+               *, passthrough: bool = False, warm: bool = False) -> ChildRun:
+        overrides: dict[str, str | None] = {}
+        if warm:
+            overrides["PYTHONDONTWRITEBYTECODE"] = None
+        return run_child(
+            self.interpreter, request.mode, flags, args, extra_path=request.extra_path,
+            timeout=request.timeout, passthrough=passthrough, env_overrides=overrides,
+            launcher=self.launcher, clock=self.clock,
+        )
+
+    def profile(self, request: ProfileRequest) -> Measurement:
+        """Warm up, measure `repeat` times, measure the heap once, merge."""
+        if request.isolated:
+            return self._isolated(request)
+        time_flags = ["rss"] + (["tree"] if request.tree else [])
+        startups: list[int] = []
+        hit_runs: list[ChildRun] = []
+        bytecode: dict[str, bool] = {}
+        if request.warmup:
+            self.progress("warm-up run")
+            warm = self._child(request, [*time_flags, "hits"], request.args,
+                               warm=request.warm_bytecode)
+            self._check_found(warm, request)
+            hit_runs.append(warm)
+            bytecode = bytecode_state(warm)
+            if describe_failure(warm, request.timeout) is not None and (
+                not warm.finished or not request.tree
+            ):
+                # It fails every time; don't run a crashing target N more times.
+                return self._finish(request, runs=[warm], heap_run=None, hit_runs=hit_runs,
+                                    bytecode=bytecode, startups=startups,
+                                    note="measured from the warm-up run only: it failed")
+        runs: list[ChildRun] = []
+        for i in range(request.repeat):
+            self.progress(f"run {i + 1}/{request.repeat}")
+            startups.append(measure_startup(self.interpreter, launcher=self.launcher,
+                                            clock=self.clock))
+            run = self._child(request, time_flags, request.args,
+                              passthrough=request.passthrough and i == 0)
+            if not request.warmup and i == 0:
+                self._check_found(run, request)
+                bytecode = bytecode_state(run)
+            runs.append(run)
+            if describe_failure(run, request.timeout) is not None and not run.finished:
+                break
+        heap_run = None
+        if request.memory and runs and runs[-1].finished:
+            self.progress("heap run")
+            heap_run = self._child(request, ["heap"] + (["tree"] if request.tree else []),
+                                   request.args)
+        return self._finish(request, runs=runs, heap_run=heap_run, hit_runs=hit_runs,
+                            bytecode=bytecode, startups=startups)
+
+    def _check_found(self, run: ChildRun, request: ProfileRequest) -> None:
+        for fail in run.fails:
+            if fail.get("k") == "not-found" and fail.get("n") in request.args:
+                raise TargetNotFoundError(
+                    f"cannot import {fail.get('n')!r}: {fail.get('m')} "
+                    f"(python: {self.interpreter.executable})"
+                )
+
+    def _finish(
+        self, request: ProfileRequest, *, runs: list[ChildRun], heap_run: ChildRun | None,
+        hit_runs: list[ChildRun], bytecode: dict[str, bool], startups: list[int],
+        note: str | None = None,
+    ) -> Measurement:
+        modules = merge_runs(runs, heap_run, hit_runs, bytecode)
+        start = runs[0].start if runs else {}
+        failure = None
+        for run in runs:
+            failure = describe_failure(run, request.timeout)
+            if failure is not None:
+                break
+        if failure is None and heap_run is not None:
+            failure = describe_failure(heap_run, request.timeout)
+        preloaded = preloaded_records(start)
+        seen = {m.name for m in modules}
+        modules = modules + tuple(p for p in preloaded if p.name not in seen)
+        walls = [r.done_wall_ns for r in runs if r.done_wall_ns is not None]
+        notes = environment_notes(start, modules, request)
+        if note:
+            notes = (note, *notes)
+        exits = [r.program_exit for r in runs if r.program_exit is not None]
+        meta = RunMeta(
+            python=self.interpreter.executable,
+            python_version=self.interpreter.version_text,
+            platform=self.interpreter.platform,
+            implementation=self.interpreter.implementation,
+            mode=_mode_name(request),
+            repeats=len(runs),
+            warmup=request.warmup,
+            memory=heap_run is not None,
+            timeout_s=request.timeout,
+            startup_ns=_median(startups) if startups else None,
+            wall_ns=_median(walls) if walls else None,
+            program_exit_code=exits[0] if exits else None,
+            notes=notes,
+        )
+        return Measurement(modules, meta, failure)
+
+    def _isolated(self, request: ProfileRequest) -> Measurement:
+        """Each module of the tree in its own interpreter: its standalone cost."""
+        self.progress("listing the tree")
+        listing = self._child(request, ["tree", "hits"], request.args)
+        self._check_found(listing, request)
+        wanted = [m["n"] for m in listing.modules if _under(m["n"], request.args)]
+        base = merge_runs([listing], None, [listing], bytecode_state(listing))
+        by_name = {m.name: m for m in base}
+        workers = max(1, os.cpu_count() or 1)
+
+        def measure(name: str) -> tuple[str, list[ChildRun], ChildRun | None]:
+            sub = ProfileRequest(mode="import", args=(name,), timeout=request.timeout,
+                                 extra_path=request.extra_path)
+            runs = [self._child(sub, ["rss"], (name,)) for _ in range(request.repeat)]
+            heap = self._child(sub, ["heap"], (name,)) if request.memory else None
+            return name, runs, heap
+
+        records = []
+        failure = describe_failure(listing, request.timeout)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for name, runs, heap in pool.map(measure, wanted):
+                self.progress(f"isolated {name}")
+                records.append(_standalone(by_name[name], runs, heap))
+                for run in runs:
+                    failure = failure or describe_failure(run, request.timeout)
+        preloaded = preloaded_records(listing.start)
+        meta = RunMeta(
+            python=self.interpreter.executable,
+            python_version=self.interpreter.version_text,
+            platform=self.interpreter.platform,
+            implementation=self.interpreter.implementation,
+            mode="isolated", repeats=request.repeat, warmup=True, memory=request.memory,
+            timeout_s=request.timeout,
+            notes=(
+                "isolated: each module's cumulative cost is what importing it alone in a "
+                "fresh interpreter costs, parents and dependencies included",
+                *environment_notes(listing.start, base, request),
+            ),
+        )
+        return Measurement(tuple(records) + preloaded, meta, failure)
+
+
+def _under(name: str, roots: Sequence[str]) -> bool:
+    return any(name == r or name.startswith(r + ".") for r in roots)
+
+
+def _standalone(base: ModuleRecord, runs: list[ChildRun], heap: ChildRun | None) -> ModuleRecord:
+    """A module's record from its own isolated runs: totals of everything it loaded."""
+    from dataclasses import replace
+
+    def total(run: ChildRun, key: str) -> int:
+        roots = _roots(run)
+        return sum(int(r.get(key) or 0) for r in run.modules if r["n"] in roots)
+
+    def own(run: ChildRun, key: str) -> int | None:
+        for rec in run.modules:
+            if rec["n"] == base.name:
+                return int(rec.get(key) or 0)
+        return None
+
+    cums = [total(r, "c") for r in runs if r.finished]
+    selfs = [v for v in (own(r, "f") for r in runs if r.finished) if v is not None]
+    rss = [total(r, "r") for r in runs if r.finished]
+    return replace(
+        base,
+        cumulative_ns=_median(cums), self_ns=_median(selfs),
+        cumulative_ns_min=min(cums, default=0), cumulative_ns_max=max(cums, default=0),
+        self_ns_min=min(selfs, default=0), self_ns_max=max(selfs, default=0),
+        rss_bytes=_median(rss) if rss else None,
+        heap_bytes=total(heap, "h") if heap is not None and heap.finished else None,
+        self_heap_bytes=own(heap, "hs") if heap is not None and heap.finished else None,
+        runs=len(cums),
+    )
+
+
+def _roots(run: ChildRun) -> set[str]:
+    """Modules imported at depth 0 in a run (their cumulative values add up to all)."""
+    return {b["n"] for b in run.begins if b.get("d", 0) == 0}
+
+
+def _mode_name(request: ProfileRequest) -> str:
+    if request.mode != "import":
+        return "program"
+    return "tree" if request.tree else "import"
+
+
+# ----------------------------------------------------------------------------- notes
+
+
+def environment_notes(
+    start: dict[str, Any], modules: Sequence[ModuleRecord], request: ProfileRequest,
+) -> tuple[str, ...]:
+    """Facts about this environment that change what the numbers mean."""
+    notes: list[str] = []
+    measured = [m for m in modules if not m.preloaded]
+    sources = [m for m in measured if m.bytecode_cached is not None]
+    uncached = [m for m in sources if not m.bytecode_cached]
+    if start.get("dwb") and not request.warm_bytecode:
+        if uncached:
+            share = sum(m.self_ns for m in uncached)
+            notes.append(
+                f"PYTHONDONTWRITEBYTECODE is set: {len(uncached)} of {len(sources)} source "
+                f"modules had no valid .pyc, so every run compiled them and their times "
+                f"include compilation ({share / 1e6:.1f} ms of self time); "
+                "--warm-bytecode measures with caches, as an installed package would load"
+            )
+        else:
+            notes.append("PYTHONDONTWRITEBYTECODE is set, but every source module had a "
+                         "valid .pyc: times are not inflated by compilation")
+    elif uncached:
+        notes.append(
+            f"{len(uncached)} of {len(sources)} source modules had no valid .pyc after the "
+            "warm-up (read-only directory?): their times include compilation"
+        )
+    for var, what in (
+        ("PYTHONTRACEMALLOC", "tracemalloc slows allocation-heavy imports ~3x"),
+        ("PYTHONPROFILEIMPORTTIME", "-X importtime adds its own output per import"),
+        ("PYTHONDEVMODE", "development mode adds checks to every import"),
+        ("PYTHONMALLOC", "a non-default allocator changes time and memory"),
+    ):
+        if os.environ.get(var):
+            notes.append(f"{var} is set: {what}")
+    third_party = sorted({
+        p.name.split(".")[0] for p in modules
+        if p.preloaded and p.name.split(".")[0] not in sys.stdlib_module_names
+        and not p.name.startswith("_") and p.name != "__main__"
+    })
+    if third_party:
+        notes.append(
+            "loaded by interpreter start-up (a .pth file or sitecustomize) before measuring, "
+            f"so not attributed: {', '.join(third_party[:8])}"
+            + (" ..." if len(third_party) > 8 else "")
+        )
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):
+        load = 0.0
+    cores = os.cpu_count() or 1
+    if load > 0.7 * cores:
+        notes.append(f"load average {load:.1f} on {cores} cores while measuring: expect "
+                     "noisy times (compare medians, use --repeat)")
+    if not request.warmup and request.mode == "import":
+        notes.append("no warm-up run: the first run may include cold file-system caches")
+    return tuple(notes)
