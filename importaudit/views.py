@@ -189,25 +189,29 @@ def fold_tree(tree: ImportTree, threshold_ns: int) -> ImportTree:
     return ImportTree(roots, _merge_folded((tree.folded, _summarise(cut_roots))))
 
 
-def walk_tree(tree: ImportTree) -> Iterator[tuple[TreeNode, tuple[bool, ...]]]:
-    """Every node in display order with, per ancestor level, whether it was a last child.
+def walk_tree(tree: ImportTree) -> Iterator[tuple[TreeNode | Folded, tuple[bool, ...]]]:
+    """Every row of the tree in display order, with its "last child" flags per level.
 
-    The flags let a renderer draw tree guides ("|-", "`-") without recursion: entry i
-    of the tuple says whether the node's ancestor at depth i (or the node itself, last
-    entry) is the last of its siblings. A folded summary counts as a sibling after the
-    children, so a node followed by one is never "last".
+    Rows are nodes and folded summaries; a node's summary comes after its children, as
+    its last child (the tree's own summary comes last). Entry i of the flags says
+    whether the row's ancestor at depth i (the row itself, last entry) is the last of
+    its siblings, which is what a renderer needs to draw guides ("|-", "`-").
     """
-    stack: list[tuple[TreeNode, tuple[bool, ...]]] = []
+    stack: list[tuple[TreeNode | Folded, tuple[bool, ...]]] = []
+    if tree.folded is not None:
+        stack.append((tree.folded, (True,)))
     for i, root in reversed(tuple(enumerate(tree.roots))):
-        last = i == len(tree.roots) - 1 and tree.folded is None
-        stack.append((root, (last,)))
+        stack.append((root, (i == len(tree.roots) - 1 and tree.folded is None,)))
     while stack:
-        node, lasts = stack.pop()
-        yield node, lasts
-        count = len(node.children)
-        for i, child in reversed(tuple(enumerate(node.children))):
-            last = i == count - 1 and node.folded is None
-            stack.append((child, (*lasts, last)))
+        item, lasts = stack.pop()
+        yield item, lasts
+        if isinstance(item, Folded):
+            continue
+        if item.folded is not None:
+            stack.append((item.folded, (*lasts, True)))
+        count = len(item.children)
+        for i, child in reversed(tuple(enumerate(item.children))):
+            stack.append((child, (*lasts, i == count - 1 and item.folded is None)))
 
 
 # --------------------------------------------------------------------------- totals, top-N

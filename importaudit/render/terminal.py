@@ -1,0 +1,435 @@
+"""Terminal renderer (formats tree, table, text): a report as rich text for people.
+
+Sections, in order: a header (targets, interpreter, runs, memory, and the environment
+notes that shape the numbers), the profile as an import tree or a sorted top-N table,
+totals, the child's failure if there was one, then sections other modules draw (the
+static graph and cycles, findings, the gate's verdict).
+
+Colour only when the stream is a terminal and NO_COLOR is unset (`options.color`
+overrides both ways). Piped output is plain: no ANSI codes, ASCII tree guides, no box
+lines, no wrapping and no trailing spaces, so `grep`, `cut` and CI logs read it whole.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import io
+import os
+from typing import TYPE_CHECKING, TextIO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from importaudit import views
+from importaudit.render.units import (
+    MISSING,
+    format_bytes,
+    format_ns,
+    format_percent,
+    format_spread,
+)
+
+if TYPE_CHECKING:
+    from importaudit.model import ChildFailure, ModuleRecord, Report, RunMeta
+    from importaudit.render import RenderOptions
+
+#: Width of piped output: wide enough that nothing wraps (tables never pad to it).
+_PIPE_WIDTH = 4096
+
+#: Commands whose text output is the profile itself; others show its totals (-v: all).
+_PROFILE_COMMANDS = frozenset({"profile", "report"})
+
+#: Report parts drawn by other renderer modules, each `FUNCTION(report, console, options)`:
+#: (report attribute that must be non-empty, module under importaudit.render, function).
+#: Where a module is not installed yet, this renderer prints a one-line count instead.
+_EXTERNAL_SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("graph", "terminal_graph", "render_static"),
+    ("findings", "terminal_findings", "render_findings"),
+    ("verdict", "terminal_verdict", "render_verdict"),
+)
+
+# Share of the total import time above which a module is coloured as expensive.
+_HOT = 0.20
+_WARM = 0.05
+_COLD = 0.005
+
+_STDERR_TAIL_LINES = 20
+
+
+class _Guides:
+    """Tree guide strings: Unicode on a UTF-8 terminal, ASCII everywhere else."""
+
+    def __init__(self, unicode: bool) -> None:
+        if unicode:
+            self.branch, self.last, self.pipe, self.space, self.more = (
+                "├─ ", "└─ ", "│  ", "   ", "…",
+            )
+        else:
+            self.branch, self.last, self.pipe, self.space, self.more = (
+                "|- ", "`- ", "|  ", "   ", "...",
+            )
+
+    def prefix(self, lasts: tuple[bool, ...]) -> str:
+        """Guide for a row given, per level from the roots down, whether it is a last child."""
+        if len(lasts) <= 1:
+            return ""
+        parts = [self.space if last else self.pipe for last in lasts[1:-1]]
+        parts.append(self.last if lasts[-1] else self.branch)
+        return "".join(parts)
+
+
+
+def use_color(stream: TextIO, options: RenderOptions) -> bool:
+    """Decide colour: `options.color` if set, else a terminal stream without NO_COLOR."""
+    if options.color is not None:
+        return options.color
+    return _is_terminal(stream) and not os.environ.get("NO_COLOR")
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+class _Output:
+    """A rich console that writes to the stream, plain (buffered and trimmed) when piped."""
+
+    def __init__(self, stream: TextIO, options: RenderOptions) -> None:
+        self.stream = stream
+        self.terminal = _is_terminal(stream)
+        color = use_color(stream, options)
+        self.buffer: io.StringIO | None = None if self.terminal else io.StringIO()
+        width = options.width or (None if self.terminal else _PIPE_WIDTH)
+        self.console = Console(
+            file=self.buffer if self.buffer is not None else stream,
+            width=width,
+            color_system=("auto" if self.terminal else "standard") if color else None,
+            force_terminal=color or self.terminal,
+            no_color=not color,
+            highlight=False,
+            markup=False,
+            emoji=False,
+            soft_wrap=not self.terminal,
+            force_jupyter=False,
+            force_interactive=False,
+        )
+        unicode = self.terminal and self.console.encoding.lower().startswith("utf")
+        self.guides = _Guides(unicode)
+        self.box = box.SIMPLE_HEAD if self.terminal else None
+
+    def flush(self) -> None:
+        """Write buffered plain output without trailing spaces (rich pads table cells)."""
+        if self.buffer is None:
+            return
+        text = self.buffer.getvalue()
+        self.stream.write("\n".join(line.rstrip() for line in text.split("\n")))
+
+
+def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
+    """Write `report` for a person: tree or table view per `options.view`, then the rest."""
+    out = _Output(stream, options)
+    console = out.console
+    _header(report, console, options)
+    if report.modules:
+        if options.command in _PROFILE_COMMANDS or options.verbosity > 0:
+            if options.view == "table":
+                _table_view(report, out, options)
+            else:
+                _tree_view(report, out, options)
+        _totals(report, console, options)
+    elif report.meta is not None and report.failure is None:
+        console.print(Text("No module was imported under measurement.", style="yellow"))
+    if report.failure is not None:
+        _failure(report.failure, console)
+    _external_sections(report, console, options)
+    out.flush()
+
+
+# --------------------------------------------------------------------------- header
+
+
+def _header(report: Report, console: Console, options: RenderOptions) -> None:
+    title = Text(f"importaudit {options.command}: ", style="bold")
+    title.append(", ".join(report.targets) or "(no targets)", style="bold cyan")
+    console.print(title)
+    meta = report.meta
+    if meta is not None:
+        if options.verbosity >= 0:
+            for line in _meta_lines(meta):
+                console.print(Text("  " + line, style="dim"))
+        for note in meta.notes:
+            console.print(Text.assemble(("  note: ", "bold yellow"), (note, "yellow")))
+    if report.failure is not None:
+        console.print(Text("  status: FAILED (details below)", style="bold red"))
+    console.print()
+
+
+def _meta_lines(meta: RunMeta) -> list[str]:
+    lines: list[str] = []
+    if meta.mode != "importtime":  # a log says nothing of interpreter or runs (see notes)
+        python = f"python {meta.python_version} ({meta.implementation}) {meta.python}"
+        lines.append(f"{python} on {meta.platform}")
+        runs = f"{meta.repeats} measured run{'s' if meta.repeats != 1 else ''}"
+        if meta.warmup:
+            runs += " after 1 warm-up"
+        memory = "on (separate tracemalloc run)" if meta.memory else "off"
+        lines.append(f"mode: {meta.mode}; {runs}, medians; memory: {memory}")
+    timing = []
+    if meta.startup_ns is not None:
+        timing.append(f"interpreter start-up {format_ns(meta.startup_ns)}")
+    if meta.wall_ns is not None:
+        timing.append(f"one run {format_ns(meta.wall_ns)} wall")
+    if meta.timeout_s is not None:
+        timing.append(f"timeout {meta.timeout_s:g} s")
+    if meta.program_exit_code is not None:
+        timing.append(f"program exit status {meta.program_exit_code}")
+    if timing:
+        lines.append("; ".join(timing))
+    return lines
+
+
+# --------------------------------------------------------------------------- views
+
+
+def _cost_style(value: int | None, total: int) -> str:
+    """Colour by share of the total import time: red hot, yellow warm, dim negligible."""
+    if value is None or total <= 0:
+        return ""
+    share = value / total
+    if share >= _HOT:
+        return "bold red"
+    if share >= _WARM:
+        return "yellow"
+    if share < _COLD:
+        return "dim"
+    return ""
+
+
+def _has(records: tuple[ModuleRecord, ...], attr: str) -> bool:
+    return any(getattr(r, attr) is not None for r in records)
+
+
+def _name_text(record: ModuleRecord, style: str, in_tree: set[str] | None = None) -> Text:
+    text = Text(record.name, style=style)
+    if record.thread:
+        text.append(f" [thread {record.thread}]", style="magenta")
+    if in_tree is not None and record.importer is not None and record.importer not in in_tree:
+        text.append(f" (imported by {record.importer})", style="dim")
+    if record.error:
+        text.append(f" FAILED: {record.error}", style="bold red")
+    return text
+
+
+def _tree_view(report: Report, out: _Output, options: RenderOptions) -> None:
+    records = report.modules
+    total = views.totals(records).total_ns
+    tree = views.fold_tree(views.build_tree(records), options.threshold_ns)
+    verbose = options.verbosity > 0
+    show_heap, show_rss = _has(records, "heap_bytes"), _has(records, "rss_bytes")
+
+    table = Table(box=out.box, show_edge=False, pad_edge=False, show_header=True,
+                  header_style="bold")
+    table.add_column("module (importer -> imported)", no_wrap=True)
+    table.add_column("self", justify="right", no_wrap=True)
+    table.add_column("cumulative", justify="right", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
+    if verbose:
+        table.add_column("cumulative min..max", justify="right", no_wrap=True)
+    if show_heap:
+        table.add_column("heap", justify="right", no_wrap=True)
+    if show_rss:
+        table.add_column("RSS", justify="right", no_wrap=True)
+
+    in_tree = {r.name for r in records if not r.preloaded}
+    guides = out.guides
+    for item, lasts in views.walk_tree(tree):
+        prefix = guides.prefix(lasts)
+        if isinstance(item, views.Folded):
+            table.add_row(*_folded_row(item, prefix, guides, total, verbose, show_heap,
+                                       show_rss))
+            continue
+        record = item.record
+        style = _cost_style(record.cumulative_ns, total)
+        name = Text(prefix, style="dim")
+        name.append_text(_name_text(record, style, in_tree))
+        row: list[Text | str] = [
+            name,
+            Text(format_ns(record.self_ns), style=_cost_style(record.self_ns, total)),
+            Text(format_ns(record.cumulative_ns), style=style),
+            format_percent(record.cumulative_ns, total),
+        ]
+        if verbose:
+            row.append(format_spread(record.cumulative_ns_min, record.cumulative_ns_max)
+                       if record.runs > 1 else MISSING)
+        if show_heap:
+            row.append(format_bytes(record.heap_bytes))
+        if show_rss:
+            row.append(format_bytes(record.rss_bytes))
+        table.add_row(*row)
+    out.console.print(table)
+    if options.threshold_ns > 0:
+        out.console.print(Text(
+            f"(branches under {format_ns(options.threshold_ns)} cumulative are folded)",
+            style="dim"))
+
+
+def _folded_row(
+    folded: views.Folded, prefix: str, guides: _Guides, total: int,
+    verbose: bool, show_heap: bool, show_rss: bool,
+) -> list[Text | str]:
+    label = Text(prefix, style="dim")
+    modules = f"{folded.modules} module{'s' if folded.modules != 1 else ''}"
+    label.append(f"{guides.more} {modules}, {format_ns(folded.cumulative_ns)} (folded)",
+                 style="dim italic")
+    row: list[Text | str] = [label, "", Text(format_ns(folded.cumulative_ns), style="dim"),
+                             format_percent(folded.cumulative_ns, total)]
+    if verbose:
+        row.append("")
+    if show_heap:
+        row.append(format_bytes(folded.heap_bytes))
+    if show_rss:
+        row.append("")
+    return row
+
+
+def _table_view(report: Report, out: _Output, options: RenderOptions) -> None:
+    records = report.modules
+    total = views.totals(records).total_ns
+    ranked = views.top_n(records, options.sort, options.top)
+    verbose = options.verbosity > 0
+    show_heap, show_rss = _has(records, "heap_bytes"), _has(records, "rss_bytes")
+
+    table = Table(box=out.box, show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("module", no_wrap=True)
+    columns = [("self", "self"), ("cumulative", "cumulative")]
+    for label, key in columns:
+        marker = " *" if key == options.sort else ""
+        table.add_column(label + marker, justify="right", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
+    if verbose:
+        table.add_column("self min..max", justify="right", no_wrap=True)
+        table.add_column("cumulative min..max", justify="right", no_wrap=True)
+    if show_heap:
+        table.add_column("heap" + (" *" if options.sort == "heap" else ""), justify="right",
+                         no_wrap=True)
+        table.add_column("self heap", justify="right", no_wrap=True)
+    if show_rss:
+        table.add_column("RSS" + (" *" if options.sort == "rss" else ""), justify="right",
+                         no_wrap=True)
+    table.add_column("importer", no_wrap=True)
+
+    for rank, record in enumerate(ranked, start=1):
+        style = _cost_style(record.cumulative_ns, total)
+        row: list[Text | str] = [
+            str(rank),
+            _name_text(record, style),
+            Text(format_ns(record.self_ns), style=_cost_style(record.self_ns, total)),
+            Text(format_ns(record.cumulative_ns), style=style),
+            format_percent(record.cumulative_ns, total),
+        ]
+        if verbose:
+            many = record.runs > 1
+            row.append(format_spread(record.self_ns_min, record.self_ns_max) if many else MISSING)
+            row.append(format_spread(record.cumulative_ns_min, record.cumulative_ns_max)
+                       if many else MISSING)
+        if show_heap:
+            row.extend([format_bytes(record.heap_bytes), format_bytes(record.self_heap_bytes)])
+        if show_rss:
+            row.append(format_bytes(record.rss_bytes))
+        row.append(Text(record.importer or MISSING, style="dim"))
+        table.add_row(*row)
+    shown = len(ranked)
+    measured = views.totals(records).modules
+    out.console.print(table)
+    if shown < measured:
+        out.console.print(Text(f"(top {shown} of {measured} modules by {options.sort}; "
+                               "--top N shows more)", style="dim"))
+
+
+# --------------------------------------------------------------------------- totals, failure
+
+
+def _totals(report: Report, console: Console, options: RenderOptions) -> None:
+    sums = views.totals(report.modules)
+    line = Text("total: ", style="bold")
+    line.append(f"{sums.modules} module{'s' if sums.modules != 1 else ''}, ")
+    line.append(f"{format_ns(sums.total_ns)} import time", style="bold")
+    line.append(" (sum of self)")
+    if sums.heap_bytes is not None:
+        line.append(f", heap {format_bytes(sums.heap_bytes)}")
+    if sums.rss_bytes is not None:
+        line.append(f", RSS {format_bytes(sums.rss_bytes)}")
+    if sums.failed:
+        line.append(f", {sums.failed} failed", style="bold red")
+    console.print(line)
+    if sums.preloaded:
+        preloaded = [r.name for r in report.modules if r.preloaded]
+        if options.verbosity > 0:
+            console.print(Text(f"preloaded before measurement ({sums.preloaded}, not counted): "
+                               + ", ".join(preloaded), style="dim"))
+        else:
+            console.print(Text(f"{sums.preloaded} modules were preloaded before measurement "
+                               "and are not counted (-v lists them)", style="dim"))
+
+
+def _failure(failure: ChildFailure, console: Console) -> None:
+    console.print()
+    head = Text("FAILED", style="bold red")
+    head.append(f" ({failure.kind})", style="red")
+    if failure.module:
+        head.append(f" while importing {failure.module}", style="red")
+    head.append(f": {failure.message}")
+    console.print(head)
+    how = []
+    if failure.exit_code is not None:
+        how.append(f"exit status {failure.exit_code}")
+    if failure.signal:
+        how.append(f"signal {failure.signal}")
+    if how:
+        console.print(Text("  child ended with " + ", ".join(how), style="red"))
+    tail = failure.stderr_tail.rstrip("\n").splitlines()[-_STDERR_TAIL_LINES:]
+    if tail:
+        console.print(Text("  last lines of its stderr:", style="dim"))
+        for line in tail:
+            console.print(Text("  | " + line))
+
+
+# --------------------------------------------------------------------------- other sections
+
+
+def _external_sections(report: Report, console: Console, options: RenderOptions) -> None:
+    """Static graph, findings and verdict: drawn by their own modules when installed."""
+    for attr, module, function in _EXTERNAL_SECTIONS:
+        present = bool(getattr(report, attr)) or (attr == "graph" and bool(report.cycles))
+        if not present:
+            continue
+        name = f"importaudit.render.{module}"
+        console.print()
+        # A missing module is expected while it is being written; an error inside one
+        # that exists must surface, so only the lookup is guarded, not the call.
+        if importlib.util.find_spec(name) is None:
+            console.print(Text(_section_summary(report, attr), style="dim"))
+            continue
+        getattr(importlib.import_module(name), function)(report, console, options)
+
+
+def _section_summary(report: Report, attr: str) -> str:
+    if attr == "graph":
+        graph = report.graph
+        modules = len(graph.modules) if graph else 0
+        edges = len(graph.edges) if graph else 0
+        return f"static graph: {modules} modules, {edges} edges, {len(report.cycles)} cycles"
+    if attr == "findings":
+        return f"findings: {len(report.findings)}"
+    verdict = report.verdict
+    if verdict is None:
+        return ""
+    state = "passed" if verdict.passed else "FAILED"
+    return f"verdict: {state} ({len(verdict.violations)} violations)"
