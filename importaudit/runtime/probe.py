@@ -101,18 +101,24 @@ class _Rss:
         self.page = 4096
         try:
             self.page = os.sysconf("SC_PAGE_SIZE")
-            self.fd = os.open("/proc/self/statm", os.O_RDONLY)
+            fd = os.open("/proc/self/statm", os.O_RDONLY)
         except (OSError, ValueError, AttributeError):
-            self.fd = -1
+            return
+        try:  # keep it out of the low range a target may close and reuse
+            import fcntl
+
+            self.fd = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 200)
+            os.close(fd)
+        except (ImportError, OSError):
+            self.fd = fd
 
     def read(self) -> int:
         if self.fd < 0:
             return 0
-        try:
-            data = os.pread(self.fd, 64, 0)
-        except OSError:
+        try:  # the target may have closed (and reused) the descriptor: never raise here
+            return int(os.pread(self.fd, 64, 0).split()[1]) * self.page
+        except (OSError, ValueError, IndexError):
             return 0
-        return int(data.split()[1]) * self.page
 
 
 # ----------------------------------------------------------------------------- the stack
