@@ -1,12 +1,15 @@
-"""Shared test fixtures: every test leaves sys.modules, sys.path and sys.meta_path as it found them."""
+"""Shared fixtures: each test leaves sys.modules, sys.path and sys.meta_path as it found them."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -142,12 +142,11 @@ def test_namespace_package_and_self_replacing_module() -> None:
     # ns_root/nspkg has no __init__.py: the file is a top-level module of that folder.
     assert "mod" in measured(report)
     code = (
-        "import sys; sys.path.insert(0, %r); import nspkg.mod, replacer; "
+        f"import sys; sys.path.insert(0, {str(RUNTIME / 'ns_root')!r}); "
+        f"sys.path.insert(0, {str(RUNTIME)!r}); import nspkg.mod, replacer; "
         "assert nspkg.mod.VALUE == 42; assert replacer.answer == 42; "
         "assert nspkg.__spec__.origin is None or nspkg.__spec__.origin == 'namespace'"
-    ) % (str(RUNTIME / "ns_root"),)
-    code = code.replace("import nspkg.mod, replacer", "sys.path.insert(0, %r); "
-                        "import nspkg.mod, replacer" % (str(RUNTIME),))
+    )
     prog = api.profile_program("code", code)
     assert prog.meta is not None
     mods = measured(prog)
@@ -286,4 +285,4 @@ def test_bad_interpreter_is_a_usage_error(tmp_path: Path) -> None:
 def test_profiles_under_another_interpreter_path() -> None:
     report = api.profile([target("slow_pkg")], python=sys.executable, repeat=1, memory=False)
     assert report.meta is not None
-    assert report.meta.python_version == "%d.%d.%d" % sys.version_info[:3]
+    assert report.meta.python_version == ".".join(map(str, sys.version_info[:3]))
