@@ -1,0 +1,684 @@
+"""The CI gate: a pure decision `evaluate(report, config, baseline) -> Verdict`.
+
+Deterministic facts are checked first, because a runner's noise cannot move them: which
+modules an import loads and how many, forbidden modules (with the chain that loaded
+them), heap bytes from tracemalloc, import cycles. Wall-clock time comes last and is
+judged statistically, so a noisy machine does not fail the build:
+
+* a time budget fails only when every measured run was over it: under the hypothesis
+  that the module's typical time is within budget, that happens with probability at
+  most 0.5**n (a sign test), so the confidence is 1 - 0.5**n;
+* a time regression fails only when the median is over the baseline median by more than
+  BOTH the relative and the absolute tolerance, AND every run is slower than every
+  baseline run. With n runs now and m in the baseline, under "nothing changed" all
+  orderings of the n + m runs are equally likely, and the chance that all n come last is
+  1 / C(n + m, n) (an exact rank test), so the confidence is 1 - 1 / C(n + m, n).
+
+A failing check below the configured confidence is a warning, never a violation. When
+both reports measured the bare interpreter's start-up, baseline times are scaled by
+the start-up ratio first, so a baseline recorded on a faster machine does not fail a
+slower runner (never scaled down: a faster machine only makes the gate more lenient).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
+
+from importaudit.config import CyclePolicy
+from importaudit.model import CheckResult, Verdict, Violation
+from importaudit.render.units import format_bytes, format_ns
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+    from importaudit.config import Budget, Config, ForbiddenRule, Tolerance
+    from importaudit.model import Cycle, ImportEdge, ModuleRecord, Report, StaticGraph
+
+#: How many new modules / culprits a message names before it says "and N more".
+SHOWN = 5
+
+
+def check_id(check: str, subject: str) -> str:
+    """The name of one check, shared by its CheckResult and its Violations."""
+    return f"{check}[{subject}]"
+
+
+def matches(name: str, pattern: str) -> bool:
+    """Whether a module name matches a pattern (a glob over the dotted name)."""
+    return name == pattern or fnmatchcase(name, pattern)
+
+
+def covers(name: str, forbidden: str) -> bool:
+    """Whether `forbidden` names `name`: the module itself, a submodule, or a glob match."""
+    return name == forbidden or name.startswith(forbidden + ".") or fnmatchcase(name, forbidden)
+
+
+# --------------------------------------------------------------------------- the import index
+
+
+class ModuleIndex:
+    """Derived views over a report's module records: who loaded whom, chains, closures.
+
+    `imports[x]` lists every module that x's import statements reached, the one x
+    loaded first and the ones already loaded (cache hits, when the profile recorded
+    them); so `loaded_by(x)` is what importing x alone would load, even when another
+    target of the same run loaded part of it earlier.
+    """
+
+    def __init__(self, records: Iterable[ModuleRecord], ignore: Sequence[str] = ()) -> None:
+        self.records: dict[str, ModuleRecord] = {
+            r.name: r for r in records
+            if not r.preloaded and not any(matches(r.name, p) for p in ignore)
+        }
+        self.imports: dict[str, list[str]] = {}
+        for record in self.records.values():
+            for importer in dict.fromkeys(
+                (*((record.importer,) if record.importer else ()), *record.importers)
+            ):
+                if importer in self.records:
+                    self.imports.setdefault(importer, []).append(record.name)
+
+    def chain(self, name: str) -> tuple[str, ...]:
+        """The first-loader chain from a top-level import down to `name`."""
+        chain = [name]
+        seen = {name}
+        record = self.records.get(name)
+        while record is not None and record.importer and record.importer not in seen:
+            chain.append(record.importer)
+            seen.add(record.importer)
+            record = self.records.get(record.importer)
+        return tuple(reversed(chain))
+
+    def loaded_by(self, name: str) -> set[str]:
+        """`name` and every module its import reached, transitively."""
+        seen = {name}
+        queue = deque([name])
+        while queue:
+            for child in self.imports.get(queue.popleft(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    queue.append(child)
+        return seen
+
+    def path(self, sources: Iterable[str], target: str) -> tuple[str, ...] | None:
+        """A shortest chain from any of `sources` to `target` over the import edges."""
+        parent: dict[str, str | None] = dict.fromkeys(sources)
+        queue = deque(parent)
+        while queue:
+            current = queue.popleft()
+            if current == target:
+                out = [current]
+                while (up := parent[out[-1]]) is not None:
+                    out.append(up)
+                return tuple(reversed(out))
+            for child in self.imports.get(current, ()):
+                if child not in parent:
+                    parent[child] = current
+                    queue.append(child)
+        return None
+
+    def roots(self, targets: Sequence[str]) -> list[str]:
+        """The targets that were measured, in the report's order."""
+        return [t for t in targets if t in self.records]
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def budget_confidence(runs: int) -> float:
+    """Sign test: how sure 'every one of `runs` runs was over budget' makes us."""
+    return 1.0 - 0.5 ** max(runs, 0)
+
+
+def separation_confidence(runs: int, baseline_runs: int) -> float:
+    """Exact rank test: how sure 'every run slower than every baseline run' makes us."""
+    if runs < 1 or baseline_runs < 1:
+        return 0.0
+    return 1.0 - 1.0 / math.comb(runs + baseline_runs, runs)
+
+
+def runs_needed(confidence: float, baseline_runs: int) -> int:
+    """The fewest runs for which a full separation reaches `confidence`."""
+    n = 1
+    while separation_confidence(n, baseline_runs) + 1e-12 < confidence and n < 1000:
+        n += 1
+    return n
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def _delta(now: int, then: int, fmt: Callable[[int | None], str]) -> str:
+    change = f"{(now - then) / then:+.0%}" if then else "new"
+    return f"{fmt(then)} -> {fmt(now)} ({'+' if now >= then else ''}{fmt(now - then)}, {change})"
+
+
+# --------------------------------------------------------------------------- the evaluation
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What the checks found so far (mutable while evaluating, frozen into a Verdict)."""
+
+    checks: list[CheckResult] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def record(self, check: str, subject: str, violations: Sequence[Violation],
+               detail: str = "", *, skipped: bool = False) -> None:
+        self.violations.extend(violations)
+        text = detail or "; ".join(v.message for v in violations)
+        self.checks.append(CheckResult(check_id(check, subject), not violations, text,
+                                       skipped=skipped))
+
+    def verdict(self) -> Verdict:
+        return Verdict(
+            passed=not self.violations, violations=tuple(self.violations),
+            checks=tuple(self.checks), warnings=tuple(dict.fromkeys(self.warnings)),
+            notes=tuple(self.notes),
+        )
+
+
+def evaluate(report: Report, config: Config, baseline: Report | None = None) -> Verdict:
+    """Judge `report` against the budgets, rules and tolerances of `config`.
+
+    `baseline` (a saved report) enables the regression checks and the "new cycles"
+    policy. Pure: the same inputs always give the same verdict.
+    """
+    out = _Outcome()
+    ignore = config.ignore
+    index = ModuleIndex(report.modules, ignore)
+    base_index = ModuleIndex(baseline.modules, ignore) if baseline is not None else None
+
+    _check_failure(report, out)
+    _check_ignores(report, baseline, config, out)
+    measured = bool(index.records)
+    if measured:
+        # Deterministic: module sets and counts, forbidden modules, memory.
+        for budget in config.budgets:
+            _check_budget_modules(index, budget, out)
+        if base_index is not None:
+            _check_new_modules(report, index, base_index, config.tolerance, out)
+    for rule in config.forbidden:
+        _check_forbidden(report, index, rule, config, out)
+    if measured:
+        for budget in config.budgets:
+            _check_budget_memory(index, budget, report, out)
+        if base_index is not None:
+            _check_heap_regression(report, index, base_index, config.tolerance, out)
+    _check_cycles(report, baseline, config, out)
+    if measured:
+        # Statistical: wall-clock time, judged with the repeats.
+        for budget in config.budgets:
+            _check_budget_time(index, budget, out, config.tolerance.confidence, report)
+        if base_index is not None and baseline is not None:
+            _check_time_regression(report, index, baseline, base_index, config.tolerance, out)
+    if baseline is not None:
+        _compare_environments(report, baseline, out)
+    return out.verdict()
+
+
+def _check_failure(report: Report, out: _Outcome) -> None:
+    failure = report.failure
+    if failure is None:
+        return
+    subject = failure.module or ", ".join(report.targets) or "targets"
+    out.record("import", subject, [Violation(
+        check="import", subject=subject,
+        message=f"the import failed ({failure.kind}): {failure.message}",
+    )])
+
+
+def _check_ignores(report: Report, baseline: Report | None, config: Config,
+                   out: _Outcome) -> None:
+    names = {m.name for m in report.modules}
+    if baseline is not None:
+        names |= {m.name for m in baseline.modules}
+    if report.graph is not None:
+        names |= {n.name for n in report.graph.modules}
+    for cycle in report.cycles:
+        names |= set(cycle.modules)
+    if not names:
+        return
+    for pattern in config.ignore:
+        if not any(matches(n, pattern) for n in names):
+            out.warnings.append(
+                f"ignore pattern {pattern!r} matches no module any more: remove it"
+            )
+
+
+def _subjects(index: ModuleIndex, pattern: str, out: _Outcome, what: str) -> list[ModuleRecord]:
+    found = [r for r in index.records.values() if matches(r.name, pattern)]
+    if not found:
+        out.warnings.append(f"{what} pattern {pattern!r} matches no measured module")
+    return found
+
+
+def _check_budget_modules(index: ModuleIndex, budget: Budget, out: _Outcome) -> None:
+    if budget.max_modules is None:
+        return
+    for record in _subjects(index, budget.pattern, out, "budget"):
+        loaded = index.loaded_by(record.name)
+        count = len(loaded)
+        violations = []
+        if count > budget.max_modules:
+            # Name the direct imports that pull in the most, to say where to cut.
+            heavy = sorted(
+                ((len(index.loaded_by(c)), c) for c in index.imports.get(record.name, ())),
+                reverse=True,
+            )[:SHOWN]
+            biggest = ", ".join(f"{name} ({n})" for n, name in heavy)
+            violations.append(Violation(
+                check="budget.max_modules", subject=record.name,
+                message=f"importing {record.name} loads {count} modules, budget "
+                        f"{budget.max_modules}" + (f"; most come through {biggest}"
+                                                   if biggest else ""),
+                measured=count, limit=budget.max_modules, file=record.origin,
+            ))
+        out.record("budget.max_modules", record.name, violations,
+                   f"{count} modules (budget {budget.max_modules})")
+
+
+def _check_new_modules(report: Report, index: ModuleIndex, base: ModuleIndex,
+                       tolerance: Tolerance, out: _Outcome) -> None:
+    for target in index.roots(report.targets):
+        if target not in base.records:
+            continue
+        now, then = index.loaded_by(target), base.loaded_by(target)
+        new = now - then
+        gone = then - now
+        detail = f"{len(then)} -> {len(now)} modules"
+        if gone:
+            detail += f"; no longer loads {', '.join(sorted(gone)[:SHOWN])}"
+            detail += f" and {len(gone) - SHOWN} more" if len(gone) > SHOWN else ""
+        violations = []
+        if len(new) > tolerance.new_modules:
+            # The entry points of the new subtrees: new modules loaded by an old one.
+            heads = [n for n in sorted(new, key=lambda n: index.records[n].order)
+                     if index.records[n].importer not in new]
+            shown = []
+            for name in heads[:SHOWN]:
+                chain = index.path([target], name) or index.chain(name)
+                shown.append(f"{name} (via {' -> '.join(chain)})")
+            more = f" and {len(heads) - SHOWN} more" if len(heads) > SHOWN else ""
+            first = index.path([target], heads[0]) if heads else None
+            violations.append(Violation(
+                check="regression.modules", subject=target,
+                message=f"importing {target} now loads {len(new)} more module"
+                        f"{'s' if len(new) != 1 else ''} than the baseline "
+                        f"({len(then)} -> {len(now)}): {'; '.join(shown)}{more}",
+                measured=len(now), limit=len(then) + tolerance.new_modules,
+                chain=first or (), file=_origin(index, first),
+            ))
+        out.record("regression.modules", target, violations, detail)
+
+
+def _origin(index: ModuleIndex, chain: Sequence[str] | None) -> str | None:
+    """The file of the module that made the last import in a chain (where to fix it)."""
+    if not chain or len(chain) < 2:
+        return None
+    record = index.records.get(chain[-2])
+    return record.origin if record is not None else None
+
+
+def _edge_location(graph: StaticGraph | None,
+                   chain: Sequence[str]) -> tuple[str | None, int | None]:
+    """file:line of the last hop of `chain` that the static graph knows a statement for."""
+    if graph is None:
+        return None, None
+    located: dict[tuple[str, str], ImportEdge] = {}
+    for edge in graph.edges:
+        if edge.file is not None:
+            located.setdefault((edge.importer, edge.imported), edge)
+    for importer, imported in reversed(list(itertools.pairwise(chain))):
+        found = located.get((importer, imported))
+        if found is not None:
+            return found.file, found.line
+    return None, None
+
+
+def _check_forbidden(report: Report, index: ModuleIndex, rule: ForbiddenRule, config: Config,
+                     out: _Outcome) -> None:
+    if index.records:
+        importers = [n for n in index.records if matches(n, rule.importer)]
+        if not importers:
+            out.warnings.append(f"forbidden rule {rule.importer!r} matches no measured module")
+        for forbidden in rule.modules:
+            _forbidden_runtime(report, index, rule, forbidden, importers, out)
+    elif report.graph is not None:
+        for forbidden in rule.modules:
+            _forbidden_static(report.graph, rule, forbidden, config, out)
+    else:
+        for forbidden in rule.modules:
+            out.record("forbidden", f"{rule.importer} -> {forbidden}", [],
+                       "nothing measured or scanned", skipped=True)
+
+
+def _forbidden_runtime(report: Report, index: ModuleIndex, rule: ForbiddenRule, forbidden: str,
+                       importers: Sequence[str], out: _Outcome) -> None:
+    subject = f"{rule.importer} -> {forbidden}"
+    # Only the head of a forbidden package: numpy, not also numpy.linalg it pulled in.
+    heads = [r for r in index.records.values()
+             if covers(r.name, forbidden) and not (r.importer and covers(r.importer, forbidden))]
+    violations = []
+    for head in heads:
+        chain: tuple[str, ...] | None = index.chain(head.name)
+        starts = [i for i, name in enumerate(chain or ()) if matches(name, rule.importer)]
+        if starts:
+            chain = chain[starts[0]:] if chain else None
+        else:
+            chain = index.path(importers, head.name)  # loaded first by another target
+        if chain is None or chain[0] == head.name:
+            continue
+        file, line = _edge_location(report.graph, chain)
+        violations.append(Violation(
+            check="forbidden", subject=subject,
+            message=f"importing {chain[0]} loads forbidden {head.name} "
+                    f"(via {' -> '.join(chain)})",
+            chain=chain, file=file or _origin(index, chain), line=line,
+        ))
+    out.record("forbidden", subject, violations, "" if violations else f"{forbidden} not loaded")
+
+
+def _forbidden_static(graph: StaticGraph, rule: ForbiddenRule, forbidden: str, config: Config,
+                      out: _Outcome) -> None:
+    subject = f"{rule.importer} -> {forbidden}"
+    edges: dict[str, list[ImportEdge]] = {}
+    for edge in graph.edges:
+        if edge.kind in config.kinds:
+            edges.setdefault(edge.importer, []).append(edge)
+    starts = sorted(n.name for n in graph.modules
+                    if not n.external and matches(n.name, rule.importer))
+    via: dict[str, ImportEdge | None] = dict.fromkeys(starts)
+    queue = deque(starts)
+    hit: str | None = None
+    while queue and hit is None:
+        current = queue.popleft()
+        for edge in edges.get(current, ()):
+            if edge.imported in via:
+                continue
+            via[edge.imported] = edge
+            if covers(edge.imported, forbidden):
+                hit = edge.imported
+                break
+            queue.append(edge.imported)
+    violations = []
+    if hit is not None:
+        hops: list[ImportEdge] = []
+        node = hit
+        while (hop := via[node]) is not None:
+            hops.append(hop)
+            node = hop.importer
+        hops.reverse()
+        chain = (hops[0].importer, *(e.imported for e in hops))
+        # The fix goes where our own code makes the last import on the way.
+        internal = {n.name for n in graph.modules if not n.external}
+        own = [e for e in hops if e.file is not None and e.importer in internal] or hops
+        at = own[-1]
+        violations.append(Violation(
+            check="forbidden", subject=subject,
+            message=f"importing {chain[0]} would load forbidden {hit} "
+                    f"(static, via {' -> '.join(chain)}; {at.kind.value} import)",
+            chain=chain, file=at.file, line=at.line,
+        ))
+    out.record("forbidden", subject, violations,
+               "" if violations else f"no {'/'.join(sorted(k.value for k in config.kinds))} "
+                                     f"import chain reaches {forbidden}")
+
+
+def _check_budget_memory(index: ModuleIndex, budget: Budget, report: Report,
+                         out: _Outcome) -> None:
+    limits = (("budget.max_heap_bytes", budget.max_heap_bytes, "heap_bytes", "heap"),
+              ("budget.max_rss_bytes", budget.max_rss_bytes, "rss_bytes", "RSS growth"))
+    for check, limit, attr, label in limits:
+        if limit is None:
+            continue
+        subjects = [r for r in index.records.values() if matches(r.name, budget.pattern)]
+        for record in subjects:
+            value: int | None = getattr(record, attr)
+            if value is None:
+                why = "the heap run did not happen (--no-memory?)" if attr == "heap_bytes" \
+                    else "RSS was not measured"
+                out.warnings.append(f"{check} for {record.name} skipped: {why}")
+                out.record(check, record.name, [], f"not measured: {why}", skipped=True)
+                continue
+            violations = []
+            if value > limit:
+                violations.append(Violation(
+                    check=check, subject=record.name,
+                    message=f"importing {record.name} takes {format_bytes(value)} of {label}, "
+                            f"budget {format_bytes(limit)}",
+                    measured=value, limit=limit, file=record.origin,
+                ))
+            out.record(check, record.name, violations,
+                       f"{format_bytes(value)} (budget {format_bytes(limit)})")
+
+
+def _heaviest(index: ModuleIndex, base: ModuleIndex, root: str, attr: str,
+              fmt: Callable[[int | None], str]) -> str:
+    """The modules under `root` whose own cost grew most, to say where to look."""
+    grown = []
+    for name in index.loaded_by(root):
+        now = getattr(index.records[name], attr) or 0
+        old_record = base.records.get(name)
+        then = (getattr(old_record, attr) or 0) if old_record is not None else 0
+        if now > then:
+            grown.append((now - then, name, old_record is None))
+    grown.sort(reverse=True)
+    parts = [f"{name} +{fmt(d)}{' (new)' if new else ''}" for d, name, new in grown[:3]]
+    return f"; grew most: {', '.join(parts)}" if parts else ""
+
+
+def _check_heap_regression(report: Report, index: ModuleIndex, base: ModuleIndex,
+                           tolerance: Tolerance, out: _Outcome) -> None:
+    for target in index.roots(report.targets):
+        now_record, then_record = index.records[target], base.records.get(target)
+        if then_record is None or now_record.heap_bytes is None or then_record.heap_bytes is None:
+            continue
+        now, then = now_record.heap_bytes, then_record.heap_bytes
+        growth = now - then
+        violations = []
+        if growth > tolerance.heap_absolute_bytes and growth > tolerance.heap_relative * then:
+            violations.append(Violation(
+                check="regression.heap", subject=target,
+                message=f"importing {target} takes more heap than the baseline: "
+                        f"{_delta(now, then, format_bytes)}"
+                        + _heaviest(index, base, target, "self_heap_bytes", format_bytes),
+                measured=now, limit=then, file=now_record.origin,
+            ))
+        out.record("regression.heap", target, violations, _delta(now, then, format_bytes))
+
+
+def _cycle_subject(cycle: Cycle) -> str:
+    return " <-> ".join(cycle.modules)
+
+
+def _counted_cycles(cycles: Iterable[Cycle], config: Config) -> list[Cycle]:
+    """Cycles whose witness runs over counted edge kinds, not wholly ignored."""
+    counted = []
+    for cycle in cycles:
+        if cycle.witness and any(e.kind not in config.kinds for e in cycle.witness):
+            continue
+        if all(any(matches(m, p) for p in config.ignore) for m in cycle.modules):
+            continue
+        counted.append(cycle)
+    return counted
+
+
+def _check_cycles(report: Report, baseline: Report | None, config: Config, out: _Outcome) -> None:
+    if config.cycles is CyclePolicy.OFF:
+        return
+    if report.graph is None and not report.cycles:
+        out.record("cycles", "static graph", [], "static analysis did not run", skipped=True)
+        return
+    cycles = _counted_cycles(report.cycles, config)
+    known: list[frozenset[str]] = list(config.allow_cycles)
+    policy = config.cycles
+    if policy is CyclePolicy.NEW:
+        if baseline is None:
+            out.warnings.append("cycles = 'new' but there is no baseline: every cycle counts "
+                                "as new (save one with `importaudit baseline save`)")
+        else:
+            old = _counted_cycles(baseline.cycles, config)
+            known += [frozenset(c.modules) for c in old]
+            fixed = [c for c in old
+                     if not any(set(c.modules) & set(now.modules) for now in cycles)]
+            out.notes.extend(f"cycle fixed since the baseline: {_cycle_subject(c)}" for c in fixed)
+    for allowed in config.allow_cycles:
+        if not any(set(c.modules) <= allowed for c in report.cycles):
+            out.warnings.append(f"allowed cycle {' <-> '.join(sorted(allowed))} no longer "
+                                f"exists: remove it from allow_cycles")
+    if not cycles:
+        out.record("cycles", "all", [], "no import cycles over "
+                   + ", ".join(sorted(k.value for k in config.kinds)) + " edges")
+        return
+    for cycle in cycles:
+        subject = _cycle_subject(cycle)
+        if any(set(cycle.modules) <= allowed for allowed in known):
+            why = "allowed" if any(set(cycle.modules) <= a for a in config.allow_cycles) \
+                else "in the baseline"
+            out.record("cycles", subject, [], f"known cycle ({why})")
+            continue
+        path = (cycle.witness[0].importer, *(e.imported for e in cycle.witness)) \
+            if cycle.witness else cycle.modules
+        first = next((e for e in cycle.witness if e.file is not None), None)
+        cut = "; break it at " + ", ".join(
+            f"{e.importer} -> {e.imported}" + (f" ({e.file}:{e.line})" if e.file else "")
+            for e in cycle.cut) if cycle.cut else ""
+        label = "new import cycle" if policy is CyclePolicy.NEW else "import cycle"
+        out.record("cycles", subject, [Violation(
+            check="cycle", subject=subject,
+            message=f"{label}: {' -> '.join(path)}{cut}",
+            chain=tuple(path), file=first.file if first else None,
+            line=first.line if first else None,
+        )])
+
+
+def _runs(record: ModuleRecord, report: Report) -> int:
+    if record.runs:
+        return record.runs
+    return report.meta.repeats if report.meta is not None else 1
+
+
+def _check_budget_time(index: ModuleIndex, budget: Budget, out: _Outcome, confidence: float,
+                       report: Report) -> None:
+    limit = budget.max_cumulative_ns
+    if limit is None:
+        return
+    for record in [r for r in index.records.values() if matches(r.name, budget.pattern)]:
+        runs = _runs(record, report)
+        fastest = record.cumulative_ns_min or record.cumulative_ns
+        sure = budget_confidence(runs)
+        violations = []
+        detail = f"median {format_ns(record.cumulative_ns)}, fastest {format_ns(fastest)} " \
+                 f"(budget {format_ns(limit)})"
+        if fastest > limit and sure + 1e-12 >= confidence:
+            violations.append(Violation(
+                check="budget.max_cumulative_ms", subject=record.name,
+                message=f"importing {record.name} takes {format_ns(record.cumulative_ns)} "
+                        f"(median; fastest of {runs} runs {format_ns(fastest)}), budget "
+                        f"{format_ns(limit)}; all {runs} runs over budget: "
+                        f"{_pct(sure)} confident",
+                measured=record.cumulative_ns, limit=limit, file=record.origin,
+                confidence=sure,
+            ))
+        elif record.cumulative_ns > limit:
+            reason = (f"only {runs} run{'s' if runs != 1 else ''}: {_pct(sure)} confidence, "
+                      f"below {_pct(confidence)}" if fastest > limit
+                      else "its fastest run was within budget, so this may be noise")
+            out.warnings.append(
+                f"{record.name} took {format_ns(record.cumulative_ns)} (median) against a "
+                f"budget of {format_ns(limit)}, not failing: {reason}"
+            )
+        out.record("budget.max_cumulative_ms", record.name, violations, detail)
+
+
+def speed_factor(report: Report, baseline: Report) -> float | None:
+    """How much slower this machine starts a bare interpreter than the baseline's did."""
+    now = report.meta.startup_ns if report.meta is not None else None
+    then = baseline.meta.startup_ns if baseline.meta is not None else None
+    if not now or not then:
+        return None
+    return now / then
+
+
+def _check_time_regression(report: Report, index: ModuleIndex, baseline: Report,
+                           base: ModuleIndex, tolerance: Tolerance, out: _Outcome) -> None:
+    factor = speed_factor(report, baseline) if tolerance.normalize else None
+    # Only ever make the comparison more lenient: start-up has noise of its own, and
+    # scaling the baseline down would turn that noise into false alarms.
+    scale = max(factor or 1.0, 1.0)
+    if factor is not None and factor > 1.0:
+        out.notes.append(
+            f"baseline times scaled by {factor:.2f}: the interpreter starts in "
+            f"{format_ns(report.meta.startup_ns if report.meta else None)} here, "
+            f"{format_ns(baseline.meta.startup_ns if baseline.meta else None)} in the baseline"
+        )
+    for target in index.roots(report.targets):
+        then_record = base.records.get(target)
+        if then_record is None:
+            continue
+        now_record = index.records[target]
+        now = now_record.cumulative_ns
+        then = round(then_record.cumulative_ns * scale)
+        then_max = round((then_record.cumulative_ns_max or then_record.cumulative_ns) * scale)
+        fastest = now_record.cumulative_ns_min or now
+        runs, base_runs = _runs(now_record, report), _runs(then_record, baseline)
+        growth = now - then
+        detail = _delta(now, then, format_ns)
+        over = growth > tolerance.time_absolute_ns and growth > tolerance.time_relative * then
+        violations = []
+        if over:
+            separated = fastest > then_max
+            sure = separation_confidence(runs, base_runs) if separated else 0.0
+            if separated and sure + 1e-12 >= tolerance.confidence:
+                violations.append(Violation(
+                    check="regression.time", subject=target,
+                    message=f"importing {target} got slower: {detail}; all {runs} runs "
+                            f"slower than all {base_runs} baseline runs: {_pct(sure)} "
+                            f"confident" + _heaviest(index, base, target, "self_ns", format_ns),
+                    measured=now, limit=then, file=now_record.origin, confidence=sure,
+                ))
+            else:
+                reason = (f"{runs} + {base_runs} runs give at most "
+                          f"{_pct(separation_confidence(runs, base_runs))} confidence, below "
+                          f"{_pct(tolerance.confidence)}" if separated
+                          else "its runs overlap the baseline's, so this may be noise")
+                out.warnings.append(f"{target} looks slower ({detail}), not failing: {reason}")
+        out.record("regression.time", target, violations, detail)
+    _warn_few_runs(report, baseline, index, base, tolerance, out)
+
+
+def _warn_few_runs(report: Report, baseline: Report, index: ModuleIndex, base: ModuleIndex,
+                   tolerance: Tolerance, out: _Outcome) -> None:
+    for target in index.roots(report.targets):
+        if target not in base.records:
+            continue
+        runs = _runs(index.records[target], report)
+        base_runs = _runs(base.records[target], baseline)
+        if separation_confidence(runs, base_runs) + 1e-12 < tolerance.confidence:
+            out.warnings.append(
+                f"with {runs} runs against {base_runs} baseline runs a time regression can "
+                f"never reach {_pct(tolerance.confidence)} confidence: use --repeat "
+                f"{runs_needed(tolerance.confidence, base_runs)} or more"
+            )
+            return
+
+
+def _compare_environments(report: Report, baseline: Report, out: _Outcome) -> None:
+    if report.meta is None or baseline.meta is None:
+        return
+    now, then = report.meta, baseline.meta
+    if (now.python_version, now.platform) != (then.python_version, then.platform):
+        out.warnings.append(
+            f"the baseline was measured on Python {then.python_version} ({then.platform}), "
+            f"this run on Python {now.python_version} ({now.platform}): module sets and "
+            f"times may differ for that reason alone"
+        )
