@@ -584,7 +584,9 @@ def main() -> None:
 
 
 _GLOBALS = globals()
-_TRANSPARENT = frozenset({"importlib", "runpy", "pkgutil"})
+_TRANSPARENT = frozenset({
+    "importlib", "runpy", "pkgutil", "_frozen_importlib", "_frozen_importlib_external",
+})
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,92 @@
+"""The probe runs inside the user's interpreter: check it on every Python from 3.9 to 3.13.
+
+Interpreters are found on PATH (`python3.X`) or under pyenv. Set
+IMPORTAUDIT_REQUIRE_PYTHONS=3.9,3.10,... (CI and `tox -e probe` do) to make a missing
+one a failure instead of a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from importaudit import api
+from importaudit.model import ModuleRecord, Report
+
+RUNTIME = Path(__file__).resolve().parent.parent / "fixtures" / "runtime"
+VERSIONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
+
+
+def find_python(version: str) -> str | None:
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    for candidate in sorted(root.glob(f"{version}.*"), reverse=True):
+        exe = candidate / "bin" / f"python{version}"
+        if exe.exists():
+            return str(exe)
+    found = shutil.which(f"python{version}")
+    # pyenv's shims refuse versions that are not active: only a real binary counts.
+    if found and "shims" not in Path(found).parts:
+        return found
+    return None
+
+
+def interpreter(version: str) -> str:
+    exe = find_python(version)
+    if exe is None:
+        required = os.environ.get("IMPORTAUDIT_REQUIRE_PYTHONS", "")
+        if version in required.split(","):
+            pytest.fail(f"Python {version} is required here but was not found")
+        pytest.skip(f"Python {version} not found")
+    return exe
+
+
+def measured(report: Report) -> dict[str, ModuleRecord]:
+    return {m.name: m for m in report.modules if not m.preloaded}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_probe_measures_and_preserves_behaviour(version: str) -> None:
+    python = interpreter(version)
+    report = api.profile(
+        [str(RUNTIME / "slow_pkg"), str(RUNTIME / "hungry"), str(RUNTIME / "with_data"),
+         str(RUNTIME / "c_ext_user.py")],
+        python=python, repeat=1, memory=True,
+    )
+    assert report.failure is None, report.failure
+    assert report.meta is not None
+    assert report.meta.python_version.startswith(version + ".")
+    mods = measured(report)
+    assert mods["slow_pkg.sleepy"].self_ns >= 150_000_000
+    assert mods["slow_pkg.sleepy"].importer == "slow_pkg"
+    assert mods["json"].importer == "slow_pkg.nested.deep"
+    hungry = mods["hungry"].heap_bytes
+    assert hungry is not None
+    assert hungry >= 8 * 1024 * 1024
+    assert mods["with_data"].loader == "SourceFileLoader"
+    assert mods["_decimal"].loader == "ExtensionFileLoader"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_probe_failures_and_namespace_packages(version: str) -> None:
+    python = interpreter(version)
+    broken = api.profile([str(RUNTIME / "broken_pkg")], python=python, repeat=1, memory=False)
+    assert broken.failure is not None
+    assert broken.failure.module == "broken_pkg.bad"
+    assert measured(broken)["broken_pkg.good"].error is None
+    code = (
+        f"import sys; sys.path.insert(0, {str(RUNTIME / 'ns_root')!r}); "
+        f"sys.path.insert(0, {str(RUNTIME)!r})\n"
+        "import nspkg.mod, replacer, with_data, importlib.machinery as m\n"
+        "assert isinstance(with_data.__loader__, m.SourceFileLoader)\n"
+        "assert replacer.answer == 42 and nspkg.mod.VALUE == 42\n"
+        "sys.exit(4)\n"
+    )
+    prog = api.profile_program("code", code, python=python)
+    assert prog.meta is not None
+    assert prog.meta.program_exit_code == 4, prog.failure
+    mods = measured(prog)
+    assert mods["nspkg.mod"].importer == "__main__"
+    assert "nspkg" in mods
