@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from importaudit.model import Report
     from importaudit.runtime.runner import Measurement, ProfileRequest
+    from importaudit.views import WhyAnswer
 
 
 def profile_importtime(log_path: str) -> Report:
@@ -197,3 +198,18 @@ def profile_program(
     )
     label = {"module": f"-m {program}", "script": program, "code": "-c"}[kind]
     return _report((label,), _measure(python, request))
+
+
+def why(
+    module: str, targets: Sequence[str], *, python: str | None = None, repeat: int = 1,
+    timeout: float | None = None,
+) -> WhyAnswer:
+    """Every chain by which importing `targets` loads `module`, shortest first, with cost.
+
+    Chains follow first loads and later cache hits (import statements that found the
+    module already loaded), recorded by the warm-up run.
+    """
+    from importaudit.views import answer_why
+
+    report = profile(targets, python=python, repeat=repeat, timeout=timeout, memory=False)
+    return answer_why(report, module)

@@ -673,7 +673,7 @@ def environment_notes(
             notes.append(
                 f"PYTHONDONTWRITEBYTECODE is set: {len(uncached)} of {len(sources)} source "
                 f"modules had no valid .pyc, so every run compiled them and their times "
-                f"include compilation ({share / 1e6:.1f} ms of self time); "
+                f"include compilation (together {share / 1e6:.1f} ms of self time); "
                 "--warm-bytecode measures with caches, as an installed package would load"
             )
         else:
