@@ -256,7 +256,8 @@ def _tree_view(report: Report, out: _Output, options: RenderOptions) -> None:
             continue
         record = item.record
         style = _cost_style(record.cumulative_ns, total)
-        name = Text(prefix, style="dim")
+        name = Text()
+        name.append(prefix, style="dim")
         name.append_text(_name_text(record, style, in_tree))
         row: list[Text | str] = [
             name,
@@ -283,7 +284,8 @@ def _folded_row(
     folded: views.Folded, prefix: str, guides: _Guides, total: int,
     verbose: bool, show_heap: bool, show_rss: bool,
 ) -> list[Text | str]:
-    label = Text(prefix, style="dim")
+    label = Text()
+    label.append(prefix, style="dim")
     modules = f"{folded.modules} module{'s' if folded.modules != 1 else ''}"
     label.append(f"{guides.more} {modules}, {format_ns(folded.cumulative_ns)} (folded)",
                  style="dim italic")

@@ -21,7 +21,7 @@ preloaded so totals match what `importaudit profile` attributes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -189,7 +189,8 @@ def parse_importtime(text: str, source: str = "<importtime log>") -> Report:
                 name=name, importers=tuple(dict.fromkeys(hits[name])),
                 order=len(order) + extra, preloaded=True,
             ))
-    records.sort(key=lambda r: r.order)
+    # Positions among the records only (repeated lines took numbers too).
+    records = [replace(r, order=i) for i, r in enumerate(sorted(records, key=lambda r: r.order))]
 
     notes = [
         f"read from a `python -X importtime` log ({source}): one run as printed, "
