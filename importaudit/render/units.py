@@ -35,27 +35,24 @@ def _three_digits(value: float) -> str:
     return f"{value:.2f}"
 
 
+def _scaled(value: int, steps: tuple[tuple[int, str], ...], base: str) -> str:
+    """Format `value` in the largest unit of `steps` it reaches, else in `base` units."""
+    magnitude = abs(value)
+    for size, unit in steps:
+        # Promote at 99.95% of the unit so rounding never prints "1000 us" or "1024 KiB".
+        if magnitude >= size * 0.9995:
+            return f"{_three_digits(value / size)} {unit}"
+    return f"{value} {base}"
+
+
 def format_ns(ns: int | None) -> str:
     """Format a duration in nanoseconds as "850 ns", "12.3 us", "4.56 ms" or "1.20 s"."""
-    if ns is None:
-        return MISSING
-    magnitude = abs(ns)
-    for size, unit in _TIME_STEPS:
-        # Promote at 99.95% of the next unit so rounding never prints "1000 us".
-        if magnitude >= size * 0.9995:
-            return f"{_three_digits(ns / size)} {unit}"
-    return f"{ns} ns"
+    return MISSING if ns is None else _scaled(ns, _TIME_STEPS, "ns")
 
 
 def format_bytes(n: int | None) -> str:
     """Format a size in bytes as "512 B", "4.10 KiB", "12.3 MiB" (binary units, signed)."""
-    if n is None:
-        return MISSING
-    magnitude = abs(n)
-    for size, unit in _BYTE_STEPS:
-        if magnitude >= size * 0.9995:
-            return f"{_three_digits(n / size)} {unit}"
-    return f"{n} B"
+    return MISSING if n is None else _scaled(n, _BYTE_STEPS, "B")
 
 
 def format_percent(part: int | None, whole: int | None) -> str:
