@@ -1,0 +1,66 @@
+"""Review: rules that turn a measured profile and a static graph into findings.
+
+`run_review(report)` runs every registered rule (one module per rule family) over a
+report that holds a runtime profile and, ideally, a static graph with cycles; it
+applies suppressions and returns the findings ranked by measured impact. Each finding
+carries a stable code (see `importaudit rules`), the place, the measured `Impact`, a
+severity graded from that impact, and a fix: its first paragraph says what to do, and
+what follows a blank line is example code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importaudit.model import Finding, Report
+    from importaudit.review.context import ReviewSettings
+    from importaudit.review.suppress import Suppression
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewResult:
+    """The ranked findings (stale suppressions included) and what was suppressed."""
+
+    findings: tuple[Finding, ...]
+    suppressed: tuple[tuple[Finding, Suppression], ...]
+
+
+def rank(findings: tuple[Finding, ...] | list[Finding]) -> tuple[Finding, ...]:
+    """Findings ordered by severity, then measured impact, then place (deterministic)."""
+    from importaudit.review.impact import impact_key
+
+    def key(f: Finding) -> tuple[int, tuple[int, int, int, int], str, str, int]:
+        time, heap, rss, modules = impact_key(f.impact)
+        return (-int(f.severity), (-time, -heap, -rss, -modules), f.code, f.module,
+                f.line or 0)
+
+    return tuple(sorted(findings, key=key))
+
+
+def run_review(report: Report, settings: ReviewSettings | None = None) -> ReviewResult:
+    """Run the rules over `report` and apply inline and config suppressions."""
+    from importaudit.review import suppress
+    from importaudit.review.context import ReviewContext
+    from importaudit.review.registry import all_rules
+
+    ctx = ReviewContext(report, settings)
+    rules = all_rules()
+    selected = ctx.settings.select
+    found: list[Finding] = []
+    for rule in rules:
+        if rule.check is None or (selected is not None and rule.code not in selected):
+            continue
+        found.extend(rule.check(ctx))
+    sups = suppress.inline_suppressions(ctx.all_facts())
+    sups += [suppress.parse_config_entry(e) for e in ctx.settings.ignore]
+    outcome = suppress.apply(found, sups, frozenset(r.code for r in rules))
+    return ReviewResult(rank([*outcome.findings, *outcome.unused]), outcome.suppressed)
+
+
+def review_report(report: Report, settings: ReviewSettings | None = None) -> Report:
+    """`report` with its findings replaced by those of a fresh review."""
+    result = run_review(report, settings)
+    return dataclasses.replace(report, findings=result.findings)

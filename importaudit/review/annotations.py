@@ -1,0 +1,77 @@
+"""Rule about imports that only annotations need but that run at import time anyway.
+
+With `from __future__ import annotations` (or Python 3.14's deferred annotations) an
+annotation is never evaluated unless something asks, so a name used only there can be
+imported under `if TYPE_CHECKING:`. Some libraries do ask: pydantic, attrs, msgspec,
+SQLAlchemy's `Mapped[...]`, FastAPI/typer signatures, `typing.get_type_hints`,
+`functools.singledispatch` registration; dataclasses recognises `ClassVar`/`InitVar`
+by name. Modules using any of those are left alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from importaudit.review.registry import RuleDoc, register
+from importaudit.review.source import DATACLASS_MARKERS, BindingKind, Use
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from importaudit.model import Finding
+    from importaudit.review.context import ReviewContext
+    from importaudit.review.source import Binding
+
+#: Importing these is needed to write `if TYPE_CHECKING:` at all, or costs nothing.
+_TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "collections.abc",
+                               "types", "abc"})
+
+
+@register(
+    "IA501", "typing-only-import", "Import used only in annotations runs at import time",
+    RuleDoc(
+        what="A module-level import whose names appear only in annotations that are "
+             "never evaluated at run time (the module has `from __future__ import "
+             "annotations`, or quotes them, or runs on Python 3.14+).",
+        why="The import loads the module (and whatever it imports) for type checkers "
+            "only; between packages it also creates import cycles. Modules that use a "
+            "library reading annotations at run time (pydantic, attrs, msgspec, "
+            "SQLAlchemy Mapped, FastAPI, get_type_hints, singledispatch) are skipped, "
+            "and dataclasses' ClassVar/InitVar markers are never reported. The impact is "
+            "what the import loaded first in the measured run.",
+        fix="Move the import under `if TYPE_CHECKING:` (with `from __future__ import "
+            "annotations` at the top of the module).",
+        example="from __future__ import annotations\nfrom typing import TYPE_CHECKING\n\n"
+                "if TYPE_CHECKING:\n    from main.utils.core import ErrorHandlingMixin",
+    ),
+)
+def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
+    """IA501: eager imports whose names only unevaluated annotations use."""
+    for facts in ctx.all_facts():
+        if facts.annotation_consumers:
+            continue
+        by_line: dict[int, list[Binding]] = {}
+        for binding in facts.bindings:
+            if binding.kind is not BindingKind.EAGER or binding.module in _TYPING_MACHINERY:
+                continue
+            if binding.name in DATACLASS_MARKERS:
+                continue
+            if facts.uses_of(binding.name) != frozenset({Use.ANNOTATION}):
+                continue
+            by_line.setdefault(binding.line, []).append(binding)
+        for line, bindings in sorted(by_line.items()):
+            names = [b.name for b in bindings]
+            loaded = {m for b in bindings for m in ctx.tree.loaded_by(facts.name, b.target)}
+            if not loaded:
+                continue  # loaded earlier by something else: moving it saves nothing here
+            impact = ctx.tree.union_impact(loaded)
+            yield ctx.make_finding(
+                "IA501", "Import used only in annotations runs at import time", facts.name,
+                f"{facts.name} imports {', '.join(names)} at import time only for "
+                f"annotations; the import loaded {impact.modules or 0} module(s) "
+                f"({', '.join(sorted(loaded)[:3])}).",
+                "Move the import under `if TYPE_CHECKING:`.\n\nfrom typing import "
+                "TYPE_CHECKING\n\nif TYPE_CHECKING:\n    "
+                + "\n    ".join(b.statement() for b in bindings),
+                impact=impact, line=line, chain=(facts.name, *sorted(loaded)[:1]),
+            )

@@ -1,0 +1,179 @@
+"""What every rule sees: the report, indexes over it, source facts and the settings.
+
+Built once per review; rules read from it and never change it. `make_finding` is the
+one place a finding gets its severity: the grade of its measured impact on the scale,
+raised to the rule's floor for rules whose problem is a hazard (a cycle that can fail,
+a connection opened at import time) rather than only a cost.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from importaudit.model import EdgeKind, Finding, Impact, ImportEdge, Report, Severity
+from importaudit.review.impact import DEFAULT_SCALE, LoadTree, SeverityScale, severity_of
+from importaudit.review.source import ModuleFacts, module_facts
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+_MS = 1_000_000
+_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSettings:
+    """Which rules run, what is suppressed, and the thresholds the rules use."""
+
+    select: frozenset[str] | None = None  # rule codes to run (None: every rule)
+    ignore: tuple[str, ...] = ()  # config suppressions: "CODE" or "CODE:module-pattern"
+    scale: SeverityScale = DEFAULT_SCALE
+    init_many_names: int = 10  # IA101: an __init__ binding this many names always counts
+    heavy_min_severity: Severity = Severity.MEDIUM  # IA102: how heavy "heavy" is
+    utility_max_names: int = 3  # IA103: "one helper" means at most this many names
+    utility_min_modules: int = 5  # IA103: a "whole tree" is at least this many modules
+    large_all: int = 10  # IA301: names in __all__ that count as large
+    large_all_min_providers: int = 3  # IA301: submodules a star import must load
+    expensive_self_ns: int = 10 * _MS  # IA602: a module body slower than this
+    expensive_self_heap: int = 4 * _MIB  # IA602: or retaining more heap than this
+    expensive_self_rss: int = 16 * _MIB  # IA602: or growing RSS more than this
+
+
+def own_packages(report: Report) -> frozenset[str]:
+    """Top-level packages the report is about (its targets), as opposed to dependencies."""
+    tops: set[str] = set()
+    if report.graph is not None:
+        tops.update(r.split(".")[0] for r in report.graph.roots if r.isidentifier()
+                    or all(p.isidentifier() for p in r.split(".")))
+    for target in report.targets:
+        if os.sep in target or "/" in target or target.endswith(".py"):
+            path = Path(target.rstrip("/"))
+            stem = path.stem if path.suffix == ".py" else path.name
+            if stem == "__init__":
+                stem = path.parent.name
+            tops.add(stem)
+        elif target:
+            tops.add(target.split(".")[0])
+    return frozenset(t for t in tops if t.isidentifier())
+
+
+def is_stdlib(module: str) -> bool:
+    """Whether `module` belongs to the standard library of the running interpreter."""
+    return module.split(".", maxsplit=1)[0] in sys.stdlib_module_names
+
+
+def same_family(a: str, b: str) -> bool:
+    """Whether b is a, an ancestor of a, or inside a's parent package (its neighbours)."""
+    parent = a.rpartition(".")[0] or a
+    return b in (a, parent) or a.startswith(b + ".") or b.startswith(parent + ".")
+
+
+@dataclass(frozen=True, slots=True)
+class OwnModule:
+    """A module of the reviewed packages, with where its source lives."""
+
+    name: str
+    file: str | None
+    is_package: bool
+
+
+class ReviewContext:
+    """The report and everything derived from it that the rules share."""
+
+    def __init__(self, report: Report, settings: ReviewSettings | None = None) -> None:
+        self.report = report
+        self.settings = settings or ReviewSettings()
+        self.tree = LoadTree(report.modules)
+        self.own = own_packages(report)
+        self.modules = self._own_modules()
+        self._facts: dict[str, ModuleFacts | None] = {}
+        self.edges_from: dict[str, list[ImportEdge]] = {}
+        if report.graph is not None:
+            for edge in report.graph.edges:
+                self.edges_from.setdefault(edge.importer, []).append(edge)
+        version = report.meta.python_version if report.meta else ""
+        self.lazy_annotations = _version_at_least(version, (3, 14))
+
+    def _own_modules(self) -> dict[str, OwnModule]:
+        found: dict[str, OwnModule] = {}
+        graph = self.report.graph
+        if graph is not None:
+            for node in graph.modules:
+                if not node.external and self.is_own(node.name):
+                    found[node.name] = OwnModule(node.name, node.file, node.is_package)
+        for record in self.report.modules:
+            if not self.is_own(record.name) or record.preloaded:
+                continue
+            file = record.origin if record.origin and record.origin.endswith(".py") else None
+            known = found.get(record.name)
+            if known is None or known.file is None:
+                found[record.name] = OwnModule(record.name, file, record.is_package)
+        return dict(sorted(found.items()))
+
+    def is_own(self, module: str) -> bool:
+        """Whether `module` belongs to the reviewed packages."""
+        return module.split(".", maxsplit=1)[0] in self.own
+
+    def facts(self, module: str) -> ModuleFacts | None:
+        """Source facts of a module with Python source (None: no readable source).
+
+        Own modules are the ones reviewed; a dependency's facts only help follow its
+        re-exports (which submodule really defines a helper).
+        """
+        if module not in self._facts:
+            own = self.modules.get(module)
+            record = self.tree.get(module)
+            facts = None
+            if own is not None and own.file is not None:
+                facts = module_facts(module, own.file, is_package=own.is_package,
+                                     lazy_annotations=self.lazy_annotations)
+            elif record is not None and record.origin and record.origin.endswith(".py"):
+                facts = module_facts(module, record.origin, is_package=record.is_package,
+                                     lazy_annotations=self.lazy_annotations)
+            self._facts[module] = facts
+        return self._facts[module]
+
+    def all_facts(self) -> Iterable[ModuleFacts]:
+        """Source facts of every own module that has readable source, by name."""
+        for name in self.modules:
+            facts = self.facts(name)
+            if facts is not None:
+                yield facts
+
+    def is_module(self, name: str) -> bool:
+        """Whether `name` is a module the profile or the graph knows (not an attribute)."""
+        if name in self.tree or name in self.modules:
+            return True
+        graph = self.report.graph
+        return graph is not None and any(n.name == name for n in graph.modules)
+
+    def import_time_edges(self, module: str) -> list[ImportEdge]:
+        """Static edges out of `module` that run while it is imported."""
+        return [e for e in self.edges_from.get(module, ())
+                if e.kind in (EdgeKind.EAGER, EdgeKind.OPTIONAL)]
+
+    def make_finding(
+        self, code: str, title: str, module: str, message: str, fix: str, *,
+        impact: Impact, file: str | None = None, line: int | None = None,
+        chain: tuple[str, ...] = (), floor: Severity = Severity.INFO,
+    ) -> Finding:
+        """A finding whose severity is its impact's grade, at least `floor`."""
+        severity = max(severity_of(impact, self.settings.scale), floor)
+        if file is None:
+            own = self.modules.get(module)
+            file = own.file if own else None
+        return Finding(code=code, title=title, severity=severity, module=module,
+                       message=message, fix=fix, file=file, line=line, impact=impact,
+                       chain=chain)
+
+
+def _version_at_least(version: str, wanted: tuple[int, int]) -> bool:
+    parts = version.split(".")
+    try:
+        return (int(parts[0]), int(parts[1])) >= wanted
+    except (ValueError, IndexError):
+        return False

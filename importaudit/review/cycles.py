@@ -1,0 +1,90 @@
+"""Rule about import cycles: one finding per cycle that runs at import time.
+
+The static graph's cycles come with a shortest witness path (file:line on every edge)
+and suggested cuts. Only cycles whose every witness edge executes at import time are
+real import cycles; one through a deferred, type-only or lazy edge is already broken.
+Cross-package cycles come first: they couple packages that should layer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from importaudit.model import IMPORT_TIME_KINDS, Severity
+from importaudit.review.registry import RuleDoc, register
+from importaudit.review.source import Use
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from importaudit.model import Cycle, Finding, ImportEdge
+    from importaudit.review.context import ReviewContext
+
+
+def _how_to_cut(ctx: ReviewContext, edge: ImportEdge) -> str:
+    """The concrete fix for one cut edge, judged from how the importer uses the names."""
+    where = f"{edge.file}:{edge.line}" if edge.file and edge.line else edge.importer
+    facts = ctx.facts(edge.importer)
+    uses: set[Use] = set()
+    if facts is not None:
+        for binding in facts.bindings:
+            if binding.line == edge.line:
+                uses |= facts.uses_of(binding.name)
+    if uses and uses <= {Use.ANNOTATION}:
+        return (f"move the import of {edge.imported} at {where} under "
+                "`if TYPE_CHECKING:` (it is used only in annotations)")
+    if uses and uses <= {Use.FUNCTION, Use.ANNOTATION}:
+        return (f"move the import of {edge.imported} at {where} into the functions that "
+                "use it (it is not needed at import time)")
+    return (f"the import of {edge.imported} at {where} is needed at import time: move "
+            "what both sides share into a module that neither imports back, or expose "
+            "it lazily with a module __getattr__")
+
+
+def _sort_key(cycle: Cycle) -> tuple[int, int, tuple[str, ...]]:
+    return (0 if cycle.cross_package else 1, len(cycle.witness), cycle.modules)
+
+
+@register(
+    "IA201", "import-cycle", "Import cycle",
+    RuleDoc(
+        what="Modules that import each other at import time, directly or through a "
+             "chain (for example risk_management -> trading_engine -> risk_management).",
+        why="Whichever side is imported first sees the other half-initialised: a "
+            "`from x import name` then fails with ImportError, import order starts to "
+            "matter, and importing either side loads both. A cycle across packages "
+            "also means neither package can be used or tested alone.",
+        fix="Break one edge of the witness path: move an import used only in annotations "
+            "under `if TYPE_CHECKING:`, one used only in functions into those functions, "
+            "or move the shared code into a module both can import.",
+        example="# risk_management/integration/engine.py\nfrom typing import "
+                "TYPE_CHECKING\nif TYPE_CHECKING:\n    from trading_engine import Engine\n\n"
+                "def attach(engine: 'Engine') -> None:\n    from trading_engine import "
+                "hooks  # deferred: breaks the cycle\n    hooks.register(engine)",
+    ),
+)
+def import_cycle(ctx: ReviewContext) -> Iterator[Finding]:
+    """IA201: cycles of the static graph whose witness runs entirely at import time."""
+    for cycle in sorted(ctx.report.cycles, key=_sort_key):
+        if not cycle.witness or any(e.kind not in IMPORT_TIME_KINDS for e in cycle.witness):
+            continue
+        path = (*tuple(e.importer for e in cycle.witness), cycle.witness[-1].imported)
+        impact = ctx.tree.union_impact(cycle.modules)
+        cut = cycle.cut or cycle.witness[:1]
+        at = cut[0]
+        floor = Severity.LOW
+        if cycle.cross_package:
+            floor = Severity.MEDIUM
+        if cycle.can_fail:
+            floor = Severity.HIGH
+        scope = (f"across packages {', '.join(cycle.packages)}" if cycle.cross_package
+                 else "inside one package")
+        risk = (" A `from ... import name` on the half-initialised module can fail "
+                "depending on which side is imported first." if cycle.can_fail else "")
+        yield ctx.make_finding(
+            "IA201", "Import cycle", at.importer,
+            f"Import cycle {scope} through {len(cycle.modules)} module(s): "
+            f"{' -> '.join(path)}.{risk}",
+            "Break the cycle: " + "; or ".join(_how_to_cut(ctx, e) for e in cut) + ".",
+            impact=impact, file=at.file, line=at.line, chain=path, floor=floor,
+        )

@@ -1,0 +1,239 @@
+"""Rules about eager imports: package `__init__`s, heavy dependencies, utility trees.
+
+All three measure what an import statement loaded first in the runtime profile (its
+subtree of the first-load tree), so their impact is what making that import lazy or
+deferred would have saved in the measured run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from importaudit.model import Severity
+from importaudit.review.context import is_stdlib, same_family
+from importaudit.review.impact import severity_of, subtract_impact
+from importaudit.review.registry import RuleDoc, register
+from importaudit.review.source import Binding, BindingKind, Use
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from importaudit.model import Finding
+    from importaudit.review.context import ReviewContext
+    from importaudit.review.source import ModuleFacts
+
+_RUNS = (BindingKind.EAGER, BindingKind.OPTIONAL)
+
+
+def lazy_init_snippet(package: str, names: dict[str, str]) -> str:
+    """A PEP 562 `__getattr__` exposing `names` (name -> module) lazily from `package`."""
+    width = max((len(n) for n in names), default=0) + 3
+    lines = ["import importlib", "", "_LAZY = {"]
+    for name, module in sorted(names.items()):
+        rel = "." + module[len(package) + 1:] if module.startswith(package + ".") else module
+        lines.append(f"    {repr(name) + ':':<{width}} {rel!r},")
+    lines += [
+        "}",
+        "",
+        "def __getattr__(name):",
+        "    if name in _LAZY:",
+        "        value = getattr(importlib.import_module(_LAZY[name], __name__), name)",
+        "        globals()[name] = value  # later lookups skip __getattr__",
+        "        return value",
+        '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+    ]
+    return "\n".join(lines)
+
+
+@register(
+    "IA101", "eager-package-init", "Package __init__ eagerly imports its submodules",
+    RuleDoc(
+        what="A package's `__init__.py` imports its submodules (or classes from them) at "
+             "module level, so `import pkg` or `import pkg.small` pays for all of them.",
+        why="Every user of any part of the package pays the whole package's import time "
+            "and memory, and every submodule's dependencies come along. The impact shown "
+            "is what the submodules it loaded cost in the measured run: what a lazy "
+            "`__init__` would save a caller who uses none of them.",
+        fix="Keep the public names but load them on first access with a module "
+            "`__getattr__` (PEP 562), and list them under `if TYPE_CHECKING:` for type "
+            "checkers and IDEs.",
+        example="# before\nfrom .facade import CircuitBreakerFacade\nfrom .breakers import "
+                "DrawdownBreaker\n\n# after\n_LAZY = {'CircuitBreakerFacade': '.facade', "
+                "'DrawdownBreaker': '.breakers'}\n\ndef __getattr__(name):\n    if name in "
+                "_LAZY:\n        return getattr(importlib.import_module(_LAZY[name], "
+                "__name__), name)\n    raise AttributeError(name)",
+    ),
+)
+def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
+    """IA101: a package `__init__` whose eager submodule imports cost measurable time."""
+    for facts in ctx.all_facts():
+        own = ctx.modules[facts.name]
+        if not own.is_package:
+            continue
+        package = facts.name
+        subs = [b for b in facts.bindings
+                if (b.kind in _RUNS and b.module.startswith(package + "."))
+                or (b.kind in _RUNS and b.module == package and b.attr
+                and ctx.is_module(f"{package}.{b.attr}"))]
+        if not subs:
+            continue
+        loaded = {m for b in subs for m in ctx.tree.loaded_by(package, b.target)}
+        loaded |= {c for c in ctx.tree.children.get(package, ())
+                   if c.startswith(package + ".")}
+        impact = ctx.tree.union_impact(loaded)
+        names = {b.name: b.target if b.module == package else b.module for b in subs}
+        graded = severity_of(impact, ctx.settings.scale)
+        if graded < Severity.LOW and len(names) < ctx.settings.init_many_names:
+            continue
+        modules = sorted({b.target if b.module == package else b.module for b in subs})
+        first = min(b.line for b in subs)
+        yield ctx.make_finding(
+            "IA101", "Package __init__ eagerly imports its submodules", package,
+            f"{package} imports {len(names)} name(s) from {len(modules)} submodule(s) at "
+            f"import time ({', '.join(modules[:4])}{', ...' if len(modules) > 4 else ''}); "
+            f"they loaded {impact.modules or 0} module(s) that a lazy __init__ would "
+            "defer until first use.",
+            "Load the submodules on first attribute access (PEP 562 __getattr__) and "
+            "keep the names for type checkers under `if TYPE_CHECKING:`.\n\n"
+            + lazy_init_snippet(package, names),
+            impact=impact, line=first, chain=(package, *sorted(loaded)[:1]),
+        )
+
+
+def _function_only(facts: ModuleFacts, binding: Binding) -> bool:
+    uses = facts.uses_of(binding.name)
+    return bool(uses) and uses <= {Use.FUNCTION, Use.ANNOTATION} and Use.FUNCTION in uses
+
+
+@register(
+    "IA102", "eager-heavy-dependency",
+    "Heavy dependency imported eagerly but used only inside functions",
+    RuleDoc(
+        what="A module imports a heavy package (numpy, pandas, an ORM, a large part of "
+             "the standard library) at module level but uses it only inside functions, "
+             "so only the code paths that call those functions need it.",
+        why="Everyone who imports the module pays for the dependency, including callers "
+            "that never reach the functions that use it. The impact is the dependency's "
+            "measured cumulative cost, saved when every module that imports it eagerly "
+            "only for functions defers it.",
+        fix="Import the package inside the functions that use it (Python caches the "
+            "module after the first call), or behind a small accessor; keep an "
+            "`if TYPE_CHECKING:` import for annotations.",
+        example="# before\nimport numpy as np\n\ndef var(returns):\n    return "
+                "np.percentile(returns, 5)\n\n# after\ndef var(returns):\n    import numpy "
+                "as np\n    return np.percentile(returns, 5)",
+    ),
+)
+def eager_heavy_dependency(ctx: ReviewContext) -> Iterator[Finding]:
+    """IA102: a heavy external import used only in function bodies."""
+    by_dep: dict[str, list[tuple[ModuleFacts, Binding]]] = {}
+    needed_at_import: set[str] = set()
+    for facts in ctx.all_facts():
+        for binding in facts.bindings:
+            top = binding.module.split(".")[0]
+            if binding.kind not in _RUNS or ctx.is_own(top) or not top:
+                continue
+            if _function_only(facts, binding):
+                by_dep.setdefault(top, []).append((facts, binding))
+            elif facts.uses_of(binding.name) - {Use.ANNOTATION}:
+                needed_at_import.add(top)
+    for dep, users in sorted(by_dep.items()):
+        record = ctx.tree.get(dep)
+        if record is None or dep in needed_at_import or record.preloaded:
+            continue
+        importers = sorted({f.name for f, _ in users})
+        if record.importer not in importers:
+            continue  # something else loads it first anyway: deferring saves nothing
+        impact = ctx.tree.impact(dep)
+        if severity_of(impact, ctx.settings.scale) < ctx.settings.heavy_min_severity:
+            continue
+        for facts, binding in users:
+            functions = facts.functions_using.get(binding.name, ())
+            where = ", ".join(f"{f}()" for f in functions[:4]) + (
+                ", ..." if len(functions) > 4 else "")
+            others = [m for m in importers if m != facts.name]
+            also = (f"; {len(others)} other module(s) import it the same way "
+                    f"({', '.join(others[:3])})" if others else "")
+            kind = "standard-library package" if is_stdlib(dep) else "package"
+            yield ctx.make_finding(
+                "IA102", "Heavy dependency imported eagerly but used only inside functions",
+                facts.name,
+                f"{facts.name} imports the {kind} {binding.target} at module level but "
+                f"uses `{binding.name}` only inside {where}{also}; it loaded "
+                f"{impact.modules or 0} module(s).",
+                f"Import {binding.target} inside {where} (or behind an accessor) instead "
+                f"of at module level.\n\ndef {(functions or ('...',))[0]}(...):\n    "
+                f"{binding.statement()}\n    ...",
+                impact=impact, line=binding.line, chain=(facts.name, dep),
+            )
+
+
+def defining_module(ctx: ReviewContext, binding: Binding) -> str:
+    """The module that defines what `binding` takes (following re-exports one step)."""
+    if ctx.is_module(binding.target):
+        return binding.target
+    assert binding.attr is not None
+    for edge in ctx.edges_from.get(binding.module, ()):
+        if binding.attr in edge.names and edge.imported.startswith(binding.module + "."):
+            return edge.imported
+    facts = ctx.facts(binding.module)
+    if facts is not None:
+        for inner in facts.bindings:
+            if inner.name == binding.attr:
+                return inner.target if ctx.is_module(inner.target) else inner.module
+    return binding.module
+
+
+@register(
+    "IA103", "utility-tree-pull", "Whole utility tree loaded for one helper",
+    RuleDoc(
+        what="A module takes one or two helpers from a utility package, and importing "
+             "them loads the whole package tree (its `__init__` imports everything).",
+        why="The module pays for every utility module to use one function or mixin; "
+            "the cascade multiplies memory and start-up time. The impact is what the "
+            "import loaded beyond the module(s) that define the helpers.",
+        fix="Import the helper from the module that defines it and make the utility "
+            "package's `__init__` lazy; or move annotation-only helpers under "
+            "`if TYPE_CHECKING:`; or defer the import into the function that uses it.",
+        example="# before: loads utils/__init__.py and everything it imports\nfrom "
+                "main.utils import timer\n\n# after (with a lazy utils/__init__.py)\nfrom "
+                "main.utils.monitoring import timer",
+    ),
+)
+def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
+    """IA103: a few names whose import loaded a large tree they do not need."""
+    settings = ctx.settings
+    for facts in ctx.all_facts():
+        groups: dict[str, list[Binding]] = {}
+        for binding in facts.bindings:
+            if binding.kind not in _RUNS or not binding.attr:
+                continue
+            if same_family(facts.name, binding.module) or is_stdlib(binding.module):
+                continue
+            loaded = ctx.tree.loaded_by(facts.name, binding.module)
+            if loaded:
+                groups.setdefault(loaded[0], []).append(binding)
+        for root, bindings in sorted(groups.items()):
+            names = sorted({b.attr or b.name for b in bindings})
+            if len(names) > settings.utility_max_names:
+                continue
+            pulled = ctx.tree.impact(root)
+            helpers = sorted({defining_module(ctx, b) for b in bindings})
+            inside = ctx.tree.subtree(root)
+            needed = ctx.tree.union_impact(h for h in helpers if h in inside)
+            impact = subtract_impact(pulled, needed)
+            if (pulled.modules or 0) < settings.utility_min_modules:
+                continue
+            if (needed.modules or 0) * 2 > (pulled.modules or 0):
+                continue
+            first = min(b.line for b in bindings)
+            yield ctx.make_finding(
+                "IA103", "Whole utility tree loaded for one helper", facts.name,
+                f"{facts.name} takes {', '.join(names)} from {root}, which loaded "
+                f"{pulled.modules} module(s); the defining module(s) "
+                f"{', '.join(helpers)} need {needed.modules or 0} of them.",
+                f"Import {', '.join(names)} from {', '.join(helpers)} directly and make "
+                f"{root}/__init__.py lazy, or defer the import into the function that "
+                "uses it (under `if TYPE_CHECKING:` if only annotations need it).",
+                impact=impact, line=first, chain=(facts.name, root, *helpers),
+            )

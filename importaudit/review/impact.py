@@ -1,0 +1,177 @@
+"""Measured impact: what a set of modules cost in the profile, and the severity it earns.
+
+The runtime profile is a tree by first load: a module's `importer` is the module whose
+import statement loaded it first. The cost of a subtree is the cumulative cost of its
+root (time, heap, RSS) and its size (modules pulled in). Severity is a pure function
+of such an impact against a scale, so the same measurement always earns the same
+severity and a reader can see why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from importaudit.model import Impact, ModuleRecord, Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+_MS = 1_000_000
+_KIB = 1024
+_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityScale:
+    """Lower bounds of LOW, MEDIUM, HIGH and CRITICAL for each measured dimension."""
+
+    time_ns: tuple[int, int, int, int] = (1 * _MS, 5 * _MS, 25 * _MS, 100 * _MS)
+    heap_bytes: tuple[int, int, int, int] = (256 * _KIB, 2 * _MIB, 16 * _MIB, 64 * _MIB)
+    rss_bytes: tuple[int, int, int, int] = (1 * _MIB, 8 * _MIB, 32 * _MIB, 128 * _MIB)
+    modules: tuple[int, int, int, int] = (5, 20, 60, 200)
+
+
+DEFAULT_SCALE = SeverityScale()
+
+
+def _grade(value: int | None, bounds: tuple[int, int, int, int]) -> Severity:
+    if value is None:
+        return Severity.INFO
+    level = Severity.INFO
+    for sev, bound in zip(
+        (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL), bounds, strict=True
+    ):
+        if value >= bound:
+            level = sev
+    return level
+
+
+def severity_of(impact: Impact, scale: SeverityScale = DEFAULT_SCALE) -> Severity:
+    """The highest grade any measured dimension of `impact` reaches on `scale`."""
+    return max(
+        _grade(impact.time_ns, scale.time_ns),
+        _grade(impact.heap_bytes, scale.heap_bytes),
+        _grade(impact.rss_bytes, scale.rss_bytes),
+        _grade(impact.modules, scale.modules),
+    )
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def _sub(a: int | None, b: int | None) -> int | None:
+    if a is None or b is None:
+        return a
+    return max(0, a - b)
+
+
+def add_impacts(impacts: Iterable[Impact]) -> Impact:
+    """The sum of impacts over disjoint sets of modules (None stays None if all are)."""
+    total = Impact()
+    for imp in impacts:
+        total = Impact(
+            _add(total.time_ns, imp.time_ns), _add(total.heap_bytes, imp.heap_bytes),
+            _add(total.rss_bytes, imp.rss_bytes), _add(total.modules, imp.modules),
+        )
+    return total
+
+
+def subtract_impact(whole: Impact, part: Impact) -> Impact:
+    """`whole` minus a part of it, never below zero."""
+    return Impact(
+        _sub(whole.time_ns, part.time_ns), _sub(whole.heap_bytes, part.heap_bytes),
+        _sub(whole.rss_bytes, part.rss_bytes), _sub(whole.modules, part.modules),
+    )
+
+
+def impact_key(impact: Impact) -> tuple[int, int, int, int]:
+    """A sort key ranking impacts by time, then heap, RSS and modules."""
+    return (impact.time_ns or 0, impact.heap_bytes or 0, impact.rss_bytes or 0,
+            impact.modules or 0)
+
+
+class LoadTree:
+    """The runtime profile as a tree by first load, with subtree costs."""
+
+    def __init__(self, modules: Iterable[ModuleRecord]) -> None:
+        self.records: dict[str, ModuleRecord] = {}
+        for record in modules:
+            self.records.setdefault(record.name, record)
+        self.children: dict[str | None, list[str]] = {}
+        for record in sorted(self.records.values(), key=lambda r: r.order):
+            parent = record.importer if record.importer in self.records else None
+            self.children.setdefault(parent, []).append(record.name)
+        self._subtrees: dict[str, frozenset[str]] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.records
+
+    def get(self, name: str) -> ModuleRecord | None:
+        """The record of `name`, or None when the profile did not see it."""
+        return self.records.get(name)
+
+    def subtree(self, name: str) -> frozenset[str]:
+        """`name` and every module it loaded first, directly or not."""
+        cached = self._subtrees.get(name)
+        if cached is not None:
+            return cached
+        seen: set[str] = set()
+        stack = [name] if name in self.records else []
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend(self.children.get(current, ()))
+        result = frozenset(seen)
+        self._subtrees[name] = result
+        return result
+
+    def impact(self, name: str) -> Impact:
+        """What loading `name` cost where it was first loaded (cumulative)."""
+        record = self.records.get(name)
+        if record is None:
+            return Impact(modules=0)
+        return Impact(record.cumulative_ns, record.heap_bytes, record.rss_bytes,
+                      len(self.subtree(name)))
+
+    def self_impact(self, name: str) -> Impact:
+        """What the body of `name` itself cost, without what it imported."""
+        record = self.records.get(name)
+        if record is None:
+            return Impact()
+        return Impact(record.self_ns, record.self_heap_bytes, record.self_rss_bytes, None)
+
+    def roots_among(self, names: Iterable[str]) -> list[str]:
+        """Those of `names` not inside another one's subtree (so their costs add up)."""
+        chosen = sorted({n for n in names if n in self.records},
+                        key=lambda n: self.records[n].order)
+        roots: list[str] = []
+        covered: set[str] = set()
+        for name in chosen:
+            if name in covered:
+                continue
+            roots.append(name)
+            covered |= self.subtree(name)
+        return roots
+
+    def union_impact(self, names: Iterable[str]) -> Impact:
+        """The cost of loading all of `names` (each subtree counted once)."""
+        return add_impacts(self.impact(n) for n in self.roots_among(names))
+
+    def loaded_by(self, importer: str, target: str) -> list[str]:
+        """Which of `target` and its parent packages `importer` loaded first.
+
+        `import a.b.c` in module M loads a, a.b and a.b.c if none was loaded yet; those
+        whose first loader is M are what that statement cost in this profile.
+        """
+        parts = target.split(".")
+        candidates = [".".join(parts[: i + 1]) for i in range(len(parts))]
+        return [c for c in candidates
+                if c in self.records and self.records[c].importer == importer]

@@ -1,0 +1,579 @@
+"""Source facts the report model does not hold, from one small ast pass per module.
+
+The runtime profile says what a module cost and the static graph says what it imports;
+some rules also need to know how the module *uses* what it imports (only inside
+functions? only in annotations?), how long its `__all__` is, whether it defines empty
+placeholder classes, and which calls run while it is being imported. `module_facts`
+reads one source file and answers those questions; it never executes the code.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import io
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+class Use(enum.Enum):
+    """Where a name is used, which decides when its import must have run."""
+
+    IMPORT_TIME = "import-time"  # module body, class bodies, decorators, defaults
+    FUNCTION = "function"  # only inside function bodies: runs when called
+    ANNOTATION = "annotation"  # annotations that are never evaluated at run time
+    EXPORT = "export"  # listed in __all__: re-exported, needed at import time
+
+
+class BindingKind(enum.Enum):
+    """How a module-level import statement runs."""
+
+    EAGER = "eager"
+    OPTIONAL = "optional"  # inside try/except ImportError
+    TYPE_ONLY = "type-only"  # under `if TYPE_CHECKING:`
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A name bound by a module-level import statement."""
+
+    name: str  # the local name
+    module: str  # absolute name of the module the statement imports from
+    attr: str | None  # for `from module import attr`: the attribute taken
+    line: int
+    kind: BindingKind
+
+    @property
+    def target(self) -> str:
+        """The module this binding may load: `module.attr` when attr is a submodule."""
+        return f"{self.module}.{self.attr}" if self.attr else self.module
+
+    def statement(self) -> str:
+        """The import statement that binds just this name."""
+        if self.attr:
+            alias = f" as {self.name}" if self.name != self.attr else ""
+            return f"from {self.module} import {self.attr}{alias}"
+        alias = f" as {self.name}" if self.name != self.module.split(".")[0] else ""
+        return f"import {self.module}{alias}"
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """A class that only stands in for an implementation that is not there."""
+
+    name: str
+    line: int
+    end_line: int
+    in_import_fallback: bool  # defined in an `except ImportError` handler
+
+
+@dataclass(frozen=True, slots=True)
+class ImportTimeCall:
+    """A call that runs while the module is being imported."""
+
+    name: str  # dotted name, resolved through the module's import aliases
+    line: int
+    method: str  # the last part of the called name
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A module-level statement that does work (a loop, comprehension or call)."""
+
+    line: int
+    end_line: int
+    what: str  # e.g. "for loop", "call to build_table()"
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    """What one ast pass over a module's source tells the review rules."""
+
+    name: str
+    path: str
+    lazy_annotations: bool  # annotations are not evaluated when functions are defined
+    all_names: tuple[str, ...] | None = None
+    all_line: int | None = None
+    bindings: tuple[Binding, ...] = ()
+    uses: dict[str, frozenset[Use]] = field(default_factory=dict)
+    functions_using: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    placeholders: tuple[Placeholder, ...] = ()
+    calls: tuple[ImportTimeCall, ...] = ()
+    work: tuple[Statement, ...] = ()
+    has_getattr: bool = False  # defines a PEP 562 module __getattr__
+    lazy_map_names: tuple[str, ...] = ()  # names that __getattr__ can load
+    annotation_consumers: tuple[str, ...] = ()  # imports/calls that read annotations
+    ignores: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes
+
+    def uses_of(self, name: str) -> frozenset[Use]:
+        """How `name` is used in this module (empty: not at all)."""
+        return self.uses.get(name, frozenset())
+
+
+#: Libraries that read annotations at run time (resolving them needs the real names).
+ANNOTATION_LIBRARIES = frozenset({
+    "pydantic", "pydantic_core", "attrs", "attr", "msgspec", "cattrs", "dacite",
+    "dataclasses_json", "marshmallow_dataclass", "fastapi", "typer", "strawberry",
+    "beartype", "typeguard", "sqlmodel", "apischema", "mashumaro", "pyserde",
+})
+#: Names whose presence means annotations are evaluated at run time.
+ANNOTATION_READERS = frozenset({
+    "get_type_hints", "get_annotations", "singledispatch", "singledispatchmethod",
+    "Mapped",  # SQLAlchemy 2.0 declarative mapping resolves Mapped[...] annotations
+})
+#: dataclasses recognises these in annotations by name, even as strings.
+DATACLASS_MARKERS = frozenset({"ClassVar", "InitVar", "KW_ONLY"})
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+#: Calls that do no real work at import time (declarations, not computation).
+_CHEAP_CALLS = frozenset({
+    "TypeVar", "NewType", "ParamSpec", "TypeVarTuple", "namedtuple", "NamedTuple",
+    "TypedDict", "getLogger", "compile", "frozenset", "set", "dict", "tuple", "list",
+    "field", "dataclass", "object", "property", "staticmethod", "classmethod",
+    "import_module", "__import__", "filterwarnings", "simplefilter", "getenv", "get",
+    "Enum", "IntEnum", "StrEnum", "Flag", "auto", "cast", "overload", "final", "register",
+    "partial", "wraps", "lru_cache", "cache", "total_ordering", "contextmanager",
+    "local", "Lock", "RLock", "Event", "ContextVar", "declarative_base", "sessionmaker",
+    "MetaData", "Column", "Table", "relationship", "mapped_column", "str", "int", "float",
+    "bool", "bytes", "len", "sorted", "range", "zip", "enumerate", "isinstance", "hasattr",
+    "getattr", "setattr", "globals", "Path", "join", "dirname", "abspath", "update",
+    "append", "extend", "setdefault", "format", "replace", "lower", "upper", "strip",
+    "split", "Decimal", "timedelta", "MappingProxyType", "type", "super", "abstractmethod",
+    "runtime_checkable", "Generic", "Protocol", "Literal", "Annotated", "Optional", "Union",
+})
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """`a.b.c` for an attribute chain on a name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    name = _dotted(test)
+    return name is not None and name.rsplit(".", 1)[-1] == "TYPE_CHECKING"
+
+
+def _handles_import_error(handler: ast.ExceptHandler) -> bool:
+    types = handler.type
+    if types is None:
+        return True
+    exprs = types.elts if isinstance(types, ast.Tuple) else [types]
+    return any((_dotted(e) or "").rsplit(".", 1)[-1] in _IMPORT_ERRORS for e in exprs)
+
+
+def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
+    """The absolute module named by a relative import in `module` (best effort)."""
+    if level == 0:
+        return target or ""
+    package = module if is_package else module.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    base = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    if target:
+        base = [*base, target]
+    return ".".join(base)
+
+
+def _trivial_body(body: list[ast.stmt]) -> bool:
+    """A class body that holds nothing real: docstring, pass, ..., or empty methods."""
+    for stmt in body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # docstring or `...`
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _trivial_function(stmt):
+            continue
+        return False
+    return True
+
+
+def _trivial_function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for stmt in func.body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue
+        if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+            exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+            if (_dotted(exc) or "").endswith("NotImplementedError"):
+                continue
+        return False
+    return True
+
+
+class _Collector(ast.NodeVisitor):
+    """Walks a module once, tracking whether each node runs at import time."""
+
+    def __init__(self, module: str, is_package: bool, lazy_annotations: bool) -> None:
+        self.module = module
+        self.is_package = is_package
+        self.lazy_annotations = lazy_annotations
+        self.bindings: list[Binding] = []
+        self.uses: dict[str, set[Use]] = {}
+        self.functions: dict[str, set[str]] = {}
+        self.placeholders: list[Placeholder] = []
+        self.calls: list[ImportTimeCall] = []
+        self.work: list[Statement] = []
+        self.aliases: dict[str, str] = {}  # local name -> dotted name it refers to
+        self.defined_functions: set[str] = set()
+        self.all_names: tuple[str, ...] | None = None
+        self.all_line: int | None = None
+        self.has_getattr = False
+        self.lazy_names: set[str] = set()
+        self.consumers: set[str] = set()
+        # state
+        self._use = Use.IMPORT_TIME
+        self._function: str | None = None
+        self._depth = 0  # function nesting
+        self._class_depth = 0
+        self._binding_kind = BindingKind.EAGER
+        self._in_fallback = False
+
+    # ----------------------------------------------------------------- helpers
+    def _note(self, name: str) -> None:
+        self.uses.setdefault(name, set()).add(self._use)
+        if self._use is Use.FUNCTION and self._function:
+            self.functions.setdefault(name, set()).add(self._function)
+
+    def _with_use(self, use: Use, nodes: Sequence[ast.AST]) -> None:
+        saved, self._use = self._use, use
+        for node in nodes:
+            self.visit(node)
+        self._use = saved
+
+    def _annotation(self, node: ast.expr | None) -> None:
+        if node is None:
+            return
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                parsed = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return
+            self._with_use(Use.ANNOTATION, [parsed])
+            return
+        use = Use.ANNOTATION if self.lazy_annotations else self._use
+        self._with_use(use, [node])
+
+    def _module_level(self) -> bool:
+        return self._depth == 0 and self._class_depth == 0
+
+    # ----------------------------------------------------------------- imports
+    def visit_Import(self, node: ast.Import) -> None:
+        if self._depth:
+            return
+        for alias in node.names:
+            if alias.asname:
+                local, module = alias.asname, alias.name
+            else:
+                local = alias.name.split(".")[0]
+                module = alias.name
+            self.aliases[local] = alias.name if alias.asname else local
+            self.bindings.append(Binding(local, module, None, node.lineno, self._binding_kind))
+            self._consumer(alias.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if self._depth:
+            return
+        module = resolve_relative(self.module, self.is_package, node.level, node.module)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            local = alias.asname or alias.name
+            self.aliases[local] = f"{module}.{alias.name}"
+            self.bindings.append(
+                Binding(local, module, alias.name, node.lineno, self._binding_kind)
+            )
+            if alias.name in ANNOTATION_READERS:
+                self.consumers.add(f"{module}.{alias.name}")
+        self._consumer(module)
+
+    def _consumer(self, module: str) -> None:
+        if module.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
+            self.consumers.add(module)
+
+    # ----------------------------------------------------------------- scopes
+    def visit_If(self, node: ast.If) -> None:
+        if self._module_level() and _is_type_checking(node.test):
+            saved, self._binding_kind = self._binding_kind, BindingKind.TYPE_ONLY
+            self._with_use(Use.ANNOTATION, list(node.body))
+            self._binding_kind = saved
+            for stmt in node.orelse:
+                self.visit(stmt)
+            return
+        self.generic_visit(node)
+
+    def visit_Try(self, node: ast.Try) -> None:
+        fallback = any(_handles_import_error(h) for h in node.handlers)
+        saved = self._binding_kind
+        if fallback and self._binding_kind is BindingKind.EAGER:
+            self._binding_kind = BindingKind.OPTIONAL
+        for stmt in node.body:
+            self.visit(stmt)
+        self._binding_kind = saved
+        for handler in node.handlers:
+            was = self._in_fallback
+            self._in_fallback = _handles_import_error(handler)
+            if handler.type is not None:
+                self.visit(handler.type)
+            for stmt in handler.body:
+                self.visit(stmt)
+            self._in_fallback = was
+        for stmt in node.orelse + node.finalbody:
+            self.visit(stmt)
+
+    visit_TryStar = visit_Try  # type: ignore[assignment]
+
+    def _function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if self._module_level():
+            self.defined_functions.add(node.name)
+            if node.name == "__getattr__":
+                self.has_getattr = True
+        for deco in node.decorator_list:
+            self.visit(deco)
+            if (_dotted(deco) or "").endswith("register"):
+                self.consumers.add("singledispatch register")
+        args = node.args
+        for default in [*args.defaults, *[d for d in args.kw_defaults if d is not None]]:
+            self.visit(default)
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        every += [a for a in (args.vararg, args.kwarg) if a is not None]
+        outer_function = self._function
+        if self._depth:
+            # Annotations of nested functions run when the outer function runs.
+            saved_use, self._use = self._use, Use.FUNCTION
+        for arg in every:
+            self._annotation(arg.annotation)
+        self._annotation(node.returns)
+        if self._depth:
+            self._use = saved_use
+        saved, self._use = self._use, Use.FUNCTION
+        self._function = outer_function or node.name
+        self._depth += 1
+        for stmt in node.body:
+            self.visit(stmt)
+        self._depth -= 1
+        self._function = outer_function
+        self._use = saved
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._function_def(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._function_def(node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        for default in [*node.args.defaults, *[d for d in node.args.kw_defaults if d]]:
+            self.visit(default)
+        saved, self._use = self._use, Use.FUNCTION
+        self._depth += 1
+        self.visit(node.body)
+        self._depth -= 1
+        self._use = saved
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for expr in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
+            self.visit(expr)
+        if self._depth == 0 and self._class_depth == 0 and _trivial_body(node.body):
+            plain = all(_dotted(b) == "object" for b in node.bases)
+            if self._in_fallback or (plain and not node.decorator_list):
+                self.placeholders.append(
+                    Placeholder(node.name, node.lineno, node.end_lineno or node.lineno,
+                                self._in_fallback)
+                )
+        self._class_depth += 1
+        for stmt in node.body:
+            self.visit(stmt)
+        self._class_depth -= 1
+
+    # ----------------------------------------------------------------- statements
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if self._depth:
+            # Local variable annotations are never evaluated.
+            self._with_use(Use.ANNOTATION, [node.annotation])
+        else:
+            self._annotation(node.annotation)
+        if node.value is not None:
+            self.visit(node.value)
+        self.visit(node.target)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if self._module_level():
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id == "__all__":
+                    self._record_all(node.value, node.lineno)
+            self._lazy_map(node.value)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if (self._module_level() and isinstance(node.target, ast.Name)
+                and node.target.id == "__all__" and self.all_names is not None):
+            extra = _string_items(node.value)
+            if extra is not None:
+                self.all_names = (*self.all_names, *extra)
+        self.generic_visit(node)
+
+    def _record_all(self, value: ast.expr, line: int) -> None:
+        names = _string_items(value)
+        if names is not None:
+            self.all_names = names
+            self.all_line = line
+            saved, self._use = self._use, Use.EXPORT
+            for name in names:
+                self._note(name)
+            self._use = saved
+
+    def _lazy_map(self, value: ast.expr) -> None:
+        # `_LAZY = {"Name": ".module", ...}`: the names a PEP 562 __getattr__ can load.
+        if isinstance(value, ast.Dict) and value.keys and all(
+            isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys
+        ):
+            values_are_modules = all(
+                (isinstance(v, ast.Constant) and isinstance(v.value, str))
+                or isinstance(v, ast.Tuple) for v in value.values
+            )
+            if values_are_modules:
+                self.lazy_names.update(
+                    k.value for k in value.keys
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                )
+
+    def visit_For(self, node: ast.For) -> None:
+        self._statement(node, "for loop")
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For  # type: ignore[assignment]
+
+    def visit_While(self, node: ast.While) -> None:
+        self._statement(node, "while loop")
+        self.generic_visit(node)
+
+    def _statement(self, node: ast.stmt, what: str) -> None:
+        if self._depth == 0:
+            self.work.append(Statement(node.lineno, node.end_lineno or node.lineno, what))
+
+    def visit_ListComp(self, node: ast.ListComp) -> None:
+        self._comprehension(node)
+
+    def visit_SetComp(self, node: ast.SetComp) -> None:
+        self._comprehension(node)
+
+    def visit_DictComp(self, node: ast.DictComp) -> None:
+        self._comprehension(node)
+
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp) -> None:
+        if self._depth == 0:
+            self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
+                                       "comprehension"))
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if self._depth == 0:
+            raw = _dotted(node.func)
+            if raw is None and isinstance(node.func, ast.Attribute):
+                raw = f"<expr>.{node.func.attr}"
+            if raw is not None:
+                head, _, rest = raw.partition(".")
+                resolved = self.aliases.get(head, head)
+                name = f"{resolved}.{rest}" if rest else resolved
+                method = raw.rsplit(".", 1)[-1]
+                self.calls.append(ImportTimeCall(name, node.lineno, method))
+                if method in ANNOTATION_READERS:
+                    self.consumers.add(name)
+                if method not in _CHEAP_CALLS and not method[:1].isupper():
+                    self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
+                                               f"call to {raw}()"))
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._note(node.id)
+
+
+def _string_items(value: ast.expr) -> tuple[str, ...] | None:
+    if isinstance(value, ast.List | ast.Tuple | ast.Set):
+        items = [e.value for e in value.elts if isinstance(e, ast.Constant)]
+        if len(items) == len(value.elts) and all(isinstance(i, str) for i in items):
+            return tuple(str(i) for i in items)
+    return None
+
+
+def _has_future_annotations(tree: ast.Module) -> bool:
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            if any(a.name == "annotations" for a in stmt.names):
+                return True
+        elif not isinstance(stmt, ast.ImportFrom) and not (
+            isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        ):
+            break  # the future import must come before any other statement
+    return False
+
+
+IGNORE_MARK = "importaudit: ignore"
+
+
+def ignore_comments(source: str) -> dict[int, frozenset[str] | None]:
+    """Lines carrying `# importaudit: ignore[CODE,...]` -> the codes (None: every code)."""
+    found: dict[int, frozenset[str] | None] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return found
+    for tok in tokens:
+        if tok.type != tokenize.COMMENT or IGNORE_MARK not in tok.string:
+            continue
+        rest = tok.string.split(IGNORE_MARK, 1)[1].strip()
+        if rest.startswith("["):
+            inside = rest[1:].split("]", 1)[0]
+            codes = frozenset(c.strip().upper() for c in inside.split(",") if c.strip())
+            found[tok.start[0]] = codes
+        else:
+            found[tok.start[0]] = None
+    return found
+
+
+def module_facts(
+    name: str, path: str, *, is_package: bool = False, lazy_annotations: bool = False,
+) -> ModuleFacts | None:
+    """Facts about module `name` read from `path`; None if it cannot be read or parsed.
+
+    `lazy_annotations` says the interpreter defers annotations itself (Python 3.14+);
+    `from __future__ import annotations` in the file turns it on as well.
+    """
+    try:
+        source = Path(path).read_bytes().decode("utf-8")
+        tree = ast.parse(source, filename=path)
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
+    lazy = lazy_annotations or _has_future_annotations(tree)
+    collector = _Collector(name, is_package, lazy)
+    for stmt in tree.body:
+        collector.visit(stmt)
+    return ModuleFacts(
+        name=name,
+        path=path,
+        lazy_annotations=lazy,
+        all_names=collector.all_names,
+        all_line=collector.all_line,
+        bindings=tuple(collector.bindings),
+        uses={k: frozenset(v) for k, v in collector.uses.items()},
+        functions_using={k: tuple(sorted(v)) for k, v in collector.functions.items()},
+        placeholders=tuple(collector.placeholders),
+        calls=tuple(collector.calls),
+        work=tuple(collector.work),
+        has_getattr=collector.has_getattr,
+        lazy_map_names=tuple(sorted(collector.lazy_names)),
+        annotation_consumers=tuple(sorted(collector.consumers)),
+        ignores=ignore_comments(source),
+    )

@@ -1,0 +1,36 @@
+"""The rule registry: unique stable codes, complete docs, lookup by code or name."""
+
+from __future__ import annotations
+
+import pytest
+
+from importaudit.errors import UsageError
+from importaudit.review.registry import all_rules, get_rule
+
+#: Codes are a public contract (suppression comments, config): never renumber.
+STABLE = {
+    "IA001": "unused-suppression", "IA101": "eager-package-init",
+    "IA102": "eager-heavy-dependency", "IA103": "utility-tree-pull",
+    "IA201": "import-cycle", "IA301": "large-star-export", "IA401": "placeholder-class",
+    "IA501": "typing-only-import", "IA601": "import-time-io",
+    "IA602": "module-level-computation",
+}
+
+
+def test_codes_are_stable_and_unique() -> None:
+    rules = all_rules()
+    assert {r.code: r.name for r in rules} == STABLE
+    assert len({r.name for r in rules}) == len(rules)
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_every_rule_has_a_full_doc(rule) -> None:  # type: ignore[no-untyped-def]
+    for part in (rule.doc.what, rule.doc.why, rule.doc.fix, rule.doc.example):
+        assert len(part.strip()) > 20
+
+
+def test_lookup_by_code_or_name() -> None:
+    assert get_rule("ia201").name == "import-cycle"
+    assert get_rule("placeholder-class").code == "IA401"
+    with pytest.raises(UsageError, match="unknown rule 'IA999'"):
+        get_rule("IA999")

@@ -1,0 +1,178 @@
+"""Every rule on the `shop` fixture (one instance of each problem) and on `tidy` (none)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from review_samples import FIXTURES, make_report, rec, shop_modules
+
+from importaudit.model import Finding, Report, Severity
+from importaudit.review import run_review
+from importaudit.review.context import ReviewSettings
+
+
+def by_code(findings: tuple[Finding, ...], code: str) -> list[Finding]:
+    return [f for f in findings if f.code == code]
+
+
+@pytest.fixture
+def shop_findings(shop_report: Report) -> tuple[Finding, ...]:
+    return run_review(shop_report).findings
+
+
+def test_every_problem_of_the_shop_is_found(shop_findings: tuple[Finding, ...]) -> None:
+    found = {(f.code, f.module) for f in shop_findings}
+    assert found >= {
+        ("IA101", "shop"), ("IA102", "shop.reports"), ("IA103", "shop.orders"),
+        ("IA201", "shop.orders"), ("IA301", "shop"), ("IA401", "shop"),
+        ("IA501", "shop.orders"), ("IA601", "shop.billing"), ("IA602", "shop.reports"),
+    }
+
+
+def test_tidy_package_has_no_findings(tidy_report: Report) -> None:
+    assert run_review(tidy_report).findings == ()
+
+
+def test_eager_init_impact_is_what_the_submodules_cost(
+        shop_findings: tuple[Finding, ...]) -> None:
+    [finding] = by_code(shop_findings, "IA101")
+    # catalog + orders + reports + the failed forecast attempt: the first-load subtrees.
+    assert finding.impact.time_ns == (7197 + 5318 + 30093 + 139) * 1000
+    assert finding.impact.modules == 15
+    assert finding.file is not None and finding.file.endswith("shop/__init__.py")
+    assert finding.line == 3
+    assert "_LAZY = {" in finding.fix and "'Catalog':" in finding.fix
+    assert "'.catalog'" in finding.fix  # relative module paths in the snippet
+    assert finding.severity == Severity.HIGH  # 42.7 ms is in [25 ms, 100 ms)
+
+
+def test_heavy_dependency_names_the_function_and_the_cost(
+        shop_findings: tuple[Finding, ...]) -> None:
+    [finding] = by_code(shop_findings, "IA102")
+    assert finding.line == 3
+    assert "monthly_totals()" in finding.message
+    assert finding.impact.time_ns == 20062 * 1000
+    assert "import heavylib" in finding.fix
+
+
+def test_heavy_dependency_needed_at_import_time_is_not_reported(tmp_path: object) -> None:
+    modules = tuple(
+        dataclasses.replace(r, importer="shop.catalog") if r.name == "heavylib" else r
+        for r in shop_modules()
+    )
+    # heavylib is now first loaded by shop.catalog, which is not using it in functions
+    # (catalog does not import it at all): deferring shop.reports' import saves nothing.
+    report = make_report(("shop",), modules)
+    assert not by_code(run_review(report).findings, "IA102")
+
+
+def test_utility_tree_impact_excludes_the_helper_module(
+        shop_findings: tuple[Finding, ...]) -> None:
+    [finding] = by_code(shop_findings, "IA103")
+    assert "slugify" in finding.message and "shop_utils.text" in finding.message
+    assert finding.impact.modules == 6  # 7 loaded, 1 needed
+    assert finding.impact.time_ns == (1245 - 140) * 1000
+    assert finding.chain == ("shop.orders", "shop_utils", "shop_utils.text")
+
+
+def test_cycle_has_witness_path_and_concrete_cut(shop_findings: tuple[Finding, ...]) -> None:
+    [finding] = by_code(shop_findings, "IA201")
+    assert finding.chain == ("shop.orders", "shop.billing", "shop.orders")
+    assert finding.line == 8
+    # the cut edge's names are used only in annotations: TYPE_CHECKING is the fix
+    assert "TYPE_CHECKING" in finding.fix
+
+
+def test_cross_package_cycles_come_first_and_rank_higher(shop_report: Report) -> None:
+    from review_samples import edge
+
+    from importaudit.model import Cycle
+
+    cross = Cycle(modules=("shop.reports", "shop_utils"),
+                  witness=(edge("shop.reports", "shop_utils", 3),
+                           edge("shop_utils", "shop.reports", 9)),
+                  packages=("shop", "shop_utils"), cross_package=True, can_fail=True)
+    report = dataclasses.replace(shop_report, cycles=(*shop_report.cycles, cross))
+    cycles = by_code(run_review(report).findings, "IA201")
+    assert [f.chain[0] for f in cycles] == ["shop.reports", "shop.orders"]
+    assert cycles[0].severity >= Severity.HIGH
+    assert "across packages shop, shop_utils" in cycles[0].message
+
+
+def test_cycle_through_a_deferred_edge_is_not_an_import_cycle(shop_report: Report) -> None:
+    from importaudit.model import EdgeKind
+
+    [cycle] = shop_report.cycles
+    deferred = dataclasses.replace(
+        cycle, witness=(cycle.witness[0], dataclasses.replace(cycle.witness[1],
+                                                              kind=EdgeKind.DEFERRED)))
+    report = dataclasses.replace(shop_report, cycles=(deferred,))
+    assert not by_code(run_review(report).findings, "IA201")
+
+
+def test_large_all_counts_names_and_providers(shop_findings: tuple[Finding, ...]) -> None:
+    [finding] = by_code(shop_findings, "IA301")
+    assert "13 names" in finding.message and "5 submodule(s)" in finding.message  # forecast too
+    assert finding.line is not None and finding.line > 10
+
+
+def test_placeholders_found_in_fallback_and_as_plain_class(
+        shop_findings: tuple[Finding, ...]) -> None:
+    [finding] = by_code(shop_findings, "IA401")
+    assert "Forecaster" in finding.message and "Promotion" in finding.message
+    assert "except ImportError" in finding.message
+    assert finding.severity >= Severity.MEDIUM  # a correctness hazard, whatever it costs
+    assert "NotImplementedError" in finding.fix
+
+
+def test_typing_only_import(shop_findings: tuple[Finding, ...]) -> None:
+    [finding] = by_code(shop_findings, "IA501")
+    assert finding.line == 8 and "Invoice" in finding.message
+    assert "from shop.billing import Invoice" in finding.fix
+
+
+def test_import_time_database_connection(shop_findings: tuple[Finding, ...]) -> None:
+    [finding] = by_code(shop_findings, "IA601")
+    assert "sqlite3.connect()" in finding.message and finding.line == 7
+    assert finding.severity >= Severity.HIGH
+
+
+def test_module_level_computation_needs_measured_cost(shop_report: Report) -> None:
+    [finding] = by_code(run_review(shop_report).findings, "IA602")
+    assert "comprehension (line 5)" in finding.message
+    assert finding.impact.time_ns == 10032 * 1000
+    cheap = tuple(dataclasses.replace(r, self_ns=1_000_000, self_heap_bytes=1024)
+                  if r.name == "shop.reports" else r for r in shop_report.modules)
+    report = dataclasses.replace(shop_report, modules=cheap)
+    assert not by_code(run_review(report).findings, "IA602")
+
+
+def test_findings_are_ranked_by_severity_then_impact(
+        shop_findings: tuple[Finding, ...]) -> None:
+    keys = [(-int(f.severity), -(f.impact.time_ns or 0)) for f in shop_findings]
+    assert keys == sorted(keys)
+
+
+def test_select_runs_only_the_chosen_rules(shop_report: Report) -> None:
+    result = run_review(shop_report, ReviewSettings(select=frozenset({"IA401"})))
+    assert {f.code for f in result.findings} <= {"IA401", "IA001"}
+    assert by_code(result.findings, "IA401")
+
+
+def test_review_is_deterministic(shop_report: Report) -> None:
+    assert run_review(shop_report) == run_review(shop_report)
+
+
+def test_unparsable_module_is_skipped(tmp_path: object) -> None:
+    from pathlib import Path
+
+    assert isinstance(tmp_path, Path)
+    bad = tmp_path / "broken_pkg"
+    bad.mkdir()
+    (bad / "__init__.py").write_bytes(b"def (:\n")
+    record = dataclasses.replace(rec("shop", None, 0, 10, 10),
+                                 name="broken_pkg", origin=str(bad / "__init__.py"))
+    report = make_report(("broken_pkg",), (record,))
+    assert run_review(report).findings == ()
+    assert FIXTURES.is_dir()

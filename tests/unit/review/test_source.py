@@ -1,0 +1,161 @@
+"""The ast pass: how names are used, bindings, __all__, placeholders, import-time calls."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING
+
+import pytest
+
+from importaudit.review.source import BindingKind, Use, ignore_comments, module_facts
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def facts_of(tmp_path: Path, code: str, name: str = "pkg.mod", *, package: bool = False,
+             lazy: bool = False):  # type: ignore[no-untyped-def]
+    path = tmp_path / "mod.py"
+    path.write_text(textwrap.dedent(code))
+    facts = module_facts(name, str(path), is_package=package, lazy_annotations=lazy)
+    assert facts is not None
+    return facts
+
+
+def test_uses_are_classified_by_when_they_run(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        from __future__ import annotations
+        import numpy as np
+        import json
+        from .types import Money, Order
+        import decimal
+
+        LIMIT = decimal.Decimal("1")
+
+        class Book:
+            total: Money
+
+            def add(self, order: Order) -> Money:
+                return json.dumps(np.zeros(3).tolist())
+        """)
+    assert facts.uses_of("np") == {Use.FUNCTION}
+    assert facts.uses_of("json") == {Use.FUNCTION}
+    assert facts.uses_of("Money") == {Use.ANNOTATION}
+    assert facts.uses_of("Order") == {Use.ANNOTATION}
+    assert facts.uses_of("decimal") == {Use.IMPORT_TIME}
+    assert facts.functions_using["np"] == ("add",)
+    assert {b.name: b.module for b in facts.bindings}["Money"] == "pkg.types"
+
+
+def test_annotations_are_evaluated_without_the_future_import(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        from .types import Money
+
+        def total() -> Money: ...
+        """)
+    assert facts.uses_of("Money") == {Use.IMPORT_TIME}
+    lazy = facts_of(tmp_path, "from .types import Money\ndef total() -> Money: ...\n",
+                    lazy=True)  # Python 3.14 defers annotations itself
+    assert lazy.uses_of("Money") == {Use.ANNOTATION}
+
+
+def test_string_annotations_and_type_checking_blocks(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        from typing import TYPE_CHECKING
+        from .types import Money
+        if TYPE_CHECKING:
+            from .orders import Order
+
+        def total(order: "Order") -> "Money": ...
+        """)
+    kinds = {b.name: b.kind for b in facts.bindings}
+    assert kinds["Order"] is BindingKind.TYPE_ONLY and kinds["Money"] is BindingKind.EAGER
+    assert facts.uses_of("Money") == {Use.ANNOTATION}
+
+
+def test_optional_imports_and_placeholders(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        try:
+            from .calc import Calculator
+        except ImportError:
+            class Calculator:
+                pass
+
+        class Empty:
+            '''Placeholder.'''
+
+        class Unfinished(object):
+            def run(self):
+                raise NotImplementedError
+
+        class Real:
+            def run(self):
+                return 1
+
+        class Error(Exception):
+            pass
+
+        class Base(Protocol):
+            def run(self) -> int: ...
+        """)
+    assert {b.name: b.kind for b in facts.bindings}["Calculator"] is BindingKind.OPTIONAL
+    placeholders = {p.name: p.in_import_fallback for p in facts.placeholders}
+    assert placeholders == {"Calculator": True, "Empty": False, "Unfinished": False}
+
+
+def test_all_and_lazy_map(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        _LAZY = {"A": ".a", "B": ".b"}
+        __all__ = ["A", "B"]
+        __all__ += ["C"]
+        def __getattr__(name): ...
+        """, package=True)
+    assert facts.all_names == ("A", "B", "C") and facts.all_line == 3
+    assert facts.has_getattr and facts.lazy_map_names == ("A", "B")
+    assert facts.uses_of("A") == {Use.EXPORT}
+
+
+def test_import_time_calls_resolve_aliases(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        import sqlite3 as db
+        from sqlalchemy import create_engine as ce
+        ENGINE = ce("sqlite://")
+        CONN = db.connect(":memory:")
+        def later():
+            return open("x")
+        """)
+    names = [c.name for c in facts.calls]
+    assert names == ["sqlalchemy.create_engine", "sqlite3.connect"]
+
+
+def test_runtime_annotation_readers_are_noticed(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        from __future__ import annotations
+        from pydantic import BaseModel
+        from .types import Money
+
+        class Quote(BaseModel):
+            price: Money
+        """)
+    assert facts.annotation_consumers == ("pydantic",)
+    plain = facts_of(tmp_path, "import typing\nhints = typing.get_type_hints(object)\n")
+    assert plain.annotation_consumers == ("typing.get_type_hints",)
+
+
+@pytest.mark.parametrize(("comment", "codes"), [
+    ("# importaudit: ignore[IA101]", frozenset({"IA101"})),
+    ("# noqa  # importaudit: ignore[ia101, IA301]", frozenset({"IA101", "IA301"})),
+    ("# importaudit: ignore", None),
+])
+def test_ignore_comments(comment: str, codes: frozenset[str] | None) -> None:
+    assert ignore_comments(f"import x\nimport y  {comment}\n") == {2: codes}
+
+
+def test_ignore_text_inside_a_string_is_not_a_comment() -> None:
+    assert ignore_comments('x = "# importaudit: ignore[IA101]"\n') == {}
+
+
+def test_unreadable_source_gives_none(tmp_path: Path) -> None:
+    (tmp_path / "bad.py").write_bytes(b"\xff\xfe def")
+    assert module_facts("bad", str(tmp_path / "bad.py")) is None
+    assert module_facts("gone", str(tmp_path / "gone.py")) is None
