@@ -512,6 +512,19 @@ def _counted_cycles(cycles: Iterable[Cycle], config: Config) -> list[Cycle]:
     return counted
 
 
+def cycle_changes(old: Sequence[Cycle],
+                  new: Sequence[Cycle]) -> tuple[tuple[Cycle, ...], tuple[Cycle, ...]]:
+    """(cycles of `new` that `old` lacked, cycles of `old` gone from `new`).
+
+    A cycle is known when its modules are a subset of an old cycle's (a component that
+    shrank is not new; one that grew is); it is fixed when no new cycle shares a module.
+    """
+    appeared = tuple(c for c in new
+                     if not any(set(c.modules) <= set(o.modules) for o in old))
+    fixed = tuple(o for o in old if not any(set(o.modules) & set(c.modules) for c in new))
+    return appeared, fixed
+
+
 def _check_cycles(report: Report, baseline: Report | None, config: Config, out: _Outcome) -> None:
     if config.cycles is CyclePolicy.OFF:
         return
@@ -519,18 +532,15 @@ def _check_cycles(report: Report, baseline: Report | None, config: Config, out: 
         out.record("cycles", "static graph", [], "static analysis did not run", skipped=True)
         return
     cycles = _counted_cycles(report.cycles, config)
-    known: list[frozenset[str]] = list(config.allow_cycles)
-    policy = config.cycles
-    if policy is CyclePolicy.NEW:
-        if baseline is None:
-            out.warnings.append("cycles = 'new' but there is no baseline: every cycle counts "
-                                "as new (save one with `importaudit baseline save`)")
-        else:
-            old = _counted_cycles(baseline.cycles, config)
-            known += [frozenset(c.modules) for c in old]
-            fixed = [c for c in old
-                     if not any(set(c.modules) & set(now.modules) for now in cycles)]
-            out.notes.extend(f"cycle fixed since the baseline: {_cycle_subject(c)}" for c in fixed)
+    new_policy = config.cycles is CyclePolicy.NEW
+    appeared = cycles
+    if new_policy and baseline is None:
+        out.warnings.append("cycles = 'new' but there is no baseline: every cycle counts "
+                            "as new (save one with `importaudit baseline save`)")
+    elif new_policy and baseline is not None:
+        appeared_now, fixed = cycle_changes(_counted_cycles(baseline.cycles, config), cycles)
+        appeared = list(appeared_now)
+        out.notes.extend(f"cycle fixed since the baseline: {_cycle_subject(c)}" for c in fixed)
     for allowed in config.allow_cycles:
         if not any(set(c.modules) <= allowed for c in report.cycles):
             out.warnings.append(f"allowed cycle {' <-> '.join(sorted(allowed))} no longer "
@@ -541,10 +551,11 @@ def _check_cycles(report: Report, baseline: Report | None, config: Config, out: 
         return
     for cycle in cycles:
         subject = _cycle_subject(cycle)
-        if any(set(cycle.modules) <= allowed for allowed in known):
-            why = "allowed" if any(set(cycle.modules) <= a for a in config.allow_cycles) \
-                else "in the baseline"
-            out.record("cycles", subject, [], f"known cycle ({why})")
+        if any(set(cycle.modules) <= allowed for allowed in config.allow_cycles):
+            out.record("cycles", subject, [], "known cycle (allowed)")
+            continue
+        if cycle not in appeared:
+            out.record("cycles", subject, [], "known cycle (in the baseline)")
             continue
         path = (cycle.witness[0].importer, *(e.imported for e in cycle.witness)) \
             if cycle.witness else cycle.modules
@@ -552,7 +563,7 @@ def _check_cycles(report: Report, baseline: Report | None, config: Config, out: 
         cut = "; break it at " + ", ".join(
             f"{e.importer} -> {e.imported}" + (f" ({e.file}:{e.line})" if e.file else "")
             for e in cycle.cut) if cycle.cut else ""
-        label = "new import cycle" if policy is CyclePolicy.NEW else "import cycle"
+        label = "new import cycle" if new_policy else "import cycle"
         out.record("cycles", subject, [Violation(
             check="cycle", subject=subject,
             message=f"{label}: {' -> '.join(path)}{cut}",
