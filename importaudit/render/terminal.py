@@ -179,7 +179,9 @@ def _meta_lines(meta: RunMeta) -> list[str]:
         if meta.warmup:
             runs += " after 1 warm-up"
         memory = "on (separate tracemalloc run)" if meta.memory else "off"
-        lines.append(f"mode: {meta.mode}; {runs}, medians; memory: {memory}")
+        if meta.repeats > 1:
+            runs += ", medians"
+        lines.append(f"mode: {meta.mode}; {runs}; memory: {memory}")
     timing = []
     if meta.startup_ns is not None:
         timing.append(f"interpreter start-up {format_ns(meta.startup_ns)}")

@@ -42,10 +42,15 @@ def _cost(ns: int, heap: int | None) -> str:
     return text
 
 
-def _chain_lines(index: int, chain: Chain) -> list[str]:
+def _chain_lines(index: int, chain: Chain, answer: WhyAnswer) -> list[str]:
     lines = [f"  {index}. {' -> '.join(chain.modules)}"]
     if len(chain.modules) == 1:
-        what = "a target itself"
+        record = answer.record
+        importer = record.importer if record is not None else None
+        if importer is None or answer.module in answer.report.targets:
+            what = "a target itself"
+        else:
+            what = f"imported by {importer}, outside the measured modules"
     elif chain.first_load:
         what = "first load"
     else:
@@ -88,10 +93,12 @@ def why_text(answer: WhyAnswer) -> str:
             lines.append(f"{count} chain{'s' if count != 1 else ''} from {targets}, "
                          f"shortest first{more}:")
             for index, chain in enumerate(answer.chains, start=1):
-                lines.extend(_chain_lines(index, chain))
+                lines.extend(_chain_lines(index, chain, answer))
+        elif record.preloaded:
+            lines.append(f"No recorded import statement of {targets} reaches it.")
         else:
-            lines.append(f"No chain from {targets} reaches it (loaded by other code, "
-                         "e.g. a thread or interpreter start-up).")
+            lines.append(f"No chain from {targets} reaches it (loaded by {record.importer}, "
+                         "which the targets did not import).")
     if report.failure is not None:
         failure = report.failure
         where = f" while importing {failure.module}" if failure.module else ""

@@ -66,7 +66,7 @@ def test_header_shows_targets_interpreter_runs_memory_and_notes(report: Report) 
     first = text.splitlines()[0]
     assert "app" in first
     assert "3.11.7" in text
-    assert "5 measured runs after 1 warm-up" in text
+    assert "5 measured runs after 1 warm-up, medians" in text
     assert "memory: on" in text
     assert "note: PYTHONDONTWRITEBYTECODE is set" in text
     assert "interpreter start-up 12.0 ms" in text
