@@ -48,6 +48,17 @@ def check_id(check: str, subject: str) -> str:
     return f"{check}[{subject}]"
 
 
+def violations_of(verdict: Verdict, check: CheckResult) -> list[Violation]:
+    """The violations a check result stands for (renderers show them together)."""
+    return [v for v in verdict.violations if check_id(v.check, v.subject) == check.name]
+
+
+def split_check_id(name: str) -> tuple[str, str]:
+    """(check, subject) back from a `check_id`."""
+    check, _, subject = name.partition("[")
+    return check, subject[:-1] if subject.endswith("]") else subject
+
+
 def matches(name: str, pattern: str) -> bool:
     """Whether a module name matches a pattern (a glob over the dotted name)."""
     return name == pattern or fnmatchcase(name, pattern)
@@ -446,7 +457,6 @@ def _check_budget_memory(index: ModuleIndex, budget: Budget, report: Report,
             if value is None:
                 why = "the heap run did not happen (--no-memory?)" if attr == "heap_bytes" \
                     else "RSS was not measured"
-                out.warnings.append(f"{check} for {record.name} skipped: {why}")
                 out.record(check, record.name, [], f"not measured: {why}", skipped=True)
                 continue
             violations = []
@@ -529,7 +539,7 @@ def _check_cycles(report: Report, baseline: Report | None, config: Config, out: 
     if config.cycles is CyclePolicy.OFF:
         return
     if report.graph is None and not report.cycles:
-        out.record("cycles", "static graph", [], "static analysis did not run", skipped=True)
+        out.record("cycle", "static graph", [], "static analysis did not run", skipped=True)
         return
     cycles = _counted_cycles(report.cycles, config)
     new_policy = config.cycles is CyclePolicy.NEW
@@ -546,16 +556,16 @@ def _check_cycles(report: Report, baseline: Report | None, config: Config, out: 
             out.warnings.append(f"allowed cycle {' <-> '.join(sorted(allowed))} no longer "
                                 f"exists: remove it from allow_cycles")
     if not cycles:
-        out.record("cycles", "all", [], "no import cycles over "
+        out.record("cycle", "all", [], "no import cycles over "
                    + ", ".join(sorted(k.value for k in config.kinds)) + " edges")
         return
     for cycle in cycles:
         subject = _cycle_subject(cycle)
         if any(set(cycle.modules) <= allowed for allowed in config.allow_cycles):
-            out.record("cycles", subject, [], "known cycle (allowed)")
+            out.record("cycle", subject, [], "known cycle (allowed)")
             continue
         if cycle not in appeared:
-            out.record("cycles", subject, [], "known cycle (in the baseline)")
+            out.record("cycle", subject, [], "known cycle (in the baseline)")
             continue
         path = (cycle.witness[0].importer, *(e.imported for e in cycle.witness)) \
             if cycle.witness else cycle.modules
@@ -564,7 +574,7 @@ def _check_cycles(report: Report, baseline: Report | None, config: Config, out: 
             f"{e.importer} -> {e.imported}" + (f" ({e.file}:{e.line})" if e.file else "")
             for e in cycle.cut) if cycle.cut else ""
         label = "new import cycle" if new_policy else "import cycle"
-        out.record("cycles", subject, [Violation(
+        out.record("cycle", subject, [Violation(
             check="cycle", subject=subject,
             message=f"{label}: {' -> '.join(path)}{cut}",
             chain=tuple(path), file=first.file if first else None,

@@ -87,3 +87,27 @@ def graph(*edges: ImportEdge, roots: tuple[str, ...] = ("pkg",)) -> StaticGraph:
     nodes = tuple(ModuleNode(name=n, file=f"{n.replace('.', '/')}.py" if n in internal else None,
                              external=n not in internal) for n in names)
     return StaticGraph(roots=roots, modules=nodes, edges=edges)
+
+
+def judged(*, passing: bool = False) -> Report:
+    """A report the gate has judged: several kinds of violation, a skipped check, warnings.
+
+    With `passing`, the same kinds of checks all pass.
+    """
+    import dataclasses
+
+    from importaudit.config import Budget, Config, ForbiddenRule
+    from importaudit.gate import evaluate
+
+    extra = () if passing else (rec("numpy", "pkg.util", order=3),)
+    cycles = () if passing else (cycle(edge("pkg.core", "pkg.util", line=3),
+                                       edge("pkg.util", "pkg.core", line=12)),)
+    static = graph(edge("pkg", "pkg.core", line=1), edge("pkg.core", "pkg.util", line=3),
+                   edge("pkg.util", "numpy", line=7), edge("pkg.util", "pkg.core", line=12))
+    subject = report(*pkg_records(extra=extra, heap=None), graph=static, cycles=cycles)
+    config = Config(
+        budgets=(Budget("pkg", max_modules=10 if passing else 3, max_heap_bytes=1 << 20),),
+        forbidden=(ForbiddenRule("pkg", ("numpy", "pandas")),),
+        ignore=("never.*",),
+    )
+    return dataclasses.replace(subject, verdict=evaluate(subject, config))

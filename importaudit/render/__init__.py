@@ -39,6 +39,9 @@ FORMATS: dict[str, str] = {
     "table": "terminal",
     "text": "terminal",
     "json": "json",
+    "junit": "junit",
+    "sarif": "sarif",
+    "github": "github",
 }
 
 

@@ -1,0 +1,123 @@
+"""GitHub Actions: workflow-command annotations on stdout and a Markdown job summary.
+
+Each violation becomes an `::error` annotation (on the file and line where known, so it
+shows on the pull request's diff), each warning a `::warning`, and one `::notice` sums
+up. Under Actions (`$GITHUB_STEP_SUMMARY` set) a Markdown table of every check is
+appended to the job summary as well. `summary_markdown` is pure, for callers that want the text only.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from importaudit.gate import split_check_id, violations_of
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from importaudit.model import Report, Violation
+    from importaudit.render import RenderOptions
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _relative(file: str, root: Path) -> str:
+    path = Path(file)
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix() if path.is_absolute() \
+            else path.as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def annotation(violation: Violation, root: Path) -> str:
+    """The `::error` workflow command for one violation."""
+    props = [f"title={_escape_property(f'importaudit {violation.check}: {violation.subject}')}"]
+    if violation.file:
+        props.insert(0, f"file={_escape_property(_relative(violation.file, root))}")
+        if violation.line:
+            props.insert(1, f"line={violation.line}")
+    body = violation.message
+    if violation.chain:
+        body += "\nchain: " + " -> ".join(violation.chain)
+    return f"::error {','.join(props)}::{_escape_data(body)}"
+
+
+def workflow_commands(report: Report, root: Path | None = None) -> list[str]:
+    """Every workflow command for `report`: errors for violations, then warnings."""
+    root = root or Path(os.getcwd())
+    verdict = report.verdict
+    lines = []
+    if verdict is not None:
+        lines += [annotation(v, root) for v in verdict.violations]
+        lines += [f"::warning title=importaudit::{_escape_data(w)}" for w in verdict.warnings]
+    elif report.failure is not None:
+        lines.append(f"::error title=importaudit import::{_escape_data(report.failure.message)}")
+    # One closing notice, so a passing run also says what it checked.
+    if verdict is None:
+        summary = f"no gate verdict for {', '.join(report.targets)}"
+    else:
+        state = "passed" if verdict.passed else "FAILED"
+        summary = (f"check {state}: {len(verdict.violations)} violations in "
+                   f"{len(verdict.checks)} checks of {', '.join(report.targets)}")
+    lines.append(f"::notice title=importaudit::{_escape_data(summary)}")
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def summary_markdown(report: Report) -> str:
+    """The job summary: the decision, then one table row per check, then warnings."""
+    verdict = report.verdict
+    state = ("passed" if verdict.passed else "FAILED") if verdict is not None else "not judged"
+    icon = {"passed": ":white_check_mark:", "FAILED": ":x:"}.get(state, ":grey_question:")
+    lines = [f"## {icon} importaudit check {state}", ""]
+    facts = [f"targets: `{', '.join(report.targets)}`"]
+    if report.meta is not None:
+        facts.append(f"Python {report.meta.python_version}, {report.meta.repeats} runs")
+    lines += [" - ".join(facts), ""]
+    if verdict is not None and verdict.checks:
+        lines += ["| | check | subject | result |", "|---|---|---|---|"]
+        for check in verdict.checks:
+            kind, subject = split_check_id(check.name)
+            found = violations_of(verdict, check)
+            mark = ":fast_forward:" if check.skipped else ":x:" if found else ":white_check_mark:"
+            text = "<br>".join(_cell(v.message) for v in found) or _cell(check.detail)
+            lines.append(f"| {mark} | {kind} | `{_cell(subject)}` | {text} |")
+        lines.append("")
+    for title, items in (("Warnings", verdict.warnings if verdict else ()),
+                         ("Notes", verdict.notes if verdict else ())):
+        if items:
+            lines += [f"### {title}", "", *(f"- {_cell(i)}" for i in items), ""]
+    if report.failure is not None:
+        lines += ["### The import failed", "", "```", report.failure.message, "```", ""]
+    return "\n".join(lines)
+
+
+def write_summary(report: Report, env: Mapping[str, str] | None = None) -> bool:
+    """Append the summary to `$GITHUB_STEP_SUMMARY` when set; whether it was written."""
+    env = os.environ if env is None else env
+    path = env.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return False
+    # Appended, not replaced: every step of the job adds to the same summary file.
+    with open(path, "a", encoding="utf-8") as stream:
+        stream.write(summary_markdown(report) + "\n")
+    return True
+
+
+def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
+    """Write the annotations to `stream`, and the job summary when under Actions."""
+    for line in workflow_commands(report):
+        stream.write(line + "\n")
+    write_summary(report)

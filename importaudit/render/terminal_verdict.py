@@ -1,0 +1,70 @@
+"""The gate's verdict for people: what failed, the measured value, the limit, the chain.
+
+`render_verdict(report, console, options)` is the section the terminal renderer draws
+when a report carries a verdict; `render(report, stream, options)` prints the verdict
+alone (for callers that want no profile header, such as the pytest plugin).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from importaudit.model import Report, Verdict, Violation
+    from importaudit.render import RenderOptions
+
+
+def verdict_lines(verdict: Verdict, *, verbose: bool = False) -> list[tuple[str, str]]:
+    """The verdict as (style, line) pairs: the text every plain-text output shares."""
+    failed = len(verdict.violations)
+    skipped = sum(c.skipped for c in verdict.checks)
+    state = "passed" if verdict.passed else "FAILED"
+    summary = f"verdict: {state} - {failed} violation{'s' if failed != 1 else ''} in " \
+              f"{len(verdict.checks)} check{'s' if len(verdict.checks) != 1 else ''}"
+    summary += f" ({skipped} skipped)" if skipped else ""
+    lines = [("bold green" if verdict.passed else "bold red", summary)]
+    for violation in verdict.violations:
+        lines.extend(violation_lines(violation))
+    for check in verdict.checks:
+        if check.skipped:
+            lines.append(("dim", f"  skip {check.name}: {check.detail}"))
+        elif check.passed and verbose:
+            lines.append(("green", f"  ok   {check.name}: {check.detail}"))
+    if verdict.warnings:
+        lines.append(("bold yellow", "warnings:"))
+        lines.extend(("yellow", f"  - {w}") for w in verdict.warnings)
+    if verdict.notes:
+        lines.append(("bold", "notes:"))
+        lines.extend(("dim", f"  - {n}") for n in verdict.notes)
+    return lines
+
+
+def violation_lines(violation: Violation) -> list[tuple[str, str]]:
+    """One violation: the check and message, then where to look."""
+    lines = [("red", f"  FAIL {violation.check} {violation.subject}: {violation.message}")]
+    if violation.file:
+        where = f"{violation.file}:{violation.line}" if violation.line else violation.file
+        lines.append(("dim", f"       at {where}"))
+    return lines
+
+
+def render_verdict(report: Report, console: Console, options: RenderOptions) -> None:
+    """Draw the verdict section of `report` on `console` (nothing without a verdict)."""
+    if report.verdict is None:
+        return
+    for style, line in verdict_lines(report.verdict, verbose=options.verbosity > 0):
+        console.print(Text(line, style=style))
+
+
+def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
+    """Write only the verdict of `report` to `stream` (colour as the terminal renderer)."""
+    from importaudit.render.terminal import use_color
+
+    color = use_color(stream, options)
+    console = Console(file=stream, width=options.width or 4096, no_color=not color,
+                      color_system="standard" if color else None, force_terminal=color,
+                      highlight=False, markup=False, emoji=False, soft_wrap=True)
+    render_verdict(report, console, options)
