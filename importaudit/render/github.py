@@ -3,7 +3,8 @@
 Each violation becomes an `::error` annotation (on the file and line where known, so it
 shows on the pull request's diff), each warning a `::warning`, and one `::notice` sums
 up. Under Actions (`$GITHUB_STEP_SUMMARY` set) a Markdown table of every check is
-appended to the job summary as well. `summary_markdown` is pure, for callers that want the text only.
+appended to the job summary as well. `summary_markdown` is pure, for callers that want
+the text only.
 """
 
 from __future__ import annotations
