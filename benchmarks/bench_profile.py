@@ -1,0 +1,183 @@
+"""Runtime profiler benchmarks: overhead against a plain import, and agreement with -X importtime.
+
+Run: `python benchmarks/bench_profile.py [--rounds N] [PACKAGE ...]`.
+
+overhead: for each package, one round runs every variant once, in turn (interleaved,
+so machine noise hits all of them alike); medians over the rounds. Variants:
+  plain          python -c "import X; os._exit(0)" (the probe also skips interpreter
+                 tear-down, which is not part of an import: compare like with like)
+  probe          the time-mode probe (what each measured run of `importaudit profile` is),
+                 records appended to a real file
+  probe-devnull  the same, records written to /dev/null (so probe - probe-devnull is
+                 the cost of the record channel itself)
+  importtime     python -X importtime -c "import X", stderr to /dev/null
+  importtime-pipe the same, stderr read through a pipe as it is written
+Ratios are given for the whole child (what a user waits for) and for the import alone
+(the child's wall minus a bare `python -c pass`), the stricter of the two.
+
+agreement: per-module cumulative time from the probe vs `-X importtime`, one child of
+each per round, interleaved, medians: Spearman rank correlation over the modules both
+saw, and the ratio of the totals (sum over top-level imports). -X importtime times a
+dotted module's parents inside it, the probe times them before it (as separate
+top-level imports), so the comparison is on totals and on leaf-to-root ranks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from importaudit.runtime.importtime import parse_importtime  # noqa: E402
+from importaudit.runtime.runner import (  # noqa: E402
+    PROBE_PATH,
+    find_interpreter,
+    merge_runs,
+    run_child,
+)
+
+DEFAULT_PACKAGES = ["asyncio", "email.mime.multipart", "unittest", "json", "numpy",
+                    "sqlalchemy", "rich.console"]
+
+
+def wall(cmd: list[str], *, stderr: int | None = subprocess.DEVNULL, pipe: bool = False) -> int:
+    t0 = time.perf_counter_ns()
+    if pipe:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        assert proc.stderr is not None
+        for _line in proc.stderr:  # read as it is written, like a streaming parent would
+            pass
+        proc.wait()
+    else:
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=stderr, check=True)
+    return time.perf_counter_ns() - t0
+
+
+def available(packages: list[str]) -> list[str]:
+    ok = []
+    for name in packages:
+        proc = subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True,
+                              check=False)
+        if proc.returncode == 0:
+            ok.append(name)
+        else:
+            print(f"skip {name}: not importable here")
+    return ok
+
+
+def overhead(packages: list[str], rounds: int) -> None:
+    py = sys.executable
+    print(f"\n== overhead: medians of {rounds} interleaved rounds (ms) ==")
+    header = (f"{'package':24} {'bare':>7} {'plain':>7} {'probe':>7} {'devnull':>7} "
+              f"{'imptime':>7} {'it-pipe':>7} | {'probe/plain':>11} {'import-only':>11} "
+              f"{'channel':>8} {'it-pipe/it':>10}")
+    print(header)
+    for name in packages:
+        samples: dict[str, list[int]] = {k: [] for k in
+                                         ("bare", "plain", "probe", "devnull", "it", "itpipe")}
+        for _ in range(rounds):
+            fd, rec = tempfile.mkstemp(suffix=".jsonl")
+            os.close(fd)
+            samples["bare"].append(wall([py, "-c", "import os; os._exit(0)"]))
+            samples["plain"].append(wall([py, "-c", f"import os, {name}; os._exit(0)"]))
+            samples["probe"].append(wall([py, PROBE_PATH, rec, "import", "rss", name]))
+            os.unlink(rec)
+            samples["devnull"].append(wall([py, PROBE_PATH, os.devnull, "import", "rss", name]))
+            samples["it"].append(wall([py, "-X", "importtime", "-c", f"import {name}"]))
+            samples["itpipe"].append(wall([py, "-X", "importtime", "-c", f"import {name}"],
+                                          pipe=True))
+        med = {k: statistics.median(v) / 1e6 for k, v in samples.items()}
+        plain_import = med["plain"] - med["bare"]
+        probe_import = med["probe"] - med["bare"]
+        print(
+            f"{name:24} {med['bare']:7.1f} {med['plain']:7.1f} {med['probe']:7.1f} "
+            f"{med['devnull']:7.1f} {med['it']:7.1f} {med['itpipe']:7.1f} | "
+            f"{med['probe'] / med['plain']:11.3f} "
+            f"{probe_import / plain_import if plain_import > 0 else float('nan'):11.3f} "
+            f"{med['probe'] - med['devnull']:7.2f}ms "
+            f"{med['itpipe'] / med['it']:10.3f}"
+        )
+    print("probe/plain: whole child; import-only: (child - bare) ratio; channel: probe - "
+          "devnull (cost of appending records to a file)")
+
+
+def _ranks(values: list[float]) -> list[float]:
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2
+        i = j + 1
+    return ranks
+
+
+def spearman(a: list[float], b: list[float]) -> float:
+    ra, rb = _ranks(a), _ranks(b)
+    ma, mb = statistics.fmean(ra), statistics.fmean(rb)
+    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb, strict=True))
+    var = (sum((x - ma) ** 2 for x in ra) * sum((y - mb) ** 2 for y in rb)) ** 0.5
+    return cov / var if var else float("nan")
+
+
+def agreement(packages: list[str], rounds: int) -> None:
+    interpreter = find_interpreter(None)
+    print(f"\n== agreement with -X importtime: medians of {rounds} interleaved rounds ==")
+    print(f"{'package':24} {'modules':>7} {'spearman':>8} {'total(ms) ia':>13} "
+          f"{'importtime':>10} {'ratio':>6}")
+    for name in packages:
+        per_module: dict[str, list[int]] = {}
+        totals: list[int] = []
+        runs = []
+        for _ in range(rounds):
+            proc = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {name}"],
+                                  capture_output=True, text=True, check=True)
+            report = parse_importtime(proc.stderr, source="bench")
+            mods = [m for m in report.modules if not m.preloaded]
+            totals.append(sum(m.cumulative_ns for m in mods if m.importer is None))
+            for m in mods:
+                per_module.setdefault(m.name, []).append(m.cumulative_ns)
+            runs.append(run_child(interpreter, "import", ["rss"], [name]))
+        it = {k: statistics.median(v) for k, v in per_module.items()}
+        merged = merge_runs(runs, None, [])
+        mine = {m.name: m.cumulative_ns for m in merged}
+        common = sorted(set(it) & set(mine))
+        rho = spearman([it[k] for k in common], [mine[k] for k in common])
+        ours_total = statistics.median(
+            sum(r["c"] for r in run.modules if r["n"] in {b["n"] for b in run.begins
+                                                          if b.get("d", 0) == 0})
+            for run in runs
+        )
+        it_total = statistics.median(totals)
+        print(f"{name:24} {len(common):7d} {rho:8.3f} {ours_total / 1e6:13.1f} "
+              f"{it_total / 1e6:10.1f} {ours_total / it_total:6.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("packages", nargs="*", default=DEFAULT_PACKAGES)
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--only", choices=["overhead", "agreement"])
+    args = parser.parse_args()
+    packages = available(args.packages)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+          f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}")
+    if args.only in (None, "overhead"):
+        overhead(packages, args.rounds)
+    if args.only in (None, "agreement"):
+        agreement(packages, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
