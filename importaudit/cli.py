@@ -19,6 +19,7 @@ from importaudit._version import __version__
 from importaudit.errors import EXIT_TARGET, ImportAuditError
 
 if TYPE_CHECKING:
+    from importaudit.config import Config
     from importaudit.model import Report
     from importaudit.render import RenderOptions
 
@@ -218,9 +219,8 @@ def profile(
     def body() -> int:
         from importaudit import api
 
+        # At most one is set: everything after the first of them is the program's argv.
         programs = [x for x in (module, script, code) if x is not None]
-        if len(programs) > 1:
-            raise ImportAuditError("give at most one of -m, --script and -c")
         if importtime_log is not None:
             if targets or programs:
                 raise ImportAuditError("--importtime reads a log; give no targets with it")
@@ -280,6 +280,252 @@ def why(
 
     run(body)
 
+
+
+# --------------------------------------------------------------------------- check, baseline
+
+_GATE_FORMATS = ["text", "json", "junit", "sarif", "github"]
+
+
+def gate_options(f: F) -> F:
+    """Options of `check` and `baseline save|diff`; each is also a [tool.importaudit] key."""
+    options = [
+        click.option("--config", "config_path", default=None, metavar="FILE",
+                     help="A pyproject.toml other than the nearest one."),
+        click.option("--repeat", type=click.IntRange(1, 1000), default=None,
+                     help="Measured runs after one warm-up (default 5)."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+                     help="Seconds each child interpreter may take."),
+        click.option("--memory/--no-memory", default=None,
+                     help="Run the separate tracemalloc heap measurement (default on)."),
+        click.option("--tree/--no-tree", default=None,
+                     help="Import every module of the target packages."),
+        click.option("--isolated/--no-isolated", default=None,
+                     help="Measure each module of the tree in its own interpreter."),
+        click.option("--warm-bytecode/--no-warm-bytecode", default=None,
+                     help="Let the warm-up run write .pyc files."),
+        click.option("--baseline", default=None, metavar="FILE",
+                     help="The baseline to compare with (default .importaudit/baseline.json)."),
+        click.option("--kinds", default=None, metavar="K,K",
+                     help="Edge kinds that count for cycles and forbidden imports "
+                          "(default eager,optional,parent; or 'all')."),
+        click.option("--cycles", "cycle_policy", type=click.Choice(["none", "new", "off"]),
+                     default=None, help="No cycles, no new cycles, or no cycle check."),
+        click.option("--ignore", multiple=True, metavar="PATTERN",
+                     help="Module pattern no check looks at (repeatable)."),
+        python_option,
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _gate_config(targets: tuple[str, ...], config_path: str | None,
+                 **flags: Any) -> Config:
+    """Flags -> the one Config (defaults < pyproject < IMPORTAUDIT_* < these flags)."""
+    from importaudit import api
+
+    kinds = flags.pop("kinds")
+    ignore = flags.pop("ignore")
+    values = {
+        **flags,
+        "cycles": flags.pop("cycle_policy"),
+        "targets": list(targets) or None,
+        "kinds": None if kinds is None else "all" if kinds.strip() == "all"
+        else [k.strip() for k in kinds.split(",") if k.strip()],
+        "ignore": list(ignore) or None,
+    }
+    return api.load_config(config_path=config_path, flags=values)
+
+
+def _announce_to_actions(report: Report, chosen: str, output: str | None) -> None:
+    """Under GitHub Actions: annotations (when stdout carries text) and the job summary."""
+    if os.environ.get("GITHUB_ACTIONS") != "true" or chosen == "github":
+        return
+    from importaudit.render import github
+
+    if chosen == "text" or output not in (None, "-"):
+        for line in github.workflow_commands(report):
+            click.echo(line)
+    github.write_summary(report)
+
+
+@cli.command()
+@click.argument("targets", nargs=-1)
+@gate_options
+@click.option("--static", "static_only", is_flag=True,
+              help="Only the static checks (cycles, forbidden eager imports): runs no code.")
+@click.option("--calibrate", is_flag=True,
+              help="Measure this machine's run-to-run noise and suggest tolerances.")
+@click.option("--rounds", type=click.IntRange(2, 100), default=5,
+              help="Identical rounds for --calibrate (default 5).")
+@format_option(_GATE_FORMATS, "text")
+@output_option
+@verbosity_options
+def check(
+    targets: tuple[str, ...], config_path: str | None, repeat: int | None,
+    timeout: float | None, memory: bool | None, tree: bool | None, isolated: bool | None,
+    warm_bytecode: bool | None, baseline: str | None, kinds: str | None,
+    cycle_policy: str | None, ignore: tuple[str, ...], python: str | None, static_only: bool,
+    calibrate: bool, rounds: int, fmt: str | None, output: str | None, quiet: int,
+    verbose: int,
+) -> None:
+    """The CI gate: budgets, forbidden modules, cycles and regressions against the baseline.
+
+    Exits 0 when every check passes, 1 on violations, 2 on a usage or configuration
+    error, 3 when a target fails to import or the child interpreter crashes.
+    """
+
+    def body() -> int:
+        from importaudit import api
+
+        config = _gate_config(
+            targets, config_path, repeat=repeat, timeout=timeout, memory=memory, tree=tree,
+            isolated=isolated, warm_bytecode=warm_bytecode, baseline=baseline, kinds=kinds,
+            cycle_policy=cycle_policy, ignore=ignore, python=python, format=fmt,
+            output=output,
+        )
+        if calibrate:
+            from importaudit.render.terminal_verdict import calibration_lines
+
+            with _output_stream(config.output) as stream:
+                for line in calibration_lines(api.calibrate(config, rounds=rounds)):
+                    stream.write(line + "\n")
+            return 0
+        report = api.check(config, static_only=static_only,
+                           require_baseline=baseline is not None)
+        chosen = config.format if config.format != "text" else _infer_format(
+            None, config.output, "text")
+        options = render_options(command="check", verbosity=verbose - quiet)
+        emit(report, chosen, config.output, options)
+        _announce_to_actions(report, chosen, config.output)
+        return api.exit_status(report)
+
+    run(body)
+
+
+@cli.group("baseline")
+def baseline_group() -> None:
+    """Keep and compare saved reports (baselines)."""
+
+
+@baseline_group.command("save")
+@click.argument("targets", nargs=-1)
+@gate_options
+@click.option("--from", "from_report", default=None, metavar="REPORT",
+              help="Save this saved JSON report instead of measuring.")
+@click.option("--static", "static_only", is_flag=True,
+              help="Save only the static graph and cycles (runs no code).")
+def baseline_save(
+    targets: tuple[str, ...], config_path: str | None, repeat: int | None,
+    timeout: float | None, memory: bool | None, tree: bool | None, isolated: bool | None,
+    warm_bytecode: bool | None, baseline: str | None, kinds: str | None,
+    cycle_policy: str | None, ignore: tuple[str, ...], python: str | None,
+    from_report: str | None, static_only: bool,
+) -> None:
+    """Measure the configured targets now and save the report as the baseline."""
+
+    def body() -> int:
+        from importaudit import api
+
+        config = _gate_config(
+            targets, config_path, repeat=repeat, timeout=timeout, memory=memory, tree=tree,
+            isolated=isolated, warm_bytecode=warm_bytecode, baseline=baseline, kinds=kinds,
+            cycle_policy=cycle_policy, ignore=ignore, python=python,
+        )
+        saved, path = api.save_baseline(config, from_report=from_report,
+                                        static_only=static_only)
+        modules = sum(not m.preloaded for m in saved.report.modules)
+        commit = f" at commit {saved.git_commit[:12]}" if saved.git_commit else ""
+        click.echo(f"saved baseline of {', '.join(saved.report.targets)} ({modules} modules, "
+                   f"{len(saved.report.cycles)} cycles){commit} to {path}")
+        return 0
+
+    run(body)
+
+
+@baseline_group.command("show")
+@click.option("--config", "config_path", default=None, metavar="FILE",
+              help="A pyproject.toml other than the nearest one.")
+@click.option("--baseline", default=None, metavar="FILE", help="The baseline file to show.")
+@format_option(["table", "tree", "json"], "table")
+@output_option
+@verbosity_options
+def baseline_show(config_path: str | None, baseline: str | None, fmt: str | None,
+                  output: str | None, quiet: int, verbose: int) -> None:
+    """Show the baseline: when and where it was saved, and what it measured."""
+
+    def body() -> int:
+        from importaudit import api
+
+        config = api.load_config(config_path=config_path, flags={"baseline": baseline})
+        saved = api.show_baseline(config)
+        chosen = _infer_format(fmt, output, "table")
+        if chosen != "json":
+            migrated = f" (read from format {saved.migrated_from})" if saved.migrated_from \
+                else ""
+            commit = f", commit {saved.git_commit}" if saved.git_commit else ""
+            with _output_stream(output) as stream:
+                stream.write(f"baseline {config.baseline_path}{migrated}: saved "
+                             f"{saved.saved_at}{commit}\n")
+        options = render_options(view=chosen if chosen != "json" else "table",
+                                 command="report", verbosity=verbose - quiet)
+        if output not in (None, "-") and chosen != "json":
+            # One file: the header above and the table belong together.
+            import io
+
+            from importaudit.render import get_renderer
+
+            buffer = io.StringIO()
+            get_renderer(chosen)(saved.report, buffer, options)
+            with open(output, "a", encoding="utf-8") as stream:
+                stream.write(buffer.getvalue())
+            return 0
+        emit(saved.report, chosen, output, options)
+        return 0
+
+    run(body)
+
+
+@baseline_group.command("diff")
+@click.argument("reports", nargs=-1)
+@gate_options
+@format_option(["text", "json"], "text")
+@output_option
+@verbosity_options
+def baseline_diff(
+    reports: tuple[str, ...], config_path: str | None, repeat: int | None,
+    timeout: float | None, memory: bool | None, tree: bool | None, isolated: bool | None,
+    warm_bytecode: bool | None, baseline: str | None, kinds: str | None,
+    cycle_policy: str | None, ignore: tuple[str, ...], python: str | None, fmt: str | None,
+    output: str | None, quiet: int, verbose: int,
+) -> None:
+    """Compare two saved reports: `diff OLD NEW`, `diff NEW` (old = the baseline), or
+    `diff` alone (the baseline against a fresh measurement). Exits 1 on regressions.
+    """
+
+    def body() -> int:
+        from importaudit import api
+        from importaudit.render.terminal_diff import render_diff, render_diff_json
+
+        if len(reports) > 2:
+            raise ImportAuditError("give at most two reports: OLD NEW")
+        old, new = (None, None) if not reports else (None, reports[0]) if len(reports) == 1 \
+            else reports
+        config = _gate_config(
+            (), config_path, repeat=repeat, timeout=timeout, memory=memory, tree=tree,
+            isolated=isolated, warm_bytecode=warm_bytecode, baseline=baseline, kinds=kinds,
+            cycle_policy=cycle_policy, ignore=ignore, python=python,
+        )
+        diff = api.diff_reports(config, old, new)
+        with _output_stream(output) as stream:
+            if _infer_format(fmt, output, "text") == "json":
+                render_diff_json(diff, stream)
+            else:
+                render_diff(diff, stream, render_options(verbosity=verbose - quiet))
+        return 0 if diff.verdict is None or diff.verdict.passed else 1
+
+    run(body)
 
 def main() -> None:
     """Console-script entry point."""

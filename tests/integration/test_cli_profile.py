@@ -1,0 +1,124 @@
+"""`importaudit profile` and `importaudit why` through the command line: flags, formats, exit statuses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from importaudit.cli import cli
+
+RUNTIME = Path(__file__).resolve().parent.parent / "fixtures" / "runtime"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_profile_tree_is_plain_text_when_piped() -> None:
+    code, out, _ = invoke("profile", str(RUNTIME / "slow_pkg"), "--repeat", "1", "--no-memory")
+    assert code == 0
+    assert "slow_pkg.sleepy" in out
+    assert "\x1b[" not in out
+    assert "total:" in out
+
+
+def test_profile_table_sorted_by_self_with_top() -> None:
+    code, out, _ = invoke("profile", str(RUNTIME / "slow_pkg"), "--repeat", "1", "--no-memory",
+                          "--format", "table", "--sort", "self", "--top", "2")
+    assert code == 0
+    rows = [line.split() for line in out.splitlines() if line[:2] in ("1 ", "2 ", "3 ")]
+    assert rows[0][:2] == ["1", "slow_pkg.sleepy"]
+    assert len(rows) == 2
+
+
+def test_profile_json_output_file_is_written_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old content")
+    code, out, _ = invoke("profile", str(RUNTIME / "hungry"), "--repeat", "1", "-o", str(target))
+    assert code == 0
+    assert out == ""
+    data = json.loads(target.read_text())
+    assert data["schema_version"] >= 1
+    assert any(m["name"] == "hungry" and m["heap_bytes"] > 8_000_000 for m in data["modules"])
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]  # no temp file left behind
+
+
+def test_profile_crash_exits_3_and_still_reports() -> None:
+    code, out, err = invoke("profile", str(RUNTIME / "crasher.py"), "--repeat", "1",
+                            "--no-memory", "--format", "json")
+    assert code == 3
+    data = json.loads(out)
+    assert data["failure"]["kind"] == "signal"
+    assert any(m["name"] == "json" for m in data["modules"])
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["no_such_module_xyz"], "no_such_module_xyz"),
+        (["./no/such/dir"], "no such file"),
+        ([], "at least one TARGET"),
+        (["json", "--python", "/nonexistent/python"], "no such interpreter"),
+        (["json", "--repeat", "0"], "0"),
+        (["json", "--timeout", "0"], "0"),
+        (["--importtime", "/no/such/log"], "log"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(args: list[str], message: str) -> None:
+    code, _, err = invoke("profile", *args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_program_arguments_after_module_belong_to_the_program(tmp_path: Path) -> None:
+    script = tmp_path / "echo_args.py"
+    script.write_text("import sys, json\nprint(json.dumps(sys.argv[1:]))\nsys.exit(2)\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "importaudit", "profile", "--format", "json", "-o",
+         str(tmp_path / "r.json"), "--script", str(script), "--format", "x", "-v"],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    # The program got its own argv (even flags that look like ours) and wrote to stdout.
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == ["--format", "x", "-v"]
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["meta"]["program_exit_code"] == 2
+    assert any(m["name"] == "json" and m["importer"] == "__main__" for m in data["modules"])
+
+
+def test_why_lists_chains_and_exits_1_when_not_imported() -> None:
+    code, out, _ = invoke("why", "json", str(RUNTIME / "slow_pkg"))
+    assert code == 0
+    assert "slow_pkg -> slow_pkg.nested.deep -> json" in out
+    code, out, _ = invoke("why", "numpy", str(RUNTIME / "slow_pkg"))
+    assert code == 1
+    assert "numpy" in out
+
+
+def test_debug_shows_traceback_for_unexpected_errors(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "importaudit", "--debug", "profile", "no_such_module_xyz",
+         "--repeat", "1"], capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode != 0
+    assert "Traceback" in proc.stderr
+
+
+def test_help_is_fast_to_import() -> None:
+    # `importaudit --help` must not load the heavy parts (rich, networkx, the runner).
+    code = (
+        "import sys\nfrom importaudit import cli\n"
+        "heavy = [m for m in ('rich', 'networkx', 'importaudit.runtime.runner', 'jinja2') "
+        "if m in sys.modules]\nprint(heavy)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip() == "[]"
