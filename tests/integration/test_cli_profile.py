@@ -1,4 +1,4 @@
-"""`importaudit profile` and `importaudit why` through the command line: flags, formats, exit statuses."""
+"""`importaudit profile` and `why` through the command line: flags, formats, exit statuses."""
 
 from __future__ import annotations
 
