@@ -42,6 +42,10 @@ FORMATS: dict[str, str] = {
     "junit": "junit",
     "sarif": "sarif",
     "github": "github",
+    "html": "html",
+    "markdown": "markdown",
+    "speedscope": "speedscope",
+    "trace": "trace",
 }
 
 

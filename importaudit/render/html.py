@@ -1,0 +1,202 @@
+"""HTML renderer: one self-contained, offline page per report (or per before/after pair).
+
+The page holds the report's data as JSON in a `<script type="application/json">`
+element (Jinja2's `tojson` escapes `<`, `>`, `&` and `'`, so a module called
+`</script>` cannot end it) and a small vanilla-JS viewer: an icicle chart of the
+import tree sized by time, heap or RSS with click-to-zoom, a sortable and filterable
+module table, the findings with their fixes, the cycles with their witness paths, and,
+for two reports, a before/after comparison. The template renders with autoescaping
+on; the script inserts text only through `textContent`. No CDN, no network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from importaudit.render.compare import compare_rows, diff_findings, split_fix
+from importaudit.render.units import format_bytes, format_ns
+from importaudit.views import build_tree, totals
+
+if TYPE_CHECKING:
+    from importaudit.model import Finding, Report
+    from importaudit.render import RenderOptions
+    from importaudit.views import TreeNode
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _impact(finding: Finding) -> dict[str, int | None]:
+    imp = finding.impact
+    return {"time_ns": imp.time_ns, "heap_bytes": imp.heap_bytes, "rss_bytes": imp.rss_bytes,
+            "modules": imp.modules}
+
+
+def finding_data(finding: Finding) -> dict[str, Any]:
+    """One finding as the page shows it (fix split into instruction and example)."""
+    text, example = split_fix(finding.fix)
+    return {
+        "code": finding.code, "title": finding.title,
+        "severity": finding.severity.name.lower(), "module": finding.module,
+        "file": finding.file, "line": finding.line, "message": finding.message,
+        "fix": text, "example": example, "impact": _impact(finding),
+        "chain": list(finding.chain),
+    }
+
+
+def _tree(report: Report, flagged: set[str]) -> dict[str, Any]:
+    """The import forest as nested {n, v: [time, heap, rss], c, f} under one synthetic root."""
+    forest = build_tree(report.modules)
+    built: dict[int, dict[str, Any]] = {}
+    order: list[TreeNode] = []
+    stack = list(forest.roots)
+    while stack:  # pre-order, then build children-first without recursion
+        node = stack.pop()
+        order.append(node)
+        stack.extend(node.children)
+    for node in reversed(order):
+        record = node.record
+        built[id(node)] = {
+            "n": record.name,
+            "v": [max(0, record.cumulative_ns), record.heap_bytes, record.rss_bytes],
+            "c": [built.pop(id(child)) for child in node.children],
+            "f": record.name in flagged,
+        }
+    roots = [built.pop(id(root)) for root in forest.roots]
+
+    def total(i: int) -> int | None:
+        known = [r["v"][i] for r in roots if r["v"][i] is not None]
+        return sum(max(0, v) for v in known) if known else None
+
+    return {"n": "all imports", "v": [total(0), total(1), total(2)], "c": roots, "f": False,
+            "synthetic": True}
+
+
+def _meta_lines(report: Report) -> list[str]:
+    meta = report.meta
+    lines = [f"Targets: {', '.join(report.targets)}", f"Report created {report.created_at} "
+             f"by importaudit {report.tool_version} (schema {report.schema_version})"]
+    if meta is not None:
+        lines.append(f"Python {meta.python_version} ({meta.implementation}) at {meta.python} "
+                     f"on {meta.platform}")
+        lines.append(f"Mode {meta.mode}: median of {meta.repeats} run(s)"
+                     + (" after a warm-up" if meta.warmup else "")
+                     + ("; heap from a separate tracemalloc run" if meta.memory
+                        else "; heap not measured"))
+        if meta.startup_ns is not None:
+            lines.append(f"Bare interpreter start-up: {format_ns(meta.startup_ns)}")
+        lines += list(meta.notes)
+    if report.failure is not None:
+        lines.append(f"Failure ({report.failure.kind}): {report.failure.message}")
+    return lines
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """Everything the page shows about one report, as JSON-able data."""
+    findings = [finding_data(f) for f in report.findings]
+    flagged = {f.module for f in report.findings}
+    tree = build_tree(report.modules)
+    sizes: dict[str, int] = {}
+    stack = list(tree.roots)
+    while stack:
+        node = stack.pop()
+        sizes[node.record.name] = node.size
+        stack.extend(node.children)
+    modules = [
+        {"name": r.name, "importer": r.importer, "self_ns": r.self_ns,
+         "cumulative_ns": r.cumulative_ns, "heap_bytes": r.heap_bytes,
+         "self_heap_bytes": r.self_heap_bytes, "rss_bytes": r.rss_bytes,
+         "modules": sizes.get(r.name), "origin": r.origin, "error": r.error}
+        for r in report.modules if not r.preloaded
+    ]
+    cycles = [
+        {"modules": list(c.modules), "cross": c.cross_package, "can_fail": c.can_fail,
+         "path": [{"from": e.importer, "to": e.imported, "kind": e.kind.value, "file": e.file,
+                   "line": e.line} for e in c.witness]}
+        for c in sorted(report.cycles, key=lambda c: (not c.cross_package, c.modules))
+    ]
+    sums = totals(report.modules)
+    return {
+        "summary": {"targets": list(report.targets), "modules": sums.modules,
+                    "total_ns": sums.total_ns, "heap_bytes": sums.heap_bytes,
+                    "rss_bytes": sums.rss_bytes},
+        "tree": _tree(report, flagged),
+        "modules": modules,
+        "findings": findings,
+        "cycles": cycles,
+        "metrics": [True, any(m["heap_bytes"] is not None for m in modules),
+                    any(m["rss_bytes"] is not None for m in modules)],
+        "meta": _meta_lines(report),
+    }
+
+
+def _rules(reports: tuple[Report, ...]) -> dict[str, dict[str, str]]:
+    from importaudit.review.registry import all_rules
+
+    codes = {f.code for r in reports for f in r.findings}
+    return {rule.code: {"title": rule.title, "what": rule.doc.what, "why": rule.doc.why,
+                        "fix": rule.doc.fix} for rule in all_rules() if rule.code in codes}
+
+
+def compare_data(before: Report, after: Report) -> dict[str, Any]:
+    """The before/after part of the page: per-module rows and the finding diff."""
+    rows = [
+        {"module": row.module,
+         "before": None if row.before is None else
+         [row.before.time_ns, row.before.heap_bytes, row.before.rss_bytes],
+         "after": None if row.after is None else
+         [row.after.time_ns, row.after.heap_bytes, row.after.rss_bytes]}
+        for row in compare_rows(before, after)
+    ]
+    diff = diff_findings(before, after)
+    return {"rows": rows, "resolved": [finding_data(f) for f in diff.resolved],
+            "remaining": [finding_data(f) for f in diff.remaining],
+            "new": [finding_data(f) for f in diff.new]}
+
+
+def page(reports: tuple[Report, ...], labels: tuple[str, ...], title: str) -> str:
+    """The complete HTML page for one report or a before/after pair."""
+    import jinja2
+    from markupsafe import Markup
+
+    from importaudit._version import __version__
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,  # every {{ value }} is HTML-escaped unless marked safe
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    data = {
+        "labels": list(labels),
+        "reports": [report_data(r) for r in reports],
+        "compare": compare_data(reports[0], reports[1]) if len(reports) == 2 else None,
+        "rules": _rules(reports),
+    }
+    # Our own stylesheet and script are trusted text; everything from a report goes
+    # through autoescaping or the JSON data island.
+    stylesheet = Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))
+    script = Markup((TEMPLATES / "report.js").read_text(encoding="utf-8"))
+    template = env.get_template("report.html.j2")
+    return template.render(title=title, labels=list(labels), data=data, version=__version__,
+                           stylesheet=stylesheet, script=script)
+
+
+def _title(report: Report) -> str:
+    sums = totals(report.modules)
+    return (f"importaudit: {', '.join(report.targets)} ({format_ns(sums.total_ns)}, "
+            f"{format_bytes(sums.heap_bytes)} heap)")
+
+
+def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
+    """Write one self-contained HTML page for `report`."""
+    stream.write(page((report,), ("report",), _title(report)))
+
+
+def render_comparison(
+    before: Report, after: Report, stream: TextIO, options: RenderOptions | None = None, *,
+    labels: tuple[str, str] = ("before", "after"),
+) -> None:
+    """Write one self-contained HTML page comparing two reports."""
+    title = f"importaudit: {labels[0]} vs {labels[1]}"
+    stream.write(page((before, after), labels, title))

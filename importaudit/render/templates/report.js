@@ -1,0 +1,316 @@
+/* importaudit report: icicle chart, module table, findings, cycles, before/after.
+   Vanilla JS, no network. Text from the report goes into the page only through
+   textContent / createTextNode, never as HTML, so module names, paths and messages
+   from the user's code cannot execute. */
+(function () {
+  "use strict";
+  var DATA = JSON.parse(document.getElementById("ia-data").textContent);
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var METRICS = ["time", "heap", "RSS"];
+  var ROW = 22, WIDTH = 1200;
+  var state = { report: 0, metric: 0, zoom: null, sortKey: "cumulative_ns", sortDir: -1, filter: "" };
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) { for (var k in attrs) { if (attrs[k] !== null && attrs[k] !== undefined) node.setAttribute(k, attrs[k]); } }
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function svg(tag, attrs) {
+    var node = document.createElementNS(SVGNS, tag);
+    for (var k in attrs) node.setAttribute(k, attrs[k]);
+    return node;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function three(v) {
+    var a = Math.abs(v);
+    return a >= 99.95 ? v.toFixed(0) : a >= 9.995 ? v.toFixed(1) : v.toFixed(2);
+  }
+  function fmtNs(ns) {
+    if (ns === null || ns === undefined) return "-";
+    var a = Math.abs(ns);
+    if (a >= 1e9 * 0.9995) return three(ns / 1e9) + " s";
+    if (a >= 1e6 * 0.9995) return three(ns / 1e6) + " ms";
+    if (a >= 1e3 * 0.9995) return three(ns / 1e3) + " us";
+    return ns + " ns";
+  }
+  function fmtBytes(b) {
+    if (b === null || b === undefined) return "-";
+    var a = Math.abs(b), steps = [[1099511627776, "TiB"], [1073741824, "GiB"], [1048576, "MiB"], [1024, "KiB"]];
+    for (var i = 0; i < steps.length; i++) { if (a >= steps[i][0] * 0.9995) return three(b / steps[i][0]) + " " + steps[i][1]; }
+    return b + " B";
+  }
+  function fmt(metric, v) { return metric === 0 ? fmtNs(v) : fmtBytes(v); }
+  function report() { return DATA.reports[state.report]; }
+  function hue(name) {
+    var top = name.split(".")[0], h = 0;
+    for (var i = 0; i < top.length; i++) h = (h * 31 + top.charCodeAt(i)) % 360;
+    return h;
+  }
+
+  /* ---------------------------------------------------------------- chart */
+  function value(node) { var v = node.v[state.metric]; return v && v > 0 ? v : 0; }
+  function pathTo(target) {
+    var path = [], found = null;
+    (function walk(node, trail) {
+      if (found) return;
+      trail = trail.concat([node]);
+      if (node === target) { found = trail; return; }
+      for (var i = 0; i < node.c.length; i++) walk(node.c[i], trail);
+    })(report().tree, path);
+    return found || [report().tree];
+  }
+  function layout(root) {
+    var boxes = [], stack = [[root, 0, WIDTH, 0]];
+    while (stack.length) {
+      var item = stack.pop(), node = item[0], x = item[1], w = item[2], depth = item[3];
+      boxes.push({ node: node, x: x, w: w, depth: depth });
+      var total = value(node), kids = 0, i;
+      for (i = 0; i < node.c.length; i++) kids += value(node.c[i]);
+      if (total <= 0 || kids <= 0) continue;
+      var scale = w / Math.max(total, kids), cx = x;
+      for (i = 0; i < node.c.length; i++) {
+        var cw = value(node.c[i]) * scale;
+        if (cw >= 0.5) stack.push([node.c[i], cx, cw, depth + 1]);
+        cx += cw;
+      }
+    }
+    return boxes;
+  }
+  function drawChart() {
+    var chart = document.getElementById("ia-chart");
+    clear(chart);
+    var root = state.zoom || report().tree;
+    var boxes = layout(root), depth = 0, rootValue = value(root) || 1;
+    boxes.forEach(function (b) { depth = Math.max(depth, b.depth); });
+    var height = (depth + 1) * ROW;
+    chart.setAttribute("viewBox", "0 0 " + WIDTH + " " + height);
+    chart.setAttribute("height", String(Math.min(height, 900)));
+    chart.setAttribute("preserveAspectRatio", "none");
+    chart.dataset.root = root.n;
+    chart.dataset.metric = METRICS[state.metric];
+    boxes.forEach(function (b) {
+      var g = svg("g", { "class": "node" + (b.node.f ? " flagged" : ""), "data-name": b.node.n });
+      var light = 78 - Math.min(b.depth, 8) * 3;
+      g.appendChild(svg("rect", { x: b.x.toFixed(2), y: b.depth * ROW, width: Math.max(b.w - 0.5, 0.5).toFixed(2),
+        height: ROW - 1, fill: b.node.synthetic ? "#c9ced8" : "hsl(" + hue(b.node.n) + ",55%," + light + "%)" }));
+      var title = svg("title", {});
+      var share = (100 * value(b.node) / rootValue).toFixed(1);
+      title.textContent = b.node.n + ": " + fmt(state.metric, b.node.v[state.metric]) + " (" + share + "% of view)";
+      g.appendChild(title);
+      if (b.w > 36) {
+        var label = svg("text", { x: (b.x + 4).toFixed(2), y: b.depth * ROW + 15 });
+        var chars = Math.floor((b.w - 8) / 6.6), text = b.node.n;
+        label.textContent = text.length > chars ? text.slice(0, Math.max(chars - 1, 1)) + "\u2026" : text;
+        g.appendChild(label);
+      }
+      g.addEventListener("click", function () { zoomTo(b.node === root ? parentOf(root) : b.node); });
+      g.addEventListener("mouseenter", function () {
+        document.getElementById("ia-hover").textContent = title.textContent +
+          (b.node.f ? "  [has findings]" : "");
+      });
+      chart.appendChild(g);
+    });
+    drawCrumbs(root);
+  }
+  function parentOf(node) {
+    var path = pathTo(node);
+    return path.length > 1 ? path[path.length - 2] : null;
+  }
+  function zoomTo(node) {
+    state.zoom = node && node !== report().tree ? node : null;
+    drawChart();
+  }
+  function drawCrumbs(root) {
+    var crumbs = document.getElementById("ia-crumbs");
+    clear(crumbs);
+    pathTo(root).forEach(function (node, i, all) {
+      if (i) crumbs.appendChild(el("span", { "class": "sep" }, " \u203A "));
+      var b = el("button", { type: "button" }, node.n);
+      if (i === all.length - 1) b.setAttribute("aria-current", "true");
+      b.addEventListener("click", function () { zoomTo(node); });
+      crumbs.appendChild(b);
+    });
+  }
+  function drawMetricButtons() {
+    var buttons = document.querySelectorAll("#ia-metrics button");
+    for (var i = 0; i < buttons.length; i++) {
+      var m = Number(buttons[i].dataset.metric);
+      buttons[i].disabled = !report().metrics[m];
+      buttons[i].title = report().metrics[m] ? "" : "not measured in this report";
+      buttons[i].setAttribute("aria-pressed", String(m === state.metric));
+    }
+  }
+
+  /* ---------------------------------------------------------------- table */
+  var COLUMNS = [["name", false], ["self_ns", 0], ["cumulative_ns", 0], ["heap_bytes", 1],
+                 ["rss_bytes", 1], ["modules", null], ["importer", false]];
+  function drawTable() {
+    var body = document.querySelector("#ia-modules tbody");
+    clear(body);
+    var needle = state.filter.toLowerCase(), key = state.sortKey, dir = state.sortDir;
+    var rows = report().modules.filter(function (m) {
+      return !needle || (m.name + " " + (m.importer || "") + " " + (m.origin || "")).toLowerCase().indexOf(needle) >= 0;
+    });
+    rows.sort(function (a, b) {
+      var x = a[key], y = b[key];
+      if (x === y) return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+      if (x === null || x === undefined) return 1;
+      if (y === null || y === undefined) return -1;
+      return (x < y ? -1 : 1) * dir;
+    });
+    rows.forEach(function (m) {
+      var tr = el("tr", { "data-name": m.name });
+      COLUMNS.forEach(function (col) {
+        var v = m[col[0]], kind = col[1];
+        var text = kind === 0 ? fmtNs(v) : kind === 1 ? fmtBytes(v) : v === null || v === undefined ? "-" : v;
+        var td = el("td", { "class": kind === false ? null : "num" }, text);
+        if (col[0] === "name" && m.error) { td.className = "err"; td.title = m.error; }
+        if (col[0] === "name" && m.origin) td.title = m.error || m.origin;
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    document.getElementById("ia-modules-count").textContent = "(" + rows.length + " of " + report().modules.length + ")";
+    var heads = document.querySelectorAll("#ia-modules th");
+    for (var i = 0; i < heads.length; i++) {
+      var on = heads[i].dataset.key === key;
+      heads[i].setAttribute("aria-sort", on ? (dir > 0 ? "ascending" : "descending") : "none");
+    }
+  }
+
+  /* ---------------------------------------------------------------- findings, cycles, meta */
+  function impactText(imp) {
+    var parts = [];
+    if (imp.time_ns !== null) parts.push(fmtNs(imp.time_ns));
+    if (imp.heap_bytes !== null) parts.push(fmtBytes(imp.heap_bytes) + " heap");
+    if (imp.rss_bytes !== null) parts.push(fmtBytes(imp.rss_bytes) + " RSS");
+    if (imp.modules !== null) parts.push(imp.modules + " module" + (imp.modules === 1 ? "" : "s"));
+    return parts.length ? parts.join(", ") : "not measurable (a correctness problem, not a cost)";
+  }
+  function drawFindings() {
+    var box = document.getElementById("ia-findings"), list = report().findings;
+    clear(box);
+    document.getElementById("ia-findings-count").textContent = "(" + list.length + ")";
+    if (!list.length) { box.appendChild(el("p", null, "No findings.")); return; }
+    list.forEach(function (f) {
+      var card = el("article", { "class": "finding sev-" + f.severity, "data-code": f.code });
+      var h = el("h3");
+      h.appendChild(el("span", { "class": "badge sev-" + f.severity }, f.severity));
+      h.appendChild(document.createTextNode(f.code + " " + f.title));
+      card.appendChild(h);
+      card.appendChild(el("div", { "class": "where" }, f.module + (f.file ? "  \u2014  " + f.file + (f.line ? ":" + f.line : "") : "")));
+      card.appendChild(el("div", { "class": "impact" }, "Measured impact: " + impactText(f.impact)));
+      card.appendChild(el("p", null, f.message));
+      if (f.chain.length > 1) card.appendChild(el("p", { "class": "where" }, "Chain: " + f.chain.join(" \u2192 ")));
+      card.appendChild(el("p", null, "Fix: " + f.fix));
+      if (f.example) card.appendChild(el("pre", null, f.example));
+      var rule = DATA.rules[f.code];
+      if (rule) {
+        var more = el("details"), sum = el("summary", null, "About " + f.code);
+        more.appendChild(sum);
+        more.appendChild(el("p", null, rule.why));
+        card.appendChild(more);
+      }
+      box.appendChild(card);
+    });
+  }
+  function drawCycles() {
+    var box = document.getElementById("ia-cycles"), list = report().cycles;
+    clear(box);
+    document.getElementById("ia-cycles-count").textContent = "(" + list.length + ")";
+    if (!list.length) { box.appendChild(el("li", null, "No import cycles in the static graph.")); return; }
+    list.forEach(function (c) {
+      var li = el("li");
+      li.appendChild(el("strong", null, (c.cross ? "cross-package" : "in-package") + (c.can_fail ? ", can fail" : "") + ": "));
+      li.appendChild(document.createTextNode(c.path.map(function (e) { return e.from; }).concat([c.path.length ? c.path[c.path.length - 1].to : ""]).join(" \u2192 ")));
+      var steps = el("ul");
+      c.path.forEach(function (e) {
+        steps.appendChild(el("li", { "class": "where" }, e.from + " \u2192 " + e.to + " (" + e.kind + ")" + (e.file ? " at " + e.file + (e.line ? ":" + e.line : "") : "")));
+      });
+      li.appendChild(steps);
+      box.appendChild(li);
+    });
+  }
+  function drawMeta() {
+    var r = report(), box = document.getElementById("ia-meta");
+    clear(box);
+    var ul = el("ul");
+    r.meta.forEach(function (line) { ul.appendChild(el("li", null, line)); });
+    box.appendChild(ul);
+    var s = r.summary;
+    document.getElementById("ia-summary").textContent = s.targets.join(", ") + ": " + s.modules + " modules, " +
+      fmtNs(s.total_ns) + " import time, heap " + fmtBytes(s.heap_bytes) + ", RSS " + fmtBytes(s.rss_bytes) +
+      ", " + r.findings.length + " finding(s), " + r.cycles.length + " cycle(s)";
+  }
+
+  /* ---------------------------------------------------------------- compare */
+  function change(a, b) {
+    if (a === null || b === null || a === undefined || b === undefined || a <= 0) return ["-", ""];
+    var pct = 100 * (b - a) / a;
+    return [(pct > 0 ? "+" : "") + pct.toFixed(0) + "%", pct < 0 ? "better" : pct > 0 ? "worse" : ""];
+  }
+  function drawCompare() {
+    var cmp = DATA.compare, body = document.querySelector("#ia-compare-table tbody");
+    clear(body);
+    var heads = document.querySelectorAll("#ia-compare-table th[data-label]");
+    for (var i = 0; i < heads.length; i++) heads[i].textContent += " " + DATA.labels[Number(heads[i].dataset.label)];
+    cmp.rows.forEach(function (row) {
+      var tr = el("tr", { "data-name": row.module });
+      tr.appendChild(el("td", null, row.module));
+      [0, 1, 2].forEach(function (m) {
+        var a = row.before ? row.before[m] : null, b = row.after ? row.after[m] : null, c = change(a, b);
+        tr.appendChild(el("td", { "class": "num" }, fmt(m, a)));
+        tr.appendChild(el("td", { "class": "num" }, fmt(m, b)));
+        tr.appendChild(el("td", { "class": "num " + c[1] }, c[0]));
+      });
+      body.appendChild(tr);
+    });
+    var summary = document.getElementById("ia-compare-summary");
+    clear(summary);
+    DATA.reports.forEach(function (r, i) {
+      summary.appendChild(el("p", null, DATA.labels[i] + ": " + r.summary.modules + " modules, " + fmtNs(r.summary.total_ns) +
+        ", heap " + fmtBytes(r.summary.heap_bytes) + ", RSS " + fmtBytes(r.summary.rss_bytes) + ", " + r.findings.length + " finding(s)"));
+    });
+    [["ia-resolved", cmp.resolved], ["ia-remaining", cmp.remaining.concat(cmp["new"])]].forEach(function (pair) {
+      var ul = document.getElementById(pair[0]);
+      clear(ul);
+      if (!pair[1].length) ul.appendChild(el("li", null, "None."));
+      pair[1].forEach(function (f) { ul.appendChild(el("li", null, f.code + " " + f.module + ": " + f.title + " (" + impactText(f.impact) + ")")); });
+    });
+  }
+
+  /* ---------------------------------------------------------------- wiring */
+  function showReport(which) {
+    var compare = which === "compare";
+    document.getElementById("ia-compare").hidden = !compare;
+    document.getElementById("ia-single").hidden = compare;
+    var tabs = document.querySelectorAll("#ia-reports button");
+    for (var i = 0; i < tabs.length; i++) tabs[i].setAttribute("aria-pressed", String(tabs[i].dataset.report === String(which)));
+    if (compare) return;
+    state.report = Number(which);
+    state.zoom = null;
+    if (!report().metrics[state.metric]) state.metric = 0;
+    drawAll();
+  }
+  function drawAll() { drawMetricButtons(); drawChart(); drawTable(); drawFindings(); drawCycles(); drawMeta(); }
+
+  document.querySelectorAll("#ia-metrics button").forEach(function (b) {
+    b.addEventListener("click", function () { state.metric = Number(b.dataset.metric); drawMetricButtons(); drawChart(); });
+  });
+  document.querySelectorAll("#ia-modules th").forEach(function (th) {
+    th.addEventListener("click", function () {
+      var key = th.dataset.key;
+      state.sortDir = state.sortKey === key ? -state.sortDir : (key === "name" || key === "importer" ? 1 : -1);
+      state.sortKey = key;
+      drawTable();
+    });
+  });
+  document.getElementById("ia-filter").addEventListener("input", function (e) { state.filter = e.target.value; drawTable(); });
+  document.querySelectorAll("#ia-reports button").forEach(function (b) {
+    b.addEventListener("click", function () { showReport(b.dataset.report); });
+  });
+  if (DATA.compare) drawCompare();
+  showReport(DATA.compare ? "compare" : 0);
+  document.body.dataset.ready = "true";
+})();

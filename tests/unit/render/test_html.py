@@ -1,0 +1,135 @@
+"""The HTML page: self-contained, data island safe against hostile names, before/after."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+
+import pytest
+
+from importaudit.model import Cycle, EdgeKind, Finding, Impact, ImportEdge, Report, Severity
+from importaudit.render import RenderOptions, get_renderer
+from importaudit.render.html import page, render_comparison, report_data
+
+HOSTILE = "</script><script>alert(1)</script>"
+DATA_ISLAND = re.compile(
+    r'<script type="application/json" id="ia-data">(.*?)</script>', re.DOTALL)
+
+
+def finding(module: str = "app.core", message: str = "eager", **kw: object) -> Finding:
+    fields: dict[str, object] = {
+        "code": "IA101", "title": "Package __init__ eagerly imports its submodules",
+        "severity": Severity.HIGH, "module": module, "message": message,
+        "fix": "Load lazily.\n\n_LAZY = {'Heavy': '.heavy'}", "file": "/src/app/core.py",
+        "line": 3, "impact": Impact(20_000_000, 500 * 1024, None, 1),
+    }
+    fields.update(kw)
+    return Finding(**fields)  # type: ignore[arg-type]
+
+
+def html_of(report: Report) -> str:
+    out = io.StringIO()
+    get_renderer("html")(report, out, RenderOptions())
+    return out.getvalue()
+
+
+def island(html: str) -> dict[str, object]:
+    matches = DATA_ISLAND.findall(html)
+    assert len(matches) == 1
+    data: dict[str, object] = json.loads(matches[0])
+    return data
+
+
+def test_page_is_self_contained(report: Report) -> None:
+    html = html_of(dataclasses.replace(report, findings=(finding(),)))
+    assert html.startswith("<!DOCTYPE html>")
+    # no external resources: every script and style is inline
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
+    assert "<link" not in html and "@import" not in html
+    assert html.count("<script") == 2  # the data island and the viewer
+
+
+def test_hostile_module_names_cannot_break_out(report: Report) -> None:
+    bad = dataclasses.replace(report.modules[3], name=f"app.{HOSTILE}")
+    hostile = dataclasses.replace(
+        report, targets=(f"<b>{HOSTILE}</b>",),
+        modules=(*report.modules, bad),
+        findings=(finding(module=HOSTILE, message="<img src=x onerror=alert(2)>"),),
+    )
+    html = html_of(hostile)
+    assert HOSTILE not in html
+    assert "<img src=x" not in html
+    assert "&lt;b&gt;" in html  # the title went through autoescaping
+    data = island(html)
+    reports = data["reports"]
+    assert isinstance(reports, list)
+    assert reports[0]["findings"][0]["module"] == HOSTILE  # intact once parsed
+    assert any(m["name"] == f"app.{HOSTILE}" for m in reports[0]["modules"])
+
+
+def test_tree_data_nests_by_first_load_with_all_metrics(report: Report) -> None:
+    data = report_data(report)
+    tree = data["tree"]
+    assert tree["n"] == "all imports" and tree["synthetic"]
+    [app] = tree["c"]  # preloaded sys/os are not attributed
+    assert app["n"] == "app"
+    assert [c["n"] for c in app["c"]] == ["app.core", "app.util", "app.broken"]
+    assert app["v"] == [50_200_000, 900 * 1024, 1800 * 1024]
+    assert tree["v"][0] == app["v"][0]
+    assert data["metrics"] == [True, True, True]
+
+
+def test_unmeasured_memory_disables_the_heap_metric(make_report) -> None:  # type: ignore[no-untyped-def]
+    data = report_data(make_report(memory=False))
+    assert data["metrics"] == [True, False, False]
+    assert data["tree"]["v"][1] is None
+
+
+def test_findings_fix_split_and_flagged_in_tree(report: Report) -> None:
+    data = report_data(dataclasses.replace(report, findings=(finding(),)))
+    [f] = data["findings"]
+    assert f["fix"] == "Load lazily." and f["example"].startswith("_LAZY")
+    assert f["severity"] == "high"
+    core = data["tree"]["c"][0]["c"][0]
+    assert core["n"] == "app.core" and core["f"] is True
+
+
+def test_cycles_with_paths(report: Report) -> None:
+    there = ImportEdge("app.core", "app.util", EdgeKind.EAGER, "/src/app/core.py", 4)
+    back = ImportEdge("app.util", "app.core", EdgeKind.EAGER, "/src/app/util.py", 2)
+    cyc = Cycle(("app.core", "app.util"), (there, back), packages=("app",))
+    data = report_data(dataclasses.replace(report, cycles=(cyc,)))
+    [c] = data["cycles"]
+    assert [(e["from"], e["to"], e["line"]) for e in c["path"]] == [
+        ("app.core", "app.util", 4), ("app.util", "app.core", 2)]
+
+
+def test_before_after_page(report: Report) -> None:
+    lighter = tuple(dataclasses.replace(m, cumulative_ns=m.cumulative_ns // 4)
+                    for m in report.modules)
+    before = dataclasses.replace(report, findings=(finding(),))
+    after = dataclasses.replace(report, modules=lighter)
+    out = io.StringIO()
+    render_comparison(before, after, out, labels=("legacy", "rewrite"))
+    data = island(out.getvalue())
+    assert data["labels"] == ["legacy", "rewrite"]
+    compare = data["compare"]
+    assert isinstance(compare, dict)
+    assert [f["code"] for f in compare["resolved"]] == ["IA101"]
+    row = next(r for r in compare["rows"] if r["module"] == "app")
+    assert row["before"][0] == 50_200_000 and row["after"][0] == 50_200_000 // 4
+    assert "legacy vs rewrite" in out.getvalue()
+
+
+def test_rendering_is_deterministic(report: Report) -> None:
+    full = dataclasses.replace(report, findings=(finding(),))
+    assert html_of(full) == html_of(full)
+
+
+@pytest.mark.parametrize("labels", [("report",)])
+def test_page_rule_docs_only_for_codes_present(report: Report, labels: tuple[str]) -> None:
+    html = page((dataclasses.replace(report, findings=(finding(),)),), labels, "t")
+    rules = island(html)["rules"]
+    assert isinstance(rules, dict) and list(rules) == ["IA101"]

@@ -1,0 +1,84 @@
+"""The Markdown review: summary, ranked findings, metrics with after-fix, before/after."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+from importaudit.model import Finding, Impact, Report, Severity
+from importaudit.render import RenderOptions, get_renderer
+from importaudit.render.markdown import _text, comparison_markdown, review_markdown
+
+MS = 1_000_000
+
+
+def finding(code: str, module: str, ms: float, severity: Severity, **kw: object) -> Finding:
+    fields: dict[str, object] = {
+        "code": code, "title": f"title of {code}", "severity": severity, "module": module,
+        "message": f"message of {code}", "fix": "Do it.\n\ncode()", "file": "/src/x.py",
+        "line": 7, "impact": Impact(int(ms * MS), None, None, 2),
+    }
+    fields.update(kw)
+    return Finding(**fields)  # type: ignore[arg-type]
+
+
+def reviewed(report: Report) -> Report:
+    return dataclasses.replace(report, findings=(
+        finding("IA101", "app", 30, Severity.HIGH),
+        finding("IA401", "app.util", 0.1, Severity.MEDIUM, impact=Impact()),
+        finding("IA001", "app.util", 0, Severity.LOW, message="Suppression `x` matched no"),
+    ))
+
+
+def test_review_sections_and_ranking(report: Report) -> None:
+    text = review_markdown(reviewed(report))
+    order = [text.index(s) for s in ("# Import review: app", "## Executive summary",
+                                     "## Findings, ranked by measured impact",
+                                     "## Metrics per module", "## How this was measured")]
+    assert order == sorted(order)
+    assert text.index("### 1. IA101") < text.index("### 2. IA401")
+    assert "2 finding(s): 1 high, 1 medium" in text  # IA001 is bookkeeping, not a finding
+    assert "## Suppressions that match nothing" in text
+    assert "```python\ncode()\n```" in text
+    assert "not measurable (a correctness problem, not a cost)" in text
+
+
+def test_metrics_table_estimates_after_fix_from_measured_savings(report: Report) -> None:
+    text = review_markdown(reviewed(report))
+    row = next(line for line in text.splitlines() if line.startswith("| app |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    # app: 50.2 ms cumulative; IA101 saves 30 ms -> 20.2 ms after, 60% less
+    assert cells[1] == "50.2 ms" and cells[5] == "20.2 ms" and cells[7] == "60%"
+    util = next(line for line in text.splitlines() if line.startswith("| app.util |"))
+    assert "| - | - | - |" in util  # IA401's fix changes no measured cost
+
+
+def test_markdown_from_user_text_is_defused() -> None:
+    assert _text("a|b <script>") == "a|b &lt;script&gt;"
+    assert _text("uses `x_y` and __init__") == "uses `x_y` and \\_\\_init\\_\\_"
+
+
+def test_table_cells_escape_pipes(report: Report) -> None:
+    odd = dataclasses.replace(report.modules[2], name="app|x")
+    text = review_markdown(dataclasses.replace(
+        report, targets=("app|x",), modules=(*report.modules[:2], odd, *report.modules[3:])))
+    assert "| app\\|x |" in text
+
+
+def test_comparison_measures_both_sides(report: Report) -> None:
+    after = dataclasses.replace(report, modules=tuple(
+        dataclasses.replace(m, cumulative_ns=m.cumulative_ns // 4, self_ns=m.self_ns // 4)
+        for m in report.modules))
+    text = comparison_markdown(reviewed(report), after, labels=("legacy", "rewrite"))
+    assert "# Import review: legacy vs rewrite" in text
+    row = next(line for line in text.splitlines() if line.startswith("| app |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1:4] == ["50.2 ms", "12.6 ms", "75%"]
+    assert "2 finding(s) resolved, 0 new" in text
+    assert "## Findings resolved" in text and "**IA101** `app`" in text
+
+
+def test_registered_renderer_writes_the_review(report: Report) -> None:
+    out = io.StringIO()
+    get_renderer("markdown")(reviewed(report), out, RenderOptions())
+    assert out.getvalue() == review_markdown(reviewed(report))
