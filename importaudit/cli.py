@@ -461,27 +461,24 @@ def baseline_show(config_path: str | None, baseline: str | None, fmt: str | None
         config = api.load_config(config_path=config_path, flags={"baseline": baseline})
         saved = api.show_baseline(config)
         chosen = _infer_format(fmt, output, "table")
-        if chosen != "json":
+        from importaudit.render import get_renderer
+
+        with _output_stream(output) as stream:
+            if chosen == "json":
+                import json
+
+                from importaudit.baseline import to_dict
+
+                json.dump(to_dict(saved), stream, indent=2)
+                stream.write("\n")
+                return 0
             migrated = f" (read from format {saved.migrated_from})" if saved.migrated_from \
                 else ""
             commit = f", commit {saved.git_commit}" if saved.git_commit else ""
-            with _output_stream(output) as stream:
-                stream.write(f"baseline {config.baseline_path}{migrated}: saved "
-                             f"{saved.saved_at}{commit}\n")
-        options = render_options(view=chosen if chosen != "json" else "table",
-                                 command="report", verbosity=verbose - quiet)
-        if output not in (None, "-") and chosen != "json":
-            # One file: the header above and the table belong together.
-            import io
-
-            from importaudit.render import get_renderer
-
-            buffer = io.StringIO()
-            get_renderer(chosen)(saved.report, buffer, options)
-            with open(output, "a", encoding="utf-8") as stream:
-                stream.write(buffer.getvalue())
-            return 0
-        emit(saved.report, chosen, output, options)
+            stream.write(f"baseline {config.baseline_path}{migrated}: saved "
+                         f"{saved.saved_at}{commit}\n")
+            options = render_options(view=chosen, command="report", verbosity=verbose - quiet)
+            get_renderer(chosen)(saved.report, stream, options)
         return 0
 
     run(body)
@@ -500,8 +497,10 @@ def baseline_diff(
     cycle_policy: str | None, ignore: tuple[str, ...], python: str | None, fmt: str | None,
     output: str | None, quiet: int, verbose: int,
 ) -> None:
-    """Compare two saved reports: `diff OLD NEW`, `diff NEW` (old = the baseline), or
-    `diff` alone (the baseline against a fresh measurement). Exits 1 on regressions.
+    """Compare two reports and exit 1 on regressions.
+
+    `diff OLD NEW` compares two saved reports, `diff NEW` the baseline with NEW, and
+    `diff` alone the baseline with a fresh measurement.
     """
 
     def body() -> int:

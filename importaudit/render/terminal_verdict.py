@@ -2,7 +2,8 @@
 
 `render_verdict(report, console, options)` is the section the terminal renderer draws
 when a report carries a verdict; `render(report, stream, options)` prints the verdict
-alone (for callers that want no profile header, such as the pytest plugin).
+alone (for callers that want no profile header, such as the pytest plugin), and
+`calibration_lines` the noise self-test of `check --calibrate`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from typing import TYPE_CHECKING, TextIO
 from rich.console import Console
 from rich.text import Text
 
+from importaudit.render.units import format_ns
+
 if TYPE_CHECKING:
+    from importaudit.gate import Calibration
     from importaudit.model import Report, Verdict, Violation
     from importaudit.render import RenderOptions
 
@@ -68,3 +72,29 @@ def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
                       color_system="standard" if color else None, force_terminal=color,
                       highlight=False, markup=False, emoji=False, soft_wrap=True)
     render_verdict(report, console, options)
+
+
+def calibration_lines(calibration: Calibration) -> list[str]:
+    """The noise self-test as text, ending with the suggested TOML."""
+    lines = [f"importaudit check --calibrate: {calibration.rounds} identical rounds"]
+    for spread in calibration.targets:
+        medians = ", ".join(format_ns(m) for m in spread.medians_ns)
+        lines.append(
+            f"  {spread.target}: round medians {medians}; spread {format_ns(spread.absolute_ns)}"
+            f" ({100 * spread.relative:.1f}%); single runs {format_ns(spread.fastest_ns)}.."
+            f"{format_ns(spread.slowest_ns)}"
+        )
+    current, suggested = calibration.current, calibration.suggested
+    lines.append(
+        f"false alarms over {calibration.pairs} round pairs: "
+        f"{calibration.false_alarms_current} with the current tolerances "
+        f"(+{100 * current.time_relative:.0f}% and +{format_ns(current.time_absolute_ns)}), "
+        f"{calibration.false_alarms_suggested} with the suggested ones"
+    )
+    lines += [
+        "suggested:",
+        "  [tool.importaudit.tolerance]",
+        f"  time_relative = {suggested.time_relative:g}",
+        f"  time_absolute_ms = {suggested.time_absolute_ns / 1_000_000:g}",
+    ]
+    return lines
