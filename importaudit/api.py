@@ -425,3 +425,94 @@ def diff_reports(config: Config, old: str | None = None, new: str | None = None,
         cycles=CyclePolicy.NEW if config.cycles is not CyclePolicy.OFF else CyclePolicy.OFF,
     )
     return diff(before, after, evaluate(after, regressions_only, before))
+
+
+# --------------------------------------------------------------------------- review, report
+
+if TYPE_CHECKING:
+    from typing import TextIO
+
+
+def _static_of(targets: Sequence[str]) -> Report | None:
+    """The static graph and import-time cycles of `targets`, when that part is installed."""
+    from importaudit.model import IMPORT_TIME_KINDS
+
+    analyse = globals().get("cycles")
+    if analyse is None:
+        return None
+    result: Report = analyse(targets, kinds=sorted(k.value for k in IMPORT_TIME_KINDS))
+    return result
+
+
+def review(
+    targets: Sequence[str], *, python: str | None = None, repeat: int | None = None,
+    timeout: float | None = None, memory: bool | None = None, warm_bytecode: bool = False,
+    select: Sequence[str] | None = None, ignore: Sequence[str] = (),
+    measured: Report | None = None,
+) -> Report:
+    """Profile every module of `targets`, read their import graph, and review both.
+
+    Returns the tree-mode profile with the static graph, its cycles and the findings
+    (ranked by measured impact, suppressions applied; stale ones reported as IA001).
+    `select` limits the rules run (codes); `ignore` holds config suppressions ("CODE"
+    or "CODE:module-pattern"). `measured` reviews an existing profile instead of
+    measuring again (the static graph is still read from the source).
+    """
+    import dataclasses
+
+    from importaudit.review import review_report
+    from importaudit.review.context import ReviewSettings
+    from importaudit.review.registry import get_rule
+
+    chosen = frozenset(get_rule(code).code for code in select) if select else None
+    report = measured if measured is not None else profile(
+        targets, tree=True, python=python, repeat=repeat, timeout=timeout, memory=memory,
+        warm_bytecode=warm_bytecode,
+    )
+    static = _static_of(targets)
+    if static is not None:
+        report = dataclasses.replace(report, graph=static.graph, cycles=static.cycles)
+    return review_report(report, ReviewSettings(select=chosen, ignore=tuple(ignore)))
+
+
+def load_reports(paths: Sequence[str]) -> tuple[Report, ...]:
+    """Saved reports (or baselines) read back, for `importaudit report`."""
+    from importaudit.baseline import load as load_saved
+
+    if not paths:
+        raise UsageError("give a saved report (JSON) to render")
+    return tuple(load_saved(p).report for p in paths)
+
+
+def report(
+    paths: Sequence[str], fmt: str, stream: TextIO, *,
+    labels: Sequence[str] | None = None,
+) -> tuple[Report, ...]:
+    """Render one or two saved reports again in format `fmt`, without measuring.
+
+    One report renders in any format; two render as a before/after comparison, which
+    the `html` and `markdown` formats support.
+    """
+    from importaudit.render import RenderOptions, get_renderer
+
+    reports = load_reports(paths)
+    out = stream
+    if len(reports) == 1:
+        get_renderer(fmt)(reports[0], out, RenderOptions(command="report"))
+        return reports
+    if len(reports) != 2 or fmt not in ("html", "markdown"):
+        raise UsageError("two reports render as a before/after comparison, in html or "
+                         "markdown only")
+    names = tuple(labels) if labels else ("before", "after")
+    if len(names) != 2:
+        raise UsageError("give two labels, one per report")
+    pair = (names[0], names[1])
+    if fmt == "html":
+        from importaudit.render.html import render_comparison as html_comparison
+
+        html_comparison(reports[0], reports[1], out, labels=pair)
+    else:
+        from importaudit.render.markdown import render_comparison as md_comparison
+
+        md_comparison(reports[0], reports[1], out, labels=pair)
+    return reports

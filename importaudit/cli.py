@@ -526,6 +526,109 @@ def baseline_diff(
 
     run(body)
 
+# --------------------------------------------------------------------------- review, rules, report
+
+_SEVERITIES = ["info", "low", "medium", "high", "critical", "never"]
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--fail-on", type=click.Choice(_SEVERITIES), default="low", show_default=True,
+              help="Exit 1 when a finding of this severity or higher exists ('never': exit 0).")
+@click.option("--select", "select", default=None, metavar="CODE,CODE",
+              help="Run only these rules (codes or names, comma-separated).")
+@click.option("--ignore", "ignore", multiple=True, metavar="CODE[:MODULE]",
+              help="Suppress a rule everywhere, or in modules matching the pattern (repeatable).")
+@click.option("--from", "from_report", default=None, metavar="REPORT",
+              help="Review a saved profile (JSON) instead of measuring again.")
+@click.option("--repeat", type=click.IntRange(1, 1000), default=None,
+              help="Measured runs after one warm-up (default 5); medians are reported.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds each child interpreter may take (default 120).")
+@click.option("--memory/--no-memory", default=None,
+              help="Run the separate tracemalloc heap measurement (default on).")
+@click.option("--warm-bytecode", is_flag=True,
+              help="Let the warm-up run write .pyc files even if PYTHONDONTWRITEBYTECODE is set.")
+@python_option
+@format_option(["text", "json", "html", "markdown", "sarif", "github", "speedscope", "trace"],
+               "text")
+@output_option
+@verbosity_options
+def review(
+    targets: tuple[str, ...], fail_on: str, select: str | None, ignore: tuple[str, ...],
+    from_report: str | None, repeat: int | None, timeout: float | None, memory: bool | None,
+    warm_bytecode: bool, python: str | None, fmt: str | None, output: str | None, quiet: int,
+    verbose: int,
+) -> None:
+    """Review TARGETs: findings with measured impact, file:line and a fix for each."""
+
+    def body() -> int:
+        from importaudit import api
+        from importaudit.model import Severity
+
+        measured = api.load_reports([from_report])[0] if from_report else None
+        codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
+        report = api.review(
+            targets, python=python, repeat=repeat, timeout=timeout, memory=memory,
+            warm_bytecode=warm_bytecode, select=codes, ignore=ignore, measured=measured,
+        )
+        chosen = _infer_format(fmt, output, "text")
+        emit(report, chosen, output, render_options(command="review",
+                                                    verbosity=verbose - quiet))
+        if report.failure is not None:
+            return EXIT_TARGET
+        if fail_on == "never":
+            return 0
+        threshold = Severity[fail_on.upper()]
+        return 1 if any(f.severity >= threshold for f in report.findings) else 0
+
+    run(body)
+
+
+@cli.command()
+@click.argument("code", required=False)
+@format_option(["text", "json", "markdown"], "text")
+def rules(code: str | None, fmt: str | None) -> None:
+    """List the review rules, or explain rule CODE (what, why, how to fix, example)."""
+
+    def body() -> int:
+        from importaudit.render.ruledocs import render_rules
+        from importaudit.review.registry import all_rules, get_rule
+
+        chosen = [get_rule(code)] if code else list(all_rules())
+        render_rules(chosen, sys.stdout, fmt or "text", detail=code is not None)
+        return 0
+
+    run(body)
+
+
+@cli.command("report")
+@click.argument("saved", nargs=-1, required=True)
+@click.option("--labels", default=None, metavar="BEFORE,AFTER",
+              help="Names of the two reports in a before/after comparison.")
+@format_option(["text", "tree", "table", "json", "html", "markdown", "speedscope", "trace",
+                "sarif", "github", "junit"], "text")
+@output_option
+def report_command(saved: tuple[str, ...], labels: str | None, fmt: str | None,
+                   output: str | None) -> None:
+    """Render SAVED report(s) (JSON) again in another format, without measuring.
+
+    Give two reports for a before/after comparison (html or markdown).
+    """
+
+    def body() -> int:
+        from importaudit import api
+
+        chosen = _infer_format(fmt, output, "text")
+        names = [n.strip() for n in labels.split(",")] if labels else None
+        api.load_reports(saved)  # a missing or unreadable file fails before output opens
+        with _output_stream(output) as stream:
+            api.report(saved, chosen, stream, labels=names)
+        return 0
+
+    run(body)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="importaudit")
