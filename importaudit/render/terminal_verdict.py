@@ -2,20 +2,20 @@
 
 `render_verdict(report, console, options)` is the section the terminal renderer draws
 when a report carries a verdict; `render(report, stream, options)` prints the verdict
-alone (for callers that want no profile header, such as the pytest plugin), and
-`calibration_lines` the noise self-test of `check --calibrate`.
+alone. `verdict_lines` and `violation_lines` are the plain text both share (the pytest
+plugin uses them without loading rich), and `calibration_lines` the noise self-test of
+`check --calibrate`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.text import Text
-
 from importaudit.render.units import format_ns
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from importaudit.gate import Calibration
     from importaudit.model import Report, Verdict, Violation
     from importaudit.render import RenderOptions
@@ -57,6 +57,8 @@ def violation_lines(violation: Violation) -> list[tuple[str, str]]:
 
 def render_verdict(report: Report, console: Console, options: RenderOptions) -> None:
     """Draw the verdict section of `report` on `console` (nothing without a verdict)."""
+    from rich.text import Text
+
     if report.verdict is None:
         return
     for style, line in verdict_lines(report.verdict, verbose=options.verbosity > 0):
@@ -65,6 +67,8 @@ def render_verdict(report: Report, console: Console, options: RenderOptions) -> 
 
 def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
     """Write only the verdict of `report` to `stream` (colour as the terminal renderer)."""
+    from rich.console import Console
+
     from importaudit.render.terminal import use_color
 
     color = use_color(stream, options)
