@@ -1,0 +1,195 @@
+"""`importaudit check` and `baseline` end to end: real child interpreters, real packages.
+
+Each test copies tests/fixtures/gate into tmp_path, writes a pyproject.toml there, and
+injects a regression into the COPY (an eager import, a cycle, a slow module) to see the
+gate catch it with the right message and exit status. Times are never asserted: the
+slow module sleeps 150 ms against a sub-millisecond baseline, far beyond any noise.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from importaudit import api
+from importaudit.cli import cli
+
+GATE_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gate"
+
+CONFIG = """
+[tool.importaudit]
+targets = ["gatepkg"]
+repeat = 3
+warm_bytecode = true
+
+[tool.importaudit.budgets]
+gatepkg = {{ max_modules = 10, max_heap_bytes = "2 MiB" }}
+
+[tool.importaudit.forbidden]
+gatepkg = ["json", "decimal"]
+{extra}
+"""
+
+STATIC = pytest.mark.skipif(not hasattr(api, "cycles"),
+                            reason="the static analysis (api.cycles) is not in this tree yet")
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A copy of the gate fixtures with a pyproject.toml, as the working directory."""
+    for name in ("gatepkg", "brokengate"):
+        shutil.copytree(GATE_FIXTURES / name, tmp_path / name)
+    (tmp_path / "pyproject.toml").write_text(CONFIG.format(extra=""))
+    monkeypatch.chdir(tmp_path)
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "IMPORTAUDIT_REPEAT",
+                 "IMPORTAUDIT_BASELINE", "IMPORTAUDIT_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def inject(project: Path, module: str, top: str = "", bottom: str = "") -> None:
+    """Change the copied package: prepend `top`, append `bottom` to gatepkg/<module>.py."""
+    path = project / "gatepkg" / f"{module}.py"
+    path.write_text(top + path.read_text() + bottom)
+
+
+def test_unchanged_package_passes_and_baseline_round_trips(project):
+    saved = invoke("baseline", "save")
+    assert saved.exit_code == 0, saved.output
+    assert "saved baseline of gatepkg (3 modules" in saved.output
+    result = invoke("check")
+    assert result.exit_code == 0, result.output
+    assert "verdict: passed - 0 violations" in result.output
+    shown = invoke("baseline", "show")
+    assert shown.exit_code == 0, shown.output
+    assert "gatepkg.util" in shown.output
+
+
+def test_injected_eager_import_is_forbidden_with_its_chain(project):
+    assert invoke("baseline", "save").exit_code == 0
+    inject(project, "util", top="import json\n")
+    result = invoke("check")
+    assert result.exit_code == 1, result.output
+    assert ("importing gatepkg loads forbidden json "
+            "(via gatepkg -> gatepkg.core -> gatepkg.util -> json)") in result.output
+    assert "now loads" in result.output  # and the module set grew against the baseline
+    assert "json (via gatepkg -> gatepkg.core -> gatepkg.util -> json)" in result.output
+
+
+def test_deferred_import_is_not_forbidden(project):
+    # util.encode imports json inside the function: never at import time.
+    result = invoke("check")
+    assert result.exit_code == 0, result.output
+
+
+def test_injected_slow_module_is_a_confident_time_regression(project):
+    assert invoke("baseline", "save", "--repeat", "5").exit_code == 0
+    inject(project, "util", top="import time\ntime.sleep(0.15)\n")
+    result = invoke("check", "--repeat", "5")
+    assert result.exit_code == 1, result.output
+    assert "FAIL regression.time gatepkg: importing gatepkg got slower" in result.output
+    assert "all 5 runs slower than all 5 baseline runs: 99.6% confident" in result.output
+    assert "grew most: gatepkg.util +" in result.output
+
+
+@STATIC
+def test_injected_cycle_is_caught_statically_and_at_check(project):
+    inject(project, "util", bottom="\nimport gatepkg.core  # the injected cycle\n")
+    for args in (("check", "--static"), ("check",)):
+        result = invoke(*args)
+        assert result.exit_code == 1, result.output
+        assert "import cycle: gatepkg.core -> gatepkg.util -> gatepkg.core" in result.output
+
+
+def test_config_errors_exit_2_with_every_problem(project):
+    (project / "pyproject.toml").write_text(
+        "[tool.importaudit]\ntargets = ['gatepkg']\nrepeats = 3\n"
+        "[tool.importaudit.budgets]\ngatepkg = { max_modules = 'ten' }\n")
+    result = invoke("check")
+    assert result.exit_code == 2
+    assert "invalid configuration (2 problems)" in result.output
+    assert "tool.importaudit.repeats: unknown key 'repeats' (did you mean 'repeat'?)" \
+        in result.output
+    assert "budgets.gatepkg.max_modules: expected an integer, got string 'ten'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_usage_errors_exit_2(project):
+    assert invoke("check", "--baseline", "missing.json").exit_code == 2
+    (project / "pyproject.toml").write_text("[tool.importaudit]\n")
+    result = invoke("check")
+    assert result.exit_code == 2
+    assert "no targets" in result.output
+
+
+def test_target_that_fails_to_import_exits_3(project):
+    result = invoke("check", "brokengate")
+    assert result.exit_code == 3, result.output
+    assert "brokengate cannot be imported" in result.output
+
+
+def test_ci_formats_are_written_and_readable(project):
+    inject(project, "util", top="import json\n")
+    junit = invoke("check", "-o", "gate.xml")
+    assert junit.exit_code == 1
+    suite = ET.parse(project / "gate.xml").getroot().find("testsuite")
+    assert int(suite.get("failures")) == 1
+    sarif = invoke("check", "--format", "sarif", "-o", "gate.sarif")
+    assert sarif.exit_code == 1
+    results = json.loads((project / "gate.sarif").read_text())["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["forbidden"]
+    as_json = invoke("check", "--format", "json")
+    assert json.loads(as_json.stdout)["verdict"]["passed"] is False
+
+
+def test_github_actions_get_annotations_and_a_job_summary(project, monkeypatch):
+    inject(project, "util", top="import json\n")
+    summary = project / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = invoke("check")
+    assert result.exit_code == 1
+    # The file that made the forbidden import, relative to the workspace.
+    assert "::error file=gatepkg/util.py,title=importaudit forbidden%3A gatepkg -> json::" \
+        in result.output
+    assert "## :x: importaudit check FAILED" in summary.read_text()
+
+
+def test_baseline_diff_shows_the_new_module_and_exits_1(project):
+    assert invoke("baseline", "save", "--baseline", "old.json").exit_code == 0
+    inject(project, "util", top="import json\n")
+    assert invoke("baseline", "save", "--baseline", "new.json").exit_code == 0
+    result = invoke("baseline", "diff", "old.json", "new.json")
+    assert result.exit_code == 1, result.output
+    assert "new modules (" in result.output
+    assert "  json" in result.output.splitlines()
+    assert "FAIL regression.modules gatepkg" in result.output
+    same = invoke("baseline", "diff", "old.json", "old.json", "--format", "json")
+    assert same.exit_code == 0
+    assert json.loads(same.stdout)["new_modules"] == []
+
+
+def test_calibrate_suggests_tolerances(project):
+    result = invoke("check", "--calibrate", "--rounds", "3", "--repeat", "2")
+    assert result.exit_code == 0, result.output
+    assert "importaudit check --calibrate: 3 identical rounds" in result.output
+    assert "  gatepkg: round medians " in result.output
+    assert "time_relative = " in result.output
+
+
+@pytest.mark.slow
+def test_no_change_never_fails_over_many_runs(project):
+    """The noisy-runner promise: unchanged code passes run after run (no flake)."""
+    assert invoke("baseline", "save", "--repeat", "5").exit_code == 0
+    outcomes = [invoke("check", "--repeat", "5") for _ in range(8)]
+    failures = [r.output for r in outcomes if r.exit_code != 0]
+    assert not failures, failures[0]
