@@ -164,6 +164,8 @@ class StaticGraph:
     modules: tuple[ModuleNode, ...] = ()
     edges: tuple[ImportEdge, ...] = ()
     problems: tuple[ScanProblem, ...] = ()
+    kinds: tuple[EdgeKind, ...] = ()  # edge kinds kept in `edges` (empty: every kind)
+    cycle_kinds: tuple[EdgeKind, ...] = ()  # kinds the report's cycles were sought over
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +178,7 @@ class Cycle:
     packages: tuple[str, ...] = ()  # top-level packages involved
     cross_package: bool = False
     can_fail: bool = False  # a `from x import name` on a partly initialised module
+    failing: tuple[ImportEdge, ...] = ()  # the import-time `from x import name` edges
 
 
 # --------------------------------------------------------------------------- review / gate
