@@ -4,8 +4,8 @@ The Markdown and HTML reviews show the same numbers; they come from here. "After
 is an estimate only where the tool can make one from measurements: the module's
 measured cost minus the measured savings of its findings whose fix defers imports
 (IA101, IA102, IA103, IA501). When an isolated profile is given, "current" is what
-importing the module alone costs in a fresh interpreter, otherwise its first-load
-cost in the report's own profile.
+importing the module alone costs in a fresh interpreter, otherwise that same
+cost estimated from the report's profile (the own costs of its import closure).
 """
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from importaudit.model import Impact
-from importaudit.review.impact import LoadTree, add_impacts, impact_key, subtract_impact
+from importaudit.review.impact import (
+    LoadTree,
+    add_impacts,
+    ancestors,
+    impact_key,
+    subtract_impact,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -56,14 +62,21 @@ class FindingDiff:
 
 
 def module_cost(report: Report, module: str, tree: LoadTree | None = None) -> Impact | None:
-    """A module's cumulative cost in `report` (None: not measured there)."""
+    """What importing `module` costs in `report`: itself and all it imports (None: absent).
+
+    From a tree profile: the summed own costs of the module's import closure, parent
+    packages left out, so a subpackage's row is comparable between an eager and a lazy
+    version of its package. From an isolated profile: its measured standalone cost.
+    """
     tree = tree or LoadTree(report.modules)
     record = tree.get(module)
     if record is None:
         return None
-    isolated = report.meta is not None and report.meta.mode == "isolated"
-    modules = None if isolated else len(tree.subtree(module))
-    return Impact(record.cumulative_ns, record.heap_bytes, record.rss_bytes, modules)
+    if report.meta is not None and report.meta.mode == "isolated":
+        # measured alone in a fresh interpreter: the record is the standalone cost
+        return Impact(record.cumulative_ns, record.heap_bytes, record.rss_bytes, None)
+    # what the module and everything it imports cost, its parent packages left out
+    return tree.standalone([module], ancestors(module)[1:])
 
 
 def review_findings(report: Report) -> tuple[Finding, ...]:

@@ -32,10 +32,12 @@ def rank(findings: tuple[Finding, ...] | list[Finding]) -> tuple[Finding, ...]:
     """Findings ordered by severity, then measured impact, then place (deterministic)."""
     from importaudit.review.impact import impact_key
 
-    def key(f: Finding) -> tuple[int, tuple[int, int, int, int], str, str, int]:
+    def key(f: Finding) -> tuple[int, int, tuple[int, int, int, int], str, str, int]:
         time, heap, rss, modules = impact_key(f.impact)
-        return (-int(f.severity), (-time, -heap, -rss, -modules), f.code, f.module,
-                f.line or 0)
+        # At equal severity, what spans more packages (a cross-package cycle) comes first.
+        packages = len({m.split(".", 1)[0] for m in f.chain})
+        return (-int(f.severity), -packages, (-time, -heap, -rss, -modules), f.code,
+                f.module, f.line or 0)
 
     return tuple(sorted(findings, key=key))
 

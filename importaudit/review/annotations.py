@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from importaudit.review.impact import ancestors
 from importaudit.review.registry import RuleDoc, register
-from importaudit.review.source import DATACLASS_MARKERS, BindingKind, Use
+from importaudit.review.source import ANNOTATION_USES, DATACLASS_MARKERS, BindingKind, Use
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -56,22 +57,36 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
                 continue
             if binding.name in DATACLASS_MARKERS:
                 continue
-            if facts.uses_of(binding.name) != frozenset({Use.ANNOTATION}):
+            uses = facts.uses_of(binding.name)
+            if not uses or not uses <= ANNOTATION_USES:
                 continue
             by_line.setdefault(binding.line, []).append(binding)
+        skip = set(ancestors(facts.name))
         for line, bindings in sorted(by_line.items()):
             names = [b.name for b in bindings]
-            loaded = {m for b in bindings for m in ctx.tree.loaded_by(facts.name, b.target)}
-            if not loaded:
-                continue  # loaded earlier by something else: moving it saves nothing here
-            impact = ctx.tree.union_impact(loaded)
+            moved = {_loads(ctx, b) for b in bindings}
+            kept = {_loads(ctx, b) for b in facts.bindings
+                    if b.kind is not BindingKind.TYPE_ONLY and b.line not in by_line}
+            saved = ctx.tree.closure(moved, skip) - ctx.tree.closure(kept, skip)
+            if not saved:
+                continue  # the module's other imports need all of it anyway
+            impact = ctx.tree.set_impact(saved)
+            evaluated = any(Use.EVALUATED_ANNOTATION in facts.uses_of(n) for n in names)
+            first_step = ("Add `from __future__ import annotations` at the top of the module "
+                          "(its annotations are evaluated now), then move" if evaluated
+                          else "Move")
             yield ctx.make_finding(
                 "IA501", "Import used only in annotations runs at import time", facts.name,
                 f"{facts.name} imports {', '.join(names)} at import time only for "
-                f"annotations; the import loaded {impact.modules or 0} module(s) "
-                f"({', '.join(sorted(loaded)[:3])}).",
-                "Move the import under `if TYPE_CHECKING:`.\n\nfrom typing import "
+                f"annotations; moving it saves {impact.modules or 0} module(s) "
+                f"({', '.join(sorted(saved)[:3])}{', ...' if len(saved) > 3 else ''}).",
+                f"{first_step} the import under `if TYPE_CHECKING:`.\n\nfrom typing import "
                 "TYPE_CHECKING\n\nif TYPE_CHECKING:\n    "
                 + "\n    ".join(b.statement() for b in bindings),
-                impact=impact, line=line, chain=(facts.name, *sorted(loaded)[:1]),
+                impact=impact, line=line, chain=(facts.name, *sorted(moved)[:1]),
             )
+
+
+def _loads(ctx: ReviewContext, binding: Binding) -> str:
+    """The module a binding loads (a submodule when `from pkg import sub`)."""
+    return binding.target if binding.attr and ctx.is_module(binding.target) else binding.module

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.model import IMPORT_TIME_KINDS, Severity
+from importaudit.review.impact import ancestors
 from importaudit.review.registry import RuleDoc, register
-from importaudit.review.source import Use
+from importaudit.review.source import ANNOTATION_USES, Use
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -30,10 +31,10 @@ def _how_to_cut(ctx: ReviewContext, edge: ImportEdge) -> str:
         for binding in facts.bindings:
             if binding.line == edge.line:
                 uses |= facts.uses_of(binding.name)
-    if uses and uses <= {Use.ANNOTATION}:
+    if uses and uses <= ANNOTATION_USES:
         return (f"move the import of {edge.imported} at {where} under "
                 "`if TYPE_CHECKING:` (it is used only in annotations)")
-    if uses and uses <= {Use.FUNCTION, Use.ANNOTATION}:
+    if uses and uses <= {Use.FUNCTION, *ANNOTATION_USES}:
         return (f"move the import of {edge.imported} at {where} into the functions that "
                 "use it (it is not needed at import time)")
     return (f"the import of {edge.imported} at {where} is needed at import time: move "
@@ -69,7 +70,9 @@ def import_cycle(ctx: ReviewContext) -> Iterator[Finding]:
         if not cycle.witness or any(e.kind not in IMPORT_TIME_KINDS for e in cycle.witness):
             continue
         path = (*tuple(e.importer for e in cycle.witness), cycle.witness[-1].imported)
-        impact = ctx.tree.union_impact(cycle.modules)
+        # What the members need beyond their packages' __init__ files (which run anyway).
+        packages = {a for m in cycle.modules for a in ancestors(m)[1:]} - set(cycle.modules)
+        impact = ctx.tree.standalone(cycle.modules, packages)
         cut = cycle.cut or cycle.witness[:1]
         at = cut[0]
         floor = Severity.LOW

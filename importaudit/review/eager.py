@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.model import Severity
 from importaudit.review.context import is_stdlib, same_family
-from importaudit.review.impact import severity_of, subtract_impact
+from importaudit.review.impact import ancestors, severity_of
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import Binding, BindingKind, Use
 
@@ -71,33 +71,39 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         if not own.is_package:
             continue
         package = facts.name
-        subs = [b for b in facts.bindings
-                if (b.kind in _RUNS and b.module.startswith(package + "."))
-                or (b.kind in _RUNS and b.module == package and b.attr
-                and ctx.is_module(f"{package}.{b.attr}"))]
+        subs = [b for b in facts.bindings if b.kind in _RUNS and (
+            b.module.startswith(package + ".")
+            or (b.module == package and b.attr and ctx.is_module(f"{package}.{b.attr}")))]
         if not subs:
             continue
-        loaded = {m for b in subs for m in ctx.tree.loaded_by(package, b.target)}
-        loaded |= {c for c in ctx.tree.children.get(package, ())
-                   if c.startswith(package + ".")}
-        impact = ctx.tree.union_impact(loaded)
-        names = {b.name: b.target if b.module == package else b.module for b in subs}
+        targets = {submodule_of(ctx, b) for b in subs}
+        others = {submodule_of(ctx, b) for b in facts.bindings
+                  if b.kind in _RUNS and b not in subs}
+        skip = ancestors(package)
+        saved = ctx.tree.closure(targets, skip) - ctx.tree.closure(others, skip)
+        impact = ctx.tree.set_impact(saved)
+        names = {b.name: submodule_of(ctx, b) for b in subs}
         graded = severity_of(impact, ctx.settings.scale)
         if graded < Severity.LOW and len(names) < ctx.settings.init_many_names:
             continue
-        modules = sorted({b.target if b.module == package else b.module for b in subs})
+        modules = sorted(targets)
         first = min(b.line for b in subs)
         yield ctx.make_finding(
             "IA101", "Package __init__ eagerly imports its submodules", package,
             f"{package} imports {len(names)} name(s) from {len(modules)} submodule(s) at "
             f"import time ({', '.join(modules[:4])}{', ...' if len(modules) > 4 else ''}); "
-            f"they loaded {impact.modules or 0} module(s) that a lazy __init__ would "
+            f"they need {impact.modules or 0} module(s) that a lazy __init__ would "
             "defer until first use.",
             "Load the submodules on first attribute access (PEP 562 __getattr__) and "
             "keep the names for type checkers under `if TYPE_CHECKING:`.\n\n"
             + lazy_init_snippet(package, names),
-            impact=impact, line=first, chain=(package, *sorted(loaded)[:1]),
+            impact=impact, line=first, chain=(package, *modules[:1]),
         )
+
+
+def submodule_of(ctx: ReviewContext, binding: Binding) -> str:
+    """The module a binding loads: `pkg.attr` when that is a submodule, else `pkg`."""
+    return binding.target if binding.attr and ctx.is_module(binding.target) else binding.module
 
 
 def _function_only(facts: ModuleFacts, binding: Binding) -> bool:
@@ -144,7 +150,7 @@ def eager_heavy_dependency(ctx: ReviewContext) -> Iterator[Finding]:
         importers = sorted({f.name for f, _ in users})
         if record.importer not in importers:
             continue  # something else loads it first anyway: deferring saves nothing
-        impact = ctx.tree.impact(dep)
+        impact = ctx.tree.standalone([dep])
         if severity_of(impact, ctx.settings.scale) < ctx.settings.heavy_min_severity:
             continue
         for facts, binding in users:
@@ -201,39 +207,54 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
     ),
 )
 def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
-    """IA103: a few names whose import loaded a large tree they do not need."""
+    """IA103: a few names whose import loads a large tree the helpers do not need."""
     settings = ctx.settings
     for facts in ctx.all_facts():
+        mine = set(ancestors(facts.name))
         groups: dict[str, list[Binding]] = {}
         for binding in facts.bindings:
             if binding.kind not in _RUNS or not binding.attr:
                 continue
             if same_family(facts.name, binding.module) or is_stdlib(binding.module):
                 continue
-            loaded = ctx.tree.loaded_by(facts.name, binding.module)
-            if loaded:
-                groups.setdefault(loaded[0], []).append(binding)
+            root = next((a for a in reversed(ancestors(binding.module)) if a not in mine),
+                        None)
+            if root is not None and root in ctx.tree:
+                groups.setdefault(root, []).append(binding)
         for root, bindings in sorted(groups.items()):
             names = sorted({b.attr or b.name for b in bindings})
             if len(names) > settings.utility_max_names:
                 continue
-            pulled = ctx.tree.impact(root)
+            pulled = ctx.tree.closure({b.module for b in bindings}, mine)
             helpers = sorted({defining_module(ctx, b) for b in bindings})
-            inside = ctx.tree.subtree(root)
-            needed = ctx.tree.union_impact(h for h in helpers if h in inside)
-            impact = subtract_impact(pulled, needed)
-            if (pulled.modules or 0) < settings.utility_min_modules:
-                continue
-            if (needed.modules or 0) * 2 > (pulled.modules or 0):
+            needed = set().union(*(_helper_needs(ctx, b, mine) for b in bindings))
+            waste = pulled - needed
+            impact = ctx.tree.set_impact(waste)
+            if (len(waste) < settings.utility_min_modules
+                    and severity_of(impact, settings.scale) < Severity.MEDIUM):
                 continue
             first = min(b.line for b in bindings)
             yield ctx.make_finding(
                 "IA103", "Whole utility tree loaded for one helper", facts.name,
-                f"{facts.name} takes {', '.join(names)} from {root}, which loaded "
-                f"{pulled.modules} module(s); the defining module(s) "
-                f"{', '.join(helpers)} need {needed.modules or 0} of them.",
+                f"{facts.name} takes {', '.join(names)} from {root}, whose import needs "
+                f"{len(pulled)} module(s); what {', '.join(names)} "
+                f"{'refer' if len(names) > 1 else 'refers'} to in {', '.join(helpers)} "
+                f"needs {len(needed & pulled)} of them.",
                 f"Import {', '.join(names)} from {', '.join(helpers)} directly and make "
-                f"{root}/__init__.py lazy, or defer the import into the function that "
-                "uses it (under `if TYPE_CHECKING:` if only annotations need it).",
+                f"{root}/__init__.py lazy, move what the helper does not use out of its "
+                "module, or defer the import into the function that uses it (under "
+                "`if TYPE_CHECKING:` if only annotations need it).",
                 impact=impact, line=first, chain=(facts.name, root, *helpers),
             )
+
+
+def _helper_needs(ctx: ReviewContext, binding: Binding, skip: set[str]) -> frozenset[str]:
+    """Modules the helper a binding takes really needs: its module, parents, references."""
+    helper = defining_module(ctx, binding)
+    facts = ctx.facts(helper)
+    if facts is None or binding.attr is None or helper == binding.target:
+        return ctx.tree.closure([helper], skip)  # a submodule, or no source: all of it
+    names = facts.needs(binding.attr)
+    used = {submodule_of(ctx, b) for b in facts.bindings if b.name in names and b.kind in _RUNS}
+    parents = {a for a in ancestors(helper) if a not in skip}
+    return frozenset(parents | ctx.tree.closure(used, skip | {helper}))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.model import Severity
-from importaudit.review.impact import severity_of
+from importaudit.review.impact import ancestors, severity_of
 from importaudit.review.registry import RuleDoc, register
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def large_star_export(ctx: ReviewContext) -> Iterator[Finding]:
             continue
         providers = _providers(ctx, facts)
         modules = sorted(set(providers.values()))
-        impact = ctx.tree.union_impact(modules)
+        impact = ctx.tree.standalone(modules, ancestors(facts.name))
         costly = severity_of(impact, settings.scale) >= Severity.LOW
         if len(modules) < settings.large_all_min_providers and not costly:
             continue

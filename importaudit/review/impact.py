@@ -108,6 +108,14 @@ class LoadTree:
             parent = record.importer if record.importer in self.records else None
             self.children.setdefault(parent, []).append(record.name)
         self._subtrees: dict[str, frozenset[str]] = {}
+        # X -> modules whose import X's statements reached (first loads and cache hits)
+        self.deps: dict[str, set[str]] = {}
+        for record in self.records.values():
+            sources = set(record.importers)
+            if record.importer:
+                sources.add(record.importer)
+            for source in sources:
+                self.deps.setdefault(source, set()).add(record.name)
 
     def __contains__(self, name: object) -> bool:
         return name in self.records
@@ -175,3 +183,45 @@ class LoadTree:
         candidates = [".".join(parts[: i + 1]) for i in range(len(parts))]
         return [c for c in candidates
                 if c in self.records and self.records[c].importer == importer]
+
+    def closure(self, starts: Iterable[str], exclude: Iterable[str] = ()) -> frozenset[str]:
+        """Everything importing `starts` needs, wherever it was first loaded.
+
+        Follows every import statement the profile saw (first loads and cache hits) and
+        the parent packages Python runs before a submodule, transitively; modules in
+        `exclude` (typically the importer and its parent packages, which run anyway)
+        and preloaded modules are left out.
+        """
+        skip = set(exclude)
+        seen: set[str] = set()
+        stack = [s for s in starts if s in self.records]
+        while stack:
+            name = stack.pop()
+            if name in seen or name in skip or self.records[name].preloaded:
+                continue
+            seen.add(name)
+            stack.extend(self.deps.get(name, ()))
+            parent = name.rpartition(".")[0]
+            while parent:
+                if parent in self.records:
+                    stack.append(parent)
+                parent = parent.rpartition(".")[0]
+        return frozenset(seen)
+
+    def set_impact(self, names: Iterable[str]) -> Impact:
+        """The summed own cost (self time, heap, RSS) of a set of modules, and its size."""
+        chosen = [self.records[n] for n in set(names) if n in self.records]
+        heaps = [r.self_heap_bytes for r in chosen if r.self_heap_bytes is not None]
+        rss = [r.self_rss_bytes for r in chosen if r.self_rss_bytes is not None]
+        return Impact(sum(max(0, r.self_ns) for r in chosen),
+                      sum(heaps) if heaps else None, sum(rss) if rss else None, len(chosen))
+
+    def standalone(self, starts: Iterable[str], exclude: Iterable[str] = ()) -> Impact:
+        """What importing `starts` costs a process that has loaded nothing else of it."""
+        return self.set_impact(self.closure(starts, exclude))
+
+
+def ancestors(module: str) -> list[str]:
+    """`module` and its parent packages: a.b.c -> [a.b.c, a.b, a]."""
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]

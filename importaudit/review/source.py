@@ -27,6 +27,7 @@ class Use(enum.Enum):
     IMPORT_TIME = "import-time"  # module body, class bodies, decorators, defaults
     FUNCTION = "function"  # only inside function bodies: runs when called
     ANNOTATION = "annotation"  # annotations that are never evaluated at run time
+    EVALUATED_ANNOTATION = "evaluated-annotation"  # evaluated when the def/class runs
     EXPORT = "export"  # listed in __all__: re-exported, needed at import time
 
 
@@ -109,10 +110,23 @@ class ModuleFacts:
     lazy_map_names: tuple[str, ...] = ()  # names that __getattr__ can load
     annotation_consumers: tuple[str, ...] = ()  # imports/calls that read annotations
     ignores: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes
+    refs: dict[str, frozenset[str]] = field(default_factory=dict)  # top-level def -> names
 
     def uses_of(self, name: str) -> frozenset[Use]:
         """How `name` is used in this module (empty: not at all)."""
         return self.uses.get(name, frozenset())
+
+    def needs(self, name: str) -> frozenset[str]:
+        """The module-level names the definition of `name` refers to, transitively."""
+        seen: set[str] = set()
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend(self.refs.get(current, ()))
+        return frozenset(seen)
 
 
 #: Libraries that read annotations at run time (resolving them needs the real names).
@@ -126,6 +140,8 @@ ANNOTATION_READERS = frozenset({
     "get_type_hints", "get_annotations", "singledispatch", "singledispatchmethod",
     "Mapped",  # SQLAlchemy 2.0 declarative mapping resolves Mapped[...] annotations
 })
+#: Uses that only annotations make (movable under TYPE_CHECKING).
+ANNOTATION_USES = frozenset({Use.ANNOTATION, Use.EVALUATED_ANNOTATION})
 #: dataclasses recognises these in annotations by name, even as strings.
 DATACLASS_MARKERS = frozenset({"ClassVar", "InitVar", "KW_ONLY"})
 
@@ -232,7 +248,9 @@ class _Collector(ast.NodeVisitor):
         self.has_getattr = False
         self.lazy_names: set[str] = set()
         self.consumers: set[str] = set()
+        self.refs: dict[str, set[str]] = {}
         # state
+        self._owner: str | None = None  # the top-level definition being walked
         self._use = Use.IMPORT_TIME
         self._function: str | None = None
         self._depth = 0  # function nesting
@@ -243,6 +261,8 @@ class _Collector(ast.NodeVisitor):
     # ----------------------------------------------------------------- helpers
     def _note(self, name: str) -> None:
         self.uses.setdefault(name, set()).add(self._use)
+        if self._owner is not None:
+            self.refs.setdefault(self._owner, set()).add(name)
         if self._use is Use.FUNCTION and self._function:
             self.functions.setdefault(name, set()).add(self._function)
 
@@ -262,7 +282,12 @@ class _Collector(ast.NodeVisitor):
                 return
             self._with_use(Use.ANNOTATION, [parsed])
             return
-        use = Use.ANNOTATION if self.lazy_annotations else self._use
+        if self.lazy_annotations:
+            use = Use.ANNOTATION
+        elif self._use is Use.IMPORT_TIME:
+            use = Use.EVALUATED_ANNOTATION  # needed now, but only by annotations
+        else:
+            use = self._use
         self._with_use(use, [node])
 
     def _module_level(self) -> bool:
@@ -339,6 +364,13 @@ class _Collector(ast.NodeVisitor):
             self.defined_functions.add(node.name)
             if node.name == "__getattr__":
                 self.has_getattr = True
+            owner, self._owner = self._owner, node.name
+            self._function_body(node)
+            self._owner = owner
+        else:
+            self._function_body(node)
+
+    def _function_body(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for deco in node.decorator_list:
             self.visit(deco)
             if (_dotted(deco) or "").endswith("register"):
@@ -382,6 +414,14 @@ class _Collector(ast.NodeVisitor):
         self._use = saved
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if self._module_level():
+            owner, self._owner = self._owner, node.name
+            self._class_def(node)
+            self._owner = owner
+        else:
+            self._class_def(node)
+
+    def _class_def(self, node: ast.ClassDef) -> None:
         for expr in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
             self.visit(expr)
         if self._depth == 0 and self._class_depth == 0 and _trivial_body(node.body):
@@ -413,6 +453,12 @@ class _Collector(ast.NodeVisitor):
                 if isinstance(target, ast.Name) and target.id == "__all__":
                     self._record_all(node.value, node.lineno)
             self._lazy_map(node.value)
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            if len(names) == 1 and names[0] != "__all__":
+                owner, self._owner = self._owner, names[0]
+                self.generic_visit(node)
+                self._owner = owner
+                return
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
@@ -576,4 +622,5 @@ def module_facts(
         lazy_map_names=tuple(sorted(collector.lazy_names)),
         annotation_consumers=tuple(sorted(collector.consumers)),
         ignores=ignore_comments(source),
+        refs={k: frozenset(v - {k}) for k, v in collector.refs.items()},
     )

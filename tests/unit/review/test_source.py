@@ -53,7 +53,7 @@ def test_annotations_are_evaluated_without_the_future_import(tmp_path: Path) -> 
 
         def total() -> Money: ...
         """)
-    assert facts.uses_of("Money") == {Use.IMPORT_TIME}
+    assert facts.uses_of("Money") == {Use.EVALUATED_ANNOTATION}
     lazy = facts_of(tmp_path, "from .types import Money\ndef total() -> Money: ...\n",
                     lazy=True)  # Python 3.14 defers annotations itself
     assert lazy.uses_of("Money") == {Use.ANNOTATION}
