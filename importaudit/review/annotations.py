@@ -51,40 +51,44 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
     for facts in ctx.all_facts():
         if facts.annotation_consumers:
             continue
-        by_line: dict[int, list[Binding]] = {}
+        moved_bindings: list[Binding] = []
         for binding in facts.bindings:
             if binding.kind is not BindingKind.EAGER or binding.module in _TYPING_MACHINERY:
                 continue
             if binding.name in DATACLASS_MARKERS:
                 continue
             uses = facts.uses_of(binding.name)
-            if not uses or not uses <= ANNOTATION_USES:
-                continue
-            by_line.setdefault(binding.line, []).append(binding)
+            if uses and uses <= ANNOTATION_USES:
+                moved_bindings.append(binding)
+        if not moved_bindings:
+            continue
+        # One finding per module: the imports overlap, so only their joint saving is real.
         skip = set(ancestors(facts.name))
-        for line, bindings in sorted(by_line.items()):
-            names = [b.name for b in bindings]
-            moved = {_loads(ctx, b) for b in bindings}
-            kept = {_loads(ctx, b) for b in facts.bindings
-                    if b.kind is not BindingKind.TYPE_ONLY and b.line not in by_line}
-            saved = ctx.tree.closure(moved, skip) - ctx.tree.closure(kept, skip)
-            if not saved:
-                continue  # the module's other imports need all of it anyway
-            impact = ctx.tree.set_impact(saved)
-            evaluated = any(Use.EVALUATED_ANNOTATION in facts.uses_of(n) for n in names)
-            first_step = ("Add `from __future__ import annotations` at the top of the module "
-                          "(its annotations are evaluated now), then move" if evaluated
-                          else "Move")
-            yield ctx.make_finding(
-                "IA501", "Import used only in annotations runs at import time", facts.name,
-                f"{facts.name} imports {', '.join(names)} at import time only for "
-                f"annotations; moving it saves {impact.modules or 0} module(s) "
-                f"({', '.join(sorted(saved)[:3])}{', ...' if len(saved) > 3 else ''}).",
-                f"{first_step} the import under `if TYPE_CHECKING:`.\n\nfrom typing import "
-                "TYPE_CHECKING\n\nif TYPE_CHECKING:\n    "
-                + "\n    ".join(b.statement() for b in bindings),
-                impact=impact, line=line, chain=(facts.name, *sorted(moved)[:1]),
-            )
+        moved = {_loads(ctx, b) for b in moved_bindings}
+        kept = {_loads(ctx, b) for b in facts.bindings
+                if b.kind is not BindingKind.TYPE_ONLY and b not in moved_bindings}
+        saved = ctx.tree.closure(moved, skip) - ctx.tree.closure(kept, skip)
+        if not saved:
+            continue  # the module's other imports need all of it anyway
+        impact = ctx.tree.set_impact(saved)
+        names = [b.name for b in moved_bindings]
+        evaluated = any(Use.EVALUATED_ANNOTATION in facts.uses_of(n) for n in names)
+        first_step = ("Add `from __future__ import annotations` at the top of the module "
+                      "(its annotations are evaluated now), then move" if evaluated
+                      else "Move")
+        lines = sorted({b.line for b in moved_bindings})
+        yield ctx.make_finding(
+            "IA501", "Import used only in annotations runs at import time", facts.name,
+            f"{facts.name} imports {', '.join(names)} at import time (line"
+            f"{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}) only for "
+            f"annotations; moving {'them' if len(names) > 1 else 'it'} saves "
+            f"{impact.modules or 0} module(s) "
+            f"({', '.join(sorted(saved)[:3])}{', ...' if len(saved) > 3 else ''}).",
+            f"{first_step} the import{'s' if len(names) > 1 else ''} under "
+            "`if TYPE_CHECKING:`.\n\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    "
+            + "\n    ".join(b.statement() for b in moved_bindings),
+            impact=impact, line=lines[0], chain=(facts.name, *sorted(moved)[:1]),
+        )
 
 
 def _loads(ctx: ReviewContext, binding: Binding) -> str:

@@ -36,6 +36,7 @@ class ReviewSettings:
     heavy_min_severity: Severity = Severity.MEDIUM  # IA102: how heavy "heavy" is
     utility_max_names: int = 3  # IA103: "one helper" means at most this many names
     utility_min_modules: int = 5  # IA103: a "whole tree" is at least this many modules
+    utility_min_share: float = 0.2  # IA103: ... and at least this share of what it loads
     large_all: int = 10  # IA301: names in __all__ that count as large
     large_all_min_providers: int = 3  # IA301: submodules a star import must load
     expensive_self_ns: int = 10 * _MS  # IA602: a module body slower than this

@@ -233,6 +233,8 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
             if (len(waste) < settings.utility_min_modules
                     and severity_of(impact, settings.scale) < Severity.MEDIUM):
                 continue
+            if len(waste) < settings.utility_min_share * len(pulled):
+                continue  # the helpers use most of what comes along: not a whole tree
             first = min(b.line for b in bindings)
             yield ctx.make_finding(
                 "IA103", "Whole utility tree loaded for one helper", facts.name,
