@@ -219,7 +219,7 @@
     var box = document.getElementById("ia-cycles"), list = report().cycles;
     clear(box);
     document.getElementById("ia-cycles-count").textContent = "(" + list.length + ")";
-    if (!list.length) { box.appendChild(el("li", null, "No import cycles in the static graph.")); return; }
+    if (!list.length) { box.appendChild(el("li", { style: "list-style: none" }, "No import cycles in the static graph.")); return; }
     list.forEach(function (c) {
       var li = el("li");
       li.appendChild(el("strong", null, (c.cross ? "cross-package" : "in-package") + (c.can_fail ? ", can fail" : "") + ": "));
