@@ -1,0 +1,78 @@
+"""`importaudit review`, `rules` and `report` through the CLI: exit statuses and outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from importaudit.cli import cli
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "review"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_review_exit_status_follows_fail_on(tmp_path: Path) -> None:
+    saved = tmp_path / "shop.json"
+    status, _ = run("review", str(FIXTURES / "shop"), "--repeat", "1", "-o", str(saved))
+    assert status == 1  # default --fail-on low: the shop has high findings
+    data = json.loads(saved.read_text())
+    assert {f["code"] for f in data["findings"]} >= {"IA101", "IA401", "IA601"}
+    # the same measurement judged again, without measuring: --from
+    status, out = run("review", str(FIXTURES / "shop"), "--from", str(saved),
+                      "--fail-on", "never")
+    assert status == 0 and "IA101" in out and "fix:" in out
+    status, _ = run("review", str(FIXTURES / "shop"), "--from", str(saved),
+                    "--select", "IA602", "--fail-on", "high")
+    assert status == 0  # only IA602 ran, and it is medium
+
+
+def test_review_of_tidy_package_passes() -> None:
+    status, out = run("review", str(FIXTURES / "tidy"), "--repeat", "1")
+    assert status == 0, out
+
+
+def test_review_ignore_flag_suppresses_and_reports_stale(tmp_path: Path) -> None:
+    saved = tmp_path / "shop.json"
+    run("review", str(FIXTURES / "shop"), "--repeat", "1", "-o", str(saved))
+    out_file = tmp_path / "r.json"
+    run("review", str(FIXTURES / "shop"), "--from", str(saved), "--ignore", "IA601",
+        "--ignore", "IA201:nowhere.*", "-o", str(out_file))
+    findings = json.loads(out_file.read_text())["findings"]
+    assert not [f for f in findings if f["code"] == "IA601"]
+    assert any(f["code"] == "IA001" and "IA201:nowhere.*" in f["message"] for f in findings)
+
+
+def test_rules_list_and_detail() -> None:
+    status, out = run("rules")
+    assert status == 0 and "IA101" in out and "IA602" in out
+    status, out = run("rules", "IA401")
+    assert status == 0 and "What:" in out and "How to fix:" in out and "Example:" in out
+    status, out = run("rules", "placeholder-class", "--format", "json")
+    assert status == 0 and json.loads(out)[0]["code"] == "IA401"
+    status, _ = run("rules", "IA999")
+    assert status == 2
+
+
+def test_report_rerenders_saved_reports(tmp_path: Path) -> None:
+    shop, tidy = tmp_path / "shop.json", tmp_path / "tidy.json"
+    run("review", str(FIXTURES / "shop"), "--repeat", "1", "-o", str(shop))
+    run("review", str(FIXTURES / "tidy"), "--repeat", "1", "-o", str(tidy))
+    html = tmp_path / "out.html"
+    status, _ = run("report", str(shop), "--format", "html", "-o", str(html))
+    assert status == 0 and 'id="ia-data"' in html.read_text()
+    md = tmp_path / "cmp.md"
+    status, _ = run("report", str(shop), str(tidy), "--labels", "shop,tidy", "-o", str(md))
+    assert status == 0 and "# Import review: shop vs tidy" in md.read_text()
+    for fmt in ("speedscope", "trace", "markdown", "json"):
+        status, out = run("report", str(shop), "--format", fmt)
+        assert status == 0 and out.strip()
+    status, _ = run("report", str(shop), str(tidy), "--format", "speedscope")
+    assert status == 2
+    status, _ = run("report", str(tmp_path / "missing.json"))
+    assert status == 2
