@@ -47,7 +47,8 @@ def legacy(tmp_path_factory: pytest.TempPathFactory) -> Report:
 
 def found(report: Report, code: str, module: str) -> Finding:
     hits = [f for f in report.findings if f.code == code and f.module == module]
-    assert hits, f"{code} on {module} not found; got {[(f.code, f.module) for f in report.findings]}"
+    got = [(f.code, f.module) for f in report.findings]
+    assert hits, f"{code} on {module} not found; got {got}"
     return hits[0]
 
 
