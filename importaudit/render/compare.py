@@ -10,7 +10,7 @@ cost estimated from the report's profile (the own costs of its import closure).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from importaudit.model import Impact
@@ -111,8 +111,13 @@ def metric_rows(report: Report, isolated: Report | None = None) -> list[MetricRo
 
 def compare_rows(
     before: Report, after: Report, subjects: Iterable[str] | None = None,
+    counts: tuple[Report, Report] | None = None,
 ) -> list[CompareRow]:
-    """Each subject module's cost before and after; default subjects: targets + findings."""
+    """Each subject module's cost before and after; default subjects: targets + findings.
+
+    `counts` are tree profiles that say how many modules importing each subject alone
+    loads, for isolated profiles (which measure costs but do not count modules).
+    """
     if subjects is None:
         names = [*target_roots(before), *target_roots(after),
                  *sorted({f.module for f in review_findings(before)})]
@@ -121,6 +126,16 @@ def compare_rows(
     rows = [CompareRow(m, module_cost(before, m, before_tree), module_cost(after, m, after_tree))
             for m in subjects]
     rows = [r for r in rows if r.before is not None or r.after is not None]
+    if counts is not None:
+        trees = (LoadTree(counts[0].modules), LoadTree(counts[1].modules))
+
+        def counted(cost: Impact | None, tree: LoadTree, module: str) -> Impact | None:
+            if cost is None or module not in tree:
+                return cost
+            return replace(cost, modules=len(tree.closure([module])))
+
+        rows = [CompareRow(r.module, counted(r.before, trees[0], r.module),
+                           counted(r.after, trees[1], r.module)) for r in rows]
     rows.sort(key=lambda r: tuple(-v for v in impact_key(r.before or Impact())))
     return rows
 

@@ -92,7 +92,9 @@ def impact_text(impact: Impact) -> str:
 
 def _percent(before: int | None, after: int | None) -> str:
     value = reduction(before, after)
-    return MISSING if value is None else f"{value:.0f}%"
+    if value is None:
+        return MISSING
+    return f"{value:.1f}%" if 99.5 <= value < 100 else f"{value:.0f}%"
 
 
 def _severity_counts(findings: tuple[Finding, ...]) -> str:
@@ -243,17 +245,28 @@ def comparison_markdown(
         f"{format_bytes(a_sums.heap_bytes)}, RSS {format_bytes(a_sums.rss_bytes)}; "
         f"{len(a_findings)} finding(s)"
         + (f" ({_severity_counts(a_findings)})" if a_findings else "") + ".",
-        f"- **Reduction:** import time {_percent(b_sums.total_ns, a_sums.total_ns)}, heap "
-        f"{_percent(b_sums.heap_bytes, a_sums.heap_bytes)}, modules "
-        f"{_percent(b_sums.modules, a_sums.modules)}; {len(diff.resolved)} finding(s) "
-        f"resolved, {len(diff.new)} new.",
-        "",
-        "## Measured metrics per module", "",
+        f"- **Every module of the tree imported:** import time "
+        f"{_percent(b_sums.total_ns, a_sums.total_ns)} less, heap "
+        f"{_percent(b_sums.heap_bytes, a_sums.heap_bytes)} less; {len(diff.resolved)} "
+        f"finding(s) resolved, {len(diff.new)} new.",
     ]
     b_iso, a_iso = isolated
+    both_isolated = b_iso is not None and a_iso is not None
     rows = compare_rows(b_iso or before, a_iso or after,
                         subjects=dict.fromkeys([
-                            *before.targets, *sorted({f.module for f in b_findings})]))
+                            *before.targets, *sorted({f.module for f in b_findings})]),
+                        counts=(before, after) if both_isolated else None)
+    for row in rows:
+        if row.module in after.targets and row.before and row.after:
+            old_cost, new_cost = row.before, row.after
+            out.append(
+                f"- **Importing {_code(row.module)}"
+                f"{' alone' if both_isolated else ''}:** {format_ns(old_cost.time_ns)} -> "
+                f"{format_ns(new_cost.time_ns)} "
+                f"({_percent(old_cost.time_ns, new_cost.time_ns)} less), heap "
+                f"{format_bytes(old_cost.heap_bytes)} -> {format_bytes(new_cost.heap_bytes)}, "
+                f"{_count(old_cost.modules)} -> {_count(new_cost.modules)} modules.")
+    out += ["", "## Measured metrics per module", ""]
     out += [
         f"| Module | Time {_cell(b_label)} | Time {_cell(a_label)} | Reduction "
         f"| Heap {_cell(b_label)} | Heap {_cell(a_label)} | Reduction "
@@ -274,11 +287,12 @@ def comparison_markdown(
             f" | {format_bytes(a.rss_bytes if a else None)}"
             f" | {_count(b.modules if b else None)} | {_count(a.modules if a else None)} |"
         )
-    basis = ("each module imported alone in a fresh interpreter (isolated profiles)"
-             if b_iso is not None and a_iso is not None else
-             "where first loaded in each profile")
-    out += ["", f"Cumulative costs, measured on both sides ({basis}); "
-            f"{MISSING} means not measured or not present.", ""]
+    basis = ("each module imported alone in a fresh interpreter, its parent packages "
+             "included (isolated profiles); modules counted from the tree profiles"
+             if both_isolated else
+             "the module and everything it imports, its parent packages left out")
+    out += ["", f"Cumulative costs measured on both sides: {basis}. "
+            f"{MISSING}: not present on that side.", ""]
     out += ["## Findings resolved", ""]
     out += [f"- **{f.code}** {_code(f.module)} ({f.severity.name.lower()}): "
             f"{_text(f.title)}; it cost {impact_text(f.impact)}." for f in diff.resolved]
