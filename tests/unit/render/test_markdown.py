@@ -82,3 +82,32 @@ def test_registered_renderer_writes_the_review(report: Report) -> None:
     out = io.StringIO()
     get_renderer("markdown")(reviewed(report), out, RenderOptions())
     assert out.getvalue() == review_markdown(reviewed(report))
+
+
+def test_comparison_with_isolated_profiles_headlines_each_target(report: Report) -> None:
+    isolated_meta = dataclasses.replace(report.meta, mode="isolated")
+    before_iso = dataclasses.replace(report, meta=isolated_meta)
+    after_iso = dataclasses.replace(before_iso, modules=tuple(
+        dataclasses.replace(m, cumulative_ns=m.cumulative_ns // 100) for m in report.modules))
+    text = comparison_markdown(report, report, isolated=(before_iso, after_iso))
+    assert "- **Importing `app` alone:** 50.2 ms -> 502 us (99% less)" in text
+    assert "7 -> 7 modules" in text  # counted from the tree profiles
+    assert "isolated profiles" in text
+
+
+def test_terminal_findings_section(report: Report) -> None:
+    from rich.console import Console
+
+    from importaudit.render.terminal_findings import render_findings
+
+    out = io.StringIO()
+    console = Console(file=out, width=120, color_system=None)
+    full = reviewed(report)
+    render_findings(full, console, RenderOptions())
+    text = out.getvalue()
+    assert "3 finding(s): 1 high, 1 medium, 1 low" in text
+    assert text.index("IA101") < text.index("IA401")
+    assert "fix: Do it." in text and "code()" not in text
+    out.truncate(0)
+    render_findings(full, console, RenderOptions(verbosity=1))
+    assert "code()" in out.getvalue()  # -v shows the example fix
