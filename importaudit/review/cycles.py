@@ -22,24 +22,40 @@ if TYPE_CHECKING:
     from importaudit.review.context import ReviewContext
 
 
-def _how_to_cut(ctx: ReviewContext, edge: ImportEdge) -> str:
-    """The concrete fix for one cut edge, judged from how the importer uses the names."""
-    where = f"{edge.file}:{edge.line}" if edge.file and edge.line else edge.importer
+def _uses(ctx: ReviewContext, edge: ImportEdge) -> set[Use]:
+    """How the importer uses what the edge's statement binds."""
     facts = ctx.facts(edge.importer)
     uses: set[Use] = set()
     if facts is not None:
         for binding in facts.bindings:
             if binding.line == edge.line:
                 uses |= facts.uses_of(binding.name)
+    return uses
+
+
+def _how_to_cut(ctx: ReviewContext, edge: ImportEdge) -> str | None:
+    """The fix for one edge when the importer does not need it at import time."""
+    where = f"{edge.file}:{edge.line}" if edge.file and edge.line else edge.importer
+    uses = _uses(ctx, edge)
     if uses and uses <= ANNOTATION_USES:
         return (f"move the import of {edge.imported} at {where} under "
                 "`if TYPE_CHECKING:` (it is used only in annotations)")
     if uses and uses <= {Use.FUNCTION, *ANNOTATION_USES}:
         return (f"move the import of {edge.imported} at {where} into the functions that "
                 "use it (it is not needed at import time)")
-    return (f"the import of {edge.imported} at {where} is needed at import time: move "
-            "what both sides share into a module that neither imports back, or expose "
-            "it lazily with a module __getattr__")
+    return None
+
+
+def _fix(ctx: ReviewContext, cycle: Cycle) -> str:
+    """Cheap cuts on the witness path first; otherwise restructure at the suggested cut."""
+    cheap = [how for e in cycle.witness if (how := _how_to_cut(ctx, e)) is not None]
+    if cheap:
+        return "Break the cycle: " + "; or ".join(cheap[:2]) + "."
+    at = (cycle.cut or cycle.witness[:1])[0]
+    where = f"{at.file}:{at.line}" if at.file and at.line else at.importer
+    return (f"Break the cycle at {where} ({at.importer} -> {at.imported}), which is needed "
+            "at import time: move what both sides share into a module that neither "
+            "imports back, or expose the name lazily with a module __getattr__.")
 
 
 def _sort_key(cycle: Cycle) -> tuple[int, int, tuple[str, ...]]:
@@ -88,6 +104,6 @@ def import_cycle(ctx: ReviewContext) -> Iterator[Finding]:
             "IA201", "Import cycle", at.importer,
             f"Import cycle {scope} through {len(cycle.modules)} module(s): "
             f"{' -> '.join(path)}.{risk}",
-            "Break the cycle: " + "; or ".join(_how_to_cut(ctx, e) for e in cut) + ".",
+            _fix(ctx, cycle),
             impact=impact, file=at.file, line=at.line, chain=path, floor=floor,
         )
