@@ -1,0 +1,210 @@
+"""Import cycles: strongly connected components, one shortest witness each, and cuts.
+
+Enumerating every simple cycle explodes on real code, so each strongly connected
+component (over the chosen edge kinds; by default those that run at import time)
+is reported once, with:
+
+- a *witness*: a shortest cycle through the component, as edges with file:line;
+- a *cut*: a small set of edges whose removal leaves the component without cycles (a
+  greedy feedback arc set, Eades-Lin-Smyth ordering then pruned to a minimal one),
+  weighted so that edges cheap to make deferred are preferred: few statements, plain
+  `import x` rather than `from x import name`, explicit rather than implicit-parent;
+- whether it *can fail*: an import-time `from x import name` (an attribute, not a
+  submodule) between members, which raises ImportError when `x` is only partly
+  initialised; other cycles are fragile (import order matters) but do not raise;
+- the top-level packages it spans, and whether that is more than one.
+
+Every iteration runs over sorted names, so the same graph always gives the same
+cycles in the same order, whatever PYTHONHASHSEED is.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from importaudit.model import IMPORT_TIME_KINDS, Cycle, EdgeKind, ImportEdge
+from importaudit.static.graph import KIND_ORDER, edge_sort_key, to_networkx
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import networkx as nx
+
+    from importaudit.model import StaticGraph
+
+_RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
+
+Pair = tuple[str, str]
+
+
+def _records(digraph: nx.DiGraph[str], u: str, v: str) -> list[ImportEdge]:
+    records: list[ImportEdge] = digraph.edges[u, v]["imports"]
+    return records
+
+
+def _representative(records: list[ImportEdge]) -> ImportEdge:
+    """The record that stands for an edge: the kind that runs first, then the first line."""
+    return min(records, key=lambda e: (KIND_ORDER[e.kind], e.file or "", e.line or 0))
+
+
+def cut_cost(records: Iterable[ImportEdge]) -> float:
+    """How much work removing an edge is: a sum over the statements it stands for."""
+    cost = 0.0
+    for edge in records:
+        if edge.kind is EdgeKind.PARENT:
+            cost += 4.0  # implicit: the statement behind it imports something deeper
+        elif edge.kind not in _RUNS_AT_IMPORT:
+            cost += 0.5  # already deferred, lazy or dynamic: the cheapest to drop
+        elif edge.names:
+            cost += 2.0  # `from x import name`: the names are often used at module level
+        else:
+            cost += 1.0  # `import x`: usually movable into the functions that use it
+    return cost
+
+
+def _component(digraph: nx.DiGraph[str], members: list[str]) -> nx.DiGraph[str]:
+    """The subgraph of one component, built in sorted order (deterministic traversal)."""
+    import networkx as nx
+
+    inside = set(members)
+    sub: nx.DiGraph[str] = nx.DiGraph()
+    sub.add_nodes_from(members)
+    for u in members:
+        for v in sorted(digraph.successors(u)):
+            if v in inside:
+                sub.add_edge(u, v, imports=_records(digraph, u, v))
+    return sub
+
+
+def shortest_cycle(component: nx.DiGraph[str]) -> list[str]:
+    """Nodes of a shortest cycle of a strongly connected component, first in sorted order.
+
+    A breadth-first search from each node, cut off below the shortest cycle found so
+    far, so a component with a 2-cycle costs next to nothing.
+    """
+    import networkx as nx
+
+    best: list[str] | None = None
+    for start in component.nodes:
+        if best is not None and len(best) == 2:
+            break
+        cutoff = None if best is None else len(best) - 2
+        paths = nx.single_source_shortest_path(component, start, cutoff=cutoff)
+        for last in sorted(component.predecessors(start)):
+            path = paths.get(last)
+            if path is not None and (best is None or len(path) < len(best)):
+                best = path
+    if best is None:
+        raise ValueError("not a strongly connected component with a cycle")
+    return best
+
+
+def feedback_arcs(component: nx.DiGraph[str], cost: dict[Pair, float]) -> list[Pair]:
+    """A small set of edges whose removal makes `component` acyclic.
+
+    Eades-Lin-Smyth: order the nodes by repeatedly moving sinks to the back, sources to
+    the front, and otherwise the node whose outgoing minus incoming cost is largest to
+    the front; edges pointing backwards in that order break every cycle. Then each
+    of them is put back, the most expensive first, where that closes no cycle.
+    """
+    succ = {n: set(component.successors(n)) for n in component.nodes}
+    pred = {n: set(component.predecessors(n)) for n in component.nodes}
+    remaining = dict.fromkeys(sorted(component.nodes))
+    front: list[str] = []
+    back: list[str] = []
+
+    def remove(node: str) -> None:
+        del remaining[node]
+        for other in succ[node]:
+            pred[other].discard(node)
+        for other in pred[node]:
+            succ[other].discard(node)
+
+    while remaining:
+        progress = True
+        while progress:
+            progress = False
+            for node in [n for n in remaining if not succ[n]]:
+                back.append(node)
+                remove(node)
+                progress = True
+            for node in [n for n in remaining if not pred[n]]:
+                front.append(node)
+                remove(node)
+                progress = True
+        if remaining:
+            # Ties go to the first name in sorted order (`remaining` keeps that order).
+            node, best = "", None
+            for candidate in remaining:
+                delta = (sum(cost[candidate, s] for s in succ[candidate])
+                         - sum(cost[p, candidate] for p in pred[candidate]))
+                if best is None or delta > best:
+                    node, best = candidate, delta
+            front.append(node)
+            remove(node)
+    order = {node: i for i, node in enumerate(front + back[::-1])}
+    backward = sorted(((u, v) for u, v in component.edges if order[u] > order[v]),
+                      key=lambda e: (-cost[e], e))
+    kept: dict[str, set[str]] = {n: set() for n in component.nodes}
+    for u, v in component.edges:
+        if order[u] < order[v]:
+            kept[u].add(v)
+    cut: list[Pair] = []
+    for u, v in backward:
+        if _reaches(kept, v, u):
+            cut.append((u, v))
+        else:
+            kept[u].add(v)
+    return sorted(cut)
+
+
+def _reaches(adjacency: dict[str, set[str]], source: str, target: str) -> bool:
+    seen = {source}
+    queue = deque([source])
+    while queue:
+        node = queue.popleft()
+        if node == target:
+            return True
+        for nxt in adjacency[node]:
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return False
+
+
+def _top(name: str) -> str:
+    return name.partition(".")[0]
+
+
+def _cycle(digraph: nx.DiGraph[str], members: list[str]) -> Cycle:
+    component = _component(digraph, members)
+    nodes = shortest_cycle(component)
+    witness = tuple(
+        _representative(_records(component, u, v))
+        for u, v in zip(nodes, [*nodes[1:], nodes[0]], strict=True))
+    cost = {(u, v): cut_cost(data["imports"]) for u, v, data in component.edges(data=True)}
+    cut = tuple(sorted((e for u, v in feedback_arcs(component, cost)
+                        for e in _records(component, u, v)), key=edge_sort_key))
+    failing = tuple(sorted(
+        (e for _, _, data in component.edges(data=True) for e in data["imports"]
+         if e.kind in _RUNS_AT_IMPORT and any(n != "*" for n in e.names)),
+        key=edge_sort_key))
+    packages = tuple(sorted({_top(m) for m in members}))
+    return Cycle(tuple(members), witness, cut, packages, len(packages) > 1,
+                 bool(failing), failing)
+
+
+def cycle_sort_key(cycle: Cycle) -> tuple[bool, bool, int, tuple[str, ...]]:
+    """Cycles that can fail first, then those across packages, then the largest."""
+    return (not cycle.can_fail, not cycle.cross_package, -len(cycle.modules), cycle.modules)
+
+
+def find_cycles(graph: StaticGraph,
+                kinds: Iterable[EdgeKind] = IMPORT_TIME_KINDS) -> tuple[Cycle, ...]:
+    """Every import cycle of `graph` over edges of `kinds`, most serious first."""
+    import networkx as nx
+
+    digraph = to_networkx(graph, kinds)
+    components = [sorted(c) for c in nx.strongly_connected_components(digraph) if len(c) > 1]
+    return tuple(sorted((_cycle(digraph, c) for c in components), key=cycle_sort_key))

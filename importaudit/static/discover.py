@@ -1,0 +1,297 @@
+"""Find the modules of the targets: package names on sys.path or paths to source trees.
+
+Nothing is imported: names are found with the import system's finders (which only
+look at the file system, or at an editable install's mapping), and packages are walked
+on disk. A target is a path when it contains a path separator, ends in `.py`, is `.`
+or `..`, or exists on disk and is not a valid module name; otherwise it is a module
+name, looked up with the current directory first on the path (as `python -m` does).
+
+A directory with `__init__.py` is a package (named by walking up through parent
+packages); one without is a *source root* whose top-level modules and packages are
+all targets, and subdirectories without `__init__.py` are namespace packages. Module
+precedence follows the import system: a package directory, then an extension module,
+then `name.py`, then a namespace directory. Directories are remembered by device and
+inode, so a symlink loop is reported once instead of walked forever.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from importaudit.errors import TargetNotFoundError, UsageError
+from importaudit.model import ScanProblem
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+_EXTENSION_SUFFIXES = tuple(sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class SourceModule:
+    """One module found on disk (`path` None for a namespace package)."""
+
+    name: str
+    path: str | None
+    display: str | None  # the path as reports show it (relative to cwd when inside it)
+    is_package: bool = False
+    namespace: bool = False
+    extension: bool = False  # compiled: known to exist, but has no source to scan
+
+
+@dataclass(slots=True)
+class SourceTree:
+    """Every module of the targets, by name, and what could not be used."""
+
+    roots: list[str] = field(default_factory=list)
+    modules: dict[str, SourceModule] = field(default_factory=dict)
+    problems: list[ScanProblem] = field(default_factory=list)
+    directories: list[str] = field(default_factory=list)  # scanned roots, absolute
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
+def _is_module_name(text: str) -> bool:
+    return bool(text) and all(part.isidentifier() for part in text.split("."))
+
+
+def _looks_like_path(target: str) -> bool:
+    return (os.sep in target or "/" in target or target.endswith(".py")
+            or target in (".", "..") or (os.altsep is not None and os.altsep in target))
+
+
+class _Walker:
+    """Collects modules into a SourceTree, guarding against symlink loops."""
+
+    def __init__(self, tree: SourceTree, cwd: Path) -> None:
+        self.tree = tree
+        self.cwd = cwd
+        self.seen_dirs: set[tuple[int, int]] = set()
+
+    def add(self, module: SourceModule) -> None:
+        known = self.tree.modules.get(module.name)
+        # The first portion found wins, as on sys.path; a namespace gives way to code.
+        if known is None or (known.namespace and not module.namespace):
+            self.tree.modules[module.name] = module
+
+    def add_file(self, name: str, path: Path, *, is_package: bool = False) -> None:
+        self.add(SourceModule(name, str(path), _display(path, self.cwd), is_package))
+
+    def enter(self, directory: Path) -> bool:
+        """Whether to walk `directory`: False (and a problem) when it was walked already."""
+        try:
+            info = directory.stat()
+        except OSError as exc:
+            self.tree.problems.append(ScanProblem(_display(directory, self.cwd),
+                                                  f"cannot read directory: {exc.strerror}"))
+            return False
+        key = (info.st_dev, info.st_ino)
+        if key in self.seen_dirs:
+            if directory.is_symlink():
+                self.tree.problems.append(ScanProblem(
+                    _display(directory, self.cwd),
+                    "symlink to a directory already scanned (a loop or a duplicate); skipped"))
+            return False
+        self.seen_dirs.add(key)
+        return True
+
+    def package(self, directory: Path, name: str, *, namespace: bool = False) -> bool:
+        """Walk a package directory as module `name`; whether it holds any module."""
+        if not self.enter(directory):
+            return False
+        init = directory / "__init__.py"
+        if not namespace:
+            self.add_file(name, init, is_package=True)
+        else:
+            self.add(SourceModule(name, None, _display(directory, self.cwd), True, True))
+        found = self.children(directory, name + ".")
+        if namespace and not found:
+            del self.tree.modules[name]  # an empty directory is not a module
+        return found or not namespace
+
+    def _entries(self, directory: Path, prefix: str) -> tuple[
+            dict[str, Path], dict[str, Path], dict[str, Path]] | None:
+        """(source files, extension modules, subdirectories) of `directory`, by name."""
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            self.tree.problems.append(ScanProblem(_display(directory, self.cwd),
+                                                  f"cannot read directory: {exc.strerror}"))
+            return None
+        files: dict[str, Path] = {}
+        extensions: dict[str, Path] = {}
+        dirs: dict[str, Path] = {}
+        for entry in entries:
+            name, path = entry.name, Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if name.isidentifier() and name != "__pycache__":
+                    dirs[name] = path
+            elif name.endswith(".py") and name != "__init__.py":
+                if name[:-3].isidentifier():
+                    files[name[:-3]] = path
+                elif prefix:
+                    self.tree.problems.append(ScanProblem(
+                        _display(path, self.cwd),
+                        "file name is not a valid module name; it cannot be imported"))
+            else:
+                suffix = next((s for s in _EXTENSION_SUFFIXES if name.endswith(s)), None)
+                if suffix is not None and name[:-len(suffix)].isidentifier():
+                    extensions[name[:-len(suffix)]] = path
+        return files, extensions, dirs
+
+    def children(self, directory: Path, prefix: str) -> bool:
+        """Add every module directly inside `directory`; whether there was any."""
+        found_entries = self._entries(directory, prefix)
+        if found_entries is None:
+            return False
+        files, extensions, dirs = found_entries
+        found = False
+        for stem in sorted(set(files) | set(extensions) | set(dirs)):
+            full = prefix + stem
+            directory_path = dirs.get(stem)
+            if directory_path is not None and (directory_path / "__init__.py").is_file():
+                found = self.package(directory_path, full) or found
+            elif stem in extensions:
+                path = extensions[stem]
+                self.add(SourceModule(full, str(path), _display(path, self.cwd), extension=True))
+                found = True
+            elif stem in files:
+                self.add_file(full, files[stem])
+                found = True
+            elif directory_path is not None:
+                found = self.package(directory_path, full, namespace=True) or found
+        return found
+
+
+def _dotted_name(path: Path) -> tuple[str, Path]:
+    """Dotted name of a package directory or module file, and the folder above its top."""
+    parts = [path.name if path.is_dir() else path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file() and folder.name.isidentifier():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts), folder
+
+
+def _path_target(target: str, base: Path, walker: _Walker) -> list[str]:
+    """Walk a path target; the module names it names."""
+    path = (base / target).absolute()
+    if not path.exists():
+        raise TargetNotFoundError(f"{target}: no such file or directory")
+    if path.is_file():
+        if path.suffix != ".py":
+            raise UsageError(f"{target}: not a Python source file")
+        if path.stem == "__init__":
+            path = path.parent
+        else:
+            name, _ = _dotted_name(path)
+            if not _is_module_name(name):
+                raise UsageError(f"{target}: {path.name} is not an importable module name")
+            walker.add_file(name, path)
+            walker.tree.directories.append(str(path))
+            return [name]
+    if (path / "__init__.py").is_file():
+        name, _ = _dotted_name(path)
+        if not _is_module_name(name):
+            raise UsageError(f"{target}: {path.name} is not an importable package name")
+        walker.tree.directories.append(str(path))
+        walker.package(path, name)
+        return [name]
+    # A plain directory: a source root whose top-level modules are the targets.
+    before = set(walker.tree.modules)
+    walker.tree.directories.append(str(path))
+    if walker.enter(path):
+        walker.children(path, "")
+    names = sorted(n for n in set(walker.tree.modules) - before if "." not in n)
+    if not names:
+        raise TargetNotFoundError(f"{target}: no Python modules or packages in it")
+    return names
+
+
+def _find_spec(name: str, search: list[str]) -> importlib.machinery.ModuleSpec | None:
+    """Find module `name` without importing it (nor, for dotted names, its parents)."""
+    top, _, rest = name.partition(".")
+    spec = importlib.machinery.PathFinder.find_spec(top, search)
+    if spec is None:
+        # Editable installs and other meta-path finders: asking them for a top-level
+        # name runs no code of the package itself.
+        try:
+            spec = importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            spec = None
+    for part in rest.split(".") if rest else ():
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(
+            f"{spec.name}.{part}", list(spec.submodule_search_locations))
+    return spec
+
+
+def _name_target(target: str, walker: _Walker, search: list[str]) -> list[str]:
+    """Walk the module or package called `target`; the module names it names."""
+    spec = _find_spec(target, search)
+    if spec is None:
+        raise TargetNotFoundError(
+            f"{target}: no such module on sys.path (nor a file or directory here)")
+    locations = list(spec.submodule_search_locations or [])
+    if locations:
+        namespace = spec.origin in (None, "namespace") or not str(spec.origin).endswith(
+            "__init__.py")
+        for location in locations:
+            directory = Path(location)
+            if directory.is_dir():
+                walker.tree.directories.append(str(directory.absolute()))
+                if namespace:
+                    walker.package(directory, target, namespace=True)
+                else:
+                    walker.package(directory, target)
+        if target not in walker.tree.modules:
+            raise TargetNotFoundError(f"{target}: a package with no Python modules in it")
+        return [target]
+    origin = spec.origin
+    if not origin or not origin.endswith(".py"):
+        raise UsageError(f"{target}: not a Python source module ({origin or 'built in'})")
+    path = Path(origin)
+    walker.tree.directories.append(str(path.absolute()))
+    walker.add_file(target, path)
+    return [target]
+
+
+def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
+             search_path: Sequence[str] | None = None) -> SourceTree:
+    """Find every module of `targets` (module names or paths), without importing any.
+
+    Raises TargetNotFoundError (exit 2) for a target that does not exist and
+    UsageError for one that is not Python source.
+    """
+    if not targets:
+        raise UsageError("give at least one TARGET (a package name or a path)")
+    base = Path(cwd) if cwd is not None else Path.cwd()
+    search = [str(base), *(search_path if search_path is not None else sys.path)]
+    tree = SourceTree()
+    walker = _Walker(tree, base)
+    for target in targets:
+        if _looks_like_path(target) or (Path(target).exists() and not _is_module_name(target)):
+            names = _path_target(target, base, walker)
+        elif _is_module_name(target):
+            names = _name_target(target, walker, search)
+        else:
+            raise UsageError(f"{target!r} is neither a module name nor an existing path")
+        tree.roots.extend(n for n in names if n not in tree.roots)
+    tree.modules = dict(sorted(tree.modules.items()))
+    return tree

@@ -1,0 +1,528 @@
+"""The fast scanner: parse only the statements of a file that can import something.
+
+A plain `ast.parse` of every file of a large tree costs seconds (sympy: 26 MB, ~6 s
+on a 2-core machine), yet most of a file is not imports. This scanner finds the text
+that can hold an import (`import`/`from` at the start of a statement, `import_module`,
+`__import__`, `attach`, a `def __getattr__`) with one regular expression, cuts the
+file into statements at lines that start at the block's indentation, and parses only
+the statements that contain such text. A large `def` or `class` is not parsed whole:
+its header is parsed alone (with `pass` as body) and its body is cut the same way, one
+level deeper, so a deferred import inside one method of a large class costs the parse
+of that method only.
+
+Cutting at indentation is a heuristic; what keeps it exact is that every piece is
+parsed by `ast`, and a statement is only cut where the text before it has balanced
+brackets and an even number of triple quotes. Whenever anything is off (a piece does
+not parse, a module-level `__getattr__` whose lazy map needs the whole module, an
+unusual alias of `import_module`, a file that is not clean UTF-8 or declared
+encoding), the file goes to the reference scanner in `scan`, so the result is the
+reference's. What the fast path cannot see is a syntax error in text it never parses:
+such a file yields the edges of the statements that do parse instead of an error.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+import tokenize
+from collections.abc import Callable
+from functools import lru_cache
+from io import BytesIO
+from typing import Any
+
+from importaudit.static.scan import (
+    MODULE,
+    Bindings,
+    Ctx,
+    FileScan,
+    ImportStatement,
+    call_statements,
+    function_context,
+    if_contexts,
+    import_statements,
+    is_module_getattr,
+    scan_reference,
+    try_body_context,
+)
+
+# Words that can make a statement import something. Each occurrence of "import" is
+# then checked: `import_module(`, `__import__(`, or the keyword at the start of a
+# logical line (after indentation, `;` or a one-line header's `:`, maybe after
+# `from X` or PEP 810's `lazy`). A doctest line `>>> from x import y` is not one.
+_IMPORT = re.compile("import")
+_OTHER_WORDS = (re.compile("attach"), re.compile("__getattr__"))
+_IMPORT_PREFIX = re.compile(
+    r"(?:^|[;:])[ \t\f]*(?:lazy[ \t]+)?(?:from\b[ \t]*[\w.]*[ \t]*)?\Z", re.MULTILINE)
+# Text that makes a statement's expressions worth walking for calls.
+_CALLS = re.compile(r"import_module|__import__|attach")
+_COMPOUND = re.compile(
+    r"[ \t]*(?:@|async[ \t]+(?:def|for|with)\b|(?:def|class|if|for|while|with)\b)")
+_BRANCH = re.compile(r"[ \t]*(?:async[ \t]+)?(?:if|for|while)\b")
+_IF = re.compile(r"[ \t]*if\b")
+_ELSE_LINE = re.compile(r"else[ \t]*:[ \t]*(?:#[^\n]*)?\n")
+# A statement that is one plain (not f-) triple-quoted string: a docstring, which
+# may mention imports without making any.
+_DOCSTRING = re.compile(r"[ \t]*[rRbBuU]{0,2}(\"\"\"|\'\'\')")
+_BLANK_OR_COMMENTS = re.compile(r"(?:\s*#[^\n]*)*\s*")
+_DECORATOR = re.compile(r"[ \t]*@")
+# The end of a compound statement's header: a colon ending a line (maybe a comment after).
+_HEADER_END = re.compile(r":[ \t]*(?:#[^\n]*)?\n")
+_CODE_LINE = re.compile(r"^([ \t]*)[^ \t\n\f#]", re.MULTILINE)
+_CODING = re.compile(rb"coding[:=]")
+# Strings (triple-quoted first) and comments, to count brackets without them.
+_NOISE = re.compile(
+    r'"""(?:\\[\s\S]|[^\\])*?"""'
+    r"|'''(?:\\[\s\S]|[^\\])*?'''"
+    r'|"(?:\\[\s\S]|[^"\\\n])*"'
+    r"|'(?:\\[\s\S]|[^'\\\n])*'"
+    r"|#[^\n]*"
+)
+
+#: Statements larger than this (characters) are split into header and body when they
+#: are a def or class: parsing a short statement whole is cheaper than cutting it.
+_SPLIT_ABOVE = 300
+#: A header longer than this is not looked for: the statement is parsed whole.
+_MAX_HEADER = 4000
+_WHITESPACE = " \t\n\f"
+
+
+class _WholeFile(Exception):
+    """Raised inside the fast path when the file must go to the reference scanner."""
+
+
+@lru_cache(maxsize=64)
+def _boundary(indent: str) -> re.Pattern[str]:
+    """Lines that can start a statement of a block indented by `indent`.
+
+    The match starts at the newline before the line (a literal first character lets
+    the regex engine skip ahead quickly); the statement starts one character later.
+    """
+    return re.compile(
+        "\n" + re.escape(indent) + r"(?=[^\s#)\]}])(?!(?:else|elif|except|finally)\b)")
+
+
+@lru_cache(maxsize=64)
+def _else(indent: str) -> re.Pattern[str]:
+    """An `else`/`elif` line of a block indented by `indent`."""
+    return re.compile("\n" + re.escape(indent) + r"(?:else|elif)\b")
+
+
+def _triggers(text: str) -> list[int]:
+    """Positions of the words that can make the statement around them import."""
+    found: list[int] = []
+    for match in _IMPORT.finditer(text):
+        pos = match.start()
+        after = text[pos + 6:pos + 13]
+        if not after.startswith("_module") and text[pos - 2:pos] != "__":
+            if after[:1].isidentifier() or after[:1].isdigit():
+                continue  # "imports", "importlib"
+            line_start = text.rfind("\n", 0, pos) + 1
+            if _IMPORT_PREFIX.search(text, line_start, pos) is None:
+                continue
+        found.append(pos)
+    others = [m.start() for word in _OTHER_WORDS if word.pattern in text
+              for m in word.finditer(text)]
+    if others:
+        found = sorted(found + others)
+    return found
+
+
+def _balance(text: str, start: int, end: int) -> tuple[int, int, int]:
+    """Open-minus-close brackets, and counts of `\"\"\"` and `'''`, in text[start:end]."""
+    c = text.count
+    brackets = (c("(", start, end) + c("[", start, end) + c("{", start, end)
+                - c(")", start, end) - c("]", start, end) - c("}", start, end))
+    return brackets, c('"""', start, end), c("'''", start, end)
+
+
+def _closed(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] ends outside any bracket and string.
+
+    Counting characters is enough most of the time; when the counts do not balance, a
+    bracket inside a string or comment (`"("`, `# (see below`) may be the reason, so the
+    text is counted again with its strings and comments removed.
+    """
+    brackets, double, single = _balance(text, start, end)
+    if brackets == 0 and not double & 1 and not single & 1:
+        return True
+    code = _NOISE.sub("", text[start:end])
+    # A quote left after removing complete strings starts one that is not closed.
+    return '"' not in code and "'" not in code and _bracket_balance(code) == 0
+
+
+def _bracket_balance(code: str) -> int:
+    c = code.count
+    return c("(") + c("[") + c("{") - c(")") - c("]") - c("}")
+
+
+def _is_docstring(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a statement made of one plain triple-quoted string."""
+    opening = _DOCSTRING.match(text, start, end)
+    if opening is None:
+        return False
+    close = text.find(opening.group(1), opening.end(), end)
+    # Stopping early at an escaped quote leaves string text after it: not skipped.
+    return close >= 0 and _BLANK_OR_COMMENTS.fullmatch(text, close + 3, end) is not None
+
+
+def _ends(text: str, start: int, end: int) -> bool:
+    """Whether a statement that starts at `start` can end at `end` (a line start)."""
+    return not _continues(text, start, end) and _closed(text, start, end)
+
+
+def _continues(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] ends with a backslash line continuation."""
+    j = end - 1
+    while j >= start and text[j] in _WHITESPACE:
+        j -= 1
+    return j >= start and text[j] == "\\"
+
+
+def _decode(source: bytes) -> str | None:
+    """The source text as Python would decode it, or None when that needs the reference."""
+    head_end = source.find(b"\n", source.find(b"\n") + 1)
+    head = source if head_end < 0 else source[:head_end]
+    try:
+        if source.startswith(b"\xef\xbb\xbf") or _CODING.search(head):
+            encoding, _ = tokenize.detect_encoding(BytesIO(source).readline)
+            text = source.decode(encoding)
+        else:
+            text = source.decode("utf-8")
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return None
+    if "\r" in text:
+        # The tokenizer reads \r\n and a lone \r as line ends; so do the patterns here.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _text_to_scan(source: bytes) -> str | None:
+    """The text to scan ("" when nothing in it can import), or None: use the reference."""
+    if b"\0" in source:
+        return None  # the reference reports it
+    if b"import" not in source and b"attach" not in source and b"__getattr__" not in source:
+        return ""
+    return _decode(source)
+
+
+def scan_fast(source: bytes) -> FileScan:
+    """The import statements of `source`, the same as `scan.scan_reference` gives."""
+    text = _text_to_scan(source)
+    if text is None:
+        return scan_reference(source)
+    triggers = _triggers(text) if text else []
+    if not triggers:
+        return FileScan()
+    scanner = _Scanner(text, triggers)
+    try:
+        scanner.region(0, len(text), "", MODULE)
+    except (_WholeFile, RecursionError):
+        return scan_reference(source)
+    if scanner.bindings.import_module - {"import_module"}:
+        # `from importlib import import_module as load`: calls to `load(...)` carry no
+        # text this scanner looks for; the reference walks every call.
+        return scan_reference(source)
+    return FileScan(tuple(scanner.statements))
+
+
+class _Scanner:
+    """Cuts one file's text into statements and walks the parsed ones."""
+
+    def __init__(self, text: str, triggers: list[int]) -> None:
+        self.text = text
+        self.triggers = triggers
+        self.bindings = Bindings()
+        self.statements: list[ImportStatement] = []
+        self._line_pos = 0
+        self._line_no = 1
+
+    def _line_of(self, pos: int) -> int:
+        """1-based line number of text position `pos` (positions come in order)."""
+        if pos < self._line_pos:
+            self._line_pos, self._line_no = 0, 1
+        self._line_no += self.text.count("\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line_no
+
+    # ------------------------------------------------------------------ cutting
+
+    def region(self, start: int, end: int, indent: str, ctx: Ctx) -> None:
+        """Scan the statements of one block (text[start:end], indented by `indent`)."""
+        text = self.text
+        bounds = [start]
+        bounds.extend(m.start() + 1 for m in _boundary(indent).finditer(text, start - 1, end)
+                      if m.start() >= start)
+        bounds.append(end)
+        last = len(bounds) - 1
+        closed_at = 0  # index into bounds of a known statement start
+        triggers = self.triggers
+        for index in range(bisect.bisect_left(triggers, start), len(triggers)):
+            pos = triggers[index]
+            if pos >= end:
+                break
+            if pos < bounds[closed_at]:
+                continue  # inside a statement already scanned
+            first = bisect.bisect_right(bounds, pos) - 1
+            stop = first + 1
+            single = True
+            if first > closed_at and not _ends(text, bounds[closed_at], bounds[first]):
+                first, single = closed_at, False  # the cut fell inside a string or brackets
+            stop, extended_cleanly = self._extend(bounds, first, stop)
+            self._statement(bounds[first], bounds[stop], indent, ctx,
+                            bounds[first + 1:stop], single and extended_cleanly)
+            closed_at = stop
+            if stop == last:
+                break
+
+    def _extend(self, bounds: list[int], first: int, stop: int) -> tuple[int, bool]:
+        """Grow bounds[first]:bounds[stop] until it ends cleanly: (stop, one statement).
+
+        Every cut passed on the way is tested and found to lie inside the statement
+        (in brackets, in a string, after a backslash or a decorator), so the result is
+        one statement; False when the block ended before the statement closed. Counts
+        are kept per segment, so the cost stays linear in the statement's length.
+        """
+        text = self.text
+        last = len(bounds) - 1
+        start = bounds[first]
+        brackets, double, single = _balance(text, start, bounds[stop])
+        clean_brackets, clean_from, clean_known = 0, start, True
+        while stop < last:
+            pos = bounds[stop]
+            if double & 1 or single & 1:
+                # Inside a triple-quoted string (a docstring's lines look like code):
+                # jump past its end instead of stepping line by line.
+                close = text.find('"""' if double & 1 else "\'\'\'", pos)
+                if close < 0:
+                    return last, False
+                stop = min(last, max(stop + 1, bisect.bisect_right(bounds, close)))
+            else:
+                if not _DECORATOR.match(text, bounds[stop - 1]) and not _continues(
+                        text, start, pos):
+                    if brackets == 0:
+                        return stop, True
+                    # Brackets in strings or comments may be why the counts differ:
+                    # count the new text again without them.
+                    code = _NOISE.sub("", text[clean_from:pos])
+                    clean_from = pos
+                    clean_known = clean_known and '"' not in code and "\'" not in code
+                    clean_brackets += _bracket_balance(code)
+                    if clean_known and clean_brackets == 0:
+                        return stop, True
+                stop += 1
+            more = _balance(text, pos, bounds[stop])
+            brackets, double, single = (brackets + more[0], double + more[1],
+                                        single + more[2])
+        return last, _closed(text, start, bounds[last])
+
+    def _statement(self, start: int, end: int, indent: str, ctx: Ctx,
+                   inner: list[int], single: bool) -> None:
+        """Scan one statement (`single`) or a run of them; split a large compound one."""
+        text = self.text
+        if single and _is_docstring(text, start, end):
+            return
+        if single and end - start > _SPLIT_ABOVE and _COMPOUND.match(text, start):
+            keyword = next((p for p in (start, *inner) if not _DECORATOR.match(text, p)), end)
+            if self._split(start, keyword, end, indent, ctx):
+                return
+        self._parse_walk(start, end, indent, ctx)
+
+    def _block(self, start: int, keyword: int, end: int,
+               indent: str) -> tuple[int, str] | None:
+        """(end of the header, indentation of the body) of the block at `keyword`."""
+        text = self.text
+        header_end = -1
+        for match in _HEADER_END.finditer(text, keyword, min(end, keyword + _MAX_HEADER)):
+            if _closed(text, start, match.end()):
+                header_end = match.end()
+                break
+        if header_end < 0:
+            return None
+        body_line = _CODE_LINE.search(text, header_end, end)
+        if body_line is None:
+            return None
+        body_indent = body_line.group(1)
+        if len(body_indent) <= len(indent) or not body_indent.startswith(indent):
+            return None
+        return header_end, body_indent
+
+    def _split(self, start: int, keyword: int, end: int, indent: str, ctx: Ctx) -> bool:
+        """Scan a compound statement as header + body; False when its shape is unclear.
+
+        def, class, with, for/while without an else branch, and if with at most an
+        else branch qualify: each body is one block whose context follows from the
+        header alone.
+        """
+        text = self.text
+        else_at = end
+        orelse: tuple[int, str] | None = None
+        if _BRANCH.match(text, keyword):
+            branches = [m.start() + 1 for m in _else(indent).finditer(text, keyword, end)]
+            if branches:
+                else_at = branches[0]
+                line = _ELSE_LINE.match(text, else_at + len(indent))
+                if (len(branches) > 1 or line is None or not _IF.match(text, keyword)
+                        or not _ends(text, start, else_at)):
+                    return False
+                else_body = _CODE_LINE.search(text, line.end(), end)
+                if else_body is None or not else_body.group(1).startswith(indent) or len(
+                        else_body.group(1)) <= len(indent):
+                    return False
+                orelse = (line.end(), else_body.group(1))
+        head = self._block(start, keyword, else_at, indent)
+        if head is None:
+            return False
+        header_end, body_indent = head
+        nodes = self._parse(text[start:header_end] + body_indent + "pass\n", indent)
+        offset = self._offset(start, indent)
+        calls = _CALLS.search(text, start, header_end) is not None
+        node = nodes[-1] if nodes else None
+        else_ctx = ctx
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            inner = self._header(node, ctx, offset, calls)
+        elif isinstance(node, ast.If):
+            if calls:
+                self._calls(node.test, ctx, offset)
+            inner, else_ctx = if_contexts(node.test, ctx, self.bindings)
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
+            if calls:
+                self._calls(node, ctx, offset)  # its body is the `pass` added above
+            inner = ctx
+        else:
+            raise _WholeFile
+        self.region(header_end, else_at, body_indent, inner)
+        if orelse is not None:
+            self.region(orelse[0], end, orelse[1], else_ctx)
+        return True
+
+    # ------------------------------------------------------------------ parsing
+
+    def _offset(self, start: int, indent: str) -> int:
+        """What to add to a parsed line number to get the file's line number."""
+        return self._line_of(start) - (2 if indent else 1)
+
+    def _parse(self, source: str, indent: str) -> list[ast.stmt]:
+        try:
+            if not indent:
+                return ast.parse(source).body
+            # An indented piece parses as the body of `if 1:`; anything that ends up
+            # beside it was dedented, so the piece was cut wrongly.
+            module = ast.parse("if 1:\n" + source).body
+        except (SyntaxError, ValueError, MemoryError) as exc:
+            raise _WholeFile from exc
+        if len(module) != 1 or not isinstance(module[0], ast.If):
+            raise _WholeFile
+        return module[0].body
+
+    def _parse_walk(self, start: int, end: int, indent: str, ctx: Ctx) -> None:
+        nodes = self._parse(self.text[start:end], indent)
+        calls = _CALLS.search(self.text, start, end) is not None
+        self._walk(nodes, ctx, self._offset(start, indent), calls)
+
+    # ------------------------------------------------------------------ walking
+
+    def _calls(self, node: ast.AST | None, ctx: Ctx, offset: int) -> None:
+        if node is None:
+            return
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                self.statements.extend(call_statements(sub, ctx, self.bindings, offset))
+
+    def _header(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+                ctx: Ctx, offset: int, calls: bool) -> Ctx:
+        """Walk a def/class header (decorators, arguments, bases); the body's context."""
+        if isinstance(node, ast.ClassDef):
+            if calls:
+                for expr in (*node.decorator_list, *node.bases, *node.keywords):
+                    self._calls(expr, ctx, offset)
+            return ctx._replace(module_scope=False)
+        if is_module_getattr(node, ctx):
+            raise _WholeFile  # its lazy map may live anywhere in the module
+        if calls:
+            for decorator in node.decorator_list:
+                self._calls(decorator, ctx, offset)
+            self._calls(node.args, ctx, offset)
+            self._calls(node.returns, ctx, offset)
+        return function_context(node, ctx)
+
+    def _walk(self, nodes: list[ast.stmt], ctx: Ctx, offset: int, calls: bool) -> None:
+        """Visit statements in source order, as the reference visitor does."""
+        for node in nodes:
+            handler = _HANDLERS.get(type(node))
+            if handler is not None:
+                handler(self, node, ctx, offset, calls)
+            elif hasattr(node, "body"):
+                raise _WholeFile  # a compound statement this walker does not know
+            elif calls:
+                self._calls(node, ctx, offset)
+
+    def _import(self, node: ast.Import | ast.ImportFrom, ctx: Ctx, offset: int,
+                calls: bool) -> None:
+        self.bindings.learn(node)
+        self.statements.extend(import_statements(node, ctx, offset))
+
+    def _if(self, node: ast.If, ctx: Ctx, offset: int, calls: bool) -> None:
+        if calls:
+            self._calls(node.test, ctx, offset)
+        body, orelse = if_contexts(node.test, ctx, self.bindings)
+        self._walk(node.body, body, offset, calls)
+        self._walk(node.orelse, orelse, offset, calls)
+
+    def _try(self, node: ast.Try | ast.TryStar, ctx: Ctx, offset: int, calls: bool) -> None:
+        self._walk(node.body, try_body_context(node.handlers, ctx), offset, calls)
+        for handler in node.handlers:
+            if calls:
+                self._calls(handler.type, ctx, offset)
+            self._walk(handler.body, ctx, offset, calls)
+        self._walk(node.orelse, ctx, offset, calls)
+        self._walk(node.finalbody, ctx, offset, calls)
+
+    def _definition(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+                    ctx: Ctx, offset: int, calls: bool) -> None:
+        self._walk(node.body, self._header(node, ctx, offset, calls), offset, calls)
+
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While, ctx: Ctx, offset: int,
+              calls: bool) -> None:
+        if calls:
+            header = (node.test,) if isinstance(node, ast.While) else (node.target, node.iter)
+            for expr in header:
+                self._calls(expr, ctx, offset)
+        self._walk(node.body, ctx, offset, calls)
+        self._walk(node.orelse, ctx, offset, calls)
+
+    def _with(self, node: ast.With | ast.AsyncWith, ctx: Ctx, offset: int,
+              calls: bool) -> None:
+        if calls:
+            for item in node.items:
+                self._calls(item, ctx, offset)
+        self._walk(node.body, ctx, offset, calls)
+
+    def _match(self, node: ast.Match, ctx: Ctx, offset: int, calls: bool) -> None:
+        if calls:
+            self._calls(node.subject, ctx, offset)
+        for case in node.cases:
+            if calls:
+                self._calls(case.pattern, ctx, offset)
+                self._calls(case.guard, ctx, offset)
+            self._walk(case.body, ctx, offset, calls)
+
+
+_Handler = Callable[[_Scanner, Any, Ctx, int, bool], None]
+#: Statement type -> the _Scanner method that walks it (exact types: ast nodes are final).
+_HANDLERS: dict[type[ast.AST], _Handler] = {
+    ast.Import: _Scanner._import,
+    ast.ImportFrom: _Scanner._import,
+    ast.If: _Scanner._if,
+    ast.Try: _Scanner._try,
+    ast.TryStar: _Scanner._try,
+    ast.FunctionDef: _Scanner._definition,
+    ast.AsyncFunctionDef: _Scanner._definition,
+    ast.ClassDef: _Scanner._definition,
+    ast.For: _Scanner._loop,
+    ast.AsyncFor: _Scanner._loop,
+    ast.While: _Scanner._loop,
+    ast.With: _Scanner._with,
+    ast.AsyncWith: _Scanner._with,
+    ast.Match: _Scanner._match,
+}

@@ -1,0 +1,309 @@
+"""Resolve scanned statements into the import graph (`StaticGraph`, `networkx.DiGraph`).
+
+Resolution rules, in the words of the import system:
+
+- A relative import is resolved against the importer's package (the module itself for
+  an `__init__`); one that climbs above the top-level package is a ScanProblem.
+- `from pkg import name` imports the submodule `pkg.name` when it exists, otherwise
+  takes the attribute `name` of `pkg` (the edge goes to `pkg` and keeps the name:
+  that is what can fail on a partly initialised module).
+- Importing `a.b.c` runs `a` and `a.b` first: each such ancestor gets an implicit
+  edge from the importer, of kind `parent` when the statement runs at import time
+  (otherwise of the statement's own kind). Ancestors of the importer itself are left
+  out: they are already (being) imported when the importer runs.
+- A module outside the targets is an external node, collapsed to its top-level package
+  unless `collapse_external` is False. A module inside a target's package that does
+  not exist is reported; a lazy-map guess that names no module is dropped.
+- An edge from a module to itself is dropped (the module is in sys.modules already).
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from importaudit.model import EdgeKind, ImportEdge, ModuleNode, ScanProblem, StaticGraph
+from importaudit.static.scan import ImportStatement, scan_reference
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    import networkx as nx
+
+    from importaudit.static.discover import SourceModule, SourceTree
+    from importaudit.static.scan import FileScan
+
+#: Order in which kinds are listed, and which record of an edge represents it: the
+#: kinds that run at import time first.
+KIND_ORDER: dict[EdgeKind, int] = {kind: i for i, kind in enumerate((
+    EdgeKind.EAGER, EdgeKind.OPTIONAL, EdgeKind.PARENT, EdgeKind.DYNAMIC,
+    EdgeKind.LAZY, EdgeKind.DEFERRED, EdgeKind.TYPE_ONLY,
+))}
+_RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
+
+
+def edge_sort_key(edge: ImportEdge) -> tuple[str, str, int, str, int, tuple[str, ...]]:
+    """Deterministic order of edge records."""
+    return (edge.importer, edge.imported, KIND_ORDER[edge.kind], edge.file or "",
+            edge.line or 0, edge.names)
+
+
+def _ancestors(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+class _ExternalModules:
+    """Whether an outside module exists, found on disk without importing anything."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, bool] = {}
+
+    def exists(self, name: str) -> bool:
+        known = self._known.get(name)
+        if known is None:
+            known = self._known[name] = self._find(name)
+        return known
+
+    def _find(self, name: str) -> bool:
+        parent, _, _ = name.rpartition(".")
+        if not parent:
+            if name in sys.builtin_module_names:
+                return True
+            try:
+                return importlib.util.find_spec(name) is not None
+            except (ImportError, ValueError):
+                return False
+        if not self.exists(parent):
+            return False
+        locations = self._locations(parent)
+        return bool(locations) and importlib.machinery.PathFinder.find_spec(
+            name, locations) is not None
+
+    def _locations(self, package: str) -> list[str]:
+        parent, _, _ = package.rpartition(".")
+        try:
+            if parent:
+                spec = importlib.machinery.PathFinder.find_spec(
+                    package, self._locations(parent))
+            else:
+                spec = importlib.util.find_spec(package)
+        except (ImportError, ValueError):
+            return []
+        return list(spec.submodule_search_locations or []) if spec else []
+
+
+class _Builder:
+    """Turns the statements of every scanned file into edges, nodes and problems."""
+
+    def __init__(self, tree: SourceTree, collapse_external: bool) -> None:
+        self.tree = tree
+        self.modules = tree.modules
+        self.roots = tree.roots
+        self.collapse = collapse_external
+        self.outside = _ExternalModules()
+        self.edges: list[ImportEdge] = []
+        self.problems: list[ScanProblem] = list(tree.problems)
+        self.missing: set[str] = set()
+        self.externals: set[str] = set()
+
+    # ----------------------------------------------------------------- naming
+
+    def is_internal(self, name: str) -> bool:
+        """Whether `name` lies inside one of the scanned targets."""
+        if name in self.modules:
+            return True
+        return any(name == root or name.startswith(root + ".") for root in self.roots)
+
+    def exists(self, name: str) -> bool:
+        """Whether module `name` exists (scanned, or found on disk outside the targets)."""
+        if self.is_internal(name):
+            return name in self.modules
+        return self.outside.exists(name)
+
+    def is_submodule(self, name: str) -> bool:
+        """Whether `from pkg import x` names the module `name` (pkg.x), not an attribute.
+
+        Outside modules collapse to their top-level package, so they are not looked up.
+        """
+        if self.is_internal(name):
+            return name in self.modules
+        return not self.collapse and self.outside.exists(name)
+
+    def node_name(self, name: str) -> str:
+        """The graph node of module `name` (outside modules collapse to their top)."""
+        if self.collapse and not self.is_internal(name):
+            return name.partition(".")[0]
+        return name
+
+    # ----------------------------------------------------------------- resolving
+
+    def absolute(self, module: SourceModule, stmt: ImportStatement,
+                 display: str) -> str | None:
+        """The absolute module name a statement names, or None (and a problem)."""
+        if not stmt.level:
+            return stmt.module or None
+        if stmt.anchor == "__name__":
+            anchor = module.name
+        elif stmt.anchor in (None, "__package__"):
+            anchor = module.name if module.is_package else module.name.rpartition(".")[0]
+        else:
+            anchor = stmt.anchor
+        parts = anchor.split(".") if anchor else []
+        if stmt.level > len(parts):
+            if not stmt.guess:
+                dots = "." * stmt.level
+                self.problems.append(ScanProblem(
+                    display, f"relative import {dots}{stmt.module} climbs above the "
+                    f"top-level package of {module.name}", stmt.line))
+            return None
+        base = ".".join(parts[:len(parts) - stmt.level + 1])
+        return f"{base}.{stmt.module}" if stmt.module else base
+
+    def statement(self, module: SourceModule, stmt: ImportStatement, display: str,
+                  kind: EdgeKind | None = None) -> None:
+        """Add the edges of one statement of `module` (its kind overridden by `kind`)."""
+        kind = kind or stmt.kind
+        target = self.absolute(module, stmt, display)
+        if target is None:
+            return
+        if stmt.guess and not self.exists(target):
+            return
+        targets: list[tuple[str, tuple[str, ...]]] = []
+        if stmt.names is None:
+            targets.append((target, ()))
+        else:
+            attributes: list[str] = []
+            for name in stmt.names:
+                submodule = f"{target}.{name}"
+                if name != "*" and self.is_submodule(submodule):
+                    targets.append((submodule, ()))
+                else:
+                    attributes.append(name)
+            if attributes or not targets:
+                targets.append((target, tuple(attributes)))
+        explicit = {name for name, _ in targets}
+        parent_kind = EdgeKind.PARENT if kind in _RUNS_AT_IMPORT else kind
+        done: set[str] = set()
+        for name, names in targets:
+            self.edge(module.name, name, kind, display, stmt.line, names, stmt.guess)
+            if self.collapse and not self.is_internal(name):
+                continue  # collapsed to its top-level package: no ancestors to add
+            for ancestor in _ancestors(name):
+                if (ancestor in explicit or ancestor in done
+                        or module.name == ancestor or module.name.startswith(ancestor + ".")):
+                    continue
+                done.add(ancestor)
+                self.edge(module.name, ancestor, parent_kind, display, stmt.line, (), False)
+
+    def edge(self, importer: str, imported: str, kind: EdgeKind, display: str,
+             line: int, names: tuple[str, ...], guess: bool) -> None:
+        """Record one edge, making `imported` a node (external or missing) as needed."""
+        internal = self.is_internal(imported)
+        node = self.node_name(imported)
+        if node == importer:
+            return
+        if internal and imported not in self.modules and imported not in self.missing:
+            self.missing.add(imported)
+            if not guess:
+                self.problems.append(ScanProblem(
+                    display, f"imports {imported}, which is not in the scanned tree "
+                    f"({kind.value} import)", line))
+        if not internal:
+            self.externals.add(node)
+        self.edges.append(ImportEdge(importer, node, kind, display, line, names,
+                                     external=not internal))
+
+    def stub(self, module: SourceModule, stmt: ImportStatement, display: str) -> None:
+        """lazy_loader's attach_stub: the lazy imports are those of the `.pyi` stub."""
+        assert module.path is not None
+        stub_path = Path(module.path).with_suffix(".pyi")
+        stub_display = str(Path(display).with_suffix(".pyi"))
+        try:
+            data = stub_path.read_bytes()
+        except OSError:
+            self.problems.append(ScanProblem(
+                display, f"attach_stub() but no readable stub {stub_path.name}", stmt.line))
+            return
+        scan = scan_reference(data)
+        if scan.error is not None:
+            self.problems.append(ScanProblem(stub_display, scan.error, scan.error_line))
+        for inner in scan.statements:
+            kind = EdgeKind.TYPE_ONLY if stmt.kind is EdgeKind.TYPE_ONLY else EdgeKind.LAZY
+            self.statement(module, inner, stub_display, kind)
+
+    # ----------------------------------------------------------------- result
+
+    def build(self, scans: Mapping[str, FileScan],
+              kinds: Iterable[EdgeKind] | None) -> StaticGraph:
+        for module in self.modules.values():
+            if module.path is None or module.extension:
+                continue
+            display = module.display or module.path
+            scan = scans.get(module.path)
+            if scan is None:
+                continue
+            if scan.error is not None:
+                self.problems.append(ScanProblem(display, scan.error, scan.error_line))
+                continue
+            for stmt in scan.statements:
+                if stmt.stub:
+                    self.stub(module, stmt, display)
+                else:
+                    self.statement(module, stmt, display)
+        chosen = tuple(sorted(set(kinds), key=KIND_ORDER.__getitem__)) if kinds else ()
+        edges = sorted(set(self.edges), key=edge_sort_key)
+        if chosen:
+            edges = [e for e in edges if e.kind in chosen]
+        used = {e.imported for e in edges}
+        nodes = [ModuleNode(m.name, None if m.namespace else m.display, m.is_package,
+                            False, m.namespace) for m in self.modules.values()]
+        nodes += [ModuleNode(name) for name in sorted(self.missing) if name in used]
+        nodes += [ModuleNode(name, external=True) for name in sorted(self.externals)
+                  if name in used]
+        problems = sorted(set(self.problems),
+                          key=lambda p: (p.file, p.line or 0, p.reason))
+        return StaticGraph(tuple(self.roots), tuple(sorted(nodes, key=lambda n: n.name)),
+                           tuple(edges), tuple(problems), chosen)
+
+
+def build_graph(tree: SourceTree, scans: Mapping[str, FileScan], *,
+                kinds: Iterable[EdgeKind] | None = None,
+                collapse_external: bool = True) -> StaticGraph:
+    """The StaticGraph of `tree` from its file scans, keeping edges of `kinds` (all: None)."""
+    return _Builder(tree, collapse_external).build(scans, kinds)
+
+
+def to_networkx(graph: StaticGraph,
+                kinds: Iterable[EdgeKind] | None = None) -> nx.DiGraph[str]:
+    """The graph as a `networkx.DiGraph` over edges of `kinds` (None: every kind).
+
+    Nodes carry `file`, `is_package`, `external` and `namespace`; each edge carries
+    `imports` (the ImportEdge records, one per statement), `kinds` (their kinds'
+    names, sorted) and `weight` (how many statements). Nodes and edges are added in
+    sorted order, so every traversal is deterministic.
+    """
+    import networkx as nx
+
+    chosen = None if kinds is None else frozenset(kinds)
+    digraph: nx.DiGraph[str] = nx.DiGraph(roots=list(graph.roots))
+    for node in graph.modules:
+        digraph.add_node(node.name, file=node.file, is_package=node.is_package,
+                         external=node.external, namespace=node.namespace)
+    for edge in graph.edges:
+        if chosen is not None and edge.kind not in chosen:
+            continue
+        data = digraph.get_edge_data(edge.importer, edge.imported)
+        if data is None:
+            digraph.add_edge(edge.importer, edge.imported, imports=[edge],
+                             kinds=[edge.kind.value], weight=1)
+            continue
+        data["imports"].append(edge)
+        data["weight"] += 1
+        if edge.kind.value not in data["kinds"]:
+            data["kinds"] = sorted({*data["kinds"], edge.kind.value},
+                                   key=lambda k: KIND_ORDER[EdgeKind(k)])
+    return digraph
