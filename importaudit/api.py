@@ -255,16 +255,9 @@ def _measure_configured(config: Config) -> Report:
     )
 
 
-def _analyse_configured(config: Config) -> Report | None:
-    """The static graph and cycles of the targets, when the static analysis is available."""
-    # The static use cases are appended to this module by their own part; until they
-    # exist, `check` judges the runtime facts only and says the cycle check was skipped.
-    analyse = globals().get("cycles")
-    if analyse is None:
-        return None
-    kinds = sorted(k.value for k in config.kinds)
-    result: Report = analyse(_configured_targets(config), kinds=kinds)
-    return result
+def _analyse_configured(config: Config) -> Report:
+    """The static graph of the targets, with cycles sought over the configured edge kinds."""
+    return cycles(_configured_targets(config), kinds=sorted(k.value for k in config.kinds))
 
 
 def _merge_static(report: Report | None, static: Report | None) -> Report:
@@ -433,17 +426,6 @@ if TYPE_CHECKING:
     from typing import TextIO
 
 
-def _static_of(targets: Sequence[str]) -> Report | None:
-    """The static graph and import-time cycles of `targets`, when that part is installed."""
-    from importaudit.model import IMPORT_TIME_KINDS
-
-    analyse = globals().get("cycles")
-    if analyse is None:
-        return None
-    result: Report = analyse(targets, kinds=sorted(k.value for k in IMPORT_TIME_KINDS))
-    return result
-
-
 def review(
     targets: Sequence[str], *, python: str | None = None, repeat: int | None = None,
     timeout: float | None = None, memory: bool | None = None, warm_bytecode: bool = False,
@@ -469,9 +451,8 @@ def review(
         targets, tree=True, python=python, repeat=repeat, timeout=timeout, memory=memory,
         warm_bytecode=warm_bytecode,
     )
-    static = _static_of(targets)
-    if static is not None:
-        report = dataclasses.replace(report, graph=static.graph, cycles=static.cycles)
+    static = cycles(targets)  # the graph with every edge; cycles over import-time edges
+    report = dataclasses.replace(report, graph=static.graph, cycles=static.cycles)
     return review_report(report, ReviewSettings(select=chosen, ignore=tuple(ignore)))
 
 
@@ -516,3 +497,140 @@ def report(
 
         md_comparison(reports[0], reports[1], out, labels=pair)
     return reports
+
+
+# --------------------------------------------------------------------------- static graph
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import networkx as nx
+
+    from importaudit.model import Cycle, EdgeKind, StaticGraph
+
+_ALL_KINDS = "all"
+
+
+def edge_kinds(kinds: str | Iterable[str] | None,
+               default: Iterable[EdgeKind] | None = None) -> frozenset[EdgeKind] | None:
+    """Edge kinds from "eager,deferred", "all", names or EdgeKind values (None: `default`).
+
+    Returns None for every kind. Raises UsageError (exit 2) for an unknown kind.
+    """
+    from importaudit.model import EdgeKind
+
+    if kinds is None:
+        return frozenset(default) if default is not None else None
+    names = [k.strip() for k in kinds.split(",")] if isinstance(kinds, str) else [
+        str(k).strip() for k in kinds]
+    names = [n for n in names if n]
+    if not names:
+        raise UsageError("--kinds needs at least one kind (or 'all')")
+    if _ALL_KINDS in names:
+        return None
+    known = {kind.value: kind for kind in EdgeKind}
+    unknown = sorted(n for n in names if n not in known)
+    if unknown:
+        raise UsageError(f"unknown edge kind {', '.join(unknown)} "
+                         f"(known: {', '.join(known)}, or {_ALL_KINDS})")
+    return frozenset(known[n] for n in names)
+
+
+def static_graph(
+    targets: Sequence[str], *, kinds: str | Iterable[str] | None = None,
+    collapse_external: bool = True, cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
+    scanner: str = "fast",
+) -> StaticGraph:
+    """The static import graph of `targets` (package names or paths); no code runs.
+
+    `kinds` keeps only edges of those kinds (None: all). The scan of each file is
+    cached by content in `cache_dir` (default `$IMPORTAUDIT_CACHE_DIR` or
+    `.importaudit-cache/`) unless `cache` is False; `jobs` bounds the worker processes
+    (None: as many as CPUs when the tree is large). `scanner="reference"` parses every
+    file whole with `ast` (slower; what the fast scanner is tested against).
+    """
+    from importaudit.static.batch import scan_files
+    from importaudit.static.cache import ScanCache, default_cache_dir
+    from importaudit.static.discover import discover
+    from importaudit.static.graph import build_graph
+
+    chosen = edge_kinds(kinds)
+    tree = discover(targets)
+    store = ScanCache(cache_dir if cache_dir is not None else default_cache_dir(),
+                      tree.directories) if cache else None
+    paths = [m.path for m in tree.modules.values() if m.path is not None and not m.extension]
+    scans = scan_files(paths, cache=store, jobs=jobs, scanner=scanner)
+    return build_graph(tree, scans, kinds=chosen, collapse_external=collapse_external)
+
+
+def _static_report(targets: Sequence[str], graph: StaticGraph,
+                   found: tuple[Cycle, ...] = ()) -> Report:
+    from datetime import UTC, datetime
+
+    from importaudit._version import __version__
+    from importaudit.model import Report
+
+    return Report(targets=tuple(targets), tool_version=__version__,
+                  created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                  graph=graph, cycles=found)
+
+
+def graph(
+    targets: Sequence[str], *, kinds: str | Iterable[str] | None = None,
+    collapse_external: bool = True, cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
+) -> Report:
+    """A Report holding the static import graph of `targets` (edges of `kinds`; None: all).
+
+    Raises TargetNotFoundError (exit 2) for a target that does not exist.
+    """
+    found = static_graph(targets, kinds=kinds, collapse_external=collapse_external,
+                         cache=cache, cache_dir=cache_dir, jobs=jobs)
+    return _static_report(targets, found)
+
+
+def cycles(
+    targets: Sequence[str], *, kinds: str | Iterable[str] | None = None,
+    collapse_external: bool = True, cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
+) -> Report:
+    """A Report with the static graph of `targets` (every edge) and its import cycles.
+
+    Cycles are sought over edges of `kinds` (default: the kinds that run at import
+    time, eager, optional and parent; "all" or None-with-"all": every kind). The
+    report's `graph.cycle_kinds` records which. An empty `cycles` means none.
+    """
+    import dataclasses
+
+    from importaudit.model import IMPORT_TIME_KINDS, EdgeKind
+    from importaudit.static.cycles import find_cycles
+    from importaudit.static.graph import KIND_ORDER
+
+    chosen = edge_kinds(kinds, IMPORT_TIME_KINDS)
+    counted = tuple(sorted(chosen if chosen is not None else EdgeKind,
+                           key=KIND_ORDER.__getitem__))
+    full = static_graph(targets, collapse_external=collapse_external, cache=cache,
+                        cache_dir=cache_dir, jobs=jobs)
+    full = dataclasses.replace(full, cycle_kinds=counted)
+    return _static_report(targets, full, find_cycles(full, counted))
+
+
+def import_graph(
+    targets: Sequence[str], *, kinds: str | Iterable[str] | None = None,
+    collapse_external: bool = True, cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
+) -> nx.DiGraph[str]:
+    """The static import graph of `targets` as a `networkx.DiGraph`, to query.
+
+    Nodes are module names with attributes `file`, `is_package`, `external`,
+    `namespace`; an edge importer -> imported carries `imports` (one ImportEdge per
+    statement, with kind, file and line), `kinds` and `weight`. For example
+    `networkx.shortest_path(g, "a", "b")` is the shortest chain by which `a` reaches
+    `b`, and `g.predecessors("x")` are the modules that import `x`.
+    """
+    from importaudit.static.graph import to_networkx
+
+    found = static_graph(targets, kinds=kinds, collapse_external=collapse_external,
+                         cache=cache, cache_dir=cache_dir, jobs=jobs)
+    return to_networkx(found)

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY = ROOT / "tests" / "fixtures" / "legacy"
-STATIC = pytest.mark.skipif(not hasattr(api, "cycles"),
-                            reason="the static analysis (api.cycles) is not in this tree yet")
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +77,6 @@ def test_3312_position_sizing_eager_var_sizer_pulls_numpy(legacy: Report) -> Non
     assert f.impact.modules is not None and f.impact.modules > 20  # numpy comes along
 
 
-@STATIC
 def test_3313_cross_package_cycle_with_witness(legacy: Report) -> None:
     cycles = [f for f in legacy.findings if f.code == "IA201"]
     assert cycles, "no import cycle found"
