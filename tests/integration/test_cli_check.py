@@ -158,8 +158,8 @@ def test_github_actions_get_annotations_and_a_job_summary(project, monkeypatch):
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     result = invoke("check")
     assert result.exit_code == 1
-    # The file that made the forbidden import, relative to the workspace.
-    assert "::error file=gatepkg/util.py,title=importaudit forbidden%3A gatepkg -> json::" \
+    # The line that made the forbidden import (from the static graph), relative path.
+    assert "::error file=gatepkg/util.py,line=1,title=importaudit forbidden%3A gatepkg -> json::" \
         in result.output
     assert "## :x: importaudit check FAILED" in summary.read_text()
 
@@ -193,3 +193,12 @@ def test_no_change_never_fails_over_many_runs(project):
     outcomes = [invoke("check", "--repeat", "5") for _ in range(8)]
     failures = [r.output for r in outcomes if r.exit_code != 0]
     assert not failures, failures[0]
+
+
+def test_static_check_finds_an_eager_forbidden_import_without_running_code(project):
+    inject(project, "util", top="import json\n")
+    result = invoke("check", "--static")
+    assert result.exit_code == 1, result.output
+    assert ("importing gatepkg would load forbidden json (static, via gatepkg -> "
+            "gatepkg.core -> gatepkg.util -> json; eager import)") in result.output
+    assert "at gatepkg/util.py:1" in result.output
