@@ -46,6 +46,8 @@ FORMATS: dict[str, str] = {
     "markdown": "markdown",
     "speedscope": "speedscope",
     "trace": "trace",
+    "dot": "dot",
+    "graphml": "graphml",
 }
 
 

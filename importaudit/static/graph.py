@@ -307,3 +307,27 @@ def to_networkx(graph: StaticGraph,
             data["kinds"] = sorted({*data["kinds"], edge.kind.value},
                                    key=lambda k: KIND_ORDER[EdgeKind(k)])
     return digraph
+
+
+def export_digraph(graph: StaticGraph) -> nx.DiGraph[str]:
+    """The graph with text, number and boolean attributes only, for DOT and GraphML.
+
+    Node attributes: `file` ("" when none), `is_package`, `external`, `namespace`.
+    Edge attributes: `kind` (the one that runs first), `kinds` (comma-separated),
+    `lines` ("file:line" of every statement, space-separated), `names` (the names
+    taken by `from x import ...`, comma-separated) and `weight` (statements).
+    """
+    digraph: nx.DiGraph[str] = to_networkx(graph)
+    flat: nx.DiGraph[str] = type(digraph)()
+    for name, data in digraph.nodes(data=True):
+        flat.add_node(name, file=data["file"] or "", is_package=data["is_package"],
+                      external=data["external"], namespace=data["namespace"])
+    for u, v, data in digraph.edges(data=True):
+        records: list[ImportEdge] = data["imports"]
+        flat.add_edge(
+            u, v, kind=data["kinds"][0], kinds=",".join(data["kinds"]),
+            lines=" ".join(f"{e.file}:{e.line}" for e in records if e.file and e.line),
+            names=",".join(sorted({n for e in records for n in e.names})),
+            weight=data["weight"],
+        )
+    return flat

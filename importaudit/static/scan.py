@@ -512,10 +512,11 @@ class _ReferenceVisitor(ast.NodeVisitor):
         if node.returns is not None:
             self.visit(node.returns)
         inner = function_context(node, self.ctx)
+        self._under(inner, node.body)
         if is_module_getattr(node, self.ctx):
+            # After the body: an `import importlib` inside it counts.
             self.statements.extend(
                 lazy_map_statements(node, self.module_body, self.bindings, inner))
-        self._under(inner, node.body)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 

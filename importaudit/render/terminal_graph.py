@@ -1,0 +1,219 @@
+"""Terminal section for the static import graph and its cycles.
+
+`render_static(report, console, options)` is what the terminal renderer calls when a
+report holds a graph (and what anyone holding a rich Console can call directly). It
+prints, in order: a one-line summary with edge counts by kind; for `graph` the edges
+of every module of the targets (grouped by imported module and kind, with line
+numbers); the problems met while reading the source; and, when cycles were sought,
+every cycle with its witness path (file:line on each edge), whether it can fail at
+import, and the suggested edges to cut. Output is ASCII, so it survives any terminal
+and `grep`; colour is the console's business.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from importaudit.model import EdgeKind
+from importaudit.static.graph import KIND_ORDER
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from importaudit.model import Cycle, ImportEdge, Report, StaticGraph
+    from importaudit.render import RenderOptions
+
+#: Rows shown without -v; the rest are counted.
+_PROBLEMS_SHOWN = 20
+_FAILING_SHOWN = 3
+_CUT_SHOWN = 10
+_NAMES_SHOWN = 4
+_KIND_STYLE = {
+    EdgeKind.EAGER: "bold",
+    EdgeKind.OPTIONAL: "yellow",
+    EdgeKind.PARENT: "dim",
+    EdgeKind.DYNAMIC: "magenta",
+    EdgeKind.LAZY: "green",
+    EdgeKind.DEFERRED: "cyan",
+    EdgeKind.TYPE_ONLY: "dim",
+}
+
+
+def _kinds_text(kinds: tuple[EdgeKind, ...] | list[EdgeKind]) -> str:
+    return ", ".join(k.value for k in sorted(kinds, key=KIND_ORDER.__getitem__))
+
+
+def _where(edge: ImportEdge) -> str:
+    if edge.file and edge.line:
+        return f"{edge.file}:{edge.line}"
+    return edge.file or edge.importer
+
+
+def _names(names: tuple[str, ...] | list[str]) -> str:
+    shown = ", ".join(names[:_NAMES_SHOWN])
+    return shown + (", ..." if len(names) > _NAMES_SHOWN else "")
+
+
+def _limit(rows: tuple[ImportEdge, ...], options: RenderOptions,
+           shown: int) -> tuple[ImportEdge, ...]:
+    return rows if options.verbosity > 0 else rows[:shown]
+
+
+def statement_text(edge: ImportEdge) -> str:
+    """What the statement behind an edge says, as near as the edge knows it."""
+    if edge.kind is EdgeKind.PARENT:
+        return f"(runs package {edge.imported} first)"
+    if edge.names:
+        return f"from {edge.imported} import {_names(edge.names)}"
+    if edge.kind is EdgeKind.DYNAMIC:
+        return f"import_module({edge.imported!r})"
+    return f"import {edge.imported}"
+
+
+def render_static(report: Report, console: Console, options: RenderOptions) -> None:
+    """Print the report's static graph section and, when cycles were sought, its cycles."""
+    graph = report.graph
+    if graph is not None:
+        _summary(graph, console)
+        if options.command == "graph" and options.verbosity >= 0:
+            _edges(graph, console, options)
+        _problems(graph, console, options)
+    if report.cycles or (graph is not None and graph.cycle_kinds):
+        kinds = graph.cycle_kinds if graph is not None else ()
+        _cycles(report.cycles, kinds, console, options)
+
+
+def _summary(graph: StaticGraph, console: Console) -> None:
+    internal = sum(1 for n in graph.modules if not n.external)
+    outside = len(graph.modules) - internal
+    line = Text("import graph: ", style="bold")
+    line.append(f"{len(graph.modules)} modules ({internal} in the targets, {outside} outside), "
+                f"{len(graph.edges)} edges")
+    if graph.kinds:
+        line.append(f" of kinds {_kinds_text(graph.kinds)}")
+    console.print(line)
+    counts = Counter(e.kind for e in graph.edges)
+    if counts:
+        parts = [f"{kind.value} {counts[kind]}"
+                 for kind in sorted(counts, key=KIND_ORDER.__getitem__)]
+        console.print(Text("  " + ", ".join(parts), style="dim"))
+
+
+def _edges(graph: StaticGraph, console: Console, options: RenderOptions) -> None:
+    """Every module of the targets with what it imports, one line per (module, kind)."""
+    by_importer: dict[str, list[ImportEdge]] = {}
+    for edge in graph.edges:
+        by_importer.setdefault(edge.importer, []).append(edge)
+    files = {n.name: n.file for n in graph.modules}
+    for node in graph.modules:
+        if node.external:
+            continue
+        edges = by_importer.get(node.name, [])
+        console.print()
+        head = Text(node.name, style="bold cyan")
+        if files.get(node.name):
+            head.append(f"  {files[node.name]}", style="dim")
+        if not edges:
+            head.append("  (imports nothing)", style="dim")
+        console.print(head, soft_wrap=True)
+        groups: dict[tuple[str, EdgeKind], list[ImportEdge]] = {}
+        for edge in edges:
+            groups.setdefault((edge.imported, edge.kind), []).append(edge)
+        order = sorted(groups, key=lambda g: (KIND_ORDER[g[1]], g[0]))
+        for imported, kind in order:
+            group = groups[(imported, kind)]
+            line = Text("  -> ")
+            line.append(imported, style="dim" if group[0].external else "")
+            line.append(f"  {kind.value}", style=_KIND_STYLE[kind])
+            lines = [str(e.line) for e in group if e.line and e.file == files.get(node.name)]
+            other = [_where(e) for e in group if e.line and e.file != files.get(node.name)]
+            if lines or other:
+                line.append("  line " + ", ".join([*lines, *other]), style="dim")
+            if options.verbosity > 0:
+                names = sorted({n for e in group for n in e.names})
+                if names:
+                    line.append(f"  ({', '.join(names)})", style="dim")
+            console.print(line, soft_wrap=True)
+
+
+def _problems(graph: StaticGraph, console: Console, options: RenderOptions) -> None:
+    if not graph.problems:
+        return
+    console.print()
+    console.print(Text(f"{len(graph.problems)} problem(s) reading the source:", style="yellow"))
+    shown = graph.problems if options.verbosity > 0 else graph.problems[:_PROBLEMS_SHOWN]
+    for problem in shown:
+        where = problem.file + (f":{problem.line}" if problem.line else "")
+        console.print(Text(f"  {where}: {problem.reason}"), soft_wrap=True)
+    hidden = len(graph.problems) - len(shown)
+    if hidden:
+        console.print(Text(f"  ... and {hidden} more (-v shows all)", style="dim"))
+
+
+def cycle_label(cycle: Cycle) -> str:
+    """`a <-> b` for a cycle across two packages, `across a, b, c` for more, else the package."""
+    if len(cycle.packages) == 2:
+        return f"{cycle.packages[0]} <-> {cycle.packages[1]}"
+    if cycle.cross_package:
+        return "across " + ", ".join(cycle.packages)
+    return "within " + (cycle.packages[0] if cycle.packages else "?")
+
+
+def _cycles(cycles: tuple[Cycle, ...], kinds: tuple[EdgeKind, ...], console: Console,
+            options: RenderOptions) -> None:
+    over = f" over {_kinds_text(kinds)} edges" if kinds else ""
+    console.print()
+    if not cycles:
+        console.print(Text(f"no import cycles{over}", style="green"))
+        return
+    failing = sum(1 for c in cycles if c.can_fail)
+    across = sum(1 for c in cycles if c.cross_package)
+    head = Text(f"{len(cycles)} import cycle(s){over}", style="bold red")
+    head.append(f" ({failing} can fail at import, {across} across packages)")
+    console.print(head)
+    for number, cycle in enumerate(cycles, 1):
+        _cycle(number, cycle, console, options)
+
+
+def _cycle(number: int, cycle: Cycle, console: Console, options: RenderOptions) -> None:
+    console.print()
+    title = Text(f"cycle {number}: {cycle_label(cycle)}", style="bold")
+    if cycle.can_fail:
+        title.append("  CAN FAIL AT IMPORT", style="bold red")
+    else:
+        title.append("  fragile (import order matters)", style="yellow")
+    console.print(title)
+    members = cycle.modules if options.verbosity > 0 or len(cycle.modules) <= 8 else (
+        *cycle.modules[:8], f"... {len(cycle.modules) - 8} more (-v)")
+    console.print(Text(f"  {len(cycle.modules)} modules: {', '.join(members)}", style="dim"),
+                  soft_wrap=True)
+    if cycle.witness:
+        path = " -> ".join([*(e.importer for e in cycle.witness), cycle.witness[-1].imported])
+        console.print(Text(f"  shortest path: {path}"), soft_wrap=True)
+        for edge in cycle.witness:
+            line = Text(f"    {edge.importer} -> {edge.imported}  ")
+            line.append(edge.kind.value, style=_KIND_STYLE[edge.kind])
+            line.append(f"  {_where(edge)}  {statement_text(edge)}", style="dim")
+            console.print(line, soft_wrap=True)
+    failing = _limit(cycle.failing, options, _FAILING_SHOWN)
+    for edge in failing:
+        attributes = [n for n in edge.names if n != "*"]
+        console.print(Text(
+            f"  can fail: {_where(edge)} `{statement_text(edge)}` raises ImportError when "
+            f"{edge.imported} is imported first and has not yet defined {_names(attributes)}",
+            style="red"), soft_wrap=True)
+    if len(cycle.failing) > len(failing):
+        console.print(Text(f"  ... {len(cycle.failing) - len(failing)} more such imports (-v)",
+                           style="dim"))
+    if cycle.cut:
+        console.print(Text("  to break it, make these imports deferred or type-only:",
+                           style="green"))
+        cut = _limit(cycle.cut, options, _CUT_SHOWN)
+        for edge in cut:
+            console.print(Text(f"    {_where(edge)}  {edge.importer} -> {edge.imported}  "
+                               f"{statement_text(edge)}", style="green"), soft_wrap=True)
+        if len(cycle.cut) > len(cut):
+            console.print(Text(f"    ... {len(cycle.cut) - len(cut)} more (-v)", style="dim"))
