@@ -215,6 +215,9 @@ def evaluate(report: Report, config: Config, baseline: Report | None = None) -> 
     if measured:
         # Deterministic: module sets and counts, forbidden modules, memory.
         for budget in config.budgets:
+            if not _subjects(index, budget.pattern):
+                out.warnings.append(f"budget pattern {budget.pattern!r} matches no measured "
+                                    f"module")
             _check_budget_modules(index, budget, out)
         if base_index is not None:
             _check_new_modules(report, index, base_index, config.tolerance, out)
@@ -222,7 +225,7 @@ def evaluate(report: Report, config: Config, baseline: Report | None = None) -> 
         _check_forbidden(report, index, rule, config, out)
     if measured:
         for budget in config.budgets:
-            _check_budget_memory(index, budget, report, out)
+            _check_budget_memory(index, budget, out)
         if base_index is not None:
             _check_heap_regression(report, index, base_index, config.tolerance, out)
     _check_cycles(report, baseline, config, out)
@@ -266,17 +269,15 @@ def _check_ignores(report: Report, baseline: Report | None, config: Config,
             )
 
 
-def _subjects(index: ModuleIndex, pattern: str, out: _Outcome, what: str) -> list[ModuleRecord]:
-    found = [r for r in index.records.values() if matches(r.name, pattern)]
-    if not found:
-        out.warnings.append(f"{what} pattern {pattern!r} matches no measured module")
-    return found
+def _subjects(index: ModuleIndex, pattern: str) -> list[ModuleRecord]:
+    """The measured modules a budget pattern applies to."""
+    return [r for r in index.records.values() if matches(r.name, pattern)]
 
 
 def _check_budget_modules(index: ModuleIndex, budget: Budget, out: _Outcome) -> None:
     if budget.max_modules is None:
         return
-    for record in _subjects(index, budget.pattern, out, "budget"):
+    for record in _subjects(index, budget.pattern):
         loaded = index.loaded_by(record.name)
         count = len(loaded)
         violations = []
@@ -445,15 +446,13 @@ def _forbidden_static(graph: StaticGraph, rule: ForbiddenRule, forbidden: str, c
                                      f"import chain reaches {forbidden}")
 
 
-def _check_budget_memory(index: ModuleIndex, budget: Budget, report: Report,
-                         out: _Outcome) -> None:
+def _check_budget_memory(index: ModuleIndex, budget: Budget, out: _Outcome) -> None:
     limits = (("budget.max_heap_bytes", budget.max_heap_bytes, "heap_bytes", "heap"),
               ("budget.max_rss_bytes", budget.max_rss_bytes, "rss_bytes", "RSS growth"))
     for check, limit, attr, label in limits:
         if limit is None:
             continue
-        subjects = [r for r in index.records.values() if matches(r.name, budget.pattern)]
-        for record in subjects:
+        for record in _subjects(index, budget.pattern):
             value: int | None = getattr(record, attr)
             if value is None:
                 why = "the heap run did not happen (--no-memory?)" if attr == "heap_bytes" \
@@ -594,7 +593,7 @@ def _check_budget_time(index: ModuleIndex, budget: Budget, out: _Outcome, confid
     limit = budget.max_cumulative_ns
     if limit is None:
         return
-    for record in [r for r in index.records.values() if matches(r.name, budget.pattern)]:
+    for record in _subjects(index, budget.pattern):
         runs = _runs(record, report)
         fastest = record.cumulative_ns_min or record.cumulative_ns
         sure = budget_confidence(runs)

@@ -349,3 +349,10 @@ def test_simulated_noise_never_fails_and_real_regressions_are_caught():
     assert false_alarms <= 2  # at most 0.1 %
     # A stall in a baseline run can hide a doubling (the runs then overlap): most are caught.
     assert caught >= 0.85 * 500
+
+
+def test_budget_pattern_matching_nothing_warns_once():
+    config = Config(budgets=(Budget("renamed.*", max_modules=3, max_heap_bytes=10),))
+    verdict = evaluate(report(*pkg_records()), config)
+    assert verdict.passed
+    assert verdict.warnings == ("budget pattern 'renamed.*' matches no measured module",)
