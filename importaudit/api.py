@@ -558,7 +558,7 @@ def static_graph(
     chosen = edge_kinds(kinds)
     tree = discover(targets)
     store = ScanCache(cache_dir if cache_dir is not None else default_cache_dir(),
-                      tree.directories) if cache else None
+                      tree.directories, scanner) if cache else None
     paths = [m.path for m in tree.modules.values() if m.path is not None and not m.extension]
     scans = scan_files(paths, cache=store, jobs=jobs, scanner=scanner)
     return build_graph(tree, scans, kinds=chosen, collapse_external=collapse_external)
@@ -580,13 +580,17 @@ def graph(
     targets: Sequence[str], *, kinds: str | Iterable[str] | None = None,
     collapse_external: bool = True, cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
+    full_parse: bool = False,
 ) -> Report:
     """A Report holding the static import graph of `targets` (edges of `kinds`; None: all).
 
-    Raises TargetNotFoundError (exit 2) for a target that does not exist.
+    `full_parse` reads every file whole with `ast` (reporting every file that does not
+    parse, not only those whose import statements do not). Raises TargetNotFoundError
+    (exit 2) for a target that does not exist.
     """
     found = static_graph(targets, kinds=kinds, collapse_external=collapse_external,
-                         cache=cache, cache_dir=cache_dir, jobs=jobs)
+                         cache=cache, cache_dir=cache_dir, jobs=jobs,
+                         scanner="reference" if full_parse else "fast")
     return _static_report(targets, found)
 
 
@@ -594,12 +598,13 @@ def cycles(
     targets: Sequence[str], *, kinds: str | Iterable[str] | None = None,
     collapse_external: bool = True, cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
+    full_parse: bool = False,
 ) -> Report:
     """A Report with the static graph of `targets` (every edge) and its import cycles.
 
     Cycles are sought over edges of `kinds` (default: the kinds that run at import
-    time, eager, optional and parent; "all" or None-with-"all": every kind). The
-    report's `graph.cycle_kinds` records which. An empty `cycles` means none.
+    time, eager, optional and parent; "all": every kind). The report's
+    `graph.cycle_kinds` records which. An empty `cycles` means none.
     """
     import dataclasses
 
@@ -611,7 +616,8 @@ def cycles(
     counted = tuple(sorted(chosen if chosen is not None else EdgeKind,
                            key=KIND_ORDER.__getitem__))
     full = static_graph(targets, collapse_external=collapse_external, cache=cache,
-                        cache_dir=cache_dir, jobs=jobs)
+                        cache_dir=cache_dir, jobs=jobs,
+                        scanner="reference" if full_parse else "fast")
     full = dataclasses.replace(full, cycle_kinds=counted)
     return _static_report(targets, full, find_cycles(full, counted))
 
@@ -620,6 +626,7 @@ def import_graph(
     targets: Sequence[str], *, kinds: str | Iterable[str] | None = None,
     collapse_external: bool = True, cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
+    full_parse: bool = False,
 ) -> nx.DiGraph[str]:
     """The static import graph of `targets` as a `networkx.DiGraph`, to query.
 
@@ -632,5 +639,6 @@ def import_graph(
     from importaudit.static.graph import to_networkx
 
     found = static_graph(targets, kinds=kinds, collapse_external=collapse_external,
-                         cache=cache, cache_dir=cache_dir, jobs=jobs)
+                         cache=cache, cache_dir=cache_dir, jobs=jobs,
+                         scanner="reference" if full_parse else "fast")
     return to_networkx(found)

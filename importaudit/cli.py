@@ -645,6 +645,9 @@ def static_options(f: F) -> F:
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
                      help="Worker processes for scanning (default: by tree size and CPUs)."),
+        click.option("--full-parse", is_flag=True,
+                     help="Parse every file whole: reports every file that does not parse, "
+                          "not only those whose imports do not (slower)."),
     )):
         f = option(f)
     return f
@@ -661,8 +664,8 @@ def static_options(f: F) -> F:
 @verbosity_options
 def graph(
     targets: tuple[str, ...], kinds: str | None, external: str, cache_dir: str | None,
-    no_cache: bool, jobs: int | None, fmt: str | None, output: str | None, quiet: int,
-    verbose: int,
+    no_cache: bool, jobs: int | None, full_parse: bool, fmt: str | None, output: str | None,
+    quiet: int, verbose: int,
 ) -> None:
     """Build the static import graph of TARGETs (package names or paths); runs no code.
 
@@ -674,7 +677,8 @@ def graph(
         from importaudit import api
 
         report = api.graph(targets, kinds=kinds, collapse_external=external == "collapse",
-                           cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
+                           cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
+                           full_parse=full_parse)
         chosen = _infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="graph", verbosity=verbose - quiet))
         return 0
@@ -693,8 +697,8 @@ def graph(
 @verbosity_options
 def cycles(
     targets: tuple[str, ...], kinds: str | None, external: str, cache_dir: str | None,
-    no_cache: bool, jobs: int | None, fmt: str | None, output: str | None, quiet: int,
-    verbose: int,
+    no_cache: bool, jobs: int | None, full_parse: bool, fmt: str | None, output: str | None,
+    quiet: int, verbose: int,
 ) -> None:
     """Find import cycles among TARGETs, with a witness path and edges to cut.
 
@@ -706,7 +710,8 @@ def cycles(
         from importaudit import api
 
         report = api.cycles(targets, kinds=kinds, collapse_external=external == "collapse",
-                            cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
+                            cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
+                            full_parse=full_parse)
         chosen = _infer_format(fmt, output, "text")
         emit(report, chosen, output,
              render_options(command="cycles", verbosity=verbose - quiet))

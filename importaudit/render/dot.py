@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from importaudit.errors import UsageError
+from importaudit.model import StaticGraph
 
 if TYPE_CHECKING:
     from importaudit.model import Report
@@ -34,9 +34,9 @@ def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
 
     from importaudit.static.graph import export_digraph
 
-    if report.graph is None:
-        raise UsageError("this report has no static import graph to draw as DOT")
-    digraph = export_digraph(report.graph)
+    # A report without a static graph (a runtime profile) is an empty graph.
+    graph = report.graph if report.graph is not None else StaticGraph(roots=())
+    digraph = export_digraph(graph)
     digraph.graph["graph"] = {"rankdir": "LR"}
     digraph.graph["node"] = {"shape": "box", "fontname": "Helvetica"}
     for _, data in digraph.nodes(data=True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from importaudit.errors import UsageError
+from importaudit.model import StaticGraph
 
 if TYPE_CHECKING:
     from importaudit.model import Report
@@ -22,7 +22,7 @@ def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
 
     from importaudit.static.graph import export_digraph
 
-    if report.graph is None:
-        raise UsageError("this report has no static import graph to write as GraphML")
-    for line in nx.generate_graphml(export_digraph(report.graph), prettyprint=True):
+    # A report without a static graph (a runtime profile) is an empty graph.
+    graph = report.graph if report.graph is not None else StaticGraph(roots=())
+    for line in nx.generate_graphml(export_digraph(graph), prettyprint=True):
         stream.write(line + "\n")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from importaudit.model import EdgeKind
+from importaudit.model import IMPORT_TIME_KINDS, EdgeKind
 from importaudit.static.graph import KIND_ORDER
 
 if TYPE_CHECKING:
@@ -116,7 +116,11 @@ def _edges(graph: StaticGraph, console: Console, options: RenderOptions) -> None
         head = Text(node.name, style="bold cyan")
         if files.get(node.name):
             head.append(f"  {files[node.name]}", style="dim")
-        if not edges:
+        if node.namespace:
+            head.append("  (namespace package)", style="dim")
+        elif node.file is None:
+            head.append("  (imported, but not in the scanned tree)", style="yellow")
+        elif not edges:
             head.append("  (imports nothing)", style="dim")
         console.print(head, soft_wrap=True)
         groups: dict[tuple[str, EdgeKind], list[ImportEdge]] = {}
@@ -183,6 +187,9 @@ def _cycle(number: int, cycle: Cycle, console: Console, options: RenderOptions) 
     title = Text(f"cycle {number}: {cycle_label(cycle)}", style="bold")
     if cycle.can_fail:
         title.append("  CAN FAIL AT IMPORT", style="bold red")
+    elif any(e.kind not in IMPORT_TIME_KINDS for e in cycle.witness):
+        title.append("  closes only after import (through a deferred, lazy or type-only "
+                     "edge)", style="dim")
     else:
         title.append("  fragile (import order matters)", style="yellow")
     console.print(title)

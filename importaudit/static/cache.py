@@ -71,10 +71,12 @@ def decode_scan(data: Any) -> FileScan:
 class ScanCache:
     """File scans of one set of source directories, by content hash."""
 
-    def __init__(self, directory: str | os.PathLike[str], roots: Iterable[str]) -> None:
+    def __init__(self, directory: str | os.PathLike[str], roots: Iterable[str],
+                 scanner: str = "fast") -> None:
         self.directory = Path(directory)
+        # The grammar decides what parses, and the two scanners differ on broken files.
         identity = json.dumps([SCANNER_VERSION, _FORMAT, list(sys.version_info[:2]),
-                               sorted(roots)])
+                               scanner, sorted(roots)])
         name = hashlib.sha256(identity.encode()).hexdigest()[:20]
         self.path = self.directory / f"scan-{name}.json"
         self._entries: dict[str, Any] = {}

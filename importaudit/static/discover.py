@@ -3,8 +3,9 @@
 Nothing is imported: names are found with the import system's finders (which only
 look at the file system, or at an editable install's mapping), and packages are walked
 on disk. A target is a path when it contains a path separator, ends in `.py`, is `.`
-or `..`, or exists on disk and is not a valid module name; otherwise it is a module
-name, looked up with the current directory first on the path (as `python -m` does).
+or `..`, or exists on disk and is not a valid module name or is a directory without
+`__init__.py`; otherwise it is a module name, looked up with the current directory
+first on the path (as `python -m` does).
 
 A directory with `__init__.py` is a package (named by walking up through parent
 packages); one without is a *source root* whose top-level modules and packages are
@@ -286,7 +287,12 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
     tree = SourceTree()
     walker = _Walker(tree, base)
     for target in targets:
-        if _looks_like_path(target) or (Path(target).exists() and not _is_module_name(target)):
+        on_disk = base / target
+        # An existing directory without __init__.py is a source root even when its
+        # name could be a (namespace) package: `importaudit graph src` means the folder.
+        if _looks_like_path(target) or (on_disk.exists() and (
+                not _is_module_name(target)
+                or (on_disk.is_dir() and not (on_disk / "__init__.py").is_file()))):
             names = _path_target(target, base, walker)
         elif _is_module_name(target):
             names = _name_target(target, walker, search)
