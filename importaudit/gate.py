@@ -82,10 +82,12 @@ class ModuleIndex:
     target of the same run loaded part of it earlier.
     """
 
-    def __init__(self, records: Iterable[ModuleRecord], ignore: Sequence[str] = ()) -> None:
+    def __init__(self, records: Iterable[ModuleRecord], ignore: Sequence[str] = (),
+                 exclude: frozenset[str] = frozenset()) -> None:
         self.records: dict[str, ModuleRecord] = {
             r.name: r for r in records
-            if not r.preloaded and not any(matches(r.name, p) for p in ignore)
+            if not r.preloaded and r.name not in exclude
+            and not any(matches(r.name, p) for p in ignore)
         }
         self.imports: dict[str, list[str]] = {}
         for record in self.records.values():
@@ -205,39 +207,97 @@ def evaluate(report: Report, config: Config, baseline: Report | None = None) -> 
     policy. Pure: the same inputs always give the same verdict.
     """
     out = _Outcome()
-    ignore = config.ignore
-    index = ModuleIndex(report.modules, ignore)
-    base_index = ModuleIndex(baseline.modules, ignore) if baseline is not None else None
+    index = ModuleIndex(report.modules, config.ignore)
+    compared = _compare(report, baseline, index, config, out) if baseline is not None else None
+    tolerance = config.tolerance
+    measured = bool(index.records)
 
     _check_failure(report, out)
     _check_ignores(report, baseline, config, out)
-    measured = bool(index.records)
-    if measured:
-        # Deterministic: module sets and counts, forbidden modules, memory.
-        for budget in config.budgets:
-            if not _subjects(index, budget.pattern):
-                out.warnings.append(f"budget pattern {budget.pattern!r} matches no measured "
-                                    f"module")
-            _check_budget_modules(index, budget, out)
-        if base_index is not None:
-            _check_new_modules(report, index, base_index, config.tolerance, out)
+    # Deterministic: module sets and counts, forbidden modules, memory, cycles.
+    for budget in config.budgets if measured else ():
+        if not _subjects(index, budget.pattern):
+            out.warnings.append(f"budget pattern {budget.pattern!r} matches no measured module")
+        _check_budget_modules(index, budget, out)
+    if measured and compared is not None:
+        _check_new_modules(report, compared, tolerance, out)
     for rule in config.forbidden:
         _check_forbidden(report, index, rule, config, out)
-    if measured:
-        for budget in config.budgets:
-            _check_budget_memory(index, budget, out)
-        if base_index is not None:
-            _check_heap_regression(report, index, base_index, config.tolerance, out)
+    for budget in config.budgets if measured else ():
+        _check_budget_memory(index, budget, out)
+    if measured and compared is not None:
+        _check_heap_regression(report, compared, tolerance, out)
     _check_cycles(report, baseline, config, out)
-    if measured:
-        # Statistical: wall-clock time, judged with the repeats.
-        for budget in config.budgets:
-            _check_budget_time(index, budget, out, config.tolerance.confidence, report)
-        if base_index is not None and baseline is not None:
-            _check_time_regression(report, index, baseline, base_index, config.tolerance, out)
+    # Statistical: wall-clock time, judged with the repeats.
+    for budget in config.budgets if measured else ():
+        _check_budget_time(index, budget, out, tolerance.confidence, report)
+    if measured and compared is not None:
+        _check_time_regression(report, compared, tolerance, out)
     if baseline is not None:
         _compare_environments(report, baseline, out)
     return out.verdict()
+
+
+def _compare(report: Report, baseline: Report, index: ModuleIndex, config: Config,
+             out: _Outcome) -> _Compared:
+    # Like for like: a module one side's interpreter had loaded at start-up (a .pth
+    # file, sitecustomize, another venv) is no one's regression on the other side.
+    env = _environment(report, baseline)
+    env.note(index, out)
+    return _Compared(index=ModuleIndex(report.modules, config.ignore, env.new), env=env,
+                     full=index, baseline=baseline,
+                     base=ModuleIndex(baseline.modules, config.ignore, env.gone))
+
+
+@dataclass(frozen=True, slots=True)
+class _Environment:
+    """Modules preloaded on one side only: in the baseline (`new` here) or here (`gone`)."""
+
+    new: frozenset[str]  # loaded by the targets now, preloaded in the baseline's run
+    gone: frozenset[str]  # loaded by the targets in the baseline, preloaded now
+
+    def share(self, full: ModuleIndex, target: str, attr: str) -> int:
+        """What `target`'s cumulative `attr` holds of modules in `new` (to leave out)."""
+        total = 0
+        for name in self.new:
+            record = full.records.get(name)
+            if record is None or record.importer in self.new:
+                continue  # nested inside another environment module: counted there
+            if target in full.chain(name):
+                total += getattr(record, attr) or 0
+        return total
+
+    def note(self, full: ModuleIndex, out: _Outcome) -> None:
+        loaded = sorted(n for n in self.new if n in full.records)
+        if loaded:
+            shown = ", ".join(loaded[:SHOWN]) + (f" and {len(loaded) - SHOWN} more"
+                                                 if len(loaded) > SHOWN else "")
+            out.notes.append(
+                f"not compared with the baseline: {len(loaded)} module(s) its interpreter "
+                f"had already loaded at start-up ({shown})"
+            )
+
+
+def _environment(report: Report, baseline: Report) -> _Environment:
+    now = {m.name for m in report.modules if m.preloaded}
+    then = {m.name for m in baseline.modules if m.preloaded}
+    return _Environment(new=frozenset(then - now), gone=frozenset(now - then))
+
+
+@dataclass(frozen=True, slots=True)
+class _Compared:
+    """The current run as the baseline saw the world (environment modules left out)."""
+
+    index: ModuleIndex  # without the modules the baseline had preloaded
+    env: _Environment
+    full: ModuleIndex  # everything measured now
+    baseline: Report
+    base: ModuleIndex  # the baseline, without the modules preloaded now
+
+    def value(self, target: str, attr: str) -> int:
+        """`target`'s cumulative `attr` less what environment modules contributed."""
+        record = self.full.records[target]
+        return (getattr(record, attr) or 0) - self.env.share(self.full, target, attr)
 
 
 def _check_failure(report: Report, out: _Outcome) -> None:
@@ -299,8 +359,9 @@ def _check_budget_modules(index: ModuleIndex, budget: Budget, out: _Outcome) -> 
                    f"{count} modules (budget {budget.max_modules})")
 
 
-def _check_new_modules(report: Report, index: ModuleIndex, base: ModuleIndex,
-                       tolerance: Tolerance, out: _Outcome) -> None:
+def _check_new_modules(report: Report, compared: _Compared, tolerance: Tolerance,
+                       out: _Outcome) -> None:
+    index, base = compared.index, compared.base
     for target in index.roots(report.targets):
         if target not in base.records:
             continue
@@ -486,13 +547,14 @@ def _heaviest(index: ModuleIndex, base: ModuleIndex, root: str, attr: str,
     return f"; grew most: {', '.join(parts)}" if parts else ""
 
 
-def _check_heap_regression(report: Report, index: ModuleIndex, base: ModuleIndex,
-                           tolerance: Tolerance, out: _Outcome) -> None:
+def _check_heap_regression(report: Report, compared: _Compared, tolerance: Tolerance,
+                           out: _Outcome) -> None:
+    index, base = compared.index, compared.base
     for target in index.roots(report.targets):
         now_record, then_record = index.records[target], base.records.get(target)
         if then_record is None or now_record.heap_bytes is None or then_record.heap_bytes is None:
             continue
-        now, then = now_record.heap_bytes, then_record.heap_bytes
+        now, then = compared.value(target, "heap_bytes"), then_record.heap_bytes
         growth = now - then
         violations = []
         if growth > tolerance.heap_absolute_bytes and growth > tolerance.heap_relative * then:
@@ -630,8 +692,9 @@ def speed_factor(report: Report, baseline: Report) -> float | None:
     return now / then
 
 
-def _check_time_regression(report: Report, index: ModuleIndex, baseline: Report,
-                           base: ModuleIndex, tolerance: Tolerance, out: _Outcome) -> None:
+def _check_time_regression(report: Report, compared: _Compared, tolerance: Tolerance,
+                           out: _Outcome) -> None:
+    index, base, baseline = compared.index, compared.base, compared.baseline
     factor = speed_factor(report, baseline) if tolerance.normalize else None
     # Only ever make the comparison more lenient: start-up has noise of its own, and
     # scaling the baseline down would turn that noise into false alarms.
@@ -647,10 +710,11 @@ def _check_time_regression(report: Report, index: ModuleIndex, baseline: Report,
         if then_record is None:
             continue
         now_record = index.records[target]
-        now = now_record.cumulative_ns
+        extra = compared.env.share(compared.full, target, "cumulative_ns")
+        now = now_record.cumulative_ns - extra
         then = round(then_record.cumulative_ns * scale)
         then_max = round((then_record.cumulative_ns_max or then_record.cumulative_ns) * scale)
-        fastest = now_record.cumulative_ns_min or now
+        fastest = (now_record.cumulative_ns_min or now_record.cumulative_ns) - extra
         runs, base_runs = _runs(now_record, report), _runs(then_record, baseline)
         growth = now - then
         detail = _delta(now, then, format_ns)

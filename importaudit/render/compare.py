@@ -113,7 +113,9 @@ def compare_rows(
     before: Report, after: Report, subjects: Iterable[str] | None = None,
     counts: tuple[Report, Report] | None = None,
 ) -> list[CompareRow]:
-    """Each subject module's cost before and after; default subjects: targets + findings.
+    """Each subject module's cost before and after, by module name.
+
+    Default subjects: the targets and every module with findings in `before`.
 
     `counts` are tree profiles that say how many modules importing each subject alone
     loads, for isolated profiles (which measure costs but do not count modules).
@@ -136,7 +138,7 @@ def compare_rows(
 
         rows = [CompareRow(r.module, counted(r.before, trees[0], r.module),
                            counted(r.after, trees[1], r.module)) for r in rows]
-    rows.sort(key=lambda r: tuple(-v for v in impact_key(r.before or Impact())))
+    rows.sort(key=lambda r: r.module)  # stable between runs, packages grouped
     return rows
 
 

@@ -292,7 +292,8 @@ def comparison_markdown(
              if both_isolated else
              "the module and everything it imports, its parent packages left out")
     out += ["", f"Cumulative costs measured on both sides: {basis}. "
-            f"{MISSING}: not present on that side.", ""]
+            f"{MISSING}: not present on that side. Times are medians and vary with the "
+            "machine's load; heap bytes and module counts are deterministic.", ""]
     out += ["## Findings resolved", ""]
     out += [f"- **{f.code}** {_code(f.module)} ({f.severity.name.lower()}): "
             f"{_text(f.title)}; it cost {impact_text(f.impact)}." for f in diff.resolved]

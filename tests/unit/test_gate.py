@@ -356,3 +356,24 @@ def test_budget_pattern_matching_nothing_warns_once():
     verdict = evaluate(report(*pkg_records()), config)
     assert verdict.passed
     assert verdict.warnings == ("budget pattern 'renamed.*' matches no measured module",)
+
+
+def test_modules_the_baseline_had_preloaded_are_not_regressions():
+    # The baseline ran where a .pth file had loaded `typing` at start-up; this run did not.
+    base = report(*pkg_records(pkg_ms=20), rec("typing", preloaded=True))
+    now = report(
+        rec("pkg", ms=28.0, self_ms=1.0, heap=1_400_000),
+        rec("pkg.core", "pkg", ms=24.0, heap=900_000, order=1),
+        rec("pkg.util", "pkg.core", ms=10.0, heap=500_000, order=2),
+        rec("typing", "pkg.util", ms=8.0, heap=400_000, order=3),
+    )
+    verdict = evaluate(now, Config(tolerance=Tolerance(time_absolute_ns=MS)), base)
+    assert verdict.passed, verdict.violations
+    assert verdict.notes == ("not compared with the baseline: 1 module(s) its interpreter had "
+                             "already loaded at start-up (typing)",)
+    assert result(verdict, "regression.time", "pkg").detail.startswith("20.0 ms -> 20.0 ms")
+    # The same growth without that excuse is a regression.
+    plain_base = report(*pkg_records(pkg_ms=20))
+    failed = evaluate(now, Config(tolerance=Tolerance(time_absolute_ns=MS)), plain_base)
+    assert {v.check for v in failed.violations} == {
+        "regression.modules", "regression.heap", "regression.time"}
