@@ -73,6 +73,8 @@ def module_cost(report: Report, module: str, tree: LoadTree | None = None) -> Im
     if record is None:
         return None
     if report.meta is not None and report.meta.mode == "isolated":
+        if record.runs == 0:
+            return None  # its isolated runs did not finish: nothing measured
         # measured alone in a fresh interpreter: the record is the standalone cost
         return Impact(record.cumulative_ns, record.heap_bytes, record.rss_bytes, None)
     # what the module and everything it imports cost, its parent packages left out

@@ -94,6 +94,8 @@ def _percent(before: int | None, after: int | None) -> str:
     value = reduction(before, after)
     if value is None:
         return MISSING
+    if 99.95 <= value < 100:
+        return ">99.9%"  # rounding would print a 100% that was not reached
     return f"{value:.1f}%" if 99.5 <= value < 100 else f"{value:.0f}%"
 
 
