@@ -111,3 +111,13 @@ def test_terminal_findings_section(report: Report) -> None:
     out.truncate(0)
     render_findings(full, console, RenderOptions(verbosity=1))
     assert "code()" in out.getvalue()  # -v shows the example fix
+
+
+def test_unfinished_isolated_runs_are_not_measured(report: Report) -> None:
+    from importaudit.render.compare import module_cost
+
+    isolated = dataclasses.replace(report, meta=dataclasses.replace(report.meta, mode="isolated"))
+    assert module_cost(isolated, "app") is not None
+    broken = dataclasses.replace(isolated, modules=tuple(
+        dataclasses.replace(m, runs=0) if m.name == "app" else m for m in report.modules))
+    assert module_cost(broken, "app") is None
