@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from importaudit.errors import UsageError
 from importaudit.render.compare import compare_rows, diff_findings, split_fix
 from importaudit.render.units import format_bytes, format_ns
 from importaudit.views import build_tree, totals
@@ -156,8 +157,11 @@ def compare_data(before: Report, after: Report) -> dict[str, Any]:
 
 def page(reports: tuple[Report, ...], labels: tuple[str, ...], title: str) -> str:
     """The complete HTML page for one report or a before/after pair."""
-    import jinja2
-    from markupsafe import Markup
+    try:
+        import jinja2
+        from markupsafe import Markup
+    except ImportError as exc:
+        raise UsageError("HTML output needs Jinja2: pip install 'importaudit[html]'") from exc
 
     from importaudit._version import __version__
 
