@@ -93,6 +93,8 @@ class ReviewContext:
         self.modules = self._own_modules()
         self._facts: dict[str, ModuleFacts | None] = {}
         self.edges_from: dict[str, list[ImportEdge]] = {}
+        graph_nodes = report.graph.modules if report.graph is not None else ()
+        self._graph_modules = frozenset(n.name for n in graph_nodes)
         if report.graph is not None:
             for edge in report.graph.edges:
                 self.edges_from.setdefault(edge.importer, []).append(edge)
@@ -147,10 +149,7 @@ class ReviewContext:
 
     def is_module(self, name: str) -> bool:
         """Whether `name` is a module the profile or the graph knows (not an attribute)."""
-        if name in self.tree or name in self.modules:
-            return True
-        graph = self.report.graph
-        return graph is not None and any(n.name == name for n in graph.modules)
+        return name in self.tree or name in self.modules or name in self._graph_modules
 
     def import_time_edges(self, module: str) -> list[ImportEdge]:
         """Static edges out of `module` that run while it is imported."""
