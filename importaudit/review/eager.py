@@ -242,12 +242,21 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
                 f"{len(pulled)} module(s); what {', '.join(names)} "
                 f"{'refer' if len(names) > 1 else 'refers'} to in {', '.join(helpers)} "
                 f"needs {len(needed & pulled)} of them.",
-                f"Import {', '.join(names)} from {', '.join(helpers)} directly and make "
-                f"{root}/__init__.py lazy, move what the helper does not use out of its "
-                "module, or defer the import into the function that uses it (under "
-                "`if TYPE_CHECKING:` if only annotations need it).",
+                _utility_fix(ctx, root, names, helpers),
                 impact=impact, line=first, chain=(facts.name, root, *helpers),
             )
+
+
+def _utility_fix(ctx: ReviewContext, root: str, names: list[str], helpers: list[str]) -> str:
+    taken = ", ".join(names)
+    record = ctx.tree.get(root)
+    if record is not None and record.is_package and helpers != [root]:
+        return (f"Import {taken} from {', '.join(helpers)} directly and make "
+                f"{root}/__init__.py lazy, or defer the import into the function that uses "
+                "it (under `if TYPE_CHECKING:` if only annotations need it).")
+    return (f"Move {taken} into a small module of its own that {root} re-exports, and "
+            "import it from there; or defer the import into the function that uses it "
+            "(under `if TYPE_CHECKING:` if only annotations need it).")
 
 
 def _helper_needs(ctx: ReviewContext, binding: Binding, skip: set[str]) -> frozenset[str]:
