@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,7 +39,6 @@ sys.path.insert(0, str(ROOT))
 
 from importaudit.runtime.importtime import parse_importtime  # noqa: E402
 from importaudit.runtime.runner import (  # noqa: E402
-    PROBE_PATH,
     find_interpreter,
     merge_runs,
     run_child,
@@ -75,6 +75,7 @@ def available(packages: list[str]) -> list[str]:
 
 def overhead(packages: list[str], rounds: int) -> None:
     py = sys.executable
+    probe = find_interpreter(None).probe  # the cached .pyc every measured child runs
     print(f"\n== overhead: medians of {rounds} interleaved rounds (ms) ==")
     header = (f"{'package':24} {'bare':>7} {'plain':>7} {'probe':>7} {'devnull':>7} "
               f"{'imptime':>7} {'it-pipe':>7} | {'probe/plain':>11} {'import-only':>11} "
@@ -88,9 +89,9 @@ def overhead(packages: list[str], rounds: int) -> None:
             os.close(fd)
             samples["bare"].append(wall([py, "-c", "import os; os._exit(0)"]))
             samples["plain"].append(wall([py, "-c", f"import os, {name}; os._exit(0)"]))
-            samples["probe"].append(wall([py, PROBE_PATH, rec, "import", "rss", name]))
+            samples["probe"].append(wall([py, probe, rec, "import", "rss", name]))
             os.unlink(rec)
-            samples["devnull"].append(wall([py, PROBE_PATH, os.devnull, "import", "rss", name]))
+            samples["devnull"].append(wall([py, probe, os.devnull, "import", "rss", name]))
             samples["it"].append(wall([py, "-X", "importtime", "-c", f"import {name}"]))
             samples["itpipe"].append(wall([py, "-X", "importtime", "-c", f"import {name}"],
                                           pipe=True))
@@ -107,6 +108,39 @@ def overhead(packages: list[str], rounds: int) -> None:
         )
     print("probe/plain: whole child; import-only: (child - bare) ratio; channel: probe - "
           "devnull (cost of appending records to a file)")
+
+
+def instructions(packages: list[str]) -> None:
+    """Instruction counts under valgrind: the same for every run, whatever the machine does."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        print("\n(valgrind not found: skipping the instruction-count comparison)")
+        return
+    py = os.path.realpath(sys.executable)  # not a shim script: valgrind must see python
+    probe = find_interpreter(None).probe
+
+    def count(cmd: list[str]) -> int:
+        proc = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                               *cmd], capture_output=True, text=True, check=False)
+        for line in proc.stderr.splitlines():
+            if "Collected :" in line:
+                return int(line.rsplit(":", 1)[1])
+        raise RuntimeError(proc.stderr[-500:])
+
+    print("\n== overhead in instructions (valgrind callgrind; deterministic), millions ==")
+    print(f"{'package':24} {'bare':>8} {'plain':>8} {'probe':>8} {'imptime':>8} | "
+          f"{'probe/plain':>11} {'import-only':>11} {'importtime import-only':>22}")
+    bare = count([py, "-c", "import os; os._exit(0)"])
+    for name in packages:
+        plain = count([py, "-c", f"import os, {name}; os._exit(0)"])
+        fd, rec = tempfile.mkstemp(suffix=".jsonl")
+        os.close(fd)
+        probed = count([py, probe, rec, "import", "rss", name])
+        os.unlink(rec)
+        itime = count([py, "-X", "importtime", "-c", f"import os, {name}; os._exit(0)"])
+        print(f"{name:24} {bare / 1e6:8.1f} {plain / 1e6:8.1f} {probed / 1e6:8.1f} "
+              f"{itime / 1e6:8.1f} | {probed / plain:11.3f} "
+              f"{(probed - bare) / (plain - bare):11.3f} {(itime - bare) / (plain - bare):22.3f}")
 
 
 def _ranks(values: list[float]) -> list[float]:
@@ -168,13 +202,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("packages", nargs="*", default=DEFAULT_PACKAGES)
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--only", choices=["overhead", "agreement"])
+    parser.add_argument("--only", choices=["overhead", "instructions", "agreement"])
     args = parser.parse_args()
     packages = available(args.packages)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
           f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}")
     if args.only in (None, "overhead"):
         overhead(packages, args.rounds)
+    if args.only in (None, "instructions"):
+        instructions(packages)
     if args.only in (None, "agreement"):
         agreement(packages, args.rounds)
 

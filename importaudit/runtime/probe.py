@@ -46,6 +46,15 @@ _ESCAPES[ord("\\")] = "\\\\"
 _ESCAPES[ord('"')] = '\\"'
 
 
+def _q(text: "str | None") -> str:
+    """A JSON string (or null); the common case, nothing to escape, is one check."""
+    if text is None:
+        return "null"
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return '"' + text + '"'
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
 def _js(value: "object") -> str:
     """Encode None, bool, int or str as JSON (the json module is not loaded yet)."""
     if value is None:
@@ -56,7 +65,26 @@ def _js(value: "object") -> str:
         return "false"
     if isinstance(value, int):
         return str(value)
-    return '"' + str(value).translate(_ESCAPES) + '"'
+    return _q(str(value))
+
+
+def _move_high(fd: int) -> int:
+    """Move a descriptor to a free number >= 200, out of the range programs close or reuse.
+
+    Only called before the target runs (no other thread can open a file meanwhile);
+    `fcntl` is not imported for this: it is not loaded at start-up and costs time.
+    """
+    for candidate in range(200, 264):
+        try:
+            os.fstat(candidate)
+        except OSError:
+            try:
+                os.dup2(fd, candidate, inheritable=False)
+            except OSError:
+                return fd
+            os.close(fd)
+            return candidate
+    return fd
 
 
 class _Channel:
@@ -64,30 +92,25 @@ class _Channel:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.fd = self._open()
+        self.fd = _move_high(self._open())
         self.lock = _thread.allocate_lock()
 
     def _open(self) -> int:
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            # Move it out of the range that programs close or reuse (0-9, then upwards).
-            import fcntl
-
-            high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 200)
-            os.close(fd)
-            return high
-        except (ImportError, OSError):
-            return fd
+        return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     def write(self, fields: "list[tuple[str, object]]") -> None:
-        line = "{" + ",".join('"%s":%s' % (k, _js(v)) for k, v in fields) + "}\n"
+        """Write a record given as (key, value) pairs (for the rare, irregular records)."""
+        self.line("{" + ",".join('"%s":%s' % (k, _js(v)) for k, v in fields) + "}\n")
+
+    def line(self, line: str) -> None:
+        """Append one record; O_APPEND makes each write land whole, so no lock is needed."""
         data = line.encode("utf-8", "surrogateescape")
-        with self.lock:
-            try:
-                os.write(self.fd, data)
-            except OSError:
+        try:
+            os.write(self.fd, data)
+        except OSError:
+            with self.lock:
                 self.fd = self._open()
-                os.write(self.fd, data)
+            os.write(self.fd, data)
 
 
 # ----------------------------------------------------------------------------- memory
@@ -101,16 +124,9 @@ class _Rss:
         self.page = 4096
         try:
             self.page = os.sysconf("SC_PAGE_SIZE")
-            fd = os.open("/proc/self/statm", os.O_RDONLY)
+            self.fd = _move_high(os.open("/proc/self/statm", os.O_RDONLY))
         except (OSError, ValueError, AttributeError):
-            return
-        try:  # keep it out of the low range a target may close and reuse
-            import fcntl
-
-            self.fd = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 200)
-            os.close(fd)
-        except (ImportError, OSError):
-            self.fd = fd
+            self.fd = -1
 
     def read(self) -> int:
         if self.fd < 0:
@@ -210,8 +226,8 @@ class _Probe:
         else:
             importer = self.importer_outside_imports()
         stack.append(frame)
-        self.channel.write([("e", "begin"), ("n", name), ("i", importer), ("d", len(stack) - 1),
-                            ("s", t0 - self.t_start), ("th", self.thread_name())])
+        self.channel.line('{"e":"begin","n":%s,"i":%s,"d":%d,"s":%d,"th":%s}\n' % (
+            _q(name), _q(importer), len(stack) - 1, t0 - self.t_start, _q(self.thread_name())))
         return frame
 
     def end(self, frame: _Frame, spec: "object", loader: "object", error: "str | None") -> None:
@@ -233,20 +249,19 @@ class _Probe:
             parent.child_rss += rss
             parent.child_heap += heap
             parent.peak = max(parent.peak, frame.peak)
-        fields: "list[tuple[str, object]]" = [
-            ("e", "mod"), ("n", frame.name), ("c", cumulative),
-            ("f", cumulative - frame.child_ns),
-            ("o", getattr(spec, "origin", None)),
-            ("l", type(loader).__name__ if not isinstance(loader, type) else loader.__name__),
-            ("p", getattr(spec, "submodule_search_locations", None) is not None),
-            ("x", error),
-        ]
+        origin = getattr(spec, "origin", None)
+        extra = ""
         if self.rss is not None:
-            fields += [("r", rss), ("rs", rss - frame.child_rss)]
+            extra = ',"r":%d,"rs":%d' % (rss, rss - frame.child_rss)
         if self.heap:
-            fields += [("h", heap), ("hs", heap - frame.child_heap),
-                       ("hp", frame.peak - frame.heap0)]
-        self.channel.write(fields)
+            extra += ',"h":%d,"hs":%d,"hp":%d' % (heap, heap - frame.child_heap,
+                                                  frame.peak - frame.heap0)
+        self.channel.line('{"e":"mod","n":%s,"c":%d,"f":%d,"o":%s,"l":"%s","p":%s,"x":%s%s}\n' % (
+            _q(frame.name), cumulative, cumulative - frame.child_ns,
+            _q(origin if isinstance(origin, str) else None),
+            loader.__name__ if isinstance(loader, type) else type(loader).__name__,
+            "false" if getattr(spec, "submodule_search_locations", None) is None else "true",
+            _q(error), extra))
 
 
 _PROBE: "_Probe | None" = None
@@ -336,12 +351,12 @@ class _TimedLegacyLoader:
 class _Finder:
     """The meta path finder at position 0: asks the others, wraps what they find."""
 
-    _IMPORTAUDIT_FINDER = True
-
     def find_spec(self, fullname: str, path: "object" = None, target: "object" = None) -> "object":
         t0 = _clock()
         for finder in sys.meta_path:
-            if getattr(finder, "_IMPORTAUDIT_FINDER", False):  # ourselves (or a stale copy)
+            # An identity check, not getattr(): a missing attribute raises inside getattr,
+            # and this loop runs for every finder on every import.
+            if finder is self:  # type: ignore[comparison-overlap]
                 continue
             find = getattr(finder, "find_spec", None)
             if find is None:
@@ -554,13 +569,14 @@ def main() -> None:
         sys.path[0:0] = [p for p in extra.split(os.pathsep) if p]
     sys.argv = [sys.argv[0]]
 
+    preloaded = set(_PRELOADED)
     channel.write([
         ("e", "start"), ("v", "%d.%d.%d" % sys.version_info[:3]),
         ("impl", sys.implementation.name), ("tag", sys.implementation.cache_tag),
         ("exe", sys.executable), ("plat", sys.platform),
         ("dwb", bool(sys.dont_write_bytecode)),
-        ("pre", "\t".join(_PRELOADED)),
-        ("probe", "\t".join(m for m in sys.modules if m not in set(_PRELOADED))),
+        ("pre", " ".join(_PRELOADED)),
+        ("probe", " ".join(m for m in sys.modules if m not in preloaded)),
     ])
     if "hits" in flags:
         _install_hits(channel)
