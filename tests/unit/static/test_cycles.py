@@ -1,0 +1,144 @@
+"""Import cycles: components, shortest witnesses, cuts, can-fail and cross-package labels."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from static_helpers import graph_of
+
+from importaudit.model import EdgeKind, ImportEdge, ModuleNode, StaticGraph
+from importaudit.static.cycles import feedback_arcs, find_cycles, shortest_cycle
+
+ALL_KINDS = tuple(EdgeKind)
+
+
+def test_cross_package_cycle_that_can_fail_comes_first() -> None:
+    cycles = find_cycles(graph_of("cyclic"))
+    assert [c.modules for c in cycles] == [("pkg_a.core", "pkg_b.service"),
+                                           ("pkg_a.left", "pkg_a.right")]
+    first = cycles[0]
+    assert first.cross_package
+    assert first.packages == ("pkg_a", "pkg_b")
+    assert first.can_fail
+    assert [(e.importer, e.imported, Path(e.file or "").name, e.line)
+            for e in first.witness] == [("pkg_a.core", "pkg_b.service", "core.py", 3),
+                                        ("pkg_b.service", "pkg_a.core", "service.py", 3)]
+    assert {(e.importer, e.names) for e in first.failing} == {
+        ("pkg_a.core", ("Service",)), ("pkg_b.service", ("Base",))}
+    assert len(first.cut) == 1
+    second = cycles[1]
+    assert not second.cross_package and second.packages == ("pkg_a",)
+    assert not second.can_fail  # plain `import x` both ways: fragile, cannot raise
+    assert second.failing == ()
+
+
+def test_a_type_only_edge_breaks_the_cycle_unless_every_kind_counts() -> None:
+    graph = graph_of("typeonly")
+    assert find_cycles(graph) == ()
+    (cycle,) = find_cycles(graph, ALL_KINDS)
+    assert cycle.modules == ("pkg_a.core", "pkg_b.service")
+    assert not cycle.can_fail  # it never closes while modules are being imported
+
+
+def test_a_deferred_edge_breaks_the_import_time_cycle() -> None:
+    graph = graph_of("deferred")
+    assert find_cycles(graph) == ()
+    (cycle,) = find_cycles(graph, ALL_KINDS)
+    assert {e.kind for e in cycle.witness} == {EdgeKind.EAGER, EdgeKind.DEFERRED}
+    assert not cycle.can_fail
+    assert [e.kind for e in cycle.cut] == [EdgeKind.DEFERRED]  # the cheapest edge to drop
+
+
+def _graph(pairs: list[tuple[str, str]], kind: EdgeKind = EdgeKind.EAGER,
+           names: tuple[str, ...] = ()) -> StaticGraph:
+    nodes = sorted({n for pair in pairs for n in pair})
+    return StaticGraph(
+        roots=tuple(sorted({n.split(".")[0] for n in nodes})),
+        modules=tuple(ModuleNode(n, f"{n}.py") for n in nodes),
+        edges=tuple(ImportEdge(u, v, kind, f"{u}.py", i + 1, names)
+                    for i, (u, v) in enumerate(pairs)),
+    )
+
+
+def test_parent_edges_close_cycles_too() -> None:
+    graph = _graph([("a.x", "b.y")])
+    graph = StaticGraph(graph.roots, graph.modules, (
+        *graph.edges, ImportEdge("b.y", "a", EdgeKind.PARENT, "b/y.py", 2),
+        ImportEdge("a", "a.x", EdgeKind.EAGER, "a/__init__.py", 1)))
+    (cycle,) = find_cycles(graph)
+    assert cycle.modules == ("a", "a.x", "b.y")
+    assert EdgeKind.PARENT in {e.kind for e in cycle.witness}
+    assert EdgeKind.PARENT not in {e.kind for e in cycle.cut}  # implicit: costly to cut
+
+
+def test_output_does_not_depend_on_edge_order() -> None:
+    rng = random.Random(7)
+    names = [f"p{rng.randrange(3)}.m{rng.randrange(12)}" for _ in range(160)]
+    pairs = list(zip(names[::2], names[1::2], strict=True))
+    pairs = [(u, v) for u, v in pairs if u != v]
+    graph = _graph(pairs, names=("thing",))
+    expected = find_cycles(graph)
+    assert expected
+    for _ in range(5):
+        shuffled = list(graph.edges)
+        rng.shuffle(shuffled)
+        again = find_cycles(StaticGraph(graph.roots, graph.modules[::-1], tuple(shuffled)))
+        assert again == expected
+
+
+@st.composite
+def digraphs(draw: st.DrawFn) -> list[tuple[str, str]]:
+    size = draw(st.integers(2, 9))
+    names = [f"m{i}" for i in range(size)]
+    pairs = draw(st.lists(st.tuples(st.sampled_from(names), st.sampled_from(names)),
+                          min_size=1, max_size=30))
+    return sorted({(u, v) for u, v in pairs if u != v})
+
+
+@settings(max_examples=200, deadline=None)
+@given(digraphs())
+def test_components_witnesses_and_cuts_against_brute_force(pairs: list[tuple[str, str]]) -> None:
+    graph = _graph(pairs)
+    cycles = find_cycles(graph)
+    reference = nx.DiGraph(pairs)
+    components = sorted(tuple(sorted(c)) for c in nx.strongly_connected_components(reference)
+                        if len(c) > 1)
+    assert sorted(c.modules for c in cycles) == components
+    for cycle in cycles:
+        members = set(cycle.modules)
+        sub = reference.subgraph(members)
+        # The witness is a closed walk over real edges of the component...
+        hops = [(e.importer, e.imported) for e in cycle.witness]
+        assert all(sub.has_edge(u, v) for u, v in hops)
+        assert all(hops[i][1] == hops[(i + 1) % len(hops)][0] for i in range(len(hops)))
+        # ...and as short as the shortest cycle there is.
+        assert len(hops) == min(len(c) for c in nx.simple_cycles(sub))
+        # Removing the cut leaves no cycle, and every cut edge is needed.
+        cut = {(e.importer, e.imported) for e in cycle.cut}
+        rest = nx.DiGraph(sub)
+        rest.remove_edges_from(cut)
+        assert nx.is_directed_acyclic_graph(rest)
+        for edge in cut:
+            back = nx.DiGraph(rest)
+            back.add_edge(*edge)
+            assert not nx.is_directed_acyclic_graph(back)
+
+
+def test_feedback_arcs_prefer_cheap_edges() -> None:
+    component = nx.DiGraph([("a", "b"), ("b", "a")])
+    assert feedback_arcs(component, {("a", "b"): 1.0, ("b", "a"): 5.0}) == [("a", "b")]
+    assert feedback_arcs(component, {("a", "b"): 5.0, ("b", "a"): 1.0}) == [("b", "a")]
+
+
+def test_shortest_cycle_on_a_large_component_is_found() -> None:
+    rng = random.Random(3)
+    ring = [(f"n{i}", f"n{(i + 1) % 400}") for i in range(400)]
+    chords = [(f"n{rng.randrange(400)}", f"n{rng.randrange(400)}") for _ in range(800)]
+    component = nx.DiGraph(ring + [c for c in chords if c[0] != c[1]])
+    cycle = shortest_cycle(component)
+    bound = len(cycle)
+    assert bound == min(len(c) for c in nx.simple_cycles(component, length_bound=bound))

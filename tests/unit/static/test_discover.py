@@ -1,0 +1,111 @@
+"""Finding the modules of the targets on disk, without importing anything."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from importaudit.errors import TargetNotFoundError, UsageError
+from importaudit.static.discover import discover
+
+STATIC = Path(__file__).resolve().parents[2] / "fixtures" / "static"
+
+
+def test_a_directory_without_init_is_a_source_root_of_top_level_packages() -> None:
+    tree = discover(["cyclic"], cwd=STATIC)
+    assert tree.roots == ["pkg_a", "pkg_b"]
+    assert list(tree.modules) == ["pkg_a", "pkg_a.core", "pkg_a.left", "pkg_a.right",
+                                  "pkg_b", "pkg_b.service"]
+    core = tree.modules["pkg_a.core"]
+    assert core.display == os.path.join("cyclic", "pkg_a", "core.py")
+    assert tree.modules["pkg_a"].is_package
+
+
+def test_a_package_directory_is_named_by_walking_up_its_parent_packages() -> None:
+    tree = discover(["relative/relpkg/sub"], cwd=STATIC)
+    assert tree.roots == ["relpkg.sub"]
+    assert set(tree.modules) == {"relpkg.sub", "relpkg.sub.deep"}
+
+
+def test_a_single_file_target() -> None:
+    tree = discover(["relative/relpkg/sibling.py"], cwd=STATIC)
+    assert tree.roots == ["relpkg.sibling"]
+    assert list(tree.modules) == ["relpkg.sibling"]
+
+
+def test_namespace_packages_and_directories_without_code() -> None:
+    tree = discover(["namespace"], cwd=STATIC)
+    assert tree.roots == ["nspkg", "standalone"]
+    assert tree.modules["nspkg"].namespace
+    assert tree.modules["nspkg.inner"].namespace
+    assert not tree.modules["nspkg.regular"].namespace
+    assert "not_code" not in tree.modules  # no Python in it: not a module
+
+
+def test_a_package_name_is_found_on_the_path_without_importing_it() -> None:
+    tree = discover(["relpkg"], cwd=STATIC / "relative")
+    assert tree.roots == ["relpkg"]
+    assert "relpkg.sub.deep" in tree.modules
+    assert "relpkg" not in sys.modules
+
+
+def test_a_dotted_name_finds_the_subpackage_only() -> None:
+    tree = discover(["relpkg.sub"], cwd=STATIC / "relative")
+    assert set(tree.modules) == {"relpkg.sub", "relpkg.sub.deep"}
+
+
+def test_dotted_file_names_are_reported_not_scanned() -> None:
+    tree = discover(["broken"], cwd=STATIC)
+    assert "brokenpkg.good" in tree.modules
+    assert not any("not" in name for name in tree.modules)
+    assert [p.reason for p in tree.problems if "not.a.module" in p.file] == [
+        "file name is not a valid module name; it cannot be imported"]
+
+
+@pytest.mark.parametrize("target", ["no_such_package_anywhere", "missing/dir", "gone.py"])
+def test_a_target_that_does_not_exist_is_a_usage_error(target: str) -> None:
+    with pytest.raises(TargetNotFoundError) as caught:
+        discover([target], cwd=STATIC)
+    assert caught.value.exit_status == 2
+    assert target in str(caught.value)
+
+
+def test_a_non_python_target_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(UsageError):
+        discover(["notes.txt"], cwd=tmp_path)
+    with pytest.raises(UsageError):
+        discover(["sys"], cwd=tmp_path)  # built in: no source to read
+
+
+def test_symlink_loops_are_reported_and_do_not_hang(tmp_path: Path) -> None:
+    package = tmp_path / "looped"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "mod.py").write_text("import looped\n")
+    (package / "again").symlink_to(package, target_is_directory=True)
+    tree = discover(["looped"], cwd=tmp_path)
+    assert set(tree.modules) == {"looped", "looped.mod"}
+    assert [p.reason for p in tree.problems] == [
+        "symlink to a directory already scanned (a loop or a duplicate); skipped"]
+
+
+def test_a_package_wins_over_a_module_and_a_namespace_directory(tmp_path: Path) -> None:
+    (tmp_path / "both").mkdir()
+    (tmp_path / "both" / "__init__.py").write_text("")
+    (tmp_path / "both.py").write_text("")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "x.py").write_text("")
+    (tmp_path / "plain.py").write_text("")
+    tree = discover(["."], cwd=tmp_path)
+    assert tree.modules["both"].is_package
+    assert tree.modules["plain"].path == str(tmp_path / "plain.py")
+    assert "plain.x" not in tree.modules
+
+
+def test_no_targets_is_a_usage_error() -> None:
+    with pytest.raises(UsageError):
+        discover([])

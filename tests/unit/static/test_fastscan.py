@@ -1,0 +1,279 @@
+"""The fast scanner's cutting heuristics, held to the reference on the cases that fool them.
+
+The fast scanner parses only pieces of a file; these sources put code-like text where
+a piece could be cut wrongly (inside strings, brackets, after backslashes), and large
+compound statements it splits into header and body. For every one the result must
+equal the reference scanner's. A property test builds random programs out of the same
+ingredients.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from importaudit.model import EdgeKind
+from importaudit.static import fastscan
+from importaudit.static.fastscan import scan_fast
+from importaudit.static.scan import scan_reference
+
+FILLER_LINES = 30
+
+
+def filler(indent: str) -> str:
+    """Enough lines to make a def/class/if larger than the size at which it is split."""
+    return "\n".join(f"{indent}value_{i} = {i} * 2  # filler line" for i in range(FILLER_LINES))
+
+
+def lines(*parts: str) -> str:
+    return "\n".join(parts) + "\n"
+
+
+def same(source: str) -> set[tuple[int, str, str]]:
+    """Scan `source` both ways, insist they agree, and return (line, kind, module)."""
+    data = textwrap.dedent(source).encode()
+    reference = scan_reference(data)
+    assert reference.error is None, reference.error
+    fast = scan_fast(data)
+    assert fast == reference
+    return {(s.line, s.kind.value, s.module) for s in fast.statements}
+
+
+CASES = {
+    "code at column 0 inside a module string": '''\
+        TEMPLATE = """
+        import not_real
+        from also import not_real
+        """
+        import real
+        ''',
+    "code inside an indented function's string": '''\
+        def make():
+            source = """
+        import not_real
+        def f():
+            import nor_this
+        """
+            import real_deferred
+            return source
+        ''',
+    "brackets and quotes in comments and strings": '''\
+        # a comment with an open bracket ( and a quote " and triple """
+        OPEN = "(" + '[' + "{"
+        def f():
+            # (see below
+            import deferred_one
+        import eager_one
+        ''',
+    "decorators with calls before a def": '''\
+        import importlib
+        @decorate(importlib.import_module("in_decorator"))
+        @other
+        def f():
+            import deferred_two
+        ''',
+    "backslash continuations": '''\
+        x = 1 + \\
+        2
+        from pkg import \\
+            name
+        TEXT = "line one \\
+        import not_real"
+        ''',
+    "one-line compound statements and semicolons": '''\
+        from typing import TYPE_CHECKING
+        if TYPE_CHECKING: import checker_only
+        try: import maybe
+        except ImportError: maybe = None
+        x = 1; import after_semicolon
+        def g(): import one_line_deferred
+        ''',
+    "from-import spellings without spaces": '''\
+        from .import sibling
+        from..parent import thing
+        from.mod import other
+        ''',
+    "a docstring full of import lines": '''\
+        """Module doc.
+
+        import not_real
+        from not_real import either
+        .. code-block:: python
+
+            import still_not_real
+        """
+        import real_one
+        ''',
+    "tabs for indentation": "def f():\n\timport tabbed\n\tif x:\n\t\timport deeper\n",
+    "a large class with one deferred import": lines(
+        "class Big:",
+        '    """A class large enough to be split into header and body."""',
+        filler("    "),
+        "    def method(self):",
+        "        import inside_method",
+        "        return inside_method",
+        filler("    "),
+    ),
+    "a large if/else on TYPE_CHECKING": lines(
+        "from typing import TYPE_CHECKING",
+        "if TYPE_CHECKING:",
+        "    import for_types",
+        filler("    "),
+        "else:",
+        "    import at_runtime",
+        filler("    "),
+    ),
+    "a large main guard and a large with block": lines(
+        "import contextlib",
+        'if __name__ == "__main__":',
+        "    import only_as_script",
+        filler("    "),
+        "with contextlib.suppress(ImportError):",
+        "    import in_with",
+        filler("    "),
+    ),
+    "a large function whose strings have column-0 lines": lines(
+        "def pretty():",
+        "    import first_import",
+        "    expected = \\",
+        '"""\\',
+        " a  \\n\\",
+        "k = 0   \\",
+        '"""',
+        filler("    "),
+        "    import second_import",
+    ),
+    "a large decorated class": lines(
+        "@register",
+        "class Decorated:",
+        filler("    "),
+        "    def method(self):",
+        "        from . import relative_deferred",
+    ),
+    "nested large blocks": lines(
+        "class Outer:",
+        filler("    "),
+        "    class Inner:",
+        filler("        "),
+        "        def method(self):",
+        "            try:",
+        "                import deep_optional_in_method",
+        "            except ImportError:",
+        "                pass",
+    ),
+}
+
+
+@pytest.mark.parametrize("source", list(CASES.values()), ids=list(CASES))
+def test_fast_scanner_equals_reference_on_tricky_sources(source: str) -> None:
+    found = same(source)
+    modules = {m for _, _, m in found}
+    assert not any("not_real" in m or "nor_this" in m for m in modules)
+    assert found  # each case has at least one real import
+
+
+def test_the_large_class_case_is_split_not_parsed_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The point of splitting: the method is parsed, the class body around it is not."""
+    parsed: list[str] = []
+    original = fastscan._Scanner._parse
+
+    def spy(self: fastscan._Scanner, source: str, indent: str) -> list:  # type: ignore[type-arg]
+        parsed.append(source)
+        return original(self, source, indent)
+
+    monkeypatch.setattr(fastscan._Scanner, "_parse", spy)
+    source = CASES["a large class with one deferred import"]
+    assert (4 + FILLER_LINES, "deferred", "inside_method") in same(source)
+    assert max(len(p) for p in parsed) < len(filler("    "))
+
+
+def test_a_syntax_error_the_fast_path_never_reads_is_not_reported() -> None:
+    """The documented trade-off: edges of the statements that parse, no error."""
+    source = b"import os\n\n\ndef f(:\n    return os\n"
+    assert scan_reference(source).error is not None
+    fast = scan_fast(source)
+    assert fast.error is None
+    assert [(s.module, s.kind) for s in fast.statements] == [("os", EdgeKind.EAGER)]
+
+
+def test_a_module_getattr_goes_to_the_reference_scanner(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bytes] = []
+
+    def reference(source: bytes):  # type: ignore[no-untyped-def]
+        calls.append(source)
+        return scan_reference(source)
+
+    monkeypatch.setattr(fastscan, "scan_reference", reference)
+    source = b"import importlib\ndef __getattr__(name):\n    return importlib.import_module(name)\n"
+    scan_fast(source)
+    assert calls == [source]
+
+
+# --------------------------------------------------------------------------- property
+
+_LEAVES = [
+    "import alpha",
+    "import beta.gamma as bg",
+    "from delta import epsilon, zeta",
+    "from . import eta",
+    "from ..theta import iota",
+    "x = importlib.import_module('kappa')",
+    "y = __import__('lam')",
+    "s = '''\\nimport fake_one\\n'''",
+    's = """(unbalanced [ in a string\\nfrom fake import two\\n"""',
+    "# comment with ( and \" and import fake_three",
+    "z = f(1,\n2)",
+    "t = 'a' \\\n    'b'",
+    "pass",
+]
+_HEADERS = [
+    "def f():",
+    "async def g():",
+    "class C:",
+    "if TYPE_CHECKING:",
+    "if cond:",
+    "if __name__ == '__main__':",
+    "try:",
+    "with ctx:",
+    "for i in range(3):",
+    "@decorator\ndef h():",
+]
+
+
+def _block(draw: st.DrawFn, depth: int) -> list[str]:
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 4))):
+        if depth < 3 and draw(st.booleans()):
+            header = draw(st.sampled_from(_HEADERS))
+            lines.extend(header.split("\n"))
+            body = _block(draw, depth + 1)
+            lines.extend("    " + line for line in body)
+            if header == "try:":
+                lines.extend(["except ImportError:", "    pass"])
+            elif header.startswith("if") and draw(st.booleans()):
+                lines.append("else:")
+                lines.extend("    " + line for line in _block(draw, depth + 1))
+        else:
+            lines.extend(draw(st.sampled_from(_LEAVES)).split("\n"))
+        if draw(st.booleans()):
+            lines.extend(["x = 0  # filler"] * draw(st.integers(0, 40)))
+    lines.append("pass")  # a block never holds only comments
+    return lines
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> str:
+    header = ["import importlib", "from typing import TYPE_CHECKING"]
+    return "\n".join(header + _block(draw, 0)) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(programs())
+def test_fast_scanner_equals_reference_on_generated_programs(source: str) -> None:
+    data = source.encode()
+    reference = scan_reference(data)
+    assert reference.error is None, source
+    assert scan_fast(data) == reference

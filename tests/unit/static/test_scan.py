@@ -1,0 +1,271 @@
+"""Edge kinds and statement shapes, from both scanners (reference and fast) alike.
+
+Every case runs through `scan_reference` and `scan_fast`: they must agree, and both
+must be right about what the statement means at import time.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Callable
+
+import pytest
+
+from importaudit.model import EdgeKind
+from importaudit.static.fastscan import scan_fast
+from importaudit.static.scan import FileScan, ImportStatement, scan_reference
+
+Scanner = Callable[[bytes], FileScan]
+SCANNERS = [pytest.param(scan_reference, id="reference"), pytest.param(scan_fast, id="fast")]
+
+E, D, T, OPT, L, Y = (EdgeKind.EAGER, EdgeKind.DEFERRED, EdgeKind.TYPE_ONLY,
+                    EdgeKind.OPTIONAL, EdgeKind.LAZY, EdgeKind.DYNAMIC)
+
+
+def scan(scanner: Scanner, source: str | bytes) -> FileScan:
+    data = source if isinstance(source, bytes) else textwrap.dedent(source).encode()
+    result: FileScan = scanner(data)
+    assert result == scan_reference(data), "fast and reference scanners disagree"
+    return result
+
+
+def kinds(scanner: Scanner, source: str) -> dict[str, EdgeKind]:
+    """module -> kind (one statement per module in these snippets)."""
+    result = scan(scanner, source)
+    assert result.error is None, result.error
+    return {s.module: s.kind for s in result.statements}
+
+
+@pytest.fixture(params=SCANNERS)
+def scanner(request: pytest.FixtureRequest) -> Scanner:
+    chosen: Scanner = request.param
+    return chosen
+
+
+def test_module_level_imports_are_eager_with_names_and_levels(scanner: Scanner) -> None:
+    result = scan(scanner, """\
+        from __future__ import annotations
+        import os.path as osp, json
+        from collections import OrderedDict, deque
+        from .. import sibling
+        from .sub.mod import (
+            a,
+            b as c,
+        )
+        """)
+    assert result.statements == (
+        ImportStatement(2, E, "os.path"),
+        ImportStatement(2, E, "json"),
+        ImportStatement(3, E, "collections", 0, ("OrderedDict", "deque")),
+        ImportStatement(4, E, "", 2, ("sibling",)),
+        ImportStatement(5, E, "sub.mod", 1, ("a", "b")),
+    )
+
+
+def test_function_and_method_bodies_are_deferred_class_bodies_eager(scanner: Scanner) -> None:
+    assert kinds(scanner, """\
+        def f():
+            import in_function
+        async def g():
+            import in_coroutine
+        class K:
+            import in_class_body
+            def method(self):
+                import in_method
+                class Local:
+                    import in_local_class
+        def outer():
+            def inner():
+                import in_nested
+        """) == {"in_function": D, "in_coroutine": D, "in_class_body": E, "in_method": D,
+                 "in_local_class": D, "in_nested": D}
+
+
+@pytest.mark.parametrize("header", [
+    "from typing import TYPE_CHECKING\nif TYPE_CHECKING:",
+    "import typing\nif typing.TYPE_CHECKING:",
+    "import typing as t\nif t.TYPE_CHECKING:",
+    "from typing import TYPE_CHECKING as TC\nif TC:",
+    "import typing_extensions as te\nif te.TYPE_CHECKING:",
+    "TYPE_CHECKING = False\nif TYPE_CHECKING:",
+    "import sys\nfrom typing import TYPE_CHECKING\n"
+    "if TYPE_CHECKING and sys.version_info >= (3, 11):",
+])
+def test_type_checking_blocks_in_every_spelling_are_type_only(
+        scanner: Scanner, header: str) -> None:
+    found = kinds(scanner, header + "\n    import only_for_types\n")
+    assert found["only_for_types"] is T
+
+
+def test_not_type_checking_and_else_branches(scanner: Scanner) -> None:
+    assert kinds(scanner, """\
+        from typing import TYPE_CHECKING
+        if not TYPE_CHECKING:
+            import at_runtime
+        else:
+            import for_checker
+        if TYPE_CHECKING:
+            import for_checker_too
+        else:
+            import at_runtime_too
+        """) == {"typing": E, "at_runtime": E, "for_checker": T, "for_checker_too": T,
+                 "at_runtime_too": E}
+
+
+def test_a_type_checking_attribute_of_something_else_is_not_type_checking(scanner: Scanner) -> None:
+    found = kinds(scanner, "import config\nif config.TYPE_CHECKING:\n    import real\n")
+    assert found["real"] is E
+
+
+@pytest.mark.parametrize(("handler", "expected"), [
+    ("except ImportError:", OPT),
+    ("except ModuleNotFoundError:", OPT),
+    ("except (ValueError, ImportError):", OPT),
+    ("except builtins.ImportError as exc:", OPT),
+    ("except Exception:", OPT),
+    ("except:", OPT),
+    ("except ValueError:", E),
+])
+def test_try_bodies_are_optional_when_a_handler_catches_import_errors(
+        scanner: Scanner, handler: str, expected: EdgeKind) -> None:
+    found = kinds(scanner, f"try:\n    import maybe\n{handler}\n    import fallback\n")
+    assert found["maybe"] is expected
+    assert found["fallback"] is E  # the handler runs at import time and is not protected
+
+
+def test_optional_inside_a_function_is_deferred_and_except_star_counts(scanner: Scanner) -> None:
+    assert kinds(scanner, """\
+        def f():
+            try:
+                import later
+            except ImportError:
+                pass
+        try:
+            import grouped
+        except* ImportError:
+            pass
+        """) == {"later": D, "grouped": OPT}
+
+
+def test_main_guard_imports_run_only_as_a_script(scanner: Scanner) -> None:
+    assert kinds(scanner, """\
+        if __name__ == "__main__":
+            import script_only
+        if "__main__" == __name__:
+            import script_only_too
+        """) == {"script_only": D, "script_only_too": D}
+
+
+def test_dynamic_imports_with_literal_names(scanner: Scanner) -> None:
+    result = scan(scanner, """\
+        import importlib
+        import importlib as il
+        from importlib import import_module
+        importlib.import_module("pkg.plugin")
+        il.import_module("other")
+        handler = import_module(".rel", __name__)
+        legacy = __import__("old.mod", fromlist=["part"])
+        computed = importlib.import_module(NAME)
+        def later():
+            return importlib.import_module("in_function")
+        """)
+    dynamic = {s for s in result.statements if s.kind is Y}
+    assert dynamic == {
+        ImportStatement(4, Y, "pkg.plugin"),
+        ImportStatement(5, Y, "other"),
+        ImportStatement(6, Y, "rel", 1, None, "__name__"),
+        ImportStatement(7, Y, "old.mod", 0, ("part",)),
+        ImportStatement(10, Y, "in_function"),
+    }
+
+
+def test_an_aliased_import_module_is_seen(scanner: Scanner) -> None:
+    source = "from importlib import import_module as load\nload('plugins.x')\n"
+    found = kinds(scanner, source)
+    assert found["plugins.x"] is Y
+
+
+def test_pep562_getattr_imports_and_lazy_maps_are_lazy(scanner: Scanner) -> None:
+    result = scan(scanner, """\
+        import importlib
+        _LAZY = {"Heavy": ".heavy", "Pair": ("pkg.pair", "Pair"), "x": "not a module"}
+        _SUBMODULES = ["plugins"]
+        def __getattr__(name):
+            if name == "special":
+                from . import special
+                return special
+            if name in _SUBMODULES:
+                return importlib.import_module("." + name, __name__)
+            return getattr(importlib.import_module(_LAZY[name], __name__), name)
+        class Proxy:
+            def __getattr__(self, name):
+                import not_lazy
+        """)
+    lazy = {(s.module, s.level, s.guess) for s in result.statements if s.kind is L}
+    # "Pair" -> ("pkg.pair", "Pair") has the shape of "submodule" -> ["attr"] too: both
+    # readings are guesses, kept by the graph only where they name a module.
+    assert lazy == {("", 1, False), ("heavy", 1, True), ("pkg.pair", 0, True),
+                    ("Pair", 1, True), ("plugins", 1, True)}
+    assert {s.module: s.kind for s in result.statements}["not_lazy"] is D
+
+
+def test_lazy_loader_attach_and_attach_stub(scanner: Scanner) -> None:
+    result = scan(scanner, """\
+        import lazy_loader as lazy
+        __getattr__, __dir__, __all__ = lazy.attach(
+            __name__,
+            submodules=["linalg", "fft"],
+            submod_attrs={"utils": ["helper"]},
+            attributes={"Facade": ".real_time.facade"},
+        )
+        stub = lazy.attach_stub(__name__, __file__)
+        unrelated = other.attach(something)
+        """)
+    lazy = {(s.module, s.level, s.guess, s.stub) for s in result.statements if s.kind is L}
+    assert lazy == {("linalg", 1, False, False), ("fft", 1, False, False),
+                    ("utils", 1, False, False), ("real_time.facade", 1, True, False),
+                    ("", 1, False, True)}
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 15), reason="Python 3.15 parses `lazy import`")
+def test_pep810_lazy_import_is_a_syntax_error_where_python_cannot_parse_it(
+        scanner: Scanner) -> None:
+    result = scan(scanner, "lazy import json\n")
+    assert result.error is not None
+    assert result.error.startswith("syntax error")
+
+
+@pytest.mark.skipif(sys.version_info < (3, 15), reason="PEP 810 needs Python 3.15")
+def test_pep810_lazy_import_is_lazy(scanner: Scanner) -> None:
+    assert kinds(scanner, "lazy import json\nlazy from os import path\n") == {
+        "json": L, "os": L}
+
+
+@pytest.mark.parametrize(("source", "reason"), [
+    (b"def f(:\n    import os\n", "syntax error"),
+    (b"import os\n\x00\n", "file contains NUL bytes"),
+    (b"import os\nNAME = 'caf\xe9'\n", "cannot decode"),
+    (b"# coding: no-such-codec\nimport os\n", "cannot decode: unknown encoding"),
+])
+def test_files_that_do_not_parse_are_reported(scanner: Scanner, source: bytes, reason: str) -> None:
+    result = scan(scanner, source)
+    assert result.statements == ()
+    assert result.error is not None
+    assert result.error.startswith(reason)
+
+
+@pytest.mark.parametrize("source", [
+    b"\xef\xbb\xbfimport os\n",
+    b"# -*- coding: latin-1 -*-\nimport os\nNAME = 'caf\xe9'\n",
+    b"import os\r\n\r\ndef f():\r\n    import json\r\n",
+    b"import os\r\rdef f():\r    import json\r",
+    b"\x0cimport os\n\x0c\ndef f():\n    import json\n",
+])
+def test_encodings_and_line_endings_python_accepts(scanner: Scanner, source: bytes) -> None:
+    result = scan(scanner, source)
+    assert result.error is None
+    assert {s.module for s in result.statements} == ({"os", "json"} if b"json" in source
+                                                     else {"os"})
+    json_lines = [s.line for s in result.statements if s.module == "json"]
+    assert json_lines in ([], [4])
