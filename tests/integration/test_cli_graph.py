@@ -1,0 +1,123 @@
+"""`importaudit graph` and `importaudit cycles` end to end, on the fixture trees.
+
+Exit statuses (0 none, 1 cycles, 2 usage), every output format, the cache directory,
+and the same output across runs and PYTHONHASHSEED values.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from importaudit.cli import cli
+from importaudit.model import report_from_dict
+
+STATIC = Path(__file__).resolve().parents[1] / "fixtures" / "static"
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.chdir(STATIC)
+    monkeypatch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    return CliRunner()
+
+
+@pytest.mark.parametrize(("args", "status"), [
+    (["cycles", "cyclic"], 1),
+    (["cycles", "typeonly"], 0),
+    (["cycles", "deferred"], 0),
+    (["cycles", "deferred", "--kinds", "all"], 1),
+    (["cycles", "typeonly", "--kinds", "eager,type-only"], 1),
+    (["cycles", "relative", "namespace", "lazy", "broken"], 0),
+    (["graph", "cyclic"], 0),
+])
+def test_exit_statuses(runner: CliRunner, args: list[str], status: int) -> None:
+    result = runner.invoke(cli, args)
+    assert result.exit_code == status, result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["graph", "no_such_package_anywhere"],
+    ["cycles", "missing/directory"],
+    ["cycles", "cyclic", "--kinds", "eager,sometimes"],
+    ["graph", "cyclic", "--format", "html"],
+])
+def test_bad_input_is_one_line_and_exit_2(runner: CliRunner, args: list[str]) -> None:
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_cycles_json_round_trips_and_names_the_failing_import(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["cycles", "cyclic", "--format", "json"])
+    assert result.exit_code == 1
+    report = report_from_dict(json.loads(result.output))
+    assert report.graph is not None
+    assert [k.value for k in report.graph.cycle_kinds] == ["eager", "optional", "parent"]
+    first = report.cycles[0]
+    assert first.cross_package and first.can_fail
+    assert {(e.importer, e.line) for e in first.failing} == {("pkg_a.core", 3),
+                                                            ("pkg_b.service", 3)}
+
+
+def test_output_file_format_follows_its_suffix(runner: CliRunner, tmp_path: Path) -> None:
+    for suffix, marker in ((".dot", "digraph"), (".graphml", "<graphml"), (".json", '"graph"')):
+        out = tmp_path / f"graph{suffix}"
+        result = runner.invoke(cli, ["graph", "lazy", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert marker in out.read_text()
+
+
+def test_graph_kinds_and_external_modules(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["graph", "lazy", "--kinds", "lazy", "--format", "json"])
+    graph = json.loads(result.output)["graph"]
+    assert {e["kind"] for e in graph["edges"]} == {"lazy"}
+    assert graph["kinds"] == ["lazy"]
+    full = runner.invoke(cli, ["graph", "lazy", "--external", "full", "--format", "json"])
+    assert "lazy_loader" in {n["name"] for n in json.loads(full.output)["graph"]["modules"]}
+
+
+def test_the_cache_directory_is_used_and_can_be_turned_off(
+        runner: CliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(cli, ["graph", "cyclic", "--cache-dir", str(tmp_path / "c1")]
+                         ).exit_code == 0
+    assert list((tmp_path / "c1").glob("scan-*.json"))
+    assert runner.invoke(cli, ["graph", "cyclic", "--no-cache"]).exit_code == 0
+    assert not (tmp_path / "cache").exists()
+
+
+def test_full_parse_reports_every_broken_file(runner: CliRunner) -> None:
+    fast = runner.invoke(cli, ["graph", "broken", "--format", "json"])
+    full = runner.invoke(cli, ["graph", "broken", "--full-parse", "--format", "json"])
+
+    def broken(output: str) -> set[str]:
+        return {Path(p["file"]).name for p in json.loads(output)["graph"]["problems"]}
+
+    assert {"syntax_error.py", "nul_bytes.py", "bad_encoding.py",
+            "unknown_coding.py"} <= broken(fast.output)
+    assert broken(full.output) - broken(fast.output) == {"broken_body.py"}
+
+
+def _static_json(seed: str, tmp_path: Path) -> dict[str, object]:
+    """`cycles --format json` on several stdlib packages in a fresh interpreter."""
+    env = {**os.environ, "PYTHONHASHSEED": seed, "IMPORTAUDIT_CACHE_DIR": str(tmp_path / seed)}
+    result = subprocess.run(
+        [sys.executable, "-m", "importaudit", "cycles", "email", "asyncio", "xml",
+         "multiprocessing", "importlib", "unittest", "--kinds", "all", "--format", "json"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=False, timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return {"graph": data["graph"], "cycles": data["cycles"]}
+
+
+def test_same_output_under_different_hash_seeds(tmp_path: Path) -> None:
+    first = _static_json("0", tmp_path)
+    assert first["cycles"]
+    assert _static_json("4242", tmp_path) == first

@@ -1,0 +1,93 @@
+"""The text, DOT and GraphML renderings of a static graph and its cycles."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import pydot
+import pytest
+from rich.console import Console
+from static_helpers import STATIC
+
+from importaudit import api
+from importaudit.render import RenderOptions, get_renderer
+from importaudit.render.terminal_graph import render_static
+
+if TYPE_CHECKING:
+    from importaudit.model import Report
+
+
+@pytest.fixture(autouse=True)
+def _in_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(STATIC)
+
+
+def _text(report: Report, command: str, verbosity: int = 0) -> str:
+    stream = io.StringIO()
+    console = Console(file=stream, width=400, color_system=None, highlight=False)
+    render_static(report, console, RenderOptions(command=command, verbosity=verbosity))
+    return stream.getvalue()
+
+
+def test_cycles_text_names_the_path_the_lines_and_the_fix() -> None:
+    text = _text(api.cycles(["cyclic"], cache=False), "cycles")
+    assert "2 import cycle(s) over eager, optional, parent edges (1 can fail at import, " \
+           "1 across packages)" in text
+    assert "cycle 1: pkg_a <-> pkg_b  CAN FAIL AT IMPORT" in text
+    assert "shortest path: pkg_a.core -> pkg_b.service -> pkg_a.core" in text
+    core = Path("cyclic/pkg_a/core.py")
+    assert f"pkg_a.core -> pkg_b.service  eager  {core}:3  from pkg_b.service import Service" \
+        in text
+    assert "cycle 2: within pkg_a  fragile (import order matters)" in text
+    assert "to break it, make these imports deferred or type-only:" in text
+    assert text.isascii()
+
+
+def test_no_cycles_says_over_which_kinds() -> None:
+    text = _text(api.cycles(["typeonly"], cache=False), "cycles")
+    assert "no import cycles over eager, optional, parent edges" in text
+    every = _text(api.cycles(["typeonly"], kinds="all", cache=False), "cycles")
+    assert "closes only after import" in every
+
+
+def test_graph_text_lists_edges_by_module_with_lines_and_problems() -> None:
+    text = _text(api.graph(["relative"], cache=False), "graph", verbosity=1)
+    assert "import graph: 7 modules (7 in the targets, 0 outside), 11 edges" in text
+    assert "relpkg.sub.deep" in text
+    assert "  -> relpkg.sub  eager  line 3  (LIMIT)" in text
+    assert "relpkg.gone  (imported, but not in the scanned tree)" in text
+    assert "3 problem(s) reading the source:" in text
+    assert "climbs above the top-level package of relpkg.sub.deep" in text
+
+
+def test_quiet_graph_text_is_the_summary_only() -> None:
+    text = _text(api.graph(["relative"], cache=False), "graph", verbosity=-1)
+    assert "->" not in text
+    assert text.startswith("import graph: ")
+
+
+def test_dot_is_valid_and_keeps_kinds_and_lines() -> None:
+    stream = io.StringIO()
+    get_renderer("dot")(api.graph(["cyclic"], cache=False), stream, RenderOptions())
+    (parsed,) = pydot.graph_from_dot_data(stream.getvalue())
+    edges = {(e.get_source().strip('"'), e.get_destination().strip('"')): e
+             for e in parsed.get_edges()}
+    edge = edges["pkg_a.core", "pkg_b.service"]
+    assert edge.get("kinds") == "eager"
+    assert edge.get("lines").strip('"') == f"{Path('cyclic/pkg_a/core.py')}:3"
+    assert edges["pkg_a.core", "pkg_b"].get("style") == "solid"
+
+
+def test_graphml_reads_back_into_the_same_graph() -> None:
+    report = api.graph(["lazy"], cache=False)
+    stream = io.StringIO()
+    get_renderer("graphml")(report, stream, RenderOptions())
+    back = nx.read_graphml(io.BytesIO(stream.getvalue().encode()))
+    assert report.graph is not None
+    assert set(back.nodes) == {n.name for n in report.graph.modules}
+    assert set(back.edges) == {(e.importer, e.imported) for e in report.graph.edges}
+    assert back.edges["stubpkg", "stubpkg.tools"]["kinds"] == "lazy"
+    assert back.nodes["json"]["external"] is True
