@@ -533,8 +533,11 @@ _SEVERITIES = ["info", "low", "medium", "high", "critical", "never"]
 
 @cli.command()
 @click.argument("targets", nargs=-1, required=True)
-@click.option("--fail-on", type=click.Choice(_SEVERITIES), default="low", show_default=True,
-              help="Exit 1 when a finding of this severity or higher exists ('never': exit 0).")
+@click.option("--fail-on", type=click.Choice(_SEVERITIES), default=None,
+              help="Exit 1 when a finding of this severity or higher exists ('never': exit 0;"
+                   " default: fail_on in [tool.importaudit], else low).")
+@click.option("--config", "config_path", default=None, metavar="FILE",
+              help="A pyproject.toml other than the nearest one (for review_ignore, fail_on).")
 @click.option("--select", "select", default=None, metavar="CODE,CODE",
               help="Run only these rules (codes or names, comma-separated).")
 @click.option("--ignore", "ignore", multiple=True, metavar="CODE[:MODULE]",
@@ -555,7 +558,8 @@ _SEVERITIES = ["info", "low", "medium", "high", "critical", "never"]
 @output_option
 @verbosity_options
 def review(
-    targets: tuple[str, ...], fail_on: str, select: str | None, ignore: tuple[str, ...],
+    targets: tuple[str, ...], fail_on: str | None, config_path: str | None,
+    select: str | None, ignore: tuple[str, ...],
     from_report: str | None, repeat: int | None, timeout: float | None, memory: bool | None,
     warm_bytecode: bool, python: str | None, fmt: str | None, output: str | None, quiet: int,
     verbose: int,
@@ -566,20 +570,23 @@ def review(
         from importaudit import api
         from importaudit.model import Severity
 
+        config = api.load_config(config_path=config_path,
+                                 flags={"fail_on": fail_on} if fail_on else None)
         measured = api.load_reports([from_report])[0] if from_report else None
         codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
         report = api.review(
             targets, python=python, repeat=repeat, timeout=timeout, memory=memory,
-            warm_bytecode=warm_bytecode, select=codes, ignore=ignore, measured=measured,
+            warm_bytecode=warm_bytecode, select=codes, measured=measured,
+            ignore=(*config.review_ignore, *ignore),
         )
         chosen = _infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="review",
                                                     verbosity=verbose - quiet))
         if report.failure is not None:
             return EXIT_TARGET
-        if fail_on == "never":
+        if config.fail_on == "never":
             return 0
-        threshold = Severity[fail_on.upper()]
+        threshold = Severity[config.fail_on.upper()]
         return 1 if any(f.severity >= threshold for f in report.findings) else 0
 
     run(body)

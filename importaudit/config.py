@@ -118,6 +118,8 @@ class Config:
     cycles: CyclePolicy = CyclePolicy.NONE
     allow_cycles: tuple[frozenset[str], ...] = ()
     ignore: tuple[str, ...] = ()
+    review_ignore: tuple[str, ...] = ()  # review suppressions: "CODE" or "CODE:module-glob"
+    fail_on: str = "low"  # review: exit 1 at findings of this severity or higher
     budgets: tuple[Budget, ...] = ()
     forbidden: tuple[ForbiddenRule, ...] = ()
     tolerance: Tolerance = field(default_factory=Tolerance)
@@ -282,6 +284,8 @@ _SCALARS: dict[str, Callable[[object], Any]] = {
     "cycles": lambda v: CyclePolicy(_choice(tuple(p.value for p in CyclePolicy))(v)),
     "allow_cycles": _allow_cycles,
     "ignore": _str_list,
+    "review_ignore": _str_list,
+    "fail_on": _choice(("info", "low", "medium", "high", "critical", "never")),
 }
 
 # TOML key -> (Tolerance field, parser); ms keys become ns fields.
@@ -406,7 +410,7 @@ def _forbidden(raw: object, where: Where, problems: _Problems) -> tuple[Forbidde
 # --------------------------------------------------------------------------- environment
 
 
-_ENV_LISTS = frozenset({"targets", "ignore", "allow_cycles", "kinds"})
+_ENV_LISTS = frozenset({"targets", "ignore", "review_ignore", "allow_cycles", "kinds"})
 _ENV_BOOLS = frozenset({"memory", "tree", "isolated", "warm_bytecode", "normalize"})
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 

@@ -48,6 +48,32 @@ def test_review_ignore_flag_suppresses_and_reports_stale(tmp_path: Path) -> None
     assert any(f["code"] == "IA001" and "IA201:nowhere.*" in f["message"] for f in findings)
 
 
+def test_review_suppressions_and_fail_on_from_config(tmp_path: Path) -> None:
+    saved = tmp_path / "shop.json"
+    run("review", str(FIXTURES / "shop"), "--repeat", "1", "-o", str(saved))
+    config = tmp_path / "pyproject.toml"
+    config.write_text(
+        '[tool.importaudit]\nreview_ignore = ["IA601", "IA401:nowhere.*"]\n'
+        'fail_on = "critical"\n'
+    )
+    out_file = tmp_path / "r.json"
+    status, _ = run("review", str(FIXTURES / "shop"), "--from", str(saved), "--config",
+                    str(config), "-o", str(out_file))
+    findings = json.loads(out_file.read_text())["findings"]
+    assert not [f for f in findings if f["code"] == "IA601"]
+    assert any(f["code"] == "IA001" and "IA401:nowhere.*" in f["message"] for f in findings)
+    assert status == 0  # fail_on = critical in the config; nothing is critical
+    # the flag wins over the config
+    status, _ = run("review", str(FIXTURES / "shop"), "--from", str(saved), "--config",
+                    str(config), "--fail-on", "low", "-o", str(out_file))
+    assert status == 1
+    config.write_text('[tool.importaudit]\nfail_on = "sometimes"\n')
+    status, out = run("review", str(FIXTURES / "shop"), "--from", str(saved), "--config",
+                      str(config))
+    assert status == 2
+    assert "fail_on" in out
+
+
 def test_rules_list_and_detail() -> None:
     status, out = run("rules")
     assert status == 0 and "IA101" in out and "IA602" in out
