@@ -45,6 +45,8 @@ def lazy_init_snippet(package: str, names: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+_NEEDED_AT_IMPORT = frozenset({Use.IMPORT_TIME, Use.EVALUATED_ANNOTATION})
+
 @register(
     "IA101", "eager-package-init", "Package __init__ eagerly imports its submodules",
     RuleDoc(
@@ -71,9 +73,15 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         if not own.is_package:
             continue
         package = facts.name
-        subs = [b for b in facts.bindings if b.kind in _RUNS and (
+        from_subs = [b for b in facts.bindings if b.kind in _RUNS and (
             b.module.startswith(package + ".")
             or (b.module == package and b.attr and ctx.is_module(f"{package}.{b.attr}")))]
+        # A name the package body itself uses while it runs (a helper it calls, a base
+        # class) is needed at import: a lazy __init__ cannot defer it, so only the other
+        # names count, and a package that needs all of them has no finding, whatever
+        # their measured cost on a noisy machine.
+        needed = [b for b in from_subs if facts.uses_of(b.name) & _NEEDED_AT_IMPORT]
+        subs = [b for b in from_subs if b not in needed]
         if not subs:
             continue
         targets = {submodule_of(ctx, b) for b in subs}
@@ -86,14 +94,19 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         graded = severity_of(impact, ctx.settings.scale)
         if graded < Severity.LOW and len(names) < ctx.settings.init_many_names:
             continue
-        modules = sorted(targets)
-        first = min(b.line for b in subs)
+        modules = sorted(targets | {submodule_of(ctx, b) for b in needed})
+        first = min(b.line for b in from_subs)
+        kept = sorted({b.name for b in needed})
         yield ctx.make_finding(
             "IA101", "Package __init__ eagerly imports its submodules", package,
-            f"{package} imports {len(names)} name(s) from {len(modules)} submodule(s) at "
-            f"import time ({', '.join(modules[:4])}{', ...' if len(modules) > 4 else ''}); "
+            f"{package} imports {len(names) + len(kept)} name(s) from {len(modules)} "
+            f"submodule(s) at import time "
+            f"({', '.join(modules[:4])}{', ...' if len(modules) > 4 else ''}); "
             f"they need {impact.modules or 0} module(s) that a lazy __init__ would "
-            "defer until first use.",
+            "defer until first use"
+            + (f" ({', '.join(kept)} {'is' if len(kept) == 1 else 'are'} used by the "
+               "package body while it runs: defer that code too, or keep "
+               f"{'it' if len(kept) == 1 else 'them'} eager)." if kept else "."),
             "Load the submodules on first attribute access (PEP 562 __getattr__) and "
             "keep the names for type checkers under `if TYPE_CHECKING:`.\n\n"
             + lazy_init_snippet(package, names),

@@ -180,3 +180,13 @@ def test_unparsable_module_is_skipped(tmp_path: object) -> None:
     report = make_report(("broken_pkg",), (record,))
     assert run_review(report).findings == ()
     assert FIXTURES.is_dir()
+
+
+def test_init_import_its_body_needs_is_no_eager_init_finding() -> None:
+    # lazyhelper's __init__ calls attach() while it runs: the import cannot be deferred,
+    # however much the helper costs (50 ms here, as on a loaded CI machine).
+    modules = (
+        rec("lazyhelper", None, 0, 50_400, 400),
+        rec("lazyhelper._lazy", "lazyhelper", 1, 50_000, 50_000),
+    )
+    assert not by_code(run_review(make_report(("lazyhelper",), modules)).findings, "IA101")
