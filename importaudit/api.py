@@ -550,18 +550,13 @@ def static_graph(
     (None: as many as CPUs when the tree is large). `scanner="reference"` parses every
     file whole with `ast` (slower; what the fast scanner is tested against).
     """
-    from importaudit.static.batch import scan_files
-    from importaudit.static.cache import ScanCache, default_cache_dir
-    from importaudit.static.discover import discover
-    from importaudit.static.graph import build_graph
+    from importaudit.static.build import static_graph as build
+    from importaudit.static.cache import default_cache_dir
 
     chosen = edge_kinds(kinds)
-    tree = discover(targets)
-    store = ScanCache(cache_dir if cache_dir is not None else default_cache_dir(),
-                      tree.directories, scanner) if cache else None
-    paths = [m.path for m in tree.modules.values() if m.path is not None and not m.extension]
-    scans = scan_files(paths, cache=store, jobs=jobs, scanner=scanner)
-    return build_graph(tree, scans, kinds=chosen, collapse_external=collapse_external)
+    where = (cache_dir if cache_dir is not None else default_cache_dir()) if cache else None
+    return build(targets, kinds=chosen, collapse_external=collapse_external, cache_dir=where,
+                 jobs=jobs, scanner=scanner)
 
 
 def _static_report(targets: Sequence[str], graph: StaticGraph,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from importaudit.static.cache import ScanCache, content_key, decode_scan, encode_scan
@@ -17,7 +18,7 @@ from importaudit.static.fastscan import scan_fast
 from importaudit.static.scan import FileScan, scan_reference
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 #: Below this many bytes to scan, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 3_000_000
@@ -85,46 +86,82 @@ def _size(path: str) -> int:
         return 0
 
 
-def scan_files(paths: Sequence[str], *, cache: ScanCache | None = None,
-               jobs: int | None = None, scanner: str = "fast") -> dict[str, FileScan]:
-    """The scan of every path; `jobs` None picks processes by size, 1 means none."""
+@dataclass(slots=True)
+class Scanned:
+    """The scan of every file, and the content key of every file that could be read."""
+
+    scans: dict[str, FileScan] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def content_keys(paths: Sequence[str]) -> Scanned:
+    """Read and hash every file: keys of the readable ones, scan errors of the others."""
+    found = Scanned()
+    for path in paths:
+        data = _read(path)
+        if isinstance(data, FileScan):
+            found.scans[path] = data
+        else:
+            found.keys[path] = content_key(data)
+    return found
+
+
+def scan_tree(paths: Sequence[str], *, cache: ScanCache | None = None,
+              jobs: int | None = None, scanner: str = "fast", keys: Scanned | None = None,
+              on_scan: Callable[[str, FileScan], None] | None = None) -> Scanned:
+    """Scan every path (cache hits are not read again); `keys` from `content_keys` if known.
+
+    `jobs` None picks worker processes by the size of what is left to scan; 1 means
+    none. A run whose cache is empty leaves hashing to the workers. `on_scan` is
+    called with each file's scan as soon as it is known (in no particular order), so
+    a caller can use results while workers are still scanning.
+    """
     if scanner not in SCANNERS:
         raise ValueError(f"unknown scanner {scanner!r}")
-    results: dict[str, FileScan] = {}
-    keys: dict[str, str] = {}  # path -> content key, for what the cache will hold
-    todo: list[str] = []
     entries = cache.load() if cache is not None else {}
-    if entries:
-        for path in paths:
-            data = _read(path)
-            if isinstance(data, FileScan):
-                results[path] = data
-                continue
-            key = content_key(data)
-            keys[path] = key
+    if keys is None and entries:
+        keys = content_keys(paths)
+    result = Scanned()
+    store: dict[str, Any] = {}  # what the cache will hold: key -> encoded scan
+
+    def found(path: str, scan: FileScan) -> None:
+        result.scans[path] = scan
+        if on_scan is not None:
+            on_scan(path, scan)
+
+    todo: list[str] = []
+    if keys is None:
+        todo = list(paths)
+    else:
+        result.keys.update(keys.keys)
+        for path, scan in keys.scans.items():
+            found(path, scan)
+        for path, key in keys.keys.items():
             hit = cache.get(key) if cache is not None else None
             if hit is None:
                 todo.append(path)
             else:
-                results[path] = hit
-    else:
-        todo = list(paths)
-    if todo:
-        for path, found, encoded in _run(todo, jobs, scanner):
-            results[path] = decode_scan(encoded)
-            if found is not None:
-                keys[path] = found
+                store[key] = entries[key]
+                found(path, hit)
+    for path, new_key, encoded in _run(todo, jobs, scanner) if todo else ():
+        if new_key is not None:
+            result.keys[path] = new_key
+            store[new_key] = encoded  # kept as the workers encoded it
+        found(path, decode_scan(encoded))
     if cache is not None:
-        # Hits keep their stored form; only new scans are encoded again.
-        store = {key: entries[key] if key in entries else encode_scan(results[path])
-                 for path, key in keys.items()}
         cache.save(store)
-    return results
+    return result
+
+
+def scan_files(paths: Sequence[str], *, cache: ScanCache | None = None,
+               jobs: int | None = None, scanner: str = "fast") -> dict[str, FileScan]:
+    """The scan of every path (see `scan_tree`)."""
+    return scan_tree(paths, cache=cache, jobs=jobs, scanner=scanner).scans
 
 
 def _run(paths: list[str], jobs: int | None,
-         scanner: str) -> list[tuple[str, str | None, list[Any]]]:
-    """Scan `paths`, in worker processes when that pays."""
+         scanner: str) -> Iterator[tuple[str, str | None, list[Any]]]:
+    """Scan `paths`, in worker processes when that pays; rows come as batches finish."""
     workers = cpu_count() if jobs is None else max(1, jobs)
     method = _start_method()
     if workers > 1 and len(paths) > 1:
@@ -134,9 +171,11 @@ def _run(paths: list[str], jobs: int | None,
         if jobs is not None or total >= limit:
             import multiprocessing
 
-            batches = _batches(paths, sizes, workers * 4)
+            # Several batches per worker: the parent gets results early and steadily.
+            batches = _batches(paths, sizes, workers * 8)
             context = multiprocessing.get_context(method)
             with context.Pool(min(workers, len(batches))) as pool:
-                done = pool.imap_unordered(_scan_batch, [(scanner, b) for b in batches])
-                return [row for batch in done for row in batch]
-    return _scan_batch((scanner, paths))
+                for batch in pool.imap_unordered(_scan_batch, [(scanner, b) for b in batches]):
+                    yield from batch
+            return
+    yield from _scan_batch((scanner, paths))

@@ -2,10 +2,13 @@
 
 Keys are a hash of each file's bytes, not its mtime: CI checkouts reset mtimes, and a
 file whose content did not change scans the same. One JSON file per set of scanned
-directories (and scanner version and Python grammar) holds the entries of the last run
-that used it; it is replaced atomically (a temporary file, then a rename), so two runs
-sharing the cache each read a complete file, and the last writer's entries win. A
-cache that cannot be read is ignored; one that cannot be written costs only speed.
+directories (and scanner version and Python grammar) holds the scans of the last run
+that used it. A second one holds the graph that run built, under a digest of all it
+was built from (each module's name, path and content key, the options, sys.path), so
+an unchanged tree loads its graph without resolving it again. Both are replaced
+atomically (a temporary file, then a rename): two runs sharing the cache each read a
+complete file, and the last writer wins. A cache that cannot be read is ignored; one
+that cannot be written costs only speed.
 
 The default place is `.importaudit-cache/` in the current directory (CI caches it as
 a directory) or `$IMPORTAUDIT_CACHE_DIR`. The directory carries a `CACHEDIR.TAG` and
@@ -19,11 +22,11 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from importaudit._atomic import write_text_atomic
-from importaudit.model import EdgeKind
+from importaudit.model import EdgeKind, ImportEdge, ModuleNode, ScanProblem, StaticGraph
 from importaudit.static.scan import SCANNER_VERSION, FileScan, ImportStatement
 
 if TYPE_CHECKING:
@@ -37,6 +40,23 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by importaudit.\n")
 
 
+def _replace(path: Path, text: str) -> None:
+    """Write `path` atomically (a temporary file, then a rename).
+
+    Unlike report files, a cache needs no fsync: after a crash a missing or empty file
+    is only a cache miss, and the flush to disk costs a cold run tens of milliseconds.
+    """
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def default_cache_dir() -> Path:
     """`$IMPORTAUDIT_CACHE_DIR`, else `.importaudit-cache` in the current directory."""
     configured = os.environ.get(ENV_CACHE_DIR)
@@ -44,8 +64,8 @@ def default_cache_dir() -> Path:
 
 
 def content_key(data: bytes) -> str:
-    """The cache key of a file's bytes."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """The cache key of a file's bytes (SHA-256: hardware-accelerated on most CPUs)."""
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def encode_scan(scan: FileScan) -> list[Any]:
@@ -111,13 +131,87 @@ class ScanCache:
         text = json.dumps({"format": _FORMAT, "entries": dict(entries)},
                           separators=(",", ":"))
         with contextlib.suppress(OSError):
-            self._prepare()
-            write_text_atomic(self.path, text)
+            self.prepare()
+            _replace(self.path, text)
             self._entries = dict(entries)
 
-    def _prepare(self) -> None:
+    def prepare(self) -> None:
+        """Create the cache directory, tagged so backups and git leave it alone."""
         self.directory.mkdir(parents=True, exist_ok=True)
         for name, content in (("CACHEDIR.TAG", _TAG), (".gitignore", "*\n")):
             marker = self.directory / name
             if not marker.exists():
-                write_text_atomic(marker, content)
+                _replace(marker, content)
+
+
+# --------------------------------------------------------------------------- whole graphs
+
+
+def encode_graph(graph: StaticGraph) -> dict[str, Any]:
+    """A StaticGraph as compact JSON-able data (names and paths in one string table)."""
+    # Names are identifiers, so "a,b" stands for ("a", "b") without ambiguity.
+    texts = {n.name for n in graph.modules} | {n.file for n in graph.modules if n.file}
+    texts |= {e.file for e in graph.edges if e.file}
+    texts |= {",".join(e.names) for e in graph.edges if e.names}
+    strings = sorted(texts)
+    table = {text: index for index, text in enumerate(strings)}
+    table[""] = -1  # no names
+    get = table.get
+    modules = [[table[n.name], get(n.file or "", -1), int(n.is_package), int(n.external),
+                int(n.namespace)] for n in graph.modules]
+    edges = [[table[e.importer], table[e.imported], e.kind.value, get(e.file or "", -1),
+              e.line or 0, table[",".join(e.names)], int(e.external)] for e in graph.edges]
+    return {"strings": strings, "roots": list(graph.roots), "modules": modules,
+            "edges": edges, "kinds": [k.value for k in graph.kinds],
+            "problems": [[p.file, p.reason, p.line] for p in graph.problems]}
+
+
+def decode_graph(data: Any) -> StaticGraph:
+    """The inverse of `encode_graph`; raises ValueError/TypeError/KeyError/IndexError."""
+    strings: list[str] = data["strings"]
+
+    def text(index: int) -> str | None:
+        return strings[index] if index >= 0 else None
+
+    modules = tuple(ModuleNode(strings[name], text(file), bool(package), bool(external),
+                               bool(namespace))
+                    for name, file, package, external, namespace in data["modules"])
+    names_of: dict[int, tuple[str, ...]] = {-1: ()}
+    edges = []
+    for importer, imported, kind, file, line, names, external in data["edges"]:
+        taken = names_of.get(names)
+        if taken is None:
+            taken = names_of[names] = tuple(strings[names].split(","))
+        edges.append(ImportEdge(strings[importer], strings[imported], _KINDS[kind],
+                                strings[file] if file >= 0 else None, line or None, taken,
+                                bool(external)))
+    problems = tuple(ScanProblem(str(file), str(reason), line)
+                     for file, reason, line in data["problems"])
+    return StaticGraph(tuple(data["roots"]), modules, tuple(edges), problems,
+                       tuple(_KINDS[k] for k in data["kinds"]))
+
+
+class GraphCache:
+    """The last graph built from one set of directories, valid for one exact input."""
+
+    def __init__(self, scans: ScanCache) -> None:
+        self.path = scans.path.with_name(scans.path.name.replace("scan-", "graph-", 1))
+        self.scans = scans
+
+    def load(self, digest: str) -> StaticGraph | None:
+        """The graph stored under `digest`, or None (missing, stale or damaged)."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("digest") != digest:
+                return None
+            return decode_graph(data["graph"])
+        except (OSError, ValueError, TypeError, KeyError, IndexError):
+            return None
+
+    def save(self, digest: str, graph: StaticGraph) -> None:
+        """Store `graph` under `digest` (atomically); errors only cost speed."""
+        text = json.dumps({"format": _FORMAT, "digest": digest, "graph": encode_graph(graph)},
+                          separators=(",", ":"))
+        with contextlib.suppress(OSError):
+            self.scans.prepare()
+            _replace(self.path, text)

@@ -57,10 +57,11 @@ class SourceTree:
 
 
 def _display(path: Path, cwd: Path) -> str:
-    try:
-        return str(path.relative_to(cwd))
-    except ValueError:
-        return str(path)
+    """`path` relative to `cwd` when inside it, else as it is."""
+    text, base = str(path), str(cwd)
+    if text.startswith(base) and text[len(base):len(base) + 1] == os.sep:
+        return text[len(base) + 1:]
+    return text
 
 
 def _is_module_name(text: str) -> bool:

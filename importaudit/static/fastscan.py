@@ -166,6 +166,18 @@ def _is_docstring(text: str, start: int, end: int) -> bool:
     return close >= 0 and _BLANK_OR_COMMENTS.fullmatch(text, close + 3, end) is not None
 
 
+def _starts_statement(text: str, start: int, end: int) -> bool:
+    """Whether a cut at `end` can start a statement, given that one starts at `start`.
+
+    Only strings and backslashes are checked here (a cut inside brackets makes a piece
+    that does not parse, and the file goes to the reference scanner): counting triple
+    quotes is cheap, counting brackets over long stretches of code is not.
+    """
+    if text.count('"""', start, end) & 1 or text.count("\'\'\'", start, end) & 1:
+        return _ends(text, start, end)  # quotes in comments or strings? look closer
+    return not _continues(text, start, end)
+
+
 def _ends(text: str, start: int, end: int) -> bool:
     """Whether a statement that starts at `start` can end at `end` (a line start)."""
     return not _continues(text, start, end) and _closed(text, start, end)
@@ -226,6 +238,43 @@ def scan_fast(source: bytes) -> FileScan:
     return FileScan(tuple(scanner.statements))
 
 
+class _Cuts:
+    """The lines that can start a statement of one block, looked for only where needed.
+
+    A trigger needs the cut at or before it (found by stepping back a line at a time:
+    usually a line or two) and the cuts after it (one regular-expression search each),
+    so a block is never searched end to end.
+    """
+
+    __slots__ = ("_pattern", "end", "start", "text")
+
+    def __init__(self, text: str, start: int, end: int, indent: str) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self._pattern = _boundary(indent)
+
+    def before(self, pos: int) -> int:
+        """The last cut at or before `pos` (the block's start if none)."""
+        text, start, match = self.text, self.start, self._pattern.match
+        line = text.rfind("\n", start, pos) + 1 if pos > start else start
+        while line > start:
+            if match(text, line - 1) is not None:
+                return line
+            line = text.rfind("\n", start, line - 1) + 1
+        return start
+
+    def after(self, pos: int) -> int:
+        """The first cut after `pos` (the block's end if none)."""
+        found = self._pattern.search(self.text, pos, self.end)
+        return found.start() + 1 if found is not None else self.end
+
+    def between(self, start: int, end: int) -> list[int]:
+        """Every cut strictly inside start:end."""
+        return [m.start() + 1 for m in self._pattern.finditer(self.text, start, end)
+                if m.start() + 1 < end]
+
+
 class _Scanner:
     """Cuts one file's text into statements and walks the parsed ones."""
 
@@ -250,80 +299,95 @@ class _Scanner:
     def region(self, start: int, end: int, indent: str, ctx: Ctx) -> None:
         """Scan the statements of one block (text[start:end], indented by `indent`)."""
         text = self.text
-        bounds = [start]
-        bounds.extend(m.start() + 1 for m in _boundary(indent).finditer(text, start - 1, end)
-                      if m.start() >= start)
-        bounds.append(end)
-        last = len(bounds) - 1
-        closed_at = 0  # index into bounds of a known statement start
+        cuts = _Cuts(text, start, end, indent)
+        closed_at = start  # a cut known to start a statement
+        # Small statements that follow each other (a block of imports) are parsed in
+        # one go: each parse has a fixed cost.
+        pending_start = pending_end = -1
         triggers = self.triggers
         for index in range(bisect.bisect_left(triggers, start), len(triggers)):
             pos = triggers[index]
             if pos >= end:
                 break
-            if pos < bounds[closed_at]:
+            if pos < closed_at:
                 continue  # inside a statement already scanned
-            first = bisect.bisect_right(bounds, pos) - 1
-            stop = first + 1
+            first = line = cuts.before(pos)
             single = True
-            if first > closed_at and not _ends(text, bounds[closed_at], bounds[first]):
-                first, single = closed_at, False  # the cut fell inside a string or brackets
-            stop, extended_cleanly = self._extend(bounds, first, stop)
-            self._statement(bounds[first], bounds[stop], indent, ctx,
-                            bounds[first + 1:stop], single and extended_cleanly)
+            if first > closed_at and not _starts_statement(text, closed_at, first):
+                first, single = closed_at, False  # the cut fell inside a string
+            stop, extended_cleanly = self._extend(cuts, first, line, cuts.after(pos))
+            single = single and extended_cleanly
+            if single and stop - first <= _SPLIT_ABOVE:
+                if first != pending_end:
+                    if pending_end >= 0:
+                        self._parse_walk(pending_start, pending_end, indent, ctx)
+                    pending_start = first
+                pending_end = stop
+            else:
+                if pending_end >= 0:
+                    self._parse_walk(pending_start, pending_end, indent, ctx)
+                    pending_start = pending_end = -1
+                self._statement(cuts, first, stop, indent, ctx, single)
             closed_at = stop
-            if stop == last:
+            if stop >= end:
                 break
+        if pending_end >= 0:
+            self._parse_walk(pending_start, pending_end, indent, ctx)
 
-    def _extend(self, bounds: list[int], first: int, stop: int) -> tuple[int, bool]:
-        """Grow bounds[first]:bounds[stop] until it ends cleanly: (stop, one statement).
+    def _extend(self, cuts: _Cuts, start: int, previous: int,
+                stop: int) -> tuple[int, bool]:
+        """Grow text[start:stop] cut by cut until it ends cleanly: (stop, one statement).
+
+        `previous` is the last cut before `stop`.
 
         Every cut passed on the way is tested and found to lie inside the statement
         (in brackets, in a string, after a backslash or a decorator), so the result is
         one statement; False when the block ended before the statement closed. Counts
         are kept per segment, so the cost stays linear in the statement's length.
         """
-        text = self.text
-        last = len(bounds) - 1
-        start = bounds[first]
-        brackets, double, single = _balance(text, start, bounds[stop])
+        text, end = self.text, cuts.end
+        brackets, double, single = _balance(text, start, stop)
         clean_brackets, clean_from, clean_known = 0, start, True
-        while stop < last:
-            pos = bounds[stop]
+        while stop < end:
             if double & 1 or single & 1:
                 # Inside a triple-quoted string (a docstring's lines look like code):
                 # jump past its end instead of stepping line by line.
-                close = text.find('"""' if double & 1 else "\'\'\'", pos)
+                close = text.find('"""' if double & 1 else "\'\'\'", stop)
                 if close < 0:
-                    return last, False
-                stop = min(last, max(stop + 1, bisect.bisect_right(bounds, close)))
+                    return end, False
+                following = cuts.after(close)
+                jumped = True
             else:
-                if not _DECORATOR.match(text, bounds[stop - 1]) and not _continues(
-                        text, start, pos):
+                if not _DECORATOR.match(text, previous) and not _continues(text, start, stop):
                     if brackets == 0:
                         return stop, True
                     # Brackets in strings or comments may be why the counts differ:
                     # count the new text again without them.
-                    code = _NOISE.sub("", text[clean_from:pos])
-                    clean_from = pos
+                    code = _NOISE.sub("", text[clean_from:stop])
+                    clean_from = stop
                     clean_known = clean_known and '"' not in code and "\'" not in code
                     clean_brackets += _bracket_balance(code)
                     if clean_known and clean_brackets == 0:
                         return stop, True
-                stop += 1
-            more = _balance(text, pos, bounds[stop])
+                following = cuts.after(stop)
+                jumped = False
+            more = _balance(text, stop, following)
             brackets, double, single = (brackets + more[0], double + more[1],
                                         single + more[2])
-        return last, _closed(text, start, bounds[last])
+            # The cut passed last (after a jump, the last one inside the string).
+            previous = cuts.before(following - 1) if jumped else stop
+            stop = following
+        return end, _closed(text, start, end)
 
-    def _statement(self, start: int, end: int, indent: str, ctx: Ctx,
-                   inner: list[int], single: bool) -> None:
+    def _statement(self, cuts: _Cuts, start: int, end: int, indent: str, ctx: Ctx,
+                   single: bool) -> None:
         """Scan one statement (`single`) or a run of them; split a large compound one."""
         text = self.text
         if single and _is_docstring(text, start, end):
             return
         if single and end - start > _SPLIT_ABOVE and _COMPOUND.match(text, start):
-            keyword = next((p for p in (start, *inner) if not _DECORATOR.match(text, p)), end)
+            heads = (start, *cuts.between(start, end))
+            keyword = next((p for p in heads if not _DECORATOR.match(text, p)), end)
             if self._split(start, keyword, end, indent, ctx):
                 return
         self._parse_walk(start, end, indent, ctx)

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from importaudit.static.discover import SourceModule, SourceTree
     from importaudit.static.scan import FileScan
 
+#: Bump when resolution changes, so graphs cached by `build` are not reused.
+GRAPH_VERSION = 1
+
 #: Order in which kinds are listed, and which record of an edge represents it: the
 #: kinds that run at import time first.
 KIND_ORDER: dict[EdgeKind, int] = {kind: i for i, kind in enumerate((
@@ -96,8 +99,12 @@ class _ExternalModules:
         return list(spec.submodule_search_locations or []) if spec else []
 
 
-class _Builder:
-    """Turns the statements of every scanned file into edges, nodes and problems."""
+class GraphBuilder:
+    """Turns the statements of scanned files into edges, nodes and problems.
+
+    Files may be added in any order (as worker processes deliver them); `finish`
+    sorts everything, so the graph does not depend on that order.
+    """
 
     def __init__(self, tree: SourceTree, collapse_external: bool) -> None:
         self.tree = tree
@@ -107,16 +114,23 @@ class _Builder:
         self.outside = _ExternalModules()
         self.edges: list[ImportEdge] = []
         self.problems: list[ScanProblem] = list(tree.problems)
-        self.missing: set[str] = set()
+        # missing module -> where it is first imported (smallest file, line), and how
+        self.missing: dict[str, tuple[str, int, str, bool]] = {}
         self.externals: set[str] = set()
+        self._by_path = {m.path: m for m in tree.modules.values() if m.path is not None}
+        self._internal: dict[str, bool] = {}
+        self._ancestry: dict[str, list[str]] = {}
 
     # ----------------------------------------------------------------- naming
 
     def is_internal(self, name: str) -> bool:
         """Whether `name` lies inside one of the scanned targets."""
-        if name in self.modules:
-            return True
-        return any(name == root or name.startswith(root + ".") for root in self.roots)
+        known = self._internal.get(name)
+        if known is None:
+            # Remembered: a large tree asks about the same few thousand names again and again.
+            known = self._internal[name] = name in self.modules or any(
+                name == root or name.startswith(root + ".") for root in self.roots)
+        return known
 
     def exists(self, name: str) -> bool:
         """Whether module `name` exists (scanned, or found on disk outside the targets)."""
@@ -185,19 +199,29 @@ class _Builder:
                     attributes.append(name)
             if attributes or not targets:
                 targets.append((target, tuple(attributes)))
-        explicit = {name for name, _ in targets}
+        # Ancestors already imported (the importer's own) or named by the statement
+        # itself get no implicit edge.
+        skip = self._lineage(module.name) | {name for name, _ in targets}
         parent_kind = EdgeKind.PARENT if kind in _RUNS_AT_IMPORT else kind
-        done: set[str] = set()
         for name, names in targets:
             self.edge(module.name, name, kind, display, stmt.line, names, stmt.guess)
-            if self.collapse and not self.is_internal(name):
-                continue  # collapsed to its top-level package: no ancestors to add
-            for ancestor in _ancestors(name):
-                if (ancestor in explicit or ancestor in done
-                        or module.name == ancestor or module.name.startswith(ancestor + ".")):
-                    continue
-                done.add(ancestor)
-                self.edge(module.name, ancestor, parent_kind, display, stmt.line, (), False)
+            if "." not in name or (self.collapse and not self.is_internal(name)):
+                continue  # no ancestors, or collapsed to its top-level package
+            for ancestor in self._ancestors(name):
+                if ancestor not in skip:
+                    skip.add(ancestor)
+                    self.edge(module.name, ancestor, parent_kind, display, stmt.line, (),
+                              False)
+
+    def _ancestors(self, name: str) -> list[str]:
+        found = self._ancestry.get(name)
+        if found is None:
+            found = self._ancestry[name] = _ancestors(name)
+        return found
+
+    def _lineage(self, name: str) -> set[str]:
+        """`name` and its ancestors: all imported already while `name` runs."""
+        return {name, *self._ancestors(name)}
 
     def edge(self, importer: str, imported: str, kind: EdgeKind, display: str,
              line: int, names: tuple[str, ...], guess: bool) -> None:
@@ -206,12 +230,10 @@ class _Builder:
         node = self.node_name(imported)
         if node == importer:
             return
-        if internal and imported not in self.modules and imported not in self.missing:
-            self.missing.add(imported)
-            if not guess:
-                self.problems.append(ScanProblem(
-                    display, f"imports {imported}, which is not in the scanned tree "
-                    f"({kind.value} import)", line))
+        if internal and imported not in self.modules:
+            seen = self.missing.get(imported)
+            if seen is None or (display, line) < seen[:2]:
+                self.missing[imported] = (display, line, kind.value, guess)
         if not internal:
             self.externals.add(node)
         self.edges.append(ImportEdge(importer, node, kind, display, line, names,
@@ -237,44 +259,52 @@ class _Builder:
 
     # ----------------------------------------------------------------- result
 
-    def build(self, scans: Mapping[str, FileScan],
-              kinds: Iterable[EdgeKind] | None) -> StaticGraph:
-        for module in self.modules.values():
-            if module.path is None or module.extension:
-                continue
-            display = module.display or module.path
-            scan = scans.get(module.path)
-            if scan is None:
-                continue
-            if scan.error is not None:
-                self.problems.append(ScanProblem(display, scan.error, scan.error_line))
-                continue
-            for stmt in scan.statements:
-                if stmt.stub:
-                    self.stub(module, stmt, display)
-                else:
-                    self.statement(module, stmt, display)
+    def add(self, path: str, scan: FileScan) -> None:
+        """Resolve the statements of the file at `path` (a module of the tree)."""
+        module = self._by_path.get(path)
+        if module is None or module.extension:
+            return
+        display = module.display or path
+        if scan.error is not None:
+            self.problems.append(ScanProblem(display, scan.error, scan.error_line))
+            return
+        for stmt in scan.statements:
+            if stmt.stub:
+                self.stub(module, stmt, display)
+            else:
+                self.statement(module, stmt, display)
+
+    def finish(self, kinds: Iterable[EdgeKind] | None = None) -> StaticGraph:
+        """The graph of everything added, keeping edges of `kinds` (None: all)."""
         chosen = tuple(sorted(set(kinds), key=KIND_ORDER.__getitem__)) if kinds else ()
         edges = sorted(set(self.edges), key=edge_sort_key)
         if chosen:
             edges = [e for e in edges if e.kind in chosen]
         used = {e.imported for e in edges}
+        problems = set(self.problems)
+        for name, (display, line, kind, guess) in self.missing.items():
+            if not guess:
+                problems.add(ScanProblem(display, f"imports {name}, which is not in the "
+                                         f"scanned tree ({kind} import)", line))
         nodes = [ModuleNode(m.name, None if m.namespace else m.display, m.is_package,
                             False, m.namespace) for m in self.modules.values()]
         nodes += [ModuleNode(name) for name in sorted(self.missing) if name in used]
         nodes += [ModuleNode(name, external=True) for name in sorted(self.externals)
                   if name in used]
-        problems = sorted(set(self.problems),
-                          key=lambda p: (p.file, p.line or 0, p.reason))
         return StaticGraph(tuple(self.roots), tuple(sorted(nodes, key=lambda n: n.name)),
-                           tuple(edges), tuple(problems), chosen)
+                           tuple(edges),
+                           tuple(sorted(problems, key=lambda p: (p.file, p.line or 0, p.reason))),
+                           chosen)
 
 
 def build_graph(tree: SourceTree, scans: Mapping[str, FileScan], *,
                 kinds: Iterable[EdgeKind] | None = None,
                 collapse_external: bool = True) -> StaticGraph:
     """The StaticGraph of `tree` from its file scans, keeping edges of `kinds` (all: None)."""
-    return _Builder(tree, collapse_external).build(scans, kinds)
+    builder = GraphBuilder(tree, collapse_external)
+    for path, scan in scans.items():
+        builder.add(path, scan)
+    return builder.finish(kinds)
 
 
 def to_networkx(graph: StaticGraph,

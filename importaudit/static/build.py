@@ -1,0 +1,85 @@
+"""Build the static graph of targets: discover, scan (cached), resolve (cached).
+
+The one entry point the use cases call. With a cache directory, an unchanged tree
+costs reading and hashing its files and loading the graph the last run stored; a
+changed tree rescans only the files whose content changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from importaudit.static.batch import Scanned, content_keys, scan_tree
+from importaudit.static.cache import GraphCache, ScanCache
+from importaudit.static.discover import discover
+from importaudit.static.graph import GRAPH_VERSION, GraphBuilder
+from importaudit.static.scan import SCANNER_VERSION
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from importaudit.model import EdgeKind, StaticGraph
+    from importaudit.static.discover import SourceTree
+
+
+def _digest(tree: SourceTree, scanned: Scanned, scanner: str, collapse_external: bool) -> str:
+    """Everything a graph is resolved from: the tree, each file's content, the options.
+
+    sys.path is in it because lazy-map guesses and uncollapsed outside modules are
+    looked up on it.
+    """
+    modules = [[m.name, m.path, m.display, m.is_package, m.namespace, m.extension,
+                scanned.keys.get(m.path) if m.path else None,
+                scanned.scans[m.path].error if m.path in scanned.scans else None]
+               for m in tree.modules.values()]
+    problems = [[p.file, p.reason, p.line] for p in tree.problems]
+    identity = [SCANNER_VERSION, GRAPH_VERSION, list(sys.version_info[:2]), scanner,
+                collapse_external,
+                tree.roots, modules, problems, sys.path, os.getcwd()]
+    return hashlib.sha256(json.dumps(identity).encode()).hexdigest()
+
+
+def _keep(graph: StaticGraph, kinds: Iterable[EdgeKind] | None) -> StaticGraph:
+    if not kinds:
+        return graph
+    from importaudit.static.graph import KIND_ORDER
+
+    chosen = tuple(sorted(set(kinds), key=KIND_ORDER.__getitem__))
+    edges = tuple(e for e in graph.edges if e.kind in chosen)
+    used = {e.imported for e in edges}
+    # Outside and missing modules stay only while an edge still leads to them.
+    modules = tuple(n for n in graph.modules if n.name in used
+                    or (not n.external and (n.file is not None or n.namespace)))
+    return dataclasses.replace(graph, modules=modules, edges=edges, kinds=chosen)
+
+
+def static_graph(targets: Sequence[str], *, kinds: Iterable[EdgeKind] | None = None,
+                 collapse_external: bool = True, cache_dir: str | os.PathLike[str] | None,
+                 jobs: int | None = None, scanner: str = "fast") -> StaticGraph:
+    """The static graph of `targets` over edges of `kinds` (None: all); see api.static_graph."""
+    tree = discover(targets)
+    paths = [m.path for m in tree.modules.values() if m.path is not None and not m.extension]
+    # Files are resolved as workers deliver their scans, while others are still scanned.
+    builder = GraphBuilder(tree, collapse_external)
+    if cache_dir is None:
+        scan_tree(paths, jobs=jobs, scanner=scanner, on_scan=builder.add)
+        return _keep(builder.finish(), kinds)
+    scans = ScanCache(cache_dir, tree.directories, scanner)
+    graphs = GraphCache(scans)
+    keys = None
+    if scans.path.exists() or graphs.path.exists():
+        # Something is cached: hashing every file first may make resolving unnecessary.
+        keys = content_keys(paths)
+        cached = graphs.load(_digest(tree, keys, scanner, collapse_external))
+        if cached is not None:
+            return _keep(cached, kinds)
+    scanned = scan_tree(paths, cache=scans, jobs=jobs, scanner=scanner, keys=keys,
+                        on_scan=builder.add)
+    graph = builder.finish()
+    graphs.save(_digest(tree, scanned, scanner, collapse_external), graph)
+    return _keep(graph, kinds)
