@@ -99,15 +99,21 @@ def resolve_targets(targets: Sequence[str]) -> ResolvedTargets:
 
 
 def _progress() -> object:
-    """A progress callback that writes to stderr on a terminal (None otherwise)."""
+    """A progress callback for stderr on a terminal (None otherwise).
+
+    Silent for the first half second, so quick runs print nothing but their result.
+    """
     import sys
+    import time
 
     if not sys.stderr.isatty() or os.environ.get("IMPORTAUDIT_NO_PROGRESS"):
         return None
+    started = time.monotonic()
 
     def show(message: str) -> None:
-        sys.stderr.write(f"\r\x1b[2K importaudit: {message}")
-        sys.stderr.flush()
+        if time.monotonic() - started >= 0.5:
+            sys.stderr.write(f"\r\x1b[2K importaudit: {message}")
+            sys.stderr.flush()
 
     return show
 
