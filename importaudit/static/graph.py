@@ -47,7 +47,6 @@ KIND_ORDER: dict[EdgeKind, int] = {kind: i for i, kind in enumerate((
 ))}
 _RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
 
-
 def edge_sort_key(edge: ImportEdge) -> tuple[str, str, int, str, int, tuple[str, ...]]:
     """Deterministic order of edge records."""
     return (edge.importer, edge.imported, KIND_ORDER[edge.kind], edge.file or "",
@@ -113,13 +112,15 @@ class GraphBuilder:
         self.collapse = collapse_external
         self.outside = _ExternalModules()
         self.edges: list[ImportEdge] = []
-        self.problems: list[ScanProblem] = list(tree.problems)
+        self.problems: list[ScanProblem] = []
         # missing module -> where it is first imported (smallest file, line), and how
         self.missing: dict[str, tuple[str, int, str, bool]] = {}
         self.externals: set[str] = set()
         self._by_path = {m.path: m for m in tree.modules.values() if m.path is not None}
         self._internal: dict[str, bool] = {}
         self._ancestry: dict[str, list[str]] = {}
+        self._lineages: dict[str, frozenset[str]] = {}
+        self._nodes: dict[str, tuple[bool, str]] = {}  # module -> (internal, node name)
 
     # ----------------------------------------------------------------- naming
 
@@ -146,12 +147,6 @@ class GraphBuilder:
         if self.is_internal(name):
             return name in self.modules
         return not self.collapse and self.outside.exists(name)
-
-    def node_name(self, name: str) -> str:
-        """The graph node of module `name` (outside modules collapse to their top)."""
-        if self.collapse and not self.is_internal(name):
-            return name.partition(".")[0]
-        return name
 
     # ----------------------------------------------------------------- resolving
 
@@ -181,37 +176,39 @@ class GraphBuilder:
                   kind: EdgeKind | None = None) -> None:
         """Add the edges of one statement of `module` (its kind overridden by `kind`)."""
         kind = kind or stmt.kind
-        target = self.absolute(module, stmt, display)
-        if target is None:
+        target = self.absolute(module, stmt, display) if stmt.level else stmt.module
+        if not target or (stmt.guess and not self.exists(target)):
             return
-        if stmt.guess and not self.exists(target):
-            return
-        targets: list[tuple[str, tuple[str, ...]]] = []
+        importer, line = module.name, stmt.line
         if stmt.names is None:
-            targets.append((target, ()))
+            targets: list[str] = [target]
+            self.edge(importer, target, kind, display, line, (), stmt.guess)
         else:
+            targets = []
             attributes: list[str] = []
             for name in stmt.names:
                 submodule = f"{target}.{name}"
                 if name != "*" and self.is_submodule(submodule):
-                    targets.append((submodule, ()))
+                    targets.append(submodule)
+                    self.edge(importer, submodule, kind, display, line, (), stmt.guess)
                 else:
                     attributes.append(name)
             if attributes or not targets:
-                targets.append((target, tuple(attributes)))
-        # Ancestors already imported (the importer's own) or named by the statement
-        # itself get no implicit edge.
-        skip = self._lineage(module.name) | {name for name, _ in targets}
+                targets.append(target)
+                self.edge(importer, target, kind, display, line, tuple(attributes),
+                          stmt.guess)
+        # Implicit edges to the packages above each target, except those already
+        # imported while the importer runs (its own) and those the statement names.
+        lineage = self._lineage(importer)
         parent_kind = EdgeKind.PARENT if kind in _RUNS_AT_IMPORT else kind
-        for name, names in targets:
-            self.edge(module.name, name, kind, display, stmt.line, names, stmt.guess)
+        done: list[str] = []
+        for name in targets:
             if "." not in name or (self.collapse and not self.is_internal(name)):
                 continue  # no ancestors, or collapsed to its top-level package
             for ancestor in self._ancestors(name):
-                if ancestor not in skip:
-                    skip.add(ancestor)
-                    self.edge(module.name, ancestor, parent_kind, display, stmt.line, (),
-                              False)
+                if ancestor not in lineage and ancestor not in targets and ancestor not in done:
+                    done.append(ancestor)
+                    self.edge(importer, ancestor, parent_kind, display, line, (), False)
 
     def _ancestors(self, name: str) -> list[str]:
         found = self._ancestry.get(name)
@@ -219,25 +216,32 @@ class GraphBuilder:
             found = self._ancestry[name] = _ancestors(name)
         return found
 
-    def _lineage(self, name: str) -> set[str]:
+    def _lineage(self, name: str) -> frozenset[str]:
         """`name` and its ancestors: all imported already while `name` runs."""
-        return {name, *self._ancestors(name)}
+        found = self._lineages.get(name)
+        if found is None:
+            found = self._lineages[name] = frozenset((name, *self._ancestors(name)))
+        return found
 
     def edge(self, importer: str, imported: str, kind: EdgeKind, display: str,
              line: int, names: tuple[str, ...], guess: bool) -> None:
         """Record one edge, making `imported` a node (external or missing) as needed."""
-        internal = self.is_internal(imported)
-        node = self.node_name(imported)
+        known = self._nodes.get(imported)
+        if known is None:
+            internal = self.is_internal(imported)
+            known = self._nodes[imported] = (
+                internal, imported if internal or not self.collapse else
+                imported.partition(".")[0])
+        internal, node = known
         if node == importer:
             return
-        if internal and imported not in self.modules:
+        if not internal:
+            self.externals.add(node)
+        elif imported not in self.modules:
             seen = self.missing.get(imported)
             if seen is None or (display, line) < seen[:2]:
                 self.missing[imported] = (display, line, kind.value, guess)
-        if not internal:
-            self.externals.add(node)
-        self.edges.append(ImportEdge(importer, node, kind, display, line, names,
-                                     external=not internal))
+        self.edges.append(ImportEdge(importer, node, kind, display, line, names, not internal))
 
     def stub(self, module: SourceModule, stmt: ImportStatement, display: str) -> None:
         """lazy_loader's attach_stub: the lazy imports are those of the `.pyi` stub."""
@@ -281,7 +285,7 @@ class GraphBuilder:
         if chosen:
             edges = [e for e in edges if e.kind in chosen]
         used = {e.imported for e in edges}
-        problems = set(self.problems)
+        problems = {*self.tree.problems, *self.problems}
         for name, (display, line, kind, guess) in self.missing.items():
             if not guess:
                 problems.add(ScanProblem(display, f"imports {name}, which is not in the "

@@ -1,0 +1,159 @@
+"""Static import graph benchmark: importaudit vs its reference ast scanner vs grimp.
+
+Run: `python benchmarks/bench_graph.py [--rounds N] [--reference-rounds N] [PACKAGE ...]`
+(grimp, sympy and Django come with `pip install -e '.[bench]'`).
+
+For each package, one round builds the graph once with every variant, in turn
+(interleaved, so machine noise hits all alike); the table shows medians over the
+rounds and ratios to grimp. Variants:
+  importaudit cold   `api.static_graph` with an empty scan cache (fast scanner, worker
+                     processes as it chooses)
+  importaudit warm   the same with the cache the cold run left
+  reference cold     every file parsed whole with `ast` (what the fast scanner is
+                     tested against), no cache
+  reference warm     the reference scanner with its cache filled
+  grimp cold / warm  `grimp.build_graph(package, cache_dir=...)` with an empty / filled
+                     cache directory
+"Cold" is the scan cache, not the disk: every variant reads files the page cache
+holds after the first round. Also timed: cycle analysis (`find_cycles`, default kinds)
+on the package's graph, and the size of its largest strongly connected component.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from importaudit import api  # noqa: E402
+from importaudit.static.cycles import find_cycles  # noqa: E402
+from importaudit.static.discover import discover  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+PREFERRED = ["sympy", "django", "pandas"]
+FALLBACK = ["numpy", "sqlalchemy", "networkx", "hypothesis", "rich", "email", "asyncio"]
+
+
+def _installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _time(func: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def _size(package: str) -> tuple[int, float]:
+    tree = discover([package])
+    paths = [m.path for m in tree.modules.values() if m.path and not m.extension]
+    return len(tree.modules), sum(Path(p).stat().st_size for p in paths) / 1e6
+
+
+class Variants:
+    """Every variant of one package, each with its own scratch cache directory."""
+
+    def __init__(self, package: str, scratch: Path) -> None:
+        self.package = package
+        self.scratch = scratch
+
+    def _dir(self, name: str, *, fresh: bool) -> Path:
+        path = self.scratch / name
+        if fresh:
+            shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(exist_ok=True)
+        return path
+
+    def importaudit(self, *, warm: bool, scanner: str = "fast") -> float:
+        cache = self._dir(f"ia-{scanner}", fresh=not warm)
+        return _time(lambda: api.static_graph([self.package], cache_dir=cache,
+                                              scanner=scanner))
+
+    def grimp(self, *, warm: bool) -> float:
+        import grimp
+
+        cache = self._dir("grimp", fresh=not warm)
+        return _time(lambda: grimp.build_graph(self.package, cache_dir=str(cache)))
+
+
+def _median(values: list[float]) -> str:
+    return f"{statistics.median(values):8.3f}" if values else "       -"
+
+
+def _ratio(values: list[float], base: list[float]) -> str:
+    if not values or not base:
+        return "    -"
+    return f"{statistics.median(values) / statistics.median(base):5.2f}x"
+
+
+def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> None:
+    modules, megabytes = _size(package)
+    times: dict[str, list[float]] = {k: [] for k in (
+        "ia cold", "ia warm", "ref cold", "ref warm", "grimp cold", "grimp warm")}
+    with tempfile.TemporaryDirectory(prefix="bench-graph-") as scratch:
+        variants = Variants(package, Path(scratch))
+        for index in range(rounds):
+            times["ia cold"].append(variants.importaudit(warm=False))
+            times["ia warm"].append(variants.importaudit(warm=True))
+            if index < reference_rounds:
+                times["ref cold"].append(variants.importaudit(warm=False, scanner="reference"))
+                times["ref warm"].append(variants.importaudit(warm=True, scanner="reference"))
+            if has_grimp:
+                times["grimp cold"].append(variants.grimp(warm=False))
+                times["grimp warm"].append(variants.grimp(warm=True))
+    graph = api.static_graph([package], cache=False)
+    cycles_s: list[float] = []
+    found = ()
+    for _ in range(rounds):
+        start = time.perf_counter()
+        found = find_cycles(graph)
+        cycles_s.append(time.perf_counter() - start)
+    largest = max((len(c.modules) for c in found), default=0)
+
+    print(f"\n{package}: {modules} modules, {megabytes:.1f} MB of source, "
+          f"medians of {rounds} rounds (reference: {min(rounds, reference_rounds)}), seconds")
+    print(f"  {'variant':<12} {'cold':>8} {'warm':>8}   {'cold/grimp':>10} {'warm/grimp':>10}")
+    for name, key in (("importaudit", "ia"), ("reference", "ref"), ("grimp", "grimp")):
+        cold, warm = times[f"{key} cold"], times[f"{key} warm"]
+        print(f"  {name:<12} {_median(cold)} {_median(warm)}   "
+              f"{_ratio(cold, times['grimp cold']):>10} {_ratio(warm, times['grimp warm']):>10}")
+    print(f"  importaudit cold is {_ratio(times['ref cold'], times['ia cold']).strip()} "
+          f"faster than the reference scanner")
+    print(f"  cycle analysis: {_median(cycles_s).strip()} s for {len(found)} cycles, "
+          f"largest component {largest} modules")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("packages", nargs="*")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--reference-rounds", type=int, default=3,
+                        help="rounds of the (slow) reference scanner")
+    args = parser.parse_args()
+    packages = args.packages or [p for p in PREFERRED if _installed(p)]
+    if not packages:
+        packages = [p for p in FALLBACK if _installed(p)][:3]
+    has_grimp = _installed("grimp")
+    if not has_grimp:
+        print("grimp is not installed (pip install -e '.[bench]'): no comparison")
+    print(f"python {sys.version.split()[0]}, {sys.platform}; packages: {', '.join(packages)}")
+    for package in packages:
+        bench(package, args.rounds, args.reference_rounds, has_grimp)
+
+
+if __name__ == "__main__":
+    main()
