@@ -56,7 +56,7 @@ class SourceTree:
     directories: list[str] = field(default_factory=list)  # scanned roots, absolute
 
 
-def _display(path: Path, cwd: Path) -> str:
+def _display(path: str | Path, cwd: Path) -> str:
     """`path` relative to `cwd` when inside it, else as it is."""
     text, base = str(path), str(cwd)
     if text.startswith(base) and text[len(base):len(base) + 1] == os.sep:
@@ -73,8 +73,24 @@ def _looks_like_path(target: str) -> bool:
             or target in (".", "..") or (os.altsep is not None and os.altsep in target))
 
 
+class _Listing:
+    """What one directory holds, by module name: files, extension modules, directories."""
+
+    __slots__ = ("dirs", "extensions", "files", "has_init")
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {}
+        self.extensions: dict[str, str] = {}
+        self.dirs: dict[str, os.DirEntry[str]] = {}
+        self.has_init = False
+
+
 class _Walker:
-    """Collects modules into a SourceTree, guarding against symlink loops."""
+    """Collects modules into a SourceTree, guarding against symlink loops.
+
+    Paths are plain strings and every directory is listed once (a large tree has
+    thousands of directories, many of them data, such as locale folders).
+    """
 
     def __init__(self, tree: SourceTree, cwd: Path) -> None:
         self.tree = tree
@@ -87,96 +103,118 @@ class _Walker:
         if known is None or (known.namespace and not module.namespace):
             self.tree.modules[module.name] = module
 
-    def add_file(self, name: str, path: Path, *, is_package: bool = False) -> None:
+    def add_file(self, name: str, path: str | Path, *, is_package: bool = False) -> None:
         self.add(SourceModule(name, str(path), _display(path, self.cwd), is_package))
 
-    def enter(self, directory: Path) -> bool:
-        """Whether to walk `directory`: False (and a problem) when it was walked already."""
-        try:
-            info = directory.stat()
-        except OSError as exc:
-            self.tree.problems.append(ScanProblem(_display(directory, self.cwd),
-                                                  f"cannot read directory: {exc.strerror}"))
-            return False
-        key = (info.st_dev, info.st_ino)
-        if key in self.seen_dirs:
-            if directory.is_symlink():
-                self.tree.problems.append(ScanProblem(
-                    _display(directory, self.cwd),
-                    "symlink to a directory already scanned (a loop or a duplicate); skipped"))
-            return False
-        self.seen_dirs.add(key)
-        return True
+    def _problem(self, path: str | Path, reason: str) -> None:
+        self.tree.problems.append(ScanProblem(_display(path, self.cwd), reason))
 
-    def package(self, directory: Path, name: str, *, namespace: bool = False) -> bool:
-        """Walk a package directory as module `name`; whether it holds any module."""
-        if not self.enter(directory):
-            return False
-        init = directory / "__init__.py"
-        if not namespace:
-            self.add_file(name, init, is_package=True)
-        else:
-            self.add(SourceModule(name, None, _display(directory, self.cwd), True, True))
-        found = self.children(directory, name + ".")
-        if namespace and not found:
-            del self.tree.modules[name]  # an empty directory is not a module
-        return found or not namespace
+    def enter(self, directory: str | Path, entry: os.DirEntry[str] | None = None,
+              device: int | None = None) -> int | None:
+        """The device of `directory` if it is to be walked; None when walked already.
 
-    def _entries(self, directory: Path, prefix: str) -> tuple[
-            dict[str, Path], dict[str, Path], dict[str, Path]] | None:
-        """(source files, extension modules, subdirectories) of `directory`, by name."""
+        A directory listed by its parent (on `device`) is known by its inode without a
+        stat call; a symlink or a top-level directory is looked up.
+        """
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            if entry is not None and device is not None and not entry.is_symlink():
+                key = (device, entry.inode())
+            else:
+                info = os.stat(directory)
+                key = (info.st_dev, info.st_ino)
         except OSError as exc:
-            self.tree.problems.append(ScanProblem(_display(directory, self.cwd),
-                                                  f"cannot read directory: {exc.strerror}"))
+            self._problem(directory, f"cannot read directory: {exc.strerror}")
             return None
-        files: dict[str, Path] = {}
-        extensions: dict[str, Path] = {}
-        dirs: dict[str, Path] = {}
+        if key in self.seen_dirs:
+            if os.path.islink(directory):
+                self._problem(directory, "symlink to a directory already scanned "
+                              "(a loop or a duplicate); skipped")
+            return None
+        self.seen_dirs.add(key)
+        return key[0]
+
+    def _list(self, directory: str, prefix: str) -> _Listing | None:
+        try:
+            entries = list(os.scandir(directory))
+        except OSError as exc:
+            self._problem(directory, f"cannot read directory: {exc.strerror}")
+            return None
+        listing = _Listing()
         for entry in entries:
-            name, path = entry.name, Path(entry.path)
+            name = entry.name
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 continue
             if is_dir:
                 if name.isidentifier() and name != "__pycache__":
-                    dirs[name] = path
-            elif name.endswith(".py") and name != "__init__.py":
-                if name[:-3].isidentifier():
-                    files[name[:-3]] = path
+                    listing.dirs[name] = entry
+            elif name.endswith(".py"):
+                if name == "__init__.py":
+                    listing.has_init = True
+                elif name[:-3].isidentifier():
+                    listing.files[name[:-3]] = entry.path
                 elif prefix:
-                    self.tree.problems.append(ScanProblem(
-                        _display(path, self.cwd),
-                        "file name is not a valid module name; it cannot be imported"))
+                    self._problem(entry.path, "file name is not a valid module name; "
+                                  "it cannot be imported")
             else:
                 suffix = next((s for s in _EXTENSION_SUFFIXES if name.endswith(s)), None)
                 if suffix is not None and name[:-len(suffix)].isidentifier():
-                    extensions[name[:-len(suffix)]] = path
-        return files, extensions, dirs
+                    listing.extensions[name[:-len(suffix)]] = entry.path
+        return listing
 
-    def children(self, directory: Path, prefix: str) -> bool:
-        """Add every module directly inside `directory`; whether there was any."""
-        found_entries = self._entries(directory, prefix)
-        if found_entries is None:
+    def package(self, directory: str | Path, name: str, *, namespace: bool | None = None,
+                entry: os.DirEntry[str] | None = None, device: int | None = None) -> bool:
+        """Walk a package directory as module `name`; whether it holds any module.
+
+        `namespace` None: decided by whether the directory has `__init__.py`.
+        """
+        directory = str(directory)
+        device = self.enter(directory, entry, device)
+        if device is None:
             return False
-        files, extensions, dirs = found_entries
+        listing = self._list(directory, name + ".")
+        if listing is None:
+            return False
+        if namespace is None:
+            namespace = not listing.has_init
+        if namespace:
+            self.add(SourceModule(name, None, _display(directory, self.cwd), True, True))
+        else:
+            self.add_file(name, os.path.join(directory, "__init__.py"), is_package=True)
+        found = self.children(listing, name + ".", device)
+        known = self.tree.modules.get(name)
+        if namespace and not found and known is not None and known.namespace:
+            del self.tree.modules[name]  # a directory without modules is not a module
+        return found or not namespace
+
+    def root(self, directory: str | Path) -> None:
+        """Walk a source root: its top-level modules and packages."""
+        device = self.enter(directory)
+        if device is not None:
+            listing = self._list(str(directory), "")
+            if listing is not None:
+                self.children(listing, "", device)
+
+    def children(self, listing: _Listing, prefix: str, device: int) -> bool:
+        """Add every module of a listed directory; whether there was any."""
         found = False
-        for stem in sorted(set(files) | set(extensions) | set(dirs)):
+        files, extensions, dirs = listing.files, listing.extensions, listing.dirs
+        for stem in sorted({*files, *extensions, *dirs}):
             full = prefix + stem
-            directory_path = dirs.get(stem)
-            if directory_path is not None and (directory_path / "__init__.py").is_file():
-                found = self.package(directory_path, full) or found
+            entry = dirs.get(stem)
+            if entry is not None and ((stem not in files and stem not in extensions)
+                                      or os.path.isfile(os.path.join(entry.path,
+                                                                     "__init__.py"))):
+                # A package directory beats a same-named module; a namespace one does not.
+                found = self.package(entry.path, full, entry=entry, device=device) or found
             elif stem in extensions:
                 path = extensions[stem]
-                self.add(SourceModule(full, str(path), _display(path, self.cwd), extension=True))
+                self.add(SourceModule(full, path, _display(path, self.cwd), extension=True))
                 found = True
             elif stem in files:
                 self.add_file(full, files[stem])
                 found = True
-            elif directory_path is not None:
-                found = self.package(directory_path, full, namespace=True) or found
         return found
 
 
@@ -212,13 +250,12 @@ def _path_target(target: str, base: Path, walker: _Walker) -> list[str]:
         if not _is_module_name(name):
             raise UsageError(f"{target}: {path.name} is not an importable package name")
         walker.tree.directories.append(str(path))
-        walker.package(path, name)
+        walker.package(path, name, namespace=False)
         return [name]
     # A plain directory: a source root whose top-level modules are the targets.
     before = set(walker.tree.modules)
     walker.tree.directories.append(str(path))
-    if walker.enter(path):
-        walker.children(path, "")
+    walker.root(path)
     names = sorted(n for n in set(walker.tree.modules) - before if "." not in n)
     if not names:
         raise TargetNotFoundError(f"{target}: no Python modules or packages in it")
@@ -258,10 +295,7 @@ def _name_target(target: str, walker: _Walker, search: list[str]) -> list[str]:
             directory = Path(location)
             if directory.is_dir():
                 walker.tree.directories.append(str(directory.absolute()))
-                if namespace:
-                    walker.package(directory, target, namespace=True)
-                else:
-                    walker.package(directory, target)
+                walker.package(directory, target, namespace=namespace)
         if target not in walker.tree.modules:
             raise TargetNotFoundError(f"{target}: a package with no Python modules in it")
         return [target]
