@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 _EXTENSION_SUFFIXES = tuple(sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True))
+_EXTENSION_TAILS = tuple({"." + s.rpartition(".")[2] for s in _EXTENSION_SUFFIXES})
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +143,12 @@ class _Walker:
         listing = _Listing()
         for entry in entries:
             name = entry.name
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                continue
-            if is_dir:
-                if name.isidentifier() and name != "__pycache__":
-                    listing.dirs[name] = entry
+            if name.isidentifier():  # only a directory can be a module without a suffix
+                try:
+                    if entry.is_dir() and name != "__pycache__":
+                        listing.dirs[name] = entry
+                except OSError:
+                    continue
             elif name.endswith(".py"):
                 if name == "__init__.py":
                     listing.has_init = True
@@ -157,7 +157,7 @@ class _Walker:
                 elif prefix:
                     self._problem(entry.path, "file name is not a valid module name; "
                                   "it cannot be imported")
-            else:
+            elif name.endswith(_EXTENSION_TAILS):
                 suffix = next((s for s in _EXTENSION_SUFFIXES if name.endswith(s)), None)
                 if suffix is not None and name[:-len(suffix)].isidentifier():
                     listing.extensions[name[:-len(suffix)]] = entry.path

@@ -38,6 +38,7 @@ from importaudit.static.scan import (
     FileScan,
     ImportStatement,
     call_statements,
+    computed_imports,
     function_context,
     if_contexts,
     import_statements,
@@ -419,46 +420,59 @@ class _Scanner:
         header alone.
         """
         text = self.text
-        else_at = end
-        orelse: tuple[int, str] | None = None
-        if _BRANCH.match(text, keyword):
-            branches = [m.start() + 1 for m in _else(indent).finditer(text, keyword, end)]
-            if branches:
-                else_at = branches[0]
-                line = _ELSE_LINE.match(text, else_at + len(indent))
-                if (len(branches) > 1 or line is None or not _IF.match(text, keyword)
-                        or not _ends(text, start, else_at)):
-                    return False
-                else_body = _CODE_LINE.search(text, line.end(), end)
-                if else_body is None or not else_body.group(1).startswith(indent) or len(
-                        else_body.group(1)) <= len(indent):
-                    return False
-                orelse = (line.end(), else_body.group(1))
+        branch = self._else_branch(start, keyword, end, indent)
+        if branch is None:
+            return False
+        else_at, orelse = branch
         head = self._block(start, keyword, else_at, indent)
         if head is None:
             return False
         header_end, body_indent = head
         nodes = self._parse(text[start:header_end] + body_indent + "pass\n", indent)
-        offset = self._offset(start, indent)
-        calls = _CALLS.search(text, start, header_end) is not None
         node = nodes[-1] if nodes else None
-        else_ctx = ctx
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            inner = self._header(node, ctx, offset, calls)
-        elif isinstance(node, ast.If):
-            if calls:
-                self._calls(node.test, ctx, offset)
-            inner, else_ctx = if_contexts(node.test, ctx, self.bindings)
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
-            if calls:
-                self._calls(node, ctx, offset)  # its body is the `pass` added above
-            inner = ctx
-        else:
-            raise _WholeFile
+        if node is not None and is_module_getattr(node, ctx):
+            return False  # parsed whole instead: see `_definition`
+        calls = _CALLS.search(text, start, header_end) is not None
+        inner, else_ctx = self._contexts(node, ctx, self._offset(start, indent), calls)
         self.region(header_end, else_at, body_indent, inner)
         if orelse is not None:
             self.region(orelse[0], end, orelse[1], else_ctx)
         return True
+
+    def _else_branch(self, start: int, keyword: int, end: int,
+                     indent: str) -> tuple[int, tuple[int, str] | None] | None:
+        """(where the body ends, (else body start, its indent) or None); None: unclear."""
+        text = self.text
+        if not _BRANCH.match(text, keyword):
+            return end, None
+        branches = [m.start() + 1 for m in _else(indent).finditer(text, keyword, end)]
+        if not branches:
+            return end, None
+        else_at = branches[0]
+        line = _ELSE_LINE.match(text, else_at + len(indent))
+        if (len(branches) > 1 or line is None or not _IF.match(text, keyword)
+                or not _ends(text, start, else_at)):
+            return None
+        body = _CODE_LINE.search(text, line.end(), end)
+        if body is None or not body.group(1).startswith(indent) or len(
+                body.group(1)) <= len(indent):
+            return None
+        return else_at, (line.end(), body.group(1))
+
+    def _contexts(self, node: ast.stmt | None, ctx: Ctx, offset: int,
+                  calls: bool) -> tuple[Ctx, Ctx]:
+        """Walk a compound statement's header; the contexts of its body and else branch."""
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            return self._header(node, ctx, offset, calls), ctx
+        if isinstance(node, ast.If):
+            if calls:
+                self._calls(node.test, ctx, offset)
+            return if_contexts(node.test, ctx, self.bindings)
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
+            if calls:
+                self._calls(node, ctx, offset)  # its body is the `pass` added above
+            return ctx, ctx
+        raise _WholeFile
 
     # ------------------------------------------------------------------ parsing
 
@@ -467,6 +481,8 @@ class _Scanner:
         return self._line_of(start) - (2 if indent else 1)
 
     def _parse(self, source: str, indent: str) -> list[ast.stmt]:
+        if _BLANK_OR_COMMENTS.fullmatch(source):
+            return []  # a word in a comment ("attached to") made this piece a candidate
         try:
             if not indent:
                 return ast.parse(source).body
@@ -501,8 +517,6 @@ class _Scanner:
                 for expr in (*node.decorator_list, *node.bases, *node.keywords):
                     self._calls(expr, ctx, offset)
             return ctx._replace(module_scope=False)
-        if is_module_getattr(node, ctx):
-            raise _WholeFile  # its lazy map may live anywhere in the module
         if calls:
             for decorator in node.decorator_list:
                 self._calls(decorator, ctx, offset)
@@ -545,6 +559,10 @@ class _Scanner:
     def _definition(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
                     ctx: Ctx, offset: int, calls: bool) -> None:
         self._walk(node.body, self._header(node, ctx, offset, calls), offset, calls)
+        # A module-level __getattr__ importing a computed name reads a lazy map that
+        # may live anywhere in the module: that needs the whole module.
+        if is_module_getattr(node, ctx) and computed_imports(node, self.bindings):
+            raise _WholeFile
 
     def _loop(self, node: ast.For | ast.AsyncFor | ast.While, ctx: Ctx, offset: int,
               calls: bool) -> None:

@@ -377,6 +377,12 @@ def _literal_containers(tree_body: list[ast.stmt]) -> dict[str, ast.expr]:
     return found
 
 
+def computed_imports(func: ast.AST, bindings: Bindings) -> list[ast.Call]:
+    """Calls in `func` that import a computed name (`import_module(table[name])`)."""
+    return [c for c in ast.walk(func) if isinstance(c, ast.Call)
+            and is_dynamic_import(c, bindings) and c.args and _str_value(c.args[0]) is None]
+
+
 def lazy_map_statements(func: ast.FunctionDef | ast.AsyncFunctionDef,
                         module_body: list[ast.stmt], bindings: Bindings,
                         ctx: Ctx) -> list[ImportStatement]:
@@ -387,8 +393,7 @@ def lazy_map_statements(func: ast.FunctionDef | ast.AsyncFunctionDef,
     and literals in its body) are candidate module names, kept by `graph` only when
     they name a module that exists (`guess`).
     """
-    dynamic = [c for c in ast.walk(func) if isinstance(c, ast.Call)
-               and is_dynamic_import(c, bindings) and c.args and _str_value(c.args[0]) is None]
+    dynamic = computed_imports(func, bindings)
     if not dynamic:
         return []
     anchor = _anchor(_argument(dynamic[0], 1, "package")) or "__name__"
