@@ -62,7 +62,7 @@ def static_graph(targets: Sequence[str], *, kinds: Iterable[EdgeKind] | None = N
                  collapse_external: bool = True, cache_dir: str | os.PathLike[str] | None,
                  jobs: int | None = None, scanner: str = "fast") -> StaticGraph:
     """The static graph of `targets` over edges of `kinds` (None: all); see api.static_graph."""
-    tree = discover(targets)
+    tree = discover(targets, cache_dir=cache_dir)
     paths = [m.path for m in tree.modules.values() if m.path is not None and not m.extension]
     # Files are resolved as workers deliver their scans, while others are still scanned.
     builder = GraphBuilder(tree, collapse_external)

@@ -40,6 +40,22 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by importaudit.\n")
 
 
+def write_cache_file(path: Path, text: str) -> None:
+    """Write a file of the cache directory atomically; errors only cost speed."""
+    with contextlib.suppress(OSError):
+        _prepare(path.parent)
+        _replace(path, text)
+
+
+def _prepare(directory: Path) -> None:
+    """Create the cache directory, tagged so backups and git leave it alone."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in (("CACHEDIR.TAG", _TAG), (".gitignore", "*\n")):
+        marker = directory / name
+        if not marker.exists():
+            _replace(marker, content)
+
+
 def _replace(path: Path, text: str) -> None:
     """Write `path` atomically (a temporary file, then a rename).
 
@@ -137,11 +153,7 @@ class ScanCache:
 
     def prepare(self) -> None:
         """Create the cache directory, tagged so backups and git leave it alone."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        for name, content in (("CACHEDIR.TAG", _TAG), (".gitignore", "*\n")):
-            marker = self.directory / name
-            if not marker.exists():
-                _replace(marker, content)
+        _prepare(self.directory)
 
 
 # --------------------------------------------------------------------------- whole graphs

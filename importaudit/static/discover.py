@@ -17,10 +17,13 @@ inode, so a symlink loop is reported once instead of walked forever.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.machinery
 import importlib.util
+import json
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 
 _EXTENSION_SUFFIXES = tuple(sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True))
 _EXTENSION_TAILS = tuple({"." + s.rpartition(".")[2] for s in _EXTENSION_SUFFIXES})
+_TREE_FORMAT = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +101,16 @@ class _Walker:
         self.tree = tree
         self.cwd = cwd
         self.seen_dirs: set[tuple[int, int]] = set()
+        # Every directory whose listing the result depends on, with its mtime then:
+        # a later run may reuse the result while none of them changed.
+        self.listed: dict[str, int] = {}
+
+    def note(self, directory: str | Path) -> None:
+        """Remember `directory`'s mtime (its listing shapes the result)."""
+        try:
+            self.listed[str(directory)] = os.stat(directory).st_mtime_ns
+        except OSError:
+            self.listed[str(directory)] = -1
 
     def add(self, module: SourceModule) -> None:
         known = self.tree.modules.get(module.name)
@@ -135,6 +149,7 @@ class _Walker:
         return key[0]
 
     def _list(self, directory: str, prefix: str) -> _Listing | None:
+        self.note(directory)
         try:
             entries = list(os.scandir(directory))
         except OSError as exc:
@@ -218,19 +233,22 @@ class _Walker:
         return found
 
 
-def _dotted_name(path: Path) -> tuple[str, Path]:
+def _dotted_name(path: Path, walker: _Walker) -> tuple[str, Path]:
     """Dotted name of a package directory or module file, and the folder above its top."""
     parts = [path.name if path.is_dir() else path.stem]
     folder = path.parent
+    walker.note(folder)
     while (folder / "__init__.py").is_file() and folder.name.isidentifier():
         parts.insert(0, folder.name)
         folder = folder.parent
+        walker.note(folder)
     return ".".join(parts), folder
 
 
 def _path_target(target: str, base: Path, walker: _Walker) -> list[str]:
     """Walk a path target; the module names it names."""
     path = (base / target).absolute()
+    walker.note(path.parent)
     if not path.exists():
         raise TargetNotFoundError(f"{target}: no such file or directory")
     if path.is_file():
@@ -239,14 +257,14 @@ def _path_target(target: str, base: Path, walker: _Walker) -> list[str]:
         if path.stem == "__init__":
             path = path.parent
         else:
-            name, _ = _dotted_name(path)
+            name, _ = _dotted_name(path, walker)
             if not _is_module_name(name):
                 raise UsageError(f"{target}: {path.name} is not an importable module name")
             walker.add_file(name, path)
             walker.tree.directories.append(str(path))
             return [name]
     if (path / "__init__.py").is_file():
-        name, _ = _dotted_name(path)
+        name, _ = _dotted_name(path, walker)
         if not _is_module_name(name):
             raise UsageError(f"{target}: {path.name} is not an importable package name")
         walker.tree.directories.append(str(path))
@@ -283,6 +301,9 @@ def _find_spec(name: str, search: list[str]) -> importlib.machinery.ModuleSpec |
 
 def _name_target(target: str, walker: _Walker, search: list[str]) -> list[str]:
     """Walk the module or package called `target`; the module names it names."""
+    for entry in search:
+        if entry and os.path.isdir(entry):
+            walker.note(entry)  # a package appearing earlier on the path would shadow it
     spec = _find_spec(target, search)
     if spec is None:
         raise TargetNotFoundError(
@@ -309,16 +330,26 @@ def _name_target(target: str, walker: _Walker, search: list[str]) -> list[str]:
 
 
 def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
-             search_path: Sequence[str] | None = None) -> SourceTree:
+             search_path: Sequence[str] | None = None,
+             cache_dir: str | os.PathLike[str] | None = None) -> SourceTree:
     """Find every module of `targets` (module names or paths), without importing any.
 
-    Raises TargetNotFoundError (exit 2) for a target that does not exist and
-    UsageError for one that is not Python source.
+    With `cache_dir`, the result of the last identical call is reused while no
+    directory it listed has changed (directory mtimes change when entries are added,
+    removed or renamed; file contents are not part of this result). Raises
+    TargetNotFoundError (exit 2) for a target that does not exist and UsageError for
+    one that is not Python source.
     """
     if not targets:
         raise UsageError("give at least one TARGET (a package name or a path)")
     base = Path(cwd) if cwd is not None else Path.cwd()
     search = [str(base), *(search_path if search_path is not None else sys.path)]
+    store = _TreeCache(Path(cache_dir), targets, base, search) if cache_dir is not None else None
+    if store is not None:
+        cached = store.load()
+        if cached is not None:
+            return cached
+    started = time.time_ns()
     tree = SourceTree()
     walker = _Walker(tree, base)
     for target in targets:
@@ -335,4 +366,51 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
             raise UsageError(f"{target!r} is neither a module name nor an existing path")
         tree.roots.extend(n for n in names if n not in tree.roots)
     tree.modules = dict(sorted(tree.modules.items()))
+    if store is not None:
+        store.save(tree, walker.listed, started)
     return tree
+
+
+class _TreeCache:
+    """The last discovery of the same targets, valid while its directories are unchanged.
+
+    A directory changed less than `_RACY_NS` before it was listed may change again
+    within its mtime's resolution without a new mtime, so such a result is not
+    reused (as git does with "racily clean" files).
+    """
+
+    _RACY_NS = 2_000_000_000
+
+    def __init__(self, directory: Path, targets: Sequence[str], base: Path,
+                 search: list[str]) -> None:
+        identity = json.dumps([_TREE_FORMAT, list(targets), str(base), search])
+        self.path = directory / f"tree-{hashlib.sha256(identity.encode()).hexdigest()[:20]}.json"
+
+    def load(self) -> SourceTree | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            listed_at = data["listed_at"]
+            for directory, mtime in data["listed"]:
+                if mtime < 0 or mtime >= listed_at - self._RACY_NS:
+                    return None
+                if os.stat(directory).st_mtime_ns != mtime:
+                    return None
+            return SourceTree(
+                roots=list(data["roots"]),
+                modules={m[0]: SourceModule(*m) for m in data["modules"]},
+                problems=[ScanProblem(*p) for p in data["problems"]],
+                directories=list(data["directories"]))
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+
+    def save(self, tree: SourceTree, listed: dict[str, int], started: int) -> None:
+        from importaudit.static.cache import write_cache_file
+
+        data = {
+            "listed_at": started, "listed": sorted(listed.items()), "roots": tree.roots,
+            "modules": [[m.name, m.path, m.display, m.is_package, m.namespace, m.extension]
+                        for m in tree.modules.values()],
+            "problems": [[p.file, p.reason, p.line] for p in tree.problems],
+            "directories": tree.directories,
+        }
+        write_cache_file(self.path, json.dumps(data, separators=(",", ":")))

@@ -109,3 +109,54 @@ def test_a_package_wins_over_a_module_and_a_namespace_directory(tmp_path: Path) 
 def test_no_targets_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
         discover([])
+
+
+def _old(root: Path) -> None:
+    """Give every directory under `root` an mtime long past (not "racily" recent)."""
+    for folder, _, _ in os.walk(root):
+        os.utime(folder, (1_000_000_000, 1_000_000_000))
+
+
+def _package(root: Path) -> None:
+    (root / "pkg" / "sub").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "sub" / "__init__.py").write_text("")
+    (root / "pkg" / "sub" / "mod.py").write_text("import os\n")
+
+
+def test_a_cached_discovery_is_reused_while_no_directory_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _package(tmp_path)
+    cache = tmp_path / "cache"
+    cache.mkdir()  # before the mtimes are set: creating it would change the cwd's
+    _old(tmp_path)
+    first = discover(["pkg"], cwd=tmp_path, cache_dir=cache)
+
+    def no_listing(path: object) -> None:
+        raise AssertionError("listed a directory although nothing changed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "scandir", no_listing)
+        again = discover(["pkg"], cwd=tmp_path, cache_dir=cache)
+    assert again == first
+    # Adding a module changes its directory's mtime: the next run lists again.
+    (tmp_path / "pkg" / "sub" / "new.py").write_text("")
+    changed = discover(["pkg"], cwd=tmp_path, cache_dir=cache)
+    assert "pkg.sub.new" in changed.modules
+
+
+def test_a_discovery_of_just_changed_directories_is_not_trusted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _package(tmp_path)  # mtimes: now, within the mtime resolution of the listing
+    cache = tmp_path / "cache"
+    discover(["pkg"], cwd=tmp_path, cache_dir=cache)
+    listed: list[object] = []
+    real = os.scandir
+
+    def counting(path: str):  # type: ignore[no-untyped-def]
+        listed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    discover(["pkg"], cwd=tmp_path, cache_dir=cache)
+    assert listed
