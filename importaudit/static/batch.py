@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from importaudit.static.cache import ScanCache, content_key, decode_scan, encode_scan
 from importaudit.static.fastscan import scan_fast
+from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.scan import FileScan, scan_reference
 
 if TYPE_CHECKING:
@@ -44,12 +45,13 @@ def _scan_batch(job: tuple[str, list[str]]) -> list[tuple[str, str | None, list[
     scanner_name, paths = job
     scanner = SCANNERS[scanner_name]
     out: list[tuple[str, str | None, list[Any]]] = []
-    for path in paths:
-        data = _read(path)
-        if isinstance(data, FileScan):
-            out.append((path, None, encode_scan(data)))
-        else:
-            out.append((path, content_key(data), encode_scan(scanner(data))))
+    with no_cyclic_gc():
+        for path in paths:
+            data = _read(path)
+            if isinstance(data, FileScan):
+                out.append((path, None, encode_scan(data)))
+            else:
+                out.append((path, content_key(data), encode_scan(scanner(data))))
     return out
 
 

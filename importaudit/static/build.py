@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from importaudit.static.batch import Scanned, content_keys, scan_tree
 from importaudit.static.cache import GraphCache, ScanCache
 from importaudit.static.discover import discover
+from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import GRAPH_VERSION, GraphBuilder
 from importaudit.static.scan import SCANNER_VERSION
 
@@ -62,6 +63,13 @@ def static_graph(targets: Sequence[str], *, kinds: Iterable[EdgeKind] | None = N
                  collapse_external: bool = True, cache_dir: str | os.PathLike[str] | None,
                  jobs: int | None = None, scanner: str = "fast") -> StaticGraph:
     """The static graph of `targets` over edges of `kinds` (None: all); see api.static_graph."""
+    with no_cyclic_gc():
+        return _static_graph(targets, kinds, collapse_external, cache_dir, jobs, scanner)
+
+
+def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
+                  collapse_external: bool, cache_dir: str | os.PathLike[str] | None,
+                  jobs: int | None, scanner: str) -> StaticGraph:
     tree = discover(targets, cache_dir=cache_dir)
     paths = [m.path for m in tree.modules.values() if m.path is not None and not m.extension]
     # Files are resolved as workers deliver their scans, while others are still scanned.

@@ -24,6 +24,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from importaudit.model import IMPORT_TIME_KINDS, Cycle, EdgeKind, ImportEdge
+from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import KIND_ORDER, edge_sort_key, to_networkx
 
 if TYPE_CHECKING:
@@ -237,6 +238,8 @@ def find_cycles(graph: StaticGraph,
     """Every import cycle of `graph` over edges of `kinds`, most serious first."""
     import networkx as nx
 
-    digraph = to_networkx(graph, kinds)
-    components = [sorted(c) for c in nx.strongly_connected_components(digraph) if len(c) > 1]
-    return tuple(sorted((_cycle(digraph, c) for c in components), key=cycle_sort_key))
+    with no_cyclic_gc():
+        digraph = to_networkx(graph, kinds)
+        components = [sorted(c) for c in nx.strongly_connected_components(digraph)
+                      if len(c) > 1]
+        return tuple(sorted((_cycle(digraph, c) for c in components), key=cycle_sort_key))
