@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
 #: Below this many bytes to scan, starting worker processes costs more than it saves.
-PARALLEL_MIN_BYTES = 8_000_000
+PARALLEL_MIN_BYTES = 4_000_000
 #: The same, where workers must be spawned (a fresh interpreter each) rather than forked.
 PARALLEL_MIN_BYTES_SPAWN = 30_000_000
 
