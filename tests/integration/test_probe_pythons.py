@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from importaudit import api
-from importaudit.model import ModuleRecord, Report
+
+if TYPE_CHECKING:
+    from importaudit.model import ModuleRecord, Report
 
 RUNTIME = Path(__file__).resolve().parent.parent / "fixtures" / "runtime"
 VERSIONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
