@@ -26,6 +26,7 @@ import ast
 import bisect
 import re
 import tokenize
+import warnings
 from collections.abc import Callable
 from functools import lru_cache
 from io import BytesIO
@@ -229,7 +230,11 @@ def scan_fast(source: bytes) -> FileScan:
         return FileScan()
     scanner = _Scanner(text, triggers)
     try:
-        scanner.region(0, len(text), "", MODULE)
+        with warnings.catch_warnings():
+            # Warnings about the scanned code (invalid escapes) are not for our user.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            scanner.region(0, len(text), "", MODULE)
     except (_WholeFile, RecursionError):
         return scan_reference(source)
     if scanner.bindings.import_module - {"import_module"}:

@@ -14,6 +14,7 @@ module names needs the surrounding package layout and happens in `graph`.
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -454,10 +455,21 @@ def error_scan(exc: BaseException) -> FileScan:
     return FileScan(error=f"cannot parse: {type(exc).__name__}: {exc}")
 
 
+def quiet_parse(source: str | bytes) -> ast.Module:
+    """`ast.parse` without the warnings compiling would give (invalid escapes, ...).
+
+    They are about the scanned code, not for the person running importaudit.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ast.parse(source)
+
+
 def scan_reference(source: bytes) -> FileScan:
     """The import statements of `source`: parse it whole with `ast` and visit every node."""
     try:
-        tree = ast.parse(source)
+        tree = quiet_parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return error_scan(exc)
     visitor = _ReferenceVisitor(tree.body)

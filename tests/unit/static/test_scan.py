@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import warnings
 from collections.abc import Callable
 
 import pytest
@@ -269,3 +270,12 @@ def test_encodings_and_line_endings_python_accepts(scanner: Scanner, source: byt
                                                      else {"os"})
     json_lines = [s.line for s in result.statements if s.module == "json"]
     assert json_lines in ([], [4])
+
+
+def test_warnings_about_the_scanned_code_are_not_shown(scanner: Scanner) -> None:
+    source = b"import os\nPATTERN = '\\d+'\ndef f():\n    import re\n    return re.compile('\\d')\n"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = scan(scanner, source)
+    assert [s.module for s in result.statements] == ["os", "re"]
+    assert caught == []
