@@ -660,17 +660,28 @@ def static_options(f: F) -> F:
     return f
 
 
+def _no_targets() -> tuple[str, ...]:
+    raise ImportAuditError("give TARGET arguments or set `targets` in [tool.importaudit]")
+
+
+_config_option = click.option(
+    "--config", "config_path", default=None, metavar="FILE",
+    help="A pyproject.toml other than the nearest one (targets when none are given).")
+
+
 @cli.command()
-@click.argument("targets", nargs=-1, required=True)
+@click.argument("targets", nargs=-1)
 @click.option("--kinds", default=None, metavar="K,K",
               help="Edge kinds to keep: eager,deferred,type-only,optional,lazy,dynamic,"
                    "parent, or 'all' (default all).")
+@_config_option
 @static_options
 @format_option(["text", "json", "dot", "graphml"], "text")
 @output_option
 @verbosity_options
 def graph(
-    targets: tuple[str, ...], kinds: str | None, external: str, cache_dir: str | None,
+    targets: tuple[str, ...], kinds: str | None, config_path: str | None, external: str,
+    cache_dir: str | None,
     no_cache: bool, jobs: int | None, full_parse: bool, fmt: str | None, output: str | None,
     quiet: int, verbose: int,
 ) -> None:
@@ -683,7 +694,10 @@ def graph(
     def body() -> int:
         from importaudit import api
 
-        report = api.graph(targets, kinds=kinds, collapse_external=external == "collapse",
+        config = api.load_config(config_path=config_path)
+        chosen_targets = targets or config.targets or _no_targets()
+        report = api.graph(chosen_targets, kinds=kinds,
+                           collapse_external=external == "collapse",
                            cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
                            full_parse=full_parse)
         chosen = _infer_format(fmt, output, "text")
@@ -694,16 +708,18 @@ def graph(
 
 
 @cli.command()
-@click.argument("targets", nargs=-1, required=True)
+@click.argument("targets", nargs=-1)
 @click.option("--kinds", default=None, metavar="K,K",
-              help="Edge kinds that close a cycle (default eager,optional,parent: those "
-                   "that run at import time; 'all' for every kind).")
+              help="Edge kinds that close a cycle (default: `kinds` in [tool.importaudit], "
+                   "else eager,optional,parent, those that run at import time; 'all').")
+@_config_option
 @static_options
 @format_option(["text", "json"], "text")
 @output_option
 @verbosity_options
 def cycles(
-    targets: tuple[str, ...], kinds: str | None, external: str, cache_dir: str | None,
+    targets: tuple[str, ...], kinds: str | None, config_path: str | None, external: str,
+    cache_dir: str | None,
     no_cache: bool, jobs: int | None, full_parse: bool, fmt: str | None, output: str | None,
     quiet: int, verbose: int,
 ) -> None:
@@ -716,7 +732,11 @@ def cycles(
     def body() -> int:
         from importaudit import api
 
-        report = api.cycles(targets, kinds=kinds, collapse_external=external == "collapse",
+        config = api.load_config(config_path=config_path)
+        chosen_targets = targets or config.targets or _no_targets()
+        report = api.cycles(chosen_targets,
+                            kinds=kinds or sorted(k.value for k in config.kinds),
+                            collapse_external=external == "collapse",
                             cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
                             full_parse=full_parse)
         chosen = _infer_format(fmt, output, "text")

@@ -121,3 +121,23 @@ def test_same_output_under_different_hash_seeds(tmp_path: Path) -> None:
     first = _static_json("0", tmp_path)
     assert first["cycles"]
     assert _static_json("4242", tmp_path) == first
+
+
+def test_cycles_takes_targets_and_kinds_from_config(tmp_path: Path) -> None:
+    cyclic = STATIC / "cyclic"
+    config = tmp_path / "pyproject.toml"
+    config.write_text(f'[tool.importaudit]\ntargets = ["{cyclic}"]\nkinds = ["eager"]\n')
+    result = CliRunner().invoke(cli, ["cycles", "--config", str(config), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["graph"]["cycle_kinds"] == ["eager"]
+    assert data["cycles"]
+    # the flag wins over the config
+    result = CliRunner().invoke(cli, ["cycles", "--config", str(config), "--kinds",
+                                      "type-only", "--format", "json"])
+    assert json.loads(result.stdout)["graph"]["cycle_kinds"] == ["type-only"]
+    empty = tmp_path / "empty.toml"
+    empty.write_text("[tool.importaudit]\n")
+    result = CliRunner().invoke(cli, ["graph", "--config", str(empty)])
+    assert result.exit_code == 2
+    assert "TARGET" in result.stderr
