@@ -38,10 +38,16 @@ _DATABASE = frozenset({
     "motor.motor_asyncio.AsyncIOMotorClient",
     "psycopg_pool.ConnectionPool", "psycopg2.pool.SimpleConnectionPool",
     "psycopg2.pool.ThreadedConnectionPool", "asyncpg.create_pool",
+    # DB-API 2.0 `connect` functions and their like
+    "sqlite3.connect", "psycopg2.connect", "psycopg.connect", "pymysql.connect",
+    "MySQLdb.connect", "mysql.connector.connect", "pyodbc.connect", "cx_Oracle.connect",
+    "oracledb.connect", "duckdb.connect", "asyncpg.connect", "aiosqlite.connect",
 })
-#: Method names that open or use a connection whatever object they are called on.
-_DATABASE_METHODS = frozenset({"connect", "cursor", "execute", "executemany", "create_all",
-                               "begin", "raw_connection"})
+#: Method names that only database objects have, whatever they are called on.
+_DATABASE_METHODS = frozenset({"cursor", "executemany", "create_all", "raw_connection"})
+#: Method names that mean a connection only on an object a database call made:
+#: `engine.connect()` does, a signal's or a Qt slot's `.connect(handler)` does not.
+_DATABASE_OBJECT_METHODS = frozenset({"connect", "execute", "begin", "commit"})
 _PROCESS = frozenset({"subprocess.run", "subprocess.Popen", "subprocess.call",
                       "subprocess.check_call", "subprocess.check_output", "os.system",
                       "os.popen"})
@@ -59,7 +65,9 @@ def classify(call: ImportTimeCall) -> str | None:
     name = call.name
     if name in _NETWORK:
         return "network"
-    if name in _DATABASE or call.method in _DATABASE_METHODS:
+    if name in _DATABASE or call.method in _DATABASE_METHODS or (
+            call.method in _DATABASE_OBJECT_METHODS and call.receiver is not None
+            and classify(call.receiver) == "database"):
         return "database"
     if name in _PROCESS:
         return "process"

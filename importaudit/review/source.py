@@ -80,6 +80,9 @@ class ImportTimeCall:
     name: str  # dotted name, resolved through the module's import aliases
     line: int
     method: str  # the last part of the called name
+    # For a method call: the module-level call that made the object it is called on
+    # (`engine.connect()` after `engine = create_engine(...)`), when the source says so.
+    receiver: ImportTimeCall | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,7 @@ class _Collector(ast.NodeVisitor):
         self.calls: list[ImportTimeCall] = []
         self.work: list[Statement] = []
         self.aliases: dict[str, str] = {}  # local name -> dotted name it refers to
+        self.made_by: dict[str, ImportTimeCall] = {}  # module global -> call it came from
         self.defined_functions: set[str] = set()
         self.all_names: tuple[str, ...] | None = None
         self.all_line: int | None = None
@@ -446,6 +450,8 @@ class _Collector(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
         self.visit(node.target)
+        if self._module_level() and isinstance(node.target, ast.Name):
+            self._made_by(node.target.id, node.value)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         if self._module_level():
@@ -458,8 +464,17 @@ class _Collector(ast.NodeVisitor):
                 owner, self._owner = self._owner, names[0]
                 self.generic_visit(node)
                 self._owner = owner
+                self._made_by(names[0], node.value)
                 return
         self.generic_visit(node)
+
+    def _made_by(self, name: str, value: ast.expr | None) -> None:
+        """Remember which call produced module global `name` (forget it when rebound)."""
+        call = self._call(value) if isinstance(value, ast.Call) else None
+        if call is None:
+            self.made_by.pop(name, None)
+        else:
+            self.made_by[name] = call
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         if (self._module_level() and isinstance(node.target, ast.Name)
@@ -523,22 +538,35 @@ class _Collector(ast.NodeVisitor):
                                        "comprehension"))
         self.generic_visit(node)
 
+    def _call(self, node: ast.Call) -> ImportTimeCall | None:
+        """The call `node` with its name resolved through aliases, and its receiver."""
+        raw = _dotted(node.func)
+        receiver = None
+        if isinstance(node.func, ast.Attribute):
+            base = node.func.value
+            if isinstance(base, ast.Call):
+                receiver = self._call(base)  # create_engine(url).connect()
+            elif isinstance(base, ast.Name):
+                receiver = self.made_by.get(base.id)  # engine.connect()
+            if raw is None:
+                raw = f"<expr>.{node.func.attr}"
+        if raw is None:
+            return None
+        head, _, rest = raw.partition(".")
+        resolved = self.aliases.get(head, head)
+        name = f"{resolved}.{rest}" if rest else resolved
+        return ImportTimeCall(name, node.lineno, raw.rsplit(".", 1)[-1], receiver)
+
     def visit_Call(self, node: ast.Call) -> None:
         if self._depth == 0:
-            raw = _dotted(node.func)
-            if raw is None and isinstance(node.func, ast.Attribute):
-                raw = f"<expr>.{node.func.attr}"
-            if raw is not None:
-                head, _, rest = raw.partition(".")
-                resolved = self.aliases.get(head, head)
-                name = f"{resolved}.{rest}" if rest else resolved
-                method = raw.rsplit(".", 1)[-1]
-                self.calls.append(ImportTimeCall(name, node.lineno, method))
-                if method in ANNOTATION_READERS:
-                    self.consumers.add(name)
-                if method not in _CHEAP_CALLS and not method[:1].isupper():
+            call = self._call(node)
+            if call is not None:
+                self.calls.append(call)
+                if call.method in ANNOTATION_READERS:
+                    self.consumers.add(call.name)
+                if call.method not in _CHEAP_CALLS and not call.method[:1].isupper():
                     self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
-                                               f"call to {raw}()"))
+                                               f"call to {_dotted(node.func) or call.name}()"))
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:

@@ -1,0 +1,63 @@
+"""IA601's call classification: connections are told from harmless `.connect(...)` calls."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING
+
+from importaudit.review.sideeffects import classify
+from importaudit.review.source import module_facts
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def kinds(tmp_path: Path, code: str) -> list[tuple[str, str | None]]:
+    path = tmp_path / "mod.py"
+    path.write_text(textwrap.dedent(code))
+    facts = module_facts("pkg.mod", str(path))
+    assert facts is not None
+    return [(call.name, classify(call)) for call in facts.calls]
+
+
+def test_signal_and_slot_connects_are_not_database_work(tmp_path: Path) -> None:
+    found = kinds(tmp_path, """
+        from blinker import signal
+        from django.db.models.signals import post_save
+
+        started = signal("started")
+        def on_save(sender, **kwargs): ...
+        started.connect(on_save)
+        post_save.connect(on_save)
+        button.clicked.connect(on_save)
+        """)
+    assert found == [("blinker.signal", None), ("started.connect", None),
+                     ("django.db.models.signals.post_save.connect", None),
+                     ("button.clicked.connect", None)]
+
+
+def test_methods_of_objects_a_database_call_made_are_database_work(tmp_path: Path) -> None:
+    found = kinds(tmp_path, """
+        import sqlite3
+        from sqlalchemy import create_engine
+
+        engine = create_engine("sqlite://")
+        connection = engine.connect()
+        connection.execute("select 1")
+        create_engine("sqlite://").begin()
+        db = sqlite3.connect(":memory:")
+        db.commit()
+        engine = object()
+        engine.connect()
+        """)
+    assert found == [
+        ("sqlalchemy.create_engine", "database"),
+        ("engine.connect", "database"),
+        ("connection.execute", "database"),  # engine -> connection -> execute
+        ("<expr>.begin", "database"),  # on what create_engine(...) returned
+        ("sqlalchemy.create_engine", "database"),
+        ("sqlite3.connect", "database"),
+        ("db.commit", "database"),
+        ("object", None),
+        ("engine.connect", None),  # `engine` was rebound: no database call made it
+    ]
