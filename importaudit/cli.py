@@ -130,6 +130,33 @@ def verbosity_options(f: F) -> F:
     return click.option("-v", "--verbose", count=True, help="Say more.")(f)
 
 
+def measure_options(*, from_config: bool = False) -> Callable[[F], F]:
+    """How children measure: --repeat, --timeout, --memory, --warm-bytecode, --python.
+
+    With `from_config` each is also a [tool.importaudit] key: an unset flag stays None so
+    the file decides, and --warm-bytecode gets a --no- form that can overrule it.
+    """
+    warm_help = "Let the warm-up run write .pyc files even if PYTHONDONTWRITEBYTECODE is set."
+    options = (
+        click.option("--repeat", type=click.IntRange(1, 1000), default=None,
+                     help="Measured runs after one warm-up (default 5); medians are reported."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+                     help="Seconds each child interpreter may take (default 120)."),
+        click.option("--memory/--no-memory", default=None,
+                     help="Run the separate tracemalloc heap measurement (default on)."),
+        click.option("--warm-bytecode/--no-warm-bytecode", default=None, help=warm_help)
+        if from_config else click.option("--warm-bytecode", is_flag=True, help=warm_help),
+        python_option,
+    )
+
+    def apply(f: F) -> F:
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return apply
+
+
 # --------------------------------------------------------------------------- the group
 
 
@@ -186,20 +213,12 @@ class _ProgramCommand(click.Command):
 @click.option("--tree", is_flag=True, help="Import every module of the target packages.")
 @click.option("--isolated", is_flag=True,
               help="Profile each module of the tree in its own fresh interpreter.")
-@click.option("--repeat", type=click.IntRange(1, 1000), default=None,
-              help="Measured runs after one warm-up (default 5); medians are reported.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
-              help="Seconds each child interpreter may take (default 120).")
-@click.option("--memory/--no-memory", default=None,
-              help="Run the separate tracemalloc heap measurement (default on).")
-@click.option("--warm-bytecode", is_flag=True,
-              help="Let the warm-up run write .pyc files even if PYTHONDONTWRITEBYTECODE is set.")
+@measure_options()
 @click.option("--sort", type=click.Choice(["self", "cumulative", "heap", "rss"]),
               default="cumulative", help="Order of the table view.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only N rows.")
 @click.option("--threshold", type=click.FloatRange(min=0), default=0.0, metavar="MS",
               help="Fold tree branches cheaper than MS milliseconds (cumulative).")
-@python_option
 @format_option(["tree", "table", "json"], "tree")
 @output_option
 @verbosity_options
@@ -292,18 +311,11 @@ def gate_options(f: F) -> F:
     options = [
         click.option("--config", "config_path", default=None, metavar="FILE",
                      help="A pyproject.toml other than the nearest one."),
-        click.option("--repeat", type=click.IntRange(1, 1000), default=None,
-                     help="Measured runs after one warm-up (default 5)."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
-                     help="Seconds each child interpreter may take."),
-        click.option("--memory/--no-memory", default=None,
-                     help="Run the separate tracemalloc heap measurement (default on)."),
+        measure_options(from_config=True),
         click.option("--tree/--no-tree", default=None,
                      help="Import every module of the target packages."),
         click.option("--isolated/--no-isolated", default=None,
                      help="Measure each module of the tree in its own interpreter."),
-        click.option("--warm-bytecode/--no-warm-bytecode", default=None,
-                     help="Let the warm-up run write .pyc files."),
         click.option("--baseline", default=None, metavar="FILE",
                      help="The baseline to compare with (default .importaudit/baseline.json)."),
         click.option("--kinds", default=None, metavar="K,K",
@@ -313,7 +325,6 @@ def gate_options(f: F) -> F:
                      default=None, help="No cycles, no new cycles, or no cycle check."),
         click.option("--ignore", multiple=True, metavar="PATTERN",
                      help="Module pattern no check looks at (repeatable)."),
-        python_option,
     ]
     for option in reversed(options):
         f = option(f)
@@ -544,15 +555,7 @@ _SEVERITIES = ["info", "low", "medium", "high", "critical", "never"]
               help="Suppress a rule everywhere, or in modules matching the pattern (repeatable).")
 @click.option("--from", "from_report", default=None, metavar="REPORT",
               help="Review a saved profile (JSON) instead of measuring again.")
-@click.option("--repeat", type=click.IntRange(1, 1000), default=None,
-              help="Measured runs after one warm-up (default 5); medians are reported.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
-              help="Seconds each child interpreter may take (default 120).")
-@click.option("--memory/--no-memory", default=None,
-              help="Run the separate tracemalloc heap measurement (default on).")
-@click.option("--warm-bytecode", is_flag=True,
-              help="Let the warm-up run write .pyc files even if PYTHONDONTWRITEBYTECODE is set.")
-@python_option
+@measure_options()
 @format_option(["text", "json", "html", "markdown", "sarif", "github", "speedscope", "trace"],
                "text")
 @output_option
