@@ -548,14 +548,15 @@ _SEVERITIES = ["info", "low", "medium", "high", "critical", "never"]
               help="Exit 1 when a finding of this severity or higher exists ('never': exit 0;"
                    " default: fail_on in [tool.importaudit], else low).")
 @click.option("--config", "config_path", default=None, metavar="FILE",
-              help="A pyproject.toml other than the nearest one (for review_ignore, fail_on).")
+              help="A pyproject.toml other than the nearest one (review_ignore, fail_on and "
+                   "the measurement keys).")
 @click.option("--select", "select", default=None, metavar="CODE,CODE",
               help="Run only these rules (codes or names, comma-separated).")
 @click.option("--ignore", "ignore", multiple=True, metavar="CODE[:MODULE]",
               help="Suppress a rule everywhere, or in modules matching the pattern (repeatable).")
 @click.option("--from", "from_report", default=None, metavar="REPORT",
               help="Review a saved profile (JSON) instead of measuring again.")
-@measure_options()
+@measure_options(from_config=True)
 @format_option(["text", "json", "html", "markdown", "sarif", "github", "speedscope", "trace"],
                "text")
 @output_option
@@ -564,8 +565,8 @@ def review(
     targets: tuple[str, ...], fail_on: str | None, config_path: str | None,
     select: str | None, ignore: tuple[str, ...],
     from_report: str | None, repeat: int | None, timeout: float | None, memory: bool | None,
-    warm_bytecode: bool, python: str | None, fmt: str | None, output: str | None, quiet: int,
-    verbose: int,
+    warm_bytecode: bool | None, python: str | None, fmt: str | None, output: str | None,
+    quiet: int, verbose: int,
 ) -> None:
     """Review TARGETs: findings with measured impact, file:line and a fix for each."""
 
@@ -573,13 +574,17 @@ def review(
         from importaudit import api
         from importaudit.model import Severity
 
-        config = api.load_config(config_path=config_path,
-                                 flags={"fail_on": fail_on} if fail_on else None)
+        # Measurement keys come from [tool.importaudit] like check's; the flags win.
+        config = api.load_config(config_path=config_path, flags={
+            "fail_on": fail_on, "repeat": repeat, "timeout": timeout, "memory": memory,
+            "warm_bytecode": warm_bytecode, "python": python,
+        })
         measured = api.load_reports([from_report])[0] if from_report else None
         codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
         report = api.review(
-            targets, python=python, repeat=repeat, timeout=timeout, memory=memory,
-            warm_bytecode=warm_bytecode, select=codes, measured=measured,
+            targets, python=config.python, repeat=config.repeat, timeout=config.timeout,
+            memory=config.memory, warm_bytecode=config.warm_bytecode, select=codes,
+            measured=measured,
             ignore=(*config.review_ignore, *ignore),
         )
         chosen = _infer_format(fmt, output, "text")

@@ -122,3 +122,19 @@ def test_help_is_fast_to_import() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_review_takes_measurement_keys_from_config_and_flags_win(tmp_path: Path) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[tool.importaudit]\nrepeat = 2\nmemory = false\n")
+    out = tmp_path / "review.json"
+    code, _, err = invoke("review", str(RUNTIME / "hungry"), "--config", str(config),
+                          "--fail-on", "never", "-o", str(out))
+    assert code == 0, err
+    meta = json.loads(out.read_text())["meta"]
+    assert (meta["repeats"], meta["memory"]) == (2, False)
+    code, _, err = invoke("review", str(RUNTIME / "hungry"), "--config", str(config),
+                          "--fail-on", "never", "--repeat", "1", "--memory", "-o", str(out))
+    assert code == 0, err
+    meta = json.loads(out.read_text())["meta"]
+    assert (meta["repeats"], meta["memory"]) == (1, True)
