@@ -58,7 +58,8 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
         found.extend(rule.check(ctx))
     sups = suppress.inline_suppressions(ctx.all_facts())
     sups += [suppress.parse_config_entry(e) for e in ctx.settings.ignore]
-    outcome = suppress.apply(found, sups, frozenset(r.code for r in rules))
+    ran = None if selected is None else frozenset(selected)
+    outcome = suppress.apply(found, sups, frozenset(r.code for r in rules), ran)
     return ReviewResult(rank([*outcome.findings, *outcome.unused]), outcome.suppressed)
 
 

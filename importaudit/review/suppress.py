@@ -85,8 +85,14 @@ class Outcome:
 
 def apply(
     findings: Iterable[Finding], suppressions: Iterable[Suppression], known: frozenset[str],
+    ran: frozenset[str] | None = None,
 ) -> Outcome:
-    """Drop suppressed findings; turn suppressions that matched nothing into IA001."""
+    """Drop suppressed findings; turn suppressions that matched nothing into IA001.
+
+    `ran` holds the codes of the rules that ran (None: every known rule). A suppression
+    that matched nothing is stale only if a rule it names ran: under `--select IA602`
+    an `ignore[IA601]` was not put to the test.
+    """
     rules = list(suppressions)
     used: set[int] = set()
     kept: list[Finding] = []
@@ -101,7 +107,7 @@ def apply(
     unused = []
     for i, sup in enumerate(rules):
         unknown = sorted((sup.codes or frozenset()) - known)
-        if i in used and not unknown:
+        if not unknown and (i in used or not _tested(sup, ran)):
             continue
         where = f"{sup.file}:{sup.line}" if sup.source == "comment" else "config"
         reason = (f"names unknown rule code(s) {', '.join(unknown)}" if unknown
@@ -114,3 +120,10 @@ def apply(
             file=sup.file, line=sup.line, impact=Impact(),
         ))
     return Outcome(tuple(kept), tuple(silenced), tuple(unused))
+
+
+def _tested(sup: Suppression, ran: frozenset[str] | None) -> bool:
+    """Whether a rule this suppression names ran (so matching nothing means stale)."""
+    if ran is None:
+        return True
+    return sup.codes is not None and bool(sup.codes & ran)
