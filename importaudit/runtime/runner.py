@@ -616,7 +616,9 @@ class Runner:
     def _isolated(self, request: ProfileRequest) -> Measurement:
         """Each module of the tree in its own interpreter: its standalone cost."""
         self.progress("listing the tree")
-        listing = self._child(request, ["tree", "hits"], request.args)
+        # The listing run is this mode's warm-up: it writes the .pyc files when asked to.
+        listing = self._child(request, ["tree", "hits"], request.args,
+                              warm=request.warm_bytecode)
         self._check_found(listing, request)
         wanted = [m["n"] for m in listing.modules if _under(m["n"], request.args)]
         base = merge_runs([listing], None, [listing], bytecode_state(listing))

@@ -256,6 +256,19 @@ def test_environment_notes_explain_bytecode(tmp_path: Path, monkeypatch: pytest.
     assert (pkg / "__pycache__").is_dir()
 
 
+def test_isolated_mode_warms_bytecode_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    pkg = tmp_path / "fresh_iso"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("X = 1\n")
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    report = api.profile([str(pkg)], isolated=True, repeat=1, memory=False,
+                         warm_bytecode=True)
+    assert report.failure is None, report.failure
+    assert measured(report)["fresh_iso"].bytecode_cached is True
+    assert (pkg / "__pycache__").is_dir()
+
+
 def test_missing_target_is_a_usage_error() -> None:
     with pytest.raises(TargetNotFoundError, match="no_such_module_xyz"):
         api.profile(["no_such_module_xyz"], repeat=1, memory=False)
