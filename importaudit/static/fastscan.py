@@ -52,10 +52,14 @@ from importaudit.static.scan import (
 # then checked: `import_module(`, `__import__(`, or the keyword at the start of a
 # logical line (after indentation, `;` or a one-line header's `:`, maybe after
 # `from X` or PEP 810's `lazy`). A doctest line `>>> from x import y` is not one.
+# `from X` may be spelt `from . mod`, `from a . b` or run over backslash-continued
+# lines: matching more than a statement start only costs a parse, missing one loses
+# an edge.
 _IMPORT = re.compile("import")
 _OTHER_WORDS = (re.compile("attach"), re.compile("__getattr__"))
 _IMPORT_PREFIX = re.compile(
-    r"(?:^|[;:])[ \t\f]*(?:lazy[ \t]+)?(?:from\b[ \t]*[\w.]*[ \t]*)?\Z", re.MULTILINE)
+    r"(?:^|[;:])(?:[ \t\f]|\\\n)*(?:lazy(?:[ \t\f]|\\\n)+)?"
+    r"(?:from\b(?:[\w. \t\f]|\\\n)*)?\Z", re.MULTILINE)
 # Text that makes a statement's expressions worth walking for calls.
 _CALLS = re.compile(r"import_module|__import__|attach")
 _COMPOUND = re.compile(
@@ -120,6 +124,9 @@ def _triggers(text: str) -> list[int]:
             if after[:1].isidentifier() or after[:1].isdigit():
                 continue  # "imports", "importlib"
             line_start = text.rfind("\n", 0, pos) + 1
+            while line_start >= 2 and text[line_start - 2] == "\\":
+                # The logical line started above: `from \` / `    pkg import name`.
+                line_start = text.rfind("\n", 0, line_start - 2) + 1
             if _IMPORT_PREFIX.search(text, line_start, pos) is None:
                 continue
         found.append(pos)

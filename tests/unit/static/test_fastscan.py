@@ -96,6 +96,14 @@ CASES = {
         from..parent import thing
         from.mod import other
         ''',
+    "from-import spellings with spaces and continuations": '''\
+        from \\
+            continued_module import name
+        from pkg . sub import spaced
+        from . sibling_spaced import item
+        x = 1; from \\
+        .. parent_continued import thing
+        ''',
     "a docstring full of import lines": '''\
         """Module doc.
 
@@ -218,6 +226,7 @@ _LEAVES = [
     "import alpha",
     "import beta.gamma as bg",
     "from delta import epsilon, zeta",
+    "from \\\n    mu import nu",
     "from . import eta",
     "from ..theta import iota",
     "x = importlib.import_module('kappa')",
