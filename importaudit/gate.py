@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
+from importaudit.checks import check_id
 from importaudit.config import CyclePolicy
 from importaudit.model import CheckResult, Verdict, Violation
 from importaudit.render.units import format_bytes, format_ns
@@ -42,22 +43,6 @@ if TYPE_CHECKING:
 
 #: How many new modules / culprits a message names before it says "and N more".
 SHOWN = 5
-
-
-def check_id(check: str, subject: str) -> str:
-    """The name of one check, shared by its CheckResult and its Violations."""
-    return f"{check}[{subject}]"
-
-
-def violations_of(verdict: Verdict, check: CheckResult) -> list[Violation]:
-    """The violations a check result stands for (renderers show them together)."""
-    return [v for v in verdict.violations if check_id(v.check, v.subject) == check.name]
-
-
-def split_check_id(name: str) -> tuple[str, str]:
-    """(check, subject) back from a `check_id`."""
-    check, _, subject = name.partition("[")
-    return check, subject[:-1] if subject.endswith("]") else subject
 
 
 def matches(name: str, pattern: str) -> bool:

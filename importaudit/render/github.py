@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from importaudit.gate import split_check_id, violations_of
+from importaudit.checks import split_check_id, violations_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

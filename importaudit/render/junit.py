@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, TextIO
 
-from importaudit.gate import split_check_id, violations_of
+from importaudit.checks import split_check_id, violations_of
 
 if TYPE_CHECKING:
     from importaudit.model import Report, Violation

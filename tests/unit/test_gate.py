@@ -8,11 +8,11 @@ import random
 import pytest
 from gate_samples import MS, cycle, edge, graph, pkg_records, rec, report
 
+from importaudit.checks import check_id
 from importaudit.config import Budget, Config, CyclePolicy, ForbiddenRule, Tolerance
 from importaudit.gate import (
     ModuleIndex,
     budget_confidence,
-    check_id,
     evaluate,
     runs_needed,
     separation_confidence,
