@@ -138,7 +138,10 @@ def separation_confidence(runs: int, baseline_runs: int) -> float:
     """Exact rank test: how sure 'every run slower than every baseline run' makes us."""
     if runs < 1 or baseline_runs < 1:
         return 0.0
-    return 1.0 - 1.0 / math.comb(runs + baseline_runs, runs)
+    orderings = math.comb(runs + baseline_runs, runs)
+    # Hundreds of repeats make the count too big for a float (OverflowError), long after
+    # 1 / orderings has stopped making any difference to a float near 1.
+    return 1.0 - 1.0 / orderings if orderings < 1 << 64 else 1.0
 
 
 def runs_needed(confidence: float, baseline_runs: int) -> int:
@@ -215,7 +218,7 @@ def evaluate(report: Report, config: Config, baseline: Report | None = None) -> 
     _check_cycles(report, baseline, config, out)
     # Statistical: wall-clock time, judged with the repeats.
     for budget in config.budgets if measured else ():
-        _check_budget_time(index, budget, out, tolerance.confidence, report)
+        _check_budget_time(index, budget, out, tolerance.confidence)
     if measured and compared is not None:
         _check_time_regression(report, compared, tolerance, out)
     if baseline is not None:
@@ -629,19 +632,19 @@ def _check_cycles(report: Report, baseline: Report | None, config: Config, out: 
         )])
 
 
-def _runs(record: ModuleRecord, report: Report) -> int:
-    if record.runs:
-        return record.runs
-    return report.meta.repeats if report.meta is not None else 1
+def _runs(record: ModuleRecord) -> int:
+    # A record that does not say how many runs saw it (hand-written JSON) may hold one
+    # run's numbers: claiming the report's repeats would overstate the confidence.
+    return record.runs or 1
 
 
-def _check_budget_time(index: ModuleIndex, budget: Budget, out: _Outcome, confidence: float,
-                       report: Report) -> None:
+def _check_budget_time(index: ModuleIndex, budget: Budget, out: _Outcome,
+                       confidence: float) -> None:
     limit = budget.max_cumulative_ns
     if limit is None:
         return
     for record in _subjects(index, budget.pattern):
-        runs = _runs(record, report)
+        runs = _runs(record)
         fastest = record.cumulative_ns_min or record.cumulative_ns
         sure = budget_confidence(runs)
         violations = []
@@ -690,6 +693,7 @@ def _check_time_regression(report: Report, compared: _Compared, tolerance: Toler
             f"{format_ns(report.meta.startup_ns if report.meta else None)} here, "
             f"{format_ns(baseline.meta.startup_ns if baseline.meta else None)} in the baseline"
         )
+    too_few: tuple[int, int] | None = None  # the first (runs, baseline runs) that cannot fail
     for target in index.roots(report.targets):
         then_record = base.records.get(target)
         if then_record is None:
@@ -700,46 +704,38 @@ def _check_time_regression(report: Report, compared: _Compared, tolerance: Toler
         then = round(then_record.cumulative_ns * scale)
         then_max = round((then_record.cumulative_ns_max or then_record.cumulative_ns) * scale)
         fastest = (now_record.cumulative_ns_min or now_record.cumulative_ns) - extra
-        runs, base_runs = _runs(now_record, report), _runs(then_record, baseline)
+        runs, base_runs = _runs(now_record), _runs(then_record)
+        reachable = separation_confidence(runs, base_runs)
+        if reachable + 1e-12 < tolerance.confidence and too_few is None:
+            too_few = (runs, base_runs)
         growth = now - then
         detail = _delta(now, then, format_ns)
         over = growth > tolerance.time_absolute_ns and growth > tolerance.time_relative * then
         violations = []
         if over:
             separated = fastest > then_max
-            sure = separation_confidence(runs, base_runs) if separated else 0.0
-            if separated and sure + 1e-12 >= tolerance.confidence:
+            if separated and reachable + 1e-12 >= tolerance.confidence:
                 violations.append(Violation(
                     check="regression.time", subject=target,
                     message=f"importing {target} got slower: {detail}; all {runs} runs "
-                            f"slower than all {base_runs} baseline runs: {_pct(sure)} "
+                            f"slower than all {base_runs} baseline runs: {_pct(reachable)} "
                             f"confident" + _heaviest(index, base, target, "self_ns", format_ns),
-                    measured=now, limit=then, file=now_record.origin, confidence=sure,
+                    measured=now, limit=then, file=now_record.origin, confidence=reachable,
                 ))
             else:
                 reason = (f"{runs} + {base_runs} runs give at most "
-                          f"{_pct(separation_confidence(runs, base_runs))} confidence, below "
+                          f"{_pct(reachable)} confidence, below "
                           f"{_pct(tolerance.confidence)}" if separated
                           else "its runs overlap the baseline's, so this may be noise")
                 out.warnings.append(f"{target} looks slower ({detail}), not failing: {reason}")
         out.record("regression.time", target, violations, detail)
-    _warn_few_runs(report, baseline, index, base, tolerance, out)
-
-
-def _warn_few_runs(report: Report, baseline: Report, index: ModuleIndex, base: ModuleIndex,
-                   tolerance: Tolerance, out: _Outcome) -> None:
-    for target in index.roots(report.targets):
-        if target not in base.records:
-            continue
-        runs = _runs(index.records[target], report)
-        base_runs = _runs(base.records[target], baseline)
-        if separation_confidence(runs, base_runs) + 1e-12 < tolerance.confidence:
-            out.warnings.append(
-                f"with {runs} runs against {base_runs} baseline runs a time regression can "
-                f"never reach {_pct(tolerance.confidence)} confidence: use --repeat "
-                f"{runs_needed(tolerance.confidence, base_runs)} or more"
-            )
-            return
+    if too_few is not None:
+        runs, base_runs = too_few
+        out.warnings.append(
+            f"with {runs} runs against {base_runs} baseline runs a time regression can "
+            f"never reach {_pct(tolerance.confidence)} confidence: use --repeat "
+            f"{runs_needed(tolerance.confidence, base_runs)} or more"
+        )
 
 
 def _compare_environments(report: Report, baseline: Report, out: _Outcome) -> None:

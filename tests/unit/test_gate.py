@@ -41,6 +41,8 @@ def test_confidences_are_the_exact_test_probabilities():
     assert separation_confidence(0, 5) == 0.0
     assert runs_needed(0.95, 3) == 3
     assert runs_needed(0.99, 5) == 4  # C(9, 4) = 126 -> 99.2 %
+    # --repeat 1000 against a baseline of 1000: no float overflow, just certainty.
+    assert separation_confidence(1000, 1000) == 1.0
 
 
 # --------------------------------------------------------------------------- module index
@@ -274,6 +276,10 @@ def test_time_budget_with_too_few_runs_warns_instead_of_failing():
     verdict = evaluate(report(rec("pkg", ms=30.0, runs=3)), config)
     assert verdict.passed
     assert "only 3 runs: 87.5% confidence, below 95.0%" in verdict.warnings[0]
+    # A record that does not say how many runs saw it counts as one, not as the repeats.
+    unknown = evaluate(report(rec("pkg", ms=30.0, runs=0), repeats=5), config)
+    assert unknown.passed
+    assert "only 1 run: 50.0% confidence" in unknown.warnings[0]
 
 
 def test_time_regression_needs_both_tolerances_and_separated_runs():
