@@ -99,7 +99,8 @@ def _percent(before: int | None, after: int | None) -> str:
     return f"{value:.1f}%" if 99.5 <= value < 100 else f"{value:.0f}%"
 
 
-def _severity_counts(findings: tuple[Finding, ...]) -> str:
+def severity_counts(findings: tuple[Finding, ...]) -> str:
+    """"1 high, 2 low": how many findings of each severity, most severe first."""
     counts = Counter(f.severity for f in findings)
     return ", ".join(f"{counts[s]} {s.name.lower()}" for s in sorted(counts, reverse=True))
 
@@ -109,7 +110,8 @@ def _measured_with(report: Report) -> str:
     if meta is None:
         return "No run metadata."
     how = (f"Measured with Python {meta.python_version} on {meta.platform}, mode "
-           f"`{meta.mode}`, median of {meta.repeats} run(s) after a warm-up"
+           f"`{meta.mode}`, median of {meta.repeats} run(s)"
+           + (" after a warm-up" if meta.warmup else "")
            + ("; heap from a separate tracemalloc run" if meta.memory else "; heap not measured")
            + ".")
     notes = "".join(f"\n- {_text(n)}" for n in meta.notes)
@@ -128,7 +130,7 @@ def _summary(report: Report) -> list[str]:
         lines.append(f"The import failed: {_text(report.failure.message)}.")
     if findings:
         lines.append(f"The review found {len(findings)} finding(s): "
-                     f"{_severity_counts(findings)}. The costliest:")
+                     f"{severity_counts(findings)}. The costliest:")
         lines.append("")
         lines += [f"- **{f.code}** {_code(f.module)}: {_text(f.title)} "
                   f"({impact_text(f.impact)})" for f in findings[:3]]
@@ -241,12 +243,12 @@ def comparison_markdown(
         f"{b_sums.modules} modules, {format_ns(b_sums.total_ns)}, heap "
         f"{format_bytes(b_sums.heap_bytes)}, RSS {format_bytes(b_sums.rss_bytes)}; "
         f"{len(b_findings)} finding(s)"
-        + (f" ({_severity_counts(b_findings)})" if b_findings else "") + ".",
+        + (f" ({severity_counts(b_findings)})" if b_findings else "") + ".",
         f"- **{_text(a_label)}** ({', '.join(_code(t) for t in after.targets)}): "
         f"{a_sums.modules} modules, {format_ns(a_sums.total_ns)}, heap "
         f"{format_bytes(a_sums.heap_bytes)}, RSS {format_bytes(a_sums.rss_bytes)}; "
         f"{len(a_findings)} finding(s)"
-        + (f" ({_severity_counts(a_findings)})" if a_findings else "") + ".",
+        + (f" ({severity_counts(a_findings)})" if a_findings else "") + ".",
         f"- **Every module of the tree imported:** import time "
         f"{_percent(b_sums.total_ns, a_sums.total_ns)} less, heap "
         f"{_percent(b_sums.heap_bytes, a_sums.heap_bytes)} less; {len(diff.resolved)} "

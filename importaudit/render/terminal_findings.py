@@ -7,14 +7,13 @@ console's business (off when piped or with NO_COLOR).
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from importaudit.model import Severity
 from importaudit.render.compare import split_fix
-from importaudit.render.markdown import impact_text
+from importaudit.render.markdown import impact_text, severity_counts
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,9 +33,8 @@ _STYLE = {
 def render_findings(report: Report, console: Console, options: RenderOptions) -> None:
     """Print the report's findings, ranked as the review ranked them."""
     findings = report.findings
-    counts = Counter(f.severity for f in findings)
     head = Text(f"{len(findings)} finding(s): ", style="bold")
-    head.append(", ".join(f"{counts[s]} {s.name.lower()}" for s in sorted(counts, reverse=True)))
+    head.append(severity_counts(findings))
     console.print(head)
     for finding in findings:
         console.print()

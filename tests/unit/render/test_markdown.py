@@ -43,6 +43,13 @@ def test_review_sections_and_ranking(report: Report) -> None:
     assert "not measurable (a correctness problem, not a cost)" in text
 
 
+def test_warm_up_mentioned_only_when_there_was_one(report: Report) -> None:
+    assert report.meta is not None and report.meta.warmup
+    assert "run(s) after a warm-up" in review_markdown(report)
+    cold = dataclasses.replace(report, meta=dataclasses.replace(report.meta, warmup=False))
+    assert "warm-up" not in review_markdown(cold)
+
+
 def test_metrics_table_estimates_after_fix_from_measured_savings(report: Report) -> None:
     text = review_markdown(reviewed(report))
     row = next(line for line in text.splitlines() if line.startswith("| app |"))
