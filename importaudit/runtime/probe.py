@@ -104,7 +104,9 @@ class _Channel:
 
     def line(self, line: str) -> None:
         """Append one record; O_APPEND makes each write land whole, so no lock is needed."""
-        data = line.encode("utf-8", "surrogateescape")
+        # A path with undecodable bytes holds surrogates: as a JSON \u escape the line stays
+        # valid UTF-8 (raw bytes would make the parent drop the whole record).
+        data = line.encode("utf-8", "backslashreplace")
         try:
             os.write(self.fd, data)
         except OSError:

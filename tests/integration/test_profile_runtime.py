@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -267,6 +268,21 @@ def test_isolated_mode_warms_bytecode_too(tmp_path: Path, monkeypatch: pytest.Mo
     assert report.failure is None, report.failure
     assert measured(report)["fresh_iso"].bytecode_cached is True
     assert (pkg / "__pycache__").is_dir()
+
+
+def test_module_under_an_undecodable_path_is_measured(tmp_path: Path) -> None:
+    folder = os.fsencode(tmp_path) + b"/dir\xff"
+    try:
+        os.mkdir(folder)
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    Path(os.fsdecode(folder), "odd_name_mod.py").write_text("import json\n")
+    report = api.profile([os.fsdecode(folder)], repeat=1, memory=False)
+    assert report.failure is None, report.failure
+    odd = measured(report)["odd_name_mod"]
+    assert odd.origin == os.fsdecode(folder + b"/odd_name_mod.py")
+    assert measured(report)["json"].importer == "odd_name_mod"
+    assert report_from_dict(json.loads(json.dumps(report_to_dict(report)))) == report
 
 
 def test_missing_target_is_a_usage_error() -> None:
