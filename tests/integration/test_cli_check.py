@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from importaudit import api
 from importaudit.cli import cli
 
 GATE_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gate"
@@ -34,10 +33,6 @@ gatepkg = {{ max_modules = 10, max_heap_bytes = "2 MiB" }}
 gatepkg = ["json", "decimal"]
 {extra}
 """
-
-STATIC = pytest.mark.skipif(not hasattr(api, "cycles"),
-                            reason="the static analysis (api.cycles) is not in this tree yet")
-
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
@@ -101,7 +96,6 @@ def test_injected_slow_module_is_a_confident_time_regression(project):
     assert "grew most: gatepkg.util +" in result.output
 
 
-@STATIC
 def test_injected_cycle_is_caught_statically_and_at_check(project):
     inject(project, "util", bottom="\nimport gatepkg.core  # the injected cycle\n")
     for args in (("check", "--static"), ("check",)):
