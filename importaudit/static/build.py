@@ -32,12 +32,17 @@ def _digest(tree: SourceTree, scanned: Scanned, scanner: str, collapse_external:
     """Everything a graph is resolved from: the tree, each file's content, the options.
 
     sys.path is in it because lazy-map guesses and uncollapsed outside modules are
-    looked up on it.
+    looked up on it. A file is known by its content key, or, when it could not be
+    read, by the reason (its parse errors follow from its content, and are not known
+    before a graph is looked up).
     """
+    def content(path: str | None) -> list[str | None]:
+        key = scanned.keys.get(path) if path else None
+        unread = scanned.scans.get(path) if path and key is None else None
+        return [key, unread.error if unread is not None else None]
+
     modules = [[m.name, m.path, m.display, m.is_package, m.namespace, m.extension,
-                scanned.keys.get(m.path) if m.path else None,
-                scanned.scans[m.path].error if m.path in scanned.scans else None]
-               for m in tree.modules.values()]
+                *content(m.path)] for m in tree.modules.values()]
     problems = [[p.file, p.reason, p.line] for p in tree.problems]
     identity = [SCANNER_VERSION, GRAPH_VERSION, list(sys.version_info[:2]), scanner,
                 collapse_external,
@@ -89,5 +94,5 @@ def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
     scanned = scan_tree(paths, cache=scans, jobs=jobs, scanner=scanner, keys=keys,
                         on_scan=builder.add)
     graph = builder.finish()
-    graphs.save(_digest(tree, scanned, scanner, collapse_external), graph)
+    graphs.save(_digest(tree, scanned, scanner, collapse_external), graph, builder.stubs)
     return _keep(graph, kinds)

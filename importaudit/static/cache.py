@@ -84,6 +84,15 @@ def content_key(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+def file_key(path: str) -> str | None:
+    """The content key of the file at `path`, or None when it cannot be read."""
+    try:
+        with open(path, "rb") as stream:
+            return content_key(stream.read())
+    except OSError:
+        return None
+
+
 def encode_scan(scan: FileScan) -> list[Any]:
     """A FileScan as compact JSON-able data (also what worker processes send back)."""
     return [scan.error, scan.error_line,
@@ -211,19 +220,29 @@ class GraphCache:
         self.scans = scans
 
     def load(self, digest: str) -> StaticGraph | None:
-        """The graph stored under `digest`, or None (missing, stale or damaged)."""
+        """The graph stored under `digest`, or None (missing, stale or damaged).
+
+        Stale also when a file it was built from outside the digest (a `.pyi` stub)
+        has another content now.
+        """
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("digest") != digest:
                 return None
+            if any(file_key(path) != key for path, key in data["stubs"].items()):
+                return None
             return decode_graph(data["graph"])
-        except (OSError, ValueError, TypeError, KeyError, IndexError):
+        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
             return None
 
-    def save(self, digest: str, graph: StaticGraph) -> None:
-        """Store `graph` under `digest` (atomically); errors only cost speed."""
-        text = json.dumps({"format": _FORMAT, "digest": digest, "graph": encode_graph(graph)},
-                          separators=(",", ":"))
+    def save(self, digest: str, graph: StaticGraph,
+             stubs: Mapping[str, str | None] | None = None) -> None:
+        """Store `graph` under `digest` (atomically); errors only cost speed.
+
+        `stubs` maps the other files the graph was read from to their content keys.
+        """
+        text = json.dumps({"format": _FORMAT, "digest": digest, "stubs": dict(stubs or {}),
+                           "graph": encode_graph(graph)}, separators=(",", ":"))
         with contextlib.suppress(OSError):
             self.scans.prepare()
             _replace(self.path, text)

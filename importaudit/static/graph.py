@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.model import EdgeKind, ImportEdge, ModuleNode, ScanProblem, StaticGraph
+from importaudit.static.cache import content_key
 from importaudit.static.scan import ImportStatement, scan_reference
 
 if TYPE_CHECKING:
@@ -121,6 +122,9 @@ class GraphBuilder:
         self._ancestry: dict[str, list[str]] = {}
         self._lineages: dict[str, frozenset[str]] = {}
         self._nodes: dict[str, tuple[bool, str]] = {}  # module -> (internal, node name)
+        # `.pyi` stubs read for attach_stub: path -> content key (None: unreadable).
+        # They are not modules of the tree, so a cached graph must check them itself.
+        self.stubs: dict[str, str | None] = {}
 
     # ----------------------------------------------------------------- naming
 
@@ -251,9 +255,11 @@ class GraphBuilder:
         try:
             data = stub_path.read_bytes()
         except OSError:
+            self.stubs[str(stub_path)] = None
             self.problems.append(ScanProblem(
                 display, f"attach_stub() but no readable stub {stub_path.name}", stmt.line))
             return
+        self.stubs[str(stub_path)] = content_key(data)
         scan = scan_reference(data)
         if scan.error is not None:
             self.problems.append(ScanProblem(stub_display, scan.error, scan.error_line))
