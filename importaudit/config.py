@@ -519,7 +519,10 @@ def read_table(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    table = data.get("tool", {}).get("importaudit", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):  # `tool = "x"` is valid TOML, but holds no table
+        raise ConfigError(f"{path}: tool must be a table, got {_type_name(tool)}")
+    table = tool.get("importaudit", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: {TABLE} must be a table, got {_type_name(table)}")
     return table

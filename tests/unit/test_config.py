@@ -182,6 +182,9 @@ def test_tool_importaudit_must_be_a_table(tmp_path):
     write(tmp_path, "[tool]\nimportaudit = 3\n")
     with pytest.raises(ConfigError, match=r"tool\.importaudit must be a table, got integer"):
         load(start=tmp_path, env={})
+    write(tmp_path, 'tool = "x"\n')
+    with pytest.raises(ConfigError, match=r"tool must be a table, got string"):
+        load(start=tmp_path, env={})
 
 
 def test_explicit_config_file_must_exist(tmp_path):
