@@ -13,7 +13,6 @@ lines, no wrapping and no trailing spaces, so `grep`, `cut` and CI logs read it 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import io
 import os
 from typing import TYPE_CHECKING, TextIO
@@ -44,7 +43,6 @@ _PROFILE_COMMANDS = frozenset({"profile", "report"})
 
 #: Report parts drawn by other renderer modules, each `FUNCTION(report, console, options)`:
 #: (report attribute that must be non-empty, module under importaudit.render, function).
-#: Where a module is not installed yet, this renderer prints a one-line count instead.
 _EXTERNAL_SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("graph", "terminal_graph", "render_static"),
     ("findings", "terminal_findings", "render_findings"),
@@ -304,7 +302,8 @@ def _folded_row(
 
 def _table_view(report: Report, out: _Output, options: RenderOptions) -> None:
     records = report.modules
-    total = views.totals(records).total_ns
+    sums = views.totals(records)
+    total = sums.total_ns
     ranked = views.top_n(records, options.sort, options.top)
     verbose = options.verbosity > 0
     show_heap, show_rss = _has(records, "heap_bytes"), _has(records, "rss_bytes")
@@ -350,10 +349,9 @@ def _table_view(report: Report, out: _Output, options: RenderOptions) -> None:
         row.append(Text(record.importer or MISSING, style="dim"))
         table.add_row(*row)
     shown = len(ranked)
-    measured = views.totals(records).modules
     out.console.print(table)
-    if shown < measured:
-        out.console.print(Text(f"(top {shown} of {measured} modules by {options.sort}; "
+    if shown < sums.modules:
+        out.console.print(Text(f"(top {shown} of {sums.modules} modules by {options.sort}; "
                                "--top N shows more)", style="dim"))
 
 
@@ -409,31 +407,12 @@ def _failure(failure: ChildFailure, console: Console) -> None:
 
 
 def _external_sections(report: Report, console: Console, options: RenderOptions) -> None:
-    """Static graph, findings and verdict: drawn by their own modules when installed."""
+    """Static graph, findings and verdict: drawn by their own modules, imported when present."""
     for attr, module, function in _EXTERNAL_SECTIONS:
         present = bool(getattr(report, attr)) or (attr == "graph" and bool(report.cycles))
         if not present:
             continue
-        name = f"importaudit.render.{module}"
         console.print()
-        # A missing module is expected while it is being written; an error inside one
-        # that exists must surface, so only the lookup is guarded, not the call.
-        if importlib.util.find_spec(name) is None:
-            console.print(Text(_section_summary(report, attr), style="dim"))
-            continue
-        getattr(importlib.import_module(name), function)(report, console, options)
+        draw = getattr(importlib.import_module(f"importaudit.render.{module}"), function)
+        draw(report, console, options)
 
-
-def _section_summary(report: Report, attr: str) -> str:
-    if attr == "graph":
-        graph = report.graph
-        modules = len(graph.modules) if graph else 0
-        edges = len(graph.edges) if graph else 0
-        return f"static graph: {modules} modules, {edges} edges, {len(report.cycles)} cycles"
-    if attr == "findings":
-        return f"findings: {len(report.findings)}"
-    verdict = report.verdict
-    if verdict is None:
-        return ""
-    state = "passed" if verdict.passed else "FAILED"
-    return f"verdict: {state} ({len(verdict.violations)} violations)"

@@ -8,11 +8,10 @@ import re
 import sys
 import types
 from collections.abc import Callable
-from importlib.machinery import ModuleSpec
 
 import pytest
 
-from importaudit.model import ChildFailure, Cycle, ModuleNode, Report, StaticGraph, Verdict
+from importaudit.model import ChildFailure, Report, Verdict
 from importaudit.render import RenderOptions, get_renderer, terminal
 
 MakeReport = Callable[..., Report]
@@ -237,24 +236,12 @@ def test_expensive_modules_are_coloured_hot(report: Report) -> None:
     assert "\x1b[2mapp.util.tiny" in tiny  # dim: negligible
 
 
-def test_static_graph_without_its_renderer_gets_a_summary_line(
-    make_report: MakeReport, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(terminal, "_EXTERNAL_SECTIONS",
-                        (("graph", "no_such_renderer_module", "render_static"),))
-    graph = StaticGraph(roots=("app",), modules=(ModuleNode("app"), ModuleNode("app.core")))
-    cycle = Cycle(modules=("app", "app.core"), witness=())
-    text = render(dataclasses.replace(make_report(), graph=graph, cycles=(cycle,)))
-    assert "static graph: 2 modules, 0 edges, 1 cycles" in text
-
-
 def test_sections_call_their_renderer_module_and_let_its_errors_through(
     make_report: MakeReport, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[tuple[Report, RenderOptions]] = []
     name = "importaudit.render._test_verdict_section"
     module = types.ModuleType(name)
-    module.__spec__ = ModuleSpec(name, None)
 
     def draw(report: Report, console: object, options: RenderOptions) -> None:
         calls.append((report, options))
