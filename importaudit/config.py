@@ -517,7 +517,7 @@ def read_table(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} does not exist") from exc
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # TOML is UTF-8 only
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     tool = data.get("tool", {})
     if not isinstance(tool, dict):  # `tool = "x"` is valid TOML, but holds no table

@@ -176,6 +176,9 @@ def test_invalid_toml_names_the_file(tmp_path):
     path = write(tmp_path, "[tool.importaudit\nrepeat = 3\n")
     with pytest.raises(ConfigError, match=re.escape(f"{path}: not valid TOML")):
         load(start=tmp_path, env={})
+    path.write_bytes(b"[tool.importaudit]\nrepeat = 3  # caf\xe9 in Latin-1\n")
+    with pytest.raises(ConfigError, match=re.escape(f"{path}: not valid TOML")):
+        load(start=tmp_path, env={})
 
 
 def test_tool_importaudit_must_be_a_table(tmp_path):
