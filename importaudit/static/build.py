@@ -7,7 +7,6 @@ changed tree rescans only the files whose content changed.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -18,7 +17,7 @@ from importaudit.static.batch import Scanned, content_keys, scan_tree
 from importaudit.static.cache import GraphCache, ScanCache
 from importaudit.static.discover import discover
 from importaudit.static.gcpause import no_cyclic_gc
-from importaudit.static.graph import GRAPH_VERSION, GraphBuilder
+from importaudit.static.graph import GRAPH_VERSION, GraphBuilder, keep_kinds
 from importaudit.static.scan import SCANNER_VERSION
 
 if TYPE_CHECKING:
@@ -50,20 +49,6 @@ def _digest(tree: SourceTree, scanned: Scanned, scanner: str, collapse_external:
     return hashlib.sha256(json.dumps(identity).encode()).hexdigest()
 
 
-def _keep(graph: StaticGraph, kinds: Iterable[EdgeKind] | None) -> StaticGraph:
-    if not kinds:
-        return graph
-    from importaudit.static.graph import KIND_ORDER
-
-    chosen = tuple(sorted(set(kinds), key=KIND_ORDER.__getitem__))
-    edges = tuple(e for e in graph.edges if e.kind in chosen)
-    used = {e.imported for e in edges}
-    # Outside and missing modules stay only while an edge still leads to them.
-    modules = tuple(n for n in graph.modules if n.name in used
-                    or (not n.external and (n.file is not None or n.namespace)))
-    return dataclasses.replace(graph, modules=modules, edges=edges, kinds=chosen)
-
-
 def static_graph(targets: Sequence[str], *, kinds: Iterable[EdgeKind] | None = None,
                  collapse_external: bool = True, cache_dir: str | os.PathLike[str] | None,
                  jobs: int | None = None, scanner: str = "fast") -> StaticGraph:
@@ -81,7 +66,7 @@ def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
     builder = GraphBuilder(tree, collapse_external)
     if cache_dir is None:
         scan_tree(paths, jobs=jobs, scanner=scanner, on_scan=builder.add)
-        return _keep(builder.finish(), kinds)
+        return keep_kinds(builder.finish(), kinds)
     scans = ScanCache(cache_dir, tree.directories, scanner)
     graphs = GraphCache(scans)
     keys = None
@@ -90,9 +75,9 @@ def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
         keys = content_keys(paths)
         cached = graphs.load(_digest(tree, keys, scanner, collapse_external))
         if cached is not None:
-            return _keep(cached, kinds)
+            return keep_kinds(cached, kinds)
     scanned = scan_tree(paths, cache=scans, jobs=jobs, scanner=scanner, keys=keys,
                         on_scan=builder.add)
     graph = builder.finish()
     graphs.save(_digest(tree, scanned, scanner, collapse_external), graph, builder.stubs)
-    return _keep(graph, kinds)
+    return keep_kinds(graph, kinds)

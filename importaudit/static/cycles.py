@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.model import IMPORT_TIME_KINDS, Cycle, EdgeKind, ImportEdge
 from importaudit.static.gcpause import no_cyclic_gc
-from importaudit.static.graph import KIND_ORDER, edge_sort_key, to_networkx
+from importaudit.static.graph import KIND_ORDER, RUNS_AT_IMPORT, edge_sort_key, to_networkx
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from importaudit.model import StaticGraph
-
-_RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
 
 Pair = tuple[str, str]
 
@@ -55,7 +53,7 @@ def cut_cost(records: Iterable[ImportEdge]) -> float:
     for edge in records:
         if edge.kind is EdgeKind.PARENT:
             cost += 4.0  # implicit: the statement behind it imports something deeper
-        elif edge.kind not in _RUNS_AT_IMPORT:
+        elif edge.kind not in RUNS_AT_IMPORT:
             cost += 0.5  # already deferred, lazy or dynamic: the cheapest to drop
         elif edge.names:
             cost += 2.0  # `from x import name`: the names are often used at module level
@@ -205,7 +203,7 @@ def _failing(component: nx.DiGraph[str]) -> list[ImportEdge]:
         if any(e.kind in IMPORT_TIME_KINDS for e in records):
             at_import[u].add(v)
         candidates += [e for e in records
-                       if e.kind in _RUNS_AT_IMPORT and any(n != "*" for n in e.names)]
+                       if e.kind in RUNS_AT_IMPORT and any(n != "*" for n in e.names)]
     return [e for e in candidates if _reaches(at_import, e.imported, e.importer)]
 
 

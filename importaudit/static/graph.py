@@ -19,6 +19,7 @@ Resolution rules, in the words of the import system:
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.machinery
 import importlib.util
 import sys
@@ -46,7 +47,8 @@ KIND_ORDER: dict[EdgeKind, int] = {kind: i for i, kind in enumerate((
     EdgeKind.EAGER, EdgeKind.OPTIONAL, EdgeKind.PARENT, EdgeKind.DYNAMIC,
     EdgeKind.LAZY, EdgeKind.DEFERRED, EdgeKind.TYPE_ONLY,
 ))}
-_RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
+#: Kinds of the statements that run while the importer runs (PARENT is implied by them).
+RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
 
 def edge_sort_key(edge: ImportEdge) -> tuple[str, str, int, str, int, tuple[str, ...]]:
     """Deterministic order of edge records."""
@@ -204,7 +206,7 @@ class GraphBuilder:
         # Implicit edges to the packages above each target, except those already
         # imported while the importer runs (its own) and those the statement names.
         lineage = self._lineage(importer)
-        parent_kind = EdgeKind.PARENT if kind in _RUNS_AT_IMPORT else kind
+        parent_kind = EdgeKind.PARENT if kind in RUNS_AT_IMPORT else kind
         done: list[str] = []
         for name in targets:
             if "." not in name or (self.collapse and not self.is_internal(name)):
@@ -284,12 +286,9 @@ class GraphBuilder:
             else:
                 self.statement(module, stmt, display)
 
-    def finish(self, kinds: Iterable[EdgeKind] | None = None) -> StaticGraph:
-        """The graph of everything added, keeping edges of `kinds` (None: all)."""
-        chosen = tuple(sorted(set(kinds), key=KIND_ORDER.__getitem__)) if kinds else ()
+    def finish(self) -> StaticGraph:
+        """The graph of everything added (every edge kind; see `keep_kinds`)."""
         edges = sorted(set(self.edges), key=edge_sort_key)
-        if chosen:
-            edges = [e for e in edges if e.kind in chosen]
         used = {e.imported for e in edges}
         problems = {*self.tree.problems, *self.problems}
         for name, (display, line, kind, guess) in self.missing.items():
@@ -303,8 +302,23 @@ class GraphBuilder:
                   if name in used]
         return StaticGraph(tuple(self.roots), tuple(sorted(nodes, key=lambda n: n.name)),
                            tuple(edges),
-                           tuple(sorted(problems, key=lambda p: (p.file, p.line or 0, p.reason))),
-                           chosen)
+                           tuple(sorted(problems, key=lambda p: (p.file, p.line or 0, p.reason))))
+
+
+def keep_kinds(graph: StaticGraph, kinds: Iterable[EdgeKind] | None) -> StaticGraph:
+    """`graph` with only the edges of `kinds` (None or empty: `graph` itself).
+
+    Modules of the targets all stay; outside and missing ones only while an edge
+    still leads to them.
+    """
+    if not kinds:
+        return graph
+    chosen = tuple(sorted(set(kinds), key=KIND_ORDER.__getitem__))
+    edges = tuple(e for e in graph.edges if e.kind in chosen)
+    used = {e.imported for e in edges}
+    modules = tuple(n for n in graph.modules if n.name in used
+                    or (not n.external and (n.file is not None or n.namespace)))
+    return dataclasses.replace(graph, modules=modules, edges=edges, kinds=chosen)
 
 
 def build_graph(tree: SourceTree, scans: Mapping[str, FileScan], *,
@@ -314,7 +328,7 @@ def build_graph(tree: SourceTree, scans: Mapping[str, FileScan], *,
     builder = GraphBuilder(tree, collapse_external)
     for path, scan in scans.items():
         builder.add(path, scan)
-    return builder.finish(kinds)
+    return keep_kinds(builder.finish(), kinds)
 
 
 def to_networkx(graph: StaticGraph,
