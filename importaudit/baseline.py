@@ -117,6 +117,8 @@ def load(path: str | os.PathLike[str]) -> Baseline:
         ) from exc
     except OSError as exc:
         raise UsageError(f"cannot read baseline {target}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:  # we write UTF-8 JSON: this is some other file
+        raise UsageError(f"{target}: not valid JSON (not UTF-8 text)") from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

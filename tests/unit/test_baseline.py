@@ -80,10 +80,11 @@ def test_newer_report_schema_inside_is_refused(tmp_path):
     ("{not json", "not valid JSON"),
     ("[1, 2]", "not an importaudit baseline or report"),
     ('{"format": "other"}', "not an importaudit baseline or report"),
+    ('{"saved_at": "\udcff"}', "not valid JSON"),  # a byte that is not UTF-8
 ])
 def test_unreadable_baselines_are_usage_errors(tmp_path, text, message):
     path = tmp_path / "b.json"
-    path.write_text(text)
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
     with pytest.raises(UsageError, match=message):
         baseline.load(path)
 
