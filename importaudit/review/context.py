@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from importaudit.model import EdgeKind, Finding, Impact, ImportEdge, Report, Severity
+from importaudit.model import Finding, Impact, ImportEdge, Report, Severity
 from importaudit.review.impact import DEFAULT_SCALE, LoadTree, SeverityScale, severity_of
 from importaudit.review.source import ModuleFacts, module_facts
 
@@ -150,11 +150,6 @@ class ReviewContext:
     def is_module(self, name: str) -> bool:
         """Whether `name` is a module the profile or the graph knows (not an attribute)."""
         return name in self.tree or name in self.modules or name in self._graph_modules
-
-    def import_time_edges(self, module: str) -> list[ImportEdge]:
-        """Static edges out of `module` that run while it is imported."""
-        return [e for e in self.edges_from.get(module, ())
-                if e.kind in (EdgeKind.EAGER, EdgeKind.OPTIONAL)]
 
     def make_finding(
         self, code: str, title: str, module: str, message: str, fix: str, *,

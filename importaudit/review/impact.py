@@ -1,10 +1,11 @@
 """Measured impact: what a set of modules cost in the profile, and the severity it earns.
 
-The runtime profile is a tree by first load: a module's `importer` is the module whose
-import statement loaded it first. The cost of a subtree is the cumulative cost of its
-root (time, heap, RSS) and its size (modules pulled in). Severity is a pure function
-of such an impact against a scale, so the same measurement always earns the same
-severity and a reader can see why.
+The runtime profile records, for every module, which modules' import statements
+reached it (its first loader and later cache hits). What importing some modules costs
+a process that has loaded nothing else of them is the summed own cost (time, heap,
+RSS) of their import closure, and its size (modules pulled in). Severity is a pure
+function of such an impact against a scale, so the same measurement always earns the
+same severity and a reader can see why.
 """
 
 from __future__ import annotations
@@ -97,17 +98,12 @@ def impact_key(impact: Impact) -> tuple[int, int, int, int]:
 
 
 class LoadTree:
-    """The runtime profile as a tree by first load, with subtree costs."""
+    """The runtime profile as import edges between records, with closure costs."""
 
     def __init__(self, modules: Iterable[ModuleRecord]) -> None:
         self.records: dict[str, ModuleRecord] = {}
         for record in modules:
             self.records.setdefault(record.name, record)
-        self.children: dict[str | None, list[str]] = {}
-        for record in sorted(self.records.values(), key=lambda r: r.order):
-            parent = record.importer if record.importer in self.records else None
-            self.children.setdefault(parent, []).append(record.name)
-        self._subtrees: dict[str, frozenset[str]] = {}
         # X -> modules whose import X's statements reached (first loads and cache hits)
         self.deps: dict[str, set[str]] = {}
         for record in self.records.values():
@@ -124,65 +120,12 @@ class LoadTree:
         """The record of `name`, or None when the profile did not see it."""
         return self.records.get(name)
 
-    def subtree(self, name: str) -> frozenset[str]:
-        """`name` and every module it loaded first, directly or not."""
-        cached = self._subtrees.get(name)
-        if cached is not None:
-            return cached
-        seen: set[str] = set()
-        stack = [name] if name in self.records else []
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            stack.extend(self.children.get(current, ()))
-        result = frozenset(seen)
-        self._subtrees[name] = result
-        return result
-
-    def impact(self, name: str) -> Impact:
-        """What loading `name` cost where it was first loaded (cumulative)."""
-        record = self.records.get(name)
-        if record is None:
-            return Impact(modules=0)
-        return Impact(record.cumulative_ns, record.heap_bytes, record.rss_bytes,
-                      len(self.subtree(name)))
-
     def self_impact(self, name: str) -> Impact:
         """What the body of `name` itself cost, without what it imported."""
         record = self.records.get(name)
         if record is None:
             return Impact()
         return Impact(record.self_ns, record.self_heap_bytes, record.self_rss_bytes, None)
-
-    def roots_among(self, names: Iterable[str]) -> list[str]:
-        """Those of `names` not inside another one's subtree (so their costs add up)."""
-        chosen = sorted({n for n in names if n in self.records},
-                        key=lambda n: self.records[n].order)
-        roots: list[str] = []
-        covered: set[str] = set()
-        for name in chosen:
-            if name in covered:
-                continue
-            roots.append(name)
-            covered |= self.subtree(name)
-        return roots
-
-    def union_impact(self, names: Iterable[str]) -> Impact:
-        """The cost of loading all of `names` (each subtree counted once)."""
-        return add_impacts(self.impact(n) for n in self.roots_among(names))
-
-    def loaded_by(self, importer: str, target: str) -> list[str]:
-        """Which of `target` and its parent packages `importer` loaded first.
-
-        `import a.b.c` in module M loads a, a.b and a.b.c if none was loaded yet; those
-        whose first loader is M are what that statement cost in this profile.
-        """
-        parts = target.split(".")
-        candidates = [".".join(parts[: i + 1]) for i in range(len(parts))]
-        return [c for c in candidates
-                if c in self.records and self.records[c].importer == importer]
 
     def closure(self, starts: Iterable[str], exclude: Iterable[str] = ()) -> frozenset[str]:
         """Everything importing `starts` needs, wherever it was first loaded.

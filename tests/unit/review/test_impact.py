@@ -26,13 +26,15 @@ def test_impacts_add_and_subtract_without_inventing_values() -> None:
     assert subtract_impact(Impact(5, 10, None, 3), Impact(7, 4, 9, 1)) == Impact(0, 6, None, 2)
 
 
-def test_load_tree_subtrees_and_parent_loads() -> None:
+def test_closure_follows_imports_and_parent_packages() -> None:
     tree = LoadTree(shop_modules())
-    assert tree.subtree("shop_utils") == {"shop_utils", *(f"shop_utils.{m}" for m in
-                                          ["text", "timing", "retry", "money", "dates",
-                                           "audit"])}
-    assert tree.loaded_by("shop.orders", "shop_utils.text") == ["shop_utils"]
-    assert tree.loaded_by("shop", "shop.orders") == ["shop.orders"]
-    assert tree.roots_among(["shop_utils.text", "shop.orders", "shop_utils"]) == [
-        "shop.orders"]
-    assert tree.impact("missing") == Impact(modules=0)
+    utils = {"shop_utils", *(f"shop_utils.{m}" for m in
+                             ["text", "timing", "retry", "money", "dates", "audit"])}
+    # a submodule needs its parent package, and the package's __init__ imports all of it
+    assert tree.closure(["shop_utils.text"]) == utils
+    # excluded modules (the importer's own package, which runs anyway) are not followed
+    assert tree.closure(["shop.orders"], ["shop"]) == {
+        "shop.orders", "shop.billing", "sqlite3", *utils}
+    assert tree.closure(["missing"]) == frozenset()
+    assert tree.standalone(["shop_utils.text"]).modules == len(utils)
+    assert tree.standalone(["missing"]) == Impact(0, None, None, 0)
