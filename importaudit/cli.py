@@ -213,7 +213,10 @@ class _ProgramCommand(click.Command):
 @click.option("--tree", is_flag=True, help="Import every module of the target packages.")
 @click.option("--isolated", is_flag=True,
               help="Profile each module of the tree in its own fresh interpreter.")
-@measure_options()
+@measure_options(from_config=True)
+@click.option("--config", "config_path", default=None, metavar="FILE",
+              help="A pyproject.toml other than the nearest one ([tool.importaudit] keys "
+                   "repeat, timeout, memory, warm_bytecode, python, tree, targets).")
 @click.option("--sort", type=click.Choice(["self", "cumulative", "heap", "rss"]),
               default="cumulative", help="Order of the table view.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only N rows.")
@@ -225,14 +228,17 @@ class _ProgramCommand(click.Command):
 def profile(
     targets: tuple[str, ...], module: str | None, script: str | None, code: str | None,
     importtime_log: str | None, tree: bool, isolated: bool, repeat: int | None,
-    timeout: float | None, memory: bool | None, warm_bytecode: bool, sort: str,
+    timeout: float | None, memory: bool | None, warm_bytecode: bool | None,
+    config_path: str | None, sort: str,
     top: int | None, threshold: float, python: str | None, fmt: str | None,
     output: str | None, quiet: int, verbose: int,
 ) -> None:
     """Measure what importing TARGETs (modules, packages or directories) costs.
 
     With -m MODULE, --script PATH or -c CODE, run that program under the profiler
-    instead; the remaining arguments are its argv.
+    instead; the remaining arguments are its argv. Unset flags come from
+    [tool.importaudit] (a program's repeats and heap run only from flags: running it
+    again may have side effects).
     """
 
     def body() -> int:
@@ -244,19 +250,29 @@ def profile(
             if targets or programs:
                 raise ImportAuditError("--importtime reads a log; give no targets with it")
             report = api.profile_importtime(importtime_log)
-        elif programs:
-            kind = "module" if module else "script" if script else "code"
-            report = api.profile_program(
-                kind, programs[0], argv=targets, python=python, repeat=repeat,
-                timeout=timeout, memory=memory, warm_bytecode=warm_bytecode,
-            )
         else:
-            if not targets:
-                raise ImportAuditError("give at least one TARGET (or -m, --script, -c)")
-            report = api.profile(
-                targets, tree=tree, isolated=isolated, python=python, repeat=repeat,
-                timeout=timeout, memory=memory, warm_bytecode=warm_bytecode,
-            )
+            config = api.load_config(config_path=config_path, flags={
+                "repeat": repeat, "timeout": timeout, "memory": memory,
+                "warm_bytecode": warm_bytecode, "python": python,
+            })
+            if programs:
+                kind = "module" if module else "script" if script else "code"
+                report = api.profile_program(
+                    kind, programs[0], argv=targets, python=config.python, repeat=repeat,
+                    timeout=config.timeout, memory=memory,
+                    warm_bytecode=config.warm_bytecode,
+                )
+            else:
+                chosen_targets = targets or config.targets
+                if not chosen_targets:
+                    raise ImportAuditError("give at least one TARGET (or -m, --script, -c),"
+                                           " or set `targets` in [tool.importaudit]")
+                report = api.profile(
+                    chosen_targets, tree=tree or config.tree,
+                    isolated=isolated or config.isolated, python=config.python,
+                    repeat=config.repeat, timeout=config.timeout, memory=config.memory,
+                    warm_bytecode=config.warm_bytecode,
+                )
         chosen = _infer_format(fmt, output, "tree")
         options = render_options(
             view=chosen if chosen in ("tree", "table") else "tree", sort=sort, top=top,

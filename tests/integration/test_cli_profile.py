@@ -71,11 +71,33 @@ def test_profile_crash_exits_3_and_still_reports() -> None:
         (["--importtime", "/no/such/log"], "log"),
     ],
 )
-def test_bad_input_is_one_line_exit_2(args: list[str], message: str) -> None:
+def test_bad_input_is_one_line_exit_2(args: list[str], message: str, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no pyproject.toml with targets around
     code, _, err = invoke("profile", *args)
     assert code == 2
     assert message in err
     assert "Traceback" not in err
+
+
+def test_unset_flags_come_from_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text(
+        f'[tool.importaudit]\ntargets = ["{RUNTIME / "hungry"}"]\nrepeat = 2\n'
+        "memory = false\n"
+    )
+    code, out, _ = invoke("profile", "--config", str(config), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["targets"] == ["hungry"]
+    assert data["meta"]["repeats"] == 2
+    assert data["meta"]["memory"] is False
+    # flags win over the file
+    code, out, _ = invoke("profile", "--config", str(config), "--format", "json",
+                          "--repeat", "1", "--memory")
+    data = json.loads(out)
+    assert data["meta"]["repeats"] == 1
+    assert data["meta"]["memory"] is True
 
 
 def test_program_arguments_after_module_belong_to_the_program(tmp_path: Path) -> None:
