@@ -354,6 +354,17 @@ def _check_new_modules(report: Report, compared: _Compared, tolerance: Tolerance
         if target not in base.records:
             continue
         now, then = index.loaded_by(target), base.loaded_by(target)
+        # A module only some runs loaded (a race with a thread the import started) is
+        # not a deterministic fact: name it, but do not count it as new.
+        runs = _runs(index.records[target])
+        sometimes = sorted(n for n in now - then if _runs(index.records[n]) < runs)
+        if sometimes:
+            now -= set(sometimes)
+            more = f" and {len(sometimes) - SHOWN} more" if len(sometimes) > SHOWN else ""
+            out.warnings.append(
+                f"{', '.join(sometimes[:SHOWN])}{more}: loaded in only some of the {runs} "
+                f"runs of {target}, so not counted as new modules"
+            )
         new = now - then
         gone = then - now
         detail = f"{len(then)} -> {len(now)} modules"
