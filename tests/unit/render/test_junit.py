@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -68,3 +70,15 @@ def test_failed_import_is_an_error_case(schema):
         assert suite.get("errors") == "1"
         error = suite.find("testcase/error")
         assert "No module named 'x'" in error.get("message")
+
+
+@pytest.mark.parametrize("module", ["importaudit.render.junit", "importaudit.render.github"])
+def test_ci_renderers_do_not_load_the_gate(module):
+    # They only read check names back from a verdict: rendering a saved report must not
+    # import the gate and its config (tomllib, difflib).
+    code = f"import sys, {module}; print(sorted(m for m in sys.modules if 'importaudit' in m))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout
+    assert "importaudit.checks" in loaded
+    assert "importaudit.gate" not in loaded
+    assert "importaudit.config" not in loaded
