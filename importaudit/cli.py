@@ -62,10 +62,17 @@ def _output_stream(output: str | None) -> Iterator[TextIO]:
         return
     from importaudit._atomic import atomic_writer
 
+    in_body = False
     try:
         with atomic_writer(output) as stream:
-            yield stream
+            try:
+                yield stream
+            except OSError:
+                in_body = True  # the renderer's error, not the file's: keep it as it is
+                raise
     except OSError as exc:
+        if in_body:
+            raise
         raise ImportAuditError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
@@ -108,10 +115,23 @@ def format_option(choices: list[str], default: str) -> Callable[[F], F]:
     )
 
 
+def _writable_output(ctx: click.Context, param: click.Parameter, value: str | None
+                     ) -> str | None:
+    """Refuse an output file whose folder is missing before anything is measured."""
+    if value in (None, "-"):
+        return value
+    folder = os.path.dirname(value) or "."
+    if not os.path.isdir(folder):
+        raise click.BadParameter(f"folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"folder {folder!r} is not writable")
+    return value
+
+
 def output_option(f: F) -> F:
     """`--output FILE` / `-o FILE`: write there atomically; '-' is stdout."""
     return click.option(
-        "--output", "-o", default=None, metavar="FILE",
+        "--output", "-o", default=None, metavar="FILE", callback=_writable_output,
         help="Write the output to FILE (atomically); '-' is stdout.",
     )(f)
 

@@ -68,6 +68,7 @@ def test_profile_crash_exits_3_and_still_reports() -> None:
         (["json", "--python", "/nonexistent/python"], "no such interpreter"),
         (["json", "--repeat", "0"], "0"),
         (["json", "--timeout", "0"], "0"),
+        (["json", "-o", "/no/such/folder/out.json"], "does not exist"),
         (["--importtime", "/no/such/log"], "log"),
     ],
 )
