@@ -116,7 +116,10 @@ def marker_config(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Config
     forbid = kwargs.get("forbid") or ()
     if isinstance(forbid, str):
         forbid = [forbid]
-    table: dict[str, Any] = {"cycles": "off"}
+    # Run options are checked like the keys of the same names (repeat = 0 or "3" is a
+    # one-line error, not a TypeError from deep inside the runner).
+    given = {k: kwargs[k] for k in _RUN_OPTIONS if kwargs.get(k) is not None}
+    table: dict[str, Any] = {"cycles": "off", **given}
     if limits:
         table["budgets"] = {target: dict(limits) for target in args}
     if forbid:
@@ -125,12 +128,11 @@ def marker_config(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Config
     timed = "max_cumulative_ms" in limits
     options = {
         # Time budgets need repeats to be judged at all (see gate); counts need one run.
-        "repeat": kwargs.get("repeat") or (config.repeat if timed else 1),
-        "memory": kwargs["memory"] if kwargs.get("memory") is not None else bool(
-            {"max_heap_bytes"} & set(limits)),
-        "python": kwargs.get("python"),
-        "timeout": kwargs.get("timeout"),
-        "tree": bool(kwargs.get("tree")),
+        "repeat": config.repeat if "repeat" in given or timed else 1,
+        "memory": config.memory if "memory" in given else "max_heap_bytes" in limits,
+        "python": config.python,
+        "timeout": config.timeout,
+        "tree": config.tree,
     }
     return config, options
 

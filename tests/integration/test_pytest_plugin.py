@@ -98,13 +98,19 @@ def test_marker_with_a_bad_argument_fails_clearly(project):
         @pytest.mark.import_budget("gatepkg", max_modules="many")
         def test_y():
             pass
+
+        @pytest.mark.import_budget("gatepkg", max_modules=10, repeat="3")
+        def test_z():
+            pass
     """)
     result = run(project)
-    result.assert_outcomes(failed=2)
+    result.assert_outcomes(failed=3)
     result.stdout.fnmatch_lines([
         "*import_budget: unknown argument colour*",
         "*budgets.gatepkg.max_modules: expected an integer, got string 'many'*",
+        "*tool.importaudit.repeat: expected an integer, got string '3'*",
     ])
+    assert "Traceback" not in result.stdout.str()
 
 
 def test_failing_test_body_is_reported_as_itself(project):
