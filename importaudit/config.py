@@ -412,6 +412,7 @@ def _forbidden(raw: object, where: Where, problems: _Problems) -> tuple[Forbidde
 
 _ENV_LISTS = frozenset({"targets", "ignore", "review_ignore", "allow_cycles", "kinds"})
 _ENV_BOOLS = frozenset({"memory", "tree", "isolated", "warm_bytecode", "normalize"})
+_ENV_PATHS = frozenset({"python", "baseline", "output"})  # free text: "2024" stays a name
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -425,6 +426,8 @@ def _env_value(key: str, text: str) -> object:
     if key in _ENV_BOOLS:
         lowered = stripped.lower()
         return True if lowered in _TRUE else False if lowered in _FALSE else text
+    if key in _ENV_PATHS:
+        return text
     for convert in (int, float):
         with contextlib.suppress(ValueError):
             return convert(stripped)

@@ -105,6 +105,12 @@ def test_environment_lists_and_kinds(tmp_path):
     assert config.allow_cycles == (frozenset({"x", "y"}),)
 
 
+def test_environment_paths_that_look_like_numbers_stay_names(tmp_path):
+    config = load(start=tmp_path, env={"IMPORTAUDIT_BASELINE": "2024",
+                                       "IMPORTAUDIT_OUTPUT": "1.5", "IMPORTAUDIT_PYTHON": "3"})
+    assert (config.baseline, config.output, config.python) == ("2024", "1.5", "3")
+
+
 def test_unrelated_importaudit_variables_are_left_alone(tmp_path):
     assert load(start=tmp_path, env={"IMPORTAUDIT_REQUIRE_PYTHONS": "3.9"}).repeat == 5
 
