@@ -152,12 +152,14 @@ def _got(value: object) -> str:
     return f"got {_type_name(value)} {value!r}"
 
 
-def _int(minimum: int) -> Callable[[object], int]:
+def _int(minimum: int, maximum: int | None = None) -> Callable[[object], int]:
     def parse(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _Bad(f"expected an integer, {_got(value)}")
         if value < minimum:
             raise _Bad(f"must be at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise _Bad(f"must be at most {maximum}, got {value}")
         return value
 
     return parse
@@ -270,7 +272,7 @@ def _ms_to_ns(value: object) -> int:
 # key -> parser; every key here is also a `check` flag and an IMPORTAUDIT_<KEY> variable.
 _SCALARS: dict[str, Callable[[object], Any]] = {
     "targets": _str_list,
-    "repeat": _int(1),
+    "repeat": _int(1, 1000),  # the same range as the --repeat flag
     "timeout": _timeout,
     "memory": _bool,
     "python": _opt_str,

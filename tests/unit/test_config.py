@@ -233,3 +233,9 @@ def test_every_check_option_is_a_key():
 
     fields = {f.name for f in dataclasses.fields(Config)} - {"source", "root"}
     assert fields == set(ALL_KEYS)
+
+
+def test_repeat_has_the_flag_s_range(tmp_path):
+    write(tmp_path, "[tool.importaudit]\nrepeat = 5000\n")
+    with pytest.raises(ConfigError, match="repeat: must be at most 1000, got 5000"):
+        load(start=tmp_path)
