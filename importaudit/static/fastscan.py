@@ -148,12 +148,14 @@ def _balance(text: str, start: int, end: int) -> tuple[int, int, int]:
 def _closed(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] ends outside any bracket and string.
 
-    Counting characters is enough most of the time; when the counts do not balance, a
-    bracket inside a string or comment (`"("`, `# (see below`) may be the reason, so the
-    text is counted again with its strings and comments removed.
+    Counting characters is enough when there is no triple quote; otherwise, or when
+    the brackets do not balance, quotes or brackets inside a string or comment (`"("`,
+    `# see ''' below`) may mislead the counts, so the text is counted again with its
+    strings and comments removed. (An even number of triple quotes is no proof: one in
+    a comment and one opening a string make two, and the string's lines look like code.)
     """
     brackets, double, single = _balance(text, start, end)
-    if brackets == 0 and not double & 1 and not single & 1:
+    if brackets == 0 and not double and not single:
         return True
     code = _NOISE.sub("", text[start:end])
     # A quote left after removing complete strings starts one that is not closed.
@@ -178,12 +180,13 @@ def _is_docstring(text: str, start: int, end: int) -> bool:
 def _starts_statement(text: str, start: int, end: int) -> bool:
     """Whether a cut at `end` can start a statement, given that one starts at `start`.
 
-    Only strings and backslashes are checked here (a cut inside brackets makes a piece
-    that does not parse, and the file goes to the reference scanner): counting triple
-    quotes is cheap, counting brackets over long stretches of code is not.
+    Without a triple quote before it, only a backslash can continue a statement onto
+    the cut's line (a cut inside brackets makes a piece that does not parse, or one
+    that holds the same calls in the same context). With one, the text is read
+    closely: the cut may lie inside a string whose lines would parse as code.
     """
-    if text.count('"""', start, end) & 1 or text.count("\'\'\'", start, end) & 1:
-        return _ends(text, start, end)  # quotes in comments or strings? look closer
+    if text.find('"""', start, end) >= 0 or text.find("\'\'\'", start, end) >= 0:
+        return _ends(text, start, end)
     return not _continues(text, start, end)
 
 
@@ -401,7 +404,7 @@ class _Scanner:
         if single and end - start > _SPLIT_ABOVE and _COMPOUND.match(text, start):
             heads = (start, *cuts.between(start, end))
             keyword = next((p for p in heads if not _DECORATOR.match(text, p)), end)
-            if self._split(start, keyword, end, indent, ctx):
+            if self._split(start, keyword, end, indent, ctx, heads):
                 return
         self._parse_walk(start, end, indent, ctx)
 
@@ -424,7 +427,8 @@ class _Scanner:
             return None
         return header_end, body_indent
 
-    def _split(self, start: int, keyword: int, end: int, indent: str, ctx: Ctx) -> bool:
+    def _split(self, start: int, keyword: int, end: int, indent: str, ctx: Ctx,
+               heads: tuple[int, ...]) -> bool:
         """Scan a compound statement as header + body; False when its shape is unclear.
 
         def, class, with, for/while without an else branch, and if with at most an
@@ -440,6 +444,12 @@ class _Scanner:
         if head is None:
             return False
         header_end, body_indent = head
+        # A line at this block's indentation after the header must lie inside a string
+        # or brackets of the body; if one starts a statement, the piece is more than one
+        # (quotes in comments can fool the counts `_extend` grew it by) and the body
+        # scanned one level deeper would take in the statements after it.
+        if any(_ends(text, start, cut) for cut in heads if cut > header_end):
+            return False
         nodes = self._parse(text[start:header_end] + body_indent + "pass\n", indent)
         node = nodes[-1] if nodes else None
         if node is not None and is_module_getattr(node, ctx):

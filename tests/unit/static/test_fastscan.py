@@ -104,6 +104,18 @@ CASES = {
         x = 1; from \\
         .. parent_continued import thing
         ''',
+    "a triple quote in a comment before a string of code": '''\
+        class A:
+            def f(self):
+                # a comment that mentions """ once
+                return 1
+
+        SCRIPT = """\\
+        #!/usr/bin/env python
+        import not_real
+        """
+        import real_after
+        ''',
     "a docstring full of import lines": '''\
         """Module doc.
 
@@ -234,6 +246,7 @@ _LEAVES = [
     "s = '''\\nimport fake_one\\n'''",
     's = """(unbalanced [ in a string\\nfrom fake import two\\n"""',
     "# comment with ( and \" and import fake_three",
+    "# a comment with \"\"\" and \'\'\' in it",
     "z = f(1,\n2)",
     "t = 'a' \\\n    'b'",
     "pass",
