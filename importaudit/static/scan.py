@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 #: Bump when the statements a file yields change, so cached scans are not reused.
-SCANNER_VERSION = 2
+SCANNER_VERSION = 3
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _TYPING_MODULES = frozenset({"typing", "typing_extensions"})
