@@ -363,7 +363,6 @@ def _totals(report: Report, console: Console, options: RenderOptions) -> None:
     line = Text("total: ", style="bold")
     line.append(f"{sums.modules} module{'s' if sums.modules != 1 else ''}, ")
     line.append(f"{format_ns(sums.total_ns)} import time", style="bold")
-    line.append(" (sum of self)")
     if sums.heap_bytes is not None:
         line.append(f", heap {format_bytes(sums.heap_bytes)}")
     if sums.rss_bytes is not None:

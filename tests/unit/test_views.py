@@ -289,3 +289,17 @@ def test_why_survives_import_cycles_through_cache_hits() -> None:
     )
     answer = views.answer_why(report, "t")
     assert [c.modules for c in answer.chains] == [("a", "p", "q", "t")]
+
+
+def test_total_covers_the_roots_when_medians_do_not_add_up() -> None:
+    # Medians: the root's cumulative (674 us) exceeds the sum of self medians (639 us).
+    records = [
+        ModuleRecord(name="pkg", self_ns=396_000, cumulative_ns=674_000),
+        ModuleRecord(name="pkg._lazy", importer="pkg", self_ns=243_000,
+                     cumulative_ns=243_000),
+    ]
+    assert views.totals(records).total_ns == 674_000
+    # A late import under its caller but outside its cumulative still counts.
+    late = [*records, ModuleRecord(name="late", importer="pkg", self_ns=500_000,
+                                   cumulative_ns=500_000)]
+    assert views.totals(late).total_ns == 396_000 + 243_000 + 500_000
