@@ -15,11 +15,20 @@ from typing import TYPE_CHECKING
 from importaudit.errors import TargetNotFoundError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from typing import Any, TextIO
 
-    from importaudit.model import Report
+    import networkx as nx
+
+    from importaudit.baseline import Baseline, ReportDiff
+    from importaudit.config import Config
+    from importaudit.gate import Calibration
+    from importaudit.model import Cycle, EdgeKind, Report, StaticGraph
     from importaudit.runtime.runner import Measurement, ProfileRequest
     from importaudit.views import WhyAnswer
+
+    Analyse = Callable[[Config], "Report | None"]
+    Measure = Callable[[Config], Report]
 
 
 def profile_importtime(log_path: str) -> Report:
@@ -98,7 +107,7 @@ def resolve_targets(targets: Sequence[str]) -> ResolvedTargets:
     return ResolvedTargets(tuple(dict.fromkeys(modules)), tuple(dict.fromkeys(extra)))
 
 
-def _progress() -> object:
+def _progress() -> Callable[[str], None] | None:
     """A progress callback for stderr on a terminal (None otherwise).
 
     Silent for the first half second, so quick runs print nothing but their result.
@@ -125,11 +134,11 @@ def _measure(python: str | None, request: ProfileRequest) -> Measurement:
 
     interpreter = find_interpreter(python)
     show = _progress()
-    runner = Runner(interpreter, progress=show if callable(show) else None)
+    runner = Runner(interpreter, progress=show)
     try:
         return runner.profile(request)
     finally:
-        if callable(show):
+        if show is not None:
             sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()
 
@@ -222,18 +231,6 @@ def why(
 
 
 # --------------------------------------------------------------------------- the CI gate
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
-    from typing import Any
-
-    from importaudit.baseline import Baseline, ReportDiff
-    from importaudit.config import Config
-    from importaudit.gate import Calibration
-
-    Analyse = Callable[[Config], "Report | None"]
-    Measure = Callable[[Config], Report]
-
 
 def load_config(
     *, config_path: str | os.PathLike[str] | None = None, flags: Mapping[str, Any] | None = None,
@@ -428,10 +425,6 @@ def diff_reports(config: Config, old: str | None = None, new: str | None = None,
 
 # --------------------------------------------------------------------------- review, report
 
-if TYPE_CHECKING:
-    from typing import TextIO
-
-
 def review(
     targets: Sequence[str], *, python: str | None = None, repeat: int | None = None,
     timeout: float | None = None, memory: bool | None = None, warm_bytecode: bool = False,
@@ -506,13 +499,6 @@ def report(
 
 
 # --------------------------------------------------------------------------- static graph
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    import networkx as nx
-
-    from importaudit.model import Cycle, EdgeKind, StaticGraph
 
 _ALL_KINDS = "all"
 
