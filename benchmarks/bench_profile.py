@@ -119,9 +119,13 @@ def instructions(packages: list[str]) -> None:
     py = os.path.realpath(sys.executable)  # not a shim script: valgrind must see python
     probe = find_interpreter(None).probe
 
+    # String hashing is randomised per process, which moves dict layouts and so the
+    # count by a few million; a fixed seed makes every count repeat exactly.
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+
     def count(cmd: list[str]) -> int:
         proc = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                               *cmd], capture_output=True, text=True, check=False)
+                               *cmd], capture_output=True, text=True, check=False, env=env)
         for line in proc.stderr.splitlines():
             if "Collected :" in line:
                 return int(line.rsplit(":", 1)[1])

@@ -148,7 +148,7 @@ class _Frame:
     __slots__ = ("child_heap", "child_ns", "child_rss", "heap0", "name", "peak", "rss0", "t0")
 
     def __init__(self, name: str, t0: int, rss0: int, heap0: int) -> None:
-        self.name = name
+        self.name = name  # as a JSON string, quoted once for both of its records
         self.t0 = t0
         self.rss0 = rss0
         self.heap0 = heap0
@@ -183,10 +183,7 @@ class _Probe:
             stack[-1].peak = peak
         return int(current)
 
-    def thread_name(self) -> "str | None":
-        ident = _get_ident()
-        if ident == self.main_ident:
-            return None
+    def thread_name(self, ident: int) -> "str | None":
         threading = sys.modules.get("threading")
         if threading is not None:
             try:
@@ -222,14 +219,12 @@ class _Probe:
             stack = self.stacks[ident] = []
         rss0 = self.rss.read() if self.rss is not None else 0
         heap0 = self.heap_now() if self.heap else 0
-        frame = _Frame(name, t0, rss0, heap0)
-        if stack:
-            importer: "str | None" = stack[-1].name
-        else:
-            importer = self.importer_outside_imports()
+        frame = _Frame(_q(name), t0, rss0, heap0)  # the name is kept JSON-quoted
+        importer = stack[-1].name if stack else _q(self.importer_outside_imports())
         stack.append(frame)
+        thread = "null" if ident == self.main_ident else _q(self.thread_name(ident))
         self.channel.line('{"e":"begin","n":%s,"i":%s,"d":%d,"s":%d,"th":%s}\n' % (
-            _q(name), _q(importer), len(stack) - 1, t0 - self.t_start, _q(self.thread_name())))
+            frame.name, importer, len(stack) - 1, t0 - self.t_start, thread))
         return frame
 
     def end(self, frame: _Frame, spec: "object", loader: "object", error: "str | None") -> None:
@@ -259,11 +254,11 @@ class _Probe:
             extra += ',"h":%d,"hs":%d,"hp":%d' % (heap, heap - frame.child_heap,
                                                   frame.peak - frame.heap0)
         self.channel.line('{"e":"mod","n":%s,"c":%d,"f":%d,"o":%s,"l":"%s","p":%s,"x":%s%s}\n' % (
-            _q(frame.name), cumulative, cumulative - frame.child_ns,
-            _q(origin if isinstance(origin, str) else None),
+            frame.name, cumulative, cumulative - frame.child_ns,
+            _q(origin) if type(origin) is str else "null",
             loader.__name__ if isinstance(loader, type) else type(loader).__name__,
             "false" if getattr(spec, "submodule_search_locations", None) is None else "true",
-            _q(error), extra))
+            "null" if error is None else _q(error), extra))
 
 
 _PROBE: "_Probe | None" = None
