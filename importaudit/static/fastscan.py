@@ -76,12 +76,15 @@ _DECORATOR = re.compile(r"[ \t]*@")
 _HEADER_END = re.compile(r":[ \t]*(?:#[^\n]*)?\n")
 _CODE_LINE = re.compile(r"^([ \t]*)[^ \t\n\f#]", re.MULTILINE)
 _CODING = re.compile(rb"coding[:=]")
-# Strings (triple-quoted first) and comments, to count brackets without them.
+# Strings (triple-quoted first) and comments, to count brackets without them. Each
+# string is matched as a run of ordinary characters, then escapes or lone quotes each
+# followed by another run ("unrolled"): the engine then moves over a long docstring
+# in one tight loop instead of trying an alternative at every character.
 _NOISE = re.compile(
-    r'"""(?:\\[\s\S]|[^\\])*?"""'
-    r"|'''(?:\\[\s\S]|[^\\])*?'''"
-    r'|"(?:\\[\s\S]|[^"\\\n])*"'
-    r"|'(?:\\[\s\S]|[^'\\\n])*'"
+    r'"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*"""'
+    r"|'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*'''"
+    r'|"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"'
+    r"|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"
     r"|#[^\n]*"
 )
 
@@ -139,10 +142,15 @@ def _triggers(text: str) -> list[int]:
 
 def _balance(text: str, start: int, end: int) -> tuple[int, int, int]:
     """Open-minus-close brackets, and counts of `\"\"\"` and `'''`, in text[start:end]."""
+    return (_brackets(text, start, end), text.count('"""', start, end),
+            text.count("'''", start, end))
+
+
+def _brackets(text: str, start: int, end: int) -> int:
+    """Open-minus-close brackets in text[start:end]."""
     c = text.count
-    brackets = (c("(", start, end) + c("[", start, end) + c("{", start, end)
-                - c(")", start, end) - c("]", start, end) - c("}", start, end))
-    return brackets, c('"""', start, end), c("'''", start, end)
+    return (c("(", start, end) + c("[", start, end) + c("{", start, end)
+            - c(")", start, end) - c("]", start, end) - c("}", start, end))
 
 
 def _closed(text: str, start: int, end: int) -> bool:
@@ -154,9 +162,14 @@ def _closed(text: str, start: int, end: int) -> bool:
     strings and comments removed. (An even number of triple quotes is no proof: one in
     a comment and one opening a string make two, and the string's lines look like code.)
     """
-    brackets, double, single = _balance(text, start, end)
-    if brackets == 0 and not double and not single:
+    if (text.find('"""', start, end) < 0 and text.find("\'\'\'", start, end) < 0
+            and _brackets(text, start, end) == 0):
         return True
+    return _clean_end(text, start, end)
+
+
+def _clean_end(text: str, start: int, end: int) -> bool:
+    """`_closed` read closely: text[start:end] without its strings and comments."""
     code = _NOISE.sub("", text[start:end])
     # A quote left after removing complete strings starts one that is not closed.
     return '"' not in code and "'" not in code and _bracket_balance(code) == 0
@@ -186,7 +199,7 @@ def _starts_statement(text: str, start: int, end: int) -> bool:
     closely: the cut may lie inside a string whose lines would parse as code.
     """
     if text.find('"""', start, end) >= 0 or text.find("\'\'\'", start, end) >= 0:
-        return _ends(text, start, end)
+        return not _continues(text, start, end) and _clean_end(text, start, end)
     return not _continues(text, start, end)
 
 
