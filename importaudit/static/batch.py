@@ -1,12 +1,15 @@
 """Scan many files: from the content cache where possible, in worker processes when large.
 
 Workers read, hash and scan the files themselves (only paths travel to them and
-compact encoded results travel back), so the same code serves every multiprocessing
-start method. A run whose cache is empty skips hashing in the parent altogether.
+each scan travels back as the JSON text the scan cache stores), so the same code
+serves every multiprocessing start method, and the parent neither rebuilds statement
+objects nor serializes the cache again. A run whose cache is empty skips hashing in
+the parent altogether.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -40,18 +43,19 @@ def _read(path: str) -> bytes | FileScan:
         return FileScan(error=f"cannot read: {exc.strerror or exc}")
 
 
-def _scan_batch(job: tuple[str, list[str]]) -> list[tuple[str, str | None, list[Any]]]:
-    """Worker: (path, content key, encoded scan) for each path of one batch."""
+def _scan_batch(job: tuple[str, list[str]]) -> list[tuple[str, str | None, str]]:
+    """Worker: (path, content key, encoded scan as JSON text) for each path of one batch."""
     scanner_name, paths = job
     scanner = SCANNERS[scanner_name]
-    out: list[tuple[str, str | None, list[Any]]] = []
+    dumps = json.JSONEncoder(separators=(",", ":")).encode
+    out: list[tuple[str, str | None, str]] = []
     with no_cyclic_gc():
         for path in paths:
             data = _read(path)
             if isinstance(data, FileScan):
-                out.append((path, None, encode_scan(data)))
+                out.append((path, None, dumps(encode_scan(data))))
             else:
-                out.append((path, content_key(data), encode_scan(scanner(data))))
+                out.append((path, content_key(data), dumps(encode_scan(scanner(data)))))
     return out
 
 
@@ -110,13 +114,16 @@ def content_keys(paths: Sequence[str]) -> Scanned:
 
 def scan_tree(paths: Sequence[str], *, cache: ScanCache | None = None,
               jobs: int | None = None, scanner: str = "fast", keys: Scanned | None = None,
-              on_scan: Callable[[str, FileScan], None] | None = None) -> Scanned:
+              on_scan: Callable[[str, list[Any]], None] | None = None,
+              keep: bool = True) -> Scanned:
     """Scan every path (cache hits are not read again); `keys` from `content_keys` if known.
 
     `jobs` None picks worker processes by the size of what is left to scan; 1 means
     none. A run whose cache is empty leaves hashing to the workers. `on_scan` is
-    called with each file's scan as soon as it is known (in no particular order), so
-    a caller can use results while workers are still scanning.
+    called with each file's scan, encoded (`cache.encode_scan`), as soon as it is
+    known (in no particular order), so a caller can use results while workers are
+    still scanning. `keep` False keeps in the result only the scans of the files
+    that could not be read (the others are what `on_scan` was given).
     """
     if scanner not in SCANNERS:
         raise ValueError(f"unknown scanner {scanner!r}")
@@ -124,35 +131,44 @@ def scan_tree(paths: Sequence[str], *, cache: ScanCache | None = None,
     if keys is None and entries:
         keys = content_keys(paths)
     result = Scanned()
-    store: dict[str, Any] = {}  # what the cache will hold: key -> encoded scan
-
-    def found(path: str, scan: FileScan) -> None:
-        result.scans[path] = scan
-        if on_scan is not None:
-            on_scan(path, scan)
-
-    todo: list[str] = []
-    if keys is None:
-        todo = list(paths)
-    else:
-        result.keys.update(keys.keys)
-        for path, scan in keys.scans.items():
-            found(path, scan)
-        for path, key in keys.keys.items():
-            hit = cache.get(key) if cache is not None else None
-            if hit is None:
-                todo.append(path)
-            else:
-                store[key] = entries[key]
-                found(path, hit)
-    for path, new_key, encoded in _run(todo, jobs, scanner) if todo else ():
+    fresh: dict[str, str] = {}  # key -> encoded scan as JSON text, for the cache
+    kept: list[str] = []  # keys of cached scans still in use
+    todo = list(paths) if keys is None else _known(keys, cache, result, kept, on_scan, keep)
+    loads = json.loads
+    for path, new_key, text in _run(todo, jobs, scanner) if todo else ():
+        encoded = loads(text)
         if new_key is not None:
             result.keys[path] = new_key
-            store[new_key] = encoded  # kept as the workers encoded it
-        found(path, decode_scan(encoded))
+            fresh[new_key] = text
+        if keep or new_key is None:
+            result.scans[path] = decode_scan(encoded)
+        if on_scan is not None:
+            on_scan(path, encoded)
     if cache is not None:
-        cache.save(store)
+        cache.save(fresh, kept)
     return result
+
+
+def _known(keys: Scanned, cache: ScanCache | None, result: Scanned, kept: list[str],
+           on_scan: Callable[[str, list[Any]], None] | None, keep: bool) -> list[str]:
+    """Take the unreadable files and the cache hits of `keys` into `result`; the rest."""
+    result.keys.update(keys.keys)
+    for path, scan in keys.scans.items():
+        result.scans[path] = scan
+        if on_scan is not None:
+            on_scan(path, encode_scan(scan))
+    todo: list[str] = []
+    for path, key in keys.keys.items():
+        hit = cache.get(key) if cache is not None else None
+        if hit is None:
+            todo.append(path)
+            continue
+        kept.append(key)
+        if keep:
+            result.scans[path] = hit
+        if on_scan is not None:
+            on_scan(path, encode_scan(hit))  # as `get` read it: checked, normalized
+    return todo
 
 
 def scan_files(paths: Sequence[str], *, cache: ScanCache | None = None,
@@ -162,7 +178,7 @@ def scan_files(paths: Sequence[str], *, cache: ScanCache | None = None,
 
 
 def _run(paths: list[str], jobs: int | None,
-         scanner: str) -> Iterator[tuple[str, str | None, list[Any]]]:
+         scanner: str) -> Iterator[tuple[str, str | None, str]]:
     """Scan `paths`, in worker processes when that pays; rows come as batches finish."""
     workers = cpu_count() if jobs is None else max(1, jobs)
     method = _start_method()

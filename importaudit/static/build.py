@@ -65,7 +65,7 @@ def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
     # Files are resolved as workers deliver their scans, while others are still scanned.
     builder = GraphBuilder(tree, collapse_external)
     if cache_dir is None:
-        scan_tree(paths, jobs=jobs, scanner=scanner, on_scan=builder.add)
+        scan_tree(paths, jobs=jobs, scanner=scanner, on_scan=builder.add_encoded, keep=False)
         return keep_kinds(builder.finish(), kinds)
     scans = ScanCache(cache_dir, tree.directories, scanner)
     graphs = GraphCache(scans)
@@ -77,7 +77,7 @@ def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
         if cached is not None:
             return keep_kinds(cached, kinds)
     scanned = scan_tree(paths, cache=scans, jobs=jobs, scanner=scanner, keys=keys,
-                        on_scan=builder.add)
+                        on_scan=builder.add_encoded, keep=False)
     graph = builder.finish()
     graphs.save(_digest(tree, scanned, scanner, collapse_external), graph, builder.stubs)
     return keep_kinds(graph, kinds)

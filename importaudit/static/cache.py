@@ -149,16 +149,27 @@ class ScanCache:
         except (ValueError, TypeError, KeyError):
             return None
 
-    def save(self, entries: Mapping[str, Any]) -> None:
-        """Replace the cache file with `entries` (atomically); errors only cost speed."""
-        if entries == self.load():
+    def save(self, fresh: Mapping[str, str], kept: Iterable[str] = ()) -> None:
+        """Replace the cache file (atomically); errors only cost speed.
+
+        It then holds the `kept` entries of the loaded file and the `fresh` ones (key
+        -> encoded scan as compact JSON text). Nothing is written when that is what
+        the file holds already.
+        """
+        loaded = self.load()
+        kept = [key for key in dict.fromkeys(kept) if key in loaded and key not in fresh]
+        if not fresh and len(kept) == len(loaded):
             return
-        text = json.dumps({"format": _FORMAT, "entries": dict(entries)},
-                          separators=(",", ":"))
+        dumps = json.JSONEncoder(separators=(",", ":")).encode
+        parts = [f"{dumps(key)}:{dumps(loaded[key])}" for key in kept]
+        parts += [f"{dumps(key)}:{value}" for key, value in fresh.items()]
+        # What json.dumps({"format": ..., "entries": ...}) gives, without parsing the
+        # fresh entries again.
+        text = f'{{"format":{_FORMAT},"entries":{{{",".join(parts)}}}}}'
         with contextlib.suppress(OSError):
             self.prepare()
             _replace(self.path, text)
-            self._entries = dict(entries)
+            self._loaded = False  # read again when asked
 
     def prepare(self) -> None:
         """Create the cache directory, tagged so backups and git leave it alone."""

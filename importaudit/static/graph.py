@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.model import EdgeKind, ImportEdge, ModuleNode, ScanProblem, StaticGraph
-from importaudit.static.cache import content_key
-from importaudit.static.scan import ImportStatement, scan_reference
+from importaudit.static.cache import content_key, encode_scan
+from importaudit.static.scan import scan_reference
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any
 
     import networkx as nx
 
@@ -49,6 +50,11 @@ KIND_ORDER: dict[EdgeKind, int] = {kind: i for i, kind in enumerate((
 ))}
 #: Kinds of the statements that run while the importer runs (PARENT is implied by them).
 RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
+_BY_ORDER = sorted(KIND_ORDER, key=KIND_ORDER.__getitem__)
+_KINDS = {kind.value: kind for kind in EdgeKind}
+#: An edge while the graph is built: its sort key (see `edge_sort_key`), which names
+#: it completely (whether the imported module is external follows from its name).
+_EdgeKey = tuple[str, str, int, str, int, tuple[str, ...]]
 
 def edge_sort_key(edge: ImportEdge) -> tuple[str, str, int, str, int, tuple[str, ...]]:
     """Deterministic order of edge records."""
@@ -114,7 +120,7 @@ class GraphBuilder:
         self.roots = tree.roots
         self.collapse = collapse_external
         self.outside = _ExternalModules()
-        self.edges: list[ImportEdge] = []
+        self._edges: dict[_EdgeKey, bool] = {}  # edge -> whether external
         self.problems: list[ScanProblem] = []
         # missing module -> where it is first imported (smallest file, line), and how
         self.missing: dict[str, tuple[str, int, str, bool]] = {}
@@ -156,62 +162,60 @@ class GraphBuilder:
 
     # ----------------------------------------------------------------- resolving
 
-    def absolute(self, module: SourceModule, stmt: ImportStatement,
-                 display: str) -> str | None:
-        """The absolute module name a statement names, or None (and a problem)."""
-        if not stmt.level:
-            return stmt.module or None
-        if stmt.anchor == "__name__":
-            anchor = module.name
-        elif stmt.anchor in (None, "__package__"):
-            anchor = module.name if module.is_package else module.name.rpartition(".")[0]
+    def absolute(self, module: SourceModule, name: str, level: int, anchor: str | None,
+                 display: str, line: int, guess: bool) -> str | None:
+        """The absolute module name a relative statement names, or None (and a problem)."""
+        if anchor == "__name__":
+            base_name = module.name
+        elif anchor is None or anchor == "__package__":
+            base_name = module.name if module.is_package else module.name.rpartition(".")[0]
         else:
-            anchor = stmt.anchor
-        parts = anchor.split(".") if anchor else []
-        if stmt.level > len(parts):
-            if not stmt.guess:
-                dots = "." * stmt.level
+            base_name = anchor
+        parts = base_name.split(".") if base_name else []
+        if level > len(parts):
+            if not guess:
+                dots = "." * level
                 self.problems.append(ScanProblem(
-                    display, f"relative import {dots}{stmt.module} climbs above the "
-                    f"top-level package of {module.name}", stmt.line))
+                    display, f"relative import {dots}{name} climbs above the "
+                    f"top-level package of {module.name}", line))
             return None
-        base = ".".join(parts[:len(parts) - stmt.level + 1])
-        return f"{base}.{stmt.module}" if stmt.module else base
+        base = ".".join(parts[:len(parts) - level + 1])
+        return f"{base}.{name}" if name else base
 
-    def statement(self, module: SourceModule, stmt: ImportStatement, display: str,
-                  kind: EdgeKind | None = None) -> None:
-        """Add the edges of one statement of `module` (its kind overridden by `kind`)."""
-        kind = kind or stmt.kind
-        target = self.absolute(module, stmt, display) if stmt.level else stmt.module
-        if not target or (stmt.guess and not self.exists(target)):
+    def statement(self, module: SourceModule, display: str, line: int, kind: EdgeKind,
+                  name: str, level: int = 0, names: Sequence[str] | None = None,
+                  anchor: str | None = None, guess: bool = False) -> None:
+        """Add the edges of one statement of `module` (the fields of an ImportStatement)."""
+        target = self.absolute(module, name, level, anchor, display, line,
+                               guess) if level else name
+        if not target or (guess and not self.exists(target)):
             return
-        importer, line = module.name, stmt.line
-        if stmt.names is None:
+        importer = module.name
+        if names is None:
             targets: list[str] = [target]
-            self.edge(importer, target, kind, display, line, (), stmt.guess)
+            self.edge(importer, target, kind, display, line, (), guess)
         else:
             targets = []
             attributes: list[str] = []
-            for name in stmt.names:
-                submodule = f"{target}.{name}"
-                if name != "*" and self.is_submodule(submodule):
+            for taken in names:
+                submodule = f"{target}.{taken}"
+                if taken != "*" and self.is_submodule(submodule):
                     targets.append(submodule)
-                    self.edge(importer, submodule, kind, display, line, (), stmt.guess)
+                    self.edge(importer, submodule, kind, display, line, (), guess)
                 else:
-                    attributes.append(name)
+                    attributes.append(taken)
             if attributes or not targets:
                 targets.append(target)
-                self.edge(importer, target, kind, display, line, tuple(attributes),
-                          stmt.guess)
+                self.edge(importer, target, kind, display, line, tuple(attributes), guess)
         # Implicit edges to the packages above each target, except those already
         # imported while the importer runs (its own) and those the statement names.
         lineage = self._lineage(importer)
         parent_kind = EdgeKind.PARENT if kind in RUNS_AT_IMPORT else kind
         done: list[str] = []
-        for name in targets:
-            if "." not in name or (self.collapse and not self.is_internal(name)):
+        for each in targets:
+            if "." not in each or (self.collapse and not self.is_internal(each)):
                 continue  # no ancestors, or collapsed to its top-level package
-            for ancestor in self._ancestors(name):
+            for ancestor in self._ancestors(each):
                 if ancestor not in lineage and ancestor not in targets and ancestor not in done:
                     done.append(ancestor)
                     self.edge(importer, ancestor, parent_kind, display, line, (), False)
@@ -247,10 +251,10 @@ class GraphBuilder:
             seen = self.missing.get(imported)
             if seen is None or (display, line) < seen[:2]:
                 self.missing[imported] = (display, line, kind.value, guess)
-        self.edges.append(ImportEdge(importer, node, kind, display, line, names, not internal))
+        self._edges[importer, node, KIND_ORDER[kind], display, line, names] = not internal
 
-    def stub(self, module: SourceModule, stmt: ImportStatement, display: str) -> None:
-        """lazy_loader's attach_stub: the lazy imports are those of the `.pyi` stub."""
+    def stub(self, module: SourceModule, line: int, kind: EdgeKind, display: str) -> None:
+        """lazy_loader's attach_stub (of `kind`): the lazy imports are the `.pyi` stub's."""
         assert module.path is not None
         stub_path = Path(module.path).with_suffix(".pyi")
         stub_display = str(Path(display).with_suffix(".pyi"))
@@ -259,36 +263,48 @@ class GraphBuilder:
         except OSError:
             self.stubs[str(stub_path)] = None
             self.problems.append(ScanProblem(
-                display, f"attach_stub() but no readable stub {stub_path.name}", stmt.line))
+                display, f"attach_stub() but no readable stub {stub_path.name}", line))
             return
         self.stubs[str(stub_path)] = content_key(data)
         scan = scan_reference(data)
         if scan.error is not None:
             self.problems.append(ScanProblem(stub_display, scan.error, scan.error_line))
+        inner_kind = EdgeKind.TYPE_ONLY if kind is EdgeKind.TYPE_ONLY else EdgeKind.LAZY
         for inner in scan.statements:
-            kind = EdgeKind.TYPE_ONLY if stmt.kind is EdgeKind.TYPE_ONLY else EdgeKind.LAZY
-            self.statement(module, inner, stub_display, kind)
+            self.statement(module, stub_display, inner.line, inner_kind, inner.module,
+                           inner.level, inner.names, inner.anchor, inner.guess)
 
     # ----------------------------------------------------------------- result
 
     def add(self, path: str, scan: FileScan) -> None:
         """Resolve the statements of the file at `path` (a module of the tree)."""
+        self.add_encoded(path, encode_scan(scan))
+
+    def add_encoded(self, path: str, encoded: Sequence[Any]) -> None:
+        """`add` for a scan as `cache.encode_scan` encodes it (as workers deliver it)."""
         module = self._by_path.get(path)
         if module is None or module.extension:
             return
         display = module.display or path
-        if scan.error is not None:
-            self.problems.append(ScanProblem(display, scan.error, scan.error_line))
+        error, error_line, rows = encoded
+        if error is not None:
+            self.problems.append(ScanProblem(display, error, error_line))
             return
-        for stmt in scan.statements:
-            if stmt.stub:
-                self.stub(module, stmt, display)
+        statement, kinds = self.statement, _KINDS
+        for line, kind, name, level, names, anchor, guess, stub in rows:
+            if stub:
+                self.stub(module, line, kinds[kind], display)
             else:
-                self.statement(module, stmt, display)
+                statement(module, display, line, kinds[kind], name, level, names, anchor,
+                          bool(guess))
 
     def finish(self) -> StaticGraph:
         """The graph of everything added (every edge kind; see `keep_kinds`)."""
-        edges = sorted(set(self.edges), key=edge_sort_key)
+        # The keys are the edges' `edge_sort_key`s, all different: sorting them sorts
+        # the edges (as tuples, which is much faster than through a key function).
+        edges = [ImportEdge(importer, imported, _BY_ORDER[order], file, line, names, external)
+                 for (importer, imported, order, file, line, names), external
+                 in sorted(self._edges.items())]
         used = {e.imported for e in edges}
         problems = {*self.tree.problems, *self.problems}
         for name, (display, line, kind, guess) in self.missing.items():
