@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import keyword
 import re
 import tokenize
 import warnings
@@ -45,6 +46,7 @@ from importaudit.static.scan import (
     import_statements,
     is_module_getattr,
     scan_reference,
+    statement_kind,
     try_body_context,
 )
 
@@ -87,6 +89,26 @@ _NOISE = re.compile(
     r"|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"
     r"|#[^\n]*"
 )
+
+# Plain import statements, read without `ast`: one to a line (parenthesized names may
+# run over lines and hold comments), ASCII names, spaces or tabs between words.
+# Anything else (a backslash, a `;`, `from .import x`) does not match and is parsed.
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_DOTTED = rf"{_NAME}(?:\.{_NAME})*"
+_AS = rf"(?:[ \t]+as[ \t]+{_NAME})?"
+# Between parenthesized names. A comment runs to the end of its line: a `)` in it
+# closes nothing.
+_GAP = r"(?:[ \t\n]|#[^\n]*\n)*"
+_LINE_END = r"[ \t]*(?:#[^\n]*)?(?:\n|\Z)"
+_PLAIN_IMPORT = re.compile(
+    rf"import[ \t]+({_DOTTED}{_AS}(?:[ \t]*,[ \t]*{_DOTTED}{_AS})*){_LINE_END}"
+    rf"|from[ \t]+(\.*)({_DOTTED})?[ \t]+import[ \t]*"
+    rf"(?:(\*)|({_NAME}{_AS}(?:[ \t]*,[ \t]*{_NAME}{_AS})*)"
+    rf"|\(({_GAP}{_NAME}{_AS}(?:{_GAP},{_GAP}{_NAME}{_AS})*{_GAP},?{_GAP})\)){_LINE_END}")
+_EMPTY_LINE = re.compile(r"[ \t]*(?:#[^\n]*)?\n")
+_COMMENT = re.compile(r"#[^\n]*")
+#: Words `ast` refuses as names (`keyword.kwlist` holds the others).
+_NOT_NAMES = frozenset((*keyword.kwlist, "__debug__"))
 
 #: Statements larger than this (characters) are split into header and body when they
 #: are a def or class: parsing a short statement whole is cheaper than cutting it.
@@ -531,9 +553,53 @@ class _Scanner:
         return module[0].body
 
     def _parse_walk(self, start: int, end: int, indent: str, ctx: Ctx) -> None:
+        if self._plain_imports(start, end, indent, ctx):
+            return
         nodes = self._parse(self.text[start:end], indent)
         calls = _CALLS.search(self.text, start, end) is not None
         self._walk(nodes, ctx, self._offset(start, indent), calls)
+
+    def _plain_imports(self, start: int, end: int, indent: str, ctx: Ctx) -> bool:
+        """Scan text[start:end] as `ast` would, if it is plain imports; else False.
+
+        Plain: statements `_PLAIN_IMPORT` matches at the block's indentation, blank
+        lines and comments, so that `ast` would accept the piece and read the same.
+        """
+        text = self.text
+        found: list[tuple[int, re.Match[str]]] = []
+        pos, line = start, 0  # line: newlines between start and pos
+        width = len(indent)
+        while pos < end:
+            match = _PLAIN_IMPORT.match(text, pos + width, end) if text.startswith(
+                indent, pos) else None
+            if match is not None:
+                found.append((line, match))
+                line += text.count("\n", pos, match.end())
+                pos = match.end()
+                continue
+            blank = _EMPTY_LINE.match(text, pos, end)
+            if blank is None:
+                return False
+            line += 1
+            pos = blank.end()
+        statements = [_plain_statement(match) for _, match in found]
+        if any(statement is None for statement in statements):
+            return False
+        first = self._line_of(start)
+        kind = statement_kind(ctx)
+        for (line, _), statement in zip(found, statements, strict=True):
+            assert statement is not None
+            module, level, names, aliases = statement
+            if names is None:
+                self.bindings.learn_import(aliases)
+                self.statements.extend(ImportStatement(first + line, kind, name)
+                                       for name, _ in aliases)
+            else:
+                self.bindings.learn_from(module or None, level, aliases)
+                if module != "__future__":
+                    self.statements.append(
+                        ImportStatement(first + line, kind, module, level, names))
+        return True
 
     # ------------------------------------------------------------------ walking
 
@@ -623,6 +689,42 @@ class _Scanner:
                 self._calls(case.pattern, ctx, offset)
                 self._calls(case.guard, ctx, offset)
             self._walk(case.body, ctx, offset, calls)
+
+
+_Aliases = list[tuple[str, str | None]]
+
+
+def _plain_statement(
+        match: re.Match[str]) -> tuple[str, int, tuple[str, ...] | None, _Aliases] | None:
+    """What a `_PLAIN_IMPORT` match imports; None when `ast` would refuse a name.
+
+    (module, level, names (None for `import`), (name, asname) pairs).
+    """
+    imported, dots, module, star, names, parenthesized = match.groups()
+    if star is not None:
+        items = ["*"]
+    else:
+        listed = imported or names
+        if listed is None:
+            listed = (_COMMENT.sub("", parenthesized) if "#" in parenthesized
+                      else parenthesized).rstrip(_WHITESPACE).removesuffix(",")
+        items = listed.split(",")
+    aliases: _Aliases = []
+    for item in items:
+        words = item.split()  # name, or name "as" asname: the pattern made sure
+        name = words[0]
+        asname = words[2] if len(words) == 3 else None
+        if name in _NOT_NAMES or asname in _NOT_NAMES or (
+                "." in name and not _NOT_NAMES.isdisjoint(name.split("."))):
+            return None
+        aliases.append((name, asname))
+    if imported is not None:
+        return "", 0, None, aliases
+    if module is not None and not _NOT_NAMES.isdisjoint(module.split(".")):
+        return None
+    if not dots and module is None:
+        return None
+    return module or "", len(dots), tuple(name for name, _ in aliases), aliases
 
 
 _Handler = Callable[[_Scanner, Any, Ctx, int, bool], None]

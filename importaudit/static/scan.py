@@ -121,24 +121,34 @@ class Bindings:
 
     def learn(self, node: ast.Import | ast.ImportFrom) -> None:
         """Record the names an import statement binds that the rules care about."""
+        aliases = [(alias.name, alias.asname) for alias in node.names]
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname is not None:
-                    bound, target = alias.asname, alias.name
-                else:
-                    bound = target = alias.name.partition(".")[0]
-                if target in _TYPING_MODULES:
-                    self.typing.add(bound)
-                elif target == "importlib":
-                    self.importlib.add(bound)
+            self.learn_import(aliases)
+        else:
+            self.learn_from(node.module, node.level, aliases)
+
+    def learn_import(self, aliases: Sequence[tuple[str, str | None]]) -> None:
+        """`learn` for `import name [as asname], ...`, given as (name, asname) pairs."""
+        for name, asname in aliases:
+            if asname is not None:
+                bound, target = asname, name
+            else:
+                bound = target = name.partition(".")[0]
+            if target in _TYPING_MODULES:
+                self.typing.add(bound)
+            elif target == "importlib":
+                self.importlib.add(bound)
+
+    def learn_from(self, module: str | None, level: int,
+                   aliases: Sequence[tuple[str, str | None]]) -> None:
+        """`learn` for `from module import name [as asname], ...`."""
+        if level:
             return
-        if node.level:
-            return
-        for alias in node.names:
-            if node.module in _TYPING_MODULES and alias.name == "TYPE_CHECKING":
-                self.type_checking.add(alias.asname or alias.name)
-            elif node.module == "importlib" and alias.name == "import_module":
-                self.import_module.add(alias.asname or alias.name)
+        for name, asname in aliases:
+            if module in _TYPING_MODULES and name == "TYPE_CHECKING":
+                self.type_checking.add(asname or name)
+            elif module == "importlib" and name == "import_module":
+                self.import_module.add(asname or name)
 
 
 def _is_type_checking(test: ast.expr, bindings: Bindings) -> bool:

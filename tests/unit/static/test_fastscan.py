@@ -173,6 +173,38 @@ CASES = {
         "    def method(self):",
         "        from . import relative_deferred",
     ),
+    "plain imports, read without ast": '''\
+        from __future__ import annotations
+        import os.path as osp,   json  as  j	, re
+        from . import sibling
+        from ..parent.mod import (
+            first,  # a comment (with brackets)
+            second as other,
+
+            third,
+        )
+        from .star import *
+        from typing import TYPE_CHECKING as TC, cast
+        import importlib as il
+        from x import match, case as type  # soft keywords are names
+        if TC:
+            import only_for_types
+        il.import_module("by_alias")
+        ''',
+    "a comment that seems to close a parenthesized import": '''\
+        class C:
+            from pkg import (first,  # see f(x)
+            second)
+            import after
+        from other import (one  # two)
+            , three)
+        ''',
+    "names plain imports do not take": '''\
+        import café
+        from caf\u00e9 import x
+        from .import sibling
+        import a.b as c; import d
+        ''',
     "nested large blocks": lines(
         "class Outer:",
         filler("    "),
@@ -195,19 +227,34 @@ def test_fast_scanner_equals_reference_on_tricky_sources(source: str) -> None:
     assert found  # each case has at least one real import
 
 
-def test_the_large_class_case_is_split_not_parsed_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The point of splitting: the method is parsed, the class body around it is not."""
-    parsed: list[str] = []
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every piece of source the fast scanner hands to `ast`."""
+    pieces: list[str] = []
     original = fastscan._Scanner._parse
 
     def spy(self: fastscan._Scanner, source: str, indent: str) -> list:  # type: ignore[type-arg]
-        parsed.append(source)
+        pieces.append(source)
         return original(self, source, indent)
 
     monkeypatch.setattr(fastscan._Scanner, "_parse", spy)
+    return pieces
+
+
+def test_the_large_class_case_is_split_not_parsed_whole(parsed: list[str]) -> None:
+    """The point of splitting: the method is parsed, the class body around it is not."""
     source = CASES["a large class with one deferred import"]
     assert (4 + FILLER_LINES, "deferred", "inside_method") in same(source)
     assert max(len(p) for p in parsed) < len(filler("    "))
+
+
+def test_plain_imports_are_read_without_ast(parsed: list[str]) -> None:
+    source = CASES["plain imports, read without ast"]
+    plain = source[:source.index("        if TC:")]
+    assert len(same(plain)) == 9
+    assert parsed == []
+    same(CASES["names plain imports do not take"])
+    assert parsed
 
 
 def test_a_syntax_error_the_fast_path_never_reads_is_not_reported() -> None:
@@ -240,6 +287,8 @@ _LEAVES = [
     "from delta import epsilon, zeta",
     "from \\\n    mu import nu",
     "from . import eta",
+    "from omicron import (pi,  # (c)\n    rho,\n)",
+    "import sigma as tau, upsilon.phi",
     "from ..theta import iota",
     "x = importlib.import_module('kappa')",
     "y = __import__('lam')",
