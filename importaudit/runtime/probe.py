@@ -142,20 +142,15 @@ class _Rss:
 # ----------------------------------------------------------------------------- the stack
 
 
-class _Frame:
-    """One import in progress on one thread."""
+# One import in progress on one thread is a list (cheaper to make than an object):
+# [name as a JSON string (quoted once for both of its records), t0, rss0, heap0,
+#  heap peak, cumulative ns of its children, their RSS growth, their heap growth].
+_NAME, _T0, _RSS0, _HEAP0, _PEAK, _CHILD_NS, _CHILD_RSS, _CHILD_HEAP = range(8)
+TYPE_CHECKING = False  # the typing module is not loaded at start-up: not imported here
+if TYPE_CHECKING:
+    from typing import Any
 
-    __slots__ = ("child_heap", "child_ns", "child_rss", "heap0", "name", "peak", "rss0", "t0")
-
-    def __init__(self, name: str, t0: int, rss0: int, heap0: int) -> None:
-        self.name = name  # as a JSON string, quoted once for both of its records
-        self.t0 = t0
-        self.rss0 = rss0
-        self.heap0 = heap0
-        self.peak = heap0
-        self.child_ns = 0
-        self.child_rss = 0
-        self.child_heap = 0
+    _Frame = list[Any]
 
 
 class _Probe:
@@ -163,11 +158,13 @@ class _Probe:
 
     def __init__(self, channel: _Channel, rss: bool, heap: bool) -> None:
         self.channel = channel
+        self.line = channel.line
         self.stacks: "dict[int, list[_Frame]]" = {}
         self.rss = _Rss() if rss else None
         self.heap = heap
         self.t_start = _clock()
         self.main_ident = _get_ident()
+        self.loader_names: "dict[type, str]" = {}
         if heap:
             import _tracemalloc
 
@@ -179,8 +176,8 @@ class _Probe:
         current, peak = self.tm.get_traced_memory()
         self.tm.reset_peak()
         stack = self.stacks.get(_get_ident())
-        if stack and peak > stack[-1].peak:
-            stack[-1].peak = peak
+        if stack and peak > stack[-1][_PEAK]:
+            stack[-1][_PEAK] = peak
         return int(current)
 
     def thread_name(self, ident: int) -> "str | None":
@@ -212,51 +209,61 @@ class _Probe:
             return name if isinstance(name, str) else None
         return None
 
-    def begin(self, name: str, t0: int) -> _Frame:
+    def begin(self, name: str, t0: int) -> "_Frame":
         ident = _get_ident()
         stack = self.stacks.get(ident)
         if stack is None:
             stack = self.stacks[ident] = []
-        rss0 = self.rss.read() if self.rss is not None else 0
-        heap0 = self.heap_now() if self.heap else 0
-        frame = _Frame(_q(name), t0, rss0, heap0)  # the name is kept JSON-quoted
-        importer = stack[-1].name if stack else _q(self.importer_outside_imports())
+        rss = self.rss
+        frame = [_q(name), t0, rss.read() if rss is not None else 0, 0, 0, 0, 0, 0]
+        if self.heap:
+            frame[_HEAP0] = frame[_PEAK] = self.heap_now()
+        importer = stack[-1][_NAME] if stack else _q(self.importer_outside_imports())
         stack.append(frame)
-        thread = "null" if ident == self.main_ident else _q(self.thread_name(ident))
-        self.channel.line('{"e":"begin","n":%s,"i":%s,"d":%d,"s":%d,"th":%s}\n' % (
-            frame.name, importer, len(stack) - 1, t0 - self.t_start, thread))
+        self.line('{"e":"begin","n":%s,"i":%s,"d":%d,"s":%d,"th":%s}\n' % (
+            frame[_NAME], importer, len(stack) - 1, t0 - self.t_start,
+            "null" if ident == self.main_ident else _q(self.thread_name(ident))))
         return frame
 
-    def end(self, frame: _Frame, spec: "object", loader: "object", error: "str | None") -> None:
+    def end(self, frame: "_Frame", spec: "object", loader: "object", error: "str | None") -> None:
         t1 = _clock()
-        rss1 = self.rss.read() if self.rss is not None else 0
+        rss = self.rss
+        rss1 = rss.read() if rss is not None else 0
         heap1 = self.heap_now() if self.heap else 0
-        stack = self.stacks.get(_get_ident(), [])
-        # Keep the stack balanced even if an import never reached us to finish.
-        while stack and stack[-1] is not frame:
-            stack.pop()
+        stack = self.stacks.get(_get_ident())
         if stack:
-            stack.pop()
-        cumulative = t1 - frame.t0
-        rss = rss1 - frame.rss0
-        heap = heap1 - frame.heap0
+            # Keep the stack balanced even if an import never reached us to finish.
+            while stack and stack[-1] is not frame:
+                stack.pop()
+            if stack:
+                stack.pop()
+        name, t0, rss0, heap0, peak, child_ns, child_rss, child_heap = frame
+        cumulative = t1 - t0
+        grown = rss1 - rss0
         if stack:
             parent = stack[-1]
-            parent.child_ns += cumulative
-            parent.child_rss += rss
-            parent.child_heap += heap
-            parent.peak = max(parent.peak, frame.peak)
-        origin = getattr(spec, "origin", None)
+            parent[_CHILD_NS] += cumulative
+            parent[_CHILD_RSS] += grown
+            if self.heap:
+                parent[_CHILD_HEAP] += heap1 - heap0
+                parent[_PEAK] = max(parent[_PEAK], peak)
         extra = ""
-        if self.rss is not None:
-            extra = ',"r":%d,"rs":%d' % (rss, rss - frame.child_rss)
+        if rss is not None:
+            extra = ',"r":%d,"rs":%d' % (grown, grown - child_rss)
         if self.heap:
-            extra += ',"h":%d,"hs":%d,"hp":%d' % (heap, heap - frame.child_heap,
-                                                  frame.peak - frame.heap0)
-        self.channel.line('{"e":"mod","n":%s,"c":%d,"f":%d,"o":%s,"l":"%s","p":%s,"x":%s%s}\n' % (
-            frame.name, cumulative, cumulative - frame.child_ns,
-            _q(origin) if type(origin) is str else "null",
-            loader.__name__ if isinstance(loader, type) else type(loader).__name__,
+            extra += ',"h":%d,"hs":%d,"hp":%d' % (heap1 - heap0, heap1 - heap0 - child_heap,
+                                                  peak - heap0)
+        kind = type(loader)
+        if kind is type:  # a class used as its own loader (BuiltinImporter, ...)
+            loader_name = loader.__name__  # type: ignore[attr-defined]
+        else:
+            loader_name = self.loader_names.get(kind)
+            if loader_name is None:
+                loader_name = self.loader_names[kind] = kind.__name__
+        origin = getattr(spec, "origin", None)
+        self.line('{"e":"mod","n":%s,"c":%d,"f":%d,"o":%s,"l":"%s","p":%s,"x":%s%s}\n' % (
+            name, cumulative, cumulative - child_ns,
+            _q(origin) if type(origin) is str else "null", loader_name,
             "false" if getattr(spec, "submodule_search_locations", None) is None else "true",
             "null" if error is None else _q(error), extra))
 
