@@ -15,11 +15,15 @@ so machine noise hits all of them alike); medians over the rounds. Variants:
 Ratios are given for the whole child (what a user waits for) and for the import alone
 (the child's wall minus a bare `python -c pass`), the stricter of the two.
 
-agreement: per-module cumulative time from the probe vs `-X importtime`, one child of
-each per round, interleaved, medians: Spearman rank correlation over the modules both
-saw, and the ratio of the totals (sum over top-level imports). -X importtime times a
-dotted module's parents inside it, the probe times them before it (as separate
-top-level imports), so the comparison is on totals and on leaf-to-root ranks.
+agreement: per-module cumulative time from the probe vs `-X importtime`: Spearman rank
+correlation over the modules both saw, and the ratio of the totals (sum over top-level
+imports), medians over the rounds. Measured two ways. "Same run": the probe runs under
+`-X importtime`, so both tools time the very same imports in one child and machine
+noise cancels out (what is left is how the instruments differ). "Separate runs": one
+child of each per round, interleaved (what a user comparing two runs would see, noise
+included). -X importtime times a dotted module's parents inside it, the probe times
+them before it (as separate top-level imports), so the comparison is on totals and on
+leaf-to-root ranks.
 """
 
 from __future__ import annotations
@@ -39,8 +43,11 @@ sys.path.insert(0, str(ROOT))
 
 from importaudit.runtime.importtime import parse_importtime  # noqa: E402
 from importaudit.runtime.runner import (  # noqa: E402
+    ChildRun,
+    Interpreter,
     find_interpreter,
     merge_runs,
+    parse_records,
     run_child,
 )
 
@@ -169,37 +176,79 @@ def spearman(a: list[float], b: list[float]) -> float:
     return cov / var if var else float("nan")
 
 
+def _importtime_cumulative(stderr: str) -> tuple[dict[str, int], list[str]]:
+    """Cumulative ns per module from an -X importtime log, and its top-level imports."""
+    report = parse_importtime(stderr, source="bench")
+    mods = [m for m in report.modules if not m.preloaded]
+    return ({m.name: m.cumulative_ns for m in mods},
+            [m.name for m in mods if m.importer is None])
+
+
+def _same_run(interpreter: Interpreter, name: str) -> tuple[float, float, int]:
+    """One child measured by both tools at once: (Spearman, total ratio, modules compared).
+
+    The probe runs under `-X importtime`, so both time the very same imports and machine
+    noise cancels out: what is left is how the two instruments differ.
+    """
+    fd, rec = tempfile.mkstemp(suffix=".jsonl")
+    os.close(fd)
+    try:
+        proc = subprocess.run([interpreter.executable, "-X", "importtime", interpreter.probe,
+                               rec, "import", "rss", name],
+                              capture_output=True, text=True, check=True)
+        run = ChildRun()
+        parse_records(Path(rec).read_bytes().splitlines(), run)
+    finally:
+        os.unlink(rec)
+    theirs, top = _importtime_cumulative(proc.stderr)
+    ours = {r["n"]: r["c"] for r in run.modules}
+    common = sorted(set(theirs) & set(ours))
+    rho = spearman([theirs[k] for k in common], [ours[k] for k in common])
+    # Each tool's total over its own top-level imports (they nest parents differently).
+    total_ours = sum(ours.get(n, 0) for n in _roots(run))
+    total_theirs = sum(theirs[n] for n in top)
+    return rho, total_ours / total_theirs if total_theirs else float("nan"), len(common)
+
+
+def _roots(run: ChildRun) -> set[str]:
+    return {b["n"] for b in run.begins if b.get("d", 0) == 0}
+
+
 def agreement(packages: list[str], rounds: int) -> None:
     interpreter = find_interpreter(None)
     print(f"\n== agreement with -X importtime: medians of {rounds} interleaved rounds ==")
-    print(f"{'package':24} {'modules':>7} {'spearman':>8} {'total(ms) ia':>13} "
-          f"{'importtime':>10} {'ratio':>6}")
+    print("same run: the probe under -X importtime (one child, both tools time the same "
+          "imports); separate runs: one child of each per round (machine noise included)")
+    print(f"{'package':24} {'modules':>7} | {'same run':>8} {'rho':>5} {'total':>6} "
+          f"{'(min..max)':>13} | {'separate':>8} {'rho':>5} {'ia ms':>7} {'it ms':>7} "
+          f"{'total':>6}")
     for name in packages:
         per_module: dict[str, list[int]] = {}
         totals: list[int] = []
         runs = []
+        same: list[tuple[float, float, int]] = []
         for _ in range(rounds):
             proc = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {name}"],
                                   capture_output=True, text=True, check=True)
-            report = parse_importtime(proc.stderr, source="bench")
-            mods = [m for m in report.modules if not m.preloaded]
-            totals.append(sum(m.cumulative_ns for m in mods if m.importer is None))
-            for m in mods:
-                per_module.setdefault(m.name, []).append(m.cumulative_ns)
+            theirs, top = _importtime_cumulative(proc.stderr)
+            totals.append(sum(theirs[n] for n in top))
+            for module, ns in theirs.items():
+                per_module.setdefault(module, []).append(ns)
             runs.append(run_child(interpreter, "import", ["rss"], [name]))
+            same.append(_same_run(interpreter, name))
         it = {k: statistics.median(v) for k, v in per_module.items()}
         merged = merge_runs(runs, None, [])
         mine = {m.name: m.cumulative_ns for m in merged}
         common = sorted(set(it) & set(mine))
         rho = spearman([it[k] for k in common], [mine[k] for k in common])
         ours_total = statistics.median(
-            sum(r["c"] for r in run.modules if r["n"] in {b["n"] for b in run.begins
-                                                          if b.get("d", 0) == 0})
-            for run in runs
-        )
+            sum(r["c"] for r in run.modules if r["n"] in _roots(run)) for run in runs)
         it_total = statistics.median(totals)
-        print(f"{name:24} {len(common):7d} {rho:8.3f} {ours_total / 1e6:13.1f} "
-              f"{it_total / 1e6:10.1f} {ours_total / it_total:6.3f}")
+        ratios = [s[1] for s in same]
+        print(f"{name:24} {len(common):7d} | {'':8} {statistics.median(s[0] for s in same):5.3f} "
+              f"{statistics.median(ratios):6.3f} {f'({min(ratios):.3f}..{max(ratios):.3f})':>13} | "
+              f"{'':8} {rho:5.3f} {ours_total / 1e6:7.1f} {it_total / 1e6:7.1f} "
+              f"{ours_total / it_total:6.3f}")
 
 
 def main() -> None:
