@@ -3,14 +3,15 @@
 Run: `python benchmarks/bench_profile.py [--rounds N] [PACKAGE ...]`.
 
 overhead: for each package, one round runs every variant once, in turn (interleaved,
-so machine noise hits all of them alike); medians over the rounds. Variants:
+so machine noise hits all of them alike); medians over the rounds, of wall time and of
+the child's CPU time (user + system, from its rusage). Variants:
   plain          python -c "import X; os._exit(0)" (the probe also skips interpreter
                  tear-down, which is not part of an import: compare like with like)
   probe          the time-mode probe (what each measured run of `importaudit profile` is),
                  records appended to a real file
   probe-devnull  the same, records written to /dev/null (so probe - probe-devnull is
                  the cost of the record channel itself)
-  importtime     python -X importtime -c "import X", stderr to /dev/null
+  importtime     python -X importtime -c "import X; os._exit(0)", stderr to /dev/null
   importtime-pipe the same, stderr read through a pipe as it is written
 Ratios are given for the whole child (what a user waits for) and for the import alone
 (the child's wall minus a bare `python -c pass`), the stricter of the two.
@@ -55,17 +56,28 @@ DEFAULT_PACKAGES = ["asyncio", "email.mime.multipart", "unittest", "json", "nump
                     "sqlalchemy", "rich.console"]
 
 
-def wall(cmd: list[str], *, stderr: int | None = subprocess.DEVNULL, pipe: bool = False) -> int:
+def wall(cmd: list[str], *, stderr: int | None = subprocess.DEVNULL,
+         pipe: bool = False) -> tuple[int, int]:
+    """(wall ns, CPU ns: user + system) of one child run to its end.
+
+    CPU time comes from the child's own rusage (wait4): other processes on a busy
+    machine stretch the wall time far more than the CPU time a child needs.
+    """
     t0 = time.perf_counter_ns()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE if pipe else stderr)
     if pipe:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         assert proc.stderr is not None
         for _line in proc.stderr:  # read as it is written, like a streaming parent would
             pass
-        proc.wait()
-    else:
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=stderr, check=True)
-    return time.perf_counter_ns() - t0
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter_ns() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.stderr is not None:
+        proc.stderr.close()
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return elapsed, int((usage.ru_utime + usage.ru_stime) * 1e9)
 
 
 def available(packages: list[str]) -> list[str]:
@@ -86,23 +98,30 @@ def overhead(packages: list[str], rounds: int) -> None:
     print(f"\n== overhead: medians of {rounds} interleaved rounds (ms) ==")
     header = (f"{'package':24} {'bare':>7} {'plain':>7} {'probe':>7} {'devnull':>7} "
               f"{'imptime':>7} {'it-pipe':>7} | {'probe/plain':>11} {'import-only':>11} "
-              f"{'channel':>8} {'it-pipe/it':>10}")
+              f"{'channel':>8} {'it/plain':>8} | {'cpu probe/plain':>15} {'cpu it/plain':>12}")
     print(header)
     for name in packages:
-        samples: dict[str, list[int]] = {k: [] for k in
-                                         ("bare", "plain", "probe", "devnull", "it", "itpipe")}
+        keys = ("bare", "plain", "probe", "devnull", "it", "itpipe")
+        samples: dict[str, list[int]] = {k: [] for k in keys}
+        cpu: dict[str, list[int]] = {k: [] for k in keys}
+        plain_code = f"import os, {name}; os._exit(0)"
         for _ in range(rounds):
             fd, rec = tempfile.mkstemp(suffix=".jsonl")
             os.close(fd)
-            samples["bare"].append(wall([py, "-c", "import os; os._exit(0)"]))
-            samples["plain"].append(wall([py, "-c", f"import os, {name}; os._exit(0)"]))
-            samples["probe"].append(wall([py, probe, rec, "import", "rss", name]))
+            runs = {
+                "bare": wall([py, "-c", "import os; os._exit(0)"]),
+                "plain": wall([py, "-c", plain_code]),
+                "probe": wall([py, probe, rec, "import", "rss", name]),
+                "devnull": wall([py, probe, os.devnull, "import", "rss", name]),
+                "it": wall([py, "-X", "importtime", "-c", plain_code]),
+                "itpipe": wall([py, "-X", "importtime", "-c", plain_code], pipe=True),
+            }
             os.unlink(rec)
-            samples["devnull"].append(wall([py, probe, os.devnull, "import", "rss", name]))
-            samples["it"].append(wall([py, "-X", "importtime", "-c", f"import {name}"]))
-            samples["itpipe"].append(wall([py, "-X", "importtime", "-c", f"import {name}"],
-                                          pipe=True))
+            for key, (elapsed, used) in runs.items():
+                samples[key].append(elapsed)
+                cpu[key].append(used)
         med = {k: statistics.median(v) / 1e6 for k, v in samples.items()}
+        cpu_med = {k: statistics.median(v) / 1e6 for k, v in cpu.items()}
         plain_import = med["plain"] - med["bare"]
         probe_import = med["probe"] - med["bare"]
         print(
@@ -110,11 +129,15 @@ def overhead(packages: list[str], rounds: int) -> None:
             f"{med['devnull']:7.1f} {med['it']:7.1f} {med['itpipe']:7.1f} | "
             f"{med['probe'] / med['plain']:11.3f} "
             f"{probe_import / plain_import if plain_import > 0 else float('nan'):11.3f} "
-            f"{med['probe'] - med['devnull']:7.2f}ms "
-            f"{med['itpipe'] / med['it']:10.3f}"
+            f"{med['probe'] - med['devnull']:6.2f}ms "
+            f"{med['it'] / med['plain']:8.3f} | "
+            f"{cpu_med['probe'] / cpu_med['plain']:15.3f} "
+            f"{cpu_med['it'] / cpu_med['plain']:12.3f}"
         )
-    print("probe/plain: whole child; import-only: (child - bare) ratio; channel: probe - "
-          "devnull (cost of appending records to a file)")
+    print("probe/plain: whole child, wall; import-only: (child - bare) ratio; channel: probe "
+          "- devnull (cost of appending records to a file); cpu: user + system time of the "
+          "child (rusage), which other load on the machine disturbs far less than wall time. "
+          "Every variant skips interpreter tear-down (os._exit), as the probe does.")
 
 
 def instructions(packages: list[str]) -> None:
