@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DIRNAME = ".importaudit-cache"
 ENV_CACHE_DIR = "IMPORTAUDIT_CACHE_DIR"
-_FORMAT = 1
+_FORMAT = 2  # 2: graph edges stored as columns
 _KINDS = {kind.value: kind for kind in EdgeKind}
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by importaudit.\n")
@@ -180,21 +180,28 @@ class ScanCache:
 
 
 def encode_graph(graph: StaticGraph) -> dict[str, Any]:
-    """A StaticGraph as compact JSON-able data (names and paths in one string table)."""
-    # Names are identifiers, so "a,b" stands for ("a", "b") without ambiguity.
-    texts = {n.name for n in graph.modules} | {n.file for n in graph.modules if n.file}
-    texts |= {e.file for e in graph.edges if e.file}
-    texts |= {",".join(e.names) for e in graph.edges if e.names}
-    strings = sorted(texts)
-    table = {text: index for index, text in enumerate(strings)}
-    table[""] = -1  # no names
-    get = table.get
-    modules = [[table[n.name], get(n.file or "", -1), int(n.is_package), int(n.external),
-                int(n.namespace)] for n in graph.modules]
-    edges = [[table[e.importer], table[e.imported], e.kind.value, get(e.file or "", -1),
-              e.line or 0, table[",".join(e.names)], int(e.external)] for e in graph.edges]
-    return {"strings": strings, "roots": list(graph.roots), "modules": modules,
-            "edges": edges, "kinds": [k.value for k in graph.kinds],
+    """A StaticGraph as compact JSON-able data.
+
+    Names and paths are kept once, in a string table; edges are stored as columns
+    (one list per field), which JSON writes and reads faster than a list per edge.
+    """
+    index: dict[str, int] = {}
+    add = index.setdefault  # the text's index, a new one (the table's size) if new
+    modules = [[add(n.name, len(index)), add(n.file, len(index)) if n.file else -1,
+                int(n.is_package), int(n.external), int(n.namespace)] for n in graph.modules]
+    edges = graph.edges
+    columns = [
+        [add(e.importer, len(index)) for e in edges],
+        [add(e.imported, len(index)) for e in edges],
+        [e.kind.value for e in edges],
+        [add(e.file, len(index)) if e.file else -1 for e in edges],
+        [e.line or 0 for e in edges],
+        # Names are identifiers, so "a,b" stands for ("a", "b") without ambiguity.
+        [add(",".join(e.names), len(index)) if e.names else -1 for e in edges],
+        [int(e.external) for e in edges],
+    ]
+    return {"strings": list(index), "roots": list(graph.roots), "modules": modules,
+            "edges": columns, "kinds": [k.value for k in graph.kinds],
             "problems": [[p.file, p.reason, p.line] for p in graph.problems]}
 
 
@@ -210,7 +217,8 @@ def decode_graph(data: Any) -> StaticGraph:
                     for name, file, package, external, namespace in data["modules"])
     names_of: dict[int, tuple[str, ...]] = {-1: ()}
     edges = []
-    for importer, imported, kind, file, line, names, external in data["edges"]:
+    for importer, imported, kind, file, line, names, external in zip(*data["edges"],
+                                                                      strict=True):
         taken = names_of.get(names)
         if taken is None:
             taken = names_of[names] = tuple(strings[names].split(","))
@@ -238,7 +246,8 @@ class GraphCache:
         """
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or data.get("digest") != digest:
+            if (not isinstance(data, dict) or data.get("format") != _FORMAT
+                    or data.get("digest") != digest):
                 return None
             if any(file_key(path) != key for path, key in data["stubs"].items()):
                 return None
