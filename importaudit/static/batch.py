@@ -37,8 +37,8 @@ SCANNERS: dict[str, Callable[[bytes], FileScan]] = {
 
 def _read(path: str) -> bytes | FileScan:
     try:
-        with open(path, "rb") as stream:
-            return stream.read()
+        with open(path, "rb", buffering=0) as stream:  # one read, no buffer object
+            return stream.readall()
     except OSError as exc:
         return FileScan(error=f"cannot read: {exc.strerror or exc}")
 

@@ -193,14 +193,18 @@ class _Walker:
             return False
         if namespace is None:
             namespace = not listing.has_init
-        if namespace:
-            self.add(SourceModule(name, None, _display(directory, self.cwd), True, True))
-        else:
+        if not namespace:
             self.add_file(name, os.path.join(directory, "__init__.py"), is_package=True)
+        # Children never add `name` itself, so a namespace is added after them, and
+        # only when it holds modules (most data directories do not).
         found = self.children(listing, name + ".", device)
-        known = self.tree.modules.get(name)
-        if namespace and not found and known is not None and known.namespace:
-            del self.tree.modules[name]  # a directory without modules is not a module
+        if namespace:
+            if found:
+                self.add(SourceModule(name, None, _display(directory, self.cwd), True, True))
+            else:
+                known = self.tree.modules.get(name)
+                if known is not None and known.namespace:
+                    del self.tree.modules[name]  # a directory without modules is not a module
         return found or not namespace
 
     def root(self, directory: str | Path) -> None:

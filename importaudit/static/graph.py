@@ -50,7 +50,6 @@ KIND_ORDER: dict[EdgeKind, int] = {kind: i for i, kind in enumerate((
 ))}
 #: Kinds of the statements that run while the importer runs (PARENT is implied by them).
 RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
-_BY_ORDER = sorted(KIND_ORDER, key=KIND_ORDER.__getitem__)
 _KINDS = {kind.value: kind for kind in EdgeKind}
 #: An edge while the graph is built: its sort key (see `edge_sort_key`), which names
 #: it completely (whether the imported module is external follows from its name).
@@ -120,7 +119,7 @@ class GraphBuilder:
         self.roots = tree.roots
         self.collapse = collapse_external
         self.outside = _ExternalModules()
-        self._edges: dict[_EdgeKey, bool] = {}  # edge -> whether external
+        self._edges: dict[_EdgeKey, ImportEdge] = {}  # each edge under its sort key
         self.problems: list[ScanProblem] = []
         # missing module -> where it is first imported (smallest file, line), and how
         self.missing: dict[str, tuple[str, int, str, bool]] = {}
@@ -251,7 +250,11 @@ class GraphBuilder:
             seen = self.missing.get(imported)
             if seen is None or (display, line) < seen[:2]:
                 self.missing[imported] = (display, line, kind.value, guess)
-        self._edges[importer, node, KIND_ORDER[kind], display, line, names] = not internal
+        key = (importer, node, KIND_ORDER[kind], display, line, names)
+        if key not in self._edges:
+            # Made now rather than in `finish`: while workers still scan, not after.
+            self._edges[key] = ImportEdge(importer, node, kind, display, line, names,
+                                          not internal)
 
     def stub(self, module: SourceModule, line: int, kind: EdgeKind, display: str) -> None:
         """lazy_loader's attach_stub (of `kind`): the lazy imports are the `.pyi` stub's."""
@@ -302,10 +305,9 @@ class GraphBuilder:
         """The graph of everything added (every edge kind; see `keep_kinds`)."""
         # The keys are the edges' `edge_sort_key`s, all different: sorting them sorts
         # the edges (as tuples, which is much faster than through a key function).
-        edges = [ImportEdge(importer, imported, _BY_ORDER[order], file, line, names, external)
-                 for (importer, imported, order, file, line, names), external
-                 in sorted(self._edges.items())]
-        used = {e.imported for e in edges}
+        found = self._edges
+        edges = [found[key] for key in sorted(found)]
+        used = {key[1] for key in found}
         problems = {*self.tree.problems, *self.problems}
         for name, (display, line, kind, guess) in self.missing.items():
             if not guess:
