@@ -353,8 +353,8 @@ class _Scanner:
         cuts = _Cuts(text, start, end, indent)
         closed_at = start  # a cut known to start a statement
         # Small statements that follow each other (a block of imports) are parsed in
-        # one go: each parse has a fixed cost.
-        pending_start = pending_end = -1
+        # one go: each parse has a fixed cost. [start, end] of those not parsed yet.
+        pending = [-1, -1]
         triggers = self.triggers
         for index in range(bisect.bisect_left(triggers, start), len(triggers)):
             pos = triggers[index]
@@ -366,24 +366,33 @@ class _Scanner:
             single = True
             if first > closed_at and not _starts_statement(text, closed_at, first):
                 first, single = closed_at, False  # the cut fell inside a string
+            elif text.startswith(indent, first) and _PLAIN_IMPORT.match(
+                    text, first + len(indent), end):
+                # A run of plain imports (the usual block at the top of a module): read
+                # at once, without cutting statement by statement.
+                self._flush(pending, indent, ctx)
+                stop, found = self._plain_run(first, end, indent)
+                if self._add_plain(first, found, ctx):
+                    closed_at = stop
+                    continue
             stop, extended_cleanly = self._extend(cuts, first, line, cuts.after(pos))
             single = single and extended_cleanly
             if single and stop - first <= _SPLIT_ABOVE:
-                if first != pending_end:
-                    if pending_end >= 0:
-                        self._parse_walk(pending_start, pending_end, indent, ctx)
-                    pending_start = first
-                pending_end = stop
+                if first != pending[1]:
+                    self._flush(pending, indent, ctx)
+                    pending[0] = first
+                pending[1] = stop
             else:
-                if pending_end >= 0:
-                    self._parse_walk(pending_start, pending_end, indent, ctx)
-                    pending_start = pending_end = -1
+                self._flush(pending, indent, ctx)
                 self._statement(cuts, first, stop, indent, ctx, single)
             closed_at = stop
-            if stop >= end:
-                break
-        if pending_end >= 0:
-            self._parse_walk(pending_start, pending_end, indent, ctx)
+        self._flush(pending, indent, ctx)
+
+    def _flush(self, pending: list[int], indent: str, ctx: Ctx) -> None:
+        """Parse the small statements `region` has put together, if any."""
+        if pending[1] >= 0:
+            self._parse_walk(pending[0], pending[1], indent, ctx)
+            pending[:] = [-1, -1]
 
     def _extend(self, cuts: _Cuts, start: int, previous: int,
                 stop: int) -> tuple[int, bool]:
@@ -565,6 +574,16 @@ class _Scanner:
         Plain: statements `_PLAIN_IMPORT` matches at the block's indentation, blank
         lines and comments, so that `ast` would accept the piece and read the same.
         """
+        stop, found = self._plain_run(start, end, indent)
+        return stop == end and self._add_plain(start, found, ctx)
+
+    def _plain_run(self, start: int, end: int,
+                   indent: str) -> tuple[int, list[tuple[int, re.Match[str]]]]:
+        """The plain import statements from `start` (a statement's start) on.
+
+        (Where they and the blank lines and comments between and after them end, each
+        statement with the number of lines before it.)
+        """
         text = self.text
         found: list[tuple[int, re.Match[str]]] = []
         pos, line = start, 0  # line: newlines between start and pos
@@ -579,9 +598,17 @@ class _Scanner:
                 continue
             blank = _EMPTY_LINE.match(text, pos, end)
             if blank is None:
-                return False
+                break
             line += 1
             pos = blank.end()
+        return pos, found
+
+    def _add_plain(self, start: int, found: list[tuple[int, re.Match[str]]],
+                   ctx: Ctx) -> bool:
+        """Record the statements `_plain_run` found from `start`.
+
+        False, and nothing recorded, when a name is one `ast` would refuse.
+        """
         statements = [_plain_statement(match) for _, match in found]
         if any(statement is None for statement in statements):
             return False
