@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,9 +11,15 @@ import pytest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def _is_extension(module: ModuleType | None) -> bool:
+    loader = getattr(getattr(module, "__spec__", None), "loader", None)
+    return isinstance(loader, importlib.machinery.ExtensionFileLoader)
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +29,13 @@ def _restore_import_state() -> Iterator[None]:
     meta_path = list(sys.meta_path)
     yield
     # Mutate in place: code under test may hold references to these objects.
+    # Extension modules stay: one cannot be unloaded, and importing it again while
+    # objects of the first import live on (a worker pool's _pickle, _queue and
+    # _multiprocessing) corrupted the heap (segfaults in the site-packages
+    # differential test, depending on memory layout).
     for name in [n for n in sys.modules if n not in modules]:
-        del sys.modules[name]
+        if not _is_extension(sys.modules[name]):
+            del sys.modules[name]
     sys.modules.update(modules)
     sys.path[:] = path
     sys.meta_path[:] = meta_path
