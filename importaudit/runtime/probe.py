@@ -220,9 +220,9 @@ class _Probe:
             frame[_HEAP0] = frame[_PEAK] = self.heap_now()
         importer = stack[-1][_NAME] if stack else _q(self.importer_outside_imports())
         stack.append(frame)
-        self.line('{"e":"begin","n":%s,"i":%s,"d":%d,"s":%d,"th":%s}\n' % (
-            frame[_NAME], importer, len(stack) - 1, t0 - self.t_start,
-            "null" if ident == self.main_ident else _q(self.thread_name(ident))))
+        thread = "null" if ident == self.main_ident else _q(self.thread_name(ident))
+        self.line(f'{{"e":"begin","n":{frame[_NAME]},"i":{importer},"d":{len(stack) - 1},'
+                  f'"s":{t0 - self.t_start},"th":{thread}}}\n')
         return frame
 
     def end(self, frame: "_Frame", spec: "object", loader: "object", error: "str | None") -> None:
@@ -249,10 +249,10 @@ class _Probe:
                 parent[_PEAK] = max(parent[_PEAK], peak)
         extra = ""
         if rss is not None:
-            extra = ',"r":%d,"rs":%d' % (grown, grown - child_rss)
+            extra = f',"r":{grown},"rs":{grown - child_rss}'
         if self.heap:
-            extra += ',"h":%d,"hs":%d,"hp":%d' % (heap1 - heap0, heap1 - heap0 - child_heap,
-                                                  peak - heap0)
+            extra += (f',"h":{heap1 - heap0},"hs":{heap1 - heap0 - child_heap},'
+                      f'"hp":{peak - heap0}')
         kind = type(loader)
         if kind is type:  # a class used as its own loader (BuiltinImporter, ...)
             loader_name = loader.__name__  # type: ignore[attr-defined]
@@ -261,11 +261,11 @@ class _Probe:
             if loader_name is None:
                 loader_name = self.loader_names[kind] = kind.__name__
         origin = getattr(spec, "origin", None)
-        self.line('{"e":"mod","n":%s,"c":%d,"f":%d,"o":%s,"l":"%s","p":%s,"x":%s%s}\n' % (
-            name, cumulative, cumulative - child_ns,
-            _q(origin) if type(origin) is str else "null", loader_name,
-            "false" if getattr(spec, "submodule_search_locations", None) is None else "true",
-            "null" if error is None else _q(error), extra))
+        quoted = _q(origin) if type(origin) is str else "null"
+        package = "false" if getattr(spec, "submodule_search_locations", None) is None else "true"
+        failed = "null" if error is None else _q(error)
+        self.line(f'{{"e":"mod","n":{name},"c":{cumulative},"f":{cumulative - child_ns},'
+                  f'"o":{quoted},"l":"{loader_name}","p":{package},"x":{failed}{extra}}}\n')
 
 
 _PROBE: "_Probe | None" = None
