@@ -3,10 +3,12 @@
 Run: `python benchmarks/bench_profile.py [--rounds N] [PACKAGE ...]`.
 
 overhead: for each package, one round runs every variant once, in turn (interleaved,
-so machine noise hits all of them alike); medians over the rounds, of wall time and of
+so machine noise hits all of them alike; the order is shuffled each round, since a
+fixed one favours some positions); medians over the rounds, of wall time and of
 the child's CPU time (user + system, from its rusage). Variants:
   plain          python -c "import X; os._exit(0)" (the probe also skips interpreter
                  tear-down, which is not part of an import: compare like with like)
+  plain2         the same command again: plain2/plain is the noise floor of a ratio
   probe          the time-mode probe (what each measured run of `importaudit profile` is),
                  records appended to a real file
   probe-devnull  the same, records written to /dev/null (so probe - probe-devnull is
@@ -38,6 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from random import Random
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -95,31 +98,41 @@ def available(packages: list[str]) -> list[str]:
 def overhead(packages: list[str], rounds: int) -> None:
     py = sys.executable
     probe = find_interpreter(None).probe  # the cached .pyc every measured child runs
-    print(f"\n== overhead: medians of {rounds} interleaved rounds (ms) ==")
+    shuffle = Random(0).shuffle  # the same sequence of orders every run
+    print(f"\n== overhead: medians of {rounds} interleaved rounds, variants in a new "
+          "order each round (ms) ==")
     header = (f"{'package':24} {'bare':>7} {'plain':>7} {'probe':>7} {'devnull':>7} "
               f"{'imptime':>7} {'it-pipe':>7} | {'probe/plain':>11} {'import-only':>11} "
-              f"{'channel':>8} {'it/plain':>8} | {'cpu probe/plain':>15} {'cpu it/plain':>12}")
+              f"{'channel':>8} {'it/plain':>8} {'noise':>6} | {'cpu probe/plain':>15} "
+              f"{'cpu it/plain':>12} {'cpu noise':>9}")
     print(header)
     for name in packages:
-        keys = ("bare", "plain", "probe", "devnull", "it", "itpipe")
+        keys = ("bare", "plain", "plain2", "probe", "devnull", "it", "itpipe")
         samples: dict[str, list[int]] = {k: [] for k in keys}
         cpu: dict[str, list[int]] = {k: [] for k in keys}
         plain_code = f"import os, {name}; os._exit(0)"
         for _ in range(rounds):
             fd, rec = tempfile.mkstemp(suffix=".jsonl")
             os.close(fd)
-            runs = {
-                "bare": wall([py, "-c", "import os; os._exit(0)"]),
-                "plain": wall([py, "-c", plain_code]),
-                "probe": wall([py, probe, rec, "import", "rss", name]),
-                "devnull": wall([py, probe, os.devnull, "import", "rss", name]),
-                "it": wall([py, "-X", "importtime", "-c", plain_code]),
-                "itpipe": wall([py, "-X", "importtime", "-c", plain_code], pipe=True),
+            commands: dict[str, tuple[list[str], bool]] = {
+                "bare": ([py, "-c", "import os; os._exit(0)"], False),
+                "plain": ([py, "-c", plain_code], False),
+                "plain2": ([py, "-c", plain_code], False),  # the same again: noise floor
+                "probe": ([py, probe, rec, "import", "rss", name], False),
+                "devnull": ([py, probe, os.devnull, "import", "rss", name], False),
+                "it": ([py, "-X", "importtime", "-c", plain_code], False),
+                "itpipe": ([py, "-X", "importtime", "-c", plain_code], True),
             }
-            os.unlink(rec)
-            for key, (elapsed, used) in runs.items():
+            # A new order every round: a fixed one favours whichever variant runs
+            # right after another (caches, CPU clock), by more than what is measured.
+            order = list(commands)
+            shuffle(order)
+            for key in order:
+                cmd, pipe = commands[key]
+                elapsed, used = wall(cmd, pipe=pipe)
                 samples[key].append(elapsed)
                 cpu[key].append(used)
+            os.unlink(rec)
         med = {k: statistics.median(v) / 1e6 for k, v in samples.items()}
         cpu_med = {k: statistics.median(v) / 1e6 for k, v in cpu.items()}
         plain_import = med["plain"] - med["bare"]
@@ -130,14 +143,16 @@ def overhead(packages: list[str], rounds: int) -> None:
             f"{med['probe'] / med['plain']:11.3f} "
             f"{probe_import / plain_import if plain_import > 0 else float('nan'):11.3f} "
             f"{med['probe'] - med['devnull']:6.2f}ms "
-            f"{med['it'] / med['plain']:8.3f} | "
+            f"{med['it'] / med['plain']:8.3f} {med['plain2'] / med['plain']:6.3f} | "
             f"{cpu_med['probe'] / cpu_med['plain']:15.3f} "
-            f"{cpu_med['it'] / cpu_med['plain']:12.3f}"
+            f"{cpu_med['it'] / cpu_med['plain']:12.3f} "
+            f"{cpu_med['plain2'] / cpu_med['plain']:9.3f}"
         )
     print("probe/plain: whole child, wall; import-only: (child - bare) ratio; channel: probe "
-          "- devnull (cost of appending records to a file); cpu: user + system time of the "
-          "child (rusage), which other load on the machine disturbs far less than wall time. "
-          "Every variant skips interpreter tear-down (os._exit), as the probe does.")
+          "- devnull (cost of appending records to a file); noise: plain run twice per round, "
+          "second/first (what the machine alone moves a ratio by); cpu: user + system time "
+          "of the child (rusage). Every variant skips interpreter tear-down (os._exit), as "
+          "the probe does.")
 
 
 def instructions(packages: list[str]) -> None:
