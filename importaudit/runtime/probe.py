@@ -253,13 +253,14 @@ class _Probe:
         if self.heap:
             extra += (f',"h":{heap1 - heap0},"hs":{heap1 - heap0 - child_heap},'
                       f'"hp":{peak - heap0}')
-        kind = type(loader)
-        if kind is type:  # a class used as its own loader (BuiltinImporter, ...)
-            loader_name = loader.__name__  # type: ignore[attr-defined]
+        if isinstance(loader, type):  # a class used as its own loader (BuiltinImporter)
+            loader_name = loader.__name__
         else:
-            loader_name = self.loader_names.get(kind)
-            if loader_name is None:
-                loader_name = self.loader_names[kind] = kind.__name__
+            kind = type(loader)
+            cached = self.loader_names.get(kind)
+            if cached is None:
+                cached = self.loader_names[kind] = kind.__name__
+            loader_name = cached
         origin = getattr(spec, "origin", None)
         quoted = _q(origin) if type(origin) is str else "null"
         package = "false" if getattr(spec, "submodule_search_locations", None) is None else "true"

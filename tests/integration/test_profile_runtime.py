@@ -156,6 +156,29 @@ def test_namespace_package_and_self_replacing_module() -> None:
     assert mods["nspkg.mod"].importer == "__main__"
 
 
+def test_a_class_used_as_loader_is_named_by_its_own_name() -> None:
+    # BuiltinImporter-style: the loader is a class (here with a metaclass of its own).
+    code = (
+        "import abc, importlib.machinery as m, sys\n"
+        "class ClassLoader(metaclass=abc.ABCMeta):\n"
+        "    @classmethod\n"
+        "    def find_spec(cls, name, path=None, target=None):\n"
+        "        return m.ModuleSpec(name, cls) if name == 'virtual_mod' else None\n"
+        "    @staticmethod\n"
+        "    def create_module(spec):\n"
+        "        return None\n"
+        "    @staticmethod\n"
+        "    def exec_module(module):\n"
+        "        module.x = 1\n"
+        "sys.meta_path.append(ClassLoader)\n"
+        "import virtual_mod\n"
+        "assert virtual_mod.x == 1\n"
+    )
+    report = api.profile_program("code", code)
+    assert report.meta is not None and report.meta.program_exit_code == 0, report.failure
+    assert measured(report)["virtual_mod"].loader == "ClassLoader"
+
+
 def test_real_loader_is_restored(tmp_path: Path) -> None:
     # with_data asserts at import time that it sees its real loader and can read its data.
     report = api.profile([target("with_data"), target("c_ext_user.py")], repeat=1,
