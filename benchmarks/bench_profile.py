@@ -222,8 +222,8 @@ def _importtime_cumulative(stderr: str) -> tuple[dict[str, int], list[str]]:
             [m.name for m in mods if m.importer is None])
 
 
-def _same_run(interpreter: Interpreter, name: str) -> tuple[float, float, int]:
-    """One child measured by both tools at once: (Spearman, total ratio, modules compared).
+def _same_run(interpreter: Interpreter, name: str) -> tuple[float, float]:
+    """One child measured by both tools at once: (Spearman, ratio of the totals).
 
     The probe runs under `-X importtime`, so both time the very same imports and machine
     noise cancels out: what is left is how the two instruments differ.
@@ -243,13 +243,10 @@ def _same_run(interpreter: Interpreter, name: str) -> tuple[float, float, int]:
     common = sorted(set(theirs) & set(ours))
     rho = spearman([theirs[k] for k in common], [ours[k] for k in common])
     # Each tool's total over its own top-level imports (they nest parents differently).
-    total_ours = sum(ours.get(n, 0) for n in _roots(run))
+    total_ours = sum(ours.get(n, 0) for n in run.roots())
     total_theirs = sum(theirs[n] for n in top)
-    return rho, total_ours / total_theirs if total_theirs else float("nan"), len(common)
+    return rho, total_ours / total_theirs if total_theirs else float("nan")
 
-
-def _roots(run: ChildRun) -> set[str]:
-    return {b["n"] for b in run.begins if b.get("d", 0) == 0}
 
 
 def agreement(packages: list[str], rounds: int) -> None:
@@ -264,7 +261,7 @@ def agreement(packages: list[str], rounds: int) -> None:
         per_module: dict[str, list[int]] = {}
         totals: list[int] = []
         runs = []
-        same: list[tuple[float, float, int]] = []
+        same: list[tuple[float, float]] = []
         for _ in range(rounds):
             proc = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {name}"],
                                   capture_output=True, text=True, check=True)
@@ -279,8 +276,11 @@ def agreement(packages: list[str], rounds: int) -> None:
         mine = {m.name: m.cumulative_ns for m in merged}
         common = sorted(set(it) & set(mine))
         rho = spearman([it[k] for k in common], [mine[k] for k in common])
-        ours_total = statistics.median(
-            sum(r["c"] for r in run.modules if r["n"] in _roots(run)) for run in runs)
+        ours_totals = []
+        for run in runs:
+            roots = run.roots()
+            ours_totals.append(sum(r["c"] for r in run.modules if r["n"] in roots))
+        ours_total = statistics.median(ours_totals)
         it_total = statistics.median(totals)
         ratios = [s[1] for s in same]
         print(f"{name:24} {len(common):7d} | {'':8} {statistics.median(s[0] for s in same):5.3f} "

@@ -157,7 +157,6 @@ class _Probe:
     """Holds the per-thread import stacks and writes one record per finished import."""
 
     def __init__(self, channel: _Channel, rss: bool, heap: bool) -> None:
-        self.channel = channel
         self.line = channel.line
         self.stacks: "dict[int, list[_Frame]]" = {}
         self.rss = _Rss() if rss else None

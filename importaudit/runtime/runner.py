@@ -157,6 +157,10 @@ class ChildRun:
         """The probe wrote its last record: the child was not killed or crashed."""
         return self.done_wall_ns is not None
 
+    def roots(self) -> set[str]:
+        """Modules imported at depth 0 (their cumulative values add up to all)."""
+        return {b["n"] for b in self.begins if b.get("d", 0) == 0}
+
     def in_progress(self) -> list[dict[str, Any]]:
         """`begin` records without a finished record: what was running when it died."""
         done: dict[str, int] = {}
@@ -666,7 +670,7 @@ def _standalone(base: ModuleRecord, runs: list[ChildRun], heap: ChildRun | None)
     from dataclasses import replace
 
     def total(run: ChildRun, key: str) -> int:
-        roots = _roots(run)
+        roots = run.roots()
         return sum(int(r.get(key) or 0) for r in run.modules if r["n"] in roots)
 
     def own(run: ChildRun, key: str) -> int | None:
@@ -688,11 +692,6 @@ def _standalone(base: ModuleRecord, runs: list[ChildRun], heap: ChildRun | None)
         self_heap_bytes=own(heap, "hs") if heap is not None and heap.finished else None,
         runs=len(cums),
     )
-
-
-def _roots(run: ChildRun) -> set[str]:
-    """Modules imported at depth 0 in a run (their cumulative values add up to all)."""
-    return {b["n"] for b in run.begins if b.get("d", 0) == 0}
 
 
 def _mode_name(request: ProfileRequest) -> str:
