@@ -1,7 +1,7 @@
 """The probe: runs INSIDE the measured child interpreter and records every import.
 
-Run by file path (`python probe.py RECORDS MODE FLAGS [ARGS...]`), never imported as
-part of importaudit. It uses only modules that are already loaded at interpreter
+Run by file path (`python probe.py RECORDS MODE FLAGS PATHS [ARGS...]`), never imported
+as part of importaudit. It uses only modules that are already loaded at interpreter
 start-up (sys, os, _thread, _imp) plus `time`, so it disturbs what it measures as
 little as possible; it must keep working on Python 3.9 to 3.13, so no newer syntax.
 
@@ -14,6 +14,10 @@ cumulative time of imports made while it ran. Right before the module's code run
 the wrapper puts the real loader back on `__spec__.loader` and `__loader__`, so the
 module's own code, `importlib.resources`, `inspect.getsource`, `pkgutil.get_data` and
 `isinstance(mod.__loader__, SourceFileLoader)` see exactly what they would see without us.
+Until then only the import system sees the wrapper, so it forwards nothing (a
+`__getattr__` would slow every attribute access on it); a spec found for anyone else
+(`importlib.util.find_spec`, runpy, pkgutil) gets a wrapper that forwards every
+attribute of the real loader, and a spec that is only found is not an import.
 
 Records are JSON lines appended with one `os.write` each to a file the parent owns:
 a child that segfaults, calls `os._exit` or is killed leaves every finished record
@@ -21,29 +25,35 @@ a child that segfaults, calls `os._exit` or is killed leaves every finished reco
 pipe round trip. If the target closes our descriptor, the file is reopened by path.
 
 MODE is `import` (ARGS: modules to import), `module`/`script`/`code` (ARGS: the
-program and its argv). FLAGS (comma separated): `rss` (RSS per module from
-/proc/self/statm), `heap` (tracemalloc: heap retained and peak per module), `hits`
-(record imports that found the module already loaded, via builtins.__import__),
-`tree` (also import every submodule of the target packages).
+program and its argv). PATHS (os.pathsep separated, may be empty) go first on sys.path.
+FLAGS (comma separated): `rss` (RSS per module from /proc/self/statm), `heap`
+(tracemalloc: heap retained and peak per module), `hits` (record imports that found the
+module already loaded, via builtins.__import__), `tree` (also import every submodule of
+the target packages).
 """
 
+import _imp  # builtin, always loaded, as are _thread, os and sys
+import _thread
+import os
 import sys
-
-_PRELOADED = list(sys.modules)  # before the probe imports anything itself
-
-import _imp  # noqa: E402  (builtin, always loaded: the probe's own imports come after the snapshot)
-import _thread  # noqa: E402
-import os  # noqa: E402
-import time  # noqa: E402
+import time
 
 _clock = time.perf_counter_ns
 _get_ident = _thread.get_ident
+_pread = os.pread
+_write = os.write
 
 # ----------------------------------------------------------------------------- output
 
-_ESCAPES = {i: "\\u%04x" % i for i in range(32)}
-_ESCAPES[ord("\\")] = "\\\\"
-_ESCAPES[ord('"')] = '\\"'
+_ESCAPES: "dict[int, str]" = {}  # filled on first use: most runs never need it
+
+
+def _escape(text: str) -> str:
+    if not _ESCAPES:
+        _ESCAPES.update({i: "\\u%04x" % i for i in range(32)})
+        _ESCAPES[ord("\\")] = "\\\\"
+        _ESCAPES[ord('"')] = '\\"'
+    return text.translate(_ESCAPES)
 
 
 def _q(text: "str | None") -> str:
@@ -52,7 +62,7 @@ def _q(text: "str | None") -> str:
         return "null"
     if text.isprintable() and '"' not in text and "\\" not in text:
         return '"' + text + '"'
-    return '"' + text.translate(_ESCAPES) + '"'
+    return '"' + _escape(text) + '"'
 
 
 def _js(value: "object") -> str:
@@ -87,13 +97,43 @@ def _move_high(fd: int) -> int:
     return fd
 
 
-class _Channel:
-    """Append-only record file; one os.write per record, reopened if the target closed it."""
+# ----------------------------------------------------------------------------- the stack
+
+
+# One import in progress on one thread is a list (cheaper to make than an object):
+# [name as a JSON string (quoted once for both of its records), t0, rss0, heap0,
+#  heap peak, cumulative ns of its children, their RSS growth, their heap growth,
+#  the thread's stack it is on].
+_NAME, _T0, _RSS0, _HEAP0, _PEAK, _CHILD_NS, _CHILD_RSS, _CHILD_HEAP, _STACK = range(9)
+TYPE_CHECKING = False  # the typing module is not loaded at start-up: not imported here
+if TYPE_CHECKING:
+    from typing import Any
+
+    _Frame = list[Any]
+
+
+class _Probe:
+    """The meta path finder at position 0, the per-thread import stacks and the records.
+
+    One class does it all because every class the probe defines costs start-up time in
+    every child. Records go to an append-only file, one os.write each (reopened by path
+    if the target closed it); RSS comes from /proc/self/statm (Linux; 0 elsewhere).
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.fd = _move_high(self._open())
         self.lock = _thread.allocate_lock()
+        self.stacks: "dict[int, list[_Frame]]" = {}
+        self.rss = False
+        self.rss_fd = -1
+        self.page = 4096
+        self.heap = False
+        self.t_start = 0
+        self.main_ident = _get_ident()
+        self.loader_names: "dict[type, str]" = {}
+
+    # -------------------------------------------------------------------- records
 
     def _open(self) -> int:
         return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -108,67 +148,34 @@ class _Channel:
         # valid UTF-8 (raw bytes would make the parent drop the whole record).
         data = line.encode("utf-8", "backslashreplace")
         try:
-            os.write(self.fd, data)
+            _write(self.fd, data)
         except OSError:
-            with self.lock:
-                self.fd = self._open()
-            os.write(self.fd, data)
+            self.reopen_write(data)
 
+    def reopen_write(self, data: bytes) -> None:
+        """The target closed (or reused) our descriptor: reopen the file by path."""
+        with self.lock:
+            self.fd = self._open()
+        _write(self.fd, data)
 
-# ----------------------------------------------------------------------------- memory
+    # -------------------------------------------------------------------- memory
 
-
-class _Rss:
-    """Resident set size in bytes from /proc/self/statm (Linux); absent elsewhere."""
-
-    def __init__(self) -> None:
-        self.fd = -1
-        self.page = 4096
-        try:
-            self.page = os.sysconf("SC_PAGE_SIZE")
-            self.fd = _move_high(os.open("/proc/self/statm", os.O_RDONLY))
-        except (OSError, ValueError, AttributeError):
-            self.fd = -1
-
-    def read(self) -> int:
-        if self.fd < 0:
-            return 0
-        try:  # the target may have closed (and reused) the descriptor: never raise here
-            return int(os.pread(self.fd, 64, 0).split()[1]) * self.page
-        except (OSError, ValueError, IndexError):
-            return 0
-
-
-# ----------------------------------------------------------------------------- the stack
-
-
-# One import in progress on one thread is a list (cheaper to make than an object):
-# [name as a JSON string (quoted once for both of its records), t0, rss0, heap0,
-#  heap peak, cumulative ns of its children, their RSS growth, their heap growth].
-_NAME, _T0, _RSS0, _HEAP0, _PEAK, _CHILD_NS, _CHILD_RSS, _CHILD_HEAP = range(8)
-TYPE_CHECKING = False  # the typing module is not loaded at start-up: not imported here
-if TYPE_CHECKING:
-    from typing import Any
-
-    _Frame = list[Any]
-
-
-class _Probe:
-    """Holds the per-thread import stacks and writes one record per finished import."""
-
-    def __init__(self, channel: _Channel, rss: bool, heap: bool) -> None:
-        self.line = channel.line
-        self.stacks: "dict[int, list[_Frame]]" = {}
-        self.rss = _Rss() if rss else None
-        self.heap = heap
-        self.t_start = _clock()
-        self.main_ident = _get_ident()
-        self.loader_names: "dict[type, str]" = {}
+    def measure(self, rss: bool, heap: bool) -> None:
+        """Start what the run measures besides time (RSS, the traced heap); starts the clock."""
+        if rss:
+            self.rss = True
+            try:
+                self.page = os.sysconf("SC_PAGE_SIZE")
+                self.rss_fd = _move_high(os.open("/proc/self/statm", os.O_RDONLY))
+            except (OSError, ValueError, AttributeError):
+                self.rss_fd = -1
         if heap:
             import _tracemalloc
 
             self.tm = _tracemalloc
+            self.heap = True
             _tracemalloc.start(1)
+        self.t_start = _clock()
 
     def heap_now(self) -> int:
         """Traced heap now; folds the peak since the last call into the top frame."""
@@ -178,6 +185,8 @@ class _Probe:
         if stack and peak > stack[-1][_PEAK]:
             stack[-1][_PEAK] = peak
         return int(current)
+
+    # -------------------------------------------------------------------- attribution
 
     def thread_name(self, ident: int) -> "str | None":
         threading = sys.modules.get("threading")
@@ -208,35 +217,56 @@ class _Probe:
             return name if isinstance(name, str) else None
         return None
 
+    # -------------------------------------------------------------------- the hot path
+    # begin() and end() run twice per import: the RSS read and the record write are
+    # inlined rather than calls, which is measurably cheaper (benchmarks/bench_profile.py).
+
     def begin(self, name: str, t0: int) -> "_Frame":
         ident = _get_ident()
         stack = self.stacks.get(ident)
         if stack is None:
             stack = self.stacks[ident] = []
-        rss = self.rss
-        frame = [_q(name), t0, rss.read() if rss is not None else 0, 0, 0, 0, 0, 0]
+        rss0 = 0
+        if self.rss_fd >= 0:
+            # The target may have closed (and reused) the descriptor: never raise here.
+            # (contextlib.suppress would be an import and a call on the hot path.)
+            try:  # noqa: SIM105
+                rss0 = int(_pread(self.rss_fd, 64, 0).split(None, 2)[1]) * self.page
+            except (OSError, ValueError, IndexError):
+                pass
+        frame = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack]
         if self.heap:
             frame[_HEAP0] = frame[_PEAK] = self.heap_now()
         importer = stack[-1][_NAME] if stack else _q(self.importer_outside_imports())
         stack.append(frame)
         thread = "null" if ident == self.main_ident else _q(self.thread_name(ident))
-        self.line(f'{{"e":"begin","n":{frame[_NAME]},"i":{importer},"d":{len(stack) - 1},'
-                  f'"s":{t0 - self.t_start},"th":{thread}}}\n')
+        data = (f'{{"e":"begin","n":{frame[_NAME]},"i":{importer},"d":{len(stack) - 1},'
+                f'"s":{t0 - self.t_start},"th":{thread}}}\n').encode("utf-8", "backslashreplace")
+        try:
+            _write(self.fd, data)
+        except OSError:
+            self.reopen_write(data)
         return frame
 
-    def end(self, frame: "_Frame", spec: "object", loader: "object", error: "str | None") -> None:
+    def end(  # noqa: PLR0912  (one flat function: a call per helper would cost per import)
+        self, frame: "_Frame", spec: "object", loader: "object", error: "str | None",
+    ) -> None:
         t1 = _clock()
-        rss = self.rss
-        rss1 = rss.read() if rss is not None else 0
+        rss1 = 0
+        if self.rss_fd >= 0:
+            try:  # noqa: SIM105
+                rss1 = int(_pread(self.rss_fd, 64, 0).split(None, 2)[1]) * self.page
+            except (OSError, ValueError, IndexError):
+                pass
         heap1 = self.heap_now() if self.heap else 0
-        stack = self.stacks.get(_get_ident())
-        if stack:
-            # Keep the stack balanced even if an import never reached us to finish.
+        name, t0, rss0, heap0, peak, child_ns, child_rss, child_heap, stack = frame
+        if stack and stack[-1] is frame:
+            stack.pop()
+        else:  # keep the stack balanced even if an import never reached us to finish
             while stack and stack[-1] is not frame:
                 stack.pop()
             if stack:
                 stack.pop()
-        name, t0, rss0, heap0, peak, child_ns, child_rss, child_heap = frame
         cumulative = t1 - t0
         grown = rss1 - rss0
         if stack:
@@ -247,7 +277,7 @@ class _Probe:
                 parent[_CHILD_HEAP] += heap1 - heap0
                 parent[_PEAK] = max(parent[_PEAK], peak)
         extra = ""
-        if rss is not None:
+        if self.rss:
             extra = f',"r":{grown},"rs":{grown - child_rss}'
         if self.heap:
             extra += (f',"h":{heap1 - heap0},"hs":{heap1 - heap0 - child_heap},'
@@ -264,8 +294,51 @@ class _Probe:
         quoted = _q(origin) if type(origin) is str else "null"
         package = "false" if getattr(spec, "submodule_search_locations", None) is None else "true"
         failed = "null" if error is None else _q(error)
-        self.line(f'{{"e":"mod","n":{name},"c":{cumulative},"f":{cumulative - child_ns},'
-                  f'"o":{quoted},"l":"{loader_name}","p":{package},"x":{failed}{extra}}}\n')
+        data = (f'{{"e":"mod","n":{name},"c":{cumulative},"f":{cumulative - child_ns},'
+                f'"o":{quoted},"l":"{loader_name}","p":{package},"x":{failed}{extra}}}\n'
+                ).encode("utf-8", "backslashreplace")
+        try:
+            _write(self.fd, data)
+        except OSError:
+            self.reopen_write(data)
+
+    # -------------------------------------------------------------------- the finder
+
+    def find_spec(self, fullname: str, path: "object" = None, target: "object" = None) -> "object":
+        """Ask the other finders for the spec and wrap its loader (sys.meta_path[0])."""
+        t0 = _clock()
+        for finder in sys.meta_path:
+            # An identity check, not getattr(): a missing attribute raises inside getattr,
+            # and this loop runs for every finder on every import.
+            if finder is self:  # type: ignore[comparison-overlap]
+                continue
+            find = getattr(finder, "find_spec", None)
+            if find is None:
+                continue
+            spec = find(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = getattr(spec, "loader", None)
+        # Frame 1 is importlib's _find_spec; frame 2 says who asked for the spec.
+        try:
+            importing = sys._getframe(2).f_code is _FIND_AND_LOAD
+        except ValueError:  # called from the top of a program: not the import system
+            importing = False
+        if loader is None:
+            # A namespace package before 3.11: importlib supplies the loader later.
+            if importing:
+                self.end(self.begin(fullname, t0), spec, None, None)
+            return spec
+        if hasattr(loader, "exec_module"):
+            if importing:
+                spec.loader = _TimedLoader(loader, fullname, t0)
+            else:
+                spec.loader = _TimedForwardingLoader(loader, fullname, t0)
+        elif hasattr(loader, "load_module"):
+            spec.loader = _TimedLegacyLoader(loader, fullname, t0)
+        return spec
 
 
 _PROBE: "_Probe | None" = None
@@ -277,17 +350,19 @@ def _describe(exc: BaseException) -> str:
 
 
 class _TimedLoader:
-    """Stands in for a spec's loader until the module's code is about to run."""
+    """Stands in for a spec's loader until the module's code is about to run.
+
+    Only the import system sees it (no attribute forwarding needed); the module then
+    gets the real loader back.
+    """
+
+    __slots__ = ("_frame", "_name", "_real", "_t0")
 
     def __init__(self, real: "object", name: str, t0: int) -> None:
         self._real = real
         self._name = name
         self._t0 = t0
         self._frame: "_Frame | None" = None
-
-    def __getattr__(self, attr: str) -> "object":
-        # Forward get_resource_reader, get_source, get_data, is_package, ... unchanged.
-        return getattr(self._real, attr)
 
     def create_module(self, spec: "object") -> "object":
         assert _PROBE is not None
@@ -302,25 +377,41 @@ class _TimedLoader:
             raise
 
     def exec_module(self, module: "object") -> None:
+        assert _PROBE is not None
+        real = self._real
         spec = getattr(module, "__spec__", None)
         if spec is not None and getattr(spec, "loader", None) is self:
-            spec.loader = self._real
+            spec.loader = real
         if getattr(module, "__loader__", None) is self:
-            module.__loader__ = self._real  # type: ignore[attr-defined]
-        if self._frame is None:  # create_module was not called (should not happen)
-            assert _PROBE is not None
-            self._frame = _PROBE.begin(self._name, self._t0)
+            module.__loader__ = real  # type: ignore[attr-defined]
+        frame = self._frame
+        if frame is None:  # create_module was not called (should not happen)
+            frame = _PROBE.begin(self._name, self._t0)
+        self._frame = None
         try:
-            self._real.exec_module(module)  # type: ignore[attr-defined]
+            real.exec_module(module)  # type: ignore[attr-defined]
         except BaseException as exc:
-            self._finish(spec, _describe(exc))
+            _PROBE.end(frame, spec, real, _describe(exc))
             raise
-        self._finish(spec, None)
+        _PROBE.end(frame, spec, real, None)
 
     def _finish(self, spec: "object", error: "str | None") -> None:
         frame, self._frame = self._frame, None
         if frame is not None and _PROBE is not None:
             _PROBE.end(frame, spec, self._real, error)
+
+
+class _TimedForwardingLoader(_TimedLoader):
+    """The same, for a spec found outside an import (importlib.util.find_spec, runpy).
+
+    Whoever holds it may use any attribute of the real loader: all are forwarded.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, attr: str) -> "object":
+        # Forward get_resource_reader, get_source, get_code, is_package, ... unchanged.
+        return getattr(self._real, attr)
 
 
 class _TimedLegacyLoader:
@@ -352,45 +443,11 @@ class _TimedLegacyLoader:
         return module
 
 
-class _Finder:
-    """The meta path finder at position 0: asks the others, wraps what they find."""
-
-    def find_spec(self, fullname: str, path: "object" = None, target: "object" = None) -> "object":
-        t0 = _clock()
-        for finder in sys.meta_path:
-            # An identity check, not getattr(): a missing attribute raises inside getattr,
-            # and this loop runs for every finder on every import.
-            if finder is self:  # type: ignore[comparison-overlap]
-                continue
-            find = getattr(finder, "find_spec", None)
-            if find is None:
-                continue
-            spec = find(fullname, path, target)
-            if spec is not None:
-                break
-        else:
-            return None
-        loader = getattr(spec, "loader", None)
-        if loader is None:
-            # A namespace package before 3.11: importlib supplies the loader later.
-            self._namespace(fullname, spec, t0)
-            return spec
-        if hasattr(loader, "exec_module"):
-            spec.loader = _TimedLoader(loader, fullname, t0)
-        elif hasattr(loader, "load_module"):
-            spec.loader = _TimedLegacyLoader(loader, fullname, t0)
-        return spec
-
-    def _namespace(self, fullname: str, spec: "object", t0: int) -> None:
-        if _PROBE is not None:
-            frame = _PROBE.begin(fullname, t0)
-            _PROBE.end(frame, spec, None, None)
-
 
 # ----------------------------------------------------------------------------- cache hits
 
 
-def _install_hits(channel: _Channel) -> None:
+def _install_hits(channel: _Probe) -> None:
     """Record each (importer, module) pair once when an import finds it already loaded."""
     import builtins
 
@@ -482,7 +539,7 @@ def _import(name: str) -> None:
     __import__(name)
 
 
-def _run_imports(channel: _Channel, targets: "list[str]", tree: bool) -> bool:
+def _run_imports(channel: _Probe, targets: "list[str]", tree: bool) -> bool:
     """Import each target (and with `tree` every submodule); True if all succeeded."""
     ok = True
     queue = list(targets)
@@ -515,7 +572,7 @@ def _run_imports(channel: _Channel, targets: "list[str]", tree: bool) -> bool:
     return ok
 
 
-def _run_program(channel: _Channel, mode: str, args: "list[str]") -> int:
+def _run_program(channel: _Probe, mode: str, args: "list[str]") -> int:
     """Run a program as python -m / script / -c would; return its exit status."""
     code = 0
     try:
@@ -559,13 +616,12 @@ def _run_program(channel: _Channel, mode: str, args: "list[str]") -> int:
 def main() -> None:
     """Parse the arguments, install the finder, import or run the target, exit."""
     global _PROBE  # noqa: PLW0603  (set once; the loaders read it on the hot path)
-    records, mode, flag_text = sys.argv[1], sys.argv[2], sys.argv[3]
-    args = sys.argv[4:]
+    records, mode, flag_text, extra = sys.argv[1:5]
+    args = sys.argv[5:]
     flags = set(flag_text.split(",")) if flag_text else set()
-    channel = _Channel(records)
+    probe = _Probe(records)
 
     # sys.path as `python -c` / `-m` would have it: cwd first, not the probe's folder.
-    extra = os.environ.pop("IMPORTAUDIT_PROBE_PATH", "")
     here = os.path.dirname(os.path.abspath(__file__))
     if sys.path and os.path.abspath(sys.path[0] or ".") == here:
         sys.path[0] = "" if mode in ("import", "code") else os.getcwd()
@@ -573,27 +629,28 @@ def main() -> None:
         sys.path[0:0] = [p for p in extra.split(os.pathsep) if p]
     sys.argv = [sys.argv[0]]
 
-    preloaded = set(_PRELOADED)
-    channel.write([
-        ("e", "start"), ("v", "%d.%d.%d" % sys.version_info[:3]),
-        ("impl", sys.implementation.name), ("tag", sys.implementation.cache_tag),
-        ("exe", sys.executable), ("plat", sys.platform),
-        ("dwb", bool(sys.dont_write_bytecode)),
-        ("pre", " ".join(_PRELOADED)),
-        ("probe", " ".join(m for m in sys.modules if m not in preloaded)),
-    ])
+    # Everything loaded so far (start-up, .pth files, the probe's few imports) is
+    # preloaded: the parent lists it and attributes none of it.
+    impl = sys.implementation
+    version = sys.version_info
+    probe.line(
+        f'{{"e":"start","v":"{version[0]}.{version[1]}.{version[2]}","impl":{_q(impl.name)},'
+        f'"tag":{_q(impl.cache_tag)},"exe":{_q(sys.executable)},"plat":{_q(sys.platform)},'
+        f'"dwb":{"true" if sys.dont_write_bytecode else "false"},'
+        f'"pre":{_q(" ".join(sys.modules))}}}\n')
     if "hits" in flags:
-        _install_hits(channel)
-    _PROBE = _Probe(channel, "rss" in flags, "heap" in flags)
-    sys.meta_path.insert(0, _Finder())  # type: ignore[arg-type]
+        _install_hits(probe)
+    probe.measure("rss" in flags, "heap" in flags)
+    _PROBE = probe
+    sys.meta_path.insert(0, probe)  # type: ignore[arg-type]
     t0 = _clock()
     status = 0
     if mode == "import":
-        status = 0 if _run_imports(channel, args, "tree" in flags) else 1
+        status = 0 if _run_imports(probe, args, "tree" in flags) else 1
     else:
-        status = _run_program(channel, mode, args)
-        channel.write([("e", "exit"), ("code", status)])
-    channel.write([("e", "done"), ("wall", _clock() - t0)])
+        status = _run_program(probe, mode, args)
+        probe.write([("e", "exit"), ("code", status)])
+    probe.write([("e", "done"), ("wall", _clock() - t0)])
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -604,6 +661,10 @@ def main() -> None:
 
 
 _GLOBALS = globals()
+# The import system's own caller of the finders (importlib._bootstrap, 3.9 to 3.13).
+_FIND_AND_LOAD = getattr(
+    getattr(sys.modules.get("_frozen_importlib"), "_find_and_load_unlocked", None),
+    "__code__", None)
 _TRANSPARENT = frozenset({
     "importlib", "runpy", "pkgutil", "_frozen_importlib", "_frozen_importlib_external",
 })

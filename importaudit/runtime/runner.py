@@ -241,8 +241,6 @@ def run_child(
 ) -> ChildRun:
     """Run the probe once and return what it recorded, however the child ended."""
     env = dict(os.environ)
-    if extra_path:
-        env["IMPORTAUDIT_PROBE_PATH"] = os.pathsep.join(extra_path)
     for key, value in (env_overrides or {}).items():
         if value is None:
             env.pop(key, None)
@@ -254,7 +252,7 @@ def run_child(
     tail: deque[bytes] = deque()
     try:
         cmd = [interpreter.executable, interpreter.probe, records_path, mode, ",".join(flags),
-               *args]
+               os.pathsep.join(extra_path), *args]
         t0 = clock()
         try:
             proc = launcher(
@@ -432,8 +430,7 @@ def merge_runs(  # noqa: PLR0912  (one pass per record kind reads clearer split 
 
 def preloaded_records(start: dict[str, Any]) -> tuple[ModuleRecord, ...]:
     """Modules loaded before measurement began (start-up, .pth files, the probe)."""
-    names = str(start.get("pre", "")).split()
-    names += [n for n in str(start.get("probe", "")).split() if n not in names]
+    names = dict.fromkeys(str(start.get("pre", "")).split())
     return tuple(ModuleRecord(name=n, preloaded=True) for n in names)
 
 

@@ -50,6 +50,17 @@ def measured(report: Report) -> dict[str, ModuleRecord]:
     return {m.name: m for m in report.modules if not m.preloaded}
 
 
+def run_program(python: str, status: int, code: str) -> dict[str, ModuleRecord]:
+    """Profile `code` (the runtime fixtures importable) and check it ran to `status`."""
+    prog = api.profile_program("code", (
+        f"import sys; sys.path.insert(0, {str(RUNTIME / 'ns_root')!r}); "
+        f"sys.path.insert(0, {str(RUNTIME)!r})\n{code}sys.exit({status})\n"
+    ), python=python)
+    assert prog.meta is not None
+    assert prog.meta.program_exit_code == status, prog.failure
+    return measured(prog)
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_probe_measures_and_preserves_behaviour(version: str) -> None:
     python = interpreter(version)
@@ -79,17 +90,34 @@ def test_probe_failures_and_namespace_packages(version: str) -> None:
     assert broken.failure is not None
     assert broken.failure.module == "broken_pkg.bad"
     assert measured(broken)["broken_pkg.good"].error is None
-    code = (
-        f"import sys; sys.path.insert(0, {str(RUNTIME / 'ns_root')!r}); "
-        f"sys.path.insert(0, {str(RUNTIME)!r})\n"
+    mods = run_program(python, 4, (
         "import nspkg.mod, replacer, with_data, importlib.machinery as m\n"
         "assert isinstance(with_data.__loader__, m.SourceFileLoader)\n"
         "assert replacer.answer == 42 and nspkg.mod.VALUE == 42\n"
-        "sys.exit(4)\n"
-    )
-    prog = api.profile_program("code", code, python=python)
-    assert prog.meta is not None
-    assert prog.meta.program_exit_code == 4, prog.failure
-    mods = measured(prog)
+    ))
     assert mods["nspkg.mod"].importer == "__main__"
     assert "nspkg" in mods
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_specs_found_outside_an_import_keep_the_whole_loader(version: str) -> None:
+    # importlib.util.find_spec (runpy and pkgutil use it too) is not an import: the loader
+    # on the spec it returns must still answer everything the real one does, a module
+    # found but never loaded is not reported, and loading it by hand is measured.
+    mods = run_program(interpreter(version), 6, (
+        "import importlib.util\n"
+        "spec = importlib.util.find_spec('with_data')\n"
+        "assert 'importlib.resources' in spec.loader.get_source('with_data')\n"
+        "assert spec.loader.is_package('with_data')\n"
+        "assert spec.loader.path.endswith('__init__.py')\n"
+        "assert importlib.util.find_spec('nspkg') is not None\n"
+        "assert importlib.util.find_spec('replacer') is not None\n"
+        "mod = importlib.util.module_from_spec(spec)\n"
+        "sys.modules['with_data'] = mod\n"
+        "spec.loader.exec_module(mod)\n"
+        "assert mod.TEXT.startswith('hello')\n"
+    ))
+    assert "nspkg" not in mods
+    assert "replacer" not in mods
+    assert mods["with_data"].loader == "SourceFileLoader"
+    assert mods["with_data"].importer == "__main__"
