@@ -118,8 +118,8 @@ def overhead(packages: list[str], rounds: int) -> None:
                 "bare": ([py, "-c", "import os; os._exit(0)"], False),
                 "plain": ([py, "-c", plain_code], False),
                 "plain2": ([py, "-c", plain_code], False),  # the same again: noise floor
-                "probe": ([py, probe, rec, "import", "rss", name], False),
-                "devnull": ([py, probe, os.devnull, "import", "rss", name], False),
+                "probe": ([py, probe, rec, "import", "rss", "", name], False),
+                "devnull": ([py, probe, os.devnull, "import", "rss", "", name], False),
                 "it": ([py, "-X", "importtime", "-c", plain_code], False),
                 "itpipe": ([py, "-X", "importtime", "-c", plain_code], True),
             }
@@ -165,8 +165,11 @@ def instructions(packages: list[str]) -> None:
     probe = find_interpreter(None).probe
 
     # String hashing is randomised per process, which moves dict layouts and so the
-    # count by a few million; a fixed seed makes every count repeat exactly.
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    # count by a few million; a fixed seed makes every count repeat exactly. numpy's
+    # OpenBLAS starts a thread pool whose start-up count varies by +-4% from run to run;
+    # one thread makes it repeat exactly too.
+    env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
     def count(cmd: list[str]) -> int:
         proc = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
@@ -184,7 +187,7 @@ def instructions(packages: list[str]) -> None:
         plain = count([py, "-c", f"import os, {name}; os._exit(0)"])
         fd, rec = tempfile.mkstemp(suffix=".jsonl")
         os.close(fd)
-        probed = count([py, probe, rec, "import", "rss", name])
+        probed = count([py, probe, rec, "import", "rss", "", name])
         os.unlink(rec)
         itime = count([py, "-X", "importtime", "-c", f"import os, {name}; os._exit(0)"])
         print(f"{name:24} {bare / 1e6:8.1f} {plain / 1e6:8.1f} {probed / 1e6:8.1f} "
@@ -232,7 +235,7 @@ def _same_run(interpreter: Interpreter, name: str) -> tuple[float, float]:
     os.close(fd)
     try:
         proc = subprocess.run([interpreter.executable, "-X", "importtime", interpreter.probe,
-                               rec, "import", "rss", name],
+                               rec, "import", "rss", "", name],
                               capture_output=True, text=True, check=True)
         run = ChildRun()
         parse_records(Path(rec).read_bytes().splitlines(), run)
