@@ -538,9 +538,10 @@ def static_graph(
 
     `kinds` keeps only edges of those kinds (None: all). The scan of each file is
     cached by content in `cache_dir` (default `$IMPORTAUDIT_CACHE_DIR` or
-    `.importaudit-cache/`) unless `cache` is False; `jobs` bounds the worker processes
-    (None: as many as CPUs when the tree is large). `scanner="reference"` parses every
-    file whole with `ast` (slower; what the fast scanner is tested against).
+    `.importaudit-cache/`) unless `cache` is False; `jobs` bounds the processes that
+    scan at once, the caller's included (None: as many as CPUs when the tree is
+    large). `scanner="reference"` parses every file whole with `ast` (slower; what the
+    fast scanner is tested against).
     """
     from importaudit.static.build import static_graph as build
     from importaudit.static.cache import default_cache_dir

@@ -695,7 +695,8 @@ def static_options(f: F) -> F:
                           "(default $IMPORTAUDIT_CACHE_DIR or .importaudit-cache)."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                     help="Worker processes for scanning (default: by tree size and CPUs)."),
+                     help="Processes scanning at once, this one included; 1 scans here "
+                          "alone (default: by tree size and CPUs)."),
         click.option("--full-parse", is_flag=True,
                      help="Parse every file whole: reports every file that does not parse, "
                           "not only those whose imports do not (slower)."),

@@ -1,18 +1,21 @@
 """Scan many files: from the content cache where possible, in worker processes when large.
 
-Workers read, hash and scan the files themselves (only paths travel to them and
-each scan travels back as the JSON text the scan cache stores), so the same code
-serves every multiprocessing start method, and the parent neither rebuilds statement
-objects nor serializes the cache again. A run whose cache is empty skips hashing in
-the parent altogether.
+Workers read, hash and scan the files themselves: only paths travel to them, and
+each scan travels back as the JSON text the scan cache stores and as the data the
+graph is resolved from, so the parent neither parses nor serializes scans again. A
+run whose cache is empty skips hashing in the parent altogether.
+
+On Linux workers are forked (`workers.ForkedWorkers`), as soon as discovery has found
+enough to scan (`ScanStream`): they scan while the rest of the tree is still being
+listed, and once discovery is over this process takes batches too, between resolving
+the results that came back. Elsewhere, or with other threads running, a large tree
+is scanned by spawned `multiprocessing` workers once it is known.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
-import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,14 +23,23 @@ from importaudit.static.cache import ScanCache, content_key, decode_scan, encode
 from importaudit.static.fastscan import scan_fast
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.scan import FileScan, scan_reference
+from importaudit.static.workers import ForkedWorkers, fork_is_safe
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
 #: Below this many bytes to scan, starting worker processes costs more than it saves.
-PARALLEL_MIN_BYTES = 4_000_000
+PARALLEL_MIN_BYTES = 1_000_000
 #: The same, where workers must be spawned (a fresh interpreter each) rather than forked.
 PARALLEL_MIN_BYTES_SPAWN = 30_000_000
+#: Workers are forked while discovery is still listing files once it found this much.
+STREAM_MIN_BYTES = 256_000
+#: Files per batch handed to the workers.
+STREAM_BATCH = 8
+
+#: What scanning one file gives: its path, content key (None: unreadable), encoded
+#: scan (`encode_scan`) as JSON text (for the cache) and as data (to resolve it).
+Row = tuple[str, str | None, str, list[Any]]
 
 SCANNERS: dict[str, Callable[[bytes], FileScan]] = {
     "fast": scan_fast,
@@ -35,27 +47,43 @@ SCANNERS: dict[str, Callable[[bytes], FileScan]] = {
 }
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 def _read(path: str) -> bytes | FileScan:
+    # Plain system calls: no file object (a large tree has thousands of small files).
     try:
-        with open(path, "rb", buffering=0) as stream:  # one read, no buffer object
-            return stream.readall()
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            size = os.fstat(fd).st_size
+            data = os.read(fd, size + 1)
+            if len(data) != size:  # it changed since, or a read stopped short: read on
+                chunks = [data]
+                while chunks[-1]:
+                    chunks.append(os.read(fd, 1 << 16))
+                data = b"".join(chunks)
+            return data
+        finally:
+            os.close(fd)
     except OSError as exc:
         return FileScan(error=f"cannot read: {exc.strerror or exc}")
 
 
-def _scan_batch(job: tuple[str, list[str]]) -> list[tuple[str, str | None, str]]:
-    """Worker: (path, content key, encoded scan as JSON text) for each path of one batch."""
+def _scan_batch(job: tuple[str, list[str]]) -> list[Row]:
+    """Worker: a `Row` for each path of one batch."""
     scanner_name, paths = job
     scanner = SCANNERS[scanner_name]
     dumps = json.JSONEncoder(separators=(",", ":")).encode
-    out: list[tuple[str, str | None, str]] = []
+    out: list[Row] = []
     with no_cyclic_gc():
         for path in paths:
             data = _read(path)
             if isinstance(data, FileScan):
-                out.append((path, None, dumps(encode_scan(data))))
+                encoded = encode_scan(data)
+                out.append((path, None, dumps(encoded), encoded))
             else:
-                out.append((path, content_key(data), dumps(encode_scan(scanner(data)))))
+                encoded = encode_scan(scanner(data))
+                out.append((path, content_key(data), dumps(encoded), encoded))
     return out
 
 
@@ -64,14 +92,6 @@ def cpu_count() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
-
-
-def _start_method() -> str:
-    # fork is cheap and needs nothing pickled, but is unsafe with threads running and
-    # on macOS; elsewhere use the platform's safe default.
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        return "fork"
-    return "spawn"
 
 
 def _batches(paths: list[str], sizes: dict[str, int], count: int) -> list[list[str]]:
@@ -115,7 +135,7 @@ def content_keys(paths: Sequence[str]) -> Scanned:
 def scan_tree(paths: Sequence[str], *, cache: ScanCache | None = None,
               jobs: int | None = None, scanner: str = "fast", keys: Scanned | None = None,
               on_scan: Callable[[str, list[Any]], None] | None = None,
-              keep: bool = True) -> Scanned:
+              keep: bool = True, stream: ScanStream | None = None) -> Scanned:
     """Scan every path (cache hits are not read again); `keys` from `content_keys` if known.
 
     `jobs` None picks worker processes by the size of what is left to scan; 1 means
@@ -123,7 +143,8 @@ def scan_tree(paths: Sequence[str], *, cache: ScanCache | None = None,
     called with each file's scan, encoded (`cache.encode_scan`), as soon as it is
     known (in no particular order), so a caller can use results while workers are
     still scanning. `keep` False keeps in the result only the scans of the files
-    that could not be read (the others are what `on_scan` was given).
+    that could not be read (the others are what `on_scan` was given). `stream`, one
+    discovery fed (with the same scanner), scans instead of new workers.
     """
     if scanner not in SCANNERS:
         raise ValueError(f"unknown scanner {scanner!r}")
@@ -134,9 +155,9 @@ def scan_tree(paths: Sequence[str], *, cache: ScanCache | None = None,
     fresh: dict[str, str] = {}  # key -> encoded scan as JSON text, for the cache
     kept: list[str] = []  # keys of cached scans still in use
     todo = list(paths) if keys is None else _known(keys, cache, result, kept, on_scan, keep)
-    loads = json.loads
-    for path, new_key, text in _run(todo, jobs, scanner) if todo else ():
-        encoded = loads(text)
+    rows = (stream.scan(todo) if stream is not None else _run(todo, jobs, scanner)) if todo \
+        else ()
+    for path, new_key, text, encoded in rows:
         if new_key is not None:
             result.keys[path] = new_key
             fresh[new_key] = text
@@ -178,22 +199,161 @@ def scan_files(paths: Sequence[str], *, cache: ScanCache | None = None,
 
 
 def _run(paths: list[str], jobs: int | None,
-         scanner: str) -> Iterator[tuple[str, str | None, str]]:
+         scanner: str) -> Iterator[Row]:
     """Scan `paths`, in worker processes when that pays; rows come as batches finish."""
-    workers = cpu_count() if jobs is None else max(1, jobs)
-    method = _start_method()
-    if workers > 1 and len(paths) > 1:
-        sizes = {p: _size(p) for p in paths}
-        total = sum(sizes.values())
-        limit = PARALLEL_MIN_BYTES if method == "fork" else PARALLEL_MIN_BYTES_SPAWN
-        if jobs is not None or total >= limit:
-            import multiprocessing
+    with ScanStream(jobs=jobs, scanner=scanner) as stream:
+        yield from stream.scan(paths)
 
-            # Several batches per worker: the parent gets results early and steadily.
-            batches = _batches(paths, sizes, workers * 8)
-            context = multiprocessing.get_context(method)
-            with context.Pool(min(workers, len(batches))) as pool:
-                for batch in pool.imap_unordered(_scan_batch, [(scanner, b) for b in batches]):
-                    yield from batch
+
+class ScanStream:
+    """Scans files as they are found, in forked workers once there is enough to scan.
+
+    Discovery calls `add` with each source file it finds: past `STREAM_MIN_BYTES`
+    (or at once when `jobs` asks for several processes) workers are forked and start
+    scanning while the rest of the tree is still being listed. `scan` then gives the
+    rows of the files asked for; this process takes batches too (`jobs` counts it),
+    and scans whatever no worker did. Where fork is not safe, nothing happens before
+    `scan`, which uses spawned workers for a large tree. Use as a context manager
+    (workers are stopped at exit).
+    """
+
+    def __init__(self, *, jobs: int | None = None, scanner: str = "fast") -> None:
+        if scanner not in SCANNERS:
+            raise ValueError(f"unknown scanner {scanner!r}")
+        self.jobs = jobs
+        self.scanner = scanner
+        self.count = cpu_count() if jobs is None else max(1, jobs)
+        self.fork = self.count > 1 and fork_is_safe()
+        self.threshold = 0 if jobs is not None else STREAM_MIN_BYTES
+        self.seen: set[str] = set()
+        self.unsent: list[str] = []  # found, not handed to workers yet
+        self.found_bytes = 0
+        self.workers: ForkedWorkers | None = None
+        self.early: dict[str, Row] = {}  # rows back before `scan`
+
+    def __enter__(self) -> ScanStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers, if any."""
+        if self.workers is not None:
+            self.workers.close()
+
+    def _work(self, paths: list[str]) -> list[Row]:
+        return _scan_batch((self.scanner, paths))
+
+    def _start(self) -> None:
+        # This process scans too once discovery is over: one worker fewer than CPUs.
+        workers = ForkedWorkers(self._work, self.count - 1)
+        if workers.alive:
+            self.workers = workers
+        else:
+            self.fork = False  # fork failed: scan in this process
+
+    def add(self, path: str) -> None:
+        """A source file was found (it may be scanned from now on)."""
+        if path in self.seen:
             return
-    yield from _scan_batch((scanner, paths))
+        self.seen.add(path)
+        self.unsent.append(path)
+        if self.workers is None:
+            if not self.fork:
+                return
+            if self.threshold:
+                self.found_bytes += _size(path)
+                if self.found_bytes < self.threshold:
+                    return
+            self._start()
+            if self.workers is None:
+                return
+        if len(self.unsent) >= STREAM_BATCH:
+            self.workers.submit(self.unsent)
+            self.unsent = []
+            for row in self.workers.collect(wait=False):
+                self.early[row[0]] = row
+
+    def scan(self, paths: Sequence[str]) -> Iterator[Row]:
+        """The `Row` of each of `paths`, in no particular order."""
+        remaining = set(paths)
+        for path in paths:
+            if path not in self.seen:
+                self.seen.add(path)
+                self.unsent.append(path)
+        early = [p for p in self.early if p in remaining]
+        remaining.difference_update(early)
+        todo = [p for p in self.unsent if p in remaining]
+        self.unsent = []
+        workers = self.workers
+        if workers is None:
+            yield from (self.early.pop(path) for path in early)
+            if self._parallel(todo):
+                yield from (self._spawned(todo) if self.workers is None
+                            else self._forked(todo, remaining))
+            else:
+                yield from _scan_batch((self.scanner, todo))
+            return
+        # Everything is handed out before the rows that came back early are used.
+        for start in range(0, len(todo), STREAM_BATCH):
+            workers.submit(todo[start:start + STREAM_BATCH])
+        workers.done()
+        yield from (self.early.pop(path) for path in early)
+        yield from self._forked([], remaining)
+
+    def _forked(self, todo: list[str], remaining: set[str]) -> Iterator[Row]:
+        """Rows of `remaining` from the forked workers, handing them `todo` first."""
+        workers = self.workers
+        assert workers is not None
+        for start in range(0, len(todo), STREAM_BATCH):
+            workers.submit(todo[start:start + STREAM_BATCH])
+        workers.done()
+        while remaining:
+            rows = workers.collect(wait=False)
+            if not rows:
+                # Nothing back yet: this process takes a batch too, rather than wait.
+                batch = workers.take()
+                if batch is not None:
+                    rows = self._work(batch)
+                elif workers.alive:
+                    rows = workers.collect(wait=True)
+                else:
+                    break
+            for row in rows:
+                if row[0] in remaining:
+                    remaining.discard(row[0])
+                    yield row
+            if workers.lost:
+                lost = [p for p in workers.lost if p in remaining]
+                workers.lost.clear()
+                remaining.difference_update(lost)
+                yield from _scan_batch((self.scanner, lost))
+        if remaining:  # a worker died holding a batch
+            yield from _scan_batch((self.scanner, sorted(remaining)))
+
+    def _parallel(self, todo: list[str]) -> bool:
+        """Whether to start workers for `todo` now (forked ones are started here)."""
+        if self.count < 2 or len(todo) < 2:
+            return False
+        if self.jobs is None:
+            total = sum(_size(p) for p in todo)
+            if total < (PARALLEL_MIN_BYTES if self.fork else PARALLEL_MIN_BYTES_SPAWN):
+                return False
+        if self.fork:
+            self._start()
+            return self.workers is not None
+        return True
+
+    def _spawned(self, paths: list[str]) -> Iterator[Row]:
+        """Scan `paths` in spawned worker processes (where forking is not safe)."""
+        import multiprocessing
+
+        sizes = {p: _size(p) for p in paths}
+        # Several batches per worker: the parent gets results early and steadily.
+        batches = _batches(paths, sizes, self.count * 8)
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(min(self.count, len(batches))) as pool:
+            for batch in pool.imap_unordered(_scan_batch,
+                                             [(self.scanner, b) for b in batches]):
+                yield from batch

@@ -2,7 +2,9 @@
 
 The one entry point the use cases call. With a cache directory, an unchanged tree
 costs reading and hashing its files and loading the graph the last run stored; a
-changed tree rescans only the files whose content changed.
+changed tree rescans only the files whose content changed. With nothing cached
+yet, files are scanned (by worker processes, see `batch.ScanStream`) while
+discovery is still looking for more, and resolved as their scans come back.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from importaudit.static.batch import Scanned, content_keys, scan_tree
+from importaudit.static.batch import Scanned, ScanStream, content_keys, scan_tree
 from importaudit.static.cache import GraphCache, ScanCache
 from importaudit.static.discover import discover
 from importaudit.static.gcpause import no_cyclic_gc
@@ -57,15 +59,35 @@ def static_graph(targets: Sequence[str], *, kinds: Iterable[EdgeKind] | None = N
         return _static_graph(targets, kinds, collapse_external, cache_dir, jobs, scanner)
 
 
+def _empty(cache_dir: str | os.PathLike[str]) -> bool:
+    """Whether `cache_dir` holds no scans nor graphs (of any tree) yet."""
+    try:
+        with os.scandir(cache_dir) as entries:
+            return not any(e.name.startswith(("scan-", "graph-")) for e in entries)
+    except OSError:
+        return True
+
+
 def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
                   collapse_external: bool, cache_dir: str | os.PathLike[str] | None,
                   jobs: int | None, scanner: str) -> StaticGraph:
-    tree = discover(targets, cache_dir=cache_dir)
+    # With nothing cached, files are scanned (by workers) while discovery still looks
+    # for more. Otherwise the tree is known first: its stored graph may be reusable.
+    with ScanStream(jobs=jobs, scanner=scanner) as stream:
+        cold = cache_dir is None or _empty(cache_dir)
+        tree = discover(targets, cache_dir=cache_dir, on_file=stream.add if cold else None)
+        return _from_tree(tree, kinds, collapse_external, cache_dir, scanner, stream)
+
+
+def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_external: bool,
+               cache_dir: str | os.PathLike[str] | None, scanner: str,
+               stream: ScanStream) -> StaticGraph:
     paths = [m.path for m in tree.modules.values() if m.path is not None and not m.extension]
     # Files are resolved as workers deliver their scans, while others are still scanned.
     builder = GraphBuilder(tree, collapse_external)
     if cache_dir is None:
-        scan_tree(paths, jobs=jobs, scanner=scanner, on_scan=builder.add_encoded, keep=False)
+        scan_tree(paths, scanner=scanner, on_scan=builder.add_encoded, keep=False,
+                  stream=stream)
         return keep_kinds(builder.finish(), kinds)
     scans = ScanCache(cache_dir, tree.directories, scanner)
     graphs = GraphCache(scans)
@@ -76,8 +98,9 @@ def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
         cached = graphs.load(_digest(tree, keys, scanner, collapse_external))
         if cached is not None:
             return keep_kinds(cached, kinds)
-    scanned = scan_tree(paths, cache=scans, jobs=jobs, scanner=scanner, keys=keys,
-                        on_scan=builder.add_encoded, keep=False)
+    scanned = scan_tree(paths, cache=scans, scanner=scanner, keys=keys,
+                        on_scan=builder.add_encoded, keep=False, stream=stream)
     graph = builder.finish()
-    graphs.save(_digest(tree, scanned, scanner, collapse_external), graph, builder.stubs)
+    graphs.save(_digest(tree, scanned, scanner, collapse_external), graph, builder.stubs,
+                builder.edge_rows())
     return keep_kinds(graph, kinds)

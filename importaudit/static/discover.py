@@ -32,7 +32,7 @@ from importaudit.errors import TargetNotFoundError, UsageError
 from importaudit.model import ScanProblem
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 _EXTENSION_SUFFIXES = tuple(sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True))
 _EXTENSION_TAILS = tuple({"." + s.rpartition(".")[2] for s in _EXTENSION_SUFFIXES})
@@ -97,9 +97,11 @@ class _Walker:
     thousands of directories, many of them data, such as locale folders).
     """
 
-    def __init__(self, tree: SourceTree, cwd: Path) -> None:
+    def __init__(self, tree: SourceTree, cwd: Path,
+                 on_file: Callable[[str], None] | None = None) -> None:
         self.tree = tree
         self.cwd = cwd
+        self.on_file = on_file
         self.seen_dirs: set[tuple[int, int]] = set()
         # Every directory whose listing the result depends on, with its mtime then:
         # a later run may reuse the result while none of them changed.
@@ -119,7 +121,10 @@ class _Walker:
             self.tree.modules[module.name] = module
 
     def add_file(self, name: str, path: str | Path, *, is_package: bool = False) -> None:
-        self.add(SourceModule(name, str(path), _display(path, self.cwd), is_package))
+        path = str(path)
+        self.add(SourceModule(name, path, _display(path, self.cwd), is_package))
+        if self.on_file is not None:
+            self.on_file(path)
 
     def _problem(self, path: str | Path, reason: str) -> None:
         self.tree.problems.append(ScanProblem(_display(path, self.cwd), reason))
@@ -335,14 +340,17 @@ def _name_target(target: str, walker: _Walker, search: list[str]) -> list[str]:
 
 def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
              search_path: Sequence[str] | None = None,
-             cache_dir: str | os.PathLike[str] | None = None) -> SourceTree:
+             cache_dir: str | os.PathLike[str] | None = None,
+             on_file: Callable[[str], None] | None = None) -> SourceTree:
     """Find every module of `targets` (module names or paths), without importing any.
 
     With `cache_dir`, the result of the last identical call is reused while no
     directory it listed has changed (directory mtimes change when entries are added,
     removed or renamed; file contents are not part of this result). Raises
     TargetNotFoundError (exit 2) for a target that does not exist and UsageError for
-    one that is not Python source.
+    one that is not Python source. `on_file` is called with the path of each source
+    file as the walk finds it (some may not end up modules: a file shadowed by a
+    package, say); not at all when the result is reused.
     """
     if not targets:
         raise UsageError("give at least one TARGET (a package name or a path)")
@@ -355,7 +363,7 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
             return cached
     started = time.time_ns()
     tree = SourceTree()
-    walker = _Walker(tree, base)
+    walker = _Walker(tree, base, on_file)
     for target in targets:
         on_disk = base / target
         # An existing directory without __init__.py is a source root even when its

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.model import EdgeKind, ImportEdge, ModuleNode, ScanProblem, StaticGraph
-from importaudit.static.cache import content_key, encode_scan
+from importaudit.static.cache import EDGE_ROW, EdgeRows, content_key, encode_scan
 from importaudit.static.scan import scan_reference
 
 if TYPE_CHECKING:
@@ -119,16 +119,34 @@ class GraphBuilder:
         self.roots = tree.roots
         self.collapse = collapse_external
         self.outside = _ExternalModules()
-        self._edges: dict[_EdgeKey, ImportEdge] = {}  # each edge under its sort key
+        # Each edge under its sort key, with its row for the graph cache (`cache.edge_row`,
+        # made here while workers still scan rather than when the cache is written),
+        # grouped by importer: `finish` then sorts small groups, not one large list.
+        self._groups: dict[str, dict[_EdgeKey, tuple[ImportEdge, bytes]]] = {}
+        self._group: dict[_EdgeKey, tuple[ImportEdge, bytes]] = {}
+        self._group_of = ""
+        self._importer_at = self._display_at = -1
+        self._display_of = ""
+        self._ordered: dict[str, list[tuple[ImportEdge, bytes]]] = {}  # groups, sorted
+        #: The string table of `rows` (see `cache.encode_graph`).
+        self.index: dict[str, int] = {}
+        self._names: dict[tuple[str, ...], int] = {(): -1}
+        #: After `finish`: the row of each edge of the graph, in its order.
+        self.rows: list[bytes] = []
         self.problems: list[ScanProblem] = []
         # missing module -> where it is first imported (smallest file, line), and how
         self.missing: dict[str, tuple[str, int, str, bool]] = {}
         self.externals: set[str] = set()
         self._by_path = {m.path: m for m in tree.modules.values() if m.path is not None}
+        self._module_nodes = [ModuleNode(m.name, None if m.namespace else m.display,
+                                         m.is_package, False, m.namespace)
+                              for m in tree.modules.values()]
         self._internal: dict[str, bool] = {}
+        self._submodules: dict[str, bool] = {}  # `is_submodule`, remembered
         self._ancestry: dict[str, list[str]] = {}
         self._lineages: dict[str, frozenset[str]] = {}
-        self._nodes: dict[str, tuple[bool, str]] = {}  # module -> (internal, node name)
+        # module -> (internal, node name, node name's place in `index`)
+        self._nodes: dict[str, tuple[bool, str, int]] = {}
         # `.pyi` stubs read for attach_stub: path -> content key (None: unreadable).
         # They are not modules of the tree, so a cached graph must check them itself.
         self.stubs: dict[str, str | None] = {}
@@ -196,9 +214,14 @@ class GraphBuilder:
         else:
             targets = []
             attributes: list[str] = []
+            submodules = self._submodules
             for taken in names:
                 submodule = f"{target}.{taken}"
-                if taken != "*" and self.is_submodule(submodule):
+                is_module = submodules.get(submodule)
+                if is_module is None:
+                    is_module = submodules[submodule] = (taken != "*"
+                                                         and self.is_submodule(submodule))
+                if is_module:
                     targets.append(submodule)
                     self.edge(importer, submodule, kind, display, line, (), guess)
                 else:
@@ -232,16 +255,20 @@ class GraphBuilder:
             found = self._lineages[name] = frozenset((name, *self._ancestors(name)))
         return found
 
+    def _at(self, text: str) -> int:
+        """The place of `text` in the string table of the rows (`index`)."""
+        index = self.index
+        return index.setdefault(text, len(index))
+
     def edge(self, importer: str, imported: str, kind: EdgeKind, display: str,
              line: int, names: tuple[str, ...], guess: bool) -> None:
         """Record one edge, making `imported` a node (external or missing) as needed."""
         known = self._nodes.get(imported)
         if known is None:
             internal = self.is_internal(imported)
-            known = self._nodes[imported] = (
-                internal, imported if internal or not self.collapse else
-                imported.partition(".")[0])
-        internal, node = known
+            node = imported if internal or not self.collapse else imported.partition(".")[0]
+            known = self._nodes[imported] = (internal, node, self._at(node))
+        internal, node, node_at = known
         if node == importer:
             return
         if not internal:
@@ -250,11 +277,24 @@ class GraphBuilder:
             seen = self.missing.get(imported)
             if seen is None or (display, line) < seen[:2]:
                 self.missing[imported] = (display, line, kind.value, guess)
-        key = (importer, node, KIND_ORDER[kind], display, line, names)
-        if key not in self._edges:
+        if importer is not self._group_of:  # edges come file by file
+            self._group_of = importer
+            self._group = self._groups.setdefault(importer, {})
+            self._importer_at = self._at(importer)
+        order = KIND_ORDER[kind]
+        key = (importer, node, order, display, line, names)
+        group = self._group
+        if key not in group:
+            if display is not self._display_of:
+                self._display_of = display
+                self._display_at = self._at(display)
+            names_at = self._names.get(names)
+            if names_at is None:
+                names_at = self._names[names] = self._at(",".join(names))
             # Made now rather than in `finish`: while workers still scan, not after.
-            self._edges[key] = ImportEdge(importer, node, kind, display, line, names,
-                                          not internal)
+            group[key] = (ImportEdge(importer, node, kind, display, line, names, not internal),
+                          EDGE_ROW.pack(self._importer_at, node_at, order, self._display_at,
+                                        line or 0, names_at, 0 if internal else 1))
 
     def stub(self, module: SourceModule, line: int, kind: EdgeKind, display: str) -> None:
         """lazy_loader's attach_stub (of `kind`): the lazy imports are the `.pyi` stub's."""
@@ -300,21 +340,41 @@ class GraphBuilder:
             else:
                 statement(module, display, line, kinds[kind], name, level, names, anchor,
                           bool(guess))
+        # The module's edges are all known (they come from its file only): sorted now,
+        # while workers still scan, they need not be sorted in `finish`.
+        group = self._groups.get(module.name)
+        if group:
+            self._ordered[module.name] = [group[key] for key in sorted(group)]
+
+    def edge_rows(self) -> EdgeRows:
+        """What `cache.encode_graph` may reuse of the graph `finish` gave.
+
+        A row's kind code is the kind's place in KIND_ORDER (already part of its key).
+        """
+        return EdgeRows(self.index, self.rows, KIND_ORDER)
 
     def finish(self) -> StaticGraph:
         """The graph of everything added (every edge kind; see `keep_kinds`)."""
         # The keys are the edges' `edge_sort_key`s, all different: sorting them sorts
-        # the edges (as tuples, which is much faster than through a key function).
-        found = self._edges
-        edges = [found[key] for key in sorted(found)]
-        used = {key[1] for key in found}
+        # the edges (as tuples, which is much faster than through a key function). The
+        # importer comes first in a key, so sorting the groups' keys one group after
+        # another, the groups by importer, sorts them all.
+        pairs: list[tuple[ImportEdge, bytes]] = []
+        for importer in sorted(self._groups):
+            group = self._groups[importer]
+            ordered = self._ordered.get(importer)
+            if ordered is None or len(ordered) != len(group):  # edges added since
+                ordered = [group[key] for key in sorted(group)]
+            pairs.extend(ordered)
+        edges = [pair[0] for pair in pairs]
+        self.rows = [pair[1] for pair in pairs]
+        used = {edge.imported for edge in edges}
         problems = {*self.tree.problems, *self.problems}
         for name, (display, line, kind, guess) in self.missing.items():
             if not guess:
                 problems.add(ScanProblem(display, f"imports {name}, which is not in the "
                                          f"scanned tree ({kind} import)", line))
-        nodes = [ModuleNode(m.name, None if m.namespace else m.display, m.is_package,
-                            False, m.namespace) for m in self.modules.values()]
+        nodes = list(self._module_nodes)
         nodes += [ModuleNode(name) for name in sorted(self.missing) if name in used]
         nodes += [ModuleNode(name, external=True) for name in sorted(self.externals)
                   if name in used]

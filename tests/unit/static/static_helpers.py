@@ -28,3 +28,14 @@ def graph_of(*targets: str, cwd: Path = STATIC, scanner: str = "fast",
 def edges(graph: StaticGraph) -> set[tuple[str, str, str]]:
     """(importer, imported, kind) of every edge."""
     return {(e.importer, e.imported, e.kind.value) for e in graph.edges}
+
+
+def module_ring(root: Path, count: int) -> list[str]:
+    """`count` modules in `root`, each importing os, the next one (a ring) and json."""
+    paths = []
+    for i in range(count):
+        path = root / f"mod{i}.py"
+        path.write_text(f"import os\nfrom . import mod{(i + 1) % count}\n\ndef f():\n"
+                        f"    import json\n")
+        paths.append(str(path))
+    return paths

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from static_helpers import module_ring
 
 from importaudit.static import batch
 from importaudit.static.batch import scan_files
@@ -18,13 +19,7 @@ from importaudit.static.scan import scan_reference
 
 
 def _tree(root: Path, count: int = 6) -> list[str]:
-    paths = []
-    for i in range(count):
-        path = root / f"mod{i}.py"
-        path.write_text(f"import os\nfrom . import mod{(i + 1) % count}\n\ndef f():\n"
-                        f"    import json\n")
-        paths.append(str(path))
-    return paths
+    return module_ring(root, count)
 
 
 @pytest.fixture
