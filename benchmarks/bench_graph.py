@@ -5,7 +5,7 @@ Run: `python benchmarks/bench_graph.py [--rounds N] [--reference-rounds N] [PACK
 
 For each package, one round builds the graph once with every variant, in turn
 (interleaved, so machine noise hits all alike); the table shows medians over the
-rounds and ratios to grimp. Variants:
+rounds, ratios of medians to grimp, and the spread (fastest-slowest round). Variants:
   importaudit cold   `api.static_graph` with an empty scan cache (fast scanner, worker
                      processes as it chooses)
   importaudit warm   the same with the cache the cold run left
@@ -94,6 +94,10 @@ def _median(values: list[float]) -> str:
     return f"{statistics.median(values):8.3f}" if values else "       -"
 
 
+def _spread(values: list[float]) -> str:
+    return f"{min(values):.3f}-{max(values):.3f}" if values else "-"
+
+
 def _ratio(values: list[float], base: list[float]) -> str:
     if not values or not base:
         return "    -"
@@ -126,11 +130,13 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
 
     print(f"\n{package}: {modules} modules, {megabytes:.1f} MB of source, "
           f"medians of {rounds} rounds (reference: {min(rounds, reference_rounds)}), seconds")
-    print(f"  {'variant':<12} {'cold':>8} {'warm':>8}   {'cold/grimp':>10} {'warm/grimp':>10}")
+    print(f"  {'variant':<12} {'cold':>8} {'warm':>8}   {'cold/grimp':>10} {'warm/grimp':>10}"
+          f"   {'cold spread':>13} {'warm spread':>13}")
     for name, key in (("importaudit", "ia"), ("reference", "ref"), ("grimp", "grimp")):
         cold, warm = times[f"{key} cold"], times[f"{key} warm"]
         print(f"  {name:<12} {_median(cold)} {_median(warm)}   "
-              f"{_ratio(cold, times['grimp cold']):>10} {_ratio(warm, times['grimp warm']):>10}")
+              f"{_ratio(cold, times['grimp cold']):>10} {_ratio(warm, times['grimp warm']):>10}"
+              f"   {_spread(cold):>13} {_spread(warm):>13}")
     print(f"  importaudit cold is {_ratio(times['ref cold'], times['ia cold']).strip()} "
           f"faster than the reference scanner")
     print(f"  cycle analysis: {_median(cycles_s).strip()} s for {len(found)} cycles, "
