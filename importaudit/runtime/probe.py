@@ -15,9 +15,9 @@ the wrapper puts the real loader back on `__spec__.loader` and `__loader__`, so 
 module's own code, `importlib.resources`, `inspect.getsource`, `pkgutil.get_data` and
 `isinstance(mod.__loader__, SourceFileLoader)` see exactly what they would see without us.
 Until then only the import system sees the wrapper, so it forwards nothing (a
-`__getattr__` would slow every attribute access on it); a spec found for anyone else
-(`importlib.util.find_spec`, runpy, pkgutil) gets a wrapper that forwards every
-attribute of the real loader, and a spec that is only found is not an import.
+`__getattr__` would slow every attribute access on it). A spec found for anyone else
+(`importlib.util.find_spec`, as runpy, pkgutil and LazyLoader recipes use it) is not
+an import, as `-X importtime` agrees: it is returned exactly as found, untouched.
 
 Records are JSON lines appended with one `os.write` each to a file the parent owns:
 a child that segfaults, calls `os._exit` or is killed leaves every finished record
@@ -304,44 +304,82 @@ class _Probe:
 
     # -------------------------------------------------------------------- the finder
 
+    def ask_all(self, fullname: str, path: "object", target: "object") -> "object":
+        """Not on sys.meta_path any more, yet asked: ask every other finder then."""
+        for finder in list(sys.meta_path):
+            find = getattr(finder, "find_spec", None)
+            if find is not None and finder is not self:  # type: ignore[comparison-overlap]
+                spec = find(fullname, path, target)
+                if spec is not None:
+                    return spec
+        return None
+
     def find_spec(self, fullname: str, path: "object" = None, target: "object" = None) -> "object":
         """Ask the other finders for the spec and wrap its loader (sys.meta_path[0])."""
         t0 = _clock()
+        # The finders after ours: those before it were asked already, and one that asks
+        # the others (ours too) from its own find_spec must not be asked back.
+        spec: "Any" = None
+        behind = False  # past our own entry (identity checks: this runs on every import)
         for finder in sys.meta_path:
-            # An identity check, not getattr(): a missing attribute raises inside getattr,
-            # and this loop runs for every finder on every import.
-            if finder is self:  # type: ignore[comparison-overlap]
+            if not behind:
+                behind = finder is self  # type: ignore[comparison-overlap]
                 continue
             find = getattr(finder, "find_spec", None)
-            if find is None:
-                continue
-            spec = find(fullname, path, target)
-            if spec is not None:
-                break
-        else:
-            return None
-        loader = getattr(spec, "loader", None)
-        # Frame 1 is importlib's _find_spec; frame 2 says who asked for the spec.
+            if find is not None:
+                spec = find(fullname, path, target)
+                if spec is not None:
+                    break
+        if spec is None:
+            if behind:
+                return None
+            spec = self.ask_all(fullname, path, target)
+            if spec is None:
+                return None
+        # An import asks through importlib's _find_spec, called by _find_and_load_unlocked.
+        # importlib.util.find_spec (runpy, pkgutil, LazyLoader recipes) is no import: the
+        # spec goes back exactly as found, so whoever holds it (the __main__ of `-m`, too)
+        # sees the real loader, and a module only looked for is not reported.
         try:
-            importing = sys._getframe(2).f_code is _FIND_AND_LOAD
-        except ValueError:  # called from the top of a program: not the import system
-            importing = False
+            caller = sys._getframe(1)
+        except ValueError:  # called with no Python frame above: not the import system
+            return spec
+        if (caller.f_code is not _FIND_SPEC
+                or caller.f_back.f_code is not _FIND_AND_LOAD  # type: ignore[union-attr]
+                ) and not _importing(caller):
+            return spec
+        loader = getattr(spec, "loader", None)
         if loader is None:
             # A namespace package before 3.11: importlib supplies the loader later.
-            if importing:
-                self.end(self.begin(fullname, t0), spec, None, None)
+            self.end(self.begin(fullname, t0), spec, None, None)
             return spec
         if hasattr(loader, "exec_module"):
-            if importing:
-                spec.loader = _TimedLoader(loader, fullname, t0)
-            else:
-                spec.loader = _TimedForwardingLoader(loader, fullname, t0)
+            spec.loader = _TimedLoader(loader, fullname, t0)
         elif hasattr(loader, "load_module"):
             spec.loader = _TimedLegacyLoader(loader, fullname, t0)
         return spec
 
 
 _PROBE: "_Probe | None" = None
+
+
+def _importing(caller: "object") -> bool:
+    """Whether importlib's import system called the finder, through other finders too.
+
+    A tool may put a finder of its own above ours that asks ours from its find_spec:
+    up the stack to the nearest _find_spec, and whom that was called by.
+    """
+    if _FIND_SPEC is None:  # an importlib we do not know: treat every call as an import
+        return True
+    frame = caller
+    for _ in range(8):
+        if frame is None:
+            return False
+        if frame.f_code is _FIND_SPEC:  # type: ignore[attr-defined]
+            back = frame.f_back  # type: ignore[attr-defined]
+            return back is not None and back.f_code is _FIND_AND_LOAD
+        frame = frame.f_back  # type: ignore[attr-defined]
+    return False
 
 
 def _describe(exc: BaseException) -> str:
@@ -399,19 +437,6 @@ class _TimedLoader:
         frame, self._frame = self._frame, None
         if frame is not None and _PROBE is not None:
             _PROBE.end(frame, spec, self._real, error)
-
-
-class _TimedForwardingLoader(_TimedLoader):
-    """The same, for a spec found outside an import (importlib.util.find_spec, runpy).
-
-    Whoever holds it may use any attribute of the real loader: all are forwarded.
-    """
-
-    __slots__ = ()
-
-    def __getattr__(self, attr: str) -> "object":
-        # Forward get_resource_reader, get_source, get_code, is_package, ... unchanged.
-        return getattr(self._real, attr)
 
 
 class _TimedLegacyLoader:
@@ -661,10 +686,11 @@ def main() -> None:
 
 
 _GLOBALS = globals()
-# The import system's own caller of the finders (importlib._bootstrap, 3.9 to 3.13).
-_FIND_AND_LOAD = getattr(
-    getattr(sys.modules.get("_frozen_importlib"), "_find_and_load_unlocked", None),
-    "__code__", None)
+# How the import system asks the finders (importlib._bootstrap, 3.9 to 3.13):
+# _find_and_load_unlocked calls _find_spec, which calls each finder's find_spec.
+_bootstrap = sys.modules.get("_frozen_importlib")
+_FIND_SPEC = getattr(getattr(_bootstrap, "_find_spec", None), "__code__", None)
+_FIND_AND_LOAD = getattr(getattr(_bootstrap, "_find_and_load_unlocked", None), "__code__", None)
 _TRANSPARENT = frozenset({
     "importlib", "runpy", "pkgutil", "_frozen_importlib", "_frozen_importlib_external",
 })

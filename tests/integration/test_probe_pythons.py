@@ -100,24 +100,57 @@ def test_probe_failures_and_namespace_packages(version: str) -> None:
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_specs_found_outside_an_import_keep_the_whole_loader(version: str) -> None:
-    # importlib.util.find_spec (runpy and pkgutil use it too) is not an import: the loader
-    # on the spec it returns must still answer everything the real one does, a module
-    # found but never loaded is not reported, and loading it by hand is measured.
+def test_specs_found_outside_an_import_are_returned_as_found(version: str) -> None:
+    # importlib.util.find_spec (runpy, pkgutil and LazyLoader recipes use it) is not an
+    # import: its spec carries the real loader, a module only looked for is not
+    # reported, and loading one by hand from its spec works as without the profiler.
     mods = run_program(interpreter(version), 6, (
-        "import importlib.util\n"
+        "import importlib.util, importlib.machinery as m\n"
         "spec = importlib.util.find_spec('with_data')\n"
+        "assert type(spec.loader) is m.SourceFileLoader, type(spec.loader)\n"
         "assert 'importlib.resources' in spec.loader.get_source('with_data')\n"
-        "assert spec.loader.is_package('with_data')\n"
-        "assert spec.loader.path.endswith('__init__.py')\n"
         "assert importlib.util.find_spec('nspkg') is not None\n"
         "assert importlib.util.find_spec('replacer') is not None\n"
         "mod = importlib.util.module_from_spec(spec)\n"
         "sys.modules['with_data'] = mod\n"
         "spec.loader.exec_module(mod)\n"
         "assert mod.TEXT.startswith('hello')\n"
+        "import json\n"
     ))
     assert "nspkg" not in mods
     assert "replacer" not in mods
-    assert mods["with_data"].loader == "SourceFileLoader"
-    assert mods["with_data"].importer == "__main__"
+    assert mods["json"].importer == "__main__"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_module_run_with_dash_m(version: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `importaudit profile -m runnable.cli`: runpy asks importlib.util.find_spec for the
+    # module and runs its code as __main__; what that code imports is attributed to it.
+    monkeypatch.chdir(RUNTIME)  # -m puts the working directory first on sys.path
+    report = api.profile_program("module", "runnable.cli", argv=["a", "b"],
+                                 python=interpreter(version))
+    assert report.meta is not None
+    assert report.meta.program_exit_code == 2, report.failure
+    mods = measured(report)
+    assert "runnable" in mods  # the package, imported by runpy first
+    assert mods["json"].importer == "__main__"
+    assert mods["email.parser"].importer == "__main__"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_imports_through_a_finder_that_wraps_ours_are_measured(version: str) -> None:
+    # Tracers put a finder of their own first on sys.meta_path that asks the others,
+    # ours included, from its find_spec: those are still imports, measured as such.
+    mods = run_program(interpreter(version), 7, (
+        "class Wrapping:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        for finder in sys.meta_path:\n"
+        "            find = getattr(finder, 'find_spec', None)\n"
+        "            spec = None if finder is self or find is None else find(name, path, target)\n"
+        "            if spec is not None:\n"
+        "                return spec\n"
+        "sys.meta_path.insert(0, Wrapping())\n"
+        "import csv\n"
+    ))
+    assert mods["csv"].importer == "__main__"
+    assert mods["csv"].loader == "SourceFileLoader"
