@@ -15,7 +15,7 @@ length, then `marshal` data) per batch on a pipe of its own.
 A worker that dies, or a fork that fails, costs only speed: the caller scans itself
 whatever it gets no result for once the workers are gone (`alive` False), and the
 paths of batches that could not be handed out at all come back as `lost`. Forking
-is only safe where `fork_is_safe` says so (Linux, no other Python threads running).
+is only safe where `fork_is_safe` says so (Linux, no other thread running).
 """
 
 from __future__ import annotations
@@ -45,13 +45,22 @@ _PIPE_SIZE = 1 << 20
 
 
 def fork_is_safe() -> bool:
-    """Whether this process may fork workers: Linux, and no other Python thread running.
+    """Whether this process may fork workers: Linux, and no other thread running.
 
     macOS forbids much after fork; a thread holding a lock while another forks leaves
-    it held in the child forever.
+    it held in the child forever. That goes for threads C libraries start too (OpenBLAS
+    once numpy is imported, Rust thread pools such as grimp's), which Python does not
+    list: /proc/self/task does (Python 3.12+ warns about forking with them, an error
+    under `-W error`).
     """
-    return (sys.platform.startswith("linux") and hasattr(os, "fork")
-            and threading.active_count() == 1)
+    if not (sys.platform.startswith("linux") and hasattr(os, "fork")):
+        return False
+    if threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: Python's own threads are all that can be seen
+        return True
 
 
 def _widen(fd: int) -> None:

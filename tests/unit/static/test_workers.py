@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,9 +17,17 @@ from importaudit.static import batch, build
 from importaudit.static.batch import ScanStream, scan_files
 from importaudit.static.cache import GraphCache, ScanCache, decode_graph, encode_graph
 from importaudit.static.discover import discover
-from importaudit.static.workers import ForkedWorkers, fork_is_safe
+from importaudit.static.workers import ForkedWorkers
 
-needs_fork = pytest.mark.skipif(not fork_is_safe(), reason="workers are forked on Linux only")
+CAN_FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
+needs_fork = pytest.mark.skipif(not CAN_FORK, reason="workers are forked on Linux only")
+
+
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scan by forked workers even if a C library of this test run started a thread
+    (numpy's OpenBLAS: `fork_is_safe` says no then), so these tests never skip quietly."""
+    monkeypatch.setattr(batch, "fork_is_safe", lambda: CAN_FORK)
 
 
 def _tree(root: Path, count: int = 30) -> list[str]:
@@ -74,6 +84,7 @@ def test_a_worker_waits_for_work_while_this_process_can_take_some() -> None:
 
 
 @needs_fork
+@pytest.mark.usefixtures("forked")
 def test_worker_processes_leave_no_process_nor_file_descriptor(tmp_path: Path) -> None:
     paths = _tree(tmp_path)
     before, children = _open_fds(), _children()
@@ -83,6 +94,7 @@ def test_worker_processes_leave_no_process_nor_file_descriptor(tmp_path: Path) -
 
 
 @needs_fork
+@pytest.mark.usefixtures("forked")
 def test_a_worker_that_dies_costs_only_speed(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     paths = _tree(tmp_path, 120)  # batches enough that the worker gets one
@@ -105,6 +117,7 @@ def test_a_worker_that_dies_costs_only_speed(tmp_path: Path,
 
 
 @needs_fork
+@pytest.mark.usefixtures("forked")
 def test_a_path_too_long_for_a_batch_is_scanned_here(tmp_path: Path) -> None:
     paths = [*_tree(tmp_path, 5), str(tmp_path / ("x" * 5000 + ".py"))]
     result = scan_files(paths, jobs=2)
@@ -119,6 +132,7 @@ def test_discovery_reports_every_module_file_it_finds() -> None:
     assert modules <= set(found)
 
 
+@pytest.mark.usefixtures("forked")
 @pytest.mark.parametrize("threshold", [1, 10**12])
 def test_scanning_while_discovering_builds_the_same_graph(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: int) -> None:
@@ -134,6 +148,7 @@ def test_scanning_while_discovering_builds_the_same_graph(
 
 
 @needs_fork
+@pytest.mark.usefixtures("forked")
 def test_a_stream_gives_only_what_is_asked_for(tmp_path: Path) -> None:
     paths = _tree(tmp_path, 40)
     with ScanStream(jobs=2) as stream:
@@ -181,3 +196,22 @@ def test_where_fork_is_unsafe_spawned_workers_give_the_same(
         assert stream.workers is None  # nothing forked while "discovering"
         rows = {row[0]: row[2] for row in stream.scan(paths)}
     assert rows == {row[0]: row[2] for row in batch._scan_batch(("fast", paths))}
+
+
+@needs_fork
+def test_a_thread_a_c_library_started_makes_forking_unsafe() -> None:
+    # Python lists only its own threads; a pthread started from C (as OpenBLAS or a
+    # Rust thread pool do) may hold a lock a forked child would wait on forever.
+    code = (
+        "import ctypes\n"
+        "from importaudit.static.workers import fork_is_safe\n"
+        "before = fork_is_safe()\n"
+        "libc = ctypes.CDLL(None)\n"
+        "thread = ctypes.c_ulong()\n"
+        "pause = ctypes.cast(libc.pause, ctypes.c_void_p)\n"  # blocks: the thread stays
+        "assert libc.pthread_create(ctypes.byref(thread), None, pause, None) == 0\n"
+        "print(before, fork_is_safe())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.stdout.split() == ["True", "False"], proc.stderr
