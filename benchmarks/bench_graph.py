@@ -14,6 +14,12 @@ rounds, ratios of medians to grimp, and the spread (fastest-slowest round). Vari
   reference warm     the reference scanner with its cache filled
   grimp cold / warm  `grimp.build_graph(package, cache_dir=...)` with an empty / filled
                      cache directory
+Each of the three builds in a process of its own, started once per package and
+timing each build inside itself (what a CLI run costs, minus interpreter start-up and
+imports): no tool inherits another's state. That matters: grimp leaves its Rust
+thread pool running, and a process with other threads does not fork (importaudit's
+builds would spawn their workers there), and the reference scanner leaves a larger
+heap behind, which makes every fork slower.
 "Cold" is the scan cache, not the disk: every variant reads files the page cache
 holds after the first round. Also timed: cycle analysis (`find_cycles`, default kinds)
 on the package's graph, and the size of its largest strongly connected component.
@@ -25,6 +31,7 @@ import argparse
 import importlib.util
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +46,7 @@ from importaudit.static.cycles import find_cycles  # noqa: E402
 from importaudit.static.discover import discover  # noqa: E402
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from importaudit.model import Cycle
 
 PREFERRED = ["sympy", "django", "pandas"]
 FALLBACK = ["numpy", "sqlalchemy", "networkx", "hypothesis", "rich", "email", "asyncio"]
@@ -52,16 +59,33 @@ def _installed(name: str) -> bool:
         return False
 
 
-def _time(func: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    func()
-    return time.perf_counter() - start
-
-
 def _size(package: str) -> tuple[int, float]:
     tree = discover([package])
     paths = [m.path for m in tree.modules.values() if m.path and not m.extension]
     return len(tree.modules), sum(Path(p).stat().st_size for p in paths) / 1e6
+
+
+# One tool's builds, in a process of its own: argv TOOL PACKAGE, then one cache
+# directory per line on stdin; prints each build's time, measured inside.
+_SERVER = """
+import sys, time
+tool, package = sys.argv[1], sys.argv[2]
+if tool == "grimp":
+    import grimp
+
+    def build(cache):
+        grimp.build_graph(package, cache_dir=cache)
+else:
+    sys.path.insert(0, sys.argv[3])
+    from importaudit import api
+
+    def build(cache):
+        api.static_graph([package], cache_dir=cache, scanner=tool)
+for line in sys.stdin:
+    start = time.perf_counter()
+    build(line.strip())
+    print(time.perf_counter() - start, flush=True)
+"""
 
 
 class Variants:
@@ -70,6 +94,7 @@ class Variants:
     def __init__(self, package: str, scratch: Path) -> None:
         self.package = package
         self.scratch = scratch
+        self._servers: dict[str, subprocess.Popen[str]] = {}
 
     def _dir(self, name: str, *, fresh: bool) -> Path:
         path = self.scratch / name
@@ -78,16 +103,32 @@ class Variants:
         path.mkdir(exist_ok=True)
         return path
 
+    def _build(self, tool: str, *, warm: bool) -> float:
+        server = self._servers.get(tool)
+        if server is None:
+            server = self._servers[tool] = subprocess.Popen(
+                [sys.executable, "-c", _SERVER, tool, self.package, str(ROOT)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        cache = self._dir(tool, fresh=not warm)
+        assert server.stdin is not None
+        assert server.stdout is not None
+        server.stdin.write(f"{cache}\n")
+        server.stdin.flush()
+        answer = server.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the {tool} build process failed (see its stderr above)")
+        return float(answer)
+
     def importaudit(self, *, warm: bool, scanner: str = "fast") -> float:
-        cache = self._dir(f"ia-{scanner}", fresh=not warm)
-        return _time(lambda: api.static_graph([self.package], cache_dir=cache,
-                                              scanner=scanner))
+        return self._build(scanner, warm=warm)
 
     def grimp(self, *, warm: bool) -> float:
-        import grimp
+        return self._build("grimp", warm=warm)
 
-        cache = self._dir("grimp", fresh=not warm)
-        return _time(lambda: grimp.build_graph(self.package, cache_dir=str(cache)))
+    def close(self) -> None:
+        """Stop the build processes."""
+        for server in self._servers.values():
+            server.communicate()
 
 
 def _median(values: list[float]) -> str:
@@ -119,9 +160,10 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
             if has_grimp:
                 times["grimp cold"].append(variants.grimp(warm=False))
                 times["grimp warm"].append(variants.grimp(warm=True))
+        variants.close()
     graph = api.static_graph([package], cache=False)
     cycles_s: list[float] = []
-    found = ()
+    found: tuple[Cycle, ...] = ()
     for _ in range(rounds):
         start = time.perf_counter()
         found = find_cycles(graph)
