@@ -304,8 +304,27 @@ class _Probe:
 
     # -------------------------------------------------------------------- the finder
 
+    def first_again(self, meta_path: "list[Any]") -> None:
+        """A finder was put before ours (pytest's assertion rewriter, say): move ours first.
+
+        The imports that finder serves are then measured too. The others keep their
+        order, and ours only asks those after it, so what each import finds is unchanged.
+        Not when that finder is the one asking (it wraps the others, ours included):
+        moved before it, ours would ask it back, and round it would go.
+        """
+        try:
+            if sys._getframe(2).f_code is not _FIND_SPEC:
+                return
+        except ValueError:
+            return
+        for index, finder in enumerate(meta_path):
+            if finder is self:
+                del meta_path[index]
+                meta_path.insert(0, self)
+                return
+
     def ask_all(self, fullname: str, path: "object", target: "object") -> "object":
-        """Not on sys.meta_path any more, yet asked: ask every other finder then."""
+        """Every finder but ours, in order: the first spec found (or None)."""
         for finder in list(sys.meta_path):
             find = getattr(finder, "find_spec", None)
             if find is not None and finder is not self:  # type: ignore[comparison-overlap]
@@ -321,7 +340,10 @@ class _Probe:
         # the others (ours too) from its own find_spec must not be asked back.
         spec: "Any" = None
         behind = False  # past our own entry (identity checks: this runs on every import)
-        for finder in sys.meta_path:
+        meta_path = sys.meta_path
+        if meta_path and meta_path[0] is not self:  # type: ignore[comparison-overlap]
+            self.first_again(meta_path)
+        for finder in meta_path:
             if not behind:
                 behind = finder is self  # type: ignore[comparison-overlap]
                 continue
@@ -330,12 +352,10 @@ class _Probe:
                 spec = find(fullname, path, target)
                 if spec is not None:
                     break
-        if spec is None:
-            if behind:
-                return None
+        if spec is None and not behind:  # not on sys.meta_path any more, yet asked
             spec = self.ask_all(fullname, path, target)
-            if spec is None:
-                return None
+        if spec is None:
+            return None
         # An import asks through importlib's _find_spec, called by _find_and_load_unlocked.
         # importlib.util.find_spec (runpy, pkgutil, LazyLoader recipes) is no import: the
         # spec goes back exactly as found, so whoever holds it (the __main__ of `-m`, too)

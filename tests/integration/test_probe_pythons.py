@@ -154,3 +154,27 @@ def test_imports_through_a_finder_that_wraps_ours_are_measured(version: str) -> 
     ))
     assert mods["csv"].importer == "__main__"
     assert mods["csv"].loader == "SourceFileLoader"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_imports_served_by_a_finder_put_before_ours_are_measured(version: str) -> None:
+    # pytest puts its assertion rewriter first on sys.meta_path, and it serves the test
+    # modules itself: once the probe is asked again, it goes first again.
+    mods = run_program(interpreter(version), 8, (
+        "import importlib.util, os, tempfile\n"
+        "folder = tempfile.mkdtemp()\n"
+        "for name in ('served_a', 'served_b'):\n"
+        "    with open(os.path.join(folder, name + '.py'), 'w') as out:\n"
+        "        out.write('import colorsys\\n' if name == 'served_a' else 'X = 1\\n')\n"
+        "class Serving:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.startswith('served_'):\n"
+        "            where = os.path.join(folder, name + '.py')\n"
+        "            return importlib.util.spec_from_file_location(name, where)\n"
+        "sys.meta_path.insert(0, Serving())\n"
+        "import served_a, served_b\n"
+        "assert served_b.X == 1 and type(sys.meta_path[1]).__name__ == 'Serving'\n"
+    ))
+    assert mods["colorsys"].importer == "served_a"
+    assert mods["served_b"].importer == "__main__"
+    assert mods["served_b"].loader == "SourceFileLoader"
