@@ -174,6 +174,7 @@ def test_imports_served_by_a_finder_put_before_ours_are_measured(version: str) -
         "sys.meta_path.insert(0, Serving())\n"
         "import served_a, served_b\n"
         "assert served_b.X == 1 and type(sys.meta_path[1]).__name__ == 'Serving'\n"
+        "import shutil; shutil.rmtree(folder)\n"
     ))
     assert mods["colorsys"].importer == "served_a"
     assert mods["served_b"].importer == "__main__"
