@@ -596,9 +596,8 @@ def cycles(
     """
     import dataclasses
 
-    from importaudit.model import IMPORT_TIME_KINDS, EdgeKind
+    from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, EdgeKind
     from importaudit.static.cycles import find_cycles
-    from importaudit.static.graph import KIND_ORDER
 
     chosen = edge_kinds(kinds, IMPORT_TIME_KINDS)
     counted = tuple(sorted(chosen if chosen is not None else EdgeKind,

@@ -34,6 +34,14 @@ class EdgeKind(enum.StrEnum):
     PARENT = "parent"  # implicit: importing a.b.c runs a and a.b first
 
 
+#: The order in which edge kinds are listed and sorted (and which record of an edge
+#: represents it): the kinds that run at import time first. The graph cache stores a
+#: kind as its place here.
+KIND_ORDER: dict[EdgeKind, int] = {kind: i for i, kind in enumerate((
+    EdgeKind.EAGER, EdgeKind.OPTIONAL, EdgeKind.PARENT, EdgeKind.DYNAMIC,
+    EdgeKind.LAZY, EdgeKind.DEFERRED, EdgeKind.TYPE_ONLY,
+))}
+
 #: Edge kinds that execute while the importer itself is being imported.
 IMPORT_TIME_KINDS: frozenset[EdgeKind] = frozenset(
     {EdgeKind.EAGER, EdgeKind.OPTIONAL, EdgeKind.PARENT}

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from importaudit.model import IMPORT_TIME_KINDS, EdgeKind
-from importaudit.static.graph import KIND_ORDER
+from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, EdgeKind
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -30,7 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from importaudit.model import EdgeKind, ImportEdge, ModuleNode, ScanProblem, StaticGraph
+from importaudit.model import (
+    KIND_ORDER,
+    EdgeKind,
+    ImportEdge,
+    ModuleNode,
+    ScanProblem,
+    StaticGraph,
+)
 from importaudit.static.scan import SCANNER_VERSION, FileScan, ImportStatement
 
 if TYPE_CHECKING:
@@ -183,8 +190,6 @@ class ScanCache:
 # --------------------------------------------------------------------------- whole graphs
 
 
-#: Edge kinds as the graph cache numbers them.
-KIND_CODES: dict[EdgeKind, int] = {kind: code for code, kind in enumerate(EdgeKind)}
 #: An edge as the graph cache stores it: seven little-endian 32-bit integers.
 EDGE_ROW = struct.Struct("<7i")
 
@@ -192,14 +197,15 @@ EDGE_ROW = struct.Struct("<7i")
 def edge_row(edge: ImportEdge, index: dict[str, int]) -> bytes:
     """The bytes the graph cache stores for `edge`; new texts are added to `index`.
 
-    (importer, imported, kind code, file or -1, line or 0, names or -1, external),
+    (importer, imported, kind code (`KIND_ORDER`), file or -1, line or 0, names or -1,
+    external),
     texts as their place in the string table. Names are identifiers, so "a,b" stands
     for ("a", "b") without ambiguity.
     """
     add = index.setdefault  # the text's index, a new one (the table's size) if new
     return EDGE_ROW.pack(
         add(edge.importer, len(index)), add(edge.imported, len(index)),
-        KIND_CODES[edge.kind], add(edge.file, len(index)) if edge.file else -1,
+        KIND_ORDER[edge.kind], add(edge.file, len(index)) if edge.file else -1,
         edge.line or 0, add(",".join(edge.names), len(index)) if edge.names else -1,
         int(edge.external))
 
@@ -208,12 +214,11 @@ def edge_row(edge: ImportEdge, index: dict[str, int]) -> bytes:
 class EdgeRows:
     """The rows of a graph's edges (`edge_row`, in the graph's order) made as it was built.
 
-    With their string table (extended when the graph is encoded) and kind codes.
+    With their string table (extended when the graph is encoded).
     """
 
     index: dict[str, int]
     rows: Sequence[bytes]
-    kind_codes: Mapping[EdgeKind, int]
 
 
 def encode_graph(graph: StaticGraph, made: EdgeRows | None = None) -> dict[str, Any]:
@@ -225,7 +230,7 @@ def encode_graph(graph: StaticGraph, made: EdgeRows | None = None) -> dict[str, 
     resolved).
     """
     if made is None:
-        made = EdgeRows({}, [], KIND_CODES)
+        made = EdgeRows({}, [])
         made.rows = [edge_row(edge, made.index) for edge in graph.edges]
     index = made.index
     add = index.setdefault
@@ -234,10 +239,9 @@ def encode_graph(graph: StaticGraph, made: EdgeRows | None = None) -> dict[str, 
     if len(made.rows) != len(graph.edges):
         raise ValueError("one row per edge expected")
     packed = b"".join(made.rows)
-    kind_codes = sorted(made.kind_codes, key=made.kind_codes.__getitem__)
     return {"strings": list(index), "roots": list(graph.roots), "modules": modules,
             "edges": binascii.b2a_base64(packed, newline=False).decode("ascii"),
-            "kind_codes": [kind.value for kind in kind_codes],
+            "kind_codes": [kind.value for kind in KIND_ORDER],  # a kind's code: its place
             "kinds": [k.value for k in graph.kinds],
             "problems": [[p.file, p.reason, p.line] for p in graph.problems]}
 

@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from importaudit.model import IMPORT_TIME_KINDS, Cycle, EdgeKind, ImportEdge
+from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, Cycle, EdgeKind, ImportEdge
 from importaudit.static.gcpause import no_cyclic_gc
-from importaudit.static.graph import KIND_ORDER, RUNS_AT_IMPORT, edge_sort_key, to_networkx
+from importaudit.static.graph import RUNS_AT_IMPORT, edge_sort_key, to_networkx
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

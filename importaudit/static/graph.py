@@ -26,7 +26,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from importaudit.model import EdgeKind, ImportEdge, ModuleNode, ScanProblem, StaticGraph
+from importaudit.model import (
+    KIND_ORDER,
+    EdgeKind,
+    ImportEdge,
+    ModuleNode,
+    ScanProblem,
+    StaticGraph,
+)
 from importaudit.static.cache import EDGE_ROW, EdgeRows, content_key, encode_scan
 from importaudit.static.scan import scan_reference
 
@@ -42,12 +49,6 @@ if TYPE_CHECKING:
 #: Bump when resolution changes, so graphs cached by `build` are not reused.
 GRAPH_VERSION = 1
 
-#: Order in which kinds are listed, and which record of an edge represents it: the
-#: kinds that run at import time first.
-KIND_ORDER: dict[EdgeKind, int] = {kind: i for i, kind in enumerate((
-    EdgeKind.EAGER, EdgeKind.OPTIONAL, EdgeKind.PARENT, EdgeKind.DYNAMIC,
-    EdgeKind.LAZY, EdgeKind.DEFERRED, EdgeKind.TYPE_ONLY,
-))}
 #: Kinds of the statements that run while the importer runs (PARENT is implied by them).
 RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
 _KINDS = {kind.value: kind for kind in EdgeKind}
@@ -347,11 +348,8 @@ class GraphBuilder:
             self._ordered[module.name] = [group[key] for key in sorted(group)]
 
     def edge_rows(self) -> EdgeRows:
-        """What `cache.encode_graph` may reuse of the graph `finish` gave.
-
-        A row's kind code is the kind's place in KIND_ORDER (already part of its key).
-        """
-        return EdgeRows(self.index, self.rows, KIND_ORDER)
+        """What `cache.encode_graph` may reuse of the graph `finish` gave."""
+        return EdgeRows(self.index, self.rows)
 
     def finish(self) -> StaticGraph:
         """The graph of everything added (every edge kind; see `keep_kinds`)."""
