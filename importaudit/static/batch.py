@@ -282,33 +282,26 @@ class ScanStream:
             if path not in self.seen:
                 self.seen.add(path)
                 self.unsent.append(path)
-        early = [p for p in self.early if p in remaining]
-        remaining.difference_update(early)
-        todo = [p for p in self.unsent if p in remaining]
+        todo = [p for p in self.unsent if p in remaining and p not in self.early]
         self.unsent = []
-        workers = self.workers
-        if workers is None:
-            yield from (self.early.pop(path) for path in early)
-            if self._parallel(todo):
-                yield from (self._spawned(todo) if self.workers is None
-                            else self._forked(todo, remaining))
-            else:
-                yield from _scan_batch((self.scanner, todo))
-            return
-        # Everything is handed out before the rows that came back early are used.
-        for start in range(0, len(todo), STREAM_BATCH):
-            workers.submit(todo[start:start + STREAM_BATCH])
-        workers.done()
-        yield from (self.early.pop(path) for path in early)
-        yield from self._forked([], remaining)
+        if self.workers is None and not self._parallel(todo):
+            yield from _scan_batch((self.scanner, todo))
+        elif self.workers is None:
+            yield from self._spawned(todo)
+        else:
+            yield from self._forked(todo, remaining)
 
     def _forked(self, todo: list[str], remaining: set[str]) -> Iterator[Row]:
         """Rows of `remaining` from the forked workers, handing them `todo` first."""
         workers = self.workers
         assert workers is not None
+        # Everything is handed out before the rows that came back early are used.
         for start in range(0, len(todo), STREAM_BATCH):
             workers.submit(todo[start:start + STREAM_BATCH])
         workers.done()
+        for path in [p for p in self.early if p in remaining]:
+            remaining.discard(path)
+            yield self.early.pop(path)
         while remaining:
             rows = workers.collect(wait=False)
             if not rows:
