@@ -17,6 +17,7 @@ from importaudit.static import batch, build
 from importaudit.static.batch import ScanStream, scan_files
 from importaudit.static.cache import GraphCache, ScanCache, decode_graph, encode_graph
 from importaudit.static.discover import discover
+from importaudit.static.graph import GraphBuilder
 from importaudit.static.workers import ForkedWorkers
 
 CAN_FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
@@ -97,8 +98,11 @@ def test_worker_processes_leave_no_process_nor_file_descriptor(tmp_path: Path) -
 @pytest.mark.usefixtures("forked")
 def test_a_worker_that_dies_costs_only_speed(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    paths = _tree(tmp_path, 120)  # batches enough that the worker gets one
+    paths = _tree(tmp_path, 120)
     expected = scan_files(paths, jobs=1)
+    # This process takes no batch itself, so the worker surely gets one (however late
+    # the machine schedules it) and dies with it.
+    monkeypatch.setattr(ForkedWorkers, "take", lambda self: None)
     parent, real = os.getpid(), batch.SCANNERS["fast"]
 
     died = tmp_path / "died"
@@ -164,7 +168,7 @@ def test_graph_rows_made_while_resolving_encode_like_the_graph(tmp_path: Path) -
     target = tmp_path / "relpkg"
     shutil.copytree(STATIC / "relative" / "relpkg", target)
     tree = discover([str(target)])
-    builder = build.GraphBuilder(tree, True)
+    builder = GraphBuilder(tree, True)
     for row in batch._scan_batch(("fast", [m.path for m in tree.modules.values()
                                             if m.path and not m.extension])):
         builder.add_encoded(row[0], row[3])
