@@ -61,7 +61,7 @@ def _installed(name: str) -> bool:
 
 def _size(package: str) -> tuple[int, float]:
     tree = discover([package])
-    paths = [m.path for m in tree.modules.values() if m.path and not m.extension]
+    paths = [m.scanned for m in tree.modules.values() if m.scanned]
     return len(tree.modules), sum(Path(p).stat().st_size for p in paths) / 1e6
 
 

@@ -153,6 +153,10 @@ class ModuleNode:
     is_package: bool = False
     external: bool = False
     namespace: bool = False
+    compiled: bool = False  # `file` is an extension module (what Python loads)
+    # A compiled module's edges come from the `.py` beside it, named here; a compiled
+    # module without one has imports nobody can read (see StaticGraph.imports_unknown).
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +178,9 @@ class StaticGraph:
     problems: tuple[ScanProblem, ...] = ()
     kinds: tuple[EdgeKind, ...] = ()  # edge kinds kept in `edges` (empty: every kind)
     cycle_kinds: tuple[EdgeKind, ...] = ()  # kinds the report's cycles were sought over
+    # Modules of the targets whose imports are unknown: compiled, with no source beside
+    # them. Their missing edges are not "imports nothing"; cycles through them go unseen.
+    imports_unknown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

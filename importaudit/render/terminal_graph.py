@@ -2,7 +2,8 @@
 
 `render_static(report, console, options)` is what the terminal renderer calls when a
 report holds a graph (and what anyone holding a rich Console can call directly). It
-prints, in order: a one-line summary with edge counts by kind; for `graph` the edges
+prints, in order: a summary with edge counts by kind (and how many compiled modules
+were read from the source beside them, how many have imports unknown); for `graph` the edges
 of every module of the targets (grouped by imported module and kind, with line
 numbers); the problems met while reading the source; and, when cycles were sought,
 every cycle with its witness path (file:line on each edge), whether it can fail at
@@ -12,6 +13,7 @@ and `grep`; colour is the console's business.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -22,7 +24,7 @@ from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, EdgeKind
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from importaudit.model import Cycle, ImportEdge, Report, StaticGraph
+    from importaudit.model import Cycle, ImportEdge, ModuleNode, Report, StaticGraph
     from importaudit.render import RenderOptions
 
 #: Rows shown without -v; the rest are counted.
@@ -83,6 +85,8 @@ def render_static(report: Report, console: Console, options: RenderOptions) -> N
     if report.cycles or (graph is not None and graph.cycle_kinds):
         kinds = graph.cycle_kinds if graph is not None else ()
         _cycles(report.cycles, kinds, console, options)
+        if graph is not None and graph.imports_unknown:
+            _unseen(graph.imports_unknown, console, options)
 
 
 def _summary(graph: StaticGraph, console: Console) -> None:
@@ -99,6 +103,35 @@ def _summary(graph: StaticGraph, console: Console) -> None:
         parts = [f"{kind.value} {counts[kind]}"
                  for kind in sorted(counts, key=KIND_ORDER.__getitem__)]
         console.print(Text("  " + ", ".join(parts), style="dim"))
+    compiled = sum(1 for n in graph.modules if n.compiled)
+    if compiled:
+        unknown = len(graph.imports_unknown)
+        line = Text(f"  {compiled} compiled module(s): {compiled - unknown} read from the "
+                    "source beside them", style="dim")
+        if unknown:
+            line.append(f", {unknown} with imports unknown (no source ships; their edges "
+                        "and cycles through them are missing)", style="yellow")
+        console.print(line, soft_wrap=True)
+
+
+def _module_head(node: ModuleNode, imports: bool) -> Text:
+    """A module's name, its file, and what kind of module it is when that matters."""
+    head = Text(node.name, style="bold cyan")
+    if node.file:
+        head.append(f"  {node.file}", style="dim")
+    if node.compiled and node.source is not None:
+        head.append(f"  (compiled; imports read from {os.path.basename(node.source)} "
+                    "beside it)", style="dim")
+    if node.compiled and node.source is None:
+        # Not "imports nothing": nobody can read what it imports.
+        head.append("  (compiled, no source: imports unknown)", style="yellow")
+    elif node.namespace:
+        head.append("  (namespace package)", style="dim")
+    elif node.file is None:
+        head.append("  (imported, but not in the scanned tree)", style="yellow")
+    elif not imports:
+        head.append("  (imports nothing)", style="dim")
+    return head
 
 
 def _edges(graph: StaticGraph, console: Console, options: RenderOptions) -> None:
@@ -106,22 +139,14 @@ def _edges(graph: StaticGraph, console: Console, options: RenderOptions) -> None
     by_importer: dict[str, list[ImportEdge]] = {}
     for edge in graph.edges:
         by_importer.setdefault(edge.importer, []).append(edge)
-    files = {n.name: n.file for n in graph.modules}
+    # The file each module's edges were read from (a compiled one's source).
+    files = {n.name: n.source if n.compiled else n.file for n in graph.modules}
     for node in graph.modules:
         if node.external:
             continue
         edges = by_importer.get(node.name, [])
         console.print()
-        head = Text(node.name, style="bold cyan")
-        if files.get(node.name):
-            head.append(f"  {files[node.name]}", style="dim")
-        if node.namespace:
-            head.append("  (namespace package)", style="dim")
-        elif node.file is None:
-            head.append("  (imported, but not in the scanned tree)", style="yellow")
-        elif not edges:
-            head.append("  (imports nothing)", style="dim")
-        console.print(head, soft_wrap=True)
+        console.print(_module_head(node, bool(edges)), soft_wrap=True)
         groups: dict[tuple[str, EdgeKind], list[ImportEdge]] = {}
         for edge in edges:
             groups.setdefault((edge.imported, edge.kind), []).append(edge)
@@ -154,6 +179,15 @@ def _problems(graph: StaticGraph, console: Console, options: RenderOptions) -> N
     hidden = len(graph.problems) - len(shown)
     if hidden:
         console.print(Text(f"  ... and {hidden} more (-v shows all)", style="dim"))
+
+
+def _unseen(names: tuple[str, ...], console: Console, options: RenderOptions) -> None:
+    """Say that cycles through modules whose imports are unknown cannot be seen."""
+    shown = names if options.verbosity > 0 or len(names) <= 8 else (
+        *names[:8], f"... {len(names) - 8} more (-v)")
+    console.print(Text(f"imports unknown for {len(names)} compiled module(s) without source "
+                       f"({', '.join(shown)}): cycles through them cannot be seen",
+                       style="yellow"), soft_wrap=True)
 
 
 def cycle_label(cycle: Cycle) -> str:

@@ -107,7 +107,9 @@ class ReviewContext:
         if graph is not None:
             for node in graph.modules:
                 if not node.external and self.is_own(node.name):
-                    found[node.name] = OwnModule(node.name, node.file, node.is_package)
+                    # A compiled module's source is the `.py` beside it (None: unknown).
+                    file = node.source if node.compiled else node.file
+                    found[node.name] = OwnModule(node.name, file, node.is_package)
         for record in self.report.modules:
             if not self.is_own(record.name) or record.preloaded:
                 continue

@@ -43,7 +43,7 @@ def _digest(tree: SourceTree, scanned: Scanned, scanner: str, collapse_external:
         return [key, unread.error if unread is not None else None]
 
     modules = [[m.name, m.path, m.display, m.is_package, m.namespace, m.extension,
-                *content(m.path)] for m in tree.modules.values()]
+                m.source, *content(m.scanned)] for m in tree.modules.values()]
     problems = [[p.file, p.reason, p.line] for p in tree.problems]
     identity = [SCANNER_VERSION, GRAPH_VERSION, list(sys.version_info[:2]), scanner,
                 collapse_external,
@@ -82,7 +82,8 @@ def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
 def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_external: bool,
                cache_dir: str | os.PathLike[str] | None, scanner: str,
                stream: ScanStream) -> StaticGraph:
-    paths = [m.path for m in tree.modules.values() if m.path is not None and not m.extension]
+    # A compiled module's edges are read from the source beside it, when it has one.
+    paths = [m.scanned for m in tree.modules.values() if m.scanned is not None]
     # Files are resolved as workers deliver their scans, while others are still scanned.
     builder = GraphBuilder(tree, collapse_external)
     if cache_dir is None:

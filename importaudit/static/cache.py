@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DIRNAME = ".importaudit-cache"
 ENV_CACHE_DIR = "IMPORTAUDIT_CACHE_DIR"
-_FORMAT = 3  # 2: graph edges stored as columns; 3: as rows of packed integers
+_FORMAT = 4  # 2: graph edges stored as columns; 3: as rows of packed integers; 4: compiled
 _KINDS = {kind.value: kind for kind in EdgeKind}
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by importaudit.\n")
@@ -235,7 +235,8 @@ def encode_graph(graph: StaticGraph, made: EdgeRows | None = None) -> dict[str, 
     index = made.index
     add = index.setdefault
     modules = [[add(n.name, len(index)), add(n.file, len(index)) if n.file else -1,
-                int(n.is_package), int(n.external), int(n.namespace)] for n in graph.modules]
+                int(n.is_package), int(n.external), int(n.namespace), int(n.compiled),
+                add(n.source, len(index)) if n.source else -1] for n in graph.modules]
     if len(made.rows) != len(graph.edges):
         raise ValueError("one row per edge expected")
     packed = b"".join(made.rows)
@@ -254,8 +255,9 @@ def decode_graph(data: Any) -> StaticGraph:
         return strings[index] if index >= 0 else None
 
     modules = tuple(ModuleNode(strings[name], text(file), bool(package), bool(external),
-                               bool(namespace))
-                    for name, file, package, external, namespace in data["modules"])
+                               bool(namespace), bool(compiled), text(source))
+                    for name, file, package, external, namespace, compiled, source
+                    in data["modules"])
     kinds = [_KINDS[value] for value in data["kind_codes"]]
     names_of: dict[int, tuple[str, ...]] = {-1: ()}
     edges = []
@@ -273,7 +275,9 @@ def decode_graph(data: Any) -> StaticGraph:
     problems = tuple(ScanProblem(str(file), str(reason), line)
                      for file, reason, line in data["problems"])
     return StaticGraph(tuple(data["roots"]), modules, tuple(edges), problems,
-                       tuple(_KINDS[k] for k in data["kinds"]))
+                       tuple(_KINDS[k] for k in data["kinds"]),
+                       imports_unknown=tuple(m.name for m in modules
+                                             if m.compiled and m.source is None))
 
 
 class GraphCache:

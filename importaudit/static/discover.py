@@ -13,6 +13,11 @@ all targets, and subdirectories without `__init__.py` are namespace packages. Mo
 precedence follows the import system: a package directory, then an extension module,
 then `name.py`, then a namespace directory. Directories are remembered by device and
 inode, so a symlink loop is reported once instead of walked forever.
+
+A compiled module (an extension of any interpreter's ABI tag, `.so` or `.pyd`) is
+what Python loads, so it is the module's file; when the `.py` it was compiled from
+ships beside it (mypyc, Cython's pure-Python mode) that source is the module's
+`source`, whose imports are the module's. A compiled `__init__` is its package.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import importlib.machinery
 import importlib.util
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -35,8 +41,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 _EXTENSION_SUFFIXES = tuple(sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True))
-_EXTENSION_TAILS = tuple({"." + s.rpartition(".")[2] for s in _EXTENSION_SUFFIXES})
-_TREE_FORMAT = 1
+#: A compiled module's file name: the module's name, an ABI tag of any interpreter
+#: (`.cpython-311-x86_64-linux-gnu`, `.abi3`, `.cp311-win_amd64`, `.pypy310-pp73-...`)
+#: or none, then `.so` or `.pyd`. Not only the running interpreter's tags: the tree may
+#: be installed for another Python (`--python`), and its modules are the same.
+_COMPILED = re.compile(r"([^.]+)(?:\.(?:cpython|cp\d|pypy|abi\d|graalpy)[^.]*)?\.(?:so|pyd)")
+_COMPILED_TAILS = (".so", ".pyd")
+_TREE_FORMAT = 2  # 2: compiled modules' `source`
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +59,22 @@ class SourceModule:
     display: str | None  # the path as reports show it (relative to cwd when inside it)
     is_package: bool = False
     namespace: bool = False
-    extension: bool = False  # compiled: known to exist, but has no source to scan
+    extension: bool = False  # compiled: `path` is the extension Python loads
+    source: str | None = None  # compiled: the `.py` beside it (None: its imports are unknown)
+
+    @property
+    def scanned(self) -> str | None:
+        """The file whose import statements are this module's edges (None: no such file)."""
+        return self.source if self.extension else self.path
+
+    @property
+    def scanned_display(self) -> str | None:
+        """`scanned` as reports show it (the source sits beside the extension)."""
+        if not self.extension:
+            return self.display
+        if self.source is None or self.display is None:
+            return None
+        return os.path.join(os.path.dirname(self.display), os.path.basename(self.source))
 
 
 @dataclass(slots=True)
@@ -78,16 +104,58 @@ def _looks_like_path(target: str) -> bool:
             or target in (".", "..") or (os.altsep is not None and os.altsep in target))
 
 
+def module_of_file(filename: str) -> tuple[str, bool] | None:
+    """The module a file of a package directory is, and whether it is compiled.
+
+    `("linegen", True)` for `linegen.cpython-311-x86_64-linux-gnu.so`, `("cli", False)`
+    for `cli.py`; None for a file that is no module. The name may still be no
+    identifier (then the file cannot be imported); `__init__` is the package itself.
+    """
+    if filename.endswith(".py"):
+        return filename[:-3], False
+    if filename.endswith(_COMPILED_TAILS):
+        match = _COMPILED.fullmatch(filename)
+        if match is not None:
+            return match.group(1), True
+    return None
+
+
+def _preferred(known: str | None, path: str) -> bool:
+    """Whether extension `path` wins over `known`, another build of the same module.
+
+    The running interpreter's own build first (as it would load that one), then by name
+    (a directory lists in no particular order).
+    """
+    if known is None:
+        return True
+    return ((not path.endswith(_EXTENSION_SUFFIXES), path)
+            < (not known.endswith(_EXTENSION_SUFFIXES), known))
+
+
 class _Listing:
     """What one directory holds, by module name: files, extension modules, directories."""
 
-    __slots__ = ("dirs", "extensions", "files", "has_init")
+    __slots__ = ("dirs", "extensions", "files", "has_init", "init_extension")
 
     def __init__(self) -> None:
         self.files: dict[str, str] = {}
         self.extensions: dict[str, str] = {}
         self.dirs: dict[str, os.DirEntry[str]] = {}
-        self.has_init = False
+        self.has_init = False  # an `__init__.py`
+        self.init_extension: str | None = None  # a compiled `__init__`
+
+    def add_file(self, entry: os.DirEntry[str], stem: str, compiled: bool) -> None:
+        """Count the module file `entry` (module `stem`, an identifier) in."""
+        if not compiled:
+            if stem == "__init__":
+                self.has_init = True
+            else:
+                self.files[stem] = entry.path
+        elif stem == "__init__":
+            if _preferred(self.init_extension, entry.path):
+                self.init_extension = entry.path
+        elif _preferred(self.extensions.get(stem), entry.path):
+            self.extensions[stem] = entry.path
 
 
 class _Walker:
@@ -125,6 +193,14 @@ class _Walker:
         self.add(SourceModule(name, path, _display(path, self.cwd), is_package))
         if self.on_file is not None:
             self.on_file(path)
+
+    def add_compiled(self, name: str, path: str, source: str | None, *,
+                     is_package: bool = False) -> None:
+        """Add a compiled module; `source` is the `.py` beside it, when one ships."""
+        self.add(SourceModule(name, path, _display(path, self.cwd), is_package,
+                              extension=True, source=source))
+        if source is not None and self.on_file is not None:
+            self.on_file(source)
 
     def _problem(self, path: str | Path, reason: str) -> None:
         self.tree.problems.append(ScanProblem(_display(path, self.cwd), reason))
@@ -169,18 +245,16 @@ class _Walker:
                         listing.dirs[name] = entry
                 except OSError:
                     continue
-            elif name.endswith(".py"):
-                if name == "__init__.py":
-                    listing.has_init = True
-                elif name[:-3].isidentifier():
-                    listing.files[name[:-3]] = entry.path
-                elif prefix:
-                    self._problem(entry.path, "file name is not a valid module name; "
-                                  "it cannot be imported")
-            elif name.endswith(_EXTENSION_TAILS):
-                suffix = next((s for s in _EXTENSION_SUFFIXES if name.endswith(s)), None)
-                if suffix is not None and name[:-len(suffix)].isidentifier():
-                    listing.extensions[name[:-len(suffix)]] = entry.path
+                continue
+            module = module_of_file(name)
+            if module is None:
+                continue
+            stem, compiled = module
+            if stem.isidentifier():
+                listing.add_file(entry, stem, compiled)
+            elif prefix and not compiled:
+                self._problem(entry.path, "file name is not a valid module name; "
+                              "it cannot be imported")
         return listing
 
     def package(self, directory: str | Path, name: str, *, namespace: bool | None = None,
@@ -197,9 +271,14 @@ class _Walker:
         if listing is None:
             return False
         if namespace is None:
-            namespace = not listing.has_init
+            namespace = not (listing.has_init or listing.init_extension)
         if not namespace:
-            self.add_file(name, os.path.join(directory, "__init__.py"), is_package=True)
+            source = os.path.join(directory, "__init__.py")
+            if listing.init_extension is not None:
+                self.add_compiled(name, listing.init_extension,
+                                  source if listing.has_init else None, is_package=True)
+            else:
+                self.add_file(name, source, is_package=True)
         # Children never add `name` itself, so a namespace is added after them, and
         # only when it holds modules (most data directories do not).
         found = self.children(listing, name + ".", device)
@@ -233,8 +312,7 @@ class _Walker:
                 # A package directory beats a same-named module; a namespace one does not.
                 found = self.package(entry.path, full, entry=entry, device=device) or found
             elif stem in extensions:
-                path = extensions[stem]
-                self.add(SourceModule(full, path, _display(path, self.cwd), extension=True))
+                self.add_compiled(full, extensions[stem], files.get(stem))
                 found = True
             elif stem in files:
                 self.add_file(full, files[stem])
@@ -319,8 +397,9 @@ def _name_target(target: str, walker: _Walker, search: list[str]) -> list[str]:
             f"{target}: no such module on sys.path (nor a file or directory here)")
     locations = list(spec.submodule_search_locations or [])
     if locations:
-        namespace = spec.origin in (None, "namespace") or not str(spec.origin).endswith(
-            "__init__.py")
+        module = module_of_file(os.path.basename(spec.origin or ""))
+        namespace = spec.origin in (None, "namespace") or module is None or (
+            module[0] != "__init__")
         for location in locations:
             directory = Path(location)
             if directory.is_dir():
@@ -330,6 +409,12 @@ def _name_target(target: str, walker: _Walker, search: list[str]) -> list[str]:
             raise TargetNotFoundError(f"{target}: a package with no Python modules in it")
         return [target]
     origin = spec.origin
+    module = module_of_file(os.path.basename(origin or ""))
+    if origin and module is not None and module[1]:
+        source = os.path.join(os.path.dirname(origin), module[0] + ".py")
+        walker.tree.directories.append(os.path.abspath(origin))
+        walker.add_compiled(target, origin, source if os.path.isfile(source) else None)
+        return [target]
     if not origin or not origin.endswith(".py"):
         raise UsageError(f"{target}: not a Python source module ({origin or 'built in'})")
     path = Path(origin)
@@ -420,7 +505,8 @@ class _TreeCache:
 
         data = {
             "listed_at": started, "listed": sorted(listed.items()), "roots": tree.roots,
-            "modules": [[m.name, m.path, m.display, m.is_package, m.namespace, m.extension]
+            "modules": [[m.name, m.path, m.display, m.is_package, m.namespace, m.extension,
+                         m.source]
                         for m in tree.modules.values()],
             "problems": [[p.file, p.reason, p.line] for p in tree.problems],
             "directories": tree.directories,

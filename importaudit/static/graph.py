@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from importaudit.static.scan import FileScan
 
 #: Bump when resolution changes, so graphs cached by `build` are not reused.
-GRAPH_VERSION = 1
+GRAPH_VERSION = 2  # 2: compiled modules read from the source beside them
 
 #: Kinds of the statements that run while the importer runs (PARENT is implied by them).
 RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
@@ -138,10 +138,14 @@ class GraphBuilder:
         # missing module -> where it is first imported (smallest file, line), and how
         self.missing: dict[str, tuple[str, int, str, bool]] = {}
         self.externals: set[str] = set()
-        self._by_path = {m.path: m for m in tree.modules.values() if m.path is not None}
+        # Each module under the file its edges are read from (a compiled one's source).
+        self._by_path = {m.scanned: m for m in tree.modules.values() if m.scanned is not None}
         self._module_nodes = [ModuleNode(m.name, None if m.namespace else m.display,
-                                         m.is_package, False, m.namespace)
+                                         m.is_package, False, m.namespace, m.extension,
+                                         m.scanned_display if m.extension else None)
                               for m in tree.modules.values()]
+        self._unknown = tuple(m.name for m in tree.modules.values()
+                              if m.extension and m.source is None)
         self._internal: dict[str, bool] = {}
         self._submodules: dict[str, bool] = {}  # `is_submodule`, remembered
         self._ancestry: dict[str, list[str]] = {}
@@ -299,8 +303,8 @@ class GraphBuilder:
 
     def stub(self, module: SourceModule, line: int, kind: EdgeKind, display: str) -> None:
         """lazy_loader's attach_stub (of `kind`): the lazy imports are the `.pyi` stub's."""
-        assert module.path is not None
-        stub_path = Path(module.path).with_suffix(".pyi")
+        assert module.scanned is not None
+        stub_path = Path(module.scanned).with_suffix(".pyi")
         stub_display = str(Path(display).with_suffix(".pyi"))
         try:
             data = stub_path.read_bytes()
@@ -327,9 +331,9 @@ class GraphBuilder:
     def add_encoded(self, path: str, encoded: Sequence[Any]) -> None:
         """`add` for a scan as `cache.encode_scan` encodes it (as workers deliver it)."""
         module = self._by_path.get(path)
-        if module is None or module.extension:
+        if module is None:
             return
-        display = module.display or path
+        display = module.scanned_display or path
         error, error_line, rows = encoded
         if error is not None:
             self.problems.append(ScanProblem(display, error, error_line))
@@ -378,7 +382,8 @@ class GraphBuilder:
                   if name in used]
         return StaticGraph(tuple(self.roots), tuple(sorted(nodes, key=lambda n: n.name)),
                            tuple(edges),
-                           tuple(sorted(problems, key=lambda p: (p.file, p.line or 0, p.reason))))
+                           tuple(sorted(problems, key=lambda p: (p.file, p.line or 0, p.reason))),
+                           imports_unknown=tuple(sorted(self._unknown)))
 
 
 def keep_kinds(graph: StaticGraph, kinds: Iterable[EdgeKind] | None) -> StaticGraph:
@@ -411,7 +416,8 @@ def to_networkx(graph: StaticGraph,
                 kinds: Iterable[EdgeKind] | None = None) -> nx.DiGraph[str]:
     """The graph as a `networkx.DiGraph` over edges of `kinds` (None: every kind).
 
-    Nodes carry `file`, `is_package`, `external` and `namespace`; each edge carries
+    Nodes carry `file`, `is_package`, `external`, `namespace`, `compiled` and `source`
+    (the `.py` a compiled module's edges were read from); each edge carries
     `imports` (the ImportEdge records, one per statement), `kinds` (their kinds'
     names, sorted) and `weight` (how many statements). Nodes and edges are added in
     sorted order, so every traversal is deterministic.
@@ -422,7 +428,8 @@ def to_networkx(graph: StaticGraph,
     digraph: nx.DiGraph[str] = nx.DiGraph(roots=list(graph.roots))
     for node in graph.modules:
         digraph.add_node(node.name, file=node.file, is_package=node.is_package,
-                         external=node.external, namespace=node.namespace)
+                         external=node.external, namespace=node.namespace,
+                         compiled=node.compiled, source=node.source)
     for edge in graph.edges:
         if chosen is not None and edge.kind not in chosen:
             continue
@@ -442,7 +449,8 @@ def to_networkx(graph: StaticGraph,
 def export_digraph(graph: StaticGraph) -> nx.DiGraph[str]:
     """The graph with text, number and boolean attributes only, for DOT and GraphML.
 
-    Node attributes: `file` ("" when none), `is_package`, `external`, `namespace`.
+    Node attributes: `file` ("" when none), `is_package`, `external`, `namespace`,
+    `compiled`, `source` ("" when none).
     Edge attributes: `kind` (the one that runs first), `kinds` (comma-separated),
     `lines` ("file:line" of every statement, space-separated), `names` (the names
     taken by `from x import ...`, comma-separated) and `weight` (statements).
@@ -451,7 +459,8 @@ def export_digraph(graph: StaticGraph) -> nx.DiGraph[str]:
     flat: nx.DiGraph[str] = type(digraph)()
     for name, data in digraph.nodes(data=True):
         flat.add_node(name, file=data["file"] or "", is_package=data["is_package"],
-                      external=data["external"], namespace=data["namespace"])
+                      external=data["external"], namespace=data["namespace"],
+                      compiled=data["compiled"], source=data["source"] or "")
     for u, v, data in digraph.edges(data=True):
         records: list[ImportEdge] = data["imports"]
         flat.add_edge(

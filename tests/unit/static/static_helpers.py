@@ -20,7 +20,7 @@ def graph_of(*targets: str, cwd: Path = STATIC, scanner: str = "fast",
              collapse_external: bool = True) -> StaticGraph:
     """The graph of `targets` (paths relative to `cwd`), scanned without a cache."""
     tree = discover(targets, cwd=cwd)
-    paths = [m.path for m in tree.modules.values() if m.path and not m.extension]
+    paths = [m.scanned for m in tree.modules.values() if m.scanned]
     scans = scan_files(paths, jobs=1, scanner=scanner)
     return build_graph(tree, scans, kinds=kinds, collapse_external=collapse_external)
 

@@ -132,7 +132,7 @@ def test_a_path_too_long_for_a_batch_is_scanned_here(tmp_path: Path) -> None:
 def test_discovery_reports_every_module_file_it_finds() -> None:
     found: list[str] = []
     tree = discover(["cyclic", "relative"], cwd=STATIC, on_file=found.append)
-    modules = {m.path for m in tree.modules.values() if m.path and not m.extension}
+    modules = {m.scanned for m in tree.modules.values() if m.scanned}
     assert modules <= set(found)
 
 
@@ -169,8 +169,8 @@ def test_graph_rows_made_while_resolving_encode_like_the_graph(tmp_path: Path) -
     shutil.copytree(STATIC / "relative" / "relpkg", target)
     tree = discover([str(target)])
     builder = GraphBuilder(tree, True)
-    for row in batch._scan_batch(("fast", [m.path for m in tree.modules.values()
-                                            if m.path and not m.extension])):
+    for row in batch._scan_batch(("fast", [m.scanned for m in tree.modules.values()
+                                            if m.scanned])):
         builder.add_encoded(row[0], row[3])
     graph = builder.finish()
     assert decode_graph(encode_graph(graph, builder.edge_rows())) == graph
