@@ -14,6 +14,11 @@ rounds, ratios of medians to grimp, and the spread (fastest-slowest round). Vari
   reference warm     the reference scanner with its cache filled
   grimp cold / warm  `grimp.build_graph(package, cache_dir=...)` with an empty / filled
                      cache directory
+grimp does not take a package whose `__init__` is compiled (black, built with mypyc,
+ships `__init__.cpython-*.so` beside `__init__.py`: grimp raises NotATopLevelModule).
+It then builds the same package from a copy of its `.py` files put first on its path,
+which are the files it reads anyway; importaudit reads the installed package (the
+extensions, and the sources beside them). The copy is made once, before timing.
 Each of the three builds in a process of its own, started once per package and
 timing each build inside itself (what a CLI run costs, minus interpreter start-up and
 imports): no tool inherits another's state. That matters: grimp leaves its Rust
@@ -48,7 +53,7 @@ from importaudit.static.discover import discover  # noqa: E402
 if TYPE_CHECKING:
     from importaudit.model import Cycle
 
-PREFERRED = ["sympy", "django", "pandas"]
+PREFERRED = ["sympy", "django", "pandas", "black"]
 FALLBACK = ["numpy", "sqlalchemy", "networkx", "hypothesis", "rich", "email", "asyncio"]
 
 
@@ -65,12 +70,34 @@ def _size(package: str) -> tuple[int, float]:
     return len(tree.modules), sum(Path(p).stat().st_size for p in paths) / 1e6
 
 
-# One tool's builds, in a process of its own: argv TOOL PACKAGE, then one cache
-# directory per line on stdin; prints each build's time, measured inside.
+def _sources_for_grimp(package: str, scratch: Path) -> str:
+    """A folder to put first on grimp's path: "" or, for a compiled package, its sources.
+
+    The copy holds the package's `.py` files only, so its `__init__` is `__init__.py`.
+    """
+    tree = discover([package])
+    top = tree.modules[package]
+    if not top.extension:
+        return ""
+    folder = scratch / "grimp-sources"
+    for module in tree.modules.values():
+        if module.scanned is None:
+            continue
+        source = Path(module.scanned)
+        relative = source.relative_to(Path(tree.directories[0]).parent)
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, folder / relative)
+    return str(folder)
+
+
+# One tool's builds, in a process of its own: argv TOOL PACKAGE ROOT [SOURCES], then one
+# cache directory per line on stdin; prints each build's time, measured inside.
 _SERVER = """
 import sys, time
 tool, package = sys.argv[1], sys.argv[2]
 if tool == "grimp":
+    if sys.argv[4:] and sys.argv[4]:
+        sys.path.insert(0, sys.argv[4])
     import grimp
 
     def build(cache):
@@ -95,6 +122,7 @@ class Variants:
         self.package = package
         self.scratch = scratch
         self._servers: dict[str, subprocess.Popen[str]] = {}
+        self.grimp_sources = _sources_for_grimp(package, scratch)
 
     def _dir(self, name: str, *, fresh: bool) -> Path:
         path = self.scratch / name
@@ -107,7 +135,8 @@ class Variants:
         server = self._servers.get(tool)
         if server is None:
             server = self._servers[tool] = subprocess.Popen(
-                [sys.executable, "-c", _SERVER, tool, self.package, str(ROOT)],
+                [sys.executable, "-c", _SERVER, tool, self.package, str(ROOT),
+                 self.grimp_sources],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         cache = self._dir(tool, fresh=not warm)
         assert server.stdin is not None
@@ -126,9 +155,11 @@ class Variants:
         return self._build("grimp", warm=warm)
 
     def close(self) -> None:
-        """Stop the build processes."""
-        for server in self._servers.values():
+        """Stop the build processes; raise if one of them failed."""
+        for tool, server in self._servers.items():
             server.communicate()
+            if server.returncode:
+                raise RuntimeError(f"the {tool} build process exited with {server.returncode}")
 
 
 def _median(values: list[float]) -> str:
