@@ -412,6 +412,7 @@ def _name_target(target: str, walker: _Walker, search: list[str]) -> list[str]:
     module = module_of_file(os.path.basename(origin or ""))
     if origin and module is not None and module[1]:
         source = os.path.join(os.path.dirname(origin), module[0] + ".py")
+        walker.note(os.path.dirname(origin))  # a source added beside it changes the module
         walker.tree.directories.append(os.path.abspath(origin))
         walker.add_compiled(target, origin, source if os.path.isfile(source) else None)
         return [target]

@@ -15,6 +15,9 @@ Resolution rules, in the words of the import system:
   unless `collapse_external` is False. A module inside a target's package that does
   not exist is reported; a lazy-map guess that names no module is dropped.
 - An edge from a module to itself is dropped (the module is in sys.modules already).
+- A compiled module's statements are those of the `.py` beside it (its node's
+  `source`); one without source has unknown imports (`StaticGraph.imports_unknown`),
+  which is not the same as importing nothing.
 """
 
 from __future__ import annotations
