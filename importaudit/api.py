@@ -156,6 +156,7 @@ def _report(targets: Sequence[str], measurement: Measurement) -> Report:
         meta=measurement.meta,
         modules=measurement.modules,
         failure=measurement.failure,
+        skipped=measurement.skipped,
     )
 
 

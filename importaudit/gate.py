@@ -296,6 +296,7 @@ def _check_failure(report: Report, out: _Outcome) -> None:
     out.record("import", subject, [Violation(
         check="import", subject=subject,
         message=f"the import failed ({failure.kind}): {failure.message}",
+        file=failure.file, line=failure.line,
     )])
 
 

@@ -107,6 +107,30 @@ class ChildFailure:
     exit_code: int | None = None
     signal: str | None = None
     stderr_tail: str = ""
+    file: str | None = None  # where the exception was raised (innermost frame), when known
+    line: int | None = None
+    traceback: tuple[str, ...] = ()  # its traceback, innermost last, as Python prints it
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedModule:
+    """A submodule a tree walk could not import for a reason outside the targets.
+
+    Not a failure: it needs a module that is not installed (`kind` "missing-dependency")
+    or it only works on another platform ("platform": it raised under a platform test,
+    or needs a standard-library module this platform lacks). `module` is the module whose
+    import raised, which may be another one that `name` imports.
+    """
+
+    name: str
+    kind: str  # "missing-dependency" | "platform"
+    reason: str
+    error: str  # the exception that reached the walk, "ImportError: ..."
+    module: str | None = None
+    missing: str | None = None  # the module that was not found, for missing-dependency
+    file: str | None = None  # where it was raised
+    line: int | None = None
+    traceback: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +300,7 @@ class Report:
     meta: RunMeta | None = None
     modules: tuple[ModuleRecord, ...] = ()
     failure: ChildFailure | None = None
+    skipped: tuple[SkippedModule, ...] = ()  # submodules of a --tree walk left out, and why
     graph: StaticGraph | None = None
     cycles: tuple[Cycle, ...] = ()
     findings: tuple[Finding, ...] = ()

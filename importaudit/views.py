@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from importaudit.errors import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
     from importaudit.model import ModuleRecord, Report
 
@@ -227,6 +227,7 @@ class Totals:
     total_ns: int  # the import time of the whole profile (see `totals`)
     heap_bytes: int | None  # sum of self heap (None: no tracemalloc run)
     rss_bytes: int | None  # sum of self RSS growth (None: not measured)
+    skipped: int = 0  # modules whose import raised but that a walk skipped (not failed)
 
 
 def _sum_known(values: Iterable[int | None]) -> int | None:
@@ -234,8 +235,10 @@ def _sum_known(values: Iterable[int | None]) -> int | None:
     return sum(known) if known else None
 
 
-def totals(records: Iterable[ModuleRecord]) -> Totals:
+def totals(records: Iterable[ModuleRecord], skipped: Collection[str] = ()) -> Totals:
     """Count and sum the records; self values add up to the whole without double counting.
+
+    Records named in `skipped` (a report's `skipped` modules) count as skipped, not failed.
 
     In one run the self times add up to exactly the roots' cumulative times. Medians
     over several runs do not add up like that, so the total is the larger of the two
@@ -255,10 +258,11 @@ def totals(records: Iterable[ModuleRecord]) -> Totals:
     return Totals(
         modules=len(measured),
         preloaded=preloaded,
-        failed=sum(1 for r in measured if r.error is not None),
+        failed=sum(1 for r in measured if r.error is not None and r.name not in skipped),
         total_ns=max(sum(r.self_ns for r in measured), roots_ns),
         heap_bytes=_sum_known(r.self_heap_bytes for r in measured),
         rss_bytes=_sum_known(r.self_rss_bytes for r in measured),
+        skipped=sum(1 for r in measured if r.error is not None and r.name in skipped),
     )
 
 

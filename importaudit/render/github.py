@@ -61,7 +61,13 @@ def workflow_commands(report: Report, root: Path | None = None) -> list[str]:
         lines += [annotation(v, root) for v in verdict.violations]
         lines += [f"::warning title=importaudit::{_escape_data(w)}" for w in verdict.warnings]
     elif report.failure is not None:
-        lines.append(f"::error title=importaudit import::{_escape_data(report.failure.message)}")
+        failure = report.failure
+        where = ""
+        if failure.file:  # the file the exception was raised in, so it shows on the diff
+            where = f"file={_escape_property(_relative(failure.file, root))},"
+            where += f"line={failure.line}," if failure.line else ""
+        lines.append(f"::error {where}title=importaudit import::"
+                     f"{_escape_data(failure.message)}")
     # One closing notice, so a passing run also says what it checked.
     if verdict is None:
         summary = f"no gate verdict for {', '.join(report.targets)}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import io
 import os
+from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
 from rich import box
@@ -32,7 +33,9 @@ from importaudit.render.units import (
 )
 
 if TYPE_CHECKING:
-    from importaudit.model import ChildFailure, ModuleRecord, Report, RunMeta
+    from collections.abc import Collection
+
+    from importaudit.model import ChildFailure, ModuleRecord, Report, RunMeta, SkippedModule
     from importaudit.render import RenderOptions
 
 #: Width of piped output: wide enough that nothing wraps (tables never pad to it).
@@ -143,8 +146,10 @@ def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
         _totals(report, console, options)
     elif report.meta is not None and report.failure is None:
         console.print(Text("No module was imported under measurement.", style="yellow"))
+    if report.skipped:
+        _skipped(report.skipped, console, options)
     if report.failure is not None:
-        _failure(report.failure, console)
+        _failure(report.failure, console, options)
     _external_sections(report, console, options)
     out.flush()
 
@@ -215,19 +220,23 @@ def _has(records: tuple[ModuleRecord, ...], attr: str) -> bool:
     return any(getattr(r, attr) is not None for r in records)
 
 
-def _name_text(record: ModuleRecord, style: str, in_tree: set[str] | None = None) -> Text:
+def _name_text(record: ModuleRecord, style: str, in_tree: set[str] | None = None,
+               skipped: Collection[str] = ()) -> Text:
     text = Text(record.name, style=style)
     if record.thread:
         text.append(f" [thread {record.thread}]", style="magenta")
     if in_tree is not None and record.importer is not None and record.importer not in in_tree:
         text.append(f" (imported by {record.importer})", style="dim")
-    if record.error:
+    if record.error and record.name in skipped:
+        text.append(f" skipped: {record.error}", style="yellow")
+    elif record.error:
         text.append(f" FAILED: {record.error}", style="bold red")
     return text
 
 
 def _tree_view(report: Report, out: _Output, options: RenderOptions) -> None:
     records = report.modules
+    skipped = {s.name for s in report.skipped}
     total = views.totals(records).total_ns
     tree = views.fold_tree(views.build_tree(records), options.threshold_ns)
     verbose = options.verbosity > 0
@@ -258,7 +267,7 @@ def _tree_view(report: Report, out: _Output, options: RenderOptions) -> None:
         style = _cost_style(record.cumulative_ns, total)
         name = Text()
         name.append(prefix, style="dim")
-        name.append_text(_name_text(record, style, in_tree))
+        name.append_text(_name_text(record, style, in_tree, skipped))
         row: list[Text | str] = [
             name,
             Text(format_ns(record.self_ns), style=_cost_style(record.self_ns, total)),
@@ -328,11 +337,12 @@ def _table_view(report: Report, out: _Output, options: RenderOptions) -> None:
                          no_wrap=True)
     table.add_column("importer", no_wrap=True)
 
+    skipped = {s.name for s in report.skipped}
     for rank, record in enumerate(ranked, start=1):
         style = _cost_style(record.cumulative_ns, total)
         row: list[Text | str] = [
             str(rank),
-            _name_text(record, style),
+            _name_text(record, style, skipped=skipped),
             Text(format_ns(record.self_ns), style=_cost_style(record.self_ns, total)),
             Text(format_ns(record.cumulative_ns), style=style),
             format_percent(record.cumulative_ns, total),
@@ -359,7 +369,7 @@ def _table_view(report: Report, out: _Output, options: RenderOptions) -> None:
 
 
 def _totals(report: Report, console: Console, options: RenderOptions) -> None:
-    sums = views.totals(report.modules)
+    sums = views.totals(report.modules, {s.name for s in report.skipped})
     line = Text("total: ", style="bold")
     line.append(f"{sums.modules} module{'s' if sums.modules != 1 else ''}, ")
     line.append(f"{format_ns(sums.total_ns)} import time", style="bold")
@@ -369,6 +379,8 @@ def _totals(report: Report, console: Console, options: RenderOptions) -> None:
         line.append(f", RSS {format_bytes(sums.rss_bytes)}")
     if sums.failed:
         line.append(f", {sums.failed} failed", style="bold red")
+    if sums.skipped:
+        line.append(f", {sums.skipped} skipped", style="yellow")
     console.print(line)
     if sums.preloaded:
         preloaded = [r.name for r in report.modules if r.preloaded]
@@ -380,7 +392,29 @@ def _totals(report: Report, console: Console, options: RenderOptions) -> None:
                                "and are not counted (-v lists them)", style="dim"))
 
 
-def _failure(failure: ChildFailure, console: Console) -> None:
+def _skipped(skipped: tuple[SkippedModule, ...], console: Console,
+             options: RenderOptions) -> None:
+    """One line on what a tree walk left out and why; each module and its reason with -v."""
+    kinds = Counter(s.kind for s in skipped)
+    why = ", ".join(f"{n} {_SKIP_KINDS.get(kind, kind)}" for kind, n in sorted(kinds.items()))
+    line = Text(f"skipped {len(skipped)} submodule{'s' if len(skipped) != 1 else ''} "
+                f"that cannot be imported here ({why}); not failures", style="yellow")
+    if options.verbosity <= 0:
+        line.append(" (-v lists them)", style="dim")
+    console.print(line)
+    if options.verbosity > 0:
+        for skip in skipped:
+            console.print(Text.assemble(("  " + skip.name, "yellow"), f": {skip.reason}"))
+            where = f" at {skip.file}:{skip.line}" if skip.file else ""
+            console.print(Text(f"    {skip.error}{where}", style="dim"))
+
+
+#: How the skipped-modules line names each kind of reason.
+_SKIP_KINDS = {"missing-dependency": "need a module that is not installed",
+               "platform": "for another platform"}
+
+
+def _failure(failure: ChildFailure, console: Console, options: RenderOptions) -> None:
     console.print()
     head = Text("FAILED", style="bold red")
     head.append(f" ({failure.kind})", style="red")
@@ -395,6 +429,13 @@ def _failure(failure: ChildFailure, console: Console) -> None:
         how.append(f"signal {failure.signal}")
     if how:
         console.print(Text("  child ended with " + ", ".join(how), style="red"))
+    if failure.file:
+        console.print(Text(f"  raised at {failure.file}:{failure.line}", style="red"))
+    if failure.traceback and options.verbosity > 0:
+        for line in failure.traceback:
+            console.print(Text("  " + line))
+    elif failure.traceback:
+        console.print(Text("  (-v shows its traceback)", style="dim"))
     tail = failure.stderr_tail.rstrip("\n").splitlines()[-_STDERR_TAIL_LINES:]
     if tail:
         console.print(Text("  last lines of its stderr:", style="dim"))

@@ -52,10 +52,13 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
     rules = all_rules()
     selected = ctx.settings.select
     found: list[Finding] = []
+    # A skipped module (for another platform, or needing what is not installed) did not
+    # import here: what was measured of it is partial, and it is nothing to fix.
+    skipped = {s.name for s in report.skipped}
     for rule in rules:
         if rule.check is None or (selected is not None and rule.code not in selected):
             continue
-        found.extend(rule.check(ctx))
+        found.extend(f for f in rule.check(ctx) if f.module not in skipped)
     sups = suppress.inline_suppressions(ctx.all_facts())
     sups += [suppress.parse_config_entry(e) for e in ctx.settings.ignore]
     ran = None if selected is None else frozenset(selected)

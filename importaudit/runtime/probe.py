@@ -66,7 +66,7 @@ def _q(text: "str | None") -> str:
 
 
 def _js(value: "object") -> str:
-    """Encode None, bool, int or str as JSON (the json module is not loaded yet)."""
+    """Encode None, bool, int, str or a list of them as JSON (json is not loaded yet)."""
     if value is None:
         return "null"
     if value is True:
@@ -75,6 +75,8 @@ def _js(value: "object") -> str:
         return "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_js(v) for v in value) + "]"
     return _q(str(value))
 
 
@@ -577,6 +579,44 @@ def _submodules(package: "object") -> "list[str]":
     return sorted(found)
 
 
+# ----------------------------------------------------------------------------- failures
+
+_TRACEBACK_FRAMES = 40  # the innermost ones: where it was raised matters most
+
+
+def _failure_fields(exc: BaseException) -> "list[tuple[str, object]]":
+    """Where an exception that reached the top came from, for the `fail` record.
+
+    `o`: the module whose loading it propagated out of first (the innermost of our
+    loaders on its traceback; a module that failed earlier and was caught is not on
+    it), `tb`: its frames as [file, line, function] without the import machinery's and
+    ours, `mn`: the module that was not found, if a ModuleNotFoundError caused it.
+    The traceback module is not used: it would be imported (and measured) here.
+    """
+    origin = None
+    frames: "list[list[object]]" = []
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code in _LOADER_CODES:
+            loader = tb.tb_frame.f_locals.get("self")
+            origin = getattr(loader, "_name", origin)
+        elif tb.tb_frame.f_globals is not _GLOBALS and not code.co_filename.startswith(
+                "<frozen "):
+            frames.append([code.co_filename, tb.tb_lineno, code.co_name])
+        tb = tb.tb_next
+    missing = None
+    seen = 0
+    cause: "BaseException | None" = exc
+    while cause is not None and seen < 8:  # `raise ImportError(...) from exc` included
+        if isinstance(cause, ModuleNotFoundError) and cause.name:
+            missing = cause.name
+            break
+        cause = cause.__cause__ or cause.__context__
+        seen += 1
+    return [("o", origin), ("tb", frames[-_TRACEBACK_FRAMES:]), ("mn", missing)]
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -607,7 +647,8 @@ def _run_imports(channel: _Probe, targets: "list[str]", tree: bool) -> bool:
                 kind = "exit"
             elif isinstance(exc, KeyboardInterrupt):
                 raise
-            channel.write([("e", "fail"), ("k", kind), ("n", name), ("m", _describe(exc))])
+            channel.write([("e", "fail"), ("k", kind), ("n", name), ("m", _describe(exc)),
+                           *_failure_fields(exc)])
             if not tree:
                 return False
             continue
@@ -650,7 +691,7 @@ def _run_program(channel: _Probe, mode: str, args: "list[str]") -> int:
             code = 1
     except BaseException as exc:
         channel.write([("e", "fail"), ("k", "program-error"), ("n", args[0] if args else None),
-                       ("m", _describe(exc))])
+                       ("m", _describe(exc)), *_failure_fields(exc)])
         import traceback
 
         traceback.print_exc()
@@ -706,6 +747,8 @@ def main() -> None:
 
 
 _GLOBALS = globals()
+_LOADER_CODES = (_TimedLoader.exec_module.__code__, _TimedLoader.create_module.__code__,
+                 _TimedLegacyLoader.load_module.__code__)
 # How the import system asks the finders (importlib._bootstrap, 3.9 to 3.13):
 # _find_and_load_unlocked calls _find_spec, which calls each finder's find_spec.
 _bootstrap = sys.modules.get("_frozen_importlib")

@@ -24,14 +24,15 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from importaudit.errors import InterpreterError, TargetNotFoundError
-from importaudit.model import ChildFailure, ModuleRecord, RunMeta
+from importaudit.model import ChildFailure, ModuleRecord, RunMeta, SkippedModule
+from importaudit.runtime.failures import classify, format_traceback, frames_of, under
 
 PROBE_PATH = str(Path(__file__).with_name("probe.py"))
 MIN_PYTHON = (3, 9)
@@ -299,8 +300,13 @@ def measure_startup(
 # ----------------------------------------------------------------------------- failures
 
 
-def describe_failure(run: ChildRun, timeout: float) -> ChildFailure | None:
-    """What went wrong in a child run, or None if it finished and nothing failed."""
+def describe_failure(run: ChildRun, timeout: float,
+                     skipped: Collection[str] = ()) -> ChildFailure | None:
+    """What went wrong in a child run, or None if it finished and nothing failed.
+
+    Failed imports named in `skipped` (submodules a walk skips, see `skipped_modules`)
+    do not count.
+    """
     doing = run.in_progress()
     where = ""
     module = None
@@ -325,16 +331,50 @@ def describe_failure(run: ChildRun, timeout: float) -> ChildFailure | None:
                                 module=module, signal=name, exit_code=rc, stderr_tail=tail)
         return ChildFailure("exit", f"the interpreter exited with status {rc}{where}",
                             module=module, exit_code=rc, stderr_tail=tail)
-    if run.fails:
-        fail = run.fails[0]
-        errored = [m for m in run.modules if m.get("x")]
-        origin = errored[0]["n"] if errored else fail.get("n")
-        kind = "exit" if fail.get("k") == "exit" else "import-error"
-        text = f"importing {fail.get('n')} failed: {fail.get('m')}"
-        if origin and origin != fail.get("n"):
-            text += f" (raised in {origin})"
-        return ChildFailure(kind, text, module=origin, stderr_tail=tail)
+    fails = [f for f in run.fails if f.get("n") not in skipped]
+    if fails:
+        return _import_failure(fails[0], tail)
     return None
+
+
+def _import_failure(fail: dict[str, Any], tail: str) -> ChildFailure:
+    """An import that failed at the top, blamed on the module it propagated out of first.
+
+    Not on the first module that recorded an error: that one may have failed earlier
+    and been caught (an optional import), which says nothing about this failure.
+    """
+    name = fail.get("n")
+    origin = fail.get("o") if isinstance(fail.get("o"), str) else None
+    origin = origin or name
+    kind = "exit" if fail.get("k") == "exit" else "import-error"
+    text = f"importing {name} failed: {fail.get('m')}"
+    if origin and origin != name:
+        text += f" (raised in {origin})"
+    frames = frames_of(fail)
+    return ChildFailure(
+        kind, text, module=origin, stderr_tail=tail,
+        file=frames[-1][0] if frames else None, line=frames[-1][1] if frames else None,
+        traceback=format_traceback(frames, str(fail.get("m") or "")),
+    )
+
+
+def skipped_modules(runs: Sequence[ChildRun | None], request: ProfileRequest,
+                    ) -> tuple[SkippedModule, ...]:
+    """Submodules a `--tree` walk could not import for reasons outside the targets.
+
+    A module outside the targets not installed, or a module for another platform (see
+    `failures.classify`); the same in every run, so the first run that saw it says why.
+    """
+    if not request.tree or request.mode != "import":
+        return ()
+    found: dict[str, SkippedModule] = {}
+    for run in runs:
+        for fail in run.fails if run is not None else ():
+            if fail.get("n") not in found:
+                skip = classify(fail, request.args)
+                if skip is not None:
+                    found[skip.name] = skip
+    return tuple(found.values())
 
 
 # ----------------------------------------------------------------------------- merging
@@ -498,6 +538,7 @@ class Measurement:
     modules: tuple[ModuleRecord, ...]
     meta: RunMeta
     failure: ChildFailure | None
+    skipped: tuple[SkippedModule, ...] = ()
 
 
 class Runner:
@@ -582,13 +623,15 @@ class Runner:
     ) -> Measurement:
         modules = merge_runs(runs, heap_run, hit_runs, bytecode)
         start = runs[0].start if runs else {}
+        skipped = skipped_modules([*hit_runs, *runs, heap_run], request)
+        names = {s.name for s in skipped}
         failure = None
         for run in runs:
-            failure = describe_failure(run, request.timeout)
+            failure = describe_failure(run, request.timeout, names)
             if failure is not None:
                 break
         if failure is None and heap_run is not None:
-            failure = describe_failure(heap_run, request.timeout)
+            failure = describe_failure(heap_run, request.timeout, names)
         preloaded = preloaded_records(start)
         seen = {m.name for m in modules}
         modules = modules + tuple(p for p in preloaded if p.name not in seen)
@@ -612,7 +655,7 @@ class Runner:
             program_exit_code=exits[0] if exits else None,
             notes=notes,
         )
-        return Measurement(modules, meta, failure)
+        return Measurement(modules, meta, failure, skipped)
 
     def _isolated(self, request: ProfileRequest) -> Measurement:
         """Each module of the tree in its own interpreter: its standalone cost."""
@@ -621,7 +664,11 @@ class Runner:
         listing = self._child(request, ["tree", "hits"], request.args,
                               warm=request.warm_bytecode)
         self._check_found(listing, request)
-        wanted = [m["n"] for m in listing.modules if _under(m["n"], request.args)]
+        skipped = skipped_modules([listing], request)
+        names = {s.name for s in skipped}
+        # A skipped module would only fail again alone; what it imports is measured.
+        wanted = [m["n"] for m in listing.modules
+                  if under(m["n"], request.args) and m["n"] not in names]
         base = merge_runs([listing], None, [listing], bytecode_state(listing))
         by_name = {m.name: m for m in base}
         workers = max(1, os.cpu_count() or 1)
@@ -634,7 +681,7 @@ class Runner:
             return name, runs, heap
 
         records = []
-        failure = describe_failure(listing, request.timeout)
+        failure = describe_failure(listing, request.timeout, names)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for name, runs, heap in pool.map(measure, wanted):
                 self.progress(f"isolated {name}")
@@ -655,11 +702,7 @@ class Runner:
                 *environment_notes(listing.start, base, request),
             ),
         )
-        return Measurement(tuple(records) + preloaded, meta, failure)
-
-
-def _under(name: str, roots: Sequence[str]) -> bool:
-    return any(name == r or name.startswith(r + ".") for r in roots)
+        return Measurement(tuple(records) + preloaded, meta, failure, skipped)
 
 
 def _standalone(base: ModuleRecord, runs: list[ChildRun], heap: ChildRun | None) -> ModuleRecord:

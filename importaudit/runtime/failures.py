@@ -1,0 +1,166 @@
+"""What a failed import in the child was: who raised it, its traceback, and whether it counts.
+
+The probe reports, for each import that failed at the top (a target, or a submodule a
+`--tree` walk imports), the module the exception propagated out of first, its frames
+and the module that was not found, if any. This module turns that into the traceback
+Python would print, and decides whether a failed submodule of a walk is *skipped*
+rather than failed: it needs a module outside the targets that is not installed, or
+it is written for another platform (it raised under a test of the platform, or needs a
+standard-library module this platform lacks). A target's own failure is always one.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import linecache
+import re
+import sys
+from typing import TYPE_CHECKING, Any
+
+from importaudit.model import SkippedModule
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+MISSING = "missing-dependency"
+PLATFORM = "platform"
+
+Frame = tuple[str, int, str]  # file, line, function
+
+_PLATFORM_WORDS = frozenset({
+    "win", "win32", "win64", "windows", "nt", "darwin", "mac", "macos", "osx", "linux",
+    "posix", "cygwin", "msys", "mingw", "wasi", "emscripten", "ios", "android", "aix",
+    "freebsd", "openbsd", "netbsd", "bsd", "sunos", "solaris",
+})
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
+
+
+def under(name: str, roots: Sequence[str]) -> bool:
+    """Whether module `name` is one of `roots` or inside one of them."""
+    return any(name == r or name.startswith(r + ".") for r in roots)
+
+
+def frames_of(fail: dict[str, Any]) -> list[Frame]:
+    """The frames a `fail` record carries (malformed entries dropped)."""
+    frames: list[Frame] = []
+    for entry in fail.get("tb") or ():
+        if (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+                and isinstance(entry[1], int) and isinstance(entry[2], str)):
+            frames.append((entry[0], entry[1], entry[2]))
+    return frames
+
+
+def format_traceback(frames: Sequence[Frame], error: str | None) -> tuple[str, ...]:
+    """The traceback as Python prints it (source lines read here, in the parent)."""
+    if not frames:
+        return ()
+    lines = ["Traceback (most recent call last):"]
+    for file, line, function in frames:
+        lines.append(f'  File "{file}", line {line}, in {function}')
+        source = linecache.getline(file, line).strip()
+        if source:
+            lines.append(f"    {source}")
+    if error:
+        lines.append(error)
+    return tuple(lines)
+
+
+def _words(identifier: str) -> set[str]:
+    return {w.lower() for part in identifier.split("_") for w in _WORD.findall(part)}
+
+
+def _is_platform_test(test: ast.expr) -> bool:
+    """Whether an expression asks which platform this is (sys.platform, os.name, WIN...)."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            owner, attr = node.value.id, node.attr
+            if (owner == "sys" and attr in ("platform", "getwindowsversion")) or (
+                    owner == "os" and attr in ("name", "uname")) or owner == "platform":
+                return True
+        if isinstance(node, ast.Name) and _words(node.id) & _PLATFORM_WORDS:
+            return True
+        if isinstance(node, ast.Attribute) and _words(node.attr) & _PLATFORM_WORDS:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(file: str) -> ast.Module | None:
+    try:
+        with open(file, "rb") as stream:
+            return ast.parse(stream.read(), file)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def platform_guard(file: str, line: int) -> str | None:
+    """The platform test the statement at `file:line` runs under (an `if` or an `assert`).
+
+    None when the statement there is not guarded by a test of the platform.
+    """
+    tree = _parse(file)
+    if tree is None:
+        return None
+    guards: list[ast.expr] = []
+    body: list[ast.stmt] = list(tree.body)
+    while True:
+        here = next((s for s in body if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
+        if here is None:
+            break
+        if isinstance(here, ast.Assert):
+            guards.append(here.test)
+            break
+        if isinstance(here, ast.If):
+            guards.append(here.test)
+            body = here.body + here.orelse
+        elif isinstance(here, ast.Try):
+            body = here.body + [s for h in here.handlers for s in h.body] + here.orelse \
+                + here.finalbody
+        elif isinstance(here, ast.With | ast.For | ast.While):
+            body = here.body + getattr(here, "orelse", [])
+        else:
+            break
+    for test in reversed(guards):  # the innermost guard says most
+        if _is_platform_test(test):
+            return ast.unparse(test)
+    return None
+
+
+def classify(fail: dict[str, Any], targets: Sequence[str]) -> SkippedModule | None:
+    """A `fail` record of a walked submodule as a skipped module, or None if it failed.
+
+    Targets themselves, a SystemExit and errors of the targets' own code are failures.
+    """
+    name = fail.get("n")
+    if not isinstance(name, str) or name in targets or fail.get("k") not in (
+            "import-error", "not-found"):
+        return None
+    error = str(fail.get("m") or "")
+    origin = fail.get("o") if isinstance(fail.get("o"), str) else None
+    frames = frames_of(fail)
+    file, line = (frames[-1][0], frames[-1][1]) if frames else (None, None)
+    through = f"imports {origin}, which " if origin and origin != name else ""
+    missing = fail.get("mn") if isinstance(fail.get("mn"), str) else None
+    kind = reason = None
+    if missing is not None and not under(missing, targets):
+        if missing.split(".")[0] in sys.stdlib_module_names:
+            kind = PLATFORM
+            reason = (f"{through}needs {missing}, a standard-library module this platform "
+                      "does not have")
+        else:
+            kind = MISSING
+            reason = f"{through}needs {missing}, which is not installed"
+    elif missing is None and file is not None and line is not None:
+        guard = platform_guard(file, line)
+        if guard is not None:
+            kind = PLATFORM
+            reason = (f"{through}is for another platform (raised under `{guard}`)" if through
+                      else f"for another platform: raised under `{guard}`")
+    if kind is None or reason is None:
+        return None
+    return SkippedModule(
+        name=name, kind=kind, reason=reason, error=error, module=origin or name,
+        missing=missing, file=file, line=line,
+        traceback=format_traceback(frames, error),
+    )

@@ -1,0 +1,178 @@
+"""Failed imports end to end: skipped submodules of a tree walk, and the right module blamed.
+
+`optional_parts` has submodules for another platform (guarded as rich and click guard
+theirs, or needing a standard-library module only Windows has) and submodules needing
+dependencies that are not installed: a `--tree` walk skips them with the reason and the
+run does not fail. `blame_pkg` catches an optional import that fails, then imports a
+module that really fails: that module is blamed, not the caught one.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from importaudit import api
+from importaudit.cli import cli
+from importaudit.model import report_from_dict, report_to_dict
+from importaudit.render.github import workflow_commands
+
+RUNTIME = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32",
+                                reason="the fixtures' Windows-only modules import there")
+
+PLATFORM_ONLY = {"optional_parts.win_console", "optional_parts.win_asserted",
+                 "optional_parts.win_flagged", "optional_parts.win_registry",
+                 "optional_parts.win_renderer"}
+NOT_INSTALLED = {"optional_parts.needs_extra": "importaudit_fixture_extra_not_installed",
+                 "optional_parts.explains_extra": "importaudit_fixture_other_extra"}
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def package(root: Path, name: str, files: dict[str, str]) -> Path:
+    """A package `name` under `root` with the given module files (name -> source)."""
+    folder = root / name
+    folder.mkdir(exist_ok=True)
+    for file, source in files.items():
+        (folder / file).write_text(source)
+    return folder
+
+
+def tree_report(folder: Path):
+    return api.profile([str(folder)], tree=True, repeat=1, memory=False)
+
+
+def test_tree_skips_modules_for_another_platform_or_missing_dependencies() -> None:
+    report = api.profile([str(RUNTIME / "optional_parts")], tree=True, repeat=1,
+                         memory=False)
+    assert report.failure is None, report.failure
+    skipped = {s.name: s for s in report.skipped}
+    assert set(skipped) == PLATFORM_ONLY | set(NOT_INSTALLED)
+    for name in PLATFORM_ONLY:
+        assert skipped[name].kind == "platform", skipped[name]
+    for name, missing in NOT_INSTALLED.items():
+        assert skipped[name].kind == "missing-dependency"
+        assert skipped[name].missing == missing
+        assert missing in skipped[name].reason
+    console = skipped["optional_parts.win_console"]
+    assert "sys.platform == 'win32'" in console.reason
+    assert console.file is not None and console.file.endswith("win_console.py")
+    assert console.line == 7
+    assert "sys.platform == 'win32'" in skipped["optional_parts.win_asserted"].reason
+    assert "not WIN" in skipped["optional_parts.win_flagged"].reason
+    assert "winreg" in skipped["optional_parts.win_registry"].reason
+    # Skipped because what it imports is for another platform: that module is named.
+    renderer = skipped["optional_parts.win_renderer"]
+    assert renderer.module == "optional_parts.win_console"
+    assert "imports optional_parts.win_console" in renderer.reason
+    assert any("win_renderer.py" in line for line in renderer.traceback)
+    measured = {m.name for m in report.modules if not m.preloaded}
+    assert "optional_parts.fine" in measured
+    # The skipped modules round-trip through the report's JSON.
+    data = json.loads(json.dumps(report_to_dict(report)))
+    assert report_from_dict(data).skipped == report.skipped
+
+
+def test_profile_review_and_check_tree_exit_0_with_skipped_modules(tmp_path: Path) -> None:
+    target = str(RUNTIME / "optional_parts")
+    out = tmp_path / "profile.json"
+    done = invoke("profile", "--tree", target, "--repeat", "1", "--no-memory",
+                  "--format", "json", "-o", str(out))
+    assert done.exit_code == 0, done.output
+    names = {s["name"] for s in json.loads(out.read_text())["skipped"]}
+    assert names == PLATFORM_ONLY | set(NOT_INSTALLED)
+
+    text = invoke("profile", "--tree", target, "--repeat", "1", "--no-memory")
+    assert text.exit_code == 0, text.output
+    assert "FAILED" not in text.output
+    summary = [line for line in text.output.splitlines() if line.startswith("skipped ")]
+    assert summary == ["skipped 7 submodules that cannot be imported here (2 need a module "
+                       "that is not installed, 5 for another platform); not failures "
+                       "(-v lists them)"]
+    verbose = invoke("profile", "--tree", target, "--repeat", "1", "--no-memory", "-v")
+    assert "optional_parts.needs_extra: needs importaudit_fixture_extra_not_installed" \
+        in verbose.output
+
+    review = invoke("review", target, "--repeat", "1", "--no-memory", "--format", "json",
+                    "-o", str(tmp_path / "review.json"))
+    assert review.exit_code in (0, 1), review.output
+    findings = json.loads((tmp_path / "review.json").read_text())["findings"]
+    # win_asserted sleeps at import (IA601), but a module that did not import is no finding.
+    assert not [f for f in findings if f["module"] in PLATFORM_ONLY | set(NOT_INSTALLED)]
+
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.importaudit]\ntargets = ["{target}"]\nrepeat = 1\nmemory = false\n')
+    check = invoke("check", "--config", str(tmp_path / "pyproject.toml"), "--tree",
+                   "--format", "json", "-o", str(tmp_path / "check.json"))
+    assert check.exit_code == 0, check.output
+    checked = json.loads((tmp_path / "check.json").read_text())
+    assert not [v for v in checked["verdict"]["violations"] if v["check"] == "import"]
+
+
+def test_failure_of_the_target_itself_still_fails(tmp_path: Path) -> None:
+    folder = package(tmp_path, "needs_dep_pkg", {
+        "__init__.py": "import importaudit_fixture_not_installed_dep\n",
+        "part.py": "VALUE = 1\n"})
+    report = tree_report(folder)
+    assert report.failure is not None
+    assert report.skipped == ()
+    done = invoke("profile", "--tree", str(folder), "--repeat", "1", "--no-memory")
+    assert done.exit_code == 3
+
+
+def test_submodule_failing_inside_the_targets_is_a_failure(tmp_path: Path) -> None:
+    # Missing, but inside the targets: the package is broken, not an optional part.
+    folder = package(tmp_path, "half_broken", {
+        "__init__.py": "", "missing_inside.py": "import half_broken.not_there\n"})
+    report = tree_report(folder)
+    assert report.skipped == ()
+    assert report.failure is not None
+    assert report.failure.module == "half_broken.missing_inside"
+    # A real error in the targets' code, under a test that is not about the platform.
+    package(tmp_path, "half_broken", {"missing_inside.py": (
+        "import os\nif os.environ.get('HOME') is not None or True:\n"
+        "    raise ImportError('configuration missing')\n")})
+    report = tree_report(folder)
+    assert report.skipped == ()
+    assert report.failure is not None
+    assert "configuration missing" in report.failure.message
+
+
+def test_the_module_whose_failure_propagated_is_blamed() -> None:
+    report = api.profile([str(RUNTIME / "blame_pkg")], repeat=1, memory=False)
+    failure = report.failure
+    assert failure is not None
+    # Not blame_pkg.optional_win: it failed first, but that failure was caught.
+    assert failure.module == "blame_pkg.real"
+    assert "raised in blame_pkg.real" in failure.message
+    assert "settings file is corrupt" in failure.message
+    assert failure.file == str(RUNTIME / "blame_pkg" / "real.py")
+    assert failure.line == 5
+    assert failure.traceback[0] == "Traceback (most recent call last):"
+    assert '    raise ValueError("settings file is corrupt")' in failure.traceback
+    assert failure.traceback[-1] == "ValueError: settings file is corrupt"
+    # The caught failure is still on its own record.
+    errors = {m.name: m.error for m in report.modules if m.error}
+    assert errors["blame_pkg.optional_win"].startswith("ModuleNotFoundError")
+
+    annotation = workflow_commands(report, RUNTIME)[0]
+    assert annotation.startswith("::error file=blame_pkg/real.py,line=5,")
+
+
+def test_traceback_of_a_failure_is_shown_with_verbose() -> None:
+    target = str(RUNTIME / "blame_pkg")
+    quiet = invoke("profile", target, "--repeat", "1", "--no-memory")
+    assert quiet.exit_code == 3
+    assert f"raised at {RUNTIME / 'blame_pkg' / 'real.py'}:5" in quiet.output
+    assert "Traceback" not in quiet.output
+    verbose = invoke("profile", target, "--repeat", "1", "--no-memory", "-v")
+    assert "Traceback (most recent call last):" in verbose.output
+    assert "in load_settings" in verbose.output

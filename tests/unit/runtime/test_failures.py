@@ -1,0 +1,103 @@
+"""Which failed submodules of a walk are skipped, and the platform tests that say so."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from importaudit.runtime.failures import classify, format_traceback, platform_guard
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+GUARDED = '''\
+import os
+import sys
+
+if sys.platform == "win32":
+    pass
+else:
+    raise ImportError("windows only")
+
+if os.name != "nt":
+    try:
+        import msvcrt
+    except ImportError:
+        raise RuntimeError("no console")
+
+assert IS_MACOS or sys.platform.startswith("darwin")
+
+if not isWindows():
+    raise OSError("nope")
+
+if settings is None:
+    raise ImportError("configure first")
+
+assert value > 0
+'''
+
+
+@pytest.fixture
+def guarded(tmp_path: Path) -> str:
+    path = tmp_path / "guarded.py"
+    path.write_text(GUARDED)
+    return str(path)
+
+
+@pytest.mark.parametrize(("line", "guard"), [
+    (7, "sys.platform == 'win32'"),
+    (13, "os.name != 'nt'"),
+    (15, "IS_MACOS or sys.platform.startswith('darwin')"),
+    (18, "not isWindows()"),
+    (21, None),  # a test, but not of the platform
+    (23, None),
+    (1, None),
+])
+def test_platform_guard_of_the_raising_statement(guarded: str, line: int,
+                                                 guard: str | None) -> None:
+    assert platform_guard(guarded, line) == guard
+
+
+def test_platform_guard_of_an_unreadable_file_is_none(tmp_path: Path) -> None:
+    assert platform_guard(str(tmp_path / "gone.py"), 3) is None
+    broken = tmp_path / "broken.py"
+    broken.write_text("if (:\n")
+    assert platform_guard(str(broken), 1) is None
+
+
+def fail(**fields: object) -> dict[str, object]:
+    return {"e": "fail", "k": "import-error", "n": "pkg.part", "m": "ImportError: x",
+            "o": "pkg.part", "tb": [], "mn": None, **fields}
+
+
+def test_classify_missing_modules_by_where_they_belong() -> None:
+    outside = classify(fail(mn="yaml", m="ModuleNotFoundError: No module named 'yaml'"),
+                       ["pkg"])
+    assert outside is not None and outside.kind == "missing-dependency"
+    assert outside.reason == "needs yaml, which is not installed"
+    stdlib = classify(fail(mn="winreg"), ["pkg"])
+    assert stdlib is not None and stdlib.kind == "platform"
+    assert "standard-library module this platform does not have" in stdlib.reason
+    through = classify(fail(mn="yaml", o="pkg.other"), ["pkg"])
+    assert through is not None and through.reason.startswith("imports pkg.other, which needs")
+    # Missing inside the targets, a target itself, or a SystemExit: failures.
+    assert classify(fail(mn="pkg.gone"), ["pkg"]) is None
+    assert classify(fail(n="pkg", mn="yaml"), ["pkg"]) is None
+    assert classify(fail(k="exit", mn="yaml"), ["pkg"]) is None
+
+
+def test_classify_platform_guarded_raise(guarded: str) -> None:
+    skip = classify(fail(tb=[[guarded, 7, "<module>"]]), ["pkg"])
+    assert skip is not None and skip.kind == "platform"
+    assert skip.file == guarded and skip.line == 7
+    assert classify(fail(tb=[[guarded, 21, "<module>"]]), ["pkg"]) is None
+
+
+def test_format_traceback_reads_source_lines(guarded: str) -> None:
+    lines = format_traceback([(guarded, 7, "<module>")], "ImportError: windows only")
+    assert lines == ("Traceback (most recent call last):",
+                     f'  File "{guarded}", line 7, in <module>',
+                     '    raise ImportError("windows only")',
+                     "ImportError: windows only")
+    assert format_traceback([], "x") == ()
