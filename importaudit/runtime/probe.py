@@ -99,6 +99,52 @@ def _move_high(fd: int) -> int:
     return fd
 
 
+# ----------------------------------------------------------------------------- set-up
+
+# Source with most of the grammar: compiling it once makes the compiler allocate the
+# state it keeps for the life of the process (about 200 KiB on 3.12) before tracemalloc
+# starts, instead of charging it to whichever module is the first compiled from source
+# (so a module's heap would depend on whether .pyc files exist). Python 3.9 syntax.
+_WARM_SOURCE = """\
+import os.path as p
+from os import sep as s
+@staticmethod
+def f(a, /, b=1, *c, d, **e):
+    global g
+    x = [i for i in a if i]; y = {k: v for k, v in e.items()}; z = {*c}
+    return f'{x!r:>{b}}', (lambda q: q)(y), (w := z), a[1:2], not a or b and -d
+class C(object):
+    h: int = 0
+    async def m(self):
+        async with self as t:
+            await t
+        async for u in t:
+            yield u
+try:
+    assert p, s
+except (OSError, ValueError) as exc:
+    raise
+finally:
+    del p
+while True:
+    break
+with open(s) as fd, open(s):
+    pass
+"""
+
+
+def _warm_compiler() -> None:
+    try:  # noqa: SIM105  (contextlib is not loaded yet)
+        compile(_WARM_SOURCE, "<importaudit-warm-up>", "exec", dont_inherit=True)
+    except SyntaxError:
+        pass
+
+
+# Frames of the probe's own (main, the walk, find_spec) above the nested imports: the
+# recursion limit is raised by this much more than the frames added per import level.
+_MARGIN = 8
+
+
 # ----------------------------------------------------------------------------- the stack
 
 
@@ -134,6 +180,11 @@ class _Probe:
         self.t_start = 0
         self.main_ident = _get_ident()
         self.loader_names: "dict[type, str]" = {}
+        # Frames the probe adds per nested import (see deepen); how far the recursion
+        # limit is raised now, and the value it was set to (to notice the target's own).
+        self.per_level = 1
+        self.added = 0
+        self.set_to = 0
 
     # -------------------------------------------------------------------- records
 
@@ -174,6 +225,7 @@ class _Probe:
         if heap:
             import _tracemalloc
 
+            _warm_compiler()
             self.tm = _tracemalloc
             self.heap = True
             _tracemalloc.start(1)
@@ -219,6 +271,37 @@ class _Probe:
             return name if isinstance(name, str) else None
         return None
 
+    # -------------------------------------------------------------------- recursion limit
+
+    def deepen(self, depth: int) -> None:
+        """Raise the recursion limit by the frames the probe adds to `depth` nested imports.
+
+        Without this a chain of imports that fits under the limit without the profiler
+        hits RecursionError under it. The target's own setrecursionlimit is kept as the
+        base the probe's frames are added to.
+        """
+        current = sys.getrecursionlimit()
+        base = current - self.added if current == self.set_to else current
+        added = (depth + 1) * self.per_level + 2 * _MARGIN
+        try:
+            sys.setrecursionlimit(base + added)
+        except (RecursionError, ValueError):
+            return
+        self.added = added
+        self.set_to = base + added
+
+    def shallow(self) -> None:
+        """No import is in progress on any thread: give the target back its own limit."""
+        for stack in list(self.stacks.values()):
+            if stack:
+                return
+        added, self.added = self.added, 0
+        if sys.getrecursionlimit() == self.set_to:  # else the target set its own meanwhile
+            try:  # noqa: SIM105
+                sys.setrecursionlimit(self.set_to - added)
+            except (RecursionError, ValueError):
+                pass
+
     # -------------------------------------------------------------------- the hot path
     # begin() and end() run twice per import: the RSS read and the record write are
     # inlined rather than calls, which is measurably cheaper (benchmarks/bench_profile.py).
@@ -241,6 +324,8 @@ class _Probe:
             frame[_HEAP0] = frame[_PEAK] = self.heap_now()
         importer = stack[-1][_NAME] if stack else _q(self.importer_outside_imports())
         stack.append(frame)
+        if len(stack) * self.per_level + _MARGIN > self.added:
+            self.deepen(len(stack))
         thread = "null" if ident == self.main_ident else _q(self.thread_name(ident))
         data = (f'{{"e":"begin","n":{frame[_NAME]},"i":{importer},"d":{len(stack) - 1},'
                 f'"s":{t0 - self.t_start},"th":{thread}}}\n').encode("utf-8", "backslashreplace")
@@ -269,6 +354,8 @@ class _Probe:
                 stack.pop()
             if stack:
                 stack.pop()
+        if not stack and self.added:
+            self.shallow()
         cumulative = t1 - t0
         grown = rss1 - rss0
         if stack:
@@ -706,6 +793,9 @@ def main() -> None:
     args = sys.argv[5:]
     flags = set(flag_text.split(",")) if flag_text else set()
     probe = _Probe(records)
+    # Frames added per nested import: our loader's exec_module, and with `hits` the
+    # __import__ wrapper (before 3.11 its call of the real one counts a level too).
+    probe.per_level = 1 + ((2 if sys.version_info < (3, 11) else 1) if "hits" in flags else 0)
 
     # sys.path as `python -c` / `-m` would have it: cwd first, not the probe's folder.
     here = os.path.dirname(os.path.abspath(__file__))

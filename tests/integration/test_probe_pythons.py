@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -179,3 +180,40 @@ def test_imports_served_by_a_finder_put_before_ours_are_measured(version: str) -
     assert mods["colorsys"].importer == "served_a"
     assert mods["served_b"].importer == "__main__"
     assert mods["served_b"].loader == "SourceFileLoader"
+
+
+def import_chain(folder: Path, depth: int, head: str = "") -> None:
+    """Modules c0 .. c{depth-1}, each importing the next: `depth` nested imports."""
+    folder.mkdir()
+    for i in range(depth):
+        body = f"import c{i + 1}\n" if i + 1 < depth else "DEEPEST = True\n"
+        (folder / f"c{i}.py").write_text((head if i == 0 else "") + body)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_chain_that_imports_without_the_profiler_imports_with_it(
+        version: str, tmp_path: Path) -> None:
+    # The probe adds frames to every nested import (its loader, the hits wrapper): it
+    # raises the recursion limit by as much, over the target's own limit.
+    python = interpreter(version)
+    plain = subprocess.run([python, "-c", "import c0"], cwd=tmp_path, check=False)
+    assert plain.returncode != 0  # no chain here yet: the check below can fail
+    own_limit = "import sys\nsys.setrecursionlimit(1100)\n"
+    # 150 deep fits under the default limit from 3.12 on; before, about 140 does.
+    default_depth = 150 if version in ("3.12", "3.13") else 135
+    for name, depth, head in (("raised", 150, own_limit), ("default", default_depth, "")):
+        folder = tmp_path / name
+        import_chain(folder, depth, head)
+        done = subprocess.run([python, "-c", "import c0, sys; print(sys.getrecursionlimit())"],
+                              cwd=folder, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"{name}: no import without the profiler: {done.stderr}"
+        report = api.profile([str(folder / "c0.py")], python=python, repeat=1, memory=True)
+        assert report.failure is None, (name, report.failure)
+        assert measured(report)[f"c{depth - 1}"].depth == depth - 1
+        # Program mode: the limit the program (or c0) set is what it reads back afterwards.
+        own = 1100 if head else 1000
+        prog = api.profile_program("code", (
+            f"import sys; sys.path.insert(0, {str(folder)!r}); sys.setrecursionlimit(1000)\n"
+            f"import c0\nassert sys.getrecursionlimit() == {own}, sys.getrecursionlimit()\n"
+        ), python=python)
+        assert prog.failure is None, (name, prog.failure)
