@@ -47,7 +47,8 @@ _EXTENSION_SUFFIXES = tuple(sorted(importlib.machinery.EXTENSION_SUFFIXES, key=l
 #: be installed for another Python (`--python`), and its modules are the same.
 _COMPILED = re.compile(r"([^.]+)(?:\.(?:cpython|cp\d|pypy|abi\d|graalpy)[^.]*)?\.(?:so|pyd)")
 _COMPILED_TAILS = (".so", ".pyd")
-_TREE_FORMAT = 2  # 2: compiled modules' `source`
+# 2: compiled modules' `source`; 3: package files named only by import_module
+_TREE_FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,8 @@ def module_of_file(filename: str) -> tuple[str, bool] | None:
 
     `("linegen", True)` for `linegen.cpython-311-x86_64-linux-gnu.so`, `("cli", False)`
     for `cli.py`; None for a file that is no module. The name may still be no
-    identifier (then the file cannot be imported); `__init__` is the package itself.
+    identifier (then only `importlib.import_module` can name it, and with a dot in it
+    nothing can); `__init__` is the package itself.
     """
     if filename.endswith(".py"):
         return filename[:-3], False
@@ -250,11 +252,14 @@ class _Walker:
             if module is None:
                 continue
             stem, compiled = module
-            if stem.isidentifier():
+            if stem.isidentifier() or (prefix and stem and "." not in stem and not compiled):
+                # Inside a package a name no import statement can spell is still a
+                # module: importlib.import_module("app.migrations.0001_initial") loads
+                # it, as Django does with migrations.
                 listing.add_file(entry, stem, compiled)
             elif prefix and not compiled:
-                self._problem(entry.path, "file name is not a valid module name; "
-                              "it cannot be imported")
+                self._problem(entry.path, "file name has a dot in its stem; no import "
+                              "can name it, so it cannot be imported")
         return listing
 
     def package(self, directory: str | Path, name: str, *, namespace: bool | None = None,

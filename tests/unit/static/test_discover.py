@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from importaudit.errors import TargetNotFoundError, UsageError
+from importaudit.static.build import static_graph
 from importaudit.static.discover import discover
 
 STATIC = Path(__file__).resolve().parents[2] / "fixtures" / "static"
@@ -62,7 +63,28 @@ def test_dotted_file_names_are_reported_not_scanned() -> None:
     assert "brokenpkg.good" in tree.modules
     assert not any("not" in name for name in tree.modules)
     assert [p.reason for p in tree.problems if "not.a.module" in p.file] == [
-        "file name is not a valid module name; it cannot be imported"]
+        "file name has a dot in its stem; no import can name it, so it cannot be imported"]
+
+
+def test_files_only_import_module_can_name_are_modules(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Django loads migrations by name: importlib.import_module("shop.migrations.0001_initial").
+    migrations = tmp_path / "shop" / "migrations"
+    migrations.mkdir(parents=True)
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (migrations / "__init__.py").write_text("")
+    (migrations / "0001_initial.py").write_text("from shop import models\n")
+    (migrations / "0002_add-price.py").write_text("import decimal\n")
+    (tmp_path / "shop" / "models.py").write_text("")
+    tree = discover(["shop"], cwd=tmp_path)
+    assert tree.problems == []
+    assert {"shop.migrations.0001_initial", "shop.migrations.0002_add-price"} <= set(
+        tree.modules)
+    monkeypatch.chdir(tmp_path)
+    graph = static_graph(["shop"], cache_dir=None)
+    edges = {(e.importer, e.imported) for e in graph.edges}
+    assert ("shop.migrations.0001_initial", "shop.models") in edges
+    assert graph.problems == ()
 
 
 @pytest.mark.parametrize("target", ["no_such_package_anywhere", "missing/dir", "gone.py"])
