@@ -51,6 +51,18 @@ def frames_of(fail: dict[str, Any]) -> list[Frame]:
     return frames
 
 
+def place_in(frames: Sequence[Frame], file: str | None) -> tuple[str | None, int | None]:
+    """The innermost place on the traceback in `file` (the blamed module's), else the last.
+
+    That is the line of the blamed module that made it fail, which a pull request can
+    show, rather than a line in a library it called.
+    """
+    for frame_file, line, _ in reversed(frames):
+        if frame_file == file:
+            return frame_file, line
+    return (frames[-1][0], frames[-1][1]) if frames else (None, None)
+
+
 def format_traceback(frames: Sequence[Frame], error: str | None) -> tuple[str, ...]:
     """The traceback as Python prints it (source lines read here, in the parent)."""
     if not frames:

@@ -32,7 +32,13 @@ from typing import IO, Any
 
 from importaudit.errors import InterpreterError, TargetNotFoundError
 from importaudit.model import ChildFailure, ModuleRecord, RunMeta, SkippedModule
-from importaudit.runtime.failures import classify, format_traceback, frames_of, under
+from importaudit.runtime.failures import (
+    classify,
+    format_traceback,
+    frames_of,
+    place_in,
+    under,
+)
 
 PROBE_PATH = str(Path(__file__).with_name("probe.py"))
 MIN_PYTHON = (3, 9)
@@ -333,15 +339,17 @@ def describe_failure(run: ChildRun, timeout: float,
                             module=module, exit_code=rc, stderr_tail=tail)
     fails = [f for f in run.fails if f.get("n") not in skipped]
     if fails:
-        return _import_failure(fails[0], tail)
+        return _import_failure(fails[0], tail, run.modules)
     return None
 
 
-def _import_failure(fail: dict[str, Any], tail: str) -> ChildFailure:
+def _import_failure(fail: dict[str, Any], tail: str,
+                    modules: Sequence[dict[str, Any]]) -> ChildFailure:
     """An import that failed at the top, blamed on the module it propagated out of first.
 
     Not on the first module that recorded an error: that one may have failed earlier
-    and been caught (an optional import), which says nothing about this failure.
+    and been caught (an optional import), which says nothing about this failure. Its
+    place is the blamed module's line on the traceback (the one a pull request shows).
     """
     name = fail.get("n")
     origin = fail.get("o") if isinstance(fail.get("o"), str) else None
@@ -351,9 +359,10 @@ def _import_failure(fail: dict[str, Any], tail: str) -> ChildFailure:
     if origin and origin != name:
         text += f" (raised in {origin})"
     frames = frames_of(fail)
+    origin_file = next((m.get("o") for m in modules if m["n"] == origin), None)
+    file, line = place_in(frames, origin_file if isinstance(origin_file, str) else None)
     return ChildFailure(
-        kind, text, module=origin, stderr_tail=tail,
-        file=frames[-1][0] if frames else None, line=frames[-1][1] if frames else None,
+        kind, text, module=origin, stderr_tail=tail, file=file, line=line,
         traceback=format_traceback(frames, str(fail.get("m") or "")),
     )
 

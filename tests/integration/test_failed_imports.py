@@ -167,6 +167,19 @@ def test_the_module_whose_failure_propagated_is_blamed() -> None:
     assert annotation.startswith("::error file=blame_pkg/real.py,line=5,")
 
 
+def test_a_failure_raised_in_a_library_is_placed_at_the_blamed_modules_line(
+        tmp_path: Path) -> None:
+    folder = package(tmp_path, "parses", {
+        "__init__.py": "from parses import settings\n",
+        "settings.py": "import json\n\nDEFAULTS = json.loads('{broken')\n"})
+    report = api.profile([str(folder)], repeat=1, memory=False)
+    assert report.failure is not None
+    assert report.failure.module == "parses.settings"
+    assert (report.failure.file, report.failure.line) == (str(folder / "settings.py"), 3)
+    # The traceback still goes on into json, where it was raised.
+    assert any("json" in line and "decoder.py" in line for line in report.failure.traceback)
+
+
 def test_traceback_of_a_failure_is_shown_with_verbose() -> None:
     target = str(RUNTIME / "blame_pkg")
     quiet = invoke("profile", target, "--repeat", "1", "--no-memory")
