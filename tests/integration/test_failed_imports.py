@@ -98,6 +98,8 @@ def test_profile_review_and_check_tree_exit_0_with_skipped_modules(tmp_path: Pat
                        "that is not installed, 5 for another platform); not failures "
                        "(-v lists them)"]
     verbose = invoke("profile", "--tree", target, "--repeat", "1", "--no-memory", "-v")
+    isolated = invoke("profile", "--isolated", target, "--repeat", "1", "--no-memory")
+    assert isolated.exit_code == 0, isolated.output  # skipped modules are not run alone
     assert "optional_parts.needs_extra: needs importaudit_fixture_extra_not_installed" \
         in verbose.output
 
