@@ -64,9 +64,12 @@ class LoadGraph:
         self.records: dict[str, ModuleRecord] = {}
         for record in records:
             self.records.setdefault(record.name, record)
-        self.live: frozenset[str] = frozenset(
-            name for name, record in self.records.items()
-            if not record.preloaded and (exclude is None or not exclude(name)))
+        #: The records of the modules the graph walks (measured, not preloaded or
+        #: excluded), in the report's order.
+        self.measured: dict[str, ModuleRecord] = {
+            name: record for name, record in self.records.items()
+            if not record.preloaded and (exclude is None or not exclude(name))}
+        self.live: frozenset[str] = frozenset(self.measured)
         self._out: dict[str, dict[str, EdgeKind]] = {}
         self._in: dict[str, dict[str, EdgeKind]] = {}
         for record in self.records.values():
