@@ -16,7 +16,7 @@ from importaudit.gate import (
     runs_needed,
     separation_confidence,
 )
-from importaudit.model import ChildFailure, EdgeKind
+from importaudit.model import ChildFailure, EdgeKind, Report
 
 
 def only(verdict, check):
@@ -398,3 +398,52 @@ def test_modules_the_baseline_had_preloaded_are_not_regressions():
     failed = evaluate(now, Config(tolerance=Tolerance(time_absolute_ns=MS)), plain_base)
     assert {v.check for v in failed.violations} == {
         "regression.modules", "regression.heap", "regression.time"}
+
+
+# --------------------------------------------------------------------------- tree profiles
+
+
+def lazy_tree(engine_ms: float, *, heap: int = 100_000, extra: bool = False,
+              mode: str = "tree") -> Report:
+    """pkg (lazy __init__) and pkg.engine, which only the tree import loads, with numpy."""
+    records = (
+        rec("pkg", ms=5.0, heap=50_000, order=0),
+        rec("pkg.engine", ms=engine_ms, heap=heap, order=1),
+        rec("numpy", "pkg.engine", ms=2.0, heap=10_000, order=2),
+        *((rec("pandas", "pkg.engine", ms=1.0, order=3),) if extra else ()),
+    )
+    built = report(*records)
+    assert built.meta is not None
+    return dataclasses.replace(built, meta=dataclasses.replace(built.meta, mode=mode))
+
+
+def test_a_tree_baseline_judges_every_submodule_it_measured():
+    verdict = evaluate(lazy_tree(400.0, heap=5_000_000, extra=True), Config(cycles=CyclePolicy.OFF),
+                       lazy_tree(100.0))
+    # the lazily loaded submodule got 300 ms slower, heavier and loads one more module;
+    # the package itself, all that was compared before, did not change
+    assert {(v.check, v.subject) for v in verdict.violations} == {
+        ("regression.time", "pkg.engine"), ("regression.heap", "pkg.engine"),
+        ("regression.modules", "pkg.engine")}
+    assert result(verdict, "regression.time", "pkg").passed
+    # the dependency it loads is judged through it, not on its own
+    assert not any(c.name.endswith("numpy") for c in verdict.checks)
+
+
+def test_submodules_are_compared_only_against_a_baseline_measured_the_same_way():
+    verdict = evaluate(lazy_tree(400.0), Config(cycles=CyclePolicy.OFF),
+                       lazy_tree(100.0, mode="import"))
+    assert verdict.passed
+    assert not any("pkg.engine" in c.name for c in verdict.checks)
+
+
+def test_time_and_heap_budgets_on_a_submodule_count_the_parents_python_runs():
+    # pkg.util alone costs 2 ms of its own, but importing it runs pkg (and pkg.core) first
+    config = Config(budgets=(Budget("pkg.util", max_cumulative_ns=10 * MS,
+                                    max_heap_bytes=500_000),), cycles=CyclePolicy.OFF)
+    verdict = evaluate(report(*pkg_records(pkg_ms=20)), config)
+    time = only(verdict, "budget.max_cumulative_ms")
+    # own times: pkg 1 ms, pkg.core 16 ms, pkg.util 2 ms
+    assert time.measured == 19 * MS
+    heap = only(verdict, "budget.max_heap_bytes")
+    assert heap.measured == 1_000_000 + 500_000 + 100_000
