@@ -91,7 +91,9 @@ class ReviewContext:
     def __init__(self, report: Report, settings: ReviewSettings | None = None) -> None:
         self.report = report
         self.settings = settings or ReviewSettings()
-        self.tree = LoadGraph(report.modules)  # the runtime load graph
+        # The runtime load graph; savings judged on the fastest runs, so noise cannot
+        # make a finding come and go.
+        self.tree = LoadGraph(report.modules, fastest=True)
         # What each saving finding's fix cuts, so shared savings can be grouped after.
         self.claims: dict[ClaimKey, Claim] = {}
         self.own = own_packages(report)

@@ -147,16 +147,23 @@ def _function_only(facts: ModuleFacts, binding: Binding) -> bool:
 def eager_heavy_dependency(ctx: ReviewContext) -> Iterator[Finding]:
     """IA102: a heavy external import used only in function bodies."""
     by_dep: dict[str, list[tuple[ModuleFacts, Binding]]] = {}
+    typing_only: dict[tuple[str, str], list[Binding]] = {}
     needed_at_import: set[str] = set()
     for facts in ctx.all_facts():
         for binding in facts.bindings:
             top = binding.module.split(".")[0]
             if binding.kind not in _RUNS or ctx.is_own(top) or not top:
                 continue
+            uses = facts.uses_of(binding.name)
             if _function_only(facts, binding):
                 by_dep.setdefault(top, []).append((facts, binding))
-            elif facts.uses_of(binding.name) - {Use.ANNOTATION}:
+            elif uses - {Use.ANNOTATION}:
                 needed_at_import.add(top)
+            elif uses and not facts.annotation_consumers:
+                # Only unevaluated annotations use it: it can move under TYPE_CHECKING,
+                # and must, or it keeps loading the dependency (`from markdown_it.token
+                # import Token` runs markdown_it/__init__ all the same).
+                typing_only.setdefault((facts.name, top), []).append(binding)
     for dep, users in sorted(by_dep.items()):
         record = ctx.tree.get(dep)
         if record is None or dep in needed_at_import or record.preloaded:
@@ -165,17 +172,25 @@ def eager_heavy_dependency(ctx: ReviewContext) -> Iterator[Finding]:
         for name in importers:
             facts = next(f for f, _ in users if f.name == name)
             mine = [b for f, b in users if f.name == name]
-            finding = _heavy_finding(ctx, facts, dep, mine, [m for m in importers if m != name])
+            finding = _heavy_finding(ctx, facts, dep, (mine, typing_only.get((name, dep), [])),
+                                     [m for m in importers if m != name])
             if finding is not None:
                 yield finding
 
 
-def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str, bindings: list[Binding],
+def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str,
+                   moved: tuple[list[Binding], list[Binding]],
                    others: list[str]) -> Finding | None:
-    """IA102 for one module's function-only imports of `dep`, if deferring them saves."""
-    deferred = {submodule_of(ctx, b) for b in bindings}
+    """IA102 for one module's function-only imports of `dep`, if deferring them saves.
+
+    `moved` holds the imports used only in functions (to defer) and those used only in
+    annotations (to move under TYPE_CHECKING): both must go for the dependency to stay
+    unloaded.
+    """
+    bindings, typing_only = moved
+    deferred = {submodule_of(ctx, b) for b in (*bindings, *typing_only)}
     kept = {submodule_of(ctx, b) for b in facts.bindings
-            if b.kind in _RUNS and b not in bindings}
+            if b.kind in _RUNS and b not in bindings and b not in typing_only}
     # Exclusive: what importing this module would no longer load. Zero when something
     # else it runs (a parent package, another import: dataclasses loads inspect) loads
     # the dependency anyway, and then deferring it here saves nothing.
@@ -195,15 +210,22 @@ def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str, bindings: l
     first = min(bindings, key=lambda b: b.line)
     names = ", ".join(f"`{b.name}`" for b in bindings)
     statements = "\n    ".join(b.statement() for b in bindings)
+    typed = ", ".join(f"`{b.name}`" for b in typing_only)
+    annotations = (f", and {typed} only in annotations" if typing_only else "")
+    checking = ("\n\nif TYPE_CHECKING:\n    "
+                + "\n    ".join(b.statement() for b in typing_only)) if typing_only else ""
     return ctx.claimed(claim, ctx.make_finding(
         "IA102", "Heavy dependency imported eagerly but used only inside functions",
         facts.name,
         f"{facts.name} imports the {kind} {dep} at module level but uses {names} only "
-        f"inside {where}{also}; deferring {'it' if len(bindings) == 1 else 'them'} saves "
+        f"inside {where}{annotations}{also}; deferring "
+        f"{'it' if len(bindings) + len(typing_only) == 1 else 'them'} saves "
         f"{impact.modules or 0} module(s) that nothing else importing {facts.name} loads.",
         f"Import {', '.join(sorted({b.target for b in bindings}))} inside {where} (or behind "
-        f"an accessor) instead of at module level.\n\ndef {(functions or ('...',))[0]}(...):"
-        f"\n    {statements}\n    ...",
+        f"an accessor) instead of at module level"
+        + (f", and move the import of {typed} under `if TYPE_CHECKING:`" if typing_only
+           else "")
+        + f".\n\ndef {(functions or ('...',))[0]}(...):\n    {statements}\n    ...{checking}",
         impact=impact, line=first.line, chain=(facts.name, dep),
     ))
 

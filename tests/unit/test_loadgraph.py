@@ -86,3 +86,11 @@ def test_excluded_modules_are_left_out_like_preloaded_ones() -> None:
     graph = LoadGraph(pretty(), exclude=lambda name: name.startswith("numpy"))
     assert graph.loads(["app"]) == {"app", "app.pretty", "dataclasses", "inspect", "dis"}
     assert graph.get("numpy") is not None and "numpy" not in graph.live
+
+
+def test_fastest_costs_sum_the_fastest_own_times() -> None:
+    records = [ModuleRecord(name="a", self_ns=5000, self_ns_min=1000, runs=3),
+               ModuleRecord(name="b", importer="a", importers=("a",), self_ns=2000, runs=3)]
+    assert LoadGraph(records).standalone(["a"]).time_ns == 7000
+    # b's fastest run is unknown (0): its median stands in
+    assert LoadGraph(records, fastest=True).standalone(["a"]).time_ns == 3000
