@@ -14,9 +14,8 @@ end at them, but nothing walks through them: they load whatever anyone imports. 
 review, ``why``, the views and the before/after comparison all ask this graph, so
 "what does importing X load" has one answer.
 
-Exclusive cost uses dominators (networkx, imported only when asked): the modules that
-would no longer load if some import statements did not run are those every path from
-the entry reaches only through them.
+Exclusive cost is dominance: the modules that would no longer load if some import
+statements did not run are those every path from the entry reaches only through them.
 """
 
 from __future__ import annotations
@@ -29,8 +28,6 @@ from importaudit.model import Impact
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable
 
-    import networkx as nx
-
     from importaudit.model import ModuleRecord
 
 EdgeKind = Literal["load", "hit", "parent"]
@@ -39,10 +36,6 @@ HIT: EdgeKind = "hit"
 PARENT: EdgeKind = "parent"
 # When one pair of modules is joined in more than one way, the first kind here names it.
 _KIND_RANK: dict[str, int] = {LOAD: 0, PARENT: 1, HIT: 2}
-
-# Virtual nodes of the dominator computation; "<" cannot start a module name.
-_ROOT = "<entry>"
-_CUT = "<cut>"
 
 
 def ancestors(module: str) -> list[str]:
@@ -84,7 +77,6 @@ class LoadGraph:
             parent = next((a for a in ancestors(record.name)[1:] if a in self.records), None)
             if parent is not None:
                 self._add(record.name, parent, PARENT)
-        self._nx: nx.DiGraph[str] | None = None
 
     def _add(self, importer: str, imported: str, kind: EdgeKind) -> None:
         if importer not in self.records:
@@ -128,18 +120,21 @@ class LoadGraph:
 
     # ----------------------------------------------------------------- reachability
 
-    def loads(self, starts: Iterable[str], without: Collection[str] = ()) -> frozenset[str]:
+    def loads(self, starts: Iterable[str], without: Collection[str] = (),
+              cut: Collection[tuple[str, str]] = ()) -> frozenset[str]:
         """What importing `starts` loads in a fresh process: themselves, their parents, all.
 
         Modules in `without` (and preloaded or excluded ones) are neither counted nor
-        walked through.
+        walked through; the import edges in `cut` are not followed.
         """
         seen: set[str] = set()
         queue = deque(s for s in starts if s in self.live and s not in without)
         seen.update(queue)
         while queue:
-            for nxt in self._out.get(queue.popleft(), ()):
-                if nxt not in seen and nxt in self.live and nxt not in without:
+            current = queue.popleft()
+            for nxt in self._out.get(current, ()):
+                if (nxt not in seen and nxt in self.live and nxt not in without
+                        and (current, nxt) not in cut):
                     seen.add(nxt)
                     queue.append(nxt)
         return frozenset(seen)
@@ -176,52 +171,20 @@ class LoadGraph:
 
     # ----------------------------------------------------------------- exclusive cost
 
-    def _graph(self) -> nx.DiGraph[str]:
-        import networkx as nx
-
-        if self._nx is None:
-            graph: nx.DiGraph[str] = nx.DiGraph()
-            graph.add_nodes_from(self.live)
-            graph.add_edges_from((a, b) for a, b, _ in self.edges()
-                                 if a in self.live and b in self.live)
-            self._nx = graph
-        return self._nx
-
     def saving(self, entries: Iterable[str], cut: Iterable[tuple[str, str]],
                without: Collection[str] = ()) -> frozenset[str]:
         """What importing `entries` would no longer load if the `cut` imports did not run.
 
-        Each cut edge (importer, imported) is routed through one virtual node; the
-        modules that node dominates (every path from the entries passes through it) are
-        the ones only those imports bring in. Zero when the modules load anyway.
+        The modules the cut edges dominate: every path from the entries to them passes
+        through one of those imports (with the cut edges routed through one virtual
+        node, exactly the modules that node dominates). Zero when they load anyway.
         Modules in `without` are not walked through (as if they imported nothing).
         """
-        import networkx as nx
-
-        starts = [e for e in entries if e in self.live and e not in without]
-        reach = self.loads(starts, without)
-        edges = {(a, b) for a, b in cut if a in reach and b in reach and a != b}
-        graph = self._graph()
-        edges &= {e for e in edges if graph.has_edge(*e)}
+        starts = list(entries)
+        edges = frozenset(cut)
         if not edges:
             return frozenset()
-        sub = nx.DiGraph(graph.subgraph(reach))
-        sub.remove_edges_from(edges)
-        sub.add_edges_from((a, _CUT) for a, _ in edges)
-        sub.add_edges_from((_CUT, b) for _, b in edges)
-        sub.add_edges_from((_ROOT, s) for s in starts)
-        idom = nx.immediate_dominators(sub, _ROOT)
-        children: dict[str, list[str]] = {}
-        for node, dom in idom.items():
-            if node != dom:
-                children.setdefault(dom, []).append(node)
-        saved: set[str] = set()
-        stack = list(children.get(_CUT, ()))
-        while stack:
-            node = stack.pop()
-            saved.add(node)
-            stack.extend(children.get(node, ()))
-        return frozenset(saved)
+        return self.loads(starts, without) - self.loads(starts, without, edges)
 
     def cost(self, names: Iterable[str]) -> Impact:
         """The summed own cost (self time, heap, RSS) of a set of modules, and its size.

@@ -157,11 +157,14 @@ def group_shared_costs(graph: LoadGraph, findings: Sequence[Finding],
 
     The legacy twin's nested eager `__init__`s and annotation imports all bring in the
     same trading engine, numpy and SQLAlchemy. A finding whose saved modules are mostly
-    also claimed by others names them, says what the shared modules cost (once), and
-    what fixing it alone saves today (its exclusive saving with the code as it is).
+    also claimed by others names them and what the shared modules cost (count it once),
+    what fixing it alone saves today (its exclusive saving, the code as it is), and,
+    when that is less, which of the others must be fixed too for the rest: those whose
+    imports, left in place, would still load some of it (checked on the load graph).
     """
     claimed = {claim_key(f): claims[claim_key(f)] for f in findings
                if claim_key(f) in claims and claims[claim_key(f)].saved}
+    every_cut = frozenset().union(*(c.cut for c in claimed.values()))
     out = []
     for finding in findings:
         key = claim_key(finding)
@@ -171,23 +174,40 @@ def group_shared_costs(graph: LoadGraph, findings: Sequence[Finding],
             continue
         sharers = sorted((k for k, c in claimed.items() if k != key and claim.saved & c.saved),
                          key=lambda k: (k[1], k[2] or 0, k[0]))
-        shared = claim.saved & frozenset().union(
-            *(claimed[k].saved for k in sharers))
+        shared = claim.saved & frozenset().union(*(claimed[k].saved for k in sharers))
         if 2 * len(shared) < len(claim.saved):
             out.append(finding)  # mostly its own modules: nothing worth grouping
             continue
         cost = graph.cost(shared)
-        named = ", ".join(f"{c} {m}:{ln}" if ln else f"{c} {m}" for c, m, ln in sharers[:5])
-        more = f" and {len(sharers) - 5} more" if len(sharers) > 5 else ""
-        alone = claim.alone
         note = (f" {cost.modules} of these module(s) ({_describe(cost)}) are also claimed by "
-                f"{len(sharers)} other finding(s) ({named}{more}): they are paid once, and "
-                "only deferring all of those imports saves them; "
-                + (f"fixing this one alone saves {len(alone)} module(s) today." if alone
-                   else "fixing this one alone saves nothing today (other imports load "
-                        "the same modules)."))
+                f"{len(sharers)} other finding(s) ({_named(sharers)}): count them once. ")
+        alone = len(claim.alone)
+        reach = graph.loads([claim.entry])
+        # Only the other fixes this import's own load walks into can matter to it.
+        others = frozenset(e for e in every_cut - claim.cut if e[0] in reach)
+        best = _marginal(graph, claim, others)
+        needed = [] if best <= alone else [
+            k for k in sharers if claimed[k].cut & others
+            and _marginal(graph, claim, others - claimed[k].cut) < best]
+        today = f"saves {alone} module(s) today" if alone else "saves nothing today"
+        if not needed:
+            note += f"Fixing this one alone {today}."
+        else:
+            note += (f"Fixing this one alone {today} (other imports load the rest); with "
+                     f"{_named(needed)} fixed too, it saves {best}.")
         out.append(dataclasses.replace(finding, message=finding.message + note))
     return out
+
+
+def _marginal(graph: LoadGraph, claim: Claim, fixed: frozenset[tuple[str, str]]) -> int:
+    """How many more modules `claim`'s fix saves its entry once the `fixed` cuts are made."""
+    return (len(graph.saving([claim.entry], fixed | claim.cut))
+            - len(graph.saving([claim.entry], fixed)))
+
+
+def _named(keys: Sequence[ClaimKey], shown: int = 5) -> str:
+    named = ", ".join(f"{c} {m}:{ln}" if ln else f"{c} {m}" for c, m, ln in keys[:shown])
+    return named + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
 
 
 def _describe(impact: Impact) -> str:

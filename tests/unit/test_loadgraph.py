@@ -94,3 +94,39 @@ def test_fastest_costs_sum_the_fastest_own_times() -> None:
     assert LoadGraph(records).standalone(["a"]).time_ns == 7000
     # b's fastest run is unknown (0): its median stands in
     assert LoadGraph(records, fastest=True).standalone(["a"]).time_ns == 3000
+
+
+def _dominated(graph: LoadGraph, entry: str, cut: set[tuple[str, str]]) -> set[str]:
+    """The modules a virtual node carrying the `cut` edges dominates (networkx)."""
+    import networkx as nx
+
+    g: nx.DiGraph[str] = nx.DiGraph()
+    g.add_edge("<root>", entry)
+    for a, b, _ in graph.edges():
+        if a in graph.live and b in graph.live:
+            g.add_edges_from([(a, "<cut>"), ("<cut>", b)] if (a, b) in cut else [(a, b)])
+    idom = nx.immediate_dominators(g, "<root>")
+    out = set()
+    for node in idom:
+        up = node
+        while up not in ("<root>", "<cut>"):
+            up = idom[up]
+        if up == "<cut>" and node != "<cut>":
+            out.add(node)
+    return out
+
+
+def test_saving_is_what_the_cut_imports_dominate() -> None:
+    import random
+
+    rng = random.Random(7)
+    for _ in range(200):
+        names = [f"m{i}" for i in range(8)] + ["m1.sub", "m1.sub.deep"]
+        records = [rec("m0", None)]
+        for name in names[1:]:
+            records.append(rec(name, rng.choice([r.name for r in records]),
+                               *rng.sample(names, rng.randint(0, 2))))
+        graph = LoadGraph(records)
+        edges = [(a, b) for a, b, _ in graph.edges()]
+        cut = set(rng.sample(edges, min(len(edges), rng.randint(1, 3))))
+        assert graph.saving(["m0"], cut) == _dominated(graph, "m0", cut)
