@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.checks import check_id
 from importaudit.config import CyclePolicy
+from importaudit.loadgraph import LoadGraph, ancestors
 from importaudit.model import CheckResult, Verdict, Violation
 from importaudit.render.units import format_bytes, format_ns
 
@@ -53,77 +54,6 @@ def matches(name: str, pattern: str) -> bool:
 def covers(name: str, forbidden: str) -> bool:
     """Whether `forbidden` names `name`: the module itself, a submodule, or a glob match."""
     return name == forbidden or name.startswith(forbidden + ".") or fnmatchcase(name, forbidden)
-
-
-# --------------------------------------------------------------------------- the import index
-
-
-class ModuleIndex:
-    """Derived views over a report's module records: who loaded whom, chains, closures.
-
-    `imports[x]` lists every module that x's import statements reached, the one x
-    loaded first and the ones already loaded (cache hits, when the profile recorded
-    them); so `loaded_by(x)` is what importing x alone would load, even when another
-    target of the same run loaded part of it earlier.
-    """
-
-    def __init__(self, records: Iterable[ModuleRecord], ignore: Sequence[str] = (),
-                 exclude: frozenset[str] = frozenset()) -> None:
-        self.records: dict[str, ModuleRecord] = {
-            r.name: r for r in records
-            if not r.preloaded and r.name not in exclude
-            and not any(matches(r.name, p) for p in ignore)
-        }
-        self.imports: dict[str, list[str]] = {}
-        for record in self.records.values():
-            for importer in dict.fromkeys(
-                (*((record.importer,) if record.importer else ()), *record.importers)
-            ):
-                if importer in self.records:
-                    self.imports.setdefault(importer, []).append(record.name)
-
-    def chain(self, name: str) -> tuple[str, ...]:
-        """The first-loader chain from a top-level import down to `name`."""
-        chain = [name]
-        seen = {name}
-        record = self.records.get(name)
-        while record is not None and record.importer and record.importer not in seen:
-            chain.append(record.importer)
-            seen.add(record.importer)
-            record = self.records.get(record.importer)
-        return tuple(reversed(chain))
-
-    def loaded_by(self, name: str) -> set[str]:
-        """`name` and every module its import reached, transitively."""
-        seen = {name}
-        queue = deque([name])
-        while queue:
-            for child in self.imports.get(queue.popleft(), ()):
-                if child not in seen:
-                    seen.add(child)
-                    queue.append(child)
-        return seen
-
-    def path(self, sources: Iterable[str], target: str) -> tuple[str, ...] | None:
-        """A shortest chain from any of `sources` to `target` over the import edges."""
-        parent: dict[str, str | None] = dict.fromkeys(sources)
-        queue = deque(parent)
-        while queue:
-            current = queue.popleft()
-            if current == target:
-                out = [current]
-                while (up := parent[out[-1]]) is not None:
-                    out.append(up)
-                return tuple(reversed(out))
-            for child in self.imports.get(current, ()):
-                if child not in parent:
-                    parent[child] = current
-                    queue.append(child)
-        return None
-
-    def roots(self, targets: Sequence[str]) -> list[str]:
-        """The targets that were measured, in the report's order."""
-        return [t for t in targets if t in self.records]
 
 
 # --------------------------------------------------------------------------- statistics
@@ -195,10 +125,10 @@ def evaluate(report: Report, config: Config, baseline: Report | None = None) -> 
     policy. Pure: the same inputs always give the same verdict.
     """
     out = _Outcome()
-    index = ModuleIndex(report.modules, config.ignore)
+    index = _graph(report, config.ignore)
     compared = _compare(report, baseline, index, config, out) if baseline is not None else None
     tolerance = config.tolerance
-    measured = bool(index.records)
+    measured = bool(index.live)
 
     _check_failure(report, out)
     _check_ignores(report, baseline, config, out)
@@ -226,15 +156,48 @@ def evaluate(report: Report, config: Config, baseline: Report | None = None) -> 
     return out.verdict()
 
 
-def _compare(report: Report, baseline: Report, index: ModuleIndex, config: Config,
+def _compare(report: Report, baseline: Report, index: LoadGraph, config: Config,
              out: _Outcome) -> _Compared:
     # Like for like: a module one side's interpreter had loaded at start-up (a .pth
     # file, sitecustomize, another venv) is no one's regression on the other side.
     env = _environment(report, baseline)
     env.note(index, out)
-    return _Compared(index=ModuleIndex(report.modules, config.ignore, env.new), env=env,
+    return _Compared(index=_graph(report, config.ignore, env.new), env=env,
                      full=index, baseline=baseline,
-                     base=ModuleIndex(baseline.modules, config.ignore, env.gone))
+                     base=_graph(baseline, config.ignore, env.gone))
+
+
+def _graph(report: Report, ignore: Sequence[str],
+           exclude: frozenset[str] = frozenset()) -> LoadGraph:
+    """The report's load graph without ignored modules (and `exclude`d ones)."""
+    return LoadGraph(report.modules, exclude=lambda name: name in exclude or any(
+        matches(name, p) for p in ignore))
+
+
+def _roots(index: LoadGraph, targets: Sequence[str]) -> list[str]:
+    """The targets that were measured, in the report's order."""
+    return [t for t in targets if t in index.live]
+
+
+def _mode(report: Report) -> str | None:
+    return report.meta.mode if report.meta is not None else None
+
+
+def compared_modules(report: Report, baseline: Report, index: LoadGraph) -> list[str]:
+    """The modules compared with the baseline: the targets, and every module of theirs.
+
+    Every module of the target packages is compared when a tree (or isolated) profile
+    is judged against a baseline measured the same way.
+
+    A tree profile imports each submodule itself, so a lazily loaded one (which the
+    target's own import never runs) is where a regression hides; each is measured in the
+    same order on both sides, so its figures compare like for like.
+    """
+    roots = _roots(index, report.targets)
+    if _mode(report) not in ("tree", "isolated") or _mode(report) != _mode(baseline):
+        return roots
+    under = tuple(f"{t}." for t in roots)
+    return [*roots, *(n for n in index.measured if n.startswith(under))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,19 +207,19 @@ class _Environment:
     new: frozenset[str]  # loaded by the targets now, preloaded in the baseline's run
     gone: frozenset[str]  # loaded by the targets in the baseline, preloaded now
 
-    def share(self, full: ModuleIndex, target: str, attr: str) -> int:
+    def share(self, full: LoadGraph, target: str, attr: str) -> int:
         """What `target`'s cumulative `attr` holds of modules in `new` (to leave out)."""
         total = 0
         for name in self.new:
-            record = full.records.get(name)
+            record = full.measured.get(name)
             if record is None or record.importer in self.new:
                 continue  # nested inside another environment module: counted there
             if target in full.chain(name):
                 total += getattr(record, attr) or 0
         return total
 
-    def note(self, full: ModuleIndex, out: _Outcome) -> None:
-        loaded = sorted(n for n in self.new if n in full.records)
+    def note(self, full: LoadGraph, out: _Outcome) -> None:
+        loaded = sorted(n for n in self.new if n in full.live)
         if loaded:
             shown = ", ".join(loaded[:SHOWN]) + (f" and {len(loaded) - SHOWN} more"
                                                  if len(loaded) > SHOWN else "")
@@ -276,15 +239,15 @@ def _environment(report: Report, baseline: Report) -> _Environment:
 class _Compared:
     """The current run as the baseline saw the world (environment modules left out)."""
 
-    index: ModuleIndex  # without the modules the baseline had preloaded
+    index: LoadGraph  # without the modules the baseline had preloaded
     env: _Environment
-    full: ModuleIndex  # everything measured now
+    full: LoadGraph  # everything measured now
     baseline: Report
-    base: ModuleIndex  # the baseline, without the modules preloaded now
+    base: LoadGraph  # the baseline, without the modules preloaded now
 
     def value(self, target: str, attr: str) -> int:
         """`target`'s cumulative `attr` less what environment modules contributed."""
-        record = self.full.records[target]
+        record = self.full.measured[target]
         return (getattr(record, attr) or 0) - self.env.share(self.full, target, attr)
 
 
@@ -318,25 +281,56 @@ def _check_ignores(report: Report, baseline: Report | None, config: Config,
             )
 
 
-def _subjects(index: ModuleIndex, pattern: str) -> list[ModuleRecord]:
-    """The measured modules a budget pattern applies to."""
-    return [r for r in index.records.values() if matches(r.name, pattern)]
+def _subjects(index: LoadGraph, pattern: str) -> list[ModuleRecord]:
+    """The measured modules a budget pattern applies to, with the figures it judges.
+
+    A submodule's own record leaves out its parent packages, which were running (or had
+    run) when it was loaded; importing it alone runs them first, with all they import.
+    So its figures are summed over everything its import loads: the medians of the own
+    costs, and for the fastest time the sum of the fastest own times, which no run's
+    total can be below (so "every run was over budget" still holds when it is).
+    """
+    subjects = []
+    for own in index.measured.values():
+        if not matches(own.name, pattern):
+            continue
+        record = own
+        if any(parent in index.live for parent in ancestors(own.name)[1:]):
+            chosen = [index.measured[n] for n in index.loads([own.name])]
+            record = dataclasses.replace(
+                own, cumulative_ns=sum(r.self_ns for r in chosen),
+                cumulative_ns_min=sum(r.self_ns_min or r.self_ns for r in chosen),
+                heap_bytes=_sum_of(r.self_heap_bytes for r in chosen)
+                if own.heap_bytes is not None else None,
+                rss_bytes=_sum_of(r.self_rss_bytes for r in chosen)
+                if own.rss_bytes is not None else None,
+            )
+        subjects.append(record)
+    return subjects
 
 
-def _check_budget_modules(index: ModuleIndex, budget: Budget, out: _Outcome) -> None:
+def _sum_of(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def _check_budget_modules(index: LoadGraph, budget: Budget, out: _Outcome) -> None:
     if budget.max_modules is None:
         return
     for record in _subjects(index, budget.pattern):
-        loaded = index.loaded_by(record.name)
+        loaded = index.loads([record.name])
         count = len(loaded)
         violations = []
         if count > budget.max_modules:
-            # Name the direct imports that pull in the most, to say where to cut.
+            # Name the direct imports that pull in the most (what would no longer load
+            # without each), to say where to cut.
+            name = record.name
             heavy = sorted(
-                ((len(index.loaded_by(c)), c) for c in index.imports.get(record.name, ())),
+                ((len(index.saving([name], [(name, c)])), c) for c in index.imports(name)
+                 if c in index.live),
                 reverse=True,
             )[:SHOWN]
-            biggest = ", ".join(f"{name} ({n})" for n, name in heavy)
+            biggest = ", ".join(f"{c} ({n})" for n, c in heavy if n)
             violations.append(Violation(
                 check="budget.max_modules", subject=record.name,
                 message=f"importing {record.name} loads {count} modules, budget "
@@ -351,14 +345,14 @@ def _check_budget_modules(index: ModuleIndex, budget: Budget, out: _Outcome) -> 
 def _check_new_modules(report: Report, compared: _Compared, tolerance: Tolerance,
                        out: _Outcome) -> None:
     index, base = compared.index, compared.base
-    for target in index.roots(report.targets):
-        if target not in base.records:
+    for target in compared_modules(report, compared.baseline, index):
+        if target not in base.live:
             continue
-        now, then = index.loaded_by(target), base.loaded_by(target)
+        now, then = set(index.loads([target])), base.loads([target])
         # A module only some runs loaded (a race with a thread the import started) is
         # not a deterministic fact: name it, but do not count it as new.
-        runs = _runs(index.records[target])
-        sometimes = sorted(n for n in now - then if _runs(index.records[n]) < runs)
+        runs = _runs(index.measured[target])
+        sometimes = sorted(n for n in now - then if _runs(index.measured[n]) < runs)
         if sometimes:
             now -= set(sometimes)
             more = f" and {len(sometimes) - SHOWN} more" if len(sometimes) > SHOWN else ""
@@ -375,8 +369,8 @@ def _check_new_modules(report: Report, compared: _Compared, tolerance: Tolerance
         violations = []
         if len(new) > tolerance.new_modules:
             # The entry points of the new subtrees: new modules loaded by an old one.
-            heads = [n for n in sorted(new, key=lambda n: index.records[n].order)
-                     if index.records[n].importer not in new]
+            heads = [n for n in sorted(new, key=lambda n: index.measured[n].order)
+                     if index.measured[n].importer not in new]
             shown = []
             for name in heads[:SHOWN]:
                 chain = index.path([target], name) or index.chain(name)
@@ -394,11 +388,11 @@ def _check_new_modules(report: Report, compared: _Compared, tolerance: Tolerance
         out.record("regression.modules", target, violations, detail)
 
 
-def _origin(index: ModuleIndex, chain: Sequence[str] | None) -> str | None:
+def _origin(index: LoadGraph, chain: Sequence[str] | None) -> str | None:
     """The file of the module that made the last import in a chain (where to fix it)."""
     if not chain or len(chain) < 2:
         return None
-    record = index.records.get(chain[-2])
+    record = index.measured.get(chain[-2])
     return record.origin if record is not None else None
 
 
@@ -418,10 +412,10 @@ def _edge_location(graph: StaticGraph | None,
     return None, None
 
 
-def _check_forbidden(report: Report, index: ModuleIndex, rule: ForbiddenRule, config: Config,
+def _check_forbidden(report: Report, index: LoadGraph, rule: ForbiddenRule, config: Config,
                      out: _Outcome) -> None:
-    if index.records:
-        importers = [n for n in index.records if matches(n, rule.importer)]
+    if index.live:
+        importers = [n for n in index.measured if matches(n, rule.importer)]
         if not importers:
             out.warnings.append(f"forbidden rule {rule.importer!r} matches no measured module")
         for forbidden in rule.modules:
@@ -435,11 +429,11 @@ def _check_forbidden(report: Report, index: ModuleIndex, rule: ForbiddenRule, co
                        "nothing measured or scanned", skipped=True)
 
 
-def _forbidden_runtime(report: Report, index: ModuleIndex, rule: ForbiddenRule, forbidden: str,
+def _forbidden_runtime(report: Report, index: LoadGraph, rule: ForbiddenRule, forbidden: str,
                        importers: Sequence[str], out: _Outcome) -> None:
     subject = f"{rule.importer} -> {forbidden}"
     # Only the head of a forbidden package: numpy, not also numpy.linalg it pulled in.
-    heads = [r for r in index.records.values()
+    heads = [r for r in index.measured.values()
              if covers(r.name, forbidden) and not (r.importer and covers(r.importer, forbidden))]
     violations = []
     for head in heads:
@@ -507,7 +501,7 @@ def _forbidden_static(graph: StaticGraph, rule: ForbiddenRule, forbidden: str, c
                                      f"import chain reaches {forbidden}")
 
 
-def _check_budget_memory(index: ModuleIndex, budget: Budget, out: _Outcome) -> None:
+def _check_budget_memory(index: LoadGraph, budget: Budget, out: _Outcome) -> None:
     limits = (("budget.max_heap_bytes", budget.max_heap_bytes, "heap_bytes", "heap"),
               ("budget.max_rss_bytes", budget.max_rss_bytes, "rss_bytes", "RSS growth"))
     for check, limit, attr, label in limits:
@@ -532,13 +526,13 @@ def _check_budget_memory(index: ModuleIndex, budget: Budget, out: _Outcome) -> N
                        f"{format_bytes(value)} (budget {format_bytes(limit)})")
 
 
-def _heaviest(index: ModuleIndex, base: ModuleIndex, root: str, attr: str,
+def _heaviest(index: LoadGraph, base: LoadGraph, root: str, attr: str,
               fmt: Callable[[int | None], str]) -> str:
     """The modules under `root` whose own cost grew most, to say where to look."""
     grown = []
-    for name in index.loaded_by(root):
-        now = getattr(index.records[name], attr) or 0
-        old_record = base.records.get(name)
+    for name in index.loads([root]):
+        now = getattr(index.measured[name], attr) or 0
+        old_record = base.measured.get(name)
         then = (getattr(old_record, attr) or 0) if old_record is not None else 0
         if now > then:
             grown.append((now - then, name, old_record is None))
@@ -550,8 +544,8 @@ def _heaviest(index: ModuleIndex, base: ModuleIndex, root: str, attr: str,
 def _check_heap_regression(report: Report, compared: _Compared, tolerance: Tolerance,
                            out: _Outcome) -> None:
     index, base = compared.index, compared.base
-    for target in index.roots(report.targets):
-        now_record, then_record = index.records[target], base.records.get(target)
+    for target in compared_modules(report, compared.baseline, index):
+        now_record, then_record = index.measured[target], base.measured.get(target)
         if then_record is None or now_record.heap_bytes is None or then_record.heap_bytes is None:
             continue
         now, then = compared.value(target, "heap_bytes"), then_record.heap_bytes
@@ -650,7 +644,7 @@ def _runs(record: ModuleRecord) -> int:
     return record.runs or 1
 
 
-def _check_budget_time(index: ModuleIndex, budget: Budget, out: _Outcome,
+def _check_budget_time(index: LoadGraph, budget: Budget, out: _Outcome,
                        confidence: float) -> None:
     limit = budget.max_cumulative_ns
     if limit is None:
@@ -706,11 +700,11 @@ def _check_time_regression(report: Report, compared: _Compared, tolerance: Toler
             f"{format_ns(baseline.meta.startup_ns if baseline.meta else None)} in the baseline"
         )
     too_few: tuple[int, int] | None = None  # the first (runs, baseline runs) that cannot fail
-    for target in index.roots(report.targets):
-        then_record = base.records.get(target)
+    for target in compared_modules(report, compared.baseline, index):
+        then_record = base.measured.get(target)
         if then_record is None:
             continue
-        now_record = index.records[target]
+        now_record = index.measured[target]
         extra = compared.env.share(compared.full, target, "cumulative_ns")
         now = now_record.cumulative_ns - extra
         then = round(then_record.cumulative_ns * scale)

@@ -6,8 +6,10 @@ JSON outputs agree and each view is testable without a child interpreter.
 
 Vocabulary: a record's `importer` is the module that was executing when it was first
 loaded (a "load" edge); its other `importers` are later import statements that found it
-already loaded (a "cache hit" edge). Preloaded modules (in `sys.modules` before
-measurement began) are not attributed: the tree, totals and top-N leave them out.
+already loaded (a "cache hit" edge). Why-chains follow the one runtime load graph
+(`importaudit.loadgraph`): those edges plus a submodule's parent package, which Python
+runs first. Preloaded modules (in `sys.modules` before measurement began) are not
+attributed: the tree, totals and top-N leave them out.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from importaudit.errors import UsageError
+from importaudit.loadgraph import LOAD, LoadGraph
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -311,7 +314,8 @@ class Chain:
     """One way the targets reach a module: `modules[0]` imports `modules[1]`, and so on.
 
     `cached[i]` says whether edge i (modules[i] -> modules[i+1]) found the module
-    already loaded (a cache hit) rather than loading it. The cost is what this chain
+    already loaded (a cache hit, or a parent package already run) rather than loading
+    it; `kinds[i]` says which of the load graph's edge kinds it is. The cost is what this chain
     adds beyond the chains listed before it: the cumulative time and heap of `entry`,
     the first module after the start that no earlier chain passes through (chains are
     listed shortest first, so "earlier" means shorter or as short). `entry` is None,
@@ -324,6 +328,9 @@ class Chain:
     entry: str | None = None
     cost_ns: int = 0
     cost_heap_bytes: int | None = None
+    # How each edge ran: "load", "hit" (already loaded) or "parent" (a submodule runs
+    # its package first); empty for hand-made chains.
+    kinds: tuple[str, ...] = ()
 
     @property
     def first_load(self) -> bool:
@@ -339,6 +346,9 @@ class WhyAnswer:
     module: str
     chains: tuple[Chain, ...] = ()
     truncated: bool = False  # more chains exist than were listed (limit reached)
+    # Every measured module whose import loads `module` (itself included): the load
+    # graph's answer, the same the gate and the review give.
+    loaded_by: frozenset[str] = frozenset()
 
     @property
     def record(self) -> ModuleRecord | None:
@@ -346,16 +356,11 @@ class WhyAnswer:
         return next((r for r in self.report.modules if r.name == self.module), None)
 
 
-def _chain_graph(records: Sequence[ModuleRecord]) -> dict[str, dict[str, bool]]:
-    """Map importer -> {imported: cached?}; a load edge wins over a cache hit on the same pair."""
-    names = {r.name for r in records}
-    edges: dict[str, dict[str, bool]] = {}
-    for record in records:
-        if record.importer is not None and record.importer in names:
-            edges.setdefault(record.importer, {})[record.name] = False
-        for importer in record.importers:
-            if importer in names and importer not in (record.name, record.importer):
-                edges.setdefault(importer, {}).setdefault(record.name, True)
+def _chain_graph(graph: LoadGraph) -> dict[str, dict[str, str]]:
+    """Map importer -> {imported: edge kind} over the load graph (preloaded ends included)."""
+    edges: dict[str, dict[str, str]] = {}
+    for importer, imported, kind in graph.edges():
+        edges.setdefault(importer, {})[imported] = kind
     return edges
 
 
@@ -370,7 +375,7 @@ def _chain_starts(report: Report, records: Sequence[ModuleRecord]) -> list[Modul
     ]
 
 
-def _distances_to(module: str, edges: dict[str, dict[str, bool]]) -> dict[str, int]:
+def _distances_to(module: str, edges: dict[str, dict[str, str]]) -> dict[str, int]:
     """Fewest edges from each module to `module` (breadth-first on reversed edges)."""
     reverse: dict[str, list[str]] = {}
     for importer, imported in edges.items():
@@ -388,7 +393,8 @@ def _distances_to(module: str, edges: dict[str, dict[str, bool]]) -> dict[str, i
 
 
 def find_chains(
-    report: Report, module: str, *, limit: int = DEFAULT_CHAIN_LIMIT
+    report: Report, module: str, *, limit: int = DEFAULT_CHAIN_LIMIT,
+    graph: LoadGraph | None = None,
 ) -> tuple[list[tuple[str, ...]], bool]:
     """Return simple paths from the chain starts to `module`, shortest first, and if truncated.
 
@@ -398,7 +404,7 @@ def find_chains(
     """
     records = report.modules
     order = {r.name: r.order for r in records}
-    edges = _chain_graph(records)
+    edges = _chain_graph(graph or LoadGraph(records))
     dist = _distances_to(module, edges)
     heap: list[tuple[int, tuple[int, ...], tuple[str, ...]]] = []
     for start in _chain_starts(report, records):
@@ -428,12 +434,14 @@ def answer_why(report: Report, module: str, *, limit: int = DEFAULT_CHAIN_LIMIT)
     Chains are listed shortest first with the cost each adds (see `Chain`). A module
     the report never saw gets no chains; so does a preloaded one nothing imported.
     """
-    paths, truncated = find_chains(report, module, limit=limit)
+    graph = LoadGraph(report.modules)
+    paths, truncated = find_chains(report, module, limit=limit, graph=graph)
     by_name = {r.name: r for r in report.modules}
     seen: set[str] = set()
     chains: list[Chain] = []
     for path in paths:
-        cached = tuple(by_name[b].importer != a for a, b in pairwise(path))
+        kinds = tuple(graph.imports(a)[b] for a, b in pairwise(path))
+        cached = tuple(kind != LOAD for kind in kinds)
         later = path[1:] if len(path) > 1 else path
         entry = next((name for name in later if name not in seen), None)
         record = by_name[entry] if entry is not None else None
@@ -444,7 +452,8 @@ def answer_why(report: Report, module: str, *, limit: int = DEFAULT_CHAIN_LIMIT)
                 entry=entry,
                 cost_ns=record.cumulative_ns if record else 0,
                 cost_heap_bytes=record.heap_bytes if record else None,
+                kinds=kinds,
             )
         )
         seen.update(path)
-    return WhyAnswer(report, module, tuple(chains), truncated)
+    return WhyAnswer(report, module, tuple(chains), truncated, graph.loaded_by(module))

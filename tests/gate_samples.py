@@ -6,6 +6,8 @@ Importable from any test: pytest puts tests/ on sys.path for tests/conftest.py.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from importaudit.model import (
     Cycle,
     EdgeKind,
@@ -17,7 +19,24 @@ from importaudit.model import (
     StaticGraph,
 )
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
 MS = 1_000_000
+
+#: Environment variables that would change what `importaudit check` does in a test.
+GATE_ENV = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "IMPORTAUDIT_REPEAT",
+            "IMPORTAUDIT_BASELINE", "IMPORTAUDIT_CONFIG")
+
+
+def isolate_gate(monkeypatch: pytest.MonkeyPatch, project: Path) -> Path:
+    """Run `importaudit check` in `project`, with no CI or IMPORTAUDIT_* variables."""
+    monkeypatch.chdir(project)
+    for name in GATE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return project
 
 
 def rec(

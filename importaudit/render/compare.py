@@ -13,14 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from importaudit.loadgraph import LoadGraph, ancestors
 from importaudit.model import Impact
-from importaudit.review.impact import (
-    LoadTree,
-    add_impacts,
-    ancestors,
-    impact_key,
-    subtract_impact,
-)
+from importaudit.review.impact import add_impacts, impact_key, subtract_impact
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -61,14 +56,14 @@ class FindingDiff:
     new: tuple[Finding, ...]
 
 
-def module_cost(report: Report, module: str, tree: LoadTree | None = None) -> Impact | None:
+def module_cost(report: Report, module: str, tree: LoadGraph | None = None) -> Impact | None:
     """What importing `module` costs in `report`: itself and all it imports (None: absent).
 
     From a tree profile: the summed own costs of the module's import closure, parent
     packages left out, so a subpackage's row is comparable between an eager and a lazy
     version of its package. From an isolated profile: its measured standalone cost.
     """
-    tree = tree or LoadTree(report.modules)
+    tree = tree or LoadGraph(report.modules)
     record = tree.get(module)
     if record is None:
         return None
@@ -95,7 +90,7 @@ def target_roots(report: Report) -> list[str]:
 def metric_rows(report: Report, isolated: Report | None = None) -> list[MetricRow]:
     """Rows for the targets and every module with findings, costliest first."""
     source = isolated or report
-    tree = LoadTree(source.modules)
+    tree = LoadGraph(source.modules)
     findings = review_findings(report)
     subjects = dict.fromkeys([*target_roots(report), *sorted({f.module for f in findings})])
     rows = []
@@ -126,17 +121,17 @@ def compare_rows(
         names = [*target_roots(before), *target_roots(after),
                  *sorted({f.module for f in review_findings(before)})]
         subjects = dict.fromkeys(names)
-    before_tree, after_tree = LoadTree(before.modules), LoadTree(after.modules)
+    before_tree, after_tree = LoadGraph(before.modules), LoadGraph(after.modules)
     rows = [CompareRow(m, module_cost(before, m, before_tree), module_cost(after, m, after_tree))
             for m in subjects]
     rows = [r for r in rows if r.before is not None or r.after is not None]
     if counts is not None:
-        trees = (LoadTree(counts[0].modules), LoadTree(counts[1].modules))
+        trees = (LoadGraph(counts[0].modules), LoadGraph(counts[1].modules))
 
-        def counted(cost: Impact | None, tree: LoadTree, module: str) -> Impact | None:
+        def counted(cost: Impact | None, tree: LoadGraph, module: str) -> Impact | None:
             if cost is None or module not in tree:
                 return cost
-            return replace(cost, modules=len(tree.closure([module])))
+            return replace(cost, modules=len(tree.loads([module])))
 
         rows = [CompareRow(r.module, counted(r.before, trees[0], r.module),
                            counted(r.after, trees[1], r.module)) for r in rows]

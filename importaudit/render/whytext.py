@@ -54,8 +54,10 @@ def _chain_lines(index: int, chain: Chain, answer: WhyAnswer) -> list[str]:
     elif chain.first_load:
         what = "first load"
     else:
-        hits = [f"{a} -> {b}" for (a, b), hit in zip(pairwise(chain.modules), chain.cached,
-                                                     strict=True) if hit]
+        kinds = chain.kinds or tuple("hit" if hit else "load" for hit in chain.cached)
+        hits = [f"{a} -> {b}" + (" (its package, run first)" if kind == "parent" else "")
+                for (a, b), kind in zip(pairwise(chain.modules), kinds, strict=True)
+                if kind != "load"]
         what = "already loaded at " + ", ".join(hits)
     cost = _cost(chain.cost_ns, chain.cost_heap_bytes)
     if chain.entry is None:
@@ -99,6 +101,10 @@ def why_text(answer: WhyAnswer) -> str:
         else:
             lines.append(f"No chain from {targets} reaches it (loaded by {record.importer}, "
                          "which the targets did not import).")
+    others = len(answer.loaded_by - {answer.module})
+    if others:
+        lines.append(f"Importing any of {others} measured module"
+                     f"{'s' if others != 1 else ''} alone would load it.")
     if report.failure is not None:
         failure = report.failure
         where = f" while importing {failure.module}" if failure.module else ""
@@ -118,12 +124,16 @@ def why_data(answer: WhyAnswer) -> dict[str, Any]:
         "cumulative_ns": record.cumulative_ns if record else None,
         "heap_bytes": record.heap_bytes if record else None,
         "error": record.error if record else None,
+        "loaded_by": sorted(answer.loaded_by),
         "chains": [
             {
                 "modules": list(chain.modules),
                 "edges": [
-                    {"importer": a, "imported": b, "cached": hit}
-                    for (a, b), hit in zip(pairwise(chain.modules), chain.cached, strict=True)
+                    {"importer": a, "imported": b, "cached": hit, "kind": kind}
+                    for (a, b), hit, kind in zip(
+                        pairwise(chain.modules), chain.cached,
+                        chain.kinds or tuple("hit" if h else "load" for h in chain.cached),
+                        strict=True)
                 ],
                 "first_load": chain.first_load,
                 "entry": chain.entry,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from importaudit.review.impact import ancestors
+from importaudit.review.impact import defer_claim
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, DATACLASS_MARKERS, BindingKind, Use
 
@@ -63,21 +63,23 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
         if not moved_bindings:
             continue
         # One finding per module: the imports overlap, so only their joint saving is real.
-        skip = set(ancestors(facts.name))
         moved = {_loads(ctx, b) for b in moved_bindings}
         kept = {_loads(ctx, b) for b in facts.bindings
                 if b.kind is not BindingKind.TYPE_ONLY and b not in moved_bindings}
-        saved = ctx.tree.closure(moved, skip) - ctx.tree.closure(kept, skip)
+        # Exclusive: what importing the module would no longer load, its parent packages
+        # and other imports (which may need all of it anyway) still running.
+        claim = defer_claim(ctx.tree, facts.name, moved, kept)
+        saved = claim.saved
         if not saved:
-            continue  # the module's other imports need all of it anyway
-        impact = ctx.tree.set_impact(saved)
+            continue
+        impact = ctx.tree.cost(saved)
         names = [b.name for b in moved_bindings]
         evaluated = any(Use.EVALUATED_ANNOTATION in facts.uses_of(n) for n in names)
         first_step = ("Add `from __future__ import annotations` at the top of the module "
                       "(its annotations are evaluated now), then move" if evaluated
                       else "Move")
         lines = sorted({b.line for b in moved_bindings})
-        yield ctx.make_finding(
+        yield ctx.claimed(claim, ctx.make_finding(
             "IA501", "Import used only in annotations runs at import time", facts.name,
             f"{facts.name} imports {', '.join(names)} at import time (line"
             f"{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}) only for "
@@ -88,7 +90,7 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
             "`if TYPE_CHECKING:`.\n\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    "
             + "\n    ".join(b.statement() for b in moved_bindings),
             impact=impact, line=lines[0], chain=(facts.name, *sorted(moved)[:1]),
-        )
+        ))
 
 
 def _loads(ctx: ReviewContext, binding: Binding) -> str:

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from importaudit.loadgraph import LoadGraph
 from importaudit.model import Finding, Impact, ImportEdge, Report, Severity
-from importaudit.review.impact import DEFAULT_SCALE, LoadTree, SeverityScale, severity_of
+from importaudit.review.impact import DEFAULT_SCALE, SeverityScale, severity_of
 from importaudit.review.source import ModuleFacts, module_facts
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from importaudit.review.impact import Claim, ClaimKey
 
 _MS = 1_000_000
 _MIB = 1024 * 1024
@@ -88,7 +91,11 @@ class ReviewContext:
     def __init__(self, report: Report, settings: ReviewSettings | None = None) -> None:
         self.report = report
         self.settings = settings or ReviewSettings()
-        self.tree = LoadTree(report.modules)
+        # The runtime load graph; savings judged on the fastest runs, so noise cannot
+        # make a finding come and go.
+        self.tree = LoadGraph(report.modules, fastest=True)
+        # What each saving finding's fix cuts, so shared savings can be grouped after.
+        self.claims: dict[ClaimKey, Claim] = {}
         self.own = own_packages(report)
         self.modules = self._own_modules()
         self._facts: dict[str, ModuleFacts | None] = {}
@@ -152,6 +159,13 @@ class ReviewContext:
     def is_module(self, name: str) -> bool:
         """Whether `name` is a module the profile or the graph knows (not an attribute)."""
         return name in self.tree or name in self.modules or name in self._graph_modules
+
+    def claimed(self, claim: Claim, finding: Finding) -> Finding:
+        """`finding`, noting what its fix saves so shared savings can be grouped."""
+        from importaudit.review.impact import claim_key
+
+        self.claims[claim_key(finding)] = claim
+        return finding
 
     def make_finding(
         self, code: str, title: str, module: str, message: str, fix: str, *,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from importaudit.loadgraph import ancestors
 from importaudit.model import IMPORT_TIME_KINDS, Severity
-from importaudit.review.impact import ancestors
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, Use
 

@@ -7,11 +7,13 @@ deferred would have saved in the measured run.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
+from importaudit.loadgraph import ancestors
 from importaudit.model import Severity
 from importaudit.review.context import is_stdlib, same_family
-from importaudit.review.impact import ancestors, severity_of
+from importaudit.review.impact import defer_claim, severity_of
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import Binding, BindingKind, Use
 
@@ -87,9 +89,8 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         targets = {submodule_of(ctx, b) for b in subs}
         others = {submodule_of(ctx, b) for b in facts.bindings
                   if b.kind in _RUNS and b not in subs}
-        skip = ancestors(package)
-        saved = ctx.tree.closure(targets, skip) - ctx.tree.closure(others, skip)
-        impact = ctx.tree.set_impact(saved)
+        claim = defer_claim(ctx.tree, package, targets, others)
+        impact = ctx.tree.cost(claim.saved)
         names = {b.name: submodule_of(ctx, b) for b in subs}
         graded = severity_of(impact, ctx.settings.scale)
         if graded < Severity.LOW and len(names) < ctx.settings.init_many_names:
@@ -97,7 +98,7 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         modules = sorted(targets | {submodule_of(ctx, b) for b in needed})
         first = min(b.line for b in from_subs)
         kept = sorted({b.name for b in needed})
-        yield ctx.make_finding(
+        yield ctx.claimed(claim, ctx.make_finding(
             "IA101", "Package __init__ eagerly imports its submodules", package,
             f"{package} imports {len(names) + len(kept)} name(s) from {len(modules)} "
             f"submodule(s) at import time "
@@ -111,7 +112,7 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
             "keep the names for type checkers under `if TYPE_CHECKING:`.\n\n"
             + lazy_init_snippet(package, names),
             impact=impact, line=first, chain=(package, *modules[:1]),
-        )
+        ))
 
 
 def submodule_of(ctx: ReviewContext, binding: Binding) -> str:
@@ -146,45 +147,87 @@ def _function_only(facts: ModuleFacts, binding: Binding) -> bool:
 def eager_heavy_dependency(ctx: ReviewContext) -> Iterator[Finding]:
     """IA102: a heavy external import used only in function bodies."""
     by_dep: dict[str, list[tuple[ModuleFacts, Binding]]] = {}
+    typing_only: dict[tuple[str, str], list[Binding]] = {}
     needed_at_import: set[str] = set()
     for facts in ctx.all_facts():
         for binding in facts.bindings:
             top = binding.module.split(".")[0]
             if binding.kind not in _RUNS or ctx.is_own(top) or not top:
                 continue
+            uses = facts.uses_of(binding.name)
             if _function_only(facts, binding):
                 by_dep.setdefault(top, []).append((facts, binding))
-            elif facts.uses_of(binding.name) - {Use.ANNOTATION}:
+            elif uses - {Use.ANNOTATION}:
                 needed_at_import.add(top)
+            elif uses and not facts.annotation_consumers:
+                # Only unevaluated annotations use it: it can move under TYPE_CHECKING,
+                # and must, or it keeps loading the dependency (`from markdown_it.token
+                # import Token` runs markdown_it/__init__ all the same).
+                typing_only.setdefault((facts.name, top), []).append(binding)
     for dep, users in sorted(by_dep.items()):
         record = ctx.tree.get(dep)
         if record is None or dep in needed_at_import or record.preloaded:
             continue
         importers = sorted({f.name for f, _ in users})
-        if record.importer not in importers:
-            continue  # something else loads it first anyway: deferring saves nothing
-        impact = ctx.tree.standalone([dep])
-        if severity_of(impact, ctx.settings.scale) < ctx.settings.heavy_min_severity:
-            continue
-        for facts, binding in users:
-            functions = facts.functions_using.get(binding.name, ())
-            where = ", ".join(f"{f}()" for f in functions[:4]) + (
-                ", ..." if len(functions) > 4 else "")
-            others = [m for m in importers if m != facts.name]
-            also = (f"; {len(others)} other module(s) import it the same way "
-                    f"({', '.join(others[:3])})" if others else "")
-            kind = "standard-library package" if is_stdlib(dep) else "package"
-            yield ctx.make_finding(
-                "IA102", "Heavy dependency imported eagerly but used only inside functions",
-                facts.name,
-                f"{facts.name} imports the {kind} {binding.target} at module level but "
-                f"uses `{binding.name}` only inside {where}{also}; it loaded "
-                f"{impact.modules or 0} module(s).",
-                f"Import {binding.target} inside {where} (or behind an accessor) instead "
-                f"of at module level.\n\ndef {(functions or ('...',))[0]}(...):\n    "
-                f"{binding.statement()}\n    ...",
-                impact=impact, line=binding.line, chain=(facts.name, dep),
-            )
+        for name in importers:
+            facts = next(f for f, _ in users if f.name == name)
+            mine = [b for f, b in users if f.name == name]
+            finding = _heavy_finding(ctx, facts, dep, (mine, typing_only.get((name, dep), [])),
+                                     [m for m in importers if m != name])
+            if finding is not None:
+                yield finding
+
+
+def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str,
+                   moved: tuple[list[Binding], list[Binding]],
+                   others: list[str]) -> Finding | None:
+    """IA102 for one module's function-only imports of `dep`, if deferring them saves.
+
+    `moved` holds the imports used only in functions (to defer) and those used only in
+    annotations (to move under TYPE_CHECKING): both must go for the dependency to stay
+    unloaded.
+    """
+    bindings, typing_only = moved
+    deferred = {submodule_of(ctx, b) for b in (*bindings, *typing_only)}
+    kept = {submodule_of(ctx, b) for b in facts.bindings
+            if b.kind in _RUNS and b not in bindings and b not in typing_only}
+    # Exclusive: what importing this module would no longer load. Zero when something
+    # else it runs (a parent package, another import: dataclasses loads inspect) loads
+    # the dependency anyway, and then deferring it here saves nothing.
+    # A dependency is not ours to make lazy, so only today's saving counts, parent
+    # packages included.
+    claim = defer_claim(ctx.tree, facts.name, deferred, kept)
+    claim = dataclasses.replace(claim, saved=claim.alone)
+    impact = ctx.tree.cost(claim.saved)
+    if not claim.saved or severity_of(impact, ctx.settings.scale) < ctx.settings.heavy_min_severity:
+        return None
+    functions = tuple(dict.fromkeys(
+        f for b in bindings for f in facts.functions_using.get(b.name, ())))
+    where = ", ".join(f"{f}()" for f in functions[:4]) + (", ..." if len(functions) > 4 else "")
+    also = (f"; {len(others)} other module(s) import it the same way "
+            f"({', '.join(others[:3])})" if others else "")
+    kind = "standard-library package" if is_stdlib(dep) else "package"
+    first = min(bindings, key=lambda b: b.line)
+    names = ", ".join(f"`{b.name}`" for b in bindings)
+    statements = "\n    ".join(b.statement() for b in bindings)
+    typed = ", ".join(f"`{b.name}`" for b in typing_only)
+    annotations = (f", and {typed} only in annotations" if typing_only else "")
+    checking = ("\n\nif TYPE_CHECKING:\n    "
+                + "\n    ".join(b.statement() for b in typing_only)) if typing_only else ""
+    return ctx.claimed(claim, ctx.make_finding(
+        "IA102", "Heavy dependency imported eagerly but used only inside functions",
+        facts.name,
+        f"{facts.name} imports the {kind} {dep} at module level but uses {names} only "
+        f"inside {where}{annotations}{also}; deferring "
+        f"{'it' if len(bindings) + len(typing_only) == 1 else 'them'} saves "
+        f"{impact.modules or 0} module(s) that nothing else importing {facts.name} loads.",
+        f"Import {', '.join(sorted({b.target for b in bindings}))} inside {where} (or behind "
+        f"an accessor) instead of at module level"
+        + (f", and move the import of {typed} under `if TYPE_CHECKING:`" if typing_only
+           else "")
+        + f".\n\ndef {(functions or ('...',))[0]}(...):\n    {statements}\n    ...{checking}",
+        impact=impact, line=first.line, chain=(facts.name, dep),
+    ))
 
 
 def defining_module(ctx: ReviewContext, binding: Binding) -> str:
@@ -238,38 +281,55 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
             names = sorted({b.attr or b.name for b in bindings})
             if len(names) > settings.utility_max_names:
                 continue
-            pulled = ctx.tree.closure({b.module for b in bindings}, mine)
+            taken = {b.module for b in bindings}
+            pulled = ctx.tree.loads(taken, mine)
             helpers = sorted({defining_module(ctx, b) for b in bindings})
             needed = set().union(*(_helper_needs(ctx, b, mine) for b in bindings))
+            # What these statements pull in beyond what the helpers need (the rule's
+            # impact), and what that leaves today once the module's other imports,
+            # which may load the same modules, are counted (the exclusive saving).
             waste = pulled - needed
-            impact = ctx.tree.set_impact(waste)
+            impact = ctx.tree.cost(waste)
+            kept = {b.module for b in facts.bindings if b.kind in _RUNS and b not in bindings}
+            alone = defer_claim(ctx.tree, facts.name, taken, kept)
             if (len(waste) < settings.utility_min_modules
                     and severity_of(impact, settings.scale) < Severity.MEDIUM):
                 continue
             if len(waste) < settings.utility_min_share * len(pulled):
                 continue  # the helpers use most of what comes along: not a whole tree
             first = min(b.line for b in bindings)
-            yield ctx.make_finding(
+            claim = dataclasses.replace(alone, saved=frozenset(waste),
+                                        alone=alone.alone - needed)
+            yield ctx.claimed(claim, ctx.make_finding(
                 "IA103", "Whole utility tree loaded for one helper", facts.name,
                 f"{facts.name} takes {', '.join(names)} from {root}, whose import needs "
                 f"{len(pulled)} module(s); what {', '.join(names)} "
                 f"{'refer' if len(names) > 1 else 'refers'} to in {', '.join(helpers)} "
                 f"needs {len(needed & pulled)} of them.",
-                _utility_fix(ctx, root, names, helpers),
+                _utility_fix(ctx, root, names, helpers, pulled,
+                             ctx.tree.loads(helpers, mine)),
                 impact=impact, line=first, chain=(facts.name, root, *helpers),
-            )
+            ))
 
 
-def _utility_fix(ctx: ReviewContext, root: str, names: list[str], helpers: list[str]) -> str:
+def _utility_fix(ctx: ReviewContext, root: str, names: list[str], helpers: list[str],
+                 pulled: frozenset[str], narrow: frozenset[str]) -> str:
     taken = ", ".join(names)
+    defer = ("defer the import into the function that uses it (under `if TYPE_CHECKING:` "
+             "if only annotations need it)")
     record = ctx.tree.get(root)
+    if not ctx.is_own(root):
+        # Not ours to make lazy: a narrower import is offered only when it really loads
+        # less, its parent packages (which Python runs first) included.
+        if helpers != [root] and len(narrow) < len(pulled):
+            return (f"Import {taken} from {', '.join(helpers)} directly (that loads "
+                    f"{len(narrow)} module(s) instead of {len(pulled)}), or {defer}.")
+        return f"{defer[0].upper()}{defer[1:]}."
     if record is not None and record.is_package and helpers != [root]:
         return (f"Import {taken} from {', '.join(helpers)} directly and make "
-                f"{root}/__init__.py lazy, or defer the import into the function that uses "
-                "it (under `if TYPE_CHECKING:` if only annotations need it).")
+                f"{root}/__init__.py lazy, or {defer}.")
     return (f"Move {taken} into a small module of its own that {root} re-exports, and "
-            "import it from there; or defer the import into the function that uses it "
-            "(under `if TYPE_CHECKING:` if only annotations need it).")
+            f"import it from there; or {defer}.")
 
 
 def _helper_needs(ctx: ReviewContext, binding: Binding, skip: set[str]) -> frozenset[str]:
@@ -277,8 +337,8 @@ def _helper_needs(ctx: ReviewContext, binding: Binding, skip: set[str]) -> froze
     helper = defining_module(ctx, binding)
     facts = ctx.facts(helper)
     if facts is None or binding.attr is None or helper == binding.target:
-        return ctx.tree.closure([helper], skip)  # a submodule, or no source: all of it
+        return ctx.tree.loads([helper], skip)  # a submodule, or no source: all of it
     names = facts.needs(binding.attr)
     used = {submodule_of(ctx, b) for b in facts.bindings if b.name in names and b.kind in _RUNS}
     parents = {a for a in ancestors(helper) if a not in skip}
-    return frozenset(parents | ctx.tree.closure(used, skip | {helper}))
+    return frozenset(parents | ctx.tree.loads(used, skip | {helper}))

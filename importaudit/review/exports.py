@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from importaudit.loadgraph import ancestors
 from importaudit.model import Severity
-from importaudit.review.impact import ancestors, severity_of
+from importaudit.review.impact import severity_of
 from importaudit.review.registry import RuleDoc, register
 
 if TYPE_CHECKING:

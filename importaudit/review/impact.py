@@ -1,22 +1,25 @@
-"""Measured impact: what a set of modules cost in the profile, and the severity it earns.
+"""Measured impact: adding and ranking impacts, and the severity an impact earns.
 
-The runtime profile records, for every module, which modules' import statements
-reached it (its first loader and later cache hits). What importing some modules costs
-a process that has loaded nothing else of them is the summed own cost (time, heap,
-RSS) of their import closure, and its size (modules pulled in). Severity is a pure
-function of such an impact against a scale, so the same measurement always earns the
-same severity and a reader can see why.
+What a set of modules costs, and which modules an import alone brings in, come from the
+one runtime load graph (`importaudit.loadgraph`). Severity is a pure function of an
+impact against a scale, so the same measurement always earns the same severity and a
+reader can see why.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from importaudit.model import Impact, ModuleRecord, Severity
+from importaudit.loadgraph import ancestors
+from importaudit.model import Impact, Severity
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from importaudit.loadgraph import LoadGraph
+    from importaudit.model import Finding
 
 _MS = 1_000_000
 _KIB = 1024
@@ -97,74 +100,120 @@ def impact_key(impact: Impact) -> tuple[int, int, int, int]:
             impact.modules or 0)
 
 
-class LoadTree:
-    """The runtime profile as import edges between records, with closure costs."""
+def deferral_cut(graph: LoadGraph, importer: str, deferred: Iterable[str],
+                 kept: Iterable[str] = ()) -> frozenset[tuple[str, str]]:
+    """The import edges of `importer` that stop running when `deferred` imports are deferred.
 
-    def __init__(self, modules: Iterable[ModuleRecord]) -> None:
-        self.records: dict[str, ModuleRecord] = {}
-        for record in modules:
-            self.records.setdefault(record.name, record)
-        # X -> modules whose import X's statements reached (first loads and cache hits)
-        self.deps: dict[str, set[str]] = {}
-        for record in self.records.values():
-            sources = set(record.importers)
-            if record.importer:
-                sources.add(record.importer)
-            for source in sources:
-                self.deps.setdefault(source, set()).add(record.name)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.records
-
-    def get(self, name: str) -> ModuleRecord | None:
-        """The record of `name`, or None when the profile did not see it."""
-        return self.records.get(name)
-
-    def self_impact(self, name: str) -> Impact:
-        """What the body of `name` itself cost, without what it imported."""
-        record = self.records.get(name)
-        if record is None:
-            return Impact()
-        return Impact(record.self_ns, record.self_heap_bytes, record.self_rss_bytes, None)
-
-    def closure(self, starts: Iterable[str], exclude: Iterable[str] = ()) -> frozenset[str]:
-        """Everything importing `starts` needs, wherever it was first loaded.
-
-        Follows every import statement the profile saw (first loads and cache hits) and
-        the parent packages Python runs before a submodule, transitively; modules in
-        `exclude` (typically the importer and its parent packages, which run anyway)
-        and preloaded modules are left out.
-        """
-        skip = set(exclude)
-        seen: set[str] = set()
-        stack = [s for s in starts if s in self.records]
-        while stack:
-            name = stack.pop()
-            if name in seen or name in skip or self.records[name].preloaded:
-                continue
-            seen.add(name)
-            stack.extend(self.deps.get(name, ()))
-            parent = name.rpartition(".")[0]
-            while parent:
-                if parent in self.records:
-                    stack.append(parent)
-                parent = parent.rpartition(".")[0]
-        return frozenset(seen)
-
-    def set_impact(self, names: Iterable[str]) -> Impact:
-        """The summed own cost (self time, heap, RSS) of a set of modules, and its size."""
-        chosen = [self.records[n] for n in set(names) if n in self.records]
-        heaps = [r.self_heap_bytes for r in chosen if r.self_heap_bytes is not None]
-        rss = [r.self_rss_bytes for r in chosen if r.self_rss_bytes is not None]
-        return Impact(sum(max(0, r.self_ns) for r in chosen),
-                      sum(heaps) if heaps else None, sum(rss) if rss else None, len(chosen))
-
-    def standalone(self, starts: Iterable[str], exclude: Iterable[str] = ()) -> Impact:
-        """What importing `starts` costs a process that has loaded nothing else of it."""
-        return self.set_impact(self.closure(starts, exclude))
+    `import a.b.c` runs `a`, `a.b` and `a.b.c`, so each of those is cut unless one of the
+    `kept` imports (or `importer`'s own parent packages) still needs it.
+    """
+    needed = {a for module in kept for a in ancestors(module)} | set(ancestors(importer))
+    wanted = {a for module in deferred for a in ancestors(module)} - needed
+    imported = graph.imports(importer)
+    return frozenset((importer, m) for m in wanted if m in imported)
 
 
-def ancestors(module: str) -> list[str]:
-    """`module` and its parent packages: a.b.c -> [a.b.c, a.b, a]."""
-    parts = module.split(".")
-    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What a finding's fix saves: the entry it is measured from and the imports it cuts.
+
+    `saved` is what importing the entry would no longer load once its parent packages
+    no longer load it either (the finding's impact: what fixing this import, with its
+    packages lazy, is worth); `alone` is what the fix saves with the rest of the code as
+    it is now (less, when a parent package or another module loads the same modules).
+    """
+
+    entry: str
+    cut: frozenset[tuple[str, str]]
+    saved: frozenset[str]
+    alone: frozenset[str]
+
+
+ClaimKey = tuple[str, str, int | None]
+
+
+def defer_claim(graph: LoadGraph, importer: str, deferred: Iterable[str],
+                kept: Iterable[str] = ()) -> Claim:
+    """What deferring `importer`'s imports of `deferred` saves a process importing it.
+
+    Exclusive: only the modules every import path from `importer` reaches through the
+    deferred imports (dominators), so a module another import loads anyway
+    (`dataclasses` loads `inspect`) is no saving.
+    """
+    cut = deferral_cut(graph, importer, deferred, kept)
+    parents = ancestors(importer)[1:]
+    return Claim(importer, cut, graph.saving([importer], cut, parents),
+                 graph.saving([importer], cut))
+
+
+def claim_key(finding: Finding) -> ClaimKey:
+    """How a claim is filed for its finding: (code, module, line)."""
+    return (finding.code, finding.module, finding.line)
+
+
+def group_shared_costs(graph: LoadGraph, findings: Sequence[Finding],
+                       claims: Mapping[ClaimKey, Claim]) -> list[Finding]:
+    """Findings whose fixes save mostly the same modules say so, instead of each claiming all.
+
+    The legacy twin's nested eager `__init__`s and annotation imports all bring in the
+    same trading engine, numpy and SQLAlchemy. A finding whose saved modules are mostly
+    also claimed by others names them and what the shared modules cost (count it once),
+    what fixing it alone saves today (its exclusive saving, the code as it is), and,
+    when that is less, which of the others must be fixed too for the rest: those whose
+    imports, left in place, would still load some of it (checked on the load graph).
+    """
+    claimed = {claim_key(f): claims[claim_key(f)] for f in findings
+               if claim_key(f) in claims and claims[claim_key(f)].saved}
+    every_cut = frozenset().union(*(c.cut for c in claimed.values()))
+    out = []
+    for finding in findings:
+        key = claim_key(finding)
+        claim = claimed.get(key)
+        if claim is None:
+            out.append(finding)
+            continue
+        sharers = sorted((k for k, c in claimed.items() if k != key and claim.saved & c.saved),
+                         key=lambda k: (k[1], k[2] or 0, k[0]))
+        shared = claim.saved & frozenset().union(*(claimed[k].saved for k in sharers))
+        if 2 * len(shared) < len(claim.saved):
+            out.append(finding)  # mostly its own modules: nothing worth grouping
+            continue
+        cost = graph.cost(shared)
+        note = (f" {cost.modules} of these module(s) ({_describe(cost)}) are also claimed by "
+                f"{len(sharers)} other finding(s) ({_named(sharers)}): count them once. ")
+        alone = len(claim.alone)
+        reach = graph.loads([claim.entry])
+        # Only the other fixes this import's own load walks into can matter to it.
+        others = frozenset(e for e in every_cut - claim.cut if e[0] in reach)
+        best = _marginal(graph, claim, others)
+        needed = [] if best <= alone else [
+            k for k in sharers if claimed[k].cut & others
+            and _marginal(graph, claim, others - claimed[k].cut) < best]
+        today = f"saves {alone} module(s) today" if alone else "saves nothing today"
+        if not needed:
+            note += f"Fixing this one alone {today}."
+        else:
+            note += (f"Fixing this one alone {today} (other imports load the rest); with "
+                     f"{_named(needed)} fixed too, it saves {best}.")
+        out.append(dataclasses.replace(finding, message=finding.message + note))
+    return out
+
+
+def _marginal(graph: LoadGraph, claim: Claim, fixed: frozenset[tuple[str, str]]) -> int:
+    """How many more modules `claim`'s fix saves its entry once the `fixed` cuts are made."""
+    return (len(graph.saving([claim.entry], fixed | claim.cut))
+            - len(graph.saving([claim.entry], fixed)))
+
+
+def _named(keys: Sequence[ClaimKey], shown: int = 5) -> str:
+    named = ", ".join(f"{c} {m}:{ln}" if ln else f"{c} {m}" for c, m, ln in keys[:shown])
+    return named + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
+
+
+def _describe(impact: Impact) -> str:
+    from importaudit.render.units import format_bytes, format_ns
+
+    parts = [format_ns(impact.time_ns)]
+    if impact.heap_bytes is not None:
+        parts.append(f"heap {format_bytes(impact.heap_bytes)}")
+    return ", ".join(parts)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from gate_samples import isolate_gate
 
 from importaudit.cli import cli
 
@@ -40,11 +41,7 @@ def project(tmp_path, monkeypatch):
     for name in ("gatepkg", "brokengate"):
         shutil.copytree(GATE_FIXTURES / name, tmp_path / name)
     (tmp_path / "pyproject.toml").write_text(CONFIG.format(extra=""))
-    monkeypatch.chdir(tmp_path)
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "IMPORTAUDIT_REPEAT",
-                 "IMPORTAUDIT_BASELINE", "IMPORTAUDIT_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
+    return isolate_gate(monkeypatch, tmp_path)
 
 
 def invoke(*args: str):

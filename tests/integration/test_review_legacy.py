@@ -127,6 +127,18 @@ def test_typing_only_import_in_the_facade(legacy: Report) -> None:
     assert "from __future__ import annotations" in f.fix  # its annotations are evaluated
 
 
+def test_findings_that_claim_the_same_modules_say_so(legacy: Report) -> None:
+    # importing risk_management.integration runs risk_management/__init__.py first, which
+    # loads everything: its own lazy __init__ alone saves only what nothing else loads
+    nested = found(legacy, "IA101", "risk_management.integration")
+    assert "also claimed by" in nested.message and "count them once" in nested.message
+    # ... and once the top-level __init__ is lazy too, it saves more
+    assert "with IA101 risk_management:8 fixed too, it saves" in nested.message
+    top = found(legacy, "IA101", "risk_management")
+    assert top.impact.modules is not None
+    assert f"Fixing this one alone saves {top.impact.modules} module(s) today." in top.message
+
+
 def test_findings_are_ranked_and_carry_measured_impact(legacy: Report) -> None:
     severities = [f.severity for f in legacy.findings]
     assert severities == sorted(severities, reverse=True)
@@ -135,6 +147,8 @@ def test_findings_are_ranked_and_carry_measured_impact(legacy: Report) -> None:
 
 
 def test_real_risk_management_has_none_of_them() -> None:
-    report = api.review([str(ROOT / "risk_management")], repeat=1)
+    # Three runs: savings are judged on the fastest own times, which one run under load
+    # cannot give (a 1 ms stdlib module once took 11 ms on a busy 2-core runner).
+    report = api.review([str(ROOT / "risk_management")], repeat=3)
     assert [(f.code, f.module, f.message) for f in report.findings] == []
     assert len(report.modules) > 10  # it was measured: every module of the tree imported

@@ -113,9 +113,10 @@ def test_json_carries_edges_costs_and_facts() -> None:
     assert first["first_load"] is True
     assert (first["entry"], first["cost_ns"]) == ("core", 30 * MS)
     assert second["edges"] == [
-        {"importer": "app", "imported": "util", "cached": False},
-        {"importer": "util", "imported": "heavy", "cached": True},
+        {"importer": "app", "imported": "util", "cached": False, "kind": "load"},
+        {"importer": "util", "imported": "heavy", "cached": True, "kind": "hit"},
     ]
+    assert data["loaded_by"] == ["app", "core", "heavy", "util"]
     assert data["truncated"] is False
     assert data["failure"] is None
 

@@ -1,0 +1,72 @@
+"""Savings are exclusive: what the entry would no longer load, and overlaps are named."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from review_samples import make_report
+
+from importaudit.model import Finding, ModuleRecord
+from importaudit.review import run_review
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+MS = 1_000_000
+
+SOURCES = {
+    "app/__init__.py": "",
+    # Parser is used in a function, Token only in (unevaluated) annotations: both must
+    # go, or `from heavydep.token import Token` still runs heavydep/__init__.
+    "app/md.py": "from __future__ import annotations\n\nfrom heavydep import Parser\n"
+                 "from heavydep.token import Token\n\n\ndef render(t: Token) -> str:\n"
+                 "    return Parser().run(t)\n",
+    # Both use inspector only in functions, but app.pretty also imports helper, which
+    # loads inspector anyway: deferring it in app.pretty saves nothing.
+    "app/insp.py": "import inspector\n\n\ndef sig(f):\n    return inspector.sig(f)\n",
+    "app/pretty.py": "import helper\nimport inspector\n\n\ndef sig(f):\n"
+                     "    return inspector.sig(f), helper.x\n",
+}
+
+
+def rec(name: str, importer: str | None, *hits: str, ms: float = 0.1,
+        origin: Path | None = None, package: bool = False) -> ModuleRecord:
+    return ModuleRecord(
+        name=name, importer=importer, importers=((importer,) if importer else ()) + hits,
+        self_ns=round(ms * MS), cumulative_ns=round(ms * MS), self_ns_min=round(ms * MS),
+        self_ns_max=round(ms * MS), self_heap_bytes=1000, heap_bytes=1000, runs=5,
+        origin=str(origin) if origin else f"/site/{name.replace('.', '/')}.py",
+        is_package=package)
+
+
+def findings(tmp_path: Path) -> tuple[Finding, ...]:
+    for path, text in SOURCES.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    app = tmp_path / "app"
+    modules = (
+        rec("app", None, origin=app / "__init__.py", package=True),
+        rec("app.md", None, origin=app / "md.py"),
+        rec("heavydep", "app.md", ms=30, package=True), rec("heavydep.core", "heavydep", ms=20),
+        rec("heavydep.token", "app.md"),
+        rec("app.insp", None, origin=app / "insp.py"),
+        rec("inspector", "app.insp", "helper", "app.pretty", ms=40),
+        rec("app.pretty", None, origin=app / "pretty.py"),
+        rec("helper", "app.pretty"),
+    )
+    return run_review(make_report(("app",), modules)).findings
+
+
+def test_an_import_whose_module_loads_anyway_saves_nothing(tmp_path: Path) -> None:
+    heavy = {f.module: f for f in findings(tmp_path) if f.code == "IA102"}
+    # app.insp alone brings in inspector; app.pretty's helper loads it all the same
+    assert heavy["app.insp"].impact.modules == 1
+    assert "app.pretty" not in heavy
+
+
+def test_an_annotation_import_of_the_same_dependency_is_moved_too(tmp_path: Path) -> None:
+    [md] = [f for f in findings(tmp_path) if f.code == "IA102" and f.module == "app.md"]
+    # heavydep, heavydep.core and heavydep.token: what app.md would no longer load
+    assert md.impact.modules == 3
+    assert "`Token` only in annotations" in md.message
+    assert "if TYPE_CHECKING:\n    from heavydep.token import Token" in md.fix
