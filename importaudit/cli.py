@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
 from importaudit._version import __version__
-from importaudit.errors import EXIT_TARGET, ImportAuditError
+from importaudit.errors import EXIT_TARGET, ImportAuditError, Interrupted
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from importaudit.config import Config
     from importaudit.model import Report
     from importaudit.render import RenderOptions
@@ -46,12 +50,58 @@ def _errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         _fail(str(exc), exc.exit_status)
-    except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+    except KeyboardInterrupt as exc:
+        # Whatever was running has cleaned up on the way here (the runner ends its
+        # children); what is left is to say so and exit as a shell expects, not 1.
+        if isinstance(exc, Interrupted):
+            name, status = exc.name, exc.exit_status
+        else:
+            name, status = "SIGINT", 128 + signal.SIGINT
+        _fail(f"interrupted by {name}", status)
+    except (click.exceptions.Exit, click.ClickException, SystemExit):
         raise
     except Exception as exc:
         if debug:
             raise
         _fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 2)
+
+
+#: The signals that stop a command cleanly (child interpreters ended, temp files removed).
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _signals_as_interrupts() -> Iterator[None]:
+    """While a command runs, Ctrl-C, SIGTERM and SIGHUP raise `Interrupted`.
+
+    By default SIGTERM and SIGHUP end this process at once, leaving its child
+    interpreters running and its temp files behind; as an exception they unwind through
+    the code that cleans up. A signal ignored when we started (nohup, a background job's
+    SIGINT) stays ignored. Only the first signal is raised: a second one while the first
+    unwinds must not cut the cleanup short.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    raised = False
+
+    def interrupt(signum: int, _frame: FrameType | None) -> None:
+        nonlocal raised
+        if not raised:
+            raised = True
+            raise Interrupted(signum)
+
+    previous = {}
+    for sig in _STOP_SIGNALS:
+        if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):
+            previous[sig] = signal.signal(sig, interrupt)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextlib.contextmanager
@@ -190,7 +240,7 @@ def cli(debug: bool) -> None:
 
 def run(func: Callable[[], int | None]) -> None:
     """Call a command body under the error policy and exit with its status."""
-    with _errors(_State.debug):
+    with _signals_as_interrupts(), _errors(_State.debug):
         status = func()
     if status:
         raise SystemExit(status)
