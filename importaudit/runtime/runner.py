@@ -70,7 +70,11 @@ class Interpreter:
 
 # Runs in the candidate interpreter: says what it is, and compiles the probe for it once.
 # Running the probe from a .pyc spares every child compiling it (about 6 ms here), which
-# matters when the cost being measured is a few milliseconds of imports.
+# matters when the cost being measured is a few milliseconds of imports. The .pyc is
+# checked before each use, since anything may have happened to a file in a cache folder:
+# it must carry a checked-hash header naming this probe's source and this interpreter's
+# bytecode (its magic number, also in the file name), and unmarshal whole. Otherwise it
+# is rebuilt (atomically, as py_compile writes), or the probe runs from source.
 _INFO_CODE = """\
 import os, sys
 print(sys.executable)
@@ -79,15 +83,35 @@ print(sys.implementation.name)
 print(sys.platform)
 source, cache_dir, digest = sys.argv[1:4]
 tag = sys.implementation.cache_tag
+
+
+def compiled_probe():
+    import importlib.util, marshal, py_compile
+    magic = importlib.util.MAGIC_NUMBER
+    path = os.path.join(cache_dir, 'probe-%s-%s-%s.pyc' % (digest, tag, magic.hex()))
+    with open(source, 'rb') as stream:
+        header = magic + (3).to_bytes(4, 'little') + importlib.util.source_hash(stream.read())
+
+    def valid():
+        try:
+            with open(path, 'rb') as stream:
+                data = stream.read()
+            return data[:16] == header and type(marshal.loads(data[16:])) is type(valid.__code__)
+        except (OSError, ValueError, EOFError, TypeError):
+            return False
+
+    if valid():
+        return path
+    os.makedirs(cache_dir, exist_ok=True)
+    py_compile.compile(source, cfile=path, doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+    return path if valid() else ''
+
+
 compiled = ''
-if tag and cache_dir and sys.version_info >= (3, 9):
-    path = os.path.join(cache_dir, 'probe-%s-%s.pyc' % (digest, tag))
+if tag and cache_dir:
     try:
-        if not os.path.exists(path):
-            import py_compile
-            os.makedirs(cache_dir, exist_ok=True)
-            py_compile.compile(source, cfile=path, doraise=True)
-        compiled = path
+        compiled = compiled_probe()
     except Exception:
         compiled = ''
 print(compiled)
