@@ -147,6 +147,22 @@ def emit(report: Report, fmt: str, output: str | None, options: RenderOptions) -
         renderer(report, stream, options)
 
 
+def say_failure(report: Report, fmt: str, output: str | None) -> None:
+    """Exit 3 with a report no one reads on the terminal: say on stderr what failed.
+
+    A terminal report on stdout says it itself; JSON on stdout or a file says it to
+    whoever reads them later, while the job log would show nothing at all.
+    """
+    from importaudit.render import FORMATS
+
+    failure = report.failure
+    to_stdout = output in (None, "-")
+    if failure is None or (to_stdout and FORMATS.get(fmt) == "terminal"):
+        return
+    where = f"on stdout ({fmt})" if to_stdout else f"in {output}"
+    click.echo(f"importaudit: {failure.message}; the partial report is {where}", err=True)
+
+
 def render_options(**kwargs: Any) -> RenderOptions:
     """Build render options; colour follows the terminal unless NO_COLOR is set."""
     from importaudit.render import RenderOptions
@@ -327,10 +343,16 @@ def profile(
             })
             if programs:
                 kind = "module" if module else "script" if script else "code"
+                # The report on stdout must not have the program's output mixed into it.
+                apart = output in (None, "-")
+                if apart and quiet == 0:
+                    click.echo("importaudit: the program's standard output goes to standard "
+                               "error, standard output carries the report (-o FILE writes "
+                               "the report elsewhere)", err=True)
                 report = api.profile_program(
                     kind, programs[0], argv=targets, python=config.python, repeat=repeat,
                     timeout=config.timeout, memory=memory,
-                    warm_bytecode=config.warm_bytecode,
+                    warm_bytecode=config.warm_bytecode, stdout_to_stderr=apart,
                 )
             else:
                 chosen_targets = targets or config.targets
@@ -349,6 +371,7 @@ def profile(
             threshold_ns=int(threshold * 1_000_000), verbosity=verbose - quiet,
         )
         emit(report, chosen, output, options)
+        say_failure(report, chosen, output)
         return EXIT_TARGET if report.failure is not None else 0
 
     run(body)
@@ -379,6 +402,7 @@ def why(
 
         with _output_stream(output) as stream:
             whytext.render_why(answer, stream, chosen)
+        say_failure(answer.report, chosen, output)
         if answer.report.failure is not None:
             return EXIT_TARGET
         return 0 if answer.chains else 1
@@ -495,6 +519,7 @@ def check(
             None, config.output, "text")
         options = render_options(command="check", verbosity=verbose - quiet)
         emit(report, chosen, config.output, options)
+        say_failure(report, chosen, config.output)
         _announce_to_actions(report, chosen, config.output)
         return api.exit_status(report)
 
@@ -676,6 +701,7 @@ def review(
         chosen = _infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="review",
                                                     verbosity=verbose - quiet))
+        say_failure(report, chosen, output)
         if report.failure is not None:
             return EXIT_TARGET
         if config.fail_on == "never":
