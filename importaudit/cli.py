@@ -246,7 +246,12 @@ def measure_options(*, from_config: bool = False) -> Callable[[F], F]:
 # --------------------------------------------------------------------------- the group
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Exit statuses: 0 fine, 1 found (violations, cycles, findings), 2 usage or "
+           "configuration error, 3 the target failed to import or its interpreter crashed "
+           "or timed out, 128+N interrupted by signal N (130 for Ctrl-C, 143 for SIGTERM).",
+)
 @click.version_option(__version__, prog_name="importaudit")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 def cli(debug: bool) -> None:
