@@ -191,12 +191,13 @@ def profile(
 def profile_program(
     kind: str, program: str, argv: Sequence[str] = (), *, python: str | None = None,
     repeat: int | None = None, timeout: float | None = None, memory: bool | None = None,
-    warm_bytecode: bool = False,
+    warm_bytecode: bool = False, stdout_to_stderr: bool = False,
 ) -> Report:
     """Run a program (`kind` "module", "script" or "code") under the profiler.
 
     The program gets its own argv; its stdin, stdout and stderr are the terminal's in
-    the first measured run. Every import it makes is attributed, also late ones. By
+    the first measured run (its stdout goes to stderr with `stdout_to_stderr`, so that
+    a report written to stdout stays apart). Every import it makes is attributed, also late ones. By
     default it runs once with no warm-up and no heap run, since running a user's
     program again may have side effects: ask for more with `repeat` and `memory`.
     """
@@ -210,7 +211,7 @@ def profile_program(
         mode=kind, args=(program, *argv), repeat=repeat or 1,
         warmup=repeat is not None and repeat > 1, memory=bool(memory),
         timeout=timeout or DEFAULT_TIMEOUT_S, warm_bytecode=warm_bytecode,
-        passthrough=True,
+        passthrough=True, stdout_to_stderr=stdout_to_stderr,
     )
     label = {"module": f"-m {program}", "script": program, "code": "-c"}[kind]
     return _report((label,), _measure(python, request))

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
 from importaudit._version import __version__
-from importaudit.errors import EXIT_TARGET, ImportAuditError
+from importaudit.errors import EXIT_TARGET, ImportAuditError, Interrupted
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from importaudit.config import Config
     from importaudit.model import Report
     from importaudit.render import RenderOptions
@@ -46,12 +50,58 @@ def _errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         _fail(str(exc), exc.exit_status)
-    except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+    except KeyboardInterrupt as exc:
+        # Whatever was running has cleaned up on the way here (the runner ends its
+        # children); what is left is to say so and exit as a shell expects, not 1.
+        if isinstance(exc, Interrupted):
+            name, status = exc.name, exc.exit_status
+        else:
+            name, status = "SIGINT", 128 + signal.SIGINT
+        _fail(f"interrupted by {name}", status)
+    except (click.exceptions.Exit, click.ClickException, SystemExit):
         raise
     except Exception as exc:
         if debug:
             raise
         _fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 2)
+
+
+#: The signals that stop a command cleanly (child interpreters ended, temp files removed).
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _signals_as_interrupts() -> Iterator[None]:
+    """While a command runs, Ctrl-C, SIGTERM and SIGHUP raise `Interrupted`.
+
+    By default SIGTERM and SIGHUP end this process at once, leaving its child
+    interpreters running and its temp files behind; as an exception they unwind through
+    the code that cleans up. A signal ignored when we started (nohup, a background job's
+    SIGINT) stays ignored. Only the first signal is raised: a second one while the first
+    unwinds must not cut the cleanup short.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    raised = False
+
+    def interrupt(signum: int, _frame: FrameType | None) -> None:
+        nonlocal raised
+        if not raised:
+            raised = True
+            raise Interrupted(signum)
+
+    previous = {}
+    for sig in _STOP_SIGNALS:
+        if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):
+            previous[sig] = signal.signal(sig, interrupt)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextlib.contextmanager
@@ -95,6 +145,22 @@ def emit(report: Report, fmt: str, output: str | None, options: RenderOptions) -
     renderer = get_renderer(fmt)
     with _output_stream(output) as stream:
         renderer(report, stream, options)
+
+
+def say_failure(report: Report, fmt: str, output: str | None) -> None:
+    """Exit 3 with a report no one reads on the terminal: say on stderr what failed.
+
+    A terminal report on stdout says it itself; JSON on stdout or a file says it to
+    whoever reads them later, while the job log would show nothing at all.
+    """
+    from importaudit.render import FORMATS
+
+    failure = report.failure
+    to_stdout = output in (None, "-")
+    if failure is None or (to_stdout and FORMATS.get(fmt) == "terminal"):
+        return
+    where = f"on stdout ({fmt})" if to_stdout else f"in {output}"
+    click.echo(f"importaudit: {failure.message}; the partial report is {where}", err=True)
 
 
 def render_options(**kwargs: Any) -> RenderOptions:
@@ -180,7 +246,12 @@ def measure_options(*, from_config: bool = False) -> Callable[[F], F]:
 # --------------------------------------------------------------------------- the group
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Exit statuses: 0 fine, 1 found (violations, cycles, findings), 2 usage or "
+           "configuration error, 3 the target failed to import or its interpreter crashed "
+           "or timed out, 128+N interrupted by signal N (130 for Ctrl-C, 143 for SIGTERM).",
+)
 @click.version_option(__version__, prog_name="importaudit")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 def cli(debug: bool) -> None:
@@ -190,7 +261,7 @@ def cli(debug: bool) -> None:
 
 def run(func: Callable[[], int | None]) -> None:
     """Call a command body under the error policy and exit with its status."""
-    with _errors(_State.debug):
+    with _signals_as_interrupts(), _errors(_State.debug):
         status = func()
     if status:
         raise SystemExit(status)
@@ -277,10 +348,16 @@ def profile(
             })
             if programs:
                 kind = "module" if module else "script" if script else "code"
+                # The report on stdout must not have the program's output mixed into it.
+                apart = output in (None, "-")
+                if apart and quiet == 0:
+                    click.echo("importaudit: the program's standard output goes to standard "
+                               "error, standard output carries the report (-o FILE writes "
+                               "the report elsewhere)", err=True)
                 report = api.profile_program(
                     kind, programs[0], argv=targets, python=config.python, repeat=repeat,
                     timeout=config.timeout, memory=memory,
-                    warm_bytecode=config.warm_bytecode,
+                    warm_bytecode=config.warm_bytecode, stdout_to_stderr=apart,
                 )
             else:
                 chosen_targets = targets or config.targets
@@ -299,6 +376,7 @@ def profile(
             threshold_ns=int(threshold * 1_000_000), verbosity=verbose - quiet,
         )
         emit(report, chosen, output, options)
+        say_failure(report, chosen, output)
         return EXIT_TARGET if report.failure is not None else 0
 
     run(body)
@@ -329,6 +407,7 @@ def why(
 
         with _output_stream(output) as stream:
             whytext.render_why(answer, stream, chosen)
+        say_failure(answer.report, chosen, output)
         if answer.report.failure is not None:
             return EXIT_TARGET
         return 0 if answer.chains else 1
@@ -445,6 +524,7 @@ def check(
             None, config.output, "text")
         options = render_options(command="check", verbosity=verbose - quiet)
         emit(report, chosen, config.output, options)
+        say_failure(report, chosen, config.output)
         _announce_to_actions(report, chosen, config.output)
         return api.exit_status(report)
 
@@ -626,6 +706,7 @@ def review(
         chosen = _infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="review",
                                                     verbosity=verbose - quiet))
+        say_failure(report, chosen, output)
         if report.failure is not None:
             return EXIT_TARGET
         if config.fail_on == "never":

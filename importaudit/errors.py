@@ -2,7 +2,8 @@
 
 Exit statuses are the same for every command (see CLI.md): 0 fine, 1 the thing asked
 about was found, 2 usage or configuration error, 3 the target failed to import or the
-child interpreter crashed or timed out.
+child interpreter crashed or timed out. Interrupted by a signal (Ctrl-C, SIGTERM, SIGHUP),
+a command exits 128 + the signal's number, as shells report it: 130 for Ctrl-C.
 """
 
 from __future__ import annotations
@@ -43,3 +44,22 @@ class TargetFailedError(ImportAuditError):
     """The target failed to import, or the child interpreter crashed or timed out."""
 
     exit_status = EXIT_TARGET
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal asked importaudit to stop (Ctrl-C, SIGTERM, SIGHUP).
+
+    A KeyboardInterrupt, not an ImportAuditError: no `except Exception` may swallow it,
+    and code that cleans up after Ctrl-C (the runner ends its child interpreters) does
+    the same for the other signals.
+    """
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        try:
+            self.name = signal.Signals(signum).name
+        except ValueError:
+            self.name = f"signal {signum}"
+        super().__init__(self.name)
+        self.exit_status = 128 + signum

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +70,11 @@ class Interpreter:
 
 # Runs in the candidate interpreter: says what it is, and compiles the probe for it once.
 # Running the probe from a .pyc spares every child compiling it (about 6 ms here), which
-# matters when the cost being measured is a few milliseconds of imports.
+# matters when the cost being measured is a few milliseconds of imports. The .pyc is
+# checked before each use, since anything may have happened to a file in a cache folder:
+# it must carry a checked-hash header naming this probe's source and this interpreter's
+# bytecode (its magic number, also in the file name), and unmarshal whole. Otherwise it
+# is rebuilt (atomically, as py_compile writes), or the probe runs from source.
 _INFO_CODE = """\
 import os, sys
 print(sys.executable)
@@ -79,15 +83,35 @@ print(sys.implementation.name)
 print(sys.platform)
 source, cache_dir, digest = sys.argv[1:4]
 tag = sys.implementation.cache_tag
+
+
+def compiled_probe():
+    import importlib.util, marshal, py_compile
+    magic = importlib.util.MAGIC_NUMBER
+    path = os.path.join(cache_dir, 'probe-%s-%s-%s.pyc' % (digest, tag, magic.hex()))
+    with open(source, 'rb') as stream:
+        header = magic + (3).to_bytes(4, 'little') + importlib.util.source_hash(stream.read())
+
+    def valid():
+        try:
+            with open(path, 'rb') as stream:
+                data = stream.read()
+            return data[:16] == header and type(marshal.loads(data[16:])) is type(valid.__code__)
+        except (OSError, ValueError, EOFError, TypeError):
+            return False
+
+    if valid():
+        return path
+    os.makedirs(cache_dir, exist_ok=True)
+    py_compile.compile(source, cfile=path, doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+    return path if valid() else ''
+
+
 compiled = ''
-if tag and cache_dir and sys.version_info >= (3, 9):
-    path = os.path.join(cache_dir, 'probe-%s-%s.pyc' % (digest, tag))
+if tag and cache_dir:
     try:
-        if not os.path.exists(path):
-            import py_compile
-            os.makedirs(cache_dir, exist_ok=True)
-            py_compile.compile(source, cfile=path, doraise=True)
-        compiled = path
+        compiled = compiled_probe()
     except Exception:
         compiled = ''
 print(compiled)
@@ -216,21 +240,139 @@ def _drain(stream: IO[bytes], tail: deque[bytes]) -> None:
             size -= len(tail.popleft())
 
 
-def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
-    """Kill the child and everything it started, even what left its session."""
+# ----------------------------------------------------------------------------- ending children
+
+#: How long an interrupted child and what it started get to end on SIGTERM before SIGKILL.
+END_GRACE_S = 1.0
+
+
+def _descendants(proc: subprocess.Popen[bytes]) -> list[Any]:
+    """The processes `proc` started, found before it dies (orphans cannot be found after)."""
     import psutil
 
     try:
-        descendants = psutil.Process(proc.pid).children(recursive=True)
+        return psutil.Process(proc.pid).children(recursive=True)
     except psutil.Error:
-        descendants = []
+        return []
+
+
+def _signal_tree(proc: subprocess.Popen[bytes], descendants: Sequence[Any], sig: int) -> None:
+    """Send `sig` to the child's process group, and to each process it started."""
+    import psutil
+
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        # Its own session and group (not in passthrough mode, where it shares ours and
+        # this fails): one call reaches everything that stayed in the group.
+        os.killpg(proc.pid, sig)
     except OSError:
-        proc.kill()
-    for child in descendants:
+        with contextlib.suppress(OSError):
+            proc.send_signal(sig)
+    for child in descendants:  # and what left the group
         with contextlib.suppress(psutil.Error):
-            child.kill()
+            child.send_signal(sig)
+
+
+def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the child and everything it started, even what left its session."""
+    _signal_tree(proc, _descendants(proc), signal.SIGKILL)
+
+
+def end_trees(procs: Sequence[subprocess.Popen[bytes]], grace: float = END_GRACE_S) -> None:
+    """End children and everything they started: SIGTERM, then SIGKILL after `grace`.
+
+    For an interrupt: a program run with -m/--script/-c gets a moment to clean up, as
+    it would when its own terminal sent the signal. Reaping is left to whoever waits on
+    each child (a worker thread may be blocked in its `wait`).
+    """
+    trees = [(proc, _descendants(proc)) for proc in procs if proc.poll() is None]
+    for proc, descendants in trees:
+        _signal_tree(proc, descendants, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while any(proc.poll() is None for proc, _ in trees) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for proc, descendants in trees:  # also what ignored SIGTERM after its parent ended
+        _signal_tree(proc, descendants, signal.SIGKILL)
+
+
+class _Stopped(Exception):
+    """Raised in a worker thread that would start a child after `Children.stop`."""
+
+
+class Children:
+    """The child interpreters a runner has running, so that an interrupt can end them all.
+
+    Signals arrive in the main thread; with `--isolated` the children belong to worker
+    threads blocked waiting on them. `stop` ends every running child and makes each
+    later start fail, so the workers come back and remove their record files.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._stopped = False
+
+    def check(self) -> None:
+        """Fail if `stop` was called: no new child may start."""
+        if self._stopped:
+            raise _Stopped
+
+    def started(self, proc: subprocess.Popen[bytes]) -> None:
+        """Track a child that was just started (or end it at once after `stop`)."""
+        with self._lock:
+            if not self._stopped:
+                self._running.add(proc)
+                return
+        end_trees([proc], grace=0)
+        proc.wait()
+        raise _Stopped
+
+    def finished(self, proc: subprocess.Popen[bytes]) -> None:
+        """Forget a child that was reaped."""
+        with self._lock:
+            self._running.discard(proc)
+
+    def stop(self) -> None:
+        """End every running child tree and refuse new ones (an interrupt is unwinding)."""
+        with self._lock:
+            self._stopped = True
+            running = list(self._running)
+        end_trees(running)
+
+    @contextlib.contextmanager
+    def stopped_on_error(self) -> Iterator[None]:
+        """Stop every child when the block raises, an interrupt included, then re-raise."""
+        try:
+            yield
+        except BaseException:
+            self.stop()
+            raise
+
+
+def _watchdog_pipe() -> tuple[int, int] | None:
+    """A pipe to tie a child's life to ours, or None where the platform cannot (Windows)."""
+    if not hasattr(os, "O_ASYNC"):
+        return None
+    try:
+        import fcntl  # noqa: F401  (POSIX only)
+    except ImportError:
+        return None
+    return os.pipe()
+
+
+def _arm_watchdog(read_fd: int, proc: subprocess.Popen[bytes], group: bool) -> None:
+    """Have the kernel signal the child (SIGIO) when the pipe's write end closes.
+
+    Only this process holds the write end (not inheritable), so it closes when we die,
+    however we die, SIGKILL included; SIGIO's default action ends the child, and with
+    `group` its whole process group. The kernel does it all: the probe runs no thread
+    and imports nothing for it (a watchdog thread would make `os.fork` in the measured
+    program warn on 3.12+, ctypes for PR_SET_PDEATHSIG would be a preloaded module).
+    """
+    import fcntl
+
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(read_fd, fcntl.F_SETOWN, -proc.pid if group else proc.pid)
+        fcntl.fcntl(read_fd, fcntl.F_SETFL, fcntl.fcntl(read_fd, fcntl.F_GETFL) | os.O_ASYNC)
 
 
 def run_child(
@@ -242,22 +384,34 @@ def run_child(
     extra_path: Sequence[str] = (),
     timeout: float = DEFAULT_TIMEOUT_S,
     passthrough: bool = False,
+    stdout_to_stderr: bool = False,
     env_overrides: dict[str, str | None] | None = None,
     launcher: Launcher = subprocess.Popen,
     clock: Clock = time.perf_counter_ns,
+    children: Children | None = None,
 ) -> ChildRun:
-    """Run the probe once and return what it recorded, however the child ended."""
+    """Run the probe once and return what it recorded, however the child ended.
+
+    Interrupted (an exception while waiting, Ctrl-C included), it ends the child's
+    tree before the exception goes on; its record file is removed either way.
+    `stdout_to_stderr` (passthrough mode) sends the program's stdout to our stderr.
+    """
+    children = children or Children()
+    children.check()
     env = dict(os.environ)
     for key, value in (env_overrides or {}).items():
         if value is None:
             env.pop(key, None)
         else:
             env[key] = value
-    fd, records_path = tempfile.mkstemp(prefix="importaudit-", suffix=".jsonl")
-    os.close(fd)
     run = ChildRun()
     tail: deque[bytes] = deque()
+    records_path = None
+    watch_read = watch_write = None
     try:
+        fd, records_path = tempfile.mkstemp(prefix="importaudit-", suffix=".jsonl")
+        os.close(fd)
+        watch_read, watch_write = _watchdog_pipe() or (None, None)
         cmd = [interpreter.executable, interpreter.probe, records_path, mode, ",".join(flags),
                os.pathsep.join(extra_path), *args]
         t0 = clock()
@@ -265,12 +419,45 @@ def run_child(
             proc = launcher(
                 cmd, env=env, start_new_session=not passthrough,
                 stdin=None if passthrough else subprocess.DEVNULL,
-                stdout=None if passthrough else subprocess.DEVNULL,
+                stdout=(2 if stdout_to_stderr else None) if passthrough else subprocess.DEVNULL,
                 stderr=None if passthrough else subprocess.PIPE,
+                pass_fds=() if watch_read is None else (watch_read,),
             )
         except OSError as exc:
             raise InterpreterError(f"cannot start {interpreter.executable}: {exc}") from exc
-        drainer = None
+        if watch_read is not None:
+            _arm_watchdog(watch_read, proc, group=not passthrough)
+            os.close(watch_read)
+            watch_read = None
+        children.started(proc)
+        try:
+            _wait_child(proc, run, tail, timeout)
+        finally:
+            children.finished(proc)
+        run.wall_ns = clock() - t0
+        with open(records_path, "rb") as stream:
+            parse_records(stream.read().splitlines(), run)
+    finally:
+        # Closing the write end signals a child still alive (an error before it was
+        # tracked): it cannot outlive this call either way.
+        for end in (watch_read, watch_write):
+            if end is not None:
+                os.close(end)
+        if records_path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(records_path)
+    run.stderr_tail = b"".join(tail).decode("utf-8", "replace")[-STDERR_TAIL_BYTES:]
+    return run
+
+
+def _wait_child(proc: subprocess.Popen[bytes], run: ChildRun, tail: deque[bytes],
+                timeout: float) -> None:
+    """Wait for the child (killing its tree at the timeout), draining its stderr meanwhile.
+
+    Whatever interrupts the wait ends the child's tree and is raised again.
+    """
+    drainer = None
+    try:
         if proc.stderr is not None:
             drainer = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
             drainer.start()
@@ -280,15 +467,12 @@ def run_child(
             run.timed_out = True
             _kill_tree(proc)
             run.returncode = proc.wait()
-        run.wall_ns = clock() - t0
-        if drainer is not None:
-            drainer.join(timeout=5)
-        with open(records_path, "rb") as stream:
-            parse_records(stream.read().splitlines(), run)
-    finally:
-        os.unlink(records_path)
-    run.stderr_tail = b"".join(tail).decode("utf-8", "replace")[-STDERR_TAIL_BYTES:]
-    return run
+    except BaseException:
+        end_trees([proc])
+        proc.wait()
+        raise
+    if drainer is not None:
+        drainer.join(timeout=5)
 
 
 def measure_startup(
@@ -299,7 +483,12 @@ def measure_startup(
     t0 = clock()
     proc = launcher([interpreter.executable, "-c", "pass"], stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    proc.wait()
+    try:
+        proc.wait()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
     return clock() - t0
 
 
@@ -538,6 +727,7 @@ class ProfileRequest:
     extra_path: tuple[str, ...] = ()
     warm_bytecode: bool = False
     passthrough: bool = False  # program mode: the first measured run owns the terminal
+    stdout_to_stderr: bool = False  # passthrough: the program's stdout goes to our stderr
 
 
 @dataclass(frozen=True, slots=True)
@@ -562,6 +752,7 @@ class Runner:
         self.launcher = launcher
         self.clock = clock
         self.progress = progress or (lambda _msg: None)
+        self.children = Children()
 
     def _child(self, request: ProfileRequest, flags: list[str], args: Sequence[str],
                *, passthrough: bool = False, warm: bool = False) -> ChildRun:
@@ -570,14 +761,23 @@ class Runner:
             overrides["PYTHONDONTWRITEBYTECODE"] = None
         return run_child(
             self.interpreter, request.mode, flags, args, extra_path=request.extra_path,
-            timeout=request.timeout, passthrough=passthrough, env_overrides=overrides,
-            launcher=self.launcher, clock=self.clock,
+            timeout=request.timeout, passthrough=passthrough,
+            stdout_to_stderr=passthrough and request.stdout_to_stderr, env_overrides=overrides,
+            launcher=self.launcher, clock=self.clock, children=self.children,
         )
 
     def profile(self, request: ProfileRequest) -> Measurement:
-        """Warm up, measure `repeat` times, measure the heap once, merge."""
-        if request.isolated:
-            return self._isolated(request)
+        """Warm up, measure `repeat` times, measure the heap once, merge.
+
+        Interrupted (Ctrl-C, or a signal the command line turned into an exception),
+        it ends every child tree still running and removes their record files first.
+        """
+        with self.children.stopped_on_error():
+            if request.isolated:
+                return self._isolated(request)
+            return self._profile(request)
+
+    def _profile(self, request: ProfileRequest) -> Measurement:
         time_flags = ["rss"] + (["tree"] if request.tree else [])
         startups: list[int] = []
         hit_runs: list[ChildRun] = []
@@ -691,7 +891,9 @@ class Runner:
 
         records = []
         failure = describe_failure(listing, request.timeout, names)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        # Stopped before the pool's exit waits for its workers, which wait on children.
+        with ThreadPoolExecutor(max_workers=workers) as pool, \
+                self.children.stopped_on_error():
             for name, runs, heap in pool.map(measure, wanted):
                 self.progress(f"isolated {name}")
                 records.append(_standalone(by_name[name], runs, heap))

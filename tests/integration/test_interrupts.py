@@ -1,0 +1,180 @@
+"""Interrupting `importaudit` while it measures: no child process and no temp file survives.
+
+Each test runs the real command in its own session (so the signals reach only it),
+waits until the child interpreter is stuck importing a module that never finishes,
+sends a signal, and then looks for every process of the child's tree and for the
+record files in $TMPDIR.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import psutil
+import pytest
+from test_probe_pythons import VERSIONS, interpreter
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+RUNTIME = Path(__file__).resolve().parent.parent / "fixtures" / "runtime"
+WAIT_S = 60.0  # generous: two cores shared by many test runs
+
+
+def start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    """`python -m importaudit ARGS` in a session of its own, with a private TMPDIR."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(tmp), "IMPORTAUDIT_NO_PROGRESS": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "importaudit", *args], env=env, cwd=tmp_path,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+
+
+@pytest.fixture
+def seen() -> Iterator[list[psutil.Process]]:
+    """Processes a test saw: whatever of them a failed test left running is killed."""
+    found: list[psutil.Process] = []
+    yield found
+    for process in found:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+
+
+def tree_of(proc: subprocess.Popen[str], wanted: str, count: int,
+            seen: list[psutil.Process]) -> list[psutil.Process]:
+    """Every descendant of `proc`, once `count` of them have `wanted` in their command line
+    and no new process has appeared for a moment (also added to `seen`)."""
+    deadline = time.monotonic() + WAIT_S
+    previous: set[int] = set()
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        try:
+            found = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.Error:
+            found = []
+        matching = []
+        for child in found:
+            try:
+                if wanted in " ".join(child.cmdline()):
+                    matching.append(child)
+            except psutil.Error:
+                pass
+        pids = {p.pid for p in found}
+        if len(matching) >= count and pids == previous:
+            seen.extend(found)
+            return found
+        previous = pids
+        time.sleep(0.3)
+    pytest.fail(f"no {count} child processes running {wanted!r} after {WAIT_S} s")
+
+
+def gone(processes: list[psutil.Process], timeout: float = 15.0) -> list[psutil.Process]:
+    """The processes still alive after `timeout` (a zombie waiting for its reaper is dead)."""
+    deadline = time.monotonic() + timeout
+    alive = processes
+    while alive and time.monotonic() < deadline:
+        still = []
+        for p in alive:
+            try:
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    still.append(p)
+            except psutil.Error:
+                pass
+        alive = still
+        if alive:
+            time.sleep(0.1)
+    return alive
+
+
+def records_files(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in (tmp_path / "tmp").glob("importaudit-*"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_signal_ends_the_child_tree_and_removes_temp_files(
+    sig: signal.Signals, tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    proc = start(tmp_path, "profile", str(RUNTIME / "hangs_tree.py"), "--repeat", "1",
+                 "--no-memory", "--timeout", "600")
+    # The child interpreter and the process it started, both in the hanging import.
+    tree = tree_of(proc, "time.sleep(0.5)", 1, seen)
+    assert len(tree) >= 2
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=WAIT_S)
+    assert proc.returncode == 128 + sig, err
+    assert gone(tree) == []
+    assert records_files(tmp_path) == []
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert sig.name in lines[0]
+    assert "Traceback" not in err
+
+
+def test_interrupted_isolated_run_ends_every_worker_child(
+    tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    proc = start(tmp_path, "profile", "--isolated", str(RUNTIME / "hangs_alone"),
+                 "--repeat", "1", "--no-memory", "--timeout", "600")
+    # Two workers (at least), each with a child stuck importing y or z alone.
+    workers = min(2, os.cpu_count() or 1)
+    tree = tree_of(proc, "hangs_alone.", workers, seen)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=WAIT_S)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert gone(tree) == []
+    assert records_files(tmp_path) == []
+
+
+def test_check_interrupted_by_ctrl_c_exits_130_not_1(
+    tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text(f'[tool.importaudit]\ntargets = ["{RUNTIME / "hangs_tree.py"}"]\n'
+                      "repeat = 1\nmemory = false\ntimeout = 600\n")
+    proc = start(tmp_path, "check", "--config", str(config))
+    tree = tree_of(proc, "time.sleep(0.5)", 1, seen)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=WAIT_S)
+    assert proc.returncode == 130, err
+    assert gone(tree) == []
+    assert records_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("version", [None, *VERSIONS])
+def test_children_end_when_importaudit_is_killed_outright(
+    version: str | None, tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    python = ["--python", interpreter(version)] if version else []
+    proc = start(tmp_path, "profile", str(RUNTIME / "hangs_tree.py"), "--repeat", "1",
+                 "--no-memory", "--timeout", "600", *python)
+    tree = tree_of(proc, "time.sleep(0.5)", 1, seen)
+    proc.kill()  # SIGKILL: no handler runs, so the children have to notice by themselves
+    proc.communicate(timeout=WAIT_S)
+    assert gone(tree) == []
+
+
+HANGING_PROGRAM = "import time\nwhile True:\n    time.sleep(0.5)\n"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_a_program_run_under_the_profiler_ends_with_importaudit(
+    sig: signal.Signals, tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    # -c shares our process group (it owns the terminal), so it is ended by itself.
+    proc = start(tmp_path, "profile", "--format", "json", "--timeout", "600",
+                 "-c", HANGING_PROGRAM)
+    tree = tree_of(proc, "time.sleep(0.5)", 1, seen)
+    proc.send_signal(sig)
+    proc.communicate(timeout=WAIT_S)
+    assert proc.returncode == (128 + sig if sig != signal.SIGKILL else -sig)
+    assert gone(tree) == []

@@ -1,0 +1,61 @@
+"""The compiled probe in the cache folder is checked before each use, rebuilt if it is wrong.
+
+A truncated .pyc there made every run fail ("Bad code object in .pyc file"), and any
+other valid .pyc put there ran instead of the probe. Checked on every Python the
+probe supports, since each compiles and checks its own.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_probe_pythons import VERSIONS, interpreter
+
+from importaudit import api
+from importaudit.runtime.runner import find_interpreter
+
+RUNTIME = Path(__file__).resolve().parent.parent / "fixtures" / "runtime"
+
+
+def cached_probe(python: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The probe compiled for `python` into a private cache folder."""
+    monkeypatch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    probe = Path(find_interpreter(python).probe)
+    assert probe.suffix == ".pyc"
+    assert probe.parent == tmp_path / "cache"
+    return probe
+
+
+def assert_measures(python: str | None) -> None:
+    report = api.profile([str(RUNTIME / "slow_pkg")], python=python, repeat=1, memory=False)
+    assert report.failure is None, report.failure
+    assert "slow_pkg.sleepy" in {m.name for m in report.modules if not m.preloaded}
+
+
+@pytest.mark.parametrize("version", [None, *VERSIONS])
+def test_a_truncated_probe_pyc_is_rebuilt(version: str | None, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    python = interpreter(version) if version else None
+    probe = cached_probe(python, tmp_path, monkeypatch)
+    data = probe.read_bytes()
+    probe.write_bytes(data[: len(data) // 2])
+    assert_measures(python)
+    assert len(probe.read_bytes()) == len(data)
+
+
+@pytest.mark.parametrize("version", [None, *VERSIONS])
+def test_another_pyc_in_place_of_the_probe_is_not_run(version: str | None, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    python = interpreter(version) if version else None
+    probe = cached_probe(python, tmp_path, monkeypatch)
+    marker = tmp_path / "ran"
+    other = tmp_path / "other.py"
+    other.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    # A valid .pyc for that interpreter, of another source, put where the probe's is.
+    subprocess.run([python or "python", "-c", "import py_compile, sys; py_compile.compile("
+                    "sys.argv[1], cfile=sys.argv[2], doraise=True)", str(other), str(probe)],
+                   check=True)
+    assert_measures(python)
+    assert not marker.exists()

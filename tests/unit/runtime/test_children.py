@@ -1,0 +1,63 @@
+"""Ending child process trees: what ignores SIGTERM is killed, a stopped set starts nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from importaudit.runtime.runner import (
+    Children,
+    _Stopped,
+    end_trees,
+    find_interpreter,
+    run_child,
+)
+
+STUBBORN = (
+    "import signal, subprocess, sys, time\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+    "subprocess.Popen([sys.executable, '-c', 'import os, signal, time\\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\\n"
+    "os.setsid()\\n"  # leaves the group: only the list of descendants reaches it
+    "time.sleep(60)'])\n"
+    "print('ready', flush=True)\n"
+    "time.sleep(60)\n"
+)
+
+
+def test_end_trees_kills_what_ignores_sigterm_even_outside_the_group() -> None:
+    proc = subprocess.Popen([sys.executable, "-c", STUBBORN], stdout=subprocess.PIPE,
+                            start_new_session=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"ready\n"
+    tree = psutil.Process(proc.pid).children(recursive=True)
+    deadline = time.monotonic() + 10
+    while not tree and time.monotonic() < deadline:
+        time.sleep(0.05)
+        tree = psutil.Process(proc.pid).children(recursive=True)
+    assert tree
+    try:
+        end_trees([proc], grace=0.3)
+        assert proc.wait(timeout=10) == -signal.SIGKILL
+        _, alive = psutil.wait_procs(tree, timeout=10)
+        assert alive == []
+    finally:  # nothing left burning CPU after a failure
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        for process in tree:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+
+
+def test_stopped_children_start_no_more() -> None:
+    children = Children()
+    children.stop()
+    with pytest.raises(_Stopped):
+        run_child(find_interpreter(None), "import", [], ["json"], children=children)
