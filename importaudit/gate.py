@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from importaudit.checks import check_id
 from importaudit.config import CyclePolicy
 from importaudit.model import CheckResult, Verdict, Violation
+from importaudit.render.cycletext import claim_sentence
 from importaudit.render.units import format_bytes, format_ns
 
 if TYPE_CHECKING:
@@ -636,9 +637,10 @@ def _check_cycles(report: Report, baseline: Report | None, config: Config, out: 
             f"{e.importer} -> {e.imported}" + (f" ({e.file}:{e.line})" if e.file else "")
             for e in cycle.cut) if cycle.cut else ""
         label = "new import cycle" if new_policy else "import cycle"
+        claim = claim_sentence(cycle)
         out.record("cycle", subject, [Violation(
             check="cycle", subject=subject,
-            message=f"{label}: {' -> '.join(path)}{cut}",
+            message=f"{label}: {' -> '.join(path)}{cut}" + (f". {claim}" if claim else ""),
             chain=tuple(path), file=first.file if first else None,
             line=first.line if first else None,
         )])

@@ -17,7 +17,7 @@ from importaudit.gate import (
     runs_needed,
     separation_confidence,
 )
-from importaudit.model import ChildFailure, EdgeKind
+from importaudit.model import ChildFailure, EdgeKind, ImportTrial, Proof
 
 
 def only(verdict, check):
@@ -231,6 +231,23 @@ def test_cycle_policy_none_fails_on_a_cycle_with_its_witness_and_location():
     assert violation.message.startswith("import cycle: pkg.a -> pkg.b -> pkg.a")
     assert "break it at pkg.b -> pkg.a (pkg/b.py:8)" in violation.message
     assert (violation.file, violation.line) == ("pkg/a.py", 3)
+
+
+def test_cycle_violations_say_what_running_the_claim_showed():
+    failed = ImportTrial("pkg.a", error="ImportError: cannot import name 'X' from partially "
+                         "initialized module 'pkg.a'", file="pkg/b.py", line=8, circular=True)
+    fails = dataclasses.replace(AB, can_fail=True, proof=Proof.FAILS, trials=(failed,))
+    message = only(evaluate(report(graph=STATIC, cycles=(fails,)), Config()), "cycle").message
+    assert message.endswith(". It fails at import: importing pkg.a first: ImportError: cannot "
+                            "import name 'X' from partially initialized module 'pkg.a' at "
+                            "pkg/b.py:8.")
+    tried = dataclasses.replace(AB, can_fail=True, proof=Proof.NOT_REPRODUCED,
+                                trials=(ImportTrial("pkg.a"),))
+    message = only(evaluate(report(graph=STATIC, cycles=(tried,)), Config()), "cycle").message
+    assert "order-dependent" in message and "did not fail from 1 entry point(s)" in message
+    static = dataclasses.replace(AB, can_fail=True)
+    message = only(evaluate(report(graph=STATIC, cycles=(static,)), Config()), "cycle").message
+    assert "(unverified: no code ran)" in message
 
 
 def test_type_only_cycles_do_not_count_by_default():

@@ -1,0 +1,114 @@
+"""Cycle claims proven by running them: each suspect imported first, alone, fresh."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from importaudit import api
+from importaudit.model import Cycle, EdgeKind, ImportEdge, ModuleNode, Proof, StaticGraph
+from importaudit.runtime.runner import find_interpreter
+from importaudit.runtime.verify import entry_points, import_roots, run_trial
+
+STATIC = Path(__file__).resolve().parents[2] / "fixtures" / "static"
+
+
+@pytest.fixture(autouse=True)
+def _in_fixtures(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(STATIC)
+    monkeypatch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_a_cycle_that_fails_from_either_side_is_proven_with_the_error() -> None:
+    report = api.cycles(["cyclic"], verify=True)
+    first = report.cycles[0]
+    assert first.modules == ("pkg_a.core", "pkg_b.service")
+    assert first.proof is Proof.FAILS and first.fails
+    assert [t.module for t in first.trials] == ["pkg_a.core", "pkg_b.service"]
+    core, service = first.trials
+    assert core.circular and service.circular
+    assert core.error is not None and core.error.startswith(
+        "ImportError: cannot import name 'Base' from partially initialized module "
+        "'pkg_a.core'")
+    assert (Path(core.file or ""), core.line) == (Path("cyclic/pkg_b/service.py"), 3)
+    assert (Path(service.file or ""), service.line) == (Path("cyclic/pkg_a/core.py"), 3)
+    # The plain-import cycle was never suspected, so nothing ran for it.
+    assert report.cycles[1].proof is Proof.UNVERIFIED and report.cycles[1].trials == ()
+
+
+def test_a_suspicion_that_does_not_fail_is_order_dependent() -> None:
+    (ordered, *_rest) = api.cycles(["orderdep"], verify=True).cycles
+    assert ordered.packages == ("ordered",) and ordered.can_fail
+    assert ordered.proof is Proof.NOT_REPRODUCED and not ordered.fails
+    assert [(t.module, t.error) for t in ordered.trials] == [("ordered.models", None)]
+
+
+def test_without_verify_nothing_runs_and_the_claim_stays_unverified() -> None:
+    first = api.cycles(["cyclic"]).cycles[0]
+    assert first.can_fail and first.proof is Proof.UNVERIFIED and first.trials == ()
+
+
+def _package(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_failures_for_other_reasons_and_timeouts_prove_nothing(tmp_path: Path) -> None:
+    _package(tmp_path / "tree", {
+        "needy/__init__.py": "",
+        # Fails on a missing dependency before it ever reaches the cycle.
+        "needy/x.py": "import no_such_dependency_anywhere\nimport needy.u\nNAME = 1\n",
+        "needy/u.py": "from needy.x import NAME\n",
+        "slow/__init__.py": "",
+        # Hangs before it reaches the cycle.
+        "slow/x.py": "import time\ntime.sleep(60)\nimport slow.u\nNAME = 1\n",
+        "slow/u.py": "import time\nfrom slow.x import NAME\n",
+    })
+    report = api.cycles([str(tmp_path / "tree")], verify=True, timeout=2)
+    by_package = {c.packages[0]: c for c in report.cycles}
+    needy = by_package["needy"]
+    assert needy.proof is Proof.NOT_REPRODUCED
+    (trial,) = needy.trials
+    assert trial.error == "ModuleNotFoundError: No module named 'no_such_dependency_anywhere'"
+    assert not trial.circular and trial.line == 1
+    (slow,) = by_package["slow"].trials
+    assert by_package["slow"].proof is Proof.NOT_REPRODUCED
+    assert slow.error == "TimeoutError: importing slow.x did not finish in 2 s"
+
+
+def _older_python() -> str | None:
+    found = sorted(Path.home().glob(".pyenv/versions/3.9*/bin/python"))
+    return str(found[0]) if found else None
+
+
+@pytest.mark.skipif(_older_python() is None, reason="no Python 3.9 under pyenv")
+def test_trials_run_in_the_measured_interpreter() -> None:
+    python = _older_python()
+    interpreter = find_interpreter(python)
+    assert interpreter.version[:2] == (3, 9)
+    trial = run_trial(interpreter, "pkg_a.core", extra_path=[str(STATIC / "cyclic")])
+    assert trial.error is not None and "partially initialized module 'pkg_a.core'" in trial.error
+    # This interpreter's stdlib has no such module; 3.9's neither: same verdict, its run.
+    assert run_trial(interpreter, "tomllib").error == \
+        "ModuleNotFoundError: No module named 'tomllib'"
+    assert run_trial(find_interpreter(sys.executable), "tomllib").error is None
+
+
+def test_entry_points_and_import_roots() -> None:
+    edge = ImportEdge("pkg.u", "pkg.x", EdgeKind.EAGER, names=("NAME",))
+    main = ImportEdge("pkg.u", "pkg.__main__", EdgeKind.EAGER, names=("run",))
+    cycle = Cycle(("pkg.__main__", "pkg.u", "pkg.x"), (edge,), can_fail=True,
+                  failing=(edge, main))
+    assert entry_points(cycle) == ("pkg.x",)  # importing __main__ would run the program
+    graph = StaticGraph(roots=("pkg",), modules=(
+        ModuleNode("pkg", "/src/lib/pkg/__init__.py", is_package=True),
+        ModuleNode("pkg.x", "/src/lib/pkg/x.py"),
+        ModuleNode("pkg.sub", "/src/lib/pkg/sub/__init__.py", is_package=True),
+        ModuleNode("solo", "/other/solo.py"),
+    ))
+    assert import_roots(graph, ["pkg", "pkg.x", "pkg.sub", "solo"]) == (
+        str(Path("/src/lib").resolve()), str(Path("/other").resolve()))
