@@ -224,6 +224,9 @@ class ImportTrial:
     file: str | None = None  # where it was raised: the innermost frame of the target's code
     line: int | None = None
     circular: bool = False  # the error names a half-initialised member of the cycle
+    # Importing `module` first imports its packages first; when importing this one of
+    # them first (alone, fresh) already loaded `module` or failed, that was the same run.
+    via: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 
 
 def trial_text(trial: ImportTrial) -> str:
-    """`importing x first: ImportError: ... at file:line`."""
+    """`importing x first: ImportError: ... at file:line` (and through which package)."""
     where = f" at {trial.file}:{trial.line}" if trial.file and trial.line else ""
-    return f"importing {trial.module} first: {trial.error}{where}"
+    through = f" runs {trial.via} first" if trial.via else ""
+    return f"importing {trial.module} first{through}: {trial.error}{where}"
 
 
 def claim_label(cycle: Cycle) -> str | None:

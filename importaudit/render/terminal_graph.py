@@ -216,8 +216,8 @@ def _claims(cycle: Cycle, console: Console, options: RenderOptions) -> None:
                                "(-v)", style="dim"))
     for trial in cycle.trials:
         if trial.error and not trial.circular:
-            console.print(Text(f"  importing {trial.module} first failed for another reason: "
-                               f"{trial.error}", style="dim"), soft_wrap=True)
+            console.print(Text(f"  failed for another reason: {trial_text(trial)}",
+                               style="dim"), soft_wrap=True)
 
 
 def cycle_label(cycle: Cycle) -> str:

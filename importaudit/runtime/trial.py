@@ -1,12 +1,13 @@
 """Runs INSIDE a fresh child interpreter: import one module first, alone, and say how it went.
 
-Usage: python trial.py RESULT_FILE PATHS MODULE
+Usage: python trial.py RESULT_FILE PATHS MODULE [WATCHED...]
 
 Standard library only, Python 3.9+, and never imports importaudit: it runs in the
 user's interpreter (`--python`). sys.path is what `python -c` would give (the current
 directory first, not this file's folder) with those of PATHS (os.pathsep separated)
 it lacks in front. The outcome is written as one JSON object to
-RESULT_FILE (stdout and stderr belong to the imported code): `{"ok": true}`, or the
+RESULT_FILE (stdout and stderr belong to the imported code): `{"ok": true, "loaded":
+[...]}` with those of the WATCHED modules that importing MODULE loaded, or the
 exception's type, message and the innermost frame of the imported code that raised it
 (import machinery frames, `<frozen ...>`, are skipped).
 """
@@ -39,6 +40,7 @@ _HERE = os.path.abspath(__file__)
 def main() -> None:
     """Import the module named on the command line and record the outcome."""
     result_path, paths, module = sys.argv[1], sys.argv[2], sys.argv[3]
+    watched = sys.argv[4:]
     if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(_HERE):
         sys.path[0] = ""
     # Folders the environment already has keep their place: put in front, a
@@ -50,6 +52,7 @@ def main() -> None:
     outcome: dict[str, object] = {"ok": True}
     try:
         __import__(module)
+        outcome["loaded"] = [name for name in watched if name in sys.modules]
     except BaseException as exc:  # SystemExit and KeyboardInterrupt at import count too
         filename, line = _where(exc.__traceback__)
         outcome = {"ok": False, "type": type(exc).__name__, "message": str(exc),
