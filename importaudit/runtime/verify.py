@@ -57,14 +57,14 @@ def import_roots(graph: StaticGraph, modules: Iterable[str]) -> tuple[str, ...]:
     For `a.b.c` read from `/x/a/b/c.py` (or `/x/a/b/c/__init__.py`) that is `/x`: the
     same files the static graph describes, whatever the targets were called.
     """
-    files = {n.name: n.file for n in graph.modules if n.file}
+    nodes = {n.name: n for n in graph.modules if n.file}
     roots: dict[str, None] = {}
     for module in modules:
-        file = files.get(module)
-        if file is None:
+        node = nodes.get(module)
+        if node is None or node.file is None:
             continue
-        folder = Path(file).resolve().parent
-        depth = module.count(".") + (1 if Path(file).stem == "__init__" else 0)
+        folder = Path(node.file).resolve().parent
+        depth = module.count(".") + (1 if node.is_package else 0)
         roots[str(folder.parents[depth - 1] if depth else folder)] = None
     return tuple(roots)
 

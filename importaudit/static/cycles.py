@@ -284,6 +284,8 @@ def find_cycles(graph: StaticGraph,
         digraph = to_networkx(graph, kinds)
         components = [sorted(c) for c in nx.strongly_connected_components(digraph)
                       if len(c) > 1]
-        bound = _bound_lines({n.name: n.file for n in graph.modules})
+        # A compiled module's edges (and so its names) come from the .py beside it.
+        bound = _bound_lines({n.name: n.source if n.compiled else n.file
+                              for n in graph.modules})
         return tuple(sorted((_cycle(digraph, c, bound) for c in components),
                             key=cycle_sort_key))
