@@ -26,12 +26,14 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.model import Cycle, ImportTrial, Proof
-from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, _kill_tree
+from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, _drain, _kill_tree
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -94,21 +96,26 @@ def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True,
         )
+        # Only the tail of what the imported code writes is kept: a flood cannot block us.
+        tail: deque[bytes] = deque()
+        drainer = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
+        drainer.start()
+        ended = None
         try:
-            _, stderr = proc.communicate(timeout=timeout)
-            ended = None
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_tree(proc)
-            _, stderr = proc.communicate()
+            proc.wait()
             ended = f"TimeoutError: importing {module} did not finish in {timeout:g} s"
+        drainer.join(timeout=5)
         text = Path(result_path).read_text(encoding="utf-8")
     finally:
         os.unlink(result_path)
     if not text:  # the child died before it could say (os._exit, a signal, a timeout)
-        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+        last = b"".join(tail).decode("utf-8", "replace").strip().splitlines()[-1:]
         return ImportTrial(module, error=ended or (
             f"the interpreter exited with status {proc.returncode}"
-            + (f": {tail[0]}" if tail else ""))), frozenset()
+            + (f": {last[0]}" if last else ""))), frozenset()
     outcome = json.loads(text)
     if outcome.get("ok"):
         return ImportTrial(module), frozenset(outcome.get("loaded", ()))

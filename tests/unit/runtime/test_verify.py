@@ -111,6 +111,11 @@ def test_failures_for_other_reasons_and_timeouts_prove_nothing(tmp_path: Path) -
         # Hangs before it reaches the cycle.
         "slow/x.py": "import time\ntime.sleep(60)\nimport slow.u\nNAME = 1\n",
         "slow/u.py": "import time\nfrom slow.x import NAME\n",
+        # Floods stderr, then leaves without a word to the parent.
+        "dies/__init__.py": "",
+        "dies/x.py": "import os, sys\nsys.stderr.write('x' * 200000 + '\\nlast words\\n')\n"
+                     "sys.stderr.flush()\nos._exit(3)\nimport dies.u\nNAME = 1\n",
+        "dies/u.py": "from dies.x import NAME\n",
     })
     report = api.cycles([str(tmp_path / "tree")], verify=True, timeout=2)
     by_package = {c.packages[0]: c for c in report.cycles}
@@ -122,6 +127,8 @@ def test_failures_for_other_reasons_and_timeouts_prove_nothing(tmp_path: Path) -
     (slow,) = by_package["slow"].trials
     assert by_package["slow"].proof is Proof.NOT_REPRODUCED
     assert slow.error == "TimeoutError: importing slow.x did not finish in 2 s"
+    (dies,) = by_package["dies"].trials
+    assert dies.error == "the interpreter exited with status 3: last words"
 
 
 def _older_python() -> str | None:
