@@ -203,14 +203,17 @@ def _claims(cycle: Cycle, console: Console, options: RenderOptions) -> None:
                            style="dim"))
     if not cycle.fails:
         failing = _limit(cycle.failing, options, _FAILING_SHOWN)
-        label, style = (("suspected", "yellow") if cycle.proof is Proof.NOT_REPRODUCED
-                        else ("can fail (unverified)", "red"))
+        tried = cycle.proof is Proof.NOT_REPRODUCED
         for edge in failing:
-            attributes = [n for n in edge.names if n != "*"]
-            console.print(Text(
-                f"  {label}: {_where(edge)} `{statement_text(edge)}` raises ImportError "
-                f"if {edge.imported} is imported first and has not yet defined "
-                f"{_names(attributes)}", style=style), soft_wrap=True)
+            attributes = _names([n for n in edge.names if n != "*"])
+            # Tried and not reproduced: only the condition is known, not that it happens.
+            text = (f"  suspected: {_where(edge)} `{statement_text(edge)}` would raise "
+                    f"ImportError if it ran while {edge.imported} was half-initialised "
+                    f"(before defining {attributes})" if tried else
+                    f"  can fail (unverified): {_where(edge)} `{statement_text(edge)}` raises "
+                    f"ImportError if {edge.imported} is imported first and has not yet "
+                    f"defined {attributes}")
+            console.print(Text(text, style="yellow" if tried else "red"), soft_wrap=True)
         if len(cycle.failing) > len(failing):
             console.print(Text(f"  ... {len(cycle.failing) - len(failing)} more such imports "
                                "(-v)", style="dim"))
