@@ -164,3 +164,13 @@ def test_shortest_cycle_on_a_large_component_is_found() -> None:
     cycle = shortest_cycle(component)
     bound = len(cycle)
     assert bound == min(len(c) for c in nx.simple_cycles(component, length_bound=bound))
+
+
+def test_the_legacy_twin_cycle_is_fragile_not_failing(monkeypatch: pytest.MonkeyPatch) -> None:
+    legacy = STATIC.parent / "legacy"
+    monkeypatch.chdir(legacy)
+    (cycle,) = find_cycles(graph_of("risk_management", "trading_engine", cwd=legacy))
+    assert cycle.packages == ("risk_management", "trading_engine")
+    # Both `from x import name` of the cycle are a package's __init__ taking names from
+    # its own submodule, which cannot start before it: importing any side first works.
+    assert not cycle.can_fail and cycle.failing == ()
