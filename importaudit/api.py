@@ -394,7 +394,8 @@ def save_baseline(
         report = load_saved(from_report).report
     else:
         measured = None if static_only else (measure or _measure_configured)(config)
-        report = _merge_static(measured, (analyse or _analyse_configured)(config))
+        default = _analyse_configured if static_only else _analyse_verified
+        report = _merge_static(measured, (analyse or default)(config))
         if report.failure is not None:
             from importaudit.errors import TargetFailedError
 
@@ -432,7 +433,7 @@ def diff_reports(config: Config, old: str | None = None, new: str | None = None,
     before = show_baseline(config).report if old is None else load_saved(old).report
     if new is None:
         after = _merge_static((measure or _measure_configured)(config),
-                              (analyse or _analyse_configured)(config))
+                              (analyse or _analyse_verified)(config))
     else:
         after = load_saved(new).report
     regressions_only = dataclasses.replace(

@@ -277,6 +277,26 @@ def test_cycle_policy_new_fails_only_on_cycles_the_baseline_lacked():
     assert fixed.notes == ("cycle fixed since the baseline: pkg.a <-> pkg.b",)
 
 
+def test_cycle_policy_new_fails_on_a_known_cycle_that_now_fails_at_import():
+    config = Config(cycles=CyclePolicy.NEW)
+    failed = ImportTrial("pkg.a", error="ImportError: cannot import name 'X' from partially "
+                         "initialized module 'pkg.a'", circular=True)
+    fails = dataclasses.replace(AB, can_fail=True, proof=Proof.FAILS, trials=(failed,))
+    tried = dataclasses.replace(AB, can_fail=True, proof=Proof.NOT_REPRODUCED,
+                                trials=(ImportTrial("pkg.a"),))
+    unverified = dataclasses.replace(AB, can_fail=True)
+    now = report(graph=STATIC, cycles=(fails,))
+    # The baseline ran it (or suspected nothing) and it imported fine: a regression.
+    for before in (tried, AB):
+        violation = only(evaluate(now, config, report(graph=STATIC, cycles=(before,))),
+                         "cycle")
+        assert violation.message.startswith("known import cycle that now fails at import: ")
+        assert "It fails at import: importing pkg.a first" in violation.message
+    # It failed then too, or the baseline never ran it: known, as before.
+    for before in (fails, unverified):
+        assert evaluate(now, config, report(graph=STATIC, cycles=(before,))).passed
+
+
 def test_cycles_are_skipped_without_static_analysis_and_off_means_off():
     verdict = evaluate(report(*pkg_records()), Config())
     assert result(verdict, "cycle", "static graph").skipped
