@@ -7,6 +7,7 @@ CLI and the pytest plugin are thin adapters over these functions.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from importaudit.errors import TargetNotFoundError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from typing import Any, TextIO
 
     import networkx as nx
@@ -127,20 +128,26 @@ def _progress() -> Callable[[str], None] | None:
     return show
 
 
-def _measure(python: str | None, request: ProfileRequest) -> Measurement:
+@contextlib.contextmanager
+def _progress_line() -> Iterator[Callable[[str], None] | None]:
+    """`_progress()` for the length of a block, its line cleared at the end."""
     import sys
 
-    from importaudit.runtime.runner import Runner, find_interpreter
-
-    interpreter = find_interpreter(python)
     show = _progress()
-    runner = Runner(interpreter, progress=show)
     try:
-        return runner.profile(request)
+        yield show
     finally:
         if show is not None:
             sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()
+
+
+def _measure(python: str | None, request: ProfileRequest) -> Measurement:
+    from importaudit.runtime.runner import Runner, find_interpreter
+
+    interpreter = find_interpreter(python)
+    with _progress_line() as show:
+        return Runner(interpreter, progress=show).profile(request)
 
 
 def _report(targets: Sequence[str], measurement: Measurement) -> Report:
@@ -260,9 +267,18 @@ def _measure_configured(config: Config) -> Report:
     )
 
 
-def _analyse_configured(config: Config) -> Report:
-    """The static graph of the targets, with cycles sought over the configured edge kinds."""
-    return cycles(_configured_targets(config), kinds=sorted(k.value for k in config.kinds))
+def _analyse_configured(config: Config, *, verify: bool = False) -> Report:
+    """The static graph of the targets, with cycles sought over the configured edge kinds.
+
+    `verify` runs the cycles' suspicions in the configured interpreter (see `cycles`).
+    """
+    return cycles(_configured_targets(config), kinds=sorted(k.value for k in config.kinds),
+                  verify=verify, python=config.python, timeout=config.timeout)
+
+
+def _analyse_verified(config: Config) -> Report:
+    """`_analyse_configured` with the cycle claims proven by running them."""
+    return _analyse_configured(config, verify=True)
 
 
 def _merge_static(report: Report | None, static: Report | None) -> Report:
@@ -305,7 +321,9 @@ def check(
 
     _configured_targets(config)
     report = None if static_only else (measure or _measure_configured)(config)
-    report = _merge_static(report, (analyse or _analyse_configured)(config))
+    # The static-only gate runs no code, so its cycle claims stay unverified.
+    default = _analyse_configured if static_only else _analyse_verified
+    report = _merge_static(report, (analyse or default)(config))
     path = config.baseline_path
     base: Report | None = None
     missing = None
@@ -377,7 +395,8 @@ def save_baseline(
         report = load_saved(from_report).report
     else:
         measured = None if static_only else (measure or _measure_configured)(config)
-        report = _merge_static(measured, (analyse or _analyse_configured)(config))
+        default = _analyse_configured if static_only else _analyse_verified
+        report = _merge_static(measured, (analyse or default)(config))
         if report.failure is not None:
             from importaudit.errors import TargetFailedError
 
@@ -415,7 +434,7 @@ def diff_reports(config: Config, old: str | None = None, new: str | None = None,
     before = show_baseline(config).report if old is None else load_saved(old).report
     if new is None:
         after = _merge_static((measure or _measure_configured)(config),
-                              (analyse or _analyse_configured)(config))
+                              (analyse or _analyse_verified)(config))
     else:
         after = load_saved(new).report
     regressions_only = dataclasses.replace(
@@ -452,7 +471,8 @@ def review(
         targets, tree=True, python=python, repeat=repeat, timeout=timeout, memory=memory,
         warm_bytecode=warm_bytecode,
     )
-    static = cycles(targets)  # the graph with every edge; cycles over import-time edges
+    # The graph with every edge; cycles over import-time edges, their claims run.
+    static = cycles(targets, verify=True, python=python, timeout=timeout)
     report = dataclasses.replace(report, graph=static.graph, cycles=static.cycles)
     return review_report(report, ReviewSettings(select=chosen, ignore=tuple(ignore)))
 
@@ -588,18 +608,25 @@ def cycles(
     targets: Sequence[str], *, kinds: str | Iterable[str] | None = None,
     collapse_external: bool = True, cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
-    full_parse: bool = False,
+    full_parse: bool = False, verify: bool = False, python: str | None = None,
+    timeout: float | None = None,
 ) -> Report:
     """A Report with the static graph of `targets` (every edge) and its import cycles.
 
     Cycles are sought over edges of `kinds` (default: the kinds that run at import
     time, eager, optional and parent; "all": every kind). The report's
     `graph.cycle_kinds` records which. An empty `cycles` means none.
+
+    The static analysis only suspects that a cycle can fail at import. With `verify`,
+    each suspected module is imported first, alone, in a fresh interpreter (`python`,
+    default this one; at most `jobs` at once, each bounded by `timeout`), and each
+    suspected cycle's `proof` says whether that reproduced it. This runs the targets'
+    code; without `verify` nothing runs and suspicions stay `unverified`.
     """
     import dataclasses
 
     from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, EdgeKind
-    from importaudit.static.cycles import find_cycles
+    from importaudit.static.cycles import cycle_sort_key, find_cycles
 
     chosen = edge_kinds(kinds, IMPORT_TIME_KINDS)
     counted = tuple(sorted(chosen if chosen is not None else EdgeKind,
@@ -608,7 +635,24 @@ def cycles(
                         cache_dir=cache_dir, jobs=jobs,
                         scanner="reference" if full_parse else "fast")
     full = dataclasses.replace(full, cycle_kinds=counted)
-    return _static_report(targets, full, find_cycles(full, counted))
+    found = find_cycles(full, counted)
+    if verify and any(c.can_fail for c in found):
+        found = tuple(sorted(_verify(found, full, python, timeout, jobs),
+                             key=cycle_sort_key))
+    return _static_report(targets, full, found)
+
+
+def _verify(found: Sequence[Cycle], graph: StaticGraph, python: str | None,
+            timeout: float | None, jobs: int | None) -> tuple[Cycle, ...]:
+    """Run the cycles' suspicions (see `cycles`), with progress on a terminal."""
+    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, find_interpreter
+    from importaudit.runtime.verify import import_roots, verify_cycles
+
+    interpreter = find_interpreter(python)
+    roots = import_roots(graph, (m for c in found for m in c.modules))
+    with _progress_line() as show:
+        return verify_cycles(found, interpreter, extra_path=roots,
+                             timeout=timeout or DEFAULT_TIMEOUT_S, jobs=jobs, progress=show)
 
 
 def import_graph(

@@ -776,8 +776,9 @@ def static_options(f: F) -> F:
                           "(default $IMPORTAUDIT_CACHE_DIR or .importaudit-cache)."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                     help="Processes scanning at once, this one included; 1 scans here "
-                          "alone (default: by tree size and CPUs)."),
+                     help="Processes scanning (and, for `cycles`, interpreters verifying) at "
+                          "once, this one included; 1 scans here alone (default: by tree "
+                          "size and CPUs)."),
         click.option("--full-parse", is_flag=True,
                      help="Parse every file whole: reports every file that does not parse, "
                           "not only those whose imports do not (slower)."),
@@ -838,18 +839,31 @@ def graph(
 @click.option("--kinds", default=None, metavar="K,K",
               help="Edge kinds that close a cycle (default: `kinds` in [tool.importaudit], "
                    "else eager,optional,parent, those that run at import time; 'all').")
+@click.option("--no-verify", is_flag=True,
+              help="Do not run anything: keep the static claim that a cycle can fail at "
+                   "import, labelled unverified.")
+@python_option
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds each verifying interpreter may take (default 120).")
 @_config_option
 @static_options
 @format_option(["text", "json"], "text")
 @output_option
 @verbosity_options
 def cycles(
-    targets: tuple[str, ...], kinds: str | None, config_path: str | None, external: str,
-    cache_dir: str | None,
+    targets: tuple[str, ...], kinds: str | None, no_verify: bool, python: str | None,
+    timeout: float | None, config_path: str | None, external: str, cache_dir: str | None,
     no_cache: bool, jobs: int | None, full_parse: bool, fmt: str | None, output: str | None,
     quiet: int, verbose: int,
 ) -> None:
     """Find import cycles among TARGETs, with a witness path and edges to cut.
+
+    The graph is read without running code. A cycle the static analysis suspects can
+    fail at import is then proven by execution, the one place this command runs the
+    targets' code: each suspected module is imported first, alone, in a fresh
+    interpreter of --python (several at once, up to --jobs, each within --timeout).
+    Only a reproduced failure is shown as "FAILS AT IMPORT", with its error; the others
+    are "order-dependent". --no-verify runs nothing and labels the claim unverified.
 
     Exits 1 when a cycle is found (so CI can gate on it), 0 when there is none, 2
     for a usage error.
@@ -864,7 +878,8 @@ def cycles(
                             kinds=kinds or sorted(k.value for k in config.kinds),
                             collapse_external=external == "collapse",
                             cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
-                            full_parse=full_parse)
+                            full_parse=full_parse, verify=not no_verify,
+                            python=python or config.python, timeout=timeout or config.timeout)
         chosen = _infer_format(fmt, output, "text")
         emit(report, chosen, output,
              render_options(command="cycles", verbosity=verbose - quiet))

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING
 from importaudit.checks import check_id
 from importaudit.config import CyclePolicy
 from importaudit.loadgraph import LoadGraph, ancestors
-from importaudit.model import CheckResult, Verdict, Violation
+from importaudit.model import CheckResult, Proof, Verdict, Violation
+from importaudit.render.cycletext import claim_sentence
 from importaudit.render.units import format_bytes, format_ns
 
 if TYPE_CHECKING:
@@ -591,6 +592,19 @@ def cycle_changes(old: Sequence[Cycle],
     return appeared, fixed
 
 
+def _newly_failing(cycle: Cycle, baseline: Report) -> bool:
+    """A known cycle shown to fail now that the baseline ran and saw import fine.
+
+    The baseline's cycle counts as not failing when running it did not reproduce the
+    suspicion, or when nothing was suspected; an unverified suspicion says nothing.
+    """
+    if not cycle.fails:
+        return False
+    before = [c for c in baseline.cycles if set(cycle.modules) <= set(c.modules)]
+    return bool(before) and not any(
+        c.fails or (c.can_fail and c.proof is Proof.UNVERIFIED) for c in before)
+
+
 def _check_cycles(report: Report, baseline: Report | None, config: Config, out: _Outcome) -> None:
     if config.cycles is CyclePolicy.OFF:
         return
@@ -620,19 +634,22 @@ def _check_cycles(report: Report, baseline: Report | None, config: Config, out: 
         if any(set(cycle.modules) <= allowed for allowed in config.allow_cycles):
             out.record("cycle", subject, [], "known cycle (allowed)")
             continue
+        label = "new import cycle" if new_policy else "import cycle"
         if cycle not in appeared:
-            out.record("cycle", subject, [], "known cycle (in the baseline)")
-            continue
+            if baseline is None or not _newly_failing(cycle, baseline):
+                out.record("cycle", subject, [], "known cycle (in the baseline)")
+                continue
+            label = "known import cycle that now fails at import"
         path = (cycle.witness[0].importer, *(e.imported for e in cycle.witness)) \
             if cycle.witness else cycle.modules
         first = next((e for e in cycle.witness if e.file is not None), None)
         cut = "; break it at " + ", ".join(
             f"{e.importer} -> {e.imported}" + (f" ({e.file}:{e.line})" if e.file else "")
             for e in cycle.cut) if cycle.cut else ""
-        label = "new import cycle" if new_policy else "import cycle"
+        claim = claim_sentence(cycle)
         out.record("cycle", subject, [Violation(
             check="cycle", subject=subject,
-            message=f"{label}: {' -> '.join(path)}{cut}",
+            message=f"{label}: {' -> '.join(path)}{cut}" + (f". {claim}" if claim else ""),
             chain=tuple(path), file=first.file if first else None,
             line=first.line if first else None,
         )])

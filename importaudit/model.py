@@ -207,17 +207,56 @@ class StaticGraph:
     imports_unknown: tuple[str, ...] = ()
 
 
+class Proof(enum.StrEnum):
+    """What running the code said about a cycle the static analysis suspects can fail."""
+
+    UNVERIFIED = "unverified"  # static reasoning only: no code ran (or nothing to try)
+    FAILS = "fails"  # importing a member first, alone, failed on a half-initialised member
+    NOT_REPRODUCED = "not-reproduced"  # every entry point tried imported fine: order-dependent
+
+
+@dataclass(frozen=True, slots=True)
+class ImportTrial:
+    """One module imported first, alone, in a fresh interpreter, and how that ended."""
+
+    module: str
+    error: str | None = None  # "ImportError: cannot import name ..." (None: imported fine)
+    file: str | None = None  # where it was raised: the innermost frame of the target's code
+    line: int | None = None
+    circular: bool = False  # the error names a half-initialised member of the cycle
+    # Importing `module` first imports its packages first; when importing this one of
+    # them first (alone, fresh) already loaded `module` or failed, that was the same run.
+    via: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Cycle:
-    """One strongly connected component with a shortest witness cycle through it."""
+    """One strongly connected component with a shortest witness cycle through it.
+
+    `can_fail` and `failing` are the static suspicion; `proof` and `trials` say whether
+    importing the suspected modules first, each alone in a fresh interpreter, reproduced
+    it (`fails` is the claim renderers and rules may show as "fails at import").
+    """
 
     modules: tuple[str, ...]  # members of the component, sorted
     witness: tuple[ImportEdge, ...]  # a shortest cycle, as edges with file:line
     cut: tuple[ImportEdge, ...] = ()  # suggested edges to make deferred/type-only
     packages: tuple[str, ...] = ()  # top-level packages involved
     cross_package: bool = False
-    can_fail: bool = False  # a `from x import name` on a partly initialised module
-    failing: tuple[ImportEdge, ...] = ()  # the import-time `from x import name` edges
+    can_fail: bool = False  # suspected: a `from x import name` on a partly initialised module
+    failing: tuple[ImportEdge, ...] = ()  # the import-time `from x import name` edges suspected
+    proof: Proof = Proof.UNVERIFIED
+    trials: tuple[ImportTrial, ...] = ()  # the entry points tried, in order
+
+    @property
+    def fails(self) -> bool:
+        """Shown to fail at import: a trial reproduced the suspicion."""
+        return self.proof is Proof.FAILS
+
+    @property
+    def failures(self) -> tuple[ImportTrial, ...]:
+        """The trials that failed on a half-initialised member of this cycle."""
+        return tuple(t for t in self.trials if t.circular)
 
 
 # --------------------------------------------------------------------------- review / gate

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from importaudit.errors import UsageError
 from importaudit.render.compare import compare_rows, diff_findings, split_fix
+from importaudit.render.cycletext import claim_label, trial_text
 from importaudit.render.units import format_bytes, format_ns
 from importaudit.views import build_tree, totals
 
@@ -112,6 +113,7 @@ def report_data(report: Report) -> dict[str, Any]:
     ]
     cycles = [
         {"modules": list(c.modules), "cross": c.cross_package, "can_fail": c.can_fail,
+         "claim": claim_label(c), "error": trial_text(c.failures[0]) if c.fails else None,
          "path": [{"from": e.importer, "to": e.imported, "kind": e.kind.value, "file": e.file,
                    "line": e.line} for e in c.witness]}
         for c in sorted(report.cycles, key=lambda c: (not c.cross_package, c.modules))

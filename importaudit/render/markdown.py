@@ -22,6 +22,7 @@ from importaudit.render.compare import (
     review_findings,
     split_fix,
 )
+from importaudit.render.cycletext import claim_sentence, claims_count
 from importaudit.render.units import MISSING, format_bytes, format_ns
 from importaudit.views import totals
 
@@ -140,7 +141,7 @@ def _summary(report: Report) -> list[str]:
         cross = sum(1 for c in report.cycles if c.cross_package)
         lines.append("")
         lines.append(f"The static graph has {len(report.cycles)} import cycle(s), "
-                     f"{cross} across packages.")
+                     f"{cross} across packages; {claims_count(report.cycles)}.")
     return lines
 
 
@@ -197,6 +198,9 @@ def _cycles(report: Report) -> list[str]:
         where = ", ".join(_path(e.file, e.line) for e in cycle.witness)
         scope = "cross-package" if cycle.cross_package else "in-package"
         lines.append(f"- {scope}: {_code(path)} ({_text(where)})")
+        claim = claim_sentence(cycle)
+        if claim:
+            lines.append(f"  {_text(claim)}")
     return lines
 
 

@@ -6,8 +6,10 @@ prints, in order: a summary with edge counts by kind (and how many compiled modu
 were read from the source beside them, how many have imports unknown); for `graph` the edges
 of every module of the targets (grouped by imported module and kind, with line
 numbers); the problems met while reading the source; and, when cycles were sought,
-every cycle with its witness path (file:line on each edge), whether it can fail at
-import, and the suggested edges to cut. Output is ASCII, so it survives any terminal
+every cycle with its witness path (file:line on each edge), whether it fails at
+import (reproduced by importing a member first, with the error), is only
+order-dependent (suspected, not reproduced) or can fail by static reasoning alone
+(unverified), and the suggested edges to cut. Output is ASCII, so it survives any terminal
 and `grep`; colour is the console's business.
 """
 
@@ -19,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, EdgeKind
+from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, EdgeKind, Proof
+from importaudit.render.cycletext import claim_label, claims_count, trial_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -190,6 +193,36 @@ def _unseen(names: tuple[str, ...], console: Console, options: RenderOptions) ->
                        style="yellow"), soft_wrap=True)
 
 
+def _claims(cycle: Cycle, console: Console, options: RenderOptions) -> None:
+    """The failures reproduced, else the suspected statements, and other failed trials."""
+    shown = _FAILING_SHOWN if options.verbosity <= 0 else len(cycle.trials)
+    for trial in cycle.failures[:shown]:
+        console.print(Text(f"  fails: {trial_text(trial)}", style="red"), soft_wrap=True)
+    if len(cycle.failures) > shown:
+        console.print(Text(f"  ... {len(cycle.failures) - shown} more entry points fail (-v)",
+                           style="dim"))
+    if not cycle.fails:
+        failing = _limit(cycle.failing, options, _FAILING_SHOWN)
+        tried = cycle.proof is Proof.NOT_REPRODUCED
+        for edge in failing:
+            attributes = _names([n for n in edge.names if n != "*"])
+            # Tried and not reproduced: only the condition is known, not that it happens.
+            text = (f"  suspected: {_where(edge)} `{statement_text(edge)}` would raise "
+                    f"ImportError if it ran while {edge.imported} was half-initialised "
+                    f"(before defining {attributes})" if tried else
+                    f"  can fail (unverified): {_where(edge)} `{statement_text(edge)}` raises "
+                    f"ImportError if {edge.imported} is imported first and has not yet "
+                    f"defined {attributes}")
+            console.print(Text(text, style="yellow" if tried else "red"), soft_wrap=True)
+        if len(cycle.failing) > len(failing):
+            console.print(Text(f"  ... {len(cycle.failing) - len(failing)} more such imports "
+                               "(-v)", style="dim"))
+    for trial in cycle.trials:
+        if trial.error and not trial.circular:
+            console.print(Text(f"  failed for another reason: {trial_text(trial)}",
+                               style="dim"), soft_wrap=True)
+
+
 def cycle_label(cycle: Cycle) -> str:
     """`a <-> b` for a cycle across two packages, `across a, b, c` for more, else the package."""
     if len(cycle.packages) == 2:
@@ -206,10 +239,9 @@ def _cycles(cycles: tuple[Cycle, ...], kinds: tuple[EdgeKind, ...], console: Con
     if not cycles:
         console.print(Text(f"no import cycles{over}", style="green"))
         return
-    failing = sum(1 for c in cycles if c.can_fail)
     across = sum(1 for c in cycles if c.cross_package)
     head = Text(f"{len(cycles)} import cycle(s){over}", style="bold red")
-    head.append(f" ({failing} can fail at import, {across} across packages)")
+    head.append(f" ({claims_count(cycles)}, {across} across packages)")
     console.print(head)
     for number, cycle in enumerate(cycles, 1):
         _cycle(number, cycle, console, options)
@@ -218,8 +250,13 @@ def _cycles(cycles: tuple[Cycle, ...], kinds: tuple[EdgeKind, ...], console: Con
 def _cycle(number: int, cycle: Cycle, console: Console, options: RenderOptions) -> None:
     console.print()
     title = Text(f"cycle {number}: {cycle_label(cycle)}", style="bold")
-    if cycle.can_fail:
-        title.append("  CAN FAIL AT IMPORT", style="bold red")
+    label = claim_label(cycle)
+    if label is not None:
+        # Upper case where it fails (or may: unverified), the way a reader scans for it.
+        shout = cycle.fails or cycle.proof is Proof.UNVERIFIED
+        head, paren, rest = label.partition(" (")
+        title.append(f"  {head.upper()}{paren}{rest}" if shout else f"  {label}",
+                     style="bold red" if shout else "yellow")
     elif any(e.kind not in IMPORT_TIME_KINDS for e in cycle.witness):
         title.append("  closes only after import (through a deferred, lazy or type-only "
                      "edge)", style="dim")
@@ -238,16 +275,7 @@ def _cycle(number: int, cycle: Cycle, console: Console, options: RenderOptions) 
             line.append(edge.kind.value, style=_KIND_STYLE[edge.kind])
             line.append(f"  {_where(edge)}  {statement_text(edge)}", style="dim")
             console.print(line, soft_wrap=True)
-    failing = _limit(cycle.failing, options, _FAILING_SHOWN)
-    for edge in failing:
-        attributes = [n for n in edge.names if n != "*"]
-        console.print(Text(
-            f"  can fail: {_where(edge)} `{statement_text(edge)}` raises ImportError when "
-            f"{edge.imported} is imported first and has not yet defined {_names(attributes)}",
-            style="red"), soft_wrap=True)
-    if len(cycle.failing) > len(failing):
-        console.print(Text(f"  ... {len(cycle.failing) - len(failing)} more such imports (-v)",
-                           style="dim"))
+    _claims(cycle, console, options)
     if cycle.cut:
         console.print(Text("  to break it, make these imports deferred or type-only:",
                            style="green"))

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import ancestors
-from importaudit.model import IMPORT_TIME_KINDS, Severity
+from importaudit.model import IMPORT_TIME_KINDS, Proof, Severity
+from importaudit.render.cycletext import claim_sentence
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, Use
 
@@ -91,19 +92,24 @@ def import_cycle(ctx: ReviewContext) -> Iterator[Finding]:
         impact = ctx.tree.standalone(cycle.modules, packages)
         cut = cycle.cut or cycle.witness[:1]
         at = cut[0]
-        floor = Severity.LOW
-        if cycle.cross_package:
-            floor = Severity.MEDIUM
-        if cycle.can_fail:
-            floor = Severity.HIGH
+        claim = claim_sentence(cycle)
         scope = (f"across packages {', '.join(cycle.packages)}" if cycle.cross_package
                  else "inside one package")
-        risk = (" A `from ... import name` on the half-initialised module can fail "
-                "depending on which side is imported first." if cycle.can_fail else "")
         yield ctx.make_finding(
             "IA201", "Import cycle", at.importer,
             f"Import cycle {scope} through {len(cycle.modules)} module(s): "
-            f"{' -> '.join(path)}.{risk}",
+            f"{' -> '.join(path)}.{' ' if claim else ''}{claim}",
             _fix(ctx, cycle),
-            impact=impact, file=at.file, line=at.line, chain=path, floor=floor,
+            impact=impact, file=at.file, line=at.line, chain=path, floor=_floor(cycle),
         )
+
+
+def _floor(cycle: Cycle) -> Severity:
+    """How serious a cycle is at least, by what is known about it failing at import.
+
+    High when it fails (reproduced, or suspected and not run: unverified); an
+    order-dependent cycle that did not fail when run ranks as any other cycle.
+    """
+    if cycle.fails or (cycle.can_fail and cycle.proof is Proof.UNVERIFIED):
+        return Severity.HIGH
+    return Severity.MEDIUM if cycle.cross_package else Severity.LOW

@@ -9,9 +9,13 @@ is reported once, with:
   greedy feedback arc set, Eades-Lin-Smyth ordering then pruned to a minimal one),
   weighted so that edges cheap to make deferred are preferred: few statements, plain
   `import x` rather than `from x import name`, explicit rather than implicit-parent;
-- whether it *can fail*: an import-time `from x import name` (an attribute, not a
-  submodule) between members, which raises ImportError when `x` is only partly
-  initialised; other cycles are fragile (import order matters) but do not raise;
+- whether it *can fail*, a suspicion: an import-time `from x import name` (an
+  attribute, not a submodule) between members, which raises ImportError when `x` is
+  only partly initialised. It cannot be when the importer is a package of `x` (`x`
+  never starts before its package, and the package's import of `x` finishes it), nor
+  when `x` binds `name` before the first statement of its body that leads back to the
+  importer. Other cycles are fragile (import order matters) but do not raise. Whether
+  the suspicion is true is decided by running it (`importaudit.runtime.verify`);
 - the top-level packages it spans, and whether that is more than one.
 
 Every iteration runs over sorted names, so the same graph always gives the same
@@ -21,6 +25,8 @@ cycles in the same order, whatever PYTHONHASHSEED is.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, Cycle, EdgeKind, ImportEdge
@@ -189,12 +195,17 @@ def _reaches(adjacency: dict[str, set[str]], source: str, target: str) -> bool:
     return False
 
 
-def _failing(component: nx.DiGraph[str]) -> list[ImportEdge]:
+Bound = Callable[[str], "Mapping[str, int]"]
+
+
+def _failing(component: nx.DiGraph[str], bound: Bound) -> list[ImportEdge]:
     """Import-time `from x import name` edges that can meet `x` partly initialised.
 
     That happens when `x` imports the importer back, at import time: `x` is then
     still executing when the importer asks it for `name`. With every kind counted, a
     component may close only through deferred edges; those edges are not counted here.
+    Ruled out: an importer that is a package of `x`, and names `x` binds (`bound`)
+    before the first statement of its body that leads back to the importer.
     """
     at_import: dict[str, set[str]] = {n: set() for n in component.nodes}
     candidates: list[ImportEdge] = []
@@ -204,14 +215,46 @@ def _failing(component: nx.DiGraph[str]) -> list[ImportEdge]:
             at_import[u].add(v)
         candidates += [e for e in records
                        if e.kind in RUNS_AT_IMPORT and any(n != "*" for n in e.names)]
-    return [e for e in candidates if _reaches(at_import, e.imported, e.importer)]
+    failing = []
+    for edge in candidates:
+        x, importer = edge.imported, edge.importer
+        if x.startswith(importer + ".") or not _reaches(at_import, x, importer):
+            continue
+        back = [r.line for v in at_import[x] if _reaches(at_import, v, importer)
+                for r in _records(component, x, v) if r.kind in IMPORT_TIME_KINDS]
+        if back and None not in back:
+            start = min(line for line in back if line is not None)
+            names = bound(x)
+            if all(n == "*" or names.get(n, start) < start for n in edge.names):
+                continue  # every name is there before `x` starts the way back
+        failing.append(edge)
+    return failing
+
+
+def _bound_lines(files: Mapping[str, str | None]) -> Bound:
+    """`module -> {name: first line binding it}`, read once per module on demand."""
+    from importaudit.static.bound import bound_lines
+
+    cache: dict[str, Mapping[str, int]] = {}
+
+    def bound(module: str) -> Mapping[str, int]:
+        if module not in cache:
+            path = files.get(module)
+            try:
+                source = Path(path).read_bytes() if path else b""
+            except OSError:
+                source = b""
+            cache[module] = bound_lines(source) if source else {}
+        return cache[module]
+
+    return bound
 
 
 def _top(name: str) -> str:
     return name.partition(".")[0]
 
 
-def _cycle(digraph: nx.DiGraph[str], members: list[str]) -> Cycle:
+def _cycle(digraph: nx.DiGraph[str], members: list[str], bound: Bound) -> Cycle:
     component = _component(digraph, members)
     nodes = _witness(component)
     witness = tuple(
@@ -220,15 +263,16 @@ def _cycle(digraph: nx.DiGraph[str], members: list[str]) -> Cycle:
     cost = {(u, v): cut_cost(data["imports"]) for u, v, data in component.edges(data=True)}
     cut = tuple(sorted((e for u, v in feedback_arcs(component, cost)
                         for e in _records(component, u, v)), key=edge_sort_key))
-    failing = tuple(sorted(_failing(component), key=edge_sort_key))
+    failing = tuple(sorted(_failing(component, bound), key=edge_sort_key))
     packages = tuple(sorted({_top(m) for m in members}))
     return Cycle(tuple(members), witness, cut, packages, len(packages) > 1,
                  bool(failing), failing)
 
 
-def cycle_sort_key(cycle: Cycle) -> tuple[bool, bool, int, tuple[str, ...]]:
-    """Cycles that can fail first, then those across packages, then the largest."""
-    return (not cycle.can_fail, not cycle.cross_package, -len(cycle.modules), cycle.modules)
+def cycle_sort_key(cycle: Cycle) -> tuple[bool, bool, bool, int, tuple[str, ...]]:
+    """Cycles shown to fail first, then those suspected, across packages, the largest."""
+    return (not cycle.fails, not cycle.can_fail, not cycle.cross_package,
+            -len(cycle.modules), cycle.modules)
 
 
 def find_cycles(graph: StaticGraph,
@@ -240,4 +284,8 @@ def find_cycles(graph: StaticGraph,
         digraph = to_networkx(graph, kinds)
         components = [sorted(c) for c in nx.strongly_connected_components(digraph)
                       if len(c) > 1]
-        return tuple(sorted((_cycle(digraph, c) for c in components), key=cycle_sort_key))
+        # A compiled module's edges (and so its names) come from the .py beside it.
+        bound = _bound_lines({n.name: n.source if n.compiled else n.file
+                              for n in graph.modules})
+        return tuple(sorted((_cycle(digraph, c, bound) for c in components),
+                            key=cycle_sort_key))

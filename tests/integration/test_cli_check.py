@@ -101,6 +101,25 @@ def test_injected_cycle_is_caught_statically_and_at_check(project):
         assert "import cycle: gatepkg.core -> gatepkg.util -> gatepkg.core" in result.output
 
 
+def test_check_runs_cycle_claims_and_check_static_labels_them_unverified(project):
+    # models imports fields back before defining Model, which fields takes: it would fail
+    # if models ran first, but the package always imports fields first.
+    (project / "gatepkg" / "models.py").write_text("import gatepkg.fields\n\n\n"
+                                                  "class Model:\n    pass\n")
+    (project / "gatepkg" / "fields.py").write_text("from gatepkg.models import Model\n\n\n"
+                                                  "class Field(Model):\n    pass\n")
+    inject(project, "__init__", top="from gatepkg import fields\n")
+    static = invoke("check", "--static")
+    assert static.exit_code == 1, static.output
+    assert "import cycle: gatepkg.fields -> gatepkg.models -> gatepkg.fields" in static.output
+    assert "(unverified: no code ran)" in static.output
+    run = invoke("check")
+    assert run.exit_code == 1, run.output
+    assert "It is order-dependent" in run.output
+    assert "did not fail from 1 entry point(s) tried" in run.output
+    assert "unverified" not in run.output
+
+
 def test_config_errors_exit_2_with_every_problem(project):
     (project / "pyproject.toml").write_text(
         "[tool.importaudit]\ntargets = ['gatepkg']\nrepeats = 3\n"

@@ -64,6 +64,32 @@ def test_cycles_json_round_trips_and_names_the_failing_import(runner: CliRunner)
     assert first.cross_package and first.can_fail
     assert {(e.importer, e.line) for e in first.failing} == {("pkg_a.core", 3),
                                                             ("pkg_b.service", 3)}
+    # Proven by running it: the JSON carries the proof and the errors, and reads back.
+    assert json.loads(result.output)["cycles"][0]["proof"] == "fails"
+    assert first.fails and [t.module for t in first.failures] == ["pkg_a.core",
+                                                                  "pkg_b.service"]
+    assert "partially initialized module 'pkg_a.core'" in (first.failures[0].error or "")
+
+
+def test_cycles_proves_claims_by_running_them_unless_told_not_to(runner: CliRunner) -> None:
+    proven = runner.invoke(cli, ["cycles", "cyclic", "orderdep"])
+    assert proven.exit_code == 1, proven.output
+    assert "cycle 1: pkg_a <-> pkg_b  FAILS AT IMPORT (reproduced)" in proven.output
+    assert "fails: importing pkg_b.service first: ImportError: cannot import name " \
+           "'Service' from partially initialized module 'pkg_b.service'" in proven.output
+    assert "within ordered  order-dependent: did not fail from 1 entry point(s) tried" \
+        in proven.output
+    static = runner.invoke(cli, ["cycles", "cyclic", "orderdep", "--no-verify"])
+    assert static.exit_code == 1, static.output
+    assert "pkg_a <-> pkg_b  CAN FAIL AT IMPORT (unverified: static reasoning, no code " \
+           "ran)" in static.output
+    assert "within ordered  CAN FAIL AT IMPORT (unverified" in static.output
+    assert "FAILS AT IMPORT" not in static.output and "order-dependent" not in static.output
+    other = runner.invoke(cli, ["cycles", "cyclic", "--python", sys.executable])
+    assert "FAILS AT IMPORT (reproduced)" in other.output
+    missing = runner.invoke(cli, ["cycles", "cyclic", "--python", "/no/such/python"])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+    assert "runs the targets' code" in runner.invoke(cli, ["cycles", "--help"]).output
 
 
 def test_output_file_format_follows_its_suffix(runner: CliRunner, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from importaudit.gate import (
     runs_needed,
     separation_confidence,
 )
-from importaudit.model import ChildFailure, EdgeKind, Report
+from importaudit.model import ChildFailure, EdgeKind, ImportTrial, Proof, Report
 
 
 def only(verdict, check):
@@ -235,6 +235,23 @@ def test_cycle_policy_none_fails_on_a_cycle_with_its_witness_and_location():
     assert (violation.file, violation.line) == ("pkg/a.py", 3)
 
 
+def test_cycle_violations_say_what_running_the_claim_showed():
+    failed = ImportTrial("pkg.a", error="ImportError: cannot import name 'X' from partially "
+                         "initialized module 'pkg.a'", file="pkg/b.py", line=8, circular=True)
+    fails = dataclasses.replace(AB, can_fail=True, proof=Proof.FAILS, trials=(failed,))
+    message = only(evaluate(report(graph=STATIC, cycles=(fails,)), Config()), "cycle").message
+    assert message.endswith(". It fails at import: importing pkg.a first: ImportError: cannot "
+                            "import name 'X' from partially initialized module 'pkg.a' at "
+                            "pkg/b.py:8.")
+    tried = dataclasses.replace(AB, can_fail=True, proof=Proof.NOT_REPRODUCED,
+                                trials=(ImportTrial("pkg.a"),))
+    message = only(evaluate(report(graph=STATIC, cycles=(tried,)), Config()), "cycle").message
+    assert "order-dependent" in message and "did not fail from 1 entry point(s)" in message
+    static = dataclasses.replace(AB, can_fail=True)
+    message = only(evaluate(report(graph=STATIC, cycles=(static,)), Config()), "cycle").message
+    assert "(unverified: no code ran)" in message
+
+
 def test_type_only_cycles_do_not_count_by_default():
     verdict = evaluate(report(graph=STATIC, cycles=(TYPE_ONLY,)), Config())
     assert verdict.passed
@@ -260,6 +277,26 @@ def test_cycle_policy_new_fails_only_on_cycles_the_baseline_lacked():
     fixed = evaluate(report(graph=STATIC, cycles=()), config, base)
     assert fixed.passed
     assert fixed.notes == ("cycle fixed since the baseline: pkg.a <-> pkg.b",)
+
+
+def test_cycle_policy_new_fails_on_a_known_cycle_that_now_fails_at_import():
+    config = Config(cycles=CyclePolicy.NEW)
+    failed = ImportTrial("pkg.a", error="ImportError: cannot import name 'X' from partially "
+                         "initialized module 'pkg.a'", circular=True)
+    fails = dataclasses.replace(AB, can_fail=True, proof=Proof.FAILS, trials=(failed,))
+    tried = dataclasses.replace(AB, can_fail=True, proof=Proof.NOT_REPRODUCED,
+                                trials=(ImportTrial("pkg.a"),))
+    unverified = dataclasses.replace(AB, can_fail=True)
+    now = report(graph=STATIC, cycles=(fails,))
+    # The baseline ran it (or suspected nothing) and it imported fine: a regression.
+    for before in (tried, AB):
+        violation = only(evaluate(now, config, report(graph=STATIC, cycles=(before,))),
+                         "cycle")
+        assert violation.message.startswith("known import cycle that now fails at import: ")
+        assert "It fails at import: importing pkg.a first" in violation.message
+    # It failed then too, or the baseline never ran it: known, as before.
+    for before in (fails, unverified):
+        assert evaluate(now, config, report(graph=STATIC, cycles=(before,))).passed
 
 
 def test_cycles_are_skipped_without_static_analysis_and_off_means_off():

@@ -222,13 +222,14 @@
     if (!list.length) { box.appendChild(el("li", { style: "list-style: none" }, "No import cycles in the static graph.")); return; }
     list.forEach(function (c) {
       var li = el("li");
-      li.appendChild(el("strong", null, (c.cross ? "cross-package" : "in-package") + (c.can_fail ? ", can fail" : "") + ": "));
+      li.appendChild(el("strong", null, (c.cross ? "cross-package" : "in-package") + (c.claim ? ", " + c.claim : "") + ": "));
       li.appendChild(document.createTextNode(c.path.map(function (e) { return e.from; }).concat([c.path.length ? c.path[c.path.length - 1].to : ""]).join(" \u2192 ")));
       var steps = el("ul");
       c.path.forEach(function (e) {
         steps.appendChild(el("li", { "class": "where" }, e.from + " \u2192 " + e.to + " (" + e.kind + ")" + (e.file ? " at " + e.file + (e.line ? ":" + e.line : "") : "")));
       });
       li.appendChild(steps);
+      if (c.error) { li.appendChild(el("div", { "class": "where" }, c.error)); }
       box.appendChild(li);
     });
   }

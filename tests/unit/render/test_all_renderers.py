@@ -21,7 +21,9 @@ from importaudit.model import (
     Finding,
     Impact,
     ImportEdge,
+    ImportTrial,
     ModuleNode,
+    Proof,
     Report,
     Severity,
     StaticGraph,
@@ -31,6 +33,9 @@ from importaudit.model import (
 from importaudit.render import FORMATS, RenderOptions, get_renderer
 
 ANSI = re.compile(r"\x1b\[")
+ERROR = ("ImportError: cannot import name 'helper' from partially initialized module "
+         "'app.util' (most likely due to a circular import)")
+PROVEN = ImportTrial("app.util", error=ERROR, file="app/core.py", line=3, circular=True)
 
 
 @pytest.fixture
@@ -49,7 +54,8 @@ def full_report(report: Report) -> Report:
                           external=True)),
     )
     cycle = Cycle(modules=("app.core", "app.util"), witness=(core_to_util, util_to_core),
-                  cut=(util_to_core,), packages=("app",))
+                  cut=(util_to_core,), packages=("app",), can_fail=True,
+                  failing=(util_to_core,), proof=Proof.FAILS, trials=(PROVEN,))
     finding = Finding(
         code="IA101", title="heavy eager import", severity=Severity.HIGH,
         module="app.core", message="app.core imports app.core.heavy at module level",
@@ -91,3 +97,25 @@ def test_renderer_handles_an_empty_report(fmt: str) -> None:
     empty = Report(targets=("nothing",), tool_version="0.0.test",
                    created_at="2026-01-01T00:00:00+00:00")
     assert _render(fmt, empty).strip()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html", "sarif"])
+def test_a_proven_cycle_shows_its_error_in_every_report_format(fmt: str,
+                                                               full_report: Report) -> None:
+    from importaudit.config import Config
+    from importaudit.gate import evaluate
+    from importaudit.model import report_from_dict
+
+    gated = dataclasses.replace(full_report, verdict=evaluate(full_report, Config()))
+    text = _render(fmt, gated)
+    wanted = f"importing app.util first: {ERROR} at app/core.py:3"
+    if fmt in ("json", "sarif"):
+        import json
+
+        text = json.dumps(json.loads(text))  # one escaping of quotes for every format
+        wanted = json.dumps(wanted)[1:-1]
+    assert wanted in text.replace("\\u0027", "'").replace("\\'", "'")
+    if fmt == "json":
+        import json
+
+        assert report_from_dict(json.loads(_render(fmt, gated))).cycles == gated.cycles

@@ -190,3 +190,34 @@ def test_init_import_its_body_needs_is_no_eager_init_finding() -> None:
         rec("lazyhelper._lazy", "lazyhelper", 1, 50_000, 50_000),
     )
     assert not by_code(run_review(make_report(("lazyhelper",), modules)).findings, "IA101")
+
+
+def test_cycle_severity_and_message_follow_what_running_it_showed(
+        shop_report: Report) -> None:
+    from importaudit.model import ImportTrial, Proof
+
+    [cycle] = shop_report.cycles
+    suspected = dataclasses.replace(cycle, can_fail=True, failing=cycle.witness[:1])
+    failed = ImportTrial(cycle.witness[0].imported, error="ImportError: cannot import name "
+                         "'Order' from partially initialized module 'shop.orders'",
+                         file="shop/reports.py", line=4, circular=True)
+    cases = {
+        "unverified": suspected,
+        "fails": dataclasses.replace(suspected, proof=Proof.FAILS, trials=(failed,)),
+        "order-dependent": dataclasses.replace(
+            suspected, proof=Proof.NOT_REPRODUCED,
+            trials=(ImportTrial("shop.orders"), ImportTrial("shop.reports"))),
+    }
+    found = {}
+    for name, variant in cases.items():
+        report = dataclasses.replace(shop_report, cycles=(variant,))
+        [found[name]] = by_code(run_review(report).findings, "IA201")
+    assert found["fails"].severity >= Severity.HIGH
+    assert (f"It fails at import: importing {failed.module} first: ImportError: cannot import "
+            "name 'Order' from partially initialized module 'shop.orders' at "
+            "shop/reports.py:4.") in found["fails"].message
+    assert found["unverified"].severity >= Severity.HIGH
+    assert "(unverified: no code ran)" in found["unverified"].message
+    # Suspected, run, not reproduced: ranked as a cycle that cannot fail.
+    assert found["order-dependent"].severity < Severity.HIGH
+    assert "did not fail from 2 entry point(s) tried" in found["order-dependent"].message

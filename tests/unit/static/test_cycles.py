@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from static_helpers import graph_of
+from static_helpers import STATIC, graph_of
 
 from importaudit.model import EdgeKind, ImportEdge, ModuleNode, StaticGraph
 from importaudit.static.cycles import feedback_arcs, find_cycles, shortest_cycle
+
+if TYPE_CHECKING:
+    import pytest
 
 ALL_KINDS = tuple(EdgeKind)
 
@@ -34,6 +38,24 @@ def test_cross_package_cycle_that_can_fail_comes_first() -> None:
     assert not second.cross_package and second.packages == ("pkg_a",)
     assert not second.can_fail  # plain `import x` both ways: fragile, cannot raise
     assert second.failing == ()
+
+
+def test_suspicion_spares_package_inits_and_names_bound_before_the_way_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(STATIC)  # the graph's files are relative to where it was read
+    cycles = {c.packages[0]: c for c in find_cycles(graph_of("orderdep"))}
+    assert sorted(cycles) == ["early", "ordered", "pkginit"]
+    # `pkginit.engine` never starts before its package, whose import of it finishes it.
+    assert not cycles["pkginit"].can_fail
+    # `early.registry` binds REGISTRY and register before it imports plugins back.
+    assert not cycles["early"].can_fail
+    # `ordered.models` imports fields back before defining Model: suspected (it is only
+    # safe because the package's __init__ imports fields first, which running shows).
+    ordered = cycles["ordered"]
+    assert ordered.can_fail
+    assert [(e.importer, e.imported, e.names) for e in ordered.failing] == [
+        ("ordered.fields", "ordered.models", ("Model",))]
+    assert next(c.packages[0] for c in find_cycles(graph_of("orderdep"))) == "ordered"
 
 
 def test_a_type_only_edge_breaks_the_cycle_unless_every_kind_counts() -> None:
@@ -142,3 +164,13 @@ def test_shortest_cycle_on_a_large_component_is_found() -> None:
     cycle = shortest_cycle(component)
     bound = len(cycle)
     assert bound == min(len(c) for c in nx.simple_cycles(component, length_bound=bound))
+
+
+def test_the_legacy_twin_cycle_is_fragile_not_failing(monkeypatch: pytest.MonkeyPatch) -> None:
+    legacy = STATIC.parent / "legacy"
+    monkeypatch.chdir(legacy)
+    (cycle,) = find_cycles(graph_of("risk_management", "trading_engine", cwd=legacy))
+    assert cycle.packages == ("risk_management", "trading_engine")
+    # Both `from x import name` of the cycle are a package's __init__ taking names from
+    # its own submodule, which cannot start before it: importing any side first works.
+    assert not cycle.can_fail and cycle.failing == ()

@@ -34,9 +34,12 @@ def _text(report: Report, command: str, verbosity: int = 0) -> str:
 
 def test_cycles_text_names_the_path_the_lines_and_the_fix() -> None:
     text = _text(api.cycles(["cyclic"], cache=False), "cycles")
-    assert "2 import cycle(s) over eager, optional, parent edges (1 can fail at import, " \
-           "1 across packages)" in text
-    assert "cycle 1: pkg_a <-> pkg_b  CAN FAIL AT IMPORT" in text
+    assert "2 import cycle(s) over eager, optional, parent edges (0 fail at import, " \
+           "1 can fail (unverified), 1 across packages)" in text
+    assert "cycle 1: pkg_a <-> pkg_b  CAN FAIL AT IMPORT (unverified: static reasoning, " \
+           "no code ran)" in text
+    assert "can fail (unverified): cyclic/pkg_b/service.py:3 `from pkg_a.core import Base` " \
+           "raises ImportError if pkg_a.core is imported first" in text.replace("\\", "/")
     assert "shortest path: pkg_a.core -> pkg_b.service -> pkg_a.core" in text
     core = Path("cyclic/pkg_a/core.py")
     assert f"pkg_a.core -> pkg_b.service  eager  {core}:3  from pkg_b.service import Service" \
@@ -44,6 +47,24 @@ def test_cycles_text_names_the_path_the_lines_and_the_fix() -> None:
     assert "cycle 2: within pkg_a  fragile (import order matters)" in text
     assert "to break it, make these imports deferred or type-only:" in text
     assert text.isascii()
+
+
+def test_verified_cycles_show_the_error_or_say_order_dependent() -> None:
+    text = _text(api.cycles(["cyclic"], cache=False, verify=True), "cycles")
+    assert "(1 fail at import, 1 across packages)" in text
+    assert "cycle 1: pkg_a <-> pkg_b  FAILS AT IMPORT (reproduced)" in text
+    assert ("fails: importing pkg_a.core first: ImportError: cannot import name 'Base' from "
+            "partially initialized module 'pkg_a.core'") in text
+    assert f"at {Path('cyclic/pkg_b/service.py')}:3" in text
+    assert "can fail" not in text  # the claim is proven: no static wording left
+    ordered = _text(api.cycles(["orderdep"], cache=False, verify=True), "cycles")
+    assert "(0 fail at import, 1 order-dependent, 0 across packages)" in ordered
+    assert "cycle 1: within ordered  order-dependent: did not fail from 1 entry point(s) " \
+           "tried" in ordered
+    assert ("suspected: orderdep/ordered/fields.py:3 `from ordered.models import Model` would "
+            "raise ImportError if it ran while ordered.models was half-initialised (before "
+            "defining Model)") in ordered.replace("\\", "/")
+    assert "FAILS" not in ordered and "CAN FAIL" not in ordered
 
 
 def test_no_cycles_says_over_which_kinds() -> None:

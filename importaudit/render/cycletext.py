@@ -1,0 +1,62 @@
+"""What is known about a cycle failing at import, in words every output shares.
+
+A cycle's static suspicion ("a `from x import name` can meet `x` half-initialised")
+is proven or not by running it (`importaudit.runtime.verify`). The terminal,
+Markdown, the gate's violations (and so SARIF, JUnit and GitHub annotations) and
+review finding IA201 all say the same thing about it, from here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from importaudit.model import Proof
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from importaudit.model import Cycle, ImportTrial
+
+
+def trial_text(trial: ImportTrial) -> str:
+    """`importing x first: ImportError: ... at file:line` (and through which package)."""
+    where = f" at {trial.file}:{trial.line}" if trial.file and trial.line else ""
+    through = f" runs {trial.via} first" if trial.via else ""
+    return f"importing {trial.module} first{through}: {trial.error}{where}"
+
+
+def claim_label(cycle: Cycle) -> str | None:
+    """A short label for the claim (None: not suspected of failing at import)."""
+    if cycle.fails:
+        return "fails at import (reproduced)"
+    if cycle.proof is Proof.NOT_REPRODUCED:
+        return f"order-dependent: did not fail from {len(cycle.trials)} entry point(s) tried"
+    if cycle.can_fail:
+        return "can fail at import (unverified: static reasoning, no code ran)"
+    return None
+
+
+def claim_sentence(cycle: Cycle) -> str:
+    """One sentence on the claim, with the error when reproduced ("" when none)."""
+    if cycle.fails:
+        return f"It fails at import: {trial_text(cycle.failures[0])}."
+    if cycle.proof is Proof.NOT_REPRODUCED:
+        return ("It is order-dependent: a `from ... import name` on a half-initialised "
+                f"module could fail, but it did not fail from {len(cycle.trials)} entry "
+                "point(s) tried.")
+    if cycle.can_fail:
+        return ("A `from ... import name` on the half-initialised module can fail depending "
+                "on which side is imported first (unverified: no code ran).")
+    return ""
+
+
+def claims_count(cycles: Sequence[Cycle]) -> str:
+    """`2 fail at import, 5 order-dependent, 1 can fail (unverified)` (zeros left out)."""
+    parts = [f"{sum(1 for c in cycles if c.fails)} fail at import"]
+    tried = sum(1 for c in cycles if c.proof is Proof.NOT_REPRODUCED)
+    if tried:
+        parts.append(f"{tried} order-dependent")
+    unverified = sum(1 for c in cycles if c.can_fail and c.proof is Proof.UNVERIFIED)
+    if unverified:
+        parts.append(f"{unverified} can fail (unverified)")
+    return ", ".join(parts)

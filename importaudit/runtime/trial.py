@@ -1,0 +1,65 @@
+"""Runs INSIDE a fresh child interpreter: import one module first, alone, and say how it went.
+
+Usage: python trial.py RESULT_FILE PATHS MODULE [WATCHED...]
+
+Standard library only, Python 3.9+, and never imports importaudit: it runs in the
+user's interpreter (`--python`). sys.path is what `python -c` would give (the current
+directory first, not this file's folder) with those of PATHS (os.pathsep separated)
+it lacks in front. The outcome is written as one JSON object to
+RESULT_FILE (stdout and stderr belong to the imported code): `{"ok": true, "loaded":
+[...]}` with those of the WATCHED modules that importing MODULE loaded, or the
+exception's type, message and the innermost frame of the imported code that raised it
+(import machinery frames, `<frozen ...>`, are skipped).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+TYPE_CHECKING = False  # the typing module is not loaded at start-up: not imported here
+if TYPE_CHECKING:
+    from types import TracebackType
+
+
+def _where(tb: TracebackType | None) -> tuple[str | None, int | None]:
+    """File and line of the innermost traceback frame that is not import machinery."""
+    found: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith("<frozen") and os.path.abspath(filename) != _HERE:
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+_HERE = os.path.abspath(__file__)
+
+
+def main() -> None:
+    """Import the module named on the command line and record the outcome."""
+    result_path, paths, module = sys.argv[1], sys.argv[2], sys.argv[3]
+    watched = sys.argv[4:]
+    if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(_HERE):
+        sys.path[0] = ""
+    # Folders the environment already has keep their place: put in front, a
+    # site-packages folder would shadow the standard library's modules.
+    present = {os.path.abspath(p or ".") for p in sys.path}
+    sys.path[0:0] = [p for p in paths.split(os.pathsep)
+                     if p and os.path.abspath(p) not in present]
+    del sys.argv[1:]
+    outcome: dict[str, object] = {"ok": True}
+    try:
+        __import__(module)
+        outcome["loaded"] = [name for name in watched if name in sys.modules]
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt at import count too
+        filename, line = _where(exc.__traceback__)
+        outcome = {"ok": False, "type": type(exc).__name__, "message": str(exc),
+                   "file": filename, "line": line}
+    with open(result_path, "w", encoding="utf-8") as stream:
+        json.dump(outcome, stream)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""Prove or drop the static claim "this cycle can fail at import" by running it.
+
+The static analysis suspects a cycle can fail when a member does `from x import name`
+while `x` may be half-initialised: that is, when `x` is imported first. Whether it
+does depends on everything the static graph cannot see (package `__init__` files that
+fix the order, names bound conditionally, `__getattr__`). So each suspected module is
+imported first, alone, in a fresh interpreter of the measured environment (the
+folders holding the files that were read put on its sys.path when not there yet), several
+at once (bounded by `jobs`, default the CPU count), each with a timeout. One run stands
+for many: importing `pkg.x` first imports `pkg` first, so when importing `pkg` first
+already loaded `pkg.x` (or failed), that run settles `pkg.x` too (`ImportTrial.via`). A cycle
+*fails* when one of them raised an error naming a half-initialised member of the cycle
+("partially initialized module 'x'"); otherwise it is *not reproduced*: the cycle is
+order-dependent, but did not fail from any entry point tried. An entry point that
+fails for another reason (a missing dependency, a timeout) is kept with its error, but
+proves nothing about the cycle.
+
+This is the one place where `importaudit cycles` runs the code it analyses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import subprocess
+import tempfile
+import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from importaudit.model import Cycle, ImportTrial, Proof
+from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, _drain, _kill_tree
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from importaudit.model import StaticGraph
+    from importaudit.runtime.runner import Interpreter
+
+    Trial = Callable[[str, Sequence[str]], tuple[ImportTrial, frozenset[str]]]
+
+TRIAL_PATH = str(Path(__file__).with_name("trial.py"))
+#: How CPython names the module a circular import caught half-way: `from m import x`
+#: and `m.x` on it (3.8+), and `p.m` on its package before `m` finished (3.11+ says so;
+#: 3.9 and 3.10 only say the package lacks the attribute).
+_PARTIAL = re.compile(r"partially initialized module '(?P<module>[^']+)'"
+                      r"|cannot access submodule '(?P<sub>[^']+)' of module '(?P<of>[^']+)'"
+                      r"|^AttributeError: module '(?P<pkg>[^']+)' has no attribute "
+                      r"'(?P<attr>[^']+)'")
+
+
+def import_roots(graph: StaticGraph, modules: Iterable[str]) -> tuple[str, ...]:
+    """The folders to put on sys.path so `modules` import from the files that were read.
+
+    For `a.b.c` read from `/x/a/b/c.py` (or `/x/a/b/c/__init__.py`) that is `/x`: the
+    same files the static graph describes, whatever the targets were called.
+    """
+    nodes = {n.name: n for n in graph.modules if n.file}
+    roots: dict[str, None] = {}
+    for module in modules:
+        node = nodes.get(module)
+        if node is None or node.file is None:
+            continue
+        folder = Path(node.file).resolve().parent
+        depth = module.count(".") + (1 if node.is_package else 0)
+        roots[str(folder.parents[depth - 1] if depth else folder)] = None
+    return tuple(roots)
+
+
+def entry_points(cycle: Cycle) -> tuple[str, ...]:
+    """The modules the suspicion says fail when imported first: the `x` of each edge.
+
+    A `__main__` module is never one: importing it runs a program.
+    """
+    return tuple(sorted({e.imported for e in cycle.failing
+                         if e.imported.rpartition(".")[2] != "__main__"}))
+
+
+def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str] = (),
+              timeout: float = DEFAULT_TIMEOUT_S,
+              watched: Sequence[str] = ()) -> tuple[ImportTrial, frozenset[str]]:
+    """Import `module` first, alone, in a fresh `interpreter`.
+
+    Returns how it ended, and which of the `watched` modules it loaded.
+    """
+    fd, result_path = tempfile.mkstemp(prefix="importaudit-trial-", suffix=".json")
+    os.close(fd)
+    try:
+        proc = subprocess.Popen(
+            [interpreter.executable, TRIAL_PATH, result_path, os.pathsep.join(extra_path),
+             module, *watched],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        # Only the tail of what the imported code writes is kept: a flood cannot block us.
+        tail: deque[bytes] = deque()
+        drainer = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
+        drainer.start()
+        ended = None
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_tree(proc)
+            proc.wait()
+            ended = f"TimeoutError: importing {module} did not finish in {timeout:g} s"
+        drainer.join(timeout=5)
+        text = Path(result_path).read_text(encoding="utf-8")
+    finally:
+        os.unlink(result_path)
+    if not text:  # the child died before it could say (os._exit, a signal, a timeout)
+        last = b"".join(tail).decode("utf-8", "replace").strip().splitlines()[-1:]
+        return ImportTrial(module, error=ended or (
+            f"the interpreter exited with status {proc.returncode}"
+            + (f": {last[0]}" if last else ""))), frozenset()
+    outcome = json.loads(text)
+    if outcome.get("ok"):
+        return ImportTrial(module), frozenset(outcome.get("loaded", ()))
+    message = f"{outcome['type']}: {outcome['message']}"
+    return ImportTrial(module, error=message, file=_shown_path(outcome.get("file")),
+                       line=outcome.get("line")), frozenset()
+
+
+def _shown_path(file: str | None) -> str | None:
+    """A path under the current directory as a relative one, like the graph's files."""
+    if file is None:
+        return None
+    try:
+        return str(Path(file).relative_to(Path.cwd()))
+    except ValueError:
+        return file
+
+
+def half_initialised(error: str | None) -> str | None:
+    """The module an import error says was caught half-initialised, if it says one.
+
+    For "module 'p' has no attribute 'm'" (Python 3.9, 3.10) that is `p.m`, which is
+    a circular import only when `p.m` is a module of the cycle being judged.
+    """
+    found = _PARTIAL.search(error or "")
+    if found is None:
+        return None
+    if found["module"]:
+        return found["module"]
+    if found["sub"]:
+        return f"{found['of']}.{found['sub']}"
+    return f"{found['pkg']}.{found['attr']}"
+
+
+def _half_initialised(trial: ImportTrial, cycle: Cycle) -> bool:
+    """Whether the trial failed on a half-initialised member of `cycle`."""
+    return half_initialised(trial.error) in cycle.modules
+
+
+def _judge(cycle: Cycle, done: Mapping[str, ImportTrial]) -> Cycle:
+    """The cycle with its trials and the proof they give.
+
+    Its own entry points' trials, and any other trial that failed on one of its members
+    (entering elsewhere can fail on it too, suspected or not).
+    """
+    own = entry_points(cycle) if cycle.can_fail else ()
+    trials = [done[m] for m in own]
+    trials += [t for m, t in sorted(done.items())
+               if m not in own and _half_initialised(t, cycle)]
+    if not trials:
+        return cycle
+    judged = tuple(dataclasses.replace(t, circular=_half_initialised(t, cycle)) for t in trials)
+    proof = Proof.FAILS if any(t.circular for t in judged) else Proof.NOT_REPRODUCED
+    return dataclasses.replace(cycle, proof=proof, trials=judged)
+
+
+def _prefix(module: str, depth: int) -> str:
+    return ".".join(module.split(".")[:depth])
+
+
+def try_first(modules: Iterable[str], trial: Trial, *, jobs: int | None = None,
+              progress: Callable[[str], None] | None = None) -> dict[str, ImportTrial]:
+    """Each of `modules` imported first, alone, in a fresh interpreter: how it ended.
+
+    Importing `a.b.c` first imports `a` first, then `a.b`, then `a.b.c`, so one run
+    can stand for many: when importing `a` first (alone, fresh) already loaded `a.b.c`,
+    or failed, importing `a.b.c` first would have run exactly that. So the packages are
+    tried level by level, each run watching which of the modules below it it loaded;
+    only the modules still unsettled go one level deeper. `trial(module, watched)`
+    runs one interpreter; at most `jobs` run at once (default: the CPU count).
+    """
+    pending = sorted(set(modules))
+    total = len(pending)
+    settled: dict[str, ImportTrial] = {}
+    workers = max(1, jobs or os.cpu_count() or 1)
+    runs = 0
+    depth = 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while pending:
+            groups: dict[str, list[str]] = {}
+            for module in pending:
+                groups.setdefault(_prefix(module, depth), []).append(module)
+            prefixes = list(groups)
+            watched = [[m for m in groups[p] if m != p] for p in prefixes]
+            pending = []
+            for prefix, (result, loaded) in zip(prefixes, pool.map(trial, prefixes, watched),
+                                                strict=True):
+                runs += 1
+                for module in groups[prefix]:
+                    if module == prefix:
+                        settled[module] = result
+                    elif result.error is not None or module in loaded:
+                        settled[module] = dataclasses.replace(result, module=module,
+                                                              via=prefix)
+                    else:
+                        pending.append(module)
+                if progress is not None:
+                    progress(f"verifying cycle claims: {len(settled)}/{total} entry points "
+                             f"settled by {runs} interpreter(s)")
+            depth += 1
+    return settled
+
+
+def verify_cycles(
+    cycles: Sequence[Cycle], interpreter: Interpreter, *, extra_path: Sequence[str] = (),
+    timeout: float = DEFAULT_TIMEOUT_S, jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Cycle, ...]:
+    """`cycles` with a proof for each one suspected to fail, or that a trial failed on.
+
+    Every entry point is settled once, even when several cycles suspect it (see
+    `try_first`). A cycle nobody suspected is left as it was unless a trial failed on
+    one of its members.
+    """
+    wanted = {m for c in cycles if c.can_fail for m in entry_points(c)}
+    if not wanted:
+        return tuple(cycles)
+
+    def trial(module: str, watched: Sequence[str]) -> tuple[ImportTrial, frozenset[str]]:
+        return run_trial(interpreter, module, extra_path=extra_path, timeout=timeout,
+                         watched=watched)
+
+    done = try_first(wanted, trial, jobs=jobs, progress=progress)
+    return tuple(_judge(c, done) for c in cycles)

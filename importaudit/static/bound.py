@@ -1,0 +1,98 @@
+"""Which names a module's body binds, and on which line each is first bound.
+
+The cycle analysis asks: when a module `x` is half-initialised, because a statement of
+its body imported something that imports `x` back, does `x` already have `name`? That
+is so when `name` was bound by a statement before that one. This reads the module's
+source (never runs it) and returns, for each name its body surely binds at import time,
+the first line that binds it: definitions, assignments, import statements, `for` and
+`with` targets. A binding under `if TYPE_CHECKING:` never runs; one under another `if`
+counts only when both branches bind it; one in a `try` body counts (the `except` side
+is where the body already failed). Function and class bodies bind nothing in the module.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from importaudit.static.scan import quiet_parse
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+
+
+def _targets(node: ast.expr) -> Iterable[str]:
+    if isinstance(node, ast.Name):
+        yield node.id
+    elif isinstance(node, ast.Tuple | ast.List):
+        for element in node.elts:
+            yield from _targets(element)
+    elif isinstance(node, ast.Starred):
+        yield from _targets(node.value)
+
+
+def _merge(into: dict[str, int], names: dict[str, int]) -> None:
+    for name, line in names.items():
+        if name not in into or line < into[name]:
+            into[name] = line
+
+
+def _statement(node: ast.stmt) -> dict[str, int]:  # noqa: PLR0911  (one return per statement kind)
+    """Names one module-level statement binds, with the line of each binding."""
+    line = node.lineno
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {node.name: line}
+    if isinstance(node, ast.Assign):
+        return {n: line for target in node.targets for n in _targets(target)}
+    if isinstance(node, ast.AnnAssign | ast.AugAssign):
+        if isinstance(node, ast.AnnAssign) and node.value is None:
+            return {}  # `x: int` alone binds nothing
+        return dict.fromkeys(_targets(node.target), line)
+    if isinstance(node, ast.Import):
+        return {(a.asname or a.name.partition(".")[0]): line for a in node.names}
+    if isinstance(node, ast.ImportFrom):
+        return {(a.asname or a.name): line for a in node.names if a.name != "*"}
+    if isinstance(node, ast.If):
+        if _is_type_checking(node.test):
+            return _body(node.orelse)
+        body, orelse = _body(node.body), _body(node.orelse)
+        return {n: max(body[n], orelse[n]) for n in body.keys() & orelse.keys()}
+    if isinstance(node, ast.Try):
+        names = _body(node.body)
+        _merge(names, _body(node.finalbody))
+        return names
+    if isinstance(node, ast.For | ast.AsyncFor):
+        names = dict.fromkeys(_targets(node.target), line)
+        _merge(names, _body(node.body))
+        return names
+    if isinstance(node, ast.With | ast.AsyncWith):
+        names = {n: line for item in node.items if item.optional_vars is not None
+                 for n in _targets(item.optional_vars)}
+        _merge(names, _body(node.body))
+        return names
+    return {}
+
+
+def _body(statements: list[ast.stmt]) -> dict[str, int]:
+    names: dict[str, int] = {}
+    for node in statements:
+        _merge(names, _statement(node))
+    return names
+
+
+def bound_lines(source: bytes) -> dict[str, int]:
+    """Each name the module body surely binds at import time -> the first line binding it.
+
+    Returns {} for a file that does not parse (nothing is known to be bound).
+    """
+    try:
+        tree = quiet_parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    return _body(tree.body)

@@ -1,0 +1,204 @@
+"""Cycle claims proven by running them: each suspect imported first, alone, fresh."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from importaudit import api
+from importaudit.model import (
+    Cycle,
+    EdgeKind,
+    ImportEdge,
+    ImportTrial,
+    ModuleNode,
+    Proof,
+    StaticGraph,
+)
+from importaudit.runtime.runner import find_interpreter
+from importaudit.runtime.verify import (
+    entry_points,
+    half_initialised,
+    import_roots,
+    run_trial,
+    try_first,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+STATIC = Path(__file__).resolve().parents[2] / "fixtures" / "static"
+
+
+@pytest.fixture(autouse=True)
+def _in_fixtures(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(STATIC)
+    monkeypatch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_a_cycle_that_fails_from_either_side_is_proven_with_the_error() -> None:
+    report = api.cycles(["cyclic"], verify=True)
+    first = report.cycles[0]
+    assert first.modules == ("pkg_a.core", "pkg_b.service")
+    assert first.proof is Proof.FAILS and first.fails
+    assert [t.module for t in first.trials] == ["pkg_a.core", "pkg_b.service"]
+    core, service = first.trials
+    assert core.circular and service.circular
+    assert core.error is not None and core.error.startswith(
+        "ImportError: cannot import name 'Base' from partially initialized module "
+        "'pkg_a.core'")
+    assert (Path(core.file or ""), core.line) == (Path("cyclic/pkg_b/service.py"), 3)
+    assert (Path(service.file or ""), service.line) == (Path("cyclic/pkg_a/core.py"), 3)
+    # The plain-import cycle was never suspected, so nothing ran for it.
+    assert report.cycles[1].proof is Proof.UNVERIFIED and report.cycles[1].trials == ()
+
+
+def test_a_suspicion_that_does_not_fail_is_order_dependent() -> None:
+    (ordered, *_rest) = api.cycles(["orderdep"], verify=True).cycles
+    assert ordered.packages == ("ordered",) and ordered.can_fail
+    assert ordered.proof is Proof.NOT_REPRODUCED and not ordered.fails
+    # Importing ordered.models first imports the package first, which loads it: one run.
+    assert [(t.module, t.error, t.via) for t in ordered.trials] == [
+        ("ordered.models", None, "ordered")]
+
+
+def test_one_run_settles_every_module_its_package_loads_or_fails_on() -> None:
+    universe = {  # what importing each module first (alone, fresh) loads, or its error
+        "a": {"a", "a.x", "a.b"}, "a.b": {"a", "a.x", "a.b"}, "a.y": {"a", "a.x", "a.b", "a.y"},
+        "a.b.z": {"a", "a.x", "a.b", "a.b.z"}, "c": "ImportError: partially initialized",
+    }
+    calls: list[tuple[str, tuple[str, ...]]] = []
+
+    def trial(module: str, watched: Sequence[str]) -> tuple[ImportTrial, frozenset[str]]:
+        calls.append((module, tuple(watched)))
+        outcome = universe[module]
+        if isinstance(outcome, str):
+            return ImportTrial(module, error=outcome), frozenset()
+        return ImportTrial(module), frozenset(outcome) & set(watched)
+
+    done = try_first(["a.x", "a.y", "a.b.z", "c.w", "c.v"], trial, jobs=1)
+    assert sorted(calls) == [("a", ("a.b.z", "a.x", "a.y")), ("a.b", ("a.b.z",)),
+                             ("a.b.z", ()), ("a.y", ()), ("c", ("c.v", "c.w"))]
+    assert done["a.x"] == ImportTrial("a.x", via="a")
+    assert done["a.y"] == ImportTrial("a.y")
+    assert done["a.b.z"] == ImportTrial("a.b.z")
+    assert done["c.w"] == ImportTrial("c.w", error="ImportError: partially initialized",
+                                      via="c")
+
+
+def test_without_verify_nothing_runs_and_the_claim_stays_unverified() -> None:
+    first = api.cycles(["cyclic"]).cycles[0]
+    assert first.can_fail and first.proof is Proof.UNVERIFIED and first.trials == ()
+
+
+def _package(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_failures_for_other_reasons_and_timeouts_prove_nothing(tmp_path: Path) -> None:
+    _package(tmp_path / "tree", {
+        "needy/__init__.py": "",
+        # Fails on a missing dependency before it ever reaches the cycle.
+        "needy/x.py": "import no_such_dependency_anywhere\nimport needy.u\nNAME = 1\n",
+        "needy/u.py": "from needy.x import NAME\n",
+        "slow/__init__.py": "",
+        # Hangs before it reaches the cycle.
+        "slow/x.py": "import time\ntime.sleep(60)\nimport slow.u\nNAME = 1\n",
+        "slow/u.py": "import time\nfrom slow.x import NAME\n",
+        # Floods stderr, then leaves without a word to the parent.
+        "dies/__init__.py": "",
+        "dies/x.py": "import os, sys\nsys.stderr.write('x' * 200000 + '\\nlast words\\n')\n"
+                     "sys.stderr.flush()\nos._exit(3)\nimport dies.u\nNAME = 1\n",
+        "dies/u.py": "from dies.x import NAME\n",
+    })
+    report = api.cycles([str(tmp_path / "tree")], verify=True, timeout=2)
+    by_package = {c.packages[0]: c for c in report.cycles}
+    needy = by_package["needy"]
+    assert needy.proof is Proof.NOT_REPRODUCED
+    (trial,) = needy.trials
+    assert trial.error == "ModuleNotFoundError: No module named 'no_such_dependency_anywhere'"
+    assert not trial.circular and trial.line == 1
+    (slow,) = by_package["slow"].trials
+    assert by_package["slow"].proof is Proof.NOT_REPRODUCED
+    assert slow.error == "TimeoutError: importing slow.x did not finish in 2 s"
+    (dies,) = by_package["dies"].trials
+    assert dies.error == "the interpreter exited with status 3: last words"
+
+
+def _older_python() -> str | None:
+    found = sorted(Path.home().glob(".pyenv/versions/3.9*/bin/python"))
+    return str(found[0]) if found else None
+
+
+@pytest.mark.skipif(_older_python() is None, reason="no Python 3.9 under pyenv")
+def test_trials_run_in_the_measured_interpreter() -> None:
+    python = _older_python()
+    interpreter = find_interpreter(python)
+    assert interpreter.version[:2] == (3, 9)
+    trial, _ = run_trial(interpreter, "pkg_a.core", extra_path=[str(STATIC / "cyclic")])
+    assert trial.error is not None and "partially initialized module 'pkg_a.core'" in trial.error
+    # tomllib is new in 3.11: the verdict is the measured interpreter's, not this one's.
+    assert run_trial(interpreter, "tomllib")[0].error == \
+        "ModuleNotFoundError: No module named 'tomllib'"
+    assert run_trial(find_interpreter(sys.executable), "tomllib")[0].error is None
+
+
+def test_entry_points_and_import_roots() -> None:
+    edge = ImportEdge("pkg.u", "pkg.x", EdgeKind.EAGER, names=("NAME",))
+    main = ImportEdge("pkg.u", "pkg.__main__", EdgeKind.EAGER, names=("run",))
+    cycle = Cycle(("pkg.__main__", "pkg.u", "pkg.x"), (edge,), can_fail=True,
+                  failing=(edge, main))
+    assert entry_points(cycle) == ("pkg.x",)  # importing __main__ would run the program
+    graph = StaticGraph(roots=("pkg",), modules=(
+        ModuleNode("pkg", "/src/lib/pkg/__init__.py", is_package=True),
+        ModuleNode("pkg.x", "/src/lib/pkg/x.py"),
+        ModuleNode("pkg.sub", "/src/lib/pkg/sub/__init__.py", is_package=True),
+        ModuleNode("solo", "/other/solo.py"),
+    ))
+    assert import_roots(graph, ["pkg", "pkg.x", "pkg.sub", "solo"]) == (
+        str(Path("/src/lib").resolve()), str(Path("/other").resolve()))
+
+
+def test_a_trial_that_fails_on_another_cycle_proves_that_cycle(tmp_path: Path) -> None:
+    _package(tmp_path / "tree", {
+        "cross/__init__.py": "",
+        # Plain imports both ways: not suspected, yet entering at b2 fails on b2.
+        "cross/b1.py": "from cross import b2\nVALUE = b2.OTHER\n",
+        "cross/b2.py": "import cross.b1\nOTHER = 1\n",
+        # Suspected (a2 takes NAME, bound after a1's way back), entered at a1, which
+        # imports b2 first: the failure is b2's cycle's, not a1's.
+        "cross/a1.py": "import cross.b2\nimport cross.a2\nNAME = 1\n",
+        "cross/a2.py": "from cross.a1 import NAME\n",
+    })
+    cycles = {c.modules: c for c in api.cycles([str(tmp_path / "tree")], verify=True).cycles}
+    a, b = cycles["cross.a1", "cross.a2"], cycles["cross.b1", "cross.b2"]
+    assert a.can_fail and a.proof is Proof.NOT_REPRODUCED
+    assert [(t.module, t.circular) for t in a.trials] == [("cross.a1", False)]
+    assert not b.can_fail and b.proof is Proof.FAILS
+    (trial,) = b.trials
+    assert trial.module == "cross.a1" and trial.circular
+    assert trial.error == ("AttributeError: partially initialized module 'cross.b2' has no "
+                           "attribute 'OTHER' (most likely due to a circular import)")
+    assert Path(trial.file or "").name == "b1.py" and trial.line == 2
+
+
+@pytest.mark.parametrize(("error", "module"), [
+    ("ImportError: cannot import name 'B' from partially initialized module 'p.a' (most "
+     "likely due to a circular import) (/x/p/a.py)", "p.a"),
+    ("AttributeError: partially initialized module 'p.a' from '/x/p/a.py' has no attribute "
+     "'B' (most likely due to a circular import)", "p.a"),  # 3.13
+    ("AttributeError: cannot access submodule 'a' of module 'p' (most likely due to a "
+     "circular import)", "p.a"),  # 3.11+
+    ("AttributeError: module 'p' has no attribute 'a'", "p.a"),  # 3.9, 3.10
+    ("ModuleNotFoundError: No module named 'p.a'", None),
+    (None, None),
+])
+def test_the_half_initialised_module_named_by_each_python(error: str | None,
+                                                          module: str | None) -> None:
+    assert half_initialised(error) == module

@@ -1,0 +1,50 @@
+"""Names a module body surely binds at import time, and the first line binding each."""
+
+from __future__ import annotations
+
+from importaudit.static.bound import bound_lines
+
+SOURCE = b'''\
+"""doc"""
+from typing import TYPE_CHECKING
+import os.path
+import json as j
+if TYPE_CHECKING:
+    from x import OnlyTyped
+else:
+    Runtime = 1
+if os.name == "nt":
+    both = 1
+    one_side = 1
+else:
+    both = 2
+try:
+    from y import tried
+except ImportError:
+    fallback = None
+for loop_var in ():
+    pass
+with open(__file__) as handle:
+    pass
+a, (b, *c) = 1, (2, 3)
+annotated: int
+valued: int = 3
+def function():
+    inner = 1
+class Klass:
+    attribute = 1
+from z import *
+'''
+
+
+def test_bound_lines_follow_what_runs() -> None:
+    lines = bound_lines(SOURCE)
+    assert lines == {
+        "TYPE_CHECKING": 2, "os": 3, "j": 4, "Runtime": 8, "both": 13, "tried": 15,
+        "loop_var": 18, "handle": 20, "a": 22, "b": 22, "c": 22, "valued": 24,
+        "function": 25, "Klass": 27,
+    }
+
+
+def test_a_file_that_does_not_parse_binds_nothing_known() -> None:
+    assert bound_lines(b"def broken(:\n") == {}
