@@ -453,9 +453,10 @@ def _gate_config(targets: tuple[str, ...], config_path: str | None,
 
     kinds = flags.pop("kinds")
     ignore = flags.pop("ignore")
+    cycles = flags.pop("cycle_policy")  # the flag is --cycles, the key `cycles`
     values = {
         **flags,
-        "cycles": flags.pop("cycle_policy"),
+        "cycles": cycles,
         "targets": list(targets) or None,
         "kinds": None if kinds is None else "all" if kinds.strip() == "all"
         else [k.strip() for k in kinds.split(",") if k.strip()],

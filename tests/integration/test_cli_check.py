@@ -120,6 +120,16 @@ def test_check_runs_cycle_claims_and_check_static_labels_them_unverified(project
     assert "unverified" not in run.output
 
 
+def test_cycles_flag_sets_the_cycle_policy(project):
+    inject(project, "util", bottom="\nimport gatepkg.core  # the injected cycle\n")
+    assert invoke("check", "--static", "--cycles", "none").exit_code == 1
+    result = invoke("check", "--static", "--cycles", "off")
+    assert result.exit_code == 0, result.output
+    assert invoke("baseline", "save", "--static").exit_code == 0
+    result = invoke("check", "--static", "--cycles", "new")  # the cycle is in the baseline
+    assert result.exit_code == 0, result.output
+
+
 def test_config_errors_exit_2_with_every_problem(project):
     (project / "pyproject.toml").write_text(
         "[tool.importaudit]\ntargets = ['gatepkg']\nrepeats = 3\n"
