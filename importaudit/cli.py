@@ -8,6 +8,7 @@ the exit statuses of CLI.md (0 fine, 1 found, 2 usage, 3 target failed).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -41,6 +42,18 @@ def _fail(message: str, status: int) -> None:
     raise SystemExit(status)
 
 
+def _closed_pipe() -> None:
+    """The reader of stdout went away (`| head`): end quietly, as `cat` does.
+
+    Later writes (and the flush at exit) go to /dev/null, so Python prints no second
+    error; the status is the one a shell reports for a process ended by SIGPIPE.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(128 + 13)  # SIGPIPE
+
+
 @contextlib.contextmanager
 def _errors(debug: bool) -> Iterator[None]:
     """Turn every error into one line on stderr and its exit status (traceback with --debug)."""
@@ -60,6 +73,8 @@ def _errors(debug: bool) -> Iterator[None]:
         _fail(f"interrupted by {name}", status)
     except (click.exceptions.Exit, click.ClickException, SystemExit):
         raise
+    except BrokenPipeError:
+        _closed_pipe()
     except Exception as exc:
         if debug:
             raise
@@ -104,6 +119,10 @@ def _signals_as_interrupts() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+#: errno values that mean writing the output itself failed
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+
+
 @contextlib.contextmanager
 def _output_stream(output: str | None) -> Iterator[TextIO]:
     """Stdout for None or '-', else an atomically replaced file."""
@@ -117,8 +136,10 @@ def _output_stream(output: str | None) -> Iterator[TextIO]:
         with atomic_writer(output) as stream:
             try:
                 yield stream
-            except OSError:
-                in_body = True  # the renderer's error, not the file's: keep it as it is
+            except OSError as exc:
+                # A full disk or a failing device is the file's error; others are the
+                # renderer's: keep those as they are.
+                in_body = exc.errno not in _WRITE_ERRORS
                 raise
     except OSError as exc:
         if in_body:
@@ -186,11 +207,11 @@ def _writable_output(ctx: click.Context, param: click.Parameter, value: str | No
     """Refuse an output file whose folder is missing before anything is measured."""
     if value in (None, "-"):
         return value
-    folder = os.path.dirname(value) or "."
-    if not os.path.isdir(folder):
-        raise click.BadParameter(f"folder {folder!r} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise click.BadParameter(f"folder {folder!r} is not writable")
+    from importaudit._atomic import unwritable_reason
+
+    problem = unwritable_reason(value)
+    if problem:
+        raise click.BadParameter(problem)
     return value
 
 
@@ -263,6 +284,7 @@ def run(func: Callable[[], int | None]) -> None:
     """Call a command body under the error policy and exit with its status."""
     with _signals_as_interrupts(), _errors(_State.debug):
         status = func()
+        sys.stdout.flush()  # a closed pipe shows here, under the error policy, not at exit
     if status:
         raise SystemExit(status)
 
