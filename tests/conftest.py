@@ -23,6 +23,14 @@ def _is_extension(module: ModuleType | None) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _no_colour_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A CI runner's FORCE_COLOR (or a developer's NO_COLOR) must not decide what tests
+    # of piped output see; tests that want either set it themselves.
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _restore_import_state() -> Iterator[None]:
     modules = dict(sys.modules)
     path = list(sys.path)

@@ -5,8 +5,9 @@ notes that shape the numbers), the profile as an import tree or a sorted top-N t
 totals, the child's failure if there was one, then sections other modules draw (the
 static graph and cycles, findings, the gate's verdict).
 
-Colour only when the stream is a terminal and NO_COLOR is unset (`options.color`
-overrides both ways). Piped output is plain: no ANSI codes, ASCII tree guides, no box
+Colour only when the stream is a terminal and NO_COLOR is unset, or FORCE_COLOR is set
+(`options.color` overrides all three). Piped output is plain: no ANSI codes (unless
+FORCE_COLOR), ASCII tree guides, no box
 lines, no wrapping and no trailing spaces, so `grep`, `cut` and CI logs read it whole.
 """
 
@@ -84,10 +85,19 @@ class _Guides:
 
 
 def use_color(stream: TextIO, options: RenderOptions) -> bool:
-    """Decide colour: `options.color` if set, else a terminal stream without NO_COLOR."""
+    """Decide colour as the ecosystem does: `options.color`, NO_COLOR, FORCE_COLOR, a TTY.
+
+    FORCE_COLOR colours even a pipe (CI logs show ANSI colours). Either variable counts
+    when set to a non-empty value (no-color.org, force-color.org); NO_COLOR wins when
+    both are, as in rich.
+    """
     if options.color is not None:
         return options.color
-    return _is_terminal(stream) and not os.environ.get("NO_COLOR")
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return _is_terminal(stream)
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -221,6 +221,16 @@ def test_no_color_env_wins_on_a_terminal(report: Report, monkeypatch: pytest.Mon
     assert not ANSI.search(render(report, FakeTTY(), width=160))
 
 
+def test_force_color_colours_a_pipe(report: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert ANSI.search(render(report))  # io.StringIO: not a terminal
+    monkeypatch.setenv("FORCE_COLOR", "")  # empty: unset (force-color.org)
+    assert not ANSI.search(render(report))
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("NO_COLOR", "1")  # NO_COLOR wins, as in rich
+    assert not ANSI.search(render(report))
+
+
 def test_color_option_overrides_both_ways(report: Report, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     assert ANSI.search(render(report, color=True))
