@@ -172,9 +172,14 @@ def _judge_marker(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     try:
         enforce_budget(args, kwargs)
     except ImportBudgetExceeded as exc:
-        pytest.fail(str(exc), pytrace=False)
+        message = str(exc)
     except ImportAuditError as exc:
-        pytest.fail(f"{MARKER}: {exc}", pytrace=False)
+        message = f"{MARKER}: {exc}"
+    else:
+        return
+    # Failed outside the except block: raised inside it, pytest would show the caught
+    # error too ("During handling of the above exception"), so the message twice.
+    pytest.fail(message, pytrace=False)
 
 
 # --------------------------------------------------------------------------- --importaudit

@@ -85,6 +85,8 @@ def test_marker_failure_reads_like_a_pytest_failure(project):
     ])
     assert "Traceback" not in result.stdout.str()
     assert "pytest_plugin.py" not in result.stdout.str()
+    assert "During handling" not in result.stdout.str()
+    assert result.stdout.str().count("import budget of gatepkg exceeded:") == 2  # body, summary
 
 
 def test_marker_with_a_bad_argument_fails_clearly(project):
