@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from importaudit._atomic import default_file_mode
 from importaudit.model import (
     KIND_ORDER,
     EdgeKind,
@@ -75,6 +76,8 @@ def _replace(path: Path, text: str) -> None:
     """
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes 0600 files; a cache shared between CI users needs the usual mode.
+        os.fchmod(fd, default_file_mode())
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)

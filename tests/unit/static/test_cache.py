@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -50,6 +51,19 @@ def test_a_warm_run_scans_nothing_and_gives_the_same_result(
     assert (tmp_path / "cache" / ".gitignore").read_text() == "*\n"
 
 
+def test_cache_files_get_the_usual_mode(tmp_path: Path) -> None:
+    paths = _tree(tmp_path)
+    old_umask = os.umask(0o022)
+    try:
+        scan_files(paths, cache=ScanCache(tmp_path / "cache", [str(tmp_path)]), jobs=1)
+    finally:
+        os.umask(old_umask)
+    files = list((tmp_path / "cache").iterdir())
+    assert len(files) >= 3  # the scans, CACHEDIR.TAG, .gitignore
+    assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {
+        f.name: 0o644 for f in files}
+
+
 def test_the_cache_follows_content_not_mtime(tmp_path: Path, counted: list[bytes]) -> None:
     paths = _tree(tmp_path)
     scan_files(paths, cache=ScanCache(tmp_path / "c", [str(tmp_path)]), jobs=1)
@@ -59,9 +73,9 @@ def test_the_cache_follows_content_not_mtime(tmp_path: Path, counted: list[bytes
     scan_files(paths, cache=ScanCache(tmp_path / "c", [str(tmp_path)]), jobs=1)
     assert counted == []
     # ...and new content with the old mtime is scanned again.
-    stat = os.stat(paths[1])
+    before = os.stat(paths[1])
     Path(paths[1]).write_text("import changed\n")
-    os.utime(paths[1], (stat.st_atime, stat.st_mtime))
+    os.utime(paths[1], (before.st_atime, before.st_mtime))
     result = scan_files(paths, cache=ScanCache(tmp_path / "c", [str(tmp_path)]), jobs=1)
     assert counted == [b"import changed\n"]
     assert [s.module for s in result[paths[1]].statements] == ["changed"]
