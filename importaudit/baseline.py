@@ -64,6 +64,54 @@ def _migrate(data: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
     return data, None
 
 
+#: No import takes a day: a larger time is damage, and would switch the time check off
+#: (every new time is "faster" than 1e30 ns).
+MAX_NS = 24 * 3600 * 1_000_000_000
+#: Memory growth, either way, beyond a pebibyte is damage as well.
+MAX_BYTES = 2**50
+#: Fields that count things, so are never negative.
+_COUNTS = ("order", "depth", "runs", "repeats")
+
+
+def _out_of_range(name: str, value: int) -> str | None:
+    """Why `value` cannot be field `name` of a saved module record, or None."""
+    if name.endswith("_ns"):
+        return None if 0 <= value <= MAX_NS else f"{value} is not a time from 0 to a day"
+    if name.endswith("_bytes"):
+        low = 0 if name == "heap_peak_bytes" else -MAX_BYTES  # freed memory is negative
+        return None if low <= value <= MAX_BYTES else f"{value} bytes is out of range"
+    if name in _COUNTS and value < 0:
+        return f"{value} is negative"
+    return None
+
+
+def implausible(report: Report) -> str | None:
+    """What in a read-back report no measurement can have produced, or None.
+
+    Types were checked when reading; this checks ranges (times from 0 to a day, counts
+    not negative, memory within a pebibyte) and that each module has one record, since
+    the gate trusts a baseline's numbers as its reference.
+    """
+    seen: set[str] = set()
+    for module in report.modules:
+        if module.name in seen:
+            return f"module {module.name!r} has two records"
+        seen.add(module.name)
+        for field in dataclasses.fields(module):
+            value = getattr(module, field.name)
+            problem = _out_of_range(field.name, value) if type(value) is int else None
+            if problem:
+                return f"module {module.name!r}: {field.name} {problem}"
+    meta = report.meta
+    if meta is not None:
+        for name in ("startup_ns", "wall_ns", "repeats"):
+            value = getattr(meta, name)
+            problem = None if value is None else _out_of_range(name, value)
+            if problem:
+                return f"meta: {name} {problem}"
+    return None
+
+
 def from_dict(data: Any, where: str = "baseline") -> Baseline:
     """Read a baseline from JSON data, migrating older formats and refusing newer ones."""
     if not isinstance(data, dict):
@@ -81,6 +129,9 @@ def from_dict(data: Any, where: str = "baseline") -> Baseline:
         report = report_from_dict(data.get("report"))
     except SchemaVersionError as exc:
         raise SchemaVersionError(f"{where}: {exc}") from exc
+    problem = implausible(report)
+    if problem:
+        raise SchemaVersionError(f"{where}: {problem}; save the baseline again")
     commit = data.get("git_commit")
     return Baseline(report=report, saved_at=str(data.get("saved_at", "")),
                     git_commit=commit if isinstance(commit, str) else None,

@@ -384,6 +384,8 @@ def _convert(tp: Any, value: Any, where: str) -> Any:  # noqa: PLR0911  (one ret
         return tp(value)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _from_fields(tp, value, where)
+    if isinstance(value, bool) and tp is not bool:  # JSON true is no count or time
+        raise ValueError(f"{where}: expected {getattr(tp, '__name__', tp)}, got bool")
     if tp is float and isinstance(value, int):
         return float(value)
     if tp in (int, float, str, bool) and not isinstance(value, tp):

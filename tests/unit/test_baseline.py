@@ -76,6 +76,43 @@ def test_newer_report_schema_inside_is_refused(tmp_path):
     assert exc.value.exit_status == EXIT_USAGE
 
 
+def _damaged(path, change) -> None:
+    baseline.save(report(rec("pkg", ms=3), rec("pkg.core", "pkg", ms=1)), path,
+                  saved_at="t")
+    data = json.loads(path.read_text())
+    change(data["report"])
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda r: r["modules"][0].update(cumulative_ns=-5),
+     "module 'pkg': cumulative_ns -5 is not a time from 0 to a day"),
+    (lambda r: r["modules"][0].update(self_ns=10**30),  # would switch the time check off
+     "module 'pkg': self_ns 1000000000000000000000000000000 is not a time"),
+    (lambda r: r["modules"][0].update(cumulative_ns=1e30),
+     "report.modules.0..cumulative_ns: expected int, got float"),
+    (lambda r: r["modules"][1].update(runs=True), "runs: expected int, got bool"),
+    (lambda r: r["modules"][1].update(runs=-1), "module 'pkg.core': runs -1 is negative"),
+    (lambda r: r["modules"].append(r["modules"][1]), "module 'pkg.core' has two records"),
+    (lambda r: r["modules"][0].update(heap_bytes=2**60), "heap_bytes .* bytes is out of range"),
+    (lambda r: r.update(meta={"python": "p", "python_version": "3", "platform": "x",
+                              "wall_ns": -1}), "meta: wall_ns -1 is not a time"),
+])
+def test_implausible_baselines_are_refused_in_one_line(tmp_path, change, message):
+    path = tmp_path / "b.json"
+    _damaged(path, change)
+    with pytest.raises(SchemaVersionError, match=message) as exc:
+        baseline.load(path)
+    assert exc.value.exit_status == EXIT_USAGE
+    assert "\n" not in str(exc.value)
+
+
+def test_memory_that_shrank_is_plausible(tmp_path):
+    path = tmp_path / "b.json"
+    _damaged(path, lambda r: r["modules"][1].update(rss_bytes=-4096, self_heap_bytes=-100))
+    assert baseline.load(path).report.modules[1].rss_bytes == -4096
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("{not json", "not valid JSON"),
     ("[1, 2]", "not an importaudit baseline or report"),
