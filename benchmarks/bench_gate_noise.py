@@ -19,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from checked import check_report
+
 from importaudit import api
 from importaudit.config import Config, CyclePolicy, Tolerance
 from importaudit.gate import evaluate
@@ -34,7 +36,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copytree(FIXTURE, Path(tmp) / "gatepkg")
         os.chdir(tmp)
-        reports = [api.profile(["gatepkg"], repeat=repeat, memory=False, warm_bytecode=True)
+        reports = [check_report("profiling gatepkg", api.profile(
+            ["gatepkg"], repeat=repeat, memory=False, warm_bytecode=True))
                    for _ in range(rounds)]
     median_alarms = gate_alarms = pairs = 0
     for i, base in enumerate(reports):

@@ -46,6 +46,8 @@ from typing import TYPE_CHECKING
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from checked import check_exit, stop  # noqa: E402
+
 from importaudit import api  # noqa: E402
 from importaudit.static.cycles import find_cycles  # noqa: E402
 from importaudit.static.discover import discover  # noqa: E402
@@ -137,15 +139,18 @@ class Variants:
             server = self._servers[tool] = subprocess.Popen(
                 [sys.executable, "-c", _SERVER, tool, self.package, str(ROOT),
                  self.grimp_sources],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True)
         cache = self._dir(tool, fresh=not warm)
         assert server.stdin is not None
         assert server.stdout is not None
         server.stdin.write(f"{cache}\n")
         server.stdin.flush()
         answer = server.stdout.readline()
-        if not answer:
-            raise RuntimeError(f"the {tool} build process failed (see its stderr above)")
+        if not answer:  # the build raised and its process ended: no time to report
+            _, stderr = server.communicate()
+            stop(f"the {tool} build of {self.package}",
+                 f"failed (exit status {server.returncode})", stderr)
         return float(answer)
 
     def importaudit(self, *, warm: bool, scanner: str = "fast") -> float:
@@ -155,11 +160,10 @@ class Variants:
         return self._build("grimp", warm=warm)
 
     def close(self) -> None:
-        """Stop the build processes; raise if one of them failed."""
-        for tool, server in self._servers.items():
-            server.communicate()
-            if server.returncode:
-                raise RuntimeError(f"the {tool} build process exited with {server.returncode}")
+        """Stop the build processes; stop the benchmark if one of them failed."""
+        for server in self._servers.values():
+            _, stderr = server.communicate()
+            check_exit(server.args, server.returncode, stderr)
 
 
 def _median(values: list[float]) -> str:

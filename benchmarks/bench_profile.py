@@ -45,13 +45,13 @@ from random import Random
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from checked import check_child, check_exit, check_probe, run_checked  # noqa: E402
+
 from importaudit.runtime.importtime import parse_importtime  # noqa: E402
 from importaudit.runtime.runner import (  # noqa: E402
-    ChildRun,
     Interpreter,
     find_interpreter,
     merge_runs,
-    parse_records,
     run_child,
 )
 
@@ -79,7 +79,9 @@ def wall(cmd: list[str], *, stderr: int | None = subprocess.DEVNULL,
     if proc.stderr is not None:
         proc.stderr.close()
     if proc.returncode != 0:
-        raise subprocess.CalledProcessError(proc.returncode, cmd)
+        # Timed with stderr unread (what is measured); run again to show the error.
+        again = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        check_exit(cmd, proc.returncode, again.stderr)
     return elapsed, int((usage.ru_utime + usage.ru_stime) * 1e9)
 
 
@@ -132,6 +134,9 @@ def overhead(packages: list[str], rounds: int) -> None:
                 elapsed, used = wall(cmd, pipe=pipe)
                 samples[key].append(elapsed)
                 cpu[key].append(used)
+            # The probe exits 0 even when the import failed: its records say. (The
+            # devnull variant is the same command writing its records nowhere.)
+            check_probe(commands["probe"][0], rec, 0)
             os.unlink(rec)
         med = {k: statistics.median(v) / 1e6 for k, v in samples.items()}
         cpu_med = {k: statistics.median(v) / 1e6 for k, v in cpu.items()}
@@ -161,7 +166,10 @@ def instructions(packages: list[str]) -> None:
     if valgrind is None:
         print("\n(valgrind not found: skipping the instruction-count comparison)")
         return
-    py = os.path.realpath(sys.executable)  # not a shim script: valgrind must see python
+    # sys.executable itself, not the file it links to: in a venv that is the base
+    # interpreter, which finds pyvenv.cfg only next to the path it was started by, so
+    # it would not see the venv's packages and every count would be of a failed import.
+    py = sys.executable
     probe = find_interpreter(None).probe
 
     # String hashing is randomised per process, which moves dict layouts and so the
@@ -171,9 +179,12 @@ def instructions(packages: list[str]) -> None:
     env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1",
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
-    def count(cmd: list[str]) -> int:
+    def count(cmd: list[str], records: str | None = None) -> int:
         proc = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
                                *cmd], capture_output=True, text=True, check=False, env=env)
+        check_exit(cmd, proc.returncode, proc.stderr)
+        if records is not None:
+            check_probe(cmd, records, proc.returncode, proc.stderr)
         for line in proc.stderr.splitlines():
             if "Collected :" in line:
                 return int(line.rsplit(":", 1)[1])
@@ -187,7 +198,7 @@ def instructions(packages: list[str]) -> None:
         plain = count([py, "-c", f"import os, {name}; os._exit(0)"])
         fd, rec = tempfile.mkstemp(suffix=".jsonl")
         os.close(fd)
-        probed = count([py, probe, rec, "import", "rss", "", name])
+        probed = count([py, probe, rec, "import", "rss", "", name], records=rec)
         os.unlink(rec)
         itime = count([py, "-X", "importtime", "-c", f"import os, {name}; os._exit(0)"])
         print(f"{name:24} {bare / 1e6:8.1f} {plain / 1e6:8.1f} {probed / 1e6:8.1f} "
@@ -234,19 +245,18 @@ def _same_run(interpreter: Interpreter, name: str) -> tuple[float, float]:
     fd, rec = tempfile.mkstemp(suffix=".jsonl")
     os.close(fd)
     try:
-        proc = subprocess.run([interpreter.executable, "-X", "importtime", interpreter.probe,
-                               rec, "import", "rss", "", name],
-                              capture_output=True, text=True, check=True)
-        run = ChildRun()
-        parse_records(Path(rec).read_bytes().splitlines(), run)
+        cmd = [interpreter.executable, "-X", "importtime", interpreter.probe,
+               rec, "import", "rss", "", name]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        child = check_probe(cmd, rec, proc.returncode, proc.stderr)
     finally:
         os.unlink(rec)
     theirs, top = _importtime_cumulative(proc.stderr)
-    ours = {r["n"]: r["c"] for r in run.modules}
+    ours = {r["n"]: r["c"] for r in child.modules}
     common = sorted(set(theirs) & set(ours))
     rho = spearman([theirs[k] for k in common], [ours[k] for k in common])
     # Each tool's total over its own top-level imports (they nest parents differently).
-    total_ours = sum(ours.get(n, 0) for n in run.roots())
+    total_ours = sum(ours.get(n, 0) for n in child.roots())
     total_theirs = sum(theirs[n] for n in top)
     return rho, total_ours / total_theirs if total_theirs else float("nan")
 
@@ -266,13 +276,13 @@ def agreement(packages: list[str], rounds: int) -> None:
         runs = []
         same: list[tuple[float, float]] = []
         for _ in range(rounds):
-            proc = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {name}"],
-                                  capture_output=True, text=True, check=True)
+            proc = run_checked([sys.executable, "-X", "importtime", "-c", f"import {name}"])
             theirs, top = _importtime_cumulative(proc.stderr)
             totals.append(sum(theirs[n] for n in top))
             for module, ns in theirs.items():
                 per_module.setdefault(module, []).append(ns)
-            runs.append(run_child(interpreter, "import", ["rss"], [name]))
+            runs.append(check_child(f"the probe importing {name}",
+                                    run_child(interpreter, "import", ["rss"], [name])))
             same.append(_same_run(interpreter, name))
         it = {k: statistics.median(v) for k, v in per_module.items()}
         merged = merge_runs(runs, None, [])

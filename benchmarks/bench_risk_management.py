@@ -23,10 +23,11 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from checked import run_checked
 
 ROOT = Path(__file__).resolve().parent.parent
 LEGACY = ROOT / "tests" / "fixtures" / "legacy"
@@ -69,17 +70,8 @@ else:
 
 def run_child(mode: str, statement: str, cwd: Path, env: dict[str, str]) -> dict[str, int]:
     """One fresh interpreter, one measurement."""
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, mode, statement],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"child failed ({cwd.name}: {statement}):\n{done.stderr}")
+    done = run_checked([sys.executable, "-c", CHILD, mode, statement], cwd=cwd, env=env,
+                       timeout=300)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
