@@ -18,9 +18,11 @@ from importaudit.render.compare import (
     compare_rows,
     diff_findings,
     metric_rows,
+    module_cost,
     reduction,
     review_findings,
     split_fix,
+    target_roots,
 )
 from importaudit.render.cycletext import claim_sentence, claims_count
 from importaudit.render.units import MISSING, format_bytes, format_ns
@@ -119,14 +121,35 @@ def _measured_with(report: Report) -> str:
     return how + notes
 
 
-def _summary(report: Report) -> list[str]:
+def _headline(report: Report) -> list[str]:
+    """What importing the targets costs, saying what was imported to measure it.
+
+    A tree profile imports every module of the targets' packages, far more than
+    importing a target does: its totals are named as such, and each target's own cost
+    (what the table below shows) is given next to them.
+    """
     sums = totals(report.modules)
-    findings = review_findings(report)
     targets = ", ".join(_code(t) for t in report.targets)
-    lines = [
-        f"Importing {targets} loads {sums.modules} module(s) in {format_ns(sums.total_ns)}"
-        f" (Python heap {format_bytes(sums.heap_bytes)}, RSS {format_bytes(sums.rss_bytes)}).",
-    ]
+    cost = (f"{sums.modules} module(s) in {format_ns(sums.total_ns)} (Python heap "
+            f"{format_bytes(sums.heap_bytes)}, RSS {format_bytes(sums.rss_bytes)})")
+    mode = report.meta.mode if report.meta is not None else "import"
+    if mode not in ("tree", "isolated"):
+        return [f"Importing {targets} loads {cost}."]
+    lines = [f"Importing every module of {targets} (a {mode} profile) loads {cost}."]
+    for target in target_roots(report):
+        alone = module_cost(report, target)
+        if alone is None:
+            continue
+        count = "" if alone.modules is None else f"loads {alone.modules} module(s) and "
+        lines.append(f"Importing {_code(target)} alone {count}takes {format_ns(alone.time_ns)}"
+                     f" (Python heap {format_bytes(alone.heap_bytes)}, RSS "
+                     f"{format_bytes(alone.rss_bytes)}), as in the table below.")
+    return lines
+
+
+def _summary(report: Report) -> list[str]:
+    findings = review_findings(report)
+    lines = _headline(report)
     if report.failure is not None:
         lines.append(f"The import failed: {_text(report.failure.message)}.")
     if findings:

@@ -16,6 +16,7 @@ from rich.text import Text
 from importaudit.model import to_dict
 from importaudit.render.terminal_verdict import verdict_lines
 from importaudit.render.units import MISSING, format_bytes, format_ns
+from importaudit.views import totals
 
 if TYPE_CHECKING:
     from importaudit.baseline import ModuleDelta, ReportDiff
@@ -59,8 +60,12 @@ def render_diff(diff: ReportDiff, stream: TextIO, options: RenderOptions) -> Non
                       highlight=False, markup=False, emoji=False, soft_wrap=True)
     old, new = diff.old, diff.new
     console.print(Text(f"importaudit baseline diff: {', '.join(new.targets)}", style="bold"))
-    console.print(f"  old: {old.created_at} ({len(old.modules)} modules)")
-    console.print(f"  new: {new.created_at} ({len(new.modules)} modules)")
+    for label, report in (("old", old), ("new", new)):
+        # The modules the import loaded, as the verdict counts them; the interpreter's
+        # start-up modules are in the records too, but no import of the targets.
+        sums = totals(report.modules)
+        console.print(f"  {label}: {report.created_at} ({sums.modules} modules loaded, "
+                      f"{sums.preloaded} preloaded at start-up not counted)")
     changed = [d for d in diff.modules if d.cumulative_delta_ns or d.status != "both"]
     limit = None if options.verbosity > 0 else options.top or DEFAULT_ROWS
     table = Table(box=None, pad_edge=False, show_edge=False)

@@ -160,3 +160,20 @@ def test_a_cycle_that_grew_is_new_and_one_that_shrank_is_not():
     assert baseline.diff(report(cycles=(AB,)), report(cycles=(big,))).new_cycles == (big,)
     shrank = baseline.diff(report(cycles=(big,)), report(cycles=(AB,)))
     assert (shrank.new_cycles, shrank.fixed_cycles) == ((), ())
+
+
+def test_the_diff_header_counts_the_modules_the_verdict_counts():
+    from importaudit.render.terminal_diff import render_diff
+
+    startup = tuple(rec(f"startup{i}", preloaded=True) for i in range(5))
+    old = report(*startup, *pkg_records())
+    new = report(*startup, *pkg_records(extra=(rec("json", "pkg.util", order=3),)))
+    stream = io.StringIO()
+    render_diff(baseline.diff(old, new), stream, RenderOptions())
+    header = stream.getvalue().splitlines()[1:3]
+    assert header == [
+        "  old: 2024-01-01T00:00:00+00:00 (3 modules loaded, 5 preloaded at start-up not "
+        "counted)",
+        "  new: 2024-01-01T00:00:00+00:00 (4 modules loaded, 5 preloaded at start-up not "
+        "counted)",
+    ]

@@ -128,3 +128,22 @@ def test_unfinished_isolated_runs_are_not_measured(report: Report) -> None:
     broken = dataclasses.replace(isolated, modules=tuple(
         dataclasses.replace(m, runs=0) if m.name == "app" else m for m in report.modules))
     assert module_cost(broken, "app") is None
+
+
+def test_a_tree_profile_headline_says_what_it_counts(report: Report) -> None:
+    # --tree imported app.plugins too, which importing app does not: the summary's
+    # totals are the tree's, and app's own cost (the table's row) is named beside them.
+    from conftest import make_record
+
+    assert report.meta is not None
+    tree = dataclasses.replace(
+        report, meta=dataclasses.replace(report.meta, mode="tree"),
+        modules=(*report.modules, make_record("app.plugins", None, 9, 40, 40)))
+    text = review_markdown(tree)
+    assert ("Importing every module of `app` (a tree profile) loads 8 module(s) in "
+            "90.2 ms") in text
+    assert "Importing `app` alone loads 7 module(s) and takes 50.2 ms" in text
+    row = next(line for line in text.splitlines() if line.startswith("| app |"))
+    assert [c.strip() for c in row.strip("|").split("|")][4] == "7"
+    # an ordinary profile imported the targets only: one headline, as before
+    assert "Importing `app` loads 7 module(s) in 50.2 ms" in review_markdown(report)
