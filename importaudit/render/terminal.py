@@ -17,9 +17,11 @@ import importlib
 import io
 import os
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -35,6 +37,8 @@ from importaudit.render.units import (
 
 if TYPE_CHECKING:
     from collections.abc import Collection
+
+    from rich.console import JustifyMethod
 
     from importaudit.model import ChildFailure, ModuleRecord, Report, RunMeta, SkippedModule
     from importaudit.render import RenderOptions
@@ -59,6 +63,9 @@ _WARM = 0.05
 _COLD = 0.005
 
 _STDERR_TAIL_LINES = 20
+
+#: The narrowest the module-name column gets before columns are dropped to make room.
+_MIN_NAME_WIDTH = 24
 
 
 class _Guides:
@@ -252,26 +259,22 @@ def _tree_view(report: Report, out: _Output, options: RenderOptions) -> None:
     verbose = options.verbosity > 0
     show_heap, show_rss = _has(records, "heap_bytes"), _has(records, "rss_bytes")
 
-    table = Table(box=out.box, show_edge=False, pad_edge=False, show_header=True,
-                  header_style="bold")
-    table.add_column("module (importer -> imported)", no_wrap=True)
-    table.add_column("self", justify="right", no_wrap=True)
-    table.add_column("cumulative", justify="right", no_wrap=True)
-    table.add_column("%", justify="right", no_wrap=True)
+    columns = [_Column("module (importer -> imported)", flexible=True), _Column("self"),
+               _Column("cumulative"), _Column("%", drop=1)]
     if verbose:
-        table.add_column("cumulative min..max", justify="right", no_wrap=True)
+        columns.append(_Column("cumulative min..max", drop=0))
     if show_heap:
-        table.add_column("heap", justify="right", no_wrap=True)
+        columns.append(_Column("heap", drop=3))
     if show_rss:
-        table.add_column("RSS", justify="right", no_wrap=True)
+        columns.append(_Column("RSS", drop=2))
 
+    rows: list[list[Text | str]] = []
     in_tree = {r.name for r in records if not r.preloaded}
     guides = out.guides
     for item, lasts in views.walk_tree(tree):
         prefix = guides.prefix(lasts)
         if isinstance(item, views.Folded):
-            table.add_row(*_folded_row(item, prefix, guides, total, verbose, show_heap,
-                                       show_rss))
+            rows.append(_folded_row(item, prefix, guides, total, verbose, show_heap, show_rss))
             continue
         record = item.record
         style = _cost_style(record.cumulative_ns, total)
@@ -291,8 +294,8 @@ def _tree_view(report: Report, out: _Output, options: RenderOptions) -> None:
             row.append(format_bytes(record.heap_bytes))
         if show_rss:
             row.append(format_bytes(record.rss_bytes))
-        table.add_row(*row)
-    out.console.print(table)
+        rows.append(row)
+    _print_fitted(out, columns, rows)
     if options.threshold_ns > 0:
         out.console.print(Text(
             f"(branches under {format_ns(options.threshold_ns)} cumulative are folded)",
@@ -327,27 +330,26 @@ def _table_view(report: Report, out: _Output, options: RenderOptions) -> None:
     verbose = options.verbosity > 0
     show_heap, show_rss = _has(records, "heap_bytes"), _has(records, "rss_bytes")
 
-    table = Table(box=out.box, show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("module", no_wrap=True)
-    columns = [("self", "self"), ("cumulative", "cumulative")]
-    for label, key in columns:
-        marker = " *" if key == options.sort else ""
-        table.add_column(label + marker, justify="right", no_wrap=True)
-    table.add_column("%", justify="right", no_wrap=True)
+    sort = options.sort
+
+    def ranked_column(label: str, key: str, drop: int | None) -> _Column:
+        # The column the rows are sorted by stays, however narrow the terminal.
+        return _Column(label + (" *" if key == sort else ""),
+                       drop=None if key == sort else drop)
+
+    columns = [_Column("#"), _Column("module", justify="left", flexible=True),
+               ranked_column("self", "self", None),
+               ranked_column("cumulative", "cumulative", None), _Column("%", drop=2)]
     if verbose:
-        table.add_column("self min..max", justify="right", no_wrap=True)
-        table.add_column("cumulative min..max", justify="right", no_wrap=True)
+        columns += [_Column("self min..max", drop=1), _Column("cumulative min..max", drop=1)]
     if show_heap:
-        table.add_column("heap" + (" *" if options.sort == "heap" else ""), justify="right",
-                         no_wrap=True)
-        table.add_column("self heap", justify="right", no_wrap=True)
+        columns += [ranked_column("heap", "heap", 6), _Column("self heap", drop=3)]
     if show_rss:
-        table.add_column("RSS" + (" *" if options.sort == "rss" else ""), justify="right",
-                         no_wrap=True)
-    table.add_column("importer", no_wrap=True)
+        columns.append(ranked_column("RSS", "rss", 4))
+    columns.append(_Column("importer", justify="left", drop=0))
 
     skipped = {s.name for s in report.skipped}
+    rows: list[list[Text | str]] = []
     for rank, record in enumerate(ranked, start=1):
         style = _cost_style(record.cumulative_ns, total)
         row: list[Text | str] = [
@@ -367,12 +369,76 @@ def _table_view(report: Report, out: _Output, options: RenderOptions) -> None:
         if show_rss:
             row.append(format_bytes(record.rss_bytes))
         row.append(Text(record.importer or MISSING, style="dim"))
-        table.add_row(*row)
+        rows.append(row)
+    _print_fitted(out, columns, rows)
     shown = len(ranked)
-    out.console.print(table)
     if shown < sums.modules:
         out.console.print(Text(f"(top {shown} of {sums.modules} modules by {options.sort}; "
                                "--top N shows more)", style="dim"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """A column of a view, and how it gives way on a terminal too narrow for all of them."""
+
+    header: str
+    justify: JustifyMethod = "right"
+    drop: int | None = None  # None: always shown; otherwise dropped lowest first
+    flexible: bool = False  # the one column that gets the width left (names, shortened)
+
+
+def _cell_width(cell: Text | str) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+
+
+def _print_fitted(out: _Output, columns: list[_Column], rows: list[list[Text | str]]) -> None:
+    """Print a table that fits the terminal by dropping columns and shortening names.
+
+    Rich, left to itself, narrows every column alike and so cuts numbers ("208…") and
+    squeezes columns away. Here numbers always show whole: the flexible (name) column
+    gives way down to `_MIN_NAME_WIDTH`, then droppable columns go, least useful first;
+    if even that does not fit, lines run long rather than cut a number.
+    """
+    width = out.console.width
+    widths = [max([cell_len(c.header), *(_cell_width(row[i]) for row in rows)])
+              for i, c in enumerate(columns)]
+    # Between two columns: a space of padding on each side, and a rule where a box is.
+    gap = 3 if out.box is not None else 2
+
+    def needed(kept: list[int]) -> int:
+        return (sum(min(widths[i], _MIN_NAME_WIDTH) if columns[i].flexible else widths[i]
+                    for i in kept) + gap * (len(kept) - 1))
+
+    kept = list(range(len(columns)))
+    while needed(kept) > width:
+        droppable = [i for i in kept if columns[i].drop is not None]
+        if not droppable:
+            break
+        kept.remove(min(droppable, key=lambda i: (columns[i].drop, -i)))
+    fixed = sum(widths[i] for i in kept if not columns[i].flexible) + gap * (len(kept) - 1)
+    table = Table(box=out.box, show_edge=False, pad_edge=False, header_style="bold")
+    for i in kept:
+        column = columns[i]
+        size = widths[i]
+        if column.flexible:
+            size = max(min(size, width - fixed), min(size, _MIN_NAME_WIDTH))
+        justify: JustifyMethod = "left" if column.flexible else column.justify
+        table.add_column(column.header, justify=justify, width=size, no_wrap=True,
+                         overflow="ellipsis")
+    for row in rows:
+        table.add_row(*(row[i] for i in kept))
+    least = needed(kept)
+    if least <= width:
+        out.console.print(table)
+        return
+    # Not even the essential columns fit: print as wide as they need (the terminal wraps
+    # the lines), since Console.print never goes wider than the console.
+    console_width = out.console.width
+    out.console.width = least
+    try:
+        out.console.print(table)
+    finally:
+        out.console.width = console_width
 
 
 # --------------------------------------------------------------------------- totals, failure

@@ -273,3 +273,26 @@ def test_sections_call_their_renderer_module_and_let_its_errors_through(
     module.render_verdict = broken  # type: ignore[attr-defined]
     with pytest.raises(RuntimeError, match="bug in the section renderer"):
         render(report)
+
+
+@pytest.mark.parametrize("view", ["tree", "table"])
+@pytest.mark.parametrize("width", [80, 60])
+def test_a_narrow_terminal_drops_columns_and_shortens_names_never_numbers(
+        make_report: MakeReport, view: str, width: int) -> None:
+    long_name = "app.core.heavy.with_a_name_long_enough_to_need_the_whole_terminal"
+    modules = tuple(dataclasses.replace(m, name=long_name) if m.name == "app.core.heavy" else
+                    dataclasses.replace(m, importer=long_name) if m.importer == "app.core.heavy"
+                    else m for m in make_report().modules)
+    report = make_report(modules=modules)
+    text = render(report, FakeTTY(), width=width, color=False, view=view, verbosity=1)
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if "module" in line and "self" in line)
+    table = lines[header:header + 1 + 8]
+    assert all(len(line) <= width for line in table), "\n".join(table)
+    assert "cumulative" in table[0]  # the essential columns stay...
+    assert line_of(text, "app.util.tiny")  # ...and so do the rows
+    row = next(line for line in table if "app.core.h" in line)
+    assert "20.0 ms" in row  # self and cumulative of the long-named module, whole
+    assert "…" in row  # its name was shortened instead
+    numbers = [line.split()[-1] for line in table[2:]]
+    assert not any(n.endswith("…") for n in numbers)
