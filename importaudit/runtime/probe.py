@@ -216,12 +216,13 @@ class _Probe:
     def measure(self, rss: bool, heap: bool) -> None:
         """Start what the run measures besides time (RSS, the traced heap); starts the clock."""
         if rss:
-            self.rss = True
             try:
                 self.page = os.sysconf("SC_PAGE_SIZE")
                 self.rss_fd = _move_high(os.open("/proc/self/statm", os.O_RDONLY))
             except (OSError, ValueError, AttributeError):
                 self.rss_fd = -1
+            # Without /proc (macOS, Windows) RSS is unmeasured, not a growth of 0 bytes.
+            self.rss = self.rss_fd >= 0
         if heap:
             import _tracemalloc
 

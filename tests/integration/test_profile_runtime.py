@@ -338,3 +338,30 @@ def test_profiles_under_another_interpreter_path() -> None:
     report = api.profile([target("slow_pkg")], python=sys.executable, repeat=1, memory=False)
     assert report.meta is not None
     assert report.meta.python_version == ".".join(map(str, sys.version_info[:3]))
+
+
+def _can_hide_proc() -> bool:
+    import shutil
+    import subprocess
+
+    if sys.platform != "linux" or shutil.which("unshare") is None:
+        return False
+    done = subprocess.run(["unshare", "--mount", "sh", "-c", "mount -t tmpfs none /proc"],
+                          capture_output=True, check=False)
+    return done.returncode == 0
+
+
+@pytest.mark.skipif(not _can_hide_proc(), reason="needs unshare --mount (root on Linux)")
+def test_without_proc_rss_is_unmeasured_not_zero() -> None:
+    # What macOS and Windows look like to the probe: no /proc/self/statm.
+    import subprocess
+
+    done = subprocess.run(
+        ["unshare", "--mount", "sh", "-c", 'mount -t tmpfs none /proc && exec "$0" "$@"',
+         sys.executable, "-m", "importaudit", "profile", target("hungry"), "--repeat", "1",
+         "--format", "json"], capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = report_from_dict(json.loads(done.stdout))
+    hungry = measured(report)["hungry"]
+    assert hungry.heap_bytes is not None and hungry.heap_bytes > 8_000_000  # still measured
+    assert hungry.rss_bytes is None and hungry.self_rss_bytes is None
