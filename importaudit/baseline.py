@@ -20,6 +20,7 @@ from importaudit._atomic import write_text_atomic
 from importaudit.errors import SchemaVersionError, UsageError
 from importaudit.gate import cycle_changes
 from importaudit.model import report_from_dict, report_to_dict
+from importaudit.schema import integer_range
 
 if TYPE_CHECKING:
     import os
@@ -64,33 +65,28 @@ def _migrate(data: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
     return data, None
 
 
-#: No import takes a day: a larger time is damage, and would switch the time check off
-#: (every new time is "faster" than 1e30 ns).
-MAX_NS = 24 * 3600 * 1_000_000_000
-#: Memory growth, either way, beyond a pebibyte is damage as well.
-MAX_BYTES = 2**50
-#: Fields that count things, so are never negative.
-_COUNTS = ("order", "depth", "runs", "repeats")
-
-
 def _out_of_range(name: str, value: int) -> str | None:
-    """Why `value` cannot be field `name` of a saved module record, or None."""
+    """Why `value` cannot be the integer field `name` of a saved report, or None."""
+    bounds = integer_range(name)
+    if bounds is None:
+        return None
+    low, high = bounds
+    if low <= value and (high is None or value <= high):
+        return None
     if name.endswith("_ns"):
-        return None if 0 <= value <= MAX_NS else f"{value} is not a time from 0 to a day"
+        return f"{value} is not a time from 0 to a day"
     if name.endswith("_bytes"):
-        low = 0 if name == "heap_peak_bytes" else -MAX_BYTES  # freed memory is negative
-        return None if low <= value <= MAX_BYTES else f"{value} bytes is out of range"
-    if name in _COUNTS and value < 0:
-        return f"{value} is negative"
-    return None
+        return f"{value} bytes is out of range"
+    return f"{value} is negative"
 
 
 def implausible(report: Report) -> str | None:
     """What in a read-back report no measurement can have produced, or None.
 
-    Types were checked when reading; this checks ranges (times from 0 to a day, counts
-    not negative, memory within a pebibyte) and that each module has one record, since
-    the gate trusts a baseline's numbers as its reference.
+    Types were checked when reading; this checks the ranges the published schema states
+    (`schema.integer_range`: times from 0 to a day, counts not negative, memory within a
+    pebibyte) and that each module has one record, since the gate trusts a baseline's
+    numbers as its reference.
     """
     seen: set[str] = set()
     for module in report.modules:

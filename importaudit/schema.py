@@ -1,0 +1,163 @@
+"""The JSON Schemas of what importaudit writes, derived from the report model.
+
+`importaudit/schemas/` holds them as published files (JSON Schema 2020-12), for tools
+that read our JSON: `report.schema.json` for every report (`profile`, `graph`,
+`cycles`, `check`, `review` with `--format json`, and saved reports) and
+`baseline.schema.json` for baseline files. They are generated from the frozen
+dataclasses of `importaudit.model`, so the model stays the one home of the format; a
+test regenerates them and fails when the published files differ
+(`python -m importaudit.schema` rewrites them).
+
+The ranges a reader may trust live here too (times from 0 to a day, counts not
+negative, memory within a pebibyte either way): the schemas state them, and
+`baseline.load` refuses a saved report outside them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import sys
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from importaudit import model
+
+#: Where the published schema files live inside the package.
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+#: No import takes a day: a larger time is damage, and would switch the time check off.
+MAX_NS = 24 * 3600 * 1_000_000_000
+#: Memory growth, either way, beyond a pebibyte is damage as well.
+MAX_BYTES = 2**50
+#: Integer fields that count things, so are never negative.
+COUNT_FIELDS = frozenset({"order", "depth", "runs", "repeats", "line"})
+
+
+def integer_range(name: str) -> tuple[int, int | None] | None:
+    """(lowest, highest or None) an integer field called `name` may hold; None: any."""
+    if name.endswith("_ns"):
+        return 0, MAX_NS
+    if name.endswith("_bytes"):
+        # Memory can shrink while a module imports (freed caches): growth may be negative.
+        return (0 if name == "heap_peak_bytes" else -MAX_BYTES), MAX_BYTES
+    if name in COUNT_FIELDS:
+        return 0, None
+    return None
+
+
+def _summary(cls: type) -> str:
+    return (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+
+
+#: JSON types of the scalar field types of the model
+_SCALARS: dict[Any, str] = {bool: "boolean", float: "number", str: "string",
+                            type(None): "null"}
+
+
+def _integer_schema(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer"}
+    bounds = integer_range(name)
+    if bounds is not None:
+        schema["minimum"] = bounds[0]
+        if bounds[1] is not None:
+            schema["maximum"] = bounds[1]
+    return schema
+
+
+def _type_schema(tp: Any, name: str, defs: dict[str, Any]) -> dict[str, Any]:
+    """The schema of a value of annotated type `tp` held by the field `name`."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return {"anyOf": [_type_schema(a, name, defs) for a in typing.get_args(tp)]}
+    if origin is tuple:
+        return {"type": "array", "items": _type_schema(typing.get_args(tp)[0], name, defs)}
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        # as model.to_dict writes them: IntEnums by lower-case name, others by value
+        return {"enum": [m.name.lower() if isinstance(m, enum.IntEnum) else m.value
+                         for m in tp]}
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        _define(tp, defs)
+        return {"$ref": f"#/$defs/{tp.__name__}"}
+    if tp in _SCALARS:
+        return {"type": _SCALARS[tp]}
+    if tp is int:
+        return _integer_schema(name)
+    raise TypeError(f"no JSON Schema for field {name!r} of type {tp!r}")
+
+
+def _define(cls: type, defs: dict[str, Any]) -> None:
+    """Add the object schema of dataclass `cls` (and those it holds) to `defs`."""
+    if cls.__name__ in defs:
+        return
+    defs[cls.__name__] = {}  # reserved first: dataclasses may refer to each other
+    hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)
+    defs[cls.__name__] = {
+        "description": _summary(cls),
+        "type": "object",
+        "properties": {f.name: _type_schema(hints[f.name], f.name, defs) for f in fields},
+        # We write every field, always (model.to_dict); readers accept older files
+        # without the ones added since.
+        "required": [f.name for f in fields],
+        "additionalProperties": False,
+    }
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of a report of the current `SCHEMA_VERSION`."""
+    defs: dict[str, Any] = {}
+    _define(model.Report, defs)
+    root = defs.pop("Report")
+    root["properties"]["schema_version"] = {"const": model.SCHEMA_VERSION}
+    return {"$schema": DIALECT, "$id": "urn:importaudit:schema:report",
+            "title": f"importaudit report, schema_version {model.SCHEMA_VERSION}",
+            **root, "$defs": dict(sorted(defs.items()))}
+
+
+def baseline_schema() -> dict[str, Any]:
+    """The JSON Schema of a baseline file (`importaudit baseline save`)."""
+    from importaudit.baseline import BASELINE_VERSION, FORMAT_NAME
+
+    return {
+        "$schema": DIALECT, "$id": "urn:importaudit:schema:baseline",
+        "title": f"importaudit baseline, baseline_version {BASELINE_VERSION}",
+        "description": "A saved report to compare later runs with, and where it came from.",
+        "type": "object",
+        "properties": {
+            "format": {"const": FORMAT_NAME},
+            "baseline_version": {"const": BASELINE_VERSION},
+            "saved_at": {"type": "string", "description": "ISO 8601, UTC"},
+            "git_commit": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            "report": {"$ref": "urn:importaudit:schema:report"},
+        },
+        "required": ["format", "baseline_version", "saved_at", "git_commit", "report"],
+        "additionalProperties": False,
+    }
+
+
+#: file name -> the function that builds its schema
+SCHEMAS = {"report.schema.json": report_schema, "baseline.schema.json": baseline_schema}
+
+
+def schema_text(name: str) -> str:
+    """The text of the published schema file `name`, as generated from the model."""
+    return json.dumps(SCHEMAS[name](), indent=2) + "\n"
+
+
+def main() -> None:
+    """Rewrite the published schema files from the model."""
+    from importaudit._atomic import write_text_atomic
+
+    SCHEMA_DIR.mkdir(exist_ok=True)
+    for name in SCHEMAS:
+        write_text_atomic(SCHEMA_DIR / name, schema_text(name))
+        sys.stdout.write(f"wrote {SCHEMA_DIR / name}\n")
+
+
+if __name__ == "__main__":
+    main()
