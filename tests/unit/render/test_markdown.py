@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 
-from importaudit.model import Finding, Impact, Report, Severity
+from importaudit.model import Finding, Impact, ModuleRecord, Report, Severity
 from importaudit.render import RenderOptions, get_renderer
 from importaudit.render.markdown import _text, comparison_markdown, review_markdown
 
@@ -133,12 +133,11 @@ def test_unfinished_isolated_runs_are_not_measured(report: Report) -> None:
 def test_a_tree_profile_headline_says_what_it_counts(report: Report) -> None:
     # --tree imported app.plugins too, which importing app does not: the summary's
     # totals are the tree's, and app's own cost (the table's row) is named beside them.
-    from conftest import make_record
-
     assert report.meta is not None
-    tree = dataclasses.replace(
-        report, meta=dataclasses.replace(report.meta, mode="tree"),
-        modules=(*report.modules, make_record("app.plugins", None, 9, 40, 40)))
+    plugins = ModuleRecord("app.plugins", None, order=9, self_ns=40 * MS, cumulative_ns=40 * MS,
+                           runs=5)
+    tree = dataclasses.replace(report, meta=dataclasses.replace(report.meta, mode="tree"),
+                               modules=(*report.modules, plugins))
     text = review_markdown(tree)
     assert ("Importing every module of `app` (a tree profile) loads 8 module(s) in "
             "90.2 ms") in text
