@@ -205,6 +205,9 @@ class StaticGraph:
     # Modules of the targets whose imports are unknown: compiled, with no source beside
     # them. Their missing edges are not "imports nothing"; cycles through them go unseen.
     imports_unknown: tuple[str, ...] = ()
+    python: str | None = None  # the interpreter whose sys.path names were looked up on
+    excluded: tuple[str, ...] = ()  # submodules the walk left out (exclude patterns, tests)
+    notes: tuple[str, ...] = ()  # facts about how the tree was walked
 
 
 class Proof(enum.StrEnum):

@@ -115,6 +115,10 @@ def _summary(graph: StaticGraph, console: Console) -> None:
             line.append(f", {unknown} with imports unknown (no source ships; their edges "
                         "and cycles through them are missing)", style="yellow")
         console.print(line, soft_wrap=True)
+    if graph.python:
+        console.print(Text(f"  environment: the sys.path of {graph.python}", style="dim"))
+    for note in graph.notes:
+        console.print(Text(f"  note: {note}", style="dim"), soft_wrap=True)
 
 
 def _module_head(node: ModuleNode, imports: bool) -> Text:

@@ -14,12 +14,14 @@ is scanned by spawned `multiprocessing` workers once it is known.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from importaudit.static.cache import ScanCache, content_key, decode_scan, encode_scan
+from importaudit.static.discover import read_archived
 from importaudit.static.fastscan import scan_fast
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.scan import FileScan, scan_reference
@@ -66,6 +68,10 @@ def _read(path: str) -> bytes | FileScan:
         finally:
             os.close(fd)
     except OSError as exc:
+        if exc.errno == errno.ENOTDIR:  # a module inside a zip archive (zipimport)
+            archived = read_archived(path)
+            if archived is not None:
+                return archived
         return FileScan(error=f"cannot read: {exc.strerror or exc}")
 
 

@@ -9,33 +9,35 @@ discovery is still looking for more, and resolved as their scans come back.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from importaudit.static.batch import Scanned, ScanStream, content_keys, scan_tree
 from importaudit.static.cache import GraphCache, ScanCache
-from importaudit.static.discover import discover
+from importaudit.static.discover import Exclusions, SearchPath, discover, walk_notes
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import GRAPH_VERSION, GraphBuilder, keep_kinds
 from importaudit.static.scan import SCANNER_VERSION
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from importaudit.model import EdgeKind, StaticGraph
     from importaudit.static.discover import SourceTree
 
 
-def _digest(tree: SourceTree, scanned: Scanned, scanner: str, collapse_external: bool) -> str:
+def _digest(tree: SourceTree, scanned: Scanned, scanner: str, collapse_external: bool,
+            where: SearchPath) -> str:
     """Everything a graph is resolved from: the tree, each file's content, the options.
 
-    sys.path is in it because lazy-map guesses and uncollapsed outside modules are
-    looked up on it. A file is known by its content key, or, when it could not be
-    read, by the reason (its parse errors follow from its content, and are not known
-    before a graph is looked up).
+    The measured interpreter's sys.path is in it because lazy-map guesses and
+    uncollapsed outside modules are looked up on it. A file is known by its content
+    key, or, when it could not be read, by the reason (its parse errors follow from
+    its content, and are not known before a graph is looked up).
     """
     def content(path: str | None) -> list[str | None]:
         key = scanned.keys.get(path) if path else None
@@ -46,17 +48,28 @@ def _digest(tree: SourceTree, scanned: Scanned, scanner: str, collapse_external:
                 m.source, *content(m.scanned)] for m in tree.modules.values()]
     problems = [[p.file, p.reason, p.line] for p in tree.problems]
     identity = [SCANNER_VERSION, GRAPH_VERSION, list(sys.version_info[:2]), scanner,
-                collapse_external,
-                tree.roots, modules, problems, sys.path, os.getcwd()]
+                collapse_external, tree.roots, modules, problems, sorted(tree.excluded),
+                list(where.entries), sorted(where.builtins), where.python, os.getcwd()]
     return hashlib.sha256(json.dumps(identity).encode()).hexdigest()
 
 
 def static_graph(targets: Sequence[str], *, kinds: Iterable[EdgeKind] | None = None,
                  collapse_external: bool = True, cache_dir: str | os.PathLike[str] | None,
-                 jobs: int | None = None, scanner: str = "fast") -> StaticGraph:
-    """The static graph of `targets` over edges of `kinds` (None: all); see api.static_graph."""
+                 jobs: int | None = None, scanner: str = "fast",
+                 where: SearchPath | None = None, exclusions: Exclusions | None = None,
+                 progress: Callable[[str], None] | None = None) -> StaticGraph:
+    """The static graph of `targets` over edges of `kinds` (None: all); see api.static_graph.
+
+    Names are looked up on `where` (default: this interpreter's sys.path); `progress`
+    hears how many files were found and resolved so far.
+    """
+    chosen = where if where is not None else SearchPath.current()
     with no_cyclic_gc():
-        return _static_graph(targets, kinds, collapse_external, cache_dir, jobs, scanner)
+        tree, graph = _static_graph(targets, kinds, collapse_external, cache_dir, jobs,
+                                    scanner, chosen, exclusions or Exclusions(),
+                                    progress or (lambda _message: None))
+    return dataclasses.replace(graph, python=chosen.python or sys.executable,
+                               excluded=tuple(tree.excluded), notes=walk_notes(tree))
 
 
 def _empty(cache_dir: str | os.PathLike[str]) -> bool:
@@ -70,25 +83,46 @@ def _empty(cache_dir: str | os.PathLike[str]) -> bool:
 
 def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
                   collapse_external: bool, cache_dir: str | os.PathLike[str] | None,
-                  jobs: int | None, scanner: str) -> StaticGraph:
+                  jobs: int | None, scanner: str, where: SearchPath, exclusions: Exclusions,
+                  progress: Callable[[str], None]) -> tuple[SourceTree, StaticGraph]:
     # With nothing cached, files are scanned (by workers) while discovery still looks
     # for more. Otherwise the tree is known first: its stored graph may be reusable.
     with ScanStream(jobs=jobs, scanner=scanner) as stream:
         cold = cache_dir is None or _empty(cache_dir)
-        tree = discover(targets, cache_dir=cache_dir, on_file=stream.add if cold else None)
-        return _from_tree(tree, kinds, collapse_external, cache_dir, scanner, stream)
+        found = [0]
+
+        def on_file(path: str) -> None:
+            found[0] += 1
+            if found[0] % 200 == 0:
+                progress(f"walking: {found[0]} files found")
+            if cold:
+                stream.add(path)
+
+        tree = discover(targets, cache_dir=cache_dir, on_file=on_file, search_path=where,
+                        exclusions=exclusions)
+        graph = _from_tree(tree, kinds, collapse_external, cache_dir, scanner, stream, where,
+                           progress)
+        return tree, graph
 
 
 def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_external: bool,
                cache_dir: str | os.PathLike[str] | None, scanner: str,
-               stream: ScanStream) -> StaticGraph:
+               stream: ScanStream, where: SearchPath,
+               progress: Callable[[str], None]) -> StaticGraph:
     # A compiled module's edges are read from the source beside it, when it has one.
     paths = [m.scanned for m in tree.modules.values() if m.scanned is not None]
     # Files are resolved as workers deliver their scans, while others are still scanned.
-    builder = GraphBuilder(tree, collapse_external)
+    builder = GraphBuilder(tree, collapse_external, where)
+    done = [0]
+
+    def on_scan(path: str, encoded: Sequence[Any]) -> None:
+        builder.add_encoded(path, encoded)
+        done[0] += 1
+        if done[0] % 100 == 0:
+            progress(f"reading imports: {done[0]}/{len(paths)} files")
+
     if cache_dir is None:
-        scan_tree(paths, scanner=scanner, on_scan=builder.add_encoded, keep=False,
-                  stream=stream)
+        scan_tree(paths, scanner=scanner, on_scan=on_scan, keep=False, stream=stream)
         return keep_kinds(builder.finish(), kinds)
     scans = ScanCache(cache_dir, tree.directories, scanner)
     graphs = GraphCache(scans)
@@ -96,12 +130,12 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
     if scans.path.exists() or graphs.path.exists():
         # Something is cached: hashing every file first may make resolving unnecessary.
         keys = content_keys(paths)
-        cached = graphs.load(_digest(tree, keys, scanner, collapse_external))
+        cached = graphs.load(_digest(tree, keys, scanner, collapse_external, where))
         if cached is not None:
             return keep_kinds(cached, kinds)
     scanned = scan_tree(paths, cache=scans, scanner=scanner, keys=keys,
-                        on_scan=builder.add_encoded, keep=False, stream=stream)
+                        on_scan=on_scan, keep=False, stream=stream)
     graph = builder.finish()
-    graphs.save(_digest(tree, scanned, scanner, collapse_external), graph, builder.stubs,
-                builder.edge_rows())
+    graphs.save(_digest(tree, scanned, scanner, collapse_external, where), graph,
+                builder.stubs, builder.edge_rows())
     return keep_kinds(graph, kinds)

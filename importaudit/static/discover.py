@@ -1,18 +1,29 @@
-"""Find the modules of the targets: package names on sys.path or paths to source trees.
+"""Find the modules of the targets: package names on a sys.path or paths to source trees.
 
-Nothing is imported: names are found with the import system's finders (which only
-look at the file system, or at an editable install's mapping), and packages are walked
-on disk. A target is a path when it contains a path separator, ends in `.py`, is `.`
-or `..`, or exists on disk and is not a valid module name or is a directory without
-`__init__.py`; otherwise it is a module name, looked up with the current directory
-first on the path (as `python -m` does).
+This is THE definition of "the modules of this package": the static graph reads the
+modules found here, and `profile --tree` (and `review`, `check --tree`) imports exactly
+these modules, in this order, in the child (the parent walks and hands the probe the
+list). Nothing is imported: names are found with the import system's path finder on the
+sys.path of the interpreter being measured (`SearchPath`), and packages are walked on
+disk or inside zip archives. A target is a path when it contains a path separator, ends
+in `.py`, is `.` or `..`, or exists on disk and is not a valid module name or is a
+directory without `__init__.py`; otherwise it is a module name, looked up with the
+current directory first on the path (as `python -m` does).
 
 A directory with `__init__.py` is a package (named by walking up through parent
 packages); one without is a *source root* whose top-level modules and packages are
-all targets, and subdirectories without `__init__.py` are namespace packages. Module
-precedence follows the import system: a package directory, then an extension module,
-then `name.py`, then a namespace directory. Directories are remembered by device and
-inode, so a symlink loop is reported once instead of walked forever.
+all targets, and subdirectories without `__init__.py` are namespace packages. Only
+identifiers name directories that are packages: `__pycache__` and data folders (no
+module in them) are not modules; inside a package a file such as `0001_initial.py` is
+(`importlib.import_module` can name it), but not `not.a.module.py`. Module precedence follows the import
+system: a package directory, then an extension module, then `name.py`, then a
+namespace directory.
+
+Symlinked directories are walked after every real directory (a real directory wins
+over a link to it): a link to a directory walked already is an alias and is skipped
+with a problem saying so; a link to a directory on its own walk path is a loop,
+reported the same way. Submodules whose name matches an `Exclusions` pattern, and test
+packages (`tests`, `testing`, `conftest`) unless asked for, are not walked at all.
 
 A compiled module (an extension of any interpreter's ABI tag, `.so` or `.pyd`) is
 what Python loads, so it is the module's file; when the `.py` it was compiled from
@@ -22,6 +33,7 @@ ships beside it (mypyc, Cython's pure-Python mode) that source is the module's
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -38,17 +50,107 @@ from importaudit.errors import TargetNotFoundError, UsageError
 from importaudit.model import ScanProblem
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
-_EXTENSION_SUFFIXES = tuple(sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True))
+# 2: compiled modules' `source`; 3: package files named only by import_module;
+# 4: exclusions, symlinked aliases, zip archives
+_TREE_FORMAT = 4
+
 #: A compiled module's file name: the module's name, an ABI tag of any interpreter
 #: (`.cpython-311-x86_64-linux-gnu`, `.abi3`, `.cp311-win_amd64`, `.pypy310-pp73-...`)
 #: or none, then `.so` or `.pyd`. Not only the running interpreter's tags: the tree may
 #: be installed for another Python (`--python`), and its modules are the same.
 _COMPILED = re.compile(r"([^.]+)(?:\.(?:cpython|cp\d|pypy|abi\d|graalpy)[^.]*)?\.(?:so|pyd)")
 _COMPILED_TAILS = (".so", ".pyd")
-# 2: compiled modules' `source`; 3: package files named only by import_module
-_TREE_FORMAT = 3
+_MODULE_TAILS = (".py", *_COMPILED_TAILS)  # a cheap first test per directory entry
+
+#: Last parts of a module name that make it a test package (left out of walks by default).
+TEST_NAMES = frozenset({"tests", "testing", "conftest"})
+
+
+def module_of_file(filename: str) -> tuple[str, bool] | None:
+    """The module a file of a package directory is, and whether it is compiled.
+
+    The one place where a file name becomes a module name. `("linegen", True)` for
+    `linegen.cpython-311-x86_64-linux-gnu.so`, `("cli", False)` for `cli.py`; None for
+    a file that is no module. The name may still be no identifier (then only
+    `importlib.import_module` can name it, and with a dot in it nothing can);
+    `__init__` is the package itself.
+    """
+    if filename.endswith(".py"):
+        return filename[:-3], False
+    if filename.endswith(_COMPILED_TAILS):
+        match = _COMPILED.fullmatch(filename)
+        if match is not None:
+            return match.group(1), True
+    return None
+
+
+def _preferred(known: str | None, path: str, suffixes: Sequence[str]) -> bool:
+    """Whether extension `path` wins over `known`, another build of the same module.
+
+    The measured interpreter's own build first (`suffixes`: it would load that one),
+    then by name (a directory lists in no particular order).
+    """
+    if known is None:
+        return True
+    own = tuple(suffixes)
+    return (not path.endswith(own), path) < (not known.endswith(own), known)
+
+
+def _longest_first(suffixes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(suffixes), key=len, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPath:
+    """Where module names are looked up: the sys.path of the interpreter being measured.
+
+    `python` is that interpreter (None: the one running importaudit, whose meta-path
+    finders, editable installs included, are then asked too). `locate` asks the
+    measured interpreter's own finders about a top-level name the path finder did not
+    find (editable installs put finders on sys.meta_path): its spec's origin and
+    submodule search locations, or None.
+    """
+
+    entries: tuple[str, ...]
+    builtins: frozenset[str] = frozenset()
+    extension_suffixes: tuple[str, ...] = ()
+    python: str | None = None
+    locate: Callable[[str], tuple[str | None, tuple[str, ...]] | None] | None = field(
+        default=None, compare=False)
+
+    @classmethod
+    def current(cls) -> SearchPath:
+        """The sys.path, builtins and extension suffixes of the running interpreter."""
+        return cls(tuple(sys.path), frozenset(sys.builtin_module_names),
+                   _longest_first(importlib.machinery.EXTENSION_SUFFIXES))
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """Extension suffixes, longest first (this interpreter's when none were given)."""
+        return _longest_first(self.extension_suffixes
+                              or importlib.machinery.EXTENSION_SUFFIXES)
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusions:
+    """Which submodules a walk leaves out: glob `patterns` over module names, and tests.
+
+    A target itself is never left out; a package left out takes its submodules with it.
+    """
+
+    patterns: tuple[str, ...] = ()
+    tests: bool = True  # leave out `tests`, `testing` and `conftest` packages and modules
+
+    def reason(self, name: str) -> str | None:
+        """Why module `name` is left out ("tests" or the pattern), or None."""
+        if self.tests and name.rpartition(".")[2] in TEST_NAMES:
+            return "tests"
+        for pattern in self.patterns:
+            if fnmatch.fnmatchcase(name, pattern):
+                return pattern
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +188,34 @@ class SourceTree:
     modules: dict[str, SourceModule] = field(default_factory=dict)
     problems: list[ScanProblem] = field(default_factory=list)
     directories: list[str] = field(default_factory=list)  # scanned roots, absolute
+    excluded: dict[str, str] = field(default_factory=dict)  # module left out -> why
+
+    def is_excluded(self, name: str) -> bool:
+        """Whether `name` is a module left out of the walk, or lies inside one."""
+        excluded = self.excluded
+        if not excluded:
+            return False
+        parts = name.split(".")
+        return any(".".join(parts[:i]) in excluded for i in range(1, len(parts) + 1))
+
+    def import_order(self) -> list[str]:
+        """The modules to import, parents before children (namespace packages too)."""
+        return list(self.modules)
+
+
+def walk_notes(tree: SourceTree) -> tuple[str, ...]:
+    """What a report says about the modules the walk left out, and how to walk them."""
+    tests = [name for name, why in tree.excluded.items() if why == "tests"]
+    other = [name for name, why in tree.excluded.items() if why != "tests"]
+    notes = []
+    if tests:
+        shown = ", ".join(tests[:3]) + (", ..." if len(tests) > 3 else "")
+        notes.append(f"left out {len(tests)} test package(s) and module(s) ({shown}): "
+                     f"--include-tests walks them")
+    if other:
+        shown = ", ".join(other[:3]) + (", ..." if len(other) > 3 else "")
+        notes.append(f"left out {len(other)} module(s) matching exclude patterns ({shown})")
+    return tuple(notes)
 
 
 def _display(path: str | Path, cwd: Path) -> str:
@@ -105,74 +235,95 @@ def _looks_like_path(target: str) -> bool:
             or target in (".", "..") or (os.altsep is not None and os.altsep in target))
 
 
-def module_of_file(filename: str) -> tuple[str, bool] | None:
-    """The module a file of a package directory is, and whether it is compiled.
+def zip_location(path: str) -> tuple[str, str] | None:
+    """(archive, member prefix) when `path` names a folder or file inside a zip archive.
 
-    `("linegen", True)` for `linegen.cpython-311-x86_64-linux-gnu.so`, `("cli", False)`
-    for `cli.py`; None for a file that is no module. The name may still be no
-    identifier (then only `importlib.import_module` can name it, and with a dot in it
-    nothing can); `__init__` is the package itself.
+    As zipimport names them: `/lib/pkgs.zip/pkg/mod.py` is member `pkg/mod.py`.
     """
-    if filename.endswith(".py"):
-        return filename[:-3], False
-    if filename.endswith(_COMPILED_TAILS):
-        match = _COMPILED.fullmatch(filename)
-        if match is not None:
-            return match.group(1), True
-    return None
+    head, parts = path, []
+    while not os.path.exists(head):
+        parent, tail = os.path.split(head)
+        if parent == head or not tail:
+            return None
+        parts.append(tail)
+        head = parent
+    if not parts or not os.path.isfile(head):
+        return None
+    import zipfile  # only here: most trees hold no archive, and it costs an import
+
+    if not zipfile.is_zipfile(head):
+        return None
+    return head, "/".join(reversed(parts))
 
 
-def _preferred(known: str | None, path: str) -> bool:
-    """Whether extension `path` wins over `known`, another build of the same module.
+def read_archived(path: str) -> bytes | None:
+    """The bytes of a file inside a zip archive (None when `path` is not one)."""
+    where = zip_location(path)
+    if where is None:
+        return None
+    import zipfile
 
-    The running interpreter's own build first (as it would load that one), then by name
-    (a directory lists in no particular order).
-    """
-    if known is None:
-        return True
-    return ((not path.endswith(_EXTENSION_SUFFIXES), path)
-            < (not known.endswith(_EXTENSION_SUFFIXES), known))
+    try:
+        with zipfile.ZipFile(where[0]) as archive:
+            return archive.read(where[1])
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
 
 
 class _Listing:
     """What one directory holds, by module name: files, extension modules, directories."""
 
-    __slots__ = ("dirs", "extensions", "files", "has_init", "init_extension")
+    __slots__ = ("dirs", "extensions", "files", "has_init", "init_extension", "inits", "keys",
+                 "links")
 
     def __init__(self) -> None:
         self.files: dict[str, str] = {}
         self.extensions: dict[str, str] = {}
-        self.dirs: dict[str, os.DirEntry[str]] = {}
+        self.dirs: dict[str, str] = {}
+        self.keys: dict[str, tuple[int, int]] = {}  # real directories: (device, inode)
+        self.links: set[str] = set()  # directories that are symlinks
+        self.inits: set[str] = set()  # zip folders holding an __init__.py
         self.has_init = False  # an `__init__.py`
         self.init_extension: str | None = None  # a compiled `__init__`
 
-    def add_file(self, entry: os.DirEntry[str], stem: str, compiled: bool) -> None:
-        """Count the module file `entry` (module `stem`, an identifier) in."""
+    def add_file(self, path: str, stem: str, compiled: bool, suffixes: Sequence[str]) -> None:
+        """Count the module file at `path` (module `stem`, an identifier) in."""
         if not compiled:
             if stem == "__init__":
                 self.has_init = True
             else:
-                self.files[stem] = entry.path
+                self.files[stem] = path
         elif stem == "__init__":
-            if _preferred(self.init_extension, entry.path):
-                self.init_extension = entry.path
-        elif _preferred(self.extensions.get(stem), entry.path):
-            self.extensions[stem] = entry.path
+            if _preferred(self.init_extension, path, suffixes):
+                self.init_extension = path
+        elif _preferred(self.extensions.get(stem), path, suffixes):
+            self.extensions[stem] = path
+
+
+_Key = tuple[int, int] | tuple[str, str]  # (device, inode), or (archive, member prefix)
 
 
 class _Walker:
-    """Collects modules into a SourceTree, guarding against symlink loops.
+    """Collects modules into a SourceTree, guarding against symlink loops and aliases.
 
     Paths are plain strings and every directory is listed once (a large tree has
-    thousands of directories, many of them data, such as locale folders).
+    thousands of directories, many of them data, such as locale folders). Links to
+    directories wait in `deferred` until every real directory is walked.
     """
 
-    def __init__(self, tree: SourceTree, cwd: Path,
-                 on_file: Callable[[str], None] | None = None) -> None:
+    def __init__(self, tree: SourceTree, cwd: Path, *,
+                 on_file: Callable[[str], None] | None = None,
+                 exclusions: Exclusions | None = None,
+                 suffixes: Sequence[str] = ()) -> None:
         self.tree = tree
         self.cwd = cwd
         self.on_file = on_file
-        self.seen_dirs: set[tuple[int, int]] = set()
+        self.exclusions = exclusions or Exclusions()
+        self.suffixes = tuple(suffixes)  # the measured interpreter's, longest first
+        self.walked: dict[_Key, str] = {}  # directory -> the module name it was walked as
+        # (link path, module name, keys of the directories on its walk path)
+        self.deferred: list[tuple[str, str, tuple[_Key, ...]]] = []
+        self.archives: dict[str, list[str]] = {}  # zip archive -> its member names
         # Every directory whose listing the result depends on, with its mtime then:
         # a later run may reuse the result while none of them changed.
         self.listed: dict[str, int] = {}
@@ -207,29 +358,16 @@ class _Walker:
     def _problem(self, path: str | Path, reason: str) -> None:
         self.tree.problems.append(ScanProblem(_display(path, self.cwd), reason))
 
-    def enter(self, directory: str | Path, entry: os.DirEntry[str] | None = None,
-              device: int | None = None) -> int | None:
-        """The device of `directory` if it is to be walked; None when walked already.
-
-        A directory listed by its parent (on `device`) is known by its inode without a
-        stat call; a symlink or a top-level directory is looked up.
-        """
+    def _key(self, directory: str) -> _Key | None:
+        where = zip_location(directory) if not os.path.isdir(directory) else None
+        if where is not None:
+            return where
         try:
-            if entry is not None and device is not None and not entry.is_symlink():
-                key = (device, entry.inode())
-            else:
-                info = os.stat(directory)
-                key = (info.st_dev, info.st_ino)
+            info = os.stat(directory)
         except OSError as exc:
             self._problem(directory, f"cannot read directory: {exc.strerror}")
             return None
-        if key in self.seen_dirs:
-            if os.path.islink(directory):
-                self._problem(directory, "symlink to a directory already scanned "
-                              "(a loop or a duplicate); skipped")
-            return None
-        self.seen_dirs.add(key)
-        return key[0]
+        return (info.st_dev, info.st_ino)
 
     def _list(self, directory: str, prefix: str) -> _Listing | None:
         self.note(directory)
@@ -239,42 +377,83 @@ class _Walker:
             self._problem(directory, f"cannot read directory: {exc.strerror}")
             return None
         listing = _Listing()
+        device: int | None = None
         for entry in entries:
             name = entry.name
             if name.isidentifier():  # only a directory can be a module without a suffix
                 try:
-                    if entry.is_dir() and name != "__pycache__":
-                        listing.dirs[name] = entry
+                    if name == "__pycache__" or not entry.is_dir():
+                        continue
+                    listing.dirs[name] = entry.path
+                    if entry.is_symlink():
+                        listing.links.add(name)
+                    else:
+                        if device is None:
+                            device = os.stat(directory).st_dev
+                        listing.keys[name] = (device, entry.inode())
                 except OSError:
                     continue
+            elif name.endswith(_MODULE_TAILS):
+                self._file(listing, name, entry.path, prefix)
+        return listing
+
+    def _file(self, listing: _Listing, filename: str, path: str, prefix: str, *,
+              archived: bool = False) -> None:
+        module = module_of_file(filename)
+        if module is None or (archived and module[1]):  # zipimport loads no extension
+            return
+        stem, compiled = module
+        if stem.isidentifier() or (prefix and stem and "." not in stem and not compiled):
+            # Inside a package a name no import statement can spell is still a
+            # module: importlib.import_module("app.migrations.0001_initial") loads
+            # it, as Django does with migrations.
+            listing.add_file(path, stem, compiled, self.suffixes)
+        elif prefix and not compiled:
+            self._problem(path, "file name has a dot in its stem; no import can name it, "
+                          "so it cannot be imported")
+
+    def _list_zip(self, archive: str, inner: str, prefix: str) -> _Listing | None:
+        """The listing of folder `inner` of a zip archive (zipimport has no extensions)."""
+        import zipfile
+
+        members = self.archives.get(archive)
+        if members is None:
+            self.note(archive)
+            try:
+                with zipfile.ZipFile(archive) as opened:
+                    members = self.archives[archive] = opened.namelist()
+            except (OSError, zipfile.BadZipFile) as exc:
+                self._problem(archive, f"cannot read zip archive: {exc}")
+                return None
+        start = inner + "/" if inner else ""
+        listing = _Listing()
+        base = os.path.join(archive, *inner.split("/")) if inner else archive
+        for member in members:
+            if not member.startswith(start):
                 continue
-            module = module_of_file(name)
-            if module is None:
-                continue
-            stem, compiled = module
-            if stem.isidentifier() or (prefix and stem and "." not in stem and not compiled):
-                # Inside a package a name no import statement can spell is still a
-                # module: importlib.import_module("app.migrations.0001_initial") loads
-                # it, as Django does with migrations.
-                listing.add_file(entry, stem, compiled)
-            elif prefix and not compiled:
-                self._problem(entry.path, "file name has a dot in its stem; no import "
-                              "can name it, so it cannot be imported")
+            rest = member[len(start):]
+            head, slash, _ = rest.partition("/")
+            if slash:
+                if head.isidentifier() and head != "__pycache__":
+                    listing.dirs[head] = os.path.join(base, head)
+                    if rest == head + "/__init__.py":
+                        listing.inits.add(head)
+            elif head:
+                self._file(listing, head, os.path.join(base, head), prefix, archived=True)
         return listing
 
     def package(self, directory: str | Path, name: str, *, namespace: bool | None = None,
-                entry: os.DirEntry[str] | None = None, device: int | None = None) -> bool:
+                key: _Key | None = None, above: tuple[_Key, ...] = ()) -> bool:
         """Walk a package directory as module `name`; whether it holds any module.
 
-        `namespace` None: decided by whether the directory has `__init__.py`.
+        `namespace` None: decided by whether the directory has `__init__.py`. `above`
+        are the directories on the walk path down to it.
         """
         directory = str(directory)
-        device = self.enter(directory, entry, device)
-        if device is None:
+        entered = self._enter(directory, name + ".", key)
+        if entered is None:
             return False
-        listing = self._list(directory, name + ".")
-        if listing is None:
-            return False
+        key, listing = entered
         if namespace is None:
             namespace = not (listing.has_init or listing.init_extension)
         if not namespace:
@@ -286,7 +465,7 @@ class _Walker:
                 self.add_file(name, source, is_package=True)
         # Children never add `name` itself, so a namespace is added after them, and
         # only when it holds modules (most data directories do not).
-        found = self.children(listing, name + ".", device)
+        found = self.children(listing, name + ".", (*above, key))
         if namespace:
             if found:
                 self.add(SourceModule(name, None, _display(directory, self.cwd), True, True))
@@ -296,26 +475,46 @@ class _Walker:
                     del self.tree.modules[name]  # a directory without modules is not a module
         return found or not namespace
 
+    def _enter(self, directory: str, prefix: str, key: _Key | None
+               ) -> tuple[_Key, _Listing] | None:
+        """List `directory` unless it was walked already (then None)."""
+        key = key if key is not None else self._key(directory)
+        if key is None or key in self.walked:
+            return None
+        self.walked[key] = prefix[:-1]
+        if isinstance(key[0], str):
+            return key, self._list_zip(str(key[0]), str(key[1]), prefix)  # type: ignore[return-value]
+        listing = self._list(directory, prefix)
+        return None if listing is None else (key, listing)
+
     def root(self, directory: str | Path) -> None:
         """Walk a source root: its top-level modules and packages."""
-        device = self.enter(directory)
-        if device is not None:
-            listing = self._list(str(directory), "")
-            if listing is not None:
-                self.children(listing, "", device)
+        entered = self._enter(str(directory), "", None)
+        if entered is not None:
+            self.children(entered[1], "", (entered[0],))
 
-    def children(self, listing: _Listing, prefix: str, device: int) -> bool:
+    def children(self, listing: _Listing, prefix: str, above: tuple[_Key, ...]) -> bool:
         """Add every module of a listed directory; whether there was any."""
         found = False
         files, extensions, dirs = listing.files, listing.extensions, listing.dirs
         for stem in sorted({*files, *extensions, *dirs}):
             full = prefix + stem
-            entry = dirs.get(stem)
-            if entry is not None and ((stem not in files and stem not in extensions)
-                                      or os.path.isfile(os.path.join(entry.path,
-                                                                     "__init__.py"))):
+            why = self.exclusions.reason(full)
+            if why is not None:
+                self.tree.excluded[full] = why
+                continue
+            path = dirs.get(stem)
+            if path is not None and ((stem not in files and stem not in extensions)
+                                     or stem in listing.inits
+                                     or os.path.isfile(os.path.join(path, "__init__.py"))):
                 # A package directory beats a same-named module; a namespace one does not.
-                found = self.package(entry.path, full, entry=entry, device=device) or found
+                if stem in listing.links:
+                    self.deferred.append((path, full, above))
+                    # Counted as found: a link to a package is a package of this one.
+                    found = True
+                else:
+                    found = self.package(path, full, key=listing.keys.get(stem),
+                                         above=above) or found
             elif stem in extensions:
                 self.add_compiled(full, extensions[stem], files.get(stem))
                 found = True
@@ -323,6 +522,21 @@ class _Walker:
                 self.add_file(full, files[stem])
                 found = True
         return found
+
+    def follow_links(self) -> None:
+        """Walk the symlinked directories met so far, now that every real one is walked."""
+        while self.deferred:
+            path, name, above = self.deferred.pop(0)
+            key = self._key(path)
+            if key is None:
+                continue
+            if key in above:
+                self._problem(path, "symlink loop (a link to a directory above it); skipped")
+            elif key in self.walked:
+                self._problem(path, f"symlink to a directory already walked as "
+                              f"{self.walked[key] or 'a source root'}; alias {name} skipped")
+            else:
+                self.package(path, name, key=key, above=above)
 
 
 def _dotted_name(path: Path, walker: _Walker) -> tuple[str, Path]:
@@ -366,23 +580,20 @@ def _path_target(target: str, base: Path, walker: _Walker) -> list[str]:
     before = set(walker.tree.modules)
     walker.tree.directories.append(str(path))
     walker.root(path)
+    walker.follow_links()
     names = sorted(n for n in set(walker.tree.modules) - before if "." not in n)
     if not names:
         raise TargetNotFoundError(f"{target}: no Python modules or packages in it")
     return names
 
 
-def _find_spec(name: str, search: list[str]) -> importlib.machinery.ModuleSpec | None:
+def _find_spec(name: str, search: list[str], where: SearchPath
+               ) -> importlib.machinery.ModuleSpec | None:
     """Find module `name` without importing it (nor, for dotted names, its parents)."""
     top, _, rest = name.partition(".")
     spec = importlib.machinery.PathFinder.find_spec(top, search)
     if spec is None:
-        # Editable installs and other meta-path finders: asking them for a top-level
-        # name runs no code of the package itself.
-        try:
-            spec = importlib.util.find_spec(top)
-        except (ImportError, ValueError):
-            spec = None
+        spec = _locate(top, where)
     for part in rest.split(".") if rest else ():
         if spec is None or not spec.submodule_search_locations:
             return None
@@ -391,25 +602,49 @@ def _find_spec(name: str, search: list[str]) -> importlib.machinery.ModuleSpec |
     return spec
 
 
-def _name_target(target: str, walker: _Walker, search: list[str]) -> list[str]:
+def _locate(top: str, where: SearchPath) -> importlib.machinery.ModuleSpec | None:
+    """A top-level name the path finder missed, from the other meta-path finders.
+
+    Editable installs and other meta-path finders: asking them for a top-level name
+    runs no code of the package itself. In another interpreter, that one is asked.
+    """
+    if where.python is None:
+        try:
+            return importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            return None
+    found = where.locate(top) if where.locate is not None else None
+    if found is None:
+        return None
+    origin, locations = found
+    spec = importlib.machinery.ModuleSpec(top, None, origin=origin,
+                                          is_package=bool(locations))
+    if locations:
+        spec.submodule_search_locations = list(locations)
+    return spec
+
+
+def _name_target(target: str, walker: _Walker, search: list[str],
+                 where: SearchPath) -> list[str]:
     """Walk the module or package called `target`; the module names it names."""
     for entry in search:
         if entry and os.path.isdir(entry):
             walker.note(entry)  # a package appearing earlier on the path would shadow it
-    spec = _find_spec(target, search)
+    spec = _find_spec(target, search, where)
     if spec is None:
+        python = f" of {where.python}" if where.python else ""
         raise TargetNotFoundError(
-            f"{target}: no such module on sys.path (nor a file or directory here)")
+            f"{target}: no such module on the sys.path{python} (nor a file or directory here)")
     locations = list(spec.submodule_search_locations or [])
     if locations:
         module = module_of_file(os.path.basename(spec.origin or ""))
         namespace = spec.origin in (None, "namespace") or module is None or (
             module[0] != "__init__")
         for location in locations:
-            directory = Path(location)
-            if directory.is_dir():
-                walker.tree.directories.append(str(directory.absolute()))
-                walker.package(directory, target, namespace=namespace)
+            if os.path.isdir(location) or zip_location(location) is not None:
+                walker.tree.directories.append(os.path.abspath(location))
+                walker.package(location, target, namespace=namespace)
+        walker.follow_links()
         if target not in walker.tree.modules:
             raise TargetNotFoundError(f"{target}: a package with no Python modules in it")
         return [target]
@@ -423,38 +658,49 @@ def _name_target(target: str, walker: _Walker, search: list[str]) -> list[str]:
         return [target]
     if not origin or not origin.endswith(".py"):
         raise UsageError(f"{target}: not a Python source module ({origin or 'built in'})")
-    path = Path(origin)
-    walker.tree.directories.append(str(path.absolute()))
-    walker.add_file(target, path)
+    walker.tree.directories.append(os.path.abspath(origin))
+    walker.add_file(target, origin)
     return [target]
 
 
 def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
-             search_path: Sequence[str] | None = None,
+             search_path: Sequence[str] | SearchPath | None = None,
              cache_dir: str | os.PathLike[str] | None = None,
-             on_file: Callable[[str], None] | None = None) -> SourceTree:
+             on_file: Callable[[str], None] | None = None,
+             exclusions: Exclusions | None = None) -> SourceTree:
     """Find every module of `targets` (module names or paths), without importing any.
 
-    With `cache_dir`, the result of the last identical call is reused while no
-    directory it listed has changed (directory mtimes change when entries are added,
-    removed or renamed; file contents are not part of this result). Raises
-    TargetNotFoundError (exit 2) for a target that does not exist and UsageError for
-    one that is not Python source. `on_file` is called with the path of each source
-    file as the walk finds it (some may not end up modules: a file shadowed by a
-    package, say); not at all when the result is reused.
+    Names are looked up on `search_path` (a `SearchPath` of the measured interpreter,
+    or plain entries; default this interpreter's sys.path), after the current
+    directory. `exclusions` (default: test packages) are not walked; they are listed
+    in the tree's `excluded`. With `cache_dir`, the result of the last identical call is
+    reused while no directory it listed has changed (directory mtimes change when
+    entries are added, removed or renamed; file contents are not part of this
+    result). Raises TargetNotFoundError (exit 2) for a target that does not exist and
+    UsageError for one that is not Python source. `on_file` is called with the path of
+    each source file as the walk finds it (some may not end up modules: a file
+    shadowed by a package, say); not at all when the result is reused.
     """
     if not targets:
         raise UsageError("give at least one TARGET (a package name or a path)")
     base = Path(cwd) if cwd is not None else Path.cwd()
-    search = [str(base), *(search_path if search_path is not None else sys.path)]
-    store = _TreeCache(Path(cache_dir), targets, base, search) if cache_dir is not None else None
+    if search_path is None:
+        where = SearchPath.current()
+    elif isinstance(search_path, SearchPath):
+        where = search_path
+    else:
+        where = SearchPath(tuple(search_path))
+    excluding = exclusions if exclusions is not None else Exclusions()
+    search = [str(base), *where.entries]
+    store = (_TreeCache(Path(cache_dir), targets, base, search, excluding, where.suffixes)
+             if cache_dir is not None else None)
     if store is not None:
         cached = store.load()
         if cached is not None:
             return cached
     started = time.time_ns()
     tree = SourceTree()
-    walker = _Walker(tree, base, on_file)
+    walker = _Walker(tree, base, on_file=on_file, exclusions=excluding, suffixes=where.suffixes)
     for target in targets:
         on_disk = base / target
         # An existing directory without __init__.py is a source root even when its
@@ -464,11 +710,13 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
                 or (on_disk.is_dir() and not (on_disk / "__init__.py").is_file()))):
             names = _path_target(target, base, walker)
         elif _is_module_name(target):
-            names = _name_target(target, walker, search)
+            names = _name_target(target, walker, search, where)
         else:
             raise UsageError(f"{target!r} is neither a module name nor an existing path")
         tree.roots.extend(n for n in names if n not in tree.roots)
+    walker.follow_links()
     tree.modules = dict(sorted(tree.modules.items()))
+    tree.excluded = dict(sorted(tree.excluded.items()))
     if store is not None:
         store.save(tree, walker.listed, started)
     return tree
@@ -485,8 +733,9 @@ class _TreeCache:
     _RACY_NS = 2_000_000_000
 
     def __init__(self, directory: Path, targets: Sequence[str], base: Path,
-                 search: list[str]) -> None:
-        identity = json.dumps([_TREE_FORMAT, list(targets), str(base), search])
+                 search: list[str], exclusions: Exclusions, suffixes: Sequence[str]) -> None:
+        identity = json.dumps([_TREE_FORMAT, list(targets), str(base), search,
+                               list(exclusions.patterns), exclusions.tests, list(suffixes)])
         self.path = directory / f"tree-{hashlib.sha256(identity.encode()).hexdigest()[:20]}.json"
 
     def load(self) -> SourceTree | None:
@@ -502,7 +751,8 @@ class _TreeCache:
                 roots=list(data["roots"]),
                 modules={m[0]: SourceModule(*m) for m in data["modules"]},
                 problems=[ScanProblem(*p) for p in data["problems"]],
-                directories=list(data["directories"]))
+                directories=list(data["directories"]),
+                excluded=dict(data["excluded"]))
         except (OSError, ValueError, TypeError, KeyError):
             return None
 
@@ -515,6 +765,6 @@ class _TreeCache:
                          m.source]
                         for m in tree.modules.values()],
             "problems": [[p.file, p.reason, p.line] for p in tree.problems],
-            "directories": tree.directories,
+            "directories": tree.directories, "excluded": tree.excluded,
         }
         write_cache_file(self.path, json.dumps(data, separators=(",", ":")))

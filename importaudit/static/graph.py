@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import importlib.machinery
 import importlib.util
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +37,7 @@ from importaudit.model import (
     StaticGraph,
 )
 from importaudit.static.cache import EDGE_ROW, EdgeRows, content_key, encode_scan
+from importaudit.static.discover import SearchPath
 from importaudit.static.scan import scan_reference
 
 if TYPE_CHECKING:
@@ -71,10 +71,15 @@ def _ancestors(name: str) -> list[str]:
 
 
 class _ExternalModules:
-    """Whether an outside module exists, found on disk without importing anything."""
+    """Whether an outside module exists, found on disk without importing anything.
 
-    def __init__(self) -> None:
+    Looked up on the sys.path of the measured interpreter (`SearchPath`): in another
+    environment, this one's packages prove nothing.
+    """
+
+    def __init__(self, where: SearchPath | None = None) -> None:
         self._known: dict[str, bool] = {}
+        self._where = where if where is not None else SearchPath.current()
 
     def exists(self, name: str) -> bool:
         known = self._known.get(name)
@@ -85,17 +90,22 @@ class _ExternalModules:
     def _find(self, name: str) -> bool:
         parent, _, _ = name.rpartition(".")
         if not parent:
-            if name in sys.builtin_module_names:
+            if name in self._where.builtins:
                 return True
-            try:
-                return importlib.util.find_spec(name) is not None
-            except (ImportError, ValueError):
-                return False
+            return self._top(name) is not None
         if not self.exists(parent):
             return False
         locations = self._locations(parent)
         return bool(locations) and importlib.machinery.PathFinder.find_spec(
             name, locations) is not None
+
+    def _top(self, name: str) -> importlib.machinery.ModuleSpec | None:
+        try:
+            if self._where.python is None:
+                return importlib.util.find_spec(name)
+            return importlib.machinery.PathFinder.find_spec(name, list(self._where.entries))
+        except (ImportError, ValueError):
+            return None
 
     def _locations(self, package: str) -> list[str]:
         parent, _, _ = package.rpartition(".")
@@ -104,7 +114,7 @@ class _ExternalModules:
                 spec = importlib.machinery.PathFinder.find_spec(
                     package, self._locations(parent))
             else:
-                spec = importlib.util.find_spec(package)
+                spec = self._top(package)
         except (ImportError, ValueError):
             return []
         return list(spec.submodule_search_locations or []) if spec else []
@@ -117,12 +127,13 @@ class GraphBuilder:
     sorts everything, so the graph does not depend on that order.
     """
 
-    def __init__(self, tree: SourceTree, collapse_external: bool) -> None:
+    def __init__(self, tree: SourceTree, collapse_external: bool,
+                 where: SearchPath | None = None) -> None:
         self.tree = tree
         self.modules = tree.modules
         self.roots = tree.roots
         self.collapse = collapse_external
-        self.outside = _ExternalModules()
+        self.outside = _ExternalModules(where)
         # Each edge under its sort key, with its row for the graph cache (`cache.edge_row`,
         # made here while workers still scan rather than when the cache is written),
         # grouped by importer: `finish` then sorts small groups, not one large list.
@@ -141,6 +152,7 @@ class GraphBuilder:
         # missing module -> where it is first imported (smallest file, line), and how
         self.missing: dict[str, tuple[str, int, str, bool]] = {}
         self.externals: set[str] = set()
+        self.left_out: set[str] = set()
         # Each module under the file its edges are read from (a compiled one's source).
         self._by_path = {m.scanned: m for m in tree.modules.values() if m.scanned is not None}
         self._module_nodes = [ModuleNode(m.name, None if m.namespace else m.display,
@@ -173,7 +185,7 @@ class GraphBuilder:
     def exists(self, name: str) -> bool:
         """Whether module `name` exists (scanned, or found on disk outside the targets)."""
         if self.is_internal(name):
-            return name in self.modules
+            return name in self.modules or self.tree.is_excluded(name)
         return self.outside.exists(name)
 
     def is_submodule(self, name: str) -> bool:
@@ -182,7 +194,7 @@ class GraphBuilder:
         Outside modules collapse to their top-level package, so they are not looked up.
         """
         if self.is_internal(name):
-            return name in self.modules
+            return name in self.modules or self.tree.is_excluded(name)
         return not self.collapse and self.outside.exists(name)
 
     # ----------------------------------------------------------------- resolving
@@ -281,6 +293,8 @@ class GraphBuilder:
             return
         if not internal:
             self.externals.add(node)
+        elif imported not in self.modules and self.tree.is_excluded(imported):
+            self.left_out.add(imported)  # a module the walk left out: known, not scanned
         elif imported not in self.modules:
             seen = self.missing.get(imported)
             if seen is None or (display, line) < seen[:2]:
@@ -380,7 +394,8 @@ class GraphBuilder:
                 problems.add(ScanProblem(display, f"imports {name}, which is not in the "
                                          f"scanned tree ({kind} import)", line))
         nodes = list(self._module_nodes)
-        nodes += [ModuleNode(name) for name in sorted(self.missing) if name in used]
+        nodes += [ModuleNode(name) for name in sorted({*self.missing, *self.left_out})
+                  if name in used]
         nodes += [ModuleNode(name, external=True) for name in sorted(self.externals)
                   if name in used]
         return StaticGraph(tuple(self.roots), tuple(sorted(nodes, key=lambda n: n.name)),

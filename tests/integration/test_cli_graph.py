@@ -167,3 +167,22 @@ def test_cycles_takes_targets_and_kinds_from_config(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["graph", "--config", str(empty)])
     assert result.exit_code == 2
     assert "TARGET" in result.stderr
+
+
+def test_a_symlinked_alias_cannot_hide_a_cycle(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # `a_compat` sorts before `z_real`: walked first, it used to claim the directory,
+    # and the cycle inside `z_real` was never seen (`cycles` exited 0).
+    package = tmp_path / "linked"
+    (package / "z_real").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "z_real" / "__init__.py").write_text("")
+    (package / "z_real" / "one.py").write_text("from linked.z_real import two\n")
+    (package / "z_real" / "two.py").write_text("from linked.z_real import one\n")
+    (package / "a_compat").symlink_to("z_real", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    result = CliRunner().invoke(cli, ["cycles", "linked"])
+    assert result.exit_code == 1, result.output
+    assert "linked.z_real.one" in result.output
+    assert "alias linked.a_compat skipped" in result.output

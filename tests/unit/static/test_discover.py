@@ -112,7 +112,103 @@ def test_symlink_loops_are_reported_and_do_not_hang(tmp_path: Path) -> None:
     tree = discover(["looped"], cwd=tmp_path)
     assert set(tree.modules) == {"looped", "looped.mod"}
     assert [p.reason for p in tree.problems] == [
-        "symlink to a directory already scanned (a loop or a duplicate); skipped"]
+        "symlink loop (a link to a directory above it); skipped"]
+
+
+def test_a_link_to_a_real_directory_is_an_alias_and_the_real_one_is_walked(
+        tmp_path: Path) -> None:
+    # `a_compat` sorts first: the real `z_real` must still be walked, the alias said.
+    package = tmp_path / "aliased"
+    (package / "z_real").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "z_real" / "__init__.py").write_text("")
+    (package / "z_real" / "mod.py").write_text("")
+    (package / "a_compat").symlink_to("z_real", target_is_directory=True)
+    tree = discover(["aliased"], cwd=tmp_path)
+    assert set(tree.modules) == {"aliased", "aliased.z_real", "aliased.z_real.mod"}
+    assert [(p.file, p.reason) for p in tree.problems] == [
+        (os.path.join("aliased", "a_compat"), "symlink to a directory already walked as "
+         "aliased.z_real; alias aliased.a_compat skipped")]
+
+
+def test_a_link_to_a_directory_walked_nowhere_else_is_walked(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "__init__.py").write_text("")
+    (tmp_path / "elsewhere" / "inner.py").write_text("")
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "__init__.py").write_text("")
+    (tmp_path / "linked" / "sub").symlink_to(tmp_path / "elsewhere",
+                                             target_is_directory=True)
+    tree = discover(["linked"], cwd=tmp_path)
+    assert set(tree.modules) == {"linked", "linked.sub", "linked.sub.inner"}
+    assert tree.problems == []
+
+
+def test_only_identifiers_are_walked_not_pycache_nor_data_folders(tmp_path: Path) -> None:
+    package = tmp_path / "withdata"
+    for folder in ("__pycache__", "templates", "static-files", "sub"):
+        (package / folder).mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "templates" / "page.html").write_text("<p>")
+    (package / "static-files" / "x.py").write_text("")
+    (package / "__pycache__" / "stale.py").write_text("")
+    tree = discover(["withdata"], cwd=tmp_path)
+    assert list(tree.modules) == ["withdata", "withdata.sub"]
+
+
+def _zipped_package(tmp_path: Path) -> Path:
+    import zipfile
+
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("zpkg/__init__.py", "from zpkg import core\n")
+        out.writestr("zpkg/core.py", "from zpkg.sub import leaf\n")
+        out.writestr("zpkg/sub/__init__.py", "")
+        out.writestr("zpkg/sub/leaf.py", "import zpkg.core\n")
+        out.writestr("zpkg/data/readme.txt", "not code")
+        out.writestr("zpkg/tests/test_it.py", "")
+    return archive
+
+
+def test_a_package_inside_a_zip_archive_is_walked(tmp_path: Path) -> None:
+    archive = _zipped_package(tmp_path)
+    tree = discover(["zpkg"], cwd=tmp_path / "nowhere", search_path=[str(archive)])
+    assert list(tree.modules) == ["zpkg", "zpkg.core", "zpkg.sub", "zpkg.sub.leaf"]
+    assert tree.modules["zpkg.sub.leaf"].path == os.path.join(
+        str(archive), "zpkg", "sub", "leaf.py")
+    assert tree.excluded == {"zpkg.tests": "tests"}
+
+
+def test_exclusions_stop_the_walk_and_tests_are_left_out_unless_asked_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importaudit.static.discover import Exclusions
+
+    package = tmp_path / "big"
+    for folder in ("tests", "vendored/deep", "core"):
+        (package / folder).mkdir(parents=True)
+        (package / folder / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "vendored" / "__init__.py").write_text("")
+    (package / "conftest.py").write_text("")
+    listed: list[str] = []
+    real = os.scandir
+
+    def counting(path: str):  # type: ignore[no-untyped-def]
+        listed.append(os.path.relpath(path, tmp_path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    tree = discover(["big"], cwd=tmp_path, exclusions=Exclusions(("big.vendored",)))
+    assert list(tree.modules) == ["big", "big.core"]
+    assert tree.excluded == {"big.conftest": "tests", "big.tests": "tests",
+                             "big.vendored": "big.vendored"}
+    assert not any(p.startswith(os.path.join("big", "vendored")) for p in listed)
+    everything = discover(["big"], cwd=tmp_path, exclusions=Exclusions(tests=False))
+    assert "big.tests" in everything.modules and "big.conftest" in everything.modules
+    assert "big.vendored.deep" in everything.modules
+    # A target is never left out, even when named like a test package.
+    assert discover(["big.tests"], cwd=tmp_path).roots == ["big.tests"]
 
 
 def test_a_package_wins_over_a_module_and_a_namespace_directory(tmp_path: Path) -> None:
