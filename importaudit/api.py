@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from importaudit.config import Config
     from importaudit.gate import Calibration
     from importaudit.model import Cycle, EdgeKind, Report, StaticGraph
-    from importaudit.runtime.runner import Measurement, ProfileRequest
+    from importaudit.runtime.runner import Interpreter, Measurement, ProfileRequest
+    from importaudit.static.discover import Exclusions, SearchPath
     from importaudit.views import WhyAnswer
 
     Analyse = Callable[[Config], "Report | None"]
@@ -142,12 +143,84 @@ def _progress_line() -> Iterator[Callable[[str], None] | None]:
             sys.stderr.flush()
 
 
-def _measure(python: str | None, request: ProfileRequest) -> Measurement:
+#: The environment facts of each interpreter asked so far, by (path, mtime): a command
+#: that measures and reads the source (review, check) asks the interpreter once.
+_ENVIRONMENTS: dict[tuple[str, int], SearchPath] = {}
+
+
+def _environment_key(python: str) -> tuple[str, int] | None:
+    import shutil
+
+    found = shutil.which(python) if os.sep not in python else python
+    try:
+        return (os.path.abspath(found), os.stat(found).st_mtime_ns) if found else None
+    except OSError:
+        return None
+
+
+def _remember(python: str | None, interpreter: Interpreter) -> SearchPath:
+    """The SearchPath of `interpreter` (found for `python`), remembered for this process."""
+    from importaudit.runtime.runner import locate_module
+    from importaudit.static.discover import SearchPath
+
+    where = SearchPath(interpreter.sys_path, frozenset(interpreter.builtins),
+                       interpreter.extension_suffixes, python=interpreter.executable,
+                       locate=lambda name: locate_module(interpreter, name))
+    key = _environment_key(python) if python is not None else None
+    if key is not None:
+        _ENVIRONMENTS[key] = where
+    return where
+
+
+def search_path(python: str | None) -> SearchPath:
+    """Where target names are looked up: the sys.path of `python`, else this interpreter's.
+
+    `python` is asked once per process (a profile that ran before remembered what it
+    said), so a command that measures and reads the source asks one question.
+    """
+    from importaudit.static.discover import SearchPath
+
+    if python is None:
+        return SearchPath.current()
+    key = _environment_key(python)
+    known = _ENVIRONMENTS.get(key) if key is not None else None
+    if known is not None:
+        return known
+    from importaudit.runtime.runner import find_interpreter
+
+    return _remember(python, find_interpreter(python))
+
+
+def exclusions(exclude: Sequence[str] = (), include_tests: bool = False) -> Exclusions:
+    """What tree walks leave out: modules matching `exclude` globs, and test packages."""
+    from importaudit.static.discover import Exclusions
+
+    return Exclusions(tuple(exclude), tests=not include_tests)
+
+
+def _measure(python: str | None, request: ProfileRequest,
+             interpreter: Interpreter | None = None) -> Measurement:
     from importaudit.runtime.runner import Runner, find_interpreter
 
-    interpreter = find_interpreter(python)
+    interpreter = interpreter or find_interpreter(python)
     with _progress_line() as show:
         return Runner(interpreter, progress=show).profile(request)
+
+
+def _walk(targets: Sequence[str], python: str | None,
+          leave_out: Exclusions) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every module of `targets` in the measured environment, parents first, and notes.
+
+    Nothing (the child imports the targets alone) when they cannot be walked: a
+    built-in or compiled target has no tree, and a missing one is reported by the child.
+    """
+    from importaudit.static.discover import discover, walk_notes
+
+    try:
+        found = discover(targets, search_path=search_path(python), exclusions=leave_out)
+    except (TargetNotFoundError, UsageError):
+        return (), ()
+    return tuple(found.import_order()), walk_notes(found)
 
 
 def _report(targets: Sequence[str], measurement: Measurement) -> Report:
@@ -171,28 +244,43 @@ def profile(
     targets: Sequence[str], *, tree: bool = False, isolated: bool = False,
     python: str | None = None, repeat: int | None = None, timeout: float | None = None,
     memory: bool | None = None, warm_bytecode: bool = False,
+    exclude: Sequence[str] = (), include_tests: bool = False,
 ) -> Report:
     """Measure what importing `targets` costs, per module, in a clean child interpreter.
 
-    `tree` also imports every submodule of the target packages; `isolated` measures
-    each of them alone in its own interpreter. `repeat` measured runs follow one
-    warm-up; `memory` adds one tracemalloc run for the Python heap. A target that does
-    not exist raises TargetNotFoundError; one that fails to import (or crashes the
-    child) gives a report whose `failure` says what happened, with everything
-    measured before it.
+    `tree` also imports every submodule of the target packages (as `graph` finds
+    them in the measured environment, without those matching `exclude` globs and,
+    unless `include_tests`, test packages); `isolated` measures each of them alone in
+    its own interpreter. `repeat` measured runs follow one warm-up; `memory` adds one
+    tracemalloc run for the Python heap. A target that does not exist raises
+    TargetNotFoundError; one that fails to import (or crashes the child) gives a
+    report whose `failure` says what happened, with everything measured before it.
     """
-    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, ProfileRequest
+    import dataclasses
+
+    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, ProfileRequest, find_interpreter
 
     if not targets:
         raise UsageError("give at least one target")
     resolved = resolve_targets(targets)
+    interpreter = find_interpreter(python)
+    # What it said about its sys.path serves the walk, and a static graph after it.
+    _remember(python, interpreter)
+    walk: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    if tree or isolated:
+        walk, notes = _walk(targets, python, exclusions(exclude, include_tests))
     request = ProfileRequest(
         mode="import", args=resolved.modules, tree=tree or isolated, isolated=isolated,
         repeat=repeat or DEFAULT_REPEAT, memory=True if memory is None else memory,
         timeout=timeout or DEFAULT_TIMEOUT_S, extra_path=resolved.extra_path,
-        warm_bytecode=warm_bytecode,
+        warm_bytecode=warm_bytecode, walk=walk,
     )
-    return _report(resolved.modules, _measure(python, request))
+    report = _report(resolved.modules, _measure(python, request, interpreter))
+    if notes and report.meta is not None:
+        meta = dataclasses.replace(report.meta, notes=(*report.meta.notes, *notes))
+        report = dataclasses.replace(report, meta=meta)
+    return report
 
 
 def profile_program(
@@ -264,16 +352,19 @@ def _measure_configured(config: Config) -> Report:
         _configured_targets(config), tree=config.tree, isolated=config.isolated,
         python=config.python, repeat=config.repeat, timeout=config.timeout,
         memory=config.memory, warm_bytecode=config.warm_bytecode,
+        exclude=config.exclude, include_tests=config.include_tests,
     )
 
 
 def _analyse_configured(config: Config, *, verify: bool = False) -> Report:
     """The static graph of the targets, with cycles sought over the configured edge kinds.
 
-    `verify` runs the cycles' suspicions in the configured interpreter (see `cycles`).
+    Names are looked up in the configured interpreter's environment; `verify` runs the
+    cycles' suspicions there (see `cycles`).
     """
     return cycles(_configured_targets(config), kinds=sorted(k.value for k in config.kinds),
-                  verify=verify, python=config.python, timeout=config.timeout)
+                  verify=verify, python=config.python, timeout=config.timeout,
+                  exclude=config.exclude, include_tests=config.include_tests)
 
 
 def _analyse_verified(config: Config) -> Report:
@@ -450,7 +541,7 @@ def review(
     targets: Sequence[str], *, python: str | None = None, repeat: int | None = None,
     timeout: float | None = None, memory: bool | None = None, warm_bytecode: bool = False,
     select: Sequence[str] | None = None, ignore: Sequence[str] = (),
-    measured: Report | None = None,
+    measured: Report | None = None, exclude: Sequence[str] = (), include_tests: bool = False,
 ) -> Report:
     """Profile every module of `targets`, read their import graph, and review both.
 
@@ -458,7 +549,9 @@ def review(
     (ranked by measured impact, suppressions applied; stale ones reported as IA001).
     `select` limits the rules run (codes); `ignore` holds config suppressions ("CODE"
     or "CODE:module-pattern"). `measured` reviews an existing profile instead of
-    measuring again (the static graph is still read from the source).
+    measuring again (the static graph is still read from the source). Both the
+    measurement and the graph walk the same modules (`exclude`, `include_tests`: see
+    `profile`), found on the sys.path of `python`.
     """
     import dataclasses
 
@@ -469,10 +562,11 @@ def review(
     chosen = frozenset(get_rule(code).code for code in select) if select else None
     report = measured if measured is not None else profile(
         targets, tree=True, python=python, repeat=repeat, timeout=timeout, memory=memory,
-        warm_bytecode=warm_bytecode,
+        warm_bytecode=warm_bytecode, exclude=exclude, include_tests=include_tests,
     )
     # The graph with every edge; cycles over import-time edges, their claims run.
-    static = cycles(targets, verify=True, python=python, timeout=timeout)
+    static = cycles(targets, verify=True, python=python, timeout=timeout, exclude=exclude,
+                    include_tests=include_tests)
     report = dataclasses.replace(report, graph=static.graph, cycles=static.cycles)
     return review_report(report, ReviewSettings(select=chosen, ignore=tuple(ignore)))
 
@@ -554,7 +648,8 @@ def static_graph(
     targets: Sequence[str], *, kinds: str | Iterable[str] | None = None,
     collapse_external: bool = True, cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
-    scanner: str = "fast",
+    scanner: str = "fast", python: str | None = None, exclude: Sequence[str] = (),
+    include_tests: bool = False,
 ) -> StaticGraph:
     """The static import graph of `targets` (package names or paths); no code runs.
 
@@ -563,15 +658,21 @@ def static_graph(
     `.importaudit-cache/`) unless `cache` is False; `jobs` bounds the processes that
     scan at once, the caller's included (None: as many as CPUs when the tree is
     large). `scanner="reference"` parses every file whole with `ast` (slower; what the
-    fast scanner is tested against).
+    fast scanner is tested against). Names are looked up on the sys.path of `python`
+    (default: this interpreter); submodules matching `exclude` globs and, unless
+    `include_tests`, test packages are not walked. A long run shows progress on a
+    terminal.
     """
     from importaudit.static.build import static_graph as build
     from importaudit.static.cache import default_cache_dir
 
     chosen = edge_kinds(kinds)
-    where = (cache_dir if cache_dir is not None else default_cache_dir()) if cache else None
-    return build(targets, kinds=chosen, collapse_external=collapse_external, cache_dir=where,
-                 jobs=jobs, scanner=scanner)
+    folder = (cache_dir if cache_dir is not None else default_cache_dir()) if cache else None
+    where = search_path(python)
+    with _progress_line() as show:
+        return build(targets, kinds=chosen, collapse_external=collapse_external,
+                     cache_dir=folder, jobs=jobs, scanner=scanner, where=where,
+                     exclusions=exclusions(exclude, include_tests), progress=show)
 
 
 def _static_report(targets: Sequence[str], graph: StaticGraph,
@@ -590,7 +691,8 @@ def graph(
     targets: Sequence[str], *, kinds: str | Iterable[str] | None = None,
     collapse_external: bool = True, cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
-    full_parse: bool = False,
+    full_parse: bool = False, python: str | None = None, exclude: Sequence[str] = (),
+    include_tests: bool = False,
 ) -> Report:
     """A Report holding the static import graph of `targets` (edges of `kinds`; None: all).
 
@@ -600,7 +702,8 @@ def graph(
     """
     found = static_graph(targets, kinds=kinds, collapse_external=collapse_external,
                          cache=cache, cache_dir=cache_dir, jobs=jobs,
-                         scanner="reference" if full_parse else "fast")
+                         scanner="reference" if full_parse else "fast", python=python,
+                         exclude=exclude, include_tests=include_tests)
     return _static_report(targets, found)
 
 
@@ -609,7 +712,7 @@ def cycles(
     collapse_external: bool = True, cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
     full_parse: bool = False, verify: bool = False, python: str | None = None,
-    timeout: float | None = None,
+    timeout: float | None = None, exclude: Sequence[str] = (), include_tests: bool = False,
 ) -> Report:
     """A Report with the static graph of `targets` (every edge) and its import cycles.
 
@@ -633,7 +736,8 @@ def cycles(
                            key=KIND_ORDER.__getitem__))
     full = static_graph(targets, collapse_external=collapse_external, cache=cache,
                         cache_dir=cache_dir, jobs=jobs,
-                        scanner="reference" if full_parse else "fast")
+                        scanner="reference" if full_parse else "fast", python=python,
+                        exclude=exclude, include_tests=include_tests)
     full = dataclasses.replace(full, cycle_kinds=counted)
     found = find_cycles(full, counted)
     if verify and any(c.can_fail for c in found):
@@ -659,7 +763,8 @@ def import_graph(
     targets: Sequence[str], *, kinds: str | Iterable[str] | None = None,
     collapse_external: bool = True, cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None, jobs: int | None = None,
-    full_parse: bool = False,
+    full_parse: bool = False, python: str | None = None, exclude: Sequence[str] = (),
+    include_tests: bool = False,
 ) -> nx.DiGraph[str]:
     """The static import graph of `targets` as a `networkx.DiGraph`, to query.
 
@@ -673,5 +778,6 @@ def import_graph(
 
     found = static_graph(targets, kinds=kinds, collapse_external=collapse_external,
                          cache=cache, cache_dir=cache_dir, jobs=jobs,
-                         scanner="reference" if full_parse else "fast")
+                         scanner="reference" if full_parse else "fast", python=python,
+                         exclude=exclude, include_tests=include_tests)
     return to_networkx(found)

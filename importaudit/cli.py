@@ -231,6 +231,26 @@ def python_option(f: F) -> F:
     )(f)
 
 
+def walk_options(f: F) -> F:
+    """`--exclude PATTERN` and `--include-tests`: which submodules tree walks leave out.
+
+    Each is also a [tool.importaudit] key (`exclude`, `include_tests`); a flag wins.
+    """
+    f = click.option(
+        "--include-tests/--no-include-tests", "include_tests", default=None,
+        help="Walk test packages (tests, testing, conftest) too; they are left out by "
+             "default.")(f)
+    return click.option(
+        "--exclude", "exclude", multiple=True, metavar="PATTERN",
+        help="Leave modules matching this glob (and their submodules) out of the walk "
+             "(repeatable; e.g. 'pkg.vendored', '*.benchmarks').")(f)
+
+
+def _walk_flags(exclude: tuple[str, ...], include_tests: bool | None) -> dict[str, Any]:
+    """The config flags of `walk_options` (None: not given, the config decides)."""
+    return {"exclude": list(exclude) or None, "include_tests": include_tests}
+
+
 def verbosity_options(f: F) -> F:
     """`-q` / `-v`: less or more on the terminal."""
     f = click.option("-q", "--quiet", count=True, help="Say less.")(f)
@@ -326,10 +346,12 @@ class _ProgramCommand(click.Command):
 @click.option("--tree", is_flag=True, help="Import every module of the target packages.")
 @click.option("--isolated", is_flag=True,
               help="Profile each module of the tree in its own fresh interpreter.")
+@walk_options
 @measure_options(from_config=True)
 @click.option("--config", "config_path", default=None, metavar="FILE",
               help="A pyproject.toml other than the nearest one ([tool.importaudit] keys "
-                   "repeat, timeout, memory, warm_bytecode, python, tree, targets).")
+                   "repeat, timeout, memory, warm_bytecode, python, tree, targets, exclude, "
+                   "include_tests).")
 @click.option("--sort", type=click.Choice(["self", "cumulative", "heap", "rss"]),
               default="cumulative", help="Order of the table view.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only N rows.")
@@ -340,7 +362,8 @@ class _ProgramCommand(click.Command):
 @verbosity_options
 def profile(
     targets: tuple[str, ...], module: str | None, script: str | None, code: str | None,
-    importtime_log: str | None, tree: bool, isolated: bool, repeat: int | None,
+    importtime_log: str | None, tree: bool, isolated: bool, exclude: tuple[str, ...],
+    include_tests: bool | None, repeat: int | None,
     timeout: float | None, memory: bool | None, warm_bytecode: bool | None,
     config_path: str | None, sort: str,
     top: int | None, threshold: float, python: str | None, fmt: str | None,
@@ -367,6 +390,7 @@ def profile(
             config = api.load_config(config_path=config_path, flags={
                 "repeat": repeat, "timeout": timeout, "memory": memory,
                 "warm_bytecode": warm_bytecode, "python": python,
+                **_walk_flags(exclude, include_tests),
             })
             if programs:
                 kind = "module" if module else "script" if script else "code"
@@ -390,7 +414,8 @@ def profile(
                     chosen_targets, tree=tree or config.tree,
                     isolated=isolated or config.isolated, python=config.python,
                     repeat=config.repeat, timeout=config.timeout, memory=config.memory,
-                    warm_bytecode=config.warm_bytecode,
+                    warm_bytecode=config.warm_bytecode, exclude=config.exclude,
+                    include_tests=config.include_tests,
                 )
         chosen = _infer_format(fmt, output, "tree")
         options = render_options(
@@ -462,6 +487,7 @@ def gate_options(f: F) -> F:
                      default=None, help="No cycles, no new cycles, or no cycle check."),
         click.option("--ignore", multiple=True, metavar="PATTERN",
                      help="Module pattern no check looks at (repeatable)."),
+        walk_options,
     ]
     for option in reversed(options):
         f = option(f)
@@ -476,8 +502,10 @@ def _gate_config(targets: tuple[str, ...], config_path: str | None,
     kinds = flags.pop("kinds")
     ignore = flags.pop("ignore")
     cycles = flags.pop("cycle_policy")  # the flag is --cycles, the key `cycles`
+    walk = _walk_flags(flags.pop("exclude"), flags.pop("include_tests"))
     values = {
         **flags,
+        **walk,
         "cycles": cycles,
         "targets": list(targets) or None,
         "kinds": None if kinds is None else "all" if kinds.strip() == "all"
@@ -515,7 +543,8 @@ def check(
     targets: tuple[str, ...], config_path: str | None, repeat: int | None,
     timeout: float | None, memory: bool | None, tree: bool | None, isolated: bool | None,
     warm_bytecode: bool | None, baseline: str | None, kinds: str | None,
-    cycle_policy: str | None, ignore: tuple[str, ...], python: str | None, static_only: bool,
+    cycle_policy: str | None, ignore: tuple[str, ...], exclude: tuple[str, ...],
+    include_tests: bool | None, python: str | None, static_only: bool,
     calibrate: bool, rounds: int, fmt: str | None, output: str | None, quiet: int,
     verbose: int,
 ) -> None:
@@ -532,7 +561,7 @@ def check(
             targets, config_path, repeat=repeat, timeout=timeout, memory=memory, tree=tree,
             isolated=isolated, warm_bytecode=warm_bytecode, baseline=baseline, kinds=kinds,
             cycle_policy=cycle_policy, ignore=ignore, python=python, format=fmt,
-            output=output,
+            output=output, exclude=exclude, include_tests=include_tests,
         )
         if calibrate:
             from importaudit.render.terminal_verdict import calibration_lines
@@ -570,7 +599,8 @@ def baseline_save(
     targets: tuple[str, ...], config_path: str | None, repeat: int | None,
     timeout: float | None, memory: bool | None, tree: bool | None, isolated: bool | None,
     warm_bytecode: bool | None, baseline: str | None, kinds: str | None,
-    cycle_policy: str | None, ignore: tuple[str, ...], python: str | None,
+    cycle_policy: str | None, ignore: tuple[str, ...], exclude: tuple[str, ...],
+    include_tests: bool | None, python: str | None,
     from_report: str | None, static_only: bool,
 ) -> None:
     """Measure the configured targets now and save the report as the baseline."""
@@ -581,7 +611,8 @@ def baseline_save(
         config = _gate_config(
             targets, config_path, repeat=repeat, timeout=timeout, memory=memory, tree=tree,
             isolated=isolated, warm_bytecode=warm_bytecode, baseline=baseline, kinds=kinds,
-            cycle_policy=cycle_policy, ignore=ignore, python=python,
+            cycle_policy=cycle_policy, ignore=ignore, python=python, exclude=exclude,
+            include_tests=include_tests,
         )
         saved, path = api.save_baseline(config, from_report=from_report,
                                         static_only=static_only)
@@ -644,7 +675,8 @@ def baseline_diff(
     reports: tuple[str, ...], config_path: str | None, repeat: int | None,
     timeout: float | None, memory: bool | None, tree: bool | None, isolated: bool | None,
     warm_bytecode: bool | None, baseline: str | None, kinds: str | None,
-    cycle_policy: str | None, ignore: tuple[str, ...], python: str | None, fmt: str | None,
+    cycle_policy: str | None, ignore: tuple[str, ...], exclude: tuple[str, ...],
+    include_tests: bool | None, python: str | None, fmt: str | None,
     output: str | None, quiet: int, verbose: int,
 ) -> None:
     """Compare two reports and exit 1 on regressions.
@@ -664,7 +696,8 @@ def baseline_diff(
         config = _gate_config(
             (), config_path, repeat=repeat, timeout=timeout, memory=memory, tree=tree,
             isolated=isolated, warm_bytecode=warm_bytecode, baseline=baseline, kinds=kinds,
-            cycle_policy=cycle_policy, ignore=ignore, python=python,
+            cycle_policy=cycle_policy, ignore=ignore, python=python, exclude=exclude,
+            include_tests=include_tests,
         )
         diff = api.diff_reports(config, old, new)
         with _output_stream(output) as stream:
@@ -695,6 +728,7 @@ _SEVERITIES = ["info", "low", "medium", "high", "critical", "never"]
               help="Suppress a rule everywhere, or in modules matching the pattern (repeatable).")
 @click.option("--from", "from_report", default=None, metavar="REPORT",
               help="Review a saved profile (JSON) instead of measuring again.")
+@walk_options
 @measure_options(from_config=True)
 @format_option(["text", "json", "html", "markdown", "sarif", "github", "speedscope", "trace"],
                "text")
@@ -703,7 +737,8 @@ _SEVERITIES = ["info", "low", "medium", "high", "critical", "never"]
 def review(
     targets: tuple[str, ...], fail_on: str | None, config_path: str | None,
     select: str | None, ignore: tuple[str, ...],
-    from_report: str | None, repeat: int | None, timeout: float | None, memory: bool | None,
+    from_report: str | None, exclude: tuple[str, ...], include_tests: bool | None,
+    repeat: int | None, timeout: float | None, memory: bool | None,
     warm_bytecode: bool | None, python: str | None, fmt: str | None, output: str | None,
     quiet: int, verbose: int,
 ) -> None:
@@ -717,14 +752,15 @@ def review(
         config = api.load_config(config_path=config_path, flags={
             "fail_on": fail_on, "repeat": repeat, "timeout": timeout, "memory": memory,
             "warm_bytecode": warm_bytecode, "python": python,
+            **_walk_flags(exclude, include_tests),
         })
         measured = api.load_reports([from_report])[0] if from_report else None
         codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
         report = api.review(
             targets, python=config.python, repeat=config.repeat, timeout=config.timeout,
             memory=config.memory, warm_bytecode=config.warm_bytecode, select=codes,
-            measured=measured,
-            ignore=(*config.review_ignore, *ignore),
+            measured=measured, ignore=(*config.review_ignore, *ignore),
+            exclude=config.exclude, include_tests=config.include_tests,
         )
         chosen = _infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="review",
@@ -805,6 +841,8 @@ def static_options(f: F) -> F:
         click.option("--full-parse", is_flag=True,
                      help="Parse every file whole: reports every file that does not parse, "
                           "not only those whose imports do not (slower)."),
+        python_option,
+        walk_options,
     )):
         f = option(f)
     return f
@@ -831,9 +869,9 @@ _config_option = click.option(
 @verbosity_options
 def graph(
     targets: tuple[str, ...], kinds: str | None, config_path: str | None, external: str,
-    cache_dir: str | None,
-    no_cache: bool, jobs: int | None, full_parse: bool, fmt: str | None, output: str | None,
-    quiet: int, verbose: int,
+    cache_dir: str | None, no_cache: bool, jobs: int | None, full_parse: bool,
+    python: str | None, exclude: tuple[str, ...], include_tests: bool | None,
+    fmt: str | None, output: str | None, quiet: int, verbose: int,
 ) -> None:
     """Build the static import graph of TARGETs (package names or paths); runs no code.
 
@@ -844,12 +882,14 @@ def graph(
     def body() -> int:
         from importaudit import api
 
-        config = api.load_config(config_path=config_path)
+        config = api.load_config(config_path=config_path, flags={
+            "python": python, **_walk_flags(exclude, include_tests)})
         chosen_targets = targets or config.targets or _no_targets()
         report = api.graph(chosen_targets, kinds=kinds,
                            collapse_external=external == "collapse",
                            cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
-                           full_parse=full_parse)
+                           full_parse=full_parse, python=config.python,
+                           exclude=config.exclude, include_tests=config.include_tests)
         chosen = _infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="graph", verbosity=verbose - quiet))
         return 0
@@ -865,7 +905,6 @@ def graph(
 @click.option("--no-verify", is_flag=True,
               help="Do not run anything: keep the static claim that a cycle can fail at "
                    "import, labelled unverified.")
-@python_option
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
               help="Seconds each verifying interpreter may take (default 120).")
 @_config_option
@@ -874,10 +913,11 @@ def graph(
 @output_option
 @verbosity_options
 def cycles(
-    targets: tuple[str, ...], kinds: str | None, no_verify: bool, python: str | None,
-    timeout: float | None, config_path: str | None, external: str, cache_dir: str | None,
-    no_cache: bool, jobs: int | None, full_parse: bool, fmt: str | None, output: str | None,
-    quiet: int, verbose: int,
+    targets: tuple[str, ...], kinds: str | None, no_verify: bool, timeout: float | None,
+    config_path: str | None, external: str, cache_dir: str | None, no_cache: bool,
+    jobs: int | None, full_parse: bool, python: str | None, exclude: tuple[str, ...],
+    include_tests: bool | None, fmt: str | None, output: str | None, quiet: int,
+    verbose: int,
 ) -> None:
     """Find import cycles among TARGETs, with a witness path and edges to cut.
 
@@ -895,14 +935,16 @@ def cycles(
     def body() -> int:
         from importaudit import api
 
-        config = api.load_config(config_path=config_path)
+        config = api.load_config(config_path=config_path, flags={
+            "python": python, **_walk_flags(exclude, include_tests)})
         chosen_targets = targets or config.targets or _no_targets()
         report = api.cycles(chosen_targets,
                             kinds=kinds or sorted(k.value for k in config.kinds),
                             collapse_external=external == "collapse",
                             cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
                             full_parse=full_parse, verify=not no_verify,
-                            python=python or config.python, timeout=timeout or config.timeout)
+                            python=config.python, timeout=timeout or config.timeout,
+                            exclude=config.exclude, include_tests=config.include_tests)
         chosen = _infer_format(fmt, output, "text")
         emit(report, chosen, output,
              render_options(command="cycles", verbosity=verbose - quiet))

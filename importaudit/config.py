@@ -17,6 +17,7 @@ baseline = ".importaudit/baseline.json"
 cycles = "none"                    # "none": no cycles; "new": none beyond the baseline; "off"
 allow_cycles = ["a.x <-> a.y"]     # known cycles that may stay
 ignore = ["_distutils_hack*"]      # modules no check looks at
+exclude = ["mypkg.vendored"]       # modules tree walks leave out (tests are by default)
 
 [tool.importaudit.tolerance]
 time_relative = 0.25               # a time regression must exceed +25 % ...
@@ -118,6 +119,8 @@ class Config:
     cycles: CyclePolicy = CyclePolicy.NONE
     allow_cycles: tuple[frozenset[str], ...] = ()
     ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # module globs tree walks leave out (not walked at all)
+    include_tests: bool = False  # walk test packages (tests, testing, conftest) too
     review_ignore: tuple[str, ...] = ()  # review suppressions: "CODE" or "CODE:module-glob"
     fail_on: str = "low"  # review: exit 1 at findings of this severity or higher
     budgets: tuple[Budget, ...] = ()
@@ -286,6 +289,8 @@ _SCALARS: dict[str, Callable[[object], Any]] = {
     "cycles": lambda v: CyclePolicy(_choice(tuple(p.value for p in CyclePolicy))(v)),
     "allow_cycles": _allow_cycles,
     "ignore": _str_list,
+    "exclude": _str_list,
+    "include_tests": _bool,
     "review_ignore": _str_list,
     "fail_on": _choice(("info", "low", "medium", "high", "critical", "never")),
 }
@@ -412,8 +417,10 @@ def _forbidden(raw: object, where: Where, problems: _Problems) -> tuple[Forbidde
 # --------------------------------------------------------------------------- environment
 
 
-_ENV_LISTS = frozenset({"targets", "ignore", "review_ignore", "allow_cycles", "kinds"})
-_ENV_BOOLS = frozenset({"memory", "tree", "isolated", "warm_bytecode", "normalize"})
+_ENV_LISTS = frozenset({"targets", "ignore", "exclude", "review_ignore", "allow_cycles",
+                        "kinds"})
+_ENV_BOOLS = frozenset({"memory", "tree", "isolated", "warm_bytecode", "normalize",
+                        "include_tests"})
 _ENV_PATHS = frozenset({"python", "baseline", "output"})  # free text: "2024" stays a name
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 

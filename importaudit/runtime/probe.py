@@ -2,7 +2,7 @@
 
 Run by file path (`python probe.py RECORDS MODE FLAGS PATHS [ARGS...]`), never imported
 as part of importaudit. It uses only modules that are already loaded at interpreter
-start-up (sys, os, _thread, _imp) plus `time`, so it disturbs what it measures as
+start-up (sys, os, _thread) plus `time`, so it disturbs what it measures as
 little as possible; it must keep working on Python 3.9 to 3.13, so no newer syntax.
 
 How it measures: a finder at `sys.meta_path[0]` asks the other finders for the spec
@@ -28,12 +28,11 @@ MODE is `import` (ARGS: modules to import), `module`/`script`/`code` (ARGS: the
 program and its argv). PATHS (os.pathsep separated, may be empty) go first on sys.path.
 FLAGS (comma separated): `rss` (RSS per module from /proc/self/statm), `heap`
 (tracemalloc: heap retained and peak per module), `hits` (record imports that found the
-module already loaded, via builtins.__import__), `tree` (also import every submodule of
-the target packages).
+module already loaded, via builtins.__import__), `tree` (ARGS are every module of the
+target packages, listed by the parent: import each, going on after a failure).
 """
 
-import _imp  # builtin, always loaded, as are _thread, os and sys
-import _thread
+import _thread  # builtin, always loaded, as are os and sys
 import os
 import sys
 import time
@@ -635,38 +634,6 @@ def _install_hits(channel: _Probe) -> None:
     builtins.__import__ = __import__  # type: ignore[assignment]
 
 
-# ----------------------------------------------------------------------------- tree walk
-
-
-def _submodules(package: "object") -> "list[str]":
-    """Names of the direct submodules of an imported package, from its __path__."""
-    paths = getattr(package, "__path__", None)
-    name = getattr(package, "__name__", "")
-    if not paths:
-        return []
-    suffixes = [".py", *_imp.extension_suffixes()]
-    found: "set[str]" = set()
-    for directory in list(paths):
-        try:
-            entries = sorted(os.listdir(directory))
-        except (OSError, TypeError):
-            continue
-        for entry in entries:
-            full = os.path.join(directory, entry)
-            stem = None
-            if os.path.isdir(full):
-                if entry.isidentifier() and "." not in entry:
-                    stem = entry
-            else:
-                for suffix in suffixes:
-                    if entry.endswith(suffix):
-                        stem = entry[: -len(suffix)]
-                        break
-            if stem and stem.isidentifier() and stem not in ("__init__", "__main__"):
-                found.add(name + "." + stem)
-    return sorted(found)
-
-
 # ----------------------------------------------------------------------------- failures
 
 _TRACEBACK_FRAMES = 40  # the innermost ones: where it was raised matters most
@@ -713,15 +680,18 @@ def _import(name: str) -> None:
 
 
 def _run_imports(channel: _Probe, targets: "list[str]", tree: bool) -> bool:
-    """Import each target (and with `tree` every submodule); True if all succeeded."""
+    """Import each target in order; True if all succeeded.
+
+    With `tree`, the targets are every module of the packages as the parent's static
+    walk listed them, parents first (the probe does not walk: one definition of a
+    package's modules, `importaudit.static.discover`). A failure does not stop the
+    walk, but the submodules of a module that failed are not tried.
+    """
     ok = True
-    queue = list(targets)
-    seen: "set[str]" = set()
-    while queue:
-        name = queue.pop(0)
-        if name in seen:
+    failed: "list[str]" = []
+    for name in targets:
+        if failed and any(name.startswith(f + ".") for f in failed):
             continue
-        seen.add(name)
         try:
             _import(name)
         except BaseException as exc:
@@ -739,10 +709,7 @@ def _run_imports(channel: _Probe, targets: "list[str]", tree: bool) -> bool:
                            *_failure_fields(exc)])
             if not tree:
                 return False
-            continue
-        if tree:
-            module = sys.modules.get(name)
-            queue[0:0] = [sub for sub in _submodules(module) if sub not in seen]
+            failed.append(name)
     return ok
 
 

@@ -61,6 +61,10 @@ class Interpreter:
     implementation: str
     platform: str
     probe: str = PROBE_PATH  # the probe as that interpreter runs it (a cached .pyc if possible)
+    # Where that interpreter finds modules: static commands look target names up here.
+    sys_path: tuple[str, ...] = ()  # without the leading "" (the current directory)
+    builtins: tuple[str, ...] = ()  # sys.builtin_module_names
+    extension_suffixes: tuple[str, ...] = ()  # importlib.machinery.EXTENSION_SUFFIXES
 
     @property
     def version_text(self) -> str:
@@ -115,6 +119,10 @@ if tag and cache_dir:
     except Exception:
         compiled = ''
 print(compiled)
+import importlib.machinery, json
+path = sys.path[1:] if sys.path and sys.path[0] == '' else sys.path
+print(json.dumps([path, list(sys.builtin_module_names),
+                  list(importlib.machinery.EXTENSION_SUFFIXES)]))
 """
 
 
@@ -137,12 +145,18 @@ def find_interpreter(python: str | None, timeout: float = 30.0) -> Interpreter:
     """Check that `python` (default: this interpreter) runs and is new enough.
 
     Also compiles the probe for it into the cache folder (once per probe version and
-    interpreter), falling back to the source file where that is not possible.
+    interpreter; checked on every call), falling back to the source file where that
+    is not possible, and learns where it finds modules (its sys.path), in the same
+    question.
     """
     exe = python or sys.executable
     path = shutil.which(exe) if os.sep not in exe else exe
     if path is None or not os.path.exists(path):
         raise InterpreterError(f"--python {exe}: no such interpreter")
+    return _ask_interpreter(exe, path, timeout)
+
+
+def _ask_interpreter(exe: str, path: str, timeout: float) -> Interpreter:
     try:
         proc = subprocess.run(
             [path, "-c", _INFO_CODE, PROBE_PATH, str(cache_dir()), _probe_digest()],
@@ -161,7 +175,40 @@ def find_interpreter(python: str | None, timeout: float = 30.0) -> Interpreter:
             f"--python {exe}: Python {lines[1]} is too old; the probe needs 3.9 or newer"
         )
     compiled = lines[4] if len(lines) > 4 and lines[4] else PROBE_PATH
-    return Interpreter(lines[0] or path, (major, minor, micro), lines[2], lines[3], compiled)
+    try:
+        search, builtins, suffixes = json.loads(lines[5])
+    except (IndexError, ValueError) as exc:
+        raise InterpreterError(f"--python {exe}: could not read its sys.path") from exc
+    return Interpreter(lines[0] or path, (major, minor, micro), lines[2], lines[3], compiled,
+                       tuple(search), tuple(builtins), tuple(suffixes))
+
+
+# Runs in the measured interpreter: where its own finders (editable installs put theirs
+# on sys.meta_path) find a top-level name; finding a spec runs no code of the package.
+_LOCATE_CODE = """\
+import importlib.util, json, sys
+try:
+    spec = importlib.util.find_spec(sys.argv[1])
+except (ImportError, ValueError):
+    spec = None
+print(json.dumps(None if spec is None else
+                 [spec.origin, list(spec.submodule_search_locations or [])]))
+"""
+
+
+def locate_module(interpreter: Interpreter, name: str, timeout: float = 30.0
+                  ) -> tuple[str | None, tuple[str, ...]] | None:
+    """Where `interpreter`'s finders find top-level module `name`: (origin, locations)."""
+    try:
+        proc = subprocess.run([interpreter.executable, "-c", _LOCATE_CODE, name],
+                              capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL, check=False)
+        found = json.loads(proc.stdout) if proc.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return None
+    if not isinstance(found, list) or len(found) != 2:
+        return None
+    return found[0], tuple(found[1])
 
 
 # ----------------------------------------------------------------------------- one child
@@ -728,6 +775,14 @@ class ProfileRequest:
     warm_bytecode: bool = False
     passthrough: bool = False  # program mode: the first measured run owns the terminal
     stdout_to_stderr: bool = False  # passthrough: the program's stdout goes to our stderr
+    # With `tree`: every module of the targets, parents first, as the static walk found
+    # them (`static.discover`, the one definition of a package's modules).
+    walk: tuple[str, ...] = ()
+
+    @property
+    def imports(self) -> tuple[str, ...]:
+        """What the child imports: the walked modules in tree mode, else the targets."""
+        return self.walk if self.tree and self.walk else self.args
 
 
 @dataclass(frozen=True, slots=True)
@@ -784,7 +839,7 @@ class Runner:
         bytecode: dict[str, bool] = {}
         if request.warmup:
             self.progress("warm-up run")
-            warm = self._child(request, [*time_flags, "hits"], request.args,
+            warm = self._child(request, [*time_flags, "hits"], request.imports,
                                warm=request.warm_bytecode)
             self._check_found(warm, request)
             hit_runs.append(warm)
@@ -801,7 +856,7 @@ class Runner:
             self.progress(f"run {i + 1}/{request.repeat}")
             startups.append(measure_startup(self.interpreter, launcher=self.launcher,
                                             clock=self.clock))
-            run = self._child(request, time_flags, request.args,
+            run = self._child(request, time_flags, request.imports,
                               passthrough=request.passthrough and i == 0)
             if not request.warmup and i == 0:
                 self._check_found(run, request)
@@ -813,7 +868,7 @@ class Runner:
         if request.memory and runs and runs[-1].finished:
             self.progress("heap run")
             heap_run = self._child(request, ["heap"] + (["tree"] if request.tree else []),
-                                   request.args)
+                                   request.imports)
         return self._finish(request, runs=runs, heap_run=heap_run, hit_runs=hit_runs,
                             bytecode=bytecode, startups=startups)
 
@@ -870,7 +925,7 @@ class Runner:
         """Each module of the tree in its own interpreter: its standalone cost."""
         self.progress("listing the tree")
         # The listing run is this mode's warm-up: it writes the .pyc files when asked to.
-        listing = self._child(request, ["tree", "hits"], request.args,
+        listing = self._child(request, ["tree", "hits"], request.imports,
                               warm=request.warm_bytecode)
         self._check_found(listing, request)
         skipped = skipped_modules([listing], request)

@@ -15,9 +15,9 @@ packages); one without is a *source root* whose top-level modules and packages a
 all targets, and subdirectories without `__init__.py` are namespace packages. Only
 identifiers name directories that are packages: `__pycache__` and data folders (no
 module in them) are not modules; inside a package a file such as `0001_initial.py` is
-(`importlib.import_module` can name it), but not `not.a.module.py`. Module precedence follows the import
-system: a package directory, then an extension module, then `name.py`, then a
-namespace directory.
+(`importlib.import_module` can name it), but not `not.a.module.py`. Module
+precedence follows the import system: a package directory, then an extension
+module, then `name.py`, then a namespace directory.
 
 Symlinked directories are walked after every real directory (a real directory wins
 over a link to it): a link to a directory walked already is an alias and is skipped

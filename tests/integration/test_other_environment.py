@@ -1,0 +1,147 @@
+"""Targets resolve in the environment being measured (`--python`), and walks agree.
+
+A second virtual environment is made in the test (`python -m venv --without-pip`),
+with packages dropped into its site-packages that importaudit's own environment does
+not have (`envonly`, a zip archive on a .pth line) or has differently (`rich`). Every
+command, static ones included, must find them there and say which environment it used.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from importaudit import api
+from importaudit.cli import cli
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of a fresh venv holding `envonly`, a `rich` of its own and `zpkg` (zipped)."""
+    root = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "env")],
+                   check=True)
+    python = root / "env" / "bin" / "python"
+    found = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
+                            "get_paths()['purelib'])"], capture_output=True, text=True,
+                           check=True)
+    site = Path(found.stdout.strip())
+    _write(site, {
+        # A cycle that can only be found where the package is installed.
+        "envonly/__init__.py": "from envonly import left\n",
+        "envonly/left.py": "from envonly import right\n",
+        "envonly/right.py": "from envonly import left\n",
+        "envonly/extra.py": "",
+        "envonly/templates/page.html": "<p>data, not code</p>\n",
+        "envonly/__pycache__/stale.py": "raise RuntimeError('not a module')\n",
+        "envonly/tests/__init__.py": "",
+        "envonly/tests/test_left.py": "import envonly.left\n",
+        # Not the rich importaudit runs with: a module only this one has.
+        "rich/__init__.py": "",
+        "rich/only_in_the_other_env.py": "import json\n",
+    })
+    archive = root / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("zpkg/__init__.py", "")
+        out.writestr("zpkg/core.py", "from zpkg.sub import leaf\n")
+        out.writestr("zpkg/sub/__init__.py", "")
+        out.writestr("zpkg/sub/leaf.py", "import zpkg.core\n")
+    (site / "bundle.pth").write_text(f"{archive}\n")
+    return python
+
+
+def _internal(report_graph: object) -> set[str]:
+    modules = getattr(report_graph, "modules", ())
+    return {n.name for n in modules if not n.external and (n.file or n.namespace)}
+
+
+def test_graph_and_cycles_resolve_names_on_the_other_interpreters_sys_path(
+        venv: Path, tmp_path: Path) -> None:
+    report = api.cycles(["envonly"], python=str(venv), cache_dir=tmp_path)
+    assert report.graph is not None
+    assert _internal(report.graph) == {"envonly", "envonly.extra", "envonly.left",
+                                       "envonly.right"}
+    assert [c.modules for c in report.cycles] == [("envonly.left", "envonly.right")]
+    assert report.graph.python == str(venv)
+    assert report.graph.excluded == ("envonly.tests",)
+    # The rich of that environment, not the one importaudit itself runs with.
+    rich = api.graph(["rich"], python=str(venv), cache_dir=tmp_path)
+    assert rich.graph is not None
+    assert _internal(rich.graph) == {"rich", "rich.only_in_the_other_env"}
+
+
+def test_the_cli_says_which_environment_and_gates_there(venv: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["graph", "envonly", "--python", str(venv)])
+    assert shown.exit_code == 0, shown.output
+    assert f"environment: the sys.path of {venv}" in shown.output
+    assert "left out 1 test package(s) and module(s) (envonly.tests)" in shown.output
+    found = runner.invoke(cli, ["cycles", "envonly", "--python", str(venv)])
+    assert found.exit_code == 1, found.output
+    gate = runner.invoke(cli, ["check", "envonly", "--static", "--python", str(venv),
+                               "--format", "json"])
+    assert gate.exit_code == 1, gate.output
+    assert json.loads(gate.output)["graph"]["python"] == str(venv)
+    missing = runner.invoke(cli, ["graph", "envonly"])  # not installed here
+    assert missing.exit_code == 2
+    assert "no such module" in missing.output
+
+
+def test_review_measures_and_reads_the_same_modules_in_the_other_environment(
+        venv: Path) -> None:
+    report = api.review(["envonly"], python=str(venv), repeat=1, memory=False)
+    measured = {m.name for m in report.modules if m.name.startswith("envonly")}
+    # No data folder, no __pycache__, no tests: the modules the graph has.
+    assert measured == {"envonly", "envonly.extra", "envonly.left", "envonly.right"}
+    assert _internal(report.graph) == measured
+    assert report.meta is not None and report.meta.python == str(venv)
+    assert any("envonly.tests" in note for note in report.meta.notes)
+    with_tests = api.profile(["envonly"], tree=True, python=str(venv), repeat=1,
+                             memory=False, include_tests=True)
+    assert "envonly.tests.test_left" in {m.name for m in with_tests.modules}
+
+
+def test_exclude_stops_the_walk_on_every_command(venv: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    profiled = runner.invoke(cli, ["profile", "envonly", "--tree", "--python", str(venv),
+                                   "--repeat", "1", "--no-memory", "--exclude", "*.extra",
+                                   "--format", "json"])
+    assert profiled.exit_code == 0, profiled.output
+    names = {m["name"] for m in json.loads(profiled.output)["modules"]}
+    assert "envonly.left" in names and "envonly.extra" not in names
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.importaudit]\nexclude = ["envonly.extra"]\ninclude_tests = true\n')
+    shown = runner.invoke(cli, ["graph", "envonly", "--python", str(venv), "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    graph = json.loads(shown.output)["graph"]
+    assert graph["excluded"] == ["envonly.extra"]
+    assert "envonly.tests.test_left" in {n["name"] for n in graph["modules"]}
+
+
+def test_a_zip_imported_package_is_walked_by_both(venv: Path, tmp_path: Path) -> None:
+    profiled = api.profile(["zpkg"], tree=True, python=str(venv), repeat=1, memory=False)
+    assert {m.name for m in profiled.modules if m.name.startswith("zpkg")} == {
+        "zpkg", "zpkg.core", "zpkg.sub", "zpkg.sub.leaf"}
+    graph = api.graph(["zpkg"], python=str(venv), cache_dir=tmp_path)
+    assert graph.graph is not None
+    assert _internal(graph.graph) == {"zpkg", "zpkg.core", "zpkg.sub", "zpkg.sub.leaf"}
+    assert {(e.importer, e.imported) for e in graph.graph.edges if not e.external} >= {
+        ("zpkg.core", "zpkg.sub.leaf"), ("zpkg.sub.leaf", "zpkg.core")}
