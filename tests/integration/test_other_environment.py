@@ -60,6 +60,23 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
         out.writestr("zpkg/sub/__init__.py", "")
         out.writestr("zpkg/sub/leaf.py", "import zpkg.core\n")
     (site / "bundle.pth").write_text(f"{archive}\n")
+    # An editable install the way setuptools makes them: a finder on sys.meta_path
+    # (installed by a .pth line) maps the name to a folder that is not on sys.path.
+    _write(root, {"project/src_tree/edpkg/__init__.py": "from edpkg import part\n",
+                  "project/src_tree/edpkg/part.py": "import edpkg\n"})
+    _write(site, {
+        "_edpkg_finder.py": (
+            "import importlib.machinery, sys\n"
+            "class Finder:\n"
+            "    @classmethod\n"
+            "    def find_spec(cls, name, path=None, target=None):\n"
+            "        if name != 'edpkg':\n"
+            "            return None\n"
+            f"        return importlib.machinery.PathFinder.find_spec(name, "
+            f"[{str(root / 'project' / 'src_tree')!r}])\n"
+            "sys.meta_path.append(Finder)\n"),
+        "_edpkg.pth": "import _edpkg_finder\n",
+    })
     return python
 
 
@@ -134,6 +151,13 @@ def test_exclude_stops_the_walk_on_every_command(venv: Path, tmp_path: Path,
     graph = json.loads(shown.output)["graph"]
     assert graph["excluded"] == ["envonly.extra"]
     assert "envonly.tests.test_left" in {n["name"] for n in graph["modules"]}
+
+
+def test_an_editable_install_is_found_by_that_interpreters_finders(
+        venv: Path, tmp_path: Path) -> None:
+    graph = api.graph(["edpkg"], python=str(venv), cache_dir=tmp_path)
+    assert graph.graph is not None
+    assert _internal(graph.graph) == {"edpkg", "edpkg.part"}
 
 
 def test_a_zip_imported_package_is_walked_by_both(venv: Path, tmp_path: Path) -> None:
