@@ -50,7 +50,7 @@ from checked import check_exit, stop  # noqa: E402
 
 from importaudit import api  # noqa: E402
 from importaudit.static.cycles import find_cycles  # noqa: E402
-from importaudit.static.discover import discover  # noqa: E402
+from importaudit.static.discover import Exclusions, discover  # noqa: E402
 
 if TYPE_CHECKING:
     from importaudit.model import Cycle
@@ -67,7 +67,7 @@ def _installed(name: str) -> bool:
 
 
 def _size(package: str) -> tuple[int, float]:
-    tree = discover([package])
+    tree = discover([package], exclusions=Exclusions(tests=False))
     paths = [m.scanned for m in tree.modules.values() if m.scanned]
     return len(tree.modules), sum(Path(p).stat().st_size for p in paths) / 1e6
 
@@ -109,7 +109,8 @@ else:
     from importaudit import api
 
     def build(cache):
-        api.static_graph([package], cache_dir=cache, scanner=tool)
+        # Test packages too: grimp reads them, so both do the same work.
+        api.static_graph([package], cache_dir=cache, scanner=tool, include_tests=True)
 for line in sys.stdin:
     start = time.perf_counter()
     build(line.strip())
