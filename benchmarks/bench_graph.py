@@ -197,7 +197,7 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
                 times["grimp cold"].append(variants.grimp(warm=False))
                 times["grimp warm"].append(variants.grimp(warm=True))
         variants.close()
-    graph = api.static_graph([package], cache=False)
+    graph = api.static_graph([package], cache=False, include_tests=True)
     cycles_s: list[float] = []
     found: tuple[Cycle, ...] = ()
     for _ in range(rounds):
