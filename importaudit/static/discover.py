@@ -50,7 +50,7 @@ from importaudit.errors import TargetNotFoundError, UsageError
 from importaudit.model import ScanProblem
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Sequence
 
 # 2: compiled modules' `source`; 3: package files named only by import_module;
 # 4: exclusions, symlinked aliases, zip archives
@@ -86,20 +86,22 @@ def module_of_file(filename: str) -> tuple[str, bool] | None:
     return None
 
 
+def _rank(path: str, suffixes: Sequence[str]) -> int:
+    """The place of `path`'s suffix in the import system's order (`suffixes`)."""
+    return next((i for i, suffix in enumerate(suffixes) if path.endswith(suffix)),
+                len(suffixes))
+
+
 def _preferred(known: str | None, path: str, suffixes: Sequence[str]) -> bool:
     """Whether extension `path` wins over `known`, another build of the same module.
 
-    The measured interpreter's own build first (`suffixes`: it would load that one),
-    then by name (a directory lists in no particular order).
+    The build the measured interpreter would load first (`suffixes`, in its import
+    system's order: its own ABI tag, then `.abi3.so`, then a bare `.so`), then by name
+    (a directory lists in no particular order).
     """
     if known is None:
         return True
-    own = tuple(suffixes)
-    return (not path.endswith(own), path) < (not known.endswith(own), known)
-
-
-def _longest_first(suffixes: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(suffixes), key=len, reverse=True))
+    return (_rank(path, suffixes), path) < (_rank(known, suffixes), known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,7 @@ class SearchPath:
 
     entries: tuple[str, ...]
     builtins: frozenset[str] = frozenset()
-    extension_suffixes: tuple[str, ...] = ()
+    extension_suffixes: tuple[str, ...] = ()  # in its import system's order
     python: str | None = None
     locate: Callable[[str], tuple[str | None, tuple[str, ...]] | None] | None = field(
         default=None, compare=False)
@@ -124,13 +126,12 @@ class SearchPath:
     def current(cls) -> SearchPath:
         """The sys.path, builtins and extension suffixes of the running interpreter."""
         return cls(tuple(sys.path), frozenset(sys.builtin_module_names),
-                   _longest_first(importlib.machinery.EXTENSION_SUFFIXES))
+                   tuple(importlib.machinery.EXTENSION_SUFFIXES))
 
     @property
     def suffixes(self) -> tuple[str, ...]:
-        """Extension suffixes, longest first (this interpreter's when none were given)."""
-        return _longest_first(self.extension_suffixes
-                              or importlib.machinery.EXTENSION_SUFFIXES)
+        """Extension suffixes in import order (this interpreter's when none were given)."""
+        return self.extension_suffixes or tuple(importlib.machinery.EXTENSION_SUFFIXES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +320,7 @@ class _Walker:
         self.cwd = cwd
         self.on_file = on_file
         self.exclusions = exclusions or Exclusions()
-        self.suffixes = tuple(suffixes)  # the measured interpreter's, longest first
+        self.suffixes = tuple(suffixes)  # the measured interpreter's, in its import order
         self.walked: dict[_Key, str] = {}  # directory -> the module name it was walked as
         # (link path, module name, keys of the directories on its walk path)
         self.deferred: list[tuple[str, str, tuple[_Key, ...]]] = []

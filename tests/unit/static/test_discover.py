@@ -278,3 +278,21 @@ def test_a_discovery_of_just_changed_directories_is_not_trusted(
     monkeypatch.setattr(os, "scandir", counting)
     discover(["pkg"], cwd=tmp_path, cache_dir=cache)
     assert listed
+
+
+def test_the_measured_interpreters_own_build_of_a_compiled_module_wins(tmp_path: Path) -> None:
+    from importaudit.static.discover import SearchPath
+
+    package = tmp_path / "builds"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for tag in ("cpython-311-x86_64-linux-gnu", "cpython-313-x86_64-linux-gnu"):
+        (package / f"fast.{tag}.so").write_bytes(b"")
+    for tag in ("311", "313"):
+        where = SearchPath((str(tmp_path),),
+                           extension_suffixes=(f".cpython-{tag}-x86_64-linux-gnu.so",
+                                               ".abi3.so", ".so"),
+                           python=f"/somewhere/python3.{tag[1:]}")
+        tree = discover(["builds"], cwd=tmp_path / "elsewhere", search_path=where)
+        assert tree.modules["builds.fast"].path == str(
+            package / f"fast.cpython-{tag}-x86_64-linux-gnu.so")
