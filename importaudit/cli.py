@@ -227,7 +227,8 @@ def python_option(f: F) -> F:
     """`--python EXE`: the interpreter whose environment is measured."""
     return click.option(
         "--python", "python", default=None, metavar="EXE",
-        help="Interpreter to measure in (default: the one running importaudit).",
+        help="Interpreter whose environment is measured: targets are looked up on its "
+             "sys.path (default: the one running importaudit).",
     )(f)
 
 

@@ -200,8 +200,12 @@ class SourceTree:
         return any(".".join(parts[:i]) in excluded for i in range(1, len(parts) + 1))
 
     def import_order(self) -> list[str]:
-        """The modules to import, parents before children (namespace packages too)."""
-        return list(self.modules)
+        """The modules `--tree` imports, parents before children (namespace packages too).
+
+        Every module but `__main__` ones: those are programs (`python -m pkg` runs
+        them), and importing one runs the program.
+        """
+        return [name for name in self.modules if name.rpartition(".")[2] != "__main__"]
 
 
 def walk_notes(tree: SourceTree) -> tuple[str, ...]:

@@ -45,6 +45,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "envonly/left.py": "from envonly import right\n",
         "envonly/right.py": "from envonly import left\n",
         "envonly/extra.py": "",
+        "envonly/__main__.py": "raise SystemExit('a program: running it is not importing')\n",
         "envonly/templates/page.html": "<p>data, not code</p>\n",
         "envonly/__pycache__/stale.py": "raise RuntimeError('not a module')\n",
         "envonly/tests/__init__.py": "",
@@ -89,8 +90,8 @@ def test_graph_and_cycles_resolve_names_on_the_other_interpreters_sys_path(
         venv: Path, tmp_path: Path) -> None:
     report = api.cycles(["envonly"], python=str(venv), cache_dir=tmp_path)
     assert report.graph is not None
-    assert _internal(report.graph) == {"envonly", "envonly.extra", "envonly.left",
-                                       "envonly.right"}
+    assert _internal(report.graph) == {"envonly", "envonly.__main__", "envonly.extra",
+                                       "envonly.left", "envonly.right"}
     assert [c.modules for c in report.cycles] == [("envonly.left", "envonly.right")]
     assert report.graph.python == str(venv)
     assert report.graph.excluded == ("envonly.tests",)
@@ -124,9 +125,11 @@ def test_review_measures_and_reads_the_same_modules_in_the_other_environment(
         venv: Path) -> None:
     report = api.review(["envonly"], python=str(venv), repeat=1, memory=False)
     measured = {m.name for m in report.modules if m.name.startswith("envonly")}
-    # No data folder, no __pycache__, no tests: the modules the graph has.
+    # No data folder, no __pycache__, no tests: the modules the graph has, but the
+    # program `envonly.__main__` (importing it would run it).
     assert measured == {"envonly", "envonly.extra", "envonly.left", "envonly.right"}
-    assert _internal(report.graph) == measured
+    assert report.failure is None
+    assert _internal(report.graph) == {*measured, "envonly.__main__"}
     assert report.meta is not None and report.meta.python == str(venv)
     assert any("envonly.tests" in note for note in report.meta.notes)
     with_tests = api.profile(["envonly"], tree=True, python=str(venv), repeat=1,
