@@ -669,7 +669,7 @@ def _name_target(target: str, walker: _Walker, search: list[str],
 
 
 def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
-             search_path: Sequence[str] | SearchPath | None = None,
+             search_path: list[str] | tuple[str, ...] | SearchPath | None = None,
              cache_dir: str | os.PathLike[str] | None = None,
              on_file: Callable[[str], None] | None = None,
              exclusions: Exclusions | None = None) -> SourceTree:
@@ -691,10 +691,10 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
     base = Path(cwd) if cwd is not None else Path.cwd()
     if search_path is None:
         where = SearchPath.current()
-    elif isinstance(search_path, SearchPath):
-        where = search_path
-    else:
+    elif isinstance(search_path, list | tuple):
         where = SearchPath(tuple(search_path))
+    else:  # a SearchPath (kept by a caller across imports of this module, as api does)
+        where = search_path
     excluding = exclusions if exclusions is not None else Exclusions()
     search = [str(base), *where.entries]
     store = (_TreeCache(Path(cache_dir), targets, base, search, excluding, where.suffixes)

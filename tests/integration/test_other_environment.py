@@ -122,8 +122,20 @@ def test_the_cli_says_which_environment_and_gates_there(venv: Path, tmp_path: Pa
 
 
 def test_review_measures_and_reads_the_same_modules_in_the_other_environment(
-        venv: Path) -> None:
+        venv: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importaudit.runtime import runner
+
+    asked: list[str] = []
+    real = runner._ask_interpreter
+
+    def counting(exe: str, path: str, timeout: float) -> runner.Interpreter:
+        asked.append(exe)
+        return real(exe, path, timeout)
+
+    monkeypatch.setattr(runner, "_ask_interpreter", counting)
+    monkeypatch.setattr(api, "_ENVIRONMENTS", {})  # nothing remembered from other tests
     report = api.review(["envonly"], python=str(venv), repeat=1, memory=False)
+    assert asked == [str(venv)]  # one question serves the measurement and the graph
     measured = {m.name for m in report.modules if m.name.startswith("envonly")}
     # No data folder, no __pycache__, no tests: the modules the graph has, but the
     # program `envonly.__main__` (importing it would run it).
