@@ -239,3 +239,17 @@ def test_repeat_has_the_flag_s_range(tmp_path):
     write(tmp_path, "[tool.importaudit]\nrepeat = 5000\n")
     with pytest.raises(ConfigError, match="repeat: must be at most 1000, got 5000"):
         load(start=tmp_path)
+
+
+def test_walk_exclusions_from_the_file_the_environment_and_flags(tmp_path):
+    write(tmp_path, '[tool.importaudit]\nexclude = ["pkg.vendored", "*.bench"]\n')
+    config = load(start=tmp_path, env={})
+    assert (config.exclude, config.include_tests) == (("pkg.vendored", "*.bench"), False)
+    config = load(start=tmp_path, env={"IMPORTAUDIT_EXCLUDE": "a.b, c.*",
+                                       "IMPORTAUDIT_INCLUDE_TESTS": "yes"})
+    assert (config.exclude, config.include_tests) == (("a.b", "c.*"), True)
+    config = load(start=tmp_path, env={}, flags={"exclude": ["x"], "include_tests": True})
+    assert (config.exclude, config.include_tests) == (("x",), True)
+    write(tmp_path, '[tool.importaudit]\nexclude = "pkg.vendored"\n')
+    with pytest.raises(ConfigError, match="exclude: expected an array"):
+        load(start=tmp_path, env={})
