@@ -707,8 +707,11 @@ def fix(
     resolved = resolve_targets(targets)
     limit = timeout or DEFAULT_TIMEOUT_S
     reviewed = review(targets, python=python, repeat=1, timeout=limit, select=codes)
-    if reviewed.failure is not None:
-        raise TargetFailedError(f"cannot fix: {reviewed.failure.message}")
+    failure = reviewed.failure
+    # A submodule that fails in the tree walk (a Windows-only module) is no reason to
+    # stop; a target that does not import is: there is nothing to prove against.
+    if failure is not None and (failure.module is None or failure.module in resolved.modules):
+        raise TargetFailedError(f"cannot fix: {failure.message}")
     files = {r.name: r.origin for r in reviewed.modules if r.origin}
     if reviewed.graph is not None:
         files.update({n.name: n.file for n in reviewed.graph.modules if n.file})

@@ -232,10 +232,10 @@ class _Planner:
                 path.read_text(encoding="utf-8"), self.top)
         return self.registered[absolute]
 
-    def name_refusal(self, alias: cst.ImportAlias, name: str) -> str | None:
-        if name.startswith("_"):
-            return (f"{name} is private: not part of the public API the proof checks "
-                    "(kept eager, as a side-effect import may be)")
+    def name_refusal(self, name: str, submodule: bool) -> str | None:
+        if not submodule and _is_submodule(self.folder, name):
+            return (f"{name} is also a submodule of {self.package}: importing that "
+                    f"submodule would rebind {name} to the module")
         assignments = self.scope.assignments[name]
         if len(assignments) > 1:
             return f"{name} is bound more than once at module level"
@@ -248,7 +248,6 @@ class _Planner:
                 line = self.lines[access.node].start.line
                 return (f"{name} is used by the module's own code (line {line}): a module "
                         "__getattr__ does not serve the module's own global lookups")
-        del alias
         return None
 
     def plan(self) -> InitPlan:
@@ -286,9 +285,15 @@ class _Planner:
         written = "." * len(node.relative) + _dotted(node.module)
         line = self.lines[node].start.line
         chosen: list[str] = []
+        private = [_bound(a) for a in node.names if _bound(a).startswith("_")]
+        if private:
+            self.refuse(node, f"private name(s) {', '.join(private)} kept eager: not part "
+                              "of the public API the proof checks")
         for alias in node.names:
             name = _bound(alias)
             attr = _dotted(alias.name)
+            if name in private:
+                continue
             if not _dotted(node.module):  # `from . import sub`: the submodule itself
                 if not _is_submodule(self.folder, attr):
                     self.refuse(node, f"{attr} is not a submodule of {self.package}", name)
@@ -297,7 +302,7 @@ class _Planner:
                 source = f"{absolute}.{attr}"
             else:
                 target, source = (written, attr), absolute
-            reason = self.name_refusal(alias, name)
+            reason = self.name_refusal(name, target[1] is None)
             if reason is None:
                 effect = self.side_effect_of(source)
                 if effect is not None:

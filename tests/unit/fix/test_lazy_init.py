@@ -40,6 +40,8 @@ def test_plain_reexports_all_become_lazy_with_their_aliases() -> None:
     ("fix_conditional", None, "conditional import", {"Base"}),
     ("fix_mutates", "config", "mutates config (line 6)", {"Plain"}),
     ("fix_mutates", "Model", "mutates Model (line 7)", {"Plain"}),
+    ("fix_shadow", "widget", "also a submodule of fix_shadow", {"make_widget", "PUBLIC"}),
+    ("fix_shadow", None, "private name(s) _helper kept eager", {"make_widget", "PUBLIC"}),
 ])
 def test_what_cannot_be_rewritten_safely_is_left_with_its_reason(
         package: str, name: str | None, reason: str, lazy: set[str]) -> None:
