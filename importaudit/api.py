@@ -699,11 +699,11 @@ def fix(
     from importaudit.fix import engine
     from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, ProfileRequest, find_interpreter
 
-    codes = sorted({c.strip().upper() for c in select or engine.INIT_CODES if c.strip()})
-    unknown = [c for c in codes if c not in engine.INIT_CODES]
+    codes = sorted({c.strip().upper() for c in select or engine.FIX_CODES if c.strip()})
+    unknown = [c for c in codes if c not in engine.FIX_CODES]
     if unknown:
         raise UsageError(f"fix cannot rewrite {', '.join(unknown)} (it rewrites "
-                         f"{', '.join(sorted(engine.INIT_CODES))})")
+                         f"{', '.join(sorted(engine.FIX_CODES))})")
     resolved = resolve_targets(targets)
     limit = timeout or DEFAULT_TIMEOUT_S
     reviewed = review(targets, python=python, repeat=1, timeout=limit, select=codes)
@@ -718,9 +718,16 @@ def fix(
     found: dict[str, list[str]] = {}
     for finding in reviewed.findings:
         where = files.get(finding.module)
-        if finding.code in codes and where and Path(where).name == "__init__.py":
+        init_only = finding.code in engine.INIT_CODES
+        if finding.code in codes and where and where.endswith(".py") and (
+                not init_only or Path(where).name == "__init__.py"):
             found.setdefault(finding.module, []).append(finding.code)
-    fixes = [engine.Target(m, Path(files[m]), tuple(sorted(set(c))))
+    imported: dict[str, set[str]] = {}
+    for edge in reviewed.graph.edges if reviewed.graph is not None else ():
+        if edge.importer != edge.imported:
+            imported.setdefault(edge.imported, set()).update(edge.names)
+    fixes = [engine.Target(m, Path(files[m]), tuple(sorted(set(c))),
+                           frozenset(imported.get(m, ())))
              for m, c in sorted(found.items())]
     interpreter = find_interpreter(python).executable
     result = engine.propose(fixes, python=interpreter, paths=resolved.extra_path,

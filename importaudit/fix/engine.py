@@ -21,22 +21,26 @@ from typing import TYPE_CHECKING, Any
 
 from importaudit.errors import UsageError
 from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
-from importaudit.fix.lazy_init import Refusal, Surface, plan_init, render_init
+from importaudit.fix.lazy_init import InitPlan, Refusal, Surface, plan_init, render_init
 from importaudit.fix.proof import (
     Breakage,
     compare_surface,
     compare_tree,
     run_snapshot,
 )
+from importaudit.fix.typing_only import TypingPlan, plan_typing, render_typing
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
 
-    from importaudit.fix.lazy_init import InitPlan
     from importaudit.model import Report
+
+Plan = InitPlan | TypingPlan
 
 #: The review rules whose findings a lazy `__init__` fixes.
 INIT_CODES = frozenset({"IA101", "IA301"})
+#: Every rule `fix` rewrites.
+FIX_CODES = INIT_CODES | {"IA501"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,7 @@ class Target:
     module: str
     file: Path
     codes: tuple[str, ...]
+    imported: frozenset[str] = frozenset()  # names other modules import from it
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +62,10 @@ class Rewrite:
     before: str | None
     after: str
     codes: tuple[str, ...] = ()
-    names: tuple[str, ...] = ()  # the names that become lazy
+    names: tuple[str, ...] = ()  # the names that become lazy (or type-only)
     broke: tuple[Breakage, ...] = ()  # empty: the proof passed
+    moved: bool = False  # IA501: `names` leave the module's namespace on purpose
+    added: tuple[str, ...] = ()  # names the rewrite's own statements bind
 
     @property
     def passed(self) -> bool:
@@ -121,12 +128,17 @@ def _surface(package: str, shown: dict[str, Any]) -> Surface:
     return Surface(subs, tuple(shown["star"]), frozenset(shown["globals"]))
 
 
-def _render(plans: Sequence[InitPlan], ctx: _Context,
+def _render(plans: Sequence[Plan], ctx: _Context,
             targets: Mapping[str, Target]) -> list[Rewrite]:
     by_top: dict[str, list[InitPlan]] = {}
-    for plan in plans:
-        by_top.setdefault(plan.package.split(".")[0], []).append(plan)
     rewrites = []
+    for plan in plans:
+        if isinstance(plan, TypingPlan):
+            rewrites.append(Rewrite(plan.module, plan.file, plan.source, render_typing(plan),
+                                    targets[plan.module].codes, plan.names, moved=True,
+                                    added=plan.added))
+        else:
+            by_top.setdefault(plan.package.split(".")[0], []).append(plan)
     for top, group in by_top.items():
         shared = len(group) > 1
         for plan in group:
@@ -174,8 +186,9 @@ def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
     for rewrite in checked:
         after = run_snapshot(ctx.python, paths, "surface", rewrite.module,
                              timeout=ctx.timeout)
-        found[rewrite.module] = compare_surface(rewrite.module, ctx.before[rewrite.module],
-                                                after)
+        found[rewrite.module] = compare_surface(
+            rewrite.module, ctx.before[rewrite.module], after,
+            frozenset(rewrite.names) if rewrite.moved else frozenset(), frozenset(rewrite.added))
     tree_after = run_snapshot(ctx.python, paths, "tree", ",".join(ctx.targets),
                               timeout=ctx.timeout)
     unblamed: list[Breakage] = []
@@ -189,6 +202,16 @@ def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
     return proven, unblamed, len(tree_before["modules"])
 
 
+def _plan(target: Target, relpath: Callable[[Path], str]) -> Plan:
+    """The lazy `__init__` for IA101/IA301 on a package, else IA501's TYPE_CHECKING move."""
+    shown = relpath(target.file)
+    init = target.file.name == "__init__.py"
+    if init and INIT_CODES & set(target.codes):
+        return plan_init(target.module, target.file, shown)
+    return plan_typing(target.module, target.file, shown, is_package=init,
+                       imported=target.imported)
+
+
 def propose(
     targets: Sequence[Target], *, python: str, paths: Sequence[str],
     imports: Sequence[str], timeout: float, relpath: Callable[[Path], str],
@@ -200,22 +223,22 @@ def propose(
     """
     ctx = _Context(python, tuple(paths), tuple(imports), timeout)
     by_module = {t.module: t for t in targets}
-    plans: list[InitPlan] = []
+    plans: list[Plan] = []
     refusals: list[Refusal] = []
     for target in targets:
-        plan = plan_init(target.module, target.file, relpath(target.file))
+        plan = _plan(target, relpath)
         refusals.extend(plan.refusals)
-        if plan.lazy:
+        if plan.names:
             plans.append(plan)
     if not plans:
         return FixResult(refusals=tuple(refusals))
     for plan in plans:
-        ctx.before[plan.package] = run_snapshot(python, ctx.paths, "surface", plan.package,
-                                                timeout=timeout)
-    importable = [p for p in plans if "error" not in ctx.before[p.package]]
+        ctx.before[plan.module] = run_snapshot(python, ctx.paths, "surface", plan.module,
+                                               timeout=timeout)
+    importable = [p for p in plans if "error" not in ctx.before[p.module]]
     refusals.extend(
-        Refusal(p.package, relpath(p.file), None,
-                f"it does not import as it is: {ctx.before[p.package]['error']}")
+        Refusal(p.module, relpath(p.file), None,
+                f"it does not import as it is: {ctx.before[p.module]['error']}")
         for p in plans if p not in importable)
     tree_before = run_snapshot(python, ctx.paths, "tree", ",".join(imports),
                                timeout=timeout)
@@ -237,7 +260,7 @@ def propose(
             rewrites = proven
             break
         dropped.extend(r for r in proven if not r.passed)
-        importable = [p for p in importable if p.package not in failed]
+        importable = [p for p in importable if p.module not in failed]
         rewrites = []
     return FixResult(tuple(rewrites) + tuple(dropped), tuple(refusals), tuple(unblamed),
                      checked)

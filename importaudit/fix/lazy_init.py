@@ -67,6 +67,16 @@ class InitPlan:
     has_all: bool = False
     binds_type_checking: bool = False
 
+    @property
+    def module(self) -> str:
+        """The module rewritten (the package)."""
+        return self.package
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names that become lazy."""
+        return tuple(n.name for n in self.lazy)
+
 
 def _dotted(node: cst.BaseExpression | None) -> str:
     if node is None:
@@ -342,7 +352,8 @@ def plan_init(package: str, file: Path, relpath: str) -> InitPlan:
 # --------------------------------------------------------------------------- rendering
 
 
-def _split(node: cst.ImportFrom, names: frozenset[str], keep: bool) -> cst.ImportFrom:
+def _split(node: cst.ImportFrom | cst.Import, names: frozenset[str], keep: bool
+           ) -> cst.ImportFrom | cst.Import:
     assert not isinstance(node.names, cst.ImportStar)
     chosen = [a for a in node.names if (_bound(a) in names) != keep]
     # The last name takes the original last name's comma: a trailing one (and the line
@@ -369,28 +380,29 @@ class Surface:
     own_names: frozenset[str] = frozenset()  # every name of the original's globals
 
 
-def render_init(plan: InitPlan, surface: Surface, helper_import: str | None = None) -> str:
-    """The rewritten source of `plan`'s module.
+def take_out(module: cst.Module, moves: Mapping[int, frozenset[str]]) -> tuple[
+        list[cst.BaseStatement], int | None, list[cst.EmptyLine], list[str]]:
+    """Take the names `moves` (statement index -> bound names) out of their imports.
 
-    `surface` adds the submodules the original exposed as attributes (loaded by its
-    eager imports) to the lazy map, and the star-import names when the module has no
-    `__all__`. `helper_import` is the statement importing the shared helper as
-    `_attach`; None writes the helper inline.
+    Returns the new module body, where the statements taken out were (the index of the
+    first, after what stays of it), its blank leading lines, and the code of each taken
+    out statement, as written (comments kept), to put under `if TYPE_CHECKING:`.
     """
-    module = cst.parse_module(plan.source)
     moved: list[str] = []
     body: list[cst.BaseStatement] = []
     insert_at: int | None = None
     lead: list[cst.EmptyLine] = []
     for index, statement in enumerate(module.body):
-        names = plan.moves.get(index)
+        names = moves.get(index)
         if names is None:
             body.append(statement)
             continue
         assert isinstance(statement, cst.SimpleStatementLine)
         small = statement.body[0]
-        assert isinstance(small, cst.ImportFrom)
-        keeps = any(_bound(a) not in names for a in small.names)  # type: ignore[union-attr]
+        assert isinstance(small, cst.ImportFrom | cst.Import)
+        aliases = small.names
+        assert not isinstance(aliases, cst.ImportStar)
+        keeps = any(_bound(a) not in names for a in aliases)
         if insert_at is None:
             insert_at = len(body) + (1 if keeps else 0)
             lead = [line for line in statement.leading_lines if line.comment is None]
@@ -400,13 +412,38 @@ def render_init(plan: InitPlan, surface: Surface, helper_import: str | None = No
         moved.append(cst.Module(body=[go]).code)
         if keeps:
             body.append(statement.with_changes(body=[_split(small, names, keep=True)]))
-    if insert_at is None:
-        return plan.source
-    block = _block(plan, surface, moved, helper_import)
+    return body, insert_at, lead, moved
+
+
+def type_checking_block(moved: Iterable[str], *, binds_type_checking: bool) -> str:
+    """`from typing import TYPE_CHECKING` (unless bound) and the guarded statements."""
+    head = "" if binds_type_checking else "from typing import TYPE_CHECKING\n\n"
+    return head + "if TYPE_CHECKING:\n" + "".join(_indent(code) for code in moved)
+
+
+def splice(module: cst.Module, body: list[cst.BaseStatement], at: int,
+           lead: list[cst.EmptyLine], block: str) -> str:
+    """`module` with `body`, the statements of `block` inserted at `at`."""
     generated = list(cst.parse_module(block).body)
     generated[0] = generated[0].with_changes(leading_lines=lead)
-    body[insert_at:insert_at] = generated
+    body[at:at] = generated
     return module.with_changes(body=body).code
+
+
+def render_init(plan: InitPlan, surface: Surface, helper_import: str | None = None) -> str:
+    """The rewritten source of `plan`'s module.
+
+    `surface` adds the submodules the original exposed as attributes (loaded by its
+    eager imports) to the lazy map, and the star-import names when the module has no
+    `__all__`. `helper_import` is the statement importing the shared helper as
+    `_attach`; None writes the helper inline.
+    """
+    module = cst.parse_module(plan.source)
+    body, insert_at, lead, moved = take_out(module, plan.moves)
+    if insert_at is None:
+        return plan.source
+    return splice(module, body, insert_at, lead,
+                  _block(plan, surface, moved, helper_import))
 
 
 def _block(plan: InitPlan, surface: Surface, moved: Iterable[str],
@@ -417,11 +454,11 @@ def _block(plan: InitPlan, surface: Surface, moved: Iterable[str],
     added = ["__getattr__", "__dir__", "_LAZY", "_attach"]
     parts: list[str] = []
     if not plan.binds_type_checking:
-        parts.append("from typing import TYPE_CHECKING\n\n")
         added.append("TYPE_CHECKING")
     if helper_import is not None:
         parts.append(f"{helper_import}\n\n")
-    parts.append("if TYPE_CHECKING:\n" + "".join(_indent(code) for code in moved) + "\n")
+    parts.append(type_checking_block(moved, binds_type_checking=plan.binds_type_checking)
+                 + "\n")
     if helper_import is None:
         parts.append("\n" + inline_helper() + "\n\n")
     entries = "".join(f"    {name!r}: ({module!r}, {attr!r}),\n"

@@ -54,7 +54,8 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
         "schema_version": FIX_SCHEMA,
         "rewrites": [{
             "module": r.module, "file": shown(r.file), "created": r.before is None,
-            "codes": list(r.codes), "lazy_names": list(r.names),
+            "codes": list(r.codes), "kind": "type-only" if r.moved else "lazy",
+            "names": list(r.names), "added_names": list(r.added),
             "proof": {"passed": r.passed,
                       "broke": [{"module": b.module, "name": b.name, "message": b.message}
                                 for b in r.broke]},
@@ -96,8 +97,9 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
            if result.modules_checked else "") + "\n")
     for rewrite in result.rewrites:
         if rewrite.passed:
+            how = "under TYPE_CHECKING" if rewrite.moved else "lazy"
             what = "new helper module" if rewrite.before is None else (
-                f"{len(rewrite.names)} name(s) lazy ({', '.join(rewrite.codes)})")
+                f"{len(rewrite.names)} name(s) {how} ({', '.join(rewrite.codes)})")
             out(f"  ok    {rewrite.module}: {what}\n")
             continue
         out(f"  FAIL  {rewrite.module}: not written\n")

@@ -73,9 +73,16 @@ def _diff(before: Sequence[str] | None, after: Sequence[str] | None) -> str | No
     return "; ".join(parts) or "same names, another order"
 
 
-def compare_surface(module: str, before: dict[str, Any], after: dict[str, Any]
+def compare_surface(module: str, before: dict[str, Any], after: dict[str, Any],
+                    moved: frozenset[str] = frozenset(), added: frozenset[str] = frozenset(),
                     ) -> list[Breakage]:
-    """Every difference between one module's public surface before and after."""
+    """Every difference between one module's public surface before and after.
+
+    `moved` are names the rewrite took out of the module on purpose (imports only its
+    annotations needed, which nothing imports from it): their absence is expected.
+    `added` are the names the rewrite's own statements bind (`TYPE_CHECKING`, the
+    `annotations` of a future import): their presence is expected.
+    """
     if "error" in after and "error" not in before:
         return [Breakage(module, f"no longer imports: {after['error']}")]
     if "error" in before:
@@ -86,7 +93,11 @@ def compare_surface(module: str, before: dict[str, Any], after: dict[str, Any]
             # A lazy module without __all__ would lose its lazy names from a star
             # import; the rewrite lists exactly what the star import bound before.
             continue
-        changed = _diff(before[key], after[key])
+        was = before[key] if before[key] is None else [n for n in before[key]
+                                                       if n not in moved]
+        now = after[key] if after[key] is None else [n for n in after[key]
+                                                     if n not in added]
+        changed = _diff(was, now)
         if changed is not None:
             found.append(Breakage(module, f"{label} changed: {changed}"))
     for name, was in sorted(before["values"].items()):

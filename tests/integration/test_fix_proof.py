@@ -112,3 +112,16 @@ def test_rewritten_code_runs_and_is_proven_on_python_39(tmp_path: Path) -> None:
     assert result.passed
     engine.write(result)
     assert run(root, "import fix_plain; print(fix_plain.Circle.radius)", OLDEST[0]) == "1"
+
+
+def test_annotation_only_import_moves_and_the_module_no_longer_loads_it(
+        tmp_path: Path) -> None:
+    root = copied(tmp_path, "fix_typing")
+    target = engine.Target("fix_typing.user", root / "fix_typing" / "user.py", ("IA501",))
+    result = engine.propose([target], python=sys.executable, paths=(str(root),),
+                            imports=("fix_typing",), timeout=60, relpath=str)
+    (rewrite,) = result.rewrites
+    assert rewrite.passed and rewrite.names == ("Heavy",), rewrite.broke
+    engine.write(result)
+    assert run(root, "import sys, fix_typing.user as u; print('fix_typing.heavy' in sys.modules, "
+                     "u.use.__annotations__['h'])") == "False Heavy"
