@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from importaudit.baseline import Baseline, ReportDiff
     from importaudit.config import Config
+    from importaudit.fix.engine import FixResult
     from importaudit.gate import Calibration
     from importaudit.model import Cycle, EdgeKind, Report, StaticGraph
     from importaudit.runtime.runner import Interpreter, Measurement, ProfileRequest
@@ -781,3 +782,86 @@ def import_graph(
                          scanner="reference" if full_parse else "fast", python=python,
                          exclude=exclude, include_tests=include_tests)
     return to_networkx(found)
+
+
+# --------------------------------------------------------------------------- fix
+
+def fix(
+    targets: Sequence[str], *, select: Sequence[str] | None = None, python: str | None = None,
+    write: bool = False, test_cmd: str | None = None, repeat: int | None = None,
+    timeout: float | None = None,
+) -> FixResult:
+    """Rewrite what the review found into lazy imports, prove it, and write it if asked.
+
+    Reviews `targets` (rules `select`, default the ones `fix` can rewrite), plans a
+    rewrite per finding, proves the rewrites by importing the original and a rewritten
+    copy in fresh interpreters of `python`, measures both (`repeat` runs, heap
+    included), runs `test_cmd` on the copy, and with `write` replaces the files
+    atomically, only when every check passed. Nothing is written otherwise.
+    """
+    import dataclasses
+
+    from importaudit.errors import TargetFailedError
+    from importaudit.fix import engine
+    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, ProfileRequest, find_interpreter
+
+    codes = sorted({c.strip().upper() for c in select or engine.FIX_CODES if c.strip()})
+    unknown = [c for c in codes if c not in engine.FIX_CODES]
+    if unknown:
+        raise UsageError(f"fix cannot rewrite {', '.join(unknown)} (it rewrites "
+                         f"{', '.join(sorted(engine.FIX_CODES))})")
+    resolved = resolve_targets(targets)
+    limit = timeout or DEFAULT_TIMEOUT_S
+    reviewed = review(targets, python=python, repeat=1, timeout=limit, select=codes)
+    failure = reviewed.failure
+    # A submodule that fails in the tree walk (a Windows-only module) is no reason to
+    # stop; a target that does not import is: there is nothing to prove against.
+    if failure is not None and (failure.module is None or failure.module in resolved.modules):
+        raise TargetFailedError(f"cannot fix: {failure.message}")
+    files = {r.name: r.origin for r in reviewed.modules if r.origin}
+    if reviewed.graph is not None:
+        files.update({n.name: n.file for n in reviewed.graph.modules if n.file})
+    found: dict[str, list[str]] = {}
+    for finding in reviewed.findings:
+        where = files.get(finding.module)
+        init_only = finding.code in engine.INIT_CODES
+        if finding.code in codes and where and where.endswith(".py") and (
+                not init_only or Path(where).name == "__init__.py"):
+            found.setdefault(finding.module, []).append(finding.code)
+    imported: dict[str, set[str]] = {}
+    for edge in reviewed.graph.edges if reviewed.graph is not None else ():
+        if edge.importer != edge.imported:
+            imported.setdefault(edge.imported, set()).update(edge.names)
+    fixes = [engine.Target(m, Path(files[m]), tuple(sorted(set(c))),
+                           frozenset(imported.get(m, ())))
+             for m, c in sorted(found.items())]
+    interpreter = find_interpreter(python).executable
+    result = engine.propose(fixes, python=interpreter, paths=resolved.extra_path,
+                            imports=resolved.modules, timeout=limit, relpath=shown_path)
+    if not result.passed:
+        return result
+
+    def measure(paths: tuple[str, ...]) -> Report:
+        request = ProfileRequest(mode="import", args=resolved.modules,
+                                 repeat=repeat or DEFAULT_REPEAT, timeout=limit,
+                                 extra_path=paths)
+        return _report(resolved.modules, _measure(interpreter, request))
+
+    before = measure(resolved.extra_path)
+    with engine.rewritten_copy(result) as copy:
+        after = measure((str(copy), *resolved.extra_path))
+        tests = engine.run_tests(test_cmd, copy, timeout=limit) if test_cmd else None
+    result = dataclasses.replace(result, before=before, after=after, tests=tests)
+    if after.failure is not None or (tests is not None and tests.returncode != 0):
+        return engine.withdraw(result)
+    if write:
+        result = dataclasses.replace(result, written=engine.write(result))
+    return result
+
+
+def shown_path(path: Path) -> str:  # also the CLI's, for paths in fix's output
+    """A path as the user sees it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -258,6 +258,14 @@ def verbosity_options(f: F) -> F:
     return click.option("-v", "--verbose", count=True, help="Say more.")(f)
 
 
+def timeout_option(f: F) -> F:
+    """`--timeout S`: the bound on each child interpreter."""
+    return click.option(
+        "--timeout", type=click.FloatRange(min=0.1), default=None,
+        help="Seconds each child interpreter may take (default 120).",
+    )(f)
+
+
 def measure_options(*, from_config: bool = False) -> Callable[[F], F]:
     """How children measure: --repeat, --timeout, --memory, --warm-bytecode, --python.
 
@@ -268,8 +276,7 @@ def measure_options(*, from_config: bool = False) -> Callable[[F], F]:
     options = (
         click.option("--repeat", type=click.IntRange(1, 1000), default=None,
                      help="Measured runs after one warm-up (default 5); medians are reported."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
-                     help="Seconds each child interpreter may take (default 120)."),
+        timeout_option,
         click.option("--memory/--no-memory", default=None,
                      help="Run the separate tracemalloc heap measurement (default on)."),
         click.option("--warm-bytecode/--no-warm-bytecode", default=None, help=warm_help)
@@ -773,6 +780,55 @@ def review(
             return 0
         threshold = Severity[config.fail_on.upper()]
         return 1 if any(f.severity >= threshold for f in report.findings) else 0
+
+    run(body)
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--select", "select", default=None, metavar="CODE,CODE",
+              help="Rewrite only these findings (default: IA101,IA301,IA501).")
+@click.option("--write", is_flag=True,
+              help="Replace the files (atomically) once the proof passed; without it, "
+                   "print the diff and exit 1 when there are fixes to apply.")
+@click.option("--test-cmd", "test_cmd", default=None, metavar="CMD",
+              help="Also run CMD (a shell command) in the rewritten copy, with it first on "
+                   "PYTHONPATH; a failure withdraws every rewrite.")
+@click.option("--repeat", type=click.IntRange(1, 1000), default=None,
+              help="Measured runs of the before/after cost (default 5).")
+@timeout_option
+@python_option
+@format_option(["text", "json"], "text")
+@output_option
+def fix(
+    targets: tuple[str, ...], select: str | None, write: bool, test_cmd: str | None,
+    repeat: int | None, timeout: float | None, python: str | None, fmt: str | None,
+    output: str | None,
+) -> None:
+    """Rewrite eager imports of TARGETs into lazy ones, proven by differential import.
+
+    Package __init__ files that re-export their submodules eagerly (IA101, IA301) get a
+    PEP 562 __getattr__ and __dir__, with the imports kept under `if TYPE_CHECKING:`;
+    imports only annotations need (IA501) move under `if TYPE_CHECKING:`.
+    The original and a rewritten copy are imported side by side in fresh interpreters:
+    every public name must resolve to the same object and every module must still
+    import; the cost of importing the targets is measured before and after. Nothing
+    is written unless the proof passed and --write is given.
+    """
+
+    def body() -> int:
+        from importaudit import api
+        from importaudit.fix.output import render_json, render_text
+
+        codes = [c for c in select.split(",") if c.strip()] if select else None
+        result = api.fix(targets, select=codes, python=python, write=write,
+                         test_cmd=test_cmd, repeat=repeat, timeout=timeout)
+        with _output_stream(output) as stream:
+            chosen = _infer_format(fmt, output, "text")
+            (render_json if chosen == "json" else render_text)(result, stream, api.shown_path)
+        pending = bool(result.passed) and not result.written
+        refused = write and any(not r.passed for r in result.rewrites)
+        return 1 if pending or refused else 0
 
     run(body)
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
-    from importaudit.review.source import Binding
+    from importaudit.review.source import Binding, ModuleFacts
 
 #: Importing these is needed to write `if TYPE_CHECKING:` at all, or costs nothing.
 _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "collections.abc",
@@ -49,17 +49,7 @@ _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "col
 def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
     """IA501: eager imports whose names only unevaluated annotations use."""
     for facts in ctx.all_facts():
-        if facts.annotation_consumers:
-            continue
-        moved_bindings: list[Binding] = []
-        for binding in facts.bindings:
-            if binding.kind is not BindingKind.EAGER or binding.module in _TYPING_MACHINERY:
-                continue
-            if binding.name in DATACLASS_MARKERS:
-                continue
-            uses = facts.uses_of(binding.name)
-            if uses and uses <= ANNOTATION_USES:
-                moved_bindings.append(binding)
+        moved_bindings = annotation_only(facts)
         if not moved_bindings:
             continue
         # One finding per module: the imports overlap, so only their joint saving is real.
@@ -91,6 +81,25 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
             + "\n    ".join(b.statement() for b in moved_bindings),
             impact=impact, line=lines[0], chain=(facts.name, *sorted(moved)[:1]),
         ))
+
+
+def annotation_only(facts: ModuleFacts) -> list[Binding]:
+    """The eager imports of a module whose names only annotations use (IA501's subject).
+
+    Empty for a module that uses a library reading annotations at run time.
+    """
+    if facts.annotation_consumers:
+        return []
+    found: list[Binding] = []
+    for binding in facts.bindings:
+        if binding.kind is not BindingKind.EAGER or binding.module in _TYPING_MACHINERY:
+            continue
+        if binding.name in DATACLASS_MARKERS:
+            continue
+        uses = facts.uses_of(binding.name)
+        if uses and uses <= ANNOTATION_USES:
+            found.append(binding)
+    return found
 
 
 def _loads(ctx: ReviewContext, binding: Binding) -> str:

@@ -1,0 +1,316 @@
+"""`importaudit fix`: plan the rewrites, prove them on a copy, and only then write.
+
+`propose` takes the review's findings (module and file of each), plans a rewrite for
+each package `__init__` they name, renders it with what the original module shows when
+imported, applies it to a temporary copy of the package and proves it by differential
+import. A rewrite whose module breaks a check is dropped and the rest proved again;
+a break that no rewrite can be blamed for drops them all. `write` replaces the files
+atomically, only when none changed since it was read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from importaudit.errors import UsageError
+from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
+from importaudit.fix.lazy_init import InitPlan, Refusal, Surface, plan_init, render_init
+from importaudit.fix.proof import (
+    Breakage,
+    compare_surface,
+    compare_tree,
+    run_snapshot,
+)
+from importaudit.fix.typing_only import TypingPlan, plan_typing, render_typing
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+
+    from importaudit.model import Report
+
+Plan = InitPlan | TypingPlan
+
+#: The review rules whose findings a lazy `__init__` fixes.
+INIT_CODES = frozenset({"IA101", "IA301"})
+#: Every rule `fix` rewrites.
+FIX_CODES = INIT_CODES | {"IA501"}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One module a finding asks to fix: its name, file and the codes that named it."""
+
+    module: str
+    file: Path
+    codes: tuple[str, ...]
+    imported: frozenset[str] = frozenset()  # names other modules import from it
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """One file the fix changes (or creates: `before` is None), and its proof."""
+
+    module: str
+    file: Path
+    before: str | None
+    after: str
+    codes: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # the names that become lazy (or type-only)
+    broke: tuple[Breakage, ...] = ()  # empty: the proof passed
+    moved: bool = False  # IA501: `names` leave the module's namespace on purpose
+    added: tuple[str, ...] = ()  # names the rewrite's own statements bind
+
+    @property
+    def passed(self) -> bool:
+        """Whether every check of the proof passed for this rewrite."""
+        return not self.broke
+
+
+@dataclass(frozen=True, slots=True)
+class TestRun:
+    """The user's test command, run on the rewritten copy."""
+
+    command: str
+    returncode: int
+    tail: str
+
+
+@dataclass(frozen=True, slots=True)
+class FixResult:
+    """Every proposed rewrite with its proof, what was left alone, and the cost."""
+
+    rewrites: tuple[Rewrite, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
+    broke: tuple[Breakage, ...] = ()  # failures no single rewrite could be blamed for
+    modules_checked: int = 0  # modules the tree check imported on both sides
+    before: Report | None = None
+    after: Report | None = None
+    tests: TestRun | None = None
+    written: tuple[Path, ...] = ()
+
+    @property
+    def passed(self) -> tuple[Rewrite, ...]:
+        """The rewrites that passed the proof (what `--write` writes)."""
+        return tuple(r for r in self.rewrites if r.passed)
+
+
+@dataclass
+class _Context:
+    python: str
+    paths: tuple[str, ...]
+    targets: tuple[str, ...]
+    timeout: float
+    before: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _package_root(init: Path) -> Path:
+    """The folder holding the top package that `init` belongs to."""
+    folder = init.parent
+    while (folder.parent / "__init__.py").is_file():
+        folder = folder.parent
+    return folder.parent
+
+
+def _relative_dots(package: str, top: str) -> str:
+    return "." * (package.count(".") - top.count(".") + 1)
+
+
+def _surface(package: str, shown: dict[str, Any]) -> Surface:
+    subs = {name: f".{name}" for name, value in shown["values"].items()
+            if value.get("name") == f"{package}.{name}"}
+    return Surface(subs, tuple(shown["star"]), frozenset(shown["globals"]))
+
+
+def _render(plans: Sequence[Plan], ctx: _Context,
+            targets: Mapping[str, Target]) -> list[Rewrite]:
+    by_top: dict[str, list[InitPlan]] = {}
+    rewrites = []
+    for plan in plans:
+        if isinstance(plan, TypingPlan):
+            rewrites.append(Rewrite(plan.module, plan.file, plan.source, render_typing(plan),
+                                    targets[plan.module].codes, plan.names, moved=True,
+                                    added=plan.added))
+        else:
+            by_top.setdefault(plan.package.split(".")[0], []).append(plan)
+    for top, group in by_top.items():
+        shared = len(group) > 1
+        for plan in group:
+            helper = (f"from {_relative_dots(plan.package, top)}{SHARED_MODULE} import "
+                      "attach as _attach") if shared else None
+            after = render_init(plan, _surface(plan.package, ctx.before[plan.package]),
+                                helper)
+            rewrites.append(Rewrite(plan.package, plan.file, plan.source, after,
+                                    targets[plan.package].codes,
+                                    tuple(n.name for n in plan.lazy)))
+        if shared:
+            path = _package_root(group[0].file) / top / f"{SHARED_MODULE}.py"
+            old = path.read_text(encoding="utf-8") if path.exists() else None
+            rewrites.append(Rewrite(f"{top}.{SHARED_MODULE}", path, old,
+                                    shared_helper_module()))
+    return rewrites
+
+
+def _copy(rewrites: Sequence[Rewrite], into: Path) -> None:
+    """Copy each touched top package into `into` and apply the rewrites there."""
+    done: set[Path] = set()
+    for rewrite in rewrites:
+        root = _package_root(rewrite.file)
+        relative = rewrite.file.relative_to(root)
+        top = root / relative.parts[0]
+        if top not in done:
+            shutil.copytree(top, into / top.name, symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+            done.add(top)
+        (into / relative).write_text(rewrite.after, encoding="utf-8")
+
+
+def _blame(broken: str, modules: Sequence[str]) -> str | None:
+    """The rewritten module a broken module's failure is charged to (itself or a parent)."""
+    owners = [m for m in modules if broken == m or broken.startswith(m + ".")]
+    return max(owners, key=len) if owners else None
+
+
+def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
+           tree_before: dict[str, Any]) -> tuple[list[Rewrite], list[Breakage], int]:
+    _copy(rewrites, copy)
+    paths = (str(copy), *ctx.paths)
+    checked = [r for r in rewrites if r.module in ctx.before]
+    found: dict[str, list[Breakage]] = {}
+    for rewrite in checked:
+        after = run_snapshot(ctx.python, paths, "surface", rewrite.module,
+                             timeout=ctx.timeout)
+        found[rewrite.module] = compare_surface(
+            rewrite.module, ctx.before[rewrite.module], after,
+            frozenset(rewrite.names) if rewrite.moved else frozenset(), frozenset(rewrite.added))
+    tree_after = run_snapshot(ctx.python, paths, "tree", ",".join(ctx.targets),
+                              timeout=ctx.timeout)
+    unblamed: list[Breakage] = []
+    for breakage in compare_tree(tree_before, tree_after):
+        owner = _blame(breakage.module, [r.module for r in checked])
+        if owner is None:
+            unblamed.append(breakage)
+        else:
+            found[owner].append(breakage)
+    proven = [replace(r, broke=tuple(found.get(r.module, ()))) for r in rewrites]
+    return proven, unblamed, len(tree_before["modules"])
+
+
+def _plan(target: Target, relpath: Callable[[Path], str]) -> Plan:
+    """The lazy `__init__` for IA101/IA301 on a package, else IA501's TYPE_CHECKING move."""
+    shown = relpath(target.file)
+    init = target.file.name == "__init__.py"
+    if init and INIT_CODES & set(target.codes):
+        return plan_init(target.module, target.file, shown)
+    return plan_typing(target.module, target.file, shown, is_package=init,
+                       imported=target.imported)
+
+
+def propose(
+    targets: Sequence[Target], *, python: str, paths: Sequence[str],
+    imports: Sequence[str], timeout: float, relpath: Callable[[Path], str],
+) -> FixResult:
+    """Plan, render and prove the rewrites of `targets`; nothing is written here.
+
+    `paths` go first on sys.path of every child (where the targets are found);
+    `imports` are the modules whose whole tree must still import afterwards.
+    """
+    ctx = _Context(python, tuple(paths), tuple(imports), timeout)
+    by_module = {t.module: t for t in targets}
+    plans: list[Plan] = []
+    refusals: list[Refusal] = []
+    for target in targets:
+        plan = _plan(target, relpath)
+        refusals.extend(plan.refusals)
+        if plan.names:
+            plans.append(plan)
+    if not plans:
+        return FixResult(refusals=tuple(refusals))
+    for plan in plans:
+        ctx.before[plan.module] = run_snapshot(python, ctx.paths, "surface", plan.module,
+                                               timeout=timeout)
+    importable = [p for p in plans if "error" not in ctx.before[p.module]]
+    refusals.extend(
+        Refusal(p.module, relpath(p.file), None,
+                f"it does not import as it is: {ctx.before[p.module]['error']}")
+        for p in plans if p not in importable)
+    tree_before = run_snapshot(python, ctx.paths, "tree", ",".join(imports),
+                               timeout=timeout)
+    dropped: list[Rewrite] = []
+    unblamed: list[Breakage] = []
+    checked = 0
+    rewrites: list[Rewrite] = []
+    while importable:
+        with tempfile.TemporaryDirectory(prefix="importaudit-fix-") as tmp:
+            rewrites = _render(importable, ctx, by_module)
+            proven, unblamed, checked = _prove(rewrites, ctx, Path(tmp), tree_before)
+        failed = {r.module for r in proven if not r.passed}
+        if unblamed:
+            dropped.extend(replace(r, broke=tuple(unblamed)) for r in proven
+                           if r.module in ctx.before)
+            rewrites = []
+            break
+        if not failed:
+            rewrites = proven
+            break
+        dropped.extend(r for r in proven if not r.passed)
+        importable = [p for p in importable if p.module not in failed]
+        rewrites = []
+    return FixResult(tuple(rewrites) + tuple(dropped), tuple(refusals), tuple(unblamed),
+                     checked)
+
+
+@contextlib.contextmanager
+def rewritten_copy(result: FixResult) -> Iterator[Path]:
+    """A temporary copy of the touched packages with the proven rewrites applied."""
+    with tempfile.TemporaryDirectory(prefix="importaudit-fix-") as tmp:
+        _copy(result.passed, Path(tmp))
+        yield Path(tmp)
+
+
+def run_tests(command: str, copy: Path, *, timeout: float) -> TestRun:
+    """Run the user's test command in the rewritten copy, with it first on PYTHONPATH."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(copy), env.get("PYTHONPATH")) if p)
+    try:
+        done = subprocess.run(command, shell=True, cwd=copy, env=env, capture_output=True,
+                              text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return TestRun(command, -1, f"timed out after {timeout:g} s")
+    tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
+    return TestRun(command, done.returncode, tail)
+
+
+def withdraw(result: FixResult) -> FixResult:
+    """`result` with every rewrite failed: the rewritten copy broke the import or tests."""
+    reasons = []
+    if result.after is not None and result.after.failure is not None:
+        reasons.append(Breakage(result.after.failure.module or "", "the rewritten copy "
+                                f"failed to import: {result.after.failure.message}"))
+    if result.tests is not None and result.tests.returncode != 0:
+        reasons.append(Breakage("", f"`{result.tests.command}` failed on the rewritten "
+                                    f"copy (status {result.tests.returncode})"))
+    return replace(result, rewrites=tuple(
+        replace(r, broke=r.broke or tuple(reasons)) for r in result.rewrites
+        if r.module.rsplit(".", 1)[-1] != SHARED_MODULE))
+
+
+def write(result: FixResult) -> tuple[Path, ...]:
+    """Replace each proven file atomically, or none if any changed since it was read."""
+    from importaudit._atomic import write_text_atomic
+
+    changed = [r.file for r in result.passed
+               if (r.file.read_text(encoding="utf-8") if r.file.exists() else None)
+               != r.before]
+    if changed:
+        raise UsageError(f"{changed[0]} changed since importaudit read it: nothing "
+                         "written (run fix again)")
+    for rewrite in result.passed:
+        write_text_atomic(rewrite.file, rewrite.after)
+    return tuple(r.file for r in result.passed)

@@ -1,0 +1,473 @@
+"""IA101/IA301: a package `__init__`'s eager re-exports rewritten into a PEP 562 form.
+
+`plan_init` reads one `__init__.py` with libcst and decides, import by import and name
+by name, what can become lazy: a name imported at module level from a submodule of the
+package, which nothing else in the module uses, binds again or mutates, and whose
+submodule does not register itself into the package while it is imported. Everything
+else stays as it is and is listed with the reason (a `Refusal`). `render_init` writes
+the rewritten module: the lazy imports move, unchanged and with their comments, under
+`if TYPE_CHECKING:` (type checkers and IDEs still see every name), and a `__getattr__` /
+`__dir__` pair made by the helper (inline, or the package's shared one) loads each name
+from a name -> submodule map on first access. `__all__` stays as it was; a module
+without one gets the list its star import gave before, so `from pkg import *` still
+binds the same names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
+
+from importaudit.fix.helper import inline_helper
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from pathlib import Path
+
+    from libcst.metadata import Scope
+
+
+@dataclass(frozen=True, slots=True)
+class LazyName:
+    """One public name the rewritten `__init__` loads on first access."""
+
+    name: str
+    module: str  # as the import statement wrote it: ".types", "pkg.sub"
+    attr: str | None  # None: the name is the submodule itself
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Something `fix` left as it was, and why."""
+
+    module: str
+    file: str
+    line: int | None
+    reason: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InitPlan:
+    """What can become lazy in one package `__init__`, and what stays."""
+
+    package: str
+    file: Path
+    source: str
+    lazy: tuple[LazyName, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
+    # Statement index in the module body -> aliases (by bound name) that become lazy.
+    moves: dict[int, frozenset[str]] = field(default_factory=dict)
+    has_all: bool = False
+    binds_type_checking: bool = False
+
+    @property
+    def module(self) -> str:
+        """The module rewritten (the package)."""
+        return self.package
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names that become lazy."""
+        return tuple(n.name for n in self.lazy)
+
+
+def _dotted(node: cst.BaseExpression | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _root_name(node: cst.BaseExpression) -> str | None:
+    while isinstance(node, cst.Attribute | cst.Subscript | cst.Call):
+        node = node.func if isinstance(node, cst.Call) else node.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
+def _bound(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return _dotted(alias.name).split(".")[0]
+
+
+def _is_submodule(folder: Path, name: str) -> bool:
+    return (folder / f"{name}.py").is_file() or (folder / name).is_dir()
+
+
+def _module_file(folder: Path, parts: Sequence[str]) -> Path | None:
+    """The source of submodule `parts` of the package in `folder`, if it has one."""
+    base = folder.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class _Mutations(cst.CSTVisitor):
+    """Names whose attributes or items the module assigns, deletes or `setattr`s."""
+
+    def __init__(self) -> None:
+        self.mutated: dict[str, cst.CSTNode] = {}
+
+    def _target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Attribute | cst.Subscript):
+            root = _root_name(target)
+            if root is not None:
+                self.mutated.setdefault(root, target)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._target(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._target(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._target(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._target(node.target)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if m.matches(node.func, m.Name("setattr") | m.Name("delattr")) and node.args:
+            root = _root_name(node.args[0].value)
+            if root is not None:
+                self.mutated.setdefault(root, node)
+
+
+def registration(source: str, top: str) -> str | None:  # noqa: PLR0912 - one walk, each case a branch
+    """How a module changes its own package while it is imported, or None.
+
+    A module-level call of something imported from the same top package whose result
+    is thrown away (`registry.register(X)`), or an assignment into such a name, is a
+    side effect the package may rely on: loading the module later would change that.
+    """
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        return "its source does not parse"
+    own: set[str] = set()
+    for statement in module.body:
+        for node in m.findall(statement, m.ImportFrom() | m.Import()):
+            if isinstance(node, cst.ImportFrom):
+                name = _dotted(node.module)
+                ours = bool(node.relative) or name == top or name.startswith(top + ".")
+                if ours and not isinstance(node.names, cst.ImportStar):
+                    own.update(_bound(a) for a in node.names)
+            elif isinstance(node, cst.Import):
+                own.update(_bound(a) for a in node.names
+                           if _dotted(a.name).split(".")[0] == top)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    lines = wrapper.resolve(PositionProvider)
+    for statement in wrapper.module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            line = lines[statement].start.line
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                root = _root_name(small.value.func)
+                if root in own:
+                    return f"it calls {root} from its own package at import (line {line})"
+            targets = ([t.target for t in small.targets] if isinstance(small, cst.Assign)
+                       else [small.target] if isinstance(small, cst.AugAssign) else [])
+            for target in targets:
+                root = _root_name(target) if isinstance(
+                    target, cst.Attribute | cst.Subscript) else None
+                if root in own:
+                    return f"it assigns into {root} of its own package (line {line})"
+    return None
+
+
+class _Planner:
+    def __init__(self, package: str, file: Path, source: str, relpath: str) -> None:
+        self.package = package
+        self.top = package.split(".", maxsplit=1)[0]
+        self.file = file
+        self.folder = file.parent
+        self.relpath = relpath
+        self.source = source
+        self.module = cst.parse_module(source)
+        self.wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        self.lines = self.wrapper.resolve(PositionProvider)
+        scopes = self.wrapper.resolve(ScopeProvider)
+        scope = scopes[self.module]
+        assert scope is not None
+        self.scope: Scope = scope
+        visitor = _Mutations()
+        self.module.visit(visitor)
+        self.mutated = visitor.mutated
+        self.refusals: list[Refusal] = []
+        self.registered: dict[str, str | None] = {}
+
+    def refuse(self, node: cst.CSTNode | None, reason: str, name: str | None = None) -> None:
+        line = self.lines[node].start.line if node is not None else None
+        self.refusals.append(Refusal(self.package, self.relpath, line, reason, name))
+
+    def whole_module_refusal(self) -> bool:
+        for node in m.findall(self.module, m.ImportFrom(names=m.ImportStar())):
+            assert isinstance(node, cst.ImportFrom)
+            dots = "." * len(node.relative)
+            self.refuse(node, f"`from {dots}{_dotted(node.module)} import *` binds names "
+                              "known only when it runs: the module is left as it is")
+            return True
+        for special in ("__getattr__", "__dir__"):
+            if self.scope.assignments[special]:
+                self.refuse(None, f"the module defines {special} already")
+                return True
+        return False
+
+    def descendant(self, node: cst.ImportFrom) -> str | None:
+        """The submodule an import statement takes names from, if it is this package's."""
+        name = _dotted(node.module)
+        if len(node.relative) == 1:
+            return f"{self.package}.{name}" if name else self.package
+        if not node.relative and name.startswith(self.package + "."):
+            return name
+        return None
+
+    def side_effect_of(self, absolute: str) -> str | None:
+        if absolute not in self.registered:
+            parts = absolute[len(self.package) + 1:].split(".")
+            path = _module_file(self.folder, parts)
+            self.registered[absolute] = None if path is None else registration(
+                path.read_text(encoding="utf-8"), self.top)
+        return self.registered[absolute]
+
+    def name_refusal(self, name: str, submodule: bool) -> str | None:
+        if not submodule and _is_submodule(self.folder, name):
+            return (f"{name} is also a submodule of {self.package}: importing that "
+                    f"submodule would rebind {name} to the module")
+        assignments = self.scope.assignments[name]
+        if len(assignments) > 1:
+            return f"{name} is bound more than once at module level"
+        if name in self.mutated:
+            line = self.lines[self.mutated[name]].start.line
+            return (f"the module mutates {name} (line {line}): that must happen when the "
+                    "package is imported")
+        for assignment in assignments:
+            for access in assignment.references:
+                line = self.lines[access.node].start.line
+                return (f"{name} is used by the module's own code (line {line}): a module "
+                        "__getattr__ does not serve the module's own global lookups")
+        return None
+
+    def plan(self) -> InitPlan:
+        has_all = bool(self.scope.assignments["__all__"])
+        checking = bool(self.scope.assignments["TYPE_CHECKING"])
+        base = InitPlan(self.package, self.file, self.source, has_all=has_all,
+                        binds_type_checking=checking)
+        if self.whole_module_refusal():
+            return dataclasses.replace(base, refusals=tuple(self.refusals))
+        lazy: list[LazyName] = []
+        moves: dict[int, frozenset[str]] = {}
+        for index, statement in enumerate(self.wrapper.module.body):
+            if not isinstance(statement, cst.SimpleStatementLine):
+                self._conditional(statement)
+                continue
+            for small in statement.body:
+                if isinstance(small, cst.Import):
+                    self._plain_import(small)
+                if not isinstance(small, cst.ImportFrom):
+                    continue
+                absolute = self.descendant(small)
+                if absolute is None or isinstance(small.names, cst.ImportStar):
+                    continue
+                if len(statement.body) > 1:
+                    self.refuse(small, "the import shares its line with other statements")
+                    continue
+                chosen = self._aliases(small, absolute, lazy)
+                if chosen:
+                    moves[index] = frozenset(chosen)
+        return dataclasses.replace(base, lazy=tuple(lazy), refusals=tuple(self.refusals),
+                                   moves=moves)
+
+    def _aliases(self, node: cst.ImportFrom, absolute: str, lazy: list[LazyName]) -> list[str]:
+        assert not isinstance(node.names, cst.ImportStar)
+        written = "." * len(node.relative) + _dotted(node.module)
+        line = self.lines[node].start.line
+        chosen: list[str] = []
+        private = [_bound(a) for a in node.names if _bound(a).startswith("_")]
+        if private:
+            self.refuse(node, f"private name(s) {', '.join(private)} kept eager: not part "
+                              "of the public API the proof checks")
+        for alias in node.names:
+            name = _bound(alias)
+            attr = _dotted(alias.name)
+            if name in private:
+                continue
+            if not _dotted(node.module):  # `from . import sub`: the submodule itself
+                if not _is_submodule(self.folder, attr):
+                    self.refuse(node, f"{attr} is not a submodule of {self.package}", name)
+                    continue
+                target: tuple[str, str | None] = (f".{attr}", None)
+                source = f"{absolute}.{attr}"
+            else:
+                target, source = (written, attr), absolute
+            reason = self.name_refusal(name, target[1] is None)
+            if reason is None:
+                effect = self.side_effect_of(source)
+                if effect is not None:
+                    reason = (f"importing {source} has a side effect the package may rely "
+                              f"on: {effect}")
+            if reason is not None:
+                self.refuse(node, reason, name)
+                continue
+            lazy.append(LazyName(name, target[0], target[1], line))
+            chosen.append(name)
+        return chosen
+
+    def _plain_import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            dotted = _dotted(alias.name)
+            if dotted.startswith(self.package + "."):
+                self.refuse(node, f"`import {dotted}` is kept: it binds "
+                                  f"{_bound(alias)}, and may be imported for its side "
+                                  "effects", _bound(alias))
+
+    def _conditional(self, statement: cst.BaseStatement) -> None:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            return
+        for node in m.findall(statement, m.ImportFrom()):
+            assert isinstance(node, cst.ImportFrom)
+            if self.descendant(node) is not None:
+                self.refuse(node, "conditional import (under if/try/with): whether it "
+                                  "runs, and what it binds, is decided at import time")
+
+
+def plan_init(package: str, file: Path, relpath: str) -> InitPlan:
+    """Read `file` (the `__init__.py` of `package`) and decide what can become lazy."""
+    source = file.read_text(encoding="utf-8")
+    return _Planner(package, file, source, relpath).plan()
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _split(node: cst.ImportFrom | cst.Import, names: frozenset[str], keep: bool
+           ) -> cst.ImportFrom | cst.Import:
+    assert not isinstance(node.names, cst.ImportStar)
+    chosen = [a for a in node.names if (_bound(a) in names) != keep]
+    # The last name takes the original last name's comma: a trailing one (and the line
+    # break before a closing parenthesis) stays, none stays none.
+    chosen[-1] = chosen[-1].with_changes(comma=node.names[-1].comma)
+    return node.with_changes(names=chosen)
+
+
+def _comments(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
+    return [line for line in lines if line.comment is not None]
+
+
+def _indent(code: str) -> str:
+    return "".join(f"    {line}" if line.strip() else line
+                   for line in code.splitlines(keepends=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Surface:
+    """What the original module showed, measured by importing it (see proof.snapshot)."""
+
+    submodules: Mapping[str, str] = field(default_factory=dict)  # name -> relative module
+    star_names: tuple[str, ...] = ()
+    own_names: frozenset[str] = frozenset()  # every name of the original's globals
+
+
+def take_out(module: cst.Module, moves: Mapping[int, frozenset[str]]) -> tuple[
+        list[cst.BaseStatement], int | None, list[cst.EmptyLine], list[str]]:
+    """Take the names `moves` (statement index -> bound names) out of their imports.
+
+    Returns the new module body, where the statements taken out were (the index of the
+    first, after what stays of it), its blank leading lines, and the code of each taken
+    out statement, as written (comments kept), to put under `if TYPE_CHECKING:`.
+    """
+    moved: list[str] = []
+    body: list[cst.BaseStatement] = []
+    insert_at: int | None = None
+    lead: list[cst.EmptyLine] = []
+    for index, statement in enumerate(module.body):
+        names = moves.get(index)
+        if names is None:
+            body.append(statement)
+            continue
+        assert isinstance(statement, cst.SimpleStatementLine)
+        small = statement.body[0]
+        assert isinstance(small, cst.ImportFrom | cst.Import)
+        aliases = small.names
+        assert not isinstance(aliases, cst.ImportStar)
+        keeps = any(_bound(a) not in names for a in aliases)
+        if insert_at is None:
+            insert_at = len(body) + (1 if keeps else 0)
+            lead = [line for line in statement.leading_lines if line.comment is None]
+        go = statement.with_changes(
+            body=[_split(small, names, keep=False)],
+            leading_lines=[] if keeps else _comments(statement.leading_lines))
+        moved.append(cst.Module(body=[go]).code)
+        if keeps:
+            body.append(statement.with_changes(body=[_split(small, names, keep=True)]))
+    return body, insert_at, lead, moved
+
+
+def type_checking_block(moved: Iterable[str], *, binds_type_checking: bool) -> str:
+    """`from typing import TYPE_CHECKING` (unless bound) and the guarded statements."""
+    head = "" if binds_type_checking else "from typing import TYPE_CHECKING\n\n"
+    return head + "if TYPE_CHECKING:\n" + "".join(_indent(code) for code in moved)
+
+
+def splice(module: cst.Module, body: list[cst.BaseStatement], at: int,
+           lead: list[cst.EmptyLine], block: str) -> str:
+    """`module` with `body`, the statements of `block` inserted at `at`."""
+    generated = list(cst.parse_module(block).body)
+    generated[0] = generated[0].with_changes(leading_lines=lead)
+    body[at:at] = generated
+    return module.with_changes(body=body).code
+
+
+def render_init(plan: InitPlan, surface: Surface, helper_import: str | None = None) -> str:
+    """The rewritten source of `plan`'s module.
+
+    `surface` adds the submodules the original exposed as attributes (loaded by its
+    eager imports) to the lazy map, and the star-import names when the module has no
+    `__all__`. `helper_import` is the statement importing the shared helper as
+    `_attach`; None writes the helper inline.
+    """
+    module = cst.parse_module(plan.source)
+    body, insert_at, lead, moved = take_out(module, plan.moves)
+    if insert_at is None:
+        return plan.source
+    return splice(module, body, insert_at, lead,
+                  _block(plan, surface, moved, helper_import))
+
+
+def _block(plan: InitPlan, surface: Surface, moved: Iterable[str],
+           helper_import: str | None) -> str:
+    lazy: dict[str, tuple[str, str | None]] = {n.name: (n.module, n.attr) for n in plan.lazy}
+    for name, relative in sorted(surface.submodules.items()):
+        lazy.setdefault(name, (relative, None))
+    added = ["__getattr__", "__dir__", "_LAZY", "_attach"]
+    parts: list[str] = []
+    if not plan.binds_type_checking:
+        added.append("TYPE_CHECKING")
+    if helper_import is not None:
+        parts.append(f"{helper_import}\n\n")
+    parts.append(type_checking_block(moved, binds_type_checking=plan.binds_type_checking)
+                 + "\n")
+    if helper_import is None:
+        parts.append("\n" + inline_helper() + "\n\n")
+    entries = "".join(f"    {name!r}: ({module!r}, {attr!r}),\n"
+                      for name, (module, attr) in lazy.items())
+    hidden = tuple(sorted(n for n in added if n not in surface.own_names))
+    parts.append("# Loaded on first access (PEP 562); written by `importaudit fix`.\n"
+                 f"_LAZY = {{\n{entries}}}\n"
+                 f"__getattr__, __dir__ = _attach(\n    __name__, _LAZY, {hidden!r},\n)\n")
+    if not plan.has_all:
+        listed = "".join(f"    {name!r},\n" for name in surface.star_names)
+        parts.append(f"__all__ = [\n{listed}]\n")
+    return "".join(parts)

@@ -1,0 +1,129 @@
+"""What `importaudit fix` prints: a unified diff and the proof as text, or JSON.
+
+Both views are pure functions over one `FixResult`: each rewrite with its proof, what
+was left alone and why, the measured cost of importing the targets before and after
+(from the profiler's own reports), the user's tests, and what was written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import TYPE_CHECKING, Any, TextIO
+
+from importaudit.render.units import format_bytes, format_ns
+from importaudit.views import totals
+
+if TYPE_CHECKING:
+    from importaudit.fix.engine import FixResult, Rewrite
+    from importaudit.model import Report
+
+#: Version of the JSON document `fix --format json` writes.
+FIX_SCHEMA = 1
+
+
+def unified_diff(rewrite: Rewrite, shown: str) -> str:
+    """The rewrite as a unified diff of `shown` (the path as the user sees it)."""
+    old = (rewrite.before or "").splitlines(keepends=True)
+    new = rewrite.after.splitlines(keepends=True)
+    start = "/dev/null" if rewrite.before is None else f"a/{shown}"
+    return "".join(difflib.unified_diff(old, new, start, f"b/{shown}"))
+
+
+def cost(report: Report | None) -> dict[str, int | None] | None:
+    """Time, heap and module count of importing a report's targets."""
+    if report is None:
+        return None
+    found = totals(report.modules)
+    return {"time_ns": found.total_ns, "heap_bytes": found.heap_bytes,
+            "modules": found.modules}
+
+
+def _saving(before: int | None, after: int | None) -> float | None:
+    if before is None or after is None or before <= 0:
+        return None
+    return round(1 - after / before, 4)
+
+
+def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
+    """The result as JSON-able data; `shown` turns a path into the text to print."""
+    before, after = cost(result.before), cost(result.after)
+    saving = None if before is None or after is None else {
+        key: _saving(before[key], after[key]) for key in before}
+    return {
+        "schema_version": FIX_SCHEMA,
+        "rewrites": [{
+            "module": r.module, "file": shown(r.file), "created": r.before is None,
+            "codes": list(r.codes), "kind": "type-only" if r.moved else "lazy",
+            "names": list(r.names), "added_names": list(r.added),
+            "proof": {"passed": r.passed,
+                      "broke": [{"module": b.module, "name": b.name, "message": b.message}
+                                for b in r.broke]},
+            "diff": unified_diff(r, shown(r.file)),
+        } for r in result.rewrites],
+        "left_alone": [{"module": f.module, "file": f.file, "line": f.line, "name": f.name,
+                        "reason": f.reason} for f in result.refusals],
+        "unattributed": [{"module": b.module, "message": b.message} for b in result.broke],
+        "modules_checked": result.modules_checked,
+        "cost": {"before": before, "after": after, "saving": saving},
+        "tests": None if result.tests is None else {
+            "command": result.tests.command, "returncode": result.tests.returncode,
+            "tail": result.tests.tail},
+        "written": [shown(p) for p in result.written],
+    }
+
+
+def render_json(result: FixResult, stream: TextIO, shown: Any = str) -> None:
+    """Write the result as indented JSON."""
+    json.dump(to_dict(result, shown), stream, indent=2)
+    stream.write("\n")
+
+
+def _row(label: str, before: int | None, after: int | None, unit: Any) -> str:
+    saved = _saving(before, after)
+    share = "" if saved is None else f"{saved:>8.0%}"
+    return f"  {label:<8}{unit(before):>12}{unit(after):>12}{share}"
+
+
+def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
+    """Diffs of the proven rewrites, the proof, what was left alone, and the cost."""
+    out = stream.write
+    for rewrite in result.passed:
+        out(unified_diff(rewrite, shown(rewrite.file)) + "\n")
+    proposed = [r for r in result.rewrites if r.codes or not r.passed]
+    out(f"{len(proposed)} rewrite(s) proposed, "
+        f"{sum(1 for r in proposed if r.passed)} passed the proof"
+        + (f" ({result.modules_checked} module(s) imported on both sides)"
+           if result.modules_checked else "") + "\n")
+    for rewrite in result.rewrites:
+        if rewrite.passed:
+            how = "under TYPE_CHECKING" if rewrite.moved else "lazy"
+            what = "new helper module" if rewrite.before is None else (
+                f"{len(rewrite.names)} name(s) {how} ({', '.join(rewrite.codes)})")
+            out(f"  ok    {rewrite.module}: {what}\n")
+            continue
+        out(f"  FAIL  {rewrite.module}: not written\n")
+        for broke in rewrite.broke:
+            out(f"          {broke.message}\n")
+    if result.refusals:
+        out("Left as it was:\n")
+        for refusal in result.refusals:
+            where = f"{refusal.file}:{refusal.line}" if refusal.line else refusal.file
+            out(f"  {where}: {refusal.reason}\n")
+    before, after = result.before, result.after
+    if before is not None and after is not None:
+        b, a = totals(before.modules), totals(after.modules)
+        out(f"Import cost of {', '.join(before.targets)}  (before, after, saving)\n")
+        out(_row("time", b.total_ns, a.total_ns, format_ns) + "\n")
+        out(_row("heap", b.heap_bytes, a.heap_bytes, format_bytes) + "\n")
+        out(_row("modules", b.modules, a.modules, str) + "\n")
+    if result.tests is not None:
+        verdict = "passed" if result.tests.returncode == 0 else (
+            f"FAILED (status {result.tests.returncode})")
+        out(f"Tests on the rewritten copy: `{result.tests.command}` {verdict}\n")
+        if result.tests.returncode != 0 and result.tests.tail:
+            out("".join(f"  {line}\n" for line in result.tests.tail.splitlines()))
+    if result.written:
+        out(f"Written: {', '.join(shown(p) for p in result.written)}\n")
+    elif result.passed:
+        out("Nothing written: run again with --write to apply.\n")

@@ -1,0 +1,126 @@
+"""The differential import: the original and the rewritten tree, side by side.
+
+Each side is imported in fresh interpreters of the measured environment: one per
+touched module (its public surface, see `snapshot.py`) and one that imports the
+targets and every submodule of them. `compare` names every difference: a public name
+that is missing, added or resolves to another object (type, `__module__`,
+`__qualname__`), a changed `__all__` or star import, a module that no longer imports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from importaudit.errors import TargetFailedError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+SNAPSHOT = str(Path(__file__).with_name("snapshot.py"))
+
+
+@dataclass(frozen=True, slots=True)
+class Breakage:
+    """One check of the proof that failed: which module, which name, what changed."""
+
+    module: str
+    message: str
+    name: str | None = None
+
+
+def run_snapshot(python: str, paths: Sequence[str], mode: str, arg: str, *,
+                 timeout: float) -> dict[str, Any]:
+    """Run snapshot.py once in a fresh `python` and return what it recorded."""
+    fd, out = tempfile.mkstemp(prefix="importaudit-fix-", suffix=".json")
+    os.close(fd)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    try:
+        try:
+            done = subprocess.run(
+                [python, SNAPSHOT, out, mode, os.pathsep.join(paths), arg], env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                timeout=timeout, check=False, start_new_session=True)
+        except subprocess.TimeoutExpired as exc:
+            raise TargetFailedError(f"the proof's import of {arg} timed out after "
+                                    f"{timeout:g} s") from exc
+        text = Path(out).read_text(encoding="utf-8")
+        if done.returncode != 0 or not text:
+            tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
+            raise TargetFailedError(f"the proof's import of {arg} ended with status "
+                                    f"{done.returncode}: {' '.join(tail) or 'no output'}")
+        result: dict[str, Any] = json.loads(text)
+        return result
+    finally:
+        Path(out).unlink(missing_ok=True)
+
+
+def _diff(before: Sequence[str] | None, after: Sequence[str] | None) -> str | None:
+    if before == after:
+        return None
+    if before is None or after is None:
+        return f"{'none' if before is None else len(before)} -> " \
+               f"{'none' if after is None else len(after)} names"
+    missing = sorted(set(before) - set(after))
+    added = sorted(set(after) - set(before))
+    parts = ([f"missing {', '.join(missing[:5])}"] if missing else []) + (
+        [f"added {', '.join(added[:5])}"] if added else [])
+    return "; ".join(parts) or "same names, another order"
+
+
+def compare_surface(module: str, before: dict[str, Any], after: dict[str, Any],
+                    moved: frozenset[str] = frozenset(), added: frozenset[str] = frozenset(),
+                    ) -> list[Breakage]:
+    """Every difference between one module's public surface before and after.
+
+    `moved` are names the rewrite took out of the module on purpose (imports only its
+    annotations needed, which nothing imports from it): their absence is expected.
+    `added` are the names the rewrite's own statements bind (`TYPE_CHECKING`, the
+    `annotations` of a future import): their presence is expected.
+    """
+    if "error" in after and "error" not in before:
+        return [Breakage(module, f"no longer imports: {after['error']}")]
+    if "error" in before:
+        return []  # it did not import before either: nothing to preserve
+    found: list[Breakage] = []
+    for key, label in (("dir", "dir()"), ("all", "__all__"), ("star", "star import")):
+        if key == "all" and before[key] is None and after[key] == before["star"]:
+            # A lazy module without __all__ would lose its lazy names from a star
+            # import; the rewrite lists exactly what the star import bound before.
+            continue
+        was = before[key] if before[key] is None else [n for n in before[key]
+                                                       if n not in moved]
+        now = after[key] if after[key] is None else [n for n in after[key]
+                                                     if n not in added]
+        changed = _diff(was, now)
+        if changed is not None:
+            found.append(Breakage(module, f"{label} changed: {changed}"))
+    for name, was in sorted(before["values"].items()):
+        now = after["values"].get(name)
+        if now is not None and now != was:
+            found.append(Breakage(module, f"{module}.{name} was {_show(was)}, is now "
+                                          f"{_show(now)}", name))
+    return found
+
+
+def _show(described: dict[str, Any]) -> str:
+    if "error" in described:
+        return f"an error ({described['error']})"
+    where = described.get("name") or ".".join(
+        p for p in (described.get("module"), described.get("qualname")) if p)
+    return f"{described['type']} {where}".strip()
+
+
+def compare_tree(before: dict[str, Any], after: dict[str, Any]) -> list[Breakage]:
+    """Modules that imported in the original tree and do not in the rewritten one."""
+    found = []
+    for name, outcome in sorted(before["modules"].items()):
+        now = after["modules"].get(name, "not imported")
+        if outcome == "ok" and now != "ok":
+            found.append(Breakage(name, f"{name} no longer imports: {now}"))
+    return found

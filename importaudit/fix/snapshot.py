@@ -1,0 +1,125 @@
+"""Runs INSIDE the measured interpreter: what a module shows, and whether a tree imports.
+
+Started by file path by `importaudit.fix.proof`, like the profiler's probe: standard
+library only, Python 3.9 syntax, never imports importaudit. Usage:
+
+    python snapshot.py OUT.json surface PATHS MODULE
+    python snapshot.py OUT.json tree PATHS TARGET[,TARGET...]
+
+PATHS (os.pathsep-separated) go first on sys.path. `surface` imports MODULE alone and
+records, before touching any attribute, its globals and `dir()`, then `__all__`, the
+names a star import binds, and for each public name the type, `__module__` and
+`__qualname__` of the object it resolves to. `tree` imports the targets and then every
+submodule of the target packages, recording which imported and which raised. The
+result is written as JSON to OUT.json (stdout belongs to the imported code).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import sys
+import types
+from typing import Any
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def describe(value: object) -> dict[str, str | None]:
+    """What identifies an object across two interpreters: its type, module and name."""
+    kind = type(value)
+    found: dict[str, str | None] = {"type": "%s.%s" % (kind.__module__, kind.__qualname__)}
+    if isinstance(value, types.ModuleType):
+        found["name"] = value.__name__
+        return found
+    for attr in ("__module__", "__qualname__"):
+        try:
+            found[attr.strip("_")] = _text(getattr(value, attr, None))
+        except Exception:  # a property that raises: record that it has no answer
+            found[attr.strip("_")] = None
+    return found
+
+
+def _error(exc: BaseException) -> str:
+    return "%s: %s" % (type(exc).__name__, exc)
+
+
+def surface(name: str) -> dict[str, Any]:
+    """The public surface of module `name`, imported alone in this fresh interpreter."""
+    try:
+        module = importlib.import_module(name)
+    except BaseException as exc:  # SystemExit at import is a result too
+        return {"error": _error(exc)}
+    own = sorted(vars(module))
+    listed = sorted(n for n in dir(module) if not n.startswith("_"))
+    exported = getattr(module, "__all__", None)
+    exported = None if exported is None else [str(n) for n in exported]
+    star: dict[str, Any] = {}
+    try:
+        exec("from %s import *" % name, star)  # the star import under test
+        star_names = sorted(n for n in star if n != "__builtins__")
+    except BaseException as exc:
+        star_names = ["<error> " + _error(exc)]
+    values: dict[str, Any] = {}
+    for public in sorted(set(listed) | set(exported or ()) | set(star_names)):
+        if public.startswith("<error>"):
+            continue
+        try:
+            values[public] = describe(getattr(module, public))
+        except BaseException as exc:
+            values[public] = {"error": _error(exc)}
+    return {"globals": own, "dir": listed, "all": exported, "star": star_names,
+            "values": values}
+
+
+def _walk(package: types.ModuleType, found: dict[str, str]) -> None:
+    path = getattr(package, "__path__", None)
+    if path is None:
+        return
+    for info in pkgutil.iter_modules(path, package.__name__ + "."):
+        if info.name.rsplit(".", 1)[-1] == "__main__" or info.name in found:
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except BaseException as exc:
+            found[info.name] = _error(exc)
+            continue
+        found[info.name] = "ok"
+        _walk(module, found)
+
+
+def tree(targets: list[str]) -> dict[str, Any]:
+    """Import each target, then every submodule of each target package."""
+    found: dict[str, str] = {}
+    for name in targets:
+        try:
+            module = importlib.import_module(name)
+        except BaseException as exc:
+            found[name] = _error(exc)
+            continue
+        found[name] = "ok"
+        _walk(module, found)
+    return {"modules": found}
+
+
+def main(argv: list[str]) -> None:
+    """Snapshot what argv asks for and write it to the OUT file."""
+    out, mode, paths, arg = argv[1:5]
+    # Like `python -c`: the current folder first, not this script's own folder.
+    sys.path[0] = ""
+    sys.path[0:0] = [p for p in paths.split(os.pathsep) if p]
+    result = surface(arg) if mode == "surface" else tree(arg.split(","))
+    with open(out, "w", encoding="utf-8") as stream:
+        json.dump(result, stream)
+    sys.stdout.flush()
+    # Skip interpreter shutdown: atexit hooks and threads of the imported code are not
+    # what is being checked, and some hang (an executor, an open database).
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

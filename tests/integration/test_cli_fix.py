@@ -1,0 +1,143 @@
+"""`importaudit fix` on a copy of the legacy twin, through the command line.
+
+The twin (tests/fixtures/legacy) is copied into a temporary folder; `fix` reviews it,
+rewrites the eager package __init__s (ISSUE-3310, 3312, and the others IA101 finds),
+proves them and writes only with --write. Counts of loaded modules are asserted, never
+times.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from click.testing import CliRunner
+
+from importaudit import api
+from importaudit.cli import cli
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+LEGACY = Path(__file__).resolve().parents[1] / "fixtures" / "legacy"
+TOUCHED = ("risk_management", "risk_management.position_sizing",
+           "risk_management.real_time.circuit_breaker")
+
+# Each public name of every module of the tree, described independently of fix's proof.
+SURFACE = r"""
+import importlib, json, pkgutil, sys
+root = importlib.import_module("risk_management")
+names = ["risk_management"] + sorted(
+    m.name for m in pkgutil.walk_packages(root.__path__, "risk_management."))
+found = {}
+for name in names:
+    module = importlib.import_module(name)
+    star = {}
+    exec("from %s import *" % name, star)
+    public = set(n for n in dir(module) if not n.startswith("_"))
+    public = sorted(public | set(star) - {"__builtins__"})
+    found[name] = {n: [type(getattr(module, n)).__qualname__,
+                       str(getattr(getattr(module, n), "__module__", None)),
+                       str(getattr(getattr(module, n), "__qualname__", None))] for n in public}
+print(json.dumps(found))
+"""
+
+
+@pytest.fixture(scope="module")
+def twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("twin")
+    shutil.copytree(LEGACY, root, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    old_db, old_cwd = os.environ.get("LEGACY_RISK_DB"), os.getcwd()
+    os.environ["LEGACY_RISK_DB"] = str(root / "risk.sqlite3")
+    os.chdir(root)
+    try:
+        yield root
+    finally:
+        os.chdir(old_cwd)
+        if old_db is None:
+            del os.environ["LEGACY_RISK_DB"]
+        else:
+            os.environ["LEGACY_RISK_DB"] = old_db
+
+
+def fix(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["fix", "risk_management", "--repeat", "1", *args])
+    return result.exit_code, result.output
+
+
+def child(root: Path, code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.mark.slow
+def test_fix_proves_writes_and_keeps_the_public_api(twin: Path) -> None:
+    originals = {p: p.read_text() for p in twin.rglob("*.py")}
+    surface_before = json.loads(child(twin, SURFACE))
+
+    # A failing test command withdraws every rewrite: nothing is written.
+    status, output = fix("--write", "--test-cmd", f"{sys.executable} -c 'raise SystemExit(3)'",
+                         "--format", "json")
+    assert status == 1, output
+    failed = json.loads(output)
+    assert failed["tests"]["returncode"] == 3 and failed["written"] == []
+    assert {p: p.read_text() for p in twin.rglob("*.py")} == originals
+
+    # Without --write: the diff and the measured cost, exit 1, nothing written.
+    status, output = fix()
+    assert status == 1, output
+    assert "+++ b/risk_management/real_time/circuit_breaker/__init__.py" in output
+    assert "Nothing written: run again with --write" in output
+    assert "BreakerRegistry is used by the module's own code (line 44)" in output
+    assert {p: p.read_text() for p in twin.rglob("*.py")} == originals
+
+    status, output = fix("--write", "--format", "json")
+    assert status == 0, output
+    done = json.loads(output)
+    rewrites = {r["module"]: r for r in done["rewrites"]}
+    assert set(TOUCHED) <= set(rewrites)
+    assert {"risk_management.real_time.circuit_breaker.facade",
+            "risk_management.integration.trading_engine_integration"} <= set(rewrites)
+    assert all(r["proof"]["passed"] for r in done["rewrites"])
+    assert "risk_management._lazy_exports" in rewrites  # several __init__s: one helper
+    assert sorted(done["written"]) == sorted(r["file"] for r in done["rewrites"])
+    assert done["cost"]["after"]["modules"] * 10 < done["cost"]["before"]["modules"]
+
+    # The public API, compared independently of the proof.
+    surface_after = json.loads(child(twin, SURFACE))
+    assert surface_after.pop("risk_management._lazy_exports") == {
+        "attach": ["function", "risk_management._lazy_exports", "attach"]}
+    # IA501 takes annotation-only imports out of a module and binds TYPE_CHECKING (and
+    # the future import's `annotations`) in it; every other name stays as it was.
+    for moved in (r for r in done["rewrites"] if r["kind"] == "type-only"):
+        for name in moved["names"]:
+            del surface_before[moved["module"]][name]
+        for name in moved["added_names"]:
+            del surface_after[moved["module"]][name]
+    assert surface_after == surface_before
+    loaded = child(twin, "import sys, risk_management; print(len(sys.modules)); "
+                         "print('numpy' in sys.modules, 'sqlalchemy' in sys.modules)")
+    assert loaded.split()[1:] == ["False", "False"]
+
+    # review no longer reports IA101 or IA501 where fix rewrote it.
+    report = api.review(["risk_management"], repeat=1, select=["IA101", "IA501"])
+    assert not [(f.code, f.module) for f in report.findings if f.module in rewrites]
+
+
+def test_fix_refuses_rules_it_cannot_rewrite() -> None:
+    result = CliRunner().invoke(cli, ["fix", "x", "--select", "IA101,IA601"])
+    assert result.exit_code == 2
+    assert "fix cannot rewrite IA601" in result.output
+
+
+def test_cli_import_does_not_load_libcst() -> None:
+    code = "import sys, importaudit.cli; print('libcst' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"

@@ -1,0 +1,127 @@
+"""The proof of `importaudit fix` on real fixture packages, in child interpreters.
+
+Each test copies a package from tests/fixtures/fix into tmp_path, so nothing under
+tests/ is ever rewritten.
+"""
+
+from __future__ import annotations
+
+import glob
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from importaudit.errors import UsageError
+from importaudit.fix import engine
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
+
+
+def copied(tmp_path: Path, *packages: str) -> Path:
+    for package in packages:
+        shutil.copytree(FIX / package, tmp_path / package)
+    return tmp_path
+
+
+def propose(root: Path, *packages: str, python: str = sys.executable) -> engine.FixResult:
+    targets = [engine.Target(p, root / p / "__init__.py", ("IA101",)) for p in packages]
+    return engine.propose(targets, python=python, paths=(str(root),), imports=packages,
+                          timeout=60, relpath=lambda p: str(p.relative_to(root)))
+
+
+def run(root: Path, code: str, python: str = sys.executable) -> str:
+    done = subprocess.run([python, "-c", code], cwd=root, capture_output=True, text=True,
+                          check=True)
+    return done.stdout.strip()
+
+
+def test_plain_package_passes_and_loads_nothing_until_used(tmp_path: Path) -> None:
+    root = copied(tmp_path, "fix_plain")
+    result = propose(root, "fix_plain")
+    (rewrite,) = result.rewrites
+    assert rewrite.passed and set(rewrite.names) == {"Circle", "Box", "colours"}
+    assert result.modules_checked == 3
+    assert engine.write(result) == (root / "fix_plain" / "__init__.py",)
+    shown = run(root, "import sys, fix_plain; print('fix_plain.shapes' in sys.modules); "
+                      "print(sorted(n for n in dir(fix_plain) if not n.startswith('_'))); "
+                      "ns = {}; exec('from fix_plain import *', ns); "
+                      "print(sorted(k for k in ns if k != '__builtins__')); "
+                      "print(fix_plain.Box.__qualname__)")
+    assert shown.splitlines() == [
+        "False", "['Box', 'Circle', 'colours', 'shapes']",
+        "['Box', 'Circle', 'colours', 'shapes']", "Square"]
+
+
+def test_proof_names_the_value_that_changed_and_nothing_passes(tmp_path: Path) -> None:
+    root = copied(tmp_path, "fix_order")
+    before = (root / "fix_order" / "__init__.py").read_text()
+    result = propose(root, "fix_order")
+    (rewrite,) = result.rewrites
+    assert not rewrite.passed and not result.passed
+    assert any(b.name == "VALUE" and "builtins.function" in b.message for b in rewrite.broke)
+    assert engine.write(result) == ()
+    assert (root / "fix_order" / "__init__.py").read_text() == before
+
+
+def test_refused_only_package_proposes_nothing(tmp_path: Path) -> None:
+    root = copied(tmp_path, "fix_star")
+    result = propose(root, "fix_star")
+    assert result.rewrites == () and result.refusals[0].file == "fix_star/__init__.py"
+
+
+def test_two_inits_of_one_package_share_one_helper(tmp_path: Path) -> None:
+    root = copied(tmp_path, "fix_plain")
+    shutil.copytree(FIX / "fix_modlevel", root / "fix_plain" / "sub")
+    (root / "fix_plain" / "__init__.py").write_text(
+        (root / "fix_plain" / "__init__.py").read_text() + "from . import sub\n")
+    targets = [engine.Target(p, root / p.replace(".", "/") / "__init__.py", ("IA101",))
+               for p in ("fix_plain", "fix_plain.sub")]
+    result = engine.propose(targets, python=sys.executable, paths=(str(root),),
+                            imports=("fix_plain",), timeout=60, relpath=str)
+    assert all(r.passed for r in result.rewrites), [r.broke for r in result.rewrites]
+    helper = [r for r in result.rewrites if r.before is None]
+    assert [r.module for r in helper] == ["fix_plain._lazy_exports"]
+    inits = {r.module: r.after for r in result.rewrites if r.before is not None}
+    assert "from ._lazy_exports import attach as _attach" in inits["fix_plain"]
+    assert "from .._lazy_exports import attach as _attach" in inits["fix_plain.sub"]
+    engine.write(result)
+    assert run(root, "import fix_plain.sub as s; print(type(s.DEFAULT).__name__, s.Other)"
+               ).startswith("Engine <class 'fix_plain.sub.engine.Other'>")
+
+
+def test_nothing_is_written_when_a_file_changed_since_it_was_read(tmp_path: Path) -> None:
+    root = copied(tmp_path, "fix_plain")
+    result = propose(root, "fix_plain")
+    init = root / "fix_plain" / "__init__.py"
+    init.write_text(init.read_text() + "\n# edited meanwhile\n")
+    with pytest.raises(UsageError, match="changed since"):
+        engine.write(result)
+    assert init.read_text().endswith("# edited meanwhile\n")
+
+
+OLDEST = sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.9.*/bin/python")))
+
+
+@pytest.mark.skipif(not OLDEST, reason="needs Python 3.9 from pyenv")
+def test_rewritten_code_runs_and_is_proven_on_python_39(tmp_path: Path) -> None:
+    root = copied(tmp_path, "fix_plain")
+    result = propose(root, "fix_plain", python=OLDEST[0])
+    assert result.passed
+    engine.write(result)
+    assert run(root, "import fix_plain; print(fix_plain.Circle.radius)", OLDEST[0]) == "1"
+
+
+def test_annotation_only_import_moves_and_the_module_no_longer_loads_it(
+        tmp_path: Path) -> None:
+    root = copied(tmp_path, "fix_typing")
+    target = engine.Target("fix_typing.user", root / "fix_typing" / "user.py", ("IA501",))
+    result = engine.propose([target], python=sys.executable, paths=(str(root),),
+                            imports=("fix_typing",), timeout=60, relpath=str)
+    (rewrite,) = result.rewrites
+    assert rewrite.passed and rewrite.names == ("Heavy",), rewrite.broke
+    engine.write(result)
+    assert run(root, "import sys, fix_typing.user as u; print('fix_typing.heavy' in sys.modules, "
+                     "u.use.__annotations__['h'])") == "False Heavy"

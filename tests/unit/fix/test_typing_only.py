@@ -1,0 +1,43 @@
+"""IA501: annotation-only imports move under `if TYPE_CHECKING:`; API names stay."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from importaudit.fix.typing_only import plan_typing, render_typing
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+USER = FIXTURES / "fix" / "fix_typing" / "user.py"
+FACADE = FIXTURES / "legacy" / "risk_management" / "real_time" / "circuit_breaker" / "facade.py"
+
+
+def test_annotation_only_name_moves_and_future_import_is_added() -> None:
+    plan = plan_typing("fix_typing.user", USER, "user.py", is_package=False,
+                       imported=frozenset())
+    # Other is exported (__all__): the review does not count it as annotation-only.
+    assert plan.names == ("Heavy",) and plan.future
+    after = render_typing(plan)
+    assert after.startswith('"""Uses Heavy only in (evaluated) annotations; Other is part of '
+                            'its API."""\n\nfrom __future__ import annotations\n')
+    assert "\nfrom fix_typing.light import Other\n" in after
+    assert "if TYPE_CHECKING:\n    from fix_typing.heavy import Heavy\n" in after
+    assert set(plan.added) == {"TYPE_CHECKING", "annotations"}
+    ast.parse(after)
+
+
+def test_a_name_another_module_imports_from_it_stays() -> None:
+    plan = plan_typing("fix_typing.user", USER, "user.py", is_package=False,
+                       imported=frozenset({"Heavy"}))
+    assert plan.names == ()
+    assert any("another module imports Heavy" in r.reason for r in plan.refusals)
+
+
+def test_legacy_facade_moves_both_annotation_imports_keeping_comments() -> None:
+    plan = plan_typing("risk_management.real_time.circuit_breaker.facade", FACADE, "f.py",
+                       is_package=False, imported=frozenset())
+    assert set(plan.names) == {"VaRCalculator", "PortfolioSnapshot"}
+    after = render_typing(plan)
+    assert "from .types import BreakerEvent, BreakerStatus\n" in after
+    assert "# (ISSUE-3318: move them under TYPE_CHECKING or import lazily.)" in after
+    assert after.count("from __future__ import annotations") == 1
