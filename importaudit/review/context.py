@@ -1,9 +1,10 @@
 """What every rule sees: the report, indexes over it, source facts and the settings.
 
 Built once per review; rules read from it and never change it. `make_finding` is the
-one place a finding gets its severity: the grade of its measured impact on the scale,
-raised to the rule's floor for rules whose problem is a hazard (a cycle that can fail,
-a connection opened at import time) rather than only a cost.
+one place a finding gets its severity: the grade of its measured impact on the scale
+(`grade`: on figures that repeat exactly between identical reviews), raised to the
+rule's floor for rules whose problem is a hazard (a cycle that can fail, a connection
+opened at import time) rather than only a cost.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from importaudit.review.source import ModuleFacts, module_facts
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    import networkx as nx
 
     from importaudit.review.impact import Claim, ClaimKey
 
@@ -107,6 +110,22 @@ class ReviewContext:
                 self.edges_from.setdefault(edge.importer, []).append(edge)
         version = report.meta.python_version if report.meta else ""
         self.lazy_annotations = _version_at_least(version, (3, 14))
+        self._import_graph: nx.DiGraph[str] | None = None
+
+    def import_graph(self) -> nx.DiGraph[str]:
+        """The static graph over the edges cycles count (built on first use)."""
+        if self._import_graph is None:
+            import networkx as nx
+
+            from importaudit.model import IMPORT_TIME_KINDS
+            from importaudit.static.graph import to_networkx
+
+            graph = self.report.graph
+            # The kinds the cycles were sought over, so cuts are judged on the same graph.
+            self._import_graph = (
+                to_networkx(graph, graph.cycle_kinds or IMPORT_TIME_KINDS)
+                if graph is not None else nx.DiGraph())
+        return self._import_graph
 
     def _own_modules(self) -> dict[str, OwnModule]:
         found: dict[str, OwnModule] = {}
@@ -167,13 +186,26 @@ class ReviewContext:
         self.claims[claim_key(finding)] = claim
         return finding
 
+    def grade(self, impact: Impact) -> Severity:
+        """The severity `impact` earns on the scale, from figures that repeat exactly.
+
+        Module counts and the tracemalloc heap are the same in every identical review;
+        time and RSS are not (even the lower bound over the runs moves a few percent,
+        which flips a grade whenever a figure sits near a bound). So when either exact
+        figure was measured, only they grade; time (its lower bound) and RSS grade only
+        an impact that has nothing else (a body's own cost without a memory run).
+        """
+        if impact.heap_bytes is not None or impact.modules is not None:
+            impact = Impact(None, impact.heap_bytes, None, impact.modules)
+        return severity_of(impact, self.settings.scale)
+
     def make_finding(
         self, code: str, title: str, module: str, message: str, fix: str, *,
         impact: Impact, file: str | None = None, line: int | None = None,
         chain: tuple[str, ...] = (), floor: Severity = Severity.INFO,
     ) -> Finding:
         """A finding whose severity is its impact's grade, at least `floor`."""
-        severity = max(severity_of(impact, self.settings.scale), floor)
+        severity = max(self.grade(impact), floor)
         if file is None:
             own = self.modules.get(module)
             file = own.file if own else None

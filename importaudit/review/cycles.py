@@ -19,44 +19,130 @@ from importaudit.review.source import ANNOTATION_USES, Use
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    import networkx as nx
+
     from importaudit.model import Cycle, Finding, ImportEdge
     from importaudit.review.context import ReviewContext
 
 
-def _uses(ctx: ReviewContext, edge: ImportEdge) -> set[Use]:
-    """How the importer uses what the edge's statement binds."""
-    facts = ctx.facts(edge.importer)
+def _uses(ctx: ReviewContext, importer: str, line: int | None) -> set[Use]:
+    """How the importer uses what its statement at `line` binds."""
+    facts = ctx.facts(importer)
     uses: set[Use] = set()
     if facts is not None:
         for binding in facts.bindings:
-            if binding.line == edge.line:
+            if binding.line == line:
                 uses |= facts.uses_of(binding.name)
     return uses
 
 
-def _how_to_cut(ctx: ReviewContext, edge: ImportEdge) -> str | None:
-    """The fix for one edge when the importer does not need it at import time."""
-    where = f"{edge.file}:{edge.line}" if edge.file and edge.line else edge.importer
-    uses = _uses(ctx, edge)
+def _component(ctx: ReviewContext, cycle: Cycle, importer: str,
+               lines: frozenset[int | None]) -> nx.DiGraph[str]:
+    """The cycle's component on the import-time graph, without `importer`'s `lines`.
+
+    Every edge those statements make goes (their implicit parent edges too); an edge
+    that another statement also makes stays.
+    """
+    import networkx as nx
+
+    graph = ctx.import_graph()
+    members = [m for m in cycle.modules if m in graph]
+    component: nx.DiGraph[str] = nx.DiGraph()
+    component.add_nodes_from(members)
+    for u, v in graph.subgraph(members).edges():
+        records: list[ImportEdge] = graph.edges[u, v]["imports"]
+        if any(r.importer != importer or r.line not in lines for r in records):
+            component.add_edge(u, v)
+    return component
+
+
+def breaks_cycle(ctx: ReviewContext, cycle: Cycle, edge: ImportEdge,
+                 lines: frozenset[int | None] | None = None) -> bool:
+    """Whether removing the importer's statements at `lines` breaks the edge's cycle.
+
+    `lines` defaults to the edge's own statement. A second statement between the same
+    modules, or a parent package the importer reaches another way, keeps the cycle:
+    then that cut is no fix.
+    """
+    import networkx as nx
+
+    component = _component(ctx, cycle, edge.importer,
+                           frozenset({edge.line}) if lines is None else lines)
+    if edge.importer not in component or edge.imported not in component:
+        return True
+    return not (nx.has_path(component, edge.importer, edge.imported)
+                and nx.has_path(component, edge.imported, edge.importer))
+
+
+#: At most this many statements of one importer make one cheap cut.
+_MAX_STATEMENTS = 3
+
+
+def _cheap_cut(ctx: ReviewContext, cycle: Cycle, edge: ImportEdge) -> str | None:
+    """Moving statements of the edge's importer that it does not need at import time.
+
+    Starts from the edge's statement; while the cycle still holds, adds the importer's
+    statement that starts a shortest remaining path back into the cycle, if that one
+    is movable too. Offered only when the statements together break the cycle.
+    """
+    import networkx as nx
+
+    lines: list[int | None] = [edge.line]
+    uses = _uses(ctx, edge.importer, edge.line)
+    while not breaks_cycle(ctx, cycle, edge, frozenset(lines)):
+        if len(lines) >= _MAX_STATEMENTS:
+            return None
+        component = _component(ctx, cycle, edge.importer, frozenset(lines))
+        path = nx.shortest_path(component, edge.importer, edge.imported)
+        records: list[ImportEdge] = ctx.import_graph().edges[path[0], path[1]]["imports"]
+        more = sorted({r.line for r in records if r.importer == edge.importer
+                       and r.line not in lines}, key=lambda n: n or 0)
+        if not more:
+            return None
+        lines.extend(more[:1])
+        uses |= _uses(ctx, edge.importer, more[0])
+    movable = _movable(uses)
+    if movable is None:
+        return None
+    file = edge.file or edge.importer
+    at = ", ".join(str(n) for n in sorted(n for n in lines if n is not None))
+    what = "import" if len(lines) == 1 else "imports"
+    return f"move the {what} at {file}:{at} {movable}"
+
+
+def _movable(uses: set[Use]) -> str | None:
+    """Where imports used this way can move (None: they are needed at import time)."""
+    future = ("; add `from __future__ import annotations` first, the module's "
+              "annotations are evaluated now" if Use.EVALUATED_ANNOTATION in uses else "")
     if uses and uses <= ANNOTATION_USES:
-        return (f"move the import of {edge.imported} at {where} under "
-                "`if TYPE_CHECKING:` (it is used only in annotations)")
+        return f"under `if TYPE_CHECKING:` (only annotations use them{future})"
     if uses and uses <= {Use.FUNCTION, *ANNOTATION_USES}:
-        return (f"move the import of {edge.imported} at {where} into the functions that "
-                "use it (it is not needed at import time)")
+        return f"into the functions that use them (not needed at import time{future})"
     return None
 
 
 def _fix(ctx: ReviewContext, cycle: Cycle) -> str:
-    """Cheap cuts on the witness path first; otherwise restructure at the suggested cut."""
-    cheap = [how for e in cycle.witness if (how := _how_to_cut(ctx, e)) is not None]
+    """Cheap cuts on the witness path first; otherwise restructure at the suggested cut.
+
+    Only cuts that break the cycle on the graph are offered (see `breaks_cycle`).
+    """
+    cheap = [how for e in cycle.witness if (how := _cheap_cut(ctx, cycle, e)) is not None]
     if cheap:
         return "Break the cycle: " + "; or ".join(cheap[:2]) + "."
-    at = (cycle.cut or cycle.witness[:1])[0]
-    where = f"{at.file}:{at.line}" if at.file and at.line else at.importer
-    return (f"Break the cycle at {where} ({at.importer} -> {at.imported}), which is needed "
-            "at import time: move what both sides share into a module that neither "
+    candidates = [*cycle.cut, *cycle.witness]
+    at = next((e for e in candidates if breaks_cycle(ctx, cycle, e)), None)
+    if at is None:
+        cuts = ", ".join(_where(e) for e in cycle.cut or cycle.witness[:1])
+        return (f"No single import breaks this cycle: remove all of {cuts}, by moving what "
+                "the modules share into a module that none of them imports back, or by "
+                "exposing names lazily with a module __getattr__.")
+    return (f"Break the cycle at {_where(at)} ({at.importer} -> {at.imported}), which is "
+            "needed at import time: move what both sides share into a module that neither "
             "imports back, or expose the name lazily with a module __getattr__.")
+
+
+def _where(edge: ImportEdge) -> str:
+    return f"{edge.file}:{edge.line}" if edge.file and edge.line else edge.importer
 
 
 def _sort_key(cycle: Cycle) -> tuple[int, int, tuple[str, ...]]:

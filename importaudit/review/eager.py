@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from importaudit.loadgraph import ancestors
 from importaudit.model import Severity
 from importaudit.review.context import is_stdlib, same_family
-from importaudit.review.impact import defer_claim, severity_of
+from importaudit.review.impact import defer_claim
 from importaudit.review.registry import RuleDoc, register
-from importaudit.review.source import Binding, BindingKind, Use
+from importaudit.review.source import ANNOTATION_USES, MAIN_BLOCK, Binding, BindingKind, Use
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -92,7 +92,7 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         claim = defer_claim(ctx.tree, package, targets, others)
         impact = ctx.tree.cost(claim.saved)
         names = {b.name: submodule_of(ctx, b) for b in subs}
-        graded = severity_of(impact, ctx.settings.scale)
+        graded = ctx.grade(impact)
         if graded < Severity.LOW and len(names) < ctx.settings.init_many_names:
             continue
         modules = sorted(targets | {submodule_of(ctx, b) for b in needed})
@@ -121,8 +121,27 @@ def submodule_of(ctx: ReviewContext, binding: Binding) -> str:
 
 
 def _function_only(facts: ModuleFacts, binding: Binding) -> bool:
+    """Used only in bodies an import can move into (functions, the `__main__` block)."""
     uses = facts.uses_of(binding.name)
-    return bool(uses) and uses <= {Use.FUNCTION, Use.ANNOTATION} and Use.FUNCTION in uses
+    if not (uses and uses <= {Use.FUNCTION, Use.ANNOTATION} and Use.FUNCTION in uses):
+        return False
+    users = facts.functions_using.get(binding.name, ())
+    # A lambda outside any function has no body to hold an import: it is no fix.
+    return bool(users) and all(u == MAIN_BLOCK or not u.startswith("<") for u in users)
+
+
+def _users_text(functions: tuple[str, ...]) -> str:
+    """`Book.add(), total()` or the `__main__` block, as a message names them."""
+    shown = [f"the `{f}:` block" if f == MAIN_BLOCK else f"{f}()" for f in functions[:4]]
+    return ", ".join(shown) + (", ..." if len(functions) > 4 else "")
+
+
+def _deferred_snippet(functions: tuple[str, ...], statement: str) -> str:
+    """The first user with the import moved into it."""
+    first = functions[0] if functions else "..."
+    if first == MAIN_BLOCK:
+        return f"{first}:\n    {statement}\n    ..."
+    return f"def {first.rsplit('.', 1)[-1]}(...):\n    {statement}\n    ..."
 
 
 @register(
@@ -199,11 +218,11 @@ def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str,
     claim = defer_claim(ctx.tree, facts.name, deferred, kept)
     claim = dataclasses.replace(claim, saved=claim.alone)
     impact = ctx.tree.cost(claim.saved)
-    if not claim.saved or severity_of(impact, ctx.settings.scale) < ctx.settings.heavy_min_severity:
+    if not claim.saved or ctx.grade(impact) < ctx.settings.heavy_min_severity:
         return None
     functions = tuple(dict.fromkeys(
         f for b in bindings for f in facts.functions_using.get(b.name, ())))
-    where = ", ".join(f"{f}()" for f in functions[:4]) + (", ..." if len(functions) > 4 else "")
+    where = _users_text(functions)
     also = (f"; {len(others)} other module(s) import it the same way "
             f"({', '.join(others[:3])})" if others else "")
     kind = "standard-library package" if is_stdlib(dep) else "package"
@@ -225,7 +244,7 @@ def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str,
         f"an accessor) instead of at module level"
         + (f", and move the import of {typed} under `if TYPE_CHECKING:`" if typing_only
            else "")
-        + f".\n\ndef {(functions or ('...',))[0]}(...):\n    {statements}\n    ...{checking}",
+        + f".\n\n{_deferred_snippet(functions, statements)}{checking}",
         impact=impact, line=first.line, chain=(facts.name, dep),
     ))
 
@@ -293,10 +312,14 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
             kept = {b.module for b in facts.bindings if b.kind in _RUNS and b not in bindings}
             alone = defer_claim(ctx.tree, facts.name, taken, kept)
             if (len(waste) < settings.utility_min_modules
-                    and severity_of(impact, settings.scale) < Severity.MEDIUM):
+                    and ctx.grade(impact) < Severity.MEDIUM):
                 continue
             if len(waste) < settings.utility_min_share * len(pulled):
                 continue  # the helpers use most of what comes along: not a whole tree
+            fix = _utility_fix(ctx, facts, root, bindings, helpers,
+                               (pulled, ctx.tree.loads(helpers, mine)))
+            if fix is None:
+                continue  # nothing the reviewed package can change would load less
             first = min(b.line for b in bindings)
             claim = dataclasses.replace(alone, saved=frozenset(waste),
                                         alone=alone.alone - needed)
@@ -306,30 +329,58 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
                 f"{len(pulled)} module(s); what {', '.join(names)} "
                 f"{'refer' if len(names) > 1 else 'refers'} to in {', '.join(helpers)} "
                 f"needs {len(needed & pulled)} of them.",
-                _utility_fix(ctx, root, names, helpers, pulled,
-                             ctx.tree.loads(helpers, mine)),
+                fix,
                 impact=impact, line=first, chain=(facts.name, root, *helpers),
             ))
 
 
-def _utility_fix(ctx: ReviewContext, root: str, names: list[str], helpers: list[str],
-                 pulled: frozenset[str], narrow: frozenset[str]) -> str:
-    taken = ", ".join(names)
-    defer = ("defer the import into the function that uses it (under `if TYPE_CHECKING:` "
-             "if only annotations need it)")
+def _utility_fix(ctx: ReviewContext, facts: ModuleFacts, root: str,
+                 bindings: list[Binding], helpers: list[str],
+                 loads: tuple[frozenset[str], frozenset[str]]) -> str | None:
+    """The fix for an IA103 finding: only the options that change what loads (or None).
+
+    `loads` holds what the statements load today and what importing the helpers'
+    modules directly would. Importing a helper from its defining submodule still runs
+    the package's `__init__`: for an own package that is offered only with a lazy
+    `__init__`, for a dependency (not ours to make lazy) only when it loads less, and
+    never when the statement imports from the defining module already. Deferring into
+    functions is offered only when functions are the only users, `TYPE_CHECKING` only
+    when annotations are. With no option left there is no finding.
+    """
+    pulled, narrow = loads
+    taken = ", ".join(sorted({b.attr or b.name for b in bindings}))
+    indirect = sorted({b.attr or b.name for b in bindings
+                       if defining_module(ctx, b) != b.module})
     record = ctx.tree.get(root)
+    options: list[str] = []
     if not ctx.is_own(root):
-        # Not ours to make lazy: a narrower import is offered only when it really loads
-        # less, its parent packages (which Python runs first) included.
-        if helpers != [root] and len(narrow) < len(pulled):
-            return (f"Import {taken} from {', '.join(helpers)} directly (that loads "
-                    f"{len(narrow)} module(s) instead of {len(pulled)}), or {defer}.")
-        return f"{defer[0].upper()}{defer[1:]}."
-    if record is not None and record.is_package and helpers != [root]:
-        return (f"Import {taken} from {', '.join(helpers)} directly and make "
-                f"{root}/__init__.py lazy, or {defer}.")
-    return (f"Move {taken} into a small module of its own that {root} re-exports, and "
-            f"import it from there; or {defer}.")
+        if indirect and helpers != [root] and len(narrow) < len(pulled):
+            options.append(f"import {', '.join(indirect)} from {', '.join(helpers)} "
+                           f"directly (that loads {len(narrow)} module(s) instead of "
+                           f"{len(pulled)})")
+    elif record is not None and record.is_package and helpers != [root]:
+        lazy = (f"make {root.replace('.', '/')}/__init__.py lazy (a PEP 562 __getattr__): "
+                f"importing {', '.join(helpers)} runs it, and it loads what {taken} "
+                f"{'do' if len(bindings) > 1 else 'does'} not need")
+        if indirect:
+            lazy += f", and import {', '.join(indirect)} from {', '.join(helpers)} directly"
+        options.append(lazy)
+    else:
+        options.append(f"move {taken} into a small module of their own that {root} "
+                       "re-exports, and import them from there")
+    uses = frozenset().union(*(facts.uses_of(b.name) for b in bindings))
+    if uses and uses <= ANNOTATION_USES:
+        options.append("move the import under `if TYPE_CHECKING:` (only annotations use "
+                       f"{taken})")
+    elif all(_function_only(facts, b) for b in bindings):
+        functions = tuple(sorted({f for b in bindings
+                                  for f in facts.functions_using.get(b.name, ())}))
+        options.append(f"import {taken} inside {_users_text(functions)}, the only "
+                       "user(s)")
+    if not options:
+        return None
+    text = "; or ".join(options) + "."
+    return text[0].upper() + text[1:]
 
 
 def _helper_needs(ctx: ReviewContext, binding: Binding, skip: set[str]) -> frozenset[str]:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import ancestors
 from importaudit.model import Severity
-from importaudit.review.impact import severity_of
 from importaudit.review.registry import RuleDoc, register
 
 if TYPE_CHECKING:
@@ -69,7 +68,7 @@ def large_star_export(ctx: ReviewContext) -> Iterator[Finding]:
         providers = _providers(ctx, facts)
         modules = sorted(set(providers.values()))
         impact = ctx.tree.standalone(modules, ancestors(facts.name))
-        costly = severity_of(impact, settings.scale) >= Severity.LOW
+        costly = ctx.grade(impact) >= Severity.LOW
         if len(modules) < settings.large_all_min_providers and not costly:
             continue
         core = ", ".join(repr(n) for n in names[:2])

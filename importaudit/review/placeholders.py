@@ -25,7 +25,11 @@ if TYPE_CHECKING:
     RuleDoc(
         what="A module defines classes with no behaviour (only `pass`, `...`, a "
              "docstring, or methods raising NotImplementedError), typically in an "
-             "`except ImportError:` fallback or as exported names of unfinished work.",
+             "`except ImportError:` fallback or as exported names of unfinished work. "
+             "Deliberately empty classes are not reported: sentinels the module "
+             "instantiates, roots other classes derive from, exceptions, Protocols, ABCs "
+             "and other classes with a base, metaclass or decorator, private classes, and "
+             "anything under `if __name__ == \"__main__\":`.",
         why="Callers import the name successfully and fail later, far from the cause "
             "(an AttributeError or TypeError instead of a clear ImportError); type "
             "checkers and readers believe the feature exists.",
@@ -38,12 +42,17 @@ if TYPE_CHECKING:
 )
 def placeholder_class(ctx: ReviewContext) -> Iterator[Finding]:
     """IA401: one finding per module defining placeholder classes."""
+    # A class any reviewed module derives from or tests with isinstance/issubclass is a
+    # marker or mixin root (sqlalchemy.exc.DontWrapMixin), not a missing implementation.
+    type_uses = frozenset().union(*(facts.type_uses for facts in ctx.all_facts()))
     for facts in ctx.all_facts():
-        if not facts.placeholders:
+        placeholders = [p for p in facts.placeholders
+                        if p.in_import_fallback or p.name not in type_uses]
+        if not placeholders:
             continue
-        names = [p.name for p in facts.placeholders]
-        fallback = any(p.in_import_fallback for p in facts.placeholders)
-        lines = f"{facts.placeholders[0].line}-{max(p.end_line for p in facts.placeholders)}"
+        names = [p.name for p in placeholders]
+        fallback = any(p.in_import_fallback for p in placeholders)
+        lines = f"{placeholders[0].line}-{max(p.end_line for p in placeholders)}"
         listing = ", ".join(f"'{n}'" for n in names)
         yield ctx.make_finding(
             "IA401", "Placeholder class stands in for a missing implementation", facts.name,
@@ -56,6 +65,6 @@ def placeholder_class(ctx: ReviewContext) -> Iterator[Finding]:
             f"    if name in {{{listing}}}:\n"
             "        raise NotImplementedError(f\"{name} is not implemented yet\")\n"
             "    raise AttributeError(f\"module {__name__!r} has no attribute {name!r}\")",
-            impact=ctx.tree.self_impact(facts.name), line=facts.placeholders[0].line,
+            impact=ctx.tree.self_impact(facts.name), line=placeholders[0].line,
             floor=Severity.MEDIUM,
         )

@@ -17,8 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from importaudit.static.scan import Bindings, Guard, classify_test
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+#: The "function" that uses a name inside `if __name__ == "__main__":` (runs as a script).
+MAIN_BLOCK = 'if __name__ == "__main__"'
 
 
 class Use(enum.Enum):
@@ -83,6 +88,8 @@ class ImportTimeCall:
     # For a method call: the module-level call that made the object it is called on
     # (`engine.connect()` after `engine = create_engine(...)`), when the source says so.
     receiver: ImportTimeCall | None = None
+    # The platform test it runs under (`sys.platform == "win32"`): only there on import.
+    platform: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,7 @@ class Statement:
     line: int
     end_line: int
     what: str  # e.g. "for loop", "call to build_table()"
+    call: ImportTimeCall | None = None  # the call, when the work is one
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +121,8 @@ class ModuleFacts:
     lazy_map_names: tuple[str, ...] = ()  # names that __getattr__ can load
     annotation_consumers: tuple[str, ...] = ()  # imports/calls that read annotations
     ignores: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes
+    # Class names used as a base or in isinstance/issubclass checks (last name part).
+    type_uses: frozenset[str] = frozenset()
     refs: dict[str, frozenset[str]] = field(default_factory=dict)  # top-level def -> names
 
     def uses_of(self, name: str) -> frozenset[Use]:
@@ -177,11 +187,6 @@ def _dotted(node: ast.expr) -> str | None:
         parts.append(node.id)
         return ".".join(reversed(parts))
     return None
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    name = _dotted(test)
-    return name is not None and name.rsplit(".", 1)[-1] == "TYPE_CHECKING"
 
 
 def _handles_import_error(handler: ast.ExceptHandler) -> bool:
@@ -253,6 +258,9 @@ class _Collector(ast.NodeVisitor):
         self.lazy_names: set[str] = set()
         self.consumers: set[str] = set()
         self.refs: dict[str, set[str]] = {}
+        self.guards = Bindings()  # what `if` tests mean: the static scanner's classifier
+        self.instantiated: set[str] = set()  # names called like a class, anywhere
+        self.type_uses: set[str] = set()  # names used as a base or an isinstance type
         # state
         self._owner: str | None = None  # the top-level definition being walked
         self._use = Use.IMPORT_TIME
@@ -261,6 +269,8 @@ class _Collector(ast.NodeVisitor):
         self._class_depth = 0
         self._binding_kind = BindingKind.EAGER
         self._in_fallback = False
+        self._classes: list[str] = []  # enclosing class names, for qualified method names
+        self._platform: str | None = None  # the platform test the code runs under
 
     # ----------------------------------------------------------------- helpers
     def _note(self, name: str) -> None:
@@ -299,6 +309,7 @@ class _Collector(ast.NodeVisitor):
 
     # ----------------------------------------------------------------- imports
     def visit_Import(self, node: ast.Import) -> None:
+        self.guards.learn(node)  # in source order at every depth, as the scanners do
         if self._depth:
             return
         for alias in node.names:
@@ -312,6 +323,7 @@ class _Collector(ast.NodeVisitor):
             self._consumer(alias.name)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self.guards.learn(node)
         if self._depth:
             return
         module = resolve_relative(self.module, self.is_package, node.level, node.module)
@@ -333,14 +345,51 @@ class _Collector(ast.NodeVisitor):
 
     # ----------------------------------------------------------------- scopes
     def visit_If(self, node: ast.If) -> None:
-        if self._module_level() and _is_type_checking(node.test):
-            saved, self._binding_kind = self._binding_kind, BindingKind.TYPE_ONLY
-            self._with_use(Use.ANNOTATION, list(node.body))
-            self._binding_kind = saved
-            for stmt in node.orelse:
-                self.visit(stmt)
-            return
-        self.generic_visit(node)
+        guard = classify_test(node.test, self.guards)
+        self.visit(node.test)
+        if guard is Guard.TYPE_CHECKING:
+            self._type_only(node.body)
+            self._visit_all(node.orelse)
+        elif guard is Guard.NOT_TYPE_CHECKING:
+            self._visit_all(node.body)
+            self._type_only(node.orelse)
+        elif guard is Guard.MAIN:
+            self._script(node.body)
+            self._visit_all(node.orelse)
+        elif guard is Guard.PLATFORM and self._platform is None:
+            test = ast.unparse(node.test)
+            self._platform = test
+            self._visit_all(node.body)
+            self._platform = f"not ({test})"
+            self._visit_all(node.orelse)
+            self._platform = None
+        else:
+            self._visit_all(node.body)
+            self._visit_all(node.orelse)
+
+    def _visit_all(self, nodes: Sequence[ast.AST]) -> None:
+        for node in nodes:
+            self.visit(node)
+
+    def _type_only(self, body: list[ast.stmt]) -> None:
+        """Code only type checkers read: its imports are type-only, its uses annotations."""
+        saved, self._binding_kind = self._binding_kind, BindingKind.TYPE_ONLY
+        self._with_use(Use.ANNOTATION, body)
+        self._binding_kind = saved
+
+    def _script(self, body: list[ast.stmt]) -> None:
+        """`if __name__ == "__main__":` runs only when the file is run as a script.
+
+        Read as a function body: nothing in it runs on import (no calls, work, imports
+        or classes of the module), and a name used there is used by that block.
+        """
+        saved = (self._use, self._function)
+        self._use = Use.FUNCTION
+        self._function = self._function or MAIN_BLOCK
+        self._depth += 1
+        self._visit_all(body)
+        self._depth -= 1
+        self._use, self._function = saved
 
     def visit_Try(self, node: ast.Try) -> None:
         fallback = any(_handles_import_error(h) for h in node.handlers)
@@ -394,7 +443,9 @@ class _Collector(ast.NodeVisitor):
         if self._depth:
             self._use = saved_use
         saved, self._use = self._use, Use.FUNCTION
-        self._function = outer_function or node.name
+        # The outermost function is the one an import can move into (inner functions
+        # see it as a closure); methods are named with their class.
+        self._function = outer_function or ".".join([*self._classes, node.name])
         self._depth += 1
         for stmt in node.body:
             self.visit(stmt)
@@ -412,9 +463,13 @@ class _Collector(ast.NodeVisitor):
         for default in [*node.args.defaults, *[d for d in node.args.kw_defaults if d]]:
             self.visit(default)
         saved, self._use = self._use, Use.FUNCTION
+        outer_function = self._function
+        # A lambda outside any function has no body an import could move into.
+        self._function = outer_function or f"<lambda at line {node.lineno}>"
         self._depth += 1
         self.visit(node.body)
         self._depth -= 1
+        self._function = outer_function
         self._use = saved
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -428,17 +483,24 @@ class _Collector(ast.NodeVisitor):
     def _class_def(self, node: ast.ClassDef) -> None:
         for expr in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
             self.visit(expr)
+        self._type_use(node.bases)
         if self._depth == 0 and self._class_depth == 0 and _trivial_body(node.body):
-            plain = all(_dotted(b) == "object" for b in node.bases)
-            if self._in_fallback or (plain and not node.decorator_list):
+            # Only a class with nothing to it stands in for something missing: bases
+            # (Exception, Protocol, ABC, a real base), a metaclass or a decorator make
+            # it a deliberate declaration. Private names are internal markers.
+            plain = (all(_dotted(b) == "object" for b in node.bases) and not node.keywords
+                     and not node.decorator_list and not node.name.startswith("_"))
+            if self._in_fallback or plain:
                 self.placeholders.append(
                     Placeholder(node.name, node.lineno, node.end_lineno or node.lineno,
                                 self._in_fallback)
                 )
+        self._classes.append(node.name)
         self._class_depth += 1
         for stmt in node.body:
             self.visit(stmt)
         self._class_depth -= 1
+        self._classes.pop()
 
     # ----------------------------------------------------------------- statements
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
@@ -555,9 +617,21 @@ class _Collector(ast.NodeVisitor):
         head, _, rest = raw.partition(".")
         resolved = self.aliases.get(head, head)
         name = f"{resolved}.{rest}" if rest else resolved
-        return ImportTimeCall(name, node.lineno, raw.rsplit(".", 1)[-1], receiver)
+        return ImportTimeCall(name, node.lineno, raw.rsplit(".", 1)[-1], receiver,
+                              self._platform)
+
+    def _type_use(self, exprs: Sequence[ast.expr]) -> None:
+        for expr in exprs:
+            for item in expr.elts if isinstance(expr, ast.Tuple) else [expr]:
+                name = _dotted(item)
+                if name is not None:
+                    self.type_uses.add(name.rsplit(".", 1)[-1])
 
     def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name):
+            self.instantiated.add(node.func.id)
+            if node.func.id in ("isinstance", "issubclass") and len(node.args) == 2:
+                self._type_use(node.args[1:])
         if self._depth == 0:
             call = self._call(node)
             if call is not None:
@@ -566,7 +640,8 @@ class _Collector(ast.NodeVisitor):
                     self.consumers.add(call.name)
                 if call.method not in _CHEAP_CALLS and not call.method[:1].isupper():
                     self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
-                                               f"call to {_dotted(node.func) or call.name}()"))
+                                               f"call to {_dotted(node.func) or call.name}()",
+                                               call))
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
@@ -643,7 +718,11 @@ def module_facts(
         bindings=tuple(collector.bindings),
         uses={k: frozenset(v) for k, v in collector.uses.items()},
         functions_using={k: tuple(sorted(v)) for k, v in collector.functions.items()},
-        placeholders=tuple(collector.placeholders),
+        placeholders=tuple(
+            # A sentinel (`NO_CHANGE = NoChange()`) is used as what it is, not waiting
+            # for an implementation. (Bases and marker types: see `type_uses`.)
+            p for p in collector.placeholders
+            if p.in_import_fallback or p.name not in collector.instantiated),
         calls=tuple(collector.calls),
         work=tuple(collector.work),
         has_getattr=collector.has_getattr,
@@ -651,4 +730,5 @@ def module_facts(
         annotation_consumers=tuple(sorted(collector.consumers)),
         ignores=ignore_comments(source),
         refs={k: frozenset(v - {k}) for k, v in collector.refs.items()},
+        type_uses=frozenset(collector.type_uses),
     )

@@ -1,8 +1,9 @@
 """Import statements of one source file, with their line and edge kind (no code runs).
 
 This module holds the record types (`ImportStatement`, `FileScan`), the rules both
-scanners share (which `if` tests mean `TYPE_CHECKING`, which `except` clauses make an
-import optional, which calls are dynamic or lazy imports), and the *reference*
+scanners share (which `if` tests mean `TYPE_CHECKING`, `__main__` or a platform
+(`classify_test`, which the review's source reader uses too), which `except` clauses
+make an import optional, which calls are dynamic or lazy imports), and the *reference*
 scanner: `ast.parse` the whole file and visit every node. The fast scanner in
 `fastscan` must produce exactly the same statements for every file that parses; the
 differential tests hold it to that over the standard library.
@@ -14,6 +15,7 @@ module names needs the surrounding package layout and happens in `graph`.
 from __future__ import annotations
 
 import ast
+import enum
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -28,6 +30,8 @@ SCANNER_VERSION = 3
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _TYPING_MODULES = frozenset({"typing", "typing_extensions"})
+#: Calls of the `platform` module that name the platform a test is about.
+_PLATFORM_CALLS = frozenset({"system", "machine", "python_implementation"})
 _ATTACH = "attach"
 _ATTACH_STUB = "attach_stub"
 
@@ -104,20 +108,28 @@ def lazy_kind(ctx: Ctx) -> EdgeKind:
 
 
 class Bindings:
-    """Names the file binds to `typing`, `TYPE_CHECKING`, `importlib` and `import_module`.
+    """Names the file binds to the modules and names the classifying rules look for.
 
-    Learned from import statements in source order, file-wide (both scanners see every
-    import statement in the same order, so they agree). The bare name `TYPE_CHECKING`
-    always counts: `TYPE_CHECKING = False` is a common stand-in for the typing import.
+    `typing`, `TYPE_CHECKING`, `importlib` and `import_module`, and for platform guards
+    `sys`, `os`, `platform` and `from sys import platform`. Learned from import
+    statements in source order, file-wide (both scanners and the review's source reader
+    see every import statement in the same order, so they agree). The bare name
+    `TYPE_CHECKING` always counts: `TYPE_CHECKING = False` is a common stand-in for the
+    typing import.
     """
 
-    __slots__ = ("import_module", "importlib", "type_checking", "typing")
+    __slots__ = ("import_module", "importlib", "os", "platform", "sys", "sys_platform",
+                 "type_checking", "typing")
 
     def __init__(self) -> None:
         self.typing: set[str] = set()
         self.type_checking: set[str] = {"TYPE_CHECKING"}
         self.importlib: set[str] = set()
         self.import_module: set[str] = set()
+        self.sys: set[str] = set()
+        self.os: set[str] = set()
+        self.platform: set[str] = set()
+        self.sys_platform: set[str] = set()  # `from sys import platform [as name]`
 
     def learn(self, node: ast.Import | ast.ImportFrom) -> None:
         """Record the names an import statement binds that the rules care about."""
@@ -138,6 +150,8 @@ class Bindings:
                 self.typing.add(bound)
             elif target == "importlib":
                 self.importlib.add(bound)
+            elif target in ("sys", "os", "platform"):
+                getattr(self, target).add(bound)
 
     def learn_from(self, module: str | None, level: int,
                    aliases: Sequence[tuple[str, str | None]]) -> None:
@@ -149,6 +163,8 @@ class Bindings:
                 self.type_checking.add(asname or name)
             elif module == "importlib" and name == "import_module":
                 self.import_module.add(asname or name)
+            elif module == "sys" and name == "platform":
+                self.sys_platform.add(asname or name)
 
 
 def _is_type_checking(test: ast.expr, bindings: Bindings) -> bool:
@@ -172,16 +188,81 @@ def _is_main_guard(test: ast.expr) -> bool:
             and any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides))
 
 
-def if_contexts(test: ast.expr, ctx: Ctx, bindings: Bindings) -> tuple[Ctx, Ctx]:
-    """Contexts of the body and the else branch of `if test:` inside `ctx`."""
+def _names_platform(node: ast.expr, bindings: Bindings) -> bool:
+    """`sys.platform`, `os.name`, `platform.system()` (and `from sys import platform`)."""
+    if isinstance(node, ast.Call) and not node.args and isinstance(node.func, ast.Attribute):
+        func = node.func
+        return (func.attr in _PLATFORM_CALLS and isinstance(func.value, ast.Name)
+                and func.value.id in bindings.platform)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        owner = node.value.id
+        return ((node.attr == "platform" and owner in bindings.sys)
+                or (node.attr == "name" and owner in bindings.os))
+    return isinstance(node, ast.Name) and node.id in bindings.sys_platform
+
+
+def _is_platform_test(test: ast.expr, bindings: Bindings, *, pure: bool = False) -> bool:
+    """A test whose body runs on some platforms only (`pure`: a test of nothing else).
+
+    The platform compared with a constant or `.startswith(...)`; `P and X` (the body
+    needs P); `P or Q` and `not P` only when P and Q test nothing but the platform.
+    """
+    if isinstance(test, ast.BoolOp):
+        parts = [_is_platform_test(value, bindings, pure=pure) for value in test.values]
+        return any(parts) if isinstance(test.op, ast.And) and not pure else all(parts)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _is_platform_test(test.operand, bindings, pure=True)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        sides = (test.left, test.comparators[0])
+        return (any(_names_platform(side, bindings) for side in sides)
+                and any(isinstance(side, ast.Constant | ast.Tuple | ast.List | ast.Set)
+                        for side in sides))
+    if (isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute)
+            and test.func.attr in ("startswith", "endswith")):
+        return _names_platform(test.func.value, bindings)
+    return False
+
+
+class Guard(enum.Enum):
+    """What an `if` test guards, as far as when its branches run is concerned."""
+
+    NONE = "none"  # an ordinary condition
+    TYPE_CHECKING = "type-checking"  # body: only for type checkers, never at run time
+    NOT_TYPE_CHECKING = "not-type-checking"  # else branch: only for type checkers
+    MAIN = "main"  # `if __name__ == "__main__":` body: only when run as a script
+    PLATFORM = "platform"  # sys.platform / os.name / platform.system(): on some platforms
+
+
+def classify_test(test: ast.expr, bindings: Bindings) -> Guard:
+    """The one classifier of `if` tests, shared by both scanners and the review.
+
+    `bindings` must hold the names the file bound before the test (in source order), so
+    `from typing import TYPE_CHECKING as TC` makes `if TC:` a type-checking guard.
+    """
     if _is_type_checking(test, bindings):
-        return ctx._replace(type_only=True), ctx
+        return Guard.TYPE_CHECKING
     if (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
             and _is_type_checking(test.operand, bindings)):
-        return ctx, ctx._replace(type_only=True)
+        return Guard.NOT_TYPE_CHECKING
     if _is_main_guard(test):
+        return Guard.MAIN
+    if _is_platform_test(test, bindings):
+        return Guard.PLATFORM
+    return Guard.NONE
+
+
+def if_contexts(test: ast.expr, ctx: Ctx, bindings: Bindings) -> tuple[Ctx, Ctx]:
+    """Contexts of the body and the else branch of `if test:` inside `ctx`."""
+    guard = classify_test(test, bindings)
+    if guard is Guard.TYPE_CHECKING:
+        return ctx._replace(type_only=True), ctx
+    if guard is Guard.NOT_TYPE_CHECKING:
+        return ctx, ctx._replace(type_only=True)
+    if guard is Guard.MAIN:
         # Runs only when the file is executed as a script, never on import.
         return ctx._replace(function=True), ctx
+    # A platform guard's branches run at import time on their platform: the edge keeps
+    # its kind (eager, optional) so that cycles and budgets hold on every platform.
     return ctx, ctx
 
 

@@ -43,7 +43,7 @@ def test_uses_are_classified_by_when_they_run(tmp_path: Path) -> None:
     assert facts.uses_of("Money") == {Use.ANNOTATION}
     assert facts.uses_of("Order") == {Use.ANNOTATION}
     assert facts.uses_of("decimal") == {Use.IMPORT_TIME}
-    assert facts.functions_using["np"] == ("add",)
+    assert facts.functions_using["np"] == ("Book.add",)
     assert {b.name: b.module for b in facts.bindings}["Money"] == "pkg.types"
 
 
@@ -159,3 +159,101 @@ def test_unreadable_source_gives_none(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_bytes(b"\xff\xfe def")
     assert module_facts("bad", str(tmp_path / "bad.py")) is None
     assert module_facts("gone", str(tmp_path / "gone.py")) is None
+
+
+def test_type_checking_under_an_alias_agrees_with_the_static_scanner(tmp_path: Path) -> None:
+    code = """
+        from typing import TYPE_CHECKING as TC
+        if TC:
+            import numpy
+        """
+    facts = facts_of(tmp_path, code)
+    assert {b.name: b.kind for b in facts.bindings}["numpy"] is BindingKind.TYPE_ONLY
+    from importaudit.model import EdgeKind
+    from importaudit.static.scan import scan_reference
+
+    static = {s.module: s.kind for s in scan_reference(textwrap.dedent(code).encode()).statements}
+    assert static["numpy"] is EdgeKind.TYPE_ONLY
+
+
+def test_the_main_block_never_runs_on_import(tmp_path: Path) -> None:
+    from importaudit.review.source import MAIN_BLOCK
+
+    facts = facts_of(tmp_path, """
+        import time
+        from pathlib import Path
+
+        def work():
+            return time.monotonic()
+
+        if __name__ == "__main__":
+            import json
+            class Demo:
+                pass
+            time.sleep(1)
+            print(Path("x").read_text(), [i for i in range(10)])
+        """)
+    assert facts.calls == () and facts.work == () and facts.placeholders == ()
+    assert [b.name for b in facts.bindings] == ["time", "Path"]  # json: script only
+    assert facts.uses_of("Path") == {Use.FUNCTION}
+    assert facts.functions_using["Path"] == (MAIN_BLOCK,)
+    assert facts.functions_using["time"] == (MAIN_BLOCK, "work")
+
+
+def test_deliberately_empty_classes_are_not_placeholders(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        import abc
+
+        class NoChange:
+            pass
+
+        NO_CHANGE = NoChange()
+
+        class Marker:
+            '''Root of the marker hierarchy.'''
+
+        class Bold(Marker):
+            pass
+
+        class Meta(metaclass=abc.ABCMeta):
+            pass
+
+        class _Missing:
+            pass
+
+        class Unfinished:
+            '''Placeholder.'''
+
+        def check(error):
+            return isinstance(error, (OSError, abc.ABC))
+        """)
+    # Marker is a base here: the rule drops it, with bases used anywhere in the package.
+    assert [p.name for p in facts.placeholders] == ["Marker", "Unfinished"]
+    assert {"Marker", "OSError"} <= facts.type_uses
+
+
+def test_methods_and_lambdas_name_their_real_users(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        import json
+        import numpy as np
+
+        class Book:
+            def dump(self):
+                return json.dumps({})
+
+        SQUARE = lambda x: np.square(x)
+        """)
+    assert facts.functions_using["json"] == ("Book.dump",)
+    assert facts.functions_using["np"] == ("<lambda at line 9>",)
+
+
+def test_calls_under_a_platform_guard_say_so(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        import sys
+        if sys.platform == "win32":
+            LOG = open("C:/log.txt")
+        else:
+            LOG = open("/tmp/log.txt")
+        """)
+    assert [(c.line, c.platform) for c in facts.calls] == [
+        (4, "sys.platform == 'win32'"), (6, "not (sys.platform == 'win32')")]

@@ -279,3 +279,51 @@ def test_warnings_about_the_scanned_code_are_not_shown(scanner: Scanner) -> None
         result = scan(scanner, source)
     assert [s.module for s in result.statements] == ["os", "re"]
     assert caught == []
+
+
+@pytest.mark.parametrize(("test", "guard"), [
+    ("TYPE_CHECKING", "TYPE_CHECKING"),
+    ("TC", "TYPE_CHECKING"),  # from typing import TYPE_CHECKING as TC
+    ("t.TYPE_CHECKING", "TYPE_CHECKING"),
+    ("not TC", "NOT_TYPE_CHECKING"),
+    ("__name__ == '__main__'", "MAIN"),
+    ("sys.platform == 'win32'", "PLATFORM"),
+    ("_sys.platform.startswith('linux')", "PLATFORM"),
+    ("os.name != 'nt'", "PLATFORM"),
+    ("platform.system() in ('Darwin', 'Linux')", "PLATFORM"),
+    ("plat == 'darwin' or sys.platform == 'win32'", "PLATFORM"),  # from sys import platform as plat
+    ("sys.version_info >= (3, 11)", "NONE"),
+    ("sys.platform.startswith('win') and WIN", "PLATFORM"),  # runs on Windows only
+    ("sys.platform == 'win32' or DEBUG", "NONE"),  # runs anywhere DEBUG is set
+    ("not (sys.platform == 'win32' and DEBUG)", "NONE"),
+    ("not (sys.platform == 'win32' or os.name == 'nt')", "PLATFORM"),
+    ("os.name", "NONE"),
+    ("other.platform == 'win32'", "NONE"),
+])
+def test_one_classifier_names_every_guard(test: str, guard: str) -> None:
+    import ast
+
+    from importaudit.static.scan import Bindings, Guard, classify_test
+
+    bindings = Bindings()
+    prelude = ast.parse("from typing import TYPE_CHECKING as TC\nimport typing as t\n"
+                        "import sys as _sys, sys, os, platform\n"
+                        "from sys import platform as plat\n")
+    for node in prelude.body:
+        assert isinstance(node, ast.Import | ast.ImportFrom)
+        bindings.learn(node)
+    expr = ast.parse(test, mode="eval").body
+    assert classify_test(expr, bindings) is Guard[guard]
+
+
+def test_platform_guarded_imports_keep_their_kind(scanner: Scanner) -> None:
+    assert kinds(scanner, """\
+        import sys
+        if sys.platform == "win32":
+            import winreg
+        else:
+            try:
+                import fcntl
+            except ImportError:
+                pass
+        """) == {"sys": E, "winreg": E, "fcntl": OPT}

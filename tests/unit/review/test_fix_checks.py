@@ -1,0 +1,228 @@
+"""Rules whose verdicts and fixes are checked against the code before they are shown.
+
+Each test builds a small real package in tmp_path, a profile shaped like a measured one
+(review_samples.rec), and for cycles the real static graph of the package.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from typing import TYPE_CHECKING
+
+from review_samples import make_report, rec
+
+from importaudit import api
+from importaudit.review import run_review
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from importaudit.model import Finding, ModuleRecord, Report
+
+
+#: The heap a heavy dependency retains: HIGH on the default scale.
+HEAVY = 20 * 1024 * 1024
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for relative, code in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(code))
+
+
+def record(root: Path, name: str, importer: str | None, order: int, self_us: int,
+           **extra: object) -> ModuleRecord:
+    """A measured record of module `name` under `root` (its source file really exists)."""
+    parts = name.split(".")
+    package = root.joinpath(*parts)
+    origin = package / "__init__.py" if package.is_dir() else package.with_suffix(".py")
+    base = rec(name, importer, order, self_us, self_us, 64, 64)
+    return dataclasses.replace(base, origin=str(origin), is_package=package.is_dir(),
+                               **extra)  # type: ignore[arg-type]
+
+
+def app_using_heavy(root: Path, module: str, *more: ModuleRecord) -> tuple[ModuleRecord, ...]:
+    """app, app.MODULE and heavy (first loaded by app.MODULE, 20 MiB of heap), then `more`."""
+    return (record(root, "app", None, 0, 100), record(root, f"app.{module}", "app", 1, 100),
+            record(root, "heavy", f"app.{module}", 2, 60_000, self_heap_bytes=HEAVY), *more)
+
+
+def codes(report: Report, code: str) -> list[Finding]:
+    return [f for f in run_review(report).findings if f.code == code]
+
+
+def test_a_cut_is_offered_only_when_it_breaks_the_cycle(tmp_path: Path) -> None:
+    # p.m imports q.eng (line 3) and q.orders (line 4), both only for annotations;
+    # q/__init__ imports both submodules, so moving line 3 alone keeps the cycle
+    # through q's __init__ (the parent package line 4 still runs).
+    write(tmp_path, {
+        "p/__init__.py": "from .m import check\n",
+        "p/m.py": """\
+            from __future__ import annotations
+
+            import q.eng
+            from q.orders import Order
+
+            def check(order: Order, engine: q.eng.Engine) -> bool:
+                return True
+            """,
+        "q/__init__.py": "from .eng import Engine\nfrom .orders import Order\n",
+        "q/eng.py": "import p\n\nclass Engine:\n    checker = p\n",
+        "q/orders.py": "class Order:\n    pass\n",
+    })
+    static = api.cycles([str(tmp_path / "p"), str(tmp_path / "q")], cache=False)
+    modules = tuple(record(tmp_path, n, None, i, 100) for i, n in enumerate(
+        ["p", "p.m", "q", "q.eng", "q.orders"]))
+    report = make_report(("p", "q"), modules, static.graph, static.cycles)
+    [finding] = codes(report, "IA201")
+    assert "p/m.py:3, 4 under `if TYPE_CHECKING:`" in finding.fix, finding.fix
+    assert "p/m.py:3 " not in finding.fix
+
+
+def test_one_heavy_import_statement_is_one_finding(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/doc.py": """\
+            from heavy import cleandoc, getdoc, signature
+
+            class Doc:
+                def render(self, obj):
+                    return cleandoc(getdoc(obj)) + str(signature(obj))
+            """,
+        "heavy/__init__.py": "",
+    })
+    [finding] = codes(make_report(("app",), app_using_heavy(tmp_path, "doc")), "IA102")
+    assert finding.line == 1
+    assert "`cleandoc`, `getdoc`, `signature`" in finding.message
+    assert "Doc.render()" in finding.message
+
+
+def test_no_deferral_is_offered_into_a_lambda(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/calc.py": "import heavy\n\nSQUARE = lambda x: heavy.square(x)\n",
+        "heavy/__init__.py": "",
+    })
+    assert codes(make_report(("app",), app_using_heavy(tmp_path, "calc")), "IA102") == []
+
+
+def test_computation_is_judged_on_its_lower_bound_and_points_at_the_work(
+        tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/tables.py": """\
+            import os
+            import tempfile
+
+            DB = os.path.join(tempfile.gettempdir(), "x.db")
+            TABLE = [i * i for i in range(200_000)]
+            """,
+    })
+    slow = record(tmp_path, "app.tables", "app", 1, 30_000, self_ns_min=25_000_000)
+    modules = (record(tmp_path, "app", None, 0, 100), slow)
+    [finding] = codes(make_report(("app",), modules), "IA602")
+    assert finding.line == 5  # the comprehension, not the cheap gettempdir() of line 4
+    # A median above the threshold with a fastest run below it is noise: no finding.
+    noisy = dataclasses.replace(slow, self_ns=12_000_000, self_ns_min=6_000_000)
+    assert codes(make_report(("app",), (modules[0], noisy)), "IA602") == []
+    # Under sustained load even the fastest run is inflated: runs that disagree (the
+    # slowest over twice the fastest) do not decide, unless far above the threshold.
+    loaded = dataclasses.replace(slow, self_ns_min=12_000_000, self_ns=20_000_000,
+                                 self_ns_max=35_000_000)
+    assert codes(make_report(("app",), (modules[0], loaded)), "IA602") == []
+    very = dataclasses.replace(loaded, self_ns_min=120_000_000, self_ns=200_000_000,
+                               self_ns_max=400_000_000)
+    assert [f.line for f in codes(make_report(("app",), (modules[0], very)), "IA602")] == [5]
+
+
+def test_io_alone_is_import_time_io_not_computation(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/db.py": "import sqlite3\nimport tempfile\n\nDIR = tempfile.gettempdir()\n"
+                     "CONN = sqlite3.connect(DIR + '/x.db')\n",
+    })
+    modules = (record(tmp_path, "app", None, 0, 100),
+               record(tmp_path, "app.db", "app", 1, 30_000, self_ns_min=25_000_000))
+    report = make_report(("app",), modules)
+    assert codes(report, "IA602") == []
+    assert [f.line for f in codes(report, "IA601")] == [5]
+
+
+def test_utility_fix_never_suggests_the_import_already_written(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/facade.py": """\
+            from utils.core import Mixin
+
+            class Facade(Mixin):
+                pass
+            """,
+        "utils/__init__.py": "from .core import Mixin\n" + "".join(
+            f"from . import big{i}\n" for i in range(6)),
+        "utils/core.py": "class Mixin:\n    def log(self):\n        return 1\n",
+        **{f"utils/big{i}.py": "X = 1\n" for i in range(6)},
+    })
+    modules = (
+        record(tmp_path, "app", None, 0, 100),
+        record(tmp_path, "app.facade", "app", 1, 100),
+        record(tmp_path, "utils", "app.facade", 2, 100),
+        record(tmp_path, "utils.core", "utils", 3, 100),
+        *[record(tmp_path, f"utils.big{i}", "utils", 4 + i, 3_000) for i in range(6)],
+    )
+    [finding] = codes(make_report(("app", "utils"), modules), "IA103")
+    assert "utils/__init__.py lazy" in finding.fix
+    assert "directly" not in finding.fix  # line 1 imports from utils.core already
+    assert "TYPE_CHECKING" not in finding.fix and "inside" not in finding.fix  # a base class
+    # utils as a dependency: its __init__ is not app's to change, and the base class is
+    # needed at import, so no fix is left and there is no finding.
+    assert codes(make_report(("app",), modules), "IA103") == []
+
+
+def test_a_dependency_something_else_imports_too_is_no_heavy_import(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/__init__.py": "from . import doc, model\n",
+        "app/doc.py": "import heavy\n\ndef render(obj):\n    return heavy.getdoc(obj)\n",
+        "app/model.py": "import dataclasses\n",
+        "heavy/__init__.py": "",
+    })
+    heavy = record(tmp_path, "heavy", "app.doc", 3, 60_000, self_heap_bytes=HEAVY)
+    modules = (
+        record(tmp_path, "app", None, 0, 100),
+        record(tmp_path, "app.doc", "app", 1, 100),
+        record(tmp_path, "app.model", "app", 2, 100),
+        dataclasses.replace(heavy, importers=("app.doc", "dataclasses")),
+        record(tmp_path, "dataclasses", "app.model", 4, 100),
+    )
+    assert codes(make_report(("app",), modules), "IA102") == []
+    alone = (*modules[:3], heavy, modules[4])
+    assert [f.module for f in codes(make_report(("app",), alone), "IA102")] == ["app.doc"]
+
+
+def test_marker_classes_used_elsewhere_in_the_package_are_not_placeholders(
+        tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/exc.py": """\
+            class DontWrapMixin:
+                '''Mix into an exception to keep it from being wrapped.'''
+
+            class CompatMixin:
+                '''Kept for older callers.'''
+
+            class Unfinished:
+                '''Placeholder.'''
+            """,
+        "app/engine.py": """\
+            from app import exc
+
+            def handle(error):
+                return isinstance(error, exc.DontWrapMixin)
+            """,
+        "app/tests.py": "from app.exc import CompatMixin\n\nclass T(CompatMixin):\n    pass\n",
+    })
+    modules = tuple(record(tmp_path, n, None, i, 100) for i, n in enumerate(
+        ["app", "app.exc", "app.engine", "app.tests"]))
+    [finding] = codes(make_report(("app",), modules), "IA401")
+    assert "(Unfinished)" in finding.message
