@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from static_helpers import STATIC, graph_of
@@ -14,9 +16,6 @@ from static_helpers import STATIC, graph_of
 from importaudit.model import EdgeKind, ImportEdge, ModuleNode, StaticGraph
 from importaudit.static import cycles
 from importaudit.static.cycles import feedback_arcs, find_cycles, shortest_cycle
-
-if TYPE_CHECKING:
-    import pytest
 
 ALL_KINDS = tuple(EdgeKind)
 
@@ -215,3 +214,17 @@ def test_past_its_budget_the_cut_stays_valid_but_unpruned(
     rest = nx.DiGraph(component)
     rest.remove_edges_from(unpruned)
     assert nx.is_directed_acyclic_graph(rest)
+
+
+@pytest.mark.parametrize(("fixture", "needs_networkx"), [("deferred", False), ("cyclic", True)])
+def test_networkx_is_imported_only_when_the_graph_has_a_cycle(
+        fixture: str, needs_networkx: bool) -> None:
+    # networkx costs about a sixth of a second to import; a tree without cycles (what
+    # a passing gate sees) is told so by the standard library's topological sort.
+    code = ("import sys\nfrom importaudit import api\n"
+            f"report = api.cycles([{str(STATIC / fixture)!r}], cache=False)\n"
+            "print(len(report.cycles), 'networkx' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    count, imported = done.stdout.split()
+    assert (int(count) > 0, imported == "True") == (needs_networkx, needs_networkx)
