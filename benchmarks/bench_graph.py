@@ -25,6 +25,14 @@ imports): no tool inherits another's state. That matters: grimp leaves its Rust
 thread pool running, and a process with other threads does not fork (importaudit's
 builds would spawn their workers there), and the reference scanner leaves a larger
 heap behind, which makes every fork slower.
+Whole processes, each command run in turn per round and checked (exit 0, or 1 with its
+report of cycles): `importaudit cycles PACKAGE --no-cache --no-verify` (static only, as
+the others: by default `cycles` also runs each suspected cycle in an interpreter); a
+grimp script building the graph without a cache and finding its cycles with networkx
+(strongly connected components, what `cycles` reports); and, when `lint-imports` is
+found (import-linter, in its own environment: `--lint-imports PATH`, or on PATH),
+`lint-imports --no-cache` with an `acyclic_siblings` contract on the package (no
+cycles between siblings at any depth: the nearest import-linter has to "no cycles").
 "Cold" is the scan cache, not the disk: every variant reads files the page cache
 holds after the first round. Also timed: cycle analysis (`find_cycles`, default kinds)
 on the package's graph, and the size of its largest strongly connected component.
@@ -221,12 +229,76 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
           f"largest component {largest} modules")
 
 
+_GRIMP_CYCLES = """
+import sys
+import grimp
+import networkx as nx
+graph = grimp.build_graph(sys.argv[1], cache_dir=None)
+digraph = nx.DiGraph()
+for module in graph.modules:
+    digraph.add_edges_from((module, imported)
+                           for imported in graph.find_modules_directly_imported_by(module))
+print(sum(1 for c in nx.strongly_connected_components(digraph) if len(c) > 1), "cycles")
+"""
+
+
+def _lint_imports_config(package: str, scratch: Path) -> Path:
+    config = scratch / ".importlinter"
+    config.write_text(f"[importlinter]\nroot_package = {package}\n\n"
+                      f"[importlinter:contract:acyclic]\nname = no cycles in {package}\n"
+                      f"type = acyclic_siblings\nancestors =\n    {package}\n")
+    return config
+
+
+def _run(command: list[str], ok: tuple[int, ...], expect: str, **kwargs: object) -> float:
+    """Seconds one whole process took; raises unless it exited in `ok` and said `expect`."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False,
+                          **kwargs)  # type: ignore[call-overload]
+    elapsed = time.perf_counter() - start
+    if done.returncode not in ok or expect not in done.stdout:
+        raise RuntimeError(f"{command[:4]} exited {done.returncode}: "
+                           f"{(done.stderr or done.stdout)[-400:]}")
+    return elapsed
+
+
+def bench_cli(package: str, rounds: int, lint_imports: str | None) -> None:
+    """Whole CLI processes, interleaved: importaudit cycles, grimp + networkx, lint-imports."""
+    import os
+
+    spec = importlib.util.find_spec(package)
+    assert spec is not None
+    assert spec.submodule_search_locations is not None
+    site = str(Path(next(iter(spec.submodule_search_locations))).parent)
+    times: dict[str, list[float]] = {"importaudit": [], "grimp": [], "lint-imports": []}
+    with tempfile.TemporaryDirectory(prefix="bench-cli-") as scratch:
+        config = _lint_imports_config(package, Path(scratch))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), site])}
+        for _ in range(rounds):
+            times["importaudit"].append(_run(
+                [sys.executable, "-m", "importaudit", "cycles", package, "--no-cache",
+                 "--no-verify"],
+                (0, 1), "import graph:", env=env, cwd=scratch))
+            times["grimp"].append(_run([sys.executable, "-c", _GRIMP_CYCLES, package],
+                                       (0,), "cycles", env=env, cwd=scratch))
+            if lint_imports:
+                times["lint-imports"].append(_run(
+                    [lint_imports, "--no-cache", "--config", str(config)], (0, 1),
+                    "Contracts", env=env, cwd=scratch))
+    print(f"  whole process, medians of {rounds} rounds: " + ", ".join(
+        f"{tool} {statistics.median(values):.3f} s"
+        f" ({_ratio(values, times['grimp']).strip()} grimp)"
+        for tool, values in times.items() if values))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("packages", nargs="*")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reference-rounds", type=int, default=3,
                         help="rounds of the (slow) reference scanner")
+    parser.add_argument("--lint-imports", default=shutil.which("lint-imports"),
+                        help="import-linter's lint-imports (its own environment is fine)")
     args = parser.parse_args()
     packages = args.packages or [p for p in PREFERRED if _installed(p)]
     if not packages:
@@ -237,6 +309,8 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {sys.platform}; packages: {', '.join(packages)}")
     for package in packages:
         bench(package, args.rounds, args.reference_rounds, has_grimp)
+        if has_grimp:
+            bench_cli(package, args.rounds, args.lint_imports)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ is where the body already failed). Function and class bodies bind nothing in the
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from importaudit.static.scan import quiet_parse
 
@@ -86,13 +86,20 @@ def _body(statements: list[ast.stmt]) -> dict[str, int]:
     return names
 
 
-def bound_lines(source: bytes) -> dict[str, int]:
+@overload
+def bound_lines(source: bytes) -> dict[str, int]: ...
+@overload
+def bound_lines(source: bytes, *, strict: Literal[True]) -> dict[str, int] | None: ...
+
+
+def bound_lines(source: bytes, *, strict: bool = False) -> dict[str, int] | None:
     """Each name the module body surely binds at import time -> the first line binding it.
 
-    Returns {} for a file that does not parse (nothing is known to be bound).
+    For a file that does not parse: {} (nothing is known to be bound), or None if
+    `strict` (the caller has a better source to try).
     """
     try:
         tree = quiet_parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
+        return None if strict else {}
     return _body(tree.body)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from importaudit.static.bound import bound_lines
+from importaudit.static.cycles import _bound_lines
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SOURCE = b'''\
 """doc"""
@@ -48,3 +54,19 @@ def test_bound_lines_follow_what_runs() -> None:
 
 def test_a_file_that_does_not_parse_binds_nothing_known() -> None:
     assert bound_lines(b"def broken(:\n") == {}
+
+
+def test_the_cycle_check_reading_only_the_lines_before_agrees_with_the_whole_file(
+        tmp_path: Path) -> None:
+    # The can-fail check parses only the lines before the way back when they parse
+    # alone (an `if` cut before its `else`, a loop body cut short): it must answer
+    # "bound before line N?" as the whole file does, for every name and line.
+    path = tmp_path / "mod.py"
+    path.write_bytes(SOURCE)
+    bound = _bound_lines({"mod": str(path)})
+    whole = bound_lines(SOURCE)
+    names = [*whole, "fallback", "inner", "attribute", "OnlyTyped", "absent"]
+    for before in range(1, SOURCE.count(b"\n") + 2):
+        for name in names:
+            assert bound("mod", [name], before) == (whole.get(name, before) < before), (
+                name, before)
