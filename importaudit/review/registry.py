@@ -76,9 +76,18 @@ def register_doc(code: str, name: str, title: str, family: str, doc: RuleDoc) ->
 
 def _add(rule: Rule) -> None:
     existing = _RULES.get(rule.code)
-    if existing is not None and existing.check is not rule.check:
+    if existing is not None and _origin(existing) != _origin(rule):
         raise RuntimeError(f"rule code {rule.code} registered twice")
     _RULES[rule.code] = rule
+
+
+def _origin(rule: Rule) -> tuple[str, str]:
+    """Where a rule is defined. A rule module imported again (importlib.reload, or
+    dropped from sys.modules and re-imported) registers a new function object for the
+    same rule: that is the same rule, not a second one with the same code."""
+    if rule.check is None:
+        return (rule.family, rule.name)
+    return (rule.check.__module__, rule.check.__qualname__)
 
 
 def all_rules() -> tuple[Rule, ...]:

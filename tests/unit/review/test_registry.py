@@ -34,3 +34,23 @@ def test_lookup_by_code_or_name() -> None:
     assert get_rule("placeholder-class").code == "IA401"
     with pytest.raises(UsageError, match="unknown rule 'IA999'"):
         get_rule("IA999")
+
+
+def test_a_rule_module_imported_again_is_the_same_rule() -> None:
+    # importlib.reload, or a module dropped from sys.modules and imported again (as the
+    # test suite's import-state fixture does), registers new function objects.
+    import importlib
+    import sys
+
+    all_rules()
+    del sys.modules["importaudit.review.eager"]
+    importlib.import_module("importaudit.review.eager")
+    assert {r.code for r in all_rules()} == set(STABLE)
+
+
+def test_a_second_rule_with_a_used_code_is_refused() -> None:
+    from importaudit.review.registry import RuleDoc, register
+
+    doc = RuleDoc(what="w" * 30, why="w" * 30, fix="f" * 30, example="e" * 30)
+    with pytest.raises(RuntimeError, match="IA101 registered twice"):
+        register("IA101", "impostor", "Impostor", doc)(lambda ctx: ())
