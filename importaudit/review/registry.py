@@ -82,9 +82,12 @@ def _add(rule: Rule) -> None:
 
 
 def _origin(rule: Rule) -> tuple[str, str]:
-    """Where a rule is defined. A rule module imported again (importlib.reload, or
-    dropped from sys.modules and re-imported) registers a new function object for the
-    same rule: that is the same rule, not a second one with the same code."""
+    """Where a rule is defined.
+
+    A rule module imported again (importlib.reload, or dropped from sys.modules and
+    re-imported) registers a new function object for the same rule: that is the same
+    rule, not a second one with the same code.
+    """
     if rule.check is None:
         return (rule.family, rule.name)
     return (rule.check.__module__, rule.check.__qualname__)
