@@ -581,6 +581,25 @@ class _TimedLegacyLoader:
 # ----------------------------------------------------------------------------- cache hits
 
 
+def _hit_importer(channel: _Probe, name: str) -> str:
+    """The module (as a JSON string) whose import an import statement of `name` runs in.
+
+    A function of `name` called by another module's body (sqlalchemy's `__init__` calls
+    `util.preloaded.import_prefix()`) imports during that other module's import, not
+    during `name`'s: the hit belongs to the innermost import in progress on this
+    thread. `name` keeps it while its own import is in progress, and when no import is
+    (a program's run-time import).
+    """
+    quoted = _q(name)
+    stack = channel.stacks.get(_get_ident())
+    if not stack:
+        return quoted
+    for frame in stack:
+        if frame[_NAME] == quoted:
+            return quoted
+    return str(stack[-1][_NAME])
+
+
 def _install_hits(channel: _Probe) -> None:
     """Record each (importer, module) pair once when an import finds it already loaded."""
     import builtins
@@ -628,7 +647,8 @@ def _install_hits(channel: _Probe) -> None:
                     key = (importer, target)
                     if key not in seen and target != importer:
                         seen.add(key)
-                        channel.write([("e", "hit"), ("n", target), ("i", importer)])
+                        by = _hit_importer(channel, importer)
+                        channel.line('{"e":"hit","n":' + _q(target) + ',"i":' + by + "}\n")
         return result
 
     builtins.__import__ = __import__  # type: ignore[assignment]

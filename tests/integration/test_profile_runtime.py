@@ -365,3 +365,18 @@ def test_without_proc_rss_is_unmeasured_not_zero() -> None:
     hungry = measured(report)["hungry"]
     assert hungry.heap_bytes is not None and hungry.heap_bytes > 8_000_000  # still measured
     assert hungry.rss_bytes is None and hungry.self_rss_bytes is None
+
+
+def test_a_cache_hit_belongs_to_the_import_it_happened_in() -> None:
+    # preloads/__init__ calls registry.preload(), whose `import preloads.heavy` finds
+    # the module loaded: that happened while `preloads` was being imported, not
+    # registry. An edge registry -> heavy would say registry's own body imports heavy
+    # (`why` would name it; savings of deferring registry's imports would count heavy).
+    from importaudit.loadgraph import LoadGraph
+
+    report = api.profile([target("preloads")], repeat=1, memory=False)
+    mods = measured(report)
+    assert "preloads.registry" not in mods["preloads.heavy"].importers
+    graph = LoadGraph(report.modules)
+    assert "preloads.heavy" not in graph.imports("preloads.registry")
+    assert "preloads.heavy" in graph.imports("preloads")
