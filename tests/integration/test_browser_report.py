@@ -1,23 +1,26 @@
-"""The HTML report in a real headless Chromium: loads cleanly, draws, zooms, sorts, filters.
+"""The HTML report in a real headless Chromium, driven by Playwright (pytest-playwright).
 
-Needs Debian's `chromium` (installed by `.ci/run`). Outside CI a machine without it
-skips these tests with the reason; in CI (CI=true) a missing browser is a failure.
-The page is a real review of the `shop` fixture, measured by a child interpreter, with
-a finding whose message is hostile HTML that must stay text. A screenshot of each page
-is kept in tests/artifacts/.
+The browser is Debian's `chromium` (installed by `.ci/run`; Playwright's own browser
+builds cannot be downloaded here), launched through `executable_path`. Outside CI a
+machine without it skips these tests with the reason; in CI (CI=true) a missing browser
+is a failure. The pages are real reviews of the `shop` and `tidy` fixtures, measured by
+a child interpreter, with a finding whose message is hostile HTML that must stay text.
+Every test asserts what a user sees, that the page logged no console error, and that it
+made no network request. A screenshot of each page is kept in tests/artifacts/.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import io
 import os
+import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from cdp import Browser, find_browser
+
+pytest.importorskip("playwright", reason="pip install pytest-playwright (the test extra)")
 
 from importaudit import api
 from importaudit.model import Finding, Impact, Severity
@@ -25,7 +28,8 @@ from importaudit.render import RenderOptions
 from importaudit.render.html import render, render_comparison
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+
+    from playwright.sync_api import ConsoleMessage, Page, Request
 
     from importaudit.model import Report
 
@@ -35,16 +39,79 @@ ROOT = Path(__file__).resolve().parents[2]
 REVIEW_FIXTURES = ROOT / "tests" / "fixtures" / "review"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 HOSTILE = '<img src=x onerror="window.__pwned = 1">'
+# Headless on a shared CI box: no sandbox (root in a container), no GPU, and none of the
+# browser's own background traffic, so "no network request" is about the page alone.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = find_browser()
+def find_chromium() -> str | None:
+    """The system's Chromium: Debian's package, or another Chromium-family browser on PATH."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright's launch options, pointed at the system's Chromium."""
+    path = find_chromium()
     if path is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
         pytest.skip("no chromium on this machine (apt-get install chromium)")
-    return path
+    return {**browser_type_launch_args, "executable_path": path, "headless": True,
+            "args": CHROMIUM_ARGS}
+
+
+@dataclasses.dataclass
+class Seen:
+    """What the page did besides drawing: console errors, uncaught exceptions, requests."""
+
+    errors: list[str] = dataclasses.field(default_factory=list)
+    requests: list[str] = dataclasses.field(default_factory=list)
+
+
+@pytest.fixture
+def seen(page: Page) -> Seen:
+    record = Seen()
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            record.errors.append(f"console {message.type}: {message.text}")
+
+    def request(req: Request) -> None:
+        record.requests.append(req.url)
+
+    page.on("console", console)
+    page.on("pageerror", lambda exc: record.errors.append(f"uncaught: {exc}"))
+    page.on("request", request)
+    return record
+
+
+def open_page(page: Page, seen: Seen, html: str, folder: Path) -> None:
+    path = folder / "report.html"
+    path.write_text(html, encoding="utf-8")
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready=true]")
+    # the only request is the page itself: no CDN, font, image or script from anywhere
+    assert seen.requests == [path.as_uri()]
+
+
+def check_clean(page: Page, seen: Seen, shot: str) -> None:
+    """Keep a screenshot, then assert no console error and no request beyond the page."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+    assert seen.errors == []
+    assert len(seen.requests) == 1 and seen.requests[0].startswith("file://")
+
+
+def html_of(report: Report) -> str:
+    out = io.StringIO()
+    render(report, out, RenderOptions())
+    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -56,112 +123,74 @@ def shop_review() -> Report:
     return dataclasses.replace(report, findings=(*report.findings, hostile))
 
 
-@pytest.fixture
-def browser(chromium: str, tmp_path: Path) -> Iterator[Browser]:
-    instance = Browser(chromium, tmp_path / "profile")
-    try:
-        for domain in ("Runtime", "Log", "Page"):
-            instance.call(f"{domain}.enable")
-        yield instance
-    finally:
-        instance.close()
+@pytest.fixture(scope="module")
+def tidy_review() -> Report:
+    return api.review([str(REVIEW_FIXTURES / "tidy")], repeat=1)
 
 
-def open_page(browser: Browser, html: str, folder: Path) -> None:
-    page = folder / "report.html"
-    page.write_text(html, encoding="utf-8")
-    browser.call("Page.navigate", url=page.as_uri())
-    browser.wait_for("Page.loadEventFired")
-    assert browser.evaluate("document.body.dataset.ready") == "true"
-
-
-def screenshot(browser: Browser, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = browser.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
-    (ARTIFACTS / name).write_bytes(base64.b64decode(shot["data"]))
-
-
-def html_of(report: Report) -> str:
-    out = io.StringIO()
-    render(report, out, RenderOptions())
-    return out.getvalue()
+def names(page: Page, selector: str) -> list[str]:
+    return page.locator(selector).evaluate_all("els => els.map(e => e.dataset.name)")
 
 
 def test_report_loads_draws_zooms_sorts_and_filters(
-        browser: Browser, shop_review: Report, tmp_path: Path) -> None:
-    open_page(browser, html_of(shop_review), tmp_path)
+        page: Page, seen: Seen, shop_review: Report, tmp_path: Path) -> None:
+    open_page(page, seen, html_of(shop_review), tmp_path)
+    chart = page.locator("#ia-chart")
     # the chart draws one box per module of the import tree, under a synthetic root
-    boxes = browser.evaluate("document.querySelectorAll('#ia-chart g.node').length")
-    assert boxes >= 10
-    assert browser.evaluate("document.getElementById('ia-chart').dataset.root") == "all imports"
+    assert page.locator("#ia-chart g.node").count() >= 10
+    assert chart.get_attribute("data-root") == "all imports"
 
     # a click on a module zooms into its subtree; a click on the top bar zooms out
-    browser.click('#ia-chart g.node[data-name="shop.orders"] rect')
-    assert browser.evaluate("document.getElementById('ia-chart').dataset.root") == "shop.orders"
-    names = browser.evaluate(
-        "[...document.querySelectorAll('#ia-chart g.node')].map(g => g.dataset.name)")
-    assert "shop_utils" in names and "shop.reports" not in names
-    crumbs = browser.evaluate(
-        "[...document.querySelectorAll('#ia-crumbs button')].map(b => b.textContent)")
-    assert crumbs == ["all imports", "shop", "shop.orders"]
-    browser.click('#ia-chart g.node[data-name="shop.orders"] rect')
-    assert browser.evaluate("document.getElementById('ia-chart').dataset.root") == "shop"
+    page.click('#ia-chart g.node[data-name="shop.orders"] rect')
+    assert chart.get_attribute("data-root") == "shop.orders"
+    shown = names(page, "#ia-chart g.node")
+    assert "shop_utils" in shown and "shop.reports" not in shown
+    assert page.locator("#ia-crumbs button").all_text_contents() == [
+        "all imports", "shop", "shop.orders"]
+    page.click('#ia-chart g.node[data-name="shop.orders"] rect')
+    assert chart.get_attribute("data-root") == "shop"
 
     # the chart switches to heap
-    browser.click('#ia-metrics button[data-metric="1"]')
-    assert browser.evaluate("document.getElementById('ia-chart').dataset.metric") == "heap"
+    page.click('#ia-metrics button[data-metric="1"]')
+    assert chart.get_attribute("data-metric") == "heap"
 
     # the table sorts: by name ascending, then by self time descending
-    browser.click('#ia-modules th[data-key="name"]')
-    rows = browser.evaluate(
-        "[...document.querySelectorAll('#ia-modules tbody tr')].map(r => r.dataset.name)")
+    page.click('#ia-modules th[data-key="name"]')
+    rows = names(page, "#ia-modules tbody tr")
     assert rows == sorted(rows) and len(rows) >= 10
-    assert browser.evaluate(
-        "document.querySelector('#ia-modules th[data-key=name]').getAttribute('aria-sort')"
-    ) == "ascending"
-    browser.click('#ia-modules th[data-key="self_ns"]')
-    order = browser.evaluate(
-        "[...document.querySelectorAll('#ia-modules tbody tr')].map(r => r.dataset.name)")
+    assert page.get_attribute("#ia-modules th[data-key=name]", "aria-sort") == "ascending"
+    page.click('#ia-modules th[data-key="self_ns"]')
     selfs = {m.name: m.self_ns for m in shop_review.modules}
-    values = [selfs[name] for name in order]
+    values = [selfs[name] for name in names(page, "#ia-modules tbody tr")]
     assert values == sorted(values, reverse=True)
 
     # the filter narrows the rows
-    browser.evaluate("(() => { const f = document.getElementById('ia-filter');"
-                     " f.value = 'shop_utils'; f.dispatchEvent(new Event('input')); })()")
-    shown = browser.evaluate(
-        "[...document.querySelectorAll('#ia-modules tbody tr')].map(r => r.dataset.name)")
+    page.fill("#ia-filter", "shop_utils")
+    shown = names(page, "#ia-modules tbody tr")
     assert shown and all("shop_utils" in n for n in shown)
 
     # findings with fixes are shown, and hostile text stayed text
-    codes = browser.evaluate(
-        "[...document.querySelectorAll('#ia-findings article')].map(a => a.dataset.code)")
+    codes = page.locator("#ia-findings article").evaluate_all(
+        "els => els.map(e => e.dataset.code)")
     assert {"IA101", "IA102", "IA601"} <= set(codes)
-    assert browser.evaluate("window.__pwned === undefined")
-    assert browser.evaluate(f"document.body.textContent.includes({HOSTILE!r})")
-    assert browser.evaluate("document.querySelectorAll('#ia-findings img').length") == 0
+    assert page.evaluate("window.__pwned === undefined")
+    assert HOSTILE in page.locator("#ia-findings").inner_text()
+    assert page.locator("#ia-findings img").count() == 0
 
-    browser.evaluate("(() => { const f = document.getElementById('ia-filter');"
-                     " f.value = ''; f.dispatchEvent(new Event('input')); })()")
-    screenshot(browser, "report.png")
-    assert browser.errors() == []
+    page.fill("#ia-filter", "")
+    check_clean(page, seen, "report.png")
 
 
-def test_before_after_page(browser: Browser, shop_review: Report, tmp_path: Path) -> None:
-    tidy = api.review([str(REVIEW_FIXTURES / "tidy")], repeat=1)
+def test_before_after_page(page: Page, seen: Seen, shop_review: Report, tidy_review: Report,
+                           tmp_path: Path) -> None:
     out = io.StringIO()
-    render_comparison(shop_review, tidy, out, labels=("shop", "tidy"))
-    open_page(browser, out.getvalue(), tmp_path)
-    assert browser.evaluate("document.getElementById('ia-compare').hidden") is False
-    rows = browser.evaluate(
-        "[...document.querySelectorAll('#ia-compare-table tbody tr')].map(r => r.dataset.name)")
-    assert "shop" in rows
-    resolved = browser.evaluate("document.querySelectorAll('#ia-resolved li').length")
-    assert resolved >= 5
+    render_comparison(shop_review, tidy_review, out, labels=("shop", "tidy"))
+    open_page(page, seen, out.getvalue(), tmp_path)
+    assert page.locator("#ia-compare").is_visible()
+    assert "shop" in names(page, "#ia-compare-table tbody tr")
+    assert page.locator("#ia-resolved li").count() >= 5
     # switching to one side shows its chart
-    browser.click('#ia-reports button[data-report="1"]')
-    assert browser.evaluate("document.getElementById('ia-single').hidden") is False
-    assert browser.evaluate(
-        "document.querySelector('#ia-chart g.node[data-name=\"tidy\"]') !== null")
-    screenshot(browser, "report-before-after.png")
-    assert browser.errors() == []
+    page.click('#ia-reports button[data-report="1"]')
+    assert page.locator("#ia-single").is_visible()
+    assert page.locator('#ia-chart g.node[data-name="tidy"]').count() == 1
+    check_clean(page, seen, "report-before-after.png")
