@@ -27,6 +27,16 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+#: Okabe and Ito's palette, distinguishable with the common colour-vision deficiencies,
+#: as (fill, label colour with at least 4.5:1 contrast on it). Top-level packages get
+#: these in order of their own import time; the rest share OTHER.
+PALETTE: tuple[tuple[str, str], ...] = (
+    ("#E69F00", "#111111"), ("#56B4E9", "#111111"), ("#009E73", "#111111"),
+    ("#F0E442", "#111111"), ("#0072B2", "#ffffff"), ("#D55E00", "#111111"),
+    ("#CC79A7", "#111111"),
+)
+OTHER = ("#BBBBBB", "#111111")
+
 
 def _impact(finding: Finding) -> dict[str, int | None]:
     imp = finding.impact
@@ -72,6 +82,21 @@ def _tree(report: Report, flagged: set[str]) -> dict[str, Any]:
 
     return {"n": "all imports", "v": [total(0), total(1), total(2)], "c": roots, "f": False,
             "synthetic": True}
+
+
+def legend(report: Report) -> list[dict[str, str]]:
+    """Top-level package -> colour, costliest (summed own time) first; the rest are "other"."""
+    own: dict[str, int] = {}
+    for record in report.modules:
+        if not record.preloaded:
+            top = record.name.partition(".")[0]
+            own[top] = own.get(top, 0) + max(0, record.self_ns)
+    ranked = sorted(own, key=lambda top: (-own[top], top))
+    entries = [{"package": top, "fill": fill, "text": text}
+               for top, (fill, text) in zip(ranked, PALETTE, strict=False)]
+    if len(ranked) > len(PALETTE):
+        entries.append({"package": "", "fill": OTHER[0], "text": OTHER[1]})
+    return entries
 
 
 def _meta_lines(report: Report) -> list[str]:
@@ -130,6 +155,7 @@ def report_data(report: Report) -> dict[str, Any]:
         "metrics": [True, any(m["heap_bytes"] is not None for m in modules),
                     any(m["rss_bytes"] is not None for m in modules)],
         "meta": _meta_lines(report),
+        "legend": legend(report),
     }
 
 

@@ -25,6 +25,7 @@ pytest.importorskip("playwright", reason="pip install pytest-playwright (the tes
 from importaudit import api
 from importaudit.model import Finding, Impact, Severity
 from importaudit.render import RenderOptions
+from importaudit.render.html import legend as html_legend
 from importaudit.render.html import render, render_comparison
 
 if TYPE_CHECKING:
@@ -194,3 +195,59 @@ def test_before_after_page(page: Page, seen: Seen, shop_review: Report, tidy_rev
     assert page.locator("#ia-single").is_visible()
     assert page.locator('#ia-chart g.node[data-name="tidy"]').count() == 1
     check_clean(page, seen, "report-before-after.png")
+
+
+def test_legend_labels_tooltip_and_search(
+        page: Page, seen: Seen, shop_review: Report, tmp_path: Path) -> None:
+    open_page(page, seen, html_of(shop_review), tmp_path)
+    # one legend entry per top-level package, each its own colour, and every bar of a
+    # package drawn in its legend colour
+    legend = page.locator("#ia-legend li").evaluate_all(
+        "els => els.map(e => [e.dataset.package, e.querySelector('.swatch').style.background])")
+    packages = [package for package, _ in legend]
+    assert packages == [entry["package"] for entry in html_legend(shop_review)]
+    assert {"shop", "heavylib", ""} <= set(packages)  # "": the other packages, in grey
+    fills = page.locator("#ia-chart g.node:not([data-name='all imports']) rect").evaluate_all(
+        "els => els.map(e => [e.parentNode.dataset.name, e.getAttribute('fill')])")
+    colour = {package: page.evaluate(
+        f"(() => {{ const s = document.createElement('i'); s.style.color = {fill!r};"
+        " return s.style.color; })()") for package, fill in legend}
+    assert len(set(colour.values())) == len(colour)
+    as_css = dict(page.evaluate(
+        "fs => fs.map(([n, f]) => { const s = document.createElement('i'); s.style.color = f;"
+        " return [n, s.style.color]; })", fills))
+    for name, css in as_css.items():
+        assert css == colour.get(name.split(".")[0], colour[""]), name
+
+    # a label on every bar wide enough for a few characters
+    widths = page.locator("#ia-chart g.node").evaluate_all(
+        "els => els.map(g => [g.querySelector('rect').getBBox().width, !!g.querySelector('text')])")
+    assert all(labelled for width, labelled in widths if width >= 20)
+
+    # the tooltip shows every metric, the selected one highlighted, and follows a switch
+    bar = '#ia-chart g.node[data-name="shop.orders"] rect'
+    page.hover(bar)
+    tip = page.locator("#ia-tip")
+    assert tip.is_visible()
+    text = tip.inner_text()
+    for word in ("shop.orders", "self time", "cumulative time", "heap", "RSS", "modules",
+                 "imported by", "file", "orders.py"):
+        assert word in text
+    assert tip.locator("tr.selected th").inner_text() == "cumulative time"
+    page.click('#ia-metrics button[data-metric="1"]')
+    page.hover(bar)
+    assert tip.locator("tr.selected th").inner_text() == "heap"
+    assert "of view" in tip.locator("tr.selected td").inner_text()
+
+    # search highlights matching bars and says what share of the total they are
+    page.fill("#ia-search", "shop_utils")
+    matched = names(page, "#ia-chart g.node.match")
+    expected = sorted(m.name for m in shop_review.modules
+                      if "shop_utils" in m.name and not m.preloaded)
+    # (bars narrower than half a pixel are not drawn; the count still includes them)
+    assert matched and set(matched) <= set(expected)
+    result = page.locator("#ia-search-result").inner_text()
+    assert result.startswith(f"{len(expected)} modules match") and "% of all heap" in result
+    page.fill("#ia-search", "")
+    assert page.locator("#ia-chart g.node.match").count() == 0
+    check_clean(page, seen, "report-legend.png")

@@ -7,8 +7,8 @@
   var DATA = JSON.parse(document.getElementById("ia-data").textContent);
   var SVGNS = "http://www.w3.org/2000/svg";
   var METRICS = ["time", "heap", "RSS"];
-  var ROW = 22, WIDTH = 1200;
-  var state = { report: 0, metric: 0, zoom: null, sortKey: "cumulative_ns", sortDir: -1, filter: "" };
+  var ROW = 20;
+  var state = { report: 0, metric: 0, zoom: null, sortKey: "cumulative_ns", sortDir: -1, filter: "", search: "" };
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -42,10 +42,16 @@
   }
   function fmt(metric, v) { return metric === 0 ? fmtNs(v) : fmtBytes(v); }
   function report() { return DATA.reports[state.report]; }
-  function hue(name) {
-    var top = name.split(".")[0], h = 0;
-    for (var i = 0; i < top.length; i++) h = (h * 31 + top.charCodeAt(i)) % 360;
-    return h;
+  function colours() {
+    var map = {}, other = null;
+    report().legend.forEach(function (entry) { if (entry.package) map[entry.package] = entry; else other = entry; });
+    return { map: map, other: other || { fill: "#BBBBBB", text: "#111111" } };
+  }
+  function colourOf(name, palette) { return palette.map[name.split(".")[0]] || palette.other; }
+  function byName() {
+    var r = report();
+    if (!r.byName) { r.byName = {}; r.modules.forEach(function (m) { r.byName[m.name] = m; }); }
+    return r.byName;
   }
 
   /* ---------------------------------------------------------------- chart */
@@ -60,8 +66,8 @@
     })(report().tree, path);
     return found || [report().tree];
   }
-  function layout(root) {
-    var boxes = [], stack = [[root, 0, WIDTH, 0]];
+  function layout(root, width) {
+    var boxes = [], stack = [[root, 0, width, 0]];
     while (stack.length) {
       var item = stack.pop(), node = item[0], x = item[1], w = item[2], depth = item[3];
       boxes.push({ node: node, x: x, w: w, depth: depth });
@@ -77,42 +83,133 @@
     }
     return boxes;
   }
+  var CHAR = 6.4;  /* average width of one 11px label character, in pixels */
+  function fitLabel(text, width) {
+    var chars = Math.floor((width - 6) / CHAR);
+    if (chars >= text.length) return text;
+    if (chars < 2) return null;
+    /* keep the end of a dotted name: "...orm.session" says more than "sqlalchemy.o..." */
+    return "\u2026" + text.slice(text.length - chars + 1);
+  }
   function drawChart() {
-    var chart = document.getElementById("ia-chart");
+    var chart = document.getElementById("ia-chart"), box = document.getElementById("ia-chart-box");
     clear(chart);
-    var root = state.zoom || report().tree;
-    var boxes = layout(root), depth = 0, rootValue = value(root) || 1;
+    hideTip();
+    var root = state.zoom || report().tree, width = Math.max(box.clientWidth, 320);
+    var boxes = layout(root, width), depth = 0, palette = colours();
     boxes.forEach(function (b) { depth = Math.max(depth, b.depth); });
     var height = (depth + 1) * ROW;
-    chart.setAttribute("viewBox", "0 0 " + WIDTH + " " + height);
-    chart.setAttribute("height", String(Math.min(height, 900)));
-    chart.setAttribute("preserveAspectRatio", "none");
+    chart.setAttribute("viewBox", "0 0 " + width + " " + height);
+    chart.setAttribute("width", String(width));
+    chart.setAttribute("height", String(height));
     chart.dataset.root = root.n;
     chart.dataset.metric = METRICS[state.metric];
+    var frag = document.createDocumentFragment();
     boxes.forEach(function (b) {
+      var colour = b.node.synthetic ? { fill: "#d5d9e0", text: "#111111" } : colourOf(b.node.n, palette);
       var g = svg("g", { "class": "node" + (b.node.f ? " flagged" : ""), "data-name": b.node.n });
-      var light = 78 - Math.min(b.depth, 8) * 3;
-      g.appendChild(svg("rect", { x: b.x.toFixed(2), y: b.depth * ROW, width: Math.max(b.w - 0.5, 0.5).toFixed(2),
-        height: ROW - 1, fill: b.node.synthetic ? "#c9ced8" : "hsl(" + hue(b.node.n) + ",55%," + light + "%)" }));
-      var title = svg("title", {});
-      var share = (100 * value(b.node) / rootValue).toFixed(1);
-      title.textContent = b.node.n + ": " + fmt(state.metric, b.node.v[state.metric]) + " (" + share + "% of view)";
-      g.appendChild(title);
-      if (b.w > 36) {
-        var label = svg("text", { x: (b.x + 4).toFixed(2), y: b.depth * ROW + 15 });
-        var chars = Math.floor((b.w - 8) / 6.6), text = b.node.n;
-        label.textContent = text.length > chars ? text.slice(0, Math.max(chars - 1, 1)) + "\u2026" : text;
+      g.appendChild(svg("rect", { x: b.x.toFixed(2), y: b.depth * ROW, width: Math.max(b.w - 1, 0.5).toFixed(2),
+        height: ROW - 1, fill: colour.fill }));
+      var text = fitLabel(b.node.n, b.w);
+      if (text !== null) {
+        var label = svg("text", { x: (b.x + 3).toFixed(2), y: b.depth * ROW + 15, fill: colour.text });
+        label.textContent = text;
         g.appendChild(label);
       }
-      g.addEventListener("click", function () { zoomTo(b.node === root ? parentOf(root) : b.node); });
-      g.addEventListener("mouseenter", function () {
-        document.getElementById("ia-hover").textContent = title.textContent +
-          (b.node.f ? "  [has findings]" : "");
-      });
-      chart.appendChild(g);
+      g.__node = b.node;
+      frag.appendChild(g);
     });
+    chart.appendChild(frag);
+    chart.__root = root;
+    applySearch();
     drawCrumbs(root);
   }
+  function nodeOf(target) {
+    while (target && target !== document && !target.__node) target = target.parentNode;
+    return target && target.__node ? target : null;
+  }
+  function onChartClick(event) {
+    var g = nodeOf(event.target), root = document.getElementById("ia-chart").__root;
+    if (!g) return;
+    var node = g.__node;
+    zoomTo(node === root ? parentOf(root) : node);
+  }
+
+  /* ---------------------------------------------------------------- tooltip */
+  var tipNode = null;
+  function tipRows(node) {
+    var m = byName()[node.n], rows = [], root = state.zoom || report().tree;
+    var share = value(root) > 0 ? " (" + pct(value(node) / value(root)) + " of view)" : "";
+    if (node.synthetic) {
+      [0, 1, 2].forEach(function (i) { rows.push([METRICS[i], fmt(i, node.v[i]), i]); });
+      return rows;
+    }
+    rows.push(["self time", fmtNs(m.self_ns), null]);
+    rows.push(["cumulative time", fmtNs(m.cumulative_ns) + (state.metric === 0 ? share : ""), 0]);
+    rows.push(["heap", fmtBytes(m.heap_bytes) + " (self " + fmtBytes(m.self_heap_bytes) + ")" + (state.metric === 1 ? share : ""), 1]);
+    rows.push(["RSS", fmtBytes(m.rss_bytes) + (state.metric === 2 ? share : ""), 2]);
+    rows.push(["modules", String(m.modules === null ? "-" : m.modules), null]);
+    rows.push(["imported by", m.importer || "(a target)", null]);
+    rows.push(["file", m.origin || "(no file)", null]);
+    if (m.error) rows.push(["failed", m.error, null]);
+    return rows;
+  }
+  function drawTip() {
+    var tip = document.getElementById("ia-tip");
+    clear(tip);
+    if (!tipNode) return;
+    tip.appendChild(el("strong", null, tipNode.n + (tipNode.f ? "  (has findings)" : "")));
+    var table = el("table");
+    tipRows(tipNode).forEach(function (row) {
+      var tr = el("tr", { "class": row[2] === state.metric ? "selected" : null });
+      tr.appendChild(el("th", null, row[0]));
+      tr.appendChild(el("td", null, row[1]));
+      table.appendChild(tr);
+    });
+    tip.appendChild(table);
+  }
+  function showTip(event) {
+    var g = nodeOf(event.target), tip = document.getElementById("ia-tip");
+    if (!g) { hideTip(); return; }
+    if (g.__node !== tipNode) { tipNode = g.__node; drawTip(); }
+    tip.hidden = false;
+    var box = document.getElementById("ia-chart-box").getBoundingClientRect();
+    var x = event.clientX - box.left + 14, y = event.clientY - box.top + 14;
+    if (x + tip.offsetWidth > box.width) x = Math.max(0, event.clientX - box.left - tip.offsetWidth - 14);
+    tip.style.left = x + "px";
+    tip.style.top = y + "px";
+  }
+  function hideTip() { tipNode = null; document.getElementById("ia-tip").hidden = true; }
+
+  /* ---------------------------------------------------------------- search */
+  function applySearch() {
+    var needle = state.search.toLowerCase(), chart = document.getElementById("ia-chart");
+    var out = document.getElementById("ia-search-result");
+    chart.classList.toggle("searching", !!needle);
+    var groups = chart.querySelectorAll("g.node");
+    for (var i = 0; i < groups.length; i++) {
+      var hit = !!needle && !groups[i].__node.synthetic && groups[i].__node.n.toLowerCase().indexOf(needle) >= 0;
+      groups[i].classList.toggle("match", hit);
+    }
+    if (!needle) { out.textContent = ""; return; }
+    /* count each match once and its cost once: a match inside a matching subtree is
+       already part of that subtree's cumulative value */
+    var root = state.zoom || report().tree, count = 0, sum = 0, stack = [[report().tree, false]];
+    while (stack.length) {
+      var item = stack.pop(), node = item[0], covered = item[1];
+      var hit = !node.synthetic && node.n.toLowerCase().indexOf(needle) >= 0;
+      if (hit) { count++; if (!covered) sum += value(node); }
+      for (var k = 0; k < node.c.length; k++) stack.push([node.c[k], covered || hit]);
+    }
+    var total = value(report().tree);
+    out.textContent = count + " module" + (count === 1 ? "" : "s") + " match" + (count === 1 ? "es" : "") +
+      (total > 0 ? ": " + fmt(state.metric, sum) + ", " + pct(sum / total) + " of all " + METRICS[state.metric] : "");
+  }
+  function pct(ratio) {
+    var p = 100 * ratio;
+    return (p >= 99.95 && p < 100 ? "99.9" : p > 0 && p < 0.05 ? "<0.1" : p.toFixed(1)) + "%";
+  }
+
   function parentOf(node) {
     var path = pathTo(node);
     return path.length > 1 ? path[path.length - 2] : null;
@@ -130,6 +227,16 @@
       if (i === all.length - 1) b.setAttribute("aria-current", "true");
       b.addEventListener("click", function () { zoomTo(node); });
       crumbs.appendChild(b);
+    });
+  }
+  function drawLegend() {
+    var ul = document.getElementById("ia-legend");
+    clear(ul);
+    report().legend.forEach(function (entry) {
+      var li = el("li", { "data-package": entry.package });
+      li.appendChild(el("span", { "class": "swatch", style: "background:" + entry.fill, "aria-hidden": "true" }));
+      li.appendChild(document.createTextNode(entry.package || "other packages"));
+      ul.appendChild(li);
     });
   }
   function drawMetricButtons() {
@@ -294,10 +401,20 @@
     if (!report().metrics[state.metric]) state.metric = 0;
     drawAll();
   }
-  function drawAll() { drawMetricButtons(); drawChart(); drawTable(); drawFindings(); drawCycles(); drawMeta(); }
+  function drawAll() { drawMetricButtons(); drawLegend(); drawChart(); drawTable(); drawFindings(); drawCycles(); drawMeta(); }
 
   document.querySelectorAll("#ia-metrics button").forEach(function (b) {
     b.addEventListener("click", function () { state.metric = Number(b.dataset.metric); drawMetricButtons(); drawChart(); });
+  });
+  var chartEl = document.getElementById("ia-chart");
+  chartEl.addEventListener("click", onChartClick);
+  chartEl.addEventListener("mousemove", showTip);
+  chartEl.addEventListener("mouseleave", hideTip);
+  document.getElementById("ia-search").addEventListener("input", function (e) { state.search = e.target.value; applySearch(); });
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { if (!document.getElementById("ia-single").hidden) drawChart(); }, 150);
   });
   document.querySelectorAll("#ia-modules th").forEach(function (th) {
     th.addEventListener("click", function () {

@@ -135,3 +135,17 @@ def test_page_rule_docs_only_for_codes_present(report: Report, labels: tuple[str
     html = page((dataclasses.replace(report, findings=(finding(),)),), labels, "t")
     rules = island(html)["rules"]
     assert isinstance(rules, dict) and list(rules) == ["IA101"]
+
+
+def test_legend_colours_top_packages_by_own_time(report: Report) -> None:
+    from importaudit.model import ModuleRecord
+    from importaudit.render.html import OTHER, PALETTE, legend
+
+    many = tuple(ModuleRecord(name=f"pkg{i}.mod", self_ns=1000 * (i + 1), cumulative_ns=1000)
+                 for i in range(len(PALETTE) + 2))
+    entries = legend(dataclasses.replace(report, modules=many))
+    # costliest package first, one palette colour each, then one entry for the rest
+    assert [e["package"] for e in entries[:3]] == ["pkg8", "pkg7", "pkg6"]
+    assert [e["fill"] for e in entries[:-1]] == [fill for fill, _ in PALETTE]
+    assert entries[-1] == {"package": "", "fill": OTHER[0], "text": OTHER[1]}
+    assert [e["package"] for e in legend(report)] == ["app", "json"]  # preloaded sys, os left out
