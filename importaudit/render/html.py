@@ -133,7 +133,13 @@ def report_data(report: Report) -> dict[str, Any]:
         {"name": r.name, "importer": r.importer, "self_ns": r.self_ns,
          "cumulative_ns": r.cumulative_ns, "heap_bytes": r.heap_bytes,
          "self_heap_bytes": r.self_heap_bytes, "rss_bytes": r.rss_bytes,
-         "modules": sizes.get(r.name), "origin": r.origin, "error": r.error}
+         "modules": sizes.get(r.name), "origin": r.origin, "error": r.error,
+         # the side panel: spread over the runs, and every importer (cache hits too),
+         # from which the page finds the same chains `importaudit why` lists
+         "self_range": [r.self_ns_min, r.self_ns_max],
+         "cumulative_range": [r.cumulative_ns_min, r.cumulative_ns_max],
+         "self_rss_bytes": r.self_rss_bytes, "runs": r.runs, "order": r.order,
+         "importers": [i for i in r.importers if i != r.importer]}
         for r in report.modules if not r.preloaded
     ]
     cycles = [

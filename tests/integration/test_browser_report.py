@@ -22,7 +22,7 @@ import pytest
 
 pytest.importorskip("playwright", reason="pip install pytest-playwright (the test extra)")
 
-from importaudit import api
+from importaudit import api, views
 from importaudit.model import Finding, Impact, Severity
 from importaudit.render import RenderOptions
 from importaudit.render.html import legend as html_legend
@@ -251,3 +251,57 @@ def test_legend_labels_tooltip_and_search(
     page.fill("#ia-search", "")
     assert page.locator("#ia-chart g.node.match").count() == 0
     check_clean(page, seen, "report-legend.png")
+
+
+def panel_chains(page: Page) -> list[tuple[str, ...]]:
+    return [tuple(chain) for chain in page.locator("#ia-panel ol.chains li").evaluate_all(
+        "els => els.map(li => [...li.querySelectorAll('button, strong')]"
+        ".map(e => e.textContent))")]
+
+
+def test_side_panel_from_bar_row_finding_and_cycle(
+        page: Page, seen: Seen, shop_review: Report, tmp_path: Path) -> None:
+    open_page(page, seen, html_of(shop_review), tmp_path)
+    panel = page.locator("#ia-panel")
+    assert not panel.is_visible()
+
+    # a bar: the module's metrics and every chain `importaudit why` lists, cache hits too
+    page.click('#ia-chart g.node[data-name="shop_utils"] rect')
+    assert panel.is_visible()
+    assert page.locator("#ia-panel-title").inner_text() == "shop_utils"
+    metrics = page.locator("#ia-panel table.metrics").inner_text()
+    for word in ("self time", "cumulative time", "heap", "RSS", "first imported by"):
+        assert word in metrics
+    why = views.answer_why(shop_review, "shop_utils")
+    assert len(why.chains) > 1 and any(not c.first_load for c in why.chains)
+    assert panel_chains(page) == [c.modules for c in why.chains]
+    assert page.locator("#ia-panel .cached").count() == sum(
+        sum(c.cached) for c in why.chains)
+    assert page.locator("#ia-panel-title").evaluate("e => e === document.activeElement")
+
+    # a link in a chain opens that module; Escape closes the panel
+    page.locator("#ia-panel ol.chains button", has_text="shop.orders").first.click()
+    assert page.locator("#ia-panel-title").inner_text() == "shop.orders"
+    page.keyboard.press("Escape")
+    assert not panel.is_visible()
+
+    # a table row
+    page.locator('#ia-modules tbody tr[data-name="shop.billing"] button').click()
+    assert page.locator("#ia-panel-title").inner_text() == "shop.billing"
+    mine = [f for f in shop_review.findings if f.module == "shop.billing"]
+    listed = page.locator("#ia-panel ul.panel-findings button").all_text_contents()
+    assert listed == [f"{f.code} {f.title}" for f in mine] and mine
+    # ... whose findings link to their cards, and whose cycles to the cycle
+    assert page.locator("#ia-panel h3", has_text="In import cycles").count() == 1
+    page.locator("#ia-panel ul.panel-findings button").first.click()
+    card = page.locator(f"#ia-finding-{shop_review.findings.index(mine[0])}")
+    assert card.is_visible() and card.get_attribute("data-code") == mine[0].code
+
+    # a finding's module, and a module of a cycle
+    page.locator(".finding .where button[data-module='shop']").first.click()
+    assert page.locator("#ia-panel-title").inner_text() == "shop"
+    page.locator("#ia-cycles button[data-module='shop.orders']").first.click()
+    assert page.locator("#ia-panel-title").inner_text() == "shop.orders"
+    page.locator("#ia-panel button[data-action=chart]").click()
+    assert page.get_attribute("#ia-chart", "data-root") == "shop.orders"
+    check_clean(page, seen, "report-panel.png")

@@ -133,6 +133,7 @@
     if (!g) return;
     var node = g.__node;
     zoomTo(node === root ? parentOf(root) : node);
+    if (!node.synthetic && node !== root) openPanel(node.n);
   }
 
   /* ---------------------------------------------------------------- tooltip */
@@ -249,6 +250,231 @@
     }
   }
 
+
+  /* ---------------------------------------------------------------- why chains */
+  /* The chains `importaudit why MODULE` lists (importaudit.views.find_chains), found
+     here on demand: shipping them for every module would make a large page several
+     times larger. Same graph (first loads, and cache hits where the load edge is not
+     already there), same starts (targets and measured roots), same order (shortest
+     first, then by the load order of the modules along the chain). */
+  var CHAIN_LIMIT = 50, MAX_EXPANSIONS = 200000;
+  function chainGraph() {
+    var r = report();
+    if (r.chainEdges) return r.chainEdges;
+    var names = byName(), edges = {};
+    r.modules.forEach(function (m) {
+      if (m.importer !== null && names[m.importer]) (edges[m.importer] = edges[m.importer] || {})[m.name] = false;
+      m.importers.forEach(function (imp) {
+        if (names[imp] && imp !== m.name) {
+          var out = edges[imp] = edges[imp] || {};
+          if (!(m.name in out)) out[m.name] = true;
+        }
+      });
+    });
+    r.chainEdges = edges;
+    return edges;
+  }
+  function compareKeys(a, b) {
+    if (a[0] !== b[0]) return a[0] - b[0];
+    var n = Math.min(a[1].length, b[1].length), i;
+    for (i = 0; i < n; i++) if (a[1][i] !== b[1][i]) return a[1][i] - b[1][i];
+    if (a[1].length !== b[1].length) return a[1].length - b[1].length;
+    for (i = 0; i < Math.min(a[2].length, b[2].length); i++) if (a[2][i] !== b[2][i]) return a[2][i] < b[2][i] ? -1 : 1;
+    return a[2].length - b[2].length;
+  }
+  function heapPush(heap, item) {
+    heap.push(item);
+    var i = heap.length - 1;
+    while (i > 0) {
+      var up = (i - 1) >> 1;
+      if (compareKeys(heap[up], heap[i]) <= 0) break;
+      var t = heap[up]; heap[up] = heap[i]; heap[i] = t; i = up;
+    }
+  }
+  function heapPop(heap) {
+    var top = heap[0], last = heap.pop();
+    if (heap.length) {
+      heap[0] = last;
+      var i = 0;
+      for (;;) {
+        var l = 2 * i + 1, r = l + 1, m = i;
+        if (l < heap.length && compareKeys(heap[l], heap[m]) < 0) m = l;
+        if (r < heap.length && compareKeys(heap[r], heap[m]) < 0) m = r;
+        if (m === i) break;
+        var t = heap[m]; heap[m] = heap[i]; heap[i] = t; i = m;
+      }
+    }
+    return top;
+  }
+  function chainsTo(module) {
+    var r = report(), names = byName(), edges = chainGraph(), reverse = {}, dist = {}, k;
+    for (var from in edges) for (var to in edges[from]) (reverse[to] = reverse[to] || []).push(from);
+    dist[module] = 0;
+    var queue = [module];
+    for (var q = 0; q < queue.length; q++) {
+      (reverse[queue[q]] || []).forEach(function (imp) {
+        if (!(imp in dist)) { dist[imp] = dist[queue[q]] + 1; queue.push(imp); }
+      });
+    }
+    var targets = {}, heap = [], found = [], expansions = 0, truncated = false;
+    r.summary.targets.forEach(function (t) { targets[t] = true; });
+    r.modules.forEach(function (m) {
+      var start = targets[m.name] || m.importer === null || !names[m.importer];
+      if (start && m.name in dist) heapPush(heap, [dist[m.name], [m.order], [m.name]]);
+    });
+    while (heap.length) {
+      if (found.length >= CHAIN_LIMIT || expansions >= MAX_EXPANSIONS) { truncated = true; break; }
+      var item = heapPop(heap), path = item[2], last = path[path.length - 1];
+      if (last === module) { found.push(path); continue; }
+      expansions++;
+      for (k in edges[last] || {}) {
+        if (k in dist && path.indexOf(k) < 0) {
+          heapPush(heap, [path.length + dist[k], item[1].concat([names[k].order]), path.concat([k])]);
+        }
+      }
+    }
+    return { chains: found, truncated: truncated };
+  }
+
+  /* ---------------------------------------------------------------- side panel */
+  var panelReturn = null;
+  function moduleButton(name, extra) {
+    var b = el("button", { type: "button", "class": "linkish", "data-module": name }, name);
+    if (extra) b.setAttribute("aria-label", extra);
+    return b;
+  }
+  function range(pair, format) {
+    return pair && pair[0] !== pair[1] ? "  (" + format(pair[0]) + " .. " + format(pair[1]) + ")" : "";
+  }
+  function openPanel(name) {
+    var r = report(), m = byName()[name];
+    if (!m) return;
+    var panel = document.getElementById("ia-panel"), body = document.getElementById("ia-panel-body");
+    if (panel.hidden) panelReturn = document.activeElement;
+    panel.dataset.module = name;
+    document.getElementById("ia-panel-title").textContent = name;
+    clear(body);
+    body.appendChild(el("p", { "class": "where" }, m.origin || "(no file: namespace package or built-in)"));
+    if (m.error) body.appendChild(el("p", { "class": "err" }, "Import failed: " + m.error));
+    var actions = el("div", { "class": "actions" });
+    var inChart = el("button", { type: "button", "class": "linkish", "data-action": "chart" }, "Show in the chart");
+    inChart.addEventListener("click", function () { showInChart(name); });
+    var inTable = el("button", { type: "button", "class": "linkish", "data-action": "table" }, "Show in the table");
+    inTable.addEventListener("click", function () { showInTable(name); });
+    actions.appendChild(inChart); actions.appendChild(inTable);
+    body.appendChild(actions);
+
+    body.appendChild(el("h3", null, "Cost" + (m.runs > 1 ? " (median of " + m.runs + " runs, min .. max)" : m.runs === 1 ? " (one run)" : "")));
+    var table = el("table", { "class": "metrics" });
+    [["self time", fmtNs(m.self_ns) + range(m.self_range, fmtNs)],
+     ["cumulative time", fmtNs(m.cumulative_ns) + range(m.cumulative_range, fmtNs)],
+     ["heap", fmtBytes(m.heap_bytes) + " (self " + fmtBytes(m.self_heap_bytes) + ")"],
+     ["RSS", fmtBytes(m.rss_bytes) + " (self " + fmtBytes(m.self_rss_bytes) + ")"],
+     ["modules it loaded", m.modules === null ? "-" : String(m.modules - 1)],
+     ["first imported by", m.importer && byName()[m.importer] ? moduleButton(m.importer) : m.importer || "(a target or a root)"]
+    ].forEach(function (row) {
+      var tr = el("tr"), td = el("td");
+      tr.appendChild(el("th", null, row[0]));
+      if (typeof row[1] === "string") td.textContent = row[1]; else td.appendChild(row[1]);
+      tr.appendChild(td);
+      table.appendChild(tr);
+    });
+    body.appendChild(table);
+
+    var why = chainsTo(name);
+    body.appendChild(el("h3", null, "Imported through " + why.chains.length + (why.truncated ? "+" : "") +
+      " chain" + (why.chains.length === 1 ? "" : "s")));
+    var ol = el("ol", { "class": "chains" });
+    why.chains.forEach(function (path) {
+      var li = el("li");
+      path.forEach(function (step, i) {
+        if (i) {
+          var hit = byName()[step].importer !== path[i - 1];
+          li.appendChild(el("span", hit ? { "class": "cached", title: "already loaded: a cache hit" } : null,
+            hit ? " \u2192 (already loaded) " : " \u2192 "));
+        }
+        li.appendChild(step === name ? el("strong", null, step) : moduleButton(step));
+      });
+      ol.appendChild(li);
+    });
+    body.appendChild(ol);
+    if (why.truncated) body.appendChild(el("p", { "class": "hint" }, "The first " + CHAIN_LIMIT + " chains, shortest first."));
+
+    var mine = [];
+    r.findings.forEach(function (f, i) { if (f.module === name) mine.push([f, i]); });
+    body.appendChild(el("h3", null, "Findings on it (" + mine.length + ")"));
+    var ul = el("ul", { "class": "panel-findings" });
+    mine.forEach(function (pair) {
+      var li = el("li"), b = el("button", { type: "button", "class": "linkish" }, pair[0].code + " " + pair[0].title);
+      b.addEventListener("click", function () { reveal(document.getElementById("ia-finding-" + pair[1])); });
+      li.appendChild(el("span", { "class": "badge sev-" + pair[0].severity }, pair[0].severity));
+      li.appendChild(b);
+      ul.appendChild(li);
+    });
+    if (!mine.length) ul.appendChild(el("li", null, "None."));
+    body.appendChild(ul);
+
+    var cycles = [];
+    r.cycles.forEach(function (c, i) { if (c.modules.indexOf(name) >= 0) cycles.push(i); });
+    if (cycles.length) {
+      body.appendChild(el("h3", null, "In import cycles (" + cycles.length + ")"));
+      var cl = el("ul");
+      cycles.forEach(function (i) {
+        var li = el("li"), b = el("button", { type: "button", "class": "linkish" }, r.cycles[i].modules.join(", "));
+        b.addEventListener("click", function () { reveal(document.getElementById("ia-cycle-" + i)); });
+        li.appendChild(b);
+        cl.appendChild(li);
+      });
+      body.appendChild(cl);
+    }
+    markSelected(name);
+    panel.hidden = false;
+    document.getElementById("ia-panel-title").focus();
+  }
+  function closePanel() {
+    var panel = document.getElementById("ia-panel");
+    if (panel.hidden) return;
+    panel.hidden = true;
+    markSelected(null);
+    if (panelReturn && document.contains(panelReturn)) panelReturn.focus();
+    panelReturn = null;
+  }
+  function markSelected(name) {
+    var rows = document.querySelectorAll("#ia-modules tbody tr");
+    for (var i = 0; i < rows.length; i++) rows[i].classList.toggle("selected-row", rows[i].dataset.name === name);
+  }
+  function reveal(target) {
+    if (!target) return;
+    target.scrollIntoView({ block: "center" });
+    target.classList.add("flash");
+    setTimeout(function () { target.classList.remove("flash"); }, 1500);
+    var focusable = target.querySelector("button, summary") || target;
+    if (!focusable.hasAttribute("tabindex") && focusable === target) target.setAttribute("tabindex", "-1");
+    focusable.focus({ preventScroll: true });
+  }
+  function findNode(name) {
+    var stack = [report().tree];
+    while (stack.length) {
+      var node = stack.pop();
+      if (node.n === name) return node;
+      for (var i = 0; i < node.c.length; i++) stack.push(node.c[i]);
+    }
+    return null;
+  }
+  function showInChart(name) {
+    var node = findNode(name);
+    if (node) zoomTo(node);
+    reveal(document.getElementById("ia-chart-section"));
+  }
+  function showInTable(name) {
+    var input = document.getElementById("ia-filter");
+    input.value = name;
+    state.filter = name;
+    drawTable();
+    markSelected(name);
+    reveal(document.querySelector('#ia-modules tbody tr[data-name="' + CSS.escape(name) + '"]'));
+  }
+
   /* ---------------------------------------------------------------- table */
   var COLUMNS = [["name", false], ["self_ns", 0], ["cumulative_ns", 0], ["heap_bytes", 1],
                  ["rss_bytes", 1], ["modules", null], ["importer", false]];
@@ -271,9 +497,12 @@
       COLUMNS.forEach(function (col) {
         var v = m[col[0]], kind = col[1];
         var text = kind === 0 ? fmtNs(v) : kind === 1 ? fmtBytes(v) : v === null || v === undefined ? "-" : v;
-        var td = el("td", { "class": kind === false ? null : "num" }, text);
-        if (col[0] === "name" && m.error) { td.className = "err"; td.title = m.error; }
-        if (col[0] === "name" && m.origin) td.title = m.error || m.origin;
+        var td = el("td", { "class": kind === false ? null : "num" }, col[0] === "name" ? null : text);
+        if (col[0] === "name") {
+          td.appendChild(moduleButton(m.name));
+          if (m.error) { td.className = "err"; td.title = m.error; }
+          else if (m.origin) td.title = m.origin;
+        }
         tr.appendChild(td);
       });
       body.appendChild(tr);
@@ -300,13 +529,16 @@
     clear(box);
     document.getElementById("ia-findings-count").textContent = "(" + list.length + ")";
     if (!list.length) { box.appendChild(el("p", null, "No findings.")); return; }
-    list.forEach(function (f) {
-      var card = el("article", { "class": "finding sev-" + f.severity, "data-code": f.code });
+    list.forEach(function (f, i) {
+      var card = el("article", { "class": "finding sev-" + f.severity, "data-code": f.code, id: "ia-finding-" + i });
       var h = el("h3");
       h.appendChild(el("span", { "class": "badge sev-" + f.severity }, f.severity));
       h.appendChild(document.createTextNode(f.code + " " + f.title));
       card.appendChild(h);
-      card.appendChild(el("div", { "class": "where" }, f.module + (f.file ? "  \u2014  " + f.file + (f.line ? ":" + f.line : "") : "")));
+      var where = el("div", { "class": "where" });
+      where.appendChild(moduleButton(f.module));
+      if (f.file) where.appendChild(document.createTextNode("  \u2014  " + f.file + (f.line ? ":" + f.line : "")));
+      card.appendChild(where);
       card.appendChild(el("div", { "class": "impact" }, "Measured impact: " + impactText(f.impact)));
       card.appendChild(el("p", null, f.message));
       if (f.chain.length > 1) card.appendChild(el("p", { "class": "where" }, "Chain: " + f.chain.join(" \u2192 ")));
@@ -327,10 +559,13 @@
     clear(box);
     document.getElementById("ia-cycles-count").textContent = "(" + list.length + ")";
     if (!list.length) { box.appendChild(el("li", { style: "list-style: none" }, "No import cycles in the static graph.")); return; }
-    list.forEach(function (c) {
-      var li = el("li");
+    list.forEach(function (c, i) {
+      var li = el("li", { id: "ia-cycle-" + i });
       li.appendChild(el("strong", null, (c.cross ? "cross-package" : "in-package") + (c.claim ? ", " + c.claim : "") + ": "));
-      li.appendChild(document.createTextNode(c.path.map(function (e) { return e.from; }).concat([c.path.length ? c.path[c.path.length - 1].to : ""]).join(" \u2192 ")));
+      c.path.map(function (e) { return e.from; }).concat(c.path.length ? [c.path[c.path.length - 1].to] : []).forEach(function (name, k) {
+        if (k) li.appendChild(document.createTextNode(" \u2192 "));
+        li.appendChild(byName()[name] ? moduleButton(name) : el("span", null, name));
+      });
       var steps = el("ul");
       c.path.forEach(function (e) {
         steps.appendChild(el("li", { "class": "where" }, e.from + " \u2192 " + e.to + " (" + e.kind + ")" + (e.file ? " at " + e.file + (e.line ? ":" + e.line : "") : "")));
@@ -391,6 +626,7 @@
   /* ---------------------------------------------------------------- wiring */
   function showReport(which) {
     var compare = which === "compare";
+    closePanel();
     document.getElementById("ia-compare").hidden = !compare;
     document.getElementById("ia-single").hidden = compare;
     var tabs = document.querySelectorAll("#ia-reports button");
@@ -406,6 +642,12 @@
   document.querySelectorAll("#ia-metrics button").forEach(function (b) {
     b.addEventListener("click", function () { state.metric = Number(b.dataset.metric); drawMetricButtons(); drawChart(); });
   });
+  document.addEventListener("click", function (event) {
+    var b = event.target.closest ? event.target.closest("button[data-module]") : null;
+    if (b) openPanel(b.dataset.module);
+  });
+  document.getElementById("ia-panel-close").addEventListener("click", closePanel);
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") closePanel(); });
   var chartEl = document.getElementById("ia-chart");
   chartEl.addEventListener("click", onChartClick);
   chartEl.addEventListener("mousemove", showTip);
