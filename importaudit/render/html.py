@@ -21,7 +21,7 @@ from importaudit.render.units import format_bytes, format_ns
 from importaudit.views import build_tree, totals
 
 if TYPE_CHECKING:
-    from importaudit.model import Finding, Report
+    from importaudit.model import Finding, Impact, Report
     from importaudit.render import RenderOptions
     from importaudit.views import TreeNode
 
@@ -173,18 +173,42 @@ def _rules(reports: tuple[Report, ...]) -> dict[str, dict[str, str]]:
                         "fix": rule.doc.fix} for rule in all_rules() if rule.code in codes}
 
 
+def _cost(impact: Impact | None) -> list[int | None] | None:
+    if impact is None:
+        return None
+    return [impact.time_ns, impact.heap_bytes, impact.rss_bytes, impact.modules]
+
+
+def _whole(report: Report) -> list[int | None]:
+    sums = totals(report.modules)
+    return [sums.total_ns, sums.heap_bytes, sums.rss_bytes, sums.modules]
+
+
+def _scope(report: Report) -> str:
+    """What a report's totals count, in words a headline can use."""
+    mode = report.meta.mode if report.meta is not None else "import"
+    return {"tree": "every submodule imported (--tree)", "isolated": "every module alone",
+            "program": "the whole program"}.get(mode, "everything the targets imported")
+
+
 def compare_data(before: Report, after: Report) -> dict[str, Any]:
-    """The before/after part of the page: per-module rows and the finding diff."""
-    rows = [
-        {"module": row.module,
-         "before": None if row.before is None else
-         [row.before.time_ns, row.before.heap_bytes, row.before.rss_bytes],
-         "after": None if row.after is None else
-         [row.after.time_ns, row.after.heap_bytes, row.after.rss_bytes]}
-        for row in compare_rows(before, after)
-    ]
+    """The before/after part of the page: headlines, per-module rows and the finding diff.
+
+    Headlines say what they count: the cost of `import TARGET` for each target (its
+    import closure, from the same per-module rows), then the whole profile of each side.
+    """
+    rows = compare_rows(before, after)
+    targets = dict.fromkeys([*before.targets, *after.targets])
+    headlines: list[dict[str, Any]] = [
+        {"label": f"import {row.module}", "before": _cost(row.before), "after": _cost(row.after)}
+        for row in rows if row.module in targets]
+    headlines.append({"label": "whole profile", "before": _whole(before), "after": _whole(after),
+                      "scope": [_scope(before), _scope(after)]})
     diff = diff_findings(before, after)
-    return {"rows": rows, "resolved": [finding_data(f) for f in diff.resolved],
+    return {"rows": [{"module": row.module, "before": _cost(row.before), "after": _cost(row.after)}
+                     for row in rows],
+            "headlines": headlines,
+            "resolved": [finding_data(f) for f in diff.resolved],
             "remaining": [finding_data(f) for f in diff.remaining],
             "new": [finding_data(f) for f in diff.new]}
 

@@ -23,7 +23,7 @@ import pytest
 pytest.importorskip("playwright", reason="pip install pytest-playwright (the test extra)")
 
 from importaudit import api, views
-from importaudit.model import Finding, Impact, Severity
+from importaudit.model import Finding, Impact, ModuleRecord, Severity
 from importaudit.render import RenderOptions
 from importaudit.render.html import legend as html_legend
 from importaudit.render.html import render, render_comparison
@@ -305,3 +305,47 @@ def test_side_panel_from_bar_row_finding_and_cycle(
     page.locator("#ia-panel button[data-action=chart]").click()
     assert page.get_attribute("#ia-chart", "data-root") == "shop.orders"
     check_clean(page, seen, "report-panel.png")
+
+
+def test_before_after_headlines_percentages_and_differential_view(
+        page: Page, seen: Seen, shop_review: Report, tmp_path: Path) -> None:
+    # "after": the same tree a thousand times faster, without one module nothing imports
+    importers = {m.importer for m in shop_review.modules}
+    leaf = min(m.name for m in shop_review.modules
+               if m.name.startswith("shop") and m.name not in importers and not m.preloaded)
+
+    def faster(m: ModuleRecord) -> ModuleRecord:
+        return dataclasses.replace(m, self_ns=max(1, m.self_ns // 1000),
+                                   cumulative_ns=max(1, m.cumulative_ns // 1000))
+
+    after = dataclasses.replace(shop_review, modules=tuple(
+        faster(m) for m in shop_review.modules if m.name != leaf))
+    out = io.StringIO()
+    render_comparison(shop_review, after, out, labels=("slow", "fast"))
+    open_page(page, seen, out.getvalue(), tmp_path)
+
+    # the headline says what it counts, and -99.9% is not rounded to -100%
+    headline = page.locator('#ia-headlines li[data-label="import shop"]').inner_text()
+    assert headline.startswith("import shop: ") and "(-99.9%)" in headline
+    assert "-100" not in page.locator("#ia-compare").inner_text()
+    whole = page.locator('#ia-headlines li[data-label="whole profile"]').inner_text()
+    assert "every" in whole and "modules" in whole
+
+    # the differential view draws "fast" coloured by change, then "slow" with the removal
+    def change_of(name: str) -> str | None:
+        return page.get_attribute(f'#ia-diff g.node[data-name="{name}"]', "data-change")
+
+    assert page.get_attribute("#ia-diff", "data-side") == "fast"
+    assert change_of("heavylib") == "better" and change_of("shop") == "better"
+    assert page.locator(f'#ia-diff g.node[data-name="{leaf}"]').count() == 0
+    page.click('#ia-diff-sides button[data-side="0"]')
+    assert page.get_attribute("#ia-diff", "data-side") == "slow"
+    assert change_of(leaf) == "removed" and change_of("heavylib") == "better"
+    check_clean(page, seen, "report-diff.png")
+
+    # the other way round, the module is added
+    out = io.StringIO()
+    render_comparison(after, shop_review, out, labels=("fast", "slow"))
+    seen.requests.clear()
+    open_page(page, seen, out.getvalue(), tmp_path)
+    assert change_of(leaf) == "added" and change_of("shop") == "worse"

@@ -8,7 +8,8 @@
   var SVGNS = "http://www.w3.org/2000/svg";
   var METRICS = ["time", "heap", "RSS"];
   var ROW = 20;
-  var state = { report: 0, metric: 0, zoom: null, sortKey: "cumulative_ns", sortDir: -1, filter: "", search: "" };
+  var state = { report: 0, metric: 0, zoom: null, sortKey: "cumulative_ns", sortDir: -1, filter: "", search: "",
+                diffSide: 1, diffMetric: 0 };
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -588,11 +589,134 @@
   }
 
   /* ---------------------------------------------------------------- compare */
-  function change(a, b) {
-    if (a === null || b === null || a === undefined || b === undefined || a <= 0) return ["-", ""];
-    var pct = 100 * (b - a) / a;
-    return [(pct > 0 ? "+" : "") + pct.toFixed(0) + "%", pct < 0 ? "better" : pct > 0 ? "worse" : ""];
+  /* Percent change, never rounded to a claim the numbers do not make: 553 ms -> 0.43 ms
+     is -99.9%, not -100%, and a change too small for one decimal is "<0.1%". */
+  function percent(a, b) {
+    if (a === null || b === null || a === undefined || b === undefined || a <= 0) return null;
+    var p = 100 * (b - a) / a, text = p.toFixed(1);
+    if (b !== 0 && text === "-100.0") text = "-99.9";
+    if (b !== a && Math.abs(p) < 0.05) text = (p < 0 ? "-" : "+") + "<0.1";
+    else if (p > 0) text = "+" + text;
+    return text + "%";
   }
+  function change(a, b) {
+    var text = percent(a, b);
+    if (text === null) return ["-", ""];
+    return [text, b < a ? "better" : b > a ? "worse" : ""];
+  }
+  /* two values in the unit of the larger, so "553 ms -> 0.43 ms" reads at a glance */
+  function pair(metric, a, b) {
+    if (a === null || a === undefined || b === null || b === undefined) return fmt(metric, a) + " \u2192 " + fmt(metric, b);
+    var big = fmt(metric, Math.max(Math.abs(a), Math.abs(b))), unit = big.split(" ")[1];
+    var scale = metric === 0 ? { s: 1e9, ms: 1e6, us: 1e3, ns: 1 } : { TiB: 1099511627776, GiB: 1073741824, MiB: 1048576, KiB: 1024, B: 1 };
+    function inUnit(v) { return unit === "ns" || unit === "B" ? v + " " + unit : three(v / scale[unit]) + " " + unit; }
+    /* a value under a tenth of the shared unit reads better in its own ("35.5 KiB") */
+    var small = Math.min(Math.abs(a), Math.abs(b));
+    if (small !== 0 && unit !== "ns" && unit !== "B" && small / scale[unit] < 0.0995) return fmt(metric, a) + " \u2192 " + fmt(metric, b);
+    return inUnit(a) + " \u2192 " + inUnit(b);
+  }
+  function drawHeadlines() {
+    var ul = document.getElementById("ia-headlines");
+    clear(ul);
+    DATA.compare.headlines.forEach(function (h) {
+      var li = el("li", { "data-label": h.label }), b = h.before, a = h.after;
+      var parts = [];
+      if (b && a) {
+        parts.push(pair(0, b[0], a[0]) + " (" + (percent(b[0], a[0]) || "-") + ")");
+        if (b[3] !== null && a[3] !== null) parts.push(b[3] + " \u2192 " + a[3] + " modules");
+        if (b[1] !== null && a[1] !== null) parts.push("heap " + pair(1, b[1], a[1]));
+        if (b[2] !== null && a[2] !== null) parts.push("RSS " + pair(2, b[2], a[2]));
+      } else {
+        parts.push(b ? "only measured in " + DATA.labels[0] + " (" + fmtNs(b[0]) + ")" : "only measured in " + DATA.labels[1] + " (" + fmtNs(a[0]) + ")");
+      }
+      li.appendChild(el("strong", null, h.label + ": "));
+      li.appendChild(document.createTextNode(parts.join(", ")));
+      if (h.scope) {
+        li.appendChild(el("span", { "class": "scope" }, h.scope[0] === h.scope[1] ? " \u2014 " + h.scope[0]
+          : " \u2014 " + DATA.labels[0] + ": " + h.scope[0] + "; " + DATA.labels[1] + ": " + h.scope[1]));
+      }
+      ul.appendChild(li);
+    });
+  }
+
+  /* ---------------------------------------------------------------- differential icicle */
+  var OWN = ["self_ns", "self_heap_bytes", "self_rss_bytes"];
+  function mix(from, to, t) {
+    var f = parseInt(from.slice(1), 16), g = parseInt(to.slice(1), 16), out = "#";
+    [16, 8, 0].forEach(function (shift) {
+      var x = (f >> shift) & 255, y = (g >> shift) & 255, v = Math.round(x + (y - x) * t);
+      out += (v < 16 ? "0" : "") + v.toString(16);
+    });
+    return out;
+  }
+  function diffColour(mine, other, metric) {
+    if (!other) return { kind: "added", fill: "url(#ia-hatch)", text: "#111111", ratio: null };
+    var a = other[OWN[metric]], b = mine[OWN[metric]];
+    if (a === null || b === null || a === undefined || b === undefined) return { kind: "same", fill: "#f7f7f7", text: "#111111", ratio: null };
+    a = Math.max(a, 0); b = Math.max(b, 0);
+    var ratio = (b - a) / Math.max(a, b, 1);
+    if (state.diffSide === 0) ratio = -ratio;  /* drawing "before": colour by what became of it */
+    if (Math.abs(ratio) < 0.05) return { kind: "same", fill: "#f7f7f7", text: "#111111", ratio: ratio };
+    var t = Math.min(1, Math.abs(ratio));
+    return { kind: ratio < 0 ? "better" : "worse", fill: mix("#f7f7f7", ratio < 0 ? "#2166ac" : "#b2182b", t),
+             text: t > 0.55 ? "#ffffff" : "#111111", ratio: ratio };
+  }
+  function drawDiff() {
+    var chart = document.getElementById("ia-diff"), box = document.getElementById("ia-diff-box");
+    var side = state.diffSide, metric = state.diffMetric, mineR = DATA.reports[side], otherR = DATA.reports[1 - side];
+    clear(chart);
+    var saved = state.metric;
+    state.metric = metric;  /* layout() sizes by state.metric */
+    var width = Math.max(box.clientWidth, 320), boxes = layout(mineR.tree, width), depth = 0;
+    state.metric = saved;
+    boxes.forEach(function (b) { depth = Math.max(depth, b.depth); });
+    var height = (depth + 1) * ROW;
+    chart.setAttribute("viewBox", "0 0 " + width + " " + height);
+    chart.setAttribute("width", String(width));
+    chart.setAttribute("height", String(height));
+    chart.dataset.side = DATA.labels[side];
+    var defs = svg("defs", {}), pattern = svg("pattern", { id: "ia-hatch", width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" });
+    pattern.appendChild(svg("rect", { width: 6, height: 6, fill: "#ffffff" }));
+    pattern.appendChild(svg("rect", { width: 2, height: 6, fill: "#8a8a8a" }));
+    defs.appendChild(pattern);
+    chart.appendChild(defs);
+    var mineBy = {}, otherBy = {};
+    mineR.modules.forEach(function (m) { mineBy[m.name] = m; });
+    otherR.modules.forEach(function (m) { otherBy[m.name] = m; });
+    var frag = document.createDocumentFragment();
+    boxes.forEach(function (b) {
+      var node = b.node, m = mineBy[node.n];
+      var c = node.synthetic || !m ? { kind: "root", fill: "#d5d9e0", text: "#111111", ratio: null } : diffColour(m, otherBy[node.n], metric);
+      if (c.kind === "added" && side === 0) c.kind = "removed";
+      var g = svg("g", { "class": "node " + c.kind, "data-name": node.n, "data-change": c.kind });
+      g.appendChild(svg("rect", { x: b.x.toFixed(2), y: b.depth * ROW, width: Math.max(b.w - 1, 0.5).toFixed(2), height: ROW - 1, fill: c.fill }));
+      var title = svg("title", {});
+      if (m) {
+        var o = otherBy[node.n], own = OWN[metric];
+        var before = side === 1 ? (o ? o[own] : null) : m[own], after = side === 1 ? m[own] : (o ? o[own] : null);
+        title.textContent = node.n + ": own " + METRICS[metric] + " " + pair(metric, before, after) +
+          (o ? " (" + (percent(before, after) || "-") + ")" : c.kind === "added" ? " (added)" : " (removed)");
+      } else title.textContent = node.n;
+      g.appendChild(title);
+      var text = fitLabel((c.kind === "added" ? "+ " : c.kind === "removed" ? "\u2212 " : "") + node.n, b.w);
+      if (text !== null) {
+        var label = svg("text", { x: (b.x + 3).toFixed(2), y: b.depth * ROW + 15, fill: c.text });
+        label.textContent = text;
+        g.appendChild(label);
+      }
+      frag.appendChild(g);
+    });
+    chart.appendChild(frag);
+    var sides = document.querySelectorAll("#ia-diff-sides button");
+    for (var i = 0; i < sides.length; i++) sides[i].setAttribute("aria-pressed", String(Number(sides[i].dataset.side) === side));
+    var ms = document.querySelectorAll("#ia-diff-metrics button");
+    for (i = 0; i < ms.length; i++) {
+      var k = Number(ms[i].dataset.metric);
+      ms[i].disabled = !(DATA.reports[0].metrics[k] && DATA.reports[1].metrics[k]);
+      ms[i].setAttribute("aria-pressed", String(k === metric));
+    }
+  }
+
   function drawCompare() {
     var cmp = DATA.compare, body = document.querySelector("#ia-compare-table tbody");
     clear(body);
@@ -609,12 +733,7 @@
       });
       body.appendChild(tr);
     });
-    var summary = document.getElementById("ia-compare-summary");
-    clear(summary);
-    DATA.reports.forEach(function (r, i) {
-      summary.appendChild(el("p", null, DATA.labels[i] + ": " + r.summary.modules + " modules, " + fmtNs(r.summary.total_ns) +
-        ", heap " + fmtBytes(r.summary.heap_bytes) + ", RSS " + fmtBytes(r.summary.rss_bytes) + ", " + r.findings.length + " finding(s)"));
-    });
+    drawHeadlines();
     [["ia-resolved", cmp.resolved], ["ia-remaining", cmp.remaining.concat(cmp["new"])]].forEach(function (pair) {
       var ul = document.getElementById(pair[0]);
       clear(ul);
@@ -631,7 +750,7 @@
     document.getElementById("ia-single").hidden = compare;
     var tabs = document.querySelectorAll("#ia-reports button");
     for (var i = 0; i < tabs.length; i++) tabs[i].setAttribute("aria-pressed", String(tabs[i].dataset.report === String(which)));
-    if (compare) return;
+    if (compare) { drawDiff(); return; }
     state.report = Number(which);
     state.zoom = null;
     if (!report().metrics[state.metric]) state.metric = 0;
@@ -656,7 +775,9 @@
   var resizeTimer = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { if (!document.getElementById("ia-single").hidden) drawChart(); }, 150);
+    resizeTimer = setTimeout(function () {
+      if (!document.getElementById("ia-single").hidden) drawChart(); else if (DATA.compare) drawDiff();
+    }, 150);
   });
   document.querySelectorAll("#ia-modules th").forEach(function (th) {
     th.addEventListener("click", function () {
@@ -669,6 +790,12 @@
   document.getElementById("ia-filter").addEventListener("input", function (e) { state.filter = e.target.value; drawTable(); });
   document.querySelectorAll("#ia-reports button").forEach(function (b) {
     b.addEventListener("click", function () { showReport(b.dataset.report); });
+  });
+  document.querySelectorAll("#ia-diff-sides button").forEach(function (b) {
+    b.addEventListener("click", function () { state.diffSide = Number(b.dataset.side); drawDiff(); });
+  });
+  document.querySelectorAll("#ia-diff-metrics button").forEach(function (b) {
+    b.addEventListener("click", function () { state.diffMetric = Number(b.dataset.metric); drawDiff(); });
   });
   if (DATA.compare) drawCompare();
   showReport(DATA.compare ? "compare" : 0);

@@ -149,3 +149,16 @@ def test_legend_colours_top_packages_by_own_time(report: Report) -> None:
     assert [e["fill"] for e in entries[:-1]] == [fill for fill, _ in PALETTE]
     assert entries[-1] == {"package": "", "fill": OTHER[0], "text": OTHER[1]}
     assert [e["package"] for e in legend(report)] == ["app", "json"]  # preloaded sys, os left out
+
+
+def test_headlines_say_what_they_count(report: Report) -> None:
+    from importaudit.render.html import compare_data
+
+    lighter = tuple(dataclasses.replace(m, self_ns=m.self_ns // 1000) for m in report.modules)
+    data = compare_data(report, dataclasses.replace(report, modules=lighter))
+    first, whole = data["headlines"]
+    # the cost of `import app` (its closure), then the whole profile and what it covers
+    assert first["label"] == "import app"
+    assert first["before"][0] == 50_200_000 and first["after"][0] == 50_200
+    assert whole["label"] == "whole profile" and whole["scope"][0].startswith("everything")
+    assert whole["before"][3] == whole["after"][3]  # module counts
