@@ -139,7 +139,9 @@ def report_data(report: Report) -> dict[str, Any]:
          "self_range": [r.self_ns_min, r.self_ns_max],
          "cumulative_range": [r.cumulative_ns_min, r.cumulative_ns_max],
          "self_rss_bytes": r.self_rss_bytes, "runs": r.runs, "order": r.order,
-         "importers": [i for i in r.importers if i != r.importer]}
+         "importers": [i for i in r.importers if i != r.importer],
+         # the timeline: measured start offsets (medians), the thread and its stack depth
+         "start_ns": r.start_ns, "thread": r.thread, "depth": r.depth}
         for r in report.modules if not r.preloaded
     ]
     cycles = [
@@ -162,6 +164,9 @@ def report_data(report: Report) -> dict[str, Any]:
                     any(m["rss_bytes"] is not None for m in modules)],
         "meta": _meta_lines(report),
         "legend": legend(report),
+        # start times are measured by the probe; a -X importtime log or an older report
+        # has none, and the page says so instead of inventing a timeline
+        "timeline": bool(modules) and all(m["start_ns"] is not None for m in modules),
     }
 
 

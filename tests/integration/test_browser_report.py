@@ -349,3 +349,53 @@ def test_before_after_headlines_percentages_and_differential_view(
     seen.requests.clear()
     open_page(page, seen, out.getvalue(), tmp_path)
     assert change_of(leaf) == "added" and change_of("shop") == "worse"
+
+
+def lane_bars(page: Page, lane: str) -> list[tuple[str, float, float]]:
+    return [(name, float(x), float(y)) for name, x, y in page.locator(
+        f'#ia-timeline g.bar[data-lane="{lane}"] rect').evaluate_all(
+        "els => els.map(r => [r.parentNode.dataset.name, r.getAttribute('x'),"
+        " r.getAttribute('y')])")]
+
+
+def test_timeline_has_a_lane_per_thread_in_start_order(
+        page: Page, seen: Seen, tmp_path: Path) -> None:
+    script = ROOT / "tests" / "fixtures" / "runtime" / "threaded_start.py"
+    report = api.profile([str(script)], repeat=1, memory=False)
+    open_page(page, seen, html_of(report), tmp_path)
+    lanes = page.locator("#ia-timeline text.lane").evaluate_all(
+        "els => els.map(e => e.dataset.lane)")
+    assert lanes[0] == "main thread"
+    assert sorted(lanes[1:]) == ["thread a", "thread b", "thread c", "thread d"]
+    starts = {m.name: m.start_ns for m in report.modules if m.start_ns is not None}
+    for x in "abcd":
+        bars = lane_bars(page, f"thread {x}")
+        mine = {m.name for m in report.modules if m.thread == x and not m.preloaded}
+        assert {name for name, _, _ in bars} == mine
+        assert {f"threaded_pkg.{x}", f"threaded_pkg.{x}_leaf"} <= mine
+        # left to right in start order; what a module imported sits in the row below it
+        ordered = sorted(bars, key=lambda bar: starts[bar[0]])
+        assert [bar[1] for bar in ordered] == sorted(bar[1] for bar in bars)
+        by_name = {name: (bx, by) for name, bx, by in bars}
+        module, leaf = by_name[f"threaded_pkg.{x}"], by_name[f"threaded_pkg.{x}_leaf"]
+        assert leaf[0] > module[0] and leaf[1] > module[1]
+    page.locator('#ia-timeline g.bar[data-name="threaded_pkg.c_leaf"] rect').click()
+    assert page.locator("#ia-panel-title").inner_text() == "threaded_pkg.c_leaf"
+    check_clean(page, seen, "report-timeline.png")
+
+
+def test_no_timeline_without_measured_start_times(
+        page: Page, seen: Seen, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    log = tmp_path / "importtime.log"
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import json"],
+                          capture_output=True, text=True, check=True)
+    log.write_text(done.stderr, encoding="utf-8")
+    report = api.profile_importtime(str(log))
+    open_page(page, seen, html_of(report), tmp_path)
+    assert page.locator("#ia-timeline-none").is_visible()
+    assert page.locator("#ia-timeline g.bar").count() == 0
+    assert page.locator("#ia-chart g.node[data-name=json]").count() == 1
+    check_clean(page, seen, "report-no-timeline.png")

@@ -252,6 +252,66 @@
   }
 
 
+
+  /* ---------------------------------------------------------------- timeline */
+  var LANE = 16;
+  function niceStep(span, count) {
+    var raw = span / count, mag = Math.pow(10, Math.floor(Math.log10(raw || 1))), n = raw / mag;
+    return (n < 1.5 ? 1 : n < 3.5 ? 2 : n < 7.5 ? 5 : 10) * mag;
+  }
+  function drawTimeline() {
+    var r = report(), chart = document.getElementById("ia-timeline"), box = document.getElementById("ia-timeline-box");
+    clear(chart);
+    box.hidden = !r.timeline;
+    document.getElementById("ia-timeline-none").hidden = r.timeline;
+    if (!r.timeline) return;
+    var lanes = {}, order = [], end = 0;
+    r.modules.slice().sort(function (a, b) { return a.start_ns - b.start_ns || a.order - b.order; }).forEach(function (m) {
+      var key = m.thread === null ? "main thread" : "thread " + m.thread;
+      if (!lanes[key]) { lanes[key] = { mods: [], depth: 0 }; order.push(key); }
+      lanes[key].mods.push(m);
+      lanes[key].depth = Math.max(lanes[key].depth, m.depth);
+      end = Math.max(end, m.start_ns + Math.max(m.cumulative_ns, 0));
+    });
+    var width = Math.max(box.clientWidth, 320), left = 4, scale = (width - 2 * left) / (end || 1), y = 22;
+    var palette = colours(), frag = document.createDocumentFragment();
+    var step = niceStep(end, 8);
+    for (var t = 0; t <= end; t += step) {
+      var x = left + t * scale;
+      frag.appendChild(svg("line", { "class": "tick", x1: x, x2: x, y1: 14, y2: 10000 }));
+      var label = svg("text", { "class": "tick", x: x + 2, y: 10 });
+      label.textContent = fmtNs(Math.round(t));
+      frag.appendChild(label);
+    }
+    order.forEach(function (key) {
+      var lane = lanes[key], head = svg("text", { "class": "lane", x: left, y: y + 12, "data-lane": key });
+      head.textContent = key + " (" + lane.mods.length + " module" + (lane.mods.length === 1 ? "" : "s") + ")";
+      frag.appendChild(head);
+      y += LANE;
+      lane.mods.forEach(function (m) {
+        var x = left + m.start_ns * scale, w = Math.max(m.cumulative_ns, 0) * scale, colour = colourOf(m.name, palette);
+        var g = svg("g", { "class": "bar", "data-name": m.name, "data-lane": key });
+        var rect = svg("rect", { "class": "bar", x: x.toFixed(2), y: y + m.depth * LANE, width: Math.max(w, 1).toFixed(2), height: LANE - 1, fill: colour.fill });
+        var title = svg("title", {});
+        title.textContent = m.name + ": starts at " + fmtNs(m.start_ns) + ", takes " + fmtNs(m.cumulative_ns) + " (self " + fmtNs(m.self_ns) + ")";
+        rect.appendChild(title);
+        g.appendChild(rect);
+        var text = fitLabel(m.name, w);
+        if (text !== null) {
+          var lab = svg("text", { x: (x + 3).toFixed(2), y: y + m.depth * LANE + 12, fill: colour.text });
+          lab.textContent = text;
+          g.appendChild(lab);
+        }
+        frag.appendChild(g);
+      });
+      y += (lane.depth + 1) * LANE + 8;
+    });
+    chart.appendChild(frag);
+    chart.setAttribute("viewBox", "0 0 " + width + " " + y);
+    chart.setAttribute("width", String(width));
+    chart.setAttribute("height", String(y));
+  }
+
   /* ---------------------------------------------------------------- why chains */
   /* The chains `importaudit why MODULE` lists (importaudit.views.find_chains), found
      here on demand: shipping them for every module would make a large page several
@@ -756,7 +816,7 @@
     if (!report().metrics[state.metric]) state.metric = 0;
     drawAll();
   }
-  function drawAll() { drawMetricButtons(); drawLegend(); drawChart(); drawTable(); drawFindings(); drawCycles(); drawMeta(); }
+  function drawAll() { drawMetricButtons(); drawLegend(); drawChart(); drawTimeline(); drawTable(); drawFindings(); drawCycles(); drawMeta(); }
 
   document.querySelectorAll("#ia-metrics button").forEach(function (b) {
     b.addEventListener("click", function () { state.metric = Number(b.dataset.metric); drawMetricButtons(); drawChart(); });
@@ -767,6 +827,10 @@
   });
   document.getElementById("ia-panel-close").addEventListener("click", closePanel);
   document.addEventListener("keydown", function (event) { if (event.key === "Escape") closePanel(); });
+  document.getElementById("ia-timeline").addEventListener("click", function (event) {
+    var g = event.target.closest ? event.target.closest("g.bar") : null;
+    if (g) openPanel(g.dataset.name);
+  });
   var chartEl = document.getElementById("ia-chart");
   chartEl.addEventListener("click", onChartClick);
   chartEl.addEventListener("mousemove", showTip);
@@ -776,7 +840,7 @@
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(function () {
-      if (!document.getElementById("ia-single").hidden) drawChart(); else if (DATA.compare) drawDiff();
+      if (!document.getElementById("ia-single").hidden) { drawChart(); drawTimeline(); } else if (DATA.compare) drawDiff();
     }, 150);
   });
   document.querySelectorAll("#ia-modules th").forEach(function (th) {
