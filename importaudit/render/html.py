@@ -21,7 +21,7 @@ from importaudit.render.units import format_bytes, format_ns
 from importaudit.views import build_tree, totals
 
 if TYPE_CHECKING:
-    from importaudit.model import Finding, Impact, Report
+    from importaudit.model import Finding, Impact, ImportEdge, Report
     from importaudit.render import RenderOptions
     from importaudit.views import TreeNode
 
@@ -99,6 +99,11 @@ def legend(report: Report) -> list[dict[str, str]]:
     return entries
 
 
+def _edge(edge: ImportEdge) -> dict[str, Any]:
+    return {"from": edge.importer, "to": edge.imported, "kind": edge.kind.value,
+            "file": edge.file, "line": edge.line}
+
+
 def _meta_lines(report: Report) -> list[str]:
     meta = report.meta
     lines = [f"Targets: {', '.join(report.targets)}", f"Report created {report.created_at} "
@@ -147,8 +152,7 @@ def report_data(report: Report) -> dict[str, Any]:
     cycles = [
         {"modules": list(c.modules), "cross": c.cross_package, "can_fail": c.can_fail,
          "claim": claim_label(c), "error": trial_text(c.failures[0]) if c.fails else None,
-         "path": [{"from": e.importer, "to": e.imported, "kind": e.kind.value, "file": e.file,
-                   "line": e.line} for e in c.witness]}
+         "path": [_edge(e) for e in c.witness], "cut": [_edge(e) for e in c.cut]}
         for c in sorted(report.cycles, key=lambda c: (not c.cross_package, c.modules))
     ]
     sums = totals(report.modules)

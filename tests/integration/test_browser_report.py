@@ -399,3 +399,32 @@ def test_no_timeline_without_measured_start_times(
     assert page.locator("#ia-timeline g.bar").count() == 0
     assert page.locator("#ia-chart g.node[data-name=json]").count() == 1
     check_clean(page, seen, "report-no-timeline.png")
+
+
+def test_cycles_drawn_with_witness_path_and_cut(
+        page: Page, seen: Seen, shop_review: Report, tmp_path: Path) -> None:
+    open_page(page, seen, html_of(shop_review), tmp_path)
+    [cycle] = shop_review.cycles
+    assert cycle.cut
+    graph = page.locator("#ia-cycle-0 svg.cycle-graph")
+    assert graph.is_visible()
+    drawn = graph.locator("path.witness, path.cut").evaluate_all(
+        "els => els.map(p => [p.dataset.from, p.dataset.to, p.classList.contains('cut')])")
+    cuts = {(e.importer, e.imported) for e in cycle.cut}
+    witness = [(e.importer, e.imported) for e in cycle.witness]
+    assert [(a, b) for a, b, _ in drawn][:len(witness)] == witness
+    assert {(a, b) for a, b, is_cut in drawn if is_cut} == cuts
+    # every module of the drawing is a node; the cut is spelled out under it
+    nodes = graph.locator("g.cnode").evaluate_all("els => els.map(g => g.dataset.module)")
+    assert {n for edge in witness for n in edge} <= set(nodes)
+    note = page.locator("#ia-cycle-0 .cut-note").first.inner_text()
+    [first_cut] = cycle.cut[:1]
+    assert f"{first_cut.importer} \u2192 {first_cut.imported}" in note
+    # a node opens the module's panel, by mouse or keyboard
+    graph.locator(f'g.cnode[data-module="{witness[0][0]}"]').click()
+    assert page.locator("#ia-panel-title").inner_text() == witness[0][0]
+    page.keyboard.press("Escape")
+    graph.locator(f'g.cnode[data-module="{witness[0][1]}"]').focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#ia-panel-title").inner_text() == witness[0][1]
+    check_clean(page, seen, "report-cycle.png")

@@ -312,6 +312,66 @@
     chart.setAttribute("height", String(y));
   }
 
+
+  /* ---------------------------------------------------------------- cycle graph */
+  function edgeKey(e) { return e.from + "\u0000" + e.to; }
+  function shortName(name) { var parts = name.split("."); return parts.length > 2 ? "\u2026" + parts.slice(-2).join(".") : name; }
+  function cycleGraph(c, index) {
+    var names = [];
+    function add(n) { if (names.indexOf(n) < 0) names.push(n); }
+    c.path.forEach(function (e) { add(e.from); add(e.to); });
+    c.cut.forEach(function (e) { add(e.from); add(e.to); });
+    var cuts = {};
+    c.cut.forEach(function (e) { cuts[edgeKey(e)] = true; });
+    var W = 560, n = names.length, R = n <= 2 ? 70 : Math.min(110, 40 + n * 12), H = 2 * R + 70, cx = W / 2, cy = H / 2;
+    var root = svg("svg", { "class": "cycle-graph", viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
+      "aria-label": "cycle: " + c.path.map(function (e) { return e.from; }).join(" to ") + (c.cut.length ? "; suggested cut: " + c.cut.map(function (e) { return e.from + " to " + e.to; }).join(", ") : "") });
+    var defs = svg("defs", {});
+    [["ia-arrow-" + index, "#2457c5"], ["ia-arrow-cut-" + index, "#a4161a"]].forEach(function (m) {
+      var marker = svg("marker", { id: m[0], viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
+      marker.appendChild(svg("path", { d: "M0,0 L10,5 L0,10 z", fill: m[1] }));
+      defs.appendChild(marker);
+    });
+    root.appendChild(defs);
+    var pos = {};
+    names.forEach(function (name, i) {
+      var a = -Math.PI / 2 + 2 * Math.PI * i / n;
+      pos[name] = [cx + R * Math.cos(a) * 1.6, cy + R * Math.sin(a)];
+    });
+    var NODE = 7;
+    function edge(e, cls, marker) {
+      var p = pos[e.from], q = pos[e.to], dx = q[0] - p[0], dy = q[1] - p[1], len = Math.sqrt(dx * dx + dy * dy) || 1;
+      var ux = dx / len, uy = dy / len, sx = p[0] + ux * NODE, sy = p[1] + uy * NODE, ex = q[0] - ux * (NODE + 2), ey = q[1] - uy * (NODE + 2);
+      /* bend to the right of the direction, so a -> b and b -> a do not overlap */
+      var mx = (sx + ex) / 2 - uy * 22, my = (sy + ey) / 2 + ux * 22;
+      var path = svg("path", { "class": cls, d: "M" + sx.toFixed(1) + "," + sy.toFixed(1) + " Q" + mx.toFixed(1) + "," + my.toFixed(1) + " " + ex.toFixed(1) + "," + ey.toFixed(1),
+        "marker-end": "url(#" + marker + ")", "data-from": e.from, "data-to": e.to });
+      var title = svg("title", {});
+      title.textContent = e.from + " \u2192 " + e.to + " (" + e.kind + ")" + (e.file ? " at " + e.file + (e.line ? ":" + e.line : "") : "") + (cls.indexOf("cut") >= 0 ? ": suggested cut" : "");
+      path.appendChild(title);
+      root.appendChild(path);
+    }
+    c.path.forEach(function (e) { edge(e, "witness" + (cuts[edgeKey(e)] ? " cut" : ""), cuts[edgeKey(e)] ? "ia-arrow-cut-" + index : "ia-arrow-" + index); });
+    c.cut.forEach(function (e) {
+      var onPath = c.path.some(function (p) { return edgeKey(p) === edgeKey(e); });
+      if (!onPath) edge(e, "cut", "ia-arrow-cut-" + index);
+    });
+    names.forEach(function (name) {
+      var p = pos[name], known = !!byName()[name];
+      var g = svg("g", { "class": "cnode" + (known ? " known" : ""), "data-module": name });
+      if (known) { g.setAttribute("tabindex", "0"); g.setAttribute("role", "button"); g.setAttribute("aria-label", name + ": details"); }
+      g.appendChild(svg("circle", { cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: NODE }));
+      var t = svg("text", { x: p[0].toFixed(1), y: (p[1] < cy ? p[1] - NODE - 5 : p[1] + NODE + 13).toFixed(1), "text-anchor": "middle" });
+      t.textContent = shortName(name);
+      var title = svg("title", {});
+      title.textContent = name;
+      g.appendChild(title);
+      g.appendChild(t);
+      root.appendChild(g);
+    });
+    return root;
+  }
+
   /* ---------------------------------------------------------------- why chains */
   /* The chains `importaudit why MODULE` lists (importaudit.views.find_chains), found
      here on demand: shipping them for every module would make a large page several
@@ -627,6 +687,15 @@
         if (k) li.appendChild(document.createTextNode(" \u2192 "));
         li.appendChild(byName()[name] ? moduleButton(name) : el("span", null, name));
       });
+      li.appendChild(cycleGraph(c, i));
+      var others = c.modules.filter(function (n) {
+        return !c.path.some(function (e) { return e.from === n || e.to === n; }) && !c.cut.some(function (e) { return e.from === n || e.to === n; });
+      });
+      c.cut.forEach(function (e) {
+        li.appendChild(el("p", { "class": "cut-note" }, "Suggested cut (dashed red): " + e.from + " \u2192 " + e.to + " (" + e.kind + ")" +
+          (e.file ? " at " + e.file + (e.line ? ":" + e.line : "") : "") + ": make this import deferred or type-only."));
+      });
+      if (others.length) li.appendChild(el("p", { "class": "where" }, "Also in this cycle: " + others.join(", ")));
       var steps = el("ul");
       c.path.forEach(function (e) {
         steps.appendChild(el("li", { "class": "where" }, e.from + " \u2192 " + e.to + " (" + e.kind + ")" + (e.file ? " at " + e.file + (e.line ? ":" + e.line : "") : "")));
@@ -822,8 +891,12 @@
     b.addEventListener("click", function () { state.metric = Number(b.dataset.metric); drawMetricButtons(); drawChart(); });
   });
   document.addEventListener("click", function (event) {
-    var b = event.target.closest ? event.target.closest("button[data-module]") : null;
-    if (b) openPanel(b.dataset.module);
+    var b = event.target.closest ? event.target.closest("button[data-module], g.cnode.known") : null;
+    if (b) openPanel(b.getAttribute("data-module"));
+  });
+  document.addEventListener("keydown", function (event) {
+    var g = event.target.closest ? event.target.closest("g.cnode.known") : null;
+    if (g && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); openPanel(g.getAttribute("data-module")); }
   });
   document.getElementById("ia-panel-close").addEventListener("click", closePanel);
   document.addEventListener("keydown", function (event) { if (event.key === "Escape") closePanel(); });
