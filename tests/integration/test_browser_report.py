@@ -428,3 +428,73 @@ def test_cycles_drawn_with_witness_path_and_cut(
     page.keyboard.press("Enter")
     assert page.locator("#ia-panel-title").inner_text() == witness[0][1]
     check_clean(page, seen, "report-cycle.png")
+
+
+def test_keyboard_reaches_the_chart_the_table_and_the_panel(
+        page: Page, seen: Seen, shop_review: Report, tmp_path: Path) -> None:
+    open_page(page, seen, html_of(shop_review), tmp_path)
+    # Tab reaches the controls in reading order, each with a visible focus ring
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.dataset.metric")
+    assert focused == "0"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+
+    # the chart is one tab stop; arrow keys walk the tree, Enter opens the panel
+    page.focus("#ia-chart-box")
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#ia-chart g.kfocus", "data-name") == "all imports"
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#ia-chart g.kfocus", "data-name") == "shop"
+    page.keyboard.press("ArrowDown")
+    first = page.get_attribute("#ia-chart g.kfocus", "data-name")
+    page.keyboard.press("ArrowRight")
+    second = page.get_attribute("#ia-chart g.kfocus", "data-name")
+    shop = next(m for m in shop_review.modules if m.name == "shop")
+    children = sorted((m for m in shop_review.modules if m.importer == "shop"),
+                      key=lambda m: m.order)
+    assert first == children[0].name and second != first
+    assert second in {m.name for m in children}
+    assert page.locator("#ia-tip").is_visible()
+    assert page.locator("#ia-chart-status").inner_text().startswith(f"{second}: self time")
+    page.keyboard.press("Enter")
+    assert page.locator("#ia-panel-title").inner_text() == second
+    assert page.get_attribute("#ia-chart", "data-root") == second
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") == "ia-chart-box"
+    page.keyboard.press("Backspace")
+    assert page.get_attribute("#ia-chart", "data-root") == shop.name
+
+    # table headers sort from the keyboard, module names open the panel
+    page.focus('#ia-modules th[data-key="name"] button')
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#ia-modules th[data-key=name]", "aria-sort") == "ascending"
+    page.focus('#ia-modules tbody tr[data-name="shop.billing"] button')
+    page.keyboard.press("Enter")
+    assert page.locator("#ia-panel-title").inner_text() == "shop.billing"
+    check_clean(page, seen, "report-keyboard.png")
+
+
+def serious_violations(page: Page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_accessibility_no_serious_axe_violations(
+        page: Page, seen: Seen, shop_review: Report, tidy_review: Report,
+        tmp_path: Path) -> None:
+    pytest.importorskip("axe_playwright_python", reason="pip install axe-playwright-python")
+    open_page(page, seen, html_of(shop_review), tmp_path)
+    assert serious_violations(page) == []
+    page.click('#ia-chart g.node[data-name="shop.billing"] rect')  # with the panel open
+    assert serious_violations(page) == []
+    out = io.StringIO()
+    render_comparison(shop_review, tidy_review, out, labels=("shop", "tidy"))
+    seen.requests.clear()
+    open_page(page, seen, out.getvalue(), tmp_path)
+    assert serious_violations(page) == []

@@ -137,6 +137,57 @@
     if (!node.synthetic && node !== root) openPanel(node.n);
   }
 
+
+  /* ---------------------------------------------------------------- keyboard on the chart */
+  /* The chart is one tab stop; arrow keys move a highlighted bar through the tree:
+     up to the importer, down to the first module it loaded, left and right among
+     siblings (bars too narrow to draw are skipped). Enter zooms in and opens the
+     panel, Backspace zooms out. The bar is described in a live region. */
+  var kfocus = null, lastKey = null;
+  function drawnGroup(node) {
+    var groups = document.querySelectorAll("#ia-chart g.node");
+    for (var i = 0; i < groups.length; i++) if (groups[i].__node === node) return groups[i];
+    return null;
+  }
+  function setKeyFocus(node) {
+    var old = kfocus && drawnGroup(kfocus);
+    if (old) old.classList.remove("kfocus");
+    kfocus = node;
+    if (node) lastKey = node;
+    var g = node && drawnGroup(node);
+    if (!g) { hideTip(); return; }
+    g.classList.add("kfocus");
+    tipNode = node;
+    drawTip();
+    var tip = document.getElementById("ia-tip"), box = document.getElementById("ia-chart-box");
+    var rect = g.querySelector("rect"), x = Number(rect.getAttribute("x")), y = Number(rect.getAttribute("y")) + ROW + 4;
+    tip.hidden = false;
+    tip.style.left = Math.max(0, Math.min(x, box.clientWidth - tip.offsetWidth - 4)) + "px";
+    tip.style.top = y + "px";
+    g.scrollIntoView({ block: "nearest" });
+    document.getElementById("ia-chart-status").textContent = node.n + ": " +
+      tipRows(node).slice(0, 4).map(function (r) { return r[0] + " " + r[1]; }).join("; ");
+  }
+  function onChartKey(event) {
+    var root = state.zoom || report().tree, node = kfocus && drawnGroup(kfocus) ? kfocus : null, next = null;
+    var drawn = function (n) { return !!drawnGroup(n); };
+    if (event.key === "Backspace") { event.preventDefault(); zoomTo(parentOf(root)); setKeyFocus(state.zoom || report().tree); return; }
+    if (!node) { if (/^Arrow/.test(event.key)) { event.preventDefault(); setKeyFocus(root); } return; }
+    var parent = node === root ? null : parentOf(node);
+    if (event.key === "ArrowDown") next = node.c.filter(drawn)[0] || null;
+    else if (event.key === "ArrowUp") next = parent;
+    else if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      var sibs = parent ? parent.c.filter(drawn) : [node], i = sibs.indexOf(node);
+      next = sibs[i + (event.key === "ArrowRight" ? 1 : -1)] || null;
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (!node.synthetic) { zoomTo(node); setKeyFocus(node); openPanel(node.n); }
+      return;
+    } else return;
+    event.preventDefault();
+    if (next) setKeyFocus(next);
+  }
+
   /* ---------------------------------------------------------------- tooltip */
   var tipNode = null;
   function tipRows(node) {
@@ -324,7 +375,7 @@
     var cuts = {};
     c.cut.forEach(function (e) { cuts[edgeKey(e)] = true; });
     var W = 560, n = names.length, R = n <= 2 ? 70 : Math.min(110, 40 + n * 12), H = 2 * R + 70, cx = W / 2, cy = H / 2;
-    var root = svg("svg", { "class": "cycle-graph", viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
+    var root = svg("svg", { "class": "cycle-graph", viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "group",
       "aria-label": "cycle: " + c.path.map(function (e) { return e.from; }).join(" to ") + (c.cut.length ? "; suggested cut: " + c.cut.map(function (e) { return e.from + " to " + e.to; }).join(", ") : "") });
     var defs = svg("defs", {});
     [["ia-arrow-" + index, "#2457c5"], ["ia-arrow-cut-" + index, "#a4161a"]].forEach(function (m) {
@@ -904,6 +955,10 @@
     var g = event.target.closest ? event.target.closest("g.bar") : null;
     if (g) openPanel(g.dataset.name);
   });
+  var chartBox = document.getElementById("ia-chart-box");
+  chartBox.addEventListener("keydown", onChartKey);
+  chartBox.addEventListener("blur", function () { setKeyFocus(null); });
+  chartBox.addEventListener("focus", function () { if (lastKey && drawnGroup(lastKey)) setKeyFocus(lastKey); });
   var chartEl = document.getElementById("ia-chart");
   chartEl.addEventListener("click", onChartClick);
   chartEl.addEventListener("mousemove", showTip);
