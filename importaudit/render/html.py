@@ -174,6 +174,55 @@ def report_data(report: Report) -> dict[str, Any]:
     }
 
 
+#: The module fields the page receives, in the order of each packed row (see `pack`).
+FIELDS: tuple[str, ...] = (
+    "name", "importer", "self_ns", "cumulative_ns", "heap_bytes", "self_heap_bytes",
+    "rss_bytes", "self_rss_bytes", "modules", "origin", "error", "self_range",
+    "cumulative_range", "runs", "order", "importers", "start_ns", "thread", "depth",
+)
+
+
+def pack(data: dict[str, Any]) -> dict[str, Any]:
+    """`report_data` in the compact form the page embeds; the page's script unpacks it.
+
+    A 5,000-module report must stay a file people open and mail around: modules become
+    rows under one list of field names (no key repeated per module), a module named
+    by another (importer, importers, tree children) becomes its row index, a file
+    path becomes [index of its folder in `dirs`, file name], a min..max equal to the
+    median is left out, and the tree becomes each row's child indices plus the roots.
+    """
+    modules: list[dict[str, Any]] = data["modules"]
+    index = {m["name"]: i for i, m in enumerate(modules)}
+    dirs: dict[str, int] = {}
+
+    def ref(name: str | None) -> int | str | None:
+        return None if name is None else index.get(name, name)
+
+    def origin(path: str | None) -> list[Any] | None:
+        if path is None:
+            return None
+        cut = max(path.rfind("/"), path.rfind("\\")) + 1
+        return [dirs.setdefault(path[:cut], len(dirs)), path[cut:]]
+
+    kids: dict[str, list[int]] = {}
+    stack = list(data["tree"]["c"])
+    while stack:
+        node = stack.pop()
+        kids[node["n"]] = [index[c["n"]] for c in node["c"]]
+        stack.extend(node["c"])
+    encode: dict[str, Any] = {
+        "importer": ref, "origin": origin,
+        "importers": lambda names: [ref(n) for n in names],
+        "self_range": lambda pair: None if pair[0] == pair[1] else pair,
+        "cumulative_range": lambda pair: None if pair[0] == pair[1] else pair,
+    }
+    rows = [[encode[f](m[f]) if f in encode else m[f] for f in FIELDS] + [kids.get(m["name"], [])]
+            for m in modules]
+    return {**data, "modules": {"fields": [*FIELDS, "kids"], "rows": rows},
+            "dirs": list(dirs), "tree": {"v": data["tree"]["v"],
+                                         "roots": [index[c["n"]] for c in data["tree"]["c"]]}}
+
+
 def _rules(reports: tuple[Report, ...]) -> dict[str, dict[str, str]]:
     from importaudit.review.registry import all_rules
 
@@ -238,9 +287,11 @@ def page(reports: tuple[Report, ...], labels: tuple[str, ...], title: str) -> st
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    # the data island without the spaces json.dumps puts after "," and ":" by default
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     data = {
         "labels": list(labels),
-        "reports": [report_data(r) for r in reports],
+        "reports": [pack(report_data(r)) for r in reports],
         "compare": compare_data(reports[0], reports[1]) if len(reports) == 2 else None,
         "rules": _rules(reports),
     }

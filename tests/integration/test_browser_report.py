@@ -498,3 +498,26 @@ def test_accessibility_no_serious_axe_violations(
     seen.requests.clear()
     open_page(page, seen, out.getvalue(), tmp_path)
     assert serious_violations(page) == []
+
+
+def test_large_table_shows_the_first_rows_then_all(
+        page: Page, seen: Seen, shop_review: Report, tmp_path: Path) -> None:
+    template = next(m for m in shop_review.modules if m.name == "shop_utils.text")
+    extra = tuple(dataclasses.replace(template, name=f"shop_utils.part{i:03d}", order=10_000 + i,
+                                      self_ns=1000 + i, cumulative_ns=1000 + i)
+                  for i in range(400))
+    big = dataclasses.replace(shop_review, modules=(*shop_review.modules, *extra))
+    total = sum(not m.preloaded for m in big.modules)
+    open_page(page, seen, html_of(big), tmp_path)
+    rows = page.locator("#ia-modules tbody tr")
+    assert rows.count() == 300
+    more = page.locator("#ia-more")
+    assert more.inner_text() == f"Show all {total} rows ({total - 300} more)"
+    # sorting and filtering cover every module, not only the rows on show
+    page.fill("#ia-filter", "part399")
+    assert names(page, "#ia-modules tbody tr") == ["shop_utils.part399"]
+    assert not more.is_visible()
+    page.fill("#ia-filter", "")
+    more.click()
+    assert rows.count() == total and not more.is_visible()
+    check_clean(page, seen, "report-large-table.png")

@@ -5,9 +5,36 @@
 (function () {
   "use strict";
   var DATA = JSON.parse(document.getElementById("ia-data").textContent);
+  /* The data comes packed (importaudit.render.html.pack): modules as rows under one
+     list of field names, modules named by their row index, file paths as
+     [folder index, file name], the tree as each row's children. Unpack once. */
+  DATA.reports.forEach(function (r) {
+    var fields = r.modules.fields, list = r.modules.rows.map(function (row) {
+      var m = {};
+      for (var i = 0; i < fields.length; i++) m[fields[i]] = row[i];
+      return m;
+    });
+    function name(ref) { return typeof ref === "number" ? list[ref].name : ref; }
+    var flagged = {};
+    r.findings.forEach(function (f) { flagged[f.module] = true; });
+    var nodes = list.map(function (m) {
+      m.importer = name(m.importer);
+      m.importers = m.importers.map(name);
+      if (m.origin !== null) m.origin = r.dirs[m.origin[0]] + m.origin[1];
+      if (m.self_range === null) m.self_range = [m.self_ns, m.self_ns];
+      if (m.cumulative_range === null) m.cumulative_range = [m.cumulative_ns, m.cumulative_ns];
+      return { n: m.name, v: [Math.max(0, m.cumulative_ns), m.heap_bytes, m.rss_bytes], c: null, f: !!flagged[m.name] };
+    });
+    list.forEach(function (m, i) {
+      nodes[i].c = m.kids.map(function (k) { return nodes[k]; });
+      delete m.kids;
+    });
+    r.modules = list;
+    r.tree = { n: "all imports", v: r.tree.v, c: r.tree.roots.map(function (k) { return nodes[k]; }), f: false, synthetic: true };
+  });
   var SVGNS = "http://www.w3.org/2000/svg";
   var METRICS = ["time", "heap", "RSS"];
-  var ROW = 20;
+  var ROW = 20, TABLE_ROWS = 300;
   var state = { report: 0, metric: 0, zoom: null, sortKey: "cumulative_ns", sortDir: -1, filter: "", search: "",
                 diffSide: 1, diffMetric: 0 };
 
@@ -341,6 +368,7 @@
       y += LANE;
       lane.mods.forEach(function (m) {
         var x = left + m.start_ns * scale, w = Math.max(m.cumulative_ns, 0) * scale, colour = colourOf(m.name, palette);
+        if (w < 0.5) return;  /* too short to see, as in the icicle; the table lists it */
         var g = svg("g", { "class": "bar", "data-name": m.name, "data-lane": key });
         var rect = svg("rect", { "class": "bar", x: x.toFixed(2), y: y + m.depth * LANE, width: Math.max(w, 1).toFixed(2), height: LANE - 1, fill: colour.fill });
         var title = svg("title", {});
@@ -664,7 +692,11 @@
       if (y === null || y === undefined) return -1;
       return (x < y ? -1 : 1) * dir;
     });
-    rows.forEach(function (m) {
+    /* a few hundred rows at first: laying out every row of a 5,000-module table would
+       keep the page from becoming interactive for seconds; sorting and filtering still
+       cover all modules, and one button shows the rest */
+    var shown = state.tableAll ? rows : rows.slice(0, TABLE_ROWS), frag = document.createDocumentFragment();
+    shown.forEach(function (m) {
       var tr = el("tr", { "data-name": m.name });
       COLUMNS.forEach(function (col) {
         var v = m[col[0]], kind = col[1];
@@ -677,8 +709,12 @@
         }
         tr.appendChild(td);
       });
-      body.appendChild(tr);
+      frag.appendChild(tr);
     });
+    body.appendChild(frag);
+    var more = document.getElementById("ia-more");
+    more.hidden = shown.length === rows.length;
+    more.textContent = "Show all " + rows.length + " rows (" + (rows.length - shown.length) + " more)";
     document.getElementById("ia-modules-count").textContent = "(" + rows.length + " of " + report().modules.length + ")";
     var heads = document.querySelectorAll("#ia-modules th");
     for (var i = 0; i < heads.length; i++) {
@@ -979,6 +1015,7 @@
       drawTable();
     });
   });
+  document.getElementById("ia-more").addEventListener("click", function () { state.tableAll = true; drawTable(); });
   document.getElementById("ia-filter").addEventListener("input", function (e) { state.filter = e.target.value; drawTable(); });
   document.querySelectorAll("#ia-reports button").forEach(function (b) {
     b.addEventListener("click", function () { showReport(b.dataset.report); });

@@ -66,7 +66,7 @@ def test_hostile_module_names_cannot_break_out(report: Report) -> None:
     reports = data["reports"]
     assert isinstance(reports, list)
     assert reports[0]["findings"][0]["module"] == HOSTILE  # intact once parsed
-    assert any(m["name"] == f"app.{HOSTILE}" for m in reports[0]["modules"])
+    assert any(row[0] == f"app.{HOSTILE}" for row in reports[0]["modules"]["rows"])
 
 
 def test_tree_data_nests_by_first_load_with_all_metrics(report: Report) -> None:
@@ -162,3 +162,41 @@ def test_headlines_say_what_they_count(report: Report) -> None:
     assert first["before"][0] == 50_200_000 and first["after"][0] == 50_200
     assert whole["label"] == "whole profile" and whole["scope"][0].startswith("everything")
     assert whole["before"][3] == whole["after"][3]  # module counts
+
+
+def test_packed_data_keeps_every_module_field_and_the_tree(report: Report) -> None:
+    from importaudit.render.html import FIELDS, pack
+
+    data = report_data(dataclasses.replace(report, findings=(finding(),)))
+    packed = pack(data)
+    fields = packed["modules"]["fields"]
+    assert fields == [*FIELDS, "kids"]
+    rows = [dict(zip(fields, row, strict=True)) for row in packed["modules"]["rows"]]
+    names = [row["name"] for row in rows]
+
+    def name(ref: object) -> object:
+        return names[ref] if isinstance(ref, int) else ref
+
+    for row, module in zip(rows, data["modules"], strict=True):
+        assert name(row["importer"]) == module["importer"]
+        assert [name(i) for i in row["importers"]] == module["importers"]
+        if module["origin"] is None:
+            assert row["origin"] is None
+        else:
+            folder, file = row["origin"]
+            assert packed["dirs"][folder] + file == module["origin"]
+        for key in ("self_range", "cumulative_range"):
+            assert row[key] in (module[key], None)
+        for key in set(FIELDS) - {"importer", "importers", "origin", "self_range",
+                                  "cumulative_range"}:
+            assert row[key] == module[key], key
+
+    def nested(index: int) -> tuple[str, list[object]]:
+        return names[index], [nested(k) for k in rows[index]["kids"]]
+
+    def logical(node: dict[str, object]) -> tuple[object, list[object]]:
+        return node["n"], [logical(c) for c in node["c"]]  # type: ignore[attr-defined]
+
+    assert [nested(i) for i in packed["tree"]["roots"]] == [
+        logical(c) for c in data["tree"]["c"]]
+    assert packed["tree"]["v"] == data["tree"]["v"]
