@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from importaudit.errors import UsageError
-from importaudit.render.compare import compare_rows, diff_findings, split_fix
+from importaudit.render.compare import (
+    compare_rows,
+    diff_findings,
+    module_cost,
+    split_fix,
+    target_roots,
+)
 from importaudit.render.cycletext import claim_label, trial_text
 from importaudit.render.units import format_bytes, format_ns
 from importaudit.views import build_tree, totals
@@ -159,7 +165,13 @@ def report_data(report: Report) -> dict[str, Any]:
     return {
         "summary": {"targets": list(report.targets), "modules": sums.modules,
                     "total_ns": sums.total_ns, "heap_bytes": sums.heap_bytes,
-                    "rss_bytes": sums.rss_bytes},
+                    "rss_bytes": sums.rss_bytes, "scope": _scope(report),
+                    # a tree or isolated profile imports far more than `import TARGET`
+                    # does: each target's own cost is given beside the totals
+                    "alone": [{"target": t, "cost": _cost(module_cost(report, t))}
+                              for t in target_roots(report)]
+                    if report.meta is not None and report.meta.mode in ("tree", "isolated")
+                    else []},
         "tree": _tree(report, flagged),
         "modules": modules,
         "findings": findings,

@@ -799,9 +799,12 @@
     r.meta.forEach(function (line) { ul.appendChild(el("li", null, line)); });
     box.appendChild(ul);
     var s = r.summary;
-    document.getElementById("ia-summary").textContent = s.targets.join(", ") + ": " + s.modules + " modules, " +
-      fmtNs(s.total_ns) + " import time, heap " + fmtBytes(s.heap_bytes) + ", RSS " + fmtBytes(s.rss_bytes) +
-      ", " + r.findings.length + " finding(s), " + r.cycles.length + " cycle(s)";
+    var alone = s.alone.filter(function (a) { return a.cost; }).map(function (a) {
+      return "; import " + a.target + " alone: " + fmtNs(a.cost[0]) + (a.cost[3] !== null ? ", " + a.cost[3] + " modules" : "");
+    }).join("");
+    document.getElementById("ia-summary").textContent = s.targets.join(", ") + " (" + s.scope + "): " + s.modules + " modules, " +
+      fmtNs(s.total_ns) + " import time, heap " + fmtBytes(s.heap_bytes) + ", RSS " + fmtBytes(s.rss_bytes) + alone +
+      "; " + r.findings.length + " finding(s), " + r.cycles.length + " cycle(s)";
   }
 
   /* ---------------------------------------------------------------- compare */

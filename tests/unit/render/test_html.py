@@ -200,3 +200,14 @@ def test_packed_data_keeps_every_module_field_and_the_tree(report: Report) -> No
     assert [nested(i) for i in packed["tree"]["roots"]] == [
         logical(c) for c in data["tree"]["c"]]
     assert packed["tree"]["v"] == data["tree"]["v"]
+
+
+def test_summary_of_a_tree_profile_gives_each_target_alone(report: Report) -> None:
+    assert report.meta is not None
+    plain = report_data(report)["summary"]
+    assert plain["alone"] == [] and plain["scope"] == "everything the targets imported"
+    tree = dataclasses.replace(report, meta=dataclasses.replace(report.meta, mode="tree"))
+    summary = report_data(tree)["summary"]
+    assert summary["scope"] == "every submodule imported (--tree)"
+    [alone] = summary["alone"]
+    assert alone["target"] == "app" and alone["cost"][0] == 50_200_000
