@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from importaudit.errors import UsageError
+from importaudit.loadgraph import HIT, LOAD, PARENT, LoadGraph
 from importaudit.render.compare import (
     compare_rows,
     diff_findings,
@@ -42,6 +43,8 @@ PALETTE: tuple[tuple[str, str], ...] = (
     ("#CC79A7", "#111111"),
 )
 OTHER = ("#BBBBBB", "#111111")
+#: Load-graph edge kinds, packed as their place here.
+KINDS: tuple[str, ...] = (LOAD, HIT, PARENT)
 
 
 def _impact(finding: Finding) -> dict[str, int | None]:
@@ -140,17 +143,20 @@ def report_data(report: Report) -> dict[str, Any]:
         node = stack.pop()
         sizes[node.record.name] = node.size
         stack.extend(node.children)
+    graph = LoadGraph(report.modules)
+    measured = {r.name for r in report.modules if not r.preloaded}
     modules = [
         {"name": r.name, "importer": r.importer, "self_ns": r.self_ns,
          "cumulative_ns": r.cumulative_ns, "heap_bytes": r.heap_bytes,
          "self_heap_bytes": r.self_heap_bytes, "rss_bytes": r.rss_bytes,
          "modules": sizes.get(r.name), "origin": r.origin, "error": r.error,
-         # the side panel: spread over the runs, and every importer (cache hits too),
-         # from which the page finds the same chains `importaudit why` lists
+         # the side panel: spread over the runs, and the module's edges in the one load
+         # graph, from which the page finds the same chains `importaudit why` lists
          "self_range": [r.self_ns_min, r.self_ns_max],
          "cumulative_range": [r.cumulative_ns_min, r.cumulative_ns_max],
          "self_rss_bytes": r.self_rss_bytes, "runs": r.runs, "order": r.order,
-         "importers": [i for i in r.importers if i != r.importer],
+         "imports": [[name, kind] for name, kind in graph.imports(r.name).items()
+                     if name in measured],
          # the timeline: measured start offsets (medians), the thread and its stack depth
          "start_ns": r.start_ns, "thread": r.thread, "depth": r.depth}
         for r in report.modules if not r.preloaded
@@ -190,7 +196,7 @@ def report_data(report: Report) -> dict[str, Any]:
 FIELDS: tuple[str, ...] = (
     "name", "importer", "self_ns", "cumulative_ns", "heap_bytes", "self_heap_bytes",
     "rss_bytes", "self_rss_bytes", "modules", "origin", "error", "self_range",
-    "cumulative_range", "runs", "order", "importers", "start_ns", "thread", "depth",
+    "cumulative_range", "runs", "order", "imports", "start_ns", "thread", "depth",
 )
 
 
@@ -199,7 +205,8 @@ def pack(data: dict[str, Any]) -> dict[str, Any]:
 
     A 5,000-module report must stay a file people open and mail around: modules become
     rows under one list of field names (no key repeated per module), a module named
-    by another (importer, importers, tree children) becomes its row index, a file
+    by another (importer, load-graph edges, tree children) becomes its row index, an
+    edge's kind its place in `KINDS` (the page gets that list), a file
     path becomes [index of its folder in `dirs`, file name], a min..max equal to the
     median is left out, and the tree becomes each row's child indices plus the roots.
     """
@@ -224,14 +231,14 @@ def pack(data: dict[str, Any]) -> dict[str, Any]:
         stack.extend(node["c"])
     encode: dict[str, Any] = {
         "importer": ref, "origin": origin,
-        "importers": lambda names: [ref(n) for n in names],
+        "imports": lambda edges: [[ref(name), KINDS.index(kind)] for name, kind in edges],
         "self_range": lambda pair: None if pair[0] == pair[1] else pair,
         "cumulative_range": lambda pair: None if pair[0] == pair[1] else pair,
     }
     rows = [[encode[f](m[f]) if f in encode else m[f] for f in FIELDS] + [kids.get(m["name"], [])]
             for m in modules]
     return {**data, "modules": {"fields": [*FIELDS, "kids"], "rows": rows},
-            "dirs": list(dirs), "tree": {"v": data["tree"]["v"],
+            "dirs": list(dirs), "kinds": list(KINDS), "tree": {"v": data["tree"]["v"],
                                          "roots": [index[c["n"]] for c in data["tree"]["c"]]}}
 
 

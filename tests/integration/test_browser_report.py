@@ -1,4 +1,4 @@
-"""The HTML report in a real headless Chromium, driven by Playwright (pytest-playwright).
+"""The HTML report in a real headless Chromium, driven by Playwright.
 
 The browser is Debian's `chromium` (installed by `.ci/run`; Playwright's own browser
 builds cannot be downloaded here), launched through `executable_path`. Outside CI a
@@ -16,11 +16,11 @@ import io
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-pytest.importorskip("playwright", reason="pip install pytest-playwright (the test extra)")
+pytest.importorskip("playwright", reason="pip install playwright (the test extra)")
 
 from importaudit import api, views
 from importaudit.model import Finding, Impact, ModuleRecord, Severity
@@ -30,7 +30,9 @@ from importaudit.render.html import render, render_comparison
 
 if TYPE_CHECKING:
 
-    from playwright.sync_api import ConsoleMessage, Page, Request
+    from collections.abc import Iterator
+
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Request
 
     from importaudit.model import Report
 
@@ -55,16 +57,33 @@ def find_chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """pytest-playwright's launch options, pointed at the system's Chromium."""
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """The system's Chromium, headless, for this module's tests.
+
+    Module-scoped on purpose (not pytest-playwright's session-wide fixtures): the sync
+    API runs an asyncio loop on the main thread while it is open, and a loop left
+    running for the rest of the session makes every later `asyncio.run` fail.
+    """
+    from playwright.sync_api import sync_playwright
+
     path = find_chromium()
     if path is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
         pytest.skip("no chromium on this machine (apt-get install chromium)")
-    return {**browser_type_launch_args, "executable_path": path, "headless": True,
-            "args": CHROMIUM_ARGS}
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=path, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 @dataclasses.dataclass

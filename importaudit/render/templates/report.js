@@ -19,7 +19,7 @@
     r.findings.forEach(function (f) { flagged[f.module] = true; });
     var nodes = list.map(function (m) {
       m.importer = name(m.importer);
-      m.importers = m.importers.map(name);
+      m.imports = m.imports.map(function (edge) { return [name(edge[0]), r.kinds[edge[1]]]; });
       if (m.origin !== null) m.origin = r.dirs[m.origin[0]] + m.origin[1];
       if (m.self_range === null) m.self_range = [m.self_ns, m.self_ns];
       if (m.cumulative_range === null) m.cumulative_range = [m.cumulative_ns, m.cumulative_ns];
@@ -454,22 +454,18 @@
   /* ---------------------------------------------------------------- why chains */
   /* The chains `importaudit why MODULE` lists (importaudit.views.find_chains), found
      here on demand: shipping them for every module would make a large page several
-     times larger. Same graph (first loads, and cache hits where the load edge is not
-     already there), same starts (targets and measured roots), same order (shortest
-     first, then by the load order of the modules along the chain). */
+     times larger. Same graph (the load graph's edges, shipped per module: first loads,
+     cache hits, parent packages), same starts (targets and measured roots), same order
+     (shortest first, then by the load order of the modules along the chain). Modules
+     loaded before measurement are not in the page, so no chain here passes through one. */
   var CHAIN_LIMIT = 50, MAX_EXPANSIONS = 200000;
   function chainGraph() {
     var r = report();
     if (r.chainEdges) return r.chainEdges;
-    var names = byName(), edges = {};
+    var edges = {};
     r.modules.forEach(function (m) {
-      if (m.importer !== null && names[m.importer]) (edges[m.importer] = edges[m.importer] || {})[m.name] = false;
-      m.importers.forEach(function (imp) {
-        if (names[imp] && imp !== m.name) {
-          var out = edges[imp] = edges[imp] || {};
-          if (!(m.name in out)) out[m.name] = true;
-        }
-      });
+      var out = edges[m.name] = {};
+      m.imports.forEach(function (edge) { out[edge[0]] = edge[1]; });
     });
     r.chainEdges = edges;
     return edges;
@@ -589,7 +585,7 @@
       var li = el("li");
       path.forEach(function (step, i) {
         if (i) {
-          var hit = byName()[step].importer !== path[i - 1];
+          var hit = chainGraph()[path[i - 1]][step] !== "load";
           li.appendChild(el("span", hit ? { "class": "cached", title: "already loaded: a cache hit" } : null,
             hit ? " \u2192 (already loaded) " : " \u2192 "));
         }
