@@ -95,6 +95,30 @@ class ModuleRecord:
     preloaded: bool = False  # already in sys.modules before measurement began
     runs: int = 0  # how many measured runs saw it
     start_ns: int | None = None  # start offset from measurement start (median), for timelines
+    # How it got into sys.modules when not through the import system's finders (None):
+    # "sys.modules" when code stored it there (mypyc's shared library initialising the
+    # modules compiled with the imported one, a plugin loader calling exec_module, an
+    # `importer` is the import in progress meanwhile; its cost is inside the importer's,
+    # so such a record has no time, heap or RSS of its own.
+    via: str | None = None
+    loop: LoopBlock | None = None  # imported while an asyncio event loop ran (programs)
+
+
+@dataclass(frozen=True, slots=True)
+class LoopBlock:
+    """Where an import ran while an asyncio event loop was running on the same thread.
+
+    The loop was blocked for the whole import: the module's `cumulative_ns`. `file` /
+    `line` / `function` are the import statement's place, `coroutine*` the coroutine it
+    ran in (the nearest async frame up the stack; None if none was found).
+    """
+
+    file: str | None = None
+    line: int | None = None
+    function: str | None = None
+    coroutine: str | None = None
+    coroutine_file: str | None = None
+    coroutine_line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +173,7 @@ class RunMeta:
     startup_ns: int | None = None  # bare interpreter start-up (median), for context
     wall_ns: int | None = None  # median wall time of one measured child run
     program_exit_code: int | None = None  # for -m/--script/-c: the program's own status
+    main_file: str | None = None  # for -m/--script: the file that ran as __main__
     notes: tuple[str, ...] = ()  # facts about the environment that shape the numbers
 
 

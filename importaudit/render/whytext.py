@@ -18,6 +18,7 @@ from importaudit.model import to_dict
 from importaudit.render.units import format_bytes, format_ns
 
 if TYPE_CHECKING:
+    from importaudit.model import ModuleRecord
     from importaudit.views import Chain, WhyAnswer
 
 #: Formats `render_why` writes.
@@ -70,6 +71,24 @@ def _chain_lines(index: int, chain: Chain, answer: WhyAnswer) -> list[str]:
     return lines
 
 
+def _headline(module: str, record: ModuleRecord) -> str:
+    """How `module` got loaded, and its cost."""
+    facts = f"{format_ns(record.cumulative_ns)} cumulative"
+    if record.heap_bytes is not None:
+        facts += f", heap {format_bytes(record.heap_bytes)}"
+    if record.preloaded:
+        return (f"{module} was already loaded before measurement "
+                "(interpreter start-up), so the targets did not pay for it.")
+    if record.via is not None:
+        return (f"{module} was loaded without the import system: it appeared in "
+                f"{record.via} during the import of {record.importer} (as a compiled "
+                "extension such as mypyc's stores the modules built with it); its cost is "
+                f"inside {record.importer}'s.")
+    if record.error:
+        return f"{module} was imported ({facts}) and FAILED: {record.error}"
+    return f"{module} was imported ({facts})."
+
+
 def why_text(answer: WhyAnswer) -> str:
     """The plain-text answer, ending with a newline."""
     report = answer.report
@@ -79,16 +98,7 @@ def why_text(answer: WhyAnswer) -> str:
     if record is None:
         lines.append(f"{answer.module} was not imported by {targets}.")
     else:
-        facts = f"{format_ns(record.cumulative_ns)} cumulative"
-        if record.heap_bytes is not None:
-            facts += f", heap {format_bytes(record.heap_bytes)}"
-        if record.preloaded:
-            lines.append(f"{answer.module} was already loaded before measurement "
-                         "(interpreter start-up), so the targets did not pay for it.")
-        elif record.error:
-            lines.append(f"{answer.module} was imported ({facts}) and FAILED: {record.error}")
-        else:
-            lines.append(f"{answer.module} was imported ({facts}).")
+        lines.append(_headline(answer.module, record))
         if answer.chains:
             count = len(answer.chains)
             more = " (more exist; only these were listed)" if answer.truncated else ""
@@ -124,6 +134,7 @@ def why_data(answer: WhyAnswer) -> dict[str, Any]:
         "cumulative_ns": record.cumulative_ns if record else None,
         "heap_bytes": record.heap_bytes if record else None,
         "error": record.error if record else None,
+        "via": record.via if record else None,
         "loaded_by": sorted(answer.loaded_by),
         "chains": [
             {

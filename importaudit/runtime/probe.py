@@ -184,6 +184,11 @@ class _Probe:
         self.per_level = 1
         self.added = 0
         self.set_to = 0
+        # sys.modules as the probe last knew it, and every module an import of ours
+        # began: a name in sys.modules that is in neither got there another way.
+        self.known: "set[str]" = set()
+        self.begun: "set[str]" = set()
+        self.main_file: "str | None" = None
 
     # -------------------------------------------------------------------- records
 
@@ -268,8 +273,92 @@ class _Probe:
             )):
                 frame = frame.f_back  # type: ignore[assignment]
                 continue
+            if name == "__main__" and self.main_file is None:
+                # The file run as __main__ (script, -m): the same file imported by
+                # name is executed twice; the parent needs to know which it was.
+                main_file = g.get("__file__")
+                if isinstance(main_file, str):
+                    self.main_file = main_file
+                    self.write([("e", "main"), ("o", main_file)])
             return name if isinstance(name, str) else None
         return None
+
+    # -------------------------------------------------------------------- other loads
+
+    def appeared(self, importer: str) -> None:
+        """Record modules that reached sys.modules without passing through our finder.
+
+        mypyc's shared library initialises the modules compiled with the one imported
+        and stores them in sys.modules itself; plugin loaders call `exec_module` and
+        store the result by hand; packages alias modules under a second name. Called
+        only when sys.modules and `known` differ in size (a failed import's removal
+        makes that happen too), so the hot path pays two len() calls. `importer` (as
+        JSON) is the import in progress while they appeared: their cost is inside its
+        own. `a` names the module the same object is already known as (an alias).
+        """
+        modules = sys.modules
+        try:
+            items = list(modules.items())
+        except RuntimeError:  # another thread changed it meanwhile: next time
+            return
+        known = self.known
+        fresh = [(k, m) for k, m in items if k not in known and k not in self.begun]
+        if fresh:
+            names: "dict[int, str]" = {}
+            for key, module in items:
+                if key in known:
+                    names.setdefault(id(module), key)
+            for key, module in fresh:
+                if not isinstance(module, _ModuleType):  # typing.io: a class, no module
+                    continue
+                spec = getattr(module, "__spec__", None)
+                loader = getattr(spec, "loader", None) or getattr(module, "__loader__", None)
+                if loader is None:
+                    loader_name = None
+                else:
+                    loader_name = (loader if isinstance(loader, type) else type(loader)).__name__
+                origin = getattr(spec, "origin", None) or getattr(module, "__file__", None)
+                self.line('{"e":"inj","n":%s,"i":%s,"o":%s,"l":%s,"a":%s,"p":%s}\n' % (
+                    _q(key if isinstance(key, str) else str(key)), importer,
+                    _q(origin) if type(origin) is str else "null", _q(loader_name),
+                    _q(names.get(id(module))),
+                    "true" if getattr(module, "__path__", None) is not None else "false"))
+                names.setdefault(id(module), key)
+        self.known = {k for k, _ in items}
+
+    def loop_check(self, name: str) -> None:
+        """An import began outside any other: if an asyncio loop runs on this thread, say where.
+
+        Only called once asyncio is loaded (never imported here). The loop is blocked for
+        the whole of this import: the parent takes the time from its `mod` record.
+        """
+        running = getattr(sys.modules.get("asyncio"), "_get_running_loop", None)
+        try:
+            if running is None or running() is None:
+                return
+        except Exception:
+            return
+        site = None
+        coroutine = None
+        frame = sys._getframe(2)
+        while frame is not None:
+            g = frame.f_globals
+            module = g.get("__name__")
+            if site is None and g is not _GLOBALS and not (isinstance(module, str) and (
+                    module in _TRANSPARENT or module.startswith("importlib._bootstrap"))):
+                site = frame
+            if site is not None and frame.f_code.co_flags & _CO_ASYNC:
+                coroutine = frame
+                break
+            frame = frame.f_back  # type: ignore[assignment]
+        fields: "list[tuple[str, object]]" = [("e", "aio"), ("n", name)]
+        if site is not None:
+            fields += [("f", site.f_code.co_filename), ("l", site.f_lineno),
+                       ("fn", site.f_code.co_name)]
+        if coroutine is not None:
+            fields += [("cf", coroutine.f_code.co_filename), ("cl", coroutine.f_lineno),
+                       ("co", coroutine.f_code.co_name)]
+        self.write(fields)
 
     # -------------------------------------------------------------------- recursion limit
 
@@ -323,6 +412,12 @@ class _Probe:
         if self.heap:
             frame[_HEAP0] = frame[_PEAK] = self.heap_now()
         importer = stack[-1][_NAME] if stack else _q(self.importer_outside_imports())
+        if len(sys.modules) != len(self.known):  # someone else put modules there
+            self.appeared(importer)
+        self.known.add(name)
+        self.begun.add(name)
+        if not stack and "asyncio" in sys.modules:
+            self.loop_check(name)
         stack.append(frame)
         if len(stack) * self.per_level + _MARGIN > self.added:
             self.deepen(len(stack))
@@ -335,7 +430,7 @@ class _Probe:
             self.reopen_write(data)
         return frame
 
-    def end(  # noqa: PLR0912  (one flat function: a call per helper would cost per import)
+    def end(  # noqa: PLR0912, PLR0915  (one flat function: a call per helper would cost per import)
         self, frame: "_Frame", spec: "object", loader: "object", error: "str | None",
     ) -> None:
         t1 = _clock()
@@ -356,6 +451,8 @@ class _Probe:
                 stack.pop()
         if not stack and self.added:
             self.shallow()
+        if len(sys.modules) != len(self.known):  # see appeared()
+            self.appeared(name)
         cumulative = t1 - t0
         grown = rss1 - rss0
         if stack:
@@ -806,6 +903,7 @@ def main() -> None:
         _install_hits(probe)
     probe.measure("rss" in flags, "heap" in flags)
     _PROBE = probe
+    probe.known = set(sys.modules)
     sys.meta_path.insert(0, probe)  # type: ignore[arg-type]
     t0 = _clock()
     status = 0
@@ -832,6 +930,9 @@ _LOADER_CODES = (_TimedLoader.exec_module.__code__, _TimedLoader.create_module._
 _bootstrap = sys.modules.get("_frozen_importlib")
 _FIND_SPEC = getattr(getattr(_bootstrap, "_find_spec", None), "__code__", None)
 _FIND_AND_LOAD = getattr(getattr(_bootstrap, "_find_and_load_unlocked", None), "__code__", None)
+# A frame whose code is a coroutine, an async generator or a generator-based coroutine.
+_CO_ASYNC = 0x80 | 0x100 | 0x200
+_ModuleType = type(sys)
 _TRANSPARENT = frozenset({
     "importlib", "runpy", "pkgutil", "_frozen_importlib", "_frozen_importlib_external",
 })

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from importaudit.errors import InterpreterError, TargetNotFoundError
-from importaudit.model import ChildFailure, ModuleRecord, RunMeta, SkippedModule
+from importaudit.model import ChildFailure, LoopBlock, ModuleRecord, RunMeta, SkippedModule
 from importaudit.runtime.failures import (
     classify,
     format_traceback,
@@ -223,6 +223,11 @@ class ChildRun:
     modules: list[dict[str, Any]] = field(default_factory=list)
     hits: list[tuple[str, str]] = field(default_factory=list)
     fails: list[dict[str, Any]] = field(default_factory=list)
+    # Modules that reached sys.modules without our finder (`inj` records), imports made
+    # while an asyncio loop ran (`aio`), and the file run as __main__ (`main`).
+    injected: list[dict[str, Any]] = field(default_factory=list)
+    loop_blocks: list[dict[str, Any]] = field(default_factory=list)
+    main_file: str | None = None
     program_exit: int | None = None
     done_wall_ns: int | None = None
     returncode: int | None = None
@@ -269,6 +274,12 @@ def parse_records(lines: Sequence[bytes], run: ChildRun) -> None:
             run.hits.append((rec["i"], rec["n"]))
         elif event == "start":
             run.start = rec
+        elif event == "inj":
+            run.injected.append(rec)
+        elif event == "aio":
+            run.loop_blocks.append(rec)
+        elif event == "main":
+            run.main_file = rec.get("o")
         elif event == "fail":
             run.fails.append(rec)
         elif event == "exit":
@@ -676,6 +687,7 @@ def merge_runs(  # noqa: PLR0912  (one pass per record kind reads clearer split 
             if importer not in bucket:
                 bucket.append(importer)
 
+    loops = _loop_blocks(time_runs)
     records = []
     for name in sorted(samples, key=lambda n: order.get(n, len(order))):
         recs = samples[name]
@@ -709,8 +721,47 @@ def merge_runs(  # noqa: PLR0912  (one pass per record kind reads clearer split 
             error=errors[0] if errors else None,
             runs=len(recs),
             start_ns=_median(starts[name]) if name in starts else None,
+            loop=loops.get(name),
         ))
+    records.extend(injected_records([*time_runs, *hit_runs, *([heap_run] if heap_run else [])],
+                                    set(samples), len(order)))
     return tuple(records)
+
+
+def _loop_blocks(runs: Sequence[ChildRun]) -> dict[str, LoopBlock]:
+    """Where each module was imported while an asyncio loop ran (first run that saw it)."""
+    found: dict[str, LoopBlock] = {}
+    for run in runs:
+        for rec in run.loop_blocks:
+            found.setdefault(rec["n"], LoopBlock(
+                file=rec.get("f"), line=rec.get("l"), function=rec.get("fn"),
+                coroutine=rec.get("co"), coroutine_file=rec.get("cf"),
+                coroutine_line=rec.get("cl")))
+    return found
+
+
+def injected_records(runs: Sequence[ChildRun], recorded: Collection[str],
+                     order: int) -> list[ModuleRecord]:
+    """Records of the modules that got into sys.modules without our finder.
+
+    One per name no run recorded as a normal import, from the first run that saw it;
+    `runs` counts the runs that saw it. They have no cost of their own (it is inside
+    their importer's), so every measured figure stays zero or None.
+    """
+    first: dict[str, dict[str, Any]] = {}
+    seen: dict[str, int] = {}
+    for run in runs:
+        for name in {rec["n"] for rec in run.injected}:
+            seen[name] = seen.get(name, 0) + 1
+        for rec in run.injected:
+            # An alias (the same object under a second name) loaded nothing.
+            if rec["n"] not in recorded and not rec.get("a"):
+                first.setdefault(rec["n"], rec)
+    return [ModuleRecord(
+        name=name, importer=rec.get("i"), importers=(rec["i"],) if rec.get("i") else (),
+        order=order + i, origin=rec.get("o"), loader=rec.get("l"),
+        is_package=bool(rec.get("p")), runs=seen[name], via="sys.modules",
+    ) for i, (name, rec) in enumerate(first.items())]
 
 
 def preloaded_records(start: dict[str, Any]) -> tuple[ModuleRecord, ...]:
@@ -917,6 +968,7 @@ class Runner:
             startup_ns=_median(startups) if startups else None,
             wall_ns=_median(walls) if walls else None,
             program_exit_code=exits[0] if exits else None,
+            main_file=next((r.main_file for r in [*runs, *hit_runs] if r.main_file), None),
             notes=notes,
         )
         return Measurement(modules, meta, failure, skipped)

@@ -13,13 +13,12 @@ import dataclasses
 import importlib.machinery
 import io
 import os
-import shutil
 import subprocess
 import sys
-import sysconfig
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from cext import build_extension
 from rich.console import Console
 from static_helpers import edges, graph_of
 
@@ -34,6 +33,9 @@ from importaudit.static.cycles import find_cycles
 from importaudit.static.discover import discover, module_of_file
 from importaudit.static.graph import export_digraph
 from importaudit.views import answer_why
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: The running interpreter's own extension suffix (what it would load).
 NATIVE = importlib.machinery.EXTENSION_SUFFIXES[0]
@@ -236,18 +238,7 @@ PyMODINIT_FUNC PyInit_fast(void) {
 
 def _compile(package: Path) -> Path:
     """Build `cpkg.fast` as a real extension with the system compiler (or skip)."""
-    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
-    include = sysconfig.get_paths()["include"]
-    if shutil.which(compiler) is None:
-        pytest.skip(f"no C compiler ({compiler}) to build an extension with")
-    if not (Path(include) / "Python.h").is_file():
-        pytest.skip(f"no Python headers in {include}")
-    (package / "fast.c").write_text(_EXTENSION_C)
-    target = package / f"fast{NATIVE}"
-    target.unlink()
-    subprocess.run([compiler, "-shared", "-fPIC", f"-I{include}", str(package / "fast.c"),
-                    "-o", str(target)], check=True, capture_output=True)
-    return target
+    return build_extension(_EXTENSION_C, package, "fast")
 
 
 def test_a_real_extension_is_what_python_loads_and_its_source_gives_the_edges(
