@@ -572,6 +572,28 @@ def review(
     return review_report(report, ReviewSettings(select=chosen, ignore=tuple(ignore)))
 
 
+def review_program(
+    kind: str, program: str, argv: Sequence[str] = (), *, python: str | None = None,
+    repeat: int | None = None, timeout: float | None = None, memory: bool | None = None,
+    select: Sequence[str] | None = None, ignore: Sequence[str] = (),
+    stdout_to_stderr: bool = False,
+) -> Report:
+    """Run a program (see `profile_program`) and review what its imports did.
+
+    No static graph is read (a program has no package tree of its own to walk): the
+    rules judge the runtime profile, among them what only a running program shows, such
+    as imports that blocked an asyncio event loop and files executed as two modules.
+    """
+    from importaudit.review import review_report
+    from importaudit.review.context import ReviewSettings
+    from importaudit.review.registry import get_rule
+
+    chosen = frozenset(get_rule(code).code for code in select) if select else None
+    report = profile_program(kind, program, argv, python=python, repeat=repeat,
+                             timeout=timeout, memory=memory, stdout_to_stderr=stdout_to_stderr)
+    return review_report(report, ReviewSettings(select=chosen, ignore=tuple(ignore)))
+
+
 def load_reports(paths: Sequence[str]) -> tuple[Report, ...]:
     """Saved reports (or baselines) read back, for `importaudit report`."""
     from importaudit.baseline import load as load_saved

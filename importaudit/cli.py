@@ -342,13 +342,25 @@ class _ProgramCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
+def program_options(verb: str) -> Callable[[F], F]:
+    """-m MODULE / --script PATH / -c CODE: run a program instead of importing targets."""
+
+    def decorate(function: F) -> F:
+        function = click.option("-c", "code", default=None, metavar="CODE",
+                                help=f"{verb} running CODE.")(function)
+        function = click.option("--script", default=None, metavar="PATH",
+                                help=f"{verb} running a script; ARGS follow.")(function)
+        return click.option(
+            "-m", "module", default=None, metavar="MODULE",
+            help=f"{verb} running a module as a program (like python -m); ARGS follow.",
+        )(function)
+
+    return decorate
+
+
 @cli.command(cls=_ProgramCommand)
 @click.argument("targets", nargs=-1)
-@click.option("-m", "module", default=None, metavar="MODULE",
-              help="Profile running a module as a program (like python -m); ARGS follow.")
-@click.option("--script", default=None, metavar="PATH",
-              help="Profile running a script; ARGS follow.")
-@click.option("-c", "code", default=None, metavar="CODE", help="Profile running CODE.")
+@program_options("Profile")
 @click.option("--importtime", "importtime_log", default=None, metavar="LOG",
               help="Read a `python -X importtime` log instead of measuring.")
 @click.option("--tree", is_flag=True, help="Import every module of the target packages.")
@@ -722,8 +734,9 @@ def baseline_diff(
 _SEVERITIES = ["info", "low", "medium", "high", "critical", "never"]
 
 
-@cli.command()
-@click.argument("targets", nargs=-1, required=True)
+@cli.command(cls=_ProgramCommand)
+@click.argument("targets", nargs=-1)
+@program_options("Review")
 @click.option("--fail-on", type=click.Choice(_SEVERITIES), default=None,
               help="Exit 1 when a finding of this severity or higher exists ('never': exit 0;"
                    " default: fail_on in [tool.importaudit], else low).")
@@ -743,14 +756,20 @@ _SEVERITIES = ["info", "low", "medium", "high", "critical", "never"]
 @output_option
 @verbosity_options
 def review(
-    targets: tuple[str, ...], fail_on: str | None, config_path: str | None,
+    targets: tuple[str, ...], module: str | None, script: str | None, code: str | None,
+    fail_on: str | None, config_path: str | None,
     select: str | None, ignore: tuple[str, ...],
     from_report: str | None, exclude: tuple[str, ...], include_tests: bool | None,
     repeat: int | None, timeout: float | None, memory: bool | None,
     warm_bytecode: bool | None, python: str | None, fmt: str | None, output: str | None,
     quiet: int, verbose: int,
 ) -> None:
-    """Review TARGETs: findings with measured impact, file:line and a fix for each."""
+    """Review TARGETs: findings with measured impact, file:line and a fix for each.
+
+    With -m MODULE, --script PATH or -c CODE, run that program once and review its
+    imports (the remaining arguments are its argv): what only a running program shows,
+    such as an import that blocked an asyncio event loop, is reviewed too.
+    """
 
     def body() -> int:
         from importaudit import api
@@ -764,12 +783,25 @@ def review(
         })
         measured = api.load_reports([from_report])[0] if from_report else None
         codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
-        report = api.review(
-            targets, python=config.python, repeat=config.repeat, timeout=config.timeout,
-            memory=config.memory, warm_bytecode=config.warm_bytecode, select=codes,
-            measured=measured, ignore=(*config.review_ignore, *ignore),
-            exclude=config.exclude, include_tests=config.include_tests,
-        )
+        programs = [x for x in (module, script, code) if x is not None]
+        if programs:
+            if from_report:
+                raise ImportAuditError("--from reviews a saved report; give no program")
+            report = api.review_program(
+                "module" if module else "script" if script else "code", programs[0],
+                argv=targets, python=config.python, repeat=repeat, timeout=config.timeout,
+                memory=memory, select=codes, ignore=(*config.review_ignore, *ignore),
+                stdout_to_stderr=output in (None, "-"),
+            )
+        elif not targets:
+            raise ImportAuditError("give at least one TARGET (or -m, --script, -c)")
+        else:
+            report = api.review(
+                targets, python=config.python, repeat=config.repeat, timeout=config.timeout,
+                memory=config.memory, warm_bytecode=config.warm_bytecode, select=codes,
+                measured=measured, ignore=(*config.review_ignore, *ignore),
+                exclude=config.exclude, include_tests=config.include_tests,
+            )
         chosen = _infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="review",
                                                     verbosity=verbose - quiet))

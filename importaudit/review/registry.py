@@ -29,6 +29,8 @@ FAMILIES: tuple[str, ...] = (
     "importaudit.review.placeholders",
     "importaudit.review.annotations",
     "importaudit.review.sideeffects",
+    "importaudit.review.eventloop",
+    "importaudit.review.aliasing",
 )
 
 

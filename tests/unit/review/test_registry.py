@@ -13,7 +13,8 @@ STABLE = {
     "IA102": "eager-heavy-dependency", "IA103": "utility-tree-pull",
     "IA201": "import-cycle", "IA301": "large-star-export", "IA401": "placeholder-class",
     "IA501": "typing-only-import", "IA601": "import-time-io",
-    "IA602": "module-level-computation",
+    "IA602": "module-level-computation", "IA701": "import-blocks-event-loop",
+    "IA702": "module-executed-twice",
 }
 
 
