@@ -95,11 +95,11 @@ class ModuleRecord:
     preloaded: bool = False  # already in sys.modules before measurement began
     runs: int = 0  # how many measured runs saw it
     start_ns: int | None = None  # start offset from measurement start (median), for timelines
-    # How it got into sys.modules when not through the import system's finders (None):
-    # "sys.modules" when code stored it there (mypyc's shared library initialising the
-    # modules compiled with the imported one, a plugin loader calling exec_module, an
-    # `importer` is the import in progress meanwhile; its cost is inside the importer's,
-    # so such a record has no time, heap or RSS of its own.
+    # How it got into sys.modules when not through the import system's finders (None
+    # when it did): "sys.modules" when code stored it there (mypyc's shared library
+    # initialising the modules compiled with the imported one, or a plugin loader
+    # calling exec_module). Its `importer` is the import in progress meanwhile; its cost
+    # is inside the importer's, so such a record has no time, heap or RSS of its own.
     via: str | None = None
     loop: LoopBlock | None = None  # imported while an asyncio event loop ran (programs)
 
@@ -259,7 +259,7 @@ class ImportTrial:
 
 @dataclass(frozen=True, slots=True)
 class Cycle:
-    """One strongly connected component with a shortest witness cycle through it.
+    """One strongly connected component with a short witness cycle through it.
 
     `can_fail` and `failing` are the static suspicion; `proof` and `trials` say whether
     importing the suspected modules first, each alone in a fresh interpreter, reproduced
@@ -267,7 +267,7 @@ class Cycle:
     """
 
     modules: tuple[str, ...]  # members of the component, sorted
-    witness: tuple[ImportEdge, ...]  # a shortest cycle, as edges with file:line
+    witness: tuple[ImportEdge, ...]  # a short cycle, as edges with file:line (static.cycles)
     cut: tuple[ImportEdge, ...] = ()  # suggested edges to make deferred/type-only
     packages: tuple[str, ...] = ()  # top-level packages involved
     cross_package: bool = False

@@ -1,12 +1,15 @@
-"""Import cycles: strongly connected components, one shortest witness each, and cuts.
+"""Import cycles: strongly connected components, one short witness each, and cuts.
 
 Enumerating every simple cycle explodes on real code, so each strongly connected
 component (over the chosen edge kinds; by default those that run at import time)
 is reported once, with:
 
-- a *witness*: a shortest cycle through the component, as edges with file:line;
+- a *witness*: a short cycle through the component, as edges with file:line: always
+  the shortest through the component's first module, and the shortest of all when the
+  search's work budget covers every start (components of up to a few hundred modules);
 - a *cut*: a small set of edges whose removal leaves the component without cycles (a
-  greedy feedback arc set, Eades-Lin-Smyth ordering then pruned to a minimal one),
+  greedy feedback arc set, Eades-Lin-Smyth ordering, then edges put back while the
+  work budget lasts: minimal within the budget, valid always),
   weighted so that edges cheap to make deferred are preferred: few statements, plain
   `import x` rather than `from x import name`, explicit rather than implicit-parent;
 - whether it *can fail*, a suspicion: an import-time `from x import name` (an

@@ -8,6 +8,7 @@ probe supports, since each compiles and checks its own.
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def test_another_pyc_in_place_of_the_probe_is_not_run(version: str | None, tmp_p
     other = tmp_path / "other.py"
     other.write_text(f"open({str(marker)!r}, 'w').close()\n")
     # A valid .pyc for that interpreter, of another source, put where the probe's is.
-    subprocess.run([python or "python", "-c", "import py_compile, sys; py_compile.compile("
+    subprocess.run([python or sys.executable, "-c", "import py_compile, sys; py_compile.compile("
                     "sys.argv[1], cfile=sys.argv[2], doraise=True)", str(other), str(probe)],
                    check=True)
     assert_measures(python)
