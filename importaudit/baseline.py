@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from importaudit._atomic import write_text_atomic
 from importaudit.errors import SchemaVersionError, UsageError
-from importaudit.gate import cycle_changes
-from importaudit.model import report_from_dict, report_to_dict
+from importaudit.model import cycle_changes, report_from_dict, report_to_dict
 from importaudit.schema import integer_range
 
 if TYPE_CHECKING:

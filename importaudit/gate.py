@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING
 
 from importaudit.checks import check_id
 from importaudit.config import CyclePolicy
+from importaudit.cycletext import claim_sentence
 from importaudit.loadgraph import LoadGraph, ancestors
-from importaudit.model import CheckResult, Proof, Verdict, Violation
-from importaudit.render.cycletext import claim_sentence
-from importaudit.render.units import format_bytes, format_ns
+from importaudit.model import CheckResult, Proof, Verdict, Violation, cycle_changes
+from importaudit.units import format_bytes, format_ns
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -577,19 +577,6 @@ def _counted_cycles(cycles: Iterable[Cycle], config: Config) -> list[Cycle]:
             continue
         counted.append(cycle)
     return counted
-
-
-def cycle_changes(old: Sequence[Cycle],
-                  new: Sequence[Cycle]) -> tuple[tuple[Cycle, ...], tuple[Cycle, ...]]:
-    """(cycles of `new` that `old` lacked, cycles of `old` gone from `new`).
-
-    A cycle is known when its modules are a subset of an old cycle's (a component that
-    shrank is not new; one that grew is); it is fixed when no new cycle shares a module.
-    """
-    appeared = tuple(c for c in new
-                     if not any(set(c.modules) <= set(o.modules) for o in old))
-    fixed = tuple(o for o in old if not any(set(o.modules) & set(c.modules) for c in new))
-    return appeared, fixed
 
 
 def _newly_failing(cycle: Cycle, baseline: Report) -> bool:

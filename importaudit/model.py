@@ -1,7 +1,7 @@
 """The one report model: frozen value objects, versioned, round-tripped losslessly.
 
 Every command produces a `Report`; every renderer consumes one. Units live in names and
-integers (`self_ns`, `heap_bytes`); formatting happens only in renderers. `to_dict` /
+integers (`self_ns`, `heap_bytes`); formatting to text is `importaudit.units`. `to_dict` /
 `from_dict` convert to and from plain JSON-able data; `from_dict` refuses a report of a
 newer schema version with a clear error and upgrades older ones.
 """
@@ -13,9 +13,12 @@ import enum
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from importaudit.errors import SchemaVersionError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 SCHEMA_VERSION = 1
 
@@ -288,6 +291,19 @@ class Cycle:
 
 
 # --------------------------------------------------------------------------- review / gate
+
+
+def cycle_changes(old: Sequence[Cycle],
+                  new: Sequence[Cycle]) -> tuple[tuple[Cycle, ...], tuple[Cycle, ...]]:
+    """(cycles of `new` that `old` lacked, cycles of `old` gone from `new`).
+
+    A cycle is known when its modules are a subset of an old cycle's (a component that
+    shrank is not new; one that grew is); it is fixed when no new cycle shares a module.
+    """
+    appeared = tuple(c for c in new
+                     if not any(set(c.modules) <= set(o.modules) for o in old))
+    fixed = tuple(o for o in old if not any(set(o.modules) & set(c.modules) for c in new))
+    return appeared, fixed
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from importaudit.cycletext import claim_label, trial_text
 from importaudit.errors import UsageError
 from importaudit.loadgraph import HIT, LOAD, PARENT, LoadGraph
 from importaudit.render.compare import (
@@ -23,8 +24,7 @@ from importaudit.render.compare import (
     split_fix,
     target_roots,
 )
-from importaudit.render.cycletext import claim_label, trial_text
-from importaudit.render.units import format_bytes, format_ns
+from importaudit.units import format_bytes, format_ns
 from importaudit.views import build_tree, totals
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ import os
 from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
+from importaudit.cycletext import claim_sentence, claims_count
 from importaudit.render.compare import (
     META_CODES,
     compare_rows,
@@ -24,8 +25,7 @@ from importaudit.render.compare import (
     split_fix,
     target_roots,
 )
-from importaudit.render.cycletext import claim_sentence, claims_count
-from importaudit.render.units import MISSING, format_bytes, format_ns
+from importaudit.units import MISSING, format_bytes, format_ns
 from importaudit.views import totals
 
 if TYPE_CHECKING:

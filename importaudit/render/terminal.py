@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from importaudit import views
-from importaudit.render.units import (
+from importaudit.units import (
     MISSING,
     format_bytes,
     format_ns,

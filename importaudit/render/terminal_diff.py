@@ -15,7 +15,7 @@ from rich.text import Text
 
 from importaudit.model import to_dict
 from importaudit.render.terminal_verdict import verdict_lines
-from importaudit.render.units import MISSING, format_bytes, format_ns
+from importaudit.units import MISSING, format_bytes, format_ns
 from importaudit.views import totals
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from importaudit.cycletext import claim_label, claims_count, trial_text
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, EdgeKind, Proof
-from importaudit.render.cycletext import claim_label, claims_count, trial_text
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from importaudit.render.units import format_ns
+from importaudit.units import format_ns
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from importaudit.errors import UsageError
 from importaudit.model import to_dict
-from importaudit.render.units import format_bytes, format_ns
+from importaudit.units import format_bytes, format_ns
 
 if TYPE_CHECKING:
     from importaudit.model import ModuleRecord

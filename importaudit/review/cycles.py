@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from importaudit.cycletext import claim_sentence
 from importaudit.loadgraph import ancestors
 from importaudit.model import IMPORT_TIME_KINDS, Proof, Severity
-from importaudit.render.cycletext import claim_sentence
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, Use
 

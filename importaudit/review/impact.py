@@ -211,7 +211,7 @@ def _named(keys: Sequence[ClaimKey], shown: int = 5) -> str:
 
 
 def _describe(impact: Impact) -> str:
-    from importaudit.render.units import format_bytes, format_ns
+    from importaudit.units import format_bytes, format_ns
 
     parts = [format_ns(impact.time_ns)]
     if impact.heap_bytes is not None:

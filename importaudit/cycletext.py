@@ -3,7 +3,8 @@
 A cycle's static suspicion ("a `from x import name` can meet `x` half-initialised")
 is proven or not by running it (`importaudit.runtime.verify`). The terminal,
 Markdown, the gate's violations (and so SARIF, JUnit and GitHub annotations) and
-review finding IA201 all say the same thing about it, from here.
+review finding IA201 all say the same thing about it, from here: on the core layer,
+so the gate and the review word it without importing an output format.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
-"""Human units for renderers: nanoseconds and bytes to short, ASCII-only text.
+"""Human units: nanoseconds and bytes to short, ASCII-only text.
 
 The report model keeps integers with the unit in the name (`self_ns`, `heap_bytes`);
-only renderers turn them into "12.3 ms" or "4.1 MiB", and they all do it here so the
-terminal, Markdown and HTML outputs agree. Output is plain ASCII ("us", not "µs") so a
-piped report survives any terminal encoding and `grep`.
+they become "12.3 ms" or "4.1 MiB" only in text meant for people: renderers, and the
+messages of the gate's violations and the review's findings. All of them format here,
+on the core layer (it imports nothing), so the terminal, Markdown, HTML and a verdict's
+messages agree and no decision has to import an output format. Output is plain ASCII
+("us", not "µs") so a piped report survives any terminal encoding and `grep`.
 """
 
 from __future__ import annotations

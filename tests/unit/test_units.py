@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from importaudit.render.units import (
+from importaudit.units import (
     MISSING,
     format_bytes,
     format_ns,
