@@ -501,7 +501,7 @@ def gate_options(f: F) -> F:
         click.option("--baseline", default=None, metavar="FILE",
                      help="The baseline to compare with (default .importaudit/baseline.json)."),
         click.option("--kinds", default=None, metavar="K,K",
-                     help="Edge kinds that count for cycles and forbidden imports "
+                     help="Edge kinds that count for cycles, forbidden imports and contracts "
                           "(default eager,optional,parent; or 'all')."),
         click.option("--cycles", "cycle_policy", type=click.Choice(["none", "new", "off"]),
                      default=None, help="No cycles, no new cycles, or no cycle check."),
@@ -551,7 +551,8 @@ def _announce_to_actions(report: Report, chosen: str, output: str | None) -> Non
 @click.argument("targets", nargs=-1)
 @gate_options
 @click.option("--static", "static_only", is_flag=True,
-              help="Only the static checks (cycles, forbidden eager imports): runs no code.")
+              help="Only the static checks (cycles, forbidden imports, contracts): runs no "
+                   "code.")
 @click.option("--calibrate", is_flag=True,
               help="Measure this machine's run-to-run noise and suggest tolerances.")
 @click.option("--rounds", type=click.IntRange(2, 100), default=5,
@@ -568,7 +569,7 @@ def check(
     calibrate: bool, rounds: int, fmt: str | None, output: str | None, quiet: int,
     verbose: int,
 ) -> None:
-    """The CI gate: budgets, forbidden modules, cycles and regressions against the baseline.
+    """The CI gate: budgets, forbidden modules, cycles, contracts, baseline regressions.
 
     Exits 0 when every check passes, 1 on violations, 2 on a usage or configuration
     error, 3 when a target fails to import or the child interpreter crashes.

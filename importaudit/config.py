@@ -28,6 +28,13 @@ risk_management = { max_modules = 40, max_cumulative_ms = 150, max_heap_bytes = 
 
 [tool.importaudit.forbidden]
 risk_management = ["numpy", "pandas", "sqlalchemy", "trading_engine"]
+
+[tool.importaudit.contracts]
+# Top to bottom: each layer may import only the layers below it. A list is one layer
+# of siblings that must not import each other either. A module belongs to the most
+# specific name that covers it (`a.b.probe` below `a.b`).
+layers = ["app.cli", "app.api", ["app.gate", "app.render"], "app.model"]
+independent = [["risk_management", "trading_engine"]]  # must not import each other
 ```
 """
 
@@ -84,6 +91,23 @@ class ForbiddenRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Contracts:
+    """Which parts of the code may import which (checked by `check` on every chain).
+
+    `layers` runs top to bottom; each layer holds sibling modules (often one) and may
+    import only the layers below it, never its own siblings. Each group of `independent`
+    holds modules none of which may import another. A name covers its submodules; where
+    names nest, a module belongs to the most specific one.
+    """
+
+    layers: tuple[tuple[str, ...], ...] = ()
+    independent: tuple[tuple[str, ...], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.layers or self.independent)
+
+
+@dataclass(frozen=True, slots=True)
 class Tolerance:
     """How far a measurement may move over the baseline before it counts as a regression.
 
@@ -125,6 +149,7 @@ class Config:
     fail_on: str = "low"  # review: exit 1 at findings of this severity or higher
     budgets: tuple[Budget, ...] = ()
     forbidden: tuple[ForbiddenRule, ...] = ()
+    contracts: Contracts = field(default_factory=Contracts)
     tolerance: Tolerance = field(default_factory=Tolerance)
     source: str | None = None  # the pyproject.toml it was read from, if any
     root: str = "."  # relative paths (baseline, output) are resolved against this
@@ -313,7 +338,7 @@ _BUDGET: dict[str, tuple[str, Callable[[object], Any]]] = {
     "max_modules": ("max_modules", _int(1)),
 }
 
-_TABLES = ("tolerance", "budgets", "forbidden")
+_TABLES = ("tolerance", "budgets", "forbidden", "contracts")
 ALL_KEYS: tuple[str, ...] = (*_SCALARS, *_TABLES)
 
 
@@ -363,6 +388,8 @@ def _layer(table: Mapping[str, Any], where: Where, problems: _Problems) -> dict[
             values[key] = _budgets(raw, where, problems)
         elif key == "forbidden":
             values[key] = _forbidden(raw, where, problems)
+        elif key == "contracts":
+            values[key] = _contracts(raw, where, problems)
         else:
             problems.unknown(where(key), key, ALL_KEYS)
     return values
@@ -412,6 +439,69 @@ def _forbidden(raw: object, where: Where, problems: _Problems) -> tuple[Forbidde
         if parsed is not _MISSING:
             rules.append(ForbiddenRule(importer=importer, modules=parsed))
     return tuple(rules)
+
+
+_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def _modules(value: object) -> tuple[str, ...]:
+    """One layer or group: a module name, or an array of sibling module names."""
+    names = (value,) if isinstance(value, str) else _str_list(value)
+    bad = [n for n in names if not _MODULE.match(n)]
+    if bad:
+        raise _Bad(f"{bad[0]!r} is not a dotted module name")
+    if not names:
+        raise _Bad("expected a module name or an array of them, got an empty array")
+    return names
+
+
+def _groups(value: object, *, pairs: bool) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(value, list | tuple):
+        raise _Bad(f"expected an array, {_got(value)}")
+    if pairs and value and all(isinstance(v, str) for v in value):
+        value = [value]  # one group written flat: ["a", "b"]
+    groups = tuple(_modules(v) for v in value)
+    if pairs and any(len(set(g)) < 2 for g in groups):
+        raise _Bad("each independent group names at least two modules")
+    # A module in two layers has no place in the order; across independent groups a
+    # module may recur (one group per pair of parts that must stay apart).
+    seen: dict[str, int] = {}
+    for number, group in enumerate(groups, 1):
+        if pairs:
+            seen = {}
+        for name in group:
+            if name in seen:
+                place = (f"layers {seen[name]} and {number}" if seen[name] != number
+                         else f"layer {number}") if not pairs else f"group {number}"
+                raise _Bad(f"{name} is named twice (in {place})")
+            seen[name] = number
+    return groups
+
+
+def _layers(value: object) -> tuple[tuple[str, ...], ...]:
+    return _groups(value, pairs=False)
+
+
+def _independent(value: object) -> tuple[tuple[str, ...], ...]:
+    return _groups(value, pairs=True)
+
+
+def _contracts(raw: object, where: Where, problems: _Problems) -> Contracts:
+    if not isinstance(raw, dict):
+        problems.add(where("contracts"), f"expected a table with layers and independent, "
+                                         f"{_got(raw)}")
+        return Contracts()
+    fields: dict[str, Any] = {}
+    for key, value in raw.items():
+        inner = where(f"contracts.{_quote(key)}")
+        if key not in ("layers", "independent"):
+            problems.unknown(inner, key, ("layers", "independent"))
+            continue
+        parsed = problems.parse(inner, _independent if key == "independent" else _layers,
+                                value)
+        if parsed is not _MISSING:
+            fields[key] = parsed
+    return Contracts(**fields)
 
 
 # --------------------------------------------------------------------------- environment
@@ -480,7 +570,7 @@ def resolve(
     `flags` holds values the user gave on the command line (or to the pytest plugin);
     a value of None means "not given" and does not override. Tables merge key by key
     (a flag `tolerance={"time_relative": 0.5}` keeps the file's other tolerances), except
-    `budgets` and `forbidden`, which a later layer replaces whole. Raises one
+    `budgets`, `forbidden` and `contracts`, which a later layer replaces whole. Raises one
     `ConfigError` listing every problem of every layer.
     """
     problems = _Problems()
@@ -495,9 +585,10 @@ def resolve(
 
     if problems.lines:
         count = len(problems.lines)
+        if count == 1:  # one problem, one line
+            raise ConfigError(f"invalid configuration: {problems.lines[0]}")
         raise ConfigError(
-            f"invalid configuration ({count} problem{'s' if count > 1 else ''}):\n  "
-            + "\n  ".join(problems.lines)
+            f"invalid configuration ({count} problems):\n  " + "\n  ".join(problems.lines)
         )
 
     merged: dict[str, Any] = {}

@@ -30,7 +30,11 @@ def write(tmp_path: Path, body: str) -> Path:
 
 
 def problems(exc: pytest.ExceptionInfo[ConfigError]) -> list[str]:
-    return [line.strip() for line in str(exc.value).splitlines()[1:]]
+    """The problems listed: one on the message's one line, several one a line below it."""
+    lines = str(exc.value).splitlines()
+    if len(lines) == 1:
+        return [lines[0].removeprefix("invalid configuration: ")]
+    return [line.strip() for line in lines[1:]]
 
 
 def test_defaults_without_any_file(tmp_path):
