@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.errors import ConfigError
 from importaudit.gate.outcome import edge_location, origin
-from importaudit.model import EdgeKind, Violation
+from importaudit.model import Violation
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -90,12 +90,13 @@ def _static_edges(report: Report, config: Config) -> dict[tuple[str, str], Impor
     return edges
 
 
-def _runtime_edges(index: LoadGraph, config: Config) -> list[tuple[str, str]]:
-    # Every load and cache hit ran at import time; a parent package's run counts when the
-    # `parent` kind does, as in the static graph.
+def _runtime_edges(index: LoadGraph) -> list[tuple[str, str]]:
+    # Every load and cache hit ran at import time. A module's edge to its own parent
+    # package is left out, as the static graph leaves it out: importing `a.b` runs `a`
+    # first, but a package whose `__init__` gathers its submodules would otherwise make
+    # each of them "import" all the others, and no layering could hold.
     return [(a, b) for a, b, kind in index.edges()
-            if a in index.live and b in index.live
-            and (kind != "parent" or EdgeKind.PARENT in config.kinds)]
+            if kind != "parent" and a in index.live and b in index.live]
 
 
 def _check_known(contracts: Sequence[Contract], known: set[str], config: Config) -> None:
@@ -156,18 +157,18 @@ def check_contracts(report: Report, index: LoadGraph, config: Config, out: Outco
         known |= {n.name for n in report.graph.modules}
     _check_known(contracts, known, config)
     static = _static_edges(report, config)
-    runtime = _runtime_edges(index, config)
+    runtime = _runtime_edges(index)
     kinds = "/".join(sorted(k.value for k in config.kinds))
     for contract in contracts:
         violations: list[Violation] = []
         seen: set[tuple[str, str]] = set()
-        for edges in (list(static), runtime):
+        for edges, scanned in ((list(static), True), (runtime, False)):
             for chain, why in _breaking(contract, edges):
                 hop = (chain[-2], chain[-1])
                 if hop in seen:
                     continue  # the scan found it already, with its statement
                 seen.add(hop)
-                statement = static.get(hop)
+                statement = static.get(hop) if scanned else None
                 if statement is not None:
                     file, line = statement.file, statement.line
                     how = f"static, via {' -> '.join(chain)}; {statement.kind.value} import"

@@ -138,3 +138,12 @@ def test_config_problems_are_one_line(contracts: dict[str, object], problem: str
 def test_independent_may_be_written_as_one_flat_group() -> None:
     config = resolve({"contracts": {"independent": ["a", "b"]}}, {}, {})
     assert config.contracts.independent == (("a", "b"),)
+
+
+def test_a_package_gathering_its_submodules_does_not_join_them() -> None:
+    # app/__init__ imports both; importing app.model runs app first, but that is no
+    # import of app.api by app.model (the static graph has no such edge either).
+    rep = report(rec("app"), rec("app.api", "app", order=1), rec("app.model", "app", order=2),
+                 graph=graph(edge("app", "app.api"), edge("app", "app.model"), roots=("app",)),
+                 targets=("app",))
+    assert judge(rep, {"layers": ["app.api", "app.model"]}).passed
