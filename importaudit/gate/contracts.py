@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.errors import ConfigError
 from importaudit.gate.outcome import edge_location, origin
-from importaudit.model import Violation
+from importaudit.model import EdgeKind, Violation
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -161,25 +161,29 @@ def check_contracts(report: Report, index: LoadGraph, config: Config, out: Outco
     kinds = "/".join(sorted(k.value for k in config.kinds))
     for contract in contracts:
         violations: list[Violation] = []
-        seen: set[tuple[str, str]] = set()
-        for edges, scanned in ((list(static), True), (runtime, False)):
-            for chain, why in _breaking(contract, edges):
-                hop = (chain[-2], chain[-1])
-                if hop in seen:
-                    continue  # the scan found it already, with its statement
-                seen.add(hop)
-                statement = static.get(hop) if scanned else None
-                if statement is not None:
-                    file, line = statement.file, statement.line
-                    how = f"static, via {' -> '.join(chain)}; {statement.kind.value} import"
-                else:
-                    file, line = edge_location(report.graph, chain)
-                    how = f"at run time, via {' -> '.join(chain)}"
-                violations.append(Violation(
-                    check=CHECK, subject=contract.subject,
-                    message=f"{chain[0]} imports {chain[-1]}, breaking the contract: "
-                            f"{why} ({how})",
-                    chain=chain, file=file or origin(index, chain), line=line,
-                ))
+        seen: set[tuple[str, ...]] = set()
+        scanned = sorted(_breaking(contract, static), key=lambda found: static[
+            found[0][-2], found[0][-1]].kind is EdgeKind.PARENT)  # the statement's own kind first
+        for (chain, why), by_scan in [*((f, True) for f in scanned),
+                                      *((f, False) for f in _breaking(contract, runtime))]:
+            statement = static.get((chain[-2], chain[-1])) if by_scan else None
+            # One statement, one violation (`from a.b import c` is edges to a.b and a.b.c),
+            # and an import the scan found is not found again by the run.
+            place = (chain[-2], statement.file or "", str(statement.line)) \
+                if statement is not None else (chain[-2], chain[-1])
+            if place in seen or (chain[-2], chain[-1]) in seen:
+                continue
+            seen.update({place, (chain[-2], chain[-1])})
+            if statement is not None:
+                file, line = statement.file, statement.line
+                how = f"static, via {' -> '.join(chain)}; {statement.kind.value} import"
+            else:
+                file, line = edge_location(report.graph, chain)
+                how = f"at run time, via {' -> '.join(chain)}"
+            violations.append(Violation(
+                check=CHECK, subject=contract.subject,
+                message=f"{chain[0]} imports {chain[-1]}, breaking the contract: {why} ({how})",
+                chain=chain, file=file or origin(index, chain), line=line,
+            ))
         out.record(CHECK, contract.subject, violations,
                    "" if violations else f"no {kinds} import chain breaks it")

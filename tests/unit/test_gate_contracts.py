@@ -78,8 +78,8 @@ def test_a_chain_through_another_layer_is_judged_from_that_layer() -> None:
 
 
 def test_only_the_counted_edge_kinds_break_a_contract() -> None:
-    rep = static(edge("app.model", "app.api", EdgeKind.TYPE_ONLY),
-                 edge("app.model", "app.cli", EdgeKind.DEFERRED))
+    rep = static(edge("app.model", "app.api", EdgeKind.TYPE_ONLY, line=4),
+                 edge("app.model", "app.cli", EdgeKind.DEFERRED, line=9))
     assert judge(rep, {"layers": LAYERS}).passed
     config = resolve({"contracts": {"layers": LAYERS}, "cycles": "off", "kinds": "all"}, {}, {})
     assert len(evaluate(rep, config).violations) == 2
@@ -147,3 +147,11 @@ def test_a_package_gathering_its_submodules_does_not_join_them() -> None:
                  graph=graph(edge("app", "app.api"), edge("app", "app.model"), roots=("app",)),
                  targets=("app",))
     assert judge(rep, {"layers": ["app.api", "app.model"]}).passed
+
+
+def test_one_statement_is_one_violation() -> None:
+    # `from app.render.units import x` runs app.render too: two edges, one statement.
+    verdict = judge(static(edge("app.gate", "app.render", EdgeKind.PARENT, line=3),
+                           edge("app.gate", "app.render.units", line=3)), {"layers": LAYERS})
+    [violation] = verdict.violations
+    assert violation.chain == ("app.gate", "app.render.units") and violation.line == 3
