@@ -153,8 +153,8 @@ def check_contracts(report: Report, index: LoadGraph, config: Config, out: Outco
             out.record(CHECK, contract.subject, [], "nothing measured or scanned", skipped=True)
         return
     known = set(index.records)
-    if report.graph is not None:
-        known |= {n.name for n in report.graph.modules}
+    if report.graph is not None:  # a module the walk left out (tests) exists all the same
+        known |= {n.name for n in report.graph.modules} | set(report.graph.excluded)
     _check_known(contracts, known, config)
     static = _static_edges(report, config)
     runtime = _runtime_edges(index)

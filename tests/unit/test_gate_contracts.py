@@ -155,3 +155,10 @@ def test_one_statement_is_one_violation() -> None:
                            edge("app.gate", "app.render.units", line=3)), {"layers": LAYERS})
     [violation] = verdict.violations
     assert violation.chain == ("app.gate", "app.render.units") and violation.line == 3
+
+
+def test_a_module_the_walk_left_out_is_no_unknown_name() -> None:
+    rep = static(edge("app.gate", "app.model"))
+    assert rep.graph is not None
+    rep = dataclasses.replace(rep, graph=dataclasses.replace(rep.graph, excluded=("app.tests",)))
+    assert judge(rep, {"independent": [["app.tests", "app.gate"]]}).passed
