@@ -11,7 +11,7 @@ import difflib
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
-from importaudit.render.units import format_bytes, format_ns
+from importaudit.units import format_bytes, format_ns
 from importaudit.views import totals
 
 if TYPE_CHECKING:
