@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.render.markdown import impact_text
-from importaudit.render.units import format_bytes, format_ns
+from importaudit.units import format_bytes, format_ns
 
 if TYPE_CHECKING:
     from importaudit.model import Finding, Report
