@@ -32,8 +32,12 @@ def covers(name: str, forbidden: str) -> bool:
 
 
 def pct(value: float) -> str:
-    """A share as a percentage with one decimal."""
-    return f"{100 * value:.1f}%"
+    """A share as a percentage: one decimal, or as many as tell it from 100% (99.996%)."""
+    for digits in range(1, 7):
+        text = f"{100 * value:.{digits}f}"
+        if float(text) < 100 or value >= 1:
+            return text + "%"
+    return f"{100 * value:.6f}%"
 
 
 def delta(now: int, then: int, fmt: Callable[[int | None], str]) -> str:

@@ -209,11 +209,12 @@ def check_time_regression(report: Report, compared: Compared, tolerance: Toleran
             f"{format_ns(report.meta.startup_ns if report.meta else None)} here, "
             f"{format_ns(baseline.meta.startup_ns if baseline.meta else None)} in the baseline"
         )
+    pairs = [(target, base.measured[target])
+             for target in compared_modules(report, compared.baseline, index)
+             if target in base.measured]
+    needed = family_confidence(tolerance.confidence, len(pairs))
     too_few: tuple[int, int] | None = None  # the first (runs, baseline runs) that cannot fail
-    for target in compared_modules(report, compared.baseline, index):
-        then_record = base.measured.get(target)
-        if then_record is None:
-            continue
+    for target, then_record in pairs:
         now_record = index.measured[target]
         extra = compared.env.share(compared.full, target, "cumulative_ns")
         now = now_record.cumulative_ns - extra
@@ -222,7 +223,7 @@ def check_time_regression(report: Report, compared: Compared, tolerance: Toleran
         fastest = (now_record.cumulative_ns_min or now_record.cumulative_ns) - extra
         runs, base_runs = runs_of(now_record), runs_of(then_record)
         reachable = separation_confidence(runs, base_runs)
-        if reachable + 1e-12 < tolerance.confidence and too_few is None:
+        if reachable + 1e-12 < needed and too_few is None:
             too_few = (runs, base_runs)
         growth = now - then
         detail = delta(now, then, format_ns)
@@ -230,18 +231,19 @@ def check_time_regression(report: Report, compared: Compared, tolerance: Toleran
         violations = []
         if over:
             separated = fastest > then_max
-            if separated and reachable + 1e-12 >= tolerance.confidence:
+            if separated and reachable + 1e-12 >= needed:
                 violations.append(Violation(
                     check="regression.time", subject=target,
                     message=f"importing {target} got slower: {detail}; all {runs} runs "
                             f"slower than all {base_runs} baseline runs: {pct(reachable)} "
-                            f"confident" + _heaviest(index, base, target, "self_ns", format_ns),
+                            f"confident{_family_text(len(pairs), needed)}"
+                            + _heaviest(index, base, target, "self_ns", format_ns),
                     measured=now, limit=then, file=now_record.origin, confidence=reachable,
                 ))
             else:
                 reason = (f"{runs} + {base_runs} runs give at most "
                           f"{pct(reachable)} confidence, below "
-                          f"{pct(tolerance.confidence)}" if separated
+                          f"{pct(needed)}{_family_text(len(pairs), needed)}" if separated
                           else "its runs overlap the baseline's, so this may be noise")
                 out.warnings.append(f"{target} looks slower ({detail}), not failing: {reason}")
         out.record("regression.time", target, violations, detail)
@@ -249,9 +251,28 @@ def check_time_regression(report: Report, compared: Compared, tolerance: Toleran
         runs, base_runs = too_few
         out.warnings.append(
             f"with {runs} runs against {base_runs} baseline runs a time regression can "
-            f"never reach {pct(tolerance.confidence)} confidence: use --repeat "
-            f"{runs_needed(tolerance.confidence, base_runs)} or more"
+            f"never reach {pct(needed)} confidence{_family_text(len(pairs), needed)}: use "
+            f"--repeat {runs_needed(needed, base_runs)} or more"
         )
+
+
+def family_confidence(confidence: float, comparisons: int) -> float:
+    """The confidence each of `comparisons` time tests of one run must reach.
+
+    A tree check compares every submodule: at the configured confidence each, a run of
+    263 unchanged modules would fail about one time in eight on noise alone. Holding
+    each test to 1 - (1 - confidence) / comparisons (Bonferroni) keeps the chance that
+    any of them fails on an unchanged tree within 1 - confidence for the whole run.
+    """
+    return 1.0 - (1.0 - confidence) / max(comparisons, 1)
+
+
+def _family_text(comparisons: int, needed: float) -> str:
+    if comparisons <= 1:
+        return ""
+    return (f" (one of {comparisons} modules compared in this run: each needs "
+            f"{pct(needed)})")
+
 
 
 def compare_environments(report: Report, baseline: Report, out: Outcome) -> None:

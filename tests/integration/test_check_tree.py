@@ -23,7 +23,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "lazytree" / "lazyt
 CONFIG = """
 [tool.importaudit]
 targets = ["lazytreepkg"]
-repeat = 3
+repeat = 5
 warm_bytecode = true
 tree = true
 {extra}
