@@ -238,6 +238,11 @@ def _sum_known(values: Iterable[int | None]) -> int | None:
     return sum(known) if known else None
 
 
+def report_totals(report: Report) -> Totals:
+    """`totals` of a whole report: its skipped modules count as skipped, not failed."""
+    return totals(report.modules, {s.name for s in report.skipped})
+
+
 def totals(records: Iterable[ModuleRecord], skipped: Collection[str] = ()) -> Totals:
     """Count and sum the records; self values add up to the whole without double counting.
 

@@ -12,7 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from importaudit.units import format_bytes, format_ns
-from importaudit.views import totals
+from importaudit.views import report_totals
 
 if TYPE_CHECKING:
     from importaudit.fix.engine import FixResult, Rewrite
@@ -34,7 +34,7 @@ def cost(report: Report | None) -> dict[str, int | None] | None:
     """Time, heap and module count of importing a report's targets."""
     if report is None:
         return None
-    found = totals(report.modules)
+    found = report_totals(report)
     return {"time_ns": found.total_ns, "heap_bytes": found.heap_bytes,
             "modules": found.modules}
 
@@ -112,7 +112,7 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
             out(f"  {where}: {refusal.reason}\n")
     before, after = result.before, result.after
     if before is not None and after is not None:
-        b, a = totals(before.modules), totals(after.modules)
+        b, a = report_totals(before), report_totals(after)
         out(f"Import cost of {', '.join(before.targets)}  (before, after, saving)\n")
         out(_row("time", b.total_ns, a.total_ns, format_ns) + "\n")
         out(_row("heap", b.heap_bytes, a.heap_bytes, format_bytes) + "\n")

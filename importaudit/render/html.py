@@ -25,7 +25,7 @@ from importaudit.render.compare import (
     target_roots,
 )
 from importaudit.units import format_bytes, format_ns
-from importaudit.views import build_tree, totals
+from importaudit.views import build_tree, report_totals
 
 if TYPE_CHECKING:
     from importaudit.model import Finding, Impact, ImportEdge, Report
@@ -167,7 +167,7 @@ def report_data(report: Report) -> dict[str, Any]:
          "path": [_edge(e) for e in c.witness], "cut": [_edge(e) for e in c.cut]}
         for c in sorted(report.cycles, key=lambda c: (not c.cross_package, c.modules))
     ]
-    sums = totals(report.modules)
+    sums = report_totals(report)
     return {
         "summary": {"targets": list(report.targets), "modules": sums.modules,
                     "total_ns": sums.total_ns, "heap_bytes": sums.heap_bytes,
@@ -182,6 +182,9 @@ def report_data(report: Report) -> dict[str, Any]:
         "modules": modules,
         "findings": findings,
         "cycles": cycles,
+        # submodules a tree walk could not import here (another platform, an optional
+        # dependency not installed): the panel says so instead of "Import failed"
+        "skipped": {s.name: f"{s.kind}: {s.reason}" for s in report.skipped},
         "metrics": [True, any(m["heap_bytes"] is not None for m in modules),
                     any(m["rss_bytes"] is not None for m in modules)],
         "meta": _meta_lines(report),
@@ -257,7 +260,7 @@ def _cost(impact: Impact | None) -> list[int | None] | None:
 
 
 def _whole(report: Report) -> list[int | None]:
-    sums = totals(report.modules)
+    sums = report_totals(report)
     return [sums.total_ns, sums.heap_bytes, sums.rss_bytes, sums.modules]
 
 
@@ -324,7 +327,7 @@ def page(reports: tuple[Report, ...], labels: tuple[str, ...], title: str) -> st
 
 
 def _title(report: Report) -> str:
-    sums = totals(report.modules)
+    sums = report_totals(report)
     return (f"importaudit: {', '.join(report.targets)} ({format_ns(sums.total_ns)}, "
             f"{format_bytes(sums.heap_bytes)} heap)")
 

@@ -26,7 +26,7 @@ from importaudit.render.compare import (
     target_roots,
 )
 from importaudit.units import MISSING, format_bytes, format_ns
-from importaudit.views import totals
+from importaudit.views import report_totals
 
 if TYPE_CHECKING:
     from importaudit.model import Finding, Impact, Report
@@ -128,7 +128,7 @@ def _headline(report: Report) -> list[str]:
     importing a target does: its totals are named as such, and each target's own cost
     (what the table below shows) is given next to them.
     """
-    sums = totals(report.modules)
+    sums = report_totals(report)
     targets = ", ".join(_code(t) for t in report.targets)
     cost = (f"{sums.modules} module(s) in {format_ns(sums.total_ns)} (Python heap "
             f"{format_bytes(sums.heap_bytes)}, RSS {format_bytes(sums.rss_bytes)})")
@@ -152,6 +152,11 @@ def _summary(report: Report) -> list[str]:
     lines = _headline(report)
     if report.failure is not None:
         lines.append(f"The import failed: {_text(report.failure.message)}.")
+    if report.skipped:
+        shown = ", ".join(f"{_code(s.name)} ({_text(s.reason)})" for s in report.skipped[:10])
+        more = f" and {len(report.skipped) - 10} more" if len(report.skipped) > 10 else ""
+        lines.append(f"Skipped, not failures: {len(report.skipped)} submodule(s) that cannot "
+                     f"be imported here: {shown}{more}.")
     if findings:
         lines.append(f"The review found {len(findings)} finding(s): "
                      f"{severity_counts(findings)}. The costliest:")
@@ -260,7 +265,7 @@ def comparison_markdown(
 ) -> str:
     """The before/after review of two reports, every number measured in both."""
     b_label, a_label = labels
-    b_sums, a_sums = totals(before.modules), totals(after.modules)
+    b_sums, a_sums = report_totals(before), report_totals(after)
     diff = diff_findings(before, after)
     b_findings, a_findings = review_findings(before), review_findings(after)
     out = [

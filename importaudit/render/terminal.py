@@ -445,7 +445,7 @@ def _print_fitted(out: _Output, columns: list[_Column], rows: list[list[Text | s
 
 
 def _totals(report: Report, console: Console, options: RenderOptions) -> None:
-    sums = views.totals(report.modules, {s.name for s in report.skipped})
+    sums = views.report_totals(report)
     line = Text("total: ", style="bold")
     line.append(f"{sums.modules} module{'s' if sums.modules != 1 else ''}, ")
     line.append(f"{format_ns(sums.total_ns)} import time", style="bold")

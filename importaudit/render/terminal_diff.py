@@ -16,7 +16,7 @@ from rich.text import Text
 from importaudit.model import to_dict
 from importaudit.render.terminal_verdict import verdict_lines
 from importaudit.units import MISSING, format_bytes, format_ns
-from importaudit.views import totals
+from importaudit.views import report_totals
 
 if TYPE_CHECKING:
     from importaudit.baseline import ModuleDelta, ReportDiff
@@ -63,7 +63,7 @@ def render_diff(diff: ReportDiff, stream: TextIO, options: RenderOptions) -> Non
     for label, report in (("old", old), ("new", new)):
         # The modules the import loaded, as the verdict counts them; the interpreter's
         # start-up modules are in the records too, but no import of the targets.
-        sums = totals(report.modules)
+        sums = report_totals(report)
         console.print(f"  {label}: {report.created_at} ({sums.modules} modules loaded, "
                       f"{sums.preloaded} preloaded at start-up not counted)")
     changed = [d for d in diff.modules if d.cumulative_delta_ns or d.status != "both"]

@@ -191,3 +191,25 @@ def test_traceback_of_a_failure_is_shown_with_verbose() -> None:
     verbose = invoke("profile", target, "--repeat", "1", "--no-memory", "-v")
     assert "Traceback (most recent call last):" in verbose.output
     assert "in load_settings" in verbose.output
+
+
+def test_every_renderer_counts_skipped_modules_as_skipped() -> None:
+    import io
+
+    from importaudit.render import RenderOptions
+    from importaudit.render.html import report_data
+    from importaudit.render.markdown import render
+    from importaudit.views import report_totals
+
+    report = api.profile([str(RUNTIME / "optional_parts")], tree=True, repeat=1,
+                         memory=False)
+    sums = report_totals(report)
+    assert sums.failed == 0
+    assert sums.skipped == len(report.skipped) > 0
+    out = io.StringIO()
+    render(report, out, RenderOptions())
+    assert f"Skipped, not failures: {len(report.skipped)} submodule(s)" in out.getvalue()
+    assert "`optional_parts.win_console`" in out.getvalue()
+    data = report_data(report)
+    assert set(data["skipped"]) == {s.name for s in report.skipped}
+    assert data["skipped"]["optional_parts.win_console"].startswith("platform: ")

@@ -551,7 +551,9 @@
     document.getElementById("ia-panel-title").textContent = name;
     clear(body);
     body.appendChild(el("p", { "class": "where" }, m.origin || "(no file: namespace package or built-in)"));
-    if (m.error) body.appendChild(el("p", { "class": "err" }, "Import failed: " + m.error));
+    var skipped = (r.skipped || {})[name];
+    if (skipped) body.appendChild(el("p", { "class": "where" }, "Skipped, not a failure (" + skipped + "): " + (m.error || "")));
+    else if (m.error) body.appendChild(el("p", { "class": "err" }, "Import failed: " + m.error));
     var actions = el("div", { "class": "actions" });
     var inChart = el("button", { type: "button", "class": "linkish", "data-action": "chart" }, "Show in the chart");
     inChart.addEventListener("click", function () { showInChart(name); });
