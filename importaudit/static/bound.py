@@ -5,9 +5,11 @@ its body imported something that imports `x` back, does `x` already have `name`?
 is so when `name` was bound by a statement before that one. This reads the module's
 source (never runs it) and returns, for each name its body surely binds at import time,
 the first line that binds it: definitions, assignments, import statements, `for` and
-`with` targets. A binding under `if TYPE_CHECKING:` never runs; one under another `if`
-counts only when both branches bind it; one in a `try` body counts (the `except` side
-is where the body already failed). Function and class bodies bind nothing in the module.
+`with` targets. A binding under `if TYPE_CHECKING:` (in any spelling the static
+scanner's one classifier knows, `scan.classify_test`) or `if __name__ == "__main__":`
+never runs on import; one under another `if` counts only when both branches bind it;
+one in a `try` body counts (the `except` side is where the body already failed).
+Function and class bodies bind nothing in the module.
 """
 
 from __future__ import annotations
@@ -15,16 +17,10 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Literal, overload
 
-from importaudit.static.scan import quiet_parse
+from importaudit.static.scan import Bindings, Guard, classify_test, quiet_parse
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    if isinstance(test, ast.Name):
-        return test.id == "TYPE_CHECKING"
-    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
 
 
 def _targets(node: ast.expr) -> Iterable[str]:
@@ -43,7 +39,7 @@ def _merge(into: dict[str, int], names: dict[str, int]) -> None:
             into[name] = line
 
 
-def _statement(node: ast.stmt) -> dict[str, int]:  # noqa: PLR0911  (one return per statement kind)
+def _statement(node: ast.stmt, guards: Bindings) -> dict[str, int]:  # noqa: PLR0911  (one return per statement kind)
     """Names one module-level statement binds, with the line of each binding."""
     line = node.lineno
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -59,30 +55,33 @@ def _statement(node: ast.stmt) -> dict[str, int]:  # noqa: PLR0911  (one return 
     if isinstance(node, ast.ImportFrom):
         return {(a.asname or a.name): line for a in node.names if a.name != "*"}
     if isinstance(node, ast.If):
-        if _is_type_checking(node.test):
-            return _body(node.orelse)
-        body, orelse = _body(node.body), _body(node.orelse)
+        guard = classify_test(node.test, guards)
+        if guard in (Guard.TYPE_CHECKING, Guard.MAIN):
+            return _body(node.orelse, guards)  # the body never runs on import
+        if guard is Guard.NOT_TYPE_CHECKING:
+            return _body(node.body, guards)  # the else branch is for type checkers only
+        body, orelse = _body(node.body, guards), _body(node.orelse, guards)
         return {n: max(body[n], orelse[n]) for n in body.keys() & orelse.keys()}
     if isinstance(node, ast.Try):
-        names = _body(node.body)
-        _merge(names, _body(node.finalbody))
+        names = _body(node.body, guards)
+        _merge(names, _body(node.finalbody, guards))
         return names
     if isinstance(node, ast.For | ast.AsyncFor):
         names = dict.fromkeys(_targets(node.target), line)
-        _merge(names, _body(node.body))
+        _merge(names, _body(node.body, guards))
         return names
     if isinstance(node, ast.With | ast.AsyncWith):
         names = {n: line for item in node.items if item.optional_vars is not None
                  for n in _targets(item.optional_vars)}
-        _merge(names, _body(node.body))
+        _merge(names, _body(node.body, guards))
         return names
     return {}
 
 
-def _body(statements: list[ast.stmt]) -> dict[str, int]:
+def _body(statements: list[ast.stmt], guards: Bindings) -> dict[str, int]:
     names: dict[str, int] = {}
     for node in statements:
-        _merge(names, _statement(node))
+        _merge(names, _statement(node, guards))
     return names
 
 
@@ -102,4 +101,8 @@ def bound_lines(source: bytes, *, strict: bool = False) -> dict[str, int] | None
         tree = quiet_parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None if strict else {}
-    return _body(tree.body)
+    guards = Bindings()  # what `if` tests mean, learned file-wide as the scanners do
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            guards.learn(node)
+    return _body(tree.body, guards)

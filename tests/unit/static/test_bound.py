@@ -70,3 +70,26 @@ def test_the_cycle_check_reading_only_the_lines_before_agrees_with_the_whole_fil
         for name in names:
             assert bound("mod", [name], before) == (whole.get(name, before) < before), (
                 name, before)
+
+
+def test_if_tests_mean_what_the_scanners_one_classifier_says() -> None:
+    source = b"""\
+from typing import TYPE_CHECKING as TC
+import typing as t
+
+if TC:
+    from a import Hidden
+if t.TYPE_CHECKING and True:
+    Hidden2 = 1
+if __name__ == "__main__":
+    Script = 1
+if not TC:
+    Runtime = 1
+else:
+    from a import Runtime
+"""
+    bound = bound_lines(source)
+    assert "Hidden" not in bound
+    assert "Hidden2" not in bound
+    assert "Script" not in bound  # runs only as a script, never on import
+    assert bound["Runtime"] == 11  # the else branch is for type checkers only
