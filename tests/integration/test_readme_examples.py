@@ -1,4 +1,6 @@
-"""The README's graph and cycles examples that name this repository's code run as shown.
+"""The README's examples hold: graph and cycles commands that name this repository's code
+run as shown, the configuration example loads and shows every key, and every relative
+link of the README, the changelog and docs/ reaches a file and heading.
 
 They are what a new user types first, from the repo root; an example that exits 2 there
 (a target not found) teaches nothing. Examples naming placeholders (`mypkg`, `src/`)
