@@ -1,4 +1,6 @@
-"""The README's graph and cycles examples that name this repository's code run as shown.
+"""The README's examples hold: graph and cycles commands that name this repository's code
+run as shown, the configuration example loads and shows every key, and every relative
+link of the README, the changelog and docs/ reaches a file and heading.
 
 They are what a new user types first, from the repo root; an example that exits 2 there
 (a target not found) teaches nothing. Examples naming placeholders (`mypkg`, `src/`)
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from importaudit import config
 from importaudit.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,9 +44,12 @@ def examples() -> list[tuple[list[str], str]]:
 
 @pytest.mark.parametrize(("argv", "said"), examples(),
                          ids=[" ".join(argv) for argv, _ in examples()])
-def test_the_example_runs_from_the_repo_root(argv: list[str], said: str,
+def test_the_example_runs_from_the_repo_root(argv: list[str], said: str, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
+    # A file the example writes (-o imports.dot) goes to tmp_path, not into the checkout.
+    argv = [str(tmp_path / Path(a).name) if i and argv[i - 1] in ("-o", "--output") else a
+            for i, a in enumerate(argv)]
     result = CliRunner().invoke(cli, [*argv, "--no-cache"])
     expected = 1 if "exit 1" in said else 0
     assert result.exit_code == expected, result.output
@@ -52,3 +58,37 @@ def test_the_example_runs_from_the_repo_root(argv: list[str], said: str,
 def test_the_legacy_cycles_example_is_among_them() -> None:
     commands = [" ".join(argv) for argv, _ in examples()]
     assert any(c.startswith("cycles tests/fixtures/legacy/risk_management") for c in commands)
+
+
+def test_the_configuration_example_loads_and_names_every_key(tmp_path: Path) -> None:
+    """The README's `[tool.importaudit]` example is valid, and every key is documented."""
+    text = (ROOT / "README.md").read_text()
+    toml = re.search(r"```toml\n(.*?)```", text, re.S)
+    assert toml is not None
+    (tmp_path / "pyproject.toml").write_text(toml.group(1))
+    loaded = config.load(start=tmp_path, env={})
+    assert loaded.budgets and loaded.forbidden and loaded.targets == ("risk_management",)
+    keys = [*config.ALL_KEYS, *config._TOLERANCE, *config._BUDGET]
+    def shown(key: str) -> bool:  # in backticks, set in the example, or a table's header
+        return re.search(rf"`{key}`|\b{key} =|\.{key}\]", text) is not None
+
+    assert [k for k in keys if not shown(k)] == []
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading: lower case, punctuation but - and _ dropped."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+@pytest.mark.parametrize("page", ["README.md", "CHANGELOG.md",
+                                  *sorted(p.relative_to(ROOT).as_posix()
+                                          for p in (ROOT / "docs").glob("*.md"))])
+def test_relative_links_reach_a_file_and_heading(page: str) -> None:
+    source = ROOT / page
+    for target in re.findall(r"\]\(([^)#:]*)(?:#([^)]*))?\)", source.read_text()):
+        path, anchor = target
+        file = (source.parent / path).resolve() if path else source
+        assert file.exists(), f"{page}: {path}"
+        if anchor:
+            headings = re.findall(r"^#+ (.*)$", file.read_text(), re.M)
+            assert anchor in {_anchor(h) for h in headings}, f"{page}: {path}#{anchor}"
