@@ -823,7 +823,8 @@ def review(
               help="Rewrite only these findings (default: IA101,IA301,IA501).")
 @click.option("--write", is_flag=True,
               help="Replace the files (atomically) once the proof passed; without it, "
-                   "print the diff and exit 1 when there are fixes to apply.")
+                   "print the diff and exit 1 when there are fixes to apply. Exits 1 too "
+                   "when a rewrite was withdrawn (proof, import or --test-cmd failed).")
 @click.option("--test-cmd", "test_cmd", default=None, metavar="CMD",
               help="Also run CMD (a shell command) in the rewritten copy, with it first on "
                    "PYTHONPATH; a failure withdraws every rewrite.")
@@ -860,8 +861,7 @@ def fix(
             chosen = _infer_format(fmt, output, "text")
             (render_json if chosen == "json" else render_text)(result, stream, api.shown_path)
         pending = bool(result.passed) and not result.written
-        refused = write and any(not r.passed for r in result.rewrites)
-        return 1 if pending or refused else 0
+        return 1 if pending or result.proof_failed else 0
 
     run(body)
 

@@ -100,6 +100,16 @@ class FixResult:
         """The rewrites that passed the proof (what `--write` writes)."""
         return tuple(r for r in self.rewrites if r.passed)
 
+    @property
+    def withdrawn(self) -> tuple[Rewrite, ...]:
+        """The rewrites a check broke (the proof, the import of the copy, the tests)."""
+        return tuple(r for r in self.rewrites if not r.passed)
+
+    @property
+    def proof_failed(self) -> bool:
+        """Whether a rewrite was withdrawn or a check broke that no rewrite is blamed for."""
+        return bool(self.withdrawn or self.broke)
+
 
 @dataclass
 class _Context:

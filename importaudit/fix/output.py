@@ -123,6 +123,11 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
         out(f"Tests on the rewritten copy: `{result.tests.command}` {verdict}\n")
         if result.tests.returncode != 0 and result.tests.tail:
             out("".join(f"  {line}\n" for line in result.tests.tail.splitlines()))
+    if result.proof_failed:
+        # Says why the command exits 1 even when other rewrites were written.
+        out(f"Proof failed: {len(result.withdrawn)} rewrite(s) withdrawn"
+            + (f", {len(result.broke)} failure(s) no rewrite is blamed for"
+               if result.broke else "") + "; those files are not written.\n")
     if result.written:
         out(f"Written: {', '.join(shown(p) for p in result.written)}\n")
     elif result.passed:

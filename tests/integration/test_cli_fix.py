@@ -141,3 +141,19 @@ def test_cli_import_does_not_load_libcst() -> None:
     code = "import sys, importaudit.cli; print('libcst' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"
+
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
+
+
+@pytest.mark.parametrize("write", [False, True])
+def test_failed_test_command_withdraws_the_rewrites_and_exits_1(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: bool) -> None:
+    shutil.copytree(FIX / "fix_plain", tmp_path / "fix_plain")
+    monkeypatch.chdir(tmp_path)
+    before = (tmp_path / "fix_plain" / "__init__.py").read_text()
+    result = CliRunner().invoke(cli, ["fix", "fix_plain", "--repeat", "1",
+                                      "--test-cmd", "exit 3", *(["--write"] if write else [])])
+    assert result.exit_code == 1, result.output
+    assert "withdrawn" in result.output and "`exit 3` failed" in result.output
+    assert (tmp_path / "fix_plain" / "__init__.py").read_text() == before
