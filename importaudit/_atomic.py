@@ -59,29 +59,53 @@ def unwritable_reason(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
+def _keep_owner_and_mode(tmp: str, old: os.stat_result | None) -> None:
+    """Give `tmp` what `open(path, "w")` would leave at path: the old file's mode and owner.
+
+    A new file gets the mode a plain open() gives (mkstemp makes 0600 files). Replacing
+    a user's file must not widen or narrow its permissions; the owner is kept where we
+    may (as root, or a group we belong to) and left as it is otherwise.
+    """
+    if old is None:
+        os.chmod(tmp, default_file_mode())
+        return
+    os.chmod(tmp, stat.S_IMODE(old.st_mode))
+    now = os.stat(tmp)
+    if (now.st_uid, now.st_gid) != (old.st_uid, old.st_gid):
+        with contextlib.suppress(OSError):
+            os.chown(tmp, old.st_uid, old.st_gid)
+        # chown may clear set-id bits; put the mode back once more.
+        os.chmod(tmp, stat.S_IMODE(old.st_mode))
+
+
 @contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str]) -> Iterator[TextIO]:
+def atomic_writer(path: str | os.PathLike[str], *, newline: str = "\n") -> Iterator[TextIO]:
     """Yield a text stream whose content lands at `path` only if the block succeeds.
 
     A symbolic link is followed (the link stays, its target is written); a device or
-    FIFO is written directly, since it cannot be replaced and holds no old content.
+    FIFO is written directly, since it cannot be replaced and holds no old content. A
+    regular file that is replaced keeps its mode and owner; `newline` is what each line end
+    written becomes.
     """
     # realpath follows every link in the chain, so the rename happens next to the file
     # the link points to and the link itself survives.
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     if _writes_in_place(target):
-        with open(target, "w", encoding="utf-8", newline="\n") as direct:
+        with open(target, "w", encoding="utf-8", newline=newline) as direct:
             yield direct
         return
     directory = target.parent if str(target.parent) else Path()
+    try:
+        old: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        old = None
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        # mkstemp creates 0600 files; give the report the permissions a plain open() would.
-        os.chmod(tmp, default_file_mode())
+        _keep_owner_and_mode(tmp, old)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -89,7 +113,7 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[TextIO]:
         raise
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+def write_text_atomic(path: str | os.PathLike[str], text: str, *, newline: str = "\n") -> None:
     """Put `text` at `path` (atomically for a regular file; see `atomic_writer`)."""
-    with atomic_writer(path) as stream:
+    with atomic_writer(path, newline=newline) as stream:
         stream.write(text)

@@ -311,6 +311,17 @@ def withdraw(result: FixResult) -> FixResult:
         if r.module.rsplit(".", 1)[-1] != SHARED_MODULE))
 
 
+def _newline(path: Path) -> str:
+    """The line ending `path` uses (that of its first line); LF for a new file."""
+    if not path.exists():
+        return "\n"
+    # The plans read sources with universal newlines; writing back must not turn a
+    # Windows (CRLF) file into an LF one, or every line of it shows in the diff.
+    with open(path, encoding="utf-8", newline="") as stream:
+        first = stream.readline()
+    return "\r\n" if first.endswith("\r\n") else "\r" if first.endswith("\r") else "\n"
+
+
 def write(result: FixResult) -> tuple[Path, ...]:
     """Replace each proven file atomically, or none if any changed since it was read."""
     from importaudit._atomic import write_text_atomic
@@ -322,5 +333,5 @@ def write(result: FixResult) -> tuple[Path, ...]:
         raise UsageError(f"{changed[0]} changed since importaudit read it: nothing "
                          "written (run fix again)")
     for rewrite in result.passed:
-        write_text_atomic(rewrite.file, rewrite.after)
+        write_text_atomic(rewrite.file, rewrite.after, newline=_newline(rewrite.file))
     return tuple(r.file for r in result.passed)

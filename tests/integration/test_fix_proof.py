@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,19 @@ def test_plain_package_passes_and_loads_nothing_until_used(tmp_path: Path) -> No
     assert shown.splitlines() == [
         "False", "['Box', 'Circle', 'colours', 'shapes']",
         "['Box', 'Circle', 'colours', 'shapes']", "Square"]
+
+
+def test_write_keeps_the_mode_and_line_endings_of_the_file(tmp_path: Path) -> None:
+    root = copied(tmp_path, "fix_plain")
+    init = root / "fix_plain" / "__init__.py"
+    init.write_bytes(init.read_bytes().replace(b"\n", b"\r\n"))
+    init.chmod(0o640)
+    result = propose(root, "fix_plain")
+    assert engine.write(result) == (init,)
+    data = init.read_bytes()
+    assert b"__getattr__" in data
+    assert data.count(b"\n") == data.count(b"\r\n") > 0
+    assert stat.S_IMODE(init.stat().st_mode) == 0o640
 
 
 def test_proof_names_the_value_that_changed_and_nothing_passes(tmp_path: Path) -> None:

@@ -14,9 +14,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def test_a_regular_file_is_replaced_with_the_usual_mode(tmp_path: Path) -> None:
+def test_a_new_file_gets_the_usual_mode(tmp_path: Path) -> None:
     path = tmp_path / "out.json"
-    path.write_text("old")
     old_umask = os.umask(0o027)
     try:
         write_text_atomic(path, "new")
@@ -25,6 +24,26 @@ def test_a_regular_file_is_replaced_with_the_usual_mode(tmp_path: Path) -> None:
     assert path.read_text() == "new"
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o600, 0o755])
+def test_a_replaced_file_keeps_its_mode_and_owner(tmp_path: Path, mode: int) -> None:
+    path = tmp_path / "__init__.py"
+    path.write_text("old")
+    path.chmod(mode)
+    before = path.stat()
+    write_text_atomic(path, "new")
+    after = path.stat()
+    assert path.read_text() == "new"
+    assert stat.S_IMODE(after.st_mode) == mode
+    assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
+    assert after.st_ino != before.st_ino  # replaced, not written into
+
+
+def test_newline_is_written_as_asked(tmp_path: Path) -> None:
+    path = tmp_path / "dos.py"
+    write_text_atomic(path, "a\nb\n", newline="\r\n")
+    assert path.read_bytes() == b"a\r\nb\r\n"
 
 
 def test_a_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
