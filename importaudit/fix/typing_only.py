@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from importaudit.fix.lazy_init import Refusal, splice, take_out, type_checking_block
+from importaudit.fix.lazy_init import (
+    Refusal,
+    imports_typing,
+    splice,
+    take_out,
+    type_checking_block,
+)
 from importaudit.review.annotations import annotation_only
 from importaudit.review.source import Use, module_facts
 
@@ -112,5 +118,6 @@ def render_typing(plan: TypingPlan) -> str:
             future = future.with_changes(leading_lines=[cst.EmptyLine()])
         body.insert(at, future)
         insert_at += 1 if at <= insert_at else 0
-    block = type_checking_block(moved, binds_type_checking=plan.binds_type_checking)
+    block = type_checking_block(moved, binds_type_checking=plan.binds_type_checking,
+                                has_typing=imports_typing(body))
     return splice(module, body, insert_at, lead, block)

@@ -26,6 +26,18 @@ def test_annotation_only_name_moves_and_future_import_is_added() -> None:
     ast.parse(after)
 
 
+def test_type_checking_comes_from_typing_only_when_the_module_imports_it(
+        tmp_path: Path) -> None:
+    kinds = ["TYPE_CHECKING = False", "from typing import TYPE_CHECKING"]
+    for first, expected in [("import os\n", kinds[0]), ("from typing import Any\n", kinds[1])]:
+        module = tmp_path / "mod.py"
+        module.write_text(first + USER.read_text())
+        plan = plan_typing("mod", module, "mod.py", is_package=False, imported=frozenset())
+        after = render_typing(plan)
+        assert plan.names == ("Heavy",) and expected in after
+        assert [k for k in kinds if k in after] == [expected]
+
+
 def test_a_name_another_module_imports_from_it_stays() -> None:
     plan = plan_typing("fix_typing.user", USER, "user.py", is_package=False,
                        imported=frozenset({"Heavy"}))
