@@ -811,7 +811,7 @@ def import_graph(
 def fix(
     targets: Sequence[str], *, select: Sequence[str] | None = None, python: str | None = None,
     write: bool = False, test_cmd: str | None = None, repeat: int | None = None,
-    timeout: float | None = None,
+    timeout: float | None = None, allow_costlier: bool = False,
 ) -> FixResult:
     """Rewrite what the review found into lazy imports, prove it, and write it if asked.
 
@@ -819,7 +819,8 @@ def fix(
     rewrite per finding, proves the rewrites by importing the original and a rewritten
     copy in fresh interpreters of `python`, measures both (`repeat` runs, heap
     included), runs `test_cmd` on the copy, and with `write` replaces the files
-    atomically, only when every check passed. Nothing is written otherwise.
+    atomically, only when every check passed and the measured heap and module count
+    did not go up (unless `allow_costlier`). Nothing is written otherwise.
     """
     import dataclasses
 
@@ -876,7 +877,8 @@ def fix(
     result = dataclasses.replace(result, before=before, after=after, tests=tests)
     if after.failure is not None or (tests is not None and tests.returncode != 0):
         return engine.withdraw(result)
-    if write:
+    result = dataclasses.replace(result, costlier=engine.costlier(before, after))
+    if write and (allow_costlier or not result.costlier):
         result = dataclasses.replace(result, written=engine.write(result))
     return result
 

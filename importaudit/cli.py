@@ -828,6 +828,9 @@ def review(
 @click.option("--test-cmd", "test_cmd", default=None, metavar="CMD",
               help="Also run CMD (a shell command) in the rewritten copy, with it first on "
                    "PYTHONPATH; a failure withdraws every rewrite.")
+@click.option("--allow-costlier", "allow_costlier", is_flag=True,
+              help="Write even when the measured heap or module count of importing the "
+                   "targets went up (flagged, and not written, otherwise).")
 @click.option("--repeat", type=click.IntRange(1, 1000), default=None,
               help="Measured runs of the before/after cost (default 5).")
 @timeout_option
@@ -836,8 +839,8 @@ def review(
 @output_option
 def fix(
     targets: tuple[str, ...], select: str | None, write: bool, test_cmd: str | None,
-    repeat: int | None, timeout: float | None, python: str | None, fmt: str | None,
-    output: str | None,
+    allow_costlier: bool, repeat: int | None, timeout: float | None, python: str | None,
+    fmt: str | None, output: str | None,
 ) -> None:
     """Rewrite eager imports of TARGETs into lazy ones, proven by differential import.
 
@@ -856,12 +859,13 @@ def fix(
 
         codes = [c for c in select.split(",") if c.strip()] if select else None
         result = api.fix(targets, select=codes, python=python, write=write,
-                         test_cmd=test_cmd, repeat=repeat, timeout=timeout)
+                         test_cmd=test_cmd, repeat=repeat, timeout=timeout,
+                         allow_costlier=allow_costlier)
         with _output_stream(output) as stream:
             chosen = _infer_format(fmt, output, "text")
             (render_json if chosen == "json" else render_text)(result, stream, api.shown_path)
         pending = bool(result.passed) and not result.written
-        return 1 if pending or result.proof_failed else 0
+        return 1 if pending or result.proof_failed or result.costlier else 0
 
     run(body)
 

@@ -94,6 +94,7 @@ class FixResult:
     after: Report | None = None
     tests: TestRun | None = None
     written: tuple[Path, ...] = ()
+    costlier: tuple[str, ...] = ()  # what the rewrites made more expensive (see `costlier`)
 
     @property
     def passed(self) -> tuple[Rewrite, ...]:
@@ -295,6 +296,23 @@ def run_tests(command: str, copy: Path, *, timeout: float) -> TestRun:
         return TestRun(command, -1, f"timed out after {timeout:g} s")
     tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
     return TestRun(command, done.returncode, tail)
+
+
+def costlier(before: Report, after: Report) -> tuple[str, ...]:
+    """The costs (heap, modules) that importing the targets went up by after the rewrite.
+
+    Time is left out on purpose: medians of a few runs on a busy machine go up and down
+    by more than a lazy `__init__` changes them; heap and module counts do not.
+    """
+    from importaudit.views import totals
+
+    b, a = totals(before.modules), totals(after.modules)
+    went_up = []
+    if b.heap_bytes is not None and a.heap_bytes is not None and a.heap_bytes > b.heap_bytes:
+        went_up.append("heap")
+    if a.modules > b.modules:
+        went_up.append("modules")
+    return tuple(went_up)
 
 
 def withdraw(result: FixResult) -> FixResult:

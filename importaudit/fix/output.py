@@ -70,6 +70,7 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
             "command": result.tests.command, "returncode": result.tests.returncode,
             "tail": result.tests.tail},
         "written": [shown(p) for p in result.written],
+        "costlier": list(result.costlier),
     }
 
 
@@ -123,12 +124,22 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
         out(f"Tests on the rewritten copy: `{result.tests.command}` {verdict}\n")
         if result.tests.returncode != 0 and result.tests.tail:
             out("".join(f"  {line}\n" for line in result.tests.tail.splitlines()))
+    _verdict(result, out, shown)
+
+
+def _verdict(result: FixResult, out: Any, shown: Any) -> None:
+    """The closing lines: what failed, what costs more, what was written."""
     if result.proof_failed:
         # Says why the command exits 1 even when other rewrites were written.
         out(f"Proof failed: {len(result.withdrawn)} rewrite(s) withdrawn"
             + (f", {len(result.broke)} failure(s) no rewrite is blamed for"
                if result.broke else "") + "; those files are not written.\n")
+    if result.costlier:
+        out(f"Cost went up ({', '.join(result.costlier)}): the rewrites make importing "
+            "the targets more expensive"
+            + ("" if result.written else "; not written (--allow-costlier writes anyway)")
+            + ".\n")
     if result.written:
         out(f"Written: {', '.join(shown(p) for p in result.written)}\n")
-    elif result.passed:
+    elif result.passed and not result.costlier:
         out("Nothing written: run again with --write to apply.\n")
