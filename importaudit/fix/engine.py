@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -286,16 +285,20 @@ def rewritten_copy(result: FixResult) -> Iterator[Path]:
 
 
 def run_tests(command: str, copy: Path, *, timeout: float) -> TestRun:
-    """Run the user's test command in the rewritten copy, with it first on PYTHONPATH."""
+    """Run the user's test command in the rewritten copy, with it first on PYTHONPATH.
+
+    At the timeout the whole tree ends (the shell, pytest, its workers) before the copy
+    is deleted under it; only the tail of the output is kept.
+    """
+    from importaudit.runtime.runner import run_tree
+
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(copy), env.get("PYTHONPATH")) if p)
-    try:
-        done = subprocess.run(command, shell=True, cwd=copy, env=env, capture_output=True,
-                              text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
+    done = run_tree(command, shell=True, cwd=copy, env=env, timeout=timeout)
+    if done.timed_out:
         return TestRun(command, -1, f"timed out after {timeout:g} s")
-    tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
-    return TestRun(command, done.returncode, tail)
+    tail = "\n".join(done.stderr_tail.strip().splitlines()[-5:])
+    return TestRun(command, done.returncode if done.returncode is not None else -1, tail)
 
 
 def costlier(before: Report, after: Report) -> tuple[str, ...]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importaudit.errors import TargetFailedError
+from importaudit.runtime.runner import run_tree
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -41,17 +41,16 @@ def run_snapshot(python: str, paths: Sequence[str], mode: str, arg: str, *,
     os.close(fd)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     try:
-        try:
-            done = subprocess.run(
-                [python, SNAPSHOT, out, mode, os.pathsep.join(paths), arg], env=env,
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                timeout=timeout, check=False, start_new_session=True)
-        except subprocess.TimeoutExpired as exc:
+        # run_tree ends the whole tree at the timeout (what the import started too) and
+        # keeps a bounded tail of the output: an import may print without end.
+        done = run_tree([python, SNAPSHOT, out, mode, os.pathsep.join(paths), arg],
+                        env=env, timeout=timeout)
+        if done.timed_out:
             raise TargetFailedError(f"the proof's import of {arg} timed out after "
-                                    f"{timeout:g} s") from exc
+                                    f"{timeout:g} s")
         text = Path(out).read_text(encoding="utf-8")
         if done.returncode != 0 or not text:
-            tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
+            tail = done.stderr_tail.strip().splitlines()[-1:]
             raise TargetFailedError(f"the proof's import of {arg} ended with status "
                                     f"{done.returncode}: {' '.join(tail) or 'no output'}")
         result: dict[str, Any] = json.loads(text)

@@ -533,6 +533,38 @@ def _wait_child(proc: subprocess.Popen[bytes], run: ChildRun, tail: deque[bytes]
         drainer.join(timeout=5)
 
 
+def run_tree(cmd: str | Sequence[str], *, timeout: float, env: dict[str, str] | None = None,
+             cwd: str | os.PathLike[str] | None = None, shell: bool = False) -> ChildRun:
+    """Run a command that is not the probe (fix's snapshots, a user's test command).
+
+    Its own session and the watchdog pipe, as for the probe: at the timeout, an
+    interrupt, or our own death, everything it started ends with it, not only the
+    direct child (a shell, a test runner's workers). stdout and stderr are drained
+    together into `stderr_tail`, keeping only the last STDERR_TAIL_BYTES.
+    """
+    run = ChildRun()
+    tail: deque[bytes] = deque()
+    watch_read, watch_write = _watchdog_pipe() or (None, None)
+    try:
+        proc = subprocess.Popen(
+            cmd, shell=shell, cwd=cwd, env=env, start_new_session=True,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            pass_fds=() if watch_read is None else (watch_read,))
+        if watch_read is not None:
+            _arm_watchdog(watch_read, proc, group=True)
+            os.close(watch_read)
+            watch_read = None
+        # _wait_child drains proc.stderr; here the one pipe both streams share is stdout.
+        proc.stderr, proc.stdout = proc.stdout, None
+        _wait_child(proc, run, tail, timeout)
+    finally:
+        for end in (watch_read, watch_write):
+            if end is not None:
+                os.close(end)
+    run.stderr_tail = b"".join(tail).decode("utf-8", "replace")[-STDERR_TAIL_BYTES:]
+    return run
+
+
 def measure_startup(
     interpreter: Interpreter, *, launcher: Launcher = subprocess.Popen,
     clock: Clock = time.perf_counter_ns,

@@ -11,12 +11,14 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from importaudit.errors import UsageError
+from importaudit.errors import TargetFailedError, UsageError
 from importaudit.fix import engine
+from importaudit.fix.proof import run_snapshot
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
 
@@ -142,3 +144,47 @@ def test_annotation_only_import_moves_and_the_module_no_longer_loads_it(
     engine.write(result)
     assert run(root, "import sys, fix_typing.user as u; print('fix_typing.heavy' in sys.modules, "
                      "u.use.__annotations__['h'])") == "False Heavy"
+
+
+def _ended(pid: int) -> bool:
+    """Whether process `pid` is gone (or a zombie waiting for init), within 5 s."""
+    import psutil
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _sleeper(pidfile: Path) -> str:
+    """Python code that records its pid, then sleeps far past any timeout here."""
+    return (f"import os, time; open({str(pidfile)!r}, 'w').write(str(os.getpid())); "
+            "time.sleep(120)")
+
+
+def test_a_test_command_that_times_out_ends_with_everything_it_started(
+        tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    # A shell that waits for a grandchild: killing only the shell would leave it running.
+    command = f'{sys.executable} -c "{_sleeper(pidfile)}"; echo after'
+    result = engine.run_tests(command, tmp_path, timeout=5)
+    assert result.returncode == -1 and "timed out" in result.tail
+    assert _ended(int(pidfile.read_text()))
+
+
+def test_a_proof_import_that_times_out_ends_with_what_it_started(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    package = tmp_path / "hangs"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', {_sleeper(pidfile)!r}])\n"
+        "time.sleep(120)\n")
+    with pytest.raises(TargetFailedError, match="timed out"):
+        run_snapshot(sys.executable, (str(tmp_path),), "surface", "hangs", timeout=5)
+    assert _ended(int(pidfile.read_text()))
