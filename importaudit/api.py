@@ -812,6 +812,7 @@ def fix(
     targets: Sequence[str], *, select: Sequence[str] | None = None, python: str | None = None,
     write: bool = False, test_cmd: str | None = None, repeat: int | None = None,
     timeout: float | None = None, allow_costlier: bool = False,
+    exclude: Sequence[str] = (), include_tests: bool = False,
 ) -> FixResult:
     """Rewrite what the review found into lazy imports, prove it, and write it if asked.
 
@@ -820,7 +821,9 @@ def fix(
     copy in fresh interpreters of `python`, measures both (`repeat` runs, heap
     included), runs `test_cmd` on the copy, and with `write` replaces the files
     atomically, only when every check passed and the measured heap and module count
-    did not go up (unless `allow_costlier`). Nothing is written otherwise.
+    did not go up (unless `allow_costlier`). Nothing is written otherwise. The proof
+    imports the targets' submodules without those matching `exclude` and, unless
+    `include_tests`, test packages.
     """
     import dataclasses
 
@@ -835,7 +838,8 @@ def fix(
                          f"{', '.join(sorted(engine.FIX_CODES))})")
     resolved = resolve_targets(targets)
     limit = timeout or DEFAULT_TIMEOUT_S
-    reviewed = review(targets, python=python, repeat=1, timeout=limit, select=codes)
+    reviewed = review(targets, python=python, repeat=1, timeout=limit, select=codes,
+                      exclude=exclude, include_tests=include_tests)
     failure = reviewed.failure
     # A submodule that fails in the tree walk (a Windows-only module) is no reason to
     # stop; a target that does not import is: there is nothing to prove against.
@@ -859,8 +863,12 @@ def fix(
                            frozenset(imported.get(m, ())))
              for m, c in sorted(found.items())]
     interpreter = find_interpreter(python).executable
+    # The proof imports what the profiler's tree walk imports: never test packages or
+    # excluded modules (importing those would run the user's test code).
+    walk, _ = _walk(targets, python, exclusions(exclude, include_tests))
     result = engine.propose(fixes, python=interpreter, paths=resolved.extra_path,
-                            imports=resolved.modules, timeout=limit, relpath=shown_path)
+                            imports=walk or resolved.modules, timeout=limit,
+                            relpath=shown_path)
     if not result.passed:
         return result
 

@@ -4,13 +4,14 @@ Started by file path by `importaudit.fix.proof`, like the profiler's probe: stan
 library only, Python 3.9 syntax, never imports importaudit. Usage:
 
     python snapshot.py OUT.json surface PATHS MODULE
-    python snapshot.py OUT.json tree PATHS TARGET[,TARGET...]
+    python snapshot.py OUT.json tree PATHS MODULE[,MODULE...]
 
 PATHS (os.pathsep-separated) go first on sys.path. `surface` imports MODULE alone and
 records, before touching any attribute, its globals and `dir()`, then `__all__`, the
 names a star import binds, and for each public name the type, `__module__` and
-`__qualname__` of the object it resolves to. `tree` imports the targets and then every
-submodule of the target packages, recording which imported and which raised. The
+`__qualname__` of the object it resolves to. `tree` imports the modules listed (the
+targets and their submodules, as the static walk found them, without test packages
+and exclusions), recording which imported and which raised. The
 result is written as JSON to OUT.json (stdout belongs to the imported code).
 """
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import pkgutil
 import sys
 import types
 from typing import Any
@@ -76,33 +76,21 @@ def surface(name: str) -> dict[str, Any]:
             "values": values}
 
 
-def _walk(package: types.ModuleType, found: dict[str, str]) -> None:
-    path = getattr(package, "__path__", None)
-    if path is None:
-        return
-    for info in pkgutil.iter_modules(path, package.__name__ + "."):
-        if info.name.rsplit(".", 1)[-1] == "__main__" or info.name in found:
-            continue
-        try:
-            module = importlib.import_module(info.name)
-        except BaseException as exc:
-            found[info.name] = _error(exc)
-            continue
-        found[info.name] = "ok"
-        _walk(module, found)
+def tree(names: list[str]) -> dict[str, Any]:
+    """Import each of `names`: the targets and their submodules, as the static walk found.
 
-
-def tree(targets: list[str]) -> dict[str, Any]:
-    """Import each target, then every submodule of each target package."""
+    The list comes from the parent (the same walk the profiler's --tree uses), so test
+    packages and excluded modules are never imported here: importing them would run
+    the user's test code.
+    """
     found: dict[str, str] = {}
-    for name in targets:
+    for name in names:
         try:
-            module = importlib.import_module(name)
+            importlib.import_module(name)
         except BaseException as exc:
             found[name] = _error(exc)
             continue
         found[name] = "ok"
-        _walk(module, found)
     return {"modules": found}
 
 

@@ -157,3 +157,17 @@ def test_failed_test_command_withdraws_the_rewrites_and_exits_1(
     assert result.exit_code == 1, result.output
     assert "withdrawn" in result.output and "`exit 3` failed" in result.output
     assert (tmp_path / "fix_plain" / "__init__.py").read_text() == before
+
+
+def test_the_proof_never_imports_test_packages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(FIX / "fix_plain", tmp_path / "fix_plain")
+    tests = tmp_path / "fix_plain" / "tests"
+    tests.mkdir()
+    marker = tmp_path / "test-code-ran"
+    (tests / "__init__.py").write_text(f"open({str(marker)!r}, 'a').write('ran')\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["fix", "fix_plain", "--repeat", "1"])
+    assert result.exit_code == 1, result.output  # a fix to apply
+    assert "1 passed the proof" in result.output
+    assert not marker.exists()

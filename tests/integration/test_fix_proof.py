@@ -19,6 +19,7 @@ import pytest
 from importaudit.errors import TargetFailedError, UsageError
 from importaudit.fix import engine
 from importaudit.fix.proof import run_snapshot
+from importaudit.static.discover import discover
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
 
@@ -31,7 +32,9 @@ def copied(tmp_path: Path, *packages: str) -> Path:
 
 def propose(root: Path, *packages: str, python: str = sys.executable) -> engine.FixResult:
     targets = [engine.Target(p, root / p / "__init__.py", ("IA101",)) for p in packages]
-    return engine.propose(targets, python=python, paths=(str(root),), imports=packages,
+    # What `fix` gives the proof: the targets' modules as the static walk finds them.
+    walk = discover(packages, search_path=[str(root)]).import_order()
+    return engine.propose(targets, python=python, paths=(str(root),), imports=walk,
                           timeout=60, relpath=lambda p: str(p.relative_to(root)))
 
 
