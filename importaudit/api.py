@@ -812,7 +812,7 @@ def fix(
     targets: Sequence[str], *, select: Sequence[str] | None = None, python: str | None = None,
     write: bool = False, test_cmd: str | None = None, repeat: int | None = None,
     timeout: float | None = None, allow_costlier: bool = False,
-    exclude: Sequence[str] = (), include_tests: bool = False,
+    exclude: Sequence[str] = (), include_tests: bool = False, ignore: Sequence[str] = (),
 ) -> FixResult:
     """Rewrite what the review found into lazy imports, prove it, and write it if asked.
 
@@ -823,7 +823,8 @@ def fix(
     atomically, only when every check passed and the measured heap and module count
     did not go up (unless `allow_costlier`). Nothing is written otherwise. The proof
     imports the targets' submodules without those matching `exclude` and, unless
-    `include_tests`, test packages.
+    `include_tests`, test packages; findings `ignore` suppresses (as in `review`) are
+    left alone.
     """
     import dataclasses
 
@@ -839,7 +840,7 @@ def fix(
     resolved = resolve_targets(targets)
     limit = timeout or DEFAULT_TIMEOUT_S
     reviewed = review(targets, python=python, repeat=1, timeout=limit, select=codes,
-                      exclude=exclude, include_tests=include_tests)
+                      exclude=exclude, include_tests=include_tests, ignore=ignore)
     failure = reviewed.failure
     # A submodule that fails in the tree walk (a Windows-only module) is no reason to
     # stop; a target that does not import is: there is nothing to prove against.

@@ -831,16 +831,24 @@ def review(
 @click.option("--allow-costlier", "allow_costlier", is_flag=True,
               help="Write even when the measured heap or module count of importing the "
                    "targets went up (flagged, and not written, otherwise).")
+@click.option("--config", "config_path", default=None, metavar="FILE",
+              help="A pyproject.toml other than the nearest one (python, timeout, repeat, "
+                   "exclude, include_tests, review_ignore).")
+@click.option("--ignore", "ignore", multiple=True, metavar="CODE[:MODULE]",
+              help="Leave a rule's findings alone everywhere, or in modules matching the "
+                   "pattern (repeatable; added to review_ignore).")
 @click.option("--repeat", type=click.IntRange(1, 1000), default=None,
               help="Measured runs of the before/after cost (default 5).")
+@walk_options
 @timeout_option
 @python_option
 @format_option(["text", "json"], "text")
 @output_option
 def fix(
     targets: tuple[str, ...], select: str | None, write: bool, test_cmd: str | None,
-    allow_costlier: bool, repeat: int | None, timeout: float | None, python: str | None,
-    fmt: str | None, output: str | None,
+    allow_costlier: bool, config_path: str | None, ignore: tuple[str, ...],
+    repeat: int | None, exclude: tuple[str, ...], include_tests: bool | None,
+    timeout: float | None, python: str | None, fmt: str | None, output: str | None,
 ) -> None:
     """Rewrite eager imports of TARGETs into lazy ones, proven by differential import.
 
@@ -857,10 +865,17 @@ def fix(
         from importaudit import api
         from importaudit.fix.output import render_json, render_text
 
+        # [tool.importaudit] applies as for review; the flags win.
+        config = api.load_config(config_path=config_path, flags={
+            "repeat": repeat, "timeout": timeout, "python": python,
+            **_walk_flags(exclude, include_tests),
+        })
         codes = [c for c in select.split(",") if c.strip()] if select else None
-        result = api.fix(targets, select=codes, python=python, write=write,
-                         test_cmd=test_cmd, repeat=repeat, timeout=timeout,
-                         allow_costlier=allow_costlier)
+        result = api.fix(targets, select=codes, python=config.python, write=write,
+                         test_cmd=test_cmd, repeat=config.repeat, timeout=config.timeout,
+                         allow_costlier=allow_costlier, exclude=config.exclude,
+                         include_tests=config.include_tests,
+                         ignore=(*config.review_ignore, *ignore))
         with _output_stream(output) as stream:
             chosen = _infer_format(fmt, output, "text")
             (render_json if chosen == "json" else render_text)(result, stream, api.shown_path)

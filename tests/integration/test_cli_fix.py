@@ -171,3 +171,21 @@ def test_the_proof_never_imports_test_packages(
     assert result.exit_code == 1, result.output  # a fix to apply
     assert "1 passed the proof" in result.output
     assert not marker.exists()
+
+
+def test_fix_applies_tool_importaudit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(FIX / "fix_plain", tmp_path / "fix_plain")
+    marker = tmp_path / "excluded-module-ran"
+    (tmp_path / "fix_plain" / "extra.py").write_text(f"open({str(marker)!r}, 'a')\n")
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.importaudit]\nexclude = ["fix_plain.extra"]\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["fix", "fix_plain", "--repeat", "1"])
+    assert "1 passed the proof" in result.output, result.output
+    assert not marker.exists()  # neither the review's walk nor the proof imported it
+    pyproject.write_text('[tool.importaudit]\nreview_ignore = ["IA101"]\n')
+    result = CliRunner().invoke(cli, ["fix", "fix_plain", "--repeat", "1"])
+    assert result.exit_code == 0 and "0 rewrite(s) proposed" in result.output, result.output
+    pyproject.write_text('[tool.importaudit]\npython = "no-such-python-here"\n')
+    result = CliRunner().invoke(cli, ["fix", "fix_plain", "--repeat", "1"])
+    assert result.exit_code == 2 and "no-such-python-here" in result.output, result.output
