@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -465,42 +465,19 @@ def run_child(
     run = ChildRun()
     tail: deque[bytes] = deque()
     records_path = None
-    watch_read = watch_write = None
     try:
         fd, records_path = tempfile.mkstemp(prefix="importaudit-", suffix=".jsonl")
         os.close(fd)
-        watch_read, watch_write = _watchdog_pipe() or (None, None)
         cmd = [interpreter.executable, interpreter.probe, records_path, mode, ",".join(flags),
                os.pathsep.join(extra_path), *args]
         t0 = clock()
-        try:
-            proc = launcher(
-                cmd, env=env, start_new_session=not passthrough,
-                stdin=None if passthrough else subprocess.DEVNULL,
-                stdout=(2 if stdout_to_stderr else None) if passthrough else subprocess.DEVNULL,
-                stderr=None if passthrough else subprocess.PIPE,
-                pass_fds=() if watch_read is None else (watch_read,),
-            )
-        except OSError as exc:
-            raise InterpreterError(f"cannot start {interpreter.executable}: {exc}") from exc
-        if watch_read is not None:
-            _arm_watchdog(watch_read, proc, group=not passthrough)
-            os.close(watch_read)
-            watch_read = None
-        children.started(proc)
-        try:
-            _wait_child(proc, run, tail, timeout)
-        finally:
-            children.finished(proc)
+        run.returncode, run.timed_out = run_tracked(
+            cmd, tail, timeout=timeout, children=children, env=env, passthrough=passthrough,
+            stdout_to_stderr=stdout_to_stderr, launcher=launcher)
         run.wall_ns = clock() - t0
         with open(records_path, "rb") as stream:
             parse_records(stream.read().splitlines(), run)
     finally:
-        # Closing the write end signals a child still alive (an error before it was
-        # tracked): it cannot outlive this call either way.
-        for end in (watch_read, watch_write):
-            if end is not None:
-                os.close(end)
         if records_path is not None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(records_path)
@@ -508,29 +485,77 @@ def run_child(
     return run
 
 
-def _wait_child(proc: subprocess.Popen[bytes], run: ChildRun, tail: deque[bytes],
-                timeout: float) -> None:
+def run_tracked(
+    cmd: Sequence[str], tail: deque[bytes], *, timeout: float, children: Children,
+    env: Mapping[str, str] | None = None, passthrough: bool = False,
+    stdout_to_stderr: bool = False, launcher: Launcher = subprocess.Popen,
+) -> tuple[int, bool]:
+    """Run one child interpreter to its end: its exit status, and whether it timed out.
+
+    The one way children start: in a session of their own (unless `passthrough`, where
+    the program keeps our terminal and its output), tied to our life by the watchdog
+    pipe, tracked by `children` so an interrupt in any thread ends it, its tree killed at
+    the timeout and ended on whatever interrupts the wait. The tail of its stderr is
+    kept in `tail`.
+    """
+    children.check()
+    watch_read = watch_write = None
+    try:
+        watch_read, watch_write = _watchdog_pipe() or (None, None)
+        try:
+            proc = launcher(
+                list(cmd), env=None if env is None else dict(env),
+                start_new_session=not passthrough,
+                stdin=None if passthrough else subprocess.DEVNULL,
+                stdout=(2 if stdout_to_stderr else None) if passthrough else subprocess.DEVNULL,
+                stderr=None if passthrough else subprocess.PIPE,
+                pass_fds=() if watch_read is None else (watch_read,),
+            )
+        except OSError as exc:
+            raise InterpreterError(f"cannot start {cmd[0]}: {exc}") from exc
+        if watch_read is not None:
+            _arm_watchdog(watch_read, proc, group=not passthrough)
+            os.close(watch_read)
+            watch_read = None
+        children.started(proc)
+        try:
+            return _wait_child(proc, tail, timeout)
+        finally:
+            children.finished(proc)
+    finally:
+        # Closing the write end signals a child still alive (an error before it was
+        # tracked): it cannot outlive this call either way.
+        for end in (watch_read, watch_write):
+            if end is not None:
+                os.close(end)
+
+
+def _wait_child(proc: subprocess.Popen[bytes], tail: deque[bytes],
+                timeout: float) -> tuple[int, bool]:
     """Wait for the child (killing its tree at the timeout), draining its stderr meanwhile.
 
-    Whatever interrupts the wait ends the child's tree and is raised again.
+    Returns its exit status and whether it timed out. Whatever interrupts the wait ends
+    the child's tree and is raised again.
     """
     drainer = None
+    timed_out = False
     try:
         if proc.stderr is not None:
             drainer = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
             drainer.start()
         try:
-            run.returncode = proc.wait(timeout=timeout)
+            returncode = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            run.timed_out = True
+            timed_out = True
             _kill_tree(proc)
-            run.returncode = proc.wait()
+            returncode = proc.wait()
     except BaseException:
         end_trees([proc])
         proc.wait()
         raise
     if drainer is not None:
         drainer.join(timeout=5)
+    return returncode, timed_out
 
 
 def run_tree(cmd: str | Sequence[str], *, timeout: float, env: dict[str, str] | None = None,

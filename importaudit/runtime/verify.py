@@ -20,20 +20,19 @@ This is the one place where `importaudit cycles` runs the code it analyses.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import re
-import subprocess
 import tempfile
-import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.model import Cycle, ImportTrial, Proof
-from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, _drain, _kill_tree
+from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, Children, run_tracked
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -81,40 +80,31 @@ def entry_points(cycle: Cycle) -> tuple[str, ...]:
 
 
 def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str] = (),
-              timeout: float = DEFAULT_TIMEOUT_S,
-              watched: Sequence[str] = ()) -> tuple[ImportTrial, frozenset[str]]:
-    """Import `module` first, alone, in a fresh `interpreter`.
+              timeout: float = DEFAULT_TIMEOUT_S, watched: Sequence[str] = (),
+              children: Children | None = None) -> tuple[ImportTrial, frozenset[str]]:
+    """Import `module` first, alone, in a fresh `interpreter` (tracked by `children`).
 
     Returns how it ended, and which of the `watched` modules it loaded.
     """
+    children = children or Children()
+    children.check()
     fd, result_path = tempfile.mkstemp(prefix="importaudit-trial-", suffix=".json")
     os.close(fd)
+    # Only the tail of what the imported code writes is kept: a flood cannot block us.
+    tail: deque[bytes] = deque()
     try:
-        proc = subprocess.Popen(
+        returncode, timed_out = run_tracked(
             [interpreter.executable, TRIAL_PATH, result_path, os.pathsep.join(extra_path),
-             module, *watched],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        # Only the tail of what the imported code writes is kept: a flood cannot block us.
-        tail: deque[bytes] = deque()
-        drainer = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
-        drainer.start()
-        ended = None
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_tree(proc)
-            proc.wait()
-            ended = f"TimeoutError: importing {module} did not finish in {timeout:g} s"
-        drainer.join(timeout=5)
+             module, *watched], tail, timeout=timeout, children=children)
         text = Path(result_path).read_text(encoding="utf-8")
     finally:
         os.unlink(result_path)
+    ended = (f"TimeoutError: importing {module} did not finish in {timeout:g} s"
+             if timed_out else None)
     if not text:  # the child died before it could say (os._exit, a signal, a timeout)
         last = b"".join(tail).decode("utf-8", "replace").strip().splitlines()[-1:]
         return ImportTrial(module, error=ended or (
-            f"the interpreter exited with status {proc.returncode}"
+            f"the interpreter exited with status {returncode}"
             + (f": {last[0]}" if last else ""))), frozenset()
     outcome = json.loads(text)
     if outcome.get("ok"):
@@ -177,7 +167,8 @@ def _prefix(module: str, depth: int) -> str:
 
 
 def try_first(modules: Iterable[str], trial: Trial, *, jobs: int | None = None,
-              progress: Callable[[str], None] | None = None) -> dict[str, ImportTrial]:
+              progress: Callable[[str], None] | None = None,
+              children: Children | None = None) -> dict[str, ImportTrial]:
     """Each of `modules` imported first, alone, in a fresh interpreter: how it ended.
 
     Importing `a.b.c` first imports `a` first, then `a.b`, then `a.b.c`, so one run
@@ -185,7 +176,8 @@ def try_first(modules: Iterable[str], trial: Trial, *, jobs: int | None = None,
     or failed, importing `a.b.c` first would have run exactly that. So the packages are
     tried level by level, each run watching which of the modules below it it loaded;
     only the modules still unsettled go one level deeper. `trial(module, watched)`
-    runs one interpreter; at most `jobs` run at once (default: the CPU count).
+    runs one interpreter; at most `jobs` run at once (default: the CPU count), tracked
+    by `children` when given.
     """
     pending = sorted(set(modules))
     total = len(pending)
@@ -193,7 +185,10 @@ def try_first(modules: Iterable[str], trial: Trial, *, jobs: int | None = None,
     workers = max(1, jobs or os.cpu_count() or 1)
     runs = 0
     depth = 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    # Interrupted (Ctrl-C, or a signal the command line made an exception), `children`
+    # ends every trial still running before the pool's exit waits for its workers.
+    guard = children.stopped_on_error() if children else contextlib.nullcontext()
+    with ThreadPoolExecutor(max_workers=workers) as pool, guard:
         while pending:
             groups: dict[str, list[str]] = {}
             for module in pending:
@@ -234,9 +229,11 @@ def verify_cycles(
     if not wanted:
         return tuple(cycles)
 
+    children = Children()
+
     def trial(module: str, watched: Sequence[str]) -> tuple[ImportTrial, frozenset[str]]:
         return run_trial(interpreter, module, extra_path=extra_path, timeout=timeout,
-                         watched=watched)
+                         watched=watched, children=children)
 
-    done = try_first(wanted, trial, jobs=jobs, progress=progress)
+    done = try_first(wanted, trial, jobs=jobs, progress=progress, children=children)
     return tuple(_judge(c, done) for c in cycles)

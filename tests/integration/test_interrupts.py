@@ -178,3 +178,19 @@ def test_a_program_run_under_the_profiler_ends_with_importaudit(
     proc.communicate(timeout=WAIT_S)
     assert proc.returncode == (128 + sig if sig != signal.SIGKILL else -sig)
     assert gone(tree) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_cycle_verification_ends_every_trial(
+    sig: signal.Signals, tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    # The trial importing the suspected module hangs: the interrupt must not wait for
+    # its timeout (nor the thread pool for it), and ends what the trial started too.
+    proc = start(tmp_path, "cycles", str(RUNTIME / "hangs_cycle"), "--timeout", "600")
+    tree = tree_of(proc, "time.sleep(0.5)", 1, seen)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=WAIT_S)
+    assert proc.returncode == 128 + sig, err
+    assert gone(tree) == []
+    assert records_files(tmp_path) == []
+    assert "Traceback" not in err
