@@ -9,11 +9,13 @@ it lacks in front. The outcome is written as one JSON object to
 RESULT_FILE (stdout and stderr belong to the imported code): `{"ok": true, "loaded":
 [...]}` with those of the WATCHED modules that importing MODULE loaded, or the
 exception's type, message and the innermost frame of the imported code that raised it
-(import machinery frames, `<frozen ...>`, are skipped).
+(import machinery frames, `<frozen ...>`, are skipped). Then it exits at once,
+without waiting for threads or atexit hooks of the imported code.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -57,8 +59,14 @@ def main() -> None:
         filename, line = _where(exc.__traceback__)
         outcome = {"ok": False, "type": type(exc).__name__, "message": str(exc),
                    "file": filename, "line": line}
-    with open(result_path, "w", encoding="utf-8") as stream:
-        json.dump(outcome, stream)
+    with open(result_path, "w", encoding="utf-8") as result:
+        json.dump(outcome, result)
+    for stream in (sys.stdout, sys.stderr):  # the imported code may have closed them
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            stream.flush()
+    # Skip interpreter shutdown: a thread the imported code started (not a daemon) or an
+    # atexit hook would hold the trial until its timeout, and the outcome is written.
+    os._exit(0)
 
 
 if __name__ == "__main__":

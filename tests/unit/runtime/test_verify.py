@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +22,7 @@ from importaudit.model import (
 )
 from importaudit.runtime.runner import find_interpreter
 from importaudit.runtime.verify import (
+    TRIAL_PATH,
     entry_points,
     half_initialised,
     import_roots,
@@ -147,6 +150,21 @@ def test_trials_run_in_the_measured_interpreter() -> None:
     assert run_trial(interpreter, "tomllib")[0].error == \
         "ModuleNotFoundError: No module named 'tomllib'"
     assert run_trial(find_interpreter(sys.executable), "tomllib")[0].error is None
+
+
+def test_a_trial_ends_once_it_has_said_how_the_import_went(tmp_path: Path) -> None:
+    # The imported code starts a thread that never ends: interpreter shutdown would wait
+    # for it, holding the trial until its timeout (and the whole command with it).
+    _package(tmp_path / "tree", {
+        "lingers.py": "import threading\nthreading.Thread(target=threading.Event().wait)"
+                      ".start()\n",
+    })
+    result = tmp_path / "result.json"
+    done = subprocess.run(
+        [sys.executable, TRIAL_PATH, str(result), str(tmp_path / "tree"), "lingers"],
+        stdin=subprocess.DEVNULL, capture_output=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(result.read_text(encoding="utf-8")) == {"ok": True, "loaded": []}
 
 
 def test_entry_points_and_import_roots() -> None:
