@@ -289,13 +289,19 @@ def parse_records(lines: Sequence[bytes], run: ChildRun) -> None:
 
 
 def _drain(stream: IO[bytes], tail: deque[bytes]) -> None:
-    """Read a child's output to the end, keeping only its tail (floods cannot block us)."""
-    size = 0
-    for chunk in iter(lambda: stream.read(65536), b""):
-        tail.append(chunk)
-        size += len(chunk)
-        while size > STDERR_TAIL_BYTES and len(tail) > 1:
-            size -= len(tail.popleft())
+    """Read a child's output to the end, keeping only its tail (floods cannot block us).
+
+    The stream is closed here, its reader being the one that knows when it is done.
+    """
+    try:
+        size = 0
+        for chunk in iter(lambda: stream.read(65536), b""):
+            tail.append(chunk)
+            size += len(chunk)
+            while size > STDERR_TAIL_BYTES and len(tail) > 1:
+                size -= len(tail.popleft())
+    finally:
+        stream.close()
 
 
 # ----------------------------------------------------------------------------- ending children

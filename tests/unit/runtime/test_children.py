@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import psutil
 import pytest
@@ -18,6 +20,7 @@ from importaudit.runtime.runner import (
     find_interpreter,
     run_child,
 )
+from importaudit.runtime.verify import run_trial
 
 STUBBORN = (
     "import signal, subprocess, sys, time\n"
@@ -61,3 +64,15 @@ def test_stopped_children_start_no_more() -> None:
     children.stop()
     with pytest.raises(_Stopped):
         run_child(find_interpreter(None), "import", [], ["json"], children=children)
+
+
+def test_a_finished_child_leaves_no_pipe_open() -> None:
+    # Its stderr pipe is closed once drained: nothing left for the garbage collector to
+    # warn about (ResourceWarning: unclosed file), for the probe and the cycle trials.
+    interpreter = find_interpreter(None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_child(interpreter, "import", [], ["json"])
+        run_trial(interpreter, "json")
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
