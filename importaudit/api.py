@@ -550,7 +550,8 @@ def review(
     (ranked by measured impact, suppressions applied; stale ones reported as IA001).
     `select` limits the rules run (codes); `ignore` holds config suppressions ("CODE"
     or "CODE:module-pattern"). `measured` reviews an existing profile instead of
-    measuring again (the static graph is still read from the source). Both the
+    measuring again (the static graph is still read from the source). Suspected cycles
+    are run to prove them (see `cycles`) only when measuring and IA201 is selected. Both the
     measurement and the graph walk the same modules (`exclude`, `include_tests`: see
     `profile`), found on the sys.path of `python`.
     """
@@ -565,8 +566,10 @@ def review(
         targets, tree=True, python=python, repeat=repeat, timeout=timeout, memory=memory,
         warm_bytecode=warm_bytecode, exclude=exclude, include_tests=include_tests,
     )
-    # The graph with every edge; cycles over import-time edges, their claims run.
-    static = cycles(targets, verify=True, python=python, timeout=timeout, exclude=exclude,
+    # The graph with every edge; cycles over import-time edges, their claims run when
+    # this review runs the targets anyway (not from a saved report) and IA201 wants them.
+    verify = measured is None and (chosen is None or "IA201" in chosen)
+    static = cycles(targets, verify=verify, python=python, timeout=timeout, exclude=exclude,
                     include_tests=include_tests)
     report = dataclasses.replace(report, graph=static.graph, cycles=static.cycles)
     return review_report(report, ReviewSettings(select=chosen, ignore=tuple(ignore)))

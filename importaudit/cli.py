@@ -749,7 +749,8 @@ _SEVERITIES = ["info", "low", "medium", "high", "critical", "never"]
 @click.option("--ignore", "ignore", multiple=True, metavar="CODE[:MODULE]",
               help="Suppress a rule everywhere, or in modules matching the pattern (repeatable).")
 @click.option("--from", "from_report", default=None, metavar="REPORT",
-              help="Review a saved profile (JSON) instead of measuring again.")
+              help="Review a saved profile (JSON) instead of measuring again (nothing of "
+                   "the targets runs: cycle claims stay unverified).")
 @walk_options
 @measure_options(from_config=True)
 @format_option(["text", "json", "html", "markdown", "sarif", "github", "speedscope", "trace"],

@@ -220,3 +220,15 @@ def test_a_trial_that_fails_on_another_cycle_proves_that_cycle(tmp_path: Path) -
 def test_the_half_initialised_module_named_by_each_python(error: str | None,
                                                           module: str | None) -> None:
     assert half_initialised(error) == module
+
+
+def test_review_runs_the_cycle_claims_only_when_it_measures_for_ia201() -> None:
+    measured = api.review(["cyclic"], repeat=1, memory=False)
+    assert measured.cycles[0].proof is Proof.FAILS
+    # Reviewing a saved report runs nothing of the targets, trials included...
+    saved = api.review(["cyclic"], measured=measured)
+    assert saved.cycles[0].can_fail and saved.cycles[0].proof is Proof.UNVERIFIED
+    assert saved.cycles[0].trials == ()
+    # ...and rules other than IA201 (import cycles) have no use for them.
+    other = api.review(["cyclic"], repeat=1, memory=False, select=["IA101"])
+    assert other.cycles[0].proof is Proof.UNVERIFIED and other.cycles[0].trials == ()
