@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,7 +116,6 @@ def _progress() -> Callable[[str], None] | None:
 
     Silent for the first half second, so quick runs print nothing but their result.
     """
-    import sys
     import time
 
     if not sys.stderr.isatty() or os.environ.get("IMPORTAUDIT_NO_PROGRESS"):
@@ -133,8 +133,6 @@ def _progress() -> Callable[[str], None] | None:
 @contextlib.contextmanager
 def _progress_line() -> Iterator[Callable[[str], None] | None]:
     """`_progress()` for the length of a block, its line cleared at the end."""
-    import sys
-
     show = _progress()
     try:
         yield show
@@ -144,52 +142,60 @@ def _progress_line() -> Iterator[Callable[[str], None] | None]:
             sys.stderr.flush()
 
 
-#: The environment facts of each interpreter asked so far, by (path, mtime): a command
-#: that measures and reads the source (review, check) asks the interpreter once.
-_ENVIRONMENTS: dict[tuple[str, int], SearchPath] = {}
+#: Each interpreter asked so far and where it finds modules, by (path, mtime, cache
+#: folder): a command that measures, reads the source and runs trials (review, check,
+#: fix) asks the interpreter once.
+_ENVIRONMENTS: dict[tuple[str, int, str], tuple[Interpreter, SearchPath]] = {}
 
 
-def _environment_key(python: str) -> tuple[str, int] | None:
+def _environment_key(python: str) -> tuple[str, int, str] | None:
     import shutil
+
+    from importaudit.runtime.runner import cache_dir
 
     found = shutil.which(python) if os.sep not in python else python
     try:
-        return (os.path.abspath(found), os.stat(found).st_mtime_ns) if found else None
+        return ((os.path.abspath(found), os.stat(found).st_mtime_ns, str(cache_dir()))
+                if found else None)
     except OSError:
         return None
 
 
-def _remember(python: str | None, interpreter: Interpreter) -> SearchPath:
-    """The SearchPath of `interpreter` (found for `python`), remembered for this process."""
-    from importaudit.runtime.runner import locate_module
+def _environment(python: str | None) -> tuple[Interpreter, SearchPath]:
+    """`python` (default: this interpreter) and its SearchPath, asked once per process."""
+    from importaudit.runtime.runner import find_interpreter, locate_module
     from importaudit.static.discover import SearchPath
 
+    key = _environment_key(python or sys.executable)
+    known = _ENVIRONMENTS.get(key) if key is not None else None
+    # The compiled probe lives in the cache folder: ask again should it be gone.
+    if known is not None and os.path.exists(known[0].probe):
+        return known
+    interpreter = find_interpreter(python)
     where = SearchPath(interpreter.sys_path, frozenset(interpreter.builtins),
                        interpreter.extension_suffixes, python=interpreter.executable,
                        locate=lambda name: locate_module(interpreter, name))
-    key = _environment_key(python) if python is not None else None
     if key is not None:
-        _ENVIRONMENTS[key] = where
-    return where
+        _ENVIRONMENTS[key] = (interpreter, where)
+    return interpreter, where
+
+
+def interpreter_for(python: str | None) -> Interpreter:
+    """The interpreter `python` names (default: this one), asked once per process."""
+    return _environment(python)[0]
 
 
 def search_path(python: str | None) -> SearchPath:
     """Where target names are looked up: the sys.path of `python`, else this interpreter's.
 
-    `python` is asked once per process (a profile that ran before remembered what it
-    said), so a command that measures and reads the source asks one question.
+    `python` is asked once per process (see `interpreter_for`), so a command that
+    measures and reads the source asks one question.
     """
     from importaudit.static.discover import SearchPath
 
     if python is None:
         return SearchPath.current()
-    key = _environment_key(python)
-    known = _ENVIRONMENTS.get(key) if key is not None else None
-    if known is not None:
-        return known
-    from importaudit.runtime.runner import find_interpreter
-
-    return _remember(python, find_interpreter(python))
+    return _environment(python)[1]
 
 
 def exclusions(exclude: Sequence[str] = (), include_tests: bool = False) -> Exclusions:
@@ -201,9 +207,9 @@ def exclusions(exclude: Sequence[str] = (), include_tests: bool = False) -> Excl
 
 def _measure(python: str | None, request: ProfileRequest,
              interpreter: Interpreter | None = None) -> Measurement:
-    from importaudit.runtime.runner import Runner, find_interpreter
+    from importaudit.runtime.runner import Runner
 
-    interpreter = interpreter or find_interpreter(python)
+    interpreter = interpreter or interpreter_for(python)
     with _progress_line() as show:
         return Runner(interpreter, progress=show).profile(request)
 
@@ -259,14 +265,13 @@ def profile(
     """
     import dataclasses
 
-    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, ProfileRequest, find_interpreter
+    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, ProfileRequest
 
     if not targets:
         raise UsageError("give at least one target")
     resolved = resolve_targets(targets)
-    interpreter = find_interpreter(python)
-    # What it said about its sys.path serves the walk, and a static graph after it.
-    _remember(python, interpreter)
+    # What it says about its sys.path serves the walk, and a static graph after it.
+    interpreter = interpreter_for(python)
     walk: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     if tree or isolated:
@@ -775,10 +780,10 @@ def cycles(
 def _verify(found: Sequence[Cycle], graph: StaticGraph, python: str | None,
             timeout: float | None, jobs: int | None) -> tuple[Cycle, ...]:
     """Run the cycles' suspicions (see `cycles`), with progress on a terminal."""
-    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, find_interpreter
+    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S
     from importaudit.runtime.verify import import_roots, verify_cycles
 
-    interpreter = find_interpreter(python)
+    interpreter = interpreter_for(python)
     roots = import_roots(graph, (m for c in found for m in c.modules))
     with _progress_line() as show:
         return verify_cycles(found, interpreter, extra_path=roots,
@@ -833,7 +838,7 @@ def fix(
 
     from importaudit.errors import TargetFailedError
     from importaudit.fix import engine
-    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, ProfileRequest, find_interpreter
+    from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, ProfileRequest
 
     codes = sorted({c.strip().upper() for c in select or engine.FIX_CODES if c.strip()})
     unknown = [c for c in codes if c not in engine.FIX_CODES]
@@ -866,11 +871,11 @@ def fix(
     fixes = [engine.Target(m, Path(files[m]), tuple(sorted(set(c))),
                            frozenset(imported.get(m, ())))
              for m, c in sorted(found.items())]
-    interpreter = find_interpreter(python).executable
+    interpreter = interpreter_for(python)
     # The proof imports what the profiler's tree walk imports: never test packages or
     # excluded modules (importing those would run the user's test code).
     walk, _ = _walk(targets, python, exclusions(exclude, include_tests))
-    result = engine.propose(fixes, python=interpreter, paths=resolved.extra_path,
+    result = engine.propose(fixes, python=interpreter.executable, paths=resolved.extra_path,
                             imports=walk or resolved.modules, timeout=limit,
                             relpath=shown_path)
     if not result.passed:
@@ -880,7 +885,7 @@ def fix(
         request = ProfileRequest(mode="import", args=resolved.modules,
                                  repeat=repeat or DEFAULT_REPEAT, timeout=limit,
                                  extra_path=paths)
-        return _report(resolved.modules, _measure(interpreter, request))
+        return _report(resolved.modules, _measure(python, request, interpreter))
 
     before = measure(resolved.extra_path)
     with engine.rewritten_copy(result) as copy:

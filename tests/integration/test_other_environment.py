@@ -45,6 +45,11 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "envonly/left.py": "from envonly import right\n",
         "envonly/right.py": "from envonly import left\n",
         "envonly/extra.py": "",
+        # A cycle suspected to fail at import (`from x import name` both ways): review
+        # proves it by running trials, in this environment too.
+        "envcycle/__init__.py": "",
+        "envcycle/a.py": "from envcycle.b import B\nA = 1\n",
+        "envcycle/b.py": "from envcycle.a import A\nB = 1\n",
         "envonly/__main__.py": "raise SystemExit('a program: running it is not importing')\n",
         "envonly/templates/page.html": "<p>data, not code</p>\n",
         "envonly/__pycache__/stale.py": "raise RuntimeError('not a module')\n",
@@ -121,19 +126,25 @@ def test_the_cli_says_which_environment_and_gates_there(venv: Path, tmp_path: Pa
     assert "no such module" in missing.output
 
 
-def test_review_measures_and_reads_the_same_modules_in_the_other_environment(
-        venv: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each interpreter asked about itself from now on (nothing remembered before)."""
     from importaudit.runtime import runner
 
-    asked: list[str] = []
+    seen: list[str] = []
     real = runner._ask_interpreter
 
     def counting(exe: str, path: str, timeout: float) -> runner.Interpreter:
-        asked.append(exe)
+        seen.append(exe)
         return real(exe, path, timeout)
 
     monkeypatch.setattr(runner, "_ask_interpreter", counting)
     monkeypatch.setattr(api, "_ENVIRONMENTS", {})  # nothing remembered from other tests
+    return seen
+
+
+def test_review_measures_and_reads_the_same_modules_in_the_other_environment(
+        venv: Path, asked: list[str]) -> None:
     report = api.review(["envonly"], python=str(venv), repeat=1, memory=False)
     assert asked == [str(venv)]  # one question serves the measurement and the graph
     measured = {m.name for m in report.modules if m.name.startswith("envonly")}
@@ -147,6 +158,23 @@ def test_review_measures_and_reads_the_same_modules_in_the_other_environment(
     with_tests = api.profile(["envonly"], tree=True, python=str(venv), repeat=1,
                              memory=False, include_tests=True)
     assert "envonly.tests.test_left" in {m.name for m in with_tests.modules}
+
+
+def test_review_and_fix_ask_the_other_interpreter_once(
+        venv: Path, asked: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from importaudit.model import Proof
+
+    # The measurement, the graph and the cycle's trials all run in that interpreter.
+    report = api.review(["envcycle"], python=str(venv), repeat=1, memory=False)
+    (cycle,) = report.cycles
+    assert cycle.proof is Proof.FAILS
+    assert asked == [str(venv)]
+    monkeypatch.setattr(api, "_ENVIRONMENTS", {})
+    asked.clear()
+    # fix: its review and the interpreter it proposes and measures with (envonly has
+    # nothing to rewrite, so no measurement runs here).
+    api.fix(["envonly"], python=str(venv), repeat=1)
+    assert asked == [str(venv)]
 
 
 def test_exclude_stops_the_walk_on_every_command(venv: Path, tmp_path: Path,
