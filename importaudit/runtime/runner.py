@@ -587,7 +587,7 @@ def run_tree(cmd: str | Sequence[str], *, timeout: float, env: dict[str, str] | 
             watch_read = None
         # _wait_child drains proc.stderr; here the one pipe both streams share is stdout.
         proc.stderr, proc.stdout = proc.stdout, None
-        _wait_child(proc, run, tail, timeout)
+        run.returncode, run.timed_out = _wait_child(proc, tail, timeout)
     finally:
         for end in (watch_read, watch_write):
             if end is not None:
