@@ -16,17 +16,18 @@ import functools
 import linecache
 import re
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from importaudit.model import SkippedModule
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from importaudit.runtime.records import Fail, Frame
+
 MISSING = "missing-dependency"
 PLATFORM = "platform"
 
-Frame = tuple[str, int, str]  # file, line, function
 
 _PLATFORM_WORDS = frozenset({
     "win", "win32", "win64", "windows", "nt", "darwin", "mac", "macos", "osx", "linux",
@@ -39,16 +40,6 @@ _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
 def under(name: str, roots: Sequence[str]) -> bool:
     """Whether module `name` is one of `roots` or inside one of them."""
     return any(name == r or name.startswith(r + ".") for r in roots)
-
-
-def frames_of(fail: dict[str, Any]) -> list[Frame]:
-    """The frames a `fail` record carries (malformed entries dropped)."""
-    frames: list[Frame] = []
-    for entry in fail.get("tb") or ():
-        if (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
-                and isinstance(entry[1], int) and isinstance(entry[2], str)):
-            frames.append((entry[0], entry[1], entry[2]))
-    return frames
 
 
 def place_in(frames: Sequence[Frame], file: str | None) -> tuple[str | None, int | None]:
@@ -139,21 +130,20 @@ def platform_guard(file: str, line: int) -> str | None:
     return None
 
 
-def classify(fail: dict[str, Any], targets: Sequence[str]) -> SkippedModule | None:
+def classify(fail: Fail, targets: Sequence[str]) -> SkippedModule | None:
     """A `fail` record of a walked submodule as a skipped module, or None if it failed.
 
     Targets themselves, a SystemExit and errors of the targets' own code are failures.
     """
-    name = fail.get("n")
-    if not isinstance(name, str) or name in targets or fail.get("k") not in (
-            "import-error", "not-found"):
+    name = fail.name
+    if name is None or name in targets or fail.kind not in ("import-error", "not-found"):
         return None
-    error = str(fail.get("m") or "")
-    origin = fail.get("o") if isinstance(fail.get("o"), str) else None
-    frames = frames_of(fail)
+    error = fail.message or ""
+    origin = fail.origin
+    frames = fail.frames
     file, line = (frames[-1][0], frames[-1][1]) if frames else (None, None)
     through = f"imports {origin}, which " if origin and origin != name else ""
-    missing = fail.get("mn") if isinstance(fail.get("mn"), str) else None
+    missing = fail.missing
     kind = reason = None
     if missing is not None and not under(missing, targets):
         if missing.split(".")[0] in sys.stdlib_module_names:

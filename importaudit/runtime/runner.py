@@ -7,7 +7,9 @@ so a crash, a signal or a timeout loses nothing measured before it. The records 
 all runs are merged into `ModuleRecord`s (median, min and max per module).
 
 Seams are parameters with real defaults: `launcher` starts processes (subprocess.Popen)
-and `clock` reads monotonic nanoseconds.
+and `clock` reads monotonic nanoseconds; tests/unit/runtime/test_runner.py drives the
+runner through both. The records each child writes are read by `records`, the one
+parser of the probe's wire format.
 """
 
 from __future__ import annotations
@@ -32,12 +34,19 @@ from typing import IO, Any
 
 from importaudit.errors import InterpreterError, TargetNotFoundError
 from importaudit.model import ChildFailure, LoopBlock, ModuleRecord, RunMeta, SkippedModule
-from importaudit.runtime.failures import (
-    classify,
-    format_traceback,
-    frames_of,
-    place_in,
-    under,
+from importaudit.runtime.failures import classify, format_traceback, place_in, under
+from importaudit.runtime.records import (
+    Begin,
+    Done,
+    Exit,
+    Fail,
+    Finished,
+    Hit,
+    Injected,
+    LoopImport,
+    MainFile,
+    Start,
+    parse_lines,
 )
 
 PROBE_PATH = str(Path(__file__).with_name("probe.py"))
@@ -218,15 +227,15 @@ def locate_module(interpreter: Interpreter, name: str, timeout: float = 30.0
 class ChildRun:
     """Everything one child interpreter left behind."""
 
-    start: dict[str, Any] = field(default_factory=dict)
-    begins: list[dict[str, Any]] = field(default_factory=list)
-    modules: list[dict[str, Any]] = field(default_factory=list)
-    hits: list[tuple[str, str]] = field(default_factory=list)
-    fails: list[dict[str, Any]] = field(default_factory=list)
+    start: Start = field(default_factory=Start)
+    begins: list[Begin] = field(default_factory=list)
+    modules: list[Finished] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    fails: list[Fail] = field(default_factory=list)
     # Modules that reached sys.modules without our finder (`inj` records), imports made
     # while an asyncio loop ran (`aio`), and the file run as __main__ (`main`).
-    injected: list[dict[str, Any]] = field(default_factory=list)
-    loop_blocks: list[dict[str, Any]] = field(default_factory=list)
+    injected: list[Injected] = field(default_factory=list)
+    loop_blocks: list[LoopImport] = field(default_factory=list)
     main_file: str | None = None
     program_exit: int | None = None
     done_wall_ns: int | None = None
@@ -242,50 +251,46 @@ class ChildRun:
 
     def roots(self) -> set[str]:
         """Modules imported at depth 0 (their cumulative values add up to all)."""
-        return {b["n"] for b in self.begins if b.get("d", 0) == 0}
+        return {b.name for b in self.begins if b.depth == 0}
 
-    def in_progress(self) -> list[dict[str, Any]]:
+    def in_progress(self) -> list[Begin]:
         """`begin` records without a finished record: what was running when it died."""
         done: dict[str, int] = {}
-        for rec in self.modules:
-            done[rec["n"]] = done.get(rec["n"], 0) + 1
-        open_: list[dict[str, Any]] = []
-        for rec in self.begins:
-            if done.get(rec["n"], 0) > 0:
-                done[rec["n"]] -= 1
+        for mod in self.modules:
+            done[mod.name] = done.get(mod.name, 0) + 1
+        open_: list[Begin] = []
+        for begin in self.begins:
+            if done.get(begin.name, 0) > 0:
+                done[begin.name] -= 1
             else:
-                open_.append(rec)
+                open_.append(begin)
         return open_
 
 
 def parse_records(lines: Sequence[bytes], run: ChildRun) -> None:
-    """Fill `run` from the probe's JSON lines (a torn last line is ignored)."""
-    for raw in lines:
-        try:
-            rec = json.loads(raw)
-        except ValueError:
-            continue  # the child died mid-write
-        event = rec.get("e")
-        if event == "mod":
-            run.modules.append(rec)
-        elif event == "begin":
-            run.begins.append(rec)
-        elif event == "hit":
-            run.hits.append((rec["i"], rec["n"]))
-        elif event == "start":
-            run.start = rec
-        elif event == "inj":
-            run.injected.append(rec)
-        elif event == "aio":
-            run.loop_blocks.append(rec)
-        elif event == "main":
-            run.main_file = rec.get("o")
-        elif event == "fail":
-            run.fails.append(rec)
-        elif event == "exit":
-            run.program_exit = rec.get("code")
-        elif event == "done":
-            run.done_wall_ns = rec.get("wall")
+    """Fill `run` from the probe's lines (`records` says what each holds)."""
+    for rec in parse_lines(lines):
+        match rec:
+            case Finished():
+                run.modules.append(rec)
+            case Begin():
+                run.begins.append(rec)
+            case Hit():
+                run.hits.append(rec)
+            case Start():
+                run.start = rec
+            case Injected():
+                run.injected.append(rec)
+            case LoopImport():
+                run.loop_blocks.append(rec)
+            case MainFile():
+                run.main_file = rec.file
+            case Fail():
+                run.fails.append(rec)
+            case Exit():
+                run.program_exit = rec.code
+            case Done():
+                run.done_wall_ns = rec.wall_ns
 
 
 def _drain(stream: IO[bytes], tail: deque[bytes]) -> None:
@@ -628,10 +633,10 @@ def describe_failure(run: ChildRun, timeout: float,
     module = None
     if doing:
         innermost = doing[-1]
-        module = innermost["n"]
+        module = innermost.name
         where = f" while importing {module}"
-        if innermost.get("i"):
-            where += f" (imported by {innermost['i']})"
+        if innermost.importer:
+            where += f" (imported by {innermost.importer})"
     tail = run.stderr_tail.strip()
     if run.timed_out:
         return ChildFailure("timeout", f"timed out after {timeout:g} s{where}",
@@ -647,33 +652,30 @@ def describe_failure(run: ChildRun, timeout: float,
                                 module=module, signal=name, exit_code=rc, stderr_tail=tail)
         return ChildFailure("exit", f"the interpreter exited with status {rc}{where}",
                             module=module, exit_code=rc, stderr_tail=tail)
-    fails = [f for f in run.fails if f.get("n") not in skipped]
+    fails = [f for f in run.fails if f.name not in skipped]
     if fails:
         return _import_failure(fails[0], tail, run.modules)
     return None
 
 
-def _import_failure(fail: dict[str, Any], tail: str,
-                    modules: Sequence[dict[str, Any]]) -> ChildFailure:
+def _import_failure(fail: Fail, tail: str, modules: Sequence[Finished]) -> ChildFailure:
     """An import that failed at the top, blamed on the module it propagated out of first.
 
     Not on the first module that recorded an error: that one may have failed earlier
     and been caught (an optional import), which says nothing about this failure. Its
     place is the blamed module's line on the traceback (the one a pull request shows).
     """
-    name = fail.get("n")
-    origin = fail.get("o") if isinstance(fail.get("o"), str) else None
-    origin = origin or name
-    kind = "exit" if fail.get("k") == "exit" else "import-error"
-    text = f"importing {name} failed: {fail.get('m')}"
+    name = fail.name
+    origin = fail.origin or name
+    kind = "exit" if fail.kind == "exit" else "import-error"
+    text = f"importing {name} failed: {fail.message}"
     if origin and origin != name:
         text += f" (raised in {origin})"
-    frames = frames_of(fail)
-    origin_file = next((m.get("o") for m in modules if m["n"] == origin), None)
-    file, line = place_in(frames, origin_file if isinstance(origin_file, str) else None)
+    origin_file = next((m.origin for m in modules if m.name == origin), None)
+    file, line = place_in(fail.frames, origin_file)
     return ChildFailure(
         kind, text, module=origin, stderr_tail=tail, file=file, line=line,
-        traceback=format_traceback(frames, str(fail.get("m") or "")),
+        traceback=format_traceback(fail.frames, fail.message or ""),
     )
 
 
@@ -689,7 +691,7 @@ def skipped_modules(runs: Sequence[ChildRun | None], request: ProfileRequest,
     found: dict[str, SkippedModule] = {}
     for run in runs:
         for fail in run.fails if run is not None else ():
-            if fail.get("n") not in found:
+            if fail.name not in found:
                 skip = classify(fail, request.args)
                 if skip is not None:
                     found[skip.name] = skip
@@ -714,38 +716,34 @@ def merge_runs(  # noqa: PLR0912  (one pass per record kind reads clearer split 
 ) -> tuple[ModuleRecord, ...]:
     """Merge child runs into one record per module: medians over the time runs."""
     bytecode = bytecode or {}
-    first: dict[str, dict[str, Any]] = {}
-    begin_of: dict[str, dict[str, Any]] = {}
+    first: dict[str, Finished] = {}
+    begin_of: dict[str, Begin] = {}
     starts: dict[str, list[int]] = {}
     order: dict[str, int] = {}
-    samples: dict[str, list[dict[str, Any]]] = {}
+    samples: dict[str, list[Finished]] = {}
     for run in time_runs:
         seen_in_run: set[str] = set()
         for rec in run.begins:
-            if rec["n"] not in begin_of:
-                begin_of[rec["n"]] = rec
-                order[rec["n"]] = len(order)
-            if rec["n"] not in seen_in_run and "s" in rec:
-                seen_in_run.add(rec["n"])
-                starts.setdefault(rec["n"], []).append(rec["s"])
-        for rec in run.modules:
-            first.setdefault(rec["n"], rec)
-            samples.setdefault(rec["n"], []).append(rec)
-    heap: dict[str, dict[str, Any]] = {}
+            if rec.name not in begin_of:
+                begin_of[rec.name] = rec
+                order[rec.name] = len(order)
+            if rec.name not in seen_in_run and rec.start_ns is not None:
+                seen_in_run.add(rec.name)
+                starts.setdefault(rec.name, []).append(rec.start_ns)
+        for mod in run.modules:
+            first.setdefault(mod.name, mod)
+            samples.setdefault(mod.name, []).append(mod)
+    heap: dict[str, Finished] = {}
     if heap_run is not None:
-        for rec in heap_run.modules:
-            heap.setdefault(rec["n"], rec)
+        for mod in heap_run.modules:
+            heap.setdefault(mod.name, mod)
     importers: dict[str, list[str]] = {}
     for name, rec in begin_of.items():
-        if rec.get("i"):
-            importers.setdefault(name, []).append(rec["i"])
+        if rec.importer:
+            importers.setdefault(name, []).append(rec.importer)
     for run in [*hit_runs, *([heap_run] if heap_run else [])]:
-        for rec in run.begins:
-            if rec.get("i"):
-                importers.setdefault(rec["n"], [])
-                if rec["i"] not in importers[rec["n"]]:
-                    importers[rec["n"]].append(rec["i"])
-        for importer, name in run.hits:
+        pairs = [(b.importer, b.name) for b in run.begins if b.importer]
+        for importer, name in [*pairs, *((h.importer, h.name) for h in run.hits)]:
             bucket = importers.setdefault(name, [])
             if importer not in bucket:
                 bucket.append(importer)
@@ -754,33 +752,33 @@ def merge_runs(  # noqa: PLR0912  (one pass per record kind reads clearer split 
     records = []
     for name in sorted(samples, key=lambda n: order.get(n, len(order))):
         recs = samples[name]
-        b = begin_of.get(name, {})
-        selfs = [r["f"] for r in recs]
-        cums = [r["c"] for r in recs]
+        b = begin_of.get(name, Begin(name))
+        selfs = [r.self_ns for r in recs]
+        cums = [r.cumulative_ns for r in recs]
         h = heap.get(name)
-        errors = [r["x"] for r in recs if r.get("x")]
+        errors = [r.error for r in recs if r.error]
         records.append(ModuleRecord(
             name=name,
-            importer=b.get("i"),
+            importer=b.importer,
             importers=tuple(importers.get(name, ())),
             order=order.get(name, 0),
-            depth=b.get("d", 0),
+            depth=b.depth,
             self_ns=_median(selfs),
             cumulative_ns=_median(cums),
             self_ns_min=min(selfs),
             self_ns_max=max(selfs),
             cumulative_ns_min=min(cums),
             cumulative_ns_max=max(cums),
-            heap_bytes=h.get("h") if h else None,
-            self_heap_bytes=h.get("hs") if h else None,
-            heap_peak_bytes=h.get("hp") if h else None,
-            rss_bytes=_median_opt([r.get("r") for r in recs]),
-            self_rss_bytes=_median_opt([r.get("rs") for r in recs]),
-            origin=first[name].get("o"),
-            loader=first[name].get("l"),
-            is_package=bool(first[name].get("p")),
+            heap_bytes=h.heap_bytes if h else None,
+            self_heap_bytes=h.self_heap_bytes if h else None,
+            heap_peak_bytes=h.heap_peak_bytes if h else None,
+            rss_bytes=_median_opt([r.rss_bytes for r in recs]),
+            self_rss_bytes=_median_opt([r.self_rss_bytes for r in recs]),
+            origin=first[name].origin,
+            loader=first[name].loader,
+            is_package=first[name].is_package,
             bytecode_cached=bytecode.get(name),
-            thread=b.get("th"),
+            thread=b.thread,
             error=errors[0] if errors else None,
             runs=len(recs),
             start_ns=_median(starts[name]) if name in starts else None,
@@ -796,10 +794,10 @@ def _loop_blocks(runs: Sequence[ChildRun]) -> dict[str, LoopBlock]:
     found: dict[str, LoopBlock] = {}
     for run in runs:
         for rec in run.loop_blocks:
-            found.setdefault(rec["n"], LoopBlock(
-                file=rec.get("f"), line=rec.get("l"), function=rec.get("fn"),
-                coroutine=rec.get("co"), coroutine_file=rec.get("cf"),
-                coroutine_line=rec.get("cl")))
+            found.setdefault(rec.name, LoopBlock(
+                file=rec.file, line=rec.line, function=rec.function,
+                coroutine=rec.coroutine, coroutine_file=rec.coroutine_file,
+                coroutine_line=rec.coroutine_line))
     return found
 
 
@@ -811,26 +809,25 @@ def injected_records(runs: Sequence[ChildRun], recorded: Collection[str],
     `runs` counts the runs that saw it. They have no cost of their own (it is inside
     their importer's), so every measured figure stays zero or None.
     """
-    first: dict[str, dict[str, Any]] = {}
+    first: dict[str, Injected] = {}
     seen: dict[str, int] = {}
     for run in runs:
-        for name in {rec["n"] for rec in run.injected}:
+        for name in {rec.name for rec in run.injected}:
             seen[name] = seen.get(name, 0) + 1
         for rec in run.injected:
             # An alias (the same object under a second name) loaded nothing.
-            if rec["n"] not in recorded and not rec.get("a"):
-                first.setdefault(rec["n"], rec)
+            if rec.name not in recorded and not rec.alias_of:
+                first.setdefault(rec.name, rec)
     return [ModuleRecord(
-        name=name, importer=rec.get("i"), importers=(rec["i"],) if rec.get("i") else (),
-        order=order + i, origin=rec.get("o"), loader=rec.get("l"),
-        is_package=bool(rec.get("p")), runs=seen[name], via="sys.modules",
+        name=name, importer=rec.importer, importers=(rec.importer,) if rec.importer else (),
+        order=order + i, origin=rec.origin, loader=rec.loader,
+        is_package=rec.is_package, runs=seen[name], via="sys.modules",
     ) for i, (name, rec) in enumerate(first.items())]
 
 
-def preloaded_records(start: dict[str, Any]) -> tuple[ModuleRecord, ...]:
+def preloaded_records(start: Start) -> tuple[ModuleRecord, ...]:
     """Modules loaded before measurement began (start-up, .pth files, the probe)."""
-    names = dict.fromkeys(str(start.get("pre", "")).split())
-    return tuple(ModuleRecord(name=n, preloaded=True) for n in names)
+    return tuple(ModuleRecord(name=n, preloaded=True) for n in start.preloaded)
 
 
 # ----------------------------------------------------------------------------- bytecode
@@ -859,14 +856,13 @@ def pyc_is_valid(source: str, cache_tag: str, optimize: int = 0) -> bool:
 
 def bytecode_state(run: ChildRun) -> dict[str, bool]:
     """For each source module of a run: whether a valid .pyc existed for that interpreter."""
-    tag = run.start.get("tag")
+    tag = run.start.cache_tag
     if not tag:
         return {}
     state = {}
     for rec in run.modules:
-        origin = rec.get("o")
-        if isinstance(origin, str) and origin.endswith(".py"):
-            state[rec["n"]] = pyc_is_valid(origin, tag)
+        if rec.origin is not None and rec.origin.endswith(".py"):
+            state[rec.name] = pyc_is_valid(rec.origin, tag)
     return state
 
 
@@ -988,9 +984,9 @@ class Runner:
 
     def _check_found(self, run: ChildRun, request: ProfileRequest) -> None:
         for fail in run.fails:
-            if fail.get("k") == "not-found" and fail.get("n") in request.args:
+            if fail.kind == "not-found" and fail.name in request.args:
                 raise TargetNotFoundError(
-                    f"cannot import {fail.get('n')!r}: {fail.get('m')} "
+                    f"cannot import {fail.name!r}: {fail.message} "
                     f"(python: {self.interpreter.executable})"
                 )
 
@@ -1000,7 +996,7 @@ class Runner:
         note: str | None = None,
     ) -> Measurement:
         modules = merge_runs(runs, heap_run, hit_runs, bytecode)
-        start = runs[0].start if runs else {}
+        start = runs[0].start if runs else Start()
         skipped = skipped_modules([*hit_runs, *runs, heap_run], request)
         names = {s.name for s in skipped}
         failure = None
@@ -1046,8 +1042,8 @@ class Runner:
         skipped = skipped_modules([listing], request)
         names = {s.name for s in skipped}
         # A skipped module would only fail again alone; what it imports is measured.
-        wanted = [m["n"] for m in listing.modules
-                  if under(m["n"], request.args) and m["n"] not in names]
+        wanted = [m.name for m in listing.modules
+                  if under(m.name, request.args) and m.name not in names]
         base = merge_runs([listing], None, [listing], bytecode_state(listing))
         by_name = {m.name: m for m in base}
         workers = max(1, os.cpu_count() or 1)
@@ -1092,25 +1088,26 @@ def _standalone(base: ModuleRecord, runs: list[ChildRun], heap: ChildRun | None)
 
     def total(run: ChildRun, key: str) -> int:
         roots = run.roots()
-        return sum(int(r.get(key) or 0) for r in run.modules if r["n"] in roots)
+        return sum(getattr(r, key) or 0 for r in run.modules if r.name in roots)
 
     def own(run: ChildRun, key: str) -> int | None:
         for rec in run.modules:
-            if rec["n"] == base.name:
-                return int(rec.get(key) or 0)
+            if rec.name == base.name:
+                return int(getattr(rec, key) or 0)
         return None
 
-    cums = [total(r, "c") for r in runs if r.finished]
-    selfs = [v for v in (own(r, "f") for r in runs if r.finished) if v is not None]
-    rss = [total(r, "r") for r in runs if r.finished]
+    cums = [total(r, "cumulative_ns") for r in runs if r.finished]
+    selfs = [v for v in (own(r, "self_ns") for r in runs if r.finished) if v is not None]
+    rss = [total(r, "rss_bytes") for r in runs if r.finished]
     return replace(
         base,
         cumulative_ns=_median(cums), self_ns=_median(selfs),
         cumulative_ns_min=min(cums, default=0), cumulative_ns_max=max(cums, default=0),
         self_ns_min=min(selfs, default=0), self_ns_max=max(selfs, default=0),
         rss_bytes=_median(rss) if rss else None,
-        heap_bytes=total(heap, "h") if heap is not None and heap.finished else None,
-        self_heap_bytes=own(heap, "hs") if heap is not None and heap.finished else None,
+        heap_bytes=total(heap, "heap_bytes") if heap is not None and heap.finished else None,
+        self_heap_bytes=own(heap, "self_heap_bytes") if heap is not None and heap.finished
+        else None,
         runs=len(cums),
     )
 
@@ -1125,14 +1122,14 @@ def _mode_name(request: ProfileRequest) -> str:
 
 
 def environment_notes(
-    start: dict[str, Any], modules: Sequence[ModuleRecord], request: ProfileRequest,
+    start: Start, modules: Sequence[ModuleRecord], request: ProfileRequest,
 ) -> tuple[str, ...]:
     """Facts about this environment that change what the numbers mean."""
     notes: list[str] = []
     measured = [m for m in modules if not m.preloaded]
     sources = [m for m in measured if m.bytecode_cached is not None]
     uncached = [m for m in sources if not m.bytecode_cached]
-    if start.get("dwb") and not request.warm_bytecode:
+    if start.dont_write_bytecode and not request.warm_bytecode:
         if uncached:
             share = sum(m.self_ns for m in uncached)
             notes.append(

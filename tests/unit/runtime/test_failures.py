@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from importaudit.runtime.failures import classify, format_traceback, platform_guard
+from importaudit.runtime.records import Fail, from_wire
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -66,9 +67,12 @@ def test_platform_guard_of_an_unreadable_file_is_none(tmp_path: Path) -> None:
     assert platform_guard(str(broken), 1) is None
 
 
-def fail(**fields: object) -> dict[str, object]:
-    return {"e": "fail", "k": "import-error", "n": "pkg.part", "m": "ImportError: x",
-            "o": "pkg.part", "tb": [], "mn": None, **fields}
+def fail(**fields: object) -> Fail:
+    """A `fail` record as the probe writes it, read by the runner's parser."""
+    record = from_wire({"e": "fail", "k": "import-error", "n": "pkg.part",
+                        "m": "ImportError: x", "o": "pkg.part", "tb": [], "mn": None, **fields})
+    assert isinstance(record, Fail)
+    return record
 
 
 def test_classify_missing_modules_by_where_they_belong() -> None:

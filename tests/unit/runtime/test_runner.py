@@ -1,0 +1,185 @@
+"""The runner's logic through its seams: a scripted launcher and a stepping clock.
+
+No child interpreter runs: the fake launcher writes, into the record file the runner
+names on the command line, the lines a probe would write (in the probe's wire format,
+`importaudit.runtime.records`), and ends as a child would (an exit status, a signal, a
+timeout). What is tested is the runner's own work: the order and flags of its runs,
+merging them, and what it says when a child fails.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+from typing import Any
+
+import pytest
+
+from importaudit.errors import TargetNotFoundError
+from importaudit.runtime import runner
+from importaudit.runtime.records import Begin, Fail, Finished, Hit, Start, from_wire, parse_lines
+from importaudit.runtime.runner import Interpreter, ProfileRequest, Runner
+
+NO_PID = 2**31 - 1  # no process has it: signals sent to it go nowhere
+
+
+def line(**fields: Any) -> bytes:
+    return json.dumps(fields).encode()
+
+
+START = line(e="start", v="3.11.7", impl="cpython", tag="cpython-311", exe="/py", plat="linux",
+             dwb=False, pre="sys builtins sys")
+
+
+def begin(name: str, importer: str | None, depth: int, at: int = 0) -> bytes:
+    return line(e="begin", n=name, i=importer, d=depth, s=at, th=None)
+
+
+def mod(name: str, cum: int, own: int, **more: Any) -> bytes:
+    return line(e="mod", n=name, c=cum, f=own, o=f"/src/{name}.py", l="SourceFileLoader",
+                p=False, x=None, **more)
+
+
+def pkg_run(own_ms: int, *, heap: bool = False) -> list[bytes]:
+    """`pkg` (its own time `own_ms`) importing `pkg.core` (1 ms), as the probe writes it."""
+    extra: dict[str, int] = {"h": 4000, "hs": 1000, "hp": 5000} if heap else {"r": 0, "rs": 0}
+    core: dict[str, int] = {"h": 3000, "hs": 3000, "hp": 3000} if heap else {"r": 0, "rs": 0}
+    return [START, begin("pkg", None, 0), begin("pkg.core", "pkg", 1, at=10),
+            mod("pkg.core", 1_000_000, 1_000_000, **core),
+            mod("pkg", (own_ms + 1) * 1_000_000, own_ms * 1_000_000, **extra),
+            line(e="done", wall=123)]
+
+
+class FakeProc:
+    """What the runner asks of a child process."""
+
+    pid = NO_PID
+    stderr = None
+
+    def __init__(self, returncode: int, *, hangs: bool = False) -> None:
+        self.returncode = returncode
+        self.hangs = hangs
+        self.signals: list[int] = []
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.hangs and timeout is not None:
+            self.hangs = False
+            raise subprocess.TimeoutExpired("python", timeout)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        self.signals.append(sig)
+
+
+class Script:
+    """A launcher playing back one child per call: (record lines, return code, hangs)."""
+
+    def __init__(self, *children: tuple[list[bytes], int, bool]) -> None:
+        self.children = list(children)
+        self.calls: list[list[str]] = []
+
+    def __call__(self, cmd: list[str], **_: Any) -> FakeProc:
+        if cmd[1:] == ["-c", "pass"]:  # the bare interpreter's start-up
+            return FakeProc(0)
+        self.calls.append(cmd)
+        lines, code, hangs = self.children.pop(0)
+        with open(cmd[2], "wb") as stream:
+            stream.write(b"\n".join(lines) + b"\n")
+        return FakeProc(code, hangs=hangs)
+
+    def flags(self) -> list[str]:
+        return [cmd[4] for cmd in self.calls]
+
+
+def clock() -> Any:
+    """Each reading 2 ms after the last: every timed span measures 2 ms."""
+    now = [0]
+
+    def read() -> int:
+        now[0] += 2_000_000
+        return now[0]
+
+    return read
+
+
+@pytest.fixture(autouse=True)
+def no_watchdog(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The watchdog ties a real child to us through a pipe and fcntl; a fake has none.
+    monkeypatch.setattr(runner, "_watchdog_pipe", lambda: None)
+
+
+def profile(script: Script, **request: Any) -> runner.Measurement:
+    interpreter = Interpreter("/py", (3, 11, 7), "cpython", "linux")
+    chosen = Runner(interpreter, launcher=script, clock=clock())
+    return chosen.profile(ProfileRequest(mode="import", args=("pkg",), **request))
+
+
+def test_warm_up_then_repeats_then_one_heap_run_merged_into_medians() -> None:
+    warm = [*pkg_run(9)[:-1], line(e="hit", i="pkg.core", n="pkg"), line(e="done", wall=1)]
+    script = Script((warm, 0, False), (pkg_run(4), 0, False), (pkg_run(8), 0, False),
+                    (pkg_run(5), 0, False), (pkg_run(7, heap=True), 0, False))
+    measured = profile(script, repeat=3)
+    # The warm-up records hits; time runs measure RSS; the heap run is apart.
+    assert script.flags() == ["rss,hits", "rss", "rss", "rss", "heap"]
+    assert measured.failure is None
+    by_name = {m.name: m for m in measured.modules}
+    pkg = by_name["pkg"]
+    assert (pkg.self_ns, pkg.self_ns_min, pkg.self_ns_max) == (5_000_000, 4_000_000, 8_000_000)
+    assert pkg.cumulative_ns == 6_000_000 and pkg.runs == 3
+    assert (pkg.heap_bytes, pkg.self_heap_bytes, pkg.heap_peak_bytes) == (4000, 1000, 5000)
+    assert by_name["pkg.core"].importer == "pkg" and by_name["pkg.core"].depth == 1
+    assert pkg.importers == ("pkg.core",)  # the warm-up's cache hit
+    assert [m.name for m in measured.modules if m.preloaded] == ["sys", "builtins"]
+    assert measured.meta.startup_ns == 2_000_000  # one clock step per bare start-up
+    assert measured.meta.wall_ns == 123 and measured.meta.repeats == 3
+
+
+def test_a_child_killed_mid_import_stops_the_repeats_and_names_the_import() -> None:
+    killed = [START, begin("pkg", None, 0), begin("pkg.core", "pkg", 1),
+              mod("pkg.core", 1_000_000, 1_000_000)]
+    script = Script((pkg_run(3), 0, False), (pkg_run(3), 0, False), (killed, -9, False))
+    measured = profile(script, repeat=5)
+    assert script.flags() == ["rss,hits", "rss", "rss"]  # no more runs, no heap run
+    assert measured.failure is not None
+    assert measured.failure.kind == "signal" and measured.failure.signal == "SIGKILL"
+    assert measured.failure.message == "the interpreter was killed by SIGKILL while " \
+                                       "importing pkg"
+
+
+def test_a_timeout_kills_the_child_and_keeps_what_it_measured() -> None:
+    hung = [START, begin("pkg", None, 0), begin("pkg.core", "pkg", 1)]
+    script = Script((hung, -signal.SIGKILL, True))
+    measured = profile(script, repeat=3, timeout=0.5)
+    assert script.flags() == ["rss,hits"]  # the warm-up failed: nothing runs again
+    assert measured.failure is not None and measured.failure.kind == "timeout"
+    assert measured.failure.message == ("timed out after 0.5 s while importing pkg.core "
+                                        "(imported by pkg)")
+
+
+def test_a_target_that_does_not_exist_is_an_error_of_its_own() -> None:
+    missing = [START, line(e="fail", k="not-found", n="pkg", m="ModuleNotFoundError: pkg",
+                           o=None, tb=[], mn="pkg"), line(e="done", wall=1)]
+    with pytest.raises(TargetNotFoundError, match="cannot import 'pkg'"):
+        profile(Script((missing, 1, False)))
+
+
+def test_the_wire_format_reads_into_typed_records() -> None:
+    records = parse_lines([START, begin("a", None, 0, at=5), mod("a", 7, 3, r=1, rs=1),
+                           line(e="hit", i="a", n="b"), b'{"e":"mod","n":"torn',
+                           line(e="fail", k="import-error", n="a", m="E", o="a",
+                                tb=[["f.py", 3, "g"], ["bad"]], mn=None),
+                           line(e="future", n="x"), line(e="begin", n=None)])
+    start, first, finished, hit, failed = records
+    assert isinstance(start, Start) and start.preloaded == ("sys", "builtins")
+    assert first == Begin("a", None, 0, 5, None)
+    assert isinstance(finished, Finished) and (finished.cumulative_ns, finished.self_ns,
+                                               finished.rss_bytes) == (7, 3, 1)
+    assert hit == Hit("a", "b")
+    assert failed == Fail("import-error", "a", "E", "a", (("f.py", 3, "g"),), None)
+    # Unknown kinds (a newer probe) and records without their module are left out.
+    assert from_wire({"e": "future"}) is None and from_wire({"e": "begin"}) is None
+    assert from_wire({"e": "mod", "n": "a", "c": "soon"}) == Finished("a")
