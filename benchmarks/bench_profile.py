@@ -252,7 +252,7 @@ def _same_run(interpreter: Interpreter, name: str) -> tuple[float, float]:
     finally:
         os.unlink(rec)
     theirs, top = _importtime_cumulative(proc.stderr)
-    ours = {r["n"]: r["c"] for r in child.modules}
+    ours = {r.name: r.cumulative_ns for r in child.modules}
     common = sorted(set(theirs) & set(ours))
     rho = spearman([theirs[k] for k in common], [ours[k] for k in common])
     # Each tool's total over its own top-level imports (they nest parents differently).
@@ -292,7 +292,7 @@ def agreement(packages: list[str], rounds: int) -> None:
         ours_totals = []
         for run in runs:
             roots = run.roots()
-            ours_totals.append(sum(r["c"] for r in run.modules if r["n"] in roots))
+            ours_totals.append(sum(r.cumulative_ns for r in run.modules if r.name in roots))
         ours_total = statistics.median(ours_totals)
         it_total = statistics.median(totals)
         ratios = [s[1] for s in same]
