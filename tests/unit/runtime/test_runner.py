@@ -17,8 +17,20 @@ from typing import Any
 import pytest
 
 from importaudit.errors import TargetNotFoundError
+from importaudit.model import LoopBlock
 from importaudit.runtime import runner
-from importaudit.runtime.records import Begin, Fail, Finished, Hit, Start, from_wire, parse_lines
+from importaudit.runtime.records import (
+    Begin,
+    Fail,
+    Finished,
+    Hit,
+    Injected,
+    LoopImport,
+    MainFile,
+    Start,
+    from_wire,
+    parse_lines,
+)
 from importaudit.runtime.runner import Interpreter, ProfileRequest, Runner
 
 NO_PID = 2**31 - 1  # no process has it: signals sent to it go nowhere
@@ -112,10 +124,15 @@ def no_watchdog(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "_watchdog_pipe", lambda: None)
 
 
-def profile(script: Script, **request: Any) -> runner.Measurement:
+def profile(script: Script, mode: str = "import", **request: Any) -> runner.Measurement:
     interpreter = Interpreter("/py", (3, 11, 7), "cpython", "linux")
     chosen = Runner(interpreter, launcher=script, clock=clock())
-    return chosen.profile(ProfileRequest(mode="import", args=("pkg",), **request))
+    return chosen.profile(ProfileRequest(mode=mode, args=("pkg",), **request))
+
+
+def with_records(run: list[bytes], *more: bytes) -> list[bytes]:
+    """`run` with `more` written before its `done` record."""
+    return [*run[:-1], *more, run[-1]]
 
 
 def test_warm_up_then_repeats_then_one_heap_run_merged_into_medians() -> None:
@@ -183,3 +200,58 @@ def test_the_wire_format_reads_into_typed_records() -> None:
     # Unknown kinds (a newer probe) and records without their module are left out.
     assert from_wire({"e": "future"}) is None and from_wire({"e": "begin"}) is None
     assert from_wire({"e": "mod", "n": "a", "c": "soon"}) == Finished("a")
+
+
+def injected(name: str, importer: str | None, alias: str | None = None) -> bytes:
+    return line(e="inj", n=name, i=importer, o=f"/src/{name}.so", l="ExtensionFileLoader",
+                a=alias, p=False)
+
+
+def test_modules_put_in_sys_modules_by_others_are_recorded_once_without_a_cost() -> None:
+    # pkg's compiled group stores pkg._native itself; pkg.short is pkg.core under a
+    # second name; pkg.core also went through the finder, so its own record stands.
+    seen = [injected("pkg._native", "pkg"), injected("pkg.short", "pkg", alias="pkg.core"),
+            injected("pkg.core", "pkg")]
+    script = Script((with_records(pkg_run(3), *seen), 0, False),
+                    (with_records(pkg_run(3), seen[0]), 0, False), (pkg_run(3), 0, False))
+    measured = profile(script, repeat=2, memory=False)
+    by_name = {m.name: m for m in measured.modules}
+    assert "pkg.short" not in by_name
+    assert by_name["pkg.core"].via != "sys.modules" and by_name["pkg.core"].runs == 2
+    native = by_name["pkg._native"]
+    assert (native.via, native.importer, native.importers) == ("sys.modules", "pkg", ("pkg",))
+    assert (native.origin, native.loader, native.is_package) == (
+        "/src/pkg._native.so", "ExtensionFileLoader", False)
+    assert native.runs == 2 and native.self_ns == 0 and native.cumulative_ns == 0
+    assert native.order == 2  # after the two modules the finder saw
+
+
+def test_an_import_made_while_an_asyncio_loop_ran_says_where() -> None:
+    blocked = line(e="aio", n="pkg", f="/app/main.py", l=12, fn="handler",
+                   cf="/app/main.py", cl=10, co="serve")
+    script = Script((pkg_run(3), 0, False), (with_records(pkg_run(3), blocked), 0, False))
+    measured = profile(script, repeat=1, memory=False)
+    by_name = {m.name: m for m in measured.modules}
+    assert by_name["pkg"].loop == LoopBlock(file="/app/main.py", line=12, function="handler",
+                                            coroutine="serve", coroutine_file="/app/main.py",
+                                            coroutine_line=10)
+    assert by_name["pkg.core"].loop is None
+
+
+def test_the_file_run_as_main_reaches_the_run_meta() -> None:
+    ran = line(e="main", o="/app/pkg/__main__.py")
+    script = Script((with_records(pkg_run(3), ran), 0, False), (pkg_run(3), 0, False))
+    assert profile(script, mode="module", repeat=1, memory=False).meta.main_file == \
+        "/app/pkg/__main__.py"
+    assert profile(Script((pkg_run(3), 0, False), (pkg_run(3), 0, False)),
+                   mode="module", repeat=1, memory=False).meta.main_file is None
+
+
+def test_the_new_kinds_read_into_typed_records() -> None:
+    inj, aio, main = parse_lines([injected("m", None, alias="n"),
+                                  line(e="aio", n="m", f="a.py", l="x"),
+                                  line(e="main", o="/a.py")])
+    assert inj == Injected("m", None, "/src/m.so", "ExtensionFileLoader", "n", False)
+    assert aio == LoopImport("m", "a.py")  # a line that is not an int reads as missing
+    assert main == MainFile("/a.py")
+    assert from_wire({"e": "inj"}) is None and from_wire({"e": "aio", "n": 3}) is None
