@@ -10,7 +10,10 @@ how many entry points, how many were reproduced, and the time verification adds.
 
 Then checks every claim shown as "fails at import" on its own: for each failing entry
 point, a fresh `python -c "import MODULE"` of that environment must fail with the same
-error. Exits 1 if any command failed or any claim did not reproduce.
+error. Last, a `profile --tree` of each package says how many modules the walk loaded
+(dependencies included), how many were skipped and why (another platform, an optional
+dependency not installed), and how many really failed. Exits 1 if any command failed
+or any claim did not reproduce.
 Usage: python benchmarks/bench_cycle_claims.py [--python EXE] [PACKAGE...]
 """
 
@@ -56,6 +59,35 @@ def _reproduces(python: str, module: str, error: str) -> bool:
     return done.returncode != 0 and last[0] == error
 
 
+def _tree_walk(package: str, python: str) -> dict[str, Any]:
+    """The JSON report of `importaudit profile PKG --tree` (exit 3 keeps its report)."""
+    command = [sys.executable, "-m", "importaudit", "profile", package, "--tree", "--python",
+               python, "--repeat", "1", "--no-memory", "--format", "json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
+    if done.returncode not in (0, 3) or not done.stdout.strip():
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr}")
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
+
+
+def _print_walks(packages: list[str], python: str) -> None:
+    print(f"\n{'package':<12}{'loaded':>9}{'skipped':>8}{'platform':>9}{'missing':>8}"
+          f"{'failed':>7}  first failure")
+    for package in packages:
+        report = _tree_walk(package, python)
+        skipped = report.get("skipped", [])
+        kinds = [s["kind"] for s in skipped]
+        failed = [m["name"] for m in report["modules"]
+                  if m.get("error") and m["name"] not in {s["name"] for s in skipped}]
+        failure = report.get("failure") or {}
+        print(f"{package:<12}{sum(not m.get('preloaded') for m in report['modules']):>9}"
+              f"{len(skipped):>8}{kinds.count('platform'):>9}"
+              f"{kinds.count('missing-dependency'):>8}{len(failed):>7}  "
+              f"{(failure.get('message') or '')[:60]}")
+        for entry in skipped[:3]:
+            print(f"    skipped {entry['name']}: {entry['reason']}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", default=DEFAULT_PYTHON)
@@ -67,11 +99,13 @@ def main() -> int:
           f"{'failing':>8}{'order-dep':>10}{'static s':>10}{'verified s':>11}{'ratio':>7}")
     wrong = 0
     totals = [0, 0, 0]
+    installed: list[str] = []
     for package in args.packages:
         target = site / package
         if not target.is_dir():
             print(f"{package:<12}not installed in {site}")
             continue
+        installed.append(package)
         static, static_s = _cycles(target, args.python, "--no-verify")
         proven, proven_s = _cycles(target, args.python)
         cycles = proven["cycles"]
@@ -97,6 +131,7 @@ def main() -> int:
     print(f"suspected cycles {totals[0]}, shown to fail {totals[1]} "
           f"({totals[2]} failing entry points), every one re-checked: "
           f"{'all reproduce' if not wrong else f'{wrong} did not reproduce'}")
+    _print_walks(installed, args.python)
     return 1 if wrong else 0
 
 
