@@ -573,30 +573,24 @@ def run_tree(cmd: str | Sequence[str], *, timeout: float, env: dict[str, str] | 
              cwd: str | os.PathLike[str] | None = None, shell: bool = False) -> ChildRun:
     """Run a command that is not the probe (fix's snapshots, a user's test command).
 
-    Its own session and the watchdog pipe, as for the probe: at the timeout, an
-    interrupt, or our own death, everything it started ends with it, not only the
-    direct child (a shell, a test runner's workers). stdout and stderr are drained
-    together into `stderr_tail`, keeping only the last STDERR_TAIL_BYTES.
+    Started like the probe (`run_tracked`): its own session and the watchdog pipe, so at
+    the timeout, an interrupt, or our own death, everything it started ends with it, not
+    only the direct child (a shell, a test runner's workers). stdout and stderr are
+    drained together into `stderr_tail`, keeping only the last STDERR_TAIL_BYTES.
     """
-    run = ChildRun()
-    tail: deque[bytes] = deque()
-    watch_read, watch_write = _watchdog_pipe() or (None, None)
-    try:
-        proc = subprocess.Popen(
-            cmd, shell=shell, cwd=cwd, env=env, start_new_session=True,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=() if watch_read is None else (watch_read,))
-        if watch_read is not None:
-            _arm_watchdog(watch_read, proc, group=True)
-            os.close(watch_read)
-            watch_read = None
+
+    def launch(command: list[str], **options: Any) -> subprocess.Popen[bytes]:
+        options.update(stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd, shell=shell)
+        proc = subprocess.Popen(command[0] if shell else command, **options)
         # _wait_child drains proc.stderr; here the one pipe both streams share is stdout.
         proc.stderr, proc.stdout = proc.stdout, None
-        run.returncode, run.timed_out = _wait_child(proc, tail, timeout)
-    finally:
-        for end in (watch_read, watch_write):
-            if end is not None:
-                os.close(end)
+        return proc
+
+    run = ChildRun()
+    tail: deque[bytes] = deque()
+    command = [cmd] if isinstance(cmd, str) else list(cmd)
+    run.returncode, run.timed_out = run_tracked(command, tail, timeout=timeout,
+                                                children=Children(), env=env, launcher=launch)
     run.stderr_tail = b"".join(tail).decode("utf-8", "replace")[-STDERR_TAIL_BYTES:]
     return run
 
