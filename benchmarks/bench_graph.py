@@ -58,7 +58,8 @@ from checked import check_exit, stop  # noqa: E402
 
 from importaudit import api  # noqa: E402
 from importaudit.static.cycles import find_cycles  # noqa: E402
-from importaudit.static.discover import Exclusions, discover  # noqa: E402
+from importaudit.static.discover import discover  # noqa: E402
+from importaudit.static.sourcetree import Exclusions  # noqa: E402
 
 if TYPE_CHECKING:
     from importaudit.model import Cycle

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from importaudit.static.cache import ScanCache, content_key, decode_scan, encode_scan
-from importaudit.static.discover import read_archived
 from importaudit.static.fastscan import scan_fast
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.scan import FileScan, scan_reference
+from importaudit.static.walker import read_archived
 from importaudit.static.workers import ForkedWorkers, fork_is_safe
 
 if TYPE_CHECKING:

@@ -18,16 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 from importaudit.static.batch import Scanned, ScanStream, content_keys, scan_tree
 from importaudit.static.cache import GraphCache, ScanCache
-from importaudit.static.discover import Exclusions, SearchPath, discover, walk_notes
+from importaudit.static.discover import discover
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import GRAPH_VERSION, GraphBuilder, keep_kinds
 from importaudit.static.scan import SCANNER_VERSION
+from importaudit.static.sourcetree import Exclusions, SearchPath, walk_notes
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
     from importaudit.model import EdgeKind, StaticGraph
-    from importaudit.static.discover import SourceTree
+    from importaudit.static.sourcetree import SourceTree
 
 
 def _digest(tree: SourceTree, scanned: Scanned, scanner: str, collapse_external: bool,

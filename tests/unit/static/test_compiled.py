@@ -30,8 +30,9 @@ from importaudit.review.context import ReviewContext
 from importaudit.static import build
 from importaudit.static.cache import decode_graph, encode_graph
 from importaudit.static.cycles import find_cycles
-from importaudit.static.discover import discover, module_of_file
+from importaudit.static.discover import discover
 from importaudit.static.graph import export_digraph
+from importaudit.static.sourcetree import module_of_file
 from importaudit.views import answer_why
 
 if TYPE_CHECKING:

@@ -182,7 +182,7 @@ def test_a_package_inside_a_zip_archive_is_walked(tmp_path: Path) -> None:
 
 def test_exclusions_stop_the_walk_and_tests_are_left_out_unless_asked_for(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from importaudit.static.discover import Exclusions
+    from importaudit.static.sourcetree import Exclusions
 
     package = tmp_path / "big"
     for folder in ("tests", "vendored/deep", "core"):
@@ -281,7 +281,7 @@ def test_a_discovery_of_just_changed_directories_is_not_trusted(
 
 
 def test_the_measured_interpreters_own_build_of_a_compiled_module_wins(tmp_path: Path) -> None:
-    from importaudit.static.discover import SearchPath
+    from importaudit.static.sourcetree import SearchPath
 
     package = tmp_path / "builds"
     package.mkdir()
