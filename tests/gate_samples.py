@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
     import pytest
 
+    from importaudit.model import CheckResult, Verdict, Violation
+
 MS = 1_000_000
 
 #: Environment variables that would change what `importaudit check` does in a test.
@@ -130,3 +132,18 @@ def judged(*, passing: bool = False) -> Report:
         ignore=("never.*",),
     )
     return dataclasses.replace(subject, verdict=evaluate(subject, config))
+
+
+def only(verdict: Verdict, check: str) -> Violation:
+    """The one violation of `check` in `verdict` (fails when there is none or several)."""
+    found = [v for v in verdict.violations if v.check == check]
+    assert len(found) == 1, verdict.violations
+    return found[0]
+
+
+def result(verdict: Verdict, check: str, subject: str) -> CheckResult:
+    """The result of `check` on `subject` in `verdict`."""
+    from importaudit.checks import check_id
+
+    name = check_id(check, subject)
+    return next(c for c in verdict.checks if c.name == name)
