@@ -40,6 +40,14 @@ def _text(module: str, report: Report | None = None) -> str:
     return stream.getvalue()
 
 
+def _threaded_imported_by(importer: str, *extra: ModuleRecord) -> Report:
+    """`_report()` with `threaded` imported by `importer`, plus the `extra` records."""
+    report = _report()
+    modules = tuple(dataclasses.replace(m, importer=importer) if m.name == "threaded" else m
+                    for m in report.modules)
+    return dataclasses.replace(report, modules=modules + extra)
+
+
 def test_text_lists_chains_shortest_first_with_cost() -> None:
     lines = _text("heavy").splitlines()
     assert lines[0] == "heavy was imported (20.0 ms cumulative, heap 500 KiB)."
@@ -69,28 +77,19 @@ def test_text_for_preloaded_modules_and_their_hits() -> None:
 
 def test_text_when_no_chain_reaches_a_measured_module() -> None:
     # loaded during measurement by code of a preloaded module no target imported
-    report = _report()
-    modules = tuple(dataclasses.replace(m, importer="codecs") if m.name == "threaded" else m
-                    for m in report.modules)
-    modules += (ModuleRecord("codecs", preloaded=True),)
-    text = _text("threaded", dataclasses.replace(report, modules=modules))
+    report = _threaded_imported_by("codecs", ModuleRecord("codecs", preloaded=True))
+    text = _text("threaded", report)
     assert "No chain from app reaches it (loaded by codecs, which the targets did not" in text
 
 
 def test_chains_pass_through_preloaded_modules_the_targets_imported() -> None:
-    report = _report()
-    modules = tuple(dataclasses.replace(m, importer="os") if m.name == "threaded" else m
-                    for m in report.modules)
-    text = _text("threaded", dataclasses.replace(report, modules=modules))
+    text = _text("threaded", _threaded_imported_by("os"))
     assert "  1. app -> util -> os -> threaded" in text
     assert "already loaded at util -> os" in text
 
 
 def test_text_for_a_root_loaded_by_unmeasured_code() -> None:
-    report = _report()
-    modules = tuple(dataclasses.replace(m, importer="__main__") if m.name == "threaded" else m
-                    for m in report.modules)
-    text = _text("threaded", dataclasses.replace(report, modules=modules))
+    text = _text("threaded", _threaded_imported_by("__main__"))
     assert "  1. threaded\n     imported by __main__, outside the measured modules" in text
 
 
