@@ -1,6 +1,7 @@
 """The README's examples hold: graph and cycles commands that name this repository's code
-run as shown, the configuration example loads and shows every key, and every relative
-link of the README, the changelog and docs/ reaches a file and heading.
+run as shown, the configuration examples load (the full one in docs/configuration.md
+shows every key), docs/ci.md's pre-commit example names hooks we ship, and every
+relative link of the README, the changelog and docs/ reaches a file and heading.
 
 They are what a new user types first, from the repo root; an example that exits 2 there
 (a target not found) teaches nothing. Examples naming placeholders (`mypkg`, `src/`)
@@ -60,19 +61,43 @@ def test_the_legacy_cycles_example_is_among_them() -> None:
     assert any(c.startswith("cycles tests/fixtures/legacy/risk_management") for c in commands)
 
 
-def test_the_configuration_example_loads_and_names_every_key(tmp_path: Path) -> None:
-    """The README's `[tool.importaudit]` example is valid, and every key is documented."""
-    text = (ROOT / "README.md").read_text()
-    toml = re.search(r"```toml\n(.*?)```", text, re.S)
-    assert toml is not None
-    (tmp_path / "pyproject.toml").write_text(toml.group(1))
+def _toml_example(page: str) -> str:
+    """The first `toml` block of `page`."""
+    found = re.search(r"```toml\n(.*?)```", (ROOT / page).read_text(), re.S)
+    assert found is not None, page
+    return found.group(1)
+
+
+def test_the_readme_configuration_example_loads(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(_toml_example("README.md"))
     loaded = config.load(start=tmp_path, env={})
     assert loaded.budgets and loaded.forbidden and loaded.targets == ("risk_management",)
+
+
+def test_the_full_configuration_example_loads_and_names_every_key(tmp_path: Path) -> None:
+    """docs/configuration.md's `[tool.importaudit]` example is valid and documents every key."""
+    page = "docs/configuration.md"
+    (tmp_path / "pyproject.toml").write_text(_toml_example(page))
+    loaded = config.load(start=tmp_path, env={})
+    assert loaded.budgets and loaded.forbidden and loaded.contracts.layers
+    text = (ROOT / page).read_text()
     keys = [*config.ALL_KEYS, *config._TOLERANCE, *config._BUDGET]
     def shown(key: str) -> bool:  # in backticks, set in the example, or a table's header
         return re.search(rf"`{key}`|\b{key} =|\.{key}\]", text) is not None
 
     assert [k for k in keys if not shown(k)] == []
+
+
+def test_the_pre_commit_example_names_the_hooks_we_ship() -> None:
+    """docs/ci.md's pre-commit config uses hook ids `.pre-commit-hooks.yaml` defines,
+    each running the command its comment says."""
+    shipped = dict(re.findall(r"^- id: (\S+)\n(?:  .*\n)*?  entry: (.+)$",
+                              (ROOT / ".pre-commit-hooks.yaml").read_text(), re.M))
+    used = re.findall(r"- id: (\S+)\s+# (importaudit check[^,\n]*)",
+                      (ROOT / "docs" / "ci.md").read_text())
+    assert used, "no hooks in docs/ci.md"
+    assert [(hook, shipped.get(hook)) for hook, _ in used] == [
+        (hook, said.strip()) for hook, said in used]
 
 
 def _anchor(heading: str) -> str:
