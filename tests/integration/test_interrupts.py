@@ -100,6 +100,18 @@ def records_files(tmp_path: Path) -> list[str]:
     return sorted(p.name for p in (tmp_path / "tmp").glob("importaudit-*"))
 
 
+def interrupt(proc: subprocess.Popen[str], sig: signal.Signals, tree: list[psutil.Process],
+              tmp_path: Path) -> str:
+    """Send `sig`; check that importaudit exits 128 + `sig` and leaves no process of
+    `tree` and no record file behind. Its stderr."""
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=WAIT_S)
+    assert proc.returncode == 128 + sig, err
+    assert gone(tree) == []
+    assert records_files(tmp_path) == []
+    return err
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_signal_ends_the_child_tree_and_removes_temp_files(
     sig: signal.Signals, tmp_path: Path, seen: list[psutil.Process],
@@ -109,11 +121,7 @@ def test_signal_ends_the_child_tree_and_removes_temp_files(
     # The child interpreter and the process it started, both in the hanging import.
     tree = tree_of(proc, "time.sleep(0.5)", 1, seen)
     assert len(tree) >= 2
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=WAIT_S)
-    assert proc.returncode == 128 + sig, err
-    assert gone(tree) == []
-    assert records_files(tmp_path) == []
+    err = interrupt(proc, sig, tree, tmp_path)
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert sig.name in lines[0]
@@ -128,11 +136,7 @@ def test_interrupted_isolated_run_ends_every_worker_child(
     # Two workers (at least), each with a child stuck importing y or z alone.
     workers = min(2, os.cpu_count() or 1)
     tree = tree_of(proc, "hangs_alone.", workers, seen)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=WAIT_S)
-    assert proc.returncode == 128 + signal.SIGTERM, err
-    assert gone(tree) == []
-    assert records_files(tmp_path) == []
+    interrupt(proc, signal.SIGTERM, tree, tmp_path)
 
 
 def test_check_interrupted_by_ctrl_c_exits_130_not_1(
@@ -143,11 +147,7 @@ def test_check_interrupted_by_ctrl_c_exits_130_not_1(
                       "repeat = 1\nmemory = false\ntimeout = 600\n")
     proc = start(tmp_path, "check", "--config", str(config))
     tree = tree_of(proc, "time.sleep(0.5)", 1, seen)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=WAIT_S)
-    assert proc.returncode == 130, err
-    assert gone(tree) == []
-    assert records_files(tmp_path) == []
+    interrupt(proc, signal.SIGINT, tree, tmp_path)  # 130, not the 1 of a failed check
 
 
 @pytest.mark.parametrize("version", [None, *VERSIONS])
@@ -188,9 +188,5 @@ def test_interrupted_cycle_verification_ends_every_trial(
     # its timeout (nor the thread pool for it), and ends what the trial started too.
     proc = start(tmp_path, "cycles", str(RUNTIME / "hangs_cycle"), "--timeout", "600")
     tree = tree_of(proc, "time.sleep(0.5)", 1, seen)
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=WAIT_S)
-    assert proc.returncode == 128 + sig, err
-    assert gone(tree) == []
-    assert records_files(tmp_path) == []
+    err = interrupt(proc, sig, tree, tmp_path)
     assert "Traceback" not in err
