@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from importaudit.config import Config
     from importaudit.fix.engine import FixResult
     from importaudit.gate import Calibration
-    from importaudit.model import Cycle, EdgeKind, Report, StaticGraph
+    from importaudit.merge import Merged
+    from importaudit.model import Cycle, EdgeKind, Report, ShardInfo, StaticGraph
     from importaudit.runtime.runner import Interpreter, Measurement, ProfileRequest
+    from importaudit.shard import ShardPlan
     from importaudit.static.discover import Exclusions, SearchPath
     from importaudit.views import WhyAnswer
 
@@ -247,11 +249,52 @@ def _report(targets: Sequence[str], measurement: Measurement) -> Report:
     )
 
 
+def shard_plan(shard: str | None, weights: str | None = None) -> ShardPlan | None:
+    """`--shard I/N` and `--shard-weights REPORT` as a plan (None: not sharded).
+
+    The weights are the per-module costs `REPORT` measured (see `shard.report_weights`);
+    the plan names them by a digest of their values, so shards of one split can tell.
+    """
+    import hashlib
+
+    from importaudit.shard import ShardPlan, parse_shard, report_weights
+
+    if shard is None:
+        if weights is not None:
+            raise UsageError("--shard-weights balances a split: give --shard I/N too")
+        return None
+    index, count = parse_shard(shard)
+    if weights is None:
+        return ShardPlan(index, count)
+    costs = report_weights(load_reports([weights])[0])
+    if not costs:
+        raise UsageError(f"{weights}: measures no modules to weigh the split by")
+    digest = hashlib.sha256(repr(sorted(costs.items())).encode()).hexdigest()[:12]
+    return ShardPlan(index, count, weights=costs, weights_from=digest)
+
+
+def _empty_shard(targets: Sequence[str], interpreter: Interpreter,
+                 request: ProfileRequest, info: ShardInfo) -> Report:
+    """The report of a shard that got no modules: valid, empty, and saying so."""
+    from importaudit.model import RunMeta
+    from importaudit.runtime.runner import Measurement
+    from importaudit.shard import empty_shard_note
+
+    meta = RunMeta(
+        python=interpreter.executable, python_version=interpreter.version_text,
+        platform=interpreter.platform, implementation=interpreter.implementation,
+        mode="tree", repeats=0, warmup=request.warmup, memory=False,
+        timeout_s=request.timeout, notes=(empty_shard_note(info),), shard=info,
+    )
+    return _report(targets, Measurement((), meta, None))
+
+
 def profile(
     targets: Sequence[str], *, tree: bool = False, isolated: bool = False,
     python: str | None = None, repeat: int | None = None, timeout: float | None = None,
     memory: bool | None = None, warm_bytecode: bool = False,
     exclude: Sequence[str] = (), include_tests: bool = False,
+    shard: ShardPlan | None = None,
 ) -> Report:
     """Measure what importing `targets` costs, per module, in a clean child interpreter.
 
@@ -262,6 +305,8 @@ def profile(
     tracemalloc run for the Python heap. A target that does not exist raises
     TargetNotFoundError; one that fails to import (or crashes the child) gives a
     report whose `failure` says what happened, with everything measured before it.
+    With `shard` (tree or isolated only) it measures that shard's part of the modules
+    and names the shard in the report's metadata (`importaudit.shard`).
     """
     import dataclasses
 
@@ -269,6 +314,8 @@ def profile(
 
     if not targets:
         raise UsageError("give at least one target")
+    if shard is not None and not (tree or isolated):
+        raise UsageError("--shard splits the modules of a tree: give --tree or --isolated")
     resolved = resolve_targets(targets)
     # What it says about its sys.path serves the walk, and a static graph after it.
     interpreter = interpreter_for(python)
@@ -280,11 +327,20 @@ def profile(
         mode="import", args=resolved.modules, tree=tree or isolated, isolated=isolated,
         repeat=repeat or DEFAULT_REPEAT, memory=True if memory is None else memory,
         timeout=timeout or DEFAULT_TIMEOUT_S, extra_path=resolved.extra_path,
-        warm_bytecode=warm_bytecode, walk=walk,
+        warm_bytecode=warm_bytecode, walk=walk, shard=shard if isolated else None,
     )
+    # A tree shard imports its part of the walk; an isolated one splits the modules
+    # its listing run loaded (the runner's list), so the runner splits those.
+    info = None
+    if shard is not None and not isolated:
+        info = shard.info(request.imports)
+        if not info.modules:
+            return _empty_shard(resolved.modules, interpreter, request, info)
+        request = dataclasses.replace(request, walk=info.modules)
     report = _report(resolved.modules, _measure(python, request, interpreter))
-    if notes and report.meta is not None:
-        meta = dataclasses.replace(report.meta, notes=(*report.meta.notes, *notes))
+    if (notes or info) and report.meta is not None:
+        meta = dataclasses.replace(report.meta, notes=(*report.meta.notes, *notes),
+                                   shard=info or report.meta.shard)
         report = dataclasses.replace(report, meta=meta)
     return report
 
@@ -352,13 +408,13 @@ def _configured_targets(config: Config) -> tuple[str, ...]:
     return config.targets
 
 
-def _measure_configured(config: Config) -> Report:
+def _measure_configured(config: Config, shard: ShardPlan | None = None) -> Report:
     """The runtime profile `check` judges: the configured repeats, heap run and interpreter."""
     return profile(
         _configured_targets(config), tree=config.tree, isolated=config.isolated,
         python=config.python, repeat=config.repeat, timeout=config.timeout,
         memory=config.memory, warm_bytecode=config.warm_bytecode,
-        exclude=config.exclude, include_tests=config.include_tests,
+        exclude=config.exclude, include_tests=config.include_tests, shard=shard,
     )
 
 
@@ -402,6 +458,7 @@ def _with_warning(report: Report, warning: str) -> Report:
 def check(
     config: Config, *, static_only: bool = False, require_baseline: bool = False,
     measure: Measure | None = None, analyse: Analyse | None = None,
+    measured: Report | None = None, shard: ShardPlan | None = None,
 ) -> Report:
     """Run the gate: measure (unless `static_only`), analyse, compare, judge.
 
@@ -409,17 +466,29 @@ def check(
     when it exists; a missing one skips the regression checks with a warning (or is a
     UsageError with `require_baseline`, e.g. when the user named it). `measure` and
     `analyse` are seams for tests; by default they run the real profiler and the
-    static analysis.
+    static analysis. `measured` judges a saved report (`check --from`, e.g. the merge of
+    a sharded run) instead of measuring: no code of the targets runs, so cycle claims
+    stay unverified. `shard` measures and judges one shard's part of the tree.
     """
     import dataclasses
+    import functools
 
     from importaudit.baseline import load as load_baseline
     from importaudit.gate import evaluate
 
     _configured_targets(config)
+    if static_only and (measured is not None or shard is not None):
+        raise UsageError("--static measures nothing: no --from or --shard with it")
+    if measured is not None and shard is not None:
+        raise UsageError("--from judges a saved report; --shard measures: give one")
+    if measured is not None:
+        saved = measured
+        measure = measure or (lambda _config: saved)
+    elif shard is not None:
+        measure = measure or functools.partial(_measure_configured, shard=shard)
     report = None if static_only else (measure or _measure_configured)(config)
     # The static-only gate runs no code, so its cycle claims stay unverified.
-    default = _analyse_configured if static_only else _analyse_verified
+    default = _analyse_configured if static_only or measured else _analyse_verified
     report = _merge_static(report, (analyse or default)(config))
     path = config.baseline_path
     base: Report | None = None
@@ -548,6 +617,7 @@ def review(
     timeout: float | None = None, memory: bool | None = None, warm_bytecode: bool = False,
     select: Sequence[str] | None = None, ignore: Sequence[str] = (),
     measured: Report | None = None, exclude: Sequence[str] = (), include_tests: bool = False,
+    shard: ShardPlan | None = None,
 ) -> Report:
     """Profile every module of `targets`, read their import graph, and review both.
 
@@ -558,7 +628,8 @@ def review(
     measuring again (the static graph is still read from the source). Suspected cycles
     are run to prove them (see `cycles`) only when measuring and IA201 is selected. Both the
     measurement and the graph walk the same modules (`exclude`, `include_tests`: see
-    `profile`), found on the sys.path of `python`.
+    `profile`), found on the sys.path of `python`. `shard` measures one shard's part of
+    the tree (see `profile`); the graph is still the whole tree's.
     """
     import dataclasses
 
@@ -570,6 +641,7 @@ def review(
     report = measured if measured is not None else profile(
         targets, tree=True, python=python, repeat=repeat, timeout=timeout, memory=memory,
         warm_bytecode=warm_bytecode, exclude=exclude, include_tests=include_tests,
+        shard=shard,
     )
     # The graph with every edge; cycles over import-time edges, their claims run when
     # this review runs the targets anyway (not from a saved report) and IA201 wants them.
@@ -609,6 +681,15 @@ def load_reports(paths: Sequence[str]) -> tuple[Report, ...]:
     if not paths:
         raise UsageError("give a saved report (JSON) to render")
     return tuple(load_saved(p).report for p in paths)
+
+
+def merge_reports(paths: Sequence[str], *, partial: bool = False) -> Merged:
+    """The saved reports of the shards of one split, merged (see `importaudit.merge`)."""
+    from importaudit.merge import merge
+
+    if len(paths) < 1:
+        raise UsageError("give the shards' reports to merge")
+    return merge(list(zip(paths, load_reports(paths), strict=True)), partial=partial)
 
 
 def report(

@@ -184,6 +184,13 @@ def say_failure(report: Report, fmt: str, output: str | None) -> None:
     click.echo(f"importaudit: {failure.message}; the partial report is {where}", err=True)
 
 
+def say_empty_shard(report: Report) -> None:
+    """On stderr: a shard that got no modules measured nothing (its report is valid)."""
+    meta = report.meta
+    if meta is not None and meta.shard is not None and not meta.shard.modules:
+        click.echo(f"importaudit: {meta.notes[-1]}", err=True)
+
+
 def render_options(**kwargs: Any) -> RenderOptions:
     """Build render options; colour follows the terminal unless NO_COLOR is set."""
     from importaudit.render import RenderOptions
@@ -250,6 +257,19 @@ def walk_options(f: F) -> F:
 def _walk_flags(exclude: tuple[str, ...], include_tests: bool | None) -> dict[str, Any]:
     """The config flags of `walk_options` (None: not given, the config decides)."""
     return {"exclude": list(exclude) or None, "include_tests": include_tests}
+
+
+def shard_options(f: F) -> F:
+    """`--shard I/N` and `--shard-weights REPORT`: measure one part of a split tree."""
+    f = click.option(
+        "--shard-weights", "shard_weights", default=None, metavar="REPORT",
+        help="Balance the split by the per-module cost a previous report (JSON) measured "
+             "(default: split by module name).")(f)
+    return click.option(
+        "--shard", "shard", default=None, metavar="I/N",
+        help="Measure only shard I of N of the tree's modules (with --tree or --isolated),"
+             " for CI machines in parallel; `importaudit report merge` joins the reports.",
+    )(f)
 
 
 def verbosity_options(f: F) -> F:
@@ -367,6 +387,7 @@ def program_options(verb: str) -> Callable[[F], F]:
 @click.option("--isolated", is_flag=True,
               help="Profile each module of the tree in its own fresh interpreter.")
 @walk_options
+@shard_options
 @measure_options(from_config=True)
 @click.option("--config", "config_path", default=None, metavar="FILE",
               help="A pyproject.toml other than the nearest one ([tool.importaudit] keys "
@@ -383,7 +404,8 @@ def program_options(verb: str) -> Callable[[F], F]:
 def profile(
     targets: tuple[str, ...], module: str | None, script: str | None, code: str | None,
     importtime_log: str | None, tree: bool, isolated: bool, exclude: tuple[str, ...],
-    include_tests: bool | None, repeat: int | None,
+    include_tests: bool | None, shard: str | None, shard_weights: str | None,
+    repeat: int | None,
     timeout: float | None, memory: bool | None, warm_bytecode: bool | None,
     config_path: str | None, sort: str,
     top: int | None, threshold: float, python: str | None, fmt: str | None,
@@ -402,6 +424,10 @@ def profile(
 
         # At most one is set: everything after the first of them is the program's argv.
         programs = [x for x in (module, script, code) if x is not None]
+        plan = api.shard_plan(shard, shard_weights)
+        if plan is not None and (programs or importtime_log is not None):
+            raise ImportAuditError("--shard splits the modules of a tree; not with -m, "
+                                   "--script, -c or --importtime")
         if importtime_log is not None:
             if targets or programs:
                 raise ImportAuditError("--importtime reads a log; give no targets with it")
@@ -435,7 +461,7 @@ def profile(
                     isolated=isolated or config.isolated, python=config.python,
                     repeat=config.repeat, timeout=config.timeout, memory=config.memory,
                     warm_bytecode=config.warm_bytecode, exclude=config.exclude,
-                    include_tests=config.include_tests,
+                    include_tests=config.include_tests, shard=plan,
                 )
         chosen = _infer_format(fmt, output, "tree")
         options = render_options(
@@ -444,6 +470,7 @@ def profile(
         )
         emit(report, chosen, output, options)
         say_failure(report, chosen, output)
+        say_empty_shard(report)
         return EXIT_TARGET if report.failure is not None else 0
 
     run(body)
@@ -557,6 +584,10 @@ def _announce_to_actions(report: Report, chosen: str, output: str | None) -> Non
               help="Measure this machine's run-to-run noise and suggest tolerances.")
 @click.option("--rounds", type=click.IntRange(2, 100), default=5,
               help="Identical rounds for --calibrate (default 5).")
+@click.option("--from", "from_report", default=None, metavar="REPORT",
+              help="Judge a saved report (JSON), such as `report merge`'s, instead of "
+                   "measuring (nothing of the targets runs: cycle claims stay unverified).")
+@shard_options
 @format_option(_GATE_FORMATS, "text")
 @output_option
 @verbosity_options
@@ -566,7 +597,8 @@ def check(
     warm_bytecode: bool | None, baseline: str | None, kinds: str | None,
     cycle_policy: str | None, ignore: tuple[str, ...], exclude: tuple[str, ...],
     include_tests: bool | None, python: str | None, static_only: bool,
-    calibrate: bool, rounds: int, fmt: str | None, output: str | None, quiet: int,
+    calibrate: bool, rounds: int, from_report: str | None, shard: str | None,
+    shard_weights: str | None, fmt: str | None, output: str | None, quiet: int,
     verbose: int,
 ) -> None:
     """The CI gate: budgets, forbidden modules, cycles, contracts, baseline regressions.
@@ -591,13 +623,17 @@ def check(
                 for line in calibration_lines(api.calibrate(config, rounds=rounds)):
                     stream.write(line + "\n")
             return 0
-        report = api.check(config, static_only=static_only,
-                           require_baseline=baseline is not None)
+        report = api.check(
+            config, static_only=static_only, require_baseline=baseline is not None,
+            measured=api.load_reports([from_report])[0] if from_report else None,
+            shard=api.shard_plan(shard, shard_weights),
+        )
         chosen = config.format if config.format != "text" else _infer_format(
             None, config.output, "text")
         options = render_options(command="check", verbosity=verbose - quiet)
         emit(report, chosen, config.output, options)
         say_failure(report, chosen, config.output)
+        say_empty_shard(report)
         _announce_to_actions(report, chosen, config.output)
         return api.exit_status(report)
 
@@ -752,6 +788,7 @@ _SEVERITIES = ["info", "low", "medium", "high", "critical", "never"]
               help="Review a saved profile (JSON) instead of measuring again (nothing of "
                    "the targets runs: cycle claims stay unverified).")
 @walk_options
+@shard_options
 @measure_options(from_config=True)
 @format_option(["text", "json", "html", "markdown", "sarif", "github", "speedscope", "trace"],
                "text")
@@ -762,6 +799,7 @@ def review(
     fail_on: str | None, config_path: str | None,
     select: str | None, ignore: tuple[str, ...],
     from_report: str | None, exclude: tuple[str, ...], include_tests: bool | None,
+    shard: str | None, shard_weights: str | None,
     repeat: int | None, timeout: float | None, memory: bool | None,
     warm_bytecode: bool | None, python: str | None, fmt: str | None, output: str | None,
     quiet: int, verbose: int,
@@ -786,6 +824,10 @@ def review(
         measured = api.load_reports([from_report])[0] if from_report else None
         codes = [c.strip() for c in select.split(",") if c.strip()] if select else None
         programs = [x for x in (module, script, code) if x is not None]
+        plan = api.shard_plan(shard, shard_weights)
+        if plan is not None and (programs or from_report):
+            raise ImportAuditError("--shard measures part of a tree; not with a program or "
+                                   "--from")
         if programs:
             if from_report:
                 raise ImportAuditError("--from reviews a saved report; give no program")
@@ -802,12 +844,13 @@ def review(
                 targets, python=config.python, repeat=config.repeat, timeout=config.timeout,
                 memory=config.memory, warm_bytecode=config.warm_bytecode, select=codes,
                 measured=measured, ignore=(*config.review_ignore, *ignore),
-                exclude=config.exclude, include_tests=config.include_tests,
+                exclude=config.exclude, include_tests=config.include_tests, shard=plan,
             )
         chosen = _infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="review",
                                                     verbosity=verbose - quiet))
         say_failure(report, chosen, output)
+        say_empty_shard(report)
         if report.failure is not None:
             return EXIT_TARGET
         if config.fail_on == "never":
@@ -903,7 +946,51 @@ def rules(code: str | None, fmt: str | None) -> None:
     run(body)
 
 
-@cli.command("report")
+class _ReportGroup(click.Group):
+    """`report SAVED...` renders (its first form, kept); `report merge ...` merges shards."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["render", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group("report", cls=_ReportGroup)
+def report_group() -> None:
+    """Render saved reports again (`report SAVED...`), or merge shards' reports."""
+
+
+@report_group.command("merge")
+@click.argument("shards", nargs=-1, required=True)
+@click.option("--partial", is_flag=True,
+              help="Merge even when shards are missing or given twice (the merged report "
+                   "says which).")
+@format_option(["json", "text", "tree", "table", "html", "markdown"], "json")
+@output_option
+def report_merge(shards: tuple[str, ...], partial: bool, fmt: str | None,
+                 output: str | None) -> None:
+    """Merge the reports of the shards of one `--shard I/N` split into one report.
+
+    Lossless: every module record (each from the shard whose part held it, else the
+    first that loaded it), failure, skipped module and note. Metadata that differs
+    between shards (machine, interpreter, environment notes) is kept per shard and said
+    on stderr. Missing or repeated shards are an error unless --partial.
+    """
+
+    def body() -> int:
+        from importaudit import api
+
+        merged = api.merge_reports(shards, partial=partial)
+        for line in merged.differences:
+            click.echo(f"importaudit: {line}", err=True)
+        emit(merged.report, _infer_format(fmt, output, "json"), output,
+             render_options(command="report"))
+        return 0
+
+    run(body)
+
+
+@report_group.command("render")
 @click.argument("saved", nargs=-1, required=True)
 @click.option("--labels", default=None, metavar="BEFORE,AFTER",
               help="Names of the two reports in a before/after comparison.")

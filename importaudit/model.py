@@ -105,6 +105,10 @@ class ModuleRecord:
     # is inside the importer's, so such a record has no time, heap or RSS of its own.
     via: str | None = None
     loop: LoopBlock | None = None  # imported while an asyncio event loop ran (programs)
+    # In a merged report (`report merge`): the shard this record came from, the one
+    # whose part of the split list held the module, else the lowest-numbered shard that
+    # loaded it (a dependency, a parent package, a module loaded before measuring).
+    shard: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +182,40 @@ class RunMeta:
     program_exit_code: int | None = None  # for -m/--script/-c: the program's own status
     main_file: str | None = None  # for -m/--script: the file that ran as __main__
     notes: tuple[str, ...] = ()  # facts about the environment that shape the numbers
+    shard: ShardInfo | None = None  # the part of a split module list this run measured
+    # A merged report (`report merge`): each shard as it ran, and the names of the
+    # fields above that differ between them (the fields here are shard 1's then).
+    shards: tuple[ShardRun, ...] = ()
+    differs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ShardInfo:
+    """Which part of a split module list a sharded run measured (`--shard I/N`).
+
+    Shards of one split share `split`: a digest of the whole module list, `count` and
+    `basis` (how the split was balanced: "name", or "weights" and a digest of the report
+    whose per-module costs balanced it).
+    """
+
+    index: int  # 1-based
+    count: int
+    split: str
+    basis: str
+    total: int  # modules in the whole list
+    modules: tuple[str, ...] = ()  # this shard's part of the list
+    machine: str = ""  # the host it ran on
+
+
+@dataclass(frozen=True, slots=True)
+class ShardRun:
+    """One shard of a merged report, as it ran: its own metadata and failure."""
+
+    created_at: str
+    meta: RunMeta
+    failure: ChildFailure | None = None
+    verdict: Verdict | None = None  # when the shard's command judged what it measured
+    records: int = 0  # module records of the merged report that came from this shard
 
 
 # --------------------------------------------------------------------------- static

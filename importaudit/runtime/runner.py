@@ -48,6 +48,7 @@ from importaudit.runtime.records import (
     Start,
     parse_lines,
 )
+from importaudit.shard import ShardPlan, empty_shard_note
 
 PROBE_PATH = str(Path(__file__).with_name("probe.py"))
 MIN_PYTHON = (3, 9)
@@ -882,6 +883,8 @@ class ProfileRequest:
     # With `tree`: every module of the targets, parents first, as the static walk found
     # them (`static.discover`, the one definition of a package's modules).
     walk: tuple[str, ...] = ()
+    # With `isolated`: measure only this shard's part of the listed modules.
+    shard: ShardPlan | None = None
 
     @property
     def imports(self) -> tuple[str, ...]:
@@ -1038,6 +1041,9 @@ class Runner:
         # A skipped module would only fail again alone; what it imports is measured.
         wanted = [m.name for m in listing.modules
                   if under(m.name, request.args) and m.name not in names]
+        shard = request.shard.info(wanted) if request.shard is not None else None
+        if shard is not None:
+            wanted = list(shard.modules)
         base = merge_runs([listing], None, [listing], bytecode_state(listing))
         by_name = {m.name: m for m in base}
         workers = max(1, os.cpu_count() or 1)
@@ -1059,7 +1065,8 @@ class Runner:
                 records.append(_standalone(by_name[name], runs, heap))
                 for run in runs:
                     failure = failure or describe_failure(run, request.timeout)
-        preloaded = preloaded_records(listing.start)
+        # An empty shard measured nothing: its report holds no records at all.
+        preloaded = preloaded_records(listing.start) if wanted else ()
         meta = RunMeta(
             python=self.interpreter.executable,
             python_version=self.interpreter.version_text,
@@ -1071,7 +1078,9 @@ class Runner:
                 "isolated: each module's cumulative cost is what importing it alone in a "
                 "fresh interpreter costs, parents and dependencies included",
                 *environment_notes(listing.start, base, request),
+                *([] if shard is None or wanted else [empty_shard_note(shard)]),
             ),
+            shard=shard,
         )
         return Measurement(tuple(records) + preloaded, meta, failure, skipped)
 
