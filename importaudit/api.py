@@ -333,10 +333,13 @@ def profile(
     # its listing run loaded (the runner's list), so the runner splits those.
     info = None
     if shard is not None and not isolated:
+        from importaudit.shard import with_ancestors
+
         info = shard.info(request.imports)
         if not info.modules:
             return _empty_shard(resolved.modules, interpreter, request, info)
-        request = dataclasses.replace(request, walk=info.modules)
+        request = dataclasses.replace(request, walk=with_ancestors(info.modules,
+                                                                   request.imports))
     report = _report(resolved.modules, _measure(python, request, interpreter))
     if (notes or info) and report.meta is not None:
         meta = dataclasses.replace(report.meta, notes=(*report.meta.notes, *notes),

@@ -111,15 +111,26 @@ def _value(report: Report, name: str) -> object:
 
 
 def _differences(shards: Sequence[Report]) -> list[tuple[str, str]]:
-    """(field, "1: value, 2: value") for each compared field whose values differ."""
+    """(field, "1: value; 2: value") for each compared field whose values differ.
+
+    Notes are compared one by one: each note not every shard has, with the shards that
+    have it ("load average ..." differs from machine to machine).
+    """
     found = []
+    indexes = [_meta(r)[1].index for r in shards]
     for name in COMPARED:
         values = [_value(r, name) for r in shards]
-        if len({repr(v) for v in values}) > 1:
-            shown = "; ".join(
-                f"{_meta(r)[1].index}: {' | '.join(v) if isinstance(v, tuple) else v}"
-                for r, v in zip(shards, values, strict=True))
-            found.append((name, shown))
+        if len({repr(v) for v in values}) <= 1:
+            continue
+        if name == "notes":
+            held = {n: [i for i, v in zip(indexes, values, strict=True)
+                        if isinstance(v, tuple) and n in v]
+                    for v in values if isinstance(v, tuple) for n in v}
+            found += [(name, f"shard {', '.join(map(str, having))} only: {note}")
+                      for note, having in held.items() if len(having) < len(shards)]
+            continue
+        found.append((name, "; ".join(f"{i}: {v}"
+                                      for i, v in zip(indexes, values, strict=True))))
     return found
 
 
@@ -161,6 +172,7 @@ def merge(named: Sequence[tuple[str, Report]], *, partial: bool = False) -> Merg
     records, taken = _records(shards)
     differing = _differences(shards)
     lines = [f"shards differ in {name}: {shown}" for name, shown in differing]
+    differs = tuple(dict.fromkeys(name for name, _ in differing))
     first = shards[0]
     meta, info = _meta(first)
     runs = tuple(ShardRun(created_at=r.created_at, meta=_meta(r)[0], failure=r.failure,
@@ -180,7 +192,7 @@ def merge(named: Sequence[tuple[str, Report]], *, partial: bool = False) -> Merg
         targets=first.targets, tool_version=first.tool_version,
         created_at=max(r.created_at for r in shards),
         meta=dataclasses.replace(meta, shard=None, shards=runs, notes=merged_notes,
-                                 differs=tuple(name for name, _ in differing)),
+                                 differs=differs),
         modules=records,
         failure=next((r.failure for r in shards if r.failure is not None), None),
         skipped=tuple(skipped.values()),

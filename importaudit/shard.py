@@ -76,6 +76,20 @@ def split(modules: Sequence[str], count: int,
     return tuple(tuple(n for n in unique if owner[n] == i) for i in range(count))
 
 
+def with_ancestors(part: Sequence[str], modules: Sequence[str]) -> tuple[str, ...]:
+    """`part` and the packages of `modules` above its members, in the order of `modules`.
+
+    Python imports a module's packages first anyway; a `--tree` child that imports
+    them itself sees a package fail and leaves its submodules alone, as the unsharded
+    walk does (otherwise each submodule fails on its own and is reported again).
+    """
+    wanted = set(part)
+    for name in part:
+        parts = name.split(".")
+        wanted.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    return tuple(n for n in dict.fromkeys(modules) if n in wanted)
+
+
 def report_weights(report: Report) -> dict[str, int]:
     """Per-module cost a sharded run will pay, as `report` measured it (nanoseconds).
 

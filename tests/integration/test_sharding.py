@@ -34,9 +34,14 @@ PACKAGE = {
     "shardpkg/sub/__init__.py": "",
     "shardpkg/sub/delta.py": "import shardpkg.alpha\nimport textwrap\n",
     "shardpkg/sub/epsilon.py": "import string\n",
+    # a subpackage that needs what is not installed: the walk skips it and its modules
+    "shardpkg/extra/__init__.py": "import not_installed_anywhere\n",
+    "shardpkg/extra/inner.py": "import csv\n",
 }
+WALK = sorted(n.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+              for n in PACKAGE)
 # What the user's pyproject says; the examples take the targets from it for the gate.
-PYPROJECT = '[tool.importaudit]\ntargets = ["shardpkg"]\nisolated = true\nrepeat = 1\n'
+PYPROJECT = '[tool.importaudit]\ntargets = ["shardpkg"]\nrepeat = 1\n'
 # Speed on 2 shared cores: one measured run, no heap run (the flags a user may add).
 QUICK = ["--repeat", "1", "--no-memory"]
 
@@ -136,12 +141,35 @@ def test_tree_shards_merge_to_the_unsharded_tree_and_keep_one_record_per_module(
     # review and check judge the merged report
     code, out, _ = cli_run("review", "shardpkg", "--from", "tree.json", "--fail-on", "never")
     assert code == 0, out
-    code, out, _ = cli_run("check", "--from", "tree.json", "--no-isolated", "--tree")
+    code, out, _ = cli_run("check", "--from", "tree.json", "--tree")
     assert code == 0, out
 
 
+def test_a_shard_leaves_the_modules_of_a_failed_package_alone_as_the_whole_walk_does(
+        project: Path) -> None:
+    from importaudit.shard import split
+
+    # a count that puts the failing package and its submodule in different shards
+    count = next(n for n in range(2, 9)
+                 if not any({"shardpkg.extra", "shardpkg.extra.inner"} <= set(p)
+                            for p in split(WALK, n)))
+    for i in range(1, count + 1):
+        code, _, err = cli_run("profile", "--tree", "shardpkg", "--shard", f"{i}/{count}",
+                               *QUICK, "-o", f"x{i}.json")
+        assert code == 0, err
+    code, _, err = cli_run("report", "merge", *(f"x{i}.json" for i in range(1, count + 1)),
+                           "-o", "x.json")
+    assert code == 0, err
+    assert cli_run("profile", "--tree", "shardpkg", *QUICK, "-o", "whole.json")[0] == 0
+    whole = json.loads((project / "whole.json").read_text())
+    merged = json.loads((project / "x.json").read_text())
+    assert [s["name"] for s in merged["skipped"]] == [s["name"] for s in whole["skipped"]] \
+        == ["shardpkg.extra"]
+    assert names(project / "x.json") == names(project / "whole.json")
+
+
 def test_an_empty_shard_says_so_and_writes_a_valid_empty_report(project: Path) -> None:
-    # 8 modules in the walk, 12 shards: at least four get none
+    # 10 modules in the walk, 12 shards: at least two get none
     empty = None
     for i in range(1, 13):
         code, _, err = cli_run("profile", "--tree", "shardpkg", "--shard", f"{i}/12",
@@ -149,7 +177,7 @@ def test_an_empty_shard_says_so_and_writes_a_valid_empty_report(project: Path) -
         assert code == 0, err
         if not json.loads((project / f"e{i}.json").read_text())["meta"]["shard"]["modules"]:
             empty = i
-            assert "got none of the 8 modules" in err
+            assert "got none of the 10 modules" in err
     assert empty is not None
     report = json.loads((project / f"e{empty}.json").read_text())
     assert report["modules"] == []
@@ -177,3 +205,41 @@ def test_merging_reports_of_two_splits_is_an_error(project: Path) -> None:
     assert code == 2 and "not shards of one split" in err
     code, _, err = cli_run("report", "merge", "a.json")
     assert code == 2 and "shard 2 of 2 missing" in err
+
+
+def test_weighted_shards_split_by_the_previous_reports_costs(project: Path) -> None:
+    from importaudit.baseline import load
+    from importaudit.shard import report_weights, split
+
+    code, _, err = cli_run("profile", "--isolated", "shardpkg", *QUICK, "-o", "before.json")
+    assert code == 0, err
+    weights = report_weights(load("before.json").report)
+    parts = []
+    for i in (1, 2):
+        code, _, err = cli_run("profile", "--isolated", "shardpkg", "--shard", f"{i}/2",
+                               "--shard-weights", "before.json", *QUICK, "-o", f"w{i}.json")
+        assert code == 0, err
+        shard = json.loads((project / f"w{i}.json").read_text())["meta"]["shard"]
+        assert shard["basis"].startswith("weights ")
+        parts.append(tuple(shard["modules"]))
+    listed = [m for part in parts for m in part]
+    assert {frozenset(p) for p in parts} == {frozenset(p) for p in split(listed, 2, weights)}
+    assert cli_run("report", "merge", "w1.json", "w2.json", "-o", "w.json")[0] == 0
+    assert names(project / "w.json") == names(project / "before.json")
+    code, _, err = cli_run("profile", "--isolated", "shardpkg", "--shard-weights",
+                           "before.json")
+    assert code == 2 and "give --shard I/N too" in err
+
+
+def test_check_and_review_measure_one_shard(project: Path) -> None:
+    code, out, err = cli_run("check", "--tree", "--shard", "2/3",
+                             "--format", "json", *QUICK)
+    assert code == 0, out + err
+    report = json.loads(out)
+    shard = report["meta"]["shard"]
+    assert (shard["index"], shard["count"]) == (2, 3)
+    assert report["verdict"]["passed"]
+    code, out, err = cli_run("review", "shardpkg", "--shard", "1/3", "--format", "json",
+                             "--fail-on", "never", *QUICK)
+    assert code == 0, err
+    assert json.loads(out)["meta"]["shard"]["index"] == 1

@@ -73,6 +73,10 @@ def test_the_merge_keeps_every_shards_metadata_failure_and_notes() -> None:
     assert "machine" in report.meta.differs
     assert any(line.startswith("shards differ in machine: 1: host1; 2: host2")
                for line in merged.differences)
+    # notes are compared one by one: each names the shards that have it
+    assert {"shards differ in notes: shard 1 only: one",
+            "shards differ in notes: shard 2 only: two"} <= set(merged.differences)
+    assert report.meta.differs.count("notes") == 1
     # and all of it survives the JSON round trip
     assert report_from_dict(report_to_dict(report)) == report
 

@@ -11,7 +11,7 @@ import pytest
 
 from importaudit.errors import EXIT_USAGE, UsageError
 from importaudit.model import ModuleRecord, Report, RunMeta
-from importaudit.shard import ShardPlan, parse_shard, report_weights, split
+from importaudit.shard import ShardPlan, parse_shard, report_weights, split, with_ancestors
 
 MODULES = [f"pkg.sub{i // 10}.mod{i}" for i in range(97)]
 
@@ -113,3 +113,11 @@ def test_info_names_the_shard_and_its_part() -> None:
     assert (info.index, info.count, info.total, info.basis) == (2, 3, 97, "name")
     assert info.modules == split(MODULES, 3)[1]
     assert info.machine
+
+
+def test_with_ancestors_adds_the_walked_packages_above_a_part_in_walk_order() -> None:
+    walk = ["pkg", "pkg.a", "pkg.sub", "pkg.sub.x", "pkg.sub.y", "pkg.z"]
+    assert with_ancestors(["pkg.sub.y", "pkg.z"], walk) == ("pkg", "pkg.sub", "pkg.sub.y",
+                                                            "pkg.z")
+    # a package outside the walk (excluded) stays out: Python imports it anyway
+    assert with_ancestors(["pkg.sub.x"], walk[2:]) == ("pkg.sub", "pkg.sub.x")
