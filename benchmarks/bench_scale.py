@@ -1,6 +1,7 @@
 """How the static graph and cycle analysis grow with tree size: generated trees.
 
-Run: `python benchmarks/bench_scale.py [--sizes 1000,10000,50000] [--rounds N]`
+Run: `python benchmarks/bench_scale.py [--sizes 1000,10000,50000] [--rounds N]
+[--isolated-size 200]`
 
 Each tree is generated once in a scratch directory, shaped like a large monorepo:
 a top package of packages of packages (`gen.p3.s7.m12`), each module importing a few
@@ -20,6 +21,15 @@ workers). The table shows medians over the rounds, and how each cost grows: the
 exponent k in cost ~ size^k between consecutive sizes (1 is linear). The process
 checks what it found (module count, the ring's component and its witness), so a
 broken run fails instead of printing a number.
+
+Then `--isolated` across machines (`--shard`, docs/sharding.md): a generated tree of
+`--isolated-size` modules that imports cleanly (packages of modules, each importing an
+earlier sibling and a standard library module) measured by `importaudit profile
+--isolated` once whole and once as 2 shards started side by side (two processes at
+once), then merged. Each shard stands for one CI machine, so on Linux each process is
+pinned to one core (the whole run to one core as well): the ratio whole / 2 shards
+shows what the split gains, less the listing run every shard repeats. Every command
+must exit 0, and the merged report must hold exactly the modules of the whole run.
 """
 
 from __future__ import annotations
@@ -27,11 +37,16 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
+
+from checked import check_exit, run_checked
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,6 +155,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,50000",
                         help="module counts, comma-separated")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--isolated-size", type=int, default=200,
+                        help="modules of the tree timed with --isolated, whole and in 2 "
+                             "shards (0: skip)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"python {sys.version.split()[0]}, {sys.platform}; medians of {args.rounds} rounds")
@@ -169,6 +187,77 @@ def main() -> None:
     build = ", ".join(f"{1000 * r['build_s'] / r['modules']:.3f}" for r in rows)
     cycles = ", ".join(f"{1000 * r['cycles_s'] / r['modules']:.3f}" for r in rows)
     print(f"  seconds per 1,000 modules: build {build}; cycles {cycles}")
+    if args.isolated_size:
+        isolated_shards(args.isolated_size)
+
+def generate_importable(root: Path, size: int) -> int:
+    """A tree of about `size` modules under `root/rt` that imports without errors."""
+    count = 1
+    for i in range(max(1, size // 20)):
+        package = root / "rt" / f"p{i}"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+        for k in range(19):
+            lines = ["import textwrap" if k % 2 else "import string"]
+            if k:
+                lines.append(f"from rt.p{i}.m{k - 1} import VALUE as _previous")
+            (package / f"m{k}.py").write_text("\n".join([*lines, f"VALUE = {k}", ""]))
+        count += 20
+    (root / "rt" / "__init__.py").write_text("")
+    return count
+
+
+def _pinned(core: int | None) -> dict[str, Any]:
+    """Popen options that pin the process (and its children) to one core, on Linux."""
+    if core is None:
+        return {}
+    return {"preexec_fn": lambda: os.sched_setaffinity(0, {core})}
+
+
+def _profile_cmd(out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "importaudit", "profile", "--isolated", "rt", "--repeat",
+            "1", "--no-memory", "--format", "json", "-o", str(out), "-q", *extra]
+
+
+def isolated_shards(size: int) -> None:
+    """Time `profile --isolated` whole and as 2 shards at once; print the ratio."""
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    pin: list[int | None] = list(cores[:2]) if len(cores) >= 2 else [None, None]
+    with tempfile.TemporaryDirectory(prefix="bench-shards-") as scratch:
+        root = Path(scratch)
+        modules = generate_importable(root, size)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(ROOT)])}
+        start = time.perf_counter()
+        whole = subprocess.run(_profile_cmd(root / "whole.json"), cwd=root, env=env,
+                               capture_output=True, text=True, check=False, **_pinned(pin[0]))
+        one = time.perf_counter() - start
+        check_exit(whole.args, whole.returncode, whole.stderr)
+        start = time.perf_counter()
+        procs = [subprocess.Popen(_profile_cmd(root / f"s{i}.json", "--shard", f"{i}/2"),
+                                  cwd=root, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, **_pinned(pin[i - 1]))
+                 for i in (1, 2)]
+        for proc in procs:
+            _, err = proc.communicate()
+            check_exit(proc.args, proc.returncode, err)
+        two = time.perf_counter() - start
+        run_checked([sys.executable, "-m", "importaudit", "report", "merge",
+                     str(root / "s1.json"), str(root / "s2.json"), "-o",
+                     str(root / "merged.json")], cwd=root, env=env)
+        merged, full = (
+            {m["name"] for m in json.loads((root / n).read_text())["modules"]}
+            for n in ("merged.json", "whole.json"))
+        if merged != full:
+            raise SystemExit(f"benchmark stopped: the merged shards hold other modules "
+                             f"than the whole run: {sorted(merged ^ full)[:10]}")
+        measured = sum(1 for n in full if n == "rt" or n.startswith("rt."))
+        if measured != modules:
+            raise SystemExit(f"benchmark stopped: {measured} of {modules} modules measured")
+    where = "each on one core" if pin[0] is not None else "unpinned"
+    print(f"\n--isolated on a {modules}-module tree ({where}): whole {one:.1f} s, "
+          f"2 shards at once {two:.1f} s; ratio whole / 2 shards {one / two:.2f}x "
+          f"(merged module set = the whole run's, {len(full)} modules)")
+
 
 if __name__ == "__main__":
     main()
