@@ -172,6 +172,15 @@ def _meta_lines(meta: RunMeta) -> list[str]:
         timing.append(f"program exit status {meta.program_exit_code}")
     if timing:
         lines.append("; ".join(timing))
+    if meta.shard is not None:
+        shard = meta.shard
+        lines.append(f"shard {shard.index}/{shard.count} of split {shard.split} "
+                     f"({shard.basis}): {len(shard.modules)} of {shard.total} modules, "
+                     f"on {shard.machine or 'an unnamed host'}")
+    if meta.shards:
+        hosts = ", ".join(f"{run.meta.shard.index}: {run.meta.shard.machine}"
+                          for run in meta.shards if run.meta.shard is not None)
+        lines.append(f"merged from {len(meta.shards)} shards ({hosts})")
     return lines
 
 

@@ -126,3 +126,19 @@ def test_reports_of_another_split_or_no_shard_are_refused() -> None:
     other_targets = dataclasses.replace(shard(2, PARTS[1]), targets=("other",))
     with pytest.raises(UsageError, match="not shards of one split"):
         merge(named(shard(1, PARTS[0]), other_targets, shard(3, PARTS[2])))
+
+
+def test_the_terminal_header_names_the_shard_and_the_merged_shards() -> None:
+    import io
+
+    from importaudit.render import RenderOptions, get_renderer
+
+    def header(report: Report) -> str:
+        stream = io.StringIO()
+        get_renderer("tree")(report, stream, RenderOptions(view="tree", color=None))
+        return stream.getvalue()
+
+    one = shard(2, PARTS[1])
+    assert "shard 2/3 of split s1 (name): 1 of 4 modules, on host2" in header(one)
+    merged = merge(named(shard(1, PARTS[0]), one, shard(3, PARTS[2]))).report
+    assert "merged from 3 shards (1: host1, 2: host2, 3: host3)" in header(merged)
