@@ -471,7 +471,8 @@ def check(
     `analyse` are seams for tests; by default they run the real profiler and the
     static analysis. `measured` judges a saved report (`check --from`, e.g. the merge of
     a sharded run) instead of measuring: no code of the targets runs, so cycle claims
-    stay unverified. `shard` measures and judges one shard's part of the tree.
+    stay unverified; without configured targets it judges the report's. `shard`
+    measures and judges one shard's part of the tree.
     """
     import dataclasses
     import functools
@@ -479,6 +480,8 @@ def check(
     from importaudit.baseline import load as load_baseline
     from importaudit.gate import evaluate
 
+    if measured is not None and not config.targets:  # a saved report names its targets
+        config = dataclasses.replace(config, targets=measured.targets)
     _configured_targets(config)
     if static_only and (measured is not None or shard is not None):
         raise UsageError("--static measures nothing: no --from or --shard with it")

@@ -186,9 +186,11 @@ def say_failure(report: Report, fmt: str, output: str | None) -> None:
 
 def say_empty_shard(report: Report) -> None:
     """On stderr: a shard that got no modules measured nothing (its report is valid)."""
+    from importaudit.shard import empty_shard_note
+
     meta = report.meta
     if meta is not None and meta.shard is not None and not meta.shard.modules:
-        click.echo(f"importaudit: {meta.notes[-1]}", err=True)
+        click.echo(f"importaudit: {empty_shard_note(meta.shard)}", err=True)
 
 
 def render_options(**kwargs: Any) -> RenderOptions:

@@ -1066,7 +1066,7 @@ class Runner:
                 for run in runs:
                     failure = failure or describe_failure(run, request.timeout)
         # An empty shard measured nothing: its report holds no records at all.
-        preloaded = preloaded_records(listing.start) if wanted else ()
+        preloaded = preloaded_records(listing.start) if shard is None or wanted else ()
         meta = RunMeta(
             python=self.interpreter.executable,
             python_version=self.interpreter.version_text,

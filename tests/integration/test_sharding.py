@@ -143,6 +143,11 @@ def test_tree_shards_merge_to_the_unsharded_tree_and_keep_one_record_per_module(
     assert code == 0, out
     code, out, _ = cli_run("check", "--from", "tree.json", "--tree")
     assert code == 0, out
+    # with no targets configured, check --from judges the report's own
+    (project / "bare.toml").write_text("[tool.importaudit]\n")
+    code, out, _ = cli_run("check", "--from", "tree.json", "--config", "bare.toml")
+    assert code == 0, out
+    assert out.startswith("importaudit check: shardpkg")
 
 
 def test_a_shard_leaves_the_modules_of_a_failed_package_alone_as_the_whole_walk_does(
@@ -186,6 +191,20 @@ def test_an_empty_shard_says_so_and_writes_a_valid_empty_report(project: Path) -
     assert code == 0, err
     code, _, err = cli_run("profile", "--tree", "shardpkg", *QUICK, "-o", "whole.json")
     assert names(project / "m.json") == names(project / "whole.json")
+
+
+def test_an_empty_isolated_shard_measures_nothing_after_its_listing(project: Path) -> None:
+    from importaudit.shard import split
+
+    # the listing loads the walk but the package that fails (skipped, not measured)
+    listed = [m for m in WALK if not m.startswith("shardpkg.extra")]
+    index = next(i for i, part in enumerate(split(listed, 12), 1) if not part)
+    code, _, err = cli_run("profile", "--isolated", "shardpkg", "--shard", f"{index}/12",
+                           *QUICK, "-o", "empty.json")
+    assert code == 0, err
+    assert f"shard {index}/12 got none of the 8 modules" in err
+    report = json.loads((project / "empty.json").read_text())
+    assert report["modules"] == [] and report["meta"]["shard"]["total"] == 8
 
 
 @pytest.mark.parametrize("value", ["0/2", "3/2", "x"])
