@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING
 
 from importaudit.model import Severity
 from importaudit.review.registry import RuleDoc, register
+from importaudit.review.source import ClassUse
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
+    from importaudit.review.source import ModuleFacts
 
 
 @register(
@@ -25,11 +27,16 @@ if TYPE_CHECKING:
     RuleDoc(
         what="A module defines classes with no behaviour (only `pass`, `...`, a "
              "docstring, or methods raising NotImplementedError), typically in an "
-             "`except ImportError:` fallback or as exported names of unfinished work. "
-             "Deliberately empty classes are not reported: sentinels the module "
-             "instantiates, roots other classes derive from, exceptions, Protocols, ABCs "
-             "and other classes with a base, metaclass or decorator, private classes, and "
-             "anything under `if __name__ == \"__main__\":`.",
+             "`except ImportError:` fallback or as exported names of unfinished work, "
+             "and nothing in the package uses them as markers, or something uses them "
+             "as if they did something (reads an attribute, calls with arguments). "
+             "Deliberately empty classes are not reported: markers the package derives "
+             "from, compares (`type(x) is C`, `x.__class__ is C`), passes as a value "
+             "(`isinstance(x, C)`, `type('V', (C,), {})`), uses as a key or instantiates "
+             "without arguments as a sentinel, in any of its modules and under any name "
+             "it re-exports them as; exceptions, Protocols, ABCs and other classes with a "
+             "base, metaclass or decorator; private classes; anything under "
+             "`if __name__ == \"__main__\":`.",
         why="Callers import the name successfully and fail later, far from the cause "
             "(an AttributeError or TypeError instead of a clear ImportError); type "
             "checkers and readers believe the feature exists.",
@@ -42,12 +49,11 @@ if TYPE_CHECKING:
 )
 def placeholder_class(ctx: ReviewContext) -> Iterator[Finding]:
     """IA401: one finding per module defining placeholder classes."""
-    # A class any reviewed module derives from or tests with isinstance/issubclass is a
-    # marker or mixin root (sqlalchemy.exc.DontWrapMixin), not a missing implementation.
-    type_uses = frozenset().union(*(facts.type_uses for facts in ctx.all_facts()))
-    for facts in ctx.all_facts():
+    every = list(ctx.all_facts())
+    uses = _uses_by_name(every)
+    for facts in every:
         placeholders = [p for p in facts.placeholders
-                        if p.in_import_fallback or p.name not in type_uses]
+                        if _placeholder(_names_of(every, f"{facts.name}.{p.name}"), uses)]
         if not placeholders:
             continue
         names = [p.name for p in placeholders]
@@ -68,3 +74,49 @@ def placeholder_class(ctx: ReviewContext) -> Iterator[Finding]:
             impact=ctx.tree.self_impact(facts.name), line=placeholders[0].line,
             floor=Severity.MEDIUM,
         )
+
+
+def _uses_by_name(every: list[ModuleFacts]) -> dict[str, set[ClassUse]]:
+    """Dotted name -> how any reviewed module uses it."""
+    uses: dict[str, set[ClassUse]] = {}
+    for facts in every:
+        for name, kinds in facts.class_uses.items():
+            uses.setdefault(name, set()).update(kinds)
+    return uses
+
+
+def _names_of(every: list[ModuleFacts], defined: str) -> set[str]:
+    """`module.Class` and every name the package re-exports it under.
+
+    `from .types import JsonWrapper` in `pkg.v1` makes `pkg.v1.JsonWrapper` the same
+    class; so does `from .types import *` when the star import takes it.
+    """
+    names = {defined}
+    grew = True
+    while grew:
+        grew = False
+        for facts in every:
+            for binding in facts.bindings:
+                if binding.attr and f"{binding.module}.{binding.attr}" in names:
+                    alias = f"{facts.name}.{binding.name}"
+                    if alias not in names:
+                        names.add(alias)
+                        grew = True
+            for source in facts.star_imports:
+                for name in [n for n in names if n.rpartition(".")[0] == source]:
+                    alias = f"{facts.name}.{name.rpartition('.')[2]}"
+                    if alias not in names:
+                        names.add(alias)
+                        grew = True
+    return names
+
+
+def _placeholder(names: set[str], uses: dict[str, set[ClassUse]]) -> bool:
+    """Whether the class known by `names` is used as if it had behaviour, or not at all.
+
+    A class the package uses only as a marker (a base, an identity, an isinstance
+    type, a sentinel instance) is what it is meant to be; one never used in the package
+    is exported for callers who will expect an implementation.
+    """
+    found = set().union(*(uses.get(name, set()) for name in names))
+    return ClassUse.BEHAVIOUR in found or ClassUse.MARKER not in found

@@ -36,6 +36,18 @@ class Use(enum.Enum):
     EXPORT = "export"  # listed in __all__: re-exported, needed at import time
 
 
+class ClassUse(enum.Enum):
+    """How code uses a name that may be a class: as a marker, or as if it had behaviour."""
+
+    # Its identity matters: a base, compared (`type(x) is C`, `x.__class__ is C`),
+    # passed as a value (`isinstance(x, C)`, `type("V", (C,), {})`), a key, an instance
+    # made without arguments (a sentinel), or attributes given to it.
+    MARKER = "marker"
+    # It is expected to do something: an attribute read (`C.parse`, `C().run`) or a call
+    # with arguments, which an empty class cannot serve.
+    BEHAVIOUR = "behaviour"
+
+
 class BindingKind(enum.Enum):
     """How a module-level import statement runs."""
 
@@ -119,10 +131,14 @@ class ModuleFacts:
     work: tuple[Statement, ...] = ()
     has_getattr: bool = False  # defines a PEP 562 module __getattr__
     lazy_map_names: tuple[str, ...] = ()  # names that __getattr__ can load
+    lazy_modules: dict[str, str] = field(default_factory=dict)  # name -> ".module" written
     annotation_consumers: tuple[str, ...] = ()  # imports/calls that read annotations
     ignores: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes
-    # Class names used as a base or in isinstance/issubclass checks (last name part).
-    type_uses: frozenset[str] = frozenset()
+    # Dotted names (resolved through the imports; own globals as `module.name`) -> how
+    # they are used, for names used as a marker or as if they had behaviour.
+    class_uses: dict[str, frozenset[ClassUse]] = field(default_factory=dict)
+    defined: frozenset[str] = frozenset()  # module-level names it binds (star-importable)
+    star_imports: tuple[str, ...] = ()  # modules it star-imports at module level
     refs: dict[str, frozenset[str]] = field(default_factory=dict)  # top-level def -> names
 
     def uses_of(self, name: str) -> frozenset[Use]:
@@ -256,11 +272,14 @@ class _Collector(ast.NodeVisitor):
         self.all_line: int | None = None
         self.has_getattr = False
         self.lazy_names: set[str] = set()
+        self.lazy_modules: dict[str, str] = {}  # lazy name -> its module, as written
         self.consumers: set[str] = set()
         self.refs: dict[str, set[str]] = {}
         self.guards = Bindings()  # what `if` tests mean: the static scanner's classifier
-        self.instantiated: set[str] = set()  # names called like a class, anywhere
-        self.type_uses: set[str] = set()  # names used as a base or an isinstance type
+        self.class_uses: dict[str, set[ClassUse]] = {}
+        self.local_aliases: dict[str, str] = {}  # names imported inside functions
+        self.defined: set[str] = set()
+        self.star_imports: list[str] = []  # `from module import *` at module level
         # state
         self._owner: str | None = None  # the top-level definition being walked
         self._use = Use.IMPORT_TIME
@@ -311,6 +330,10 @@ class _Collector(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         self.guards.learn(node)  # in source order at every depth, as the scanners do
         if self._depth:
+            for alias in node.names:
+                self.local_aliases.setdefault(alias.asname or alias.name.split(".")[0],
+                                              alias.name if alias.asname else
+                                              alias.name.split(".")[0])
             return
         for alias in node.names:
             if alias.asname:
@@ -319,18 +342,24 @@ class _Collector(ast.NodeVisitor):
                 local = alias.name.split(".")[0]
                 module = alias.name
             self.aliases[local] = alias.name if alias.asname else local
+            self.defined.add(local)
             self.bindings.append(Binding(local, module, None, node.lineno, self._binding_kind))
             self._consumer(alias.name)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         self.guards.learn(node)
-        if self._depth:
-            return
         module = resolve_relative(self.module, self.is_package, node.level, node.module)
+        if self._depth:
+            for alias in node.names:
+                self.local_aliases.setdefault(alias.asname or alias.name,
+                                              f"{module}.{alias.name}")
+            return
         for alias in node.names:
             if alias.name == "*":
+                self.star_imports.append(module)
                 continue
             local = alias.asname or alias.name
+            self.defined.add(local)
             self.aliases[local] = f"{module}.{alias.name}"
             self.bindings.append(
                 Binding(local, module, alias.name, node.lineno, self._binding_kind)
@@ -415,6 +444,7 @@ class _Collector(ast.NodeVisitor):
     def _function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if self._module_level():
             self.defined_functions.add(node.name)
+            self.defined.add(node.name)
             if node.name == "__getattr__":
                 self.has_getattr = True
             owner, self._owner = self._owner, node.name
@@ -474,6 +504,7 @@ class _Collector(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         if self._module_level():
+            self.defined.add(node.name)
             owner, self._owner = self._owner, node.name
             self._class_def(node)
             self._owner = owner
@@ -483,7 +514,7 @@ class _Collector(ast.NodeVisitor):
     def _class_def(self, node: ast.ClassDef) -> None:
         for expr in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
             self.visit(expr)
-        self._type_use(node.bases)
+        self._mark(node.bases, ClassUse.MARKER)  # a root others derive from
         if self._depth == 0 and self._class_depth == 0 and _trivial_body(node.body):
             # Only a class with nothing to it stands in for something missing: bases
             # (Exception, Protocol, ABC, a real base), a metaclass or a decorator make
@@ -513,6 +544,7 @@ class _Collector(ast.NodeVisitor):
             self.visit(node.value)
         self.visit(node.target)
         if self._module_level() and isinstance(node.target, ast.Name):
+            self.defined.add(node.target.id)
             self._made_by(node.target.id, node.value)
 
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -522,6 +554,7 @@ class _Collector(ast.NodeVisitor):
                     self._record_all(node.value, node.lineno)
             self._lazy_map(node.value)
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            self.defined.update(names)
             if len(names) == 1 and names[0] != "__all__":
                 owner, self._owner = self._owner, names[0]
                 self.generic_visit(node)
@@ -566,10 +599,15 @@ class _Collector(ast.NodeVisitor):
                 or isinstance(v, ast.Tuple) for v in value.values
             )
             if values_are_modules:
-                self.lazy_names.update(
-                    k.value for k in value.keys
-                    if isinstance(k, ast.Constant) and isinstance(k.value, str)
-                )
+                for key, target in zip(value.keys, value.values, strict=True):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        self.lazy_names.add(key.value)
+                        # `".canvas"`, or the module part of `(__spec__.parent, ".main")`
+                        parts = target.elts if isinstance(target, ast.Tuple) else [target]
+                        written = [e.value for e in parts if isinstance(e, ast.Constant)
+                                   and isinstance(e.value, str)]
+                        if written:
+                            self.lazy_modules[key.value] = written[-1]
 
     def visit_For(self, node: ast.For) -> None:
         self._statement(node, "for loop")
@@ -620,18 +658,56 @@ class _Collector(ast.NodeVisitor):
         return ImportTimeCall(name, node.lineno, raw.rsplit(".", 1)[-1], receiver,
                               self._platform)
 
-    def _type_use(self, exprs: Sequence[ast.expr]) -> None:
+    # ----------------------------------------------------------------- class uses
+    def _resolve(self, expr: ast.expr) -> str | None:
+        """The dotted name `expr` refers to: through the imports, else a global of ours."""
+        name = _dotted(expr)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        base = (self.aliases.get(head) or self.local_aliases.get(head)
+                or f"{self.module}.{head}")
+        return f"{base}.{rest}" if rest else base
+
+    def _mark(self, exprs: Sequence[ast.expr], use: ClassUse) -> None:
+        """Note that the names in `exprs` (and in tuples/lists among them) are used so."""
+        if self._use in ANNOTATION_USES:
+            return  # a type checker's use: neither marker nor behaviour at run time
         for expr in exprs:
-            for item in expr.elts if isinstance(expr, ast.Tuple) else [expr]:
-                name = _dotted(item)
+            items = expr.elts if isinstance(expr, ast.Tuple | ast.List | ast.Set) else [expr]
+            for item in items:
+                name = self._resolve(item)
                 if name is not None:
-                    self.type_uses.add(name.rsplit(".", 1)[-1])
+                    self.class_uses.setdefault(name, set()).add(use)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        operands = [node.left, *node.comparators]
+        # `C is None` asks whether a name is bound; `type(x) is C` asks about identity.
+        if not any(isinstance(o, ast.Constant) for o in operands):
+            self._mark(operands, ClassUse.MARKER)
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        base = node.value.func if isinstance(node.value, ast.Call) else node.value
+        # `C.__name__` is what every class has; `C.flag = 1` gives it the attribute.
+        given = ((node.attr.startswith("__") and node.attr.endswith("__"))
+                 or not isinstance(node.ctx, ast.Load))
+        self._mark([base], ClassUse.MARKER if given else ClassUse.BEHAVIOUR)
+        self.generic_visit(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        self._mark([k for k in node.keys if k is not None], ClassUse.MARKER)
+        self.generic_visit(node)
+
+    def visit_Set(self, node: ast.Set) -> None:
+        self._mark(node.elts, ClassUse.MARKER)
+        self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:
-        if isinstance(node.func, ast.Name):
-            self.instantiated.add(node.func.id)
-            if node.func.id in ("isinstance", "issubclass") and len(node.args) == 2:
-                self._type_use(node.args[1:])
+        # An empty class called with arguments raises TypeError: the caller expects more.
+        self._mark([node.func], ClassUse.BEHAVIOUR if node.args or node.keywords
+                   else ClassUse.MARKER)
+        self._mark([*node.args, *(k.value for k in node.keywords)], ClassUse.MARKER)
         if self._depth == 0:
             call = self._call(node)
             if call is not None:
@@ -718,17 +794,18 @@ def module_facts(
         bindings=tuple(collector.bindings),
         uses={k: frozenset(v) for k, v in collector.uses.items()},
         functions_using={k: tuple(sorted(v)) for k, v in collector.functions.items()},
-        placeholders=tuple(
-            # A sentinel (`NO_CHANGE = NoChange()`) is used as what it is, not waiting
-            # for an implementation. (Bases and marker types: see `type_uses`.)
-            p for p in collector.placeholders
-            if p.in_import_fallback or p.name not in collector.instantiated),
+        # Candidates: whether the package uses one as a marker is for the rule to judge
+        # from every module's `class_uses`.
+        placeholders=tuple(collector.placeholders),
         calls=tuple(collector.calls),
         work=tuple(collector.work),
         has_getattr=collector.has_getattr,
         lazy_map_names=tuple(sorted(collector.lazy_names)),
+        lazy_modules=dict(sorted(collector.lazy_modules.items())),
         annotation_consumers=tuple(sorted(collector.consumers)),
         ignores=ignore_comments(source),
         refs={k: frozenset(v - {k}) for k, v in collector.refs.items()},
-        type_uses=frozenset(collector.type_uses),
+        class_uses={k: frozenset(v) for k, v in collector.class_uses.items()},
+        defined=frozenset(collector.defined),
+        star_imports=tuple(collector.star_imports),
     )

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from importaudit.review.source import BindingKind, Use, ignore_comments, module_facts
+from importaudit.review.source import (
+    BindingKind,
+    ClassUse,
+    Use,
+    ignore_comments,
+    module_facts,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -227,9 +233,52 @@ def test_deliberately_empty_classes_are_not_placeholders(tmp_path: Path) -> None
         def check(error):
             return isinstance(error, (OSError, abc.ABC))
         """)
-    # Marker is a base here: the rule drops it, with bases used anywhere in the package.
-    assert [p.name for p in facts.placeholders] == ["Marker", "Unfinished"]
-    assert {"Marker", "OSError"} <= facts.type_uses
+    # Empty public classes without base are the candidates; how the package uses them
+    # (below, across every module) decides which are placeholders.
+    assert [p.name for p in facts.placeholders] == ["NoChange", "Marker", "Unfinished"]
+    assert facts.class_uses["pkg.mod.NoChange"] == {ClassUse.MARKER}  # a sentinel
+    assert facts.class_uses["pkg.mod.Marker"] == {ClassUse.MARKER}  # a base
+    assert facts.class_uses["abc.ABC"] == {ClassUse.MARKER}  # an isinstance type
+    assert "pkg.mod.Unfinished" not in facts.class_uses
+
+
+def test_class_uses_tell_markers_from_behaviour(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        from typing import Optional
+        from .types import Json, Deferred as D
+        from . import models
+
+        def is_json(t):
+            return issubclass(t, Json) or type(t) is models.Wrapper
+
+        def deferred(field):
+            from .fields import Late
+            return field.__class__ is D and isinstance(field, Late)
+
+        class Value:
+            pass
+
+        if Value is None:
+            pass
+
+        def run(x: Optional[models.Engine]) -> models.Engine:
+            models.Engine.start()
+            models.Runner(1)
+            return models.Builder().build()
+
+        KEYS = {models.Key: 1}
+        models.Namespace.flag = True
+        print(models.Named.__name__)
+        """)
+    uses = facts.class_uses
+    for marker in ("pkg.types.Json", "pkg.models.Wrapper", "pkg.types.Deferred",
+                   "pkg.fields.Late", "pkg.models.Key", "pkg.models.Namespace",
+                   "pkg.models.Named"):
+        assert uses[marker] == {ClassUse.MARKER}, marker
+    for behaviour in ("pkg.models.Engine", "pkg.models.Runner", "pkg.models.Builder"):
+        assert ClassUse.BEHAVIOUR in uses[behaviour], behaviour
+    # `Value is None` asks whether the name is bound, not what the class is.
+    assert "pkg.mod.Value" not in uses
 
 
 def test_methods_and_lambdas_name_their_real_users(tmp_path: Path) -> None:
