@@ -25,7 +25,7 @@ def test_every_problem_of_the_shop_is_found(shop_findings: tuple[Finding, ...]) 
     found = {(f.code, f.module) for f in shop_findings}
     assert found >= {
         ("IA101", "shop"), ("IA102", "shop.reports"), ("IA103", "shop.orders"),
-        ("IA201", "shop.orders"), ("IA301", "shop"), ("IA401", "shop"),
+        ("IA201", "shop.orders"), ("IA401", "shop"),
         ("IA501", "shop.orders"), ("IA601", "shop.billing"), ("IA602", "shop.reports"),
     }
 
@@ -116,10 +116,12 @@ def test_cycle_through_a_deferred_edge_is_not_an_import_cycle(shop_report: Repor
     assert not by_code(run_review(report).findings, "IA201")
 
 
-def test_large_all_counts_names_and_providers(shop_findings: tuple[Finding, ...]) -> None:
-    [finding] = by_code(shop_findings, "IA301")
-    assert "13 names" in finding.message and "5 submodule(s)" in finding.message  # forecast too
-    assert finding.line is not None and finding.line > 10
+def test_long_all_of_an_eager_init_is_the_init_finding(
+        shop_findings: tuple[Finding, ...]) -> None:
+    # shop's __init__ loads every submodule: `from shop import *` loads nothing more, so
+    # trimming its 13-name __all__ saves nothing; the cost is the IA101's.
+    assert by_code(shop_findings, "IA301") == []
+    assert by_code(shop_findings, "IA101")
 
 
 def test_placeholders_found_in_fallback_and_as_plain_class(

@@ -1,0 +1,101 @@
+"""IA301 on real fixture packages: what a star import costs beyond `import pkg`.
+
+`starry` is eager and star-imports its submodules (httpx's shape): a star import loads
+nothing more, so there is no finding. `gallery` is lazy (PEP 562) with a 12-name
+`__all__`: the star import loads every submodule `import gallery` does not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from review_samples import FIXTURES, make_report, rec
+
+from importaudit.review import run_review
+from importaudit.review.context import ReviewContext
+from importaudit.review.exports import _providers
+from importaudit.static.build import static_graph
+
+if TYPE_CHECKING:
+    from importaudit.model import Finding, ModuleRecord, Report
+
+
+def _report(package: str, modules: tuple[ModuleRecord, ...]) -> Report:
+    graph = static_graph([str(FIXTURES / package)], cache_dir=None, jobs=1)
+    return make_report((package,), modules, graph)
+
+
+def _starry(eager: bool = True) -> Report:
+    loader = "starry" if eager else None  # who was running when each submodule loaded
+    return _report("starry", (
+        rec("starry", None, 0, 3000, 300, 200, 20),
+        rec("starry.client", loader, 1, 400, 400, 30, 30),
+        rec("starry.models", loader, 2, 2000, 300, 120, 20),
+        rec("json", "starry.models", 3, 1700, 1700, 400, 400, stdlib=True),  # costly enough
+        rec("starry.errors", loader, 4, 300, 300, 20, 20),
+    ))
+
+
+def _ia301(report: Report) -> list[Finding]:
+    return [f for f in run_review(report).findings if f.code == "IA301"]
+
+
+def test_eager_star_reexports_cost_nothing_beyond_the_import() -> None:
+    assert _ia301(_starry()) == []
+
+
+def test_names_bound_by_star_imports_belong_to_their_submodule() -> None:
+    report = _starry()
+    ctx = ReviewContext(report)
+    facts = ctx.facts("starry")
+    assert facts is not None
+    providers = _providers(ctx, facts)
+    assert providers["Client"] == providers["get"] == "starry.client"
+    assert providers["Request"] == "starry.models"  # no __all__: its public globals
+    assert providers["ConnectError"] == "starry.errors"
+    # Were the same submodules loaded lazily, all three would count (not "0 submodules").
+    [finding] = _ia301(_starry(eager=False))
+    assert "11 names from 3 submodule(s)" in finding.message
+
+
+def _gallery() -> Report:
+    return _report("gallery", (
+        rec("gallery", None, 0, 900, 400, 40, 20),
+        rec("importlib", "gallery", 1, 500, 500, 20, 20, stdlib=True),
+        rec("gallery.canvas", None, 2, 300, 300, 60, 60),
+        rec("gallery.render", None, 3, 900, 300, 60, 60),
+        rec("gallery.frames", "gallery.render", 4, 300, 300, 60, 60),
+        rec("gallery.exhibits", "gallery.render", 5, 300, 300, 60, 60),
+    ))
+
+
+def test_lazy_package_star_import_costs_what_its_names_load() -> None:
+    [finding] = _ia301(_gallery())
+    assert finding.impact.modules == 4  # the four submodules, not gallery or importlib
+    assert finding.impact.heap_bytes == 4 * 60 * 1024
+    assert "12 names from 4 submodule(s)" in finding.message
+    assert "loads 4 of them that `import gallery` does not" in finding.message
+
+
+def test_fix_names_the_costly_submodules_without_choosing_core_names() -> None:
+    [finding] = _ia301(_gallery())
+    assert "core only" not in finding.fix and "__all__ = [" not in finding.fix
+    # render loads the exhibits and the frames too: it is named first, with what only it adds.
+    first = finding.fix.splitlines()[2]
+    assert first.startswith("#   export, preview, render: gallery.render loads 3 module(s), "
+                            "1 of them for these names alone")
+
+
+def test_a_parents_star_import_is_the_cost_not_a_given() -> None:
+    # museum/__init__ star-imports its lazy wing: `import museum.wing` runs museum first,
+    # whose star import loads every module wing's __all__ names (the probe credits them
+    # to museum, the import in progress). That pull is what the long __all__ costs.
+    report = _report("museum", (
+        rec("museum", None, 0, 1300, 100, 200, 10),
+        rec("museum.wing", "museum", 1, 300, 300, 20, 20),
+        *[rec(f"museum.wing.{m}", "museum", 2 + i, 300, 300, 100, 100)
+          for i, m in enumerate(("sculpture", "paintings", "tours"))],
+    ))
+    [finding] = _ia301(report)
+    assert finding.module == "museum.wing" and finding.impact.modules == 3
+    assert "star-imported by museum." in finding.message
