@@ -131,7 +131,7 @@ class ModuleFacts:
     work: tuple[Statement, ...] = ()
     has_getattr: bool = False  # defines a PEP 562 module __getattr__
     lazy_map_names: tuple[str, ...] = ()  # names that __getattr__ can load
-    lazy_modules: dict[str, str] = field(default_factory=dict)  # name -> ".module" written
+    lazy_modules: dict[str, str] = field(default_factory=dict)  # name -> ".mod" or "pkg.mod"
     annotation_consumers: tuple[str, ...] = ()  # imports/calls that read annotations
     ignores: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes
     # Dotted names (resolved through the imports; own globals as `module.name`) -> how
@@ -602,12 +602,9 @@ class _Collector(ast.NodeVisitor):
                 for key, target in zip(value.keys, value.values, strict=True):
                     if isinstance(key, ast.Constant) and isinstance(key.value, str):
                         self.lazy_names.add(key.value)
-                        # `".canvas"`, or the module part of `(__spec__.parent, ".main")`
-                        parts = target.elts if isinstance(target, ast.Tuple) else [target]
-                        written = [e.value for e in parts if isinstance(e, ast.Constant)
-                                   and isinstance(e.value, str)]
-                        if written:
-                            self.lazy_modules[key.value] = written[-1]
+                        module = _lazy_target(target)
+                        if module is not None:
+                            self.lazy_modules[key.value] = module
 
     def visit_For(self, node: ast.For) -> None:
         self._statement(node, "for loop")
@@ -723,6 +720,26 @@ class _Collector(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
             self._note(node.id)
+
+
+def _lazy_target(value: ast.expr) -> str | None:
+    """The module a PEP 562 map entry names, as `import_module` would read it.
+
+    `".canvas"` and `(__spec__.parent, ".main")` stay relative to the package;
+    `("pydantic_core", ".core_schema")` names its anchor: `pydantic_core.core_schema`.
+    """
+    def text(node: ast.expr) -> str | None:
+        return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+            else None
+
+    if not isinstance(value, ast.Tuple):
+        return text(value)
+    if len(value.elts) != 2:
+        return None
+    anchor, name = text(value.elts[0]), text(value.elts[1])
+    if name is None or anchor is None or not name.startswith("."):
+        return name
+    return anchor if name == "." else anchor + name
 
 
 def _string_items(value: ast.expr) -> tuple[str, ...] | None:

@@ -306,3 +306,17 @@ def test_calls_under_a_platform_guard_say_so(tmp_path: Path) -> None:
         """)
     assert [(c.line, c.platform) for c in facts.calls] == [
         (4, "sys.platform == 'win32'"), (6, "not (sys.platform == 'win32')")]
+
+
+def test_lazy_map_names_the_module_each_name_comes_from(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        _dynamic_imports = {
+            "Canvas": ".canvas",
+            "BaseModel": (__spec__.parent, ".main"),
+            "ValidationInfo": ("pydantic_core", ".core_schema"),
+            "ValidationError": ("pydantic_core", "."),
+        }
+        """, package=True)
+    assert facts.lazy_modules == {"Canvas": ".canvas", "BaseModel": ".main",
+                                  "ValidationInfo": "pydantic_core.core_schema",
+                                  "ValidationError": "pydantic_core"}
