@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from importaudit.errors import UsageError
+from importaudit.errors import TargetFailedError, UsageError
+from importaudit.fix import compat
 from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
 from importaudit.fix.lazy_init import InitPlan, Refusal, Surface, plan_init, render_init
 from importaudit.fix.proof import (
@@ -27,11 +28,19 @@ from importaudit.fix.proof import (
     compare_tree,
     run_snapshot,
 )
+from importaudit.fix.styles import (
+    LAZY_LOADER,
+    lazy_loader_refusal,
+    render_lazy_loader,
+    render_pep810,
+    stub_path,
+)
 from importaudit.fix.typing_only import TypingPlan, plan_typing, render_typing
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
 
+    from importaudit.fix.project import Declared
     from importaudit.model import Report
 
 Plan = InitPlan | TypingPlan
@@ -94,11 +103,19 @@ class FixResult:
     tests: TestRun | None = None
     written: tuple[Path, ...] = ()
     costlier: tuple[str, ...] = ()  # what the rewrites made more expensive (see `costlier`)
+    style: str = "pep562"
+    versions: compat.VersionCheck | None = None  # requires-python, and where checked
+    not_proven: str | None = None  # why the proof could not run (then nothing is written)
 
     @property
     def passed(self) -> tuple[Rewrite, ...]:
-        """The rewrites that passed the proof (what `--write` writes)."""
-        return tuple(r for r in self.rewrites if r.passed)
+        """The rewrites that passed the proof (what `--write` writes); none unproven."""
+        return () if self.not_proven else tuple(r for r in self.rewrites if r.passed)
+
+    @property
+    def pending(self) -> bool:
+        """Whether there are fixes to apply: proven and not written, or not provable here."""
+        return bool(self.passed or (self.not_proven and self.rewrites)) and not self.written
 
     @property
     def withdrawn(self) -> tuple[Rewrite, ...]:
@@ -112,12 +129,27 @@ class FixResult:
 
 
 @dataclass
+class _Side:
+    """One interpreter the proof imports both trees in, and the original's snapshots."""
+
+    python: str
+    label: str  # its version, "3.9.18" ("" for the measured one when unknown)
+    before: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tree: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class _Context:
     python: str
     paths: tuple[str, ...]
     targets: tuple[str, ...]
     timeout: float
     before: dict[str, dict[str, Any]] = field(default_factory=dict)
+    style: str = "pep562"
+    others: list[_Side] = field(default_factory=list)  # older Pythons the range admits
+    # The oldest interpreter the declared range admits: it compiles the rewrites.
+    oldest: tuple[tuple[int, int, int], str] | None = None
+    compiled: bool = False  # whether it compiled any rewritten file
 
 
 def _package_root(init: Path) -> Path:
@@ -135,7 +167,9 @@ def _relative_dots(package: str, top: str) -> str:
 def _surface(package: str, shown: dict[str, Any]) -> Surface:
     subs = {name: f".{name}" for name, value in shown["values"].items()
             if value.get("name") == f"{package}.{name}"}
-    return Surface(subs, tuple(shown["star"]), frozenset(shown["globals"]))
+    exported = shown["all"]
+    return Surface(subs, tuple(shown["star"]), frozenset(shown["globals"]),
+                   None if exported is None else tuple(exported))
 
 
 def _render(plans: Sequence[Plan], ctx: _Context,
@@ -149,6 +183,9 @@ def _render(plans: Sequence[Plan], ctx: _Context,
                                     added=plan.added))
         else:
             by_top.setdefault(plan.package.split(".")[0], []).append(plan)
+    if ctx.style != "pep562":
+        return rewrites + [r for plan in (p for g in by_top.values() for p in g)
+                           for r in _styled(plan, ctx, targets)]
     for top, group in by_top.items():
         shared = len(group) > 1
         for plan in group:
@@ -165,6 +202,23 @@ def _render(plans: Sequence[Plan], ctx: _Context,
             rewrites.append(Rewrite(f"{top}.{SHARED_MODULE}", path, old,
                                     shared_helper_module()))
     return rewrites
+
+
+def _styled(plan: InitPlan, ctx: _Context, targets: Mapping[str, Target]) -> list[Rewrite]:
+    """The lazy `__init__` of `plan` in the lazy-loader (with its stub) or PEP 810 form."""
+    surface = _surface(plan.package, ctx.before[plan.package])
+    codes, names = targets[plan.package].codes, tuple(n.name for n in plan.lazy)
+    if ctx.style == "pep810":
+        return [Rewrite(plan.package, plan.file, plan.source, render_pep810(plan, surface),
+                        codes, names)]
+    init, stub = render_lazy_loader(plan, surface)
+    return [Rewrite(plan.package, plan.file, plan.source, init, codes, names),
+            Rewrite(f"{plan.package} (stub)", stub_path(plan), None, stub)]
+
+
+def _in_copy(rewrite: Rewrite, into: Path) -> Path:
+    """Where `rewrite`'s file is in a copy made by `_copy` into `into`."""
+    return into / rewrite.file.relative_to(_package_root(rewrite.file))
 
 
 def _copy(rewrites: Sequence[Rewrite], into: Path) -> None:
@@ -187,27 +241,52 @@ def _blame(broken: str, modules: Sequence[str]) -> str | None:
     return max(owners, key=len) if owners else None
 
 
+def _compiled(rewrites: Sequence[Rewrite], ctx: _Context, copy: Path,
+              found: dict[str, list[Breakage]]) -> None:
+    """Charge each rewritten file the oldest admitted Python cannot compile to its rewrite."""
+    if ctx.oldest is None:
+        return
+    label, python = compat.dotted(ctx.oldest[0]), ctx.oldest[1]
+    files = [r for r in rewrites if r.file.suffix == ".py"]
+    after = compat.compile_errors(python, [_in_copy(r, copy) for r in files],
+                                  timeout=ctx.timeout)
+    before = compat.compile_errors(python, [r.file for r in files if r.before is not None],
+                                   timeout=ctx.timeout)
+    ctx.compiled = ctx.compiled or bool(files)
+    for rewrite in files:
+        error = after.get(str(_in_copy(rewrite, copy)))
+        if error is not None and str(rewrite.file) not in before:
+            found.setdefault(rewrite.module, []).append(Breakage(
+                rewrite.module, f"does not compile on Python {label}: {error}"))
+
+
 def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
            tree_before: dict[str, Any]) -> tuple[list[Rewrite], list[Breakage], int]:
     _copy(rewrites, copy)
     paths = (str(copy), *ctx.paths)
     checked = [r for r in rewrites if r.module in ctx.before]
-    found: dict[str, list[Breakage]] = {}
-    for rewrite in checked:
-        after = run_snapshot(ctx.python, paths, "surface", rewrite.module,
-                             timeout=ctx.timeout)
-        found[rewrite.module] = compare_surface(
-            rewrite.module, ctx.before[rewrite.module], after,
-            frozenset(rewrite.names) if rewrite.moved else frozenset(), frozenset(rewrite.added))
-    tree_after = run_snapshot(ctx.python, paths, "tree", ",".join(ctx.targets),
-                              timeout=ctx.timeout)
+    found: dict[str, list[Breakage]] = {r.module: [] for r in rewrites}
+    _compiled(rewrites, ctx, copy, found)
     unblamed: list[Breakage] = []
-    for breakage in compare_tree(tree_before, tree_after):
-        owner = _blame(breakage.module, [r.module for r in checked])
-        if owner is None:
-            unblamed.append(breakage)
-        else:
-            found[owner].append(breakage)
+    sides = [_Side(ctx.python, "", ctx.before, tree_before), *ctx.others]
+    for side in sides:
+        on = f"on Python {side.label}: " if side is not sides[0] else ""
+        for rewrite in checked:
+            if rewrite.module not in side.before:
+                continue  # the original does not import there (said in the version check)
+            after = run_snapshot(side.python, paths, "surface", rewrite.module,
+                                 timeout=ctx.timeout)
+            found[rewrite.module].extend(
+                replace(b, message=on + b.message) for b in compare_surface(
+                    rewrite.module, side.before[rewrite.module], after,
+                    frozenset(rewrite.names) if rewrite.moved else frozenset(),
+                    frozenset(rewrite.added)))
+        tree_after = run_snapshot(side.python, paths, "tree", ",".join(ctx.targets),
+                                  timeout=ctx.timeout)
+        for broke in compare_tree(side.tree, tree_after):
+            owner = _blame(broke.module, [r.module for r in checked])
+            (unblamed if owner is None else found[owner]).append(
+                replace(broke, message=on + broke.message))
     proven = [replace(r, broke=tuple(found.get(r.module, ()))) for r in rewrites]
     return proven, unblamed, len(tree_before["modules"])
 
@@ -222,27 +301,111 @@ def _plan(target: Target, relpath: Callable[[Path], str]) -> Plan:
                        imported=target.imported)
 
 
+def _needs(plan: Plan, style: str) -> str | None:
+    """The construct of `compat.NEEDS` a plan's rewrite writes (None: any Python runs it)."""
+    if isinstance(plan, InitPlan):
+        return style
+    return "future" if plan.future else None
+
+
+def _other_side(ctx: _Context, plans: Sequence[Plan], versions: compat.VersionCheck,
+                version: tuple[int, int, int]) -> compat.VersionCheck:
+    """Snapshot the originals on the oldest admitted Python, when it is another one."""
+    oldest = ctx.oldest
+    if oldest is None or oldest[0][:2] == version[:2]:
+        return versions
+    label = compat.dotted(oldest[0])
+    if oldest[0][:2] < (3, 7):  # snapshot.py itself needs 3.7
+        return replace(versions, not_checked=(
+            *versions.not_checked, f"not proven on Python {label}: the proof needs >= 3.7"))
+    side = _Side(oldest[1], label)
+    if ctx.style == "lazy-loader" and "error" in run_snapshot(
+            side.python, ctx.paths, "surface", LAZY_LOADER, timeout=ctx.timeout):
+        # The rewrite imports lazy_loader: an environment without it proves nothing.
+        return replace(versions, not_checked=(
+            *versions.not_checked, f"not proven on Python {label}: {LAZY_LOADER} is not "
+                                   "installed there"))
+    failed = []
+    try:
+        for plan in plans:
+            shown = run_snapshot(side.python, ctx.paths, "surface", plan.module,
+                                 timeout=ctx.timeout)
+            if "error" in shown:
+                failed.append(f"{plan.module} ({shown['error']})")
+            else:
+                side.before[plan.module] = shown
+        side.tree = run_snapshot(side.python, ctx.paths, "tree", ",".join(ctx.targets),
+                                 timeout=ctx.timeout)
+    except TargetFailedError as exc:
+        failed.append(str(exc))
+        side.before.clear()
+    if side.before:
+        ctx.others.append(side)
+    if failed:
+        return replace(versions, not_checked=(
+            *versions.not_checked, f"not proven on Python {label}: the original does not "
+                                   f"import there: {'; '.join(failed)}"))
+    return versions
+
+
+def _check_versions(ctx: _Context, declared: Declared | None,
+                    version: tuple[int, int, int] | None) -> compat.VersionCheck:
+    """What the package declares, and the interpreters that check the rewrites for it."""
+    measured = "" if version is None else compat.dotted(version)
+    specifier = declared.specifier if declared is not None else None
+    if declared is None or specifier is None or version is None:
+        where = f" ({declared.source})" if declared is not None else ""
+        return compat.VersionCheck(source=declared.source if declared else None,
+                                   not_checked=(f"requires-python not declared{where}: "
+                                                f"checked on Python {measured} only",))
+    from importaudit.fix.project import lowest
+
+    ctx.oldest = compat.oldest_admitted(specifier, (version, ctx.python))
+    checks = compat.VersionCheck(declared.requires_python, declared.source,
+                                 lowest(specifier))
+    if ctx.oldest is None:
+        return replace(checks, not_checked=(
+            f"no interpreter here is in requires-python {declared.requires_python!r}: "
+            "the rewritten files were compiled on none of the Pythons it admits",))
+    used = compat.dotted(ctx.oldest[0])
+    skipped = () if checks.lowest in (None, ctx.oldest[0][:2]) else (
+        f"Python {compat.dotted(checks.lowest or ())} (the oldest admitted) is not "
+        f"installed here: the oldest checked is {used}",)
+    return replace(checks, not_checked=skipped)
+
+
 def propose(
     targets: Sequence[Target], *, python: str, paths: Sequence[str],
     imports: Sequence[str], timeout: float, relpath: Callable[[Path], str],
+    style: str = "pep562", declared: Declared | None = None,
+    version: tuple[int, int, int] | None = None,
 ) -> FixResult:
     """Plan, render and prove the rewrites of `targets`; nothing is written here.
 
     `paths` go first on sys.path of every child (where the targets are found);
     `imports` are the modules that must still import afterwards: the targets and their
     submodules as the static walk found them (what `measure --tree` imports too).
+    `style` is the form of a lazy `__init__` (see `styles.STYLES`); `declared` what the
+    package declares (its requires-python), `version` that of `python`: a rewrite that
+    needs a newer Python than the declared range starts with is refused, and the
+    rewritten files are compiled, and proven, on the oldest Python it admits too.
     """
-    ctx = _Context(python, tuple(paths), tuple(imports), timeout)
+    ctx = _Context(python, tuple(paths), tuple(imports), timeout, style=style)
     by_module = {t.module: t for t in targets}
     plans: list[Plan] = []
     refusals: list[Refusal] = []
     for target in targets:
         plan = _plan(target, relpath)
         refusals.extend(plan.refusals)
-        if plan.names:
+        needs = _needs(plan, style)
+        reason = compat.too_new(needs, declared) if plan.names and needs else None
+        if reason is not None:
+            refusals.append(Refusal(plan.module, relpath(plan.file), None, reason))
+        elif plan.names:
             plans.append(plan)
+    versions = _check_versions(ctx, declared, version)
     if not plans:
-        return FixResult(refusals=tuple(refusals))
+        return FixResult(refusals=tuple(refusals), style=style, versions=versions)
     for plan in plans:
         ctx.before[plan.module] = run_snapshot(python, ctx.paths, "surface", plan.module,
                                                timeout=timeout)
@@ -251,8 +414,26 @@ def propose(
         Refusal(p.module, relpath(p.file), None,
                 f"it does not import as it is: {ctx.before[p.module]['error']}")
         for p in plans if p not in importable)
+    if style == "lazy-loader":
+        unfit = {p.module: lazy_loader_refusal(p, _surface(p.module, ctx.before[p.module]))
+                 for p in importable if isinstance(p, InitPlan)}
+        refusals.extend(Refusal(p.module, relpath(p.file), None, unfit[p.module] or "")
+                        for p in importable if unfit.get(p.module))
+        importable = [p for p in importable if not unfit.get(p.module)]
+    if style == "pep810" and (version is None or version < (3, 15)):
+        # Python before 3.15 cannot even compile `lazy from`: there is no proof to run.
+        why = (f"the proof was not run: PEP 810 `lazy` imports need Python >= 3.15 and "
+               f"--python is {compat.dotted(version) if version else 'unknown'}; "
+               "run again with --python pointing at a 3.15 interpreter to prove them")
+        rendered = _render(importable, ctx, by_module)
+        return FixResult(tuple(rendered), tuple(refusals), style=style, not_proven=why,
+                         versions=replace(versions, not_checked=(
+                             "no Python >= 3.15 here: the rewritten files were checked by "
+                             "libcst's PEP 810 grammar only",)))
     tree_before = run_snapshot(python, ctx.paths, "tree", ",".join(imports),
                                timeout=timeout)
+    if version is not None:
+        versions = _other_side(ctx, importable, versions, version)
     dropped: list[Rewrite] = []
     unblamed: list[Breakage] = []
     checked = 0
@@ -273,8 +454,12 @@ def propose(
         dropped.extend(r for r in proven if not r.passed)
         importable = [p for p in importable if p.module not in failed]
         rewrites = []
+    measured = "" if version is None else compat.dotted(version)
+    proven_on = tuple(v for v in (measured, *(s.label for s in ctx.others)) if v)
+    compiled_on = (compat.dotted(ctx.oldest[0]),) if ctx.oldest and ctx.compiled else ()
     return FixResult(tuple(rewrites) + tuple(dropped), tuple(refusals), tuple(unblamed),
-                     checked)
+                     checked, style=style, versions=replace(
+                         versions, proven_on=proven_on, compiled_on=compiled_on))
 
 
 @contextlib.contextmanager
