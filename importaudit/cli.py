@@ -874,6 +874,7 @@ def review(
 @click.option("--test-cmd", "test_cmd", default=None, metavar="CMD",
               help="Also run CMD (a shell command) in the rewritten copy, with it first on "
                    "PYTHONPATH; a failure withdraws every rewrite.")
+# config.FIX_STYLES, written out: importing config here would slow every command's start.
 @click.option("--style", "style", type=click.Choice(["pep562", "lazy-loader", "pep810"]),
               default=None,
               help="How a lazy __init__ is written: pep562 (default; a __getattr__ of its "

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
+from importaudit.config import FIX_STYLES
 from importaudit.errors import UsageError
 from importaudit.fix.lazy_init import split_import, take_out
 
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 
     from importaudit.fix.lazy_init import InitPlan, Surface
 
-#: The styles `fix --style` writes, the default first.
-STYLES = ("pep562", "lazy-loader", "pep810")
+#: The styles `fix --style` writes, the default first (a config key's values too).
+STYLES = FIX_STYLES
 
 #: The distribution the lazy-loader style's code imports.
 LAZY_LOADER = "lazy_loader"
