@@ -357,7 +357,8 @@ def _check_versions(ctx: _Context, declared: Declared | None,
         where = f" ({declared.source})" if declared is not None else ""
         return compat.VersionCheck(source=declared.source if declared else None,
                                    not_checked=(f"requires-python not declared{where}: "
-                                                f"checked on Python {measured} only",))
+                                                f"checked on Python {measured or '(--python)'}"
+                                                " only",))
     from importaudit.fix.project import lowest
 
     ctx.oldest = compat.oldest_admitted(specifier, (version, ctx.python))
@@ -513,9 +514,9 @@ def withdraw(result: FixResult) -> FixResult:
     if result.tests is not None and result.tests.returncode != 0:
         reasons.append(Breakage("", f"`{result.tests.command}` failed on the rewritten "
                                     f"copy (status {result.tests.returncode})"))
+    # Files that only serve the rewrites (the shared helper, a stub) carry no codes.
     return replace(result, rewrites=tuple(
-        replace(r, broke=r.broke or tuple(reasons)) for r in result.rewrites
-        if r.module.rsplit(".", 1)[-1] != SHARED_MODULE))
+        replace(r, broke=r.broke or tuple(reasons)) for r in result.rewrites if r.codes))
 
 
 def _newline(path: Path) -> str:
