@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from importaudit.errors import TargetFailedError, UsageError
+from importaudit.errors import UsageError
 from importaudit.fix import compat
 from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
 from importaudit.fix.lazy_init import InitPlan, Refusal, Surface, plan_init, render_init
@@ -29,7 +29,6 @@ from importaudit.fix.proof import (
     run_snapshot,
 )
 from importaudit.fix.styles import (
-    LAZY_LOADER,
     lazy_loader_refusal,
     render_lazy_loader,
     render_pep810,
@@ -129,16 +128,6 @@ class FixResult:
 
 
 @dataclass
-class _Side:
-    """One interpreter the proof imports both trees in, and the original's snapshots."""
-
-    python: str
-    label: str  # its version, "3.9.18" ("" for the measured one when unknown)
-    before: dict[str, dict[str, Any]] = field(default_factory=dict)
-    tree: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
 class _Context:
     python: str
     paths: tuple[str, ...]
@@ -146,7 +135,7 @@ class _Context:
     timeout: float
     before: dict[str, dict[str, Any]] = field(default_factory=dict)
     style: str = "pep562"
-    others: list[_Side] = field(default_factory=list)  # older Pythons the range admits
+    others: list[compat.Side] = field(default_factory=list)  # older Pythons it admits
     # The oldest interpreter the declared range admits: it compiles the rewrites.
     oldest: tuple[tuple[int, int, int], str] | None = None
     compiled: bool = False  # whether it compiled any rewritten file
@@ -246,18 +235,12 @@ def _compiled(rewrites: Sequence[Rewrite], ctx: _Context, copy: Path,
     """Charge each rewritten file the oldest admitted Python cannot compile to its rewrite."""
     if ctx.oldest is None:
         return
-    label, python = compat.dotted(ctx.oldest[0]), ctx.oldest[1]
-    files = [r for r in rewrites if r.file.suffix == ".py"]
-    after = compat.compile_errors(python, [_in_copy(r, copy) for r in files],
-                                  timeout=ctx.timeout)
-    before = compat.compile_errors(python, [r.file for r in files if r.before is not None],
-                                   timeout=ctx.timeout)
+    files = [(r.module, r.file if r.before is not None else None, _in_copy(r, copy))
+             for r in rewrites if r.file.suffix == ".py"]
     ctx.compiled = ctx.compiled or bool(files)
-    for rewrite in files:
-        error = after.get(str(_in_copy(rewrite, copy)))
-        if error is not None and str(rewrite.file) not in before:
-            found.setdefault(rewrite.module, []).append(Breakage(
-                rewrite.module, f"does not compile on Python {label}: {error}"))
+    for module, message in compat.compile_breakages(ctx.oldest, files,
+                                                    timeout=ctx.timeout).items():
+        found.setdefault(module, []).append(Breakage(module, message))
 
 
 def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
@@ -268,7 +251,7 @@ def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
     found: dict[str, list[Breakage]] = {r.module: [] for r in rewrites}
     _compiled(rewrites, ctx, copy, found)
     unblamed: list[Breakage] = []
-    sides = [_Side(ctx.python, "", ctx.before, tree_before), *ctx.others]
+    sides = [compat.Side(ctx.python, "", ctx.before, tree_before), *ctx.others]
     for side in sides:
         on = f"on Python {side.label}: " if side is not sides[0] else ""
         for rewrite in checked:
@@ -308,71 +291,16 @@ def _needs(plan: Plan, style: str) -> str | None:
     return "future" if plan.future else None
 
 
-def _other_side(ctx: _Context, plans: Sequence[Plan], versions: compat.VersionCheck,
-                version: tuple[int, int, int]) -> compat.VersionCheck:
-    """Snapshot the originals on the oldest admitted Python, when it is another one."""
-    oldest = ctx.oldest
-    if oldest is None or oldest[0][:2] == version[:2]:
+def _older(ctx: _Context, plans: Sequence[Plan], versions: compat.VersionCheck,
+           version: tuple[int, int, int] | None) -> compat.VersionCheck:
+    """Make the oldest admitted Python a side of the proof, or say why it is not one."""
+    if version is None or ctx.oldest is None:
         return versions
-    label = compat.dotted(oldest[0])
-    if oldest[0][:2] < (3, 7):  # snapshot.py itself needs 3.7
-        return replace(versions, not_checked=(
-            *versions.not_checked, f"not proven on Python {label}: the proof needs >= 3.7"))
-    side = _Side(oldest[1], label)
-    if ctx.style == "lazy-loader" and "error" in run_snapshot(
-            side.python, ctx.paths, "surface", LAZY_LOADER, timeout=ctx.timeout):
-        # The rewrite imports lazy_loader: an environment without it proves nothing.
-        return replace(versions, not_checked=(
-            *versions.not_checked, f"not proven on Python {label}: {LAZY_LOADER} is not "
-                                   "installed there"))
-    failed = []
-    try:
-        for plan in plans:
-            shown = run_snapshot(side.python, ctx.paths, "surface", plan.module,
-                                 timeout=ctx.timeout)
-            if "error" in shown:
-                failed.append(f"{plan.module} ({shown['error']})")
-            else:
-                side.before[plan.module] = shown
-        side.tree = run_snapshot(side.python, ctx.paths, "tree", ",".join(ctx.targets),
-                                 timeout=ctx.timeout)
-    except TargetFailedError as exc:
-        failed.append(str(exc))
-        side.before.clear()
-    if side.before:
-        ctx.others.append(side)
-    if failed:
-        return replace(versions, not_checked=(
-            *versions.not_checked, f"not proven on Python {label}: the original does not "
-                                   f"import there: {'; '.join(failed)}"))
-    return versions
-
-
-def _check_versions(ctx: _Context, declared: Declared | None,
-                    version: tuple[int, int, int] | None) -> compat.VersionCheck:
-    """What the package declares, and the interpreters that check the rewrites for it."""
-    measured = "" if version is None else compat.dotted(version)
-    specifier = declared.specifier if declared is not None else None
-    if declared is None or specifier is None or version is None:
-        where = f" ({declared.source})" if declared is not None else ""
-        return compat.VersionCheck(source=declared.source if declared else None,
-                                   not_checked=(f"requires-python not declared{where}: "
-                                                f"checked on Python {measured or '(--python)'}"
-                                                " only",))
-    from importaudit.fix.project import lowest
-
-    ctx.oldest = compat.oldest_admitted(specifier, (version, ctx.python))
-    checks = compat.VersionCheck(declared.requires_python, declared.source,
-                                 lowest(specifier))
-    if ctx.oldest is None:
-        return replace(checks, not_checked=(
-            f"no interpreter here is in requires-python {declared.requires_python!r}: "
-            "the rewritten files were compiled on none of the Pythons it admits",))
-    used = compat.dotted(ctx.oldest[0])
-    skipped = () if checks.lowest in (None, ctx.oldest[0][:2]) else (
-        f"Python {compat.dotted(checks.lowest or ())} (the oldest admitted) is not "
-        f"installed here: the oldest checked is {used}",)
-    return replace(checks, not_checked=skipped)
+    side, note = compat.older_side(ctx.oldest, version, [p.module for p in plans],
+                                   paths=ctx.paths, targets=ctx.targets, style=ctx.style,
+                                   timeout=ctx.timeout)
+    ctx.others.extend([side] if side is not None else [])
+    return replace(versions, not_checked=(*versions.not_checked, *([note] if note else [])))
 
 
 def propose(
@@ -404,7 +332,7 @@ def propose(
             refusals.append(Refusal(plan.module, relpath(plan.file), None, reason))
         elif plan.names:
             plans.append(plan)
-    versions = _check_versions(ctx, declared, version)
+    versions, ctx.oldest = compat.check_versions(declared, version, python)
     if not plans:
         return FixResult(refusals=tuple(refusals), style=style, versions=versions)
     for plan in plans:
@@ -433,8 +361,7 @@ def propose(
                              "libcst's PEP 810 grammar only",)))
     tree_before = run_snapshot(python, ctx.paths, "tree", ",".join(imports),
                                timeout=timeout)
-    if version is not None:
-        versions = _other_side(ctx, importable, versions, version)
+    versions = _older(ctx, importable, versions, version)
     dropped: list[Rewrite] = []
     unblamed: list[Breakage] = []
     checked = 0
@@ -456,7 +383,8 @@ def propose(
         importable = [p for p in importable if p.module not in failed]
         rewrites = []
     measured = "" if version is None else compat.dotted(version)
-    proven_on = tuple(v for v in (measured, *(s.label for s in ctx.others)) if v)
+    proven_on = tuple(v for v in (measured, *(s.label for s in ctx.others))
+                      if v and (rewrites or dropped))  # a proof ran there
     compiled_on = (compat.dotted(ctx.oldest[0]),) if ctx.oldest and ctx.compiled else ()
     return FixResult(tuple(rewrites) + tuple(dropped), tuple(refusals), tuple(unblamed),
                      checked, style=style, versions=replace(
