@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from importaudit.baseline import Baseline, ReportDiff
     from importaudit.config import Config
     from importaudit.fix.engine import FixResult
+    from importaudit.fix.project import Declared
     from importaudit.gate import Calibration
     from importaudit.merge import Merged
     from importaudit.model import Cycle, EdgeKind, Report, ShardInfo, StaticGraph
@@ -908,6 +909,7 @@ def fix(
     write: bool = False, test_cmd: str | None = None, repeat: int | None = None,
     timeout: float | None = None, allow_costlier: bool = False,
     exclude: Sequence[str] = (), include_tests: bool = False, ignore: Sequence[str] = (),
+    style: str = "pep562",
 ) -> FixResult:
     """Rewrite what the review found into lazy imports, prove it, and write it if asked.
 
@@ -919,7 +921,8 @@ def fix(
     did not go up (unless `allow_costlier`). Nothing is written otherwise. The proof
     imports the targets' submodules without those matching `exclude` and, unless
     `include_tests`, test packages; findings `ignore` suppresses (as in `review`) are
-    left alone.
+    left alone. `style` is the form of a lazy `__init__` (`fix.styles.STYLES`), checked
+    against what the package declares (`fix.project.declared`).
     """
     import dataclasses
 
@@ -934,6 +937,8 @@ def fix(
                          f"{', '.join(sorted(engine.FIX_CODES))})")
     resolved = resolve_targets(targets)
     limit = timeout or DEFAULT_TIMEOUT_S
+    interpreter = interpreter_for(python)
+    declared = _declared_for(resolved, interpreter.executable, style, limit)
     reviewed = review(targets, python=python, repeat=1, timeout=limit, select=codes,
                       exclude=exclude, include_tests=include_tests, ignore=ignore)
     failure = reviewed.failure
@@ -958,13 +963,13 @@ def fix(
     fixes = [engine.Target(m, Path(files[m]), tuple(sorted(set(c))),
                            frozenset(imported.get(m, ())))
              for m, c in sorted(found.items())]
-    interpreter = interpreter_for(python)
     # The proof imports what the profiler's tree walk imports: never test packages or
     # excluded modules (importing those would run the user's test code).
     walk, _ = _walk(targets, python, exclusions(exclude, include_tests))
     result = engine.propose(fixes, python=interpreter.executable, paths=resolved.extra_path,
                             imports=walk or resolved.modules, timeout=limit,
-                            relpath=shown_path)
+                            relpath=shown_path, style=style, declared=declared,
+                            version=interpreter.version)
     if not result.passed:
         return result
 
@@ -985,6 +990,51 @@ def fix(
     if write and (allow_costlier or not result.costlier):
         result = dataclasses.replace(result, written=engine.write(result))
     return result
+
+
+def _declared_for(resolved: ResolvedTargets, python: str, style: str,
+                  timeout: float) -> Declared | None:
+    """What the targets' project declares, refusing a style it does not allow.
+
+    Targets of several projects: the declaration whose range starts lowest (every
+    rewrite must run there). One line says why a style cannot be used.
+    """
+    import dataclasses
+
+    from importaudit.fix.project import declared, lowest
+    from importaudit.fix.styles import LAZY_LOADER, STYLES
+
+    if style not in STYLES:
+        raise UsageError(f"no fix style {style!r} (styles: {', '.join(STYLES)})")
+    found: list[Declared] = []
+    for top in dict.fromkeys(m.split(".")[0] for m in resolved.modules):
+        folders = [Path(entry) / top for entry in (*resolved.extra_path,
+                                                    *search_path(python).entries) if entry]
+        folder = next((f for f in folders if (f / "__init__.py").is_file()), None)
+        said = declared(top, folder, python=python, timeout=timeout)
+        if said is not None and said.source.endswith("pyproject.toml"):
+            said = dataclasses.replace(said, source=shown_path(Path(said.source)))
+        if style == "lazy-loader" and (said is None or not said.depends_on(LAZY_LOADER)):
+            where = said.source if said is not None else "no pyproject.toml or installed metadata"
+            raise UsageError(f"--style lazy-loader writes code that imports lazy_loader, and "
+                             f"{top} does not depend on it ({where}); add it to "
+                             "[project] dependencies, or use --style pep562")
+        if said is not None:
+            found.append(said)
+    def start(said: Declared) -> tuple[int, int]:  # undeclared: every Python
+        specifier = said.specifier
+        return (0, 0) if specifier is None else lowest(specifier) or (0, 0)
+
+    widest = min(found, default=None, key=start)
+    if style == "pep810":
+        oldest = lowest(widest.specifier) if widest and widest.specifier else None
+        if oldest is None or oldest < (3, 15):
+            what = (f"declares requires-python {widest.requires_python!r} ({widest.source})"
+                    if widest is not None and widest.requires_python else
+                    "declares no requires-python")
+            raise UsageError(f"--style pep810 writes `lazy` imports, which need Python >= "
+                             f"3.15, and the package {what}; use --style pep562")
+    return widest
 
 
 def shown_path(path: Path) -> str:  # also the CLI's, for paths in fix's output

@@ -874,12 +874,19 @@ def review(
 @click.option("--test-cmd", "test_cmd", default=None, metavar="CMD",
               help="Also run CMD (a shell command) in the rewritten copy, with it first on "
                    "PYTHONPATH; a failure withdraws every rewrite.")
+# config.FIX_STYLES, written out: importing config here would slow every command's start.
+@click.option("--style", "style", type=click.Choice(["pep562", "lazy-loader", "pep810"]),
+              default=None,
+              help="How a lazy __init__ is written: pep562 (default; a __getattr__ of its "
+                   "own), lazy-loader (lazy_loader.attach and an __init__.pyi stub; the "
+                   "project must depend on lazy_loader) or pep810 (`lazy from` imports; "
+                   "requires-python >= 3.15, proven only with a 3.15 --python).")
 @click.option("--allow-costlier", "allow_costlier", is_flag=True,
               help="Write even when the measured heap or module count of importing the "
                    "targets went up (flagged, and not written, otherwise).")
 @click.option("--config", "config_path", default=None, metavar="FILE",
               help="A pyproject.toml other than the nearest one (python, timeout, repeat, "
-                   "exclude, include_tests, review_ignore).")
+                   "exclude, include_tests, review_ignore, fix_style).")
 @click.option("--ignore", "ignore", multiple=True, metavar="CODE[:MODULE]",
               help="Leave a rule's findings alone everywhere, or in modules matching the "
                    "pattern (repeatable; added to review_ignore).")
@@ -892,7 +899,7 @@ def review(
 @output_option
 def fix(
     targets: tuple[str, ...], select: str | None, write: bool, test_cmd: str | None,
-    allow_costlier: bool, config_path: str | None, ignore: tuple[str, ...],
+    style: str | None, allow_costlier: bool, config_path: str | None, ignore: tuple[str, ...],
     repeat: int | None, exclude: tuple[str, ...], include_tests: bool | None,
     timeout: float | None, python: str | None, fmt: str | None, output: str | None,
 ) -> None:
@@ -904,7 +911,9 @@ def fix(
     The original and a rewritten copy are imported side by side in fresh interpreters:
     every public name must resolve to the same object and every module must still
     import; the cost of importing the targets is measured before and after. Nothing
-    is written unless the proof passed and --write is given.
+    is written unless the proof passed and --write is given. The rewritten code must
+    run on every Python the package declares (requires-python): it is compiled, and
+    proven, on the oldest one installed (pyenv) too.
     """
 
     def body() -> int:
@@ -913,20 +922,19 @@ def fix(
 
         # [tool.importaudit] applies as for review; the flags win.
         config = api.load_config(config_path=config_path, flags={
-            "repeat": repeat, "timeout": timeout, "python": python,
+            "repeat": repeat, "timeout": timeout, "python": python, "fix_style": style,
             **_walk_flags(exclude, include_tests),
         })
         codes = [c for c in select.split(",") if c.strip()] if select else None
         result = api.fix(targets, select=codes, python=config.python, write=write,
                          test_cmd=test_cmd, repeat=config.repeat, timeout=config.timeout,
                          allow_costlier=allow_costlier, exclude=config.exclude,
-                         include_tests=config.include_tests,
+                         include_tests=config.include_tests, style=config.fix_style,
                          ignore=(*config.review_ignore, *ignore))
         with _output_stream(output) as stream:
             chosen = _infer_format(fmt, output, "text")
             (render_json if chosen == "json" else render_text)(result, stream, api.shown_path)
-        pending = bool(result.passed) and not result.written
-        return 1 if pending or result.proof_failed or result.costlier else 0
+        return 1 if result.pending or result.proof_failed or result.costlier else 0
 
     run(body)
 

@@ -55,6 +55,9 @@ from typing import Any
 from importaudit.errors import ConfigError
 from importaudit.model import IMPORT_TIME_KINDS, EdgeKind
 
+#: How `fix` writes a lazy `__init__` (importaudit.fix.styles), the default first.
+FIX_STYLES = ("pep562", "lazy-loader", "pep810")
+
 ENV_PREFIX = "IMPORTAUDIT_"
 TABLE = "tool.importaudit"
 
@@ -146,6 +149,7 @@ class Config:
     exclude: tuple[str, ...] = ()  # module globs tree walks leave out (not walked at all)
     include_tests: bool = False  # walk test packages (tests, testing, conftest) too
     review_ignore: tuple[str, ...] = ()  # review suppressions: "CODE" or "CODE:module-glob"
+    fix_style: str = FIX_STYLES[0]  # how `fix` writes a lazy __init__
     fail_on: str = "low"  # review: exit 1 at findings of this severity or higher
     budgets: tuple[Budget, ...] = ()
     forbidden: tuple[ForbiddenRule, ...] = ()
@@ -317,6 +321,7 @@ _SCALARS: dict[str, Callable[[object], Any]] = {
     "exclude": _str_list,
     "include_tests": _bool,
     "review_ignore": _str_list,
+    "fix_style": _choice(FIX_STYLES),
     "fail_on": _choice(("info", "low", "medium", "high", "critical", "never")),
 }
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importaudit.errors import UsageError
+from importaudit.fix import compat
 from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
 from importaudit.fix.lazy_init import InitPlan, Refusal, Surface, plan_init, render_init
 from importaudit.fix.proof import (
@@ -27,11 +28,18 @@ from importaudit.fix.proof import (
     compare_tree,
     run_snapshot,
 )
+from importaudit.fix.styles import (
+    lazy_loader_refusal,
+    render_lazy_loader,
+    render_pep810,
+    stub_path,
+)
 from importaudit.fix.typing_only import TypingPlan, plan_typing, render_typing
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
 
+    from importaudit.fix.project import Declared
     from importaudit.model import Report
 
 Plan = InitPlan | TypingPlan
@@ -94,11 +102,19 @@ class FixResult:
     tests: TestRun | None = None
     written: tuple[Path, ...] = ()
     costlier: tuple[str, ...] = ()  # what the rewrites made more expensive (see `costlier`)
+    style: str = "pep562"
+    versions: compat.VersionCheck | None = None  # requires-python, and where checked
+    not_proven: str | None = None  # why the proof could not run (then nothing is written)
 
     @property
     def passed(self) -> tuple[Rewrite, ...]:
-        """The rewrites that passed the proof (what `--write` writes)."""
-        return tuple(r for r in self.rewrites if r.passed)
+        """The rewrites that passed the proof (what `--write` writes); none unproven."""
+        return () if self.not_proven else tuple(r for r in self.rewrites if r.passed)
+
+    @property
+    def pending(self) -> bool:
+        """Whether there are fixes to apply: proven and not written, or not provable here."""
+        return bool(self.passed or (self.not_proven and self.rewrites)) and not self.written
 
     @property
     def withdrawn(self) -> tuple[Rewrite, ...]:
@@ -118,6 +134,11 @@ class _Context:
     targets: tuple[str, ...]
     timeout: float
     before: dict[str, dict[str, Any]] = field(default_factory=dict)
+    style: str = "pep562"
+    others: list[compat.Side] = field(default_factory=list)  # older Pythons it admits
+    # The oldest interpreter the declared range admits: it compiles the rewrites.
+    oldest: tuple[tuple[int, int, int], str] | None = None
+    compiled: bool = False  # whether it compiled any rewritten file
 
 
 def _package_root(init: Path) -> Path:
@@ -135,7 +156,9 @@ def _relative_dots(package: str, top: str) -> str:
 def _surface(package: str, shown: dict[str, Any]) -> Surface:
     subs = {name: f".{name}" for name, value in shown["values"].items()
             if value.get("name") == f"{package}.{name}"}
-    return Surface(subs, tuple(shown["star"]), frozenset(shown["globals"]))
+    exported = shown["all"]
+    return Surface(subs, tuple(shown["star"]), frozenset(shown["globals"]),
+                   None if exported is None else tuple(exported))
 
 
 def _render(plans: Sequence[Plan], ctx: _Context,
@@ -149,6 +172,9 @@ def _render(plans: Sequence[Plan], ctx: _Context,
                                     added=plan.added))
         else:
             by_top.setdefault(plan.package.split(".")[0], []).append(plan)
+    if ctx.style != "pep562":
+        return rewrites + [r for plan in (p for g in by_top.values() for p in g)
+                           for r in _styled(plan, ctx, targets)]
     for top, group in by_top.items():
         shared = len(group) > 1
         for plan in group:
@@ -165,6 +191,23 @@ def _render(plans: Sequence[Plan], ctx: _Context,
             rewrites.append(Rewrite(f"{top}.{SHARED_MODULE}", path, old,
                                     shared_helper_module()))
     return rewrites
+
+
+def _styled(plan: InitPlan, ctx: _Context, targets: Mapping[str, Target]) -> list[Rewrite]:
+    """The lazy `__init__` of `plan` in the lazy-loader (with its stub) or PEP 810 form."""
+    surface = _surface(plan.package, ctx.before[plan.package])
+    codes, names = targets[plan.package].codes, tuple(n.name for n in plan.lazy)
+    if ctx.style == "pep810":
+        return [Rewrite(plan.package, plan.file, plan.source, render_pep810(plan, surface),
+                        codes, names)]
+    init, stub = render_lazy_loader(plan, surface)
+    return [Rewrite(plan.package, plan.file, plan.source, init, codes, names),
+            Rewrite(f"{plan.package} (stub)", stub_path(plan), None, stub)]
+
+
+def _in_copy(rewrite: Rewrite, into: Path) -> Path:
+    """Where `rewrite`'s file is in a copy made by `_copy` into `into`."""
+    return into / rewrite.file.relative_to(_package_root(rewrite.file))
 
 
 def _copy(rewrites: Sequence[Rewrite], into: Path) -> None:
@@ -187,27 +230,46 @@ def _blame(broken: str, modules: Sequence[str]) -> str | None:
     return max(owners, key=len) if owners else None
 
 
+def _compiled(rewrites: Sequence[Rewrite], ctx: _Context, copy: Path,
+              found: dict[str, list[Breakage]]) -> None:
+    """Charge each rewritten file the oldest admitted Python cannot compile to its rewrite."""
+    if ctx.oldest is None:
+        return
+    files = [(r.module, r.file if r.before is not None else None, _in_copy(r, copy))
+             for r in rewrites if r.file.suffix == ".py"]
+    ctx.compiled = ctx.compiled or bool(files)
+    for module, message in compat.compile_breakages(ctx.oldest, files,
+                                                    timeout=ctx.timeout).items():
+        found.setdefault(module, []).append(Breakage(module, message))
+
+
 def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
            tree_before: dict[str, Any]) -> tuple[list[Rewrite], list[Breakage], int]:
     _copy(rewrites, copy)
     paths = (str(copy), *ctx.paths)
     checked = [r for r in rewrites if r.module in ctx.before]
-    found: dict[str, list[Breakage]] = {}
-    for rewrite in checked:
-        after = run_snapshot(ctx.python, paths, "surface", rewrite.module,
-                             timeout=ctx.timeout)
-        found[rewrite.module] = compare_surface(
-            rewrite.module, ctx.before[rewrite.module], after,
-            frozenset(rewrite.names) if rewrite.moved else frozenset(), frozenset(rewrite.added))
-    tree_after = run_snapshot(ctx.python, paths, "tree", ",".join(ctx.targets),
-                              timeout=ctx.timeout)
+    found: dict[str, list[Breakage]] = {r.module: [] for r in rewrites}
+    _compiled(rewrites, ctx, copy, found)
     unblamed: list[Breakage] = []
-    for breakage in compare_tree(tree_before, tree_after):
-        owner = _blame(breakage.module, [r.module for r in checked])
-        if owner is None:
-            unblamed.append(breakage)
-        else:
-            found[owner].append(breakage)
+    sides = [compat.Side(ctx.python, "", ctx.before, tree_before), *ctx.others]
+    for side in sides:
+        on = f"on Python {side.label}: " if side is not sides[0] else ""
+        for rewrite in checked:
+            if rewrite.module not in side.before:
+                continue  # the original does not import there (said in the version check)
+            after = run_snapshot(side.python, paths, "surface", rewrite.module,
+                                 timeout=ctx.timeout)
+            found[rewrite.module].extend(
+                replace(b, message=on + b.message) for b in compare_surface(
+                    rewrite.module, side.before[rewrite.module], after,
+                    frozenset(rewrite.names) if rewrite.moved else frozenset(),
+                    frozenset(rewrite.added)))
+        tree_after = run_snapshot(side.python, paths, "tree", ",".join(ctx.targets),
+                                  timeout=ctx.timeout)
+        for broke in compare_tree(side.tree, tree_after):
+            owner = _blame(broke.module, [r.module for r in checked])
+            (unblamed if owner is None else found[owner]).append(
+                replace(broke, message=on + broke.message))
     proven = [replace(r, broke=tuple(found.get(r.module, ()))) for r in rewrites]
     return proven, unblamed, len(tree_before["modules"])
 
@@ -222,27 +284,57 @@ def _plan(target: Target, relpath: Callable[[Path], str]) -> Plan:
                        imported=target.imported)
 
 
+def _needs(plan: Plan, style: str) -> str | None:
+    """The construct of `compat.NEEDS` a plan's rewrite writes (None: any Python runs it)."""
+    if isinstance(plan, InitPlan):
+        return style
+    return "future" if plan.future else None
+
+
+def _older(ctx: _Context, plans: Sequence[Plan], versions: compat.VersionCheck,
+           version: tuple[int, int, int] | None) -> compat.VersionCheck:
+    """Make the oldest admitted Python a side of the proof, or say why it is not one."""
+    if version is None or ctx.oldest is None:
+        return versions
+    side, note = compat.older_side(ctx.oldest, version, [p.module for p in plans],
+                                   paths=ctx.paths, targets=ctx.targets, style=ctx.style,
+                                   timeout=ctx.timeout)
+    ctx.others.extend([side] if side is not None else [])
+    return replace(versions, not_checked=(*versions.not_checked, *([note] if note else [])))
+
+
 def propose(
     targets: Sequence[Target], *, python: str, paths: Sequence[str],
     imports: Sequence[str], timeout: float, relpath: Callable[[Path], str],
+    style: str = "pep562", declared: Declared | None = None,
+    version: tuple[int, int, int] | None = None,
 ) -> FixResult:
     """Plan, render and prove the rewrites of `targets`; nothing is written here.
 
     `paths` go first on sys.path of every child (where the targets are found);
     `imports` are the modules that must still import afterwards: the targets and their
     submodules as the static walk found them (what `measure --tree` imports too).
+    `style` is the form of a lazy `__init__` (see `styles.STYLES`); `declared` what the
+    package declares (its requires-python), `version` that of `python`: a rewrite that
+    needs a newer Python than the declared range starts with is refused, and the
+    rewritten files are compiled, and proven, on the oldest Python it admits too.
     """
-    ctx = _Context(python, tuple(paths), tuple(imports), timeout)
+    ctx = _Context(python, tuple(paths), tuple(imports), timeout, style=style)
     by_module = {t.module: t for t in targets}
     plans: list[Plan] = []
     refusals: list[Refusal] = []
     for target in targets:
         plan = _plan(target, relpath)
         refusals.extend(plan.refusals)
-        if plan.names:
+        needs = _needs(plan, style)
+        reason = compat.too_new(needs, declared) if plan.names and needs else None
+        if reason is not None:
+            refusals.append(Refusal(plan.module, relpath(plan.file), None, reason))
+        elif plan.names:
             plans.append(plan)
+    versions, ctx.oldest = compat.check_versions(declared, version, python)
     if not plans:
-        return FixResult(refusals=tuple(refusals))
+        return FixResult(refusals=tuple(refusals), style=style, versions=versions)
     for plan in plans:
         ctx.before[plan.module] = run_snapshot(python, ctx.paths, "surface", plan.module,
                                                timeout=timeout)
@@ -251,8 +343,25 @@ def propose(
         Refusal(p.module, relpath(p.file), None,
                 f"it does not import as it is: {ctx.before[p.module]['error']}")
         for p in plans if p not in importable)
+    if style == "lazy-loader":
+        unfit = {p.module: lazy_loader_refusal(p, _surface(p.module, ctx.before[p.module]))
+                 for p in importable if isinstance(p, InitPlan)}
+        refusals.extend(Refusal(p.module, relpath(p.file), None, unfit[p.module] or "")
+                        for p in importable if unfit.get(p.module))
+        importable = [p for p in importable if not unfit.get(p.module)]
+    if style == "pep810" and (version is None or version < (3, 15)):
+        # Python before 3.15 cannot even compile `lazy from`: there is no proof to run.
+        why = (f"the proof was not run: PEP 810 `lazy` imports need Python >= 3.15 and "
+               f"--python is {compat.dotted(version) if version else 'unknown'}; "
+               "run again with --python pointing at a 3.15 interpreter to prove them")
+        rendered = _render(importable, ctx, by_module)
+        return FixResult(tuple(rendered), tuple(refusals), style=style, not_proven=why,
+                         versions=replace(versions, not_checked=(
+                             "no Python >= 3.15 here: the rewritten files were checked by "
+                             "libcst's PEP 810 grammar only",)))
     tree_before = run_snapshot(python, ctx.paths, "tree", ",".join(imports),
                                timeout=timeout)
+    versions = _older(ctx, importable, versions, version)
     dropped: list[Rewrite] = []
     unblamed: list[Breakage] = []
     checked = 0
@@ -273,8 +382,13 @@ def propose(
         dropped.extend(r for r in proven if not r.passed)
         importable = [p for p in importable if p.module not in failed]
         rewrites = []
+    measured = "" if version is None else compat.dotted(version)
+    proven_on = tuple(v for v in (measured, *(s.label for s in ctx.others))
+                      if v and (rewrites or dropped))  # a proof ran there
+    compiled_on = (compat.dotted(ctx.oldest[0]),) if ctx.oldest and ctx.compiled else ()
     return FixResult(tuple(rewrites) + tuple(dropped), tuple(refusals), tuple(unblamed),
-                     checked)
+                     checked, style=style, versions=replace(
+                         versions, proven_on=proven_on, compiled_on=compiled_on))
 
 
 @contextlib.contextmanager
@@ -328,9 +442,9 @@ def withdraw(result: FixResult) -> FixResult:
     if result.tests is not None and result.tests.returncode != 0:
         reasons.append(Breakage("", f"`{result.tests.command}` failed on the rewritten "
                                     f"copy (status {result.tests.returncode})"))
+    # Files that only serve the rewrites (the shared helper, a stub) carry no codes.
     return replace(result, rewrites=tuple(
-        replace(r, broke=r.broke or tuple(reasons)) for r in result.rewrites
-        if r.module.rsplit(".", 1)[-1] != SHARED_MODULE))
+        replace(r, broke=r.broke or tuple(reasons)) for r in result.rewrites if r.codes))
 
 
 def _newline(path: Path) -> str:

@@ -352,8 +352,9 @@ def plan_init(package: str, file: Path, relpath: str) -> InitPlan:
 # --------------------------------------------------------------------------- rendering
 
 
-def _split(node: cst.ImportFrom | cst.Import, names: frozenset[str], keep: bool
-           ) -> cst.ImportFrom | cst.Import:
+def split_import(node: cst.ImportFrom | cst.Import, names: frozenset[str], keep: bool
+                 ) -> cst.ImportFrom | cst.Import:
+    """The import with only the aliases binding `names` (`keep`: only the others)."""
     assert not isinstance(node.names, cst.ImportStar)
     chosen = [a for a in node.names if (_bound(a) in names) != keep]
     # The last name takes the original last name's comma: a trailing one (and the line
@@ -378,6 +379,7 @@ class Surface:
     submodules: Mapping[str, str] = field(default_factory=dict)  # name -> relative module
     star_names: tuple[str, ...] = ()
     own_names: frozenset[str] = frozenset()  # every name of the original's globals
+    exported: tuple[str, ...] | None = None  # the original's __all__ (None: it had none)
 
 
 def take_out(module: cst.Module, moves: Mapping[int, frozenset[str]]) -> tuple[
@@ -407,11 +409,11 @@ def take_out(module: cst.Module, moves: Mapping[int, frozenset[str]]) -> tuple[
             insert_at = len(body) + (1 if keeps else 0)
             lead = [line for line in statement.leading_lines if line.comment is None]
         go = statement.with_changes(
-            body=[_split(small, names, keep=False)],
+            body=[split_import(small, names, keep=False)],
             leading_lines=[] if keeps else _comments(statement.leading_lines))
         moved.append(cst.Module(body=[go]).code)
         if keeps:
-            body.append(statement.with_changes(body=[_split(small, names, keep=True)]))
+            body.append(statement.with_changes(body=[split_import(small, names, keep=True)]))
     return body, insert_at, lead, moved
 
 

@@ -15,6 +15,7 @@ from importaudit.units import format_bytes, format_ns
 from importaudit.views import report_totals
 
 if TYPE_CHECKING:
+    from importaudit.fix.compat import VersionCheck
     from importaudit.fix.engine import FixResult, Rewrite
     from importaudit.model import Report
 
@@ -56,7 +57,8 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
             "module": r.module, "file": shown(r.file), "created": r.before is None,
             "codes": list(r.codes), "kind": "type-only" if r.moved else "lazy",
             "names": list(r.names), "added_names": list(r.added),
-            "proof": {"passed": r.passed,
+            "proof": {"passed": None if result.not_proven else r.passed,
+                      "not_run": result.not_proven,
                       "broke": [{"module": b.module, "name": b.name, "message": b.message}
                                 for b in r.broke]},
             "diff": unified_diff(r, shown(r.file)),
@@ -71,7 +73,29 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
             "tail": result.tests.tail},
         "written": [shown(p) for p in result.written],
         "costlier": list(result.costlier),
+        "style": result.style,
+        "python_versions": _versions_dict(result.versions),
     }
+
+
+def _versions_dict(found: VersionCheck | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {"requires_python": found.requires_python, "source": found.source,
+            "lowest": None if found.lowest is None else ".".join(map(str, found.lowest)),
+            "compiled_on": list(found.compiled_on), "proven_on": list(found.proven_on),
+            "not_checked": list(found.not_checked)}
+
+
+def _versions_text(found: VersionCheck) -> str:
+    """One paragraph: the declared range, and the Pythons the rewrites were checked on."""
+    declared = (f"requires-python {found.requires_python} ({found.source})"
+                if found.requires_python else "requires-python not declared")
+    lines = [f"Python versions: {declared}; compiled on "
+             f"{', '.join(found.compiled_on) or 'none'}; proven on "
+             f"{', '.join(found.proven_on) or 'none'}\n"]
+    lines.extend(f"  {note}\n" for note in found.not_checked)
+    return "".join(lines)
 
 
 def render_json(result: FixResult, stream: TextIO, shown: Any = str) -> None:
@@ -89,19 +113,16 @@ def _row(label: str, before: int | None, after: int | None, unit: Any) -> str:
 def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
     """Diffs of the proven rewrites, the proof, what was left alone, and the cost."""
     out = stream.write
-    for rewrite in result.passed:
-        out(unified_diff(rewrite, shown(rewrite.file)) + "\n")
-    proposed = [r for r in result.rewrites if r.codes or not r.passed]
-    out(f"{len(proposed)} rewrite(s) proposed, "
-        f"{sum(1 for r in proposed if r.passed)} passed the proof"
-        + (f" ({result.modules_checked} module(s) imported on both sides)"
-           if result.modules_checked else "") + "\n")
+    for rewrite in result.rewrites:
+        if rewrite.passed:  # unproven ones too: the diff is what the user may apply
+            out(unified_diff(rewrite, shown(rewrite.file)) + "\n")
+    out(_summary(result))
     for rewrite in result.rewrites:
         if rewrite.passed:
             how = "under TYPE_CHECKING" if rewrite.moved else "lazy"
-            what = "new helper module" if rewrite.before is None else (
+            what = f"new file {shown(rewrite.file)}" if rewrite.before is None else (
                 f"{len(rewrite.names)} name(s) {how} ({', '.join(rewrite.codes)})")
-            out(f"  ok    {rewrite.module}: {what}\n")
+            out(f"  {'--' if result.not_proven else 'ok'}    {rewrite.module}: {what}\n")
             continue
         out(f"  FAIL  {rewrite.module}: not written\n")
         for broke in rewrite.broke:
@@ -124,7 +145,21 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
         out(f"Tests on the rewritten copy: `{result.tests.command}` {verdict}\n")
         if result.tests.returncode != 0 and result.tests.tail:
             out("".join(f"  {line}\n" for line in result.tests.tail.splitlines()))
+    if result.versions is not None:
+        out(_versions_text(result.versions))
     _verdict(result, out, shown)
+
+
+def _summary(result: FixResult) -> str:
+    """How many rewrites were proposed, and how many passed the proof (or why none ran)."""
+    proposed = [r for r in result.rewrites if r.codes or not r.passed]
+    if result.not_proven:
+        return (f"{len(proposed)} rewrite(s) proposed (--style {result.style}), NOT proven: "
+                f"{result.not_proven}\n")
+    return (f"{len(proposed)} rewrite(s) proposed, "
+            f"{sum(1 for r in proposed if r.passed)} passed the proof"
+            + (f" ({result.modules_checked} module(s) imported on both sides)"
+               if result.modules_checked else "") + "\n")
 
 
 def _verdict(result: FixResult, out: Any, shown: Any) -> None:
@@ -139,7 +174,9 @@ def _verdict(result: FixResult, out: Any, shown: Any) -> None:
             "the targets more expensive"
             + ("" if result.written else "; not written (--allow-costlier writes anyway)")
             + ".\n")
-    if result.written:
+    if result.not_proven:
+        out("Nothing written: a rewrite is written only once its proof passed.\n")
+    elif result.written:
         out(f"Written: {', '.join(shown(p) for p in result.written)}\n")
     elif result.passed and not result.costlier:
         out("Nothing written: run again with --write to apply.\n")

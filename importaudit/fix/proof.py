@@ -34,29 +34,38 @@ class Breakage:
     name: str | None = None
 
 
-def run_snapshot(python: str, paths: Sequence[str], mode: str, arg: str, *,
-                 timeout: float) -> dict[str, Any]:
-    """Run snapshot.py once in a fresh `python` and return what it recorded."""
+def run_json(python: str, script: Sequence[str], args: Sequence[str], *, timeout: float,
+             what: str) -> Any:
+    """Run `python *script OUT *args` in a fresh interpreter; return the JSON it wrote to OUT.
+
+    `script` is a file path or `-c CODE`; stdout belongs to the code it imports, so the
+    answer goes through the file OUT. `what` names the run in errors.
+    """
     fd, out = tempfile.mkstemp(prefix="importaudit-fix-", suffix=".json")
     os.close(fd)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     try:
         # run_tree ends the whole tree at the timeout (what the import started too) and
         # keeps a bounded tail of the output: an import may print without end.
-        done = run_tree([python, SNAPSHOT, out, mode, os.pathsep.join(paths), arg],
-                        env=env, timeout=timeout)
+        done = run_tree([python, *script, out, *args], env=env, timeout=timeout)
         if done.timed_out:
-            raise TargetFailedError(f"the proof's import of {arg} timed out after "
-                                    f"{timeout:g} s")
+            raise TargetFailedError(f"{what} timed out after {timeout:g} s")
         text = Path(out).read_text(encoding="utf-8")
         if done.returncode != 0 or not text:
             tail = done.stderr_tail.strip().splitlines()[-1:]
-            raise TargetFailedError(f"the proof's import of {arg} ended with status "
+            raise TargetFailedError(f"{what} ended with status "
                                     f"{done.returncode}: {' '.join(tail) or 'no output'}")
-        result: dict[str, Any] = json.loads(text)
-        return result
+        return json.loads(text)
     finally:
         Path(out).unlink(missing_ok=True)
+
+
+def run_snapshot(python: str, paths: Sequence[str], mode: str, arg: str, *,
+                 timeout: float) -> dict[str, Any]:
+    """Run snapshot.py once in a fresh `python` and return what it recorded."""
+    result: dict[str, Any] = run_json(python, [SNAPSHOT], [mode, os.pathsep.join(paths), arg],
+                                      timeout=timeout, what=f"the proof's import of {arg}")
+    return result
 
 
 def _diff(before: Sequence[str] | None, after: Sequence[str] | None) -> str | None:

@@ -1,0 +1,92 @@
+"""What a project declares (requires-python, dependencies), and the requires-python check."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import sys
+from pathlib import Path
+
+import pytest
+from packaging.specifiers import SpecifierSet
+
+from importaudit.fix import compat, engine
+from importaudit.fix.project import Declared, declared, lowest
+
+FIX = Path(__file__).resolve().parents[2] / "fixtures" / "fix"
+PY39 = [(v, p) for v, p in compat.interpreters() if v[:2] == (3, 9)]
+
+
+@pytest.mark.parametrize(("specifier", "oldest"), [
+    (">=3.9", (3, 9)), (">=3.8.1,<4", (3, 8)), ("~=3.10", (3, 10)), (">3.9", (3, 9)),
+    ("==3.11.*", (3, 11)), (">=3.9,!=3.9.*", (3, 10)), (">=3.15", (3, 15)),
+    (">=2.7,!=3.0.*,!=3.1.*", (2, 7)), ("<3", (2, 7)), (">=4", None),
+])
+def test_lowest_is_the_oldest_minor_with_an_admitted_release(
+        specifier: str, oldest: tuple[int, int] | None) -> None:
+    assert lowest(SpecifierSet(specifier)) == oldest
+
+
+def test_pyproject_beside_the_package_is_read_and_an_extra_is_no_dependency() -> None:
+    found = declared("fix_nodep", FIX / "style_nodep" / "fix_nodep", python=sys.executable,
+                     timeout=60)
+    assert found is not None and found.source.endswith("style_nodep/pyproject.toml")
+    assert found.requires_python == ">=3.9" and found.depends_on("packaging")
+    assert not found.depends_on("lazy_loader")  # only in [project.optional-dependencies]
+    attach = declared("fix_attach", FIX / "style_attach" / "fix_attach",
+                      python=sys.executable, timeout=60)
+    assert attach is not None and attach.depends_on("Lazy.Loader")  # names normalised
+
+
+def test_a_marker_makes_a_requirement_no_unconditional_dependency() -> None:
+    said = Declared("x", None, ("lazy_loader; python_version >= '3.12'", "attrs>=22"))
+    assert not said.depends_on("lazy-loader") and said.depends_on("attrs")
+
+
+def test_src_layout_reads_the_pyproject_above_src(tmp_path: Path) -> None:
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "pkg"\n'
+                                             'requires-python = ">=3.10"\n')
+    found = declared("pkg", tmp_path / "src" / "pkg", python=sys.executable, timeout=60)
+    assert found is not None and found.requires_python == ">=3.10"
+
+
+def test_installed_metadata_is_asked_of_the_measured_interpreter() -> None:
+    # click has no pyproject.toml beside it in site-packages: its dist-info answers.
+    found = declared("click", None, python=sys.executable, timeout=60)
+    meta = importlib.metadata.metadata("click")
+    assert found is not None and found.source == f"installed metadata of {meta['Name']}"
+    assert found.requires_python == meta["Requires-Python"]
+    assert declared("no_such_top_package_here", None, python=sys.executable,
+                    timeout=60) is None
+
+
+def test_a_construct_newer_than_the_declared_range_is_refused() -> None:
+    old = Declared("pyproject.toml", ">=3.6")
+    reason = compat.too_new("pep562", old)
+    assert reason is not None and "needs Python >= 3.7" in reason and "'>=3.6'" in reason
+    assert compat.too_new("pep562", Declared("pyproject.toml", ">=3.7")) is None
+    assert compat.too_new("future", Declared("p", ">=3.8")) is None
+    assert compat.too_new("pep810", Declared("p", ">=3.14")) is not None
+    assert compat.too_new("pep562", Declared("p", None)) is None  # nothing declared
+
+
+@pytest.mark.skipif(not PY39, reason="needs Python 3.9 from pyenv")
+def test_a_rewritten_file_that_an_old_python_cannot_compile_is_charged_to_its_rewrite(
+        tmp_path: Path) -> None:
+    src, copy = tmp_path / "src" / "pkg", tmp_path / "copy"
+    src.mkdir(parents=True)
+    (src / "__init__.py").write_text("")
+    (src / "new.py").write_text("x = 1\n")
+    (src / "old.py").write_text("match = 1\nmatch match:\n    case _: pass\n")  # 3.10 syntax
+    rewrites = [engine.Rewrite("pkg.new", src / "new.py", "x = 1\n",
+                               "match x:\n    case _: pass\n"),
+                engine.Rewrite("pkg.old", src / "old.py", (src / "old.py").read_text(),
+                               "match = 2\nmatch match:\n    case _: pass\n")]
+    engine._copy(rewrites, copy)
+    ctx = engine._Context(sys.executable, (), (), 60, oldest=PY39[0])
+    found: dict[str, list[engine.Breakage]] = {}
+    engine._compiled(rewrites, ctx, copy, found)
+    # new.py compiled on 3.9 before the rewrite; old.py did not (not the rewrite's fault).
+    assert list(found) == ["pkg.new"]
+    assert found["pkg.new"][0].message.startswith(
+        f"does not compile on Python {compat.dotted(PY39[0][0])}: SyntaxError")
