@@ -79,36 +79,29 @@ def child(root: Path, code: str) -> str:
 
 @pytest.mark.slow
 def test_fix_proves_writes_and_keeps_the_public_api(twin: Path) -> None:
+    # One run of fix on the twin (each costs ~35 child interpreters importing numpy and
+    # SQLAlchemy): what a dry run, a failed --test-cmd and the text output add is the
+    # same on any package and is tested on fix_plain below.
     originals = {p: p.read_text() for p in twin.rglob("*.py")}
     surface_before = json.loads(child(twin, SURFACE))
-
-    # A failing test command withdraws every rewrite: nothing is written.
-    status, output = fix("--write", "--test-cmd", f"{sys.executable} -c 'raise SystemExit(3)'",
-                         "--format", "json")
-    assert status == 1, output
-    failed = json.loads(output)
-    assert failed["tests"]["returncode"] == 3 and failed["written"] == []
-    assert {p: p.read_text() for p in twin.rglob("*.py")} == originals
-
-    # Without --write: the diff and the measured cost, exit 1, nothing written.
-    status, output = fix()
-    assert status == 1, output
-    assert "+++ b/risk_management/real_time/circuit_breaker/__init__.py" in output
-    assert "Nothing written: run again with --write" in output
-    assert "BreakerRegistry is used by the module's own code (line 44)" in output
-    assert {p: p.read_text() for p in twin.rglob("*.py")} == originals
 
     status, output = fix("--write", "--format", "json")
     assert status == 0, output
     done = json.loads(output)
     rewrites = {r["module"]: r for r in done["rewrites"]}
     assert set(TOUCHED) <= set(rewrites)
+    shown = "risk_management/real_time/circuit_breaker/__init__.py"
+    assert f"+++ b/{shown}" in rewrites["risk_management.real_time.circuit_breaker"]["diff"]
+    assert any("BreakerRegistry is used by the module's own code (line 44)" in f["reason"]
+               for f in done["left_alone"])
     assert {"risk_management.real_time.circuit_breaker.facade",
             "risk_management.integration.trading_engine_integration"} <= set(rewrites)
     assert all(r["proof"]["passed"] for r in done["rewrites"])
     assert "risk_management._lazy_exports" in rewrites  # several __init__s: one helper
     assert sorted(done["written"]) == sorted(r["file"] for r in done["rewrites"])
     assert done["cost"]["after"]["modules"] * 10 < done["cost"]["before"]["modules"]
+    assert [p for p, text in originals.items()
+            if str(p.relative_to(twin)) not in done["written"] and p.read_text() != text] == []
 
     # The public API, compared independently of the proof.
     surface_after = json.loads(child(twin, SURFACE))
@@ -157,6 +150,34 @@ def test_failed_test_command_withdraws_the_rewrites_and_exits_1(
     assert result.exit_code == 1, result.output
     assert "withdrawn" in result.output and "`exit 3` failed" in result.output
     assert (tmp_path / "fix_plain" / "__init__.py").read_text() == before
+
+
+def test_without_write_the_diff_is_shown_and_nothing_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(FIX / "fix_plain", tmp_path / "fix_plain")
+    monkeypatch.chdir(tmp_path)
+    originals = {p: p.read_text() for p in tmp_path.rglob("*.py")}
+    result = CliRunner().invoke(cli, ["fix", "fix_plain", "--repeat", "1"])
+    assert result.exit_code == 1, result.output  # fixes to apply
+    assert "+++ b/fix_plain/__init__.py" in result.output
+    assert "Import cost of fix_plain  (before, after, saving)" in result.output
+    assert "Nothing written: run again with --write to apply." in result.output
+    assert {p: p.read_text() for p in tmp_path.rglob("*.py")} == originals
+
+
+def test_a_failed_test_command_is_in_the_json_and_nothing_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(FIX / "fix_plain", tmp_path / "fix_plain")
+    monkeypatch.chdir(tmp_path)
+    originals = {p: p.read_text() for p in tmp_path.rglob("*.py")}
+    result = CliRunner().invoke(cli, [
+        "fix", "fix_plain", "--repeat", "1", "--write", "--format", "json",
+        "--test-cmd", f"{sys.executable} -c 'raise SystemExit(3)'"])
+    assert result.exit_code == 1, result.output
+    failed = json.loads(result.output)
+    assert failed["tests"]["returncode"] == 3 and failed["written"] == []
+    assert failed["rewrites"] and not any(r["proof"]["passed"] for r in failed["rewrites"])
+    assert {p: p.read_text() for p in tmp_path.rglob("*.py")} == originals
 
 
 def test_the_proof_never_imports_test_packages(
