@@ -8,6 +8,7 @@ deferred would have saved in the measured run.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import ancestors
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
+    from importaudit.review.impact import Claim
     from importaudit.review.source import ModuleFacts
 
 _RUNS = (BindingKind.EAGER, BindingKind.OPTIONAL)
@@ -282,7 +284,14 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
     ),
 )
 def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
-    """IA103: a few names whose import loads a large tree the helpers do not need."""
+    """IA103: a few names whose import loads a large tree the helpers do not need.
+
+    Judged like IA101, with the importer's parent packages made lazy: what the
+    statements alone bring into a process importing the importer (dominators: not what
+    its other imports load anyway), less what the helpers need. A helper taken from
+    another package of the same project is held for the utility package's own IA101
+    (`fold_utility_pulls`): making that `__init__` lazy is the one fix they all share.
+    """
     settings = ctx.settings
     for facts in ctx.all_facts():
         mine = set(ancestors(facts.name))
@@ -304,34 +313,95 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
             pulled = ctx.tree.loads(taken, mine)
             helpers = sorted({defining_module(ctx, b) for b in bindings})
             needed = set().union(*(_helper_needs(ctx, b, mine) for b in bindings))
-            # What these statements pull in beyond what the helpers need (the rule's
-            # impact), and what that leaves today once the module's other imports,
-            # which may load the same modules, are counted (the exclusive saving).
+            # What these statements pull in beyond what the helpers need, and of that
+            # what only they bring in (with the parents lazy, as IA101 judges): the
+            # rule's impact. Modules the importer's other imports load anyway are no
+            # saving, however large the tree (sqlalchemy.orm.x taking `Self` from
+            # sqlalchemy.util, which every other sqlalchemy import loads too).
             waste = pulled - needed
-            impact = ctx.tree.cost(waste)
             kept = {b.module for b in facts.bindings if b.kind in _RUNS and b not in bindings}
             alone = defer_claim(ctx.tree, facts.name, taken, kept)
-            if (len(waste) < settings.utility_min_modules
-                    and ctx.grade(impact) < Severity.MEDIUM):
-                continue
-            if len(waste) < settings.utility_min_share * len(pulled):
-                continue  # the helpers use most of what comes along: not a whole tree
+            saving = alone.saved - needed
+            impact = ctx.tree.cost(saving)
+            held = ctx.is_own(root) and root.split(".")[0] == facts.name.split(".")[0]
+            small = (len(saving) < settings.utility_min_modules
+                     and ctx.grade(impact) < Severity.MEDIUM)
+            if (small and not held) or len(waste) < settings.utility_min_share * len(pulled):
+                continue  # saves too little, or the helpers use most of what comes along
             fix = _utility_fix(ctx, facts, root, bindings, helpers,
                                (pulled, ctx.tree.loads(helpers, mine)))
             if fix is None:
                 continue  # nothing the reviewed package can change would load less
             first = min(b.line for b in bindings)
-            claim = dataclasses.replace(alone, saved=frozenset(waste),
+            claim = dataclasses.replace(alone, saved=frozenset(saving),
                                         alone=alone.alone - needed)
-            yield ctx.claimed(claim, ctx.make_finding(
+            finding = ctx.make_finding(
                 "IA103", "Whole utility tree loaded for one helper", facts.name,
                 f"{facts.name} takes {', '.join(names)} from {root}, whose import needs "
                 f"{len(pulled)} module(s); what {', '.join(names)} "
                 f"{'refer' if len(names) > 1 else 'refers'} to in {', '.join(helpers)} "
-                f"needs {len(needed & pulled)} of them.",
+                f"needs {len(needed & pulled)} of them, and {len(saving)} of the rest "
+                f"load only through {'these imports' if len(bindings) > 1 else 'this import'}.",
                 fix,
                 impact=impact, line=first, chain=(facts.name, root, *helpers),
-            ))
+            )
+            if held:
+                ctx.held.append(HeldPull(root, names, finding, claim, small))
+            else:
+                yield ctx.claimed(claim, finding)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPull:
+    """An IA103 finding on a project's own utility package, held for that package's IA101.
+
+    `small`: its saving alone is below the rule's threshold, so without an IA101 on
+    `root` to name it, it is no finding.
+    """
+
+    root: str
+    names: list[str]
+    finding: Finding
+    claim: Claim
+    small: bool
+
+
+def fold_utility_pulls(ctx: ReviewContext, findings: list[Finding]) -> list[Finding]:
+    """Fold held IA103 findings into their utility package's IA101: one fix, one finding.
+
+    sqlalchemy has 56 modules that take a helper or two from sqlalchemy.util, .sql or
+    .engine; each claims the package's whole tree, yet none saves anything until that
+    package's `__init__` (IA101, with the loads it defers) is lazy. The IA101 names them.
+    A held finding whose package has no IA101 stands alone when its saving is large
+    enough; else it is dropped.
+    """
+    by_root: dict[str, list[HeldPull]] = {}
+    for pull in ctx.held:
+        by_root.setdefault(pull.root, []).append(pull)
+    out: list[Finding] = []
+    folded: set[str] = set()
+    for finding in findings:
+        pulls = by_root.get(finding.module) if finding.code == "IA101" else None
+        if not pulls:
+            out.append(finding)
+            continue
+        folded.add(finding.module)
+        pulls.sort(key=lambda p: (p.finding.module, p.finding.line or 0))
+        shown = "; ".join(f"{p.finding.module}:{p.finding.line} ({', '.join(p.names)})"
+                          for p in pulls[:5])
+        more = f"; and {len(pulls) - 5} more" if len(pulls) > 5 else ""
+        note = (f" {len(pulls)} module(s) of the project take at most "
+                f"{ctx.settings.utility_max_names} helper(s) from it (IA103, folded "
+                f"here: {shown}{more}); once this __init__ is lazy, import those helpers "
+                "from the submodules that define them.")
+        out.append(dataclasses.replace(finding, message=finding.message + note))
+    for root, pulls in sorted(by_root.items()):
+        if root in folded:
+            continue
+        for pull in pulls:
+            if not pull.small:
+                out.append(ctx.claimed(pull.claim, pull.finding))
+    return out
 
 
 def _utility_fix(ctx: ReviewContext, facts: ModuleFacts, root: str,

@@ -73,3 +73,19 @@ def test_an_annotation_import_of_the_same_dependency_is_moved_too(tmp_path: Path
     assert md.impact.modules == 3
     assert "`Token` only in annotations" in md.message
     assert "if TYPE_CHECKING:\n    from heavydep.token import Token" in md.fix
+
+
+def test_helpers_taken_from_an_own_utility_package_fold_into_its_lazy_init() -> None:
+    # Shaped like SQLAlchemy: monolith/__init__ loads every subpackage, and engine.base
+    # and orm.session each take one name from monolith.util, whose __init__ loads the
+    # whole utility tree. Each of those imports claimed that tree (IA103); the one fix
+    # they share is util's lazy __init__ (IA101 on monolith.util), which names them.
+    from review_samples import FIXTURES
+
+    from importaudit import api
+
+    report = api.review([str(FIXTURES / "monolith")], repeat=1)
+    assert [f.module for f in report.findings if f.code == "IA103"] == []
+    [util] = [f for f in report.findings if f.code == "IA101" and f.module == "monolith.util"]
+    assert "2 module(s) of the project take" in util.message
+    assert "monolith.engine.base:3 (memo); monolith.orm.session:4 (EMPTY)" in util.message
