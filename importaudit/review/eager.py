@@ -319,13 +319,13 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
             # saving, however large the tree (sqlalchemy.orm.x taking `Self` from
             # sqlalchemy.util, which every other sqlalchemy import loads too).
             waste = pulled - needed
-            kept = {b.module for b in facts.bindings if b.kind in _RUNS and b not in bindings}
+            kept = {submodule_of(ctx, b) for b in facts.bindings
+                    if b.kind in _RUNS and b not in bindings}
             alone = defer_claim(ctx.tree, facts.name, taken, kept)
             saving = alone.saved - needed
             impact = ctx.tree.cost(saving)
             held = ctx.is_own(root) and root.split(".")[0] == facts.name.split(".")[0]
-            small = (len(saving) < settings.utility_min_modules
-                     and ctx.grade(impact) < Severity.MEDIUM)
+            small = _too_small(ctx, saving)
             if (small and not held) or len(waste) < settings.utility_min_share * len(pulled):
                 continue  # saves too little, or the helpers use most of what comes along
             fix = _utility_fix(ctx, facts, root, bindings, helpers,
@@ -346,17 +346,25 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
                 impact=impact, line=first, chain=(facts.name, root, *helpers),
             )
             if held:
-                ctx.held.append(HeldPull(root, names, finding, claim, small))
+                ctx.held.append(HeldPull(root, names, finding, claim, small,
+                                         _too_small(ctx, claim.alone)))
             else:
                 yield ctx.claimed(claim, finding)
 
 
+def _too_small(ctx: ReviewContext, saving: frozenset[str] | set[str]) -> bool:
+    """Whether an IA103 saving is below the rule's threshold (modules, or grade MEDIUM)."""
+    return (len(saving) < ctx.settings.utility_min_modules
+            and ctx.grade(ctx.tree.cost(saving)) < Severity.MEDIUM)
+
+
 @dataclass(frozen=True, slots=True)
 class HeldPull:
-    """An IA103 finding on a project's own utility package, held for that package's IA101.
+    """An IA103 finding inside the project, held for the IA101 whose fix it depends on.
 
-    `small`: its saving alone is below the rule's threshold, so without an IA101 on
-    `root` to name it, it is no finding.
+    `small`: its saving with the parent packages lazy is below the rule's threshold;
+    `small_today`: so is its saving with the code as it is (a parent package loads the
+    tree anyway, so nothing changes until that package is lazy).
     """
 
     root: str
@@ -364,44 +372,56 @@ class HeldPull:
     finding: Finding
     claim: Claim
     small: bool
+    small_today: bool
 
 
 def fold_utility_pulls(ctx: ReviewContext, findings: list[Finding]) -> list[Finding]:
-    """Fold held IA103 findings into their utility package's IA101: one fix, one finding.
+    """Fold held IA103 findings into the IA101 they depend on: one fix, one finding.
 
     sqlalchemy has 56 modules that take a helper or two from sqlalchemy.util, .sql or
-    .engine; each claims the package's whole tree, yet none saves anything until that
-    package's `__init__` (IA101, with the loads it defers) is lazy. The IA101 names them.
-    A held finding whose package has no IA101 stands alone when its saving is large
-    enough; else it is dropped.
+    .engine; each claimed the package's whole tree, yet none saves anything until that
+    package's `__init__` is lazy (its IA101), so that IA101 names them. A pull from a
+    plain module (numpy.distutils.command.config taking one function from
+    mingw32ccompiler) that saves nothing today, because a parent package loads the same
+    tree, goes to that parent's IA101. Any other held finding stands alone when its
+    saving is large enough, and is dropped when not.
     """
-    by_root: dict[str, list[HeldPull]] = {}
+    inits = {f.module: f for f in findings if f.code == "IA101"}
+    by_target: dict[str, list[HeldPull]] = {}
+    alone: list[Finding] = []
     for pull in ctx.held:
-        by_root.setdefault(pull.root, []).append(pull)
+        target = pull.root if pull.root in inits else (
+            _loading_parent(ctx, pull, inits) if pull.small_today else None)
+        if target is not None:
+            by_target.setdefault(target, []).append(pull)
+        elif not pull.small:
+            alone.append(ctx.claimed(pull.claim, pull.finding))
     out: list[Finding] = []
-    folded: set[str] = set()
     for finding in findings:
-        pulls = by_root.get(finding.module) if finding.code == "IA101" else None
+        pulls = by_target.get(finding.module) if finding.code == "IA101" else None
         if not pulls:
             out.append(finding)
             continue
-        folded.add(finding.module)
         pulls.sort(key=lambda p: (p.finding.module, p.finding.line or 0))
-        shown = "; ".join(f"{p.finding.module}:{p.finding.line} ({', '.join(p.names)})"
-                          for p in pulls[:5])
+        shown = "; ".join(f"{p.finding.module}:{p.finding.line} ({', '.join(p.names)} from "
+                          f"{p.root})" for p in pulls[:5])
         more = f"; and {len(pulls) - 5} more" if len(pulls) > 5 else ""
         note = (f" {len(pulls)} module(s) of the project take at most "
-                f"{ctx.settings.utility_max_names} helper(s) from it (IA103, folded "
-                f"here: {shown}{more}); once this __init__ is lazy, import those helpers "
-                "from the submodules that define them.")
+                f"{ctx.settings.utility_max_names} helper(s) from a tree this __init__ "
+                f"loads (IA103, folded here: {shown}{more}); once it is lazy, import those "
+                "helpers from the modules that define them.")
         out.append(dataclasses.replace(finding, message=finding.message + note))
-    for root, pulls in sorted(by_root.items()):
-        if root in folded:
-            continue
-        for pull in pulls:
-            if not pull.small:
-                out.append(ctx.claimed(pull.claim, pull.finding))
-    return out
+    return out + alone
+
+
+def _loading_parent(ctx: ReviewContext, pull: HeldPull,
+                    inits: dict[str, Finding]) -> str | None:
+    """The parent package with an IA101 that loads most of what `pull` would save today."""
+    saved = pull.claim.saved
+    for parent in reversed(ancestors(pull.finding.module)[1:]):
+        if parent in inits and 2 * len(saved & ctx.tree.loads([parent])) >= len(saved):
+            return parent
+    return None
 
 
 def _utility_fix(ctx: ReviewContext, facts: ModuleFacts, root: str,

@@ -112,7 +112,8 @@ def test_3318_facade_loads_the_utils_tree_for_two_helpers(legacy: Report) -> Non
     # The facade's two helpers from utils are one fix with utils' lazy __init__: the
     # utility-tree finding is folded into that package's IA101, which names it.
     f = found(legacy, "IA101", "risk_management.utils")
-    assert ("risk_management.real_time.circuit_breaker.facade:25 (ErrorHandlingMixin, timer)"
+    assert ("risk_management.real_time.circuit_breaker.facade:25 (ErrorHandlingMixin, timer "
+            "from risk_management.utils)"
             in f.message)
     assert f.impact.modules is not None and f.impact.modules >= 5
 
