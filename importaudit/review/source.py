@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from importaudit.static.scan import Bindings, Guard, classify_test
+from importaudit.guards import Bindings, Guard, classify_test
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
