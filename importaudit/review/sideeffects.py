@@ -139,12 +139,15 @@ _FAR_ABOVE = 10
 def _clearly_slow(record: ModuleRecord, threshold_ns: int) -> bool:
     """Whether a module body's own time is at least `threshold_ns`, noise or not.
 
-    Judged on the lower bound over the runs (noise only adds time), and only when the
-    runs agree: under sustained load even the fastest run is inflated (a 7 ms body
-    measured 10-29 ms on a 2-core machine at load 10, slowest up to 350 ms), so a wide
-    spread leaves the verdict to the exact figures (heap) unless the lower bound is
-    far above the threshold.
+    Judged on the CPU time the body took on its thread, lowest over the runs: wall time
+    grows with the machine's load (a 7 ms body measured 10-29 ms on a 2-core machine
+    at load 10, slowest up to 350 ms), its CPU time barely does (7.6-11 ms there, the
+    lowest of 5 runs within a few percent of the idle figure). Without a CPU figure (a
+    report from an older probe, an `-X importtime` log), the wall time's lower bound
+    decides, and only when the runs agree or that bound is far above the threshold.
     """
+    if record.self_cpu_ns_min is not None:
+        return record.self_cpu_ns_min >= threshold_ns
     low = record.self_ns_min or record.self_ns  # the fastest run, as LoadGraph(fastest=True)
     if low < threshold_ns:
         return False

@@ -135,6 +135,16 @@ def test_computation_is_judged_on_its_lower_bound_and_points_at_the_work(
     very = dataclasses.replace(loaded, self_ns_min=120_000_000, self_ns=200_000_000,
                                self_ns_max=400_000_000)
     assert [f.line for f in codes(make_report(("app",), (modules[0], very)), "IA602")] == [5]
+    # With the body's CPU time measured (the probe records it), that decides: a body
+    # whose wall time load stretched past 10 ms in every run, steadily, yet computed
+    # 7.6 ms (the legacy twin's metrics.var at load 10) is no finding ...
+    stretched = dataclasses.replace(slow, self_ns_min=15_000_000, self_ns=17_000_000,
+                                    self_ns_max=20_000_000, self_cpu_ns_min=7_600_000)
+    assert codes(make_report(("app",), (modules[0], stretched)), "IA602") == []
+    # ... and one that computed 12 ms is, however much the wall times disagree.
+    computed = dataclasses.replace(loaded, self_cpu_ns_min=12_000_000)
+    assert [f.line for f in codes(make_report(("app",), (modules[0], computed)),
+                                  "IA602")] == [5]
 
 
 def test_io_alone_is_import_time_io_not_computation(tmp_path: Path) -> None:
