@@ -86,9 +86,13 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
 def annotation_only(facts: ModuleFacts) -> list[Binding]:
     """The eager imports of a module whose names only annotations use (IA501's subject).
 
-    Empty for a module that uses a library reading annotations at run time.
+    Empty for a module that uses a library reading annotations at run time, and for a
+    Cython source in pure-Python mode (it imports `cython`): compiled, its annotations
+    declare C types (`am: anon_map` with `anon_map` cimported when `cython.compiled`),
+    so the import is needed to build it, and the compiled module does not run it.
     """
-    if facts.annotation_consumers:
+    if facts.annotation_consumers or any(b.module.split(".")[0] == "cython"
+                                         for b in facts.bindings):
         return []
     found: list[Binding] = []
     for binding in facts.bindings:

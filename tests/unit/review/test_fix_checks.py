@@ -236,3 +236,42 @@ def test_marker_classes_used_elsewhere_in_the_package_are_not_placeholders(
         ["app", "app.exc", "app.engine", "app.tests"]))
     [finding] = codes(make_report(("app",), modules), "IA401")
     assert "(Unfinished)" in finding.message
+
+
+def test_a_cython_source_in_pure_python_mode_keeps_its_annotation_imports(
+        tmp_path: Path) -> None:
+    # Shaped like sqlalchemy/sql/_cache_key_cy.py: compiled, `am: anon_map` declares a
+    # C type (cimported when cython.compiled): the import is no annotation-only import.
+    body = """\
+        from __future__ import annotations
+
+        import cython
+
+        if cython.compiled:
+            from cython.cimports.app.maps import anon_map
+        else:
+            from app.maps import anon_map
+
+
+        def key(am: anon_map) -> int:
+            return 1
+        """
+    write(tmp_path, {"app/__init__.py": "", "app/maps.py": "class anon_map: ...\n",
+                     "app/keys.py": body, "cython.py": "compiled = False\n"})
+    modules = (record(tmp_path, "app", None, 0, 100),
+               record(tmp_path, "app.keys", "app", 1, 100),
+               record(tmp_path, "cython", "app.keys", 2, 100),
+               record(tmp_path, "app.maps", "app.keys", 3, 60_000, self_heap_bytes=HEAVY))
+    assert codes(make_report(("app",), modules), "IA501") == []
+    # The same module without cython: the import is annotation-only.
+    plain = """\
+        from __future__ import annotations
+
+        from app.maps import anon_map
+
+
+        def key(am: anon_map) -> int:
+            return 1
+        """
+    write(tmp_path, {"app/keys.py": plain})
+    assert [f.module for f in codes(make_report(("app",), modules), "IA501")] == ["app.keys"]
