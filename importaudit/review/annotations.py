@@ -48,8 +48,17 @@ _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "col
 )
 def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
     """IA501: eager imports whose names only unevaluated annotations use."""
+    # Names other modules take from a module: re-exports, needed at run time there
+    # (sqlalchemy.engine.interfaces' `TypeCompiler as TypeCompiler`, which the MySQL
+    # dialect imports from it), however the module itself uses them.
+    taken: dict[str, set[str]] = {}
+    for edges in ctx.edges_from.values():
+        for edge in edges:
+            if edge.importer != edge.imported:
+                taken.setdefault(edge.imported, set()).update(edge.names)
     for facts in ctx.all_facts():
-        moved_bindings = annotation_only(facts)
+        reexported = taken.get(facts.name, set())
+        moved_bindings = [b for b in annotation_only(facts) if b.name not in reexported]
         if not moved_bindings:
             continue
         # One finding per module: the imports overlap, so only their joint saving is real.

@@ -95,8 +95,9 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         impact = ctx.tree.cost(claim.saved)
         names = {b.name: submodule_of(ctx, b) for b in subs}
         graded = ctx.grade(impact)
-        if graded < Severity.LOW and len(names) < ctx.settings.init_many_names:
-            continue
+        if not claim.saved or (graded < Severity.LOW
+                               and len(names) < ctx.settings.init_many_names):
+            continue  # nothing a lazy __init__ would defer, or too little for few names
         modules = sorted(targets | {submodule_of(ctx, b) for b in needed})
         first = min(b.line for b in from_subs)
         kept = sorted({b.name for b in needed})

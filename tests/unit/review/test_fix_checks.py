@@ -295,3 +295,50 @@ def test_a_long_module_whose_length_explains_its_time_is_no_computation(
                record(tmp_path, "app.long", "app", 1, 15_000, **cpu),
                record(tmp_path, "app.short", "app", 2, 15_000, **cpu))
     assert [f.module for f in codes(make_report(("app",), modules), "IA602")] == ["app.short"]
+
+
+def test_a_name_other_modules_import_is_no_annotation_only_import(tmp_path: Path) -> None:
+    # Shaped like sqlalchemy.engine.interfaces: it uses TypeCompiler only in annotations
+    # but re-exports it (`as TypeCompiler`), and the MySQL dialect imports it from there.
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/compiler.py": "class TypeCompiler: ...\n",
+        "app/interfaces.py": """\
+            from __future__ import annotations
+
+            from app.compiler import TypeCompiler as TypeCompiler
+
+
+            def compile_with(c: TypeCompiler) -> None:
+                return None
+            """,
+        "app/dialect.py": "from app.interfaces import TypeCompiler\n\n"
+                          "class Mine(TypeCompiler):\n    pass\n",
+    })
+    modules = (record(tmp_path, "app", None, 0, 100),
+               record(tmp_path, "app.interfaces", "app", 1, 100),
+               record(tmp_path, "app.compiler", "app.interfaces", 2, 60_000,
+                      self_heap_bytes=HEAVY))
+    static = api.graph([str(tmp_path / "app")], cache=False)
+    assert codes(make_report(("app",), modules, static.graph), "IA501") == []
+    # Without the importer that takes it from there, it is annotation-only.
+    (tmp_path / "app" / "dialect.py").unlink()
+    static = api.graph([str(tmp_path / "app")], cache=False)
+    found = codes(make_report(("app",), modules, static.graph), "IA501")
+    assert [f.module for f in found] == ["app.interfaces"]
+
+
+def test_an_eager_init_that_defers_nothing_is_no_finding(tmp_path: Path) -> None:
+    # Shaped like sqlalchemy.dialects.oracle: many names, but the body uses its base
+    # module and what the rest need loads anyway: "0 module(s)" is nothing to fix.
+    names = ", ".join(f"N{i}" for i in range(12))
+    write(tmp_path, {
+        "app/__init__.py": f"from .base import {names}\nfrom .extra import E\n\n"
+                           "DEFAULT = N0()\n",
+        "app/base.py": "".join(f"class N{i}: ...\n" for i in range(12)) + "import app.extra\n",
+        "app/extra.py": "class E: ...\n",
+    })
+    modules = (record(tmp_path, "app", None, 0, 100),
+               record(tmp_path, "app.base", "app", 1, 100),
+               record(tmp_path, "app.extra", "app.base", 2, 100))
+    assert codes(make_report(("app",), modules), "IA101") == []
