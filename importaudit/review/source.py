@@ -76,6 +76,7 @@ class Placeholder:
     line: int
     end_line: int
     in_import_fallback: bool  # defined in an `except ImportError` handler
+    methods: frozenset[str] = frozenset()  # the methods it declares (raising or empty)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,24 @@ def _trivial_body(body: list[ast.stmt]) -> bool:
     return True
 
 
+def _method_names(node: ast.ClassDef) -> frozenset[str]:
+    return frozenset(f.name for f in node.body
+                     if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef))
+
+
+def _implemented(placeholder: Placeholder, class_methods: dict[str, frozenset[str]]) -> bool:
+    """Whether another class of the module implements every method `placeholder` declares.
+
+    Then it is an interface the others follow by duck typing (numpy.distutils'
+    CommandLineParser, whose split/join WindowsParser and PosixParser implement), not a
+    stand-in for missing code. One shared method name (`run`) is a coincidence; a set
+    of two or more is an interface.
+    """
+    return len(placeholder.methods) >= 2 and any(
+        name != placeholder.name and placeholder.methods <= methods
+        for name, methods in class_methods.items())
+
+
 def _trivial_function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     for stmt in func.body:
         if isinstance(stmt, ast.Pass):
@@ -270,6 +289,7 @@ class _Collector(ast.NodeVisitor):
         self._binding_kind = BindingKind.EAGER
         self._in_fallback = False
         self._classes: list[str] = []  # enclosing class names, for qualified method names
+        self.class_methods: dict[str, frozenset[str]] = {}  # module-level class -> methods
         self._platform: str | None = None  # the platform test the code runs under
 
     # ----------------------------------------------------------------- helpers
@@ -493,8 +513,10 @@ class _Collector(ast.NodeVisitor):
             if self._in_fallback or plain:
                 self.placeholders.append(
                     Placeholder(node.name, node.lineno, node.end_lineno or node.lineno,
-                                self._in_fallback)
+                                self._in_fallback, _method_names(node))
                 )
+        if self._depth == 0 and self._class_depth == 0:
+            self.class_methods[node.name] = _method_names(node)
         self._classes.append(node.name)
         self._class_depth += 1
         for stmt in node.body:
@@ -725,7 +747,8 @@ def module_facts(
             # A sentinel (`NO_CHANGE = NoChange()`) is used as what it is, not waiting
             # for an implementation. (Bases and marker types: see `type_uses`.)
             p for p in collector.placeholders
-            if p.in_import_fallback or p.name not in collector.instantiated),
+            if (p.in_import_fallback or p.name not in collector.instantiated)
+            and not _implemented(p, collector.class_methods)),
         calls=tuple(collector.calls),
         work=tuple(collector.work),
         has_getattr=collector.has_getattr,

@@ -257,3 +257,33 @@ def test_calls_under_a_platform_guard_say_so(tmp_path: Path) -> None:
         """)
     assert [(c.line, c.platform) for c in facts.calls] == [
         (4, "sys.platform == 'win32'"), (6, "not (sys.platform == 'win32')")]
+
+
+def test_an_interface_other_classes_implement_is_no_placeholder(tmp_path: Path) -> None:
+    # Shaped like numpy/distutils/_shell_utils.py: CommandLineParser documents split and
+    # join, which WindowsParser and PosixParser implement (by duck typing, no base).
+    facts = facts_of(tmp_path, """
+        class CommandLineParser:
+            \"\"\"Splits and joins command lines.\"\"\"
+            @staticmethod
+            def join(argv):
+                raise NotImplementedError
+
+            @staticmethod
+            def split(cmd):
+                raise NotImplementedError
+
+        class PosixParser:
+            @staticmethod
+            def join(argv):
+                return " ".join(argv)
+
+            @staticmethod
+            def split(cmd):
+                return cmd.split()
+
+        class Unfinished:
+            def run(self):
+                raise NotImplementedError
+        """)
+    assert [p.name for p in facts.placeholders] == ["Unfinished"]
