@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent
 LABELS = ROOT / "review_labels.json"
 DEFAULT_PYTHON = "/work/realenv/bin/python"
 #: The labelled corpus (other packages can be given on the command line).
-CORPUS = ("rich", "click", "requests")
+CORPUS = ("rich", "click", "requests", "sqlalchemy", "numpy", "httpx")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 HIGH_TARGET = 0.90
 RULE_TARGET = 0.75
@@ -152,6 +152,10 @@ def main() -> int:
         unstable += sum(differ)
         print(f"{package}: {len(runs[0])} findings; differing from run 1 in runs 2-"
               f"{len(runs)}: {differ}")
+        for number, other in enumerate(runs[1:], start=2):
+            for changed in sorted(first ^ {key(f) for f in other}):
+                side = "only in run 1" if changed in first else f"only in run {number}"
+                print(f"  {side}: {':'.join(map(str, changed))}")
         for finding in runs[0]:
             code, module, line, severity = key(finding)
             name = f"{package}:{code}:{module}:{line}"

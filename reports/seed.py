@@ -34,8 +34,9 @@ SEED_ISSUES: dict[int, tuple[str, str, str]] = {
     3316: ("Missing async support: imports block the event loop", "IA701", "risk_management"),
     3317: ("No caching: registries and singletons built more than once", "IA702",
            "risk_service"),
-    3318: ("Circuit breaker imports utils without lazy loading", "IA103",
-           "risk_management.real_time.circuit_breaker.facade"),
+    # The facade's utility-tree import (IA103) is folded into utils' IA101: one fix.
+    3318: ("Circuit breaker imports utils without lazy loading", "IA101",
+           "risk_management.utils"),
     3319: ("No database connection pooling", "IA601", "risk_management.database"),
 }
 CIRCUIT_BREAKER = "risk_management.real_time.circuit_breaker"

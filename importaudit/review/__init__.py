@@ -46,6 +46,7 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
     """Run the rules over `report` and apply inline and config suppressions."""
     from importaudit.review import suppress
     from importaudit.review.context import ReviewContext
+    from importaudit.review.eager import fold_utility_pulls
     from importaudit.review.impact import group_shared_costs
     from importaudit.review.registry import all_rules
 
@@ -59,7 +60,8 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
     for rule in rules:
         if rule.check is None or (selected is not None and rule.code not in selected):
             continue
-        found.extend(f for f in rule.check(ctx) if f.module not in skipped)
+        found.extend(rule.check(ctx))
+    found = [f for f in fold_utility_pulls(ctx, found) if f.module not in skipped]
     found = group_shared_costs(ctx.tree, found, ctx.claims)
     sups = suppress.inline_suppressions(ctx.all_facts())
     sups += [suppress.parse_config_entry(e) for e in ctx.settings.ignore]

@@ -48,8 +48,17 @@ _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "col
 )
 def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
     """IA501: eager imports whose names only unevaluated annotations use."""
+    # Names other modules take from a module: re-exports, needed at run time there
+    # (sqlalchemy.engine.interfaces' `TypeCompiler as TypeCompiler`, which the MySQL
+    # dialect imports from it), however the module itself uses them.
+    taken: dict[str, set[str]] = {}
+    for edges in ctx.edges_from.values():
+        for edge in edges:
+            if edge.importer != edge.imported:
+                taken.setdefault(edge.imported, set()).update(edge.names)
     for facts in ctx.all_facts():
-        moved_bindings = annotation_only(facts)
+        reexported = taken.get(facts.name, set())
+        moved_bindings = [b for b in annotation_only(facts) if b.name not in reexported]
         if not moved_bindings:
             continue
         # One finding per module: the imports overlap, so only their joint saving is real.
@@ -86,9 +95,13 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
 def annotation_only(facts: ModuleFacts) -> list[Binding]:
     """The eager imports of a module whose names only annotations use (IA501's subject).
 
-    Empty for a module that uses a library reading annotations at run time.
+    Empty for a module that uses a library reading annotations at run time, and for a
+    Cython source in pure-Python mode (it imports `cython`): compiled, its annotations
+    declare C types (`am: anon_map` with `anon_map` cimported when `cython.compiled`),
+    so the import is needed to build it, and the compiled module does not run it.
     """
-    if facts.annotation_consumers:
+    if facts.annotation_consumers or any(b.module.split(".")[0] == "cython"
+                                         for b in facts.bindings):
         return []
     found: list[Binding] = []
     for binding in facts.bindings:

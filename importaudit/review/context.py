@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
+    from importaudit.review.eager import HeldPull
     from importaudit.review.impact import Claim, ClaimKey
 
 _MS = 1_000_000
@@ -99,6 +100,8 @@ class ReviewContext:
         self.tree = LoadGraph(report.modules, fastest=True)
         # What each saving finding's fix cuts, so shared savings can be grouped after.
         self.claims: dict[ClaimKey, Claim] = {}
+        # IA103 findings held for their utility package's IA101 (see fold_utility_pulls).
+        self.held: list[HeldPull] = []
         self.own = own_packages(report)
         self.modules = self._own_modules()
         self._facts: dict[str, ModuleFacts | None] = {}

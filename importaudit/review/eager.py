@@ -8,6 +8,7 @@ deferred would have saved in the measured run.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import ancestors
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
+    from importaudit.review.impact import Claim
     from importaudit.review.source import ModuleFacts
 
 _RUNS = (BindingKind.EAGER, BindingKind.OPTIONAL)
@@ -93,8 +95,9 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         impact = ctx.tree.cost(claim.saved)
         names = {b.name: submodule_of(ctx, b) for b in subs}
         graded = ctx.grade(impact)
-        if graded < Severity.LOW and len(names) < ctx.settings.init_many_names:
-            continue
+        if not claim.saved or (graded < Severity.LOW
+                               and len(names) < ctx.settings.init_many_names):
+            continue  # nothing a lazy __init__ would defer, or too little for few names
         modules = sorted(targets | {submodule_of(ctx, b) for b in needed})
         first = min(b.line for b in from_subs)
         kept = sorted({b.name for b in needed})
@@ -282,7 +285,14 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
     ),
 )
 def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
-    """IA103: a few names whose import loads a large tree the helpers do not need."""
+    """IA103: a few names whose import loads a large tree the helpers do not need.
+
+    Judged like IA101, with the importer's parent packages made lazy: what the
+    statements alone bring into a process importing the importer (dominators: not what
+    its other imports load anyway), less what the helpers need. A helper taken from
+    another package of the same project is held for the utility package's own IA101
+    (`fold_utility_pulls`): making that `__init__` lazy is the one fix they all share.
+    """
     settings = ctx.settings
     for facts in ctx.all_facts():
         mine = set(ancestors(facts.name))
@@ -304,34 +314,115 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
             pulled = ctx.tree.loads(taken, mine)
             helpers = sorted({defining_module(ctx, b) for b in bindings})
             needed = set().union(*(_helper_needs(ctx, b, mine) for b in bindings))
-            # What these statements pull in beyond what the helpers need (the rule's
-            # impact), and what that leaves today once the module's other imports,
-            # which may load the same modules, are counted (the exclusive saving).
+            # What these statements pull in beyond what the helpers need, and of that
+            # what only they bring in (with the parents lazy, as IA101 judges): the
+            # rule's impact. Modules the importer's other imports load anyway are no
+            # saving, however large the tree (sqlalchemy.orm.x taking `Self` from
+            # sqlalchemy.util, which every other sqlalchemy import loads too).
             waste = pulled - needed
-            impact = ctx.tree.cost(waste)
-            kept = {b.module for b in facts.bindings if b.kind in _RUNS and b not in bindings}
+            kept = {submodule_of(ctx, b) for b in facts.bindings
+                    if b.kind in _RUNS and b not in bindings}
             alone = defer_claim(ctx.tree, facts.name, taken, kept)
-            if (len(waste) < settings.utility_min_modules
-                    and ctx.grade(impact) < Severity.MEDIUM):
-                continue
-            if len(waste) < settings.utility_min_share * len(pulled):
-                continue  # the helpers use most of what comes along: not a whole tree
+            saving = alone.saved - needed
+            impact = ctx.tree.cost(saving)
+            held = ctx.is_own(root) and root.split(".")[0] == facts.name.split(".")[0]
+            small = _too_small(ctx, saving)
+            if (small and not held) or len(waste) < settings.utility_min_share * len(pulled):
+                continue  # saves too little, or the helpers use most of what comes along
             fix = _utility_fix(ctx, facts, root, bindings, helpers,
                                (pulled, ctx.tree.loads(helpers, mine)))
             if fix is None:
                 continue  # nothing the reviewed package can change would load less
             first = min(b.line for b in bindings)
-            claim = dataclasses.replace(alone, saved=frozenset(waste),
+            claim = dataclasses.replace(alone, saved=frozenset(saving),
                                         alone=alone.alone - needed)
-            yield ctx.claimed(claim, ctx.make_finding(
+            finding = ctx.make_finding(
                 "IA103", "Whole utility tree loaded for one helper", facts.name,
                 f"{facts.name} takes {', '.join(names)} from {root}, whose import needs "
                 f"{len(pulled)} module(s); what {', '.join(names)} "
                 f"{'refer' if len(names) > 1 else 'refers'} to in {', '.join(helpers)} "
-                f"needs {len(needed & pulled)} of them.",
+                f"needs {len(needed & pulled)} of them, and {len(saving)} of the rest "
+                f"load only through {'these imports' if len(bindings) > 1 else 'this import'}.",
                 fix,
                 impact=impact, line=first, chain=(facts.name, root, *helpers),
-            ))
+            )
+            if held:
+                ctx.held.append(HeldPull(root, names, finding, claim, small,
+                                         _too_small(ctx, claim.alone)))
+            else:
+                yield ctx.claimed(claim, finding)
+
+
+def _too_small(ctx: ReviewContext, saving: frozenset[str] | set[str]) -> bool:
+    """Whether an IA103 saving is below the rule's threshold (modules, or grade MEDIUM)."""
+    return (len(saving) < ctx.settings.utility_min_modules
+            and ctx.grade(ctx.tree.cost(saving)) < Severity.MEDIUM)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPull:
+    """An IA103 finding inside the project, held for the IA101 whose fix it depends on.
+
+    `small`: its saving with the parent packages lazy is below the rule's threshold;
+    `small_today`: so is its saving with the code as it is (a parent package loads the
+    tree anyway, so nothing changes until that package is lazy).
+    """
+
+    root: str
+    names: list[str]
+    finding: Finding
+    claim: Claim
+    small: bool
+    small_today: bool
+
+
+def fold_utility_pulls(ctx: ReviewContext, findings: list[Finding]) -> list[Finding]:
+    """Fold held IA103 findings into the IA101 they depend on: one fix, one finding.
+
+    sqlalchemy has 56 modules that take a helper or two from sqlalchemy.util, .sql or
+    .engine; each claimed the package's whole tree, yet none saves anything until that
+    package's `__init__` is lazy (its IA101), so that IA101 names them. A pull from a
+    plain module (numpy.distutils.command.config taking one function from
+    mingw32ccompiler) that saves nothing today, because a parent package loads the same
+    tree, goes to that parent's IA101. Any other held finding stands alone when its
+    saving is large enough, and is dropped when not.
+    """
+    inits = {f.module: f for f in findings if f.code == "IA101"}
+    by_target: dict[str, list[HeldPull]] = {}
+    alone: list[Finding] = []
+    for pull in ctx.held:
+        target = pull.root if pull.root in inits else (
+            _loading_parent(ctx, pull, inits) if pull.small_today else None)
+        if target is not None:
+            by_target.setdefault(target, []).append(pull)
+        elif not pull.small:
+            alone.append(ctx.claimed(pull.claim, pull.finding))
+    out: list[Finding] = []
+    for finding in findings:
+        pulls = by_target.get(finding.module) if finding.code == "IA101" else None
+        if not pulls:
+            out.append(finding)
+            continue
+        pulls.sort(key=lambda p: (p.finding.module, p.finding.line or 0))
+        shown = "; ".join(f"{p.finding.module}:{p.finding.line} ({', '.join(p.names)} from "
+                          f"{p.root})" for p in pulls[:5])
+        more = f"; and {len(pulls) - 5} more" if len(pulls) > 5 else ""
+        note = (f" {len(pulls)} module(s) of the project take at most "
+                f"{ctx.settings.utility_max_names} helper(s) from a tree this __init__ "
+                f"loads (IA103, folded here: {shown}{more}); once it is lazy, import those "
+                "helpers from the modules that define them.")
+        out.append(dataclasses.replace(finding, message=finding.message + note))
+    return out + alone
+
+
+def _loading_parent(ctx: ReviewContext, pull: HeldPull,
+                    inits: dict[str, Finding]) -> str | None:
+    """The parent package with an IA101 that loads most of what `pull` would save today."""
+    saved = pull.claim.saved
+    for parent in reversed(ancestors(pull.finding.module)[1:]):
+        if parent in inits and 2 * len(saved & ctx.tree.loads([parent])) >= len(saved):
+            return parent
+    return None
 
 
 def _utility_fix(ctx: ReviewContext, facts: ModuleFacts, root: str,

@@ -138,10 +138,15 @@ def defer_claim(graph: LoadGraph, importer: str, deferred: Iterable[str],
 
     Exclusive: only the modules every import path from `importer` reaches through the
     deferred imports (dominators), so a module another import loads anyway
-    (`dataclasses` loads `inspect`) is no saving.
+    (`dataclasses` loads `inspect`) is no saving. `kept` names the modules the
+    importer's other imports run (a name from a package: the package itself).
     """
+    kept = frozenset(kept)
     cut = deferral_cut(graph, importer, deferred, kept)
-    parents = ancestors(importer)[1:]
+    # Parent packages are judged lazy, except one the importer takes a name from that
+    # its own body defines (`from numpy.distutils.fcompiler import FCompiler` in a
+    # submodule of it): that body must run, with everything it imports.
+    parents = [p for p in ancestors(importer)[1:] if p not in kept]
     return Claim(importer, cut, graph.saving([importer], cut, parents),
                  graph.saving([importer], cut))
 

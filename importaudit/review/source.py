@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from importaudit.static.scan import Bindings, Guard, classify_test
+from importaudit.guards import Bindings, Guard, classify_test
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -88,6 +88,7 @@ class Placeholder:
     line: int
     end_line: int
     in_import_fallback: bool  # defined in an `except ImportError` handler
+    methods: frozenset[str] = frozenset()  # the methods it declares (raising or empty)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +239,24 @@ def _trivial_body(body: list[ast.stmt]) -> bool:
     return True
 
 
+def _method_names(node: ast.ClassDef) -> frozenset[str]:
+    return frozenset(f.name for f in node.body
+                     if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef))
+
+
+def _implemented(placeholder: Placeholder, class_methods: dict[str, frozenset[str]]) -> bool:
+    """Whether another class of the module implements every method `placeholder` declares.
+
+    Then it is an interface the others follow by duck typing (numpy.distutils'
+    CommandLineParser, whose split/join WindowsParser and PosixParser implement), not a
+    stand-in for missing code. One shared method name (`run`) is a coincidence; a set
+    of two or more is an interface.
+    """
+    return len(placeholder.methods) >= 2 and any(
+        name != placeholder.name and placeholder.methods <= methods
+        for name, methods in class_methods.items())
+
+
 def _trivial_function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     for stmt in func.body:
         if isinstance(stmt, ast.Pass):
@@ -289,6 +308,7 @@ class _Collector(ast.NodeVisitor):
         self._binding_kind = BindingKind.EAGER
         self._in_fallback = False
         self._classes: list[str] = []  # enclosing class names, for qualified method names
+        self.class_methods: dict[str, frozenset[str]] = {}  # module-level class -> methods
         self._platform: str | None = None  # the platform test the code runs under
 
     # ----------------------------------------------------------------- helpers
@@ -524,8 +544,10 @@ class _Collector(ast.NodeVisitor):
             if self._in_fallback or plain:
                 self.placeholders.append(
                     Placeholder(node.name, node.lineno, node.end_lineno or node.lineno,
-                                self._in_fallback)
+                                self._in_fallback, _method_names(node))
                 )
+        if self._depth == 0 and self._class_depth == 0:
+            self.class_methods[node.name] = _method_names(node)
         self._classes.append(node.name)
         self._class_depth += 1
         for stmt in node.body:
@@ -617,7 +639,7 @@ class _Collector(ast.NodeVisitor):
         self.generic_visit(node)
 
     def _statement(self, node: ast.stmt, what: str) -> None:
-        if self._depth == 0:
+        if self._depth == 0 and not self._in_fallback:
             self.work.append(Statement(node.lineno, node.end_lineno or node.lineno, what))
 
     def visit_ListComp(self, node: ast.ListComp) -> None:
@@ -630,7 +652,7 @@ class _Collector(ast.NodeVisitor):
         self._comprehension(node)
 
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp) -> None:
-        if self._depth == 0:
+        if self._depth == 0 and not self._in_fallback:
             self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
                                        "comprehension"))
         self.generic_visit(node)
@@ -707,10 +729,13 @@ class _Collector(ast.NodeVisitor):
         self._mark([*node.args, *(k.value for k in node.keywords)], ClassUse.MARKER)
         if self._depth == 0:
             call = self._call(node)
-            if call is not None:
+            if call is not None and call.method in ANNOTATION_READERS:
+                self.consumers.add(call.name)
+            # An `except ImportError:` handler runs only when that import failed, which
+            # in the measured run it did not (numpy._core lists its folder there to
+            # explain a broken build): no import-time work to report.
+            if call is not None and not self._in_fallback:
                 self.calls.append(call)
-                if call.method in ANNOTATION_READERS:
-                    self.consumers.add(call.name)
                 if call.method not in _CHEAP_CALLS and not call.method[:1].isupper():
                     self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
                                                f"call to {_dotted(node.func) or call.name}()",
@@ -812,8 +837,10 @@ def module_facts(
         uses={k: frozenset(v) for k, v in collector.uses.items()},
         functions_using={k: tuple(sorted(v)) for k, v in collector.functions.items()},
         # Candidates: whether the package uses one as a marker is for the rule to judge
-        # from every module's `class_uses`.
-        placeholders=tuple(collector.placeholders),
+        # from every module's `class_uses`; an interface other classes of the module
+        # implement by duck typing is none.
+        placeholders=tuple(p for p in collector.placeholders
+                           if not _implemented(p, collector.class_methods)),
         calls=tuple(collector.calls),
         work=tuple(collector.work),
         has_getattr=collector.has_getattr,

@@ -14,27 +14,20 @@ from __future__ import annotations
 import ast
 import functools
 import linecache
-import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from importaudit.guards import Bindings, Guard, classify_test
 from importaudit.model import SkippedModule
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from importaudit.runtime.records import Fail, Frame
 
 MISSING = "missing-dependency"
 PLATFORM = "platform"
-
-
-_PLATFORM_WORDS = frozenset({
-    "win", "win32", "win64", "windows", "nt", "darwin", "mac", "macos", "osx", "linux",
-    "posix", "cygwin", "msys", "mingw", "wasi", "emscripten", "ios", "android", "aix",
-    "freebsd", "openbsd", "netbsd", "bsd", "sunos", "solaris",
-})
-_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
 
 
 def under(name: str, roots: Sequence[str]) -> bool:
@@ -69,25 +62,6 @@ def format_traceback(frames: Sequence[Frame], error: str | None) -> tuple[str, .
     return tuple(lines)
 
 
-def _words(identifier: str) -> set[str]:
-    return {w.lower() for part in identifier.split("_") for w in _WORD.findall(part)}
-
-
-def _is_platform_test(test: ast.expr) -> bool:
-    """Whether an expression asks which platform this is (sys.platform, os.name, WIN...)."""
-    for node in ast.walk(test):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            owner, attr = node.value.id, node.attr
-            if (owner == "sys" and attr in ("platform", "getwindowsversion")) or (
-                    owner == "os" and attr in ("name", "uname")) or owner == "platform":
-                return True
-        if isinstance(node, ast.Name) and _words(node.id) & _PLATFORM_WORDS:
-            return True
-        if isinstance(node, ast.Attribute) and _words(node.attr) & _PLATFORM_WORDS:
-            return True
-    return False
-
-
 @functools.lru_cache(maxsize=64)
 def _parse(file: str) -> ast.Module | None:
     try:
@@ -97,13 +71,64 @@ def _parse(file: str) -> ast.Module | None:
         return None
 
 
+def _module_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements in source order, those inside `if`/`try` blocks included."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If):
+            yield from _module_level(node.body + node.orelse)
+        elif isinstance(node, ast.Try):
+            yield from _module_level(node.body + [s for h in node.handlers for s in h.body]
+                                     + node.orelse + node.finalbody)
+
+
+def _source_of(file: str, module: str | None, level: int) -> str | None:
+    """The file of a relative import's module (`from ._compat import WIN`), if it exists."""
+    if not level:
+        return None
+    base = Path(file).parent
+    for _ in range(level - 1):
+        base = base.parent
+    where = base.joinpath(*module.split(".")) if module else base
+    for candidate in (where.with_suffix(".py"), where / "__init__.py"):
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def file_guards(file: str, depth: int = 0) -> Bindings | None:
+    """What `if` tests mean in `file`, for the scanners' classifier in flag-aware mode.
+
+    Names the file binds from a platform test, or imports from a module of its package
+    that does (`from ._compat import WIN` where `_compat` says
+    `WIN = sys.platform.startswith("win")`), are platform tests too.
+    """
+    tree = _parse(file)
+    if tree is None:
+        return None
+    guards = Bindings(flags=True)
+    for node in _module_level(tree.body):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            guards.learn(node)
+        if isinstance(node, ast.ImportFrom) and depth < 3:
+            source = _source_of(file, node.module, node.level)
+            theirs = file_guards(source, depth + 1) if source else None
+            if theirs is not None:
+                guards.platform_flags.update(a.asname or a.name for a in node.names
+                                             if a.name in theirs.platform_flags)
+        else:
+            guards.learn_flag(node)
+    return guards
+
+
 def platform_guard(file: str, line: int) -> str | None:
     """The platform test the statement at `file:line` runs under (an `if` or an `assert`).
 
     None when the statement there is not guarded by a test of the platform.
     """
-    tree = _parse(file)
-    if tree is None:
+    tree, bindings = _parse(file), file_guards(file)
+    if tree is None or bindings is None:
         return None
     guards: list[ast.expr] = []
     body: list[ast.stmt] = list(tree.body)
@@ -125,7 +150,7 @@ def platform_guard(file: str, line: int) -> str | None:
         else:
             break
     for test in reversed(guards):  # the innermost guard says most
-        if _is_platform_test(test):
+        if classify_test(test, bindings) is Guard.PLATFORM:
             return ast.unparse(test)
     return None
 

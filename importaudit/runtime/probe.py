@@ -38,6 +38,9 @@ import sys
 import time
 
 _clock = time.perf_counter_ns
+# The CPU time of the importing thread: what a module body computes, which the machine's
+# load does not stretch as it does wall time (review decides "expensive" on it).
+_cpu = time.thread_time_ns
 _get_ident = _thread.get_ident
 _pread = os.pread
 _write = os.write
@@ -150,8 +153,9 @@ _MARGIN = 8
 # One import in progress on one thread is a list (cheaper to make than an object):
 # [name as a JSON string (quoted once for both of its records), t0, rss0, heap0,
 #  heap peak, cumulative ns of its children, their RSS growth, their heap growth,
-#  the thread's stack it is on].
-_NAME, _T0, _RSS0, _HEAP0, _PEAK, _CHILD_NS, _CHILD_RSS, _CHILD_HEAP, _STACK = range(9)
+#  the thread's stack it is on, its thread CPU time at the start, its children's].
+(_NAME, _T0, _RSS0, _HEAP0, _PEAK, _CHILD_NS, _CHILD_RSS, _CHILD_HEAP, _STACK, _CPU0,
+ _CHILD_CPU) = range(11)
 TYPE_CHECKING = False  # the typing module is not loaded at start-up: not imported here
 if TYPE_CHECKING:
     from typing import Any
@@ -408,7 +412,7 @@ class _Probe:
                 rss0 = int(_pread(self.rss_fd, 64, 0).split(None, 2)[1]) * self.page
             except (OSError, ValueError, IndexError):
                 pass
-        frame = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack]
+        frame = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack, _cpu(), 0]
         if self.heap:
             frame[_HEAP0] = frame[_PEAK] = self.heap_now()
         importer = stack[-1][_NAME] if stack else _q(self.importer_outside_imports())
@@ -434,6 +438,7 @@ class _Probe:
         self, frame: "_Frame", spec: "object", loader: "object", error: "str | None",
     ) -> None:
         t1 = _clock()
+        cpu1 = _cpu()
         rss1 = 0
         if self.rss_fd >= 0:
             try:  # noqa: SIM105
@@ -441,7 +446,8 @@ class _Probe:
             except (OSError, ValueError, IndexError):
                 pass
         heap1 = self.heap_now() if self.heap else 0
-        name, t0, rss0, heap0, peak, child_ns, child_rss, child_heap, stack = frame
+        (name, t0, rss0, heap0, peak, child_ns, child_rss, child_heap, stack, cpu0,
+         child_cpu) = frame
         if stack and stack[-1] is frame:
             stack.pop()
         else:  # keep the stack balanced even if an import never reached us to finish
@@ -454,10 +460,12 @@ class _Probe:
         if len(sys.modules) != len(self.known):  # see appeared()
             self.appeared(name)
         cumulative = t1 - t0
+        cpu = cpu1 - cpu0
         grown = rss1 - rss0
         if stack:
             parent = stack[-1]
             parent[_CHILD_NS] += cumulative
+            parent[_CHILD_CPU] += cpu
             parent[_CHILD_RSS] += grown
             if self.heap:
                 parent[_CHILD_HEAP] += heap1 - heap0
@@ -481,7 +489,8 @@ class _Probe:
         package = "false" if getattr(spec, "submodule_search_locations", None) is None else "true"
         failed = "null" if error is None else _q(error)
         data = (f'{{"e":"mod","n":{name},"c":{cumulative},"f":{cumulative - child_ns},'
-                f'"o":{quoted},"l":"{loader_name}","p":{package},"x":{failed}{extra}}}\n'
+                f'"fc":{cpu - child_cpu},"o":{quoted},"l":"{loader_name}","p":{package},'
+                f'"x":{failed}{extra}}}\n'
                 ).encode("utf-8", "backslashreplace")
         try:
             _write(self.fd, data)

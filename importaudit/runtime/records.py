@@ -14,8 +14,10 @@ sizes integer bytes:
 `begin`  an import starts: `n` module, `i` importer (the module executing, or null),
          `d` depth on its thread's import stack, `s` start since the probe began,
          `th` thread name (null: the main thread)
-`mod`    that import ended: `n`, `c` cumulative time, `f` own (self) time, `o` origin,
-         `l` loader class, `p` is a package, `x` error text (null: it succeeded); with
+`mod`    that import ended: `n`, `c` cumulative time, `f` own (self) time, `fc` own
+         CPU time of the importing thread (`time.thread_time_ns`: what the body
+         computed, which load does not stretch as it does `f`), `o` origin, `l` loader
+         class, `p` is a package, `x` error text (null: it succeeded); with
          RSS measured `r` / `rs` (cumulative / own growth), with the heap measured `h` /
          `hs` / `hp` (cumulative / own / peak tracemalloc bytes)
 `hit`    a statement found its module already loaded: `i` importer, `n` module
@@ -123,7 +125,8 @@ class Begin:
 
 
 @_kind("mod", n=("name", _str), c=("cumulative_ns", _int), f=("self_ns", _int),
-       o=("origin", _str), l=("loader", _str), p=("is_package", _bool), x=("error", _str),
+       fc=("self_cpu_ns", _int), o=("origin", _str), l=("loader", _str),
+       p=("is_package", _bool), x=("error", _str),
        r=("rss_bytes", _int), rs=("self_rss_bytes", _int), h=("heap_bytes", _int),
        hs=("self_heap_bytes", _int), hp=("heap_peak_bytes", _int))
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,7 @@ class Finished:
     name: str
     cumulative_ns: int = 0
     self_ns: int = 0
+    self_cpu_ns: int | None = None
     origin: str | None = None
     loader: str | None = None
     is_package: bool = False

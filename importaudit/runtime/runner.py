@@ -764,6 +764,8 @@ def merge_runs(  # noqa: PLR0912  (one pass per record kind reads clearer split 
             self_ns_max=max(selfs),
             cumulative_ns_min=min(cums),
             cumulative_ns_max=max(cums),
+            self_cpu_ns_min=min((r.self_cpu_ns for r in recs if r.self_cpu_ns is not None),
+                                default=None),
             heap_bytes=h.heap_bytes if h else None,
             self_heap_bytes=h.self_heap_bytes if h else None,
             heap_peak_bytes=h.heap_peak_bytes if h else None,
@@ -1101,10 +1103,12 @@ def _standalone(base: ModuleRecord, runs: list[ChildRun], heap: ChildRun | None)
 
     cums = [total(r, "cumulative_ns") for r in runs if r.finished]
     selfs = [v for v in (own(r, "self_ns") for r in runs if r.finished) if v is not None]
+    cpus = [v for v in (own(r, "self_cpu_ns") for r in runs if r.finished) if v is not None]
     rss = [total(r, "rss_bytes") for r in runs if r.finished]
     return replace(
         base,
         cumulative_ns=_median(cums), self_ns=_median(selfs),
+        self_cpu_ns_min=min(cpus, default=None),
         cumulative_ns_min=min(cums, default=0), cumulative_ns_max=max(cums, default=0),
         self_ns_min=min(selfs, default=0), self_ns_max=max(selfs, default=0),
         rss_bytes=_median(rss) if rss else None,

@@ -17,7 +17,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Literal, overload
 
-from importaudit.static.scan import Bindings, Guard, classify_test, quiet_parse
+from importaudit.guards import Bindings, Guard, classify_test
+from importaudit.static.scan import quiet_parse
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -34,9 +34,9 @@ from functools import lru_cache
 from io import BytesIO
 from typing import Any
 
+from importaudit.guards import Bindings
 from importaudit.static.scan import (
     MODULE,
-    Bindings,
     Ctx,
     FileScan,
     ImportStatement,

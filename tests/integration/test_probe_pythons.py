@@ -75,6 +75,11 @@ def test_probe_measures_and_preserves_behaviour(version: str) -> None:
     assert report.meta.python_version.startswith(version + ".")
     mods = measured(report)
     assert mods["slow_pkg.sleepy"].self_ns >= 150_000_000
+    # Its own CPU time: sleeping takes wall time, not CPU (what IA602 decides on).
+    sleepy_cpu = mods["slow_pkg.sleepy"].self_cpu_ns_min
+    assert sleepy_cpu is not None and 0 <= sleepy_cpu < 100_000_000
+    hungry_cpu = mods["hungry"].self_cpu_ns_min
+    assert hungry_cpu is not None and hungry_cpu > 0  # it computes and allocates
     assert mods["slow_pkg.sleepy"].importer == "slow_pkg"
     assert mods["json"].importer == "slow_pkg.nested.deep"
     hungry = mods["hungry"].heap_bytes

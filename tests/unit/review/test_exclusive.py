@@ -73,3 +73,49 @@ def test_an_annotation_import_of_the_same_dependency_is_moved_too(tmp_path: Path
     assert md.impact.modules == 3
     assert "`Token` only in annotations" in md.message
     assert "if TYPE_CHECKING:\n    from heavydep.token import Token" in md.fix
+
+
+def test_helpers_taken_from_an_own_utility_package_fold_into_its_lazy_init() -> None:
+    # Shaped like SQLAlchemy: monolith/__init__ loads every subpackage, and engine.base
+    # and orm.session each take one name from monolith.util, whose __init__ loads the
+    # whole utility tree. Each of those imports claimed that tree (IA103); the one fix
+    # they share is util's lazy __init__ (IA101 on monolith.util), which names them.
+    from review_samples import FIXTURES
+
+    from importaudit import api
+
+    report = api.review([str(FIXTURES / "monolith")], repeat=1)
+    assert [f.module for f in report.findings if f.code == "IA103"] == []
+    [util] = [f for f in report.findings if f.code == "IA101" and f.module == "monolith.util"]
+    assert "2 module(s) of the project take" in util.message
+    assert ("monolith.engine.base:3 (memo from monolith.util); "
+            "monolith.orm.session:4 (EMPTY from monolith.util)") in util.message
+
+
+def test_a_parent_package_the_importer_takes_a_name_from_is_not_judged_lazy() -> None:
+    # Shaped like numpy.distutils.fcompiler.intel: it takes version_match from the
+    # expensive compiler module, and FCompiler from toolchain.fc, whose own body imports
+    # that same module. fc's body must run for FCompiler, so the first import saves
+    # nothing: no "whole utility tree" finding.
+    from review_samples import FIXTURES
+
+    from importaudit import api
+
+    report = api.review([str(FIXTURES / "toolchain")], repeat=1)
+    assert [f.module for f in report.findings if f.code == "IA103"] == []
+    assert "toolchain.fc.intel" in {m.name for m in report.modules}  # it was measured
+
+
+def test_a_helper_from_a_module_a_parent_loads_anyway_folds_into_the_parents_init() -> None:
+    # Shaped like numpy.distutils.command.config: commands.build takes version_match
+    # from the compiler module, a plain module (no __init__ to make lazy); its own
+    # package's __init__ loads that module anyway (through sdist), so the import saves
+    # something only once toolchain.commands is lazy: its IA101 names it.
+    from review_samples import FIXTURES
+
+    from importaudit import api
+
+    report = api.review([str(FIXTURES / "toolchain")], repeat=1)
+    [init] = [f for f in report.findings
+              if f.code == "IA101" and f.module == "toolchain.commands"]
+    assert "toolchain.commands.build:3 (version_match from toolchain.compiler)" in init.message

@@ -135,6 +135,16 @@ def test_computation_is_judged_on_its_lower_bound_and_points_at_the_work(
     very = dataclasses.replace(loaded, self_ns_min=120_000_000, self_ns=200_000_000,
                                self_ns_max=400_000_000)
     assert [f.line for f in codes(make_report(("app",), (modules[0], very)), "IA602")] == [5]
+    # With the body's CPU time measured (the probe records it), that decides: a body
+    # whose wall time load stretched past 10 ms in every run, steadily, yet computed
+    # 7.6 ms (the legacy twin's metrics.var at load 10) is no finding ...
+    stretched = dataclasses.replace(slow, self_ns_min=15_000_000, self_ns=17_000_000,
+                                    self_ns_max=20_000_000, self_cpu_ns_min=7_600_000)
+    assert codes(make_report(("app",), (modules[0], stretched)), "IA602") == []
+    # ... and one that computed 12 ms is, however much the wall times disagree.
+    computed = dataclasses.replace(loaded, self_cpu_ns_min=12_000_000)
+    assert [f.line for f in codes(make_report(("app",), (modules[0], computed)),
+                                  "IA602")] == [5]
 
 
 def test_io_alone_is_import_time_io_not_computation(tmp_path: Path) -> None:
@@ -226,3 +236,109 @@ def test_marker_classes_used_elsewhere_in_the_package_are_not_placeholders(
         ["app", "app.exc", "app.engine", "app.tests"]))
     [finding] = codes(make_report(("app",), modules), "IA401")
     assert "(Unfinished)" in finding.message
+
+
+def test_a_cython_source_in_pure_python_mode_keeps_its_annotation_imports(
+        tmp_path: Path) -> None:
+    # Shaped like sqlalchemy/sql/_cache_key_cy.py: compiled, `am: anon_map` declares a
+    # C type (cimported when cython.compiled): the import is no annotation-only import.
+    body = """\
+        from __future__ import annotations
+
+        import cython
+
+        if cython.compiled:
+            from cython.cimports.app.maps import anon_map
+        else:
+            from app.maps import anon_map
+
+
+        def key(am: anon_map) -> int:
+            return 1
+        """
+    write(tmp_path, {"app/__init__.py": "", "app/maps.py": "class anon_map: ...\n",
+                     "app/keys.py": body, "cython.py": "compiled = False\n"})
+    modules = (record(tmp_path, "app", None, 0, 100),
+               record(tmp_path, "app.keys", "app", 1, 100),
+               record(tmp_path, "cython", "app.keys", 2, 100),
+               record(tmp_path, "app.maps", "app.keys", 3, 60_000, self_heap_bytes=HEAVY))
+    assert codes(make_report(("app",), modules), "IA501") == []
+    # The same module without cython: the import is annotation-only.
+    plain = """\
+        from __future__ import annotations
+
+        from app.maps import anon_map
+
+
+        def key(am: anon_map) -> int:
+            return 1
+        """
+    write(tmp_path, {"app/keys.py": plain})
+    assert [f.module for f in codes(make_report(("app",), modules), "IA501")] == ["app.keys"]
+
+
+def test_a_long_module_whose_length_explains_its_time_is_no_computation(
+        tmp_path: Path) -> None:
+    # Shaped like sqlalchemy.sql.selectable (7,737 lines, 12 ms): a module-level loop
+    # over a few names among a thousand lines of definitions. Its 15 ms of CPU are the
+    # definitions (15 us per line), not the loop: no finding pointing at the loop.
+    definitions = "".join(f"\n\nclass C{i}:\n    def f(self):\n        return {i}\n"
+                          for i in range(200))
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/long.py": "NAMES = {}\nfor n in ('a', 'b'):\n    NAMES[n] = n\n" + definitions,
+        "app/short.py": "NAMES = {}\nfor n in ('a', 'b'):\n    NAMES[n] = n\n",
+    })
+    cpu = {"self_ns_min": 15_000_000, "self_ns_max": 16_000_000,
+           "self_cpu_ns_min": 15_000_000}
+    modules = (record(tmp_path, "app", None, 0, 100),
+               record(tmp_path, "app.long", "app", 1, 15_000, **cpu),
+               record(tmp_path, "app.short", "app", 2, 15_000, **cpu))
+    assert [f.module for f in codes(make_report(("app",), modules), "IA602")] == ["app.short"]
+
+
+def test_a_name_other_modules_import_is_no_annotation_only_import(tmp_path: Path) -> None:
+    # Shaped like sqlalchemy.engine.interfaces: it uses TypeCompiler only in annotations
+    # but re-exports it (`as TypeCompiler`), and the MySQL dialect imports it from there.
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/compiler.py": "class TypeCompiler: ...\n",
+        "app/interfaces.py": """\
+            from __future__ import annotations
+
+            from app.compiler import TypeCompiler as TypeCompiler
+
+
+            def compile_with(c: TypeCompiler) -> None:
+                return None
+            """,
+        "app/dialect.py": "from app.interfaces import TypeCompiler\n\n"
+                          "class Mine(TypeCompiler):\n    pass\n",
+    })
+    modules = (record(tmp_path, "app", None, 0, 100),
+               record(tmp_path, "app.interfaces", "app", 1, 100),
+               record(tmp_path, "app.compiler", "app.interfaces", 2, 60_000,
+                      self_heap_bytes=HEAVY))
+    static = api.graph([str(tmp_path / "app")], cache=False)
+    assert codes(make_report(("app",), modules, static.graph), "IA501") == []
+    # Without the importer that takes it from there, it is annotation-only.
+    (tmp_path / "app" / "dialect.py").unlink()
+    static = api.graph([str(tmp_path / "app")], cache=False)
+    found = codes(make_report(("app",), modules, static.graph), "IA501")
+    assert [f.module for f in found] == ["app.interfaces"]
+
+
+def test_an_eager_init_that_defers_nothing_is_no_finding(tmp_path: Path) -> None:
+    # Shaped like sqlalchemy.dialects.oracle: many names, but the body uses its base
+    # module and what the rest need loads anyway: "0 module(s)" is nothing to fix.
+    names = ", ".join(f"N{i}" for i in range(12))
+    write(tmp_path, {
+        "app/__init__.py": f"from .base import {names}\nfrom .extra import E\n\n"
+                           "DEFAULT = N0()\n",
+        "app/base.py": "".join(f"class N{i}: ...\n" for i in range(12)) + "import app.extra\n",
+        "app/extra.py": "class E: ...\n",
+    })
+    modules = (record(tmp_path, "app", None, 0, 100),
+               record(tmp_path, "app.base", "app", 1, 100),
+               record(tmp_path, "app.extra", "app.base", 2, 100))
+    assert codes(make_report(("app",), modules), "IA101") == []

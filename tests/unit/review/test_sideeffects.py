@@ -61,3 +61,19 @@ def test_methods_of_objects_a_database_call_made_are_database_work(tmp_path: Pat
         ("object", None),
         ("engine.connect", None),  # `engine` was rebound: no database call made it
     ]
+
+
+def test_work_in_an_import_error_handler_is_not_import_time_work(tmp_path: Path) -> None:
+    # Shaped like numpy/_core/__init__.py: it lists its folder only to explain a failed
+    # import of its C extension, which did not fail in the measured run.
+    found = kinds(tmp_path, """
+        import os
+        try:
+            from . import multiarray
+        except ImportError as exc:
+            names = [f for f in os.listdir(__path__[0]) if f.startswith("_multi")]
+            raise ImportError(str(names)) from exc
+        CONFIG = open("settings.cfg").read()
+        """)
+    # only the read that really runs on import; not the listdir, not the raise's str()
+    assert sorted(found) == [("<expr>.read", None), ("open", "file")]

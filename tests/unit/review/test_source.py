@@ -320,3 +320,33 @@ def test_lazy_map_names_the_module_each_name_comes_from(tmp_path: Path) -> None:
     assert facts.lazy_modules == {"Canvas": ".canvas", "BaseModel": ".main",
                                   "ValidationInfo": "pydantic_core.core_schema",
                                   "ValidationError": "pydantic_core"}
+
+
+def test_an_interface_other_classes_implement_is_no_placeholder(tmp_path: Path) -> None:
+    # Shaped like numpy/distutils/_shell_utils.py: CommandLineParser documents split and
+    # join, which WindowsParser and PosixParser implement (by duck typing, no base).
+    facts = facts_of(tmp_path, """
+        class CommandLineParser:
+            \"\"\"Splits and joins command lines.\"\"\"
+            @staticmethod
+            def join(argv):
+                raise NotImplementedError
+
+            @staticmethod
+            def split(cmd):
+                raise NotImplementedError
+
+        class PosixParser:
+            @staticmethod
+            def join(argv):
+                return " ".join(argv)
+
+            @staticmethod
+            def split(cmd):
+                return cmd.split()
+
+        class Unfinished:
+            def run(self):
+                raise NotImplementedError
+        """)
+    assert [p.name for p in facts.placeholders] == ["Unfinished"]

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
 from importaudit.runtime.failures import classify, format_traceback, platform_guard
 from importaudit.runtime.records import Fail, from_wire
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 GUARDED = '''\
 import os
@@ -105,3 +102,16 @@ def test_format_traceback_reads_source_lines(guarded: str) -> None:
                      '    raise ImportError("windows only")',
                      "ImportError: windows only")
     assert format_traceback([], "x") == ()
+
+
+FLAGS = Path(__file__).resolve().parents[2] / "fixtures" / "platform_flags"
+
+
+@pytest.mark.parametrize(("module", "line", "guard"), [
+    ("console", 6, "not _NATIVE"),  # imported from _compat, bound there from os.name
+    ("registry", 8, "not _HAS_REGISTRY"),  # bound in the module from sys.platform
+    ("plain", 6, None),  # a flag, but not of the platform
+])
+def test_platform_flags_bound_from_a_platform_test(module: str, line: int,
+                                                   guard: str | None) -> None:
+    assert platform_guard(str(FLAGS / f"{module}.py"), line) == guard

@@ -59,7 +59,8 @@ def pkg_run(own_ms: int, *, heap: bool = False) -> list[bytes]:
     core: dict[str, int] = {"h": 3000, "hs": 3000, "hp": 3000} if heap else {"r": 0, "rs": 0}
     return [START, begin("pkg", None, 0), begin("pkg.core", "pkg", 1, at=10),
             mod("pkg.core", 1_000_000, 1_000_000, **core),
-            mod("pkg", (own_ms + 1) * 1_000_000, own_ms * 1_000_000, **extra),
+            mod("pkg", (own_ms + 1) * 1_000_000, own_ms * 1_000_000, fc=own_ms * 500_000,
+                **extra),
             line(e="done", wall=123)]
 
 
@@ -146,6 +147,9 @@ def test_warm_up_then_repeats_then_one_heap_run_merged_into_medians() -> None:
     by_name = {m.name: m for m in measured.modules}
     pkg = by_name["pkg"]
     assert (pkg.self_ns, pkg.self_ns_min, pkg.self_ns_max) == (5_000_000, 4_000_000, 8_000_000)
+    # its own CPU time: the lowest of the time runs (not the warm-up's, not the heap run's)
+    assert pkg.self_cpu_ns_min == 2_000_000
+    assert by_name["pkg.core"].self_cpu_ns_min is None  # no `fc`: not measured
     assert pkg.cumulative_ns == 6_000_000 and pkg.runs == 3
     assert (pkg.heap_bytes, pkg.self_heap_bytes, pkg.heap_peak_bytes) == (4000, 1000, 5000)
     assert by_name["pkg.core"].importer == "pkg" and by_name["pkg.core"].depth == 1

@@ -303,7 +303,7 @@ def test_warnings_about_the_scanned_code_are_not_shown(scanner: Scanner) -> None
 def test_one_classifier_names_every_guard(test: str, guard: str) -> None:
     import ast
 
-    from importaudit.static.scan import Bindings, Guard, classify_test
+    from importaudit.guards import Bindings, Guard, classify_test
 
     bindings = Bindings()
     prelude = ast.parse("from typing import TYPE_CHECKING as TC\nimport typing as t\n"

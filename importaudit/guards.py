@@ -1,0 +1,211 @@
+"""What an `if` test guards: `TYPE_CHECKING`, `__main__`, a platform, or nothing.
+
+The one classifier of `if` tests (`classify_test`), shared by the static scanners, the
+review's source reader, the cycle suspicion and the runtime's skip classifier (which
+uses its flag-aware mode, `Bindings(flags=True)`). Pure `ast` work, no imports of
+importaudit, so every layer may use it.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+_TYPING_MODULES = frozenset({"typing", "typing_extensions"})
+#: Calls of the `platform` module that name the platform a test is about.
+_PLATFORM_CALLS = frozenset({"system", "machine", "python_implementation"})
+
+
+class Bindings:
+    """Names the file binds to the modules and names the classifying rules look for.
+
+    `typing`, `TYPE_CHECKING`, `importlib` and `import_module`, and for platform guards
+    `sys`, `os`, `platform` and `from sys import platform`. Learned from import
+    statements in source order, file-wide (both scanners and the review's source reader
+    see every import statement in the same order, so they agree). The bare name
+    `TYPE_CHECKING` always counts: `TYPE_CHECKING = False` is a common stand-in for the
+    typing import.
+    """
+
+    __slots__ = ("flags", "import_module", "importlib", "os", "platform", "platform_flags",
+                 "sys", "sys_platform", "type_checking", "typing")
+
+    def __init__(self, *, flags: bool = False) -> None:
+        # Flag-aware mode (`flags`): names bound from a platform test
+        # (`IS_WINDOWS = sys.platform == "win32"`, or imported from a module that binds
+        # them so, see `learn_flag`) are platform tests too, and so are names and calls
+        # that read as one (`WIN`, `isWindows()`). The runtime's skip classifier uses it:
+        # there the failed import is the evidence, the test only says why.
+        self.flags = flags
+        self.platform_flags: set[str] = set()
+        self.typing: set[str] = set()
+        self.type_checking: set[str] = {"TYPE_CHECKING"}
+        self.importlib: set[str] = set()
+        self.import_module: set[str] = set()
+        self.sys: set[str] = set()
+        self.os: set[str] = set()
+        self.platform: set[str] = set()
+        self.sys_platform: set[str] = set()  # `from sys import platform [as name]`
+
+    def learn_flag(self, node: ast.stmt) -> None:
+        """Flag-aware mode: `NAME = <platform test>` at module level makes NAME one."""
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            return
+        if _is_platform_test(value, self):
+            self.platform_flags.update(t.id for t in targets if isinstance(t, ast.Name))
+
+    def learn(self, node: ast.Import | ast.ImportFrom) -> None:
+        """Record the names an import statement binds that the rules care about."""
+        aliases = [(alias.name, alias.asname) for alias in node.names]
+        if isinstance(node, ast.Import):
+            self.learn_import(aliases)
+        else:
+            self.learn_from(node.module, node.level, aliases)
+
+    def learn_import(self, aliases: Sequence[tuple[str, str | None]]) -> None:
+        """`learn` for `import name [as asname], ...`, given as (name, asname) pairs."""
+        for name, asname in aliases:
+            if asname is not None:
+                bound, target = asname, name
+            else:
+                bound = target = name.partition(".")[0]
+            if target in _TYPING_MODULES:
+                self.typing.add(bound)
+            elif target == "importlib":
+                self.importlib.add(bound)
+            elif target in ("sys", "os", "platform"):
+                getattr(self, target).add(bound)
+
+    def learn_from(self, module: str | None, level: int,
+                   aliases: Sequence[tuple[str, str | None]]) -> None:
+        """`learn` for `from module import name [as asname], ...`."""
+        if level:
+            return
+        for name, asname in aliases:
+            if module in _TYPING_MODULES and name == "TYPE_CHECKING":
+                self.type_checking.add(asname or name)
+            elif module == "importlib" and name == "import_module":
+                self.import_module.add(asname or name)
+            elif module == "sys" and name == "platform":
+                self.sys_platform.add(asname or name)
+
+
+def _is_type_checking(test: ast.expr, bindings: Bindings) -> bool:
+    if isinstance(test, ast.Name):
+        return test.id in bindings.type_checking
+    if isinstance(test, ast.Attribute):
+        return (test.attr == "TYPE_CHECKING" and isinstance(test.value, ast.Name)
+                and test.value.id in bindings.typing)
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        # `if TYPE_CHECKING and X:` runs its body only when TYPE_CHECKING is true.
+        return any(_is_type_checking(value, bindings) for value in test.values)
+    return False
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = (test.left, test.comparators[0])
+    return (any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+            and any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides))
+
+
+def _names_platform(node: ast.expr, bindings: Bindings) -> bool:
+    """`sys.platform`, `os.name`, `platform.system()` (and `from sys import platform`)."""
+    if isinstance(node, ast.Call) and not node.args and isinstance(node.func, ast.Attribute):
+        func = node.func
+        return (func.attr in _PLATFORM_CALLS and isinstance(func.value, ast.Name)
+                and func.value.id in bindings.platform)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        owner = node.value.id
+        return ((node.attr == "platform" and owner in bindings.sys)
+                or (node.attr == "name" and owner in bindings.os))
+    return isinstance(node, ast.Name) and node.id in bindings.sys_platform
+
+
+def _is_platform_test(test: ast.expr, bindings: Bindings, *, pure: bool = False) -> bool:
+    """A test whose body runs on some platforms only (`pure`: a test of nothing else).
+
+    The platform compared with a constant or `.startswith(...)`; `P and X` (the body
+    needs P); `P or Q` and `not P` only when P and Q test nothing but the platform.
+    """
+    if isinstance(test, ast.BoolOp):
+        parts = [_is_platform_test(value, bindings, pure=pure) for value in test.values]
+        return any(parts) if isinstance(test.op, ast.And) and not pure else all(parts)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _is_platform_test(test.operand, bindings, pure=True)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        sides = (test.left, test.comparators[0])
+        return (any(_names_platform(side, bindings) for side in sides)
+                and any(isinstance(side, ast.Constant | ast.Tuple | ast.List | ast.Set)
+                        for side in sides))
+    if (isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute)
+            and test.func.attr in ("startswith", "endswith")):
+        return _names_platform(test.func.value, bindings)
+    if bindings.flags:
+        return _is_platform_flag(test, bindings)
+    return False
+
+
+_PLATFORM_WORDS = frozenset({
+    "win", "win32", "win64", "windows", "nt", "darwin", "mac", "macos", "osx", "linux",
+    "posix", "cygwin", "msys", "mingw", "wasi", "emscripten", "ios", "android", "aix",
+    "freebsd", "openbsd", "netbsd", "bsd", "sunos", "solaris",
+})
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])")
+
+
+def _reads_as_platform(identifier: str) -> bool:
+    """`WIN`, `IS_MACOS`, `isWindows`: a name made of a platform's word."""
+    words = {w.lower() for part in identifier.split("_") for w in _WORD.findall(part)}
+    return bool(words & _PLATFORM_WORDS)
+
+
+def _is_platform_flag(test: ast.expr, bindings: Bindings) -> bool:
+    """Flag-aware mode: a bound flag, or a name, attribute or bare call that reads as one."""
+    node = test.func if isinstance(test, ast.Call) and not test.args else test
+    if isinstance(node, ast.Name):
+        return node.id in bindings.platform_flags or _reads_as_platform(node.id)
+    if isinstance(node, ast.Attribute):
+        return _reads_as_platform(node.attr) or (
+            isinstance(node.value, ast.Name) and node.value.id in bindings.sys
+            and node.attr == "getwindowsversion")
+    return False
+
+
+class Guard(enum.Enum):
+    """What an `if` test guards, as far as when its branches run is concerned."""
+
+    NONE = "none"  # an ordinary condition
+    TYPE_CHECKING = "type-checking"  # body: only for type checkers, never at run time
+    NOT_TYPE_CHECKING = "not-type-checking"  # else branch: only for type checkers
+    MAIN = "main"  # `if __name__ == "__main__":` body: only when run as a script
+    PLATFORM = "platform"  # sys.platform / os.name / platform.system(): on some platforms
+
+
+def classify_test(test: ast.expr, bindings: Bindings) -> Guard:
+    """The one classifier of `if` tests, shared by both scanners and the review.
+
+    `bindings` must hold the names the file bound before the test (in source order), so
+    `from typing import TYPE_CHECKING as TC` makes `if TC:` a type-checking guard.
+    """
+    if _is_type_checking(test, bindings):
+        return Guard.TYPE_CHECKING
+    if (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+            and _is_type_checking(test.operand, bindings)):
+        return Guard.NOT_TYPE_CHECKING
+    if _is_main_guard(test):
+        return Guard.MAIN
+    if _is_platform_test(test, bindings):
+        return Guard.PLATFORM
+    return Guard.NONE
