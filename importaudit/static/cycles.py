@@ -31,8 +31,7 @@ import heapq
 from collections.abc import Callable, Mapping
 from functools import cache
 from itertools import compress
-from operator import attrgetter
-from pathlib import Path
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, Cycle, EdgeKind, ImportEdge
@@ -408,7 +407,11 @@ def _bound_lines(files: Mapping[str, str | None]) -> Bound:
         if module not in sources:
             path = files.get(module)
             try:
-                sources[module] = Path(path).read_bytes() if path else b""
+                if path:
+                    with open(path, "rb") as file:  # pathlib's Path adds a tenth here
+                        sources[module] = file.read()
+                else:
+                    sources[module] = b""
             except OSError:
                 sources[module] = b""
         return sources[module]
@@ -488,7 +491,7 @@ def _pairs(edges: Sequence[ImportEdge], chosen: frozenset[EdgeKind]) -> set[Pair
     """
     pairs = set(compress(zip(map(_IMPORTER, edges), map(_IMPORTED, edges), strict=True),
                          map(chosen.__contains__, map(_KIND, edges))))
-    importers = {u for u, _ in pairs}
+    importers = set(map(itemgetter(0), pairs))
     pairs.difference_update(zip(importers, importers, strict=True))
     return pairs
 
