@@ -226,11 +226,13 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
         variants.close()
     graph = api.static_graph([package], cache=False, include_tests=True)
     cycles_s: list[float] = []
+    cycles_cpu: list[float] = []  # what a busy machine changes less
     found: tuple[Cycle, ...] = ()
     for _ in range(rounds):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         found = find_cycles(graph)
         cycles_s.append(time.perf_counter() - start)
+        cycles_cpu.append(time.process_time() - cpu)
     largest = max((len(c.modules) for c in found), default=0)
 
     print(f"\n{package}: {modules} modules, {megabytes:.1f} MB of source, "
@@ -244,8 +246,8 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
               f"   {_spread(cold):>13} {_spread(warm):>13}")
     print(f"  importaudit cold is {_ratio(times['ref cold'], times['ia cold']).strip()} "
           f"faster than the reference scanner")
-    print(f"  cycle analysis: {_median(cycles_s).strip()} s for {len(found)} cycles, "
-          f"largest component {largest} modules")
+    print(f"  cycle analysis: {_median(cycles_s).strip()} s ({_median(cycles_cpu).strip()} s "
+          f"CPU) for {len(found)} cycles, largest component {largest} modules")
     targets: list[Target] = []
     if has_grimp:
         targets += [(f"{package} cold build, in-process, vs grimp",
@@ -253,8 +255,10 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
                     (f"{package} warm build, in-process, vs grimp",
                      _over(times["ia warm"], times["grimp warm"]), 1.0, "x")]
     if package == "sympy":
-        targets.append(("sympy cycle analysis (default kinds)",
-                        statistics.median(cycles_s), CYCLES_TARGET_S, " s"))
+        targets += [("sympy cycle analysis (default kinds)",
+                     statistics.median(cycles_s), CYCLES_TARGET_S, " s"),
+                    ("sympy cycle analysis (default kinds), CPU time",
+                     statistics.median(cycles_cpu), CYCLES_TARGET_S, " s")]
     return targets
 
 

@@ -68,19 +68,17 @@ def cut_cost(records: Iterable[ImportEdge]) -> float:
     return cost
 
 
-def _component(members: list[str],
+def _component(members: list[str], pairs: Iterable[Pair],
                records: Mapping[Pair, list[ImportEdge]]) -> nx.DiGraph[str]:
     """The subgraph of one component, built in sorted order (deterministic traversal).
 
-    `records` holds the statements of every edge inside a component, by pair.
+    `pairs` are its edges; `records` holds the statements of each, by pair.
     """
     import networkx as nx
 
-    inside = set(members)
     successors: dict[str, list[str]] = {u: [] for u in members}
-    for u, v in records:
-        if u in inside and v in inside:
-            successors[u].append(v)
+    for u, v in pairs:
+        successors[u].append(v)
     sub: nx.DiGraph[str] = nx.DiGraph()
     sub.add_nodes_from(members)
     sub.add_edges_from((u, v, {"imports": records[u, v]})
@@ -457,9 +455,9 @@ def _top(name: str) -> str:
     return name.partition(".")[0]
 
 
-def _cycle(members: list[str], records: Mapping[Pair, list[ImportEdge]],
-           bound: Bound) -> Cycle:
-    component = _component(members, records)
+def _cycle(members: list[str], pairs: Iterable[Pair],
+           records: Mapping[Pair, list[ImportEdge]], bound: Bound) -> Cycle:
+    component = _component(members, pairs, records)
     nodes = _witness(component)
     witness = tuple(
         _representative(records[u, v])
@@ -543,15 +541,20 @@ def find_cycles(graph: StaticGraph,
         components = [sorted(c) for c in nx.strongly_connected_components(digraph)
                       if len(c) > 1]
         place = {m: i for i, members in enumerate(components) for m in members}
-        inside = {(u, v) for u, v in core if place.get(u, -1) == place.get(v, -2)}
+        inside: list[list[Pair]] = [[] for _ in components]  # each component's pairs
+        for u, v in core:
+            at = place.get(u, -1)
+            if at >= 0 and at == place.get(v):
+                inside[at].append((u, v))
+        wanted = {pair for pairs in inside for pair in pairs}
         # The statements of the pairs inside a component, in the graph's order.
         records: dict[Pair, list[ImportEdge]] = {}
-        for edge in compress(graph.edges, map(inside.__contains__, zip(
+        for edge in compress(graph.edges, map(wanted.__contains__, zip(
                 map(_IMPORTER, graph.edges), map(_IMPORTED, graph.edges), strict=True))):
             if edge.kind in chosen:
                 records.setdefault((edge.importer, edge.imported), []).append(edge)
         # A compiled module's edges (and so its names) come from the .py beside it.
         bound = _bound_lines({n.name: n.source if n.compiled else n.file
                               for n in graph.modules})
-        return tuple(sorted((_cycle(c, records, bound) for c in components),
-                            key=cycle_sort_key))
+        return tuple(sorted((_cycle(c, inside[i], records, bound)
+                             for i, c in enumerate(components)), key=cycle_sort_key))
