@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NoReturn
 
-import pytest
-
 from importaudit.static.bound import bound_lines
 from importaudit.static.cycles import _bound_lines
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import pytest
 
 SOURCE = b'''\
 """doc"""
