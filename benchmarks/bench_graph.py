@@ -33,14 +33,23 @@ grimp script building the graph without a cache and finding its cycles with netw
 found (import-linter, in its own environment: `--lint-imports PATH`, or on PATH),
 `lint-imports --no-cache` with an `acyclic_siblings` contract on the package (no
 cycles between siblings at any depth: the nearest import-linter has to "no cycles").
+Warm whole processes: the same `cycles` run and grimp script, each with a cache
+directory its first run filled. Every tool runs from compiled bytecode, as pip installs
+it: this package's own is compiled first (`compileall`), since an environment with
+PYTHONDONTWRITEBYTECODE set would otherwise compile our modules in every run (100-200
+ms on this machine) and never grimp's or networkx's.
 "Cold" is the scan cache, not the disk: every variant reads files the page cache
 holds after the first round. Also timed: cycle analysis (`find_cycles`, default kinds)
 on the package's graph, and the size of its largest strongly connected component.
+At the end, every target of issue 15 with its measured ratio (or time) and whether it
+is met: builds <= 1.0x grimp cold and warm, in-process and as whole processes, on
+each package; cycle analysis <= 0.05 s on sympy.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib.util
 import shutil
 import statistics
@@ -190,7 +199,16 @@ def _ratio(values: list[float], base: list[float]) -> str:
     return f"{statistics.median(values) / statistics.median(base):5.2f}x"
 
 
-def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> None:
+#: (what, measured, limit, unit): one line of the closing summary per target.
+Target = tuple[str, float, float, str]
+CYCLES_TARGET_S = 0.05
+
+
+def _over(values: list[float], base: list[float]) -> float:
+    return statistics.median(values) / statistics.median(base)
+
+
+def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> list[Target]:
     modules, megabytes = _size(package)
     times: dict[str, list[float]] = {k: [] for k in (
         "ia cold", "ia warm", "ref cold", "ref warm", "grimp cold", "grimp warm")}
@@ -208,11 +226,13 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
         variants.close()
     graph = api.static_graph([package], cache=False, include_tests=True)
     cycles_s: list[float] = []
+    cycles_cpu: list[float] = []  # what a busy machine changes less
     found: tuple[Cycle, ...] = ()
     for _ in range(rounds):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         found = find_cycles(graph)
         cycles_s.append(time.perf_counter() - start)
+        cycles_cpu.append(time.process_time() - cpu)
     largest = max((len(c.modules) for c in found), default=0)
 
     print(f"\n{package}: {modules} modules, {megabytes:.1f} MB of source, "
@@ -226,15 +246,27 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
               f"   {_spread(cold):>13} {_spread(warm):>13}")
     print(f"  importaudit cold is {_ratio(times['ref cold'], times['ia cold']).strip()} "
           f"faster than the reference scanner")
-    print(f"  cycle analysis: {_median(cycles_s).strip()} s for {len(found)} cycles, "
-          f"largest component {largest} modules")
+    print(f"  cycle analysis: {_median(cycles_s).strip()} s ({_median(cycles_cpu).strip()} s "
+          f"CPU) for {len(found)} cycles, largest component {largest} modules")
+    targets: list[Target] = []
+    if has_grimp:
+        targets += [(f"{package} cold build, in-process, vs grimp",
+                     _over(times["ia cold"], times["grimp cold"]), 1.0, "x"),
+                    (f"{package} warm build, in-process, vs grimp",
+                     _over(times["ia warm"], times["grimp warm"]), 1.0, "x")]
+    if package == "sympy":
+        targets += [("sympy cycle analysis (default kinds)",
+                     statistics.median(cycles_s), CYCLES_TARGET_S, " s"),
+                    ("sympy cycle analysis (default kinds), CPU time",
+                     statistics.median(cycles_cpu), CYCLES_TARGET_S, " s")]
+    return targets
 
 
 _GRIMP_CYCLES = """
 import sys
 import grimp
 import networkx as nx
-graph = grimp.build_graph(sys.argv[1], cache_dir=None)
+graph = grimp.build_graph(sys.argv[1], cache_dir=sys.argv[2] if sys.argv[2:] else None)
 digraph = nx.DiGraph()
 for module in graph.modules:
     digraph.add_edges_from((module, imported)
@@ -263,33 +295,66 @@ def _run(command: list[str], ok: tuple[int, ...], expect: str, **kwargs: object)
     return elapsed
 
 
-def bench_cli(package: str, rounds: int, lint_imports: str | None) -> None:
-    """Whole CLI processes, interleaved: importaudit cycles, grimp + networkx, lint-imports."""
+def bench_cli(package: str, rounds: int, lint_imports: str | None) -> list[Target]:
+    """Whole CLI processes, interleaved: importaudit cycles, grimp + networkx, lint-imports.
+
+    Cold (no cache) and warm (a cache directory the first run of each filled).
+    """
     import os
 
     spec = importlib.util.find_spec(package)
     assert spec is not None
     assert spec.submodule_search_locations is not None
     site = str(Path(next(iter(spec.submodule_search_locations))).parent)
-    times: dict[str, list[float]] = {"importaudit": [], "grimp": [], "lint-imports": []}
+    times: dict[str, list[float]] = {k: [] for k in (
+        "importaudit", "grimp", "lint-imports", "importaudit warm", "grimp warm")}
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as scratch:
         config = _lint_imports_config(package, Path(scratch))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), site])}
+        ours = [sys.executable, "-m", "importaudit", "cycles", package, "--no-verify"]
+        ours_warm = [*ours, "--cache-dir", str(Path(scratch) / "ia-cache")]
+        grimp_warm = [sys.executable, "-c", _GRIMP_CYCLES, package,
+                      str(Path(scratch) / "grimp-cache")]
+        for command, ok, expect in ((ours_warm, (0, 1), "import graph:"),
+                                    (grimp_warm, (0,), "cycles")):
+            _run(command, ok, expect, env=env, cwd=scratch)  # fills the cache
         for _ in range(rounds):
-            times["importaudit"].append(_run(
-                [sys.executable, "-m", "importaudit", "cycles", package, "--no-cache",
-                 "--no-verify"],
-                (0, 1), "import graph:", env=env, cwd=scratch))
+            times["importaudit"].append(_run([*ours, "--no-cache"], (0, 1), "import graph:",
+                                             env=env, cwd=scratch))
             times["grimp"].append(_run([sys.executable, "-c", _GRIMP_CYCLES, package],
                                        (0,), "cycles", env=env, cwd=scratch))
             if lint_imports:
                 times["lint-imports"].append(_run(
                     [lint_imports, "--no-cache", "--config", str(config)], (0, 1),
                     "Contracts", env=env, cwd=scratch))
-    print(f"  whole process, medians of {rounds} rounds: " + ", ".join(
-        f"{tool} {statistics.median(values):.3f} s"
-        f" ({_ratio(values, times['grimp']).strip()} grimp)"
-        for tool, values in times.items() if values))
+            times["importaudit warm"].append(_run(ours_warm, (0, 1), "import graph:",
+                                                  env=env, cwd=scratch))
+            times["grimp warm"].append(_run(grimp_warm, (0,), "cycles", env=env, cwd=scratch))
+    print(f"  whole process, cold, medians of {rounds} rounds: " + ", ".join(
+        f"{tool} {statistics.median(times[tool]):.3f} s"
+        f" ({_ratio(times[tool], times['grimp']).strip()} grimp)"
+        for tool in ("importaudit", "grimp", "lint-imports") if times[tool]))
+    print(f"  whole process, warm: importaudit {statistics.median(times['importaudit warm']):.3f}"
+          f" s, grimp {statistics.median(times['grimp warm']):.3f} s "
+          f"({_ratio(times['importaudit warm'], times['grimp warm']).strip()} grimp)")
+    targets: list[Target] = [
+        (f"{package} cold, whole process, vs grimp + networkx",
+         _over(times["importaudit"], times["grimp"]), 1.0, "x"),
+        (f"{package} warm, whole process, vs grimp + networkx",
+         _over(times["importaudit warm"], times["grimp warm"]), 1.0, "x")]
+    if times["lint-imports"]:
+        targets.append((f"{package} cold, whole process, vs lint-imports",
+                        _over(times["importaudit"], times["lint-imports"]), 1.0, "x"))
+    return targets
+
+
+def summary(targets: list[Target]) -> None:
+    """Every target with what was measured, and whether it is met."""
+    print("\ntargets (issue 15):")
+    for what, measured, limit, unit in targets:
+        shown = f"{measured:.2f}x" if unit == "x" else f"{measured:.3f}{unit}"
+        verdict = "met" if measured <= limit else "NOT met"
+        print(f"  {what:<52} {shown:>8}  (<= {limit:g}{unit.strip()})  {verdict}")
 
 
 def main() -> None:
@@ -308,10 +373,15 @@ def main() -> None:
     if not has_grimp:
         print("grimp is not installed (pip install -e '.[bench]'): no comparison")
     print(f"python {sys.version.split()[0]}, {sys.platform}; packages: {', '.join(packages)}")
+    # As pip installs it: every other tool here runs from compiled bytecode.
+    if not compileall.compile_dir(ROOT / "importaudit", quiet=1):
+        stop("compiling importaudit's bytecode", "failed")
+    targets: list[Target] = []
     for package in packages:
-        bench(package, args.rounds, args.reference_rounds, has_grimp)
+        targets += bench(package, args.rounds, args.reference_rounds, has_grimp)
         if has_grimp:
-            bench_cli(package, args.rounds, args.lint_imports)
+            targets += bench_cli(package, args.rounds, args.lint_imports)
+    summary(targets)
 
 
 if __name__ == "__main__":

@@ -15,13 +15,16 @@ Function and class bodies bind nothing in the module.
 from __future__ import annotations
 
 import ast
+import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, overload
 
 from importaudit.guards import Bindings, Guard, classify_test
+from importaudit.static.fastscan import starts_statement
 from importaudit.static.scan import quiet_parse
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
 
 def _targets(node: ast.expr) -> Iterable[str]:
@@ -103,7 +106,85 @@ def bound_lines(source: bytes, *, strict: bool = False) -> dict[str, int] | None
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None if strict else {}
     guards = Bindings()  # what `if` tests mean, learned file-wide as the scanners do
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            guards.learn(node)
+    for node in _imports(tree.body):
+        guards.learn(node)
     return _body(tree.body, guards)
+
+
+#: The fields of a statement that hold statements (`handlers`: except clauses, `cases`:
+#: match cases, each with a `body`).
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _imports(statements: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import statement among `statements` and the blocks inside them.
+
+    Imports are statements, so only blocks need visiting, not expressions: a fraction
+    of `ast.walk`'s nodes. (What `Bindings` learns does not depend on the order.)
+    """
+    for node in statements:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+            continue
+        for field in _BLOCKS:
+            inner = getattr(node, field, None)
+            if inner:
+                yield from _imports(inner)
+
+
+# Bytes that can continue a name: ASCII word characters, and every byte of a UTF-8
+# encoded non-ASCII character (a name's other characters may be those).
+_NAME_BYTE = rb"[\w\x80-\xff]"
+
+
+def appears(source: bytes, name: str, end: int) -> bool:
+    """Whether `name` occurs as a word in source[:end]: a name it binds there must.
+
+    A word is a run of ASCII word characters, so a non-ASCII name never counts as one
+    here (it is then never proven bound: the cautious answer).
+    """
+    if not name.isascii():
+        return False
+    word = name.encode()
+    size = len(word)
+    pos = source.find(word, 0, end)
+    while pos >= 0:
+        edges = source[pos - 1:pos] + source[pos + size:min(pos + size + 1, end)]
+        if _WORD_BYTE.search(edges) is None:
+            return True
+        pos = source.find(word, pos + 1, end)
+    return False
+
+
+_WORD_BYTE = re.compile(rb"\w")
+
+
+@lru_cache(maxsize=4096)
+def _binding(name: str) -> re.Pattern[bytes]:
+    """A line that starts, in its first column, with a statement binding `name`.
+
+    `def`, `async def`, `class`, and a plain assignment (`name = ...`, or
+    `name: annotation = ...` when the annotation is made of names, dots, commas,
+    brackets and `|`).
+    """
+    word = re.escape(name.encode())
+    after = rb"(?!" + _NAME_BYTE + rb")"
+    return re.compile(
+        rb"^(?:(?:(?:async[ \t]+)?def|class)[ \t]+" + word + after
+        + rb"|" + word + rb"[ \t]*(?::[\w. \t,|\[\]]*)?=(?!=))", re.MULTILINE)
+
+
+def defined_before(source: bytes, name: str, end: int) -> bool:
+    """Whether a module-level definition or assignment binds `name` in source[:end].
+
+    Read as text: a line starting, in its first column, with `def NAME`, `class NAME`
+    or `NAME = ` (`_binding`) is a statement of the module body when a logical line
+    starts there (outside strings and brackets, no backslash before:
+    `fastscan.starts_statement`). So `bound_lines` of any piece of the file that parses
+    and holds that line binds `name` there, and nothing needs parsing. A file with
+    lone carriage returns (lines `ast` counts differently) is not read this way.
+    """
+    if not (name.isascii() and name.isidentifier()) or b"\r" in source:
+        return False
+    return any(starts_statement(source, match.start())
+               for match in _binding(name).finditer(source, 0, end))

@@ -28,9 +28,10 @@ cycles in the same order, whatever PYTHONHASHSEED is.
 from __future__ import annotations
 
 import heapq
-import re
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from functools import cache
+from itertools import compress
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, Cycle, EdgeKind, ImportEdge
@@ -38,18 +39,13 @@ from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import RUNS_AT_IMPORT, edge_sort_key
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator, Sequence
 
     import networkx as nx
 
     from importaudit.model import StaticGraph
 
 Pair = tuple[str, str]
-
-
-def _records(digraph: nx.DiGraph[str], u: str, v: str) -> list[ImportEdge]:
-    records: list[ImportEdge] = digraph.edges[u, v]["imports"]
-    return records
 
 
 def _representative(records: list[ImportEdge]) -> ImportEdge:
@@ -72,18 +68,32 @@ def cut_cost(records: Iterable[ImportEdge]) -> float:
     return cost
 
 
-def _component(digraph: nx.DiGraph[str], members: list[str]) -> nx.DiGraph[str]:
-    """The subgraph of one component, built in sorted order (deterministic traversal)."""
+def _component(members: list[str], pairs: Iterable[Pair],
+               records: Mapping[Pair, list[ImportEdge]]) -> nx.DiGraph[str]:
+    """The subgraph of one component, built in sorted order (deterministic traversal).
+
+    `pairs` are its edges; `records` holds the statements of each, by pair.
+    """
     import networkx as nx
 
-    inside = set(members)
+    successors: dict[str, list[str]] = {u: [] for u in members}
+    for u, v in pairs:
+        successors[u].append(v)
     sub: nx.DiGraph[str] = nx.DiGraph()
     sub.add_nodes_from(members)
-    for u in members:
-        for v in sorted(digraph.successors(u)):
-            if v in inside:
-                sub.add_edge(u, v, imports=_records(digraph, u, v))
+    sub.add_edges_from((u, v, {"imports": records[u, v]})
+                       for u in members for v in sorted(successors[u]))
     return sub
+
+
+def _edges(component: nx.DiGraph[str]) -> Iterator[tuple[str, str, list[ImportEdge]]]:
+    """Each edge of a component built by `_component`, with its statements."""
+    edges: Iterator[tuple[str, str, list[ImportEdge]]] = iter(component.edges(data="imports"))
+    return edges
+
+
+def _runs_at_import(records: Iterable[ImportEdge]) -> bool:
+    return any(e.kind in IMPORT_TIME_KINDS for e in records)
 
 
 # Nodes one component's witness search may visit over all its starts: the shortest
@@ -147,14 +157,13 @@ def _witness(component: nx.DiGraph[str]) -> list[str]:
     """A shortest cycle that runs at import time if there is one, else a shortest cycle."""
     import networkx as nx
 
-    at_import: nx.DiGraph[str] = nx.DiGraph()
-    at_import.add_nodes_from(component.nodes)
-    at_import.add_edges_from(
-        (u, v) for u, v, data in component.edges(data=True)
-        if any(e.kind in IMPORT_TIME_KINDS for e in data["imports"]))
-    if at_import.number_of_edges() < component.number_of_edges():
+    at_import = [(u, v) for u, v, records in _edges(component) if _runs_at_import(records)]
+    if len(at_import) < component.number_of_edges():
+        only: nx.DiGraph[str] = nx.DiGraph()
+        only.add_nodes_from(component.nodes)
+        only.add_edges_from(at_import)
         try:
-            return shortest_cycle(at_import)
+            return shortest_cycle(only)
         except ValueError:
             pass  # the component closes only through deferred, lazy or type-only edges
     return shortest_cycle(component)
@@ -291,19 +300,34 @@ def _between(adjacency: Mapping[str, set[str]], order: Mapping[str, int], source
 class _Reach:
     """Reachability inside one component's import-time edges, without a search per query.
 
-    Members of one strongly connected component of those edges reach each other (with
-    the default kinds that is the whole component, every query O(1)); otherwise the
-    answer is read from the descendants of the condensation, computed once per source.
+    When every edge of the component runs at import time (always so with the default
+    kinds), its members all reach each other: every query is True, nothing is built.
+    Otherwise members of one strongly connected component of those edges reach each
+    other, and other answers are read from the descendants of the condensation,
+    computed once per source.
     """
 
-    def __init__(self, at_import: nx.DiGraph[str]) -> None:
-        import networkx as nx
-
-        self._dag = nx.condensation(at_import)
-        self._scc: dict[str, int] = self._dag.graph["mapping"]
+    def __init__(self, component: nx.DiGraph[str], at_import: list[Pair]) -> None:
+        self._dag: nx.DiGraph[int] | None = None
+        self._scc: dict[str, int] = {}
         self._below: dict[int, set[int]] = {}
+        if len(at_import) < component.number_of_edges():
+            import networkx as nx
+
+            graph: nx.DiGraph[str] = nx.DiGraph()
+            graph.add_nodes_from(component.nodes)
+            graph.add_edges_from(at_import)
+            self._dag = nx.condensation(graph)
+            self._scc = self._dag.graph["mapping"]
+
+    @property
+    def everywhere(self) -> bool:
+        """Whether every member reaches every other."""
+        return self._dag is None
 
     def __call__(self, source: str, target: str) -> bool:
+        if self._dag is None:
+            return True
         a, b = self._scc[source], self._scc[target]
         if a == b:
             return True
@@ -315,8 +339,6 @@ class _Reach:
 
 
 # Every name -> whether the module binds all of them before the given line.
-_WORD = re.compile(rb"\w+")
-
 Bound = Callable[[str, "Iterable[str]", int], bool]
 
 
@@ -329,29 +351,35 @@ def _failing(component: nx.DiGraph[str], bound: Bound) -> list[ImportEdge]:
     Ruled out: an importer that is a package of `x`, and names `x` binds (`bound`)
     before the first statement of its body that leads back to the importer.
     """
-    import networkx as nx
-
-    at_import: nx.DiGraph[str] = nx.DiGraph()
-    at_import.add_nodes_from(component.nodes)
+    at_import: list[Pair] = []
+    # x -> (successor, lines of its import-time statements), for the way back from x
+    ahead: dict[str, list[tuple[str, list[int | None]]]] = {}
     candidates: list[ImportEdge] = []
-    for u, v, data in component.edges(data=True):
-        records: list[ImportEdge] = data["imports"]
-        if any(e.kind in IMPORT_TIME_KINDS for e in records):
-            at_import.add_edge(u, v)
+    for u, v, records in _edges(component):
+        lines = [e.line for e in records if e.kind in IMPORT_TIME_KINDS]
+        if lines:
+            at_import.append((u, v))
+            ahead.setdefault(u, []).append((v, lines))
         candidates += [e for e in records
                        if e.kind in RUNS_AT_IMPORT and any(n != "*" for n in e.names)]
-    reaches = _Reach(at_import)
+    reaches = _Reach(component, at_import)
+    # (x, importer) -> the first line of the way back; just x when every member
+    # reaches every other (the way back is then the same for every importer)
+    starts: dict[str | Pair, int | None] = {}
     failing = []
     for edge in candidates:
         x, importer = edge.imported, edge.importer
         if x.startswith(importer + ".") or not reaches(x, importer):
             continue
-        back = [r.line for v in at_import.successors(x) if reaches(v, importer)
-                for r in _records(component, x, v) if r.kind in IMPORT_TIME_KINDS]
-        if back and None not in back:
-            start = min(line for line in back if line is not None)
-            if bound(x, [n for n in edge.names if n != "*"], start):
-                continue  # every name is there before `x` starts the way back
+        key = x if reaches.everywhere else (x, importer)
+        if key not in starts:
+            back = [line for v, lines in ahead.get(x, ()) if reaches(v, importer)
+                    for line in lines]
+            starts[key] = (min(line for line in back if line is not None)
+                           if back and None not in back else None)
+        start = starts[key]
+        if start is not None and bound(x, [n for n in edge.names if n != "*"], start):
+            continue  # every name is there before `x` starts the way back
         failing.append(edge)
     return failing
 
@@ -359,41 +387,66 @@ def _failing(component: nx.DiGraph[str], bound: Bound) -> list[ImportEdge]:
 def _bound_lines(files: Mapping[str, str | None]) -> Bound:
     """Whether a module binds names before a line; each file read once.
 
-    Two shortcuts spare parsing whole files. A name that does not even appear as a word
-    in the lines before cannot be bound there. And only those lines are parsed when
-    they parse on their own: a compound statement cut short either fails to parse (then
-    the whole file is) or, an `if` without its `else`, binds less, as the whole file
-    does before that line (its bindings count from the line of the last branch).
+    Three shortcuts spare parsing whole files. A name that does not even appear as a
+    word in the lines before cannot be bound there. A `def` or `class` of the name in
+    the first column, outside strings, binds it (`bound.defined_before`). And only the
+    lines before are parsed when they parse on their own: a compound statement cut
+    short either fails to parse (then the whole file is) or, an `if` without its
+    `else`, binds less, as the whole file does before that line (its bindings count
+    from the line of the last branch).
     """
-    from importaudit.static.bound import bound_lines
+    from importaudit.static.bound import appears, bound_lines, defined_before
 
     sources: dict[str, bytes] = {}
+    ends: dict[tuple[str, int], int] = {}
     parsed: dict[tuple[str, int], Mapping[str, int]] = {}
-    words: dict[tuple[str, int], set[bytes]] = {}
 
     def source_of(module: str) -> bytes:
         if module not in sources:
             path = files.get(module)
             try:
-                sources[module] = Path(path).read_bytes() if path else b""
+                if path:
+                    with open(path, "rb") as file:  # pathlib's Path adds a tenth here
+                        sources[module] = file.read()
+                else:
+                    sources[module] = b""
             except OSError:
                 sources[module] = b""
         return sources[module]
 
-    def bound(module: str, names: Iterable[str], before: int) -> bool:
-        if (module, before) not in words:
+    def end_of(module: str, before: int) -> int:
+        """Where line `before` starts (the source's length when there is none)."""
+        end = ends.get((module, before))
+        if end is None:
             source = source_of(module)
-            head = b"\n".join(source.split(b"\n", before - 1)[:before - 1])
-            words[module, before] = set(_WORD.findall(head))
-        if any(name.encode() not in words[module, before] for name in names):
+            lines = source.split(b"\n", before - 1) if before > 1 else [source]
+            # Fewer lines than `before`: all of them come before it.
+            end = len(source) - (len(lines[-1]) if len(lines) == before else 0)
+            ends[module, before] = end
+        return end
+
+    @cache
+    def mentioned(module: str, name: str, before: int) -> bool:
+        return appears(source_of(module), name, end_of(module, before))
+
+    @cache
+    def defined(module: str, name: str, before: int) -> bool:
+        return defined_before(source_of(module), name, end_of(module, before))
+
+    def bound(module: str, names: Iterable[str], before: int) -> bool:
+        names = list(names)
+        if not all(mentioned(module, name, before) for name in names):
             return False
+        unproven = [name for name in names if not defined(module, name, before)]
+        if not unproven:
+            return True
         if (module, before) not in parsed:
             source = source_of(module)
             head = b"\n".join(source.split(b"\n", before - 1)[:before - 1])
             found = bound_lines(head, strict=True)
             parsed[module, before] = bound_lines(source) if found is None else found
         lines = parsed[module, before]
-        return all(lines.get(name, before) < before for name in names)
+        return all(lines.get(name, before) < before for name in unproven)
 
     return bound
 
@@ -402,15 +455,16 @@ def _top(name: str) -> str:
     return name.partition(".")[0]
 
 
-def _cycle(digraph: nx.DiGraph[str], members: list[str], bound: Bound) -> Cycle:
-    component = _component(digraph, members)
+def _cycle(members: list[str], pairs: Iterable[Pair],
+           records: Mapping[Pair, list[ImportEdge]], bound: Bound) -> Cycle:
+    component = _component(members, pairs, records)
     nodes = _witness(component)
     witness = tuple(
-        _representative(_records(component, u, v))
+        _representative(records[u, v])
         for u, v in zip(nodes, [*nodes[1:], nodes[0]], strict=True))
-    cost = {(u, v): cut_cost(data["imports"]) for u, v, data in component.edges(data=True)}
-    cut = tuple(sorted((e for u, v in feedback_arcs(component, cost)
-                        for e in _records(component, u, v)), key=edge_sort_key))
+    cost = {(u, v): cut_cost(records) for u, v, records in _edges(component)}
+    cut = tuple(sorted((e for pair in feedback_arcs(component, cost)
+                        for e in records[pair]), key=edge_sort_key))
     failing = tuple(sorted(_failing(component, bound), key=edge_sort_key))
     packages = tuple(sorted({_top(m) for m in members}))
     return Cycle(tuple(members), witness, cut, packages, len(packages) > 1,
@@ -423,22 +477,53 @@ def cycle_sort_key(cycle: Cycle) -> tuple[bool, bool, bool, int, tuple[str, ...]
             -len(cycle.modules), cycle.modules)
 
 
-def _acyclic(edges: Iterable[Pair]) -> bool:
-    """Whether the edges close no cycle: a topological sort from the standard library.
+_IMPORTER = attrgetter("importer")
+_IMPORTED = attrgetter("imported")
+_KIND = attrgetter("kind")
 
-    Importing networkx costs about a sixth of a second; a tree without cycles (what a
-    passing gate sees) never needs it.
+
+def _pairs(edges: Sequence[ImportEdge], chosen: frozenset[EdgeKind]) -> set[Pair]:
+    """(importer, imported) of every edge of a `chosen` kind, a module to itself left out.
+
+    Loops in C (`map`, `compress`): a large tree has tens of thousands of edges.
     """
-    from graphlib import CycleError, TopologicalSorter
+    pairs = set(compress(zip(map(_IMPORTER, edges), map(_IMPORTED, edges), strict=True),
+                         map(chosen.__contains__, map(_KIND, edges))))
+    importers = set(map(itemgetter(0), pairs))
+    pairs.difference_update(zip(importers, importers, strict=True))
+    return pairs
 
-    preceding: dict[str, list[str]] = {}
-    for u, v in edges:
-        preceding.setdefault(v, []).append(u)
-    try:
-        TopologicalSorter(preceding).prepare()
-    except CycleError:
-        return False
-    return True
+
+def _cyclic_core(pairs: Iterable[Pair]) -> list[Pair]:
+    """The pairs left after taking away nodes without successors or predecessors.
+
+    Taken away again and again, until none is left (no cycle), or the pairs that
+    remain hold every cycle (and whatever lies between two). That spares most of the
+    work on a large graph: building a `networkx` graph costs about a microsecond or two
+    per edge (sympy: 16,800 pairs, 460 modules left), and importing networkx about a
+    sixth of a second, which a tree without cycles (what a passing gate sees) never
+    pays. Two passes suffice: after the sinks are gone every node left has a successor
+    left, and taking away sources keeps every successor of a node that stays.
+    """
+    succ: dict[str, list[str]] = {}
+    pred: dict[str, list[str]] = {}
+    for u, v in pairs:
+        succ.setdefault(u, []).append(v)
+        pred.setdefault(v, []).append(u)
+    gone: set[str] = set()
+    # Sinks first (nothing ahead), taking away each edge into them; then sources.
+    for ahead, behind in ((succ, pred), (pred, succ)):
+        left = {n: len(nodes) for n, nodes in ahead.items() if n not in gone}
+        stack = [n for n in behind if n not in ahead and n not in gone]
+        while stack:
+            node = stack.pop()
+            gone.add(node)
+            for other in behind.get(node, ()):
+                if other in left:
+                    left[other] -= 1
+                    if not left[other]:
+                        stack.append(other)
+    return [(u, v) for u, v in pairs if u not in gone and v not in gone]
 
 
 def find_cycles(graph: StaticGraph,
@@ -446,23 +531,30 @@ def find_cycles(graph: StaticGraph,
     """Every import cycle of `graph` over edges of `kinds`, most serious first."""
     chosen = frozenset(kinds)
     with no_cyclic_gc():
-        # Only the edges matter here: grouped by pair, then handed to networkx at once
-        # (a third of the time `to_networkx`, which also copies every node's fields).
-        grouped: dict[Pair, list[ImportEdge]] = {}
-        for edge in graph.edges:
-            if edge.kind in chosen and edge.importer != edge.imported:
-                grouped.setdefault((edge.importer, edge.imported), []).append(edge)
-        if _acyclic(grouped):
+        core = _cyclic_core(_pairs(graph.edges, chosen))
+        if not core:
             return ()
         import networkx as nx
 
         digraph: nx.DiGraph[str] = nx.DiGraph()
-        digraph.add_edges_from((u, v, {"imports": records})
-                               for (u, v), records in grouped.items())
+        digraph.add_edges_from(core)
         components = [sorted(c) for c in nx.strongly_connected_components(digraph)
                       if len(c) > 1]
+        place = {m: i for i, members in enumerate(components) for m in members}
+        inside: list[list[Pair]] = [[] for _ in components]  # each component's pairs
+        for u, v in core:
+            at = place.get(u, -1)
+            if at >= 0 and at == place.get(v):
+                inside[at].append((u, v))
+        wanted = {pair for pairs in inside for pair in pairs}
+        # The statements of the pairs inside a component, in the graph's order.
+        records: dict[Pair, list[ImportEdge]] = {}
+        for edge in compress(graph.edges, map(wanted.__contains__, zip(
+                map(_IMPORTER, graph.edges), map(_IMPORTED, graph.edges), strict=True))):
+            if edge.kind in chosen:
+                records.setdefault((edge.importer, edge.imported), []).append(edge)
         # A compiled module's edges (and so its names) come from the .py beside it.
         bound = _bound_lines({n.name: n.source if n.compiled else n.file
                               for n in graph.modules})
-        return tuple(sorted((_cycle(digraph, c, bound) for c in components),
-                            key=cycle_sort_key))
+        return tuple(sorted((_cycle(c, inside[i], records, bound)
+                             for i, c in enumerate(components)), key=cycle_sort_key))

@@ -89,6 +89,27 @@ _NOISE = re.compile(
     r"|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"
     r"|#[^\n]*"
 )
+_NOISE_BYTES = re.compile(_NOISE.pattern.encode())
+
+
+def starts_statement(source: bytes, end: int) -> bool:
+    r"""Whether a logical line of UTF-8 `source` starts at `end` (a line start).
+
+    That is, the text before it is outside every string and bracket and does not end
+    with a backslash continuation: read as `_clean_end` reads text, on the bytes (UTF-8
+    never uses an ASCII byte inside another character). False for a file that
+    declares an encoding: some (Shift JIS) use `\` inside their characters.
+    """
+    head_end = source.find(b"\n", source.find(b"\n") + 1)
+    if _CODING.search(source, 0, head_end if head_end >= 0 else len(source)):
+        return False
+    if source[:end].rstrip(_WHITESPACE.encode()).endswith(b"\\"):
+        return False
+    code = _NOISE_BYTES.sub(b"", source[:end])
+    return (b'"' not in code and b"'" not in code
+            and code.count(b"(") + code.count(b"[") + code.count(b"{")
+            == code.count(b")") + code.count(b"]") + code.count(b"}"))
+
 
 # Plain import statements, read without `ast`: one to a line (parenthesized names may
 # run over lines and hold comments), ASCII names, spaces or tabs between words.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from importaudit.static.bound import bound_lines
 from importaudit.static.cycles import _bound_lines
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import pytest
 
 SOURCE = b'''\
 """doc"""
@@ -93,3 +95,77 @@ else:
     assert "Hidden2" not in bound
     assert "Script" not in bound  # runs only as a script, never on import
     assert bound["Runtime"] == 11  # the else branch is for type checkers only
+
+
+DEFINITIONS = b'''\
+"""A docstring that mentions
+class InDocstring:
+"""
+import os
+@decorated
+class Klass(Base):
+    pass
+async def coroutine():
+    pass
+value = 1
+annotated: dict[str, int] = {}
+bare: int
+call(
+keyword=1)
+compared == 2
+text = "a \\
+continued = 3"
+total = 1 + \\
+    2
+x = 1; after_semicolon = 2
+if os.name:
+    indented = 1
+def late():
+    pass
+'''
+
+
+def test_definitions_and_assignments_in_the_first_column_are_read_as_text() -> None:
+    from importaudit.static.bound import defined_before
+
+    end = len(DEFINITIONS)
+    for name in ("Klass", "coroutine", "value", "annotated", "late"):
+        assert defined_before(DEFINITIONS, name, end), name
+    # In a string, in brackets, continued, not an assignment, not in the first column,
+    # or bound some other way: left to the parse.
+    for name in ("InDocstring", "bare", "keyword", "compared", "continued",
+                 "after_semicolon", "indented", "os"):
+        assert not defined_before(DEFINITIONS, name, end), name
+    assert not defined_before(DEFINITIONS, "late", DEFINITIONS.index(b"def late"))
+    whole = bound_lines(DEFINITIONS)
+    for name in ("Klass", "coroutine", "value", "annotated", "late"):
+        assert name in whole  # what the text says is what the parse says
+
+
+def test_text_is_not_read_where_bytes_may_not_be_what_they_seem() -> None:
+    from importaudit.static.bound import defined_before
+
+    declared = b"# -*- coding: shift_jis -*-\nclass Klass:\n    pass\n"
+    assert not defined_before(declared, "Klass", len(declared))
+    carriage = b"x = 1\rclass Klass:\n    pass\n"
+    assert not defined_before(carriage, "Klass", len(carriage))
+
+
+def test_a_name_defined_in_the_first_column_is_known_bound_without_parsing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # sympy.core.expr: `class Expr` near the top, the way back 4,000 lines below.
+    import importaudit.static.bound as bound_module
+
+    body = "".join(f"    def method_{i}(self):\n        return {i}\n" for i in range(2000))
+    source = f"import os\n\n\nclass Expr:\n{body}\n\nfrom .mul import Mul\n".encode()
+    path = tmp_path / "expr.py"
+    path.write_bytes(source)
+    back = source.count(b"\n")
+
+    def no_parse(*_args: object, **_kwargs: object) -> NoReturn:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(bound_module, "bound_lines", no_parse)
+    bound = _bound_lines({"expr": str(path)})
+    assert bound("expr", ["Expr"], back)
+    assert not bound("expr", ["Absent"], back)  # not even a word there
