@@ -181,7 +181,9 @@ def group_shared_costs(graph: LoadGraph, findings: Sequence[Finding],
                          key=lambda k: (k[1], k[2] or 0, k[0]))
         shared = claim.saved & frozenset().union(*(claimed[k].saved for k in sharers))
         if 2 * len(shared) < len(claim.saved):
-            out.append(finding)  # mostly its own modules: nothing worth grouping
+            # Mostly its own modules: nothing worth grouping, but a figure that counts
+            # the parent packages lazy must not read as what the fix saves today.
+            out.append(_today_if_parents_load(graph, finding, claim))
             continue
         cost = graph.cost(shared)
         note = (f" {cost.modules} of these module(s) ({_describe(cost)}) are also claimed by "
@@ -202,6 +204,25 @@ def group_shared_costs(graph: LoadGraph, findings: Sequence[Finding],
                      f"{_named(needed)} fixed too, it saves {best}.")
         out.append(dataclasses.replace(finding, message=finding.message + note))
     return out
+
+
+def _today_if_parents_load(graph: LoadGraph, finding: Finding, claim: Claim) -> Finding:
+    """`finding`, saying so when its parent packages load what its fix would save.
+
+    httpx/__init__ star-imports httpx._models, so moving httpx._transports.base's
+    annotation-only import of it saves nothing until that `__init__` is lazy.
+    """
+    rest = claim.saved - claim.alone
+    if not rest:
+        return finding
+    parents = [p for p in ancestors(claim.entry)[1:] if graph.loads([p]) & rest]
+    if not parents:
+        return finding
+    today = (f"saves {len(claim.alone)} module(s)" if claim.alone else "saves nothing")
+    note = (f" The figure counts {', '.join(parents)} as lazy: as the code is now, "
+            f"{'it loads' if len(parents) == 1 else 'they load'} {len(rest)} of these "
+            f"module(s) anyway and fixing this one alone {today} today.")
+    return dataclasses.replace(finding, message=finding.message + note)
 
 
 def _marginal(graph: LoadGraph, claim: Claim, fixed: frozenset[tuple[str, str]]) -> int:

@@ -119,3 +119,32 @@ def test_a_helper_from_a_module_a_parent_loads_anyway_folds_into_the_parents_ini
     [init] = [f for f in report.findings
               if f.code == "IA101" and f.module == "toolchain.commands"]
     assert "toolchain.commands.build:3 (version_match from toolchain.compiler)" in init.message
+
+
+def test_a_saving_that_needs_a_lazy_parent_says_it_saves_nothing_today(
+        tmp_path: Path) -> None:
+    # Shaped like httpx: web/__init__ star-imports web.models itself, so moving
+    # web.transport's annotation-only import of it saves nothing until web is lazy.
+    sources = {
+        "web/__init__.py": "from .transport import *\nfrom .models import *\n",
+        "web/transport.py": "from __future__ import annotations\n\n"
+                            "from web.models import Request\n\n\n"
+                            "def send(r: Request) -> None:\n    pass\n",
+        "web/models.py": "import heavydep\n\n\nclass Request:\n    x = heavydep.x\n",
+    }
+    for path, text in sources.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    web = tmp_path / "web"
+    modules = (
+        rec("web", None, origin=web / "__init__.py", package=True),
+        rec("web.transport", "web", origin=web / "transport.py"),
+        rec("web.models", "web.transport", "web", origin=web / "models.py"),
+        rec("heavydep", "web.models", ms=40),
+    )
+    report = run_review(make_report(("web",), modules))
+    [moved] = [f for f in report.findings if f.code == "IA501"]
+    assert moved.module == "web.transport"
+    assert moved.impact.modules == 2  # web.models and heavydep, with web lazy
+    assert ("The figure counts web as lazy: as the code is now, it loads 2 of these "
+            "module(s) anyway and fixing this one alone saves nothing today.") in moved.message
