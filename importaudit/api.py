@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from importaudit.baseline import Baseline, ReportDiff
     from importaudit.config import Config
     from importaudit.fix.engine import FixResult
+    from importaudit.fix.engine import Target as FixTarget
     from importaudit.fix.project import Declared
     from importaudit.gate import Calibration
     from importaudit.merge import Merged
@@ -946,23 +947,7 @@ def fix(
     # stop; a target that does not import is: there is nothing to prove against.
     if failure is not None and (failure.module is None or failure.module in resolved.modules):
         raise TargetFailedError(f"cannot fix: {failure.message}")
-    files = {r.name: r.origin for r in reviewed.modules if r.origin}
-    if reviewed.graph is not None:
-        files.update({n.name: n.file for n in reviewed.graph.modules if n.file})
-    found: dict[str, list[str]] = {}
-    for finding in reviewed.findings:
-        where = files.get(finding.module)
-        init_only = finding.code in engine.INIT_CODES
-        if finding.code in codes and where and where.endswith(".py") and (
-                not init_only or Path(where).name == "__init__.py"):
-            found.setdefault(finding.module, []).append(finding.code)
-    imported: dict[str, set[str]] = {}
-    for edge in reviewed.graph.edges if reviewed.graph is not None else ():
-        if edge.importer != edge.imported:
-            imported.setdefault(edge.imported, set()).update(edge.names)
-    fixes = [engine.Target(m, Path(files[m]), tuple(sorted(set(c))),
-                           frozenset(imported.get(m, ())))
-             for m, c in sorted(found.items())]
+    fixes = _fix_targets(reviewed, codes)
     # The proof imports what the profiler's tree walk imports: never test packages or
     # excluded modules (importing those would run the user's test code).
     walk, _ = _walk(targets, python, exclusions(exclude, include_tests))
@@ -979,13 +964,15 @@ def fix(
                                  extra_path=paths)
         return _report(resolved.modules, _measure(python, request, interpreter))
 
-    before = measure(resolved.extra_path)
+    with engine.rewritten_copy(result, apply=False) as copy:
+        before = measure((str(copy), *resolved.extra_path))
     with engine.rewritten_copy(result) as copy:
         after = measure((str(copy), *resolved.extra_path))
         tests = engine.run_tests(test_cmd, copy, timeout=limit) if test_cmd else None
     result = dataclasses.replace(result, before=before, after=after, tests=tests)
     if after.failure is not None or (tests is not None and tests.returncode != 0):
         return engine.withdraw(result)
+    result = _exclusive(result, lambda copy: measure((str(copy), *resolved.extra_path)))
     result = dataclasses.replace(result, costlier=engine.costlier(before, after))
     if write and (allow_costlier or not result.costlier):
         result = dataclasses.replace(result, written=engine.write(result))
@@ -1035,6 +1022,71 @@ def _declared_for(resolved: ResolvedTargets, python: str, style: str,
             raise UsageError(f"--style pep810 writes `lazy` imports, which need Python >= "
                              f"3.15, and the package {what}; use --style pep562")
     return widest
+
+
+def _fix_targets(reviewed: Report, codes: Sequence[str]) -> list[FixTarget]:
+    """What `fix` rewrites: each finding's module and file, codes and what to defer."""
+    from importaudit.fix import engine
+    from importaudit.fix.defer import ANY_HEAVY
+
+    files = {r.name: r.origin for r in reviewed.modules if r.origin}
+    # A module that runs compiled (mypyc: black.concurrency) is not its .py: a rewrite
+    # of the source beside it would change nothing that runs, so it is not a target.
+    compiled = {name for name, origin in files.items() if not origin.endswith(".py")}
+    if reviewed.graph is not None:
+        files.update({n.name: n.file for n in reviewed.graph.modules
+                      if n.file and n.name not in compiled})
+    found: dict[str, list[str]] = {}
+    roots: dict[str, set[str]] = {}
+    for finding in reviewed.findings:
+        where = files.get(finding.module)
+        init_only = finding.code in engine.INIT_CODES
+        if finding.code in codes and where and where.endswith(".py") and (
+                not init_only or Path(where).name == "__init__.py"):
+            found.setdefault(finding.module, []).append(finding.code)
+            if finding.code in engine.DEFER_CODES:
+                # IA102's chain is (module, dependency); IA103's (module, utility
+                # package, helper modules...): what the helpers' own modules load
+                # outside the standard library is deferred there too when they use it
+                # only in functions (a base class or decorator cannot be deferred).
+                roots.setdefault(finding.module, set()).update(finding.chain[1:2])
+                for helper in finding.chain[2:] if finding.code == "IA103" else ():
+                    # Only the reviewed packages' own modules: never the standard
+                    # library's or another package's (functools is a helper too).
+                    ours = any(helper == t or helper.startswith(t + ".")
+                               for t in reviewed.targets)
+                    if ours and (files.get(helper) or "").endswith(".py"):
+                        found.setdefault(helper, []).append(finding.code)
+                        roots.setdefault(helper, set()).add(ANY_HEAVY)
+    imported: dict[str, set[str]] = {}
+    for edge in reviewed.graph.edges if reviewed.graph is not None else ():
+        if edge.importer != edge.imported:
+            imported.setdefault(edge.imported, set()).update(edge.names)
+    return [engine.Target(m, Path(files[m]), tuple(sorted(set(c))),
+                          frozenset(imported.get(m, ())), frozenset(roots.get(m, ())))
+            for m, c in sorted(found.items())]
+
+
+def _exclusive(result: FixResult, measure: Callable[[Path], Report]) -> FixResult:
+    """Each rewrite's exclusive saving: the targets measured with it alone applied.
+
+    With one rewrite, that is the whole after-run already.
+    """
+    import dataclasses
+
+    from importaudit.fix import engine
+
+    assert result.before is not None
+    assert result.after is not None
+    alone = engine.singles(result)
+    exclusive = {}
+    for rewrite, group in alone if len(alone) > 1 else ():
+        with engine.rewritten_copy(result, group) as copy:
+            exclusive[rewrite.module] = engine.saving(result.before, measure(copy))
+    if len(alone) == 1:
+        exclusive[alone[0][0].module] = engine.saving(result.before, result.after)
+    return dataclasses.replace(result, rewrites=tuple(
+        dataclasses.replace(r, exclusive=exclusive.get(r.module)) for r in result.rewrites))
 
 
 def shown_path(path: Path) -> str:  # also the CLI's, for paths in fix's output

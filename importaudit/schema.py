@@ -2,9 +2,11 @@
 
 `importaudit/schemas/` holds them as published files (JSON Schema 2020-12), for tools
 that read our JSON: `report.schema.json` for every report (`profile`, `graph`,
-`cycles`, `check`, `review` with `--format json`, and saved reports) and
-`baseline.schema.json` for baseline files. They are generated from the frozen
-dataclasses of `importaudit.model`, so the model stays the one home of the format; a
+`cycles`, `check`, `review` with `--format json`, and saved reports),
+`baseline.schema.json` for baseline files and `fix.schema.json` for `fix --format
+json` (written here, beside `fix.output` that makes the document). The report's is
+generated from the frozen dataclasses of `importaudit.model`, so the model stays the
+one home of the format; a
 test regenerates them and fails when the published files differ
 (`python -m importaudit.schema` rewrites them).
 
@@ -140,8 +142,73 @@ def baseline_schema() -> dict[str, Any]:
     }
 
 
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _closed(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
+    """An object with exactly these properties, all written always."""
+    return {**({"description": description} if description else {}), "type": "object",
+            "properties": properties, "required": list(properties),
+            "additionalProperties": False}
+
+
+def fix_schema() -> dict[str, Any]:
+    """The JSON Schema of `importaudit fix --format json` (see `fix.output.to_dict`)."""
+    from importaudit.fix.output import FIX_SCHEMA
+
+    text, strings = {"type": "string"}, {"type": "array", "items": {"type": "string"}}
+    count = {"type": "integer", "minimum": 0}
+    signed = _nullable({"type": "integer"})  # a saving can be negative (noise, or a loss)
+    cost = _nullable(_closed({"time_ns": _nullable(count), "heap_bytes": _nullable(count),
+                              "modules": count}))
+    saving = _closed({"time_ns": signed, "heap_bytes": signed, "modules": signed},
+                     "What importing the targets no longer costs with this rewrite alone "
+                     "applied (before minus that run)")
+    breakage = _closed({"module": text, "name": _nullable(text), "message": text})
+    rewrite = _closed({
+        "module": text, "file": text, "created": {"type": "boolean"},
+        "codes": strings, "kind": {"enum": ["lazy", "type-only", "deferred"]},
+        "names": strings, "added_names": strings,
+        "functions": _nullable(count),
+        "exclusive_saving": _nullable(saving),
+        "proof": _closed({"passed": _nullable({"type": "boolean"}),
+                          "not_run": _nullable(text),
+                          "broke": {"type": "array", "items": breakage}}),
+        "diff": text,
+    })
+    share = _nullable({"type": "number"})
+    return {
+        "$schema": DIALECT, "$id": "urn:importaudit:schema:fix",
+        "title": f"importaudit fix, schema_version {FIX_SCHEMA}",
+        **_closed({
+            "schema_version": {"const": FIX_SCHEMA},
+            "rewrites": {"type": "array", "items": rewrite},
+            "left_alone": {"type": "array", "items": _closed({
+                "module": text, "file": text, "line": _nullable(count),
+                "name": _nullable(text), "reason": text})},
+            "unattributed": {"type": "array", "items": _closed(
+                {"module": text, "message": text})},
+            "modules_checked": count,
+            "cost": _closed({"before": cost, "after": cost, "saving": _nullable(_closed(
+                {"time_ns": share, "heap_bytes": share, "modules": share}))}),
+            "tests": _nullable(_closed({"command": text, "returncode": {"type": "integer"},
+                                        "tail": text})),
+            "written": strings,
+            "costlier": strings,
+            "style": {"enum": ["pep562", "lazy-loader", "pep810"]},
+            "python_versions": _nullable(_closed({
+                "requires_python": _nullable(text), "source": _nullable(text),
+                "lowest": _nullable(text), "compiled_on": strings, "proven_on": strings,
+                "not_checked": strings})),
+        }, "Each rewrite `importaudit fix` proposed, its proof and saving, what it left "
+           "alone and why, the measured cost before and after."),
+    }
+
+
 #: file name -> the function that builds its schema
-SCHEMAS = {"report.schema.json": report_schema, "baseline.schema.json": baseline_schema}
+SCHEMAS = {"report.schema.json": report_schema, "baseline.schema.json": baseline_schema,
+           "fix.schema.json": fix_schema}
 
 
 def schema_text(name: str) -> str:

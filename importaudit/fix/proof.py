@@ -97,9 +97,11 @@ def compare_surface(module: str, before: dict[str, Any], after: dict[str, Any],
         return []  # it did not import before either: nothing to preserve
     found: list[Breakage] = []
     for key, label in (("dir", "dir()"), ("all", "__all__"), ("star", "star import")):
-        if key == "all" and before[key] is None and after[key] == before["star"]:
+        if key == "all" and before[key] is None and after[key] is not None and sorted(
+                after[key]) == [n for n in before["star"] if n not in moved]:
             # A lazy module without __all__ would lose its lazy names from a star
-            # import; the rewrite lists exactly what the star import bound before.
+            # import; the rewrite lists exactly what the star import bound before
+            # (without the names it moved out on purpose).
             continue
         was = before[key] if before[key] is None else [n for n in before[key]
                                                        if n not in moved]

@@ -73,7 +73,7 @@ def surface(name: str) -> dict[str, Any]:
         except BaseException as exc:
             values[public] = {"error": _error(exc)}
     return {"globals": own, "dir": listed, "all": exported, "star": star_names,
-            "values": values}
+            "values": values, "file": _text(getattr(module, "__file__", None))}
 
 
 def tree(names: list[str]) -> dict[str, Any]:

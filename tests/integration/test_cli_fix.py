@@ -16,11 +16,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
 from importaudit import api
 from importaudit.cli import cli
+from importaudit.schema import fix_schema
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -88,6 +90,7 @@ def test_fix_proves_writes_and_keeps_the_public_api(twin: Path) -> None:
     status, output = fix("--write", "--format", "json")
     assert status == 0, output
     done = json.loads(output)
+    jsonschema.Draft202012Validator(fix_schema()).validate(done)
     rewrites = {r["module"]: r for r in done["rewrites"]}
     assert set(TOUCHED) <= set(rewrites)
     shown = "risk_management/real_time/circuit_breaker/__init__.py"
@@ -108,8 +111,9 @@ def test_fix_proves_writes_and_keeps_the_public_api(twin: Path) -> None:
     assert surface_after.pop("risk_management._lazy_exports") == {
         "attach": ["function", "risk_management._lazy_exports", "attach"]}
     # IA501 takes annotation-only imports out of a module and binds TYPE_CHECKING (and
-    # the future import's `annotations`) in it; every other name stays as it was.
-    for moved in (r for r in done["rewrites"] if r["kind"] == "type-only"):
+    # the future import's `annotations`) in it, IA102/IA103 move imports into functions;
+    # every other name stays as it was (utils.core's lazy values included).
+    for moved in (r for r in done["rewrites"] if r["kind"] in ("type-only", "deferred")):
         for name in moved["names"]:
             del surface_before[moved["module"]][name]
         for name in moved["added_names"]:
@@ -119,9 +123,13 @@ def test_fix_proves_writes_and_keeps_the_public_api(twin: Path) -> None:
                          "print('numpy' in sys.modules, 'sqlalchemy' in sys.modules)")
     assert loaded.split()[1:] == ["False", "False"]
 
-    # review no longer reports IA101 or IA501 where fix rewrote it.
-    report = api.review(["risk_management"], repeat=1, select=["IA101", "IA501"])
+    # review no longer reports IA101 or IA501 where fix rewrote it, nor ISSUE-3318 (the
+    # facade's IA103: utils.core's numpy and thread pool are built on first use now).
+    report = api.review(["risk_management"], repeat=1,
+                        select=["IA101", "IA501", "IA102", "IA103"])
     assert not [(f.code, f.module) for f in report.findings if f.module in rewrites]
+    assert rewrites["risk_management.utils.core"]["kind"] == "deferred"
+    assert "np" in rewrites["risk_management.utils.core"]["names"]
 
 
 def test_fix_refuses_rules_it_cannot_rewrite() -> None:

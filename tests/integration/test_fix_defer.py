@@ -1,0 +1,136 @@
+"""The IA102/IA103 deferral proven by differential import, in child interpreters.
+
+The fixture packages are copied into tmp_path; nothing under tests/ is rewritten.
+"""
+
+from __future__ import annotations
+
+import compileall
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest  # noqa: TC002 - fixtures' type, used at run time by pytest too
+
+from importaudit.fix import engine
+from importaudit.static.discover import discover
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
+
+
+def propose(root: Path, package: str, *modules: str) -> engine.FixResult:
+    root.mkdir(exist_ok=True)
+    for name in (package, "fix_defer_dep"):
+        shutil.copytree(FIX / name, root / name)
+    targets = [engine.Target(f"{package}.{m}", root / package / f"{m}.py", ("IA102",),
+                             roots=frozenset({"fix_defer_dep"})) for m in modules]
+    walk = discover([package], search_path=[str(root)]).import_order()
+    return engine.propose(targets, python=sys.executable, paths=(str(root),), imports=walk,
+                          timeout=60, relpath=lambda p: str(p.relative_to(root)))
+
+
+def test_a_deferral_is_proven_written_and_the_module_still_works(tmp_path: Path) -> None:
+    result = propose(tmp_path, "fix_defer", "used", "base")
+    (rewrite,) = result.rewrites  # base: every use refused, no rewrite
+    assert rewrite.passed and rewrite.kind == "deferred" and rewrite.functions == 3
+    assert set(rewrite.names) == {"dep", "helper", "other"}
+    assert [r.name for r in result.refusals] == ["Base"]
+    engine.write(result)
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, fix_defer.used as u; "
+         "print('fix_defer_dep' in sys.modules, u.first(1), u.second(1), "
+         "type(u.Holder().method()).__name__, 'fix_defer_dep' in sys.modules)"],
+        cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "3", "2", "Base", "True"]
+
+
+def test_the_proof_withdraws_a_deferral_that_breaks_another_modules_import(
+        tmp_path: Path) -> None:
+    result = propose(tmp_path, "fix_defer_break", "a")
+    assert result.proof_failed and not result.passed
+    (withdrawn,) = result.withdrawn
+    assert withdrawn.module == "fix_defer_break.a"
+    assert any(b.module == "fix_defer_break.b" and "AttributeError" in b.message
+               for b in withdrawn.broke)
+    assert engine.write(result) == ()
+    assert "import fix_defer_dep\n" in (tmp_path / "fix_defer_break" / "a.py").read_text()
+
+
+def test_lazy_values_are_proven_and_build_on_first_access(tmp_path: Path) -> None:
+    result = propose(tmp_path, "fix_defer", "values")
+    (rewrite,) = result.rewrites
+    assert rewrite.passed, rewrite.broke
+    engine.write(result)
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, fix_defer.values as v; "
+         "print('fix_defer_dep' in sys.modules, 'DOUBLE' in dir(v), v.DOUBLE, "
+         "'fix_defer_dep' in sys.modules); ns = {}; "
+         "exec('from fix_defer.values import *', ns); print(sorted(set(ns) - {'__builtins__'}))"],
+        cwd=tmp_path, capture_output=True, text=True, check=True)
+    first, star = done.stdout.splitlines()
+    assert first.split() == ["False", "True", "2", "True"]
+    assert star == "['DOUBLE', 'KIND', 'get']"
+
+
+def test_the_json_of_a_proven_and_a_withdrawn_deferral_matches_the_fix_schema(
+        tmp_path: Path) -> None:
+    import jsonschema
+
+    from importaudit.fix.output import to_dict
+    from importaudit.schema import fix_schema
+
+    check = jsonschema.Draft202012Validator(fix_schema())
+    proven = propose(tmp_path / "a", "fix_defer", "used", "base")
+    data = to_dict(proven)
+    check.validate(data)
+    assert data["rewrites"][0]["kind"] == "deferred" and data["rewrites"][0]["functions"] == 3
+    check.validate(to_dict(propose(tmp_path / "b", "fix_defer_break", "a")))
+
+
+def test_ia501_and_a_deferral_with_lazy_values_on_one_module_are_written(
+        tmp_path: Path) -> None:
+    for name in ("fix_defer", "fix_defer_dep"):
+        shutil.copytree(FIX / name, tmp_path / name)
+    file = tmp_path / "fix_defer" / "mixed.py"
+    original = file.read_text()
+    target = engine.Target("fix_defer.mixed", file, ("IA102", "IA501"),
+                           roots=frozenset({"fix_defer_dep"}))
+    result = engine.propose([target], python=sys.executable, paths=(str(tmp_path),),
+                            imports=["fix_defer", "fix_defer.mixed"], timeout=60,
+                            relpath=lambda p: str(p.relative_to(tmp_path)))
+    (rewrite,) = result.rewrites
+    assert rewrite.passed, rewrite.broke
+    assert rewrite.before == original  # what write() compares the file with
+    assert set(rewrite.names) == {"helper", "fix_defer_dep"}
+    assert engine.write(result) == (file,)
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, fix_defer.mixed as m; "
+         "print('fix_defer_dep' in sys.modules, m.TABLE, m.use(None))"],
+        cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "10", "1"]
+
+
+def test_fix_defers_a_real_ia102_and_a_rewrite_the_target_never_imports_costs_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importaudit import api
+
+    shutil.copytree(FIX / "fix_defer_sub", tmp_path / "fix_defer_sub")
+    # Code the root runs, with bytecode caches as an installed package has them: the
+    # copy fix measures has none, and compiling costs heap a cached load does not
+    # (what made rich "costlier" before both sides were measured from a copy).
+    with (tmp_path / "fix_defer_sub" / "__init__.py").open("a") as init:
+        init.writelines(f"\n\ndef f{i}(x):\n    return [x, {i}, 'text {i}']\n"
+                        for i in range(400))
+    compileall.compile_dir(tmp_path / "fix_defer_sub", quiet=1)
+    monkeypatch.chdir(tmp_path)
+    result = api.fix(["fix_defer_sub"], select=["IA102"], repeat=1, write=True)
+    (rewrite,) = result.rewrites
+    assert rewrite.passed and rewrite.kind == "deferred" and rewrite.names == ("asyncio",)
+    # Both sides are measured from a copy: importing fix_defer_sub (which never loads
+    # tools) costs the same, so nothing is "costlier" and the file is written.
+    assert result.costlier == ()
+    assert rewrite.exclusive is not None and rewrite.exclusive["modules"] == 0
+    (written,) = result.written
+    assert written.resolve() == (tmp_path / "fix_defer_sub" / "tools.py").resolve()
+    assert "    import asyncio\n    return asyncio.run" in written.read_text()

@@ -1,0 +1,171 @@
+"""The IA102/IA103 rewrite: imports move into exactly the functions using them, or stay."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from importaudit.fix.defer import plan_defer, render_defer
+
+FIX = Path(__file__).resolve().parents[2] / "fixtures" / "fix"
+DEP = frozenset({"fix_defer_dep"})
+
+
+def plan(module: str, roots: frozenset[str] = DEP):  # type: ignore[no-untyped-def]
+    file = FIX / "fix_defer" / f"{module}.py"
+    return plan_defer(f"fix_defer.{module}", file, f"fix_defer/{module}.py", roots)
+
+
+def leading_imports(source: str) -> dict[str, list[str]]:
+    """Each function's (qualified name) import statements at the top of its body."""
+    found: dict[str, list[str]] = {}
+
+    def walk(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.ClassDef):
+                name = f"{prefix}{child.name}"
+                if isinstance(child, ast.FunctionDef):
+                    body = child.body[1:] if ast.get_docstring(child) else child.body
+                    found[name] = [ast.unparse(s) for s in body
+                                   if isinstance(s, ast.Import | ast.ImportFrom)]
+                walk(child, name + ".")
+
+    walk(ast.parse(source), "")
+    return found
+
+
+def test_imports_move_into_exactly_the_functions_using_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(FIX))  # the rewritten functions import fix_defer_dep
+    found = plan("used")
+    assert not found.refusals
+    assert set(found.names) == {"dep", "helper", "other"}
+    after = render_defer(found)
+    tree = ast.parse(after)
+    assert not [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    # Forms kept (`as dep`), each function gets only the names it uses, after its
+    # docstring; the one-line function becomes a block; `untouched` gets nothing.
+    assert leading_imports(after) == {
+        "first": ["import fix_defer_dep as dep", "from fix_defer_dep.sub import other"],
+        "second": ["from fix_defer_dep.sub import helper"],
+        "untouched": [],
+        "Holder.method": ["import fix_defer_dep as dep"],
+    }
+    assert '    """Uses dep and other."""\n    import fix_defer_dep as dep\n' in after
+    namespace: dict[str, object] = {}
+    exec(compile(after, "used.py", "exec"), namespace)
+    assert "dep" not in namespace
+    assert namespace["first"](1) == 3  # type: ignore[operator]
+    assert namespace["second"](1) == 2  # type: ignore[operator]
+
+
+def test_lazy_annotations_keep_a_type_checking_import() -> None:
+    found = plan("annotated")
+    assert found.names == ("Base",) and found.typing == {"Base"}
+    after = render_defer(found)
+    assert "if TYPE_CHECKING:\n    from fix_defer_dep import Base\n" in after
+    assert leading_imports(after)["make"] == ["from fix_defer_dep import Base"]
+    assert found.added == ("TYPE_CHECKING",)
+
+
+@pytest.mark.parametrize(("module", "name", "reason"), [
+    ("modlevel", "fix_defer_dep", "module-level code uses it (line 5)"),
+    ("decorator", "decorate", "a decorator uses it (line 6)"),
+    ("base", "Base", "a base class uses it (line 6)"),
+    ("default", "VALUE", "a default argument uses it (line 6)"),
+    ("classbody", "VALUE", "the body of class Settings uses it (line 7)"),
+    ("globalstmt", "fix_defer_dep", "a `global fix_defer_dep` statement (line 7)"),
+    ("rebound", "VALUE", "VALUE is bound more than once"),
+    ("evaluated", "Base", "an evaluated annotation uses it (line 6"),
+])
+def test_each_use_at_import_refuses_the_move_with_its_reason(
+        module: str, name: str, reason: str) -> None:
+    found = plan(module)
+    assert not found.names and not found.moves
+    (refusal,) = found.refusals
+    assert refusal.name == name and reason in refusal.reason
+    assert refusal.line is not None and refusal.file == f"fix_defer/{module}.py"
+    assert render_defer(found) == found.source
+
+
+def test_conditional_import_is_refused() -> None:
+    found = plan("conditional")
+    assert not found.names
+    assert [r.line for r in found.refusals] == [4]
+    assert "conditional import" in found.refusals[0].reason
+
+
+def test_side_effect_import_the_package_relies_on_is_refused() -> None:
+    found = plan("sideeffect", frozenset({"fix_defer.plugins"}))
+    assert not found.names
+    (refusal,) = found.refusals
+    assert "side effect" in refusal.reason and "PLUGINS" in refusal.reason
+
+
+def test_a_name_other_modules_import_from_here_stays() -> None:
+    file = FIX / "fix_defer" / "used.py"
+    found = plan_defer("fix_defer.used", file, "used.py", DEP, exported=frozenset({"dep"}))
+    assert set(found.names) == {"helper", "other"}
+    assert any(r.name == "dep" and "API" in r.reason for r in found.refusals)
+    assert "import fix_defer_dep as dep\n" in render_defer(found).split("def ")[0]
+
+
+def test_an_annotation_only_name_of_the_dependency_goes_under_type_checking() -> None:
+    # rich.markdown's case: deferring MarkdownIt alone saves nothing while the
+    # annotation-only `from markdown_it.token import Token` still loads markdown_it.
+    found = plan("typed")
+    assert not found.refusals  # an import under `if TYPE_CHECKING:` is not conditional
+    assert set(found.names) == {"fix_defer_dep", "Base"} and found.typing == {"Base"}
+    after = render_defer(found)
+    assert "if TYPE_CHECKING:\n    from fix_defer_dep import Base\n" in after
+    assert leading_imports(after) == {"value": ["import fix_defer_dep"]}
+    assert not [n for n in ast.parse(after).body if isinstance(n, ast.Import | ast.ImportFrom)
+                and n.module != "__future__"]
+
+
+def test_values_built_from_the_dependency_become_lazy_and_the_import_moves() -> None:
+    found = plan("values")
+    assert found.names == ("fix_defer_dep",) and found.values == ("DOUBLE", "KIND")
+    assert not found.refusals
+    after = render_defer(found)
+    assert leading_imports(after) == {"_lazy_DOUBLE": ["import fix_defer_dep"],
+                                      "_lazy_KIND": ["import fix_defer_dep"],
+                                      "get": ["import fix_defer_dep"],
+                                      "__getattr__": [], "__dir__": []}
+    # Without __all__ the star import would lose the values: it lists what it bound.
+    assert "__all__ = [\n    'DOUBLE',\n    'KIND',\n    'get',\n]" in after
+
+
+def test_a_value_the_module_itself_reads_is_not_made_lazy() -> None:
+    found = plan("modlevel")
+    assert not found.values and not found.names
+
+
+def test_the_type_checking_block_goes_below_the_modules_own_type_checking_import(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(FIX))
+    found = plan("typing_below")
+    assert found.names == ("Base",) and found.binds_type_checking
+    after = render_defer(found)
+    assert after.index("from typing import TYPE_CHECKING") < after.index("if TYPE_CHECKING:\n"
+                                                                         "    from fix_")
+    exec(compile(after, "typing_below.py", "exec"), {"__name__": "typing_below"})
+
+
+def test_ia103_helper_modules_outside_the_reviewed_packages_are_never_targets(
+        tmp_path: Path) -> None:
+    # SQLAlchemy's IA103 names functools as a helper module: fix must not rewrite it.
+    from importaudit.api import _fix_targets
+    from importaudit.model import Finding, ModuleRecord, Report, Severity
+
+    files = {name: tmp_path / f"{name}.py" for name in ("pkg.user", "pkg.helper", "functools")}
+    finding = Finding("IA103", "t", Severity.HIGH, "pkg.user", "m", "f",
+                      chain=("pkg.user", "pkg.util", "pkg.helper", "functools"))
+    report = Report(targets=("pkg",), tool_version="0", created_at="2026-01-01T00:00:00Z",
+                    modules=tuple(ModuleRecord(n, origin=str(f)) for n, f in files.items()),
+                    findings=(finding,))
+    targets = {t.module: t for t in _fix_targets(report, ["IA103"])}
+    assert set(targets) == {"pkg.user", "pkg.helper"}
+    assert targets["pkg.user"].roots == {"pkg.util"}
