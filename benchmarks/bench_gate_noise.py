@@ -37,7 +37,7 @@ def main() -> None:
         shutil.copytree(FIXTURE, Path(tmp) / "gatepkg")
         os.chdir(tmp)
         reports = [check_report("profiling gatepkg", api.profile(
-            ["gatepkg"], repeat=repeat, memory=False, warm_bytecode=True))
+            ["gatepkg"], api.Measure(repeat=repeat, memory=False, warm_bytecode=True)))
                    for _ in range(rounds)]
     median_alarms = gate_alarms = pairs = 0
     for i, base in enumerate(reports):

@@ -128,7 +128,8 @@ else:
 
     def build(cache):
         # Test packages too: grimp reads them, so both do the same work.
-        api.static_graph([package], cache_dir=cache, scanner=tool, include_tests=True)
+        options = api.StaticOptions(measure=api.Measure(include_tests=True), cache_dir=cache)
+        api.static_graph([package], options, scanner=tool)
 for line in sys.stdin:
     start = time.perf_counter()
     build(line.strip())
@@ -224,7 +225,8 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
                 times["grimp cold"].append(variants.grimp(warm=False))
                 times["grimp warm"].append(variants.grimp(warm=True))
         variants.close()
-    graph = api.static_graph([package], cache=False, include_tests=True)
+    graph = api.static_graph([package], api.StaticOptions(measure=api.Measure(include_tests=True),
+                                                          cache=False))
     cycles_s: list[float] = []
     cycles_cpu: list[float] = []  # what a busy machine changes less
     found: tuple[Cycle, ...] = ()

@@ -112,7 +112,7 @@ sys.path.insert(0, sys.argv[2])
 from importaudit import api
 from importaudit.static.cycles import find_cycles
 start = time.perf_counter()
-graph = api.static_graph(["gen"], cache=False)
+graph = api.static_graph(["gen"], api.StaticOptions(cache=False))
 built = time.perf_counter() - start
 start = time.perf_counter()
 cycles = find_cycles(graph)

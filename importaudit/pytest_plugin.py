@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Generator
     from pathlib import Path
 
-    from importaudit.config import Config
+    from importaudit.config import Config, Measure
     from importaudit.model import Report, Verdict
 
 MARKER = "import_budget"
@@ -70,10 +70,15 @@ def import_profile() -> Callable[..., Report]:
     def measure(*targets: str, repeat: int = 1, memory: bool = False,
                 python: str | None = None, timeout: float | None = None,
                 tree: bool = False) -> Report:
-        from importaudit import api
+        import dataclasses
 
-        return api.profile(targets, repeat=repeat, memory=memory, python=python,
-                           timeout=timeout, tree=tree)
+        from importaudit import api
+        from importaudit.config import Measure
+
+        chosen = Measure(python=python, repeat=repeat, memory=memory, tree=tree)
+        if timeout is not None:
+            chosen = dataclasses.replace(chosen, timeout=timeout)
+        return api.profile(targets, chosen)
 
     return measure
 
@@ -96,12 +101,14 @@ def _describe(title: str, verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-def marker_config(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Config, dict[str, Any]]:
-    """The gate config and the profile options a marker's arguments stand for.
+def marker_config(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Config, Measure]:
+    """The gate config and how to measure, as a marker's arguments say.
 
     Limits go through the same validation as `[tool.importaudit]`, so a wrong type reads
     the same; raises UsageError / ConfigError for bad arguments.
     """
+    import dataclasses
+
     from importaudit.config import resolve
     from importaudit.errors import UsageError
 
@@ -126,15 +133,12 @@ def marker_config(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Config
         table["forbidden"] = {target: list(forbid) for target in args}
     config = resolve(table, {}, {}, source=f"@pytest.mark.{MARKER}")
     timed = "max_cumulative_ms" in limits
-    options = {
-        # Time budgets need repeats to be judged at all (see gate); counts need one run.
-        "repeat": config.repeat if "repeat" in given or timed else 1,
-        "memory": config.memory if "memory" in given else "max_heap_bytes" in limits,
-        "python": config.python,
-        "timeout": config.timeout,
-        "tree": config.tree,
-    }
-    return config, options
+    # Time budgets need repeats to be judged at all (see gate); counts need one run.
+    measure = dataclasses.replace(
+        config.measure,
+        repeat=config.measure.repeat if "repeat" in given or timed else 1,
+        memory=config.measure.memory if "memory" in given else "max_heap_bytes" in limits)
+    return config, measure
 
 
 def enforce_budget(args: tuple[Any, ...], kwargs: dict[str, Any],
@@ -143,8 +147,8 @@ def enforce_budget(args: tuple[Any, ...], kwargs: dict[str, Any],
     from importaudit import api
     from importaudit.gate import evaluate
 
-    config, options = marker_config(args, kwargs)
-    report = (measure or api.profile)(args, **options)
+    config, how = marker_config(args, kwargs)
+    report = (measure or api.profile)(args, how)
     if report.failure is not None:
         raise ImportBudgetExceeded(
             f"importing {', '.join(args)} failed ({report.failure.kind}): "

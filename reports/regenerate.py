@@ -50,21 +50,24 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["LEGACY_RISK_DB"] = str(Path(scratch) / "legacy_risk.sqlite3")
         legacy_targets = [str(LEGACY / "risk_management"), str(LEGACY / "trading_engine")]
         print("reviewing the legacy twin ...", file=sys.stderr)
-        before = api.review(legacy_targets, repeat=args.repeat)
+        before = api.review(legacy_targets,
+                            api.ReviewOptions(measure=api.Measure(repeat=args.repeat)))
         # ISSUE-3316/3317 live in how the package is used: its asyncio service, run.
         print("reviewing the legacy service as a program ...", file=sys.stderr)
-        program = api.review_program("script", str(LEGACY / "risk_service.py"),
-                                     repeat=args.repeat, stdout_to_stderr=True)
+        service = api.Program("script", str(LEGACY / "risk_service.py"), stdout_to_stderr=True)
+        program = api.review_program(service, api.ReviewOptions(
+            measure=api.program_measure(api.Measure(), repeat=args.repeat)))
         print("reviewing risk_management ...", file=sys.stderr)
-        after = api.review([str(ROOT / "risk_management")], repeat=args.repeat)
+        after = api.review([str(ROOT / "risk_management")],
+                           api.ReviewOptions(measure=api.Measure(repeat=args.repeat)))
         isolated = (None, None)
         if not args.no_isolated:
             print("isolated profiles ...", file=sys.stderr)
             isolated = (
-                api.profile([str(LEGACY / "risk_management")], isolated=True,
-                            repeat=args.repeat),
-                api.profile([str(ROOT / "risk_management")], isolated=True,
-                            repeat=args.repeat),
+                api.profile([str(LEGACY / "risk_management")], api.Measure(isolated=True,
+                                                                           repeat=args.repeat)),
+                api.profile([str(ROOT / "risk_management")], api.Measure(isolated=True,
+                                                                         repeat=args.repeat)),
             )
 
     import json

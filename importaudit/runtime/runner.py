@@ -15,6 +15,7 @@ parser of the probe's wire format.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -32,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from importaudit import defaults
+from importaudit.config.options import Measure
 from importaudit.errors import InterpreterError, TargetNotFoundError
 from importaudit.model import ChildFailure, LoopBlock, ModuleRecord, RunMeta, SkippedModule
 from importaudit.runtime.failures import classify, format_traceback, place_in, under
@@ -48,11 +51,10 @@ from importaudit.runtime.records import (
     Start,
     parse_lines,
 )
-from importaudit.shard import ShardPlan, empty_shard_note
+from importaudit.shard import empty_shard_note
 
 PROBE_PATH = str(Path(__file__).with_name("probe.py"))
 MIN_PYTHON = (3, 9)
-DEFAULT_TIMEOUT_S = 120.0
 STDERR_TAIL_BYTES = 4096
 
 Launcher = Callable[..., "subprocess.Popen[bytes]"]
@@ -452,7 +454,7 @@ def run_child(
     args: Sequence[str],
     *,
     extra_path: Sequence[str] = (),
-    timeout: float = DEFAULT_TIMEOUT_S,
+    timeout: float = defaults.TIMEOUT_S,
     passthrough: bool = False,
     stdout_to_stderr: bool = False,
     env_overrides: dict[str, str | None] | None = None,
@@ -872,21 +874,21 @@ class ProfileRequest:
 
     mode: str  # "import" | "module" | "script" | "code"
     args: tuple[str, ...]  # targets, or the program and its argv
-    tree: bool = False
-    isolated: bool = False
-    repeat: int = 5
+    # How: repeats, heap run, timeout, bytecode; `tree`/`isolated` as the use case
+    # decided (the walk is done by then: `walk` below).
+    measure: Measure = field(default_factory=Measure)
     warmup: bool = True
-    memory: bool = True
-    timeout: float = DEFAULT_TIMEOUT_S
     extra_path: tuple[str, ...] = ()
-    warm_bytecode: bool = False
     passthrough: bool = False  # program mode: the first measured run owns the terminal
     stdout_to_stderr: bool = False  # passthrough: the program's stdout goes to our stderr
     # With `tree`: every module of the targets, parents first, as the static walk found
     # them (`static.discover`, the one definition of a package's modules).
     walk: tuple[str, ...] = ()
-    # With `isolated`: measure only this shard's part of the listed modules.
-    shard: ShardPlan | None = None
+
+    @property
+    def tree(self) -> bool:
+        """Every module of the targets is imported (also when each is isolated)."""
+        return self.measure.tree or self.measure.isolated
 
     @property
     def imports(self) -> tuple[str, ...]:
@@ -925,7 +927,7 @@ class Runner:
             overrides["PYTHONDONTWRITEBYTECODE"] = None
         return run_child(
             self.interpreter, request.mode, flags, args, extra_path=request.extra_path,
-            timeout=request.timeout, passthrough=passthrough,
+            timeout=request.measure.timeout, passthrough=passthrough,
             stdout_to_stderr=passthrough and request.stdout_to_stderr, env_overrides=overrides,
             launcher=self.launcher, clock=self.clock, children=self.children,
         )
@@ -937,7 +939,7 @@ class Runner:
         it ends every child tree still running and removes their record files first.
         """
         with self.children.stopped_on_error():
-            if request.isolated:
+            if request.measure.isolated:
                 return self._isolated(request)
             return self._profile(request)
 
@@ -949,11 +951,11 @@ class Runner:
         if request.warmup:
             self.progress("warm-up run")
             warm = self._child(request, [*time_flags, "hits"], request.imports,
-                               warm=request.warm_bytecode)
+                               warm=request.measure.warm_bytecode)
             self._check_found(warm, request)
             hit_runs.append(warm)
             bytecode = bytecode_state(warm)
-            if describe_failure(warm, request.timeout) is not None and (
+            if describe_failure(warm, request.measure.timeout) is not None and (
                 not warm.finished or not request.tree
             ):
                 # It fails every time; don't run a crashing target N more times.
@@ -961,8 +963,8 @@ class Runner:
                                     bytecode=bytecode, startups=startups,
                                     note="measured from the warm-up run only: it failed")
         runs: list[ChildRun] = []
-        for i in range(request.repeat):
-            self.progress(f"run {i + 1}/{request.repeat}")
+        for i in range(request.measure.repeat):
+            self.progress(f"run {i + 1}/{request.measure.repeat}")
             startups.append(measure_startup(self.interpreter, launcher=self.launcher,
                                             clock=self.clock))
             run = self._child(request, time_flags, request.imports,
@@ -971,10 +973,10 @@ class Runner:
                 self._check_found(run, request)
                 bytecode = bytecode_state(run)
             runs.append(run)
-            if describe_failure(run, request.timeout) is not None and not run.finished:
+            if describe_failure(run, request.measure.timeout) is not None and not run.finished:
                 break
         heap_run = None
-        if request.memory and runs and runs[-1].finished:
+        if request.measure.memory and runs and runs[-1].finished:
             self.progress("heap run")
             heap_run = self._child(request, ["heap"] + (["tree"] if request.tree else []),
                                    request.imports)
@@ -1000,11 +1002,11 @@ class Runner:
         names = {s.name for s in skipped}
         failure = None
         for run in runs:
-            failure = describe_failure(run, request.timeout, names)
+            failure = describe_failure(run, request.measure.timeout, names)
             if failure is not None:
                 break
         if failure is None and heap_run is not None:
-            failure = describe_failure(heap_run, request.timeout, names)
+            failure = describe_failure(heap_run, request.measure.timeout, names)
         preloaded = preloaded_records(start)
         seen = {m.name for m in modules}
         modules = modules + tuple(p for p in preloaded if p.name not in seen)
@@ -1022,7 +1024,7 @@ class Runner:
             repeats=len(runs),
             warmup=request.warmup,
             memory=heap_run is not None,
-            timeout_s=request.timeout,
+            timeout_s=request.measure.timeout,
             startup_ns=_median(startups) if startups else None,
             wall_ns=_median(walls) if walls else None,
             program_exit_code=exits[0] if exits else None,
@@ -1036,14 +1038,15 @@ class Runner:
         self.progress("listing the tree")
         # The listing run is this mode's warm-up: it writes the .pyc files when asked to.
         listing = self._child(request, ["tree", "hits"], request.imports,
-                              warm=request.warm_bytecode)
+                              warm=request.measure.warm_bytecode)
         self._check_found(listing, request)
         skipped = skipped_modules([listing], request)
         names = {s.name for s in skipped}
         # A skipped module would only fail again alone; what it imports is measured.
         wanted = [m.name for m in listing.modules
                   if under(m.name, request.args) and m.name not in names]
-        shard = request.shard.info(wanted) if request.shard is not None else None
+        plan = request.measure.shard
+        shard = plan.info(wanted) if plan is not None else None
         if shard is not None:
             wanted = list(shard.modules)
         base = merge_runs([listing], None, [listing], bytecode_state(listing))
@@ -1051,14 +1054,16 @@ class Runner:
         workers = max(1, os.cpu_count() or 1)
 
         def measure(name: str) -> tuple[str, list[ChildRun], ChildRun | None]:
-            sub = ProfileRequest(mode="import", args=(name,), timeout=request.timeout,
+            alone = dataclasses.replace(request.measure, tree=False, isolated=False,
+                                        shard=None)
+            sub = ProfileRequest(mode="import", args=(name,), measure=alone,
                                  extra_path=request.extra_path)
-            runs = [self._child(sub, ["rss"], (name,)) for _ in range(request.repeat)]
-            heap = self._child(sub, ["heap"], (name,)) if request.memory else None
+            runs = [self._child(sub, ["rss"], (name,)) for _ in range(request.measure.repeat)]
+            heap = self._child(sub, ["heap"], (name,)) if request.measure.memory else None
             return name, runs, heap
 
         records = []
-        failure = describe_failure(listing, request.timeout, names)
+        failure = describe_failure(listing, request.measure.timeout, names)
         # Stopped before the pool's exit waits for its workers, which wait on children.
         with ThreadPoolExecutor(max_workers=workers) as pool, \
                 self.children.stopped_on_error():
@@ -1066,7 +1071,7 @@ class Runner:
                 self.progress(f"isolated {name}")
                 records.append(_standalone(by_name[name], runs, heap))
                 for run in runs:
-                    failure = failure or describe_failure(run, request.timeout)
+                    failure = failure or describe_failure(run, request.measure.timeout)
         # An empty shard measured nothing: its report holds no records at all.
         preloaded = preloaded_records(listing.start) if shard is None or wanted else ()
         meta = RunMeta(
@@ -1074,8 +1079,9 @@ class Runner:
             python_version=self.interpreter.version_text,
             platform=self.interpreter.platform,
             implementation=self.interpreter.implementation,
-            mode="isolated", repeats=request.repeat, warmup=True, memory=request.memory,
-            timeout_s=request.timeout,
+            mode="isolated", repeats=request.measure.repeat, warmup=True,
+            memory=request.measure.memory,
+            timeout_s=request.measure.timeout,
             notes=(
                 "isolated: each module's cumulative cost is what importing it alone in a "
                 "fresh interpreter costs, parents and dependencies included",
@@ -1136,7 +1142,7 @@ def environment_notes(
     measured = [m for m in modules if not m.preloaded]
     sources = [m for m in measured if m.bytecode_cached is not None]
     uncached = [m for m in sources if not m.bytecode_cached]
-    if start.dont_write_bytecode and not request.warm_bytecode:
+    if start.dont_write_bytecode and not request.measure.warm_bytecode:
         if uncached:
             share = sum(m.self_ns for m in uncached)
             notes.append(

@@ -31,8 +31,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from importaudit import defaults
 from importaudit.model import Cycle, ImportTrial, Proof
-from importaudit.runtime.runner import DEFAULT_TIMEOUT_S, Children, run_tracked
+from importaudit.runtime.runner import Children, run_tracked
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -80,7 +81,7 @@ def entry_points(cycle: Cycle) -> tuple[str, ...]:
 
 
 def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str] = (),
-              timeout: float = DEFAULT_TIMEOUT_S, watched: Sequence[str] = (),
+              timeout: float = defaults.TIMEOUT_S, watched: Sequence[str] = (),
               children: Children | None = None) -> tuple[ImportTrial, frozenset[str]]:
     """Import `module` first, alone, in a fresh `interpreter` (tracked by `children`).
 
@@ -216,7 +217,7 @@ def try_first(modules: Iterable[str], trial: Trial, *, jobs: int | None = None,
 
 def verify_cycles(
     cycles: Sequence[Cycle], interpreter: Interpreter, *, extra_path: Sequence[str] = (),
-    timeout: float = DEFAULT_TIMEOUT_S, jobs: int | None = None,
+    timeout: float = defaults.TIMEOUT_S, jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[Cycle, ...]:
     """`cycles` with a proof for each one suspected to fail, or that a trial failed on.

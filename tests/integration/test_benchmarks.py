@@ -57,7 +57,7 @@ def test_a_failed_profile_stops_the_gate_noise_benchmark(
     from importaudit import api
 
     monkeypatch.chdir(RUNTIME)
-    report = api.profile(["broken_pkg"], repeat=1, memory=False)
+    report = api.profile(["broken_pkg"], api.Measure(repeat=1, memory=False))
     with pytest.raises(SystemExit, match="profiling broken_pkg failed \\(import-error\\)"):
         check_report("profiling broken_pkg", report)
 

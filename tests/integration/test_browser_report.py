@@ -136,7 +136,8 @@ def html_of(report: Report) -> str:
 
 @pytest.fixture(scope="module")
 def shop_review() -> Report:
-    report = api.review([str(REVIEW_FIXTURES / "shop")], repeat=1)
+    report = api.review([str(REVIEW_FIXTURES / "shop")],
+                        api.ReviewOptions(measure=api.Measure(repeat=1)))
     hostile = Finding(code="IA401", title="Hostile text", severity=Severity.LOW,
                       module="shop.catalog", message=HOSTILE, fix=f"Fix {HOSTILE}",
                       impact=Impact())
@@ -145,7 +146,8 @@ def shop_review() -> Report:
 
 @pytest.fixture(scope="module")
 def tidy_review() -> Report:
-    return api.review([str(REVIEW_FIXTURES / "tidy")], repeat=1)
+    return api.review([str(REVIEW_FIXTURES / "tidy")],
+                      api.ReviewOptions(measure=api.Measure(repeat=1)))
 
 
 def names(page: Page, selector: str) -> list[str]:
@@ -399,7 +401,7 @@ def lane_bars(page: Page, lane: str) -> list[tuple[str, float, float]]:
 def test_timeline_has_a_lane_per_thread_in_start_order(
         page: Page, seen: Seen, tmp_path: Path) -> None:
     script = ROOT / "tests" / "fixtures" / "runtime" / "threaded_start.py"
-    report = api.profile([str(script)], repeat=1, memory=False)
+    report = api.profile([str(script)], api.Measure(repeat=1, memory=False))
     open_page(page, seen, html_of(report), tmp_path)
     lanes = page.locator("#ia-timeline text.lane").evaluate_all(
         "els => els.map(e => e.dataset.lane)")

@@ -125,8 +125,9 @@ def test_fix_proves_writes_and_keeps_the_public_api(twin: Path) -> None:
 
     # review no longer reports IA101 or IA501 where fix rewrote it, nor ISSUE-3318 (the
     # facade's IA103: utils.core's numpy and thread pool are built on first use now).
-    report = api.review(["risk_management"], repeat=1,
-                        select=["IA101", "IA501", "IA102", "IA103"])
+    chosen = ("IA101", "IA501", "IA102", "IA103")
+    report = api.review(["risk_management"],
+                        api.ReviewOptions(measure=api.Measure(repeat=1), select=chosen))
     assert not [(f.code, f.module) for f in report.findings if f.module in rewrites]
     assert rewrites["risk_management.utils.core"]["kind"] == "deferred"
     assert "np" in rewrites["risk_management.utils.core"]["names"]

@@ -47,12 +47,12 @@ def package(root: Path, name: str, files: dict[str, str]) -> Path:
 
 
 def tree_report(folder: Path):
-    return api.profile([str(folder)], tree=True, repeat=1, memory=False)
+    return api.profile([str(folder)], api.Measure(tree=True, repeat=1, memory=False))
 
 
 def test_tree_skips_modules_for_another_platform_or_missing_dependencies() -> None:
-    report = api.profile([str(RUNTIME / "optional_parts")], tree=True, repeat=1,
-                         memory=False)
+    report = api.profile([str(RUNTIME / "optional_parts")], api.Measure(tree=True, repeat=1,
+                                                                        memory=False))
     assert report.failure is None, report.failure
     skipped = {s.name: s for s in report.skipped}
     assert set(skipped) == PLATFORM_ONLY | set(NOT_INSTALLED)
@@ -149,7 +149,7 @@ def test_submodule_failing_inside_the_targets_is_a_failure(tmp_path: Path) -> No
 
 
 def test_the_module_whose_failure_propagated_is_blamed() -> None:
-    report = api.profile([str(RUNTIME / "blame_pkg")], repeat=1, memory=False)
+    report = api.profile([str(RUNTIME / "blame_pkg")], api.Measure(repeat=1, memory=False))
     failure = report.failure
     assert failure is not None
     # Not blame_pkg.optional_win: it failed first, but that failure was caught.
@@ -174,7 +174,7 @@ def test_a_failure_raised_in_a_library_is_placed_at_the_blamed_modules_line(
     folder = package(tmp_path, "parses", {
         "__init__.py": "from parses import settings\n",
         "settings.py": "import json\n\nDEFAULTS = json.loads('{broken')\n"})
-    report = api.profile([str(folder)], repeat=1, memory=False)
+    report = api.profile([str(folder)], api.Measure(repeat=1, memory=False))
     assert report.failure is not None
     assert report.failure.module == "parses.settings"
     assert (report.failure.file, report.failure.line) == (str(folder / "settings.py"), 3)
@@ -201,8 +201,8 @@ def test_every_renderer_counts_skipped_modules_as_skipped() -> None:
     from importaudit.render.markdown import render
     from importaudit.views import report_totals
 
-    report = api.profile([str(RUNTIME / "optional_parts")], tree=True, repeat=1,
-                         memory=False)
+    report = api.profile([str(RUNTIME / "optional_parts")], api.Measure(tree=True, repeat=1,
+                                                                        memory=False))
     sums = report_totals(report)
     assert sums.failed == 0
     assert sums.skipped == len(report.skipped) > 0

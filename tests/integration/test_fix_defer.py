@@ -124,7 +124,8 @@ def test_fix_defers_a_real_ia102_and_a_rewrite_the_target_never_imports_costs_no
                         for i in range(400))
     compileall.compile_dir(tmp_path / "fix_defer_sub", quiet=1)
     monkeypatch.chdir(tmp_path)
-    result = api.fix(["fix_defer_sub"], select=["IA102"], repeat=1, write=True)
+    result = api.fix(["fix_defer_sub"], api.FixOptions(measure=api.Measure(repeat=1),
+                                                       select=("IA102",), write=True))
     (rewrite,) = result.rewrites
     assert rewrite.passed and rewrite.kind == "deferred" and rewrite.names == ("asyncio",)
     # Both sides are measured from a copy: importing fix_defer_sub (which never loads

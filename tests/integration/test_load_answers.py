@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_gate_review_and_why_agree_on_every_module_of_the_tree() -> None:
-    report = api.profile([str(ROOT / "risk_management")], tree=True, repeat=1, memory=False)
+    report = api.profile([str(ROOT / "risk_management")], api.Measure(tree=True, repeat=1,
+                                                                      memory=False))
     measured = [m.name for m in report.modules if not m.preloaded]
     assert len(measured) > 100  # the whole tree and its dependencies
 

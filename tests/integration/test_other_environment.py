@@ -93,7 +93,8 @@ def _internal(report_graph: object) -> set[str]:
 
 def test_graph_and_cycles_resolve_names_on_the_other_interpreters_sys_path(
         venv: Path, tmp_path: Path) -> None:
-    report = api.cycles(["envonly"], python=str(venv), cache_dir=tmp_path)
+    report = api.cycles(["envonly"], api.StaticOptions(measure=api.Measure(python=str(venv)),
+                                                       cache_dir=tmp_path))
     assert report.graph is not None
     assert _internal(report.graph) == {"envonly", "envonly.__main__", "envonly.extra",
                                        "envonly.left", "envonly.right"}
@@ -101,7 +102,8 @@ def test_graph_and_cycles_resolve_names_on_the_other_interpreters_sys_path(
     assert report.graph.python == str(venv)
     assert report.graph.excluded == ("envonly.tests",)
     # The rich of that environment, not the one importaudit itself runs with.
-    rich = api.graph(["rich"], python=str(venv), cache_dir=tmp_path)
+    rich = api.graph(["rich"], api.StaticOptions(measure=api.Measure(python=str(venv)),
+                                                 cache_dir=tmp_path))
     assert rich.graph is not None
     assert _internal(rich.graph) == {"rich", "rich.only_in_the_other_env"}
 
@@ -139,13 +141,13 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(exe, path, timeout)
 
     monkeypatch.setattr(runner, "_ask_interpreter", counting)
-    monkeypatch.setattr(api, "_ENVIRONMENTS", {})  # nothing remembered from other tests
     return seen
 
 
 def test_review_measures_and_reads_the_same_modules_in_the_other_environment(
         venv: Path, asked: list[str]) -> None:
-    report = api.review(["envonly"], python=str(venv), repeat=1, memory=False)
+    report = api.review(["envonly"], api.ReviewOptions(measure=api.Measure(python=str(venv),
+                                                                           repeat=1, memory=False)))
     assert asked == [str(venv)]  # one question serves the measurement and the graph
     measured = {m.name for m in report.modules if m.name.startswith("envonly")}
     # No data folder, no __pycache__, no tests: the modules the graph has, but the
@@ -155,8 +157,8 @@ def test_review_measures_and_reads_the_same_modules_in_the_other_environment(
     assert _internal(report.graph) == {*measured, "envonly.__main__"}
     assert report.meta is not None and report.meta.python == str(venv)
     assert any("envonly.tests" in note for note in report.meta.notes)
-    with_tests = api.profile(["envonly"], tree=True, python=str(venv), repeat=1,
-                             memory=False, include_tests=True)
+    with_tests = api.profile(["envonly"], api.Measure(tree=True, python=str(venv), repeat=1,
+                                                      memory=False, include_tests=True))
     assert "envonly.tests.test_left" in {m.name for m in with_tests.modules}
 
 
@@ -165,15 +167,15 @@ def test_review_and_fix_ask_the_other_interpreter_once(
     from importaudit.model import Proof
 
     # The measurement, the graph and the cycle's trials all run in that interpreter.
-    report = api.review(["envcycle"], python=str(venv), repeat=1, memory=False)
+    measure = api.Measure(python=str(venv), repeat=1, memory=False)
+    report = api.review(["envcycle"], api.ReviewOptions(measure=measure))
     (cycle,) = report.cycles
     assert cycle.proof is Proof.FAILS
     assert asked == [str(venv)]
-    monkeypatch.setattr(api, "_ENVIRONMENTS", {})
     asked.clear()
     # fix: its review and the interpreter it proposes and measures with (envonly has
     # nothing to rewrite, so no measurement runs here).
-    api.fix(["envonly"], python=str(venv), repeat=1)
+    api.fix(["envonly"], api.FixOptions(measure=api.Measure(python=str(venv), repeat=1)))
     assert asked == [str(venv)]
 
 
@@ -198,17 +200,32 @@ def test_exclude_stops_the_walk_on_every_command(venv: Path, tmp_path: Path,
 
 def test_an_editable_install_is_found_by_that_interpreters_finders(
         venv: Path, tmp_path: Path) -> None:
-    graph = api.graph(["edpkg"], python=str(venv), cache_dir=tmp_path)
+    graph = api.graph(["edpkg"], api.StaticOptions(measure=api.Measure(python=str(venv)),
+                                                   cache_dir=tmp_path))
     assert graph.graph is not None
     assert _internal(graph.graph) == {"edpkg", "edpkg.part"}
 
 
 def test_a_zip_imported_package_is_walked_by_both(venv: Path, tmp_path: Path) -> None:
-    profiled = api.profile(["zpkg"], tree=True, python=str(venv), repeat=1, memory=False)
+    profiled = api.profile(["zpkg"], api.Measure(tree=True, python=str(venv), repeat=1,
+                                                 memory=False))
     assert {m.name for m in profiled.modules if m.name.startswith("zpkg")} == {
         "zpkg", "zpkg.core", "zpkg.sub", "zpkg.sub.leaf"}
-    graph = api.graph(["zpkg"], python=str(venv), cache_dir=tmp_path)
+    graph = api.graph(["zpkg"], api.StaticOptions(measure=api.Measure(python=str(venv)),
+                                                  cache_dir=tmp_path))
     assert graph.graph is not None
     assert _internal(graph.graph) == {"zpkg", "zpkg.core", "zpkg.sub", "zpkg.sub.leaf"}
     assert {(e.importer, e.imported) for e in graph.graph.edges if not e.external} >= {
         ("zpkg.core", "zpkg.sub.leaf"), ("zpkg.sub.leaf", "zpkg.core")}
+
+
+def test_each_run_asks_the_interpreter_afresh(asked: list[str]) -> None:
+    """What an interpreter said belongs to one run: a second run in the process asks again.
+
+    A process-wide memo would hand a later run (a test, the pytest plugin's next marker)
+    what an earlier one learned, stale once a package was installed in between.
+    """
+    once = api.Measure(python=sys.executable, repeat=1, memory=False)
+    api.profile(["json"], once)
+    api.profile(["json"], once)
+    assert asked == [sys.executable, sys.executable]

@@ -27,7 +27,7 @@ REALENV = Path("/work/realenv/bin/python")
 
 
 def test_modules_stored_by_hand_are_loaded_by_the_import_they_appeared_in() -> None:
-    report = api.profile([str(RUNTIME / "injector")], repeat=1, memory=False)
+    report = api.profile([str(RUNTIME / "injector")], api.Measure(repeat=1, memory=False))
     assert report.failure is None
     mods = {m.name: m for m in report.modules if not m.preloaded}
     generated, plugin = mods["injector.generated"], mods["injector_plugin"]
@@ -76,7 +76,7 @@ PyMODINIT_FUNC PyInit_cgroup(void) {
 def test_an_extension_that_stores_its_group_in_sys_modules(tmp_path: Path) -> None:
     build_extension(_GROUP_C, tmp_path, "cgroup")
     (tmp_path / "uses_group.py").write_text('"""Imports the group."""\nimport cgroup\n')
-    report = api.profile([str(tmp_path / "uses_group.py")], repeat=1, memory=False)
+    report = api.profile([str(tmp_path / "uses_group.py")], api.Measure(repeat=1, memory=False))
     mods = {m.name: m for m in report.modules if not m.preloaded}
     assert mods["cgroup"].via is None and mods["cgroup"].loader == "ExtensionFileLoader"
     sibling = mods["cgroup_sibling"]
@@ -95,7 +95,8 @@ def test_black_compiled_by_mypyc_loads_its_modules_without_the_finder() -> None:
         capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": ""})
     if listing.stdout.strip() != "True":
         pytest.skip("black is not mypyc-compiled here")
-    report: Report = api.profile(["black"], python=str(REALENV), repeat=1, memory=False)
+    report: Report = api.profile(["black"], api.Measure(python=str(REALENV), repeat=1,
+                                                        memory=False))
     mods = {m.name: m for m in report.modules if not m.preloaded}
     for name in ("black.linegen", "black.mode", "black.nodes", "black.trans"):
         assert mods[name].via == "sys.modules", name

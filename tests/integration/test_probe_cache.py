@@ -30,7 +30,8 @@ def cached_probe(python: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def assert_measures(python: str | None) -> None:
-    report = api.profile([str(RUNTIME / "slow_pkg")], python=python, repeat=1, memory=False)
+    report = api.profile([str(RUNTIME / "slow_pkg")], api.Measure(python=python, repeat=1,
+                                                                  memory=False))
     assert report.failure is None, report.failure
     assert "slow_pkg.sleepy" in {m.name for m in report.modules if not m.preloaded}
 

@@ -53,10 +53,10 @@ def measured(report: Report) -> dict[str, ModuleRecord]:
 
 def run_program(python: str, status: int, code: str) -> dict[str, ModuleRecord]:
     """Profile `code` (the runtime fixtures importable) and check it ran to `status`."""
-    prog = api.profile_program("code", (
+    prog = api.profile_program(api.Program("code", (
         f"import sys; sys.path.insert(0, {str(RUNTIME / 'ns_root')!r}); "
         f"sys.path.insert(0, {str(RUNTIME)!r})\n{code}sys.exit({status})\n"
-    ), python=python)
+    )), api.program_measure(api.Measure(python=python)))
     assert prog.meta is not None
     assert prog.meta.program_exit_code == status, prog.failure
     return measured(prog)
@@ -68,8 +68,7 @@ def test_probe_measures_and_preserves_behaviour(version: str) -> None:
     report = api.profile(
         [str(RUNTIME / "slow_pkg"), str(RUNTIME / "hungry"), str(RUNTIME / "with_data"),
          str(RUNTIME / "c_ext_user.py")],
-        python=python, repeat=1, memory=True,
-    )
+        api.Measure(python=python, repeat=1, memory=True))
     assert report.failure is None, report.failure
     assert report.meta is not None
     assert report.meta.python_version.startswith(version + ".")
@@ -92,7 +91,8 @@ def test_probe_measures_and_preserves_behaviour(version: str) -> None:
 @pytest.mark.parametrize("version", VERSIONS)
 def test_probe_failures_and_namespace_packages(version: str) -> None:
     python = interpreter(version)
-    broken = api.profile([str(RUNTIME / "broken_pkg")], python=python, repeat=1, memory=False)
+    broken = api.profile([str(RUNTIME / "broken_pkg")], api.Measure(python=python, repeat=1,
+                                                                    memory=False))
     assert broken.failure is not None
     assert broken.failure.module == "broken_pkg.bad"
     assert measured(broken)["broken_pkg.good"].error is None
@@ -133,8 +133,8 @@ def test_a_module_run_with_dash_m(version: str, monkeypatch: pytest.MonkeyPatch)
     # `importaudit profile -m runnable.cli`: runpy asks importlib.util.find_spec for the
     # module and runs its code as __main__; what that code imports is attributed to it.
     monkeypatch.chdir(RUNTIME)  # -m puts the working directory first on sys.path
-    report = api.profile_program("module", "runnable.cli", argv=["a", "b"],
-                                 python=interpreter(version))
+    report = api.profile_program(api.Program("module", "runnable.cli", ("a", "b")),
+                                 api.program_measure(api.Measure(python=interpreter(version))))
     assert report.meta is not None
     assert report.meta.program_exit_code == 2, report.failure
     mods = measured(report)
@@ -212,13 +212,14 @@ def test_a_chain_that_imports_without_the_profiler_imports_with_it(
         done = subprocess.run([python, "-c", "import c0, sys; print(sys.getrecursionlimit())"],
                               cwd=folder, capture_output=True, text=True, check=False)
         assert done.returncode == 0, f"{name}: no import without the profiler: {done.stderr}"
-        report = api.profile([str(folder / "c0.py")], python=python, repeat=1, memory=True)
+        report = api.profile([str(folder / "c0.py")], api.Measure(python=python, repeat=1,
+                                                                  memory=True))
         assert report.failure is None, (name, report.failure)
         assert measured(report)[f"c{depth - 1}"].depth == depth - 1
         # Program mode: the limit the program (or c0) set is what it reads back afterwards.
         own = 1100 if head else 1000
-        prog = api.profile_program("code", (
+        prog = api.profile_program(api.Program("code", (
             f"import sys; sys.path.insert(0, {str(folder)!r}); sys.setrecursionlimit(1000)\n"
             f"import c0\nassert sys.getrecursionlimit() == {own}, sys.getrecursionlimit()\n"
-        ), python=python)
+        )), api.program_measure(api.Measure(python=python)))
         assert prog.failure is None, (name, prog.failure)

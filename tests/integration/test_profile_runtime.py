@@ -25,7 +25,7 @@ def measured(report: Report) -> dict[str, ModuleRecord]:
 
 
 def test_slow_module_self_time_and_attribution() -> None:
-    report = api.profile([target("slow_pkg")], repeat=2, memory=False)
+    report = api.profile([target("slow_pkg")], api.Measure(repeat=2, memory=False))
     mods = measured(report)
     assert report.failure is None
     assert report.targets == ("slow_pkg",)
@@ -51,7 +51,7 @@ def test_slow_module_self_time_and_attribution() -> None:
 
 
 def test_preloaded_modules_listed_not_attributed() -> None:
-    report = api.profile([target("slow_pkg")], repeat=1, memory=False)
+    report = api.profile([target("slow_pkg")], api.Measure(repeat=1, memory=False))
     pre = {m.name for m in report.modules if m.preloaded}
     assert {"sys", "builtins", "os"} <= pre
     assert all(m.self_ns == 0 and m.cumulative_ns == 0 for m in report.modules if m.preloaded)
@@ -59,7 +59,7 @@ def test_preloaded_modules_listed_not_attributed() -> None:
 
 
 def test_heap_run_measures_retained_python_memory() -> None:
-    report = api.profile([target("hungry")], repeat=1, memory=True)
+    report = api.profile([target("hungry")], api.Measure(repeat=1, memory=True))
     hungry = measured(report)["hungry"]
     assert hungry.heap_bytes is not None and hungry.heap_bytes >= 8 * 1024 * 1024
     assert hungry.self_heap_bytes is not None and hungry.self_heap_bytes >= 8 * 1024 * 1024
@@ -69,12 +69,12 @@ def test_heap_run_measures_retained_python_memory() -> None:
 
 
 def test_time_runs_never_trace_the_heap() -> None:
-    report = api.profile([target("hungry")], repeat=1, memory=False)
+    report = api.profile([target("hungry")], api.Measure(repeat=1, memory=False))
     assert measured(report)["hungry"].heap_bytes is None
 
 
 def test_failing_import_records_partial_and_error() -> None:
-    report = api.profile([target("broken_pkg")], repeat=1, memory=False)
+    report = api.profile([target("broken_pkg")], api.Measure(repeat=1, memory=False))
     mods = measured(report)
     assert report.failure is not None
     assert report.failure.kind == "import-error"
@@ -96,7 +96,7 @@ def test_failing_import_records_partial_and_error() -> None:
     ],
 )
 def test_child_death_keeps_what_was_measured(name: str, kind: str, detail: str) -> None:
-    report = api.profile([target(f"{name}.py")], repeat=2, memory=False)
+    report = api.profile([target(f"{name}.py")], api.Measure(repeat=2, memory=False))
     assert report.failure is not None
     assert report.failure.kind == kind
     assert detail in report.failure.message
@@ -106,7 +106,7 @@ def test_child_death_keeps_what_was_measured(name: str, kind: str, detail: str) 
 
 
 def test_timeout_names_the_module_that_hangs() -> None:
-    report = api.profile([target("hangs.py")], repeat=1, memory=False, timeout=3)
+    report = api.profile([target("hangs.py")], api.Measure(repeat=1, memory=False, timeout=3))
     assert report.failure is not None
     assert report.failure.kind == "timeout"
     assert "hangs" in report.failure.message
@@ -115,7 +115,7 @@ def test_timeout_names_the_module_that_hangs() -> None:
 
 
 def test_output_flood_and_closed_descriptors_lose_nothing() -> None:
-    report = api.profile([target("floods.py")], repeat=1, memory=False, timeout=60)
+    report = api.profile([target("floods.py")], api.Measure(repeat=1, memory=False, timeout=60))
     mods = measured(report)
     assert report.failure is None
     assert mods["json"].importer == "floods"
@@ -123,7 +123,7 @@ def test_output_flood_and_closed_descriptors_lose_nothing() -> None:
 
 
 def test_threads_keep_separate_stacks() -> None:
-    report = api.profile([target("threaded_start.py")], repeat=1, memory=False)
+    report = api.profile([target("threaded_start.py")], api.Measure(repeat=1, memory=False))
     mods = measured(report)
     assert report.failure is None
     for x in "abcd":
@@ -139,7 +139,7 @@ def test_threads_keep_separate_stacks() -> None:
 
 
 def test_namespace_package_and_self_replacing_module() -> None:
-    report = api.profile([target("ns_root/nspkg/mod.py")], repeat=1, memory=False)
+    report = api.profile([target("ns_root/nspkg/mod.py")], api.Measure(repeat=1, memory=False))
     # ns_root/nspkg has no __init__.py: the file is a top-level module of that folder.
     assert "mod" in measured(report)
     code = (
@@ -148,7 +148,7 @@ def test_namespace_package_and_self_replacing_module() -> None:
         "assert nspkg.mod.VALUE == 42; assert replacer.answer == 42; "
         "assert nspkg.__spec__.origin is None or nspkg.__spec__.origin == 'namespace'"
     )
-    prog = api.profile_program("code", code)
+    prog = api.profile_program(api.Program("code", code))
     assert prog.meta is not None
     mods = measured(prog)
     assert prog.meta.program_exit_code == 0, prog.failure
@@ -174,15 +174,15 @@ def test_a_class_used_as_loader_is_named_by_its_own_name() -> None:
         "import virtual_mod\n"
         "assert virtual_mod.x == 1\n"
     )
-    report = api.profile_program("code", code)
+    report = api.profile_program(api.Program("code", code))
     assert report.meta is not None and report.meta.program_exit_code == 0, report.failure
     assert measured(report)["virtual_mod"].loader == "ClassLoader"
 
 
 def test_real_loader_is_restored(tmp_path: Path) -> None:
     # with_data asserts at import time that it sees its real loader and can read its data.
-    report = api.profile([target("with_data"), target("c_ext_user.py")], repeat=1,
-                         memory=True)
+    report = api.profile([target("with_data"), target("c_ext_user.py")], api.Measure(repeat=1,
+                                                                                     memory=True))
     assert report.failure is None, report.failure
     mods = measured(report)
     assert mods["with_data"].loader == "SourceFileLoader"
@@ -199,27 +199,27 @@ def test_real_loader_is_restored(tmp_path: Path) -> None:
         "assert type(sys.modules['replacer']).__name__ == '_Replacement'\n"
         "sys.exit(5)\n"
     )
-    prog = api.profile_program("code", f"import sys; sys.path.insert(0, {str(RUNTIME)!r})\n"
-                               + code)
+    source = f"import sys; sys.path.insert(0, {str(RUNTIME)!r})\n" + code
+    prog = api.profile_program(api.Program("code", source))
     assert prog.meta is not None and prog.meta.program_exit_code == 5
     assert prog.failure is None
 
 
 def test_tree_imports_every_submodule() -> None:
-    report = api.profile([target("threaded_pkg")], tree=True, repeat=1, memory=False)
+    report = api.profile([target("threaded_pkg")], api.Measure(tree=True, repeat=1, memory=False))
     names = set(measured(report))
     assert {f"threaded_pkg.{x}_leaf" for x in "abcd"} <= names
     assert report.meta is not None and report.meta.mode == "tree"
 
 
 def test_tree_keeps_going_past_a_broken_submodule() -> None:
-    report = api.profile([target("broken_pkg")], tree=True, repeat=1, memory=False)
+    report = api.profile([target("broken_pkg")], api.Measure(tree=True, repeat=1, memory=False))
     assert report.failure is not None
     assert "broken_pkg.good" in measured(report)
 
 
 def test_isolated_gives_standalone_costs() -> None:
-    report = api.profile([target("slow_pkg")], isolated=True, repeat=1, memory=False)
+    report = api.profile([target("slow_pkg")], api.Measure(isolated=True, repeat=1, memory=False))
     mods = measured(report)
     assert report.meta is not None and report.meta.mode == "isolated"
     # Alone, deep.py costs its parents (slow_pkg sleeps 200 ms in __init__) too.
@@ -234,7 +234,7 @@ def test_program_mode_keeps_argv_and_exit_status(tmp_path: Path) -> None:
         "def late():\n    import email.parser\n"
         "late()\nprint(json.dumps(sys.argv[1:]))\nsys.exit(len(sys.argv))\n"
     )
-    report = api.profile_program("script", str(script), argv=["a", "--b"])
+    report = api.profile_program(api.Program("script", str(script), ("a", "--b")))
     assert report.meta is not None
     assert report.meta.program_exit_code == 3
     assert report.meta.mode == "program"
@@ -245,17 +245,17 @@ def test_program_mode_keeps_argv_and_exit_status(tmp_path: Path) -> None:
 
 
 def test_cache_hits_recorded_as_importers() -> None:
-    report = api.profile([target("broken_pkg")], repeat=1, memory=False)
+    report = api.profile([target("broken_pkg")], api.Measure(repeat=1, memory=False))
     good = measured(report)["broken_pkg.good"]
     assert good.importers[0] == "broken_pkg.bad"
-    deep = api.profile([target("slow_pkg")], repeat=1, memory=False)
+    deep = api.profile([target("slow_pkg")], api.Measure(repeat=1, memory=False))
     # json is first loaded by slow_pkg.nested.deep; the warm-up run records every importer
     json_rec = measured(deep)["json"]
     assert json_rec.importers[0] == "slow_pkg.nested.deep"
 
 
 def test_report_round_trips_through_json() -> None:
-    report = api.profile([target("hungry")], repeat=1, memory=True)
+    report = api.profile([target("hungry")], api.Measure(repeat=1, memory=True))
     data = json.loads(json.dumps(report_to_dict(report)))
     assert report_from_dict(data) == report
     assert data["schema_version"] >= 1
@@ -271,11 +271,11 @@ def test_environment_notes_explain_bytecode(tmp_path: Path, monkeypatch: pytest.
     pkg.mkdir()
     (pkg / "__init__.py").write_text("X = 1\n")
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
-    report = api.profile([str(pkg)], repeat=1, memory=False)
+    report = api.profile([str(pkg)], api.Measure(repeat=1, memory=False))
     assert report.meta is not None
     assert any("PYTHONDONTWRITEBYTECODE" in n and "compil" in n for n in report.meta.notes)
     assert measured(report)["fresh_pkg"].bytecode_cached is False
-    warm = api.profile([str(pkg)], repeat=1, memory=False, warm_bytecode=True)
+    warm = api.profile([str(pkg)], api.Measure(repeat=1, memory=False, warm_bytecode=True))
     assert measured(warm)["fresh_pkg"].bytecode_cached is True
     assert (pkg / "__pycache__").is_dir()
 
@@ -286,8 +286,8 @@ def test_isolated_mode_warms_bytecode_too(tmp_path: Path, monkeypatch: pytest.Mo
     pkg.mkdir()
     (pkg / "__init__.py").write_text("X = 1\n")
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
-    report = api.profile([str(pkg)], isolated=True, repeat=1, memory=False,
-                         warm_bytecode=True)
+    report = api.profile([str(pkg)], api.Measure(isolated=True, repeat=1,
+                                                 memory=False, warm_bytecode=True))
     assert report.failure is None, report.failure
     assert measured(report)["fresh_iso"].bytecode_cached is True
     assert (pkg / "__pycache__").is_dir()
@@ -300,7 +300,7 @@ def test_module_under_an_undecodable_path_is_measured(tmp_path: Path) -> None:
     except OSError:
         pytest.skip("this file system refuses names that are not UTF-8")
     Path(os.fsdecode(folder), "odd_name_mod.py").write_text("import json\n")
-    report = api.profile([os.fsdecode(folder)], repeat=1, memory=False)
+    report = api.profile([os.fsdecode(folder)], api.Measure(repeat=1, memory=False))
     assert report.failure is None, report.failure
     odd = measured(report)["odd_name_mod"]
     assert odd.origin == os.fsdecode(folder + b"/odd_name_mod.py")
@@ -310,32 +310,33 @@ def test_module_under_an_undecodable_path_is_measured(tmp_path: Path) -> None:
 
 def test_missing_target_is_a_usage_error() -> None:
     with pytest.raises(TargetNotFoundError, match="no_such_module_xyz"):
-        api.profile(["no_such_module_xyz"], repeat=1, memory=False)
+        api.profile(["no_such_module_xyz"], api.Measure(repeat=1, memory=False))
     with pytest.raises(TargetNotFoundError):
-        api.profile(["./does/not/exist"], repeat=1)
+        api.profile(["./does/not/exist"], api.Measure(repeat=1))
     with pytest.raises(UsageError):
-        api.profile(["not a module!"], repeat=1)
+        api.profile(["not a module!"], api.Measure(repeat=1))
 
 
 def test_missing_dependency_inside_target_is_a_target_failure(tmp_path: Path) -> None:
     (tmp_path / "needs_dep.py").write_text("import surely_not_installed_dep\n")
-    report = api.profile([str(tmp_path / "needs_dep.py")], repeat=1, memory=False)
+    report = api.profile([str(tmp_path / "needs_dep.py")], api.Measure(repeat=1, memory=False))
     assert report.failure is not None
     assert "surely_not_installed_dep" in report.failure.message
 
 
 def test_bad_interpreter_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(InterpreterError):
-        api.profile(["json"], python=str(tmp_path / "nope"), repeat=1)
+        api.profile(["json"], api.Measure(python=str(tmp_path / "nope"), repeat=1))
     fake = tmp_path / "fakepython"
     fake.write_text("#!/bin/sh\nexit 1\n")
     fake.chmod(0o755)
     with pytest.raises(InterpreterError, match="not a working Python"):
-        api.profile(["json"], python=str(fake), repeat=1)
+        api.profile(["json"], api.Measure(python=str(fake), repeat=1))
 
 
 def test_profiles_under_another_interpreter_path() -> None:
-    report = api.profile([target("slow_pkg")], python=sys.executable, repeat=1, memory=False)
+    report = api.profile([target("slow_pkg")], api.Measure(python=sys.executable, repeat=1,
+                                                           memory=False))
     assert report.meta is not None
     assert report.meta.python_version == ".".join(map(str, sys.version_info[:3]))
 
@@ -374,7 +375,7 @@ def test_a_cache_hit_belongs_to_the_import_it_happened_in() -> None:
     # (`why` would name it; savings of deferring registry's imports would count heavy).
     from importaudit.loadgraph import LoadGraph
 
-    report = api.profile([target("preloads")], repeat=1, memory=False)
+    report = api.profile([target("preloads")], api.Measure(repeat=1, memory=False))
     mods = measured(report)
     assert "preloads.registry" not in mods["preloads.heavy"].importers
     graph = LoadGraph(report.modules)

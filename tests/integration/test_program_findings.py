@@ -36,7 +36,7 @@ def legacy_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("legacy_db")
 def test_the_legacy_service_blocks_its_loop_and_runs_itself_twice() -> None:
     script = LEGACY / "risk_service.py"
-    report = api.profile_program("script", str(script))
+    report = api.profile_program(api.Program("script", str(script)))
     assert report.failure is None and report.meta is not None
     assert report.meta.main_file == str(script)
     assert report_from_dict(report_to_dict(report)) == report
@@ -71,7 +71,7 @@ def test_a_package_directory_on_sys_path_makes_two_modules_of_one_file(
     code = (f"import sys; sys.path[0:0] = [{str(tmp_path)!r}, {str(pkg)!r}]\n"
             "import plugins.first, plugins.second, plugins.registry, registry\n"
             "assert plugins.registry.REGISTRY is not registry.REGISTRY\n")
-    report = api.profile_program("code", code)
+    report = api.profile_program(api.Program("code", code))
     assert report.failure is None
     (twice,) = findings(report, "IA702")
     assert twice.chain == ("plugins.registry", "registry")
@@ -94,7 +94,7 @@ def test_imports_off_the_loop_or_before_it_block_nothing(tmp_path: Path) -> None
         "def helper():\n"
         "    import heavy_c  # on the loop, in a plain function a coroutine called\n"
         "asyncio.run(main())\n")
-    report = api.profile_program("script", str(script))
+    report = api.profile_program(api.Program("script", str(script)))
     assert report.failure is None
     blocked = findings(report, "IA701")
     assert [f.module for f in blocked] == ["heavy_c"]

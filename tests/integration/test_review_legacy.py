@@ -35,7 +35,7 @@ def legacy(tmp_path_factory: pytest.TempPathFactory) -> Report:
     os.environ["LEGACY_RISK_DB"] = str(db)  # the child inherits it: no shared temp file
     try:
         return api.review([str(LEGACY / "risk_management"), str(LEGACY / "trading_engine")],
-                          repeat=1)
+                          api.ReviewOptions(measure=api.Measure(repeat=1)))
     finally:
         if old is None:
             del os.environ["LEGACY_RISK_DB"]
@@ -159,6 +159,7 @@ def test_findings_are_ranked_and_carry_measured_impact(legacy: Report) -> None:
 def test_real_risk_management_has_none_of_them() -> None:
     # Three runs: savings are judged on the fastest own times, which one run under load
     # cannot give (a 1 ms stdlib module once took 11 ms on a busy 2-core runner).
-    report = api.review([str(ROOT / "risk_management")], repeat=3)
+    report = api.review([str(ROOT / "risk_management")],
+                        api.ReviewOptions(measure=api.Measure(repeat=3)))
     assert [(f.code, f.module, f.message) for f in report.findings] == []
     assert len(report.modules) > 10  # it was measured: every module of the tree imported

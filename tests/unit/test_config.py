@@ -73,7 +73,8 @@ risk_management = ["numpy", "pandas"]
     config = load(start=tmp_path, env={})
     assert config.source == str(path)
     assert config.targets == ("risk_management", "importaudit")
-    assert (config.repeat, config.timeout, config.memory) == (7, 30.0, False)
+    measure = config.measure
+    assert (measure.repeat, measure.timeout, measure.memory) == (7, 30.0, False)
     assert config.kinds == frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
     assert config.cycles is CyclePolicy.NEW
     assert config.allow_cycles == (frozenset({"a.x", "a.y"}), frozenset({"b", "c", "d"}))
@@ -94,9 +95,9 @@ def test_precedence_defaults_file_env_flags(tmp_path):
     env = {"IMPORTAUDIT_TIMEOUT": "20", "IMPORTAUDIT_MEMORY": "yes",
            "IMPORTAUDIT_TOLERANCE_TIME_RELATIVE": "0.4"}
     config = load(start=tmp_path, env=env, flags={"memory": False, "repeat": None})
-    assert config.repeat == 3  # file (the flag was not given)
-    assert config.timeout == 20.0  # environment beats file
-    assert config.memory is False  # flag beats environment
+    assert config.measure.repeat == 3  # file (the flag was not given)
+    assert config.measure.timeout == 20.0  # environment beats file
+    assert config.measure.memory is False  # flag beats environment
     # Tables merge key by key: the environment's tolerance keeps the file's confidence.
     assert (config.tolerance.time_relative, config.tolerance.confidence) == (0.4, 0.9)
 
@@ -112,11 +113,11 @@ def test_environment_lists_and_kinds(tmp_path):
 def test_environment_paths_that_look_like_numbers_stay_names(tmp_path):
     config = load(start=tmp_path, env={"IMPORTAUDIT_BASELINE": "2024",
                                        "IMPORTAUDIT_OUTPUT": "1.5", "IMPORTAUDIT_PYTHON": "3"})
-    assert (config.baseline, config.output, config.python) == ("2024", "1.5", "3")
+    assert (config.baseline, config.output, config.measure.python) == ("2024", "1.5", "3")
 
 
 def test_unrelated_importaudit_variables_are_left_alone(tmp_path):
-    assert load(start=tmp_path, env={"IMPORTAUDIT_REQUIRE_PYTHONS": "3.9"}).repeat == 5
+    assert load(start=tmp_path, env={"IMPORTAUDIT_REQUIRE_PYTHONS": "3.9"}).measure.repeat == 5
 
 
 def test_every_problem_of_every_layer_is_reported_at_once(tmp_path):
@@ -212,13 +213,13 @@ def test_nearest_pyproject_is_found_from_a_subdirectory(tmp_path):
     sub = tmp_path / "src" / "deep"
     sub.mkdir(parents=True)
     config = load(start=sub, env={})
-    assert config.repeat == 9
+    assert config.measure.repeat == 9
     assert config.root == str(tmp_path)
 
 
 def test_pyproject_without_our_table_gives_defaults(tmp_path):
     write(tmp_path, "[project]\nname = 'x'\n")
-    assert load(start=tmp_path, env={}).repeat == 5
+    assert load(start=tmp_path, env={}).measure.repeat == 5
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -230,12 +231,14 @@ def test_sizes(text, expected):
     assert config.budgets[0].max_heap_bytes == expected
 
 
-def test_every_check_option_is_a_key():
+def test_every_option_field_is_a_key():
     import dataclasses
 
-    from importaudit.config import ALL_KEYS
+    from importaudit.config import ALL_KEYS, Measure
 
-    fields = {f.name for f in dataclasses.fields(Config)} - {"source", "root"}
+    fields = {f.name for f in dataclasses.fields(Config)} - {"source", "root", "measure"}
+    # Config.measure's are keys too, but the shard: a run's part, never configured.
+    fields |= {f.name for f in dataclasses.fields(Measure)} - {"shard"}
     assert fields == set(ALL_KEYS)
 
 
@@ -248,12 +251,13 @@ def test_repeat_has_the_flag_s_range(tmp_path):
 def test_walk_exclusions_from_the_file_the_environment_and_flags(tmp_path):
     write(tmp_path, '[tool.importaudit]\nexclude = ["pkg.vendored", "*.bench"]\n')
     config = load(start=tmp_path, env={})
-    assert (config.exclude, config.include_tests) == (("pkg.vendored", "*.bench"), False)
+    assert (config.measure.exclude, config.measure.include_tests) == (
+        ("pkg.vendored", "*.bench"), False)
     config = load(start=tmp_path, env={"IMPORTAUDIT_EXCLUDE": "a.b, c.*",
                                        "IMPORTAUDIT_INCLUDE_TESTS": "yes"})
-    assert (config.exclude, config.include_tests) == (("a.b", "c.*"), True)
+    assert (config.measure.exclude, config.measure.include_tests) == (("a.b", "c.*"), True)
     config = load(start=tmp_path, env={}, flags={"exclude": ["x"], "include_tests": True})
-    assert (config.exclude, config.include_tests) == (("x",), True)
+    assert (config.measure.exclude, config.measure.include_tests) == (("x",), True)
     write(tmp_path, '[tool.importaudit]\nexclude = "pkg.vendored"\n')
     with pytest.raises(ConfigError, match="exclude: expected an array"):
         load(start=tmp_path, env={})

@@ -51,7 +51,7 @@ def test_every_library_the_tool_imports_is_a_dependency() -> None:
     # (a deferred import too: the HTML report's Jinja2) must install with it, or the
     # command using it fails after minutes of measuring. Optional and type-only imports
     # may be missing; pytest hosts the plugin that imports it.
-    graph = api.static_graph(["importaudit"], cache=False)
+    graph = api.static_graph(["importaudit"], api.StaticOptions(cache=False))
     runs = {EdgeKind.EAGER, EdgeKind.DEFERRED, EdgeKind.LAZY, EdgeKind.DYNAMIC}
     imported = {e.imported.split(".")[0] for e in graph.edges if e.external and e.kind in runs}
     libraries = imported - set(sys.stdlib_module_names) - {"pytest", "_pytest"}

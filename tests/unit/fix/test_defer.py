@@ -157,7 +157,7 @@ def test_the_type_checking_block_goes_below_the_modules_own_type_checking_import
 def test_ia103_helper_modules_outside_the_reviewed_packages_are_never_targets(
         tmp_path: Path) -> None:
     # SQLAlchemy's IA103 names functools as a helper module: fix must not rewrite it.
-    from importaudit.api import _fix_targets
+    from importaudit.api.fixing import _fix_targets
     from importaudit.model import Finding, ModuleRecord, Report, Severity
 
     files = {name: tmp_path / f"{name}.py" for name in ("pkg.user", "pkg.helper", "functools")}

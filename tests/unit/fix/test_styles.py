@@ -94,9 +94,9 @@ def test_pep810_form_is_lazy_syntax_with_eager_names_split_off() -> None:
 def test_the_style_flag_offers_exactly_the_styles_fix_knows() -> None:
     import click
 
-    from importaudit.cli import fix
+    from importaudit.cli.review import fix
     from importaudit.fix.styles import STYLES
 
-    (option,) = [p for p in fix.params if p.name == "style"]
+    (option,) = [p for p in fix.params if p.name == "fix_style"]  # the key it sets
     assert isinstance(option.type, click.Choice)
     assert tuple(option.type.choices) == STYLES

@@ -84,7 +84,8 @@ def test_helpers_taken_from_an_own_utility_package_fold_into_its_lazy_init() -> 
 
     from importaudit import api
 
-    report = api.review([str(FIXTURES / "monolith")], repeat=1)
+    report = api.review([str(FIXTURES / "monolith")],
+                        api.ReviewOptions(measure=api.Measure(repeat=1)))
     assert [f.module for f in report.findings if f.code == "IA103"] == []
     [util] = [f for f in report.findings if f.code == "IA101" and f.module == "monolith.util"]
     assert "2 module(s) of the project take" in util.message
@@ -101,7 +102,8 @@ def test_a_parent_package_the_importer_takes_a_name_from_is_not_judged_lazy() ->
 
     from importaudit import api
 
-    report = api.review([str(FIXTURES / "toolchain")], repeat=1)
+    report = api.review([str(FIXTURES / "toolchain")],
+                        api.ReviewOptions(measure=api.Measure(repeat=1)))
     assert [f.module for f in report.findings if f.code == "IA103"] == []
     assert "toolchain.fc.intel" in {m.name for m in report.modules}  # it was measured
 
@@ -115,7 +117,8 @@ def test_a_helper_from_a_module_a_parent_loads_anyway_folds_into_the_parents_ini
 
     from importaudit import api
 
-    report = api.review([str(FIXTURES / "toolchain")], repeat=1)
+    report = api.review([str(FIXTURES / "toolchain")],
+                        api.ReviewOptions(measure=api.Measure(repeat=1)))
     [init] = [f for f in report.findings
               if f.code == "IA101" and f.module == "toolchain.commands"]
     assert "toolchain.commands.build:3 (version_match from toolchain.compiler)" in init.message

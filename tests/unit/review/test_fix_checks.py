@@ -72,7 +72,7 @@ def test_a_cut_is_offered_only_when_it_breaks_the_cycle(tmp_path: Path) -> None:
         "q/eng.py": "import p\n\nclass Engine:\n    checker = p\n",
         "q/orders.py": "class Order:\n    pass\n",
     })
-    static = api.cycles([str(tmp_path / "p"), str(tmp_path / "q")], cache=False)
+    static = api.cycles([str(tmp_path / "p"), str(tmp_path / "q")], api.StaticOptions(cache=False))
     modules = tuple(record(tmp_path, n, None, i, 100) for i, n in enumerate(
         ["p", "p.m", "q", "q.eng", "q.orders"]))
     report = make_report(("p", "q"), modules, static.graph, static.cycles)
@@ -319,11 +319,11 @@ def test_a_name_other_modules_import_is_no_annotation_only_import(tmp_path: Path
                record(tmp_path, "app.interfaces", "app", 1, 100),
                record(tmp_path, "app.compiler", "app.interfaces", 2, 60_000,
                       self_heap_bytes=HEAVY))
-    static = api.graph([str(tmp_path / "app")], cache=False)
+    static = api.graph([str(tmp_path / "app")], api.StaticOptions(cache=False))
     assert codes(make_report(("app",), modules, static.graph), "IA501") == []
     # Without the importer that takes it from there, it is annotation-only.
     (tmp_path / "app" / "dialect.py").unlink()
-    static = api.graph([str(tmp_path / "app")], cache=False)
+    static = api.graph([str(tmp_path / "app")], api.StaticOptions(cache=False))
     found = codes(make_report(("app",), modules, static.graph), "IA501")
     assert [f.module for f in found] == ["app.interfaces"]
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from importaudit.config import Measure
 from importaudit.errors import TargetNotFoundError
 from importaudit.model import LoopBlock
 from importaudit.runtime import runner
@@ -125,10 +126,10 @@ def no_watchdog(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "_watchdog_pipe", lambda: None)
 
 
-def profile(script: Script, mode: str = "import", **request: Any) -> runner.Measurement:
+def profile(script: Script, mode: str = "import", **measure: Any) -> runner.Measurement:
     interpreter = Interpreter("/py", (3, 11, 7), "cpython", "linux")
     chosen = Runner(interpreter, launcher=script, clock=clock())
-    return chosen.profile(ProfileRequest(mode=mode, args=("pkg",), **request))
+    return chosen.profile(ProfileRequest(mode=mode, args=("pkg",), measure=Measure(**measure)))
 
 
 def with_records(run: list[bytes], *more: bytes) -> list[bytes]:

@@ -43,7 +43,7 @@ def _in_fixtures(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_a_cycle_that_fails_from_either_side_is_proven_with_the_error() -> None:
-    report = api.cycles(["cyclic"], verify=True)
+    report = api.cycles(["cyclic"], api.StaticOptions(verify=True))
     first = report.cycles[0]
     assert first.modules == ("pkg_a.core", "pkg_b.service")
     assert first.proof is Proof.FAILS and first.fails
@@ -60,7 +60,7 @@ def test_a_cycle_that_fails_from_either_side_is_proven_with_the_error() -> None:
 
 
 def test_a_suspicion_that_does_not_fail_is_order_dependent() -> None:
-    (ordered, *_rest) = api.cycles(["orderdep"], verify=True).cycles
+    (ordered, *_rest) = api.cycles(["orderdep"], api.StaticOptions(verify=True)).cycles
     assert ordered.packages == ("ordered",) and ordered.can_fail
     assert ordered.proof is Proof.NOT_REPRODUCED and not ordered.fails
     # Importing ordered.models first imports the package first, which loads it: one run.
@@ -120,7 +120,8 @@ def test_failures_for_other_reasons_and_timeouts_prove_nothing(tmp_path: Path) -
                      "sys.stderr.flush()\nos._exit(3)\nimport dies.u\nNAME = 1\n",
         "dies/u.py": "from dies.x import NAME\n",
     })
-    report = api.cycles([str(tmp_path / "tree")], verify=True, timeout=2)
+    report = api.cycles([str(tmp_path / "tree")],
+                        api.StaticOptions(measure=api.Measure(timeout=2), verify=True))
     by_package = {c.packages[0]: c for c in report.cycles}
     needy = by_package["needy"]
     assert needy.proof is Proof.NOT_REPRODUCED
@@ -194,7 +195,8 @@ def test_a_trial_that_fails_on_another_cycle_proves_that_cycle(tmp_path: Path) -
         "cross/a1.py": "import cross.b2\nimport cross.a2\nNAME = 1\n",
         "cross/a2.py": "from cross.a1 import NAME\n",
     })
-    cycles = {c.modules: c for c in api.cycles([str(tmp_path / "tree")], verify=True).cycles}
+    cycles = {c.modules: c for c in api.cycles([str(tmp_path / "tree")],
+                                               api.StaticOptions(verify=True)).cycles}
     a, b = cycles["cross.a1", "cross.a2"], cycles["cross.b1", "cross.b2"]
     assert a.can_fail and a.proof is Proof.NOT_REPRODUCED
     assert [(t.module, t.circular) for t in a.trials] == [("cross.a1", False)]
@@ -223,12 +225,14 @@ def test_the_half_initialised_module_named_by_each_python(error: str | None,
 
 
 def test_review_runs_the_cycle_claims_only_when_it_measures_for_ia201() -> None:
-    measured = api.review(["cyclic"], repeat=1, memory=False)
+    measured = api.review(["cyclic"], api.ReviewOptions(measure=api.Measure(repeat=1,
+                                                                            memory=False)))
     assert measured.cycles[0].proof is Proof.FAILS
     # Reviewing a saved report runs nothing of the targets, trials included...
     saved = api.review(["cyclic"], measured=measured)
     assert saved.cycles[0].can_fail and saved.cycles[0].proof is Proof.UNVERIFIED
     assert saved.cycles[0].trials == ()
     # ...and rules other than IA201 (import cycles) have no use for them.
-    other = api.review(["cyclic"], repeat=1, memory=False, select=["IA101"])
+    other = api.review(["cyclic"], api.ReviewOptions(measure=api.Measure(repeat=1, memory=False),
+                                                     select=("IA101",)))
     assert other.cycles[0].proof is Proof.UNVERIFIED and other.cycles[0].trials == ()

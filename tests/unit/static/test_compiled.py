@@ -185,7 +185,7 @@ def test_the_header_counts_compiled_modules_and_those_whose_imports_are_unknown(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _package(tmp_path)
     monkeypatch.chdir(tmp_path)
-    text = _text(api.graph(["cpkg"], cache=False), "graph")
+    text = _text(api.graph(["cpkg"], api.StaticOptions(cache=False)), "graph")
     assert ("3 compiled module(s): 2 read from the source beside them, 1 with imports "
             "unknown (no source ships; their edges and cycles through them are missing)"
             in text)
@@ -194,7 +194,7 @@ def test_the_header_counts_compiled_modules_and_those_whose_imports_are_unknown(
     opaque = os.path.join("cpkg", f"opaque{NATIVE}")
     assert f"cpkg.opaque  {opaque}  (compiled, no source: imports unknown)" in text
     assert "imports nothing" not in text
-    cycles = _text(api.cycles(["cpkg"], cache=False), "cycles")
+    cycles = _text(api.cycles(["cpkg"], api.StaticOptions(cache=False)), "cycles")
     assert ("imports unknown for 1 compiled module(s) without source (cpkg.opaque): "
             "cycles through them cannot be seen") in cycles
 
@@ -204,7 +204,7 @@ def test_a_package_without_compiled_modules_has_no_such_header(
     (tmp_path / "pure").mkdir()
     (tmp_path / "pure" / "__init__.py").write_text("")
     monkeypatch.chdir(tmp_path)
-    assert "compiled" not in _text(api.cycles(["pure"], cache=False), "cycles")
+    assert "compiled" not in _text(api.cycles(["pure"], api.StaticOptions(cache=False)), "cycles")
 
 
 def test_review_reads_a_compiled_modules_source_not_its_extension(
@@ -253,14 +253,14 @@ def test_a_real_extension_is_what_python_loads_and_its_source_gives_the_edges(
         cwd=tmp_path, check=True, capture_output=True, text=True).stdout.strip()
     assert loaded == str(extension)
     monkeypatch.chdir(tmp_path)
-    static = api.cycles(["cpkg"], cache=False)
+    static = api.cycles(["cpkg"], api.StaticOptions(cache=False))
     assert static.graph is not None
     nodes = {n.name: n for n in static.graph.modules}
     assert nodes["cpkg.fast"].file == os.path.join("cpkg", extension.name)
     assert ("cpkg.fast", "json", "eager") in edges(static.graph)
     assert static.graph.imports_unknown == ()
     # The runtime side sees the extension load; both views join on its name.
-    measured = api.profile(["cpkg"], tree=True, repeat=1, memory=False)
+    measured = api.profile(["cpkg"], api.Measure(tree=True, repeat=1, memory=False))
     record = next(m for m in measured.modules if m.name == "cpkg.fast")
     assert record.origin is not None and record.origin.endswith(extension.name)
     joined = dataclasses.replace(measured, graph=static.graph, cycles=static.cycles)

@@ -222,7 +222,7 @@ def test_networkx_is_imported_only_when_the_graph_has_a_cycle(
     # networkx costs about a sixth of a second to import; a tree without cycles (what
     # a passing gate sees) is told so by taking away its sources and sinks.
     code = ("import sys\nfrom importaudit import api\n"
-            f"report = api.cycles([{str(STATIC / fixture)!r}], cache=False)\n"
+            f"report = api.cycles([{str(STATIC / fixture)!r}], api.StaticOptions(cache=False))\n"
             "print(len(report.cycles), 'networkx' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)

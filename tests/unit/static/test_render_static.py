@@ -13,6 +13,7 @@ from rich.console import Console
 from static_helpers import STATIC
 
 from importaudit import api
+from importaudit.config import parse_kinds
 from importaudit.render import RenderOptions, get_renderer
 from importaudit.render.terminal_graph import render_static
 
@@ -33,7 +34,7 @@ def _text(report: Report, command: str, verbosity: int = 0) -> str:
 
 
 def test_cycles_text_names_the_path_the_lines_and_the_fix() -> None:
-    text = _text(api.cycles(["cyclic"], cache=False), "cycles")
+    text = _text(api.cycles(["cyclic"], api.StaticOptions(cache=False)), "cycles")
     assert "2 import cycle(s) over eager, optional, parent edges (0 fail at import, " \
            "1 can fail (unverified), 1 across packages)" in text
     assert "cycle 1: pkg_a <-> pkg_b  CAN FAIL AT IMPORT (unverified: static reasoning, " \
@@ -50,14 +51,14 @@ def test_cycles_text_names_the_path_the_lines_and_the_fix() -> None:
 
 
 def test_verified_cycles_show_the_error_or_say_order_dependent() -> None:
-    text = _text(api.cycles(["cyclic"], cache=False, verify=True), "cycles")
+    text = _text(api.cycles(["cyclic"], api.StaticOptions(cache=False, verify=True)), "cycles")
     assert "(1 fail at import, 1 across packages)" in text
     assert "cycle 1: pkg_a <-> pkg_b  FAILS AT IMPORT (reproduced)" in text
     assert ("fails: importing pkg_a.core first: ImportError: cannot import name 'Base' from "
             "partially initialized module 'pkg_a.core'") in text
     assert f"at {Path('cyclic/pkg_b/service.py')}:3" in text
     assert "can fail" not in text  # the claim is proven: no static wording left
-    ordered = _text(api.cycles(["orderdep"], cache=False, verify=True), "cycles")
+    ordered = _text(api.cycles(["orderdep"], api.StaticOptions(cache=False, verify=True)), "cycles")
     assert "(0 fail at import, 1 order-dependent, 0 across packages)" in ordered
     assert "cycle 1: within ordered  order-dependent: did not fail from 1 entry point(s) " \
            "tried" in ordered
@@ -68,14 +69,15 @@ def test_verified_cycles_show_the_error_or_say_order_dependent() -> None:
 
 
 def test_no_cycles_says_over_which_kinds() -> None:
-    text = _text(api.cycles(["typeonly"], cache=False), "cycles")
+    text = _text(api.cycles(["typeonly"], api.StaticOptions(cache=False)), "cycles")
     assert "no import cycles over eager, optional, parent edges" in text
-    every = _text(api.cycles(["typeonly"], kinds="all", cache=False), "cycles")
+    every = _text(api.cycles(["typeonly"], api.StaticOptions(kinds=parse_kinds("all"),
+                                                             cache=False)), "cycles")
     assert "closes only after import" in every
 
 
 def test_graph_text_lists_edges_by_module_with_lines_and_problems() -> None:
-    text = _text(api.graph(["relative"], cache=False), "graph", verbosity=1)
+    text = _text(api.graph(["relative"], api.StaticOptions(cache=False)), "graph", verbosity=1)
     assert "import graph: 7 modules (7 in the targets, 0 outside), 11 edges" in text
     assert "relpkg.sub.deep" in text
     assert "  -> relpkg.sub  eager  line 3  (LIMIT)" in text
@@ -85,14 +87,15 @@ def test_graph_text_lists_edges_by_module_with_lines_and_problems() -> None:
 
 
 def test_quiet_graph_text_is_the_summary_only() -> None:
-    text = _text(api.graph(["relative"], cache=False), "graph", verbosity=-1)
+    text = _text(api.graph(["relative"], api.StaticOptions(cache=False)), "graph", verbosity=-1)
     assert "->" not in text
     assert text.startswith("import graph: ")
 
 
 def test_dot_is_valid_and_keeps_kinds_and_lines() -> None:
     stream = io.StringIO()
-    get_renderer("dot")(api.graph(["cyclic"], cache=False), stream, RenderOptions())
+    get_renderer("dot")(api.graph(["cyclic"],
+                                  api.StaticOptions(cache=False)), stream, RenderOptions())
     (parsed,) = pydot.graph_from_dot_data(stream.getvalue())
     edges = {(e.get_source().strip('"'), e.get_destination().strip('"')): e
              for e in parsed.get_edges()}
@@ -103,7 +106,7 @@ def test_dot_is_valid_and_keeps_kinds_and_lines() -> None:
 
 
 def test_graphml_reads_back_into_the_same_graph() -> None:
-    report = api.graph(["lazy"], cache=False)
+    report = api.graph(["lazy"], api.StaticOptions(cache=False))
     stream = io.StringIO()
     get_renderer("graphml")(report, stream, RenderOptions())
     back = nx.read_graphml(io.BytesIO(stream.getvalue().encode()))

@@ -1,0 +1,215 @@
+"""The `fix` use case: review, rewrite into lazy imports, prove, measure, write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from importaudit.api.reviewing import review
+from importaudit.api.runs import (
+    Environments,
+    new_report,
+    resolve_targets,
+    run_profile,
+    shown_path,
+    walk,
+)
+from importaudit.config.options import FixOptions, ReviewOptions
+from importaudit.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from importaudit.api.runs import ResolvedTargets
+    from importaudit.fix.engine import FixResult
+    from importaudit.fix.engine import Target as FixTarget
+    from importaudit.fix.project import Declared
+    from importaudit.model import Report
+    from importaudit.static.discover import SearchPath
+
+
+def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
+    """Rewrite what the review found into lazy imports, prove it, and write it if asked.
+
+    Reviews `targets` (rules `options.select`, default the ones `fix` can rewrite),
+    plans a rewrite per finding, proves the rewrites by importing the original and a
+    rewritten copy in fresh interpreters of `measure.python`, measures both
+    (`measure.repeat` runs, heap included), runs `test_cmd` on the copy, and with
+    `write` replaces the files atomically, only when every check passed and the
+    measured heap and module count did not go up (unless `allow_costlier`). Nothing is
+    written otherwise. The proof imports the targets' submodules the measure's walk
+    keeps (never test packages unless `include_tests`); findings `ignore` suppresses
+    (as in `review`) are left alone. `style` is the form of a lazy `__init__`
+    (`fix.styles.STYLES`), checked against what the package declares
+    (`fix.project.declared`).
+    """
+    import dataclasses
+
+    from importaudit.errors import TargetFailedError
+    from importaudit.fix import engine
+    from importaudit.runtime.runner import ProfileRequest
+
+    options = options or FixOptions()
+    measure = options.measure
+    codes = sorted({c.strip().upper() for c in options.select or engine.FIX_CODES
+                    if c.strip()})
+    unknown = [c for c in codes if c not in engine.FIX_CODES]
+    if unknown:
+        raise UsageError(f"fix cannot rewrite {', '.join(unknown)} (it rewrites "
+                         f"{', '.join(sorted(engine.FIX_CODES))})")
+    resolved = resolve_targets(targets)
+    envs = Environments()
+    interpreter = envs.interpreter(measure.python)
+    declared = _declared_for(resolved, envs.search_path(measure.python), options.style,
+                             interpreter.executable, measure.timeout)
+    once = dataclasses.replace(measure, repeat=1)
+    reviewed = review(targets, ReviewOptions(measure=once, select=tuple(codes),
+                                             ignore=options.ignore), environments=envs)
+    failure = reviewed.failure
+    # A submodule that fails in the tree walk (a Windows-only module) is no reason to
+    # stop; a target that does not import is: there is nothing to prove against.
+    if failure is not None and (failure.module is None or failure.module in resolved.modules):
+        raise TargetFailedError(f"cannot fix: {failure.message}")
+    fixes = _fix_targets(reviewed, codes)
+    # The proof imports what the profiler's tree walk imports: never test packages or
+    # excluded modules (importing those would run the user's test code).
+    modules, _ = walk(targets, measure, envs)
+    result = engine.propose(fixes, python=interpreter.executable, paths=resolved.extra_path,
+                            imports=modules or resolved.modules, timeout=measure.timeout,
+                            relpath=shown_path, style=options.style, declared=declared,
+                            version=interpreter.version)
+    if not result.passed:
+        return result
+    # The cost of importing the targets themselves, heap included, before and after.
+    plain = dataclasses.replace(measure, tree=False, isolated=False, memory=True)
+
+    def cost(paths: tuple[str, ...]) -> Report:
+        request = ProfileRequest(mode="import", args=resolved.modules, measure=plain,
+                                 extra_path=paths)
+        return new_report(resolved.modules, run_profile(request, interpreter))
+
+    with engine.rewritten_copy(result, apply=False) as copy:
+        before = cost((str(copy), *resolved.extra_path))
+    with engine.rewritten_copy(result) as copy:
+        after = cost((str(copy), *resolved.extra_path))
+        tests = (engine.run_tests(options.test_cmd, copy, timeout=measure.timeout)
+                 if options.test_cmd else None)
+    result = dataclasses.replace(result, before=before, after=after, tests=tests)
+    if after.failure is not None or (tests is not None and tests.returncode != 0):
+        return engine.withdraw(result)
+    result = _exclusive(result, lambda copy: cost((str(copy), *resolved.extra_path)))
+    result = dataclasses.replace(result, costlier=engine.costlier(before, after))
+    if options.write and (options.allow_costlier or not result.costlier):
+        result = dataclasses.replace(result, written=engine.write(result))
+    return result
+
+
+def _declared_for(resolved: ResolvedTargets, where: SearchPath, style: str, python: str,
+                  timeout: float) -> Declared | None:
+    """What the targets' project declares, refusing a style it does not allow.
+
+    Targets of several projects: the declaration whose range starts lowest (every
+    rewrite must run there). One line says why a style cannot be used.
+    """
+    import dataclasses
+
+    from importaudit.fix.project import declared, lowest
+    from importaudit.fix.styles import LAZY_LOADER, STYLES
+
+    if style not in STYLES:
+        raise UsageError(f"no fix style {style!r} (styles: {', '.join(STYLES)})")
+    found: list[Declared] = []
+    for top in dict.fromkeys(m.split(".")[0] for m in resolved.modules):
+        folders = [Path(entry) / top for entry in (*resolved.extra_path, *where.entries)
+                   if entry]
+        folder = next((f for f in folders if (f / "__init__.py").is_file()), None)
+        said = declared(top, folder, python=python, timeout=timeout)
+        if said is not None and said.source.endswith("pyproject.toml"):
+            said = dataclasses.replace(said, source=shown_path(Path(said.source)))
+        if style == "lazy-loader" and (said is None or not said.depends_on(LAZY_LOADER)):
+            place = said.source if said is not None else "no pyproject.toml or installed metadata"
+            raise UsageError(f"--style lazy-loader writes code that imports lazy_loader, and "
+                             f"{top} does not depend on it ({place}); add it to "
+                             "[project] dependencies, or use --style pep562")
+        if said is not None:
+            found.append(said)
+
+    def start(said: Declared) -> tuple[int, int]:  # undeclared: every Python
+        specifier = said.specifier
+        return (0, 0) if specifier is None else lowest(specifier) or (0, 0)
+
+    widest = min(found, default=None, key=start)
+    if style == "pep810":
+        oldest = lowest(widest.specifier) if widest and widest.specifier else None
+        if oldest is None or oldest < (3, 15):
+            what = (f"declares requires-python {widest.requires_python!r} ({widest.source})"
+                    if widest is not None and widest.requires_python else
+                    "declares no requires-python")
+            raise UsageError(f"--style pep810 writes `lazy` imports, which need Python >= "
+                             f"3.15, and the package {what}; use --style pep562")
+    return widest
+
+
+def _fix_targets(reviewed: Report, codes: Sequence[str]) -> list[FixTarget]:
+    """What `fix` rewrites: each finding's module and file, codes and what to defer."""
+    from importaudit.fix import engine
+    from importaudit.fix.defer import ANY_HEAVY
+
+    files = {r.name: r.origin for r in reviewed.modules if r.origin}
+    # A module that runs compiled (mypyc: black.concurrency) is not its .py: a rewrite
+    # of the source beside it would change nothing that runs, so it is not a target.
+    compiled = {name for name, origin in files.items() if not origin.endswith(".py")}
+    if reviewed.graph is not None:
+        files.update({n.name: n.file for n in reviewed.graph.modules
+                      if n.file and n.name not in compiled})
+    found: dict[str, list[str]] = {}
+    roots: dict[str, set[str]] = {}
+    for finding in reviewed.findings:
+        where = files.get(finding.module)
+        init_only = finding.code in engine.INIT_CODES
+        if finding.code in codes and where and where.endswith(".py") and (
+                not init_only or Path(where).name == "__init__.py"):
+            found.setdefault(finding.module, []).append(finding.code)
+            if finding.code in engine.DEFER_CODES:
+                # IA102's chain is (module, dependency); IA103's (module, utility
+                # package, helper modules...): what the helpers' own modules load
+                # outside the standard library is deferred there too when they use it
+                # only in functions (a base class or decorator cannot be deferred).
+                roots.setdefault(finding.module, set()).update(finding.chain[1:2])
+                for helper in finding.chain[2:] if finding.code == "IA103" else ():
+                    # Only the reviewed packages' own modules: never the standard
+                    # library's or another package's (functools is a helper too).
+                    ours = any(helper == t or helper.startswith(t + ".")
+                               for t in reviewed.targets)
+                    if ours and (files.get(helper) or "").endswith(".py"):
+                        found.setdefault(helper, []).append(finding.code)
+                        roots.setdefault(helper, set()).add(ANY_HEAVY)
+    imported: dict[str, set[str]] = {}
+    for edge in reviewed.graph.edges if reviewed.graph is not None else ():
+        if edge.importer != edge.imported:
+            imported.setdefault(edge.imported, set()).update(edge.names)
+    return [engine.Target(m, Path(files[m]), tuple(sorted(set(c))),
+                          frozenset(imported.get(m, ())), frozenset(roots.get(m, ())))
+            for m, c in sorted(found.items())]
+
+
+def _exclusive(result: FixResult, measure: Callable[[Path], Report]) -> FixResult:
+    """Each rewrite's exclusive saving: the targets measured with it alone applied.
+
+    With one rewrite, that is the whole after-run already.
+    """
+    import dataclasses
+
+    from importaudit.fix import engine
+
+    assert result.before is not None
+    assert result.after is not None
+    alone = engine.singles(result)
+    exclusive = {}
+    for rewrite, group in alone if len(alone) > 1 else ():
+        with engine.rewritten_copy(result, group) as copy:
+            exclusive[rewrite.module] = engine.saving(result.before, measure(copy))
+    if len(alone) == 1:
+        exclusive[alone[0][0].module] = engine.saving(result.before, result.after)
+    return dataclasses.replace(result, rewrites=tuple(
+        dataclasses.replace(r, exclusive=exclusive.get(r.module)) for r in result.rewrites))

@@ -1,0 +1,135 @@
+"""Use cases that review and re-render: `review`, `review_program`, `report`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from importaudit.api.profiling import Program, profile, profile_program
+from importaudit.api.runs import Environments
+from importaudit.api.static import cycles
+from importaudit.config.options import (
+    Measure,
+    ReviewOptions,
+    StaticOptions,
+    program_measure,
+)
+from importaudit.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import TextIO
+
+    from importaudit.merge import Merged
+    from importaudit.model import Report
+
+
+def _chosen(options: ReviewOptions) -> frozenset[str] | None:
+    from importaudit.review.registry import get_rule
+
+    return frozenset(get_rule(code).code for code in options.select) \
+        if options.select else None
+
+
+def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
+           measured: Report | None = None,
+           environments: Environments | None = None) -> Report:
+    """Profile every module of `targets`, read their import graph, and review both.
+
+    Returns the tree-mode profile with the static graph, its cycles and the findings
+    (ranked by measured impact, suppressions applied; stale ones reported as IA001).
+    `options.select` limits the rules run (codes); `options.ignore` holds suppressions
+    ("CODE" or "CODE:module-pattern"). `measured` reviews an existing profile instead
+    of measuring again (the static graph is still read from the source). Suspected
+    cycles are run to prove them (see `cycles`) only when measuring and IA201 is
+    selected. Both the measurement and the graph walk the same modules (the walk
+    options of `options.measure`), found on the sys.path of its interpreter. A
+    `measure.shard` measures one shard's part of the tree; the graph is still the
+    whole tree's.
+    """
+    import dataclasses
+
+    from importaudit.review import review_report
+    from importaudit.review.context import ReviewSettings
+
+    options = options or ReviewOptions()
+    envs = environments or Environments()
+    chosen = _chosen(options)
+    tree = dataclasses.replace(options.measure, tree=True, isolated=False)
+    report = measured if measured is not None else profile(targets, tree,
+                                                           environments=envs)
+    # The graph with every edge; cycles over import-time edges, their claims run when
+    # this review runs the targets anyway (not from a saved report) and IA201 wants them.
+    verify = measured is None and (chosen is None or "IA201" in chosen)
+    static = cycles(targets, StaticOptions(measure=options.measure, verify=verify),
+                    environments=envs)
+    report = dataclasses.replace(report, graph=static.graph, cycles=static.cycles)
+    return review_report(report, ReviewSettings(select=chosen, ignore=options.ignore))
+
+
+def review_program(program: Program, options: ReviewOptions | None = None) -> Report:
+    """Run a program (see `profile_program`) and review what its imports did.
+
+    No static graph is read (a program has no package tree of its own to walk): the
+    rules judge the runtime profile, among them what only a running program shows, such
+    as imports that blocked an asyncio event loop and files executed as two modules.
+    `options.measure` is the program's (default: `config.program_measure`).
+    """
+    from importaudit.review import review_report
+    from importaudit.review.context import ReviewSettings
+
+    options = options or ReviewOptions(measure=program_measure(Measure()))
+    report = profile_program(program, options.measure)
+    return review_report(report, ReviewSettings(select=_chosen(options),
+                                                ignore=options.ignore))
+
+
+def load_reports(paths: Sequence[str]) -> tuple[Report, ...]:
+    """Saved reports (or baselines) read back, for `importaudit report`."""
+    from importaudit.baseline import load as load_saved
+
+    if not paths:
+        raise UsageError("give a saved report (JSON) to render")
+    return tuple(load_saved(p).report for p in paths)
+
+
+def merge_reports(paths: Sequence[str], *, partial: bool = False) -> Merged:
+    """The saved reports of the shards of one split, merged (see `importaudit.merge`)."""
+    from importaudit.merge import merge
+
+    if len(paths) < 1:
+        raise UsageError("give the shards' reports to merge")
+    return merge(list(zip(paths, load_reports(paths), strict=True)), partial=partial)
+
+
+def report(
+    paths: Sequence[str], fmt: str, stream: TextIO, *,
+    labels: Sequence[str] | None = None,
+) -> tuple[Report, ...]:
+    """Render one or two saved reports again in format `fmt`, without measuring.
+
+    One report renders in any format; two render as a before/after comparison, which
+    the `html` and `markdown` formats support.
+    """
+    from importaudit.render import RenderOptions, get_renderer
+
+    reports = load_reports(paths)
+    out = stream
+    if len(reports) == 1:
+        get_renderer(fmt)(reports[0], out, RenderOptions(command="report"))
+        return reports
+    if len(reports) != 2 or fmt not in ("html", "markdown"):
+        raise UsageError("two reports render as a before/after comparison, in html or "
+                         "markdown only")
+    names = tuple(labels) if labels else ("before", "after")
+    if len(names) != 2:
+        raise UsageError("give two labels, one per report")
+    pair = (names[0], names[1])
+    if fmt == "html":
+        from importaudit.render.html import render_comparison as html_comparison
+
+        html_comparison(reports[0], reports[1], out, labels=pair)
+    else:
+        from importaudit.render.markdown import render_comparison as md_comparison
+
+        md_comparison(reports[0], reports[1], out, labels=pair)
+    return reports

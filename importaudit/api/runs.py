@@ -1,0 +1,217 @@
+"""What every use case shares: targets resolved, one run's interpreters, walks, progress.
+
+A run (one call of a use case, and the use cases it calls) asks each interpreter about
+itself once, through the `Environments` it holds: a command that measures, reads the
+source and runs trials (review, check, fix) asks one question, and two runs in one
+process (tests, the pytest plugin) never share what they learned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from importaudit.errors import TargetNotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from importaudit.config import Measure
+    from importaudit.model import Report
+    from importaudit.runtime.runner import Interpreter, Measurement, ProfileRequest
+    from importaudit.static.discover import Exclusions, SearchPath
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedTargets:
+    """Module names to import and the folders to put on sys.path for them."""
+
+    modules: tuple[str, ...]
+    extra_path: tuple[str, ...]
+
+
+def _is_module_name(text: str) -> bool:
+    return all(part.isidentifier() for part in text.split("."))
+
+
+def _package_root(path: Path) -> tuple[str, Path]:
+    """Dotted name of a package dir or module file, and the folder holding its top."""
+    parts = [path.stem if path.is_file() else path.name]
+    folder = path.parent
+    while (folder / "__init__.py").exists():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts), folder
+
+
+def resolve_targets(targets: Sequence[str]) -> ResolvedTargets:
+    """Turn TARGET arguments (module names or paths) into module names + sys.path entries.
+
+    A directory that is a package (or a .py file) is imported by its dotted name with
+    the folder above its top package on sys.path; a plain directory is put on sys.path
+    and every top-level module and package in it is a target.
+    """
+    modules: list[str] = []
+    extra: list[str] = []
+    for target in targets:
+        path = Path(target)
+        looks_like_path = os.sep in target or target.endswith(".py") or target in (".", "..")
+        if path.exists() and (looks_like_path or not _is_module_name(target)
+                              or (path.is_dir() and not (path / "__init__.py").exists()
+                              and not _is_module_name(target))):
+            path = path.resolve()
+            if (path.is_file() and path.suffix == ".py") or (path / "__init__.py").exists():
+                name, folder = _package_root(path)
+                modules.append(name)
+                extra.append(str(folder))
+            elif path.is_dir():
+                found = sorted(
+                    p.stem if p.is_file() else p.name for p in path.iterdir()
+                    if (p.suffix == ".py" and p.is_file() and p.stem.isidentifier())
+                    or (p.is_dir() and p.name.isidentifier() and (p / "__init__.py").exists())
+                )
+                if not found:
+                    raise TargetNotFoundError(f"{target}: no Python modules or packages in it")
+                modules.extend(found)
+                extra.append(str(path))
+            else:
+                raise UsageError(f"{target}: not a Python file, package or directory")
+        elif looks_like_path:
+            raise TargetNotFoundError(f"{target}: no such file or directory")
+        elif _is_module_name(target):
+            modules.append(target)
+        else:
+            raise UsageError(f"{target!r} is neither a module name nor an existing path")
+    return ResolvedTargets(tuple(dict.fromkeys(modules)), tuple(dict.fromkeys(extra)))
+
+
+def _progress() -> Callable[[str], None] | None:
+    """A progress callback for stderr on a terminal (None otherwise).
+
+    Silent for the first half second, so quick runs print nothing but their result.
+    """
+    import time
+
+    if not sys.stderr.isatty() or os.environ.get("IMPORTAUDIT_NO_PROGRESS"):
+        return None
+    started = time.monotonic()
+
+    def show(message: str) -> None:
+        if time.monotonic() - started >= 0.5:
+            sys.stderr.write(f"\r\x1b[2K importaudit: {message}")
+            sys.stderr.flush()
+
+    return show
+
+
+@contextlib.contextmanager
+def progress_line() -> Iterator[Callable[[str], None] | None]:
+    """`_progress()` for the length of a block, its line cleared at the end."""
+    show = _progress()
+    try:
+        yield show
+    finally:
+        if show is not None:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+
+
+class Environments:
+    """The interpreters one run asked about, and where each finds modules.
+
+    Held by the use case a command calls and passed to those it calls in turn, so each
+    interpreter is asked once per run and a later run asks again (an interpreter may
+    have changed in between: a package installed, the probe's cache folder removed).
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[Interpreter, SearchPath]] = {}
+
+    def _environment(self, python: str | None) -> tuple[Interpreter, SearchPath]:
+        from importaudit.runtime.runner import find_interpreter, locate_module
+        from importaudit.static.discover import SearchPath
+
+        key = python or sys.executable
+        known = self._known.get(key)
+        if known is not None:
+            return known
+        interpreter = find_interpreter(python)
+        where = SearchPath(interpreter.sys_path, frozenset(interpreter.builtins),
+                           interpreter.extension_suffixes, python=interpreter.executable,
+                           locate=lambda name: locate_module(interpreter, name))
+        self._known[key] = (interpreter, where)
+        return interpreter, where
+
+    def interpreter(self, python: str | None) -> Interpreter:
+        """The interpreter `python` names (default: this one)."""
+        return self._environment(python)[0]
+
+    def search_path(self, python: str | None) -> SearchPath:
+        """Where target names are looked up: the sys.path of `python`, else this one's."""
+        from importaudit.static.discover import SearchPath
+
+        if python is None:
+            return SearchPath.current()
+        return self._environment(python)[1]
+
+
+def exclusions(measure: Measure) -> Exclusions:
+    """What tree walks leave out: modules matching `exclude` globs, and test packages."""
+    from importaudit.static.discover import Exclusions
+
+    return Exclusions(tuple(measure.exclude), tests=not measure.include_tests)
+
+
+def run_profile(request: ProfileRequest, interpreter: Interpreter) -> Measurement:
+    """Run the profiler for `request`, with progress on a terminal."""
+    from importaudit.runtime.runner import Runner
+
+    with progress_line() as show:
+        return Runner(interpreter, progress=show).profile(request)
+
+
+def walk(targets: Sequence[str], measure: Measure,
+         envs: Environments) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every module of `targets` in the measured environment, parents first, and notes.
+
+    Nothing (the child imports the targets alone) when they cannot be walked: a
+    built-in or compiled target has no tree, and a missing one is reported by the child.
+    """
+    from importaudit.static.discover import discover, walk_notes
+
+    try:
+        found = discover(targets, search_path=envs.search_path(measure.python),
+                         exclusions=exclusions(measure))
+    except (TargetNotFoundError, UsageError):
+        return (), ()
+    return tuple(found.import_order()), walk_notes(found)
+
+
+def new_report(targets: Sequence[str], measurement: Measurement) -> Report:
+    """A Report of one measurement, stamped with the tool's version and the time."""
+    from datetime import UTC, datetime
+
+    from importaudit._version import __version__
+    from importaudit.model import Report
+
+    return Report(
+        targets=tuple(targets),
+        tool_version=__version__,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        meta=measurement.meta,
+        modules=measurement.modules,
+        failure=measurement.failure,
+        skipped=measurement.skipped,
+    )
+
+
+def shown_path(path: Path) -> str:  # also the CLI's, for paths in fix's output
+    """A path as the user sees it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,251 @@
+"""The typed, frozen options every command is run with, and the config keys that set them.
+
+One field is one option: a field carrying `key(...)` metadata is also a
+`[tool.importaudit]` key (and an `IMPORTAUDIT_<KEY>` variable) parsed by the parser it
+names, so adding an option is one field here, one flag, one use. Defaults come from
+`importaudit.defaults`, the one place each is written.
+
+`Measure` is how the targets are measured and walked (every command that runs or walks
+them takes one); `Config` is the gate's whole configuration and holds a `Measure`;
+`StaticOptions`, `ReviewOptions` and `FixOptions` are what the static, review and fix
+use cases take, each built once by the command line from flags and a `Config`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from importaudit import defaults
+from importaudit.config import values as v
+from importaudit.model import IMPORT_TIME_KINDS, EdgeKind
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from importaudit.shard import ShardPlan
+
+FORMATS = ("text", "json", "junit", "sarif", "github")
+SEVERITIES = ("info", "low", "medium", "high", "critical", "never")
+
+
+class Env(enum.Enum):
+    """How an `IMPORTAUDIT_<KEY>` variable's text becomes the value the key's parser reads."""
+
+    NUMBER = "number"  # an integer or number when it reads as one, else the text
+    TEXT = "text"  # as written: a path or name ("2024" stays a name)
+    LIST = "list"  # comma-separated
+    BOOL = "bool"  # 1/true/yes/on or 0/false/no/off
+
+
+def key(parse: Callable[[object], Any], env: Env = Env.NUMBER) -> dict[str, Any]:
+    """Field metadata making the field a config key read by `parse`."""
+    return {"parse": parse, "env": env}
+
+
+class CyclePolicy(enum.StrEnum):
+    """What the gate says about import cycles."""
+
+    NONE = "none"  # no cycle over the counted edge kinds, except allowed ones
+    NEW = "new"  # no cycle that the baseline did not have, except allowed ones
+    OFF = "off"  # cycles are not checked
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """How the targets are measured (child interpreters) and walked (their module tree).
+
+    `profile`, `why`, `check`, `review` and `fix` measure with it; the static commands
+    use its interpreter, timeout (to run cycle proofs) and walk.
+    """
+
+    python: str | None = field(default=None, metadata=key(v.opt_str, Env.TEXT))
+    repeat: int = field(default=defaults.REPEAT, metadata=key(v.integer(1, 1000)))
+    timeout: float = field(default=defaults.TIMEOUT_S, metadata=key(v.seconds))
+    memory: bool = field(default=True, metadata=key(v.boolean, Env.BOOL))
+    warm_bytecode: bool = field(default=False, metadata=key(v.boolean, Env.BOOL))
+    tree: bool = field(default=False, metadata=key(v.boolean, Env.BOOL))
+    isolated: bool = field(default=False, metadata=key(v.boolean, Env.BOOL))
+    # Module globs tree walks leave out (not walked at all), and whether test packages
+    # (tests, testing, conftest) are walked.
+    exclude: tuple[str, ...] = field(default=(), metadata=key(v.str_list, Env.LIST))
+    include_tests: bool = field(default=False, metadata=key(v.boolean, Env.BOOL))
+    # `--shard I/N`: measure only this part of the tree (a run's part: never configured).
+    shard: ShardPlan | None = None
+
+
+def program_measure(base: Measure, repeat: int | None = None,
+                    memory: bool | None = None) -> Measure:
+    """`base` for running a program: its repeats and heap run only as asked.
+
+    Running a user's program again may have side effects: by default it runs once,
+    without a heap run.
+    """
+    from dataclasses import replace
+
+    return replace(base, repeat=repeat or defaults.PROGRAM_REPEAT, memory=bool(memory),
+                   tree=False, isolated=False, shard=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """Absolute limits for every module whose name matches `pattern` (a glob)."""
+
+    pattern: str
+    max_cumulative_ns: int | None = None
+    max_heap_bytes: int | None = None
+    max_rss_bytes: int | None = None
+    max_modules: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ForbiddenRule:
+    """Importing a module matching `importer` must not load any of `modules`.
+
+    A forbidden name covers the package and its submodules ("numpy" forbids
+    "numpy.linalg"); globs are allowed on both sides.
+    """
+
+    importer: str
+    modules: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Contracts:
+    """Which parts of the code may import which (checked by `check` on every chain).
+
+    `layers` runs top to bottom; each layer holds sibling modules (often one) and may
+    import only the layers below it, never its own siblings. Each group of `independent`
+    holds modules none of which may import another. A name covers its submodules; where
+    names nest, a module belongs to the most specific one.
+    """
+
+    layers: tuple[tuple[str, ...], ...] = ()
+    independent: tuple[tuple[str, ...], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.layers or self.independent)
+
+
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    """How far a measurement may move over the baseline before it counts as a regression.
+
+    Time must exceed BOTH the relative and the absolute tolerance, and the repeats must
+    make the gate at least `confidence` sure (see `gate`); heap likewise with its pair.
+    """
+
+    time_relative: float = 0.25
+    time_absolute_ns: int = 5_000_000
+    heap_relative: float = 0.10
+    heap_absolute_bytes: int = 256 * 1024
+    new_modules: int = 0  # how many modules a target may newly load before it fails
+    confidence: float = 0.95
+    normalize: bool = True  # scale baseline times by the interpreter start-up ratio
+
+
+def _cycle_policy(value: object) -> CyclePolicy:
+    return CyclePolicy(v.choice(tuple(p.value for p in CyclePolicy))(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything the gate (and the commands around it) needs to know, typed and frozen."""
+
+    targets: tuple[str, ...] = field(default=(), metadata=key(v.str_list, Env.LIST))
+    measure: Measure = field(default_factory=Measure)  # its fields are keys of their own
+    baseline: str | None = field(default=defaults.BASELINE, metadata=key(v.opt_str, Env.TEXT))
+    format: str = field(default="text", metadata=key(v.choice(FORMATS)))
+    output: str | None = field(default=None, metadata=key(v.opt_str, Env.TEXT))
+    kinds: frozenset[EdgeKind] = field(default=IMPORT_TIME_KINDS,
+                                       metadata=key(v.kinds, Env.TEXT))
+    cycles: CyclePolicy = field(default=CyclePolicy.NONE, metadata=key(_cycle_policy))
+    allow_cycles: tuple[frozenset[str], ...] = field(default=(),
+                                                     metadata=key(v.allow_cycles, Env.LIST))
+    ignore: tuple[str, ...] = field(default=(), metadata=key(v.str_list, Env.LIST))
+    # review suppressions: "CODE" or "CODE:module-glob"
+    review_ignore: tuple[str, ...] = field(default=(), metadata=key(v.str_list, Env.LIST))
+    # how `fix` writes a lazy __init__
+    fix_style: str = field(default=defaults.FIX_STYLES[0],
+                           metadata=key(v.choice(defaults.FIX_STYLES)))
+    # review: exit 1 at findings of this severity or higher
+    fail_on: str = field(default="low", metadata=key(v.choice(SEVERITIES)))
+    budgets: tuple[Budget, ...] = ()
+    forbidden: tuple[ForbiddenRule, ...] = ()
+    contracts: Contracts = field(default_factory=Contracts)
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    source: str | None = None  # the pyproject.toml it was read from, if any
+    root: str = "."  # relative paths (baseline, output) are resolved against this
+
+    @property
+    def baseline_path(self) -> Path | None:
+        """The baseline file, resolved against the project root."""
+        if self.baseline is None:
+            return None
+        return Path(self.root) / self.baseline
+
+
+def _keyed(cls: type) -> Iterator[tuple[str, dict[str, Any]]]:
+    for f in fields(cls):
+        if "parse" in f.metadata:
+            yield f.name, dict(f.metadata)
+
+
+#: key -> its field's metadata (parser, environment form), for every scalar key.
+SCALAR_KEYS: dict[str, dict[str, Any]] = {**dict(_keyed(Config)), **dict(_keyed(Measure))}
+#: The keys held by `Config.measure` rather than `Config` itself.
+MEASURE_KEYS = frozenset(dict(_keyed(Measure)))
+
+
+# --------------------------------------------------------------------------- per family
+
+
+@dataclass(frozen=True, slots=True)
+class StaticOptions:
+    """How `graph` and `cycles` read the source (no code runs, except cycle proofs).
+
+    `kinds` keeps edges of those kinds (`graph`; None: all) or closes cycles over them
+    (`cycles`; None: the kinds that run at import time). Scans are cached by content in
+    `cache_dir` (default `$IMPORTAUDIT_CACHE_DIR` or `.importaudit-cache/`) unless
+    `cache` is False; `jobs` bounds the processes scanning at once (None: by tree size
+    and CPUs); `full_parse` parses every file whole with `ast`. `verify` runs each
+    suspected cycle in a fresh interpreter of `measure.python`; names are looked up on
+    its sys.path and its walk options apply.
+    """
+
+    measure: Measure = field(default_factory=Measure)
+    kinds: frozenset[EdgeKind] | None = None
+    collapse_external: bool = True
+    cache: bool = True
+    cache_dir: str | None = None
+    jobs: int | None = None
+    full_parse: bool = False
+    verify: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewOptions:
+    """How `review` measures (always the whole tree) and which findings it keeps.
+
+    `select` limits the rules run (codes or names; None: all); `ignore` holds
+    suppressions ("CODE" or "CODE:module-pattern").
+    """
+
+    measure: Measure = field(default_factory=Measure)
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FixOptions:
+    """How `fix` reviews, proves, measures and writes (see `api.fix`)."""
+
+    measure: Measure = field(default_factory=Measure)
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    write: bool = False
+    test_cmd: str | None = None
+    allow_costlier: bool = False
+    style: str = defaults.FIX_STYLES[0]  # how a lazy __init__ is written (fix.styles)

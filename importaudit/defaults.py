@@ -1,0 +1,23 @@
+"""The one place each default of a measurement option is written.
+
+`config` (the option objects), the command line's help texts and the runtime read them
+from here. Standard library only and nothing imported, so `importaudit --help` can show
+them without loading the configuration machinery.
+"""
+
+from __future__ import annotations
+
+#: Measured runs after the warm-up; the gate and the reports use their medians.
+REPEAT = 5
+#: Seconds each child interpreter may take before its process tree is killed.
+TIMEOUT_S = 120.0
+#: Runs of a program (-m/--script/-c): once, since running it again may have side effects.
+PROGRAM_REPEAT = 1
+#: Runs of `why`: one, since chains, not times, are what it answers with.
+WHY_REPEAT = 1
+#: Identical rounds `check --calibrate` measures.
+CALIBRATION_ROUNDS = 5
+#: How `fix` writes a lazy `__init__` (importaudit.fix.styles), the default first.
+FIX_STYLES = ("pep562", "lazy-loader", "pep810")
+#: The baseline file, relative to the project root.
+BASELINE = ".importaudit/baseline.json"
