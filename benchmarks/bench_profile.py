@@ -47,13 +47,10 @@ sys.path.insert(0, str(ROOT))
 
 from checked import check_child, check_exit, check_probe, run_checked  # noqa: E402
 
+from importaudit.runtime.children import run_child  # noqa: E402
 from importaudit.runtime.importtime import parse_importtime  # noqa: E402
-from importaudit.runtime.runner import (  # noqa: E402
-    Interpreter,
-    find_interpreter,
-    merge_runs,
-    run_child,
-)
+from importaudit.runtime.interpreter import Interpreter, find_interpreter  # noqa: E402
+from importaudit.runtime.merge import merge_runs  # noqa: E402
 
 DEFAULT_PACKAGES = ["asyncio", "email.mime.multipart", "unittest", "json", "numpy",
                     "sqlalchemy", "rich.console"]

@@ -15,7 +15,8 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from importaudit.runtime.runner import ChildRun, describe_failure, parse_records
+from importaudit.runtime.children import ChildRun, parse_records
+from importaudit.runtime.failures import describe_failure
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

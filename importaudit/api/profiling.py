@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from importaudit.model import Report, ShardInfo
-    from importaudit.runtime.runner import Interpreter, ProfileRequest
+    from importaudit.runtime.interpreter import Interpreter
+    from importaudit.runtime.runner import ProfileRequest
     from importaudit.shard import ShardPlan
     from importaudit.views import WhyAnswer
 

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
     from importaudit.config import Measure
     from importaudit.model import Report
-    from importaudit.runtime.runner import Interpreter, Measurement, ProfileRequest
+    from importaudit.runtime.interpreter import Interpreter
+    from importaudit.runtime.runner import Measurement, ProfileRequest
     from importaudit.static.discover import Exclusions, SearchPath
 
 
@@ -132,7 +133,7 @@ class Environments:
         self._known: dict[str, tuple[Interpreter, SearchPath]] = {}
 
     def _environment(self, python: str | None) -> tuple[Interpreter, SearchPath]:
-        from importaudit.runtime.runner import find_interpreter, locate_module
+        from importaudit.runtime.interpreter import find_interpreter, locate_module
         from importaudit.static.discover import SearchPath
 
         key = python or sys.executable

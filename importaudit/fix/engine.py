@@ -480,7 +480,7 @@ def run_tests(command: str, copy: Path, *, timeout: float) -> TestRun:
     At the timeout the whole tree ends (the shell, pytest, its workers) before the copy
     is deleted under it; only the tail of the output is kept.
     """
-    from importaudit.runtime.runner import run_tree
+    from importaudit.runtime.children import run_tree
 
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(copy), env.get("PYTHONPATH")) if p)

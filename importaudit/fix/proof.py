@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importaudit.errors import TargetFailedError
-from importaudit.runtime.runner import run_tree
+from importaudit.runtime.children import run_tree
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

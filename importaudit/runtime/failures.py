@@ -1,4 +1,4 @@
-"""What a failed import in the child was: who raised it, its traceback, and whether it counts.
+"""What went wrong in a child run; a failed import: who raised it, its traceback, whether it counts.
 
 The probe reports, for each import that failed at the top (a target, or a submodule a
 `--tree` walk imports), the module the exception propagated out of first, its frames
@@ -14,17 +14,20 @@ from __future__ import annotations
 import ast
 import functools
 import linecache
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.guards import Bindings, Guard, classify_test
-from importaudit.model import SkippedModule
+from importaudit.model import ChildFailure, SkippedModule
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Collection, Iterator, Sequence
 
-    from importaudit.runtime.records import Fail, Frame
+    from importaudit.runtime.children import ChildRun
+    from importaudit.runtime.records import Fail, Finished, Frame
+    from importaudit.runtime.runner import ProfileRequest
 
 MISSING = "missing-dependency"
 PLATFORM = "platform"
@@ -191,3 +194,84 @@ def classify(fail: Fail, targets: Sequence[str]) -> SkippedModule | None:
         missing=missing, file=file, line=line,
         traceback=format_traceback(frames, error),
     )
+
+
+
+# ----------------------------------------------------------------------------- failures
+
+
+def describe_failure(run: ChildRun, timeout: float,
+                     skipped: Collection[str] = ()) -> ChildFailure | None:
+    """What went wrong in a child run, or None if it finished and nothing failed.
+
+    Failed imports named in `skipped` (submodules a walk skips, see `skipped_modules`)
+    do not count.
+    """
+    doing = run.in_progress()
+    where = ""
+    module = None
+    if doing:
+        innermost = doing[-1]
+        module = innermost.name
+        where = f" while importing {module}"
+        if innermost.importer:
+            where += f" (imported by {innermost.importer})"
+    tail = run.stderr_tail.strip()
+    if run.timed_out:
+        return ChildFailure("timeout", f"timed out after {timeout:g} s{where}",
+                            module=module, stderr_tail=tail)
+    if not run.finished:
+        rc = run.returncode
+        if rc is not None and rc < 0:
+            try:
+                name = signal.Signals(-rc).name
+            except ValueError:
+                name = f"signal {-rc}"
+            return ChildFailure("signal", f"the interpreter was killed by {name}{where}",
+                                module=module, signal=name, exit_code=rc, stderr_tail=tail)
+        return ChildFailure("exit", f"the interpreter exited with status {rc}{where}",
+                            module=module, exit_code=rc, stderr_tail=tail)
+    fails = [f for f in run.fails if f.name not in skipped]
+    if fails:
+        return _import_failure(fails[0], tail, run.modules)
+    return None
+
+
+def _import_failure(fail: Fail, tail: str, modules: Sequence[Finished]) -> ChildFailure:
+    """An import that failed at the top, blamed on the module it propagated out of first.
+
+    Not on the first module that recorded an error: that one may have failed earlier
+    and been caught (an optional import), which says nothing about this failure. Its
+    place is the blamed module's line on the traceback (the one a pull request shows).
+    """
+    name = fail.name
+    origin = fail.origin or name
+    kind = "exit" if fail.kind == "exit" else "import-error"
+    text = f"importing {name} failed: {fail.message}"
+    if origin and origin != name:
+        text += f" (raised in {origin})"
+    origin_file = next((m.origin for m in modules if m.name == origin), None)
+    file, line = place_in(fail.frames, origin_file)
+    return ChildFailure(
+        kind, text, module=origin, stderr_tail=tail, file=file, line=line,
+        traceback=format_traceback(fail.frames, fail.message or ""),
+    )
+
+
+def skipped_modules(runs: Sequence[ChildRun | None], request: ProfileRequest,
+                    ) -> tuple[SkippedModule, ...]:
+    """Submodules a `--tree` walk could not import for reasons outside the targets.
+
+    A module outside the targets not installed, or a module for another platform (see
+    `failures.classify`); the same in every run, so the first run that saw it says why.
+    """
+    if not request.tree or request.mode != "import":
+        return ()
+    found: dict[str, SkippedModule] = {}
+    for run in runs:
+        for fail in run.fails if run is not None else ():
+            if fail.name not in found:
+                skip = classify(fail, request.args)
+                if skip is not None:
+                    found[skip.name] = skip
+    return tuple(found.values())

@@ -33,13 +33,13 @@ from typing import TYPE_CHECKING
 
 from importaudit import defaults
 from importaudit.model import Cycle, ImportTrial, Proof
-from importaudit.runtime.runner import Children, run_tracked
+from importaudit.runtime.children import Children, run_tracked
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from importaudit.model import StaticGraph
-    from importaudit.runtime.runner import Interpreter
+    from importaudit.runtime.interpreter import Interpreter
 
     Trial = Callable[[str, Sequence[str]], tuple[ImportTrial, frozenset[str]]]
 

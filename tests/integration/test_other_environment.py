@@ -131,7 +131,7 @@ def test_the_cli_says_which_environment_and_gates_there(venv: Path, tmp_path: Pa
 @pytest.fixture
 def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Each interpreter asked about itself from now on (nothing remembered before)."""
-    from importaudit.runtime import runner
+    from importaudit.runtime import interpreter as runner
 
     seen: list[str] = []
     real = runner._ask_interpreter

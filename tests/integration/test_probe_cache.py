@@ -15,7 +15,7 @@ import pytest
 from test_probe_pythons import VERSIONS, interpreter
 
 from importaudit import api
-from importaudit.runtime.runner import find_interpreter
+from importaudit.runtime.interpreter import find_interpreter
 
 RUNTIME = Path(__file__).resolve().parent.parent / "fixtures" / "runtime"
 

@@ -13,13 +13,13 @@ import warnings
 import psutil
 import pytest
 
-from importaudit.runtime.runner import (
+from importaudit.runtime.children import (
     Children,
     _Stopped,
     end_trees,
-    find_interpreter,
     run_child,
 )
+from importaudit.runtime.interpreter import find_interpreter
 from importaudit.runtime.verify import run_trial
 
 STUBBORN = (

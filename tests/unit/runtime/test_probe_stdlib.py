@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from importaudit.runtime.runner import PROBE_PATH
+from importaudit.runtime.interpreter import PROBE_PATH
 from importaudit.static.scan import scan_reference
 
 

@@ -19,7 +19,8 @@ import pytest
 from importaudit.config import Measure
 from importaudit.errors import TargetNotFoundError
 from importaudit.model import LoopBlock
-from importaudit.runtime import runner
+from importaudit.runtime import children, runner
+from importaudit.runtime.interpreter import Interpreter
 from importaudit.runtime.records import (
     Begin,
     Fail,
@@ -32,7 +33,7 @@ from importaudit.runtime.records import (
     from_wire,
     parse_lines,
 )
-from importaudit.runtime.runner import Interpreter, ProfileRequest, Runner
+from importaudit.runtime.runner import ProfileRequest, Runner
 
 NO_PID = 2**31 - 1  # no process has it: signals sent to it go nowhere
 
@@ -123,7 +124,7 @@ def clock() -> Any:
 @pytest.fixture(autouse=True)
 def no_watchdog(monkeypatch: pytest.MonkeyPatch) -> None:
     # The watchdog ties a real child to us through a pipe and fcntl; a fake has none.
-    monkeypatch.setattr(runner, "_watchdog_pipe", lambda: None)
+    monkeypatch.setattr(children, "_watchdog_pipe", lambda: None)
 
 
 def profile(script: Script, mode: str = "import", **measure: Any) -> runner.Measurement:

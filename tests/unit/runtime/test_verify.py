@@ -20,7 +20,7 @@ from importaudit.model import (
     Proof,
     StaticGraph,
 )
-from importaudit.runtime.runner import find_interpreter
+from importaudit.runtime.interpreter import find_interpreter
 from importaudit.runtime.verify import (
     TRIAL_PATH,
     entry_points,

@@ -1,0 +1,183 @@
+"""The interpreter whose environment is measured, and what it says about itself.
+
+Asked once what it is and where it finds modules, it also gets the probe compiled for
+it (a checked `.pyc` in the cache folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from importaudit.errors import InterpreterError
+
+PROBE_PATH = str(Path(__file__).with_name("probe.py"))
+MIN_PYTHON = (3, 9)
+
+
+
+# ----------------------------------------------------------------------------- interpreters
+
+
+@dataclass(frozen=True, slots=True)
+class Interpreter:
+    """The interpreter whose environment is measured."""
+
+    executable: str
+    version: tuple[int, int, int]
+    implementation: str
+    platform: str
+    probe: str = PROBE_PATH  # the probe as that interpreter runs it (a cached .pyc if possible)
+    # Where that interpreter finds modules: static commands look target names up here.
+    sys_path: tuple[str, ...] = ()  # without the leading "" (the current directory)
+    builtins: tuple[str, ...] = ()  # sys.builtin_module_names
+    extension_suffixes: tuple[str, ...] = ()  # importlib.machinery.EXTENSION_SUFFIXES
+
+    @property
+    def version_text(self) -> str:
+        """The version as "3.11.7"."""
+        return ".".join(map(str, self.version))
+
+
+# Runs in the candidate interpreter: says what it is, and compiles the probe for it once.
+# Running the probe from a .pyc spares every child compiling it (about 6 ms here), which
+# matters when the cost being measured is a few milliseconds of imports. The .pyc is
+# checked before each use, since anything may have happened to a file in a cache folder:
+# it must carry a checked-hash header naming this probe's source and this interpreter's
+# bytecode (its magic number, also in the file name), and unmarshal whole. Otherwise it
+# is rebuilt (atomically, as py_compile writes), or the probe runs from source.
+_INFO_CODE = """\
+import os, sys
+print(sys.executable)
+print('%d.%d.%d' % sys.version_info[:3])
+print(sys.implementation.name)
+print(sys.platform)
+source, cache_dir, digest = sys.argv[1:4]
+tag = sys.implementation.cache_tag
+
+
+def compiled_probe():
+    import importlib.util, marshal, py_compile
+    magic = importlib.util.MAGIC_NUMBER
+    path = os.path.join(cache_dir, 'probe-%s-%s-%s.pyc' % (digest, tag, magic.hex()))
+    with open(source, 'rb') as stream:
+        header = magic + (3).to_bytes(4, 'little') + importlib.util.source_hash(stream.read())
+
+    def valid():
+        try:
+            with open(path, 'rb') as stream:
+                data = stream.read()
+            return data[:16] == header and type(marshal.loads(data[16:])) is type(valid.__code__)
+        except (OSError, ValueError, EOFError, TypeError):
+            return False
+
+    if valid():
+        return path
+    os.makedirs(cache_dir, exist_ok=True)
+    py_compile.compile(source, cfile=path, doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+    return path if valid() else ''
+
+
+compiled = ''
+if tag and cache_dir:
+    try:
+        compiled = compiled_probe()
+    except Exception:
+        compiled = ''
+print(compiled)
+import importlib.machinery, json
+path = sys.path[1:] if sys.path and sys.path[0] == '' else sys.path
+print(json.dumps([path, list(sys.builtin_module_names),
+                  list(importlib.machinery.EXTENSION_SUFFIXES)]))
+"""
+
+
+def cache_dir() -> Path:
+    """Where importaudit keeps files it can rebuild (IMPORTAUDIT_CACHE_DIR overrides)."""
+    explicit = os.environ.get("IMPORTAUDIT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "importaudit"
+
+
+def _probe_digest() -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(PROBE_PATH).read_bytes()).hexdigest()[:16]
+
+
+def find_interpreter(python: str | None, timeout: float = 30.0) -> Interpreter:
+    """Check that `python` (default: this interpreter) runs and is new enough.
+
+    Also compiles the probe for it into the cache folder (once per probe version and
+    interpreter; checked on every call), falling back to the source file where that
+    is not possible, and learns where it finds modules (its sys.path), in the same
+    question.
+    """
+    exe = python or sys.executable
+    path = shutil.which(exe) if os.sep not in exe else exe
+    if path is None or not os.path.exists(path):
+        raise InterpreterError(f"--python {exe}: no such interpreter")
+    return _ask_interpreter(exe, path, timeout)
+
+
+def _ask_interpreter(exe: str, path: str, timeout: float) -> Interpreter:
+    try:
+        proc = subprocess.run(
+            [path, "-c", _INFO_CODE, PROBE_PATH, str(cache_dir()), _probe_digest()],
+            capture_output=True, text=True, timeout=timeout,
+            stdin=subprocess.DEVNULL, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InterpreterError(f"--python {exe}: cannot run it ({exc})") from exc
+    lines = proc.stdout.splitlines()
+    if proc.returncode != 0 or len(lines) < 4:
+        detail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise InterpreterError(f"--python {exe}: not a working Python ({detail[0]})")
+    major, minor, micro = (int(x) for x in lines[1].split("."))
+    if (major, minor) < MIN_PYTHON:
+        raise InterpreterError(
+            f"--python {exe}: Python {lines[1]} is too old; the probe needs 3.9 or newer"
+        )
+    compiled = lines[4] if len(lines) > 4 and lines[4] else PROBE_PATH
+    try:
+        search, builtins, suffixes = json.loads(lines[5])
+    except (IndexError, ValueError) as exc:
+        raise InterpreterError(f"--python {exe}: could not read its sys.path") from exc
+    return Interpreter(lines[0] or path, (major, minor, micro), lines[2], lines[3], compiled,
+                       tuple(search), tuple(builtins), tuple(suffixes))
+
+
+# Runs in the measured interpreter: where its own finders (editable installs put theirs
+# on sys.meta_path) find a top-level name; finding a spec runs no code of the package.
+_LOCATE_CODE = """\
+import importlib.util, json, sys
+try:
+    spec = importlib.util.find_spec(sys.argv[1])
+except (ImportError, ValueError):
+    spec = None
+print(json.dumps(None if spec is None else
+                 [spec.origin, list(spec.submodule_search_locations or [])]))
+"""
+
+
+def locate_module(interpreter: Interpreter, name: str, timeout: float = 30.0
+                  ) -> tuple[str | None, tuple[str, ...]] | None:
+    """Where `interpreter`'s finders find top-level module `name`: (origin, locations)."""
+    try:
+        proc = subprocess.run([interpreter.executable, "-c", _LOCATE_CODE, name],
+                              capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL, check=False)
+        found = json.loads(proc.stdout) if proc.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return None
+    if not isinstance(found, list) or len(found) != 2:
+        return None
+    return found[0], tuple(found[1])
