@@ -85,6 +85,10 @@ KEY_FLAGS: dict[str, Callable[[Any], Any]] = {
         "--exclude", "exclude", multiple=True, metavar="PATTERN",
         help="Leave modules matching this glob (and their submodules) out of the walk "
              "(repeatable; e.g. 'pkg.vendored', '*.benchmarks')."),
+    "env": click.option(
+        "--env", "env", multiple=True, metavar="NAME=VALUE",
+        help="Set an environment variable in the interpreters that measure (repeatable; "
+             "feature flags and the like). Replaces the env table of [tool.importaudit]."),
     "baseline": click.option(
         "--baseline", "baseline", default=None, metavar="FILE",
         help=f"The baseline to compare with (default {defaults.BASELINE})."),
@@ -113,7 +117,7 @@ KEY_FLAGS: dict[str, Callable[[Any], Any]] = {
 }
 
 #: How children measure and which modules a walk leaves out.
-MEASURE = ("python", "repeat", "timeout", "memory", "warm_bytecode")
+MEASURE = ("python", "repeat", "timeout", "memory", "warm_bytecode", "env")
 WALK = ("exclude", "include_tests")
 #: `check` and `baseline save|diff`.
 GATE = (*MEASURE, "tree", "isolated", "baseline", "kinds", "cycles", "ignore", *WALK)

@@ -14,6 +14,7 @@ use cases take, each built once by the command line from flags and a `Config`.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,28 @@ class CyclePolicy(enum.StrEnum):
     OFF = "off"  # cycles are not checked
 
 
+_ENV_NAME = re.compile(r"^[^=\x00]+$")
+
+
+def _environment(value: object) -> tuple[tuple[str, str], ...]:
+    """Extra environment variables: a table NAME = "value", or "NAME=value" strings."""
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        pairs = [tuple(v.split("=", 1)) if "=" in v else (v, None) for v in value]
+    else:
+        raise v.Bad(f"expected a table of NAME = \"value\", or NAME=value strings, "
+                    f"{v.got(value)}")
+    for name, text in pairs:
+        if text is None:
+            raise v.Bad(f"{name!r} sets no value (write NAME=value)")
+        if not isinstance(name, str) or not _ENV_NAME.match(name):
+            raise v.Bad(f"{name!r} is not an environment variable name")
+        if isinstance(text, bool) or not isinstance(text, str | int | float):
+            raise v.Bad(f"the value of {name} must be a string, {v.got(text)}")
+    return tuple((str(name), str(text)) for name, text in pairs)
+
+
 @dataclass(frozen=True, slots=True)
 class Measure:
     """How the targets are measured (child interpreters) and walked (their module tree).
@@ -72,6 +95,9 @@ class Measure:
     # (tests, testing, conftest) are walked.
     exclude: tuple[str, ...] = field(default=(), metadata=key(v.str_list, Env.LIST))
     include_tests: bool = field(default=False, metadata=key(v.boolean, Env.BOOL))
+    # Extra environment variables of the measuring children (feature flags and the
+    # like), in the order given; the same name later wins.
+    env: tuple[tuple[str, str], ...] = field(default=(), metadata=key(_environment, Env.LIST))
     # `--shard I/N`: measure only this part of the tree (a run's part: never configured).
     shard: ShardPlan | None = None
 

@@ -112,7 +112,7 @@ class Runner:
 
     def _child(self, request: ProfileRequest, flags: list[str], args: Sequence[str],
                *, passthrough: bool = False, warm: bool = False) -> ChildRun:
-        overrides: dict[str, str | None] = {}
+        overrides: dict[str, str | None] = dict(request.measure.env)
         if warm:
             overrides["PYTHONDONTWRITEBYTECODE"] = None
         return run_child(
@@ -346,6 +346,9 @@ def environment_notes(
     if load > 0.7 * cores:
         notes.append(f"load average {load:.1f} on {cores} cores while measuring: expect "
                      "noisy times (compare medians, use --repeat)")
+    if request.measure.env:
+        names = ", ".join(dict(request.measure.env))
+        notes.append(f"measured with extra environment variables: {names}")
     if not request.warmup and request.mode == "import":
         notes.append("no warm-up run: the first run may include cold file-system caches")
     return tuple(notes)

@@ -163,3 +163,34 @@ def test_review_takes_measurement_keys_from_config_and_flags_win(tmp_path: Path)
     assert code == 0, err
     meta = json.loads(out.read_text())["meta"]
     assert (meta["repeats"], meta["memory"]) == (1, True)
+
+
+def test_env_sets_variables_in_the_measuring_interpreters(tmp_path: Path) -> None:
+    """--env NAME=VALUE (and the `env` table) reach the child: a feature flag's cost shows."""
+    package = tmp_path / "flagged"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import os\nif os.environ.get('FLAGGED_HEAVY') == '1':\n    from flagged import heavy\n")
+    (package / "heavy.py").write_text("WEIGHT = 1\n")
+
+    def modules(*flags: str, config: Path | None = None) -> set[str]:
+        extra = ("--config", str(config)) if config else ()
+        code, out, err = invoke("profile", str(package), "--repeat", "1", "--no-memory",
+                                "--format", "json", *extra, *flags)
+        assert code == 0, err
+        report = json.loads(out)
+        notes = " ".join(report["meta"]["notes"])  # names the variables, never their values
+        assert ("FLAGGED_HEAVY" in notes) == bool(flags or config)
+        return {m["name"] for m in report["modules"]}
+
+    assert "flagged.heavy" not in modules()
+    assert "flagged.heavy" in modules("--env", "FLAGGED_HEAVY=1", "--env", "OTHER=x=y")
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.importaudit]\nenv = { FLAGGED_HEAVY = "1" }\n')
+    assert "flagged.heavy" in modules(config=config)
+    assert "flagged.heavy" not in modules("--env", "FLAGGED_HEAVY=0", config=config)
+    code, _, err = invoke("profile", str(package), "--env", "FLAGGED_HEAVY")
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "importaudit: error: invalid configuration: option --env: 'FLAGGED_HEAVY' sets no "
+        "value (write NAME=value)"]
