@@ -150,7 +150,7 @@ def config_flags(*keys: str) -> Callable[[F], F]:
     config = click.option(
         "--config", "config_path", default=None, metavar="FILE",
         help="A pyproject.toml other than the nearest one (the [tool.importaudit] keys "
-             f"{', '.join(('targets', *keys))} apply; a flag wins).")
+             f"{', '.join(keys)} apply; a flag wins).")
     return gather("given", ("config_path", *keys), (config, *(KEY_FLAGS[k] for k in keys)),
                   Given.of)
 
