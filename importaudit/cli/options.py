@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
 
@@ -123,8 +122,7 @@ WALK = ("exclude", "include_tests")
 GATE = (*MEASURE, "tree", "isolated", "baseline", "kinds", "cycles", "ignore", *WALK)
 
 
-@dataclass(frozen=True, slots=True)
-class Given:
+class Given(NamedTuple):
     """The config keys a command's flags set (None: not given) and the `--config` file."""
 
     config_path: str | None
@@ -192,8 +190,7 @@ def static_flags(f: F) -> F:
 # --------------------------------------------------------------------------- shards
 
 
-@dataclass(frozen=True, slots=True)
-class ShardFlags:
+class ShardFlags(NamedTuple):
     """`--shard I/N` and `--shard-weights REPORT` as given (None: not given)."""
 
     shard: str | None
@@ -256,8 +253,7 @@ class ProgramCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
-@dataclass(frozen=True, slots=True)
-class ProgramFlags:
+class ProgramFlags(NamedTuple):
     """-m MODULE / --script PATH / -c CODE: at most one is set."""
 
     module: str | None
