@@ -64,7 +64,8 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
                              interpreter.executable, measure.timeout)
     once = dataclasses.replace(measure, repeat=1)
     reviewed = review(targets, ReviewOptions(measure=once, select=tuple(codes),
-                                             ignore=options.ignore), environments=envs)
+                                             ignore=options.ignore, fold_pulls=False),
+                      environments=envs)
     failure = reviewed.failure
     # A submodule that fails in the tree walk (a Windows-only module) is no reason to
     # stop; a target that does not import is: there is nothing to prove against.

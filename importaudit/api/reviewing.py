@@ -63,7 +63,8 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     static = cycles(targets, StaticOptions(measure=options.measure, verify=verify),
                     environments=envs)
     report = dataclasses.replace(report, graph=static.graph, cycles=static.cycles)
-    return review_report(report, ReviewSettings(select=chosen, ignore=options.ignore))
+    return review_report(report, ReviewSettings(select=chosen, ignore=options.ignore,
+                                                fold_pulls=options.fold_pulls))
 
 
 def review_program(program: Program, options: ReviewOptions | None = None) -> Report:

@@ -256,12 +256,15 @@ class ReviewOptions:
     """How `review` measures (always the whole tree) and which findings it keeps.
 
     `select` limits the rules run (codes or names; None: all); `ignore` holds
-    suppressions ("CODE" or "CODE:module-pattern").
+    suppressions ("CODE" or "CODE:module-pattern"). `fold_pulls=False` reports each
+    IA103 pull on its own instead of folded into its utility package's IA101 (`fix`
+    rewrites each pull: the helper module's own heavy imports, ISSUE-3318).
     """
 
     measure: Measure = field(default_factory=Measure)
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
+    fold_pulls: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -387,6 +387,8 @@ def fold_utility_pulls(ctx: ReviewContext, findings: list[Finding]) -> list[Find
     tree, goes to that parent's IA101. Any other held finding stands alone when its
     saving is large enough, and is dropped when not.
     """
+    if not ctx.settings.fold_pulls:
+        return findings + [ctx.claimed(p.claim, p.finding) for p in ctx.held]
     inits = {f.module: f for f in findings if f.code == "IA101"}
     by_target: dict[str, list[HeldPull]] = {}
     alone: list[Finding] = []

@@ -124,10 +124,19 @@ def test_fix_proves_writes_and_keeps_the_public_api(twin: Path) -> None:
     assert loaded.split()[1:] == ["False", "False"]
 
     # review no longer reports IA101 or IA501 where fix rewrote it, nor ISSUE-3318 (the
-    # facade's IA103: utils.core's numpy and thread pool are built on first use now).
+    # facade's pull: utils.core's numpy and thread pool are built on first use now).
+    # One round can make another import's cost its own: before, trading_engine loaded
+    # asyncio anyway; with the __init__s lazy, utils.core's `import asyncio` (used in
+    # one coroutine) is what loads it. A second run of fix, as the docs say, takes it.
     chosen = ("IA101", "IA501", "IA102", "IA103")
-    report = api.review(["risk_management"],
-                        api.ReviewOptions(measure=api.Measure(repeat=1), select=chosen))
+    options = api.ReviewOptions(measure=api.Measure(repeat=1), select=chosen)
+    exposed = [(f.code, f.module) for f in api.review(["risk_management"], options).findings
+               if f.module in rewrites]
+    assert exposed in ([], [("IA102", "risk_management.utils.core")])
+    status, output = fix("--write", "--format", "json")
+    assert status == 0, output
+    assert [r["module"] for r in json.loads(output)["rewrites"]] == [m for _, m in exposed]
+    report = api.review(["risk_management"], options)
     assert not [(f.code, f.module) for f in report.findings if f.module in rewrites]
     assert rewrites["risk_management.utils.core"]["kind"] == "deferred"
     assert "np" in rewrites["risk_management.utils.core"]["names"]
