@@ -191,11 +191,16 @@ def eager_heavy_dependency(ctx: ReviewContext) -> Iterator[Finding]:
         if record is None or dep in needed_at_import or record.preloaded:
             continue
         importers = sorted({f.name for f, _ in users})
+        # "The same way" is the same module of the dependency (importlib.metadata), not
+        # anything from its top package (`from importlib import import_module`).
+        taken = {name: {submodule_of(ctx, b) for f, b in users if f.name == name}
+                 for name in importers}
         for name in importers:
             facts = next(f for f, _ in users if f.name == name)
             mine = [b for f, b in users if f.name == name]
             finding = _heavy_finding(ctx, facts, dep, (mine, typing_only.get((name, dep), [])),
-                                     [m for m in importers if m != name])
+                                     [m for m in importers
+                                      if m != name and taken[m] & taken[name]])
             if finding is not None:
                 yield finding
 
@@ -229,8 +234,13 @@ def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str,
     also = (f"; {len(others)} other module(s) import it the same way "
             f"({', '.join(others[:3])})" if others else "")
     kind = "standard-library package" if is_stdlib(dep) else "package"
+    # The module it really imports (importlib.metadata), where that is one of `dep`'s.
+    mods = sorted(m for m in deferred if m != dep and m.startswith(f"{dep}."))
+    shown = (mods[0] if len(mods) == 1 and len(deferred) == 1
+             else f"{dep} ({', '.join(mods)})" if mods else dep)
     first = min(bindings, key=lambda b: b.line)
-    names = ", ".join(f"`{b.name}`" for b in bindings)
+    # `import rich.console` and `import rich.table` both bind `rich`: name it once.
+    names = ", ".join(dict.fromkeys(f"`{b.name}`" for b in bindings))
     statements = "\n    ".join(b.statement() for b in bindings)
     typed = ", ".join(f"`{b.name}`" for b in typing_only)
     annotations = (f", and {typed} only in annotations" if typing_only else "")
@@ -239,7 +249,7 @@ def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str,
     return ctx.claimed(claim, ctx.make_finding(
         "IA102", "Heavy dependency imported eagerly but used only inside functions",
         facts.name,
-        f"{facts.name} imports the {kind} {dep} at module level but uses {names} only "
+        f"{facts.name} imports the {kind} {shown} at module level but uses {names} only "
         f"inside {where}{annotations}{also}; deferring "
         f"{'it' if len(bindings) + len(typing_only) == 1 else 'them'} saves "
         f"{impact.modules or 0} module(s) that nothing else importing {facts.name} loads.",

@@ -29,6 +29,12 @@ SOURCES = {
 }
 
 
+def write_tree(root: Path, sources: dict[str, str]) -> None:
+    for path, text in sources.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+
+
 def rec(name: str, importer: str | None, *hits: str, ms: float = 0.1,
         origin: Path | None = None, package: bool = False) -> ModuleRecord:
     # Heavy modules retain heap in proportion (1 MiB per 2 ms here): severities are
@@ -43,9 +49,7 @@ def rec(name: str, importer: str | None, *hits: str, ms: float = 0.1,
 
 
 def findings(tmp_path: Path) -> tuple[Finding, ...]:
-    for path, text in SOURCES.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text)
+    write_tree(tmp_path, SOURCES)
     app = tmp_path / "app"
     modules = (
         rec("app", None, origin=app / "__init__.py", package=True),
@@ -135,9 +139,7 @@ def test_a_saving_that_needs_a_lazy_parent_says_it_saves_nothing_today(
                             "def send(r: Request) -> None:\n    pass\n",
         "web/models.py": "import heavydep\n\n\nclass Request:\n    x = heavydep.x\n",
     }
-    for path, text in sources.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text)
+    write_tree(tmp_path, sources)
     web = tmp_path / "web"
     modules = (
         rec("web", None, origin=web / "__init__.py", package=True),
@@ -151,3 +153,35 @@ def test_a_saving_that_needs_a_lazy_parent_says_it_saves_nothing_today(
     assert moved.impact.modules == 2  # web.models and heavydep, with web lazy
     assert ("The figure counts web as lazy: as the code is now, it loads 2 of these "
             "module(s) anyway and fixing this one alone saves nothing today.") in moved.message
+
+
+def test_a_heavy_import_names_the_module_it_takes_and_who_takes_the_same(
+        tmp_path: Path) -> None:
+    # Shaped like pydantic.plugin._loader (`from importlib.metadata import entry_points`
+    # next to the root's `from importlib import import_module`) and httpx._main (five
+    # `import rich.x` statements, all binding `rich`).
+    sources = {
+        "app/__init__.py": "",
+        "app/plug.py": "from dep.meta import entry_points\n\n\n"
+                       "def plugins():\n    return entry_points()\n",
+        "app/other.py": "from dep import helper\n\n\ndef f():\n    return helper()\n",
+        "app/cli.py": "import dep.console\nimport dep.table\n\n\n"
+                      "def main():\n    return dep.console, dep.table\n",
+    }
+    write_tree(tmp_path, sources)
+    app = tmp_path / "app"
+    modules = (
+        rec("app", None, origin=app / "__init__.py", package=True),
+        rec("app.plug", None, origin=app / "plug.py"),
+        rec("dep", "app.plug", "app.other", "app.cli", package=True),
+        rec("dep.meta", "app.plug", ms=40),
+        rec("app.other", None, origin=app / "other.py"),
+        rec("app.cli", None, origin=app / "cli.py"),
+        rec("dep.console", "app.cli", ms=30), rec("dep.table", "app.cli", ms=30),
+    )
+    heavy = {f.module: f.message for f in run_review(make_report(("app",), modules)).findings
+             if f.code == "IA102"}
+    assert "imports the package dep.meta at module level" in heavy["app.plug"]
+    assert "the same way" not in heavy["app.plug"]  # app.other takes dep, not dep.meta
+    assert ("imports the package dep (dep.console, dep.table) at module level but uses "
+            "`dep` only inside main()") in heavy["app.cli"]
