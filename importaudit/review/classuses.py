@@ -1,0 +1,75 @@
+"""How a module uses names that may be classes: as markers, or as if they had behaviour.
+
+The placeholder rule asks this of every module: an empty class used only as a marker
+(compared, a base, a dict key) is deliberate; one read for attributes or called with
+arguments stands in for missing code. `_ClassUseVisitor` is the part of the source
+collector that records it; the collector supplies the import aliases it resolves through.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from importaudit.review.facts import ANNOTATION_USES, ClassUse
+from importaudit.review.syntax import dotted
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from importaudit.review.facts import Use
+
+
+class _ClassUseVisitor(ast.NodeVisitor):
+    """Records in `class_uses` how each resolvable name is used (marker or behaviour)."""
+
+    # Set by the collector that derives from this visitor.
+    module: str
+    aliases: dict[str, str]  # module-level import aliases: local name -> dotted name
+    local_aliases: dict[str, str]  # names imported inside functions
+    class_uses: dict[str, set[ClassUse]]
+    _use: Use  # how the node being walked is used
+
+    def _resolve(self, expr: ast.expr) -> str | None:
+        """The dotted name `expr` refers to: through the imports, else a global of ours."""
+        name = dotted(expr)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        base = (self.aliases.get(head) or self.local_aliases.get(head)
+                or f"{self.module}.{head}")
+        return f"{base}.{rest}" if rest else base
+
+    def _mark(self, exprs: Sequence[ast.expr], use: ClassUse) -> None:
+        """Note that the names in `exprs` (and in tuples/lists among them) are used so."""
+        if self._use in ANNOTATION_USES:
+            return  # a type checker's use: neither marker nor behaviour at run time
+        for expr in exprs:
+            items = expr.elts if isinstance(expr, ast.Tuple | ast.List | ast.Set) else [expr]
+            for item in items:
+                name = self._resolve(item)
+                if name is not None:
+                    self.class_uses.setdefault(name, set()).add(use)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        operands = [node.left, *node.comparators]
+        # `C is None` asks whether a name is bound; `type(x) is C` asks about identity.
+        if not any(isinstance(o, ast.Constant) for o in operands):
+            self._mark(operands, ClassUse.MARKER)
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        base = node.value.func if isinstance(node.value, ast.Call) else node.value
+        # `C.__name__` is what every class has; `C.flag = 1` gives it the attribute.
+        given = ((node.attr.startswith("__") and node.attr.endswith("__"))
+                 or not isinstance(node.ctx, ast.Load))
+        self._mark([base], ClassUse.MARKER if given else ClassUse.BEHAVIOUR)
+        self.generic_visit(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        self._mark([k for k in node.keys if k is not None], ClassUse.MARKER)
+        self.generic_visit(node)
+
+    def visit_Set(self, node: ast.Set) -> None:
+        self._mark(node.elts, ClassUse.MARKER)
+        self.generic_visit(node)

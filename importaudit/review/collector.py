@@ -1,0 +1,470 @@
+"""The one ast walk behind `module_facts`: what each node of a module does on import.
+
+`_Collector` visits a module's statements once, tracking whether each node runs at
+import time, inside a function, under `TYPE_CHECKING` or in an import fallback, and
+records bindings, name uses, placeholders, import-time calls and work.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from importaudit.guards import Bindings, Guard, classify_test
+from importaudit.review.classuses import _ClassUseVisitor
+from importaudit.review.facts import (
+    MAIN_BLOCK,
+    Binding,
+    BindingKind,
+    ClassUse,
+    ImportTimeCall,
+    Placeholder,
+    Statement,
+    Use,
+)
+from importaudit.review.syntax import (
+    ANNOTATION_LIBRARIES,
+    ANNOTATION_READERS,
+    CHEAP_CALLS,
+    dotted,
+    handles_import_error,
+    lazy_target,
+    method_names,
+    resolve_relative,
+    string_items,
+    trivial_body,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+class _Collector(_ClassUseVisitor):
+    """Walks a module once, tracking whether each node runs at import time."""
+
+    def __init__(self, module: str, is_package: bool, lazy_annotations: bool) -> None:
+        self.module = module
+        self.is_package = is_package
+        self.lazy_annotations = lazy_annotations
+        self.bindings: list[Binding] = []
+        self.uses: dict[str, set[Use]] = {}
+        self.functions: dict[str, set[str]] = {}
+        self.placeholders: list[Placeholder] = []
+        self.calls: list[ImportTimeCall] = []
+        self.work: list[Statement] = []
+        self.aliases: dict[str, str] = {}  # local name -> dotted name it refers to
+        self.made_by: dict[str, ImportTimeCall] = {}  # module global -> call it came from
+        self.defined_functions: set[str] = set()
+        self.all_names: tuple[str, ...] | None = None
+        self.all_line: int | None = None
+        self.has_getattr = False
+        self.lazy_names: set[str] = set()
+        self.lazy_modules: dict[str, str] = {}  # lazy name -> its module, as written
+        self.consumers: set[str] = set()
+        self.refs: dict[str, set[str]] = {}
+        self.guards = Bindings()  # what `if` tests mean: the static scanner's classifier
+        self.class_uses: dict[str, set[ClassUse]] = {}
+        self.local_aliases: dict[str, str] = {}  # names imported inside functions
+        self.defined: set[str] = set()
+        self.star_imports: list[str] = []  # `from module import *` at module level
+        # state
+        self._owner: str | None = None  # the top-level definition being walked
+        self._use = Use.IMPORT_TIME
+        self._function: str | None = None
+        self._depth = 0  # function nesting
+        self._class_depth = 0
+        self._binding_kind = BindingKind.EAGER
+        self._in_fallback = False
+        self._classes: list[str] = []  # enclosing class names, for qualified method names
+        self.class_methods: dict[str, frozenset[str]] = {}  # module-level class -> methods
+        self._platform: str | None = None  # the platform test the code runs under
+
+    # ----------------------------------------------------------------- helpers
+    def _note(self, name: str) -> None:
+        self.uses.setdefault(name, set()).add(self._use)
+        if self._owner is not None:
+            self.refs.setdefault(self._owner, set()).add(name)
+        if self._use is Use.FUNCTION and self._function:
+            self.functions.setdefault(name, set()).add(self._function)
+
+    def _with_use(self, use: Use, nodes: Sequence[ast.AST]) -> None:
+        saved, self._use = self._use, use
+        for node in nodes:
+            self.visit(node)
+        self._use = saved
+
+    def _annotation(self, node: ast.expr | None) -> None:
+        if node is None:
+            return
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                parsed = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return
+            self._with_use(Use.ANNOTATION, [parsed])
+            return
+        if self.lazy_annotations:
+            use = Use.ANNOTATION
+        elif self._use is Use.IMPORT_TIME:
+            use = Use.EVALUATED_ANNOTATION  # needed now, but only by annotations
+        else:
+            use = self._use
+        self._with_use(use, [node])
+
+    def _module_level(self) -> bool:
+        return self._depth == 0 and self._class_depth == 0
+
+    # ----------------------------------------------------------------- imports
+    def visit_Import(self, node: ast.Import) -> None:
+        self.guards.learn(node)  # in source order at every depth, as the scanners do
+        if self._depth:
+            for alias in node.names:
+                self.local_aliases.setdefault(alias.asname or alias.name.split(".")[0],
+                                              alias.name if alias.asname else
+                                              alias.name.split(".")[0])
+            return
+        for alias in node.names:
+            if alias.asname:
+                local, module = alias.asname, alias.name
+            else:
+                local = alias.name.split(".")[0]
+                module = alias.name
+            self.aliases[local] = alias.name if alias.asname else local
+            self.defined.add(local)
+            self.bindings.append(Binding(local, module, None, node.lineno, self._binding_kind))
+            self._consumer(alias.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self.guards.learn(node)
+        module = resolve_relative(self.module, self.is_package, node.level, node.module)
+        if self._depth:
+            for alias in node.names:
+                self.local_aliases.setdefault(alias.asname or alias.name,
+                                              f"{module}.{alias.name}")
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_imports.append(module)
+                continue
+            local = alias.asname or alias.name
+            self.defined.add(local)
+            self.aliases[local] = f"{module}.{alias.name}"
+            self.bindings.append(
+                Binding(local, module, alias.name, node.lineno, self._binding_kind)
+            )
+            if alias.name in ANNOTATION_READERS:
+                self.consumers.add(f"{module}.{alias.name}")
+        self._consumer(module)
+
+    def _consumer(self, module: str) -> None:
+        if module.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
+            self.consumers.add(module)
+
+    # ----------------------------------------------------------------- scopes
+    def visit_If(self, node: ast.If) -> None:
+        guard = classify_test(node.test, self.guards)
+        self.visit(node.test)
+        if guard is Guard.TYPE_CHECKING:
+            self._type_only(node.body)
+            self._visit_all(node.orelse)
+        elif guard is Guard.NOT_TYPE_CHECKING:
+            self._visit_all(node.body)
+            self._type_only(node.orelse)
+        elif guard is Guard.MAIN:
+            self._script(node.body)
+            self._visit_all(node.orelse)
+        elif guard is Guard.PLATFORM and self._platform is None:
+            test = ast.unparse(node.test)
+            self._platform = test
+            self._visit_all(node.body)
+            self._platform = f"not ({test})"
+            self._visit_all(node.orelse)
+            self._platform = None
+        else:
+            self._visit_all(node.body)
+            self._visit_all(node.orelse)
+
+    def _visit_all(self, nodes: Sequence[ast.AST]) -> None:
+        for node in nodes:
+            self.visit(node)
+
+    def _type_only(self, body: list[ast.stmt]) -> None:
+        """Code only type checkers read: its imports are type-only, its uses annotations."""
+        saved, self._binding_kind = self._binding_kind, BindingKind.TYPE_ONLY
+        self._with_use(Use.ANNOTATION, body)
+        self._binding_kind = saved
+
+    def _script(self, body: list[ast.stmt]) -> None:
+        """`if __name__ == "__main__":` runs only when the file is run as a script.
+
+        Read as a function body: nothing in it runs on import (no calls, work, imports
+        or classes of the module), and a name used there is used by that block.
+        """
+        saved = (self._use, self._function)
+        self._use = Use.FUNCTION
+        self._function = self._function or MAIN_BLOCK
+        self._depth += 1
+        self._visit_all(body)
+        self._depth -= 1
+        self._use, self._function = saved
+
+    def visit_Try(self, node: ast.Try) -> None:
+        fallback = any(handles_import_error(h) for h in node.handlers)
+        saved = self._binding_kind
+        if fallback and self._binding_kind is BindingKind.EAGER:
+            self._binding_kind = BindingKind.OPTIONAL
+        for stmt in node.body:
+            self.visit(stmt)
+        self._binding_kind = saved
+        for handler in node.handlers:
+            was = self._in_fallback
+            self._in_fallback = handles_import_error(handler)
+            if handler.type is not None:
+                self.visit(handler.type)
+            for stmt in handler.body:
+                self.visit(stmt)
+            self._in_fallback = was
+        for stmt in node.orelse + node.finalbody:
+            self.visit(stmt)
+
+    visit_TryStar = visit_Try  # type: ignore[assignment]
+
+    def _function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if self._module_level():
+            self.defined_functions.add(node.name)
+            self.defined.add(node.name)
+            if node.name == "__getattr__":
+                self.has_getattr = True
+            owner, self._owner = self._owner, node.name
+            self._function_body(node)
+            self._owner = owner
+        else:
+            self._function_body(node)
+
+    def _function_body(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for deco in node.decorator_list:
+            self.visit(deco)
+            if (dotted(deco) or "").endswith("register"):
+                self.consumers.add("singledispatch register")
+        args = node.args
+        for default in [*args.defaults, *[d for d in args.kw_defaults if d is not None]]:
+            self.visit(default)
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        every += [a for a in (args.vararg, args.kwarg) if a is not None]
+        outer_function = self._function
+        if self._depth:
+            # Annotations of nested functions run when the outer function runs.
+            saved_use, self._use = self._use, Use.FUNCTION
+        for arg in every:
+            self._annotation(arg.annotation)
+        self._annotation(node.returns)
+        if self._depth:
+            self._use = saved_use
+        saved, self._use = self._use, Use.FUNCTION
+        # The outermost function is the one an import can move into (inner functions
+        # see it as a closure); methods are named with their class.
+        self._function = outer_function or ".".join([*self._classes, node.name])
+        self._depth += 1
+        for stmt in node.body:
+            self.visit(stmt)
+        self._depth -= 1
+        self._function = outer_function
+        self._use = saved
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._function_def(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._function_def(node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        for default in [*node.args.defaults, *[d for d in node.args.kw_defaults if d]]:
+            self.visit(default)
+        saved, self._use = self._use, Use.FUNCTION
+        outer_function = self._function
+        # A lambda outside any function has no body an import could move into.
+        self._function = outer_function or f"<lambda at line {node.lineno}>"
+        self._depth += 1
+        self.visit(node.body)
+        self._depth -= 1
+        self._function = outer_function
+        self._use = saved
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if self._module_level():
+            self.defined.add(node.name)
+            owner, self._owner = self._owner, node.name
+            self._class_def(node)
+            self._owner = owner
+        else:
+            self._class_def(node)
+
+    def _class_def(self, node: ast.ClassDef) -> None:
+        for expr in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
+            self.visit(expr)
+        self._mark(node.bases, ClassUse.MARKER)  # a root others derive from
+        if self._depth == 0 and self._class_depth == 0 and trivial_body(node.body):
+            # Only a class with nothing to it stands in for something missing: bases
+            # (Exception, Protocol, ABC, a real base), a metaclass or a decorator make
+            # it a deliberate declaration. Private names are internal markers.
+            plain = (all(dotted(b) == "object" for b in node.bases) and not node.keywords
+                     and not node.decorator_list and not node.name.startswith("_"))
+            if self._in_fallback or plain:
+                self.placeholders.append(
+                    Placeholder(node.name, node.lineno, node.end_lineno or node.lineno,
+                                self._in_fallback, method_names(node))
+                )
+        if self._depth == 0 and self._class_depth == 0:
+            self.class_methods[node.name] = method_names(node)
+        self._classes.append(node.name)
+        self._class_depth += 1
+        for stmt in node.body:
+            self.visit(stmt)
+        self._class_depth -= 1
+        self._classes.pop()
+
+    # ----------------------------------------------------------------- statements
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if self._depth:
+            # Local variable annotations are never evaluated.
+            self._with_use(Use.ANNOTATION, [node.annotation])
+        else:
+            self._annotation(node.annotation)
+        if node.value is not None:
+            self.visit(node.value)
+        self.visit(node.target)
+        if self._module_level() and isinstance(node.target, ast.Name):
+            self.defined.add(node.target.id)
+            self._made_by(node.target.id, node.value)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if self._module_level():
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id == "__all__":
+                    self._record_all(node.value, node.lineno)
+            self._lazy_map(node.value)
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            self.defined.update(names)
+            if len(names) == 1 and names[0] != "__all__":
+                owner, self._owner = self._owner, names[0]
+                self.generic_visit(node)
+                self._owner = owner
+                self._made_by(names[0], node.value)
+                return
+        self.generic_visit(node)
+
+    def _made_by(self, name: str, value: ast.expr | None) -> None:
+        """Remember which call produced module global `name` (forget it when rebound)."""
+        call = self._call(value) if isinstance(value, ast.Call) else None
+        if call is None:
+            self.made_by.pop(name, None)
+        else:
+            self.made_by[name] = call
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if (self._module_level() and isinstance(node.target, ast.Name)
+                and node.target.id == "__all__" and self.all_names is not None):
+            extra = string_items(node.value)
+            if extra is not None:
+                self.all_names = (*self.all_names, *extra)
+        self.generic_visit(node)
+
+    def _record_all(self, value: ast.expr, line: int) -> None:
+        names = string_items(value)
+        if names is not None:
+            self.all_names = names
+            self.all_line = line
+            saved, self._use = self._use, Use.EXPORT
+            for name in names:
+                self._note(name)
+            self._use = saved
+
+    def _lazy_map(self, value: ast.expr) -> None:
+        # `_LAZY = {"Name": ".module", ...}`: the names a PEP 562 __getattr__ can load.
+        if isinstance(value, ast.Dict) and value.keys and all(
+            isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys
+        ):
+            values_are_modules = all(
+                (isinstance(v, ast.Constant) and isinstance(v.value, str))
+                or isinstance(v, ast.Tuple) for v in value.values
+            )
+            if values_are_modules:
+                for key, target in zip(value.keys, value.values, strict=True):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        self.lazy_names.add(key.value)
+                        module = lazy_target(target)
+                        if module is not None:
+                            self.lazy_modules[key.value] = module
+
+    def visit_For(self, node: ast.For) -> None:
+        self._statement(node, "for loop")
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For  # type: ignore[assignment]
+
+    def visit_While(self, node: ast.While) -> None:
+        self._statement(node, "while loop")
+        self.generic_visit(node)
+
+    def _statement(self, node: ast.stmt, what: str) -> None:
+        if self._depth == 0 and not self._in_fallback:
+            self.work.append(Statement(node.lineno, node.end_lineno or node.lineno, what))
+
+    def visit_ListComp(self, node: ast.ListComp) -> None:
+        self._comprehension(node)
+
+    def visit_SetComp(self, node: ast.SetComp) -> None:
+        self._comprehension(node)
+
+    def visit_DictComp(self, node: ast.DictComp) -> None:
+        self._comprehension(node)
+
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp) -> None:
+        if self._depth == 0 and not self._in_fallback:
+            self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
+                                       "comprehension"))
+        self.generic_visit(node)
+
+    def _call(self, node: ast.Call) -> ImportTimeCall | None:
+        """The call `node` with its name resolved through aliases, and its receiver."""
+        raw = dotted(node.func)
+        receiver = None
+        if isinstance(node.func, ast.Attribute):
+            base = node.func.value
+            if isinstance(base, ast.Call):
+                receiver = self._call(base)  # create_engine(url).connect()
+            elif isinstance(base, ast.Name):
+                receiver = self.made_by.get(base.id)  # engine.connect()
+            if raw is None:
+                raw = f"<expr>.{node.func.attr}"
+        if raw is None:
+            return None
+        head, _, rest = raw.partition(".")
+        resolved = self.aliases.get(head, head)
+        name = f"{resolved}.{rest}" if rest else resolved
+        return ImportTimeCall(name, node.lineno, raw.rsplit(".", 1)[-1], receiver,
+                              self._platform)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        # An empty class called with arguments raises TypeError: the caller expects more.
+        self._mark([node.func], ClassUse.BEHAVIOUR if node.args or node.keywords
+                   else ClassUse.MARKER)
+        self._mark([*node.args, *(k.value for k in node.keywords)], ClassUse.MARKER)
+        if self._depth == 0:
+            call = self._call(node)
+            if call is not None and call.method in ANNOTATION_READERS:
+                self.consumers.add(call.name)
+            # An `except ImportError:` handler runs only when that import failed, which
+            # in the measured run it did not (numpy._core lists its folder there to
+            # explain a broken build): no import-time work to report.
+            if call is not None and not self._in_fallback:
+                self.calls.append(call)
+                if call.method not in CHEAP_CALLS and not call.method[:1].isupper():
+                    self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
+                                               f"call to {dotted(node.func) or call.name}()",
+                                               call))
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._note(node.id)

@@ -1,0 +1,190 @@
+"""Pure helpers over ast nodes for the source pass, and the names it recognises.
+
+Nothing here walks a whole module: these read one node (a dotted name, an `except`
+clause, a class body, a PEP 562 map entry) or one file's comments, so the collector
+and `module_facts` stay about what runs when.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importaudit.review.facts import Placeholder
+
+#: Libraries that read annotations at run time (resolving them needs the real names).
+ANNOTATION_LIBRARIES = frozenset({
+    "pydantic", "pydantic_core", "attrs", "attr", "msgspec", "cattrs", "dacite",
+    "dataclasses_json", "marshmallow_dataclass", "fastapi", "typer", "strawberry",
+    "beartype", "typeguard", "sqlmodel", "apischema", "mashumaro", "pyserde",
+})
+#: Names whose presence means annotations are evaluated at run time.
+ANNOTATION_READERS = frozenset({
+    "get_type_hints", "get_annotations", "singledispatch", "singledispatchmethod",
+    "Mapped",  # SQLAlchemy 2.0 declarative mapping resolves Mapped[...] annotations
+})
+
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+#: Calls that do no real work at import time (declarations, not computation).
+CHEAP_CALLS = frozenset({
+    "TypeVar", "NewType", "ParamSpec", "TypeVarTuple", "namedtuple", "NamedTuple",
+    "TypedDict", "getLogger", "compile", "frozenset", "set", "dict", "tuple", "list",
+    "field", "dataclass", "object", "property", "staticmethod", "classmethod",
+    "import_module", "__import__", "filterwarnings", "simplefilter", "getenv", "get",
+    "Enum", "IntEnum", "StrEnum", "Flag", "auto", "cast", "overload", "final", "register",
+    "partial", "wraps", "lru_cache", "cache", "total_ordering", "contextmanager",
+    "local", "Lock", "RLock", "Event", "ContextVar", "declarative_base", "sessionmaker",
+    "MetaData", "Column", "Table", "relationship", "mapped_column", "str", "int", "float",
+    "bool", "bytes", "len", "sorted", "range", "zip", "enumerate", "isinstance", "hasattr",
+    "getattr", "setattr", "globals", "Path", "join", "dirname", "abspath", "update",
+    "append", "extend", "setdefault", "format", "replace", "lower", "upper", "strip",
+    "split", "Decimal", "timedelta", "MappingProxyType", "type", "super", "abstractmethod",
+    "runtime_checkable", "Generic", "Protocol", "Literal", "Annotated", "Optional", "Union",
+})
+
+
+def dotted(node: ast.expr) -> str | None:
+    """`a.b.c` for an attribute chain on a name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def handles_import_error(handler: ast.ExceptHandler) -> bool:
+    """Whether `handler` catches a failed import (ImportError or something broader)."""
+    types = handler.type
+    if types is None:
+        return True
+    exprs = types.elts if isinstance(types, ast.Tuple) else [types]
+    return any((dotted(e) or "").rsplit(".", 1)[-1] in IMPORT_ERRORS for e in exprs)
+
+
+def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
+    """The absolute module named by a relative import in `module` (best effort)."""
+    if level == 0:
+        return target or ""
+    package = module if is_package else module.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    base = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    if target:
+        base = [*base, target]
+    return ".".join(base)
+
+
+def trivial_body(body: list[ast.stmt]) -> bool:
+    """A class body that holds nothing real: docstring, pass, ..., or empty methods."""
+    for stmt in body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # docstring or `...`
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and trivial_function(stmt):
+            continue
+        return False
+    return True
+
+
+def method_names(node: ast.ClassDef) -> frozenset[str]:
+    """The names of the methods class `node` defines in its own body."""
+    return frozenset(f.name for f in node.body
+                     if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef))
+
+
+def implemented(placeholder: Placeholder, class_methods: dict[str, frozenset[str]]) -> bool:
+    """Whether another class of the module implements every method `placeholder` declares.
+
+    Then it is an interface the others follow by duck typing (numpy.distutils'
+    CommandLineParser, whose split/join WindowsParser and PosixParser implement), not a
+    stand-in for missing code. One shared method name (`run`) is a coincidence; a set
+    of two or more is an interface.
+    """
+    return len(placeholder.methods) >= 2 and any(
+        name != placeholder.name and placeholder.methods <= methods
+        for name, methods in class_methods.items())
+
+
+def trivial_function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body of docstrings, pass, `...` or `raise NotImplementedError` only."""
+    for stmt in func.body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue
+        if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+            exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+            if (dotted(exc) or "").endswith("NotImplementedError"):
+                continue
+        return False
+    return True
+
+def lazy_target(value: ast.expr) -> str | None:
+    """The module a PEP 562 map entry names, as `import_module` would read it.
+
+    `".canvas"` and `(__spec__.parent, ".main")` stay relative to the package;
+    `("pydantic_core", ".core_schema")` names its anchor: `pydantic_core.core_schema`.
+    """
+    def text(node: ast.expr) -> str | None:
+        return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+            else None
+
+    if not isinstance(value, ast.Tuple):
+        return text(value)
+    if len(value.elts) != 2:
+        return None
+    anchor, name = text(value.elts[0]), text(value.elts[1])
+    if name is None or anchor is None or not name.startswith("."):
+        return name
+    return anchor if name == "." else anchor + name
+
+
+def string_items(value: ast.expr) -> tuple[str, ...] | None:
+    """The strings of a literal list/tuple/set of strings only, else None."""
+    if isinstance(value, ast.List | ast.Tuple | ast.Set):
+        items = [e.value for e in value.elts if isinstance(e, ast.Constant)]
+        if len(items) == len(value.elts) and all(isinstance(i, str) for i in items):
+            return tuple(str(i) for i in items)
+    return None
+
+
+def has_future_annotations(tree: ast.Module) -> bool:
+    """Whether the module starts with `from __future__ import annotations`."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            if any(a.name == "annotations" for a in stmt.names):
+                return True
+        elif not isinstance(stmt, ast.ImportFrom) and not (
+            isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        ):
+            break  # the future import must come before any other statement
+    return False
+
+
+IGNORE_MARK = "importaudit: ignore"
+
+
+def ignore_comments(source: str) -> dict[int, frozenset[str] | None]:
+    """Lines carrying `# importaudit: ignore[CODE,...]` -> the codes (None: every code)."""
+    found: dict[int, frozenset[str] | None] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return found
+    for tok in tokens:
+        if tok.type != tokenize.COMMENT or IGNORE_MARK not in tok.string:
+            continue
+        rest = tok.string.split(IGNORE_MARK, 1)[1].strip()
+        if rest.startswith("["):
+            inside = rest[1:].split("]", 1)[0]
+            codes = frozenset(c.strip().upper() for c in inside.split(",") if c.strip())
+            found[tok.start[0]] = codes
+        else:
+            found[tok.start[0]] = None
+    return found
