@@ -99,7 +99,8 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     if after.failure is not None or (tests is not None and tests.returncode != 0):
         return engine.withdraw(result)
     result = _exclusive(result, lambda copy: cost((str(copy), *resolved.extra_path)))
-    result = dataclasses.replace(result, costlier=engine.costlier(before, after))
+    result = dataclasses.replace(result, costlier=engine.costlier(
+        before, after, {r.module for r in result.passed}))
     if options.write and (options.allow_costlier or not result.costlier):
         result = dataclasses.replace(result, written=engine.write(result))
     return result

@@ -39,7 +39,7 @@ from importaudit.fix.styles import (
 from importaudit.fix.typing_only import TypingPlan, plan_typing, render_typing
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 
     from importaudit.fix.project import Declared
     from importaudit.model import Report
@@ -491,19 +491,35 @@ def run_tests(command: str, copy: Path, *, timeout: float) -> TestRun:
     return TestRun(command, done.returncode if done.returncode is not None else -1, tail)
 
 
-def costlier(before: Report, after: Report) -> tuple[str, ...]:
+def costlier(before: Report, after: Report, rewritten: Collection[str]) -> tuple[str, ...]:
     """The costs (heap, modules) that importing the targets went up by after the rewrite.
+
+    Heap counts what the rewrite can change: the modules that load only before or only
+    after, and the own heap of the `rewritten` modules loaded on both sides. A module
+    whose code is the same on both sides costs the same; the few bytes its figure moves
+    by between two runs (the probe's own records are traced, and a clock reading takes
+    more bytes as it grows) are noise, not a cost of the rewrite.
 
     Time is left out on purpose: medians of a few runs on a busy machine go up and down
     by more than a lazy `__init__` changes them; heap and module counts do not.
     """
-    from importaudit.views import totals
-
-    b, a = totals(before.modules), totals(after.modules)
+    then = {r.name: r for r in before.modules if not r.preloaded}
+    now = {r.name: r for r in after.modules if not r.preloaded}
     went_up = []
-    if b.heap_bytes is not None and a.heap_bytes is not None and a.heap_bytes > b.heap_bytes:
+    heap: int | None = 0
+    for name in then.keys() | now.keys():
+        b, a = then.get(name), now.get(name)
+        if b is not None and a is not None and name not in rewritten:
+            continue
+        b_heap = 0 if b is None else b.self_heap_bytes
+        a_heap = 0 if a is None else a.self_heap_bytes
+        if heap is None or b_heap is None or a_heap is None:
+            heap = None
+        else:
+            heap += a_heap - b_heap
+    if heap is not None and heap > 0:
         went_up.append("heap")
-    if a.modules > b.modules:
+    if len(now) > len(then):
         went_up.append("modules")
     return tuple(went_up)
 
