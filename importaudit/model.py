@@ -84,8 +84,9 @@ class ModuleRecord:
     self_ns_max: int = 0
     cumulative_ns_min: int = 0
     cumulative_ns_max: int = 0
-    # The body's own CPU time on its thread, lowest over the runs (None: not measured):
-    # unlike wall time, the machine's load barely moves it.
+    # The body's own CPU time on its thread (None: not measured), median and lowest over
+    # the runs: unlike wall time, the machine's load barely moves it.
+    self_cpu_ns: int | None = None
     self_cpu_ns_min: int | None = None
     heap_bytes: int | None = None  # cumulative Python heap retained (tracemalloc run)
     self_heap_bytes: int | None = None

@@ -96,6 +96,7 @@ def merge_runs(  # noqa: PLR0912  (one pass per record kind reads clearer split 
             self_ns_max=max(selfs),
             cumulative_ns_min=min(cums),
             cumulative_ns_max=max(cums),
+            self_cpu_ns=_median_opt([r.self_cpu_ns for r in recs]),
             self_cpu_ns_min=min((r.self_cpu_ns for r in recs if r.self_cpu_ns is not None),
                                 default=None),
             heap_bytes=h.heap_bytes if h else None,
@@ -216,7 +217,7 @@ def standalone(base: ModuleRecord, runs: list[ChildRun], heap: ChildRun | None) 
     return replace(
         base,
         cumulative_ns=median(cums), self_ns=median(selfs),
-        self_cpu_ns_min=min(cpus, default=None),
+        self_cpu_ns=median(cpus) if cpus else None, self_cpu_ns_min=min(cpus, default=None),
         cumulative_ns_min=min(cums, default=0), cumulative_ns_max=max(cums, default=0),
         self_ns_min=min(selfs, default=0), self_ns_max=max(selfs, default=0),
         rss_bytes=median(rss) if rss else None,

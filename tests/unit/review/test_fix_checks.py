@@ -145,6 +145,13 @@ def test_computation_is_judged_on_its_lower_bound_and_points_at_the_work(
     computed = dataclasses.replace(loaded, self_cpu_ns_min=12_000_000)
     assert [f.line for f in codes(make_report(("app",), (modules[0], computed)),
                                   "IA602")] == [5]
+    # The median CPU time decides, not one lucky run: sqlalchemy's oracle dictionary
+    # computes 12-13 ms in most processes and 8.8 ms in one in a few (hash seed, memory
+    # layout); its lowest of 5 runs fell on either side of 10 ms between reviews.
+    lucky = dataclasses.replace(loaded, self_cpu_ns_min=8_800_000, self_cpu_ns=12_500_000)
+    assert [f.line for f in codes(make_report(("app",), (modules[0], lucky)), "IA602")] == [5]
+    typical = dataclasses.replace(lucky, self_cpu_ns=9_000_000)
+    assert codes(make_report(("app",), (modules[0], typical)), "IA602") == []
 
 
 def test_io_alone_is_import_time_io_not_computation(tmp_path: Path) -> None:

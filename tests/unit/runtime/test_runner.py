@@ -151,6 +151,7 @@ def test_warm_up_then_repeats_then_one_heap_run_merged_into_medians() -> None:
     assert (pkg.self_ns, pkg.self_ns_min, pkg.self_ns_max) == (5_000_000, 4_000_000, 8_000_000)
     # its own CPU time: the lowest of the time runs (not the warm-up's, not the heap run's)
     assert pkg.self_cpu_ns_min == 2_000_000
+    assert pkg.self_cpu_ns == 2_500_000  # and the median of them (runs of 4, 8, 5 ms)
     assert by_name["pkg.core"].self_cpu_ns_min is None  # no `fc`: not measured
     assert pkg.cumulative_ns == 6_000_000 and pkg.runs == 3
     assert (pkg.heap_bytes, pkg.self_heap_bytes, pkg.heap_peak_bytes) == (4000, 1000, 5000)
