@@ -70,6 +70,21 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
     return ReviewResult(rank([*outcome.findings, *outcome.unused]), outcome.suppressed)
 
 
+def unsettled(report: Report, settings: ReviewSettings | None = None) -> tuple[str, ...]:
+    """Modules whose time verdict hangs on a figure near its threshold (see IA602).
+
+    Measured again with more runs (`api.review`), they get a verdict that repeats; no
+    other rule judges time alone.
+    """
+    from importaudit.review import sideeffects
+    from importaudit.review.context import ReviewContext
+
+    ctx = ReviewContext(report, settings)
+    if ctx.settings.select is not None and "IA602" not in ctx.settings.select:
+        return ()
+    return sideeffects.unsettled(ctx)
+
+
 def review_report(report: Report, settings: ReviewSettings | None = None) -> Report:
     """`report` with its findings replaced by those of a fresh review."""
     result = run_review(report, settings)

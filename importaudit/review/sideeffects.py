@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from importaudit.model import Finding, ModuleRecord
     from importaudit.review.context import ReviewContext
+    from importaudit.review.facts import ModuleFacts
     from importaudit.review.source import ImportTimeCall, Statement
 
 #: Fully resolved call names, by kind of side effect.
@@ -189,6 +190,62 @@ def _computation_rank(work: Statement) -> int | None:
     return 1
 
 
+def _judged(ctx: ReviewContext) -> Iterator[tuple[ModuleFacts, ModuleRecord,
+                                                   list[Statement]]]:
+    """Each measured module IA602 judges, with the module-level work it runs."""
+    for facts in ctx.all_facts():
+        record = ctx.tree.get(facts.name)
+        candidates = [w for w in facts.work if _computation_rank(w) is not None]
+        if record is not None and candidates:
+            yield facts, record, candidates
+
+
+def _time_threshold(ctx: ReviewContext, facts: ModuleFacts) -> int:
+    """IA602's time threshold for a module, in ns of its body's CPU time.
+
+    Only time beyond what its length explains counts: a long module's definitions are
+    no computation to cache.
+    """
+    return max(ctx.settings.expensive_self_ns,
+               _source_lines(facts.path) * _DEFINITIONS_NS_PER_LINE)
+
+
+def _heavy(ctx: ReviewContext, record: ModuleRecord) -> bool:
+    """Whether a module body retains heap or grows RSS past IA602's thresholds."""
+    return ((record.self_heap_bytes or 0) >= ctx.settings.expensive_self_heap
+            or (record.self_rss_bytes or 0) >= ctx.settings.expensive_self_rss)
+
+
+#: A CPU figure within this factor of the threshold (either side) is near it.
+_NEAR = 1.5
+
+
+def unsettled(ctx: ReviewContext) -> tuple[str, ...]:
+    """Modules whose IA602 verdict hangs on a CPU time near its threshold.
+
+    Runs of one module body spread by tens of percent in CPU time between processes
+    (hash seed, memory layout, a loaded machine: sqlalchemy's oracle dictionary took
+    8.1-22 ms at load 12), so a median of a few runs within a factor of 1.5 of the
+    threshold may land on either side in the next review. `api.review` measures these
+    again with more runs before the verdict (see `defaults.SETTLE_REPEAT`); heap and
+    RSS repeat exactly and settle a module by themselves.
+    """
+    near = []
+    for record in ctx.report.modules:
+        cpu = record.self_cpu_ns if record.self_cpu_ns is not None else record.self_cpu_ns_min
+        # The line allowance only raises a threshold: cheaper bodies are never near it
+        # (and their source is not read).
+        if cpu is None or cpu < ctx.settings.expensive_self_ns / _NEAR or _heavy(ctx, record):
+            continue
+        facts = ctx.facts(record.name) if record.name in ctx.modules else None  # own only
+        if facts is None or not any(_computation_rank(w) is not None for w in facts.work):
+            continue
+        threshold = _time_threshold(ctx, facts)
+        if threshold / _NEAR <= cpu < threshold * _NEAR:
+            near.append(record.name)
+    return tuple(near)
+
+
 @register(
     "IA602", "module-level-computation", "Expensive computation at module level",
     RuleDoc(
@@ -204,21 +261,8 @@ def _computation_rank(work: Statement) -> int | None:
 )
 def module_level_computation(ctx: ReviewContext) -> Iterator[Finding]:
     """IA602: a module body that is measurably expensive and does module-level work."""
-    settings = ctx.settings
-    for facts in ctx.all_facts():
-        record = ctx.tree.get(facts.name)
-        candidates = [w for w in facts.work if _computation_rank(w) is not None]
-        if record is None or not candidates:
-            continue
-        # Time counts only beyond what the module's length explains: a long module's
-        # definitions are no computation to cache (its time is not one line's).
-        lines = _source_lines(facts.path)
-        expensive = (
-            _clearly_slow(record, max(settings.expensive_self_ns,
-                                      lines * _DEFINITIONS_NS_PER_LINE))
-            or (record.self_heap_bytes or 0) >= settings.expensive_self_heap
-            or (record.self_rss_bytes or 0) >= settings.expensive_self_rss
-        )
+    for facts, record, candidates in _judged(ctx):
+        expensive = _clearly_slow(record, _time_threshold(ctx, facts)) or _heavy(ctx, record)
         if not expensive:
             continue
         # The computation first (loops, comprehensions, calls into libraries and the

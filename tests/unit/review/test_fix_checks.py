@@ -154,6 +154,33 @@ def test_computation_is_judged_on_its_lower_bound_and_points_at_the_work(
     assert codes(make_report(("app",), (modules[0], typical)), "IA602") == []
 
 
+
+
+def test_only_a_computing_body_near_the_threshold_is_unsettled(tmp_path: Path) -> None:
+    from importaudit.review import unsettled
+
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/tables.py": "TABLE = [i * i for i in range(200_000)]\n",
+        "app/defs.py": "def f():\n    return 1\n",
+    })
+
+    def judged(name: str, cpu_ms: float, heap: int = 0) -> tuple[str, ...]:
+        module = dataclasses.replace(
+            record(tmp_path, name, "app", 1, 30_000, self_ns_min=25_000_000),
+            self_cpu_ns=int(cpu_ms * 1_000_000), self_heap_bytes=heap)
+        return unsettled(make_report(("app",), (record(tmp_path, "app", None, 0, 100),
+                                                module)))
+
+    # 10 ms is the threshold: within a factor of 1.5 either side, the runs may land on
+    # either side in the next review; well clear of it, they do not.
+    assert judged("app.tables", 12) == ("app.tables",)
+    assert judged("app.tables", 7) == ("app.tables",)
+    assert judged("app.tables", 16) == () and judged("app.tables", 6) == ()
+    # Heap past its own threshold settles the verdict; no module-level work, no verdict.
+    assert judged("app.tables", 12, heap=8 * 1024 * 1024) == ()
+    assert judged("app.defs", 12) == ()
+
 def test_io_alone_is_import_time_io_not_computation(tmp_path: Path) -> None:
     write(tmp_path, {
         "app/__init__.py": "",
