@@ -14,6 +14,8 @@ def test_a_body_near_the_threshold_is_measured_again_and_judged_on_those_runs() 
     report = api.review([str(SETTLED)], api.ReviewOptions(measure=api.Measure(repeat=1),
                                                           select=("IA602",)))
     assert [(f.code, f.module) for f in report.findings] == [("IA602", "settled.busy")]
+    # It says the figure that decided: CPU time, which load does not stretch.
+    assert "ms of CPU, median over the runs)" in report.findings[0].message
     assert report.meta is not None
     again = [n for n in report.meta.notes if "measured" in n and " again " in n]
     # Only the module near the threshold (12 ms of CPU): not the cheap one beside it.
