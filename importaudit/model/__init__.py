@@ -1,0 +1,60 @@
+"""The one report model: frozen value objects, versioned, round-tripped losslessly.
+
+Every command produces a `Report`; every renderer consumes one. Units live in names and
+integers (`self_ns`, `heap_bytes`); formatting to text is `importaudit.units`.
+
+This package is the model's one public home: import its names from `importaudit.model`.
+They are defined by job in the modules below it: `runtime` (what importing each module
+cost, and how it was measured), `static` (the import graph and its cycles), `findings`
+(what the review and the gate conclude) and `report` (the versioned `Report` and its JSON
+form: `to_dict` / `report_from_dict` refuse a report of a newer schema version with a
+clear error and upgrade older ones).
+"""
+
+from __future__ import annotations
+
+from importaudit.model.findings import (
+    CheckResult,
+    Finding,
+    Impact,
+    Severity,
+    Verdict,
+    Violation,
+)
+from importaudit.model.report import (
+    SCHEMA_VERSION,
+    Report,
+    report_from_dict,
+    report_to_dict,
+    to_dict,
+)
+from importaudit.model.runtime import (
+    ChildFailure,
+    LoopBlock,
+    ModuleRecord,
+    RunMeta,
+    ShardInfo,
+    ShardRun,
+    SkippedModule,
+)
+from importaudit.model.static import (
+    IMPORT_TIME_KINDS,
+    KIND_ORDER,
+    Cycle,
+    EdgeKind,
+    ImportEdge,
+    ImportTrial,
+    ModuleNode,
+    Proof,
+    ScanProblem,
+    StaticGraph,
+    cycle_changes,
+)
+
+__all__ = [
+    "IMPORT_TIME_KINDS", "KIND_ORDER", "SCHEMA_VERSION", "CheckResult", "ChildFailure",
+    "Cycle", "EdgeKind", "Finding", "Impact", "ImportEdge", "ImportTrial", "LoopBlock",
+    "ModuleNode", "ModuleRecord", "Proof", "Report", "RunMeta", "ScanProblem", "Severity",
+    "ShardInfo", "ShardRun", "SkippedModule", "StaticGraph", "Verdict", "Violation",
+    "cycle_changes", "report_from_dict", "report_to_dict", "to_dict",
+]

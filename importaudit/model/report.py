@@ -1,0 +1,143 @@
+"""The versioned `Report` and its JSON form, round-tripped losslessly.
+
+`to_dict` / `report_from_dict` convert to and from plain JSON-able data;
+`report_from_dict` refuses a report of a newer schema version with a clear error and
+upgrades older ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from importaudit.errors import SchemaVersionError
+
+# The report's fields are resolved by name when one is read back
+# (`typing.get_type_hints`), so these are imported at run time.
+from importaudit.model.findings import Finding, Verdict  # noqa: TC001
+from importaudit.model.runtime import (  # noqa: TC001
+    ChildFailure,
+    ModuleRecord,
+    RunMeta,
+    SkippedModule,
+)
+from importaudit.model.static import Cycle, StaticGraph  # noqa: TC001
+
+SCHEMA_VERSION = 1
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything one command measured and concluded; what renderers and baselines hold."""
+
+    targets: tuple[str, ...]
+    tool_version: str
+    created_at: str  # ISO 8601, UTC
+    schema_version: int = SCHEMA_VERSION
+    meta: RunMeta | None = None
+    modules: tuple[ModuleRecord, ...] = ()
+    failure: ChildFailure | None = None
+    skipped: tuple[SkippedModule, ...] = ()  # submodules of a --tree walk left out, and why
+    graph: StaticGraph | None = None
+    cycles: tuple[Cycle, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    verdict: Verdict | None = None
+
+
+
+def to_dict(obj: Any) -> Any:
+    """Turn a model object (or container of them) into JSON-able data."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, enum.Enum):
+        return obj.value if not isinstance(obj, enum.IntEnum) else obj.name.lower()
+    if isinstance(obj, tuple | list):
+        return [to_dict(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): to_dict(v) for k, v in obj.items()}
+    return obj
+
+
+def _convert(tp: Any, value: Any, where: str) -> Any:  # noqa: PLR0911  (one return per type)
+    """Convert JSON data `value` into an instance of the annotated type `tp`."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(inner[0], value, where)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise ValueError(f"{where}: expected a list, got {type(value).__name__}")
+        return tuple(_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
+    if isinstance(tp, type) and issubclass(tp, enum.IntEnum):
+        if isinstance(value, str):
+            return tp[value.upper()]
+        return tp(value)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp(value)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _from_fields(tp, value, where)
+    if isinstance(value, bool) and tp is not bool:  # JSON true is no count or time
+        raise ValueError(f"{where}: expected {getattr(tp, '__name__', tp)}, got bool")
+    if tp is float and isinstance(value, int):
+        return float(value)
+    if tp in (int, float, str, bool) and not isinstance(value, tp):
+        raise ValueError(f"{where}: expected {tp.__name__}, got {type(value).__name__}")
+    return value
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _from_fields(cls: type[T], data: Any, where: str) -> T:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected an object, got {type(data).__name__}")
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in data:
+            kwargs[f.name] = _convert(hints[f.name], data[f.name], f"{where}.{f.name}")
+    return cls(**kwargs)
+
+
+def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring an older report's data up to SCHEMA_VERSION (one step per version)."""
+    # Version 1 is the first; later versions add their migration steps here.
+    return data
+
+
+def report_from_dict(data: Any) -> Report:
+    """Read a report from JSON data, refusing newer schema versions with a clear error."""
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise SchemaVersionError("not an importaudit report (no schema_version)")
+    version = data["schema_version"]
+    if not isinstance(version, int) or version < 1:
+        raise SchemaVersionError(f"unknown report schema_version {version!r}")
+    if version > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"report has schema_version {version}, newer than this importaudit "
+            f"understands ({SCHEMA_VERSION}); upgrade importaudit to read it"
+        )
+    data = _upgrade(dict(data))
+    data["schema_version"] = SCHEMA_VERSION
+    try:
+        return _from_fields(Report, data, "report")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SchemaVersionError(f"malformed report: {exc}") from exc
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The JSON form of a report (the inverse of `report_from_dict`)."""
+    data: dict[str, Any] = to_dict(report)
+    return data

@@ -1,0 +1,162 @@
+"""The static side of the report: the import graph read from source, and its cycles.
+
+An `ImportEdge` is one import statement (file, line, kind); `StaticGraph` holds the
+modules and edges of the targets' source trees, built without running code; a `Cycle`
+is one strongly connected component of it with a witness, a cut and, once its
+suspected failure was tried in fresh interpreters, a proof.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+class EdgeKind(enum.StrEnum):
+    """How an import statement executes, which decides whether it runs at import time."""
+
+    EAGER = "eager"  # module level: runs when the importer is imported
+    DEFERRED = "deferred"  # inside a function or method body: runs when called
+    TYPE_ONLY = "type-only"  # under `if TYPE_CHECKING:`: never runs
+    OPTIONAL = "optional"  # inside try/except ImportError at module level: runs, may fail
+    LAZY = "lazy"  # PEP 562 __getattr__ maps, lazy_loader attach, PEP 810 `lazy import`
+    DYNAMIC = "dynamic"  # importlib.import_module("literal") / __import__("literal")
+    PARENT = "parent"  # implicit: importing a.b.c runs a and a.b first
+
+
+#: The order in which edge kinds are listed and sorted (and which record of an edge
+#: represents it): the kinds that run at import time first. The graph cache stores a
+#: kind as its place here.
+KIND_ORDER: dict[EdgeKind, int] = {kind: i for i, kind in enumerate((
+    EdgeKind.EAGER, EdgeKind.OPTIONAL, EdgeKind.PARENT, EdgeKind.DYNAMIC,
+    EdgeKind.LAZY, EdgeKind.DEFERRED, EdgeKind.TYPE_ONLY,
+))}
+
+#: Edge kinds that execute while the importer itself is being imported.
+IMPORT_TIME_KINDS: frozenset[EdgeKind] = frozenset(
+    {EdgeKind.EAGER, EdgeKind.OPTIONAL, EdgeKind.PARENT}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportEdge:
+    """One import statement (or implicit parent import) in the static graph."""
+
+    importer: str
+    imported: str
+    kind: EdgeKind
+    file: str | None = None
+    line: int | None = None
+    names: tuple[str, ...] = ()  # for `from X import a, b`: the names taken from X
+    external: bool = False  # imported lies outside the scanned targets
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleNode:
+    """One module the static scan knows of."""
+
+    name: str
+    file: str | None = None
+    is_package: bool = False
+    external: bool = False
+    namespace: bool = False
+    compiled: bool = False  # `file` is an extension module (what Python loads)
+    # A compiled module's edges come from the `.py` beside it, named here; a compiled
+    # module without one has imports nobody can read (see StaticGraph.imports_unknown).
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanProblem:
+    """A file or statement the static scan could not use, and why."""
+
+    file: str
+    reason: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StaticGraph:
+    """The import graph of the targets' source trees, built without running code."""
+
+    roots: tuple[str, ...]
+    modules: tuple[ModuleNode, ...] = ()
+    edges: tuple[ImportEdge, ...] = ()
+    problems: tuple[ScanProblem, ...] = ()
+    kinds: tuple[EdgeKind, ...] = ()  # edge kinds kept in `edges` (empty: every kind)
+    cycle_kinds: tuple[EdgeKind, ...] = ()  # kinds the report's cycles were sought over
+    # Modules of the targets whose imports are unknown: compiled, with no source beside
+    # them. Their missing edges are not "imports nothing"; cycles through them go unseen.
+    imports_unknown: tuple[str, ...] = ()
+    python: str | None = None  # the interpreter whose sys.path names were looked up on
+    excluded: tuple[str, ...] = ()  # submodules the walk left out (exclude patterns, tests)
+    notes: tuple[str, ...] = ()  # facts about how the tree was walked
+
+
+class Proof(enum.StrEnum):
+    """What running the code said about a cycle the static analysis suspects can fail."""
+
+    UNVERIFIED = "unverified"  # static reasoning only: no code ran (or nothing to try)
+    FAILS = "fails"  # importing a member first, alone, failed on a half-initialised member
+    NOT_REPRODUCED = "not-reproduced"  # every entry point tried imported fine: order-dependent
+
+
+@dataclass(frozen=True, slots=True)
+class ImportTrial:
+    """One module imported first, alone, in a fresh interpreter, and how that ended."""
+
+    module: str
+    error: str | None = None  # "ImportError: cannot import name ..." (None: imported fine)
+    file: str | None = None  # where it was raised: the innermost frame of the target's code
+    line: int | None = None
+    circular: bool = False  # the error names a half-initialised member of the cycle
+    # Importing `module` first imports its packages first; when importing this one of
+    # them first (alone, fresh) already loaded `module` or failed, that was the same run.
+    via: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """One strongly connected component with a short witness cycle through it.
+
+    `can_fail` and `failing` are the static suspicion; `proof` and `trials` say whether
+    importing the suspected modules first, each alone in a fresh interpreter, reproduced
+    it (`fails` is the claim renderers and rules may show as "fails at import").
+    """
+
+    modules: tuple[str, ...]  # members of the component, sorted
+    witness: tuple[ImportEdge, ...]  # a short cycle, as edges with file:line (static.cycles)
+    cut: tuple[ImportEdge, ...] = ()  # suggested edges to make deferred/type-only
+    packages: tuple[str, ...] = ()  # top-level packages involved
+    cross_package: bool = False
+    can_fail: bool = False  # suspected: a `from x import name` on a partly initialised module
+    failing: tuple[ImportEdge, ...] = ()  # the import-time `from x import name` edges suspected
+    proof: Proof = Proof.UNVERIFIED
+    trials: tuple[ImportTrial, ...] = ()  # the entry points tried, in order
+
+    @property
+    def fails(self) -> bool:
+        """Shown to fail at import: a trial reproduced the suspicion."""
+        return self.proof is Proof.FAILS
+
+    @property
+    def failures(self) -> tuple[ImportTrial, ...]:
+        """The trials that failed on a half-initialised member of this cycle."""
+        return tuple(t for t in self.trials if t.circular)
+
+
+def cycle_changes(old: Sequence[Cycle],
+                  new: Sequence[Cycle]) -> tuple[tuple[Cycle, ...], tuple[Cycle, ...]]:
+    """(cycles of `new` that `old` lacked, cycles of `old` gone from `new`).
+
+    A cycle is known when its modules are a subset of an old cycle's (a component that
+    shrank is not new; one that grew is); it is fixed when no new cycle shares a module.
+    """
+    appeared = tuple(c for c in new
+                     if not any(set(c.modules) <= set(o.modules) for o in old))
+    fixed = tuple(o for o in old if not any(set(o.modules) & set(c.modules) for c in new))
+    return appeared, fixed
