@@ -10,13 +10,16 @@ scanner's one classifier knows, `scan.classify_test`) or `if __name__ == "__main
 never runs on import; one under another `if` counts only when both branches bind it;
 one in a `try` body counts (the `except` side is where the body already failed).
 Function and class bodies bind nothing in the module.
+
+`bound_before` answers the question for many modules and lines, reading each file once.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Literal, overload
 
 from importaudit.guards import Bindings, Guard, classify_test
@@ -24,7 +27,7 @@ from importaudit.static.fastscan import starts_statement
 from importaudit.static.scan import quiet_parse
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
 
 def _targets(node: ast.expr) -> Iterable[str]:
@@ -188,3 +191,72 @@ def defined_before(source: bytes, name: str, end: int) -> bool:
         return False
     return any(starts_statement(source, match.start())
                for match in _binding(name).finditer(source, 0, end))
+
+
+# Every name -> whether the module binds all of them before the given line.
+Bound = Callable[[str, "Iterable[str]", int], bool]
+
+
+def bound_before(files: Mapping[str, str | None]) -> Bound:
+    """Whether a module binds names before a line; each file read once.
+
+    Three shortcuts spare parsing whole files. A name that does not even appear as a
+    word in the lines before cannot be bound there. A `def` or `class` of the name in
+    the first column, outside strings, binds it (`defined_before`). And only the
+    lines before are parsed when they parse on their own: a compound statement cut
+    short either fails to parse (then the whole file is) or, an `if` without its
+    `else`, binds less, as the whole file does before that line (its bindings count
+    from the line of the last branch).
+    """
+    sources: dict[str, bytes] = {}
+    ends: dict[tuple[str, int], int] = {}
+    parsed: dict[tuple[str, int], Mapping[str, int]] = {}
+
+    def source_of(module: str) -> bytes:
+        if module not in sources:
+            path = files.get(module)
+            try:
+                if path:
+                    with open(path, "rb") as file:  # pathlib's Path adds a tenth here
+                        sources[module] = file.read()
+                else:
+                    sources[module] = b""
+            except OSError:
+                sources[module] = b""
+        return sources[module]
+
+    def end_of(module: str, before: int) -> int:
+        """Where line `before` starts (the source's length when there is none)."""
+        end = ends.get((module, before))
+        if end is None:
+            source = source_of(module)
+            lines = source.split(b"\n", before - 1) if before > 1 else [source]
+            # Fewer lines than `before`: all of them come before it.
+            end = len(source) - (len(lines[-1]) if len(lines) == before else 0)
+            ends[module, before] = end
+        return end
+
+    @cache
+    def mentioned(module: str, name: str, before: int) -> bool:
+        return appears(source_of(module), name, end_of(module, before))
+
+    @cache
+    def defined(module: str, name: str, before: int) -> bool:
+        return defined_before(source_of(module), name, end_of(module, before))
+
+    def bound(module: str, names: Iterable[str], before: int) -> bool:
+        names = list(names)
+        if not all(mentioned(module, name, before) for name in names):
+            return False
+        unproven = [name for name in names if not defined(module, name, before)]
+        if not unproven:
+            return True
+        if (module, before) not in parsed:
+            source = source_of(module)
+            head = b"\n".join(source.split(b"\n", before - 1)[:before - 1])
+            found = bound_lines(head, strict=True)
+            parsed[module, before] = bound_lines(source) if found is None else found
+        lines = parsed[module, before]
+        return all(lines.get(name, before) < before for name in unproven)
+
+    return bound

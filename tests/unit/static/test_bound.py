@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NoReturn
 
-from importaudit.static.bound import bound_lines
-from importaudit.static.cycles import _bound_lines
+from importaudit.static.bound import bound_before, bound_lines
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -65,7 +64,7 @@ def test_the_cycle_check_reading_only_the_lines_before_agrees_with_the_whole_fil
     # "bound before line N?" as the whole file does, for every name and line.
     path = tmp_path / "mod.py"
     path.write_bytes(SOURCE)
-    bound = _bound_lines({"mod": str(path)})
+    bound = bound_before({"mod": str(path)})
     whole = bound_lines(SOURCE)
     names = [*whole, "fallback", "inner", "attribute", "OnlyTyped", "absent"]
     for before in range(1, SOURCE.count(b"\n") + 2):
@@ -166,6 +165,6 @@ def test_a_name_defined_in_the_first_column_is_known_bound_without_parsing(
         raise AssertionError("parsed")
 
     monkeypatch.setattr(bound_module, "bound_lines", no_parse)
-    bound = _bound_lines({"expr": str(path)})
+    bound = bound_before({"expr": str(path)})
     assert bound("expr", ["Expr"], back)
     assert not bound("expr", ["Absent"], back)  # not even a word there

@@ -14,8 +14,11 @@ from hypothesis import strategies as st
 from static_helpers import STATIC, graph_of
 
 from importaudit.model import EdgeKind, ImportEdge, ModuleNode, StaticGraph
-from importaudit.static import cycles
-from importaudit.static.cycles import feedback_arcs, find_cycles, shortest_cycle
+from importaudit.static import component as component_module
+from importaudit.static import cut, cycles
+from importaudit.static.component import shortest_cycle
+from importaudit.static.cut import feedback_arcs
+from importaudit.static.cycles import find_cycles
 
 ALL_KINDS = tuple(EdgeKind)
 
@@ -195,8 +198,8 @@ def test_past_its_budget_the_witness_is_the_shortest_cycle_through_the_first_mem
     pairs = [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "a"), ("e", "c")]
     component = nx.DiGraph(pairs)
     assert len(shortest_cycle(component)) == 3  # the budget covers every start
-    monkeypatch.setattr(cycles, "_WITNESS_WORK_MIN", 1)
-    monkeypatch.setattr(cycles, "_WITNESS_WORK_PER_NODE", 0)
+    monkeypatch.setattr(component_module, "_WITNESS_WORK_MIN", 1)
+    monkeypatch.setattr(component_module, "_WITNESS_WORK_PER_NODE", 0)
     assert shortest_cycle(component) == ["a", "b", "c", "d", "e"]
 
 
@@ -207,8 +210,8 @@ def test_past_its_budget_the_cut_stays_valid_but_unpruned(
     component = nx.DiGraph([(u, v) for u, v in sorted(pairs) if u != v])
     cost = dict.fromkeys(component.edges, 1.0)
     pruned = feedback_arcs(component, cost)
-    monkeypatch.setattr(cycles, "_PRUNE_WORK_MIN", 0)
-    monkeypatch.setattr(cycles, "_PRUNE_WORK_PER_EDGE", 0)
+    monkeypatch.setattr(cut, "_PRUNE_WORK_MIN", 0)
+    monkeypatch.setattr(cut, "_PRUNE_WORK_PER_EDGE", 0)
     unpruned = feedback_arcs(component, cost)
     assert set(pruned) < set(unpruned)
     rest = nx.DiGraph(component)

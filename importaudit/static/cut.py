@@ -1,0 +1,166 @@
+"""The cut of a cycle: a small set of edges whose removal leaves a component acyclic.
+
+A greedy feedback arc set (Eades-Lin-Smyth ordering), then edges put back while a work
+budget lasts: minimal within the budget, valid always. Edges are weighted so that those
+cheap to make deferred are preferred: few statements, plain `import x` rather than
+`from x import name`, explicit rather than implicit-parent (`cut_cost`).
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import TYPE_CHECKING
+
+from importaudit.model import EdgeKind
+from importaudit.static.graph import RUNS_AT_IMPORT
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    import networkx as nx
+
+    from importaudit.model import ImportEdge
+    from importaudit.static.component import Pair
+
+
+def cut_cost(records: Iterable[ImportEdge]) -> float:
+    """How much work removing an edge is: a sum over the statements it stands for."""
+    cost = 0.0
+    for edge in records:
+        if edge.kind is EdgeKind.PARENT:
+            cost += 4.0  # implicit: the statement behind it imports something deeper
+        elif edge.kind not in RUNS_AT_IMPORT:
+            cost += 0.5  # already deferred, lazy or dynamic: the cheapest to drop
+        elif edge.names:
+            cost += 2.0  # `from x import name`: the names are often used at module level
+        else:
+            cost += 1.0  # `import x`: usually movable into the functions that use it
+    return cost
+
+
+# Edges the pruning of a cut may follow, per edge of the component: putting each cut
+# edge back where it closes no cycle takes a reachability search per edge, quadratic
+# on components with thousands of backward edges; past the budget the rest stay cut
+# (still a valid cut, perhaps not a minimal one).
+_PRUNE_WORK_MIN = 1_000_000
+_PRUNE_WORK_PER_EDGE = 200
+
+
+def _els_order(component: nx.DiGraph[str], cost: dict[Pair, float]) -> dict[str, int]:
+    """Eades-Lin-Smyth node order, in O(E log V).
+
+    Rounds move every current sink (in sorted order) to the back, then every current
+    source to the front, until none is left; then the node whose outgoing minus incoming
+    cost is largest (ties: the first name) goes to the front, and rounds start again.
+    """
+    succ = {n: set(component.successors(n)) for n in component.nodes}
+    pred = {n: set(component.predecessors(n)) for n in component.nodes}
+    delta = {n: sum(cost[n, s] for s in succ[n]) - sum(cost[p, n] for p in pred[n])
+             for n in component.nodes}
+    heap = [(-d, n) for n, d in delta.items()]
+    heapq.heapify(heap)
+    sinks = {n for n in component.nodes if not succ[n]}
+    sources = {n for n in component.nodes if not pred[n]}
+    removed: set[str] = set()
+    front: list[str] = []
+    back: list[str] = []
+
+    def remove(node: str) -> None:
+        removed.add(node)
+        sinks.discard(node)
+        sources.discard(node)
+        for other in succ[node]:
+            pred[other].discard(node)
+            delta[other] += cost[node, other]
+            heapq.heappush(heap, (-delta[other], other))
+            if not pred[other]:
+                sources.add(other)
+        for other in pred[node]:
+            succ[other].discard(node)
+            delta[other] -= cost[other, node]
+            heapq.heappush(heap, (-delta[other], other))
+            if not succ[other]:
+                sinks.add(other)
+
+    while len(removed) < len(succ):
+        progress = True
+        while progress:
+            progress = False
+            for group, side in ((sinks, back), (sources, front)):
+                batch = sorted(group)  # those appearing meanwhile wait for the next round
+                for node in batch:
+                    if node not in removed:
+                        side.append(node)
+                        remove(node)
+                        progress = True
+        while heap:
+            negative, node = heapq.heappop(heap)
+            if node not in removed and -negative == delta[node]:
+                front.append(node)
+                remove(node)
+                break
+    return {node: i for i, node in enumerate(front + back[::-1])}
+
+
+def feedback_arcs(component: nx.DiGraph[str], cost: dict[Pair, float]) -> list[Pair]:
+    """A small set of edges whose removal makes `component` acyclic.
+
+    Eades-Lin-Smyth: order the nodes by repeatedly moving sinks to the back, sources to
+    the front, and otherwise the node whose outgoing minus incoming cost is largest to
+    the front; edges pointing backwards in that order break every cycle. Then each
+    of them is put back, the most expensive first, where that closes no cycle. A
+    topological order of the edges kept is maintained as they come back (Pearce-Kelly),
+    so each check searches only the nodes between the edge's ends in that order; past
+    a work budget linear in the component's size, the edges left stay cut (still a
+    valid cut, perhaps not a minimal one).
+    """
+    order = _els_order(component, cost)
+    backward = sorted(((u, v) for u, v in component.edges if order[u] > order[v]),
+                      key=lambda e: (-cost[e], e))
+    succ: dict[str, set[str]] = {n: set() for n in component.nodes}
+    pred: dict[str, set[str]] = {n: set() for n in component.nodes}
+    for u, v in component.edges:
+        if order[u] < order[v]:
+            succ[u].add(v)
+            pred[v].add(u)
+    budget = max(_PRUNE_WORK_MIN, _PRUNE_WORK_PER_EDGE * component.number_of_edges())
+    cut: list[Pair] = []
+    for u, v in backward:
+        if budget <= 0:
+            cut.append((u, v))
+            continue
+        if order[v] > order[u]:  # already in order: it cannot close a cycle
+            succ[u].add(v)
+            pred[v].add(u)
+            continue
+        ahead, work = _between(succ, order, v, upto=order[u], forward=True)
+        budget -= work
+        if u in ahead:
+            cut.append((u, v))
+            continue
+        behind, work = _between(pred, order, u, upto=order[v], forward=False)
+        budget -= work
+        # Everything `v` leads to must now come after everything leading to `u`: hand
+        # the positions both sets held to them in that order.
+        moved = sorted(behind, key=order.__getitem__) + sorted(ahead, key=order.__getitem__)
+        for node, position in zip(moved, sorted(order[n] for n in moved), strict=True):
+            order[node] = position
+        succ[u].add(v)
+        pred[v].add(u)
+    return sorted(cut)
+
+
+def _between(adjacency: Mapping[str, set[str]], order: Mapping[str, int], source: str,
+             upto: int, forward: bool) -> tuple[set[str], int]:
+    """Nodes reachable from `source` whose position is before (after) `upto`, and work."""
+    seen = {source}
+    stack = [source]
+    work = 0
+    while stack:
+        node = stack.pop()
+        work += len(adjacency[node]) + 1
+        for nxt in adjacency[node]:
+            if nxt not in seen and (order[nxt] <= upto if forward else order[nxt] >= upto):
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen, work

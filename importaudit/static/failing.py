@@ -1,0 +1,108 @@
+"""Whether a cycle can fail at import: the import-time `from x import name` edges at risk.
+
+Such an edge (an attribute, not a submodule, taken from a member of the cycle) raises
+ImportError when `x` is only partly initialised. It cannot be when the importer is a
+package of `x` (`x` never starts before its package, and the package's import of `x`
+finishes it), nor when `x` binds `name` before the first statement of its body that
+leads back to the importer (`importaudit.static.bound`). Other cycles are fragile
+(import order matters) but do not raise. This is a suspicion: whether it is true is
+decided by running it (`importaudit.runtime.verify`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from importaudit.model import IMPORT_TIME_KINDS
+from importaudit.static.component import edges
+from importaudit.static.graph import RUNS_AT_IMPORT
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from importaudit.model import ImportEdge
+    from importaudit.static.bound import Bound
+    from importaudit.static.component import Pair
+
+
+class _Reach:
+    """Reachability inside one component's import-time edges, without a search per query.
+
+    When every edge of the component runs at import time (always so with the default
+    kinds), its members all reach each other: every query is True, nothing is built.
+    Otherwise members of one strongly connected component of those edges reach each
+    other, and other answers are read from the descendants of the condensation,
+    computed once per source.
+    """
+
+    def __init__(self, component: nx.DiGraph[str], at_import: list[Pair]) -> None:
+        self._dag: nx.DiGraph[int] | None = None
+        self._scc: dict[str, int] = {}
+        self._below: dict[int, set[int]] = {}
+        if len(at_import) < component.number_of_edges():
+            import networkx as nx
+
+            graph: nx.DiGraph[str] = nx.DiGraph()
+            graph.add_nodes_from(component.nodes)
+            graph.add_edges_from(at_import)
+            self._dag = nx.condensation(graph)
+            self._scc = self._dag.graph["mapping"]
+
+    @property
+    def everywhere(self) -> bool:
+        """Whether every member reaches every other."""
+        return self._dag is None
+
+    def __call__(self, source: str, target: str) -> bool:
+        if self._dag is None:
+            return True
+        a, b = self._scc[source], self._scc[target]
+        if a == b:
+            return True
+        if a not in self._below:
+            import networkx as nx
+
+            self._below[a] = nx.descendants(self._dag, a)
+        return b in self._below[a]
+
+
+def failing_edges(component: nx.DiGraph[str], bound: Bound) -> list[ImportEdge]:
+    """Import-time `from x import name` edges that can meet `x` partly initialised.
+
+    That happens when `x` imports the importer back, at import time: `x` is then
+    still executing when the importer asks it for `name`. With every kind counted, a
+    component may close only through deferred edges; those edges are not counted here.
+    Ruled out: an importer that is a package of `x`, and names `x` binds (`bound`)
+    before the first statement of its body that leads back to the importer.
+    """
+    at_import: list[Pair] = []
+    # x -> (successor, lines of its import-time statements), for the way back from x
+    ahead: dict[str, list[tuple[str, list[int | None]]]] = {}
+    candidates: list[ImportEdge] = []
+    for u, v, records in edges(component):
+        lines = [e.line for e in records if e.kind in IMPORT_TIME_KINDS]
+        if lines:
+            at_import.append((u, v))
+            ahead.setdefault(u, []).append((v, lines))
+        candidates += [e for e in records
+                       if e.kind in RUNS_AT_IMPORT and any(n != "*" for n in e.names)]
+    reaches = _Reach(component, at_import)
+    # (x, importer) -> the first line of the way back; just x when every member
+    # reaches every other (the way back is then the same for every importer)
+    starts: dict[str | Pair, int | None] = {}
+    failing = []
+    for edge in candidates:
+        x, importer = edge.imported, edge.importer
+        if x.startswith(importer + ".") or not reaches(x, importer):
+            continue
+        key = x if reaches.everywhere else (x, importer)
+        if key not in starts:
+            back = [line for v, lines in ahead.get(x, ()) if reaches(v, importer)
+                    for line in lines]
+            starts[key] = (min(line for line in back if line is not None)
+                           if back and None not in back else None)
+        start = starts[key]
+        if start is not None and bound(x, [n for n in edge.names if n != "*"], start):
+            continue  # every name is there before `x` starts the way back
+        failing.append(edge)
+    return failing
