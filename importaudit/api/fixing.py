@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from importaudit.fix.engine import Target as FixTarget
     from importaudit.fix.project import Declared
     from importaudit.model import Report
+    from importaudit.runtime.interpreter import Interpreter
     from importaudit.static.discover import SearchPath
 
 
@@ -59,9 +60,9 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
                          f"{', '.join(sorted(engine.FIX_CODES))})")
     resolved = resolve_targets(targets)
     envs = Environments()
-    interpreter = envs.interpreter(measure.python)
-    declared = _declared_for(resolved, envs.search_path(measure.python), options.style,
-                             interpreter.executable, measure.timeout)
+    interpreter = envs.interpreter(measure)
+    declared = _declared_for(resolved, envs.search_path(measure), options.style,
+                             interpreter, measure.timeout)
     once = dataclasses.replace(measure, repeat=1)
     reviewed = review(targets, ReviewOptions(measure=once, select=tuple(codes),
                                              ignore=options.ignore, fold_pulls=False),
@@ -78,7 +79,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     result = engine.propose(fixes, python=interpreter.executable, paths=resolved.extra_path,
                             imports=modules or resolved.modules, timeout=measure.timeout,
                             relpath=shown_path, style=options.style, declared=declared,
-                            version=interpreter.version)
+                            version=interpreter.version, env=interpreter.env)
     if not result.passed:
         return result
     # The cost of importing the targets themselves, heap included, before and after.
@@ -93,8 +94,8 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
         before = cost((str(copy), *resolved.extra_path))
     with engine.rewritten_copy(result) as copy:
         after = cost((str(copy), *resolved.extra_path))
-        tests = (engine.run_tests(options.test_cmd, copy, timeout=measure.timeout)
-                 if options.test_cmd else None)
+        tests = (engine.run_tests(options.test_cmd, copy, timeout=measure.timeout,
+                                  env=interpreter.env) if options.test_cmd else None)
     result = dataclasses.replace(result, before=before, after=after, tests=tests)
     if after.failure is not None or (tests is not None and tests.returncode != 0):
         return engine.withdraw(result)
@@ -106,8 +107,8 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     return result
 
 
-def _declared_for(resolved: ResolvedTargets, where: SearchPath, style: str, python: str,
-                  timeout: float) -> Declared | None:
+def _declared_for(resolved: ResolvedTargets, where: SearchPath, style: str,
+                  interpreter: Interpreter, timeout: float) -> Declared | None:
     """What the targets' project declares, refusing a style it does not allow.
 
     Targets of several projects: the declaration whose range starts lowest (every
@@ -125,7 +126,8 @@ def _declared_for(resolved: ResolvedTargets, where: SearchPath, style: str, pyth
         folders = [Path(entry) / top for entry in (*resolved.extra_path, *where.entries)
                    if entry]
         folder = next((f for f in folders if (f / "__init__.py").is_file()), None)
-        said = declared(top, folder, python=python, timeout=timeout)
+        said = declared(top, folder, python=interpreter.executable, timeout=timeout,
+                        env=interpreter.env)
         if said is not None and said.source.endswith("pyproject.toml"):
             said = dataclasses.replace(said, source=shown_path(Path(said.source)))
         if style == "lazy-loader" and (said is None or not said.depends_on(LAZY_LOADER)):

@@ -105,7 +105,7 @@ def profile(targets: Sequence[str], measure: Measure | None = None, *,
         raise UsageError("--shard splits the modules of a tree: give --tree or --isolated")
     resolved = resolve_targets(targets)
     # What it says about its sys.path serves the walk, and a static graph after it.
-    interpreter = envs.interpreter(measure.python)
+    interpreter = envs.interpreter(measure)
     modules: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     if measure.tree or measure.isolated:
@@ -173,7 +173,7 @@ def profile_program(program: Program, measure: Measure | None = None) -> Report:
         warmup=measure.repeat > 1, passthrough=True,
         stdout_to_stderr=program.stdout_to_stderr,
     )
-    interpreter = Environments().interpreter(measure.python)
+    interpreter = Environments().interpreter(measure)
     return new_report((program.label,), run_profile(request, interpreter))
 
 

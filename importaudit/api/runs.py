@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from importaudit.config import Measure
     from importaudit.model import Report
-    from importaudit.runtime.interpreter import Interpreter
+    from importaudit.runtime.interpreter import Interpreter, Variables
     from importaudit.runtime.runner import Measurement, ProfileRequest
     from importaudit.static.discover import Exclusions, SearchPath
 
@@ -130,34 +130,40 @@ class Environments:
     """
 
     def __init__(self) -> None:
-        self._known: dict[str, tuple[Interpreter, SearchPath]] = {}
+        self._known: dict[tuple[str, Variables], tuple[Interpreter, SearchPath]] = {}
 
-    def _environment(self, python: str | None) -> tuple[Interpreter, SearchPath]:
+    def _environment(self, measure: Measure) -> tuple[Interpreter, SearchPath]:
         from importaudit.runtime.interpreter import find_interpreter, locate_module
         from importaudit.static.discover import SearchPath
 
-        key = python or sys.executable
+        # The same executable with other variables is another environment: PYTHONPATH
+        # moves its sys.path, a settings variable decides what imports.
+        key = (measure.python or sys.executable, measure.environment())
         known = self._known.get(key)
         if known is not None:
             return known
-        interpreter = find_interpreter(python)
+        interpreter = find_interpreter(measure.python, env=measure.environment())
         where = SearchPath(interpreter.sys_path, frozenset(interpreter.builtins),
                            interpreter.extension_suffixes, python=interpreter.executable,
                            locate=lambda name: locate_module(interpreter, name))
         self._known[key] = (interpreter, where)
         return interpreter, where
 
-    def interpreter(self, python: str | None) -> Interpreter:
-        """The interpreter `python` names (default: this one)."""
-        return self._environment(python)[0]
+    def interpreter(self, measure: Measure) -> Interpreter:
+        """The interpreter `measure.python` names (default: this one), in its environment."""
+        return self._environment(measure)[0]
 
-    def search_path(self, python: str | None) -> SearchPath:
-        """Where target names are looked up: the sys.path of `python`, else this one's."""
+    def search_path(self, measure: Measure) -> SearchPath:
+        """Where target names are looked up: the measured interpreter's sys.path.
+
+        This process's own when that is this interpreter with nothing set for its
+        children (no question to ask).
+        """
         from importaudit.static.discover import SearchPath
 
-        if python is None:
+        if measure.python is None and not measure.environment():
             return SearchPath.current()
-        return self._environment(python)[1]
+        return self._environment(measure)[1]
 
 
 def exclusions(measure: Measure) -> Exclusions:
@@ -185,7 +191,7 @@ def walk(targets: Sequence[str], measure: Measure,
     from importaudit.static.discover import discover, walk_notes
 
     try:
-        found = discover(targets, search_path=envs.search_path(measure.python),
+        found = discover(targets, search_path=envs.search_path(measure),
                          exclusions=exclusions(measure))
     except (TargetNotFoundError, UsageError):
         return (), ()

@@ -38,7 +38,7 @@ def static_graph(targets: Sequence[str], options: StaticOptions | None = None, *
     if options.cache:
         folder = options.cache_dir if options.cache_dir is not None else default_cache_dir()
     chosen = scanner or ("reference" if options.full_parse else "fast")
-    where = envs.search_path(options.measure.python)
+    where = envs.search_path(options.measure)
     with progress_line() as show:
         return build(targets, kinds=kinds, collapse_external=options.collapse_external,
                      cache_dir=folder, jobs=options.jobs, scanner=chosen, where=where,
@@ -103,7 +103,7 @@ def _verify(found: Sequence[Cycle], graph: StaticGraph, options: StaticOptions,
     """Run the cycles' suspicions (see `cycles`), with progress on a terminal."""
     from importaudit.runtime.verify import import_roots, verify_cycles
 
-    interpreter = envs.interpreter(options.measure.python)
+    interpreter = envs.interpreter(options.measure)
     roots = import_roots(graph, (m for c in found for m in c.modules))
     with progress_line() as show:
         return verify_cycles(found, interpreter, extra_path=roots,

@@ -86,8 +86,10 @@ KEY_FLAGS: dict[str, Callable[[Any], Any]] = {
              "(repeatable; e.g. 'pkg.vendored', '*.benchmarks')."),
     "env": click.option(
         "--env", "env", multiple=True, metavar="NAME=VALUE",
-        help="Set an environment variable in the interpreters that measure (repeatable; "
-             "feature flags and the like). Replaces the env table of [tool.importaudit]."),
+        help="Set an environment variable in every interpreter started in the measured "
+             "environment: profiles, cycle trials, fix's proof (repeatable; settings "
+             "modules, feature flags, library paths). Replaces the env table of "
+             "[tool.importaudit]."),
     "baseline": click.option(
         "--baseline", "baseline", default=None, metavar="FILE",
         help=f"The baseline to compare with (default {defaults.BASELINE})."),
@@ -115,8 +117,10 @@ KEY_FLAGS: dict[str, Callable[[Any], Any]] = {
              " default: fail_on in [tool.importaudit], else low)."),
 }
 
+#: Which environment is measured: the interpreter and what its children have set.
+WHERE = ("python", "env")
 #: How children measure and which modules a walk leaves out.
-MEASURE = ("python", "repeat", "timeout", "memory", "warm_bytecode", "env")
+MEASURE = (*WHERE, "repeat", "timeout", "memory", "warm_bytecode")
 WALK = ("exclude", "include_tests")
 #: `check` and `baseline save|diff`.
 GATE = (*MEASURE, "tree", "isolated", "baseline", "kinds", "cycles", "ignore", *WALK)

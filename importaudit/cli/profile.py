@@ -11,6 +11,7 @@ from importaudit.cli.base import cli, run
 from importaudit.cli.options import (
     MEASURE,
     WALK,
+    WHERE,
     ProgramCommand,
     config_flags,
     program_flags,
@@ -109,7 +110,7 @@ def profile(
 @click.option("--repeat", type=click.IntRange(1, 1000), default=defaults.WHY_REPEAT,
               help=f"Measured runs after one warm-up (default {defaults.WHY_REPEAT}: chains "
                    "are what matter).")
-@config_flags("python", "timeout")
+@config_flags(*WHERE, "timeout")
 @format_option(["text", "json"], "text")
 @output_option
 def why(

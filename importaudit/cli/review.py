@@ -11,6 +11,7 @@ from importaudit.cli.base import cli, run
 from importaudit.cli.options import (
     MEASURE,
     WALK,
+    WHERE,
     ProgramCommand,
     config_flags,
     program_flags,
@@ -125,7 +126,7 @@ def review(
 @click.option("--ignore", "ignore", multiple=True, metavar="CODE[:MODULE]",
               help="Leave a rule's findings alone everywhere, or in modules matching the "
                    "pattern (repeatable; added to review_ignore).")
-@config_flags("fix_style", "repeat", *WALK, "timeout", "python")
+@config_flags("fix_style", "repeat", *WALK, "timeout", *WHERE)
 @format_option(["text", "json"], "text")
 @output_option
 def fix(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from importaudit.cli.base import cli, run
-from importaudit.cli.options import WALK, config_flags, static_flags
+from importaudit.cli.options import WALK, WHERE, config_flags, static_flags
 from importaudit.cli.output import (
     emit,
     format_option,
@@ -34,7 +34,7 @@ def _targets(targets: tuple[str, ...], config: Config) -> tuple[str, ...]:
 @click.option("--kinds", default=None, metavar="K,K",
               help="Edge kinds to keep: eager,deferred,type-only,optional,lazy,dynamic,"
                    "parent, or 'all' (default all).")
-@config_flags("python", *WALK)
+@config_flags(*WHERE, *WALK)
 @static_flags
 @format_option(["text", "json", "dot", "graphml"], "text")
 @output_option
@@ -71,7 +71,7 @@ def graph(
 @click.option("--no-verify", is_flag=True,
               help="Do not run anything: keep the static claim that a cycle can fail at "
                    "import, labelled unverified.")
-@config_flags("python", "timeout", *WALK)
+@config_flags(*WHERE, "timeout", *WALK)
 @static_flags
 @format_option(["text", "json"], "text")
 @output_option
@@ -85,7 +85,8 @@ def cycles(
     The graph is read without running code. A cycle the static analysis suspects can
     fail at import is then proven by execution, the one place this command runs the
     targets' code: each suspected module is imported first, alone, in a fresh
-    interpreter of --python (several at once, up to --jobs, each within --timeout).
+    interpreter of --python with --env set (several at once, up to --jobs, each
+    within --timeout).
     Only a reproduced failure is shown as "FAILS AT IMPORT", with its error; the others
     are "order-dependent". --no-verify runs nothing and labels the claim unverified.
 

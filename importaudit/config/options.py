@@ -101,6 +101,15 @@ class Measure:
     # `--shard I/N`: measure only this part of the tree (a run's part: never configured).
     shard: ShardPlan | None = None
 
+    def environment(self) -> tuple[tuple[str, str], ...]:
+        """The variables every child started in the measured environment gets, in order.
+
+        The one translation of these options into environment variables: the profile's
+        children, cycle trials, fix's proof and measurements and the question asked of
+        the interpreter all start with them (`runtime.interpreter.child_environ`).
+        """
+        return self.env
+
 
 def program_measure(base: Measure, repeat: int | None = None,
                     memory: bool | None = None) -> Measure:

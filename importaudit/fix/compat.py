@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
     from importaudit.fix.project import Declared
+    from importaudit.runtime.interpreter import Variables
 
 #: The oldest Python each construct a rewrite writes runs on, and what it is.
 NEEDS: dict[str, tuple[tuple[int, int], str]] = {
@@ -105,10 +106,12 @@ def too_new(style: str, declared: Declared | None) -> str | None:
     return None
 
 
-def compile_errors(python: str, files: Sequence[Path], *, timeout: float) -> dict[str, str]:
+def compile_errors(python: str, files: Sequence[Path], *, timeout: float,
+                   env: Variables = ()) -> dict[str, str]:
     """{file: error} for the `files` `python` cannot compile."""
     found: dict[str, str] = run_json(python, ["-c", _COMPILE], [str(f) for f in files],
-                                     timeout=timeout, what=f"compiling with {python}")
+                                     timeout=timeout, what=f"compiling with {python}",
+                                     env=env)
     return found
 
 
@@ -152,7 +155,7 @@ def check_versions(declared: Declared | None, version: tuple[int, int, int] | No
 
 def older_side(oldest: Python, version: tuple[int, int, int], modules: Sequence[str], *,
                paths: Sequence[str], targets: Sequence[str], style: str,
-               timeout: float) -> tuple[Side | None, str | None]:
+               timeout: float, env: Variables = ()) -> tuple[Side | None, str | None]:
     """The originals snapshotted on `oldest` when it is another Python than `version`.
 
     Returns the side to prove on (None: nothing to prove there) and what was not proven
@@ -165,19 +168,20 @@ def older_side(oldest: Python, version: tuple[int, int, int], modules: Sequence[
         return None, f"not proven on Python {label}: the proof needs >= 3.7"
     side = Side(oldest[1], label)
     if style == "lazy-loader" and "error" in run_snapshot(
-            side.python, paths, "surface", "lazy_loader", timeout=timeout):
+            side.python, paths, "surface", "lazy_loader", timeout=timeout, env=env):
         # The rewrite imports lazy_loader: an environment without it proves nothing.
         return None, f"not proven on Python {label}: lazy_loader is not installed there"
     failed = []
     try:
         for module in modules:
-            shown = run_snapshot(side.python, paths, "surface", module, timeout=timeout)
+            shown = run_snapshot(side.python, paths, "surface", module, timeout=timeout,
+                                 env=env)
             if "error" in shown:
                 failed.append(f"{module} ({shown['error']})")
             else:
                 side.before[module] = shown
         side.tree = run_snapshot(side.python, paths, "tree", ",".join(targets),
-                                 timeout=timeout)
+                                 timeout=timeout, env=env)
     except TargetFailedError as exc:
         failed.append(str(exc))
         side.before.clear()
@@ -187,15 +191,16 @@ def older_side(oldest: Python, version: tuple[int, int, int], modules: Sequence[
 
 
 def compile_breakages(oldest: Python, files: Sequence[tuple[str, Path | None, Path]], *,
-                      timeout: float) -> dict[str, str]:
+                      timeout: float, env: Variables = ()) -> dict[str, str]:
     """{module: why} for each rewritten file `oldest` cannot compile, and could before.
 
     `files` are (module, original file or None when the rewrite creates it, rewritten
     copy): a file the interpreter did not compile before is not the rewrite's fault.
     """
-    after = compile_errors(oldest[1], [copy for _, _, copy in files], timeout=timeout)
+    after = compile_errors(oldest[1], [copy for _, _, copy in files], timeout=timeout,
+                           env=env)
     before = compile_errors(oldest[1], [f for _, f, _ in files if f is not None],
-                            timeout=timeout)
+                            timeout=timeout, env=env)
     return {module: f"does not compile on Python {dotted(oldest[0])}: {after[str(copy)]}"
             for module, original, copy in files
             if str(copy) in after and str(original) not in before}

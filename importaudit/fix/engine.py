@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from importaudit.fix.project import Declared
     from importaudit.model import Report
+    from importaudit.runtime.interpreter import Variables
 
 Plan = InitPlan | TypingPlan | DeferPlan
 
@@ -149,6 +150,7 @@ class _Context:
     # The oldest interpreter the declared range admits: it compiles the rewrites.
     oldest: tuple[tuple[int, int, int], str] | None = None
     compiled: bool = False  # whether it compiled any rewritten file
+    env: Variables = ()  # what the measurement options set in every child (`--env`)
 
 
 def _package_root(init: Path) -> Path:
@@ -254,8 +256,8 @@ def _compiled(rewrites: Sequence[Rewrite], ctx: _Context, copy: Path,
     files = [(r.module, r.file if r.before is not None else None, _in_copy(r, copy))
              for r in rewrites if r.file.suffix == ".py"]
     ctx.compiled = ctx.compiled or bool(files)
-    for module, message in compat.compile_breakages(ctx.oldest, files,
-                                                    timeout=ctx.timeout).items():
+    for module, message in compat.compile_breakages(ctx.oldest, files, timeout=ctx.timeout,
+                                                    env=ctx.env).items():
         found.setdefault(module, []).append(Breakage(module, message))
 
 
@@ -274,7 +276,7 @@ def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
             if rewrite.module not in side.before:
                 continue  # the original does not import there (said in the version check)
             after = run_snapshot(side.python, paths, "surface", rewrite.module,
-                                 timeout=ctx.timeout)
+                                 timeout=ctx.timeout, env=ctx.env)
             loaded = after.get("file")
             if loaded and not Path(loaded).resolve().is_relative_to(copy.resolve()):
                 # A compiled package (mypyc's black) can load its modules from where it
@@ -288,7 +290,7 @@ def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
                     frozenset(rewrite.names) if rewrite.moved else frozenset(),
                     frozenset(rewrite.added)))
         tree_after = run_snapshot(side.python, paths, "tree", ",".join(ctx.targets),
-                                  timeout=ctx.timeout)
+                                  timeout=ctx.timeout, env=ctx.env)
         for broke in compare_tree(side.tree, tree_after):
             owner = _blame(broke.module, [r.module for r in checked])
             (unblamed if owner is None else found[owner]).append(
@@ -345,7 +347,7 @@ def _older(ctx: _Context, plans: Sequence[Plan], versions: compat.VersionCheck,
         return versions
     side, note = compat.older_side(ctx.oldest, version, [p.module for p in plans],
                                    paths=ctx.paths, targets=ctx.targets, style=ctx.style,
-                                   timeout=ctx.timeout)
+                                   timeout=ctx.timeout, env=ctx.env)
     ctx.others.extend([side] if side is not None else [])
     return replace(versions, not_checked=(*versions.not_checked, *([note] if note else [])))
 
@@ -354,7 +356,7 @@ def propose(
     targets: Sequence[Target], *, python: str, paths: Sequence[str],
     imports: Sequence[str], timeout: float, relpath: Callable[[Path], str],
     style: str = "pep562", declared: Declared | None = None,
-    version: tuple[int, int, int] | None = None,
+    version: tuple[int, int, int] | None = None, env: Variables = (),
 ) -> FixResult:
     """Plan, render and prove the rewrites of `targets`; nothing is written here.
 
@@ -364,9 +366,10 @@ def propose(
     `style` is the form of a lazy `__init__` (see `styles.STYLES`); `declared` what the
     package declares (its requires-python), `version` that of `python`: a rewrite that
     needs a newer Python than the declared range starts with is refused, and the
-    rewritten files are compiled, and proven, on the oldest Python it admits too.
+    rewritten files are compiled, and proven, on the oldest Python it admits too. Every
+    child starts with `env` set (`Measure.environment`), on every Python.
     """
-    ctx = _Context(python, tuple(paths), tuple(imports), timeout, style=style)
+    ctx = _Context(python, tuple(paths), tuple(imports), timeout, style=style, env=env)
     by_module = {t.module: t for t in targets}
     plans: list[Plan] = []
     refusals: list[Refusal] = []
@@ -384,7 +387,7 @@ def propose(
         return FixResult(refusals=tuple(refusals), style=style, versions=versions)
     for plan in plans:
         ctx.before[plan.module] = run_snapshot(python, ctx.paths, "surface", plan.module,
-                                               timeout=timeout)
+                                               timeout=timeout, env=env)
     importable = [p for p in plans if "error" not in ctx.before[p.module]]
     refusals.extend(
         Refusal(p.module, relpath(p.file), None,
@@ -407,7 +410,7 @@ def propose(
                              "no Python >= 3.15 here: the rewritten files were checked by "
                              "libcst's PEP 810 grammar only",)))
     tree_before = run_snapshot(python, ctx.paths, "tree", ",".join(imports),
-                               timeout=timeout)
+                               timeout=timeout, env=env)
     versions = _older(ctx, importable, versions, version)
     dropped: list[Rewrite] = []
     unblamed: list[Breakage] = []
@@ -474,17 +477,20 @@ def saving(before: Report, alone: Report) -> dict[str, int | None] | None:
             "modules": less(b.modules, a.modules)}
 
 
-def run_tests(command: str, copy: Path, *, timeout: float) -> TestRun:
+def run_tests(command: str, copy: Path, *, timeout: float, env: Variables = ()) -> TestRun:
     """Run the user's test command in the rewritten copy, with it first on PYTHONPATH.
 
-    At the timeout the whole tree ends (the shell, pytest, its workers) before the copy
-    is deleted under it; only the tail of the output is kept.
+    It runs in the measured environment (`env` set, as for the proof). At the timeout
+    the whole tree ends (the shell, pytest, its workers) before the copy is deleted
+    under it; only the tail of the output is kept.
     """
     from importaudit.runtime.children import run_tree
+    from importaudit.runtime.interpreter import child_environ
 
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(copy), env.get("PYTHONPATH")) if p)
-    done = run_tree(command, shell=True, cwd=copy, env=env, timeout=timeout)
+    environ = child_environ(env)
+    environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(copy), environ.get("PYTHONPATH")) if p)
+    done = run_tree(command, shell=True, cwd=copy, env=environ, timeout=timeout)
     if done.timed_out:
         return TestRun(command, -1, f"timed out after {timeout:g} s")
     tail = "\n".join(done.stderr_tail.strip().splitlines()[-5:])

@@ -25,6 +25,8 @@ from importaudit.errors import UsageError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from importaudit.runtime.interpreter import Variables
+
 #: Asked of the measured interpreter: the metadata of the distribution that installs
 #: top-level package argv[2] (stdlib only, Python 3.8+; None when it has none).
 _METADATA = r"""
@@ -114,11 +116,11 @@ def _pyproject(top: Path) -> Path | None:
 
 
 def declared(name: str, folder: Path | None, *, python: str,
-             timeout: float) -> Declared | None:
+             timeout: float, env: Variables = ()) -> Declared | None:
     """What the project of top package `name` (found in `folder`) declares, or None.
 
     Its pyproject.toml when one is beside the package, else the metadata of the
-    distribution that installed it in the environment of `python`.
+    distribution that installed it in the environment of `python` (`env` set).
     """
     from importaudit.fix.proof import run_json
 
@@ -132,7 +134,7 @@ def declared(name: str, folder: Path | None, *, python: str,
             return Declared(str(found), project.get("requires-python"),
                             tuple(str(d) for d in project.get("dependencies") or ()))
     meta = run_json(python, ["-c", _METADATA], [name], timeout=timeout,
-                    what=f"reading the installed metadata of {name}")
+                    what=f"reading the installed metadata of {name}", env=env)
     if not meta:
         return None
     return Declared(f"installed metadata of {meta['name']}", meta["requires_python"],

@@ -1,6 +1,7 @@
 """The differential import: the original and the rewritten tree, side by side.
 
-Each side is imported in fresh interpreters of the measured environment: one per
+Each side is imported in fresh interpreters of the measured environment (the
+measurement options' variables set, `--env`): one per
 touched module (its public surface, see `snapshot.py`) and one that imports the
 targets and every submodule of them. `compare` names every difference: a public name
 that is missing, added or resolves to another object (type, `__module__`,
@@ -18,9 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from importaudit.errors import TargetFailedError
 from importaudit.runtime.children import run_tree
+from importaudit.runtime.interpreter import child_environ
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from importaudit.runtime.interpreter import Variables
 
 SNAPSHOT = str(Path(__file__).with_name("snapshot.py"))
 
@@ -35,19 +39,20 @@ class Breakage:
 
 
 def run_json(python: str, script: Sequence[str], args: Sequence[str], *, timeout: float,
-             what: str) -> Any:
+             what: str, env: Variables = ()) -> Any:
     """Run `python *script OUT *args` in a fresh interpreter; return the JSON it wrote to OUT.
 
     `script` is a file path or `-c CODE`; stdout belongs to the code it imports, so the
-    answer goes through the file OUT. `what` names the run in errors.
+    answer goes through the file OUT. `what` names the run in errors; `env` are the
+    variables of the measured environment (`Measure.environment`).
     """
     fd, out = tempfile.mkstemp(prefix="importaudit-fix-", suffix=".json")
     os.close(fd)
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    environ = child_environ(env, {"PYTHONDONTWRITEBYTECODE": "1"})
     try:
         # run_tree ends the whole tree at the timeout (what the import started too) and
         # keeps a bounded tail of the output: an import may print without end.
-        done = run_tree([python, *script, out, *args], env=env, timeout=timeout)
+        done = run_tree([python, *script, out, *args], env=environ, timeout=timeout)
         if done.timed_out:
             raise TargetFailedError(f"{what} timed out after {timeout:g} s")
         text = Path(out).read_text(encoding="utf-8")
@@ -61,10 +66,11 @@ def run_json(python: str, script: Sequence[str], args: Sequence[str], *, timeout
 
 
 def run_snapshot(python: str, paths: Sequence[str], mode: str, arg: str, *,
-                 timeout: float) -> dict[str, Any]:
-    """Run snapshot.py once in a fresh `python` and return what it recorded."""
+                 timeout: float, env: Variables = ()) -> dict[str, Any]:
+    """Run snapshot.py once in a fresh `python` (with `env` set) and return what it recorded."""
     result: dict[str, Any] = run_json(python, [SNAPSHOT], [mode, os.pathsep.join(paths), arg],
-                                      timeout=timeout, what=f"the proof's import of {arg}")
+                                      timeout=timeout, what=f"the proof's import of {arg}",
+                                      env=env)
     return result
 
 

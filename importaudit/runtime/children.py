@@ -294,12 +294,7 @@ def run_child(
     """
     children = children or Children()
     children.check()
-    env = dict(os.environ)
-    for key, value in (env_overrides or {}).items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
+    env = interpreter.environ(env_overrides)
     run = ChildRun()
     tail: deque[bytes] = deque()
     records_path = None
@@ -429,7 +424,8 @@ def measure_startup(
     """Wall time of a bare `python -c pass` in this environment (one sample)."""
     t0 = clock()
     proc = launcher([interpreter.executable, "-c", "pass"], stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    env=interpreter.environ())
     try:
         proc.wait()
     except BaseException:

@@ -1,7 +1,10 @@
 """The interpreter whose environment is measured, and what it says about itself.
 
 Asked once what it is and where it finds modules, it also gets the probe compiled for
-it (a checked `.pyc` in the cache folder).
+it (a checked `.pyc` in the cache folder). The measured environment is that
+interpreter plus the variables the measurement options give its children (`--env`):
+`child_environ` builds every child's environment, the question asked here included,
+so a package that imports only with its settings variable set imports in each child.
 """
 
 from __future__ import annotations
@@ -13,12 +16,35 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from importaudit.errors import InterpreterError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 PROBE_PATH = str(Path(__file__).with_name("probe.py"))
 MIN_PYTHON = (3, 9)
 
+#: Variables every child of the measured environment gets, in order (a name later wins).
+Variables = tuple[tuple[str, str], ...]
+
+
+def child_environ(extra: Iterable[tuple[str, str]] = (),
+                  overrides: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """The environment of a child started in the measured environment.
+
+    Ours, then the `extra` variables of the measurement options (`Measure.environment`),
+    then what this one child needs (`overrides`; None removes the variable).
+    """
+    env = dict(os.environ)
+    env.update(extra)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
 
 
 # ----------------------------------------------------------------------------- interpreters
@@ -37,6 +63,11 @@ class Interpreter:
     sys_path: tuple[str, ...] = ()  # without the leading "" (the current directory)
     builtins: tuple[str, ...] = ()  # sys.builtin_module_names
     extension_suffixes: tuple[str, ...] = ()  # importlib.machinery.EXTENSION_SUFFIXES
+    env: Variables = ()  # what the measurement options set in every child (`--env`)
+
+    def environ(self, overrides: Mapping[str, str | None] | None = None) -> dict[str, str]:
+        """The environment of a child of this interpreter (see `child_environ`)."""
+        return child_environ(self.env, overrides)
 
     @property
     def version_text(self) -> str:
@@ -113,9 +144,12 @@ def _probe_digest() -> str:
     return hashlib.sha256(Path(PROBE_PATH).read_bytes()).hexdigest()[:16]
 
 
-def find_interpreter(python: str | None, timeout: float = 30.0) -> Interpreter:
+def find_interpreter(python: str | None, timeout: float = 30.0,
+                     env: Variables = ()) -> Interpreter:
     """Check that `python` (default: this interpreter) runs and is new enough.
 
+    It is asked with `env` set, as every child of it will be (a variable can decide
+    whether it starts at all, LD_LIBRARY_PATH, or where it finds modules, PYTHONPATH).
     Also compiles the probe for it into the cache folder (once per probe version and
     interpreter; checked on every call), falling back to the source file where that
     is not possible, and learns where it finds modules (its sys.path), in the same
@@ -125,15 +159,15 @@ def find_interpreter(python: str | None, timeout: float = 30.0) -> Interpreter:
     path = shutil.which(exe) if os.sep not in exe else exe
     if path is None or not os.path.exists(path):
         raise InterpreterError(f"--python {exe}: no such interpreter")
-    return _ask_interpreter(exe, path, timeout)
+    return _ask_interpreter(exe, path, timeout, tuple(env))
 
 
-def _ask_interpreter(exe: str, path: str, timeout: float) -> Interpreter:
+def _ask_interpreter(exe: str, path: str, timeout: float, env: Variables) -> Interpreter:
     try:
         proc = subprocess.run(
             [path, "-c", _INFO_CODE, PROBE_PATH, str(cache_dir()), _probe_digest()],
             capture_output=True, text=True, timeout=timeout,
-            stdin=subprocess.DEVNULL, check=False,
+            stdin=subprocess.DEVNULL, check=False, env=child_environ(env),
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InterpreterError(f"--python {exe}: cannot run it ({exc})") from exc
@@ -152,7 +186,7 @@ def _ask_interpreter(exe: str, path: str, timeout: float) -> Interpreter:
     except (IndexError, ValueError) as exc:
         raise InterpreterError(f"--python {exe}: could not read its sys.path") from exc
     return Interpreter(lines[0] or path, (major, minor, micro), lines[2], lines[3], compiled,
-                       tuple(search), tuple(builtins), tuple(suffixes))
+                       tuple(search), tuple(builtins), tuple(suffixes), env)
 
 
 # Runs in the measured interpreter: where its own finders (editable installs put theirs
@@ -174,7 +208,8 @@ def locate_module(interpreter: Interpreter, name: str, timeout: float = 30.0
     try:
         proc = subprocess.run([interpreter.executable, "-c", _LOCATE_CODE, name],
                               capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL, check=False)
+                              stdin=subprocess.DEVNULL, check=False,
+                              env=interpreter.environ())
         found = json.loads(proc.stdout) if proc.returncode == 0 else None
     except (OSError, subprocess.TimeoutExpired, ValueError):
         return None

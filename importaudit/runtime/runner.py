@@ -112,7 +112,8 @@ class Runner:
 
     def _child(self, request: ProfileRequest, flags: list[str], args: Sequence[str],
                *, passthrough: bool = False, warm: bool = False) -> ChildRun:
-        overrides: dict[str, str | None] = dict(request.measure.env)
+        # The measure's own variables (`--env`) come with the interpreter (see api.runs).
+        overrides: dict[str, str | None] = {}
         if warm:
             overrides["PYTHONDONTWRITEBYTECODE"] = None
         return run_child(

@@ -96,7 +96,8 @@ def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str
     try:
         returncode, timed_out = run_tracked(
             [interpreter.executable, TRIAL_PATH, result_path, os.pathsep.join(extra_path),
-             module, *watched], tail, timeout=timeout, children=children)
+             module, *watched], tail, timeout=timeout, children=children,
+            env=interpreter.environ())
         text = Path(result_path).read_text(encoding="utf-8")
     finally:
         os.unlink(result_path)

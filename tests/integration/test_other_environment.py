@@ -136,9 +136,10 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = runner._ask_interpreter
 
-    def counting(exe: str, path: str, timeout: float) -> runner.Interpreter:
+    def counting(exe: str, path: str, timeout: float,
+                 env: runner.Variables) -> runner.Interpreter:
         seen.append(exe)
-        return real(exe, path, timeout)
+        return real(exe, path, timeout, env)
 
     monkeypatch.setattr(runner, "_ask_interpreter", counting)
     return seen
