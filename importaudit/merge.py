@@ -37,7 +37,7 @@ H = TypeVar("H", bound="Hashable")
 
 #: Metadata of the shards' runs compared between them: where and how they measured.
 COMPARED = ("python", "python_version", "platform", "implementation", "machine", "mode",
-            "repeats", "warmup", "memory", "timeout_s", "notes", "tool_version")
+            "repeats", "warmup", "memory", "timeout_s", "notes", "variables", "tool_version")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

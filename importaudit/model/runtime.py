@@ -135,6 +135,9 @@ class RunMeta:
     program_exit_code: int | None = None  # for -m/--script/-c: the program's own status
     main_file: str | None = None  # for -m/--script: the file that ran as __main__
     notes: tuple[str, ...] = ()  # facts about the environment that shape the numbers
+    # Python's own variables that change the numbers, as the measuring interpreters had
+    # them (NAME, value): PYTHONHASHSEED always ("random" when unset), PYTHONMALLOC...
+    variables: tuple[tuple[str, str], ...] = ()
     shard: ShardInfo | None = None  # the part of a split module list this run measured
     # A merged report (`report merge`): each shard as it ran, and the names of the
     # fields above that differ between them (the fields here are shard 1's then).

@@ -126,6 +126,8 @@ def _meta_lines(report: Report) -> list[str]:
                         else "; heap not measured"))
         if meta.startup_ns is not None:
             lines.append(f"Bare interpreter start-up: {format_ns(meta.startup_ns)}")
+        if meta.variables:
+            lines.append("Environment: " + ", ".join(f"{k}={v}" for k, v in meta.variables))
         lines += list(meta.notes)
     if report.failure is not None:
         lines.append(f"Failure ({report.failure.kind}): {report.failure.message}")

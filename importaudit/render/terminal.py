@@ -161,6 +161,8 @@ def _meta_lines(meta: RunMeta) -> list[str]:
         if meta.repeats > 1:
             runs += ", medians"
         lines.append(f"mode: {meta.mode}; {runs}; memory: {memory}")
+    if meta.variables:
+        lines.append("environment: " + ", ".join(f"{k}={v}" for k, v in meta.variables))
     timing = []
     if meta.startup_ns is not None:
         timing.append(f"interpreter start-up {format_ns(meta.startup_ns)}")

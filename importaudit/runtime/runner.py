@@ -51,7 +51,7 @@ from importaudit.runtime.records import (
 from importaudit.shard import empty_shard_note
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from importaudit.runtime.interpreter import Interpreter
 
@@ -202,7 +202,8 @@ class Runner:
         seen = {m.name for m in modules}
         modules = modules + tuple(p for p in preloaded if p.name not in seen)
         walls = [r.done_wall_ns for r in runs if r.done_wall_ns is not None]
-        notes = environment_notes(start, modules, request)
+        environ = self.interpreter.environ()
+        notes = environment_notes(start, modules, request, environ)
         if note:
             notes = (note, *notes)
         exits = [r.program_exit for r in runs if r.program_exit is not None]
@@ -221,6 +222,7 @@ class Runner:
             program_exit_code=exits[0] if exits else None,
             main_file=next((r.main_file for r in [*runs, *hit_runs] if r.main_file), None),
             notes=notes,
+            variables=shaping_variables(environ),
         )
         return Measurement(modules, meta, failure, skipped)
 
@@ -265,6 +267,7 @@ class Runner:
                     failure = failure or describe_failure(run, request.measure.timeout)
         # An empty shard measured nothing: its report holds no records at all.
         preloaded = preloaded_records(listing.start) if shard is None or wanted else ()
+        environ = self.interpreter.environ()
         meta = RunMeta(
             python=self.interpreter.executable,
             python_version=self.interpreter.version_text,
@@ -276,9 +279,10 @@ class Runner:
             notes=(
                 "isolated: each module's cumulative cost is what importing it alone in a "
                 "fresh interpreter costs, parents and dependencies included",
-                *environment_notes(listing.start, base, request),
+                *environment_notes(listing.start, base, request, environ),
                 *([] if shard is None or wanted else [empty_shard_note(shard)]),
             ),
+            variables=shaping_variables(environ),
             shard=shard,
         )
         return Measurement(tuple(records) + preloaded, meta, failure, skipped)
@@ -294,11 +298,32 @@ def _mode_name(request: ProfileRequest) -> str:
 
 # ----------------------------------------------------------------------------- notes
 
+#: Python's own variables that change what an import costs, and how (each a note when set).
+_SHAPING = {
+    "PYTHONTRACEMALLOC": "tracemalloc slows allocation-heavy imports ~3x",
+    "PYTHONPROFILEIMPORTTIME": "-X importtime adds its own output per import",
+    "PYTHONDEVMODE": "development mode adds checks to every import",
+    "PYTHONMALLOC": "a non-default allocator changes time and memory",
+}
+
+
+def shaping_variables(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """Python's variables that change the numbers, as the children had them (`environ`).
+
+    PYTHONHASHSEED always: unset (or "random") every run hashes str and bytes with
+    another seed, which changes set and dict order and the time of code that depends
+    on it, so two reports compare like for like only with one seed.
+    """
+    seed = environ.get("PYTHONHASHSEED") or "random"
+    return (("PYTHONHASHSEED", seed),
+            *((var, environ[var]) for var in _SHAPING if environ.get(var)))
+
 
 def environment_notes(
     start: Start, modules: Sequence[ModuleRecord], request: ProfileRequest,
+    environ: Mapping[str, str],
 ) -> tuple[str, ...]:
-    """Facts about this environment that change what the numbers mean."""
+    """Facts about this environment (`environ`: the children's) that change the numbers."""
     notes: list[str] = []
     measured = [m for m in modules if not m.preloaded]
     sources = [m for m in measured if m.bytecode_cached is not None]
@@ -320,13 +345,8 @@ def environment_notes(
             f"{len(uncached)} of {len(sources)} source modules had no valid .pyc after the "
             "warm-up (read-only directory?): their times include compilation"
         )
-    for var, what in (
-        ("PYTHONTRACEMALLOC", "tracemalloc slows allocation-heavy imports ~3x"),
-        ("PYTHONPROFILEIMPORTTIME", "-X importtime adds its own output per import"),
-        ("PYTHONDEVMODE", "development mode adds checks to every import"),
-        ("PYTHONMALLOC", "a non-default allocator changes time and memory"),
-    ):
-        if os.environ.get(var):
+    for var, what in _SHAPING.items():
+        if environ.get(var):
             notes.append(f"{var} is set: {what}")
     third_party = sorted({
         p.name.split(".")[0] for p in modules

@@ -133,3 +133,23 @@ def test_fix_proves_and_measures_with_the_variables_set(
     assert cost["after"]["modules"] < cost["before"]["modules"], cost
     assert done["tests"]["returncode"] == 0 and seen.read_text() == "ready"
     assert os.environ.get(GATE) is None  # set for the children only
+
+
+@pytest.mark.parametrize("mode", [(), ("--isolated",)])
+def test_the_report_records_pythons_variables_as_the_children_had_them(
+        monkeypatch: pytest.MonkeyPatch, mode: tuple[str, ...]) -> None:
+    """PYTHONHASHSEED (random when unset) and PYTHONMALLOC as --env set them, not as ours."""
+    for name in ("PYTHONHASHSEED", "PYTHONMALLOC"):
+        monkeypatch.delenv(name, raising=False)
+
+    def meta(*flags: str) -> dict[str, list[list[str]]]:
+        code, out, err = invoke("profile", "json", *mode, "--repeat", "1", "--no-memory",
+                                "--format", "json", *flags)
+        assert code == 0, err
+        found: dict[str, list[list[str]]] = json.loads(out)["meta"]
+        return found
+
+    assert meta()["variables"] == [["PYTHONHASHSEED", "random"]]
+    given = meta("--env", "PYTHONHASHSEED=3", "--env", "PYTHONMALLOC=malloc")
+    assert given["variables"] == [["PYTHONHASHSEED", "3"], ["PYTHONMALLOC", "malloc"]]
+    assert any(note.startswith("PYTHONMALLOC is set") for note in given["notes"])

@@ -71,6 +71,16 @@ def test_header_shows_targets_interpreter_runs_memory_and_notes(report: Report) 
     assert "interpreter start-up 12.0 ms" in text
 
 
+def test_header_shows_the_variables_the_children_had(report: Report) -> None:
+    """The hash seed (random, or the one set) and Python's variables that shape numbers."""
+    assert "environment:" not in render(report)  # a report from before they were recorded
+    assert report.meta is not None
+    seeded = dataclasses.replace(report, meta=dataclasses.replace(
+        report.meta, variables=(("PYTHONHASHSEED", "7"), ("PYTHONMALLOC", "malloc"))))
+    assert "environment: PYTHONHASHSEED=7, PYTHONMALLOC=malloc" in render(seeded)
+    assert "environment:" not in render(seeded, verbosity=-1)  # quiet: no interpreter lines
+
+
 def test_memory_off_is_said_and_heap_columns_disappear(make_report: MakeReport) -> None:
     text = render(make_report(memory=False))
     assert "memory: off" in text
