@@ -90,6 +90,12 @@ KEY_FLAGS: dict[str, Callable[[Any], Any]] = {
              "environment: profiles, cycle trials, fix's proof (repeatable; settings "
              "modules, feature flags, library paths). Replaces the env table of "
              "[tool.importaudit]."),
+    "hash_seed": click.option(
+        "--hash-seed", "hash_seed", type=click.IntRange(0, 2**32 - 1), default=None,
+        metavar="N",
+        help="PYTHONHASHSEED of the interpreters that measure: the same set order, and so "
+             "the same import order where code iterates a set, in every run and report "
+             "(default: as set here, else random per run; the report says which)."),
     "baseline": click.option(
         "--baseline", "baseline", default=None, metavar="FILE",
         help=f"The baseline to compare with (default {defaults.BASELINE})."),
@@ -120,7 +126,7 @@ KEY_FLAGS: dict[str, Callable[[Any], Any]] = {
 #: Which environment is measured: the interpreter and what its children have set.
 WHERE = ("python", "env")
 #: How children measure and which modules a walk leaves out.
-MEASURE = (*WHERE, "repeat", "timeout", "memory", "warm_bytecode")
+MEASURE = (*WHERE, "repeat", "timeout", "memory", "warm_bytecode", "hash_seed")
 WALK = ("exclude", "include_tests")
 #: `check` and `baseline save|diff`.
 GATE = (*MEASURE, "tree", "isolated", "baseline", "kinds", "cycles", "ignore", *WALK)

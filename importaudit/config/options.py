@@ -98,6 +98,9 @@ class Measure:
     # Extra environment variables of the measuring children (feature flags and the
     # like), in the order given; the same name later wins.
     env: tuple[tuple[str, str], ...] = field(default=(), metadata=key(_environment, Env.LIST))
+    # PYTHONHASHSEED of every child (None: as our environment has it, else random per
+    # run): code iterating a set imports in seed order (sqlalchemy.util.preloaded).
+    hash_seed: int | None = field(default=None, metadata=key(v.integer(0, 2**32 - 1)))
     # `--shard I/N`: measure only this part of the tree (a run's part: never configured).
     shard: ShardPlan | None = None
 
@@ -108,7 +111,8 @@ class Measure:
         children, cycle trials, fix's proof and measurements and the question asked of
         the interpreter all start with them (`runtime.interpreter.child_environ`).
         """
-        return self.env
+        seed = () if self.hash_seed is None else (("PYTHONHASHSEED", str(self.hash_seed)),)
+        return (*self.env, *seed)
 
 
 def program_measure(base: Measure, repeat: int | None = None,

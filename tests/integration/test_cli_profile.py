@@ -195,3 +195,44 @@ def test_env_sets_variables_in_the_measuring_interpreters(tmp_path: Path) -> Non
     assert err.strip().splitlines() == [
         "importaudit: error: invalid configuration: option --env: 'FLAGGED_HEAVY' sets no "
         "value (write NAME=value)"]
+
+
+def test_hash_seed_sets_pythonhashseed_in_every_child_and_the_report_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--hash-seed N (or `hash_seed`): one seed, so code iterating a set imports in one order."""
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    package = tmp_path / "seeded"
+    package.mkdir()
+    # A registry set imported in iteration order, as sqlalchemy.util.preloaded does.
+    parts = [f"part{i}" for i in range(8)]
+    (package / "__init__.py").write_text(
+        "import importlib, os\n"
+        f"for name in {set(parts)!r}:\n    importlib.import_module('seeded.' + name)\n"
+        "if os.environ.get('PYTHONHASHSEED') == '7':\n    from seeded import seven\n")
+    for name in [*parts, "seven"]:
+        (package / f"{name}.py").write_text("X = 1\n")
+
+    def profile(*flags: str) -> tuple[list[str], list[list[str]]]:
+        code, out, err = invoke("profile", str(package), "--repeat", "2", "--no-memory",
+                                "--format", "json", *flags)
+        assert code == 0, err
+        report = json.loads(out)
+        order = [m["name"] for m in sorted(report["modules"], key=lambda m: m["order"])
+                 if m["name"].startswith("seeded.")]
+        return order, report["meta"]["variables"]
+
+    order, variables = profile("--hash-seed", "7")
+    assert "seeded.seven" in order and variables == [["PYTHONHASHSEED", "7"]]
+    assert profile("--hash-seed", "7")[0] == order  # the same order in every run
+    assert profile()[1] == [["PYTHONHASHSEED", "random"]]
+    # The dedicated option wins over the same variable in --env; config and flag as keys.
+    assert "seeded.seven" in profile("--env", "PYTHONHASHSEED=3", "--hash-seed", "7")[0]
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[tool.importaudit]\nhash_seed = 7\n")
+    assert "seeded.seven" in profile("--config", str(config))[0]
+    assert profile("--config", str(config), "--hash-seed", "3")[1] == [["PYTHONHASHSEED", "3"]]
+    code, _, err = invoke("profile", str(package), "--hash-seed", "-1")
+    assert code == 2 and "--hash-seed" in err
+    config.write_text("[tool.importaudit]\nhash_seed = \"fixed\"\n")
+    code, _, err = invoke("profile", str(package), "--config", str(config))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "hash_seed" in err, err
