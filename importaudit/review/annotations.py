@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from importaudit.review.impact import defer_claim
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, DATACLASS_MARKERS, BindingKind, Use
 
@@ -67,7 +66,7 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
                 if b.kind is not BindingKind.TYPE_ONLY and b not in moved_bindings}
         # Exclusive: what importing the module would no longer load, its parent packages
         # and other imports (which may need all of it anyway) still running.
-        claim = defer_claim(ctx.tree, facts.name, moved, kept)
+        claim = ctx.defer_claim(facts.name, moved, kept)
         saved = claim.saved
         if not saved:
             continue

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from importaudit.loadgraph import LoadGraph
+from importaudit.loadgraph import LoadGraph, ancestors
 from importaudit.model import Finding, Impact, ImportEdge, Report, Severity
-from importaudit.review.impact import DEFAULT_SCALE, SeverityScale, severity_of
-from importaudit.review.source import ModuleFacts, module_facts
+from importaudit.review.impact import DEFAULT_SCALE, SeverityScale, defer_claim, severity_of
+from importaudit.review.source import Binding, BindingKind, ModuleFacts, Use, module_facts
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 _MS = 1_000_000
 _MIB = 1024 * 1024
+#: Import statements that run when the module does (not type-only, not in functions).
+RUNS = (BindingKind.EAGER, BindingKind.OPTIONAL)
+#: Uses that need a name while the module body runs.
+NEEDED_AT_IMPORT = frozenset({Use.IMPORT_TIME, Use.EVALUATED_ANNOTATION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +188,32 @@ class ReviewContext:
     def is_module(self, name: str) -> bool:
         """Whether `name` is a module the profile or the graph knows (not an attribute)."""
         return name in self.tree or name in self.modules or name in self._graph_modules
+
+    def submodule_of(self, binding: Binding) -> str:
+        """The module a binding loads: `pkg.attr` when that is a submodule, else `pkg`."""
+        return (binding.target if binding.attr and self.is_module(binding.target)
+                else binding.module)
+
+    def needed_at_import(self, package: str) -> frozenset[str]:
+        """The modules `package`'s own body uses names of while it runs.
+
+        A lazy `__init__` cannot defer them: it needs them to finish.
+        """
+        facts = self.facts(package)
+        if facts is None:
+            return frozenset()
+        return frozenset(self.submodule_of(b) for b in facts.bindings
+                         if b.kind in RUNS and facts.uses_of(b.name) & NEEDED_AT_IMPORT)
+
+    def defer_claim(self, importer: str, deferred: Iterable[str],
+                    kept: Iterable[str] = ()) -> Claim:
+        """What deferring `importer`'s imports of `deferred` saves (see `impact.defer_claim`).
+
+        With its parent packages lazy as IA101 would make them: what their own bodies
+        use at import time still loads.
+        """
+        needs = {p: self.needed_at_import(p) for p in ancestors(importer)[1:]}
+        return defer_claim(self.tree, importer, deferred, kept, needs)
 
     def claimed(self, claim: Claim, finding: Finding) -> Finding:
         """`finding`, noting what its fix saves so shared savings can be grouped."""

@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import ancestors
 from importaudit.model import Severity
-from importaudit.review.context import is_stdlib, same_family
-from importaudit.review.impact import defer_claim
+from importaudit.review.context import NEEDED_AT_IMPORT, RUNS, is_stdlib, same_family
 from importaudit.review.registry import RuleDoc, register
-from importaudit.review.source import ANNOTATION_USES, MAIN_BLOCK, Binding, BindingKind, Use
+from importaudit.review.source import ANNOTATION_USES, MAIN_BLOCK, Binding, Use
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
     from importaudit.review.impact import Claim
     from importaudit.review.source import ModuleFacts
 
-_RUNS = (BindingKind.EAGER, BindingKind.OPTIONAL)
 
 
 def lazy_init_snippet(package: str, names: dict[str, str]) -> str:
@@ -48,8 +46,6 @@ def lazy_init_snippet(package: str, names: dict[str, str]) -> str:
     ]
     return "\n".join(lines)
 
-
-_NEEDED_AT_IMPORT = frozenset({Use.IMPORT_TIME, Use.EVALUATED_ANNOTATION})
 
 @register(
     "IA101", "eager-package-init", "Package __init__ eagerly imports its submodules",
@@ -77,28 +73,28 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         if not own.is_package:
             continue
         package = facts.name
-        from_subs = [b for b in facts.bindings if b.kind in _RUNS and (
+        from_subs = [b for b in facts.bindings if b.kind in RUNS and (
             b.module.startswith(package + ".")
             or (b.module == package and b.attr and ctx.is_module(f"{package}.{b.attr}")))]
         # A name the package body itself uses while it runs (a helper it calls, a base
         # class) is needed at import: a lazy __init__ cannot defer it, so only the other
         # names count, and a package that needs all of them has no finding, whatever
         # their measured cost on a noisy machine.
-        needed = [b for b in from_subs if facts.uses_of(b.name) & _NEEDED_AT_IMPORT]
+        needed = [b for b in from_subs if facts.uses_of(b.name) & NEEDED_AT_IMPORT]
         subs = [b for b in from_subs if b not in needed]
         if not subs:
             continue
-        targets = {submodule_of(ctx, b) for b in subs}
-        others = {submodule_of(ctx, b) for b in facts.bindings
-                  if b.kind in _RUNS and b not in subs}
-        claim = defer_claim(ctx.tree, package, targets, others)
+        targets = {ctx.submodule_of(b) for b in subs}
+        others = {ctx.submodule_of(b) for b in facts.bindings
+                  if b.kind in RUNS and b not in subs}
+        claim = ctx.defer_claim(package, targets, others)
         impact = ctx.tree.cost(claim.saved)
-        names = {b.name: submodule_of(ctx, b) for b in subs}
+        names = {b.name: ctx.submodule_of(b) for b in subs}
         graded = ctx.grade(impact)
         if not claim.saved or (graded < Severity.LOW
                                and len(names) < ctx.settings.init_many_names):
             continue  # nothing a lazy __init__ would defer, or too little for few names
-        modules = sorted(targets | {submodule_of(ctx, b) for b in needed})
+        modules = sorted(targets | {ctx.submodule_of(b) for b in needed})
         first = min(b.line for b in from_subs)
         kept = sorted({b.name for b in needed})
         yield ctx.claimed(claim, ctx.make_finding(
@@ -116,11 +112,6 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
             + lazy_init_snippet(package, names),
             impact=impact, line=first, chain=(package, *modules[:1]),
         ))
-
-
-def submodule_of(ctx: ReviewContext, binding: Binding) -> str:
-    """The module a binding loads: `pkg.attr` when that is a submodule, else `pkg`."""
-    return binding.target if binding.attr and ctx.is_module(binding.target) else binding.module
 
 
 def _function_only(facts: ModuleFacts, binding: Binding) -> bool:
@@ -174,7 +165,7 @@ def eager_heavy_dependency(ctx: ReviewContext) -> Iterator[Finding]:
     for facts in ctx.all_facts():
         for binding in facts.bindings:
             top = binding.module.split(".")[0]
-            if binding.kind not in _RUNS or ctx.is_own(top) or not top:
+            if binding.kind not in RUNS or ctx.is_own(top) or not top:
                 continue
             uses = facts.uses_of(binding.name)
             if _function_only(facts, binding):
@@ -193,7 +184,7 @@ def eager_heavy_dependency(ctx: ReviewContext) -> Iterator[Finding]:
         importers = sorted({f.name for f, _ in users})
         # "The same way" is the same module of the dependency (importlib.metadata), not
         # anything from its top package (`from importlib import import_module`).
-        taken = {name: {submodule_of(ctx, b) for f, b in users if f.name == name}
+        taken = {name: {ctx.submodule_of(b) for f, b in users if f.name == name}
                  for name in importers}
         for name in importers:
             facts = next(f for f, _ in users if f.name == name)
@@ -215,15 +206,15 @@ def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str,
     unloaded.
     """
     bindings, typing_only = moved
-    deferred = {submodule_of(ctx, b) for b in (*bindings, *typing_only)}
-    kept = {submodule_of(ctx, b) for b in facts.bindings
-            if b.kind in _RUNS and b not in bindings and b not in typing_only}
+    deferred = {ctx.submodule_of(b) for b in (*bindings, *typing_only)}
+    kept = {ctx.submodule_of(b) for b in facts.bindings
+            if b.kind in RUNS and b not in bindings and b not in typing_only}
     # Exclusive: what importing this module would no longer load. Zero when something
     # else it runs (a parent package, another import: dataclasses loads inspect) loads
     # the dependency anyway, and then deferring it here saves nothing.
     # A dependency is not ours to make lazy, so only today's saving counts, parent
     # packages included.
-    claim = defer_claim(ctx.tree, facts.name, deferred, kept)
+    claim = ctx.defer_claim(facts.name, deferred, kept)
     claim = dataclasses.replace(claim, saved=claim.alone)
     impact = ctx.tree.cost(claim.saved)
     if not claim.saved or ctx.grade(impact) < ctx.settings.heavy_min_severity:
@@ -308,7 +299,7 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
         mine = set(ancestors(facts.name))
         groups: dict[str, list[Binding]] = {}
         for binding in facts.bindings:
-            if binding.kind not in _RUNS or not binding.attr:
+            if binding.kind not in RUNS or not binding.attr:
                 continue
             if same_family(facts.name, binding.module) or is_stdlib(binding.module):
                 continue
@@ -330,9 +321,9 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
             # saving, however large the tree (sqlalchemy.orm.x taking `Self` from
             # sqlalchemy.util, which every other sqlalchemy import loads too).
             waste = pulled - needed
-            kept = {submodule_of(ctx, b) for b in facts.bindings
-                    if b.kind in _RUNS and b not in bindings}
-            alone = defer_claim(ctx.tree, facts.name, taken, kept)
+            kept = {ctx.submodule_of(b) for b in facts.bindings
+                    if b.kind in RUNS and b not in bindings}
+            alone = ctx.defer_claim(facts.name, taken, kept)
             saving = alone.saved - needed
             impact = ctx.tree.cost(saving)
             held = ctx.is_own(root) and root.split(".")[0] == facts.name.split(".")[0]
@@ -493,6 +484,6 @@ def _helper_needs(ctx: ReviewContext, binding: Binding, skip: set[str]) -> froze
     if facts is None or binding.attr is None or helper == binding.target:
         return ctx.tree.loads([helper], skip)  # a submodule, or no source: all of it
     names = facts.needs(binding.attr)
-    used = {submodule_of(ctx, b) for b in facts.bindings if b.name in names and b.kind in _RUNS}
+    used = {ctx.submodule_of(b) for b in facts.bindings if b.name in names and b.kind in RUNS}
     parents = {a for a in ancestors(helper) if a not in skip}
     return frozenset(parents | ctx.tree.loads(used, skip | {helper}))

@@ -16,7 +16,7 @@ from importaudit.loadgraph import ancestors
 from importaudit.model import Impact, Severity
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
     from importaudit.loadgraph import LoadGraph
     from importaudit.model import Finding
@@ -133,22 +133,42 @@ ClaimKey = tuple[str, str, int | None]
 
 
 def defer_claim(graph: LoadGraph, importer: str, deferred: Iterable[str],
-                kept: Iterable[str] = ()) -> Claim:
+                kept: Iterable[str] = (),
+                parent_needs: Mapping[str, Collection[str]] | None = None) -> Claim:
     """What deferring `importer`'s imports of `deferred` saves a process importing it.
 
     Exclusive: only the modules every import path from `importer` reaches through the
     deferred imports (dominators), so a module another import loads anyway
     (`dataclasses` loads `inspect`) is no saving. `kept` names the modules the
     importer's other imports run (a name from a package: the package itself).
+    `parent_needs` maps a parent package to the submodules its own body uses while it
+    runs (a lazy `__init__` still loads those).
     """
     kept = frozenset(kept)
     cut = deferral_cut(graph, importer, deferred, kept)
-    # Parent packages are judged lazy, except one the importer takes a name from that
-    # its own body defines (`from numpy.distutils.fcompiler import FCompiler` in a
-    # submodule of it): that body must run, with everything it imports.
-    parents = [p for p in ancestors(importer)[1:] if p not in kept]
-    return Claim(importer, cut, graph.saving([importer], cut, parents),
+    lazy = lazy_parents(graph, importer, kept, parent_needs or {})
+    return Claim(importer, cut,
+                 graph.loads([importer], cut=lazy) - graph.loads([importer], cut=lazy | cut),
                  graph.saving([importer], cut))
+
+
+def lazy_parents(graph: LoadGraph, importer: str, kept: Collection[str],
+                 needs: Mapping[str, Collection[str]]) -> frozenset[tuple[str, str]]:
+    """The imports `importer`'s parent packages would no longer run with lazy `__init__`s.
+
+    A lazy `__init__` (IA101's fix) defers its submodules, not the rest of what its body
+    imports and uses: black/__init__ builds `Path(__file__)` and click options at import
+    time, so pathlib and click load with it however lazy it is, and deferring an import
+    of them in black.report saves nothing. So only a parent's imports of its own
+    submodules are cut, except those its body uses while it runs (`needs`), and no
+    import of a parent the importer takes a name from that its own body defines
+    (`from numpy.distutils.fcompiler import FCompiler` in a submodule of it): that body
+    must run, with everything it imports.
+    """
+    return frozenset((parent, module) for parent in ancestors(importer)[1:]
+                     if parent not in kept for module in graph.imports(parent)
+                     if module.startswith(parent + ".")
+                     and module not in needs.get(parent, ()))
 
 
 def claim_key(finding: Finding) -> ClaimKey:

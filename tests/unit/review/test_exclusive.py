@@ -155,6 +155,40 @@ def test_a_saving_that_needs_a_lazy_parent_says_it_saves_nothing_today(
             "module(s) anyway and fixing this one alone saves nothing today.") in moved.message
 
 
+def test_a_lazy_parent_still_loads_what_its_own_body_uses(tmp_path: Path) -> None:
+    # Shaped like black: black/__init__ builds Path(__file__) at import time, so pathlib
+    # loads with it however lazy its submodule imports become, and black.report's
+    # annotation-only `from pathlib import Path` saves nothing, today or with black lazy.
+    # A parent that loads the dependency only through a submodule it would defer keeps
+    # the finding (with the note that the figure counts the parent lazy).
+    sources = {
+        "cli/__init__.py": "from heavydep import Thing\nfrom .report import Report\n\n"
+                           "DEFAULT = Thing()\n",
+        "cli/report.py": "from heavydep import Thing\n\n\nclass Report:\n"
+                         "    def write(self, where: Thing) -> None:\n        pass\n",
+        "web/__init__.py": "from .report import Report\nfrom .models import Model\n",
+        "web/report.py": "from heavydep import Thing\n\n\nclass Report:\n"
+                         "    def write(self, where: Thing) -> None:\n        pass\n",
+        "web/models.py": "import heavydep\n\n\nclass Model:\n    x = heavydep.Thing\n",
+    }
+    write_tree(tmp_path, sources)
+    cli, web = tmp_path / "cli", tmp_path / "web"
+    modules = (
+        rec("cli", None, origin=cli / "__init__.py", package=True),
+        rec("heavydep", "cli", "cli.report", "web.report", "web.models", ms=40),
+        rec("heavydep.core", "heavydep", ms=40),
+        rec("cli.report", "cli", origin=cli / "report.py"),
+        rec("web", None, origin=web / "__init__.py", package=True),
+        rec("web.report", "web", origin=web / "report.py"),
+        rec("web.models", "web", origin=web / "models.py"),
+    )
+    report = run_review(make_report(("cli", "web"), modules))
+    moved = {f.module: f for f in report.findings if f.code == "IA501"}
+    assert "cli.report" not in moved  # cli's own body needs heavydep while it runs
+    assert moved["web.report"].impact.modules == 2  # heavydep and its core, web lazy
+    assert "alone saves nothing today" in moved["web.report"].message
+
+
 def test_a_heavy_import_names_the_module_it_takes_and_who_takes_the_same(
         tmp_path: Path) -> None:
     # Shaped like pydantic.plugin._loader (`from importlib.metadata import entry_points`
