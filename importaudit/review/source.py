@@ -64,7 +64,7 @@ __all__ = [
 def module_facts(
     name: str, path: str, *, is_package: bool = False, lazy_annotations: bool = False,
 ) -> ModuleFacts | None:
-    """Facts about module `name` read from `path`; None if it cannot be read or parsed.
+    """Facts about module `name` read from `path`; None if it cannot be read or walked.
 
     `lazy_annotations` says the interpreter defers annotations itself (Python 3.14+);
     `from __future__ import annotations` in the file turns it on as well.
@@ -72,12 +72,16 @@ def module_facts(
     try:
         source = Path(path).read_bytes().decode("utf-8")
         tree = ast.parse(source, filename=path)
+        lazy = lazy_annotations or has_future_annotations(tree)
+        collector = _Collector(name, is_package, lazy)
+        for stmt in tree.body:
+            collector.visit(stmt)
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
         return None
-    lazy = lazy_annotations or has_future_annotations(tree)
-    collector = _Collector(name, is_package, lazy)
-    for stmt in tree.body:
-        collector.visit(stmt)
+    except RecursionError:
+        # A generated expression nested deeper than the walk can recurse (sympy's
+        # resolvent_lookup: a 5,000-term sum); its module stays unread, the review goes on.
+        return None
     return ModuleFacts(
         name=name,
         path=path,

@@ -350,3 +350,12 @@ def test_an_interface_other_classes_implement_is_no_placeholder(tmp_path: Path) 
                 raise NotImplementedError
         """)
     assert [p.name for p in facts.placeholders] == ["Unfinished"]
+
+
+def test_an_expression_too_deep_to_walk_leaves_the_module_unread(tmp_path: Path) -> None:
+    # sympy.polys.numberfields.resolvent_lookup: `review sympy` stopped with an
+    # unexpected RecursionError; the module is skipped and the other modules reviewed.
+    path = tmp_path / "lookup.py"
+    path.write_text("X = " + " + ".join(["y"] * 5000) + "\n")
+    assert module_facts("lookup", str(path)) is None
+    assert facts_of(tmp_path, "import json\n") is not None
