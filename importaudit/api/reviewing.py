@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from importaudit.merge import Merged
-    from importaudit.model import ModuleRecord, Report
-    from importaudit.review.context import ReviewSettings
+    from importaudit.model import ModuleRecord, Report, StaticGraph
+    from importaudit.review.context import ReviewSettings, StarCheck
 
 
 def _chosen(options: ReviewOptions) -> frozenset[str] | None:
@@ -64,8 +64,12 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     static = cycles(targets, StaticOptions(measure=options.measure, verify=verify),
                     environments=envs)
     report = dataclasses.replace(report, graph=static.graph, cycles=static.cycles)
+    # IA302 confirms a suspect `__all__` by running its star import, when this review
+    # runs the targets anyway.
+    star = (_star_check(static.graph, options.measure, envs)
+            if measured is None and static.graph is not None else None)
     settings = ReviewSettings(select=chosen, ignore=options.ignore,
-                              fold_pulls=options.fold_pulls)
+                              fold_pulls=options.fold_pulls, star_check=star)
     if measured is None:
         report = _settled(report, settings, targets, options.measure, envs)
     return review_report(report, settings)
@@ -113,6 +117,18 @@ def _settled(report: Report, settings: ReviewSettings, targets: Sequence[str],
     meta = report.meta and dataclasses.replace(report.meta,
                                                notes=(*report.meta.notes, note))
     return dataclasses.replace(report, modules=modules, meta=meta)
+
+
+def _star_check(graph: StaticGraph, measure: Measure, envs: Environments) -> StarCheck:
+    """Star imports run in fresh interpreters of `measure.python` (see IA302)."""
+
+    def check(modules: Sequence[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+        from importaudit.runtime.verify import import_roots, star_imports
+
+        return star_imports(modules, envs.interpreter(measure),
+                            extra_path=import_roots(graph, modules), timeout=measure.timeout)
+
+    return check
 
 
 def review_program(program: Program, options: ReviewOptions | None = None) -> Report:

@@ -21,12 +21,15 @@ from importaudit.review.impact import DEFAULT_SCALE, SeverityScale, defer_claim,
 from importaudit.review.source import Binding, BindingKind, ModuleFacts, Use, module_facts
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     import networkx as nx
 
     from importaudit.review.eager import HeldPull
     from importaudit.review.impact import Claim, ClaimKey
+
+    StarCheck = Callable[[Sequence[str]], Mapping[str, tuple[str, tuple[str, ...]]]]
+
 
 _MS = 1_000_000
 _MIB = 1024 * 1024
@@ -56,6 +59,10 @@ class ReviewSettings:
     # IA103 pulls held for their utility package's IA101 are folded into it (one fix,
     # one finding); `fix` rewrites each pull itself, so it asks for them unfolded.
     fold_pulls: bool = True
+    # IA302: runs `from m import *` for these modules in a fresh interpreter of the
+    # measured environment -> {module: (what it raised, the __all__ names it lacks)},
+    # only those whose star import failed. None: nothing may run (a saved report).
+    star_check: StarCheck | None = None
 
 
 def own_packages(report: Report) -> frozenset[str]:

@@ -1,10 +1,16 @@
-"""Rule about `__all__`: a long export list makes `from pkg import *` load everything.
+"""Rules about `__all__`: what `from pkg import *` loads, and whether it works at all.
 
 A star import binds every name in `__all__`. For an eager `__init__` those names are
 loaded already, so a star import costs nothing beyond `import pkg` (that cost is the
 eager `__init__`'s, IA101's); for a lazy one each name triggers its `__getattr__`, and a
 star-importing caller pays for every submodule that provides an exported name. The
 finding's impact is that difference, on the runtime load graph.
+
+A name in `__all__` that the module never binds makes the star import raise
+AttributeError (attrs 26.1 lists `__author__`; SQLAlchemy 2.1's
+sqlalchemy.ext.declarative lists `instrument_declarative`). The source only suspects
+it (names bound by `global` in a function, `globals()`, a module `__getattr__`), so
+IA302 runs the star import in a fresh interpreter and reports what it raised.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import ancestors
-from importaudit.model import Severity
+from importaudit.model import Impact, Severity
 from importaudit.review.registry import RuleDoc, register
 
 if TYPE_CHECKING:
@@ -139,3 +145,65 @@ def _fix_text(package: str, providers: dict[str, str],
             "ones is the package's API decision) and let the rest be imported explicitly "
             f"from {package} or their submodules. The costliest names on a star import "
             "(their submodules share much of what they load):\n\n" + "\n".join(lines))
+
+
+#: Attributes every module has, whatever its source binds.
+_MODULE_ATTRS = frozenset({"__name__", "__doc__", "__file__", "__spec__", "__loader__",
+                           "__package__", "__builtins__", "__cached__", "__dict__"})
+
+
+def unbound_suspects(ctx: ReviewContext, facts: ModuleFacts) -> tuple[str, ...]:
+    """Names of `facts`' `__all__` its source does not bind (nor a submodule provides)."""
+    bound = facts.defined | _MODULE_ATTRS | ({"__path__"} if _is_package(ctx, facts) else set())
+    return tuple(n for n in facts.all_names or () if n not in bound
+                 and not ctx.is_module(f"{facts.name}.{n}"))
+
+
+def _is_package(ctx: ReviewContext, facts: ModuleFacts) -> bool:
+    own = ctx.modules.get(facts.name)
+    return own is not None and own.is_package
+
+
+@register(
+    "IA302", "unbound-star-export", "__all__ names what the module does not define",
+    RuleDoc(
+        what="`__all__` lists a name the module does not define (a removed function, a "
+             "typo, a name a module `__getattr__` no longer serves), so "
+             "`from pkg import *` raises AttributeError. Found in the source, confirmed "
+             "by running the star import in a fresh interpreter of the measured "
+             "environment (not from a saved report: nothing runs there).",
+        why="Every caller that star-imports the module fails at import time, and tools "
+            "that read `__all__` (documentation, IDEs, type checkers) advertise a name "
+            "that is not there.",
+        fix="Remove the name from `__all__`, or define it again (a deprecation alias); "
+            "a module `__getattr__` must return every name `__all__` lists.",
+        example="__all__ = ['declarative_base', 'instrument_declarative']  # before: the "
+                "second is gone\n__all__ = ['declarative_base']  # after",
+    ),
+)
+def unbound_star_export(ctx: ReviewContext) -> Iterator[Finding]:
+    """IA302: an `__all__` whose star import raises, run to confirm what the source suspects."""
+    check = ctx.settings.star_check
+    if check is None:
+        return
+    failed = {f.name for f in ctx.report.modules if f.error}
+    suspects = {facts.name: facts for facts in ctx.all_facts()
+                if facts.name not in failed and unbound_suspects(ctx, facts)}
+    if not suspects:
+        return
+    for module, (error, unbound) in sorted(check(sorted(suspects)).items()):
+        facts = suspects.get(module)
+        if facts is None or not unbound:
+            continue
+        shown = ", ".join(unbound[:8]) + (f" (+{len(unbound) - 8} more)"
+                                          if len(unbound) > 8 else "")
+        yield ctx.make_finding(
+            "IA302", "__all__ names what the module does not define", module,
+            f"{module}.__all__ lists {len(unbound)} name(s) the module does not define: "
+            f"{shown}; `from {module} import *` raises {error} (run in a fresh "
+            "interpreter).",
+            f"Remove {'it' if len(unbound) == 1 else 'them'} from __all__, or define "
+            f"{'it' if len(unbound) == 1 else 'them'} (a deprecation alias; a module "
+            "__getattr__ must return every name __all__ lists).",
+            impact=Impact(), line=facts.all_line, floor=Severity.MEDIUM,
+        )

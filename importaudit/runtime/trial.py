@@ -1,6 +1,7 @@
 """Runs INSIDE a fresh child interpreter: import one module first, alone, and say how it went.
 
 Usage: python trial.py RESULT_FILE PATHS MODULE [WATCHED...]
+       python trial.py RESULT_FILE PATHS --star MODULE
 
 Standard library only, Python 3.9+, and never imports importaudit: it runs in the
 user's interpreter (`--python`). sys.path is what `python -c` would give (the current
@@ -11,6 +12,12 @@ RESULT_FILE (stdout and stderr belong to the imported code): `{"ok": true, "load
 exception's type, message and the innermost frame of the imported code that raised it
 (import machinery frames, `<frozen ...>`, are skipped). Then it exits at once,
 without waiting for threads or atexit hooks of the imported code.
+
+With `--star`, after importing MODULE it runs `from MODULE import *` as a caller would
+(submodules `__all__` names are imported, a module `__getattr__` is asked) and adds
+`"star": {"error": ..., "unbound": [...]}`: the exception the star import raised (or
+null), and every name of `__all__` the module still cannot give (the star import stops
+at the first).
 """
 
 from __future__ import annotations
@@ -39,10 +46,30 @@ def _where(tb: TracebackType | None) -> tuple[str | None, int | None]:
 _HERE = os.path.abspath(__file__)
 
 
+def _star_import(module: str) -> dict[str, object]:
+    """Run `from module import *`; its error and the `__all__` names it cannot bind."""
+    error = None
+    try:
+        exec(f"from {module} import *", {})  # the star import a caller would run
+    except Exception as exc:  # whatever a caller's star import would raise
+        error = f"{type(exc).__name__}: {exc}"
+    names = getattr(sys.modules.get(module), "__all__", None)
+    unbound = []
+    for name in names if isinstance(names, (list, tuple)) else ():
+        try:
+            getattr(sys.modules[module], name)
+        except Exception:  # AttributeError, or what a module __getattr__ raised
+            unbound.append(name if isinstance(name, str) else repr(name))
+    return {"error": error, "unbound": unbound}
+
+
 def main() -> None:
     """Import the module named on the command line and record the outcome."""
     result_path, paths, module = sys.argv[1], sys.argv[2], sys.argv[3]
     watched = sys.argv[4:]
+    star = module == "--star"
+    if star:
+        module, watched = watched[0], []
     if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(_HERE):
         sys.path[0] = ""
     # Folders the environment already has keep their place: put in front, a
@@ -55,6 +82,8 @@ def main() -> None:
     try:
         __import__(module)
         outcome["loaded"] = [name for name in watched if name in sys.modules]
+        if star:
+            outcome["star"] = _star_import(module)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt at import count too
         filename, line = _where(exc.__traceback__)
         outcome = {"ok": False, "type": type(exc).__name__, "message": str(exc),

@@ -29,7 +29,7 @@ import tempfile
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from importaudit import defaults
 from importaudit.model import Cycle, ImportTrial, Proof
@@ -87,6 +87,22 @@ def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str
 
     Returns how it ended, and which of the `watched` modules it loaded.
     """
+    outcome, died = _run_trial_child(interpreter, [module, *watched], module,
+                                     extra_path=extra_path, timeout=timeout,
+                                     children=children)
+    if outcome is None:
+        return ImportTrial(module, error=died), frozenset()
+    if outcome.get("ok"):
+        return ImportTrial(module), frozenset(outcome.get("loaded", ()))
+    message = f"{outcome['type']}: {outcome['message']}"
+    return ImportTrial(module, error=message, file=_shown_path(outcome.get("file")),
+                       line=outcome.get("line")), frozenset()
+
+
+def _run_trial_child(interpreter: Interpreter, args: Sequence[str], module: str, *,
+                     extra_path: Sequence[str], timeout: float,
+                     children: Children | None) -> tuple[dict[str, Any] | None, str]:
+    """Run trial.py with `args` in a fresh `interpreter`: its outcome, or why it has none."""
     children = children or Children()
     children.check()
     fd, result_path = tempfile.mkstemp(prefix="importaudit-trial-", suffix=".json")
@@ -96,24 +112,49 @@ def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str
     try:
         returncode, timed_out = run_tracked(
             [interpreter.executable, TRIAL_PATH, result_path, os.pathsep.join(extra_path),
-             module, *watched], tail, timeout=timeout, children=children,
+             *args], tail, timeout=timeout, children=children,
             env=interpreter.environ())
         text = Path(result_path).read_text(encoding="utf-8")
     finally:
         os.unlink(result_path)
-    ended = (f"TimeoutError: importing {module} did not finish in {timeout:g} s"
-             if timed_out else None)
-    if not text:  # the child died before it could say (os._exit, a signal, a timeout)
-        last = b"".join(tail).decode("utf-8", "replace").strip().splitlines()[-1:]
-        return ImportTrial(module, error=ended or (
-            f"the interpreter exited with status {returncode}"
-            + (f": {last[0]}" if last else ""))), frozenset()
-    outcome = json.loads(text)
-    if outcome.get("ok"):
-        return ImportTrial(module), frozenset(outcome.get("loaded", ()))
-    message = f"{outcome['type']}: {outcome['message']}"
-    return ImportTrial(module, error=message, file=_shown_path(outcome.get("file")),
-                       line=outcome.get("line")), frozenset()
+    if text:
+        outcome: dict[str, Any] = json.loads(text)
+        return outcome, ""
+    # The child died before it could say (os._exit, a signal, a timeout).
+    if timed_out:
+        return None, f"TimeoutError: importing {module} did not finish in {timeout:g} s"
+    last = b"".join(tail).decode("utf-8", "replace").strip().splitlines()[-1:]
+    return None, (f"the interpreter exited with status {returncode}"
+                  + (f": {last[0]}" if last else ""))
+
+
+def star_imports(modules: Sequence[str], interpreter: Interpreter, *,
+                 extra_path: Sequence[str] = (), timeout: float = defaults.TIMEOUT_S,
+                 jobs: int | None = None) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """`from m import *` run for each of `modules`, each in a fresh `interpreter`.
+
+    For each module whose star import raised: the exception (type and message) and the
+    names of its `__all__` the module cannot give (at most `jobs` at once, default the
+    CPU count). A module that did not import, or whose star import worked, is left out.
+    """
+    children = Children()
+
+    def one(module: str) -> tuple[str, tuple[str, tuple[str, ...]] | None]:
+        outcome, _ = _run_trial_child(interpreter, ["--star", module], module,
+                                      extra_path=extra_path, timeout=timeout,
+                                      children=children)
+        star = (outcome or {}).get("star") or {}
+        if not star.get("error"):
+            return module, None
+        return module, (str(star["error"]), tuple(star.get("unbound", ())))
+
+    found: dict[str, tuple[str, tuple[str, ...]]] = {}
+    workers = max(1, jobs or os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool, children.stopped_on_error():
+        for module, result in pool.map(one, sorted(set(modules))):
+            if result is not None:
+                found[module] = result
+    return found
 
 
 def _shown_path(file: str | None) -> str | None:

@@ -109,3 +109,17 @@ def test_report_rerenders_saved_reports(tmp_path: Path) -> None:
     assert status == 2
     status, _ = run("report", str(tmp_path / "missing.json"))
     assert status == 2
+
+
+def test_review_runs_a_suspect_star_import_to_confirm_it(tmp_path: Path) -> None:
+    saved = tmp_path / "brokenstar.json"
+    status, _ = run("review", str(FIXTURES / "brokenstar"), "--repeat", "1", "--no-memory",
+                    "--select", "IA302", "-o", str(saved))
+    found = json.loads(saved.read_text())["findings"]
+    assert status == 1
+    assert sorted((f["module"], f["severity"]) for f in found) == [
+        ("brokenstar", "medium"), ("brokenstar.meta", "medium")]
+    # From a saved report nothing runs, so nothing is confirmed.
+    status, out = run("review", str(FIXTURES / "brokenstar"), "--from", str(saved),
+                      "--select", "IA302")
+    assert status == 0 and "IA302" not in out

@@ -11,7 +11,8 @@ from importaudit.review.registry import all_rules, get_rule
 STABLE = {
     "IA001": "unused-suppression", "IA101": "eager-package-init",
     "IA102": "eager-heavy-dependency", "IA103": "utility-tree-pull",
-    "IA201": "import-cycle", "IA301": "large-star-export", "IA401": "placeholder-class",
+    "IA201": "import-cycle", "IA301": "large-star-export", "IA302": "unbound-star-export",
+    "IA401": "placeholder-class",
     "IA501": "typing-only-import", "IA601": "import-time-io",
     "IA602": "module-level-computation", "IA701": "import-blocks-event-loop",
     "IA702": "module-executed-twice",

@@ -7,16 +7,20 @@ nothing more, so there is no finding. `gallery` is lazy (PEP 562) with a 12-name
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from review_samples import FIXTURES, make_report, rec
 
+from importaudit.model import Severity
 from importaudit.review import run_review
 from importaudit.review.context import ReviewContext
 from importaudit.review.exports import _providers
 from importaudit.static.build import static_graph
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from importaudit.model import Finding, ModuleRecord, Report
 
 
@@ -99,3 +103,41 @@ def test_a_parents_star_import_is_the_cost_not_a_given() -> None:
     [finding] = _ia301(report)
     assert finding.module == "museum.wing" and finding.impact.modules == 3
     assert "star-imported by museum." in finding.message
+
+
+def _brokenstar() -> Report:
+    return _report("brokenstar", (
+        rec("brokenstar", None, 0, 400, 200, 20, 20),
+        rec("brokenstar.core", "brokenstar", 1, 200, 200, 20, 20),
+        rec("brokenstar.meta", None, 2, 100, 100, 10, 10),
+        rec("brokenstar.extra", None, 3, 100, 100, 10, 10),
+    ))
+
+
+def test_a_star_import_that_raises_is_reported_once_a_fresh_interpreter_confirms_it() -> None:
+    from importaudit.review.context import ReviewSettings
+    from importaudit.runtime.interpreter import find_interpreter
+    from importaudit.runtime.verify import star_imports
+
+    asked: list[str] = []
+
+    def check(modules: Sequence[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
+        asked.extend(modules)
+        return star_imports(modules, find_interpreter(sys.executable),
+                            extra_path=[str(FIXTURES)])
+
+    report = _brokenstar()
+    found = {f.module: f for f in run_review(report, ReviewSettings(star_check=check)).findings
+             if f.code == "IA302"}
+    # The source suspects core's `opened` (bound by `global` in a function it calls):
+    # the star import shows it is there. `extra` is a submodule the star import imports.
+    assert asked == ["brokenstar", "brokenstar.core", "brokenstar.meta"]
+    assert sorted(found) == ["brokenstar", "brokenstar.meta"]
+    package = found["brokenstar"]
+    assert package.line == 9 and package.severity >= Severity.MEDIUM
+    assert ("brokenstar.__all__ lists 1 name(s) the module does not define: gone; "
+            "`from brokenstar import *` raises AttributeError") in package.message
+    # attrs' shape: a module __getattr__ serves __version__ but not __author__.
+    assert "define: __author__;" in found["brokenstar.meta"].message
+    # Nothing may run (a saved report, --from): no claim without the proof.
+    assert not [f for f in run_review(report).findings if f.code == "IA302"]
