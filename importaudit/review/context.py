@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import LoadGraph, ancestors
-from importaudit.model import Finding, Impact, ImportEdge, Report, Severity
+from importaudit.model import EdgeKind, Finding, Impact, ImportEdge, Report, Severity
 from importaudit.review.impact import DEFAULT_SCALE, SeverityScale, defer_claim, severity_of
 from importaudit.review.source import Binding, BindingKind, ModuleFacts, Use, module_facts
 
@@ -83,6 +83,22 @@ def own_packages(report: Report) -> frozenset[str]:
     return frozenset(t for t in tops if t.isidentifier())
 
 
+def compiled_imports(report: Report) -> list[tuple[str, str]]:
+    """The import-time statements of compiled modules, read from the source beside them.
+
+    A mypyc-compiled module (mypy, black) imports through the C API: the profile sees
+    what it loads first, but not the statements that find a module loaded already, so
+    mypy.applytype seemed to be the only way mypy.nodes loads (its other imports,
+    mypy.types among them, load it too).
+    """
+    graph = report.graph
+    if graph is None:
+        return []
+    compiled = {n.name for n in graph.modules if n.compiled}
+    return [(e.importer, e.imported) for e in graph.edges
+            if e.importer in compiled and e.kind in (EdgeKind.EAGER, EdgeKind.OPTIONAL)]
+
+
 def is_stdlib(module: str) -> bool:
     """Whether `module` belongs to the standard library of the running interpreter."""
     return module.split(".", maxsplit=1)[0] in sys.stdlib_module_names
@@ -111,7 +127,7 @@ class ReviewContext:
         self.settings = settings or ReviewSettings()
         # The runtime load graph; savings judged on the fastest runs, so noise cannot
         # make a finding come and go.
-        self.tree = LoadGraph(report.modules, fastest=True)
+        self.tree = LoadGraph(report.modules, fastest=True, hits=compiled_imports(report))
         # What each saving finding's fix cuts, so shared savings can be grouped after.
         self.claims: dict[ClaimKey, Claim] = {}
         # IA103 findings held for their utility package's IA101 (see fold_utility_pulls).

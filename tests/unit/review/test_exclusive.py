@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from review_samples import make_report
 
-from importaudit.model import Finding, ModuleRecord
+from importaudit.model import EdgeKind, Finding, ImportEdge, ModuleNode, ModuleRecord, StaticGraph
 from importaudit.review import run_review
 
 if TYPE_CHECKING:
@@ -187,6 +187,44 @@ def test_a_lazy_parent_still_loads_what_its_own_body_uses(tmp_path: Path) -> Non
     assert "cli.report" not in moved  # cli's own body needs heavydep while it runs
     assert moved["web.report"].impact.modules == 2  # heavydep and its core, web lazy
     assert "alone saves nothing today" in moved["web.report"].message
+
+
+def test_a_compiled_modules_imports_count_though_the_profile_saw_no_cache_hit(
+        tmp_path: Path) -> None:
+    # Shaped like mypy (mypyc-compiled): mypy.applytype's other imports load mypy.nodes
+    # too, but compiled code imports through the C API, so the profile saw only who
+    # loaded it first (applytype) and no cache hit from mypy.types: moving applytype's
+    # annotation-only import of it seemed to save mypy.nodes. The static graph, read
+    # from the source beside each compiled module, has the statements.
+    sources = {
+        "typed/__init__.py": "",
+        "typed/apply.py": "from __future__ import annotations\n\nimport typed.sub\n"
+                          "from typed.nodes import Context\n\n\n"
+                          "def apply(c: Context) -> None:\n    typed.sub.run()\n",
+        "typed/sub.py": "import typed.nodes\n\n\ndef run():\n    return typed.nodes.X\n",
+        "typed/nodes.py": "import heavydep\n\nX = heavydep.x\n\n\nclass Context:\n"
+                          "    pass\n",
+    }
+    write_tree(tmp_path, sources)
+    typed = tmp_path / "typed"
+    names = ("typed.apply", "typed.sub", "typed.nodes")
+    modules = (
+        rec("typed", None, origin=typed / "__init__.py", package=True),
+        *(rec(name, "typed.apply" if name != "typed.apply" else None,
+              origin=typed / f"{name[6:]}.cpython-311-x86_64-linux-gnu.so") for name in names),
+        rec("heavydep", "typed.nodes", ms=40),
+    )
+    graph = StaticGraph(
+        roots=("typed",),
+        modules=(ModuleNode("typed", str(typed / "__init__.py"), is_package=True),
+                 *(ModuleNode(name, str(typed / f"{name[6:]}.so"), compiled=True,
+                              source=str(typed / f"{name[6:]}.py")) for name in names)),
+        edges=(ImportEdge("typed.apply", "typed.sub", EdgeKind.EAGER),
+               ImportEdge("typed.apply", "typed.nodes", EdgeKind.EAGER, names=("Context",)),
+               ImportEdge("typed.sub", "typed.nodes", EdgeKind.EAGER),
+               ImportEdge("typed.nodes", "heavydep", EdgeKind.EAGER, external=True)))
+    report = run_review(make_report(("typed",), modules, graph))
+    assert [f for f in report.findings if f.code == "IA501"] == []
 
 
 def test_a_heavy_import_names_the_module_it_takes_and_who_takes_the_same(
