@@ -41,6 +41,10 @@ ms on this machine) and never grimp's or networkx's.
 "Cold" is the scan cache, not the disk: every variant reads files the page cache
 holds after the first round. Also timed: cycle analysis (`find_cycles`, default kinds)
 on the package's graph, and the size of its largest strongly connected component.
+Beside each wall time, the CPU time the same run used (every thread of the process, as
+grimp's Rust pool, and every child, as importaudit's forked workers), medians too: on a
+machine others load, wall times swing with the load while CPU times swing much less,
+so their ratio says what each tool costs when the wall-time ratio is noise.
 At the end, every target of issue 15 with its measured ratio (or time) and whether it
 is met: builds <= 1.0x grimp cold and warm, in-process and as whole processes, on
 each package; cycle analysis <= 0.05 s on sympy.
@@ -51,6 +55,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import importlib.util
+import resource
 import shutil
 import statistics
 import subprocess
@@ -111,9 +116,11 @@ def _sources_for_grimp(package: str, scratch: Path) -> str:
 
 
 # One tool's builds, in a process of its own: argv TOOL PACKAGE ROOT [SOURCES], then one
-# cache directory per line on stdin; prints each build's time, measured inside.
+# cache directory per line on stdin; prints each build's time, measured inside, and the
+# CPU time it took: this process's (every thread: grimp's Rust pool) and its children's
+# (importaudit's forked workers, reaped before the build returns).
 _SERVER = """
-import sys, time
+import os, sys, time
 tool, package = sys.argv[1], sys.argv[2]
 if tool == "grimp":
     if sys.argv[4:] and sys.argv[4]:
@@ -130,10 +137,13 @@ else:
         # Test packages too: grimp reads them, so both do the same work.
         options = api.StaticOptions(measure=api.Measure(include_tests=True), cache_dir=cache)
         api.static_graph([package], options, scanner=tool)
+def cpu():
+    t = os.times()  # children: in clock ticks, enough for whole workers
+    return time.process_time() + t.children_user + t.children_system
 for line in sys.stdin:
-    start = time.perf_counter()
+    start, used = time.perf_counter(), cpu()
     build(line.strip())
-    print(time.perf_counter() - start, flush=True)
+    print(time.perf_counter() - start, cpu() - used, flush=True)
 """
 
 
@@ -153,7 +163,7 @@ class Variants:
         path.mkdir(exist_ok=True)
         return path
 
-    def _build(self, tool: str, *, warm: bool) -> float:
+    def _build(self, tool: str, *, warm: bool) -> tuple[float, float]:
         server = self._servers.get(tool)
         if server is None:
             server = self._servers[tool] = subprocess.Popen(
@@ -171,12 +181,13 @@ class Variants:
             _, stderr = server.communicate()
             stop(f"the {tool} build of {self.package}",
                  f"failed (exit status {server.returncode})", stderr)
-        return float(answer)
+        wall, cpu = answer.split()
+        return float(wall), float(cpu)
 
-    def importaudit(self, *, warm: bool, scanner: str = "fast") -> float:
+    def importaudit(self, *, warm: bool, scanner: str = "fast") -> tuple[float, float]:
         return self._build(scanner, warm=warm)
 
-    def grimp(self, *, warm: bool) -> float:
+    def grimp(self, *, warm: bool) -> tuple[float, float]:
         return self._build("grimp", warm=warm)
 
     def close(self) -> None:
@@ -213,17 +224,23 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
     modules, megabytes = _size(package)
     times: dict[str, list[float]] = {k: [] for k in (
         "ia cold", "ia warm", "ref cold", "ref warm", "grimp cold", "grimp warm")}
+    used: dict[str, list[float]] = {k: [] for k in times}  # CPU seconds of those builds
+
+    def record(key: str, measured: tuple[float, float]) -> None:
+        times[key].append(measured[0])
+        used[key].append(measured[1])
+
     with tempfile.TemporaryDirectory(prefix="bench-graph-") as scratch:
         variants = Variants(package, Path(scratch))
         for index in range(rounds):
-            times["ia cold"].append(variants.importaudit(warm=False))
-            times["ia warm"].append(variants.importaudit(warm=True))
+            record("ia cold", variants.importaudit(warm=False))
+            record("ia warm", variants.importaudit(warm=True))
             if index < reference_rounds:
-                times["ref cold"].append(variants.importaudit(warm=False, scanner="reference"))
-                times["ref warm"].append(variants.importaudit(warm=True, scanner="reference"))
+                record("ref cold", variants.importaudit(warm=False, scanner="reference"))
+                record("ref warm", variants.importaudit(warm=True, scanner="reference"))
             if has_grimp:
-                times["grimp cold"].append(variants.grimp(warm=False))
-                times["grimp warm"].append(variants.grimp(warm=True))
+                record("grimp cold", variants.grimp(warm=False))
+                record("grimp warm", variants.grimp(warm=True))
         variants.close()
     graph = api.static_graph([package], api.StaticOptions(measure=api.Measure(include_tests=True),
                                                           cache=False))
@@ -246,6 +263,10 @@ def bench(package: str, rounds: int, reference_rounds: int, has_grimp: bool) -> 
         print(f"  {name:<12} {_median(cold)} {_median(warm)}   "
               f"{_ratio(cold, times['grimp cold']):>10} {_ratio(warm, times['grimp warm']):>10}"
               f"   {_spread(cold):>13} {_spread(warm):>13}")
+    print("  CPU time (all threads and worker processes), medians: " + ", ".join(
+        f"importaudit {state} {_median(used[f'ia {state}']).strip()} s "
+        f"({_ratio(used[f'ia {state}'], used[f'grimp {state}']).strip()} grimp's "
+        f"{_median(used[f'grimp {state}']).strip()} s)" for state in ("cold", "warm")))
     print(f"  importaudit cold is {_ratio(times['ref cold'], times['ia cold']).strip()} "
           f"faster than the reference scanner")
     print(f"  cycle analysis: {_median(cycles_s).strip()} s ({_median(cycles_cpu).strip()} s "
@@ -285,16 +306,25 @@ def _lint_imports_config(package: str, scratch: Path) -> Path:
     return config
 
 
-def _run(command: list[str], ok: tuple[int, ...], expect: str, **kwargs: object) -> float:
-    """Seconds one whole process took; raises unless it exited in `ok` and said `expect`."""
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _run(command: list[str], ok: tuple[int, ...], expect: str,
+         **kwargs: object) -> tuple[float, float]:
+    """Seconds one whole process took, and the CPU seconds it (and its children) used.
+
+    Raises unless it exited in `ok` and said `expect`.
+    """
+    start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(command, capture_output=True, text=True, check=False,
                           **kwargs)  # type: ignore[call-overload]
     elapsed = time.perf_counter() - start
     if done.returncode not in ok or expect not in done.stdout:
         raise RuntimeError(f"{command[:4]} exited {done.returncode}: "
                            f"{(done.stderr or done.stdout)[-400:]}")
-    return elapsed
+    return elapsed, _children_cpu() - cpu
 
 
 def bench_cli(package: str, rounds: int, lint_imports: str | None) -> list[Target]:
@@ -310,6 +340,13 @@ def bench_cli(package: str, rounds: int, lint_imports: str | None) -> list[Targe
     site = str(Path(next(iter(spec.submodule_search_locations))).parent)
     times: dict[str, list[float]] = {k: [] for k in (
         "importaudit", "grimp", "lint-imports", "importaudit warm", "grimp warm")}
+    cpu: dict[str, list[float]] = {k: [] for k in times}
+
+    def run(key: str, command: list[str], ok: tuple[int, ...], expect: str) -> None:
+        wall, used = _run(command, ok, expect, env=env, cwd=scratch)
+        times[key].append(wall)
+        cpu[key].append(used)
+
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as scratch:
         config = _lint_imports_config(package, Path(scratch))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), site])}
@@ -321,17 +358,13 @@ def bench_cli(package: str, rounds: int, lint_imports: str | None) -> list[Targe
                                     (grimp_warm, (0,), "cycles")):
             _run(command, ok, expect, env=env, cwd=scratch)  # fills the cache
         for _ in range(rounds):
-            times["importaudit"].append(_run([*ours, "--no-cache"], (0, 1), "import graph:",
-                                             env=env, cwd=scratch))
-            times["grimp"].append(_run([sys.executable, "-c", _GRIMP_CYCLES, package],
-                                       (0,), "cycles", env=env, cwd=scratch))
+            run("importaudit", [*ours, "--no-cache"], (0, 1), "import graph:")
+            run("grimp", [sys.executable, "-c", _GRIMP_CYCLES, package], (0,), "cycles")
             if lint_imports:
-                times["lint-imports"].append(_run(
-                    [lint_imports, "--no-cache", "--config", str(config)], (0, 1),
-                    "Contracts", env=env, cwd=scratch))
-            times["importaudit warm"].append(_run(ours_warm, (0, 1), "import graph:",
-                                                  env=env, cwd=scratch))
-            times["grimp warm"].append(_run(grimp_warm, (0,), "cycles", env=env, cwd=scratch))
+                run("lint-imports", [lint_imports, "--no-cache", "--config", str(config)],
+                    (0, 1), "Contracts")
+            run("importaudit warm", ours_warm, (0, 1), "import graph:")
+            run("grimp warm", grimp_warm, (0,), "cycles")
     print(f"  whole process, cold, medians of {rounds} rounds: " + ", ".join(
         f"{tool} {statistics.median(times[tool]):.3f} s"
         f" ({_ratio(times[tool], times['grimp']).strip()} grimp)"
@@ -339,6 +372,11 @@ def bench_cli(package: str, rounds: int, lint_imports: str | None) -> list[Targe
     print(f"  whole process, warm: importaudit {statistics.median(times['importaudit warm']):.3f}"
           f" s, grimp {statistics.median(times['grimp warm']):.3f} s "
           f"({_ratio(times['importaudit warm'], times['grimp warm']).strip()} grimp)")
+    print("  whole process, CPU time: " + ", ".join(
+        f"{tool} {statistics.median(cpu[tool]):.3f} s"
+        f" ({_ratio(cpu[tool], cpu[base]).strip()} grimp)"
+        for tool, base in (("importaudit", "grimp"), ("lint-imports", "grimp"),
+                           ("importaudit warm", "grimp warm")) if cpu[tool]))
     targets: list[Target] = [
         (f"{package} cold, whole process, vs grimp + networkx",
          _over(times["importaudit"], times["grimp"]), 1.0, "x"),

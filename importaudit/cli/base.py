@@ -8,6 +8,7 @@ family, and register themselves on `cli`.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -140,4 +141,10 @@ def run(func: Callable[[], int | None]) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="importaudit")
+    try:
+        cli(prog_name="importaudit")
+    finally:
+        # The process ends here. Without this, shutdown's garbage collection walks
+        # every object the run made (a large graph: a tenth of a whole `cycles` run),
+        # only to free what freeing the modules frees anyway. atexit handlers still run.
+        gc.freeze()

@@ -25,13 +25,12 @@ from rich import box
 from rich.console import Console
 from rich.text import Text
 
-from importaudit import views
-from importaudit.render.terminal_views import Guides, table_view, tree_view
 from importaudit.units import format_bytes, format_ns
 
 if TYPE_CHECKING:
     from importaudit.model import ChildFailure, Report, RunMeta, SkippedModule
     from importaudit.render import RenderOptions
+    from importaudit.render.terminal_views import Guides
 
 #: Width of piped output: wide enough that nothing wraps (tables never pad to it).
 _PIPE_WIDTH = 4096
@@ -96,9 +95,15 @@ class Output:
             force_jupyter=False,
             force_interactive=False,
         )
-        unicode = self.terminal and self.console.encoding.lower().startswith("utf")
-        self.guides = Guides(unicode)
+        self.unicode = self.terminal and self.console.encoding.lower().startswith("utf")
         self.box = box.SIMPLE_HEAD if self.terminal else None
+
+    @property
+    def guides(self) -> Guides:
+        """Tree guide strings for this stream (views of measured modules only)."""
+        from importaudit.render.terminal_views import Guides
+
+        return Guides(self.unicode)
 
     def flush(self) -> None:
         """Write buffered plain output without trailing spaces (rich pads table cells)."""
@@ -114,6 +119,10 @@ def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
     console = out.console
     _header(report, console, options)
     if report.modules:
+        # Imported here: `graph` and `cycles` reports have no measured modules, and
+        # the views (with rich's tables) would be a large part of their start-up.
+        from importaudit.render.terminal_views import table_view, tree_view
+
         if options.command in _PROFILE_COMMANDS or options.verbosity > 0:
             if options.view == "table":
                 table_view(report, out, options)
@@ -190,6 +199,8 @@ def _meta_lines(meta: RunMeta) -> list[str]:
 
 
 def _totals(report: Report, console: Console, options: RenderOptions) -> None:
+    from importaudit import views
+
     sums = views.report_totals(report)
     line = Text("total: ", style="bold")
     line.append(f"{sums.modules} module{'s' if sums.modules != 1 else ''}, ")

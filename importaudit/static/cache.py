@@ -39,6 +39,7 @@ from importaudit.model import (
     ScanProblem,
     StaticGraph,
 )
+from importaudit.static.records import instances
 from importaudit.static.scan import SCANNER_VERSION, FileScan, ImportStatement
 
 if TYPE_CHECKING:
@@ -253,28 +254,34 @@ def encode_graph(graph: StaticGraph, made: EdgeRows | None = None) -> dict[str, 
 def decode_graph(data: Any) -> StaticGraph:
     """The inverse of `encode_graph`; raises ValueError/TypeError/KeyError/IndexError."""
     strings: list[str] = data["strings"]
-
-    def text(index: int) -> str | None:
-        return strings[index] if index >= 0 else None
-
-    modules = tuple(ModuleNode(strings[name], text(file), bool(package), bool(external),
-                               bool(namespace), bool(compiled), text(source))
+    # -1 (no text) is the last place: None.
+    texts: list[str | None] = [*strings, None]
+    modules = tuple(ModuleNode(strings[name], texts[file], bool(package), bool(external),
+                               bool(namespace), bool(compiled), texts[source])
                     for name, file, package, external, namespace, compiled, source
                     in data["modules"])
     kinds = [_KINDS[value] for value in data["kind_codes"]]
-    names_of: dict[int, tuple[str, ...]] = {-1: ()}
-    edges = []
     # struct.error (a bad length) is no ValueError: say so in the terms callers expect.
     packed = binascii.a2b_base64(data["edges"])
     if len(packed) % EDGE_ROW.size:
         raise ValueError("damaged edge rows")
-    for importer, imported, kind, file, line, names, external in EDGE_ROW.iter_unpack(packed):
-        taken = names_of.get(names)
-        if taken is None:
-            taken = names_of[names] = tuple(strings[names].split(","))
-        edges.append(ImportEdge(strings[importer], strings[imported], kinds[kind],
-                                strings[file] if file >= 0 else None, line or None, taken,
-                                bool(external)))
+    edges: list[ImportEdge] = []
+    if packed:
+        # Column by column, each through C-level maps (`records.instances`): tens of
+        # thousands of edges, one Python call each, were most of loading a graph.
+        importers, importeds, codes, files, lines, names, externals = zip(
+            *EDGE_ROW.iter_unpack(packed), strict=True)
+        highest = [max(column) for column in (importers, importeds, files, names)]
+        if min(importers) < 0 or min(importeds) < 0 or max(highest) >= len(strings):
+            raise ValueError("damaged edge rows: a text out of the table")
+        taken = {index: tuple(strings[index].split(",")) if index >= 0 else ()
+                 for index in set(names)}
+        text = texts.__getitem__
+        edges = instances(ImportEdge, [
+            list(map(text, importers)), list(map(text, importeds)),
+            list(map(kinds.__getitem__, codes)), list(map(text, files)),
+            [line or None for line in lines], list(map(taken.__getitem__, names)),
+            list(map(bool, externals))])
     problems = tuple(ScanProblem(str(file), str(reason), line)
                      for file, reason, line in data["problems"])
     return StaticGraph(tuple(data["roots"]), modules, tuple(edges), problems,

@@ -38,6 +38,7 @@ from importaudit.model import (
 )
 from importaudit.static.cache import EDGE_ROW, EdgeRows, content_key, encode_scan
 from importaudit.static.discover import SearchPath
+from importaudit.static.records import instances
 from importaudit.static.scan import scan_reference
 
 if TYPE_CHECKING:
@@ -58,6 +59,9 @@ _KINDS = {kind.value: kind for kind in EdgeKind}
 #: An edge while the graph is built: its sort key (see `edge_sort_key`), which names
 #: it completely (whether the imported module is external follows from its name).
 _EdgeKey = tuple[str, str, int, str, int, tuple[str, ...]]
+#: An edge while the graph is built: the fields of its ImportEdge, then its row for
+#: the graph cache.
+_Made = tuple[str, str, EdgeKind, str, int, tuple[str, ...], bool, bytes]
 
 def edge_sort_key(edge: ImportEdge) -> tuple[str, str, int, str, int, tuple[str, ...]]:
     """Deterministic order of edge records."""
@@ -134,15 +138,16 @@ class GraphBuilder:
         self.roots = tree.roots
         self.collapse = collapse_external
         self.outside = _ExternalModules(where)
-        # Each edge under its sort key, with its row for the graph cache (`cache.edge_row`,
-        # made here while workers still scan rather than when the cache is written),
-        # grouped by importer: `finish` then sorts small groups, not one large list.
-        self._groups: dict[str, dict[_EdgeKey, tuple[ImportEdge, bytes]]] = {}
-        self._group: dict[_EdgeKey, tuple[ImportEdge, bytes]] = {}
+        # Each edge under its sort key: its fields, then its row for the graph cache
+        # (`cache.edge_row`, made here while workers still scan rather than when the
+        # cache is written), grouped by importer: `finish` then sorts small groups, not
+        # one large list, and makes every ImportEdge at once (`records.instances`).
+        self._groups: dict[str, dict[_EdgeKey, _Made]] = {}
+        self._group: dict[_EdgeKey, _Made] = {}
         self._group_of = ""
         self._importer_at = self._display_at = -1
         self._display_of = ""
-        self._ordered: dict[str, list[tuple[ImportEdge, bytes]]] = {}  # groups, sorted
+        self._ordered: dict[str, list[_Made]] = {}  # groups, sorted
         #: The string table of `rows` (see `cache.encode_graph`).
         self.index: dict[str, int] = {}
         self._names: dict[tuple[str, ...], int] = {(): -1}
@@ -313,8 +318,8 @@ class GraphBuilder:
             names_at = self._names.get(names)
             if names_at is None:
                 names_at = self._names[names] = self._at(",".join(names))
-            # Made now rather than in `finish`: while workers still scan, not after.
-            group[key] = (ImportEdge(importer, node, kind, display, line, names, not internal),
+            # The row is made now rather than in `finish`: while workers still scan.
+            group[key] = (importer, node, kind, display, line, names, not internal,
                           EDGE_ROW.pack(self._importer_at, node_at, order, self._display_at,
                                         line or 0, names_at, 0 if internal else 1))
 
@@ -378,15 +383,19 @@ class GraphBuilder:
         # the edges (as tuples, which is much faster than through a key function). The
         # importer comes first in a key, so sorting the groups' keys one group after
         # another, the groups by importer, sorts them all.
-        pairs: list[tuple[ImportEdge, bytes]] = []
+        made: list[_Made] = []
         for importer in sorted(self._groups):
             group = self._groups[importer]
             ordered = self._ordered.get(importer)
             if ordered is None or len(ordered) != len(group):  # edges added since
                 ordered = [group[key] for key in sorted(group)]
-            pairs.extend(ordered)
-        edges = [pair[0] for pair in pairs]
-        self.rows = [pair[1] for pair in pairs]
+            made.extend(ordered)
+        edges: list[ImportEdge] = []
+        self.rows = []
+        if made:
+            *fields, rows = zip(*made, strict=True)
+            edges = instances(ImportEdge, fields)
+            self.rows = list(rows)
         used = {edge.imported for edge in edges}
         problems = {*self.tree.problems, *self.problems}
         for name, (display, line, kind, guess) in self.missing.items():

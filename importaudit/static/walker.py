@@ -158,12 +158,15 @@ class Walker:
         # a later run may reuse the result while none of them changed.
         self.listed: dict[str, int] = {}
 
-    def note(self, directory: str | Path) -> None:
-        """Remember `directory`'s mtime (its listing shapes the result)."""
+    def note(self, directory: str | Path) -> os.stat_result | None:
+        """Remember `directory`'s mtime (its listing shapes the result); its stat, if any."""
         try:
-            self.listed[str(directory)] = os.stat(directory).st_mtime_ns
+            info = os.stat(directory)
         except OSError:
             self.listed[str(directory)] = -1
+            return None
+        self.listed[str(directory)] = info.st_mtime_ns
+        return info
 
     def add(self, module: SourceModule) -> None:
         """Add `module` unless a module of that name is known (a namespace gives way)."""
@@ -202,7 +205,7 @@ class Walker:
         return (info.st_dev, info.st_ino)
 
     def _list(self, directory: str, prefix: str) -> _Listing | None:
-        self.note(directory)
+        noted = self.note(directory)
         try:
             entries = list(os.scandir(directory))
         except OSError as exc:
@@ -220,8 +223,8 @@ class Walker:
                     if entry.is_symlink():
                         listing.links.add(name)
                     else:
-                        if device is None:
-                            device = os.stat(directory).st_dev
+                        if device is None:  # the device of its subdirectories
+                            device = (noted or os.stat(directory)).st_dev
                         listing.keys[name] = (device, entry.inode())
                 except OSError:
                     continue

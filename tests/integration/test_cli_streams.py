@@ -92,3 +92,24 @@ def test_exit_3_on_the_terminal_report_is_not_said_twice(tmp_path: Path) -> None
     assert proc.returncode == 3
     assert "timed out" in proc.stdout
     assert proc.stderr == ""
+
+
+def test_the_program_ends_without_collecting_what_its_run_built(tmp_path: Path) -> None:
+    """The console script freezes the collector as it exits (shutdown would walk a large
+    graph only to free it); atexit handlers still run and the report is complete."""
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0, file=sys.stderr))\n"
+        "sys.argv = ['importaudit', 'graph', 'ring', '--no-cache', '--format', 'json']\n"
+        "from importaudit.cli import main\n"
+        "main()\n"
+    )
+    package = tmp_path / "ring"
+    package.mkdir()
+    (package / "__init__.py").write_text("from ring import a\n")
+    (package / "a.py").write_text("import ring\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "frozen True" in done.stderr
+    assert json.loads(done.stdout)["graph"]["edges"]

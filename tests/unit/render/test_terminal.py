@@ -5,14 +5,19 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+import subprocess
 import sys
 import types
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 
 from importaudit.model import ChildFailure, Report, Verdict
 from importaudit.render import RenderOptions, get_renderer, terminal
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MakeReport = Callable[..., Report]
 ANSI = re.compile(r"\x1b\[")
@@ -306,3 +311,30 @@ def test_a_narrow_terminal_drops_columns_and_shortens_names_never_numbers(
     assert "…" in row  # its name was shortened instead
     numbers = [line.split()[-1] for line in table[2:]]
     assert not any(n.endswith("…") for n in numbers)
+
+
+def test_a_static_report_is_written_without_the_views_of_measured_modules(
+        tmp_path: Path) -> None:
+    """`graph` and `cycles` start up without the profile views (and rich's tables)."""
+    package = tmp_path / "ring"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from ring import b\n")
+    (package / "b.py").write_text("from ring import a\n")
+    code = (
+        "import io, sys\n"
+        "from importaudit import api\n"
+        "from importaudit.config import StaticOptions\n"
+        "from importaudit.render import RenderOptions\n"
+        "from importaudit.render.terminal import render\n"
+        f"report = api.cycles([{str(package)!r}], StaticOptions(cache=False))\n"
+        "stream = io.StringIO()\n"
+        "render(report, stream, RenderOptions(command='cycles'))\n"
+        "assert 'ring.a' in stream.getvalue(), stream.getvalue()\n"
+        "print(sorted(m for m in ('importaudit.views', 'importaudit.render.terminal_views',"
+        " 'rich.table') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import binascii
 import json
 import os
 import shutil
@@ -15,7 +16,13 @@ from static_helpers import STATIC, module_ring
 
 from importaudit.static import batch, build
 from importaudit.static.batch import ScanStream, scan_files
-from importaudit.static.cache import GraphCache, ScanCache, decode_graph, encode_graph
+from importaudit.static.cache import (
+    EDGE_ROW,
+    GraphCache,
+    ScanCache,
+    decode_graph,
+    encode_graph,
+)
 from importaudit.static.discover import discover
 from importaudit.static.graph import GraphBuilder
 from importaudit.static.workers import ForkedWorkers
@@ -188,6 +195,22 @@ def test_a_graph_with_damaged_edges_is_not_used(tmp_path: Path) -> None:
     graphs.path.write_text(json.dumps(data))
     assert graphs.load(data["digest"]) is None
 
+
+
+def test_a_graph_whose_edge_names_a_text_outside_its_table_is_not_used(
+        tmp_path: Path) -> None:
+    target = tmp_path / "relpkg"
+    shutil.copytree(STATIC / "relative" / "relpkg", target)
+    build.static_graph([str(target)], cache_dir=tmp_path / "cache")
+    graphs = GraphCache(ScanCache(tmp_path / "cache", [str(target)]))
+    data = json.loads(graphs.path.read_text())
+    packed = bytearray(binascii.a2b_base64(data["graph"]["edges"]))
+    assert graphs.load(data["digest"]) is not None
+    for importer in (-1, len(data["graph"]["strings"])):  # no text, or past the table
+        EDGE_ROW.pack_into(packed, 0, importer, *EDGE_ROW.unpack_from(packed)[1:])
+        data["graph"]["edges"] = binascii.b2a_base64(packed, newline=False).decode()
+        graphs.path.write_text(json.dumps(data))
+        assert graphs.load(data["digest"]) is None
 
 def test_where_fork_is_unsafe_spawned_workers_give_the_same(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
