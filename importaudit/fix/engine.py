@@ -153,9 +153,11 @@ class _Context:
     env: Variables = ()  # what the measurement options set in every child (`--env`)
 
 
-def _package_root(init: Path) -> Path:
-    """The folder holding the top package that `init` belongs to."""
-    folder = init.parent
+def _package_root(file: Path) -> Path:
+    """The folder holding the top package (or the top-level module) `file` belongs to."""
+    folder = file.parent
+    if not (folder / "__init__.py").is_file():
+        return folder  # a module outside any package: its own top
     while (folder.parent / "__init__.py").is_file():
         folder = folder.parent
     return folder.parent
@@ -229,14 +231,19 @@ def _in_copy(rewrite: Rewrite, into: Path) -> Path:
 
 def _copy(rewrites: Sequence[Rewrite], into: Path, *, apply: bool = True) -> None:
     """Copy each touched top package into `into` and apply the rewrites there (or not)."""
-    done: set[Path] = set()
+    done: set[str] = set()
     for rewrite in rewrites:
         root = _package_root(rewrite.file)
         relative = rewrite.file.relative_to(root)
-        top = root / relative.parts[0]
+        top = relative.parts[0]
+        # Keyed by what the copy is imported as: one package's files can reach here
+        # spelled two ways (through a symlinked folder), and it is copied once.
         if top not in done:
-            shutil.copytree(top, into / top.name, symlinks=True,
-                            ignore=shutil.ignore_patterns("__pycache__"))
+            if (root / top).is_dir():
+                shutil.copytree(root / top, into / top, symlinks=True,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(root / top, into / top)
             done.add(top)
         if apply:
             (into / relative).write_text(rewrite.after, encoding="utf-8")
