@@ -58,7 +58,8 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     unknown = [c for c in codes if c not in engine.FIX_CODES]
     if unknown:
         raise UsageError(f"fix cannot rewrite {', '.join(unknown)} (it rewrites "
-                         f"{', '.join(sorted(engine.FIX_CODES))})")
+                         f"{', '.join(sorted(engine.FIX_CODES))}; `importaudit rules "
+                         "CODE` says how to fix the others by hand)")
     resolved = resolve_targets(targets)
     envs = Environments()
     interpreter = envs.interpreter(measure)

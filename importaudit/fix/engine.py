@@ -47,8 +47,10 @@ if TYPE_CHECKING:
 
 Plan = InitPlan | TypingPlan | DeferPlan
 
-#: The review rules whose findings a lazy `__init__` fixes.
-INIT_CODES = frozenset({"IA101", "IA301"})
+#: The review rules whose findings a lazy `__init__` fixes. Not IA301: it reports only
+#: lazy packages, whose star import loads what `__all__` lists; a lazy `__init__` keeps
+#: `__all__` as it is, and which names it lists is the package's API decision.
+INIT_CODES = frozenset({"IA101"})
 #: The review rules whose findings moving an import into its functions fixes.
 DEFER_CODES = frozenset({"IA102", "IA103"})
 #: Every rule `fix` rewrites.
@@ -307,7 +309,7 @@ def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
 
 
 def _plan(target: Target, relpath: Callable[[Path], str]) -> Plan:
-    """The lazy `__init__` for IA101/IA301 on a package, else IA501's TYPE_CHECKING move.
+    """The lazy `__init__` for IA101 on a package, else IA501's TYPE_CHECKING move.
 
     IA102/IA103 move imports into the functions using them; with IA501 on the same
     module both apply, the deferral planned on the text the TYPE_CHECKING move left.
