@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importaudit.errors import UsageError
-from importaudit.fix import compat
+from importaudit.fix import compat, deep
 from importaudit.fix.defer import KIND as DEFERRED
 from importaudit.fix.defer import DeferPlan, plan_defer, render_defer
 from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
@@ -339,6 +339,15 @@ def _plan(target: Target, relpath: Callable[[Path], str]) -> Plan:
                    refusals=typing.refusals + refused, also_added=typing.added)
 
 
+def _planned(target: Target, relpath: Callable[[Path], str]) -> Plan:
+    """`_plan` on a stack of its own (see `deep`); code too deep for it is refused."""
+    try:
+        return deep.run(_plan, target, relpath)
+    except deep.TooDeepError as exc:
+        return DeferPlan(target.module, target.file, "", refusals=(
+            Refusal(target.module, relpath(target.file), None, str(exc)),))
+
+
 def _needs(plan: Plan, style: str) -> str | None:
     """The construct of `compat.NEEDS` a plan's rewrite writes (None: any Python runs it)."""
     if isinstance(plan, InitPlan):
@@ -383,7 +392,7 @@ def propose(
     plans: list[Plan] = []
     refusals: list[Refusal] = []
     for target in targets:
-        plan = _plan(target, relpath)
+        plan = _planned(target, relpath)
         refusals.extend(plan.refusals)
         needs = _needs(plan, style)
         reason = compat.too_new(needs, declared) if plan.names and needs else None
@@ -413,7 +422,7 @@ def propose(
         why = (f"the proof was not run: PEP 810 `lazy` imports need Python >= 3.15 and "
                f"--python is {compat.dotted(version) if version else 'unknown'}; "
                "run again with --python pointing at a 3.15 interpreter to prove them")
-        rendered = _render(importable, ctx, by_module)
+        rendered = deep.run(_render, importable, ctx, by_module)
         return FixResult(tuple(rendered), tuple(refusals), style=style, not_proven=why,
                          versions=replace(versions, not_checked=(
                              "no Python >= 3.15 here: the rewritten files were checked by "
@@ -427,7 +436,7 @@ def propose(
     rewrites: list[Rewrite] = []
     while importable:
         with tempfile.TemporaryDirectory(prefix="importaudit-fix-") as tmp:
-            rewrites = _render(importable, ctx, by_module)
+            rewrites = deep.run(_render, importable, ctx, by_module)
             proven, unblamed, checked = _prove(rewrites, ctx, Path(tmp), tree_before)
         failed = {r.module for r in proven if not r.passed}
         if unblamed:

@@ -177,3 +177,28 @@ def test_a_module_outside_any_package_is_fixed(
     assert result.exit_code == 1, result.output  # a proven fix to apply
     assert "1 rewrite(s) proposed, 1 passed the proof" in result.output
     assert "+    import asyncio" in result.output
+
+
+def test_a_class_body_deeper_than_the_default_recursion_limit_is_deferred(
+        tmp_path: Path) -> None:
+    # libcst reads the 600-term sum in Table's body with a frame or more per term: under
+    # the default limit its position provider failed with a KeyError on the class body,
+    # or not, depending on how deep the caller already was.
+    result = propose(tmp_path, "fix_deep", "table")
+    (rewrite,) = result.rewrites
+    assert rewrite.passed and rewrite.names == ("dep",) and rewrite.functions == 1
+    assert "    def row(self):\n        import fix_defer_dep as dep\n" in rewrite.after
+    assert result.refusals == ()
+
+
+def test_code_deeper_than_the_limit_is_left_alone_with_the_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importaudit.fix import deep
+
+    monkeypatch.setattr(deep, "LIMIT", 900)
+    result = propose(tmp_path, "fix_deep", "table")
+    assert result.rewrites == ()
+    (refusal,) = result.refusals
+    assert refusal.module == "fix_deep.table" and refusal.file == "fix_deep/table.py"
+    assert refusal.reason == ("libcst cannot read it: its code nests deeper than 900 "
+                              "frames of recursion follow")
