@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,7 +58,8 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     unknown = [c for c in codes if c not in engine.FIX_CODES]
     if unknown:
         raise UsageError(f"fix cannot rewrite {', '.join(unknown)} (it rewrites "
-                         f"{', '.join(sorted(engine.FIX_CODES))})")
+                         f"{', '.join(sorted(engine.FIX_CODES))}; `importaudit rules "
+                         "CODE` says how to fix the others by hand)")
     resolved = resolve_targets(targets)
     envs = Environments()
     interpreter = envs.interpreter(measure)
@@ -192,7 +194,10 @@ def _fix_targets(reviewed: Report, codes: Sequence[str]) -> list[FixTarget]:
     for edge in reviewed.graph.edges if reviewed.graph is not None else ():
         if edge.importer != edge.imported:
             imported.setdefault(edge.imported, set()).update(edge.names)
-    return [engine.Target(m, Path(files[m]), tuple(sorted(set(c))),
+    # The graph shows files relative to the current folder, the import system gives
+    # them absolute: one absolute form, or one package looks like two (and is copied
+    # twice) when a path target names a subpackage.
+    return [engine.Target(m, Path(os.path.abspath(files[m])), tuple(sorted(set(c))),
                           frozenset(imported.get(m, ())), frozenset(roots.get(m, ())))
             for m, c in sorted(found.items())]
 

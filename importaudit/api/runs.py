@@ -41,6 +41,8 @@ def _is_module_name(text: str) -> bool:
 
 def _package_root(path: Path) -> tuple[str, Path]:
     """Dotted name of a package dir or module file, and the folder holding its top."""
+    if path.name == "__init__.py":  # a package's own file names the package (as in discover)
+        path = path.parent
     parts = [path.stem if path.is_file() else path.name]
     folder = path.parent
     while (folder / "__init__.py").exists():
@@ -64,7 +66,9 @@ def resolve_targets(targets: Sequence[str]) -> ResolvedTargets:
         if path.exists() and (looks_like_path or not _is_module_name(target)
                               or (path.is_dir() and not (path / "__init__.py").exists()
                               and not _is_module_name(target))):
-            path = path.resolve()
+            # Absolute, symlinks kept: the module is named by the path as given (a link
+            # `alias` to a package imports as `alias`), as the static walk names it.
+            path = Path(os.path.abspath(path))
             if (path.is_file() and path.suffix == ".py") or (path / "__init__.py").exists():
                 name, folder = _package_root(path)
                 modules.append(name)

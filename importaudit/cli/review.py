@@ -112,7 +112,7 @@ def review(
 @cli.command()
 @click.argument("targets", nargs=-1, required=True)
 @click.option("--select", "select", default=None, metavar="CODE,CODE",
-              help="Rewrite only these findings (default: IA101,IA102,IA103,IA301,IA501).")
+              help="Rewrite only these findings (default: IA101,IA102,IA103,IA501).")
 @click.option("--write", is_flag=True,
               help="Replace the files (atomically) once the proof passed; without it, "
                    "print the diff and exit 1 when there are fixes to apply. Exits 1 too "
@@ -136,10 +136,12 @@ def fix(
 ) -> None:
     """Rewrite eager imports of TARGETs into lazy ones, proven by differential import.
 
-    Package __init__ files that re-export their submodules eagerly (IA101, IA301) get a
+    Package __init__ files that re-export their submodules eagerly (IA101) get a
     PEP 562 __getattr__ and __dir__, with the imports kept under `if TYPE_CHECKING:`;
     imports only annotations need (IA501) move under `if TYPE_CHECKING:`; heavy imports
-    used only inside functions (IA102, IA103) move into those functions.
+    used only inside functions (IA102, IA103) move into those functions. A lazy
+    package's long __all__ (IA301) is left to you: which names a star import gives
+    is the package's API decision.
     The original and a rewritten copy are imported side by side in fresh interpreters:
     every public name must resolve to the same object and every module must still
     import; the cost of importing the targets is measured before and after. Nothing

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importaudit.errors import UsageError
-from importaudit.fix import compat
+from importaudit.fix import compat, deep
 from importaudit.fix.defer import KIND as DEFERRED
 from importaudit.fix.defer import DeferPlan, plan_defer, render_defer
 from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
@@ -47,8 +47,10 @@ if TYPE_CHECKING:
 
 Plan = InitPlan | TypingPlan | DeferPlan
 
-#: The review rules whose findings a lazy `__init__` fixes.
-INIT_CODES = frozenset({"IA101", "IA301"})
+#: The review rules whose findings a lazy `__init__` fixes. Not IA301: it reports only
+#: lazy packages, whose star import loads what `__all__` lists; a lazy `__init__` keeps
+#: `__all__` as it is, and which names it lists is the package's API decision.
+INIT_CODES = frozenset({"IA101"})
 #: The review rules whose findings moving an import into its functions fixes.
 DEFER_CODES = frozenset({"IA102", "IA103"})
 #: Every rule `fix` rewrites.
@@ -153,9 +155,11 @@ class _Context:
     env: Variables = ()  # what the measurement options set in every child (`--env`)
 
 
-def _package_root(init: Path) -> Path:
-    """The folder holding the top package that `init` belongs to."""
-    folder = init.parent
+def _package_root(file: Path) -> Path:
+    """The folder holding the top package (or the top-level module) `file` belongs to."""
+    folder = file.parent
+    if not (folder / "__init__.py").is_file():
+        return folder  # a module outside any package: its own top
     while (folder.parent / "__init__.py").is_file():
         folder = folder.parent
     return folder.parent
@@ -229,14 +233,19 @@ def _in_copy(rewrite: Rewrite, into: Path) -> Path:
 
 def _copy(rewrites: Sequence[Rewrite], into: Path, *, apply: bool = True) -> None:
     """Copy each touched top package into `into` and apply the rewrites there (or not)."""
-    done: set[Path] = set()
+    done: set[str] = set()
     for rewrite in rewrites:
         root = _package_root(rewrite.file)
         relative = rewrite.file.relative_to(root)
-        top = root / relative.parts[0]
+        top = relative.parts[0]
+        # Keyed by what the copy is imported as: one package's files can reach here
+        # spelled two ways (through a symlinked folder), and it is copied once.
         if top not in done:
-            shutil.copytree(top, into / top.name, symlinks=True,
-                            ignore=shutil.ignore_patterns("__pycache__"))
+            if (root / top).is_dir():
+                shutil.copytree(root / top, into / top, symlinks=True,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(root / top, into / top)
             done.add(top)
         if apply:
             (into / relative).write_text(rewrite.after, encoding="utf-8")
@@ -300,7 +309,7 @@ def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
 
 
 def _plan(target: Target, relpath: Callable[[Path], str]) -> Plan:
-    """The lazy `__init__` for IA101/IA301 on a package, else IA501's TYPE_CHECKING move.
+    """The lazy `__init__` for IA101 on a package, else IA501's TYPE_CHECKING move.
 
     IA102/IA103 move imports into the functions using them; with IA501 on the same
     module both apply, the deferral planned on the text the TYPE_CHECKING move left.
@@ -328,6 +337,15 @@ def _plan(target: Target, relpath: Callable[[Path], str]) -> Plan:
     return replace(plan, names=typing.names + plan.names,
                    original=plain.original or plain.source,
                    refusals=typing.refusals + refused, also_added=typing.added)
+
+
+def _planned(target: Target, relpath: Callable[[Path], str]) -> Plan:
+    """`_plan` on a stack of its own (see `deep`); code too deep for it is refused."""
+    try:
+        return deep.run(_plan, target, relpath)
+    except deep.TooDeepError as exc:
+        return DeferPlan(target.module, target.file, "", refusals=(
+            Refusal(target.module, relpath(target.file), None, str(exc)),))
 
 
 def _needs(plan: Plan, style: str) -> str | None:
@@ -374,7 +392,7 @@ def propose(
     plans: list[Plan] = []
     refusals: list[Refusal] = []
     for target in targets:
-        plan = _plan(target, relpath)
+        plan = _planned(target, relpath)
         refusals.extend(plan.refusals)
         needs = _needs(plan, style)
         reason = compat.too_new(needs, declared) if plan.names and needs else None
@@ -404,7 +422,7 @@ def propose(
         why = (f"the proof was not run: PEP 810 `lazy` imports need Python >= 3.15 and "
                f"--python is {compat.dotted(version) if version else 'unknown'}; "
                "run again with --python pointing at a 3.15 interpreter to prove them")
-        rendered = _render(importable, ctx, by_module)
+        rendered = deep.run(_render, importable, ctx, by_module)
         return FixResult(tuple(rendered), tuple(refusals), style=style, not_proven=why,
                          versions=replace(versions, not_checked=(
                              "no Python >= 3.15 here: the rewritten files were checked by "
@@ -418,7 +436,7 @@ def propose(
     rewrites: list[Rewrite] = []
     while importable:
         with tempfile.TemporaryDirectory(prefix="importaudit-fix-") as tmp:
-            rewrites = _render(importable, ctx, by_module)
+            rewrites = deep.run(_render, importable, ctx, by_module)
             proven, unblamed, checked = _prove(rewrites, ctx, Path(tmp), tree_before)
         failed = {r.module for r in proven if not r.passed}
         if unblamed:

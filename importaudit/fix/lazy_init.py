@@ -1,4 +1,4 @@
-"""IA101/IA301: a package `__init__`'s eager re-exports rewritten into a PEP 562 form.
+"""IA101: a package `__init__`'s eager re-exports rewritten into a PEP 562 form.
 
 `plan_init` reads one `__init__.py` with libcst and decides, import by import and name
 by name, what can become lazy: a name imported at module level from a submodule of the

@@ -148,6 +148,26 @@ def test_fix_refuses_rules_it_cannot_rewrite() -> None:
     assert "fix cannot rewrite IA601" in result.output
 
 
+def test_fix_says_it_does_not_rewrite_ia301(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importaudit.fix import engine
+    from importaudit.fix.lazy_init import plan_init
+
+    # IA301 reports only lazy packages (gallery: a PEP 562 map, a 12-name __all__). A
+    # lazy __init__ is what fix writes, and it keeps __all__: nothing of it to rewrite.
+    gallery = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "gallery"
+    plan = plan_init("gallery", gallery / "__init__.py", "gallery/__init__.py")
+    assert plan.names == ()
+    assert [r.reason for r in plan.refusals] == ["the module defines __getattr__ already"]
+    monkeypatch.chdir(gallery.parent)
+    result = CliRunner().invoke(cli, ["fix", "gallery", "--select", "IA301"])
+    assert result.exit_code == 2, result.output
+    assert "fix cannot rewrite IA301" in result.output
+    # --help's default list is what fix rewrites.
+    shown = CliRunner().invoke(cli, ["fix", "--help"], terminal_width=200).output
+    assert f"(default: {','.join(sorted(engine.FIX_CODES))})" in " ".join(shown.split())
+    assert "(IA301) is left to you" in " ".join(shown.split())
+
+
 def test_cli_import_does_not_load_libcst() -> None:
     code = "import sys, importaudit.cli; print('libcst' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -135,3 +135,70 @@ def test_fix_defers_a_real_ia102_and_a_rewrite_the_target_never_imports_costs_no
     (written,) = result.written
     assert written.resolve() == (tmp_path / "fix_defer_sub" / "tools.py").resolve()
     assert "    import asyncio\n    return asyncio.run" in written.read_text()
+
+
+def test_a_subpackage_given_as_a_path_is_fixed_with_its_parents(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from importaudit.cli import cli
+
+    # The graph gives the subpackage's files relative to the current folder and the
+    # import system its parent's absolute: one package seen as two was copied twice
+    # (FileExistsError) when `fix` was given `fix_subpath/sub` instead of the dotted name.
+    shutil.copytree(FIX / "fix_subpath", tmp_path / "fix_subpath")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["fix", "fix_subpath/sub", "--select", "IA102",
+                                      "--repeat", "1", "--write"])
+    assert result.exit_code == 0, result.output
+    assert "2 rewrite(s) proposed, 2 passed the proof" in result.output
+    assert "Import cost of fix_subpath.sub " in result.output
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, fix_subpath.sub as s; "
+         "print('asyncio' in sys.modules, 'email.message' in sys.modules, "
+         "s.message('hi')['Content-Type'].split(';')[0])"],
+        cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "text/plain"]
+
+
+def test_a_module_outside_any_package_is_fixed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from importaudit.cli import cli
+
+    # Its "top package" is the file itself: the whole folder holding it was taken for
+    # one (NotADirectoryError while copying it).
+    (tmp_path / "solo.py").write_text(
+        '"""Imports asyncio for one function."""\n\nimport asyncio\n\n\n'
+        "def run(coroutine):\n    return asyncio.run(coroutine)\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["fix", "solo.py", "--select", "IA102", "--repeat", "1"])
+    assert result.exit_code == 1, result.output  # a proven fix to apply
+    assert "1 rewrite(s) proposed, 1 passed the proof" in result.output
+    assert "+    import asyncio" in result.output
+
+
+def test_a_class_body_deeper_than_the_default_recursion_limit_is_deferred(
+        tmp_path: Path) -> None:
+    # libcst reads the 600-term sum in Table's body with a frame or more per term: under
+    # the default limit its position provider failed with a KeyError on the class body,
+    # or not, depending on how deep the caller already was.
+    result = propose(tmp_path, "fix_deep", "table")
+    (rewrite,) = result.rewrites
+    assert rewrite.passed and rewrite.names == ("dep",) and rewrite.functions == 1
+    assert "    def row(self):\n        import fix_defer_dep as dep\n" in rewrite.after
+    assert result.refusals == ()
+
+
+def test_code_deeper_than_the_limit_is_left_alone_with_the_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importaudit.fix import deep
+
+    monkeypatch.setattr(deep, "LIMIT", 900)
+    result = propose(tmp_path, "fix_deep", "table")
+    assert result.rewrites == ()
+    (refusal,) = result.refusals
+    assert refusal.module == "fix_deep.table" and refusal.file == "fix_deep/table.py"
+    assert refusal.reason == ("libcst cannot read it: its code nests deeper than 900 "
+                              "frames of recursion follow")

@@ -1,4 +1,4 @@
-"""The IA101/IA301 rewrite of a package __init__: what becomes lazy, what stays and why."""
+"""The IA101 rewrite of a package __init__: what becomes lazy, what stays and why."""
 
 from __future__ import annotations
 

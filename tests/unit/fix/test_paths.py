@@ -1,0 +1,70 @@
+"""The path shapes a user gives `fix` (and every command): names, and one copy per package."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from importaudit.api import resolve_targets
+from importaudit.fix import engine
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+
+def package(root: Path) -> Path:
+    (root / "pkg" / "sub").mkdir(parents=True)
+    for init in (root / "pkg" / "__init__.py", root / "pkg" / "sub" / "__init__.py"):
+        init.write_text("VALUE = 1\n")
+    return root / "pkg"
+
+
+def test_a_packages_own_file_names_the_package(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    # `pkg.sub.__init__` would run the file a second time as a module of its own.
+    for given in ("pkg/sub/__init__.py", "pkg/sub/", "./pkg/sub", str(tmp_path / "pkg/sub")):
+        assert resolve_targets([given]).modules == ("pkg.sub",), given
+        assert resolve_targets([given]).extra_path == (str(tmp_path),), given
+
+
+def test_a_link_to_a_package_is_named_as_given(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = package(tmp_path / "real")
+    (tmp_path / "here").mkdir()
+    (tmp_path / "here" / "alias").symlink_to(real, target_is_directory=True)
+    monkeypatch.chdir(tmp_path / "here")
+    # As Python names it with the link's folder on sys.path, and as the static walk does:
+    # the real name made the measured module another one than the reviewed one.
+    resolved = resolve_targets(["alias/sub"])
+    assert resolved.modules == ("alias.sub",)
+    assert resolved.extra_path == (str(tmp_path / "here"),)
+
+
+def test_one_package_reached_two_ways_is_copied_once(tmp_path: Path) -> None:
+    real = package(tmp_path / "real")
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    linked = tmp_path / "link" / "pkg"
+    rewrites = [engine.Rewrite("pkg", real / "__init__.py", "VALUE = 1\n", "VALUE = 2\n"),
+                engine.Rewrite("pkg.sub", linked / "sub" / "__init__.py", "VALUE = 1\n",
+                               "VALUE = 3\n")]
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    engine._copy(rewrites, copy)
+    assert (copy / "pkg" / "__init__.py").read_text() == "VALUE = 2\n"
+    assert (copy / "pkg" / "sub" / "__init__.py").read_text() == "VALUE = 3\n"
+    assert os.listdir(copy) == ["pkg"]
+
+
+def test_a_module_outside_any_package_is_copied_alone(tmp_path: Path) -> None:
+    (tmp_path / "other.py").write_text("")
+    solo = tmp_path / "solo.py"
+    solo.write_text("import json\n")
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    engine._copy([engine.Rewrite("solo", solo, "import json\n", "X = 1\n")], copy)
+    assert os.listdir(copy) == ["solo.py"]
+    assert (copy / "solo.py").read_text() == "X = 1\n"
