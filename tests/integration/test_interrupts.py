@@ -28,15 +28,34 @@ RUNTIME = Path(__file__).resolve().parent.parent / "fixtures" / "runtime"
 WAIT_S = 60.0  # generous: two cores shared by many test runs
 
 
-def start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    """`python -m importaudit ARGS` in a session of its own, with a private TMPDIR."""
+# Sets the stop signals' dispositions, then becomes `python -m importaudit ARGS` (same
+# pid): what a process ignores, or not, survives exec.
+_LAUNCH = (
+    "import os, signal, sys\n"
+    "ignored = sys.argv[1].split(',') if sys.argv[1] else []\n"
+    "for name in ('SIGINT', 'SIGTERM', 'SIGHUP'):\n"
+    "    sig = getattr(signal, name)\n"
+    "    signal.signal(sig, signal.SIG_IGN if name in ignored else signal.SIG_DFL)\n"
+    "os.execv(sys.executable, [sys.executable, '-m', 'importaudit', *sys.argv[2:]])\n"
+)
+
+
+def start(tmp_path: Path, *args: str,
+          ignored: tuple[signal.Signals, ...] = ()) -> subprocess.Popen[str]:
+    """`python -m importaudit ARGS` in a session of its own, with a private TMPDIR.
+
+    It starts with the stop signals at their default action, as from a terminal, except
+    `ignored`: a disposition of SIG_IGN is inherited, and a test suite started in the
+    background by a non-interactive shell (`pytest &`, as CI scripts and nohup do)
+    ignores SIGINT, which importaudit then rightly leaves ignored.
+    """
     tmp = tmp_path / "tmp"
     tmp.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(tmp), "IMPORTAUDIT_NO_PROGRESS": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "importaudit", *args], env=env, cwd=tmp_path,
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
+        [sys.executable, "-c", _LAUNCH, ",".join(s.name for s in ignored), *args], env=env,
+        cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
 
 
@@ -148,6 +167,19 @@ def test_check_interrupted_by_ctrl_c_exits_130_not_1(
     proc = start(tmp_path, "check", "--config", str(config))
     tree = tree_of(proc, "time.sleep(0.5)", 1, seen)
     interrupt(proc, signal.SIGINT, tree, tmp_path)  # 130, not the 1 of a failed check
+
+
+def test_a_signal_ignored_at_start_stays_ignored(
+    tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    # nohup, or a background job of a non-interactive shell: SIGINT is ignored. Sent
+    # before SIGTERM, a handled SIGINT would be the first signal, and the one exited on.
+    proc = start(tmp_path, "profile", str(RUNTIME / "hangs_tree.py"), "--repeat", "1",
+                 "--no-memory", "--timeout", "600", ignored=(signal.SIGINT,))
+    tree = tree_of(proc, "time.sleep(0.5)", 1, seen)
+    proc.send_signal(signal.SIGINT)
+    err = interrupt(proc, signal.SIGTERM, tree, tmp_path)
+    assert "SIGINT" not in err
 
 
 @pytest.mark.parametrize("version", [None, *VERSIONS])

@@ -30,10 +30,12 @@ def cached_probe(python: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def assert_measures(python: str | None) -> None:
-    report = api.profile([str(RUNTIME / "slow_pkg")], api.Measure(python=python, repeat=1,
+    # A package that costs nothing to import (slow_pkg slept 0.2 s in each of 12 x 2
+    # children here): what is checked is that the probe ran and recorded.
+    report = api.profile([str(RUNTIME / "runnable")], api.Measure(python=python, repeat=1,
                                                                   memory=False))
     assert report.failure is None, report.failure
-    assert "slow_pkg.sleepy" in {m.name for m in report.modules if not m.preloaded}
+    assert "runnable" in {m.name for m in report.modules if not m.preloaded}
 
 
 @pytest.mark.parametrize("version", [None, *VERSIONS])

@@ -4,8 +4,8 @@ Edge sets and kinds are compared file by file (as statement sets: module, level,
 names, kind, line). On files the reference cannot parse, the fast scanner may read
 the statements that do parse, but any error it reports must be the reference's.
 
-The standard library run takes about half a minute on two cores and is part of the
-default suite. `IMPORTAUDIT_DIFF_SITE_PACKAGES=1` adds every installed site-packages
+The standard library run takes about a quarter of a minute of one core and is part
+of the default suite. `IMPORTAUDIT_DIFF_SITE_PACKAGES=1` adds every installed site-packages
 tree (several minutes).
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from importaudit.static.batch import cpu_count, scan_files
+from importaudit.static.batch import scan_files
 
 SITE_PACKAGES = os.environ.get("IMPORTAUDIT_DIFF_SITE_PACKAGES") == "1"
 
@@ -32,9 +32,12 @@ def _python_files(root: Path, *, skip_site_packages: bool) -> list[str]:
 
 
 def _compare(paths: list[str]) -> None:
-    jobs = min(2, cpu_count())
-    fast = scan_files(paths, jobs=jobs, scanner="fast")
-    reference = scan_files(paths, jobs=jobs, scanner="reference")
+    # In this process: the scanners are what is compared (worker pools have their own
+    # tests). Two jobs meant spawned workers wherever fork is unsafe (a thread running,
+    # such as numpy's OpenBLAS pool once an earlier test imported numpy): with numpy
+    # loaded, 109 s wall for two jobs vs 36 s for one, the same CPU, at load 13.
+    fast = scan_files(paths, jobs=1, scanner="fast")
+    reference = scan_files(paths, jobs=1, scanner="reference")
     differ = []
     for path in paths:
         want, got = reference[path], fast[path]
