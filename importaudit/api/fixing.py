@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from importaudit.api.runs import ResolvedTargets
-    from importaudit.fix.engine import FixResult
     from importaudit.fix.engine import Target as FixTarget
     from importaudit.fix.project import Declared
+    from importaudit.fix.result import FixResult
     from importaudit.model import Report
     from importaudit.runtime.interpreter import Interpreter
     from importaudit.static.discover import SearchPath
@@ -48,7 +48,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     import dataclasses
 
     from importaudit.errors import TargetFailedError
-    from importaudit.fix import engine
+    from importaudit.fix import copies, engine, writing
     from importaudit.runtime.runner import ProfileRequest
 
     options = options or FixOptions()
@@ -92,20 +92,20 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
                                  extra_path=paths)
         return new_report(resolved.modules, run_profile(request, interpreter))
 
-    with engine.rewritten_copy(result, apply=False) as copy:
+    with copies.rewritten_copy(result, apply=False) as copy:
         before = cost((str(copy), *resolved.extra_path))
-    with engine.rewritten_copy(result) as copy:
+    with copies.rewritten_copy(result) as copy:
         after = cost((str(copy), *resolved.extra_path))
-        tests = (engine.run_tests(options.test_cmd, copy, timeout=measure.timeout,
+        tests = (copies.run_tests(options.test_cmd, copy, timeout=measure.timeout,
                                   env=interpreter.env) if options.test_cmd else None)
     result = dataclasses.replace(result, before=before, after=after, tests=tests)
     if after.failure is not None or (tests is not None and tests.returncode != 0):
-        return engine.withdraw(result)
+        return writing.withdraw(result)
     result = _exclusive(result, lambda copy: cost((str(copy), *resolved.extra_path)))
-    result = dataclasses.replace(result, costlier=engine.costlier(
+    result = dataclasses.replace(result, costlier=copies.costlier(
         before, after, {r.module for r in result.passed}))
     if options.write and (options.allow_costlier or not result.costlier):
-        result = dataclasses.replace(result, written=engine.write(result))
+        result = dataclasses.replace(result, written=writing.write(result))
     return result
 
 
@@ -209,16 +209,16 @@ def _exclusive(result: FixResult, measure: Callable[[Path], Report]) -> FixResul
     """
     import dataclasses
 
-    from importaudit.fix import engine
+    from importaudit.fix import copies
 
     assert result.before is not None
     assert result.after is not None
-    alone = engine.singles(result)
+    alone = copies.singles(result)
     exclusive = {}
     for rewrite, group in alone if len(alone) > 1 else ():
-        with engine.rewritten_copy(result, group) as copy:
-            exclusive[rewrite.module] = engine.saving(result.before, measure(copy))
+        with copies.rewritten_copy(result, group) as copy:
+            exclusive[rewrite.module] = copies.saving(result.before, measure(copy))
     if len(alone) == 1:
-        exclusive[alone[0][0].module] = engine.saving(result.before, result.after)
+        exclusive[alone[0][0].module] = copies.saving(result.before, result.after)
     return dataclasses.replace(result, rewrites=tuple(
         dataclasses.replace(r, exclusive=exclusive.get(r.module)) for r in result.rewrites))

@@ -1,48 +1,42 @@
-"""`importaudit fix`: plan the rewrites, prove them on a copy, and only then write.
+"""`importaudit fix`: plan the rewrites of one round and prove them; nothing is written.
 
 `propose` takes the review's findings (module and file of each), plans a rewrite for
-each package `__init__` they name, renders it with what the original module shows when
-imported, applies it to a temporary copy of the package and proves it by differential
-import. A rewrite whose module breaks a check is dropped and the rest proved again;
-a break that no rewrite can be blamed for drops them all. `write` replaces the files
-atomically, only when none changed since it was read.
+each (a lazy package `__init__`, a TYPE_CHECKING move, imports deferred into their
+functions), renders it with what the original module shows when imported, and proves
+it on a temporary copy (`trial`). A rewrite whose module breaks a check is dropped and
+the rest proved again; a break that no rewrite can be blamed for drops them all.
+`fixpoint` runs rounds until nothing new is fixable; `copies` measures, `writing` writes.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from importaudit.errors import UsageError
 from importaudit.fix import compat, deep
+from importaudit.fix.copies import package_root
 from importaudit.fix.defer import KIND as DEFERRED
 from importaudit.fix.defer import DeferPlan, plan_defer, render_defer
 from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
 from importaudit.fix.lazy_init import InitPlan, Refusal, Surface, plan_init, render_init
-from importaudit.fix.proof import (
-    Breakage,
-    compare_surface,
-    compare_tree,
-    run_snapshot,
-)
+from importaudit.fix.proof import run_snapshot
+from importaudit.fix.result import FixResult, Rewrite
 from importaudit.fix.styles import (
     lazy_loader_refusal,
     render_lazy_loader,
     render_pep810,
     stub_path,
 )
+from importaudit.fix.trial import Context, prove
 from importaudit.fix.typing_only import TypingPlan, plan_typing, render_typing
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from importaudit.fix.project import Declared
-    from importaudit.model import Report
+    from importaudit.fix.proof import Breakage
     from importaudit.runtime.interpreter import Variables
 
 Plan = InitPlan | TypingPlan | DeferPlan
@@ -68,103 +62,6 @@ class Target:
     roots: frozenset[str] = frozenset()  # IA102/IA103: the imported modules to defer
 
 
-@dataclass(frozen=True, slots=True)
-class Rewrite:
-    """One file the fix changes (or creates: `before` is None), and its proof."""
-
-    module: str
-    file: Path
-    before: str | None
-    after: str
-    codes: tuple[str, ...] = ()
-    names: tuple[str, ...] = ()  # the names that become lazy (or type-only)
-    broke: tuple[Breakage, ...] = ()  # empty: the proof passed
-    moved: bool = False  # IA501: `names` leave the module's namespace on purpose
-    added: tuple[str, ...] = ()  # names the rewrite's own statements bind
-    kind: str = ""  # "deferred": `names` moved into the functions using them
-    functions: int = 0  # deferred: how many functions the imports moved into
-    # Measured with this rewrite alone applied: what importing the targets no longer
-    # loads because of it (time_ns, heap_bytes, modules saved; see api.fix).
-    exclusive: dict[str, int | None] | None = None
-
-    @property
-    def passed(self) -> bool:
-        """Whether every check of the proof passed for this rewrite."""
-        return not self.broke
-
-
-@dataclass(frozen=True, slots=True)
-class TestRun:
-    """The user's test command, run on the rewritten copy."""
-
-    command: str
-    returncode: int
-    tail: str
-
-
-@dataclass(frozen=True, slots=True)
-class FixResult:
-    """Every proposed rewrite with its proof, what was left alone, and the cost."""
-
-    rewrites: tuple[Rewrite, ...] = ()
-    refusals: tuple[Refusal, ...] = ()
-    broke: tuple[Breakage, ...] = ()  # failures no single rewrite could be blamed for
-    modules_checked: int = 0  # modules the tree check imported on both sides
-    before: Report | None = None
-    after: Report | None = None
-    tests: TestRun | None = None
-    written: tuple[Path, ...] = ()
-    costlier: tuple[str, ...] = ()  # what the rewrites made more expensive (see `costlier`)
-    style: str = "pep562"
-    versions: compat.VersionCheck | None = None  # requires-python, and where checked
-    not_proven: str | None = None  # why the proof could not run (then nothing is written)
-
-    @property
-    def passed(self) -> tuple[Rewrite, ...]:
-        """The rewrites that passed the proof (what `--write` writes); none unproven."""
-        return () if self.not_proven else tuple(r for r in self.rewrites if r.passed)
-
-    @property
-    def pending(self) -> bool:
-        """Whether there are fixes to apply: proven and not written, or not provable here."""
-        return bool(self.passed or (self.not_proven and self.rewrites)) and not self.written
-
-    @property
-    def withdrawn(self) -> tuple[Rewrite, ...]:
-        """The rewrites a check broke (the proof, the import of the copy, the tests)."""
-        return tuple(r for r in self.rewrites if not r.passed)
-
-    @property
-    def proof_failed(self) -> bool:
-        """Whether a rewrite was withdrawn or a check broke that no rewrite is blamed for."""
-        return bool(self.withdrawn or self.broke)
-
-
-@dataclass
-class _Context:
-    python: str
-    paths: tuple[str, ...]
-    targets: tuple[str, ...]
-    timeout: float
-    before: dict[str, dict[str, Any]] = field(default_factory=dict)
-    style: str = "pep562"
-    others: list[compat.Side] = field(default_factory=list)  # older Pythons it admits
-    # The oldest interpreter the declared range admits: it compiles the rewrites.
-    oldest: tuple[tuple[int, int, int], str] | None = None
-    compiled: bool = False  # whether it compiled any rewritten file
-    env: Variables = ()  # what the measurement options set in every child (`--env`)
-
-
-def _package_root(file: Path) -> Path:
-    """The folder holding the top package (or the top-level module) `file` belongs to."""
-    folder = file.parent
-    if not (folder / "__init__.py").is_file():
-        return folder  # a module outside any package: its own top
-    while (folder.parent / "__init__.py").is_file():
-        folder = folder.parent
-    return folder.parent
-
-
 def _relative_dots(package: str, top: str) -> str:
     return "." * (package.count(".") - top.count(".") + 1)
 
@@ -177,7 +74,7 @@ def _surface(package: str, shown: dict[str, Any]) -> Surface:
                    None if exported is None else tuple(exported))
 
 
-def _render(plans: Sequence[Plan], ctx: _Context,
+def _render(plans: Sequence[Plan], ctx: Context,
             targets: Mapping[str, Target]) -> list[Rewrite]:
     by_top: dict[str, list[InitPlan]] = {}
     rewrites = []
@@ -207,14 +104,14 @@ def _render(plans: Sequence[Plan], ctx: _Context,
                                     targets[plan.package].codes,
                                     tuple(n.name for n in plan.lazy)))
         if shared:
-            path = _package_root(group[0].file) / top / f"{SHARED_MODULE}.py"
+            path = package_root(group[0].file) / top / f"{SHARED_MODULE}.py"
             old = path.read_text(encoding="utf-8") if path.exists() else None
             rewrites.append(Rewrite(f"{top}.{SHARED_MODULE}", path, old,
                                     shared_helper_module()))
     return rewrites
 
 
-def _styled(plan: InitPlan, ctx: _Context, targets: Mapping[str, Target]) -> list[Rewrite]:
+def _styled(plan: InitPlan, ctx: Context, targets: Mapping[str, Target]) -> list[Rewrite]:
     """The lazy `__init__` of `plan` in the lazy-loader (with its stub) or PEP 810 form."""
     surface = _surface(plan.package, ctx.before[plan.package])
     codes, names = targets[plan.package].codes, tuple(n.name for n in plan.lazy)
@@ -224,88 +121,6 @@ def _styled(plan: InitPlan, ctx: _Context, targets: Mapping[str, Target]) -> lis
     init, stub = render_lazy_loader(plan, surface)
     return [Rewrite(plan.package, plan.file, plan.source, init, codes, names),
             Rewrite(f"{plan.package} (stub)", stub_path(plan), None, stub)]
-
-
-def _in_copy(rewrite: Rewrite, into: Path) -> Path:
-    """Where `rewrite`'s file is in a copy made by `_copy` into `into`."""
-    return into / rewrite.file.relative_to(_package_root(rewrite.file))
-
-
-def _copy(rewrites: Sequence[Rewrite], into: Path, *, apply: bool = True) -> None:
-    """Copy each touched top package into `into` and apply the rewrites there (or not)."""
-    done: set[str] = set()
-    for rewrite in rewrites:
-        root = _package_root(rewrite.file)
-        relative = rewrite.file.relative_to(root)
-        top = relative.parts[0]
-        # Keyed by what the copy is imported as: one package's files can reach here
-        # spelled two ways (through a symlinked folder), and it is copied once.
-        if top not in done:
-            if (root / top).is_dir():
-                shutil.copytree(root / top, into / top, symlinks=True,
-                                ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy2(root / top, into / top)
-            done.add(top)
-        if apply:
-            (into / relative).write_text(rewrite.after, encoding="utf-8")
-
-
-def _blame(broken: str, modules: Sequence[str]) -> str | None:
-    """The rewritten module a broken module's failure is charged to (itself or a parent)."""
-    owners = [m for m in modules if broken == m or broken.startswith(m + ".")]
-    return max(owners, key=len) if owners else None
-
-
-def _compiled(rewrites: Sequence[Rewrite], ctx: _Context, copy: Path,
-              found: dict[str, list[Breakage]]) -> None:
-    """Charge each rewritten file the oldest admitted Python cannot compile to its rewrite."""
-    if ctx.oldest is None:
-        return
-    files = [(r.module, r.file if r.before is not None else None, _in_copy(r, copy))
-             for r in rewrites if r.file.suffix == ".py"]
-    ctx.compiled = ctx.compiled or bool(files)
-    for module, message in compat.compile_breakages(ctx.oldest, files, timeout=ctx.timeout,
-                                                    env=ctx.env).items():
-        found.setdefault(module, []).append(Breakage(module, message))
-
-
-def _prove(rewrites: list[Rewrite], ctx: _Context, copy: Path,
-           tree_before: dict[str, Any]) -> tuple[list[Rewrite], list[Breakage], int]:
-    _copy(rewrites, copy)
-    paths = (str(copy), *ctx.paths)
-    checked = [r for r in rewrites if r.module in ctx.before]
-    found: dict[str, list[Breakage]] = {r.module: [] for r in rewrites}
-    _compiled(rewrites, ctx, copy, found)
-    unblamed: list[Breakage] = []
-    sides = [compat.Side(ctx.python, "", ctx.before, tree_before), *ctx.others]
-    for side in sides:
-        on = f"on Python {side.label}: " if side is not sides[0] else ""
-        for rewrite in checked:
-            if rewrite.module not in side.before:
-                continue  # the original does not import there (said in the version check)
-            after = run_snapshot(side.python, paths, "surface", rewrite.module,
-                                 timeout=ctx.timeout, env=ctx.env)
-            loaded = after.get("file")
-            if loaded and not Path(loaded).resolve().is_relative_to(copy.resolve()):
-                # A compiled package (mypyc's black) can load its modules from where it
-                # was installed: then the copy is never imported and nothing is proven.
-                found[rewrite.module].append(Breakage(
-                    rewrite.module, f"{on}the rewritten copy is not what imports: "
-                    f"{rewrite.module} loads from {loaded}, so the proof cannot check it"))
-            found[rewrite.module].extend(
-                replace(b, message=on + b.message) for b in compare_surface(
-                    rewrite.module, side.before[rewrite.module], after,
-                    frozenset(rewrite.names) if rewrite.moved else frozenset(),
-                    frozenset(rewrite.added)))
-        tree_after = run_snapshot(side.python, paths, "tree", ",".join(ctx.targets),
-                                  timeout=ctx.timeout, env=ctx.env)
-        for broke in compare_tree(side.tree, tree_after):
-            owner = _blame(broke.module, [r.module for r in checked])
-            (unblamed if owner is None else found[owner]).append(
-                replace(broke, message=on + broke.message))
-    proven = [replace(r, broke=tuple(found.get(r.module, ()))) for r in rewrites]
-    return proven, unblamed, len(tree_before["modules"])
 
 
 def _plan(target: Target, relpath: Callable[[Path], str]) -> Plan:
@@ -358,7 +173,7 @@ def _needs(plan: Plan, style: str) -> str | None:
     return "future" if plan.future else None
 
 
-def _older(ctx: _Context, plans: Sequence[Plan], versions: compat.VersionCheck,
+def _older(ctx: Context, plans: Sequence[Plan], versions: compat.VersionCheck,
            version: tuple[int, int, int] | None) -> compat.VersionCheck:
     """Make the oldest admitted Python a side of the proof, or say why it is not one."""
     if version is None or ctx.oldest is None:
@@ -387,7 +202,7 @@ def propose(
     rewritten files are compiled, and proven, on the oldest Python it admits too. Every
     child starts with `env` set (`Measure.environment`), on every Python.
     """
-    ctx = _Context(python, tuple(paths), tuple(imports), timeout, style=style, env=env)
+    ctx = Context(python, tuple(paths), tuple(imports), timeout, style=style, env=env)
     by_module = {t.module: t for t in targets}
     plans: list[Plan] = []
     refusals: list[Refusal] = []
@@ -437,7 +252,7 @@ def propose(
     while importable:
         with tempfile.TemporaryDirectory(prefix="importaudit-fix-") as tmp:
             rewrites = deep.run(_render, importable, ctx, by_module)
-            proven, unblamed, checked = _prove(rewrites, ctx, Path(tmp), tree_before)
+            proven, unblamed, checked = prove(rewrites, ctx, Path(tmp), tree_before)
         failed = {r.module for r in proven if not r.passed}
         if unblamed:
             dropped.extend(replace(r, broke=tuple(unblamed)) for r in proven
@@ -459,130 +274,3 @@ def propose(
                          versions, proven_on=proven_on, compiled_on=compiled_on))
 
 
-@contextlib.contextmanager
-def rewritten_copy(result: FixResult, only: Sequence[Rewrite] | None = None, *,
-                   apply: bool = True) -> Iterator[Path]:
-    """A temporary copy of the touched packages with the proven rewrites (or `only`).
-
-    `apply=False` copies them unchanged: the "before" side is measured from a copy
-    too, so both sides pay the same for a folder first on sys.path without bytecode
-    caches (tens of KiB of heap, the compile time), and only the rewrites differ.
-    """
-    with tempfile.TemporaryDirectory(prefix="importaudit-fix-") as tmp:
-        _copy(result.passed if only is None else only, Path(tmp), apply=apply)
-        yield Path(tmp)
-
-
-def singles(result: FixResult) -> list[tuple[Rewrite, tuple[Rewrite, ...]]]:
-    """Each proven rewrite with what applying it alone takes (itself and new helpers)."""
-    helpers = tuple(r for r in result.passed if not r.codes)
-    return [(r, (r, *helpers)) for r in result.passed if r.codes]
-
-
-def saving(before: Report, alone: Report) -> dict[str, int | None] | None:
-    """What importing the targets no longer costs with one rewrite alone applied."""
-    from importaudit.views import report_totals
-
-    if alone.failure is not None:
-        return None
-    b, a = report_totals(before), report_totals(alone)
-
-    def less(x: int | None, y: int | None) -> int | None:
-        return None if x is None or y is None else x - y
-
-    return {"time_ns": less(b.total_ns, a.total_ns),
-            "heap_bytes": less(b.heap_bytes, a.heap_bytes),
-            "modules": less(b.modules, a.modules)}
-
-
-def run_tests(command: str, copy: Path, *, timeout: float, env: Variables = ()) -> TestRun:
-    """Run the user's test command in the rewritten copy, with it first on PYTHONPATH.
-
-    It runs in the measured environment (`env` set, as for the proof). At the timeout
-    the whole tree ends (the shell, pytest, its workers) before the copy is deleted
-    under it; only the tail of the output is kept.
-    """
-    from importaudit.runtime.children import run_tree
-    from importaudit.runtime.interpreter import child_environ
-
-    environ = child_environ(env)
-    environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(copy), environ.get("PYTHONPATH")) if p)
-    done = run_tree(command, shell=True, cwd=copy, env=environ, timeout=timeout)
-    if done.timed_out:
-        return TestRun(command, -1, f"timed out after {timeout:g} s")
-    tail = "\n".join(done.stderr_tail.strip().splitlines()[-5:])
-    return TestRun(command, done.returncode if done.returncode is not None else -1, tail)
-
-
-def costlier(before: Report, after: Report, rewritten: Collection[str]) -> tuple[str, ...]:
-    """The costs (heap, modules) that importing the targets went up by after the rewrite.
-
-    Heap counts what the rewrite can change: the modules that load only before or only
-    after, and the own heap of the `rewritten` modules loaded on both sides. A module
-    whose code is the same on both sides costs the same; the few bytes its figure moves
-    by between two runs (the probe's own records are traced, and a clock reading takes
-    more bytes as it grows) are noise, not a cost of the rewrite.
-
-    Time is left out on purpose: medians of a few runs on a busy machine go up and down
-    by more than a lazy `__init__` changes them; heap and module counts do not.
-    """
-    then = {r.name: r for r in before.modules if not r.preloaded}
-    now = {r.name: r for r in after.modules if not r.preloaded}
-    went_up = []
-    heap: int | None = 0
-    for name in then.keys() | now.keys():
-        b, a = then.get(name), now.get(name)
-        if b is not None and a is not None and name not in rewritten:
-            continue
-        b_heap = 0 if b is None else b.self_heap_bytes
-        a_heap = 0 if a is None else a.self_heap_bytes
-        if heap is None or b_heap is None or a_heap is None:
-            heap = None
-        else:
-            heap += a_heap - b_heap
-    if heap is not None and heap > 0:
-        went_up.append("heap")
-    if len(now) > len(then):
-        went_up.append("modules")
-    return tuple(went_up)
-
-
-def withdraw(result: FixResult) -> FixResult:
-    """`result` with every rewrite failed: the rewritten copy broke the import or tests."""
-    reasons = []
-    if result.after is not None and result.after.failure is not None:
-        reasons.append(Breakage(result.after.failure.module or "", "the rewritten copy "
-                                f"failed to import: {result.after.failure.message}"))
-    if result.tests is not None and result.tests.returncode != 0:
-        reasons.append(Breakage("", f"`{result.tests.command}` failed on the rewritten "
-                                    f"copy (status {result.tests.returncode})"))
-    # Files that only serve the rewrites (the shared helper, a stub) carry no codes.
-    return replace(result, rewrites=tuple(
-        replace(r, broke=r.broke or tuple(reasons)) for r in result.rewrites if r.codes))
-
-
-def _newline(path: Path) -> str:
-    """The line ending `path` uses (that of its first line); LF for a new file."""
-    if not path.exists():
-        return "\n"
-    # The plans read sources with universal newlines; writing back must not turn a
-    # Windows (CRLF) file into an LF one, or every line of it shows in the diff.
-    with open(path, encoding="utf-8", newline="") as stream:
-        first = stream.readline()
-    return "\r\n" if first.endswith("\r\n") else "\r" if first.endswith("\r") else "\n"
-
-
-def write(result: FixResult) -> tuple[Path, ...]:
-    """Replace each proven file atomically, or none if any changed since it was read."""
-    from importaudit._atomic import write_text_atomic
-
-    changed = [r.file for r in result.passed
-               if (r.file.read_text(encoding="utf-8") if r.file.exists() else None)
-               != r.before]
-    if changed:
-        raise UsageError(f"{changed[0]} changed since importaudit read it: nothing "
-                         "written (run fix again)")
-    for rewrite in result.passed:
-        write_text_atomic(rewrite.file, rewrite.after, newline=_newline(rewrite.file))
-    return tuple(r.file for r in result.passed)

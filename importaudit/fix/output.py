@@ -16,7 +16,7 @@ from importaudit.views import report_totals
 
 if TYPE_CHECKING:
     from importaudit.fix.compat import VersionCheck
-    from importaudit.fix.engine import FixResult, Rewrite
+    from importaudit.fix.result import FixResult, Rewrite
     from importaudit.model import Report
 
 #: Version of the JSON document `fix --format json` writes.

@@ -10,16 +10,20 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest  # noqa: TC002 - fixtures' type, used at run time by pytest too
 
-from importaudit.fix import engine
+from importaudit.fix import engine, writing
 from importaudit.static.discover import discover
+
+if TYPE_CHECKING:
+    from importaudit.fix.result import FixResult
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
 
 
-def propose(root: Path, package: str, *modules: str) -> engine.FixResult:
+def propose(root: Path, package: str, *modules: str) -> FixResult:
     root.mkdir(exist_ok=True)
     for name in (package, "fix_defer_dep"):
         shutil.copytree(FIX / name, root / name)
@@ -36,7 +40,7 @@ def test_a_deferral_is_proven_written_and_the_module_still_works(tmp_path: Path)
     assert rewrite.passed and rewrite.kind == "deferred" and rewrite.functions == 3
     assert set(rewrite.names) == {"dep", "helper", "other"}
     assert [r.name for r in result.refusals] == ["Base"]
-    engine.write(result)
+    writing.write(result)
     done = subprocess.run(
         [sys.executable, "-c", "import sys, fix_defer.used as u; "
          "print('fix_defer_dep' in sys.modules, u.first(1), u.second(1), "
@@ -53,7 +57,7 @@ def test_the_proof_withdraws_a_deferral_that_breaks_another_modules_import(
     assert withdrawn.module == "fix_defer_break.a"
     assert any(b.module == "fix_defer_break.b" and "AttributeError" in b.message
                for b in withdrawn.broke)
-    assert engine.write(result) == ()
+    assert writing.write(result) == ()
     assert "import fix_defer_dep\n" in (tmp_path / "fix_defer_break" / "a.py").read_text()
 
 
@@ -61,7 +65,7 @@ def test_lazy_values_are_proven_and_build_on_first_access(tmp_path: Path) -> Non
     result = propose(tmp_path, "fix_defer", "values")
     (rewrite,) = result.rewrites
     assert rewrite.passed, rewrite.broke
-    engine.write(result)
+    writing.write(result)
     done = subprocess.run(
         [sys.executable, "-c", "import sys, fix_defer.values as v; "
          "print('fix_defer_dep' in sys.modules, 'DOUBLE' in dir(v), v.DOUBLE, "
@@ -103,7 +107,7 @@ def test_ia501_and_a_deferral_with_lazy_values_on_one_module_are_written(
     assert rewrite.passed, rewrite.broke
     assert rewrite.before == original  # what write() compares the file with
     assert set(rewrite.names) == {"helper", "fix_defer_dep"}
-    assert engine.write(result) == (file,)
+    assert writing.write(result) == (file,)
     done = subprocess.run(
         [sys.executable, "-c", "import sys, fix_defer.mixed as m; "
          "print('fix_defer_dep' in sys.modules, m.TABLE, m.use(None))"],

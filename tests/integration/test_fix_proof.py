@@ -13,13 +13,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from importaudit.errors import TargetFailedError, UsageError
-from importaudit.fix import engine
+from importaudit.fix import copies, engine, writing
 from importaudit.fix.proof import run_snapshot
 from importaudit.static.discover import discover
+
+if TYPE_CHECKING:
+    from importaudit.fix.result import FixResult
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
 
@@ -30,7 +34,7 @@ def copied(tmp_path: Path, *packages: str) -> Path:
     return tmp_path
 
 
-def propose(root: Path, *packages: str, python: str = sys.executable) -> engine.FixResult:
+def propose(root: Path, *packages: str, python: str = sys.executable) -> FixResult:
     targets = [engine.Target(p, root / p / "__init__.py", ("IA101",)) for p in packages]
     # What `fix` gives the proof: the targets' modules as the static walk finds them.
     walk = discover(packages, search_path=[str(root)]).import_order()
@@ -50,7 +54,7 @@ def test_plain_package_passes_and_loads_nothing_until_used(tmp_path: Path) -> No
     (rewrite,) = result.rewrites
     assert rewrite.passed and set(rewrite.names) == {"Circle", "Box", "colours"}
     assert result.modules_checked == 3
-    assert engine.write(result) == (root / "fix_plain" / "__init__.py",)
+    assert writing.write(result) == (root / "fix_plain" / "__init__.py",)
     # The rewrite must not import typing for TYPE_CHECKING (~300 KiB, more than it saves).
     assert "TYPE_CHECKING = False" in (root / "fix_plain" / "__init__.py").read_text()
     assert run(root, "import sys, fix_plain; print('typing' in sys.modules)") == "False"
@@ -70,7 +74,7 @@ def test_write_keeps_the_mode_and_line_endings_of_the_file(tmp_path: Path) -> No
     init.write_bytes(init.read_bytes().replace(b"\n", b"\r\n"))
     init.chmod(0o640)
     result = propose(root, "fix_plain")
-    assert engine.write(result) == (init,)
+    assert writing.write(result) == (init,)
     data = init.read_bytes()
     assert b"__getattr__" in data
     assert data.count(b"\n") == data.count(b"\r\n") > 0
@@ -84,7 +88,7 @@ def test_proof_names_the_value_that_changed_and_nothing_passes(tmp_path: Path) -
     (rewrite,) = result.rewrites
     assert not rewrite.passed and not result.passed
     assert any(b.name == "VALUE" and "builtins.function" in b.message for b in rewrite.broke)
-    assert engine.write(result) == ()
+    assert writing.write(result) == ()
     assert (root / "fix_order" / "__init__.py").read_text() == before
 
 
@@ -109,7 +113,7 @@ def test_two_inits_of_one_package_share_one_helper(tmp_path: Path) -> None:
     inits = {r.module: r.after for r in result.rewrites if r.before is not None}
     assert "from ._lazy_exports import attach as _attach" in inits["fix_plain"]
     assert "from .._lazy_exports import attach as _attach" in inits["fix_plain.sub"]
-    engine.write(result)
+    writing.write(result)
     assert run(root, "import fix_plain.sub as s; print(type(s.DEFAULT).__name__, s.Other)"
                ).startswith("Engine <class 'fix_plain.sub.engine.Other'>")
 
@@ -120,7 +124,7 @@ def test_nothing_is_written_when_a_file_changed_since_it_was_read(tmp_path: Path
     init = root / "fix_plain" / "__init__.py"
     init.write_text(init.read_text() + "\n# edited meanwhile\n")
     with pytest.raises(UsageError, match="changed since"):
-        engine.write(result)
+        writing.write(result)
     assert init.read_text().endswith("# edited meanwhile\n")
 
 
@@ -132,7 +136,7 @@ def test_rewritten_code_runs_and_is_proven_on_python_39(tmp_path: Path) -> None:
     root = copied(tmp_path, "fix_plain")
     result = propose(root, "fix_plain", python=OLDEST[0])
     assert result.passed
-    engine.write(result)
+    writing.write(result)
     assert run(root, "import fix_plain; print(fix_plain.Circle.radius)", OLDEST[0]) == "1"
 
 
@@ -144,7 +148,7 @@ def test_annotation_only_import_moves_and_the_module_no_longer_loads_it(
                             imports=("fix_typing",), timeout=60, relpath=str)
     (rewrite,) = result.rewrites
     assert rewrite.passed and rewrite.names == ("Heavy",), rewrite.broke
-    engine.write(result)
+    writing.write(result)
     assert run(root, "import sys, fix_typing.user as u; print('fix_typing.heavy' in sys.modules, "
                      "u.use.__annotations__['h'])") == "False Heavy"
 
@@ -179,7 +183,7 @@ def test_a_test_command_that_times_out_ends_with_everything_it_started(
     pidfile = tmp_path / "pid"
     # A shell that waits for a grandchild: killing only the shell would leave it running.
     command = f'{sys.executable} -c "{_sleeper(pidfile)}"; echo after'
-    result = engine.run_tests(command, tmp_path, timeout=5)
+    result = copies.run_tests(command, tmp_path, timeout=5)
     assert result.returncode == -1 and "timed out" in result.tail
     assert _ended(int(pidfile.read_text()))
 

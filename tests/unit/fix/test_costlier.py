@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importaudit.fix.engine import costlier
+from importaudit.fix.copies import costlier
 from importaudit.model import ModuleRecord, Report
 
 

@@ -6,7 +6,8 @@ import os
 from typing import TYPE_CHECKING
 
 from importaudit.api import resolve_targets
-from importaudit.fix import engine
+from importaudit.fix.copies import copy_packages
+from importaudit.fix.result import Rewrite
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -48,12 +49,12 @@ def test_one_package_reached_two_ways_is_copied_once(tmp_path: Path) -> None:
     real = package(tmp_path / "real")
     (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
     linked = tmp_path / "link" / "pkg"
-    rewrites = [engine.Rewrite("pkg", real / "__init__.py", "VALUE = 1\n", "VALUE = 2\n"),
-                engine.Rewrite("pkg.sub", linked / "sub" / "__init__.py", "VALUE = 1\n",
+    rewrites = [Rewrite("pkg", real / "__init__.py", "VALUE = 1\n", "VALUE = 2\n"),
+                Rewrite("pkg.sub", linked / "sub" / "__init__.py", "VALUE = 1\n",
                                "VALUE = 3\n")]
     copy = tmp_path / "copy"
     copy.mkdir()
-    engine._copy(rewrites, copy)
+    copy_packages(rewrites, copy)
     assert (copy / "pkg" / "__init__.py").read_text() == "VALUE = 2\n"
     assert (copy / "pkg" / "sub" / "__init__.py").read_text() == "VALUE = 3\n"
     assert os.listdir(copy) == ["pkg"]
@@ -65,6 +66,6 @@ def test_a_module_outside_any_package_is_copied_alone(tmp_path: Path) -> None:
     solo.write_text("import json\n")
     copy = tmp_path / "copy"
     copy.mkdir()
-    engine._copy([engine.Rewrite("solo", solo, "import json\n", "X = 1\n")], copy)
+    copy_packages([Rewrite("solo", solo, "import json\n", "X = 1\n")], copy)
     assert os.listdir(copy) == ["solo.py"]
     assert (copy / "solo.py").read_text() == "X = 1\n"

@@ -5,12 +5,17 @@ from __future__ import annotations
 import importlib.metadata
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from importaudit.fix import compat, engine
+from importaudit.fix import compat, copies, trial
 from importaudit.fix.project import Declared, declared, lowest
+from importaudit.fix.result import Rewrite
+
+if TYPE_CHECKING:
+    from importaudit.fix.proof import Breakage
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "fix"
 PY39 = [(v, p) for v, p in compat.interpreters() if v[:2] == (3, 9)]
@@ -78,14 +83,14 @@ def test_a_rewritten_file_that_an_old_python_cannot_compile_is_charged_to_its_re
     (src / "__init__.py").write_text("")
     (src / "new.py").write_text("x = 1\n")
     (src / "old.py").write_text("match = 1\nmatch match:\n    case _: pass\n")  # 3.10 syntax
-    rewrites = [engine.Rewrite("pkg.new", src / "new.py", "x = 1\n",
+    rewrites = [Rewrite("pkg.new", src / "new.py", "x = 1\n",
                                "match x:\n    case _: pass\n"),
-                engine.Rewrite("pkg.old", src / "old.py", (src / "old.py").read_text(),
+                Rewrite("pkg.old", src / "old.py", (src / "old.py").read_text(),
                                "match = 2\nmatch match:\n    case _: pass\n")]
-    engine._copy(rewrites, copy)
-    ctx = engine._Context(sys.executable, (), (), 60, oldest=PY39[0])
-    found: dict[str, list[engine.Breakage]] = {}
-    engine._compiled(rewrites, ctx, copy, found)
+    copies.copy_packages(rewrites, copy)
+    ctx = trial.Context(sys.executable, (), (), 60, oldest=PY39[0])
+    found: dict[str, list[Breakage]] = {}
+    trial.compile_check(rewrites, ctx, copy, found)
     # new.py compiled on 3.9 before the rewrite; old.py did not (not the rewrite's fault).
     assert list(found) == ["pkg.new"]
     assert found["pkg.new"][0].message.startswith(

@@ -1,0 +1,151 @@
+"""The rewritten copy: made in a temporary folder, measured, and tested.
+
+Nothing of the user's tree is touched here: each touched top package is copied (the
+rewrites applied, or not), imported and measured from the copy, and the user's test
+command runs in it. `saving` and `costlier` compare what the profiler measured.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from importaudit.fix.result import TestRun
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator, Sequence
+
+    from importaudit.fix.result import FixResult, Rewrite
+    from importaudit.model import Report
+    from importaudit.runtime.interpreter import Variables
+
+
+def package_root(file: Path) -> Path:
+    """The folder holding the top package (or the top-level module) `file` belongs to."""
+    folder = file.parent
+    if not (folder / "__init__.py").is_file():
+        return folder  # a module outside any package: its own top
+    while (folder.parent / "__init__.py").is_file():
+        folder = folder.parent
+    return folder.parent
+
+
+
+def in_copy(rewrite: Rewrite, into: Path) -> Path:
+    """Where `rewrite`'s file is in a copy made by `copy_packages` into `into`."""
+    return into / rewrite.file.relative_to(package_root(rewrite.file))
+
+
+def copy_packages(rewrites: Sequence[Rewrite], into: Path, *, apply: bool = True) -> None:
+    """Copy each touched top package into `into` and apply the rewrites there (or not)."""
+    done: set[str] = set()
+    for rewrite in rewrites:
+        root = package_root(rewrite.file)
+        relative = rewrite.file.relative_to(root)
+        top = relative.parts[0]
+        # Keyed by what the copy is imported as: one package's files can reach here
+        # spelled two ways (through a symlinked folder), and it is copied once.
+        if top not in done:
+            if (root / top).is_dir():
+                shutil.copytree(root / top, into / top, symlinks=True,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(root / top, into / top)
+            done.add(top)
+        if apply:
+            (into / relative).write_text(rewrite.after, encoding="utf-8")
+
+
+
+@contextlib.contextmanager
+def rewritten_copy(result: FixResult, only: Sequence[Rewrite] | None = None, *,
+                   apply: bool = True) -> Iterator[Path]:
+    """A temporary copy of the touched packages with the proven rewrites (or `only`).
+
+    `apply=False` copies them unchanged: the "before" side is measured from a copy
+    too, so both sides pay the same for a folder first on sys.path without bytecode
+    caches (tens of KiB of heap, the compile time), and only the rewrites differ.
+    """
+    with tempfile.TemporaryDirectory(prefix="importaudit-fix-") as tmp:
+        copy_packages(result.passed if only is None else only, Path(tmp), apply=apply)
+        yield Path(tmp)
+
+
+def singles(result: FixResult) -> list[tuple[Rewrite, tuple[Rewrite, ...]]]:
+    """Each proven rewrite with what applying it alone takes (itself and new helpers)."""
+    helpers = tuple(r for r in result.passed if not r.codes)
+    return [(r, (r, *helpers)) for r in result.passed if r.codes]
+
+
+def saving(before: Report, alone: Report) -> dict[str, int | None] | None:
+    """What importing the targets no longer costs with one rewrite alone applied."""
+    from importaudit.views import report_totals
+
+    if alone.failure is not None:
+        return None
+    b, a = report_totals(before), report_totals(alone)
+
+    def less(x: int | None, y: int | None) -> int | None:
+        return None if x is None or y is None else x - y
+
+    return {"time_ns": less(b.total_ns, a.total_ns),
+            "heap_bytes": less(b.heap_bytes, a.heap_bytes),
+            "modules": less(b.modules, a.modules)}
+
+
+def run_tests(command: str, copy: Path, *, timeout: float, env: Variables = ()) -> TestRun:
+    """Run the user's test command in the rewritten copy, with it first on PYTHONPATH.
+
+    It runs in the measured environment (`env` set, as for the proof). At the timeout
+    the whole tree ends (the shell, pytest, its workers) before the copy is deleted
+    under it; only the tail of the output is kept.
+    """
+    from importaudit.runtime.children import run_tree
+    from importaudit.runtime.interpreter import child_environ
+
+    environ = child_environ(env)
+    environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(copy), environ.get("PYTHONPATH")) if p)
+    done = run_tree(command, shell=True, cwd=copy, env=environ, timeout=timeout)
+    if done.timed_out:
+        return TestRun(command, -1, f"timed out after {timeout:g} s")
+    tail = "\n".join(done.stderr_tail.strip().splitlines()[-5:])
+    return TestRun(command, done.returncode if done.returncode is not None else -1, tail)
+
+
+def costlier(before: Report, after: Report, rewritten: Collection[str]) -> tuple[str, ...]:
+    """The costs (heap, modules) that importing the targets went up by after the rewrite.
+
+    Heap counts what the rewrite can change: the modules that load only before or only
+    after, and the own heap of the `rewritten` modules loaded on both sides. A module
+    whose code is the same on both sides costs the same; the few bytes its figure moves
+    by between two runs (the probe's own records are traced, and a clock reading takes
+    more bytes as it grows) are noise, not a cost of the rewrite.
+
+    Time is left out on purpose: medians of a few runs on a busy machine go up and down
+    by more than a lazy `__init__` changes them; heap and module counts do not.
+    """
+    then = {r.name: r for r in before.modules if not r.preloaded}
+    now = {r.name: r for r in after.modules if not r.preloaded}
+    went_up = []
+    heap: int | None = 0
+    for name in then.keys() | now.keys():
+        b, a = then.get(name), now.get(name)
+        if b is not None and a is not None and name not in rewritten:
+            continue
+        b_heap = 0 if b is None else b.self_heap_bytes
+        a_heap = 0 if a is None else a.self_heap_bytes
+        if heap is None or b_heap is None or a_heap is None:
+            heap = None
+        else:
+            heap += a_heap - b_heap
+    if heap is not None and heap > 0:
+        went_up.append("heap")
+    if len(now) > len(then):
+        went_up.append("modules")
+    return tuple(went_up)
+

@@ -1,0 +1,90 @@
+"""What `fix` proposes: each rewrite with its proof, what was left alone, the cost.
+
+The value objects every part of `fix` shares: `engine` makes them, `trial` proves the
+rewrites, `copies` measures and tests them, `writing` writes them, `output` shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from importaudit.fix.compat import VersionCheck
+    from importaudit.fix.lazy_init import Refusal
+    from importaudit.fix.proof import Breakage
+    from importaudit.model import Report
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """One file the fix changes (or creates: `before` is None), and its proof."""
+
+    module: str
+    file: Path
+    before: str | None
+    after: str
+    codes: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # the names that become lazy (or type-only)
+    broke: tuple[Breakage, ...] = ()  # empty: the proof passed
+    moved: bool = False  # IA501: `names` leave the module's namespace on purpose
+    added: tuple[str, ...] = ()  # names the rewrite's own statements bind
+    kind: str = ""  # "deferred": `names` moved into the functions using them
+    functions: int = 0  # deferred: how many functions the imports moved into
+    # Measured with this rewrite alone applied: what importing the targets no longer
+    # loads because of it (time_ns, heap_bytes, modules saved; see api.fix).
+    exclusive: dict[str, int | None] | None = None
+
+    @property
+    def passed(self) -> bool:
+        """Whether every check of the proof passed for this rewrite."""
+        return not self.broke
+
+
+@dataclass(frozen=True, slots=True)
+class TestRun:
+    """The user's test command, run on the rewritten copy."""
+
+    command: str
+    returncode: int
+    tail: str
+
+
+@dataclass(frozen=True, slots=True)
+class FixResult:
+    """Every proposed rewrite with its proof, what was left alone, and the cost."""
+
+    rewrites: tuple[Rewrite, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
+    broke: tuple[Breakage, ...] = ()  # failures no single rewrite could be blamed for
+    modules_checked: int = 0  # modules the tree check imported on both sides
+    before: Report | None = None
+    after: Report | None = None
+    tests: TestRun | None = None
+    written: tuple[Path, ...] = ()
+    costlier: tuple[str, ...] = ()  # what the rewrites made more expensive (see `costlier`)
+    style: str = "pep562"
+    versions: VersionCheck | None = None  # requires-python, and where checked
+    not_proven: str | None = None  # why the proof could not run (then nothing is written)
+
+    @property
+    def passed(self) -> tuple[Rewrite, ...]:
+        """The rewrites that passed the proof (what `--write` writes); none unproven."""
+        return () if self.not_proven else tuple(r for r in self.rewrites if r.passed)
+
+    @property
+    def pending(self) -> bool:
+        """Whether there are fixes to apply: proven and not written, or not provable here."""
+        return bool(self.passed or (self.not_proven and self.rewrites)) and not self.written
+
+    @property
+    def withdrawn(self) -> tuple[Rewrite, ...]:
+        """The rewrites a check broke (the proof, the import of the copy, the tests)."""
+        return tuple(r for r in self.rewrites if not r.passed)
+
+    @property
+    def proof_failed(self) -> bool:
+        """Whether a rewrite was withdrawn or a check broke that no rewrite is blamed for."""
+        return bool(self.withdrawn or self.broke)

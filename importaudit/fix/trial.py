@@ -1,0 +1,104 @@
+"""One trial of a set of rewrites: applied to a copy, compiled, proven by import.
+
+`prove` applies the rewrites to a temporary copy, compiles the rewritten files on the
+oldest Python the package admits, and imports each rewritten module and the whole tree
+on each side of the proof (the measured interpreter, and an older one the package
+admits when it imports there), comparing with what the original showed (`proof`). A
+failure is charged to the rewrite of the module that broke, or of its nearest parent
+that was rewritten; one no rewrite can be blamed for is returned apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from importaudit.fix import compat
+from importaudit.fix.copies import copy_packages, in_copy
+from importaudit.fix.proof import Breakage, compare_surface, compare_tree, run_snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from importaudit.fix.result import Rewrite
+    from importaudit.runtime.interpreter import Variables
+
+
+@dataclass
+class Context:
+    """What every trial of one round shares: where and how to import, and the before."""
+
+    python: str
+    paths: tuple[str, ...]
+    targets: tuple[str, ...]
+    timeout: float
+    before: dict[str, dict[str, Any]] = field(default_factory=dict)
+    style: str = "pep562"
+    others: list[compat.Side] = field(default_factory=list)  # older Pythons it admits
+    # The oldest interpreter the declared range admits: it compiles the rewrites.
+    oldest: tuple[tuple[int, int, int], str] | None = None
+    compiled: bool = False  # whether it compiled any rewritten file
+    env: Variables = ()  # what the measurement options set in every child (`--env`)
+
+
+def _blame(broken: str, modules: Sequence[str]) -> str | None:
+    """The rewritten module a broken module's failure is charged to (itself or a parent)."""
+    owners = [m for m in modules if broken == m or broken.startswith(m + ".")]
+    return max(owners, key=len) if owners else None
+
+
+def compile_check(rewrites: Sequence[Rewrite], ctx: Context, copy: Path,
+                  found: dict[str, list[Breakage]]) -> None:
+    """Charge each rewritten file the oldest admitted Python cannot compile to its rewrite."""
+    if ctx.oldest is None:
+        return
+    files = [(r.module, r.file if r.before is not None else None, in_copy(r, copy))
+             for r in rewrites if r.file.suffix == ".py"]
+    ctx.compiled = ctx.compiled or bool(files)
+    for module, message in compat.compile_breakages(ctx.oldest, files, timeout=ctx.timeout,
+                                                    env=ctx.env).items():
+        found.setdefault(module, []).append(Breakage(module, message))
+
+
+def prove(rewrites: list[Rewrite], ctx: Context, copy: Path,
+          tree_before: dict[str, Any]) -> tuple[list[Rewrite], list[Breakage], int]:
+    """Apply `rewrites` in `copy` and prove them: each with its breakages, the unblamed.
+
+    Also returns how many modules the tree check imported on both sides.
+    """
+    copy_packages(rewrites, copy)
+    paths = (str(copy), *ctx.paths)
+    checked = [r for r in rewrites if r.module in ctx.before]
+    found: dict[str, list[Breakage]] = {r.module: [] for r in rewrites}
+    compile_check(rewrites, ctx, copy, found)
+    unblamed: list[Breakage] = []
+    sides = [compat.Side(ctx.python, "", ctx.before, tree_before), *ctx.others]
+    for side in sides:
+        on = f"on Python {side.label}: " if side is not sides[0] else ""
+        for rewrite in checked:
+            if rewrite.module not in side.before:
+                continue  # the original does not import there (said in the version check)
+            after = run_snapshot(side.python, paths, "surface", rewrite.module,
+                                 timeout=ctx.timeout, env=ctx.env)
+            loaded = after.get("file")
+            if loaded and not Path(loaded).resolve().is_relative_to(copy.resolve()):
+                # A compiled package (mypyc's black) can load its modules from where it
+                # was installed: then the copy is never imported and nothing is proven.
+                found[rewrite.module].append(Breakage(
+                    rewrite.module, f"{on}the rewritten copy is not what imports: "
+                    f"{rewrite.module} loads from {loaded}, so the proof cannot check it"))
+            found[rewrite.module].extend(
+                replace(b, message=on + b.message) for b in compare_surface(
+                    rewrite.module, side.before[rewrite.module], after,
+                    frozenset(rewrite.names) if rewrite.moved else frozenset(),
+                    frozenset(rewrite.added)))
+        tree_after = run_snapshot(side.python, paths, "tree", ",".join(ctx.targets),
+                                  timeout=ctx.timeout, env=ctx.env)
+        for broke in compare_tree(side.tree, tree_after):
+            owner = _blame(broke.module, [r.module for r in checked])
+            (unblamed if owner is None else found[owner]).append(
+                replace(broke, message=on + broke.message))
+    proven = [replace(r, broke=tuple(found.get(r.module, ()))) for r in rewrites]
+    return proven, unblamed, len(tree_before["modules"])
+
