@@ -20,6 +20,8 @@ SETTLE_REPEAT = 15
 WHY_REPEAT = 1
 #: Identical rounds `check --calibrate` measures.
 CALIBRATION_ROUNDS = 5
+#: Review-and-prove rounds `fix` runs at most: each reviews the copy the last one proved.
+FIX_ROUNDS = 5
 #: How `fix` writes a lazy `__init__` (importaudit.fix.styles), the default first.
 FIX_STYLES = ("pep562", "lazy-loader", "pep810")
 #: The baseline file, relative to the project root.

@@ -172,6 +172,9 @@ def fix_schema() -> dict[str, Any]:
         "names": strings, "added_names": strings,
         "functions": _nullable(count),
         "exclusive_saving": _nullable(saving),
+        "rounds": {"type": "array", "items": {"type": "integer", "minimum": 1},
+                   "description": "The rounds of fix that rewrote this file (each round "
+                                  "reviews the copy the rounds before it proved)"},
         "proof": _closed({"passed": _nullable({"type": "boolean"}),
                           "not_run": _nullable(text),
                           "broke": {"type": "array", "items": breakage}}),
@@ -201,6 +204,10 @@ def fix_schema() -> dict[str, Any]:
                 "requires_python": _nullable(text), "source": _nullable(text),
                 "lowest": _nullable(text), "compiled_on": strings, "proven_on": strings,
                 "not_checked": strings})),
+            "rounds": {"type": "integer", "minimum": 1,
+                       "description": "Review-and-prove rounds run"},
+            "fixed_point": {"type": "boolean", "description": "False when fix stopped at "
+                            "its bound of rounds while a round still proved new rewrites"},
         }, "Each rewrite `importaudit fix` proposed, its proof and saving, what it left "
            "alone and why, the measured cost before and after."),
     }

@@ -16,12 +16,14 @@ from importaudit.api.runs import (
     walk,
 )
 from importaudit.config.options import FixOptions, ReviewOptions
+from importaudit.defaults import FIX_ROUNDS
 from importaudit.errors import UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from importaudit.api.runs import ResolvedTargets
+    from importaudit.fix import fixpoint
     from importaudit.fix.engine import Target as FixTarget
     from importaudit.fix.project import Declared
     from importaudit.fix.result import FixResult
@@ -48,7 +50,8 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     import dataclasses
 
     from importaudit.errors import TargetFailedError
-    from importaudit.fix import copies, engine, writing
+    from importaudit.fix import copies, engine, fixpoint, writing
+    from importaudit.fix import result as outcome
     from importaudit.runtime.runner import ProfileRequest
 
     options = options or FixOptions()
@@ -74,14 +77,34 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     # stop; a target that does not import is: there is nothing to prove against.
     if failure is not None and (failure.module is None or failure.module in resolved.modules):
         raise TargetFailedError(f"cannot fix: {failure.message}")
-    fixes = _fix_targets(reviewed, codes)
     # The proof imports what the profiler's tree walk imports: never test packages or
     # excluded modules (importing those would run the user's test code).
     modules, _ = walk(targets, measure, envs)
-    result = engine.propose(fixes, python=interpreter.executable, paths=resolved.extra_path,
-                            imports=modules or resolved.modules, timeout=measure.timeout,
-                            relpath=shown_path, style=options.style, declared=declared,
-                            version=interpreter.version, env=interpreter.env)
+
+    def propose(fixes: Sequence[FixTarget], paths: Sequence[str],
+                relpath: Callable[[Path], str]) -> FixResult:
+        return engine.propose(fixes, python=interpreter.executable, paths=paths,
+                              imports=modules or resolved.modules, timeout=measure.timeout,
+                              relpath=relpath, style=options.style, declared=declared,
+                              version=interpreter.version, env=interpreter.env)
+
+    def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
+        """The next round: review the rewritten copy, propose what is newly fixable."""
+        folders = resolved.extra_path
+        copied = dataclasses.replace(once, env=fixpoint.search_env(once.env, folders))
+        found = review(where.targets(resolved.modules, folders),
+                       ReviewOptions(measure=copied, select=tuple(codes),
+                                     ignore=options.ignore, fold_pulls=False),
+                       environments=envs)
+        if found.failure is not None and (found.failure.module is None
+                                          or found.failure.module in resolved.modules):
+            # The proof imported this tree; a review that cannot is no round to build on.
+            return outcome.FixResult()
+        return propose([t for t in _fix_targets(found, codes) if t.module not in tried],
+                       (str(where.copy), *folders), lambda p: shown_path(where.original(p)))
+
+    result = _fixed_point(propose(_fix_targets(reviewed, codes), resolved.extra_path,
+                                  shown_path), again)
     if not result.passed:
         return result
     # The cost of importing the targets themselves, heap included, before and after.
@@ -107,6 +130,31 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     if options.write and (options.allow_costlier or not result.costlier):
         result = dataclasses.replace(result, written=writing.write(result))
     return result
+
+
+def _fixed_point(result: FixResult,
+                 again: Callable[[fixpoint.Round, frozenset[str]], FixResult]) -> FixResult:
+    """`result` (the first round) and the rounds after it, until nothing new is fixable.
+
+    Each round reviews a copy with every rewrite proven so far applied (`again`); see
+    `fix.fixpoint`. A module whose rewrite a round withdrew is not tried again.
+    """
+    import dataclasses
+
+    from importaudit.fix import copies, fixpoint
+
+    latest, tried = result, fixpoint.withdrawn(result)
+    for number in range(2, FIX_ROUNDS + 1):
+        if not latest.passed:  # the last round changed nothing a review would see
+            return result
+        with copies.rewritten_copy(result) as copy:
+            where = fixpoint.Round.of(result, copy)
+            latest = where.carry_back(again(where, tried), number)
+        if not fixpoint.proposed(latest):
+            return dataclasses.replace(result, rounds=number)
+        tried |= fixpoint.withdrawn(latest)
+        result = fixpoint.merge(result, latest, number)
+    return dataclasses.replace(result, fixed_point=not latest.passed)
 
 
 def _declared_for(resolved: ResolvedTargets, where: SearchPath, style: str,

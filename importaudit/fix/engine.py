@@ -94,7 +94,11 @@ def _render(plans: Sequence[Plan], ctx: Context,
         return rewrites + [r for plan in (p for g in by_top.values() for p in g)
                            for r in _styled(plan, ctx, targets)]
     for top, group in by_top.items():
-        shared = len(group) > 1
+        path = package_root(group[0].file) / top / f"{SHARED_MODULE}.py"
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        # The package has the helper already (an earlier round, or run, wrote it): a
+        # lazy __init__ uses it rather than a copy of its own.
+        shared = len(group) > 1 or old == shared_helper_module()
         for plan in group:
             helper = (f"from {_relative_dots(plan.package, top)}{SHARED_MODULE} import "
                       "attach as _attach") if shared else None
@@ -103,9 +107,7 @@ def _render(plans: Sequence[Plan], ctx: Context,
             rewrites.append(Rewrite(plan.package, plan.file, plan.source, after,
                                     targets[plan.package].codes,
                                     tuple(n.name for n in plan.lazy)))
-        if shared:
-            path = package_root(group[0].file) / top / f"{SHARED_MODULE}.py"
-            old = path.read_text(encoding="utf-8") if path.exists() else None
+        if shared and old != shared_helper_module():
             rewrites.append(Rewrite(f"{top}.{SHARED_MODULE}", path, old,
                                     shared_helper_module()))
     return rewrites

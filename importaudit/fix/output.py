@@ -58,7 +58,7 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
             "codes": list(r.codes), "kind": _kind(r),
             "names": list(r.names), "added_names": list(r.added),
             "functions": r.functions if r.kind else None,
-            "exclusive_saving": r.exclusive,
+            "exclusive_saving": r.exclusive, "rounds": list(r.rounds),
             "proof": {"passed": None if result.not_proven else r.passed,
                       "not_run": result.not_proven,
                       "broke": [{"module": b.module, "name": b.name, "message": b.message}
@@ -77,6 +77,7 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
         "costlier": list(result.costlier),
         "style": result.style,
         "python_versions": _versions_dict(result.versions),
+        "rounds": result.rounds, "fixed_point": result.fixed_point,
     }
 
 
@@ -143,9 +144,10 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
             what = f"new file {shown(rewrite.file)}" if rewrite.before is None else (
                 f"{len(rewrite.names)} name(s) {how} ({', '.join(rewrite.codes)})"
                 + _exclusive(rewrite.exclusive))
-            out(f"  {'--' if result.not_proven else 'ok'}    {rewrite.module}: {what}\n")
+            out(f"  {'--' if result.not_proven else 'ok'}    {rewrite.module}: {what}"
+                f"{_rounds(rewrite, result)}\n")
             continue
-        out(f"  FAIL  {rewrite.module}: not written\n")
+        out(f"  FAIL  {rewrite.module}: not written{_rounds(rewrite, result)}\n")
         for broke in rewrite.broke:
             out(f"          {broke.message}\n")
     if result.refusals:
@@ -171,16 +173,28 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
     _verdict(result, out, shown)
 
 
+def _rounds(rewrite: Rewrite, result: FixResult) -> str:
+    """` [round 2]`: which rounds rewrote the file, when there was more than one."""
+    if result.rounds == 1:
+        return ""
+    return f" [round{'s' if len(rewrite.rounds) > 1 else ''} " \
+           f"{', '.join(map(str, rewrite.rounds))}]"
+
+
 def _summary(result: FixResult) -> str:
     """How many rewrites were proposed, and how many passed the proof (or why none ran)."""
     proposed = [r for r in result.rewrites if r.codes or not r.passed]
     if result.not_proven:
         return (f"{len(proposed)} rewrite(s) proposed (--style {result.style}), NOT proven: "
                 f"{result.not_proven}\n")
+    rounds = "" if result.rounds == 1 else (
+        f"; {result.rounds} rounds, each reviewing the copy the last one proved"
+        + ("" if result.fixed_point else ", stopped at the bound: run fix again for the "
+                                         "rewrites the last round exposed"))
     return (f"{len(proposed)} rewrite(s) proposed, "
             f"{sum(1 for r in proposed if r.passed)} passed the proof"
             + (f" ({result.modules_checked} module(s) imported on both sides)"
-               if result.modules_checked else "") + "\n")
+               if result.modules_checked else "") + rounds + "\n")
 
 
 def _verdict(result: FixResult, out: Any, shown: Any) -> None:

@@ -36,6 +36,7 @@ class Rewrite:
     # Measured with this rewrite alone applied: what importing the targets no longer
     # loads because of it (time_ns, heap_bytes, modules saved; see api.fix).
     exclusive: dict[str, int | None] | None = None
+    rounds: tuple[int, ...] = (1,)  # the rounds of `fix` that rewrote this file (fixpoint)
 
     @property
     def passed(self) -> bool:
@@ -68,6 +69,8 @@ class FixResult:
     style: str = "pep562"
     versions: VersionCheck | None = None  # requires-python, and where checked
     not_proven: str | None = None  # why the proof could not run (then nothing is written)
+    rounds: int = 1  # review-and-prove rounds run (see `fixpoint`)
+    fixed_point: bool = True  # False: stopped at the bound with new rewrites still coming
 
     @property
     def passed(self) -> tuple[Rewrite, ...]:

@@ -127,21 +127,20 @@ def test_fix_proves_writes_and_keeps_the_public_api(twin: Path) -> None:
     # facade's pull: utils.core's numpy and thread pool are built on first use now).
     # One round can make another import's cost its own: before, trading_engine loaded
     # asyncio anyway; with the __init__s lazy, utils.core's `import asyncio` (used in
-    # one coroutine) is what loads it. A second run of fix, as the docs say, takes it.
+    # one coroutine) is what loads it. The next round, on the rewritten copy, takes it:
+    # one `fix --write` reaches what took two runs before, and a second finds nothing.
+    assert done["rounds"] >= 2 and done["fixed_point"]
     chosen = ("IA101", "IA501", "IA102", "IA103")
     # Which finding is where does not depend on the heap (only its severity and text do):
     # no tracemalloc run, the costliest child of a review (numpy and SQLAlchemy traced).
     options = api.ReviewOptions(measure=api.Measure(repeat=1, memory=False), select=chosen)
-    exposed = [(f.code, f.module) for f in api.review(["risk_management"], options).findings
-               if f.module in rewrites]
-    assert exposed in ([], [("IA102", "risk_management.utils.core")])
-    status, output = fix("--write", "--format", "json")
-    assert status == 0, output
-    assert [r["module"] for r in json.loads(output)["rewrites"]] == [m for _, m in exposed]
     report = api.review(["risk_management"], options)
     assert not [(f.code, f.module) for f in report.findings if f.module in rewrites]
+    status, output = fix("--format", "json")
+    assert status == 0, output
+    assert json.loads(output)["rewrites"] == []
     assert rewrites["risk_management.utils.core"]["kind"] == "deferred"
-    assert "np" in rewrites["risk_management.utils.core"]["names"]
+    assert {"np", "asyncio"} <= set(rewrites["risk_management.utils.core"]["names"])
 
 
 def test_fix_refuses_rules_it_cannot_rewrite() -> None:

@@ -1,0 +1,169 @@
+"""`fix` to a fixed point: the rounds after the first, on the copy the last one proved.
+
+A rewrite can expose the next fix: once a package `__init__` is lazy, an import that
+its eager submodules used to load anyway (asyncio through another package) becomes a
+cost of its own, which the review then finds. So after a round is proven, the targets
+are reviewed again in a copy with every proven rewrite applied, and what is newly
+fixable is planned and proven there (on top of the earlier rounds) until a round
+proposes nothing new, proves nothing, or `defaults.FIX_ROUNDS` rounds ran.
+
+A round plans and proves on the copy (`Round`): its files are carried back to where
+they are in the user's tree (`Round.carry_back`), and `merge` makes one rewrite per
+file across rounds, from the original text to the last round's, so what is measured
+and written is the result of every round.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from importaudit.fix.copies import package_root
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from importaudit.fix.compat import VersionCheck
+    from importaudit.fix.lazy_init import Refusal
+    from importaudit.fix.result import FixResult, Rewrite
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """A later round's copy: the packages the earlier rounds rewrote, with their rewrites.
+
+    `copy` holds each top package a proven rewrite touched (as `copies.rewritten_copy`
+    makes it); `roots` says where each of those tops is in the user's tree.
+    """
+
+    copy: Path
+    roots: dict[str, Path]
+
+    @classmethod
+    def of(cls, result: FixResult, copy: Path) -> Round:
+        """The round reviewing `copy`, the rewritten copy of `result`'s proven rewrites."""
+        roots = {}
+        for rewrite in result.passed:
+            root = package_root(rewrite.file)
+            roots[rewrite.file.relative_to(root).parts[0]] = root
+        return cls(copy, roots)
+
+    def targets(self, modules: Sequence[str], folders: Sequence[str]) -> list[str]:
+        """What to review: each target module in the copy if it was rewritten, else as given.
+
+        A module of a rewritten top package is named by its path in the copy (the
+        review walks and imports that); any other by its path in the folder it was
+        found in (`folders`: those of path targets), else by its name.
+        """
+        found = []
+        for module in modules:
+            places = [self.copy] if module.split(".")[0] in self.roots else map(Path, folders)
+            found.append(next((str(p) for p in (_where(module, f) for f in places) if p),
+                              module))
+        return found
+
+    def original(self, path: Path) -> Path:
+        """Where a file of the copy is in the user's tree (any other path: itself)."""
+        try:
+            inside = path.relative_to(self.copy)
+        except ValueError:
+            return path
+        return self.roots[inside.parts[0]] / inside if inside.parts else path
+
+    def carry_back(self, result: FixResult, number: int) -> FixResult:
+        """`result`, planned and proven on the copy, with the files of the user's tree."""
+        return replace(result, rewrites=tuple(
+            replace(r, file=self.original(r.file), rounds=(number,)) for r in result.rewrites))
+
+
+def _where(module: str, folder: Path) -> Path | None:
+    """The package folder or .py file of `module` under `folder`, if there is one."""
+    relative = Path(*module.split("."))
+    for place in (folder / relative, folder / relative.parent / f"{relative.name}.py"):
+        if place.exists():
+            return place
+    return None
+
+
+def search_env(env: Sequence[tuple[str, str]], folders: Sequence[str],
+               ) -> tuple[tuple[str, str], ...]:
+    """`env` with `folders` on PYTHONPATH, after any the user gave.
+
+    A later round names a rewritten target by its path in the copy, so the folder the
+    user's path target was found in is not on the measured interpreter's sys.path by
+    itself any more; what the target imports from beside it (a sibling package) must
+    still be found there, after the copy.
+    """
+    given = dict(env)
+    paths = [p for p in (given.get("PYTHONPATH"), *folders) if p]
+    if paths:
+        given["PYTHONPATH"] = os.pathsep.join(paths)
+    return tuple(given.items())
+
+
+def proposed(result: FixResult) -> bool:
+    """Whether a round proposed a rewrite (files that only serve one do not count)."""
+    return any(r.codes for r in result.rewrites)
+
+
+def withdrawn(result: FixResult) -> frozenset[str]:
+    """The modules whose rewrite a round withdrew: a later round does not try them again."""
+    return frozenset(r.module for r in result.withdrawn)
+
+
+def merge(earlier: FixResult, later: FixResult, number: int) -> FixResult:
+    """The result of every round so far: `earlier`'s, then round `number`'s (`later`).
+
+    A file both rewrote becomes one rewrite, from the original text to the later one,
+    with the names, codes and rounds of both; a later rewrite that was withdrawn is
+    listed apart (the earlier one of that file stands). What was left alone is listed
+    once (a later round meets most of it again).
+    """
+    rewrites = list(earlier.rewrites)
+    proven = {r.file: i for i, r in enumerate(rewrites) if r.passed}
+    for rewrite in later.rewrites:
+        at = proven.get(rewrite.file) if rewrite.passed else None
+        if at is None:
+            rewrites.append(rewrite)
+        else:
+            rewrites[at] = _combined(rewrites[at], rewrite)
+    return replace(
+        earlier, rewrites=tuple(rewrites),
+        refusals=_once(earlier.refusals, later.refusals),
+        broke=earlier.broke + later.broke,
+        modules_checked=max(earlier.modules_checked, later.modules_checked),
+        versions=_versions(earlier.versions, later.versions), rounds=number)
+
+
+def _combined(first: Rewrite, then: Rewrite) -> Rewrite:
+    return replace(
+        then, before=first.before, codes=tuple(sorted({*first.codes, *then.codes})),
+        names=tuple(dict.fromkeys((*first.names, *then.names))),
+        added=tuple(dict.fromkeys((*first.added, *then.added))),
+        moved=first.moved or then.moved, kind=then.kind or first.kind,
+        functions=first.functions + then.functions,
+        rounds=tuple(dict.fromkeys((*first.rounds, *then.rounds))))
+
+
+def _once(first: Sequence[Refusal], then: Sequence[Refusal]) -> tuple[Refusal, ...]:
+    """`first`, and what `then` refuses that `first` did not (by module and name).
+
+    Lines move in a file an earlier round rewrote, so the name (or, for a whole module,
+    the reason) is what says it is the same refusal.
+    """
+    seen = {(f.module, f.name or f.reason) for f in first}
+    return (*first, *(f for f in then if (f.module, f.name or f.reason) not in seen))
+
+
+def _versions(first: VersionCheck | None, then: VersionCheck | None) -> VersionCheck | None:
+    if first is None or then is None:
+        return first or then
+
+    def both(a: Sequence[str], b: Sequence[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*a, *b)))
+
+    return replace(first, compiled_on=both(first.compiled_on, then.compiled_on),
+                   proven_on=both(first.proven_on, then.proven_on),
+                   not_checked=both(first.not_checked, then.not_checked))

@@ -1,0 +1,62 @@
+"""`fix` runs to a fixed point: what one round's rewrite exposes, the next one fixes.
+
+`fix_rounds`' eager `__init__` loads asyncio through its dependency, so `tools`'
+function-only `import asyncio` saves nothing until that `__init__` is lazy; one
+`fix --write` must reach what took two runs before, and a second `fix` then finds
+nothing. The target is a path, from another folder: the later rounds review a copy,
+and `tools` needs the package beside it (found only through the target's folder).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest  # noqa: TC002 - fixtures' type, used at run time by pytest too
+from click.testing import CliRunner
+
+from importaudit.cli import cli
+from importaudit.schema import fix_schema
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
+
+
+def test_one_fix_write_reaches_the_fixed_point(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    for name in ("fix_rounds", "fix_rounds_dep"):
+        shutil.copytree(FIX / name, project / name)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    target = str(project / "fix_rounds")
+
+    result = CliRunner().invoke(cli, ["fix", target, "--repeat", "1", "--write",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.output)
+    jsonschema.Draft202012Validator(fix_schema()).validate(done)
+    rounds = {r["module"]: (r["codes"], r["rounds"], r["proof"]["passed"])
+              for r in done["rewrites"]}
+    # Round 1 makes the __init__ lazy; round 2 (on that copy) defers tools' asyncio;
+    # round 3 finds nothing new.
+    assert rounds == {"fix_rounds": (["IA101"], [1], True),
+                      "fix_rounds.tools": (["IA102"], [2], True)}
+    assert (done["rounds"], done["fixed_point"]) == (3, True)
+    assert len(done["written"]) == 2
+    tools = (project / "fix_rounds" / "tools.py").read_text()
+    assert "    import asyncio\n    return asyncio.run" in tools
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, fix_rounds.tools as t; "
+         "print('asyncio' in sys.modules, t.LABEL, t.run.__name__)"],
+        cwd=project, capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == ["False", "dep", "run"]
+
+    again = CliRunner().invoke(cli, ["fix", target, "--repeat", "1"])
+    assert again.exit_code == 0, again.output  # nothing to apply
+    assert "0 rewrite(s) proposed" in again.output
+

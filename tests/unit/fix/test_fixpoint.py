@@ -1,0 +1,141 @@
+"""`fix` to a fixed point: rounds merged into one rewrite per file, and when rounds stop."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from importaudit.api.fixing import _fixed_point
+from importaudit.defaults import FIX_ROUNDS
+from importaudit.fix import fixpoint
+from importaudit.fix.lazy_init import Refusal
+from importaudit.fix.output import render_text
+from importaudit.fix.proof import Breakage
+from importaudit.fix.result import FixResult, Rewrite
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def package(root: Path) -> Path:
+    (root / "pkg").mkdir(parents=True)
+    for name in ("__init__", "a", "b"):
+        (root / "pkg" / f"{name}.py").write_text(f"# {name}\n")
+    return root / "pkg"
+
+
+def test_a_file_two_rounds_rewrote_is_one_rewrite_from_the_original(tmp_path: Path) -> None:
+    pkg = package(tmp_path)
+    first = FixResult(rewrites=(
+        Rewrite("pkg", pkg / "__init__.py", "# __init__\n", "lazy\n", ("IA101",), ("A",)),
+        Rewrite("pkg.a", pkg / "a.py", "# a\n", "typed\n", ("IA501",), ("T",), moved=True,
+                added=("TYPE_CHECKING",))),
+        refusals=(Refusal("pkg.a", "pkg/a.py", 3, "used at module level (line 3)", "X"),))
+    second = FixResult(rewrites=(
+        Rewrite("pkg.a", pkg / "a.py", "typed\n", "deferred\n", ("IA102",), ("np",),
+                moved=True, kind="deferred", functions=2, rounds=(2,)),
+        Rewrite("pkg.b", pkg / "b.py", "# b\n", "broken\n", ("IA102",), ("os",),
+                broke=(Breakage("pkg.b", "no longer imports"),), rounds=(2,))),
+        # The same refusal, on the rewritten text's line: listed once.
+        refusals=(Refusal("pkg.a", "pkg/a.py", 5, "used at module level (line 5)", "X"),
+                  Refusal("pkg.b", "pkg/b.py", 1, "a base class", "Y")))
+    merged = fixpoint.merge(first, second, 2)
+    assert merged.rounds == 2
+    (a,) = [r for r in merged.rewrites if r.module == "pkg.a"]
+    assert (a.before, a.after, a.codes, a.names) == (
+        "# a\n", "deferred\n", ("IA102", "IA501"), ("T", "np"))
+    assert (a.kind, a.functions, a.added, a.rounds) == ("deferred", 2, ("TYPE_CHECKING",),
+                                                         (1, 2))
+    assert [r.module for r in merged.passed] == ["pkg", "pkg.a"]
+    assert [r.module for r in merged.withdrawn] == ["pkg.b"]
+    assert [(f.module, f.name) for f in merged.refusals] == [("pkg.a", "X"), ("pkg.b", "Y")]
+
+
+def test_a_round_names_its_targets_in_the_copy_and_carries_files_back(tmp_path: Path) -> None:
+    pkg = package(tmp_path / "src")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "side.py").write_text("")
+    done = FixResult(rewrites=(Rewrite("pkg", pkg / "__init__.py", "", "lazy\n", ("IA101",)),))
+    copy = tmp_path / "copy"
+    package(copy)
+    where = fixpoint.Round.of(done, copy)
+    assert where.targets(["pkg", "pkg.a", "side", "elsewhere"], [str(tmp_path / "other")]) \
+        == [str(copy / "pkg"), str(copy / "pkg" / "a.py"), str(tmp_path / "other" / "side.py"),
+            "elsewhere"]
+    assert where.original(copy / "pkg" / "b.py") == pkg / "b.py"
+    assert where.original(tmp_path / "other" / "side.py") == tmp_path / "other" / "side.py"
+    later = FixResult(rewrites=(Rewrite("pkg.b", copy / "pkg" / "b.py", "# b\n", "x\n",
+                                        ("IA102",)),))
+    (back,) = where.carry_back(later, 2).rewrites
+    assert (back.file, back.rounds) == (pkg / "b.py", (2,))
+
+
+def test_search_env_puts_the_target_folders_after_the_users_pythonpath() -> None:
+    env = fixpoint.search_env((("A", "1"), ("PYTHONPATH", "/mine")), ["/src"])
+    assert dict(env) == {"A": "1", "PYTHONPATH": f"/mine{__import__('os').pathsep}/src"}
+    assert fixpoint.search_env((), []) == ()
+
+
+def test_rounds_stop_when_nothing_new_and_a_withdrawn_module_is_not_tried_again(
+        tmp_path: Path) -> None:
+    pkg = package(tmp_path)
+    seen: list[frozenset[str]] = []
+
+    def rewrite(module: str, *, broke: bool = False) -> Rewrite:
+        file = pkg / ("__init__.py" if module == "pkg" else f"{module[4:]}.py")
+        return Rewrite(module, file, file.read_text(), f"{module} rewritten\n", ("IA102",),
+                       broke=(Breakage(module, "no longer imports"),) if broke else ())
+
+    answers = [FixResult(rewrites=(rewrite("pkg.b"),)), FixResult()]
+
+    def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
+        # What the next round reviews is the copy with every proven rewrite so far.
+        assert (where.copy / "pkg" / "a.py").read_text() == "pkg.a rewritten\n"
+        seen.append(tried)
+        return answers.pop(0)
+
+    first = FixResult(rewrites=(rewrite("pkg.a"), rewrite("pkg", broke=True)))
+    result = _fixed_point(first, again)
+    assert seen == [frozenset({"pkg"}), frozenset({"pkg"})]
+    assert (result.rounds, result.fixed_point) == (3, True)
+    assert [r.module for r in result.passed] == ["pkg.a", "pkg.b"]
+
+
+def test_a_round_that_proves_nothing_ends_the_rounds(tmp_path: Path) -> None:
+    pkg = package(tmp_path)
+    file = pkg / "a.py"
+    calls = []
+
+    def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
+        calls.append(tried)
+        return FixResult(rewrites=(Rewrite("pkg.b", pkg / "b.py", "# b\n", "x\n", ("IA102",),
+                                           broke=(Breakage("pkg.b", "broke"),)),))
+
+    result = _fixed_point(FixResult(rewrites=(Rewrite("pkg.a", file, "# a\n", "y\n",
+                                                      ("IA102",)),)), again)
+    # Round 2 withdrew its only rewrite: the tree is as round 2 reviewed it, so a third
+    # round would find the same (and not try pkg.b again): no third review.
+    assert len(calls) == 1
+    assert (result.rounds, result.fixed_point) == (2, True)
+    assert [r.module for r in result.withdrawn] == ["pkg.b"]
+
+
+def test_rounds_stop_at_the_bound_and_say_so(tmp_path: Path) -> None:
+    pkg = package(tmp_path)
+    count = iter(range(100))
+
+    def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
+        n = next(count)
+        (pkg / f"m{n}.py").write_text("")
+        return FixResult(rewrites=(Rewrite(f"pkg.m{n}", pkg / f"m{n}.py", "", f"{n}\n",
+                                           ("IA102",)),))
+
+    result = _fixed_point(FixResult(rewrites=(Rewrite("pkg.a", pkg / "a.py", "# a\n", "y\n",
+                                                      ("IA102",)),)), again)
+    assert (result.rounds, result.fixed_point) == (FIX_ROUNDS, False)
+    assert len(result.passed) == FIX_ROUNDS
+    out = io.StringIO()
+    render_text(result, out)
+    assert f"; {FIX_ROUNDS} rounds, each reviewing the copy the last one proved, stopped " \
+           "at the bound: run fix again for the rewrites the last round exposed" in out.getvalue()
+    assert "pkg.m0: 0 name(s) lazy (IA102) [round 2]" in out.getvalue()
