@@ -86,8 +86,8 @@ def legacy_twin(rounds: int) -> None:
         done = json.loads(importaudit("fix", "risk_management", "--write", "--repeat", "1",
                                       "--format", "json", cwd=copy))
         rewritten = [r["module"] for r in done["rewrites"] if r["proof"]["passed"]]
-        print(f"legacy twin: {len(rewritten)} file(s) rewritten and proven: "
-              f"{', '.join(rewritten)}")
+        print(f"legacy twin: {len(rewritten)} file(s) rewritten and proven in one fix "
+              f"--write ({done['rounds']} rounds): {', '.join(rewritten)}")
         for target in TWIN_TARGETS:
             samples: dict[str, list[tuple[int, int, int]]] = {"original": [],
                                                               "rewritten": []}
@@ -111,8 +111,8 @@ def real_packages(python: str, packages: list[str]) -> None:
                            "['purelib'])"], capture_output=True, text=True, check=True
                           ).stdout.strip()
     print(f"\nreal packages ({python})")
-    print(f"{'package':12}{'proposed':>9}{'proven':>8}{'time':>9}{'heap':>9}{'modules':>9}"
-          "   still imports (independent check)")
+    print(f"{'package':12}{'proposed':>9}{'proven':>8}{'rounds':>7}{'time':>9}{'heap':>9}"
+          f"{'modules':>9}   still imports (independent check)")
     for name in packages:
         folder = Path(site) / name
         if not folder.is_dir():
@@ -132,7 +132,8 @@ def real_packages(python: str, packages: list[str]) -> None:
             cells = [f"{cost[k]:>9.0%}" if cost.get(k) is not None else f"{'-':>9}"
                      for k in ("time_ns", "heap_bytes", "modules")]
             check = still_imports(python, folder.parent, Path(tmp), name) if proven else "-"
-            print(f"{name:12}{len(proposed):>9}{len(proven):>8}{''.join(cells)}   {check}")
+            print(f"{name:12}{len(proposed):>9}{len(proven):>8}{result['rounds']:>7}"
+                  f"{''.join(cells)}   {check}")
             for rewrite in proposed:
                 for broke in rewrite["proof"]["broke"][:2]:
                     print(f"{'':14}{rewrite['module']}: {broke['message'][:100]}")

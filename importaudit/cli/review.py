@@ -144,10 +144,12 @@ def fix(
     is the package's API decision.
     The original and a rewritten copy are imported side by side in fresh interpreters:
     every public name must resolve to the same object and every module must still
-    import; the cost of importing the targets is measured before and after. Nothing
-    is written unless the proof passed and --write is given. The rewritten code must
-    run on every Python the package declares (requires-python): it is compiled, and
-    proven, on the oldest one installed (pyenv) too.
+    import; the cost of importing the targets is measured before and after. What a
+    proven round exposes is reviewed and fixed on the rewritten copy in further
+    rounds, until nothing new is fixable. Nothing is written unless the proof passed
+    and --write is given. The rewritten code must run on every Python the package
+    declares (requires-python): it is compiled, and proven, on the oldest one
+    installed (pyenv) too.
     """
 
     def body() -> int:

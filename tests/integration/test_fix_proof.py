@@ -118,6 +118,20 @@ def test_two_inits_of_one_package_share_one_helper(tmp_path: Path) -> None:
                ).startswith("Engine <class 'fix_plain.sub.engine.Other'>")
 
 
+def test_a_package_that_has_the_helper_already_uses_it(tmp_path: Path) -> None:
+    # An earlier round (or run) wrote the shared helper: one more lazy __init__ of the
+    # package imports it rather than carrying a copy of its own.
+    from importaudit.fix.helper import shared_helper_module
+
+    root = copied(tmp_path, "fix_plain")
+    (root / "fix_plain" / "_lazy_exports.py").write_text(shared_helper_module())
+    result = propose(root, "fix_plain")
+    (rewrite,) = result.rewrites
+    assert rewrite.passed, rewrite.broke
+    assert "from ._lazy_exports import attach as _attach" in rewrite.after
+    assert "def _attach" not in rewrite.after
+
+
 def test_nothing_is_written_when_a_file_changed_since_it_was_read(tmp_path: Path) -> None:
     root = copied(tmp_path, "fix_plain")
     result = propose(root, "fix_plain")
