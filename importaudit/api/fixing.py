@@ -141,7 +141,9 @@ def _fixed_point(result: FixResult,
     """
     import dataclasses
 
+    from importaudit.errors import TargetFailedError
     from importaudit.fix import copies, fixpoint
+    from importaudit.fix.proof import Breakage
 
     latest, tried = result, fixpoint.withdrawn(result)
     for number in range(2, FIX_ROUNDS + 1):
@@ -149,7 +151,12 @@ def _fixed_point(result: FixResult,
             return result
         with copies.rewritten_copy(result) as copy:
             where = fixpoint.Round.of(result, copy)
-            latest = where.carry_back(again(where, tried), number)
+            try:
+                latest = where.carry_back(again(where, tried), number)
+            except TargetFailedError as error:
+                # The rounds before stand (each was proven); this one is said, not hidden.
+                return dataclasses.replace(result, rounds=number, fixed_point=False, broke=(
+                    *result.broke, Breakage("", f"round {number} did not finish: {error}")))
         if not fixpoint.proposed(latest):
             return dataclasses.replace(result, rounds=number)
         tried |= fixpoint.withdrawn(latest)

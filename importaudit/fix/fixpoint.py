@@ -47,7 +47,7 @@ class Round:
         roots = {}
         for rewrite in result.passed:
             root = package_root(rewrite.file)
-            roots[rewrite.file.relative_to(root).parts[0]] = root
+            roots[_top(rewrite.file.relative_to(root))] = root
         return cls(copy, roots)
 
     def targets(self, modules: Sequence[str], folders: Sequence[str]) -> list[str]:
@@ -70,12 +70,18 @@ class Round:
             inside = path.relative_to(self.copy)
         except ValueError:
             return path
-        return self.roots[inside.parts[0]] / inside if inside.parts else path
+        return self.roots[_top(inside)] / inside if inside.parts else path
 
     def carry_back(self, result: FixResult, number: int) -> FixResult:
         """`result`, planned and proven on the copy, with the files of the user's tree."""
         return replace(result, rewrites=tuple(
             replace(r, file=self.original(r.file), rounds=(number,)) for r in result.rewrites))
+
+
+def _top(relative: Path) -> str:
+    """The top module a path relative to its root is in (`pkg/a.py`: pkg; `mod.py`: mod)."""
+    first = relative.parts[0]
+    return first[:-3] if len(relative.parts) == 1 and first.endswith(".py") else first
 
 
 def _where(module: str, folder: Path) -> Path | None:

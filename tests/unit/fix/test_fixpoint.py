@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.api.fixing import _fixed_point
 from importaudit.defaults import FIX_ROUNDS
+from importaudit.errors import TargetFailedError
 from importaudit.fix import fixpoint
 from importaudit.fix.lazy_init import Refusal
 from importaudit.fix.output import render_text
@@ -139,3 +140,17 @@ def test_rounds_stop_at_the_bound_and_say_so(tmp_path: Path) -> None:
     assert f"; {FIX_ROUNDS} rounds, each reviewing the copy the last one proved, stopped " \
            "at the bound: run fix again for the rewrites the last round exposed" in out.getvalue()
     assert "pkg.m0: 0 name(s) lazy (IA102) [round 2]" in out.getvalue()
+
+
+def test_a_round_that_cannot_finish_keeps_the_rounds_before_it(tmp_path: Path) -> None:
+    pkg = package(tmp_path)
+
+    def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
+        raise TargetFailedError("the proof's import of pkg timed out after 1 s")
+
+    result = _fixed_point(FixResult(rewrites=(Rewrite("pkg.a", pkg / "a.py", "# a\n", "y\n",
+                                                      ("IA102",)),)), again)
+    assert [r.module for r in result.passed] == ["pkg.a"]
+    assert (result.rounds, result.fixed_point) == (2, False)
+    assert [b.message for b in result.broke] == [
+        "round 2 did not finish: the proof's import of pkg timed out after 1 s"]
