@@ -35,6 +35,7 @@ from importaudit.fix.lazy_init import (
     take_out,
     type_checking_block,
 )
+from importaudit.fix.typing_only import own_type_checking
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -433,14 +434,9 @@ def render_defer(plan: DeferPlan) -> str:
         return moved.with_changes(body=body).code
     kept = [cst.Module(body=[_only(moved.body[i], names & plan.typing)]).code
             for i, names in sorted(plan.moves.items()) if names & plan.typing]
-    # The module's own TYPE_CHECKING may be imported below the first moved import:
-    # the block goes after it (sqlalchemy imports typing after its dependencies).
-    binding = [i for i, s in enumerate(body) if i >= insert_at and m.matches(
-        s, m.SimpleStatementLine(body=[m.ImportFrom(names=[m.ZeroOrMore(), m.ImportAlias(
-            name=m.Name("TYPE_CHECKING")), m.ZeroOrMore()]) | m.Assign(
-            targets=[m.AssignTarget(target=m.Name("TYPE_CHECKING"))])]))]
-    if plan.binds_type_checking and binding:
-        insert_at, lead = binding[0] + 1, []
+    binding = own_type_checking(body, insert_at) if plan.binds_type_checking else None
+    if binding is not None:
+        insert_at, lead = binding + 1, []
     block = type_checking_block(kept, binds_type_checking=plan.binds_type_checking,
                                 has_typing=imports_typing(body))
     return splice(moved, body, insert_at, lead, block)

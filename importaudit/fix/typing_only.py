@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from importaudit.fix.lazy_init import (
@@ -28,6 +29,7 @@ from importaudit.review.annotations import annotation_only
 from importaudit.review.source import Use, module_facts
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 _FUTURE = "from __future__ import annotations\n"
@@ -105,6 +107,19 @@ def _future_at(body: list[cst.BaseStatement]) -> int:
     return at
 
 
+def own_type_checking(body: Sequence[cst.BaseStatement], start: int) -> int | None:
+    """The index of the first statement from `start` on that binds `TYPE_CHECKING`.
+
+    A module may import its own TYPE_CHECKING below the first import a rewrite moves
+    (rich.console imports os before typing; sqlalchemy imports typing after its
+    dependencies): a block guarded by it must go after that statement, not before.
+    """
+    binds = m.SimpleStatementLine(body=[m.ImportFrom(names=[
+        m.ZeroOrMore(), m.ImportAlias(name=m.Name("TYPE_CHECKING")), m.ZeroOrMore()])
+        | m.Assign(targets=[m.AssignTarget(target=m.Name("TYPE_CHECKING"))])])
+    return next((i for i in range(start, len(body)) if m.matches(body[i], binds)), None)
+
+
 def render_typing(plan: TypingPlan) -> str:
     """The module with the planned imports under `if TYPE_CHECKING:`."""
     module = cst.parse_module(plan.source)
@@ -118,6 +133,9 @@ def render_typing(plan: TypingPlan) -> str:
             future = future.with_changes(leading_lines=[cst.EmptyLine()])
         body.insert(at, future)
         insert_at += 1 if at <= insert_at else 0
+    binding = own_type_checking(body, insert_at) if plan.binds_type_checking else None
+    if binding is not None:
+        insert_at, lead = binding + 1, []
     block = type_checking_block(moved, binds_type_checking=plan.binds_type_checking,
                                 has_typing=imports_typing(body))
     return splice(module, body, insert_at, lead, block)

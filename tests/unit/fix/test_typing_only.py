@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from importaudit.fix.typing_only import plan_typing, render_typing
@@ -53,3 +56,21 @@ def test_legacy_facade_moves_both_annotation_imports_keeping_comments() -> None:
     assert "from .types import BreakerEvent, BreakerStatus\n" in after
     assert "# (ISSUE-3318: move them under TYPE_CHECKING or import lazily.)" in after
     assert after.count("from __future__ import annotations") == 1
+
+
+def test_the_block_goes_below_the_modules_own_type_checking_import(tmp_path: Path) -> None:
+    # rich.console imports os (and its other annotation-only names) before typing: a
+    # block above `from typing import TYPE_CHECKING` raised NameError at import.
+    module = tmp_path / "mod.py"
+    module.write_text('"""Imports typing after the name that moves."""\n\n'
+                      "from fix_typing.heavy import Heavy\n"
+                      "from typing import (\n    TYPE_CHECKING,\n    Any,\n)\n\n\n"
+                      "def use(h: Heavy) -> Any:\n    return h\n")
+    plan = plan_typing("mod", module, "mod.py", is_package=False, imported=frozenset())
+    assert plan.names == ("Heavy",) and plan.binds_type_checking
+    module.write_text(render_typing(plan))
+    code = "import sys, mod; print(mod.use(1), 'fix_typing.heavy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                              [str(tmp_path), str(FIXTURES / "fix")])}, check=False)
+    assert done.stdout.split() == ["1", "False"], done.stderr
