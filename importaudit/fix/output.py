@@ -106,15 +106,28 @@ def _kind(rewrite: Rewrite) -> str:
 
 
 def _exclusive(saved: dict[str, int | None] | None) -> str:
-    """`; alone it saves 88 module(s), 5.2 MiB heap` (what no longer loads)."""
+    """`; alone it saves 88 module(s), 5.2 MiB heap` (what no longer loads).
+
+    A rewrite that alone loads more than before (a lazy `__init__` whose parent still
+    imports everything, plus the shared helper it brings) says so: "alone it costs 1
+    more module(s)", never "saves -1 module(s)".
+    """
     if saved is None:
         return ""
     # Time is left out of the text (JSON has it): one rewrite's share of a few medians
     # on a busy machine is mostly noise; module counts and heap are not.
-    parts = [f"{saved['modules']} module(s)" if saved.get("modules") is not None else "",
-             f"{format_bytes(saved['heap_bytes'])} heap"
-             if saved.get("heap_bytes") is not None else ""]
-    return "; alone it saves " + ", ".join(p for p in parts if p)
+    modules, heap = saved.get("modules"), saved.get("heap_bytes")
+    saves = [f"{modules} module(s)" if modules is not None and modules >= 0 else "",
+             f"{format_bytes(heap)} heap" if heap is not None and heap >= 0 else ""]
+    costs = [f"{-modules} more module(s)" if modules is not None and modules < 0 else "",
+             f"{format_bytes(-heap)} more heap" if heap is not None and heap < 0 else ""]
+    text = ""
+    if any(saves):
+        text += "; alone it saves " + ", ".join(p for p in saves if p)
+    if any(costs):
+        text += ("; alone it costs " if not text else " but costs ") + ", ".join(
+            p for p in costs if p)
+    return text
 
 
 def render_json(result: FixResult, stream: TextIO, shown: Any = str) -> None:
