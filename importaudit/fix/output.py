@@ -27,8 +27,11 @@ def unified_diff(rewrite: Rewrite, shown: str) -> str:
     """The rewrite as a unified diff of `shown` (the path as the user sees it)."""
     old = (rewrite.before or "").splitlines(keepends=True)
     new = rewrite.after.splitlines(keepends=True)
-    start = "/dev/null" if rewrite.before is None else f"a/{shown}"
-    return "".join(difflib.unified_diff(old, new, start, f"b/{shown}"))
+    # A file outside the current folder is shown absolute: `a/tmp/x.py`, as git writes
+    # it, not `a//tmp/x.py` (`patch -p1` run from / applies it).
+    name = shown.lstrip("/")
+    start = "/dev/null" if rewrite.before is None else f"a/{name}"
+    return "".join(difflib.unified_diff(old, new, start, f"b/{name}"))
 
 
 def cost(report: Report | None) -> dict[str, int | None] | None:

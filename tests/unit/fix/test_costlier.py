@@ -37,16 +37,3 @@ def test_an_unchanged_module_whose_figure_moved_is_noise_not_a_cost() -> None:
     # A module loaded on one side only counts in full, rewritten or not.
     assert costlier(before, report(("pkg", 400_000), ("pkg.util", 1_000), ("json", 200_000)),
                     {"pkg"}) == ("heap", "modules")
-
-
-def test_a_rewrite_that_alone_loads_more_says_it_costs_not_saves_a_negative() -> None:
-    from importaudit.fix.output import _exclusive
-
-    assert _exclusive({"modules": 88, "heap_bytes": 5 * 1024 * 1024, "time_ns": 1}) == (
-        "; alone it saves 88 module(s), 5.00 MiB heap")
-    # The legacy twin's risk_management.metrics: its parent still imports everything,
-    # and the shared lazy helper is one module more.
-    assert _exclusive({"modules": -1, "heap_bytes": -2048, "time_ns": 1}) == (
-        "; alone it costs 1 more module(s), 2.00 KiB more heap")
-    assert _exclusive({"modules": 0, "heap_bytes": -2048, "time_ns": 1}) == (
-        "; alone it saves 0 module(s) but costs 2.00 KiB more heap")
