@@ -81,8 +81,10 @@ def _settled(report: Report, settings: ReviewSettings, targets: Sequence[str],
 
     They are imported again, without the rest of the tree, `SETTLE_REPEAT` times (after
     a warm-up, like any profile), and their CPU figures replace the tree run's: the
-    median of 15 runs lands on the same side of a threshold in review after review where
-    that of 5 did not. The report's notes say which modules were measured again.
+    median of 15 runs moves less between reviews than that of 5. It cannot hold still a
+    body that costs the threshold itself, nor one measured while the machine runs slower
+    for tens of seconds (whole batches of runs took 40% longer on an idle 2-core VM).
+    The report's notes say which modules were measured again.
     """
     import dataclasses
 
