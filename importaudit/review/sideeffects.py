@@ -142,6 +142,17 @@ _FAR_ABOVE = 10
 _DEFINITIONS_NS_PER_LINE = 20_000
 
 
+def _cpu(record: ModuleRecord) -> tuple[int | None, str]:
+    """The body's CPU time IA602 judges, and which figure it is (None: not measured).
+
+    The median over the runs; in a report from before medians were recorded, the
+    fastest run's.
+    """
+    if record.self_cpu_ns is not None:
+        return record.self_cpu_ns, "median over the runs"
+    return record.self_cpu_ns_min, "in its fastest run"
+
+
 def _clearly_slow(record: ModuleRecord, threshold_ns: int) -> bool:
     """Whether a module body's own time is at least `threshold_ns`, noise or not.
 
@@ -158,7 +169,7 @@ def _clearly_slow(record: ModuleRecord, threshold_ns: int) -> bool:
     time's lower bound decides, and only when the runs agree or that bound is far above
     the threshold.
     """
-    cpu = record.self_cpu_ns if record.self_cpu_ns is not None else record.self_cpu_ns_min
+    cpu, _ = _cpu(record)
     if cpu is not None:
         return cpu >= threshold_ns
     low = record.self_ns_min or record.self_ns  # the fastest run, as LoadGraph(fastest=True)
@@ -232,7 +243,7 @@ def unsettled(ctx: ReviewContext) -> tuple[str, ...]:
     """
     near = []
     for record in ctx.report.modules:
-        cpu = record.self_cpu_ns if record.self_cpu_ns is not None else record.self_cpu_ns_min
+        cpu, _ = _cpu(record)
         # The line allowance only raises a threshold: cheaper bodies are never near it
         # (and their source is not read).
         if cpu is None or cpu < ctx.settings.expensive_self_ns / _NEAR or _heavy(ctx, record):
@@ -268,11 +279,8 @@ def module_level_computation(ctx: ReviewContext) -> Iterator[Finding]:
         if not slow and not _heavy(ctx, record):
             continue
         # The figure that decided, not the wall time load stretches (the impact's).
-        took = ""
-        if slow and record.self_cpu_ns is not None:
-            took = f" ({format_ns(record.self_cpu_ns)} of CPU, median over the runs)"
-        elif slow and record.self_cpu_ns_min is not None:
-            took = f" ({format_ns(record.self_cpu_ns_min)} of CPU in its fastest run)"
+        cpu, which = _cpu(record)
+        took = f" ({format_ns(cpu)} of CPU, {which})" if slow and cpu is not None else ""
         # The computation first (loops, comprehensions, calls into libraries and the
         # module's own code), then by line: the fix points at what most likely costs.
         work = sorted(candidates, key=lambda w: (_computation_rank(w), w.line))
