@@ -73,15 +73,16 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
 def unsettled(report: Report, settings: ReviewSettings | None = None) -> tuple[str, ...]:
     """Modules whose time verdict hangs on a figure near its threshold (see IA602).
 
-    Measured again with more runs (`api.review`), they get a verdict that repeats; no
-    other rule judges time alone.
+    Measured again with more runs (`api.review`), their verdict moves less between
+    reviews; no other rule judges time alone.
     """
     from importaudit.review import sideeffects
-    from importaudit.review.context import ReviewContext
+    from importaudit.review.context import ReviewContext, ReviewSettings
 
-    ctx = ReviewContext(report, settings)
-    if ctx.settings.select is not None and "IA602" not in ctx.settings.select:
+    settings = settings or ReviewSettings()
+    if settings.select is not None and "IA602" not in settings.select:
         return ()
+    ctx = ReviewContext(report, settings)
     return sideeffects.unsettled(ctx)
 
 
