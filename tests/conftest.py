@@ -22,6 +22,23 @@ def _is_extension(module: ModuleType | None) -> bool:
     return isinstance(loader, importlib.machinery.ExtensionFileLoader)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # Scans, graphs and IA602's remembered verdicts (api.verdicts) go to a folder of
+    # this session, for the commands tests start too: a verdict an earlier session
+    # remembered in the checkout's .importaudit-cache must not decide a test's review.
+    # Tests of the cache folder itself set or unset the variable.
+    import os
+
+    before = os.environ.get("IMPORTAUDIT_CACHE_DIR")
+    os.environ["IMPORTAUDIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        del os.environ["IMPORTAUDIT_CACHE_DIR"]
+    else:
+        os.environ["IMPORTAUDIT_CACHE_DIR"] = before
+
+
 @pytest.fixture(autouse=True)
 def _no_colour_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     # A CI runner's FORCE_COLOR (or a developer's NO_COLOR) must not decide what tests

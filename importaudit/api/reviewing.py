@@ -71,12 +71,13 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     settings = ReviewSettings(select=chosen, ignore=options.ignore,
                               fold_pulls=options.fold_pulls, star_check=star)
     if measured is None:
-        report = _settled(report, settings, targets, options.measure, envs)
+        report, kept = _settled(report, settings, targets, options.measure, envs)
+        settings = dataclasses.replace(settings, kept_verdicts=tuple(kept.items()))
     return review_report(report, settings)
 
 
 def _settled(report: Report, settings: ReviewSettings, targets: Sequence[str],
-             measure: Measure, envs: Environments) -> Report:
+             measure: Measure, envs: Environments) -> tuple[Report, dict[str, bool]]:
     """`report` with the modules whose time verdict was near its threshold measured again.
 
     They are imported again, without the rest of the tree, `SETTLE_REPEAT` times (after
@@ -84,18 +85,23 @@ def _settled(report: Report, settings: ReviewSettings, targets: Sequence[str],
     median of 15 runs moves less between reviews than that of 5. It cannot hold still a
     body that costs the threshold itself, nor one measured while the machine runs slower
     for tens of seconds (whole batches of runs took 40% longer on an idle 2-core VM).
-    The report's notes say which modules were measured again.
+    The report's notes say which modules were measured again. Where even that figure
+    is near the threshold, an earlier review's verdict on the same code stands
+    (`api.verdicts`): returned as module -> slow, and named in the notes.
     """
     import dataclasses
 
+    from importaudit.api import verdicts
     from importaudit.api.runs import new_report, resolve_targets, run_profile
     from importaudit.defaults import SETTLE_REPEAT
     from importaudit.review import unsettled
     from importaudit.runtime.runner import ProfileRequest
+    from importaudit.static.cache import default_cache_dir
+    from importaudit.units import format_ns
 
     near = unsettled(report, settings)
     if not near:
-        return report
+        return report, {}
     again = dataclasses.replace(measure, repeat=SETTLE_REPEAT, tree=False, isolated=False,
                                 memory=False, shard=None)
     extra_path = resolve_targets(targets).extra_path
@@ -103,22 +109,31 @@ def _settled(report: Report, settings: ReviewSettings, targets: Sequence[str],
     # One child imports them all, each run: their own CPU time leaves out what they
     # import, so sharing a process changes little, and costs one import of the
     # package's dependencies per run instead of one per module.
-    request = ProfileRequest(mode="import", args=near, measure=again, extra_path=extra_path)
-    alone = new_report(near, run_profile(request, interpreter))
+    request = ProfileRequest(mode="import", args=tuple(near), measure=again,
+                             extra_path=extra_path)
+    alone = new_report(tuple(near), run_profile(request, interpreter))
     measured: dict[str, ModuleRecord] = {} if alone.failure is not None else {
         m.name: m for m in alone.modules
         if m.name in near and m.error is None and m.self_cpu_ns is not None}
     if not measured:
-        return report
+        return report, {}
     modules = tuple(
         dataclasses.replace(m, self_cpu_ns=measured[m.name].self_cpu_ns,
                             self_cpu_ns_min=measured[m.name].self_cpu_ns_min)
         if m.name in measured else m for m in report.modules)
-    note = (f"measured {', '.join(measured)} again ({SETTLE_REPEAT} runs, without the "
-            "rest of the tree): the CPU time of the body was near IA602's threshold")
+    notes = [f"measured {', '.join(measured)} again ({SETTLE_REPEAT} runs, without the "
+             "rest of the tree): the CPU time of the body was near IA602's threshold"]
+    judged = [verdicts.Judged(name, record.origin, record.self_cpu_ns or 0, near[name])
+              for name, record in measured.items()]
+    kept = verdicts.kept(judged, interpreter, default_cache_dir())
+    notes.extend(
+        f"IA602 on {j.name}: {format_ns(j.cpu_ns)} of CPU is within "
+        f"{round((verdicts.BAND - 1) * 100)}% of the {format_ns(j.threshold_ns)} threshold, "
+        f"so an earlier review's verdict on the same code stands: "
+        f"{'slow' if kept[j.name] else 'not slow'}" for j in judged if j.name in kept)
     meta = report.meta and dataclasses.replace(report.meta,
-                                               notes=(*report.meta.notes, note))
-    return dataclasses.replace(report, modules=modules, meta=meta)
+                                               notes=(*report.meta.notes, *notes))
+    return dataclasses.replace(report, modules=modules, meta=meta), kept
 
 
 def _star_check(graph: StaticGraph, measure: Measure, envs: Environments) -> StarCheck:

@@ -70,8 +70,8 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
     return ReviewResult(rank([*outcome.findings, *outcome.unused]), outcome.suppressed)
 
 
-def unsettled(report: Report, settings: ReviewSettings | None = None) -> tuple[str, ...]:
-    """Modules whose time verdict hangs on a figure near its threshold (see IA602).
+def unsettled(report: Report, settings: ReviewSettings | None = None) -> dict[str, int]:
+    """Modules whose time verdict hangs on a figure near its threshold -> that threshold.
 
     Measured again with more runs (`api.review`), their verdict moves less between
     reviews; no other rule judges time alone.
@@ -81,7 +81,7 @@ def unsettled(report: Report, settings: ReviewSettings | None = None) -> tuple[s
 
     settings = settings or ReviewSettings()
     if settings.select is not None and "IA602" not in settings.select:
-        return ()
+        return {}
     ctx = ReviewContext(report, settings)
     return sideeffects.unsettled(ctx)
 

@@ -63,6 +63,9 @@ class ReviewSettings:
     # measured environment -> {module: (what it raised, the __all__ names it lacks)},
     # only those whose star import failed. None: nothing may run (a saved report).
     star_check: StarCheck | None = None
+    # IA602: (module, slow), the verdicts an earlier review gave modules whose figure is
+    # near the threshold this time (`api.verdicts`); the others are judged on figures.
+    kept_verdicts: tuple[tuple[str, bool], ...] = ()
 
 
 def own_packages(report: Report) -> frozenset[str]:

@@ -159,12 +159,12 @@ def _clearly_slow(record: ModuleRecord, threshold_ns: int) -> bool:
     Judged on the CPU time the body took on its thread, the median over the runs: wall
     time grows with the machine's load (a 7 ms body measured 10-29 ms on a 2-core machine
     at load 10, slowest up to 350 ms), its CPU time barely does (7.6-11 ms there). Not
-    the lowest run: one process in a few is lucky, not the machine idle. The same body
-    takes two different times by the interpreter's hash seed and memory layout
-    (sqlalchemy.dialects.oracle.dictionary: 9 ms in every run with PYTHONHASHSEED=7,
-    14.5 ms with 1, either with a random seed; 8.8-13.1 ms over 8 runs of the tree), so
-    the lowest of 5 runs fell on either side of a 10 ms threshold and the finding came
-    and went between identical reviews; the median is what importing typically costs.
+    the lowest run: one process in a few runs in a quiet moment, and the lowest of 5
+    runs fell on either side of a 10 ms threshold between identical reviews
+    (sqlalchemy.dialects.oracle.dictionary: 8.8-13.1 ms over 8 runs of the tree, slow
+    runs in bursts that no hash seed explained when the seeds were interleaved); the
+    median is what importing typically costs. Near the threshold even the median moves
+    between reviews, and `api.verdicts` keeps an earlier verdict there.
     Without a CPU figure (a report from an older probe, an `-X importtime` log), the wall
     time's lower bound decides, and only when the runs agree or that bound is far above
     the threshold.
@@ -231,17 +231,17 @@ def _heavy(ctx: ReviewContext, record: ModuleRecord) -> bool:
 _NEAR = 1.5
 
 
-def unsettled(ctx: ReviewContext) -> tuple[str, ...]:
-    """Modules whose IA602 verdict hangs on a CPU time near its threshold.
+def unsettled(ctx: ReviewContext) -> dict[str, int]:
+    """Modules whose IA602 verdict hangs on a CPU time near its threshold -> threshold (ns).
 
     Runs of one module body spread by tens of percent in CPU time between processes
-    (hash seed, memory layout, a loaded machine: sqlalchemy's oracle dictionary took
+    (bursts of a loaded or shared machine: sqlalchemy's oracle dictionary took
     8.1-22 ms at load 12), so a median of a few runs within a factor of 1.5 of the
     threshold may land on either side in the next review. `api.review` measures these
     again with more runs before the verdict (see `defaults.SETTLE_REPEAT`); heap and
     RSS repeat exactly and settle a module by themselves.
     """
-    near = []
+    near: dict[str, int] = {}
     for record in ctx.report.modules:
         cpu, _ = _cpu(record)
         # The line allowance only raises a threshold: cheaper bodies are never near it
@@ -253,8 +253,8 @@ def unsettled(ctx: ReviewContext) -> tuple[str, ...]:
             continue
         threshold = _time_threshold(ctx, facts)
         if threshold / _NEAR <= cpu < threshold * _NEAR:
-            near.append(record.name)
-    return tuple(near)
+            near[record.name] = threshold
+    return near
 
 
 @register(
@@ -274,12 +274,20 @@ def module_level_computation(ctx: ReviewContext) -> Iterator[Finding]:
     """IA602: a module body that is measurably expensive and does module-level work."""
     from importaudit.units import format_ns
 
+    kept_verdicts = dict(ctx.settings.kept_verdicts)
     for facts, record, candidates in _judged(ctx):
-        slow = _clearly_slow(record, _time_threshold(ctx, facts))
+        # An earlier review's verdict, where this one's figure is near the threshold
+        # (`api.verdicts`), else the figure's.
+        kept = kept_verdicts.get(facts.name)
+        threshold = _time_threshold(ctx, facts)
+        slow = _clearly_slow(record, threshold) if kept is None else kept
         if not slow and not _heavy(ctx, record):
             continue
         # The figure that decided, not the wall time load stretches (the impact's).
         cpu, which = _cpu(record)
+        if kept is not None:
+            which += (f"; near the {format_ns(threshold)} threshold, the verdict of an "
+                      "earlier review of the same code stands")
         took = f" ({format_ns(cpu)} of CPU, {which})" if slow and cpu is not None else ""
         # The computation first (loops, comprehensions, calls into libraries and the
         # module's own code), then by line: the fix points at what most likely costs.

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from importaudit import api
 from importaudit.defaults import SETTLE_REPEAT
 
+if TYPE_CHECKING:
+    import pytest
+
 SETTLED = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "settled"
+DRIFTING = SETTLED.with_name("drifting")
 
 
 def test_a_body_near_the_threshold_is_measured_again_and_judged_on_those_runs() -> None:
@@ -23,3 +29,30 @@ def test_a_body_near_the_threshold_is_measured_again_and_judged_on_those_runs() 
                      "of the tree): the CPU time of the body was near IA602's threshold"]
     busy = next(m for m in report.modules if m.name == "settled.busy")
     assert busy.self_cpu_ns is not None and busy.self_cpu_ns >= 12_000_000
+
+
+def test_near_the_threshold_an_unchanged_module_keeps_its_verdict_between_reviews(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "drifting"
+    shutil.copytree(DRIFTING, package)
+    monkeypatch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+
+    def review(cost_ms: float) -> tuple[list[str], list[str]]:
+        (package / "cost_ms.txt").write_text(f"{cost_ms}\n")
+        report = api.review([str(package)], api.ReviewOptions(
+            measure=api.Measure(repeat=1), select=("IA602",)))
+        assert report.meta is not None
+        return ([f.message for f in report.findings],
+                [n for n in report.meta.notes if n.startswith("IA602 on")])
+
+    # 10.6 ms against 10 ms: slow, decided on the figure (nothing remembered yet).
+    [message], kept = review(10.6)
+    assert "near the" not in message and kept == []
+    # The same code, now 9.4 ms: within 20% of the threshold the verdict stands.
+    [message], [note] = review(9.4)
+    assert "the verdict of an earlier review of the same code stands" in message
+    assert note.startswith("IA602 on drifting.body: 9.") and note.endswith(": slow")
+    # 7 ms is clearly under: decided afresh, and that verdict is remembered in turn.
+    assert review(7.0) == ([], [])
+    found, [note] = review(10.6)
+    assert found == [] and note.endswith(": not slow")

@@ -169,8 +169,8 @@ def test_only_a_computing_body_near_the_threshold_is_unsettled(tmp_path: Path) -
         module = dataclasses.replace(
             record(tmp_path, name, "app", 1, 30_000, self_ns_min=25_000_000),
             self_cpu_ns=int(cpu_ms * 1_000_000), self_heap_bytes=heap)
-        return unsettled(make_report(("app",), (record(tmp_path, "app", None, 0, 100),
-                                                module)))
+        return tuple(unsettled(make_report(("app",), (record(tmp_path, "app", None, 0, 100),
+                                                      module))))
 
     # 10 ms is the threshold: within a factor of 1.5 either side, the runs may land on
     # either side in the next review; well clear of it, they do not.
@@ -180,6 +180,29 @@ def test_only_a_computing_body_near_the_threshold_is_unsettled(tmp_path: Path) -
     # Heap past its own threshold settles the verdict; no module-level work, no verdict.
     assert judged("app.tables", 12, heap=8 * 1024 * 1024) == ()
     assert judged("app.defs", 12) == ()
+
+
+def test_a_kept_verdict_decides_ia602_and_the_message_says_so(tmp_path: Path) -> None:
+    from importaudit.review.context import ReviewSettings
+
+    write(tmp_path, {"app/__init__.py": "",
+                     "app/tables.py": "TABLE = [i * i for i in range(200_000)]\n"})
+
+    def found(cpu_ms: float, kept: bool | None) -> list[Finding]:
+        module = dataclasses.replace(record(tmp_path, "app.tables", "app", 1, 30_000),
+                                     self_cpu_ns=int(cpu_ms * 1_000_000))
+        report = make_report(("app",), (record(tmp_path, "app", None, 0, 100), module))
+        settings = ReviewSettings(kept_verdicts=() if kept is None else (("app.tables", kept),))
+        return [f for f in run_review(report, settings).findings if f.code == "IA602"]
+
+    # On its figure alone 9.5 ms is under the 10 ms threshold, 10.5 ms over it; an
+    # earlier review's verdict (the api keeps it only near the threshold) decides instead.
+    assert found(9.5, None) == [] and len(found(10.5, None)) == 1
+    [slow] = found(9.5, True)
+    assert ("9.50 ms of CPU, median over the runs; near the 10.0 ms threshold, the verdict "
+            "of an earlier review of the same code stands") in slow.message
+    assert found(10.5, False) == []
+
 
 def test_io_alone_is_import_time_io_not_computation(tmp_path: Path) -> None:
     write(tmp_path, {
