@@ -52,6 +52,9 @@ class _Collector(_ClassUseVisitor):
         self.placeholders: list[Placeholder] = []
         self.calls: list[ImportTimeCall] = []
         self.work: list[Statement] = []
+        # Calls that are a whole import-time statement's value (`t = Table(...)`,
+        # `register(x)`), with the line the statement ends on: see `with_repeated`.
+        self.statement_calls: list[tuple[ImportTimeCall, int]] = []
         self.aliases: dict[str, str] = {}  # local name -> dotted name it refers to
         self.made_by: dict[str, ImportTimeCall] = {}  # module global -> call it came from
         self.defined_functions: set[str] = set()
@@ -325,6 +328,7 @@ class _Collector(_ClassUseVisitor):
 
     # ----------------------------------------------------------------- statements
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._statement_call(node, node.value)
         if self._depth:
             # Local variable annotations are never evaluated.
             self._with_use(Use.ANNOTATION, [node.annotation])
@@ -338,6 +342,7 @@ class _Collector(_ClassUseVisitor):
             self._made_by(node.target.id, node.value)
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        self._statement_call(node, node.value)
         if self._module_level():
             for target in node.targets:
                 if isinstance(target, ast.Name) and target.id == "__all__":
@@ -352,6 +357,17 @@ class _Collector(_ClassUseVisitor):
                 self._made_by(names[0], node.value)
                 return
         self.generic_visit(node)
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        self._statement_call(node, node.value)
+        self.generic_visit(node)
+
+    def _statement_call(self, node: ast.stmt, value: ast.expr | None) -> None:
+        """Remember an import-time statement whose value is one call (`with_repeated`)."""
+        if self._depth == 0 and not self._in_fallback and isinstance(value, ast.Call):
+            call = self._call(value)
+            if call is not None:
+                self.statement_calls.append((call, node.end_lineno or node.lineno))
 
     def _made_by(self, name: str, value: ast.expr | None) -> None:
         """Remember which call produced module global `name` (forget it when rebound)."""
@@ -468,3 +484,43 @@ class _Collector(_ClassUseVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
             self._note(node.id)
+
+
+#: Statements making the same call that count as one repeated piece of work.
+REPEATED = 5
+
+
+def with_repeated(work: list[Statement], calls: list[tuple[ImportTimeCall, int]],
+                  ) -> tuple[Statement, ...]:
+    """`work`, with one statement per call that `REPEATED` or more statements make.
+
+    Each of 18 `Table(...)` statements is cheap, together they are what a module body
+    spends its time on (sqlalchemy.dialects.oracle.dictionary, mssql.information_schema):
+    IA602 points at the group, not at a single call it happens to list first. Only whole
+    statements count, so the `Column(...)` arguments of a `Table(...)` and decorators
+    are not groups of their own. A grouped call's single statements leave `work`.
+    """
+    groups: dict[str, list[tuple[ImportTimeCall, int]]] = {}
+    for call, end in calls:
+        groups.setdefault(_chain(call), []).append((call, end))
+    grouped = {chain for chain, same in groups.items() if len(same) >= REPEATED}
+    repeated = [Statement(groups[chain][0][0].line, max(end for _, end in groups[chain]),
+                          f"{len(groups[chain])} calls to {chain}", _root(groups[chain][0][0]),
+                          len(groups[chain])) for chain in grouped]
+    return (*(w for w in work if w.call is None or _chain(w.call) not in grouped),
+            *sorted(repeated, key=lambda w: w.line))
+
+
+def _root(call: ImportTimeCall) -> ImportTimeCall:
+    """The call a chain of calls starts with: `Table(...)` of `Table(...).alias(...)`."""
+    while call.receiver is not None and call.name.startswith("<expr>."):
+        call = call.receiver
+    return call
+
+
+def _chain(call: ImportTimeCall) -> str:
+    """How a call reads: "Table().alias()", "register()"."""
+    if call.receiver is not None and call.name.startswith("<expr>."):
+        return f"{_chain(call.receiver)}.{call.method}()"
+    return f"{call.method}()"
+

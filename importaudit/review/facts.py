@@ -99,8 +99,9 @@ class Statement:
 
     line: int
     end_line: int
-    what: str  # e.g. "for loop", "call to build_table()"
-    call: ImportTimeCall | None = None  # the call, when the work is one
+    what: str  # e.g. "for loop", "call to build_table()", "18 calls to Table()"
+    call: ImportTimeCall | None = None  # the call, when the work is one (the first of several)
+    repeat: int = 1  # how many import-time statements make that call
 
 
 @dataclass(frozen=True, slots=True)

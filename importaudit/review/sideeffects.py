@@ -198,7 +198,8 @@ def _computation_rank(work: Statement) -> int | None:
         return 0  # a loop or comprehension: computation by construction
     if classify(work.call) is not None or is_stdlib(work.call.name.split(".")[0]):
         return None
-    return 1
+    # The same call made by many statements: where the body's time adds up.
+    return 0 if work.repeat > 1 else 1
 
 
 def _judged(ctx: ReviewContext) -> Iterator[tuple[ModuleFacts, ModuleRecord,
