@@ -88,7 +88,7 @@ def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
                   progress: Callable[[str], None]) -> tuple[SourceTree, StaticGraph]:
     # With nothing cached, files are scanned (by workers) while discovery still looks
     # for more. Otherwise the tree is known first: its stored graph may be reusable.
-    with ScanStream(jobs=jobs, scanner=scanner) as stream:
+    with ScanStream(jobs=jobs, scanner=scanner, keyed=cache_dir is not None) as stream:
         cold = cache_dir is None or _empty(cache_dir)
         found = [0]
 

@@ -168,7 +168,27 @@ def test_a_stream_gives_only_what_is_asked_for(tmp_path: Path) -> None:
         rows = list(stream.scan(paths[:25]))
     assert sorted(row[0] for row in rows) == sorted(paths[:25])
     assert {row[0]: row[2] for row in rows} == {
-        row[0]: row[2] for row in batch._scan_batch(("fast", paths[:25]))}
+        row[0]: row[2] for row in batch._scan_batch(("fast", paths[:25], True))}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_without_a_cache_no_file_is_hashed_nor_encoded_as_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    # Content keys and JSON text exist for the cache; a run without one skips both
+    # (forked workers inherit the patched function).
+    target = tmp_path / "relpkg"
+    shutil.copytree(STATIC / "relative" / "relpkg", target)
+    cached = build.static_graph([str(target)], cache_dir=tmp_path / "cache", jobs=jobs)
+
+    def no_hash(data: bytes) -> str:
+        raise AssertionError("hashed")
+
+    monkeypatch.setattr(batch, "content_key", no_hash)
+    assert build.static_graph([str(target)], cache_dir=None, jobs=jobs) == cached
+    rows = batch._scan_batch(("fast", [str(target / "__init__.py")], False))
+    assert [row[1:3] for row in rows] == [("", "")]
+    with ScanStream(keyed=False) as stream, pytest.raises(ValueError, match="content keys"):
+        batch.scan_tree([], cache=ScanCache(tmp_path / "c", [str(target)]), stream=stream)
 
 
 def test_graph_rows_made_while_resolving_encode_like_the_graph(tmp_path: Path) -> None:
@@ -177,7 +197,7 @@ def test_graph_rows_made_while_resolving_encode_like_the_graph(tmp_path: Path) -
     tree = discover([str(target)])
     builder = GraphBuilder(tree, True)
     for row in batch._scan_batch(("fast", [m.scanned for m in tree.modules.values()
-                                            if m.scanned])):
+                                            if m.scanned], True)):
         builder.add_encoded(row[0], row[3])
     graph = builder.finish()
     assert decode_graph(encode_graph(graph, builder.edge_rows())) == graph
@@ -222,7 +242,7 @@ def test_where_fork_is_unsafe_spawned_workers_give_the_same(
             stream.add(path)
         assert stream.workers is None  # nothing forked while "discovering"
         rows = {row[0]: row[2] for row in stream.scan(paths)}
-    assert rows == {row[0]: row[2] for row in batch._scan_batch(("fast", paths))}
+    assert rows == {row[0]: row[2] for row in batch._scan_batch(("fast", paths, True))}
 
 
 @needs_fork
