@@ -34,7 +34,7 @@ from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import edge_sort_key
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Collection, Iterable, Mapping
 
     from importaudit.model import StaticGraph
     from importaudit.static.bound import Bound
@@ -88,7 +88,7 @@ def _pairs(keys: Iterable[Pair]) -> set[Pair]:
     return pairs
 
 
-def _cyclic_core(pairs: Iterable[Pair]) -> list[Pair]:
+def _cyclic_core(pairs: Collection[Pair]) -> list[Pair]:
     """The pairs left after taking away nodes without successors or predecessors.
 
     Taken away again and again, until none is left (no cycle), or the pairs that
@@ -99,16 +99,22 @@ def _cyclic_core(pairs: Iterable[Pair]) -> list[Pair]:
     pays. Two passes suffice: after the sinks are gone every node left has a successor
     left, and taking away sources keeps every successor of a node that stays.
     """
+    # One round first in C-level loops: pairs into a module that imports nothing, or
+    # out of one that nothing imports (on sympy 16,800 pairs -> 7,000).
+    heads = set(map(itemgetter(0), pairs))
+    ahead = list(compress(pairs, map(heads.__contains__, map(itemgetter(1), pairs))))
+    tails = set(map(itemgetter(1), ahead))
+    kept = list(compress(ahead, map(tails.__contains__, map(itemgetter(0), ahead))))
     succ: dict[str, list[str]] = {}
     pred: dict[str, list[str]] = {}
-    for u, v in pairs:
+    for u, v in kept:
         succ.setdefault(u, []).append(v)
         pred.setdefault(v, []).append(u)
     gone: set[str] = set()
     # Sinks first (nothing ahead), taking away each edge into them; then sources.
-    for ahead, behind in ((succ, pred), (pred, succ)):
-        left = {n: len(nodes) for n, nodes in ahead.items() if n not in gone}
-        stack = [n for n in behind if n not in ahead and n not in gone]
+    for forward, behind in ((succ, pred), (pred, succ)):
+        left = {n: len(nodes) for n, nodes in forward.items() if n not in gone}
+        stack = [n for n in behind if n not in forward and n not in gone]
         while stack:
             node = stack.pop()
             gone.add(node)
@@ -117,7 +123,7 @@ def _cyclic_core(pairs: Iterable[Pair]) -> list[Pair]:
                     left[other] -= 1
                     if not left[other]:
                         stack.append(other)
-    return [(u, v) for u, v in pairs if u not in gone and v not in gone]
+    return [(u, v) for u, v in kept if u not in gone and v not in gone]
 
 
 def find_cycles(graph: StaticGraph,
