@@ -17,9 +17,9 @@ Function and class bodies bind nothing in the module.
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, overload
 
 from importaudit.guards import Bindings, Guard, classify_test
@@ -162,47 +162,60 @@ def appears(source: bytes, name: str, end: int) -> bool:
 _WORD_BYTE = re.compile(rb"\w")
 
 
-@lru_cache(maxsize=4096)
-def _binding(name: str) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """A statement binding `name` that starts a line, in its first column.
+# A statement that binds a name, at the start of a line: `def`, `async def` or `class`
+# NAME, or a plain assignment (`NAME = ...`, or `NAME: annotation = ...` when the
+# annotation is made of names, dots, commas, brackets and `|`). The name is group 1 or 2.
+_BINDING = (rb"(?:(?:(?:async[ \t]+)?def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)(?!" + _NAME_BYTE
+            + rb")|([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[\w. \t,|\[\]]*)?=(?!=))")
+_BINDING_FIRST = re.compile(_BINDING)
+# After the newline that ends the line before: a literal first character lets the
+# regular-expression engine jump from newline to newline.
+_BINDING_LATER = re.compile(rb"\n" + _BINDING)
 
-    `def`, `async def`, `class`, and a plain assignment (`name = ...`, or
-    `name: annotation = ...` when the annotation is made of names, dots, commas,
-    brackets and `|`). Two patterns: the statement itself (for the file's first line),
-    and the same after the newline that ends the line before. The second starts with a
-    literal character, so the regular-expression engine jumps from newline to newline
-    instead of trying every position (as `^` in multiline mode makes it): about 3x
-    faster on a large module, which this searches for each name a cycle asks about.
+#: Name -> (where the line starts, where the statement's text matched ends), for each
+#: line of a module that starts with a statement binding the name (`_BINDING`).
+Definitions = dict[str, list[tuple[int, int]]]
+
+
+def definitions(source: bytes, upto: int | None = None,
+                known: Definitions | None = None, since: int = 0) -> Definitions:
+    """Every line of source[:upto] that starts with a statement binding a name, by name.
+
+    One search answers every name asked about a file (`defined_before`): a pattern
+    per name cost more to compile (about 0.15 ms) than a search costs. `upto` (where a
+    line starts) and `since` (where the last search of `known` stopped) let a caller
+    read a file only as far as it was asked about, adding to `known`.
     """
-    word = re.escape(name.encode())
-    after = rb"(?!" + _NAME_BYTE + rb")"
-    statement = (rb"(?:(?:(?:async[ \t]+)?def|class)[ \t]+" + word + after
-                 + rb"|" + word + rb"[ \t]*(?::[\w. \t,|\[\]]*)?=(?!=))")
-    return re.compile(statement), re.compile(rb"\n" + statement)
+    found: Definitions = known if known is not None else {}
+    stop = len(source) if upto is None else upto
+    if since == 0:
+        first = _BINDING_FIRST.match(source, 0, stop)
+        if first is not None:
+            found[(first.group(1) or first.group(2)).decode("ascii")] = [(0, first.end())]
+    # From the newline before `since`: the line starting there was not searched yet.
+    for match in _BINDING_LATER.finditer(source, max(since - 1, 0), stop):
+        name = (match.group(1) or match.group(2)).decode("ascii")
+        found.setdefault(name, []).append((match.start() + 1, match.end()))
+    return found
 
 
-def _binding_lines(source: bytes, name: str, end: int) -> Iterator[int]:
-    """Where each line of source[:end] that starts with a binding of `name` starts."""
-    first, later = _binding(name)
-    if first.match(source, 0, end) is not None:
-        yield 0
-    for match in later.finditer(source, 0, end):
-        yield match.start() + 1
-
-
-def defined_before(source: bytes, name: str, end: int) -> bool:
+def defined_before(source: bytes, name: str, end: int,
+                   known: Definitions | None = None) -> bool:
     """Whether a module-level definition or assignment binds `name` in source[:end].
 
-    Read as text: a line starting, in its first column, with `def NAME`, `class NAME`
-    or `NAME = ` (`_binding`) is a statement of the module body when a logical line
-    starts there (outside strings and brackets, no backslash before:
-    `fastscan.starts_statement`). So `bound_lines` of any piece of the file that parses
-    and holds that line binds `name` there, and nothing needs parsing. A file with
-    lone carriage returns (lines `ast` counts differently) is not read this way.
+    `end` is where a line starts (or the source's length). Read as text: a line
+    starting, in its first column, with `def NAME`, `class NAME` or `NAME = `
+    (`_BINDING`) is a statement of the module body when a logical line starts there
+    (outside strings and brackets, no backslash before: `fastscan.starts_statement`).
+    So `bound_lines` of any piece of the file that parses and holds that line binds
+    `name` there, and nothing needs parsing. A file with lone carriage returns (lines
+    `ast` counts differently) is not read this way. `known`: `definitions(source)`,
+    when the caller keeps it.
     """
     if not (name.isascii() and name.isidentifier()) or b"\r" in source:
         return False
-    return any(starts_statement(source, start) for start in _binding_lines(source, name, end))
+    lines = (known if known is not None else definitions(source)).get(name, ())
+    return any(starts_statement(source, start) for start, stop in lines if stop <= end)
 
 
 # Every name -> whether the module binds all of them before the given line.
@@ -220,70 +233,87 @@ def bound_before(files: Mapping[str, str | None]) -> Bound:
     `else`, binds less, as the whole file does before that line (its bindings count
     from the line of the last branch).
     """
-    sources: dict[str, bytes] = {}
-    ends: dict[tuple[str, int], int] = {}
-    # (module, line) -> what is known there: each name -> whether it appears before
-    # the line, and whether a definition binds it there (thousands of queries on a
-    # large tree, a few hundred distinct: one dictionary look-up each)
-    mentions: dict[tuple[str, int], dict[str, bool]] = {}
-    definitions: dict[tuple[str, int], dict[str, bool]] = {}
-    parsed: dict[tuple[str, int], Mapping[str, int]] = {}
+    return _Reader(files).bound
 
-    def source_of(module: str) -> bytes:
-        if module not in sources:
-            path = files.get(module)
-            try:
-                if path:
-                    with open(path, "rb") as file:  # pathlib's Path adds a tenth here
-                        sources[module] = file.read()
-                else:
-                    sources[module] = b""
-            except OSError:
-                sources[module] = b""
-        return sources[module]
 
-    def end_of(module: str, before: int) -> int:
+class _Reader:
+    """What `bound_before` learned of each module, so each question is asked once.
+
+    A large tree asks thousands of questions, a few hundred of them distinct: each
+    (module, line) keeps, by name, whether the name appears before the line and
+    whether a definition binds it there.
+    """
+
+    def __init__(self, files: Mapping[str, str | None]) -> None:
+        self.files = files
+        self.sources: dict[str, bytes] = {}
+        self.ends: dict[tuple[str, int], int] = {}
+        # module -> `definitions` of its source, and how far they were searched
+        self.tables: dict[str, tuple[Definitions, int]] = {}
+        self.mentions: dict[tuple[str, int], dict[str, bool]] = {}
+        self.defined: dict[tuple[str, int], dict[str, bool]] = {}
+        self.parsed: dict[tuple[str, int], Mapping[str, int]] = {}
+
+    def source_of(self, module: str) -> bytes:
+        source = self.sources.get(module)
+        if source is None:
+            path = self.files.get(module)
+            source = b""
+            if path:
+                with contextlib.suppress(OSError), open(path, "rb") as file:
+                    source = file.read()  # (pathlib's Path adds a tenth here)
+            self.sources[module] = source
+        return source
+
+    def end_of(self, module: str, before: int) -> int:
         """Where line `before` starts (the source's length when there is none)."""
-        end = ends.get((module, before))
+        end = self.ends.get((module, before))
         if end is None:
-            source = source_of(module)
+            source = self.source_of(module)
             lines = source.split(b"\n", before - 1) if before > 1 else [source]
             # Fewer lines than `before`: all of them come before it.
             end = len(source) - (len(lines[-1]) if len(lines) == before else 0)
-            ends[module, before] = end
+            self.ends[module, before] = end
         return end
 
-    def bound(module: str, names: Iterable[str], before: int) -> bool:
+    def definitions(self, module: str, upto: int) -> Definitions:
+        """The module's `definitions`, searched at least as far as `upto`.
+
+        Only as far as asked: the way back usually starts among the first imports.
+        """
+        table, searched = self.tables.get(module, (None, 0))
+        if table is None or searched < upto:
+            table = definitions(self.source_of(module), upto, table, searched)
+            self.tables[module] = (table, upto)
+        return table
+
+    def bound(self, module: str, names: Iterable[str], before: int) -> bool:
         names = list(names)
         where = (module, before)
-        seen = mentions.get(where)
-        if seen is None:
-            seen = mentions[where] = {}
+        seen = self.mentions.setdefault(where, {})
         for name in names:
             known = seen.get(name)
             if known is None:
-                known = seen[name] = appears(source_of(module), name, end_of(module, before))
+                known = seen[name] = appears(self.source_of(module), name,
+                                             self.end_of(module, before))
             if not known:
                 return False
-        defined = definitions.get(where)
-        if defined is None:
-            defined = definitions[where] = {}
+        defined = self.defined.setdefault(where, {})
         unproven = []
         for name in names:
             known = defined.get(name)
             if known is None:
-                known = defined[name] = defined_before(source_of(module), name,
-                                                       end_of(module, before))
+                known = defined[name] = defined_before(
+                    self.source_of(module), name, self.end_of(module, before),
+                    self.definitions(module, self.end_of(module, before)))
             if not known:
                 unproven.append(name)
         if not unproven:
             return True
-        lines = parsed.get(where)
+        lines = self.parsed.get(where)
         if lines is None:
-            source = source_of(module)
+            source = self.source_of(module)
             # The lines before `before` (a final newline changes nothing parsed).
-            found = bound_lines(source[:end_of(module, before)], strict=True)
-            lines = parsed[where] = bound_lines(source) if found is None else found
+            found = bound_lines(source[:self.end_of(module, before)], strict=True)
+            lines = self.parsed[where] = bound_lines(source) if found is None else found
         return all(lines.get(name, before) < before for name in unproven)
-
-    return bound
