@@ -19,6 +19,7 @@ import click
 
 from importaudit._version import __version__
 from importaudit.errors import ImportAuditError, Interrupted
+from importaudit.static.gcpause import pace_for_a_run
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -141,11 +142,7 @@ def run(func: Callable[[], int | None]) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    # A run is one short process: the collector's default pace (a pass every 700 new
-    # objects) walks the objects of every module loaded so far again and again while
-    # networkx, rich and our model load (about 7% of the CPU of `cycles django
-    # --no-cache`). Rarer passes, as mypy's `tune_gc` sets them, still collect cycles.
-    gc.set_threshold(200_000, 30, 30)
+    pace_for_a_run()  # a run is one short process: collect garbage rarely
     try:
         cli(prog_name="importaudit")
     finally:

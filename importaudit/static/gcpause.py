@@ -1,4 +1,4 @@
-"""Pause Python's cyclic garbage collector while building large graphs."""
+"""Pause Python's cyclic garbage collector while building large graphs; pace it for a run."""
 
 from __future__ import annotations
 
@@ -25,3 +25,14 @@ def no_cyclic_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def pace_for_a_run() -> None:
+    """Make the cyclic collector run rarely, for a process that is one short run (the CLI).
+
+    Its default pace (a pass every 700 new objects) walks the objects of every module
+    loaded so far again and again while networkx, rich and our model load: about 7% of
+    the CPU of `importaudit cycles django --no-cache`. Rarer passes, the thresholds
+    mypy's `tune_gc` sets, still collect reference cycles.
+    """
+    gc.set_threshold(200_000, 30, 30)
