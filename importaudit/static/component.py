@@ -34,15 +34,22 @@ def build(members: list[str], pairs: Iterable[Pair],
     successors: dict[str, list[str]] = {u: [] for u in members}
     for u, v in pairs:
         successors[u].append(v)
-    sub: nx.DiGraph[str] = nx.DiGraph()
+    listed = [(u, v, records[u, v]) for u in members for v in sorted(successors[u])]
+    sub: nx.DiGraph[str] = nx.DiGraph(imports=listed)
     sub.add_nodes_from(members)
-    sub.add_edges_from((u, v, {"imports": records[u, v]})
-                       for u in members for v in sorted(successors[u]))
+    sub.add_edges_from((u, v, {"imports": statements}) for u, v, statements in listed)
     return sub
 
 
 def edges(component: nx.DiGraph[str]) -> Iterator[tuple[str, str, list[ImportEdge]]]:
-    """Each edge of a component built by `build`, with its statements."""
+    """Each edge of a component built by `build`, with its statements, in its order.
+
+    `build` keeps them as a list too: the cycle analysis walks them several times,
+    and a networkx edge view yields each through a generator of its own.
+    """
+    listed: list[tuple[str, str, list[ImportEdge]]] | None = component.graph.get("imports")
+    if listed is not None:
+        return iter(listed)
     found: Iterator[tuple[str, str, list[ImportEdge]]] = iter(component.edges(data="imports"))
     return found
 

@@ -22,8 +22,8 @@ cycles in the same order, whatever PYTHONHASHSEED is.
 
 from __future__ import annotations
 
-from itertools import compress
-from operator import attrgetter, itemgetter
+from itertools import compress, repeat
+from operator import attrgetter, eq, itemgetter
 from typing import TYPE_CHECKING
 
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, Cycle, EdgeKind, ImportEdge
@@ -148,10 +148,11 @@ def find_cycles(graph: StaticGraph,
                       if len(c) > 1]
         place = {m: i for i, members in enumerate(components) for m in members}
         inside: list[list[Pair]] = [[] for _ in components]  # each component's pairs
-        for u, v in core:
-            at = place.get(u, -1)
-            if at >= 0 and at == place.get(v):
-                inside[at].append((u, v))
+        # A pair is inside when both ends are in one component (-1 and -2: in none).
+        froms = list(map(place.get, map(itemgetter(0), core), repeat(-1)))
+        tos = map(place.get, map(itemgetter(1), core), repeat(-2))
+        for pair, at in compress(zip(core, froms, strict=True), map(eq, froms, tos)):
+            inside[at].append(pair)
         wanted = {pair for pairs in inside for pair in pairs}
         # The statements of the pairs inside a component, in the graph's order.
         records: dict[Pair, list[ImportEdge]] = {}

@@ -88,22 +88,24 @@ def failing_edges(component: nx.DiGraph[str], bound: Bound) -> list[ImportEdge]:
         candidates += [e for e in records
                        if e.kind in RUNS_AT_IMPORT and e.names.count("*") != len(e.names)]
     reaches = _Reach(component, at_import)
+    everywhere = reaches.everywhere  # (always so with the default kinds: no call needed)
     # (x, importer) -> the first line of the way back; just x when every member
     # reaches every other (the way back is then the same for every importer)
     starts: dict[str | Pair, int | None] = {}
     failing = []
     for edge in candidates:
         x, importer = edge.imported, edge.importer
-        if x.startswith(importer + ".") or not reaches(x, importer):
+        if x.startswith(importer + ".") or not (everywhere or reaches(x, importer)):
             continue
-        key = x if reaches.everywhere else (x, importer)
+        key = x if everywhere else (x, importer)
         if key not in starts:
-            back = [line for v, lines in ahead.get(x, ()) if reaches(v, importer)
+            back = [line for v, lines in ahead.get(x, ()) if everywhere or reaches(v, importer)
                     for line in lines]
             starts[key] = (min(line for line in back if line is not None)
                            if back and None not in back else None)
         start = starts[key]
-        if start is not None and bound(x, [n for n in edge.names if n != "*"], start):
+        names = edge.names if "*" not in edge.names else [n for n in edge.names if n != "*"]
+        if start is not None and bound(x, names, start):
             continue  # every name is there before `x` starts the way back
         failing.append(edge)
     return failing
