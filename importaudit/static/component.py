@@ -1,7 +1,8 @@
 """One strongly connected component of the import graph, and a short witness cycle.
 
 The component is a networkx subgraph built in sorted order, so every traversal of it
-is deterministic; each edge carries the import statements (`ImportEdge`) behind it.
+is deterministic; the import statements (`ImportEdge`) behind each edge are kept with
+it, as the list of its edges (`edges`).
 The witness is a short cycle through it: always the shortest through its first
 module, and the shortest of all when the search's work budget covers every start
 (components of up to a few hundred modules).
@@ -37,21 +38,18 @@ def build(members: list[str], pairs: Iterable[Pair],
     listed = [(u, v, records[u, v]) for u in members for v in sorted(successors[u])]
     sub: nx.DiGraph[str] = nx.DiGraph(imports=listed)
     sub.add_nodes_from(members)
-    sub.add_edges_from((u, v, {"imports": statements}) for u, v, statements in listed)
+    sub.add_edges_from((u, v) for u, v, _ in listed)
     return sub
 
 
 def edges(component: nx.DiGraph[str]) -> Iterator[tuple[str, str, list[ImportEdge]]]:
     """Each edge of a component built by `build`, with its statements, in its order.
 
-    `build` keeps them as a list too: the cycle analysis walks them several times,
-    and a networkx edge view yields each through a generator of its own.
+    Kept as a list on the graph (not as data on each edge): the cycle analysis walks
+    them several times, and a networkx edge view yields each through a generator.
     """
-    listed: list[tuple[str, str, list[ImportEdge]]] | None = component.graph.get("imports")
-    if listed is not None:
-        return iter(listed)
-    found: Iterator[tuple[str, str, list[ImportEdge]]] = iter(component.edges(data="imports"))
-    return found
+    listed: list[tuple[str, str, list[ImportEdge]]] = component.graph["imports"]
+    return iter(listed)
 
 
 def runs_at_import(records: Iterable[ImportEdge]) -> bool:
