@@ -65,7 +65,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -196,7 +196,7 @@ class Variants:
         """Stop the build processes; stop the benchmark if one of them failed."""
         for server in self._servers.values():
             _, stderr = server.communicate()
-            check_exit(server.args, server.returncode, stderr)
+            check_exit(cast("list[str]", server.args), server.returncode, stderr)
 
 
 def _median(values: list[float]) -> str:

@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,11 @@ def importaudit(*args: str) -> list[str]:
 def modules_in(report: Path) -> int:
     data = json.loads(report.read_text(encoding="utf-8"))
     return sum(not m.get("preloaded") for m in data["modules"])
+
+
+def _note(errors: list[str], exc: object) -> None:
+    """Keep a page's uncaught JavaScript error (the page then failed to load)."""
+    errors.append(str(exc))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, (html, _count, _size) in pages.items():  # interleaved: drift hits both
                     page = browser.new_page(viewport={"width": 1280, "height": 900})
                     errors: list[str] = []
-                    page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+                    page.on("pageerror", partial(_note, errors))
                     page.goto(html.as_uri())
                     page.wait_for_selector("body[data-ready=true]")
                     if errors:

@@ -80,7 +80,7 @@ def findings(report: dict[str, object]) -> list[dict[str, object]]:
 
 
 def key(finding: dict[str, object]) -> Key:
-    return (str(finding["code"]), str(finding["module"]), int(finding.get("line") or 0),
+    return (str(finding["code"]), str(finding["module"]), int(str(finding.get("line") or 0)),
             str(finding["severity"]))
 
 
@@ -180,8 +180,8 @@ def main() -> int:
     if unlabelled:
         print(f"\n{len(unlabelled)} finding(s) without a label in {LABELS.name} "
               "(read the code, then add verdict and reason):")
-        for line in unlabelled:
-            print(f"  {line}")
+        for entry in unlabelled:
+            print(f"  {entry}")
         missed.append("unlabelled findings")
     print("\nresult: " + ("all targets met" if not missed else "; ".join(missed)))
     return 1 if missed else 0

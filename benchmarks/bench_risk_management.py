@@ -72,7 +72,8 @@ def run_child(mode: str, statement: str, cwd: Path, env: dict[str, str]) -> dict
     """One fresh interpreter, one measurement."""
     done = run_checked([sys.executable, "-c", CHILD, mode, statement], cwd=cwd, env=env,
                        timeout=300)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    measured: dict[str, int] = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured
 
 
 def measure(rounds: int) -> dict[str, dict[str, dict[str, list[int]]]]:

@@ -44,7 +44,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from checked import check_exit, run_checked
 
@@ -239,7 +239,7 @@ def isolated_shards(size: int) -> None:
                  for i in (1, 2)]
         for proc in procs:
             _, err = proc.communicate()
-            check_exit(proc.args, proc.returncode, err)
+            check_exit(cast("list[str]", proc.args), proc.returncode, err)
         two = time.perf_counter() - start
         run_checked([sys.executable, "-m", "importaudit", "report", "merge",
                      str(root / "s1.json"), str(root / "s2.json"), "-o",
