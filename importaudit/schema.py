@@ -163,13 +163,16 @@ def fix_schema() -> dict[str, Any]:
     cost = _nullable(_closed({"time_ns": _nullable(count), "heap_bytes": _nullable(count),
                               "modules": count}))
     saving = _closed({"time_ns": signed, "heap_bytes": signed, "modules": signed},
-                     "What importing the targets no longer costs with this rewrite alone "
-                     "applied (before minus that run)")
+                     "What importing the rewritten module no longer costs because of "
+                     "this rewrite: with every proven rewrite applied, minus with all "
+                     "but this one")
     breakage = _closed({"module": text, "name": _nullable(text), "message": text})
     rewrite = _closed({
         "module": text, "file": text, "created": {"type": "boolean"},
-        "codes": strings, "kind": {"enum": ["lazy", "type-only", "deferred"]},
+        "codes": strings, "kind": {"enum": ["lazy", "type-only", "deferred", "narrowed"]},
         "names": strings, "added_names": strings,
+        "narrowed": {**strings, "description": "Names now imported from the module that "
+                     "defines them (IA103), bound to the same objects as before"},
         "functions": _nullable(count),
         "exclusive_saving": _nullable(saving),
         "rounds": {"type": "array", "items": {"type": "integer", "minimum": 1},

@@ -124,7 +124,15 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     result = dataclasses.replace(result, before=before, after=after, tests=tests)
     if after.failure is not None or (tests is not None and tests.returncode != 0):
         return writing.withdraw(result)
-    result = _exclusive(result, lambda copy: cost((str(copy), *resolved.extra_path)))
+    once_memory = dataclasses.replace(plain, repeat=1)
+
+    def entry_cost(copy: Path, module: str) -> Report:
+        # Module counts and heap repeat exactly: one run (the text shows only those).
+        request = ProfileRequest(mode="import", args=(module,), measure=once_memory,
+                                 extra_path=(str(copy), *resolved.extra_path))
+        return new_report((module,), run_profile(request, interpreter))
+
+    result = _exclusive(result, entry_cost)
     result = dataclasses.replace(result, costlier=copies.costlier(
         before, after, {r.module for r in result.passed}))
     if options.write and (options.allow_costlier or not result.costlier):
@@ -214,7 +222,8 @@ def _declared_for(resolved: ResolvedTargets, where: SearchPath, style: str,
 def _fix_targets(reviewed: Report, codes: Sequence[str]) -> list[FixTarget]:
     """What `fix` rewrites: each finding's module and file, codes and what to defer."""
     from importaudit.fix import engine
-    from importaudit.fix.defer import ANY_HEAVY
+    from importaudit.fix.pulls import plan_pull
+    from importaudit.review.context import ReviewContext
 
     files = {r.name: r.origin for r in reviewed.modules if r.origin}
     # A module that runs compiled (mypyc: black.concurrency) is not its .py: a rewrite
@@ -223,28 +232,33 @@ def _fix_targets(reviewed: Report, codes: Sequence[str]) -> list[FixTarget]:
     if reviewed.graph is not None:
         files.update({n.name: n.file for n in reviewed.graph.modules
                       if n.file and n.name not in compiled})
+    # Only the reviewed packages' own modules are rewritten as helpers: never the
+    # standard library's or another package's (functools is a helper too).
+    ours = frozenset(m for m, f in files.items() if (f or "").endswith(".py") and any(
+        m == t or m.startswith(t + ".") for t in reviewed.targets))
+    context = ReviewContext(reviewed)
     found: dict[str, list[str]] = {}
     roots: dict[str, set[str]] = {}
+    narrow: dict[str, dict[str, str]] = {}
+    left: dict[str, dict[str, str]] = {}
     for finding in reviewed.findings:
         where = files.get(finding.module)
         init_only = finding.code in engine.INIT_CODES
         if finding.code in codes and where and where.endswith(".py") and (
                 not init_only or Path(where).name == "__init__.py"):
             found.setdefault(finding.module, []).append(finding.code)
-            if finding.code in engine.DEFER_CODES:
-                # IA102's chain is (module, dependency); IA103's (module, utility
-                # package, helper modules...): what the helpers' own modules load
-                # outside the standard library is deferred there too when they use it
-                # only in functions (a base class or decorator cannot be deferred).
+            if finding.code == "IA103":
+                # IA103's chain is (module, utility package, helper modules...): what
+                # saves something as the code is, there and in the helpers' modules.
+                pull = plan_pull(context, finding, ours)
+                roots.setdefault(finding.module, set()).update(pull.roots)
+                narrow.setdefault(finding.module, {}).update(pull.narrow)
+                left.setdefault(finding.module, {}).update(pull.left)
+                for helper, deferred in pull.helpers.items():
+                    found.setdefault(helper, []).append(finding.code)
+                    roots.setdefault(helper, set()).update(deferred)
+            elif finding.code in engine.DEFER_CODES:  # IA102: (module, dependency)
                 roots.setdefault(finding.module, set()).update(finding.chain[1:2])
-                for helper in finding.chain[2:] if finding.code == "IA103" else ():
-                    # Only the reviewed packages' own modules: never the standard
-                    # library's or another package's (functools is a helper too).
-                    ours = any(helper == t or helper.startswith(t + ".")
-                               for t in reviewed.targets)
-                    if ours and (files.get(helper) or "").endswith(".py"):
-                        found.setdefault(helper, []).append(finding.code)
-                        roots.setdefault(helper, set()).add(ANY_HEAVY)
     imported: dict[str, set[str]] = {}
     for edge in reviewed.graph.edges if reviewed.graph is not None else ():
         if edge.importer != edge.imported:
@@ -253,27 +267,33 @@ def _fix_targets(reviewed: Report, codes: Sequence[str]) -> list[FixTarget]:
     # them absolute: one absolute form, or one package looks like two (and is copied
     # twice) when a path target names a subpackage.
     return [engine.Target(m, Path(os.path.abspath(files[m])), tuple(sorted(set(c))),
-                          frozenset(imported.get(m, ())), frozenset(roots.get(m, ())))
+                          frozenset(imported.get(m, ())), frozenset(roots.get(m, ())),
+                          tuple(sorted(narrow.get(m, {}).items())),
+                          tuple(sorted(left.get(m, {}).items())))
             for m, c in sorted(found.items())]
 
 
-def _exclusive(result: FixResult, measure: Callable[[Path], Report]) -> FixResult:
-    """Each rewrite's exclusive saving: the targets measured with it alone applied.
+def _exclusive(result: FixResult, measure: Callable[[Path, str], Report]) -> FixResult:
+    """Each rewrite's exclusive saving, measured from an import of its own module.
 
-    With one rewrite, that is the whole after-run already.
+    What a process importing the rewritten module no longer loads because of this
+    rewrite: the copy with every proven rewrite applied against the same copy without
+    this one (the earlier rounds' rewrites it builds on stay applied). It is what the
+    review planned on the load graph from that module; zero when the module loads
+    the same either way (then it is no saving, and the output says so).
     """
     import dataclasses
 
     from importaudit.fix import copies
 
-    assert result.before is not None
-    assert result.after is not None
-    alone = copies.singles(result)
+    measured = copies.all_but(result)
+    with copies.rewritten_copy(result) as copy:
+        after = {r.module: measure(copy, r.module) for r, _ in measured}
     exclusive = {}
-    for rewrite, group in alone if len(alone) > 1 else ():
-        with copies.rewritten_copy(result, group) as copy:
-            exclusive[rewrite.module] = copies.saving(result.before, measure(copy))
-    if len(alone) == 1:
-        exclusive[alone[0][0].module] = copies.saving(result.before, result.after)
+    for rewrite, others in measured:
+        with copies.rewritten_copy(result, others) as copy:
+            before = measure(copy, rewrite.module)
+        exclusive[rewrite.module] = (None if before.failure is not None
+                                     else copies.saving(before, after[rewrite.module]))
     return dataclasses.replace(result, rewrites=tuple(
         dataclasses.replace(r, exclusive=exclusive.get(r.module)) for r in result.rewrites))

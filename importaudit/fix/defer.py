@@ -102,14 +102,7 @@ def _imported(node: cst.Import | cst.ImportFrom, alias: cst.ImportAlias, package
     return base
 
 
-#: A root meaning every module (IA103's helper modules: what they load that the helper
-#: does not need is what the finding counts, standard library included).
-ANY_HEAVY = "*"
-
-
 def _under(module: str, roots: frozenset[str]) -> bool:
-    if ANY_HEAVY in roots and module and module != "__future__":
-        return True
     return any(module == r or module.startswith(r + ".") for r in roots)
 
 
@@ -343,10 +336,6 @@ def plan_defer(module: str, file: Path, relpath: str, roots: frozenset[str], *,
     # Imports of `roots` kept because module-level values are built from them: those
     # values can be built on first access instead, and the imports deferred then.
     kept = frozenset(r.name for r in first.refusals if r.name) - frozenset(first.names)
-    if roots == {ANY_HEAVY}:
-        # IA103's helper modules: every import is tried, and what stays is no finding
-        # of theirs (the reason the finding's own import stays is listed there).
-        first = replace(first, refusals=())
     values = lazy_values.candidates(planner.tree, planner.scope, kept)
     star = None if planner.scope.assignments["__all__"] else [
         n for n in lazy_values.star_names(planner.tree, planner.scope) if n not in added]

@@ -21,6 +21,7 @@ from importaudit.fix.defer import KIND as DEFERRED
 from importaudit.fix.defer import DeferPlan, plan_defer, render_defer
 from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
 from importaudit.fix.lazy_init import InitPlan, Refusal, Surface, plan_init, render_init
+from importaudit.fix.narrow import NARROWED, narrow
 from importaudit.fix.proof import run_snapshot
 from importaudit.fix.result import FixResult, Rewrite
 from importaudit.fix.styles import (
@@ -60,6 +61,12 @@ class Target:
     codes: tuple[str, ...]
     imported: frozenset[str] = frozenset()  # names other modules import from it
     roots: frozenset[str] = frozenset()  # IA102/IA103: the imported modules to defer
+    # IA103: (bound name, module defining it) where the review found that importing it
+    # from there loads less; used for the names that cannot be deferred.
+    narrow: tuple[tuple[str, str], ...] = ()
+    # IA103: (bound name, why it is left as it was: deferring it, or importing it from
+    # its defining module, would save nothing).
+    left: tuple[tuple[str, str], ...] = ()
 
 
 def _relative_dots(package: str, top: str) -> str:
@@ -80,10 +87,12 @@ def _render(plans: Sequence[Plan], ctx: Context,
     rewrites = []
     for plan in plans:
         if isinstance(plan, DeferPlan):
+            after, narrowed = narrow(render_defer(plan), _homes(plan, targets[plan.module]))
             rewrites.append(Rewrite(plan.module, plan.file, plan.original or plan.source,
-                                    render_defer(plan), targets[plan.module].codes,
+                                    after, targets[plan.module].codes,
                                     plan.names, moved=True, added=plan.added,
-                                    kind=DEFERRED, functions=len(plan.inserts)))
+                                    kind=DEFERRED if plan.names else NARROWED,
+                                    functions=len(plan.inserts), narrowed=narrowed))
         elif isinstance(plan, TypingPlan):
             rewrites.append(Rewrite(plan.module, plan.file, plan.source, render_typing(plan),
                                     targets[plan.module].codes, plan.names, moved=True,
@@ -156,6 +165,21 @@ def _plan(target: Target, relpath: Callable[[Path], str]) -> Plan:
                    refusals=typing.refusals + refused, also_added=typing.added)
 
 
+def _homes(plan: Plan, target: Target) -> dict[str, str]:
+    """The names of `target` to import from their defining module: those not deferred."""
+    if not isinstance(plan, DeferPlan):
+        return {}
+    return {name: home for name, home in target.narrow if name not in plan.names}
+
+
+def _narrowed(plan: Plan, target: Target) -> Plan:
+    """`plan`, no longer listing as left alone the names imported from their home."""
+    homes = _homes(plan, target)
+    if not homes:
+        return plan
+    return replace(plan, refusals=tuple(r for r in plan.refusals if r.name not in homes))
+
+
 def _planned(target: Target, relpath: Callable[[Path], str]) -> Plan:
     """`_plan` on a stack of its own (see `deep`); code too deep for it is refused."""
     try:
@@ -209,13 +233,16 @@ def propose(
     plans: list[Plan] = []
     refusals: list[Refusal] = []
     for target in targets:
-        plan = _planned(target, relpath)
+        plan = _narrowed(_planned(target, relpath), target)
         refusals.extend(plan.refusals)
+        refusals.extend(Refusal(plan.module, relpath(plan.file), None, why, name)
+                        for name, why in target.left
+                        if name not in plan.names)
         needs = _needs(plan, style)
         reason = compat.too_new(needs, declared) if plan.names and needs else None
         if reason is not None:
             refusals.append(Refusal(plan.module, relpath(plan.file), None, reason))
-        elif plan.names:
+        elif plan.names or _homes(plan, target):
             plans.append(plan)
     versions, ctx.oldest = compat.check_versions(declared, version, python)
     if not plans:

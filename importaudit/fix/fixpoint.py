@@ -149,6 +149,7 @@ def _combined(first: Rewrite, then: Rewrite) -> Rewrite:
         names=tuple(dict.fromkeys((*first.names, *then.names))),
         added=tuple(dict.fromkeys((*first.added, *then.added))),
         moved=first.moved or then.moved, kind=then.kind or first.kind,
+        narrowed=tuple(dict.fromkeys((*first.narrowed, *then.narrowed))),
         functions=first.functions + then.functions,
         rounds=tuple(dict.fromkeys((*first.rounds, *then.rounds))))
 

@@ -60,6 +60,7 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
             "module": r.module, "file": shown(r.file), "created": r.before is None,
             "codes": list(r.codes), "kind": _kind(r),
             "names": list(r.names), "added_names": list(r.added),
+            "narrowed": list(r.narrowed),
             "functions": r.functions if r.kind else None,
             "exclusive_saving": r.exclusive, "rounds": list(r.rounds),
             "proof": {"passed": None if result.not_proven else r.passed,
@@ -108,15 +109,30 @@ def _kind(rewrite: Rewrite) -> str:
     return rewrite.kind or ("type-only" if rewrite.moved else "lazy")
 
 
-def _exclusive(saved: dict[str, int | None] | None) -> str:
-    """`; alone it saves 88 module(s), 5.2 MiB heap` (what no longer loads).
+def saves_nothing(saved: dict[str, int | None] | None) -> bool:
+    """Whether a measured exclusive saving is none: no module and no heap less.
 
-    A rewrite that alone loads more than before (a lazy `__init__` whose parent still
-    imports everything, plus the shared helper it brings) says so: "alone it costs 1
-    more module(s)", never "saves -1 module(s)".
+    Such a rewrite is proven but no saving: importing its module loads the same
+    modules with it as without it (something else loads what it defers).
+    """
+    if saved is None:
+        return False
+    modules, heap = saved.get("modules"), saved.get("heap_bytes")
+    return (modules is not None and modules <= 0) and (heap is None or heap <= 0)
+
+
+def _exclusive(saved: dict[str, int | None] | None, module: str) -> str:
+    """`; for `import m` it saves 88 module(s), 5.2 MiB heap` (what no longer loads).
+
+    Measured from an import of the rewritten module, the other rewrites applied (see
+    `api.fix`). A rewrite that loads more than before (a lazy `__init__` whose parent
+    still imports everything, plus the shared helper it brings) says so: "it costs 1
+    more module(s)", never "saves -1 module(s)"; one that saves nothing says that.
     """
     if saved is None:
         return ""
+    if saves_nothing(saved) and not (saved.get("modules") or 0) < 0:
+        return f"; for `import {module}` it saves nothing measured: no saving"
     # Time is left out of the text (JSON has it): one rewrite's share of a few medians
     # on a busy machine is mostly noise; module counts and heap are not.
     modules, heap = saved.get("modules"), saved.get("heap_bytes")
@@ -126,10 +142,10 @@ def _exclusive(saved: dict[str, int | None] | None) -> str:
              f"{format_bytes(-heap)} more heap" if heap is not None and heap < 0 else ""]
     text = ""
     if any(saves):
-        text += "; alone it saves " + ", ".join(p for p in saves if p)
+        text += f"; for `import {module}` it saves " + ", ".join(p for p in saves if p)
     if any(costs):
-        text += ("; alone it costs " if not text else " but costs ") + ", ".join(
-            p for p in costs if p)
+        text += (f"; for `import {module}` it costs " if not text else " but costs ") \
+            + ", ".join(p for p in costs if p)
     return text
 
 
@@ -157,9 +173,15 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
             how = (f"moved into the {rewrite.functions} function(s) using them, or under "
                    "TYPE_CHECKING" if rewrite.functions else
                    "under TYPE_CHECKING" if rewrite.moved else "lazy")
+            narrowed = (f"{len(rewrite.narrowed)} name(s) imported from the module "
+                        f"defining {'it' if len(rewrite.narrowed) == 1 else 'them'} "
+                        f"({', '.join(rewrite.narrowed)})" if rewrite.narrowed else "")
+            moved = (f"{len(rewrite.names)} name(s) {how}"
+                     if rewrite.names or not narrowed else "")
             what = f"new file {shown(rewrite.file)}" if rewrite.before is None else (
-                f"{len(rewrite.names)} name(s) {how} ({', '.join(rewrite.codes)})"
-                + _exclusive(rewrite.exclusive))
+                "; ".join(p for p in (moved, narrowed) if p)
+                + f" ({', '.join(rewrite.codes)})"
+                + _exclusive(rewrite.exclusive, rewrite.module))
             out(f"  {'--' if result.not_proven else 'ok'}    {rewrite.module}: {what}"
                 f"{_rounds(rewrite, result)}\n")
             continue
@@ -207,10 +229,12 @@ def _summary(result: FixResult) -> str:
         f"; {result.rounds} rounds, each reviewing the copy the last one proved"
         + ("" if result.fixed_point else ", stopped at the bound: run fix again for the "
                                          "rewrites the last round exposed"))
+    idle = sum(1 for r in proposed if r.passed and saves_nothing(r.exclusive))
     return (f"{len(proposed)} rewrite(s) proposed, "
             f"{sum(1 for r in proposed if r.passed)} passed the proof"
             + (f" ({result.modules_checked} module(s) imported on both sides)"
-               if result.modules_checked else "") + rounds + "\n")
+               if result.modules_checked else "")
+            + (f", {idle} of them measured saving nothing" if idle else "") + rounds + "\n")
 
 
 def _verdict(result: FixResult, out: Any, shown: Any) -> None:

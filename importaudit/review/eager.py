@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from importaudit.loadgraph import ancestors
 from importaudit.model import Severity
 from importaudit.review.context import NEEDED_AT_IMPORT, RUNS, is_stdlib, same_family
+from importaudit.review.impact import deferral_cut, deferral_savings
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, MAIN_BLOCK, Binding, Use
 
@@ -297,17 +298,7 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
     settings = ctx.settings
     for facts in ctx.all_facts():
         mine = set(ancestors(facts.name))
-        groups: dict[str, list[Binding]] = {}
-        for binding in facts.bindings:
-            if binding.kind not in RUNS or not binding.attr:
-                continue
-            if same_family(facts.name, binding.module) or is_stdlib(binding.module):
-                continue
-            root = next((a for a in reversed(ancestors(binding.module)) if a not in mine),
-                        None)
-            if root is not None and root in ctx.tree:
-                groups.setdefault(root, []).append(binding)
-        for root, bindings in sorted(groups.items()):
+        for root, bindings in sorted(pull_groups(ctx, facts).items()):
             names = sorted({b.attr or b.name for b in bindings})
             if len(names) > settings.utility_max_names:
                 continue
@@ -331,7 +322,7 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
             if (small and not held) or len(waste) < settings.utility_min_share * len(pulled):
                 continue  # saves too little, or the helpers use most of what comes along
             fix = _utility_fix(ctx, facts, root, bindings, helpers,
-                               (pulled, ctx.tree.loads(helpers, mine)))
+                               narrower(ctx, facts, bindings)[1])
             if fix is None:
                 continue  # nothing the reviewed package can change would load less
             first = min(b.line for b in bindings)
@@ -352,6 +343,90 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
                                          _too_small(ctx, claim.alone)))
             else:
                 yield ctx.claimed(claim, finding)
+
+
+def pull_groups(ctx: ReviewContext, facts: ModuleFacts) -> dict[str, list[Binding]]:
+    """IA103's candidates in one module: its names taken from each other package's tree.
+
+    Keyed by the top package the names come from (the first ancestor that is not one of
+    the module's own parents); same-family and standard-library imports are no pull.
+    """
+    mine = set(ancestors(facts.name))
+    groups: dict[str, list[Binding]] = {}
+    for binding in facts.bindings:
+        if binding.kind not in RUNS or not binding.attr:
+            continue
+        if same_family(facts.name, binding.module) or is_stdlib(binding.module):
+            continue
+        root = next((a for a in reversed(ancestors(binding.module)) if a not in mine), None)
+        if root is not None and root in ctx.tree:
+            groups.setdefault(root, []).append(binding)
+    return groups
+
+
+def narrower(ctx: ReviewContext, facts: ModuleFacts, bindings: list[Binding],
+             ) -> tuple[dict[str, str], frozenset[str]]:
+    """The narrowest import of each binding, and what importing `facts` then no longer loads.
+
+    A name is taken from the module that defines it (`from pkg.api import X` ->
+    `from pkg.small import X`) when that is another module than the statement's. The
+    saving is exclusive and judged as Python runs it: importing pkg.small still runs
+    pkg's `__init__` (so when that loads everything, nothing is saved), and what the
+    module's other imports load anyway is no saving. Empty when nothing is narrower.
+    """
+    homes = {b.name: home for b in bindings
+             if (home := defining_module(ctx, b)) != ctx.submodule_of(b)
+             and ctx.is_module(home) and home in ctx.tree}
+    if not homes:
+        return {}, frozenset()
+    statements = {ctx.submodule_of(b) for b in bindings}
+    # A statement's module stops loading only when every name it gave moves away.
+    gone = {m for m in statements
+            if all(b.name in homes for b in bindings if ctx.submodule_of(b) == m)}
+    kept = {ctx.submodule_of(b) for b in facts.bindings
+            if b.kind in RUNS and ctx.submodule_of(b) not in gone}
+    cut = deferral_cut(ctx.tree, facts.name, gone, kept)
+    now = ctx.tree.loads([facts.name])
+    after = ctx.tree.loads([facts.name], cut=cut) | ctx.tree.loads(set(homes.values()))
+    return homes, frozenset(now - after)
+
+
+def not_narrower(ctx: ReviewContext, facts: ModuleFacts, bindings: list[Binding],
+                 homes: dict[str, str]) -> str:
+    """Why importing `homes` from where they are defined saves `facts` nothing.
+
+    "saves nothing: X is loaded anyway by Y", Y being the defining module's outermost
+    parent package that loads it (importing a.b.c runs a first), else the module itself.
+    """
+    statements = {ctx.submodule_of(b) for b in bindings if b.name in homes}
+    pulled = ctx.tree.loads(statements) - ctx.tree.loads([facts.name], cut=deferral_cut(
+        ctx.tree, facts.name, statements))
+    home = sorted(set(homes.values()))[0]
+    # The statement's own module first: it is what the reader would expect to go.
+    shown = sorted(pulled & ctx.tree.loads([home]), key=lambda m: (m not in statements, m))
+    by = next((a for a in reversed(ancestors(home)) if shown and shown[0] in
+               ctx.tree.loads([a])), f"{facts.name}'s other imports")
+    shown = shown or sorted(statements)
+    what = shown[0] + (f" and {len(shown) - 1} more" if len(shown) > 1 else "")
+    return (f"{', '.join(sorted(homes))} not imported from {home}: saves nothing: {what} "
+            f"{'is' if len(shown) == 1 else 'are'} loaded anyway by {by}")
+
+
+def helper_roots(ctx: ReviewContext, entry: str, helper: str) -> frozenset[str]:
+    """The imports of an IA103 helper module that `fix` defers for the finding at `entry`.
+
+    Those whose deferral saves `entry` modules as the code is now (`deferral_savings`:
+    not one that other imports load anyway). When the helper's own body retains much
+    heap (graded MEDIUM: the legacy twin's utils.core builds a numpy price grid at
+    import), every import it runs: `fix` builds such values on first use, which saves
+    that heap even where the modules load anyway, and doing so lists the module's
+    star-import names in a new `__all__`, where an import not deferred with them would
+    stay for good.
+    """
+    facts = ctx.facts(helper)
+    if facts is not None and ctx.grade(ctx.tree.self_impact(helper)) >= Severity.MEDIUM:
+        return frozenset(ctx.submodule_of(b) for b in facts.bindings if b.kind in RUNS)
+    return frozenset(deferral_savings(ctx.tree, entry, helper))
 
 
 def _too_small(ctx: ReviewContext, saving: frozenset[str] | set[str]) -> bool:
@@ -430,28 +505,28 @@ def _loading_parent(ctx: ReviewContext, pull: HeldPull,
 
 def _utility_fix(ctx: ReviewContext, facts: ModuleFacts, root: str,
                  bindings: list[Binding], helpers: list[str],
-                 loads: tuple[frozenset[str], frozenset[str]]) -> str | None:
+                 narrowed: frozenset[str]) -> str | None:
     """The fix for an IA103 finding: only the options that change what loads (or None).
 
-    `loads` holds what the statements load today and what importing the helpers'
-    modules directly would. Importing a helper from its defining submodule still runs
-    the package's `__init__`: for an own package that is offered only with a lazy
-    `__init__`, for a dependency (not ours to make lazy) only when it loads less, and
-    never when the statement imports from the defining module already. Deferring into
-    functions is offered only when functions are the only users, `TYPE_CHECKING` only
-    when annotations are. With no option left there is no finding.
+    `narrowed` is what importing the module would no longer load with each helper
+    imported from its defining module (`narrower`). Importing a helper from its
+    defining submodule still runs the package's `__init__`: for an own package that is
+    offered only with a lazy `__init__`, for a dependency (not ours to make lazy) only
+    when the load graph shows it saves something, and never when the statement imports
+    from the defining module already. Deferring into functions is offered only when
+    functions are the only users, `TYPE_CHECKING` only when annotations are. With no
+    option left there is no finding.
     """
-    pulled, narrow = loads
     taken = ", ".join(sorted({b.attr or b.name for b in bindings}))
     indirect = sorted({b.attr or b.name for b in bindings
                        if defining_module(ctx, b) != b.module})
     record = ctx.tree.get(root)
     options: list[str] = []
     if not ctx.is_own(root):
-        if indirect and helpers != [root] and len(narrow) < len(pulled):
+        if indirect and helpers != [root] and narrowed:
             options.append(f"import {', '.join(indirect)} from {', '.join(helpers)} "
-                           f"directly (that loads {len(narrow)} module(s) instead of "
-                           f"{len(pulled)})")
+                           f"directly (importing {facts.name} then loads {len(narrowed)} "
+                           "module(s) fewer)")
     elif record is not None and record.is_package and helpers != [root]:
         lazy = (f"make {root.replace('.', '/')}/__init__.py lazy (a PEP 562 __getattr__): "
                 f"importing {', '.join(helpers)} runs it, and it loads what {taken} "

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from importaudit.loadgraph import ancestors
+from importaudit.loadgraph import PARENT, ancestors
 from importaudit.model import Impact, Severity
 
 if TYPE_CHECKING:
@@ -111,6 +111,26 @@ def deferral_cut(graph: LoadGraph, importer: str, deferred: Iterable[str],
     wanted = {a for module in deferred for a in ancestors(module)} - needed
     imported = graph.imports(importer)
     return frozenset((importer, m) for m in wanted if m in imported)
+
+
+def deferral_savings(graph: LoadGraph, entry: str, importer: str,
+                     ) -> dict[str, frozenset[str]]:
+    """Each module `importer`'s statements import, with what deferring that import saves.
+
+    What a process importing `entry` would no longer load if `importer` deferred its
+    import of that module alone, as the code is now (parent packages as Python runs
+    them, every other import of `importer` kept); only imports that save something are
+    listed. IA103's helper modules are fixed with these: a helper's import that some
+    other module loads anyway (sqlalchemy.util's eager `__init__`) is no saving.
+    """
+    statements = [m for m, kind in graph.imports(importer).items() if kind != PARENT]
+    found = {}
+    for module in statements:
+        cut = deferral_cut(graph, importer, [module], [m for m in statements if m != module])
+        saved = graph.saving([entry], cut)
+        if saved:
+            found[module] = saved
+    return found
 
 
 @dataclass(frozen=True, slots=True)

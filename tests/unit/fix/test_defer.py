@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from importaudit.fix.defer import plan_defer, render_defer
+
+if TYPE_CHECKING:
+    from importaudit.model import Report
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "fix"
 DEP = frozenset({"fix_defer_dep"})
@@ -154,18 +158,81 @@ def test_the_type_checking_block_goes_below_the_modules_own_type_checking_import
     exec(compile(after, "typing_below.py", "exec"), {"__name__": "typing_below"})
 
 
+def _pull_report(tmp_path: Path, chain: tuple[str, ...],
+                 loads: dict[str, tuple[str, ...]]) -> Report:
+    """A report of `pkg.a.user` taking `helper` from pkg.util, whose modules load `loads`.
+
+    `loads` maps each module to its importers, first loader first; the modules of pkg
+    get real files, so the review's source facts read them.
+    """
+    from importaudit.model import Finding, ModuleRecord, Report, Severity
+
+    sources = {"pkg": "", "pkg.a": "", "pkg.util": "", "pkg.util.helper": "",
+               "pkg.util.other": "", "pkg.a.user": "from pkg.util import helper\n\n\n"
+               "def f():\n    return helper()\n"}
+    files = {}
+    for name, text in sources.items():
+        path = tmp_path.joinpath(*name.split("."))
+        path = path / "__init__.py" if name.count(".") < 2 and name != "pkg.a.user" else \
+            path.with_suffix(".py")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        files[name] = path
+    records = [ModuleRecord(name, importer=by[0] if by else None, importers=by,
+                            origin=str(files.get(name, tmp_path / "x.py")),
+                            is_package=files.get(name, Path()).name == "__init__.py")
+               for name, by in loads.items()]
+    finding = Finding("IA103", "t", Severity.HIGH, "pkg.a.user", "m", "f", chain=chain)
+    return Report(targets=("pkg",), tool_version="0", created_at="2026-01-01T00:00:00Z",
+                  modules=tuple(records), findings=(finding,))
+
+
 def test_ia103_helper_modules_outside_the_reviewed_packages_are_never_targets(
         tmp_path: Path) -> None:
     # SQLAlchemy's IA103 names functools as a helper module: fix must not rewrite it.
     from importaudit.api.fixing import _fix_targets
-    from importaudit.model import Finding, ModuleRecord, Report, Severity
 
-    files = {name: tmp_path / f"{name}.py" for name in ("pkg.user", "pkg.helper", "functools")}
-    finding = Finding("IA103", "t", Severity.HIGH, "pkg.user", "m", "f",
-                      chain=("pkg.user", "pkg.util", "pkg.helper", "functools"))
-    report = Report(targets=("pkg",), tool_version="0", created_at="2026-01-01T00:00:00Z",
-                    modules=tuple(ModuleRecord(n, origin=str(f)) for n, f in files.items()),
-                    findings=(finding,))
+    # Each helper module imports a module that loads only through it.
+    report = _pull_report(tmp_path, ("pkg.a.user", "pkg.util", "pkg.util.helper", "functools"),
+                          {"pkg.a.user": (), "pkg.a": (), "pkg": (),
+                           "pkg.util": ("pkg.a.user",), "pkg.util.helper": ("pkg.util",),
+                           "functools": ("pkg.util.helper",), "heavy": ("pkg.util.helper",),
+                           "other": ("functools",)})
     targets = {t.module: t for t in _fix_targets(report, ["IA103"])}
-    assert set(targets) == {"pkg.user", "pkg.helper"}
-    assert targets["pkg.user"].roots == {"pkg.util"}
+    assert set(targets) == {"pkg.a.user", "pkg.util.helper"}
+    assert targets["pkg.a.user"].roots == {"pkg.util"}
+    assert targets["pkg.util.helper"].roots == {"functools", "heavy"}
+
+
+def test_an_ia103_helper_import_that_saves_nothing_is_not_deferred(tmp_path: Path) -> None:
+    # sqlalchemy's round 2 deferred helper modules' imports that the finding's module
+    # loads anyway: each saved nothing. Only an import whose deferral saves the
+    # finding's module something is deferred in a helper.
+    from importaudit.api.fixing import _fix_targets
+
+    # pkg.util.helper imports json, which pkg.a.user imports itself too; pkg.util.other
+    # imports heavy, which loads only through it.
+    report = _pull_report(
+        tmp_path, ("pkg.a.user", "pkg.util", "pkg.util.helper", "pkg.util.other"),
+        {"pkg.a.user": (), "pkg.a": (), "pkg": (), "pkg.util": ("pkg.a.user",),
+         "pkg.util.helper": ("pkg.util",), "pkg.util.other": ("pkg.util",),
+         "json": ("pkg.a.user", "pkg.util.helper"), "heavy": ("pkg.util.other",)})
+    targets = {t.module: t for t in _fix_targets(report, ["IA103"])}
+    assert set(targets) == {"pkg.a.user", "pkg.util.other"}
+    assert targets["pkg.util.other"].roots == {"heavy"}
+
+
+def test_an_ia103_import_the_parent_package_loads_anyway_is_left_with_the_reason(
+        tmp_path: Path) -> None:
+    # As sqlalchemy's __init__ does, pkg loads pkg.util itself: deferring pkg.a.user's
+    # import of it saves nothing today, and fix says so instead of proposing it.
+    from importaudit.api.fixing import _fix_targets
+
+    report = _pull_report(tmp_path, ("pkg.a.user", "pkg.util", "pkg.util.helper"),
+                          {"pkg": (), "pkg.util": ("pkg", "pkg.a.user"),
+                           "pkg.util.helper": ("pkg.util",), "pkg.a": ("pkg",),
+                           "pkg.a.user": ("pkg.a",)})
+    (target,) = _fix_targets(report, ["IA103"])
+    assert target.roots == frozenset()
+    assert target.left == (("helper", "helper stays: saves nothing: pkg.util.helper is "
+                                      "loaded anyway by pkg"),)

@@ -1,0 +1,76 @@
+"""`fix` proposes only what saves something, and the narrowest import where it pays.
+
+Each fixture package is copied into tmp_path; `fix` reviews it, plans, proves and
+measures in child interpreters. Module counts are asserted, never times.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest  # noqa: TC002 - fixtures' type, used at run time by pytest too
+
+from importaudit import api
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
+
+
+def copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *packages: str) -> None:
+    for name in packages:
+        shutil.copytree(FIX / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_a_deferral_that_saves_nothing_as_the_code_is_is_not_proposed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # fix_nosave's eager __init__ imports fix_nosave.util itself (as sqlalchemy's does):
+    # moving sql.table's `from fix_nosave.util import helper` into its function saves
+    # a process importing fix_nosave.sql.table nothing. The review still says what it
+    # would save with that __init__ lazy, and that it saves nothing today; fix leaves
+    # it as it is and says why.
+    copied(tmp_path, monkeypatch, "fix_nosave")
+    options = api.Measure(repeat=1)
+    report = api.review(["fix_nosave"], api.ReviewOptions(measure=options, select=("IA103",)))
+    (finding,) = report.findings
+    assert finding.module == "fix_nosave.sql.table"
+    assert finding.message.endswith("fixing this one alone saves nothing today.")
+
+    result = api.fix(["fix_nosave"], api.FixOptions(measure=options, select=("IA103",)))
+    assert result.rewrites == ()
+    assert [(r.module, r.reason) for r in result.refusals] == [
+        ("fix_nosave.sql.table",
+         "helper stays: saves nothing: fix_nosave.util is loaded anyway by fix_nosave")]
+
+
+def test_a_narrower_import_is_written_where_it_loads_less_and_refused_where_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copied(tmp_path, monkeypatch, "fix_narrow", "fix_narrow_dep", "fix_narrow_eager")
+    result = api.fix(["fix_narrow"], api.FixOptions(measure=api.Measure(repeat=1),
+                                                    select=("IA103",), write=True))
+    # user.py: Helper is a base class (it cannot be deferred) and fix_narrow_dep's
+    # __init__ imports nothing: importing it from its defining module saves asyncio.
+    (rewrite,) = result.rewrites
+    assert rewrite.passed and rewrite.module == "fix_narrow.user"
+    assert (rewrite.kind, rewrite.narrowed, rewrite.names) == ("narrowed", ("Helper",), ())
+    # Measured from `import fix_narrow.user`, as the review planned it on the load graph.
+    assert rewrite.exclusive is not None and rewrite.exclusive["modules"] >= 20
+    text = (tmp_path / "fix_narrow" / "user.py").read_text()
+    assert "\nfrom fix_narrow_dep.small import Helper\n" in text
+    assert "fix_narrow_dep.api" not in text.split('"""')[-1]
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, fix_narrow.user as u; "
+         "print('asyncio' in sys.modules, u.Thing().name())"],
+        cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "thing:Thing"]
+
+    # eager_user.py: fix_narrow_eager's __init__ imports its api module, so importing
+    # Helper from fix_narrow_eager.small loads as much: refused, with the reason.
+    reasons = [r.reason for r in result.refusals if r.module == "fix_narrow.eager_user"]
+    assert ("Helper not imported from fix_narrow_eager.small: saves nothing: "
+            "fix_narrow_eager.api and") in " ".join(reasons)
+    assert any(r.endswith("are loaded anyway by fix_narrow_eager") for r in reasons)
+    assert "from fix_narrow_eager.api import Helper" in (
+        tmp_path / "fix_narrow" / "eager_user.py").read_text()
