@@ -415,18 +415,21 @@ def not_narrower(ctx: ReviewContext, facts: ModuleFacts, bindings: list[Binding]
 def helper_roots(ctx: ReviewContext, entry: str, helper: str) -> frozenset[str]:
     """The imports of an IA103 helper module that `fix` defers for the finding at `entry`.
 
-    Those whose deferral saves `entry` modules as the code is now (`deferral_savings`:
-    not one that other imports load anyway). When the helper's own body retains much
-    heap (graded MEDIUM: the legacy twin's utils.core builds a numpy price grid at
-    import), every import it runs: `fix` builds such values on first use, which saves
-    that heap even where the modules load anyway, and doing so lists the module's
+    Those whose deferral saves modules as the code is now (`deferral_savings`: not one
+    that other imports load anyway), to `entry` or to the helper's own import (what
+    `fix` measures a helper's rewrite on; once a round has made its parent packages
+    lazy, that is what a caller of the helper alone saves). When the helper's own body
+    retains much heap (graded MEDIUM: the legacy twin's utils.core builds a numpy price
+    grid at import), every import it runs: `fix` builds such values on first use, which
+    saves that heap even where the modules load anyway, and doing so lists the module's
     star-import names in a new `__all__`, where an import not deferred with them would
     stay for good.
     """
     facts = ctx.facts(helper)
     if facts is not None and ctx.grade(ctx.tree.self_impact(helper)) >= Severity.MEDIUM:
         return frozenset(ctx.submodule_of(b) for b in facts.bindings if b.kind in RUNS)
-    return frozenset(deferral_savings(ctx.tree, entry, helper))
+    return frozenset({*deferral_savings(ctx.tree, entry, helper),
+                      *deferral_savings(ctx.tree, helper, helper)})
 
 
 def _too_small(ctx: ReviewContext, saving: frozenset[str] | set[str]) -> bool:
