@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
+from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
 from importaudit.fix import lazy_values
 from importaudit.fix.lazy_init import (
@@ -35,11 +35,14 @@ from importaudit.fix.lazy_init import (
     take_out,
     type_checking_block,
 )
+from importaudit.fix.parents import parents
 from importaudit.fix.typing_only import own_type_checking
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
+
+    from libcst.metadata import Access
 
 #: The kind of rewrite shown in the output and JSON.
 KIND = "deferred"
@@ -63,6 +66,11 @@ class DeferPlan:
     original: str | None = None  # the file's text when `source` is an earlier rewrite's
     also_added: tuple[str, ...] = ()  # names that earlier rewrite's statements bind
     values: tuple[str, ...] = ()  # module-level values now built on first access
+    # `source` as the planner read it, and the function of each line of `inserts`:
+    # rendering edits that tree instead of reading the module again.
+    tree: cst.Module | None = field(default=None, compare=False, repr=False)
+    functions: Mapping[int, cst.FunctionDef] = field(default_factory=dict, compare=False,
+                                                     repr=False)
 
     @property
     def added(self) -> tuple[str, ...]:
@@ -110,7 +118,7 @@ class _Uses:
     """Where each use of a module-level name runs: in which function, or why at import."""
 
     def __init__(self, wrapper: MetadataWrapper, lazy_annotations: bool) -> None:
-        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.parents = parents(wrapper.module)
         self.lines = wrapper.resolve(PositionProvider)
         self.lazy_annotations = lazy_annotations
 
@@ -178,8 +186,6 @@ class _Planner:
         self.exported = exported
         self.tree = cst.parse_module(source)
         self.wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-        # One call: the batchable providers (scope, parents) share one pass over the tree.
-        self.wrapper.resolve_many((ScopeProvider, ParentNodeProvider, PositionProvider))
         scope = self.wrapper.resolve(ScopeProvider)[self.tree]
         assert scope is not None
         self.scope = scope
@@ -194,6 +200,7 @@ class _Planner:
                             key=lambda n: (self.uses.lines[n].start.line,
                                            self.uses.lines[n].start.column))
         self.globals = {n.name.value: self.uses.line(n) for g in statements for n in g.names}
+        self.defs: dict[int, cst.FunctionDef] = {}  # line -> function an import moves into
 
     def refuse(self, node: cst.CSTNode | None, reason: str, name: str | None = None) -> None:
         line = self.uses.line(node) if node is not None else None
@@ -239,7 +246,8 @@ class _Planner:
         checking = bool(self.scope.assignments["TYPE_CHECKING"])
         return DeferPlan(self.module, self.file, self.source, tuple(names),
                          tuple(self.refusals), {i: frozenset(n) for i, n in moves.items()},
-                         merged, frozenset(typing), checking)
+                         merged, frozenset(typing), checking, tree=self.tree,
+                         functions={line: self.defs[line] for line in merged})
 
     def _alias(self, node: cst.Import | cst.ImportFrom, alias: cst.ImportAlias,
                package: str) -> tuple[list[int], bool] | None:
@@ -255,15 +263,19 @@ class _Planner:
         # `import a.b` is recorded under "a.b" too, with the uses `a.b.x` makes of it.
         dotted = _dotted(alias.name) if isinstance(node, cst.Import) and \
             alias.asname is None else name
-        accesses = [a for key in dict.fromkeys((name, dotted))
-                    for assignment in self.scope.assignments[key]
-                    for a in assignment.references]
+        # In the order of the source: libcst keeps them in a set, whose order changes
+        # from run to run, and a refusal names the first use that runs at import.
+        accesses = sorted((a for key in dict.fromkeys((name, dotted))
+                           for assignment in self.scope.assignments[key]
+                           for a in assignment.references), key=self._where)
         if reason is None and not accesses:
             reason = f"nothing uses {name} by name: it may be imported for its side effects"
         for access in accesses if reason is None else ():
             where, function = self.uses.classify(access.node)
             if function is not None:
-                functions[self.uses.line(function)] = None
+                line = self.uses.line(function)
+                functions[line] = None
+                self.defs[line] = function
             elif where == "annotation":
                 annotated = True
             else:
@@ -275,6 +287,10 @@ class _Planner:
         # Used only by annotations that are not evaluated: it goes under TYPE_CHECKING
         # with the others, or the dependency still loads (the finding counts it).
         return list(functions), annotated
+
+    def _where(self, access: Access) -> tuple[int, int]:
+        start = self.uses.lines[access.node].start
+        return start.line, start.column
 
     def _binding_reason(self, name: str, target: str, package: str) -> str | None:
         """Why the import binding `name` (of module `target`) cannot move, if it cannot."""
@@ -380,16 +396,14 @@ def _listed(source: str) -> frozenset[str]:
 
 
 class _Insert(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, inserts: Mapping[int, Sequence[cst.SimpleStatementLine]]) -> None:
+    def __init__(self, inserts: Mapping[cst.FunctionDef, Sequence[cst.SimpleStatementLine]]
+                 ) -> None:
         super().__init__()
         self.inserts = inserts
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef
                           ) -> cst.FunctionDef:
-        line = self.get_metadata(PositionProvider, original).start.line
-        statements = self.inserts.get(line)
+        statements = self.inserts.get(original)
         if not statements:
             return updated
         body = updated.body
@@ -417,10 +431,15 @@ def _only(statement: cst.BaseStatement, names: frozenset[str]) -> cst.SimpleStat
 
 def render_defer(plan: DeferPlan) -> str:
     """The module with the planned imports moved into the functions that use them."""
-    module = cst.parse_module(plan.source)
-    inserts = {line: [_only(module.body[i], names) for i, names in found]
+    module, functions = plan.tree, plan.functions
+    if module is None:  # a plan made by hand: find its functions by their lines
+        module = cst.parse_module(plan.source)
+        lines = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        functions = {lines[f].start.line: f for f in m.findall(module, m.FunctionDef())
+                     if isinstance(f, cst.FunctionDef)}
+    inserts = {functions[line]: [_only(module.body[i], names) for i, names in found]
                for line, found in plan.inserts.items()}
-    moved = MetadataWrapper(module).visit(_Insert(inserts))
+    moved = module.visit(_Insert(inserts))
     body, insert_at, lead, _ = take_out(moved, plan.moves)
     if insert_at is None:
         return plan.source
