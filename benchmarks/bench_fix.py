@@ -13,8 +13,13 @@ and prints, per package, how many rewrites were proposed, how many passed the pr
 and the measured saving of `import PKG`. Each passing rewrite is then written into a
 copy of the package and imported once more, independently of the proof: the package
 and every submodule that imported before must still import. Every command is checked.
+It also prints what `fix` cost: the CPU time of the `fix` process itself (reviewing,
+planning and rendering the rewrites: libcst), of the interpreters it started (the
+review's measurement, the proof's imports, the before/after measurements), and the
+wall time; medians of `--fix-runs` runs.
 
     python benchmarks/bench_fix.py [--rounds 7] [--python EXE] [--packages a,b]
+                                   [--fix-runs 1]
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +40,7 @@ LEGACY = ROOT / "tests" / "fixtures" / "legacy"
 #: The whole package, and the circuit-breaker facade alone (ISSUE-3318: its utils imports).
 TWIN_TARGETS = ("risk_management", "risk_management.real_time.circuit_breaker.facade")
 PACKAGES = ("jinja2", "requests", "dateutil", "click", "rich", "httpx", "attr",
-            "pydantic", "sqlalchemy")
+            "pydantic", "sqlalchemy", "pandas")
 
 TREE = r"""
 import importlib, json, pkgutil, sys
@@ -54,11 +60,38 @@ print(json.dumps(found))
 """
 
 
-def importaudit(*args: str, cwd: Path, ok: tuple[int, ...] = (0,)) -> str:
-    cmd = [sys.executable, "-m", "importaudit", *args]
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
-    if done.returncode not in ok:
-        raise SystemExit(f"FAILED ({done.returncode}): {' '.join(cmd)}\n{done.stderr[-2000:]}")
+#: Runs importaudit's console script and, at its exit, writes the CPU time of the
+#: process itself and of the children it waited for to the file named by argv[1].
+TIMED = r"""
+import atexit, json, resource, sys
+out = sys.argv.pop(1)
+def said():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(out, "w") as f:
+        json.dump([own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime], f)
+atexit.register(said)
+sys.argv[0] = "importaudit"
+from importaudit.cli import main
+main()
+"""
+
+
+def importaudit(*args: str, cwd: Path, ok: tuple[int, ...] = (0,),
+                cpu: list[tuple[float, float, float]] | None = None) -> str:
+    """Run importaudit; with `cpu`, append (own CPU s, children's CPU s, wall s) to it."""
+    with tempfile.TemporaryDirectory(prefix="bench-fix-cpu-") as tmp:
+        times = Path(tmp) / "cpu.json"
+        cmd = [sys.executable, "-c", TIMED, str(times), *args]
+        start = time.perf_counter()
+        done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - start
+        if done.returncode not in ok:
+            raise SystemExit(f"FAILED ({done.returncode}): importaudit {' '.join(args)}\n"
+                             f"{done.stderr[-2000:]}")
+        if cpu is not None:
+            own, children = json.loads(times.read_text())
+            cpu.append((own, children, wall))
     return done.stdout
 
 
@@ -106,24 +139,29 @@ def legacy_twin(rounds: int) -> None:
                       f"{unit:>3}{saving(before, after):>9}   {goal}")
 
 
-def real_packages(python: str, packages: list[str]) -> None:
+def real_packages(python: str, packages: list[str], runs: int) -> None:
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
                            "['purelib'])"], capture_output=True, text=True, check=True
                           ).stdout.strip()
     print(f"\nreal packages ({python})")
     print(f"{'package':12}{'proposed':>9}{'proven':>8}{'rounds':>7}{'time':>9}{'heap':>9}"
-          f"{'modules':>9}   still imports (independent check)")
+          f"{'modules':>9}{'fix CPU s':>11}{'children':>10}{'wall s':>8}"
+          "   still imports (independent check)")
     for name in packages:
         folder = Path(site) / name
         if not folder.is_dir():
             print(f"{name:12} not installed")
             continue
+        cpu: list[tuple[float, float, float]] = []
+        for _ in range(runs - 1):  # the same fix, not written: only its cost counts
+            importaudit("fix", str(folder), "--python", python, "--repeat", "3",
+                        "--format", "json", cwd=ROOT, ok=(0, 1), cpu=cpu)
         with tempfile.TemporaryDirectory(prefix="bench-fix-") as tmp:
             # fix writes only into this copy, which goes first on the child's sys.path.
             copy = Path(tmp) / name
             shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
             out = importaudit("fix", str(copy), "--python", python, "--repeat", "3",
-                              "--write", "--format", "json", cwd=ROOT, ok=(0, 1))
+                              "--write", "--format", "json", cwd=ROOT, ok=(0, 1), cpu=cpu)
             result = json.loads(out)
             proposed = [r for r in result["rewrites"]
                         if r["codes"] or not r["proof"]["passed"]]
@@ -132,8 +170,10 @@ def real_packages(python: str, packages: list[str]) -> None:
             cells = [f"{cost[k]:>9.0%}" if cost.get(k) is not None else f"{'-':>9}"
                      for k in ("time_ns", "heap_bytes", "modules")]
             check = still_imports(python, folder.parent, Path(tmp), name) if proven else "-"
+            spent = "".join(f"{statistics.median(c[i] for c in cpu):>{w}.1f}"
+                            for i, w in ((0, 11), (1, 10), (2, 8)))
             print(f"{name:12}{len(proposed):>9}{len(proven):>8}{result['rounds']:>7}"
-                  f"{''.join(cells)}   {check}")
+                  f"{''.join(cells)}{spent}   {check}")
             for rewrite in proposed:
                 for broke in rewrite["proof"]["broke"][:2]:
                     print(f"{'':14}{rewrite['module']}: {broke['message'][:100]}")
@@ -158,11 +198,15 @@ def main() -> None:
     parser.add_argument("--python", default="/work/realenv/bin/python")
     parser.add_argument("--packages", default=",".join(PACKAGES))
     parser.add_argument("--skip-legacy", action="store_true")
+    parser.add_argument("--fix-runs", type=int, default=1,
+                        help="runs of fix per package whose CPU and wall time give the "
+                             "median (the last one writes into a copy)")
     args = parser.parse_args()
     if not args.skip_legacy:
         legacy_twin(args.rounds)
     if Path(args.python).exists():
-        real_packages(args.python, [p for p in args.packages.split(",") if p])
+        real_packages(args.python, [p for p in args.packages.split(",") if p],
+                      max(1, args.fix_runs))
 
 
 if __name__ == "__main__":
