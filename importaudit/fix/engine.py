@@ -4,7 +4,8 @@
 each (a lazy package `__init__`, a TYPE_CHECKING move, imports deferred into their
 functions), renders it with what the original module shows when imported, and proves
 it on a temporary copy (`trial`). A rewrite whose module breaks a check is dropped and
-the rest proved again; a break that no rewrite can be blamed for drops them all.
+the rest proved again; a break that no rewrite can be blamed for by name is traced to
+one rewrite by proving halves of the set (`_culprit`), else drops them all.
 `fixpoint` runs rounds until nothing new is fixable; `copies` measures, `writing` writes.
 """
 
@@ -30,7 +31,7 @@ from importaudit.fix.styles import (
     render_pep810,
     stub_path,
 )
-from importaudit.fix.trial import Context, prove
+from importaudit.fix.trial import Context, breaks_tree, prove
 from importaudit.fix.typing_only import TypingPlan, plan_typing, render_typing
 
 if TYPE_CHECKING:
@@ -211,6 +212,85 @@ def _older(ctx: Context, plans: Sequence[Plan], versions: compat.VersionCheck,
     return replace(versions, not_checked=(*versions.not_checked, *([note] if note else [])))
 
 
+def _culprit(plans: Sequence[Plan], ctx: Context, targets: Mapping[str, Target],
+             tree_before: dict[str, Any]) -> str | None:
+    """The module whose rewrite alone breaks the tree, when all of `plans` did.
+
+    A module of the tree that no longer imports, and is no rewritten module nor below
+    one (a compiled pandas._libs.tslibs module importing a name from a package made
+    lazy), blames no rewrite by name. Halving the set and proving each half finds the
+    one rewrite that breaks it in about 2 log2(n) imports of the tree. None when it
+    takes two rewrites together, or a half no longer breaks what the whole did (the
+    older Pythons the whole was proven on too).
+    """
+    suspects = list(plans)
+    while len(suspects) > 1:
+        half = len(suspects) // 2
+        for part in (suspects[:half], suspects[half:]):
+            with tempfile.TemporaryDirectory(prefix="importaudit-fix-") as tmp:
+                rewrites = deep.run(_render, part, ctx, targets)
+                if breaks_tree(rewrites, ctx, Path(tmp), tree_before):
+                    suspects = part
+                    break
+        else:
+            return None
+    return suspects[0].module if suspects else None
+
+
+def _charged(proven: Sequence[Rewrite], culprit: str, unblamed: Sequence[Breakage], *,
+             halved: bool) -> list[Rewrite]:
+    """The culprit's rewrite, charged with what it broke.
+
+    Its own failures and the unnamed ones; when there are neither (its own module
+    imports fine), the first failures of the others' modules it broke.
+    """
+    how = " (with only this rewrite applied: found by proving the rewrites in halves)"
+    # A module that no longer imports says more than the surface that changed with it.
+    theirs = sorted((b for r in proven if r.module != culprit for b in r.broke),
+                    key=lambda b: "no longer imports" not in b.message)
+    return [replace(r, broke=(*r.broke, *(
+        replace(b, message=b.message + (how if halved else ""))
+        for b in [*unblamed, *(theirs[:3] if not r.broke and not unblamed else [])])))
+        for r in proven if r.module == culprit]
+
+
+def _prove_all(plans: Sequence[Plan], ctx: Context, targets: Mapping[str, Target],
+               tree_before: dict[str, Any],
+               ) -> tuple[list[Rewrite], list[Rewrite], list[Breakage], int]:
+    """Prove `plans` together, withdrawing each rewrite that broke, until the rest pass.
+
+    Returns the proven rewrites, the withdrawn ones, the failures no rewrite could be
+    blamed for (then nothing is proven) and how many modules the tree check imported.
+    """
+    importable = list(plans)
+    dropped: list[Rewrite] = []
+    checked = 0
+    while importable:
+        with tempfile.TemporaryDirectory(prefix="importaudit-fix-") as tmp:
+            rewrites = deep.run(_render, importable, ctx, targets)
+            proven, unblamed, checked = prove(rewrites, ctx, Path(tmp), tree_before)
+        failed = {r.module for r in proven if not r.passed}
+        if not failed and not unblamed:
+            return proven, dropped, [], checked
+        # A failure is charged by name to the rewritten module it happened in (or
+        # below), which need not be the rewrite that caused it: one rewrite can break
+        # every module importing through it (pandas' 20 all failed on one `cannot
+        # import name Timestamp`). So look for the one rewrite that breaks alone.
+        culprit = (importable[0].module if len(importable) == 1 else
+                   _culprit(importable, ctx, targets, tree_before))
+        if culprit is not None:
+            dropped.extend(_charged(proven, culprit, unblamed, halved=len(importable) > 1))
+            importable = [p for p in importable if p.module != culprit]
+            continue
+        if unblamed:
+            dropped.extend(replace(r, broke=tuple(unblamed)) for r in proven
+                           if r.module in ctx.before)
+            return [], dropped, unblamed, checked
+        dropped.extend(r for r in proven if not r.passed)
+        importable = [p for p in importable if p.module not in failed]
+    return [], dropped, [], checked
+
+
 def propose(
     targets: Sequence[Target], *, python: str, paths: Sequence[str],
     imports: Sequence[str], timeout: float, relpath: Callable[[Path], str],
@@ -274,26 +354,7 @@ def propose(
     tree_before = run_snapshot(python, ctx.paths, "tree", ",".join(imports),
                                timeout=timeout, env=env)
     versions = _older(ctx, importable, versions, version)
-    dropped: list[Rewrite] = []
-    unblamed: list[Breakage] = []
-    checked = 0
-    rewrites: list[Rewrite] = []
-    while importable:
-        with tempfile.TemporaryDirectory(prefix="importaudit-fix-") as tmp:
-            rewrites = deep.run(_render, importable, ctx, by_module)
-            proven, unblamed, checked = prove(rewrites, ctx, Path(tmp), tree_before)
-        failed = {r.module for r in proven if not r.passed}
-        if unblamed:
-            dropped.extend(replace(r, broke=tuple(unblamed)) for r in proven
-                           if r.module in ctx.before)
-            rewrites = []
-            break
-        if not failed:
-            rewrites = proven
-            break
-        dropped.extend(r for r in proven if not r.passed)
-        importable = [p for p in importable if p.module not in failed]
-        rewrites = []
+    rewrites, dropped, unblamed, checked = _prove_all(importable, ctx, by_module, tree_before)
     measured = "" if version is None else compat.dotted(version)
     proven_on = tuple(v for v in (measured, *(s.label for s in ctx.others))
                       if v and (rewrites or dropped))  # a proof ran there

@@ -5,7 +5,8 @@ oldest Python the package admits, and imports each rewritten module and the whol
 on each side of the proof (the measured interpreter, and an older one the package
 admits when it imports there), comparing with what the original showed (`proof`). A
 failure is charged to the rewrite of the module that broke, or of its nearest parent
-that was rewritten; one no rewrite can be blamed for is returned apart.
+that was rewritten; one no rewrite can be blamed for is returned apart (and `engine`
+looks for the rewrite behind it with `breaks_tree`, proving parts of the set).
 """
 
 from __future__ import annotations
@@ -59,6 +60,19 @@ def compile_check(rewrites: Sequence[Rewrite], ctx: Context, copy: Path,
     for module, message in compat.compile_breakages(ctx.oldest, files, timeout=ctx.timeout,
                                                     env=ctx.env).items():
         found.setdefault(module, []).append(Breakage(module, message))
+
+
+def breaks_tree(rewrites: Sequence[Rewrite], ctx: Context, copy: Path,
+                tree_before: dict[str, Any]) -> bool:
+    """Whether applying only `rewrites` in `copy` stops a module of the tree importing.
+
+    The tree check alone, on the measured interpreter: what `engine` asks of a part of
+    the rewrites when a whole trial broke a module no rewrite could be blamed for.
+    """
+    copy_packages(rewrites, copy)
+    tree_after = run_snapshot(ctx.python, (str(copy), *ctx.paths), "tree",
+                              ",".join(ctx.targets), timeout=ctx.timeout, env=ctx.env)
+    return bool(compare_tree(tree_before, tree_after))
 
 
 def prove(rewrites: list[Rewrite], ctx: Context, copy: Path,

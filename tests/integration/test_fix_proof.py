@@ -92,6 +92,38 @@ def test_proof_names_the_value_that_changed_and_nothing_passes(tmp_path: Path) -
     assert (root / "fix_order" / "__init__.py").read_text() == before
 
 
+def test_a_break_that_names_no_rewrite_is_traced_to_its_rewrite(tmp_path: Path) -> None:
+    root = copied(tmp_path, "fix_plain", "fix_blame", "fix_blame_user")
+    targets = [engine.Target(p, root / p / "__init__.py", ("IA101",))
+               for p in ("fix_plain", "fix_blame")]
+    walk = discover(("fix_plain", "fix_blame", "fix_blame_user"),
+                    search_path=[str(root)]).import_order()
+    result = engine.propose(targets, python=sys.executable, paths=(str(root),),
+                            imports=walk, timeout=60, relpath=str)
+    # fix_blame_user breaks, and only fix_blame's rewrite breaks it: fix_plain's stands.
+    by_module = {r.module: r for r in result.rewrites}
+    assert by_module["fix_plain"].passed and result.broke == ()
+    [broke] = by_module["fix_blame"].broke
+    assert broke.message.startswith("fix_blame_user no longer imports: ")
+    assert broke.message.endswith("(with only this rewrite applied: found by proving the "
+                                  "rewrites in halves)")
+    assert writing.write(result) == (root / "fix_plain" / "__init__.py",)
+
+
+def test_a_rewrite_blamed_for_anothers_break_is_proven_again(tmp_path: Path) -> None:
+    root = copied(tmp_path, "fix_cascade", "fix_cascade_user")
+    result = propose(root, "fix_cascade", "fix_cascade_user")
+    by_module = {r.module: r for r in result.rewrites}
+    # fix_cascade_user.tools stops importing under fix_cascade_user's rewrite, but only
+    # fix_cascade's rewrite breaks it: that one is withdrawn, the other one stands.
+    assert by_module["fix_cascade_user"].passed, by_module["fix_cascade_user"].broke
+    assert not by_module["fix_cascade"].passed
+    [broke, *_] = by_module["fix_cascade"].broke
+    assert broke.module == "fix_cascade_user.tools" and "KeyError: 'Engine'" in broke.message
+    assert writing.write(result) == (root / "fix_cascade_user" / "__init__.py",)
+    assert run(root, "import fix_cascade_user as u; print(u.ENGINE.__name__)") == "Engine"
+
+
 def test_refused_only_package_proposes_nothing(tmp_path: Path) -> None:
     root = copied(tmp_path, "fix_star")
     result = propose(root, "fix_star")
