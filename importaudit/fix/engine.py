@@ -214,14 +214,15 @@ def _older(ctx: Context, plans: Sequence[Plan], versions: compat.VersionCheck,
 
 def _culprit(plans: Sequence[Plan], ctx: Context, targets: Mapping[str, Target],
              tree_before: dict[str, Any]) -> str | None:
-    """The module whose rewrite alone breaks the tree, when all of `plans` did.
+    """The module whose rewrite alone breaks the tree, when a trial of `plans` failed.
 
-    A module of the tree that no longer imports, and is no rewritten module nor below
-    one (a compiled pandas._libs.tslibs module importing a name from a package made
-    lazy), blames no rewrite by name. Halving the set and proving each half finds the
-    one rewrite that breaks it in about 2 log2(n) imports of the tree. None when it
-    takes two rewrites together, or a half no longer breaks what the whole did (the
-    older Pythons the whole was proven on too).
+    A module that no longer imports is charged to the rewritten module it is (or is
+    below), or to none: neither need be the rewrite that broke it (with
+    pandas._libs.tslibs made lazy, its compiled modules and every rewritten pandas
+    module failed to import). Halving the set and proving each half, tree check only,
+    finds the one rewrite that breaks it in about 2 log2(n) imports of the tree. None
+    when it takes two rewrites together, or when the failure is not in the tree check
+    (a changed surface, an older Python): then the failures as charged decide.
     """
     suspects = list(plans)
     while len(suspects) > 1:
