@@ -477,7 +477,7 @@ class _Collector(_ClassUseVisitor):
                 self.calls.append(call)
                 if call.method not in CHEAP_CALLS and not call.method[:1].isupper():
                     self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
-                                               f"call to {dotted(node.func) or call.name}()",
+                                               f"call to {_shown(node, call)}",
                                                call))
         self.generic_visit(node)
 
@@ -516,6 +516,17 @@ def _root(call: ImportTimeCall) -> ImportTimeCall:
     while call.receiver is not None and call.name.startswith("<expr>."):
         call = call.receiver
     return call
+
+
+def _shown(node: ast.Call, call: ImportTimeCall) -> str:
+    """A call as the message shows it.
+
+    As written ("np.round()"), or as its chain ("Path().with_name()") where a call's
+    result is called on.
+    """
+    if call.name.startswith("<expr>."):
+        return _chain(call)
+    return f"{dotted(node.func) or call.name}()"
 
 
 def _chain(call: ImportTimeCall) -> str:
