@@ -502,12 +502,13 @@ def with_repeated(work: list[Statement], calls: list[tuple[ImportTimeCall, int]]
     """
     groups: dict[str, list[tuple[ImportTimeCall, int]]] = {}
     for call, end in calls:
-        groups.setdefault(_chain(call), []).append((call, end))
+        groups.setdefault(_chain(call, named=True), []).append((call, end))
     grouped = {chain for chain, same in groups.items() if len(same) >= REPEATED}
     repeated = [Statement(groups[chain][0][0].line, max(end for _, end in groups[chain]),
-                          f"{len(groups[chain])} calls to {chain}", _root(groups[chain][0][0]),
+                          f"{len(groups[chain])} calls to {_chain(groups[chain][0][0])}",
+                          _root(groups[chain][0][0]),
                           len(groups[chain])) for chain in grouped]
-    return (*(w for w in work if w.call is None or _chain(w.call) not in grouped),
+    return (*(w for w in work if w.call is None or _chain(w.call, named=True) not in grouped),
             *sorted(repeated, key=lambda w: w.line))
 
 
@@ -529,9 +530,13 @@ def _shown(node: ast.Call, call: ImportTimeCall) -> str:
     return f"{dotted(node.func) or call.name}()"
 
 
-def _chain(call: ImportTimeCall) -> str:
-    """How a call reads: "Table().alias()", "register()"."""
+def _chain(call: ImportTimeCall, *, named: bool = False) -> str:
+    """How a call reads: "Table().alias()", "register()".
+
+    `named`: with the callee's resolved name instead ("sqlalchemy.Table().alias()"),
+    so that `a.append()` and `b.append()` are not one call.
+    """
     if call.receiver is not None and call.name.startswith("<expr>."):
-        return f"{_chain(call.receiver)}.{call.method}()"
-    return f"{call.method}()"
+        return f"{_chain(call.receiver, named=named)}.{call.method}()"
+    return f"{call.name if named else call.method}()"
 

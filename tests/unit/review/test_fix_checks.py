@@ -182,6 +182,21 @@ def test_computation_spread_over_many_statements_is_pointed_at_as_one(
     assert "Column" not in finding.message and "calls to decorate" not in finding.message
 
 
+def test_the_same_method_on_different_objects_is_no_repeated_call(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/hooks.py": ("import app.a as a\nimport app.b as b\n"
+                         + "a.register(1)\nb.register(2)\n" * 3
+                         + "TABLE = [i * i for i in range(200_000)]\n"),
+    })
+    slow = dataclasses.replace(record(tmp_path, "app.hooks", "app", 1, 30_000),
+                               self_cpu_ns=12_000_000)
+    [finding] = codes(make_report(("app",), (record(tmp_path, "app", None, 0, 100), slow)),
+                      "IA602")
+    # 3 calls to a.register() and 3 to b.register(): not "6 calls to register()".
+    assert "calls to" not in finding.message and finding.line == 9
+
+
 def test_only_a_computing_body_near_the_threshold_is_unsettled(tmp_path: Path) -> None:
     from importaudit.review import unsettled
 
