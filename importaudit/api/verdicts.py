@@ -92,8 +92,9 @@ def kept(judged: Iterable[Judged], interpreter: Interpreter, directory: Path,
          ) -> dict[str, bool]:
     """The verdicts an earlier review gave these modules, where their figure is near.
 
-    Returns module -> slow for every module whose verdict came from the memory; the
-    others are decided by their figure (`Judged.slow`). Remembers the verdict of every
+    Returns module -> slow for every module whose remembered verdict differs from what
+    its figure says and stands instead; the others are decided by their figure
+    (`Judged.slow`). Remembers the verdict of every
     module given, kept or fresh.
     """
     from importaudit.static.cache import write_cache_file
@@ -109,7 +110,7 @@ def kept(judged: Iterable[Judged], interpreter: Interpreter, directory: Path,
         earlier = memory.get(key)
         slow = module.slow
         if module.near and isinstance(earlier, list) and earlier and isinstance(
-                earlier[0], bool):
+                earlier[0], bool) and earlier[0] != slow:
             slow = earlier[0]
             decided[module.name] = slow
         memory[key] = [slow, module.cpu_ns, now]
