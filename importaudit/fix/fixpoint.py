@@ -103,7 +103,10 @@ def search_env(env: Sequence[tuple[str, str]], folders: Sequence[str],
     still be found there, after the copy.
     """
     given = dict(env)
-    paths = [p for p in (given.get("PYTHONPATH"), *folders) if p]
+    # A child's environment is ours with `env` on top (`child_environ`): without a
+    # PYTHONPATH in `env`, the one exported in the user's shell is what to keep.
+    paths = [p for p in (given.get("PYTHONPATH", os.environ.get("PYTHONPATH")), *folders)
+             if p]
     if paths:
         given["PYTHONPATH"] = os.pathsep.join(paths)
     return tuple(given.items())

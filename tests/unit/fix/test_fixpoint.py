@@ -17,6 +17,8 @@ from importaudit.fix.result import FixResult, Rewrite
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import pytest
+
 
 def package(root: Path) -> Path:
     (root / "pkg").mkdir(parents=True)
@@ -71,10 +73,22 @@ def test_a_round_names_its_targets_in_the_copy_and_carries_files_back(tmp_path: 
     assert (back.file, back.rounds) == (pkg / "b.py", (2,))
 
 
-def test_search_env_puts_the_target_folders_after_the_users_pythonpath() -> None:
+def test_search_env_puts_the_target_folders_after_the_users_pythonpath(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTHONPATH", raising=False)
     env = fixpoint.search_env((("A", "1"), ("PYTHONPATH", "/mine")), ["/src"])
     assert dict(env) == {"A": "1", "PYTHONPATH": f"/mine{__import__('os').pathsep}/src"}
     assert fixpoint.search_env((), []) == ()
+
+
+def test_search_env_keeps_a_pythonpath_exported_in_the_shell(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    # Children get our environment with `--env` on top: the shell's PYTHONPATH counts.
+    monkeypatch.setenv("PYTHONPATH", "/shell")
+    assert dict(fixpoint.search_env((), ["/src"])) == {
+        "PYTHONPATH": f"/shell{os.pathsep}/src"}
 
 
 def test_rounds_stop_when_nothing_new_and_a_withdrawn_module_is_not_tried_again(
