@@ -28,15 +28,9 @@ def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     # this session, for the commands tests start too: a verdict an earlier session
     # remembered in the checkout's .importaudit-cache must not decide a test's review.
     # Tests of the cache folder itself set or unset the variable.
-    import os
-
-    before = os.environ.get("IMPORTAUDIT_CACHE_DIR")
-    os.environ["IMPORTAUDIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if before is None:
-        del os.environ["IMPORTAUDIT_CACHE_DIR"]
-    else:
-        os.environ["IMPORTAUDIT_CACHE_DIR"] = before
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
 
 
 @pytest.fixture(autouse=True)
