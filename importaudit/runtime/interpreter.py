@@ -103,7 +103,11 @@ def compiled_probe():
         try:
             with open(path, 'rb') as stream:
                 data = stream.read()
-            return data[:16] == header and type(marshal.loads(data[16:])) is type(valid.__code__)
+            code = marshal.loads(data[16:])
+            # Named after the source it was compiled from: tracebacks and warnings show
+            # that path, which must be this probe's, not another checkout's.
+            return (data[:16] == header and type(code) is type(valid.__code__)
+                    and code.co_filename == source)
         except (OSError, ValueError, EOFError, TypeError):
             return False
 
@@ -139,9 +143,16 @@ def cache_dir() -> Path:
 
 
 def _probe_digest() -> str:
+    """The probe's content and where it is: the compiled probe names its source file.
+
+    Two installations of one version (two checkouts, two venvs) get a .pyc each, so
+    neither's tracebacks point into the other (nor into one since deleted).
+    """
     import hashlib
 
-    return hashlib.sha256(Path(PROBE_PATH).read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(Path(PROBE_PATH).read_bytes())
+    digest.update(os.fsencode(PROBE_PATH))
+    return digest.hexdigest()[:16]
 
 
 def find_interpreter(python: str | None, timeout: float = 30.0,

@@ -63,3 +63,33 @@ def test_another_pyc_in_place_of_the_probe_is_not_run(version: str | None, tmp_p
                    check=True)
     assert_measures(python)
     assert not marker.exists()
+
+
+def test_the_compiled_probe_names_the_probe_it_was_compiled_from(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two checkouts of one version share a cache folder: the .pyc compiled from the
+    # first named that checkout's probe.py in every warning and traceback the child
+    # printed for the second, even after the first was deleted.
+    import marshal
+
+    from importaudit.runtime import interpreter as module
+
+    ours = Path(module.PROBE_PATH)
+    copies = []
+    for name in ("first", "second"):
+        copy = tmp_path / name / "probe.py"
+        copy.parent.mkdir()
+        copy.write_bytes(ours.read_bytes())
+        copies.append(copy)
+    monkeypatch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    compiled = []
+    for copy in copies:
+        monkeypatch.setattr(module, "PROBE_PATH", str(copy))
+        compiled.append(Path(find_interpreter(None).probe))
+    assert compiled[0] != compiled[1]
+    for copy, pyc in zip(copies, compiled, strict=True):
+        assert marshal.loads(pyc.read_bytes()[16:]).co_filename == str(copy)
+    # A .pyc of the same source compiled elsewhere, copied in under our name, is rebuilt.
+    compiled[1].write_bytes(compiled[0].read_bytes())
+    assert marshal.loads(Path(find_interpreter(None).probe).read_bytes()[16:]).co_filename \
+        == str(copies[1])
