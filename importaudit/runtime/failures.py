@@ -6,7 +6,9 @@ and the module that was not found, if any. This module turns that into the trace
 Python would print, and decides whether a failed submodule of a walk is *skipped*
 rather than failed: it needs a module outside the targets that is not installed, or
 it is written for another platform (it raised under a test of the platform, or needs a
-standard-library module this platform lacks). A target's own failure is always one.
+standard-library module this platform lacks), or for a newer Python, or it is a part an
+installed package does not offer here (see `absent`). A target's own failure is
+always one.
 """
 
 from __future__ import annotations
@@ -21,11 +23,20 @@ from typing import TYPE_CHECKING
 
 from importaudit.guards import Bindings, Guard, classify_test
 from importaudit.model import ChildFailure, SkippedModule
+from importaudit.runtime.absent import (
+    installed,
+    lazy_only,
+    missing_behind,
+    module_level,
+    parse,
+    raises_import_error,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator, Sequence
+    from collections.abc import Collection, Sequence
 
     from importaudit.runtime.children import ChildRun
+    from importaudit.runtime.interpreter import Interpreter
     from importaudit.runtime.records import Fail, Finished, Frame
     from importaudit.runtime.runner import ProfileRequest
 
@@ -65,26 +76,6 @@ def format_traceback(frames: Sequence[Frame], error: str | None) -> tuple[str, .
     return tuple(lines)
 
 
-@functools.lru_cache(maxsize=64)
-def _parse(file: str) -> ast.Module | None:
-    try:
-        with open(file, "rb") as stream:
-            return ast.parse(stream.read(), file)
-    except (OSError, SyntaxError, ValueError):
-        return None
-
-
-def _module_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    """Module-level statements in source order, those inside `if`/`try` blocks included."""
-    for node in body:
-        yield node
-        if isinstance(node, ast.If):
-            yield from _module_level(node.body + node.orelse)
-        elif isinstance(node, ast.Try):
-            yield from _module_level(node.body + [s for h in node.handlers for s in h.body]
-                                     + node.orelse + node.finalbody)
-
-
 def _source_of(file: str, module: str | None, level: int) -> str | None:
     """The file of a relative import's module (`from ._compat import WIN`), if it exists."""
     if not level:
@@ -107,11 +98,11 @@ def file_guards(file: str, depth: int = 0) -> Bindings | None:
     that does (`from ._compat import WIN` where `_compat` says
     `WIN = sys.platform.startswith("win")`), are platform tests too.
     """
-    tree = _parse(file)
+    tree = parse(file)
     if tree is None:
         return None
     guards = Bindings(flags=True)
-    for node in _module_level(tree.body):
+    for node in module_level(tree.body):
         if isinstance(node, ast.Import | ast.ImportFrom):
             guards.learn(node)
         if isinstance(node, ast.ImportFrom) and depth < 3:
@@ -130,7 +121,7 @@ def platform_guard(file: str, line: int) -> str | None:
 
     None when the statement there is not guarded by a test of the platform.
     """
-    tree, bindings = _parse(file), file_guards(file)
+    tree, bindings = parse(file), file_guards(file)
     if tree is None or bindings is None:
         return None
     guards: list[ast.expr] = []
@@ -158,10 +149,16 @@ def platform_guard(file: str, line: int) -> str | None:
     return None
 
 
-def classify(fail: Fail, targets: Sequence[str]) -> SkippedModule | None:
+def classify(fail: Fail, targets: Sequence[str],
+             where: Interpreter | None = None) -> SkippedModule | None:
     """A `fail` record of a walked submodule as a skipped module, or None if it failed.
 
     Targets themselves, a SystemExit and errors of the targets' own code are failures.
+    A module of the targets that is not there is a failure too, unless the targets are
+    installed (under site-packages): then the installation does not include it, which
+    its users cannot change either. With `where` (the measured interpreter), a `from M
+    import N` that found no N is read for its cause (`absent`): a module that is not
+    there, an optional import that did not bind N, a PEP 810 lazy import.
     """
     name = fail.name
     if name is None or name in targets or fail.kind not in ("import-error", "not-found"):
@@ -172,21 +169,40 @@ def classify(fail: Fail, targets: Sequence[str]) -> SkippedModule | None:
     file, line = (frames[-1][0], frames[-1][1]) if frames else (None, None)
     through = f"imports {origin}, which " if origin and origin != name else ""
     missing = fail.missing
+    how = ""
+    if missing is None and where is not None:
+        behind = missing_behind(error, where)
+        if behind is not None:
+            missing, how = behind[0], f" ({behind[1]})"
     kind = reason = None
     if missing is not None and not under(missing, targets):
         if missing.split(".")[0] in sys.stdlib_module_names:
             kind = PLATFORM
             reason = (f"{through}needs {missing}, a standard-library module this platform "
-                      "does not have")
+                      f"does not have{how}")
         else:
             kind = MISSING
-            reason = f"{through}needs {missing}, which is not installed"
+            reason = f"{through}needs {missing}, which is not installed{how}"
+    elif missing is not None and file is not None and installed(file):
+        kind = MISSING
+        reason = (f"{through}needs {missing}, which this installation of "
+                  f"{missing.partition('.')[0]} does not include{how}")
     elif missing is None and file is not None and line is not None:
         guard = platform_guard(file, line)
+        lazy = lazy_only(file, line, where) if where is not None and guard is None else None
         if guard is not None:
             kind = PLATFORM
             reason = (f"{through}is for another platform (raised under `{guard}`)" if through
                       else f"for another platform: raised under `{guard}`")
+        elif lazy is not None and where is not None:
+            kind = PLATFORM
+            reason = (f"{through}is for Python 3.15 or newer: its import of {lazy} (line "
+                      f"{line}) is lazy there (`__lazy_modules__`, PEP 810), and Python "
+                      f"{where.version_text} runs it at once, where it fails")
+        elif installed(file) and frames[-1][2] == "<module>" and raises_import_error(
+                file, line):
+            kind = MISSING
+            reason = f"{through}says it cannot be used here ({error})"
     if kind is None or reason is None:
         return None
     return SkippedModule(
@@ -194,7 +210,6 @@ def classify(fail: Fail, targets: Sequence[str]) -> SkippedModule | None:
         missing=missing, file=file, line=line,
         traceback=format_traceback(frames, error),
     )
-
 
 
 # ----------------------------------------------------------------------------- failures
@@ -259,11 +274,12 @@ def _import_failure(fail: Fail, tail: str, modules: Sequence[Finished]) -> Child
 
 
 def skipped_modules(runs: Sequence[ChildRun | None], request: ProfileRequest,
-                    ) -> tuple[SkippedModule, ...]:
+                    where: Interpreter | None = None) -> tuple[SkippedModule, ...]:
     """Submodules a `--tree` walk could not import for reasons outside the targets.
 
     A module outside the targets not installed, or a module for another platform (see
-    `failures.classify`); the same in every run, so the first run that saw it says why.
+    `failures.classify`, which reads files as `where` finds them); the same in every
+    run, so the first run that saw it says why.
     """
     if not request.tree or request.mode != "import":
         return ()
@@ -271,7 +287,7 @@ def skipped_modules(runs: Sequence[ChildRun | None], request: ProfileRequest,
     for run in runs:
         for fail in run.fails if run is not None else ():
             if fail.name not in found:
-                skip = classify(fail, request.args)
+                skip = classify(fail, request.args, where)
                 if skip is not None:
                     found[skip.name] = skip
     return tuple(found.values())

@@ -189,7 +189,7 @@ class Runner:
     ) -> Measurement:
         modules = merge_runs(runs, heap_run, hit_runs, bytecode)
         start = runs[0].start if runs else Start()
-        skipped = skipped_modules([*hit_runs, *runs, heap_run], request)
+        skipped = skipped_modules([*hit_runs, *runs, heap_run], request, self.interpreter)
         names = {s.name for s in skipped}
         failure = None
         for run in runs:
@@ -233,7 +233,7 @@ class Runner:
         listing = self._child(request, ["tree", "hits"], request.imports,
                               warm=request.measure.warm_bytecode)
         self._check_found(listing, request)
-        skipped = skipped_modules([listing], request)
+        skipped = skipped_modules([listing], request, self.interpreter)
         names = {s.name for s in skipped}
         # A skipped module would only fail again alone; what it imports is measured.
         wanted = [m.name for m in listing.modules

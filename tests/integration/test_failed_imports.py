@@ -10,6 +10,7 @@ module that really fails: that module is blamed, not the caught one.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -213,3 +214,47 @@ def test_every_renderer_counts_skipped_modules_as_skipped() -> None:
     data = report_data(report)
     assert set(data["skipped"]) == {s.name for s in report.skipped}
     assert data["skipped"]["optional_parts.win_console"].startswith("platform: ")
+
+
+SHIPPED = RUNTIME / "site-packages" / "shipped_parts"
+
+
+def test_parts_an_installed_package_cannot_offer_here_are_skipped_with_their_cause(
+        ) -> None:
+    # Read from the files: matplotlib's macOS backend, botocore's CRT signer and Qt
+    # backends, PIL's typing module made the whole walk fail (exit 3) before.
+    report = api.profile([str(SHIPPED)], api.Measure(tree=True, repeat=1, memory=False))
+    skipped = {s.name: s for s in report.skipped}
+    assert set(skipped) == {"shipped_parts.backends.backend_native", "shipped_parts.crt_auth",
+                            "shipped_parts.qt_compat", "shipped_parts.backends.backend_qt",
+                            "shipped_parts._typing"}
+    native = skipped["shipped_parts.backends.backend_native"]
+    assert (native.kind, native.missing) == ("missing-dependency",
+                                             "shipped_parts.backends._native")
+    assert "which this installation of shipped_parts does not include" in native.reason
+    crt = skipped["shipped_parts.crt_auth"]
+    assert (crt.kind, crt.missing) == ("missing-dependency", "importaudit_fixture_crt")
+    assert crt.reason == ("needs importaudit_fixture_crt, which is not installed "
+                          "(shipped_parts.compat imports it optionally and has no "
+                          "importaudit_fixture_crt without it)")
+    assert skipped["shipped_parts.qt_compat"].reason.startswith(
+        "says it cannot be used here (ImportError: Failed to import any of the following")
+    assert skipped["shipped_parts.backends.backend_qt"].reason.startswith(
+        "imports shipped_parts.qt_compat, which says it cannot be used here")
+    typing_only = skipped["shipped_parts._typing"]
+    assert typing_only.kind == "platform"
+    assert "its import of numbers (line 5) is lazy there" in typing_only.reason
+    # A name its sibling no longer defines fails wherever it runs: still a failure.
+    assert report.failure is not None
+    assert report.failure.module == "shipped_parts.stale"
+
+
+def test_the_same_parts_of_a_source_tree_are_failures(tmp_path: Path) -> None:
+    # In a checkout, a missing sibling or a module refusing to import is the project's
+    # own to fix; an optional dependency outside it, or a newer Python, is not.
+    source = tmp_path / "src" / "shipped_parts"
+    shutil.copytree(SHIPPED, source)
+    report = api.profile([str(source)], api.Measure(tree=True, repeat=1, memory=False))
+    assert {s.name for s in report.skipped} == {"shipped_parts.crt_auth",
+                                                "shipped_parts._typing"}
+    assert report.failure is not None

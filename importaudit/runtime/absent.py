@@ -1,0 +1,228 @@
+"""Why an import found nothing to import: what is not there, read from the files.
+
+A failed `from M import N` says only "cannot import name 'N' from 'M' (FILE)". Three
+causes make a walked submodule fail that way without anything being wrong with it
+where it is meant to run, and each can be read from the files, without running
+anything:
+
+- M is a package and has no module N here: an installation that does not include a
+  part (matplotlib's `backends/_macosx` is only built on macOS);
+- M binds N only by an optional import that failed (`try: import awscrt.auth` in
+  botocore.compat), because the module it imports is not installed;
+- the failing statement imports a module its file lists in `__lazy_modules__` (PEP 810):
+  from Python 3.15 on that import is lazy, and an older Python runs it at once.
+
+Module presence is decided on disk, on the sys.path of the measured interpreter with
+its extension suffixes (not this interpreter's), and in the folder the failing module
+was loaded from; a path this cannot read (a zip archive) counts as "may be there".
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from importaudit.runtime.interpreter import Interpreter
+
+# Python's own wording for a `from M import N` that found M without N (3.9-3.13). A
+# partly initialised M is worded otherwise: that is a cycle, not something absent.
+_NO_NAME = re.compile(r"cannot import name '([^']+)' from '([\w.]+)' \((.*)\)\s*\Z")
+# Where pip, venv and distributions install packages.
+_INSTALL_FOLDERS = frozenset({"site-packages", "dist-packages"})
+
+
+@functools.lru_cache(maxsize=64)
+def parse(file: str) -> ast.Module | None:
+    """The syntax tree of `file`, None when it cannot be read or parsed."""
+    try:
+        with open(file, "rb") as stream:
+            return ast.parse(stream.read(), file)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def module_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements in source order, those inside `if`/`try` blocks included."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If):
+            yield from module_level(node.body + node.orelse)
+        elif isinstance(node, ast.Try):
+            yield from module_level(node.body + [s for h in node.handlers for s in h.body]
+                                    + node.orelse + node.finalbody)
+
+
+def installed(file: str) -> bool:
+    """Whether `file` belongs to an installed distribution (under site-packages)."""
+    return not _INSTALL_FOLDERS.isdisjoint(Path(file).parts)
+
+
+def _first_absent(parts: Sequence[str], folders: Sequence[str],
+                  suffixes: Sequence[str]) -> int | None:
+    """How many of `parts` (a dotted name) lead to the first one not in `folders`.
+
+    None when every part is there, or when a folder cannot be read as a directory (a
+    zip archive on the path: it may hold the module).
+    """
+    endings = (".py", ".pyc", *suffixes)
+    for depth, part in enumerate(parts):
+        packages = []
+        found = False
+        for folder in folders:
+            if os.path.isfile(folder):
+                return None
+            base = os.path.join(folder, part)
+            if os.path.isdir(base):  # a package, or a namespace package's portion
+                packages.append(base)
+                found = True
+            elif any(os.path.isfile(base + ending) for ending in endings):
+                found = True
+        if not found:
+            return depth + 1
+        if not packages and depth + 1 < len(parts):
+            return depth + 2  # a plain module has no submodules
+        folders = packages
+    return None
+
+
+def _root(module: str, file: str) -> str:
+    """The folder that holds the top package of `module`, loaded from `file`."""
+    path = Path(file)
+    up = module.count(".") + (2 if path.stem == "__init__" else 1)
+    return str(path.parents[up - 1])
+
+
+def _resolve(node: ast.ImportFrom, module: str, file: str) -> str:
+    """The absolute name of the module a `from` import in `module` names."""
+    if not node.level:
+        return node.module or ""
+    package = module if Path(file).stem == "__init__" else module.rpartition(".")[0]
+    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+    return f"{base}.{node.module}" if node.module else base
+
+
+def _bindings(tree: ast.Module, name: str, module: str, file: str) -> list[str] | None:
+    """The modules whose import binds `name` in a module's top level.
+
+    None when something else binds it too (a def, a class, an assignment: then its
+    absence has another cause than an import).
+    """
+    found: list[str] = []
+    for node in module_level(tree.body):
+        if isinstance(node, ast.Import):
+            found.extend(a.name for a in node.names
+                         if (a.asname or a.name.partition(".")[0]) == name)
+        elif isinstance(node, ast.ImportFrom):
+            if any((a.asname or a.name) == name for a in node.names):
+                found.append(_resolve(node, module, file))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if node.name == name:
+                return None
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(n, ast.Name) and n.id == name
+                   for t in targets for n in ast.walk(t)):
+                return None
+    return found
+
+
+def _not_there(name: str, where: Interpreter, root: str) -> str | None:
+    """The first part of module `name` that is not on the path (None: all of it is)."""
+    parts = name.split(".")
+    if parts[0] in where.builtins:
+        return None
+    depth = _first_absent(parts, [root, *where.sys_path], where.extension_suffixes)
+    return ".".join(parts[:depth]) if depth is not None else None
+
+
+def missing_behind(message: str, where: Interpreter) -> tuple[str, str] | None:
+    """The module that is not there behind "cannot import name N from M", and why.
+
+    Returns (the missing module, how it is missed), or None when the absence has
+    another cause (a name the module no longer defines is a bug where it runs too).
+    """
+    match = _NO_NAME.search(message)
+    if match is None:
+        return None
+    name, module, file = match.groups()
+    if not os.path.isfile(file):
+        return None  # "unknown location": a namespace package, nothing to read
+    root = _root(module, file)
+    tree = parse(file)
+    bindings = _bindings(tree, name, module, file) if tree is not None else None
+    if bindings:
+        absent = [_not_there(b, where, root) for b in bindings]
+        if all(absent):
+            first = absent[0] or ""
+            return first, f"{module} imports it optionally and has no {name} without it"
+        return None
+    if bindings is not None and Path(file).stem == "__init__" and _first_absent(
+            [name], [str(Path(file).parent)], where.extension_suffixes) is not None:
+        return f"{module}.{name}", "no such module, nor a name of that package"
+    return None
+
+
+def lazy_only(file: str, line: int, where: Interpreter) -> str | None:
+    """The module a PEP 810 lazy import at `file:line` names, on a Python that runs it now.
+
+    A module listed in its file's `__lazy_modules__` is imported lazily from Python 3.15
+    on; before, the import runs where it stands. None when that is not what failed.
+    """
+    if where.version[:2] >= (3, 15):
+        return None
+    tree = parse(file)
+    if tree is None:
+        return None
+    lazy: set[str] = set()
+    statement: ast.stmt | None = None
+    for node in module_level(tree.body):
+        if (isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__lazy_modules__" for t in node.targets)
+                and isinstance(node.value, ast.Set | ast.List | ast.Tuple)):
+            lazy.update(e.value for e in node.value.elts
+                        if isinstance(e, ast.Constant) and isinstance(e.value, str))
+        if node.lineno <= line <= (node.end_lineno or node.lineno):
+            statement = node
+    if isinstance(statement, ast.ImportFrom) and not statement.level:
+        named = [statement.module or ""]
+    elif isinstance(statement, ast.Import):
+        named = [a.name for a in statement.names]
+    else:
+        return None
+    return next((n for n in named if n in lazy), None)
+
+
+def _innermost(body: Sequence[ast.stmt], line: int) -> ast.stmt | None:
+    """The innermost statement at `line` among `body` and the blocks of its statements."""
+    here = next((s for s in body if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
+    if here is None:
+        return None
+    blocks: list[ast.stmt] = []
+    for field in ("body", "orelse", "finalbody", "handlers"):
+        for child in getattr(here, field, []):
+            blocks.extend(child.body if isinstance(child, ast.ExceptHandler) else [child])
+    if isinstance(here, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return here  # the statement that defines it: what runs at import stops there
+    return _innermost(blocks, line) or here
+
+
+def raises_import_error(file: str, line: int) -> bool:
+    """Whether the module-level statement at `file:line` is a `raise ImportError(...)`.
+
+    That is the module's author saying it cannot work here (matplotlib's Qt backend:
+    "Failed to import any of the following Qt binding modules"), not an import that
+    went wrong.
+    """
+    tree = parse(file)
+    statement = _innermost(tree.body, line) if tree is not None else None
+    if not isinstance(statement, ast.Raise) or statement.exc is None:
+        return False
+    exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+    return isinstance(exc, ast.Name) and exc.id in ("ImportError", "ModuleNotFoundError")

@@ -1,0 +1,114 @@
+"""What is not there behind a failed `from M import N`, read from the files."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+
+from importaudit.runtime.absent import (
+    installed,
+    lazy_only,
+    missing_behind,
+    raises_import_error,
+)
+from importaudit.runtime.interpreter import Interpreter
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def interpreter(*path: Path, version: tuple[int, int, int] = (3, 11, 7)) -> Interpreter:
+    return Interpreter(sys.executable, version, "cpython", "linux",
+                       sys_path=tuple(map(str, path)), builtins=("sys",),
+                       extension_suffixes=(".cpython-311-x86_64-linux-gnu.so", ".so"))
+
+
+def files(root: Path, tree: dict[str, str]) -> None:
+    for name, text in tree.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def no_name(name: str, module: str, file: Path) -> str:
+    return f"ImportError: cannot import name {name!r} from {module!r} ({file})"
+
+
+OPTIONAL = "try:\n    import crt.auth\nexcept ImportError:\n    pass\n"
+
+
+def test_an_optional_import_that_did_not_bind_the_name(tmp_path: Path) -> None:
+    files(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": OPTIONAL})
+    compat = tmp_path / "pkg" / "compat.py"
+    assert missing_behind(no_name("crt", "pkg.compat", compat), interpreter(tmp_path)) == (
+        "crt", "pkg.compat imports it optionally and has no crt without it")
+    # Installed after all (it failed for another reason): not absent.
+    files(tmp_path, {"crt/__init__.py": "", "crt/auth.cpython-311-x86_64-linux-gnu.so": ""})
+    assert missing_behind(no_name("crt", "pkg.compat", compat), interpreter(tmp_path)) is None
+
+
+def test_a_name_bound_otherwise_or_never_is_not_absent(tmp_path: Path) -> None:
+    files(tmp_path, {"pkg/__init__.py": "",
+                     "pkg/utils.py": OPTIONAL + "def crt():\n    pass\n",
+                     "pkg/plain.py": "VALUE = 1\n"})
+    where = interpreter(tmp_path)
+    assert missing_behind(no_name("crt", "pkg.utils", tmp_path / "pkg/utils.py"), where) is None
+    # tqdm._utils' shape: a module that no longer defines the name.
+    assert missing_behind(no_name("gone", "pkg.plain", tmp_path / "pkg/plain.py"),
+                          where) is None
+
+
+def test_a_package_without_the_submodule(tmp_path: Path) -> None:
+    files(tmp_path, {"pkg/__init__.py": "", "pkg/_fast.cpython-311-x86_64-linux-gnu.so": ""})
+    init = tmp_path / "pkg" / "__init__.py"
+    where = interpreter(tmp_path)
+    assert missing_behind(no_name("_macos", "pkg", init), where) == (
+        "pkg._macos", "no such module, nor a name of that package")
+    assert missing_behind(no_name("_fast", "pkg", init), where) is None  # it is there
+
+
+@pytest.mark.parametrize("message", [
+    "ImportError: cannot import name 'x' from partially initialized module 'pkg' "
+    "(most likely due to a circular import) (/somewhere/pkg/__init__.py)",
+    "ImportError: cannot import name 'x' from 'pkg' (unknown location)",
+    "ModuleNotFoundError: No module named 'x'",
+])
+def test_other_failures_are_not_read_as_absent(message: str) -> None:
+    assert missing_behind(message, interpreter()) is None
+
+
+def test_a_zip_archive_on_the_path_may_hold_the_module(tmp_path: Path) -> None:
+    files(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": OPTIONAL, "lib.zip": "PK"})
+    message = no_name("crt", "pkg.compat", tmp_path / "pkg" / "compat.py")
+    assert missing_behind(message, interpreter(tmp_path / "lib.zip", tmp_path)) is None
+
+
+LAZY = '__lazy_modules__ = {"numbers"}\n\nimport os\nfrom numbers import _Like\n'
+
+
+def test_a_pep_810_lazy_import_before_python_3_15(tmp_path: Path) -> None:
+    files(tmp_path, {"m.py": LAZY})
+    file = str(tmp_path / "m.py")
+    assert lazy_only(file, 4, interpreter()) == "numbers"
+    assert lazy_only(file, 3, interpreter()) is None  # not listed: a real failure
+    assert lazy_only(file, 4, interpreter(version=(3, 15, 0))) is None
+
+
+@pytest.mark.parametrize(("source", "line", "expected"), [
+    ("for x in ():\n    pass\nelse:\n    raise ImportError('no binding')\n", 4, True),
+    ("if True:\n    raise ModuleNotFoundError\n", 2, True),
+    ("raise RuntimeError('no')\n", 1, False),
+    ("def f():\n    raise ImportError('later')\n", 2, False),  # runs when called
+    ("try:\n    pass\nexcept ValueError:\n    raise\n", 4, False),
+])
+def test_a_module_that_raises_import_error_itself(tmp_path: Path, source: str, line: int,
+                                                  expected: bool) -> None:
+    files(tmp_path, {"m.py": source})
+    assert raises_import_error(str(tmp_path / "m.py"), line) is expected
+
+
+def test_installed_means_under_site_packages() -> None:
+    assert installed("/venv/lib/python3.11/site-packages/pkg/m.py")
+    assert installed("/usr/lib/python3/dist-packages/pkg/m.py")
+    assert not installed("/home/me/src/pkg/m.py")
