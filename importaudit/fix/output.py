@@ -15,7 +15,10 @@ from importaudit.units import format_bytes, format_ns
 from importaudit.views import report_totals
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from importaudit.fix.compat import VersionCheck
+    from importaudit.fix.lazy_init import Refusal
     from importaudit.fix.result import FixResult, Rewrite
     from importaudit.model import Report
 
@@ -190,9 +193,7 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
             out(f"          {broke.message}\n")
     if result.refusals:
         out("Left as it was:\n")
-        for refusal in result.refusals:
-            where = f"{refusal.file}:{refusal.line}" if refusal.line else refusal.file
-            out(f"  {where}: {refusal.reason}\n")
+        out("".join(f"{line}\n" for line in left_lines(result.refusals)))
     before, after = result.before, result.after
     if before is not None and after is not None:
         b, a = report_totals(before), report_totals(after)
@@ -209,6 +210,56 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
     if result.versions is not None:
         out(_versions_text(result.versions))
     _verdict(result, out, shown)
+
+
+def _lines(numbers: Sequence[int]) -> str:
+    """`43, 46-53`: line numbers, runs of consecutive ones as ranges."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def _split(refusal: Refusal) -> tuple[str, str]:
+    """(what stays, why): `Self stays: saves nothing: ...` -> ("Self", "saves nothing: ...")."""
+    name, reason = refusal.name, refusal.reason
+    if name and reason.startswith(f"{name} stays: "):
+        return name, reason[len(name) + len(" stays: "):]
+    return "", reason
+
+
+def left_lines(refusals: Sequence[Refusal]) -> list[str]:
+    """What was left as it was: each reason once, with the files, lines and names it holds for.
+
+    One reason for several lines or names of a file is one line
+    (`typing.py:43, 46-53: conditional import ...`); one reason in several files
+    (`saves nothing: sqlalchemy.util.typing is loaded anyway by sqlalchemy.orm`) heads
+    the files it holds in, each with its names, instead of a line per name.
+    """
+    groups: dict[str, dict[str, list[Refusal]]] = {}
+    for refusal in refusals:
+        groups.setdefault(_split(refusal)[1], {}).setdefault(refusal.file, []).append(refusal)
+
+    def place(file: str, items: list[Refusal]) -> str:
+        numbers = [r.line for r in items if r.line]
+        names = [n for n in dict.fromkeys(_split(r)[0] for r in items) if n]
+        where = f"{file}:{_lines(numbers)}" if numbers else file
+        return f"{where}: {', '.join(names)}" if names else where
+
+    lines: list[str] = []
+    for why, files in groups.items():
+        if len(files) == 1:
+            (file, items), = files.items()
+            named = any(_split(r)[0] for r in items)
+            stays = ("stays" if len(items) == 1 else "stay") if named else ""
+            lines.append(f"  {place(file, items)}{' ' + stays if stays else ''}: {why}")
+            continue
+        lines.append(f"  {why}:")
+        lines.extend(f"    {place(file, items)}" for file, items in files.items())
+    return lines
 
 
 def _rounds(rewrite: Rewrite, result: FixResult) -> str:

@@ -44,3 +44,42 @@ def test_a_diff_of_a_file_outside_the_current_folder_has_git_style_headers() -> 
     assert headers == ["--- a/tmp/pkg/__init__.py", "+++ b/tmp/pkg/__init__.py"]
     inside = unified_diff(rewrite, "pkg/__init__.py").splitlines()[:2]
     assert inside == ["--- a/pkg/__init__.py", "+++ b/pkg/__init__.py"]
+
+
+def test_what_was_left_is_said_once_per_reason() -> None:
+    # `fix sqlalchemy` listed 79 lines, one per name that saves nothing, and one per
+    # conditional import of util/typing.py.
+    from importaudit.fix.lazy_init import Refusal
+    from importaudit.fix.output import left_lines
+
+    def stays(file: str, name: str, why: str) -> Refusal:
+        return Refusal("m", file, None, f"{name} stays: {why}", name)
+
+    typing_pkg = "saves nothing: sa.util.typing is loaded anyway by sa.orm"
+    conditional = "conditional import (under if/try/with): decided at import time"
+    refusals = [
+        stays("orm/attributes.py", "Self", typing_pkg),
+        stays("orm/context.py", "TupleAny", typing_pkg),
+        stays("orm/context.py", "Unpack", typing_pkg),
+        stays("ext/serializer.py", "b64decode", "saves nothing: sa.util is loaded anyway "
+              "by sa.ext"),
+        stays("ext/serializer.py", "b64encode", "saves nothing: sa.util is loaded anyway "
+              "by sa.ext"),
+        *(Refusal("sa.util.typing", "util/typing.py", line, conditional)
+          for line in (43, 46, 47, 48, 53)),
+        Refusal("sa.sql.sqltypes", "sql/sqltypes.py", 19,
+                "pickle stays at module level: a default argument uses it (line 2049)",
+                "pickle"),
+    ]
+    assert left_lines(refusals) == [
+        f"  {typing_pkg}:",
+        "    orm/attributes.py: Self",
+        "    orm/context.py: TupleAny, Unpack",
+        "  ext/serializer.py: b64decode, b64encode stay: saves nothing: sa.util is loaded "
+        "anyway by sa.ext",
+        f"  util/typing.py:43, 46-48, 53: {conditional}",
+        "  sql/sqltypes.py:19: pickle stays at module level: a default argument uses it "
+        "(line 2049)",
+    ]
+    one = left_lines([stays("a.py", "helper", "saves nothing: x is loaded anyway by y")])
+    assert one == ["  a.py: helper stays: saves nothing: x is loaded anyway by y"]
