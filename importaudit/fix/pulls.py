@@ -19,13 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from importaudit.loadgraph import PARENT, ancestors
 from importaudit.review.context import RUNS
 from importaudit.review.eager import helper_roots, narrower, not_narrower, pull_groups
-from importaudit.review.impact import deferral_cut
+from importaudit.review.impact import deferral_cut, loaded_anyway_by
 
 if TYPE_CHECKING:
-    from importaudit.loadgraph import LoadGraph
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
 
@@ -43,23 +41,6 @@ class PullFix:
     narrow: dict[str, str] = field(default_factory=dict)
     left: dict[str, str] = field(default_factory=dict)
     helpers: dict[str, frozenset[str]] = field(default_factory=dict)
-
-
-def loaded_anyway_by(graph: LoadGraph, entry: str, module: str,
-                     cut: frozenset[tuple[str, str]]) -> str:
-    """What `entry` still loads `module` through with the `cut` imports gone.
-
-    The nearest parent package whose own imports load it (importing a.b.c runs a.b
-    and a), else the first of `entry`'s other imports that does, else `entry` itself.
-    """
-    def through(importer: str) -> str | None:
-        steps = graph.imports(importer)
-        # Not back through `entry` (a parent importing it runs it: that is no other way).
-        return next((s for s in sorted(steps) if steps[s] != PARENT and (importer, s)
-                     not in cut and module in graph.loads([s], (entry,), cut)), None)
-
-    parent = next((a for a in ancestors(entry)[1:] if through(a) is not None), None)
-    return parent or through(entry) or entry
 
 
 def plan_pull(ctx: ReviewContext, finding: Finding, ours: frozenset[str]) -> PullFix:

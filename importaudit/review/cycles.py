@@ -8,16 +8,18 @@ Cross-package cycles come first: they couple packages that should layer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from importaudit.cycletext import claim_sentence
 from importaudit.loadgraph import ancestors
 from importaudit.model import IMPORT_TIME_KINDS, Proof, Severity
+from importaudit.review.impact import Claim, deferral_cut, loaded_anyway_by
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, Use
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     import networkx as nx
 
@@ -78,7 +80,7 @@ def breaks_cycle(ctx: ReviewContext, cycle: Cycle, edge: ImportEdge,
 _MAX_STATEMENTS = 3
 
 
-def _cheap_cut(ctx: ReviewContext, cycle: Cycle, edge: ImportEdge) -> str | None:
+def _cheap_cut(ctx: ReviewContext, cycle: Cycle, edge: ImportEdge) -> _Cut | None:
     """Moving statements of the edge's importer that it does not need at import time.
 
     Starts from the edge's statement; while the cycle still holds, adds the importer's
@@ -107,7 +109,8 @@ def _cheap_cut(ctx: ReviewContext, cycle: Cycle, edge: ImportEdge) -> str | None
     file = edge.file or edge.importer
     at = ", ".join(str(n) for n in sorted(n for n in lines if n is not None))
     what = "import" if len(lines) == 1 else "imports"
-    return f"move the {what} at {file}:{at} {movable}"
+    return _Cut(((edge.importer, frozenset(lines)),), f"{file}:{at}",
+                f"move the {what} at {file}:{at} {movable}")
 
 
 def _movable(uses: set[Use]) -> str | None:
@@ -121,24 +124,109 @@ def _movable(uses: set[Use]) -> str | None:
     return None
 
 
-def _fix(ctx: ReviewContext, cycle: Cycle) -> str:
+@dataclass(frozen=True, slots=True)
+class _Cut:
+    """One way the fix offers to break a cycle: the import statements it removes.
+
+    `statements`: (importer, its lines) for each module whose imports go; `where`
+    names them as the message does; `how` is the fix's own words for this cut (a
+    cheap cut: a clause of "Break the cycle: ..."; otherwise the whole advice).
+    """
+
+    statements: tuple[tuple[str, frozenset[int | None]], ...]
+    where: str
+    how: str
+    cheap: bool = True
+
+
+def _cuts(ctx: ReviewContext, cycle: Cycle) -> list[_Cut]:
     """Cheap cuts on the witness path first; otherwise restructure at the suggested cut.
 
     Only cuts that break the cycle on the graph are offered (see `breaks_cycle`).
     """
-    cheap = [how for e in cycle.witness if (how := _cheap_cut(ctx, cycle, e)) is not None]
+    cheap = [cut for e in cycle.witness if (cut := _cheap_cut(ctx, cycle, e)) is not None]
     if cheap:
-        return "Break the cycle: " + "; or ".join(cheap[:2]) + "."
+        return cheap
     candidates = [*cycle.cut, *cycle.witness]
     at = next((e for e in candidates if breaks_cycle(ctx, cycle, e)), None)
     if at is None:
-        cuts = ", ".join(_where(e) for e in cycle.cut or cycle.witness[:1])
-        return (f"No single import breaks this cycle: remove all of {cuts}, by moving what "
-                "the modules share into a module that none of them imports back, or by "
-                "exposing names lazily with a module __getattr__.")
-    return (f"Break the cycle at {_where(at)} ({at.importer} -> {at.imported}), which is "
-            "needed at import time: move what both sides share into a module that neither "
-            "imports back, or expose the name lazily with a module __getattr__.")
+        edges = cycle.cut or cycle.witness[:1]
+        where = ", ".join(_where(e) for e in edges)
+        lines: dict[str, set[int | None]] = {}
+        for edge in edges:
+            lines.setdefault(edge.importer, set()).add(edge.line)
+        return [_Cut(tuple((m, frozenset(n)) for m, n in lines.items()), where,
+                     f"No single import breaks this cycle: remove all of {where}, by moving "
+                     "what the modules share into a module that none of them imports back, "
+                     "or by exposing names lazily with a module __getattr__.", cheap=False)]
+    return [_Cut(((at.importer, frozenset({at.line})),), _where(at),
+                 f"Break the cycle at {_where(at)} ({at.importer} -> {at.imported}), which is "
+                 "needed at import time: move what both sides share into a module that "
+                 "neither imports back, or expose the name lazily with a module __getattr__.",
+                 cheap=False)]
+
+
+def _fix(cuts: Sequence[_Cut]) -> str:
+    """The fix's text: up to two cheap cuts, or the one restructuring advice."""
+    if cuts[0].cheap:
+        return "Break the cycle: " + "; or ".join(c.how for c in cuts[:2]) + "."
+    return cuts[0].how
+
+
+def _claim(ctx: ReviewContext, cut: _Cut) -> Claim:
+    """What removing the cut's statements saves an import of its (first) importer.
+
+    As `fix` judges an IA103 pull (`fix.pulls`): the exclusive saving on the load graph
+    with the code as it is, parent packages as Python runs them. Breaking a cycle
+    saves only what then no longer loads, so nothing when the members load together
+    anyway (a submodule importing its own package, which runs first whenever the
+    submodule is imported).
+    """
+    parts = [(m, *_statements(ctx, m, lines)) for m, lines in cut.statements]
+    edges: frozenset[tuple[str, str]] = frozenset().union(
+        *(deferral_cut(ctx.tree, m, deferred, kept) for m, deferred, kept in parts))
+    entry = parts[0][0]
+    saved = ctx.tree.saving([entry], edges)
+    return Claim(entry, edges, saved, saved)
+
+
+def _statements(ctx: ReviewContext, importer: str,
+                lines: frozenset[int | None]) -> tuple[set[str], set[str]]:
+    """The modules `importer`'s statements at `lines` import, and those its others do."""
+    graph = ctx.import_graph()
+    records: list[ImportEdge] = []
+    if importer in graph:
+        for imported in graph.successors(importer):
+            found: list[ImportEdge] = graph.edges[importer, imported]["imports"]
+            records += [r for r in found if r.importer == importer]
+    return ({r.imported for r in records if r.line in lines},
+            {r.imported for r in records if r.line not in lines})
+
+
+def _saving(ctx: ReviewContext, cut: _Cut, claim: Claim) -> str:
+    """The message's sentence on what breaking the cycle at `cut` saves, and why."""
+    entry = claim.entry
+    if entry not in ctx.tree.live:
+        return (f" What breaking it saves is not known: {entry} was not measured "
+                "(it failed, or no profile was taken).")
+    if claim.saved:
+        return (f" Breaking it at {cut.where} saves {len(claim.saved)} module(s) for an "
+                f"import of {entry}.")
+    deferred = sorted(_statements(ctx, entry, cut.statements[0][1])[0])
+    own = next((m for m in deferred if m in ancestors(entry)[1:]), None)
+    if own is not None:
+        why = (f"through {own}, the package {entry} belongs to, which runs first whenever "
+               f"{entry} is imported")
+    elif not claim.cut:
+        why = f"through {entry}'s other imports of the same modules"
+    else:
+        first = next((m for m in deferred if m in ctx.tree.live), None)
+        by = entry if first is None else loaded_anyway_by(ctx.tree, entry, first, claim.cut)
+        why = (f"through {entry}'s other imports" if by == entry else
+               f"through {by}, which runs first whenever {entry} is imported"
+               if by in ancestors(entry) else f"through {by}, which {entry} imports too")
+    return (f" Breaking it at {cut.where} saves nothing in import cost: its modules load "
+            f"together anyway, {why}.")
 
 
 def _where(edge: ImportEdge) -> str:
@@ -157,7 +245,12 @@ def _sort_key(cycle: Cycle) -> tuple[int, int, tuple[str, ...]]:
         why="Whichever side is imported first sees the other half-initialised: a "
             "`from x import name` then fails with ImportError, import order starts to "
             "matter, and importing either side loads both. A cycle across packages "
-            "also means neither package can be used or tested alone.",
+            "also means neither package can be used or tested alone. The impact is "
+            "what breaking it at the cut the fix names saves an import of that cut's "
+            "module (nothing when the members load together anyway, as a submodule "
+            "that imports its own package does); the severity follows it, at least "
+            "HIGH for a cycle that fails at import (or may: unverified) and MEDIUM "
+            "across packages.",
         fix="Break one edge of the witness path: move an import used only in annotations "
             "under `if TYPE_CHECKING:`, one used only in functions into those functions, "
             "or move the shared code into a module both can import.",
@@ -173,21 +266,23 @@ def import_cycle(ctx: ReviewContext) -> Iterator[Finding]:
         if not cycle.witness or any(e.kind not in IMPORT_TIME_KINDS for e in cycle.witness):
             continue
         path = (*tuple(e.importer for e in cycle.witness), cycle.witness[-1].imported)
-        # What the members need beyond their packages' __init__ files (which run anyway).
-        packages = {a for m in cycle.modules for a in ancestors(m)[1:]} - set(cycle.modules)
-        impact = ctx.tree.standalone(cycle.modules, packages)
-        cut = cycle.cut or cycle.witness[:1]
-        at = cut[0]
-        claim = claim_sentence(cycle)
+        # The impact is what breaking the cycle saves, as every rule's is what its fix
+        # saves; of the cuts the fix offers, the one that saves most comes first.
+        claims = sorted(((_claim(ctx, cut), cut) for cut in _cuts(ctx, cycle)),
+                        key=lambda pair: -len(pair[0].saved))
+        claim, cut = claims[0]
+        at = (cycle.cut or cycle.witness[:1])[0]
+        proof = claim_sentence(cycle)
         scope = (f"across packages {', '.join(cycle.packages)}" if cycle.cross_package
                  else "inside one package")
-        yield ctx.make_finding(
+        yield ctx.claimed(claim, ctx.make_finding(
             "IA201", "Import cycle", at.importer,
             f"Import cycle {scope} through {len(cycle.modules)} module(s): "
-            f"{' -> '.join(path)}.{' ' if claim else ''}{claim}",
-            _fix(ctx, cycle),
-            impact=impact, file=at.file, line=at.line, chain=path, floor=_floor(cycle),
-        )
+            f"{' -> '.join(path)}.{' ' if proof else ''}{proof}{_saving(ctx, cut, claim)}",
+            _fix([c for _, c in claims]),
+            impact=ctx.tree.cost(claim.saved), file=at.file, line=at.line, chain=path,
+            floor=_floor(cycle),
+        ))
 
 
 def _floor(cycle: Cycle) -> Severity:

@@ -133,6 +133,23 @@ def deferral_savings(graph: LoadGraph, entry: str, importer: str,
     return found
 
 
+def loaded_anyway_by(graph: LoadGraph, entry: str, module: str,
+                     cut: frozenset[tuple[str, str]]) -> str:
+    """What `entry` still loads `module` through with the `cut` imports gone.
+
+    The nearest parent package whose own imports load it (importing a.b.c runs a.b
+    and a), else the first of `entry`'s other imports that does, else `entry` itself.
+    """
+    def through(importer: str) -> str | None:
+        steps = graph.imports(importer)
+        # Not back through `entry` (a parent importing it runs it: that is no other way).
+        return next((s for s in sorted(steps) if steps[s] != PARENT and (importer, s)
+                     not in cut and module in graph.loads([s], (entry,), cut)), None)
+
+    parent = next((a for a in ancestors(entry)[1:] if through(a) is not None), None)
+    return parent or through(entry) or entry
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """What a finding's fix saves: the entry it is measured from and the imports it cuts.

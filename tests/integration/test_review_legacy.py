@@ -84,6 +84,13 @@ def test_3313_cross_package_cycle_with_witness(legacy: Report) -> None:
     tops = {m.split(".")[0] for m in first.chain}
     assert tops == {"risk_management", "trading_engine"}  # cross-package first
     assert first.chain[0] == first.chain[-1]  # a closed witness path
+    # Its impact is what breaking it saves: moving trading_engine/engine.py's imports of
+    # risk_management into functions keeps all of risk_management (numpy, SQLAlchemy)
+    # out of an import of the engine, so it stays as serious as a finding gets.
+    assert "engine.py:5, 6 saves" in first.message
+    assert "for an import of trading_engine.engine." in first.message
+    assert first.impact.modules is not None and first.impact.modules > 300
+    assert first.severity is Severity.CRITICAL
 
 
 def test_3313_integration_pulls_the_trading_engine_for_annotations(legacy: Report) -> None:

@@ -1,0 +1,53 @@
+"""IA201's impact is what breaking the cycle saves, measured on a real fixture package.
+
+tests/fixtures/review/rings has networkx's shape (rings.convert imports its own package,
+whose `__init__` keeps a 20 MiB table) and a second cycle, rings.billing <-> rings.orders,
+whose cut (billing's annotation-only import) defers rings.orders and a pricing tree
+holding 3 MiB. Breaking the first saves nothing: importing rings.convert runs
+`rings/__init__` first. The severity follows the saving, not the cost of the members.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from importaudit import api
+from importaudit.model import Severity
+
+if TYPE_CHECKING:
+    from importaudit.model import Finding, Report
+
+RINGS = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "rings"
+
+
+@pytest.fixture(scope="module")
+def rings() -> Report:
+    return api.review([str(RINGS)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+
+
+def cycle(report: Report, start: str) -> Finding:
+    [found] = [f for f in report.findings if f.code == "IA201" and f.chain[0] == start]
+    return found
+
+
+def test_a_submodule_importing_its_own_package_saves_nothing_to_break(rings: Report) -> None:
+    f = cycle(rings, "rings")
+    assert f.chain == ("rings", "rings.convert", "rings")
+    assert f.impact.modules == 0
+    assert ("convert.py:3 saves nothing in import cost: its modules load together anyway, "
+            "through rings, the package rings.convert belongs to") in f.message
+    # Not the 20 MiB the members load: an order-independent cycle in one package.
+    assert f.severity is Severity.LOW
+
+
+def test_a_cut_that_defers_a_tree_is_graded_by_what_it_saves(rings: Report) -> None:
+    f = cycle(rings, "rings.billing")
+    # rings.orders, rings.pricing and its three submodules no longer load.
+    assert f.impact.modules == 5
+    assert "billing.py:15 saves 5 module(s) for an import of rings.billing." in f.message
+    # The 3 MiB rate table grades it (heap >= 2 MiB), above the floor of LOW.
+    assert f.severity is Severity.MEDIUM
+    assert "TYPE_CHECKING" in f.fix
