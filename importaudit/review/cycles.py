@@ -19,7 +19,7 @@ from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, Use
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
     import networkx as nx
 
@@ -151,16 +151,18 @@ def _cuts(ctx: ReviewContext, cycle: Cycle) -> list[_Cut]:
     at = next((e for e in candidates if breaks_cycle(ctx, cycle, e)), None)
     if at is None:
         edges = cycle.cut or cycle.witness[:1]
-        where = ", ".join(_where(e) for e in edges)
+        where = _places(edges)
         lines: dict[str, set[int | None]] = {}
         for edge in edges:
             lines.setdefault(edge.importer, set()).add(edge.line)
-        return [_Cut(tuple((m, frozenset(n)) for m, n in lines.items()), where,
+        # The message names one module's statements; more are the fix's to list.
+        named = where if len(lines) == 1 else f"the {len(edges)} imports the fix names"
+        return [_Cut(tuple((m, frozenset(n)) for m, n in lines.items()), named,
                      f"No single import breaks this cycle: remove all of {where}, by moving "
                      "what the modules share into a module that none of them imports back, "
                      "or by exposing names lazily with a module __getattr__.", cheap=False)]
-    return [_Cut(((at.importer, frozenset({at.line})),), _where(at),
-                 f"Break the cycle at {_where(at)} ({at.importer} -> {at.imported}), which is "
+    return [_Cut(((at.importer, frozenset({at.line})),), _places([at]),
+                 f"Break the cycle at {_places([at])} ({at.importer} -> {at.imported}), which is "
                  "needed at import time: move what both sides share into a module that "
                  "neither imports back, or expose the name lazily with a module __getattr__.",
                  cheap=False)]
@@ -229,8 +231,16 @@ def _saving(ctx: ReviewContext, cut: _Cut, claim: Claim) -> str:
             f"together anyway, {why}.")
 
 
-def _where(edge: ImportEdge) -> str:
-    return f"{edge.file}:{edge.line}" if edge.file and edge.line else edge.importer
+def _places(edges: Iterable[ImportEdge]) -> str:
+    """Where statements are, by file: `a.py:4189, 4190; b.py:16` (a module without a line)."""
+    lines: dict[str, set[int]] = {}
+    for edge in edges:
+        if edge.file and edge.line:
+            lines.setdefault(edge.file, set()).add(edge.line)
+        else:
+            lines.setdefault(edge.importer, set())
+    return "; ".join(f"{where}:{', '.join(str(n) for n in sorted(found))}" if found else where
+                     for where, found in lines.items())
 
 
 def _sort_key(cycle: Cycle) -> tuple[int, int, tuple[str, ...]]:
