@@ -51,6 +51,27 @@ class _ClassUseVisitor(ast.NodeVisitor):
                 if name is not None:
                     self.class_uses.setdefault(name, set()).add(use)
 
+    def _accept(self, annotation: ast.expr | None) -> None:
+        """Note the types a parameter annotation names (`Backend`, `list[Backend] | None`).
+
+        Whether the annotation is evaluated does not matter: it says what the function
+        takes, so a class it names is one callers hand in.
+        """
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return
+        if annotation is None or isinstance(annotation, ast.Constant):
+            return
+        name = self._resolve(annotation)
+        if name is not None:
+            self.class_uses.setdefault(name, set()).add(ClassUse.ACCEPTED)
+            return
+        for child in ast.iter_child_nodes(annotation):
+            if isinstance(child, ast.expr):
+                self._accept(child)
+
     def visit_Compare(self, node: ast.Compare) -> None:
         operands = [node.left, *node.comparators]
         # `C is None` asks whether a name is bound; `type(x) is C` asks about identity.

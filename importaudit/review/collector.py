@@ -26,6 +26,7 @@ from importaudit.review.syntax import (
     ANNOTATION_LIBRARIES,
     ANNOTATION_READERS,
     CHEAP_CALLS,
+    declares_contract,
     dotted,
     handles_import_error,
     lazy_target,
@@ -259,6 +260,7 @@ class _Collector(_ClassUseVisitor):
             # Annotations of nested functions run when the outer function runs.
             saved_use, self._use = self._use, Use.FUNCTION
         for arg in every:
+            self._accept(arg.annotation)
             self._annotation(arg.annotation)
         self._annotation(node.returns)
         if self._depth:
@@ -315,7 +317,8 @@ class _Collector(_ClassUseVisitor):
             if self._in_fallback or plain:
                 self.placeholders.append(
                     Placeholder(node.name, node.lineno, node.end_lineno or node.lineno,
-                                self._in_fallback, method_names(node))
+                                self._in_fallback, method_names(node),
+                                declares_contract(node))
                 )
         if self._depth == 0 and self._class_depth == 0:
             self.class_methods[node.name] = method_names(node)

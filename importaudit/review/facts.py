@@ -34,6 +34,9 @@ class ClassUse(enum.Enum):
     # It is expected to do something: an attribute read (`C.parse`, `C().run`) or a call
     # with arguments, which an empty class cannot serve.
     BEHAVIOUR = "behaviour"
+    # A parameter annotation names it: the package takes instances of it, which for a
+    # class declaring abstract methods means of the subclasses callers write.
+    ACCEPTED = "accepted"
 
 
 class BindingKind(enum.Enum):
@@ -77,6 +80,10 @@ class Placeholder:
     end_line: int
     in_import_fallback: bool  # defined in an `except ImportError` handler
     methods: frozenset[str] = frozenset()  # the methods it declares (raising or empty)
+    # It declares a method subclasses must implement, with what it takes or returns
+    # (`async def authenticate(self, conn: HTTPConnection) -> ...: raise
+    # NotImplementedError()`): an interface, if the package accepts the type.
+    contract: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
-    from importaudit.review.source import ModuleFacts
+    from importaudit.review.source import ModuleFacts, Placeholder
 
 
 @register(
@@ -34,8 +34,13 @@ if TYPE_CHECKING:
              "from, compares (`type(x) is C`, `x.__class__ is C`), passes as a value "
              "(`isinstance(x, C)`, `type('V', (C,), {})`), uses as a key or instantiates "
              "without arguments as a sentinel, in any of its modules and under any name "
-             "it re-exports them as; exceptions, Protocols, ABCs and other classes with a "
-             "base, metaclass or decorator; private classes; anything under "
+             "it re-exports them as (an `except ImportError:` fallback also under the "
+             "name its import binds: `{Color: str}` reads the fallback `Color` whenever "
+             "the import failed); interfaces: a class declaring a method that raises "
+             "NotImplementedError with a signature (arguments or a return annotation) "
+             "whose type the package takes as a parameter (`backend: "
+             "AuthenticationBackend`); exceptions, Protocols, ABCs and other classes with "
+             "a base, metaclass or decorator; private classes; anything under "
              "`if __name__ == \"__main__\":`.",
         why="Callers import the name successfully and fail later, far from the cause "
             "(an AttributeError or TypeError instead of a clear ImportError); type "
@@ -53,7 +58,7 @@ def placeholder_class(ctx: ReviewContext) -> Iterator[Finding]:
     uses = _uses_by_name(every)
     for facts in every:
         placeholders = [p for p in facts.placeholders
-                        if _placeholder(_names_of(every, f"{facts.name}.{p.name}"), uses)]
+                        if _placeholder(p, _found(facts, p, every, uses))]
         if not placeholders:
             continue
         names = [p.name for p in placeholders]
@@ -111,12 +116,37 @@ def _names_of(every: list[ModuleFacts], defined: str) -> set[str]:
     return names
 
 
-def _placeholder(names: set[str], uses: dict[str, set[ClassUse]]) -> bool:
-    """Whether the class known by `names` is used as if it had behaviour, or not at all.
+def _found(facts: ModuleFacts, placeholder: Placeholder, every: list[ModuleFacts],
+           uses: dict[str, set[ClassUse]]) -> set[ClassUse]:
+    """How the package uses the class, under every name it goes by.
+
+    A class defined in an `except ImportError:` fallback is also what the module's own
+    uses of the imported name mean whenever the import failed: fastapi.encoders reads
+    `{Color: str, PyExtraColor: str}` through `from pydantic.color import Color`, yet
+    those keys are its fallback classes when pydantic.color is missing.
+    """
+    found = set().union(*(uses.get(name, set())
+                          for name in _names_of(every, f"{facts.name}.{placeholder.name}")))
+    if placeholder.in_import_fallback:
+        for binding in facts.bindings:
+            if binding.name == placeholder.name:
+                found |= facts.class_uses.get(binding.target, frozenset())
+    return found
+
+
+def _placeholder(placeholder: Placeholder, found: set[ClassUse]) -> bool:
+    """Whether the class is used as if it had behaviour, or not at all, given `found`.
 
     A class the package uses only as a marker (a base, an identity, an isinstance
-    type, a sentinel instance) is what it is meant to be; one never used in the package
-    is exported for callers who will expect an implementation.
+    type, a sentinel instance) is what it is meant to be; so is an interface, a class
+    (not an import fallback) declaring a method its subclasses implement, with its
+    signature, whose instances the package takes as a parameter (starlette's
+    `AuthenticationBackend`, annotated `backend: AuthenticationBackend`). One never used
+    in the package is exported for callers who will expect an implementation.
     """
-    found = set().union(*(uses.get(name, set()) for name in names))
-    return ClassUse.BEHAVIOUR in found or ClassUse.MARKER not in found
+    if ClassUse.BEHAVIOUR in found:
+        return True
+    if (placeholder.contract and not placeholder.in_import_fallback
+            and ClassUse.ACCEPTED in found):
+        return False
+    return ClassUse.MARKER not in found

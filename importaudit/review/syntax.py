@@ -111,6 +111,33 @@ def implemented(placeholder: Placeholder, class_methods: dict[str, frozenset[str
         for name, methods in class_methods.items())
 
 
+def declares_contract(node: ast.ClassDef) -> bool:
+    """Whether class `node` declares a method its subclasses must implement.
+
+    A method that raises NotImplementedError and says what it takes or returns
+    (arguments beyond the instance, or a return annotation): starlette's
+    `AuthenticationBackend.authenticate(self, conn: HTTPConnection) -> ...`. An empty
+    `def run(self): raise NotImplementedError` declares nothing a subclass could follow.
+    """
+    for func in node.body:
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        args = func.args
+        params = [*args.posonlyargs, *args.args][1:] + args.kwonlyargs
+        params += [a for a in (args.vararg, args.kwarg) if a is not None]
+        if (params or func.returns is not None) and any(
+                _raises_not_implemented(stmt) for stmt in func.body):
+            return True
+    return False
+
+
+def _raises_not_implemented(stmt: ast.stmt) -> bool:
+    if not isinstance(stmt, ast.Raise) or stmt.exc is None:
+        return False
+    exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+    return (dotted(exc) or "").endswith("NotImplementedError")
+
+
 def trivial_function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """A body of docstrings, pass, `...` or `raise NotImplementedError` only."""
     for stmt in func.body:
@@ -118,10 +145,8 @@ def trivial_function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
             continue
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             continue
-        if isinstance(stmt, ast.Raise) and stmt.exc is not None:
-            exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
-            if (dotted(exc) or "").endswith("NotImplementedError"):
-                continue
+        if _raises_not_implemented(stmt):
+            continue
         return False
     return True
 

@@ -1,9 +1,12 @@
-"""IA401 on a real fixture package: markers used by identity are not placeholders.
+"""IA401 on real fixture packages: markers and interfaces are not placeholders.
 
 tests/fixtures/review/markers reproduces pydantic.v1's JsonWrapper (a marker base, tested
 with a subclass helper and used as the base of generated types) and DeferredType (an
 empty class instantiated as a stand-in and compared with `__class__ is`), a sentinel
 reached through a star re-export, and two empty classes callers use as if implemented.
+tests/fixtures/review/interfaces reproduces starlette's AuthenticationBackend (an
+interface the package takes as a parameter) and fastapi.encoders' fallback `Color`
+(a dict display's key), next to three classes that are placeholders.
 """
 
 from __future__ import annotations
@@ -37,3 +40,33 @@ def test_unused_empty_class_is_still_a_placeholder() -> None:
              if f.code == "IA401"}
     assert set(found) == {"markers.types", "markers.api"}
     assert "(Missing)" in found["markers.types"]
+
+
+INTERFACES = ("interfaces", "interfaces.auth", "interfaces.middleware", "interfaces.encoders",
+              "interfaces.render")
+
+
+def placeholders_in(names: tuple[str, ...]) -> dict[str, str]:
+    records = tuple(rec(name, None if i == 0 else "interfaces", i, 100, 100, 10, 10)
+                    for i, name in enumerate(names))
+    return {f.module: f.message for f in run_review(make_report(("interfaces",), records)).findings
+            if f.code == "IA401"}
+
+
+def test_an_interface_the_package_takes_as_a_parameter_is_not_a_placeholder() -> None:
+    found = placeholders_in(INTERFACES)
+    # AuthBackend declares `authenticate(self, conn: Connection) -> ...` and the
+    # middleware takes `backend: AuthBackend`; Exporter declares a contract nothing
+    # takes, Notifier is taken but declares nothing.
+    assert "(Exporter, Notifier)" in found["interfaces.auth"]
+    # Without the module that takes it, nothing says callers implement it.
+    alone = placeholders_in(tuple(n for n in INTERFACES if n != "interfaces.middleware"))
+    assert "(AuthBackend, Exporter, Notifier)" in alone["interfaces.auth"]
+
+
+def test_fallback_classes_keyed_in_a_dict_display_are_markers() -> None:
+    found = placeholders_in(INTERFACES)
+    # `{bytes: ..., Color: str}` reads Color through the import the fallback replaces.
+    assert "interfaces.encoders" not in found
+    # A fallback the module calls as if implemented still is one.
+    assert "(Renderer)" in found["interfaces.render"]
