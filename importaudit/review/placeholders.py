@@ -34,13 +34,15 @@ if TYPE_CHECKING:
              "from, compares (`type(x) is C`, `x.__class__ is C`), passes as a value "
              "(`isinstance(x, C)`, `type('V', (C,), {})`), uses as a key or instantiates "
              "without arguments as a sentinel, in any of its modules and under any name "
-             "it re-exports them as (an `except ImportError:` fallback also under the "
-             "name its import binds: `{Color: str}` reads the fallback `Color` whenever "
-             "the import failed); interfaces: a class declaring a method that raises "
+             "it re-exports them as (a class standing in for an import of its name, in "
+             "an `except ImportError:` or an `else:`, also under the name the import "
+             "binds: `{Color: str}` reads the fallback `Color` whenever the import did "
+             "not run); interfaces: a class declaring a method that raises "
              "NotImplementedError with a signature (arguments or a return annotation) "
              "whose type the package takes as a parameter (`backend: "
-             "AuthenticationBackend`); exceptions, Protocols, ABCs and other classes with "
-             "a base, metaclass or decorator; private classes; anything under "
+             "AuthenticationBackend`); exceptions (in a fallback too), Protocols, ABCs "
+             "and other classes with a base, metaclass or decorator; private classes; "
+             "anything under "
              "`if __name__ == \"__main__\":`.",
         why="Callers import the name successfully and fail later, far from the cause "
             "(an AttributeError or TypeError instead of a clear ImportError); type "
@@ -120,17 +122,18 @@ def _found(facts: ModuleFacts, placeholder: Placeholder, every: list[ModuleFacts
            uses: dict[str, set[ClassUse]]) -> set[ClassUse]:
     """How the package uses the class, under every name it goes by.
 
-    A class defined in an `except ImportError:` fallback is also what the module's own
-    uses of the imported name mean whenever the import failed: fastapi.encoders reads
-    `{Color: str, PyExtraColor: str}` through `from pydantic.color import Color`, yet
-    those keys are its fallback classes when pydantic.color is missing.
+    A class that stands in for an import of the same name (in an `except ImportError:`
+    fallback, or the `else:` of `if lark: from lark import Token`) is also what the
+    module's own uses of the imported name mean whenever the import did not run:
+    fastapi.encoders reads `{Color: str, PyExtraColor: str}` through
+    `from pydantic.color import Color`, yet those keys are its fallback classes when
+    pydantic.color is missing.
     """
     found = set().union(*(uses.get(name, set())
                           for name in _names_of(every, f"{facts.name}.{placeholder.name}")))
-    if placeholder.in_import_fallback:
-        for binding in facts.bindings:
-            if binding.name == placeholder.name:
-                found |= facts.class_uses.get(binding.target, frozenset())
+    for binding in facts.bindings:
+        if binding.name == placeholder.name:
+            found |= facts.class_uses.get(binding.target, frozenset())
     return found
 
 

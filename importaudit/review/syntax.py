@@ -8,6 +8,7 @@ and `module_facts` stay about what runs when.
 from __future__ import annotations
 
 import ast
+import builtins
 import io
 import tokenize
 from typing import TYPE_CHECKING
@@ -109,6 +110,20 @@ def implemented(placeholder: Placeholder, class_methods: dict[str, frozenset[str
     return len(placeholder.methods) >= 2 and any(
         name != placeholder.name and placeholder.methods <= methods
         for name, methods in class_methods.items())
+
+
+def is_exception(node: ast.ClassDef) -> bool:
+    """Whether class `node` derives from an exception, as far as its bases' names say.
+
+    A built-in exception, or a name that reads as one (`FooError`, `BarWarning`).
+    """
+    for base in node.bases:
+        name = (dotted(base) or "").rpartition(".")[2]
+        builtin = getattr(builtins, name, None)
+        if (isinstance(builtin, type) and issubclass(builtin, BaseException)) or name.endswith(
+                ("Error", "Exception", "Warning")):
+            return True
+    return False
 
 
 def declares_contract(node: ast.ClassDef) -> bool:

@@ -43,7 +43,7 @@ def test_unused_empty_class_is_still_a_placeholder() -> None:
 
 
 INTERFACES = ("interfaces", "interfaces.auth", "interfaces.middleware", "interfaces.encoders",
-              "interfaces.render")
+              "interfaces.render", "interfaces.parsing", "interfaces.testing")
 
 
 def placeholders_in(names: tuple[str, ...]) -> dict[str, str]:
@@ -70,3 +70,15 @@ def test_fallback_classes_keyed_in_a_dict_display_are_markers() -> None:
     assert "interfaces.encoders" not in found
     # A fallback the module calls as if implemented still is one.
     assert "(Renderer)" in found["interfaces.render"]
+
+
+def test_fallback_classes_chosen_by_an_if_are_used_through_the_import_name() -> None:
+    found = placeholders_in(INTERFACES)
+    # Transformer is a base and Token an isinstance type, both read through
+    # `from grammar_library_not_installed import ...`; only the unused Tree is left.
+    assert "defines 1 placeholder class(es) (Tree)" in found["interfaces.parsing"]
+
+
+def test_an_exception_in_a_fallback_is_no_placeholder() -> None:
+    # NoRunnerError is raised with a message by the shadow runner, as exceptions are.
+    assert "interfaces.testing" not in placeholders_in(INTERFACES)
