@@ -109,6 +109,9 @@ class Statement:
     what: str  # e.g. "for loop", "call to build_table()", "18 calls to Table()"
     call: ImportTimeCall | None = None  # the call, when the work is one (the first of several)
     repeat: int = 1  # how many import-time statements make that call
+    # For class statements grouped by the library class they derive from (its
+    # metaclass or `__init_subclass__` runs for each): that class, "pydantic.BaseModel".
+    base: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

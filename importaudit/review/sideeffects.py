@@ -202,6 +202,21 @@ def _computation_rank(work: Statement) -> int | None:
     return 0 if work.repeat > 1 else 1
 
 
+def _computation_fix(work: Statement) -> str:
+    """IA602's fix for the work it points at first."""
+    if work.base is not None:
+        # Class statements: their base builds each one as it is defined.
+        defer = (" (pydantic: `model_config = ConfigDict(defer_build=True)` builds a "
+                 "model's schema and validators on first use)"
+                 if work.base.split(".", maxsplit=1)[0] == "pydantic" else "")
+        return (f"Define the classes of lines {work.line}-{work.end_line} in a module of "
+                "their own that is imported where they are first needed (or from a module "
+                f"`__getattr__`), or have their base defer what it builds{defer}.")
+    return (f"Compute the result of line {work.line} on first use and cache it.\n\n"
+            "import functools\n\n@functools.cache\ndef _computed():\n    ...  # the "
+            f"module-level work of line {work.line}\n    return result")
+
+
 def _judged(ctx: ReviewContext) -> Iterator[tuple[ModuleFacts, ModuleRecord,
                                                    list[Statement]]]:
     """Each measured module IA602 judges, with the module-level work it runs."""
@@ -262,11 +277,14 @@ def unsettled(ctx: ReviewContext) -> dict[str, int]:
     "IA602", "module-level-computation", "Expensive computation at module level",
     RuleDoc(
         what="A module's own body (not what it imports) takes measurable time or memory, "
-             "and it runs loops, comprehensions or calls at module level.",
+             "and it runs loops, comprehensions or calls at module level, or defines five "
+             "or more classes derived from one library class (whose metaclass builds "
+             "each: pydantic models).",
         why="The work runs on every import, in every process, whether or not the result "
             "is used. The impact is the module's measured self time, heap and RSS.",
         fix="Compute on first use and cache the result (functools.cache), or precompute "
-            "at build time and load the data lazily.",
+            "at build time and load the data lazily; define such classes where they are "
+            "first needed, or let their base defer what it builds.",
         example="# before\n_TABLE = build_table(1_000_000)\n\n# after\n"
                 "@functools.cache\ndef table():\n    return build_table(1_000_000)",
     ),
@@ -298,9 +316,7 @@ def module_level_computation(ctx: ReviewContext) -> Iterator[Finding]:
             "IA602", "Expensive computation at module level", facts.name,
             f"{facts.name}'s own body is expensive to import{took}; it runs at module level: "
             f"{shown}" + (", ..." if len(work) > 4 else "") + ".",
-            f"Compute the result of line {work[0].line} on first use and cache it.\n\n"
-            "import functools\n\n@functools.cache\ndef _computed():\n    ...  # the "
-            f"module-level work of line {work[0].line}\n    return result",
+            _computation_fix(work[0]),
             impact=ctx.tree.self_impact(facts.name), line=work[0].line,
             # Expensive by the rule's own thresholds, whichever figure crossed them.
             floor=Severity.MEDIUM,

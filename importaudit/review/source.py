@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from importaudit.review.collector import _Collector, with_repeated
+from importaudit.review.collector import _Collector, derived_classes, with_repeated
 from importaudit.review.facts import (
     ANNOTATION_USES,
     DATACLASS_MARKERS,
@@ -97,7 +97,8 @@ def module_facts(
         placeholders=tuple(p for p in collector.placeholders
                            if not implemented(p, collector.class_methods)),
         calls=tuple(collector.calls),
-        work=with_repeated(collector.work, collector.statement_calls),
+        work=(*with_repeated(collector.work, collector.statement_calls),
+              *derived_classes(name, collector.classes)),
         has_getattr=collector.has_getattr,
         lazy_map_names=tuple(sorted(collector.lazy_names)),
         lazy_modules=dict(sorted(collector.lazy_modules.items())),

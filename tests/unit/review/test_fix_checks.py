@@ -182,6 +182,36 @@ def test_computation_spread_over_many_statements_is_pointed_at_as_one(
     assert "Column" not in finding.message and "calls to decorate" not in finding.message
 
 
+def test_classes_a_library_base_builds_are_the_work_not_their_field_declarations(
+        tmp_path: Path) -> None:
+    # fastapi.openapi.models: 36 pydantic models, each built by BaseModel's metaclass as
+    # its class statement runs; the 32 `Field(...)` declarations in their bodies, which
+    # the finding used to point at, cost next to nothing.
+    fields = "    a: str = Field(alias='x')\n    b: int = Field(default=1)\n\n"
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/base.py": "class Thing:\n    pass\n",
+        "app/models.py": ("from pydantic import BaseModel, Field\n\nfrom app.base import Thing\n\n"
+                          "class Base(BaseModel):\n    pass\n\n"
+                          + "".join(f"class M{i}(Base):\n{fields}" for i in range(5))
+                          # Classes of the standard library's or the package's own bases
+                          # are not counted: no group of them.
+                          + "".join(f"class E{i}(ValueError):\n    pass\n\n" for i in range(5))
+                          + "".join(f"class T{i}(Thing):\n    pass\n\n" for i in range(5))
+                          + "M0.model_rebuild()\n"),
+    })
+    slow = dataclasses.replace(record(tmp_path, "app.models", "app", 1, 30_000),
+                               self_cpu_ns=12_000_000)
+    [finding] = codes(make_report(("app",), (record(tmp_path, "app", None, 0, 100), slow)),
+                      "IA602")
+    assert ": 6 classes derived from BaseModel (line 5), call to M0.model_rebuild()" in (
+        finding.message)
+    assert finding.line == 5 and "Field" not in finding.message
+    assert "ValueError" not in finding.message and "Thing" not in finding.message
+    assert finding.fix.startswith("Define the classes of lines 5-26 in a module of their own")
+    assert "defer_build=True" in finding.fix
+
+
 def test_the_same_method_on_different_objects_is_no_repeated_call(tmp_path: Path) -> None:
     write(tmp_path, {
         "app/__init__.py": "",
