@@ -97,7 +97,7 @@ def _define(cls: type, defs: dict[str, Any]) -> None:
     if cls.__name__ in defs:
         return
     defs[cls.__name__] = {}  # reserved first: dataclasses may refer to each other
-    hints = typing.get_type_hints(cls)
+    hints = model.type_hints(cls)
     fields = dataclasses.fields(cls)
     defs[cls.__name__] = {
         "description": _summary(cls),

@@ -14,44 +14,69 @@ over these functions; one module per family:
 - `gate`: check, calibrate, the baseline's save, show and diff;
 - `reviewing`: review, review_program, report, merge_reports;
 - `fixing`: fix.
+
+The names are attached lazily (PEP 562): a command imports only the family it uses, so
+`importaudit cycles` loads neither the runtime measurement nor review or fix.
 """
 
 from __future__ import annotations
 
-from importaudit.api.fixing import fix
-from importaudit.api.gate import (
-    calibrate,
-    check,
-    diff_reports,
-    exit_status,
-    load_config,
-    save_baseline,
-    show_baseline,
-)
-from importaudit.api.profiling import (
-    Program,
-    profile,
-    profile_importtime,
-    profile_program,
-    shard_plan,
-    why,
-)
-from importaudit.api.reviewing import (
-    load_reports,
-    merge_reports,
-    report,
-    review,
-    review_program,
-)
-from importaudit.api.runs import Environments, ResolvedTargets, resolve_targets, shown_path
-from importaudit.api.static import cycles, graph, import_graph, static_graph
-from importaudit.config.options import (
-    FixOptions,
-    Measure,
-    ReviewOptions,
-    StaticOptions,
-    program_measure,
-)
+from typing import TYPE_CHECKING
+
+from importaudit._lazy import attach
+
+if TYPE_CHECKING:
+    from importaudit.api.fixing import fix
+    from importaudit.api.gate import (
+        calibrate,
+        check,
+        diff_reports,
+        exit_status,
+        load_config,
+        save_baseline,
+        show_baseline,
+    )
+    from importaudit.api.profiling import (
+        Program,
+        profile,
+        profile_importtime,
+        profile_program,
+        shard_plan,
+        why,
+    )
+    from importaudit.api.reviewing import (
+        load_reports,
+        merge_reports,
+        report,
+        review,
+        review_program,
+    )
+    from importaudit.api.runs import Environments, ResolvedTargets, resolve_targets, shown_path
+    from importaudit.api.static import cycles, graph, import_graph, static_graph
+    from importaudit.config.options import (
+        FixOptions,
+        Measure,
+        ReviewOptions,
+        StaticOptions,
+        program_measure,
+    )
+
+#: public name -> the module that defines it (imported on first use of one of its names)
+_HOMES: dict[str, str] = {
+    **dict.fromkeys(("fix",), "importaudit.api.fixing"),
+    **dict.fromkeys(("calibrate", "check", "diff_reports", "exit_status", "load_config",
+                     "save_baseline", "show_baseline"), "importaudit.api.gate"),
+    **dict.fromkeys(("Program", "profile", "profile_importtime", "profile_program",
+                     "shard_plan", "why"), "importaudit.api.profiling"),
+    **dict.fromkeys(("load_reports", "merge_reports", "report", "review", "review_program"),
+                    "importaudit.api.reviewing"),
+    **dict.fromkeys(("Environments", "ResolvedTargets", "resolve_targets", "shown_path"),
+                    "importaudit.api.runs"),
+    **dict.fromkeys(("cycles", "graph", "import_graph", "static_graph"),
+                    "importaudit.api.static"),
+    **dict.fromkeys(("FixOptions", "Measure", "ReviewOptions", "StaticOptions",
+                     "program_measure"), "importaudit.config.options"),
+}
 
 __all__ = [
     "Environments", "FixOptions", "Measure", "Program", "ResolvedTargets", "ReviewOptions",
@@ -61,3 +86,6 @@ __all__ = [
     "review", "review_program", "save_baseline", "shard_plan", "show_baseline", "shown_path",
     "static_graph", "why",
 ]
+
+
+__getattr__, __dir__ = attach(__name__, _HOMES)

@@ -12,20 +12,14 @@ import enum
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from importaudit.errors import SchemaVersionError
 
-# The report's fields are resolved by name when one is read back
-# (`typing.get_type_hints`), so these are imported at run time.
-from importaudit.model.findings import Finding, Verdict  # noqa: TC001
-from importaudit.model.runtime import (  # noqa: TC001
-    ChildFailure,
-    ModuleRecord,
-    RunMeta,
-    SkippedModule,
-)
-from importaudit.model.static import Cycle, StaticGraph  # noqa: TC001
+if TYPE_CHECKING:
+    from importaudit.model.findings import Finding, Verdict
+    from importaudit.model.runtime import ChildFailure, ModuleRecord, RunMeta, SkippedModule
+    from importaudit.model.static import Cycle, StaticGraph
 
 SCHEMA_VERSION = 1
 
@@ -98,12 +92,39 @@ def _convert(tp: Any, value: Any, where: str) -> Any:  # noqa: PLR0911  (one ret
 _HINTS: dict[type, dict[str, Any]] = {}
 
 
+def type_hints(cls: type) -> dict[str, Any]:
+    """The resolved types of the fields of model class `cls` (cached).
+
+    Use this rather than `typing.get_type_hints(Report)`: this module does not import
+    the classes `Report`'s fields name until a report's types are asked for, so that a
+    static command builds a `Report` without creating the runtime and review classes
+    (a frozen dataclass costs about a millisecond to create). Once they are, this
+    module's namespace holds them, and `typing.get_type_hints(Report)` works too.
+    """
+    hints = _HINTS.get(cls)
+    if hints is None:
+        if cls is Report:
+            from importaudit.model.findings import Finding, Verdict
+            from importaudit.model.runtime import (
+                ChildFailure,
+                ModuleRecord,
+                RunMeta,
+                SkippedModule,
+            )
+            from importaudit.model.static import Cycle, StaticGraph
+
+            globals().update(
+                Finding=Finding, Verdict=Verdict, ChildFailure=ChildFailure,
+                ModuleRecord=ModuleRecord, RunMeta=RunMeta, SkippedModule=SkippedModule,
+                Cycle=Cycle, StaticGraph=StaticGraph)
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
 def _from_fields(cls: type[T], data: Any, where: str) -> T:
     if not isinstance(data, dict):
         raise ValueError(f"{where}: expected an object, got {type(data).__name__}")
-    hints = _HINTS.get(cls)
-    if hints is None:
-        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    hints = type_hints(cls)
     kwargs = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name in data:

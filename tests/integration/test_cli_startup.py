@@ -1,0 +1,85 @@
+"""What a static command's process imports: only the static path, never the runtime layers.
+
+Start-up is a large part of a `cycles` or `graph` run (issue 15: the whole process is
+measured against a grimp script), so these commands must not load the runtime
+measurement, the review, the fix machinery or their use cases. Each test runs the real
+console entry point in a fresh interpreter and reads `sys.modules` as the process ends.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CYCLIC = Path(__file__).resolve().parents[1] / "fixtures" / "static" / "cyclic"
+
+# Runs `importaudit ARGS...` as the console script does and, at exit (after the command
+# raised SystemExit with its status), writes the names of the loaded modules to a file.
+_WRAPPER = """
+import atexit, json, sys
+out = sys.argv[1]
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
+sys.argv = ["importaudit", *sys.argv[2:]]
+from importaudit.cli import main
+main()
+"""
+
+#: Layers a command that reads the source never needs (prefixes of module names).
+_RUNTIME_REVIEW_FIX = ("importaudit.runtime", "importaudit.review", "importaudit.fix",
+                       "importaudit.api.reviewing", "importaudit.api.fixing",
+                       "importaudit.model.runtime")
+#: ... and what `graph` and `cycles` need neither: the gate, profiling's use cases and
+#: the findings' model.
+_GATE = ("importaudit.gate", "importaudit.baseline", "importaudit.api.gate",
+         "importaudit.api.profiling", "importaudit.model.findings")
+
+
+def _loaded(tmp_path: Path, *args: str) -> list[str]:
+    listing = tmp_path / "modules.json"
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, str(listing), *args],
+                          capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "import graph:" in proc.stdout  # the command ran to its end
+    modules: list[str] = json.loads(listing.read_text())
+    return modules
+
+
+def _under(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == p or m.startswith(p + ".") for p in prefixes)]
+
+
+@pytest.mark.parametrize("args", [
+    ("cycles", str(CYCLIC), "--no-cache", "--no-verify"),
+    ("graph", str(CYCLIC), "--no-cache"),
+])
+def test_graph_and_cycles_load_only_the_static_path(tmp_path: Path, args: tuple[str, ...]) -> None:
+    modules = _loaded(tmp_path, *args)
+    assert "importaudit.static.graph" in modules  # the wrapper saw the real run
+    assert _under(modules, _RUNTIME_REVIEW_FIX + _GATE) == []
+
+
+def test_static_check_loads_no_runtime_review_or_fix(tmp_path: Path) -> None:
+    modules = _loaded(tmp_path, "check", "--static", str(CYCLIC))
+    assert "importaudit.gate" in modules
+    assert _under(modules, _RUNTIME_REVIEW_FIX) == []
+
+
+def test_report_field_types_resolve_in_a_fresh_interpreter() -> None:
+    # `Report` names the runtime and review classes without importing them at import
+    # time; `type_hints` (what reading a report and the JSON Schema use) imports them.
+    code = (
+        "import sys, typing\n"
+        "from importaudit.model import Report, type_hints\n"
+        "assert 'importaudit.model.runtime' not in sys.modules\n"
+        "hints = type_hints(Report)\n"
+        "print(hints['meta'], hints['verdict'], typing.get_type_hints(Report) == hints)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.split() == [
+        "importaudit.model.runtime.RunMeta", "|", "None",
+        "importaudit.model.findings.Verdict", "|", "None", "True"]
