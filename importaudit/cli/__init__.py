@@ -6,11 +6,12 @@ options object, calls one function of `importaudit.api`, hands the result to a r
 and maps the outcome to the exit statuses of CLI.md (0 fine, 1 found, 2 usage, 3 target
 failed). One module per command family; each imports only click and what its flags
 need, so `importaudit --help` stays fast (the rest loads inside the command bodies).
+A command's module is imported when the command is looked up (`base._LazyGroup`), so
+a run of one command does not load the others'.
 """
 
 from __future__ import annotations
 
-from importaudit.cli import gate, profile, report, review, static
 from importaudit.cli.base import cli, main, run
 
-__all__ = ["cli", "gate", "main", "profile", "report", "review", "run", "static"]
+__all__ = ["cli", "main", "run"]

@@ -115,7 +115,40 @@ def _signals_as_interrupts() -> Iterator[None]:
 
 
 
+#: command name -> the module under importaudit.cli that defines it (and registers it on
+#: `cli` when imported).
+_COMMAND_HOMES: dict[str, str] = {
+    "baseline": "gate", "check": "gate",
+    "cycles": "static", "graph": "static",
+    "profile": "profile", "why": "profile",
+    "report": "report",
+    "fix": "review", "review": "review", "rules": "review",
+}
+
+
+class _LazyGroup(click.Group):
+    """Imports a command's module when the command is looked up (click's lazy loading).
+
+    `importaudit cycles` then loads the static commands' module only, not those of the
+    commands that measure, review or fix; `--help` looks every command up for its short
+    help, and so loads them all.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_COMMAND_HOMES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            home = _COMMAND_HOMES.get(cmd_name)
+            # An unknown name loads every module: click's "Did you mean" draws on the
+            # commands registered.
+            for module in [home] if home else sorted(set(_COMMAND_HOMES.values())):
+                __import__(f"importaudit.cli.{module}")  # as in importaudit._lazy
+        return super().get_command(ctx, cmd_name)
+
+
 @click.group(
+    cls=_LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Exit statuses: 0 fine, 1 found (violations, cycles, findings), 2 usage or "
            "configuration error, 3 the target failed to import or its interpreter crashed "

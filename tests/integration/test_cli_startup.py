@@ -36,6 +36,9 @@ _RUNTIME_REVIEW_FIX = ("importaudit.runtime", "importaudit.review", "importaudit
 #: the findings' model.
 _GATE = ("importaudit.gate", "importaudit.baseline", "importaudit.api.gate",
          "importaudit.api.profiling", "importaudit.model.findings")
+#: The modules of the commands that measure, review, fix or render saved reports.
+_OTHER_COMMANDS = ("importaudit.cli.profile", "importaudit.cli.review",
+                   "importaudit.cli.report")
 
 
 def _loaded(tmp_path: Path, *args: str) -> list[str]:
@@ -59,13 +62,41 @@ def _under(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
 def test_graph_and_cycles_load_only_the_static_path(tmp_path: Path, args: tuple[str, ...]) -> None:
     modules = _loaded(tmp_path, *args)
     assert "importaudit.static.graph" in modules  # the wrapper saw the real run
-    assert _under(modules, _RUNTIME_REVIEW_FIX + _GATE) == []
+    assert _under(modules, _RUNTIME_REVIEW_FIX + _GATE + _OTHER_COMMANDS) == []
+    assert "importaudit.cli.gate" not in modules
 
 
 def test_static_check_loads_no_runtime_review_or_fix(tmp_path: Path) -> None:
     modules = _loaded(tmp_path, "check", "--static", str(CYCLIC))
     assert "importaudit.gate" in modules
-    assert _under(modules, _RUNTIME_REVIEW_FIX) == []
+    assert _under(modules, _RUNTIME_REVIEW_FIX + _OTHER_COMMANDS) == []
+
+
+def test_every_command_is_found_where_the_group_looks_for_it() -> None:
+    # The group imports a command's module when the command is looked up: a command
+    # missing from its map would be missing from --help (and unknown) in a fresh process.
+    from importaudit.cli import cli
+    from importaudit.cli.base import _COMMAND_HOMES
+
+    for module in set(_COMMAND_HOMES.values()):
+        __import__(f"importaudit.cli.{module}")
+    assert {name: command.callback.__module__ for name, command in cli.commands.items()
+            if command.callback is not None} == {
+        name: f"importaudit.cli.{module}" for name, module in _COMMAND_HOMES.items()}
+
+
+def test_help_lists_every_command_and_a_typo_gets_a_suggestion(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "importaudit", "--help"],
+                          capture_output=True, text=True, check=True, cwd=tmp_path)
+    listed = proc.stdout.split("Commands:\n")[1].split("\n\n")[0].splitlines()
+    assert [line.split()[0] for line in listed] == [
+        "baseline", "check", "cycles", "fix", "graph", "profile", "report", "review",
+        "rules", "why"]
+    assert all(len(line.split()) > 2 for line in listed)  # each with its short help
+    typo = subprocess.run([sys.executable, "-m", "importaudit", "cycle"],
+                          capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert typo.returncode == 2
+    assert "No such command 'cycle'. Did you mean 'cycles'?" in typo.stderr
 
 
 def test_report_field_types_resolve_in_a_fresh_interpreter() -> None:
