@@ -54,7 +54,7 @@ class CyclePolicy(enum.StrEnum):
     OFF = "off"  # cycles are not checked
 
 
-_ENV_NAME = re.compile(r"^[^=\x00]+$")
+_ENV_NAME = r"^[^=\x00]+$"  # compiled on first use: few configurations set `env`
 
 
 def _environment(value: object) -> tuple[tuple[str, str], ...]:
@@ -69,7 +69,7 @@ def _environment(value: object) -> tuple[tuple[str, str], ...]:
     for name, text in pairs:
         if text is None:
             raise v.Bad(f"{name!r} sets no value (write NAME=value)")
-        if not isinstance(name, str) or not _ENV_NAME.match(name):
+        if not isinstance(name, str) or not re.match(_ENV_NAME, name):
             raise v.Bad(f"{name!r} is not an environment variable name")
         if isinstance(text, bool) or not isinstance(text, str | int | float):
             raise v.Bad(f"the value of {name} must be a string, {v.got(text)}")

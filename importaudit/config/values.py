@@ -123,7 +123,9 @@ def kinds(value: object) -> frozenset[EdgeKind]:
     return frozenset(EdgeKind(n) for n in names)
 
 
-_CYCLE_SPLIT = re.compile(r"\s*(?:<->|->|<-)\s*")
+# Patterns are compiled on first use (re caches them): every command reads its
+# configuration at start-up, and most configurations use none of these keys.
+_CYCLE_SPLIT = r"\s*(?:<->|->|<-)\s*"
 
 
 def allow_cycles(value: object) -> tuple[frozenset[str], ...]:
@@ -132,7 +134,7 @@ def allow_cycles(value: object) -> tuple[frozenset[str], ...]:
         raise Bad(f"expected an array of cycles ('a <-> b' or ['a', 'b']), {got(value)}")
     cycles: list[frozenset[str]] = []
     for item in value:
-        members = (_CYCLE_SPLIT.split(item.strip()) if isinstance(item, str)
+        members = (re.split(_CYCLE_SPLIT, item.strip()) if isinstance(item, str)
                    else list(str_list(item)) if isinstance(item, list | tuple) else None)
         if members is None or len({m for m in members if m}) < 2:
             raise Bad(f"each cycle names at least two modules ('a <-> b' or ['a', 'b']), "
@@ -141,7 +143,7 @@ def allow_cycles(value: object) -> tuple[frozenset[str], ...]:
     return tuple(cycles)
 
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$", re.IGNORECASE)
+_SIZE = r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$"
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "ki": 1024, "m": 1000**2,
           "mb": 1000**2, "mib": 1024**2, "mi": 1024**2, "g": 1000**3, "gb": 1000**3,
           "gib": 1024**3, "gi": 1024**3}
@@ -156,7 +158,7 @@ def parse_size(value: object) -> int:
             raise Bad(f"must be at least 0, got {value}")
         return value
     if isinstance(value, str):
-        match = _SIZE.match(value)
+        match = re.match(_SIZE, value, re.IGNORECASE)
         if match and match.group(2).lower() in _UNITS:
             return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
     raise Bad(f"expected bytes (an integer or a string like '8 MiB'), {got(value)}")
@@ -167,13 +169,13 @@ def ms_to_ns(value: object) -> int:
     return round(number(value) * 1_000_000)
 
 
-_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_MODULE = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
 
 
 def _modules(value: object) -> tuple[str, ...]:
     """One layer or group: a module name, or an array of sibling module names."""
     names = (value,) if isinstance(value, str) else str_list(value)
-    bad = [n for n in names if not _MODULE.match(n)]
+    bad = [n for n in names if not re.match(_MODULE, n)]
     if bad:
         raise Bad(f"{bad[0]!r} is not a dotted module name")
     if not names:
