@@ -59,9 +59,11 @@ from importaudit.static.scan import (
 # lines: matching more than a statement start only costs a parse, missing one loses
 # an edge.
 _OTHER_WORDS = ("attach", "__getattr__")
-_IMPORT_PREFIX = re.compile(
-    r"(?:^|[;:])(?:[ \t\f]|\\\n)*(?:lazy(?:[ \t\f]|\\\n)+)?"
-    r"(?:from\b(?:[\w. \t\f]|\\\n)*)?\Z", re.MULTILINE)
+_PREFIX_REST = r"(?:[ \t\f]|\\\n)*(?:lazy(?:[ \t\f]|\\\n)+)?(?:from\b(?:[\w. \t\f]|\\\n)*)?\Z"
+_IMPORT_PREFIX = re.compile(r"(?:^|[;:])" + _PREFIX_REST, re.MULTILINE)
+# The same from a line's start only: one attempt, where a search tries every position
+# of a long line (most lines that say "import" and start no statement are prose).
+_IMPORT_LINE_PREFIX = re.compile(_PREFIX_REST)
 # Text that makes a statement's expressions worth walking for calls.
 _CALLS = re.compile(r"import_module|__import__|attach")
 _COMPOUND = re.compile(
@@ -163,7 +165,8 @@ def _else(indent: str) -> re.Pattern[str]:
 def _triggers(text: str) -> list[int]:
     """Positions of the words that can make the statement around them import."""
     found: list[int] = []
-    find, rfind, prefix = text.find, text.rfind, _IMPORT_PREFIX.search
+    find, rfind, at_line, prefix = (text.find, text.rfind, _IMPORT_LINE_PREFIX.match,
+                                    _IMPORT_PREFIX.search)
     # str.find looks for a word about twice as fast as a regular expression does.
     pos = find("import")
     while pos >= 0:
@@ -175,7 +178,9 @@ def _triggers(text: str) -> list[int]:
             while line_start >= 2 and text[line_start - 2] == "\\":
                 # The logical line started above: `from \` / `    pkg import name`.
                 line_start = rfind("\n", 0, line_start - 2) + 1
-            if prefix(text, line_start, pos) is not None:
+            if at_line(text, line_start, pos) is not None or (
+                    (find(";", line_start, pos) >= 0 or find(":", line_start, pos) >= 0)
+                    and prefix(text, line_start, pos) is not None):
                 found.append(pos)
         pos = find("import", pos + 6)
     others = [at for word in _OTHER_WORDS for at in _occurrences(text, word)]
@@ -307,13 +312,11 @@ def scan_fast(source: bytes) -> FileScan:
         return FileScan()
     scanner = _Scanner(text, triggers)
     try:
-        with warnings.catch_warnings():
-            # Warnings about the scanned code (invalid escapes) are not for our user.
-            warnings.simplefilter("ignore", SyntaxWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            scanner.region(0, len(text), "", MODULE)
+        scanner.region(0, len(text), "", MODULE)
     except (_WholeFile, RecursionError):
         return scan_reference(source)
+    finally:
+        scanner.unquiet()
     if scanner.bindings.import_module - {"import_module"}:
         # `from importlib import import_module as load`: calls to `load(...)` carry no
         # text this scanner looks for; the reference walks every call.
@@ -368,6 +371,25 @@ class _Scanner:
         self.statements: list[ImportStatement] = []
         self._line_pos = 0
         self._line_no = 1
+        # Silences warnings while pieces are parsed: entered at the first parse only
+        # (most files are read by patterns alone, and entering costs a parse's third).
+        self._quiet: warnings.catch_warnings[None] | None = None
+
+    def _hush(self) -> None:
+        """From now on (until `unquiet`), warnings about the scanned code are not shown.
+
+        They (invalid escapes, ...) are about the scanned code, not for our user.
+        """
+        quiet = self._quiet = warnings.catch_warnings()
+        quiet.__enter__()
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+
+    def unquiet(self) -> None:
+        """Show warnings again, as before the first parse."""
+        if self._quiet is not None:
+            self._quiet.__exit__(None, None, None)
+            self._quiet = None
 
     def _line_of(self, pos: int) -> int:
         """1-based line number of text position `pos` (positions come in order)."""
@@ -581,6 +603,8 @@ class _Scanner:
     def _parse(self, source: str, indent: str) -> list[ast.stmt]:
         if _BLANK_OR_COMMENTS.fullmatch(source):
             return []  # a word in a comment ("attached to") made this piece a candidate
+        if self._quiet is None:
+            self._hush()
         try:
             if not indent:
                 return ast.parse(source).body
@@ -641,14 +665,15 @@ class _Scanner:
 
         False, and nothing recorded, when a name is one `ast` would refuse.
         """
-        statements = [_plain_statement(match) for _, match in found]
-        if any(statement is None for statement in statements):
-            return False
+        statements = []
+        for _, match in found:
+            statement = _plain_statement(match)
+            if statement is None:
+                return False
+            statements.append(statement)
         first = self._line_of(start)
         kind = statement_kind(ctx)
-        for (line, _), statement in zip(found, statements, strict=True):
-            assert statement is not None
-            module, level, names, aliases = statement
+        for (line, _), (module, level, names, aliases) in zip(found, statements, strict=True):
             if names is None:
                 self.bindings.learn_import(aliases)
                 self.statements.extend(ImportStatement(first + line, kind, name)
@@ -760,30 +785,45 @@ def _plain_statement(
     (module, level, names (None for `import`), (name, asname) pairs).
     """
     imported, dots, module, star, names, parenthesized = match.groups()
+    taken: list[str]
+    aliases: _Aliases
     if star is not None:
-        items = ["*"]
+        taken, aliases = ["*"], [("*", None)]
     else:
         listed = imported or names
         if listed is None:
             listed = (_COMMENT.sub("", parenthesized) if "#" in parenthesized
                       else parenthesized).rstrip(_WHITESPACE).removesuffix(",")
-        items = listed.split(",")
-    aliases: _Aliases = []
-    for item in items:
-        words = item.split()  # name, or name "as" asname: the pattern made sure
-        name = words[0]
-        asname = words[2] if len(words) == 3 else None
-        if name in _NOT_NAMES or asname in _NOT_NAMES or (
-                "." in name and not _NOT_NAMES.isdisjoint(name.split("."))):
+        read = _plain_names(listed)
+        if read is None:
             return None
-        aliases.append((name, asname))
+        taken, aliases = read
     if imported is not None:
+        if "." in imported and any(not _NOT_NAMES.isdisjoint(name.split("."))
+                                   for name in taken if "." in name):
+            return None
         return "", 0, None, aliases
     if module is not None and not _NOT_NAMES.isdisjoint(module.split(".")):
         return None
     if not dots and module is None:
         return None
-    return module or "", len(dots), tuple(name for name, _ in aliases), aliases
+    return module or "", len(dots), tuple(taken), aliases
+
+
+def _plain_names(listed: str) -> tuple[list[str], _Aliases] | None:
+    """The names and (name, asname) pairs of "a, b as c"; None if `ast` would refuse one."""
+    aliases: _Aliases
+    if " as" in listed or "\tas" in listed:
+        # name, or name "as" asname: the pattern made sure (" as" may be " asyncio")
+        split = [item.split() for item in listed.split(",")]
+        taken = [words[0] for words in split]
+        aliases = [(words[0], words[2] if len(words) == 3 else None) for words in split]
+        if not _NOT_NAMES.isdisjoint([asname for _, asname in aliases if asname]):
+            return None
+    else:  # no alias (the pattern puts a space or tab before each "as")
+        taken = [item.strip() for item in listed.split(",")]
+        aliases = [(name, None) for name in taken]
+    return None if not _NOT_NAMES.isdisjoint(taken) else (taken, aliases)
 
 
 _Handler = Callable[[_Scanner, Any, Ctx, int, bool], None]

@@ -10,6 +10,7 @@ ingredients.
 from __future__ import annotations
 
 import textwrap
+import warnings
 
 import pytest
 from hypothesis import given, settings
@@ -191,6 +192,18 @@ CASES = {
             import only_for_types
         il.import_module("by_alias")
         ''',
+    "plain imports whose names begin like an alias": '''\
+        from pkg import asyncio, assets as kept, base
+        import os.path, json as j, astropy
+        from . import (astral,
+            as_of as when)
+        import if_only, passes
+        ''',
+    "import after a colon or semicolon on a line of prose-like code": '''\
+        note = "say: import this"; import real_one
+        if note: import real_two
+        label = "import x"  # a comment: import not_one
+        ''',
     "a comment that seems to close a parenthesized import": '''\
         class C:
             from pkg import (first,  # see f(x)
@@ -255,6 +268,40 @@ def test_plain_imports_are_read_without_ast(parsed: list[str]) -> None:
     assert parsed == []
     same(CASES["names plain imports do not take"])
     assert parsed
+
+
+def test_names_that_begin_like_an_alias_are_read_without_ast(parsed: list[str]) -> None:
+    found = same(CASES["plain imports whose names begin like an alias"])
+    assert {m for _, _, m in found} == {"pkg", "os.path", "json", "astropy", "", "if_only",
+                                        "passes"}
+    assert parsed == []
+
+
+def test_warnings_are_silenced_only_around_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file read by patterns alone leaves the warning filters alone (entering costs time).
+
+    One with a piece to parse silences the warnings about the scanned code while it is
+    parsed, and puts the filters back after.
+    """
+    entered: list[int] = []
+    original = warnings.catch_warnings.__enter__
+
+    def enter(self: warnings.catch_warnings) -> object:  # type: ignore[type-arg]
+        entered.append(1)
+        return original(self)
+
+    monkeypatch.setattr(warnings.catch_warnings, "__enter__", enter)
+    filters = list(warnings.filters)
+    assert scan_fast(b"import os\nfrom . import sibling\n").statements
+    assert entered == []
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        entered.clear()
+        scan = scan_fast(b'try:\n    import maybe\nexcept ImportError:\n    x = "\\d"\n')
+        assert [s.module for s in scan.statements] == ["maybe"]
+        assert entered == [1]
+    assert shown == []
+    assert warnings.filters == filters
 
 
 def test_a_syntax_error_the_fast_path_never_reads_is_not_reported() -> None:
