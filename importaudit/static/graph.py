@@ -38,7 +38,7 @@ from importaudit.model import (
 )
 from importaudit.static.cache import EDGE_ROW, EdgeRows, content_key, encode_scan
 from importaudit.static.discover import SearchPath
-from importaudit.static.records import instances
+from importaudit.static.records import from_rows, instances
 from importaudit.static.scan import scan_reference
 
 if TYPE_CHECKING:
@@ -160,18 +160,20 @@ class GraphBuilder:
         self.left_out: set[str] = set()
         # Each module under the file its edges are read from (a compiled one's source).
         self._by_path = {m.scanned: m for m in tree.modules.values() if m.scanned is not None}
-        self._module_nodes = [ModuleNode(m.name, None if m.namespace else m.display,
-                                         m.is_package, False, m.namespace, m.extension,
-                                         m.scanned_display if m.extension else None)
-                              for m in tree.modules.values()]
+        # Made at once, without a Python call each (`records.from_rows`).
+        self._module_nodes = from_rows(ModuleNode, [
+            (m.name, None if m.namespace else m.display, m.is_package, False, m.namespace,
+             m.extension, m.scanned_display if m.extension else None)
+            for m in tree.modules.values()])
         self._unknown = tuple(m.name for m in tree.modules.values()
                               if m.extension and m.source is None)
         self._internal: dict[str, bool] = {}
+        self._inside = tuple(f"{root}." for root in tree.roots)  # names in a target start so
         self._submodules: dict[str, bool] = {}  # `is_submodule`, remembered
         self._ancestry: dict[str, list[str]] = {}
         self._lineages: dict[str, frozenset[str]] = {}
-        # module -> (internal, node name, node name's place in `index`)
-        self._nodes: dict[str, tuple[bool, str, int]] = {}
+        # module -> `_node`: (internal, node name, its place in `index`, missing)
+        self._nodes: dict[str, tuple[bool, str, int, bool]] = {}
         # `.pyi` stubs read for attach_stub: path -> content key (None: unreadable).
         # They are not modules of the tree, so a cached graph must check them itself.
         self.stubs: dict[str, str | None] = {}
@@ -183,8 +185,8 @@ class GraphBuilder:
         known = self._internal.get(name)
         if known is None:
             # Remembered: a large tree asks about the same few thousand names again and again.
-            known = self._internal[name] = name in self.modules or any(
-                name == root or name.startswith(root + ".") for root in self.roots)
+            known = self._internal[name] = (name in self.modules or name in self.roots
+                                            or name.startswith(self._inside))
         return known
 
     def exists(self, name: str) -> bool:
@@ -254,14 +256,24 @@ class GraphBuilder:
             if attributes or not targets:
                 targets.append(target)
                 self.edge(importer, target, kind, display, line, tuple(attributes), guess)
-        # Implicit edges to the packages above each target, except those already
-        # imported while the importer runs (its own) and those the statement names.
-        lineage = self._lineage(importer)
-        parent_kind = EdgeKind.PARENT if kind in RUNS_AT_IMPORT else kind
+        self._parents(importer, targets, kind, display, line)
+
+    def _parents(self, importer: str, targets: list[str], kind: EdgeKind, display: str,
+                 line: int) -> None:
+        """The implicit edges of a statement of `importer` that imports `targets`.
+
+        To the packages above each target, except those already imported while the
+        importer runs (its own) and those the statement names.
+        """
+        lineage: frozenset[str] | None = None  # looked up once some target has ancestors
+        parent_kind = kind
         done: list[str] = []
         for each in targets:
             if "." not in each or (self.collapse and not self.is_internal(each)):
                 continue  # no ancestors, or collapsed to its top-level package
+            if lineage is None:
+                lineage = self._lineage(importer)
+                parent_kind = EdgeKind.PARENT if kind in RUNS_AT_IMPORT else kind
             for ancestor in self._ancestors(each):
                 if ancestor not in lineage and ancestor not in targets and ancestor not in done:
                     done.append(ancestor)
@@ -290,17 +302,11 @@ class GraphBuilder:
         """Record one edge, making `imported` a node (external or missing) as needed."""
         known = self._nodes.get(imported)
         if known is None:
-            internal = self.is_internal(imported)
-            node = imported if internal or not self.collapse else imported.partition(".")[0]
-            known = self._nodes[imported] = (internal, node, self._at(node))
-        internal, node, node_at = known
+            known = self._nodes[imported] = self._node(imported)
+        internal, node, node_at, missing = known
         if node == importer:
             return
-        if not internal:
-            self.externals.add(node)
-        elif imported not in self.modules and self.tree.is_excluded(imported):
-            self.left_out.add(imported)  # a module the walk left out: known, not scanned
-        elif imported not in self.modules:
+        if missing:
             seen = self.missing.get(imported)
             if seen is None or (display, line) < seen[:2]:
                 self.missing[imported] = (display, line, kind.value, guess)
@@ -322,6 +328,24 @@ class GraphBuilder:
             group[key] = (importer, node, kind, display, line, names, not internal,
                           EDGE_ROW.pack(self._importer_at, node_at, order, self._display_at,
                                         line or 0, names_at, 0 if internal else 1))
+
+    def _node(self, imported: str) -> tuple[bool, str, int, bool]:
+        """(internal, node name, its place in `index`, missing) of module `imported`.
+
+        An outside module is counted among the `externals` (and one the walk left out
+        among `left_out`) when it is first met: an edge to it always follows, as it
+        cannot be its importer. A missing module is remembered with each edge's place.
+        """
+        internal = self.is_internal(imported)
+        node = imported if internal or not self.collapse else imported.partition(".")[0]
+        missing = False
+        if not internal:
+            self.externals.add(node)
+        elif imported not in self.modules and self.tree.is_excluded(imported):
+            self.left_out.add(imported)  # a module the walk left out: known, not scanned
+        else:
+            missing = imported not in self.modules
+        return internal, node, self._at(node), missing
 
     def stub(self, module: SourceModule, line: int, kind: EdgeKind, display: str) -> None:
         """lazy_loader's attach_stub (of `kind`): the lazy imports are the `.pyi` stub's."""
