@@ -216,7 +216,8 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
             return cached
     started = time.time_ns()
     tree = SourceTree()
-    walker = Walker(tree, base, on_file=on_file, exclusions=excluding, suffixes=where.suffixes)
+    walker = Walker(tree, base, on_file=on_file, exclusions=excluding, suffixes=where.suffixes,
+                    mtimes=store is not None)
     for target in targets:
         on_disk = base / target
         # An existing directory without __init__.py is a source root even when its

@@ -144,7 +144,7 @@ class Walker:
     def __init__(self, tree: SourceTree, cwd: Path, *,
                  on_file: Callable[[str], None] | None = None,
                  exclusions: Exclusions | None = None,
-                 suffixes: Sequence[str] = ()) -> None:
+                 suffixes: Sequence[str] = (), mtimes: bool = True) -> None:
         self.tree = tree
         self.cwd = cwd
         self.on_file = on_file
@@ -155,11 +155,18 @@ class Walker:
         self.deferred: list[tuple[str, str, tuple[_Key, ...]]] = []
         self.archives: dict[str, list[str]] = {}  # zip archive -> its member names
         # Every directory whose listing the result depends on, with its mtime then:
-        # a later run may reuse the result while none of them changed.
+        # a later run may reuse the result while none of them changed. Only kept when
+        # `mtimes` (for a cache of the result): otherwise no directory is stat'ed for it.
         self.listed: dict[str, int] = {}
+        self.mtimes = mtimes
 
     def note(self, directory: str | Path) -> os.stat_result | None:
-        """Remember `directory`'s mtime (its listing shapes the result); its stat, if any."""
+        """Remember `directory`'s mtime (its listing shapes the result); its stat, if any.
+
+        Nothing (None) when mtimes are not kept.
+        """
+        if not self.mtimes:
+            return None
         try:
             info = os.stat(directory)
         except OSError:
@@ -332,6 +339,8 @@ class Walker:
         """Add every module of a listed directory; whether there was any."""
         found = False
         files, extensions, dirs = listing.files, listing.extensions, listing.dirs
+        if not (files or extensions or dirs):
+            return False  # a data folder (most of a large tree's directories)
         for stem in sorted({*files, *extensions, *dirs}):
             full = prefix + stem
             why = self.exclusions.reason(full)

@@ -280,6 +280,36 @@ def test_a_discovery_of_just_changed_directories_is_not_trusted(
     assert listed
 
 
+def test_only_a_cached_discovery_stats_every_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mtimes are for the cache: without one, a folder with no folder in it is only listed.
+
+    (A folder with subfolders is stat'ed for its device, which their keys carry.)
+    """
+    _package(tmp_path)
+    data = tmp_path / "pkg" / "locale" / "en" / "LC_MESSAGES"
+    data.mkdir(parents=True)
+    (data / "django.po").write_text("")
+    stated: list[str] = []
+    real = os.stat
+
+    def counting(path: str | os.PathLike[str], *args: object, **kwargs: object) -> object:
+        stated.append(os.fspath(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "stat", counting)
+        tree = discover(["pkg"], cwd=tmp_path)
+    assert str(data) not in stated
+    assert str(data.parent) in stated  # en: its device, for LC_MESSAGES' key
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "stat", counting)
+        cached = discover(["pkg"], cwd=tmp_path, cache_dir=tmp_path / "cache")
+    assert str(data) in stated
+    assert cached == tree
+    assert "pkg.locale" not in tree.modules
+
+
 def test_the_measured_interpreters_own_build_of_a_compiled_module_wins(tmp_path: Path) -> None:
     from importaudit.static.sourcetree import SearchPath
 
