@@ -140,6 +140,8 @@ _NOT_NAMES = frozenset((*keyword.kwlist, "__debug__"))
 #: Statements larger than this (characters) are split into header and body when they
 #: are a def or class: parsing a short statement whole is cheaper than cutting it.
 _SPLIT_ABOVE = 300
+#: Lines `_Cuts.before` steps up, one at a time, before it searches forward instead.
+_STEPS = 8
 #: A header longer than this is not looked for: the statement is parsed whole.
 _MAX_HEADER = 4000
 _WHITESPACE = " \t\n\f"
@@ -344,13 +346,32 @@ class _Cuts:
         self.end = end
         self._pattern = _boundary(indent)
 
-    def before(self, pos: int) -> int:
-        """The last cut at or before `pos` (the block's start if none)."""
+    def before(self, pos: int, floor: int = 0) -> int:
+        """The last cut at or before `pos` (the block's start if none).
+
+        Looked for a line at a time, upwards: usually a line or two. A trigger deep in
+        a long statement (an import in a function the block holds) is far from its
+        cut: past `_STEPS` lines, one forward search from `floor` (a position the
+        caller knows to be at or before the cut, or 0) finds it instead.
+        """
         text, start, match = self.text, self.start, self._pattern.match
         line = text.rfind("\n", start, pos) + 1 if pos > start else start
+        steps = 0
         while line > start:
             if match(text, line - 1) is not None:
                 return line
+            steps += 1
+            if steps == _STEPS and line > floor >= start:
+                last = -1
+                for cut in self._pattern.finditer(text, max(floor - 1, start)):
+                    if cut.start() + 1 >= line:
+                        break
+                    last = cut.start() + 1
+                if last >= 0:
+                    return last
+                if floor == start:
+                    return start
+                line = floor + 1  # no cut from `floor` on: go on above it, line by line
             line = text.rfind("\n", start, line - 1) + 1
         return start
 
@@ -420,7 +441,7 @@ class _Scanner:
                 break
             if pos < closed_at:
                 continue  # inside a statement already scanned
-            first = line = cuts.before(pos)
+            first = line = cuts.before(pos, closed_at)
             single = True
             if first > closed_at and not _starts_statement(text, closed_at, first):
                 first, single = closed_at, False  # the cut fell inside a string
