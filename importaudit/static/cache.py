@@ -108,10 +108,15 @@ def file_key(path: str) -> str | None:
         return None
 
 
+#: Each kind's value (`EdgeKind.value` is a Python-level property: slower than a lookup).
+_VALUES = {kind: kind.value for kind in EdgeKind}
+
+
 def encode_scan(scan: FileScan) -> list[Any]:
     """A FileScan as compact JSON-able data (also what worker processes send back)."""
+    values = _VALUES
     return [scan.error, scan.error_line,
-            [[s.line, s.kind.value, s.module, s.level,
+            [[s.line, values[s.kind], s.module, s.level,
               list(s.names) if s.names is not None else None,
               s.anchor, int(s.guess), int(s.stub)] for s in scan.statements]]
 
