@@ -25,10 +25,11 @@ Pair = tuple[str, str]
 
 
 def build(members: list[str], pairs: Iterable[Pair],
-          records: Mapping[Pair, list[ImportEdge]]) -> nx.DiGraph[str]:
+          records: Mapping[Pair, list[ImportEdge]], *, at_import: bool = False) -> nx.DiGraph[str]:
     """The subgraph of one component, built in sorted order (deterministic traversal).
 
-    `pairs` are its edges; `records` holds the statements of each, by pair.
+    `pairs` are its edges; `records` holds the statements of each, by pair; `at_import`:
+    whether every one of them runs at import time (so no one needs to look).
     """
     import networkx as nx
 
@@ -36,7 +37,7 @@ def build(members: list[str], pairs: Iterable[Pair],
     for u, v in pairs:
         successors[u].append(v)
     listed = [(u, v, records[u, v]) for u in members for v in sorted(successors[u])]
-    sub: nx.DiGraph[str] = nx.DiGraph(imports=listed)
+    sub: nx.DiGraph[str] = nx.DiGraph(imports=listed, at_import=at_import)
     sub.add_nodes_from(members)
     sub.add_edges_from((u, v) for u, v, _ in listed)
     return sub
@@ -50,6 +51,11 @@ def edges(component: nx.DiGraph[str]) -> Iterator[tuple[str, str, list[ImportEdg
     """
     listed: list[tuple[str, str, list[ImportEdge]]] = component.graph["imports"]
     return iter(listed)
+
+
+def all_at_import(component: nx.DiGraph[str]) -> bool:
+    """Whether every statement of a component built by `build` is known to run at import."""
+    return bool(component.graph.get("at_import"))
 
 
 def runs_at_import(records: Iterable[ImportEdge]) -> bool:
@@ -118,6 +124,8 @@ def witness_nodes(component: nx.DiGraph[str]) -> list[str]:
     """A shortest cycle that runs at import time if there is one, else a shortest cycle."""
     import networkx as nx
 
+    if all_at_import(component):
+        return shortest_cycle(component)
     at_import = [(u, v) for u, v, records in edges(component) if runs_at_import(records)]
     if len(at_import) < component.number_of_edges():
         only: nx.DiGraph[str] = nx.DiGraph()

@@ -15,7 +15,7 @@ from importaudit.model import EdgeKind
 from importaudit.static.graph import RUNS_AT_IMPORT
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping, Sequence
 
     import networkx as nx
 
@@ -23,8 +23,13 @@ if TYPE_CHECKING:
     from importaudit.static.component import Pair
 
 
-def cut_cost(records: Iterable[ImportEdge]) -> float:
+def cut_cost(records: Sequence[ImportEdge]) -> float:
     """How much work removing an edge is: a sum over the statements it stands for."""
+    if len(records) == 1:  # (most edges: one statement)
+        edge = records[0]
+        if edge.kind in RUNS_AT_IMPORT:
+            return 2.0 if edge.names else 1.0
+        return 4.0 if edge.kind is EdgeKind.PARENT else 0.5
     cost = 0.0
     for edge in records:
         if edge.kind is EdgeKind.PARENT:
@@ -53,33 +58,43 @@ def _els_order(component: nx.DiGraph[str], cost: dict[Pair, float]) -> dict[str,
     source to the front, until none is left; then the node whose outgoing minus incoming
     cost is largest (ties: the first name) goes to the front, and rounds start again.
     """
-    succ = {n: set(component.successors(n)) for n in component.nodes}
-    pred = {n: set(component.predecessors(n)) for n in component.nodes}
-    delta = {n: sum(cost[n, s] for s in succ[n]) - sum(cost[p, n] for p in pred[n])
-             for n in component.nodes}
+    succ: dict[str, set[str]] = {n: set() for n in component.nodes}
+    pred: dict[str, set[str]] = {n: set() for n in component.nodes}
+    # Outgoing minus incoming cost. (Costs are multiples of a half, so sums are exact
+    # in any order.)
+    delta = dict.fromkeys(succ, 0.0)
+    for u, v in component.edges:
+        weight = cost[u, v]
+        succ[u].add(v)
+        pred[v].add(u)
+        delta[u] += weight
+        delta[v] -= weight
     heap = [(-d, n) for n, d in delta.items()]
     heapq.heapify(heap)
-    sinks = {n for n in component.nodes if not succ[n]}
-    sources = {n for n in component.nodes if not pred[n]}
+    sinks = {n for n, nodes in succ.items() if not nodes}
+    sources = {n for n, nodes in pred.items() if not nodes}
     removed: set[str] = set()
     front: list[str] = []
     back: list[str] = []
+    push = heapq.heappush
 
     def remove(node: str) -> None:
         removed.add(node)
         sinks.discard(node)
         sources.discard(node)
         for other in succ[node]:
-            pred[other].discard(node)
-            delta[other] += cost[node, other]
-            heapq.heappush(heap, (-delta[other], other))
-            if not pred[other]:
+            behind = pred[other]
+            behind.discard(node)
+            d = delta[other] = delta[other] + cost[node, other]
+            push(heap, (-d, other))
+            if not behind:
                 sources.add(other)
         for other in pred[node]:
-            succ[other].discard(node)
-            delta[other] -= cost[other, node]
-            heapq.heappush(heap, (-delta[other], other))
-            if not succ[other]:
+            ahead = succ[other]
+            ahead.discard(node)
+            d = delta[other] = delta[other] - cost[other, node]
+            push(heap, (-d, other))
+            if not ahead:
                 sinks.add(other)
 
     while len(removed) < len(succ):
@@ -115,15 +130,22 @@ def feedback_arcs(component: nx.DiGraph[str], cost: dict[Pair, float]) -> list[P
     valid cut, perhaps not a minimal one).
     """
     order = _els_order(component, cost)
-    backward = sorted(((u, v) for u, v in component.edges if order[u] > order[v]),
-                      key=lambda e: (-cost[e], e))
+    backward: list[Pair] = []
     succ: dict[str, set[str]] = {n: set() for n in component.nodes}
     pred: dict[str, set[str]] = {n: set() for n in component.nodes}
     for u, v in component.edges:
-        if order[u] < order[v]:
+        if order[u] > order[v]:
+            backward.append((u, v))
+        elif order[u] < order[v]:
             succ[u].add(v)
             pred[v].add(u)
-    budget = max(_PRUNE_WORK_MIN, _PRUNE_WORK_PER_EDGE * component.number_of_edges())
+    backward.sort(key=lambda e: (-cost[e], e))
+    size = component.number_of_edges()
+    budget = max(_PRUNE_WORK_MIN, _PRUNE_WORK_PER_EDGE * size)
+    # A search works at most on every node and edge, and there are at most two per
+    # backward edge: when all of them fit the budget it never runs out, and a search
+    # ahead of `v` may stop at `u` (the edge is then cut, whatever else it reaches).
+    stop_early = 2 * len(backward) * (len(order) + size) < budget
     cut: list[Pair] = []
     for u, v in backward:
         if budget <= 0:
@@ -133,7 +155,8 @@ def feedback_arcs(component: nx.DiGraph[str], cost: dict[Pair, float]) -> list[P
             succ[u].add(v)
             pred[v].add(u)
             continue
-        ahead, work = _between(succ, order, v, upto=order[u], forward=True)
+        ahead, work = _between(succ, order, v, upto=order[u], forward=True,
+                               stop=u if stop_early else None)
         budget -= work
         if u in ahead:
             cut.append((u, v))
@@ -151,16 +174,22 @@ def feedback_arcs(component: nx.DiGraph[str], cost: dict[Pair, float]) -> list[P
 
 
 def _between(adjacency: Mapping[str, set[str]], order: Mapping[str, int], source: str,
-             upto: int, forward: bool) -> tuple[set[str], int]:
-    """Nodes reachable from `source` whose position is before (after) `upto`, and work."""
+             upto: int, forward: bool, stop: str | None = None) -> tuple[set[str], int]:
+    """Nodes reachable from `source` whose position is before (after) `upto`, and work.
+
+    Work: the nodes reached and their edges. The search ends early when it reaches
+    `stop` (then the nodes are only those reached so far).
+    """
     seen = {source}
     stack = [source]
     work = 0
     while stack:
-        node = stack.pop()
-        work += len(adjacency[node]) + 1
-        for nxt in adjacency[node]:
+        nexts = adjacency[stack.pop()]
+        work += len(nexts) + 1
+        for nxt in nexts:
             if nxt not in seen and (order[nxt] <= upto if forward else order[nxt] >= upto):
                 seen.add(nxt)
+                if nxt == stop:
+                    return seen, work
                 stack.append(nxt)
     return seen, work

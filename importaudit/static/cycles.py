@@ -51,16 +51,17 @@ def _top(name: str) -> str:
 
 
 def _cycle(members: list[str], pairs: Iterable[Pair],
-           records: Mapping[Pair, list[ImportEdge]], bound: Bound) -> Cycle:
-    component = build(members, pairs, records)
+           records: Mapping[Pair, list[ImportEdge]], bound: Bound, at_import: bool) -> Cycle:
+    component = build(members, pairs, records, at_import=at_import)
     nodes = witness_nodes(component)
     witness = tuple(
         _representative(records[u, v])
         for u, v in zip(nodes, [*nodes[1:], nodes[0]], strict=True))
     cost = {(u, v): cut_cost(records) for u, v, records in edges(component)}
-    cut = tuple(sorted((e for pair in feedback_arcs(component, cost)
-                        for e in records[pair]), key=edge_sort_key))
-    failing = tuple(sorted(failing_edges(component, bound), key=edge_sort_key))
+    # In order already: the pairs (the cut's are sorted, the component's edges come
+    # in sorted order), and the statements of each (sorted by `find_cycles`).
+    cut = tuple(e for pair in feedback_arcs(component, cost) for e in records[pair])
+    failing = tuple(failing_edges(component, bound))
     packages = tuple(sorted({_top(m) for m in members}))
     return Cycle(tuple(members), witness, cut, packages, len(packages) > 1,
                  bool(failing), failing)
@@ -72,8 +73,7 @@ def cycle_sort_key(cycle: Cycle) -> tuple[bool, bool, bool, int, tuple[str, ...]
             -len(cycle.modules), cycle.modules)
 
 
-_IMPORTER = attrgetter("importer")
-_IMPORTED = attrgetter("imported")
+_PAIR = attrgetter("importer", "imported")
 _KIND = attrgetter("kind")
 
 
@@ -136,7 +136,7 @@ def find_cycles(graph: StaticGraph,
         # loops over tens of thousands of edges, each pass a few milliseconds.
         selected = list(map(chosen.__contains__, map(_KIND, graph.edges)))
         edges = list(compress(graph.edges, selected))
-        keys = list(zip(map(_IMPORTER, edges), map(_IMPORTED, edges), strict=True))
+        keys: list[Pair] = list(map(_PAIR, edges))
         core = _cyclic_core(_pairs(keys))
         if not core:
             return ()
@@ -159,11 +159,15 @@ def find_cycles(graph: StaticGraph,
         for edge, key in compress(zip(edges, keys, strict=True),
                                   map(wanted.__contains__, keys)):
             records.setdefault(key, []).append(edge)
+        for statements in records.values():
+            if len(statements) > 1:  # (in the graph's order, usually sorted already)
+                statements.sort(key=edge_sort_key)
         # Only now, with cycles to judge: it parses source (ast).
         from importaudit.static.bound import bound_before
 
         # A compiled module's edges (and so its names) come from the .py beside it.
         bound = bound_before({n.name: n.source if n.compiled else n.file
                               for n in graph.modules})
-        return tuple(sorted((_cycle(c, inside[i], records, bound)
+        at_import = chosen <= IMPORT_TIME_KINDS
+        return tuple(sorted((_cycle(c, inside[i], records, bound, at_import)
                              for i, c in enumerate(components)), key=cycle_sort_key))

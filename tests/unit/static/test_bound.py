@@ -164,16 +164,20 @@ def test_text_is_not_read_where_bytes_may_not_be_what_they_seem() -> None:
     assert not defined_before(carriage, "Klass", len(carriage))
 
 
+def _write(path: Path, source: str) -> Path:
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
 def test_a_name_defined_in_the_first_column_is_known_bound_without_parsing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # sympy.core.expr: `class Expr` near the top, the way back 4,000 lines below.
     import importaudit.static.bound as bound_module
 
     body = "".join(f"    def method_{i}(self):\n        return {i}\n" for i in range(2000))
-    source = f"import os\n\n\nclass Expr:\n{body}\n\nfrom .mul import Mul\n".encode()
-    path = tmp_path / "expr.py"
-    path.write_bytes(source)
-    back = source.count(b"\n")
+    path = _write(tmp_path / "expr.py",
+                  f"import os\n\n\nclass Expr:\n{body}\n\nfrom .mul import Mul\n")
+    back = path.read_bytes().count(b"\n")
 
     def no_parse(*_args: object, **_kwargs: object) -> NoReturn:
         raise AssertionError("parsed")
@@ -182,3 +186,54 @@ def test_a_name_defined_in_the_first_column_is_known_bound_without_parsing(
     bound = bound_before({"expr": str(path)})
     assert bound("expr", ["Expr"], back)
     assert not bound("expr", ["Absent"], back)  # not even a word there
+
+
+def test_a_file_is_read_only_as_far_as_the_lines_asked_about(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # sympy asks about 245 files holding 7 MB, mostly about their first lines.
+    import builtins
+
+    import importaudit.static.bound as bound_module
+
+    body = "".join(f"def function_{i}():\n    return {i}\n" for i in range(5000))
+    path = _write(tmp_path / "big.py", f"import os\nfrom .core import Basic\n{body}")
+    read: list[int] = []
+
+    class Counting:
+        def __init__(self, *args: object) -> None:
+            self.file = builtins.open(*args)  # type: ignore[call-overload]  # noqa: SIM115
+
+        def __enter__(self) -> Counting:
+            return self
+
+        def __exit__(self, *args: object) -> None:
+            self.file.close()
+
+        def read(self, size: int = -1) -> bytes:
+            data: bytes = self.file.read(size)
+            read.append(len(data))
+            return data
+
+    monkeypatch.setattr(bound_module, "open", Counting, raising=False)
+    bound = bound_before({"big": str(path)})
+    assert not bound("big", ["Basic"], 2)  # not even a word in the line before
+    assert 0 < sum(read) < path.stat().st_size // 10
+    assert bound("big", ["function_3"], 5000)  # further down: read on
+    assert bound("big", ["Basic"], 3)
+
+
+def test_read_in_pieces_the_answers_are_those_of_the_whole_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importaudit.static.bound as bound_module
+
+    monkeypatch.setattr(bound_module, "_HEAD", 7)  # a piece ends inside most lines
+    monkeypatch.setattr(bound_module, "_FEW_LINES", 5)  # both ways of finding a line
+    path = tmp_path / "mod.py"
+    path.write_bytes(SOURCE)
+    whole = bound_lines(SOURCE)
+    names = [*whole, "fallback", "inner", "absent"]
+    for before in range(1, SOURCE.count(b"\n") + 3):
+        bound = bound_before({"mod": str(path)})  # afresh: the first question reads
+        for name in names:
+            assert bound("mod", [name], before) == (whole.get(name, before) < before), (
+                name, before)

@@ -6,6 +6,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import networkx as nx
 import pytest
@@ -249,3 +250,62 @@ def test_the_cyclic_core_keeps_every_cycle_and_nothing_that_leads_only_in_or_out
     left = nx.DiGraph(core)
     for node in left:  # every node left lies between cycles: no source, no sink
         assert left.in_degree(node) and left.out_degree(node)
+
+
+def test_two_statements_on_one_line_give_the_same_witness_in_any_edge_order() -> None:
+    # `from b import x; from b import y` on one line: the record standing for the edge
+    # is the first in the edges' sort order, not in the order the graph lists them.
+    records = [ImportEdge("a", "b", EdgeKind.EAGER, "a.py", 1, ("y",)),
+               ImportEdge("a", "b", EdgeKind.EAGER, "a.py", 1, ("x",)),
+               ImportEdge("b", "a", EdgeKind.EAGER, "b.py", 1, ("z",))]
+    nodes = (ModuleNode("a", "a.py"), ModuleNode("b", "b.py"))
+    found = [find_cycles(StaticGraph(("a", "b"), nodes, tuple(order)))
+             for order in (records, records[::-1])]
+    assert found[0] == found[1]
+    assert found[0][0].witness[0].names == ("x",)
+    assert [e.names for e in found[0][0].failing] == [("x",), ("y",), ("z",)]
+
+
+def test_every_statement_running_at_import_is_not_looked_at_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # With the default kinds every statement of a component runs at import time:
+    # neither the witness nor the can-fail check needs to ask each one.
+    graph = _graph([("a", "b"), ("b", "c"), ("c", "a"), ("b", "a")], names=("thing",))
+    expected = find_cycles(graph)
+
+    def asked(*_args: object) -> NoReturn:
+        raise AssertionError("looked at the statements again")
+
+    monkeypatch.setattr(component_module, "runs_at_import", asked)
+    assert find_cycles(graph) == expected
+    with pytest.raises(AssertionError, match="looked at"):
+        find_cycles(graph, ALL_KINDS)
+
+
+def test_a_search_ahead_stops_where_it_closes_a_cycle() -> None:
+    # Pruning the cut asks whether `v` leads to `u`; once it does, the rest of what `v`
+    # leads to is not needed.
+    chain = {f"n{i}": {f"n{i + 1}"} for i in range(9)} | {"n9": set()}
+    order = {f"n{i}": i for i in range(10)}
+    whole, work = cut._between(chain, order, "n0", upto=9, forward=True)
+    assert whole == set(order) and work == 19
+    stopped, less = cut._between(chain, order, "n0", upto=9, forward=True, stop="n3")
+    assert stopped == {"n0", "n1", "n2", "n3"} and less < work
+
+
+@settings(max_examples=100, deadline=None)
+@given(digraphs())
+def test_the_cut_is_the_same_when_searches_stop_early(
+        pairs: list[tuple[str, str]]) -> None:
+    component = nx.DiGraph(pairs)
+    cost = {(u, v): float(1 + (ord(u[-1]) * 7 + ord(v[-1])) % 4) / 2 for u, v in pairs}
+    early = feedback_arcs(component, cost)
+    whole = cut._between
+
+    def never_stopping(*args: object, stop: str | None = None,
+                       **kwargs: object) -> tuple[set[str], int]:
+        return whole(*args, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cut, "_between", never_stopping)
+        assert feedback_arcs(component, cost) == early
