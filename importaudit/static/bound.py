@@ -270,16 +270,45 @@ def _line_start(data: bytes, before: int | None, whole: bool) -> int | None:
 _FEW_LINES = 100
 
 
+# The string literal a module starts with (its docstring, usually), after blank and
+# comment lines only: triple-quoted, plain or raw (`fastscan`'s pattern for those).
+_LEADING_STRING = re.compile(
+    rb"(?:\xef\xbb\xbf)?(?:[ \t\f]*(?:#[^\n]*)?\n)*[ \t\f]*[rRuU]?"
+    rb'(?:"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*"""'
+    rb"|'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*''')")
+
+
+def _code_after_string(source: bytes, end: int) -> bytes | None:
+    """source[:end] after the string literal it starts with, when that is all its code.
+
+    A name that occurs before `end` only in that string (or in a comment before it)
+    is then bound by nothing before `end`: a binding is a name in the code. Only when
+    that text is ASCII (a non-ASCII name can mean an ASCII one, NFKC), `ast` counts
+    the same lines (no carriage return), and a statement starts at `end` (none runs
+    across it, so the whole file, parsed when the lines before do not parse alone,
+    binds nothing before `end` either); None otherwise.
+    """
+    string = _LEADING_STRING.match(source, 0, end)
+    if string is None:
+        return None
+    code = source[string.end():end]
+    if not code.isascii() or b"\r" in source[:end] or not starts_statement(source, end):
+        return None
+    return code
+
+
 class _Question:
     """What is known of one module's lines before one line, name by name."""
 
-    __slots__ = ("defined", "end", "head", "lines", "mentions")
+    __slots__ = ("code", "defined", "end", "head", "lines", "looked", "mentions")
 
     def __init__(self, head: bytes, end: int) -> None:
         self.head = head  # the source's start, at least up to `end`
         self.end = end  # where the line starts
         self.mentions: dict[str, bool] = {}  # whether the name occurs as a word before
         self.defined: dict[str, bool] = {}  # whether a definition binds it before (text)
+        self.looked = False  # whether `code` was looked for
+        self.code: bytes | None = None  # `_code_after_string`
         self.lines: Mapping[str, int] | None = None  # what parsing found bound, by name
 
 
@@ -366,6 +395,13 @@ class _Reader:
                 unproven.append(name)
         if not unproven:
             return True
+        if not question.looked:
+            question.looked = True
+            question.code = _code_after_string(source, end)
+        code = question.code
+        # A name only in the docstring (sympy: most of those left) needs no parse.
+        if code is not None and any(not appears(code, name, len(code)) for name in unproven):
+            return False
         lines = question.lines
         if lines is None:
             # The lines before `before` (a final newline changes nothing parsed).

@@ -237,3 +237,37 @@ def test_read_in_pieces_the_answers_are_those_of_the_whole_file(
         for name in names:
             assert bound("mod", [name], before) == (whole.get(name, before) < before), (
                 name, before)
+
+
+def test_a_name_only_in_the_docstring_is_known_unbound_without_parsing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # sympy.polys.domains.field: "Implementation of :class:`Field` class." and the way
+    # back on line 4; most names left to parse for on sympy are of this sort.
+    import importaudit.static.bound as bound_module
+
+    parsed: list[bytes] = []
+    parse = bound_module.bound_lines
+
+    def counting(source: bytes, **kwargs: bool) -> dict[str, int] | None:
+        parsed.append(source)
+        return parse(source, **kwargs)
+
+    monkeypatch.setattr(bound_module, "bound_lines", counting)
+    docstring = '# comment\nr"""The :class:`Field` and `Ring` classes."""\n'
+    tail = "from .ring import Ring\nfrom .back import way\nclass Field:\n    pass\n"
+    cases = {
+        "plain.py": (docstring + tail, False),
+        # Not when the code may spell a name otherwise, nor count lines otherwise.
+        "accented.py": (docstring + "name = 'é'\n" + tail, True),
+        "carriage.py": (docstring.replace("\n", "\r\n") + tail, True),
+        # Nor when the way back starts inside a statement.
+        "inside.py": (docstring + "values = (\n" + tail, True),
+    }
+    for name, (text, parses) in cases.items():
+        path = _write(tmp_path / name, text)
+        back = path.read_bytes().count(b"\n", 0, path.read_bytes().index(b"from .back"))
+        bound = bound_before({"mod": str(path)})
+        parsed.clear()
+        assert not bound("mod", ["Field"], back + 1), name
+        assert bool(parsed) == parses, name
+        assert bound("mod", ["Ring"], back + 1) != (name == "inside.py"), name
