@@ -248,26 +248,11 @@ def _line_start(data: bytes, before: int | None, whole: bool) -> int | None:
     The source's length when its lines end first (or `before` is None); None when
     `data`, only the start of the source, does.
     """
-    if before == 1:
-        return 0
-    if before is not None and before > 1:
-        if before <= _FEW_LINES:  # one by one: splitting would copy all the rest
-            end = 0
-            for _ in range(before - 1):
-                end = data.find(b"\n", end) + 1
-                if not end:
-                    break
-            else:
-                return end
-        else:
-            lines = data.split(b"\n", before - 1)
-            if len(lines) == before:
-                return len(data) - len(lines[-1])
+    if before is not None:
+        lines = data.split(b"\n", before - 1) if before > 1 else [data]
+        if len(lines) == before:
+            return len(data) - len(lines[-1])
     return len(data) if whole else None
-
-
-# Up to this line, `_line_start` looks for newlines one by one.
-_FEW_LINES = 100
 
 
 # The string literal a module starts with (its docstring, usually), after blank and
@@ -278,18 +263,20 @@ _LEADING_STRING = re.compile(
     rb"|'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*''')")
 
 
-def _code_after_string(source: bytes, end: int) -> bytes | None:
+def _code_after_string(source: bytes, end: int, whole: bool) -> bytes | None:
     """source[:end] after the string literal it starts with, when that is all its code.
 
     A name that occurs before `end` only in that string (or in a comment before it)
-    is then bound by nothing before `end`: a binding is a name in the code. Only when
-    that text is ASCII (a non-ASCII name can mean an ASCII one, NFKC), `ast` counts
-    the same lines (no carriage return), and a statement starts at `end` (none runs
-    across it, so the whole file, parsed when the lines before do not parse alone,
-    binds nothing before `end` either); None otherwise.
+    is then bound by nothing before `end`: a binding is a name in the code (and a
+    definition `defined_before` finds is one). Only when that text is ASCII (a
+    non-ASCII name can mean an ASCII one, NFKC), `ast` counts the same lines (no
+    carriage return), and a statement starts at `end` (none runs across it, so the
+    whole file, parsed when the lines before do not parse alone, binds nothing before
+    `end` either); None otherwise. `source` may be only the source's start (not
+    `whole`), holding its first two lines (where an encoding may be declared).
     """
     string = _LEADING_STRING.match(source, 0, end)
-    if string is None:
+    if string is None or not (whole or source.count(b"\n", 0, _HEAD) >= 2):
         return None
     code = source[string.end():end]
     if not code.isascii() or b"\r" in source[:end] or not starts_statement(source, end):
@@ -339,21 +326,23 @@ class _Reader:
             end = _line_start(known[0], before, known[1])
             if end is not None:
                 return known[0], end
-        data, whole = b"", True
+        data, whole, end = b"", True, None
         path = self.files.get(module)
         if path:
             try:
                 with open(path, "rb") as file:  # (pathlib's Path adds a tenth here)
                     data = file.read(_HEAD)
                     whole = len(data) < _HEAD
-                    if not whole and _line_start(data, before, whole) is None:
+                    end = _line_start(data, before, whole)
+                    if end is None:
                         data += file.read()
                         whole = True
             except OSError:
-                data, whole = b"", True
+                data, whole, end = b"", True, None
         self.sources[module] = data, whole
-        end = _line_start(data, before, whole)
-        assert end is not None  # (read up to the line, or whole)
+        if end is None:
+            end = _line_start(data, before, whole=True)
+            assert end is not None  # (whole)
         return data, end
 
     def definitions(self, module: str, source: bytes, upto: int) -> Definitions:
@@ -380,8 +369,17 @@ class _Reader:
                 known = seen[name] = appears(question.head, name, question.end)
             if not known:
                 return False
-        # A name is there: now the whole source counts (`defined_before` looks at all
-        # of it for what would make reading it as text unsafe).
+        # A name only in the docstring (sympy: most of those a definition does not
+        # bind) is bound by nothing: known from the lines before, the whole file unread.
+        if not question.looked:
+            question.looked = True
+            question.code = _code_after_string(question.head, question.end,
+                                               self.sources[module][1])
+        code = question.code
+        if code is not None and any(not appears(code, name, len(code)) for name in names):
+            return False
+        # Now the whole source counts (`defined_before` looks at all of it for what
+        # would make reading it as text unsafe).
         source, _ = self.source_of(module)
         end = question.end
         defined = question.defined
@@ -395,13 +393,6 @@ class _Reader:
                 unproven.append(name)
         if not unproven:
             return True
-        if not question.looked:
-            question.looked = True
-            question.code = _code_after_string(source, end)
-        code = question.code
-        # A name only in the docstring (sympy: most of those left) needs no parse.
-        if code is not None and any(not appears(code, name, len(code)) for name in unproven):
-            return False
         lines = question.lines
         if lines is None:
             # The lines before `before` (a final newline changes nothing parsed).

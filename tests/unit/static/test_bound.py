@@ -227,7 +227,6 @@ def test_read_in_pieces_the_answers_are_those_of_the_whole_file(
     import importaudit.static.bound as bound_module
 
     monkeypatch.setattr(bound_module, "_HEAD", 7)  # a piece ends inside most lines
-    monkeypatch.setattr(bound_module, "_FEW_LINES", 5)  # both ways of finding a line
     path = tmp_path / "mod.py"
     path.write_bytes(SOURCE)
     whole = bound_lines(SOURCE)
