@@ -263,31 +263,36 @@ _LEADING_STRING = re.compile(
     rb"|'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*''')")
 
 
-def _code_after_string(source: bytes, end: int, whole: bool) -> bytes | None:
-    """source[:end] after the string literal it starts with, when that is all its code.
+def _code_after_string(source: bytes, end: int) -> bytes | None:
+    """source[:end] after the string literal it starts with (None: it starts otherwise).
 
-    A name that occurs before `end` only in that string (or in a comment before it)
-    is then bound by nothing before `end`: a binding is a name in the code (and a
-    definition `defined_before` finds is one). Only when that text is ASCII (a
-    non-ASCII name can mean an ASCII one, NFKC), `ast` counts the same lines (no
-    carriage return), and a statement starts at `end` (none runs across it, so the
-    whole file, parsed when the lines before do not parse alone, binds nothing before
-    `end` either); None otherwise. `source` may be only the source's start (not
-    `whole`), holding its first two lines (where an encoding may be declared).
+    A name that occurs before `end` only in that string (or in a comment before it) is
+    bound by nothing before `end` when that text is all the code there is: a binding
+    is a name in the code (and a definition `defined_before` finds is one); see
+    `_plainly_code`.
     """
     string = _LEADING_STRING.match(source, 0, end)
-    if string is None or not (whole or source.count(b"\n", 0, _HEAD) >= 2):
-        return None
-    code = source[string.end():end]
-    if not code.isascii() or b"\r" in source[:end] or not starts_statement(source, end):
-        return None
-    return code
+    return None if string is None else source[string.end():end]
+
+
+def _plainly_code(source: bytes, end: int, whole: bool, code: bytes) -> bool:
+    """Whether `code`, source[:end] after its first string, is all the code there is.
+
+    That is so when it is ASCII (a non-ASCII name can mean an ASCII one, NFKC), `ast`
+    counts the same lines (no carriage return), and a statement starts at `end` (none
+    runs across it, so the whole file, parsed when the lines before do not parse
+    alone, binds nothing before `end` either). `source` may be only the source's
+    start (not `whole`) holding its first two lines (where an encoding is declared).
+    """
+    return (code.isascii() and b"\r" not in source[:end]
+            and (whole or source.count(b"\n", 0, _HEAD) >= 2)
+            and starts_statement(source, end))
 
 
 class _Question:
     """What is known of one module's lines before one line, name by name."""
 
-    __slots__ = ("code", "defined", "end", "head", "lines", "looked", "mentions")
+    __slots__ = ("code", "defined", "end", "head", "lines", "looked", "mentions", "plain")
 
     def __init__(self, head: bytes, end: int) -> None:
         self.head = head  # the source's start, at least up to `end`
@@ -296,6 +301,7 @@ class _Question:
         self.defined: dict[str, bool] = {}  # whether a definition binds it before (text)
         self.looked = False  # whether `code` was looked for
         self.code: bytes | None = None  # `_code_after_string`
+        self.plain: bool | None = None  # `_plainly_code` (None: not asked yet)
         self.lines: Mapping[str, int] | None = None  # what parsing found bound, by name
 
 
@@ -356,6 +362,23 @@ class _Reader:
             self.tables[module] = (table, upto)
         return table
 
+    def in_docstring_only(self, module: str, question: _Question, names: list[str]) -> bool:
+        """Whether one of `names` occurs before the line only in the module's docstring.
+
+        Such a name (sympy: most of those a definition does not bind) is bound by
+        nothing there: known from the lines before, the whole file unread.
+        """
+        if not question.looked:
+            question.looked = True
+            question.code = _code_after_string(question.head, question.end)
+        code = question.code
+        if code is None or all(appears(code, name, len(code)) for name in names):
+            return False
+        if question.plain is None:
+            question.plain = _plainly_code(question.head, question.end,
+                                           self.sources[module][1], code)
+        return question.plain
+
     def bound(self, module: str, names: Iterable[str], before: int) -> bool:
         names = list(names)
         question = self.questions.get((module, before))
@@ -369,14 +392,7 @@ class _Reader:
                 known = seen[name] = appears(question.head, name, question.end)
             if not known:
                 return False
-        # A name only in the docstring (sympy: most of those a definition does not
-        # bind) is bound by nothing: known from the lines before, the whole file unread.
-        if not question.looked:
-            question.looked = True
-            question.code = _code_after_string(question.head, question.end,
-                                               self.sources[module][1])
-        code = question.code
-        if code is not None and any(not appears(code, name, len(code)) for name in names):
+        if self.in_docstring_only(module, question, names):
             return False
         # Now the whole source counts (`defined_before` looks at all of it for what
         # would make reading it as text unsafe).
