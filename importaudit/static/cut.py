@@ -78,6 +78,8 @@ def _els_order(component: nx.DiGraph[str], cost: dict[Pair, float]) -> dict[str,
     back: list[str] = []
     push = heapq.heappush
 
+    # A node that becomes a source or a sink leaves in the next round, before the heap
+    # is asked again: its new cost difference need not go on the heap.
     def remove(node: str) -> None:
         removed.add(node)
         sinks.discard(node)
@@ -86,15 +88,17 @@ def _els_order(component: nx.DiGraph[str], cost: dict[Pair, float]) -> dict[str,
             behind = pred[other]
             behind.discard(node)
             d = delta[other] = delta[other] + cost[node, other]
-            push(heap, (-d, other))
-            if not behind:
+            if behind:
+                push(heap, (-d, other))
+            else:
                 sources.add(other)
         for other in pred[node]:
             ahead = succ[other]
             ahead.discard(node)
             d = delta[other] = delta[other] - cost[other, node]
-            push(heap, (-d, other))
-            if not ahead:
+            if ahead:
+                push(heap, (-d, other))
+            else:
                 sinks.add(other)
 
     while len(removed) < len(succ):

@@ -11,8 +11,6 @@ decided by running it (`importaudit.runtime.verify`).
 
 from __future__ import annotations
 
-from itertools import chain, compress
-from operator import and_, attrgetter, itemgetter, methodcaller, ne
 from typing import TYPE_CHECKING
 
 from importaudit.model import IMPORT_TIME_KINDS
@@ -69,20 +67,13 @@ class _Reach:
         return b in self._below[a]
 
 
-_KIND = attrgetter("kind")
-_NAMES = attrgetter("names")
-_STARS = methodcaller("count", "*")
+def _candidates(listed: list[tuple[str, str, list[ImportEdge]]]) -> list[ImportEdge]:
+    """The statements of a component's edges that run at import time and take a name.
 
-
-def _candidates(records: list[ImportEdge]) -> list[ImportEdge]:
-    """The statements that run at import time and take a name (not only `*`).
-
-    Filtered in C-level loops: a large component has thousands of statements.
+    (A name, not only `*`.)
     """
-    names = list(map(_NAMES, records))
-    takes = map(ne, map(_STARS, names), map(len, names))
-    return list(compress(records, map(and_, map(RUNS_AT_IMPORT.__contains__,
-                                                map(_KIND, records)), takes)))
+    return [e for _, _, records in listed for e in records
+            if e.kind in RUNS_AT_IMPORT and e.names.count("*") != len(e.names)]
 
 
 def failing_edges(component: nx.DiGraph[str], bound: Bound) -> list[ImportEdge]:
@@ -96,7 +87,7 @@ def failing_edges(component: nx.DiGraph[str], bound: Bound) -> list[ImportEdge]:
     order of the component's edges (`edges`) and their statements.
     """
     listed = list(edges(component))
-    candidates = _candidates(list(chain.from_iterable(map(itemgetter(2), listed))))
+    candidates = _candidates(listed)
     if not candidates:
         return []
     # x -> (successor, lines of its import-time statements), for the way back from x
