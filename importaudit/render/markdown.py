@@ -80,7 +80,15 @@ def _count(value: int | None) -> str:
 
 
 def impact_text(impact: Impact) -> str:
-    """"42.7 ms, 8.69 MiB heap, 3.10 MiB RSS, 15 modules" (unmeasured parts left out)."""
+    """"42.7 ms, 8.69 MiB heap, 3.10 MiB RSS, 15 modules" (unmeasured parts left out).
+
+    "none" when everything measured is zero (an IA201 whose cycle loads together
+    anyway: breaking it saves nothing), not "0 ns, 0 modules".
+    """
+    measured = [v for v in (impact.time_ns, impact.heap_bytes, impact.rss_bytes,
+                            impact.modules) if v is not None]
+    if measured and not any(measured):
+        return "none (fixing it saves no module)" if impact.modules == 0 else "none"
     parts = []
     if impact.time_ns is not None:
         parts.append(format_ns(impact.time_ns))

@@ -146,3 +146,14 @@ def test_a_tree_profile_headline_says_what_it_counts(report: Report) -> None:
     assert [c.strip() for c in row.strip("|").split("|")][4] == "7"
     # an ordinary profile imported the targets only: one headline, as before
     assert "Importing `app` loads 7 module(s) in 50.2 ms" in review_markdown(report)
+
+
+def test_an_impact_that_is_all_zero_reads_none() -> None:
+    # An import cycle whose modules load together anyway: breaking it saves nothing,
+    # which "0 ns, 0 modules" said in a way that looked like a measurement gone wrong.
+    from importaudit.render.markdown import impact_text
+
+    assert impact_text(Impact(0, None, None, 0)) == "none (fixing it saves no module)"
+    assert impact_text(Impact(0, 0, 0, None)) == "none"
+    assert impact_text(Impact(1_500_000, None, None, 0)) == "1.50 ms, 0 modules"
+    assert impact_text(Impact()) == "not measurable (a correctness problem, not a cost)"
