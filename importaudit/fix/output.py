@@ -239,9 +239,12 @@ def left_lines(refusals: Sequence[Refusal]) -> list[str]:
     (`saves nothing: sqlalchemy.util.typing is loaded anyway by sqlalchemy.orm`) heads
     the files it holds in, each with its names, instead of a line per name.
     """
-    groups: dict[str, dict[str, list[Refusal]]] = {}
+    # Keyed by the reason and whether it names what stays: a line of a statement is
+    # never shown as if a name's.
+    groups: dict[tuple[str, bool], dict[str, list[Refusal]]] = {}
     for refusal in refusals:
-        groups.setdefault(_split(refusal)[1], {}).setdefault(refusal.file, []).append(refusal)
+        what, why = _split(refusal)
+        groups.setdefault((why, bool(what)), {}).setdefault(refusal.file, []).append(refusal)
 
     def place(file: str, items: list[Refusal]) -> str:
         numbers = [r.line for r in items if r.line]
@@ -250,12 +253,12 @@ def left_lines(refusals: Sequence[Refusal]) -> list[str]:
         return f"{where}: {', '.join(names)}" if names else where
 
     lines: list[str] = []
-    for why, files in groups.items():
+    for (why, named), files in groups.items():
         if len(files) == 1:
             (file, items), = files.items()
-            named = any(_split(r)[0] for r in items)
-            stays = ("stays" if len(items) == 1 else "stay") if named else ""
-            lines.append(f"  {place(file, items)}{' ' + stays if stays else ''}: {why}")
+            names = {_split(r)[0] for r in items}
+            stays = (" stays" if len(names) == 1 else " stay") if named else ""
+            lines.append(f"  {place(file, items)}{stays}: {why}")
             continue
         lines.append(f"  {why}:")
         lines.extend(f"    {place(file, items)}" for file, items in files.items())

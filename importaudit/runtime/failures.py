@@ -172,8 +172,10 @@ def classify(fail: Fail, targets: Sequence[str],
     how = ""
     if missing is None and where is not None:
         behind = missing_behind(error, where)
-        if behind is not None:
-            missing, how = behind[0], f" ({behind[1]})"
+        # A part an installed package lacks counts only inside the targets: outside,
+        # `from collections import Mapping` is a name gone, not a module missing.
+        if behind is not None and (not behind.part or under(behind.module, targets)):
+            missing, how = behind.module, f" ({behind.how})"
     kind = reason = None
     if missing is not None and not under(missing, targets):
         if missing.split(".")[0] in sys.stdlib_module_names:

@@ -83,3 +83,13 @@ def test_what_was_left_is_said_once_per_reason() -> None:
     ]
     one = left_lines([stays("a.py", "helper", "saves nothing: x is loaded anyway by y")])
     assert one == ["  a.py: helper stays: saves nothing: x is loaded anyway by y"]
+
+
+def test_a_name_left_at_two_lines_stays_and_a_statement_is_not_shown_as_a_name() -> None:
+    from importaudit.fix.lazy_init import Refusal
+    from importaudit.fix.output import left_lines
+
+    assert left_lines([Refusal("m", "a.py", 3, "X stays: w", "X"),
+                       Refusal("m", "a.py", 9, "X stays: w", "X")]) == ["  a.py:3, 9: X stays: w"]
+    assert left_lines([Refusal("m", "a.py", 3, "X stays: w", "X"),
+                       Refusal("m", "a.py", 9, "w")]) == ["  a.py:3: X stays: w", "  a.py:9: w"]

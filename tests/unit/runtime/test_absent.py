@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING
 import pytest
 
 from importaudit.runtime.absent import (
+    Absent,
     installed,
     lazy_only,
     missing_behind,
     raises_import_error,
 )
+from importaudit.runtime.failures import classify
 from importaudit.runtime.interpreter import Interpreter
+from importaudit.runtime.records import Fail
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -23,6 +26,13 @@ def interpreter(*path: Path, version: tuple[int, int, int] = (3, 11, 7)) -> Inte
     return Interpreter(sys.executable, version, "cpython", "linux",
                        sys_path=tuple(map(str, path)), builtins=("sys",),
                        extension_suffixes=(".cpython-311-x86_64-linux-gnu.so", ".so"))
+
+
+def parse_again(file: Path) -> None:
+    """Forget the parse of `file` (the test rewrote it)."""
+    from importaudit.runtime.absent import parse
+
+    parse.cache_clear()
 
 
 def files(root: Path, tree: dict[str, str]) -> None:
@@ -41,8 +51,8 @@ OPTIONAL = "try:\n    import crt.auth\nexcept ImportError:\n    pass\n"
 def test_an_optional_import_that_did_not_bind_the_name(tmp_path: Path) -> None:
     files(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": OPTIONAL})
     compat = tmp_path / "pkg" / "compat.py"
-    assert missing_behind(no_name("crt", "pkg.compat", compat), interpreter(tmp_path)) == (
-        "crt", "pkg.compat imports it optionally and has no crt without it")
+    assert missing_behind(no_name("crt", "pkg.compat", compat), interpreter(tmp_path)) == Absent(
+        "crt", "pkg.compat imports it optionally and has no crt without it", part=False)
     # Installed after all (it failed for another reason): not absent.
     files(tmp_path, {"crt/__init__.py": "", "crt/auth.cpython-311-x86_64-linux-gnu.so": ""})
     assert missing_behind(no_name("crt", "pkg.compat", compat), interpreter(tmp_path)) is None
@@ -60,12 +70,63 @@ def test_a_name_bound_otherwise_or_never_is_not_absent(tmp_path: Path) -> None:
 
 
 def test_a_package_without_the_submodule(tmp_path: Path) -> None:
-    files(tmp_path, {"pkg/__init__.py": "", "pkg/_fast.cpython-311-x86_64-linux-gnu.so": ""})
-    init = tmp_path / "pkg" / "__init__.py"
-    where = interpreter(tmp_path)
-    assert missing_behind(no_name("_macos", "pkg", init), where) == (
-        "pkg._macos", "no such module, nor a name of that package")
+    site = tmp_path / "site-packages"
+    files(site, {"pkg/__init__.py": '"""Backends; _macos is built on macOS only."""\n',
+                 "pkg/_fast.cpython-311-x86_64-linux-gnu.so": ""})
+    init = site / "pkg" / "__init__.py"
+    where = interpreter(site)
+    assert missing_behind(no_name("_macos", "pkg", init), where) == Absent(
+        "pkg._macos", "no such module, nor a name of that package", part=True)
     assert missing_behind(no_name("_fast", "pkg", init), where) is None  # it is there
+    # Named by the package's code, or any name given by a star import or a module
+    # __getattr__: a name the package lost (a bug), not a part it lacks.
+    for text in ("__all__ = ['_macos']\n", "from .core import *\n",
+                 "def __getattr__(name):\n    raise AttributeError(name)\n"):
+        init.write_text(text)
+        parse_again(init)
+        assert missing_behind(no_name("_macos", "pkg", init), where) is None, text
+
+
+def test_a_lost_name_in_a_source_tree_or_the_standard_library_is_a_failure(
+        tmp_path: Path) -> None:
+    # `from collections import Mapping` (gone in 3.10) and a local package's removed
+    # name are bugs wherever they run: never a missing module.
+    files(tmp_path, {"dep/__init__.py": "", "collections/__init__.py": ""})
+    where = interpreter(tmp_path)
+    for module in ("dep", "collections"):
+        message = no_name("Mapping", module, tmp_path / module / "__init__.py")
+        assert missing_behind(message, where) is None
+        record = Fail(kind="import-error", name="pkg.user", message=message,
+                      origin="pkg.user", frames=((str(tmp_path / "user.py"), 1, "<module>"),))
+        assert classify(record, ["pkg"], where) is None
+
+
+def test_only_an_import_a_try_catches_is_optional(tmp_path: Path) -> None:
+    files(tmp_path, {"pkg/__init__.py": "",
+                     "pkg/types_.py": "from typing import TYPE_CHECKING\n"
+                                      "if TYPE_CHECKING:\n    from _typeshed import Thing\n",
+                     "pkg/plain.py": "import sys\nif sys.version_info >= (9,):\n"
+                                     "    from crt import Thing\n",
+                     "pkg/caught.py": "try:\n    from crt import Thing\n"
+                                      "except (ImportError, OSError):\n    pass\n"})
+    where = interpreter(tmp_path)
+    for module in ("types_", "plain"):
+        message = no_name("Thing", f"pkg.{module}", tmp_path / "pkg" / f"{module}.py")
+        assert missing_behind(message, where) is None, module
+    caught = missing_behind(no_name("Thing", "pkg.caught", tmp_path / "pkg/caught.py"), where)
+    assert caught is not None and caught.module == "crt"
+
+
+@pytest.mark.parametrize(("module", "file", "source"), [
+    ("a.b.c.d.e.f.g", "shallow.py", "try:\n    import crt\nexcept ImportError:\n    pass\n"),
+    ("other.name", "pkg/compat.py", OPTIONAL),  # loaded under a name its path does not spell
+    ("top", "top.py", "try:\n    from .far import crt\nexcept ImportError:\n    pass\n"),
+])
+def test_names_that_do_not_fit_their_files_are_not_guessed(tmp_path: Path, module: str,
+                                                          file: str, source: str) -> None:
+    files(tmp_path, {file: source})
+    assert missing_behind(no_name("crt", module, tmp_path / file), interpreter(tmp_path)) \
+        is None
 
 
 @pytest.mark.parametrize("message", [
@@ -93,6 +154,13 @@ def test_a_pep_810_lazy_import_before_python_3_15(tmp_path: Path) -> None:
     assert lazy_only(file, 4, interpreter()) == "numbers"
     assert lazy_only(file, 3, interpreter()) is None  # not listed: a real failure
     assert lazy_only(file, 4, interpreter(version=(3, 15, 0))) is None
+    # Lazy only at module level outside `try` and `with`, once listed.
+    files(tmp_path, {"t.py": LAZY.replace("from numbers import _Like",
+                                          "try:\n    from numbers import _Like\n"
+                                          "except ImportError:\n    raise"),
+                     "late.py": "from numbers import _Like\n__lazy_modules__ = ['numbers']\n"})
+    assert lazy_only(str(tmp_path / "t.py"), 5, interpreter()) is None
+    assert lazy_only(str(tmp_path / "late.py"), 1, interpreter()) is None
 
 
 @pytest.mark.parametrize(("source", "line", "expected"), [
