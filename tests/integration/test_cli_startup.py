@@ -114,3 +114,16 @@ def test_report_field_types_resolve_in_a_fresh_interpreter() -> None:
     assert proc.stdout.split() == [
         "importaudit.model.runtime.RunMeta", "|", "None",
         "importaudit.model.findings.Verdict", "|", "None", "True"]
+
+
+@pytest.mark.parametrize("package", ["importaudit.api", "importaudit.model"])
+def test_every_public_name_has_a_home_and_resolves(package: str) -> None:
+    # The names are listed thrice (TYPE_CHECKING imports, the homes, __all__): a name
+    # added to one list only would be missing for users or for type checkers.
+    import importlib
+
+    module = importlib.import_module(package)
+    homes = module._HOMES
+    assert set(homes) == set(module.__all__)
+    for name in module.__all__:
+        assert getattr(module, name) is getattr(importlib.import_module(homes[name]), name)
