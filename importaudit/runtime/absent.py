@@ -1,20 +1,26 @@
-"""Why an import found nothing to import: what is not there, read from the files.
+"""Why a walked module could not be imported here, read from the files.
 
 A failed `from M import N` says only "cannot import name 'N' from 'M' (FILE)". Three
-causes make a walked submodule fail that way without anything being wrong with it
-where it is meant to run, and each can be read from the files, without running
-anything:
+causes make a submodule fail that way without anything being wrong with it where it
+is meant to run, and each can be read from the files, without running anything
+(`missing_behind`, `lazy_only`):
 
-- M is a package and has no module N here: an installation that does not include a
-  part (matplotlib's `backends/_macosx` is only built on macOS);
-- M binds N only by an optional import that failed (`try: import awscrt.auth` in
-  botocore.compat), because the module it imports is not installed;
-- the failing statement imports a module its file lists in `__lazy_modules__` (PEP 810):
-  from Python 3.15 on that import is lazy, and an older Python runs it at once.
+- M binds N only by optional imports (a `try:` catching ImportError around them:
+  `try: import awscrt.auth` in botocore.compat) of modules that are not there;
+- M is a package of an installation that does not include the part N (matplotlib's
+  `backends/_macosx` is only built on macOS): no such module, and M's code never
+  names N (a name it lost would be a bug instead);
+- the failing statement imports a module its file lists in `__lazy_modules__` (PEP
+  810): from Python 3.15 on that import is lazy, and an older Python runs it at once.
+
+A fourth is a module whose own top-level code raises ImportError, its author saying
+it cannot work here (`raises_import_error`: matplotlib's `qt_compat` without a Qt
+binding). Where each counts (installed packages only, for some) is `failures`' call.
 
 Module presence is decided on disk, on the sys.path of the measured interpreter with
 its extension suffixes (not this interpreter's), and in the folder the failing module
-was loaded from; a path this cannot read (a zip archive) counts as "may be there".
+was loaded from; a path this cannot read (a zip archive) counts as "may be there", a
+module only a meta-path finder provides (an editable install) as not there.
 """
 
 from __future__ import annotations

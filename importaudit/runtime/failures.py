@@ -154,11 +154,12 @@ def classify(fail: Fail, targets: Sequence[str],
     """A `fail` record of a walked submodule as a skipped module, or None if it failed.
 
     Targets themselves, a SystemExit and errors of the targets' own code are failures.
-    A module of the targets that is not there is a failure too, unless the targets are
-    installed (under site-packages): then the installation does not include it, which
-    its users cannot change either. With `where` (the measured interpreter), a `from M
-    import N` that found no N is read for its cause (`absent`): a module that is not
-    there, an optional import that did not bind N, a PEP 810 lazy import.
+    A module of the targets that is not there, or one whose own top-level code raises
+    ImportError, is a failure too, unless the targets are installed (under
+    site-packages): then the installation does not offer it here, which its users
+    cannot change either. With `where` (the measured interpreter), a `from M import N`
+    that found no N is read for its cause (`absent`): an optional import that did not
+    bind N, a part an installed target lacks, a PEP 810 lazy import.
     """
     name = fail.name
     if name is None or name in targets or fail.kind not in ("import-error", "not-found"):
