@@ -156,6 +156,34 @@ def test_computation_is_judged_on_its_lower_bound_and_points_at_the_work(
 
 
 
+def test_a_compiled_module_is_not_pointed_at_a_statement_of_its_source(
+        tmp_path: Path) -> None:
+    # black/__init__ (mypyc): 42 ms of CPU in its extension's initialisation, where the
+    # finding pointed at a comprehension over 15 enum members and said to cache it.
+    import importlib.machinery
+
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/tables.py": "NAMES = [n.lower() for n in ('A', 'B')]\n",
+    })
+    so = (tmp_path / "app" / "tables").with_suffix(importlib.machinery.EXTENSION_SUFFIXES[0])
+    so.write_bytes(b"")
+    from importaudit.static.build import static_graph
+    from importaudit.static.sourcetree import SearchPath
+
+    # As a review reads it: the graph knows the module is compiled, its source beside it.
+    graph = static_graph(["app"], cache_dir=None, where=SearchPath((str(tmp_path),)))
+    assert [n.source for n in graph.modules if n.name == "app.tables"] == [
+        str(tmp_path / "app" / "tables.py")]
+    slow = dataclasses.replace(record(tmp_path, "app.tables", "app", 1, 30_000),
+                               self_cpu_ns=40_000_000, origin=str(so))
+    [finding] = codes(make_report(("app",), (record(tmp_path, "app", None, 0, 100), slow),
+                                  graph=graph), "IA602")
+    assert f"it is a compiled extension ({so.name})" in finding.message
+    assert "cannot be measured here" in finding.message
+    assert finding.line is None and "Compute the result" not in finding.fix
+
+
 def test_computation_spread_over_many_statements_is_pointed_at_as_one(
         tmp_path: Path) -> None:
     # sqlalchemy's mssql.information_schema: a @compiles registration (line 39) first,
