@@ -51,6 +51,12 @@ def _loaded(tmp_path: Path, *args: str) -> list[str]:
     return modules
 
 
+def _fresh(code: str) -> subprocess.CompletedProcess[str]:
+    """`code` run by a fresh interpreter (nothing imported or reloaded by other tests)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+
+
 def _under(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
     return [m for m in modules if any(m == p or m.startswith(p + ".") for p in prefixes)]
 
@@ -109,8 +115,8 @@ def test_report_field_types_resolve_in_a_fresh_interpreter() -> None:
         "hints = type_hints(Report)\n"
         "print(hints['meta'], hints['verdict'], typing.get_type_hints(Report) == hints)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
+    proc = _fresh(code)
+    assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == [
         "importaudit.model.runtime.RunMeta", "|", "None",
         "importaudit.model.findings.Verdict", "|", "None", "True"]
@@ -130,6 +136,5 @@ def test_every_public_name_has_a_home_and_resolves(package: str) -> None:
         "    assert getattr(module, name) is getattr(importlib.import_module(homes[name]),"
         " name), name\n"
     )
-    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
-                          check=False)
+    done = _fresh(check)
     assert done.returncode == 0, done.stderr

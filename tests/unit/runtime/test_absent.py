@@ -12,6 +12,7 @@ from importaudit.runtime.absent import (
     installed,
     lazy_only,
     missing_behind,
+    parse,
     raises_import_error,
 )
 from importaudit.runtime.failures import classify
@@ -28,10 +29,8 @@ def interpreter(*path: Path, version: tuple[int, int, int] = (3, 11, 7)) -> Inte
                        extension_suffixes=(".cpython-311-x86_64-linux-gnu.so", ".so"))
 
 
-def parse_again(file: Path) -> None:
-    """Forget the parse of `file` (the test rewrote it)."""
-    from importaudit.runtime.absent import parse
-
+def forget_parses() -> None:
+    """Forget the files parsed so far (a test rewrote one)."""
     parse.cache_clear()
 
 
@@ -83,7 +82,7 @@ def test_a_package_without_the_submodule(tmp_path: Path) -> None:
     for text in ("__all__ = ['_macos']\n", "from .core import *\n",
                  "def __getattr__(name):\n    raise AttributeError(name)\n"):
         init.write_text(text)
-        parse_again(init)
+        forget_parses()
         assert missing_behind(no_name("_macos", "pkg", init), where) is None, text
 
 
