@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.api.runs import (
     Environments,
+    measured_walk_notes,
     new_report,
     resolve_targets,
     run_profile,
@@ -107,9 +108,9 @@ def profile(targets: Sequence[str], measure: Measure | None = None, *,
     # What it says about its sys.path serves the walk, and a static graph after it.
     interpreter = envs.interpreter(measure)
     modules: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
+    tree = None
     if measure.tree or measure.isolated:
-        modules, notes = walk(targets, measure, envs)
+        modules, tree = walk(targets, measure, envs)
     # A tree shard imports its part of the walk; an isolated one splits the modules
     # its listing run loaded (the runner's list), so the runner splits those.
     request = ProfileRequest(
@@ -126,6 +127,7 @@ def profile(targets: Sequence[str], measure: Measure | None = None, *,
         request = dataclasses.replace(request, walk=with_ancestors(info.modules,
                                                                    request.imports))
     report = new_report(resolved.modules, run_profile(request, interpreter))
+    notes = measured_walk_notes(tree, (record.name for record in report.modules))
     if (notes or info) and report.meta is not None:
         meta = dataclasses.replace(report.meta, notes=(*report.meta.notes, *notes),
                                    shard=info or report.meta.shard)

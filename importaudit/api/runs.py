@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 from importaudit.errors import TargetNotFoundError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from importaudit.config import Measure
     from importaudit.model import Report
     from importaudit.runtime.interpreter import Interpreter, Variables
     from importaudit.runtime.runner import Measurement, ProfileRequest
-    from importaudit.static.discover import Exclusions, SearchPath
+    from importaudit.static.discover import Exclusions, SearchPath, SourceTree
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,20 +186,34 @@ def run_profile(request: ProfileRequest, interpreter: Interpreter) -> Measuremen
 
 
 def walk(targets: Sequence[str], measure: Measure,
-         envs: Environments) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Every module of `targets` in the measured environment, parents first, and notes.
+         envs: Environments) -> tuple[tuple[str, ...], SourceTree | None]:
+    """Every module of `targets` in the measured environment, parents first, and the tree.
 
     Nothing (the child imports the targets alone) when they cannot be walked: a
     built-in or compiled target has no tree, and a missing one is reported by the child.
     """
-    from importaudit.static.discover import discover, walk_notes
+    from importaudit.static.discover import discover
 
     try:
         found = discover(targets, search_path=envs.search_path(measure),
                          exclusions=exclusions(measure))
     except (TargetNotFoundError, UsageError):
-        return (), ()
-    return tuple(found.import_order()), walk_notes(found)
+        return (), None
+    return tuple(found.import_order()), found
+
+
+def measured_walk_notes(tree: SourceTree | None, loaded: Iterable[str]) -> tuple[str, ...]:
+    """What a report of a walk of `tree` says about what the walk left out.
+
+    A test-named module the targets imported anyway (`loaded`: every module the run
+    measured) was measured: it is part of the import, not a test left out.
+    """
+    if tree is None:
+        return ()
+    from importaudit.static.discover import walk_notes
+
+    measured = set(loaded)
+    return walk_notes(tree, [name for name in tree.excluded if name in measured])
 
 
 def new_report(targets: Sequence[str], measurement: Measurement) -> Report:

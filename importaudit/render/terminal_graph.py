@@ -121,8 +121,11 @@ def _summary(graph: StaticGraph, console: Console) -> None:
         console.print(Text(f"  note: {note}", style="dim"), soft_wrap=True)
 
 
-def _module_head(node: ModuleNode, imports: bool) -> Text:
-    """A module's name, its file, and what kind of module it is when that matters."""
+def _module_head(node: ModuleNode, imports: bool, left_out: bool) -> Text:
+    """A module's name, its file, and what kind of module it is when that matters.
+
+    `left_out`: the walk left it out (a test package, an exclude pattern).
+    """
     head = Text(node.name, style="bold cyan")
     if node.file:
         head.append(f"  {node.file}", style="dim")
@@ -134,6 +137,8 @@ def _module_head(node: ModuleNode, imports: bool) -> Text:
         head.append("  (compiled, no source: imports unknown)", style="yellow")
     elif node.namespace:
         head.append("  (namespace package)", style="dim")
+    elif node.file is None and left_out:
+        head.append("  (imported, but left out of the walk: see the notes above)", style="dim")
     elif node.file is None:
         head.append("  (imported, but not in the scanned tree)", style="yellow")
     elif not imports:
@@ -148,12 +153,15 @@ def _edges(graph: StaticGraph, console: Console, options: RenderOptions) -> None
         by_importer.setdefault(edge.importer, []).append(edge)
     # The file each module's edges were read from (a compiled one's source).
     files = {n.name: n.source if n.compiled else n.file for n in graph.modules}
+    excluded = frozenset(graph.excluded)
     for node in graph.modules:
         if node.external:
             continue
         edges = by_importer.get(node.name, [])
         console.print()
-        console.print(_module_head(node, bool(edges)), soft_wrap=True)
+        parts = node.name.split(".")
+        left_out = any(".".join(parts[:i]) in excluded for i in range(1, len(parts) + 1))
+        console.print(_module_head(node, bool(edges), left_out), soft_wrap=True)
         groups: dict[tuple[str, EdgeKind], list[ImportEdge]] = {}
         for edge in edges:
             groups.setdefault((edge.imported, edge.kind), []).append(edge)

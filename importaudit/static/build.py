@@ -69,8 +69,25 @@ def static_graph(targets: Sequence[str], *, kinds: Iterable[EdgeKind] | None = N
         tree, graph = _static_graph(targets, kinds, collapse_external, cache_dir, jobs,
                                     scanner, chosen, exclusions or Exclusions(),
                                     progress or (lambda _message: None))
+    # Test-named modules the targets import at import time were walked after all
+    # (`GraphBuilder.spare`); the graph, cached or not, holds them as modules.
+    walked = [m.name for m in graph.modules
+              if m.file is not None and not m.external and tree.is_excluded(m.name)]
     return dataclasses.replace(graph, python=chosen.python or sys.executable,
-                               excluded=tuple(tree.excluded), notes=walk_notes(tree))
+                               excluded=tuple(n for n in tree.excluded if n not in walked),
+                               notes=walk_notes(tree, walked))
+
+
+def _spare(builder: GraphBuilder, scanner: str,
+           on_scan: Callable[[str, Sequence[Any]], None]) -> None:
+    """Scan the test-named modules the targets import at import time, until none is left.
+
+    Few files (a package's `testing` module and what it imports), so they are scanned
+    here, not cached: the graph cache checks their contents (`GraphBuilder.stubs`).
+    """
+    while found := builder.spare():
+        paths = [m.scanned for m in found if m.scanned is not None]
+        scan_tree(paths, jobs=1, scanner=scanner, on_scan=on_scan, keep=False)
 
 
 def _empty(cache_dir: str | os.PathLike[str]) -> bool:
@@ -124,6 +141,7 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
 
     if cache_dir is None:
         scan_tree(paths, scanner=scanner, on_scan=on_scan, keep=False, stream=stream)
+        _spare(builder, scanner, on_scan)
         return keep_kinds(builder.finish(), kinds)
     scans = ScanCache(cache_dir, tree.directories, scanner)
     graphs = GraphCache(scans)
@@ -136,6 +154,7 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
             return keep_kinds(cached, kinds)
     scanned = scan_tree(paths, cache=scans, scanner=scanner, keys=keys,
                         on_scan=on_scan, keep=False, stream=stream)
+    _spare(builder, scanner, on_scan)
     graph = builder.finish()
     graphs.save(_digest(tree, scanned, scanner, collapse_external, where), graph,
                 builder.stubs, builder.edge_rows())

@@ -36,10 +36,11 @@ from importaudit.model import (
     ScanProblem,
     StaticGraph,
 )
-from importaudit.static.cache import EDGE_ROW, EdgeRows, content_key, encode_scan
+from importaudit.static.cache import EDGE_ROW, EdgeRows, content_key, encode_scan, file_key
 from importaudit.static.discover import SearchPath
 from importaudit.static.records import from_rows, instances
 from importaudit.static.scan import scan_reference
+from importaudit.static.sourcetree import locate_left_out
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -51,10 +52,16 @@ if TYPE_CHECKING:
     from importaudit.static.scan import FileScan
 
 #: Bump when resolution changes, so graphs cached by `build` are not reused.
-GRAPH_VERSION = 2  # 2: compiled modules read from the source beside them
+# 2: compiled modules read from the source beside them; 3: test-named modules the
+# targets import at import time are walked (`GraphBuilder.spare`)
+GRAPH_VERSION = 3
 
 #: Kinds of the statements that run while the importer runs (PARENT is implied by them).
 RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
+#: The status of a module of the targets that is no module of the walked tree (`_node`).
+_MISSING, _LEFT_OUT = 1, 2
+#: Kinds of the edges along which a module is loaded while its importer loads.
+_LOADS_AT_IMPORT = frozenset({*RUNS_AT_IMPORT, EdgeKind.PARENT})
 _KINDS = {kind.value: kind for kind in EdgeKind}
 #: An edge while the graph is built: its sort key (see `edge_sort_key`), which names
 #: it completely (whether the imported module is external follows from its name).
@@ -67,6 +74,17 @@ def edge_sort_key(edge: ImportEdge) -> tuple[str, str, int, str, int, tuple[str,
     """Deterministic order of edge records."""
     return (edge.importer, edge.imported, KIND_ORDER[edge.kind], edge.file or "",
             edge.line or 0, edge.names)
+
+
+def _module_row(module: SourceModule) -> tuple[Any, ...]:
+    """The fields of the ModuleNode of a module of the tree."""
+    return (module.name, None if module.namespace else module.display, module.is_package,
+            False, module.namespace, module.extension,
+            module.scanned_display if module.extension else None)
+
+
+def _module_node(module: SourceModule) -> ModuleNode:
+    return ModuleNode(*_module_row(module))
 
 
 def _ancestors(name: str) -> list[str]:
@@ -162,21 +180,27 @@ class GraphBuilder:
         self._by_path = {m.scanned: m for m in tree.modules.values() if m.scanned is not None}
         # Made at once, without a Python call each (`records.from_rows`).
         self._module_nodes = from_rows(ModuleNode, [
-            (m.name, None if m.namespace else m.display, m.is_package, False, m.namespace,
-             m.extension, m.scanned_display if m.extension else None)
-            for m in tree.modules.values()])
-        self._unknown = tuple(m.name for m in tree.modules.values()
-                              if m.extension and m.source is None)
+            _module_row(m) for m in tree.modules.values()])
+        self._unknown = [m.name for m in tree.modules.values()
+                         if m.extension and m.source is None]
         self._internal: dict[str, bool] = {}
         self._inside = tuple(f"{root}." for root in tree.roots)  # names in a target start so
         self._submodules: dict[str, bool] = {}  # `is_submodule`, remembered
         self._ancestry: dict[str, list[str]] = {}
         self._lineages: dict[str, frozenset[str]] = {}
-        # module -> `_node`: (internal, node name, its place in `index`, missing)
-        self._nodes: dict[str, tuple[bool, str, int, bool]] = {}
-        # `.pyi` stubs read for attach_stub: path -> content key (None: unreadable).
-        # They are not modules of the tree, so a cached graph must check them itself.
+        # module -> `_node`: (internal, node name, its place in `index`, _MISSING or
+        # _LEFT_OUT or 0)
+        self._nodes: dict[str, tuple[bool, str, int, int]] = {}
+        # Files read beyond the tree's modules, path -> content key (None: unreadable):
+        # `.pyi` stubs for attach_stub, and the test-named modules `spare` walks. The
+        # tree's digest does not cover them, so a cached graph must check them itself.
         self.stubs: dict[str, str | None] = {}
+        # Left-out modules that some module imports while it loads (edges of
+        # `_LOADS_AT_IMPORT`), in the order met; `spare` walks the test-named ones.
+        self._loaded: dict[str, None] = {}
+        self._looked_up: set[str] = set()
+        #: The test-named modules `spare` walked, in the order walked.
+        self.spared: list[str] = []
 
     # ----------------------------------------------------------------- naming
 
@@ -199,9 +223,12 @@ class GraphBuilder:
         """Whether `from pkg import x` names the module `name` (pkg.x), not an attribute.
 
         Outside modules collapse to their top-level package, so they are not looked up.
+        Inside a package the walk left out, the file is looked for: `from .tests import
+        TESTS` takes a name of the module `tests`, which has no submodules.
         """
         if self.is_internal(name):
-            return name in self.modules or self.tree.is_excluded(name)
+            return name in self.modules or (self.tree.is_excluded(name)
+                                            and locate_left_out(name, self.modules) is not None)
         return not self.collapse and self.outside.exists(name)
 
     # ----------------------------------------------------------------- resolving
@@ -307,9 +334,12 @@ class GraphBuilder:
         if node == importer:
             return
         if missing:
-            seen = self.missing.get(imported)
-            if seen is None or (display, line) < seen[:2]:
-                self.missing[imported] = (display, line, kind.value, guess)
+            if missing == _MISSING:
+                seen = self.missing.get(imported)
+                if seen is None or (display, line) < seen[:2]:
+                    self.missing[imported] = (display, line, kind.value, guess)
+            elif kind in _LOADS_AT_IMPORT:
+                self._loaded[imported] = None
         if importer is not self._group_of:  # edges come file by file
             self._group_of = importer
             self._group = self._groups.setdefault(importer, {})
@@ -329,23 +359,72 @@ class GraphBuilder:
                           EDGE_ROW.pack(self._importer_at, node_at, order, self._display_at,
                                         line or 0, names_at, 0 if internal else 1))
 
-    def _node(self, imported: str) -> tuple[bool, str, int, bool]:
-        """(internal, node name, its place in `index`, missing) of module `imported`.
+    def _node(self, imported: str) -> tuple[bool, str, int, int]:
+        """(internal, node name, its place in `index`, status) of module `imported`.
 
         An outside module is counted among the `externals` (and one the walk left out
         among `left_out`) when it is first met: an edge to it always follows, as it
-        cannot be its importer. A missing module is remembered with each edge's place.
+        cannot be its importer. The status is `_MISSING` for a missing module (each
+        edge's place is remembered), `_LEFT_OUT` for one the walk left out, else 0.
         """
         internal = self.is_internal(imported)
         node = imported if internal or not self.collapse else imported.partition(".")[0]
-        missing = False
+        status = 0
         if not internal:
             self.externals.add(node)
         elif imported not in self.modules and self.tree.is_excluded(imported):
             self.left_out.add(imported)  # a module the walk left out: known, not scanned
-        else:
-            missing = imported not in self.modules
-        return internal, node, self._at(node), missing
+            status = _LEFT_OUT
+        elif imported not in self.modules:
+            status = _MISSING
+        return internal, node, self._at(node), status
+
+    def spare(self) -> list[SourceModule]:
+        """Walk the test-named modules the graph's modules import at import time.
+
+        A module named `tests` or `testing` is left out of walks as a test package,
+        but one the package itself imports at import time (jinja2's `tests`, the
+        template tests its defaults import; pandas' `testing`, which its `__init__`
+        imports) is part of every import of the package. Each such module is found on
+        disk and added; the caller scans its file (`add`), which may import more. What a
+        user's exclude pattern leaves out stays out. Returns the modules added.
+        """
+        found: list[SourceModule] = []
+        for name in list(self._loaded):
+            if name in self.modules or name in self._looked_up:
+                continue
+            self._looked_up.add(name)
+            if self._left_out_because(name) != "tests":
+                continue
+            module = locate_left_out(name, self.modules)
+            if module is None:
+                continue
+            if self.modules is self.tree.modules:  # the tree (and its digest) stays as walked
+                self.modules = dict(self.modules)
+            self.modules[module.name] = module
+            read = module.scanned
+            if read is not None:
+                self._by_path[read] = module
+            else:
+                self._unknown.append(name)  # compiled, no source beside it
+            self._module_nodes.append(_module_node(module))
+            self.left_out.discard(name)
+            self._nodes.pop(name, None)
+            for path in {module.path, read} - {None}:
+                assert path is not None
+                self.stubs[path] = file_key(path)
+            self.spared.append(name)
+            found.append(module)
+        return found
+
+    def _left_out_because(self, name: str) -> str | None:
+        """Why the walk left out `name` or the package it lies in (None: it did not)."""
+        parts = name.split(".")
+        for cut in range(len(parts), 0, -1):
+            why = self.tree.excluded.get(".".join(parts[:cut]))
+            if why is not None:
+                return why
+        return None
 
     def stub(self, module: SourceModule, line: int, kind: EdgeKind, display: str) -> None:
         """lazy_loader's attach_stub (of `kind`): the lazy imports are the `.pyi` stub's."""
@@ -455,11 +534,21 @@ def keep_kinds(graph: StaticGraph, kinds: Iterable[EdgeKind] | None) -> StaticGr
 
 def build_graph(tree: SourceTree, scans: Mapping[str, FileScan], *,
                 kinds: Iterable[EdgeKind] | None = None,
-                collapse_external: bool = True) -> StaticGraph:
-    """The StaticGraph of `tree` from its file scans, keeping edges of `kinds` (all: None)."""
+                collapse_external: bool = True, scanner: str = "fast") -> StaticGraph:
+    """The StaticGraph of `tree` from its file scans, keeping edges of `kinds` (all: None).
+
+    The test-named modules the tree imports while it loads (`GraphBuilder.spare`) are
+    scanned here, with `scanner`.
+    """
+    from importaudit.static.batch import scan_files
+
     builder = GraphBuilder(tree, collapse_external)
     for path, scan in scans.items():
         builder.add(path, scan)
+    while found := builder.spare():
+        paths = [m.scanned for m in found if m.scanned is not None]
+        for path, scan in scan_files(paths, jobs=1, scanner=scanner).items():
+            builder.add(path, scan)
     return keep_kinds(builder.finish(), kinds)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
 
     from importaudit.model import ScanProblem
 
@@ -93,12 +93,16 @@ class Exclusions:
     tests: bool = True  # leave out `tests`, `testing` and `conftest` packages and modules
 
     def reason(self, name: str) -> str | None:
-        """Why module `name` is left out ("tests" or the pattern), or None."""
-        if self.tests and name.rpartition(".")[2] in TEST_NAMES:
-            return "tests"
+        """Why module `name` is left out (the pattern, or "tests"), or None.
+
+        A user's pattern comes first: what it leaves out stays out, where a test-named
+        module the targets import at import time is walked after all (`spare`).
+        """
         for pattern in self.patterns:
             if fnmatch.fnmatchcase(name, pattern):
                 return pattern
+        if self.tests and name.rpartition(".")[2] in TEST_NAMES:
+            return "tests"
         return None
 
 
@@ -156,11 +160,73 @@ class SourceTree:
         return [name for name in self.modules if name.rpartition(".")[2] != "__main__"]
 
 
-def walk_notes(tree: SourceTree) -> tuple[str, ...]:
-    """What a report says about the modules the walk left out, and how to walk them."""
-    tests = [name for name, why in tree.excluded.items() if why == "tests"]
-    other = [name for name, why in tree.excluded.items() if why != "tests"]
+def locate_left_out(name: str, known: Mapping[str, SourceModule]) -> SourceModule | None:
+    """Module `name`, which the walk left out, found on disk below a `known` package.
+
+    The walk does not enter what it leaves out, so the file is looked for from the
+    nearest package it did walk (or `known` holds since), in the import system's order:
+    a package directory `part/__init__.py`, a compiled `part.<tag>.so` (with the `.py`
+    beside it as its source), then `part.py`. None when nothing is there, or when the
+    nearest known ancestor is a namespace package, a compiled one or no package.
+    """
+    place = _left_out_directory(name, known)
+    if place is None:
+        return None
+    directory, shown, last = place
+    if os.path.isfile(os.path.join(directory, last, "__init__.py")):
+        return SourceModule(name, os.path.join(directory, last, "__init__.py"),
+                            os.path.join(shown, last, "__init__.py"), True)
+    try:
+        entries = sorted(os.listdir(directory))
+    except OSError:
+        return None
+    source = f"{last}.py" if f"{last}.py" in entries else None
+    compiled = [entry for entry in entries
+                if entry.endswith(_COMPILED_TAILS) and module_of_file(entry) == (last, True)]
+    if compiled:
+        return SourceModule(name, os.path.join(directory, compiled[0]),
+                            os.path.join(shown, compiled[0]), extension=True,
+                            source=os.path.join(directory, source) if source else None)
+    if source is None:
+        return None
+    return SourceModule(name, os.path.join(directory, source), os.path.join(shown, source))
+
+
+def _left_out_directory(name: str, known: Mapping[str, SourceModule]
+                        ) -> tuple[str, str, str] | None:
+    """The directory module `name` would be in (as read, as shown) and its last part."""
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        ancestor = known.get(".".join(parts[:cut]))
+        if ancestor is None:
+            continue
+        if not ancestor.is_package or ancestor.path is None or ancestor.extension:
+            return None
+        directory = os.path.dirname(ancestor.path)
+        shown = os.path.dirname(ancestor.display) if ancestor.display else directory
+        for part in parts[cut:-1]:
+            directory, shown = os.path.join(directory, part), os.path.join(shown, part)
+            if not os.path.isfile(os.path.join(directory, "__init__.py")):
+                return None
+        return directory, shown, parts[-1]
+    return None
+
+
+def walk_notes(tree: SourceTree, walked: Sequence[str] = ()) -> tuple[str, ...]:
+    """What a report says about the modules the walk left out, and how to walk them.
+
+    `walked`: test-named modules walked (or measured) after all, because modules of
+    the targets import them at import time (see `GraphBuilder.spare`).
+    """
     notes = []
+    if walked:
+        shown = ", ".join(walked[:3]) + (", ..." if len(walked) > 3 else "")
+        notes.append(f"{len(walked)} test-named module(s) that modules of the targets import "
+                     f"at import time are part of the import, not tests: not left out "
+                     f"({shown})")
+    tests = [name for name, why in tree.excluded.items()
+             if why == "tests" and name not in walked]
+    other = [name for name, why in tree.excluded.items() if why != "tests"]
     if tests:
         shown = ", ".join(tests[:3]) + (", ..." if len(tests) > 3 else "")
         notes.append(f"left out {len(tests)} test package(s) and module(s) ({shown}): "

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 # 2: compiled modules' `source`; 3: package files named only by import_module;
-# 4: exclusions, symlinked aliases, zip archives
-_TREE_FORMAT = 4
+# 4: exclusions, symlinked aliases, zip archives; 5: a pattern before the test rule
+_TREE_FORMAT = 5
 
 
 class TreeCache:

@@ -186,3 +186,24 @@ def test_a_symlinked_alias_cannot_hide_a_cycle(tmp_path: Path,
     assert result.exit_code == 1, result.output
     assert "linked.z_real.one" in result.output
     assert "alias linked.a_compat skipped" in result.output
+
+
+def test_a_test_named_module_the_package_imports_is_graphed_and_measured(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """jinja2's `tests` and pandas' `testing` shape: walked, measured, and said so."""
+    monkeypatch.chdir(STATIC / "testnamed")
+    monkeypatch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["graph", "tmpl"])
+    assert shown.exit_code == 0, shown.output
+    assert "tmpl.tests  tmpl/tests.py" in shown.output
+    assert "tmpl.sub.tests  (imported, but left out of the walk" in shown.output
+    profiled = runner.invoke(cli, ["profile", "tmpl", "--tree", "--no-memory", "--repeat",
+                                   "1", "--format", "json"])
+    assert profiled.exit_code == 0, profiled.output
+    notes = report_from_dict(json.loads(profiled.output)).meta.notes  # type: ignore[union-attr]
+    # Measured, as every import of tmpl loads them (the walk lists what it left out).
+    assert any("part of the import" in n and "(tmpl.testing, tmpl.tests)" in n
+               for n in notes), notes
+    assert [n for n in notes if n.startswith("left out")] == [
+        "left out 1 test package(s) and module(s) (tmpl.sub.tests): --include-tests walks them"]

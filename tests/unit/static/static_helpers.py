@@ -22,7 +22,8 @@ def graph_of(*targets: str, cwd: Path = STATIC, scanner: str = "fast",
     tree = discover(targets, cwd=cwd)
     paths = [m.scanned for m in tree.modules.values() if m.scanned]
     scans = scan_files(paths, jobs=1, scanner=scanner)
-    return build_graph(tree, scans, kinds=kinds, collapse_external=collapse_external)
+    return build_graph(tree, scans, kinds=kinds, collapse_external=collapse_external,
+                       scanner=scanner)
 
 
 def edges(graph: StaticGraph) -> set[tuple[str, str, str]]:

@@ -1,0 +1,88 @@
+"""Modules named like tests that a package imports while it loads are part of its graph.
+
+Walks leave out `tests`/`testing` packages, but jinja2 has a `tests` module of template
+tests that its defaults import, and pandas imports its public `testing` at load. The
+fixture `testnamed/tmpl` has both shapes, and a real test package (`tmpl.sub.tests`)
+that only a function imports.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import TYPE_CHECKING
+
+from static_helpers import STATIC, edges, graph_of
+
+from importaudit.static import build
+from importaudit.static.cycles import find_cycles
+from importaudit.static.sourcetree import Exclusions
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FIXTURE = STATIC / "testnamed"
+PART_OF_THE_IMPORT = {"tmpl.tests", "tmpl.testing", "tmpl.testing.asserts"}
+
+
+def _internal(graph: object) -> dict[str, str | None]:
+    return {n.name: n.file for n in graph.modules if not n.external}  # type: ignore[attr-defined]
+
+
+def test_test_named_modules_the_package_imports_at_load_are_walked() -> None:
+    graph = build.static_graph(["tmpl"], cache_dir=None, jobs=1,
+                               where=build.SearchPath((str(FIXTURE),)))
+    files = _internal(graph)
+    for name in PART_OF_THE_IMPORT:
+        assert files[name] is not None, name
+    # Their own imports are edges of the graph, and `from .tests import TESTS` takes a
+    # name of the module tests, not a module tests.TESTS.
+    found = edges(graph)
+    assert ("tmpl.tests", "tmpl.runtime", "eager") in found
+    assert ("tmpl.testing.asserts", "difflib", "eager") in found
+    assert ("tmpl.defaults", "tmpl.tests", "eager") in found
+    assert not any(e.imported == "tmpl.tests.TESTS" for e in graph.edges)
+    # The real test package stays out: only a function imports it, when called.
+    assert graph.excluded == ("tmpl.sub.tests",)
+    assert files["tmpl.sub.tests"] is None
+    assert "tmpl.testing.test_asserts" not in files
+    assert any("tmpl.testing, tmpl.testing.asserts, tmpl.tests" in n for n in graph.notes)
+    assert any("left out 1 test package" in n and "tmpl.sub.tests" in n for n in graph.notes)
+
+
+def test_a_name_taken_from_a_left_out_package_is_no_submodule() -> None:
+    """`from .sub.tests import run_all`: run_all is a function, no file of the package."""
+    graph = graph_of("testnamed/tmpl")
+    deferred = [e for e in graph.edges if e.importer == "tmpl.cli"]
+    assert {(e.imported, e.names) for e in deferred} >= {("tmpl.sub.tests", ("run_all",))}
+    assert not any(e.imported == "tmpl.sub.tests.run_all" for e in deferred)
+
+
+def test_the_cycle_through_a_test_named_module_is_found() -> None:
+    graph = graph_of("testnamed/tmpl")
+    members = [set(c.modules) for c in find_cycles(graph)]
+    assert {"tmpl.defaults", "tmpl.tests", "tmpl.runtime"} in members
+
+
+def test_an_exclude_pattern_keeps_a_test_named_module_out() -> None:
+    """What a user's pattern leaves out is their word; only the default test rule yields."""
+    graph = build.static_graph(["tmpl"], cache_dir=None, jobs=1,
+                               where=build.SearchPath((str(FIXTURE),)),
+                               exclusions=Exclusions(("tmpl.tests",)))
+    assert _internal(graph)["tmpl.tests"] is None
+    assert {(e.imported, e.names) for e in graph.edges if e.importer == "tmpl.defaults"} == {
+        ("tmpl.tests", ("TESTS",))}
+
+
+def test_the_stored_graph_keeps_them_and_goes_stale_when_one_changes(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURE / "tmpl", tmp_path / "tmpl")
+    where = build.SearchPath((str(tmp_path),))
+    cache = tmp_path / "cache"
+    cold = build.static_graph(["tmpl"], cache_dir=cache, jobs=1, where=where)
+    warm = build.static_graph(["tmpl"], cache_dir=cache, jobs=1, where=where)
+    assert warm == cold
+    assert {n for n, f in _internal(warm).items() if f} >= PART_OF_THE_IMPORT
+    # The walk never lists the file, so the stored graph must notice the edit itself.
+    tests = tmp_path / "tmpl" / "tests.py"
+    tests.write_text(tests.read_text() + "import json\n")
+    edited = build.static_graph(["tmpl"], cache_dir=cache, jobs=1, where=where)
+    assert ("tmpl.tests", "json", "eager") in edges(edited)
