@@ -179,7 +179,7 @@ class Runner:
             if fail.kind == "not-found" and fail.name in request.args:
                 raise TargetNotFoundError(
                     f"cannot import {fail.name!r}: {fail.message} "
-                    f"(python: {self.interpreter.executable})"
+                    f"(python: {self.interpreter.executable}){_source_hint(fail.name)}"
                 )
 
     def _finish(
@@ -373,3 +373,19 @@ def environment_notes(
     if not request.warmup and request.mode == "import":
         notes.append("no warm-up run: the first run may include cold file-system caches")
     return tuple(notes)
+
+
+def _source_hint(name: str) -> str:
+    """How to name a package of a `src/` layout that is not installed, when it is that.
+
+    A checkout whose package lives in `src/` is not importable until it is installed;
+    its path is a target that needs no install.
+    """
+    top = name.partition(".")[0]
+    for candidate in (os.path.join("src", top, "__init__.py"), os.path.join("src", f"{top}.py")):
+        if os.path.isfile(candidate):
+            shown = os.path.dirname(candidate) if candidate.endswith("__init__.py") else candidate
+            return (f"; {shown} is here: give that path as the target, or install the "
+                    f"project into that interpreter")
+    return ""
+

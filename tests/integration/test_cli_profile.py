@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +80,21 @@ def test_bad_input_is_one_line_exit_2(args: list[str], message: str, tmp_path: P
     assert code == 2
     assert message in err
     assert "Traceback" not in err
+
+
+def test_a_src_layout_package_that_is_not_installed_is_named_by_its_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout of a `src/` project: its package imports only once installed."""
+    (tmp_path / "src" / "srconly").mkdir(parents=True)
+    (tmp_path / "src" / "srconly" / "__init__.py").write_text('"""Not installed."""\n')
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke("profile", "srconly")
+    assert code == 2
+    assert "cannot import 'srconly'" in err
+    assert f"{os.path.join('src', 'srconly')} is here: give that path as the target" in err
+    code, out, err = invoke("profile", "src/srconly", "--no-memory", "--repeat", "1")
+    assert code == 0, err
+    assert "srconly" in out
 
 
 def test_unset_flags_come_from_the_config(tmp_path: Path) -> None:
