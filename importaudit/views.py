@@ -24,7 +24,7 @@ from importaudit.errors import UsageError
 from importaudit.loadgraph import LOAD, LoadGraph
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
     from importaudit.model import ModuleRecord, Report
 
@@ -397,6 +397,28 @@ def _distances_to(module: str, edges: dict[str, dict[str, str]]) -> dict[str, in
     return dist
 
 
+def _loading_chain(report: Report, module: str,
+                   by_name: Mapping[str, ModuleRecord]) -> tuple[str, ...] | None:
+    """The chain of first loads from a chain start to `module`, or None.
+
+    Each record names the module that loaded it (`importer`); following them up from
+    `module` reaches a target or a measured root. None for a preloaded module, one
+    loaded without the import system, and when the importers do not lead to a start.
+    """
+    record = by_name.get(module)
+    if record is None or record.preloaded:
+        return None
+    starts = {r.name for r in _chain_starts(report, report.modules)}
+    path = [module]
+    while path[0] not in starts:
+        record = by_name.get(path[0])
+        importer = record.importer if record is not None and record.via is None else None
+        if importer is None or importer in path or importer not in by_name:
+            return None
+        path.insert(0, importer)
+    return tuple(path)
+
+
 def find_chains(
     report: Report, module: str, *, limit: int = DEFAULT_CHAIN_LIMIT,
     graph: LoadGraph | None = None,
@@ -436,12 +458,21 @@ def find_chains(
 def answer_why(report: Report, module: str, *, limit: int = DEFAULT_CHAIN_LIMIT) -> WhyAnswer:
     """Every chain (via first loads and later cache hits) from the targets to `module`.
 
-    Chains are listed shortest first with the cost each adds (see `Chain`). A module
-    the report never saw gets no chains; so does a preloaded one nothing imported.
+    The chain along which it was loaded comes first, however long; the others follow
+    shortest first, each with the cost it adds (see `Chain`). A module the report
+    never saw gets no chains; so does a preloaded one nothing imported.
     """
     graph = LoadGraph(report.modules)
     paths, truncated = find_chains(report, module, limit=limit, graph=graph)
     by_name = {r.name: r for r in report.modules}
+    # The chain that loaded it comes first, however long: it is the answer to "why is
+    # it loaded", and the shortest chains may all be cache hits of it.
+    loading = _loading_chain(report, module, by_name)
+    if loading is not None and loading not in paths:
+        truncated = truncated or len(paths) >= limit
+        paths = [loading, *paths][:limit]
+    elif loading is not None:
+        paths = [loading, *(path for path in paths if path != loading)]
     seen: set[str] = set()
     chains: list[Chain] = []
     for path in paths:

@@ -1,6 +1,7 @@
 """Output of `importaudit why MODULE TARGET...`: every chain to MODULE, as text or JSON.
 
-Text lists each chain as `a -> b -> c`, shortest first, with which of its steps found
+Text lists each chain as `a -> b -> c`, the one that loaded the module first, then the
+others shortest first, with which of its steps found
 the module already loaded and its cost: the cumulative time (and heap) of the first
 module on it that no chain above passes through (`importaudit.views.Chain`), i.e. the
 branch of imports this chain adds. JSON carries the same facts for tools, plus the
@@ -102,8 +103,10 @@ def why_text(answer: WhyAnswer) -> str:
         if answer.chains:
             count = len(answer.chains)
             more = " (more exist; only these were listed)" if answer.truncated else ""
+            order = ("the one that loaded it, then the others shortest first"
+                     if answer.chains[0].first_load and count > 1 else "shortest first")
             lines.append(f"{count} chain{'s' if count != 1 else ''} from {targets}, "
-                         f"shortest first{more}:")
+                         f"{order}{more}:")
             for index, chain in enumerate(answer.chains, start=1):
                 lines.extend(_chain_lines(index, chain, answer))
         elif record.preloaded:

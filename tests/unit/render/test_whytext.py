@@ -51,11 +51,34 @@ def _threaded_imported_by(importer: str, *extra: ModuleRecord) -> Report:
 def test_text_lists_chains_shortest_first_with_cost() -> None:
     lines = _text("heavy").splitlines()
     assert lines[0] == "heavy was imported (20.0 ms cumulative, heap 500 KiB)."
-    assert lines[1] == "2 chains from app, shortest first:"
+    assert lines[1] == "2 chains from app, the one that loaded it, then the others shortest first:"
     assert lines[2] == "  1. app -> core -> heavy"
     assert lines[3] == "     first load; through core: 30.0 ms and 600 KiB heap cumulative"
     assert lines[4] == "  2. app -> util -> heavy"
     assert lines[5] == "     already loaded at util -> heavy; through util: 5.00 ms cumulative"
+
+
+def test_the_chain_that_loaded_it_comes_first_however_long() -> None:
+    """seaborn's shape: the shortest chains to numpy only found it loaded already."""
+    report = _report()
+    modules = (*(m for m in report.modules if m.name != "heavy"),
+               ModuleRecord("deep", "core", ("core",), 6, cumulative_ns=25 * MS),
+               ModuleRecord("heavy", "deep", ("deep", "util"), 7, cumulative_ns=20 * MS))
+    lines = _text("heavy", dataclasses.replace(report, modules=modules)).splitlines()
+    assert lines[2] == "  1. app -> core -> deep -> heavy"
+    assert lines[3].startswith("     first load;")
+    assert lines[4] == "  2. app -> util -> heavy"
+    assert lines[5].startswith("     already loaded at util -> heavy;")
+
+
+def test_the_chain_that_loaded_it_is_listed_past_the_limit() -> None:
+    report = _report()
+    modules = (*(m for m in report.modules if m.name != "heavy"),
+               ModuleRecord("deep", "core", ("core",), 6, cumulative_ns=25 * MS),
+               ModuleRecord("heavy", "deep", ("deep", "util"), 7, cumulative_ns=20 * MS))
+    answer = views.answer_why(dataclasses.replace(report, modules=modules), "heavy", limit=1)
+    assert [c.modules for c in answer.chains] == [("app", "core", "deep", "heavy")]
+    assert answer.truncated
 
 
 def test_text_for_a_target_itself() -> None:
