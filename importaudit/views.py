@@ -226,11 +226,12 @@ class Totals:
 
     modules: int  # modules measured, not preloaded
     preloaded: int  # modules already loaded before measurement (not attributed)
-    failed: int  # modules whose import raised
+    failed: int  # modules whose import raised, and nothing caught it
     total_ns: int  # the import time of the whole profile (see `totals`)
     heap_bytes: int | None  # sum of self heap (None: no tracemalloc run)
     rss_bytes: int | None  # sum of self RSS growth (None: not measured)
     skipped: int = 0  # modules whose import raised but that a walk skipped (not failed)
+    caught: int = 0  # modules whose import raised, caught by a module that imported on
 
 
 def _sum_known(values: Iterable[int | None]) -> int | None:
@@ -241,6 +242,31 @@ def _sum_known(values: Iterable[int | None]) -> int | None:
 def report_totals(report: Report) -> Totals:
     """`totals` of a whole report: its skipped modules count as skipped, not failed."""
     return totals(report.modules, {s.name for s in report.skipped})
+
+
+def caught_failures(records: Iterable[ModuleRecord]) -> dict[str, str]:
+    """Modules whose import raised and a module that imported them went on: who caught it.
+
+    An optional import (`try: import socks` / `except ImportError`) fails and its importer
+    loads on: the failure is caught, not a failure of the run. The exception goes up
+    the chain of importers until one completes; a chain of failed importers up to the
+    top (a target, or a module `--tree` imported itself) was not caught.
+    """
+    by_name = {r.name: r for r in records}
+    found: dict[str, str] = {}
+    for record in by_name.values():
+        if record.error is None:
+            continue
+        seen = {record.name}
+        importer = record.importer
+        while importer is not None and importer in by_name and importer not in seen:
+            above = by_name[importer]
+            if above.error is None:
+                found[record.name] = importer
+                break
+            seen.add(importer)
+            importer = above.importer
+    return found
 
 
 def totals(records: Iterable[ModuleRecord], skipped: Collection[str] = ()) -> Totals:
@@ -263,10 +289,13 @@ def totals(records: Iterable[ModuleRecord], skipped: Collection[str] = ()) -> To
     names = {r.name for r in measured}
     roots_ns = sum(r.cumulative_ns for r in measured
                    if r.importer is None or r.importer not in names)
+    caught = caught_failures(measured)
     return Totals(
         modules=len(measured),
         preloaded=preloaded,
-        failed=sum(1 for r in measured if r.error is not None and r.name not in skipped),
+        failed=sum(1 for r in measured
+                   if r.error is not None and r.name not in skipped and r.name not in caught),
+        caught=sum(1 for r in measured if r.name in caught and r.name not in skipped),
         total_ns=max(sum(r.self_ns for r in measured), roots_ns),
         heap_bytes=_sum_known(r.self_heap_bytes for r in measured),
         rss_bytes=_sum_known(r.self_rss_bytes for r in measured),

@@ -211,6 +211,9 @@ def _totals(report: Report, console: Console, options: RenderOptions) -> None:
         line.append(f", RSS {format_bytes(sums.rss_bytes)}")
     if sums.failed:
         line.append(f", {sums.failed} failed", style="bold red")
+    if sums.caught:
+        line.append(f", {sums.caught} failed import{'s' if sums.caught != 1 else ''} caught "
+                    "by the importer (optional)", style="yellow")
     if sums.skipped:
         line.append(f", {sums.skipped} skipped", style="yellow")
     console.print(line)

@@ -172,8 +172,9 @@ def test_totals_exclude_preloaded_and_count_failures() -> None:
         rec("b", "a", self_ns=5, self_heap_bytes=None, self_rss_bytes=-1024,
             error="ImportError: x"),
     ])
-    assert sums == views.Totals(modules=2, preloaded=1, failed=1, total_ns=15,
-                                heap_bytes=100, rss_bytes=3072)
+    # a went on after b raised: b's failure was caught (an optional import)
+    assert sums == views.Totals(modules=2, preloaded=1, failed=0, total_ns=15,
+                                heap_bytes=100, rss_bytes=3072, caught=1)
 
 
 def test_totals_without_memory_measurement_say_none() -> None:
@@ -303,3 +304,21 @@ def test_total_covers_the_roots_when_medians_do_not_add_up() -> None:
     late = [*records, ModuleRecord(name="late", importer="pkg", self_ns=500_000,
                                    cumulative_ns=500_000)]
     assert views.totals(late).total_ns == 396_000 + 243_000 + 500_000
+
+
+def test_a_failure_is_caught_where_an_importer_went_on() -> None:
+    """requests' `try: from urllib3.contrib.socks import ...` without PySocks."""
+    from importaudit.model import ModuleRecord
+
+    records = [
+        ModuleRecord("app", None, order=1),
+        ModuleRecord("app.adapters", "app", order=2),
+        ModuleRecord("socks_support", "app.adapters", order=3, error="ModuleNotFoundError: x"),
+        ModuleRecord("socks", "socks_support", order=4, error="ModuleNotFoundError: x"),
+        ModuleRecord("broken", None, order=5, error="ValueError: y"),
+        ModuleRecord("broken.part", "broken", order=6, error="ValueError: y"),
+    ]
+    assert views.caught_failures(records) == {"socks_support": "app.adapters",
+                                              "socks": "app.adapters"}
+    sums = views.totals(records)
+    assert (sums.failed, sums.caught) == (2, 2)

@@ -115,8 +115,20 @@ def test_tree_rows_show_self_cumulative_share_heap_and_rss(report: Report) -> No
     assert re.search(r"10\.0 ms\s+30\.0 ms\s+\d+\.\d%\s+600 KiB\s+1\.17 MiB", row), row
 
 
-def test_tree_marks_failed_modules(report: Report) -> None:
-    assert "FAILED: ValueError: boom" in line_of(render(report), "app.broken")
+def test_tree_marks_a_failure_its_importer_caught(report: Report) -> None:
+    """app went on after app.broken raised: an optional import, not a failed run."""
+    row = line_of(render(report), "app.broken")
+    assert "failed, caught by app: ValueError: boom" in row
+    assert "FAILED" not in row
+
+
+def test_tree_marks_a_failure_that_reached_the_top(make_report: MakeReport) -> None:
+    sample = make_report()
+    modules = tuple(dataclasses.replace(m, error="ValueError: boom") if m.name == "app" else m
+                    for m in sample.modules)
+    text = render(make_report(modules=modules))
+    assert "FAILED: ValueError: boom" in line_of(text, "app.broken")
+    assert "2 failed" in line_of(text, "total:")
 
 
 def test_threshold_folds_cheap_subtrees_into_a_summary(report: Report) -> None:
@@ -179,7 +191,8 @@ def test_totals_sum_self_time_of_measured_modules(report: Report) -> None:
     total = line_of(render(report), "total:")
     # 5 + 10 + 20 + 5 + 9.8 + 0.2 + 0.2 ms, preloaded sys/os excluded
     assert "7 modules, 50.2 ms import time" in total
-    assert "1 failed" in total
+    assert "1 failed import caught by the importer (optional)" in total
+    assert " failed," not in total
 
 
 def test_failure_is_shown_with_module_status_and_stderr(make_report: MakeReport) -> None:
