@@ -280,6 +280,29 @@ def panel_chains(page: Page) -> list[tuple[str, ...]]:
         ".map(e => e.textContent))")]
 
 
+def test_panel_lists_the_chain_that_loaded_a_module_first(
+        page: Page, seen: Seen, tmp_path: Path) -> None:
+    """As `importaudit why`: the chain that loaded it first, though a cache hit is shorter."""
+    from importaudit.model import Report
+
+    ms = 1_000_000
+    report = Report(targets=("app",), tool_version="t", created_at="2026-01-01T00:00:00+00:00",
+                    modules=(
+        ModuleRecord("app", None, (), 1, self_ns=5 * ms, cumulative_ns=60 * ms),
+        ModuleRecord("app.core", "app", ("app",), 2, self_ns=10 * ms, cumulative_ns=40 * ms),
+        ModuleRecord("app.deep", "app.core", ("app.core",), 3, self_ns=10 * ms,
+                     cumulative_ns=30 * ms),
+        ModuleRecord("heavy", "app.deep", ("app.deep", "app.util"), 4, self_ns=20 * ms,
+                     cumulative_ns=20 * ms),
+        ModuleRecord("app.util", "app", ("app",), 5, self_ns=5 * ms, cumulative_ns=5 * ms)))
+    open_page(page, seen, html_of(report), tmp_path)
+    page.click('#ia-chart g.node[data-name="heavy"] rect')
+    why = views.answer_why(report, "heavy")
+    assert why.chains[0].modules == ("app", "app.core", "app.deep", "heavy")
+    assert panel_chains(page) == [c.modules for c in why.chains]
+    check_clean(page, seen, "why-loading-chain-first.png")
+
+
 def test_side_panel_from_bar_row_finding_and_cycle(
         page: Page, seen: Seen, shop_review: Report, tmp_path: Path) -> None:
     open_page(page, seen, html_of(shop_review), tmp_path)

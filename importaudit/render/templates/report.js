@@ -231,7 +231,7 @@
     rows.push(["modules", String(m.modules === null ? "-" : m.modules), null]);
     rows.push(["imported by", m.importer || "(a target)", null]);
     rows.push(["file", m.origin || "(no file)", null]);
-    if (m.error) rows.push(["failed", m.error, null]);
+    if (m.error) rows.push([m.caught_by ? "failed, caught by " + m.caught_by : "failed", m.error, null]);
     return rows;
   }
   function drawTip() {
@@ -456,7 +456,8 @@
      here on demand: shipping them for every module would make a large page several
      times larger. Same graph (the load graph's edges, shipped per module: first loads,
      cache hits, parent packages), same starts (targets and measured roots), same order
-     (shortest first, then by the load order of the modules along the chain). Modules
+     (the chain that loaded it first, then shortest first, then by the load order of
+     the modules along the chain). Modules
      loaded before measurement are not in the page, so no chain here passes through one. */
   var CHAIN_LIMIT = 50, MAX_EXPANSIONS = 200000;
   function chainGraph() {
@@ -529,6 +530,23 @@
         }
       }
     }
+    // The chain that loaded it comes first, however long (views._loading_chain): each
+    // module's importer, up to a start.
+    var loading = names[module] ? [module] : null;
+    while (loading) {
+      var head = names[loading[0]];
+      if (targets[head.name] || head.importer === null || !names[head.importer]) break;
+      if (loading.indexOf(head.importer) >= 0) loading = null;
+      else loading.unshift(head.importer);
+    }
+    if (loading) {
+      var key = loading.join("\u0000"), at = -1;
+      found.forEach(function (p, i) { if (p.join("\u0000") === key) at = i; });
+      if (at >= 0) found.splice(at, 1);
+      else if (found.length >= CHAIN_LIMIT) truncated = true;
+      found.unshift(loading);
+      if (found.length > CHAIN_LIMIT) found.length = CHAIN_LIMIT;
+    }
     return { chains: found, truncated: truncated };
   }
 
@@ -553,6 +571,7 @@
     body.appendChild(el("p", { "class": "where" }, m.origin || "(no file: namespace package or built-in)"));
     var skipped = (r.skipped || {})[name];
     if (skipped) body.appendChild(el("p", { "class": "where" }, "Skipped, not a failure (" + skipped + "): " + (m.error || "")));
+    else if (m.error && m.caught_by) body.appendChild(el("p", { "class": "where" }, "Import failed, caught by " + m.caught_by + " (an optional import), which went on: " + m.error));
     else if (m.error) body.appendChild(el("p", { "class": "err" }, "Import failed: " + m.error));
     var actions = el("div", { "class": "actions" });
     var inChart = el("button", { type: "button", "class": "linkish", "data-action": "chart" }, "Show in the chart");
@@ -596,7 +615,7 @@
       ol.appendChild(li);
     });
     body.appendChild(ol);
-    if (why.truncated) body.appendChild(el("p", { "class": "hint" }, "The first " + CHAIN_LIMIT + " chains, shortest first."));
+    if (why.truncated) body.appendChild(el("p", { "class": "hint" }, "The chain that loaded it, then the others shortest first: the first " + CHAIN_LIMIT + "."));
 
     var mine = [];
     r.findings.forEach(function (f, i) { if (f.module === name) mine.push([f, i]); });
@@ -702,7 +721,8 @@
         var td = el("td", { "class": kind === false ? null : "num" }, col[0] === "name" ? null : text);
         if (col[0] === "name") {
           td.appendChild(moduleButton(m.name));
-          if (m.error) { td.className = "err"; td.title = m.error; }
+          if (m.error && !m.caught_by) { td.className = "err"; td.title = m.error; }
+          else if (m.error) td.title = "failed, caught by " + m.caught_by + ": " + m.error;
           else if (m.origin) td.title = m.origin;
         }
         tr.appendChild(td);

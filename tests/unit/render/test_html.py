@@ -81,6 +81,13 @@ def test_tree_data_nests_by_first_load_with_all_metrics(report: Report) -> None:
     assert data["metrics"] == [True, True, True]
 
 
+def test_a_failure_the_importer_caught_says_who_caught_it(report: Report) -> None:
+    modules = {m["name"]: m for m in report_data(report)["modules"]}
+    assert modules["app.broken"]["caught_by"] == "app"
+    assert modules["app.broken"]["error"] == "ValueError: boom"
+    assert modules["app.core"]["caught_by"] is None
+
+
 def test_unmeasured_memory_disables_the_heap_metric(make_report) -> None:  # type: ignore[no-untyped-def]
     data = report_data(make_report(memory=False))
     assert data["metrics"] == [True, False, False]
