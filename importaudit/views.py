@@ -244,28 +244,31 @@ def report_totals(report: Report) -> Totals:
     return totals(report.modules, {s.name for s in report.skipped})
 
 
-def caught_failures(records: Iterable[ModuleRecord]) -> dict[str, str]:
-    """Modules whose import raised and a module that imported them went on: who caught it.
+def failure_ends(records: Iterable[ModuleRecord]) -> dict[str, tuple[str, bool]]:
+    """Where the exception of each failed import stopped: (module, caught), by name.
 
-    An optional import (`try: import socks` / `except ImportError`) fails and its importer
-    loads on: the failure is caught, not a failure of the run. The exception goes up
-    the chain of importers until one completes; a chain of failed importers up to the
-    top (a target, or a module `--tree` imported itself) was not caught.
+    The exception goes up the chain of importers until one completes: that importer
+    caught it (an optional import, `try: import socks` / `except ImportError`), and
+    `caught` is True. Otherwise it is the topmost failed module of the chain (a target,
+    or a module `--tree` imported itself), and `caught` is False: the failure is that
+    module's (skipped with it when a walk skipped it).
     """
     by_name = {r.name: r for r in records}
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, bool]] = {}
     for record in by_name.values():
         if record.error is None:
             continue
+        top, caught = record.name, False
         seen = {record.name}
         importer = record.importer
         while importer is not None and importer in by_name and importer not in seen:
             above = by_name[importer]
             if above.error is None:
-                found[record.name] = importer
+                top, caught = importer, True
                 break
             seen.add(importer)
-            importer = above.importer
+            top, importer = importer, above.importer
+        found[record.name] = (top, caught)
     return found
 
 
@@ -289,12 +292,17 @@ def totals(records: Iterable[ModuleRecord], skipped: Collection[str] = ()) -> To
     names = {r.name for r in measured}
     roots_ns = sum(r.cumulative_ns for r in measured
                    if r.importer is None or r.importer not in names)
-    caught = caught_failures(measured)
+    ends = failure_ends(measured)
+    caught = {name for name, (_, by_importer) in ends.items() if by_importer}
+    # A module that fails because a skipped module of the walk fails is skipped with it:
+    # not a failure, and not counted again (the skipped module stands for it).
+    with_skipped = {name for name, (end, by_importer) in ends.items()
+                    if not by_importer and end in skipped and name not in skipped}
     return Totals(
         modules=len(measured),
         preloaded=preloaded,
-        failed=sum(1 for r in measured
-                   if r.error is not None and r.name not in skipped and r.name not in caught),
+        failed=sum(1 for r in measured if r.error is not None and r.name not in skipped
+                   and r.name not in caught and r.name not in with_skipped),
         caught=sum(1 for r in measured if r.name in caught and r.name not in skipped),
         total_ns=max(sum(r.self_ns for r in measured), roots_ns),
         heap_bytes=_sum_known(r.self_heap_bytes for r in measured),

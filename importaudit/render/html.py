@@ -25,7 +25,7 @@ from importaudit.render.compare import (
     target_roots,
 )
 from importaudit.units import format_bytes, format_ns
-from importaudit.views import build_tree, caught_failures, report_totals
+from importaudit.views import build_tree, failure_ends, report_totals
 
 if TYPE_CHECKING:
     from importaudit.model import Finding, Impact, ImportEdge, Report
@@ -147,13 +147,18 @@ def report_data(report: Report) -> dict[str, Any]:
         stack.extend(node.children)
     graph = LoadGraph(report.modules)
     measured = {r.name for r in report.modules if not r.preloaded}
-    caught = caught_failures(report.modules)
+    ends = failure_ends(report.modules)
+    skipped = {s.name for s in report.skipped}
+    caught = {name: end for name, (end, by_importer) in ends.items() if by_importer}
+    with_skipped = {name: end for name, (end, by_importer) in ends.items()
+                    if not by_importer and end in skipped and end != name}
     modules = [
         {"name": r.name, "importer": r.importer, "self_ns": r.self_ns,
          "cumulative_ns": r.cumulative_ns, "heap_bytes": r.heap_bytes,
          "self_heap_bytes": r.self_heap_bytes, "rss_bytes": r.rss_bytes,
          "modules": sizes.get(r.name), "origin": r.origin, "error": r.error,
          "caught_by": caught.get(r.name),  # an optional import: the importer went on
+         "skipped_with": with_skipped.get(r.name),  # fails as a skipped module does
          # the side panel: spread over the runs, and the module's edges in the one load
          # graph, from which the page finds the same chains `importaudit why` lists
          "self_range": [r.self_ns_min, r.self_ns_max],

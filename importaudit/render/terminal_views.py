@@ -83,18 +83,20 @@ def _has(records: tuple[ModuleRecord, ...], attr: str) -> bool:
 
 
 def _name_text(record: ModuleRecord, style: str, in_tree: set[str] | None = None,
-               skipped: Collection[str] = (), caught: Mapping[str, str] | None = None
-               ) -> Text:
+               skipped: Collection[str] = (),
+               ends: Mapping[str, tuple[str, bool]] | None = None) -> Text:
     text = Text(record.name, style=style)
     if record.thread:
         text.append(f" [thread {record.thread}]", style="magenta")
     if in_tree is not None and record.importer is not None and record.importer not in in_tree:
         text.append(f" (imported by {record.importer})", style="dim")
-    catcher = caught.get(record.name) if caught else None
+    end, caught = (ends or {}).get(record.name, (record.name, False))
     if record.error and record.name in skipped:
         text.append(f" skipped: {record.error}", style="yellow")
-    elif record.error and catcher is not None:
-        text.append(f" failed, caught by {catcher}: {record.error}", style="yellow")
+    elif record.error and caught:
+        text.append(f" failed, caught by {end}: {record.error}", style="yellow")
+    elif record.error and end in skipped:
+        text.append(f" skipped with {end}: {record.error}", style="yellow")
     elif record.error:
         text.append(f" FAILED: {record.error}", style="bold red")
     return text
@@ -104,7 +106,7 @@ def tree_view(report: Report, out: Output, options: RenderOptions) -> None:
     """The import tree, importer above imported, small branches folded (`threshold_ns`)."""
     records = report.modules
     skipped = {s.name for s in report.skipped}
-    caught = views.caught_failures(records)
+    ends = views.failure_ends(records)
     total = views.totals(records).total_ns
     tree = views.fold_tree(views.build_tree(records), options.threshold_ns)
     verbose = options.verbosity > 0
@@ -131,7 +133,7 @@ def tree_view(report: Report, out: Output, options: RenderOptions) -> None:
         style = _cost_style(record.cumulative_ns, total)
         name = Text()
         name.append(prefix, style="dim")
-        name.append_text(_name_text(record, style, in_tree, skipped, caught))
+        name.append_text(_name_text(record, style, in_tree, skipped, ends))
         row: list[Text | str] = [
             name,
             Text(format_ns(record.self_ns), style=_cost_style(record.self_ns, total)),
@@ -201,13 +203,13 @@ def table_view(report: Report, out: Output, options: RenderOptions) -> None:
     columns.append(Column("importer", justify="left", drop=0))
 
     skipped = {s.name for s in report.skipped}
-    caught = views.caught_failures(report.modules)
+    ends = views.failure_ends(report.modules)
     rows: list[list[Text | str]] = []
     for rank, record in enumerate(ranked, start=1):
         style = _cost_style(record.cumulative_ns, total)
         row: list[Text | str] = [
             str(rank),
-            _name_text(record, style, skipped=skipped, caught=caught),
+            _name_text(record, style, skipped=skipped, ends=ends),
             Text(format_ns(record.self_ns), style=_cost_style(record.self_ns, total)),
             Text(format_ns(record.cumulative_ns), style=style),
             format_percent(record.cumulative_ns, total),

@@ -318,7 +318,26 @@ def test_a_failure_is_caught_where_an_importer_went_on() -> None:
         ModuleRecord("broken", None, order=5, error="ValueError: y"),
         ModuleRecord("broken.part", "broken", order=6, error="ValueError: y"),
     ]
-    assert views.caught_failures(records) == {"socks_support": "app.adapters",
-                                              "socks": "app.adapters"}
+    assert views.failure_ends(records) == {
+        "socks_support": ("app.adapters", True), "socks": ("app.adapters", True),
+        "broken": ("broken", False), "broken.part": ("broken", False)}
     sums = views.totals(records)
     assert (sums.failed, sums.caught) == (2, 2)
+
+
+def test_a_failure_under_a_skipped_module_is_skipped_with_it() -> None:
+    """urllib3.contrib.emscripten (needs `js`) and its submodules that fail with it."""
+    from importaudit.model import ModuleRecord
+
+    error = "ModuleNotFoundError: No module named 'js'"
+    records = [
+        ModuleRecord("web", None, order=1, error=error),
+        ModuleRecord("web.connection", "web", order=2, error=error),
+        ModuleRecord("web.fetch", "web.connection", order=3, error=error),
+        ModuleRecord("other", None, order=4, error="ValueError: y"),
+    ]
+    assert views.failure_ends(records) == {
+        "web": ("web", False), "web.connection": ("web", False), "web.fetch": ("web", False),
+        "other": ("other", False)}
+    sums = views.totals(records, skipped={"web"})
+    assert (sums.failed, sums.skipped, sums.caught) == (1, 1, 0)

@@ -231,7 +231,7 @@
     rows.push(["modules", String(m.modules === null ? "-" : m.modules), null]);
     rows.push(["imported by", m.importer || "(a target)", null]);
     rows.push(["file", m.origin || "(no file)", null]);
-    if (m.error) rows.push([m.caught_by ? "failed, caught by " + m.caught_by : "failed", m.error, null]);
+    if (m.error) rows.push([m.caught_by ? "failed, caught by " + m.caught_by : m.skipped_with ? "skipped with " + m.skipped_with : "failed", m.error, null]);
     return rows;
   }
   function drawTip() {
@@ -571,6 +571,7 @@
     body.appendChild(el("p", { "class": "where" }, m.origin || "(no file: namespace package or built-in)"));
     var skipped = (r.skipped || {})[name];
     if (skipped) body.appendChild(el("p", { "class": "where" }, "Skipped, not a failure (" + skipped + "): " + (m.error || "")));
+    else if (m.error && m.skipped_with) body.appendChild(el("p", { "class": "where" }, "Skipped with " + m.skipped_with + ", whose import fails here, not a failure: " + m.error));
     else if (m.error && m.caught_by) body.appendChild(el("p", { "class": "where" }, "Import failed, caught by " + m.caught_by + " (an optional import), which went on: " + m.error));
     else if (m.error) body.appendChild(el("p", { "class": "err" }, "Import failed: " + m.error));
     var actions = el("div", { "class": "actions" });
@@ -721,8 +722,9 @@
         var td = el("td", { "class": kind === false ? null : "num" }, col[0] === "name" ? null : text);
         if (col[0] === "name") {
           td.appendChild(moduleButton(m.name));
-          if (m.error && !m.caught_by) { td.className = "err"; td.title = m.error; }
-          else if (m.error) td.title = "failed, caught by " + m.caught_by + ": " + m.error;
+          if (m.error && !m.caught_by && !m.skipped_with) { td.className = "err"; td.title = m.error; }
+          else if (m.error && m.caught_by) td.title = "failed, caught by " + m.caught_by + ": " + m.error;
+          else if (m.error) td.title = "skipped with " + m.skipped_with + ": " + m.error;
           else if (m.origin) td.title = m.origin;
         }
         tr.appendChild(td);

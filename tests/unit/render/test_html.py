@@ -86,6 +86,21 @@ def test_a_failure_the_importer_caught_says_who_caught_it(report: Report) -> Non
     assert modules["app.broken"]["caught_by"] == "app"
     assert modules["app.broken"]["error"] == "ValueError: boom"
     assert modules["app.core"]["caught_by"] is None
+    assert modules["app.broken"]["skipped_with"] is None
+
+
+def test_what_fails_with_a_skipped_module_is_skipped_with_it(make_report) -> None:  # type: ignore[no-untyped-def]
+    from importaudit.model import SkippedModule
+
+    sample = make_report()
+    modules = tuple(dataclasses.replace(m, error="ModuleNotFoundError: js")
+                    if m.name in ("app", "app.broken") else m for m in sample.modules)
+    report = dataclasses.replace(make_report(modules=modules), skipped=(
+        SkippedModule("app", "missing-dependency", "needs js", "ModuleNotFoundError: js"),))
+    modules_data = {m["name"]: m for m in report_data(report)["modules"]}
+    assert modules_data["app.broken"]["skipped_with"] == "app"
+    assert modules_data["app.broken"]["caught_by"] is None
+    assert modules_data["app"]["skipped_with"] is None
 
 
 def test_unmeasured_memory_disables_the_heap_metric(make_report) -> None:  # type: ignore[no-untyped-def]

@@ -122,6 +122,21 @@ def test_tree_marks_a_failure_its_importer_caught(report: Report) -> None:
     assert "FAILED" not in row
 
 
+def test_tree_marks_what_fails_with_a_skipped_module(make_report: MakeReport) -> None:
+    from importaudit.model import SkippedModule
+
+    sample = make_report()
+    modules = tuple(dataclasses.replace(m, error="ModuleNotFoundError: js")
+                    if m.name in ("app", "app.broken") else m for m in sample.modules)
+    report = dataclasses.replace(make_report(modules=modules),
+                                 skipped=(SkippedModule("app", "missing-dependency", "needs js",
+                                                        "ModuleNotFoundError: js"),))
+    text = render(report)
+    assert "skipped with app: ModuleNotFoundError: js" in line_of(text, "app.broken")
+    total = line_of(text, "total:")
+    assert "1 skipped" in total and "failed" not in total
+
+
 def test_tree_marks_a_failure_that_reached_the_top(make_report: MakeReport) -> None:
     sample = make_report()
     modules = tuple(dataclasses.replace(m, error="ValueError: boom") if m.name == "app" else m
