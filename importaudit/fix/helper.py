@@ -13,12 +13,13 @@ SHARED_MODULE = "_lazy_exports"
 
 #: The helper, as a function named `{name}`; `{doc}` is its first docstring line.
 _ATTACH = '''\
-def {name}(package, lazy, hidden=()):
+def {name}(package, lazy, hidden=(), own_getattr=None, own_dir=None):
     """{doc}
 
     `lazy` maps a public name to (module, attribute) as the import statement said it,
     attribute None for a submodule itself; `hidden` are names the rewrite added that
-    the original module did not have, kept out of `dir()`.
+    the original module did not have, kept out of `dir()`. `own_getattr` and `own_dir`
+    are the module's own `__getattr__` and `__dir__`, asked after the lazy names.
     """
     import importlib
     import sys
@@ -27,6 +28,8 @@ def {name}(package, lazy, hidden=()):
         try:
             module_name, attr = lazy[name]
         except KeyError:
+            if own_getattr is not None:
+                return own_getattr(name)
             raise AttributeError(
                 "module %r has no attribute %r" % (package, name)) from None
         module = importlib.import_module(module_name, package)
@@ -42,8 +45,8 @@ def {name}(package, lazy, hidden=()):
         return value
 
     def __dir__():
-        names = set(vars(sys.modules[package])) - set(hidden)
-        return sorted(names | set(lazy))
+        names = set(own_dir() if own_dir is not None else vars(sys.modules[package]))
+        return sorted(names - set(hidden) | set(lazy))
 
     return __getattr__, __dir__
 '''

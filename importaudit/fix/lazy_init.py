@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
+from libcst.metadata import Assignment, MetadataWrapper, PositionProvider, ScopeProvider
 
 from importaudit.fix.helper import inline_helper
 
@@ -67,6 +67,9 @@ class InitPlan:
     moves: dict[int, frozenset[str]] = field(default_factory=dict)
     has_all: bool = False
     binds_type_checking: bool = False
+    # The module's own `def __getattr__` / `def __dir__`, kept under another name
+    # (`KEPT_HOOKS`) and consulted by the lazy ones: a lazy name first, then theirs.
+    own_hooks: frozenset[str] = frozenset()
 
     @property
     def module(self) -> str:
@@ -265,10 +268,34 @@ class _Planner:
                               "known only when it runs: the module is left as it is")
             return True
         for special in ("__getattr__", "__dir__"):
-            if self.scope.assignments[special]:
-                self.refuse(None, f"the module defines {special} already")
+            reason = self.hook_refusal(special)
+            if reason is not None:
+                self.refuse(None, reason)
                 return True
         return False
+
+    def hook_refusal(self, special: str) -> str | None:
+        """Why the module's own `special` cannot be chained behind the lazy one, or None.
+
+        One `def` at module level that nothing else in the module names can be: it is
+        renamed (`KEPT_HOOKS`) and asked for what the lazy map does not hold, as
+        jinja2's and flask's `__getattr__` serve a deprecated `__version__`.
+        """
+        assignments = self.scope.assignments[special]
+        if not assignments:
+            return None
+        kept = KEPT_HOOKS[special]
+        if self.scope.assignments[kept]:
+            return f"the module defines {special} already, and binds {kept}"
+        nodes = [a.node for a in assignments if isinstance(a, Assignment)]
+        top = set(map(id, self.module.body))
+        if len(nodes) != len(assignments) or len(nodes) != 1 or not isinstance(
+                nodes[0], cst.FunctionDef) or id(nodes[0]) not in top:
+            return (f"the module binds {special} other than by one `def` at module level: "
+                    "it is left as it is")
+        if any(access for a in assignments for access in a.references):
+            return f"the module's own code names {special}: it is left as it is"
+        return None
 
     def descendant(self, node: cst.ImportFrom) -> str | None:
         """The submodule an import statement takes names from, if it is this package's."""
@@ -308,8 +335,9 @@ class _Planner:
     def plan(self) -> InitPlan:
         has_all = bool(self.scope.assignments["__all__"])
         checking = bool(self.scope.assignments["TYPE_CHECKING"])
+        hooks = frozenset(h for h in ("__getattr__", "__dir__") if self.scope.assignments[h])
         base = InitPlan(self.package, self.file, self.source, has_all=has_all,
-                        binds_type_checking=checking)
+                        binds_type_checking=checking, own_hooks=hooks)
         if self.whole_module_refusal():
             return dataclasses.replace(base, refusals=tuple(self.refusals))
         lazy: list[LazyName] = []
@@ -417,6 +445,47 @@ def _indent(code: str) -> str:
                    for line in code.splitlines(keepends=True))
 
 
+#: The names a rewritten `__init__` keeps its own `__getattr__` / `__dir__` under.
+KEPT_HOOKS = {"__getattr__": "_getattr_before_lazy", "__dir__": "_dir_before_lazy"}
+
+
+class _RenameHooks(cst.CSTTransformer):
+    """Rename the module-level `def`s of `hooks` to their `KEPT_HOOKS` names."""
+
+    def __init__(self, hooks: frozenset[str]) -> None:
+        self.hooks = hooks
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return False  # nested defs keep their names
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef,
+                          updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        self.depth -= 1
+        name = updated_node.name.value
+        if self.depth == 0 and name in self.hooks:
+            return updated_node.with_changes(name=cst.Name(KEPT_HOOKS[name]))
+        return updated_node
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+def rename_hooks(body: list[cst.BaseStatement], hooks: frozenset[str]
+                 ) -> list[cst.BaseStatement]:
+    """`body` with its module-level `def __getattr__` / `def __dir__` renamed."""
+    if not hooks:
+        return body
+    renamer = _RenameHooks(hooks)
+    renamed: list[cst.BaseStatement] = []
+    for statement in body:
+        done = statement.visit(renamer) if isinstance(statement, cst.FunctionDef) else statement
+        assert isinstance(done, cst.BaseStatement)
+        renamed.append(done)
+    return renamed
+
+
 @dataclass(frozen=True, slots=True)
 class Surface:
     """What the original module showed, measured by importing it (see proof.snapshot)."""
@@ -512,6 +581,7 @@ def render_init(plan: InitPlan, surface: Surface, helper_import: str | None = No
     body, insert_at, lead, moved = take_out(module, plan.moves)
     if insert_at is None:
         return plan.source
+    body = rename_hooks(body, plan.own_hooks)
     return splice(module, body, insert_at, lead,
                   _block(plan, surface, moved, helper_import, imports_typing(body)))
 
@@ -533,10 +603,14 @@ def _block(plan: InitPlan, surface: Surface, moved: Iterable[str],
         parts.append("\n" + inline_helper() + "\n\n")
     entries = "".join(f"    {name!r}: ({module!r}, {attr!r}),\n"
                       for name, (module, attr) in lazy.items())
+    added += [KEPT_HOOKS[hook] for hook in sorted(plan.own_hooks)]
     hidden = tuple(sorted(n for n in added if n not in surface.own_names))
+    # The module's own hooks are defined further down: looked up when first asked.
+    own = "".join(f",\n    own_{hook[2:-2]}=lambda *args: {KEPT_HOOKS[hook]}(*args)"
+                  for hook in sorted(plan.own_hooks))
     parts.append("# Loaded on first access (PEP 562); written by `importaudit fix`.\n"
                  f"_LAZY = {{\n{entries}}}\n"
-                 f"__getattr__, __dir__ = _attach(\n    __name__, _LAZY, {hidden!r},\n)\n")
+                 f"__getattr__, __dir__ = _attach(\n    __name__, _LAZY, {hidden!r}{own},\n)\n")
     if not plan.has_all:
         listed = "".join(f"    {name!r},\n" for name in surface.star_names)
         parts.append(f"__all__ = [\n{listed}]\n")

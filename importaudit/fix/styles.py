@@ -64,6 +64,10 @@ def stub_path(plan: InitPlan) -> Path:
 
 def lazy_loader_refusal(plan: InitPlan, surface: Surface) -> str | None:
     """Why lazy_loader's `attach` cannot stand for this `__init__`, or None."""
+    if plan.own_hooks:
+        hooks = " and ".join(sorted(plan.own_hooks))
+        return (f"the module has its own {hooks}, which the ones lazy_loader.attach returns "
+                "would replace; --style pep562 asks them after the lazy names")
     renamed = [f"{n.name} (is {n.attr})" for n in plan.lazy
                if (n.attr or n.module.rsplit(".", 1)[-1]) != n.name]
     if renamed:

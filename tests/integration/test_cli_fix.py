@@ -151,14 +151,14 @@ def test_fix_refuses_rules_it_cannot_rewrite() -> None:
 
 def test_fix_says_it_does_not_rewrite_ia301(monkeypatch: pytest.MonkeyPatch) -> None:
     from importaudit.fix import engine
-    from importaudit.fix.lazy_init import plan_init
+    from importaudit.fix.lazy_init import Surface, plan_init, render_init
 
     # IA301 reports only lazy packages (gallery: a PEP 562 map, a 12-name __all__). A
     # lazy __init__ is what fix writes, and it keeps __all__: nothing of it to rewrite.
     gallery = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "gallery"
     plan = plan_init("gallery", gallery / "__init__.py", "gallery/__init__.py")
     assert plan.names == ()
-    assert [r.reason for r in plan.refusals] == ["the module defines __getattr__ already"]
+    assert render_init(plan, Surface()) == plan.source
     monkeypatch.chdir(gallery.parent)
     result = CliRunner().invoke(cli, ["fix", "gallery", "--select", "IA301"])
     assert result.exit_code == 2, result.output
@@ -249,3 +249,25 @@ def test_fix_applies_tool_importaudit(tmp_path: Path, monkeypatch: pytest.Monkey
     pyproject.write_text('[tool.importaudit]\npython = "no-such-python-here"\n')
     result = CliRunner().invoke(cli, ["fix", "fix_plain", "--repeat", "1"])
     assert result.exit_code == 2 and "no-such-python-here" in result.output, result.output
+
+
+def test_an_init_with_its_own_getattr_is_made_lazy_and_keeps_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """jinja2's and flask's shape, proven by the differential import and written."""
+    shutil.copytree(FIX / "fix_owngetattr", tmp_path / "fix_owngetattr")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["fix", "fix_owngetattr", "--repeat", "1", "--write"])
+    assert result.exit_code == 0, result.output
+    assert "1 passed the proof" in result.output
+    written = (tmp_path / "fix_owngetattr" / "__init__.py").read_text()
+    assert "def _getattr_before_lazy(name):" in written
+    assert "own_getattr=lambda *args: _getattr_before_lazy(*args)" in written
+    check = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-c",
+         "import sys, fix_owngetattr as p\n"
+         "assert 'decimal' not in sys.modules\n"
+         "try:\n    p.__version__\nexcept DeprecationWarning:\n    pass\n"
+         "else:\n    raise SystemExit('the own __getattr__ was not asked')\n"],
+        cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stderr
+

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,3 +83,45 @@ def test_registration_sees_calls_and_assignments_into_the_own_package() -> None:
     assert registration("import pkg.registry\npkg.registry.TABLE['x'] = 1\n", "pkg") is not None
     assert registration("import logging\nlogging.basicConfig()\n", "pkg") is None
     assert registration("from .registry import R\nX = R.make()\n", "pkg") is None
+
+
+def test_the_modules_own_getattr_and_dir_are_asked_after_the_lazy_names(
+        tmp_path: Path) -> None:
+    """jinja2's shape: a `def __getattr__` serving a deprecated `__version__`."""
+    found = plan("fix_owngetattr")
+    assert found.names == ("Engine", "EngineError")
+    assert found.own_hooks == {"__getattr__", "__dir__"}
+    assert not found.refusals
+    after = render_init(found, Surface(own_names=frozenset({"__getattr__", "__dir__"})))
+    package = tmp_path / "fix_owngetattr"
+    shutil.copytree(FIX / "fix_owngetattr", package)
+    (package / "__init__.py").write_text(after)
+    script = (
+        "import sys, warnings\n"
+        "import fix_owngetattr as p\n"
+        "assert 'decimal' not in sys.modules\n"
+        "with warnings.catch_warnings(record=True) as seen:\n"
+        "    warnings.simplefilter('always')\n"
+        "    assert p.__version__ == '1.0'\n"
+        "assert seen and seen[0].category is DeprecationWarning\n"
+        "assert '__version__' in dir(p) and 'Engine' in dir(p)\n"
+        "assert '_getattr_before_lazy' not in dir(p)\n"
+        "try:\n"
+        "    p.missing\n"
+        "except AttributeError as error:\n"
+        "    assert 'missing' in str(error)\n"
+        "else:\n"
+        "    raise SystemExit('no AttributeError')\n"
+        "assert p.Engine.precision is not None and 'decimal' in sys.modules\n")
+    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                         text=True, check=False)
+    assert run.returncode == 0, run.stderr
+
+
+def test_a_getattr_not_made_by_one_def_is_left_as_it_is() -> None:
+    found = plan("fix_getattr_made")
+    assert found.names == ()
+    assert [r.reason for r in found.refusals] == [
+        "the module binds __getattr__ other than by one `def` at module level: "
+        "it is left as it is"]
+

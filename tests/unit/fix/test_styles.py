@@ -100,3 +100,15 @@ def test_the_style_flag_offers_exactly_the_styles_fix_knows() -> None:
     (option,) = [p for p in fix.params if p.name == "fix_style"]  # the key it sets
     assert isinstance(option.type, click.Choice)
     assert tuple(option.type.choices) == STYLES
+
+
+def test_lazy_loader_does_not_replace_the_modules_own_getattr() -> None:
+    from importaudit.fix.lazy_init import Surface, plan_init
+    from importaudit.fix.styles import lazy_loader_refusal
+
+    init = FIX / "fix_owngetattr" / "__init__.py"
+    found = plan_init("fix_owngetattr", init, "fix_owngetattr/__init__.py")
+    reason = lazy_loader_refusal(found, Surface())
+    assert reason is not None and "__dir__ and __getattr__" in reason
+    assert "--style pep562 asks them after the lazy names" in reason
+
