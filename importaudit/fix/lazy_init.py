@@ -277,9 +277,10 @@ class _Planner:
     def hook_refusal(self, special: str) -> str | None:
         """Why the module's own `special` cannot be chained behind the lazy one, or None.
 
-        One `def` at module level that nothing else in the module names can be: it is
-        renamed (`KEPT_HOOKS`) and asked for what the lazy map does not hold, as
-        jinja2's and flask's `__getattr__` serve a deprecated `__version__`.
+        One `def` at module level (or in flask's `if not t.TYPE_CHECKING:`, which always
+        runs) that nothing else in the module names can be: it is renamed (`KEPT_HOOKS`)
+        and asked for what the lazy map does not hold, as jinja2's and flask's
+        `__getattr__` serve a deprecated `__version__`.
         """
         assignments = self.scope.assignments[special]
         if not assignments:
@@ -288,7 +289,7 @@ class _Planner:
         if self.scope.assignments[kept]:
             return f"the module defines {special} already, and binds {kept}"
         nodes = [a.node for a in assignments if isinstance(a, Assignment)]
-        top = set(map(id, self.module.body))
+        top = {id(statement) for body in runtime_bodies(self.module) for statement in body}
         if len(nodes) != len(assignments) or len(nodes) != 1 or not isinstance(
                 nodes[0], cst.FunctionDef) or id(nodes[0]) not in top:
             return (f"the module binds {special} other than by one `def` at module level: "
@@ -449,6 +450,29 @@ def _indent(code: str) -> str:
 KEPT_HOOKS = {"__getattr__": "_getattr_before_lazy", "__dir__": "_dir_before_lazy"}
 
 
+def _runs_always(statement: cst.BaseStatement) -> bool:
+    """`if not TYPE_CHECKING:` (any spelling of the name), without `else`: always runs."""
+    if not isinstance(statement, cst.If) or statement.orelse is not None:
+        return False
+    test = statement.test
+    if not (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)):
+        return False
+    name = test.expression
+    last = name.attr.value if isinstance(name, cst.Attribute) else (
+        name.value if isinstance(name, cst.Name) else None)
+    return last == "TYPE_CHECKING"
+
+
+def runtime_bodies(module: cst.Module) -> list[Sequence[cst.BaseStatement]]:
+    """The module's body and those of its `if not TYPE_CHECKING:` blocks."""
+    bodies: list[Sequence[cst.BaseStatement]] = [module.body]
+    for statement in module.body:
+        if (_runs_always(statement) and isinstance(statement, cst.If)
+                and isinstance(statement.body, cst.IndentedBlock)):
+            bodies.append(statement.body.body)
+    return bodies
+
+
 class _RenameHooks(cst.CSTTransformer):
     """Rename the module-level `def`s of `hooks` to their `KEPT_HOOKS` names."""
 
@@ -471,6 +495,9 @@ class _RenameHooks(cst.CSTTransformer):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
 
+    def visit_If(self, node: cst.If) -> bool:
+        return _runs_always(node)  # only the `if not TYPE_CHECKING:` holding a hook
+
 
 def rename_hooks(body: list[cst.BaseStatement], hooks: frozenset[str]
                  ) -> list[cst.BaseStatement]:
@@ -480,7 +507,9 @@ def rename_hooks(body: list[cst.BaseStatement], hooks: frozenset[str]
     renamer = _RenameHooks(hooks)
     renamed: list[cst.BaseStatement] = []
     for statement in body:
-        done = statement.visit(renamer) if isinstance(statement, cst.FunctionDef) else statement
+        done = (statement.visit(renamer)
+                if isinstance(statement, cst.FunctionDef) or _runs_always(statement)
+                else statement)
         assert isinstance(done, cst.BaseStatement)
         renamed.append(done)
     return renamed

@@ -125,3 +125,19 @@ def test_a_getattr_not_made_by_one_def_is_left_as_it_is() -> None:
         "the module binds __getattr__ other than by one `def` at module level: "
         "it is left as it is"]
 
+
+def test_a_getattr_under_if_not_type_checking_is_kept_too(tmp_path: Path) -> None:
+    found = plan("fix_getattr_guarded")
+    assert found.names == ("App",)
+    assert found.own_hooks == {"__getattr__"}
+    after = render_init(found, Surface(own_names=frozenset({"__getattr__", "t"})))
+    assert "if not t.TYPE_CHECKING:\n\n    def _getattr_before_lazy(name: str)" in after
+    shutil.copytree(FIX / "fix_getattr_guarded", tmp_path / "fix_getattr_guarded")
+    (tmp_path / "fix_getattr_guarded" / "__init__.py").write_text(after)
+    script = ("import sys, fix_getattr_guarded as p\n"
+              "assert 'decimal' not in sys.modules and p.__version__ == '2.0'\n"
+              "assert p.App.scale == 1 and 'decimal' in sys.modules\n")
+    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                         text=True, check=False)
+    assert run.returncode == 0, run.stderr
+
