@@ -199,8 +199,6 @@ class GraphBuilder:
         # `_LOADS_AT_IMPORT`), in the order met; `spare` walks the test-named ones.
         self._loaded: dict[str, None] = {}
         self._looked_up: set[str] = set()
-        #: The test-named modules `spare` walked, in the order walked.
-        self.spared: list[str] = []
 
     # ----------------------------------------------------------------- naming
 
@@ -413,7 +411,6 @@ class GraphBuilder:
             for path in {module.path, read} - {None}:
                 assert path is not None
                 self.stubs[path] = file_key(path)
-            self.spared.append(name)
             found.append(module)
         return found
 
