@@ -41,11 +41,13 @@ from importaudit.static.scan import (
     FileScan,
     ImportStatement,
     call_statements,
+    class_context,
     computed_imports,
     function_context,
     if_contexts,
     import_statements,
     is_module_getattr,
+    named_function_context,
     scan_reference,
     statement_kind,
     try_body_context,
@@ -58,6 +60,8 @@ from importaudit.static.scan import (
 # `from X` may be spelt `from . mod`, `from a . b` or run over backslash-continued
 # lines: matching more than a statement start only costs a parse, missing one loses
 # an edge.
+# `attach` and `attach_stub` (lazy_loader) count only as whole names: "attachment" or
+# "_attach" cannot be a call of either.
 _OTHER_WORDS = ("attach", "__getattr__")
 # Runs such as (?:[ \t\f]|\\\n)* are spelt "unrolled", [ \t\f]*(?:\\\n[ \t\f]*)*: the same
 # text, matched by a tight loop over a character class instead of a branch per character.
@@ -137,6 +141,34 @@ _COMMENT = re.compile(r"#[^\n]*")
 #: Words `ast` refuses as names (`keyword.kwlist` holds the others).
 _NOT_NAMES = frozenset((*keyword.kwlist, "__debug__"))
 
+# Plain def and class headers, read without `ast`: a header is parsed alone when its
+# body is scanned apart (see `_split`), and such a parse costs 15-30 us, a third of the
+# parses of a tree like Django's, to learn only whether it is a def or a class and the
+# def's name. Plain: simple decorators (`@name.attr`), parameters with simple
+# annotations (`x: int | None`, `list[str]`) and defaults (numbers, names, short
+# strings), bases and keywords that are names; anything else is parsed. `_header_kind`
+# checks the rest of what `ast` would (order of parameters, keywords used as names).
+_S = r"[ \t]*"
+_W = r"[ \t\n]*"  # inside brackets, lines may break
+_ATOM = (rf"(?:{_DOTTED}(?:{_S}\[{_W}{_DOTTED}(?:{_W},{_W}{_DOTTED})*{_W},?{_W}\])?"
+         rf"|\"{_DOTTED}\"|'{_DOTTED}')")
+_ANNOTATION = rf"{_ATOM}(?:{_W}\|{_W}{_ATOM})*"
+_RETURNS = rf"{_ATOM}(?:{_S}\|{_S}{_ATOM})*"  # outside brackets: no line breaks
+_DEFAULT = rf"(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?|{_DOTTED}|\"[\w .-]*\"|'[\w .-]*')"
+_HEADER_LINE_END = rf"{_S}:{_S}(?:#[^\n]*)?\n"
+_DEF_HEAD = re.compile(rf"(?:async[ \t]+)?def[ \t]+({_NAME}){_S}\(([^()]*)\)"
+                       rf"{_S}(?:->{_S}{_RETURNS})?{_HEADER_LINE_END}")
+_CLASS_HEAD = re.compile(rf"class[ \t]+({_NAME}){_S}(?:\(([^()]*)\))?{_HEADER_LINE_END}")
+# One parameter and the comma after it: (stars, name, default, bare `*`, `/`, comma).
+_PARAMETER = re.compile(
+    rf"{_W}(?:(\*\*?)?{_S}({_NAME})(?:{_W}:{_W}{_ANNOTATION})?(?:{_W}=({_W}{_DEFAULT}))?"
+    rf"|(\*)|(/)){_W}(,?)")
+# One base or keyword of a class and the comma after it: (keyword, comma).
+_BASE = re.compile(rf"{_W}(?:({_NAME}){_S}={_S})?{_DOTTED}{_W}(,?)")
+_WORD = re.compile(_NAME)
+_CONSTANTS = frozenset(("None", "True", "False"))
+_ATTRIBUTE_CONSTANT = re.compile(r"\.[ \t]*(?:None|True|False)\b")
+
 #: Statements larger than this (characters) are split into header and body when they
 #: are a def or class: parsing a short statement whole is cheaper than cutting it.
 _SPLIT_ABOVE = 300
@@ -189,10 +221,28 @@ def _triggers(text: str) -> list[int]:
                     and prefix(text, line_start, pos) is not None):
                 found.append(pos)
         pos = find("import", pos + 6)
-    others = [at for word in _OTHER_WORDS for at in _occurrences(text, word)]
+    others = [at for word in _OTHER_WORDS for at in _occurrences(text, word)
+              if word != "attach" or _whole_attach(text, at)]
     if others:
         found = sorted(found + others)
     return found
+
+
+def _whole_attach(text: str, at: int) -> bool:
+    """Whether the "attach" at `at` is the name `attach` or `attach_stub`, not part of one.
+
+    A non-ASCII character next to it counts as part of the name: outside strings and
+    comments, the tokenizer reads it into the same name (or refuses the file).
+    """
+    end = at + 6
+    if text.startswith("_stub", end):
+        end += 5
+    return not (_in_name(text[at - 1:at]) or _in_name(text[end:end + 1]))
+
+
+def _in_name(char: str) -> bool:
+    """Whether `char` (one character or none) can continue a name."""
+    return char == "_" or char.isalnum() or not char.isascii()
 
 
 def _occurrences(text: str, word: str) -> list[int]:
@@ -573,16 +623,39 @@ class _Scanner:
         # scanned one level deeper would take in the statements after it.
         if any(_ends(text, start, cut) for cut in heads if cut > header_end):
             return False
-        nodes = self._parse(text[start:header_end] + body_indent + "pass\n", indent)
-        node = nodes[-1] if nodes else None
-        if node is not None and is_module_getattr(node, ctx):
+        contexts = self._header_contexts(start, keyword, header_end, indent, body_indent,
+                                         ctx, plain=orelse is None)
+        if contexts is None:
             return False  # parsed whole instead: see `_definition`
-        calls = _CALLS.search(text, start, header_end) is not None
-        inner, else_ctx = self._contexts(node, ctx, self._offset(start, indent), calls)
+        inner, else_ctx = contexts
         self.region(header_end, else_at, body_indent, inner)
         if orelse is not None:
             self.region(orelse[0], end, orelse[1], else_ctx)
         return True
+
+    def _header_contexts(self, start: int, keyword: int, header_end: int, indent: str,
+                         body_indent: str, ctx: Ctx, *, plain: bool) -> tuple[Ctx, Ctx] | None:
+        """The contexts of a compound statement's body and else branch, from its header.
+
+        None for a module-level `__getattr__`. A plain def or class header without calls
+        (`_header_kind`; `plain` False: the statement has an else branch) is read by
+        patterns, any other parsed with `pass` as its body and walked.
+        """
+        text = self.text
+        calls = _CALLS.search(text, start, header_end) is not None
+        read = None if calls or not plain else _header_kind(text, start, keyword,
+                                                              header_end, indent)
+        if read is not None:
+            is_def, name = read
+            if is_def and name == "__getattr__" and ctx.module_scope:
+                return None
+            inner = named_function_context(name, ctx) if is_def else class_context(ctx)
+            return inner, ctx
+        nodes = self._parse(text[start:header_end] + body_indent + "pass\n", indent)
+        node = nodes[-1] if nodes else None
+        if node is not None and is_module_getattr(node, ctx):
+            return None
+        return self._contexts(node, ctx, self._offset(start, indent), calls)
 
     def _else_branch(self, start: int, keyword: int, end: int,
                      indent: str) -> tuple[int, tuple[int, str] | None] | None:
@@ -726,7 +799,7 @@ class _Scanner:
             if calls:
                 for expr in (*node.decorator_list, *node.bases, *node.keywords):
                     self._calls(expr, ctx, offset)
-            return ctx._replace(module_scope=False)
+            return class_context(ctx)
         if calls:
             for decorator in node.decorator_list:
                 self._calls(decorator, ctx, offset)
@@ -798,6 +871,113 @@ class _Scanner:
                 self._calls(case.pattern, ctx, offset)
                 self._calls(case.guard, ctx, offset)
             self._walk(case.body, ctx, offset, calls)
+
+
+@lru_cache(maxsize=64)
+def _decorators(indent: str) -> re.Pattern[str]:
+    """Plain decorator lines (`@name.attr`) of a block indented by `indent`.
+
+    With blank or comment lines between them.
+    """
+    return re.compile(rf"(?:{re.escape(indent)}@{_S}{_DOTTED}{_S}(?:#[^\n]*)?\n"
+                      rf"|{_S}(?:#[^\n]*)?\n)*")
+
+
+def _header_kind(text: str, start: int, keyword: int, header_end: int,
+                 indent: str) -> tuple[bool, str] | None:
+    """(whether it is a def, its name) of the plain header text[start:header_end]; else None.
+
+    Its decorators run from `start` to `keyword`, where the def or class line starts, at
+    `indent`. None also when `ast` would refuse it: then it is parsed, which says so.
+    """
+    if keyword > start and _decorators(indent).fullmatch(text, start, keyword) is None:
+        return None
+    at = keyword + len(indent)
+    head = _DEF_HEAD.fullmatch(text, at, header_end)
+    if head is not None:
+        is_def = True
+        if not _plain_parameters(head.group(2)):
+            return None
+    else:
+        head = _CLASS_HEAD.fullmatch(text, at, header_end)
+        if head is None or (head.group(2) is not None and not _plain_bases(head.group(2))):
+            return None
+        is_def = False
+    name = head.group(1)
+    # Decorators, annotations, defaults and bases are names, constants and attributes:
+    # none may be a keyword, nor an attribute be called None, True or False.
+    rest = text[start:keyword] + text[head.end(1):header_end]
+    if (name in _NOT_NAMES or not _NOT_NAMES.isdisjoint(set(_WORD.findall(rest)) - _CONSTANTS)
+            or _ATTRIBUTE_CONSTANT.search(rest)):
+        return None
+    return is_def, name
+
+
+def _plain_parameters(params: str) -> bool:
+    """Whether the text between a plain def's brackets is a parameter list `ast` accepts."""
+    seen: set[str] = set()
+    pos, end = 0, len(params)
+    while params[pos:].strip():
+        item = _PARAMETER.match(params, pos)
+        if item is None or not _parameter_fits(item, seen, pos == 0):
+            return False
+        pos = item.end()
+        if ("kwargs" in seen and params[pos:].strip()) or (not item.group(6) and pos != end):
+            return False  # `**kwargs` comes last; parameters are separated by commas
+    return "bare" not in seen
+
+
+def _parameter_fits(item: re.Match[str], seen: set[str], first: bool) -> bool:
+    """Whether one `_PARAMETER` may follow those `seen` (which it joins).
+
+    Parameters without a default may not follow one with a default (before `*`), `/`
+    follows a parameter and comes before `*`, one `*` or `*args` at most, a bare `*`
+    needs a keyword-only parameter after it, `**kwargs` and `*args` take no default.
+    """
+    stars, name, default, bare, divider, _ = item.groups()
+    if name is not None and name in _NOT_NAMES:
+        return False
+    if bare is not None or stars == "*":
+        fits = "star" not in seen and default is None
+        seen.update(("star", "bare") if bare is not None else ("star",))
+    elif divider is not None:
+        fits = not first and seen.isdisjoint(("slash", "star"))
+        seen.add("slash")
+    elif stars == "**":
+        fits = default is None and "bare" not in seen
+        seen.add("kwargs")
+    elif "star" in seen:
+        fits = True
+        seen.discard("bare")
+    else:
+        fits = default is not None or "default" not in seen
+        if default is not None:
+            seen.add("default")
+    return fits
+
+
+def _plain_bases(bases: str) -> bool:
+    """Whether the text between a plain class's brackets is a list `ast` accepts.
+
+    Names or attributes, then keywords (each once) whose values are.
+    """
+    pos, end = 0, len(bases)
+    keywords: set[str] = set()
+    while bases[pos:].strip():
+        item = _BASE.match(bases, pos)
+        if item is None:
+            return False
+        keyword, comma = item.groups()
+        if keyword is not None:
+            if keyword in _NOT_NAMES or keyword in keywords:
+                return False
+            keywords.add(keyword)
+        elif keywords:
+            return False
+        pos = item.end()
+        if not comma and pos != end:
+            return False
+    return True
 
 
 _Aliases = list[tuple[str, str | None]]

@@ -144,10 +144,19 @@ def try_body_context(handlers: list[ast.ExceptHandler], ctx: Ctx) -> Ctx:
 def function_context(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
                      ctx: Ctx) -> Ctx:
     """Context of a function body defined in `ctx` (module-level `__getattr__`: lazy)."""
-    is_getattr = (ctx.module_scope and not isinstance(node, ast.Lambda)
-                  and node.name == "__getattr__")
+    return named_function_context(None if isinstance(node, ast.Lambda) else node.name, ctx)
+
+
+def named_function_context(name: str | None, ctx: Ctx) -> Ctx:
+    """`function_context` of a def called `name` (None: a lambda)."""
+    is_getattr = ctx.module_scope and name == "__getattr__"
     return ctx._replace(function=True, module_scope=False,
                         getattr=ctx.getattr or is_getattr)
+
+
+def class_context(ctx: Ctx) -> Ctx:
+    """Context of a class body defined in `ctx`."""
+    return ctx._replace(module_scope=False)
 
 
 def is_module_getattr(node: ast.stmt, ctx: Ctx) -> bool:
@@ -491,7 +500,7 @@ class _ReferenceVisitor(ast.NodeVisitor):
         self._visit_all(node.decorator_list)
         self._visit_all(node.bases)
         self._visit_all(node.keywords)
-        self._under(self.ctx._replace(module_scope=False), node.body)
+        self._under(class_context(self.ctx), node.body)
 
     def visit_Call(self, node: ast.Call) -> None:
         self.statements.extend(call_statements(node, self.ctx, self.bindings))

@@ -9,6 +9,7 @@ ingredients.
 
 from __future__ import annotations
 
+import ast
 import textwrap
 import warnings
 
@@ -277,6 +278,15 @@ def test_names_that_begin_like_an_alias_are_read_without_ast(parsed: list[str]) 
     assert parsed == []
 
 
+def test_names_that_only_contain_attach_are_not_read(parsed: list[str]) -> None:
+    """`attachments`, `reattach`: no call of lazy_loader's `attach`, so nothing is parsed."""
+    source = lines("import lazy_loader as lazy", "", "def send(message):",
+                   "    message.attachments.append(reattach(1))", "    return message", "",
+                   "__getattr__, __dir__, __all__ = lazy.attach(__name__, submodules=['sub'])")
+    assert {(m, k) for _, k, m in same(source)} == {("lazy_loader", "eager"), ("sub", "lazy")}
+    assert parsed and not any("attachments" in p for p in parsed)
+
+
 def test_warnings_are_silenced_only_around_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     """A file read by patterns alone leaves the warning filters alone (entering costs time).
 
@@ -395,3 +405,105 @@ def test_fast_scanner_equals_reference_on_generated_programs(source: str) -> Non
     reference = scan_reference(data)
     assert reference.error is None, source
     assert scan_fast(data) == reference
+
+
+# --------------------------------------------------------------------------- headers
+
+LARGE_DEFINITIONS = '''\
+    @cached.property
+    def on_change(*, setting, **kwargs):
+        from . import signals
+{body}
+
+    class Model(Base, metaclass=Meta):
+        def rows(self, limit: int | None = None, /, *args: "Row", key="a-b",
+                 **options) -> list[Row]:
+            from .rows import load
+{method}
+
+    def hooks(callback=lambda: 0):
+        from . import hooks
+{body}
+    '''
+
+
+def test_plain_def_and_class_headers_are_read_without_ast(parsed: list[str]) -> None:
+    """A large def or class is split; its header is read by patterns when it is plain.
+
+    What a plain header says (def or class, the def's name) decides the body's context;
+    the header with a lambda is parsed (with `pass` as its body).
+    """
+    source = LARGE_DEFINITIONS.format(body=filler("        "), method=filler("            "))
+    assert {(m, k, n) for n, k, m in same(source)} == {
+        ("", "deferred", 3), ("rows", "deferred", 38), ("", "deferred", 71)}
+    assert [p.split("\n")[0] for p in parsed if p.endswith("pass\n")] == [
+        "def hooks(callback=lambda: 0):"]
+
+
+def test_a_plain_module_getattr_header_is_still_parsed_whole(parsed: list[str]) -> None:
+    source = lines("import importlib", "def __getattr__(name):",
+                   "    from . import lazy", filler("    "))
+    same(source)
+    assert any(p.startswith("def __getattr__") and "lazy" in p for p in parsed)
+
+
+REFUSED_HEADERS = ["def f(a=1, b):", "def f(a=1, /, b):", "def f(*):", "def f(*, **kw):",
+                   "def f(/, a):", "def f(a, *b, *c):", "def f(**kw, a):", "def f(*a=1):",
+                   "def f(a, *, b, /):", "def f(**kw=1):", "def f(x=y.None):", "def f(if):",
+                   "def f(x=01):", "def f(a,,b):", "def f(,):", "class A(metaclass=M, B):",
+                   "class A(for):", "def f(a) -> if:"]
+READ_HEADERS = ["def f(a=1, /, b=2, *, c, d=None, **kw,):", "def f(self, *args: 'T', **kw):",
+                "async def f(a, /):", "def f(*, a):",
+                "def f(\n    a,\n    b: int | None = None,\n):",
+                "class A(b.C, metaclass=M,):", "class A():", "def f(x=-1.5, y='a b') -> X[Y, Z]:"]
+
+
+@pytest.mark.parametrize("line", REFUSED_HEADERS + READ_HEADERS)
+def test_headers_ast_refuses_are_parsed_and_plain_ones_read(line: str) -> None:
+    header = line + "\n"
+    read = fastscan._header_kind(header, 0, 0, len(header), "")
+    try:
+        node = ast.parse(header + "    pass\n").body[0]
+    except SyntaxError:
+        assert line in REFUSED_HEADERS
+        assert read is None
+        return
+    assert line in READ_HEADERS
+    assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    assert read == (not isinstance(node, ast.ClassDef), node.name)
+
+
+_NAMES = ["a", "b", "self", "kw", "class", "None", "match"]
+_PARTS = ["", ", ", ",", " ", "*", "**", "/", "=", "=1", "=0.5", "=-2", "=01", "=None",
+          "=x.y", "=x.None", "='s-t'", '="if"', ": int", ": list[str]", ": a | None",
+          ": 'T'", ":", "\n    ", "# c\n", "=True.real"]
+
+
+@st.composite
+def headers(draw: st.DrawFn) -> tuple[str, str]:
+    """(decorators, def or class line): plain and not, valid and not."""
+    parts = draw(st.lists(st.one_of(st.sampled_from(_NAMES), st.sampled_from(_PARTS)),
+                          max_size=10))
+    decorator = draw(st.sampled_from(["", "@dec\n", "@a.b  # c\n\n", "@if\n", "@x.True\n"]))
+    if draw(st.booleans()):
+        returns = draw(st.sampled_from(["", " -> int", " -> None", " -> a.b[c, d]",
+                                        " -> x | y", " -> for"]))
+        kind = draw(st.sampled_from(["def", "async def"]))
+        name = draw(st.sampled_from(_NAMES))
+        return decorator, f"{kind} {name}({''.join(parts)}){returns}:\n"
+    bases = "" if draw(st.booleans()) else f"({''.join(parts)})"
+    return decorator, f"class {draw(st.sampled_from(_NAMES))}{bases}:\n"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(headers())
+def test_a_header_read_by_patterns_is_one_ast_accepts_and_reads_alike(
+        parts: tuple[str, str]) -> None:
+    decorators, line = parts
+    header = decorators + line
+    read = fastscan._header_kind(header, 0, len(decorators), len(header), "")
+    if read is None:
+        return
+    node = ast.parse(header + "    pass\n").body[0]
+    assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    assert read == (not isinstance(node, ast.ClassDef), node.name)
