@@ -110,7 +110,7 @@ def _cheap_cut(ctx: ReviewContext, cycle: Cycle, edge: ImportEdge) -> _Cut | Non
     at = ", ".join(str(n) for n in sorted(n for n in lines if n is not None))
     what = "import" if len(lines) == 1 else "imports"
     return _Cut(((edge.importer, frozenset(lines)),), f"{file}:{at}",
-                f"move the {what} at {file}:{at} {movable}")
+                f"move the {what} at {file}:{at} {movable}", edge)
 
 
 def _movable(uses: set[Use]) -> str | None:
@@ -130,12 +130,15 @@ class _Cut:
 
     `statements`: (importer, its lines) for each module whose imports go; `where`
     names them as the message does; `how` is the fix's own words for this cut (a
-    cheap cut: a clause of "Break the cycle: ..."; otherwise the whole advice).
+    cheap cut: a clause of "Break the cycle: ..."; otherwise the whole advice); `at`
+    is the first statement it removes, where the finding points: the place a user
+    edits is the one the message names.
     """
 
     statements: tuple[tuple[str, frozenset[int | None]], ...]
     where: str
     how: str
+    at: ImportEdge
     cheap: bool = True
 
 
@@ -160,12 +163,13 @@ def _cuts(ctx: ReviewContext, cycle: Cycle) -> list[_Cut]:
         return [_Cut(tuple((m, frozenset(n)) for m, n in lines.items()), named,
                      f"No single import breaks this cycle: remove all of {where}, by moving "
                      "what the modules share into a module that none of them imports back, "
-                     "or by exposing names lazily with a module __getattr__.", cheap=False)]
+                     "or by exposing names lazily with a module __getattr__.", edges[0],
+                     cheap=False)]
     return [_Cut(((at.importer, frozenset({at.line})),), _places([at]),
                  f"Break the cycle at {_places([at])} ({at.importer} -> {at.imported}), which is "
                  "needed at import time: move what both sides share into a module that "
                  "neither imports back, or expose the name lazily with a module __getattr__.",
-                 cheap=False)]
+                 at, cheap=False)]
 
 
 def _fix(cuts: Sequence[_Cut]) -> str:
@@ -281,7 +285,7 @@ def import_cycle(ctx: ReviewContext) -> Iterator[Finding]:
         claims = sorted(((_claim(ctx, cut), cut) for cut in _cuts(ctx, cycle)),
                         key=lambda pair: -len(pair[0].saved))
         claim, cut = claims[0]
-        at = (cycle.cut or cycle.witness[:1])[0]
+        at = cut.at
         proof = claim_sentence(cycle)
         scope = (f"across packages {', '.join(cycle.packages)}" if cycle.cross_package
                  else "inside one package")

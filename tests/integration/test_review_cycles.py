@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from importaudit.model import Finding, Report
 
 RINGS = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "rings"
+LEDGERS = RINGS.parent / "ledgers"
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +52,17 @@ def test_a_cut_that_defers_a_tree_is_graded_by_what_it_saves(rings: Report) -> N
     # The 3 MiB rate table grades it (heap >= 2 MiB), above the floor of LOW.
     assert f.severity is Severity.MEDIUM
     assert "TYPE_CHECKING" in f.fix
+
+
+def test_the_finding_points_at_the_statement_its_message_says_to_move() -> None:
+    """tests/fixtures/review/ledgers: the static cut is ledger.py:15 (a plain import,
+    cheapest to defer), but breaking the cycle there saves one small module, while
+    reports.py:5 saves the ledger and its 3 MiB tree: the message names reports.py:5
+    first, and the finding's place (what a suppression comment goes on) is that line."""
+    report = api.review([str(LEDGERS)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    [cut] = [c for c in report.cycles if "ledgers.ledger" in c.modules]
+    assert (Path(cut.cut[0].file or "").name, cut.cut[0].line) == ("ledger.py", 15)
+    [f] = [f for f in report.findings if f.code == "IA201"]
+    assert "reports.py:5 saves 4 module(s) for an import of ledgers.reports." in f.message
+    assert (f.module, Path(f.file or "").name, f.line) == ("ledgers.reports", "reports.py", 5)
+    assert f.fix.index("reports.py:5") < f.fix.index("ledger.py:15")
