@@ -479,6 +479,20 @@ class _Collector(_ClassUseVisitor):
         return ImportTimeCall(name, node.lineno, raw.rsplit(".", 1)[-1], receiver,
                               self._platform)
 
+    def _library_class(self, node: ast.Call) -> bool:
+        """Whether `node`, at module level, instantiates a class of another package.
+
+        Making an instance of one's own class (`JSON_ARRAY = JsonArray()`) is seldom
+        work; another package's constructor may be: celery.bin.base's
+        `LEXER = PythonLexer()` spends 20-30 ms compiling pygments' token regexes. In
+        a class body such calls declare fields (pydantic's `Field(...)`), which the
+        class's base builds: IA602 counts those classes, not the declarations.
+        """
+        head = (dotted(node.func) or "").partition(".")[0]
+        imported = self.aliases.get(head)
+        return (self._class_depth == 0 and imported is not None
+                and imported.partition(".")[0] != self.module.partition(".")[0])
+
     def visit_Call(self, node: ast.Call) -> None:
         # An empty class called with arguments raises TypeError: the caller expects more.
         self._mark([node.func], ClassUse.BEHAVIOUR if node.args or node.keywords
@@ -493,7 +507,8 @@ class _Collector(_ClassUseVisitor):
             # explain a broken build): no import-time work to report.
             if call is not None and not self._in_fallback:
                 self.calls.append(call)
-                if call.method not in CHEAP_CALLS and not call.method[:1].isupper():
+                if call.method not in CHEAP_CALLS and (not call.method[:1].isupper()
+                                                       or self._library_class(node)):
                     self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
                                                f"call to {_shown(node, call)}",
                                                call))

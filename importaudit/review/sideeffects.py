@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.model import Severity
+from importaudit.review.bases import builds_subclasses
 from importaudit.review.context import is_stdlib
 from importaudit.review.registry import RuleDoc, register
 
@@ -225,12 +226,23 @@ def _computation_fix(work: Statement) -> str:
             f"module-level work of line {work.line}\n    return result")
 
 
+def _candidates(ctx: ReviewContext, facts: ModuleFacts) -> list[Statement]:
+    """The module-level work IA602 may point at.
+
+    Computation, and classes whose library base builds each one; not those of a plain
+    base: celery.bin.base's five `click.ParamType` subclasses cost nothing, its
+    `PythonLexer()` 20-30 ms.
+    """
+    return [w for w in facts.work if _computation_rank(w) is not None
+            and (w.base is None or builds_subclasses(ctx.tree, w.base))]
+
+
 def _judged(ctx: ReviewContext) -> Iterator[tuple[ModuleFacts, ModuleRecord,
                                                    list[Statement]]]:
     """Each measured module IA602 judges, with the module-level work it runs."""
     for facts in ctx.all_facts():
         record = ctx.tree.get(facts.name)
-        candidates = [w for w in facts.work if _computation_rank(w) is not None]
+        candidates = _candidates(ctx, facts)
         if record is not None and candidates:
             yield facts, record, candidates
 
@@ -273,7 +285,7 @@ def unsettled(ctx: ReviewContext) -> dict[str, int]:
         if cpu is None or cpu < ctx.settings.expensive_self_ns / _NEAR or _heavy(ctx, record):
             continue
         facts = ctx.facts(record.name) if record.name in ctx.modules else None  # own only
-        if facts is None or not any(_computation_rank(w) is not None for w in facts.work):
+        if facts is None or not _candidates(ctx, facts):
             continue
         threshold = _time_threshold(ctx, facts)
         if threshold / _NEAR <= cpu < threshold * _NEAR:
