@@ -28,6 +28,9 @@ class _ClassUseVisitor(ast.NodeVisitor):
     aliases: dict[str, str]  # module-level import aliases: local name -> dotted name
     local_aliases: dict[str, str]  # names imported inside functions
     class_uses: dict[str, set[ClassUse]]
+    # dotted name -> attributes code assigns on it (`*`: a `setattr` with a computed name)
+    attrs_given: dict[str, set[str]]
+    attrs_read: dict[str, set[str]]  # dotted name -> attributes code reads (not dunders)
     _use: Use  # how the node being walked is used
 
     def _resolve(self, expr: ast.expr) -> str | None:
@@ -72,6 +75,21 @@ class _ClassUseVisitor(ast.NodeVisitor):
             if isinstance(child, ast.expr):
                 self._accept(child)
 
+    def _setattr(self, node: ast.Call) -> None:
+        """Note what `setattr(C, name, value)` gives C: `name`, or any (`*`) if computed.
+
+        docutils fills its PreambleCmds namespace from docutils.sty in a loop of
+        `setattr(PreambleCmds, block_name, definitions)`.
+        """
+        if dotted(node.func) != "setattr" or len(node.args) != 3:
+            return
+        name = self._resolve(node.args[0])
+        if name is not None:
+            attr = node.args[1]
+            given = attr.value if isinstance(attr, ast.Constant) and isinstance(
+                attr.value, str) else "*"
+            self.attrs_given.setdefault(name, set()).add(given)
+
     def visit_Compare(self, node: ast.Compare) -> None:
         operands = [node.left, *node.comparators]
         # `C is None` asks whether a name is bound; `type(x) is C` asks about identity.
@@ -82,9 +100,18 @@ class _ClassUseVisitor(ast.NodeVisitor):
     def visit_Attribute(self, node: ast.Attribute) -> None:
         base = node.value.func if isinstance(node.value, ast.Call) else node.value
         # `C.__name__` is what every class has; `C.flag = 1` gives it the attribute.
-        given = ((node.attr.startswith("__") and node.attr.endswith("__"))
-                 or not isinstance(node.ctx, ast.Load))
-        self._mark([base], ClassUse.MARKER if given else ClassUse.BEHAVIOUR)
+        dunder = node.attr.startswith("__") and node.attr.endswith("__")
+        stored = not isinstance(node.ctx, ast.Load)
+        if dunder or stored:
+            self._mark([base], ClassUse.MARKER)
+        name = None if dunder or self._use in ANNOTATION_USES else self._resolve(base)
+        if name is not None:
+            # Whether a read is behaviour depends on what the package gives the class
+            # (the placeholder rule judges it over every module): docutils'
+            # `PreambleCmds.color = ...`, read back where the preamble is written, is a
+            # namespace's attribute, not a missing implementation.
+            attrs = self.attrs_given if stored else self.attrs_read
+            attrs.setdefault(name, set()).add(node.attr)
         self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:

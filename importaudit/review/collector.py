@@ -70,6 +70,8 @@ class _Collector(_ClassUseVisitor):
         self.refs: dict[str, set[str]] = {}
         self.guards = Bindings()  # what `if` tests mean: the static scanner's classifier
         self.class_uses: dict[str, set[ClassUse]] = {}
+        self.attrs_given: dict[str, set[str]] = {}
+        self.attrs_read: dict[str, set[str]] = {}
         self.local_aliases: dict[str, str] = {}  # names imported inside functions
         self.defined: set[str] = set()
         self.star_imports: list[str] = []  # `from module import *` at module level
@@ -498,6 +500,7 @@ class _Collector(_ClassUseVisitor):
         self._mark([node.func], ClassUse.BEHAVIOUR if node.args or node.keywords
                    else ClassUse.MARKER)
         self._mark([*node.args, *(k.value for k in node.keywords)], ClassUse.MARKER)
+        self._setattr(node)
         if self._depth == 0:
             call = self._call(node)
             if call is not None and call.method in ANNOTATION_READERS:

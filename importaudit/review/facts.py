@@ -137,6 +137,10 @@ class ModuleFacts:
     # Dotted names (resolved through the imports; own globals as `module.name`) -> how
     # they are used, for names used as a marker or as if they had behaviour.
     class_uses: dict[str, frozenset[ClassUse]] = field(default_factory=dict)
+    # Dotted names as in `class_uses` -> the attributes code assigns on them
+    # (`C.color = ...`), and those it reads (not dunders).
+    attrs_given: dict[str, frozenset[str]] = field(default_factory=dict)
+    attrs_read: dict[str, frozenset[str]] = field(default_factory=dict)
     defined: frozenset[str] = frozenset()  # module-level names it binds (star-importable)
     star_imports: tuple[str, ...] = ()  # modules it star-imports at module level
     refs: dict[str, frozenset[str]] = field(default_factory=dict)  # top-level def -> names

@@ -129,11 +129,27 @@ def _found(facts: ModuleFacts, placeholder: Placeholder, every: list[ModuleFacts
     `from pydantic.color import Color`, yet those keys are its fallback classes when
     pydantic.color is missing.
     """
-    found = set().union(*(uses.get(name, set())
-                          for name in _names_of(every, f"{facts.name}.{placeholder.name}")))
+    names = _names_of(every, f"{facts.name}.{placeholder.name}")
+    found = set().union(*(uses.get(name, set()) for name in names))
+    read: set[str] = set()
+    given: set[str] = set()
+    for module in every:
+        for name in names:
+            read |= module.attrs_read.get(name, frozenset())
+            given |= module.attrs_given.get(name, frozenset())
     for binding in facts.bindings:
         if binding.name == placeholder.name:
-            found |= facts.class_uses.get(binding.target, frozenset())
+            # `import PIL.Image` binds PIL: how code uses the class through that name.
+            top = binding.target.partition(".")[0]
+            bound = top if not binding.attr and binding.name == top else binding.target
+            found |= facts.class_uses.get(bound, frozenset())
+            read |= facts.attrs_read.get(bound, frozenset())
+            given |= facts.attrs_given.get(bound, frozenset())
+    # An attribute read is behaviour the class lacks, unless code gives it that
+    # attribute (`PIL.Image = Image` in docutils' fallback, read as `PIL.Image.open`;
+    # `setattr(PreambleCmds, name, ...)` with a computed name gives any).
+    if read - given and "*" not in given:
+        found.add(ClassUse.BEHAVIOUR)
     return found
 
 

@@ -106,6 +106,8 @@ def module_facts(
         ignores=ignore_comments(source),
         refs={k: frozenset(v - {k}) for k, v in collector.refs.items()},
         class_uses={k: frozenset(v) for k, v in collector.class_uses.items()},
+        attrs_given={k: frozenset(v) for k, v in collector.attrs_given.items()},
+        attrs_read={k: frozenset(v) for k, v in collector.attrs_read.items()},
         defined=frozenset(collector.defined),
         star_imports=tuple(collector.star_imports),
     )

@@ -275,8 +275,13 @@ def test_class_uses_tell_markers_from_behaviour(tmp_path: Path) -> None:
                    "pkg.fields.Late", "pkg.models.Key", "pkg.models.Namespace",
                    "pkg.models.Named"):
         assert uses[marker] == {ClassUse.MARKER}, marker
-    for behaviour in ("pkg.models.Engine", "pkg.models.Runner", "pkg.models.Builder"):
-        assert ClassUse.BEHAVIOUR in uses[behaviour], behaviour
+    # A call with arguments is behaviour; attribute reads are recorded with what code
+    # assigns, for the placeholder rule to weigh over every module.
+    assert ClassUse.BEHAVIOUR in uses["pkg.models.Runner"]
+    assert facts.attrs_read["pkg.models.Engine"] == {"start"}
+    assert facts.attrs_read["pkg.models.Builder"] == {"build"}
+    assert facts.attrs_given["pkg.models.Namespace"] == {"flag"}
+    assert "pkg.models.Named" not in facts.attrs_read  # a dunder: every class has it
     # `Value is None` asks whether the name is bound, not what the class is.
     assert "pkg.mod.Value" not in uses
 
