@@ -47,10 +47,11 @@ _DATABASE = frozenset({
     "oracledb.connect", "duckdb.connect", "asyncpg.connect", "aiosqlite.connect",
 })
 #: Method names that only database objects have, whatever they are called on.
-_DATABASE_METHODS = frozenset({"cursor", "executemany", "create_all", "raw_connection"})
+_DATABASE_METHODS = frozenset({"executemany", "create_all", "raw_connection"})
 #: Method names that mean a connection only on an object a database call made:
-#: `engine.connect()` does, a signal's or a Qt slot's `.connect(handler)` does not.
-_DATABASE_OBJECT_METHODS = frozenset({"connect", "execute", "begin", "commit"})
+#: `engine.connect()` does, a signal's or a Qt slot's `.connect(handler)` does not, nor
+#: textual's `Selection.cursor(0)` (a classmethod making a text selection).
+_DATABASE_OBJECT_METHODS = frozenset({"connect", "execute", "begin", "commit", "cursor"})
 _PROCESS = frozenset({"subprocess.run", "subprocess.Popen", "subprocess.call",
                       "subprocess.check_call", "subprocess.check_output", "os.system",
                       "os.popen"})

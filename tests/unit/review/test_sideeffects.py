@@ -77,3 +77,18 @@ def test_work_in_an_import_error_handler_is_not_import_time_work(tmp_path: Path)
         """)
     # only the read that really runs on import; not the listdir, not the raise's str()
     assert sorted(found) == [("<expr>.read", None), ("open", "file")]
+
+
+def test_a_cursor_is_database_work_only_on_what_a_database_call_made() -> None:
+    # textual.widgets._input's `selection = reactive(Selection.cursor(0))` was HIGH
+    # "database work while it is imported". tests/fixtures/review/editor has it, and a
+    # real connection's cursor.
+    from review_samples import FIXTURES
+
+    def calls(module: str) -> list[tuple[str, str | None]]:
+        facts = module_facts(f"editor.{module}", str(FIXTURES / "editor" / f"{module}.py"))
+        assert facts is not None
+        return [(call.name, classify(call)) for call in facts.calls]
+
+    assert calls("widgets") == [("Selection.cursor", None)]
+    assert calls("journal") == [("sqlite3.connect", "database"), ("DB.cursor", "database")]
