@@ -83,6 +83,7 @@ class _Collector(_ClassUseVisitor):
         self._class_depth = 0
         self._binding_kind = BindingKind.EAGER
         self._in_fallback = False
+        self._switched_off: set[str] = set()  # module-level names bound to a false constant
         self._classes: list[str] = []  # enclosing class names, for qualified method names
         self.class_methods: dict[str, frozenset[str]] = {}  # module-level class -> methods
         # Module-level class statements: (name, line, end line, its first base resolved).
@@ -183,6 +184,13 @@ class _Collector(_ClassUseVisitor):
         elif guard is Guard.MAIN:
             self._script(node.body)
             self._visit_all(node.orelse)
+        elif (self._module_level() and isinstance(node.test, ast.Name)
+              and node.test.id in self._switched_off):
+            # sphinx/__init__: `_in_development = False`, then `if _in_development:`
+            # runs git in a subprocess: a block the module switched off never runs on
+            # import; it is read as a script block is (not a function of the module).
+            self._script(node.body, f"if {node.test.id}")
+            self._visit_all(node.orelse)
         elif guard is Guard.PLATFORM and self._platform is None:
             test = ast.unparse(node.test)
             self._platform = test
@@ -204,7 +212,7 @@ class _Collector(_ClassUseVisitor):
         self._with_use(Use.ANNOTATION, body)
         self._binding_kind = saved
 
-    def _script(self, body: list[ast.stmt]) -> None:
+    def _script(self, body: list[ast.stmt], label: str = MAIN_BLOCK) -> None:
         """`if __name__ == "__main__":` runs only when the file is run as a script.
 
         Read as a function body: nothing in it runs on import (no calls, work, imports
@@ -212,7 +220,7 @@ class _Collector(_ClassUseVisitor):
         """
         saved = (self._use, self._function)
         self._use = Use.FUNCTION
-        self._function = self._function or MAIN_BLOCK
+        self._function = self._function or label
         self._depth += 1
         self._visit_all(body)
         self._depth -= 1
@@ -353,12 +361,26 @@ class _Collector(_ClassUseVisitor):
             self.visit(node.value)
         self.visit(node.target)
         if self._module_level() and isinstance(node.target, ast.Name):
+            self._learn_off_switch([node.target], node.value)
             self.defined.add(node.target.id)
             self._made_by(node.target.id, node.value)
+
+    def _learn_off_switch(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
+        """Note module-level names bound to a false constant (`_in_development = False`).
+
+        Any other module-level binding of the name forgets it: only the value the name
+        has when a later `if NAME:` runs counts.
+        """
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        if isinstance(value, ast.Constant) and not value.value and len(targets) == 1:
+            self._switched_off |= names
+        else:
+            self._switched_off -= names
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._statement_call(node, node.value)
         if self._module_level():
+            self._learn_off_switch(node.targets, node.value)
             for target in node.targets:
                 if isinstance(target, ast.Name) and target.id == "__all__":
                     self._record_all(node.value, node.lineno)

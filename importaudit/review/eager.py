@@ -127,14 +127,15 @@ def _function_only(facts: ModuleFacts, binding: Binding) -> bool:
 
 def _users_text(functions: tuple[str, ...]) -> str:
     """`Book.add(), total()` or the `__main__` block, as a message names them."""
-    shown = [f"the `{f}:` block" if f == MAIN_BLOCK else f"{f}()" for f in functions[:4]]
+    # A block name (`if __name__ == "__main__"`, `if _in_development`) starts with "if ".
+    shown = [f"the `{f}:` block" if f.startswith("if ") else f"{f}()" for f in functions[:4]]
     return ", ".join(shown) + (", ..." if len(functions) > 4 else "")
 
 
 def _deferred_snippet(functions: tuple[str, ...], statement: str) -> str:
     """The first user with the import moved into it."""
     first = functions[0] if functions else "..."
-    if first == MAIN_BLOCK:
+    if first.startswith("if "):
         return f"{first}:\n    {statement}\n    ..."
     return f"def {first.rsplit('.', 1)[-1]}(...):\n    {statement}\n    ..."
 

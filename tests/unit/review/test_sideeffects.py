@@ -92,3 +92,15 @@ def test_a_cursor_is_database_work_only_on_what_a_database_call_made() -> None:
 
     assert calls("widgets") == [("Selection.cursor", None)]
     assert calls("journal") == [("sqlite3.connect", "database"), ("DB.cursor", "database")]
+
+
+def test_a_block_the_module_switched_off_does_no_import_time_work() -> None:
+    # sphinx/__init__: `_in_development = False`, then `if _in_development:` runs git
+    # with subprocess.run(): HIGH "process work while it is imported" before.
+    from review_samples import FIXTURES
+
+    facts = module_facts("editor.version", str(FIXTURES / "editor" / "version.py"))
+    assert facts is not None
+    # Only the switch rebound from the environment may run its subprocess.
+    assert [(c.name, c.line, classify(c)) for c in facts.calls
+            if c.name.startswith("subprocess")] == [("subprocess.run", 26, "process")]
