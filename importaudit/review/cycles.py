@@ -150,7 +150,13 @@ def _cuts(ctx: ReviewContext, cycle: Cycle) -> list[_Cut]:
     cheap = [cut for e in cycle.witness if (cut := _cheap_cut(ctx, cycle, e)) is not None]
     if cheap:
         return cheap
-    candidates = [*cycle.cut, *cycle.witness]
+    # An edge breaks the finding's cycle only if it is on the witness path (between
+    # two of its modules): numpy's 57-module component has the witness numpy ->
+    # numpy._core.memmap -> numpy, and cutting numpy._core._dtype's `import numpy`
+    # breaks only a cycle of its own, not that one.
+    on_path = {e.importer for e in cycle.witness}
+    candidates = [e for e in [*cycle.cut, *cycle.witness]
+                  if e.importer in on_path and e.imported in on_path]
     at = next((e for e in candidates if breaks_cycle(ctx, cycle, e)), None)
     if at is None:
         edges = cycle.cut or cycle.witness[:1]
@@ -220,6 +226,12 @@ def _saving(ctx: ReviewContext, cut: _Cut, claim: Claim) -> str:
                 f"import of {entry}.")
     deferred = sorted(_statements(ctx, entry, cut.statements[0][1])[0])
     own = next((m for m in deferred if m in ancestors(entry)[1:]), None)
+    if own is None and deferred and not set(deferred) & ctx.tree.loads([entry]):
+        # click._compat's `from ._winconsole import ...` runs only on Windows: nothing
+        # it imports loaded here, so there was nothing to save, not "other imports".
+        return (f" Breaking it at {cut.where} saves nothing measured here: "
+                f"{', '.join(deferred)} did not load when {entry} was imported (the "
+                "statement does not run on this platform or configuration).")
     if own is not None:
         why = (f"through {own}, the package {entry} belongs to, which runs first whenever "
                f"{entry} is imported")

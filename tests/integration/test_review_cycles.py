@@ -9,6 +9,7 @@ holding 3 MiB. Breaking the first saves nothing: importing rings.convert runs
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,15 +55,44 @@ def test_a_cut_that_defers_a_tree_is_graded_by_what_it_saves(rings: Report) -> N
     assert "TYPE_CHECKING" in f.fix
 
 
+@functools.cache
+def ledgers() -> Report:
+    return api.review([str(LEDGERS)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+
+
 def test_the_finding_points_at_the_statement_its_message_says_to_move() -> None:
     """tests/fixtures/review/ledgers: the static cut is ledger.py:15 (a plain import,
     cheapest to defer), but breaking the cycle there saves one small module, while
     reports.py:5 saves the ledger and its 3 MiB tree: the message names reports.py:5
     first, and the finding's place (what a suppression comment goes on) is that line."""
-    report = api.review([str(LEDGERS)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    report = ledgers()
     [cut] = [c for c in report.cycles if "ledgers.ledger" in c.modules]
     assert (Path(cut.cut[0].file or "").name, cut.cut[0].line) == ("ledger.py", 15)
-    [f] = [f for f in report.findings if f.code == "IA201"]
+    [f] = [f for f in report.findings if f.code == "IA201" and "ledgers.ledger" in f.chain]
     assert "reports.py:5 saves 4 module(s) for an import of ledgers.reports." in f.message
     assert (f.module, Path(f.file or "").name, f.line) == ("ledgers.reports", "reports.py", 5)
     assert f.fix.index("reports.py:5") < f.fix.index("ledger.py:15")
+
+
+def test_a_cycle_through_an_import_that_did_not_run_says_so() -> None:
+    """ledgers._console imports ledgers._winconsole only on Windows (click._compat's
+    shape): nothing is saved because the module did not load, not because "other
+    imports" load it, as the message said."""
+    report = ledgers()
+    [f] = [f for f in report.findings if f.code == "IA201" and "ledgers._console" in f.chain]
+    assert f.impact.modules == 0
+    assert ("saves nothing measured here: ledgers._winconsole did not load when "
+            "ledgers._console was imported") in f.message
+    assert "other imports" not in f.message
+
+
+def test_the_cut_named_is_an_edge_of_the_witness_shown() -> None:
+    """tests/fixtures/review/tangle (numpy's shape): the witness is tangle ->
+    tangle.zeta -> tangle, and the static cut lists alpha.py's `import tangle` first,
+    which breaks only alpha's own cycle. The finding named alpha.py:3."""
+    report = api.review([str(RINGS.parent / "tangle")],
+                        api.ReviewOptions(measure=api.Measure(repeat=1)))
+    [f] = [f for f in report.findings if f.code == "IA201"]
+    assert f.chain == ("tangle", "tangle.zeta", "tangle")
+    assert (f.module, Path(f.file or "").name, f.line) == ("tangle.zeta", "zeta.py", 3)
+    assert "zeta.py:3 (tangle.zeta -> tangle)" in f.fix and "alpha.py" not in f.fix
