@@ -72,6 +72,7 @@ class _Collector(_ClassUseVisitor):
         self.class_uses: dict[str, set[ClassUse]] = {}
         self.attrs_given: dict[str, set[str]] = {}
         self.attrs_read: dict[str, set[str]] = {}
+        self.method_calls: set[tuple[str, int]] = set()  # `x.m(a, b)`: ("m", 2)
         self.local_aliases: dict[str, str] = {}  # names imported inside functions
         self.defined: set[str] = set()
         self.star_imports: list[str] = []  # `from module import *` at module level
@@ -523,6 +524,10 @@ class _Collector(_ClassUseVisitor):
                    else ClassUse.MARKER)
         self._mark([*node.args, *(k.value for k in node.keywords)], ClassUse.MARKER)
         self._setattr(node)
+        if isinstance(node.func, ast.Attribute) and not any(
+                isinstance(a, ast.Starred) for a in node.args) and all(
+                k.arg is not None for k in node.keywords):
+            self.method_calls.add((node.func.attr, len(node.args) + len(node.keywords)))
         if self._depth == 0:
             call = self._call(node)
             if call is not None and call.method in ANNOTATION_READERS:

@@ -80,10 +80,11 @@ class Placeholder:
     end_line: int
     in_import_fallback: bool  # defined in an `except ImportError` handler
     methods: frozenset[str] = frozenset()  # the methods it declares (raising or empty)
-    # It declares a method subclasses must implement, with what it takes or returns
-    # (`async def authenticate(self, conn: HTTPConnection) -> ...: raise
-    # NotImplementedError()`): an interface, if the package accepts the type.
-    contract: bool = False
+    # The methods it declares for subclasses to implement, with what they take or
+    # return (`async def authenticate(self, conn: HTTPConnection) -> ...: raise
+    # NotImplementedError()`), as (name, fewest arguments, most): an interface, if the
+    # package accepts the type or calls such a method on what it is handed.
+    contract: frozenset[tuple[str, int, int]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,8 @@ class ModuleFacts:
     # (`C.color = ...`), and those it reads (not dunders).
     attrs_given: dict[str, frozenset[str]] = field(default_factory=dict)
     attrs_read: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Methods called on some object, with how many arguments: (name, count).
+    method_calls: frozenset[tuple[str, int]] = frozenset()
     defined: frozenset[str] = frozenset()  # module-level names it binds (star-importable)
     star_imports: tuple[str, ...] = ()  # modules it star-imports at module level
     refs: dict[str, frozenset[str]] = field(default_factory=dict)  # top-level def -> names

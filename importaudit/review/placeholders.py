@@ -40,7 +40,9 @@ if TYPE_CHECKING:
              "not run); interfaces: a class declaring a method that raises "
              "NotImplementedError with a signature (arguments or a return annotation) "
              "whose type the package takes as a parameter (`backend: "
-             "AuthenticationBackend`); exceptions (in a fallback too), Protocols, ABCs "
+             "AuthenticationBackend`) or on whose objects it calls that method "
+             "(`handler.emit(event_type, payload, source)`); exceptions (in a fallback "
+             "too), Protocols, ABCs "
              "and other classes with a base, metaclass or decorator; private classes; "
              "anything under "
              "`if __name__ == \"__main__\":`.",
@@ -60,7 +62,8 @@ def placeholder_class(ctx: ReviewContext) -> Iterator[Finding]:
     uses = _uses_by_name(every)
     for facts in every:
         placeholders = [p for p in facts.placeholders
-                        if _placeholder(p, _found(facts, p, every, uses))]
+                        if _placeholder(p, _found(facts, p, every, uses),
+                                        _dispatched(p, every))]
         if not placeholders:
             continue
         names = [p.name for p in placeholders]
@@ -153,19 +156,35 @@ def _found(facts: ModuleFacts, placeholder: Placeholder, every: list[ModuleFacts
     return found
 
 
-def _placeholder(placeholder: Placeholder, found: set[ClassUse]) -> bool:
+def _dispatched(placeholder: Placeholder, every: list[ModuleFacts]) -> bool:
+    """Whether the package calls a method the class declares on objects it is handed.
+
+    botocore's `HistoryRecorder.record` calls `handler.emit(event_type, payload,
+    source)` on every handler `add_handler` stored: the three arguments
+    `BaseHistoryHandler.emit` declares, which subclasses (awscli's) implement.
+    """
+    # Special methods (`__init__`, `__call__`) are called on everything: no evidence.
+    declared = [(name, fewest, most) for name, fewest, most in placeholder.contract
+                if not name.startswith("__")]
+    return any(name == method and fewest <= count <= most
+               for name, fewest, most in declared
+               for facts in every for method, count in facts.method_calls)
+
+
+def _placeholder(placeholder: Placeholder, found: set[ClassUse], dispatched: bool) -> bool:
     """Whether the class is used as if it had behaviour, or not at all, given `found`.
 
     A class the package uses only as a marker (a base, an identity, an isinstance
     type, a sentinel instance) is what it is meant to be; so is an interface, a class
     (not an import fallback) declaring a method its subclasses implement, with its
     signature, whose instances the package takes as a parameter (starlette's
-    `AuthenticationBackend`, annotated `backend: AuthenticationBackend`). One never used
-    in the package is exported for callers who will expect an implementation.
+    `AuthenticationBackend`, annotated `backend: AuthenticationBackend`) or on whose
+    handed-in objects it calls that method (`dispatched`). One never used in the
+    package is exported for callers who will expect an implementation.
     """
     if ClassUse.BEHAVIOUR in found:
         return True
     if (placeholder.contract and not placeholder.in_import_fallback
-            and ClassUse.ACCEPTED in found):
+            and (ClassUse.ACCEPTED in found or dispatched)):
         return False
     return ClassUse.MARKER not in found

@@ -108,6 +108,7 @@ def module_facts(
         class_uses={k: frozenset(v) for k, v in collector.class_uses.items()},
         attrs_given={k: frozenset(v) for k, v in collector.attrs_given.items()},
         attrs_read={k: frozenset(v) for k, v in collector.attrs_read.items()},
+        method_calls=frozenset(collector.method_calls),
         defined=frozenset(collector.defined),
         star_imports=tuple(collector.star_imports),
     )

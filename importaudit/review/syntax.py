@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import sys
 import tokenize
 from typing import TYPE_CHECKING
 
@@ -126,24 +127,31 @@ def is_exception(node: ast.ClassDef) -> bool:
     return False
 
 
-def declares_contract(node: ast.ClassDef) -> bool:
-    """Whether class `node` declares a method its subclasses must implement.
+def declares_contract(node: ast.ClassDef) -> frozenset[tuple[str, int, int]]:
+    """The methods class `node` declares for its subclasses to implement (empty: none).
 
     A method that raises NotImplementedError and says what it takes or returns
     (arguments beyond the instance, or a return annotation): starlette's
     `AuthenticationBackend.authenticate(self, conn: HTTPConnection) -> ...`. An empty
     `def run(self): raise NotImplementedError` declares nothing a subclass could follow.
+    Each is (name, fewest arguments a call passes, most), the instance not counted.
     """
+    declared: set[tuple[str, int, int]] = set()
     for func in node.body:
         if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         args = func.args
-        params = [*args.posonlyargs, *args.args][1:] + args.kwonlyargs
+        positional = [*args.posonlyargs, *args.args][1:]
+        params = positional + args.kwonlyargs
         params += [a for a in (args.vararg, args.kwarg) if a is not None]
         if (params or func.returns is not None) and any(
                 _raises_not_implemented(stmt) for stmt in func.body):
-            return True
-    return False
+            required = len(positional) - len(args.defaults) + sum(
+                d is None for d in args.kw_defaults)
+            most = (sys.maxsize if args.vararg or args.kwarg
+                    else len(positional) + len(args.kwonlyargs))
+            declared.add((func.name, required, most))
+    return frozenset(declared)
 
 
 def _raises_not_implemented(stmt: ast.stmt) -> bool:

@@ -44,7 +44,7 @@ def test_unused_empty_class_is_still_a_placeholder() -> None:
 
 INTERFACES = ("interfaces", "interfaces.auth", "interfaces.middleware", "interfaces.encoders",
               "interfaces.render", "interfaces.parsing", "interfaces.testing",
-              "interfaces.latex", "interfaces.xetex")
+              "interfaces.latex", "interfaces.xetex", "interfaces.history")
 
 
 def placeholders_in(names: tuple[str, ...]) -> dict[str, str]:
@@ -92,3 +92,13 @@ def test_classes_the_package_gives_the_attributes_it_reads_are_not_placeholders(
     # `size`, which nothing gives it.
     found = placeholders_in(INTERFACES)
     assert "defines 1 placeholder class(es) (Defaults)" in found["interfaces.latex"]
+
+
+def test_a_contract_the_package_calls_on_what_it_is_handed_is_an_interface() -> None:
+    # botocore.history.BaseHistoryHandler: `emit(self, event_type, payload, source)`
+    # raises NotImplementedError, and HistoryRecorder.record calls `handler.emit(...)`
+    # with three arguments on each handler it stored. Exporter's `export` is never
+    # called: still a placeholder (with Notifier, which declares nothing).
+    found = placeholders_in(INTERFACES)
+    assert "interfaces.history" not in found
+    assert "(Exporter, Notifier)" in found["interfaces.auth"]
