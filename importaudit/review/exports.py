@@ -120,10 +120,30 @@ def large_star_export(ctx: ReviewContext) -> Iterator[Finding]:
             f"that `import {facts.name}` does not ({impact.modules or 0} module(s) "
             "beyond it)"
             + (f"; star-imported by {', '.join(star_importers[:3])}" if star_importers
-               else "") + ".",
+               else "") + "." + _unimportable(ctx, modules),
             _fix_text(facts.name, providers, extra),
             impact=impact, line=facts.all_line,
         )
+
+
+def _unimportable(ctx: ReviewContext, modules: list[str]) -> str:
+    """What the star import raises here when a listed submodule could not be imported.
+
+    tornado lists `curl_httpclient`, which needs pycurl: without it `from tornado
+    import *` raises ModuleNotFoundError, so it loads nothing the message counts.
+    """
+    skipped = {s.name: s for s in ctx.report.skipped}
+    failed = {r.name: r.error for r in ctx.report.modules if r.error}
+    for module in modules:
+        if module in skipped:
+            why = skipped[module]
+            return (f" Here it raises instead ({why.error.partition(':')[0]}): {module} "
+                    f"{why.reason}; the count is what it loads where it works.")
+        if module in failed:
+            error = failed[module] or ""
+            return (f" Here it raises instead ({error.partition(':')[0]}): importing "
+                    f"{module} failed; the count is what it loads where it works.")
+    return ""
 
 
 def _fix_text(package: str, providers: dict[str, str],
