@@ -93,8 +93,26 @@ def module_executed_twice(ctx: ReviewContext) -> Iterator[Finding]:
             f"{file} was executed {len(names)} times as different modules: {listing}. "
             "Each copy has its own module-level state, so singletons and registries "
             "defined there exist more than once.",
-            "Import it under one name only: take its directory off sys.path and use the "
-            "full module name everywhere (a script should not be imported by name).",
+            _fix(ctx, surplus, records.get(surplus)),
             impact=ctx.tree.self_impact(surplus), file=file, line=1, floor=Severity.HIGH,
             chain=tuple(names),
         )
+
+
+def _fix(ctx: ReviewContext, surplus: str, record: ModuleRecord | None) -> str:
+    """How to import the file under one name: by its package's name, or off sys.path.
+
+    statsmodels.api's `from .__init__ import test` imports `statsmodels.__init__`, a
+    second copy of `statsmodels`: the fix is that statement, not sys.path.
+    """
+    package = surplus.removesuffix(".__init__")
+    if package == surplus:
+        return ("Import it under one name only: take its directory off sys.path and use "
+                "the full module name everywhere (a script should not be imported by name).")
+    importer = record.importer if record is not None else None
+    where = next((f" ({e.file or importer}:{e.line})" for e in ctx.edges_from.get(
+        importer or "", ()) if e.imported == surplus and e.line), "")
+    by = f" in {importer}{where}" if importer else ""
+    return (f"Import the package, not its `__init__` module: {surplus} is a second copy "
+            f"of {package}. Import from {package} itself{by}, as "
+            f"`from {package} import ...` (or `from . import ...` inside it).")
