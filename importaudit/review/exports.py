@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import ancestors
 from importaudit.model import Impact, Severity
+from importaudit.review.context import RUNS
 from importaudit.review.registry import RuleDoc, register
 
 if TYPE_CHECKING:
@@ -53,6 +54,11 @@ def _providers(ctx: ReviewContext, facts: ModuleFacts) -> dict[str, str]:
                 if name in exported:
                     found.setdefault(name, edge.imported)
     for binding in facts.bindings:
+        if binding.kind not in RUNS:
+            # `if TYPE_CHECKING: import numpy` binds nothing at run time: polars'
+            # _dependencies exports lazy proxies under those names (`numpy, _ =
+            # _lazy_import("numpy")`), and its star import loads no module.
+            continue
         if binding.name in exported and binding.module.startswith(package + "."):
             found.setdefault(binding.name, binding.module)
         elif binding.name in exported and ctx.is_module(binding.target):

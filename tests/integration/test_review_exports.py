@@ -40,3 +40,18 @@ def test_a_package_imported_as_its_init_module_is_fixed_at_that_import() -> None
     assert f.fix.startswith("Import the package, not its `__init__` module")
     assert "in doubled.api (" in f.fix and "doubled/api.py:3)" in f.fix
     assert "sys.path" not in f.fix
+
+
+def test_names_bound_for_type_checkers_only_provide_nothing_to_a_star_import() -> None:
+    """tests/fixtures/review/proxies (polars._dependencies): `__all__` lists names that
+    `if TYPE_CHECKING: import heavylib` binds for type checkers and `_lazy_import` binds
+    to proxies at run time. IA301 said the star import loads heavylib and shop_utils
+    (polars: numpy, 89 modules); it loads no module."""
+    proxies = STATIONS.parent / "proxies"
+    report = api.review([str(proxies)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    assert [f for f in report.findings if f.code == "IA301"] == []
+    run = subprocess.run(
+        [sys.executable, "-c", "import sys, proxies.deps; n = set(sys.modules); "
+         "from proxies.deps import *; print(sorted(set(sys.modules) - n))"],
+        cwd=proxies.parent, capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
