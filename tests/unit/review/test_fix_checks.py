@@ -271,6 +271,28 @@ def test_classes_of_a_plain_library_base_are_no_work_and_its_constructor_is(
     }["clikit.options"].message
 
 
+def test_a_body_whose_fastest_run_is_far_below_the_threshold_is_not_slow() -> None:
+    # sklearn.gaussian_process._gpr: 64 ms of CPU median over 7 runs of the tree, 1.5 ms
+    # in its fastest (1-2 ms in -X importtime): a collection of the whole heap landed on
+    # its body in most runs. tests/fixtures/review/estimators has its shape.
+    from review_samples import FIXTURES
+
+    def gpr(fastest_ms: float) -> ModuleRecord:
+        return dataclasses.replace(record(FIXTURES, "estimators.gpr", "estimators", 1, 108_000),
+                                   self_cpu_ns=64_000_000,
+                                   self_cpu_ns_min=int(fastest_ms * 1_000_000))
+
+    def found(fastest_ms: float) -> list[Finding]:
+        modules = (record(FIXTURES, "estimators", None, 0, 300), gpr(fastest_ms),
+                   record(FIXTURES, "estimators._base", "estimators.gpr", 2, 300))
+        return codes(make_report(("estimators",), modules), "IA602")
+
+    assert found(1.5) == []
+    # Its fastest run near the threshold: the median decides, as before.
+    [finding] = found(9.0)
+    assert "call to fit_context() (line 14)" in finding.message
+
+
 def test_the_same_method_on_different_objects_is_no_repeated_call(tmp_path: Path) -> None:
     write(tmp_path, {
         "app/__init__.py": "",
