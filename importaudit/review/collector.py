@@ -85,6 +85,7 @@ class _Collector(_ClassUseVisitor):
         self._binding_kind = BindingKind.EAGER
         self._in_fallback = False
         self._switched_off: set[str] = set()  # module-level names bound to a false constant
+        self._parameters: list[set[str]] = []  # parameter names of enclosing functions
         self._classes: list[str] = []  # enclosing class names, for qualified method names
         self.class_methods: dict[str, frozenset[str]] = {}  # module-level class -> methods
         # Module-level class statements: (name, line, end line, its first base resolved).
@@ -285,8 +286,10 @@ class _Collector(_ClassUseVisitor):
         # see it as a closure); methods are named with their class.
         self._function = outer_function or ".".join([*self._classes, node.name])
         self._depth += 1
+        self._parameters.append({arg.arg for arg in every})
         for stmt in node.body:
             self.visit(stmt)
+        self._parameters.pop()
         self._depth -= 1
         self._function = outer_function
         self._use = saved
@@ -545,7 +548,11 @@ class _Collector(_ClassUseVisitor):
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load):
+        # A parameter of an enclosing function is not the module's name it shadows:
+        # sklearn.utils.fixes' `def pd_fillna(pd, frame)` never reads its `import pandas
+        # as pd` (which IA102 said only pd_fillna() used).
+        if isinstance(node.ctx, ast.Load) and not any(
+                node.id in names for names in self._parameters):
             self._note(node.id)
 
 

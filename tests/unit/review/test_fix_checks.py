@@ -293,6 +293,24 @@ def test_a_body_whose_fastest_run_is_far_below_the_threshold_is_not_slow() -> No
     assert "call to fit_context() (line 14)" in finding.message
 
 
+def test_a_parameter_named_like_an_import_is_not_a_use_of_it() -> None:
+    # sklearn.utils.fixes: `import pandas as pd` and `def pd_fillna(pd, frame)`; IA102
+    # said pandas (333 modules) was used only inside pd_fillna(), which reads its own
+    # parameter. tests/fixtures/review/shadows: `fixes` shadows, `plots` really uses it.
+    from review_samples import FIXTURES
+
+    def heavy_via(module: str) -> list[Finding]:
+        modules = (record(FIXTURES, "shadows", None, 0, 100),
+                   record(FIXTURES, f"shadows.{module}", "shadows", 1, 100),
+                   record(FIXTURES, "heavylib", f"shadows.{module}", 2, 60_000,
+                          self_heap_bytes=HEAVY))
+        return codes(make_report(("shadows",), modules), "IA102")
+
+    assert heavy_via("fixes") == []
+    [finding] = heavy_via("plots")
+    assert "only inside plot()" in finding.message
+
+
 def test_the_same_method_on_different_objects_is_no_repeated_call(tmp_path: Path) -> None:
     write(tmp_path, {
         "app/__init__.py": "",
