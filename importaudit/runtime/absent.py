@@ -6,7 +6,8 @@ is meant to run, and each can be read from the files, without running anything
 (`missing_behind`, `lazy_only`):
 
 - M binds N only by optional imports (a `try:` catching ImportError around them:
-  `try: import awscrt.auth` in botocore.compat) of modules that are not there;
+  `try: import awscrt.auth` in botocore.compat; or in its `else:`, as nltk.twitter
+  binds `Query` only once `import twython` succeeded) of modules that are not there;
 - M is a package of an installation that does not include the part N (matplotlib's
   `backends/_macosx` is only built on macOS): no such module, and M's code never
   names N (a name it lost would be a bug instead);
@@ -15,7 +16,11 @@ is meant to run, and each can be read from the files, without running anything
 
 A fourth is a module whose own top-level code raises ImportError, its author saying
 it cannot work here (`raises_import_error`: matplotlib's `qt_compat` without a Qt
-binding). Where each counts (installed packages only, for some) is `failures`' call.
+binding). A fifth is the same optional import seen from the module's own top level
+(`unbound_optional`): a NameError for a name only it binds (kombu's Kafka transport
+subclasses `KafkaException`), or an attribute read off the None its handler bound
+instead (`except ImportError: redis = None`, then `redis.Redis`). Where each counts
+(installed packages only, for some) is `failures`' call.
 
 Module presence is decided on disk, on the sys.path of the measured interpreter with
 its extension suffixes (not this interpreter's), and in the folder the failing module
@@ -150,25 +155,59 @@ def _never_runs(test: ast.expr) -> bool:
             or (isinstance(test, ast.Constant) and test.value is False))
 
 
-def _runnable(body: Sequence[ast.stmt], optional: bool = False
-              ) -> Iterator[tuple[ast.stmt, bool]]:
-    """Module-level statements that can run, each with whether a failed import is caught.
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a module-level statement stands with respect to optional imports.
 
-    An import is optional inside the body of a `try` whose handlers catch ImportError;
-    blocks that never run (`if TYPE_CHECKING:`) are left out.
+    `guard`: the innermost `try` whose handlers catch ImportError and whose body (or
+    `else:`, which runs only when the body's imports succeeded) holds the statement;
+    `fallback`: the statement is in such a handler (what runs when an import failed).
+    """
+
+    guard: ast.Try | None = None
+    fallback: bool = False
+
+
+def _runnable(body: Sequence[ast.stmt], place: _Place = _Place()
+              ) -> Iterator[tuple[ast.stmt, _Place]]:
+    """Module-level statements that can run, each with its place among optional imports.
+
+    Blocks that never run (`if TYPE_CHECKING:`) are left out.
     """
     for node in body:
-        yield node, optional
+        yield node, place
         if isinstance(node, ast.If):
             if not _never_runs(node.test):
-                yield from _runnable(node.body, optional)
-            yield from _runnable(node.orelse, optional)
+                yield from _runnable(node.body, place)
+            yield from _runnable(node.orelse, place)
         elif isinstance(node, ast.Try):
             caught = any(_catches_import_error(h) for h in node.handlers)
-            yield from _runnable(node.body, optional or caught)
+            inner = _Place(node) if caught else place
+            yield from _runnable(node.body + node.orelse, inner)
             for handler in node.handlers:
-                yield from _runnable(handler.body, optional)
-            yield from _runnable(node.orelse + node.finalbody, optional)
+                yield from _runnable(handler.body, _Place(place.guard, caught or place.fallback))
+            yield from _runnable(node.finalbody, place)
+
+
+def _guarding_imports(guard: ast.Try, node: ast.stmt, module: str, file: str) -> list[str]:
+    """The modules the optional imports of `guard` name, up to `node`.
+
+    Each of them failing leaves `node` unrun: those before it in the `try:` body, all of
+    them for a statement of its `else:`. An import that cannot be resolved is left out.
+    """
+    named: list[str] = []
+    for stmt, place in _runnable(guard.body):
+        if stmt.lineno > node.lineno:
+            break
+        if place.guard is not None:
+            continue  # its own failure is caught further in: it leaves `node` to run
+        if isinstance(stmt, ast.Import):
+            named.extend(a.name for a in stmt.names)
+        elif isinstance(stmt, ast.ImportFrom):
+            resolved = _resolve(stmt, module, file)
+            if resolved:
+                named.append(resolved)
+    return named
 
 
 def _unknowable(tree: ast.Module) -> bool:
@@ -178,34 +217,57 @@ def _unknowable(tree: ast.Module) -> bool:
                for node, _ in _runnable(tree.body))
 
 
-def _optional_bindings(tree: ast.Module, name: str, module: str,
-                       file: str) -> list[str] | None:
-    """The modules whose optional import binds `name` in a module's top level.
+def _binds(node: ast.stmt, name: str) -> bool:
+    """Whether the statement `node` binds `name` otherwise than by an import."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return node.name == name
+    if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return any(isinstance(n, ast.Name) and n.id == name
+                   for t in targets for n in ast.walk(t))
+    return False
 
-    Optional: under `try:` with a handler that catches ImportError.
-    None when anything else binds it (a def, a class, an assignment, an import that is
-    not optional, or one that cannot be resolved): then its absence has another cause.
+
+def _sets_none(node: ast.stmt) -> bool:
+    """`name = None` (or `a = b = None`): what a fallback binds when an import failed."""
+    return (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            and node.value.value is None
+            and all(isinstance(t, ast.Name) for t in node.targets))
+
+
+def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
+                       none_fallback: bool = False) -> list[list[str]] | None:
+    """For each optional import that binds `name` in a module's top level, its causes.
+
+    Optional: under `try:` with a handler that catches ImportError, or in its `else:`.
+    A binding's causes are the modules whose failed import leaves it unbound: the
+    `try:` body's imports up to it (`try: import twython` ... `else: from .client
+    import Query` in nltk.twitter). None when anything else binds `name` (a def, a
+    class, an assignment, an import that is not optional): then its absence has
+    another cause. With `none_fallback`, `name = None` in a handler of such a `try` is
+    the fallback, not another binding (`except ImportError: redis = None`).
     """
-    found: list[str] = []
-    for node, optional in _runnable(tree.body):
-        imported: list[str | None] = []
+    found: list[list[str]] = []
+    for node, place in _runnable(tree.body):
+        binds = False
         if isinstance(node, ast.Import):
-            imported = [a.name for a in node.names
-                        if (a.asname or a.name.partition(".")[0]) == name]
+            binds = any((a.asname or a.name.partition(".")[0]) == name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if any((a.asname or a.name) == name for a in node.names):
-                imported = [_resolve(node, module, file)]
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if node.name == name:
-                return None
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(n, ast.Name) and n.id == name
-                   for t in targets for n in ast.walk(t)):
-                return None
-        if imported and (not optional or None in imported):
+            binds = any((a.asname or a.name) == name for a in node.names)
+            if binds and _resolve(node, module, file) is None:
+                return None  # above the top package: Python raises there, not absent
+        elif _binds(node, name):
+            if none_fallback and place.fallback and _sets_none(node):
+                continue
             return None
-        found.extend(i for i in imported if i is not None)
+        if not binds:
+            continue
+        if place.guard is None:
+            return None
+        causes = _guarding_imports(place.guard, node, module, file)
+        if not causes:
+            return None
+        found.append(causes)
     return found
 
 
@@ -227,6 +289,14 @@ class Absent:
     part: bool  # a part of an installed package, not an optional dependency
 
 
+def _absent_cause(bindings: Sequence[Sequence[str]], where: Interpreter,
+                  root: str) -> str | None:
+    """The module not there that left every one of `bindings` unrun, if there is one."""
+    absent = [next(filter(None, (_not_there(m, where, root) for m in causes)), None)
+              for causes in bindings]
+    return absent[0] if absent and all(absent) else None
+
+
 def missing_behind(message: str, where: Interpreter) -> Absent | None:
     """The module that is not there behind "cannot import name N from M", and why.
 
@@ -245,10 +315,9 @@ def missing_behind(message: str, where: Interpreter) -> Absent | None:
         return None
     bindings = _optional_bindings(tree, name, module, file)
     if bindings:
-        absent = [_not_there(b, where, root) for b in bindings]
-        return Absent(absent[0] or "",
-                      f"{module} imports it optionally and has no {name} without it",
-                      part=False) if all(absent) else None
+        cause = _absent_cause(bindings, where, root)
+        return Absent(cause, f"{module} imports it optionally and has no {name} without it",
+                      part=False) if cause else None
     # A package of an installation that does not include a part its modules import:
     # nothing there, and its own text never names it (a name it lost is a bug instead).
     if (bindings is not None and installed(file) and Path(file).stem == "__init__"
@@ -257,6 +326,48 @@ def missing_behind(message: str, where: Interpreter) -> Absent | None:
                               where.extension_suffixes) is not None):
         return Absent(f"{module}.{name}", "no such module, nor a name of that package",
                       part=True)
+    return None
+
+
+# Python's words for a name a module's top level used but never bound, and for an
+# attribute read off None (the fallback of `except ImportError: redis = None`).
+_UNBOUND = re.compile(r"NameError: name '([^']+)' is not defined")
+_OFF_NONE = re.compile(r"AttributeError: 'NoneType' object has no attribute '([^']+)'")
+
+
+def unbound_optional(message: str, module: str, file: str, line: int,
+                     where: Interpreter) -> Absent | None:
+    """The module not there behind a NameError or an attribute read off None in `module`.
+
+    `file:line` is where its top level raised. kombu's Kafka transport names
+    `KafkaException`, bound only by `try: from confluent_kafka import ...`; its Redis
+    transport reads `redis.Redis` where `except ImportError: redis = None` ran. Either
+    way the module cannot work without that dependency, and is not broken where it is
+    installed. None for any other cause (a name never bound is a bug everywhere).
+    """
+    unbound, off_none = _UNBOUND.match(message), _OFF_NONE.match(message)
+    if unbound is None and off_none is None:
+        return None
+    root = _root(module, file)
+    tree = parse(file)
+    if root is None or tree is None or _unknowable(tree):
+        return None
+    if unbound is not None:
+        names = [unbound.group(1)]
+    else:
+        statement = _innermost(tree.body, line)
+        attr = off_none.group(1) if off_none is not None else ""
+        names = sorted({n.value.id for n in ast.walk(statement) if isinstance(n, ast.Attribute)
+                        and n.attr == attr and isinstance(n.value, ast.Name)}
+                       if statement is not None else ())
+    for name in names:
+        bindings = _optional_bindings(tree, name, module, file,
+                                      none_fallback=unbound is None)
+        cause = _absent_cause(bindings, where, root) if bindings else None
+        if cause:
+            what = (f"has no {name} without it" if unbound is not None
+                    else f"sets {name} to None without it")
+            return Absent(cause, f"{module} imports it optionally and {what}", part=False)
     return None
 
 

@@ -24,12 +24,14 @@ from typing import TYPE_CHECKING
 from importaudit.guards import Bindings, Guard, classify_test
 from importaudit.model import ChildFailure, SkippedModule
 from importaudit.runtime.absent import (
+    Absent,
     installed,
     lazy_only,
     missing_behind,
     module_level,
     parse,
     raises_import_error,
+    unbound_optional,
 )
 
 if TYPE_CHECKING:
@@ -149,6 +151,19 @@ def platform_guard(file: str, line: int) -> str | None:
     return None
 
 
+def _read_absent(fail: Fail, targets: Sequence[str], where: Interpreter) -> Absent | None:
+    """The module not there behind a failure that names none, read from the files."""
+    error, frames = fail.message or "", fail.frames
+    behind = missing_behind(error, where)
+    if behind is None and frames and frames[-1][2] == "<module>":
+        behind = unbound_optional(error, fail.origin or fail.name or "", frames[-1][0],
+                                  frames[-1][1], where)
+    # A part an installed package lacks counts only inside the targets: outside,
+    # `from collections import Mapping` is a name gone, not a module missing.
+    return behind if behind is not None and (not behind.part or under(behind.module,
+                                                                        targets)) else None
+
+
 def classify(fail: Fail, targets: Sequence[str],
              where: Interpreter | None = None) -> SkippedModule | None:
     """A `fail` record of a walked submodule as a skipped module, or None if it failed.
@@ -159,7 +174,9 @@ def classify(fail: Fail, targets: Sequence[str],
     site-packages): then the installation does not offer it here, which its users
     cannot change either. With `where` (the measured interpreter), a `from M import N`
     that found no N is read for its cause (`absent`): an optional import that did not
-    bind N, a part an installed target lacks, a PEP 810 lazy import.
+    bind N, a part an installed target lacks, a PEP 810 lazy import; so are a NameError
+    and an attribute read off None at a module's top level (an optional import that
+    bound nothing, or None).
     """
     name = fail.name
     if name is None or name in targets or fail.kind not in ("import-error", "not-found"):
@@ -171,12 +188,9 @@ def classify(fail: Fail, targets: Sequence[str],
     through = f"imports {origin}, which " if origin and origin != name else ""
     missing = fail.missing
     how = ""
-    if missing is None and where is not None:
-        behind = missing_behind(error, where)
-        # A part an installed package lacks counts only inside the targets: outside,
-        # `from collections import Mapping` is a name gone, not a module missing.
-        if behind is not None and (not behind.part or under(behind.module, targets)):
-            missing, how = behind.module, f" ({behind.how})"
+    behind = _read_absent(fail, targets, where) if missing is None and where else None
+    if behind is not None:
+        missing, how = behind.module, f" ({behind.how})"
     kind = reason = None
     if missing is not None and not under(missing, targets):
         if missing.split(".")[0] in sys.stdlib_module_names:

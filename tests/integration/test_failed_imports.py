@@ -219,6 +219,29 @@ def test_every_renderer_counts_skipped_modules_as_skipped() -> None:
 SHIPPED = RUNTIME / "site-packages" / "shipped_parts"
 
 
+def test_optional_imports_seen_from_the_modules_top_level_are_skipped() -> None:
+    # kombu's Kafka and Redis transports and nltk.twitter's demo made the walk exit 3:
+    # a NameError, an attribute read off None, a name bound in a `try`'s `else:`.
+    report = api.profile([str(RUNTIME / "optional_names")],
+                         api.Measure(tree=True, repeat=1, memory=False))
+    skipped = {s.name: (s.kind, s.missing) for s in report.skipped}
+    assert skipped == {
+        "optional_names.kafka": ("missing-dependency", "importaudit_fixture_kafka"),
+        "optional_names.redis_store": ("missing-dependency", "importaudit_fixture_redis"),
+        "optional_names.twitter.client": ("missing-dependency", "importaudit_fixture_twython"),
+        "optional_names.twitter.demo": ("missing-dependency", "importaudit_fixture_twython"),
+    }
+    reasons = {s.name: s.reason for s in report.skipped}
+    assert reasons["optional_names.redis_store"] == (
+        "needs importaudit_fixture_redis, which is not installed (optional_names.redis_store "
+        "imports it optionally and sets redis to None without it)")
+    # A name nothing binds, or a None of the module's own, fails wherever it runs.
+    failed = {m.name for m in report.modules if m.error is not None}
+    assert {"optional_names.typo", "optional_names.none_bug"} <= failed
+    assert report.failure is not None
+    assert report.failure.module in {"optional_names.typo", "optional_names.none_bug"}
+
+
 def test_parts_an_installed_package_cannot_offer_here_are_skipped_with_their_cause(
         ) -> None:
     # Read from the files: matplotlib's macOS backend, botocore's CRT signer and Qt

@@ -14,6 +14,7 @@ from importaudit.runtime.absent import (
     missing_behind,
     parse,
     raises_import_error,
+    unbound_optional,
 )
 from importaudit.runtime.failures import classify
 from importaudit.runtime.interpreter import Interpreter
@@ -114,6 +115,64 @@ def test_only_an_import_a_try_catches_is_optional(tmp_path: Path) -> None:
         assert missing_behind(message, where) is None, module
     caught = missing_behind(no_name("Thing", "pkg.caught", tmp_path / "pkg/caught.py"), where)
     assert caught is not None and caught.module == "crt"
+
+
+def test_a_name_bound_in_the_else_of_an_optional_import(tmp_path: Path) -> None:
+    # nltk.twitter's shape: `Query` is imported from a sibling that is there, once the
+    # optional `import twython` succeeded; it is the latter that is missing.
+    files(tmp_path, {"pkg/__init__.py": "try:\n    import crt\nexcept ImportError:\n"
+                                        "    pass\nelse:\n    from .client import Query\n",
+                     "pkg/client.py": "import crt\n"})
+    message = no_name("Query", "pkg", tmp_path / "pkg" / "__init__.py")
+    assert missing_behind(message, interpreter(tmp_path)) == Absent(
+        "crt", "pkg imports it optionally and has no Query without it", part=False)
+    files(tmp_path, {"crt.py": ""})  # there after all: the absence has another cause
+    assert missing_behind(message, interpreter(tmp_path)) is None
+
+
+KAFKA = ("try:\n    from kafka import KafkaError, Producer\nexcept ImportError:\n"
+         "    ERRORS = ()\n\nclass NoBrokers(KafkaError):\n    pass\n")
+REDIS = ("try:\n    import redis\nexcept ImportError:\n    redis = None\n\n"
+         "class Prefixed(Base, redis.Redis):\n    pass\n")
+
+
+@pytest.mark.parametrize(("source", "message", "missing", "how"), [
+    (KAFKA, "NameError: name 'KafkaError' is not defined", "kafka", "has no KafkaError"),
+    (REDIS, "AttributeError: 'NoneType' object has no attribute 'Redis'", "redis",
+     "sets redis to None"),
+])
+def test_an_optional_import_seen_from_the_top_level(tmp_path: Path, source: str,
+                                                    message: str, missing: str,
+                                                    how: str) -> None:
+    files(tmp_path, {"pkg/__init__.py": "", "pkg/transport.py": source})
+    file = str(tmp_path / "pkg" / "transport.py")
+    found = unbound_optional(message, "pkg.transport", file, 6, interpreter(tmp_path))
+    assert found is not None
+    assert (found.module, found.part) == (missing, False)
+    assert found.how == f"pkg.transport imports it optionally and {how} without it"
+    files(tmp_path, {"kafka.py": "", "redis.py": ""})  # installed: some other cause
+    assert unbound_optional(message, "pkg.transport", file, 6, interpreter(tmp_path)) is None
+
+
+@pytest.mark.parametrize(("source", "message", "line"), [
+    # A name nothing binds, or one bound otherwise too: a bug wherever it runs.
+    ("import json\nX = jsn.loads('{}')\n", "NameError: name 'jsn' is not defined", 2),
+    (KAFKA.replace("    ERRORS = ()", "    KafkaError = Exception\n    del KafkaError"),
+     "NameError: name 'KafkaError' is not defined", 6),
+    # None of its own, or None bound by a handler that catches no ImportError.
+    ("CLIENT = None\nNAME = CLIENT.name\n",
+     "AttributeError: 'NoneType' object has no attribute 'name'", 2),
+    (REDIS.replace("except ImportError", "except OSError"),
+     "AttributeError: 'NoneType' object has no attribute 'Redis'", 6),
+    # A NameError is not read for None fallbacks: the handler bound the name.
+    (REDIS, "NameError: name 'redis' is not defined", 6),
+    (REDIS, "ValueError: bad", 6),
+])
+def test_other_top_level_failures_are_not_read_as_absent(tmp_path: Path, source: str,
+                                                         message: str, line: int) -> None:
+    files(tmp_path, {"pkg/__init__.py": "", "pkg/m.py": source})
+    assert unbound_optional(message, "pkg.m", str(tmp_path / "pkg" / "m.py"), line,
+                            interpreter(tmp_path)) is None
 
 
 @pytest.mark.parametrize(("module", "file", "source"), [
