@@ -246,7 +246,8 @@ def _skipped(skipped: tuple[SkippedModule, ...], console: Console,
 
 #: How the skipped-modules line names each kind of reason.
 _SKIP_KINDS = {"missing-dependency": "need a module that is not installed",
-               "platform": "for another platform"}
+               "platform": "for another platform",
+               "walk-order": "import alone, but not after the walk's other modules"}
 
 
 def _failure(failure: ChildFailure, console: Console, options: RenderOptions) -> None:

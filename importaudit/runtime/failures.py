@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 MISSING = "missing-dependency"
 PLATFORM = "platform"
+ORDER = "walk-order"
 
 
 def under(name: str, roots: Sequence[str]) -> bool:
@@ -225,6 +226,27 @@ def classify(fail: Fail, targets: Sequence[str],
     return SkippedModule(
         name=name, kind=kind, reason=reason, error=error, module=origin or name,
         missing=missing, file=file, line=line,
+        traceback=format_traceback(frames, error),
+    )
+
+
+def order_dependent(fail: Fail) -> SkippedModule:
+    """A walked submodule that failed in the walk and imported alone in a fresh interpreter.
+
+    What a module imported earlier in the same process did broke it (twisted's
+    `process_gireactornocompat`, a script its tests run, replaces the module path
+    `twisted.plugin` searches; `twisted.words.tap` then raises KeyError): the walk's
+    order, not the module, failed. The runner ran it alone to know.
+    """
+    name = fail.name or ""
+    error = fail.message or ""
+    frames = fail.frames
+    return SkippedModule(
+        name=name, kind=ORDER,
+        reason=("imports alone in a fresh interpreter: it failed in the walk only after "
+                "other modules had run there, and what one of them did broke it"),
+        error=error, module=fail.origin or name, missing=None,
+        file=frames[-1][0] if frames else None, line=frames[-1][1] if frames else None,
         traceback=format_traceback(frames, error),
     )
 

@@ -214,8 +214,12 @@ def standalone(base: ModuleRecord, runs: list[ChildRun], heap: ChildRun | None) 
     selfs = [v for v in (own(r, "self_ns") for r in runs if r.finished) if v is not None]
     cpus = [v for v in (own(r, "self_cpu_ns") for r in runs if r.finished) if v is not None]
     rss = [total(r, "rss_bytes") for r in runs if r.finished]
+    # Whether it failed is what its own runs say: a module can fail in the listing walk
+    # only because of a module imported before it there (`failures.order_dependent`).
+    alone = [rec for r in runs if r.finished for rec in r.modules if rec.name == base.name]
     return replace(
         base,
+        error=alone[0].error if alone else base.error,
         cumulative_ns=median(cums), self_ns=median(selfs),
         self_cpu_ns=median(cpus) if cpus else None, self_cpu_ns_min=min(cpus, default=None),
         cumulative_ns_min=min(cums, default=0), cumulative_ns_max=max(cums, default=0),

@@ -37,7 +37,12 @@ from importaudit.runtime.children import (
     measure_startup,
     run_child,
 )
-from importaudit.runtime.failures import describe_failure, skipped_modules, under
+from importaudit.runtime.failures import (
+    describe_failure,
+    order_dependent,
+    skipped_modules,
+    under,
+)
 from importaudit.runtime.merge import (
     bytecode_state,
     median,
@@ -46,6 +51,7 @@ from importaudit.runtime.merge import (
     standalone,
 )
 from importaudit.runtime.records import (
+    Fail,
     Start,
 )
 from importaudit.shard import empty_shard_note
@@ -174,6 +180,40 @@ class Runner:
         return self._finish(request, runs=runs, heap_run=heap_run, hit_runs=hit_runs,
                             bytecode=bytecode, startups=startups)
 
+    def _order_dependent(self, request: ProfileRequest, runs: Sequence[ChildRun],
+                         skipped: Sequence[SkippedModule]) -> tuple[SkippedModule, ...]:
+        """Walked submodules that failed in the walk but import alone in a fresh interpreter.
+
+        Each failure of a walk that no other cause explains is tried once more, alone
+        (in parallel, one per core): a module that imports there failed only because
+        of what a module imported before it in the same process did. One that fails
+        alone too is a failure, as the walk said.
+        """
+        if not request.tree or request.mode != "import":
+            return ()
+        known = {s.name for s in skipped}
+        fails: dict[str, Fail] = {}
+        for run in runs:
+            for fail in run.fails:
+                if (fail.kind == "import-error" and fail.name and fail.name not in known
+                        and fail.name not in request.args):
+                    fails.setdefault(fail.name, fail)
+        if not fails:
+            return ()
+        self.progress(f"importing {len(fails)} failed module(s) alone")
+        alone = dataclasses.replace(request.measure, tree=False, isolated=False, shard=None)
+
+        def imports_alone(name: str) -> bool:
+            sub = ProfileRequest(mode="import", args=(name,), measure=alone,
+                                 extra_path=request.extra_path)
+            run = self._child(sub, [], (name,))
+            return run.finished and not run.fails
+
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+            passed = list(pool.map(imports_alone, fails))
+        return tuple(order_dependent(fail) for fail, ok in zip(fails.values(), passed,
+                                                               strict=True) if ok)
+
     def _check_found(self, run: ChildRun, request: ProfileRequest) -> None:
         for fail in run.fails:
             if fail.kind == "not-found" and fail.name in request.args:
@@ -190,6 +230,7 @@ class Runner:
         modules = merge_runs(runs, heap_run, hit_runs, bytecode)
         start = runs[0].start if runs else Start()
         skipped = skipped_modules([*hit_runs, *runs, heap_run], request, self.interpreter)
+        skipped += self._order_dependent(request, [*hit_runs, *runs], skipped)
         names = {s.name for s in skipped}
         failure = None
         for run in runs:
@@ -236,8 +277,11 @@ class Runner:
         skipped = skipped_modules([listing], request, self.interpreter)
         names = {s.name for s in skipped}
         # A skipped module would only fail again alone; what it imports is measured.
+        # One that failed only after others of the listing run imports alone: measured.
         wanted = [m.name for m in listing.modules
                   if under(m.name, request.args) and m.name not in names]
+        skipped += self._order_dependent(request, [listing], skipped)
+        names = {s.name for s in skipped}
         plan = request.measure.shard
         shard = plan.info(wanted) if plan is not None else None
         if shard is not None:

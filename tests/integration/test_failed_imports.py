@@ -219,6 +219,26 @@ def test_every_renderer_counts_skipped_modules_as_skipped() -> None:
 SHIPPED = RUNTIME / "site-packages" / "shipped_parts"
 
 
+@pytest.mark.parametrize("isolated", [False, True])
+def test_a_module_that_fails_only_after_others_of_the_walk_is_not_a_failure(
+        isolated: bool) -> None:
+    # twisted.words.tap raised KeyError in the walk (a test script imported before it
+    # replaced twisted's module path) and made it exit 3; alone it imports fine.
+    report = api.profile([str(RUNTIME / "walk_order")],
+                         api.Measure(tree=True, isolated=isolated, repeat=1, memory=False))
+    skipped = {s.name: s for s in report.skipped}
+    assert set(skipped) == {"walk_order.b_plugins"}
+    plugins = skipped["walk_order.b_plugins"]
+    assert (plugins.kind, plugins.error) == ("walk-order", "KeyError: 'walk_order'")
+    assert plugins.reason.startswith("imports alone in a fresh interpreter")
+    # Broken alone too: the walk's failure stands.
+    assert report.failure is not None
+    assert report.failure.module == "walk_order.c_broken"
+    if isolated:  # measured alone, as every module of an isolated run
+        plugins_record = next(m for m in report.modules if m.name == "walk_order.b_plugins")
+        assert plugins_record.error is None
+
+
 def test_optional_imports_seen_from_the_modules_top_level_are_skipped() -> None:
     # kombu's Kafka and Redis transports and nltk.twitter's demo made the walk exit 3:
     # a NameError, an attribute read off None, a name bound in a `try`'s `else:`.
