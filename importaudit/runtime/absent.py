@@ -228,6 +228,26 @@ def _binds(node: ast.stmt, name: str) -> bool:
     return False
 
 
+def bound_at(message: str) -> tuple[str, str, str, list[int]] | None:
+    """For "cannot import name N from M (FILE)": N, M, FILE and the lines binding N there.
+
+    Every module-level statement that binds N (an import, a def, a class, an
+    assignment), in `if` and `try` blocks too. None for another message, or a file
+    that cannot be read.
+    """
+    match = _NO_NAME.search(message)
+    if match is None:
+        return None
+    name, module, file = match.groups()
+    tree = parse(file) if os.path.isfile(file) else None
+    if tree is None or _unknowable(tree):
+        return None
+    lines = [node.lineno for node in module_level(tree.body)
+             if _binds(node, name) or (isinstance(node, ast.Import | ast.ImportFrom) and any(
+                 (a.asname or a.name.partition(".")[0]) == name for a in node.names))]
+    return name, module, file, lines
+
+
 def _sets_none(node: ast.stmt) -> bool:
     """`name = None` (or `a = b = None`): what a fallback binds when an import failed."""
     return (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)

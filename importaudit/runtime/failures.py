@@ -25,6 +25,7 @@ from importaudit.guards import Bindings, Guard, classify_test
 from importaudit.model import ChildFailure, SkippedModule
 from importaudit.runtime.absent import (
     Absent,
+    bound_at,
     installed,
     lazy_only,
     missing_behind,
@@ -165,6 +166,22 @@ def _read_absent(fail: Fail, targets: Sequence[str], where: Interpreter) -> Abse
                                                                         targets)) else None
 
 
+def _defined_elsewhere(error: str) -> str | None:
+    """Why a `from M import N` finds no N here, when M defines N only for other platforms.
+
+    `from ctypes import WinDLL`: ctypes defines it only under `if _os.name == "nt":`.
+    None when some binding of N in M is not under a test of the platform.
+    """
+    found = bound_at(error)
+    if found is None or not found[3]:
+        return None
+    name, module, file, lines = found
+    guards = [platform_guard(file, line) for line in lines]
+    if not all(guards):
+        return None
+    return f"{module} defines {name} only under `{guards[0]}`"
+
+
 def classify(fail: Fail, targets: Sequence[str],
              where: Interpreter | None = None) -> SkippedModule | None:
     """A `fail` record of a walked submodule as a skipped module, or None if it failed.
@@ -205,6 +222,9 @@ def classify(fail: Fail, targets: Sequence[str],
         kind = MISSING
         reason = (f"{through}needs {missing}, which this installation of "
                   f"{missing.partition('.')[0]} does not include{how}")
+    elif missing is None and (elsewhere := _defined_elsewhere(error)) is not None:
+        kind = PLATFORM
+        reason = f"{through}is for another platform: {elsewhere}"
     elif missing is None and file is not None and line is not None:
         guard = platform_guard(file, line)
         lazy = lazy_only(file, line, where) if where is not None and guard is None else None

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32",
 
 PLATFORM_ONLY = {"optional_parts.win_console", "optional_parts.win_asserted",
                  "optional_parts.win_flagged", "optional_parts.win_registry",
-                 "optional_parts.win_renderer"}
+                 "optional_parts.win_renderer", "optional_parts.win_handles"}
 NOT_INSTALLED = {"optional_parts.needs_extra": "importaudit_fixture_extra_not_installed",
                  "optional_parts.explains_extra": "importaudit_fixture_other_extra"}
 
@@ -70,6 +70,9 @@ def test_tree_skips_modules_for_another_platform_or_missing_dependencies() -> No
     assert "sys.platform == 'win32'" in skipped["optional_parts.win_asserted"].reason
     assert "not WIN" in skipped["optional_parts.win_flagged"].reason
     assert "winreg" in skipped["optional_parts.win_registry"].reason
+    # twisted's `from ctypes import WinDLL`: a name its module defines only on Windows.
+    assert skipped["optional_parts.win_handles"].reason == (
+        "is for another platform: optional_parts._compat defines Handle only under `WIN`")
     # Skipped because what it imports is for another platform: that module is named.
     renderer = skipped["optional_parts.win_renderer"]
     assert renderer.module == "optional_parts.win_console"
@@ -95,8 +98,8 @@ def test_profile_review_and_check_tree_exit_0_with_skipped_modules(tmp_path: Pat
     assert text.exit_code == 0, text.output
     assert "FAILED" not in text.output
     summary = [line for line in text.output.splitlines() if line.startswith("skipped ")]
-    assert summary == ["skipped 7 submodules that cannot be imported here (2 need a module "
-                       "that is not installed, 5 for another platform); not failures "
+    assert summary == ["skipped 8 submodules that cannot be imported here (2 need a module "
+                       "that is not installed, 6 for another platform); not failures "
                        "(-v lists them)"]
     verbose = invoke("profile", "--tree", target, "--repeat", "1", "--no-memory", "-v")
     isolated = invoke("profile", "--isolated", target, "--repeat", "1", "--no-memory")

@@ -9,6 +9,7 @@ import pytest
 
 from importaudit.runtime.absent import (
     Absent,
+    bound_at,
     installed,
     lazy_only,
     missing_behind,
@@ -238,3 +239,15 @@ def test_installed_means_under_site_packages() -> None:
     assert installed("/venv/lib/python3.11/site-packages/pkg/m.py")
     assert installed("/usr/lib/python3/dist-packages/pkg/m.py")
     assert not installed("/home/me/src/pkg/m.py")
+
+
+def test_the_lines_binding_a_name_a_from_import_did_not_find(tmp_path: Path) -> None:
+    files(tmp_path, {"pkg/__init__.py": "",
+                     "pkg/m.py": "import os\nif os.name == 'nt':\n    class WinDLL:\n"
+                                 "        pass\n    from x import y as Other\n"
+                                 "else:\n    Other = None\n"})
+    file = tmp_path / "pkg" / "m.py"
+    assert bound_at(no_name("WinDLL", "pkg.m", file)) == ("WinDLL", "pkg.m", str(file), [3])
+    assert bound_at(no_name("Other", "pkg.m", file)) == ("Other", "pkg.m", str(file), [5, 7])
+    assert bound_at(no_name("Gone", "pkg.m", file)) == ("Gone", "pkg.m", str(file), [])
+    assert bound_at("ModuleNotFoundError: No module named 'x'") is None

@@ -95,6 +95,22 @@ def test_classify_platform_guarded_raise(guarded: str) -> None:
     assert classify(fail(tb=[[guarded, 21, "<module>"]]), ["pkg"]) is None
 
 
+def test_classify_a_name_defined_only_for_another_platform() -> None:
+    # twisted.internet.test._win32ifaces: ctypes defines WinDLL only when os.name is "nt".
+    import ctypes
+
+    if hasattr(ctypes, "WinDLL"):
+        pytest.skip("this platform has ctypes.WinDLL")
+    message = f"ImportError: cannot import name 'WinDLL' from 'ctypes' ({ctypes.__file__})"
+    skip = classify(fail(m=message, o="pkg.ifaces", n="pkg.ifaces"), ["pkg"])
+    assert skip is not None and skip.kind == "platform"
+    assert skip.reason == ("is for another platform: ctypes defines WinDLL only under "
+                           "`_os.name == 'nt'`")
+    # A name it defines on every platform, or never: not that.
+    for name in ("CDLL", "Nothing"):
+        assert classify(fail(m=message.replace("WinDLL", name)), ["pkg"]) is None
+
+
 def test_format_traceback_reads_source_lines(guarded: str) -> None:
     lines = format_traceback([(guarded, 7, "<module>")], "ImportError: windows only")
     assert lines == ("Traceback (most recent call last):",
