@@ -26,14 +26,26 @@ def trial_text(trial: ImportTrial) -> str:
     return f"importing {trial.module} first{through}: {trial.error}{where}"
 
 
+def _imported(cycle: Cycle) -> int:
+    """How many entry points tried imported fine (one that failed otherwise says nothing)."""
+    return sum(1 for t in cycle.trials if t.error is None)
+
+
+def _unverified_why(cycle: Cycle) -> str:
+    if cycle.trials:
+        return (f"the {len(cycle.trials)} entry point(s) tried failed for another reason "
+                "first")
+    return "static reasoning, no code ran"
+
+
 def claim_label(cycle: Cycle) -> str | None:
     """A short label for the claim (None: not suspected of failing at import)."""
     if cycle.fails:
         return "fails at import (reproduced)"
     if cycle.proof is Proof.NOT_REPRODUCED:
-        return f"order-dependent: did not fail from {len(cycle.trials)} entry point(s) tried"
+        return f"order-dependent: did not fail from {_imported(cycle)} entry point(s) tried"
     if cycle.can_fail:
-        return "can fail at import (unverified: static reasoning, no code ran)"
+        return f"can fail at import (unverified: {_unverified_why(cycle)})"
     return None
 
 
@@ -43,11 +55,12 @@ def claim_sentence(cycle: Cycle) -> str:
         return f"It fails at import: {trial_text(cycle.failures[0])}."
     if cycle.proof is Proof.NOT_REPRODUCED:
         return ("It is order-dependent: a `from ... import name` on a half-initialised "
-                f"module could fail, but it did not fail from {len(cycle.trials)} entry "
+                f"module could fail, but it did not fail from {_imported(cycle)} entry "
                 "point(s) tried.")
     if cycle.can_fail:
+        why = "no code ran" if not cycle.trials else _unverified_why(cycle)
         return ("A `from ... import name` on the half-initialised module can fail depending "
-                "on which side is imported first (unverified: no code ran).")
+                f"on which side is imported first (unverified: {why}).")
     return ""
 
 

@@ -100,9 +100,11 @@ class StaticGraph:
 class Proof(enum.StrEnum):
     """What running the code said about a cycle the static analysis suspects can fail."""
 
-    UNVERIFIED = "unverified"  # static reasoning only: no code ran (or nothing to try)
+    # Static reasoning only: no code ran, nothing to try, or every entry point tried
+    # failed for another reason first (a missing dependency: it never reached the cycle).
+    UNVERIFIED = "unverified"
     FAILS = "fails"  # importing a member first, alone, failed on a half-initialised member
-    NOT_REPRODUCED = "not-reproduced"  # every entry point tried imported fine: order-dependent
+    NOT_REPRODUCED = "not-reproduced"  # entry points imported fine, none failed on it
 
 
 @dataclass(frozen=True, slots=True)

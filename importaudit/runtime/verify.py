@@ -10,10 +10,11 @@ at once (bounded by `jobs`, default the CPU count), each with a timeout. One run
 for many: importing `pkg.x` first imports `pkg` first, so when importing `pkg` first
 already loaded `pkg.x` (or failed), that run settles `pkg.x` too (`ImportTrial.via`). A cycle
 *fails* when one of them raised an error naming a half-initialised member of the cycle
-("partially initialized module 'x'"); otherwise it is *not reproduced*: the cycle is
-order-dependent, but did not fail from any entry point tried. An entry point that
-fails for another reason (a missing dependency, a timeout) is kept with its error, but
-proves nothing about the cycle.
+("partially initialized module 'x'"); otherwise, when one of them imported fine, it is
+*not reproduced*: the cycle is order-dependent, but did not fail from any entry point
+that imported. An entry point that fails for another reason (a missing dependency, a
+timeout) is kept with its error, but proves nothing about the cycle: when every one
+did, the claim stays unverified.
 
 This is the one place where `importaudit cycles` runs the code it analyses.
 """
@@ -201,7 +202,11 @@ def _judge(cycle: Cycle, done: Mapping[str, ImportTrial]) -> Cycle:
     if not trials:
         return cycle
     judged = tuple(dataclasses.replace(t, circular=_half_initialised(t, cycle)) for t in trials)
-    proof = Proof.FAILS if any(t.circular for t in judged) else Proof.NOT_REPRODUCED
+    # An entry point that failed for another reason (a missing dependency, a timeout)
+    # may never have reached the cycle: only one that imported fine says it did not fail.
+    proof = (Proof.FAILS if any(t.circular for t in judged)
+             else Proof.NOT_REPRODUCED if any(t.error is None for t in judged)
+             else Proof.UNVERIFIED)
     return dataclasses.replace(cycle, proof=proof, trials=judged)
 
 

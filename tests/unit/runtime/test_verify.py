@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from importaudit import api
+from importaudit.cycletext import claim_label
 from importaudit.model import (
     Cycle,
     EdgeKind,
@@ -66,6 +68,10 @@ def test_a_suspicion_that_does_not_fail_is_order_dependent() -> None:
     # Importing ordered.models first imports the package first, which loads it: one run.
     assert [(t.module, t.error, t.via) for t in ordered.trials] == [
         ("ordered.models", None, "ordered")]
+    # An entry point that failed for another reason is not one it "did not fail" from.
+    other = ImportTrial("ordered.extra", error="ModuleNotFoundError: No module named 'x'")
+    mixed = dataclasses.replace(ordered, trials=(*ordered.trials, other))
+    assert claim_label(mixed) == "order-dependent: did not fail from 1 entry point(s) tried"
 
 
 def test_one_run_settles_every_module_its_package_loads_or_fails_on() -> None:
@@ -124,12 +130,17 @@ def test_failures_for_other_reasons_and_timeouts_prove_nothing(tmp_path: Path) -
                         api.StaticOptions(measure=api.Measure(timeout=2), verify=True))
     by_package = {c.packages[0]: c for c in report.cycles}
     needy = by_package["needy"]
-    assert needy.proof is Proof.NOT_REPRODUCED
+    # Its only entry point never reached the cycle: still unverified, not "did not fail"
+    # (twisted's serial ports said "did not fail from 2 entry point(s)": both lacked
+    # `serial`).
+    assert needy.proof is Proof.UNVERIFIED and needy.can_fail
+    assert claim_label(needy) == ("can fail at import (unverified: the 1 entry point(s) "
+                                  "tried failed for another reason first)")
     (trial,) = needy.trials
     assert trial.error == "ModuleNotFoundError: No module named 'no_such_dependency_anywhere'"
     assert not trial.circular and trial.line == 1
     (slow,) = by_package["slow"].trials
-    assert by_package["slow"].proof is Proof.NOT_REPRODUCED
+    assert by_package["slow"].proof is Proof.UNVERIFIED
     assert slow.error == "TimeoutError: importing slow.x did not finish in 2 s"
     (dies,) = by_package["dies"].trials
     assert dies.error == "the interpreter exited with status 3: last words"
@@ -198,7 +209,8 @@ def test_a_trial_that_fails_on_another_cycle_proves_that_cycle(tmp_path: Path) -
     cycles = {c.modules: c for c in api.cycles([str(tmp_path / "tree")],
                                                api.StaticOptions(verify=True)).cycles}
     a, b = cycles["cross.a1", "cross.a2"], cycles["cross.b1", "cross.b2"]
-    assert a.can_fail and a.proof is Proof.NOT_REPRODUCED
+    # a1 failed on b2's cycle before it reached its own: a's claim is still unproven.
+    assert a.can_fail and a.proof is Proof.UNVERIFIED
     assert [(t.module, t.circular) for t in a.trials] == [("cross.a1", False)]
     assert not b.can_fail and b.proof is Proof.FAILS
     (trial,) = b.trials
