@@ -103,13 +103,14 @@ class SkippedModule:
     Not a failure: it needs a module that is not installed (`kind` "missing-dependency")
     or it only works on another platform ("platform": it raised under a platform test,
     or needs a standard-library module this platform lacks), or it imports alone in a
-    fresh interpreter and failed only after other modules of the walk ("walk-order").
+    fresh interpreter and failed only after other modules of the walk ("walk-order"), or
+    it is a shared library that defines no module ("not-a-module").
     `module` is the module whose import raised, which may be another one that `name`
     imports.
     """
 
     name: str
-    kind: str  # "missing-dependency" | "platform" | "walk-order"
+    kind: str  # "missing-dependency" | "platform" | "walk-order" | "not-a-module"
     reason: str
     error: str  # the exception that reached the walk, "ImportError: ..."
     module: str | None = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import functools
 import linecache
+import re
 import signal
 import sys
 from pathlib import Path
@@ -46,6 +47,12 @@ if TYPE_CHECKING:
 MISSING = "missing-dependency"
 PLATFORM = "platform"
 ORDER = "walk-order"
+LIBRARY = "not-a-module"
+# What Python says of a file its import system takes for an extension module (a bare
+# `name.so` is one on Linux) that defines no module: a shared library shipped beside
+# the package's extensions (pyarrow's libarrow_python.so), which nothing imports.
+_NO_INIT = re.compile(r"ImportError: dynamic module does not define module export function "
+                      r"\(PyInit_(\w+)\)")
 
 
 def under(name: str, roots: Sequence[str]) -> bool:
@@ -182,6 +189,35 @@ def _defined_elsewhere(error: str) -> str | None:
     return f"{module} defines {name} only under `{guards[0]}`"
 
 
+def _not_here(fail: Fail, through: str,
+              where: Interpreter | None) -> tuple[str, str] | None:
+    """Why a walked module that names no missing module cannot work here, if it is known.
+
+    A name its module defines only for another platform, a statement raising under a
+    test of the platform, a PEP 810 lazy import an older Python runs, or (installed
+    packages only) its own top level raising ImportError. None: a failure.
+    """
+    error, frames = fail.message or "", fail.frames
+    elsewhere = _defined_elsewhere(error)
+    if elsewhere is not None:
+        return PLATFORM, f"{through}is for another platform: {elsewhere}"
+    if not frames:
+        return None
+    file, line, function = frames[-1]
+    guard = platform_guard(file, line)
+    if guard is not None:
+        return PLATFORM, (f"{through}is for another platform (raised under `{guard}`)"
+                          if through else f"for another platform: raised under `{guard}`")
+    lazy = lazy_only(file, line, where) if where is not None else None
+    if lazy is not None and where is not None:
+        return PLATFORM, (f"{through}is for Python 3.15 or newer: its import of {lazy} (line "
+                          f"{line}) is lazy there (`__lazy_modules__`, PEP 810), and Python "
+                          f"{where.version_text} runs it at once, where it fails")
+    if installed(file) and function == "<module>" and raises_import_error(file, line):
+        return MISSING, f"{through}says it cannot be used here ({error})"
+    return None
+
+
 def classify(fail: Fail, targets: Sequence[str],
              where: Interpreter | None = None) -> SkippedModule | None:
     """A `fail` record of a walked submodule as a skipped module, or None if it failed.
@@ -210,7 +246,12 @@ def classify(fail: Fail, targets: Sequence[str],
     if behind is not None:
         missing, how = behind.module, f" ({behind.how})"
     kind = reason = None
-    if missing is not None and not under(missing, targets):
+    library = _NO_INIT.match(error)
+    if library is not None and library.group(1) == name.rpartition(".")[2] and not through:
+        kind = LIBRARY
+        reason = (f"is no Python module: a shared library that defines no "
+                  f"PyInit_{library.group(1)}, which no import can load")
+    elif missing is not None and not under(missing, targets):
         if missing.split(".")[0] in sys.stdlib_module_names:
             kind = PLATFORM
             reason = (f"{through}needs {missing}, a standard-library module this platform "
@@ -222,25 +263,8 @@ def classify(fail: Fail, targets: Sequence[str],
         kind = MISSING
         reason = (f"{through}needs {missing}, which this installation of "
                   f"{missing.partition('.')[0]} does not include{how}")
-    elif missing is None and (elsewhere := _defined_elsewhere(error)) is not None:
-        kind = PLATFORM
-        reason = f"{through}is for another platform: {elsewhere}"
-    elif missing is None and file is not None and line is not None:
-        guard = platform_guard(file, line)
-        lazy = lazy_only(file, line, where) if where is not None and guard is None else None
-        if guard is not None:
-            kind = PLATFORM
-            reason = (f"{through}is for another platform (raised under `{guard}`)" if through
-                      else f"for another platform: raised under `{guard}`")
-        elif lazy is not None and where is not None:
-            kind = PLATFORM
-            reason = (f"{through}is for Python 3.15 or newer: its import of {lazy} (line "
-                      f"{line}) is lazy there (`__lazy_modules__`, PEP 810), and Python "
-                      f"{where.version_text} runs it at once, where it fails")
-        elif installed(file) and frames[-1][2] == "<module>" and raises_import_error(
-                file, line):
-            kind = MISSING
-            reason = f"{through}says it cannot be used here ({error})"
+    elif missing is None:
+        kind, reason = _not_here(fail, through, where) or (None, None)
     if kind is None or reason is None:
         return None
     return SkippedModule(

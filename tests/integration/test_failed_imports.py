@@ -222,6 +222,31 @@ def test_every_renderer_counts_skipped_modules_as_skipped() -> None:
 SHIPPED = RUNTIME / "site-packages" / "shipped_parts"
 
 
+def _a_shared_library() -> Path:
+    """A real shared library of this Python's (one of its extension modules' files)."""
+    import importlib
+
+    for name in ("_json", "_csv", "_struct", "array", "_bisect"):
+        file = getattr(importlib.import_module(name), "__file__", None)
+        if file and file.endswith(".so"):
+            return Path(file)
+    pytest.skip("no extension module of this Python is a file")
+
+
+def test_a_shared_library_beside_the_modules_is_not_a_failing_module(tmp_path: Path) -> None:
+    # pyarrow ships libarrow_python.so beside its extensions: a bare `.so` the import
+    # system takes for an extension module, with no PyInit_libarrow_python. The walk
+    # tried it and exited 3.
+    folder = package(tmp_path, "ships_libs", {"__init__.py": "", "fine.py": "VALUE = 1\n"})
+    shutil.copyfile(_a_shared_library(), folder / "libhelper.so")
+    report = api.profile([str(folder)], api.Measure(tree=True, repeat=1, memory=False))
+    assert report.failure is None
+    (library,) = report.skipped
+    assert (library.name, library.kind) == ("ships_libs.libhelper", "not-a-module")
+    assert library.reason == ("is no Python module: a shared library that defines no "
+                              "PyInit_libhelper, which no import can load")
+
+
 @pytest.mark.parametrize("isolated", [False, True])
 def test_a_module_that_fails_only_after_others_of_the_walk_is_not_a_failure(
         isolated: bool) -> None:
