@@ -15,6 +15,8 @@ and `grep`; colour is the console's business.
 
 from __future__ import annotations
 
+import ast
+import functools
 import os
 from collections import Counter
 from typing import TYPE_CHECKING
@@ -66,10 +68,55 @@ def _limit(rows: tuple[ImportEdge, ...], options: RenderOptions,
     return rows if options.verbosity > 0 else rows[:shown]
 
 
+@functools.lru_cache(maxsize=64)
+def _imports_in(file: str) -> dict[int, list[ast.Import | ast.ImportFrom]]:
+    """The import statements of `file` by first line ({} when it cannot be read)."""
+    try:
+        with open(file, "rb") as stream:
+            tree = ast.parse(stream.read(), file)
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    found: dict[int, list[ast.Import | ast.ImportFrom]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.setdefault(node.lineno, []).append(node)
+    return found
+
+
+def _as_written(edge: ImportEdge) -> str | None:
+    """The import statement behind `edge` as its source writes it, if it can be read.
+
+    `from .sansio import http as _sansio_http`, not the `import werkzeug.sansio.http`
+    the edge resolved it to; a long list of names is cut as the edge's own are.
+    """
+    if edge.file is None or edge.line is None:
+        return None
+    found = _imports_in(edge.file).get(edge.line, [])
+    tail = edge.imported.rpartition(".")[2]
+    named = [n for n in found if tail in {a.name.rpartition(".")[2] for a in n.names}
+             or (isinstance(n, ast.ImportFrom) and (n.module or "").endswith(tail))]
+    chosen = named or found
+    if len(chosen) != 1:
+        return None
+    node = chosen[0]
+    aliases = [f"{a.name} as {a.asname}" if a.asname else a.name for a in node.names]
+    names = _names(aliases)
+    if isinstance(node, ast.Import):
+        return f"import {names}"
+    return f"from {'.' * node.level}{node.module or ''} import {names}"
+
+
 def statement_text(edge: ImportEdge) -> str:
-    """What the statement behind an edge says, as near as the edge knows it."""
+    """What the statement behind an edge says: as written where its file can be read.
+
+    Otherwise as near as the edge knows it (the module it resolved to, its names).
+    """
     if edge.kind is EdgeKind.PARENT:
         return f"(runs package {edge.imported} first)"
+    if edge.kind is not EdgeKind.DYNAMIC:
+        written = _as_written(edge)
+        if written is not None:
+            return written
     if edge.names:
         return f"from {edge.imported} import {_names(edge.names)}"
     if edge.kind is EdgeKind.DYNAMIC:

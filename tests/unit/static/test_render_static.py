@@ -115,3 +115,21 @@ def test_graphml_reads_back_into_the_same_graph() -> None:
     assert set(back.edges) == {(e.importer, e.imported) for e in report.graph.edges}
     assert back.edges["stubpkg", "stubpkg.tools"]["kinds"] == "lazy"
     assert back.nodes["json"]["external"] is True
+
+
+def test_a_cycles_statements_are_shown_as_written(tmp_path: Path) -> None:
+    # werkzeug's shape: `from .sansio import http as _sansio_http` at the bottom of
+    # http.py was shown as `import werkzeug.sansio.http`, a statement nowhere in it.
+    for name, text in {
+        "web/__init__.py": "",
+        "web/http.py": "def etag():\n    return 1\n\n\nfrom .sansio import http as _sansio_http\n",
+        "web/sansio/__init__.py": "",
+        "web/sansio/http.py": "import json, web.http as base\nfrom ..http import (\n"
+                              "    etag,\n)\n",
+    }.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    text = _text(api.cycles([str(tmp_path / "web")], api.StaticOptions(cache=False)), "cycles")
+    assert "web.http -> web.sansio.http  eager  " in text
+    assert "http.py:5  from .sansio import http as _sansio_http" in text
+    assert "http.py:1  import json, web.http as base" in text
