@@ -91,14 +91,16 @@ def _name_text(record: ModuleRecord, style: str, in_tree: set[str] | None = None
     if in_tree is not None and record.importer is not None and record.importer not in in_tree:
         text.append(f" (imported by {record.importer})", style="dim")
     end, caught = (ends or {}).get(record.name, (record.name, False))
-    if record.error and record.name in skipped:
-        text.append(f" skipped: {record.error}", style="yellow")
-    elif record.error and caught:
-        text.append(f" failed, caught by {end}: {record.error}", style="yellow")
-    elif record.error and end in skipped:
-        text.append(f" skipped with {end}: {record.error}", style="yellow")
-    elif record.error:
-        text.append(f" FAILED: {record.error}", style="bold red")
+    # One line per row: an error may span several (docutils' CommonMark wrapper's does).
+    error = " ".join(record.error.split()) if record.error else None
+    if error and record.name in skipped:
+        text.append(f" skipped: {error}", style="yellow")
+    elif error and caught:
+        text.append(f" failed, caught by {end}: {error}", style="yellow")
+    elif error and end in skipped:
+        text.append(f" skipped with {end}: {error}", style="yellow")
+    elif error:
+        text.append(f" FAILED: {error}", style="bold red")
     return text
 
 

@@ -146,6 +146,16 @@ def test_tree_marks_a_failure_that_reached_the_top(make_report: MakeReport) -> N
     assert "2 failed" in line_of(text, "total:")
 
 
+def test_an_error_of_several_lines_stays_on_its_row(make_report: MakeReport) -> None:
+    # docutils' CommonMark wrapper raises an ImportError of three lines.
+    sample = make_report()
+    modules = tuple(dataclasses.replace(m, error="ImportError: needs one of\n  pycmark, myst")
+                    if m.name == "app" else m for m in sample.modules)
+    text = render(make_report(modules=modules))
+    assert "FAILED: ImportError: needs one of pycmark, myst" in line_of(body(text), "app")
+    assert not [line for line in text.splitlines() if line.startswith("  pycmark")]
+
+
 def test_threshold_folds_cheap_subtrees_into_a_summary(report: Report) -> None:
     text = render(report, threshold_ns=1_000_000)
     assert "app.util.tiny" not in text
