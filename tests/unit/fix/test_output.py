@@ -93,3 +93,29 @@ def test_a_name_left_at_two_lines_stays_and_a_statement_is_not_shown_as_a_name()
                        Refusal("m", "a.py", 9, "X stays: w", "X")]) == ["  a.py:3, 9: X stays: w"]
     assert left_lines([Refusal("m", "a.py", 3, "X stays: w", "X"),
                        Refusal("m", "a.py", 9, "w")]) == ["  a.py:3: X stays: w", "  a.py:9: w"]
+
+
+def test_a_time_saving_is_shown_only_when_every_run_beat_every_other() -> None:
+    # fix tornado printed "time 58.7 ms 49.3 ms 16%" for an import that loaded the same
+    # 25 modules before and after: the medians moved, the runs overlapped.
+    from importaudit.fix.output import _time_row
+    from importaudit.model import ModuleRecord, Report
+
+    def measured(median: int, fastest: int, slowest: int, runs: int = 5) -> Report:
+        root = ModuleRecord("pkg", cumulative_ns=median, cumulative_ns_min=fastest,
+                            cumulative_ns_max=slowest, runs=runs)
+        return Report(targets=("pkg",), tool_version="0", created_at="now", modules=(root,))
+
+    ms = 1_000_000
+    before = measured(58 * ms, 45 * ms, 70 * ms)
+    overlapping = measured(49 * ms, 44 * ms, 61 * ms)
+    assert _time_row(before, overlapping, 58 * ms, 49 * ms) == (
+        "  time         58.0 ms     49.0 ms  within noise (the runs overlap)")
+    faster = measured(30 * ms, 28 * ms, 33 * ms)
+    assert _time_row(before, faster, 58 * ms, 30 * ms).endswith("48%")
+    slower = measured(90 * ms, 80 * ms, 99 * ms)
+    assert _time_row(before, slower, 58 * ms, 90 * ms).endswith("-55%")
+    # One run each says nothing about the spread: no saving claimed.
+    assert _time_row(measured(58 * ms, 58 * ms, 58 * ms, runs=1),
+                     measured(30 * ms, 30 * ms, 30 * ms, runs=1), 58 * ms, 30 * ms).endswith(
+        "not judged (one run has no spread: use --repeat)")
