@@ -52,8 +52,12 @@ def _restore_import_state() -> Iterator[None]:
     # objects of the first import live on (a worker pool's _pickle, _queue and
     # _multiprocessing) corrupted the heap (segfaults in the site-packages
     # differential test, depending on memory layout).
+    # importaudit's own modules stay too: its packages attach names on first use
+    # (`_lazy.attach`) and keep them, so deleting `importaudit.model.runtime` would leave
+    # `importaudit.model.RunMeta` a class whose module is gone (get_type_hints then
+    # fails in a later test, depending on the order tests run in).
     for name in [n for n in sys.modules if n not in modules]:
-        if not _is_extension(sys.modules[name]):
+        if not _is_extension(sys.modules[name]) and name.partition(".")[0] != "importaudit":
             del sys.modules[name]
     sys.modules.update(modules)
     sys.path[:] = path

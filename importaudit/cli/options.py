@@ -78,7 +78,7 @@ KEY_FLAGS: dict[str, Callable[[Any], Any]] = {
         help="Measure each module of the tree in its own fresh interpreter."),
     "include_tests": click.option(
         "--include-tests/--no-include-tests", "include_tests", default=None,
-        help="Walk test packages (tests, testing, conftest) too; they are left out by "
+        help="Walk test packages (test, tests, testing, conftest) too; they are left out by "
              "default."),
     "exclude": click.option(
         "--exclude", "exclude", multiple=True, metavar="PATTERN",

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 # 2: compiled modules' `source`; 3: package files named only by import_module;
-# 4: exclusions, symlinked aliases, zip archives; 5: a pattern before the test rule
-_TREE_FORMAT = 5
+# 4: exclusions, symlinked aliases, zip archives; 5: a pattern before the test rule;
+# 6: `test` is a test name too
+_TREE_FORMAT = 6
 
 
 class TreeCache:

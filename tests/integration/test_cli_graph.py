@@ -206,4 +206,5 @@ def test_a_test_named_module_the_package_imports_is_graphed_and_measured(
     assert any("part of the import" in n and "(tmpl.testing, tmpl.tests)" in n
                for n in notes), notes
     assert [n for n in notes if n.startswith("left out")] == [
-        "left out 1 test package(s) and module(s) (tmpl.sub.tests): --include-tests walks them"]
+        "left out 2 test package(s) and module(s) (tmpl.sub.tests, tmpl.test): "
+        "--include-tests walks them"]
