@@ -104,13 +104,16 @@ class SkippedModule:
     or it only works on another platform ("platform": it raised under a platform test,
     or needs a standard-library module this platform lacks), or it imports alone in a
     fresh interpreter and failed only after other modules of the walk ("walk-order"), or
-    it is a shared library that defines no module ("not-a-module").
+    it is a shared library that defines no module ("not-a-module"), or it lies in a
+    folder without `__init__.py` inside a regular package ("folder-of-files": alembic's
+    templates).
     `module` is the module whose import raised, which may be another one that `name`
     imports.
     """
 
     name: str
-    kind: str  # "missing-dependency" | "platform" | "walk-order" | "not-a-module"
+    kind: str  # "missing-dependency" | "platform" | "walk-order" | "not-a-module" |
+    # "folder-of-files"
     reason: str
     error: str  # the exception that reached the walk, "ImportError: ..."
     module: str | None = None

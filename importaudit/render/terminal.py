@@ -248,7 +248,8 @@ def _skipped(skipped: tuple[SkippedModule, ...], console: Console,
 _SKIP_KINDS = {"missing-dependency": "need a module that is not installed",
                "platform": "for another platform",
                "walk-order": "import alone, but not after the walk's other modules",
-               "not-a-module": "are shared libraries, not modules"}
+               "not-a-module": "are shared libraries, not modules",
+               "folder-of-files": "lie in folders of files without __init__.py"}
 
 
 def _failure(failure: ChildFailure, console: Console, options: RenderOptions) -> None:

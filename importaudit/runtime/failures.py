@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import functools
 import linecache
+import os
 import re
 import signal
 import sys
@@ -48,6 +49,7 @@ MISSING = "missing-dependency"
 PLATFORM = "platform"
 ORDER = "walk-order"
 LIBRARY = "not-a-module"
+FOLDER = "folder-of-files"
 # What Python says of a file its import system takes for an extension module (a bare
 # `name.so` is one on Linux) that defines no module: a shared library shipped beside
 # the package's extensions (pyarrow's libarrow_python.so), which nothing imports.
@@ -265,6 +267,14 @@ def classify(fail: Fail, targets: Sequence[str],
                   f"{missing.partition('.')[0]} does not include{how}")
     elif missing is None:
         kind, reason = _not_here(fail, through, where) or (None, None)
+    if kind is None:
+        folder = files_folder(name, frames)
+        if folder is not None:
+            kind = FOLDER
+            reason = (f"lies in {folder}, a folder without __init__.py inside the package "
+                      f"{name.partition('.')[0]}: Python imports it as a namespace package, "
+                      f"but such a folder holds files (templates, scripts) more often than "
+                      f"modules; add an __init__.py if it is a subpackage")
     if kind is None or reason is None:
         return None
     return SkippedModule(
@@ -272,6 +282,33 @@ def classify(fail: Fail, targets: Sequence[str],
         missing=missing, file=file, line=line,
         traceback=format_traceback(frames, error),
     )
+
+
+def files_folder(name: str, frames: Sequence[Frame]) -> str | None:
+    """The folder without `__init__.py` inside a regular package that module `name` is in.
+
+    alembic's `templates/generic/env.py` is a template: `alembic/templates` has no
+    `__init__.py`, so Python imports it as a namespace package below the regular package
+    alembic, and a `--tree` walk imports `env`, which then fails outside a migration.
+    The module's file is the one of its traceback's frames that its name spells.
+    """
+    parts = name.split(".")
+    if len(parts) < 3:
+        return None
+    tails = (os.path.join(*parts) + ".py", os.path.join(*parts, "__init__.py"))
+    file = next((f for f, _line, _function in frames if f.endswith(tails)), None)
+    if file is None:
+        return None
+    top = file[:len(file) - len(next(t for t in tails if file.endswith(t)))]
+    top = os.path.join(top, parts[0])
+    if not os.path.isfile(os.path.join(top, "__init__.py")):
+        return None  # a namespace package all the way: its folders are its packages
+    folder = top
+    for part in parts[1:-1]:
+        folder = os.path.join(folder, part)
+        if not os.path.isfile(os.path.join(folder, "__init__.py")):
+            return folder
+    return None
 
 
 def order_dependent(fail: Fail) -> SkippedModule:

@@ -10,6 +10,7 @@ module that really fails: that module is blamed, not the caught one.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -329,3 +330,21 @@ def test_the_same_parts_of_a_source_tree_are_failures(tmp_path: Path) -> None:
     assert {s.name for s in report.skipped} == {"shipped_parts.crt_auth",
                                                 "shipped_parts._typing"}
     assert report.failure is not None
+
+
+def test_a_module_in_a_folder_of_files_inside_a_package_is_skipped(tmp_path: Path) -> None:
+    """alembic's templates/*/env.py: a folder without __init__.py holding .py files."""
+    report = tree_report(RUNTIME / "with_templates")
+    assert report.failure is None, report.failure
+    [skip] = report.skipped
+    assert skip.name == "with_templates.templates.generic.env"
+    assert skip.kind == "folder-of-files"
+    assert os.path.join("with_templates", "templates") in skip.reason
+    assert "RuntimeError: env.py runs under the migration tool" in skip.error
+    # The same module in a regular subpackage is the package's own, and fails.
+    shutil.copytree(RUNTIME / "with_templates", tmp_path / "with_templates")
+    for folder in ("templates", os.path.join("templates", "generic")):
+        (tmp_path / "with_templates" / folder / "__init__.py").write_text("")
+    failed = tree_report(tmp_path / "with_templates")
+    assert failed.failure is not None and not failed.skipped
+    assert failed.failure.module == "with_templates.templates.generic.env"
