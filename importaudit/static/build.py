@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 def _digest(tree: SourceTree, scanned: Scanned, scanner: str, collapse_external: bool,
-            where: SearchPath) -> str:
+            where: SearchPath, exclusions: Exclusions) -> str:
     """Everything a graph is resolved from: the tree, each file's content, the options.
 
     The measured interpreter's sys.path is in it because lazy-map guesses and
@@ -49,7 +49,8 @@ def _digest(tree: SourceTree, scanned: Scanned, scanner: str, collapse_external:
                 m.source, *content(m.scanned)] for m in tree.modules.values()]
     problems = [[p.file, p.reason, p.line] for p in tree.problems]
     identity = [SCANNER_VERSION, GRAPH_VERSION, list(sys.version_info[:2]), scanner,
-                collapse_external, tree.roots, modules, problems, sorted(tree.excluded),
+                collapse_external, tree.roots, modules, problems, sorted(tree.excluded.items()),
+                list(exclusions.patterns), exclusions.tests,
                 list(where.entries), sorted(where.builtins), where.python, os.getcwd()]
     return hashlib.sha256(json.dumps(identity).encode()).hexdigest()
 
@@ -83,7 +84,7 @@ def _spare(builder: GraphBuilder, scanner: str,
     """Scan the test-named modules the targets import at import time, until none is left.
 
     Few files (a package's `testing` module and what it imports), so they are scanned
-    here, not cached: the graph cache checks their contents (`GraphBuilder.stubs`).
+    here, not cached: the graph cache checks their contents (`GraphBuilder.read_beyond`).
     """
     while found := builder.spare():
         paths = [m.scanned for m in found if m.scanned is not None]
@@ -119,18 +120,18 @@ def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
         tree = discover(targets, cache_dir=cache_dir, on_file=on_file, search_path=where,
                         exclusions=exclusions)
         graph = _from_tree(tree, kinds, collapse_external, cache_dir, scanner, stream, where,
-                           progress)
+                           exclusions, progress)
         return tree, graph
 
 
 def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_external: bool,
                cache_dir: str | os.PathLike[str] | None, scanner: str,
-               stream: ScanStream, where: SearchPath,
+               stream: ScanStream, where: SearchPath, exclusions: Exclusions,
                progress: Callable[[str], None]) -> StaticGraph:
     # A compiled module's edges are read from the source beside it, when it has one.
     paths = [m.scanned for m in tree.modules.values() if m.scanned is not None]
     # Files are resolved as workers deliver their scans, while others are still scanned.
-    builder = GraphBuilder(tree, collapse_external, where)
+    builder = GraphBuilder(tree, collapse_external, where, exclusions)
     done = [0]
 
     def on_scan(path: str, encoded: Sequence[Any]) -> None:
@@ -149,13 +150,14 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
     if scans.path.exists() or graphs.path.exists():
         # Something is cached: hashing every file first may make resolving unnecessary.
         keys = content_keys(paths)
-        cached = graphs.load(_digest(tree, keys, scanner, collapse_external, where))
+        cached = graphs.load(_digest(tree, keys, scanner, collapse_external, where,
+                                     exclusions))
         if cached is not None:
             return keep_kinds(cached, kinds)
     scanned = scan_tree(paths, cache=scans, scanner=scanner, keys=keys,
                         on_scan=on_scan, keep=False, stream=stream)
     _spare(builder, scanner, on_scan)
     graph = builder.finish()
-    graphs.save(_digest(tree, scanned, scanner, collapse_external, where), graph,
-                builder.stubs, builder.edge_rows())
+    graphs.save(_digest(tree, scanned, scanner, collapse_external, where, exclusions), graph,
+                builder.read_beyond(), builder.edge_rows())
     return keep_kinds(graph, kinds)

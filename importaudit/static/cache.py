@@ -100,8 +100,14 @@ def content_key(data: bytes) -> str:
 
 
 def file_key(path: str) -> str | None:
-    """The content key of the file at `path`, or None when it cannot be read."""
+    """The content key of the file at `path`, or None when it cannot be read.
+
+    A `path` ending in the path separator stands for a directory: its key is that of
+    its sorted entry names (what a lookup of a module in it depends on).
+    """
     try:
+        if path.endswith(os.sep):
+            return content_key("\0".join(sorted(os.listdir(path))).encode())
         with open(path, "rb") as stream:
             return content_key(stream.read())
     except OSError:

@@ -40,7 +40,7 @@ from importaudit.static.cache import EDGE_ROW, EdgeRows, content_key, encode_sca
 from importaudit.static.discover import SearchPath
 from importaudit.static.records import from_rows, instances
 from importaudit.static.scan import scan_reference
-from importaudit.static.sourcetree import locate_left_out
+from importaudit.static.sourcetree import Exclusions, SourceModule, locate_left_out
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-    from importaudit.static.discover import SourceModule, SourceTree
+    from importaudit.static.discover import SourceTree
     from importaudit.static.scan import FileScan
 
 #: Bump when resolution changes, so graphs cached by `build` are not reused.
@@ -150,8 +150,9 @@ class GraphBuilder:
     """
 
     def __init__(self, tree: SourceTree, collapse_external: bool,
-                 where: SearchPath | None = None) -> None:
+                 where: SearchPath | None = None, exclusions: Exclusions | None = None) -> None:
         self.tree = tree
+        self.exclusions = exclusions or Exclusions()  # what the walk was told to leave out
         self.modules = tree.modules
         self.roots = tree.roots
         self.collapse = collapse_external
@@ -199,6 +200,9 @@ class GraphBuilder:
         # `_LOADS_AT_IMPORT`), in the order met; `spare` walks the test-named ones.
         self._loaded: dict[str, None] = {}
         self._looked_up: set[str] = set()
+        # Directories looked in for left-out modules: what the graph says about those
+        # depends on their listings, which the tree's digest does not cover.
+        self._looked: set[str] = set()
 
     # ----------------------------------------------------------------- naming
 
@@ -225,8 +229,8 @@ class GraphBuilder:
         TESTS` takes a name of the module `tests`, which has no submodules.
         """
         if self.is_internal(name):
-            return name in self.modules or (self.tree.is_excluded(name)
-                                            and locate_left_out(name, self.modules) is not None)
+            return name in self.modules or (self.tree.is_excluded(name) and locate_left_out(
+                name, self.modules, self._looked) is not None)
         return not self.collapse and self.outside.exists(name)
 
     # ----------------------------------------------------------------- resolving
@@ -392,10 +396,11 @@ class GraphBuilder:
             if name in self.modules or name in self._looked_up:
                 continue
             self._looked_up.add(name)
-            if self._left_out_because(name) != "tests":
-                continue
-            module = locate_left_out(name, self.modules)
-            if module is None:
+            if self._left_out_because(name) != "tests" or self.exclusions.reason(
+                    name) not in (None, "tests"):
+                continue  # a user's pattern leaves it out, inside a test package too
+            module = locate_left_out(name, self.modules, self._looked)
+            if not isinstance(module, SourceModule):
                 continue
             if self.modules is self.tree.modules:  # the tree (and its digest) stays as walked
                 self.modules = dict(self.modules)
@@ -472,6 +477,15 @@ class GraphBuilder:
         group = self._groups.get(module.name)
         if group:
             self._ordered[module.name] = [group[key] for key in sorted(group)]
+
+    def read_beyond(self) -> dict[str, str | None]:
+        """Files and directories (trailing separator) read beyond the tree, by content key.
+
+        What a cached graph must check itself (`GraphCache.load`): `.pyi` stubs, the
+        files of the test-named modules `spare` walked, and the listings of the
+        directories looked in for left-out modules.
+        """
+        return {**self.stubs, **{path: file_key(path) for path in sorted(self._looked)}}
 
     def edge_rows(self) -> EdgeRows:
         """What `cache.encode_graph` may reuse of the graph `finish` gave."""

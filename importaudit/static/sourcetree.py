@@ -160,20 +160,32 @@ class SourceTree:
         return [name for name in self.modules if name.rpartition(".")[2] != "__main__"]
 
 
-def locate_left_out(name: str, known: Mapping[str, SourceModule]) -> SourceModule | None:
+#: `locate_left_out`'s answer when the disk cannot tell (a namespace or zipped ancestor).
+UNKNOWN = "unknown"
+
+
+def locate_left_out(name: str, known: Mapping[str, SourceModule],
+                    looked: set[str] | None = None) -> SourceModule | str | None:
     """Module `name`, which the walk left out, found on disk below a `known` package.
 
     The walk does not enter what it leaves out, so the file is looked for from the
     nearest package it did walk (or `known` holds since), in the import system's order:
     a package directory `part/__init__.py`, a compiled `part.<tag>.so` (with the `.py`
-    beside it as its source), then `part.py`. None when nothing is there, or when the
-    nearest known ancestor is a namespace package, a compiled one or no package.
+    beside it as its source), then `part.py`. None when nothing is there; `UNKNOWN`
+    when the disk cannot tell (the nearest known ancestor is a namespace package, or
+    lies in a zip archive). `looked` collects the directories looked in (each with a
+    trailing separator: `cache.file_key` keys their listings), on which the answer
+    depends.
     """
     place = _left_out_directory(name, known)
-    if place is None:
-        return None
-    directory, shown, last = place
+    if place is None or isinstance(place, str):
+        return place
+    directory, shown, last, folders = place
+    if looked is not None:
+        looked.update(os.path.join(folder, "") for folder in folders)
     if os.path.isfile(os.path.join(directory, last, "__init__.py")):
+        if looked is not None:
+            looked.add(os.path.join(directory, last, ""))
         return SourceModule(name, os.path.join(directory, last, "__init__.py"),
                             os.path.join(shown, last, "__init__.py"), True)
     try:
@@ -193,22 +205,32 @@ def locate_left_out(name: str, known: Mapping[str, SourceModule]) -> SourceModul
 
 
 def _left_out_directory(name: str, known: Mapping[str, SourceModule]
-                        ) -> tuple[str, str, str] | None:
-    """The directory module `name` would be in (as read, as shown) and its last part."""
+                        ) -> tuple[str, str, str, list[str]] | str | None:
+    """Where module `name` would be: (directory as read, as shown, last part, folders).
+
+    `folders` are the directories on the way. None when it cannot be there, `UNKNOWN`
+    when the disk cannot tell.
+    """
     parts = name.split(".")
     for cut in range(len(parts) - 1, 0, -1):
         ancestor = known.get(".".join(parts[:cut]))
         if ancestor is None:
             continue
-        if not ancestor.is_package or ancestor.path is None or ancestor.extension:
+        if ancestor.namespace or ancestor.path is None:
+            return UNKNOWN
+        if not ancestor.is_package or ancestor.extension:
             return None
         directory = os.path.dirname(ancestor.path)
+        if not os.path.isdir(directory):
+            return UNKNOWN  # inside a zip archive
         shown = os.path.dirname(ancestor.display) if ancestor.display else directory
+        folders = [directory]
         for part in parts[cut:-1]:
             directory, shown = os.path.join(directory, part), os.path.join(shown, part)
+            folders.append(directory)
             if not os.path.isfile(os.path.join(directory, "__init__.py")):
                 return None
-        return directory, shown, parts[-1]
+        return directory, shown, parts[-1], folders
     return None
 
 

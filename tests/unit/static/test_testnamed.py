@@ -88,3 +88,64 @@ def test_the_stored_graph_keeps_them_and_goes_stale_when_one_changes(tmp_path: P
     tests.write_text(tests.read_text() + "import json\n")
     edited = build.static_graph(["tmpl"], cache_dir=cache, jobs=1, where=where)
     assert ("tmpl.tests", "json", "eager") in edges(edited)
+
+
+def _graph(root: Path, cache: Path | None, exclusions: Exclusions | None = None) -> object:
+    return build.static_graph(["pkg"], cache_dir=cache, jobs=1,
+                              where=build.SearchPath((str(root),)), exclusions=exclusions)
+
+
+def _same_as_cold(root: Path, exclusions: Exclusions | None = None) -> object:
+    warm = _graph(root, root / "cache", exclusions)
+    assert warm == _graph(root, None, exclusions)
+    return warm
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_the_stored_graph_notices_a_file_added_where_a_walked_module_looks(
+        tmp_path: Path) -> None:
+    """A walked test package's import of a submodule that was not there yet."""
+    _write(tmp_path, {"pkg/__init__.py": "from . import tests\n",
+                      "pkg/tests/__init__.py": "from . import helpers\n"})
+    _same_as_cold(tmp_path)
+    _write(tmp_path, {"pkg/tests/helpers.py": "import json\n"})
+    graph = _same_as_cold(tmp_path)
+    assert ("pkg.tests.helpers", "json", "eager") in edges(graph)  # type: ignore[arg-type]
+
+
+def test_the_stored_graph_notices_a_package_taking_a_modules_place(tmp_path: Path) -> None:
+    _write(tmp_path, {"pkg/__init__.py": "from . import tests\n",
+                      "pkg/tests.py": "import json\n"})
+    _same_as_cold(tmp_path)
+    _write(tmp_path, {"pkg/tests/__init__.py": "import csv\n"})
+    graph = _same_as_cold(tmp_path)
+    assert ("pkg.tests", "csv", "eager") in edges(graph)  # type: ignore[arg-type]
+
+
+def test_an_exclude_pattern_holds_on_a_warm_run_and_inside_a_walked_package(
+        tmp_path: Path) -> None:
+    _write(tmp_path, {"pkg/__init__.py": "from . import tests\n",
+                      "pkg/tests/__init__.py": "from . import heavy\n",
+                      "pkg/tests/heavy.py": "import json\n"})
+    walked = _same_as_cold(tmp_path)
+    assert "pkg.tests.heavy" in _internal(walked) and _internal(walked)["pkg.tests.heavy"]
+    out = _same_as_cold(tmp_path, Exclusions(("pkg.tests",)))
+    assert _internal(out)["pkg.tests"] is None
+    inner = _same_as_cold(tmp_path, Exclusions(("*.heavy",)))
+    assert _internal(inner)["pkg.tests"] is not None
+    assert _internal(inner).get("pkg.tests.heavy") is None
+    assert _same_as_cold(tmp_path) == walked
+
+
+def test_under_a_namespace_package_a_left_out_module_stays_a_module(tmp_path: Path) -> None:
+    """The disk below a namespace package is not looked at: the edge keeps its module."""
+    _write(tmp_path, {"ns/mod.py": "from . import tests\n",
+                      "ns/tests/__init__.py": "import json\n"})
+    graph = build.static_graph(["ns"], cache_dir=None, jobs=1,
+                               where=build.SearchPath((str(tmp_path),)))
+    assert ("ns.mod", "ns.tests", "eager") in edges(graph)
