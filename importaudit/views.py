@@ -241,17 +241,32 @@ def _sum_known(values: Iterable[int | None]) -> int | None:
 
 def report_totals(report: Report) -> Totals:
     """`totals` of a whole report: its skipped modules count as skipped, not failed."""
-    return totals(report.modules, {s.name for s in report.skipped})
+    return totals(report.modules, {s.name for s in report.skipped}, _uncaught(report))
 
 
-def failure_ends(records: Iterable[ModuleRecord]) -> dict[str, tuple[str, bool]]:
+def _uncaught(report: Report) -> tuple[str, ...]:
+    """The module whose failure ended the run (`--tree` may import it after a catch)."""
+    failure = report.failure
+    return (failure.module,) if failure is not None and failure.module else ()
+
+
+def report_failure_ends(report: Report) -> dict[str, tuple[str, bool]]:
+    """`failure_ends` of a whole report: its failure's module was not caught."""
+    return failure_ends(report.modules, _uncaught(report))
+
+
+def failure_ends(records: Iterable[ModuleRecord],
+                 uncaught: Collection[str] = ()) -> dict[str, tuple[str, bool]]:
     """Where the exception of each failed import stopped: (module, caught), by name.
 
     The exception goes up the chain of importers until one completes: that importer
     caught it (an optional import, `try: import socks` / `except ImportError`), and
     `caught` is True. Otherwise it is the topmost failed module of the chain (a target,
     or a module `--tree` imported itself), and `caught` is False: the failure is that
-    module's (skipped with it when a walk skipped it).
+    module's (skipped with it when a walk skipped it). An importer in another thread
+    catches nothing (the exception ended that thread), and the modules `uncaught`
+    names failed uncaught: `--tree` imports a module itself after an importer caught
+    its failure, and the second failure ends the run.
     """
     by_name = {r.name: r for r in records}
     found: dict[str, tuple[str, bool]] = {}
@@ -260,19 +275,23 @@ def failure_ends(records: Iterable[ModuleRecord]) -> dict[str, tuple[str, bool]]
             continue
         top, caught = record.name, False
         seen = {record.name}
-        importer = record.importer
+        below = record
+        importer = record.importer if record.name not in uncaught else None
         while importer is not None and importer in by_name and importer not in seen:
             above = by_name[importer]
+            if above.thread != below.thread:
+                break
             if above.error is None:
                 top, caught = importer, True
                 break
             seen.add(importer)
-            top, importer = importer, above.importer
+            top, below, importer = importer, above, above.importer
         found[record.name] = (top, caught)
     return found
 
 
-def totals(records: Iterable[ModuleRecord], skipped: Collection[str] = ()) -> Totals:
+def totals(records: Iterable[ModuleRecord], skipped: Collection[str] = (),
+           uncaught: Collection[str] = ()) -> Totals:
     """Count and sum the records; self values add up to the whole without double counting.
 
     Records named in `skipped` (a report's `skipped` modules) count as skipped, not failed.
@@ -292,7 +311,7 @@ def totals(records: Iterable[ModuleRecord], skipped: Collection[str] = ()) -> To
     names = {r.name for r in measured}
     roots_ns = sum(r.cumulative_ns for r in measured
                    if r.importer is None or r.importer not in names)
-    ends = failure_ends(measured)
+    ends = failure_ends(measured, uncaught)
     caught = {name for name, (_, by_importer) in ends.items() if by_importer}
     # A module that fails because a skipped module of the walk fails is skipped with it:
     # not a failure, and not counted again (the skipped module stands for it).

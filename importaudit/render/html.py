@@ -25,7 +25,7 @@ from importaudit.render.compare import (
     target_roots,
 )
 from importaudit.units import format_bytes, format_ns
-from importaudit.views import build_tree, failure_ends, report_totals
+from importaudit.views import build_tree, report_failure_ends, report_totals
 
 if TYPE_CHECKING:
     from importaudit.model import Finding, Impact, ImportEdge, Report
@@ -147,7 +147,7 @@ def report_data(report: Report) -> dict[str, Any]:
         stack.extend(node.children)
     graph = LoadGraph(report.modules)
     measured = {r.name for r in report.modules if not r.preloaded}
-    ends = failure_ends(report.modules)
+    ends = report_failure_ends(report)
     skipped = {s.name for s in report.skipped}
     caught = {name: end for name, (end, by_importer) in ends.items() if by_importer}
     with_skipped = {name: end for name, (end, by_importer) in ends.items()

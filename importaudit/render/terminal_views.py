@@ -108,7 +108,7 @@ def tree_view(report: Report, out: Output, options: RenderOptions) -> None:
     """The import tree, importer above imported, small branches folded (`threshold_ns`)."""
     records = report.modules
     skipped = {s.name for s in report.skipped}
-    ends = views.failure_ends(records)
+    ends = views.report_failure_ends(report)
     total = views.totals(records).total_ns
     tree = views.fold_tree(views.build_tree(records), options.threshold_ns)
     verbose = options.verbosity > 0
@@ -205,7 +205,7 @@ def table_view(report: Report, out: Output, options: RenderOptions) -> None:
     columns.append(Column("importer", justify="left", drop=0))
 
     skipped = {s.name for s in report.skipped}
-    ends = views.failure_ends(report.modules)
+    ends = views.report_failure_ends(report)
     rows: list[list[Text | str]] = []
     for rank, record in enumerate(ranked, start=1):
         style = _cost_style(record.cumulative_ns, total)

@@ -341,3 +341,28 @@ def test_a_failure_under_a_skipped_module_is_skipped_with_it() -> None:
         "other": ("other", False)}
     sums = views.totals(records, skipped={"web"})
     assert (sums.failed, sums.skipped, sums.caught) == (1, 1, 0)
+
+
+def test_the_failure_that_ended_the_run_was_not_caught() -> None:
+    """--tree imports fp._speed itself after fp caught its failure: the second ends the run."""
+    from importaudit.model import ChildFailure, ModuleRecord
+
+    records = (ModuleRecord("fp", None, order=1),
+               ModuleRecord("fp._speed", "fp", order=2, error="NameError: x"))
+    report = Report(targets=("fp",), tool_version="t", created_at="now", modules=records,
+                    failure=ChildFailure(kind="import-error", message="NameError: x",
+                                         module="fp._speed"))
+    assert views.report_failure_ends(report) == {"fp._speed": ("fp._speed", False)}
+    sums = views.report_totals(report)
+    assert (sums.failed, sums.caught) == (1, 0)
+    assert views.failure_ends(records) == {"fp._speed": ("fp", True)}
+
+
+def test_a_failure_in_another_thread_is_not_caught_by_the_module_that_started_it() -> None:
+    from importaudit.model import ModuleRecord
+
+    records = [ModuleRecord("thr", None, order=1),
+               ModuleRecord("thbad", "thr", order=2, error="RuntimeError: boom",
+                            thread="Thread-1 (work)")]
+    assert views.failure_ends(records) == {"thbad": ("thbad", False)}
+    assert views.totals(records).failed == 1
