@@ -19,7 +19,8 @@ def {name}(package, lazy, hidden=(), own_getattr=None, own_dir=None):
     `lazy` maps a public name to (module, attribute) as the import statement said it,
     attribute None for a submodule itself; `hidden` are names the rewrite added that
     the original module did not have, kept out of `dir()`. `own_getattr` and `own_dir`
-    are the module's own `__getattr__` and `__dir__`, asked after the lazy names.
+    name the module's own `__getattr__` and `__dir__` (renamed), asked after the lazy
+    names once the module has bound them.
     """
     import importlib
     import sys
@@ -28,8 +29,9 @@ def {name}(package, lazy, hidden=(), own_getattr=None, own_dir=None):
         try:
             module_name, attr = lazy[name]
         except KeyError:
-            if own_getattr is not None:
-                return own_getattr(name)
+            hook = vars(sys.modules[package]).get(own_getattr) if own_getattr else None
+            if hook is not None:
+                return hook(name)
             raise AttributeError(
                 "module %r has no attribute %r" % (package, name)) from None
         module = importlib.import_module(module_name, package)
@@ -45,7 +47,8 @@ def {name}(package, lazy, hidden=(), own_getattr=None, own_dir=None):
         return value
 
     def __dir__():
-        names = set(own_dir() if own_dir is not None else vars(sys.modules[package]))
+        hook = vars(sys.modules[package]).get(own_dir) if own_dir else None
+        names = set(hook() if hook is not None else vars(sys.modules[package]))
         return sorted(names - set(hidden) | set(lazy))
 
     return __getattr__, __dir__

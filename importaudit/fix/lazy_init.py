@@ -296,6 +296,12 @@ class _Planner:
                     "it is left as it is")
         if any(access for a in assignments for access in a.references):
             return f"the module's own code names {special}: it is left as it is"
+        # A __dir__ may list globals(): the lazy __dir__ adds the lazy names to its list.
+        reads = m.Call(func=m.Name("globals") | m.Name("vars")) | m.Attribute(
+            value=m.Name("sys"), attr=m.Name("modules"))
+        if special == "__getattr__" and m.findall(nodes[0], reads):
+            return (f"its {special} reads the module's namespace (globals(), vars() or "
+                    f"sys.modules), where the names that would become lazy are not bound")
         return None
 
     def descendant(self, node: cst.ImportFrom) -> str | None:
@@ -634,8 +640,8 @@ def _block(plan: InitPlan, surface: Surface, moved: Iterable[str],
                       for name, (module, attr) in lazy.items())
     added += [KEPT_HOOKS[hook] for hook in sorted(plan.own_hooks)]
     hidden = tuple(sorted(n for n in added if n not in surface.own_names))
-    # The module's own hooks are defined further down: looked up when first asked.
-    own = "".join(f",\n    own_{hook[2:-2]}=lambda *args: {KEPT_HOOKS[hook]}(*args)"
+    # The module's own hooks are defined further down: named, and looked up when asked.
+    own = "".join(f",\n    own_{hook[2:-2]}={KEPT_HOOKS[hook]!r}"
                   for hook in sorted(plan.own_hooks))
     parts.append("# Loaded on first access (PEP 562); written by `importaudit fix`.\n"
                  f"_LAZY = {{\n{entries}}}\n"

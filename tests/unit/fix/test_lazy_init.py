@@ -141,3 +141,26 @@ def test_a_getattr_under_if_not_type_checking_is_kept_too(tmp_path: Path) -> Non
                          text=True, check=False)
     assert run.returncode == 0, run.stderr
 
+
+def test_a_getattr_reading_the_module_namespace_is_left_as_it_is() -> None:
+    found = plan("fix_getattr_globals")
+    assert found.names == ()
+    assert [r.reason for r in found.refusals] == [
+        "its __getattr__ reads the module's namespace (globals(), vars() or sys.modules), "
+        "where the names that would become lazy are not bound"]
+
+
+def test_the_own_getattr_is_asked_only_once_bound(tmp_path: Path) -> None:
+    """An import the __init__ keeps eager may ask for a name before the def is bound."""
+    found = plan("fix_owngetattr")
+    after = render_init(found, Surface(own_names=frozenset({"__getattr__", "__dir__"})))
+    assert "own_getattr='_getattr_before_lazy'" in after
+    call_end = after.index(")\n", after.index("__getattr__, __dir__ = _attach(")) + 2
+    early = (after[:call_end] + "try:\n    __getattr__('__version__')\n"
+             "except AttributeError:\n    pass\n" + after[call_end:])
+    shutil.copytree(FIX / "fix_owngetattr", tmp_path / "fix_owngetattr")
+    (tmp_path / "fix_owngetattr" / "__init__.py").write_text(early)
+    run = subprocess.run([sys.executable, "-W", "ignore", "-c",
+                          "import fix_owngetattr as p; assert p.__version__ == '1.0'"],
+                         cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
