@@ -159,6 +159,7 @@ def report_data(report: Report) -> dict[str, Any]:
          "modules": sizes.get(r.name), "origin": r.origin, "error": r.error,
          "caught_by": caught.get(r.name),  # an optional import: the importer went on
          "skipped_with": with_skipped.get(r.name),  # fails as a skipped module does
+         "via": r.via,  # loaded without the import system: no chain of importers
          # the side panel: spread over the runs, and the module's edges in the one load
          # graph, from which the page finds the same chains `importaudit why` lists
          "self_range": [r.self_ns_min, r.self_ns_max],
@@ -189,6 +190,8 @@ def report_data(report: Report) -> dict[str, Any]:
                     else []},
         "tree": _tree(report, flagged),
         "modules": modules,
+        # loaded before measurement: not in the page, but no chain starts below one
+        "preloaded": [r.name for r in report.modules if r.preloaded],
         "findings": findings,
         "cycles": cycles,
         # submodules a tree walk could not import here (another platform, an optional
@@ -209,6 +212,7 @@ FIELDS: tuple[str, ...] = (
     "name", "importer", "self_ns", "cumulative_ns", "heap_bytes", "self_heap_bytes",
     "rss_bytes", "self_rss_bytes", "modules", "origin", "error", "self_range",
     "cumulative_range", "runs", "order", "imports", "start_ns", "thread", "depth",
+    "caught_by", "skipped_with", "via",
 )
 
 

@@ -425,8 +425,11 @@ def _source_hint(name: str) -> str:
     A checkout whose package lives in `src/` is not importable until it is installed;
     its path is a target that needs no install.
     """
-    top = name.partition(".")[0]
-    for candidate in (os.path.join("src", top, "__init__.py"), os.path.join("src", f"{top}.py")):
+    parts = name.split(".")
+    if not os.path.isfile(os.path.join("src", parts[0], "__init__.py")) and len(parts) > 1:
+        return ""
+    for candidate in (os.path.join("src", *parts, "__init__.py"),
+                      os.path.join("src", *parts[:-1], f"{parts[-1]}.py")):
         if os.path.isfile(candidate):
             shown = os.path.dirname(candidate) if candidate.endswith("__init__.py") else candidate
             return (f"; {shown} is here: give that path as the target, or install the "

@@ -303,6 +303,44 @@ def test_panel_lists_the_chain_that_loaded_a_module_first(
     check_clean(page, seen, "why-loading-chain-first.png")
 
 
+@pytest.mark.parametrize("shape", ["via", "preloaded importer"])
+def test_panel_chains_agree_with_why_for_unusual_loads(
+        page: Page, seen: Seen, tmp_path: Path, shape: str) -> None:
+    """A module mypyc's sys.modules gave (no importer chain), one a preloaded module loaded."""
+    from importaudit.model import Report
+
+    def record(name: str, importer: str | None, order: int, **extra: object) -> ModuleRecord:
+        return ModuleRecord(name, importer, order=order, self_ns=1_000_000,
+                            cumulative_ns=1_000_000, **extra)  # type: ignore[arg-type]
+
+    if shape == "via":
+        modules = (record("t", None, 0), record("a", "t", 1), record("b", "a", 2),
+                   record("m", "b", 3, via="sys.modules", importers=("t",)))
+    else:
+        modules = (record("p", None, 0, preloaded=True), record("t", None, 1),
+                   record("a", "t", 2), record("m", "p", 3, importers=("a",)))
+    report = Report(targets=("t",), tool_version="t", created_at="2026-01-01T00:00:00+00:00",
+                    modules=modules)
+    open_page(page, seen, html_of(report), tmp_path)
+    page.click('#ia-chart g.node[data-name="m"] rect')
+    assert panel_chains(page) == [c.modules for c in views.answer_why(report, "m").chains]
+
+
+def test_panel_says_who_caught_a_failed_import(page: Page, seen: Seen, tmp_path: Path) -> None:
+    from importaudit.model import Report
+
+    report = Report(targets=("app",), tool_version="t", created_at="2026-01-01T00:00:00+00:00",
+                    modules=(
+        ModuleRecord("app", None, order=1, self_ns=2_000_000, cumulative_ns=3_000_000),
+        ModuleRecord("app.socks", "app", order=2, self_ns=1_000_000, cumulative_ns=1_000_000,
+                     error="ModuleNotFoundError: No module named 'socks'")))
+    open_page(page, seen, html_of(report), tmp_path)
+    page.click('#ia-chart g.node[data-name="app.socks"] rect')
+    body = page.locator("#ia-panel-body").inner_text()
+    assert "Import failed, caught by app (an optional import)" in body
+    check_clean(page, seen, "caught-failure-panel.png")
+
+
 def test_side_panel_from_bar_row_finding_and_cycle(
         page: Page, seen: Seen, shop_review: Report, tmp_path: Path) -> None:
     open_page(page, seen, html_of(shop_review), tmp_path)

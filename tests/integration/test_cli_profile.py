@@ -92,6 +92,11 @@ def test_a_src_layout_package_that_is_not_installed_is_named_by_its_path(
     assert code == 2
     assert "cannot import 'srconly'" in err
     assert f"{os.path.join('src', 'srconly')} is here: give that path as the target" in err
+    # A submodule: the path named is the submodule's, and only when it is there.
+    (tmp_path / "src" / "srconly" / "part.py").write_text('"""A part."""\n')
+    assert f"{os.path.join('src', 'srconly', 'part.py')} is here" in invoke(
+        "profile", "srconly.part")[2]
+    assert "is here" not in invoke("profile", "srconly.nosuch")[2]
     code, out, err = invoke("profile", "src/srconly", "--no-memory", "--repeat", "1")
     assert code == 0, err
     assert "srconly" in out

@@ -513,11 +513,15 @@
         if (!(imp in dist)) { dist[imp] = dist[queue[q]] + 1; queue.push(imp); }
       });
     }
-    var targets = {}, heap = [], found = [], expansions = 0, truncated = false;
+    var targets = {}, pre = {}, heap = [], found = [], expansions = 0, truncated = false;
     r.summary.targets.forEach(function (t) { targets[t] = true; });
+    (r.preloaded || []).forEach(function (p) { pre[p] = true; });
+    // views._chain_starts: a target, or a module no measured or preloaded module loaded
+    var isStart = function (m) {
+      return targets[m.name] || m.importer === null || (!names[m.importer] && !pre[m.importer]);
+    };
     r.modules.forEach(function (m) {
-      var start = targets[m.name] || m.importer === null || !names[m.importer];
-      if (start && m.name in dist) heapPush(heap, [dist[m.name], [m.order], [m.name]]);
+      if (isStart(m) && m.name in dist) heapPush(heap, [dist[m.name], [m.order], [m.name]]);
     });
     while (heap.length) {
       if (found.length >= CHAIN_LIMIT || expansions >= MAX_EXPANSIONS) { truncated = true; break; }
@@ -535,8 +539,8 @@
     var loading = names[module] ? [module] : null;
     while (loading) {
       var head = names[loading[0]];
-      if (targets[head.name] || head.importer === null || !names[head.importer]) break;
-      if (loading.indexOf(head.importer) >= 0) loading = null;
+      if (isStart(head)) break;
+      if (head.via || !names[head.importer] || loading.indexOf(head.importer) >= 0) loading = null;
       else loading.unshift(head.importer);
     }
     if (loading) {
