@@ -17,6 +17,7 @@ Function and class bodies bind nothing in the module.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, overload
@@ -289,6 +290,35 @@ def _plainly_code(source: bytes, end: int, whole: bool, code: bytes) -> bool:
             and starts_statement(source, end))
 
 
+def _read(path: str, before: int | None, head: bytes) -> tuple[bytes, bool, int | None]:
+    """The file's first `_HEAD` bytes, or all of it if line `before` starts later.
+
+    Also whether that is all of it, and where line `before` starts (`_line_start`).
+    `head`: its start, read already (then only the rest is read). A file descriptor
+    rather than `open`: a file object costs a few microseconds more than the read
+    itself, and the check reads a few hundred files.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if head:
+            os.lseek(fd, len(head), os.SEEK_SET)
+            data, whole, end = head, False, None
+        else:
+            data = os.read(fd, _HEAD)
+            while len(data) < _HEAD and (more := os.read(fd, _HEAD - len(data))):
+                data += more  # (not on a regular file: a short read is its end)
+            whole = len(data) < _HEAD
+            end = _line_start(data, before, whole)
+        if end is None:
+            chunks = [data]
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            data, whole = b"".join(chunks), True
+    finally:
+        os.close(fd)
+    return data, whole, end
+
+
 class _Question:
     """What is known of one module's lines before one line, name by name."""
 
@@ -336,13 +366,7 @@ class _Reader:
         path = self.files.get(module)
         if path:
             try:
-                with open(path, "rb") as file:  # (pathlib's Path adds a tenth here)
-                    data = file.read(_HEAD)
-                    whole = len(data) < _HEAD
-                    end = _line_start(data, before, whole)
-                    if end is None:
-                        data += file.read()
-                        whole = True
+                data, whole, end = _read(path, before, known[0] if known else b"")
             except OSError:
                 data, whole, end = b"", True, None
         self.sources[module] = data, whole
