@@ -11,7 +11,8 @@ decided by running it (`importaudit.runtime.verify`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from operator import attrgetter
+from typing import TYPE_CHECKING, cast
 
 from importaudit.model import IMPORT_TIME_KINDS
 from importaudit.static.component import all_at_import, edges
@@ -67,6 +68,10 @@ class _Reach:
         return b in self._below[a]
 
 
+_IMPORTED = attrgetter("imported")
+_LINE = attrgetter("line")
+
+
 def _candidates(listed: list[tuple[str, str, list[ImportEdge]]]) -> list[ImportEdge]:
     """The statements of a component's edges that run at import time and take a name.
 
@@ -74,6 +79,21 @@ def _candidates(listed: list[tuple[str, str, list[ImportEdge]]]) -> list[ImportE
     """
     return [e for _, _, records in listed for e in records
             if e.kind in RUNS_AT_IMPORT and e.names.count("*") != len(e.names)]
+
+
+def _first_lines(listed: list[tuple[str, str, list[ImportEdge]]],
+                 modules: set[str]) -> dict[str, int | None]:
+    """The first line of each of `modules`' statements among a component's edges.
+
+    None when a statement has no line. (With every statement running at import time,
+    that is where the way back from the module to any member starts.)
+    """
+    lines: dict[str, list[int | None]] = {}
+    for u, _, records in listed:
+        if u in modules:
+            lines.setdefault(u, []).extend(map(_LINE, records))
+    return {x: None if None in back else min(cast("list[int]", back))
+            for x, back in lines.items()}
 
 
 def failing_edges(component: nx.DiGraph[str], bound: Bound) -> list[ImportEdge]:
@@ -90,24 +110,24 @@ def failing_edges(component: nx.DiGraph[str], bound: Bound) -> list[ImportEdge]:
     candidates = _candidates(listed)
     if not candidates:
         return []
+    # (x, importer) -> the first line of the way back from x to the importer; just x
+    # when every member reaches every other (the way back is then the same for every
+    # importer: x's first import-time statement in the component)
+    starts: dict[str | Pair, int | None] = {}
     # x -> (successor, lines of its import-time statements), for the way back from x
     ahead: dict[str, list[tuple[str, list[int | None]]]] = {}
     at_import: list[Pair] | None = None
     if all_at_import(component):  # (the default kinds: every statement runs then)
-        for u, v, records in listed:
-            ahead.setdefault(u, []).append((v, [e.line for e in records]))
+        starts.update(_first_lines(listed, set(map(_IMPORTED, candidates))))
     else:
         at_import = []
         for u, v, records in listed:
-            lines = [e.line for e in records if e.kind in IMPORT_TIME_KINDS]
-            if lines:
+            found = [e.line for e in records if e.kind in IMPORT_TIME_KINDS]
+            if found:
                 at_import.append((u, v))
-                ahead.setdefault(u, []).append((v, lines))
+                ahead.setdefault(u, []).append((v, found))
     reaches = _Reach(component, at_import)
     everywhere = reaches.everywhere  # (always so with the default kinds: no call needed)
-    # (x, importer) -> the first line of the way back; just x when every member
-    # reaches every other (the way back is then the same for every importer)
-    starts: dict[str | Pair, int | None] = {}
     # (that key, the names taken) -> whether the edge can fail: many modules take the
     # same names from one module (sympy: 1,320 edges, 245 modules taken from)
     verdicts: dict[tuple[str | Pair, tuple[str, ...]], bool] = {}
@@ -120,8 +140,8 @@ def failing_edges(component: nx.DiGraph[str], bound: Bound) -> list[ImportEdge]:
         verdict = verdicts.get((key, edge.names))
         if verdict is None:
             if key not in starts:
-                back = [line for v, lines in ahead.get(x, ())
-                        if everywhere or reaches(v, importer) for line in lines]
+                back = [line for v, found in ahead.get(x, ())
+                        if reaches(v, importer) for line in found]
                 starts[key] = (min(line for line in back if line is not None)
                                if back and None not in back else None)
             start = starts[key]

@@ -144,7 +144,7 @@ def test_definitions_and_assignments_in_the_first_column_are_read_as_text() -> N
 def test_a_definition_on_the_first_line_or_just_before_the_end_counts() -> None:
     # The search looks for a newline before each line, so the file's first line and
     # a definition that ends exactly where the lines before end are its edges.
-    from importaudit.static.bound import defined_before
+    from importaudit.static.bound import defined_before, definitions
 
     source = b"def first():\n    pass\nvalue = 1\nclass Last: pass\n"
     assert defined_before(source, "first", len(source))
@@ -153,6 +153,10 @@ def test_a_definition_on_the_first_line_or_just_before_the_end_counts() -> None:
     assert defined_before(source, "Last", len(source))
     assert not defined_before(source, "Last", source.index(b"Last"))
     assert not defined_before(b"  first = 1\n", "first", 12)  # not in the first column
+    assert defined_before(b"first = 1", "first", 9)  # one line, no newline
+    # Up to a line start only: the first line's statement must end before `end`.
+    assert definitions(b"first = 1\nsecond = 2\n", upto=3) == {}
+    assert definitions(b"first = 1\nsecond = 2\n", upto=10) == {"first": [(0, 7)]}
 
 
 def test_text_is_not_read_where_bytes_may_not_be_what_they_seem() -> None:
