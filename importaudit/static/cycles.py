@@ -22,10 +22,7 @@ cycles in the same order, whatever PYTHONHASHSEED is.
 
 from __future__ import annotations
 
-from collections import deque
-from itertools import compress, repeat
-from operator import attrgetter, eq, itemgetter
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, Cycle, EdgeKind, ImportEdge
 from importaudit.static.component import build, edges, witness_nodes
@@ -74,31 +71,6 @@ def cycle_sort_key(cycle: Cycle) -> tuple[bool, bool, bool, int, tuple[str, ...]
             -len(cycle.modules), cycle.modules)
 
 
-T = TypeVar("T")
-_PAIR = attrgetter("importer", "imported")
-_KIND = attrgetter("kind")
-
-
-def _append(lists: Iterable[list[T]], items: Iterable[T]) -> None:
-    """Append each of `items` to the list beside it in `lists`, in C-level loops.
-
-    (`map` of `list.append`, consumed by a `deque` that keeps nothing: tens of
-    thousands of edges are sorted out this way, a Python loop costs several times more.)
-    """
-    deque(map(list.append, lists, items), maxlen=0)
-
-
-def _pairs(keys: Iterable[Pair]) -> set[Pair]:
-    """The distinct (importer, imported) `keys`, a module to itself left out.
-
-    Loops in C (`set`, `map`): a large tree has tens of thousands of edges.
-    """
-    pairs = set(keys)
-    importers = set(map(itemgetter(0), pairs))
-    pairs.difference_update(zip(importers, importers, strict=True))
-    return pairs
-
-
 def _cyclic_core(pairs: Collection[Pair]) -> list[Pair]:
     """The pairs left after taking away nodes without successors or predecessors.
 
@@ -110,16 +82,25 @@ def _cyclic_core(pairs: Collection[Pair]) -> list[Pair]:
     pays. Two passes suffice: after the sinks are gone every node left has a successor
     left, and taking away sources keeps every successor of a node that stays.
     """
-    # One round first in C-level loops: pairs into a module that imports nothing, or
-    # out of one that nothing imports (on sympy 16,800 pairs -> 7,000).
-    heads = set(map(itemgetter(0), pairs))
-    ahead = list(compress(pairs, map(heads.__contains__, map(itemgetter(1), pairs))))
-    tails = set(map(itemgetter(1), ahead))
-    kept = list(compress(ahead, map(tails.__contains__, map(itemgetter(0), ahead))))
-    succ: dict[str, list[str]] = {u: [] for u in set(map(itemgetter(0), kept))}
-    pred: dict[str, list[str]] = {v: [] for v in set(map(itemgetter(1), kept))}
-    _append(map(succ.__getitem__, map(itemgetter(0), kept)), map(itemgetter(1), kept))
-    _append(map(pred.__getitem__, map(itemgetter(1), kept)), map(itemgetter(0), kept))
+    # One round first: pairs into a module that imports nothing, or out of one that
+    # nothing imports (on sympy 16,800 pairs -> 7,000). (Comprehensions and loops: the
+    # interpreter specialises their attribute and item access, so they cost fewer
+    # instructions than chains of `map` through `itemgetter` or `list.append`.)
+    heads = {u for u, _ in pairs}
+    ahead = [pair for pair in pairs if pair[1] in heads]
+    tails = {v for _, v in ahead}
+    kept = [pair for pair in ahead if pair[0] in tails]
+    succ: dict[str, list[str]] = {}
+    pred: dict[str, list[str]] = {}
+    for u, v in kept:
+        if u in succ:
+            succ[u].append(v)
+        else:
+            succ[u] = [v]
+        if v in pred:
+            pred[v].append(u)
+        else:
+            pred[v] = [u]
     gone: set[str] = set()
     # Sinks first (nothing ahead), taking away each edge into them; then sources.
     for forward, behind in ((succ, pred), (pred, succ)):
@@ -141,13 +122,9 @@ def find_cycles(graph: StaticGraph,
     """Every import cycle of `graph` over edges of `kinds`, most serious first."""
     chosen = frozenset(kinds)
     with no_cyclic_gc():
-        # The edges of the chosen kinds and their (importer, imported), made once for
-        # the pairs and again for the statements of the pairs found on cycles: C-level
-        # loops over tens of thousands of edges, each pass a few milliseconds.
-        selected = list(map(chosen.__contains__, map(_KIND, graph.edges)))
-        edges = list(compress(graph.edges, selected))
-        keys: list[Pair] = list(map(_PAIR, edges))
-        core = _cyclic_core(_pairs(keys))
+        # The edges of the chosen kinds between two modules, and their distinct pairs.
+        edges = [e for e in graph.edges if e.kind in chosen and e.importer != e.imported]
+        core = _cyclic_core({(e.importer, e.imported) for e in edges})
         if not core:
             return ()
         import networkx as nx
@@ -157,17 +134,22 @@ def find_cycles(graph: StaticGraph,
         components = [sorted(c) for c in nx.strongly_connected_components(digraph)
                       if len(c) > 1]
         place = {m: i for i, members in enumerate(components) for m in members}
-        inside: list[list[Pair]] = [[] for _ in components]  # each component's pairs
-        # A pair is inside when both ends are in one component (-1 and -2: in none).
-        froms = list(map(place.get, map(itemgetter(0), core), repeat(-1)))
-        tos = map(place.get, map(itemgetter(1), core), repeat(-2))
-        within = list(map(eq, froms, tos))
-        _append(map(inside.__getitem__, compress(froms, within)), compress(core, within))
-        # The statements of the pairs inside a component, in the graph's order.
-        records: dict[Pair, list[ImportEdge]] = {
-            pair: [] for pair in compress(core, within)}
-        within = list(map(records.__contains__, keys))
-        _append(map(records.__getitem__, compress(keys, within)), compress(edges, within))
+        # A pair is inside when both ends are in one component: each component's pairs,
+        # and the statements of each pair, in the graph's order.
+        inside: list[list[Pair]] = [[] for _ in components]
+        for pair in core:
+            at = place.get(pair[0])
+            if at is not None and at == place.get(pair[1]):
+                inside[at].append(pair)
+        records: dict[Pair, list[ImportEdge]] = {}
+        for edge in edges:
+            at = place.get(edge.importer)
+            if at is not None and at == place.get(edge.imported):
+                key = (edge.importer, edge.imported)
+                if key in records:
+                    records[key].append(edge)
+                else:
+                    records[key] = [edge]
         for statements in records.values():
             if len(statements) > 1:  # (in the graph's order, usually sorted already)
                 statements.sort(key=edge_sort_key)
