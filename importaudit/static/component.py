@@ -1,8 +1,9 @@
 """One strongly connected component of the import graph, and a short witness cycle.
 
-The component is a networkx subgraph built in sorted order, so every traversal of it
+The component's members and edges are kept in sorted order, so every traversal of it
 is deterministic; the import statements (`ImportEdge`) behind each edge are kept with
-it, as the list of its edges (`edges`).
+it, as the list of its edges (`edges`). Its networkx graph is built only when a
+witness search needs one.
 The witness is a short cycle through it: always the shortest through its first
 module, and the shortest of all when the search's work budget covers every start
 (components of up to a few hundred modules).
@@ -24,38 +25,64 @@ if TYPE_CHECKING:
 Pair = tuple[str, str]
 
 
+class Component:
+    """One strongly connected component: its members and its edges, in sorted order.
+
+    `listed`: each edge (importer, imported) with its statements (`ImportEdge`), the
+    members in order and each one's successors sorted; `at_import`: whether every one
+    of those statements is known to run at import time. Its networkx graph (`graph`)
+    is built on first use: only a witness search that no 2-cycle settles needs one
+    (each costs several microseconds per edge to build).
+    """
+
+    __slots__ = ("_graph", "at_import", "listed", "members")
+
+    def __init__(self, members: list[str], listed: list[tuple[str, str, list[ImportEdge]]],
+                 at_import: bool) -> None:
+        self.members = members
+        self.listed = listed
+        self.at_import = at_import
+        self._graph: nx.DiGraph[str] | None = None
+
+    @property
+    def graph(self) -> nx.DiGraph[str]:
+        """The component as a networkx graph, built in sorted order (deterministic traversal)."""
+        if self._graph is None:
+            import networkx as nx
+
+            graph: nx.DiGraph[str] = nx.DiGraph()
+            graph.add_nodes_from(self.members)
+            graph.add_edges_from((u, v) for u, v, _ in self.listed)
+            self._graph = graph
+        return self._graph
+
+
 def build(members: list[str], pairs: Iterable[Pair],
-          records: Mapping[Pair, list[ImportEdge]], *, at_import: bool = False) -> nx.DiGraph[str]:
-    """The subgraph of one component, built in sorted order (deterministic traversal).
+          records: Mapping[Pair, list[ImportEdge]], *, at_import: bool = False) -> Component:
+    """One component, its edges in sorted order (deterministic traversal).
 
     `pairs` are its edges; `records` holds the statements of each, by pair; `at_import`:
     whether every one of them runs at import time (so no one needs to look).
     """
-    import networkx as nx
-
     successors: dict[str, list[str]] = {u: [] for u in members}
     for u, v in pairs:
         successors[u].append(v)
     listed = [(u, v, records[u, v]) for u in members for v in sorted(successors[u])]
-    sub: nx.DiGraph[str] = nx.DiGraph(imports=listed, at_import=at_import)
-    sub.add_nodes_from(members)
-    sub.add_edges_from((u, v) for u, v, _ in listed)
-    return sub
+    return Component(members, listed, at_import)
 
 
-def edges(component: nx.DiGraph[str]) -> Iterator[tuple[str, str, list[ImportEdge]]]:
-    """Each edge of a component built by `build`, with its statements, in its order.
+def edges(component: Component) -> Iterator[tuple[str, str, list[ImportEdge]]]:
+    """Each edge of a component with its statements, in its order.
 
-    Kept as a list on the graph (not as data on each edge): the cycle analysis walks
-    them several times, and a networkx edge view yields each through a generator.
+    Kept as a list (not as data on each networkx edge): the cycle analysis walks them
+    several times, and a networkx edge view yields each through a generator.
     """
-    listed: list[tuple[str, str, list[ImportEdge]]] = component.graph["imports"]
-    return iter(listed)
+    return iter(component.listed)
 
 
-def all_at_import(component: nx.DiGraph[str]) -> bool:
-    """Whether every statement of a component built by `build` is known to run at import."""
-    return bool(component.graph.get("at_import"))
+def all_at_import(component: Component) -> bool:
+    """Whether every statement of a component is known to run at import."""
+    return component.at_import
 
 
 def runs_at_import(records: Iterable[ImportEdge]) -> bool:
@@ -120,19 +147,30 @@ def shortest_cycle(component: nx.DiGraph[str]) -> list[str]:
     return best
 
 
-def witness_nodes(component: nx.DiGraph[str]) -> list[str]:
+def _first_two_cycle(component: Component) -> list[str] | None:
+    """`_two_cycle` of the component's graph, read from its edges (no graph built)."""
+    pairs = {(u, v) for u, v, _ in component.listed}
+    for u, v, _ in component.listed:  # (the graph's node and successor order)
+        if (v, u) in pairs:
+            return [u, v]
+    return None
+
+
+def witness_nodes(component: Component) -> list[str]:
     """A shortest cycle that runs at import time if there is one, else a shortest cycle."""
     import networkx as nx
 
     if all_at_import(component):
-        return shortest_cycle(component)
+        # A 2-cycle is the shortest there is (most components have one).
+        pair = _first_two_cycle(component)
+        return pair if pair is not None else shortest_cycle(component.graph)
     at_import = [(u, v) for u, v, records in edges(component) if runs_at_import(records)]
-    if len(at_import) < component.number_of_edges():
+    if len(at_import) < len(component.listed):
         only: nx.DiGraph[str] = nx.DiGraph()
-        only.add_nodes_from(component.nodes)
+        only.add_nodes_from(component.members)
         only.add_edges_from(at_import)
         try:
             return shortest_cycle(only)
         except ValueError:
             pass  # the component closes only through deferred, lazy or type-only edges
-    return shortest_cycle(component)
+    return shortest_cycle(component.graph)

@@ -15,9 +15,7 @@ from importaudit.model import EdgeKind
 from importaudit.static.graph import RUNS_AT_IMPORT
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-
-    import networkx as nx
+    from collections.abc import Iterable, Mapping, Sequence
 
     from importaudit.model import ImportEdge
     from importaudit.static.component import Pair
@@ -51,15 +49,15 @@ _PRUNE_WORK_MIN = 1_000_000
 _PRUNE_WORK_PER_EDGE = 200
 
 
-def _els_order(component: nx.DiGraph[str], cost: dict[Pair, float]) -> dict[str, int]:
+def _els_order(nodes: Iterable[str], cost: dict[Pair, float]) -> dict[str, int]:
     """Eades-Lin-Smyth node order, in O(E log V).
 
     Rounds move every current sink (in sorted order) to the back, then every current
     source to the front, until none is left; then the node whose outgoing minus incoming
     cost is largest (ties: the first name) goes to the front, and rounds start again.
     """
-    succ: dict[str, set[str]] = {n: set() for n in component.nodes}
-    pred: dict[str, set[str]] = {n: set() for n in component.nodes}
+    succ: dict[str, set[str]] = {n: set() for n in nodes}
+    pred: dict[str, set[str]] = {n: set() for n in nodes}
     # Outgoing minus incoming cost. (Costs are multiples of a half, so sums are exact
     # in any order.)
     delta = dict.fromkeys(succ, 0.0)
@@ -120,10 +118,11 @@ def _els_order(component: nx.DiGraph[str], cost: dict[Pair, float]) -> dict[str,
     return {node: i for i, node in enumerate(front + back[::-1])}
 
 
-def feedback_arcs(component: nx.DiGraph[str], cost: dict[Pair, float]) -> list[Pair]:
-    """A small set of edges whose removal makes `component` acyclic.
+def feedback_arcs(nodes: Iterable[str], cost: dict[Pair, float]) -> list[Pair]:
+    """A small set of edges whose removal makes a component acyclic.
 
-    `cost` holds every edge of `component` (and only those), each with its weight.
+    `nodes`: the component's (iterable twice: a list, or a networkx graph); `cost`:
+    every edge of it (and only those), each with its weight.
 
     Eades-Lin-Smyth: order the nodes by repeatedly moving sinks to the back, sources to
     the front, and otherwise the node whose outgoing minus incoming cost is largest to
@@ -134,10 +133,10 @@ def feedback_arcs(component: nx.DiGraph[str], cost: dict[Pair, float]) -> list[P
     a work budget linear in the component's size, the edges left stay cut (still a
     valid cut, perhaps not a minimal one).
     """
-    order = _els_order(component, cost)
+    order = _els_order(nodes, cost)
     backward: list[Pair] = []
-    succ: dict[str, set[str]] = {n: set() for n in component.nodes}
-    pred: dict[str, set[str]] = {n: set() for n in component.nodes}
+    succ: dict[str, set[str]] = {n: set() for n in nodes}
+    pred: dict[str, set[str]] = {n: set() for n in nodes}
     for u, v in cost:  # (faster than networkx's edge view)
         if order[u] > order[v]:
             backward.append((u, v))

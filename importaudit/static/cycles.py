@@ -58,7 +58,7 @@ def _cycle(members: list[str], pairs: Iterable[Pair],
     cost = {(u, v): cut_cost(records) for u, v, records in edges(component)}
     # In order already: the pairs (the cut's are sorted, the component's edges come
     # in sorted order), and the statements of each (sorted by `find_cycles`).
-    cut = tuple(e for pair in feedback_arcs(component, cost) for e in records[pair])
+    cut = tuple(e for pair in feedback_arcs(component.members, cost) for e in records[pair])
     failing = tuple(failing_edges(component, bound))
     packages = tuple(sorted({_top(m) for m in members}))
     return Cycle(tuple(members), witness, cut, packages, len(packages) > 1,

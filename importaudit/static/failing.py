@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from importaudit.model import ImportEdge
     from importaudit.static.bound import Bound
-    from importaudit.static.component import Pair
+    from importaudit.static.component import Component, Pair
 
 
 class _Reach:
@@ -36,16 +36,16 @@ class _Reach:
     computed once per source.
     """
 
-    def __init__(self, component: nx.DiGraph[str], at_import: list[Pair] | None) -> None:
+    def __init__(self, component: Component, at_import: list[Pair] | None) -> None:
         """`at_import`: the component's edges that run at import time (None: every one)."""
         self._dag: nx.DiGraph[int] | None = None
         self._scc: dict[str, int] = {}
         self._below: dict[int, set[int]] = {}
-        if at_import is not None and len(at_import) < component.number_of_edges():
+        if at_import is not None and len(at_import) < len(component.listed):
             import networkx as nx
 
             graph: nx.DiGraph[str] = nx.DiGraph()
-            graph.add_nodes_from(component.nodes)
+            graph.add_nodes_from(component.members)
             graph.add_edges_from(at_import)
             self._dag = nx.condensation(graph)
             self._scc = self._dag.graph["mapping"]
@@ -96,7 +96,7 @@ def _first_lines(listed: list[tuple[str, str, list[ImportEdge]]],
             for x, back in lines.items()}
 
 
-def failing_edges(component: nx.DiGraph[str], bound: Bound) -> list[ImportEdge]:
+def failing_edges(component: Component, bound: Bound) -> list[ImportEdge]:
     """Import-time `from x import name` edges that can meet `x` partly initialised.
 
     That happens when `x` imports the importer back, at import time: `x` is then

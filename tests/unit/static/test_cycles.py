@@ -309,3 +309,25 @@ def test_the_cut_is_the_same_when_searches_stop_early(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cut, "_between", never_stopping)
         assert feedback_arcs(component, cost) == early
+
+
+def test_a_two_cycle_settles_the_witness_without_building_a_networkx_graph(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Building a component's networkx graph costs several microseconds per edge; most
+    # components of real packages have a 2-cycle, the shortest there is.
+    def component_of(pairs: list[tuple[str, str]]) -> component_module.Component:
+        records = {(u, v): [ImportEdge(u, v, EdgeKind.EAGER, f"{u}.py", 1)] for u, v in pairs}
+        members = sorted({u for pair in pairs for u in pair})
+        return component_module.build(members, pairs, records, at_import=True)
+
+    two = component_of([("c", "a"), ("a", "b"), ("b", "c"), ("c", "b")])
+    ring = component_of([("a", "b"), ("b", "c"), ("c", "a")])
+    assert component_module.witness_nodes(ring) == ["a", "b", "c"]  # needs the graph
+
+    def no_graph(_self: object) -> NoReturn:
+        raise AssertionError("built a networkx graph")
+
+    monkeypatch.setattr(component_module.Component, "graph", property(no_graph))
+    assert component_module.witness_nodes(two) == ["b", "c"]  # the first in sorted order
+    with pytest.raises(AssertionError, match="networkx"):
+        component_module.witness_nodes(component_of([("a", "b"), ("b", "c"), ("c", "a")]))
