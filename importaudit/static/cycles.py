@@ -122,8 +122,14 @@ def find_cycles(graph: StaticGraph,
     """Every import cycle of `graph` over edges of `kinds`, most serious first."""
     chosen = frozenset(kinds)
     with no_cyclic_gc():
-        # The edges of the chosen kinds between two modules, and their distinct pairs.
+        # The edges of the chosen kinds between two modules, but for those into a module
+        # that imports nothing or out of one that nothing imports (no cycle runs through
+        # either: sympy 22,700 -> 9,500 edges, before a pair is made of each), and their
+        # distinct pairs. Those left hold every edge of a cycle.
         edges = [e for e in graph.edges if e.kind in chosen and e.importer != e.imported]
+        heads = {e.importer for e in edges}
+        tails = {e.imported for e in edges}
+        edges = [e for e in edges if e.imported in heads and e.importer in tails]
         core = _cyclic_core({(e.importer, e.imported) for e in edges})
         if not core:
             return ()
