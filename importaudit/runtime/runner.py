@@ -435,4 +435,3 @@ def _source_hint(name: str) -> str:
             return (f"; {shown} is here: give that path as the target, or install the "
                     f"project into that interpreter")
     return ""
-
