@@ -133,3 +133,28 @@ def test_a_cycles_statements_are_shown_as_written(tmp_path: Path) -> None:
     assert "web.http -> web.sansio.http  eager  " in text
     assert "http.py:5  from .sansio import http as _sansio_http" in text
     assert "http.py:1  import json, web.http as base" in text
+
+
+def test_a_statement_over_several_lines_is_read_from_its_own_lines(tmp_path: Path) -> None:
+    """Only the statement is parsed: brackets, backslashes, a one-line try, an indent."""
+    from importaudit.model import EdgeKind, ImportEdge
+    from importaudit.render.terminal_graph import statement_text
+
+    source = tmp_path / "mod.py"
+    source.write_text(
+        "from .shapes import (\n    Circle,\n    Square as Box,\n)\n"  # 1-4
+        "import os.path, \\\n    json\n"                                # 5-6
+        "try: from . import fast as speed\nexcept ImportError:\n    speed = None\n"  # 7-9
+        "def load():\n    if True:\n        from .plugins import (x,\n"  # 10-12
+        "    y)\n"                                                        # 13
+        "x = (1,\n     2); import csv\n")                                 # 14-15
+
+    def shown(line: int, imported: str, kind: EdgeKind = EdgeKind.EAGER) -> str:
+        return statement_text(ImportEdge("pkg.mod", imported, kind, str(source), line))
+
+    assert shown(1, "pkg.shapes") == "from .shapes import Circle, Square as Box"
+    assert shown(5, "json") == "import os.path, json"
+    assert shown(7, "pkg.fast", EdgeKind.OPTIONAL) == "from . import fast as speed"
+    assert shown(12, "pkg.plugins", EdgeKind.DEFERRED) == "from .plugins import x, y"
+    # Not the first statement of its line: the edge's own text, not a wrong guess.
+    assert shown(15, "csv") == "import csv"
