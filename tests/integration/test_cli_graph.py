@@ -203,8 +203,8 @@ def test_a_test_named_module_the_package_imports_is_graphed_and_measured(
     assert profiled.exit_code == 0, profiled.output
     notes = report_from_dict(json.loads(profiled.output)).meta.notes  # type: ignore[union-attr]
     # Measured, as every import of tmpl loads them (the walk lists what it left out).
-    assert any("part of the import" in n and "(tmpl.testing, tmpl.tests)" in n
-               for n in notes), notes
+    assert any("part of the import" in n and "(tmpl.testing, tmpl.testing.asserts, "
+               "tmpl.tests)" in n for n in notes), notes
     assert [n for n in notes if n.startswith("left out")] == [
         "left out 2 test package(s) and module(s) (tmpl.sub.tests, tmpl.test): "
         "--include-tests walks them"]
