@@ -212,14 +212,9 @@ def measured_walk_notes(tree: SourceTree | None, loaded: Iterable[str]) -> tuple
         return ()
     from importaudit.static.discover import walk_notes
 
-    def left_out_as_test(name: str) -> bool:
-        parts = name.split(".")
-        reasons = (tree.excluded.get(".".join(parts[:cut]))
-                   for cut in range(len(parts), 0, -1))
-        return next((why for why in reasons if why is not None), None) == "tests"
-
     # Counted as the static graph counts them: the test package and what it loaded.
-    return walk_notes(tree, sorted({name for name in loaded if left_out_as_test(name)}))
+    return walk_notes(tree, sorted({name for name in loaded
+                                    if tree.left_out_because(name) == "tests"}))
 
 
 def new_report(targets: Sequence[str], measurement: Measurement) -> Report:

@@ -396,7 +396,7 @@ class GraphBuilder:
             if name in self.modules or name in self._looked_up:
                 continue
             self._looked_up.add(name)
-            if self._left_out_because(name) != "tests" or self.exclusions.reason(
+            if self.tree.left_out_because(name) != "tests" or self.exclusions.reason(
                     name) not in (None, "tests"):
                 continue  # a user's pattern leaves it out, inside a test package too
             module = locate_left_out(name, self.modules, self._looked)
@@ -418,15 +418,6 @@ class GraphBuilder:
                 self.stubs[path] = file_key(path)
             found.append(module)
         return found
-
-    def _left_out_because(self, name: str) -> str | None:
-        """Why the walk left out `name` or the package it lies in (None: it did not)."""
-        parts = name.split(".")
-        for cut in range(len(parts), 0, -1):
-            why = self.tree.excluded.get(".".join(parts[:cut]))
-            if why is not None:
-                return why
-        return None
 
     def stub(self, module: SourceModule, line: int, kind: EdgeKind, display: str) -> None:
         """lazy_loader's attach_stub (of `kind`): the lazy imports are the `.pyi` stub's."""

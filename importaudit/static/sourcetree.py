@@ -145,11 +145,20 @@ class SourceTree:
 
     def is_excluded(self, name: str) -> bool:
         """Whether `name` is a module left out of the walk, or lies inside one."""
+        return bool(self.excluded) and self.left_out_because(name) is not None
+
+    def left_out_because(self, name: str) -> str | None:
+        """Why the walk left out `name` or the nearest package it lies in (None: it did not).
+
+        "tests", or the exclude pattern that matched.
+        """
         excluded = self.excluded
-        if not excluded:
-            return False
         parts = name.split(".")
-        return any(".".join(parts[:i]) in excluded for i in range(1, len(parts) + 1))
+        for cut in range(len(parts), 0, -1):
+            why = excluded.get(".".join(parts[:cut]))
+            if why is not None:
+                return why
+        return None
 
     def import_order(self) -> list[str]:
         """The modules `--tree` imports, parents before children (namespace packages too).
