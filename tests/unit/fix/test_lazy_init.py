@@ -85,6 +85,15 @@ def test_registration_sees_calls_and_assignments_into_the_own_package() -> None:
     assert registration("from .registry import R\nX = R.make()\n", "pkg") is None
 
 
+def run_rewritten(tmp_path: Path, package: str, init: str, script: str) -> None:
+    """Copy fixture `package` with `init` as its `__init__.py`; `script` must pass there."""
+    shutil.copytree(FIX / package, tmp_path / package)
+    (tmp_path / package / "__init__.py").write_text(init)
+    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                         text=True, check=False)
+    assert run.returncode == 0, run.stderr
+
+
 def test_the_modules_own_getattr_and_dir_are_asked_after_the_lazy_names(
         tmp_path: Path) -> None:
     """jinja2's shape: a `def __getattr__` serving a deprecated `__version__`."""
@@ -93,10 +102,7 @@ def test_the_modules_own_getattr_and_dir_are_asked_after_the_lazy_names(
     assert found.own_hooks == {"__getattr__", "__dir__"}
     assert not found.refusals
     after = render_init(found, Surface(own_names=frozenset({"__getattr__", "__dir__"})))
-    package = tmp_path / "fix_owngetattr"
-    shutil.copytree(FIX / "fix_owngetattr", package)
-    (package / "__init__.py").write_text(after)
-    script = (
+    run_rewritten(tmp_path, "fix_owngetattr", after, (
         "import sys, warnings\n"
         "import fix_owngetattr as p\n"
         "assert 'decimal' not in sys.modules\n"
@@ -112,10 +118,7 @@ def test_the_modules_own_getattr_and_dir_are_asked_after_the_lazy_names(
         "    assert 'missing' in str(error)\n"
         "else:\n"
         "    raise SystemExit('no AttributeError')\n"
-        "assert p.Engine.precision is not None and 'decimal' in sys.modules\n")
-    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
-                         text=True, check=False)
-    assert run.returncode == 0, run.stderr
+        "assert p.Engine.precision is not None and 'decimal' in sys.modules\n"))
 
 
 def test_a_getattr_not_made_by_one_def_is_left_as_it_is() -> None:
@@ -132,14 +135,10 @@ def test_a_getattr_under_if_not_type_checking_is_kept_too(tmp_path: Path) -> Non
     assert found.own_hooks == {"__getattr__"}
     after = render_init(found, Surface(own_names=frozenset({"__getattr__", "t"})))
     assert "if not t.TYPE_CHECKING:\n\n    def _getattr_before_lazy(name: str)" in after
-    shutil.copytree(FIX / "fix_getattr_guarded", tmp_path / "fix_getattr_guarded")
-    (tmp_path / "fix_getattr_guarded" / "__init__.py").write_text(after)
-    script = ("import sys, fix_getattr_guarded as p\n"
-              "assert 'decimal' not in sys.modules and p.__version__ == '2.0'\n"
-              "assert p.App.scale == 1 and 'decimal' in sys.modules\n")
-    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
-                         text=True, check=False)
-    assert run.returncode == 0, run.stderr
+    run_rewritten(tmp_path, "fix_getattr_guarded", after,
+                  "import sys, fix_getattr_guarded as p\n"
+                  "assert 'decimal' not in sys.modules and p.__version__ == '2.0'\n"
+                  "assert p.App.scale == 1 and 'decimal' in sys.modules\n")
 
 
 def test_a_getattr_reading_the_module_namespace_is_left_as_it_is() -> None:
@@ -158,9 +157,5 @@ def test_the_own_getattr_is_asked_only_once_bound(tmp_path: Path) -> None:
     call_end = after.index(")\n", after.index("__getattr__, __dir__ = _attach(")) + 2
     early = (after[:call_end] + "try:\n    __getattr__('__version__')\n"
              "except AttributeError:\n    pass\n" + after[call_end:])
-    shutil.copytree(FIX / "fix_owngetattr", tmp_path / "fix_owngetattr")
-    (tmp_path / "fix_owngetattr" / "__init__.py").write_text(early)
-    run = subprocess.run([sys.executable, "-W", "ignore", "-c",
-                          "import fix_owngetattr as p; assert p.__version__ == '1.0'"],
-                         cwd=tmp_path, capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stderr
+    run_rewritten(tmp_path, "fix_owngetattr", early,
+                  "import fix_owngetattr as p; assert p.__version__ == '1.0'")
