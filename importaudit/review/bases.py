@@ -15,25 +15,16 @@ from __future__ import annotations
 import ast
 import builtins
 import sys
-from functools import cache
 from typing import TYPE_CHECKING
 
 from importaudit.review.syntax import dotted, resolve_relative
+from importaudit.runtime.absent import parse
 
 if TYPE_CHECKING:
     from importaudit.loadgraph import LoadGraph
 
 #: How many re-exports and bases are followed before giving up (unknown, not plain).
 _MAX_STEPS = 20
-
-
-@cache
-def _parsed(path: str) -> ast.Module | None:
-    try:
-        with open(path, "rb") as source:
-            return ast.parse(source.read())
-    except (OSError, SyntaxError, ValueError):
-        return None
 
 
 def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -103,7 +94,7 @@ def _source(tree: LoadGraph, name: str) -> tuple[str, bool, list[ast.stmt], str]
     path = "" if record is None else record.origin or ""
     if found is None or "." in found[1] or not path.endswith(".py"):
         return None  # no source, a nested class, or a submodule that did not load
-    parsed = _parsed(path)
+    parsed = parse(path)
     if parsed is None:
         return None
     return found[0], path.endswith("__init__.py"), _top_level(parsed.body), found[1]
