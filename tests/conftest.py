@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.machinery
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,25 @@ FIXTURES = ROOT / "tests" / "fixtures"
 def _is_extension(module: ModuleType | None) -> bool:
     loader = getattr(getattr(module, "__spec__", None), "loader", None)
     return isinstance(loader, importlib.machinery.ExtensionFileLoader)
+
+
+_INSTALLED = tuple({os.path.realpath(p) + os.sep
+                    for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+
+
+def _installed(module: ModuleType | None) -> bool:
+    """Whether `module` comes with this environment (the standard library, site-packages).
+
+    Such a module is the same whichever test imports it first; a test's own packages
+    (fixtures, tmp_path) are not.
+    """
+    where = getattr(module, "__file__", None)
+    if where is None:
+        found = list(getattr(module, "__path__", None) or ())
+        if not found:
+            return True  # built in, frozen
+        where = found[0]
+    return os.path.realpath(where).startswith(_INSTALLED)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -55,9 +75,13 @@ def _restore_import_state() -> Iterator[None]:
     # importaudit's own modules stay too: its packages attach names on first use
     # (`_lazy.attach`) and keep them, so deleting `importaudit.model.runtime` would leave
     # `importaudit.model.RunMeta` a class whose module is gone (get_type_hints then
-    # fails in a later test, depending on the order tests run in).
+    # fails in a later test, depending on the order tests run in). So do the installed
+    # modules they use: a deleted `rich.segment` imported again made the renderer's
+    # Segment another class than the console's (NotRenderableError in the next test).
     for name in [n for n in sys.modules if n not in modules]:
-        if not _is_extension(sys.modules[name]) and name.partition(".")[0] != "importaudit":
+        module = sys.modules[name]
+        if not (_is_extension(module) or name.partition(".")[0] == "importaudit"
+                or _installed(module)):
             del sys.modules[name]
     sys.modules.update(modules)
     sys.path[:] = path
