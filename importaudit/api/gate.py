@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from importaudit import defaults
 from importaudit.api.profiling import profile
-from importaudit.api.runs import Environments
+from importaudit.api.runs import Environments, noted, saved_measure
 from importaudit.api.static import cycles
 from importaudit.config.options import StaticOptions
 from importaudit.errors import UsageError
@@ -118,14 +118,19 @@ def check(
         raise UsageError("--static measures nothing: no --from or --shard with it")
     if measured is not None and shard is not None:
         raise UsageError("--from judges a saved report; --shard measures: give one")
+    notes: tuple[str, ...] = ()
     if measured is not None:
         saved = measured
         measure = measure or (lambda _config: saved)
+        # Its graph is read where it was measured (the interpreter it names).
+        looked_up, note = saved_measure(config.measure, saved)
+        config = dataclasses.replace(config, measure=looked_up)
+        notes = (note,) if note else ()
     run = _Run()
     report = None if static_only else (measure or run.measure)(config)
     # The static-only gate runs no code, so its cycle claims stay unverified.
     default = run.analyse if static_only or measured else run.analyse_verified
-    report = _merge_static(report, (analyse or default)(config))
+    report = noted(_merge_static(report, (analyse or default)(config)), *notes)
     path = config.baseline_path
     base: Report | None = None
     missing = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.api.profiling import Program, profile, profile_program
-from importaudit.api.runs import Environments
+from importaudit.api.runs import Environments, noted, saved_measure
 from importaudit.api.static import cycles
 from importaudit.config.options import (
     Measure,
@@ -54,6 +54,11 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
 
     options = options or ReviewOptions()
     envs = environments or Environments()
+    notes: tuple[str, ...] = ()
+    if measured is not None:  # its graph is read where it was measured
+        looked_up, note = saved_measure(options.measure, measured)
+        options = dataclasses.replace(options, measure=looked_up)
+        notes = (note,) if note else ()
     chosen = _chosen(options)
     tree = dataclasses.replace(options.measure, tree=True, isolated=False)
     report = measured if measured is not None else profile(targets, tree,
@@ -63,7 +68,8 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     verify = measured is None and (chosen is None or "IA201" in chosen)
     static = cycles(targets, StaticOptions(measure=options.measure, verify=verify),
                     environments=envs)
-    report = dataclasses.replace(report, graph=static.graph, cycles=static.cycles)
+    report = noted(dataclasses.replace(report, graph=static.graph, cycles=static.cycles),
+                   *notes)
     # IA302 confirms a suspect `__all__` by running its star import, when this review
     # runs the targets anyway.
     star = (_star_check(static.graph, options.measure, envs)
@@ -131,9 +137,7 @@ def _settled(report: Report, settings: ReviewSettings, targets: Sequence[str],
         f"{round((verdicts.BAND - 1) * 100)}% of the {format_ns(j.threshold_ns)} threshold, "
         f"so an earlier review's verdict on the same code stands: "
         f"{'slow' if kept[j.name] else 'not slow'}" for j in judged if j.name in kept)
-    meta = report.meta and dataclasses.replace(report.meta,
-                                               notes=(*report.meta.notes, *notes))
-    return dataclasses.replace(report, modules=modules, meta=meta), kept
+    return noted(dataclasses.replace(report, modules=modules), *notes), kept
 
 
 def _star_check(graph: StaticGraph, measure: Measure, envs: Environments) -> StarCheck:

@@ -170,6 +170,40 @@ class Environments:
         return self._environment(measure)[1]
 
 
+def saved_measure(measure: Measure, saved: Report) -> tuple[Measure, str | None]:
+    """`measure` for judging the saved report `saved`, and a note when it must differ.
+
+    A report measured with `--python` names its targets as that environment has them:
+    with no interpreter given now (`--python`, `python` in [tool.importaudit]), its
+    graph is read from the same one (`saved.meta.python`), not importaudit's own. When
+    that interpreter is not on this machine, this one's is used and the note says so.
+    """
+    import dataclasses
+
+    recorded = saved.meta.python if saved.meta is not None else None
+    if measure.python is not None or not recorded:
+        return measure, None
+    # Not `realpath`: a venv's python is a link to its base interpreter, and which
+    # environment it is shows only in the path it was started by.
+    if os.path.abspath(recorded) == os.path.abspath(sys.executable):
+        return measure, None
+    if os.path.isfile(recorded) and os.access(recorded, os.X_OK):
+        return dataclasses.replace(measure, python=recorded), None
+    return measure, (f"the report was measured with {recorded}, which is not here: its "
+                     f"targets were looked up on the sys.path of {sys.executable} "
+                     "(give --python)")
+
+
+def noted(report: Report, *notes: str) -> Report:
+    """`report` with `notes` added to its run's notes (none without a run)."""
+    import dataclasses
+
+    if not notes or report.meta is None:
+        return report
+    meta = dataclasses.replace(report.meta, notes=(*report.meta.notes, *notes))
+    return dataclasses.replace(report, meta=meta)
+
+
 def exclusions(measure: Measure) -> Exclusions:
     """What tree walks leave out: modules matching `exclude` globs, and test packages."""
     from importaudit.static.discover import Exclusions

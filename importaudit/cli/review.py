@@ -51,7 +51,8 @@ def _codes(select: str | None) -> tuple[str, ...] | None:
                    "(repeatable; added to review_ignore).")
 @click.option("--from", "from_report", default=None, metavar="REPORT",
               help="Review a saved profile (JSON) instead of measuring again (nothing of "
-                   "the targets runs: cycle claims stay unverified).")
+                   "the targets runs: cycle claims stay unverified); its targets and "
+                   "interpreter are the report's unless given.")
 @format_option(["text", "json", "html", "markdown", "sarif", "github", "speedscope", "trace"],
                "text")
 @output_option
@@ -89,11 +90,13 @@ def review(
             report = api.review_program(
                 program.program(targets, stdout_to_stderr=output in (None, "-")),
                 ReviewOptions(measure, _codes(select), suppressed))
-        elif not targets:
+        elif not targets and measured is None:
             raise ImportAuditError("give at least one TARGET (or -m, --script, -c)")
         else:
             options = ReviewOptions(shard.measure(config.measure), _codes(select), suppressed)
-            report = api.review(targets, options, measured=measured)
+            # A saved report names its targets.
+            chosen_targets = targets or (measured.targets if measured is not None else ())
+            report = api.review(chosen_targets, options, measured=measured)
         chosen = infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="review",
                                                     verbosity=verbose - quiet))

@@ -199,6 +199,34 @@ def test_exclude_stops_the_walk_on_every_command(venv: Path, tmp_path: Path,
     assert "envonly.tests.test_left" in {n["name"] for n in graph["modules"]}
 
 
+def test_a_saved_report_is_judged_in_the_environment_it_measured(
+        venv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check --from` / `review --from` with no --python read the graph where the report
+    was measured (a merged CI run judged on a machine whose importaudit lives elsewhere)."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    profiled = runner.invoke(cli, ["profile", "envonly", "--tree", "--python", str(venv),
+                                   "--repeat", "1", "--no-memory", "-o", "saved.json"])
+    assert profiled.exit_code == 0, profiled.output
+    gate = runner.invoke(cli, ["check", "--from", "saved.json", "--format", "json"])
+    assert gate.exit_code == 1, gate.output  # the envonly cycle, only there
+    graph = json.loads(gate.output)["graph"]
+    assert graph["python"] == str(venv)
+    assert {"envonly.left", "envonly.right"} <= {n["name"] for n in graph["modules"]}
+    reviewed = runner.invoke(cli, ["review", "--from", "saved.json", "--fail-on", "never",
+                                   "--format", "json"])  # the report names its targets
+    assert reviewed.exit_code == 0, reviewed.output
+    assert json.loads(reviewed.output)["graph"]["python"] == str(venv)
+    # Moved to a machine without that interpreter: this one's, and the note says so.
+    saved = json.loads((tmp_path / "saved.json").read_text())
+    saved["meta"]["python"] = str(tmp_path / "gone" / "python")
+    (tmp_path / "moved.json").write_text(json.dumps(saved))
+    moved = runner.invoke(cli, ["check", "--from", "moved.json", "--format", "json"])
+    assert moved.exit_code == 2, moved.output  # envonly is not installed here
+    noted = runner.invoke(cli, ["review", "--from", "moved.json", "rich", "--format", "json"])
+    assert "which is not here" in " ".join(json.loads(noted.output)["meta"]["notes"])
+
+
 def test_an_editable_install_is_found_by_that_interpreters_finders(
         venv: Path, tmp_path: Path) -> None:
     graph = api.graph(["edpkg"], api.StaticOptions(measure=api.Measure(python=str(venv)),
