@@ -17,6 +17,12 @@ def no_cyclic_gc() -> Iterator[None]:
     Scanning and resolving create hundreds of thousands of small objects that never
     form cycles; the collector would walk them over and over for nothing (about a
     fifth of a large tree's build time).
+
+    At the end, what was made meanwhile joins the oldest generation before the
+    collector resumes (`gc.freeze` then `gc.unfreeze`: two list splices). Left in
+    the youngest, all of it was walked by the first collection after the pause: 25 ms
+    of `importaudit cycles django --no-cache`, at the first allocation after the
+    build. Garbage among it is still collected, by the next full collection.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -24,6 +30,8 @@ def no_cyclic_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
