@@ -8,7 +8,7 @@ from importaudit.api.runs import Environments, exclusions, progress_line
 from importaudit.config.options import StaticOptions
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import networkx as nx
 
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 def static_graph(targets: Sequence[str], options: StaticOptions | None = None, *,
                  scanner: str | None = None,
-                 environments: Environments | None = None) -> StaticGraph:
+                 environments: Environments | None = None,
+                 meanwhile: Callable[[], object] | None = None) -> StaticGraph:
     """The static import graph of `targets` (package names or paths); no code runs.
 
     `options` (see `StaticOptions`) says which edge kinds to keep (None: all), where
@@ -25,6 +26,9 @@ def static_graph(targets: Sequence[str], options: StaticOptions | None = None, *
     names are looked up and which modules its walk leaves out. `scanner` overrides the
     one `full_parse` picks ("fast", or "reference": every file parsed whole with `ast`,
     what the fast scanner is tested against). A long run shows progress on a terminal.
+    `meanwhile` is called once while worker processes scan, if any do (a cold build of
+    a large tree): what the caller needs next can be imported then, on a core that
+    would otherwise wait.
     """
     from importaudit.model import EdgeKind
     from importaudit.static.build import static_graph as build
@@ -42,7 +46,8 @@ def static_graph(targets: Sequence[str], options: StaticOptions | None = None, *
     with progress_line() as show:
         return build(targets, kinds=kinds, collapse_external=options.collapse_external,
                      cache_dir=folder, jobs=options.jobs, scanner=chosen, where=where,
-                     exclusions=exclusions(options.measure), progress=show)
+                     exclusions=exclusions(options.measure), progress=show,
+                     meanwhile=meanwhile)
 
 
 def _static_report(targets: Sequence[str], graph: StaticGraph,
@@ -57,16 +62,33 @@ def _static_report(targets: Sequence[str], graph: StaticGraph,
                   graph=graph, cycles=found)
 
 
-def graph(targets: Sequence[str], options: StaticOptions | None = None) -> Report:
+def graph(targets: Sequence[str], options: StaticOptions | None = None, *,
+          meanwhile: Callable[[], object] | None = None) -> Report:
     """A Report holding the static import graph of `targets` (see `static_graph`).
 
     Raises TargetNotFoundError (exit 2) for a target that does not exist.
     """
-    return _static_report(targets, static_graph(targets, options))
+    return _static_report(targets, static_graph(targets, options, meanwhile=meanwhile))
+
+
+def _networkx_then(meanwhile: Callable[[], object] | None) -> None:
+    """Import networkx (the cycle analysis' graph algorithms), then call `meanwhile`.
+
+    Run while workers scan: a tree with a cycle needs networkx, and importing it then
+    costs no wall time on an idle core (one without a cycle pays its CPU time only).
+    A missing or broken networkx is left for the analysis to report.
+    """
+    import contextlib
+
+    with contextlib.suppress(ImportError):
+        import networkx  # noqa: F401
+    if meanwhile is not None:
+        meanwhile()
 
 
 def cycles(targets: Sequence[str], options: StaticOptions | None = None, *,
-           environments: Environments | None = None) -> Report:
+           environments: Environments | None = None,
+           meanwhile: Callable[[], object] | None = None) -> Report:
     """A Report with the static graph of `targets` (every edge) and its import cycles.
 
     Cycles are sought over edges of `options.kinds` (default: the kinds that run at
@@ -78,7 +100,7 @@ def cycles(targets: Sequence[str], options: StaticOptions | None = None, *,
     interpreter (`measure.python`; at most `jobs` at once, each bounded by
     `measure.timeout`), and each suspected cycle's `proof` says whether that reproduced
     it. This runs the targets' code; without `verify` nothing runs and suspicions stay
-    `unverified`.
+    `unverified`. `meanwhile`: see `static_graph`.
     """
     import dataclasses
 
@@ -90,7 +112,8 @@ def cycles(targets: Sequence[str], options: StaticOptions | None = None, *,
     counted = tuple(sorted(options.kinds if options.kinds is not None else IMPORT_TIME_KINDS,
                            key=KIND_ORDER.__getitem__))
     every_edge = dataclasses.replace(options, kinds=None)
-    full = static_graph(targets, every_edge, environments=envs)
+    full = static_graph(targets, every_edge, environments=envs,
+                        meanwhile=lambda: _networkx_then(meanwhile))
     full = dataclasses.replace(full, cycle_kinds=counted)
     found = find_cycles(full, counted)
     if options.verify and any(c.can_fail for c in found):

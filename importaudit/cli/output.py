@@ -70,6 +70,13 @@ def emit(report: Report, fmt: str, output: str | None, options: RenderOptions) -
         renderer(report, stream, options)
 
 
+def preload(fmt: str) -> Callable[[], object]:
+    """What imports the renderer of `fmt` (for `api.static_graph`'s `meanwhile`)."""
+    from importaudit.render import get_renderer
+
+    return lambda: get_renderer(fmt)
+
+
 def say_failure(report: Report, fmt: str, output: str | None) -> None:
     """Exit 3 with a report no one reads on the terminal: say on stderr what failed.
 

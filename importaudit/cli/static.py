@@ -13,6 +13,7 @@ from importaudit.cli.output import (
     format_option,
     infer_format,
     output_option,
+    preload,
     render_options,
     verbosity_options,
 )
@@ -55,8 +56,8 @@ def graph(
 
         config = given.config()
         options = StaticOptions(measure=config.measure, kinds=parse_kinds(kinds), **static)
-        report = api.graph(_targets(targets, config), options)
         chosen = infer_format(fmt, output, "text")
+        report = api.graph(_targets(targets, config), options, meanwhile=preload(chosen))
         emit(report, chosen, output, render_options(command="graph", verbosity=verbose - quiet))
         return 0
 
@@ -102,8 +103,8 @@ def cycles(
         config = given.config(kinds=kinds)
         options = StaticOptions(measure=config.measure, kinds=config.kinds,
                                 verify=not no_verify, **static)
-        report = api.cycles(_targets(targets, config), options)
         chosen = infer_format(fmt, output, "text")
+        report = api.cycles(_targets(targets, config), options, meanwhile=preload(chosen))
         emit(report, chosen, output,
              render_options(command="cycles", verbosity=verbose - quiet))
         return 1 if report.cycles else 0

@@ -229,10 +229,16 @@ class ScanStream:
     `scan`, which uses spawned workers for a large tree. Use as a context manager
     (workers are stopped at exit). `keyed` False: no cache will store the scans, so
     their rows carry no content key nor JSON text.
+
+    `meanwhile`, when given, is called once in this process right after every file was
+    handed to forked workers, instead of this process scanning its share: a caller
+    imports there what it needs after the build (networkx, a renderer), while the
+    workers scan, rather than after them with the other cores idle. Without forked
+    workers (a small tree, a warm cache, no fork) it is never called.
     """
 
     def __init__(self, *, jobs: int | None = None, scanner: str = "fast",
-                 keyed: bool = True) -> None:
+                 keyed: bool = True, meanwhile: Callable[[], object] | None = None) -> None:
         if scanner not in SCANNERS:
             raise ValueError(f"unknown scanner {scanner!r}")
         self.jobs = jobs
@@ -246,6 +252,7 @@ class ScanStream:
         self.found_bytes = 0
         self.workers: ForkedWorkers | None = None
         self.early: dict[str, Row] = {}  # rows back before `scan`
+        self.meanwhile = meanwhile
 
     def __enter__(self) -> ScanStream:
         return self
@@ -315,6 +322,9 @@ class ScanStream:
         for start in range(0, len(todo), STREAM_BATCH):
             workers.submit(todo[start:start + STREAM_BATCH])
         workers.done()
+        if self.meanwhile is not None:
+            meanwhile, self.meanwhile = self.meanwhile, None
+            meanwhile()
         for path in [p for p in self.early if p in remaining]:
             remaining.discard(path)
             yield self.early.pop(path)

@@ -59,17 +59,19 @@ def static_graph(targets: Sequence[str], *, kinds: Iterable[EdgeKind] | None = N
                  collapse_external: bool = True, cache_dir: str | os.PathLike[str] | None,
                  jobs: int | None = None, scanner: str = "fast",
                  where: SearchPath | None = None, exclusions: Exclusions | None = None,
-                 progress: Callable[[str], None] | None = None) -> StaticGraph:
+                 progress: Callable[[str], None] | None = None,
+                 meanwhile: Callable[[], object] | None = None) -> StaticGraph:
     """The static graph of `targets` over edges of `kinds` (None: all); see api.static_graph.
 
     Names are looked up on `where` (default: this interpreter's sys.path); `progress`
-    hears how many files were found and resolved so far.
+    hears how many files were found and resolved so far; `meanwhile` is called while
+    forked workers scan, if any do (`batch.ScanStream`).
     """
     chosen = where if where is not None else SearchPath.current()
     with no_cyclic_gc():
         tree, graph = _static_graph(targets, kinds, collapse_external, cache_dir, jobs,
                                     scanner, chosen, exclusions or Exclusions(),
-                                    progress or (lambda _message: None))
+                                    progress or (lambda _message: None), meanwhile)
     # Test-named modules the targets import at import time were walked after all
     # (`GraphBuilder.spare`); the graph, cached or not, holds them as modules.
     walked = [m.name for m in graph.modules
@@ -103,10 +105,12 @@ def _empty(cache_dir: str | os.PathLike[str]) -> bool:
 def _static_graph(targets: Sequence[str], kinds: Iterable[EdgeKind] | None,
                   collapse_external: bool, cache_dir: str | os.PathLike[str] | None,
                   jobs: int | None, scanner: str, where: SearchPath, exclusions: Exclusions,
-                  progress: Callable[[str], None]) -> tuple[SourceTree, StaticGraph]:
+                  progress: Callable[[str], None], meanwhile: Callable[[], object] | None
+                  ) -> tuple[SourceTree, StaticGraph]:
     # With nothing cached, files are scanned (by workers) while discovery still looks
     # for more. Otherwise the tree is known first: its stored graph may be reusable.
-    with ScanStream(jobs=jobs, scanner=scanner, keyed=cache_dir is not None) as stream:
+    with ScanStream(jobs=jobs, scanner=scanner, keyed=cache_dir is not None,
+                    meanwhile=meanwhile) as stream:
         cold = cache_dir is None or _empty(cache_dir)
         found = [0]
 

@@ -234,6 +234,29 @@ def test_networkx_is_imported_only_when_the_graph_has_a_cycle(
     assert (int(count) > 0, imported == "True") == (needs_networkx, needs_networkx)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_cycles_imports_networkx_and_the_renderer_while_workers_scan() -> None:
+    # A cold build of a large tree scans in forked workers; what `cycles` needs after
+    # the build is imported meanwhile, on the core that would otherwise wait for them.
+    code = ("import sys\nfrom importaudit.static import batch, graph\n"
+            "batch.STREAM_MIN_BYTES = 1\nbatch.fork_is_safe = lambda: True\n"
+            "finish = graph.GraphBuilder.finish\nseen = []\n"
+            "def spy(self):\n"
+            "    seen.append(('networkx' in sys.modules,\n"
+            "                 'importaudit.render.terminal' in sys.modules))\n"
+            "    return finish(self)\n"
+            "graph.GraphBuilder.finish = spy\n"
+            "from importaudit.cli import cli\n"
+            "try:\n"
+            f"    cli(['cycles', {str(STATIC / 'cyclic')!r}, '--no-cache', '--no-verify',\n"
+            "         '--jobs', '2'], prog_name='importaudit')\n"
+            "finally:\n"
+            "    print(seen, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.stderr.strip().splitlines()[-1] == "[(True, True)]", done.stderr
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=30))
 def test_the_cyclic_core_keeps_every_cycle_and_nothing_that_leads_only_in_or_out(

@@ -262,3 +262,32 @@ def test_a_thread_a_c_library_started_makes_forking_unsafe() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=False)
     assert proc.stdout.split() == ["True", "False"], proc.stderr
+
+
+@needs_fork
+@pytest.mark.usefixtures("forked")
+def test_meanwhile_runs_once_while_the_workers_hold_every_file(tmp_path: Path) -> None:
+    """The caller's idle-time work runs after the hand-out, not instead of any scan."""
+    paths = _tree(tmp_path, 40)
+    seen: list[int] = []
+
+    def meanwhile() -> None:
+        assert stream.workers is not None and stream.workers.last
+        seen.append(len(stream.workers.queue))
+
+    with ScanStream(jobs=2, meanwhile=meanwhile) as stream:
+        for path in paths:
+            stream.add(path)
+        rows = list(stream.scan(paths))
+    assert seen == [0]  # every batch was in the workers' pipe
+    assert sorted(row[0] for row in rows) == sorted(paths)
+
+
+def test_meanwhile_is_not_called_without_workers(tmp_path: Path) -> None:
+    paths = _tree(tmp_path, 40)
+    called: list[bool] = []
+    with ScanStream(jobs=1, meanwhile=lambda: called.append(True)) as stream:
+        for path in paths:
+            stream.add(path)
+        assert len(list(stream.scan(paths))) == len(paths)
+    assert called == []
