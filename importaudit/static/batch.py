@@ -231,10 +231,10 @@ class ScanStream:
     their rows carry no content key nor JSON text.
 
     `meanwhile`, when given, is called once in this process right after every file was
-    handed to forked workers, instead of this process scanning its share: a caller
-    imports there what it needs after the build (networkx, a renderer), while the
-    workers scan, rather than after them with the other cores idle. Without forked
-    workers (a small tree, a warm cache, no fork) it is never called.
+    handed to forked workers, before this process takes batches itself: a caller
+    imports there what it needs after the build (networkx, a renderer) while the
+    workers scan, rather than after the last scan with the other cores idle. Without
+    forked workers (a small tree, a warm cache, no fork) it is never called.
     """
 
     def __init__(self, *, jobs: int | None = None, scanner: str = "fast",
