@@ -31,13 +31,19 @@ def _installed(module: ModuleType | None) -> bool:
     """Whether `module` comes with this environment (the standard library, site-packages).
 
     Such a module is the same whichever test imports it first; a test's own packages
-    (fixtures, tmp_path) are not.
+    (fixtures, tmp_path) and modules made in memory are not.
     """
     where = getattr(module, "__file__", None)
     if where is None:
-        found = list(getattr(module, "__path__", None) or ())
+        spec = getattr(module, "__spec__", None)
+        if getattr(spec, "origin", None) in ("built-in", "frozen"):
+            return True
+        try:  # a namespace package's path is recomputed from its parent's
+            found = list(getattr(module, "__path__", None) or ())
+        except (KeyError, AttributeError):
+            return False
         if not found:
-            return True  # built in, frozen
+            return False
         where = found[0]
     return os.path.realpath(where).startswith(_INSTALLED)
 
@@ -61,29 +67,39 @@ def _no_colour_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
+def forget_new_modules(before: dict[str, ModuleType]) -> None:
+    """Leave sys.modules as `before` (in place: code under test may hold it), but for
+    the new modules that must stay.
+
+    Extension modules stay: one cannot be unloaded, and importing it again while
+    objects of the first import live on (a worker pool's _pickle, _queue and
+    _multiprocessing) corrupted the heap (segfaults in the site-packages differential
+    test, depending on memory layout). importaudit's own modules stay too: its packages
+    attach names on first use (`_lazy.attach`) and keep them, so deleting
+    `importaudit.model.runtime` would leave `importaudit.model.RunMeta` a class whose
+    module is gone (get_type_hints then fails in a later test, depending on the order
+    tests run in). So do the installed modules they use: a deleted `rich.segment`
+    imported again made the renderer's Segment another class than the console's
+    (NotRenderableError in the next test).
+    """
+    # Decided before any is deleted: a nested namespace package's path is computed
+    # from its parent's, which must still be there.
+    doomed = [name for name, module in list(sys.modules.items())
+              if name not in before and not (
+                  _is_extension(module) or name.partition(".")[0] == "importaudit"
+                  or _installed(module))]
+    for name in doomed:
+        del sys.modules[name]
+    sys.modules.update(before)
+
+
 @pytest.fixture(autouse=True)
 def _restore_import_state() -> Iterator[None]:
     modules = dict(sys.modules)
     path = list(sys.path)
     meta_path = list(sys.meta_path)
     yield
-    # Mutate in place: code under test may hold references to these objects.
-    # Extension modules stay: one cannot be unloaded, and importing it again while
-    # objects of the first import live on (a worker pool's _pickle, _queue and
-    # _multiprocessing) corrupted the heap (segfaults in the site-packages
-    # differential test, depending on memory layout).
-    # importaudit's own modules stay too: its packages attach names on first use
-    # (`_lazy.attach`) and keep them, so deleting `importaudit.model.runtime` would leave
-    # `importaudit.model.RunMeta` a class whose module is gone (get_type_hints then
-    # fails in a later test, depending on the order tests run in). So do the installed
-    # modules they use: a deleted `rich.segment` imported again made the renderer's
-    # Segment another class than the console's (NotRenderableError in the next test).
-    for name in [n for n in sys.modules if n not in modules]:
-        module = sys.modules[name]
-        if not (_is_extension(module) or name.partition(".")[0] == "importaudit"
-                or _installed(module)):
-            del sys.modules[name]
-    sys.modules.update(modules)
+    forget_new_modules(modules)
     sys.path[:] = path
     sys.meta_path[:] = meta_path
 
