@@ -264,6 +264,8 @@ class ScanStream:
         """Stop the workers, if any."""
         if self.workers is not None:
             self.workers.close()
+            # They hold this stream's `_work`: no reference cycle is left to collect.
+            self.workers = None
 
     def _work(self, paths: list[str]) -> list[Row]:
         return _scan_batch((self.scanner, paths, self.keyed))
