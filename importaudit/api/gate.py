@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 
 from importaudit import defaults
 from importaudit.api.profiling import profile
-from importaudit.api.runs import Environments, noted, saved_measure
+from importaudit.api.runs import (
+    Environments,
+    noted,
+    same_code,
+    saved_measure,
+    saved_targets,
+)
 from importaudit.api.static import cycles
 from importaudit.config.options import StaticOptions
 from importaudit.errors import UsageError
@@ -111,7 +117,7 @@ def check(
     from importaudit.gate import evaluate
 
     if measured is not None and not config.targets:  # a saved report names its targets
-        config = dataclasses.replace(config, targets=measured.targets)
+        config = dataclasses.replace(config, targets=saved_targets(measured))
     _configured_targets(config)
     shard = config.measure.shard
     if static_only and (measured is not None or shard is not None):
@@ -119,18 +125,20 @@ def check(
     if measured is not None and shard is not None:
         raise UsageError("--from judges a saved report; --shard measures: give one")
     notes: tuple[str, ...] = ()
+    run = _Run()
     if measured is not None:
         saved = measured
         measure = measure or (lambda _config: saved)
         # Its graph is read where it was measured (the interpreter it names).
-        looked_up, note = saved_measure(config.measure, saved)
+        looked_up, note = saved_measure(config.measure, measured, run.envs)
         config = dataclasses.replace(config, measure=looked_up)
         notes = (note,) if note else ()
-    run = _Run()
     report = None if static_only else (measure or run.measure)(config)
     # The static-only gate runs no code, so its cycle claims stay unverified.
     default = run.analyse if static_only or measured else run.analyse_verified
     report = noted(_merge_static(report, (analyse or default)(config)), *notes)
+    if measured is not None:
+        same_code(report)
     path = config.baseline_path
     base: Report | None = None
     missing = None

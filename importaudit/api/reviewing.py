@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.api.profiling import Program, profile, profile_program
-from importaudit.api.runs import Environments, noted, saved_measure
+from importaudit.api.runs import (
+    Environments,
+    noted,
+    same_code,
+    saved_measure,
+    saved_targets,
+)
 from importaudit.api.static import cycles
 from importaudit.config.options import (
     Measure,
@@ -40,7 +46,9 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     (ranked by measured impact, suppressions applied; stale ones reported as IA001).
     `options.select` limits the rules run (codes); `options.ignore` holds suppressions
     ("CODE" or "CODE:module-pattern"). `measured` reviews an existing profile instead
-    of measuring again (the static graph is still read from the source). Suspected
+    of measuring again (the static graph is still read from the source, in the
+    environment the report names unless `options` gives one: see `runs.saved_measure`;
+    with no `targets`, the report's). Suspected
     cycles are run to prove them (see `cycles`) only when measuring and IA201 is
     selected. Both the measurement and the graph walk the same modules (the walk
     options of `options.measure`), found on the sys.path of its interpreter. A
@@ -56,7 +64,8 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     envs = environments or Environments()
     notes: tuple[str, ...] = ()
     if measured is not None:  # its graph is read where it was measured
-        looked_up, note = saved_measure(options.measure, measured)
+        targets = targets or saved_targets(measured)
+        looked_up, note = saved_measure(options.measure, measured, envs)
         options = dataclasses.replace(options, measure=looked_up)
         notes = (note,) if note else ()
     chosen = _chosen(options)
@@ -70,6 +79,8 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
                     environments=envs)
     report = noted(dataclasses.replace(report, graph=static.graph, cycles=static.cycles),
                    *notes)
+    if measured is not None:
+        same_code(report)
     # IA302 confirms a suspect `__all__` by running its star import, when this review
     # runs the targets anyway.
     star = (_star_check(static.graph, options.measure, envs)

@@ -170,28 +170,74 @@ class Environments:
         return self._environment(measure)[1]
 
 
-def saved_measure(measure: Measure, saved: Report) -> tuple[Measure, str | None]:
+def saved_measure(measure: Measure, saved: Report,
+                  envs: Environments) -> tuple[Measure, str | None]:
     """`measure` for judging the saved report `saved`, and a note when it must differ.
 
     A report measured with `--python` names its targets as that environment has them:
     with no interpreter given now (`--python`, `python` in [tool.importaudit]), its
     graph is read from the same one (`saved.meta.python`), not importaudit's own. When
-    that interpreter is not on this machine, this one's is used and the note says so.
+    that interpreter is not on this machine, or does not run here, this one's is used
+    and the note says so.
     """
     import dataclasses
 
-    recorded = saved.meta.python if saved.meta is not None else None
-    if measure.python is not None or not recorded:
+    from importaudit.errors import ImportAuditError
+
+    recorded = saved.meta.python if saved.meta is not None else (
+        saved.graph.python if saved.graph is not None else None)
+    # Reports read from -X importtime output name no interpreter ("unknown").
+    if measure.python is not None or not recorded or not os.path.isabs(recorded):
         return measure, None
     # Not `realpath`: a venv's python is a link to its base interpreter, and which
     # environment it is shows only in the path it was started by.
     if os.path.abspath(recorded) == os.path.abspath(sys.executable):
         return measure, None
-    if os.path.isfile(recorded) and os.access(recorded, os.X_OK):
-        return dataclasses.replace(measure, python=recorded), None
-    return measure, (f"the report was measured with {recorded}, which is not here: its "
-                     f"targets were looked up on the sys.path of {sys.executable} "
-                     "(give --python)")
+    instead = f"its targets were looked up on the sys.path of {sys.executable} (give --python)"
+    if not (os.path.isfile(recorded) and os.access(recorded, os.X_OK)):
+        return measure, f"the report was measured with {recorded}, which is not here: {instead}"
+    chosen = dataclasses.replace(measure, python=recorded)
+    try:
+        envs.interpreter(chosen)  # asked once: the run's later questions reuse the answer
+    except ImportAuditError as exc:
+        return measure, f"the report was measured with {recorded}, which does not run " \
+                        f"here ({exc}): {instead}"
+    return chosen, None
+
+
+def saved_targets(saved: Report) -> tuple[str, ...]:
+    """The targets a saved report judges by, when none are given: its own.
+
+    A program's report names a program (`-m tool`), not modules: it needs TARGETs.
+    """
+    if saved.meta is not None and saved.meta.mode == "program":
+        shown = " ".join(saved.targets)
+        raise UsageError(f"the report profiles a program ({shown}): give the TARGETs "
+                         "whose modules it judges")
+    return tuple(saved.targets)
+
+
+def same_code(report: Report) -> None:
+    """Refuse to judge a saved report whose graph was read from another copy of its code.
+
+    A target the report measured from a file that is on this machine, but that the
+    graph found elsewhere (an `--env PYTHONPATH=src` or another interpreter that the
+    judging run was not given), would judge one copy's measurements by another's
+    imports. Files not on this machine (a report from a machine laid out otherwise)
+    are not compared.
+    """
+    graph = report.graph
+    if graph is None:
+        return
+    origins = {m.name: m.origin for m in report.modules}
+    files = {m.name: m.file for m in graph.modules}
+    for name in graph.roots:
+        measured, read = origins.get(name), files.get(name)
+        if measured and read and os.path.exists(measured) and (
+                os.path.realpath(measured) != os.path.realpath(read)):
+            raise UsageError(f"the report measured {name} from {measured}, but its graph "
+                             f"here reads {read}: give the --python and --env it was "
+                             "measured with")
 
 
 def noted(report: Report, *notes: str) -> Report:

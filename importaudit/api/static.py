@@ -76,11 +76,12 @@ def _networkx_then(meanwhile: Callable[[], object] | None) -> None:
 
     Run while workers scan: a tree with a cycle needs networkx, and importing it then
     costs no wall time on an idle core (one without a cycle pays its CPU time only).
-    A missing or broken networkx is left for the analysis to report.
+    A missing or broken networkx is left for the analysis to report, if it needs it:
+    what the import raises here changes nothing.
     """
     import contextlib
 
-    with contextlib.suppress(ImportError):
+    with contextlib.suppress(Exception):
         import networkx  # noqa: F401
     if meanwhile is not None:
         meanwhile()

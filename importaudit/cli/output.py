@@ -71,10 +71,17 @@ def emit(report: Report, fmt: str, output: str | None, options: RenderOptions) -
 
 
 def preload(fmt: str) -> Callable[[], object]:
-    """What imports the renderer of `fmt` (for `api.static_graph`'s `meanwhile`)."""
+    """What imports the renderer of `fmt` (for `api.static_graph`'s `meanwhile`).
+
+    What that import raises is left for `emit` to meet again: nothing here.
+    """
     from importaudit.render import get_renderer
 
-    return lambda: get_renderer(fmt)
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            get_renderer(fmt)
+
+    return load
 
 
 def say_failure(report: Report, fmt: str, output: str | None) -> None:

@@ -94,9 +94,7 @@ def review(
             raise ImportAuditError("give at least one TARGET (or -m, --script, -c)")
         else:
             options = ReviewOptions(shard.measure(config.measure), _codes(select), suppressed)
-            # A saved report names its targets.
-            chosen_targets = targets or (measured.targets if measured is not None else ())
-            report = api.review(chosen_targets, options, measured=measured)
+            report = api.review(targets, options, measured=measured)  # --from: its targets
         chosen = infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="review",
                                                     verbosity=verbose - quiet))

@@ -225,6 +225,48 @@ def test_a_saved_report_is_judged_in_the_environment_it_measured(
     assert moved.exit_code == 2, moved.output  # envonly is not installed here
     noted = runner.invoke(cli, ["review", "--from", "moved.json", "rich", "--format", "json"])
     assert "which is not here" in " ".join(json.loads(noted.output)["meta"]["notes"])
+    # There, but not a Python that runs: the same, and the note says why.
+    saved["meta"]["python"] = "/bin/true"
+    (tmp_path / "broken.json").write_text(json.dumps(saved))
+    noted = runner.invoke(cli, ["review", "--from", "broken.json", "rich", "--format", "json"])
+    assert noted.exit_code == 0, noted.output
+    assert "which does not run here" in " ".join(json.loads(noted.output)["meta"]["notes"])
+
+
+def test_a_saved_report_is_not_judged_by_another_copy_of_its_code(
+        venv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measured with `--env PYTHONPATH=src` (a checkout before its installed copy), judged
+    without: the graph would read the installed copy. Refused, not judged."""
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "src", {"envonly/__init__.py": "", "envonly/left.py": ""})
+    runner = CliRunner()
+    profiled = runner.invoke(cli, ["profile", "envonly", "--tree", "--python", str(venv),
+                                   "--env", f"PYTHONPATH={tmp_path / 'src'}", "--repeat",
+                                   "1", "--no-memory", "-o", "saved.json"])
+    assert profiled.exit_code == 0, profiled.output
+    saved = json.loads((tmp_path / "saved.json").read_text())
+    assert str(tmp_path / "src") in {m["name"]: m["origin"] for m in saved["modules"]}[
+        "envonly"]
+    for command in (["check", "--from", "saved.json"], ["review", "--from", "saved.json"]):
+        refused = runner.invoke(cli, command)
+        assert refused.exit_code == 2, refused.output
+        assert "give the --python and --env it was measured with" in refused.output
+    same = runner.invoke(cli, ["check", "--from", "saved.json", "--env",
+                               f"PYTHONPATH={tmp_path / 'src'}"])
+    assert same.exit_code == 0, same.output  # the checkout's copy has no cycle
+
+
+def test_a_programs_report_needs_targets_to_be_judged(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    ran = runner.invoke(cli, ["profile", "--repeat", "1", "-o", "program.json", "-c",
+                              "import json"])  # what follows -c is the program's argv
+    assert ran.exit_code == 0, ran.output
+    for command in ("check", "review"):
+        refused = runner.invoke(cli, [command, "--from", "program.json"])
+        assert refused.exit_code == 2, refused.output
+        assert "the report profiles a program" in refused.output
 
 
 def test_an_editable_install_is_found_by_that_interpreters_finders(

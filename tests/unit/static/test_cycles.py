@@ -354,3 +354,27 @@ def test_a_two_cycle_settles_the_witness_without_building_a_networkx_graph(
     assert component_module.witness_nodes(two) == ["b", "c"]  # the first in sorted order
     with pytest.raises(AssertionError, match="networkx"):
         component_module.witness_nodes(component_of([("a", "b"), ("b", "c"), ("c", "a")]))
+
+
+class _Refusing:
+    """A finder that breaks the import of networkx with something else than ImportError."""
+
+    @staticmethod
+    def find_spec(name: str, path: object = None, target: object = None) -> None:
+        if name == "networkx":
+            raise RuntimeError("a broken networkx")
+
+
+def test_what_runs_while_workers_scan_raises_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A broken networkx (or renderer) is met where it is needed, if it is: a cold
+    # `cycles` of an acyclic tree passes as a warm one does.
+    from importaudit.api import static as api_static
+    from importaudit.cli.output import preload
+
+    monkeypatch.delitem(sys.modules, "networkx")
+    monkeypatch.setattr(sys, "meta_path", [_Refusing, *sys.meta_path])
+    called: list[bool] = []
+    api_static._networkx_then(lambda: called.append(True))
+    assert called == [True] and "networkx" not in sys.modules
+    monkeypatch.setattr("importaudit.render.get_renderer", _Refusing.find_spec)
+    preload("networkx")()
