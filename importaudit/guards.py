@@ -209,3 +209,107 @@ def classify_test(test: ast.expr, bindings: Bindings) -> Guard:
     if _is_platform_test(test, bindings):
         return Guard.PLATFORM
     return Guard.NONE
+
+
+# What `platform.system()` answers for a `sys.platform` (others: unknown here).
+_SYSTEMS = {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}
+
+
+def platform_facts(sys_platform: str) -> dict[str, str | None]:
+    """What `sys.platform`, `os.name` and `platform.system()` are where `sys.platform` is.
+
+    Keyed as `platform_value` asks: "sys.platform", "os.name", "platform.system"; None
+    for what cannot be told from `sys.platform` alone.
+    """
+    return {"sys.platform": sys_platform,
+            "os.name": "nt" if sys_platform == "win32" else "posix",
+            "platform.system": _SYSTEMS.get(sys_platform)}
+
+
+def _platform_read(node: ast.expr, bindings: Bindings) -> str | None:
+    """Which platform fact `node` reads ("sys.platform", "os.name", ...), if one."""
+    if isinstance(node, ast.Call) and not node.args and isinstance(node.func, ast.Attribute):
+        func = node.func
+        if (func.attr == "system" and isinstance(func.value, ast.Name)
+                and func.value.id in bindings.platform):
+            return "platform.system"
+        return None
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        owner = node.value.id
+        if node.attr == "platform" and owner in bindings.sys:
+            return "sys.platform"
+        if node.attr == "name" and owner in bindings.os:
+            return "os.name"
+        return None
+    return ("sys.platform" if isinstance(node, ast.Name) and node.id in bindings.sys_platform
+            else None)
+
+
+def _constants(node: ast.expr) -> tuple[str, ...] | None:
+    """The strings a constant, or a tuple, list or set of constants, holds."""
+    items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
+    found = tuple(i.value for i in items
+                  if isinstance(i, ast.Constant) and isinstance(i.value, str))
+    return found if len(found) == len(items) else None
+
+
+def platform_value(test: ast.expr, bindings: Bindings, facts: dict[str, str | None],
+                   flags: dict[str, bool | None] | None = None) -> bool | None:
+    """What the `if` test `test` is on the platform `facts` describe (see `platform_facts`).
+
+    True or False where only the platform decides it (`sys.platform == "win32"`,
+    `os.name != "nt"`, `sys.platform.startswith(("win", "cygwin"))`,
+    `platform.system() in ("Darwin",)`, `and`/`or`/`not` of those, and names in
+    `flags`: platform flags with their values); None when anything else decides it.
+    """
+    if isinstance(test, ast.BoolOp):
+        values = [platform_value(v, bindings, facts, flags) for v in test.values]
+        decisive = isinstance(test.op, ast.Or)  # True decides `or`, False decides `and`
+        if decisive in values:
+            return decisive
+        return None if None in values else not decisive
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = platform_value(test.operand, bindings, facts, flags)
+        return None if inner is None else not inner
+    if isinstance(test, ast.Name) and flags is not None and test.id in flags:
+        return flags[test.id]
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        return _compared(test, bindings, facts)
+    return _affixed(test, bindings, facts) if isinstance(test, ast.Call) else None
+
+
+def _affixed(test: ast.Call, bindings: Bindings, facts: dict[str, str | None]
+             ) -> bool | None:
+    """`platform_value` of `P.startswith("x")`, `P.endswith(("x", "y"))`."""
+    if not (isinstance(test.func, ast.Attribute) and test.func.attr in ("startswith",
+                                                                         "endswith")
+            and len(test.args) == 1 and not test.keywords):
+        return None
+    read = _platform_read(test.func.value, bindings)
+    value = facts.get(read) if read is not None else None
+    constants = _constants(test.args[0])
+    if value is None or constants is None:
+        return None
+    return (value.startswith(constants) if test.func.attr == "startswith"
+            else value.endswith(constants))
+
+
+def _compared(test: ast.Compare, bindings: Bindings, facts: dict[str, str | None]
+              ) -> bool | None:
+    """`platform_value` of `P == "x"`, `P != "x"`, `P in ("x", "y")`, `P not in (...)`."""
+    left, right, op = test.left, test.comparators[0], test.ops[0]
+    read, other = _platform_read(left, bindings), right
+    if read is None:
+        if isinstance(op, ast.In | ast.NotIn):
+            return None  # `"win" in sys.platform`: a substring test, not read here
+        read, other = _platform_read(right, bindings), left
+    value = facts.get(read) if read is not None else None
+    constants = _constants(other)
+    if value is None or constants is None:
+        return None
+    collection = isinstance(other, ast.Tuple | ast.List | ast.Set)
+    if isinstance(op, ast.Eq | ast.NotEq) and not collection:
+        return (value == constants[0]) == isinstance(op, ast.Eq)
+    if isinstance(op, ast.In | ast.NotIn) and collection:
+        return (value in constants) == isinstance(op, ast.In)
+    return None

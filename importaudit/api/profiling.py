@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.api.runs import (
     Environments,
+    exclusions,
     measured_walk_notes,
     new_report,
     resolve_targets,
@@ -20,7 +21,7 @@ from importaudit.errors import TargetNotFoundError, UsageError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from importaudit.model import Report, ShardInfo
+    from importaudit.model import ImportEdge, Report, ShardInfo
     from importaudit.runtime.interpreter import Interpreter
     from importaudit.runtime.runner import ProfileRequest
     from importaudit.shard import ShardPlan
@@ -116,7 +117,8 @@ def profile(targets: Sequence[str], measure: Measure | None = None, *,
     request = ProfileRequest(
         mode="import", args=resolved.modules,
         measure=dataclasses.replace(measure, shard=shard if measure.isolated else None),
-        extra_path=resolved.extra_path, walk=modules)
+        extra_path=resolved.extra_path, walk=modules,
+        edges=(lambda: _edges(targets, measure, envs)) if modules else None)
     info = None
     if shard is not None and not measure.isolated:
         from importaudit.shard import with_ancestors
@@ -133,6 +135,23 @@ def profile(targets: Sequence[str], measure: Measure | None = None, *,
                                    shard=info or report.meta.shard)
         report = dataclasses.replace(report, meta=meta)
     return report
+
+
+def _edges(targets: Sequence[str], measure: Measure,
+           envs: Environments) -> tuple[ImportEdge, ...]:
+    """The static import edges of the walked `targets`, for the runtime's skip classifier.
+
+    Asked only when a walked module failed for no cause its own files tell (see
+    `runtime.guarded`); built without the scan cache, so `profile` leaves no files behind.
+    """
+    from importaudit.errors import ImportAuditError
+    from importaudit.static.build import static_graph
+
+    try:
+        return static_graph(targets, cache_dir=None, where=envs.search_path(measure),
+                            exclusions=exclusions(measure)).edges
+    except ImportAuditError:
+        return ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,23 @@ def module_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
                                     + node.orelse + node.finalbody)
 
 
+def relative_source(file: str, module: str | None, level: int) -> str | None:
+    """The file a relative import in `file` names (`from ._compat import WIN`), if it exists.
+
+    None for an absolute import (`level` 0).
+    """
+    if not level:
+        return None
+    base = Path(file).parent
+    for _ in range(level - 1):
+        base = base.parent
+    where = base.joinpath(*module.split(".")) if module else base
+    for candidate in (where.with_suffix(".py"), where / "__init__.py"):
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
 def installed(file: str) -> bool:
     """Whether `file` belongs to an installed distribution (under site-packages)."""
     return not _INSTALL_FOLDERS.isdisjoint(Path(file).parts)

@@ -20,7 +20,6 @@ import os
 import re
 import signal
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.guards import Bindings, Guard, classify_test
@@ -34,8 +33,10 @@ from importaudit.runtime.absent import (
     module_level,
     parse,
     raises_import_error,
+    relative_source,
     unbound_optional,
 )
+from importaudit.runtime.guarded import platform_only
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -89,20 +90,6 @@ def format_traceback(frames: Sequence[Frame], error: str | None) -> tuple[str, .
     return tuple(lines)
 
 
-def _source_of(file: str, module: str | None, level: int) -> str | None:
-    """The file of a relative import's module (`from ._compat import WIN`), if it exists."""
-    if not level:
-        return None
-    base = Path(file).parent
-    for _ in range(level - 1):
-        base = base.parent
-    where = base.joinpath(*module.split(".")) if module else base
-    for candidate in (where.with_suffix(".py"), where / "__init__.py"):
-        if candidate.is_file():
-            return str(candidate)
-    return None
-
-
 @functools.lru_cache(maxsize=64)
 def file_guards(file: str, depth: int = 0) -> Bindings | None:
     """What `if` tests mean in `file`, for the scanners' classifier in flag-aware mode.
@@ -119,7 +106,7 @@ def file_guards(file: str, depth: int = 0) -> Bindings | None:
         if isinstance(node, ast.Import | ast.ImportFrom):
             guards.learn(node)
         if isinstance(node, ast.ImportFrom) and depth < 3:
-            source = _source_of(file, node.module, node.level)
+            source = relative_source(file, node.module, node.level)
             theirs = file_guards(source, depth + 1) if source else None
             if theirs is not None:
                 guards.platform_flags.update(a.asname or a.name for a in node.names
@@ -240,7 +227,7 @@ def classify(fail: Fail, targets: Sequence[str],
     error = fail.message or ""
     origin = fail.origin
     frames = fail.frames
-    file, line = (frames[-1][0], frames[-1][1]) if frames else (None, None)
+    file = frames[-1][0] if frames else None
     through = f"imports {origin}, which " if origin and origin != name else ""
     missing = fail.missing
     how = ""
@@ -277,10 +264,18 @@ def classify(fail: Fail, targets: Sequence[str],
                       f"modules; add an __init__.py if it is a subpackage")
     if kind is None or reason is None:
         return None
+    return skip_of(fail, kind, reason, missing)
+
+
+def skip_of(fail: Fail, kind: str, reason: str, missing: str | None = None) -> SkippedModule:
+    """The failed walked module of `fail` as skipped, of `kind`, for `reason`."""
+    name = fail.name or ""
+    error = fail.message or ""
+    frames = fail.frames
     return SkippedModule(
-        name=name, kind=kind, reason=reason, error=error, module=origin or name,
-        missing=missing, file=file, line=line,
-        traceback=format_traceback(frames, error),
+        name=name, kind=kind, reason=reason, error=error, module=fail.origin or name,
+        missing=missing, file=frames[-1][0] if frames else None,
+        line=frames[-1][1] if frames else None, traceback=format_traceback(frames, error),
     )
 
 
@@ -319,17 +314,9 @@ def order_dependent(fail: Fail) -> SkippedModule:
     `twisted.plugin` searches; `twisted.words.tap` then raises KeyError): the walk's
     order, not the module, failed. The runner ran it alone to know.
     """
-    name = fail.name or ""
-    error = fail.message or ""
-    frames = fail.frames
-    return SkippedModule(
-        name=name, kind=ORDER,
-        reason=("imports alone in a fresh interpreter: it failed in the walk only after "
-                "other modules had run there, and what one of them did broke it"),
-        error=error, module=fail.origin or name, missing=None,
-        file=frames[-1][0] if frames else None, line=frames[-1][1] if frames else None,
-        traceback=format_traceback(frames, error),
-    )
+    return skip_of(fail, ORDER, "imports alone in a fresh interpreter: it failed in the "
+                   "walk only after other modules had run there, and what one of them did "
+                   "broke it")
 
 
 # ----------------------------------------------------------------------------- failures
@@ -399,15 +386,26 @@ def skipped_modules(runs: Sequence[ChildRun | None], request: ProfileRequest,
 
     A module outside the targets not installed, or a module for another platform (see
     `failures.classify`, which reads files as `where` finds them); the same in every
-    run, so the first run that saw it says why.
+    run, so the first run that saw it says why. A failed module of the targets that
+    its own files do not explain is for another platform too when the targets import
+    it only under platform tests false where it ran (`guarded`, from `request.edges`).
     """
     if not request.tree or request.mode != "import":
         return ()
     found: dict[str, SkippedModule] = {}
+    unexplained: dict[str, Fail] = {}
     for run in runs:
         for fail in run.fails if run is not None else ():
-            if fail.name not in found:
+            if fail.name is not None and fail.name not in found:
                 skip = classify(fail, request.args, where)
                 if skip is not None:
                     found[skip.name] = skip
+                    unexplained.pop(fail.name, None)
+                elif (fail.kind == "import-error" and fail.name not in request.args
+                      and under(fail.name, request.args)):
+                    unexplained.setdefault(fail.name, fail)
+    if unexplained and request.edges is not None and where is not None:
+        reasons = platform_only(unexplained, request.edges(), request.args, where.platform)
+        for name, reason in reasons.items():
+            found[name] = skip_of(unexplained[name], PLATFORM, reason)
     return tuple(found.values())

@@ -59,6 +59,7 @@ from importaudit.shard import empty_shard_note
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from importaudit.model import ImportEdge
     from importaudit.runtime.interpreter import Interpreter
 
 # ----------------------------------------------------------------------------- the profile
@@ -80,6 +81,10 @@ class ProfileRequest:
     # With `tree`: every module of the targets, parents first, as the static walk found
     # them (`static.discover`, the one definition of a package's modules).
     walk: tuple[str, ...] = ()
+    # With `tree`: the targets' static import edges, asked for (once) only when a walked
+    # module failed for no cause its own files tell: whether the package imports it
+    # only under platform tests false here (`guarded`) needs its importers' guards.
+    edges: Callable[[], Sequence[ImportEdge]] | None = field(default=None, compare=False)
 
     @property
     def tree(self) -> bool:

@@ -348,3 +348,32 @@ def test_a_module_in_a_folder_of_files_inside_a_package_is_skipped(tmp_path: Pat
     failed = tree_report(tmp_path / "with_templates")
     assert failed.failure is not None and not failed.skipped
     assert failed.failure.module == "with_templates.templates.generic.env"
+
+
+def test_modules_their_package_imports_only_on_another_platform_are_skipped(
+        tmp_path: Path) -> None:
+    # paramiko's shape: `_winapi` fails at a class statement (no platform test there);
+    # only `win_pageant` imports it, and only `agent` imports that, in a function, under
+    # `elif sys.platform == "win32":`. `win_console` is imported under an imported flag.
+    target = RUNTIME / "platform_importers"
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory", "-v")
+    assert result.exit_code == 0, result.output
+    assert ("platform_importers.win_pageant: is for another platform: "
+            "platform_importers.agent imports platform_importers.win_pageant only under "
+            "`sys.platform == 'win32'` (agent.py:11)") in result.output
+    report = tree_report(target)
+    assert report.failure is None, report.failure
+    skipped = {s.name: s for s in report.skipped}
+    assert set(skipped) == {"platform_importers._winapi", "platform_importers.win_pageant",
+                            "platform_importers.win_console"}
+    assert {s.kind for s in skipped.values()} == {"platform"}
+    assert "through platform_importers.win_pageant" in skipped[
+        "platform_importers._winapi"].reason
+    assert "only under `WINDOWS` (tools.py:6)" in skipped[
+        "platform_importers.win_console"].reason
+    # Imported at the top of another module of the package, it is reached here: it fails.
+    shutil.copytree(target, tmp_path / "platform_importers")
+    (tmp_path / "platform_importers" / "extra.py").write_text("from . import _winapi\n")
+    failed = tree_report(tmp_path / "platform_importers")
+    assert failed.failure is not None and failed.failure.module == "platform_importers._winapi"
+    assert "platform_importers._winapi" not in {s.name for s in failed.skipped}

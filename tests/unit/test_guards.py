@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from importaudit.guards import Bindings, Guard, classify_test
+from importaudit.guards import Bindings, Guard, classify_test, platform_facts, platform_value
 
 MODULE = """\
 import os
@@ -44,3 +44,40 @@ def test_flags_count_only_in_flag_aware_mode(test: str, flagged: str, plain: str
     assert classify_test(expr, bindings(flags=True)) is Guard[flagged]
     # The scanners' mode: a flag is an ordinary condition (edges keep their kind anyway)
     assert classify_test(expr, bindings(flags=False)) is Guard[plain]
+
+
+LINUX = platform_facts("linux")
+WINDOWS = platform_facts("win32")
+
+
+@pytest.mark.parametrize(("test", "on_linux", "on_windows"), [
+    ("sys.platform == 'win32'", False, True),
+    ("'win32' == sys.platform", False, True),
+    ("sys.platform != 'win32'", True, False),
+    ("os.name == 'nt'", False, True),
+    ("os.name in ('posix', 'java')", True, False),
+    ("sys.platform not in ['linux', 'darwin']", False, True),
+    ("sys.platform.startswith(('win', 'cygwin'))", False, True),
+    ("platform.system() == 'Windows'", False, True),
+    ("not sys.platform.startswith('linux')", False, True),
+    ("sys.platform == 'win32' and DEBUG", False, None),  # False decides `and`
+    ("sys.platform == 'win32' or DEBUG", None, True),  # True decides `or`
+    ("'SSH_AUTH_SOCK' in os.environ and sys.platform != 'win32'", None, False),
+    ("'win' in sys.platform", None, None),  # a substring test: not read
+    ("sys.platform == PLATFORM", None, None),  # compared with a name
+    ("platform.machine() == 'x86_64'", None, None),  # not told by sys.platform
+    ("IS_NT", None, None),  # a flag whose value is not given
+    ("DEBUG", None, None),
+])
+def test_the_value_of_a_platform_test_on_a_platform(test: str, on_linux: bool | None,
+                                                    on_windows: bool | None) -> None:
+    found = bindings(flags=False)
+    found.learn(ast.parse("import platform").body[0])  # type: ignore[arg-type]
+    expression = ast.parse(test, mode="eval").body
+    assert platform_value(expression, found, LINUX) is on_linux
+    assert platform_value(expression, found, WINDOWS) is on_windows
+
+
+def test_a_platform_flag_has_the_value_it_is_given() -> None:
+    expression = ast.parse("not IS_NT", mode="eval").body
+    assert platform_value(expression, bindings(flags=False), LINUX, {"IS_NT": False}) is True

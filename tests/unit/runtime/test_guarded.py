@@ -1,0 +1,130 @@
+"""Modules their package imports only under platform tests false here (runtime.guarded)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from importaudit.model import EdgeKind, ImportEdge
+from importaudit.runtime.guarded import false_guard, platform_only
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "runtime" / "platform_importers"
+
+NESTED = """\
+import os
+import sys
+
+from ._compat import WINDOWS
+
+POSIX = os.name == "posix"
+
+
+class Agent:
+    def connect(self):
+        if "SOCK" in os.environ and sys.platform != "win32":
+            import socket
+        elif sys.platform == "win32":
+            from . import pageant
+        else:
+            from . import fallback
+        for _ in range(2):
+            with open(__file__):
+                try:
+                    if not POSIX:
+                        import winreg
+                except OSError:
+                    pass
+
+
+if WINDOWS:
+    import msvcrt
+if sys.platform == "linux":
+    import fcntl
+else:
+    import termios
+"""
+
+
+@pytest.fixture
+def nested(tmp_path: Path) -> str:
+    (tmp_path / "_compat.py").write_text('import sys\nWINDOWS = sys.platform == "win32"\n')
+    module = tmp_path / "nested.py"
+    module.write_text(NESTED)
+    return str(module)
+
+
+@pytest.mark.parametrize(("line", "linux", "windows"), [
+    (12, None, "'SOCK' in os.environ and sys.platform != 'win32'"),  # socket
+    (14, "sys.platform == 'win32'", None),  # pageant: an elif inside a method
+    (16, None, "else of `sys.platform == 'win32'`"),  # fallback: the elif's else
+    (21, "not POSIX", None),  # a flag of the file, in try/with/for
+    (27, "WINDOWS", None),  # a flag imported from a module of the package
+    (29, None, "sys.platform == 'linux'"),
+    (31, "else of `sys.platform == 'linux'`", None),
+    (6, None, None),  # not guarded at all
+])
+def test_the_false_platform_test_around_an_import(nested: str, line: int, linux: str | None,
+                                                  windows: str | None) -> None:
+    on_linux, on_windows = false_guard(nested, line, "linux"), false_guard(nested, line,
+                                                                            "win32")
+    assert (on_linux.text if on_linux else None) == linux
+    assert (on_windows.text if on_windows else None) == windows
+
+
+def edge(importer: str, imported: str, file: str | None = None, line: int | None = None,
+         kind: EdgeKind = EdgeKind.EAGER) -> ImportEdge:
+    return ImportEdge(importer, imported, kind, file=file, line=line)
+
+
+AGENT = str(FIXTURE / "agent.py")
+TOOLS = str(FIXTURE / "tools.py")
+PAGEANT = str(FIXTURE / "win_pageant.py")
+PACKAGE = [
+    edge("pkg", "pkg.agent"), edge("pkg", "pkg.tools"),
+    edge("pkg.agent", "pkg.win_pageant", AGENT, 11, EdgeKind.DEFERRED),
+    edge("pkg.win_pageant", "pkg._winapi", PAGEANT, 3),
+    edge("pkg.tools", "pkg.win_console", TOOLS, 6),
+    edge("pkg._winapi", "pkg", kind=EdgeKind.PARENT),
+    edge("pkg.win_pageant", "pkg", kind=EdgeKind.PARENT),
+]
+
+
+def test_modules_reached_only_under_false_platform_tests_are_platform_only() -> None:
+    failed = ["pkg._winapi", "pkg.win_pageant", "pkg.win_console"]
+    reasons = platform_only(failed, PACKAGE, ["pkg"], "linux")
+    assert reasons == {
+        "pkg.win_pageant": "is for another platform: pkg.agent imports pkg.win_pageant only "
+                           "under `sys.platform == 'win32'` (agent.py:11)",
+        "pkg._winapi": "is for another platform: it is imported only through "
+                       "pkg.win_pageant, and pkg.agent imports pkg.win_pageant only under "
+                       "`sys.platform == 'win32'` (agent.py:11)",
+        "pkg.win_console": "is for another platform: pkg.tools imports pkg.win_console only "
+                           "under `WINDOWS` (tools.py:6)",
+    }
+    # Where the tests are true, the same modules are imported: their failures count.
+    assert platform_only(failed, PACKAGE, ["pkg"], "win32") == {}
+
+
+def test_an_unguarded_importer_keeps_the_failure() -> None:
+    # Another module of the package imports it at its top: it is reached here.
+    edges = [*PACKAGE, edge("pkg", "pkg.extra"), edge("pkg.extra", "pkg._winapi", AGENT, 1)]
+    assert set(platform_only(["pkg._winapi", "pkg.win_pageant"], edges, ["pkg"],
+                             "linux")) == {"pkg.win_pageant"}
+    # A module nothing imports is an entry point of its own: not platform-only.
+    lone = [*PACKAGE, edge("pkg.script", "pkg._winapi", AGENT, 1)]
+    assert "pkg._winapi" not in platform_only(["pkg._winapi"], lone, ["pkg"], "linux")
+    # A type-only import never runs: it reaches nothing.
+    typed = [*PACKAGE, edge("pkg", "pkg._winapi", AGENT, 1, EdgeKind.TYPE_ONLY)]
+    assert "pkg._winapi" in platform_only(["pkg._winapi"], typed, ["pkg"], "linux")
+
+
+def test_a_cycle_behind_a_false_guard_is_platform_only_and_one_nothing_reaches_is_not(
+) -> None:
+    # win_pageant and _winapi import each other; only agent's guarded import leads in.
+    cycle = [*PACKAGE, edge("pkg._winapi", "pkg.win_pageant", PAGEANT, 3)]
+    assert set(platform_only(["pkg._winapi"], cycle, ["pkg"], "linux")) == {"pkg._winapi"}
+    # Two modules importing only each other: nothing of the package reaches them, and
+    # no platform test says why they fail.
+    island = [edge("pkg.a", "pkg.b", PAGEANT, 3), edge("pkg.b", "pkg.a", PAGEANT, 3)]
+    assert platform_only(["pkg.a"], island, ["pkg"], "linux") == {}
