@@ -184,6 +184,15 @@ def fix_schema() -> dict[str, Any]:
         "diff": text,
     })
     share = _nullable({"type": "number"})
+    runs = _closed({"fastest_ns": count, "slowest_ns": count, "runs": count},
+                   "The fastest and slowest run of importing the targets (summed over "
+                   "them), and how many runs were measured")
+    timing = _closed({
+        "verdict": {"enum": ["faster", "slower", "within-noise", "not-judged"],
+                    "description": "faster/slower: every run after beat (lost to) every "
+                    "run before; within-noise: the runs overlap, so `saving.time_ns` (the "
+                    "medians' ratio) is no saving; not-judged: a side had one run"},
+        "before": runs, "after": runs})
     return {
         "$schema": DIALECT, "$id": "urn:importaudit:schema:fix",
         "title": f"importaudit fix, schema_version {FIX_SCHEMA}",
@@ -197,7 +206,8 @@ def fix_schema() -> dict[str, Any]:
                 {"module": text, "message": text})},
             "modules_checked": count,
             "cost": _closed({"before": cost, "after": cost, "saving": _nullable(_closed(
-                {"time_ns": share, "heap_bytes": share, "modules": share}))}),
+                {"time_ns": share, "heap_bytes": share, "modules": share})),
+                "time": _nullable(timing)}),
             "tests": _nullable(_closed({"command": text, "returncode": {"type": "integer"},
                                         "tail": text})),
             "written": strings,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from importaudit.units import format_bytes, format_ns
@@ -57,6 +58,11 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
     before, after = cost(result.before), cost(result.after)
     saving = None if before is None or after is None else {
         key: _saving(before[key], after[key]) for key in before}
+    timing = None
+    if result.before is not None and result.after is not None:
+        verdict = time_verdict(result.before, result.after)
+        timing = {"verdict": verdict.verdict,
+                  "before": _runs_dict(verdict.before), "after": _runs_dict(verdict.after)}
     return {
         "schema_version": FIX_SCHEMA,
         "rewrites": [{
@@ -76,7 +82,7 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
                         "reason": f.reason} for f in result.refusals],
         "unattributed": [{"module": b.module, "message": b.message} for b in result.broke],
         "modules_checked": result.modules_checked,
-        "cost": {"before": before, "after": after, "saving": saving},
+        "cost": {"before": before, "after": after, "saving": saving, "time": timing},
         "tests": None if result.tests is None else {
             "command": result.tests.command, "returncode": result.tests.returncode,
             "tail": result.tests.tail},
@@ -164,28 +170,67 @@ def _row(label: str, before: int | None, after: int | None, unit: Any) -> str:
     return f"  {label:<8}{unit(before):>12}{unit(after):>12}{share}"
 
 
-def _time_range(report: Report) -> tuple[int, int, int]:
-    """The fastest and slowest run of importing the targets, and how many runs.
+@dataclass(frozen=True, slots=True)
+class TimeRuns:
+    """The fastest and slowest run of importing a report's targets, and how many runs.
 
     Bounds, summed over the roots: each run's total lies between them.
     """
+
+    fastest_ns: int
+    slowest_ns: int
+    runs: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimeVerdict:
+    """Whether importing the targets got faster, with the runs of each side.
+
+    `verdict`: "faster" (every run after beat every run before), "slower" (the
+    reverse), "within-noise" (the runs overlap: the medians' difference is the runs'
+    spread; tornado's rewrites left `import tornado` its same 25 modules, and its
+    medians 16% apart), "not-judged" (a side had one run: no spread to judge by).
+    """
+
+    verdict: str
+    before: TimeRuns
+    after: TimeRuns
+
+
+def _time_runs(report: Report) -> TimeRuns:
     roots = [r for r in report.modules if r.importer is None and not r.preloaded]
-    return (sum(r.cumulative_ns_min for r in roots), sum(r.cumulative_ns_max for r in roots),
-            min((r.runs for r in roots), default=0))
+    return TimeRuns(sum(r.cumulative_ns_min for r in roots),
+                    sum(r.cumulative_ns_max for r in roots),
+                    min((r.runs for r in roots), default=0))
+
+
+def time_verdict(before: Report, after: Report) -> TimeVerdict:
+    """Whether the time saving of `before` -> `after` lies beyond the noise (TimeVerdict)."""
+    b, a = _time_runs(before), _time_runs(after)
+    if b.runs < 2 or a.runs < 2:
+        verdict = "not-judged"
+    elif a.slowest_ns < b.fastest_ns:
+        verdict = "faster"
+    elif a.fastest_ns > b.slowest_ns:
+        verdict = "slower"
+    else:
+        verdict = "within-noise"
+    return TimeVerdict(verdict, b, a)
+
+
+def _runs_dict(runs: TimeRuns) -> dict[str, int]:
+    return {"fastest_ns": runs.fastest_ns, "slowest_ns": runs.slowest_ns, "runs": runs.runs}
 
 
 def _time_row(before: Report, after: Report, b: int, a: int) -> str:
     """The time row: a saving (or cost) only when every run of one side beat the other's.
 
-    Otherwise the medians' difference is within the runs' spread (tornado's rewrites
-    left `import tornado` its same 25 modules, and its medians 16% apart): noise.
+    Otherwise the medians' difference is within the runs' spread: noise (`time_verdict`).
     """
-    fast_b, slow_b, runs_b = _time_range(before)
-    fast_a, slow_a, runs_a = _time_range(after)
-    if _saving(b, a) is None or (runs_b > 1 and runs_a > 1
-                                 and (slow_a < fast_b or fast_a > slow_b)):
+    verdict = time_verdict(before, after).verdict
+    if _saving(b, a) is None or verdict in ("faster", "slower"):
         return _row("time", b, a, format_ns)
-    why = ("within noise (the runs overlap)" if runs_b > 1 and runs_a > 1
+    why = ("within noise (the runs overlap)" if verdict == "within-noise"
            else "not judged (one run has no spread: use --repeat)")
     return f"  {'time':<8}{format_ns(b):>12}{format_ns(a):>12}  {why}"
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importaudit.model import Report
+
 
 def test_a_rewrite_that_alone_loads_more_says_it_costs_not_saves_a_negative() -> None:
     from importaudit.fix.output import _exclusive
@@ -95,16 +100,19 @@ def test_a_name_left_at_two_lines_stays_and_a_statement_is_not_shown_as_a_name()
                        Refusal("m", "a.py", 9, "w")]) == ["  a.py:3: X stays: w", "  a.py:9: w"]
 
 
+def measured(median: int, fastest: int, slowest: int, runs: int = 5) -> Report:
+    """A report of importing `pkg`: its median, fastest and slowest run, and how many."""
+    from importaudit.model import ModuleRecord, Report
+
+    root = ModuleRecord("pkg", cumulative_ns=median, cumulative_ns_min=fastest,
+                        cumulative_ns_max=slowest, runs=runs)
+    return Report(targets=("pkg",), tool_version="0", created_at="now", modules=(root,))
+
+
 def test_a_time_saving_is_shown_only_when_every_run_beat_every_other() -> None:
     # fix tornado printed "time 58.7 ms 49.3 ms 16%" for an import that loaded the same
     # 25 modules before and after: the medians moved, the runs overlapped.
     from importaudit.fix.output import _time_row
-    from importaudit.model import ModuleRecord, Report
-
-    def measured(median: int, fastest: int, slowest: int, runs: int = 5) -> Report:
-        root = ModuleRecord("pkg", cumulative_ns=median, cumulative_ns_min=fastest,
-                            cumulative_ns_max=slowest, runs=runs)
-        return Report(targets=("pkg",), tool_version="0", created_at="now", modules=(root,))
 
     ms = 1_000_000
     before = measured(58 * ms, 45 * ms, 70 * ms)
@@ -119,3 +127,26 @@ def test_a_time_saving_is_shown_only_when_every_run_beat_every_other() -> None:
     assert _time_row(measured(58 * ms, 58 * ms, 58 * ms, runs=1),
                      measured(30 * ms, 30 * ms, 30 * ms, runs=1), 58 * ms, 30 * ms).endswith(
         "not judged (one run has no spread: use --repeat)")
+
+
+def test_the_json_says_whether_the_time_saving_is_beyond_the_noise() -> None:
+    # The text said "within noise" for tornado while the JSON's `saving.time_ns` said
+    # 16% with nothing beside it: a reader of the JSON took noise for a saving.
+    from importaudit.fix.output import to_dict
+    from importaudit.fix.result import FixResult
+
+    ms = 1_000_000
+    before = measured(58 * ms, 45 * ms, 70 * ms)
+    cases = [(measured(49 * ms, 44 * ms, 61 * ms), "within-noise"),
+             (measured(30 * ms, 28 * ms, 33 * ms), "faster"),
+             (measured(90 * ms, 80 * ms, 99 * ms), "slower"),
+             (measured(30 * ms, 30 * ms, 30 * ms, runs=1), "not-judged")]
+    for after, verdict in cases:
+        cost = to_dict(FixResult(before=before, after=after))["cost"]
+        assert cost["time"]["verdict"] == verdict
+        assert cost["time"]["before"] == {"fastest_ns": 45 * ms, "slowest_ns": 70 * ms,
+                                          "runs": 5}
+    noisy = to_dict(FixResult(before=before, after=cases[0][0]))["cost"]
+    assert noisy["saving"]["time_ns"] == 0.1552  # the medians' ratio, as before
+    assert noisy["time"]["after"] == {"fastest_ns": 44 * ms, "slowest_ns": 61 * ms, "runs": 5}
+    assert to_dict(FixResult())["cost"]["time"] is None
