@@ -174,6 +174,9 @@ def fix_schema() -> dict[str, Any]:
         "narrowed": {**strings, "description": "Names now imported from the module that "
                      "defines them (IA103), bound to the same objects as before"},
         "functions": _nullable(count),
+        "lazy_values": {**strings, "description": "Module-level values now built on first "
+                        "access by a module `__getattr__`: not in the module's `__dict__` "
+                        "(`vars()`) until then"},
         "exclusive_saving": _nullable(saving),
         "rounds": {"type": "array", "items": {"type": "integer", "minimum": 1},
                    "description": "The rounds of fix that rewrote this file (each round "

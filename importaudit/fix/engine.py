@@ -93,7 +93,8 @@ def _render(plans: Sequence[Plan], ctx: Context,
                                     after, targets[plan.module].codes,
                                     plan.names, moved=True, added=plan.added,
                                     kind=DEFERRED if plan.names else NARROWED,
-                                    functions=len(plan.inserts), narrowed=narrowed))
+                                    functions=len(plan.inserts), narrowed=narrowed,
+                                    values=plan.values))
         elif isinstance(plan, TypingPlan):
             rewrites.append(Rewrite(plan.module, plan.file, plan.source, render_typing(plan),
                                     targets[plan.module].codes, plan.names, moved=True,

@@ -153,6 +153,7 @@ def _combined(first: Rewrite, then: Rewrite) -> Rewrite:
         added=tuple(dict.fromkeys((*first.added, *then.added))),
         moved=first.moved or then.moved, kind=then.kind or first.kind,
         narrowed=tuple(dict.fromkeys((*first.narrowed, *then.narrowed))),
+        values=tuple(dict.fromkeys((*first.values, *then.values))),
         functions=first.functions + then.functions,
         rounds=tuple(dict.fromkeys((*first.rounds, *then.rounds))))
 

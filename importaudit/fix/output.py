@@ -69,7 +69,7 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
             "module": r.module, "file": shown(r.file), "created": r.before is None,
             "codes": list(r.codes), "kind": _kind(r),
             "names": list(r.names), "added_names": list(r.added),
-            "narrowed": list(r.narrowed),
+            "narrowed": list(r.narrowed), "lazy_values": list(r.values),
             "functions": r.functions if r.kind else None,
             "exclusive_saving": r.exclusive, "rounds": list(r.rounds),
             "proof": {"passed": None if result.not_proven else r.passed,
@@ -128,6 +128,19 @@ def saves_nothing(saved: dict[str, int | None] | None) -> bool:
         return False
     modules, heap = saved.get("modules"), saved.get("heap_bytes")
     return (modules is not None and modules <= 0) and (heap is None or heap <= 0)
+
+
+def _values(names: Sequence[str]) -> str:
+    """`; TimeoutError built on first access (...)`: the values `fix.lazy_values` made lazy.
+
+    Said because it shows beyond attribute access: a module `__getattr__` serves them,
+    so `vars(module)` and `module.__dict__` lack them until first used (tornado's API
+    snapshot test lists `vars(tornado.util)`, and lost `TimeoutError` from it).
+    """
+    if not names:
+        return ""
+    return (f"; {', '.join(names)} built on first access (not in the module's "
+            "`__dict__` until then)")
 
 
 def _exclusive(saved: dict[str, int | None] | None, module: str) -> str:
@@ -254,7 +267,7 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
                      if rewrite.names or not narrowed else "")
             what = f"new file {shown(rewrite.file)}" if rewrite.before is None else (
                 "; ".join(p for p in (moved, narrowed) if p)
-                + f" ({', '.join(rewrite.codes)})"
+                + f" ({', '.join(rewrite.codes)})" + _values(rewrite.values)
                 + _exclusive(rewrite.exclusive, rewrite.module))
             out(f"  {'--' if result.not_proven else 'ok'}    {rewrite.module}: {what}"
                 f"{_rounds(rewrite, result)}\n")

@@ -36,6 +36,9 @@ class Rewrite:
     # stay bound to the same objects, which the proof checks.
     narrowed: tuple[str, ...] = ()
     functions: int = 0  # deferred: how many functions the imports moved into
+    # Deferred: module-level values now built on first access by a module `__getattr__`
+    # (`fix.lazy_values`), so they are not in `vars(module)` until then.
+    values: tuple[str, ...] = ()
     # What importing this module no longer loads because of this rewrite (time_ns,
     # heap_bytes, modules saved), the other rewrites applied on both sides; see api.fix.
     exclusive: dict[str, int | None] | None = None
