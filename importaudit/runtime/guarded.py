@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import functools
 from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,14 +33,6 @@ if TYPE_CHECKING:
 _BLOCKS = ("body", "orelse", "finalbody")
 
 
-@dataclass(frozen=True, slots=True)
-class _Guard:
-    """A platform test an import stands under, false here: as the source says it."""
-
-    text: str  # "sys.platform == 'win32'", or "else of `os.name == 'posix'`"
-    line: int
-
-
 def _enclosing_ifs(body: Sequence[ast.stmt], line: int
                    ) -> Iterator[tuple[ast.If, bool]]:
     """Each `if` around the statement at `line`, outermost first, with the branch holding it.
@@ -54,6 +45,8 @@ def _enclosing_ifs(body: Sequence[ast.stmt], line: int
     if here is None:
         return
     if isinstance(here, ast.If):
+        if here.test.lineno <= line <= (here.test.end_lineno or here.test.lineno):
+            return  # in the test itself (`if find_spec("x"):`): that always runs
         in_body = bool(here.body) and here.body[0].lineno <= line <= (
             here.body[-1].end_lineno or here.body[-1].lineno)
         yield here, in_body
@@ -108,10 +101,12 @@ def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, bool | Non
     return flags
 
 
-def false_guard(file: str, line: int, sys_platform: str) -> _Guard | None:
+def false_guard(file: str, line: int, sys_platform: str) -> str | None:
     """The innermost platform test around `file:line` that keeps it from running here.
 
-    None when every `if` around it may be true (or is not about the platform alone).
+    As the source says it: "sys.platform == 'win32'", or "else of `os.name == 'posix'`"
+    for a statement in the `else:` of a test that is true here. None when every `if`
+    around it may be true (or is not about the platform alone).
     """
     tree, bindings = parse(file), _bindings(file)
     if tree is None or bindings is None:
@@ -123,7 +118,7 @@ def false_guard(file: str, line: int, sys_platform: str) -> _Guard | None:
         value = platform_value(node.test, bindings, known, flags)
         if value is not None and value is not in_body:
             test = ast.unparse(node.test)
-            found = _Guard(test if in_body else f"else of `{test}`", node.lineno)
+            found = test if in_body else f"else of `{test}`"
     return found
 
 
@@ -153,9 +148,9 @@ def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
             if edge.importer not in ancestors:
                 ancestors.add(edge.importer)
                 queue.append(edge.importer)
-    guards: dict[ImportEdge, _Guard | None] = {}
+    guards: dict[ImportEdge, str | None] = {}
 
-    def guard(edge: ImportEdge) -> _Guard | None:
+    def guard(edge: ImportEdge) -> str | None:
         if edge not in guards:
             guards[edge] = (false_guard(edge.file, edge.line, sys_platform)
                             if edge.file is not None and edge.line is not None
@@ -191,7 +186,7 @@ def _reached(starts: Sequence[str], among: Collection[str],
 
 
 def _why(module: str, incoming: dict[str, list[ImportEdge]], here: Collection[str],
-         guard: Callable[[ImportEdge], _Guard | None]) -> str:
+         guard: Callable[[ImportEdge], str | None]) -> str:
     """The nearest import under a false platform test on the way to `module`, said."""
     through: dict[str, str] = {module: module}  # each importer -> the module it leads to
     queue = deque([module])
@@ -207,7 +202,7 @@ def _why(module: str, incoming: dict[str, list[ImportEdge]], here: Collection[st
                        if len(chain) > 1 else "")
                 place = f"{Path(edge.file or '').name}:{edge.line}"
                 return (f"is for another platform: {via}{edge.importer} imports "
-                        f"{current} only under `{test.text}` ({place})")
+                        f"{current} only under `{test}` ({place})")
             if edge.importer not in through:
                 through[edge.importer] = current
                 queue.append(edge.importer)
