@@ -5,8 +5,9 @@ The probe reports, for each import that failed at the top (a target, or a submod
 and the module that was not found, if any. This module turns that into the traceback
 Python would print, and decides whether a failed submodule of a walk is *skipped*
 rather than failed: it needs a module outside the targets that is not installed, or
-it is written for another platform (it raised under a test of the platform, or needs a
-standard-library module this platform lacks), or for a newer Python, or it is a part an
+it is written for another platform (it raised under a test of the platform, needs a
+standard-library module this platform lacks, or its package imports it only under
+platform tests false here: see `guarded`), or for a newer Python, or it is a part an
 installed package does not offer here (see `absent`). A target's own failure is
 always one.
 """
