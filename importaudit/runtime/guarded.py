@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,8 @@ from importaudit.runtime.absent import module_level, parse, relative_source
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator, Sequence
+
+    import networkx as nx
 
     from importaudit.model import ImportEdge
 
@@ -130,24 +131,22 @@ def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
     the targets and from its modules nothing of it imports, along imports that can
     run (type-only ones never do); a module reached only along imports under a platform
     test false on `sys_platform` is for another platform, and the reason names the
-    nearest such import.
+    nearest such import. (Asked only when such a failure is there: networkx is
+    imported then.)
     """
-    incoming: dict[str, list[ImportEdge]] = {}
-    nodes: set[str] = set(targets)
+    import networkx as nx
+
+    graph: nx.DiGraph[str] = nx.DiGraph()  # importer -> imported, every statement kept
     for edge in edges:
         if edge.external or edge.kind is EdgeKind.TYPE_ONLY or edge.importer == edge.imported:
             continue
-        incoming.setdefault(edge.imported, []).append(edge)
-        nodes.update((edge.importer, edge.imported))
-    wanted = [m for m in failed if m in incoming]
+        if graph.has_edge(edge.importer, edge.imported):
+            graph[edge.importer][edge.imported]["imports"].append(edge)
+        else:
+            graph.add_edge(edge.importer, edge.imported, imports=[edge])
+    wanted = [m for m in failed if m in graph and graph.in_degree(m)]
     # Only paths through the failed modules' importers (transitively) can reach them.
-    ancestors = set(wanted)
-    queue = deque(wanted)
-    while queue:
-        for edge in incoming.get(queue.popleft(), ()):
-            if edge.importer not in ancestors:
-                ancestors.add(edge.importer)
-                queue.append(edge.importer)
+    among = graph.subgraph(set(wanted).union(*(nx.ancestors(graph, m) for m in wanted)))
     guards: dict[ImportEdge, str | None] = {}
 
     def guard(edge: ImportEdge) -> str | None:
@@ -157,53 +156,42 @@ def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
                             and edge.kind is not EdgeKind.PARENT else None)
         return guards[edge]
 
-    starts = [n for n in ancestors if n in targets or not incoming.get(n)]
-    here = _reached(starts, ancestors, incoming, lambda e: guard(e) is None)
-    anywhere = _reached(starts, ancestors, incoming, lambda _e: True)
-    reasons = {}
-    for module in wanted:
-        if module in anywhere and module not in here:
-            reasons[module] = _why(module, incoming, here, guard)
-    return reasons
+    def runs(importer: str, imported: str) -> bool:
+        return any(guard(e) is None for e in among[importer][imported]["imports"])
+
+    # Every importer of a module of `among` is in it: in-degrees there are the package's.
+    starts = [n for n in among if n in targets or not among.in_degree(n)]
+    here = _reached(nx.subgraph_view(among, filter_edge=runs), starts)
+    anywhere = _reached(among, starts)
+    return {module: _why(module, among, here, guard) for module in wanted
+            if module in anywhere and module not in here}
 
 
-def _reached(starts: Sequence[str], among: Collection[str],
-             incoming: dict[str, list[ImportEdge]], runs: Callable[[ImportEdge], bool]
-             ) -> set[str]:
-    """The modules of `among` that `starts` reach along edges for which `runs` holds."""
-    outgoing: dict[str, list[ImportEdge]] = {}
-    for module in among:
-        for edge in incoming.get(module, ()):
-            outgoing.setdefault(edge.importer, []).append(edge)
-    seen = set(starts)
-    queue = deque(starts)
-    while queue:
-        for edge in outgoing.get(queue.popleft(), ()):
-            if edge.imported not in seen and runs(edge):
-                seen.add(edge.imported)
-                queue.append(edge.imported)
-    return seen
+def _reached(graph: nx.DiGraph[str], starts: Sequence[str]) -> set[str]:
+    """The modules `starts` reach in `graph` (themselves included)."""
+    import networkx as nx
+
+    return set(starts).union(*(nx.descendants(graph, s) for s in starts))
 
 
-def _why(module: str, incoming: dict[str, list[ImportEdge]], here: Collection[str],
+def _why(module: str, graph: nx.DiGraph[str], here: Collection[str],
          guard: Callable[[ImportEdge], str | None]) -> str:
     """The nearest import under a false platform test on the way to `module`, said."""
-    through: dict[str, str] = {module: module}  # each importer -> the module it leads to
-    queue = deque([module])
-    while queue:
-        current = queue.popleft()
-        for edge in sorted(incoming.get(current, ()), key=lambda e: (e.importer, e.line or 0)):
-            test = guard(edge)
-            if test is not None and edge.importer in here:
-                chain = [current]
-                while chain[-1] != module:
-                    chain.append(through[chain[-1]])
-                via = (f"it is imported only through {' -> '.join(chain[:-1])}, and "
-                       if len(chain) > 1 else "")
-                place = f"{Path(edge.file or '').name}:{edge.line}"
-                return (f"is for another platform: {via}{edge.importer} imports "
-                        f"{current} only under `{test}` ({place})")
-            if edge.importer not in through:
-                through[edge.importer] = current
-                queue.append(edge.importer)
-    return "is for another platform: its package imports it only under platform tests"
+    import networkx as nx
+
+    distance = nx.single_source_shortest_path_length(graph.reverse(copy=False), module)
+    blocked = sorted(
+        ((distance[imported], importer, edge.line or 0, edge, test)
+         for importer, imported, data in graph.edges(data=True) if imported in distance
+         for edge in data["imports"] if importer in here
+         and (test := guard(edge)) is not None),
+        key=lambda found: found[:3])
+    if not blocked:
+        return "is for another platform: its package imports it only under platform tests"
+    _, importer, _, edge, test = blocked[0]
+    chain = nx.shortest_path(graph, edge.imported, module)
+    via = (f"it is imported only through {' -> '.join(chain[:-1])}, and "
+           if len(chain) > 1 else "")
+    place = f"{Path(edge.file or '').name}:{edge.line}"
+    return (f"is for another platform: {via}{importer} imports {edge.imported} only "
+            f"under `{test}` ({place})")
