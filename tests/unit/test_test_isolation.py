@@ -6,8 +6,11 @@ import importlib
 import json
 import sys
 import types
+from pathlib import Path
 
-from conftest import FIXTURES, forget_new_modules
+from import_state import forget_new_modules
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def test_a_nested_namespace_package_is_forgotten_without_error() -> None:
