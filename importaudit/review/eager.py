@@ -340,8 +340,10 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
                 impact=impact, line=first, chain=(facts.name, root, *helpers),
             )
             if held:
+                homes = {b.attr or b.name: defining_module(ctx, b) for b in bindings
+                         if defining_module(ctx, b) != b.module}
                 ctx.held.append(HeldPull(root, names, finding, claim, small,
-                                         _too_small(ctx, claim.alone)))
+                                         _too_small(ctx, claim.alone), homes))
             else:
                 yield ctx.claimed(claim, finding)
 
@@ -454,6 +456,9 @@ class HeldPull:
     claim: Claim
     small: bool
     small_today: bool
+    # The names it takes through a re-export -> the module defining each: what to
+    # import from there once the package is lazy (the other names come from there).
+    homes: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def fold_utility_pulls(ctx: ReviewContext, findings: list[Finding]) -> list[Finding]:
@@ -491,8 +496,7 @@ def fold_utility_pulls(ctx: ReviewContext, findings: list[Finding]) -> list[Find
         more = f"; and {len(pulls) - 5} more" if len(pulls) > 5 else ""
         note = (f" {len(pulls)} module(s) of the project take at most "
                 f"{ctx.settings.utility_max_names} helper(s) from a tree this __init__ "
-                f"loads (IA103, folded here: {shown}{more}); once it is lazy, import those "
-                "helpers from the modules that define them.")
+                f"loads (IA103, folded here: {shown}{more}); {_once_lazy(pulls)}")
         out.append(dataclasses.replace(finding, message=finding.message + note))
     return out + alone
 
@@ -502,9 +506,33 @@ def _loading_parent(ctx: ReviewContext, pull: HeldPull,
     """The parent package with an IA101 that loads most of what `pull` would save today."""
     saved = pull.claim.saved
     for parent in reversed(ancestors(pull.finding.module)[1:]):
-        if parent in inits and 2 * len(saved & ctx.tree.loads([parent])) >= len(saved):
+        # What the parent loads on its own: not through the pulling module, which is
+        # what its eager __init__ imports in kombu.transport.virtual (a lazy __init__
+        # leaves that module's own imports as they are, so it is no fix for them).
+        if parent in inits and saved and 2 * len(saved & ctx.tree.loads(
+                [parent], without={pull.finding.module})) >= len(saved):
             return parent
     return None
+
+
+def _once_lazy(pulls: list[HeldPull]) -> str:
+    """What the folded pulls do once the __init__ is lazy: import names where defined.
+
+    A pull that imports its helpers from the modules defining them already
+    (kombu.transport.base's `from kombu.utils.functional import dictfilter`) needs no
+    change: only the names taken through a re-export are named.
+    """
+    homes = {name: home for p in pulls for name, home in p.homes.items()}
+    if not homes:
+        return ("once it is lazy, nothing more is needed: they import those helpers from "
+                "the modules that define them already.")
+    names = sorted(homes)
+    where = ", ".join(sorted(set(homes.values())))
+    rest = (" (the others import from the modules that define them already)"
+            if any(len(p.homes) < len(p.names) for p in pulls) else "")
+    return (f"once it is lazy, import {', '.join(names[:5])}{', ...' if len(names) > 5 else ''}"
+            f" from {where}, which define{'s' if len(homes) == 1 else ''} "
+            f"{'it' if len(homes) == 1 else 'them'}{rest}.")
 
 
 def _utility_fix(ctx: ReviewContext, facts: ModuleFacts, root: str,

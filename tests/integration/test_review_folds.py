@@ -1,0 +1,51 @@
+"""IA103 pulls folded into an IA101 on a real fixture package: kombu's false folds.
+
+tests/fixtures/review/relay has kombu's shape. `relay.transport`'s eager `__init__`
+imports `relay.transport.base` (kombu.transport.virtual and its base), which takes
+`get_logger` from `relay.log` (kombu.log). That IA101 said the pull was a helper taken
+"from a tree this __init__ loads" and that, once the __init__ is lazy, it should be
+imported from its defining module: but the __init__ loads relay.log only through the
+pulling module itself, whose own imports a lazy __init__ leaves as they are, and
+get_logger already comes from the module defining it. `relay.utils`' IA101 (kombu.utils,
+whose pulls such as `from kombu.utils.encoding import str_to_bytes` import from the
+defining module already) told every folded pull to import from the defining modules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from importaudit import api
+
+if TYPE_CHECKING:
+    from importaudit.model import Finding
+
+RELAY = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "relay"
+
+
+@pytest.fixture(scope="module")
+def findings() -> dict[str, Finding]:
+    report = api.review([str(RELAY)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    return {f.module: f for f in report.findings if f.code == "IA101"}
+
+
+def test_a_pull_the_init_loads_only_through_the_pulling_module_is_not_folded(
+        findings: dict[str, Finding]) -> None:
+    message = findings["relay.transport"].message
+    assert "folded here" not in message
+    assert "relay.log" not in message
+
+
+def test_folded_pulls_are_told_to_import_only_what_comes_through_a_re_export(
+        findings: dict[str, Finding]) -> None:
+    message = findings["relay.utils"].message
+    assert "folded here: relay.transport.base:5 (dumps, str_to_bytes from relay.utils)" \
+        in message
+    # `from relay.utils import dumps` goes through the package; str_to_bytes comes from
+    # relay.utils.encoding, which defines it, already.
+    assert ("once it is lazy, import dumps from relay.utils.json, which defines it (the "
+            "others import from the modules that define them already).") in message
+    assert "import those helpers from the modules that define them." not in message
