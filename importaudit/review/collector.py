@@ -33,6 +33,7 @@ from importaudit.review.syntax import (
     is_exception,
     lazy_target,
     method_names,
+    removal_notice,
     resolve_relative,
     string_items,
     trivial_body,
@@ -76,6 +77,9 @@ class _Collector(_ClassUseVisitor):
         self.local_aliases: dict[str, str] = {}  # names imported inside functions
         self.defined: set[str] = set()
         self.star_imports: list[str] = []  # `from module import *` at module level
+        # Module-level names bound to a string, `__doc__` (the docstring) included: what
+        # a removed class's `raise NotImplementedError(err_mesg)` says (`removal_notice`).
+        self.texts: dict[str, str] = {}
         # state
         self._owner: str | None = None  # the top-level definition being walked
         self._use = Use.IMPORT_TIME
@@ -336,7 +340,9 @@ class _Collector(_ClassUseVisitor):
             # An exception is raised and caught, in a fallback too: sympy's
             # `except ImportError: class NoPytestError(Exception)`, which its shadow
             # pytest raises.
-            if (self._in_fallback and not is_exception(node)) or plain:
+            # A removed class whose instances raise directions is a tombstone.
+            if ((self._in_fallback and not is_exception(node)) or plain) \
+                    and not removal_notice(node, self.texts):
                 self.placeholders.append(
                     Placeholder(node.name, node.lineno, node.end_lineno or node.lineno,
                                 self._in_fallback, method_names(node),
@@ -392,6 +398,11 @@ class _Collector(_ClassUseVisitor):
             self._lazy_map(node.value)
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             self.defined.update(names)
+            for name in names:
+                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                    self.texts[name] = node.value.value
+                else:
+                    self.texts.pop(name, None)
             if len(names) == 1 and names[0] != "__all__":
                 owner, self._owner = self._owner, names[0]
                 self.generic_visit(node)

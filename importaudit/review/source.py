@@ -74,6 +74,7 @@ def module_facts(
         tree = ast.parse(source, filename=path)
         lazy = lazy_annotations or has_future_annotations(tree)
         collector = _Collector(name, is_package, lazy)
+        collector.texts["__doc__"] = ast.get_docstring(tree, clean=False) or ""
         for stmt in tree.body:
             collector.visit(stmt)
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):

@@ -10,11 +10,14 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import re
 import sys
 import tokenize
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from importaudit.review.facts import Placeholder
 
 #: Libraries that read annotations at run time (resolving them needs the real names).
@@ -152,6 +155,47 @@ def declares_contract(node: ast.ClassDef) -> frozenset[tuple[str, int, int]]:
                     else len(positional) + len(args.kwonlyargs))
             declared.add((func.name, required, most))
     return frozenset(declared)
+
+
+#: Words a removed class's error says it with: "AR has been removed ... replaced with
+#: AutoReg", "was deprecated ... use nltk.classify.scikitlearn", "use X instead".
+_REMOVAL = re.compile(r"\b(removed|deprecated|replaced|no longer|instead|moved to)\b",
+                      re.IGNORECASE)
+
+
+def removal_notice(node: ast.ClassDef, texts: Mapping[str, str]) -> bool:
+    """Whether making an instance of class `node` raises a message saying it was removed.
+
+    statsmodels' `AR.__init__` raises NotImplementedError("AR has been removed from
+    statsmodels and replaced with ...AutoReg."), scipy's `interp2d` raises a module
+    constant saying so, nltk's `SvmClassifier` its module docstring ("... was
+    deprecated"): a tombstone kept so that old imports work and old calls fail with
+    directions, not a placeholder for missing code. `texts` maps module-level names
+    bound to a string (`__doc__`: the module docstring) to it. A message that says
+    nothing of the kind ("not implemented yet") keeps it a placeholder.
+    """
+    for func in node.body:
+        if not (isinstance(func, ast.FunctionDef) and func.name in ("__init__", "__new__")):
+            continue
+        for stmt in func.body:
+            if (isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call)
+                    and stmt.exc.args and _raises_not_implemented(stmt)
+                    and _REMOVAL.search(_text(stmt.exc.args[0], texts))):
+                return True
+    return False
+
+
+def _text(expr: ast.expr, texts: Mapping[str, str]) -> str:
+    """The text a message argument holds, as far as the source says (else empty)."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ast.Name):
+        return texts.get(expr.id, "")
+    if isinstance(expr, ast.JoinedStr):  # an f-string: its literal parts
+        return " ".join(_text(v, texts) for v in expr.values)
+    if isinstance(expr, ast.BinOp):  # "..." + "..." or "... %s" % name
+        return f"{_text(expr.left, texts)} {_text(expr.right, texts)}"
+    return ""
 
 
 def _raises_not_implemented(stmt: ast.stmt) -> bool:

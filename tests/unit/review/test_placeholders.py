@@ -44,7 +44,8 @@ def test_unused_empty_class_is_still_a_placeholder() -> None:
 
 INTERFACES = ("interfaces", "interfaces.auth", "interfaces.middleware", "interfaces.encoders",
               "interfaces.render", "interfaces.parsing", "interfaces.testing",
-              "interfaces.latex", "interfaces.xetex", "interfaces.history")
+              "interfaces.latex", "interfaces.xetex", "interfaces.history",
+              "interfaces.retired")
 
 
 def placeholders_in(names: tuple[str, ...]) -> dict[str, str]:
@@ -102,3 +103,12 @@ def test_a_contract_the_package_calls_on_what_it_is_handed_is_an_interface() -> 
     found = placeholders_in(INTERFACES)
     assert "interfaces.history" not in found
     assert "(Exporter, Notifier)" in found["interfaces.auth"]
+
+
+def test_a_removed_class_raising_directions_is_no_placeholder() -> None:
+    # statsmodels' AR ("has been removed ... replaced with AutoReg", a literal), scipy's
+    # interp2d (a module constant) and nltk's SvmClassifier (the module docstring):
+    # IA401 told their users to raise a clear error, which is what they do. A stub whose
+    # error says nothing of a removal is still a placeholder.
+    assert "defines 1 placeholder class(es) (Forecaster)" in placeholders_in(
+        INTERFACES)["interfaces.retired"]
