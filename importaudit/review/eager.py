@@ -267,6 +267,13 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
     if facts is not None:
         for inner in facts.bindings:
             if inner.name == binding.attr:
+                if inner.attr is None:
+                    # `import PIL.Image` binds PIL (the package, PIL.Image loaded), and
+                    # `import a.b as c` the module a.b: a module object, which no other
+                    # `from M import PIL` takes (docutils' writers take it from
+                    # docutils.parsers.rst.directives.images; `from PIL.Image import
+                    # PIL` fails), so it comes from the module that imported it.
+                    return binding.module
                 return inner.target if ctx.is_module(inner.target) else inner.module
     return binding.module
 

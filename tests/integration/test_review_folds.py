@@ -1,4 +1,4 @@
-"""IA103 pulls folded into an IA101 on a real fixture package: kombu's false folds.
+"""IA103 pulls on a real fixture package: kombu's false folds, docutils' PIL.
 
 tests/fixtures/review/relay has kombu's shape. `relay.transport`'s eager `__init__`
 imports `relay.transport.base` (kombu.transport.virtual and its base), which takes
@@ -9,6 +9,12 @@ pulling module itself, whose own imports a lazy __init__ leaves as they are, and
 get_logger already comes from the module defining it. `relay.utils`' IA101 (kombu.utils,
 whose pulls such as `from kombu.utils.encoding import str_to_bytes` import from the
 defining module already) told every folded pull to import from the defining modules.
+
+`relay.transport.render` takes `shop_utils` from `relay.utils.images`, which bound it by
+`import shop_utils.text` (docutils' writers take PIL from
+docutils.parsers.rst.directives.images, which ran `import PIL.Image`). IA103 read that
+as a name defined in shop_utils.text: "importing PIL.Image runs" docutils.parsers'
+`__init__`, and "import PIL from PIL.Image directly", which raises ImportError.
 """
 
 from __future__ import annotations
@@ -49,3 +55,14 @@ def test_folded_pulls_are_told_to_import_only_what_comes_through_a_re_export(
     assert ("once it is lazy, import dumps from relay.utils.json, which defines it (the "
             "others import from the modules that define them already).") in message
     assert "import those helpers from the modules that define them." not in message
+
+
+def test_a_module_taken_from_the_module_that_imported_it_is_not_defined_in_it() -> None:
+    report = api.review([str(RELAY)], api.ReviewOptions(measure=api.Measure(repeat=1),
+                                                        fold_pulls=False))
+    [pull] = [f for f in report.findings
+              if f.code == "IA103" and f.module == "relay.transport.render"]
+    assert "what shop_utils refers to in relay.utils.images needs" in pull.message
+    assert pull.fix.startswith("Make relay/utils/__init__.py lazy (a PEP 562 __getattr__): "
+                               "importing relay.utils.images runs it")
+    assert "shop_utils.text" not in pull.fix
