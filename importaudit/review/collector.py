@@ -574,6 +574,11 @@ class _Collector(_ClassUseVisitor):
 
 #: Statements making the same call that count as one repeated piece of work.
 REPEATED = 5
+#: Classes derived from one base that may build each (see `derived_classes`). A single
+#: declarative class costs milliseconds of mapping (celery.backends.database.models:
+#: 2-20 ms per class statement, 3 classes), so fewer are a group than for calls; one
+#: alone is not, as a single call is not.
+REPEATED_CLASSES = 2
 
 
 def with_repeated(work: list[Statement], calls: list[tuple[ImportTimeCall, int]],
@@ -600,16 +605,18 @@ def with_repeated(work: list[Statement], calls: list[tuple[ImportTimeCall, int]]
 
 def derived_classes(module: str, classes: Sequence[tuple[str, int, int, str | None]],
                     ) -> list[Statement]:
-    """One statement per library class that `REPEATED` or more module classes derive from.
+    """One statement per class that `REPEATED_CLASSES` or more module classes derive from.
 
     Creating a class runs its base's metaclass and `__init_subclass__`: pydantic builds
     each model's validators and schema there (fastapi.openapi.models: 25 models), while
     the `Field(...)` declarations in their bodies cost next to nothing. A base the module
-    defines is followed to the class it derives from; bases of the module's own
-    top-level package, the standard library and builtins are not counted.
+    defines is followed to the class it derives from; bases of the standard library and
+    builtins are not counted. A base of the module's own package is (celery's
+    `ResultModelBase = declarative_base()`, whose three models are what
+    celery.backends.database.models spends its body on): IA602 keeps only the bases that
+    may build (`bases.builds_subclasses`).
     """
     own = {name: base for name, _, _, base in classes}
-    top = module.split(".", maxsplit=1)[0]
     groups: dict[str, list[tuple[int, int]]] = {}
     for _, line, end, first in classes:
         root, seen = first, set()
@@ -618,14 +625,13 @@ def derived_classes(module: str, classes: Sequence[tuple[str, int, int, str | No
             seen.add(root)
             root = own[root[len(module) + 1:]]
         head = (root or "").split(".", maxsplit=1)[0]
-        if (root is None or root.startswith(module + ".") or head == top
-                or head in sys.stdlib_module_names):
+        if root is None or root.startswith(module + ".") or head in sys.stdlib_module_names:
             continue
         groups.setdefault(root, []).append((line, end))
     return [Statement(spans[0][0], max(e for _, e in spans),
                       f"{len(spans)} classes derived from {base.rsplit('.', 1)[-1]}",
                       repeat=len(spans), base=base)
-            for base, spans in groups.items() if len(spans) >= REPEATED]
+            for base, spans in groups.items() if len(spans) >= REPEATED_CLASSES]
 
 
 def _root(call: ImportTimeCall) -> ImportTimeCall:
