@@ -27,6 +27,8 @@ from importaudit.review.syntax import (
     ANNOTATION_LIBRARIES,
     ANNOTATION_READERS,
     CHEAP_CALLS,
+    STDLIB_WORK,
+    bounded,
     declares_contract,
     dotted,
     handles_import_error,
@@ -80,6 +82,9 @@ class _Collector(_ClassUseVisitor):
         # Module-level names bound to a string, `__doc__` (the docstring) included: what
         # a removed class's `raise NotImplementedError(err_mesg)` says (`removal_notice`).
         self.texts: dict[str, str] = {}
+        # Module-level names bound to a literal display (`{...}`, `[...]`) or a class
+        # statement: a comprehension over one is bounded by the source (`bounded`).
+        self.literals: set[str] = set()
         # state
         self._owner: str | None = None  # the top-level definition being walked
         self._use = Use.IMPORT_TIME
@@ -349,6 +354,7 @@ class _Collector(_ClassUseVisitor):
                                 declares_contract(node))
                 )
         if self._depth == 0 and self._class_depth == 0:
+            self.literals.add(node.name)  # iterating it walks what its body lists
             self.class_methods[node.name] = method_names(node)
             if not self._in_fallback:
                 self.classes.append((node.name, node.lineno, node.end_lineno or node.lineno,
@@ -373,8 +379,25 @@ class _Collector(_ClassUseVisitor):
         self.visit(node.target)
         if self._module_level() and isinstance(node.target, ast.Name):
             self._learn_off_switch([node.target], node.value)
+            self._learn_value([node.target.id], node.value)
             self.defined.add(node.target.id)
             self._made_by(node.target.id, node.value)
+
+    def _learn_value(self, names: list[str], value: ast.expr | None) -> None:
+        """Remember which module-level names hold a string or a display of no calls."""
+        for name in names:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                self.texts[name] = value.value
+            else:
+                self.texts.pop(name, None)
+            # A display of calls is built work, and iterating it may run more: scipy's
+            # `{nfo.func.__name__: nfo.wrapper for nfo in _special_funcs}` over a tuple of
+            # `_FuncInfo(...)` (30 ms: `wrapper` is a property that builds each one).
+            if isinstance(value, ast.Dict | ast.List | ast.Tuple | ast.Set) and not any(
+                    isinstance(n, ast.Call) for n in ast.walk(value)):
+                self.literals.add(name)
+            else:
+                self.literals.discard(name)
 
     def _learn_off_switch(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
         """Note module-level names bound to a false constant (`_in_development = False`).
@@ -398,11 +421,7 @@ class _Collector(_ClassUseVisitor):
             self._lazy_map(node.value)
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             self.defined.update(names)
-            for name in names:
-                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                    self.texts[name] = node.value.value
-                else:
-                    self.texts.pop(name, None)
+            self._learn_value(names, node.value)
             if len(names) == 1 and names[0] != "__all__":
                 owner, self._owner = self._owner, names[0]
                 self.generic_visit(node)
@@ -494,7 +513,7 @@ class _Collector(_ClassUseVisitor):
         self._comprehension(node)
 
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp) -> None:
-        if self._depth == 0 and not self._in_fallback:
+        if self._depth == 0 and not self._in_fallback and not bounded(node, self.literals):
             self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
                                        "comprehension"))
         self.generic_visit(node)
@@ -556,7 +575,8 @@ class _Collector(_ClassUseVisitor):
                 self._receivers.add(id(node.func.value))
             if call is not None and not self._in_fallback:
                 self.calls.append(call)
-                if (call.method not in CHEAP_CALLS and id(node) not in self._receivers
+                if ((call.method not in CHEAP_CALLS or call.name in STDLIB_WORK)
+                        and id(node) not in self._receivers
                         and (not call.method[:1].isupper() or self._library_class(node))):
                     self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
                                                f"call to {_shown(node, call)}",

@@ -16,6 +16,7 @@ from importaudit.review.bases import builds_subclasses
 from importaudit.review.collector import REPEATED
 from importaudit.review.context import is_stdlib
 from importaudit.review.registry import RuleDoc, register
+from importaudit.review.syntax import STDLIB_WORK
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -214,6 +215,8 @@ def _computation_rank(work: Statement) -> int | None:
         return 0 if work.repeat >= REPEATED else 1
     if work.call is None:
         return 0  # a loop or comprehension: computation by construction
+    if work.call.name in STDLIB_WORK:
+        return 2  # a regex compiled at import: work, though likelier small
     if classify(work.call) is not None or is_stdlib(work.call.name.split(".")[0]):
         return None
     # The same call made by many statements: where the body's time adds up.

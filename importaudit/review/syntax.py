@@ -44,6 +44,7 @@ CHEAP_CALLS = frozenset({
     "local", "Lock", "RLock", "Event", "ContextVar", "declarative_base", "sessionmaker",
     "MetaData", "Column", "Table", "relationship", "mapped_column", "str", "int", "float",
     "bool", "bytes", "len", "sorted", "range", "zip", "enumerate", "isinstance", "hasattr",
+    "chr", "ord", "items", "keys", "values",
     "getattr", "setattr", "globals", "Path", "join", "dirname", "abspath", "update",
     "append", "extend", "setdefault", "format", "replace", "lower", "upper", "strip",
     "split", "Decimal", "timedelta", "MappingProxyType", "type", "super", "abstractmethod",
@@ -196,6 +197,39 @@ def _text(expr: ast.expr, texts: Mapping[str, str]) -> str:
     if isinstance(expr, ast.BinOp):  # "..." + "..." or "... %s" % name
         return f"{_text(expr.left, texts)} {_text(expr.right, texts)}"
     return ""
+
+
+#: Standard-library calls that are work at import: compiling a regular expression
+#: (cryptography.x509.name's RFC 4514 parser spends 8-9 ms on five patterns with a
+#: Unicode range). IA602 names them after the calls into libraries and own code.
+STDLIB_WORK = frozenset({"re.compile"})
+
+#: Dict methods a comprehension over a literal takes its items through.
+_VIEWS = frozenset({"items", "keys", "values"})
+
+
+def bounded(node: ast.ListComp | ast.SetComp | ast.DictComp, literals: set[str]) -> bool:
+    """Whether a comprehension only walks what the source lists, calling nothing.
+
+    `{i.value: i for i in _ASN1Type}` (an Enum of the module) and `{v: k for k, v in
+    _NAMEOID_TO_NAME.items()}` (a dict display of the module) in cryptography.x509.name:
+    a few items each, whose cost the module's length already accounts for; IA602
+    pointed at them while the body's 9 ms went to compiling its parser's regexes.
+    `literals`: the module-level names bound to a display that calls nothing, or to a
+    class statement.
+    """
+    for generator in node.generators:
+        source = generator.iter
+        if (isinstance(source, ast.Call) and not source.args
+                and isinstance(source.func, ast.Attribute) and source.func.attr in _VIEWS):
+            source = source.func.value
+        if not (isinstance(source, ast.Dict | ast.List | ast.Tuple | ast.Set)
+                or (isinstance(source, ast.Name) and source.id in literals)):
+            return False
+    parts = [*(i for g in node.generators for i in g.ifs),
+             *((node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,)),
+             *(g.iter for g in node.generators if not isinstance(g.iter, ast.Call))]
+    return not any(isinstance(n, ast.Call) for part in parts for n in ast.walk(part))
 
 
 def _raises_not_implemented(stmt: ast.stmt) -> bool:

@@ -341,6 +341,44 @@ def test_a_few_classes_of_the_package_s_declarative_base_are_the_work(
     assert finding.fix.startswith("Define the classes of lines 7-14 in a module of their own")
 
 
+def test_comprehensions_over_the_module_s_own_literals_are_not_its_work(
+        tmp_path: Path) -> None:
+    # cryptography.x509.name (14 ms of CPU): the finding pointed at
+    # `{i.value: i for i in _ASN1Type}` (line 34, an Enum of 11 members) and listed
+    # `{v: k for k, v in _NAMEOID_TO_NAME.items()}` and `chr(sys.maxunicode)`; its parser
+    # class compiles five regexes with a Unicode range in its body: 8-9 ms.
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/name.py": (
+            "import enum\nimport re\nimport sys\n\n"
+            "class Kind(enum.Enum):\n    A = 1\n    B = 2\n\n"
+            "BY_VALUE = {k.value: k for k in Kind}\n"
+            "SHORT = {'CN': 1, 'L': 2}\n"
+            "LONG = {v: k for k, v in SHORT.items()}\n\n"
+            "class Parser:\n"
+            "    WIDE = f'[\\x80-{chr(sys.maxunicode)}]'\n"
+            "    OID_RE = re.compile(r'(0|([1-9]\\d*))(\\.(0|([1-9]\\d*)))+')\n"
+            "    STRING_RE = re.compile(WIDE + '+')\n"),
+        # scipy.special._support_alternative_backends: a comprehension over a tuple of
+        # calls, whose `wrapper` property builds each function (30 ms), is work.
+        "app/funcs.py": ("class Info:\n    def __init__(self, n):\n        self.n = n\n\n"
+                         "FUNCS = (Info(1), Info(2))\n"
+                         "WRAPPED = {f.n: f.wrapper for f in FUNCS}\n"),
+    })
+    slow = dataclasses.replace(record(tmp_path, "app.name", "app", 1, 15_000),
+                               self_cpu_ns=14_000_000)
+    [finding] = codes(make_report(("app",), (record(tmp_path, "app", None, 0, 100), slow)),
+                      "IA602")
+    assert finding.line == 15
+    assert finding.message.endswith(": call to re.compile() (line 15), call to "
+                                    "re.compile() (line 16).")
+    funcs = dataclasses.replace(record(tmp_path, "app.funcs", "app", 1, 31_000),
+                                self_cpu_ns=30_000_000)
+    [finding] = codes(make_report(("app",), (record(tmp_path, "app", None, 0, 100), funcs)),
+                      "IA602")
+    assert finding.line == 6 and ": comprehension (line 6)" in finding.message
+
+
 def test_the_same_method_on_different_objects_is_no_repeated_call(tmp_path: Path) -> None:
     write(tmp_path, {
         "app/__init__.py": "",
