@@ -12,7 +12,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from importaudit.review.facts import ANNOTATION_USES, ClassUse
-from importaudit.review.syntax import dotted
+from importaudit.review.syntax import dotted, union_members
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,6 +67,16 @@ class _ClassUseVisitor(ast.NodeVisitor):
                 return
         if annotation is None or isinstance(annotation, ast.Constant):
             return
+        # A type among other types the function takes (`algorithm: HashAlgorithm |
+        # NoDigestInfo | None`, cryptography's rsa) is an option it tells apart from the
+        # others by its identity: an empty class there is a tag, a marker.
+        alternatives = [m for m in union_members(annotation)
+                        if not (isinstance(m, ast.Constant) and m.value is None)]
+        if len(alternatives) > 1:
+            for member in alternatives:
+                tag = self._resolve(member)
+                if tag is not None:
+                    self.class_uses.setdefault(tag, set()).add(ClassUse.MARKER)
         name = self._resolve(annotation)
         if name is not None:
             self.class_uses.setdefault(name, set()).add(ClassUse.ACCEPTED)

@@ -204,6 +204,18 @@ def _text(expr: ast.expr, texts: Mapping[str, str]) -> str:
 #: Unicode range). IA602 names them after the calls into libraries and own code.
 STDLIB_WORK = frozenset({"re.compile"})
 
+def union_members(annotation: ast.expr) -> list[ast.expr]:
+    """The alternatives of a union annotation (`A | B | None`, `Union[A, B]`), else [it]."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return union_members(annotation.left) + union_members(annotation.right)
+    if (isinstance(annotation, ast.Subscript)
+            and (dotted(annotation.value) or "").rpartition(".")[2] == "Union"):
+        inner = annotation.slice
+        return [m for e in (inner.elts if isinstance(inner, ast.Tuple) else [inner])
+                for m in union_members(e)]
+    return [annotation]
+
+
 #: Dict methods a comprehension over a literal takes its items through.
 _VIEWS = frozenset({"items", "keys", "values"})
 

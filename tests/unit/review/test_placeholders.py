@@ -112,3 +112,11 @@ def test_a_removed_class_raising_directions_is_no_placeholder() -> None:
     # error says nothing of a removal is still a placeholder.
     assert "defines 1 placeholder class(es) (Forecaster)" in placeholders_in(
         INTERFACES)["interfaces.retired"]
+
+
+def test_an_empty_class_taken_as_one_of_several_types_is_an_option_tag() -> None:
+    # cryptography's `algorithm: HashAlgorithm | NoDigestInfo | None` (rsa.sign): the
+    # function tells NoDigestInfo() apart from a hash; IA401 called it a placeholder.
+    # `Notifier | None` is no choice between types: Notifier stays one.
+    found = placeholders_in(INTERFACES)["interfaces.auth"]
+    assert "NoDigest" not in found and "(Exporter, Notifier)" in found
