@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from importaudit.cycletext import claim_sentence
 from importaudit.loadgraph import ancestors
 from importaudit.model import IMPORT_TIME_KINDS, Proof, Severity
+from importaudit.review.context import NEEDED_AT_IMPORT, RUNS
 from importaudit.review.impact import Claim, deferral_cut, loaded_anyway_by
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, Use
@@ -194,12 +195,35 @@ def _claim(ctx: ReviewContext, cut: _Cut) -> Claim:
     anyway (a submodule importing its own package, which runs first whenever the
     submodule is imported).
     """
-    parts = [(m, *_statements(ctx, m, lines)) for m, lines in cut.statements]
+    parts = []
+    for m, lines in cut.statements:
+        deferred, kept = _statements(ctx, m, lines)
+        # A module the body itself uses while it runs stays, whatever breaks the cycle.
+        used = _used_modules(ctx, m, lines)
+        parts.append((m, deferred - used, kept | (deferred & used)))
     edges: frozenset[tuple[str, str]] = frozenset().union(
         *(deferral_cut(ctx.tree, m, deferred, kept) for m, deferred, kept in parts))
     entry = parts[0][0]
     saved = ctx.tree.saving([entry], edges)
     return Claim(entry, edges, saved, saved)
+
+
+def _used_modules(ctx: ReviewContext, importer: str,
+                  lines: frozenset[int | None]) -> set[str]:
+    """The modules `importer`'s statements at `lines` bind, which its body uses at import.
+
+    patsy's `__init__` runs `import patsy.build` and then `_reexport(patsy.build)`: it
+    needs the module itself, not a name that could move to a module neither side
+    imports back, so no restructuring of the cycle stops it loading patsy.build (IA201
+    claimed breaking the cycle there saved all 588 modules of `import patsy`).
+    """
+    facts = ctx.facts(importer)
+    if facts is None:
+        return set()
+    return {ctx.submodule_of(b) for b in facts.bindings
+            if b.line in lines and b.kind in RUNS
+            and (b.attr is None or ctx.is_module(b.target))
+            and facts.uses_of(b.name) & NEEDED_AT_IMPORT}
 
 
 def _statements(ctx: ReviewContext, importer: str,
@@ -226,6 +250,11 @@ def _saving(ctx: ReviewContext, cut: _Cut, claim: Claim) -> str:
                 f"import of {entry}.")
     deferred = sorted(_statements(ctx, entry, cut.statements[0][1])[0])
     own = next((m for m in deferred if m in ancestors(entry)[1:]), None)
+    used = _used_modules(ctx, entry, cut.statements[0][1])
+    if own is None and used and set(deferred) <= used:
+        return (f" Breaking it at {cut.where} saves nothing in import cost: {entry}'s body "
+                f"uses {', '.join(sorted(used))} while it runs, so {entry} loads "
+                f"{'it' if len(used) == 1 else 'them'} whatever breaks the cycle.")
     if own is None and deferred and not set(deferred) & ctx.tree.loads([entry]):
         # click._compat's `from ._winconsole import ...` runs only on Windows: nothing
         # it imports loaded here, so there was nothing to save, not "other imports".

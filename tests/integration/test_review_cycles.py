@@ -96,3 +96,17 @@ def test_the_cut_named_is_an_edge_of_the_witness_shown() -> None:
     assert f.chain == ("tangle", "tangle.zeta", "tangle")
     assert (f.module, Path(f.file or "").name, f.line) == ("tangle.zeta", "zeta.py", 3)
     assert "zeta.py:3 (tangle.zeta -> tangle)" in f.fix and "alpha.py" not in f.fix
+
+
+def test_a_package_body_that_uses_its_submodules_saves_nothing_by_breaking_there() -> None:
+    """tests/fixtures/review/formulas (patsy): `import formulas.build` then
+    `_reexport(formulas.build)` in the package's `__init__`, and the submodules derive
+    their errors from the package's. IA201 said breaking the cycle at the `__init__`'s
+    import saved build and its heavy library (patsy: all 588 modules of `import patsy`,
+    CRITICAL): the body needs the module itself, so no restructuring removes it."""
+    formulas = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "formulas"
+    report = api.review([str(formulas)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    [cycle] = [f for f in report.findings if f.code == "IA201"]
+    assert ("saves nothing in import cost: formulas's body uses formulas.build while it "
+            "runs, so formulas loads it whatever breaks the cycle.") in cycle.message
+    assert cycle.impact.modules == 0 and cycle.severity.name == "LOW"
