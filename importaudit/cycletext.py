@@ -26,9 +26,21 @@ def trial_text(trial: ImportTrial) -> str:
     return f"importing {trial.module} first{through}: {trial.error}{where}"
 
 
+def other_reason_text(trial: ImportTrial) -> str:
+    """How a trial that failed for another reason is listed, and whether it says much."""
+    if trial.cleared:
+        return ("failed for another reason, after the imports at risk had run: "
+                + trial_text(trial))
+    return f"failed for another reason: {trial_text(trial)}"
+
+
 def _imported(cycle: Cycle) -> int:
-    """How many entry points tried imported fine (one that failed otherwise says nothing)."""
-    return sum(1 for t in cycle.trials if t.error is None)
+    """How many entry points tried did not fail on the cycle.
+
+    Those that imported fine, or failed for another reason only after the imports at
+    risk had run; one that failed otherwise says nothing.
+    """
+    return sum(1 for t in cycle.trials if t.error is None or t.cleared)
 
 
 def _unverified_why(cycle: Cycle) -> str:

@@ -116,6 +116,10 @@ class ImportTrial:
     file: str | None = None  # where it was raised: the innermost frame of the target's code
     line: int | None = None
     circular: bool = False  # the error names a half-initialised member of the cycle
+    # It failed for another reason, but every module suspected of taking a name from it
+    # had finished importing by then: the imports at risk ran (or were skipped by their
+    # own code, click's on another platform) without failing. Evidence like an import.
+    cleared: bool = False
     # Importing `module` first imports its packages first; when importing this one of
     # them first (alone, fresh) already loaded `module` or failed, that was the same run.
     via: str | None = None

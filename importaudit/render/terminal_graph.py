@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from importaudit.cycletext import claim_label, claims_count, trial_text
+from importaudit.cycletext import claim_label, claims_count, other_reason_text, trial_text
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, EdgeKind, Proof
 
 if TYPE_CHECKING:
@@ -298,7 +298,7 @@ def _claims(cycle: Cycle, console: Console, options: RenderOptions) -> None:
                                "(-v)", style="dim"))
     for trial in cycle.trials:
         if trial.error and not trial.circular:
-            console.print(Text(f"  failed for another reason: {trial_text(trial)}",
+            console.print(Text(f"  {other_reason_text(trial)}",
                                style="dim"), soft_wrap=True)
 
 

@@ -10,7 +10,8 @@ it lacks in front. The outcome is written as one JSON object to
 RESULT_FILE (stdout and stderr belong to the imported code): `{"ok": true, "loaded":
 [...]}` with those of the WATCHED modules that importing MODULE loaded, or the
 exception's type, message and the innermost frame of the imported code that raised it
-(import machinery frames, `<frozen ...>`, are skipped). Then it exits at once,
+(import machinery frames, `<frozen ...>`, are skipped), with the WATCHED modules that
+had finished importing before it (`loaded`). Then it exits at once,
 without waiting for threads or atexit hooks of the imported code.
 
 With `--star`, after importing MODULE it runs `from MODULE import *` as a caller would
@@ -86,8 +87,11 @@ def main() -> None:
             outcome["star"] = _star_import(module)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt at import count too
         filename, line = _where(exc.__traceback__)
+        # What had finished importing when it failed: a module whose import failed is
+        # out of sys.modules again once the error has left it.
         outcome = {"ok": False, "type": type(exc).__name__, "message": str(exc),
-                   "file": filename, "line": line}
+                   "file": filename, "line": line,
+                   "loaded": [name for name in watched if name in sys.modules]}
     with open(result_path, "w", encoding="utf-8") as result:
         json.dump(outcome, result)
     for stream in (sys.stdout, sys.stderr):  # the imported code may have closed them

@@ -86,7 +86,8 @@ def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str
               children: Children | None = None) -> tuple[ImportTrial, frozenset[str]]:
     """Import `module` first, alone, in a fresh `interpreter` (tracked by `children`).
 
-    Returns how it ended, and which of the `watched` modules it loaded.
+    Returns how it ended, and which of the `watched` modules it loaded (when it failed:
+    which had finished importing before it did).
     """
     outcome, died = _run_trial_child(interpreter, [module, *watched], module,
                                      extra_path=extra_path, timeout=timeout,
@@ -95,9 +96,11 @@ def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str
         return ImportTrial(module, error=died), frozenset()
     if outcome.get("ok"):
         return ImportTrial(module), frozenset(outcome.get("loaded", ()))
-    message = f"{outcome['type']}: {outcome['message']}"
+    # (a bare `assert` has no message: its type alone, not "AssertionError: ")
+    message = (f"{outcome['type']}: {outcome['message']}" if outcome["message"]
+               else outcome["type"])
     return ImportTrial(module, error=message, file=_shown_path(outcome.get("file")),
-                       line=outcome.get("line")), frozenset()
+                       line=outcome.get("line")), frozenset(outcome.get("loaded", ()))
 
 
 def _run_trial_child(interpreter: Interpreter, args: Sequence[str], module: str, *,
@@ -189,7 +192,25 @@ def _half_initialised(trial: ImportTrial, cycle: Cycle) -> bool:
     return half_initialised(trial.error) in cycle.modules
 
 
-def _judge(cycle: Cycle, done: Mapping[str, ImportTrial]) -> Cycle:
+def _cleared(trial: ImportTrial, cycle: Cycle,
+             finished: Mapping[str, frozenset[str]]) -> bool:
+    """Whether a trial that failed for another reason got past `cycle`'s risky imports.
+
+    So it did when every module suspected of taking a name from the entry point had
+    finished importing in that run (`finished`: what each failed run had finished, by
+    the module it imported first): their `from x import name` ran without failing, or
+    their own code skipped it (click's `_compat` imports `_winconsole` only on Windows,
+    and the package loads `_compat` before anything can import `_winconsole` first).
+    """
+    if trial.error is None or trial.circular:
+        return False
+    ran = finished.get(trial.via or trial.module)
+    at_risk = {e.importer for e in cycle.failing if e.imported == trial.module}
+    return ran is not None and bool(at_risk) and at_risk <= ran
+
+
+def _judge(cycle: Cycle, done: Mapping[str, ImportTrial],
+           finished: Mapping[str, frozenset[str]]) -> Cycle:
     """The cycle with its trials and the proof they give.
 
     Its own entry points' trials, and any other trial that failed on one of its members
@@ -202,10 +223,12 @@ def _judge(cycle: Cycle, done: Mapping[str, ImportTrial]) -> Cycle:
     if not trials:
         return cycle
     judged = tuple(dataclasses.replace(t, circular=_half_initialised(t, cycle)) for t in trials)
+    judged = tuple(dataclasses.replace(t, cleared=_cleared(t, cycle, finished)) for t in judged)
     # An entry point that failed for another reason (a missing dependency, a timeout)
-    # may never have reached the cycle: only one that imported fine says it did not fail.
+    # may never have reached the cycle: only one that imported fine, or failed after
+    # the imports at risk had run, says it did not fail.
     proof = (Proof.FAILS if any(t.circular for t in judged)
-             else Proof.NOT_REPRODUCED if any(t.error is None for t in judged)
+             else Proof.NOT_REPRODUCED if any(t.error is None or t.cleared for t in judged)
              else Proof.UNVERIFIED)
     return dataclasses.replace(cycle, proof=proof, trials=judged)
 
@@ -278,10 +301,18 @@ def verify_cycles(
         return tuple(cycles)
 
     children = Children()
+    # The modules suspected of taking a name from an entry point, watched in every run:
+    # a run that failed for another reason says whether they had finished by then.
+    importers = sorted({e.importer for c in cycles if c.can_fail for e in c.failing})
+    finished: dict[str, frozenset[str]] = {}
 
     def trial(module: str, watched: Sequence[str]) -> tuple[ImportTrial, frozenset[str]]:
-        return run_trial(interpreter, module, extra_path=extra_path, timeout=timeout,
-                         watched=watched, children=children)
+        result, loaded = run_trial(interpreter, module, extra_path=extra_path,
+                                   timeout=timeout, watched=[*watched, *importers],
+                                   children=children)
+        if result.error is not None:
+            finished[module] = loaded
+        return result, loaded
 
     done = try_first(wanted, trial, jobs=jobs, progress=progress, children=children)
-    return tuple(_judge(c, done) for c in cycles)
+    return tuple(_judge(c, done, finished) for c in cycles)

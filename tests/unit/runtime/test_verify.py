@@ -74,6 +74,19 @@ def test_a_suspicion_that_does_not_fail_is_order_dependent() -> None:
     assert claim_label(mixed) == "order-dependent: did not fail from 1 entry point(s) tried"
 
 
+def test_a_failure_after_the_imports_at_risk_ran_is_not_unverified() -> None:
+    # click's shape: `_compat` takes a name from `_winconsole` on Windows only, and the
+    # package loads `_compat` first; importing `_winconsole` first fails on its own
+    # platform assert, after `_compat` had finished. It said "can fail (unverified)".
+    (console,) = api.cycles(["platformcycle"], api.StaticOptions(verify=True)).cycles
+    assert console.modules == ("consolepkg._compat", "consolepkg._winconsole")
+    assert console.can_fail and console.proof is Proof.NOT_REPRODUCED
+    (trial,) = console.trials
+    assert (trial.module, trial.error, trial.cleared, trial.circular) == (
+        "consolepkg._winconsole", "AssertionError", True, False)
+    assert claim_label(console) == "order-dependent: did not fail from 1 entry point(s) tried"
+
+
 def test_one_run_settles_every_module_its_package_loads_or_fails_on() -> None:
     universe = {  # what importing each module first (alone, fresh) loads, or its error
         "a": {"a", "a.x", "a.b"}, "a.b": {"a", "a.x", "a.b"}, "a.y": {"a", "a.x", "a.b", "a.y"},
@@ -139,6 +152,7 @@ def test_failures_for_other_reasons_and_timeouts_prove_nothing(tmp_path: Path) -
     (trial,) = needy.trials
     assert trial.error == "ModuleNotFoundError: No module named 'no_such_dependency_anywhere'"
     assert not trial.circular and trial.line == 1
+    assert not trial.cleared  # needy.u, which takes NAME from it, never ran
     (slow,) = by_package["slow"].trials
     assert by_package["slow"].proof is Proof.UNVERIFIED
     assert slow.error == "TimeoutError: importing slow.x did not finish in 2 s"
