@@ -243,9 +243,20 @@ class _Collector(_ClassUseVisitor):
         saved = self._binding_kind
         if fallback and self._binding_kind is BindingKind.EAGER:
             self._binding_kind = BindingKind.OPTIONAL
+        bound = len(self.bindings)
         for stmt in node.body:
             self.visit(stmt)
         self._binding_kind = saved
+        # A module that raises its own error when the import fails (sentry_sdk's
+        # integrations `raise DidNotEnable`, gunicorn's tornado worker "You need tornado
+        # installed") checks at import time that the library is there: that check uses
+        # the import then, wherever else its names are used. Deferring it would let the
+        # module import without the library.
+        if self._module_level() and any(
+                handles_import_error(h) and any(isinstance(s, ast.Raise) for s in h.body)
+                for h in node.handlers):
+            for binding in self.bindings[bound:]:
+                self.uses.setdefault(binding.name, set()).add(Use.IMPORT_TIME)
         for handler in node.handlers:
             was = self._in_fallback
             self._in_fallback = handles_import_error(handler)
