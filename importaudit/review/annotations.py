@@ -61,8 +61,8 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
         if not moved_bindings:
             continue
         # One finding per module: the imports overlap, so only their joint saving is real.
-        moved = {_loads(ctx, b) for b in moved_bindings}
-        kept = {_loads(ctx, b) for b in facts.bindings
+        moved = {ctx.submodule_of(b) for b in moved_bindings}
+        kept = {ctx.submodule_of(b) for b in facts.bindings
                 if b.kind is not BindingKind.TYPE_ONLY and b not in moved_bindings}
         # Exclusive: what importing the module would no longer load, its parent packages
         # and other imports (which may need all of it anyway) still running.
@@ -112,8 +112,3 @@ def annotation_only(facts: ModuleFacts) -> list[Binding]:
         if uses and uses <= ANNOTATION_USES:
             found.append(binding)
     return found
-
-
-def _loads(ctx: ReviewContext, binding: Binding) -> str:
-    """The module a binding loads (a submodule when `from pkg import sub`)."""
-    return binding.target if binding.attr and ctx.is_module(binding.target) else binding.module

@@ -147,6 +147,7 @@ class ReviewContext:
         version = report.meta.python_version if report.meta else ""
         self.lazy_annotations = _version_at_least(version, (3, 14))
         self._import_graph: nx.DiGraph[str] | None = None
+        self._served: dict[str, dict[str, str]] = {}  # see `served_lazily`
 
     def import_graph(self) -> nx.DiGraph[str]:
         """The static graph over the edges cycles count (built on first use)."""
@@ -216,9 +217,37 @@ class ReviewContext:
         return name in self.tree or name in self.modules or name in self._graph_modules
 
     def submodule_of(self, binding: Binding) -> str:
-        """The module a binding loads: `pkg.attr` when that is a submodule, else `pkg`."""
-        return (binding.target if binding.attr and self.is_module(binding.target)
-                else binding.module)
+        """The module a binding loads: `pkg.attr` when that is a submodule, else `pkg`.
+
+        Or the submodule a lazy `pkg` serves `attr` from (`served_lazily`).
+        """
+        if not binding.attr:
+            return binding.module
+        if self.is_module(binding.target):
+            return binding.target
+        return self.served_lazily(binding.module).get(binding.attr, binding.module)
+
+    def served_lazily(self, package: str) -> dict[str, str]:
+        """The names a lazy package's `__getattr__` serves, each with its submodule.
+
+        Those it imports only under `if TYPE_CHECKING:` from one of its own submodules
+        and binds nowhere else (huggingface_hub.utils, and what `fix` writes): taking
+        one (`from . import hf_raise_for_status`) loads that submodule. A walk of the
+        tree may have loaded it before, so the load graph does not always show it.
+        """
+        served = self._served.get(package)
+        if served is None:
+            facts = self.facts(package)
+            served = {}
+            if facts is not None and facts.has_getattr:
+                bound = {b.name for b in facts.bindings if b.kind in RUNS}
+                for b in facts.bindings:
+                    source = b.target if self.is_module(b.target) else b.module
+                    if (b.kind is BindingKind.TYPE_ONLY and b.name not in bound
+                            and source.startswith(package + ".")):
+                        served.setdefault(b.name, source)
+            self._served[package] = served
+        return served
 
     def needed_at_import(self, package: str) -> frozenset[str]:
         """The modules `package`'s own body uses names of while it runs.

@@ -184,9 +184,15 @@ def defer_claim(graph: LoadGraph, importer: str, deferred: Iterable[str],
     kept = frozenset(kept)
     cut = deferral_cut(graph, importer, deferred, kept)
     lazy = lazy_parents(graph, importer, kept, parent_needs or {})
+    # What the other imports load comes anyway, also where the load graph has no edge
+    # to it from the importer: a lazy package's `__getattr__` served the name from a
+    # submodule an earlier module of the walk had loaded
+    # (huggingface_hub.utils._pagination's `from . import hf_raise_for_status`).
+    others = kept - {importer}
     return Claim(importer, cut,
-                 graph.loads([importer], cut=lazy) - graph.loads([importer], cut=lazy | cut),
-                 graph.saving([importer], cut))
+                 graph.loads([importer], cut=lazy) - graph.loads([importer], cut=lazy | cut)
+                 - graph.loads(others, cut=lazy | cut),
+                 graph.saving([importer], cut) - graph.loads(others, cut=cut))
 
 
 def lazy_parents(graph: LoadGraph, importer: str, kept: Collection[str],
