@@ -55,13 +55,19 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
     selected = ctx.settings.select
     found: list[Finding] = []
     # A skipped module (for another platform, or needing what is not installed) did not
-    # import here: what was measured of it is partial, and it is nothing to fix.
+    # import here: what was measured of it is partial, and it is nothing to fix. Nor did
+    # a module below it, or one its failing import ran (plotly.matplotlylib's
+    # mplexporter, whose renderers loaded 107 modules before one needed matplotlib).
+    from importaudit.loadgraph import ancestors
+
     skipped = {s.name for s in report.skipped}
+    failed = {m.name for m in report.modules if m.error is not None}
     for rule in rules:
         if rule.check is None or (selected is not None and rule.code not in selected):
             continue
         found.extend(rule.check(ctx))
-    found = [f for f in fold_utility_pulls(ctx, found) if f.module not in skipped]
+    found = [f for f in fold_utility_pulls(ctx, found)
+             if f.module not in failed and skipped.isdisjoint(ancestors(f.module))]
     found = group_shared_costs(ctx.tree, found, ctx.claims)
     sups = suppress.inline_suppressions(ctx.all_facts())
     sups += [suppress.parse_config_entry(e) for e in ctx.settings.ignore]
