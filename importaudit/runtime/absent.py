@@ -178,11 +178,14 @@ class _Place:
 
     `guard`: the innermost `try` whose handlers catch ImportError and whose body (or
     `else:`, which runs only when the body's imports succeeded) holds the statement;
-    `fallback`: the statement is in such a handler (what runs when an import failed).
+    `fallback`: the statement is in such a handler (what runs when an import failed);
+    `branch`: outside such a `try`, the statements of the innermost `if` branch holding
+    it (transformers' `if is_torch_available(): import torch`).
     """
 
     guard: ast.Try | None = None
     fallback: bool = False
+    branch: tuple[ast.stmt, ...] | None = None
 
 
 def _runnable(body: Sequence[ast.stmt], place: _Place = _Place()
@@ -195,15 +198,35 @@ def _runnable(body: Sequence[ast.stmt], place: _Place = _Place()
         yield node, place
         if isinstance(node, ast.If):
             if not _never_runs(node.test):
-                yield from _runnable(node.body, place)
-            yield from _runnable(node.orelse, place)
+                yield from _runnable(node.body, _in_branch(place, node, node.body))
+            yield from _runnable(node.orelse, _in_branch(place, node, node.orelse))
         elif isinstance(node, ast.Try):
             caught = any(_catches_import_error(h) for h in node.handlers)
             inner = _Place(node) if caught else place
             yield from _runnable(node.body + node.orelse, inner)
             for handler in node.handlers:
-                yield from _runnable(handler.body, _Place(place.guard, caught or place.fallback))
+                yield from _runnable(handler.body, _Place(place.guard, caught or place.fallback,
+                                                          place.branch))
             yield from _runnable(node.finalbody, place)
+
+
+def _in_branch(place: _Place, node: ast.If, branch: Sequence[ast.stmt]) -> _Place:
+    """`place` for the statements of an `if` branch (a `try` around it still rules).
+
+    Not under a test of the interpreter itself (`sys.version_info`, `sys.platform`,
+    `os.name`, `platform.*`): what such a branch imports is not why its names are
+    unbound here, the test is (installing it would not bind them).
+    """
+    if place.guard is not None or _tests_the_interpreter(node.test):
+        return place
+    return _Place(None, place.fallback, tuple(branch))
+
+
+def _tests_the_interpreter(test: ast.expr) -> bool:
+    """Whether an `if` test reads the interpreter or the platform it runs on."""
+    return any(isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+               and (n.value.id in ("sys", "platform") or (n.value.id, n.attr) == ("os", "name"))
+               for n in ast.walk(test))
 
 
 def _guarding_imports(guard: ast.Try, node: ast.stmt, module: str, file: str) -> list[str]:
@@ -218,13 +241,29 @@ def _guarding_imports(guard: ast.Try, node: ast.stmt, module: str, file: str) ->
             break
         if place.guard is not None:
             continue  # its own failure is caught further in: it leaves `node` to run
-        if isinstance(stmt, ast.Import):
-            named.extend(a.name for a in stmt.names)
-        elif isinstance(stmt, ast.ImportFrom):
-            resolved = _resolve(stmt, module, file)
-            if resolved:
-                named.append(resolved)
+        named.extend(_named_by(stmt, module, file))
     return named
+
+
+def _branch_imports(branch: Sequence[ast.stmt], node: ast.stmt, module: str,
+                    file: str) -> list[str]:
+    """The modules an `if` branch's own imports name, up to `node` and with it."""
+    named: list[str] = []
+    for stmt in branch:
+        if stmt.lineno > node.lineno:
+            break
+        named.extend(_named_by(stmt, module, file))
+    return named
+
+
+def _named_by(stmt: ast.stmt, module: str, file: str) -> list[str]:
+    """The modules an import statement names (one that cannot be resolved left out)."""
+    if isinstance(stmt, ast.Import):
+        return [a.name for a in stmt.names]
+    if isinstance(stmt, ast.ImportFrom):
+        resolved = _resolve(stmt, module, file)
+        return [resolved] if resolved else []
+    return []
 
 
 def _unknowable(tree: ast.Module) -> bool:
@@ -299,9 +338,15 @@ def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
             return None
         if not binds:
             continue
-        if place.guard is None:
+        if place.guard is not None:
+            causes = _guarding_imports(place.guard, node, module, file)
+        elif place.branch is not None:
+            # Under an `if` only: a module its branch imports up to here that is not
+            # installed leaves it unbound whichever way the test goes (true, the import
+            # raises first; false, nothing binds it), as `is_torch_available()` does.
+            causes = _branch_imports(place.branch, node, module, file)
+        else:
             return None
-        causes = _guarding_imports(place.guard, node, module, file)
         if not causes:
             return None
         found.append(causes)
@@ -373,10 +418,12 @@ _OFF_NONE = re.compile(r"AttributeError: 'NoneType' object has no attribute '([^
 
 
 def unbound_optional(message: str, module: str, file: str, line: int,
-                     where: Interpreter) -> Absent | None:
+                     where: Interpreter, *, function: str = "<module>") -> Absent | None:
     """The module not there behind a NameError or an attribute read off None in `module`.
 
-    `file:line` is where its top level raised. kombu's Kafka transport names
+    `file:line` is where its top level raised (`function`: the frame's, `<module>` or a
+    class statement of the top level, whose body runs with it: transformers'
+    `def f(self, waveform: torch.Tensor)` in a class body). kombu's Kafka transport names
     `KafkaException`, bound only by `try: from confluent_kafka import ...`; its Redis
     transport reads `redis.Redis` where `except ImportError: redis = None` ran. Either
     way the module cannot work without that dependency, and is not broken where it is
@@ -388,6 +435,10 @@ def unbound_optional(message: str, module: str, file: str, line: int,
     root = _root(module, file)
     tree = parse(file)
     if root is None or tree is None or _unknowable(tree):
+        return None
+    if function != "<module>" and not any(
+            isinstance(n, ast.ClassDef) and n.name == function
+            and n.lineno <= line <= (n.end_lineno or n.lineno) for n in module_level(tree.body)):
         return None
     if unbound is not None:
         names = [unbound.group(1)]

@@ -154,9 +154,9 @@ def _read_absent(fail: Fail, targets: Sequence[str], where: Interpreter) -> Abse
     """The module not there behind a failure that names none, read from the files."""
     error, frames = fail.message or "", fail.frames
     behind = missing_behind(error, where)
-    if behind is None and frames and frames[-1][2] == "<module>":
+    if behind is None and frames:
         behind = unbound_optional(error, fail.origin or fail.name or "", frames[-1][0],
-                                  frames[-1][1], where)
+                                  frames[-1][1], where, function=frames[-1][2])
     # A part an installed package lacks counts only inside the targets: outside,
     # `from collections import Mapping` is a name gone, not a module missing.
     return behind if behind is not None and (not behind.part or under(behind.module,
