@@ -68,7 +68,7 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
         found.extend(rule.check(ctx))
     found = [f for f in fold_utility_pulls(ctx, found)
              if f.module not in failed and skipped.isdisjoint(ancestors(f.module))]
-    found = group_shared_costs(ctx.tree, found, ctx.claims)
+    found = group_shared_costs(ctx.tree, found, ctx.claims, ctx.regrade)
     sups = suppress.inline_suppressions(ctx.all_facts())
     sups += [suppress.parse_config_entry(e) for e in ctx.settings.ignore]
     ran = None if selected is None else frozenset(selected)

@@ -9,6 +9,7 @@ opened at import time) rather than only a cost.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass
@@ -17,7 +18,13 @@ from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import LoadGraph, ancestors
 from importaudit.model import EdgeKind, Finding, Impact, ImportEdge, Report, Severity
-from importaudit.review.impact import DEFAULT_SCALE, SeverityScale, defer_claim, severity_of
+from importaudit.review.impact import (
+    DEFAULT_SCALE,
+    SeverityScale,
+    claim_key,
+    defer_claim,
+    severity_of,
+)
 from importaudit.review.source import Binding, BindingKind, ModuleFacts, Use, module_facts
 
 if TYPE_CHECKING:
@@ -133,6 +140,8 @@ class ReviewContext:
         self.tree = LoadGraph(report.modules, fastest=True, hits=compiled_imports(report))
         # What each saving finding's fix cuts, so shared savings can be grouped after.
         self.claims: dict[ClaimKey, Claim] = {}
+        # The hazard floors of findings (IA201's failing cycle), kept for regrading.
+        self.floors: dict[ClaimKey, Severity] = {}
         # IA103 findings held for their utility package's IA101 (see fold_utility_pulls).
         self.held: list[HeldPull] = []
         self.own = own_packages(report)
@@ -272,8 +281,6 @@ class ReviewContext:
 
     def claimed(self, claim: Claim, finding: Finding) -> Finding:
         """`finding`, noting what its fix saves so shared savings can be grouped."""
-        from importaudit.review.impact import claim_key
-
         self.claims[claim_key(finding)] = claim
         return finding
 
@@ -290,6 +297,11 @@ class ReviewContext:
             impact = Impact(None, impact.heap_bytes, None, impact.modules)
         return severity_of(impact, self.settings.scale)
 
+    def regrade(self, finding: Finding, impact: Impact) -> Finding:
+        """`finding` with `impact` instead of its own, graded on it (never below its floor)."""
+        severity = max(self.grade(impact), self.floors.get(claim_key(finding), Severity.INFO))
+        return dataclasses.replace(finding, impact=impact, severity=severity)
+
     def make_finding(
         self, code: str, title: str, module: str, message: str, fix: str, *,
         impact: Impact, file: str | None = None, line: int | None = None,
@@ -300,9 +312,12 @@ class ReviewContext:
         if file is None:
             own = self.modules.get(module)
             file = own.file if own else None
-        return Finding(code=code, title=title, severity=severity, module=module,
-                       message=message, fix=fix, file=file, line=line, impact=impact,
-                       chain=chain)
+        finding = Finding(code=code, title=title, severity=severity, module=module,
+                          message=message, fix=fix, file=file, line=line, impact=impact,
+                          chain=chain)
+        if floor > Severity.INFO:
+            self.floors[claim_key(finding)] = floor
+        return finding
 
 
 def _version_at_least(version: str, wanted: tuple[int, int]) -> bool:

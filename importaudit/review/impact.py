@@ -16,7 +16,7 @@ from importaudit.loadgraph import PARENT, ancestors
 from importaudit.model import Impact, Severity
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
     from importaudit.loadgraph import LoadGraph
     from importaudit.model import Finding
@@ -220,7 +220,8 @@ def claim_key(finding: Finding) -> ClaimKey:
 
 
 def group_shared_costs(graph: LoadGraph, findings: Sequence[Finding],
-                       claims: Mapping[ClaimKey, Claim]) -> list[Finding]:
+                       claims: Mapping[ClaimKey, Claim],
+                       regrade: Callable[[Finding, Impact], Finding]) -> list[Finding]:
     """Findings whose fixes save mostly the same modules say so, instead of each claiming all.
 
     The legacy twin's nested eager `__init__`s and annotation imports all bring in the
@@ -229,6 +230,13 @@ def group_shared_costs(graph: LoadGraph, findings: Sequence[Finding],
     what fixing it alone saves today (its exclusive saving, the code as it is), and,
     when that is less, which of the others must be fixed too for the rest: those whose
     imports, left in place, would still load some of it (checked on the load graph).
+
+    Such a finding is graded on what fixing it can save at best (the more of alone and
+    with every other fix in reach made) where that earns a lower grade than the shared
+    total: `regrade` gives it that impact and severity. bokeh.application.handlers.
+    function's annotation-only import of Document claimed 231 modules, CRITICAL, but its
+    fix saves none today (its parent packages load Document anyway) and 1 with the
+    others made (bokeh.document's own lazy `__init__` defers the rest).
     """
     claimed = {claim_key(f): claims[claim_key(f)] for f in findings
                if claim_key(f) in claims and claims[claim_key(f)].saved}
@@ -255,18 +263,37 @@ def group_shared_costs(graph: LoadGraph, findings: Sequence[Finding],
         reach = graph.loads([claim.entry])
         # Only the other fixes this import's own load walks into can matter to it.
         others = frozenset(e for e in every_cut - claim.cut if e[0] in reach)
-        best = _marginal(graph, claim, others)
+        best_saved = _marginal(graph, claim, others)
+        best = len(best_saved)
         needed = [] if best <= alone else [
             k for k in sharers if claimed[k].cut & others
-            and _marginal(graph, claim, others - claimed[k].cut) < best]
+            and len(_marginal(graph, claim, others - claimed[k].cut)) < best]
         today = f"saves {alone} module(s) today" if alone else "saves nothing today"
         if not needed:
             note += f"Fixing this one alone {today}."
         else:
             note += (f"Fixing this one alone {today} (other imports load the rest); with "
                      f"{_named(needed)} fixed too, it saves {best}.")
-        out.append(dataclasses.replace(finding, message=finding.message + note))
+        grouped = dataclasses.replace(finding, message=finding.message + note)
+        achievable = best_saved if best > alone else claim.alone
+        out.append(_graded_on_saving(grouped, graph.cost(achievable), regrade))
     return out
+
+
+def _graded_on_saving(finding: Finding, achievable: Impact,
+                      regrade: Callable[[Finding, Impact], Finding]) -> Finding:
+    """`finding` graded on the `achievable` saving where that grades lower, else as it is.
+
+    Its impact becomes that saving (what the report ranks by and shows); the message
+    already explains the shared figure.
+    """
+    regraded = regrade(finding, achievable)
+    if regraded.severity >= finding.severity:
+        return finding
+    return dataclasses.replace(regraded, message=(
+        f"{regraded.message} Graded on what fixing it can save at best "
+        f"({achievable.modules or 0} module(s), {_describe(achievable)}), not on the "
+        "shared figure."))
 
 
 def _today_if_parents_load(graph: LoadGraph, finding: Finding, claim: Claim) -> Finding:
@@ -288,10 +315,11 @@ def _today_if_parents_load(graph: LoadGraph, finding: Finding, claim: Claim) -> 
     return dataclasses.replace(finding, message=finding.message + note)
 
 
-def _marginal(graph: LoadGraph, claim: Claim, fixed: frozenset[tuple[str, str]]) -> int:
-    """How many more modules `claim`'s fix saves its entry once the `fixed` cuts are made."""
-    return (len(graph.saving([claim.entry], fixed | claim.cut))
-            - len(graph.saving([claim.entry], fixed)))
+def _marginal(graph: LoadGraph, claim: Claim,
+              fixed: frozenset[tuple[str, str]]) -> frozenset[str]:
+    """The modules `claim`'s fix saves its entry beyond what the `fixed` cuts save."""
+    return (graph.saving([claim.entry], fixed | claim.cut)
+            - graph.saving([claim.entry], fixed))
 
 
 def _named(keys: Sequence[ClaimKey], shown: int = 5) -> str:
