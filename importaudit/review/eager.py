@@ -256,26 +256,29 @@ def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str,
 
 
 def defining_module(ctx: ReviewContext, binding: Binding) -> str:
-    """The module that defines what `binding` takes (following re-exports one step)."""
+    """The module that defines what `binding` takes (following re-exports one step).
+
+    Where two statements bind the name (multidict's `__init__` takes its classes from
+    `_multidict_py` if extensions are off, else from the compiled `_multidict`; or a
+    try/except ImportError), the one whose module the measured run loaded.
+    """
     if ctx.is_module(binding.target):
         return binding.target
     assert binding.attr is not None
-    for edge in ctx.edges_from.get(binding.module, ()):
-        if binding.attr in edge.names and edge.imported.startswith(binding.module + "."):
-            return edge.imported
+    homes = [edge.imported for edge in ctx.edges_from.get(binding.module, ())
+             if binding.attr in edge.names and edge.imported.startswith(binding.module + ".")]
     facts = ctx.facts(binding.module)
-    if facts is not None:
+    if not homes and facts is not None:
         for inner in facts.bindings:
             if inner.name == binding.attr:
-                if inner.attr is None:
-                    # `import PIL.Image` binds PIL (the package, PIL.Image loaded), and
-                    # `import a.b as c` the module a.b: a module object, which no other
-                    # `from M import PIL` takes (docutils' writers take it from
-                    # docutils.parsers.rst.directives.images; `from PIL.Image import
-                    # PIL` fails), so it comes from the module that imported it.
-                    return binding.module
-                return inner.target if ctx.is_module(inner.target) else inner.module
-    return binding.module
+                # `import PIL.Image` binds PIL (the package, PIL.Image loaded), and
+                # `import a.b as c` the module a.b: a module object, which no other
+                # `from M import PIL` takes (docutils' writers take it from
+                # docutils.parsers.rst.directives.images; `from PIL.Image import
+                # PIL` fails), so it comes from the module that imported it.
+                homes.append(binding.module if inner.attr is None else inner.target
+                             if ctx.is_module(inner.target) else inner.module)
+    return next((h for h in homes if h in ctx.tree), homes[0] if homes else binding.module)
 
 
 @register(

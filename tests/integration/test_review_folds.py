@@ -15,6 +15,10 @@ defining module already) told every folded pull to import from the defining modu
 docutils.parsers.rst.directives.images, which ran `import PIL.Image`). IA103 read that
 as a name defined in shop_utils.text: "importing PIL.Image runs" docutils.parsers'
 `__init__`, and "import PIL from PIL.Image directly", which raises ImportError.
+
+tests/fixtures/review/spindle has yarl._query's shape: it takes MultiDict from
+spooldict, whose `__init__` binds it in both branches of an if/else (multidict's
+`_multidict_py` when extensions are off, else the compiled `_multidict`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from importaudit.model import Finding
 
 RELAY = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "relay"
+SPINDLE = RELAY.parent / "spindle"
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +71,14 @@ def test_a_module_taken_from_the_module_that_imported_it_is_not_defined_in_it() 
     assert pull.fix.startswith("Make relay/utils/__init__.py lazy (a PEP 562 __getattr__): "
                                "importing relay.utils.images runs it")
     assert "shop_utils.text" not in pull.fix
+
+
+def test_a_helper_bound_in_two_branches_is_defined_where_the_run_took_it() -> None:
+    # IA103 said "what MultiDict refers to in spooldict._pure needs 0 of them": the
+    # first branch, which the run did not take (yarl._query's istr "in
+    # multidict._multidict_py" when multidict._multidict was loaded).
+    report = api.review([str(SPINDLE)], api.ReviewOptions(measure=api.Measure(repeat=1),
+                                                          select=("IA103",)))
+    (pull,) = report.findings
+    assert "what MultiDict refers to in spooldict._fast needs 2 of them" in pull.message
+    assert "spooldict._pure" not in pull.message
