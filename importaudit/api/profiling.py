@@ -95,6 +95,7 @@ def profile(targets: Sequence[str], measure: Measure | None = None, *,
     (`importaudit.shard`). `environments` is the run's (see `runs`).
     """
     import dataclasses
+    import functools
 
     from importaudit.runtime.runner import ProfileRequest
 
@@ -118,7 +119,8 @@ def profile(targets: Sequence[str], measure: Measure | None = None, *,
         mode="import", args=resolved.modules,
         measure=dataclasses.replace(measure, shard=shard if measure.isolated else None),
         extra_path=resolved.extra_path, walk=modules,
-        edges=(lambda: _edges(targets, measure, envs)) if modules else None)
+        # Cached: the skip classifier and the failure's exclusion hint may both ask.
+        edges=functools.cache(lambda: _edges(targets, measure, envs)) if modules else None)
     info = None
     if shard is not None and not measure.isolated:
         from importaudit.shard import with_ancestors

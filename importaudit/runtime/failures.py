@@ -15,6 +15,7 @@ always one.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import linecache
 import os
@@ -24,7 +25,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from importaudit.guards import Bindings, Guard, classify_test
-from importaudit.model import ChildFailure, SkippedModule
+from importaudit.model import ChildFailure, EdgeKind, SkippedModule
 from importaudit.runtime.absent import (
     Absent,
     bound_at,
@@ -42,6 +43,7 @@ from importaudit.runtime.guarded import platform_only
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
+    from importaudit.model import ImportEdge
     from importaudit.runtime.children import ChildRun
     from importaudit.runtime.interpreter import Interpreter
     from importaudit.runtime.records import Fail, Finished, Frame
@@ -323,12 +325,13 @@ def order_dependent(fail: Fail) -> SkippedModule:
 # ----------------------------------------------------------------------------- failures
 
 
-def describe_failure(run: ChildRun, timeout: float,
-                     skipped: Collection[str] = ()) -> ChildFailure | None:
+def describe_failure(run: ChildRun, timeout: float, skipped: Collection[str] = (),
+                     request: ProfileRequest | None = None) -> ChildFailure | None:
     """What went wrong in a child run, or None if it finished and nothing failed.
 
     Failed imports named in `skipped` (submodules a walk skips, see `skipped_modules`)
-    do not count.
+    do not count. With the `request` of a `--tree` walk, a failed submodule that nothing
+    of its package imports gets the `--exclude` that leaves it out (`exclusion_hint`).
     """
     doing = run.in_progress()
     where = ""
@@ -355,9 +358,61 @@ def describe_failure(run: ChildRun, timeout: float,
         return ChildFailure("exit", f"the interpreter exited with status {rc}{where}",
                             module=module, exit_code=rc, stderr_tail=tail)
     fails = [f for f in run.fails if f.name not in skipped]
-    if fails:
-        return _import_failure(fails[0], tail, run.modules)
-    return None
+    if not fails:
+        return None
+    failure = _import_failure(fails[0], tail, run.modules)
+    hint = exclusion_hint(fails, request) if request is not None else None
+    if hint is not None:
+        # Below an error of several lines (nltk's framed "Resource not found"), on its own.
+        joint = "\n" if "\n" in failure.message else "; "
+        failure = dataclasses.replace(failure, message=f"{failure.message}{joint}{hint}")
+    return failure
+
+
+def exclusion_hint(fails: Sequence[Fail], request: ProfileRequest) -> str | None:
+    """How to leave the first of `fails` out of a `--tree` walk, when nothing imports it.
+
+    lxml's `usedoctest` works only inside a doctest, nltk's `book` needs downloaded
+    data: no code of their package imports them, only a walk of every module does. The
+    failure stays one (a public module that cannot be imported is what the gate is for),
+    but the user cannot fix it in code: the message says which modules of the run
+    nothing of their package imports (by the targets' static edges, as `guarded` reads
+    them) and the `--exclude` flags and `exclude` key that leave them out. None when the
+    first failed module is imported by some module outside it, or raised in another
+    module of the targets (which excluding it would not leave out).
+    """
+    if not request.tree or request.mode != "import" or request.edges is None:
+        return None
+    first = fails[0]
+    walked = [f.name for f in fails if f.name is not None and f.name not in request.args
+              and under(f.name, request.args) and f.kind == "import-error"
+              and (not f.origin or f.origin == f.name or not under(f.origin, request.args))]
+    if not walked or walked[0] != first.name:
+        return None
+    edges = request.edges()
+    if not edges:  # no static graph (it could not be built): nothing is known
+        return None
+    lone = list(dict.fromkeys(name for name in walked if not _imported(name, edges)))
+    if not lone or lone[0] != first.name:
+        return None
+    package = lone[0].partition(".")[0]
+    flags = " ".join(f"--exclude {name}" for name in lone)
+    keys = ", ".join(f'"{name}"' for name in lone)
+    them = "it" if len(lone) == 1 else "them"
+    return (f"nothing in {package} imports {', '.join(lone)}: if only {'its' if them == 'it' else 'their'} "
+            f"own setting can import {them} (a doctest, a script, downloaded data), "
+            f"`{flags}` (or `exclude = [{keys}]` under [tool.importaudit]) leaves {them} "
+            f"out of the walk")
+
+
+def _imported(name: str, edges: Sequence[ImportEdge]) -> bool:
+    """Whether a module outside `name` (and its submodules) imports it, where it can run.
+
+    Implicit parent imports and type-only ones do not count: neither runs its import.
+    """
+    return any(edge.imported == name and not under(edge.importer, (name,))
+               and edge.kind not in (EdgeKind.PARENT, EdgeKind.TYPE_ONLY)
+               for edge in edges)
 
 
 def _import_failure(fail: Fail, tail: str, modules: Sequence[Finished]) -> ChildFailure:

@@ -239,11 +239,11 @@ class Runner:
         names = {s.name for s in skipped}
         failure = None
         for run in runs:
-            failure = describe_failure(run, request.measure.timeout, names)
+            failure = describe_failure(run, request.measure.timeout, names, request)
             if failure is not None:
                 break
         if failure is None and heap_run is not None:
-            failure = describe_failure(heap_run, request.measure.timeout, names)
+            failure = describe_failure(heap_run, request.measure.timeout, names, request)
         preloaded = preloaded_records(start)
         seen = {m.name for m in modules}
         modules = modules + tuple(p for p in preloaded if p.name not in seen)
@@ -305,7 +305,7 @@ class Runner:
             return name, runs, heap
 
         records = []
-        failure = describe_failure(listing, request.measure.timeout, names)
+        failure = describe_failure(listing, request.measure.timeout, names, request)
         # Stopped before the pool's exit waits for its workers, which wait on children.
         with ThreadPoolExecutor(max_workers=workers) as pool, \
                 self.children.stopped_on_error():

@@ -377,3 +377,38 @@ def test_modules_their_package_imports_only_on_another_platform_are_skipped(
     failed = tree_report(tmp_path / "platform_importers")
     assert failed.failure is not None and failed.failure.module == "platform_importers._winapi"
     assert "platform_importers._winapi" not in {s.name for s in failed.skipped}
+
+
+def test_a_failed_module_nothing_imports_gets_the_exclude_that_leaves_it_out(
+        tmp_path: Path) -> None:
+    # lxml's `usedoctest` raises LookupError outside a doctest, nltk's `book` without its
+    # downloaded data: nothing of their package imports them. They still fail (exit 3),
+    # but the message names the `--exclude` (and config key) that leaves them out.
+    # `needs_data` is imported by `core` (in a function): excluding it is no advice.
+    target = package(tmp_path, "unimported_pkg", {
+        "__init__.py": "",
+        "core.py": "def load():\n    from . import needs_data\n    return needs_data\n",
+        "needs_data.py": "raise LookupError('resource not found')\n",
+        "usedoctest.py": "raise LookupError('only use this inside a doctest')\n",
+        "z_script.py": "raise ValueError('a script, run by hand')\n",
+    })
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory")
+    assert result.exit_code == 3, result.output
+    assert "importing unimported_pkg.needs_data failed" in result.output
+    assert "--exclude" not in result.output
+    hint = ("nothing in unimported_pkg imports unimported_pkg.usedoctest, "
+            "unimported_pkg.z_script: if only their own setting can import them (a doctest, "
+            "a script, downloaded data), `--exclude unimported_pkg.usedoctest --exclude "
+            "unimported_pkg.z_script` (or `exclude = [\"unimported_pkg.usedoctest\", "
+            "\"unimported_pkg.z_script\"]` under [tool.importaudit]) leaves them out of the walk")
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory",
+                    "--exclude", "unimported_pkg.needs_data", "--format", "json")
+    assert result.exit_code == 3, result.output
+    failure = json.loads(result.stdout)["failure"]
+    assert failure["module"] == "unimported_pkg.usedoctest"
+    assert failure["message"] == ("importing unimported_pkg.usedoctest failed: LookupError: "
+                                  f"only use this inside a doctest; {hint}")
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory",
+                    "--exclude", "unimported_pkg.needs_data", "--exclude",
+                    "unimported_pkg.usedoctest", "--exclude", "unimported_pkg.z_script")
+    assert result.exit_code == 0, result.output
