@@ -398,8 +398,8 @@ def exclusion_hint(fails: Sequence[Fail], request: ProfileRequest) -> str | None
     package = lone[0].partition(".")[0]
     flags = " ".join(f"--exclude {name}" for name in lone)
     keys = ", ".join(f'"{name}"' for name in lone)
-    them = "it" if len(lone) == 1 else "them"
-    return (f"nothing in {package} imports {', '.join(lone)}: if only {'its' if them == 'it' else 'their'} "
+    them, its = ("it", "its") if len(lone) == 1 else ("them", "their")
+    return (f"nothing in {package} imports {', '.join(lone)}: if only {its} "
             f"own setting can import {them} (a doctest, a script, downloaded data), "
             f"`{flags}` (or `exclude = [{keys}]` under [tool.importaudit]) leaves {them} "
             f"out of the walk")
