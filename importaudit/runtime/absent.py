@@ -179,13 +179,14 @@ class _Place:
     `guard`: the innermost `try` whose handlers catch ImportError and whose body (or
     `else:`, which runs only when the body's imports succeeded) holds the statement;
     `fallback`: the statement is in such a handler (what runs when an import failed);
-    `branch`: outside such a `try`, the statements of the innermost `if` branch holding
-    it (transformers' `if is_torch_available(): import torch`).
+    `branch`: outside such a `try`, the innermost `if` branch holding it, as its test
+    (`ast.dump`) and whether it is the body (transformers' `if is_torch_available():
+    import torch`); the branches of one test run together, wherever they stand.
     """
 
     guard: ast.Try | None = None
     fallback: bool = False
-    branch: tuple[ast.stmt, ...] | None = None
+    branch: tuple[str, bool] | None = None
 
 
 def _runnable(body: Sequence[ast.stmt], place: _Place = _Place()
@@ -210,7 +211,7 @@ def _runnable(body: Sequence[ast.stmt], place: _Place = _Place()
             yield from _runnable(node.finalbody, place)
 
 
-def _in_branch(place: _Place, node: ast.If, branch: Sequence[ast.stmt]) -> _Place:
+def _in_branch(place: _Place, node: ast.If, branch: list[ast.stmt]) -> _Place:
     """`place` for the statements of an `if` branch (a `try` around it still rules).
 
     Not under a test of the interpreter itself (`sys.version_info`, `sys.platform`,
@@ -219,7 +220,7 @@ def _in_branch(place: _Place, node: ast.If, branch: Sequence[ast.stmt]) -> _Plac
     """
     if place.guard is not None or _tests_the_interpreter(node.test):
         return place
-    return _Place(None, place.fallback, tuple(branch))
+    return _Place(None, place.fallback, (ast.dump(node.test), branch is node.body))
 
 
 def _tests_the_interpreter(test: ast.expr) -> bool:
@@ -245,14 +246,20 @@ def _guarding_imports(guard: ast.Try, node: ast.stmt, module: str, file: str) ->
     return named
 
 
-def _branch_imports(branch: Sequence[ast.stmt], node: ast.stmt, module: str,
-                    file: str) -> list[str]:
-    """The modules an `if` branch's own imports name, up to `node` and with it."""
+def _branch_imports(tree: ast.Module, branch: tuple[str, bool], node: ast.stmt,
+                    module: str, file: str) -> list[str]:
+    """The modules the imports of `branch` name, up to `node` and with it.
+
+    Those of every branch of the same test and side before it too: transformers'
+    `if is_serve_available(): from starlette.responses import StreamingResponse`, and
+    further down `if is_serve_available(): class EventStream(StreamingResponse)`.
+    """
     named: list[str] = []
-    for stmt in branch:
+    for stmt, place in _runnable(tree.body):
         if stmt.lineno > node.lineno:
             break
-        named.extend(_named_by(stmt, module, file))
+        if place.branch == branch:
+            named.extend(_named_by(stmt, module, file))
     return named
 
 
@@ -315,13 +322,15 @@ def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
                        none_fallback: bool = False) -> list[list[str]] | None:
     """For each optional import that binds `name` in a module's top level, its causes.
 
-    Optional: under `try:` with a handler that catches ImportError, or in its `else:`.
-    A binding's causes are the modules whose failed import leaves it unbound: the
-    `try:` body's imports up to it (`try: import twython` ... `else: from .client
-    import Query` in nltk.twitter). None when anything else binds `name` (a def, a
-    class, an assignment, an import that is not optional): then its absence has
-    another cause. With `none_fallback`, `name = None` in a handler of such a `try` is
-    the fallback, not another binding (`except ImportError: redis = None`).
+    Optional: under `try:` with a handler that catches ImportError, or in its `else:`;
+    or under an `if` (not a test of the interpreter), an import, def or class. A
+    binding's causes are the modules whose failed import leaves it unbound: the `try:`
+    body's imports up to it (`try: import twython` ... `else: from .client import Query`
+    in nltk.twitter), or the imports of the branches of its `if` test up to it (see
+    `_branch_imports`). None when anything else binds `name` (a def, a class, an
+    assignment, an import that is not optional): then its absence has another cause.
+    With `none_fallback`, `name = None` in a handler of such a `try` is the fallback,
+    not another binding (`except ImportError: redis = None`).
     """
     found: list[list[str]] = []
     for node, place in _runnable(tree.body):
@@ -335,7 +344,9 @@ def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
         elif _binds(node, name):
             if none_fallback and place.fallback and _sets_none(node):
                 continue
-            return None
+            if place.guard is not None or place.branch is None:
+                return None
+            binds = True  # a class or def under a flag: what its branches import decides
         if not binds:
             continue
         if place.guard is not None:
@@ -344,7 +355,7 @@ def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
             # Under an `if` only: a module its branch imports up to here that is not
             # installed leaves it unbound whichever way the test goes (true, the import
             # raises first; false, nothing binds it), as `is_torch_available()` does.
-            causes = _branch_imports(place.branch, node, module, file)
+            causes = _branch_imports(tree, place.branch, node, module, file)
         else:
             return None
         if not causes:

@@ -28,11 +28,15 @@ def test_a_name_an_availability_flag_left_unbound_needs_what_is_not_installed() 
                                                "importaudit_fixture_torch"),
         "flagged_imports.higgs": ("missing-dependency", "importaudit_fixture_torch"),
         "flagged_imports.serving": ("missing-dependency", "importaudit_fixture_fastapi"),
+        "flagged_imports.chat": ("missing-dependency", "importaudit_fixture_fastapi"),
     }
     reasons = {s.name: s.reason for s in report.skipped}
     assert reasons["flagged_imports.higgs"] == (
         "needs importaudit_fixture_torch, which is not installed (flagged_imports.higgs "
         "imports it optionally and has no torch without it)")
     failed = {m.name for m in report.modules if m.error is not None} - set(skipped)
-    assert failed == {"flagged_imports.version_bug"}
-    assert report.failure is not None and report.failure.module == "flagged_imports.version_bug"
+    assert reasons["flagged_imports.chat"] == (
+        "needs importaudit_fixture_fastapi, which is not installed (flagged_imports.streams "
+        "imports it optionally and has no EventStream without it)")
+    assert failed == {"flagged_imports.tensor_user", "flagged_imports.version_bug"}
+    assert report.failure is not None and report.failure.module in failed
