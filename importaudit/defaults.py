@@ -22,6 +22,10 @@ WHY_REPEAT = 1
 CALIBRATION_ROUNDS = 5
 #: Review-and-prove rounds `fix` runs at most: each reviews the copy the last one proved.
 FIX_ROUNDS = 5
+#: Heap a proven rewrite that loads no module less must save for `fix` to offer it:
+#: less is the bindings it removed (markdown.util's one name under TYPE_CHECKING: 226 B),
+#: not what importing the module builds.
+FIX_MIN_HEAP_SAVING = 1024
 #: How `fix` writes a lazy `__init__` (importaudit.fix.styles), the default first.
 FIX_STYLES = ("pep562", "lazy-loader", "pep810")
 #: The baseline file, relative to the project root.

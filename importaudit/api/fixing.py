@@ -23,10 +23,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from importaudit.api.runs import ResolvedTargets
+    from importaudit.config.options import Measure
     from importaudit.fix import fixpoint
     from importaudit.fix.engine import Target as FixTarget
     from importaudit.fix.project import Declared
-    from importaudit.fix.result import FixResult
+    from importaudit.fix.result import FixResult, Rewrite
     from importaudit.model import Report
     from importaudit.runtime.interpreter import Interpreter
     from importaudit.static.discover import SearchPath
@@ -41,7 +42,9 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     (`measure.repeat` runs, heap included), runs `test_cmd` on the copy, and with
     `write` replaces the files atomically, only when every check passed and the
     measured heap and module count did not go up (unless `allow_costlier`). Nothing is
-    written otherwise. The proof imports the targets' submodules the measure's walk
+    written otherwise. A proven rewrite whose own measured saving is none (`fix.output.
+    saves_nothing`) is left as it was, with the reason, and the rest proven again.
+    The proof imports the targets' submodules the measure's walk
     keeps (never test packages unless `include_tests`); findings `ignore` suppresses
     (as in `review`) are left alone. `style` is the form of a lazy `__init__`
     (`fix.styles.STYLES`), checked against what the package declares
@@ -52,7 +55,6 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     from importaudit.errors import TargetFailedError
     from importaudit.fix import copies, engine, fixpoint, writing
     from importaudit.fix import result as outcome
-    from importaudit.runtime.runner import ProfileRequest
 
     options = options or FixOptions()
     measure = options.measure
@@ -104,8 +106,74 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
         return propose([t for t in _fix_targets(found, codes) if t.module not in tried],
                        (str(where.copy), *folders), lambda p: shown_path(where.original(p)))
 
-    result = _fixed_point(propose(_fix_targets(reviewed, codes), resolved.extra_path,
-                                  shown_path), again)
+    first = _fix_targets(reviewed, codes)
+    # Both sides load their copies with bytecode written, as an installed package does
+    # (see `_measured`).
+    plain = dataclasses.replace(measure, tree=False, isolated=False, memory=True,
+                                warm_bytecode=True)
+
+    def proven(idle: frozenset[str]) -> FixResult:
+        """The rounds, proven, measured and tested, without the rewrites of `idle` modules."""
+        found = _fixed_point(propose([t for t in first if t.module not in idle],
+                                     resolved.extra_path, shown_path),
+                             lambda where, tried: again(where, tried | idle))
+        return _measured(found, resolved, plain, options, interpreter)
+
+    result = _worth_offering(proven)
+    before, after = result.before, result.after
+    if not result.passed or before is None or after is None:
+        return result
+    result = dataclasses.replace(result, costlier=copies.costlier(
+        before, after, {r.module for r in result.passed}))
+    if options.write and (options.allow_costlier or not result.costlier):
+        result = dataclasses.replace(result, written=writing.write(result))
+    return result
+
+
+def _worth_offering(proven: Callable[[frozenset[str]], FixResult]) -> FixResult:
+    """What `proven` gives without the modules whose proven rewrite saves nothing.
+
+    `proven(idle)` runs the rounds without the rewrites of the `idle` modules, and
+    proves, measures and tests the rest.
+    A proven rewrite that saves nothing measured makes the code more complex for
+    nothing: it is not offered (pendulum's lazy `__init__`: the eager names it keeps
+    load what it defers). The rest were proven with it applied, so they are proven
+    and measured again without it; each pass leaves out at least one module more. What
+    was left alone in the rewrites not offered (why they save nothing) stays said.
+    """
+    import dataclasses
+
+    from importaudit.fix.lazy_init import Refusal
+    from importaudit.fix.output import not_worth, saves_nothing
+
+    idle: dict[str, Rewrite] = {}
+    left: list[Refusal] = []
+    while True:
+        result = proven(frozenset(idle))
+        now = {r.module: r for r in result.passed if r.codes and saves_nothing(r.exclusive)}
+        if not now:
+            break
+        idle.update(now)
+        left.extend(f for f in result.refusals if f.module in now)
+    if not idle:
+        return result
+    return dataclasses.replace(result, refusals=tuple(dict.fromkeys((
+        *result.refusals, *left, *(Refusal(r.module, shown_path(r.file), None, not_worth(r))
+                                   for r in idle.values())))))
+
+
+def _measured(result: FixResult, resolved: ResolvedTargets, plain: Measure,
+              options: FixOptions, interpreter: Interpreter) -> FixResult:
+    """`result` with the targets' import cost before and after, tests, exclusive savings.
+
+    The user's tests run on the rewritten copy; every rewrite is withdrawn when the
+    copy fails to import or the tests fail.
+    """
+    import dataclasses
+
+    from importaudit.fix import copies, writing
+    from importaudit.runtime.runner import ProfileRequest
+
     if not result.passed:
         return result
     # The cost of importing the targets themselves, heap included, before and after.
@@ -113,8 +181,6 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     # sides load as an installed package does. Under PYTHONDONTWRITEBYTECODE (many
     # container images set it) every run compiled every module it loaded, the "before"
     # side far more of them: arrow's before read 302 ms, where importing it costs 45.
-    plain = dataclasses.replace(measure, tree=False, isolated=False, memory=True,
-                                warm_bytecode=True)
 
     def cost(paths: tuple[str, ...]) -> Report:
         request = ProfileRequest(mode="import", args=resolved.modules, measure=plain,
@@ -125,7 +191,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
         before = cost((str(copy), *resolved.extra_path))
     with copies.rewritten_copy(result) as copy:
         after = cost((str(copy), *resolved.extra_path))
-        tests = (copies.run_tests(options.test_cmd, copy, timeout=measure.timeout,
+        tests = (copies.run_tests(options.test_cmd, copy, timeout=plain.timeout,
                                   env=interpreter.env) if options.test_cmd else None)
     result = dataclasses.replace(result, before=before, after=after, tests=tests)
     if after.failure is not None or (tests is not None and tests.returncode != 0):
@@ -138,12 +204,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
                                  extra_path=(str(copy), *resolved.extra_path))
         return new_report((module,), run_profile(request, interpreter))
 
-    result = _exclusive(result, entry_cost)
-    result = dataclasses.replace(result, costlier=copies.costlier(
-        before, after, {r.module for r in result.passed}))
-    if options.write and (options.allow_costlier or not result.costlier):
-        result = dataclasses.replace(result, written=writing.write(result))
-    return result
+    return _exclusive(result, entry_cost)
 
 
 def _fixed_point(result: FixResult,

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
+from importaudit.defaults import FIX_MIN_HEAP_SAVING
 from importaudit.units import format_bytes, format_ns
 from importaudit.views import report_totals
 
@@ -119,15 +120,29 @@ def _kind(rewrite: Rewrite) -> str:
 
 
 def saves_nothing(saved: dict[str, int | None] | None) -> bool:
-    """Whether a measured exclusive saving is none: no module and no heap less.
+    """Whether a measured exclusive saving is none: no module less, heap under the floor.
 
     Such a rewrite is proven but no saving: importing its module loads the same
-    modules with it as without it (something else loads what it defers).
+    modules with it as without it (something else loads what it defers), and the heap
+    it saves, under `defaults.FIX_MIN_HEAP_SAVING`, is only the names it unbound.
     """
     if saved is None:
         return False
     modules, heap = saved.get("modules"), saved.get("heap_bytes")
-    return (modules is not None and modules <= 0) and (heap is None or heap <= 0)
+    return (modules is not None and modules <= 0) and (heap is None
+                                                       or heap < FIX_MIN_HEAP_SAVING)
+
+
+def not_worth(rewrite: Rewrite) -> str:
+    """Why a proven rewrite that saves nothing measured is not offered (see `api.fix`)."""
+    saved = rewrite.exclusive or {}
+    modules, heap = saved.get("modules") or 0, saved.get("heap_bytes") or 0
+    measured = ", ".join((f"{modules} module(s)" if modules >= 0 else
+                          f"{-modules} more module(s)",
+                          f"{format_bytes(heap)} heap" if heap >= 0 else
+                          f"{format_bytes(-heap)} more heap"))
+    return (f"proven, but not offered: for `import {rewrite.module}` it saves nothing "
+            f"measured ({measured}): it would only make the code more complex")
 
 
 def _values(names: Sequence[str]) -> str:

@@ -91,3 +91,37 @@ def test_both_sides_are_measured_with_bytecode_as_an_installed_package_loads(
             (m.name, m.bytecode_cached) for m in ours]
     # Nothing is written into the user's own package for it.
     assert not (tmp_path / "fix_plain" / "__pycache__").exists()
+
+
+def test_a_proven_rewrite_that_saves_nothing_is_not_offered(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # pendulum's lazy `__init__` kept eager the names its own functions use, which load
+    # what the lazy ones would defer: proven, it saved nothing measured, and was still
+    # offered and written. fix_idle's `__init__` is that shape; `sub`'s saves decimal.
+    from click.testing import CliRunner
+
+    from importaudit.cli import cli
+
+    copied(tmp_path, monkeypatch, "fix_idle")
+    original = (tmp_path / "fix_idle" / "__init__.py").read_text()
+    result = api.fix(["fix_idle"], api.FixOptions(measure=api.Measure(repeat=1),
+                                                  select=("IA101",), write=True))
+    assert [(r.module, r.passed) for r in result.rewrites] == [("fix_idle.sub", True)]
+    (sub,) = result.rewrites
+    assert sub.exclusive is not None and sub.exclusive["modules"] >= 2
+    reasons = [r.reason for r in result.refusals if r.module == "fix_idle"]
+    assert any(r.startswith("proven, but not offered: for `import fix_idle` it saves "
+                            "nothing measured (") for r in reasons), reasons
+    assert result.written == (tmp_path / "fix_idle" / "sub" / "__init__.py",)
+    assert (tmp_path / "fix_idle" / "__init__.py").read_text() == original
+    assert "__getattr__" in (tmp_path / "fix_idle" / "sub" / "__init__.py").read_text()
+
+    # With only the rewrite that saves nothing, there is nothing to apply: exit 0.
+    shutil.rmtree(tmp_path / "fix_idle")
+    copied(tmp_path, monkeypatch, "fix_idle")
+    shutil.rmtree(tmp_path / "fix_idle" / "sub")
+    done = CliRunner().invoke(cli, ["fix", "fix_idle", "--repeat", "1",
+                                    "--select", "IA101"], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    assert "+++ " not in done.output
+    assert "proven, but not offered: for `import fix_idle` it saves nothing" in done.output
