@@ -275,8 +275,11 @@ def group_shared_costs(graph: LoadGraph, findings: Sequence[Finding],
             note += (f"Fixing this one alone {today} (other imports load the rest); with "
                      f"{_named(needed)} fixed too, it saves {best}.")
         grouped = dataclasses.replace(finding, message=finding.message + note)
-        achievable = best_saved if best > alone else claim.alone
-        out.append(_graded_on_saving(grouped, graph.cost(achievable), regrade))
+        # The better of the two savings by its grade, not its module count: one heavy
+        # module saved alone outweighs a few light ones saved with the others.
+        achievable = max((graph.cost(claim.alone), graph.cost(best_saved)),
+                         key=lambda i: (regrade(grouped, i).severity, impact_key(i)))
+        out.append(_graded_on_saving(grouped, achievable, regrade))
     return out
 
 
