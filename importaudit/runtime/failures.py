@@ -408,9 +408,11 @@ def exclusion_hint(fails: Sequence[Fail], request: ProfileRequest) -> str | None
 def _imported(name: str, edges: Sequence[ImportEdge]) -> bool:
     """Whether a module outside `name` (and its submodules) imports it, where it can run.
 
-    Implicit parent imports and type-only ones do not count: neither runs its import.
+    An import of one of its submodules imports it too (`from pkg.sub.x import X` runs
+    `pkg/sub/__init__`). Implicit parent imports and type-only ones do not count:
+    neither runs its import.
     """
-    return any(edge.imported == name and not under(edge.importer, (name,))
+    return any(under(edge.imported, (name,)) and not under(edge.importer, (name,))
                and edge.kind not in (EdgeKind.PARENT, EdgeKind.TYPE_ONLY)
                for edge in edges)
 

@@ -379,6 +379,20 @@ def test_modules_their_package_imports_only_on_another_platform_are_skipped(
     assert "platform_importers._winapi" not in {s.name for s in failed.skipped}
 
 
+def test_a_package_imported_through_its_submodules_gets_no_exclude_hint(
+        tmp_path: Path) -> None:
+    # `from pkg.sub.x import X` runs pkg/sub/__init__: excluding `pkg.sub` would not
+    # leave its failure out, so the message must not say nothing imports it.
+    target = package(tmp_path, "through_pkg", {
+        "__init__.py": "", "zed.py": "from through_pkg.sub.x import X\n"})
+    package(target, "sub", {"__init__.py": "raise LookupError('sub needs data')\n",
+                            "x.py": "X = 1\n"})
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory")
+    assert result.exit_code == 3, result.output
+    assert "importing through_pkg.sub failed" in result.output
+    assert "--exclude" not in result.output
+
+
 def test_a_failed_module_nothing_imports_gets_the_exclude_that_leaves_it_out(
         tmp_path: Path) -> None:
     # lxml's `usedoctest` raises LookupError outside a doctest, nltk's `book` without its
