@@ -319,7 +319,8 @@ def _sets_none(node: ast.stmt) -> bool:
 
 
 def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
-                       none_fallback: bool = False) -> list[list[str]] | None:
+                       none_fallback: bool = False,
+                       before: int | None = None) -> list[list[str]] | None:
     """For each optional import that binds `name` in a module's top level, its causes.
 
     Optional: under `try:` with a handler that catches ImportError, or in its `else:`;
@@ -330,7 +331,9 @@ def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
     `_branch_imports`). None when anything else binds `name` (a def, a class, an
     assignment, an import that is not optional): then its absence has another cause.
     With `none_fallback`, `name = None` in a handler of such a `try` is the fallback,
-    not another binding (`except ImportError: redis = None`).
+    not another binding (`except ImportError: redis = None`). With `before` (the line
+    that found `name` unbound), optional bindings from that line on are not causes: they
+    had not run yet, whatever was installed (a name used above its flagged `class`).
     """
     found: list[list[str]] = []
     for node, place in _runnable(tree.body):
@@ -347,7 +350,7 @@ def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
             if place.guard is not None or place.branch is None:
                 return None
             binds = True  # a class or def under a flag: what its branches import decides
-        if not binds:
+        if not binds or (before is not None and node.lineno >= before):
             continue
         if place.guard is not None:
             causes = _guarding_imports(place.guard, node, module, file)
@@ -461,7 +464,7 @@ def unbound_optional(message: str, module: str, file: str, line: int,
                        if statement is not None else ())
     for name in names:
         bindings = _optional_bindings(tree, name, module, file,
-                                      none_fallback=unbound is None)
+                                      none_fallback=unbound is None, before=line)
         cause = _absent_cause(bindings, where, root) if bindings else None
         if cause:
             what = (f"has no {name} without it" if unbound is not None
