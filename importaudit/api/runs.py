@@ -176,33 +176,39 @@ def saved_measure(measure: Measure, saved: Report,
 
     A report measured with `--python` names its targets as that environment has them:
     with no interpreter given now (`--python`, `python` in [tool.importaudit]), its
-    graph is read from the same one (`saved.meta.python`), not importaudit's own. When
-    that interpreter is not on this machine, or does not run here, this one's is used
-    and the note says so.
+    graph is read from the same one (`saved.meta.python`; in a merged report, the first
+    shard's whose interpreter runs here), not importaudit's own. When none is on this
+    machine, or none runs here, this one's is used and the note says so.
     """
     import dataclasses
 
     from importaudit.errors import ImportAuditError
 
-    recorded = saved.meta.python if saved.meta is not None else (
-        saved.graph.python if saved.graph is not None else None)
+    named: list[str | None] = (
+        [saved.meta.python, *(shard.meta.python for shard in saved.meta.shards)]
+        if saved.meta is not None else [saved.graph.python if saved.graph else None])
     # Reports read from -X importtime output name no interpreter ("unknown").
-    if measure.python is not None or not recorded or not os.path.isabs(recorded):
+    recorded = list(dict.fromkeys(p for p in named if p and os.path.isabs(p)))
+    if measure.python is not None or not recorded:
         return measure, None
     # Not `realpath`: a venv's python is a link to its base interpreter, and which
     # environment it is shows only in the path it was started by.
-    if os.path.abspath(recorded) == os.path.abspath(sys.executable):
+    if any(os.path.abspath(p) == os.path.abspath(sys.executable) for p in recorded):
         return measure, None
-    instead = f"its targets were looked up on the sys.path of {sys.executable} (give --python)"
-    if not (os.path.isfile(recorded) and os.access(recorded, os.X_OK)):
-        return measure, f"the report was measured with {recorded}, which is not here: {instead}"
-    chosen = dataclasses.replace(measure, python=recorded)
-    try:
-        envs.interpreter(chosen)  # asked once: the run's later questions reuse the answer
-    except ImportAuditError as exc:
-        return measure, f"the report was measured with {recorded}, which does not run " \
-                        f"here ({exc}): {instead}"
-    return chosen, None
+    problems = []
+    for python in recorded:
+        if not (os.path.isfile(python) and os.access(python, os.X_OK)):
+            problems.append(f"{python}, which is not here")
+            continue
+        chosen = dataclasses.replace(measure, python=python)
+        try:
+            envs.interpreter(chosen)  # asked once: the run's later questions reuse it
+        except ImportAuditError as exc:
+            problems.append(f"{python}, which does not run here ({exc})")
+            continue
+        return chosen, None
+    return measure, (f"the report was measured with {'; '.join(problems)}: its targets "
+                     f"were looked up on the sys.path of {sys.executable} (give --python)")
 
 
 def saved_targets(saved: Report) -> tuple[str, ...]:

@@ -225,6 +225,16 @@ def test_a_saved_report_is_judged_in_the_environment_it_measured(
     assert moved.exit_code == 2, moved.output  # envonly is not installed here
     noted = runner.invoke(cli, ["review", "--from", "moved.json", "rich", "--format", "json"])
     assert "which is not here" in " ".join(json.loads(noted.output)["meta"]["notes"])
+    # A merged report whose first shard's interpreter is gone: another shard's runs.
+    merged = json.loads(json.dumps(saved))
+    merged["meta"]["shards"] = [
+        {"created_at": saved["created_at"], "meta": {**saved["meta"], "python": python},
+         "failure": None, "verdict": None, "records": 0}
+        for python in (str(tmp_path / "gone" / "python"), str(venv))]
+    (tmp_path / "merged.json").write_text(json.dumps(merged))
+    gate = runner.invoke(cli, ["check", "--from", "merged.json", "--format", "json"])
+    assert gate.exit_code == 1, gate.output
+    assert json.loads(gate.output)["graph"]["python"] == str(venv)
     # There, but not a Python that runs: the same, and the note says why.
     saved["meta"]["python"] = "/bin/true"
     (tmp_path / "broken.json").write_text(json.dumps(saved))
