@@ -52,7 +52,14 @@ class Interrupted(KeyboardInterrupt):
     A KeyboardInterrupt, not an ImportAuditError: no `except Exception` may swallow it,
     and code that cleans up after Ctrl-C (the runner ends its child interpreters) does
     the same for the other signals.
+
+    `partial` is what was measured before the signal, when a layer could still make
+    something of it: the runner puts its partial measurement there, the use case
+    replaces it with the report built from it, which the command line then writes out
+    before it exits. None: nothing was measured yet, or the command keeps nothing.
     """
+
+    partial: object | None = None
 
     def __init__(self, signum: int) -> None:
         import signal

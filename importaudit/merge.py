@@ -16,7 +16,8 @@ module and note of every shard is in the result, in one place or the other:
 - Skipped modules, findings and cycles: each distinct one once.
 
 Shards of one split share its id, its count and their targets; every index from 1 to
-N once, unless `partial` (then what is missing or repeated is a note).
+N once, none interrupted, unless `partial` (then what is missing, repeated or
+interrupted is a note, and an interrupted shard's signal is the merged report's).
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ def _complete(named: Sequence[tuple[str, Report]], partial: bool,
     if repeated:
         problems.append(f"shard{'s' if len(repeated) > 1 else ''} "
                         f"{', '.join(map(str, repeated))} given more than once")
+    problems += [f"{label} (shard {_shard(label, r).index}) was interrupted by "
+                 f"{_meta(r)[0].interrupted}: it holds part of its modules only"
+                 for label, r in named if _meta(r)[0].interrupted]
     if problems and not partial:
         raise UsageError("; ".join(problems) + " (--partial merges what is there)")
     chosen: dict[int, tuple[str, Report]] = {}
@@ -192,7 +196,9 @@ def merge(named: Sequence[tuple[str, Report]], *, partial: bool = False) -> Merg
         targets=first.targets, tool_version=first.tool_version,
         created_at=max(r.created_at for r in shards),
         meta=dataclasses.replace(meta, shard=None, shards=runs, notes=merged_notes,
-                                 differs=differs),
+                                 differs=differs,
+                                 interrupted=next((_meta(r)[0].interrupted for r in shards
+                                                   if _meta(r)[0].interrupted), None)),
         modules=records,
         failure=next((r.failure for r in shards if r.failure is not None), None),
         skipped=tuple(skipped.values()),

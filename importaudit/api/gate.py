@@ -16,6 +16,7 @@ from importaudit.api.runs import (
     same_code,
     saved_measure,
     saved_targets,
+    whole,
 )
 from importaudit.api.static import cycles
 from importaudit.config.options import StaticOptions
@@ -116,6 +117,8 @@ def check(
     from importaudit.baseline import load as load_baseline
     from importaudit.gate import evaluate
 
+    if measured is not None:
+        whole(measured, "judged")  # a gate never passes what it did not see
     if measured is not None and not config.targets:  # a saved report names its targets
         config = dataclasses.replace(config, targets=saved_targets(measured))
     _configured_targets(config)
@@ -212,6 +215,7 @@ def save_baseline(
                          "--baseline FILE")
     if from_report is not None:
         report = load_saved(from_report).report
+        whole(report, "saved as the baseline")
     else:
         run = _Run()
         measured = None if static_only else (measure or run.measure)(config)

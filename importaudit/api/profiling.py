@@ -11,8 +11,8 @@ from importaudit.api.runs import (
     exclusions,
     measured_walk_notes,
     new_report,
+    profile_report,
     resolve_targets,
-    run_profile,
     walk,
 )
 from importaudit.config.options import Measure, program_measure
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from importaudit.model import ImportEdge, Report, ShardInfo
     from importaudit.runtime.interpreter import Interpreter
-    from importaudit.runtime.runner import ProfileRequest
+    from importaudit.runtime.runner import Measurement, ProfileRequest
     from importaudit.shard import ShardPlan
     from importaudit.views import WhyAnswer
 
@@ -130,13 +130,16 @@ def profile(targets: Sequence[str], measure: Measure | None = None, *,
             return _empty_shard(resolved.modules, interpreter, request, info)
         request = dataclasses.replace(request, walk=with_ancestors(info.modules,
                                                                    request.imports))
-    report = new_report(resolved.modules, run_profile(request, interpreter))
-    notes = measured_walk_notes(tree, (record.name for record in report.modules))
-    if (notes or info) and report.meta is not None:
-        meta = dataclasses.replace(report.meta, notes=(*report.meta.notes, *notes),
-                                   shard=info or report.meta.shard)
-        report = dataclasses.replace(report, meta=meta)
-    return report
+    def make(measurement: Measurement) -> Report:
+        report = new_report(resolved.modules, measurement)
+        notes = measured_walk_notes(tree, (record.name for record in report.modules))
+        if (notes or info) and report.meta is not None:
+            meta = dataclasses.replace(report.meta, notes=(*report.meta.notes, *notes),
+                                       shard=info or report.meta.shard)
+            report = dataclasses.replace(report, meta=meta)
+        return report
+
+    return profile_report(request, interpreter, make)
 
 
 def _edges(targets: Sequence[str], measure: Measure,
@@ -197,7 +200,8 @@ def profile_program(program: Program, measure: Measure | None = None) -> Report:
         stdout_to_stderr=program.stdout_to_stderr,
     )
     interpreter = Environments().interpreter(measure)
-    return new_report((program.label,), run_profile(request, interpreter))
+    return profile_report(request, interpreter,
+                          lambda measurement: new_report((program.label,), measurement))
 
 
 def why(module: str, targets: Sequence[str], measure: Measure | None = None) -> WhyAnswer:

@@ -11,6 +11,7 @@ from importaudit.api.runs import (
     same_code,
     saved_measure,
     saved_targets,
+    whole,
 )
 from importaudit.api.static import cycles
 from importaudit.config.options import (
@@ -64,6 +65,7 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     envs = environments or Environments()
     notes: tuple[str, ...] = ()
     if measured is not None:  # its graph is read where it was measured
+        whole(measured, "reviewed")
         targets = targets or saved_targets(measured)
         looked_up, note = saved_measure(options.measure, measured, envs)
         options = dataclasses.replace(options, measure=looked_up)

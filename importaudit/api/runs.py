@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from importaudit.errors import TargetNotFoundError, UsageError
+from importaudit.errors import Interrupted, TargetNotFoundError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -223,6 +223,14 @@ def saved_targets(saved: Report) -> tuple[str, ...]:
     return tuple(saved.targets)
 
 
+def whole(saved: Report, use: str) -> None:
+    """Refuse to `use` a saved report that a signal cut short: it holds part of a run."""
+    if saved.meta is not None and saved.meta.interrupted:
+        raise UsageError(f"the report was interrupted by {saved.meta.interrupted}: it "
+                         f"holds only what was measured before it, so it is not {use}; "
+                         "measure again")
+
+
 def same_code(report: Report) -> None:
     """Refuse to judge a saved report whose graph was read from another copy of its code.
 
@@ -269,6 +277,25 @@ def run_profile(request: ProfileRequest, interpreter: Interpreter) -> Measuremen
 
     with progress_line() as show:
         return Runner(interpreter, progress=show).profile(request)
+
+
+def profile_report(request: ProfileRequest, interpreter: Interpreter,
+                   make: Callable[[Measurement], Report]) -> Report:
+    """`make`'s report of the profile of `request`.
+
+    Interrupted by a signal after something was measured, the report `make` builds of
+    that partial measurement rides on the signal (`Interrupted.partial`) for the
+    command line to write out.
+    """
+    from importaudit.runtime.runner import Measurement
+
+    try:
+        measurement = run_profile(request, interpreter)
+    except Interrupted as exc:
+        if isinstance(exc.partial, Measurement):
+            exc.partial = make(exc.partial)
+        raise
+    return make(measurement)
 
 
 def walk(targets: Sequence[str], measure: Measure,

@@ -14,6 +14,7 @@ import click
 from importaudit.errors import ImportAuditError
 
 if TYPE_CHECKING:
+    from importaudit.errors import Interrupted
     from importaudit.model import Report
     from importaudit.render import RenderOptions
 
@@ -98,6 +99,26 @@ def say_failure(report: Report, fmt: str, output: str | None) -> None:
         return
     where = f"on stdout ({fmt})" if to_stdout else f"in {output}"
     click.echo(f"importaudit: {failure.message}; the partial report is {where}", err=True)
+
+
+def emit_partial(exc: Interrupted, fmt: str, output: str | None,
+                 options: RenderOptions) -> None:
+    """Write out what was measured before the signal `exc`, if anything, as `emit` does.
+
+    The report says it was interrupted; a line on stderr says where it went when the
+    terminal does not show it. The caller then lets `exc` go on (exit 128 + signal).
+    """
+    from importaudit.model import Report
+    from importaudit.render import FORMATS
+
+    report = exc.partial
+    if not isinstance(report, Report):
+        return
+    emit(report, fmt, output, options)
+    to_stdout = output in (None, "-")
+    if not (to_stdout and FORMATS.get(fmt) == "terminal"):
+        where = f"on stdout ({fmt})" if to_stdout else f"in {output}"
+        click.echo(f"importaudit: what was measured before {exc.name} is {where}", err=True)
 
 
 def say_empty_shard(report: Report) -> None:

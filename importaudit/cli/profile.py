@@ -19,6 +19,7 @@ from importaudit.cli.options import (
 )
 from importaudit.cli.output import (
     emit,
+    emit_partial,
     format_option,
     infer_format,
     output_option,
@@ -28,7 +29,7 @@ from importaudit.cli.output import (
     say_failure,
     verbosity_options,
 )
-from importaudit.errors import EXIT_TARGET, ImportAuditError
+from importaudit.errors import EXIT_TARGET, ImportAuditError, Interrupted
 
 if TYPE_CHECKING:
     from importaudit.cli.options import Given, ProgramFlags, ShardFlags
@@ -69,33 +70,38 @@ def profile(
         if shard.shard is not None and (program.given or importtime_log is not None):
             raise ImportAuditError("--shard splits the modules of a tree; not with -m, "
                                    "--script, -c or --importtime")
-        if importtime_log is not None:
-            if targets or program.given:
-                raise ImportAuditError("--importtime reads a log; give no targets with it")
-            report = api.profile_importtime(importtime_log)
-        elif program.given:
-            config = given.config()
-            # The report on stdout must not have the program's output mixed into it.
-            apart = output in (None, "-")
-            if apart and quiet == 0:
-                click.echo("importaudit: the program's standard output goes to standard "
-                           "error, standard output carries the report (-o FILE writes "
-                           "the report elsewhere)", err=True)
-            measure = program_measure(config.measure, given.flags["repeat"],
-                                      given.flags["memory"])
-            report = api.profile_program(program.program(targets, stdout_to_stderr=apart),
-                                         measure)
-        else:
-            config = given.config(targets=list(targets) or None)
-            if not config.targets:
-                raise ImportAuditError("give at least one TARGET (or -m, --script, -c),"
-                                       " or set `targets` in [tool.importaudit]")
-            report = api.profile(config.targets, shard.measure(config.measure))
         chosen = infer_format(fmt, output, "tree")
         options = render_options(
             view=chosen if chosen in ("tree", "table") else "tree", sort=sort, top=top,
             threshold_ns=int(threshold * 1_000_000), verbosity=verbose - quiet,
         )
+        try:
+            if importtime_log is not None:
+                if targets or program.given:
+                    raise ImportAuditError("--importtime reads a log; give no targets with it")
+                report = api.profile_importtime(importtime_log)
+            elif program.given:
+                config = given.config()
+                # The report on stdout must not have the program's output mixed into it.
+                apart = output in (None, "-")
+                if apart and quiet == 0:
+                    click.echo("importaudit: the program's standard output goes to standard "
+                               "error, standard output carries the report (-o FILE writes "
+                               "the report elsewhere)", err=True)
+                measure = program_measure(config.measure, given.flags["repeat"],
+                                          given.flags["memory"])
+                report = api.profile_program(program.program(targets, stdout_to_stderr=apart),
+                                             measure)
+            else:
+                config = given.config(targets=list(targets) or None)
+                if not config.targets:
+                    raise ImportAuditError("give at least one TARGET (or -m, --script, -c),"
+                                           " or set `targets` in [tool.importaudit]")
+                report = api.profile(config.targets, shard.measure(config.measure))
+        except Interrupted as exc:
+            # Ctrl-C or a CI's cancel: what was measured until then is still written out.
+            emit_partial(exc, chosen, output, options)
+            raise
         emit(report, chosen, output, options)
         say_failure(report, chosen, output)
         say_empty_shard(report)

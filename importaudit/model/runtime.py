@@ -149,6 +149,9 @@ class RunMeta:
     # fields above that differ between them (the fields here are shard 1's then).
     shards: tuple[ShardRun, ...] = ()
     differs: tuple[str, ...] = ()
+    # The signal that stopped the run early ("SIGINT", "SIGTERM"): the report then holds
+    # only what was measured before it, and no gate judges it.
+    interrupted: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from importaudit import defaults
-from importaudit.errors import InterpreterError
+from importaudit.errors import InterpreterError, Interrupted
 from importaudit.runtime.records import (
     Begin,
     Done,
@@ -289,7 +289,8 @@ def run_child(
     """Run the probe once and return what it recorded, however the child ended.
 
     Interrupted (an exception while waiting, Ctrl-C included), it ends the child's
-    tree before the exception goes on; its record file is removed either way.
+    tree before the exception goes on; its record file is removed either way. A signal
+    (`Interrupted`) carries what the child recorded until then as its `partial` run.
     `stdout_to_stderr` (passthrough mode) sends the program's stdout to our stderr.
     """
     children = children or Children()
@@ -304,9 +305,19 @@ def run_child(
         cmd = [interpreter.executable, interpreter.probe, records_path, mode, ",".join(flags),
                os.pathsep.join(extra_path), *args]
         t0 = clock()
-        run.returncode, run.timed_out = run_tracked(
-            cmd, tail, timeout=timeout, children=children, env=env, passthrough=passthrough,
-            stdout_to_stderr=stdout_to_stderr, launcher=launcher)
+        try:
+            run.returncode, run.timed_out = run_tracked(
+                cmd, tail, timeout=timeout, children=children, env=env,
+                passthrough=passthrough, stdout_to_stderr=stdout_to_stderr,
+                launcher=launcher)
+        except Interrupted as exc:
+            # The child is ended; what it recorded before the signal is kept for the
+            # runner's partial report (a line cut short by the end is skipped).
+            run.wall_ns = clock() - t0
+            with contextlib.suppress(OSError), open(records_path, "rb") as stream:
+                parse_records(stream.read().splitlines(), run)
+            exc.partial = run
+            raise
         run.wall_ns = clock() - t0
         with open(records_path, "rb") as stream:
             parse_records(stream.read().splitlines(), run)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from importaudit.config.options import Measure
-from importaudit.errors import TargetNotFoundError
+from importaudit.errors import Interrupted, TargetNotFoundError
 from importaudit.model import ChildFailure, ModuleRecord, RunMeta, SkippedModule
 from importaudit.runtime.children import (
     Children,
@@ -107,6 +107,18 @@ class Measurement:
     skipped: tuple[SkippedModule, ...] = ()
 
 
+@dataclass(slots=True)
+class _Progress:
+    """The runs of one profile so far, for a partial measurement if a signal stops it."""
+
+    hit_runs: list[ChildRun] = field(default_factory=list)  # the warm-up run
+    runs: list[ChildRun] = field(default_factory=list)  # measured runs that ended
+    heap: ChildRun | None = None  # the tracemalloc run, once it ended
+    bytecode: dict[str, bool] = field(default_factory=dict)
+    startups: list[int] = field(default_factory=list)
+    phase: str = "first run"  # what was running: "warm-up run", "measured run 2 of 5"
+
+
 class Runner:
     """Runs the probe as often as a request asks and merges what it measured."""
 
@@ -140,50 +152,94 @@ class Runner:
         Interrupted (Ctrl-C, or a signal the command line turned into an exception),
         it ends every child tree still running and removes their record files first.
         """
-        with self.children.stopped_on_error():
-            if request.measure.isolated:
-                return self._isolated(request)
-            return self._profile(request)
+        try:
+            with self.children.stopped_on_error():
+                if request.measure.isolated:
+                    return self._isolated(request)
+                return self._profile(request)
+        except Interrupted as exc:
+            # Only a measurement leaves here as what was measured (not a child's run).
+            if not isinstance(exc.partial, Measurement):
+                exc.partial = None
+            raise
 
     def _profile(self, request: ProfileRequest) -> Measurement:
+        done = _Progress()
+        try:
+            return self._runs(request, done)
+        except Interrupted as exc:
+            exc.partial = self._interrupted(request, done, exc)
+            raise
+
+    def _runs(self, request: ProfileRequest, done: _Progress) -> Measurement:
         time_flags = ["rss"] + (["tree"] if request.tree else [])
-        startups: list[int] = []
-        hit_runs: list[ChildRun] = []
-        bytecode: dict[str, bool] = {}
         if request.warmup:
-            self.progress("warm-up run")
+            done.phase = "warm-up run"
+            self.progress(done.phase)
             warm = self._child(request, [*time_flags, "hits"], request.imports,
                                warm=request.measure.warm_bytecode)
             self._check_found(warm, request)
-            hit_runs.append(warm)
-            bytecode = bytecode_state(warm)
+            done.hit_runs.append(warm)
+            done.bytecode = bytecode_state(warm)
             if describe_failure(warm, request.measure.timeout) is not None and (
                 not warm.finished or not request.tree
             ):
                 # It fails every time; don't run a crashing target N more times.
-                return self._finish(request, runs=[warm], heap_run=None, hit_runs=hit_runs,
-                                    bytecode=bytecode, startups=startups,
+                return self._finish(request, runs=[warm], heap_run=None,
+                                    hit_runs=done.hit_runs, bytecode=done.bytecode,
+                                    startups=done.startups, warm_only=True,
                                     note="measured from the warm-up run only: it failed")
-        runs: list[ChildRun] = []
         for i in range(request.measure.repeat):
+            done.phase = f"measured run {i + 1} of {request.measure.repeat}"
             self.progress(f"run {i + 1}/{request.measure.repeat}")
-            startups.append(measure_startup(self.interpreter, launcher=self.launcher,
-                                            clock=self.clock))
+            done.startups.append(measure_startup(self.interpreter, launcher=self.launcher,
+                                                 clock=self.clock))
             run = self._child(request, time_flags, request.imports,
                               passthrough=request.passthrough and i == 0)
             if not request.warmup and i == 0:
                 self._check_found(run, request)
-                bytecode = bytecode_state(run)
-            runs.append(run)
+                done.bytecode = bytecode_state(run)
+            done.runs.append(run)
             if describe_failure(run, request.measure.timeout) is not None and not run.finished:
                 break
-        heap_run = None
-        if request.measure.memory and runs and runs[-1].finished:
-            self.progress("heap run")
-            heap_run = self._child(request, ["heap"] + (["tree"] if request.tree else []),
-                                   request.imports)
-        return self._finish(request, runs=runs, heap_run=heap_run, hit_runs=hit_runs,
-                            bytecode=bytecode, startups=startups)
+        if request.measure.memory and done.runs and done.runs[-1].finished:
+            done.phase = "heap run"
+            self.progress(done.phase)
+            done.heap = self._child(request, ["heap"] + (["tree"] if request.tree else []),
+                                    request.imports)
+        # Failed modules of a walk may be imported again, each alone (`_order_dependent`).
+        done.phase = "second try of the modules that failed"
+        return self._finish(request, runs=done.runs, heap_run=done.heap,
+                            hit_runs=done.hit_runs, bytecode=done.bytecode,
+                            startups=done.startups)
+
+    def _interrupted(self, request: ProfileRequest, done: _Progress,
+                     exc: Interrupted) -> Measurement | None:
+        """What the runs before a signal measured (None: nothing), said to be partial.
+
+        The measured runs that ended, else the warm-up run, else the run the signal
+        cut short, up to its last record. No child is started for it.
+        """
+        cut = exc.partial if isinstance(exc.partial, ChildRun) else None
+        stopped = f"interrupted by {exc.name} during the {done.phase}"
+        if done.runs:
+            runs, heap_run = done.runs, done.heap
+            missing = " and no heap run" if request.measure.memory and heap_run is None else ""
+            note = (f"{stopped}: measured from {len(runs)} of {request.measure.repeat} "
+                    f"run(s){missing}")
+        elif done.hit_runs and done.hit_runs[0].finished:
+            runs, heap_run = done.hit_runs[:1], None
+            note = f"{stopped}: measured from the warm-up run only"
+        elif cut is not None and cut.modules:
+            runs, heap_run = [cut], None
+            note = (f"{stopped}: only the {len(cut.modules)} import(s) that ended before "
+                    "it, from that unfinished run")
+        else:
+            return None
+        return self._finish(request, runs=list(runs), heap_run=heap_run,
+                            hit_runs=done.hit_runs or list(runs), bytecode=done.bytecode,
+                            startups=done.startups, note=note, interrupted=exc.name,
+                            warm_only=request.warmup and not done.runs)
 
     def _order_dependent(self, request: ProfileRequest, runs: Sequence[ChildRun],
                          skipped: Sequence[SkippedModule]) -> tuple[SkippedModule, ...]:
@@ -230,15 +286,25 @@ class Runner:
     def _finish(
         self, request: ProfileRequest, *, runs: list[ChildRun], heap_run: ChildRun | None,
         hit_runs: list[ChildRun], bytecode: dict[str, bool], startups: list[int],
-        note: str | None = None,
+        note: str | None = None, interrupted: str | None = None, warm_only: bool = False,
     ) -> Measurement:
+        """Merge the runs into one measurement; `interrupted` names the signal that cut it.
+
+        `warm_only`: the one run measured is the warm-up (no warm-up came before it).
+
+        Interrupted, no child is started (a failed module is not tried alone again) and a
+        run the signal ended is no failure of the target.
+        """
         modules = merge_runs(runs, heap_run, hit_runs, bytecode)
         start = runs[0].start if runs else Start()
         skipped = skipped_modules([*hit_runs, *runs, heap_run], request, self.interpreter)
-        skipped += self._order_dependent(request, [*hit_runs, *runs], skipped)
+        if interrupted is None:
+            skipped += self._order_dependent(request, [*hit_runs, *runs], skipped)
         names = {s.name for s in skipped}
         failure = None
         for run in runs:
+            if interrupted is not None and not run.finished:
+                continue
             failure = describe_failure(run, request.measure.timeout, names, request)
             if failure is not None:
                 break
@@ -260,7 +326,7 @@ class Runner:
             implementation=self.interpreter.implementation,
             mode=_mode_name(request),
             repeats=len(runs),
-            warmup=request.warmup,
+            warmup=request.warmup and not warm_only,
             memory=heap_run is not None,
             timeout_s=request.measure.timeout,
             startup_ns=median(startups) if startups else None,
@@ -269,6 +335,7 @@ class Runner:
             main_file=next((r.main_file for r in [*runs, *hit_runs] if r.main_file), None),
             notes=notes,
             variables=shaping_variables(environ),
+            interrupted=interrupted,
         )
         return Measurement(modules, meta, failure, skipped)
 
@@ -306,14 +373,18 @@ class Runner:
 
         records = []
         failure = describe_failure(listing, request.measure.timeout, names, request)
-        # Stopped before the pool's exit waits for its workers, which wait on children.
-        with ThreadPoolExecutor(max_workers=workers) as pool, \
-                self.children.stopped_on_error():
-            for name, runs, heap in pool.map(measure, wanted):
-                self.progress(f"isolated {name}")
-                records.append(standalone(by_name[name], runs, heap))
-                for run in runs:
-                    failure = failure or describe_failure(run, request.measure.timeout)
+        cut: Interrupted | None = None
+        try:
+            # Stopped before the pool's exit waits for its workers, which wait on children.
+            with ThreadPoolExecutor(max_workers=workers) as pool, \
+                    self.children.stopped_on_error():
+                for name, runs, heap in pool.map(measure, wanted):
+                    self.progress(f"isolated {name}")
+                    records.append(standalone(by_name[name], runs, heap))
+                    for run in runs:
+                        failure = failure or describe_failure(run, request.measure.timeout)
+        except Interrupted as exc:
+            cut = exc  # the modules measured so far make a partial report
         # An empty shard measured nothing: its report holds no records at all.
         preloaded = preloaded_records(listing.start) if shard is None or wanted else ()
         environ = self.interpreter.environ()
@@ -326,6 +397,9 @@ class Runner:
             memory=request.measure.memory,
             timeout_s=request.measure.timeout,
             notes=(
+                *([] if cut is None else [
+                    f"interrupted by {cut.name}: {len(records)} of {len(wanted)} module(s) "
+                    "measured alone before it"]),
                 "isolated: each module's cumulative cost is what importing it alone in a "
                 "fresh interpreter costs, parents and dependencies included",
                 *environment_notes(listing.start, base, request, environ),
@@ -333,8 +407,13 @@ class Runner:
             ),
             variables=shaping_variables(environ),
             shard=shard,
+            interrupted=None if cut is None else cut.name,
         )
-        return Measurement(tuple(records) + preloaded, meta, failure, skipped)
+        measured = Measurement(tuple(records) + preloaded, meta, failure, skipped)
+        if cut is not None:
+            cut.partial = measured if records else None
+            raise cut
+        return measured
 
 
 

@@ -9,6 +9,7 @@ record files in $TMPDIR.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -222,3 +223,75 @@ def test_interrupted_cycle_verification_ends_every_trial(
     tree = tree_of(proc, "time.sleep(0.5)", 1, seen)
     err = interrupt(proc, sig, tree, tmp_path)
     assert "Traceback" not in err
+
+
+def wait_for(path: Path, proc: subprocess.Popen[str]) -> None:
+    """Wait until `path` exists (while `proc` runs)."""
+    deadline = time.monotonic() + WAIT_S
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, f"no {path.name} after {WAIT_S} s"
+        time.sleep(0.1)
+
+
+def test_a_cancelled_profile_still_writes_what_it_measured(
+    tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    # A CI job cancelled (SIGTERM) during a long run: the report file it was asked for
+    # holds the modules measured before the signal, and says that it is partial.
+    proc = start(tmp_path, "profile", str(RUNTIME / "measured_then_hangs.py"), "--repeat",
+                 "1", "--no-memory", "--timeout", "600", "-o", "out.json")
+    wait_for(tmp_path / "measured.marker", proc)
+    tree = tree_of(proc, "measured_then_hangs", 1, seen)
+    err = interrupt(proc, signal.SIGTERM, tree, tmp_path)
+    assert "Traceback" not in err
+    assert err.splitlines() == [
+        "importaudit: what was measured before SIGTERM is in out.json",
+        "importaudit: error: interrupted by SIGTERM",
+    ]
+    report = json.loads((tmp_path / "out.json").read_text())
+    meta = report["meta"]
+    assert meta["interrupted"] == "SIGTERM"
+    assert meta["notes"][0].startswith("interrupted by SIGTERM during the warm-up run: only")
+    assert not meta["warmup"]  # the one run measured is the warm-up itself
+    names = {m["name"] for m in report["modules"] if not m["preloaded"]}
+    assert {"json", "decimal"} <= names
+    assert "measured_then_hangs" not in names  # it never finished
+    assert report["failure"] is None  # the signal is no failure of the target
+
+
+def test_an_interrupted_isolated_run_keeps_the_modules_measured_alone(
+    tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    proc = start(tmp_path, "profile", "--isolated", str(RUNTIME / "hangs_alone"),
+                 "--repeat", "1", "--no-memory", "--timeout", "600", "--format", "json")
+    # y and z hang alone: the package and `a` were measured alone before them.
+    tree = tree_of(proc, "hangs_alone.", min(2, os.cpu_count() or 1), seen)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=WAIT_S)
+    assert proc.returncode == 130, err
+    assert gone(tree) == []
+    assert "what was measured before SIGINT is on stdout (json)" in err
+    report = json.loads(out)
+    names = {m["name"] for m in report["modules"] if not m["preloaded"]}
+    assert {"hangs_alone", "hangs_alone.a"} <= names
+    assert not names & {"hangs_alone.y", "hangs_alone.z"}
+    assert report["meta"]["interrupted"] == "SIGINT"
+    assert report["meta"]["notes"][0].startswith("interrupted by SIGINT: ")
+
+
+def test_an_interrupt_after_a_measured_run_keeps_the_runs_that_ended(
+    tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    proc = start(tmp_path, "profile", str(RUNTIME / "hangs_third_time.py"), "--repeat", "3",
+                 "--timeout", "600", "--format", "json", "-o", "out.json")
+    wait_for(tmp_path / "measured.marker", proc)
+    tree = tree_of(proc, "hangs_third_time", 1, seen)
+    interrupt(proc, signal.SIGINT, tree, tmp_path)
+    report = json.loads((tmp_path / "out.json").read_text())
+    meta = report["meta"]
+    assert meta["notes"][0] == ("interrupted by SIGINT during the measured run 2 of 3: "
+                                "measured from 1 of 3 run(s) and no heap run")
+    assert (meta["repeats"], meta["warmup"], meta["memory"]) == (1, True, False)
+    names = {m["name"] for m in report["modules"] if not m["preloaded"]}
+    assert {"hangs_third_time", "json"} <= names

@@ -262,3 +262,31 @@ def test_check_and_review_measure_one_shard(project: Path) -> None:
                              "--fail-on", "never", *QUICK)
     assert code == 0, err
     assert json.loads(out)["meta"]["shard"]["index"] == 1
+
+
+def test_a_cancelled_shard_is_merged_only_as_partial_and_never_judged(project: Path) -> None:
+    # A shard's job cancelled mid-run writes a report marked interrupted (see
+    # test_interrupts); the merge must not pass it off as whole, nor the gate judge it.
+    for i in (1, 2):
+        code, _, err = cli_run("profile", "--tree", "shardpkg", "--shard", f"{i}/2", *QUICK,
+                               "-o", f"t{i}.json")
+        assert code == 0, err
+    cut = json.loads((project / "t2.json").read_text())
+    cut["meta"]["interrupted"] = "SIGTERM"
+    (project / "t2.json").write_text(json.dumps(cut))
+    code, _, err = cli_run("report", "merge", "t1.json", "t2.json", "-o", "all.json")
+    assert code == 2
+    assert "t2.json (shard 2) was interrupted by SIGTERM" in err
+    code, _, err = cli_run("report", "merge", "t1.json", "t2.json", "--partial",
+                           "-o", "all.json")
+    assert code == 0, err
+    assert json.loads((project / "all.json").read_text())["meta"]["interrupted"] == "SIGTERM"
+    for command in (["check", "--from", "all.json"],
+                    ["review", "shardpkg", "--from", "all.json", "--fail-on", "never"],
+                    ["baseline", "save", "--from", "all.json"]):
+        code, _, err = cli_run(*command)
+        assert code == 2, (command, err)
+        assert "interrupted by SIGTERM: it holds only what was measured" in err, command
+    code, out, _ = cli_run("report", "all.json")  # it can still be read, and says so
+    assert code == 0
+    assert "partial merge: t2.json (shard 2) was interrupted by SIGTERM" in out
