@@ -59,18 +59,18 @@ def _dotted_name(path: Path, walker: Walker) -> tuple[str, Path]:
     """Dotted name of a package directory or module file, and the folder above its top."""
     parts = [path.name if path.is_dir() else path.stem]
     folder = path.parent
-    walker.note(folder)
+    walker.probe(folder / "__init__.py")  # the name depends on these, not their folders
     while (folder / "__init__.py").is_file() and folder.name.isidentifier():
         parts.insert(0, folder.name)
         folder = folder.parent
-        walker.note(folder)
+        walker.probe(folder / "__init__.py")
     return ".".join(parts), folder
 
 
 def _path_target(target: str, base: Path, walker: Walker) -> list[str]:
     """Walk a path target; the module names it names."""
     path = (base / target).absolute()
-    walker.note(path.parent)
+    walker.probe(path)  # a folder is walked (its mtime kept); a file is read as it is
     if not path.exists():
         raise TargetNotFoundError(f"{target}: no such file or directory")
     if path.is_file():
@@ -103,18 +103,34 @@ def _path_target(target: str, base: Path, walker: Walker) -> list[str]:
     return names
 
 
-def _find_spec(name: str, search: list[str], where: SearchPath
+def _find_spec(name: str, search: list[str], where: SearchPath, walker: Walker
                ) -> importlib.machinery.ModuleSpec | None:
-    """Find module `name` without importing it (nor, for dotted names, its parents)."""
+    """Find module `name` without importing it (nor, for dotted names, its parents).
+
+    The walker remembers what each lookup depended on. On `search` (the current
+    directory first), only the paths the top-level name can be found as: a `name.py`
+    added anywhere may shadow the target or add a portion of a namespace package, an
+    unrelated file may not. A name found by another finder (an editable install's)
+    depends on files of the sys.path entries (the `.pth` line that installs it, its
+    mapping), so their mtimes are kept, but not the current directory's: Python reads
+    `.pth` files before it puts that on the path.
+    """
     top, _, rest = name.partition(".")
+    for entry in search:
+        walker.lookup(entry, top)
     spec = importlib.machinery.PathFinder.find_spec(top, search)
     if spec is None:
         spec = _locate(top, where)
+        for entry in search[1:] if spec is not None else ():
+            if os.path.isdir(entry):
+                walker.note(entry)
     for part in rest.split(".") if rest else ():
         if spec is None or not spec.submodule_search_locations:
             return None
-        spec = importlib.machinery.PathFinder.find_spec(
-            f"{spec.name}.{part}", list(spec.submodule_search_locations))
+        locations = list(spec.submodule_search_locations)
+        for location in locations:
+            walker.lookup(location, part)
+        spec = importlib.machinery.PathFinder.find_spec(f"{spec.name}.{part}", locations)
     return spec
 
 
@@ -143,10 +159,7 @@ def _locate(top: str, where: SearchPath) -> importlib.machinery.ModuleSpec | Non
 def _name_target(target: str, walker: Walker, search: list[str],
                  where: SearchPath) -> list[str]:
     """Walk the module or package called `target`; the module names it names."""
-    for entry in search:
-        if entry and os.path.isdir(entry):
-            walker.note(entry)  # a package appearing earlier on the path would shadow it
-    spec = _find_spec(target, search, where)
+    spec = _find_spec(target, search, where, walker)
     if spec is None:
         python = f" of {where.python}" if where.python else ""
         raise TargetNotFoundError(
@@ -168,12 +181,14 @@ def _name_target(target: str, walker: Walker, search: list[str],
     module = module_of_file(os.path.basename(origin or ""))
     if origin and module is not None and module[1]:
         source = os.path.join(os.path.dirname(origin), module[0] + ".py")
-        walker.note(os.path.dirname(origin))  # a source added beside it changes the module
+        walker.probe(origin)
+        walker.probe(source)  # a source added beside it changes the module
         walker.tree.directories.append(os.path.abspath(origin))
         walker.add_compiled(target, origin, source if os.path.isfile(source) else None)
         return [target]
     if not origin or not origin.endswith(".py"):
         raise UsageError(f"{target}: not a Python source module ({origin or 'built in'})")
+    walker.probe(origin)  # found by another finder, it was no lookup's candidate
     walker.tree.directories.append(os.path.abspath(origin))
     walker.add_file(target, origin)
     return [target]
@@ -190,10 +205,12 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
     or plain entries; default this interpreter's sys.path), after the current
     directory. `exclusions` (default: test packages) are not walked; they are listed
     in the tree's `excluded`. With `cache_dir`, the result of the last identical call is
-    reused while no directory it listed has changed (directory mtimes change when
+    reused while no directory it walked has changed (directory mtimes change when
     entries are added, removed or renamed; file contents are not part of this
-    result). Raises TargetNotFoundError (exit 2) for a target that does not exist and
-    UsageError for one that is not Python source. `on_file` is called with the path of
+    result) and nothing new can be found where the targets' names were looked up (the
+    current directory, the sys.path entries: see `treecache`). Raises
+    TargetNotFoundError (exit 2) for a target that does not exist and UsageError for
+    one that is not Python source. `on_file` is called with the path of
     each source file as the walk finds it (some may not end up modules: a file
     shadowed by a package, say); not at all when the result is reused.
     """
@@ -220,6 +237,9 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
                     mtimes=store is not None)
     for target in targets:
         on_disk = base / target
+        if not _looks_like_path(target):  # whether it names a folder here decides how it is read
+            walker.probe(on_disk)
+            walker.probe(on_disk / "__init__.py")
         # An existing directory without __init__.py is a source root even when its
         # name could be a (namespace) package: `importaudit graph src` means the folder.
         if _looks_like_path(target) or (on_disk.exists() and (
@@ -235,6 +255,6 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
     tree.modules = dict(sorted(tree.modules.items()))
     tree.excluded = dict(sorted(tree.excluded.items()))
     if store is not None:
-        store.save(tree, walker.listed, started)
+        store.save(tree, walker.listed, walker.probed, started)
     return tree
 

@@ -33,6 +33,7 @@ from importaudit.static.sourcetree import (
     SourceTree,
     module_of_file,
 )
+from importaudit.static.treecache import FILE, FOLDER, lookup_suffixes, path_kind
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -158,6 +159,9 @@ class Walker:
         # a later run may reuse the result while none of them changed. Only kept when
         # `mtimes` (for a cache of the result): otherwise no directory is stat'ed for it.
         self.listed: dict[str, int] = {}
+        # Paths a name was looked up as, with their kind then (`treecache.path_kind`):
+        # of a directory where names are only looked up, nothing else counts.
+        self.probed: dict[str, int] = {}
         self.mtimes = mtimes
 
     def note(self, directory: str | Path) -> os.stat_result | None:
@@ -174,6 +178,42 @@ class Walker:
             return None
         self.listed[str(directory)] = info.st_mtime_ns
         return info
+
+    def probe(self, path: str | Path) -> None:
+        """Remember the kind of `path` (whether it exists, as a folder or not).
+
+        Nothing when mtimes are not kept. Called before the path is looked at: a change
+        between the two shows as a different kind in the next run.
+        """
+        if self.mtimes:
+            self.probed[str(path)] = path_kind(str(path))
+
+    def lookup(self, directory: str, name: str) -> None:
+        """Remember what module `name` can be found as in `directory`, and only that.
+
+        As the path finder looks: folder `name` (a package when it holds an `__init__`
+        of any module suffix, else a namespace portion), then `name` with each module
+        suffix. The rest of `directory` may change (a new file in the current
+        directory, a package installed beside the target) without changing the result.
+        A zip archive's members are not probed: its mtime is kept. A directory that does
+        not exist yet changes kind when it is made.
+        """
+        if not self.mtimes:
+            return
+        directory = directory or os.getcwd()  # as the path finder reads an empty entry
+        kind = self.probed[directory] = path_kind(directory)
+        if kind == FILE:
+            self.note(directory)
+        if kind != FOLDER:
+            return
+        suffixes = lookup_suffixes(self.suffixes)
+        base = os.path.join(directory, name)
+        self.probe(base)
+        if self.probed[base] == FOLDER:
+            for suffix in suffixes:
+                self.probe(os.path.join(base, "__init__" + suffix))
+        for suffix in suffixes:
+            self.probe(base + suffix)
 
     def add(self, module: SourceModule) -> None:
         """Add `module` unless a module of that name is known (a namespace gives way)."""
