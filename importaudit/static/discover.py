@@ -122,7 +122,7 @@ def _find_spec(name: str, search: list[str], where: SearchPath, walker: Walker
     if spec is None:
         spec = _locate(top, where)
         for entry in search[1:] if spec is not None else ():
-            if os.path.isdir(entry):
+            if entry != search[0] and os.path.isdir(entry):  # `python -m` puts it there too
                 walker.note(entry)
     for part in rest.split(".") if rest else ():
         if spec is None or not spec.submodule_search_locations:

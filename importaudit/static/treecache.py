@@ -76,14 +76,16 @@ class TreeCache:
         """
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
+            # The few looked-up paths first: the likelier change, and much cheaper to
+            # check than thousands of folders (Django: 50 paths, 2,453 folders).
+            for path, kind in data["probed"]:
+                if path_kind(path) != kind:
+                    return None
             listed_at = data["listed_at"]
             for directory, mtime in data["listed"]:
                 if mtime < 0 or mtime >= listed_at - self._RACY_NS:
                     return None
                 if os.stat(directory).st_mtime_ns != mtime:
-                    return None
-            for path, kind in data["probed"]:
-                if path_kind(path) != kind:
                     return None
             return SourceTree(
                 roots=list(data["roots"]),
