@@ -88,3 +88,15 @@ def test_instruction_counts_import_from_the_venv_they_run_in(tmp_path: Path) -> 
     marker_text = marker.read_text()
     # available() once, then plain, probe and -X importtime under valgrind
     assert marker_text == "xxxx"
+
+
+def test_the_tree_cache_benchmark_stops_when_its_target_is_not_found(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import bench_treecache
+
+    with pytest.raises(SystemExit) as stopped:
+        bench_treecache.bench("no_such_module_for_bench", rounds=1)
+    message = str(stopped.value.code)
+    assert message.startswith("benchmark stopped: `")
+    assert "no_such_module_for_bench: no such module" in message
