@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from importaudit.merge import Merged
     from importaudit.model import ModuleRecord, Report, StaticGraph
     from importaudit.review.context import ReviewSettings, StarCheck
+    from importaudit.review.order import LazyBreak, LazyCheck, LazyTrial
 
 
 def _chosen(options: ReviewOptions) -> frozenset[str] | None:
@@ -87,8 +88,14 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     # runs the targets anyway.
     star = (_star_check(static.graph, options.measure, envs)
             if measured is None and static.graph is not None else None)
+    # IA101's lazy __init__s are run where an import cycle may need the eager order,
+    # as are the parent packages other savings count lazy (`review.order`).
+    lazy = (_lazy_check(static.graph, options.measure, envs)
+            if measured is None and static.graph is not None and options.prove_lazy
+            and (chosen is None or chosen & _LAZY_PARENT_RULES) else None)
     settings = ReviewSettings(select=chosen, ignore=options.ignore,
-                              fold_pulls=options.fold_pulls, star_check=star)
+                              fold_pulls=options.fold_pulls, star_check=star,
+                              lazy_check=lazy)
     if measured is None:
         report, kept = _settled(report, settings, targets, options.measure, envs)
         settings = dataclasses.replace(settings, kept_verdicts=tuple(kept.items()))
@@ -151,6 +158,24 @@ def _settled(report: Report, settings: ReviewSettings, targets: Sequence[str],
         f"so an earlier review's verdict on the same code stands: "
         f"{'slow' if kept[j.name] else 'not slow'}" for j in judged if j.name in kept)
     return noted(dataclasses.replace(report, modules=modules), *notes), kept
+
+
+#: The rules whose savings count parent packages lazy as IA101 would make them.
+_LAZY_PARENT_RULES = frozenset({"IA101", "IA103", "IA501"})
+
+
+def _lazy_check(graph: StaticGraph, measure: Measure, envs: Environments) -> LazyCheck:
+    """A lazy `__init__` tried from a copy in fresh interpreters (see `fix.order`)."""
+
+    def check(trial: LazyTrial) -> LazyBreak | None:
+        from importaudit.fix.order import first_break
+        from importaudit.runtime.verify import import_roots
+
+        return first_break(trial, envs.interpreter(measure),
+                           extra_path=import_roots(graph, trial.entries),
+                           timeout=measure.timeout)
+
+    return check
 
 
 def _star_check(graph: StaticGraph, measure: Measure, envs: Environments) -> StarCheck:

@@ -272,12 +272,15 @@ class ReviewOptions:
     suppressions ("CODE" or "CODE:module-pattern"). `fold_pulls=False` reports each
     IA103 pull on its own instead of folded into its utility package's IA101 (`fix`
     rewrites each pull: the helper module's own heavy imports, ISSUE-3318).
+    `prove_lazy=False` does not run IA101's lazy `__init__`s where an import cycle may
+    need the eager order (`review.order`): `fix` proves its own rewrites.
     """
 
     measure: Measure = field(default_factory=Measure)
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     fold_pulls: bool = True
+    prove_lazy: bool = True
 
 
 @dataclass(frozen=True, slots=True)

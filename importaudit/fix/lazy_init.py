@@ -236,7 +236,9 @@ def _line_of(module: cst.Module, statement: cst.CSTNode) -> int:
 
 
 class _Planner:
-    def __init__(self, package: str, file: Path, source: str, relpath: str) -> None:
+    def __init__(self, package: str, file: Path, source: str, relpath: str, *,
+                 order_only: bool = False) -> None:
+        self.order_only = order_only
         self.package = package
         self.top = package.split(".", maxsplit=1)[0]
         self.file = file
@@ -299,7 +301,7 @@ class _Planner:
         # A __dir__ may list globals(): the lazy __dir__ adds the lazy names to its list.
         reads = m.Call(func=m.Name("globals") | m.Name("vars")) | m.Attribute(
             value=m.Name("sys"), attr=m.Name("modules"))
-        if special == "__getattr__" and m.findall(nodes[0], reads):
+        if special == "__getattr__" and not self.order_only and m.findall(nodes[0], reads):
             return (f"its {special} reads the module's namespace (globals(), vars() or "
                     f"sys.modules), where the names that would become lazy are not bound")
         return None
@@ -423,10 +425,17 @@ class _Planner:
                                   "runs, and what it binds, is decided at import time")
 
 
-def plan_init(package: str, file: Path, relpath: str) -> InitPlan:
-    """Read `file` (the `__init__.py` of `package`) and decide what can become lazy."""
+def plan_init(package: str, file: Path, relpath: str, *, order_only: bool = False) -> InitPlan:
+    """Read `file` (the `__init__.py` of `package`) and decide what can become lazy.
+
+    `order_only` plans a rewrite that only has to import as the lazy form would (the
+    review's trial of the import order, `fix.order`), not one to write: a module
+    `__getattr__` that reads the module's namespace is chained all the same
+    (prompt_toolkit's serves `__version__` from `globals()`; it is asked only for
+    names the lazy map does not hold).
+    """
     source = file.read_text(encoding="utf-8")
-    return _Planner(package, file, source, relpath).plan()
+    return _Planner(package, file, source, relpath, order_only=order_only).plan()
 
 
 # --------------------------------------------------------------------------- rendering

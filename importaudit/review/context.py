@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from importaudit.review.eager import HeldPull
     from importaudit.review.impact import Claim, ClaimKey
+    from importaudit.review.order import LazyCheck, OrderVerdict
 
     StarCheck = Callable[[Sequence[str]], Mapping[str, tuple[str, tuple[str, ...]]]]
 
@@ -70,6 +71,10 @@ class ReviewSettings:
     # measured environment -> {module: (what it raised, the __all__ names it lacks)},
     # only those whose star import failed. None: nothing may run (a saved report).
     star_check: StarCheck | None = None
+    # IA101: imports modules first from a copy with a package's `__init__` made lazy as
+    # `fix` would write it (`review.order`). None: nothing may run (a saved report, or
+    # `fix`, which proves its own rewrites).
+    lazy_check: LazyCheck | None = None
     # IA602: (module, slow), the verdicts an earlier review gave modules whose figure is
     # near the threshold this time (`api.verdicts`); the others are judged on figures.
     kept_verdicts: tuple[tuple[str, bool], ...] = ()
@@ -157,6 +162,8 @@ class ReviewContext:
         self.lazy_annotations = _version_at_least(version, (3, 14))
         self._import_graph: nx.DiGraph[str] | None = None
         self._served: dict[str, dict[str, str]] = {}  # see `served_lazily`
+        # What a lazy `__init__` of each package asked about broke (`review.order`).
+        self.order: dict[str, OrderVerdict | None] = {}
 
     def import_graph(self) -> nx.DiGraph[str]:
         """The static graph over the edges cycles count (built on first use)."""
@@ -261,13 +268,17 @@ class ReviewContext:
     def needed_at_import(self, package: str) -> frozenset[str]:
         """The modules `package`'s own body uses names of while it runs.
 
-        A lazy `__init__` cannot defer them: it needs them to finish.
+        A lazy `__init__` cannot defer them: it needs them to finish. Nor those that,
+        deferred, were shown to break an import of the package (`review.order`).
         """
+        from importaudit.review.order import order_kept
+
         facts = self.facts(package)
         if facts is None:
             return frozenset()
         return frozenset(self.submodule_of(b) for b in facts.bindings
-                         if b.kind in RUNS and facts.uses_of(b.name) & NEEDED_AT_IMPORT)
+                         if b.kind in RUNS and facts.uses_of(b.name) & NEEDED_AT_IMPORT
+                         ) | order_kept(self, package)
 
     def defer_claim(self, importer: str, deferred: Iterable[str],
                     kept: Iterable[str] = ()) -> Claim:

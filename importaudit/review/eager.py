@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import ancestors
-from importaudit.model import Severity
-from importaudit.review.context import NEEDED_AT_IMPORT, RUNS, is_stdlib, same_family
+from importaudit.model import Impact, Severity
+from importaudit.review.context import RUNS, is_stdlib, same_family
 from importaudit.review.impact import deferral_cut, deferral_savings
+from importaudit.review.order import break_text, init_bindings, order_verdict
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, MAIN_BLOCK, Binding, Use
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
     from importaudit.review.impact import Claim
+    from importaudit.review.order import OrderVerdict
     from importaudit.review.source import ModuleFacts
 
 
@@ -74,45 +76,99 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         if not own.is_package:
             continue
         package = facts.name
-        from_subs = [b for b in facts.bindings if b.kind in RUNS and (
-            b.module.startswith(package + ".")
-            or (b.module == package and b.attr and ctx.is_module(f"{package}.{b.attr}")))]
         # A name the package body itself uses while it runs (a helper it calls, a base
         # class) is needed at import: a lazy __init__ cannot defer it, so only the other
         # names count, and a package that needs all of them has no finding, whatever
         # their measured cost on a noisy machine.
-        needed = [b for b in from_subs if facts.uses_of(b.name) & NEEDED_AT_IMPORT]
-        subs = [b for b in from_subs if b not in needed]
+        subs, needed = init_bindings(ctx, facts)
         if not subs:
             continue
+        from_subs = subs + needed
+        claim = _init_claim(ctx, facts, subs)
+        if claim is None:
+            continue  # nothing a lazy __init__ would defer, or too little for few names
+        # Deferring some of them may break an import of the package (an import cycle
+        # whose members the eager __init__ imports in the one order that works): run.
+        verdict = order_verdict(ctx, package)
+        if verdict is not None and not verdict.partial:
+            finding = _order_finding(ctx, facts, verdict, subs, claim)
+            if finding is not None:
+                yield finding
+            continue
+        ordered = [b for b in subs if verdict is not None
+                   and ctx.submodule_of(b) in verdict.kept]
+        subs = [b for b in subs if b not in ordered]
+        claim = _init_claim(ctx, facts, subs) if ordered else claim
+        if claim is None:
+            continue
         targets = {ctx.submodule_of(b) for b in subs}
-        others = {ctx.submodule_of(b) for b in facts.bindings
-                  if b.kind in RUNS and b not in subs}
-        claim = ctx.defer_claim(package, targets, others)
         impact = ctx.tree.cost(claim.saved)
         names = {b.name: ctx.submodule_of(b) for b in subs}
-        graded = ctx.grade(impact)
-        if not claim.saved or (graded < Severity.LOW
-                               and len(names) < ctx.settings.init_many_names):
-            continue  # nothing a lazy __init__ would defer, or too little for few names
-        modules = sorted(targets | {ctx.submodule_of(b) for b in needed})
+        modules = sorted(targets | {ctx.submodule_of(b) for b in (*needed, *ordered)})
         first = min(b.line for b in from_subs)
         kept = sorted({b.name for b in needed})
+        order = "" if verdict is None else (
+            f" Keep {', '.join(sorted({b.name for b in ordered}))} eager: "
+            f"{break_text(ctx, verdict)}; with only the others lazy, every member of "
+            "the cycle still imports first (run in fresh interpreters).")
         yield ctx.claimed(claim, ctx.make_finding(
             "IA101", "Package __init__ eagerly imports its submodules", package,
-            f"{package} imports {len(names) + len(kept)} name(s) from {len(modules)} "
+            f"{package} imports {len(names) + len(kept) + len(ordered)} name(s) from "
+            f"{len(modules)} "
             f"submodule(s) at import time "
             f"({', '.join(modules[:4])}{', ...' if len(modules) > 4 else ''}); "
             f"they need {impact.modules or 0} module(s) that a lazy __init__ would "
             "defer until first use"
             + (f" ({', '.join(kept)} {'is' if len(kept) == 1 else 'are'} used by the "
                "package body while it runs: defer that code too, or keep "
-               f"{'it' if len(kept) == 1 else 'them'} eager)." if kept else "."),
+               f"{'it' if len(kept) == 1 else 'them'} eager)." if kept else ".") + order,
             "Load the submodules on first attribute access (PEP 562 __getattr__) and "
-            "keep the names for type checkers under `if TYPE_CHECKING:`.\n\n"
+            "keep the names for type checkers under `if TYPE_CHECKING:`"
+            + (" (the names of the import cycle stay eager)" if ordered else "") + ".\n\n"
             + lazy_init_snippet(package, names),
             impact=impact, line=first, chain=(package, *modules[:1]),
         ))
+
+
+def _init_claim(ctx: ReviewContext, facts: ModuleFacts, subs: list[Binding]) -> Claim | None:
+    """What a lazy `__init__` deferring `subs` saves (None: nothing, or too little to say)."""
+    targets = {ctx.submodule_of(b) for b in subs}
+    others = {ctx.submodule_of(b) for b in facts.bindings if b.kind in RUNS and b not in subs}
+    claim = ctx.defer_claim(facts.name, targets, others)
+    if not subs or not claim.saved or (ctx.grade(ctx.tree.cost(claim.saved)) < Severity.LOW
+                                       and len(subs) < ctx.settings.init_many_names):
+        return None
+    return claim
+
+
+def _order_finding(ctx: ReviewContext, facts: ModuleFacts, verdict: OrderVerdict,
+                   subs: list[Binding], claim: Claim) -> Finding | None:
+    """IA101 for an `__init__` whose lazy form was shown to break an import: INFO, no fix.
+
+    What it would defer is named, not claimed: that saving cannot be had while the
+    cycle needs the eager order, so it neither grades the finding nor counts in any
+    other finding's saving (`order_kept` keeps the package eager there too).
+    """
+    package = facts.name
+    targets = {ctx.submodule_of(b) for b in subs}
+    members = sorted(targets & verdict.members)
+    if verdict.partial_break is not None:
+        also = (f" Keeping the cycle's members ({', '.join(members)}) eager and deferring "
+                f"the rest breaks `import {verdict.partial_break.module}` too: "
+                f"{verdict.partial_break.error}.")
+    elif members and len(members) == len(targets):
+        also = " Every submodule it would defer is a member of that cycle."
+    else:
+        also = ""
+    return ctx.make_finding(
+        "IA101", "Package __init__ eagerly imports its submodules", package,
+        f"{package} imports {len(subs)} name(s) from {len(targets)} submodule(s) at import "
+        f"time; a lazy __init__ would defer {len(claim.saved)} module(s), but "
+        f"{break_text(ctx, verdict)}.{also} Nothing is saved until the cycle is broken.",
+        "Keep this __init__ eager until the import cycle is broken (IA201 names where to "
+        "cut it; `importaudit cycles` lists the cut), then make it lazy.",
+        impact=Impact(), line=min(b.line for b in subs), chain=(package,),
+    )
 
 
 def _function_only(facts: ModuleFacts, binding: Binding) -> bool:

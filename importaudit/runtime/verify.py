@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import os
 import re
 import tempfile
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -239,7 +240,9 @@ def _prefix(module: str, depth: int) -> str:
 
 def try_first(modules: Iterable[str], trial: Trial, *, jobs: int | None = None,
               progress: Callable[[str], None] | None = None,
-              children: Children | None = None) -> dict[str, ImportTrial]:
+              children: Children | None = None,
+              until: Callable[[ImportTrial], bool] | None = None,
+              ) -> dict[str, ImportTrial]:
     """Each of `modules` imported first, alone, in a fresh interpreter: how it ended.
 
     Importing `a.b.c` first imports `a` first, then `a.b`, then `a.b.c`, so one run
@@ -248,7 +251,8 @@ def try_first(modules: Iterable[str], trial: Trial, *, jobs: int | None = None,
     tried level by level, each run watching which of the modules below it it loaded;
     only the modules still unsettled go one level deeper. `trial(module, watched)`
     runs one interpreter; at most `jobs` run at once (default: the CPU count), tracked
-    by `children` when given.
+    by `children` when given. `until` stops at the first result it accepts (in the
+    modules' order; runs not started yet are cancelled): a question one failure answers.
     """
     pending = sorted(set(modules))
     total = len(pending)
@@ -267,9 +271,20 @@ def try_first(modules: Iterable[str], trial: Trial, *, jobs: int | None = None,
             prefixes = list(groups)
             watched = [[m for m in groups[p] if m != p] for p in prefixes]
             pending = []
-            for prefix, (result, loaded) in zip(prefixes, pool.map(trial, prefixes, watched),
-                                                strict=True):
+            # At most `workers` runs ahead of the one awaited: with `until`, a run is
+            # only started while no earlier one has answered.
+            jobs_of = iter(zip(prefixes, watched, strict=True))
+            ahead: deque[Future[tuple[ImportTrial, frozenset[str]]]] = deque(
+                pool.submit(trial, p, w) for p, w in itertools.islice(jobs_of, workers))
+            for prefix in prefixes:
+                result, loaded = ahead.popleft().result()
                 runs += 1
+                if until is not None and until(result):
+                    for rest in ahead:
+                        rest.cancel()
+                    settled[prefix] = result
+                    return settled
+                ahead.extend(pool.submit(trial, p, w) for p, w in itertools.islice(jobs_of, 1))
                 for module in groups[prefix]:
                     if module == prefix:
                         settled[module] = result

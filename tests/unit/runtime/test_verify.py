@@ -111,6 +111,22 @@ def test_one_run_settles_every_module_its_package_loads_or_fails_on() -> None:
                                       via="c")
 
 
+def test_until_stops_at_the_first_result_it_accepts_in_order() -> None:
+    calls: list[str] = []
+
+    def trial(module: str, watched: Sequence[str]) -> tuple[ImportTrial, frozenset[str]]:
+        calls.append(module)
+        failed = module in ("p.b", "p.c")
+        return ImportTrial(module, error="ImportError: x" if failed else None), frozenset()
+
+    done = try_first(["p.a", "p.b", "p.c", "p.d"], trial, jobs=1,
+                     until=lambda t: t.error is not None)
+    # The package first (it loaded none of them), then its modules in order: `p.b`
+    # answers the question, and `p.c`, `p.d` never run.
+    assert calls == ["p", "p.a", "p.b"]
+    assert done["p.b"].error == "ImportError: x" and "p.c" not in done
+
+
 def test_without_verify_nothing_runs_and_the_claim_stays_unverified() -> None:
     first = api.cycles(["cyclic"]).cycles[0]
     assert first.can_fail and first.proof is Proof.UNVERIFIED and first.trials == ()

@@ -1,0 +1,109 @@
+"""Whether a lazy `__init__` keeps every member of an import cycle importing: run it.
+
+IA101 recommends making a package `__init__` lazy. Where the package takes part in an
+import cycle that can fail (a `from x import name` meeting `x` half-initialised), its
+eager `__init__` may be what imports the cycle's members in the one order that works:
+prompt_toolkit's imports `application` first, and with it lazy, a fresh
+`import prompt_toolkit.key_binding` meets `prompt_toolkit.filters` half-initialised.
+Which orders work is not read from the source: `first_break` writes the `__init__`
+`fix` would write (`lazy_init`: only the submodules asked for become lazy) into a
+temporary copy of the top package and imports the given modules first, each alone in
+a fresh interpreter of the measured environment, level by level as the cycle check
+does (`runtime.verify.try_first`), stopping at the first that fails on a
+half-initialised module. That module is then imported first from the original too: a
+failure the original has as well is not the rewrite's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from importaudit import defaults
+from importaudit.fix.copies import package_root
+from importaudit.fix.lazy_init import Surface, plan_init, render_init
+from importaudit.runtime.verify import half_initialised, run_trial, try_first
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from importaudit.fix.lazy_init import InitPlan
+    from importaudit.model import ImportTrial
+    from importaudit.review.order import LazyBreak, LazyTrial
+    from importaudit.runtime.interpreter import Interpreter
+
+
+def _only(plan: InitPlan, deferred: frozenset[str]) -> InitPlan:
+    """`plan` making lazy only the names it takes from the `deferred` submodules."""
+    def absolute(module: str, attr: str | None) -> str:
+        # The planner takes only `from .x import y` and `from pkg.x import y` (absolute);
+        # `from . import x` is the submodule x itself (attr None).
+        return f"{plan.package}{module}" if module.startswith(".") else module
+
+    lazy = tuple(n for n in plan.lazy if absolute(n.module, n.attr) in deferred)
+    names = {n.name for n in lazy}
+    moves = {index: chosen & names for index, chosen in plan.moves.items() if chosen & names}
+    return dataclasses.replace(plan, lazy=lazy, moves=moves)
+
+
+def lazy_source(trial: LazyTrial) -> str | None:
+    """The `__init__` `fix` would write deferring `trial.deferred` (None: it defers none).
+
+    What the original shows when imported is taken from the review, not from another
+    run: its submodules bound as attributes, and the names its star import binds.
+    """
+    file = Path(trial.file)
+    plan = _only(plan_init(trial.package, file, str(file), order_only=True), trial.deferred)
+    if not plan.lazy:
+        return None
+    surface = Surface({name: f".{name}" for name in trial.attributes}, trial.star_names)
+    return render_init(plan, surface)
+
+
+def first_break(trial: LazyTrial, interpreter: Interpreter, *,
+                extra_path: Sequence[str] = (), timeout: float = defaults.TIMEOUT_S,
+                jobs: int | None = None) -> LazyBreak | None:
+    """The first of `trial.entries` that fails, imported first, with the rewrite applied.
+
+    Only a failure on a half-initialised module counts, and only when importing the
+    same module first from the original works. None: every entry imported (or failed
+    as it does without the rewrite), or `fix` would rewrite nothing.
+    """
+    from importaudit.review.order import LazyBreak
+
+    rewritten = lazy_source(trial)
+    if rewritten is None:
+        return None
+    file = Path(trial.file)
+    root = package_root(file)
+    top = file.relative_to(root).parts[0]
+    with tempfile.TemporaryDirectory(prefix="importaudit-order-") as tmp:
+        # The bytecode caches come along (with their sources' times): only the rewritten
+        # `__init__` compiles, as in an installed package.
+        shutil.copytree(root / top, Path(tmp) / top, symlinks=True)
+        (Path(tmp) / file.relative_to(root)).write_text(rewritten, encoding="utf-8")
+        paths = (tmp, *extra_path)
+        found: list[LazyBreak] = []
+
+        def run(module: str, watched: Sequence[str]) -> tuple[ImportTrial, frozenset[str]]:
+            return run_trial(interpreter, module, extra_path=paths, timeout=timeout,
+                             watched=watched)
+
+        def broken(result: ImportTrial) -> bool:
+            if result.error is None or half_initialised(result.error) is None:
+                return False
+            before, _ = run_trial(interpreter, result.module, extra_path=extra_path,
+                                  timeout=timeout)
+            if before.error is not None:
+                return False  # it fails without the rewrite too
+            # Named as the user's files: the copy is gone when the review is read.
+            where = (result.file or "").replace(tmp, str(root)) or None
+            found.append(LazyBreak(result.module, result.error.replace(tmp, str(root)),
+                                   where, result.line))
+            return True
+
+        try_first(trial.entries, run, jobs=jobs, until=broken)
+    return found[0] if found else None

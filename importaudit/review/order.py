@@ -1,0 +1,170 @@
+"""Whether IA101's lazy `__init__` keeps the package importing: proven by running it.
+
+A package whose `__init__` imports members of an import cycle that can fail (a
+`from x import name` on a half-initialised `x`, `static.failing`) may import them in
+the one order that works: prompt_toolkit's `__init__` imports `application` first,
+and with that `__init__` lazy a fresh `import prompt_toolkit.key_binding` raises
+ImportError on `prompt_toolkit.filters`. For such a package the review asks the
+measured environment (`ReviewSettings.lazy_check`, `fix.order.first_break`): the
+rewrite `fix` would write is imported from a copy, each member of those cycles first
+and alone. When it breaks one, the submodules that are members of the cycles stay
+eager and the rest is tried the same way. What is proven is what IA101 offers, and
+what a parent package's lazy `__init__` can defer when another finding's saving
+counts it lazy (`order_kept`). Without the check (a saved report, `fix`, which proves
+its own rewrites) nothing runs and nothing changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from importaudit.review.context import NEEDED_AT_IMPORT, RUNS
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from importaudit.model import Cycle
+    from importaudit.review.context import ReviewContext
+    from importaudit.review.source import Binding, ModuleFacts
+
+    LazyCheck = Callable[["LazyTrial"], "LazyBreak | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class LazyTrial:
+    """One lazy `__init__` to try: which names become lazy, and what to import first."""
+
+    package: str
+    file: str  # the package's `__init__.py`
+    deferred: frozenset[str]  # the submodules whose names become lazy
+    attributes: tuple[str, ...]  # submodules its eager imports bind as attributes today
+    star_names: tuple[str, ...]  # what `from package import *` binds (without `__all__`)
+    entries: tuple[str, ...]  # the modules to import first, each alone
+
+
+@dataclass(frozen=True, slots=True)
+class LazyBreak:
+    """A module that imported first before, and does not with the lazy `__init__`."""
+
+    module: str
+    error: str
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderVerdict:
+    """A lazy `__init__` that broke an import: what it broke, and what can still be lazy.
+
+    `members` are the deferred submodules that are members of the cycles; `partial`
+    says whether keeping them eager and deferring the others was proven to keep every
+    entry importing (False: nothing else was left, or that broke too: `partial_break`).
+    `kept` is what must stay eager: `members` when `partial`, else every deferred one.
+    """
+
+    broke: LazyBreak
+    cycle: Cycle
+    members: frozenset[str]
+    kept: frozenset[str]
+    partial: bool
+    partial_break: LazyBreak | None = None
+
+
+def init_bindings(ctx: ReviewContext, facts: ModuleFacts) -> tuple[list[Binding], list[Binding]]:
+    """A package `__init__`'s names from its submodules: (those it can defer, those not).
+
+    A name the package body itself uses while it runs (a helper it calls, a base class)
+    is needed at import: a lazy `__init__` cannot defer it.
+    """
+    package = facts.name
+    from_subs = [b for b in facts.bindings if b.kind in RUNS and (
+        b.module.startswith(package + ".")
+        or (b.module == package and b.attr and ctx.is_module(f"{package}.{b.attr}")))]
+    needed = [b for b in from_subs if facts.uses_of(b.name) & NEEDED_AT_IMPORT]
+    return [b for b in from_subs if b not in needed], needed
+
+
+def _cycles(ctx: ReviewContext, package: str, deferred: frozenset[str]) -> list[Cycle]:
+    """The cycles that can fail and whose members a lazy `package` imports differently.
+
+    Those with a member in the package (importing it runs the `__init__` first) or
+    among what its `__init__` loads now (a lazy one loads them later, from elsewhere).
+    """
+    zone = ctx.tree.loads([package]) | deferred
+    return [c for c in ctx.report.cycles if c.can_fail and any(
+        m in zone or m.startswith(package + ".") for m in c.modules)]
+
+
+def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
+    """What making `package`'s `__init__` lazy broke, when it did (None: nothing, or unknown).
+
+    Asked once per package (kept in the context): its IA101, and every saving that
+    counts it lazy as a parent, read the same answer.
+    """
+    if package in ctx.order:
+        return ctx.order[package]
+    ctx.order[package] = None
+    check = ctx.settings.lazy_check
+    facts = ctx.facts(package)
+    own = ctx.modules.get(package)
+    if check is None or facts is None or own is None or not own.is_package or not own.file:
+        return None
+    subs, _ = init_bindings(ctx, facts)
+    deferred = frozenset(ctx.submodule_of(b) for b in subs)
+    cycles = _cycles(ctx, package, deferred)
+    if not cycles:
+        return None
+    failed = {r.name for r in ctx.report.modules if r.error}
+    entries = tuple(sorted({m for c in cycles for m in c.modules
+                            if m in ctx.tree and m not in failed}))
+    loaded = ctx.tree.loads([package])
+    attributes = tuple(sorted(m.rpartition(".")[2] for m in loaded
+                              if m.rpartition(".")[0] == package))
+    stars = () if facts.all_line is not None else tuple(
+        sorted(n for n in facts.defined if not n.startswith("_")))
+    trial = LazyTrial(package, own.file, deferred, attributes, stars, entries)
+    broke = check(trial)
+    if broke is None:
+        return None
+    members = frozenset(m for c in cycles for m in c.modules)
+    half = _half(broke)
+    cycle = next((c for c in cycles if half in c.modules), cycles[0])
+    kept = deferred & members
+    rest = deferred - kept
+    again = check(dataclasses.replace(trial, deferred=rest)) if rest and kept else broke
+    verdict = OrderVerdict(broke, cycle, kept, kept if again is None else deferred,
+                           again is None, None if again is None or again is broke else again)
+    ctx.order[package] = verdict
+    return verdict
+
+
+def _half(broke: LazyBreak) -> str | None:
+    from importaudit.runtime.verify import half_initialised
+
+    return half_initialised(broke.error)
+
+
+def order_kept(ctx: ReviewContext, package: str) -> frozenset[str]:
+    """The submodules `package`'s `__init__` must keep importing eagerly (see above)."""
+    verdict = order_verdict(ctx, package)
+    return frozenset() if verdict is None else verdict.kept
+
+
+def break_text(ctx: ReviewContext, verdict: OrderVerdict) -> str:
+    """`import m` first fails: the error, where, and the cycle whose order it needs."""
+    broke = verdict.broke
+    where = f" at {broke.file}:{broke.line}" if broke.file and broke.line else ""
+    half = _half(broke)
+    member = f", {half} among them" if half and half in verdict.cycle.modules else ""
+    return (f"with it lazy, `import {broke.module}` (first, in a fresh interpreter) raises "
+            f"{_short(broke.error)}{where}: the eager __init__ imports the members of an "
+            f"import cycle ({len(verdict.cycle.modules)} modules{member}) in the one order "
+            "that works")
+
+
+def _short(error: str) -> str:
+    """CPython's circular-import message without its hint and file (the finding says both)."""
+    return re.sub(r" \(most likely due to a circular import\)| \([^()]*\.py\)$", "", error)

@@ -1,0 +1,84 @@
+"""IA101 where the eager `__init__` is what imports an import cycle in the one order that works.
+
+tests/fixtures/review/ordered has prompt_toolkit's shape: `orderpkg/__init__` imports
+`app` first, and `orderpkg.filters` imported first fails (a `from ... import` meets
+`filters` half-initialised), which never happens through the eager `__init__`.
+Making it lazy as IA101 said would break `import orderpkg.filters`; the review runs
+that rewrite (what `fix` would write) from a copy, imports each member of the cycle
+first, and keeps the cycle's members eager. `orderonly/__init__` imports only the
+cycle: nothing can be deferred, and the finding says why instead of offering a fix.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from importaudit import api
+from importaudit.fix.order import first_break
+from importaudit.model import Severity
+from importaudit.review.order import LazyTrial
+from importaudit.runtime.interpreter import find_interpreter
+
+if TYPE_CHECKING:
+    from importaudit.model import Finding, Report
+
+ORDERED = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "ordered"
+
+
+@pytest.fixture(scope="module")
+def reviewed() -> Report:
+    return api.review([str(ORDERED / "orderpkg"), str(ORDERED / "orderonly")],
+                      api.ReviewOptions(measure=api.Measure(repeat=1), select=("IA101",)))
+
+
+def ia101(report: Report, package: str) -> Finding:
+    [found] = [f for f in report.findings if f.code == "IA101" and f.module == package]
+    return found
+
+
+def test_the_cycle_s_member_stays_eager_and_the_rest_is_offered(reviewed: Report) -> None:
+    f = ia101(reviewed, "orderpkg")
+    assert ("Keep App eager: with it lazy, `import orderpkg.filters` (first, in a fresh "
+            "interpreter) raises ImportError: cannot import name 'Filter' from partially "
+            "initialized module 'orderpkg.filters'") in f.message
+    assert "import cycle (2 modules, orderpkg.filters among them)" in f.message
+    # The snippet defers Catalog alone, and the saving is catalog's (its 40,000 strings).
+    assert "'Catalog':" in f.fix and "'App':" not in f.fix
+    assert f.impact.modules == 1
+    assert f.severity is Severity.MEDIUM
+
+
+def test_an_init_that_only_imports_the_cycle_gets_no_lazy_fix(reviewed: Report) -> None:
+    f = ia101(reviewed, "orderonly")
+    assert f.severity is Severity.INFO
+    assert "__getattr__" not in f.fix and "Keep this __init__ eager" in f.fix
+    assert "`import orderonly.filters`" in f.message
+    assert "Every submodule it would defer is a member of that cycle" in f.message
+
+
+def _trial(deferred: set[str]) -> LazyTrial:
+    return LazyTrial("orderpkg", str(ORDERED / "orderpkg" / "__init__.py"),
+                     frozenset(deferred), ("app", "catalog", "filters"), (),
+                     ("orderpkg", "orderpkg.app", "orderpkg.catalog", "orderpkg.filters"))
+
+
+def test_the_rewrites_are_proven_by_importing_each_member_first() -> None:
+    python = find_interpreter(sys.executable)
+    broke = first_break(_trial({"orderpkg.app", "orderpkg.catalog"}), python,
+                        extra_path=(str(ORDERED),))
+    assert broke is not None and broke.module == "orderpkg.filters"
+    # Named as the user's file, not the temporary copy's.
+    assert broke.file is not None and broke.file.endswith("ordered/orderpkg/app.py")
+    assert first_break(_trial({"orderpkg.catalog"}), python,
+                       extra_path=(str(ORDERED),)) is None
+
+
+def test_fix_s_own_review_runs_no_such_trial() -> None:
+    report = api.review([str(ORDERED / "orderonly")], api.ReviewOptions(
+        measure=api.Measure(repeat=1), select=("IA101",), prove_lazy=False))
+    # As before: the saving claimed, the lazy snippet offered (fix proves its rewrites).
+    assert "__getattr__" in ia101(report, "orderonly").fix
