@@ -61,7 +61,10 @@ def lazy_init_snippet(package: str, names: dict[str, str]) -> str:
             "`__init__` would save a caller who uses none of them.",
         fix="Keep the public names but load them on first access with a module "
             "`__getattr__` (PEP 562), and list them under `if TYPE_CHECKING:` for type "
-            "checkers and IDEs.",
+            "checkers and IDEs. Where the package is in an import cycle that can fail, "
+            "the review first runs the lazy form (each member of the cycle imported "
+            "first, in a fresh interpreter); when that breaks an import, the cycle's "
+            "members stay eager, or, with nothing else to defer, no lazy fix is offered.",
         example="# before\nfrom .facade import CircuitBreakerFacade\nfrom .breakers import "
                 "DrawdownBreaker\n\n# after\n_LAZY = {'CircuitBreakerFacade': '.facade', "
                 "'DrawdownBreaker': '.breakers'}\n\ndef __getattr__(name):\n    if name in "
