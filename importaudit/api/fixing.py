@@ -83,13 +83,19 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     # The proof imports what the profiler's tree walk imports: never test packages or
     # excluded modules (importing those would run the user's test code).
     modules, _ = walk(targets, measure, envs)
+    # Each member of an import cycle that can fail must still import first, alone: an
+    # eager `__init__` may import them in the one order that works (prompt_toolkit's).
+    imported = {m.name for m in reviewed.modules if not m.error}
+    cyclic = sorted({m for c in reviewed.cycles if c.can_fail for m in c.modules
+                     if m in imported})
 
     def propose(fixes: Sequence[FixTarget], paths: Sequence[str],
                 relpath: Callable[[Path], str]) -> FixResult:
         return engine.propose(fixes, python=interpreter.executable, paths=paths,
                               imports=modules or resolved.modules, timeout=measure.timeout,
                               relpath=relpath, style=options.style, declared=declared,
-                              version=interpreter.version, env=interpreter.env)
+                              version=interpreter.version, env=interpreter.env,
+                              first=cyclic)
 
     def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
         """The next round: review the rewritten copy, propose what is newly fixable."""

@@ -298,6 +298,7 @@ def propose(
     imports: Sequence[str], timeout: float, relpath: Callable[[Path], str],
     style: str = "pep562", declared: Declared | None = None,
     version: tuple[int, int, int] | None = None, env: Variables = (),
+    first: Sequence[str] = (),
 ) -> FixResult:
     """Plan, render and prove the rewrites of `targets`; nothing is written here.
 
@@ -308,9 +309,12 @@ def propose(
     package declares (its requires-python), `version` that of `python`: a rewrite that
     needs a newer Python than the declared range starts with is refused, and the
     rewritten files are compiled, and proven, on the oldest Python it admits too. Every
-    child starts with `env` set (`Measure.environment`), on every Python.
+    child starts with `env` set (`Measure.environment`), on every Python. `first` are
+    the members of the import cycles that can fail: each must still import first,
+    alone, in a fresh interpreter (`trial.first_breakages`).
     """
-    ctx = Context(python, tuple(paths), tuple(imports), timeout, style=style, env=env)
+    ctx = Context(python, tuple(paths), tuple(imports), timeout, style=style, env=env,
+                  first=tuple(first))
     by_module = {t.module: t for t in targets}
     plans: list[Plan] = []
     refusals: list[Refusal] = []

@@ -63,6 +63,46 @@ def lazy_source(trial: LazyTrial) -> str | None:
     return render_init(plan, surface)
 
 
+def first_failures(entries: Sequence[str], interpreter: Interpreter, *,
+                   after: Sequence[str], before: Sequence[str],
+                   timeout: float = defaults.TIMEOUT_S, jobs: int | None = None,
+                   stop: bool = False, originals: dict[str, bool] | None = None,
+                   ) -> list[ImportTrial]:
+    """The `entries` that, imported first with `after` on sys.path, break on a cycle.
+
+    Each is imported first, alone, in a fresh `interpreter` (`verify.try_first`: a run
+    of a package settles what it loads). A failure counts when it names a
+    half-initialised module and the same module imports first with `before` instead
+    (the original; `originals` caches those answers). `stop`: only the first run
+    that broke; else every entry that broke (settled by a run that broke, `via`).
+    """
+    known = {} if originals is None else originals
+    found: list[ImportTrial] = []  # the runs (each a module imported first) that broke
+
+    def run(module: str, watched: Sequence[str]) -> tuple[ImportTrial, frozenset[str]]:
+        return run_trial(interpreter, module, extra_path=after, timeout=timeout,
+                         watched=watched)
+
+    def broken(result: ImportTrial) -> bool:
+        if result.error is None or half_initialised(result.error) is None:
+            return False
+        if result.module not in known:
+            original, _ = run_trial(interpreter, result.module, extra_path=before,
+                                    timeout=timeout)
+            known[result.module] = original.error is None
+        if not known[result.module]:
+            return False  # it fails without the rewrite too
+        found.append(result)
+        return stop
+
+    done = try_first(entries, run, jobs=jobs, until=broken)
+    if stop:
+        return found
+    # Every entry such a run settled (importing `a.b` first runs `a` first) broke too.
+    runs = {t.module for t in found}
+    return [t for t in done.values() if t.error is not None and (t.via or t.module) in runs]
+
+
 def first_break(trial: LazyTrial, interpreter: Interpreter, *,
                 extra_path: Sequence[str] = (), timeout: float = defaults.TIMEOUT_S,
                 jobs: int | None = None) -> LazyBreak | None:
@@ -85,25 +125,12 @@ def first_break(trial: LazyTrial, interpreter: Interpreter, *,
         # `__init__` compiles, as in an installed package.
         shutil.copytree(root / top, Path(tmp) / top, symlinks=True)
         (Path(tmp) / file.relative_to(root)).write_text(rewritten, encoding="utf-8")
-        paths = (tmp, *extra_path)
-        found: list[LazyBreak] = []
-
-        def run(module: str, watched: Sequence[str]) -> tuple[ImportTrial, frozenset[str]]:
-            return run_trial(interpreter, module, extra_path=paths, timeout=timeout,
-                             watched=watched)
-
-        def broken(result: ImportTrial) -> bool:
-            if result.error is None or half_initialised(result.error) is None:
-                return False
-            before, _ = run_trial(interpreter, result.module, extra_path=extra_path,
-                                  timeout=timeout)
-            if before.error is not None:
-                return False  # it fails without the rewrite too
-            # Named as the user's files: the copy is gone when the review is read.
-            where = (result.file or "").replace(tmp, str(root)) or None
-            found.append(LazyBreak(result.module, result.error.replace(tmp, str(root)),
-                                   where, result.line))
-            return True
-
-        try_first(trial.entries, run, jobs=jobs, until=broken)
-    return found[0] if found else None
+        found = first_failures(trial.entries, interpreter, after=(tmp, *extra_path),
+                               before=extra_path, timeout=timeout, jobs=jobs, stop=True)
+        if not found:
+            return None
+        # Named as the user's files: the copy is gone when the review is read.
+        result = found[0]
+        where = (result.file or "").replace(tmp, str(root)) or None
+        return LazyBreak(result.module, (result.error or "").replace(tmp, str(root)),
+                         where, result.line)

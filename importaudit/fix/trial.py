@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from importaudit.fix import compat
 from importaudit.fix.copies import copy_packages, in_copy
+from importaudit.fix.order import first_failures
 from importaudit.fix.proof import Breakage, compare_surface, compare_tree, run_snapshot
+from importaudit.runtime.interpreter import find_interpreter
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from importaudit.fix.result import Rewrite
-    from importaudit.runtime.interpreter import Variables
+    from importaudit.runtime.interpreter import Interpreter, Variables
 
 
 @dataclass
@@ -41,6 +43,11 @@ class Context:
     oldest: tuple[tuple[int, int, int], str] | None = None
     compiled: bool = False  # whether it compiled any rewritten file
     env: Variables = ()  # what the measurement options set in every child (`--env`)
+    # The members of the import cycles that can fail: each must still import first,
+    # alone (one interpreter importing the tree in order misses an order that breaks).
+    first: tuple[str, ...] = ()
+    originals: dict[str, bool] = field(default_factory=dict)  # each imports first there
+    interpreter: Interpreter | None = None  # ctx.python, asked once (`first_breakages`)
 
 
 def _blame(broken: str, modules: Sequence[str]) -> str | None:
@@ -72,7 +79,27 @@ def breaks_tree(rewrites: Sequence[Rewrite], ctx: Context, copy: Path,
     copy_packages(rewrites, copy)
     tree_after = run_snapshot(ctx.python, (str(copy), *ctx.paths), "tree",
                               ",".join(ctx.targets), timeout=ctx.timeout, env=ctx.env)
-    return bool(compare_tree(tree_before, tree_after))
+    return bool(compare_tree(tree_before, tree_after)) or bool(
+        first_breakages(ctx, copy, stop=True))
+
+
+def first_breakages(ctx: Context, copy: Path, *, stop: bool = False) -> list[Breakage]:
+    """The members of the cycles that no longer import first from `copy` (see `Context`).
+
+    prompt_toolkit-shaped packages import a cycle's members in the one order that
+    works from an eager `__init__`; lazy, `import pkg.filters` first can meet a
+    half-initialised member, though importing the tree in order never does.
+    """
+    if not ctx.first:
+        return []
+    if ctx.interpreter is None:
+        ctx.interpreter = find_interpreter(ctx.python, ctx.timeout, ctx.env)
+    broke = first_failures(ctx.first, ctx.interpreter, after=(str(copy), *ctx.paths),
+                           before=ctx.paths, timeout=ctx.timeout, stop=stop,
+                           originals=ctx.originals)
+    return [Breakage(t.module, f"{t.module} no longer imports first, alone: "
+                               f"{str(t.error).replace(str(copy), '<copy>')}"
+                     + (f" (importing {t.via} first)" if t.via else "")) for t in broke]
 
 
 def prove(rewrites: list[Rewrite], ctx: Context, copy: Path,
@@ -109,7 +136,8 @@ def prove(rewrites: list[Rewrite], ctx: Context, copy: Path,
                     frozenset(rewrite.added)))
         tree_after = run_snapshot(side.python, paths, "tree", ",".join(ctx.targets),
                                   timeout=ctx.timeout, env=ctx.env)
-        for broke in compare_tree(side.tree, tree_after):
+        first = first_breakages(ctx, copy) if side is sides[0] else []
+        for broke in [*compare_tree(side.tree, tree_after), *first]:
             owner = _blame(broke.module, [r.module for r in checked])
             (unblamed if owner is None else found[owner]).append(
                 replace(broke, message=on + broke.message))

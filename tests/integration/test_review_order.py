@@ -7,10 +7,12 @@ Making it lazy as IA101 said would break `import orderpkg.filters`; the review r
 that rewrite (what `fix` would write) from a copy, imports each member of the cycle
 first, and keeps the cycle's members eager. `orderonly/__init__` imports only the
 cycle: nothing can be deferred, and the finding says why instead of offering a fix.
+`fix`'s proof imports the same members first, and withdraws such a rewrite.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,10 +20,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from importaudit import api
+from importaudit.fix import engine
 from importaudit.fix.order import first_break
 from importaudit.model import Severity
 from importaudit.review.order import LazyTrial
 from importaudit.runtime.interpreter import find_interpreter
+from importaudit.static.discover import discover
 
 if TYPE_CHECKING:
     from importaudit.model import Finding, Report
@@ -82,3 +86,20 @@ def test_fix_s_own_review_runs_no_such_trial() -> None:
         measure=api.Measure(repeat=1), select=("IA101",), prove_lazy=False))
     # As before: the saving claimed, the lazy snippet offered (fix proves its rewrites).
     assert "__getattr__" in ia101(report, "orderonly").fix
+
+
+def test_fix_withdraws_a_lazy_init_that_breaks_an_import_first(tmp_path: Path) -> None:
+    # Importing the tree in one interpreter (orderpkg, then app, catalog, filters) works
+    # with the rewrite; importing orderpkg.filters first, alone, does not.
+    shutil.copytree(ORDERED / "orderpkg", tmp_path / "orderpkg")
+    walk = discover(["orderpkg"], search_path=[str(tmp_path)]).import_order()
+    result = engine.propose(
+        [engine.Target("orderpkg", tmp_path / "orderpkg" / "__init__.py", ("IA101",))],
+        python=sys.executable, paths=(str(tmp_path),), imports=walk, timeout=60,
+        relpath=lambda p: str(p.relative_to(tmp_path)),
+        first=("orderpkg", "orderpkg.app", "orderpkg.filters"))
+    [rewrite] = result.rewrites
+    assert not rewrite.passed
+    assert any("orderpkg.filters no longer imports first, alone: ImportError: cannot "
+               "import name 'Filter' from partially initialized module" in b.message
+               for b in rewrite.broke), rewrite.broke
