@@ -67,7 +67,7 @@ def first_failures(entries: Sequence[str], interpreter: Interpreter, *,
                    after: Sequence[str], before: Sequence[str],
                    timeout: float = defaults.TIMEOUT_S, jobs: int | None = None,
                    stop: bool = False, originals: dict[str, bool] | None = None,
-                   ) -> list[ImportTrial]:
+                   depth: int = 1) -> list[ImportTrial]:
     """The `entries` that, imported first with `after` on sys.path, break on a cycle.
 
     Each is imported first, alone, in a fresh `interpreter` (`verify.try_first`: a run
@@ -95,7 +95,7 @@ def first_failures(entries: Sequence[str], interpreter: Interpreter, *,
         found.append(result)
         return stop
 
-    done = try_first(entries, run, jobs=jobs, until=broken)
+    done = try_first(entries, run, jobs=jobs, until=broken, depth=depth)
     if stop:
         return found
     # Every entry such a run settled (importing `a.b` first runs `a` first) broke too.
@@ -126,7 +126,8 @@ def first_break(trial: LazyTrial, interpreter: Interpreter, *,
         shutil.copytree(root / top, Path(tmp) / top, symlinks=True)
         (Path(tmp) / file.relative_to(root)).write_text(rewritten, encoding="utf-8")
         found = first_failures(trial.entries, interpreter, after=(tmp, *extra_path),
-                               before=extra_path, timeout=timeout, jobs=jobs, stop=True)
+                               before=extra_path, timeout=timeout, jobs=jobs, stop=True,
+                               depth=trial.depth)
         if not found:
             return None
         # Named as the user's files: the copy is gone when the review is read.

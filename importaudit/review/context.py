@@ -268,27 +268,32 @@ class ReviewContext:
     def needed_at_import(self, package: str) -> frozenset[str]:
         """The modules `package`'s own body uses names of while it runs.
 
-        A lazy `__init__` cannot defer them: it needs them to finish. Nor those that,
-        deferred, were shown to break an import of the package (`review.order`).
+        A lazy `__init__` cannot defer them: it needs them to finish.
         """
-        from importaudit.review.order import order_kept
-
         facts = self.facts(package)
         if facts is None:
             return frozenset()
         return frozenset(self.submodule_of(b) for b in facts.bindings
-                         if b.kind in RUNS and facts.uses_of(b.name) & NEEDED_AT_IMPORT
-                         ) | order_kept(self, package)
+                         if b.kind in RUNS and facts.uses_of(b.name) & NEEDED_AT_IMPORT)
 
     def defer_claim(self, importer: str, deferred: Iterable[str],
                     kept: Iterable[str] = ()) -> Claim:
         """What deferring `importer`'s imports of `deferred` saves (see `impact.defer_claim`).
 
         With its parent packages lazy as IA101 would make them: what their own bodies
-        use at import time still loads.
+        use at import time still loads, and so does what, deferred, was shown to break
+        an import of the package (`review.order`: asked only when a parent's laziness
+        changes the saving, since that runs the package).
         """
+        from importaudit.review.order import order_kept
+
         needs = {p: self.needed_at_import(p) for p in ancestors(importer)[1:]}
-        return defer_claim(self.tree, importer, deferred, kept, needs)
+        claim = defer_claim(self.tree, importer, deferred, kept, needs)
+        if claim.saved == claim.alone or self.settings.lazy_check is None:
+            return claim
+        ordered = {p: needs[p] | order_kept(self, p) for p in needs}
+        return claim if ordered == needs else defer_claim(self.tree, importer, deferred,
+                                                          kept, ordered)
 
     def claimed(self, claim: Claim, finding: Finding) -> Finding:
         """`finding`, noting what its fix saves so shared savings can be grouped."""

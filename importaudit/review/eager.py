@@ -111,7 +111,7 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         first = min(b.line for b in from_subs)
         kept = sorted({b.name for b in needed})
         order = "" if verdict is None else (
-            f" Keep {', '.join(sorted({b.name for b in ordered}))} eager: "
+            f" Keep {_names_of(ctx, ordered)} eager: "
             f"{break_text(ctx, verdict)}; with only the others lazy, every member of "
             "the cycle still imports first (run in fresh interpreters).")
         yield ctx.claimed(claim, ctx.make_finding(
@@ -131,6 +131,16 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
             + lazy_init_snippet(package, names),
             impact=impact, line=first, chain=(package, *modules[:1]),
         ))
+
+
+def _names_of(ctx: ReviewContext, bindings: list[Binding]) -> str:
+    """`App, Filter` (a few names), or `the 40 names from a.b, a.c` (many)."""
+    names = sorted({b.name for b in bindings})
+    if len(names) <= 4:
+        return ", ".join(names)
+    modules = sorted({ctx.submodule_of(b) for b in bindings})
+    return (f"the {len(names)} names from {', '.join(modules[:4])}"
+            + (f" and {len(modules) - 4} more submodule(s)" if len(modules) > 4 else ""))
 
 
 def _init_claim(ctx: ReviewContext, facts: ModuleFacts, subs: list[Binding]) -> Claim | None:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from importaudit.loadgraph import ancestors
 from importaudit.review.context import NEEDED_AT_IMPORT, RUNS
 
 if TYPE_CHECKING:
@@ -43,6 +44,9 @@ class LazyTrial:
     attributes: tuple[str, ...]  # submodules its eager imports bind as attributes today
     star_names: tuple[str, ...]  # what `from package import *` binds (without `__all__`)
     entries: tuple[str, ...]  # the modules to import first, each alone
+    # The first level of packages whose run can settle entries (`verify.try_first`):
+    # that of the outermost parent whose import loads the package (1: the top one).
+    depth: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +91,17 @@ def init_bindings(ctx: ReviewContext, facts: ModuleFacts) -> tuple[list[Binding]
     return [b for b in from_subs if b not in needed], needed
 
 
-def _cycles(ctx: ReviewContext, package: str, deferred: frozenset[str]) -> list[Cycle]:
-    """The cycles that can fail and whose members a lazy `package` imports differently.
+def _cycles(ctx: ReviewContext, package: str) -> list[Cycle]:
+    """The cycles that can fail with a member in the package (it, or a module below it).
 
-    Those with a member in the package (importing it runs the `__init__` first) or
-    among what its `__init__` loads now (a lazy one loads them later, from elsewhere).
+    Importing any module below it runs its `__init__` first, which then decides the
+    order in which the cycle's members start. A cycle whose members all lie outside
+    (what its submodules import from elsewhere in the project, loaded first by a
+    parent's `__init__` in sqlalchemy's dialects) is not run: that would try every
+    package of the project against every cycle.
     """
-    zone = ctx.tree.loads([package]) | deferred
     return [c for c in ctx.report.cycles if c.can_fail and any(
-        m in zone or m.startswith(package + ".") for m in c.modules)]
+        m == package or m.startswith(package + ".") for m in c.modules)]
 
 
 def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
@@ -114,7 +120,7 @@ def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
         return None
     subs, _ = init_bindings(ctx, facts)
     deferred = frozenset(ctx.submodule_of(b) for b in subs)
-    cycles = _cycles(ctx, package, deferred)
+    cycles = _cycles(ctx, package)
     if not cycles:
         return None
     failed = {r.name for r in ctx.report.modules if r.error}
@@ -125,7 +131,14 @@ def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
                               if m.rpartition(".")[0] == package))
     stars = () if facts.all_line is not None else tuple(
         sorted(n for n in facts.defined if not n.startswith("_")))
-    trial = LazyTrial(package, own.file, deferred, attributes, stars, entries)
+    # A parent that loads the package settles, in one run, what it loads (prompt_toolkit
+    # loads every subpackage); one that does not (sqlalchemy and its dialects) is no
+    # run worth making for a cycle inside a dialect.
+    depth = next((i + 1 for i, a in enumerate(reversed(ancestors(package)))
+                  if package in ctx.tree.loads([a])), package.count(".") + 1)
+    if not all(m.startswith(package + ".") or m == package for m in entries):
+        depth = 1
+    trial = LazyTrial(package, own.file, deferred, attributes, stars, entries, depth)
     broke = check(trial)
     if broke is None:
         return None

@@ -241,7 +241,7 @@ def _prefix(module: str, depth: int) -> str:
 def try_first(modules: Iterable[str], trial: Trial, *, jobs: int | None = None,
               progress: Callable[[str], None] | None = None,
               children: Children | None = None,
-              until: Callable[[ImportTrial], bool] | None = None,
+              until: Callable[[ImportTrial], bool] | None = None, depth: int = 1,
               ) -> dict[str, ImportTrial]:
     """Each of `modules` imported first, alone, in a fresh interpreter: how it ended.
 
@@ -253,13 +253,14 @@ def try_first(modules: Iterable[str], trial: Trial, *, jobs: int | None = None,
     runs one interpreter; at most `jobs` run at once (default: the CPU count), tracked
     by `children` when given. `until` stops at the first result it accepts (in the
     modules' order; runs not started yet are cancelled): a question one failure answers.
+    `depth` is the first level tried (1: the top packages), for callers who know the
+    packages above it load none of the modules.
     """
     pending = sorted(set(modules))
     total = len(pending)
     settled: dict[str, ImportTrial] = {}
     workers = max(1, jobs or os.cpu_count() or 1)
     runs = 0
-    depth = 1
     # Interrupted (Ctrl-C, or a signal the command line made an exception), `children`
     # ends every trial still running before the pool's exit waits for its workers.
     guard = children.stopped_on_error() if children else contextlib.nullcontext()
