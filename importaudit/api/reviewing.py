@@ -52,7 +52,9 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     environment the report names unless `options` gives one: see `runs.saved_measure`;
     with no `targets`, the report's). Suspected
     cycles are run to prove them (see `cycles`) only when measuring and IA201 is
-    selected. Both the measurement and the graph walk the same modules (the walk
+    selected; IA101's lazy `__init__`s where an import cycle may need the eager order
+    (`review.order`) only when measuring and `options.prove_lazy`. Both the
+    measurement and the graph walk the same modules (the walk
     options of `options.measure`), found on the sys.path of its interpreter. A
     `measure.shard` measures one shard's part of the tree; the graph is still the
     whole tree's.
