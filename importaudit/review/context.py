@@ -291,9 +291,14 @@ class ReviewContext:
         claim = defer_claim(self.tree, importer, deferred, kept, needs)
         if claim.saved == claim.alone or self.settings.lazy_check is None:
             return claim
-        ordered = {p: needs[p] | order_kept(self, p) for p in needs}
-        return claim if ordered == needs else defer_claim(self.tree, importer, deferred,
-                                                          kept, ordered)
+        found = {p: order_kept(self, p) for p in needs}
+        if not any(subs for subs, _ in found.values()):
+            return claim
+        # What the names a parent keeps eager are defined in loads with it, as any
+        # other import of the importer's would.
+        return defer_claim(self.tree, importer, deferred,
+                           frozenset(kept).union(*(names for _, names in found.values())),
+                           {p: needs[p] | found[p][0] for p in needs})
 
     def claimed(self, claim: Claim, finding: Finding) -> Finding:
         """`finding`, noting what its fix saves so shared savings can be grouped."""

@@ -75,6 +75,10 @@ class OrderVerdict:
     kept: frozenset[str]
     partial: bool
     partial_break: LazyBreak | None = None
+    # The modules defining the names it keeps eager: `from .application import
+    # Application` loads prompt_toolkit.application.application, however lazy
+    # prompt_toolkit.application's own `__init__` is made.
+    defining: frozenset[str] = frozenset()
 
 
 def init_bindings(ctx: ReviewContext, facts: ModuleFacts) -> tuple[list[Binding], list[Binding]]:
@@ -148,8 +152,13 @@ def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
     kept = deferred & members
     rest = deferred - kept
     again = check(dataclasses.replace(trial, deferred=rest)) if rest and kept else broke
-    verdict = OrderVerdict(broke, cycle, kept, kept if again is None else deferred,
-                           again is None, None if again is None or again is broke else again)
+    from importaudit.review.eager import defining_module
+
+    stays = kept if again is None else deferred
+    verdict = OrderVerdict(broke, cycle, kept, stays, again is None,
+                           None if again is None or again is broke else again,
+                           frozenset(defining_module(ctx, b) for b in subs
+                                     if ctx.submodule_of(b) in stays))
     ctx.order[package] = verdict
     return verdict
 
@@ -160,10 +169,14 @@ def _half(broke: LazyBreak) -> str | None:
     return half_initialised(broke.error)
 
 
-def order_kept(ctx: ReviewContext, package: str) -> frozenset[str]:
-    """The submodules `package`'s `__init__` must keep importing eagerly (see above)."""
+def order_kept(ctx: ReviewContext, package: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The submodules `package`'s `__init__` must keep importing eagerly (see above).
+
+    And the modules defining the names it takes from them, which load with it.
+    """
     verdict = order_verdict(ctx, package)
-    return frozenset() if verdict is None else verdict.kept
+    return (frozenset(), frozenset()) if verdict is None else (verdict.kept,
+                                                                verdict.defining)
 
 
 def break_text(ctx: ReviewContext, verdict: OrderVerdict) -> str:
