@@ -17,6 +17,7 @@ failure the original has as well is not the rewrite's.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -61,6 +62,11 @@ def lazy_source(trial: LazyTrial) -> str | None:
         return None
     surface = Surface({name: f".{name}" for name in trial.attributes}, trial.star_names)
     return render_init(plan, surface)
+
+
+def _link(source: str, target: str) -> None:
+    """`shutil.copytree`'s copy function: a link to the file, for a copy read only."""
+    os.symlink(os.path.abspath(source), target)
 
 
 def first_failures(entries: Sequence[str], interpreter: Interpreter, *,
@@ -121,10 +127,15 @@ def first_break(trial: LazyTrial, interpreter: Interpreter, *,
     root = package_root(file)
     top = file.relative_to(root).parts[0]
     with tempfile.TemporaryDirectory(prefix="importaudit-order-") as tmp:
-        # The bytecode caches come along (with their sources' times): only the rewritten
-        # `__init__` compiles, as in an installed package.
-        shutil.copytree(root / top, Path(tmp) / top, symlinks=True)
-        (Path(tmp) / file.relative_to(root)).write_text(rewritten, encoding="utf-8")
+        # Files are linked, not copied (bokeh's 32 MiB took 0.7 s a trial), bytecode
+        # caches included, which stay valid for the sources they link to: only the
+        # rewritten `__init__` compiles, as in an installed package. The link to the
+        # original `__init__` is removed before writing, never written through.
+        shutil.copytree(root / top, Path(tmp) / top, symlinks=True,
+                        copy_function=_link)
+        init = Path(tmp) / file.relative_to(root)
+        init.unlink()
+        init.write_text(rewritten, encoding="utf-8")
         found = first_failures(trial.entries, interpreter, after=(tmp, *extra_path),
                                before=extra_path, timeout=timeout, jobs=jobs, stop=True,
                                depth=trial.depth)
