@@ -169,6 +169,9 @@ def _order_finding(ctx: ReviewContext, facts: ModuleFacts, verdict: OrderVerdict
         also = (f" Keeping the cycle's members ({', '.join(members)}) eager and deferring "
                 f"the rest breaks `import {verdict.partial_break.module}` too: "
                 f"{verdict.partial_break.error}.")
+    elif verdict.small is not None:
+        also = (f" Keeping the cycle's members ({', '.join(members)}) eager, deferring the "
+                f"rest would save {verdict.small} module(s): too little to offer.")
     elif members and len(members) == len(targets):
         also = " Every submodule it would defer is a member of that cycle."
     else:

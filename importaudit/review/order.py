@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import ancestors
+from importaudit.model import Severity
 from importaudit.review.context import NEEDED_AT_IMPORT, RUNS
 
 if TYPE_CHECKING:
@@ -79,6 +80,8 @@ class OrderVerdict:
     # Application` loads prompt_toolkit.application.application, however lazy
     # prompt_toolkit.application's own `__init__` is made.
     defining: frozenset[str] = frozenset()
+    # Not run: what deferring only the others would save (modules), too little to offer.
+    small: int | None = None
 
 
 def init_bindings(ctx: ReviewContext, facts: ModuleFacts) -> tuple[list[Binding], list[Binding]]:
@@ -151,16 +154,28 @@ def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
     cycle = next((c for c in cycles if half in c.modules), cycles[0])
     kept = deferred & members
     rest = deferred - kept
-    again = check(dataclasses.replace(trial, deferred=rest)) if rest and kept else broke
+    # The rest is run only when it would earn a finding of its own (LOW or more): a
+    # few modules are not worth the interpreters, nor a rewrite.
+    small = _small_rest(ctx, facts, rest) if rest and kept else None
+    again = (check(dataclasses.replace(trial, deferred=rest))
+             if rest and kept and small is None else broke)
     from importaudit.review.eager import defining_module
 
     stays = kept if again is None else deferred
     verdict = OrderVerdict(broke, cycle, kept, stays, again is None,
                            None if again is None or again is broke else again,
                            frozenset(defining_module(ctx, b) for b in subs
-                                     if ctx.submodule_of(b) in stays))
+                                     if ctx.submodule_of(b) in stays), small)
     ctx.order[package] = verdict
     return verdict
+
+
+def _small_rest(ctx: ReviewContext, facts: ModuleFacts, rest: frozenset[str]) -> int | None:
+    """How many modules deferring only `rest` saves, when that grades below LOW."""
+    others = {ctx.submodule_of(b) for b in facts.bindings
+              if b.kind in RUNS and ctx.submodule_of(b) not in rest}
+    saved = ctx.defer_claim(facts.name, rest, others).saved
+    return len(saved) if ctx.grade(ctx.tree.cost(saved)) < Severity.LOW else None
 
 
 def _half(broke: LazyBreak) -> str | None:
