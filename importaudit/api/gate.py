@@ -127,6 +127,16 @@ def check(
         raise UsageError("--static measures nothing: no --from or --shard with it")
     if measured is not None and shard is not None:
         raise UsageError("--from judges a saved report; --shard measures: give one")
+    # The baseline is read first: one that cannot be used fails before anything runs.
+    path = config.baseline_path
+    base: Report | None = None
+    missing = None
+    if path is not None and (path.exists() or require_baseline):
+        base = load_baseline(path).report
+        whole(base, "used as the baseline")
+    elif path is not None:
+        missing = f"no baseline at {path}: regression checks skipped " \
+                  f"(save one with `importaudit baseline save`)"
     notes: tuple[str, ...] = ()
     run = _Run()
     if measured is not None:
@@ -142,14 +152,6 @@ def check(
     report = noted(_merge_static(report, (analyse or default)(config)), *notes)
     if measured is not None:
         same_code(report)
-    path = config.baseline_path
-    base: Report | None = None
-    missing = None
-    if path is not None and (path.exists() or require_baseline):
-        base = load_baseline(path).report
-    elif path is not None:
-        missing = f"no baseline at {path}: regression checks skipped " \
-                  f"(save one with `importaudit baseline save`)"
     report = dataclasses.replace(report, verdict=evaluate(report, config, base))
     return _with_warning(report, missing) if missing else report
 
@@ -263,6 +265,8 @@ def diff_reports(config: Config, old: str | None = None, new: str | None = None,
                               (analyse or run.analyse_verified)(config))
     else:
         after = load_saved(new).report
+    whole(before, "compared")
+    whole(after, "compared")
     regressions_only = dataclasses.replace(
         config, budgets=(), forbidden=(),
         cycles=CyclePolicy.NEW if config.cycles is not CyclePolicy.OFF else CyclePolicy.OFF,

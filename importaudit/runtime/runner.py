@@ -22,7 +22,7 @@ import os
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -239,7 +239,8 @@ class Runner:
         return self._finish(request, runs=list(runs), heap_run=heap_run,
                             hit_runs=done.hit_runs or list(runs), bytecode=done.bytecode,
                             startups=done.startups, note=note, interrupted=exc.name,
-                            warm_only=request.warmup and not done.runs)
+                            warm_only=request.warmup and not done.runs,
+                            cut=cut if runs[0] is cut else None)
 
     def _order_dependent(self, request: ProfileRequest, runs: Sequence[ChildRun],
                          skipped: Sequence[SkippedModule]) -> tuple[SkippedModule, ...]:
@@ -287,13 +288,14 @@ class Runner:
         self, request: ProfileRequest, *, runs: list[ChildRun], heap_run: ChildRun | None,
         hit_runs: list[ChildRun], bytecode: dict[str, bool], startups: list[int],
         note: str | None = None, interrupted: str | None = None, warm_only: bool = False,
+        cut: ChildRun | None = None,
     ) -> Measurement:
         """Merge the runs into one measurement; `interrupted` names the signal that cut it.
 
         `warm_only`: the one run measured is the warm-up (no warm-up came before it).
-
-        Interrupted, no child is started (a failed module is not tried alone again) and a
-        run the signal ended is no failure of the target.
+        Interrupted, no child is started (a failed module is not tried alone again), and
+        the run the signal ended (`cut`) says nothing of the target's failure or exit
+        status: a program that got the terminal's Ctrl-C too ends "failed" by it.
         """
         modules = merge_runs(runs, heap_run, hit_runs, bytecode)
         start = runs[0].start if runs else Start()
@@ -303,7 +305,7 @@ class Runner:
         names = {s.name for s in skipped}
         failure = None
         for run in runs:
-            if interrupted is not None and not run.finished:
+            if run is cut:
                 continue
             failure = describe_failure(run, request.measure.timeout, names, request)
             if failure is not None:
@@ -318,7 +320,7 @@ class Runner:
         notes = environment_notes(start, modules, request, environ)
         if note:
             notes = (note, *notes)
-        exits = [r.program_exit for r in runs if r.program_exit is not None]
+        exits = [r.program_exit for r in runs if r.program_exit is not None and r is not cut]
         meta = RunMeta(
             python=self.interpreter.executable,
             python_version=self.interpreter.version_text,
@@ -371,20 +373,34 @@ class Runner:
             heap = self._child(sub, ["heap"], (name,)) if request.measure.memory else None
             return name, runs, heap
 
-        records = []
-        failure = describe_failure(listing, request.measure.timeout, names, request)
+        measured: dict[str, tuple[list[ChildRun], ChildRun | None]] = {}
         cut: Interrupted | None = None
         try:
             # Stopped before the pool's exit waits for its workers, which wait on children.
             with ThreadPoolExecutor(max_workers=workers) as pool, \
                     self.children.stopped_on_error():
-                for name, runs, heap in pool.map(measure, wanted):
-                    self.progress(f"isolated {name}")
-                    records.append(standalone(by_name[name], runs, heap))
-                    for run in runs:
-                        failure = failure or describe_failure(run, request.measure.timeout)
+                futures = [pool.submit(measure, name) for name in wanted]
+                try:
+                    for future in as_completed(futures):
+                        name, runs, heap = future.result()
+                        self.progress(f"isolated {name}")
+                        measured[name] = (runs, heap)
+                except Interrupted:
+                    # Before the children are stopped: every module measured to its end
+                    # by now is kept, wherever it stands in the list.
+                    for future in futures:
+                        if future.done() and future.exception() is None:
+                            name, runs, heap = future.result()
+                            measured.setdefault(name, (runs, heap))
+                    raise
         except Interrupted as exc:
             cut = exc  # the modules measured so far make a partial report
+        records = [standalone(by_name[name], *measured[name])
+                   for name in wanted if name in measured]
+        failure = describe_failure(listing, request.measure.timeout, names, request)
+        for name in wanted:
+            for run in measured.get(name, ((), None))[0]:
+                failure = failure or describe_failure(run, request.measure.timeout)
         # An empty shard measured nothing: its report holds no records at all.
         preloaded = preloaded_records(listing.start) if shard is None or wanted else ()
         environ = self.interpreter.environ()
@@ -409,11 +425,11 @@ class Runner:
             shard=shard,
             interrupted=None if cut is None else cut.name,
         )
-        measured = Measurement(tuple(records) + preloaded, meta, failure, skipped)
+        result = Measurement(tuple(records) + preloaded, meta, failure, skipped)
         if cut is not None:
-            cut.partial = measured if records else None
+            cut.partial = result if records else None
             raise cut
-        return measured
+        return result
 
 
 

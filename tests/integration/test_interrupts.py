@@ -295,3 +295,46 @@ def test_an_interrupt_after_a_measured_run_keeps_the_runs_that_ended(
     assert (meta["repeats"], meta["warmup"], meta["memory"]) == (1, True, False)
     names = {m["name"] for m in report["modules"] if not m["preloaded"]}
     assert {"hangs_third_time", "json"} <= names
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two workers")
+def test_an_interrupted_isolated_run_keeps_modules_measured_after_one_that_hangs(
+    tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    # The results come in list order; those already measured behind a hanging module
+    # must not wait for it, and an interrupt must not throw them away.
+    proc = start(tmp_path, "profile", "--isolated", str(RUNTIME / "hangs_late"),
+                 "--repeat", "1", "--no-memory", "--timeout", "600", "-o", "out.json")
+    for name in ("b", "c", "d"):
+        wait_for(tmp_path / f"{name}.marker", proc)
+    tree = tree_of(proc, "hangs_late.a", 1, seen)
+    time.sleep(1.0)  # the quick modules' children have ended and been collected
+    interrupt(proc, signal.SIGTERM, tree, tmp_path)
+    report = json.loads((tmp_path / "out.json").read_text())
+    names = {m["name"] for m in report["modules"] if not m["preloaded"]}
+    assert {"hangs_late.b", "hangs_late.c", "hangs_late.d"} <= names
+    assert "hangs_late.a" not in names
+
+
+def test_a_program_that_gets_the_terminals_ctrl_c_too_is_no_failure(
+    tmp_path: Path, seen: list[psutil.Process],
+) -> None:
+    # Ctrl-C at a terminal signals the whole foreground group: importaudit, and the
+    # program (it owns the terminal) which ends by KeyboardInterrupt. The partial
+    # report keeps its imports, and says neither that it failed nor what the probe
+    # imported to print its traceback.
+    program = ("import json, decimal\nopen('measured.marker', 'w').close()\n"
+               "import time\nwhile True:\n    time.sleep(0.05)\n")
+    proc = start(tmp_path, "profile", "--timeout", "600", "-o", "out.json", "-c", program)
+    wait_for(tmp_path / "measured.marker", proc)
+    tree_of(proc, "measured.marker", 1, seen)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=WAIT_S)
+    assert proc.returncode == 130, err
+    report = json.loads((tmp_path / "out.json").read_text())
+    assert report["failure"] is None
+    assert report["meta"]["program_exit_code"] is None
+    assert report["meta"]["interrupted"] == "SIGINT"
+    names = {m["name"] for m in report["modules"] if not m["preloaded"]}
+    assert {"json", "decimal"} <= names
+    assert "traceback" not in names

@@ -283,7 +283,11 @@ def test_a_cancelled_shard_is_merged_only_as_partial_and_never_judged(project: P
     assert json.loads((project / "all.json").read_text())["meta"]["interrupted"] == "SIGTERM"
     for command in (["check", "--from", "all.json"],
                     ["review", "shardpkg", "--from", "all.json", "--fail-on", "never"],
-                    ["baseline", "save", "--from", "all.json"]):
+                    ["baseline", "save", "--from", "all.json"],
+                    # nor is it the reference a whole run is compared with
+                    ["check", "--from", "t1.json", "--baseline", "all.json"],
+                    ["baseline", "diff", "all.json", "t1.json"],
+                    ["baseline", "diff", "t1.json", "all.json"]):
         code, _, err = cli_run(*command)
         assert code == 2, (command, err)
         assert "interrupted by SIGTERM: it holds only what was measured" in err, command
