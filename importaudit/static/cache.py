@@ -124,7 +124,7 @@ def encode_scan(scan: FileScan) -> list[Any]:
     return [scan.error, scan.error_line,
             [[s.line, values[s.kind], s.module, s.level,
               list(s.names) if s.names is not None else None,
-              s.anchor, int(s.guess), int(s.stub)] for s in scan.statements]]
+              s.anchor, int(s.guess), int(s.stub), int(s.provides)] for s in scan.statements]]
 
 
 def decode_scan(data: Any) -> FileScan:
@@ -133,8 +133,8 @@ def decode_scan(data: Any) -> FileScan:
     statements = tuple(
         ImportStatement(int(line), _KINDS[kind], str(module), int(level),
                         tuple(names) if names is not None else None, anchor,
-                        bool(guess), bool(stub))
-        for line, kind, module, level, names, anchor, guess, stub in rows
+                        bool(guess), bool(stub), bool(provides))
+        for line, kind, module, level, names, anchor, guess, stub, provides in rows
     )
     return FileScan(statements, error, error_line)
 

@@ -35,12 +35,14 @@ from io import BytesIO
 from typing import Any
 
 from importaudit.guards import Bindings
+from importaudit.model import EdgeKind
 from importaudit.static.scan import (
     MODULE,
     Ctx,
     FileScan,
     ImportStatement,
     call_statements,
+    can_give,
     class_context,
     computed_imports,
     function_context,
@@ -100,6 +102,9 @@ _NOISE = re.compile(
     r"|#[^\n]*"
 )
 _NOISE_BYTES = re.compile(_NOISE.pattern.encode())
+# `sys.modules[__name__] = ...` (`scan.LazyPackage`), loosely: text that merely looks
+# like it costs a whole-file parse, missing it would lose what the module gives.
+_SELF_REPLACEMENT = re.compile(r"modules\s*\[[\s(]*__name__")
 
 
 def starts_statement(source: bytes, end: int) -> bool:
@@ -377,6 +382,11 @@ def scan_fast(source: bytes) -> FileScan:
         # `from importlib import import_module as load`: calls to `load(...)` carry no
         # text this scanner looks for; the reference walks every call.
         return scan_reference(source)
+    if scanner.lazy_calls or (scanner.typed and (
+            scanner.module_getattr or _SELF_REPLACEMENT.search(text) is not None)):
+        # Maybe a lazy package (`scan.LazyPackage`): which names it gives lazily
+        # depends on every name its body binds, which needs the whole module.
+        return scan_reference(source)
     return FileScan(tuple(scanner.statements))
 
 
@@ -444,6 +454,9 @@ class _Scanner:
         self.triggers = triggers
         self.bindings = Bindings()
         self.statements: list[ImportStatement] = []
+        # What may make the file a lazy package (see `scan_fast`): an import under
+        # `if TYPE_CHECKING:`, a module-level `__getattr__`, a lazy `attach(...)`.
+        self.typed = self.module_getattr = self.lazy_calls = False
         self._line_pos = 0
         self._line_no = 1
         # Silences warnings while pieces are parsed: entered at the first parse only
@@ -771,6 +784,8 @@ class _Scanner:
             statements.append(statement)
         first = self._line_of(start)
         kind = statement_kind(ctx)
+        if ctx.type_only:
+            self.typed = True
         for (line, _), (module, level, names, aliases) in zip(found, statements, strict=True):
             if names is None:
                 self.bindings.learn_import(aliases)
@@ -790,7 +805,10 @@ class _Scanner:
             return
         for sub in ast.walk(node):
             if isinstance(sub, ast.Call):
-                self.statements.extend(call_statements(sub, ctx, self.bindings, offset))
+                found = call_statements(sub, ctx, self.bindings, offset)
+                if found:
+                    self.statements.extend(found)
+                    self.lazy_calls |= any(s.kind is EdgeKind.LAZY for s in found)
 
     def _header(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
                 ctx: Ctx, offset: int, calls: bool) -> Ctx:
@@ -822,6 +840,8 @@ class _Scanner:
                 calls: bool) -> None:
         self.bindings.learn(node)
         self.statements.extend(import_statements(node, ctx, offset))
+        if ctx.type_only:
+            self.typed = True
 
     def _if(self, node: ast.If, ctx: Ctx, offset: int, calls: bool) -> None:
         if calls:
@@ -844,8 +864,10 @@ class _Scanner:
         self._walk(node.body, self._header(node, ctx, offset, calls), offset, calls)
         # A module-level __getattr__ importing a computed name reads a lazy map that
         # may live anywhere in the module: that needs the whole module.
-        if is_module_getattr(node, ctx) and computed_imports(node, self.bindings):
-            raise _WholeFile
+        if is_module_getattr(node, ctx):
+            self.module_getattr |= can_give(node)
+            if computed_imports(node, self.bindings):
+                raise _WholeFile
 
     def _loop(self, node: ast.For | ast.AsyncFor | ast.While, ctx: Ctx, offset: int,
               calls: bool) -> None:

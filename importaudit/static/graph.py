@@ -53,8 +53,9 @@ if TYPE_CHECKING:
 
 #: Bump when resolution changes, so graphs cached by `build` are not reused.
 # 2: compiled modules read from the source beside them; 3: test-named modules the
-# targets import at import time are walked (`GraphBuilder.spare`)
-GRAPH_VERSION = 3
+# targets import at import time are walked (`GraphBuilder.spare`); 4: an import-time
+# `from package import name` of a name the package gives lazily leads to its module
+GRAPH_VERSION = 4
 
 #: Kinds of the statements that run while the importer runs (PARENT is implied by them).
 RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
@@ -203,6 +204,9 @@ class GraphBuilder:
         # Directories looked in for left-out modules: what the graph says about those
         # depends on their listings, which the tree's digest does not cover.
         self._looked: set[str] = set()
+        # (package, name) -> the module a lazy package takes `name` from (None: it
+        # declares two), from its `provides` records; see `_through_providers`.
+        self._provided: dict[tuple[str, str], str | None] = {}
 
     # ----------------------------------------------------------------- naming
 
@@ -437,8 +441,50 @@ class GraphBuilder:
             self.problems.append(ScanProblem(stub_display, scan.error, scan.error_line))
         inner_kind = EdgeKind.TYPE_ONLY if kind is EdgeKind.TYPE_ONLY else EdgeKind.LAZY
         for inner in scan.statements:
+            if inner.provides:
+                continue  # the stub's own lazy names: not what `attach_stub` reads
             self.statement(module, stub_display, inner.line, inner_kind, inner.module,
                            inner.level, inner.names, inner.anchor, inner.guess)
+
+    def provide(self, module: SourceModule, display: str, line: int, name: str,
+                level: int, names: Sequence[str] | None, anchor: str | None) -> None:
+        """A `provides` record: package `module` gives `names` lazily from module `name`.
+
+        Kept only for a module below the package that exists (the record is read from
+        declarations, as a lazy map's guesses are).
+        """
+        target = self.absolute(module, name, level, anchor, display, line,
+                               True) if level else name
+        if (not module.is_package or not target or not target.startswith(module.name + ".")
+                or not self.exists(target)):
+            return
+        provided = self._provided
+        for each in names or ():
+            key = (module.name, each)
+            provided[key] = target if provided.get(key, target) == target else None
+
+    def _through_providers(self) -> None:
+        """The edges of import-time `from package import name` through a lazy package.
+
+        The package has no `name` until its lazy mechanism imports the module that
+        gives it, so the statement imports that module too (as a `from module import
+        name` would): an edge of the statement's kind, file and line, naming `name`.
+        Added once every file is read: the importer may come before the package.
+        """
+        provided = self._provided
+        packages = {package for package, _ in provided}
+        for group in list(self._groups.values()):
+            for importer, imported, kind, display, line, names, _, _ in list(group.values()):
+                if imported not in packages or not names or kind not in RUNS_AT_IMPORT:
+                    continue
+                by_module: dict[str, list[str]] = {}
+                for name in names:
+                    source = provided.get((imported, name))
+                    if source is not None:
+                        by_module.setdefault(source, []).append(name)
+                for source, taken in by_module.items():
+                    self.edge(importer, source, kind, display, line, tuple(taken), False)
+                    self._parents(importer, [source, imported], kind, display, line)
 
     # ----------------------------------------------------------------- result
 
@@ -457,9 +503,11 @@ class GraphBuilder:
             self.problems.append(ScanProblem(display, error, error_line))
             return
         statement, kinds = self.statement, _KINDS
-        for line, kind, name, level, names, anchor, guess, stub in rows:
+        for line, kind, name, level, names, anchor, guess, stub, provides in rows:
             if stub:
                 self.stub(module, line, kinds[kind], display)
+            elif provides:
+                self.provide(module, display, line, name, level, names, anchor)
             else:
                 statement(module, display, line, kinds[kind], name, level, names, anchor,
                           bool(guess))
@@ -488,6 +536,8 @@ class GraphBuilder:
         # the edges (as tuples, which is much faster than through a key function). The
         # importer comes first in a key, so sorting the groups' keys one group after
         # another, the groups by importer, sorts them all.
+        if self._provided:
+            self._through_providers()
         made: list[_Made] = []
         for importer in sorted(self._groups):
             group = self._groups[importer]

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 #: Bump when the statements a file yields change, so cached scans are not reused.
-SCANNER_VERSION = 3
+# 4: a lazy package's names (`ImportStatement.provides`)
+SCANNER_VERSION = 4
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _ATTACH = "attach"
@@ -43,6 +44,11 @@ class ImportStatement:
     package. `guess` marks a module name read from a data literal (a PEP 562 lazy map):
     it is kept only when it names a module that exists. `stub` marks lazy_loader's
     `attach_stub`, whose imports live in the module's `.pyi` file.
+
+    `provides` marks no import of its own but what a package gives lazily: the
+    package's lazy mechanism takes each of `names` from `module` on first use (see
+    `provider_statements`), so a `from package import name` that runs at import time
+    imports `module` then. `graph` adds that edge.
     """
 
     line: int
@@ -53,6 +59,7 @@ class ImportStatement:
     anchor: str | None = None
     guess: bool = False
     stub: bool = False
+    provides: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +398,226 @@ def lazy_map_statements(func: ast.FunctionDef | ast.AsyncFunctionDef,
     return out
 
 
+# --------------------------------------------------------------------------- lazy packages
+
+
+def _blocks(node: ast.stmt, bindings: Bindings) -> list[list[ast.stmt]]:
+    """The blocks of a module-level compound statement that can run on import."""
+    if isinstance(node, ast.If):
+        guard = classify_test(node.test, bindings)
+        if guard in (Guard.TYPE_CHECKING, Guard.MAIN):
+            return [node.orelse]
+        return [node.body] if guard is Guard.NOT_TYPE_CHECKING else [node.body, node.orelse]
+    if isinstance(node, ast.Try | ast.TryStar):
+        return [node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody]
+    if isinstance(node, ast.Match):
+        return [case.body for case in node.cases]
+    # Loops and `with` (a simple statement has neither field).
+    return [block for block in (getattr(node, "body", None), getattr(node, "orelse", None))
+            if block]
+
+
+_NAMESPACES = frozenset({"globals", "vars", "locals"})
+
+
+def _namespace_call(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in _NAMESPACES)
+
+
+def _binds_anything(node: ast.AST) -> bool:
+    """Whether `node` can bind names nobody can list.
+
+    `globals()[k] = v`, `globals().update(...)`, `exec(...)`, `setattr(...)`; reading
+    `globals()["__file__"]` binds nothing.
+    """
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Store | ast.Del):
+            if _namespace_call(sub.value):
+                return True
+        elif isinstance(sub, ast.Call):
+            func = sub.func
+            if isinstance(func, ast.Name) and func.id in ("exec", "setattr"):
+                return True
+            if isinstance(func, ast.Attribute) and _namespace_call(func.value) and (
+                    func.attr != "get"):
+                return True
+    return False
+
+
+def _header(node: ast.stmt) -> list[ast.AST]:
+    """What may bind names in a compound statement, outside its blocks.
+
+    A test, loop targets, `with ... as`, match patterns.
+    """
+    if isinstance(node, ast.If):
+        return [node.test]
+    parts = [n for n in ast.iter_child_nodes(node)
+             if not isinstance(n, ast.stmt | ast.excepthandler | ast.match_case)]
+    if isinstance(node, ast.Match):
+        parts += [part for case in node.cases for part in (case.pattern, case.guard)
+                  if part is not None]
+    return parts
+
+
+def runtime_names(body: list[ast.stmt], bindings: Bindings) -> set[str] | None:
+    """Every name a module body may bind when it runs (any branch), or None: unknowable.
+
+    Unknowable: a star import, or what binds names nobody can list (`_binds_anything`)
+    in the module's own body (not in its functions). Names a function declares `global`
+    count too. What runs only for type checkers or as a script does not.
+    """
+    names: set[str] = set()
+    pending = list(body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+            names.update(n for sub in ast.walk(node) if isinstance(sub, ast.Global)
+                         for n in sub.names)
+            continue
+        if isinstance(node, ast.Import):
+            names.update(a.asname or a.name.partition(".")[0] for a in node.names)
+            continue
+        if isinstance(node, ast.ImportFrom):
+            if any(a.name == "*" for a in node.names):
+                return None
+            names.update(a.asname or a.name for a in node.names)
+            continue
+        blocks = _blocks(node, bindings)
+        if isinstance(node, ast.Try | ast.TryStar):
+            names.update(h.name for h in node.handlers if h.name)
+        for part in _header(node) if blocks else [node]:
+            if _binds_anything(part):
+                return None
+            names.update(sub.id for sub in ast.walk(part)
+                         if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store))
+            names.update(sub.name for sub in ast.walk(part)
+                         if isinstance(sub, ast.MatchAs | ast.MatchStar) and sub.name)
+        for block in blocks:
+            pending.extend(block)
+    return names
+
+
+def _is_self_replacement(node: ast.Assign, bindings: Bindings) -> bool:
+    """`sys.modules[__name__] = ...`: the module puts another object in its place."""
+    for target in node.targets:
+        if (isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Name)
+                and target.slice.id == "__name__" and isinstance(target.value, ast.Attribute)
+                and target.value.attr == "modules" and isinstance(target.value.value, ast.Name)
+                and target.value.value.id in {"sys", *bindings.sys}):
+            return True
+    return False
+
+
+def can_give(func: ast.AST) -> bool:
+    """Whether a module `__getattr__` can give names by importing them.
+
+    It returns something and imports (a statement, or a call of a function whose name
+    says it imports: `import_module`, langchain's `import_attr`). One that only raises
+    (scikit-learn's for names another module sets once enabled) or hands out objects
+    it already has (deprecated aliases) gives no name from a module of its own.
+    """
+    returns = imports = False
+    for node in ast.walk(func):
+        if isinstance(node, ast.Return) and node.value is not None:
+            returns = True
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            imports = True
+        elif isinstance(node, ast.Call):
+            callee = node.func
+            name = (callee.id if isinstance(callee, ast.Name)
+                    else callee.attr if isinstance(callee, ast.Attribute) else "")
+            imports = imports or "import" in name.lower()
+    return returns and imports
+
+
+def _map_provides(func: ast.FunctionDef | ast.AsyncFunctionDef,
+                  module_body: list[ast.stmt],
+                  bindings: Bindings) -> list[tuple[str, ast.expr, str | None]]:
+    """(name, module string node, anchor) a PEP 562 `__getattr__` imports per name.
+
+    Only `import_module(TABLE[name], ...)` with `name` the function's parameter and
+    TABLE a module-level dict literal: key `name` -> value "module".
+    """
+    if not func.args.args:
+        return []
+    parameter = func.args.args[0].arg
+    tables = _literal_containers(module_body)
+    found: list[tuple[str, ast.expr, str | None]] = []
+    for call in computed_imports(func, bindings):
+        key = call.args[0]
+        if not (isinstance(key, ast.Subscript) and isinstance(key.value, ast.Name)
+                and isinstance(key.slice, ast.Name) and key.slice.id == parameter):
+            continue
+        table = tables.get(key.value.id)
+        if not isinstance(table, ast.Dict):
+            continue
+        anchor = _anchor(_argument(call, 1, "package"))
+        for name, value in zip(table.keys, table.values, strict=True):
+            provided = _str_value(name)
+            if provided is not None and _str_value(value) is not None:
+                found.append((provided, value, anchor))
+    return found
+
+
+class LazyPackage:
+    """What a module's body says about the names it gives lazily, as the reference visits it.
+
+    A lazy mechanism (a module-level `__getattr__`, lazy_loader's `attach`, or the module
+    replacing itself in `sys.modules`, as Hugging Face's `_LazyModule` does) and the
+    declarations of where names come from: `if TYPE_CHECKING:` imports (for type
+    checkers only, so at run time the mechanism gives those names), `attach`'s
+    `submod_attrs`, and a `__getattr__`'s literal map.
+    """
+
+    def __init__(self) -> None:
+        self.mechanism = False
+        self.typed: list[ast.ImportFrom] = []  # module-level, under `if TYPE_CHECKING:`
+        self.attached: list[ast.Call] = []  # `attach(__name__, ...)` run on import
+        self.mapped: list[tuple[str, ast.expr, str | None]] = []  # `_map_provides`
+
+    def statements(self, body: list[ast.stmt], bindings: Bindings) -> list[ImportStatement]:
+        """The `provides` records: only names the module does not bind otherwise."""
+        if not self.mechanism or not (self.typed or self.attached or self.mapped):
+            return []
+        bound = runtime_names(body, bindings)
+        if bound is None:
+            return []
+        out: list[ImportStatement] = []
+
+        def add(line: int, module: str, level: int, names: list[str],
+                anchor: str | None) -> None:
+            kept = tuple(n for n in names if n not in bound and n != "*")
+            if kept:
+                out.append(ImportStatement(line, EdgeKind.LAZY, module, level, kept, anchor,
+                                           guess=True, provides=True))
+
+        for node in self.typed:
+            # `from .x import a as b`: the mechanism gives `b` from wherever it does;
+            # only names taken as they are say where they come from.
+            add(node.lineno, node.module or "", node.level,
+                [a.name for a in node.names if a.asname in (None, a.name)], None)
+        for call in self.attached:
+            attrs = _argument(call, 2, "submod_attrs")
+            if not isinstance(attrs, ast.Dict):
+                continue
+            for key, value in zip(attrs.keys, attrs.values, strict=True):
+                text = _str_value(key)
+                parsed = _split_relative(text) if text is not None else None
+                if key is not None and parsed is not None:
+                    module, level = parsed
+                    add(key.lineno, module, level or 1, [n for n, _ in _strings(value)],
+                        "__name__")
+        for name, value, anchor in self.mapped:
+            text = _str_value(value)
+            parsed = _split_relative(text) if text is not None else None
+            if parsed is not None:
+                module, level = parsed
+                add(value.lineno, module, level, [name], anchor if level else None)
+        return out
+
+
 # --------------------------------------------------------------------------- reference
 
 
@@ -432,6 +659,7 @@ def scan_reference(source: bytes) -> FileScan:
         visitor.visit(tree)
     except RecursionError as exc:
         return error_scan(exc)
+    visitor.statements.extend(visitor.lazy.statements(tree.body, visitor.bindings))
     return FileScan(tuple(visitor.statements))
 
 
@@ -443,6 +671,7 @@ class _ReferenceVisitor(ast.NodeVisitor):
         self.bindings = Bindings()
         self.ctx = MODULE
         self.statements: list[ImportStatement] = []
+        self.lazy = LazyPackage()
 
     def _under(self, ctx: Ctx, nodes: Sequence[ast.AST] | ast.AST) -> None:
         saved, self.ctx = self.ctx, ctx
@@ -463,6 +692,18 @@ class _ReferenceVisitor(ast.NodeVisitor):
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         self.bindings.learn(node)
         self.statements.extend(import_statements(node, self.ctx))
+        if self.ctx.type_only and self.ctx.module_scope and not self.ctx.function:
+            self.lazy.typed.append(node)
+
+    def _at_run_time(self) -> bool:
+        """Whether the current statement runs in the module's body on import."""
+        ctx = self.ctx
+        return ctx.module_scope and not (ctx.type_only or ctx.function)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if self._at_run_time() and _is_self_replacement(node, self.bindings):
+            self.lazy.mechanism = True
+        self.generic_visit(node)
 
     def visit_If(self, node: ast.If) -> None:
         self.visit(node.test)
@@ -489,6 +730,9 @@ class _ReferenceVisitor(ast.NodeVisitor):
             # After the body: an `import importlib` inside it counts.
             self.statements.extend(
                 lazy_map_statements(node, self.module_body, self.bindings, inner))
+            if self._at_run_time() and can_give(node):
+                self.lazy.mechanism = True
+                self.lazy.mapped.extend(_map_provides(node, self.module_body, self.bindings))
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -503,5 +747,10 @@ class _ReferenceVisitor(ast.NodeVisitor):
         self._under(class_context(self.ctx), node.body)
 
     def visit_Call(self, node: ast.Call) -> None:
-        self.statements.extend(call_statements(node, self.ctx, self.bindings))
+        found = call_statements(node, self.ctx, self.bindings)
+        if found:
+            self.statements.extend(found)
+            if self._at_run_time() and _callee(node)[1] == _ATTACH:
+                self.lazy.mechanism = True  # lazy_loader's `attach`
+                self.lazy.attached.append(node)
         self.generic_visit(node)

@@ -223,10 +223,14 @@ def test_lazy_loader_attach_and_attach_stub(scanner: Scanner) -> None:
         stub = lazy.attach_stub(__name__, __file__)
         unrelated = other.attach(something)
         """)
-    lazy = {(s.module, s.level, s.guess, s.stub) for s in result.statements if s.kind is L}
+    lazy = {(s.module, s.level, s.guess, s.stub) for s in result.statements
+            if s.kind is L and not s.provides}
     assert lazy == {("linalg", 1, False, False), ("fft", 1, False, False),
                     ("utils", 1, False, False), ("real_time.facade", 1, True, False),
                     ("", 1, False, True)}
+    # `submod_attrs` says which names the package gives from which submodule.
+    assert [(s.module, s.level, s.names, s.anchor) for s in result.statements
+            if s.provides] == [("utils", 1, ("helper",), "__name__")]
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 15), reason="Python 3.15 parses `lazy import`")
@@ -327,3 +331,129 @@ def test_platform_guarded_imports_keep_their_kind(scanner: Scanner) -> None:
             except ImportError:
                 pass
         """) == {"sys": E, "winreg": E, "fcntl": OPT}
+
+
+def provided(scanner: Scanner, source: str) -> list[tuple[str, int, tuple[str, ...] | None]]:
+    """(module, level, names) of the `provides` records of `source`."""
+    result = scan(scanner, source)
+    assert result.error is None, result.error
+    return [(s.module, s.level, s.names) for s in result.statements if s.provides]
+
+
+def test_type_checking_imports_of_a_module_that_replaces_itself_are_what_it_gives(
+        scanner: Scanner) -> None:
+    assert provided(scanner, """\
+        from typing import TYPE_CHECKING
+        from ..utils import _LazyModule, is_torch_available
+
+        _import_structure = {"aqlm": ["replace_with_aqlm_linear"]}
+        if TYPE_CHECKING:
+            from .aqlm import replace_with_aqlm_linear, is_torch_available
+            from .awq import fuse as fused
+            from .models import *
+        else:
+            import sys
+
+            sys.modules[__name__] = _LazyModule(__name__, globals()["__file__"], _import_structure)
+        """) == [("aqlm", 1, ("replace_with_aqlm_linear",))]  # bound, aliased, star: not
+
+
+def test_type_checking_imports_beside_a_module_getattr_are_what_it_gives(
+        scanner: Scanner) -> None:
+    assert provided(scanner, """\
+        import typing
+
+        if typing.TYPE_CHECKING:
+            from mypkg.engine import Engine
+
+        def __getattr__(name):
+            return import_attr(name, __spec__.parent)
+        """) == [("mypkg.engine", 0, ("Engine",))]
+
+
+def test_type_checking_imports_without_a_lazy_mechanism_give_nothing(scanner: Scanner) -> None:
+    source = """\
+        import sys
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from .engine import Engine
+
+        modules = sys.modules
+        class Proxy:
+            def __getattr__(self, name):
+                return name
+        def f():
+            sys.modules[__name__] = Proxy()
+        """
+    assert provided(scanner, source) == []
+
+
+def test_a_literal_map_of_a_module_getattr_gives_its_keys(scanner: Scanner) -> None:
+    assert provided(scanner, """\
+        import importlib
+
+        _MAP = {"thing": ".sub", "Other": "pkg.other", "skip": 3}
+        _NOT_INDEXED = {"never": ".elsewhere"}
+
+        def __getattr__(name):
+            if name in _NOT_INDEXED:
+                return importlib.import_module(_NOT_INDEXED["never"], __name__)
+            return getattr(importlib.import_module(_MAP[name], __name__), name)
+        """) == [("sub", 1, ("thing",)), ("pkg.other", 0, ("Other",))]
+
+
+@pytest.mark.parametrize("binding", [
+    "thing = None",
+    "def thing(): pass",
+    "try:\n    from ._c import thing\nexcept ImportError:\n    pass",
+    "for thing in range(2):\n    pass",
+    "def setup():\n    global thing\n    thing = 1",
+    "if (thing := 1):\n    pass",
+])
+def test_a_name_the_module_binds_itself_is_not_given_lazily(scanner: Scanner,
+                                                            binding: str) -> None:
+    source = ("import importlib\nfrom typing import TYPE_CHECKING\n\n"
+              "_MAP = {'thing': '.sub', 'other': '.sub'}\n"
+              "if TYPE_CHECKING:\n    from .sub import thing, other\n"
+              f"{binding}\n\n"
+              "def __getattr__(name):\n"
+              "    return getattr(importlib.import_module(_MAP[name], __name__), name)\n")
+    assert provided(scanner, source) == [("sub", 1, ("other",)), ("sub", 1, ("other",))]
+
+
+def lazy_package(body: str, getattr_body: str = "    return import_attr(name, __name__)") -> str:
+    """A package that declares `thing` and `other` for type checkers, runs `body`, and
+    has a module `__getattr__` of `getattr_body`."""
+    return ("from typing import TYPE_CHECKING\n"
+            "if TYPE_CHECKING:\n    from .sub import thing, other\n"
+            f"{body}\n\n"
+            f"def __getattr__(name):\n{getattr_body}\n")
+
+
+@pytest.mark.parametrize("binding", [
+    "from ._all import *",
+    "globals()['thing'] = 1",
+    "globals().update(thing=1)",
+    "exec('thing = 1')",
+])
+def test_a_module_that_binds_names_nobody_can_list_gives_none_lazily(
+        scanner: Scanner, binding: str) -> None:
+    assert provided(scanner, lazy_package(binding)) == []
+
+
+@pytest.mark.parametrize("getattr_body", [
+    # scikit-learn's model_selection: another module sets these names once enabled.
+    "    if name in {'thing'}:\n        raise ImportError(f'{name} is experimental')\n"
+    "    raise AttributeError(name)",
+    # Deprecated aliases of objects the module already has.
+    "    if name in _ALIASES:\n        return _ALIASES[name]\n    raise AttributeError(name)",
+])
+def test_a_module_getattr_that_imports_nothing_gives_nothing_lazily(
+        scanner: Scanner, getattr_body: str) -> None:
+    assert provided(scanner, lazy_package("_ALIASES = {}", getattr_body)) == []
+
+
+def test_a_match_pattern_binds_a_name_too(scanner: Scanner) -> None:
+    source = lazy_package("match 1:\n    case [*thing]:\n        pass")
+    assert provided(scanner, source) == [("sub", 1, ("other",))]

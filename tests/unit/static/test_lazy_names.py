@@ -1,0 +1,102 @@
+"""Names a lazy package gives from its submodules: the import-time edge to that module.
+
+`from pkg import name` at import time, where `pkg` gives `name` lazily (a PEP 562 map,
+lazy_loader's `submod_attrs`, or `if TYPE_CHECKING:` imports beside a lazy mechanism),
+imports the module that gives it then. The fixture packages are in
+tests/fixtures/static/lazynames (see its README).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from static_helpers import STATIC, graph_of
+
+from importaudit import api
+from importaudit.model import EdgeKind, ImportEdge, StaticGraph
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+LAZY = STATIC / "lazynames"
+
+
+@pytest.fixture(autouse=True)
+def _in_fixtures(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(LAZY)
+    monkeypatch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _edges_to(graph: StaticGraph, imported: str) -> list[ImportEdge]:
+    return [e for e in graph.edges if e.imported == imported]
+
+
+@pytest.mark.parametrize("scanner", ["fast", "reference"])
+@pytest.mark.parametrize(("package", "user", "provider", "file"), [
+    ("lzpkg", "lzpkg.user", "lzpkg.sub", "lzpkg/user.py"),  # PEP 562 literal map
+    ("llpkg", "llpkg.user", "llpkg.sub", "llpkg/user.py"),  # lazy_loader submod_attrs
+])
+def test_a_name_a_lazy_package_gives_leads_to_its_module(
+        scanner: str, package: str, user: str, provider: str, file: str) -> None:
+    graph = graph_of(package, cwd=LAZY, scanner=scanner)
+    into = [e for e in _edges_to(graph, provider) if e.importer == user]
+    # The statement's own edge to the package stays; the new one has its kind, place
+    # and the name it takes.
+    assert into == [ImportEdge(user, provider, EdgeKind.EAGER, file, 1, ("thing",))]
+    assert ImportEdge(user, package, EdgeKind.EAGER, file, 1, ("thing",)) in graph.edges
+
+
+@pytest.mark.parametrize("scanner", ["fast", "reference"])
+def test_type_checking_imports_beside_a_lazy_module_say_where_names_come_from(
+        scanner: str) -> None:
+    graph = graph_of("hflike", cwd=LAZY, scanner=scanner)
+    user = "hflike.quantizers.quantizer_aqlm"
+    got = {(e.imported, e.kind, e.line, e.names) for e in graph.edges if e.importer == user}
+    assert got == {
+        ("hflike.integrations", EdgeKind.EAGER, 1, ("download",)),
+        ("hflike.integrations", EdgeKind.EAGER, 2, ("replace_with_aqlm_linear",)),
+        ("hflike.integrations.hub", EdgeKind.EAGER, 1, ("download",)),
+        ("hflike.integrations.aqlm", EdgeKind.EAGER, 2, ("replace_with_aqlm_linear",)),
+    }
+    # The package's own TYPE_CHECKING imports stay type-only: nothing else changes.
+    assert {e.kind for e in graph.edges if e.importer == "hflike.integrations"
+            and e.imported.startswith("hflike.integrations.")} == {EdgeKind.TYPE_ONLY}
+
+
+@pytest.mark.parametrize("scanner", ["fast", "reference"])
+def test_a_name_the_package_also_binds_at_run_time_leads_nowhere_else(scanner: str) -> None:
+    graph = graph_of("boundpkg", cwd=LAZY, scanner=scanner)
+    # `thing` is bound by the package itself (`from ._plain import thing`): its
+    # `__getattr__` never runs for it, so `from boundpkg import thing` never loads `.sub`.
+    assert [e for e in _edges_to(graph, "boundpkg.sub")
+            if e.importer == "boundpkg.user"] == []
+
+
+def test_only_imports_that_run_at_import_time_get_the_edge(tmp_path: Path) -> None:
+    package = tmp_path / "later"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import importlib\n_MAP = {'thing': '.sub'}\n\n\ndef __getattr__(name):\n"
+        "    return getattr(importlib.import_module(_MAP[name], __name__), name)\n")
+    (package / "sub.py").write_text("from later.user import helper\nthing = 1\n")
+    (package / "user.py").write_text(
+        "try:\n    from later import thing\nexcept ImportError:\n    thing = None\n\n\n"
+        "def helper():\n    from later import thing\n    return thing\n")
+    graph = graph_of("later", cwd=tmp_path)
+    assert [(e.kind, e.line) for e in _edges_to(graph, "later.sub")
+            if e.importer == "later.user"] == [(EdgeKind.OPTIONAL, 2)]
+
+
+def test_a_warm_build_gives_the_same_edges() -> None:
+    options = api.StaticOptions()
+    cold = api.graph(["hflike"], options).graph
+    warm = api.graph(["hflike"], options).graph
+    assert cold is not None and warm is not None
+    assert warm.edges == cold.edges
+    assert any(e.imported == "hflike.integrations.aqlm" and e.kind is EdgeKind.EAGER
+               for e in warm.edges)
+
+
+def test_no_cycle_when_the_package_binds_the_name_itself() -> None:
+    assert api.cycles(["boundpkg"], api.StaticOptions(verify=True)).cycles == ()
