@@ -10,8 +10,9 @@ it lacks in front. The outcome is written as one JSON object to
 RESULT_FILE (stdout and stderr belong to the imported code): `{"ok": true, "loaded":
 [...]}` with those of the WATCHED modules that importing MODULE loaded, or the
 exception's type, message and the innermost frame of the imported code that raised it
-(import machinery frames, `<frozen ...>`, are skipped), with the WATCHED modules that
-had finished importing before it (`loaded`). Then it exits at once,
+(import machinery frames, `<frozen ...>`, are skipped), the exceptions it was raised
+from (`causes`), with the WATCHED modules that had finished importing before it
+(`loaded`). Then it exits at once,
 without waiting for threads or atexit hooks of the imported code.
 
 With `--star`, after importing MODULE it runs `from MODULE import *` as a caller would
@@ -45,6 +46,22 @@ def _where(tb: TracebackType | None) -> tuple[str | None, int | None]:
 
 
 _HERE = os.path.abspath(__file__)
+
+
+def _causes(exc: BaseException) -> list[str]:
+    """The exceptions `exc` was raised from or while handling, innermost last.
+
+    A lazy package's `__getattr__` that meets a half-initialised module raises its own
+    error "from" the one that says so (Hugging Face's `_LazyModule`).
+    """
+    found: list[str] = []
+    seen = {id(exc)}
+    inner = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    while inner is not None and id(inner) not in seen and len(found) < 8:
+        seen.add(id(inner))
+        found.append(f"{type(inner).__name__}: {inner}")
+        inner = inner.__cause__ or (None if inner.__suppress_context__ else inner.__context__)
+    return found
 
 
 def _star_import(module: str) -> dict[str, object]:
@@ -90,7 +107,7 @@ def main() -> None:
         # What had finished importing when it failed: a module whose import failed is
         # out of sys.modules again once the error has left it.
         outcome = {"ok": False, "type": type(exc).__name__, "message": str(exc),
-                   "file": filename, "line": line,
+                   "file": filename, "line": line, "causes": _causes(exc),
                    "loaded": [name for name in watched if name in sys.modules]}
     with open(result_path, "w", encoding="utf-8") as result:
         json.dump(outcome, result)

@@ -100,6 +100,12 @@ def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str
     # (a bare `assert` has no message: its type alone, not "AssertionError: ")
     message = (f"{outcome['type']}: {outcome['message']}" if outcome["message"]
                else outcome["type"])
+    if half_initialised(message) is None:
+        # Raised from an error that names the half-initialised module (a lazy
+        # package's `__getattr__` re-raises what it met): that one says why.
+        named = [c for c in outcome.get("causes", ()) if half_initialised(c) is not None]
+        if named:
+            message = f"{message} (raised from {named[-1]})"
     return ImportTrial(module, error=message, file=_shown_path(outcome.get("file")),
                        line=outcome.get("line")), frozenset(outcome.get("loaded", ()))
 
@@ -188,9 +194,28 @@ def half_initialised(error: str | None) -> str | None:
     return f"{found['pkg']}.{found['attr']}"
 
 
+#: `from p import name` that found no `name` on `p`.
+_NO_NAME = re.compile(r"ImportError: cannot import name '(?P<name>[^']+)'")
+
+
 def _half_initialised(trial: ImportTrial, cycle: Cycle) -> bool:
-    """Whether the trial failed on a half-initialised member of `cycle`."""
-    return half_initialised(trial.error) in cycle.modules
+    """Whether the trial failed on a half-initialised member of `cycle`.
+
+    Either the error names one, or it is "cannot import name" raised by a statement
+    the cycle suspects of taking that name from the module this trial imported first
+    (while that module runs). The second is how a name a lazy package gives from a
+    half-initialised module fails: the package's `__getattr__` raises AttributeError,
+    which the import statement turns into an ImportError naming the package only.
+    """
+    if half_initialised(trial.error) in cycle.modules:
+        return True
+    found = _NO_NAME.match(trial.error or "")
+    if found is None or trial.via is not None or trial.file is None:
+        return False
+    where = Path(trial.file).resolve()
+    return any(e.imported == trial.module and found["name"] in e.names
+               and e.line == trial.line and e.file is not None
+               and Path(e.file).resolve() == where for e in cycle.failing)
 
 
 def _cleared(trial: ImportTrial, cycle: Cycle,

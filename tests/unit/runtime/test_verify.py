@@ -278,3 +278,34 @@ def test_review_runs_the_cycle_claims_only_when_it_measures_for_ia201() -> None:
     other = api.review(["cyclic"], api.ReviewOptions(measure=api.Measure(repeat=1, memory=False),
                                                      select=("IA101",)))
     assert other.cycles[0].proof is Proof.UNVERIFIED and other.cycles[0].trials == ()
+
+
+@pytest.mark.parametrize("package", ["lzpkg", "llpkg"])
+def test_the_cycle_closed_by_a_lazy_name_is_found_and_fails_at_import(package: str) -> None:
+    # tests/fixtures/static/lazynames (its README): a PEP 562 map, lazy_loader's attach.
+    report = api.cycles([f"lazynames/{package}"], api.StaticOptions(verify=True))
+    (cycle,) = report.cycles
+    assert cycle.modules == (f"{package}.sub", f"{package}.user")
+    assert cycle.proof is Proof.FAILS
+    by_module = {t.module: t for t in cycle.trials}
+    sub = by_module[f"{package}.sub"]
+    # The package's `__getattr__` met the half-initialised `.sub` and raised
+    # AttributeError, which the import statement turned into this: it names the
+    # package only, yet it is the cycle failing, at the statement the cycle suspects.
+    assert sub.error is not None and sub.error.startswith(
+        f"ImportError: cannot import name 'thing' from '{package}'")
+    assert sub.circular
+    assert (Path(sub.file or ""), sub.line) == (Path(f"lazynames/{package}/user.py"), 1)
+
+
+def test_a_lazy_module_that_reraises_is_proven_by_the_error_it_raised_from() -> None:
+    report = api.cycles(["lazynames/hflike"], api.StaticOptions(verify=True))
+    (cycle,) = report.cycles
+    assert "hflike.integrations.aqlm" in cycle.modules
+    assert cycle.proof is Proof.FAILS
+    (trial,) = [t for t in cycle.trials if t.module == "hflike.integrations.aqlm"]
+    assert trial.circular
+    # (3.13 names the file too: "partially initialized module 'x' from '...' has ...")
+    assert trial.error is not None and trial.error.startswith(
+        "ModuleNotFoundError: Could not import module 'replace_with_aqlm_linear' (raised "
+        "from AttributeError: partially initialized module 'hflike.integrations.aqlm' ")
