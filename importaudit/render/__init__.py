@@ -51,6 +51,18 @@ FORMATS: dict[str, str] = {
 }
 
 
+def run_notes(report: Report) -> tuple[str, ...]:
+    """What the run says about itself, each once: the measurement's notes, then the graph's.
+
+    How the numbers were shaped (load average, hash seed) and where a saved report's
+    graph was read (`check --from` falling back to this interpreter), then how the tree
+    was walked. Formats without a header of their own (SARIF, GitHub) show them here.
+    """
+    notes = [*(report.meta.notes if report.meta is not None else ()),
+             *(report.graph.notes if report.graph is not None else ())]
+    return tuple(dict.fromkeys(notes))
+
+
 def get_renderer(fmt: str) -> Renderer:
     """The `render` function of format `fmt`, importing its module on first use."""
     module = FORMATS.get(fmt)

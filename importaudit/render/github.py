@@ -1,10 +1,12 @@
 """GitHub Actions: workflow-command annotations on stdout and a Markdown job summary.
 
 Each violation becomes an `::error` annotation (on the file and line where known, so it
-shows on the pull request's diff), each warning a `::warning`, and one `::notice` sums
-up. Under Actions (`$GITHUB_STEP_SUMMARY` set) a Markdown table of every check is
-appended to the job summary as well. `summary_markdown` is pure, for callers that want
-the text only.
+shows on the pull request's diff), each warning a `::warning`, each review finding an
+annotation whose level follows its severity (as SARIF's does), each note of the run
+(`render.run_notes`: where a saved report's graph was read, a busy machine) a
+`::notice`, and one `::notice` sums up. Under Actions (`$GITHUB_STEP_SUMMARY` set) a
+Markdown table of every check (and a list of the findings) is appended to the job
+summary as well. `summary_markdown` is pure, for callers that want the text only.
 """
 
 from __future__ import annotations
@@ -14,12 +16,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from importaudit.checks import split_check_id, violations_of
+from importaudit.model import Severity
+from importaudit.render import run_notes
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from importaudit.model import Report, Violation
+    from importaudit.model import Finding, Report, Violation
     from importaudit.render import RenderOptions
+
+#: A finding's severity -> the workflow command that annotates it.
+_COMMANDS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
+             Severity.LOW: "notice", Severity.INFO: "notice"}
 
 
 def _escape_data(text: str) -> str:
@@ -52,8 +60,20 @@ def annotation(violation: Violation, root: Path) -> str:
     return f"::error {','.join(props)}::{_escape_data(body)}"
 
 
+def finding_annotation(finding: Finding, root: Path) -> str:
+    """The workflow command for one review finding: its level, place, message and fix."""
+    props = [f"title={_escape_property(f'importaudit {finding.code}: {finding.title}')}"]
+    if finding.file:
+        props.insert(0, f"file={_escape_property(_relative(finding.file, root))}")
+        if finding.line:
+            props.insert(1, f"line={finding.line}")
+    # The fix's first paragraph says what to do; the example code after it is for -v.
+    body = f"{finding.message}\nfix: {finding.fix.split(chr(10) * 2)[0]}"
+    return f"::{_COMMANDS[finding.severity]} {','.join(props)}::{_escape_data(body)}"
+
+
 def workflow_commands(report: Report, root: Path | None = None) -> list[str]:
-    """Every workflow command for `report`: errors for violations, then warnings."""
+    """Every workflow command for `report`: violations, warnings, findings, notes, a sum."""
     root = root or Path(os.getcwd())
     verdict = report.verdict
     lines = []
@@ -68,8 +88,12 @@ def workflow_commands(report: Report, root: Path | None = None) -> list[str]:
             where += f"line={failure.line}," if failure.line else ""
         lines.append(f"::error {where}title=importaudit import::"
                      f"{_escape_data(failure.message)}")
+    lines += [finding_annotation(f, root) for f in report.findings]
+    lines += [f"::notice title=importaudit note::{_escape_data(n)}" for n in run_notes(report)]
     # One closing notice, so a passing run also says what it checked.
-    if verdict is None:
+    if verdict is None and report.findings:
+        summary = f"review: {len(report.findings)} finding(s) in {', '.join(report.targets)}"
+    elif verdict is None:
         summary = f"no gate verdict for {', '.join(report.targets)}"
     else:
         state = "passed" if verdict.passed else "FAILED"
@@ -102,8 +126,14 @@ def summary_markdown(report: Report) -> str:
             text = "<br>".join(_cell(v.message) for v in found) or _cell(check.detail)
             lines.append(f"| {mark} | {kind} | `{_cell(subject)}` | {text} |")
         lines.append("")
+    if report.findings:
+        lines += ["### Findings", "", *(
+            f"- **{f.severity.name}** {f.code} `{_cell(f.module)}`"
+            f"{f' line {f.line}' if f.line else ''}: {_cell(f.title)}"
+            for f in report.findings), ""]
+    notes = dict.fromkeys((*run_notes(report), *(verdict.notes if verdict else ())))
     for title, items in (("Warnings", verdict.warnings if verdict else ()),
-                         ("Notes", verdict.notes if verdict else ())):
+                         ("Notes", tuple(notes))):
         if items:
             lines += [f"### {title}", "", *(f"- {_cell(i)}" for i in items), ""]
     if report.failure is not None:

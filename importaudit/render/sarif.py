@@ -4,7 +4,11 @@ Each violation becomes an `error` result and each finding a result whose level f
 its severity. Files inside the project root are given relative to `%SRCROOT%` (so the
 UI links them to the repository), with the line where it is known; the module a result
 is about is its logical location. A stable fingerprint per check and subject lets code
-scanning recognise the same problem across runs.
+scanning recognise the same problem across runs. What the run says about itself (its
+notes, the gate's warnings and notes) goes to the invocation's
+`toolExecutionNotifications`, and the interpreters that measured and read the graph to
+its properties: a `check --from` that read the graph elsewhere than the report was
+measured shows it there, not only on the terminal.
 """
 
 from __future__ import annotations
@@ -116,6 +120,25 @@ def _finding_result(f: Finding, rule_index: int, root: Path) -> dict[str, Any]:
     return result
 
 
+def _invocation(report: Report) -> dict[str, Any]:
+    """The run's invocation: whether it succeeded, its notes, and its interpreters."""
+    from importaudit.render import run_notes
+
+    verdict = report.verdict
+    told = [("warning", w) for w in (verdict.warnings if verdict is not None else ())]
+    told += [("note", n) for n in
+             dict.fromkeys((*run_notes(report), *(verdict.notes if verdict else ())))]
+    invocation: dict[str, Any] = {"executionSuccessful": report.failure is None}
+    if told:
+        invocation["toolExecutionNotifications"] = [
+            {"level": level, "message": {"text": text}} for level, text in told]
+    pythons = {"python": report.meta.python if report.meta is not None else None,
+               "graphPython": report.graph.python if report.graph is not None else None}
+    if any(pythons.values()):
+        invocation["properties"] = {k: v for k, v in pythons.items() if v}
+    return invocation
+
+
 def build(report: Report, root: Path | None = None) -> dict[str, Any]:
     """The SARIF log for `report`, with paths relative to `root` (default: the cwd)."""
     root = root or Path(os.getcwd())
@@ -141,7 +164,7 @@ def build(report: Report, root: Path | None = None) -> dict[str, Any]:
         "tool": {"driver": {"name": "importaudit", "version": report.tool_version,
                             "informationUri": INFORMATION_URI, "rules": rules}},
         "originalUriBaseIds": {"SRCROOT": {"uri": root.resolve().as_uri() + "/"}},
-        "invocations": [{"executionSuccessful": report.failure is None}],
+        "invocations": [_invocation(report)],
         "results": results,
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -222,3 +222,23 @@ def test_static_check_finds_an_eager_forbidden_import_without_running_code(proje
     assert ("importing gatepkg would load forbidden json (static, via gatepkg -> "
             "gatepkg.core -> gatepkg.util -> json; eager import)") in result.output
     assert "at gatepkg/util.py:1" in result.output
+
+
+def test_a_saved_reports_notes_reach_the_ci_formats(project):
+    # `check --from` on a report measured with an interpreter not on this machine reads
+    # the graph with this one and says so; sarif and github output showed no notes.
+    assert invoke("check", "--format", "json", "-o", "saved.json").exit_code == 0
+    saved = json.loads((project / "saved.json").read_text())
+    saved["meta"]["python"] = str(project / "gone" / "python")
+    (project / "moved.json").write_text(json.dumps(saved))
+    sarif = invoke("check", "--from", "moved.json", "--format", "sarif")
+    assert sarif.exit_code == 0, sarif.output
+    (invocation,) = json.loads(sarif.stdout)["runs"][0]["invocations"]
+    notes = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]
+             if n["level"] == "note"]
+    gone = f"the report was measured with {project / 'gone' / 'python'}, which is not here"
+    assert any(n.startswith(gone) for n in notes), notes
+    github = invoke("check", "--from", "moved.json", "--format", "github")
+    assert github.exit_code == 0, github.output
+    assert any(line.startswith(f"::notice title=importaudit note::{gone}")
+               for line in github.stdout.splitlines()), github.stdout

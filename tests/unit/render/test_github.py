@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
 from gate_samples import judged
 
-from importaudit.model import Violation
+from importaudit.model import Finding, Severity, Violation
 from importaudit.render import RenderOptions, get_renderer
 from importaudit.render.github import annotation, summary_markdown, write_summary
 
@@ -47,3 +48,48 @@ def test_summary_of_a_passing_run():
     text = summary_markdown(judged(passing=True))
     assert text.startswith("## :white_check_mark: importaudit check passed")
     assert ":x:" not in text
+
+
+def test_findings_and_the_runs_notes_are_annotated(monkeypatch):
+    # `review --format github` printed only "no gate verdict", and no format but the
+    # terminal showed a `--from` run's notes (the graph read with another interpreter).
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    fallback = ("the report was measured with /gone/python, which is not here: its "
+                "targets were looked up on the sys.path of /usr/bin/python3 (give --python)")
+    base = judged(passing=True)
+    assert base.meta is not None
+    finding = Finding(code="IA501", title="Import used only in annotations runs at import time",
+                      severity=Severity.MEDIUM, module="pkg.core",
+                      message="pkg.core imports numpy only for annotations.",
+                      fix="Move the import under `if TYPE_CHECKING:`.\n\nif TYPE_CHECKING: ...",
+                      file="pkg/core.py", line=4)
+    reviewed = dataclasses.replace(base, verdict=None, findings=(finding,),
+                                   meta=dataclasses.replace(base.meta, notes=(fallback,)))
+    stream = io.StringIO()
+    get_renderer("github")(reviewed, stream, RenderOptions())
+    commands = [parse(line) for line in stream.getvalue().splitlines()]
+    assert commands[0] == ("warning", {"file": "pkg/core.py", "line": "4", "title":
+                           "importaudit IA501: Import used only in annotations runs at "
+                           "import time"},
+                           "pkg.core imports numpy only for annotations.\n"
+                           "fix: Move the import under `if TYPE_CHECKING:`.")
+    assert ("notice", {"title": "importaudit note"}, fallback) in commands
+    assert commands[-1] == ("notice", {"title": "importaudit"},
+                            "review: 1 finding(s) in pkg")
+    summary = summary_markdown(reviewed)
+    assert "- **MEDIUM** IA501 `pkg.core` line 4: Import used only in annotations" in summary
+    assert f"### Notes\n\n- {fallback}" in summary
+
+
+def parse(line: str) -> tuple[str, dict[str, str], str]:
+    """A workflow command read back as GitHub does: (command, properties, message)."""
+    def unescape(text: str) -> str:
+        for code, char in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","),
+                           ("%25", "%")):
+            text = text.replace(code, char)
+        return text
+
+    head, _, message = line[2:].partition("::")
+    command, _, props = head.partition(" ")
+    pairs = (p.split("=", 1) for p in props.split(",") if p)
+    return command, {k: unescape(v) for k, v in pairs}, unescape(message)

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from gate_samples import judged
 
-from importaudit.model import Finding, Impact, Severity
+from importaudit.model import Finding, Impact, Report, Severity, StaticGraph
 from importaudit.render import RenderOptions, get_renderer
 from importaudit.render.sarif import build
 
@@ -80,3 +80,32 @@ def test_fingerprints_are_stable_across_runs_and_distinct_per_problem():
 
 def test_passing_report_has_no_results():
     assert build(judged(passing=True))["runs"][0]["results"] == []
+
+
+FALLBACK = ("the report was measured with /gone/python, which is not here: its targets were "
+            "looked up on the sys.path of /usr/bin/python3 (give --python)")
+
+
+def noted(base: Report) -> Report:
+    """`base` as `check --from` leaves it: a note on the run, one on the graph walk."""
+    assert base.meta is not None
+    graph = dataclasses.replace(base.graph or StaticGraph(roots=("pkg",)),
+                                python="/usr/bin/python3",
+                                notes=("1 compiled module(s) without source",))
+    return dataclasses.replace(base, meta=dataclasses.replace(base.meta, notes=(FALLBACK,)),
+                               graph=graph)
+
+
+def test_the_runs_notes_and_interpreters_are_in_the_invocation(validator):
+    # A `check --from` that fell back to this interpreter said so only on the terminal.
+    log = sarif(noted(judged()))
+    assert not sorted(validator.iter_errors(log), key=str)
+    (invocation,) = log["runs"][0]["invocations"]
+    told = [(n["level"], n["message"]["text"]) for n in invocation["toolExecutionNotifications"]]
+    assert ("note", FALLBACK) in told
+    assert ("note", "1 compiled module(s) without source") in told
+    assert any(level == "warning" and text.startswith("ignore pattern") for level, text in told)
+    assert invocation["properties"] == {"python": "/usr/bin/python3",
+                                        "graphPython": "/usr/bin/python3"}
+    (plain,) = sarif(judged(passing=True))["runs"][0]["invocations"]
+    assert [n["level"] for n in plain["toolExecutionNotifications"]] == ["warning"]
