@@ -165,7 +165,7 @@ def _worth_offering(proven: Callable[[frozenset[str]], FixResult]) -> FixResult:
         left.extend(f for f in result.refusals if f.module in now)
     if not idle:
         return result
-    return dataclasses.replace(result, refusals=tuple(dict.fromkeys((
+    return dataclasses.replace(result, not_offered=tuple(idle), refusals=tuple(dict.fromkeys((
         *result.refusals, *left, *(Refusal(r.module, shown_path(r.file), None, not_worth(r))
                                    for r in idle.values())))))
 

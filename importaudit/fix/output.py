@@ -306,7 +306,7 @@ def render_text(result: FixResult, stream: TextIO, shown: Any = str) -> None:
         out(f"Tests on the rewritten copy: `{result.tests.command}` {verdict}\n")
         if result.tests.returncode != 0 and result.tests.tail:
             out("".join(f"  {line}\n" for line in result.tests.tail.splitlines()))
-    if result.versions is not None:
+    if result.versions is not None and result.rewrites:  # nothing offered: nothing to check
         out(_versions_text(result.versions))
     _verdict(result, out, shown)
 
@@ -383,11 +383,19 @@ def _summary(result: FixResult) -> str:
         + ("" if result.fixed_point else ", stopped at the bound: run fix again for the "
                                          "rewrites the last round exposed"))
     idle = sum(1 for r in proposed if r.passed and saves_nothing(r.exclusive))
+    unoffered = len(result.not_offered)
+    if unoffered and not proposed:
+        # Every proven rewrite saved nothing: "0 proposed" read as if none was found.
+        return (f"{unoffered} rewrite(s) proven, none offered: "
+                f"{'it saves' if unoffered == 1 else 'each saves'} nothing measured "
+                "(see \"Left as it was\")\n")
     return (f"{len(proposed)} rewrite(s) proposed, "
             f"{sum(1 for r in proposed if r.passed)} passed the proof"
             + (f" ({result.modules_checked} module(s) imported on both sides)"
                if result.modules_checked else "")
-            + (f", {idle} of them measured saving nothing" if idle else "") + rounds + "\n")
+            + (f", {idle} of them measured saving nothing" if idle else "")
+            + (f"; {unoffered} more proven but not offered: saving nothing measured"
+               if unoffered else "") + rounds + "\n")
 
 
 def _verdict(result: FixResult, out: Any, shown: Any) -> None:

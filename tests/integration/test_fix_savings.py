@@ -125,3 +125,5 @@ def test_a_proven_rewrite_that_saves_nothing_is_not_offered(
     assert done.exit_code == 0, done.output
     assert "+++ " not in done.output
     assert "proven, but not offered: for `import fix_idle` it saves nothing" in done.output
+    assert done.output.startswith("1 rewrite(s) proven, none offered: it saves nothing "
+                                  "measured"), done.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -150,3 +152,29 @@ def test_the_json_says_whether_the_time_saving_is_beyond_the_noise() -> None:
     assert noisy["saving"]["time_ns"] == 0.1552  # the medians' ratio, as before
     assert noisy["time"]["after"] == {"fastest_ns": 44 * ms, "slowest_ns": 61 * ms, "runs": 5}
     assert to_dict(FixResult())["cost"]["time"] is None
+
+
+def test_a_summary_where_every_proven_rewrite_saves_nothing_says_none_is_offered() -> None:
+    # pendulum and markdown: "0 rewrite(s) proposed" next to "proven, but not offered".
+    from pathlib import Path
+
+    from importaudit.fix.compat import VersionCheck
+    from importaudit.fix.lazy_init import Refusal
+    from importaudit.fix.output import _summary, render_text
+    from importaudit.fix.result import FixResult, Rewrite
+
+    left = Refusal("pkg", "pkg/__init__.py", None,
+                   "proven, but not offered: for `import pkg` it saves nothing measured")
+    idle = FixResult(refusals=(left,), not_offered=("pkg",), versions=VersionCheck())
+    assert _summary(idle) == ("1 rewrite(s) proven, none offered: it saves nothing measured "
+                              "(see \"Left as it was\")\n")
+    shown = io.StringIO()
+    render_text(idle, shown)
+    assert "proposed" not in shown.getvalue() and "compiled on none" not in shown.getvalue()
+    both = dataclasses.replace(idle, not_offered=("pkg", "pkg.sub"))
+    assert _summary(both).startswith("2 rewrite(s) proven, none offered: each saves nothing")
+    offered = Rewrite("pkg.user", Path("pkg/user.py"), "a", "b", ("IA103",),
+                      exclusive={"modules": 3, "heap_bytes": 900, "time_ns": 1})
+    assert _summary(dataclasses.replace(idle, rewrites=(offered,))) == (
+        "1 rewrite(s) proposed, 1 passed the proof; 1 more proven but not offered: saving "
+        "nothing measured\n")
