@@ -65,7 +65,8 @@ class ReviewSettings:
     expensive_self_heap: int = 4 * _MIB  # IA602: or retaining more heap than this
     expensive_self_rss: int = 16 * _MIB  # IA602: or growing RSS more than this
     # IA103 pulls held for their utility package's IA101 are folded into it (one fix,
-    # one finding); `fix` rewrites each pull itself, so it asks for them unfolded.
+    # one finding), and so is a finding whose fix moves only imports another's moves
+    # (`overlap`); `fix` rewrites each pull itself, so it asks for them unfolded.
     fold_pulls: bool = True
     # IA302: runs `from m import *` for these modules in a fresh interpreter of the
     # measured environment -> {module: (what it raised, the __all__ names it lacks)},

@@ -82,3 +82,24 @@ def test_a_helper_bound_in_two_branches_is_defined_where_the_run_took_it() -> No
     (pull,) = report.findings
     assert "what MultiDict refers to in spooldict._fast needs 2 of them" in pull.message
     assert "spooldict._pure" not in pull.message
+
+
+def test_two_rules_on_one_import_are_one_finding_with_the_moves_saving() -> None:
+    # yarl._query's annotation-only `from multidict import istr` was IA501 (moving it
+    # saves 26 modules) and IA103 (24: what the helper needs left out), both fixed by
+    # moving it under TYPE_CHECKING: two findings, two savings, one line.
+    def review(fold: bool) -> list[Finding]:
+        report = api.review([str(SPINDLE)], api.ReviewOptions(
+            measure=api.Measure(repeat=1), fold_pulls=fold))
+        return [f for f in report.findings if f.module == "spindle.query"]
+
+    apart = {f.code: f for f in review(False)}  # as `fix` asks: each its own rewrite
+    assert set(apart) == {"IA501", "IA103"}
+    assert apart["IA501"].line == apart["IA103"].line == 3
+    assert apart["IA501"].impact.modules == 5 and apart["IA103"].impact.modules == 3
+    (one,) = review(True)
+    assert (one.code, one.line, one.impact.modules) == ("IA501", 3, 5)
+    assert ("Also IA103 (Whole utility tree loaded for one helper) on line 3, which the "
+            "same change fixes: spindle.query takes MultiDict from spooldict") in one.message
+    assert "also claimed by" not in one.message  # no longer a sharer of its own saving
+    assert "TYPE_CHECKING" in one.fix
