@@ -35,16 +35,20 @@ def fold_same_imports(findings: Sequence[Finding], claims: Mapping[ClaimKey, Cla
 
     Judged per importing module (a claim's entry): a finding whose cut is inside another
     finding's cut goes into the one with the widest cut covering it (of equal cuts, the
-    one graded higher, then saving more), when that one is graded as high at least.
+    one with a hazard, then graded higher, then saving more), when that one is graded as
+    high at least.
     Findings in `hazards` are never folded.
     """
     def cut(finding: Finding) -> frozenset[tuple[str, str]]:
         claim = claims.get(claim_key(finding))
         return claim.cut if claim is not None else frozenset()
 
-    # Widest cut first, so a covering fix is a lead before what it covers is met.
+    # Widest cut first, so a covering fix is a lead before what it covers is met; of
+    # equal cuts a hazard first (docutils.parsers.rst's eager `from . import roles,
+    # states` is both its IA101 and where its cycle breaks: the cycle says both).
     order = sorted((f for f in findings if cut(f)), key=lambda f: (
-        -len(cut(f)), -int(f.severity), tuple(-v for v in impact_key(f.impact)), f.code))
+        -len(cut(f)), claim_key(f) not in hazards, -int(f.severity),
+        tuple(-v for v in impact_key(f.impact)), f.code))
     leads: dict[str, list[Finding]] = {}
     folded: dict[ClaimKey, list[Finding]] = {}
     for finding in order:

@@ -62,3 +62,15 @@ def test_a_cycle_is_never_folded_into_a_cost_finding() -> None:
     graver = finding("IA501", "app.a", 4, 300, Severity.CRITICAL)
     claims[claim_key(graver)] = claim("app.a", "app.b")
     assert fold_same_imports([cycle, graver], claims, {claim_key(cycle)}) == [cycle, graver]
+
+
+def test_of_equal_cuts_the_cycle_carries_the_other() -> None:
+    # docutils.parsers.rst's `from docutils.parsers.rst import roles, states`: its IA101
+    # and where its cycle breaks, both 25 modules, both MEDIUM.
+    eager = finding("IA101", "docutils.parsers.rst", 76, 25)
+    cycle = finding("IA201", "docutils.parsers.rst", 76, 25)
+    cut = claim("docutils.parsers.rst", "docutils.parsers.rst.roles",
+                "docutils.parsers.rst.states")
+    claims = {claim_key(eager): cut, claim_key(cycle): cut}
+    (one,) = fold_same_imports([eager, cycle], claims, {claim_key(cycle)})
+    assert one.code == "IA201" and "Also IA101 (IA101 title) on line 76" in one.message
