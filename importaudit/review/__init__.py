@@ -46,7 +46,7 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
     """Run the rules over `report` and apply inline and config suppressions."""
     from importaudit.review import suppress
     from importaudit.review.context import ReviewContext
-    from importaudit.review.eager import fold_utility_pulls
+    from importaudit.review.eager import fold_utility_pulls, with_served
     from importaudit.review.impact import group_shared_costs
     from importaudit.review.overlap import fold_same_imports
     from importaudit.review.registry import all_rules
@@ -71,6 +71,7 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
              if f.module not in failed and skipped.isdisjoint(ancestors(f.module))]
     if ctx.settings.fold_pulls:  # `fix` plans each finding's rewrite: it asks unfolded
         found = fold_same_imports(found, ctx.claims, ctx.floors)
+    with_served(ctx, ctx.claims)
     found = group_shared_costs(ctx.tree, found, ctx.claims, ctx.regrade)
     sups = suppress.inline_suppressions(ctx.all_facts())
     sups += [suppress.parse_config_entry(e) for e in ctx.settings.ignore]

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
-    from importaudit.review.impact import Claim
+    from importaudit.review.impact import Claim, ClaimKey
     from importaudit.review.order import OrderVerdict
     from importaudit.review.source import ModuleFacts
 
@@ -410,7 +410,7 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
                 continue  # nothing the reviewed package can change would load less
             first = min(b.line for b in bindings)
             claim = dataclasses.replace(alone, saved=frozenset(saving),
-                                        alone=alone.alone - needed)
+                                        alone=alone.alone - needed, needs=frozenset(needed))
             finding = ctx.make_finding(
                 "IA103", "Whole utility tree loaded for one helper", facts.name,
                 f"{facts.name} takes {', '.join(names)} from {root}, whose import needs "
@@ -428,6 +428,27 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
                                          _too_small(ctx, claim.alone), homes))
             else:
                 yield ctx.claimed(claim, finding)
+
+
+def with_served(ctx: ReviewContext, claims: dict[ClaimKey, Claim]) -> None:
+    """Each claim with the submodules serving what its moved statements take (`serves`).
+
+    A name taken from a package (`from bokeh.document import Document`) is defined in
+    a submodule of it, which the statement loads however lazy the package's
+    `__init__` is made: judging the fix with other fixes made must keep it loading.
+    """
+    for key, claim in claims.items():
+        facts = ctx.facts(claim.entry)
+        if facts is None:
+            continue
+        moved = {m for importer, m in claim.cut if importer == claim.entry}
+        serves = frozenset(
+            home for b in facts.bindings if b.kind in RUNS and b.attr
+            and ctx.submodule_of(b) in moved
+            and (home := defining_module(ctx, b)).startswith(b.module + ".")
+            and ctx.is_module(home))
+        if serves:
+            claims[key] = dataclasses.replace(claim, serves=serves)
 
 
 def pull_groups(ctx: ReviewContext, facts: ModuleFacts) -> dict[str, list[Binding]]:
