@@ -405,7 +405,7 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
             if (small and not held) or len(waste) < settings.utility_min_share * len(pulled):
                 continue  # saves too little, or the helpers use most of what comes along
             fix = _utility_fix(ctx, facts, root, bindings, helpers,
-                               narrower(ctx, facts, bindings)[1])
+                               (narrower(ctx, facts, bindings)[1], frozenset(saving)))
             if fix is None:
                 continue  # nothing the reviewed package can change would load less
             first = min(b.line for b in bindings)
@@ -640,18 +640,26 @@ def _once_lazy(pulls: list[HeldPull]) -> str:
 
 def _utility_fix(ctx: ReviewContext, facts: ModuleFacts, root: str,
                  bindings: list[Binding], helpers: list[str],
-                 narrowed: frozenset[str]) -> str | None:
+                 saved: tuple[frozenset[str], frozenset[str]]) -> str | None:
     """The fix for an IA103 finding: only the options that change what loads (or None).
 
-    `narrowed` is what importing the module would no longer load with each helper
-    imported from its defining module (`narrower`). Importing a helper from its
-    defining submodule still runs the package's `__init__`: for an own package that is
-    offered only with a lazy `__init__`, for a dependency (not ours to make lazy) only
-    when the load graph shows it saves something, and never when the statement imports
-    from the defining module already. Deferring into functions is offered only when
-    functions are the only users, `TYPE_CHECKING` only when annotations are. With no
-    option left there is no finding.
+    `saved` holds what importing the module would no longer load with each helper
+    imported from its defining module (`narrower`), and what only the pull loads that
+    the helpers do not need (the finding's saving). Importing a helper from its
+    defining submodule still runs the package's `__init__`. For an own package the
+    fix is where the rest loads from: a lazy `__init__` where the packages' imports of
+    their own submodules load some of it; the helper moved out of the package where
+    their bodies use it while they run (bokeh.protocol builds SPEC from every message
+    class); else a small module of its own (langchain_core.runnables is lazy already:
+    run_in_executor's module, runnables.config, loads the tree itself). For a
+    dependency (not ours to make lazy) the narrower import only when the load graph
+    shows it saves something, and never when the statement imports from the defining
+    module already. Deferring into functions is offered only when functions are the
+    only users, `TYPE_CHECKING` only when annotations are. With no option left there
+    is no finding.
     """
+    narrowed, waste = saved  # waste: what only the pull loads, the helpers not needing it
+    mine = set(ancestors(facts.name))  # run by the importer anyway
     taken = ", ".join(sorted({b.attr or b.name for b in bindings}))
     indirect = sorted({b.attr or b.name for b in bindings
                        if defining_module(ctx, b) != b.module})
@@ -662,13 +670,24 @@ def _utility_fix(ctx: ReviewContext, facts: ModuleFacts, root: str,
             options.append(f"import {', '.join(indirect)} from {', '.join(helpers)} "
                            f"directly (importing {facts.name} then loads {len(narrowed)} "
                            "module(s) fewer)")
-    elif record is not None and record.is_package and helpers != [root]:
+    elif (record is not None and record.is_package and helpers != [root]
+          and _inits_load(ctx, root, helpers) & waste):
         lazy = (f"make {root.replace('.', '/')}/__init__.py lazy (a PEP 562 __getattr__): "
                 f"importing {', '.join(helpers)} runs it, and it loads what {taken} "
                 f"{'do' if len(bindings) > 1 else 'does'} not need")
         if indirect:
             lazy += f", and import {', '.join(indirect)} from {', '.join(helpers)} directly"
         options.append(lazy)
+    elif (record is not None and record.is_package and helpers != [root]
+          and not ctx.tree.loads(helpers, without=_packages(root, helpers) | mine) & waste
+          and ctx.tree.loads(_packages(root, helpers), without=mine) & waste):
+        # bokeh.protocol's body builds SPEC from every message class while it runs: a
+        # small module inside it runs that too, and a lazy __init__ cannot defer it
+        # (where the helper's own module loads the rest, as langchain_core.runnables.
+        # config does, a small module of its own is the fix).
+        options.append(f"move {taken} out of {root}, whose __init__ uses what loads the "
+                       "rest while it runs (a lazy __init__ cannot defer that), and import "
+                       f"{'them' if len(bindings) > 1 else 'it'} from there")
     else:
         options.append(f"move {taken} into a small module of their own that {root} "
                        "re-exports, and import them from there")
@@ -685,6 +704,23 @@ def _utility_fix(ctx: ReviewContext, facts: ModuleFacts, root: str,
         return None
     text = "; or ".join(options) + "."
     return text[0].upper() + text[1:]
+
+
+def _packages(root: str, helpers: list[str]) -> set[str]:
+    """`root` and its packages that importing `helpers` runs."""
+    return {p for h in helpers for p in ancestors(h)[1:] if p == root or p.startswith(root + ".")}
+
+
+def _inits_load(ctx: ReviewContext, root: str, helpers: list[str]) -> frozenset[str]:
+    """What importing `helpers` loads only through the `__init__`s of `root`'s packages.
+
+    Their imports of their own submodules, as a lazy `__init__` defers them (not those
+    the package body uses while it runs).
+    """
+    packages = _packages(root, helpers)
+    cut = frozenset((p, m) for p in packages for m in ctx.tree.imports(p)
+                    if m.startswith(p + ".") and m not in ctx.needed_at_import(p))
+    return ctx.tree.loads(helpers) - ctx.tree.loads(helpers, cut=cut)
 
 
 def _helper_needs(ctx: ReviewContext, binding: Binding, skip: set[str]) -> frozenset[str]:

@@ -16,6 +16,10 @@ docutils.parsers.rst.directives.images, which ran `import PIL.Image`). IA103 rea
 as a name defined in shop_utils.text: "importing PIL.Image runs" docutils.parsers'
 `__init__`, and "import PIL from PIL.Image directly", which raises ImportError.
 
+tests/fixtures/review/runway has langchain_core's: a helper taken from a heavy module of
+a package whose `__init__` is lazy already; and bokeh.protocol's: a helper taken from a
+small module of a package whose body needs its heavy submodules while it runs.
+
 tests/fixtures/review/spindle has yarl._query's shape: it takes MultiDict from
 spooldict, whose `__init__` binds it in both branches of an if/else (multidict's
 `_multidict_py` when extensions are off, else the compiled `_multidict`).
@@ -35,6 +39,7 @@ if TYPE_CHECKING:
 
 RELAY = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "relay"
 SPINDLE = RELAY.parent / "spindle"
+RUNWAY = RELAY.parent / "runway"
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +108,23 @@ def test_two_rules_on_one_import_are_one_finding_with_the_moves_saving() -> None
             "same change fixes: spindle.query takes MultiDict from spooldict") in one.message
     assert "also claimed by" not in one.message  # no longer a sharer of its own saving
     assert "TYPE_CHECKING" in one.fix
+
+
+def test_a_lazy_init_is_not_offered_for_a_package_that_is_lazy_already() -> None:
+    # langchain_core.documents.transformers takes run_in_executor from
+    # langchain_core.runnables.config: IA103 said "make langchain_core/runnables/
+    # __init__.py lazy", which serves its names through a __getattr__ already; what
+    # loads the tree is runnables.config itself.
+    report = api.review([str(RUNWAY)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    pulls = {f.module: f for f in report.findings if f.code == "IA103"}
+    pull = pulls["runway.docs.transformers"]
+    assert "lazy" not in pull.fix
+    assert pull.fix.startswith("Move run_in_executor into a small module of their own that "
+                               "runway.runnables re-exports")
+    # bokeh.server.protocol_handler's ProtocolError: bokeh.protocol's body builds SPEC
+    # from its message classes, so neither a lazy __init__ nor a small module inside it
+    # loads less; it was told both would.
+    assert pulls["runway.docs.handler"].fix.startswith(
+        "Move ProtocolError out of runway.protocol, whose __init__ uses what loads the rest "
+        "while it runs (a lazy __init__ cannot defer that), and import it from there; or "
+        "import ProtocolError inside handle()")
