@@ -128,7 +128,9 @@ def _invocation(report: Report) -> dict[str, Any]:
     told = [("warning", w) for w in (verdict.warnings if verdict is not None else ())]
     told += [("note", n) for n in
              dict.fromkeys((*run_notes(report), *(verdict.notes if verdict else ())))]
-    invocation: dict[str, Any] = {"executionSuccessful": report.failure is None}
+    # A run a signal cut short did not complete, whatever it measured before.
+    cut = report.meta is not None and report.meta.interrupted is not None
+    invocation: dict[str, Any] = {"executionSuccessful": report.failure is None and not cut}
     if told:
         invocation["toolExecutionNotifications"] = [
             {"level": level, "message": {"text": text}} for level, text in told]

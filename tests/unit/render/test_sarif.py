@@ -109,3 +109,15 @@ def test_the_runs_notes_and_interpreters_are_in_the_invocation(validator):
                                         "graphPython": "/usr/bin/python3"}
     (plain,) = sarif(judged(passing=True))["runs"][0]["invocations"]
     assert [n["level"] for n in plain["toolExecutionNotifications"]] == ["warning"]
+
+
+def test_a_run_a_signal_cut_short_is_not_a_successful_execution(validator):
+    # A cancelled CI job's partial profile: what it measured is there, the run is not whole.
+    whole = judged(passing=True)
+    assert whole.meta is not None
+    assert sarif(whole)["runs"][0]["invocations"][0]["executionSuccessful"] is True
+    cut = dataclasses.replace(whole, meta=dataclasses.replace(whole.meta,
+                                                              interrupted="SIGTERM"))
+    log = sarif(cut)
+    assert not sorted(validator.iter_errors(log), key=str)
+    assert log["runs"][0]["invocations"][0]["executionSuccessful"] is False
