@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.api.profiling import Program, profile, profile_program
@@ -97,7 +98,7 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
             and (chosen is None or chosen & _LAZY_PARENT_RULES) else None)
     settings = ReviewSettings(select=chosen, ignore=options.ignore,
                               fold_pulls=options.fold_pulls, star_check=star,
-                              lazy_check=lazy)
+                              lazy_check=lazy, lazy_names=lazy_names)
     if measured is None:
         report, kept = _settled(report, settings, targets, options.measure, envs)
         settings = dataclasses.replace(settings, kept_verdicts=tuple(kept.items()))
@@ -178,6 +179,21 @@ def _lazy_check(graph: StaticGraph, measure: Measure, envs: Environments) -> Laz
                            timeout=measure.timeout)
 
     return check
+
+
+def lazy_names(package: str, file: str) -> frozenset[str] | None:
+    """The names `fix`'s lazy `__init__` of `package` (at `file`) would defer.
+
+    Read, not run: also for a saved report. None when the file cannot be read or parsed.
+    """
+    import libcst
+
+    from importaudit.fix.lazy_init import plan_init
+
+    try:
+        return frozenset(plan_init(package, Path(file), file).names)
+    except (OSError, UnicodeDecodeError, libcst.ParserSyntaxError):
+        return None
 
 
 def _star_check(graph: StaticGraph, measure: Measure, envs: Environments) -> StarCheck:

@@ -311,8 +311,8 @@ class _Planner:
         name = _dotted(node.module)
         if len(node.relative) == 1:
             return f"{self.package}.{name}" if name else self.package
-        if not node.relative and name.startswith(self.package + "."):
-            return name
+        if not node.relative and (name == self.package or name.startswith(self.package + ".")):
+            return name  # `from pandas import api` in pandas: as `from . import api`
         return None
 
     def side_effect_of(self, absolute: str) -> str | None:
@@ -386,7 +386,7 @@ class _Planner:
             attr = _dotted(alias.name)
             if name in private:
                 continue
-            if not _dotted(node.module):  # `from . import sub`: the submodule itself
+            if absolute == self.package:  # `from . import sub`: the submodule itself
                 if not _is_submodule(self.folder, attr):
                     self.refuse(node, f"{attr} is not a submodule of {self.package}", name)
                     continue

@@ -76,6 +76,11 @@ class ReviewSettings:
     # `fix` would write it (`review.order`). None: nothing may run (a saved report, or
     # `fix`, which proves its own rewrites).
     lazy_check: LazyCheck | None = None
+    # IA101 and the savings that count a parent lazy: (package, its `__init__` file) ->
+    # the names `fix`'s lazy `__init__` would defer there (None: it could not say). A
+    # name it keeps eager (a side-effect import, a conditional one, one its own code
+    # uses) is not counted deferred. None: judged from the review's own reading.
+    lazy_names: Callable[[str, str], frozenset[str] | None] | None = None
     # IA602: (module, slow), the verdicts an earlier review gave modules whose figure is
     # near the threshold this time (`api.verdicts`); the others are judged on figures.
     kept_verdicts: tuple[tuple[str, bool], ...] = ()
@@ -165,6 +170,7 @@ class ReviewContext:
         self._served: dict[str, dict[str, str]] = {}  # see `served_lazily`
         # What a lazy `__init__` of each package asked about broke (`review.order`).
         self.order: dict[str, OrderVerdict | None] = {}
+        self._deferrable: dict[str, frozenset[str] | None] = {}  # see `deferrable`
 
     def import_graph(self) -> nx.DiGraph[str]:
         """The static graph over the edges cycles count (built on first use)."""
@@ -266,16 +272,39 @@ class ReviewContext:
             self._served[package] = served
         return served
 
-    def needed_at_import(self, package: str) -> frozenset[str]:
-        """The modules `package`'s own body uses names of while it runs.
+    def deferrable(self, package: str) -> frozenset[str] | None:
+        """The names a lazy `__init__` of `package` would defer, as `fix` writes it.
 
-        A lazy `__init__` cannot defer them: it needs them to finish.
+        None when unknown (no `lazy_names` setting, no file, or it could not be read).
+        """
+        if package not in self._deferrable:
+            own = self.modules.get(package)
+            ask = self.settings.lazy_names
+            self._deferrable[package] = (ask(package, own.file) if ask is not None
+                                         and own is not None and own.file else None)
+        return self._deferrable[package]
+
+    def stays_eager(self, facts: ModuleFacts, binding: Binding) -> bool:
+        """Whether a lazy `__init__` keeps `binding` of package `facts` eager.
+
+        Its own body uses the name while it runs, or `fix` would not defer it.
+        """
+        if facts.uses_of(binding.name) & NEEDED_AT_IMPORT:
+            return True
+        deferred = self.deferrable(facts.name)
+        return deferred is not None and binding.name not in deferred
+
+    def needed_at_import(self, package: str) -> frozenset[str]:
+        """The modules `package`'s `__init__` still loads when made lazy.
+
+        Those its own body uses names of while it runs, and those of names `fix`'s lazy
+        `__init__` keeps eager: a lazy `__init__` cannot defer them.
         """
         facts = self.facts(package)
         if facts is None:
             return frozenset()
         return frozenset(self.submodule_of(b) for b in facts.bindings
-                         if b.kind in RUNS and facts.uses_of(b.name) & NEEDED_AT_IMPORT)
+                         if b.kind in RUNS and self.stays_eager(facts, b))
 
     def defer_claim(self, importer: str, deferred: Iterable[str],
                     kept: Iterable[str] = ()) -> Claim:

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import ancestors
 from importaudit.model import Impact, Severity
-from importaudit.review.context import RUNS, is_stdlib, same_family
+from importaudit.review.context import NEEDED_AT_IMPORT, RUNS, is_stdlib, same_family
 from importaudit.review.impact import deferral_cut, deferral_savings
 from importaudit.review.order import break_text, init_bindings, order_verdict
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, MAIN_BLOCK, Binding, Use
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
@@ -109,7 +109,8 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         names = {b.name: ctx.submodule_of(b) for b in subs}
         modules = sorted(targets | {ctx.submodule_of(b) for b in (*needed, *ordered)})
         first = min(b.line for b in from_subs)
-        kept = sorted({b.name for b in needed})
+        kept = sorted({b.name for b in needed if facts.uses_of(b.name) & NEEDED_AT_IMPORT})
+        stays = sorted({b.name for b in needed} - set(kept))
         order = "" if verdict is None else (
             f" Keep {_names_of(ctx, ordered)} eager: "
             f"{break_text(ctx, verdict)}; with only the others lazy, every member of "
@@ -124,13 +125,22 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
             "defer until first use"
             + (f" ({', '.join(kept)} {'is' if len(kept) == 1 else 'are'} used by the "
                "package body while it runs: defer that code too, or keep "
-               f"{'it' if len(kept) == 1 else 'them'} eager)." if kept else ".") + order,
+               f"{'it' if len(kept) == 1 else 'them'} eager)." if kept else ".")
+            + (f" {_few(stays)} stay{'s' if len(stays) == 1 else ''} eager in the lazy "
+               "__init__ `importaudit fix` would write (it says why): not counted."
+               if stays else "") + order,
             "Load the submodules on first attribute access (PEP 562 __getattr__) and "
             "keep the names for type checkers under `if TYPE_CHECKING:`"
             + (" (the names of the import cycle stay eager)" if ordered else "") + ".\n\n"
             + lazy_init_snippet(package, names),
             impact=impact, line=first, chain=(package, *modules[:1]),
         ))
+
+
+def _few(names: Sequence[str]) -> str:
+    """`a, b, c` for a few names; `a, b, c and 5 more` for many."""
+    shown = ", ".join(names[:4])
+    return shown + (f" and {len(names) - 4} more" if len(names) > 4 else "")
 
 
 def _names_of(ctx: ReviewContext, bindings: list[Binding]) -> str:

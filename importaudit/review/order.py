@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.loadgraph import ancestors
 from importaudit.model import Severity
-from importaudit.review.context import NEEDED_AT_IMPORT, RUNS
+from importaudit.review.context import RUNS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -88,13 +88,14 @@ def init_bindings(ctx: ReviewContext, facts: ModuleFacts) -> tuple[list[Binding]
     """A package `__init__`'s names from its submodules: (those it can defer, those not).
 
     A name the package body itself uses while it runs (a helper it calls, a base class)
-    is needed at import: a lazy `__init__` cannot defer it.
+    is needed at import: a lazy `__init__` cannot defer it; nor one `fix`'s lazy
+    `__init__` keeps eager (`ReviewContext.stays_eager`).
     """
     package = facts.name
     from_subs = [b for b in facts.bindings if b.kind in RUNS and (
         b.module.startswith(package + ".")
         or (b.module == package and b.attr and ctx.is_module(f"{package}.{b.attr}")))]
-    needed = [b for b in from_subs if facts.uses_of(b.name) & NEEDED_AT_IMPORT]
+    needed = [b for b in from_subs if ctx.stays_eager(facts, b)]
     return [b for b in from_subs if b not in needed], needed
 
 

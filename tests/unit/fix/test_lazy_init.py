@@ -94,6 +94,22 @@ def run_rewritten(tmp_path: Path, package: str, init: str, script: str) -> None:
     assert run.returncode == 0, run.stderr
 
 
+def test_a_package_naming_itself_absolutely_has_its_submodules_made_lazy(
+        tmp_path: Path) -> None:
+    # pandas' `from pandas import api, arrays, io`: once left eager without a word, so
+    # review (which asks this plan what a lazy __init__ defers) counted them eager too.
+    found = plan("fix_selfimport")
+    assert {(n.name, n.module, n.attr) for n in found.lazy} == {
+        ("colours", ".colours", None), ("Circle", "fix_selfimport.shapes", "Circle")}
+    assert not found.refusals
+    after = render_init(found, Surface(star_names=("Circle", "colours")))
+    run_rewritten(tmp_path, "fix_selfimport", after, (
+        "import sys, fix_selfimport\n"
+        "assert 'fix_selfimport.colours' not in sys.modules\n"
+        "assert fix_selfimport.colours.RED == 'red'\n"
+        "assert fix_selfimport.Circle.__module__ == 'fix_selfimport.shapes'\n"))
+
+
 def test_the_modules_own_getattr_and_dir_are_asked_after_the_lazy_names(
         tmp_path: Path) -> None:
     """jinja2's shape: a `def __getattr__` serving a deprecated `__version__`."""
