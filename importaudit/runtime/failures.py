@@ -373,7 +373,8 @@ def exclusion_hint(fails: Sequence[Fail], request: ProfileRequest) -> str | None
     """How to leave the first of `fails` out of a `--tree` walk, when nothing imports it.
 
     lxml's `usedoctest` works only inside a doctest, nltk's `book` needs downloaded
-    data: no code of their package imports them, only a walk of every module does. The
+    data, falcon's `bench/nuts/setup.py` runs `setup()` (SystemExit: no command given):
+    no code of their package imports them, only a walk of every module does. The
     failure stays one (a public module that cannot be imported is what the gate is for),
     but the user cannot fix it in code: the message says which modules of the run
     nothing of their package imports (by the targets' static edges, as `guarded` reads
@@ -385,7 +386,7 @@ def exclusion_hint(fails: Sequence[Fail], request: ProfileRequest) -> str | None
         return None
     first = fails[0]
     walked = [f.name for f in fails if f.name is not None and f.name not in request.args
-              and under(f.name, request.args) and f.kind == "import-error"
+              and under(f.name, request.args) and f.kind in ("import-error", "exit")
               and (not f.origin or f.origin == f.name or not under(f.origin, request.args))]
     if not walked or walked[0] != first.name:
         return None

@@ -426,3 +426,23 @@ def test_a_failed_module_nothing_imports_gets_the_exclude_that_leaves_it_out(
                     "--exclude", "unimported_pkg.needs_data", "--exclude",
                     "unimported_pkg.usedoctest", "--exclude", "unimported_pkg.z_script")
     assert result.exit_code == 0, result.output
+
+
+def test_a_setup_script_that_exits_at_import_gets_the_exclude_that_leaves_it_out(
+        tmp_path: Path) -> None:
+    # falcon ships falcon/bench/nuts/setup.py: importing it runs setup(), which exits
+    # (SystemExit: "error: no commands supplied"). Nothing of falcon imports it; the
+    # walk's failure said so for an ImportError-like failure, not for this exit.
+    target = package(tmp_path, "exiting_pkg", {"__init__.py": "", "core.py": "X = 1\n"})
+    package(target, "bench", {
+        "__init__.py": "",
+        "setup.py": "import sys\nsys.exit('usage: setup.py cmd\\nerror: no commands supplied')\n",
+    })
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory")
+    assert result.exit_code == 3, result.output
+    assert "importing exiting_pkg.bench.setup failed: SystemExit" in result.output
+    assert ("`--exclude exiting_pkg.bench.setup` (or `exclude = [\"exiting_pkg.bench.setup\"]` "
+            "under [tool.importaudit]) leaves it out of the walk") in result.output
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory",
+                    "--exclude", "exiting_pkg.bench.setup")
+    assert result.exit_code == 0, result.output
