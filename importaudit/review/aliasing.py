@@ -17,7 +17,7 @@ from importaudit.model import Severity
 from importaudit.review.registry import RuleDoc, register
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from importaudit.model import Finding, ModuleRecord
     from importaudit.review.context import ReviewContext
@@ -29,12 +29,43 @@ def _key(path: str) -> str:
     return os.path.normcase(os.path.realpath(path))
 
 
+def _private_below(name: str, targets: Sequence[str]) -> bool:
+    """Whether `name` has a private part (`_vendor`, not `__init__`) below its target."""
+    top = next((t for t in targets if name.startswith(t + ".")), None)
+    if top is None:
+        return False
+    return any(part.startswith("_") and not (part.startswith("__") and part.endswith("__"))
+               for part in name[len(top) + 1:].split("."))
+
+
+def _walk_only(ctx: ReviewContext) -> frozenset[str]:
+    """Modules a `--tree` walk ran only by importing private modules no code imports.
+
+    The walk imports every module by its place in the file tree. setuptools puts its
+    `_vendor` folder on sys.path and serves `distutils` from `setuptools._distutils`:
+    its code imports `jaraco.text` and `distutils.core`, and only the walk imports
+    `setuptools._vendor.jaraco.text` or `setuptools._distutils.command.bdist` (and,
+    through the latter, `setuptools._distutils.core`). Those second copies are the
+    walk's doing: no code of the package runs them, and a private module is no one
+    else's entry point. A public module the walk imported is one (users import it).
+    """
+    meta = ctx.report.meta
+    if meta is None or meta.mode != "tree":
+        return frozenset()
+    targets = ctx.report.targets
+    entries = [name for name, record in ctx.tree.measured.items()
+               if name in targets or (not record.importer
+                                      and not _private_below(name, targets))]
+    return frozenset(ctx.tree.measured) - ctx.tree.loads(entries)
+
+
 def executed_twice(ctx: ReviewContext) -> list[tuple[str, list[str]]]:
     """(file, module names) for each file executed under more than one module name.
 
     Only modules whose code the import system ran (loaded with a file, not stored in
     sys.modules by hand, not an extension: those cannot be initialised twice); the
-    file run as `__main__` counts as the module `__main__`.
+    file run as `__main__` counts as the module `__main__`. A copy only a tree walk's
+    import of a private module ran is not counted (`_walk_only`).
     """
     by_file: dict[str, list[str]] = {}
     shown: dict[str, str] = {}
@@ -42,9 +73,11 @@ def executed_twice(ctx: ReviewContext) -> list[tuple[str, list[str]]]:
     if main:
         by_file.setdefault(_key(main), []).append(MAIN)
         shown[_key(main)] = main
+    walk_only = _walk_only(ctx)
     for record in ctx.tree.measured.values():
         origin = record.origin
-        if record.via is not None or not origin or not origin.endswith((".py", ".pyw")):
+        if (record.via is not None or not origin or not origin.endswith((".py", ".pyw"))
+                or record.name in walk_only):
             continue
         names = by_file.setdefault(_key(origin), [])
         shown.setdefault(_key(origin), origin)

@@ -55,3 +55,30 @@ def test_names_bound_for_type_checkers_only_provide_nothing_to_a_star_import() -
          "from proxies.deps import *; print(sorted(set(sys.modules) - n))"],
         cwd=proxies.parent, capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+def test_a_copy_only_the_walk_ran_through_a_private_module_is_not_a_second_module(
+        tmp_path: Path) -> None:
+    """setuptools puts its `_vendor` folder on sys.path and its code imports
+    `jaraco.text`; only a `--tree` walk imports `setuptools._vendor.jaraco.text` (and what
+    that copy imports by its own name): 58 HIGH IA702 said those files run twice. No code
+    of the package runs them twice. A public module the walk imports is one users import
+    too: a second copy of it is still found."""
+    pkg = tmp_path / "vendoring"
+    (pkg / "_vendor" / "helper").mkdir(parents=True)
+    (pkg / "plugins").mkdir()
+    (pkg / "__init__.py").write_text(
+        "import os, sys\n"
+        "here = os.path.dirname(__file__)\n"
+        "sys.path[:0] = [os.path.join(here, '_vendor'), os.path.join(here, 'plugins')]\n"
+        "import helper, registry\n")
+    (pkg / "_vendor" / "helper" / "__init__.py").write_text(
+        "from .state import STATE\n")
+    (pkg / "_vendor" / "helper" / "state.py").write_text("STATE = {}\n")
+    (pkg / "plugins" / "__init__.py").write_text("")
+    (pkg / "plugins" / "registry.py").write_text("REGISTRY = {}\n")
+    report = api.review([str(pkg)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    twice = [f for f in report.findings if f.code == "IA702"]
+    assert [f.chain for f in twice] == [("registry", "vendoring.plugins.registry")]
+    profiled = {m.name for m in report.modules}
+    assert {"helper.state", "vendoring._vendor.helper.state"} <= profiled
