@@ -117,7 +117,7 @@ class SkippedModule:
     reason: str
     error: str  # the exception that reached the walk, "ImportError: ..."
     module: str | None = None
-    missing: str | None = None  # the module that was not found, for missing-dependency
+    missing: str | None = None  # the module (or shared library) not found, for missing-dependency
     file: str | None = None  # where it was raised
     line: int | None = None
     traceback: tuple[str, ...] = ()

@@ -57,6 +57,10 @@ FOLDER = "folder-of-files"
 # What Python says of a file its import system takes for an extension module (a bare
 # `name.so` is one on Linux) that defines no module: a shared library shipped beside
 # the package's extensions (pyarrow's libarrow_python.so), which nothing imports.
+#: The dynamic loader's word for a shared library an extension links to that is not
+#: there (glibc and musl; macOS's dyld), naming the library.
+_NO_SHARED = re.compile(r"ImportError: (?:(?P<so>[^:\s]+): cannot open shared object file"
+                        r"|dlopen\(.*Library not loaded: (?:@\w+/)?(?P<dylib>[^\s,]+))")
 _NO_INIT = re.compile(r"ImportError: dynamic module does not define module export function "
                       r"\(PyInit_(\w+)\)")
 
@@ -218,11 +222,12 @@ def classify(fail: Fail, targets: Sequence[str],
     A module of the targets that is not there, or one whose own top-level code raises
     ImportError, is a failure too, unless the targets are installed (under
     site-packages): then the installation does not offer it here, which its users
-    cannot change either. With `where` (the measured interpreter), a `from M import N`
-    that found no N is read for its cause (`absent`): an optional import that did not
-    bind N, a part an installed target lacks, a PEP 810 lazy import; so are a NameError
-    and an attribute read off None at a module's top level (an optional import that
-    bound nothing, or None).
+    cannot change either. An extension module whose shared library the dynamic loader
+    does not find needs what is not installed as well. With `where` (the measured
+    interpreter), a `from M import N` that found no N is read for its cause (`absent`):
+    an optional import that did not bind N, a part an installed target lacks, a PEP 810
+    lazy import; so are a NameError and an attribute read off None at a module's top
+    level (an optional import that bound nothing, or None).
     """
     name = fail.name
     if name is None or name in targets or fail.kind not in ("import-error", "not-found"):
@@ -243,6 +248,13 @@ def classify(fail: Fail, targets: Sequence[str],
         kind = LIBRARY
         reason = (f"is no Python module: a shared library that defines no "
                   f"PyInit_{library.group(1)}, which no import can load")
+    elif missing is None and (shared := _NO_SHARED.match(error)) is not None:
+        # numba's optional TBB layer: its extension links to libtbb, from a package
+        # (tbb) that is not installed. Nothing in Python names it: the dynamic loader did.
+        missing = shared.group("so") or shared.group("dylib")
+        kind = MISSING
+        reason = (f"{through}needs the shared library {missing}, which is not installed "
+                  "(the dynamic loader found none)")
     elif missing is not None and not under(missing, targets):
         if missing.split(".")[0] in sys.stdlib_module_names:
             kind = PLATFORM

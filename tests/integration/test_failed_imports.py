@@ -100,8 +100,8 @@ def test_profile_review_and_check_tree_exit_0_with_skipped_modules(tmp_path: Pat
     assert "FAILED" not in text.output
     summary = [line for line in text.output.splitlines() if line.startswith("skipped ")]
     assert summary == ["skipped 8 submodules that cannot be imported here (2 need a module "
-                       "that is not installed, 6 for another platform); not failures "
-                       "(-v lists them)"]
+                       "or library that is not installed, 6 for another platform); not "
+                       "failures (-v lists them)"]
     verbose = invoke("profile", "--tree", target, "--repeat", "1", "--no-memory", "-v")
     isolated = invoke("profile", "--isolated", target, "--repeat", "1", "--no-memory")
     assert isolated.exit_code == 0, isolated.output  # skipped modules are not run alone
@@ -446,3 +446,39 @@ def test_a_setup_script_that_exits_at_import_gets_the_exclude_that_leaves_it_out
     result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory",
                     "--exclude", "exiting_pkg.bench.setup")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.skipif(shutil.which("cc") is None or sys.platform != "linux",
+                    reason="builds a C extension linked to a shared library (Linux)")
+def test_an_extension_whose_shared_library_is_not_installed_is_skipped(
+        tmp_path: Path) -> None:
+    # numba.np.ufunc.tbbpool links to libtbb.so.12 (the optional tbb package); without
+    # it the walk exited 3 on an extension numba loads only in a try, on demand.
+    import subprocess
+    import sysconfig
+
+    libs = tmp_path / "libs"
+    libs.mkdir()
+    (libs / "needed.c").write_text("int needed(void) { return 1; }\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(libs / "libneeded.so"),
+                    str(libs / "needed.c")], check=True)
+    target = package(tmp_path, "native_pkg", {
+        "__init__.py": "", "core.py": "X = 1\n",
+        "pool.c": ("#include <Python.h>\nint needed(void);\n"
+                   "static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, \"pool\", 0, -1};\n"
+                   "PyMODINIT_FUNC PyInit_pool(void) {\n"
+                   "    needed(); return PyModule_Create(&def);\n}\n"),
+    })
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    subprocess.run(["cc", "-shared", "-fPIC", f"-I{sysconfig.get_paths()['include']}",
+                    "-o", str(target / f"pool{suffix}"), str(target / "pool.c"),
+                    f"-L{libs}", "-lneeded", f"-Wl,-rpath,{libs}"], check=True)
+    (libs / "libneeded.so").unlink()
+    report = tree_report(target)
+    assert report.failure is None
+    (skip,) = report.skipped
+    assert (skip.name, skip.kind, skip.missing) == (
+        "native_pkg.pool", "missing-dependency", "libneeded.so")
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory")
+    assert result.exit_code == 0, result.output
+    assert "1 need a module or library that is not installed" in result.output

@@ -131,3 +131,24 @@ FLAGS = Path(__file__).resolve().parents[2] / "fixtures" / "platform_flags"
 def test_platform_flags_bound_from_a_platform_test(module: str, line: int,
                                                    guard: str | None) -> None:
     assert platform_guard(str(FLAGS / f"{module}.py"), line) == guard
+
+
+@pytest.mark.parametrize(("message", "library"), [
+    ("ImportError: libtbb.so.12: cannot open shared object file: No such file or directory",
+     "libtbb.so.12"),
+    ("ImportError: dlopen(/x/tbbpool.cpython-311-darwin.so, 0x0002): Library not loaded: "
+     "@rpath/libtbb.12.dylib", "libtbb.12.dylib"),
+])
+def test_classify_an_extension_whose_shared_library_is_not_installed(
+        message: str, library: str) -> None:
+    # numba.np.ufunc.tbbpool links to libtbb, from the tbb package, which is optional.
+    skip = classify(fail(n="pkg.tbbpool", o="pkg.tbbpool", m=message), ["pkg"])
+    assert skip is not None and skip.kind == "missing-dependency"
+    assert skip.missing == library
+    assert skip.reason == (f"needs the shared library {library}, which is not installed "
+                           "(the dynamic loader found none)")
+    through = classify(fail(n="pkg.pool", o="pkg.tbbpool", m=message), ["pkg"])
+    assert through is not None and through.reason.startswith(
+        "imports pkg.tbbpool, which needs the shared library")
+    # A target itself still fails.
+    assert classify(fail(n="pkg", o="pkg", m=message), ["pkg"]) is None
