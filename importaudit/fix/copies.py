@@ -24,8 +24,21 @@ if TYPE_CHECKING:
     from importaudit.runtime.interpreter import Variables
 
 
-def package_root(file: Path) -> Path:
-    """The folder holding the top package (or the top-level module) `file` belongs to."""
+def package_root(file: Path, module: str | None = None) -> Path:
+    """The folder holding the top package (or the top-level module) `file` belongs to.
+
+    With `module` (the file's module name), the folder its top part is in, when the
+    path spells the name: setuptools' `_vendor` has no `__init__.py`, so the chain of
+    `__init__.py` files above `setuptools/_vendor/jaraco/text/__init__.py` stops at
+    `_vendor`, where the module `setuptools._vendor.jaraco.text` has its top above
+    `setuptools`. Without it (or for a path that does not spell it), that chain.
+    """
+    if module is not None:
+        stem = file.name.partition(".")[0]  # `mod.py`, `mod.cpython-311-x86_64-linux-gnu.so`
+        spelled = module.split(".") + (["__init__"] if stem == "__init__" else [])
+        if len(file.parts) > len(spelled) and [*file.parent.parts[len(file.parts)
+                                                                - len(spelled):], stem] == spelled:
+            return file.parents[len(spelled) - 1]
     folder = file.parent
     if not (folder / "__init__.py").is_file():
         return folder  # a module outside any package: its own top
@@ -37,7 +50,7 @@ def package_root(file: Path) -> Path:
 
 def in_copy(rewrite: Rewrite, into: Path) -> Path:
     """Where `rewrite`'s file is in a copy made by `copy_packages` into `into`."""
-    return into / rewrite.file.relative_to(package_root(rewrite.file))
+    return into / rewrite.file.relative_to(package_root(rewrite.file, rewrite.module))
 
 
 def copy_packages(rewrites: Sequence[Rewrite], into: Path, *,
@@ -48,7 +61,7 @@ def copy_packages(rewrites: Sequence[Rewrite], into: Path, *,
     """
     done: set[str] = set()
     for rewrite in rewrites:
-        root = package_root(rewrite.file)
+        root = package_root(rewrite.file, rewrite.module)
         relative = rewrite.file.relative_to(root)
         top = relative.parts[0]
         # Keyed by what the copy is imported as: one package's files can reach here

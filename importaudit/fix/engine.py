@@ -105,7 +105,7 @@ def _render(plans: Sequence[Plan], ctx: Context,
         return rewrites + [r for plan in (p for g in by_top.values() for p in g)
                            for r in _styled(plan, ctx, targets)]
     for top, group in by_top.items():
-        path = package_root(group[0].file) / top / f"{SHARED_MODULE}.py"
+        path = package_root(group[0].file, group[0].package) / top / f"{SHARED_MODULE}.py"
         old = path.read_text(encoding="utf-8") if path.exists() else None
         # The package has the helper already (an earlier round, or run, wrote it): a
         # lazy __init__ uses it rather than a copy of its own.

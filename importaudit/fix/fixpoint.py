@@ -46,7 +46,7 @@ class Round:
         """The round reviewing `copy`, the rewritten copy of `result`'s proven rewrites."""
         roots = {}
         for rewrite in result.passed:
-            root = package_root(rewrite.file)
+            root = package_root(rewrite.file, rewrite.module)
             roots[_top(rewrite.file.relative_to(root))] = root
         return cls(copy, roots)
 

@@ -150,6 +150,34 @@ def test_two_inits_of_one_package_share_one_helper(tmp_path: Path) -> None:
                ).startswith("Engine <class 'fix_plain.sub.engine.Other'>")
 
 
+def test_inits_in_a_folder_without_init_inside_a_package_are_proven_as_named(
+        tmp_path: Path) -> None:
+    # setuptools/_vendor has no __init__.py: `setuptools._vendor.autocommand` is named
+    # from setuptools down, but the chain of __init__ files above its file stops at
+    # _vendor. Its shared helper was sought in setuptools/_vendor/setuptools/ (fix
+    # crashed with FileNotFoundError), and its copy was made as `autocommand`.
+    root = copied(tmp_path, "fix_plain")
+    vendor = root / "fix_plain" / "_vendor"
+    vendor.mkdir()
+    shutil.copytree(FIX / "fix_modlevel", vendor / "first")
+    shutil.copytree(FIX / "fix_modlevel", vendor / "second")
+    targets = [engine.Target(p, root / p.replace(".", "/") / "__init__.py", ("IA101",))
+               for p in ("fix_plain._vendor.first", "fix_plain._vendor.second")]
+    result = engine.propose(targets, python=sys.executable, paths=(str(root),),
+                            imports=("fix_plain._vendor.first", "fix_plain._vendor.second"),
+                            timeout=60, relpath=str)
+    assert all(r.passed for r in result.rewrites), [r.broke for r in result.rewrites]
+    helper = [r for r in result.rewrites if r.before is None]
+    assert [(r.module, r.file) for r in helper] == [
+        ("fix_plain._lazy_exports", root / "fix_plain" / "_lazy_exports.py")]
+    assert result.modules_checked >= 2
+    inits = {r.module: r.after for r in result.rewrites if r.before is not None}
+    assert "from ..._lazy_exports import attach as _attach" in inits["fix_plain._vendor.first"]
+    writing.write(result)
+    assert run(root, "import fix_plain._vendor.first as f; print(type(f.DEFAULT).__name__, "
+                     "f.Other)") == "Engine <class 'fix_plain._vendor.first.engine.Other'>"
+
+
 def test_a_package_that_has_the_helper_already_uses_it(tmp_path: Path) -> None:
     # An earlier round (or run) wrote the shared helper: one more lazy __init__ of the
     # package imports it rather than carrying a copy of its own.
