@@ -131,8 +131,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     before, after = result.before, result.after
     if not result.passed or before is None or after is None:
         return result
-    result = dataclasses.replace(result, costlier=copies.costlier(
-        before, after, {r.module for r in result.passed}))
+    result = dataclasses.replace(result, costlier=copies.costlier(before, after))
     if options.write and (options.allow_costlier or not result.costlier):
         result = dataclasses.replace(result, written=writing.write(result))
     return result

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from importaudit.defaults import FIX_MIN_HEAP_SAVING
 from importaudit.fix.result import TestRun
 
 if TYPE_CHECKING:
@@ -136,35 +137,27 @@ def run_tests(command: str, copy: Path, *, timeout: float, env: Variables = ()) 
     return TestRun(command, done.returncode if done.returncode is not None else -1, tail)
 
 
-def costlier(before: Report, after: Report, rewritten: Collection[str]) -> tuple[str, ...]:
+def costlier(before: Report, after: Report) -> tuple[str, ...]:
     """The costs (heap, modules) that importing the targets went up by after the rewrite.
 
-    Heap counts what the rewrite can change: the modules that load only before or only
-    after, and the own heap of the `rewritten` modules loaded on both sides. A module
-    whose code is the same on both sides costs the same; the few bytes its figure moves
-    by between two runs (the probe's own records are traced, and a clock reading takes
-    more bytes as it grows) are noise, not a cost of the rewrite.
+    Heap is the whole import's, as `saving` counts it, up by `FIX_MIN_HEAP_SAVING` or
+    more: less is a few bytes of noise (the probe's own records are traced, and a clock
+    reading takes more bytes as it grows). Not module by module: a module's own heap
+    holds what it is the first to build (typing's caches, compiled patterns), and a
+    lazy `__init__` changes which module that is. gevent's moved 200 KiB from
+    zope.interface.interface to gevent._config and back, and the rewritten `__init__`
+    took 10 KiB more of it, while the import as a whole took less heap.
 
     Time is left out on purpose: medians of a few runs on a busy machine go up and down
     by more than a lazy `__init__` changes them; heap and module counts do not.
     """
-    then = {r.name: r for r in before.modules if not r.preloaded}
-    now = {r.name: r for r in after.modules if not r.preloaded}
+    from importaudit.views import report_totals
+
+    b, a = report_totals(before), report_totals(after)
     went_up = []
-    heap: int | None = 0
-    for name in then.keys() | now.keys():
-        b, a = then.get(name), now.get(name)
-        if b is not None and a is not None and name not in rewritten:
-            continue
-        b_heap = 0 if b is None else b.self_heap_bytes
-        a_heap = 0 if a is None else a.self_heap_bytes
-        if heap is None or b_heap is None or a_heap is None:
-            heap = None
-        else:
-            heap += a_heap - b_heap
-    if heap is not None and heap > 0:
+    if b.heap_bytes is not None and a.heap_bytes is not None and (
+            a.heap_bytes - b.heap_bytes >= FIX_MIN_HEAP_SAVING):
         went_up.append("heap")
-    if len(now) > len(then):
+    if a.modules > b.modules:
         went_up.append("modules")
     return tuple(went_up)
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importaudit.fix.copies import costlier
+from importaudit.fix.copies import costlier, saving
 from importaudit.model import ModuleRecord, Report
 
 
@@ -16,24 +16,33 @@ def test_heap_that_went_up_is_flagged() -> None:
     # What the typing import did to fix_plain: fewer modules, more heap.
     before = report(("pkg", 60_000), ("pkg.a", 30_000), ("pkg.b", 25_000))
     after = report(("pkg", 120_000), ("typing", 330_000))
-    assert costlier(before, after, {"pkg"}) == ("heap",)
+    assert costlier(before, after) == ("heap",)
 
 
 def test_more_modules_are_flagged_and_a_saving_is_not() -> None:
     before = report(("pkg", 60_000), ("pkg.a", 30_000))
-    assert costlier(before, report(("pkg", 10_000), ("x", 1), ("y", 1)), {"pkg"}) == (
-        "modules",)
-    assert costlier(before, report(("pkg", 50_000)), {"pkg"}) == ()
+    assert costlier(before, report(("pkg", 10_000), ("x", 1), ("y", 1))) == ("modules",)
+    assert costlier(before, report(("pkg", 50_000))) == ()
 
 
-def test_an_unchanged_module_whose_figure_moved_is_noise_not_a_cost() -> None:
+def test_a_few_bytes_more_are_noise_not_a_cost() -> None:
     # CI once saw importing fix_defer_sub "costlier" by heap when the rewrite touched a
     # module it never loads: the same code, measured twice, moved by a few bytes.
     before = report(("pkg", 504_917), ("pkg.util", 1_000))
-    assert costlier(before, report(("pkg", 504_921), ("pkg.util", 1_000)), {"pkg.tools"}) == ()
-    # The rewritten module's own heap is compared byte for byte.
-    assert costlier(before, report(("pkg", 504_917), ("pkg.util", 1_004)), {"pkg.util"}) == (
-        "heap",)
-    # A module loaded on one side only counts in full, rewritten or not.
-    assert costlier(before, report(("pkg", 400_000), ("pkg.util", 1_000), ("json", 200_000)),
-                    {"pkg"}) == ("heap", "modules")
+    assert costlier(before, report(("pkg", 504_921), ("pkg.util", 1_000))) == ()
+    assert costlier(before, report(("pkg", 504_917), ("pkg.util", 1_004))) == ()
+    assert costlier(before, report(("pkg", 506_000), ("pkg.util", 1_000))) == ("heap",)
+
+
+def test_heap_moved_between_modules_is_judged_on_the_whole_import() -> None:
+    # gevent's lazy __init__: the same 66 modules, the heap of what is built first moved
+    # from zope.interface.interface to gevent._config, the rewritten __init__ took 10 KiB
+    # more, and the import as a whole took 6 KiB less. "Cost went up (heap)" said the
+    # opposite of the table above it (3.00 MiB -> 2.98 MiB) and of the rewrite's saving.
+    before = report(("gevent", 28_710), ("gevent._config", 187_127),
+                    ("zope.interface.interface", 319_865))
+    after = report(("gevent", 38_831), ("gevent._config", 360_427),
+                   ("zope.interface.interface", 130_162))
+    assert costlier(before, after) == ()
+    saved = saving(before, after)
+    assert saved is not None and saved["heap_bytes"] == 6_282 and saved["modules"] == 0
