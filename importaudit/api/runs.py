@@ -58,14 +58,15 @@ def resolve_targets(targets: Sequence[str]) -> ResolvedTargets:
     the folder above its top package on sys.path; a plain directory is put on sys.path
     and every top-level module and package in it is a target.
     """
+    from importaudit.static.discover import names_a_path
+
     modules: list[str] = []
     extra: list[str] = []
+    here = Path.cwd()
     for target in targets:
         path = Path(target)
         looks_like_path = os.sep in target or target.endswith(".py") or target in (".", "..")
-        if path.exists() and (looks_like_path or not _is_module_name(target)
-                              or (path.is_dir() and not (path / "__init__.py").exists()
-                              and not _is_module_name(target))):
+        if path.exists() and names_a_path(target, here):
             # Absolute, symlinks kept: the module is named by the path as given (a link
             # `alias` to a package imports as `alias`), as the static walk names it.
             path = Path(os.path.abspath(path))

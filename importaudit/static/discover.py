@@ -7,9 +7,9 @@ list). Nothing is imported: names are found with the import system's path finder
 sys.path of the interpreter being measured (`SearchPath`), and packages are walked on
 disk or inside zip archives (`walker.Walker`, which says what a module is). A target is
 a path when it contains a path separator, ends in `.py`, is `.` or `..`, or exists on
-disk and is not a valid module name or is a directory without `__init__.py`; otherwise
-it is a module name, looked up with the current directory first on the path (as
-`python -m` does).
+disk and is not a valid module name or is a directory without `__init__.py` holding
+Python source (`names_a_path`, which the runtime side shares); otherwise it is a module
+name, looked up with the current directory first on the path (as `python -m` does).
 
 A directory with `__init__.py` is a package (named by walking up through parent
 packages); one without is a *source root* whose top-level modules and packages are
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 __all__ = ["TEST_NAMES", "Exclusions", "SearchPath", "SourceModule", "SourceTree", "discover",
-           "module_of_file", "read_archived", "walk_notes", "zip_location"]
+           "module_of_file", "names_a_path", "read_archived", "walk_notes", "zip_location"]
 
 
 def _is_module_name(text: str) -> bool:
@@ -53,6 +53,43 @@ def _is_module_name(text: str) -> bool:
 def _looks_like_path(target: str) -> bool:
     return (os.sep in target or "/" in target or target.endswith(".py")
             or target in (".", "..") or (os.altsep is not None and os.altsep in target))
+
+
+def _holds_python(folder: Path) -> bool:
+    """Whether a folder holds Python source, in it or in folders below it.
+
+    Only folders named like packages are looked into (a source root of namespace
+    packages only: `src/ns/pkg/mod.py`); the first source file answers.
+    """
+    for _here, folders, files in os.walk(folder):
+        if any(name.endswith(".py") for name in files):
+            return True
+        folders[:] = [f for f in folders if f.isidentifier()]
+    return False
+
+
+def names_a_path(target: str, base: Path) -> bool:
+    """Whether TARGET names a file or folder (else a module name), relative to `base`.
+
+    The one rule for the walk (`discover`) and for what the child imports (`api`'s
+    `resolve_targets`): they disagreed on `src`, a folder without `__init__.py`, which
+    the walk read as the source root it is and the child imported as an empty
+    namespace package, so `profile src --tree` measured nothing and said its modules
+    needed what is not installed. A folder without `__init__.py` and without Python in
+    it (an output folder named like a package) is no target: Python itself imports
+    the installed package of that name, not that folder.
+    """
+    if _looks_like_path(target):
+        return True
+    on_disk = base / target
+    if not on_disk.exists():
+        return False
+    if not _is_module_name(target):
+        return True
+    # An existing directory without __init__.py is a source root even when its name
+    # could be a (namespace) package: `importaudit graph src` means the folder.
+    return (on_disk.is_dir() and not (on_disk / "__init__.py").is_file()
+            and _holds_python(on_disk))
 
 
 def _dotted_name(path: Path, walker: Walker) -> tuple[str, Path]:
@@ -194,6 +231,22 @@ def _name_target(target: str, walker: Walker, search: list[str],
     return [target]
 
 
+def _target(target: str, base: Path, walker: Walker, search: list[str],
+            where: SearchPath) -> list[str]:
+    """Walk one TARGET, a path or a module name (`names_a_path`); the names it names."""
+    on_disk = base / target
+    if not _looks_like_path(target):  # whether it names a folder here decides how it is read
+        walker.probe(on_disk)
+        walker.probe(on_disk / "__init__.py")
+    if names_a_path(target, base):
+        return _path_target(target, base, walker)
+    if _is_module_name(target):
+        if on_disk.is_dir():  # no Python in it now: one added makes it the target
+            walker.note(on_disk)
+        return _name_target(target, walker, search, where)
+    raise UsageError(f"{target!r} is neither a module name nor an existing path")
+
+
 def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
              search_path: list[str] | tuple[str, ...] | SearchPath | None = None,
              cache_dir: str | os.PathLike[str] | None = None,
@@ -236,20 +289,7 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
     walker = Walker(tree, base, on_file=on_file, exclusions=excluding, suffixes=where.suffixes,
                     mtimes=store is not None)
     for target in targets:
-        on_disk = base / target
-        if not _looks_like_path(target):  # whether it names a folder here decides how it is read
-            walker.probe(on_disk)
-            walker.probe(on_disk / "__init__.py")
-        # An existing directory without __init__.py is a source root even when its
-        # name could be a (namespace) package: `importaudit graph src` means the folder.
-        if _looks_like_path(target) or (on_disk.exists() and (
-                not _is_module_name(target)
-                or (on_disk.is_dir() and not (on_disk / "__init__.py").is_file()))):
-            names = _path_target(target, base, walker)
-        elif _is_module_name(target):
-            names = _name_target(target, walker, search, where)
-        else:
-            raise UsageError(f"{target!r} is neither a module name nor an existing path")
+        names = _target(target, base, walker, search, where)
         tree.roots.extend(n for n in names if n not in tree.roots)
     walker.follow_links()
     tree.modules = dict(sorted(tree.modules.items()))

@@ -102,6 +102,33 @@ def test_a_src_layout_package_that_is_not_installed_is_named_by_its_path(
     assert "srconly" in out
 
 
+def test_a_source_folder_named_like_a_module_is_the_same_target_to_every_command(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`src` (no __init__.py) is a source root to the walk, as `graph src` says: the
+    child imported it as an empty namespace package instead, so `profile src --tree`
+    measured 0 modules and called the walked ones skipped, "not installed"."""
+    (tmp_path / "src" / "srcroot").mkdir(parents=True)
+    (tmp_path / "src" / "srcroot" / "__init__.py").write_text("from . import part\n")
+    (tmp_path / "src" / "srcroot" / "part.py").write_text("import csv\n")
+    (tmp_path / "src" / "srcroot" / "other.py").write_text("import json\n")
+    # A folder named like a package with no Python in it (an output folder) is not
+    # one: Python imports the installed package of that name, and so does the tool.
+    (tmp_path / "json").mkdir()
+    (tmp_path / "json" / "out.txt").write_text("not code\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke("profile", "src", "--tree", "--no-memory", "--repeat", "1",
+                            "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["targets"] == ["srcroot"] and report["skipped"] == []
+    names = {m["name"] for m in report["modules"]}
+    assert {"srcroot", "srcroot.part", "srcroot.other", "csv"} <= names
+    code, out, err = invoke("profile", "json", "--tree", "--no-memory", "--repeat", "1",
+                            "--format", "json")
+    assert code == 0, err
+    assert {"json", "json.decoder"} <= {m["name"] for m in json.loads(out)["modules"]}
+
+
 def test_unset_flags_come_from_the_config(tmp_path: Path) -> None:
     config = tmp_path / "pyproject.toml"
     config.write_text(

@@ -326,3 +326,18 @@ def test_the_measured_interpreters_own_build_of_a_compiled_module_wins(tmp_path:
         tree = discover(["builds"], cwd=tmp_path / "elsewhere", search_path=where)
         assert tree.modules["builds.fast"].path == str(
             package / f"fast.cpython-{tag}-x86_64-linux-gnu.so")
+
+
+def test_a_folder_is_a_target_when_python_is_in_it_or_below(tmp_path: Path) -> None:
+    from importaudit.static.discover import names_a_path
+
+    (tmp_path / "src" / "ns" / "pkg").mkdir(parents=True)
+    (tmp_path / "src" / "ns" / "pkg" / "mod.py").write_text("import json\n")
+    (tmp_path / "numba").mkdir()
+    (tmp_path / "numba" / "profile.out").write_text("output, not code\n")
+    # A source root of namespace packages only is still that folder.
+    assert names_a_path("src", tmp_path)
+    assert discover(["src"], cwd=tmp_path).roots == ["ns"]
+    # A folder named like a package with no Python in it is no target: the name is.
+    assert not names_a_path("numba", tmp_path)
+    assert names_a_path("./numba", tmp_path)
