@@ -16,10 +16,11 @@ is meant to run, and each can be read from the files, without running anything
 
 A fourth is a module whose own top-level code raises ImportError, its author saying
 it cannot work here (`raises_import_error`: matplotlib's `qt_compat` without a Qt
-binding). A fifth is the same optional import seen from the module's own top level
-(`unbound_optional`): a NameError for a name only it binds (kombu's Kafka transport
-subclasses `KafkaException`), or an attribute read off the None its handler bound
-instead (`except ImportError: redis = None`, then `redis.Redis`). Where each counts
+binding), or a function its import ran does (IPython's `qt_loaders.load_qt`). A fifth
+is the same optional import seen from the module's own top level (`unbound_optional`):
+a NameError for a name only it binds (kombu's Kafka transport subclasses
+`KafkaException`), or an attribute read off the None its handler bound instead
+(`except ImportError: redis = None`, then `redis.Redis`). Where each counts
 (installed packages only, for some) is `failures`' call.
 
 Module presence is decided on disk, on the sys.path of the measured interpreter with
@@ -547,16 +548,38 @@ def _innermost(body: Sequence[ast.stmt], line: int) -> ast.stmt | None:
     return _innermost(blocks, line) or here
 
 
-def raises_import_error(file: str, line: int) -> bool:
-    """Whether the module-level statement at `file:line` is a `raise ImportError(...)`.
+def raises_import_error(file: str, line: int, function: str = "<module>") -> bool:
+    """Whether the statement at `file:line`, in `function`, is a `raise ImportError(...)`.
 
     That is the module's author saying it cannot work here (matplotlib's Qt backend:
     "Failed to import any of the following Qt binding modules"), not an import that
-    went wrong.
+    went wrong. Also in a function the import ran (IPython's `qt_for_kernel` calls
+    `qt_loaders.load_qt` at import: "Could not load requested Qt binding"), unless the
+    raise wraps another error (in an `except` block, or `raise ... from`): that error
+    is what went wrong, and the walk judges it, not the wrapper.
     """
     tree = parse(file)
-    statement = _innermost(tree.body, line) if tree is not None else None
+    if tree is None:
+        return False
+    statement = (_innermost(tree.body, line) if function == "<module>"
+                 else _raise_in(tree, function, line))
     if not isinstance(statement, ast.Raise) or statement.exc is None:
         return False
     exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
     return isinstance(exc, ast.Name) and exc.id in ("ImportError", "ModuleNotFoundError")
+
+
+def _raise_in(tree: ast.Module, function: str, line: int) -> ast.Raise | None:
+    """The `raise` at `line` of function `function` that wraps no other error."""
+    def spans(node: ast.stmt | ast.ExceptHandler) -> bool:
+        return node.lineno <= line <= (node.end_lineno or node.lineno)
+
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.name == function and spans(node)):
+            inner = list(ast.walk(node))
+            if any(isinstance(n, ast.ExceptHandler) and spans(n) for n in inner):
+                return None
+            found = [n for n in inner if isinstance(n, ast.Raise) and spans(n)]
+            return found[-1] if found and found[-1].cause is None else None
+    return None

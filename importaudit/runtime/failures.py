@@ -191,7 +191,7 @@ def _not_here(fail: Fail, through: str,
 
     A name its module defines only for another platform, a statement raising under a
     test of the platform, a PEP 810 lazy import an older Python runs, or (installed
-    packages only) its own top level raising ImportError. None: a failure.
+    packages only) its own code raising ImportError at import. None: a failure.
     """
     error, frames = fail.message or "", fail.frames
     elsewhere = _defined_elsewhere(error)
@@ -209,7 +209,7 @@ def _not_here(fail: Fail, through: str,
         return PLATFORM, (f"{through}is for Python 3.15 or newer: its import of {lazy} (line "
                           f"{line}) is lazy there (`__lazy_modules__`, PEP 810), and Python "
                           f"{where.version_text} runs it at once, where it fails")
-    if installed(file) and function == "<module>" and raises_import_error(file, line):
+    if installed(file) and raises_import_error(file, line, function):
         return MISSING, f"{through}says it cannot be used here ({error})"
     return None
 

@@ -299,7 +299,7 @@ def test_parts_an_installed_package_cannot_offer_here_are_skipped_with_their_cau
     skipped = {s.name: s for s in report.skipped}
     assert set(skipped) == {"shipped_parts.backends.backend_native", "shipped_parts.crt_auth",
                             "shipped_parts.qt_compat", "shipped_parts.backends.backend_qt",
-                            "shipped_parts._typing"}
+                            "shipped_parts._typing", "shipped_parts.qt_for_kernel"}
     native = skipped["shipped_parts.backends.backend_native"]
     assert (native.kind, native.missing) == ("missing-dependency",
                                              "shipped_parts.backends._native")
@@ -313,6 +313,9 @@ def test_parts_an_installed_package_cannot_offer_here_are_skipped_with_their_cau
         "says it cannot be used here (ImportError: Failed to import any of the following")
     assert skipped["shipped_parts.backends.backend_qt"].reason.startswith(
         "imports shipped_parts.qt_compat, which says it cannot be used here")
+    # IPython's qt_for_kernel: the raise is in qt_loaders.load_qt, which it calls.
+    assert skipped["shipped_parts.qt_for_kernel"].reason.startswith(
+        "says it cannot be used here (ImportError: Could not load requested Qt binding.")
     typing_only = skipped["shipped_parts._typing"]
     assert typing_only.kind == "platform"
     assert "its import of numbers (line 5) is lazy there" in typing_only.reason

@@ -235,6 +235,24 @@ def test_a_module_that_raises_import_error_itself(tmp_path: Path, source: str, l
     assert raises_import_error(str(tmp_path / "m.py"), line) is expected
 
 
+@pytest.mark.parametrize(("source", "line", "expected"), [
+    # IPython's qt_loaders.load_qt, called at qt_for_kernel's import: the author's own.
+    ("def load():\n    for x in ():\n        pass\n    raise ImportError('no binding')\n",
+     4, True),
+    ("def load():\n    raise ImportError(\n        'no binding')\n", 3, True),
+    # Wrapping another error: that one is the cause, judged on its own.
+    ("def load():\n    try:\n        import x\n    except ImportError:\n"
+     "        raise ImportError('x is broken')\n", 5, False),
+    ("def load(e):\n    raise ImportError('x is broken') from e\n", 2, False),
+    ("def load():\n    raise ValueError('no')\n", 2, False),
+    ("def other():\n    raise ImportError('no')\n", 2, False),  # not the frame's function
+])
+def test_a_function_the_import_ran_that_raises_import_error(
+        tmp_path: Path, source: str, line: int, expected: bool) -> None:
+    files(tmp_path, {"m.py": source})
+    assert raises_import_error(str(tmp_path / "m.py"), line, "load") is expected
+
+
 def test_installed_means_under_site_packages() -> None:
     assert installed("/venv/lib/python3.11/site-packages/pkg/m.py")
     assert installed("/usr/lib/python3/dist-packages/pkg/m.py")
