@@ -412,8 +412,11 @@ def exclusion_hint(fails: Sequence[Fail], request: ProfileRequest) -> str | None
     flags = " ".join(f"--exclude {name}" for name in lone)
     keys = ", ".join(f'"{name}"' for name in lone)
     them, its = ("it", "its") if len(lone) == 1 else ("them", "their")
-    return (f"nothing in {package} imports {', '.join(lone)}: if only {its} "
-            f"own setting can import {them} (a doctest, a script, downloaded data), "
+    # "No import names it", not "nothing imports it": a name built at run time cannot
+    # be read (IPython's pt_inputhooks imports `"...pt_inputhooks." + gui` for `%gui`).
+    return (f"no import in {package} names {', '.join(lone)}: if only {its} "
+            f"own setting can import {them} (a doctest, a script, downloaded data, a "
+            f"name built at run time), "
             f"`{flags}` (or `exclude = [{keys}]` under [tool.importaudit]) leaves {them} "
             f"out of the walk")
 

@@ -413,11 +413,12 @@ def test_a_failed_module_nothing_imports_gets_the_exclude_that_leaves_it_out(
     assert result.exit_code == 3, result.output
     assert "importing unimported_pkg.needs_data failed" in result.output
     assert "--exclude" not in result.output
-    hint = ("nothing in unimported_pkg imports unimported_pkg.usedoctest, "
+    hint = ("no import in unimported_pkg names unimported_pkg.usedoctest, "
             "unimported_pkg.z_script: if only their own setting can import them (a doctest, "
-            "a script, downloaded data), `--exclude unimported_pkg.usedoctest --exclude "
-            "unimported_pkg.z_script` (or `exclude = [\"unimported_pkg.usedoctest\", "
-            "\"unimported_pkg.z_script\"]` under [tool.importaudit]) leaves them out of the walk")
+            "a script, downloaded data, a name built at run time), `--exclude "
+            "unimported_pkg.usedoctest --exclude unimported_pkg.z_script` (or `exclude = "
+            "[\"unimported_pkg.usedoctest\", \"unimported_pkg.z_script\"]` under "
+            "[tool.importaudit]) leaves them out of the walk")
     result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory",
                     "--exclude", "unimported_pkg.needs_data", "--format", "json")
     assert result.exit_code == 3, result.output
