@@ -360,7 +360,12 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
                 # PIL` fails), so it comes from the module that imported it.
                 homes.append(binding.module if inner.attr is None else inner.target
                              if ctx.is_module(inner.target) else inner.module)
-    return next((h for h in homes if h in ctx.tree), homes[0] if homes else binding.module)
+    # The one its own module loaded: a --tree walk imports every branch's module itself
+    # (IPython.utils.process takes arg_split from _process_posix here; the walk loaded
+    # _process_win32 too, and that one was named).
+    loaded = ctx.tree.imports(binding.module)
+    return next((h for h in homes if h in loaded),
+                next((h for h in homes if h in ctx.tree), homes[0] if homes else binding.module))
 
 
 @register(

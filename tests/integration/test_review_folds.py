@@ -27,6 +27,7 @@ spooldict, whose `__init__` binds it in both branches of an if/else (multidict's
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -128,3 +129,36 @@ def test_a_lazy_init_is_not_offered_for_a_package_that_is_lazy_already() -> None
         "Move ProtocolError out of runway.protocol, whose __init__ uses what loads the rest "
         "while it runs (a lazy __init__ cannot defer that), and import it from there; or "
         "import ProtocolError inside handle()")
+
+
+def test_a_helper_bound_per_platform_is_defined_where_its_module_took_it(
+        tmp_path: Path) -> None:
+    # IPython.utils.process binds arg_split from _process_win32, _process_emscripten or
+    # _process_posix by sys.platform. A --tree walk imports all three itself, so "the
+    # module the run loaded" was each of them; the fold told Linux users to import
+    # arg_split from IPython.utils._process_win32. The one process.py took is the home.
+    from importaudit.review.context import ReviewContext
+    from importaudit.review.eager import defining_module
+
+    pkg = tmp_path / "procs"
+    pkg.mkdir()
+    for name, source in {
+        "__init__.py": "",
+        "_common.py": "def arg_split(line):\n    return line.split()\n",
+        "_win.py": ("from procs._common import arg_split as _split\n\n\n"
+                    "def arg_split(line):\n    return _split(line)\n"),
+        "_posix.py": "from procs._common import arg_split\n",
+        "process.py": ("import sys\n\nif sys.platform == 'win32':\n"
+                       "    from procs._win import arg_split\nelse:\n"
+                       "    from procs._posix import arg_split\n"),
+        "magic.py": "from procs.process import arg_split\n",
+    }.items():
+        (pkg / name).write_text(source)
+    report = api.review([str(pkg)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    assert {"procs._win", "procs._posix"} <= {m.name for m in report.modules}
+    ctx = ReviewContext(report)
+    facts = ctx.facts("procs.magic")
+    assert facts is not None
+    (binding,) = [b for b in facts.bindings if b.name == "arg_split"]
+    expected = "procs._win" if sys.platform == "win32" else "procs._posix"
+    assert defining_module(ctx, binding) == expected
