@@ -78,8 +78,8 @@ KEY_FLAGS: dict[str, Callable[[Any], Any]] = {
         help="Measure each module of the tree in its own fresh interpreter."),
     "include_tests": click.option(
         "--include-tests/--no-include-tests", "include_tests", default=None,
-        help="Walk test packages (test, tests, testing, conftest) too; they are left out by "
-             "default."),
+        help="Walk test packages (test, tests, testing, conftest, _tests, _testing) too; "
+             "they are left out by default."),
     "exclude": click.option(
         "--exclude", "exclude", multiple=True, metavar="PATTERN",
         help="Leave modules matching this glob (and their submodules) out of the walk "

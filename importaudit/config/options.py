@@ -92,7 +92,7 @@ class Measure:
     tree: bool = field(default=False, metadata=key(v.boolean, Env.BOOL))
     isolated: bool = field(default=False, metadata=key(v.boolean, Env.BOOL))
     # Module globs tree walks leave out (not walked at all), and whether test packages
-    # (test, tests, testing, conftest) are walked.
+    # (test, tests, testing, conftest, _tests, _testing) are walked.
     exclude: tuple[str, ...] = field(default=(), metadata=key(v.str_list, Env.LIST))
     include_tests: bool = field(default=False, metadata=key(v.boolean, Env.BOOL))
     # Extra environment variables of the measuring children (feature flags and the

@@ -31,7 +31,8 @@ _COMPILED_TAILS = (".so", ".pyd")
 MODULE_TAILS = (".py", *_COMPILED_TAILS)  # a cheap first test per directory entry
 
 #: Last parts of a module name that make it a test package (left out of walks by default).
-TEST_NAMES = frozenset({"test", "tests", "testing", "conftest"})
+#: Test packages, also marked private (trio's `_tests`, pandas' `_testing`).
+TEST_NAMES = frozenset({"test", "tests", "testing", "conftest", "_tests", "_testing"})
 
 
 def module_of_file(filename: str) -> tuple[str, bool] | None:
@@ -90,7 +91,7 @@ class Exclusions:
     """
 
     patterns: tuple[str, ...] = ()
-    tests: bool = True  # leave out `test`, `tests`, `testing` and `conftest` (TEST_NAMES)
+    tests: bool = True  # leave out `test`, `tests`, `testing`, `conftest`... (TEST_NAMES)
 
     def reason(self, name: str) -> str | None:
         """Why module `name` is left out (the pattern, or "tests"), or None.

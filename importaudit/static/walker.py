@@ -12,7 +12,7 @@ Symlinked directories are walked after every real directory (a real directory wi
 over a link to it): a link to a directory walked already is an alias and is skipped
 with a problem saying so; a link to a directory on its own walk path is a loop,
 reported the same way. Submodules whose name matches an `Exclusions` pattern, and test
-packages (`test`, `tests`, `testing`, `conftest`) unless asked for, are not walked at all.
+packages (`sourcetree.TEST_NAMES`) unless asked for, are not walked at all.
 
 A compiled module (an extension of any interpreter's ABI tag, `.so` or `.pyd`) is
 what Python loads, so it is the module's file; when the `.py` it was compiled from

@@ -211,6 +211,20 @@ def test_exclusions_stop_the_walk_and_tests_are_left_out_unless_asked_for(
     assert discover(["big.tests"], cwd=tmp_path).roots == ["big.tests"]
 
 
+def test_test_packages_marked_private_are_left_out_too(tmp_path: Path) -> None:
+    # trio's tests live in `trio._tests`; walked, its check_type_completeness script
+    # raised "This script should be run standalone" and every --tree command exited 3.
+    package = tmp_path / "trioish"
+    for folder in ("", "_tests", "_testing"):
+        (package / folder).mkdir(exist_ok=True)
+        (package / folder / "__init__.py").write_text("")
+    (package / "_tests" / "check_types.py").write_text(
+        "assert __name__ == '__main__', 'This script should be run standalone'\n")
+    tree = discover(["trioish"], cwd=tmp_path)
+    assert list(tree.modules) == ["trioish"]
+    assert tree.excluded == {"trioish._testing": "tests", "trioish._tests": "tests"}
+
+
 def test_a_package_wins_over_a_module_and_a_namespace_directory(tmp_path: Path) -> None:
     (tmp_path / "both").mkdir()
     (tmp_path / "both" / "__init__.py").write_text("")
