@@ -33,7 +33,7 @@ class Bindings:
     """
 
     __slots__ = ("flags", "import_module", "importlib", "os", "platform", "platform_flags",
-                 "sys", "sys_platform", "type_checking", "typing")
+                 "sys", "sys_platform", "type_checking", "typing", "version_info")
 
     def __init__(self, *, flags: bool = False) -> None:
         # Flag-aware mode (`flags`): names bound from a platform test
@@ -51,6 +51,7 @@ class Bindings:
         self.os: set[str] = set()
         self.platform: set[str] = set()
         self.sys_platform: set[str] = set()  # `from sys import platform [as name]`
+        self.version_info: set[str] = set()  # `from sys import version_info [as name]`
 
     def learn_flag(self, node: ast.stmt) -> None:
         """Flag-aware mode: `NAME = <platform test>` at module level makes NAME one."""
@@ -97,6 +98,8 @@ class Bindings:
                 self.import_module.add(asname or name)
             elif module == "sys" and name == "platform":
                 self.sys_platform.add(asname or name)
+            elif module == "sys" and name == "version_info":
+                self.version_info.add(asname or name)
 
 
 def _is_type_checking(test: ast.expr, bindings: Bindings) -> bool:
@@ -313,3 +316,70 @@ def _compared(test: ast.Compare, bindings: Bindings, facts: dict[str, str | None
     if isinstance(op, ast.In | ast.NotIn) and collection:
         return (value in constants) == isinstance(op, ast.In)
     return None
+
+
+def _version_read(node: ast.expr, bindings: Bindings) -> slice | int | None:
+    """What part of `sys.version_info` `node` reads, None when it reads something else.
+
+    All of it (`slice(None)`), a slice (`[:2]`) or one field (`[0]`).
+    """
+    part: slice | int = slice(None)
+    if isinstance(node, ast.Subscript):
+        index = node.slice
+        if isinstance(index, ast.Constant) and isinstance(index.value, int):
+            part = index.value
+        elif (isinstance(index, ast.Slice) and index.lower is None and index.step is None
+              and isinstance(index.upper, ast.Constant)
+              and isinstance(index.upper.value, int)):
+            part = slice(None, index.upper.value)
+        else:
+            return None
+        node = node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        reads = node.attr == "version_info" and node.value.id in bindings.sys
+    else:
+        reads = isinstance(node, ast.Name) and node.id in bindings.version_info
+    return part if reads else None
+
+
+_ORDER = {ast.Lt: "__lt__", ast.LtE: "__le__", ast.Gt: "__gt__", ast.GtE: "__ge__",
+          ast.Eq: "__eq__", ast.NotEq: "__ne__"}
+
+
+def version_value(test: ast.expr, bindings: Bindings,
+                  version: tuple[int, ...]) -> bool | None:
+    """What a test of `sys.version_info` is on Python `version` (None: not such a test).
+
+    `sys.version_info >= (3, 6)`, `version_info[:2] < (3, 8)`, `sys.version_info[0] == 2`
+    (and `not`, `and`/`or` of those): pexpect imports `_async_pre_await` only in the
+    `else:` of `py_version_info >= (3, 6)`, `from sys import version_info as
+    py_version_info`.
+    """
+    if isinstance(test, ast.BoolOp):
+        values = [version_value(v, bindings, version) for v in test.values]
+        decisive = isinstance(test.op, ast.Or)
+        if decisive in values:
+            return decisive
+        return None if None in values else not decisive
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = version_value(test.operand, bindings, version)
+        return None if inner is None else not inner
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _ORDER:
+        return _version_compared(test, bindings, version)
+    return None
+
+
+def _version_compared(test: ast.Compare, bindings: Bindings,
+                      version: tuple[int, ...]) -> bool | None:
+    """`version_value` of `V op (3, 6)` or `V[0] op 3`."""
+    part = _version_read(test.left, bindings)
+    try:
+        other = ast.literal_eval(test.comparators[0])
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    value = version[part] if part is not None else None
+    tuples = (isinstance(other, tuple) and all(isinstance(i, int) for i in other)
+              and isinstance(value, tuple))
+    if not tuples and not (isinstance(other, int) and isinstance(value, int)):
+        return None
+    return bool(getattr(value, _ORDER[type(test.ops[0])])(other))

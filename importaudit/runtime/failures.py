@@ -479,7 +479,8 @@ def skipped_modules(runs: Sequence[ChildRun | None], request: ProfileRequest,
                       and under(fail.name, request.args)):
                     unexplained.setdefault(fail.name, fail)
     if unexplained and request.edges is not None and where is not None:
-        reasons = platform_only(unexplained, request.edges(), request.args, where.platform)
+        reasons = platform_only(unexplained, request.edges(), request.args, where.platform,
+                                where.version)
         for name, reason in reasons.items():
             found[name] = skip_of(unexplained[name], PLATFORM, reason)
     return tuple(found.values())

@@ -19,7 +19,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from importaudit.guards import Bindings, platform_facts, platform_value
+from importaudit.guards import Bindings, platform_facts, platform_value, version_value
 from importaudit.model import EdgeKind
 from importaudit.runtime.absent import module_level, parse, relative_source
 
@@ -102,12 +102,15 @@ def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, bool | Non
     return flags
 
 
-def false_guard(file: str, line: int, sys_platform: str) -> str | None:
+def false_guard(file: str, line: int, sys_platform: str,
+                version: tuple[int, ...] | None = None) -> str | None:
     """The innermost platform test around `file:line` that keeps it from running here.
 
     As the source says it: "sys.platform == 'win32'", or "else of `os.name == 'posix'`"
     for a statement in the `else:` of a test that is true here. None when every `if`
-    around it may be true (or is not about the platform alone).
+    around it may be true (or is not about the platform alone). With the measured
+    Python's `version`, a test of `sys.version_info` counts too (pexpect imports
+    `_async_pre_await`, `@asyncio.coroutine` code, only for Python before 3.6).
     """
     tree, bindings = parse(file), _bindings(file)
     if tree is None or bindings is None:
@@ -117,6 +120,8 @@ def false_guard(file: str, line: int, sys_platform: str) -> str | None:
     found = None
     for node, in_body in _enclosing_ifs(tree.body, line):
         value = platform_value(node.test, bindings, known, flags)
+        if value is None and version is not None:
+            value = version_value(node.test, bindings, version)
         if value is not None and value is not in_body:
             test = ast.unparse(node.test)
             found = test if in_body else f"else of `{test}`"
@@ -124,15 +129,17 @@ def false_guard(file: str, line: int, sys_platform: str) -> str | None:
 
 
 def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
-                  targets: Collection[str], sys_platform: str) -> dict[str, str]:
+                  targets: Collection[str], sys_platform: str,
+                  version: tuple[int, ...] | None = None) -> dict[str, str]:
     """Why each of the `failed` modules is for another platform, for those that are.
 
     `edges` are the targets' static import edges. The package reaches a module from
     the targets and from its modules nothing of it imports, along imports that can
     run (type-only ones never do); a module reached only along imports under a platform
     test false on `sys_platform` is for another platform, and the reason names the
-    nearest such import. (Asked only when such a failure is there: networkx is
-    imported then.)
+    nearest such import; with `version`, tests of `sys.version_info` count as platform
+    tests (another Python is another platform). (Asked only when such a failure is
+    there: networkx is imported then.)
     """
     import networkx as nx
 
@@ -151,7 +158,7 @@ def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
 
     def guard(edge: ImportEdge) -> str | None:
         if edge not in guards:
-            guards[edge] = (false_guard(edge.file, edge.line, sys_platform)
+            guards[edge] = (false_guard(edge.file, edge.line, sys_platform, version)
                             if edge.file is not None and edge.line is not None
                             and edge.kind is not EdgeKind.PARENT else None)
         return guards[edge]

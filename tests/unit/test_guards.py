@@ -81,3 +81,29 @@ def test_the_value_of_a_platform_test_on_a_platform(test: str, on_linux: bool | 
 def test_a_platform_flag_has_the_value_it_is_given() -> None:
     expression = ast.parse("not IS_NT", mode="eval").body
     assert platform_value(expression, bindings(flags=False), LINUX, {"IS_NT": False}) is True
+
+
+@pytest.mark.parametrize(("source", "test", "on_311", "on_27"), [
+    ("import sys", "sys.version_info >= (3, 6)", True, False),
+    ("import sys", "sys.version_info[:2] < (3, 8)", False, True),
+    ("import sys", "sys.version_info[0] == 2", False, True),
+    # pexpect._async: `from sys import version_info as py_version_info`
+    ("from sys import version_info as py_version_info", "py_version_info >= (3, 6)",
+     True, False),
+    ("import sys", "not sys.version_info >= (3, 6)", False, True),
+    ("import sys", "sys.version_info >= (3, 6) and DEBUG", None, False),
+    ("import sys", "sys.platform == 'win32'", None, None),  # not a version test
+    ("import sys", "sys.version_info >= LIMIT", None, None),  # not a constant
+    ("import os", "version_info >= (3, 6)", None, None),  # not sys' version_info
+])
+def test_version_tests_are_read_for_the_measured_python(
+        source: str, test: str, on_311: bool | None, on_27: bool | None) -> None:
+    from importaudit.guards import version_value
+
+    found = Bindings()
+    for node in ast.parse(source).body:
+        assert isinstance(node, ast.Import | ast.ImportFrom)
+        found.learn(node)
+    expr = ast.parse(test, mode="eval").body
+    assert version_value(expr, found, (3, 11, 7)) is on_311
+    assert version_value(expr, found, (2, 7, 18)) is on_27

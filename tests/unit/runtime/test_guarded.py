@@ -130,3 +130,22 @@ def test_a_cycle_behind_a_false_guard_is_platform_only_and_one_nothing_reaches_i
     # no platform test says why they fail.
     island = [edge("pkg.a", "pkg.b", PAGEANT, 3), edge("pkg.b", "pkg.a", PAGEANT, 3)]
     assert platform_only(["pkg.a"], island, ["pkg"], "linux") == {}
+
+
+def test_a_module_imported_only_for_another_python_is_platform_only(tmp_path: Path) -> None:
+    # pexpect._async imports _async_pre_await (`@asyncio.coroutine`, gone in 3.11) only
+    # in the else of `py_version_info >= (3, 6)`: on 3.11 the walk's failure is no bug.
+    facade = tmp_path / "facade.py"
+    facade.write_text("from sys import version_info as py_version_info\n\n"
+                      "if py_version_info >= (3, 6):\n    from pkg.new import run\n"
+                      "else:\n    from pkg.old import run\n")
+    edges = [edge("pkg", "pkg.facade"), edge("pkg.facade", "pkg.new", str(facade), 4),
+             edge("pkg.facade", "pkg.old", str(facade), 6)]
+    assert false_guard(str(facade), 6, "linux") is None  # not a platform test
+    assert false_guard(str(facade), 6, "linux", (3, 11, 7)) == (
+        "else of `py_version_info >= (3, 6)`")
+    assert false_guard(str(facade), 4, "linux", (3, 11, 7)) is None
+    reasons = platform_only(["pkg.old"], edges, ["pkg"], "linux", (3, 11, 7))
+    assert reasons == {"pkg.old": "is for another platform: pkg.facade imports pkg.old only "
+                                  "under `else of `py_version_info >= (3, 6)`` (facade.py:6)"}
+    assert platform_only(["pkg.old"], edges, ["pkg"], "linux", (2, 7, 18)) == {}
