@@ -33,7 +33,7 @@ from importaudit.static.sourcetree import (
     SourceTree,
     module_of_file,
 )
-from importaudit.static.treecache import FILE, FOLDER, lookup_suffixes, path_kind
+from importaudit.static.treecache import ABSENT, FILE, FOLDER, lookup_suffixes, path_kind
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -186,7 +186,11 @@ class Walker:
         between the two shows as a different kind in the next run.
         """
         if self.mtimes:
-            self.probed[str(path)] = path_kind(str(path))
+            kind = self.probed[str(path)] = path_kind(str(path))
+            if kind != ABSENT and os.path.islink(path):
+                # A link repointed to a folder of the same mtime keeps its kind and the
+                # mtimes walked; replacing the link changes its folder's mtime.
+                self.note(os.path.dirname(str(path)))
 
     def lookup(self, directory: str, name: str) -> None:
         """Remember what module `name` can be found as in `directory`, and only that.

@@ -271,3 +271,21 @@ def test_an_editable_install_pointed_elsewhere_is_walked_again(
         for installed in site.glob("*edpkg*"):
             installed.unlink()
     assert set(again.modules) == {"edpkg", "edpkg.new"}
+
+
+def test_a_link_of_the_targets_name_repointed_is_walked_again(
+        places: dict[str, Path], tmp_path: Path) -> None:
+    """`site/pkg` a symlink moved from one copy to another whose folders have the same
+    mtimes (unpacked archives keep theirs): its kind and the walked mtimes stay, the
+    link's own folder does not."""
+    _write(tmp_path / "a", {"pkg/__init__.py": "", "pkg/first.py": ""})
+    _write(tmp_path / "b", {"pkg/__init__.py": "", "pkg/second.py": ""})
+    link = places["site"] / "pkg"
+    link.symlink_to(tmp_path / "a" / "pkg")
+    _old(*places.values(), tmp_path / "a", tmp_path / "b")
+    first, _ = _walk(["pkg"], places["work"], _search(places), places["cache"])
+    assert "pkg.first" in first.modules
+    link.unlink()
+    link.symlink_to(tmp_path / "b" / "pkg")
+    again, _ = _walk(["pkg"], places["work"], _search(places), places["cache"])
+    assert "pkg.second" in again.modules and "pkg.first" not in again.modules
