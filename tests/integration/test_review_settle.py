@@ -45,14 +45,18 @@ def test_near_the_threshold_an_unchanged_module_keeps_its_verdict_between_review
         return ([f.message for f in report.findings],
                 [n for n in report.meta.notes if n.startswith("IA602 on")])
 
-    # 10.6 ms against 10 ms: slow, decided on the figure (nothing remembered yet).
-    [message], kept = review(10.6)
+    # 10.3 ms against 10 ms: slow, decided on the figure (nothing remembered yet). The
+    # spin loop makes each figure a floor; what the body costs around it only grows
+    # under load (a whole run at load 8-9 once crossed an edge), so each figure sits as
+    # low in its range as it can: 10.3 in the band [8.33, 12), 6.8 in [6.67, 8.33),
+    # measured again but outside the band.
+    [message], kept = review(10.3)
     assert "near the" not in message and kept == []
     # The same code, now 9.4 ms: within 20% of the threshold the verdict stands.
     [message], [note] = review(9.4)
     assert "the verdict of an earlier review of the same code stands" in message
     assert note.startswith("IA602 on drifting.body: 9.") and note.endswith(": slow")
-    # 7 ms is clearly under: decided afresh, and that verdict is remembered in turn.
-    assert review(7.0) == ([], [])
-    found, [note] = review(10.6)
+    # 6.8 ms is clearly under: decided afresh, and that verdict is remembered in turn.
+    assert review(6.8) == ([], [])
+    found, [note] = review(10.3)
     assert found == [] and note.endswith(": not slow")
