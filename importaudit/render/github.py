@@ -47,29 +47,32 @@ def _relative(file: str, root: Path) -> str:
         return path.as_posix()
 
 
+def _command(command: str, title: str, file: str | None, line: int | None, body: str,
+             root: Path) -> str:
+    """A workflow command (`::error file=...,line=...,title=...::body`)."""
+    props = [f"title={_escape_property(title)}"]
+    if file:
+        props.insert(0, f"file={_escape_property(_relative(file, root))}")
+        if line:
+            props.insert(1, f"line={line}")
+    return f"::{command} {','.join(props)}::{_escape_data(body)}"
+
+
 def annotation(violation: Violation, root: Path) -> str:
     """The `::error` workflow command for one violation."""
-    props = [f"title={_escape_property(f'importaudit {violation.check}: {violation.subject}')}"]
-    if violation.file:
-        props.insert(0, f"file={_escape_property(_relative(violation.file, root))}")
-        if violation.line:
-            props.insert(1, f"line={violation.line}")
     body = violation.message
     if violation.chain:
         body += "\nchain: " + " -> ".join(violation.chain)
-    return f"::error {','.join(props)}::{_escape_data(body)}"
+    return _command("error", f"importaudit {violation.check}: {violation.subject}",
+                    violation.file, violation.line, body, root)
 
 
 def finding_annotation(finding: Finding, root: Path) -> str:
     """The workflow command for one review finding: its level, place, message and fix."""
-    props = [f"title={_escape_property(f'importaudit {finding.code}: {finding.title}')}"]
-    if finding.file:
-        props.insert(0, f"file={_escape_property(_relative(finding.file, root))}")
-        if finding.line:
-            props.insert(1, f"line={finding.line}")
     # The fix's first paragraph says what to do; the example code after it is for -v.
     body = f"{finding.message}\nfix: {finding.fix.split(chr(10) * 2)[0]}"
-    return f"::{_COMMANDS[finding.severity]} {','.join(props)}::{_escape_data(body)}"
+    return _command(_COMMANDS[finding.severity], f"importaudit {finding.code}: {finding.title}",
+                    finding.file, finding.line, body, root)
 
 
 def workflow_commands(report: Report, root: Path | None = None) -> list[str]:
