@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from importaudit.model import Impact, Severity
+from importaudit.model.runtime import ModuleRecord
 from importaudit.review.context import ReviewContext
-from importaudit.review.impact import add_impacts, severity_of, subtract_impact
+from importaudit.review.impact import DEFAULT_SCALE, add_impacts, severity_of, subtract_impact
 
 if TYPE_CHECKING:
-    from importaudit.model import Report
+    from importaudit.model import Finding, Report
 
 MS = 1_000_000
 MIB = 1024 * 1024
@@ -46,21 +48,25 @@ def test_a_regraded_finding_keeps_its_hazard_floor(shop_report: Report) -> None:
     assert (regraded.severity, regraded.impact) == (Severity.INFO, small)
 
 
+def record(name: str, importer: str | None, importers: tuple[str, ...] = (),
+           heap: int = 1000) -> ModuleRecord:
+    """A measured module of a load graph: `importer` loaded it, `importers` import it."""
+    return ModuleRecord(name=name, importer=importer, importers=importers,
+                        self_heap_bytes=heap, heap_bytes=heap, self_ns=1000, self_ns_min=1000)
+
+
+def graded(finding: Finding, impact: Impact) -> Finding:
+    """`finding` with `impact`, graded on it as the review grades."""
+    return dataclasses.replace(finding, impact=impact,
+                               severity=severity_of(impact, DEFAULT_SCALE))
+
+
 def test_a_shared_finding_is_graded_on_its_weightier_saving_not_its_module_count() -> None:
     # E's fix alone saves X and a 40 MiB H; with the others made it saves X and three
     # small modules Y also loads. Four modules must not outrank 40 MiB.
-    import dataclasses
-
     from importaudit.loadgraph import LoadGraph
     from importaudit.model import Finding
-    from importaudit.model.runtime import ModuleRecord
-    from importaudit.review.impact import DEFAULT_SCALE, Claim, group_shared_costs
-
-    def record(name: str, importer: str | None, importers: tuple[str, ...] = (),
-               heap: int = 1000) -> ModuleRecord:
-        return ModuleRecord(name=name, importer=importer, importers=importers,
-                            self_heap_bytes=heap, heap_bytes=heap, self_ns=1000,
-                            self_ns_min=1000)
+    from importaudit.review.impact import Claim, group_shared_costs
 
     small = ("S1", "S2", "S3")
     graph = LoadGraph([record("E", None), record("X", "E"),
@@ -74,10 +80,6 @@ def test_a_shared_finding_is_graded_on_its_weightier_saving_not_its_module_count
         ("IA101", "Y", 3): Claim("Y", frozenset(("Y", s) for s in small), frozenset(small),
                                  frozenset()),
     }
-
-    def graded(finding: Finding, impact: Impact) -> Finding:
-        return dataclasses.replace(finding, impact=impact,
-                                   severity=severity_of(impact, DEFAULT_SCALE))
 
     findings = [graded(Finding(code, "t", Severity.INFO, module, "m", "f", line=line),
                        graph.cost(claims[(code, module, line)].saved))
@@ -94,18 +96,9 @@ def test_a_shared_finding_is_graded_on_its_fix_with_its_parents_fixes_made() -> 
     # model with app's __init__ lazy (measured), and the model too with doc's __init__
     # lazy as well: `from doc import Document` loads doc.model from a lazy doc all the
     # same. It was graded on 1 module ("with every other fix made").
-    import dataclasses
-
     from importaudit.loadgraph import LoadGraph
     from importaudit.model import Finding
-    from importaudit.model.runtime import ModuleRecord
-    from importaudit.review.impact import DEFAULT_SCALE, Claim, group_shared_costs
-
-    def record(name: str, importer: str | None, importers: tuple[str, ...] = (),
-               heap: int = 1000) -> ModuleRecord:
-        return ModuleRecord(name=name, importer=importer, importers=importers,
-                            self_heap_bytes=heap, heap_bytes=heap, self_ns=1000,
-                            self_ns_min=1000)
+    from importaudit.review.impact import Claim, group_shared_costs
 
     graph = LoadGraph([record("app", None), record("app.runner", "app"),
                        record("doc", "app.runner", ("app.runner", "app.hooks")),
@@ -119,10 +112,6 @@ def test_a_shared_finding_is_graded_on_its_fix_with_its_parents_fixes_made() -> 
                                          frozenset({"app.runner", "doc", "doc.model"})),
               ("IA101", "doc", 3): Claim("doc", frozenset({("doc", "doc.model")}),
                                          frozenset({"doc.model"}), frozenset({"doc.model"}))}
-
-    def graded(finding: Finding, impact: Impact) -> Finding:
-        return dataclasses.replace(finding, impact=impact,
-                                   severity=severity_of(impact, DEFAULT_SCALE))
 
     findings = [graded(Finding(code, "t", Severity.INFO, module, "m.", "f", line=line),
                        graph.cost(claims[(code, module, line)].saved))
