@@ -9,16 +9,19 @@ command, static ones included, must find them there and say which environment it
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import zipfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
+from venvs import fresh_venv
 
 from importaudit import api
 from importaudit.cli import cli
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
@@ -32,13 +35,7 @@ def _write(root: Path, files: dict[str, str]) -> None:
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The python of a fresh venv holding `envonly`, a `rich` of its own and `zpkg` (zipped)."""
     root = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "env")],
-                   check=True)
-    python = root / "env" / "bin" / "python"
-    found = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
-                            "get_paths()['purelib'])"], capture_output=True, text=True,
-                           check=True)
-    site = Path(found.stdout.strip())
+    python, site = fresh_venv(root)
     _write(site, {
         # A cycle that can only be found where the package is installed.
         "envonly/__init__.py": "from envonly import left\n",

@@ -13,19 +13,19 @@ import importlib
 import importlib.machinery
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 from unittest import mock
 
 import pytest
+from venvs import fresh_venv
 
 from importaudit.api.runs import Environments
 from importaudit.config.options import Measure
 from importaudit.static.discover import discover
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from importaudit.static.sourcetree import SearchPath, SourceTree
 
 LONG_AGO = 1_000_000_000  # an mtime no run can take for "racily" recent
@@ -193,14 +193,7 @@ def test_a_path_target_keeps_the_cache_when_its_parent_gets_other_files(
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A fresh venv's python and its site-packages."""
-    root = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "env")],
-                   check=True)
-    python = root / "env" / "bin" / "python"
-    found = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
-                            "get_paths()['purelib'])"], capture_output=True, text=True,
-                           check=True)
-    return python, Path(found.stdout.strip())
+    return fresh_venv(tmp_path_factory.mktemp("venv"))
 
 
 def _where(python: Path) -> SearchPath:
