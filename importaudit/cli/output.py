@@ -85,20 +85,26 @@ def preload(fmt: str) -> Callable[[], object]:
     return load
 
 
-def say_failure(report: Report, fmt: str, output: str | None) -> None:
-    """Exit 3 with a report no one reads on the terminal: say on stderr what failed.
+def _unseen(fmt: str, output: str | None) -> str | None:
+    """Where a report went that the terminal does not show ("in FILE"), or None.
 
-    A terminal report on stdout says it itself; JSON on stdout or a file says it to
+    A terminal report on stdout speaks for itself; JSON on stdout or a file speaks to
     whoever reads them later, while the job log would show nothing at all.
     """
     from importaudit.render import FORMATS
 
-    failure = report.failure
     to_stdout = output in (None, "-")
-    if failure is None or (to_stdout and FORMATS.get(fmt) == "terminal"):
-        return
-    where = f"on stdout ({fmt})" if to_stdout else f"in {output}"
-    click.echo(f"importaudit: {failure.message}; the partial report is {where}", err=True)
+    if to_stdout and FORMATS.get(fmt) == "terminal":
+        return None
+    return f"on stdout ({fmt})" if to_stdout else f"in {output}"
+
+
+def say_failure(report: Report, fmt: str, output: str | None) -> None:
+    """Exit 3 with a report no one reads on the terminal: say on stderr what failed."""
+    where = _unseen(fmt, output)
+    if report.failure is not None and where is not None:
+        click.echo(f"importaudit: {report.failure.message}; the partial report is {where}",
+                   err=True)
 
 
 def emit_partial(exc: Interrupted, fmt: str, output: str | None,
@@ -109,15 +115,13 @@ def emit_partial(exc: Interrupted, fmt: str, output: str | None,
     terminal does not show it. The caller then lets `exc` go on (exit 128 + signal).
     """
     from importaudit.model import Report
-    from importaudit.render import FORMATS
 
     report = exc.partial
     if not isinstance(report, Report):
         return
     emit(report, fmt, output, options)
-    to_stdout = output in (None, "-")
-    if not (to_stdout and FORMATS.get(fmt) == "terminal"):
-        where = f"on stdout ({fmt})" if to_stdout else f"in {output}"
+    where = _unseen(fmt, output)
+    if where is not None:
         click.echo(f"importaudit: what was measured before {exc.name} is {where}", err=True)
 
 
