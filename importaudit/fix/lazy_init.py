@@ -15,19 +15,19 @@ binds the same names.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import Assignment, MetadataWrapper, PositionProvider, ScopeProvider
 
 from importaudit.fix.helper import inline_helper
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from pathlib import Path
 
     from libcst.metadata import Scope
@@ -142,25 +142,47 @@ class _Mutations(cst.CSTVisitor):
         self._target(node.target)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if m.matches(node.func, m.Name("setattr") | m.Name("delattr")) and node.args:
+        if isinstance(node.func, cst.Name) and node.func.value in ("setattr", "delattr") \
+                and node.args:
             root = _root_name(node.args[0].value)
             if root is not None:
                 self.mutated.setdefault(root, node)
 
 
-class _Imports(cst.CSTVisitor):
-    """Every import statement of a module, at any depth."""
+class _Finder(cst.CSTVisitor):
+    """The nodes below one (itself included) that `wanted` accepts, in source order.
 
-    def __init__(self) -> None:
-        self.found: list[cst.Import | cst.ImportFrom] = []
+    What `libcst.matchers.findall` gives, without importing the matchers: their module
+    costs a second to import, and a review, which asks only for `plan_init`, would pay
+    it for nothing.
+    """
 
-    def visit_Import(self, node: cst.Import) -> bool:
-        self.found.append(node)
-        return False
+    def __init__(self, wanted: Callable[[cst.CSTNode], bool]) -> None:
+        self.wanted = wanted
+        self.found: list[cst.CSTNode] = []
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        self.found.append(node)
-        return False
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.wanted(node):
+            self.found.append(node)
+        return True
+
+
+def _find(root: cst.CSTNode, wanted: Callable[[cst.CSTNode], bool]) -> list[cst.CSTNode]:
+    finder = _Finder(wanted)
+    root.visit(finder)
+    return finder.found
+
+
+def _is_star_import(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar)
+
+
+def _reads_namespace(node: cst.CSTNode) -> bool:
+    """`globals()`, `vars()` or `sys.modules`."""
+    if isinstance(node, cst.Call):
+        return isinstance(node.func, cst.Name) and node.func.value in ("globals", "vars")
+    return (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
+            and node.value.value == "sys" and node.attr.value == "modules")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -171,68 +193,62 @@ def registration(source: str, top: str) -> str | None:
     is thrown away (`registry.register(X)`), or an assignment into such a name, is a
     side effect the package may rely on: loading the module later would change that.
     Cached by the source's text: every module of a package that imports the same
-    sibling asks about it (on pandas, 248 questions about 58 files for three modules),
-    and reading a large module with libcst costs seconds.
+    sibling asks about it (on pandas, 248 questions about 58 files for three modules).
+    Read with `ast`, ten times faster than libcst on such files (which only the
+    module being rewritten needs): this question is asked of every module an
+    `__init__` imports, and was most of what a review of SQLAlchemy spent planning.
     """
     try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError:
+        module = ast.parse(source)
+    except (SyntaxError, ValueError):  # ValueError: a NUL byte
         return "its source does not parse"
-    found: list[set[str]] = []
-
-    def ours(root: str | None) -> bool:
-        # Which names the package's own imports bind is a walk over the whole module:
-        # only a module with a candidate statement pays for it, once.
-        if root is None:
-            return False
-        if not found:
-            found.append(_own_names(module, top))
-        return root in found[0]
-
+    own: set[str] | None = None
     for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            roots, calls = [_ast_root(statement.value.func)], True
+        elif isinstance(statement, ast.Assign | ast.AugAssign):
+            targets = (statement.targets if isinstance(statement, ast.Assign)
+                       else [statement.target])
+            roots = [_ast_root(t) for t in targets
+                     if isinstance(t, ast.Attribute | ast.Subscript)]
+            calls = False
+        else:
             continue
-        for small in statement.body:
-            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                root = _root_name(small.value.func)
-                if ours(root):
-                    return f"it calls {root} from its own package at import " \
-                           f"(line {_line_of(module, statement)})"
-            targets = ([t.target for t in small.targets] if isinstance(small, cst.Assign)
-                       else [small.target] if isinstance(small, cst.AugAssign) else [])
-            for target in targets:
-                root = _root_name(target) if isinstance(
-                    target, cst.Attribute | cst.Subscript) else None
-                if ours(root):
-                    return f"it assigns into {root} of its own package " \
-                           f"(line {_line_of(module, statement)})"
+        for root in roots:
+            if root is None:
+                continue
+            if own is None:
+                # Which names the package's own imports bind is a walk over the whole
+                # module: only a module with a candidate statement pays for it, once.
+                own = _own_names(module, top)
+            if root in own:
+                return (f"it calls {root} from its own package at import "
+                        f"(line {statement.lineno})" if calls else
+                        f"it assigns into {root} of its own package "
+                        f"(line {statement.lineno})")
     return None
 
 
-def _own_names(module: cst.Module, top: str) -> set[str]:
+def _ast_root(node: ast.expr) -> str | None:
+    """The name an attribute, item or call chain starts from (`a` of `a.b[0].c()`)."""
+    while isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _own_names(module: ast.Module, top: str) -> set[str]:
     """The names the module's imports from its own top package bind, at any depth."""
     own: set[str] = set()
-    imports = _Imports()
-    module.visit(imports)  # a visitor: matchers' findall costs several times more
-    for node in imports.found:
-        if isinstance(node, cst.ImportFrom):
-            name = _dotted(node.module)
-            mine = bool(node.relative) or name == top or name.startswith(top + ".")
-            if mine and not isinstance(node.names, cst.ImportStar):
-                own.update(_bound(a) for a in node.names)
-        else:
-            own.update(_bound(a) for a in node.names
-                       if _dotted(a.name).split(".")[0] == top)
+    for node in ast.walk(module):
+        if isinstance(node, ast.ImportFrom):
+            name = node.module or ""
+            if node.level or name == top or name.startswith(top + "."):
+                own.update(a.asname or a.name.split(".")[0] for a in node.names
+                           if a.name != "*")
+        elif isinstance(node, ast.Import):
+            own.update(a.asname or a.name.split(".")[0] for a in node.names
+                       if a.name.split(".")[0] == top)
     return own
-
-
-def _line_of(module: cst.Module, statement: cst.CSTNode) -> int:
-    """The line a module-level statement starts on.
-
-    Positions cost a pass over the whole module: only a module that registers pays it.
-    """
-    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(
-        PositionProvider)[statement].start.line
 
 
 class _Planner:
@@ -263,7 +279,7 @@ class _Planner:
         self.refusals.append(Refusal(self.package, self.relpath, line, reason, name))
 
     def whole_module_refusal(self) -> bool:
-        for node in m.findall(self.module, m.ImportFrom(names=m.ImportStar())):
+        for node in _find(self.module, _is_star_import):
             assert isinstance(node, cst.ImportFrom)
             dots = "." * len(node.relative)
             self.refuse(node, f"`from {dots}{_dotted(node.module)} import *` binds names "
@@ -299,9 +315,8 @@ class _Planner:
         if any(access for a in assignments for access in a.references):
             return f"the module's own code names {special}: it is left as it is"
         # A __dir__ may list globals(): the lazy __dir__ adds the lazy names to its list.
-        reads = m.Call(func=m.Name("globals") | m.Name("vars")) | m.Attribute(
-            value=m.Name("sys"), attr=m.Name("modules"))
-        if special == "__getattr__" and not self.order_only and m.findall(nodes[0], reads):
+        if special == "__getattr__" and not self.order_only and _find(nodes[0],
+                                                                      _reads_namespace):
             return (f"its {special} reads the module's namespace (globals(), vars() or "
                     f"sys.modules), where the names that would become lazy are not bound")
         return None
@@ -418,7 +433,7 @@ class _Planner:
     def _conditional(self, statement: cst.BaseStatement) -> None:
         if isinstance(statement, cst.FunctionDef | cst.ClassDef):
             return
-        for node in m.findall(statement, m.ImportFrom()):
+        for node in _find(statement, lambda n: isinstance(n, cst.ImportFrom)):
             assert isinstance(node, cst.ImportFrom)
             if self.descendant(node) is not None:
                 self.refuse(node, "conditional import (under if/try/with): whether it "

@@ -1,12 +1,14 @@
 """What planning a round of deferrals reads: each module once, whatever imports it.
 
 `fix` on pandas plans some 170 modules a round; each reading of a module with libcst
-costs up to seconds. These tests count the readings (libcst parses, by source text) of
-a package built here whose modules all import the same sibling, never the time.
+costs up to seconds, with `ast` a tenth of that. These tests count the readings (parses,
+by parser and source text) of a package built here whose modules all import the same
+sibling, never the time.
 """
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -65,23 +67,32 @@ def package(tmp_path: Path) -> Path:
     return folder
 
 
+#: A reading: the parser ("libcst" or "ast") and the source text it read.
+Reading = tuple[str, str]
+
+
 @pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """How many times libcst parsed each source text (fix's modules call it by name)."""
+def parses(monkeypatch: pytest.MonkeyPatch) -> Counter[Reading]:
+    """How many times libcst and `ast` parsed each source text (fix calls them by name)."""
     registration.cache_clear()  # earlier tests may have asked about the same text
-    seen: Counter[str] = Counter()
-    parse = libcst.parse_module
+    seen: Counter[Reading] = Counter()
+    parse, ast_parse = libcst.parse_module, ast.parse
 
     def counting(source: str | bytes, *args: object, **kwargs: object) -> libcst.Module:
-        seen[source if isinstance(source, str) else source.decode()] += 1
+        seen["libcst", source if isinstance(source, str) else source.decode()] += 1
         return parse(source, *args, **kwargs)  # type: ignore[arg-type]
 
+    def ast_counting(source: str | bytes, *args: object, **kwargs: object) -> ast.AST:
+        seen["ast", source if isinstance(source, str) else source.decode()] += 1
+        return ast_parse(source, *args, **kwargs)  # type: ignore[call-overload,no-any-return]
+
     monkeypatch.setattr(libcst, "parse_module", counting)
+    monkeypatch.setattr(ast, "parse", ast_counting)
     return seen
 
 
 def test_a_round_reads_the_sibling_every_module_imports_once(
-        package: Path, parses: Counter[str]) -> None:
+        package: Path, parses: Counter[Reading]) -> None:
     plans = [plan_defer(f"pkg.{name}", package / f"{name}.py", f"pkg/{name}.py",
                         frozenset({"json", "pkg"})) for name in USERS]
     # Every module asks whether importing pkg.common registers something (it does:
@@ -89,21 +100,24 @@ def test_a_round_reads_the_sibling_every_module_imports_once(
     for found in plans:
         assert found.names == ("json",)
         assert [r.name for r in found.refusals] == ["double"]
-    assert parses[COMMON] == 1  # once for the round, not once per module importing it
+    # Once for the round, not once per module importing it; by `ast`: nothing is
+    # rewritten there.
+    assert (parses["ast", COMMON], parses["libcst", COMMON]) == (1, 0)
     for index, name in enumerate(USERS):
-        assert parses[USER.replace("{n}", str(index))] == 1, name
+        assert parses["libcst", USER.replace("{n}", str(index))] == 1, name
 
 
 def test_rendering_a_plan_does_not_read_the_module_again(
-        package: Path, parses: Counter[str]) -> None:
+        package: Path, parses: Counter[Reading]) -> None:
     found = plan_defer("pkg.a", package / "a.py", "pkg/a.py", frozenset({"json"}))
     after = render_defer(found)
     assert "    import json\n    return json.dumps(double(x))" in after
     assert "    import json\n    return json.loads" in after
-    assert parses[USER.replace("{n}", "0")] == 1  # planning read it; rendering did not
+    # Planning read it; rendering did not.
+    assert parses["libcst", USER.replace("{n}", "0")] == 1
 
 
-def test_the_sibling_s_registration_is_still_found(package: Path, parses: Counter[str]
+def test_the_sibling_s_registration_is_still_found(package: Path, parses: Counter[Reading]
                                                    ) -> None:
     found = plan_defer("pkg.a", package / "a.py", "pkg/a.py", frozenset({"pkg"}))
     assert found.names == ()
@@ -113,7 +127,7 @@ def test_the_sibling_s_registration_is_still_found(package: Path, parses: Counte
                    "import (line 4)")]
     again = plan_defer("pkg.b", package / "b.py", "pkg/b.py", frozenset({"pkg"}))
     assert again.refusals[0].reason == found.refusals[0].reason
-    assert parses[COMMON] == 1
+    assert (parses["ast", COMMON], parses["libcst", COMMON]) == (1, 0)
 
 
 def test_a_refusal_names_the_first_use_in_the_source(tmp_path: Path) -> None:
