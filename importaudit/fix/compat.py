@@ -20,7 +20,7 @@ from importaudit.errors import TargetFailedError
 from importaudit.fix.proof import run_json, run_snapshot
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from packaging.specifiers import SpecifierSet
 
@@ -153,13 +153,18 @@ def check_versions(declared: Declared | None, version: tuple[int, int, int] | No
     return replace(checks, not_checked=skipped), oldest
 
 
-def older_side(oldest: Python, version: tuple[int, int, int], modules: Sequence[str], *,
-               paths: Sequence[str], targets: Sequence[str], style: str,
-               timeout: float, env: Variables = ()) -> tuple[Side | None, str | None]:
+def older_side(oldest: Python, version: tuple[int, int, int],
+               measured: Mapping[str, dict[str, Any]], *, paths: Sequence[str],
+               targets: Sequence[str], style: str, timeout: float, env: Variables = (),
+               ) -> tuple[Side | None, str | None]:
     """The originals snapshotted on `oldest` when it is another Python than `version`.
 
-    Returns the side to prove on (None: nothing to prove there) and what was not proven
-    there and why (a package from another environment does not import on pyenv's).
+    `measured` is each rewritten module's surface on the measured Python. Returns the
+    side to prove on (None: nothing to prove there) and what was not proven there and
+    why (a package from another environment does not import on pyenv's). Each original
+    must load there from the file it loads from on the measured Python: pyenv's 3.9
+    has a setuptools of its own, and comparing the rewritten copy with that one blamed
+    the rewrites for what another version of setuptools differs in.
     """
     if oldest[0][:2] == version[:2]:
         return None, None
@@ -173,11 +178,18 @@ def older_side(oldest: Python, version: tuple[int, int, int], modules: Sequence[
         return None, f"not proven on Python {label}: lazy_loader is not installed there"
     failed = []
     try:
-        for module in modules:
+        for module, was in measured.items():
             shown = run_snapshot(side.python, paths, "surface", module, timeout=timeout,
                                  env=env)
             if "error" in shown:
                 failed.append(f"{module} ({shown['error']})")
+            elif not _same_file(shown.get("file"), was.get("file")):
+                # Another installation of it: neither side of the proof would be the
+                # code rewritten, and a difference would be charged to the rewrite.
+                side.before.clear()
+                return None, (f"not proven on Python {label}: {module} imports from "
+                              f"{shown.get('file')} there, not from {was.get('file')}: "
+                              "another installation of it")
             else:
                 side.before[module] = shown
         side.tree = run_snapshot(side.python, paths, "tree", ",".join(targets),
@@ -188,6 +200,13 @@ def older_side(oldest: Python, version: tuple[int, int, int], modules: Sequence[
     note = (f"not proven on Python {label}: the original does not import there: "
             f"{'; '.join(failed)}") if failed else None
     return (side if side.before else None), note
+
+
+def _same_file(one: str | None, other: str | None) -> bool:
+    """Whether two `__file__`s name one file (both None: two namespace packages)."""
+    if one is None or other is None:
+        return one == other
+    return os.path.realpath(one) == os.path.realpath(other)
 
 
 def compile_breakages(oldest: Python, files: Sequence[tuple[str, Path | None, Path]], *,

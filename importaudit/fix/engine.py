@@ -206,7 +206,8 @@ def _older(ctx: Context, plans: Sequence[Plan], versions: compat.VersionCheck,
     """Make the oldest admitted Python a side of the proof, or say why it is not one."""
     if version is None or ctx.oldest is None:
         return versions
-    side, note = compat.older_side(ctx.oldest, version, [p.module for p in plans],
+    side, note = compat.older_side(ctx.oldest, version,
+                                   {p.module: ctx.before[p.module] for p in plans},
                                    paths=ctx.paths, targets=ctx.targets, style=ctx.style,
                                    timeout=ctx.timeout, env=ctx.env)
     ctx.others.extend([side] if side is not None else [])

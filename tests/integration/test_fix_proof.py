@@ -19,8 +19,10 @@ import pytest
 
 from importaudit.errors import TargetFailedError, UsageError
 from importaudit.fix import copies, engine, writing
+from importaudit.fix.project import Declared
 from importaudit.fix.proof import run_snapshot
 from importaudit.static.discover import discover
+from tests.venvs import fresh_venv
 
 if TYPE_CHECKING:
     from importaudit.fix.result import FixResult
@@ -212,6 +214,40 @@ def test_rewritten_code_runs_and_is_proven_on_python_39(tmp_path: Path) -> None:
     assert result.passed
     writing.write(result)
     assert run(root, "import fix_plain; print(fix_plain.Circle.radius)", OLDEST[0]) == "1"
+
+
+@pytest.mark.skipif(not OLDEST, reason="needs Python 3.9 from pyenv")
+def test_another_installation_on_the_oldest_python_is_not_what_is_proven(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The package is installed in the measured venv; the oldest Python (pyenv's, here a
+    # venv of it under a PYENV_ROOT of its own) has another version installed, as
+    # pyenv's 3.9 has a setuptools of its own. Comparing the rewritten copy with that
+    # one charged the rewrite with what the other version differs in.
+    python, site = fresh_venv(tmp_path / "measured")
+    shutil.copytree(FIX / "fix_plain", site / "fix_plain")
+    versions = tmp_path / "pyenv" / "versions"
+    old = versions / "3.9.18"
+    subprocess.run([OLDEST[0], "-m", "venv", "--without-pip", str(old)], check=True)
+    (old_site,) = (old / "lib").glob("python3.9/site-packages")
+    shutil.copytree(FIX / "fix_plain", old_site / "fix_plain")
+    with (old_site / "fix_plain" / "__init__.py").open("a") as init:
+        init.write("version = 'older'\n")  # another version: one public name more
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
+    version = tuple(sys.version_info[:3])
+    assert version[:2] != (3, 9)
+    target = engine.Target("fix_plain", site / "fix_plain" / "__init__.py", ("IA101",))
+    result = engine.propose([target], python=str(python), paths=(),
+                            imports=("fix_plain", "fix_plain.colours", "fix_plain.shapes"),
+                            timeout=60, relpath=str,
+                            declared=Declared("test", requires_python=">=3.9"),
+                            version=(version[0], version[1], version[2]))
+    (rewrite,) = result.rewrites
+    assert rewrite.passed, rewrite.broke
+    assert result.versions is not None
+    assert result.versions.compiled_on == ("3.9.18",)
+    assert result.versions.proven_on == (".".join(map(str, version)),)
+    (note,) = [n for n in result.versions.not_checked if "3.9.18" in n]
+    assert f"imports from {old_site / 'fix_plain' / '__init__.py'} there" in note
 
 
 def test_annotation_only_import_moves_and_the_module_no_longer_loads_it(
