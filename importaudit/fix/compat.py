@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importaudit.errors import TargetFailedError
-from importaudit.fix.proof import run_json, run_snapshot
+from importaudit.fix.proof import run_json, run_snapshot, run_snapshots
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -178,9 +178,12 @@ def older_side(oldest: Python, version: tuple[int, int, int],
         return None, f"not proven on Python {label}: lazy_loader is not installed there"
     failed = []
     try:
-        for module, was in measured.items():
-            shown = run_snapshot(side.python, paths, "surface", module, timeout=timeout,
-                                 env=env)
+        # The originals there, each module alone, and the tree: all at once.
+        *surfaces, side.tree = run_snapshots(
+            [*((side.python, tuple(paths), "surface", m) for m in measured),
+             (side.python, tuple(paths), "tree", ",".join(targets))],
+            timeout=timeout, env=env)
+        for (module, was), shown in zip(measured.items(), surfaces, strict=True):
             if "error" in shown:
                 failed.append(f"{module} ({shown['error']})")
             elif not _same_file(shown.get("file"), was.get("file")):
@@ -192,8 +195,6 @@ def older_side(oldest: Python, version: tuple[int, int, int],
                               "another installation of it")
             else:
                 side.before[module] = shown
-        side.tree = run_snapshot(side.python, paths, "tree", ",".join(targets),
-                                 timeout=timeout, env=env)
     except TargetFailedError as exc:
         failed.append(str(exc))
         side.before.clear()

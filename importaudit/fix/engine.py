@@ -23,7 +23,7 @@ from importaudit.fix.defer import DeferPlan, plan_defer, render_defer
 from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
 from importaudit.fix.lazy_init import InitPlan, Refusal, Surface, plan_init, render_init
 from importaudit.fix.narrow import NARROWED, narrow
-from importaudit.fix.proof import run_snapshot
+from importaudit.fix.proof import run_snapshots
 from importaudit.fix.result import FixResult, Rewrite
 from importaudit.fix.styles import (
     lazy_loader_refusal,
@@ -334,9 +334,13 @@ def propose(
     versions, ctx.oldest = compat.check_versions(declared, version, python)
     if not plans:
         return FixResult(refusals=tuple(refusals), style=style, versions=versions)
-    for plan in plans:
-        ctx.before[plan.module] = run_snapshot(python, ctx.paths, "surface", plan.module,
-                                               timeout=timeout, env=env)
+    # The originals, each module alone in a fresh interpreter, and (unless no proof can
+    # run: pep810) the tree, all at once.
+    tree = [] if style == "pep810" else [(python, ctx.paths, "tree", ",".join(imports))]
+    shots = run_snapshots([*((python, ctx.paths, "surface", p.module) for p in plans),
+                           *tree], timeout=timeout, env=env)
+    ctx.before.update(zip((p.module for p in plans), shots, strict=False))  # then the tree
+    tree_before = shots[-1] if tree else {}
     importable = [p for p in plans if "error" not in ctx.before[p.module]]
     refusals.extend(
         Refusal(p.module, relpath(p.file), None,
@@ -358,8 +362,6 @@ def propose(
                          versions=replace(versions, not_checked=(
                              "no Python >= 3.15 here: the rewritten files were checked by "
                              "libcst's PEP 810 grammar only",)))
-    tree_before = run_snapshot(python, ctx.paths, "tree", ",".join(imports),
-                               timeout=timeout, env=env)
     versions = _older(ctx, importable, versions, version)
     rewrites, dropped, unblamed, checked = _prove_all(importable, ctx, by_module, tree_before)
     measured = "" if version is None else compat.dotted(version)

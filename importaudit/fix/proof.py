@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importaudit.errors import TargetFailedError
-from importaudit.runtime.children import run_tree
+from importaudit.runtime.children import Children, run_tree
 from importaudit.runtime.interpreter import child_environ
 
 if TYPE_CHECKING:
@@ -39,12 +39,13 @@ class Breakage:
 
 
 def run_json(python: str, script: Sequence[str], args: Sequence[str], *, timeout: float,
-             what: str, env: Variables = ()) -> Any:
+             what: str, env: Variables = (), children: Children | None = None) -> Any:
     """Run `python *script OUT *args` in a fresh interpreter; return the JSON it wrote to OUT.
 
     `script` is a file path or `-c CODE`; stdout belongs to the code it imports, so the
     answer goes through the file OUT. `what` names the run in errors; `env` are the
-    variables of the measured environment (`Measure.environment`).
+    variables of the measured environment (`Measure.environment`); `children` tracks
+    it with the others run at once (`run_snapshots`).
     """
     fd, out = tempfile.mkstemp(prefix="importaudit-fix-", suffix=".json")
     os.close(fd)
@@ -52,7 +53,8 @@ def run_json(python: str, script: Sequence[str], args: Sequence[str], *, timeout
     try:
         # run_tree ends the whole tree at the timeout (what the import started too) and
         # keeps a bounded tail of the output: an import may print without end.
-        done = run_tree([python, *script, out, *args], env=environ, timeout=timeout)
+        done = run_tree([python, *script, out, *args], env=environ, timeout=timeout,
+                        children=children)
         if done.timed_out:
             raise TargetFailedError(f"{what} timed out after {timeout:g} s")
         text = Path(out).read_text(encoding="utf-8")
@@ -66,12 +68,41 @@ def run_json(python: str, script: Sequence[str], args: Sequence[str], *, timeout
 
 
 def run_snapshot(python: str, paths: Sequence[str], mode: str, arg: str, *,
-                 timeout: float, env: Variables = ()) -> dict[str, Any]:
+                 timeout: float, env: Variables = (),
+                 children: Children | None = None) -> dict[str, Any]:
     """Run snapshot.py once in a fresh `python` (with `env` set) and return what it recorded."""
     result: dict[str, Any] = run_json(python, [SNAPSHOT], [mode, os.pathsep.join(paths), arg],
                                       timeout=timeout, what=f"the proof's import of {arg}",
-                                      env=env)
+                                      env=env, children=children)
     return result
+
+
+#: One snapshot to take: (python, paths, mode, arg), as `run_snapshot` takes them.
+Snapshot = tuple[str, tuple[str, ...], str, str]
+
+
+def run_snapshots(asked: Sequence[Snapshot], *, timeout: float,
+                  env: Variables = ()) -> list[dict[str, Any]]:
+    """Each snapshot `asked` for, in order, each in a fresh interpreter of its own.
+
+    They are independent (nothing one imports is seen by another), so as many run at
+    once as there are cores: the proof of a round is tens of them. The first error, in
+    the order asked, is raised, and the snapshots still running are ended with it.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    children = Children()
+
+    def one(snapshot: Snapshot) -> dict[str, Any]:
+        python, paths, mode, arg = snapshot
+        return run_snapshot(python, paths, mode, arg, timeout=timeout, env=env,
+                            children=children)
+
+    workers = min(len(asked), os.cpu_count() or 1)
+    if workers <= 1:
+        return [one(snapshot) for snapshot in asked]
+    with ThreadPoolExecutor(max_workers=workers) as pool, children.stopped_on_error():
+        return list(pool.map(one, asked))
 
 
 def _diff(before: Sequence[str] | None, after: Sequence[str] | None) -> str | None:

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any
 from importaudit.fix import compat
 from importaudit.fix.copies import copy_packages, in_copy
 from importaudit.fix.order import first_failures
-from importaudit.fix.proof import Breakage, compare_surface, compare_tree, run_snapshot
+from importaudit.fix.proof import (
+    Breakage,
+    compare_surface,
+    compare_tree,
+    run_snapshot,
+    run_snapshots,
+)
 from importaudit.runtime.interpreter import find_interpreter
 
 if TYPE_CHECKING:
@@ -115,13 +121,21 @@ def prove(rewrites: list[Rewrite], ctx: Context, copy: Path,
     compile_check(rewrites, ctx, copy, found)
     unblamed: list[Breakage] = []
     sides = [compat.Side(ctx.python, "", ctx.before, tree_before), *ctx.others]
+    # Every import of the rewritten tree, on every side, run at once (each in a fresh
+    # interpreter of its own), then read in the order asked. A module the original does
+    # not import on a side is not asked there (said in the version check).
+    shots = iter(run_snapshots([
+        snapshot for side in sides for snapshot in (
+            *((side.python, paths, "surface", r.module) for r in checked
+              if r.module in side.before),
+            (side.python, paths, "tree", ",".join(ctx.targets)))],
+        timeout=ctx.timeout, env=ctx.env))
     for side in sides:
         on = f"on Python {side.label}: " if side is not sides[0] else ""
         for rewrite in checked:
             if rewrite.module not in side.before:
-                continue  # the original does not import there (said in the version check)
-            after = run_snapshot(side.python, paths, "surface", rewrite.module,
-                                 timeout=ctx.timeout, env=ctx.env)
+                continue
+            after = next(shots)
             loaded = after.get("file")
             if loaded and not Path(loaded).resolve().is_relative_to(copy.resolve()):
                 # A compiled package (mypyc's black) can load its modules from where it
@@ -134,8 +148,7 @@ def prove(rewrites: list[Rewrite], ctx: Context, copy: Path,
                     rewrite.module, side.before[rewrite.module], after,
                     frozenset(rewrite.names) if rewrite.moved else frozenset(),
                     frozenset(rewrite.added)))
-        tree_after = run_snapshot(side.python, paths, "tree", ",".join(ctx.targets),
-                                  timeout=ctx.timeout, env=ctx.env)
+        tree_after = next(shots)
         first = first_breakages(ctx, copy) if side is sides[0] else []
         for broke in [*compare_tree(side.tree, tree_after), *first]:
             owner = _blame(broke.module, [r.module for r in checked])

@@ -403,13 +403,15 @@ def _wait_child(proc: subprocess.Popen[bytes], tail: deque[bytes],
 
 
 def run_tree(cmd: str | Sequence[str], *, timeout: float, env: dict[str, str] | None = None,
-             cwd: str | os.PathLike[str] | None = None, shell: bool = False) -> ChildRun:
+             cwd: str | os.PathLike[str] | None = None, shell: bool = False,
+             children: Children | None = None) -> ChildRun:
     """Run a command that is not the probe (fix's snapshots, a user's test command).
 
     Started like the probe (`run_tracked`): its own session and the watchdog pipe, so at
     the timeout, an interrupt, or our own death, everything it started ends with it, not
     only the direct child (a shell, a test runner's workers). stdout and stderr are
     drained together into `stderr_tail`, keeping only the last STDERR_TAIL_BYTES.
+    `children` tracks it with the others run at once (threads), to end them together.
     """
 
     def launch(command: list[str], **options: Any) -> subprocess.Popen[bytes]:
@@ -423,7 +425,8 @@ def run_tree(cmd: str | Sequence[str], *, timeout: float, env: dict[str, str] | 
     tail: deque[bytes] = deque()
     command = [cmd] if isinstance(cmd, str) else list(cmd)
     run.returncode, run.timed_out = run_tracked(command, tail, timeout=timeout,
-                                                children=Children(), env=env, launcher=launch)
+                                                children=children or Children(), env=env,
+                                                launcher=launch)
     run.stderr_tail = b"".join(tail).decode("utf-8", "replace")[-STDERR_TAIL_BYTES:]
     return run
 

@@ -7,6 +7,7 @@ tests/ is ever rewritten.
 from __future__ import annotations
 
 import glob
+import os
 import shutil
 import stat
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 from importaudit.errors import TargetFailedError, UsageError
 from importaudit.fix import copies, engine, writing
 from importaudit.fix.project import Declared
-from importaudit.fix.proof import run_snapshot
+from importaudit.fix.proof import run_snapshot, run_snapshots
 from importaudit.static.discover import discover
 from tests.venvs import fresh_venv
 
@@ -309,3 +310,20 @@ def test_a_proof_import_that_times_out_ends_with_what_it_started(tmp_path: Path)
     with pytest.raises(TargetFailedError, match="timed out"):
         run_snapshot(sys.executable, (str(tmp_path),), "surface", "hangs", timeout=5)
     assert _ended(int(pidfile.read_text()))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
+def test_the_proofs_imports_run_side_by_side_and_come_back_in_order(
+        tmp_path: Path) -> None:
+    # fix_meet.left and .right import only while the other is being imported too: one
+    # interpreter after the other, the first would fail (`imported alone`).
+    root = copied(tmp_path, "fix_meet")
+    meeting = tmp_path / "meeting"
+    meeting.mkdir()
+    asked = [(sys.executable, (str(root),), "surface", f"fix_meet.{side}")
+             for side in ("right", "left")]
+    right, left = run_snapshots(asked, timeout=120, env=(("FIX_MEET_DIR", str(meeting)),))
+    assert "error" not in right and "error" not in left, (right, left)
+    assert right["values"]["SIDE"]["type"] == "builtins.str"
+    assert right["file"] == str(root / "fix_meet" / "right.py")
+    assert left["file"] == str(root / "fix_meet" / "left.py")
