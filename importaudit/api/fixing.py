@@ -354,20 +354,30 @@ def _exclusive(result: FixResult, measure: Callable[[Path, str], Report]) -> Fix
     rewrite: the copy with every proven rewrite applied against the same copy without
     this one (the earlier rounds' rewrites it builds on stay applied). It is what the
     review planned on the load graph from that module; zero when the module loads
-    the same either way (then it is no saving, and the output says so).
+    the same either way (then it is no saving, and the output says so). The
+    measurements are independent, each in interpreters of its own: as many run at once
+    as there are cores (what they decide on, module counts and heap, does not depend
+    on how busy the machine is; their time, in the JSON only, does).
     """
     import dataclasses
+    from concurrent.futures import ThreadPoolExecutor
 
     from importaudit.fix import copies
 
     measured = copies.all_but(result)
-    with copies.rewritten_copy(result) as copy:
-        after = {r.module: measure(copy, r.module) for r, _ in measured}
-    exclusive = {}
-    for rewrite, others in measured:
+
+    def without(rewrite: Rewrite, others: Sequence[Rewrite]) -> Report:
         with copies.rewritten_copy(result, others) as copy:
-            before = measure(copy, rewrite.module)
-        exclusive[rewrite.module] = (None if before.failure is not None
-                                     else copies.saving(before, after[rewrite.module]))
+            return measure(copy, rewrite.module)
+
+    with copies.rewritten_copy(result) as copy, ThreadPoolExecutor(
+            max_workers=max(1, os.cpu_count() or 1)) as pool:
+        after = {r.module: pool.submit(measure, copy, r.module) for r, _ in measured}
+        before = {r.module: pool.submit(without, r, others) for r, others in measured}
+        exclusive = {}
+        for rewrite, _ in measured:
+            was = before[rewrite.module].result()
+            exclusive[rewrite.module] = (None if was.failure is not None else
+                                         copies.saving(was, after[rewrite.module].result()))
     return dataclasses.replace(result, rewrites=tuple(
         dataclasses.replace(r, exclusive=exclusive.get(r.module)) for r in result.rewrites))
