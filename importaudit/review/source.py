@@ -14,6 +14,7 @@ importable from here as before.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from pathlib import Path
 
 from importaudit.review.collector import _Collector, derived_classes, with_repeated
@@ -68,16 +69,45 @@ def module_facts(
 
     `lazy_annotations` says the interpreter defers annotations itself (Python 3.14+);
     `from __future__ import annotations` in the file turns it on as well.
+    The same text of the same module is read once a process (`_read`): `fix` reviews
+    the tree again in each round, from a copy where a few files changed.
     """
     try:
         source = Path(path).read_bytes().decode("utf-8")
-        tree = ast.parse(source, filename=path)
+    except (OSError, UnicodeDecodeError):
+        return None
+    key = (name, source, is_package, lazy_annotations)
+    if key not in _READ:
+        if len(_READ) >= READ_KEPT:
+            _READ.clear()
+        _READ[key] = _read(name, source, is_package, lazy_annotations, path)
+    found = _READ[key]
+    if found is None or found.path == path:
+        return found
+    return dataclasses.replace(found, path=path)
+
+
+#: How many module texts' facts `module_facts` keeps (then it starts again).
+READ_KEPT = 4096
+#: (module, its text, is_package, lazy_annotations) -> its facts, read at one path.
+_READ: dict[tuple[str, str, bool, bool], ModuleFacts | None] = {}
+
+
+def _read(name: str, source: str, is_package: bool, lazy_annotations: bool,
+          first: str) -> ModuleFacts | None:
+    """`module_facts` of a module's text, read at path `first`.
+
+    Nothing in the facts depends on the path but `path` itself (the caller replaces
+    it); `first` names the file in what parsing it warns about.
+    """
+    try:
+        tree = ast.parse(source, filename=first)
         lazy = lazy_annotations or has_future_annotations(tree)
         collector = _Collector(name, is_package, lazy)
         collector.texts["__doc__"] = ast.get_docstring(tree, clean=False) or ""
         for stmt in tree.body:
             collector.visit(stmt)
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+    except (SyntaxError, ValueError):
         return None
     except RecursionError:
         # A generated expression nested deeper than the walk can recurse (sympy's
@@ -85,7 +115,7 @@ def module_facts(
         return None
     return ModuleFacts(
         name=name,
-        path=path,
+        path=first,
         lazy_annotations=lazy,
         all_names=collector.all_names,
         all_line=collector.all_line,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -364,3 +364,35 @@ def test_an_expression_too_deep_to_walk_leaves_the_module_unread(tmp_path: Path)
     path.write_text("X = " + " + ".join(["y"] * 5000) + "\n")
     assert module_facts("lookup", str(path)) is None
     assert facts_of(tmp_path, "import json\n") is not None
+
+
+def test_one_text_of_a_module_is_read_once_wherever_it_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `fix` reviews the tree again each round, from a copy in which a few files changed.
+    import ast
+
+    from importaudit.review import source
+
+    parsed: list[str] = []
+    parse = ast.parse
+
+    def counted(text: str, *args: Any, **kwargs: Any) -> ast.AST:
+        parsed.append(text)
+        return parse(text, *args, **kwargs)
+
+    monkeypatch.setattr(source.ast, "parse", counted)
+    code = "import json\n\ndef dump(x):\n    return json.dumps(x)\n"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "once.py", tmp_path / "b" / "once.py"
+    first.write_text(code)
+    second.write_text(code)
+    one = module_facts("read_once_pkg.once", str(first))
+    two = module_facts("read_once_pkg.once", str(second))
+    assert one is not None and two is not None
+    assert (one.path, two.path) == (str(first), str(second))
+    assert len(parsed) == 1
+    assert two.uses_of("json") == one.uses_of("json") != frozenset()
+    second.write_text(code + "\nLATE = json.loads('1')\n")  # a changed text: read again
+    three = module_facts("read_once_pkg.once", str(second))
+    assert three is not None and len(parsed) == 2 and "LATE" in three.defined
