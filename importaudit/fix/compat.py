@@ -211,16 +211,23 @@ def _same_file(one: str | None, other: str | None) -> bool:
 
 
 def compile_breakages(oldest: Python, files: Sequence[tuple[str, Path | None, Path]], *,
-                      timeout: float, env: Variables = ()) -> dict[str, str]:
+                      timeout: float, env: Variables = (),
+                      originals: dict[str, bool] | None = None) -> dict[str, str]:
     """{module: why} for each rewritten file `oldest` cannot compile, and could before.
 
     `files` are (module, original file or None when the rewrite creates it, rewritten
     copy): a file the interpreter did not compile before is not the rewrite's fault.
+    `originals` keeps whether each original compiled, across the trials of a round
+    (the originals do not change; only the rewritten copies are compiled again).
     """
+    known = {} if originals is None else originals
     after = compile_errors(oldest[1], [copy for _, _, copy in files], timeout=timeout,
                            env=env)
-    before = compile_errors(oldest[1], [f for _, f, _ in files if f is not None],
-                            timeout=timeout, env=env)
+    asked = [str(f) for _, f, _ in files if f is not None and str(f) not in known]
+    if asked:
+        failed = compile_errors(oldest[1], [Path(f) for f in asked], timeout=timeout,
+                                env=env)
+        known.update((f, f not in failed) for f in asked)
     return {module: f"does not compile on Python {dotted(oldest[0])}: {after[str(copy)]}"
             for module, original, copy in files
-            if str(copy) in after and str(original) not in before}
+            if str(copy) in after and (original is None or known[str(original)])}

@@ -48,6 +48,8 @@ class Context:
     # The oldest interpreter the declared range admits: it compiles the rewrites.
     oldest: tuple[tuple[int, int, int], str] | None = None
     compiled: bool = False  # whether it compiled any rewritten file
+    # Whether each original file compiled there: asked once a round (`compile_check`).
+    compile_originals: dict[str, bool] = field(default_factory=dict)
     env: Variables = ()  # what the measurement options set in every child (`--env`)
     # The members of the import cycles that can fail: each must still import first,
     # alone (one interpreter importing the tree in order misses an order that breaks).
@@ -71,7 +73,8 @@ def compile_check(rewrites: Sequence[Rewrite], ctx: Context, copy: Path,
              for r in rewrites if r.file.suffix == ".py"]
     ctx.compiled = ctx.compiled or bool(files)
     for module, message in compat.compile_breakages(ctx.oldest, files, timeout=ctx.timeout,
-                                                    env=ctx.env).items():
+                                                    env=ctx.env,
+                                                    originals=ctx.compile_originals).items():
         found.setdefault(module, []).append(Breakage(module, message))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from packaging.specifiers import SpecifierSet
@@ -95,3 +95,34 @@ def test_a_rewritten_file_that_an_old_python_cannot_compile_is_charged_to_its_re
     assert list(found) == ["pkg.new"]
     assert found["pkg.new"][0].message.startswith(
         f"does not compile on Python {compat.dotted(PY39[0][0])}: SyntaxError")
+
+
+@pytest.mark.skipif(not PY39, reason="needs Python 3.9 from pyenv")
+def test_the_originals_are_compiled_once_a_round_the_copies_each_trial(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "src" / "pkg"
+    src.mkdir(parents=True)
+    (src / "__init__.py").write_text("")
+    (src / "old.py").write_text("match = 1\nmatch match:\n    case _: pass\n")  # 3.10
+    (src / "new.py").write_text("x = 1\n")
+    asked: list[list[str]] = []
+    compile_errors = compat.compile_errors
+
+    def counted(python: str, files: list[Path], **kwargs: Any) -> dict[str, str]:
+        asked.append([f.name for f in files])
+        return compile_errors(python, files, **kwargs)
+
+    monkeypatch.setattr(compat, "compile_errors", counted)
+    ctx = trial.Context(sys.executable, (), (), 60, oldest=PY39[0])
+    for number, text in enumerate(("match x:\n    case _: pass\n", "y = 2\n")):
+        rewrites = [Rewrite("pkg.new", src / "new.py", "x = 1\n", text),
+                    Rewrite("pkg.old", src / "old.py", (src / "old.py").read_text(),
+                            "match = 2\nmatch match:\n    case _: pass\n")]
+        copy = tmp_path / f"copy{number}"
+        copies.copy_packages(rewrites, copy)
+        found: dict[str, list[Breakage]] = {}
+        trial.compile_check(rewrites, ctx, copy, found)
+        # Each trial: what it broke, judged against the originals as compiled once.
+        assert list(found) == (["pkg.new"] if number == 0 else [])
+    assert asked == [["new.py", "old.py"], ["new.py", "old.py"], ["new.py", "old.py"]]
+    assert ctx.compile_originals == {str(src / "new.py"): True, str(src / "old.py"): False}
