@@ -85,7 +85,7 @@ def breaks_tree(rewrites: Sequence[Rewrite], ctx: Context, copy: Path,
     The tree check alone, on the measured interpreter: what `engine` asks of a part of
     the rewrites when a whole trial broke a module no rewrite could be blamed for.
     """
-    copy_packages(rewrites, copy)
+    copy_packages(rewrites, copy, bytecode=True)
     tree_after = run_snapshot(ctx.python, (str(copy), *ctx.paths), "tree",
                               ",".join(ctx.targets), timeout=ctx.timeout, env=ctx.env)
     return bool(compare_tree(tree_before, tree_after)) or bool(
@@ -117,7 +117,7 @@ def prove(rewrites: list[Rewrite], ctx: Context, copy: Path,
 
     Also returns how many modules the tree check imported on both sides.
     """
-    copy_packages(rewrites, copy)
+    copy_packages(rewrites, copy, bytecode=True)
     paths = (str(copy), *ctx.paths)
     checked = [r for r in rewrites if r.module in ctx.before]
     found: dict[str, list[Breakage]] = {r.module: [] for r in rewrites}

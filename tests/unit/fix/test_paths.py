@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import py_compile
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 from importaudit.api import resolve_targets
@@ -69,3 +72,32 @@ def test_a_module_outside_any_package_is_copied_alone(tmp_path: Path) -> None:
     copy_packages([Rewrite("solo", solo, "import json\n", "X = 1\n")], copy)
     assert os.listdir(copy) == ["solo.py"]
     assert (copy / "solo.py").read_text() == "X = 1\n"
+
+
+def test_the_proofs_copy_keeps_the_bytecode_of_the_files_no_rewrite_changed(
+        tmp_path: Path) -> None:
+    # Installed as pip installs it, bytecode compiled; the __init__'s cache is an
+    # unchecked hash (some distributions install those): never compared with the
+    # source, so a rewrite that left it in the copy would not be what the copy imports.
+    root = package(tmp_path / "site")
+    (root / "sub" / "__init__.py").write_text("VALUE = 'sub'\n")
+    py_compile.compile(str(root / "__init__.py"), doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    py_compile.compile(str(root / "sub" / "__init__.py"), doraise=True)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    copy_packages([Rewrite("pkg", root / "__init__.py", "VALUE = 1\n", "VALUE = 2\n")],
+                  copy, bytecode=True)
+    assert list((copy / "pkg" / "__pycache__").iterdir()) == []
+    kept = [p.name for p in (copy / "pkg" / "sub" / "__pycache__").iterdir()]
+    assert kept == [f"__init__.{sys.implementation.cache_tag}.pyc"]
+    done = subprocess.run([sys.executable, "-B", "-c", "import pkg, pkg.sub; "
+                           "print(pkg.VALUE, pkg.sub.VALUE)"],
+                          cwd=copy, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["2", "sub"]
+    # Without it (the measured copies), no bytecode is copied at all.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    copy_packages([Rewrite("pkg", root / "__init__.py", "VALUE = 1\n", "VALUE = 2\n")],
+                  plain)
+    assert not list(plain.rglob("__pycache__"))
