@@ -1,0 +1,148 @@
+"""What `importaudit fix` costs, one checkout against another, on real packages.
+
+Runs `importaudit fix PKG --python EXE --format json` (no --write) with the
+importaudit of two checkouts (`--old`, `--new`: each put first on PYTHONPATH, and the
+run checks that it is the one imported), in interleaved rounds (the order
+alternating), and prints per package the medians of the wall time, the CPU time of
+the `fix` process itself and of the interpreters it started, and how many child
+processes it started, old and new side by side with the ratio. Every command must
+succeed (exit status 0, or 1: fixes to apply) and give a JSON report; the two
+checkouts' verdicts (each rewrite's module, proven or not, and the rounds) are
+compared, and a difference is printed under the table.
+
+    python benchmarks/bench_fix_speed.py --old /tmp/ia-old --python EXE \
+        [--new .] [--packages falcon,pyramid] [--runs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from checked import command_text, stop
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PACKAGES = ("falcon", "sanic", "numba", "pyramid", "virtualenv")
+
+#: Runs importaudit's console script counting the processes it starts, and at its
+#: exit writes to argv[1]: its own CPU time, its children's, that count, and the file
+#: importaudit was imported from.
+TIMED = r"""
+import atexit, json, resource, subprocess, sys, threading
+out = sys.argv.pop(1)
+started = [0]
+lock = threading.Lock()
+plain = subprocess.Popen.__init__
+def counted(self, *args, **kwargs):
+    with lock:
+        started[0] += 1
+    plain(self, *args, **kwargs)
+subprocess.Popen.__init__ = counted
+def said():
+    import importaudit
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(out, "w") as f:
+        json.dump([own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime,
+                   started[0], importaudit.__file__], f)
+atexit.register(said)
+sys.argv[0] = "importaudit"
+from importaudit.cli import main
+main()
+"""
+
+
+def fix(checkout: Path, package: str, python: str,
+        keep: Path | None = None) -> tuple[dict[str, float], dict[str, Any]]:
+    """One `fix` run with `checkout`'s importaudit: its costs and its JSON report.
+
+    With `keep`, the report is written there too.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-fix-speed-") as tmp:
+        said = Path(tmp) / "said.json"
+        cmd = [sys.executable, "-c", TIMED, str(said), "fix", package, "--python", python,
+               "--format", "json"]
+        environ = dict(os.environ, PYTHONPATH=str(checkout))
+        start = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=environ,
+                              cwd=tmp)
+        wall = time.perf_counter() - start
+        shown = command_text([*cmd[:2], "TIMED", *cmd[3:]]) + f" (checkout {checkout})"
+        if done.returncode not in (0, 1):
+            stop(shown, f"exited with status {done.returncode}", done.stderr)
+        own, children, started, imported = json.loads(said.read_text())
+    if not Path(imported).resolve().is_relative_to(checkout.resolve()):
+        stop(shown, f"imported importaudit from {imported}, not from the checkout")
+    try:
+        report = json.loads(done.stdout)
+    except ValueError:
+        stop(shown, "gave no JSON report", done.stderr)
+    if keep is not None:
+        keep.write_text(done.stdout, encoding="utf-8")
+    return ({"wall s": wall, "fix CPU s": own, "children CPU s": children,
+             "processes": started}, report)
+
+
+Verdicts = tuple[tuple[tuple[str, bool], ...], object, object]
+
+
+def verdicts(report: dict[str, Any]) -> Verdicts:
+    """What a report concluded: each rewrite's module and whether it passed; the rounds."""
+    return (tuple(sorted((r["module"], bool(r["proof"]["passed"]))
+                         for r in report["rewrites"])),
+            report.get("rounds"), report.get("fixed_point"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--old", type=Path, required=True, help="the checkout to compare with")
+    parser.add_argument("--new", type=Path, default=ROOT, help="default: this checkout")
+    parser.add_argument("--python", required=True, help="the environment the packages are in")
+    parser.add_argument("--packages", default=",".join(PACKAGES))
+    parser.add_argument("--runs", type=int, default=1, help="rounds per package (default 1)")
+    parser.add_argument("--keep", type=Path, help="a folder to write each run's report to")
+    args = parser.parse_args()
+    sides = {"old": args.old, "new": args.new}
+    differences = []
+    print(f"{'package':12}{'':16}{'old':>10}{'new':>10}{'new/old':>9}")
+    for package in args.packages.split(","):
+        costs: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
+        found: dict[str, set[Verdicts]] = {"old": set(), "new": set()}
+        for i in range(args.runs):
+            for label in ("old", "new") if i % 2 == 0 else ("new", "old"):
+                keep = args.keep / f"{package}-{label}-{i}.json" if args.keep else None
+                cost, report = fix(sides[label], package, args.python, keep)
+                costs[label].append(cost)
+                found[label].add(verdicts(report))
+        for index, what in enumerate(costs["old"][0]):
+            old = statistics.median(c[what] for c in costs["old"])
+            new = statistics.median(c[what] for c in costs["new"])
+            print(f"{package if index == 0 else '':12}{what:16}{old:>10.1f}{new:>10.1f}"
+                  f"{new / old if old else float('nan'):>9.2f}")
+        if found["old"] != found["new"]:
+            differences.append(package)
+            for label in ("old", "new"):
+                for rewrites, rounds, fixed in sorted(found[label]):
+                    print(f"{'':12}verdicts differ: {label}: {rounds} rounds, fixed point "
+                          f"{fixed}: " + ", ".join(f"{m} {'proven' if p else 'withdrawn'}"
+                                                   for m, p in rewrites))
+        else:
+            print(f"{'':12}same verdicts, old and new: " + "; ".join(
+                f"{sum(passed for _, passed in rewrites)} of {len(rewrites)} proven"
+                for rewrites, _, _ in sorted(found["new"])))
+        sys.stdout.flush()
+    if differences:
+        print(f"verdicts differ on {', '.join(differences)}")
+
+
+if __name__ == "__main__":
+    main()
