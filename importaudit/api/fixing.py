@@ -370,14 +370,18 @@ def _exclusive(result: FixResult, measure: Callable[[Path, str], Report]) -> Fix
         with copies.rewritten_copy(result, others) as copy:
             return measure(copy, rewrite.module)
 
-    with copies.rewritten_copy(result) as copy, ThreadPoolExecutor(
-            max_workers=max(1, os.cpu_count() or 1)) as pool:
-        after = {r.module: pool.submit(measure, copy, r.module) for r, _ in measured}
-        before = {r.module: pool.submit(without, r, others) for r, others in measured}
-        exclusive = {}
-        for rewrite, _ in measured:
-            was = before[rewrite.module].result()
-            exclusive[rewrite.module] = (None if was.failure is not None else
-                                         copies.saving(was, after[rewrite.module].result()))
+    with copies.rewritten_copy(result) as copy:
+        pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1))
+        try:
+            after = {r.module: pool.submit(measure, copy, r.module) for r, _ in measured}
+            before = {r.module: pool.submit(without, r, others) for r, others in measured}
+            exclusive = {}
+            for rewrite, _ in measured:
+                was = before[rewrite.module].result()
+                exclusive[rewrite.module] = (None if was.failure is not None else copies.saving(
+                    was, after[rewrite.module].result()))
+        finally:
+            # An interrupt (or an error) starts none of the measurements still queued.
+            pool.shutdown(cancel_futures=True)
     return dataclasses.replace(result, rewrites=tuple(
         dataclasses.replace(r, exclusive=exclusive.get(r.module)) for r in result.rewrites))
