@@ -383,3 +383,37 @@ def _version_compared(test: ast.Compare, bindings: Bindings,
     if not tuples and not (isinstance(other, int) and isinstance(value, int)):
         return None
     return bool(getattr(value, _ORDER[type(test.ops[0])])(other))
+
+
+#: The comparison a branch needs when its test is false (the `else:` of `V >= (3, 12)`).
+_NEGATED = {ast.Lt: ">=", ast.LtE: ">", ast.Gt: "<=", ast.GtE: "<", ast.Eq: "!=",
+            ast.NotEq: "=="}
+_SAID = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
+         ast.NotEq: "!="}
+
+
+def version_needed(test: ast.expr, bindings: Bindings, *, holds: bool = True) -> str | None:
+    """The Python a branch of a `sys.version_info` test needs: "Python >= 3.12".
+
+    `holds`: the branch runs when the test is true (its body), else its `else:`. Read
+    from `V op (3, 12)`, `V[:2] op (3, 8)` and `V[0] op 3`; None for any other test.
+    """
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and type(test.ops[0]) in _SAID):
+        return None
+    part = _version_read(test.left, bindings)
+    try:
+        other = ast.literal_eval(test.comparators[0])
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if part == slice(None) or (isinstance(part, slice) and part.stop is not None):
+        numbers = other if isinstance(other, tuple) else None
+    else:
+        numbers = (other,) if part == 0 and isinstance(other, int) else None
+    if not numbers or not all(isinstance(n, int) and not isinstance(n, bool)
+                              for n in numbers):
+        return None
+    op = type(test.ops[0])
+    said = _SAID[op] if holds else _NEGATED[op]
+    return f"Python {said} {'.'.join(str(n) for n in numbers)}"
+

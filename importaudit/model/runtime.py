@@ -102,8 +102,10 @@ class SkippedModule:
 
     Not a failure: it needs a module that is not installed (`kind` "missing-dependency")
     or it only works on another platform ("platform": it raised under a platform test,
-    or needs a standard-library module this platform lacks), or it imports alone in a
-    fresh interpreter and failed only after other modules of the walk ("walk-order"), or
+    or needs a standard-library module this platform lacks), or it is for another Python
+    ("python-version": its package imports it only under a `sys.version_info` test false
+    here, or a PEP 810 lazy import runs at once here), or it imports alone in a fresh
+    interpreter and failed only after other modules of the walk ("walk-order"), or
     it is a shared library that defines no module ("not-a-module"), or it lies in a
     folder without `__init__.py` inside a regular package ("folder-of-files": alembic's
     templates).
@@ -112,8 +114,8 @@ class SkippedModule:
     """
 
     name: str
-    kind: str  # "missing-dependency" | "platform" | "walk-order" | "not-a-module" |
-    # "folder-of-files"
+    kind: str  # "missing-dependency" | "platform" | "python-version" | "walk-order" |
+    # "not-a-module" | "folder-of-files"
     reason: str
     error: str  # the exception that reached the walk, "ImportError: ..."
     module: str | None = None

@@ -247,6 +247,7 @@ def _skipped(skipped: tuple[SkippedModule, ...], console: Console,
 #: How the skipped-modules line names each kind of reason.
 _SKIP_KINDS = {"missing-dependency": "need a module or library that is not installed",
                "platform": "for another platform",
+               "python-version": "for another Python version",
                "walk-order": "import alone, but not after the walk's other modules",
                "not-a-module": "are shared libraries, not modules",
                "folder-of-files": "lie in folders of files without __init__.py"}

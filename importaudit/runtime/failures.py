@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 MISSING = "missing-dependency"
 PLATFORM = "platform"
+PYTHON = "python-version"  # imported only under a test of sys.version_info false here
 ORDER = "walk-order"
 LIBRARY = "not-a-module"
 FOLDER = "folder-of-files"
@@ -206,9 +207,9 @@ def _not_here(fail: Fail, through: str,
                           if through else f"for another platform: raised under `{guard}`")
     lazy = lazy_only(file, line, where) if where is not None else None
     if lazy is not None and where is not None:
-        return PLATFORM, (f"{through}is for Python 3.15 or newer: its import of {lazy} (line "
-                          f"{line}) is lazy there (`__lazy_modules__`, PEP 810), and Python "
-                          f"{where.version_text} runs it at once, where it fails")
+        return PYTHON, (f"{through}is for Python 3.15 or newer: its import of {lazy} (line "
+                        f"{line}) is lazy there (`__lazy_modules__`, PEP 810), and Python "
+                        f"{where.version_text} runs it at once, where it fails")
     if installed(file) and raises_import_error(file, line, function):
         return MISSING, f"{through}says it cannot be used here ({error})"
     return None
@@ -481,6 +482,8 @@ def skipped_modules(runs: Sequence[ChildRun | None], request: ProfileRequest,
     if unexplained and request.edges is not None and where is not None:
         reasons = platform_only(unexplained, request.edges(), request.args, where.platform,
                                 where.version)
-        for name, reason in reasons.items():
-            found[name] = skip_of(unexplained[name], PLATFORM, reason)
+        for name, unreached in reasons.items():
+            found[name] = skip_of(unexplained[name],
+                                  PLATFORM if unreached.python is None else PYTHON,
+                                  unreached.reason)
     return tuple(found.values())

@@ -16,10 +16,17 @@ from __future__ import annotations
 
 import ast
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from importaudit.guards import Bindings, platform_facts, platform_value, version_value
+from importaudit.guards import (
+    Bindings,
+    platform_facts,
+    platform_value,
+    version_needed,
+    version_value,
+)
 from importaudit.model import EdgeKind
 from importaudit.runtime.absent import module_level, parse, relative_source
 
@@ -112,6 +119,18 @@ def false_guard(file: str, line: int, sys_platform: str,
     Python's `version`, a test of `sys.version_info` counts too (pexpect imports
     `_async_pre_await`, `@asyncio.coroutine` code, only for Python before 3.6).
     """
+    found = _false_guard(file, line, sys_platform, version)
+    return found[0] if found is not None else None
+
+
+def _false_guard(file: str, line: int, sys_platform: str, version: tuple[int, ...] | None
+                 ) -> tuple[str, str | None] | None:
+    """`false_guard`, and for a test of `sys.version_info` the Python it needs.
+
+    The second item: None for a platform test; "Python >= 3.12" (what the branch
+    holding the statement needs, as `guards.version_needed` reads it) or
+    "another Python version" (a test too involved to say) for a version test.
+    """
     tree, bindings = parse(file), _bindings(file)
     if tree is None or bindings is None:
         return None
@@ -120,17 +139,33 @@ def false_guard(file: str, line: int, sys_platform: str,
     found = None
     for node, in_body in _enclosing_ifs(tree.body, line):
         value = platform_value(node.test, bindings, known, flags)
+        python = None
         if value is None and version is not None:
             value = version_value(node.test, bindings, version)
+            if value is not None:
+                python = version_needed(node.test, bindings, holds=in_body) or (
+                    "another Python version")
         if value is not None and value is not in_body:
             test = ast.unparse(node.test)
-            found = test if in_body else f"else of `{test}`"
+            found = (test if in_body else f"else of `{test}`", python)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Unreached:
+    """Why a failed module is for another platform or Python: `reason`, as said.
+
+    `python`: the Python it needs ("Python >= 3.12", "another Python version") when a
+    test of `sys.version_info` keeps it out here; None for a platform test.
+    """
+
+    reason: str
+    python: str | None = None
 
 
 def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
                   targets: Collection[str], sys_platform: str,
-                  version: tuple[int, ...] | None = None) -> dict[str, str]:
+                  version: tuple[int, ...] | None = None) -> dict[str, Unreached]:
     """Why each of the `failed` modules is for another platform, for those that are.
 
     `edges` are the targets' static import edges. The package reaches a module from
@@ -154,11 +189,11 @@ def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
     wanted = [m for m in failed if m in graph and graph.in_degree(m)]
     # Only paths through the failed modules' importers (transitively) can reach them.
     among = graph.subgraph(set(wanted).union(*(nx.ancestors(graph, m) for m in wanted)))
-    guards: dict[ImportEdge, str | None] = {}
+    guards: dict[ImportEdge, tuple[str, str | None] | None] = {}
 
-    def guard(edge: ImportEdge) -> str | None:
+    def guard(edge: ImportEdge) -> tuple[str, str | None] | None:
         if edge not in guards:
-            guards[edge] = (false_guard(edge.file, edge.line, sys_platform, version)
+            guards[edge] = (_false_guard(edge.file, edge.line, sys_platform, version)
                             if edge.file is not None and edge.line is not None
                             and edge.kind is not EdgeKind.PARENT else None)
         return guards[edge]
@@ -182,23 +217,30 @@ def _reached(graph: nx.DiGraph[str], starts: Sequence[str]) -> set[str]:
 
 
 def _why(module: str, graph: nx.DiGraph[str], here: Collection[str],
-         guard: Callable[[ImportEdge], str | None]) -> str:
-    """The nearest import under a false platform test on the way to `module`, said."""
+         guard: Callable[[ImportEdge], tuple[str, str | None] | None]) -> Unreached:
+    """The nearest import under a false platform test on the way to `module`, said.
+
+    A test of `sys.version_info` says the Python it needs ("needs Python >= 3.12"),
+    not "another platform".
+    """
     import networkx as nx
 
     distance = nx.single_source_shortest_path_length(graph.reverse(copy=False), module)
     blocked = sorted(
-        ((distance[imported], importer, edge.line or 0, edge, test)
+        ((distance[imported], importer, edge.line or 0, edge, blocking)
          for importer, imported, data in graph.edges(data=True) if imported in distance
          for edge in data["imports"] if importer in here
-         and (test := guard(edge)) is not None),
+         and (blocking := guard(edge)) is not None),
         key=lambda found: found[:3])
     if not blocked:
-        return "is for another platform: its package imports it only under platform tests"
-    _, importer, _, edge, test = blocked[0]
+        return Unreached("is for another platform: its package imports it only under "
+                         "platform tests")
+    _, importer, _, edge, (test, python) = blocked[0]
     chain = nx.shortest_path(graph, edge.imported, module)
     via = (f"it is imported only through {' -> '.join(chain[:-1])}, and "
            if len(chain) > 1 else "")
     place = f"{Path(edge.file or '').name}:{edge.line}"
-    return (f"is for another platform: {via}{importer} imports {edge.imported} only "
-            f"under `{test}` ({place})")
+    under = f"in the {test}" if test.startswith("else of `") else f"under `{test}`"
+    what = f"needs {python}" if python is not None else "is for another platform"
+    return Unreached(f"{what}: {via}{importer} imports {edge.imported} only {under} ({place})",
+                     python)

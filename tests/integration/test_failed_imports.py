@@ -317,7 +317,7 @@ def test_parts_an_installed_package_cannot_offer_here_are_skipped_with_their_cau
     assert skipped["shipped_parts.qt_for_kernel"].reason.startswith(
         "says it cannot be used here (ImportError: Could not load requested Qt binding.")
     typing_only = skipped["shipped_parts._typing"]
-    assert typing_only.kind == "platform"
+    assert typing_only.kind == "python-version"  # a PEP 810 lazy import: Python 3.15
     assert "its import of numbers (line 5) is lazy there" in typing_only.reason
     # A name its sibling no longer defines fails wherever it runs: still a failure.
     assert report.failure is not None
@@ -380,6 +380,31 @@ def test_modules_their_package_imports_only_on_another_platform_are_skipped(
     failed = tree_report(tmp_path / "platform_importers")
     assert failed.failure is not None and failed.failure.module == "platform_importers._winapi"
     assert "platform_importers._winapi" not in {s.name for s in failed.skipped}
+
+
+def test_modules_their_package_imports_only_on_another_python_say_which_python(
+) -> None:
+    # pexpect's shape: `compat` imports `modern` only under `sys.version_info >= (3, 99)`
+    # and `legacy` only in the else of `version_info >= (3,)`. Each needs another
+    # Python, not another platform, and the reason says which.
+    target = RUNTIME / "version_importers"
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory", "-v")
+    assert result.exit_code == 0, result.output
+    assert "(2 for another Python version)" in result.output
+    assert "for another platform" not in result.output
+    report = tree_report(target)
+    assert report.failure is None, report.failure
+    skipped = {s.name: (s.kind, s.reason) for s in report.skipped}
+    assert skipped == {
+        "version_importers.modern": (
+            "python-version",
+            "needs Python >= 3.99: version_importers.compat imports version_importers.modern "
+            "only under `sys.version_info >= (3, 99)` (compat.py:7)"),
+        "version_importers.legacy": (
+            "python-version",
+            "needs Python < 3: version_importers.compat imports version_importers.legacy "
+            "only in the else of `version_info >= (3,)` (compat.py:11)"),
+    }
 
 
 def test_a_package_imported_through_its_submodules_gets_no_exclude_hint(

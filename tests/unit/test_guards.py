@@ -83,6 +83,15 @@ def test_a_platform_flag_has_the_value_it_is_given() -> None:
     assert platform_value(expression, bindings(flags=False), LINUX, {"IS_NT": False}) is True
 
 
+def imports_and_test(source: str, test: str) -> tuple[Bindings, ast.expr]:
+    """The names the import statements of `source` bind, and the `if` test `test` parsed."""
+    found = Bindings()
+    for node in ast.parse(source).body:
+        assert isinstance(node, ast.Import | ast.ImportFrom)
+        found.learn(node)
+    return found, ast.parse(test, mode="eval").body
+
+
 @pytest.mark.parametrize(("source", "test", "on_311", "on_27"), [
     ("import sys", "sys.version_info >= (3, 6)", True, False),
     ("import sys", "sys.version_info[:2] < (3, 8)", False, True),
@@ -100,10 +109,28 @@ def test_version_tests_are_read_for_the_measured_python(
         source: str, test: str, on_311: bool | None, on_27: bool | None) -> None:
     from importaudit.guards import version_value
 
-    found = Bindings()
-    for node in ast.parse(source).body:
-        assert isinstance(node, ast.Import | ast.ImportFrom)
-        found.learn(node)
-    expr = ast.parse(test, mode="eval").body
+    found, expr = imports_and_test(source, test)
     assert version_value(expr, found, (3, 11, 7)) is on_311
     assert version_value(expr, found, (2, 7, 18)) is on_27
+
+
+@pytest.mark.parametrize(("source", "test", "body", "orelse"), [
+    ("import sys", "sys.version_info >= (3, 12)", "Python >= 3.12", "Python < 3.12"),
+    ("import sys", "sys.version_info[:2] < (3, 8)", "Python < 3.8", "Python >= 3.8"),
+    ("import sys", "sys.version_info[0] == 2", "Python == 2", "Python != 2"),
+    ("import sys", "sys.version_info > (3, 9, 1)", "Python > 3.9.1", "Python <= 3.9.1"),
+    ("from sys import version_info as vi", "vi <= (3, 10)", "Python <= 3.10",
+     "Python > 3.10"),
+    ("import sys", "sys.version_info[1] >= 12", None, None),  # the minor alone: unsaid
+    ("import sys", "not sys.version_info >= (3, 6)", None, None),
+    ("import sys", "sys.version_info >= (3, 6) and DEBUG", None, None),
+    ("import sys", "sys.platform == 'win32'", None, None),
+    ("import sys", "sys.version_info >= LIMIT", None, None),
+])
+def test_the_python_a_branch_of_a_version_test_needs(
+        source: str, test: str, body: str | None, orelse: str | None) -> None:
+    from importaudit.guards import version_needed
+
+    found, expr = imports_and_test(source, test)
+    assert version_needed(expr, found) == body
+    assert version_needed(expr, found, holds=False) == orelse

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from importaudit.model import EdgeKind, ImportEdge
-from importaudit.runtime.guarded import false_guard, platform_only
+from importaudit.runtime.guarded import Unreached, false_guard, platform_only
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "runtime" / "platform_importers"
 
@@ -94,7 +94,8 @@ PACKAGE = [
 
 def test_modules_reached_only_under_false_platform_tests_are_platform_only() -> None:
     failed = ["pkg._winapi", "pkg.win_pageant", "pkg.win_console"]
-    reasons = platform_only(failed, PACKAGE, ["pkg"], "linux")
+    reasons = {name: why.reason
+               for name, why in platform_only(failed, PACKAGE, ["pkg"], "linux").items()}
     assert reasons == {
         "pkg.win_pageant": "is for another platform: pkg.agent imports pkg.win_pageant only "
                            "under `sys.platform == 'win32'` (agent.py:11)",
@@ -146,6 +147,21 @@ def test_a_module_imported_only_for_another_python_is_platform_only(tmp_path: Pa
         "else of `py_version_info >= (3, 6)`")
     assert false_guard(str(facade), 4, "linux", (3, 11, 7)) is None
     reasons = platform_only(["pkg.old"], edges, ["pkg"], "linux", (3, 11, 7))
-    assert reasons == {"pkg.old": "is for another platform: pkg.facade imports pkg.old only "
-                                  "under `else of `py_version_info >= (3, 6)`` (facade.py:6)"}
+    assert reasons == {"pkg.old": Unreached(
+        "needs Python < 3.6: pkg.facade imports pkg.old only in the else of "
+        "`py_version_info >= (3, 6)` (facade.py:6)", "Python < 3.6")}
     assert platform_only(["pkg.old"], edges, ["pkg"], "linux", (2, 7, 18)) == {}
+
+
+def test_a_version_test_too_involved_to_read_still_says_another_python(
+        tmp_path: Path) -> None:
+    facade = tmp_path / "facade.py"
+    facade.write_text("import sys\n\nif sys.version_info[1] >= 12:\n"
+                      "    from pkg import new\n")
+    edges = [edge("pkg", "pkg.facade"), edge("pkg.facade", "pkg.new", str(facade), 4)]
+    reasons = platform_only(["pkg.new"], edges, ["pkg"], "linux", (3, 11, 7))
+    assert reasons["pkg.new"].python == "another Python version"
+    assert reasons["pkg.new"].reason.startswith("needs another Python version: ")
+    # A platform test says "another platform", and carries no Python.
+    assert platform_only(["pkg.win_pageant"], PACKAGE, ["pkg"], "linux")[
+        "pkg.win_pageant"].python is None
