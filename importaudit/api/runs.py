@@ -324,11 +324,12 @@ def measured_walk_notes(tree: SourceTree | None, loaded: Iterable[str]) -> tuple
     """
     if tree is None:
         return ()
-    from importaudit.static.discover import walk_notes
+    from importaudit.static.sourcetree import unimported_notes, walk_notes
 
     # Counted as the static graph counts them: the test package and what it loaded.
-    return walk_notes(tree, sorted({name for name in loaded
-                                    if tree.left_out_because(name) == "tests"}))
+    return (*walk_notes(tree, sorted({name for name in loaded
+                                      if tree.left_out_because(name) == "tests"})),
+            *unimported_notes(tree))
 
 
 def new_report(targets: Sequence[str], measurement: Measurement) -> Report:

@@ -164,10 +164,28 @@ class SourceTree:
     def import_order(self) -> list[str]:
         """The modules `--tree` imports, parents before children (namespace packages too).
 
-        Every module but `__main__` ones: those are programs (`python -m pkg` runs
-        them), and importing one runs the program.
+        Every module but `__main__` ones and those `by_name_only`: the first are
+        programs (`python -m pkg` runs them), and importing one runs the program; the
+        others no import statement can reach (see `by_name_only`).
         """
-        return [name for name in self.modules if name.rpartition(".")[2] != "__main__"]
+        return [name for name in self.modules
+                if name.rpartition(".")[2] != "__main__" and _spelled(name)]
+
+    def by_name_only(self) -> list[str]:
+        """Modules whose file name no import statement can spell (`strip-prefix.py`).
+
+        Only `importlib.import_module` or `python -m` loads them: jaraco.text's
+        `strip-prefix.py` is a program (`python -m jaraco.text.strip-prefix`), Django's
+        `0001_initial.py` a migration its loader imports by name. They are modules of
+        the static graph (their imports are real when they run), but no import of the
+        package runs them, so a `--tree` walk does not import them.
+        """
+        return [name for name in self.modules if not _spelled(name)]
+
+
+def _spelled(name: str) -> bool:
+    """Whether an import statement can spell the module's last name (an identifier)."""
+    return name.rpartition(".")[2].isidentifier()
 
 
 #: `locate_left_out`'s answer when the disk cannot tell (a namespace or zipped ancestor).
@@ -242,6 +260,20 @@ def _left_out_directory(name: str, known: Mapping[str, SourceModule]
                 return None
         return directory, shown, parts[-1], folders
     return None
+
+
+def unimported_notes(tree: SourceTree) -> tuple[str, ...]:
+    """What a report of a `--tree` walk says about the modules it did not import.
+
+    Those only `importlib.import_module` or `python -m` loads (`SourceTree.by_name_only`).
+    """
+    named = tree.by_name_only()
+    if not named:
+        return ()
+    shown = ", ".join(named[:3]) + (", ..." if len(named) > 3 else "")
+    return (f"did not import {len(named)} module(s) whose file names no import statement "
+            f"can spell ({shown}): only importlib.import_module or `python -m` loads them "
+            f"(programs, migrations), so no import of the targets runs them",)
 
 
 def walk_notes(tree: SourceTree, walked: Sequence[str] = ()) -> tuple[str, ...]:

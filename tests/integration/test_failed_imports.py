@@ -407,6 +407,28 @@ def test_modules_their_package_imports_only_on_another_python_say_which_python(
     }
 
 
+def test_programs_no_import_statement_can_name_are_not_imported_by_a_walk() -> None:
+    # jaraco.text's shape: `strip-prefix.py` is run with `python -m`; the walk imported
+    # it (and the command-line library it needs, or skipped it when that was missing)
+    # as if importing the package ran it. The static graph still has its imports.
+    target = RUNTIME / "script_files"
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory")
+    assert result.exit_code == 0, result.output
+    assert ("did not import 2 module(s) whose file names no import statement can spell "
+            "(script_files.strip-prefix, script_files.to-upper)") in result.output
+    report = tree_report(target)
+    assert report.failure is None, report.failure
+    assert report.skipped == ()
+    assert {m.name for m in report.modules if m.name.startswith("script_files")} == {
+        "script_files", "script_files.layouts"}
+    assert report.meta is not None
+    assert any("no import statement can spell" in note for note in report.meta.notes)
+    graph = invoke("graph", str(target), "--format", "json")
+    assert graph.exit_code == 0, graph.output
+    assert "script_files.strip-prefix" in {m["name"] for m in json.loads(
+        graph.output)["graph"]["modules"]}
+
+
 def test_a_package_imported_through_its_submodules_gets_no_exclude_hint(
         tmp_path: Path) -> None:
     # `from pkg.sub.x import X` runs pkg/sub/__init__: excluding `pkg.sub` would not

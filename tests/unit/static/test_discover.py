@@ -80,6 +80,11 @@ def test_files_only_import_module_can_name_are_modules(
     assert tree.problems == []
     assert {"shop.migrations.0001_initial", "shop.migrations.0002_add-price"} <= set(
         tree.modules)
+    # No import statement runs them: a --tree walk does not import them.
+    assert tree.by_name_only() == ["shop.migrations.0001_initial",
+                                   "shop.migrations.0002_add-price"]
+    assert "shop.models" in tree.import_order()
+    assert not set(tree.by_name_only()) & set(tree.import_order())
     monkeypatch.chdir(tmp_path)
     graph = static_graph(["shop"], cache_dir=None)
     edges = {(e.importer, e.imported) for e in graph.edges}
