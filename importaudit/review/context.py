@@ -228,6 +228,15 @@ class ReviewContext:
             self._facts[module] = facts
         return self._facts[module]
 
+    def star_names(self, module: str) -> frozenset[str]:
+        """The names `from module import *` takes: its `__all__`, else its public globals."""
+        facts = self.facts(module)
+        if facts is None:
+            return frozenset()
+        if facts.all_names is not None:
+            return frozenset(facts.all_names)
+        return frozenset(n for n in facts.defined if not n.startswith("_"))
+
     def all_facts(self) -> Iterable[ModuleFacts]:
         """Source facts of every own module that has readable source, by name."""
         for name in self.modules:

@@ -340,6 +340,9 @@ def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str,
 def defining_module(ctx: ReviewContext, binding: Binding) -> str:
     """The module that defines what `binding` takes (following re-exports one step).
 
+    A re-export is a `from .sub import name` of the module, its binding of a module,
+    or a `from .sub import *` of a submodule that binds the name for star imports.
+
     Where two statements bind the name (multidict's `__init__` takes its classes from
     `_multidict_py` if extensions are off, else from the compiled `_multidict`; or a
     try/except ImportError), the one whose module the measured run loaded.
@@ -360,6 +363,14 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
                 # PIL` fails), so it comes from the module that imported it.
                 homes.append(binding.module if inner.attr is None else inner.target
                              if ctx.is_module(inner.target) else inner.module)
+    if not homes:
+        # `from ._interface import *` re-exports what _interface's `__all__` lists:
+        # scipy.sparse.linalg takes LinearOperator so, and IA103 read it as defined in
+        # the package's `__init__` (then "needs 1" module, and "move it into a small
+        # module of its own", which _interface already is).
+        starred = facts.star_imports if facts is not None else ()
+        homes = [module for module in starred if module.startswith(binding.module + ".")
+                 and binding.attr in ctx.star_names(module)]
     # The one its own module loaded: a --tree walk imports every branch's module itself
     # (IPython.utils.process takes arg_split from _process_posix here; the walk loaded
     # _process_win32 too, and that one was named).

@@ -30,16 +30,6 @@ if TYPE_CHECKING:
     from importaudit.review.source import ModuleFacts
 
 
-def _star_names(ctx: ReviewContext, module: str) -> frozenset[str]:
-    """The names `from module import *` takes: its `__all__`, else its public globals."""
-    facts = ctx.facts(module)
-    if facts is None:
-        return frozenset()
-    if facts.all_names is not None:
-        return frozenset(facts.all_names)
-    return frozenset(n for n in facts.defined if not n.startswith("_"))
-
-
 def _providers(ctx: ReviewContext, facts: ModuleFacts) -> dict[str, str]:
     """Exported name -> the submodule of this package that provides it."""
     package = facts.name
@@ -48,7 +38,7 @@ def _providers(ctx: ReviewContext, facts: ModuleFacts) -> dict[str, str]:
     for edge in ctx.edges_from.get(package, ()):
         if edge.imported.startswith(package + "."):
             # `from ._api import *` provides whatever `_api` star-exports.
-            names = (_star_names(ctx, edge.imported) if "*" in edge.names
+            names = (ctx.star_names(edge.imported) if "*" in edge.names
                      else edge.names)
             for name in sorted(names):
                 if name in exported:

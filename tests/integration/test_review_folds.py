@@ -20,6 +20,9 @@ tests/fixtures/review/runway has langchain_core's: a helper taken from a heavy m
 a package whose `__init__` is lazy already; and bokeh.protocol's: a helper taken from a
 small module of a package whose body needs its heavy submodules while it runs.
 
+tests/fixtures/review/starpack has scipy's: `starpack.graph.laplacian` takes LinearOperator
+from `starpack.linalg`, whose `__init__` re-exports it with `from ._interface import *`.
+
 tests/fixtures/review/spindle has yarl._query's shape: it takes MultiDict from
 spooldict, whose `__init__` binds it in both branches of an if/else (multidict's
 `_multidict_py` when extensions are off, else the compiled `_multidict`).
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 RELAY = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "relay"
 SPINDLE = RELAY.parent / "spindle"
 RUNWAY = RELAY.parent / "runway"
+STARPACK = RELAY.parent / "starpack"
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +166,21 @@ def test_a_helper_bound_per_platform_is_defined_where_its_module_took_it(
     (binding,) = [b for b in facts.bindings if b.name == "arg_split"]
     expected = "procs._win" if sys.platform == "win32" else "procs._posix"
     assert defining_module(ctx, binding) == expected
+
+
+def test_a_helper_re_exported_by_a_star_import_is_defined_in_the_starred_module() -> None:
+    # scipy.sparse.csgraph._laplacian takes LinearOperator from scipy.sparse.linalg, whose
+    # __init__ has `from ._interface import *`. IA103 said "what LinearOperator refers to
+    # in scipy.sparse.linalg needs 1 of them" and "move LinearOperator into a small module
+    # of their own", which _interface already is.
+    report = api.review([str(STARPACK)], api.ReviewOptions(measure=api.Measure(repeat=1),
+                                                           select=("IA103",)))
+    (pull,) = report.findings
+    assert pull.module == "starpack.graph.laplacian"
+    assert "what LinearOperator refers to in starpack.linalg._interface needs" in pull.message
+    assert pull.fix.startswith("Make starpack/linalg/__init__.py lazy (a PEP 562 "
+                               "__getattr__): importing starpack.linalg._interface runs it")
+    assert pull.fix.endswith("and import LinearOperator from starpack.linalg._interface "
+                             "directly.")
+    assert "small module" not in pull.fix
+
