@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 #: Bump when the statements a file yields change, so cached scans are not reused.
-# 4: a lazy package's names (`ImportStatement.provides`)
-SCANNER_VERSION = 4
+# 4: a lazy package's names (`ImportStatement.provides`); 5: deep expressions that
+# parse are no error ("too deeply nested" came from the visitor's own recursion)
+SCANNER_VERSION = 5
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _ATTACH = "attach"
@@ -685,6 +686,38 @@ class _ReferenceVisitor(ast.NodeVisitor):
         for node in nodes:
             self.visit(node)
 
+    def visit(self, node: ast.AST) -> None:
+        """Visit `node`: an expression without recursion (see `_visit_expression`)."""
+        if isinstance(node, ast.expr):
+            self._visit_expression(node)
+        else:
+            super().visit(node)
+
+    def _visit_expression(self, root: ast.expr) -> None:
+        """The calls of an expression, in the order a recursive visit meets them.
+
+        With an explicit stack: an expression nests as deep as CPython compiles (a
+        600-term sum, as in sympy's generated resolvent tables, is 600 levels), while
+        a recursive visit takes two frames a level and the default limit is 1000. Only
+        a lambda changes the context inside an expression; statements nest at most 100
+        blocks deep, so they keep the recursive visit.
+        """
+        saved = self.ctx
+        pending: list[tuple[ast.AST, Ctx]] = [(root, saved)]
+        try:
+            while pending:
+                node, self.ctx = pending.pop()
+                if isinstance(node, ast.Lambda):
+                    pending.append((node.body, function_context(node, self.ctx)))
+                    pending.append((node.args, self.ctx))
+                    continue
+                if isinstance(node, ast.Call):
+                    self._call(node)
+                children = list(ast.iter_child_nodes(node))
+                pending.extend((child, self.ctx) for child in reversed(children))
+        finally:
+            self.ctx = saved
+
     def visit_Import(self, node: ast.Import) -> None:
         self.bindings.learn(node)
         self.statements.extend(import_statements(node, self.ctx))
@@ -736,21 +769,17 @@ class _ReferenceVisitor(ast.NodeVisitor):
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        self.visit(node.args)
-        self._under(function_context(node, self.ctx), node.body)
-
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self._visit_all(node.decorator_list)
         self._visit_all(node.bases)
         self._visit_all(node.keywords)
         self._under(class_context(self.ctx), node.body)
 
-    def visit_Call(self, node: ast.Call) -> None:
+    def _call(self, node: ast.Call) -> None:
+        """The statements of a call (its arguments are visited by `_visit_expression`)."""
         found = call_statements(node, self.ctx, self.bindings)
         if found:
             self.statements.extend(found)
             if self._at_run_time() and _callee(node)[1] == _ATTACH:
                 self.lazy.mechanism = True  # lazy_loader's `attach`
                 self.lazy.attached.append(node)
-        self.generic_visit(node)

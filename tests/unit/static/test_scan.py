@@ -457,3 +457,39 @@ def test_a_module_getattr_that_imports_nothing_gives_nothing_lazily(
 def test_a_match_pattern_binds_a_name_too(scanner: Scanner) -> None:
     source = lazy_package("match 1:\n    case [*thing]:\n        pass")
     assert provided(scanner, source) == [("sub", 1, ("other",))]
+
+
+def _generated_table(terms: int) -> str:
+    """A generated lookup table as sympy keeps one: lambdas whose bodies are long sums.
+
+    `a + b + ...` nests to the left, one level a term: `terms` levels deep.
+    """
+    body = " + ".join(f"{k}*s1**{k % 7}*s2" for k in range(1, terms + 1))
+    return ("TABLE = {\n"
+            f"    (4, 0): [\n        lambda s1, s2: ({body}),\n    ],\n"
+            f"    (4, 1): [\n        lambda s1, s2: -({body}),\n    ],\n"
+            "}\n")
+
+
+def test_a_generated_table_nested_deeper_than_the_recursion_limit_is_no_error(
+        scanner: Scanner) -> None:
+    # CPython compiles (and imports) it; nothing in it imports. Reporting it as "too
+    # deeply nested to parse" (the reference visitor ran out of frames) was wrong.
+    terms = sys.getrecursionlimit()
+    source = _generated_table(terms)
+    compile(source, "resolvent_lookup.py", "exec")
+    assert scan(scanner, source) == FileScan()
+
+
+def test_calls_deep_inside_an_expression_are_found_in_order(scanner: Scanner) -> None:
+    terms = sys.getrecursionlimit()
+    ones = " + 1" * terms
+    source = ("import importlib\n"
+              f"A = importlib.import_module('json').x{ones}\n"
+              f"B = lambda: importlib.import_module('csv').x{ones}\n"
+              f"C = [importlib.import_module('..fmt', __package__).x{ones}]\n")
+    compile(source, "deep.py", "exec")
+    result = scan(scanner, source)
+    assert result.error is None
+    assert [(s.line, s.module, s.level, s.kind) for s in result.statements] == [
+        (1, "importlib", 0, E), (2, "json", 0, Y), (3, "csv", 0, Y), (4, "fmt", 2, Y)]
