@@ -15,6 +15,7 @@ Cutting at indentation is a heuristic; what keeps it exact is that every piece i
 parsed by `ast`, and a statement is only cut where the text before it has balanced
 brackets and an even number of triple quotes. Whenever anything is off (a piece does
 not parse, a module-level `__getattr__` whose lazy map needs the whole module, an
+assignment to `__getattr__` (maybe a package's own copy of lazy_loader's `attach`), an
 unusual alias of `import_module`, a file that is not clean UTF-8 or declared
 encoding), the file goes to the reference scanner in `scan`, so the result is the
 reference's. What the fast path cannot see is a syntax error in text it never parses:
@@ -41,6 +42,7 @@ from importaudit.static.scan import (
     Ctx,
     FileScan,
     ImportStatement,
+    binds_getattr,
     call_statements,
     can_give,
     class_context,
@@ -48,6 +50,7 @@ from importaudit.static.scan import (
     function_context,
     if_contexts,
     import_statements,
+    is_attach,
     is_module_getattr,
     named_function_context,
     scan_reference,
@@ -806,9 +809,11 @@ class _Scanner:
         for sub in ast.walk(node):
             if isinstance(sub, ast.Call):
                 found = call_statements(sub, ctx, self.bindings, offset)
-                if found:
-                    self.statements.extend(found)
-                    self.lazy_calls |= any(s.kind is EdgeKind.LAZY for s in found)
+                self.statements.extend(found)
+                # An `attach` may name its tables (`submod_attrs=_SUBMOD_ATTRS`): what
+                # it gives needs the whole module.
+                self.lazy_calls |= is_attach(sub) or any(s.kind is EdgeKind.LAZY
+                                                         for s in found)
 
     def _header(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
                 ctx: Ctx, offset: int, calls: bool) -> Ctx:
@@ -828,6 +833,10 @@ class _Scanner:
     def _walk(self, nodes: list[ast.stmt], ctx: Ctx, offset: int, calls: bool) -> None:
         """Visit statements in source order, as the reference visitor does."""
         for node in nodes:
+            if ctx.module_scope and binds_getattr(node):
+                # `__getattr__, __dir__ = _attach(__name__, ...)`: maybe a module's own
+                # copy of lazy_loader's `attach` (`scan.local_attach`), defined anywhere.
+                raise _WholeFile
             handler = _HANDLERS.get(type(node))
             if handler is not None:
                 handler(self, node, ctx, offset, calls)

@@ -23,12 +23,13 @@ from importaudit.guards import Bindings, Guard, classify_test
 from importaudit.model import EdgeKind
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 #: Bump when the statements a file yields change, so cached scans are not reused.
 # 4: a lazy package's names (`ImportStatement.provides`); 5: deep expressions that
-# parse are no error ("too deeply nested" came from the visitor's own recursion)
-SCANNER_VERSION = 5
+# parse are no error ("too deeply nested" came from the visitor's own recursion);
+# 6: a package's own copy of `attach` bound to `__getattr__`, tables named by variable
+SCANNER_VERSION = 6
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _ATTACH = "attach"
@@ -254,20 +255,29 @@ def is_dynamic_import(call: ast.Call, bindings: Bindings) -> bool:
     return name == "import_module" and owner in bindings.importlib
 
 
-def call_statements(call: ast.Call, ctx: Ctx, bindings: Bindings,
-                    offset: int = 0) -> list[ImportStatement]:
-    """Statements of a dynamic import call with literal arguments, or of a lazy `attach`."""
-    if is_dynamic_import(call, bindings):
-        return _dynamic_statements(call, call_kind(ctx), call.lineno + offset)
+def is_attach(call: ast.Call) -> bool:
+    """Whether `call` is lazy_loader's `attach(__name__, ...)` or `attach_stub(__name__, ...)`."""
     owner, name = _callee(call)
     first = call.args[0] if call.args else None
-    if (name not in (_ATTACH, _ATTACH_STUB) or owner == ""
-            or not (isinstance(first, ast.Name) and first.id == "__name__")):
+    return (name in (_ATTACH, _ATTACH_STUB) and owner != ""
+            and isinstance(first, ast.Name) and first.id == "__name__")
+
+
+def call_statements(call: ast.Call, ctx: Ctx, bindings: Bindings, offset: int = 0,
+                    tables: Mapping[str, ast.expr] | None = None) -> list[ImportStatement]:
+    """Statements of a dynamic import call with literal arguments, or of a lazy `attach`.
+
+    `tables`: the module's literal containers by name (`_literal_containers`), for an
+    `attach` whose `submodules` or `submod_attrs` names one; None: not known here.
+    """
+    if is_dynamic_import(call, bindings):
+        return _dynamic_statements(call, call_kind(ctx), call.lineno + offset)
+    if not is_attach(call):
         return []
     kind = lazy_kind(ctx)
-    if name == _ATTACH_STUB:
+    if _callee(call)[1] == _ATTACH_STUB:
         return [ImportStatement(call.lineno + offset, kind, "", 1, None, "__name__", stub=True)]
-    return _attach_statements(call, kind, offset)
+    return _attach_statements(call, kind, offset, tables or {})
 
 
 def _dynamic_statements(call: ast.Call, kind: EdgeKind, line: int) -> list[ImportStatement]:
@@ -288,7 +298,15 @@ def _dynamic_statements(call: ast.Call, kind: EdgeKind, line: int) -> list[Impor
                             "__package__" if level else None)]
 
 
-def _attach_statements(call: ast.Call, kind: EdgeKind, offset: int) -> list[ImportStatement]:
+def _literal(node: ast.expr | None, tables: Mapping[str, ast.expr]) -> ast.expr | None:
+    """`node`, or the module-level literal it names (Hugging Face's `_SUBMOD_ATTRS`)."""
+    if isinstance(node, ast.Name):
+        return tables.get(node.id)
+    return node
+
+
+def _attach_statements(call: ast.Call, kind: EdgeKind, offset: int,
+                       tables: Mapping[str, ast.expr]) -> list[ImportStatement]:
     """lazy_loader-style `attach(__name__, submodules=[...], submod_attrs={...}, ...)`."""
     out: list[ImportStatement] = []
 
@@ -302,9 +320,9 @@ def _attach_statements(call: ast.Call, kind: EdgeKind, offset: int) -> list[Impo
         out.append(ImportStatement(line + offset, kind, module, level, None,
                                    "__name__" if level else None, guess))
 
-    for value, line in _strings(_argument(call, 1, "submodules")):
+    for value, line in _strings(_literal(_argument(call, 1, "submodules"), tables)):
         add(value, line, guess=False, submodule=True)
-    attrs = _argument(call, 2, "submod_attrs")
+    attrs = _literal(_argument(call, 2, "submod_attrs"), tables)
     if isinstance(attrs, ast.Dict):
         for key in attrs.keys:
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -511,6 +529,58 @@ def _is_self_replacement(node: ast.Assign, bindings: Bindings) -> bool:
     return False
 
 
+def binds_getattr(node: ast.stmt) -> bool:
+    """Whether `node` assigns the module's `__getattr__` (alone, or in a tuple target).
+
+    `__getattr__ = ...`, `__getattr__, __dir__ = ...`, `__getattr__, *_ = ...`.
+    """
+    return isinstance(node, ast.Assign) and any(
+        isinstance(sub, ast.Name) and sub.id == "__getattr__"
+        for target in node.targets for sub in ast.walk(target))
+
+
+def _defines_lazy_getattr(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether `func` defines, somewhere in its body, a `__getattr__` that imports names."""
+    return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+               and node.name == "__getattr__" and can_give(node)
+               for node in ast.walk(func) if node is not func)
+
+
+def local_attach(node: ast.Assign, module_body: list[ast.stmt]) -> ast.Call | None:
+    """The call of a module's own copy of lazy_loader's `attach`, spelt as `attach`'s.
+
+    Hugging Face's `__getattr__, __dir__ = _attach(__name__, submodules=[],
+    submod_attrs=_SUBMOD_ATTRS)`: `_attach` is a module-level function of the same file
+    that builds a `__getattr__` importing what it is asked for (lazy_loader's code,
+    vendored). Its arguments are bound to its parameters by name, so what it is given as
+    `submodules` and `submod_attrs` reads as lazy_loader's would; a function without
+    those parameters still makes the module lazy, naming nothing. None when the value
+    assigned to `__getattr__` is no call of such a function with `__name__` first (a
+    deprecation helper whose `__getattr__` only hands out what the module has).
+    """
+    call = node.value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.args
+            and isinstance(call.args[0], ast.Name) and call.args[0].id == "__name__"):
+        return None
+    func = next((f for f in reversed(module_body)
+                 if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+                 and f.name == call.func.id), None)
+    if func is None or not _defines_lazy_getattr(func):
+        return None
+    parameters = [a.arg for a in (*func.args.posonlyargs, *func.args.args)]
+    bound: dict[str, ast.expr] = {}
+    for parameter, argument in zip(parameters, call.args, strict=False):
+        if isinstance(argument, ast.Starred):
+            break
+        bound[parameter] = argument
+    bound.update((kw.arg, kw.value) for kw in call.keywords if kw.arg is not None)
+    keywords = [ast.keyword(arg=name, value=bound[name])
+                for name in ("submodules", "submod_attrs") if name in bound]
+    spelt = ast.Call(func=ast.Name(id=_ATTACH, ctx=ast.Load()), args=[call.args[0]],
+                     keywords=keywords)
+    return ast.copy_location(spelt, call)
+
+
 def can_give(func: ast.AST) -> bool:
     """Whether a module `__getattr__` can give names by importing them.
 
@@ -565,8 +635,9 @@ def _map_provides(func: ast.FunctionDef | ast.AsyncFunctionDef,
 class LazyPackage:
     """What a module's body says about the names it gives lazily, as the reference visits it.
 
-    A lazy mechanism (a module-level `__getattr__`, lazy_loader's `attach`, or the module
-    replacing itself in `sys.modules`, as Hugging Face's `_LazyModule` does) and the
+    A lazy mechanism (a module-level `__getattr__`, lazy_loader's `attach` or a copy of
+    it (`local_attach`), or the module replacing itself in `sys.modules`, as Hugging
+    Face's `_LazyModule` does) and the
     declarations of where names come from: `if TYPE_CHECKING:` imports (for type
     checkers only, so at run time the mechanism gives those names), `attach`'s
     `submod_attrs`, and a `__getattr__`'s literal map.
@@ -599,8 +670,9 @@ class LazyPackage:
             # only names taken as they are say where they come from.
             add(node.lineno, node.module or "", node.level,
                 [a.name for a in node.names if a.asname in (None, a.name)], None)
+        tables = _literal_containers(body) if self.attached else {}
         for call in self.attached:
-            attrs = _argument(call, 2, "submod_attrs")
+            attrs = _literal(_argument(call, 2, "submod_attrs"), tables)
             if not isinstance(attrs, ast.Dict):
                 continue
             for key, value in zip(attrs.keys, attrs.values, strict=True):
@@ -673,6 +745,14 @@ class _ReferenceVisitor(ast.NodeVisitor):
         self.ctx = MODULE
         self.statements: list[ImportStatement] = []
         self.lazy = LazyPackage()
+        self._tables: dict[str, ast.expr] | None = None
+
+    @property
+    def tables(self) -> dict[str, ast.expr]:
+        """The module's literal containers by name (read on first use)."""
+        if self._tables is None:
+            self._tables = _literal_containers(self.module_body)
+        return self._tables
 
     def _under(self, ctx: Ctx, nodes: Sequence[ast.AST] | ast.AST) -> None:
         saved, self.ctx = self.ctx, ctx
@@ -737,6 +817,13 @@ class _ReferenceVisitor(ast.NodeVisitor):
         if self._at_run_time() and _is_self_replacement(node, self.bindings):
             self.lazy.mechanism = True
         self.generic_visit(node)
+        copied = (local_attach(node, self.module_body)
+                  if self._at_run_time() and binds_getattr(node) else None)
+        if copied is not None:
+            self.statements.extend(
+                _attach_statements(copied, lazy_kind(self.ctx), 0, self.tables))
+            self.lazy.mechanism = True
+            self.lazy.attached.append(copied)
 
     def visit_If(self, node: ast.If) -> None:
         self.visit(node.test)
@@ -777,9 +864,8 @@ class _ReferenceVisitor(ast.NodeVisitor):
 
     def _call(self, node: ast.Call) -> None:
         """The statements of a call (its arguments are visited by `_visit_expression`)."""
-        found = call_statements(node, self.ctx, self.bindings)
-        if found:
-            self.statements.extend(found)
-            if self._at_run_time() and _callee(node)[1] == _ATTACH:
-                self.lazy.mechanism = True  # lazy_loader's `attach`
-                self.lazy.attached.append(node)
+        found = call_statements(node, self.ctx, self.bindings, tables=self.tables)
+        self.statements.extend(found)
+        if self._at_run_time() and is_attach(node) and _callee(node)[1] == _ATTACH:
+            self.lazy.mechanism = True  # lazy_loader's `attach`
+            self.lazy.attached.append(node)

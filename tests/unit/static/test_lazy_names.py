@@ -36,6 +36,11 @@ def _edges_to(graph: StaticGraph, imported: str) -> list[ImportEdge]:
 @pytest.mark.parametrize(("package", "user", "provider", "file"), [
     ("lzpkg", "lzpkg.user", "lzpkg.sub", "lzpkg/user.py"),  # PEP 562 literal map
     ("llpkg", "llpkg.user", "llpkg.sub", "llpkg/user.py"),  # lazy_loader submod_attrs
+    # The package's own copy of lazy_loader's attach, bound by assignment: a tuple
+    # target and a module-level table (Hugging Face's shape), a lone target and
+    # positional arguments.
+    ("hubpkg", "hubpkg.user", "hubpkg.sub", "hubpkg/user.py"),
+    ("vendpkg", "vendpkg.user", "vendpkg.sub", "vendpkg/user.py"),
 ])
 def test_a_name_a_lazy_package_gives_leads_to_its_module(
         scanner: str, package: str, user: str, provider: str, file: str) -> None:
@@ -100,3 +105,30 @@ def test_a_warm_build_gives_the_same_edges() -> None:
 
 def test_no_cycle_when_the_package_binds_the_name_itself() -> None:
     assert api.cycles(["boundpkg"], api.StaticOptions(verify=True)).cycles == ()
+
+
+@pytest.mark.parametrize("scanner", ["fast", "reference"])
+def test_a_copied_attach_gives_lazy_edges_to_what_it_names(scanner: str) -> None:
+    graph = graph_of("hubpkg", cwd=LAZY, scanner=scanner)
+    assert {(e.imported, e.kind, e.line) for e in graph.edges if e.importer == "hubpkg"
+            and e.imported.startswith("hubpkg.")} == {
+        ("hubpkg.sub", EdgeKind.LAZY, 6), ("hubpkg.tools", EdgeKind.LAZY, 7),
+        ("hubpkg.extras", EdgeKind.LAZY, 31)}
+
+
+@pytest.mark.parametrize("package", ["hubpkg", "vendpkg"])
+def test_the_cycle_through_a_copied_attach_is_found(package: str) -> None:
+    # `import PACKAGE.sub` fails at run time: sub -> user -> (the name from) sub.
+    found = api.cycles([package], api.StaticOptions()).cycles
+    assert [c.modules for c in found] == [(f"{package}.sub", f"{package}.user")]
+
+
+@pytest.mark.parametrize("scanner", ["fast", "reference"])
+def test_a_getattr_bound_by_assignment_that_imports_nothing_gives_no_edge(
+        scanner: str) -> None:
+    # deprpkg's `__getattr__ = _renamed(__name__, {"old_thing": "thing"})` hands out
+    # what the package already has: `from deprpkg import old_thing` loads no submodule.
+    graph = graph_of("deprpkg", cwd=LAZY, scanner=scanner)
+    assert {(e.imported, e.kind) for e in graph.edges if e.importer == "deprpkg.user"} == {
+        ("deprpkg", EdgeKind.EAGER)}
+    assert api.cycles(["deprpkg"], api.StaticOptions()).cycles == ()

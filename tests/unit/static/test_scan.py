@@ -493,3 +493,71 @@ def test_calls_deep_inside_an_expression_are_found_in_order(scanner: Scanner) ->
     assert result.error is None
     assert [(s.line, s.module, s.level, s.kind) for s in result.statements] == [
         (1, "importlib", 0, E), (2, "json", 0, Y), (3, "csv", 0, Y), (4, "fmt", 2, Y)]
+
+
+_LOADER = '''\
+import importlib
+
+
+def _attach(package_name, submodules=None, submod_attrs=None):
+    def __getattr__(name):
+        module = importlib.import_module(f"{package_name}.{submod_attrs[name]}")
+        return getattr(module, name)
+
+    return __getattr__, None, []
+
+
+_SUBS = ["extras"]
+_ATTRS = {"sub": ["thing"]}
+'''
+
+
+@pytest.mark.parametrize("binding", [
+    "__getattr__, __dir__ = _attach(__name__, submodules=_SUBS, submod_attrs=_ATTRS)",
+    "__getattr__, __dir__, __all__ = _attach(__name__, _SUBS, _ATTRS)",
+    "(__getattr__, __dir__, __all__) = _attach(__name__, _SUBS, submod_attrs=_ATTRS)",
+    "__getattr__, *_ = _attach(__name__, submod_attrs=_ATTRS, submodules=_SUBS)",
+])
+def test_a_copied_attach_bound_by_assignment_gives_what_it_names(
+        scanner: Scanner, binding: str) -> None:
+    result = scan(scanner, _LOADER + binding + "\n")
+    # Lines of the tables: `_SUBS` on 12, `_ATTRS` on 13.
+    assert {(s.line, s.kind, s.module, s.level, s.names, s.provides)
+            for s in result.statements if s.module != "importlib"} == {
+        (12, L, "extras", 1, None, False), (13, L, "sub", 1, None, False),
+        (13, L, "sub", 1, ("thing",), True)}
+
+
+def test_lazy_loader_attach_reads_the_tables_it_is_given_by_name(scanner: Scanner) -> None:
+    result = scan(scanner, "import lazy_loader as lazy\n_SUBS = ['extras']\n"
+                           "_ATTRS = {'sub': ['thing']}\n"
+                           "__getattr__, __dir__, __all__ = lazy.attach(\n"
+                           "    __name__, submodules=_SUBS, submod_attrs=_ATTRS)\n")
+    assert {(s.line, s.module, s.names, s.provides) for s in result.statements
+            if s.module != "lazy_loader"} == {
+        (2, "extras", None, False), (3, "sub", None, False), (3, "sub", ("thing",), True)}
+
+
+@pytest.mark.parametrize("binding", [
+    # The copy is called for another module's name: nothing about this package.
+    "__getattr__, __dir__ = _attach('elsewhere', submod_attrs=_ATTRS)",
+    # No function of this module: what `make` builds is unknown.
+    "from helpers import make\n__getattr__ = make(__name__, submod_attrs=_ATTRS)",
+    # Bound only for type checkers.
+    "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+    "    __getattr__, __dir__ = _attach(__name__, submod_attrs=_ATTRS)",
+])
+def test_a_getattr_bound_by_assignment_from_no_lazy_loader_names_nothing(
+        scanner: Scanner, binding: str) -> None:
+    result = scan(scanner, _LOADER + binding + "\n")
+    assert {s.module for s in result.statements} <= {"importlib", "helpers", "typing"}
+
+
+def test_a_getattr_factory_that_imports_nothing_is_no_lazy_loader(scanner: Scanner) -> None:
+    source = ("from typing import TYPE_CHECKING\n"
+              "if TYPE_CHECKING:\n    from .sub import thing\n"
+              "def _renamed(package_name, old_to_new):\n"
+              "    def __getattr__(name):\n        return globals()[old_to_new[name]]\n"
+              "    return __getattr__\n"
+              "__getattr__ = _renamed(__name__, {'old': 'thing'})\n")
+    assert not any(s.provides for s in scan(scanner, source).statements)
