@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-    from importaudit.review.eager import HeldPull
+    from importaudit.review.eager import HeldPull, InitPlan
     from importaudit.review.impact import Claim, ClaimKey
     from importaudit.review.order import LazyCheck, OrderVerdict
 
@@ -171,6 +171,8 @@ class ReviewContext:
         # What a lazy `__init__` of each package asked about broke (`review.order`).
         self.order: dict[str, OrderVerdict | None] = {}
         self._deferrable: dict[str, frozenset[str] | None] = {}  # see `deferrable`
+        self._lazy_parent: dict[str, bool] = {}  # see `counts_lazy`
+        self.init_plans: dict[str, InitPlan | None] = {}  # IA101's, by package (`eager`)
 
     def import_graph(self) -> nx.DiGraph[str]:
         """The static graph over the edges cycles count (built on first use)."""
@@ -315,18 +317,35 @@ class ReviewContext:
         return frozenset(self.submodule_of(b) for b in facts.bindings
                          if b.kind in RUNS and self.stays_eager(facts, b))
 
+    def counts_lazy(self, package: str) -> bool:
+        """Whether a saving may count `package`'s `__init__` lazy: IA101 offers it.
+
+        `eager.offers_lazy_init`: a rewrite graded LOW or more. sqlalchemy.testing's
+        IA101 counted sqlalchemy lazy (2 of its 48 modules), whose own IA101 says to keep
+        it eager (its lazy form breaks an import cycle's order). Asked of a package's
+        parents only, so the question never comes back to the package it is asked for.
+        """
+        known = self._lazy_parent.get(package)
+        if known is None:
+            from importaudit.review.eager import offers_lazy_init
+
+            known = self._lazy_parent[package] = offers_lazy_init(self, package)
+        return known
+
     def defer_claim(self, importer: str, deferred: Iterable[str],
                     kept: Iterable[str] = ()) -> Claim:
         """What deferring `importer`'s imports of `deferred` saves (see `impact.defer_claim`).
 
-        With its parent packages lazy as IA101 would make them: what their own bodies
-        use at import time still loads, and so does what, deferred, was shown to break
-        an import of the package (`review.order`: asked only when a parent's laziness
-        changes the saving, since that runs the package).
+        With those parent packages lazy that IA101 asks to make lazy (`counts_lazy`), as
+        it would make them: what their own bodies use at import time still loads, and so
+        does what, deferred, was shown to break an import of the package (`review.order`:
+        asked only when a parent's laziness changes the saving, since that runs the
+        package).
         """
         from importaudit.review.order import order_kept
 
-        needs = {p: self.needed_at_import(p) for p in ancestors(importer)[1:]}
+        needs = {p: self.needed_at_import(p) for p in ancestors(importer)[1:]
+                 if self.counts_lazy(p)}
         claim = defer_claim(self.tree, importer, deferred, kept, needs)
         if claim.saved == claim.alone or self.settings.lazy_check is None:
             return claim

@@ -50,6 +50,70 @@ def lazy_init_snippet(package: str, names: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class InitPlan:
+    """What IA101 makes of a package `__init__`: the names and what deferring them saves.
+
+    `subs` are the names its lazy `__init__` defers, `needed` those it keeps eager,
+    `ordered` those an import cycle's order keeps eager (`verdict`, partial); or, with
+    `verdict` not partial, the lazy `__init__` broke an import and nothing is offered.
+    """
+
+    subs: list[Binding]
+    needed: list[Binding]
+    ordered: list[Binding]
+    claim: Claim
+    verdict: OrderVerdict | None
+
+
+def _init_plan(ctx: ReviewContext, facts: ModuleFacts) -> InitPlan | None:
+    """IA101's plan for a package `__init__` (None: nothing worth a finding), made once."""
+    if facts.name not in ctx.init_plans:
+        ctx.init_plans[facts.name] = _plan(ctx, facts)
+    return ctx.init_plans[facts.name]
+
+
+def _plan(ctx: ReviewContext, facts: ModuleFacts) -> InitPlan | None:
+    if not ctx.modules[facts.name].is_package:
+        return None
+    # A name the package body itself uses while it runs (a helper it calls, a base
+    # class) is needed at import: a lazy __init__ cannot defer it, so only the other
+    # names count, and a package that needs all of them has no finding, whatever
+    # their measured cost on a noisy machine.
+    subs, needed = init_bindings(ctx, facts)
+    if not subs:
+        return None
+    claim = _init_claim(ctx, facts, subs)
+    if claim is None:
+        return None  # nothing a lazy __init__ would defer, or too little for few names
+    # Deferring some of them may break an import of the package (an import cycle
+    # whose members the eager __init__ imports in the one order that works): run.
+    verdict = order_verdict(ctx, facts.name)
+    if verdict is not None and not verdict.partial:
+        return InitPlan(subs, needed, [], claim, verdict)
+    ordered = [b for b in subs if verdict is not None
+               and ctx.submodule_of(b) in verdict.kept]
+    subs = [b for b in subs if b not in ordered]
+    claim = _init_claim(ctx, facts, subs) if ordered else claim
+    return None if claim is None else InitPlan(subs, needed, ordered, claim, verdict)
+
+
+def offers_lazy_init(ctx: ReviewContext, package: str) -> bool:
+    """Whether IA101 offers `package` a lazy `__init__` a reader is asked to make.
+
+    Its rewrite, graded LOW or more: not an `__init__` whose lazy form broke an import
+    (it is told to stay eager), nor one graded INFO, nor one with no finding. Only such
+    a parent counts as lazy in another finding's saving (`ReviewContext.defer_claim`).
+    """
+    facts = ctx.facts(package)
+    own = ctx.modules.get(package)
+    if facts is None or own is None:
+        return False
+    plan = _init_plan(ctx, facts)
+    return (plan is not None and (plan.verdict is None or plan.verdict.partial)
+            and ctx.grade(ctx.tree.cost(plan.claim.saved)) >= Severity.LOW)
+
+
 @register(
     "IA101", "eager-package-init", "Package __init__ eagerly imports its submodules",
     RuleDoc(
@@ -75,34 +139,16 @@ def lazy_init_snippet(package: str, names: dict[str, str]) -> str:
 def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
     """IA101: a package `__init__` whose eager submodule imports cost measurable time."""
     for facts in ctx.all_facts():
-        own = ctx.modules[facts.name]
-        if not own.is_package:
+        plan = _init_plan(ctx, facts)
+        if plan is None:
             continue
-        package = facts.name
-        # A name the package body itself uses while it runs (a helper it calls, a base
-        # class) is needed at import: a lazy __init__ cannot defer it, so only the other
-        # names count, and a package that needs all of them has no finding, whatever
-        # their measured cost on a noisy machine.
-        subs, needed = init_bindings(ctx, facts)
-        if not subs:
-            continue
-        from_subs = subs + needed
-        claim = _init_claim(ctx, facts, subs)
-        if claim is None:
-            continue  # nothing a lazy __init__ would defer, or too little for few names
-        # Deferring some of them may break an import of the package (an import cycle
-        # whose members the eager __init__ imports in the one order that works): run.
-        verdict = order_verdict(ctx, package)
+        package, subs, needed, ordered, claim, verdict = (
+            facts.name, plan.subs, plan.needed, plan.ordered, plan.claim, plan.verdict)
+        from_subs = subs + needed + ordered
         if verdict is not None and not verdict.partial:
             finding = _order_finding(ctx, facts, verdict, subs, claim)
             if finding is not None:
                 yield finding
-            continue
-        ordered = [b for b in subs if verdict is not None
-                   and ctx.submodule_of(b) in verdict.kept]
-        subs = [b for b in subs if b not in ordered]
-        claim = _init_claim(ctx, facts, subs) if ordered else claim
-        if claim is None:
             continue
         targets = {ctx.submodule_of(b) for b in subs}
         impact = ctx.tree.cost(claim.saved)

@@ -185,8 +185,9 @@ def defer_claim(graph: LoadGraph, importer: str, deferred: Iterable[str],
     deferred imports (dominators), so a module another import loads anyway
     (`dataclasses` loads `inspect`) is no saving. `kept` names the modules the
     importer's other imports run (a name from a package: the package itself).
-    `parent_needs` maps a parent package to the submodules its own body uses while it
-    runs (a lazy `__init__` still loads those).
+    `parent_needs` maps each parent package counted lazy to the submodules its own
+    body uses while it runs (a lazy `__init__` still loads those); the other parents
+    stay as they are.
     """
     kept = frozenset(kept)
     cut = deferral_cut(graph, importer, deferred, kept)
@@ -206,6 +207,7 @@ def lazy_parents(graph: LoadGraph, importer: str, kept: Collection[str],
                  needs: Mapping[str, Collection[str]]) -> frozenset[tuple[str, str]]:
     """The imports `importer`'s parent packages would no longer run with lazy `__init__`s.
 
+    Only the parents in `needs` are made lazy (those IA101 offers to make lazy).
     A lazy `__init__` (IA101's fix) defers its submodules, not the rest of what its body
     imports and uses: black/__init__ builds `Path(__file__)` and click options at import
     time, so pathlib and click load with it however lazy it is, and deferring an import
@@ -216,7 +218,8 @@ def lazy_parents(graph: LoadGraph, importer: str, kept: Collection[str],
     must run, with everything it imports.
     """
     return frozenset((parent, module) for parent in ancestors(importer)[1:]
-                     if parent not in kept for module in graph.imports(parent)
+                     if parent in needs and parent not in kept
+                     for module in graph.imports(parent)
                      if module.startswith(parent + ".")
                      and module not in needs.get(parent, ()))
 
