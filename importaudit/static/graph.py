@@ -55,7 +55,8 @@ if TYPE_CHECKING:
 # 2: compiled modules read from the source beside them; 3: test-named modules the
 # targets import at import time are walked (`GraphBuilder.spare`); 4: an import-time
 # `from package import name` of a name the package gives lazily leads to its module
-GRAPH_VERSION = 4
+# 5: an attach_stub's `.pyi` says which names the package gives from where
+GRAPH_VERSION = 5
 
 #: Kinds of the statements that run while the importer runs (PARENT is implied by them).
 RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
@@ -423,8 +424,14 @@ class GraphBuilder:
             found.append(module)
         return found
 
-    def stub(self, module: SourceModule, line: int, kind: EdgeKind, display: str) -> None:
-        """lazy_loader's attach_stub (of `kind`): the lazy imports are the `.pyi` stub's."""
+    def stub(self, module: SourceModule, line: int, kind: EdgeKind, display: str,
+             bound: Sequence[str] | None = None) -> None:
+        """lazy_loader's attach_stub (of `kind`): the lazy imports are the `.pyi` stub's.
+
+        Run on import (`bound`: the names the package binds itself), the stub's `from
+        .sub import name` also says the package gives `name` from `.sub` (`provide`), as
+        lazy_loader reads it: only `from .x import ...` one level up, names as written.
+        """
         assert module.scanned is not None
         stub_path = Path(module.scanned).with_suffix(".pyi")
         stub_display = str(Path(display).with_suffix(".pyi"))
@@ -445,6 +452,11 @@ class GraphBuilder:
                 continue  # the stub's own lazy names: not what `attach_stub` reads
             self.statement(module, stub_display, inner.line, inner_kind, inner.module,
                            inner.level, inner.names, inner.anchor, inner.guess)
+            if (bound is not None and kind is EdgeKind.LAZY and inner.level == 1
+                    and inner.module and inner.names):
+                given = [n for n in inner.names if n not in bound and n != "*"]
+                self.provide(module, stub_display, inner.line, inner.module, 1, given,
+                             "__name__")
 
     def provide(self, module: SourceModule, display: str, line: int, name: str,
                 level: int, names: Sequence[str] | None, anchor: str | None) -> None:
@@ -505,7 +517,7 @@ class GraphBuilder:
         statement, kinds = self.statement, _KINDS
         for line, kind, name, level, names, anchor, guess, stub, provides in rows:
             if stub:
-                self.stub(module, line, kinds[kind], display)
+                self.stub(module, line, kinds[kind], display, names)
             elif provides:
                 self.provide(module, display, line, name, level, names, anchor)
             else:

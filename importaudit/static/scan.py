@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 #: Bump when the statements a file yields change, so cached scans are not reused.
 # 4: a lazy package's names (`ImportStatement.provides`); 5: deep expressions that
 # parse are no error ("too deeply nested" came from the visitor's own recursion);
-# 6: a package's own copy of `attach` bound to `__getattr__`, tables named by variable
-SCANNER_VERSION = 6
+# 6: a package's own copy of `attach` bound to `__getattr__`, tables named by variable;
+# 7: an `attach_stub` run on import names what the module binds itself
+SCANNER_VERSION = 7
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _ATTACH = "attach"
@@ -45,7 +46,9 @@ class ImportStatement:
     `importlib.import_module(".x", package)`: "__name__", "__package__" or the literal
     package. `guess` marks a module name read from a data literal (a PEP 562 lazy map):
     it is kept only when it names a module that exists. `stub` marks lazy_loader's
-    `attach_stub`, whose imports live in the module's `.pyi` file.
+    `attach_stub`, whose imports live in the module's `.pyi` file; run on import, its
+    `names` are every name the module binds itself (None: unknowable), which the
+    stub's names never come from.
 
     `provides` marks no import of its own but what a package gives lazily: the
     package's lazy mechanism takes each of `names` from `module` on first use (see
@@ -733,7 +736,22 @@ def scan_reference(source: bytes) -> FileScan:
     except RecursionError as exc:
         return error_scan(exc)
     visitor.statements.extend(visitor.lazy.statements(tree.body, visitor.bindings))
-    return FileScan(tuple(visitor.statements))
+    return FileScan(tuple(_with_bound_names(visitor.statements, tree.body, visitor.bindings)))
+
+
+def _with_bound_names(statements: list[ImportStatement], body: list[ast.stmt],
+                      bindings: Bindings) -> list[ImportStatement]:
+    """`statements`, each `attach_stub` run on import naming what the module binds itself.
+
+    Its `.pyi` says which names the package gives lazily and from where (`graph.stub`),
+    except those the package binds itself: its `__getattr__` never runs for them.
+    """
+    if not any(s.stub and s.kind is EdgeKind.LAZY for s in statements):
+        return statements
+    bound = runtime_names(body, bindings)
+    names = tuple(sorted(bound)) if bound is not None else None
+    return [ImportStatement(s.line, s.kind, s.module, s.level, names, s.anchor, stub=True)
+            if s.stub and s.kind is EdgeKind.LAZY else s for s in statements]
 
 
 class _ReferenceVisitor(ast.NodeVisitor):

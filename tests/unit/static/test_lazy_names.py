@@ -132,3 +132,15 @@ def test_a_getattr_bound_by_assignment_that_imports_nothing_gives_no_edge(
     assert {(e.imported, e.kind) for e in graph.edges if e.importer == "deprpkg.user"} == {
         ("deprpkg", EdgeKind.EAGER)}
     assert api.cycles(["deprpkg"], api.StaticOptions()).cycles == ()
+
+
+@pytest.mark.parametrize("scanner", ["fast", "reference"])
+def test_an_attach_stub_s_pyi_says_where_names_come_from(scanner: str) -> None:
+    graph = graph_of("skpkg", cwd=LAZY, scanner=scanner)
+    got = {(e.imported, e.kind, e.line, e.names) for e in graph.edges
+           if e.importer == "skpkg.user"}
+    # `own` is bound by the package itself: its `__getattr__` never gives it from .other.
+    assert got == {("skpkg", EdgeKind.EAGER, 1, ("own", "thing")),
+                   ("skpkg.sub", EdgeKind.EAGER, 1, ("thing",))}
+    found = api.cycles(["skpkg"], api.StaticOptions()).cycles
+    assert [c.modules for c in found] == [("skpkg.sub", "skpkg.user")]
