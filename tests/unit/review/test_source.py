@@ -121,6 +121,35 @@ def test_all_and_lazy_map(tmp_path: Path) -> None:
     assert facts.uses_of("A") == {Use.EXPORT}
 
 
+_COPY = """
+    import importlib
+
+    def _attach(package_name, submodules=None, submod_attrs=None):
+        def __getattr__(name):
+            return importlib.import_module(f"{package_name}.{submod_attrs[name]}")
+        return __getattr__, None
+
+    def _renamed(package_name, old_to_new):
+        def __getattr__(name):
+            return globals()[old_to_new[name]]
+        return __getattr__
+    """
+
+
+@pytest.mark.parametrize(("binding", "lazy"), [
+    ("__getattr__, __dir__ = _attach(__name__, submod_attrs={'sub': ['x']})", True),
+    ("(__getattr__, __dir__) = _attach(__name__)", True),
+    ("import lazy_loader as lazy\n__getattr__, __dir__, __all__ = lazy.attach(__name__)", True),
+    ("import lazy_loader as lazy\n__getattr__, *_ = lazy.attach_stub(__name__, __file__)", True),
+    ("__getattr__ = _renamed(__name__, {'old': 'new'})", False),
+    ("__getattr__, __dir__ = _attach('elsewhere')", False),
+])
+def test_a_getattr_bound_from_a_lazy_loader_is_the_module_s(
+        tmp_path: Path, binding: str, lazy: bool) -> None:
+    facts = facts_of(tmp_path, textwrap.dedent(_COPY) + binding + "\n", package=True)
+    assert facts.has_getattr is lazy
+
+
 def test_import_time_calls_resolve_aliases(tmp_path: Path) -> None:
     facts = facts_of(tmp_path, """
         import sqlite3 as db
