@@ -126,7 +126,7 @@ def _read(name: str, source: str, is_package: bool, lazy_annotations: bool,
         return None
     except RecursionError:
         # A generated expression nested deeper than the walk can recurse (sympy's
-        # resolvent_lookup: a 5,000-term sum); its module stays unread, the review goes on.
+        # resolvent_lookup: sums nested 569 deep); its module stays unread, the review goes on.
         return None
     return ModuleFacts(
         name=name,
