@@ -3,8 +3,9 @@
 `propose` takes the review's findings (module and file of each), plans a rewrite for
 each (a lazy package `__init__`, a TYPE_CHECKING move, imports deferred into their
 functions), renders it with what the original module shows when imported, and proves
-it on a temporary copy (`trial`). A rewrite whose module breaks a check is dropped and
-the rest proved again; a break that no rewrite can be blamed for by name is traced to
+it on a temporary copy (`trial`). A rewrite whose module breaks a check is dropped (a
+lazy `__init__` keeps eager only the names that broke it, `order.narrowed`) and the
+rest proved again; a break that no rewrite can be blamed for by name is traced to
 one rewrite by proving halves of the set (`_culprit`), else drops them all.
 `fixpoint` runs rounds until nothing new is fixable; `copies` measures, `writing` writes.
 """
@@ -23,6 +24,7 @@ from importaudit.fix.defer import DeferPlan, plan_defer, render_defer
 from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
 from importaudit.fix.lazy_init import InitPlan, Refusal, Surface, plan_init, render_init
 from importaudit.fix.narrow import NARROWED, narrow
+from importaudit.fix.order import Narrowed, narrowed
 from importaudit.fix.proof import run_snapshots
 from importaudit.fix.result import FixResult, Rewrite
 from importaudit.fix.styles import (
@@ -257,13 +259,27 @@ def _charged(proven: Sequence[Rewrite], culprit: str, unblamed: Sequence[Breakag
         for r in proven if r.module == culprit]
 
 
-def _prove_all(plans: Sequence[Plan], ctx: Context, targets: Mapping[str, Target],
-               tree_before: dict[str, Any],
-               ) -> tuple[list[Rewrite], list[Rewrite], list[Breakage], int]:
-    """Prove `plans` together, withdrawing each rewrite that broke, until the rest pass.
+def _less_lazy(plans: Sequence[Plan], culprit: str, charged: Sequence[Rewrite],
+              ctx: Context, relpath: Callable[[Path], str]) -> Narrowed | None:
+    """The culprit's lazy `__init__` without the names that broke (`order.narrowed`)."""
+    plan = next(p for p in plans if p.module == culprit)
+    broke = [b for r in charged for b in r.broke]
+    if not isinstance(plan, InitPlan) or not broke:
+        return None
+    return narrowed(plan, broke, ctx.first, relpath(plan.file))
 
-    Returns the proven rewrites, the withdrawn ones, the failures no rewrite could be
-    blamed for (then nothing is proven) and how many modules the tree check imported.
+
+def _prove_all(plans: Sequence[Plan], ctx: Context, targets: Mapping[str, Target],
+               tree_before: dict[str, Any], relpath: Callable[[Path], str],
+               left: list[Refusal],
+               ) -> tuple[list[Rewrite], list[Rewrite], list[Breakage], int]:
+    """Prove `plans` together, withdrawing what broke, until the rest pass.
+
+    A lazy `__init__` that broke keeps eager only the names that broke it, when those
+    can be told (`order.narrowed`: said in `left`); any other rewrite that broke is
+    withdrawn. Returns the proven rewrites, the withdrawn ones, the failures no rewrite
+    could be blamed for (then nothing is proven) and how many modules the tree check
+    imported.
     """
     importable = list(plans)
     dropped: list[Rewrite] = []
@@ -282,7 +298,15 @@ def _prove_all(plans: Sequence[Plan], ctx: Context, targets: Mapping[str, Target
         culprit = (importable[0].module if len(importable) == 1 else
                    _culprit(importable, ctx, targets, tree_before))
         if culprit is not None:
-            dropped.extend(_charged(proven, culprit, unblamed, halved=len(importable) > 1))
+            charged = _charged(proven, culprit, unblamed, halved=len(importable) > 1)
+            smaller = _less_lazy(importable, culprit, charged, ctx, relpath)
+            if smaller is not None:  # only the names that broke stay eager
+                left.extend(smaller.refusals)
+                rest: list[Plan] = [] if smaller.plan is None else [smaller.plan]
+                importable = [q for p in importable
+                              for q in (rest if p.module == culprit else [p])]
+                continue
+            dropped.extend(charged)
             importable = [p for p in importable if p.module != culprit]
             continue
         if unblamed:
@@ -363,7 +387,8 @@ def propose(
                              "no Python >= 3.15 here: the rewritten files were checked by "
                              "libcst's PEP 810 grammar only",)))
     versions = _older(ctx, importable, versions, version)
-    rewrites, dropped, unblamed, checked = _prove_all(importable, ctx, by_module, tree_before)
+    rewrites, dropped, unblamed, checked = _prove_all(importable, ctx, by_module, tree_before,
+                                                      relpath, refusals)
     measured = "" if version is None else compat.dotted(version)
     proven_on = tuple(v for v in (measured, *(s.label for s in ctx.others))
                       if v and (rewrites or dropped))  # a proof ran there

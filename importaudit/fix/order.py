@@ -12,6 +12,10 @@ a fresh interpreter of the measured environment, level by level as the cycle che
 does (`runtime.verify.try_first`), stopping at the first that fails on a
 half-initialised module. That module is then imported first from the original too: a
 failure the original has as well is not the rewrite's.
+
+`fix` meets the same breakage in its proof: `narrowed` keeps eager only the names
+whose laziness broke it (the cycle's members, or the names the proof found changed)
+and lets the rest stay lazy, as the review offers it.
 """
 
 from __future__ import annotations
@@ -20,34 +24,89 @@ import dataclasses
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit import defaults
 from importaudit.fix.copies import package_root
-from importaudit.fix.lazy_init import Surface, plan_init, render_init
+from importaudit.fix.lazy_init import Refusal, Surface, plan_init, render_init
 from importaudit.runtime.verify import half_initialised, run_trial, try_first
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from importaudit.fix.lazy_init import InitPlan
+    from importaudit.fix.proof import Breakage
     from importaudit.model import ImportTrial
     from importaudit.review.order import LazyBreak, LazyTrial
     from importaudit.runtime.interpreter import Interpreter
 
 
-def _only(plan: InitPlan, deferred: frozenset[str]) -> InitPlan:
-    """`plan` making lazy only the names it takes from the `deferred` submodules."""
-    def absolute(module: str, attr: str | None) -> str:
-        # The planner takes only `from .x import y` and `from pkg.x import y` (absolute);
-        # `from . import x` is the submodule x itself (attr None).
-        return f"{plan.package}{module}" if module.startswith(".") else module
+def submodules(plan: InitPlan) -> dict[str, str]:
+    """Each name `plan` makes lazy -> the submodule it is taken from (absolute)."""
+    # The planner takes only `from .x import y` and `from pkg.x import y` (absolute);
+    # `from . import x` is the submodule x itself (module ".x", attr None).
+    return {n.name: f"{plan.package}{n.module}" if n.module.startswith(".") else n.module
+            for n in plan.lazy}
 
-    lazy = tuple(n for n in plan.lazy if absolute(n.module, n.attr) in deferred)
+
+def _keeping(plan: InitPlan, lazy_names: Collection[str]) -> InitPlan:
+    """`plan` making lazy only `lazy_names` (the others stay as the original imports them)."""
+    lazy = tuple(n for n in plan.lazy if n.name in lazy_names)
     names = {n.name for n in lazy}
     moves = {index: chosen & names for index, chosen in plan.moves.items() if chosen & names}
     return dataclasses.replace(plan, lazy=lazy, moves=moves)
+
+
+def _only(plan: InitPlan, deferred: frozenset[str]) -> InitPlan:
+    """`plan` making lazy only the names it takes from the `deferred` submodules."""
+    return _keeping(plan, [n for n, sub in submodules(plan).items() if sub in deferred])
+
+
+@dataclass(frozen=True, slots=True)
+class Narrowed:
+    """What of a lazy `__init__` the proof broke can stay lazy, and what stays eager, why.
+
+    `plan` is None when nothing is left to make lazy (every name stays eager).
+    """
+
+    plan: InitPlan | None
+    refusals: tuple[Refusal, ...]
+
+
+def narrowed(plan: InitPlan, broke: Sequence[Breakage], members: Collection[str],
+             shown: str) -> Narrowed | None:
+    """`plan` without the names whose laziness broke the proof (`broke`), or None.
+
+    Those are the names the proof found changed (a breakage naming one), and, when a
+    module failed on a half-initialised one, those taken from the members of the
+    import cycles that can fail (`members`): the eager `__init__` imports them in the
+    one order that works, which is what the review keeps eager too (`review.order`).
+    None when no name can be blamed: the rewrite is withdrawn whole. `shown` is the
+    file as the user sees it.
+    """
+    subs = submodules(plan)
+    named = {b.name for b in broke if b.name in subs}
+    cyclic = any(half_initialised(b.message) for b in broke)
+    keep = named | ({n for n, sub in subs.items() if sub in members} if cyclic else set())
+    if not keep:
+        return None
+    lines = {n.name: n.line for n in plan.lazy}
+    half = next(b for b in broke if half_initialised(b.message)) if cyclic else None
+
+    def why(name: str) -> str:
+        found = next((b for b in broke if b.name == name), half)
+        assert found is not None
+        cycle = (" (a member of an import cycle that the eager __init__ imports in the "
+                 "one order that works)" if name not in named else "")
+        return f"{name} stays: kept eager{cycle}: with it lazy, the proof found " \
+               f"{found.message}"
+
+    refusals = tuple(Refusal(plan.package, shown, lines[n], why(n), n)
+                     for n in subs if n in keep)
+    rest = [n for n in subs if n not in keep]
+    return Narrowed(_keeping(plan, rest) if rest else None, refusals)
 
 
 def lazy_source(trial: LazyTrial) -> str | None:

@@ -7,7 +7,7 @@ Making it lazy as IA101 said would break `import orderpkg.filters`; the review r
 that rewrite (what `fix` would write) from a copy, imports each member of the cycle
 first, and keeps the cycle's members eager. `orderonly/__init__` imports only the
 cycle: nothing can be deferred, and the finding says why instead of offering a fix.
-`fix`'s proof imports the same members first, and withdraws such a rewrite.
+`fix`'s proof imports the same members first, and keeps eager what breaks one.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from importaudit.runtime.interpreter import find_interpreter
 from importaudit.static.discover import discover
 
 if TYPE_CHECKING:
+    from importaudit.fix.result import FixResult
     from importaudit.model import Finding, Report
 
 ORDERED = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "ordered"
@@ -92,18 +93,39 @@ def test_fix_s_own_review_runs_no_such_trial() -> None:
     assert "__getattr__" in ia101(report, "orderonly").fix
 
 
-def test_fix_withdraws_a_lazy_init_that_breaks_an_import_first(tmp_path: Path) -> None:
-    # Importing the tree in one interpreter (orderpkg, then app, catalog, filters) works
-    # with the rewrite; importing orderpkg.filters first, alone, does not.
-    shutil.copytree(ORDERED / "orderpkg", tmp_path / "orderpkg")
-    walk = discover(["orderpkg"], search_path=[str(tmp_path)]).import_order()
-    result = engine.propose(
-        [engine.Target("orderpkg", tmp_path / "orderpkg" / "__init__.py", ("IA101",))],
+def _propose_ordered(tmp_path: Path, package: str, first: tuple[str, ...]) -> FixResult:
+    shutil.copytree(ORDERED / package, tmp_path / package)
+    walk = discover([package], search_path=[str(tmp_path)]).import_order()
+    return engine.propose(
+        [engine.Target(package, tmp_path / package / "__init__.py", ("IA101",))],
         python=sys.executable, paths=(str(tmp_path),), imports=walk, timeout=60,
-        relpath=lambda p: str(p.relative_to(tmp_path)),
-        first=("orderpkg", "orderpkg.app", "orderpkg.filters"))
-    [rewrite] = result.rewrites
-    assert not rewrite.passed
-    assert any("orderpkg.filters no longer imports first, alone: ImportError: cannot "
-               "import name 'Filter' from partially initialized module" in b.message
-               for b in rewrite.broke), rewrite.broke
+        relpath=lambda p: str(p.relative_to(tmp_path)), first=first)
+
+
+def test_fix_keeps_eager_only_what_breaks_an_import_first(tmp_path: Path) -> None:
+    # Importing the tree in one interpreter (orderpkg, then app, catalog, filters) works
+    # with the whole rewrite; importing orderpkg.filters first, alone, does not. The
+    # rewrite was withdrawn whole, where the review offers Catalog lazy: now App (the
+    # cycle's member) stays eager, Catalog becomes lazy, and that is proven.
+    result = _propose_ordered(tmp_path, "orderpkg",
+                              ("orderpkg", "orderpkg.app", "orderpkg.filters"))
+    [rewrite] = [r for r in result.rewrites if r.codes]
+    assert rewrite.passed, rewrite.broke
+    assert rewrite.names == ("Catalog",)
+    assert "from .app import App\n" in rewrite.after
+    assert "    from .catalog import Catalog" in rewrite.after
+    [kept] = [f for f in result.refusals if f.name == "App"]
+    assert kept.line == 9 and kept.file == "orderpkg/__init__.py"
+    assert kept.reason.startswith("App stays: kept eager (a member of an import cycle")
+    assert ("orderpkg.filters no longer imports first, alone: ImportError: cannot import "
+            "name 'Filter' from partially initialized module") in kept.reason
+
+
+def test_fix_leaves_an_init_whose_every_name_breaks_as_it_was(tmp_path: Path) -> None:
+    # orderonly imports only the cycle: the review offers no lazy fix (INFO), and fix
+    # now leaves it as it was, saying why, instead of a withdrawn rewrite.
+    result = _propose_ordered(tmp_path, "orderonly",
+                              ("orderonly", "orderonly.app", "orderonly.filters"))
+    assert not [r for r in result.rewrites if r.codes]
+    [kept] = [f for f in result.refusals if f.name == "App"]
+    assert "orderonly.filters no longer imports first, alone" in kept.reason
