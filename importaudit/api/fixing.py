@@ -128,6 +128,9 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
         return _measured(found, resolved, plain, options, interpreter)
 
     result = _worth_offering(proven)
+    if not first:
+        return dataclasses.replace(result, nothing_found=_nothing_found(
+            reviewed, codes, options.ignore))
     before, after = result.before, result.after
     if not result.passed or before is None or after is None:
         return result
@@ -135,6 +138,19 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     if options.write and (options.allow_costlier or not result.costlier):
         result = dataclasses.replace(result, written=writing.write(result))
     return result
+
+
+def _nothing_found(reviewed: Report, codes: Sequence[str], ignore: Sequence[str]) -> str:
+    """Why the review of `reviewed` gave `fix` nothing to rewrite, in one line."""
+    found = [f for f in reviewed.findings if f.code in codes]
+    rules = ", ".join(codes)
+    if found:  # on modules without a source fix could rewrite (compiled, not .py)
+        return (f"the review's {len(found)} {rules} finding(s) name modules whose "
+                "source fix cannot rewrite (compiled, or no .py file)")
+    suppressed = (f"; {len(ignore)} suppression(s) of --ignore and review_ignore applied"
+                  if ignore else "")
+    return (f"the review ({rules}{suppressed}) found no import in "
+            f"{', '.join(reviewed.targets)} whose rewrite would save anything measurable")
 
 
 def _worth_offering(proven: Callable[[frozenset[str]], FixResult]) -> FixResult:

@@ -92,6 +92,7 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
         "style": result.style,
         "python_versions": _versions_dict(result.versions),
         "rounds": result.rounds, "fixed_point": result.fixed_point,
+        "nothing_found": result.nothing_found,
     }
 
 
@@ -389,6 +390,11 @@ def _summary(result: FixResult) -> str:
         return (f"{unoffered} rewrite(s) proven, none offered: "
                 f"{'it saves' if unoffered == 1 else 'each saves'} nothing measured "
                 "(see \"Left as it was\")\n")
+    if not proposed:  # "0 proposed" alone leaves the user guessing why
+        why = result.nothing_found or (
+            "what the review found was left as it was (see \"Left as it was\")"
+            if result.refusals else "nothing the review found could be rewritten")
+        return f"0 rewrite(s) proposed: {why}\n"
     return (f"{len(proposed)} rewrite(s) proposed, "
             f"{sum(1 for r in proposed if r.passed)} passed the proof"
             + (f" ({result.modules_checked} module(s) imported on both sides)"

@@ -80,6 +80,8 @@ class FixResult:
     # Modules whose proven rewrite saved nothing measured, so it is not offered (listed
     # with the reason under `refusals`; see `api.fix`).
     not_offered: tuple[str, ...] = ()
+    # Why the review gave `fix` nothing to rewrite (None: it gave something).
+    nothing_found: str | None = None
 
     @property
     def passed(self) -> tuple[Rewrite, ...]:

@@ -250,7 +250,10 @@ def test_fix_applies_tool_importaudit(tmp_path: Path, monkeypatch: pytest.Monkey
     assert not marker.exists()  # neither the review's walk nor the proof imported it
     pyproject.write_text('[tool.importaudit]\nreview_ignore = ["IA101"]\n')
     result = CliRunner().invoke(cli, ["fix", "fix_plain", "--repeat", "1"])
-    assert result.exit_code == 0 and "0 rewrite(s) proposed" in result.output, result.output
+    assert result.exit_code == 0 and ("0 rewrite(s) proposed: the review (IA101, IA102, "
+                                      "IA103, IA501; 1 suppression(s) of --ignore and "
+                                      "review_ignore applied) found no import in "
+                                      "fix_plain") in result.output, result.output
     pyproject.write_text('[tool.importaudit]\npython = "no-such-python-here"\n')
     result = CliRunner().invoke(cli, ["fix", "fix_plain", "--repeat", "1"])
     assert result.exit_code == 2 and "no-such-python-here" in result.output, result.output

@@ -178,3 +178,20 @@ def test_a_summary_where_every_proven_rewrite_saves_nothing_says_none_is_offered
     assert _summary(dataclasses.replace(idle, rewrites=(offered,))) == (
         "1 rewrite(s) proposed, 1 passed the proof; 1 more proven but not offered: saving "
         "nothing measured\n")
+
+
+def test_a_summary_with_nothing_proposed_says_why() -> None:
+    # `importaudit fix fix_idle` (without its sub package) printed "0 rewrite(s)
+    # proposed" and nothing more: nothing found, or everything refused?
+    from importaudit.fix.lazy_init import Refusal
+    from importaudit.fix.output import _summary, to_dict
+    from importaudit.fix.result import FixResult
+
+    found = FixResult(nothing_found="the review (IA101) found no import in pkg whose "
+                                    "rewrite would save anything measurable")
+    assert _summary(found) == ("0 rewrite(s) proposed: the review (IA101) found no import "
+                               "in pkg whose rewrite would save anything measurable\n")
+    assert to_dict(found)["nothing_found"] == found.nothing_found
+    refused = FixResult(refusals=(Refusal("pkg", "pkg/__init__.py", 3, "conditional"),))
+    assert _summary(refused) == ("0 rewrite(s) proposed: what the review found was left as "
+                                 "it was (see \"Left as it was\")\n")
