@@ -24,7 +24,7 @@ from importaudit.fix.defer import DeferPlan, plan_defer, render_defer
 from importaudit.fix.helper import SHARED_MODULE, shared_helper_module
 from importaudit.fix.lazy_init import InitPlan, Refusal, Surface, plan_init, render_init
 from importaudit.fix.narrow import NARROWED, narrow
-from importaudit.fix.order import Narrowed, narrowed
+from importaudit.fix.order import narrowed
 from importaudit.fix.proof import run_snapshots
 from importaudit.fix.result import FixResult, Rewrite
 from importaudit.fix.styles import (
@@ -259,14 +259,27 @@ def _charged(proven: Sequence[Rewrite], culprit: str, unblamed: Sequence[Breakag
         for r in proven if r.module == culprit]
 
 
-def _less_lazy(plans: Sequence[Plan], culprit: str, charged: Sequence[Rewrite],
-              ctx: Context, relpath: Callable[[Path], str]) -> Narrowed | None:
-    """The culprit's lazy `__init__` without the names that broke (`order.narrowed`)."""
-    plan = next(p for p in plans if p.module == culprit)
-    broke = [b for r in charged for b in r.broke]
-    if not isinstance(plan, InitPlan) or not broke:
-        return None
-    return narrowed(plan, broke, ctx.first, relpath(plan.file))
+def _withdrawn(plans: Sequence[Plan], broken: Sequence[Rewrite], ctx: Context,
+               relpath: Callable[[Path], str], dropped: list[Rewrite],
+               left: list[Refusal]) -> list[Plan]:
+    """`plans` without the `broken` rewrites (added to `dropped`), proven again after.
+
+    A broken lazy `__init__` keeps eager only the names that broke it, when those can
+    be told (`order.narrowed`: said in `left`), and the rest of it stays to be proven.
+    """
+    kept: dict[str, Plan | None] = {}
+    for rewrite in broken:
+        plan = next((p for p in plans if p.module == rewrite.module), None)
+        smaller = (narrowed(plan, rewrite.broke, ctx.first, relpath(plan.file))
+                   if isinstance(plan, InitPlan) and rewrite.broke else None)
+        if smaller is None:
+            dropped.append(rewrite)
+            kept[rewrite.module] = None
+        else:
+            left.extend(smaller.refusals)
+            kept[rewrite.module] = smaller.plan
+    return [q for p in plans for q in ([kept[p.module]] if p.module in kept else [p])
+            if q is not None]
 
 
 def _prove_all(plans: Sequence[Plan], ctx: Context, targets: Mapping[str, Target],
@@ -298,23 +311,18 @@ def _prove_all(plans: Sequence[Plan], ctx: Context, targets: Mapping[str, Target
         culprit = (importable[0].module if len(importable) == 1 else
                    _culprit(importable, ctx, targets, tree_before))
         if culprit is not None:
-            charged = _charged(proven, culprit, unblamed, halved=len(importable) > 1)
-            smaller = _less_lazy(importable, culprit, charged, ctx, relpath)
-            if smaller is not None:  # only the names that broke stay eager
-                left.extend(smaller.refusals)
-                rest: list[Plan] = [] if smaller.plan is None else [smaller.plan]
-                importable = [q for p in importable
-                              for q in (rest if p.module == culprit else [p])]
-                continue
-            dropped.extend(charged)
-            importable = [p for p in importable if p.module != culprit]
+            importable = _withdrawn(importable, _charged(
+                proven, culprit, unblamed, halved=len(importable) > 1), ctx, relpath,
+                dropped, left)
             continue
         if unblamed:
             dropped.extend(replace(r, broke=tuple(unblamed)) for r in proven
                            if r.module in ctx.before)
             return [], dropped, unblamed, checked
-        dropped.extend(r for r in proven if not r.passed)
-        importable = [p for p in importable if p.module not in failed]
+        # Two rewrites that break only together (a package and its parent both lazy):
+        # the failures as charged decide.
+        importable = _withdrawn(importable, [r for r in proven if not r.passed], ctx,
+                                relpath, dropped, left)
     return [], dropped, [], checked
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -93,15 +94,20 @@ def narrowed(plan: InitPlan, broke: Sequence[Breakage], members: Collection[str]
     if not keep:
         return None
     lines = {n.name: n.line for n in plan.lazy}
-    half = next(b for b in broke if half_initialised(b.message)) if cyclic else None
+    # A module that no longer imports (first, alone) says it best: a changed surface
+    # lists the same error among the names it lost.
+    half = min((b for b in broke if half_initialised(b.message)), default=None,
+               key=lambda b: "no longer imports" not in b.message)
 
     def why(name: str) -> str:
         found = next((b for b in broke if b.name == name), half)
         assert found is not None
         cycle = (" (a member of an import cycle that the eager __init__ imports in the "
                  "one order that works)" if name not in named else "")
-        return f"{name} stays: kept eager{cycle}: with it lazy, the proof found " \
-               f"{found.message}"
+        # The file CPython names is in the proof's copy, gone when this is read.
+        message = re.sub(r" \(most likely due to a circular import\)| \([^()]*\.py\)", "",
+                         found.message)
+        return f"{name} stays: kept eager{cycle}: with it lazy, the proof found {message}"
 
     refusals = tuple(Refusal(plan.package, shown, lines[n], why(n), n)
                      for n in subs if n in keep)
@@ -173,6 +179,8 @@ def first_break(trial: LazyTrial, interpreter: Interpreter, *,
                 jobs: int | None = None) -> LazyBreak | None:
     """The first of `trial.entries` that fails, imported first, with the rewrite applied.
 
+    And with the lazy `__init__`s of `trial.others` applied in the same copy.
+
     Only a failure on a half-initialised module counts, and only when importing the
     same module first from the original works. None: every entry imported (or failed
     as it does without the rewrite), or `fix` would rewrite nothing.
@@ -185,16 +193,23 @@ def first_break(trial: LazyTrial, interpreter: Interpreter, *,
     file = Path(trial.file)
     root = package_root(file)
     top = file.relative_to(root).parts[0]
+    # The other lazy `__init__`s applied with it (`trial.others`), in the same copy.
+    written = {file: rewritten}
+    for other in trial.others:
+        source, path = lazy_source(other), Path(other.file)
+        if source is not None and path.is_relative_to(root / top):
+            written[path] = source
     with tempfile.TemporaryDirectory(prefix="importaudit-order-") as tmp:
         # Files are linked, not copied (bokeh's 32 MiB took 0.7 s a trial), bytecode
         # caches included, which stay valid for the sources they link to: only the
-        # rewritten `__init__` compiles, as in an installed package. The link to the
-        # original `__init__` is removed before writing, never written through.
+        # rewritten `__init__`s compile, as in an installed package. The links to the
+        # original `__init__`s are removed before writing, never written through.
         shutil.copytree(root / top, Path(tmp) / top, symlinks=True,
                         copy_function=_link)
-        init = Path(tmp) / file.relative_to(root)
-        init.unlink()
-        init.write_text(rewritten, encoding="utf-8")
+        for path, source in written.items():
+            init = Path(tmp) / path.relative_to(root)
+            init.unlink()
+            init.write_text(source, encoding="utf-8")
         found = first_failures(trial.entries, interpreter, after=(tmp, *extra_path),
                                before=extra_path, timeout=timeout, jobs=jobs, stop=True,
                                depth=trial.depth)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from importaudit.review.eager import HeldPull, InitPlan
     from importaudit.review.impact import Claim, ClaimKey
-    from importaudit.review.order import LazyCheck, OrderVerdict
+    from importaudit.review.order import LazyCheck, LazyTrial, OrderVerdict
 
     StarCheck = Callable[[Sequence[str]], Mapping[str, tuple[str, tuple[str, ...]]]]
 
@@ -170,6 +170,11 @@ class ReviewContext:
         self._served: dict[str, dict[str, str]] = {}  # see `served_lazily`
         # What a lazy `__init__` of each package asked about broke (`review.order`).
         self.order: dict[str, OrderVerdict | None] = {}
+        # The lazy `__init__`s a trial kept every entry importing with (package -> the
+        # trial), and those of them IA101 offers: each later trial applies the offered
+        # ones too, so the review offers what works when all are applied together.
+        self.lazy_tried: dict[str, LazyTrial] = {}
+        self.lazy_offered: dict[str, LazyTrial] = {}
         self._deferrable: dict[str, frozenset[str] | None] = {}  # see `deferrable`
         self._lazy_parent: dict[str, bool] = {}  # see `counts_lazy`
         self.init_plans: dict[str, InitPlan | None] = {}  # IA101's, by package (`eager`)

@@ -15,7 +15,7 @@ from importaudit.loadgraph import ancestors
 from importaudit.model import Impact, Severity
 from importaudit.review.context import NEEDED_AT_IMPORT, RUNS, is_stdlib, same_family
 from importaudit.review.impact import deferral_cut, deferral_savings
-from importaudit.review.order import break_text, init_bindings, order_verdict
+from importaudit.review.order import break_text, init_bindings, offered, order_verdict
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, MAIN_BLOCK, Binding, Use
 
@@ -150,6 +150,7 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
             if finding is not None:
                 yield finding
             continue
+        offered(ctx, package)  # later trials apply this lazy __init__ too
         targets = {ctx.submodule_of(b) for b in subs}
         impact = ctx.tree.cost(claim.saved)
         names = {b.name: ctx.submodule_of(b) for b in subs}

@@ -11,7 +11,9 @@ and alone. When it breaks one, the submodules that are members of the cycles sta
 eager and the rest is tried the same way. What is proven is what IA101 offers, and
 what a parent package's lazy `__init__` can defer when another finding's saving
 counts it lazy (`order_kept`). Without the check (a saved report, `fix`, which proves
-its own rewrites) nothing runs and nothing changes.
+its own rewrites) nothing runs and nothing changes. Each trial applies the lazy
+`__init__`s IA101 offers already (packages are reviewed parents first), so what is
+offered works when every offered rewrite is applied together, as `fix` writes them.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class LazyTrial:
     # The first level of packages whose run can settle entries (`verify.try_first`):
     # that of the outermost parent whose import loads the package (1: the top one).
     depth: int = 1
+    # The other lazy `__init__`s of the same top package applied in the same copy: those
+    # IA101 offers already (`ReviewContext.lazy_offered`).
+    others: tuple[LazyTrial, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,8 @@ class OrderVerdict:
     defining: frozenset[str] = frozenset()
     # Not run: what deferring only the others would save (modules), too little to offer.
     small: int | None = None
+    # The packages whose lazy `__init__` (offered by IA101) was applied with it.
+    together: tuple[str, ...] = ()
 
 
 def init_bindings(ctx: ReviewContext, facts: ModuleFacts) -> tuple[list[Binding], list[Binding]]:
@@ -146,13 +153,23 @@ def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
                   if package in ctx.tree.loads([a])), package.count(".") + 1)
     if not all(m.startswith(package + ".") or m == package for m in entries):
         depth = 1
-    trial = LazyTrial(package, own.file, deferred, attributes, stars, entries, depth)
+    # Applied with the lazy `__init__`s IA101 offers already (alembic and
+    # alembic.operations each kept `import alembic.operations.base` working alone, and
+    # broke it together): their entries must keep importing too.
+    top = package.split(".", maxsplit=1)[0]
+    others = tuple(t for p, t in sorted(ctx.lazy_offered.items())
+                   if p != package and p.split(".", maxsplit=1)[0] == top)
+    entries = tuple(sorted({*entries, *(e for t in others for e in t.entries)}))
+    depth = min((depth, *(t.depth for t in others)))
+    trial = LazyTrial(package, own.file, deferred, attributes, stars, entries, depth, others)
     broke = check(trial)
     if broke is None:
+        ctx.lazy_tried[package] = dataclasses.replace(trial, others=())
         return None
     members = frozenset(m for c in cycles for m in c.modules)
     half = _half(broke)
-    cycle = next((c for c in cycles if half in c.modules), cycles[0])
+    cycle = next((c for c in ctx.report.cycles if c.can_fail and half in c.modules),
+                 cycles[0])
     kept = deferred & members
     rest = deferred - kept
     # The rest is run only when it would earn a finding of its own (LOW or more): a
@@ -166,9 +183,21 @@ def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
     verdict = OrderVerdict(broke, cycle, kept, stays, again is None,
                            None if again is None or again is broke else again,
                            frozenset(defining_module(ctx, b) for b in subs
-                                     if ctx.submodule_of(b) in stays), small)
+                                     if ctx.submodule_of(b) in stays), small,
+                           tuple(t.package for t in others))
+    if again is None:
+        ctx.lazy_tried[package] = dataclasses.replace(trial, deferred=rest, others=())
     ctx.order[package] = verdict
     return verdict
+
+
+def offered(ctx: ReviewContext, package: str) -> None:
+    """Note that IA101 offers `package`'s lazy `__init__` as its trial ran (if one did).
+
+    Every later trial applies it too (`LazyTrial.others`).
+    """
+    if package in ctx.lazy_tried:
+        ctx.lazy_offered[package] = ctx.lazy_tried[package]
 
 
 def _small_rest(ctx: ReviewContext, facts: ModuleFacts, rest: frozenset[str]) -> int | None:
@@ -201,7 +230,10 @@ def break_text(ctx: ReviewContext, verdict: OrderVerdict) -> str:
     where = f" at {broke.file}:{broke.line}" if broke.file and broke.line else ""
     half = _half(broke)
     member = f", {half} among them" if half and half in verdict.cycle.modules else ""
-    return (f"with it lazy, `import {broke.module}` (first, in a fresh interpreter) raises "
+    together = (f" (and {', '.join(verdict.together)}, whose lazy __init__ IA101 offers "
+                "too)" if verdict.together else "")
+    return (f"with it lazy{together}, `import {broke.module}` (first, in a fresh "
+            f"interpreter) raises "
             f"{_short(broke.error)}{where}: the eager __init__ imports the members of an "
             f"import cycle ({len(verdict.cycle.modules)} modules{member}) in the one order "
             "that works")

@@ -12,6 +12,7 @@ cycle: nothing can be deferred, and the finding says why instead of offering a f
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 from pathlib import Path
@@ -129,3 +130,61 @@ def test_fix_leaves_an_init_whose_every_name_breaks_as_it_was(tmp_path: Path) ->
     assert not [r for r in result.rewrites if r.codes]
     [kept] = [f for f in result.refusals if f.name == "App"]
     assert "orderonly.filters no longer imports first, alone" in kept.reason
+
+
+# ordercombo has alembic's shape: `ordercombo` and `ordercombo.ops` made lazy each keep
+# `import ordercombo.ops.base` working alone, and break it together.
+COMBO = ("ordercombo", "ordercombo.ops", "ordercombo.ops.base", "ordercombo.ops.ops")
+
+
+def test_the_review_offers_what_works_with_every_offered_rewrite_applied() -> None:
+    report = api.review([str(ORDERED / "ordercombo")],
+                        api.ReviewOptions(measure=api.Measure(repeat=1), select=("IA101",)))
+    top = ia101(report, "ordercombo")
+    assert top.severity >= Severity.LOW and "__getattr__" in top.fix
+    # Tried alone, ordercombo.ops's lazy __init__ passed and was offered too; tried
+    # with ordercombo's (offered first: parents are reviewed first) it breaks.
+    ops = ia101(report, "ordercombo.ops")
+    assert ops.severity is Severity.INFO and "__getattr__" not in ops.fix
+    assert ("with it lazy (and ordercombo, whose lazy __init__ IA101 offers too), "
+            "`import ordercombo.ops.base` (first, in a fresh interpreter) raises "
+            "ImportError: cannot import name 'Base'") in ops.message
+
+
+def _combo(package: str, deferred: set[str], others: tuple[LazyTrial, ...] = ()
+           ) -> LazyTrial:
+    init = ORDERED.joinpath(*package.split("."), "__init__.py")
+    return LazyTrial(package, str(init), frozenset(deferred), (), (), COMBO, 1, others)
+
+
+def test_a_lazy_init_is_tried_with_the_others_applied() -> None:
+    python = find_interpreter(sys.executable)
+    top = _combo("ordercombo", {"ordercombo.ops", "ordercombo.catalog"})
+    ops = _combo("ordercombo.ops", {"ordercombo.ops.ops", "ordercombo.ops.base"})
+    path = (str(ORDERED),)
+    assert first_break(top, python, extra_path=path) is None
+    assert first_break(ops, python, extra_path=path) is None
+    broke = first_break(dataclasses.replace(ops, others=(top,)), python, extra_path=path)
+    assert broke is not None and broke.module == "ordercombo.ops.base"
+
+
+def test_fix_keeps_the_combination_that_works(tmp_path: Path) -> None:
+    # Both rewrites proposed (fix's own review runs no trial): proven together, they
+    # broke `import ordercombo.ops.base` first, charged to ordercombo.ops, which was
+    # withdrawn (a failed proof, exit 1). Now its names stay eager, each said why, and
+    # ordercombo's lazy __init__ is proven: what the review offers.
+    shutil.copytree(ORDERED / "ordercombo", tmp_path / "ordercombo")
+    walk = discover(["ordercombo"], search_path=[str(tmp_path)]).import_order()
+    result = engine.propose(
+        [engine.Target(m, tmp_path.joinpath(*m.split("."), "__init__.py"), ("IA101",))
+         for m in ("ordercombo", "ordercombo.ops")],
+        python=sys.executable, paths=(str(tmp_path),), imports=walk, timeout=60,
+        relpath=lambda p: str(p.relative_to(tmp_path)), first=COMBO[2:])
+    assert [(r.module, r.passed) for r in result.rewrites if r.codes] == [
+        ("ordercombo", True)]
+    assert not result.proof_failed
+    kept = {f.name: f.reason for f in result.refusals if f.module == "ordercombo.ops"}
+    assert sorted(kept) == ["Base", "Op"]
+    assert ("cannot import name 'Base' from partially initialized module "
+            "'ordercombo.ops.base'") in kept["Op"]
+    assert "importaudit-fix-" not in kept["Op"]  # the proof's copy is gone by then
