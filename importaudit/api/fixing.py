@@ -167,13 +167,14 @@ def _worth_offering(proven: Callable[[frozenset[str]], FixResult]) -> FixResult:
     import dataclasses
 
     from importaudit.fix.lazy_init import Refusal
-    from importaudit.fix.output import not_worth, saves_nothing
+    from importaudit.fix.output import not_worth, saves_nothing, too_little
 
     idle: dict[str, Rewrite] = {}
     left: list[Refusal] = []
     while True:
         result = proven(frozenset(idle))
-        now = {r.module: r for r in result.passed if r.codes and saves_nothing(r.exclusive)}
+        now = {r.module: r for r in result.passed
+               if r.codes and (saves_nothing(r.exclusive) or too_little(r))}
         if not now:
             break
         idle.update(now)

@@ -119,7 +119,8 @@ def _render(plans: Sequence[Plan], ctx: Context,
                                 helper)
             rewrites.append(Rewrite(plan.package, plan.file, plan.source, after,
                                     targets[plan.package].codes,
-                                    tuple(n.name for n in plan.lazy)))
+                                    tuple(n.name for n in plan.lazy),
+                                    kept_for_order=plan.kept_for_order))
         if shared and old != shared_helper_module():
             rewrites.append(Rewrite(f"{top}.{SHARED_MODULE}", path, old,
                                     shared_helper_module()))
@@ -130,11 +131,13 @@ def _styled(plan: InitPlan, ctx: Context, targets: Mapping[str, Target]) -> list
     """The lazy `__init__` of `plan` in the lazy-loader (with its stub) or PEP 810 form."""
     surface = _surface(plan.package, ctx.before[plan.package])
     codes, names = targets[plan.package].codes, tuple(n.name for n in plan.lazy)
+    ordered = plan.kept_for_order
     if ctx.style == "pep810":
         return [Rewrite(plan.package, plan.file, plan.source, render_pep810(plan, surface),
-                        codes, names)]
+                        codes, names, kept_for_order=ordered)]
     init, stub = render_lazy_loader(plan, surface)
-    return [Rewrite(plan.package, plan.file, plan.source, init, codes, names),
+    return [Rewrite(plan.package, plan.file, plan.source, init, codes, names,
+                    kept_for_order=ordered),
             Rewrite(f"{plan.package} (stub)", stub_path(plan), None, stub)]
 
 

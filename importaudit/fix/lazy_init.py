@@ -70,6 +70,8 @@ class InitPlan:
     # The module's own `def __getattr__` / `def __dir__`, kept under another name
     # (`KEPT_HOOKS`) and consulted by the lazy ones: a lazy name first, then theirs.
     own_hooks: frozenset[str] = frozenset()
+    # Names kept eager because, lazy, they broke an import cycle's order (`fix.order`).
+    kept_for_order: tuple[str, ...] = ()
 
     @property
     def module(self) -> str:

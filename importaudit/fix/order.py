@@ -112,7 +112,9 @@ def narrowed(plan: InitPlan, broke: Sequence[Breakage], members: Collection[str]
     refusals = tuple(Refusal(plan.package, shown, lines[n], why(n), n)
                      for n in subs if n in keep)
     rest = [n for n in subs if n not in keep]
-    return Narrowed(_keeping(plan, rest) if rest else None, refusals)
+    ordered = (*plan.kept_for_order, *(n for n in subs if n in keep and n not in named))
+    return Narrowed(dataclasses.replace(_keeping(plan, rest), kept_for_order=ordered)
+                    if rest else None, refusals)
 
 
 def lazy_source(trial: LazyTrial) -> str | None:

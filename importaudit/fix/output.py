@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 #: Version of the JSON document `fix --format json` writes.
 FIX_SCHEMA = 1
+#: What `not_worth` says of a rewrite whose saving is too little to offer.
+TOO_LITTLE = "too little to offer"
 
 
 def unified_diff(rewrite: Rewrite, shown: str) -> str:
@@ -134,14 +136,35 @@ def saves_nothing(saved: dict[str, int | None] | None) -> bool:
                                                        or heap < FIX_MIN_HEAP_SAVING)
 
 
+def too_little(rewrite: Rewrite) -> bool:
+    """Whether a lazy `__init__` keeping names eager for an import cycle saves too little.
+
+    The review offers such a rest only when its saving earns LOW on its scale (IA101,
+    `review.order`): below that, a few modules are not worth the rewrite. Graded as the
+    review grades, on the figures that repeat exactly (module count, heap).
+    """
+    from importaudit.model import Impact, Severity
+    from importaudit.review.impact import severity_of
+
+    saved = rewrite.exclusive
+    if not rewrite.kept_for_order or saved is None:
+        return False
+    return severity_of(Impact(None, saved.get("heap_bytes"), None,
+                              saved.get("modules"))) < Severity.LOW
+
+
 def not_worth(rewrite: Rewrite) -> str:
-    """Why a proven rewrite that saves nothing measured is not offered (see `api.fix`)."""
+    """Why a proven rewrite that saves nothing (or too little) is not offered (`api.fix`)."""
     saved = rewrite.exclusive or {}
     modules, heap = saved.get("modules") or 0, saved.get("heap_bytes") or 0
     measured = ", ".join((f"{modules} module(s)" if modules >= 0 else
                           f"{-modules} more module(s)",
                           f"{format_bytes(heap)} heap" if heap >= 0 else
                           f"{format_bytes(-heap)} more heap"))
+    if not saves_nothing(rewrite.exclusive):
+        return (f"proven, but not offered: with {', '.join(rewrite.kept_for_order)} kept "
+                f"eager for the import cycle, for `import {rewrite.module}` it saves only "
+                f"{measured}: {TOO_LITTLE} (below LOW, as the review grades it)")
     return (f"proven, but not offered: for `import {rewrite.module}` it saves nothing "
             f"measured ({measured}): it would only make the code more complex")
 
@@ -385,10 +408,13 @@ def _summary(result: FixResult) -> str:
                                          "rewrites the last round exposed"))
     idle = sum(1 for r in proposed if r.passed and saves_nothing(r.exclusive))
     unoffered = len(result.not_offered)
+    # A lazy __init__ keeping an import cycle's names eager may save too little (`too_little`).
+    little = ", or too little" if any(
+        TOO_LITTLE in f.reason for f in result.refusals if f.module in result.not_offered) else ""
     if unoffered and not proposed:
         # Every proven rewrite saved nothing: "0 proposed" read as if none was found.
         return (f"{unoffered} rewrite(s) proven, none offered: "
-                f"{'it saves' if unoffered == 1 else 'each saves'} nothing measured "
+                f"{'it saves' if unoffered == 1 else 'each saves'} nothing measured{little} "
                 "(see \"Left as it was\")\n")
     if not proposed:  # "0 proposed" alone leaves the user guessing why
         why = result.nothing_found or (
@@ -400,7 +426,7 @@ def _summary(result: FixResult) -> str:
             + (f" ({result.modules_checked} module(s) imported on both sides)"
                if result.modules_checked else "")
             + (f", {idle} of them measured saving nothing" if idle else "")
-            + (f"; {unoffered} more proven but not offered: saving nothing measured"
+            + (f"; {unoffered} more proven but not offered: saving nothing measured{little}"
                if unoffered else "") + rounds + "\n")
 
 

@@ -43,6 +43,8 @@ class Rewrite:
     # heap_bytes, modules saved), the other rewrites applied on both sides; see api.fix.
     exclusive: dict[str, int | None] | None = None
     rounds: tuple[int, ...] = (1,)  # the rounds of `fix` that rewrote this file (fixpoint)
+    # A lazy `__init__`: the names it keeps eager for an import cycle's order (fix.order).
+    kept_for_order: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:

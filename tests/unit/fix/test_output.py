@@ -195,3 +195,31 @@ def test_a_summary_with_nothing_proposed_says_why() -> None:
     refused = FixResult(refusals=(Refusal("pkg", "pkg/__init__.py", 3, "conditional"),))
     assert _summary(refused) == ("0 rewrite(s) proposed: what the review found was left as "
                                  "it was (see \"Left as it was\")\n")
+
+
+def test_a_lazy_init_kept_partly_eager_for_a_cycle_is_offered_only_when_worth_it() -> None:
+    # alembic.ddl: with postgresql kept eager for the import cycle, the proven rest saved
+    # 4 modules and 127 KiB, where the review says "too little to offer" (below LOW);
+    # fix offered it all the same.
+    from pathlib import Path
+
+    from importaudit.fix.lazy_init import Refusal
+    from importaudit.fix.output import _summary, not_worth, too_little
+    from importaudit.fix.result import FixResult, Rewrite
+
+    small = Rewrite("pkg.ddl", Path("pkg/ddl/__init__.py"), "a", "b", ("IA101",),
+                    ("mssql",), kept_for_order=("postgresql",),
+                    exclusive={"modules": 4, "heap_bytes": 130_000, "time_ns": 10})
+    assert too_little(small)
+    assert not_worth(small) == (
+        "proven, but not offered: with postgresql kept eager for the import cycle, for "
+        "`import pkg.ddl` it saves only 4 module(s), 127 KiB heap: too little to offer "
+        "(below LOW, as the review grades it)")
+    # As much saved by a rewrite that kept nothing eager for a cycle is offered, and so
+    # is a rest that earns LOW (5 modules).
+    assert not too_little(dataclasses.replace(small, kept_for_order=()))
+    assert not too_little(dataclasses.replace(small, exclusive={"modules": 5}))
+    left = Refusal("pkg.ddl", "pkg/ddl/__init__.py", None, not_worth(small))
+    assert _summary(FixResult(refusals=(left,), not_offered=("pkg.ddl",))) == (
+        "1 rewrite(s) proven, none offered: it saves nothing measured, or too little "
+        "(see \"Left as it was\")\n")
