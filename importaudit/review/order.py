@@ -155,12 +155,11 @@ def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
         depth = 1
     # Applied with the lazy `__init__`s IA101 offers already (alembic and
     # alembic.operations each kept `import alembic.operations.base` working alone, and
-    # broke it together): their entries must keep importing too.
+    # broke it together). The entries stay this package's cycles' members: each of
+    # those was tried with its own cycles when it was offered.
     top = package.split(".", maxsplit=1)[0]
     others = tuple(t for p, t in sorted(ctx.lazy_offered.items())
                    if p != package and p.split(".", maxsplit=1)[0] == top)
-    entries = tuple(sorted({*entries, *(e for t in others for e in t.entries)}))
-    depth = min((depth, *(t.depth for t in others)))
     trial = LazyTrial(package, own.file, deferred, attributes, stars, entries, depth, others)
     broke = check(trial)
     if broke is None:
