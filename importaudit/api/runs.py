@@ -326,10 +326,11 @@ def measured_walk_notes(tree: SourceTree | None, loaded: Iterable[str]) -> tuple
         return ()
     from importaudit.static.sourcetree import unimported_notes, walk_notes
 
+    measured = set(loaded)
     # Counted as the static graph counts them: the test package and what it loaded.
-    return (*walk_notes(tree, sorted({name for name in loaded
+    return (*walk_notes(tree, sorted({name for name in measured
                                       if tree.left_out_because(name) == "tests"})),
-            *unimported_notes(tree))
+            *unimported_notes(tree, measured))
 
 
 def new_report(targets: Sequence[str], measurement: Measurement) -> Report:

@@ -117,7 +117,8 @@ def false_guard(file: str, line: int, sys_platform: str,
     for a statement in the `else:` of a test that is true here. None when every `if`
     around it may be true (or is not about the platform alone). With the measured
     Python's `version`, a test of `sys.version_info` counts too (pexpect imports
-    `_async_pre_await`, `@asyncio.coroutine` code, only for Python before 3.6).
+    `_async_pre_await`, `@asyncio.coroutine` code, only for Python before 3.6). Under
+    a false test of each sort, the platform test: no Python would run it here.
     """
     found = _false_guard(file, line, sys_platform, version)
     return found[0] if found is not None else None
@@ -136,7 +137,9 @@ def _false_guard(file: str, line: int, sys_platform: str, version: tuple[int, ..
         return None
     known = platform_facts(sys_platform)
     flags = _flags(file, sys_platform)
-    found = None
+    # The innermost false test of each sort: a platform test wins, for no Python
+    # would run the statement here (`if win32:` around `if version >= 3.12:`).
+    found: dict[bool, tuple[str, str | None]] = {}
     for node, in_body in _enclosing_ifs(tree.body, line):
         value = platform_value(node.test, bindings, known, flags)
         python = None
@@ -147,8 +150,8 @@ def _false_guard(file: str, line: int, sys_platform: str, version: tuple[int, ..
                     "another Python version")
         if value is not None and value is not in_body:
             test = ast.unparse(node.test)
-            found = (test if in_body else f"else of `{test}`", python)
-    return found
+            found[python is None] = (test if in_body else f"else of `{test}`", python)
+    return found.get(True) or found.get(False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Collection, Mapping, Sequence
 
     from importaudit.model import ScanProblem
 
@@ -262,18 +262,20 @@ def _left_out_directory(name: str, known: Mapping[str, SourceModule]
     return None
 
 
-def unimported_notes(tree: SourceTree) -> tuple[str, ...]:
+def unimported_notes(tree: SourceTree, loaded: Collection[str] = ()) -> tuple[str, ...]:
     """What a report of a `--tree` walk says about the modules it did not import.
 
-    Those only `importlib.import_module` or `python -m` loads (`SourceTree.by_name_only`).
+    Those only `importlib.import_module` or `python -m` loads (`SourceTree.by_name_only`),
+    but for the ones the targets `loaded` themselves (a package's own
+    `import_module(__name__ + ".data-v1")`): those were measured.
     """
-    named = tree.by_name_only()
+    named = [name for name in tree.by_name_only() if name not in loaded]
     if not named:
         return ()
     shown = ", ".join(named[:3]) + (", ..." if len(named) > 3 else "")
     return (f"did not import {len(named)} module(s) whose file names no import statement "
             f"can spell ({shown}): only importlib.import_module or `python -m` loads them "
-            f"(programs, migrations), so no import of the targets runs them",)
+            f"(programs, migrations), and importing the targets did not",)
 
 
 def walk_notes(tree: SourceTree, walked: Sequence[str] = ()) -> tuple[str, ...]:

@@ -533,3 +533,18 @@ def test_an_extension_whose_shared_library_is_not_installed_is_skipped(
     result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory")
     assert result.exit_code == 0, result.output
     assert "1 need a module or library that is not installed" in result.output
+
+
+def test_a_module_the_package_loads_by_name_is_measured_and_not_said_to_be_left_out() -> None:
+    # `import_module(__name__ + ".data-v1")` in the package's own `__init__`: importing
+    # the package runs it, so the walk measured it; only the program is left out.
+    target = RUNTIME / "named_data"
+    report = tree_report(target)
+    assert report.failure is None, report.failure
+    assert {m.name for m in report.modules if m.name.startswith("named_data")} == {
+        "named_data", "named_data.data-v1"}
+    assert report.meta is not None
+    assert [n for n in report.meta.notes if "no import statement can spell" in n] == [
+        "did not import 1 module(s) whose file names no import statement can spell "
+        "(named_data.run-report): only importlib.import_module or `python -m` loads them "
+        "(programs, migrations), and importing the targets did not"]

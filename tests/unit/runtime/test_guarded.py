@@ -165,3 +165,19 @@ def test_a_version_test_too_involved_to_read_still_says_another_python(
     # A platform test says "another platform", and carries no Python.
     assert platform_only(["pkg.win_pageant"], PACKAGE, ["pkg"], "linux")[
         "pkg.win_pageant"].python is None
+
+
+@pytest.mark.parametrize("nesting", ["platform outside", "version outside"])
+def test_under_a_false_platform_test_and_a_false_version_test_the_platform_says_why(
+        tmp_path: Path, nesting: str) -> None:
+    # No Python on Linux runs a Windows-only import, whatever version test is around it.
+    platform, version = "sys.platform == 'win32'", "sys.version_info >= (3, 12)"
+    outer, inner = (platform, version) if nesting == "platform outside" else (version, platform)
+    facade = tmp_path / "facade.py"
+    facade.write_text(f"import sys\n\nif {outer}:\n    if {inner}:\n"
+                      "        from pkg import winnew\n")
+    edges = [edge("pkg", "pkg.facade"), edge("pkg.facade", "pkg.winnew", str(facade), 5)]
+    assert false_guard(str(facade), 5, "linux", (3, 11, 7)) == platform
+    reasons = platform_only(["pkg.winnew"], edges, ["pkg"], "linux", (3, 11, 7))
+    assert reasons["pkg.winnew"].python is None
+    assert reasons["pkg.winnew"].reason.startswith("is for another platform: ")
