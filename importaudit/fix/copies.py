@@ -83,6 +83,10 @@ def copy_packages(rewrites: Sequence[Rewrite], into: Path, *,
             written = into / relative
             for cached in (written.parent / "__pycache__").glob(f"{written.stem}.*.pyc"):
                 cached.unlink()
+            # The copy keeps symlinks: a module that is one (a file linked in from
+            # elsewhere) would be written through, into the user's own file. The link
+            # goes; the rewrite is a file of the copy's own.
+            written.unlink(missing_ok=True)
             written.write_text(rewrite.after, encoding="utf-8")
 
 

@@ -370,8 +370,9 @@ def propose(
     if not plans:
         return FixResult(refusals=tuple(refusals), style=style, versions=versions)
     # The originals, each module alone in a fresh interpreter, and (unless no proof can
-    # run: pep810) the tree, all at once.
-    tree = [] if style == "pep810" else [(python, ctx.paths, "tree", ",".join(imports))]
+    # run: PEP 810 imports before Python 3.15) the tree, all at once.
+    unprovable = style == "pep810" and (version is None or version < (3, 15))
+    tree = [] if unprovable else [(python, ctx.paths, "tree", ",".join(imports))]
     shots = run_snapshots([*((python, ctx.paths, "surface", p.module) for p in plans),
                            *tree], timeout=timeout, env=env)
     ctx.before.update(zip((p.module for p in plans), shots, strict=False))  # then the tree
@@ -387,7 +388,7 @@ def propose(
         refusals.extend(Refusal(p.module, relpath(p.file), None, unfit[p.module] or "")
                         for p in importable if unfit.get(p.module))
         importable = [p for p in importable if not unfit.get(p.module)]
-    if style == "pep810" and (version is None or version < (3, 15)):
+    if unprovable:
         # Python before 3.15 cannot even compile `lazy from`: there is no proof to run.
         why = (f"the proof was not run: PEP 810 `lazy` imports need Python >= 3.15 and "
                f"--python is {compat.dotted(version) if version else 'unknown'}; "

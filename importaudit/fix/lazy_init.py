@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
     from pathlib import Path
 
-    from libcst.metadata import Scope
+    from libcst.metadata import CodeRange, Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +188,11 @@ def _reads_namespace(node: cst.CSTNode) -> bool:
             and node.value.value == "sys" and node.attr.value == "modules")
 
 
+#: A module-level statement that may change the package: (a call, not an assignment;
+#: the names its call or its assignment targets start from; its line).
+_Candidate = tuple[bool, list[str | None], int]
+
+
 @functools.lru_cache(maxsize=4096)
 def registration(source: str, top: str) -> str | None:
     """How a module changes its own package while it is imported, or None.
@@ -199,36 +205,51 @@ def registration(source: str, top: str) -> str | None:
     Read with `ast`, ten times faster than libcst on such files (which only the
     module being rewritten needs): this question is asked of every module an
     `__init__` imports, and was most of what a review of SQLAlchemy spent planning.
+    A module in syntax newer than this interpreter's (PEP 695 on 3.11, for a 3.12
+    `--python`) is read with libcst, which knows it.
     """
     try:
-        module = ast.parse(source)
+        with warnings.catch_warnings():
+            # About the scanned code (an invalid escape), not for our user.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            module = ast.parse(source)
+        candidates: list[_Candidate] = _ast_candidates(module)
+        own: Callable[[], set[str]] = lambda: _own_names(module, top)  # noqa: E731
     except (SyntaxError, ValueError):  # ValueError: a NUL byte
-        return "its source does not parse"
-    own: set[str] | None = None
-    for statement in module.body:
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-            roots, calls = [_ast_root(statement.value.func)], True
-        elif isinstance(statement, ast.Assign | ast.AugAssign):
-            targets = (statement.targets if isinstance(statement, ast.Assign)
-                       else [statement.target])
-            roots = [_ast_root(t) for t in targets
-                     if isinstance(t, ast.Attribute | ast.Subscript)]
-            calls = False
-        else:
-            continue
+        try:
+            tree = cst.parse_module(source)
+        except cst.ParserSyntaxError:
+            return "its source does not parse"
+        candidates, own = _cst_candidates(tree), lambda: _cst_own_names(tree, top)
+    names: set[str] | None = None
+    for calls, roots, line in candidates:
         for root in roots:
             if root is None:
                 continue
-            if own is None:
+            if names is None:
                 # Which names the package's own imports bind is a walk over the whole
                 # module: only a module with a candidate statement pays for it, once.
-                own = _own_names(module, top)
-            if root in own:
-                return (f"it calls {root} from its own package at import "
-                        f"(line {statement.lineno})" if calls else
-                        f"it assigns into {root} of its own package "
-                        f"(line {statement.lineno})")
+                names = own()
+            if root in names:
+                return (f"it calls {root} from its own package at import (line {line})"
+                        if calls else
+                        f"it assigns into {root} of its own package (line {line})")
     return None
+
+
+def _ast_candidates(module: ast.Module) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for statement in module.body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            found.append((True, [_ast_root(statement.value.func)], statement.lineno))
+        elif isinstance(statement, ast.Assign | ast.AugAssign):
+            targets = (statement.targets if isinstance(statement, ast.Assign)
+                       else [statement.target])
+            found.append((False, [_ast_root(t) for t in targets
+                                  if isinstance(t, ast.Attribute | ast.Subscript)],
+                          statement.lineno))
+    return found
 
 
 def _ast_root(node: ast.expr) -> str | None:
@@ -250,6 +271,44 @@ def _own_names(module: ast.Module, top: str) -> set[str]:
         elif isinstance(node, ast.Import):
             own.update(a.asname or a.name.split(".")[0] for a in node.names
                        if a.name.split(".")[0] == top)
+    return own
+
+
+def _cst_candidates(module: cst.Module) -> list[_Candidate]:
+    """`_ast_candidates`, read from libcst's tree (lines resolved only when one is found)."""
+    found: list[_Candidate] = []
+    lines: Mapping[cst.CSTNode, CodeRange] | None = None
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                calls, roots = True, [_root_name(small.value.func)]
+            elif isinstance(small, cst.Assign | cst.AugAssign):
+                targets = ([t.target for t in small.targets] if isinstance(small, cst.Assign)
+                           else [small.target])
+                calls, roots = False, [_root_name(t) for t in targets
+                                       if isinstance(t, cst.Attribute | cst.Subscript)]
+            else:
+                continue
+            if lines is None:
+                lines = MetadataWrapper(module, unsafe_skip_copy=True).resolve(
+                    PositionProvider)
+            found.append((calls, roots, lines[statement].start.line))
+    return found
+
+
+def _cst_own_names(module: cst.Module, top: str) -> set[str]:
+    """`_own_names`, read from libcst's tree."""
+    own: set[str] = set()
+    for node in _find(module, lambda n: isinstance(n, cst.Import | cst.ImportFrom)):
+        if isinstance(node, cst.ImportFrom):
+            name = _dotted(node.module)
+            if (node.relative or name == top or name.startswith(top + ".")) and \
+                    not isinstance(node.names, cst.ImportStar):
+                own.update(_bound(a) for a in node.names)
+        elif isinstance(node, cst.Import):
+            own.update(_bound(a) for a in node.names if _dotted(a.name).split(".")[0] == top)
     return own
 
 

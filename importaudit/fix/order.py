@@ -211,6 +211,11 @@ def first_break(trial: LazyTrial, interpreter: Interpreter, *,
         for path, source in written.items():
             init = Path(tmp) / path.relative_to(root)
             init.unlink()
+            # Its bytecode goes too: an unchecked-hash cache (some distributions install
+            # those) is never compared with the source, and the trial would import the
+            # original `__init__` and find nothing broken.
+            for cached in (init.parent / "__pycache__").glob(f"{init.stem}.*.pyc"):
+                cached.unlink()
             init.write_text(source, encoding="utf-8")
         found = first_failures(trial.entries, interpreter, after=(tmp, *extra_path),
                                before=extra_path, timeout=timeout, jobs=jobs, stop=True,

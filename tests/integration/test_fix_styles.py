@@ -149,3 +149,22 @@ def test_a_rewrite_newer_than_the_declared_range_is_left_alone(
     (refused,) = done["left_alone"]
     assert refused["reason"].startswith("a module __getattr__ (PEP 562) needs Python >= 3.7; "
                                         "the package declares requires-python '>=3.6'")
+
+
+def test_pep810_style_on_python_315_runs_the_proof_against_the_tree_before(
+        tmp_path: Path) -> None:
+    # Where `lazy from` compiles (3.15), the proof runs, and compares the tree after
+    # with the tree before: a run that took no tree before raised KeyError there. Here
+    # the interpreter is older than the version given, so the rewrite fails its proof
+    # (it does not compile), which is what a proof that ran says.
+    from importaudit.fix import engine
+    from importaudit.static.discover import discover
+
+    shutil.copytree(FIX / "fix_plain", tmp_path / "fix_plain")
+    walk = discover(["fix_plain"], search_path=[str(tmp_path)]).import_order()
+    result = engine.propose(
+        [engine.Target("fix_plain", tmp_path / "fix_plain" / "__init__.py", ("IA101",))],
+        python=sys.executable, paths=(str(tmp_path),), imports=walk, timeout=60,
+        relpath=lambda p: str(p.relative_to(tmp_path)), style="pep810", version=(3, 15, 0))
+    assert result.not_proven is None
+    assert [(r.module, r.passed) for r in result.rewrites] == [("fix_plain", False)]

@@ -12,7 +12,9 @@ cycle: nothing can be deferred, and the finding says why instead of offering a f
 
 from __future__ import annotations
 
+import compileall
 import dataclasses
+import py_compile
 import shutil
 import sys
 from pathlib import Path
@@ -165,6 +167,26 @@ def test_a_lazy_init_is_tried_with_the_others_applied() -> None:
     assert first_break(top, python, extra_path=path) is None
     assert first_break(ops, python, extra_path=path) is None
     broke = first_break(dataclasses.replace(ops, others=(top,)), python, extra_path=path)
+    assert broke is not None and broke.module == "ordercombo.ops.base"
+
+
+def test_a_trial_imports_the_rewrite_not_the_installed_unchecked_bytecode(
+        tmp_path: Path) -> None:
+    # Installed with unchecked-hash caches (some distributions do): the trial's copy
+    # links the caches, and the one of a rewritten __init__ was imported instead of the
+    # rewrite (never compared with the source), so nothing broke and both were offered.
+    shutil.copytree(ORDERED / "ordercombo", tmp_path / "ordercombo")
+    compileall.compile_dir(tmp_path / "ordercombo", quiet=1,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+
+    def combo(package: str, deferred: set[str], others: tuple[LazyTrial, ...] = ()
+              ) -> LazyTrial:
+        init = tmp_path.joinpath(*package.split("."), "__init__.py")
+        return LazyTrial(package, str(init), frozenset(deferred), (), (), COMBO, 1, others)
+
+    top = combo("ordercombo", {"ordercombo.ops", "ordercombo.catalog"})
+    ops = combo("ordercombo.ops", {"ordercombo.ops.ops", "ordercombo.ops.base"}, (top,))
+    broke = first_break(ops, find_interpreter(sys.executable), extra_path=(str(tmp_path),))
     assert broke is not None and broke.module == "ordercombo.ops.base"
 
 

@@ -85,6 +85,25 @@ def test_registration_sees_calls_and_assignments_into_the_own_package() -> None:
     assert registration("from .registry import R\nX = R.make()\n", "pkg") is None
 
 
+def test_registration_reads_syntax_newer_than_this_python() -> None:
+    # A `--python` newer than importaudit's own: PEP 695 and PEP 701 there are no
+    # "source does not parse" (which kept every name from the module eager).
+    newer = ('from .registry import R\n# comment\n\n'
+             'type Alias = int\n\n\ndef first[T](x: T) -> T:\n    return x\n\n\n'
+             'LABEL = f"{ {"k": 1}["k"] }"\n')
+    assert registration(newer, "pkg") is None
+    assert registration(newer + "R.add(1)\n", "pkg") == (
+        "it calls R from its own package at import (line 12)")
+    assert registration("def broken(:\n", "pkg") == "its source does not parse"
+
+
+def test_registration_shows_no_warning_about_the_code_it_reads(
+        recwarn: pytest.WarningsRecorder) -> None:
+    assert registration('PATTERN = "\\d+"\nOTHER = "\\d"\n', "pkg") is None
+    assert [w for w in recwarn if issubclass(w.category, SyntaxWarning | DeprecationWarning)] \
+        == []
+
+
 def run_rewritten(tmp_path: Path, package: str, init: str, script: str) -> None:
     """Copy fixture `package` with `init` as its `__init__.py`; `script` must pass there."""
     shutil.copytree(FIX / package, tmp_path / package)

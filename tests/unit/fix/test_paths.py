@@ -101,3 +101,23 @@ def test_the_proofs_copy_keeps_the_bytecode_of_the_files_no_rewrite_changed(
     copy_packages([Rewrite("pkg", root / "__init__.py", "VALUE = 1\n", "VALUE = 2\n")],
                   plain)
     assert not list(plain.rglob("__pycache__"))
+
+
+def test_a_rewrite_of_a_linked_module_never_writes_through_the_link(tmp_path: Path) -> None:
+    # A package whose __init__ is a symlink to a file elsewhere (absolute and relative):
+    # the proof's copy keeps the link, and writing the rewrite there wrote the user's
+    # own file, though `fix` ran without --write.
+    for absolute in (True, False):
+        root = tmp_path / ("absolute" if absolute else "relative")
+        (root / "real").mkdir(parents=True)
+        original = root / "real" / "init.py"
+        original.write_text("VALUE = 1\n")
+        (root / "pkg").mkdir()
+        link = root / "pkg" / "__init__.py"
+        link.symlink_to(original if absolute else os.path.join("..", "real", "init.py"))
+        copy = root / "copy"
+        copy.mkdir()
+        copy_packages([Rewrite("pkg", link, "VALUE = 1\n", "VALUE = 2\n")], copy)
+        assert original.read_text() == "VALUE = 1\n"
+        assert (copy / "pkg" / "__init__.py").read_text() == "VALUE = 2\n"
+        assert not (copy / "pkg" / "__init__.py").is_symlink()
