@@ -9,6 +9,7 @@ collector that records it; the collector supplies the import aliases it resolves
 from __future__ import annotations
 
 import ast
+import builtins
 from typing import TYPE_CHECKING
 
 from importaudit.review.facts import ANNOTATION_USES, ClassUse
@@ -131,3 +132,19 @@ class _ClassUseVisitor(ast.NodeVisitor):
     def visit_Set(self, node: ast.Set) -> None:
         self._mark(node.elts, ClassUse.MARKER)
         self.generic_visit(node)
+
+    def visit_Tuple(self, node: ast.Tuple) -> None:
+        # A tuple naming a built-in type beside other names is a tuple of types, for
+        # isinstance or except, whatever variable carries it there: msgpack.fallback's
+        # `dict_types = (dict, frozendict)`, where `frozendict` is an empty class on
+        # the Pythons that lack the built-in, so that no object is one.
+        if isinstance(node.ctx, ast.Load) and any(
+                isinstance(e, ast.Name) and _builtin_type(e.id) and e.id not in self.aliases
+                for e in node.elts):
+            self._mark(node.elts, ClassUse.MARKER)
+        self.generic_visit(node)
+
+
+def _builtin_type(name: str) -> bool:
+    """Whether `name` is a built-in class (`dict`, `str`, `ValueError`)."""
+    return isinstance(getattr(builtins, name, None), type)

@@ -3,7 +3,8 @@
 tests/fixtures/review/markers reproduces pydantic.v1's JsonWrapper (a marker base, tested
 with a subclass helper and used as the base of generated types) and DeferredType (an
 empty class instantiated as a stand-in and compared with `__class__ is`), a sentinel
-reached through a star re-export, and two empty classes callers use as if implemented.
+reached through a star re-export, msgpack.fallback's stand-in for a built-in type in a
+tuple of types, and two empty classes callers use as if implemented.
 tests/fixtures/review/interfaces reproduces starlette's AuthenticationBackend (an
 interface the package takes as a parameter) and fastapi.encoders' fallback `Color`
 (a dict display's key), next to three classes that are placeholders.
@@ -16,7 +17,7 @@ from review_samples import make_report, rec
 from importaudit.review import run_review
 
 MODULES = ("markers", "markers.types", "markers.fields", "markers.generics", "markers.env",
-           "markers.api")
+           "markers.api", "markers.compat")
 
 
 def test_markers_are_not_placeholders_but_classes_used_as_implemented_are() -> None:
