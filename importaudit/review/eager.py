@@ -725,11 +725,12 @@ def _utility_fix(ctx: ReviewContext, facts: ModuleFacts, root: str,
     their bodies use it while they run (bokeh.protocol builds SPEC from every message
     class); else a small module of its own (langchain_core.runnables is lazy already:
     run_in_executor's module, runnables.config, loads the tree itself). For a
-    dependency (not ours to make lazy) the narrower import only when the load graph
-    shows it saves something, and never when the statement imports from the defining
-    module already. Deferring into functions is offered only when functions are the
-    only users, `TYPE_CHECKING` only when annotations are. With no option left there
-    is no finding.
+    dependency (not ours to make lazy), or helpers the package only re-exports from
+    outside it (future.backports' `count` is itertools'), the narrower import only when
+    the load graph shows it saves something, and never when the statement imports
+    from the defining module already. Deferring into functions is offered only when
+    functions are the only users, `TYPE_CHECKING` only when annotations are. With no
+    option left there is no finding.
     """
     narrowed, waste = saved  # waste: what only the pull loads, the helpers not needing it
     mine = set(ancestors(facts.name))  # run by the importer anyway
@@ -738,7 +739,11 @@ def _utility_fix(ctx: ReviewContext, facts: ModuleFacts, root: str,
                        if defining_module(ctx, b) != b.module})
     record = ctx.tree.get(root)
     options: list[str] = []
-    if not ctx.is_own(root):
+    # Helpers the package only re-exports from elsewhere (future.backports' `count`,
+    # itertools' own): nothing of the package's to move, import them from there.
+    elsewhere = helpers != [root] and not any(h == root or h.startswith(root + ".")
+                                              for h in helpers)
+    if not ctx.is_own(root) or elsewhere:
         if indirect and helpers != [root] and narrowed:
             options.append(f"import {', '.join(indirect)} from {', '.join(helpers)} "
                            f"directly (importing {facts.name} then loads {len(narrowed)} "

@@ -20,6 +20,11 @@ tests/fixtures/review/runway has langchain_core's: a helper taken from a heavy m
 a package whose `__init__` is lazy already; and bokeh.protocol's: a helper taken from a
 small module of a package whose body needs its heavy submodules while it runs.
 
+`runway.docs.ranges` has future.types.newrange's: it takes `count` from
+`runway.backports.misc`, which took it from itertools, and the package's `__init__` loads
+a heavy tree while it runs. IA103 told it to move `count` into a small module of the
+package's own: itertools' function, and any module inside the package runs that `__init__`.
+
 tests/fixtures/review/starpack has scipy's: `starpack.graph.laplacian` takes LinearOperator
 from `starpack.linalg`, whose `__init__` re-exports it with `from ._interface import *`.
 
@@ -133,6 +138,14 @@ def test_a_lazy_init_is_not_offered_for_a_package_that_is_lazy_already() -> None
         "Move ProtocolError out of runway.protocol, whose __init__ uses what loads the rest "
         "while it runs (a lazy __init__ cannot defer that), and import it from there; or "
         "import ProtocolError inside handle()")
+
+
+def test_a_helper_the_package_only_re_exports_is_imported_from_where_it_is_defined() -> None:
+    report = api.review([str(RUNWAY)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    [pull] = [f for f in report.findings if f.module == "runway.docs.ranges"]
+    assert pull.code == "IA103"
+    assert pull.fix == ("Import count from itertools directly (importing runway.docs.ranges "
+                        "then loads 3 module(s) fewer).")
 
 
 def test_a_helper_bound_per_platform_is_defined_where_its_module_took_it(
