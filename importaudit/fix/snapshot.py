@@ -29,10 +29,20 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _stable(value: object) -> str:
+    """`value` if it is a string, else its type's name (never a repr).
+
+    A repr may hold an address that differs in every interpreter: wrapt's metaclass
+    answers `__module__` by a property, also on itself.
+    """
+    return value if isinstance(value, str) else "<%s>" % type(value).__name__
+
+
 def describe(value: object) -> dict[str, str | None]:
     """What identifies an object across two interpreters: its type, module and name."""
     kind = type(value)
-    found: dict[str, str | None] = {"type": "%s.%s" % (kind.__module__, kind.__qualname__)}
+    found: dict[str, str | None] = {"type": "%s.%s" % (
+        _stable(getattr(kind, "__module__", None)), _stable(getattr(kind, "__qualname__", None)))}
     if isinstance(value, types.ModuleType):
         found["name"] = value.__name__
         return found

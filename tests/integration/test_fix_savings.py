@@ -127,3 +127,15 @@ def test_a_rewrite_that_would_save_nothing_is_not_offered(
     assert done.output == ("0 rewrite(s) proposed: the review (IA101) found no import in "
                            "fix_idle whose rewrite would save anything measurable\n"), \
         done.output
+
+
+def test_a_class_whose_metaclass_hides_its_module_is_proven_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # wrapt.wrappers' classes have a metaclass whose own `__module__` is a property: the
+    # proof described their type with the property's repr, an address that differs in
+    # each interpreter, and withdrew a correct rewrite of wrapt as changing them.
+    copied(tmp_path, monkeypatch, "fix_proxy")
+    result = api.fix(["fix_proxy"], api.FixOptions(measure=api.Measure(repeat=1),
+                                                   select=("IA101",)))
+    assert [r.module for r in result.passed] == ["fix_proxy"], [
+        (r.module, [b.message for b in r.broke]) for r in result.rewrites]
