@@ -169,12 +169,22 @@ def _once(first: Sequence[Refusal], then: Sequence[Refusal]) -> tuple[Refusal, .
 
 
 def _versions(first: VersionCheck | None, then: VersionCheck | None) -> VersionCheck | None:
+    """The Pythons every round compiled and proved its rewrites on, and the notes of each.
+
+    A Python only some rounds proved on is not one the fix was proven on: wrapt's
+    first round could not import the installed originals on pyenv's 3.9 (no wrapt
+    there), its later rounds could, from the copy the first one proved.
+    """
     if first is None or then is None:
         return first or then
 
     def both(a: Sequence[str], b: Sequence[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*a, *b)))
 
+    proven = tuple(v for v in first.proven_on if v in then.proven_on)
+    partly = tuple(f"proven on Python {v} for the rewrites of some rounds only (the notes "
+                   "say which were not)" for v in both(first.proven_on, then.proven_on)
+                   if v not in proven)
     return replace(first, compiled_on=both(first.compiled_on, then.compiled_on),
-                   proven_on=both(first.proven_on, then.proven_on),
-                   not_checked=both(first.not_checked, then.not_checked))
+                   proven_on=proven,
+                   not_checked=both(both(first.not_checked, then.not_checked), partly))

@@ -168,3 +168,29 @@ def test_a_round_that_cannot_finish_keeps_the_rounds_before_it(tmp_path: Path) -
     assert (result.rounds, result.fixed_point) == (2, False)
     assert [b.message for b in result.broke] == [
         "round 2 did not finish: the proof's import of pkg timed out after 1 s"]
+
+
+def test_a_python_only_some_rounds_proved_on_is_not_said_to_prove_the_fix(
+        tmp_path: Path) -> None:
+    # wrapt: round 1 could not import the installed originals on pyenv's 3.9 (no wrapt
+    # there), round 2 could, from the copy round 1 proved; "proven on 3.11.7, 3.9.18"
+    # claimed round 1's rewrites were proven on 3.9 as well.
+    from importaudit.fix.compat import VersionCheck
+
+    pkg = package(tmp_path)
+    missing = "not proven on Python 3.9.18: the original does not import there: pkg"
+    first = FixResult(rewrites=(
+        Rewrite("pkg", pkg / "__init__.py", "# __init__\n", "lazy\n", ("IA101",), ("A",)),),
+        versions=VersionCheck(">=3.9", "pyproject.toml", (3, 9), ("3.9.18",), ("3.11.7",),
+                              (missing,)))
+    second = FixResult(rewrites=(
+        Rewrite("pkg.a", pkg / "a.py", "# a\n", "deferred\n", ("IA102",), ("np",),
+                moved=True, kind="deferred", functions=1, rounds=(2,)),),
+        versions=VersionCheck(">=3.9", "pyproject.toml", (3, 9), ("3.9.18",),
+                              ("3.11.7", "3.9.18"), ()))
+    merged = fixpoint.merge(first, second, 2).versions
+    assert merged is not None
+    assert merged.proven_on == ("3.11.7",)
+    assert merged.not_checked[0] == missing
+    assert "proven on Python 3.9.18 for the rewrites of some rounds only" in (
+        merged.not_checked[1])
