@@ -392,14 +392,20 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
 
     Where two statements bind the name (multidict's `__init__` takes its classes from
     `_multidict_py` if extensions are off, else from the compiled `_multidict`; or a
-    try/except ImportError), the one whose module the measured run loaded.
+    try/except ImportError), the one whose module the measured run loaded. Where the
+    module's own code binds it too (a def, class or assignment), the name may be its
+    own in the run (future.builtins' `if PY3: object = builtins.object`, else `from
+    future.types import newobject as object`; a pure-Python fallback `def` beside
+    `from ._speedups import escape`): the module itself.
     """
     if ctx.is_module(binding.target):
         return binding.target
     assert binding.attr is not None
+    facts = ctx.facts(binding.module)
+    if facts is not None and binding.attr in facts.own:
+        return binding.module
     homes = [edge.imported for edge in ctx.edges_from.get(binding.module, ())
              if binding.attr in edge.names and edge.imported.startswith(binding.module + ".")]
-    facts = ctx.facts(binding.module)
     if not homes and facts is not None:
         for inner in facts.bindings:
             if inner.name == binding.attr:

@@ -25,6 +25,11 @@ small module of a package whose body needs its heavy submodules while it runs.
 a heavy tree while it runs. IA103 told it to move `count` into a small module of the
 package's own: itertools' function, and any module inside the package runs that `__init__`.
 
+tests/fixtures/review/shimmed has python-future's: `shimmed.builtins` binds `object` to the
+built-in on Python 3 and imports `newobject as object` on Python 2; the fold told users to
+import `object` from `shimmed.types.newobject`, which defines no such name (and `fix`'s
+narrowed import failed its proof there).
+
 tests/fixtures/review/starpack has scipy's: `starpack.graph.laplacian` takes LinearOperator
 from `starpack.linalg`, whose `__init__` re-exports it with `from ._interface import *`.
 
@@ -50,6 +55,7 @@ RELAY = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "relay"
 SPINDLE = RELAY.parent / "spindle"
 RUNWAY = RELAY.parent / "runway"
 STARPACK = RELAY.parent / "starpack"
+SHIMMED = RELAY.parent / "shimmed"
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +152,15 @@ def test_a_helper_the_package_only_re_exports_is_imported_from_where_it_is_defin
     assert pull.code == "IA103"
     assert pull.fix == ("Import count from itertools directly (importing runway.docs.ranges "
                         "then loads 3 module(s) fewer).")
+
+
+def test_a_name_the_module_binds_itself_in_one_branch_is_not_sent_elsewhere() -> None:
+    report = api.review([str(SHIMMED)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    [init] = [f for f in report.findings if f.code == "IA101"]
+    assert init.module == "shimmed.builtins"
+    assert "shimmed.backports.response:3 (object from shimmed.builtins)" in init.message
+    assert "shimmed.types.newobject" not in init.message
+    assert "once it is lazy, nothing more is needed" in init.message
 
 
 def test_a_helper_bound_per_platform_is_defined_where_its_module_took_it(
