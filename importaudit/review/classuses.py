@@ -133,16 +133,21 @@ class _ClassUseVisitor(ast.NodeVisitor):
         self._mark(node.elts, ClassUse.MARKER)
         self.generic_visit(node)
 
-    def visit_Tuple(self, node: ast.Tuple) -> None:
-        # A tuple naming a built-in type beside other names is a tuple of types, for
-        # isinstance or except, whatever variable carries it there: msgpack.fallback's
-        # `dict_types = (dict, frozendict)`, where `frozendict` is an empty class on
-        # the Pythons that lack the built-in, so that no object is one.
-        if isinstance(node.ctx, ast.Load) and any(
-                isinstance(e, ast.Name) and _builtin_type(e.id) and e.id not in self.aliases
-                for e in node.elts):
-            self._mark(node.elts, ClassUse.MARKER)
-        self.generic_visit(node)
+    def _type_tuple(self, value: ast.expr | None) -> None:
+        """Note the classes of a tuple of types assigned whole (`T = (dict, C)`) as markers.
+
+        A tuple of names that names a built-in type is one for isinstance or except,
+        whatever variable carries it there: msgpack.fallback's `dict_types = (dict,
+        frozendict)`, where `frozendict` is an empty class on the Pythons that lack the
+        built-in, so that no object is one. A tuple inside a subscript or another
+        display (`Dict[str, C]`, `[(int, C)]`) is no such tuple.
+        """
+        if not isinstance(value, ast.Tuple) or not all(
+                isinstance(e, ast.Name | ast.Attribute) for e in value.elts):
+            return
+        if any(isinstance(e, ast.Name) and _builtin_type(e.id) and e.id not in self.aliases
+               for e in value.elts):
+            self._mark(value.elts, ClassUse.MARKER)
 
 
 def _builtin_type(name: str) -> bool:

@@ -78,9 +78,6 @@ class _Collector(_ClassUseVisitor):
         self.method_calls: set[tuple[str, int]] = set()  # `x.m(a, b)`: ("m", 2)
         self.local_aliases: dict[str, str] = {}  # names imported inside functions
         self.defined: set[str] = set()
-        # Module-level names a def, class or assignment binds (maybe beside an import
-        # of the name in another branch: `if PY3: object = builtins.object`).
-        self.own: set[str] = set()
         self.star_imports: list[str] = []  # `from module import *` at module level
         # Module-level names bound to a string, `__doc__` (the docstring) included: what
         # a removed class's `raise NotImplementedError(err_mesg)` says (`removal_notice`).
@@ -277,7 +274,6 @@ class _Collector(_ClassUseVisitor):
         if self._module_level():
             self.defined_functions.add(node.name)
             self.defined.add(node.name)
-            self.own.add(node.name)
             if node.name == "__getattr__":
                 self.has_getattr = True
             owner, self._owner = self._owner, node.name
@@ -341,7 +337,6 @@ class _Collector(_ClassUseVisitor):
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         if self._module_level():
             self.defined.add(node.name)
-            self.own.add(node.name)
             owner, self._owner = self._owner, node.name
             self._class_def(node)
             self._owner = owner
@@ -397,7 +392,6 @@ class _Collector(_ClassUseVisitor):
             self._learn_off_switch([node.target], node.value)
             self._learn_value([node.target.id], node.value)
             self.defined.add(node.target.id)
-            self.own.add(node.target.id)
             self._made_by(node.target.id, node.value)
 
     def _learn_value(self, names: list[str], value: ast.expr | None) -> None:
@@ -430,6 +424,7 @@ class _Collector(_ClassUseVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._statement_call(node, node.value)
+        self._type_tuple(node.value)
         if self._module_level():
             self._learn_off_switch(node.targets, node.value)
             for target in node.targets:
@@ -438,7 +433,6 @@ class _Collector(_ClassUseVisitor):
             self._lazy_map(node.value)
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             self.defined.update(names)
-            self.own.update(names)
             self._learn_value(names, node.value)
             if len(names) == 1 and names[0] != "__all__":
                 owner, self._owner = self._owner, names[0]

@@ -4,7 +4,8 @@ tests/fixtures/review/markers reproduces pydantic.v1's JsonWrapper (a marker bas
 with a subclass helper and used as the base of generated types) and DeferredType (an
 empty class instantiated as a stand-in and compared with `__class__ is`), a sentinel
 reached through a star re-export, msgpack.fallback's stand-in for a built-in type in a
-tuple of types, and two empty classes callers use as if implemented.
+tuple of types, fallback classes in a generic alias and a table of pairs (placeholders
+still), and two empty classes callers use as if implemented.
 tests/fixtures/review/interfaces reproduces starlette's AuthenticationBackend (an
 interface the package takes as a parameter) and fastapi.encoders' fallback `Color`
 (a dict display's key), next to three classes that are placeholders.
@@ -17,7 +18,7 @@ from review_samples import make_report, rec
 from importaudit.review import run_review
 
 MODULES = ("markers", "markers.types", "markers.fields", "markers.generics", "markers.env",
-           "markers.api", "markers.compat")
+           "markers.api", "markers.compat", "markers.registry")
 
 
 def test_markers_are_not_placeholders_but_classes_used_as_implemented_are() -> None:
@@ -25,9 +26,11 @@ def test_markers_are_not_placeholders_but_classes_used_as_implemented_are() -> N
                     for i, name in enumerate(MODULES))
     findings = [f for f in run_review(make_report(("markers",), records)).findings
                 if f.code == "IA401"]
-    assert [(f.module, f.line) for f in findings] == [("markers.api", 8)]
-    [finding] = findings
-    assert "(Exporter, Plugin)" in finding.message
+    assert [(f.module, f.line) for f in findings] == [("markers.api", 8),
+                                                      ("markers.registry", 15)]
+    assert "(Exporter, Plugin)" in findings[0].message
+    # A generic alias and a table of pairs hold the fallbacks, no tuple of types does.
+    assert "(Engine, Formatter)" in findings[1].message
 
 
 def test_unused_empty_class_is_still_a_placeholder() -> None:
@@ -39,7 +42,7 @@ def test_unused_empty_class_is_still_a_placeholder() -> None:
                     for i, name in enumerate(names))
     found = {f.module: f.message for f in run_review(make_report(("markers",), records)).findings
              if f.code == "IA401"}
-    assert set(found) == {"markers.types", "markers.api"}
+    assert set(found) == {"markers.types", "markers.api", "markers.registry"}
     assert "(Missing)" in found["markers.types"]
 
 
