@@ -392,20 +392,18 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
 
     Where two statements bind the name (multidict's `__init__` takes its classes from
     `_multidict_py` if extensions are off, else from the compiled `_multidict`; or a
-    try/except ImportError), the one whose module the measured run loaded. Where the
-    module's own code binds it too (a def, class or assignment), the name may be its
-    own in the run (future.builtins' `if PY3: object = builtins.object`, else `from
-    future.types import newobject as object`; a pure-Python fallback `def` beside
-    `from ._speedups import escape`): the module itself.
+    try/except ImportError), the one whose module the measured run loaded. A home is
+    a module that binds the name: python-future's `future.builtins` binds `object`
+    by `from future.types import newobject as object` (on Python 2), where
+    `future.types` binds `newobject` to a class over its submodule of that name, and
+    that submodule binds no `object`.
     """
     if ctx.is_module(binding.target):
         return binding.target
     assert binding.attr is not None
-    facts = ctx.facts(binding.module)
-    if facts is not None and binding.attr in facts.own:
-        return binding.module
     homes = [edge.imported for edge in ctx.edges_from.get(binding.module, ())
              if binding.attr in edge.names and edge.imported.startswith(binding.module + ".")]
+    facts = ctx.facts(binding.module)
     if not homes and facts is not None:
         for inner in facts.bindings:
             if inner.name == binding.attr:
@@ -414,8 +412,12 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
                 # `from M import PIL` takes (docutils' writers take it from
                 # docutils.parsers.rst.directives.images; `from PIL.Image import
                 # PIL` fails), so it comes from the module that imported it.
-                homes.append(binding.module if inner.attr is None else inner.target
-                             if ctx.is_module(inner.target) else inner.module)
+                if inner.attr is None:
+                    homes.append(binding.module)
+                elif ctx.is_module(inner.target) and not _shadowed(ctx, inner):
+                    homes.append(inner.target)
+                elif not ctx.is_module(inner.target):
+                    homes.append(inner.module)
     if not homes:
         # `from ._interface import *` re-exports what _interface's `__all__` lists:
         # scipy.sparse.linalg takes LinearOperator so, and IA103 read it as defined in
@@ -424,12 +426,33 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
         starred = facts.star_imports if facts is not None else ()
         homes = [module for module in starred if module.startswith(binding.module + ".")
                  and binding.attr in ctx.star_names(module)]
+    homes = [h for h in homes if h == binding.module or _binds(ctx, h, binding.attr)
+             or ctx.is_module(f"{h}.{binding.attr}")]
     # The one its own module loaded: a --tree walk imports every branch's module itself
     # (IPython.utils.process takes arg_split from _process_posix here; the walk loaded
     # _process_win32 too, and that one was named).
     loaded = ctx.tree.imports(binding.module)
     return next((h for h in homes if h in loaded),
                 next((h for h in homes if h in ctx.tree), homes[0] if homes else binding.module))
+
+
+def _binds(ctx: ReviewContext, module: str, name: str) -> bool:
+    """Whether `module` binds `name` at module level (True when its source is not read)."""
+    facts = ctx.facts(module)
+    return facts is None or name in facts.defined or name in ctx.star_names(module)
+
+
+def _shadowed(ctx: ReviewContext, inner: Binding) -> bool:
+    """Whether `from P import N`, N a submodule of P, takes what P binds over it.
+
+    `from future.types import newobject` takes the class future.types' `__init__`
+    binds by `from future.types.newobject import newobject`, not the submodule.
+    """
+    assert inner.attr is not None
+    facts = ctx.facts(inner.module)
+    if facts is None or inner.attr not in facts.defined:
+        return False
+    return not any(b.name == inner.attr and b.target == inner.target for b in facts.bindings)
 
 
 @register(

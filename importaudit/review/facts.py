@@ -145,7 +145,6 @@ class ModuleFacts:
     # Methods called on some object, with how many arguments: (name, count).
     method_calls: frozenset[tuple[str, int]] = frozenset()
     defined: frozenset[str] = frozenset()  # module-level names it binds (star-importable)
-    own: frozenset[str] = frozenset()  # ... by a def, class or assignment, not an import
     star_imports: tuple[str, ...] = ()  # modules it star-imports at module level
     refs: dict[str, frozenset[str]] = field(default_factory=dict)  # top-level def -> names
 

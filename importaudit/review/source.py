@@ -156,6 +156,5 @@ def _read(name: str, source: str, is_package: bool, lazy_annotations: bool,
         attrs_read={k: frozenset(v) for k, v in collector.attrs_read.items()},
         method_calls=frozenset(collector.method_calls),
         defined=frozenset(collector.defined),
-        own=frozenset(collector.own),
         star_imports=tuple(collector.star_imports),
     )

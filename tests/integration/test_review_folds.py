@@ -26,9 +26,12 @@ a heavy tree while it runs. IA103 told it to move `count` into a small module of
 package's own: itertools' function, and any module inside the package runs that `__init__`.
 
 tests/fixtures/review/shimmed has python-future's: `shimmed.builtins` binds `object` to the
-built-in on Python 3 and imports `newobject as object` on Python 2; the fold told users to
-import `object` from `shimmed.types.newobject`, which defines no such name (and `fix`'s
-narrowed import failed its proof there).
+built-in on Python 3 and imports `newobject as object` from `shimmed.types` on Python 2,
+whose `__init__` binds `newobject` to a class over its submodule of that name; the fold
+told users to import `object` from the submodule, which binds no such name (and `fix`'s
+narrowed import failed its proof there). `runway.backports.misc` binds `count` by a `def`
+on Python 2.6 and from itertools otherwise (future.backports.misc), as a guard: a `def`
+in a dead branch must not make the module its home.
 
 tests/fixtures/review/starpack has scipy's: `starpack.graph.laplacian` takes LinearOperator
 from `starpack.linalg`, whose `__init__` re-exports it with `from ._interface import *`.
@@ -154,7 +157,7 @@ def test_a_helper_the_package_only_re_exports_is_imported_from_where_it_is_defin
                         "then loads 3 module(s) fewer).")
 
 
-def test_a_name_the_module_binds_itself_in_one_branch_is_not_sent_elsewhere() -> None:
+def test_a_name_taken_through_a_shadowed_submodule_is_not_sent_there() -> None:
     report = api.review([str(SHIMMED)], api.ReviewOptions(measure=api.Measure(repeat=1)))
     [init] = [f for f in report.findings if f.code == "IA101"]
     assert init.module == "shimmed.builtins"
