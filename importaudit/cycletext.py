@@ -16,7 +16,7 @@ from importaudit.model import Proof
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from importaudit.model import Cycle, ImportTrial
+    from importaudit.model import Cycle, ImportEdge, ImportTrial
 
 
 def trial_text(trial: ImportTrial) -> str:
@@ -48,6 +48,24 @@ def _unverified_why(cycle: Cycle) -> str:
         return (f"the {len(cycle.trials)} entry point(s) tried failed for another reason "
                 "first")
     return "static reasoning, no code ran"
+
+
+def first_text(cycle: Cycle, edge: ImportEdge) -> str:
+    """The order in which `edge` (one of `cycle.failing`) meets its module half-initialised.
+
+    `if x is the first of the cycle to start`, unless `x` is never the first member to start
+    (`cycle.entries`): importing it runs a package first, which is in the cycle or
+    starts other members, so the order is another member's import reaching `x`
+    before the importer.
+    """
+    x = edge.imported
+    package = cycle.runs_first(x)
+    if package is None and (not cycle.entries or x in cycle.entries):
+        return f"if {x} is the first of the cycle to start"
+    first = ", ".join(cycle.entries) if cycle.entries else package
+    return (f"if {x} has started before {edge.importer} (it is never the first to start: "
+            f"importing it runs its package{' ' + package if package else 's'} first; "
+            f"the cycle starts at {first})")
 
 
 def claim_label(cycle: Cycle) -> str | None:

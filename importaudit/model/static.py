@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
 
 class EdgeKind(enum.StrEnum):
@@ -143,6 +143,9 @@ class Cycle:
     failing: tuple[ImportEdge, ...] = ()  # the import-time `from x import name` edges suspected
     proof: Proof = Proof.UNVERIFIED
     trials: tuple[ImportTrial, ...] = ()  # the entry points tried, in order
+    # The members that can be the first of the cycle to start: importing any other runs
+    # a package first that starts one of these (empty: not known, a report before it)
+    entries: tuple[str, ...] = ()
 
     @property
     def fails(self) -> bool:
@@ -153,6 +156,21 @@ class Cycle:
     def failures(self) -> tuple[ImportTrial, ...]:
         """The trials that failed on a half-initialised member of this cycle."""
         return tuple(t for t in self.trials if t.circular)
+
+    def runs_first(self, module: str) -> str | None:
+        """The member that always starts before `module`: its outermost package in the cycle.
+
+        Importing `a.b.c` runs `a`, then `a.b`, first, so a member with a package in the
+        cycle is never the first member to start (None: `module` can be).
+        """
+        return first_package(module, self.modules)
+
+
+def first_package(module: str, members: Collection[str]) -> str | None:
+    """`module`'s outermost package among `members` (None when none of them is one)."""
+    parts = module.split(".")
+    return next((p for p in (".".join(parts[:i]) for i in range(1, len(parts)))
+                 if p in members), None)
 
 
 def cycle_changes(old: Sequence[Cycle],

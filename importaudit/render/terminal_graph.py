@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from importaudit.cycletext import claim_label, claims_count, other_reason_text, trial_text
+from importaudit.cycletext import (
+    claim_label,
+    claims_count,
+    first_text,
+    other_reason_text,
+    trial_text,
+)
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, EdgeKind, Proof
 
 if TYPE_CHECKING:
@@ -290,8 +296,8 @@ def _claims(cycle: Cycle, console: Console, options: RenderOptions) -> None:
                     f"ImportError if it ran while {edge.imported} was half-initialised "
                     f"(before defining {attributes})" if tried else
                     f"  can fail (unverified): {_where(edge)} `{statement_text(edge)}` raises "
-                    f"ImportError if {edge.imported} is imported first and has not yet "
-                    f"defined {attributes}")
+                    f"ImportError {first_text(cycle, edge)} and has not yet defined "
+                    f"{attributes}")
             console.print(Text(text, style="yellow" if tried else "red"), soft_wrap=True)
         if len(cycle.failing) > len(failing):
             console.print(Text(f"  ... {len(cycle.failing) - len(failing)} more such imports "

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, Cycle, EdgeKind, ImportEdge
 from importaudit.static.component import build, edges, witness_nodes
 from importaudit.static.cut import cut_cost, feedback_arcs
-from importaudit.static.failing import failing_edges
+from importaudit.static.failing import Entries, failing_edges
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import edge_sort_key
 
@@ -49,7 +49,8 @@ def _top(name: str) -> str:
 
 
 def _cycle(members: list[str], pairs: Iterable[Pair],
-           records: Mapping[Pair, list[ImportEdge]], bound: Bound, at_import: bool) -> Cycle:
+           records: Mapping[Pair, list[ImportEdge]], bound: Bound, at_import: bool,
+           entries: Entries) -> Cycle:
     component = build(members, pairs, records, at_import=at_import)
     nodes = witness_nodes(component)
     witness = tuple(
@@ -59,10 +60,11 @@ def _cycle(members: list[str], pairs: Iterable[Pair],
     # In order already: the pairs (the cut's are sorted, the component's edges come
     # in sorted order), and the statements of each (sorted by `find_cycles`).
     cut = tuple(e for pair in feedback_arcs(component.members, cost) for e in records[pair])
-    failing = tuple(failing_edges(component, bound))
+    first = entries(members)
+    failing = tuple(failing_edges(component, bound, first))
     packages = tuple(sorted({_top(m) for m in members}))
     return Cycle(tuple(members), witness, cut, packages, len(packages) > 1,
-                 bool(failing), failing)
+                 bool(failing), failing, entries=tuple(sorted(first)))
 
 
 def cycle_sort_key(cycle: Cycle) -> tuple[bool, bool, bool, int, tuple[str, ...]]:
@@ -166,5 +168,12 @@ def find_cycles(graph: StaticGraph,
         bound = bound_before({n.name: n.source if n.compiled else n.file
                               for n in graph.modules})
         at_import = chosen <= IMPORT_TIME_KINDS
-        return tuple(sorted((_cycle(c, inside[i], records, bound, at_import)
+        # Which members can start first: every import-time edge of the graph counts
+        # (a package's import that reaches a component starts it), whatever `kinds`.
+        ahead: dict[str, list[str]] = {}
+        for e in graph.edges:
+            if e.kind in IMPORT_TIME_KINDS:
+                ahead.setdefault(e.importer, []).append(e.imported)
+        entries = Entries(ahead)
+        return tuple(sorted((_cycle(c, inside[i], records, bound, at_import, entries)
                              for i, c in enumerate(components)), key=cycle_sort_key))

@@ -1,9 +1,11 @@
 """Whether a cycle can fail at import: the import-time `from x import name` edges at risk.
 
 Such an edge (an attribute, not a submodule, taken from a member of the cycle) raises
-ImportError when `x` is only partly initialised. It cannot be when the importer is a
-package of `x` (`x` never starts before its package, and the package's import of `x`
-finishes it), nor when `x` binds `name` before the first statement of its body that
+ImportError when `x` is only partly initialised. It cannot be when `x` cannot start
+before the importer: importing a module runs its packages first, so the first member of
+the cycle to start is one without a package in it, and `x` is at risk only when such a
+member reaches it without starting the importer first (never so when the importer is a
+package of `x`). Nor when `x` binds `name` before the first statement of its body that
 leads back to the importer (`importaudit.static.bound`). Other cycles are fragile
 (import order matters) but do not raise. This is a suspicion: whether it is true is
 decided by running it (`importaudit.runtime.verify`).
@@ -15,10 +17,13 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, cast
 
 from importaudit.model import IMPORT_TIME_KINDS
+from importaudit.model.static import first_package
 from importaudit.static.component import all_at_import, edges
 from importaudit.static.graph import RUNS_AT_IMPORT
 
 if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping, Sequence
+
     import networkx as nx
 
     from importaudit.model import ImportEdge
@@ -68,6 +73,115 @@ class _Reach:
         return b in self._below[a]
 
 
+class Entries:
+    """The members of components that can be the first of their component to start.
+
+    Importing `a.b.c` runs `a`, then `a.b`, first. So a member with a package in its
+    component never starts first (that package does), nor does one with a package
+    whose own imports reach the component: that package's import starts whichever
+    members it reaches first (`ordered/__init__.py` importing `ordered.fields` before
+    anything can import `ordered.models`). `ahead`: each module's import-time imports,
+    across the whole graph (the packages above an imported module included, as the
+    graph's parent edges).
+    """
+
+    def __init__(self, ahead: Mapping[str, Sequence[str]]) -> None:
+        self._ahead = ahead
+        self._hits: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
+
+    def __call__(self, members: Collection[str]) -> set[str]:
+        """The members of one component that can start first."""
+        found: set[str] = set()
+        for member in members:
+            found |= self._firsts(member, frozenset(), members)
+        return found
+
+    def _firsts(self, module: str, started: frozenset[str],
+                members: Collection[str]) -> frozenset[str]:
+        """The members that start first when `module` is imported (`started`: running)."""
+        parts = module.split(".")
+        above: list[str] = []
+        for package in (".".join(parts[:i]) for i in range(1, len(parts))):
+            above.append(package)
+            if package in started:
+                continue
+            if package in members:
+                return frozenset({package})
+            now = started | set(above)
+            hits = self._reached(package, now, members)
+            if hits:
+                return frozenset().union(*(self._firsts(h, now, members) for h in hits))
+        return frozenset({module})
+
+    def _reached(self, package: str, started: frozenset[str],
+                 members: Collection[str]) -> frozenset[str]:
+        """The members `package`'s import reaches first: through modules not members.
+
+        Modules already running (`started`) are not entered: importing them again
+        returns at once.
+        """
+        key = (package, started)
+        hits = self._hits.get(key)
+        if hits is None:
+            found: set[str] = set()
+            seen = {package}
+            stack = [package]
+            while stack:
+                for v in self._ahead.get(stack.pop(), ()):
+                    if v in seen or v in started:
+                        continue
+                    seen.add(v)
+                    if v in members:
+                        found.add(v)
+                    else:
+                        stack.append(v)
+            hits = self._hits[key] = frozenset(found)
+        return hits
+
+
+class _StartsBefore:
+    """Whether a member can start before another: the orders that can occur.
+
+    The first member of the component to start is one of its entries (`Entries`).
+    `x` can start before `importer` only when an entry reaches it,
+    through import-time edges, without starting `importer` first: without passing
+    through `importer` or a module of its (whose import runs `importer` first). The
+    members such a way reaches are found once per importer asked about.
+    """
+
+    def __init__(self, component: Component, at_import: list[Pair] | None,
+                 entries: Collection[str]) -> None:
+        """`at_import`: the component's edges that run at import time (None: every one).
+
+        `entries`: the members that can start first (`Entries`).
+        """
+        self._entries = sorted(entries)
+        self._first = set(entries)
+        self._ahead: dict[str, list[str]] = {}
+        for u, v in (at_import if at_import is not None
+                     else ((u, v) for u, v, _ in component.listed)):
+            self._ahead.setdefault(u, []).append(v)
+        self._reached: dict[str, set[str]] = {}
+
+    def __call__(self, x: str, importer: str) -> bool:
+        inside = importer + "."
+        if x == importer or x.startswith(inside):
+            return False  # (a module of the importer's starts after it)
+        if x in self._first:
+            return True  # (imported first)
+        reached = self._reached.get(importer)
+        if reached is None:
+            reached = self._reached[importer] = set()
+            stack = [m for m in self._entries if m != importer and not m.startswith(inside)]
+            reached.update(stack)
+            while stack:
+                for v in self._ahead.get(stack.pop(), ()):
+                    if v not in reached and v != importer and not v.startswith(inside):
+                        reached.add(v)
+                        stack.append(v)
+        return x in reached
+
+
 _IMPORTED = attrgetter("imported")
 _LINE = attrgetter("line")
 
@@ -96,15 +210,20 @@ def _first_lines(listed: list[tuple[str, str, list[ImportEdge]]],
             for x, back in lines.items()}
 
 
-def failing_edges(component: Component, bound: Bound) -> list[ImportEdge]:
+def failing_edges(component: Component, bound: Bound,
+                  entries: Collection[str] | None = None) -> list[ImportEdge]:
     """Import-time `from x import name` edges that can meet `x` partly initialised.
 
     That happens when `x` imports the importer back, at import time: `x` is then
     still executing when the importer asks it for `name`. With every kind counted, a
     component may close only through deferred edges; those edges are not counted here.
-    Ruled out: an importer that is a package of `x`, and names `x` binds (`bound`)
-    before the first statement of its body that leads back to the importer. In the
-    order of the component's edges (`edges`) and their statements.
+    Ruled out: an `x` no order that can occur starts before the importer
+    (`_StartsBefore`: an importer that is a package of `x`, or a package in the
+    component whose import reaches `x` only through the importer), and names `x` binds
+    (`bound`) before the first statement of its body that leads back to the importer. In the
+    order of the component's edges (`edges`) and their statements. `entries`: the
+    members that can start first (`Entries`; default: those without a package in the
+    component).
     """
     listed = list(edges(component))
     candidates = _candidates(listed)
@@ -128,13 +247,17 @@ def failing_edges(component: Component, bound: Bound) -> list[ImportEdge]:
                 ahead.setdefault(u, []).append((v, found))
     reaches = _Reach(component, at_import)
     everywhere = reaches.everywhere  # (always so with the default kinds: no call needed)
+    if entries is None:
+        members = set(component.members)
+        entries = [m for m in component.members if first_package(m, members) is None]
+    before = _StartsBefore(component, at_import, entries)
     # (that key, the names taken) -> whether the edge can fail: many modules take the
     # same names from one module (sympy: 1,320 edges, 245 modules taken from)
     verdicts: dict[tuple[str | Pair, tuple[str, ...]], bool] = {}
     failing = []
     for edge in candidates:
         x, importer = edge.imported, edge.importer
-        if x.startswith(importer + ".") or not (everywhere or reaches(x, importer)):
+        if not (everywhere or reaches(x, importer)) or not before(x, importer):
             continue
         key = x if everywhere else (x, importer)
         verdict = verdicts.get((key, edge.names))

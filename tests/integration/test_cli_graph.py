@@ -72,18 +72,18 @@ def test_cycles_json_round_trips_and_names_the_failing_import(runner: CliRunner)
 
 
 def test_cycles_proves_claims_by_running_them_unless_told_not_to(runner: CliRunner) -> None:
-    proven = runner.invoke(cli, ["cycles", "cyclic", "orderdep"])
+    proven = runner.invoke(cli, ["cycles", "cyclic", "orders"])
     assert proven.exit_code == 1, proven.output
     assert "cycle 1: pkg_a <-> pkg_b  FAILS AT IMPORT (reproduced)" in proven.output
     assert "fails: importing pkg_b.service first: ImportError: cannot import name " \
            "'Service' from partially initialized module 'pkg_b.service'" in proven.output
-    assert "within ordered  order-dependent: did not fail from 1 entry point(s) tried" \
+    assert "within sideways  order-dependent: did not fail from 1 entry point(s) tried" \
         in proven.output
-    static = runner.invoke(cli, ["cycles", "cyclic", "orderdep", "--no-verify"])
+    static = runner.invoke(cli, ["cycles", "cyclic", "orders", "--no-verify"])
     assert static.exit_code == 1, static.output
     assert "pkg_a <-> pkg_b  CAN FAIL AT IMPORT (unverified: static reasoning, no code " \
            "ran)" in static.output
-    assert "within ordered  CAN FAIL AT IMPORT (unverified" in static.output
+    assert "within sideways  CAN FAIL AT IMPORT (unverified" in static.output
     assert "FAILS AT IMPORT" not in static.output and "order-dependent" not in static.output
     other = runner.invoke(cli, ["cycles", "cyclic", "--python", sys.executable])
     assert "FAILS AT IMPORT (reproduced)" in other.output

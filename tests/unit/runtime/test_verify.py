@@ -62,28 +62,41 @@ def test_a_cycle_that_fails_from_either_side_is_proven_with_the_error() -> None:
 
 
 def test_a_suspicion_that_does_not_fail_is_order_dependent() -> None:
-    (ordered, *_rest) = api.cycles(["orderdep"], api.StaticOptions(verify=True)).cycles
-    assert ordered.packages == ("ordered",) and ordered.can_fail
+    report = api.cycles(["orders"], api.StaticOptions(verify=True))
+    (ordered,) = (c for c in report.cycles if c.packages == ("sideways",))
+    assert ordered.can_fail
     assert ordered.proof is Proof.NOT_REPRODUCED and not ordered.fails
-    # Importing ordered.models first imports the package first, which loads it: one run.
+    # Importing sideways.models first: its package imports nothing, so it starts first.
     assert [(t.module, t.error, t.via) for t in ordered.trials] == [
-        ("ordered.models", None, "ordered")]
+        ("sideways.models", None, None)]
     # An entry point that failed for another reason is not one it "did not fail" from.
-    other = ImportTrial("ordered.extra", error="ModuleNotFoundError: No module named 'x'")
+    other = ImportTrial("sideways.extra", error="ModuleNotFoundError: No module named 'x'")
     mixed = dataclasses.replace(ordered, trials=(*ordered.trials, other))
     assert claim_label(mixed) == "order-dependent: did not fail from 1 entry point(s) tried"
+
+
+def test_a_module_whose_package_starts_the_cycle_is_tried_through_it() -> None:
+    (via,) = (c for c in api.cycles(["orders"], api.StaticOptions(verify=True)).cycles
+              if c.packages == ("viapkg",))
+    assert via.fails
+    assert [(t.module, t.via, t.circular) for t in via.trials] == [
+        ("viapkg.models", "viapkg", True)]
 
 
 def test_a_failure_after_the_imports_at_risk_ran_is_not_unverified() -> None:
     # click's shape: `_compat` takes a name from `_winconsole` on Windows only, and the
     # package loads `_compat` first; importing `_winconsole` first fails on its own
     # platform assert, after `_compat` had finished. It said "can fail (unverified)".
-    (console,) = api.cycles(["platformcycle"], api.StaticOptions(verify=True)).cycles
-    assert console.modules == ("consolepkg._compat", "consolepkg._winconsole")
+    # (Its package loads `_compat` first: `_winconsole` never starts first there. The
+    # same modules in a package that imports neither can be imported first.)
+    console, click = api.cycles(["platformcycle"], api.StaticOptions(verify=True)).cycles
+    assert click.modules == ("consolepkg._compat", "consolepkg._winconsole")
+    assert not click.can_fail and click.trials == ()
+    assert console.modules == ("loosepkg._compat", "loosepkg._winconsole")
     assert console.can_fail and console.proof is Proof.NOT_REPRODUCED
     (trial,) = console.trials
     assert (trial.module, trial.error, trial.cleared, trial.circular) == (
-        "consolepkg._winconsole", "AssertionError", True, False)
+        "loosepkg._winconsole", "AssertionError", True, False)
     assert claim_label(console) == "order-dependent: did not fail from 1 entry point(s) tried"
 
 

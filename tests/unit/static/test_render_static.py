@@ -40,7 +40,8 @@ def test_cycles_text_names_the_path_the_lines_and_the_fix() -> None:
     assert "cycle 1: pkg_a <-> pkg_b  CAN FAIL AT IMPORT (unverified: static reasoning, " \
            "no code ran)" in text
     assert "can fail (unverified): cyclic/pkg_b/service.py:3 `from pkg_a.core import Base` " \
-           "raises ImportError if pkg_a.core is imported first" in text.replace("\\", "/")
+           "raises ImportError if pkg_a.core is the first of the cycle to start" \
+        in text.replace("\\", "/")
     assert "shortest path: pkg_a.core -> pkg_b.service -> pkg_a.core" in text
     core = Path("cyclic/pkg_a/core.py")
     assert f"pkg_a.core -> pkg_b.service  eager  {core}:3  from pkg_b.service import Service" \
@@ -58,14 +59,26 @@ def test_verified_cycles_show_the_error_or_say_order_dependent() -> None:
             "partially initialized module 'pkg_a.core'") in text
     assert f"at {Path('cyclic/pkg_b/service.py')}:3" in text
     assert "can fail" not in text  # the claim is proven: no static wording left
-    ordered = _text(api.cycles(["orderdep"], api.StaticOptions(cache=False, verify=True)), "cycles")
-    assert "(0 fail at import, 1 order-dependent, 0 across packages)" in ordered
-    assert "cycle 1: within ordered  order-dependent: did not fail from 1 entry point(s) " \
+    ordered = _text(api.cycles(["orders"], api.StaticOptions(cache=False, verify=True)), "cycles")
+    assert "(1 fail at import, 1 order-dependent, 0 across packages)" in ordered
+    assert "cycle 2: within sideways  order-dependent: did not fail from 1 entry point(s) " \
            "tried" in ordered
-    assert ("suspected: orderdep/ordered/fields.py:3 `from ordered.models import Model` would "
-            "raise ImportError if it ran while ordered.models was half-initialised (before "
+    assert ("suspected: orders/sideways/fields.py:3 `from sideways.models import Model` would "
+            "raise ImportError if it ran while sideways.models was half-initialised (before "
             "defining Model)") in ordered.replace("\\", "/")
-    assert "FAILS" not in ordered and "CAN FAIL" not in ordered
+    assert "CAN FAIL" not in ordered
+
+
+def test_unverified_claims_name_only_orders_that_can_occur() -> None:
+    text = _text(api.cycles(["orders"], api.StaticOptions(cache=False)), "cycles")
+    # `viapkg.models` never starts first: importing it runs its package, in the cycle.
+    assert ("`from viapkg.models import Model` raises ImportError if viapkg.models has "
+            "started before viapkg.fields (it is never the first to start: importing it runs "
+            "its package viapkg first; the cycle starts at viapkg) and has not yet defined "
+            "Model") in text
+    assert ("`from sideways.models import Model` raises ImportError if sideways.models is "
+            "the first of the cycle to start and has not yet defined Model") in text
+    assert "viapkg.models is imported first" not in text
 
 
 def test_no_cycles_says_over_which_kinds() -> None:
