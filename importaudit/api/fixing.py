@@ -86,7 +86,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     # Each member of an import cycle that can fail must still import first, alone: an
     # eager `__init__` may import them in the one order that works (prompt_toolkit's).
     imported = {m.name for m in reviewed.modules if not m.error}
-    cyclic = sorted({m for c in reviewed.cycles if c.can_fail for m in c.modules
+    cyclic = sorted({m for c in reviewed.cycles if c.order_matters for m in c.modules
                      if m in imported})
 
     def propose(fixes: Sequence[FixTarget], paths: Sequence[str],

@@ -146,6 +146,9 @@ class Cycle:
     # The members that can be the first of the cycle to start: importing any other runs
     # a package first that starts one of these (empty: not known, a report before it)
     entries: tuple[str, ...] = ()
+    # `from x import name` edges that would be at risk if `x` could start first, which
+    # the order the packages' imports impose rules out: a lazy `__init__` may change it
+    held_by_order: tuple[ImportEdge, ...] = ()
 
     @property
     def fails(self) -> bool:
@@ -156,6 +159,11 @@ class Cycle:
     def failures(self) -> tuple[ImportTrial, ...]:
         """The trials that failed on a half-initialised member of this cycle."""
         return tuple(t for t in self.trials if t.circular)
+
+    @property
+    def order_matters(self) -> bool:
+        """Suspected to fail at import, or would be if a package stopped fixing the order."""
+        return self.can_fail or bool(self.held_by_order)
 
     def runs_first(self, module: str) -> str | None:
         """The member that always starts before `module`: its outermost package in the cycle.

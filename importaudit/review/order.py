@@ -115,7 +115,7 @@ def _cycles(ctx: ReviewContext, package: str) -> list[Cycle]:
     parent's `__init__` in sqlalchemy's dialects) is not run: that would try every
     package of the project against every cycle.
     """
-    return [c for c in ctx.report.cycles if c.can_fail and any(
+    return [c for c in ctx.report.cycles if c.order_matters and any(
         m == package or m.startswith(package + ".") for m in c.modules)]
 
 
@@ -167,7 +167,7 @@ def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
         return None
     members = frozenset(m for c in cycles for m in c.modules)
     half = _half(broke)
-    cycle = next((c for c in ctx.report.cycles if c.can_fail and half in c.modules),
+    cycle = next((c for c in ctx.report.cycles if c.order_matters and half in c.modules),
                  cycles[0])
     kept = deferred & members
     rest = deferred - kept

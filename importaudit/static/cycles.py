@@ -61,10 +61,11 @@ def _cycle(members: list[str], pairs: Iterable[Pair],
     # in sorted order), and the statements of each (sorted by `find_cycles`).
     cut = tuple(e for pair in feedback_arcs(component.members, cost) for e in records[pair])
     first = entries(members)
-    failing = tuple(failing_edges(component, bound, first))
+    failing, held = failing_edges(component, bound, first)
     packages = tuple(sorted({_top(m) for m in members}))
     return Cycle(tuple(members), witness, cut, packages, len(packages) > 1,
-                 bool(failing), failing, entries=tuple(sorted(first)))
+                 bool(failing), tuple(failing), entries=tuple(sorted(first)),
+                 held_by_order=tuple(held))
 
 
 def cycle_sort_key(cycle: Cycle) -> tuple[bool, bool, bool, int, tuple[str, ...]]:

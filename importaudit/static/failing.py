@@ -210,9 +210,12 @@ def _first_lines(listed: list[tuple[str, str, list[ImportEdge]]],
             for x, back in lines.items()}
 
 
-def failing_edges(component: Component, bound: Bound,
-                  entries: Collection[str] | None = None) -> list[ImportEdge]:
+def failing_edges(component: Component, bound: Bound, entries: Collection[str] | None = None,
+                  ) -> tuple[list[ImportEdge], list[ImportEdge]]:
     """Import-time `from x import name` edges that can meet `x` partly initialised.
+
+    And, apart, those that could in an order the packages' imports rule out now (a
+    lazy `__init__` may let it occur: what the review and `fix` must run).
 
     That happens when `x` imports the importer back, at import time: `x` is then
     still executing when the importer asks it for `name`. With every kind counted, a
@@ -228,7 +231,7 @@ def failing_edges(component: Component, bound: Bound,
     listed = list(edges(component))
     candidates = _candidates(listed)
     if not candidates:
-        return []
+        return [], []
     # (x, importer) -> the first line of the way back from x to the importer; just x
     # when every member reaches every other (the way back is then the same for every
     # importer: x's first import-time statement in the component)
@@ -254,10 +257,11 @@ def failing_edges(component: Component, bound: Bound,
     # (that key, the names taken) -> whether the edge can fail: many modules take the
     # same names from one module (sympy: 1,320 edges, 245 modules taken from)
     verdicts: dict[tuple[str | Pair, tuple[str, ...]], bool] = {}
-    failing = []
+    failing: list[ImportEdge] = []
+    held: list[ImportEdge] = []
     for edge in candidates:
         x, importer = edge.imported, edge.importer
-        if not (everywhere or reaches(x, importer)) or not before(x, importer):
+        if x.startswith(importer + ".") or not (everywhere or reaches(x, importer)):
             continue
         key = x if everywhere else (x, importer)
         verdict = verdicts.get((key, edge.names))
@@ -274,5 +278,5 @@ def failing_edges(component: Component, bound: Bound,
             verdict = verdicts[key, edge.names] = not (
                 start is not None and bound(x, names, start))
         if verdict:
-            failing.append(edge)
-    return failing
+            (failing if before(x, importer) else held).append(edge)
+    return failing, held
