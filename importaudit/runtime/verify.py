@@ -74,12 +74,14 @@ def import_roots(graph: StaticGraph, modules: Iterable[str]) -> tuple[str, ...]:
 
 
 def entry_points(cycle: Cycle) -> tuple[str, ...]:
-    """The modules the suspicion says fail when imported first: the `x` of each edge.
+    """The modules whose import first the suspicion is about, to run.
 
-    A `__main__` module is never one: importing it runs a program.
+    The `x` of each edge, and the members the cycle can start at (`cycle.entries`):
+    when `x` is never the first to start, the orders that can start it before its
+    importer begin there. A `__main__` module is never one: importing it runs a program.
     """
-    return tuple(sorted({e.imported for e in cycle.failing
-                         if e.imported.rpartition(".")[2] != "__main__"}))
+    return tuple(sorted({m for m in (*(e.imported for e in cycle.failing), *cycle.entries)
+                         if m.rpartition(".")[2] != "__main__"}))
 
 
 def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str] = (),

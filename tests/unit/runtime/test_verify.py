@@ -66,21 +66,23 @@ def test_a_suspicion_that_does_not_fail_is_order_dependent() -> None:
     (ordered,) = (c for c in report.cycles if c.packages == ("sideways",))
     assert ordered.can_fail
     assert ordered.proof is Proof.NOT_REPRODUCED and not ordered.fails
-    # Importing sideways.models first: its package imports nothing, so it starts first.
+    # Its package imports nothing, so either module can start first: both are run.
     assert [(t.module, t.error, t.via) for t in ordered.trials] == [
-        ("sideways.models", None, None)]
+        ("sideways.fields", None, None), ("sideways.models", None, None)]
     # An entry point that failed for another reason is not one it "did not fail" from.
     other = ImportTrial("sideways.extra", error="ModuleNotFoundError: No module named 'x'")
     mixed = dataclasses.replace(ordered, trials=(*ordered.trials, other))
-    assert claim_label(mixed) == "order-dependent: did not fail from 1 entry point(s) tried"
+    assert claim_label(mixed) == "order-dependent: did not fail from 2 entry point(s) tried"
 
 
 def test_a_module_whose_package_starts_the_cycle_is_tried_through_it() -> None:
     (via,) = (c for c in api.cycles(["orders"], api.StaticOptions(verify=True)).cycles
               if c.packages == ("viapkg",))
     assert via.fails
+    # The member the cycle starts at is run too: the order the claim names.
+    assert via.entries == ("viapkg",)
     assert [(t.module, t.via, t.circular) for t in via.trials] == [
-        ("viapkg.models", "viapkg", True)]
+        ("viapkg", None, True), ("viapkg.models", "viapkg", True)]
 
 
 def test_a_failure_after_the_imports_at_risk_ran_is_not_unverified() -> None:
@@ -94,10 +96,11 @@ def test_a_failure_after_the_imports_at_risk_ran_is_not_unverified() -> None:
     assert not click.can_fail and click.trials == ()
     assert console.modules == ("loosepkg._compat", "loosepkg._winconsole")
     assert console.can_fail and console.proof is Proof.NOT_REPRODUCED
-    (trial,) = console.trials
+    compat, trial = console.trials
+    assert (compat.module, compat.error) == ("loosepkg._compat", None)
     assert (trial.module, trial.error, trial.cleared, trial.circular) == (
         "loosepkg._winconsole", "AssertionError", True, False)
-    assert claim_label(console) == "order-dependent: did not fail from 1 entry point(s) tried"
+    assert claim_label(console) == "order-dependent: did not fail from 2 entry point(s) tried"
 
 
 def test_one_run_settles_every_module_its_package_loads_or_fails_on() -> None:
@@ -176,16 +179,17 @@ def test_failures_for_other_reasons_and_timeouts_prove_nothing(tmp_path: Path) -
     # (twisted's serial ports said "did not fail from 2 entry point(s)": both lacked
     # `serial`).
     assert needy.proof is Proof.UNVERIFIED and needy.can_fail
-    assert claim_label(needy) == ("can fail at import (unverified: the 1 entry point(s) "
+    # (Each module can start first: both are run, and both fail on the dependency.)
+    assert claim_label(needy) == ("can fail at import (unverified: the 2 entry point(s) "
                                   "tried failed for another reason first)")
-    (trial,) = needy.trials
+    _, trial = needy.trials
     assert trial.error == "ModuleNotFoundError: No module named 'no_such_dependency_anywhere'"
     assert not trial.circular and trial.line == 1
     assert not trial.cleared  # needy.u, which takes NAME from it, never ran
-    (slow,) = by_package["slow"].trials
+    _, slow = by_package["slow"].trials
     assert by_package["slow"].proof is Proof.UNVERIFIED
     assert slow.error == "TimeoutError: importing slow.x did not finish in 2 s"
-    (dies,) = by_package["dies"].trials
+    _, dies = by_package["dies"].trials
     assert dies.error == "the interpreter exited with status 3: last words"
 
 
@@ -254,9 +258,11 @@ def test_a_trial_that_fails_on_another_cycle_proves_that_cycle(tmp_path: Path) -
     a, b = cycles["cross.a1", "cross.a2"], cycles["cross.b1", "cross.b2"]
     # a1 failed on b2's cycle before it reached its own: a's claim is still unproven.
     assert a.can_fail and a.proof is Proof.UNVERIFIED
-    assert [(t.module, t.circular) for t in a.trials] == [("cross.a1", False)]
+    # (a2 can start first too, and is run: it enters at a1 all the same.)
+    assert [(t.module, t.circular) for t in a.trials] == [("cross.a1", False),
+                                                          ("cross.a2", False)]
     assert not b.can_fail and b.proof is Proof.FAILS
-    (trial,) = b.trials
+    trial, _ = b.trials
     assert trial.module == "cross.a1" and trial.circular
     assert trial.error == ("AttributeError: partially initialized module 'cross.b2' has no "
                            "attribute 'OTHER' (most likely due to a circular import)")
