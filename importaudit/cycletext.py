@@ -47,7 +47,7 @@ def _unverified_why(cycle: Cycle) -> str:
     if cycle.trials:
         return (f"the {len(cycle.trials)} entry point(s) tried failed for another reason "
                 "first")
-    return "static reasoning, no code ran"
+    return f"not run: {cycle.not_run}" if cycle.not_run else "static reasoning, no code ran"
 
 
 def first_text(cycle: Cycle, edge: ImportEdge) -> str:
@@ -88,7 +88,8 @@ def claim_sentence(cycle: Cycle) -> str:
                 f"module could fail, but it did not fail from {_imported(cycle)} entry "
                 "point(s) tried.")
     if cycle.can_fail:
-        why = "no code ran" if not cycle.trials else _unverified_why(cycle)
+        why = (_unverified_why(cycle) if cycle.trials or cycle.not_run
+               else "no code ran")
         return ("A `from ... import name` on the half-initialised module can fail depending "
                 f"on which side is imported first (unverified: {why}).")
     return ""

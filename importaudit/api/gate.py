@@ -67,7 +67,8 @@ class _Run:
 
     def analyse(self, config: Config, *, verify: bool = False) -> Report:
         """The static graph, cycles sought over the configured kinds (`verify`: proven)."""
-        options = StaticOptions(measure=config.measure, kinds=config.kinds, verify=verify)
+        options = StaticOptions(measure=config.measure, kinds=config.kinds, verify=verify,
+                                not_run="--static runs no code")
         return cycles(_configured_targets(config), options, environments=self.envs)
 
     def analyse_verified(self, config: Config) -> Report:
@@ -147,8 +148,9 @@ def check(
         config = dataclasses.replace(config, measure=looked_up)
         notes = (note,) if note else ()
     report = None if static_only else (measure or run.measure)(config)
-    # The static-only gate runs no code, so its cycle claims stay unverified.
-    default = run.analyse if static_only or measured else run.analyse_verified
+    # The static-only gate runs no code, so its cycle claims stay unverified; a saved
+    # report's are run in the environment it was measured in (looked up above).
+    default = run.analyse if static_only else run.analyse_verified
     report = noted(_merge_static(report, (analyse or default)(config)), *notes)
     if measured is not None:
         same_code(report)

@@ -81,8 +81,10 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     # The graph with every edge; cycles over import-time edges, their claims run when
     # this review runs the targets anyway (not from a saved report) and IA201 wants them.
     verify = measured is None and (chosen is None or "IA201" in chosen)
-    static = cycles(targets, StaticOptions(measure=options.measure, verify=verify),
-                    environments=envs)
+    static = cycles(targets, StaticOptions(
+        measure=options.measure, verify=verify,
+        not_run="a review of a saved report runs no code" if measured is not None
+        else "IA201 was not selected"), environments=envs)
     report = noted(dataclasses.replace(report, graph=static.graph, cycles=static.cycles),
                    *notes)
     if measured is not None:

@@ -119,6 +119,9 @@ def cycles(targets: Sequence[str], options: StaticOptions | None = None, *,
     found = find_cycles(full, counted)
     if options.verify and any(c.can_fail for c in found):
         found = tuple(sorted(_verify(found, full, options, envs), key=cycle_sort_key))
+    elif not options.verify:
+        found = tuple(dataclasses.replace(c, not_run=options.not_run) if c.can_fail else c
+                      for c in found)
     return _static_report(targets, full, found)
 
 

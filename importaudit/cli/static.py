@@ -102,7 +102,7 @@ def cycles(
         # --kinds is the `kinds` key here: the flag wins over the file, parsed there.
         config = given.config(kinds=kinds)
         options = StaticOptions(measure=config.measure, kinds=config.kinds,
-                                verify=not no_verify, **static)
+                                verify=not no_verify, not_run="--no-verify", **static)
         chosen = infer_format(fmt, output, "text")
         report = api.cycles(_targets(targets, config), options, meanwhile=preload(chosen))
         emit(report, chosen, output,

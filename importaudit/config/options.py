@@ -262,6 +262,8 @@ class StaticOptions:
     jobs: int | None = None
     full_parse: bool = False
     verify: bool = False
+    #: Why cycle claims are not run when `verify` is False, said with each one.
+    not_run: str = "nothing was asked to run them"
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,6 +149,9 @@ class Cycle:
     # `from x import name` edges that would be at risk if `x` could start first, which
     # the order the packages' imports impose rules out: a lazy `__init__` may change it
     held_by_order: tuple[ImportEdge, ...] = ()
+    # Why no entry point was run, when none was: "--no-verify", a saved report judged,
+    # entry points that only run programs (None: run, or not suspected)
+    not_run: str | None = None
 
     @property
     def fails(self) -> bool:

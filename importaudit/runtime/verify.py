@@ -249,7 +249,9 @@ def _judge(cycle: Cycle, done: Mapping[str, ImportTrial],
     trials += [t for m, t in sorted(done.items())
                if m not in own and _half_initialised(t, cycle)]
     if not trials:
-        return cycle
+        return (dataclasses.replace(cycle, not_run="its entry points are `__main__` "
+                                    "modules: importing one runs a program")
+                if cycle.can_fail else cycle)
     judged = tuple(dataclasses.replace(t, circular=_half_initialised(t, cycle)) for t in trials)
     judged = tuple(dataclasses.replace(t, cleared=_cleared(t, cycle, finished)) for t in judged)
     # An entry point that failed for another reason (a missing dependency, a timeout)
