@@ -178,6 +178,10 @@ class ReviewContext:
         self._deferrable: dict[str, frozenset[str] | None] = {}  # see `deferrable`
         self._lazy_parent: dict[str, bool] = {}  # see `counts_lazy`
         self.init_plans: dict[str, InitPlan | None] = {}  # IA101's, by package (`eager`)
+        # How many of `all_facts` (in its order) have had IA101's plan made and, when
+        # offered, noted in `lazy_offered` (`eager.settle_offers`), whoever asked first.
+        self.offers_settled = 0
+        self._offer_order: dict[str, int] | None = None
 
     def import_graph(self) -> nx.DiGraph[str]:
         """The static graph over the edges cycles count (built on first use)."""
@@ -243,6 +247,12 @@ class ReviewContext:
         if facts.all_names is not None:
             return frozenset(facts.all_names)
         return frozenset(n for n in facts.defined if not n.startswith("_"))
+
+    def offer_order(self) -> dict[str, int]:
+        """The own modules with readable source, in `all_facts` order -> their place."""
+        if self._offer_order is None:
+            self._offer_order = {f.name: i for i, f in enumerate(self.all_facts())}
+        return self._offer_order
 
     def all_facts(self) -> Iterable[ModuleFacts]:
         """Source facts of every own module that has readable source, by name."""

@@ -98,6 +98,29 @@ def _plan(ctx: ReviewContext, facts: ModuleFacts) -> InitPlan | None:
     return None if claim is None else InitPlan(subs, needed, ordered, claim, verdict)
 
 
+def settle_offers(ctx: ReviewContext, package: str) -> None:
+    """IA101's plans made, in its order, up to `package`'s, each offered as IA101 offers it.
+
+    A plan's trial applies the lazy `__init__`s offered before it (`review.order`), so
+    it must see the same ones whichever rule asks first: IA101 itself, or another
+    rule's saving that counts a parent lazy (`offers_lazy_init`), even with IA101 not
+    selected (`--select IA501` counted `ordercombo.ops` lazy, whose lazy `__init__`
+    breaks once `ordercombo`'s is applied, which IA101 offers first).
+    """
+    order = ctx.offer_order()
+    target = order.get(package)
+    if target is None:
+        return
+    names = list(order)
+    while ctx.offers_settled <= target:
+        name = names[ctx.offers_settled]
+        ctx.offers_settled += 1  # (first: a plan asks only of packages above it)
+        facts = ctx.facts(name)
+        plan = _init_plan(ctx, facts) if facts is not None else None
+        if plan is not None and (plan.verdict is None or plan.verdict.partial):
+            offered(ctx, name)  # later trials apply this lazy __init__ too
+
+
 def offers_lazy_init(ctx: ReviewContext, package: str) -> bool:
     """Whether IA101 offers `package` a lazy `__init__` a reader is asked to make.
 
@@ -109,6 +132,7 @@ def offers_lazy_init(ctx: ReviewContext, package: str) -> bool:
     own = ctx.modules.get(package)
     if facts is None or own is None:
         return False
+    settle_offers(ctx, package)
     plan = _init_plan(ctx, facts)
     return (plan is not None and (plan.verdict is None or plan.verdict.partial)
             and ctx.grade(ctx.tree.cost(plan.claim.saved)) >= Severity.LOW)
@@ -139,6 +163,7 @@ def offers_lazy_init(ctx: ReviewContext, package: str) -> bool:
 def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
     """IA101: a package `__init__` whose eager submodule imports cost measurable time."""
     for facts in ctx.all_facts():
+        settle_offers(ctx, facts.name)
         plan = _init_plan(ctx, facts)
         if plan is None:
             continue
@@ -150,7 +175,6 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
             if finding is not None:
                 yield finding
             continue
-        offered(ctx, package)  # later trials apply this lazy __init__ too
         targets = {ctx.submodule_of(b) for b in subs}
         impact = ctx.tree.cost(claim.saved)
         names = {b.name: ctx.submodule_of(b) for b in subs}

@@ -153,6 +153,24 @@ def test_the_review_offers_what_works_with_every_offered_rewrite_applied() -> No
             "ImportError: cannot import name 'Base'") in ops.message
 
 
+def test_a_saving_counts_a_parent_lazy_only_as_ia101_offers_it_whatever_is_selected(
+) -> None:
+    # combotyped.ops.report names Base only in annotations: moving that import saves
+    # base's table only if combotyped.ops is lazy too. IA101 does not offer that (it
+    # breaks with combotyped's lazy __init__, offered first). With only IA501 selected,
+    # IA101's offers were never made, its trial ran without combotyped's, passed, and
+    # IA501 said MEDIUM "counts combotyped.ops, combotyped as lazy".
+    target = [str(ORDERED / "combotyped")]
+    for select in (("IA501",), None):
+        report = api.review(target, api.ReviewOptions(measure=api.Measure(repeat=1),
+                                                      select=select))
+        assert [f for f in report.findings if f.code == "IA501"] == [], select
+    every = api.review(target, api.ReviewOptions(measure=api.Measure(repeat=1),
+                                                 select=("IA101",)))
+    ops = ia101(every, "combotyped.ops")
+    assert ops.severity is Severity.INFO and "__getattr__" not in ops.fix
+
+
 def _combo(package: str, deferred: set[str], others: tuple[LazyTrial, ...] = ()
            ) -> LazyTrial:
     init = ORDERED.joinpath(*package.split("."), "__init__.py")
