@@ -275,7 +275,10 @@ class _Collector(_ClassUseVisitor):
             self.defined_functions.add(node.name)
             self.defined.add(node.name)
             if node.name == "__getattr__":
-                self.has_getattr = True
+                from importaudit.static.scan import can_give
+
+                # A deprecation shim (warn, return an object it has) loads nothing lazily.
+                self.has_getattr = self.has_getattr or can_give(node)
             owner, self._owner = self._owner, node.name
             self._function_body(node)
             self._owner = owner

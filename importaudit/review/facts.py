@@ -130,7 +130,7 @@ class ModuleFacts:
     placeholders: tuple[Placeholder, ...] = ()
     calls: tuple[ImportTimeCall, ...] = ()
     work: tuple[Statement, ...] = ()
-    has_getattr: bool = False  # defines a PEP 562 module __getattr__
+    has_getattr: bool = False  # a PEP 562 module __getattr__ that gives names by importing
     lazy_map_names: tuple[str, ...] = ()  # names that __getattr__ can load
     lazy_modules: dict[str, str] = field(default_factory=dict)  # name -> ".mod" or "pkg.mod"
     annotation_consumers: tuple[str, ...] = ()  # imports/calls that read annotations

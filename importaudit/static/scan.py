@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 # 4: a lazy package's names (`ImportStatement.provides`); 5: deep expressions that
 # parse are no error ("too deeply nested" came from the visitor's own recursion);
 # 6: a package's own copy of `attach` bound to `__getattr__`, tables named by variable;
-# 7: an `attach_stub` run on import names what the module binds itself
-SCANNER_VERSION = 7
+# 7: an `attach_stub` run on import names what the module binds itself; 8: a module
+# `__getattr__` that only warns and returns what the module has is no lazy mechanism
+SCANNER_VERSION = 8
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _ATTACH = "attach"
@@ -587,23 +588,56 @@ def local_attach(node: ast.Assign, module_body: list[ast.stmt]) -> ast.Call | No
 def can_give(func: ast.AST) -> bool:
     """Whether a module `__getattr__` can give names by importing them.
 
-    It returns something and imports (a statement, or a call of a function whose name
-    says it imports: `import_module`, langchain's `import_attr`). One that only raises
-    (scikit-learn's for names another module sets once enabled) or hands out objects
-    it already has (deprecated aliases) gives no name from a module of its own.
+    It returns what an import gave it: a name an import statement binds, the result of
+    a call whose name says it imports (`import_module`, langchain's `import_attr`), or
+    a name or an entry assigned from either. One that only raises (scikit-learn's for
+    names another module sets once enabled) or hands out objects it already has
+    (deprecated aliases: `import warnings`, warn, return the old name's object) gives
+    no name from a module of its own, and does not make its module lazy.
     """
-    returns = imports = False
+    given: set[str] = set()  # names an import binds, and names assigned from them
+    entries: set[str] = set()  # `cache[name] = ...`, `globals()[name] = ...`: the holder
     for node in ast.walk(func):
-        if isinstance(node, ast.Return) and node.value is not None:
-            returns = True
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            imports = True
-        elif isinstance(node, ast.Call):
-            callee = node.func
-            name = (callee.id if isinstance(callee, ast.Name)
-                    else callee.attr if isinstance(callee, ast.Attribute) else "")
-            imports = imports or "import" in name.lower()
-    return returns and imports
+        if isinstance(node, ast.Import):
+            given.update(a.asname or a.name.partition(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            given.update(a.asname or a.name for a in node.names)
+
+    def gives(expr: ast.AST) -> bool:
+        for sub in ast.walk(expr):
+            if isinstance(sub, ast.Name) and sub.id in given:
+                return True
+            if isinstance(sub, ast.Subscript) and ast.dump(sub.value) in entries:
+                return True
+            if isinstance(sub, ast.Call):
+                callee = sub.func
+                name = (callee.id if isinstance(callee, ast.Name)
+                        else callee.attr if isinstance(callee, ast.Attribute) else "")
+                if "import" in name.lower():
+                    return True
+        return False
+
+    assigned: list[tuple[ast.expr, ast.expr]] = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign):
+            assigned.extend((target, node.value) for target in node.targets)
+        elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+            assigned.append((node.target, node.value))
+    changed = True
+    while changed:  # (names assigned from names assigned from an import, and so on)
+        changed = False
+        for target, value in assigned:
+            if not gives(value):
+                continue
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Name) and sub.id not in given:
+                    given.add(sub.id)
+                    changed = True
+                elif isinstance(sub, ast.Subscript) and ast.dump(sub.value) not in entries:
+                    entries.add(ast.dump(sub.value))
+                    changed = True
+    return any(isinstance(node, ast.Return) and node.value is not None and gives(node.value)
+               for node in ast.walk(func))
 
 
 def _map_provides(func: ast.FunctionDef | ast.AsyncFunctionDef,

@@ -114,11 +114,26 @@ def test_all_and_lazy_map(tmp_path: Path) -> None:
         _LAZY = {"A": ".a", "B": ".b"}
         __all__ = ["A", "B"]
         __all__ += ["C"]
-        def __getattr__(name): ...
+        def __getattr__(name):
+            import importlib
+            return getattr(importlib.import_module(_LAZY[name], __name__), name)
         """, package=True)
     assert facts.all_names == ("A", "B", "C") and facts.all_line == 3
     assert facts.has_getattr and facts.lazy_map_names == ("A", "B")
     assert facts.uses_of("A") == {Use.EXPORT}
+
+
+def test_a_deprecation_shim_is_no_lazy_getattr(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, """
+        from .engine import Engine
+        def __getattr__(name):
+            import warnings
+            if name == "OldEngine":
+                warnings.warn("use Engine", DeprecationWarning, stacklevel=2)
+                return Engine
+            raise AttributeError(name)
+        """, package=True)
+    assert not facts.has_getattr
 
 
 _COPY = """

@@ -135,6 +135,38 @@ def test_a_getattr_bound_by_assignment_that_imports_nothing_gives_no_edge(
 
 
 @pytest.mark.parametrize("scanner", ["fast", "reference"])
+def test_a_deprecation_shim_is_no_lazy_mechanism(scanner: str) -> None:
+    # shimpkg's `def __getattr__` imports warnings, warns and returns Engine for the
+    # old name: it gives nothing from a module. Read as a lazy mechanism, its
+    # `if TYPE_CHECKING:` import made `from shimpkg import OldEngine` an eager edge to
+    # shimpkg.legacy, a module that never loads at run time.
+    graph = graph_of("shimpkg", cwd=LAZY, scanner=scanner)
+    assert {(e.imported, e.kind) for e in graph.edges if e.importer == "shimpkg.user"} == {
+        ("shimpkg", EdgeKind.EAGER)}
+
+
+@pytest.mark.parametrize(("body", "gives"), [
+    ("import warnings\nwarnings.warn('old')\nreturn _OLD[name]", False),
+    ("import warnings\nvalue = _OLD[name]\nwarnings.warn('old')\nreturn value", False),
+    ("import importlib\nreturn importlib.import_module('.' + name, __name__)", True),
+    ("from . import sub\nreturn sub", True),
+    ("import importlib\nmodule = importlib.import_module(_MAP[name], __name__)\n"
+     "return getattr(module, name)", True),
+    ("import importlib\nglobals()[name] = importlib.import_module(name)\n"
+     "return globals()[name]", True),
+])
+def test_a_getattr_gives_names_only_when_it_returns_what_it_imported(
+        body: str, gives: bool) -> None:
+    import ast
+    import textwrap
+
+    from importaudit.static.scan import can_give
+
+    func = ast.parse("def __getattr__(name):\n" + textwrap.indent(body, "    ")).body[0]
+    assert can_give(func) is gives
+
+
+@pytest.mark.parametrize("scanner", ["fast", "reference"])
 def test_an_attach_stub_s_pyi_says_where_names_come_from(scanner: str) -> None:
     graph = graph_of("skpkg", cwd=LAZY, scanner=scanner)
     got = {(e.imported, e.kind, e.line, e.names) for e in graph.edges
