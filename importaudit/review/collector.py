@@ -67,6 +67,7 @@ class _Collector(_ClassUseVisitor):
         self.all_names: tuple[str, ...] | None = None
         self.all_line: int | None = None
         self.has_getattr = False
+        self.module_body: list[ast.stmt] = []  # the module's statements (`_attaches`)
         self.lazy_names: set[str] = set()
         self.lazy_modules: dict[str, str] = {}  # lazy name -> its module, as written
         self.consumers: set[str] = set()
@@ -270,6 +271,24 @@ class _Collector(_ClassUseVisitor):
 
     visit_TryStar = visit_Try  # type: ignore[assignment]
 
+    def _attaches(self, node: ast.Assign) -> bool:
+        """Whether `node` binds the module's `__getattr__` from a lazy loader, on import.
+
+        lazy_loader's `attach`/`attach_stub`, or the module's own copy of `attach`
+        (huggingface_hub's `__getattr__, __dir__ = _attach(__name__, ...)`), at module
+        level, also inside `if`/`try` (`if not TYPE_CHECKING:`, a fallback to eager
+        imports), but not where it never runs on import: the rules that follow a lazy
+        package's names (`ReviewContext.served_lazily`) read it as a module
+        `__getattr__`, as the static graph does (`static.scan.local_attach`).
+        """
+        if self._binding_kind is BindingKind.TYPE_ONLY or self._use is Use.FUNCTION:
+            return False
+        from importaudit.static.scan import binds_getattr, is_attach, local_attach
+
+        return binds_getattr(node) and (
+            (isinstance(node.value, ast.Call) and is_attach(node.value))
+            or local_attach(node, self.module_body) is not None)
+
     def _function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if self._module_level():
             self.defined_functions.add(node.name)
@@ -428,6 +447,8 @@ class _Collector(_ClassUseVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         self._statement_call(node, node.value)
         self._type_tuple(node.value)
+        if self._module_level() and not self.has_getattr and self._attaches(node):
+            self.has_getattr = True
         if self._module_level():
             self._learn_off_switch(node.targets, node.value)
             for target in node.targets:

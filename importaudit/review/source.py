@@ -62,21 +62,6 @@ __all__ = [
 ]
 
 
-def _attached_getattr(body: list[ast.stmt]) -> bool:
-    """Whether the module binds its `__getattr__` from a lazy loader at module level.
-
-    lazy_loader's `attach`/`attach_stub`, or the module's own copy of `attach`
-    (huggingface_hub's `__getattr__, __dir__ = _attach(__name__, ...)`): the rules that
-    follow a lazy package's names (`ReviewContext.served_lazily`) read it as a module
-    `__getattr__`, as the static graph does (`static.scan.local_attach`).
-    """
-    from importaudit.static.scan import binds_getattr, is_attach, local_attach
-
-    return any(isinstance(node, ast.Assign) and binds_getattr(node) and (
-        (isinstance(node.value, ast.Call) and is_attach(node.value))
-        or local_attach(node, body) is not None) for node in body)
-
-
 def module_facts(
     name: str, path: str, *, is_package: bool = False, lazy_annotations: bool = False,
 ) -> ModuleFacts | None:
@@ -120,6 +105,7 @@ def _read(name: str, source: str, is_package: bool, lazy_annotations: bool,
         lazy = lazy_annotations or has_future_annotations(tree)
         collector = _Collector(name, is_package, lazy)
         collector.texts["__doc__"] = ast.get_docstring(tree, clean=False) or ""
+        collector.module_body = tree.body
         for stmt in tree.body:
             collector.visit(stmt)
     except (SyntaxError, ValueError):
@@ -145,7 +131,7 @@ def _read(name: str, source: str, is_package: bool, lazy_annotations: bool,
         calls=tuple(collector.calls),
         work=(*with_repeated(collector.work, collector.statement_calls),
               *derived_classes(name, collector.classes)),
-        has_getattr=collector.has_getattr or _attached_getattr(tree.body),
+        has_getattr=collector.has_getattr,
         lazy_map_names=tuple(sorted(collector.lazy_names)),
         lazy_modules=dict(sorted(collector.lazy_modules.items())),
         annotation_consumers=tuple(sorted(collector.consumers)),

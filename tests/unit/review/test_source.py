@@ -158,6 +158,17 @@ _COPY = """
     ("import lazy_loader as lazy\n__getattr__, *_ = lazy.attach_stub(__name__, __file__)", True),
     ("__getattr__ = _renamed(__name__, {'old': 'new'})", False),
     ("__getattr__, __dir__ = _attach('elsewhere')", False),
+    # Inside `if`/`try` on import, as scikit-image and others write it: it was missed.
+    ("from typing import TYPE_CHECKING\nif not TYPE_CHECKING:\n"
+     "    __getattr__, __dir__ = _attach(__name__, submod_attrs={'sub': ['x']})", True),
+    ("try:\n    import lazy_loader as lazy\nexcept ImportError:\n    from .sub import x\n"
+     "else:\n    __getattr__, __dir__, __all__ = lazy.attach(__name__)", True),
+    ("try:\n    __getattr__, __dir__ = _attach(__name__)\nexcept ImportError:\n"
+     "    from .sub import x", True),
+    # Where it never runs on import: for type checkers, or a script's block.
+    ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+     "    __getattr__, __dir__ = _attach(__name__)", False),
+    ("if __name__ == '__main__':\n    __getattr__, __dir__ = _attach(__name__)", False),
 ])
 def test_a_getattr_bound_from_a_lazy_loader_is_the_module_s(
         tmp_path: Path, binding: str, lazy: bool) -> None:
