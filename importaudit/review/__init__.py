@@ -73,8 +73,7 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
         found = fold_same_imports(found, ctx.claims, ctx.floors)
     with_served(ctx, ctx.claims)
     found = group_shared_costs(ctx.tree, found, ctx.claims, ctx.regrade)
-    sups = suppress.inline_suppressions(ctx.all_facts())
-    sups += [suppress.parse_config_entry(e) for e in ctx.settings.ignore]
+    sups = ctx.suppressions()
     ran = None if selected is None else frozenset(selected)
     outcome = suppress.apply(found, sups, frozenset(r.code for r in rules), ran)
     return ReviewResult(rank([*outcome.findings, *outcome.unused]), outcome.suppressed)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from importaudit.review.eager import HeldPull, InitPlan
     from importaudit.review.impact import Claim, ClaimKey
     from importaudit.review.order import LazyCheck, LazyTrial, OrderVerdict
+    from importaudit.review.suppress import Suppression
 
     StarCheck = Callable[[Sequence[str]], Mapping[str, tuple[str, tuple[str, ...]]]]
 
@@ -182,6 +183,7 @@ class ReviewContext:
         # offered, noted in `lazy_offered` (`eager.settle_offers`), whoever asked first.
         self.offers_settled = 0
         self._offer_order: dict[str, int] | None = None
+        self._suppressions: list[Suppression] | None = None  # see `suppressions`
 
     def import_graph(self) -> nx.DiGraph[str]:
         """The static graph over the edges cycles count (built on first use)."""
@@ -247,6 +249,22 @@ class ReviewContext:
         if facts.all_names is not None:
             return frozenset(facts.all_names)
         return frozenset(n for n in facts.defined if not n.startswith("_"))
+
+    def suppressions(self) -> list[Suppression]:
+        """The review's suppressions: inline comments, then config entries (`ignore`)."""
+        if self._suppressions is None:
+            from importaudit.review import suppress
+
+            self._suppressions = [
+                *suppress.inline_suppressions(self.all_facts()),
+                *(suppress.parse_config_entry(e) for e in self.settings.ignore)]
+        return self._suppressions
+
+    def silenced(self, code: str, module: str, line: int | None) -> bool:
+        """Whether a finding of `code` on `module` at `line` of its file is suppressed."""
+        own = self.modules.get(module)
+        file = own.file if own else None
+        return any(s.covers(code, module, file, line) for s in self.suppressions())
 
     def offer_order(self) -> dict[str, int]:
         """The own modules with readable source, in `all_facts` order -> their place."""

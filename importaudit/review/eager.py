@@ -117,8 +117,24 @@ def settle_offers(ctx: ReviewContext, package: str) -> None:
         ctx.offers_settled += 1  # (first: a plan asks only of packages above it)
         facts = ctx.facts(name)
         plan = _init_plan(ctx, facts) if facts is not None else None
-        if plan is not None and (plan.verdict is None or plan.verdict.partial):
+        if _offered(ctx, name, plan):
             offered(ctx, name)  # later trials apply this lazy __init__ too
+
+
+def _offered(ctx: ReviewContext, package: str, plan: InitPlan | None) -> bool:
+    """Whether IA101 offers `plan`'s lazy `__init__` for `package`.
+
+    Not one it keeps eager, nor one the user suppressed (`# importaudit:
+    ignore[IA101]`, `--ignore IA101:pkg`), which is not going to be written: no other
+    trial applies it, and no saving counts it.
+    """
+    return (plan is not None and (plan.verdict is None or plan.verdict.partial)
+            and not ctx.silenced("IA101", package, _first_line(plan)))
+
+
+def _first_line(plan: InitPlan) -> int:
+    """The line of IA101's finding: the first of the `__init__`'s submodule imports."""
+    return min(b.line for b in (*plan.subs, *plan.needed, *plan.ordered))
 
 
 def offers_lazy_init(ctx: ReviewContext, package: str) -> bool:
@@ -134,7 +150,7 @@ def offers_lazy_init(ctx: ReviewContext, package: str) -> bool:
         return False
     settle_offers(ctx, package)
     plan = _init_plan(ctx, facts)
-    return (plan is not None and (plan.verdict is None or plan.verdict.partial)
+    return (plan is not None and _offered(ctx, package, plan)
             and ctx.grade(ctx.tree.cost(plan.claim.saved)) >= Severity.LOW)
 
 
@@ -169,7 +185,6 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
             continue
         package, subs, needed, ordered, claim, verdict = (
             facts.name, plan.subs, plan.needed, plan.ordered, plan.claim, plan.verdict)
-        from_subs = subs + needed + ordered
         if verdict is not None and not verdict.partial:
             finding = _order_finding(ctx, facts, verdict, subs, claim)
             if finding is not None:
@@ -179,7 +194,7 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
         impact = ctx.tree.cost(claim.saved)
         names = {b.name: ctx.submodule_of(b) for b in subs}
         modules = sorted(targets | {ctx.submodule_of(b) for b in (*needed, *ordered)})
-        first = min(b.line for b in from_subs)
+        first = _first_line(plan)
         kept = sorted({b.name for b in needed if facts.uses_of(b.name) & NEEDED_AT_IMPORT})
         stays = sorted({b.name for b in needed} - set(kept))
         order = "" if verdict is None else (

@@ -50,11 +50,15 @@ class Suppression:
 
     def matches(self, finding: Finding) -> bool:
         """Whether this suppression silences `finding`."""
-        if self.codes is not None and finding.code not in self.codes:
+        return self.covers(finding.code, finding.module, finding.file, finding.line)
+
+    def covers(self, code: str, module: str, file: str | None, line: int | None) -> bool:
+        """Whether this suppression silences a finding of `code` on `module` at file:line."""
+        if self.codes is not None and code not in self.codes:
             return False
         if self.source == "config":
-            return self.pattern is None or fnmatch.fnmatchcase(finding.module, self.pattern)
-        return finding.file == self.file and finding.line == self.line
+            return self.pattern is None or fnmatch.fnmatchcase(module, self.pattern)
+        return file == self.file and line == self.line
 
 
 def parse_config_entry(entry: str) -> Suppression:

@@ -19,6 +19,25 @@ from importaudit import api
 from importaudit.model import Severity
 
 EAGERPARENT = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "eagerparent"
+QUIET = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "quietinit"
+
+
+@pytest.mark.parametrize("ignore", [
+    pytest.param((), id="inline-comment"),
+    pytest.param(("IA101:quietpkg",), id="config-entry"),
+])
+def test_a_parent_whose_ia101_is_suppressed_is_not_counted_lazy(
+        ignore: tuple[str, ...]) -> None:
+    # quietpkg's IA101 is suppressed (`# importaudit: ignore[IA101]`, or also in config):
+    # its lazy __init__ will not be written. IA501 on quietpkg.report still counted it
+    # lazy: MEDIUM, "with IA101 quietpkg:3 fixed too, it saves 1".
+    report = api.review([str(QUIET / "quietpkg")],
+                        api.ReviewOptions(measure=api.Measure(repeat=1), ignore=ignore))
+    assert [f for f in report.findings if f.code in ("IA101", "IA501")] == []
+    # The comment still silences IA101 (a finding there is): no IA001 says it is stale
+    # (the config entry, doubling it, is).
+    assert [f.line for f in report.findings if f.code == "IA001"] == (
+        [] if not ignore else [None])
 
 
 @pytest.mark.parametrize(("package", "parent_finding"), [
