@@ -177,6 +177,10 @@ def fix_schema() -> dict[str, Any]:
         "lazy_values": {**strings, "description": "Module-level values now built on first "
                         "access by a module `__getattr__`: not in the module's `__dict__` "
                         "(`vars()`) until then"},
+        "kept_for_order": {**strings, "description": "A lazy `__init__`: the names it "
+                           "keeps eager because an import cycle needs the order the eager "
+                           "`__init__` imports them in (each of the cycle's members, "
+                           "imported first with them lazy, broke)"},
         "exclusive_saving": _nullable(saving),
         "rounds": {"type": "array", "items": {"type": "integer", "minimum": 1},
                    "description": "The rounds of fix that rewrote this file (each round "

@@ -73,6 +73,7 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
             "codes": list(r.codes), "kind": _kind(r),
             "names": list(r.names), "added_names": list(r.added),
             "narrowed": list(r.narrowed), "lazy_values": list(r.values),
+            "kept_for_order": list(r.kept_for_order),
             "functions": r.functions if r.kind else None,
             "exclusive_saving": r.exclusive, "rounds": list(r.rounds),
             "proof": {"passed": None if result.not_proven else r.passed,

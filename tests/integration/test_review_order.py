@@ -122,6 +122,16 @@ def test_fix_keeps_eager_only_what_breaks_an_import_first(tmp_path: Path) -> Non
     assert kept.reason.startswith("App stays: kept eager (a member of an import cycle")
     assert ("orderpkg.filters no longer imports first, alone: ImportError: cannot import "
             "name 'Filter' from partially initialized module") in kept.reason
+    # The JSON says so too (it said only which names became lazy), as its schema does.
+    import jsonschema
+
+    from importaudit.fix.output import to_dict
+    from importaudit.schema import fix_schema
+
+    document = to_dict(result)
+    jsonschema.Draft202012Validator(fix_schema()).validate(document)
+    [written] = [r for r in document["rewrites"] if r["codes"]]
+    assert (written["names"], written["kept_for_order"]) == (["Catalog"], ["App"])
 
 
 def test_fix_leaves_an_init_whose_every_name_breaks_as_it_was(tmp_path: Path) -> None:
