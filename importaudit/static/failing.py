@@ -87,17 +87,20 @@ class Entries:
 
     def __init__(self, ahead: Mapping[str, Sequence[str]]) -> None:
         self._ahead = ahead
+        # (package, modules running) -> the members it reaches first, for one component
         self._hits: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
 
     def __call__(self, members: Collection[str]) -> set[str]:
         """The members of one component that can start first."""
+        inside = frozenset(members)
+        self._hits = {}  # (what a package reaches first depends on the component)
         found: set[str] = set()
-        for member in members:
-            found |= self._firsts(member, frozenset(), members)
+        for member in sorted(inside):
+            found |= self._firsts(member, frozenset(), inside)
         return found
 
     def _firsts(self, module: str, started: frozenset[str],
-                members: Collection[str]) -> frozenset[str]:
+                members: frozenset[str]) -> frozenset[str]:
         """The members that start first when `module` is imported (`started`: running)."""
         parts = module.split(".")
         above: list[str] = []
@@ -114,7 +117,7 @@ class Entries:
         return frozenset({module})
 
     def _reached(self, package: str, started: frozenset[str],
-                 members: Collection[str]) -> frozenset[str]:
+                 members: frozenset[str]) -> frozenset[str]:
         """The members `package`'s import reaches first: through modules not members.
 
         Modules already running (`started`) are not entered: importing them again

@@ -77,6 +77,13 @@ def test_only_orders_that_can_occur_are_suspected(monkeypatch: pytest.MonkeyPatc
     # A package that imports none of its modules: either can be imported first.
     sideways = cycles["sideways"]
     assert sideways.entries == ("sideways.fields", "sideways.models") and sideways.can_fail
+    # One package starting two cycles: each is entered at its own member (what the
+    # package reaches first was kept across cycles, and the second got the first's).
+    twins = {c.modules[0]: c for c in find_cycles(graph_of("twins"))
+             if c.packages == ("twinpkg",)}
+    assert {m: (c.entries, c.can_fail) for m, c in twins.items()} == {
+        "twinpkg.alpha": (("twinpkg.alpha",), True),
+        "twinpkg.beta": (("twinpkg.beta",), True)}
 
 
 def test_a_type_only_edge_breaks_the_cycle_unless_every_kind_counts() -> None:
