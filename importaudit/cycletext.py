@@ -68,10 +68,33 @@ def first_text(cycle: Cycle, edge: ImportEdge) -> str:
             f"the cycle starts at {first})")
 
 
+def only_start(cycle: Cycle) -> str | None:
+    """The one member the cycle always starts at, when it has only one (`cycle.entries`).
+
+    Importing any member runs its packages first, and those import the cycle's members
+    in one order: toolz's `__init__` is in its cycle with toolz.curried, so every import
+    of either runs that `__init__` first. Such a cycle has one import order, not several.
+    """
+    return cycle.entries[0] if len(cycle.entries) == 1 else None
+
+
+def _ran_only_order(cycle: Cycle) -> str | None:
+    """The start of a cycle with one order, when a trial ran that order without failing."""
+    start = only_start(cycle)
+    if start is None or cycle.proof is not Proof.NOT_REPRODUCED:
+        return None
+    # Every trial runs the one order (a member's packages run first); one that imported
+    # fine, or failed only after the imports at risk had run, ran it through.
+    return start if any(t.error is None or t.cleared for t in cycle.trials) else None
+
+
 def claim_label(cycle: Cycle) -> str | None:
     """A short label for the claim (None: not suspected of failing at import)."""
     if cycle.fails:
         return "fails at import (reproduced)"
+    start = _ran_only_order(cycle)
+    if start is not None:
+        return f"does not fail: its only order (it always starts at {start}) was run"
     if cycle.proof is Proof.NOT_REPRODUCED:
         return f"order-dependent: did not fail from {_imported(cycle)} entry point(s) tried"
     if cycle.can_fail:
@@ -83,6 +106,12 @@ def claim_sentence(cycle: Cycle) -> str:
     """One sentence on the claim, with the error when reproduced ("" when none)."""
     if cycle.fails:
         return f"It fails at import: {trial_text(cycle.failures[0])}."
+    start = _ran_only_order(cycle)
+    if start is not None:
+        return ("It does not fail at import here: a `from ... import name` on a "
+                "half-initialised module looked possible, but the cycle has one import "
+                f"order (every import of its modules runs their packages first, and it "
+                f"starts at {start}), and that order was run without error.")
     if cycle.proof is Proof.NOT_REPRODUCED:
         return ("It is order-dependent: a `from ... import name` on a half-initialised "
                 f"module could fail, but it did not fail from {_imported(cycle)} entry "
@@ -96,11 +125,17 @@ def claim_sentence(cycle: Cycle) -> str:
 
 
 def claims_count(cycles: Sequence[Cycle]) -> str:
-    """`2 fail at import, 5 order-dependent, 1 can fail (unverified)` (zeros left out)."""
+    """`2 fail at import, 5 order-dependent, 1 can fail (unverified)` (zeros left out).
+
+    A cycle whose only order was run without error is "safe in their only order".
+    """
     parts = [f"{sum(1 for c in cycles if c.fails)} fail at import"]
-    tried = sum(1 for c in cycles if c.proof is Proof.NOT_REPRODUCED)
+    single = sum(1 for c in cycles if _ran_only_order(c) is not None)
+    tried = sum(1 for c in cycles if c.proof is Proof.NOT_REPRODUCED) - single
     if tried:
         parts.append(f"{tried} order-dependent")
+    if single:
+        parts.append(f"{single} safe in their only order")
     unverified = sum(1 for c in cycles if c.can_fail and c.proof is Proof.UNVERIFIED)
     if unverified:
         parts.append(f"{unverified} can fail (unverified)")

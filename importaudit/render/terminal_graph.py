@@ -28,6 +28,7 @@ from importaudit.cycletext import (
     claim_label,
     claims_count,
     first_text,
+    only_start,
     other_reason_text,
     trial_text,
 )
@@ -345,6 +346,8 @@ def _cycle(number: int, cycle: Cycle, console: Console, options: RenderOptions) 
     elif any(e.kind not in IMPORT_TIME_KINDS for e in cycle.witness):
         title.append("  closes only after import (through a deferred, lazy or type-only "
                      "edge)", style="dim")
+    elif (start := only_start(cycle)) is not None:
+        title.append(f"  one import order: it always starts at {start}", style="dim")
     else:
         title.append("  fragile (import order matters)", style="yellow")
     console.print(title)

@@ -14,6 +14,7 @@ from static_helpers import STATIC
 
 from importaudit import api
 from importaudit.config import parse_kinds
+from importaudit.cycletext import claim_sentence
 from importaudit.render import RenderOptions, get_renderer
 from importaudit.render.terminal_graph import render_static
 
@@ -171,3 +172,20 @@ def test_a_statement_over_several_lines_is_read_from_its_own_lines(tmp_path: Pat
     assert shown(12, "pkg.plugins", EdgeKind.DEFERRED) == "from .plugins import x, y"
     # Not the first statement of its line: the edge's own text, not a wrong guess.
     assert shown(15, "csv") == "import csv"
+
+
+def test_a_cycle_with_one_import_order_says_so() -> None:
+    # toolz and toolz.curried: the package is in the cycle, so every import of either
+    # runs the package's `__init__` first: one order, and running it does not fail (it
+    # read "order-dependent"). past.builtins and its misc: nothing suspected, one order
+    # (it read "fragile (import order matters)").
+    text = _text(api.cycles(["oneorder"], api.StaticOptions(cache=False, verify=True)),
+                 "cycles")
+    assert "(0 fail at import, 1 safe in their only order, 0 across packages)" in text
+    assert "within curry  does not fail: its only order (it always starts at curry) was " \
+           "run" in text
+    assert "within shim  one import order: it always starts at shim" in text
+    assert "order-dependent" not in text and "fragile" not in text
+    report = api.cycles(["oneorder"], api.StaticOptions(cache=False, verify=True))
+    (curry,) = (c for c in report.cycles if c.packages == ("curry",))
+    assert claim_sentence(curry).startswith("It does not fail at import here")
