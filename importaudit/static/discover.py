@@ -33,6 +33,7 @@ from importaudit.static.sourcetree import (
     SearchPath,
     SourceModule,
     SourceTree,
+    find_submodule,
     module_of_file,
     walk_notes,
 )
@@ -167,7 +168,7 @@ def _find_spec(name: str, search: list[str], where: SearchPath, walker: Walker
         locations = list(spec.submodule_search_locations)
         for location in locations:
             walker.lookup(location, part)
-        spec = importlib.machinery.PathFinder.find_spec(f"{spec.name}.{part}", locations)
+        spec = find_submodule(f"{spec.name}.{part}", locations)
     return spec
 
 

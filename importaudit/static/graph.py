@@ -40,7 +40,12 @@ from importaudit.static.cache import EDGE_ROW, EdgeRows, content_key, encode_sca
 from importaudit.static.discover import SearchPath
 from importaudit.static.records import from_rows, instances
 from importaudit.static.scan import scan_reference
-from importaudit.static.sourcetree import Exclusions, SourceModule, locate_left_out
+from importaudit.static.sourcetree import (
+    Exclusions,
+    SourceModule,
+    find_submodule,
+    locate_left_out,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -120,8 +125,7 @@ class _ExternalModules:
         if not self.exists(parent):
             return False
         locations = self._locations(parent)
-        return bool(locations) and importlib.machinery.PathFinder.find_spec(
-            name, locations) is not None
+        return bool(locations) and find_submodule(name, locations) is not None
 
     def _top(self, name: str) -> importlib.machinery.ModuleSpec | None:
         try:
@@ -135,8 +139,7 @@ class _ExternalModules:
         parent, _, _ = package.rpartition(".")
         try:
             if parent:
-                spec = importlib.machinery.PathFinder.find_spec(
-                    package, self._locations(parent))
+                spec = find_submodule(package, self._locations(parent))
             else:
                 spec = self._top(package)
         except (ImportError, ValueError):

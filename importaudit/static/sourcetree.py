@@ -83,6 +83,35 @@ class SearchPath:
         return self.extension_suffixes or tuple(importlib.machinery.EXTENSION_SUFFIXES)
 
 
+def find_submodule(name: str, locations: Sequence[str]) -> importlib.machinery.ModuleSpec | None:
+    """The spec of dotted module `name` in its parent's `locations`, importing nothing.
+
+    As `PathFinder.find_spec(name, locations)` finds it (each location's path-entry
+    finder, the first module or regular package wins, namespace portions are joined),
+    but a namespace package's locations come back as a plain list. The path finder
+    wraps them in a `_NamespacePath`, whose constructor reads the parent's `__path__`
+    from `sys.modules`: for a namespace package inside another (`google.cloud`,
+    `azure.storage`), whose parent is never imported here, that raised KeyError.
+    """
+    import pkgutil  # only here: a walk of a top-level target never needs it
+
+    portions: list[str] = []
+    for location in locations:
+        finder = pkgutil.get_importer(location)  # from sys.path_hooks, as the path finder
+        spec: importlib.machinery.ModuleSpec | None = (
+            finder.find_spec(name) if finder is not None else None)
+        if spec is None:
+            continue
+        if spec.loader is not None:
+            return spec
+        portions.extend(spec.submodule_search_locations or ())
+    if not portions:
+        return None
+    spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+    spec.submodule_search_locations = portions
+    return spec
+
+
 @dataclass(frozen=True, slots=True)
 class Exclusions:
     """Which submodules a walk leaves out: glob `patterns` over module names, and tests.

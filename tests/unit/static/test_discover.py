@@ -58,6 +58,33 @@ def test_a_dotted_name_finds_the_subpackage_only() -> None:
     assert set(tree.modules) == {"relpkg.sub", "relpkg.sub.deep"}
 
 
+NESTED = STATIC / "nested_ns"
+
+
+def test_a_package_inside_a_namespace_inside_a_namespace_is_found() -> None:
+    # vendorns and vendorns.cloud have no __init__.py, and each is spread over two site
+    # directories (google.cloud.storage, azure.storage.blob): the lookup raised KeyError.
+    where = [str(NESTED / "site_a"), str(NESTED / "site_b")]
+    tree = discover(["vendorns.cloud.store"], cwd=NESTED / "app", search_path=where)
+    assert tree.roots == ["vendorns.cloud.store"]
+    assert set(tree.modules) == {"vendorns.cloud.store", "vendorns.cloud.store.blob"}
+    whole = discover(["vendorns.cloud"], cwd=NESTED / "app", search_path=where)
+    assert whole.modules["vendorns.cloud"].namespace
+    assert {"vendorns.cloud.queue", "vendorns.cloud.store.blob"} <= set(whole.modules)
+    assert "vendorns" not in sys.modules and "vendorns.cloud" not in sys.modules
+
+
+def test_modules_of_nested_namespace_packages_outside_the_targets_are_found(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(NESTED / "app")
+    for site in ("site_b", "site_a"):
+        monkeypatch.syspath_prepend(str(NESTED / site))
+    graph = static_graph(["cloudapp"], cache_dir=None, collapse_external=False)
+    used = {e.imported for e in graph.edges if e.importer == "cloudapp"}
+    # `from vendorns.cloud import queue` names the module, found in the other site dir.
+    assert {"vendorns.cloud.queue", "vendorns.cloud.store"} <= used
+
+
 def test_dotted_file_names_are_reported_not_scanned() -> None:
     tree = discover(["broken"], cwd=STATIC)
     assert "brokenpkg.good" in tree.modules
