@@ -263,6 +263,28 @@ def _fixed_point(result: FixResult,
     return dataclasses.replace(result, fixed_point=not latest.passed)
 
 
+def _project_of(module: str, entries: Sequence[Path]) -> tuple[str, Path | None]:
+    """The project package of `module` (`project_package`) and its top folder, if found.
+
+    The top folder is where a pyproject.toml beside it is looked for; a namespace
+    package's project (google.cloud.storage) is its own distribution, not the one that
+    happens to be listed first for the shared `google` folder.
+    """
+    from importaudit.static.sourcetree import project_package
+
+    parts = module.split(".")
+    tops = [entry / parts[0] for entry in entries]
+    regular = next((top for top in tops if (top / "__init__.py").is_file()), None)
+    if regular is not None or len(parts) == 1:
+        return parts[0], regular
+    for top in tops:  # a namespace package's portions: the one holding the module
+        place = top.parent.joinpath(*parts)
+        file = place / "__init__.py" if place.is_dir() else place.with_suffix(".py")
+        if file.is_file():
+            return project_package(module, str(file)), top
+    return parts[0], None
+
+
 def _declared_for(resolved: ResolvedTargets, where: SearchPath, style: str,
                   interpreter: Interpreter, timeout: float) -> Declared | None:
     """What the targets' project declares, refusing a style it does not allow.
@@ -278,10 +300,8 @@ def _declared_for(resolved: ResolvedTargets, where: SearchPath, style: str,
     if style not in STYLES:
         raise UsageError(f"no fix style {style!r} (styles: {', '.join(STYLES)})")
     found: list[Declared] = []
-    for top in dict.fromkeys(m.split(".")[0] for m in resolved.modules):
-        folders = [Path(entry) / top for entry in (*resolved.extra_path, *where.entries)
-                   if entry]
-        folder = next((f for f in folders if (f / "__init__.py").is_file()), None)
+    entries = [Path(entry) for entry in (*resolved.extra_path, *where.entries) if entry]
+    for top, folder in dict.fromkeys(_project_of(m, entries) for m in resolved.modules):
         said = declared(top, folder, python=interpreter.executable, timeout=timeout,
                         env=interpreter.env)
         if said is not None and said.source.endswith("pyproject.toml"):

@@ -35,6 +35,7 @@ from importaudit.fix.styles import (
 )
 from importaudit.fix.trial import Context, breaks_tree, prove
 from importaudit.fix.typing_only import TypingPlan, plan_typing, render_typing
+from importaudit.static.sourcetree import project_package
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -102,12 +103,15 @@ def _render(plans: Sequence[Plan], ctx: Context,
                                     targets[plan.module].codes, plan.names, moved=True,
                                     added=plan.added))
         else:
-            by_top.setdefault(plan.package.split(".")[0], []).append(plan)
+            # One shared helper per project package; inside a namespace package
+            # (google.cloud.storage), not in the namespace's folder other projects share.
+            by_top.setdefault(project_package(plan.package, str(plan.file)), []).append(plan)
     if ctx.style != "pep562":
         return rewrites + [r for plan in (p for g in by_top.values() for p in g)
                            for r in _styled(plan, ctx, targets)]
     for top, group in by_top.items():
-        path = package_root(group[0].file, group[0].package) / top / f"{SHARED_MODULE}.py"
+        path = (package_root(group[0].file, group[0].package).joinpath(*top.split("."))
+                / f"{SHARED_MODULE}.py")
         old = path.read_text(encoding="utf-8") if path.exists() else None
         # The package has the helper already (an earlier round, or run, wrote it): a
         # lazy __init__ uses it rather than a copy of its own.

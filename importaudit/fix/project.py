@@ -36,11 +36,13 @@ try:
 except ImportError:
     metadata = None
 found = None
-top = sys.argv[2]
+parts = sys.argv[2].split(".")  # a package inside a namespace package: its own files
+top = parts[0]
 for dist in (metadata.distributions() if metadata else ()):
-    tops = (dist.read_text("top_level.txt") or "").split()
+    tops = (dist.read_text("top_level.txt") or "").split() if len(parts) == 1 else ()
     files = [str(f).replace("\\", "/") for f in (dist.files or ())]
-    if top in tops or any(f.split("/")[0] in (top, top + ".py") for f in files):
+    if top in tops or any(f.split("/")[:len(parts)] == parts
+                          or f == "/".join(parts) + ".py" for f in files):
         found = {"name": dist.metadata["Name"],
                  "requires_python": dist.metadata["Requires-Python"],
                  "requires": list(dist.requires or ())}
@@ -117,7 +119,10 @@ def _pyproject(top: Path) -> Path | None:
 
 def declared(name: str, folder: Path | None, *, python: str,
              timeout: float, env: Variables = ()) -> Declared | None:
-    """What the project of top package `name` (found in `folder`) declares, or None.
+    """What the project of package `name` (top folder `folder`) declares, or None.
+
+    `name` is a top-level package, or the package a project has inside a namespace
+    package (`project_package`: google.cloud.storage).
 
     Its pyproject.toml when one is beside the package, else the metadata of the
     distribution that installed it in the environment of `python` (`env` set).

@@ -26,6 +26,7 @@ from importaudit.review.impact import (
     severity_of,
 )
 from importaudit.review.source import Binding, BindingKind, ModuleFacts, Use, module_facts
+from importaudit.static.sourcetree import project_package
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -88,11 +89,22 @@ class ReviewSettings:
 
 
 def own_packages(report: Report) -> frozenset[str]:
-    """Top-level packages the report is about (its targets), as opposed to dependencies."""
+    """Packages the report is about (its targets), as opposed to dependencies.
+
+    A target's top-level package, or, for a target inside a namespace package, the first
+    package of its name with an `__init__.py` (`project_package`): reviewing
+    google.cloud.storage is not reviewing google.auth or google.protobuf, other
+    distributions' packages in the same `google` namespace.
+    """
+    files: dict[str, str | None] = {}
+    if report.graph is not None:
+        files.update((n.name, n.file) for n in report.graph.modules if not n.external)
+    for record in report.modules:
+        files.setdefault(record.name, record.origin)
     tops: set[str] = set()
     if report.graph is not None:
-        tops.update(r.split(".")[0] for r in report.graph.roots if r.isidentifier()
-                    or all(p.isidentifier() for p in r.split(".")))
+        tops.update(project_package(r, files.get(r)) for r in report.graph.roots
+                    if all(p.isidentifier() for p in r.split(".")))
     for target in report.targets:
         if os.sep in target or "/" in target or target.endswith(".py"):
             path = Path(target.rstrip("/"))
@@ -101,8 +113,8 @@ def own_packages(report: Report) -> frozenset[str]:
                 stem = path.parent.name
             tops.add(stem)
         elif target:
-            tops.add(target.split(".")[0])
-    return frozenset(t for t in tops if t.isidentifier())
+            tops.add(project_package(target, files.get(target)))
+    return frozenset(t for t in tops if all(p.isidentifier() for p in t.split(".")))
 
 
 def compiled_imports(report: Report) -> list[tuple[str, str]]:
@@ -219,8 +231,16 @@ class ReviewContext:
         return dict(sorted(found.items()))
 
     def is_own(self, module: str) -> bool:
-        """Whether `module` belongs to the reviewed packages."""
-        return module.split(".", maxsplit=1)[0] in self.own
+        """Whether `module` belongs to the reviewed packages (is one or is inside one)."""
+        own = self.own
+        head, dot, rest = module.partition(".")
+        while True:
+            if head in own:
+                return True
+            if not dot:
+                return False
+            part, dot, rest = rest.partition(".")
+            head = f"{head}.{part}"
 
     def facts(self, module: str) -> ModuleFacts | None:
         """Source facts of a module with Python source (None: no readable source).

@@ -83,6 +83,37 @@ class SearchPath:
         return self.extension_suffixes or tuple(importlib.machinery.EXTENSION_SUFFIXES)
 
 
+def project_package(name: str, file: str | None) -> str:
+    """The package module `name` (found in `file`) belongs to as a project's code.
+
+    Its top-level package, unless that is a namespace package (a folder without
+    `__init__.py`, shared by many distributions: `google`, `azure`): then the first
+    package down the name that has an `__init__.py` (`google.cloud.storage` for
+    `google.cloud.storage.blob`; google.auth and google.protobuf are other projects).
+    Read on disk beside `file`; a name the path does not spell (a zip archive, a
+    module without a file) keeps its top-level package.
+    """
+    parts = name.split(".")
+    top = parts[0]
+    if file is None or len(parts) == 1:
+        return top
+    path = os.path.abspath(file)
+    stem = os.path.basename(path).partition(".")[0]  # `mod.py`, `mod.cpython-311-...so`
+    spelled = parts + (["__init__"] if stem == "__init__" else [])
+    folders = path.split(os.sep)[:-1]
+    cut = len(folders) - len(spelled) + 1  # where the name starts on the path
+    if cut < 1 or [*folders[cut:], stem] != spelled:
+        return top
+    base = os.sep.join(folders[:cut])
+    for depth in range(1, len(parts) + 1):
+        folder = os.path.join(base, *parts[:depth])
+        if not os.path.isdir(folder):
+            return ".".join(parts[:depth]) if depth > 1 else top  # a module file
+        if os.path.isfile(os.path.join(folder, "__init__.py")):
+            return ".".join(parts[:depth])
+    return name
+
+
 def find_submodule(name: str, locations: Sequence[str]) -> importlib.machinery.ModuleSpec | None:
     """The spec of dotted module `name` in its parent's `locations`, importing nothing.
 

@@ -13,6 +13,7 @@ from packaging.specifiers import SpecifierSet
 from importaudit.fix import compat, copies, trial
 from importaudit.fix.project import Declared, declared, lowest
 from importaudit.fix.result import Rewrite
+from importaudit.static.sourcetree import project_package
 
 if TYPE_CHECKING:
     from importaudit.fix.proof import Breakage
@@ -126,3 +127,33 @@ def test_the_originals_are_compiled_once_a_round_the_copies_each_trial(
         assert list(found) == (["pkg.new"] if number == 0 else [])
     assert asked == [["new.py", "old.py"], ["new.py", "old.py"], ["new.py", "old.py"]]
     assert ctx.compile_originals == {str(src / "new.py"): True, str(src / "old.py"): False}
+
+
+def _installed(site: Path, dist: str, requires: str, files: list[str]) -> None:
+    info = site / f"{dist}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n"
+                                   f"Requires-Python: {requires}\n")
+    (info / "top_level.txt").write_text("vendorns\n")  # as setuptools writes it for each
+    (info / "RECORD").write_text("".join(f"{f},,\n" for f in files))
+    for name in files:
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("")
+
+
+def test_a_project_inside_a_namespace_package_is_its_own_distribution(tmp_path: Path) -> None:
+    # google-cloud-storage's requires-python was read from googleapis-common-protos, the
+    # distribution listed first for the `google` folder every google-* one shares.
+    site = tmp_path / "site"
+    for dist, requires, files in (
+            ("aa_ns_protos", ">=3.12", ["vendorns/api/__init__.py"]),
+            ("zz_ns_store", ">=3.9", ["vendorns/cloud/store/__init__.py"]),
+            ("mm_ns_core", ">=3.11", ["vendorns/core/__init__.py"])):
+        _installed(site, dist, requires, files)
+    store = str(site / "vendorns" / "cloud" / "store" / "__init__.py")
+    assert project_package("vendorns.cloud.store", store) == "vendorns.cloud.store"
+    found = declared("vendorns.cloud.store", site / "vendorns", python=sys.executable,
+                     timeout=60, env=(("PYTHONPATH", str(site)),))
+    assert found is not None and found.source == "installed metadata of zz_ns_store"
+    assert found.requires_python == ">=3.9"
+

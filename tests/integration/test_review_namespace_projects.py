@@ -1,0 +1,51 @@
+"""A project inside namespace packages shared with other distributions (google.cloud.*).
+
+tests/fixtures/review/spread_ns has google-cloud-storage's shape: `vendorns` and
+`vendorns.cloud` have no `__init__.py` and are spread over two site directories;
+`vendorns.cloud.store` is the reviewed project and `vendorns.core` a dependency another
+distribution installed in the same namespace (google.auth). Reviewing
+google.cloud.storage reported IA101 on google.auth, google.api_core.retry and
+google.resumable_media and an IA401 in google.protobuf, and `fix` rewrote them and
+put its shared helper in `google/`, the folder every google-* distribution shares.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from importaudit.cli import cli
+
+SPREAD = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "spread_ns"
+STORE = SPREAD / "site_a" / "vendorns" / "cloud" / "store"
+ENV = f"PYTHONPATH={SPREAD / 'site_a'}{os.pathsep}{SPREAD / 'site_b'}"
+
+
+def _run(*args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(cli, [*args, "vendorns.cloud.store", "--env", ENV,
+                                      "--repeat", "1", "--format", "json", "-o", "-"])
+    assert result.exit_code == 1, result.output  # findings / rewrites to apply
+    found: dict[str, Any] = json.loads(result.stdout)
+    return found
+
+
+def test_only_the_project_inside_the_namespace_is_reviewed() -> None:
+    report = _run("review")
+    flagged = {(f["code"], f["module"]) for f in report["findings"]}
+    assert ("IA101", "vendorns.cloud.store") in flagged
+    assert ("IA101", "vendorns.cloud.store.media") in flagged
+    # The other distribution's eager __init__ is not this project's to fix.
+    assert not [f for f in flagged if not f[1].startswith("vendorns.cloud.store")]
+
+
+def test_fix_rewrites_the_project_only_and_keeps_its_helper_inside_it() -> None:
+    before = {p: p.read_bytes() for p in SPREAD.rglob("*.py")}
+    result = _run("fix")
+    files = {Path(r["file"]).resolve() for r in result["rewrites"]}
+    assert files == {STORE / "__init__.py", STORE / "media" / "__init__.py",
+                     STORE / "_lazy_exports.py"}
+    assert {p: p.read_bytes() for p in SPREAD.rglob("*.py")} == before  # nothing written
