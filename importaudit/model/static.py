@@ -137,7 +137,7 @@ class Cycle:
     modules: tuple[str, ...]  # members of the component, sorted
     witness: tuple[ImportEdge, ...]  # a short cycle, as edges with file:line (static.cycles)
     cut: tuple[ImportEdge, ...] = ()  # suggested edges to make deferred/type-only
-    packages: tuple[str, ...] = ()  # top-level packages involved
+    packages: tuple[str, ...] = ()  # packages involved (`sourcetree.project_package`)
     cross_package: bool = False
     can_fail: bool = False  # suspected: a `from x import name` on a partly initialised module
     failing: tuple[ImportEdge, ...] = ()  # the import-time `from x import name` edges suspected

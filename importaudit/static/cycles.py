@@ -30,6 +30,7 @@ from importaudit.static.cut import cut_cost, feedback_arcs
 from importaudit.static.failing import Entries, failing_edges
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import edge_sort_key
+from importaudit.static.sourcetree import project_package
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping
@@ -42,10 +43,6 @@ if TYPE_CHECKING:
 def _representative(records: list[ImportEdge]) -> ImportEdge:
     """The record that stands for an edge: the kind that runs first, then the first line."""
     return min(records, key=lambda e: (KIND_ORDER[e.kind], e.file or "", e.line or 0))
-
-
-def _top(name: str) -> str:
-    return name.partition(".")[0]
 
 
 def _cycle(members: list[str], pairs: Iterable[Pair],
@@ -62,7 +59,10 @@ def _cycle(members: list[str], pairs: Iterable[Pair],
     cut = tuple(e for pair in feedback_arcs(component.members, cost) for e in records[pair])
     first = entries(members)
     failing, held = failing_edges(component, bound, first)
-    packages = tuple(sorted({_top(m) for m in members}))
+    # The package of each member as a project's: inside a namespace package (google.auth,
+    # google.cloud.storage) not the namespace, which many distributions share.
+    files = {u: found[0].file for u, _, found in edges(component) if found}
+    packages = tuple(sorted({project_package(m, files.get(m)) for m in members}))
     return Cycle(tuple(members), witness, cut, packages, len(packages) > 1,
                  bool(failing), tuple(failing), entries=tuple(sorted(first)),
                  held_by_order=tuple(held))

@@ -402,3 +402,13 @@ def test_what_runs_while_workers_scan_raises_nothing(monkeypatch: pytest.MonkeyP
     assert called == [True] and "networkx" not in sys.modules
     monkeypatch.setattr("importaudit.render.get_renderer", _Refusing.find_spec)
     preload("networkx")()
+
+
+def test_a_cycle_between_two_packages_of_one_namespace_is_across_packages(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # google.auth <-> google.oauth2 were "within google": the namespace many share.
+    monkeypatch.chdir(STATIC)  # where files are shown from, as when the CLI walks here
+    (found,) = find_cycles(graph_of("nested_ns/site_b"))
+    assert found.modules == ("vendorns.auth", "vendorns.oauth")
+    assert found.packages == ("vendorns.auth", "vendorns.oauth")
+    assert found.cross_package
