@@ -242,6 +242,15 @@ class ReviewContext:
             part, dot, rest = rest.partition(".")
             head = f"{head}.{part}"
 
+    def package_of(self, module: str) -> str:
+        """The package `module` belongs to as a project's (`project_package`).
+
+        Its top-level package, or inside a namespace package the one its loaded file
+        says (google.api_core, not google).
+        """
+        record = self.tree.get(module)
+        return project_package(module, record.origin if record is not None else None)
+
     def facts(self, module: str) -> ModuleFacts | None:
         """Source facts of a module with Python source (None: no readable source).
 

@@ -334,9 +334,9 @@ def eager_heavy_dependency(ctx: ReviewContext) -> Iterator[Finding]:
     needed_at_import: set[str] = set()
     for facts in ctx.all_facts():
         for binding in facts.bindings:
-            top = binding.module.split(".")[0]
-            if binding.kind not in RUNS or ctx.is_own(top) or not top:
+            if binding.kind not in RUNS or not binding.module or ctx.is_own(binding.module):
                 continue
+            top = ctx.package_of(binding.module)
             uses = facts.uses_of(binding.name)
             if _function_only(facts, binding):
                 by_dep.setdefault(top, []).append((facts, binding))
