@@ -107,11 +107,33 @@ def _cheap_cut(ctx: ReviewContext, cycle: Cycle, edge: ImportEdge) -> _Cut | Non
     movable = _movable(uses)
     if movable is None:
         return None
+    exported = _exported(ctx, edge.importer, frozenset(lines))
+    if exported:
+        # boto3's `from boto3.session import Session` is used only in its functions,
+        # and is `boto3.Session`, the package's API: a function-local import removes it.
+        movable += (f", and serve {', '.join(exported)} to users from a module "
+                    "__getattr__ (the package's public API, which the move alone would "
+                    "remove; a module __getattr__ does not serve the module's own code)")
     file = edge.file or edge.importer
     at = ", ".join(str(n) for n in sorted(n for n in lines if n is not None))
     what = "import" if len(lines) == 1 else "imports"
     return _Cut(((edge.importer, frozenset(lines)),), f"{file}:{at}",
                 f"move the {what} at {file}:{at} {movable}", edge)
+
+
+def _exported(ctx: ReviewContext, importer: str, lines: frozenset[int | None]) -> list[str]:
+    """Public names a package `__init__` takes from its own submodules at `lines`.
+
+    They are the package's API (`boto3.Session`) whether or not `__all__` lists them:
+    users read them from the package.
+    """
+    own = ctx.modules.get(importer)
+    facts = ctx.facts(importer)
+    if own is None or not own.is_package or facts is None:
+        return []
+    return sorted({b.name for b in facts.bindings
+                   if b.line in lines and b.attr is not None and not b.name.startswith("_")
+                   and b.module.startswith(importer + ".")})
 
 
 def _movable(uses: set[Use]) -> str | None:

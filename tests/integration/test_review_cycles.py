@@ -110,3 +110,14 @@ def test_a_package_body_that_uses_its_submodules_saves_nothing_by_breaking_there
     assert ("saves nothing in import cost: formulas's body uses formulas.build while it "
             "runs, so formulas loads it whatever breaks the cycle.") in cycle.message
     assert cycle.impact.modules == 0 and cycle.severity.name == "LOW"
+
+
+def test_a_cut_that_would_remove_a_packages_public_name_keeps_it_served() -> None:
+    # boto3/__init__'s `from boto3.session import Session` is used only in functions:
+    # IA201 said to move it into them, which removes `boto3.Session`, boto3's API.
+    sessions = RINGS.parent / "sessions"
+    report = api.review([str(sessions)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    f = cycle(report, "sessions")
+    assert f.line == 2 and f.module == "sessions"
+    assert ("__init__.py:2 into the functions that use them (not needed at import time), "
+            "and serve Session to users from a module __getattr__") in f.fix
