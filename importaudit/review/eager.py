@@ -243,11 +243,31 @@ def _init_claim(ctx: ReviewContext, facts: ModuleFacts, subs: list[Binding]) -> 
     """What a lazy `__init__` deferring `subs` saves (None: nothing, or too little to say)."""
     targets = {ctx.submodule_of(b) for b in subs}
     others = {ctx.submodule_of(b) for b in facts.bindings if b.kind in RUNS and b not in subs}
-    claim = ctx.defer_claim(facts.name, targets, others)
+    claim = ctx.defer_claim(facts.name, targets, others | _taken_by_parents(ctx, facts, subs))
     if not subs or not claim.saved or (ctx.grade(ctx.tree.cost(claim.saved)) < Severity.LOW
                                        and len(subs) < ctx.settings.init_many_names):
         return None
     return claim
+
+
+def _taken_by_parents(ctx: ReviewContext, facts: ModuleFacts, subs: list[Binding]
+                      ) -> set[str]:
+    """The submodules serving names that the package's eager parents take from it.
+
+    polars/__init__ runs `from polars.io import read_csv, ...` (all 35 names
+    polars.io re-exports): with polars.io lazy, those names load their submodules all
+    the same, and importing polars.io runs polars first. A parent counted lazy
+    (`counts_lazy`) defers that statement with the rest.
+    """
+    served = {b.name: ctx.submodule_of(b) for b in subs}
+    taken: set[str] = set()
+    for parent in ancestors(facts.name)[1:]:
+        parent_facts = ctx.facts(parent)
+        if parent_facts is None or ctx.counts_lazy(parent):
+            continue
+        taken.update(served[b.attr] for b in parent_facts.bindings
+                     if b.kind in RUNS and b.module == facts.name and b.attr in served)
+    return taken
 
 
 def _order_finding(ctx: ReviewContext, facts: ModuleFacts, verdict: OrderVerdict,
