@@ -26,6 +26,10 @@ FIX_ROUNDS = 5
 #: less is the bindings it removed (markdown.util's one name under TYPE_CHECKING: 226 B),
 #: not what importing the module builds.
 FIX_MIN_HEAP_SAVING = 1024
+#: Heap runs of each side `fix` judges a heap figure on where an offer (or "cost went
+#: up") hangs on it alone: one run of the same import moves by kilobytes, and with 5
+#: runs a side a full separation is chance once in 252 (`fix.heapnoise`).
+FIX_HEAP_RUNS = 5
 #: How `fix` writes a lazy `__init__` (importaudit.fix.styles), the default first.
 FIX_STYLES = ("pep562", "lazy-loader", "pep810")
 #: The baseline file, relative to the project root.

@@ -53,7 +53,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     import dataclasses
 
     from importaudit.errors import TargetFailedError
-    from importaudit.fix import copies, engine, fixpoint, writing
+    from importaudit.fix import engine, fixpoint, writing
     from importaudit.fix import result as outcome
 
     options = options or FixOptions()
@@ -131,10 +131,8 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     if not first:
         return dataclasses.replace(result, nothing_found=_nothing_found(
             reviewed, codes, options.ignore))
-    before, after = result.before, result.after
-    if not result.passed or before is None or after is None:
+    if not result.passed or result.before is None or result.after is None:
         return result
-    result = dataclasses.replace(result, costlier=copies.costlier(before, after))
     if options.write and (options.allow_costlier or not result.costlier):
         result = dataclasses.replace(result, written=writing.write(result))
     return result
@@ -206,29 +204,62 @@ def _measured(result: FixResult, resolved: ResolvedTargets, plain: Measure,
     # container images set it) every run compiled every module it loaded, the "before"
     # side far more of them: arrow's before read 302 ms, where importing it costs 45.
 
-    def cost(paths: tuple[str, ...]) -> Report:
-        request = ProfileRequest(mode="import", args=resolved.modules, measure=plain,
-                                 extra_path=paths)
-        return new_report(resolved.modules, run_profile(request, interpreter))
+    def cost(paths: tuple[str, ...], modules: tuple[str, ...] = resolved.modules,
+             measure: Measure = plain, warm: bool = True) -> Report:
+        request = ProfileRequest(mode="import", args=modules, measure=measure,
+                                 extra_path=paths, warmup=warm)
+        return new_report(modules, run_profile(request, interpreter))
 
-    with copies.rewritten_copy(result, apply=False) as copy:
-        before = cost((str(copy), *resolved.extra_path))
-    with copies.rewritten_copy(result) as copy:
-        after = cost((str(copy), *resolved.extra_path))
-        tests = (copies.run_tests(options.test_cmd, copy, timeout=plain.timeout,
+    once = dataclasses.replace(plain, repeat=1)
+    with copies.rewritten_copy(result, apply=False) as old, \
+            copies.rewritten_copy(result) as new:
+        before = cost((str(old), *resolved.extra_path))
+        after = cost((str(new), *resolved.extra_path))
+        tests = (copies.run_tests(options.test_cmd, new, timeout=plain.timeout,
                                   env=interpreter.env) if options.test_cmd else None)
-    result = dataclasses.replace(result, before=before, after=after, tests=tests)
+        heap: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+        if after.failure is None and copies.heap_rose(before, after):
+            # One run a side says the heap went up: judged on repeated runs (`costlier`).
+            heap = _heap_runs(before, after, lambda side: cost(
+                (str(old if side == 0 else new), *resolved.extra_path), measure=once,
+                warm=False))
+    result = dataclasses.replace(result, before=before, after=after, tests=tests,
+                                 costlier=copies.costlier(before, after, heap))
     if after.failure is not None or (tests is not None and tests.returncode != 0):
         return writing.withdraw(result)
-    once_memory = dataclasses.replace(plain, repeat=1)
 
-    def entry_cost(copy: Path, module: str) -> Report:
-        # Module counts and heap repeat exactly: one run (the text shows only those).
-        request = ProfileRequest(mode="import", args=(module,), measure=once_memory,
-                                 extra_path=(str(copy), *resolved.extra_path))
-        return new_report((module,), run_profile(request, interpreter))
+    def entry_cost(copy: Path, module: str, warm: bool = True) -> Report:
+        # Module counts repeat exactly: one run; a heap figure the offer hangs on is
+        # measured again (`_exclusive`).
+        return cost((str(copy), *resolved.extra_path), (module,), once, warm)
 
     return _exclusive(result, entry_cost)
+
+
+def _heap_runs(before: Report, after: Report, again: Callable[[int], Report],
+               ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The heap of importing `before`'s and `after`'s targets, over `FIX_HEAP_RUNS` runs a side.
+
+    The reports give the first run of each side; `again(0)` measures the before side
+    once more, `again(1)` the after side, taken in turn so that a drift of the machine
+    falls on both. A run that measured no heap (it failed) ends the series.
+    """
+    from importaudit.defaults import FIX_HEAP_RUNS
+    from importaudit.views import report_totals
+
+    runs: tuple[list[int], list[int]] = ([], [])
+    for first, side in ((before, 0), (after, 1)):
+        heap = report_totals(first).heap_bytes
+        if heap is None:
+            return (), ()
+        runs[side].append(heap)
+    for _ in range(FIX_HEAP_RUNS - 1):
+        for side in (0, 1):
+            heap = report_totals(again(side)).heap_bytes
+            if heap is None:
+                return tuple(runs[0]), tuple(runs[1])
+            runs[side].append(heap)
+    return tuple(runs[0]), tuple(runs[1])
 
 
 def _fixed_point(result: FixResult,
@@ -384,7 +415,7 @@ def _fix_targets(reviewed: Report, codes: Sequence[str]) -> list[FixTarget]:
             for m, c in sorted(found.items())]
 
 
-def _exclusive(result: FixResult, measure: Callable[[Path, str], Report]) -> FixResult:
+def _exclusive(result: FixResult, measure: Callable[..., Report]) -> FixResult:
     """Each rewrite's exclusive saving, measured from an import of its own module.
 
     What a process importing the rewritten module no longer loads because of this
@@ -395,28 +426,46 @@ def _exclusive(result: FixResult, measure: Callable[[Path, str], Report]) -> Fix
     measurements are independent, each in interpreters of its own: as many run at once
     as there are cores (what they decide on, module counts and heap, does not depend
     on how busy the machine is; their time, in the JSON only, does).
+
+    Where the offer hangs on the heap alone (`fix.output.heap_decides`: no module
+    less, say), both sides' heap is measured `FIX_HEAP_RUNS` times: the saving's
+    `heap_bytes_least` is the least drop over every pairing of those runs where they
+    separate clearly, else None (`fix.heapnoise.clear_drop`); `heap_bytes` is then the
+    medians' difference.
     """
     import dataclasses
+    import statistics
     from concurrent.futures import ThreadPoolExecutor
 
     from importaudit.fix import copies
+    from importaudit.fix.heapnoise import clear_drop
+    from importaudit.fix.output import heap_decides
 
     measured = copies.all_but(result)
 
-    def without(rewrite: Rewrite, others: Sequence[Rewrite]) -> Report:
-        with copies.rewritten_copy(result, others) as copy:
-            return measure(copy, rewrite.module)
+    def judged(rewrite: Rewrite, others: Sequence[Rewrite],
+               copy: Path) -> dict[str, int | None] | None:
+        after = measure(copy, rewrite.module)
+        with copies.rewritten_copy(result, others) as old:
+            was = measure(old, rewrite.module)
+            if was.failure is not None:
+                return None
+            saved = copies.saving(was, after)
+            if saved is None or not heap_decides(rewrite, saved):
+                return None if saved is None else {**saved, "heap_bytes_least": None}
+            runs = _heap_runs(was, after, lambda side: measure(
+                old if side == 0 else copy, rewrite.module, warm=False))
+        if not runs[0] or not runs[1]:
+            return {**saved, "heap_bytes_least": None}
+        return {**saved, "heap_bytes": round(statistics.median(runs[0])
+                                             - statistics.median(runs[1])),
+                "heap_bytes_least": clear_drop(*runs)}
 
     with copies.rewritten_copy(result) as copy:
         pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1))
         try:
-            after = {r.module: pool.submit(measure, copy, r.module) for r, _ in measured}
-            before = {r.module: pool.submit(without, r, others) for r, others in measured}
-            exclusive = {}
-            for rewrite, _ in measured:
-                was = before[rewrite.module].result()
-                exclusive[rewrite.module] = (None if was.failure is not None else copies.saving(
-                    was, after[rewrite.module].result()))
+            found = {r.module: pool.submit(judged, r, others, copy) for r, others in measured}
+            exclusive = {module: future.result() for module, future in found.items()}
         finally:
             # An interrupt (or an error) starts none of the measurements still queued.
             pool.shutdown(cancel_futures=True)

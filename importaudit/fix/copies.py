@@ -149,27 +149,43 @@ def run_tests(command: str, copy: Path, *, timeout: float, env: Variables = ()) 
     return TestRun(command, done.returncode if done.returncode is not None else -1, tail)
 
 
-def costlier(before: Report, after: Report) -> tuple[str, ...]:
+def heap_rose(before: Report, after: Report) -> bool:
+    """Whether one run a side says importing the targets took more heap after the rewrite.
+
+    By `FIX_MIN_HEAP_SAVING` or more: `api.fix` then measures both sides' heap again,
+    and `costlier` judges it on the repeated runs.
+    """
+    from importaudit.views import report_totals
+
+    b, a = report_totals(before).heap_bytes, report_totals(after).heap_bytes
+    return b is not None and a is not None and a - b >= FIX_MIN_HEAP_SAVING
+
+
+def costlier(before: Report, after: Report,
+             heap: tuple[Sequence[int], Sequence[int]] = ((), ())) -> tuple[str, ...]:
     """The costs (heap, modules) that importing the targets went up by after the rewrite.
 
-    Heap is the whole import's, as `saving` counts it, up by `FIX_MIN_HEAP_SAVING` or
-    more: less is a few bytes of noise (the probe's own records are traced, and a clock
-    reading takes more bytes as it grows). Not module by module: a module's own heap
-    holds what it is the first to build (typing's caches, compiled patterns), and a
-    lazy `__init__` changes which module that is. gevent's moved 200 KiB from
-    zope.interface.interface to gevent._config and back, and the rewritten `__init__`
-    took 10 KiB more of it, while the import as a whole took less heap.
+    Heap is the whole import's, as `saving` counts it, and `heap` holds it per run
+    (before, after): it went up only when every run after took `FIX_MIN_HEAP_SAVING`
+    or more than every run before, over runs enough for that separation not to be
+    chance (`fix.heapnoise`). One run a side is not: the same import of the same code
+    moves by kilobytes from run to run (the probe's own records are traced, a clock
+    reading takes more bytes as it grows, hash seeds size sets). Not module by module:
+    a module's own heap holds what it is the first to build (typing's caches, compiled
+    patterns), and a lazy `__init__` changes which module that is. gevent's moved
+    200 KiB from zope.interface.interface to gevent._config and back, and the
+    rewritten `__init__` took 10 KiB more of it, while the import as a whole took less.
 
     Time is left out on purpose: medians of a few runs on a busy machine go up and down
     by more than a lazy `__init__` changes them; heap and module counts do not.
     """
+    from importaudit.fix.heapnoise import clearly_less
     from importaudit.views import report_totals
 
-    b, a = report_totals(before), report_totals(after)
     went_up = []
-    if b.heap_bytes is not None and a.heap_bytes is not None and (
-            a.heap_bytes - b.heap_bytes >= FIX_MIN_HEAP_SAVING):
+    runs_before, runs_after = heap
+    if clearly_less(runs_after, runs_before, FIX_MIN_HEAP_SAVING):
         went_up.append("heap")
-    if a.modules > b.modules:
+    if report_totals(after).modules > report_totals(before).modules:
         went_up.append("modules")
     return tuple(went_up)

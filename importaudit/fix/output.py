@@ -124,17 +124,25 @@ def _kind(rewrite: Rewrite) -> str:
 
 
 def saves_nothing(saved: dict[str, int | None] | None) -> bool:
-    """Whether a measured exclusive saving is none: no module less, heap under the floor.
+    """Whether a measured exclusive saving is none: no module less, no heap clearly less.
 
     Such a rewrite is proven but no saving: importing its module loads the same
-    modules with it as without it (something else loads what it defers), and the heap
-    it saves, under `defaults.FIX_MIN_HEAP_SAVING`, is only the names it unbound.
+    modules with it as without it (something else loads what it defers). The heap it
+    saves counts only as `heap_bytes_least`, the least drop over every pairing of
+    repeated runs (`fix.heapnoise`), and only from `defaults.FIX_MIN_HEAP_SAVING` up:
+    less is the names it unbound. One run a side (`heap_bytes` alone) tells no heap
+    saving from the runs' spread, so it is no saving, the same answer every time.
     """
     if saved is None:
         return False
-    modules, heap = saved.get("modules"), saved.get("heap_bytes")
-    return (modules is not None and modules <= 0) and (heap is None
-                                                       or heap < FIX_MIN_HEAP_SAVING)
+    modules = saved.get("modules")
+    return modules is not None and modules <= 0 and not clear_heap(saved, FIX_MIN_HEAP_SAVING)
+
+
+def clear_heap(saved: dict[str, int | None], by: int) -> bool:
+    """Whether a saving's heap drop is at least `by` bytes in every pairing of its runs."""
+    least = saved.get("heap_bytes_least")
+    return least is not None and least >= by
 
 
 def too_little(rewrite: Rewrite) -> bool:
@@ -142,7 +150,8 @@ def too_little(rewrite: Rewrite) -> bool:
 
     The review offers such a rest only when its saving earns LOW on its scale (IA101,
     `review.order`): below that, a few modules are not worth the rewrite. Graded as the
-    review grades, on the figures that repeat exactly (module count, heap).
+    review grades, on the module count and on the heap every pairing of repeated runs
+    saved (`saves_nothing`): one run's heap figure is not clear of the runs' spread.
     """
     from importaudit.model import Impact, Severity
     from importaudit.review.impact import severity_of
@@ -150,24 +159,46 @@ def too_little(rewrite: Rewrite) -> bool:
     saved = rewrite.exclusive
     if not rewrite.kept_for_order or saved is None:
         return False
-    return severity_of(Impact(None, saved.get("heap_bytes"), None,
+    return severity_of(Impact(None, saved.get("heap_bytes_least"), None,
                               saved.get("modules"))) < Severity.LOW
+
+
+def heap_decides(rewrite: Rewrite, single: dict[str, int | None]) -> bool:
+    """Whether the offer of `rewrite` hangs on its heap: one run a side says it saves.
+
+    `single` is its saving from one run a side. If that heap figure were clear of the
+    noise, the rewrite would be offered; without it, not: `api.fix` then measures the
+    heap of both sides again, to judge it on the spread of repeated runs.
+    """
+    import dataclasses
+
+    def offered(least: int | None) -> bool:
+        saved = {**single, "heap_bytes_least": least}
+        return not (saves_nothing(saved)
+                    or too_little(dataclasses.replace(rewrite, exclusive=saved)))
+
+    return offered(single.get("heap_bytes")) and not offered(None)
 
 
 def not_worth(rewrite: Rewrite) -> str:
     """Why a proven rewrite that saves nothing (or too little) is not offered (`api.fix`)."""
     saved = rewrite.exclusive or {}
-    modules, heap = saved.get("modules") or 0, saved.get("heap_bytes") or 0
-    measured = ", ".join((f"{modules} module(s)" if modules >= 0 else
-                          f"{-modules} more module(s)",
-                          f"{format_bytes(heap)} heap" if heap >= 0 else
-                          f"{format_bytes(-heap)} more heap"))
+    modules = saved.get("modules") or 0
+    counted = (f"{modules} module(s)" if modules >= 0 else f"{-modules} more module(s)")
     if not saves_nothing(rewrite.exclusive):
+        least = saved.get("heap_bytes_least")
+        heap = (f"{format_bytes(least)} heap" if least is not None and least >= 0
+                else _NO_CLEAR_HEAP)
         return (f"proven, but not offered: with {', '.join(rewrite.kept_for_order)} kept "
                 f"eager for the import cycle, for `import {rewrite.module}` it saves only "
-                f"{measured}: {TOO_LITTLE} (below LOW, as the review grades it)")
+                f"{counted}, {heap}: {TOO_LITTLE} (below LOW, as the review grades it)")
     return (f"proven, but not offered: for `import {rewrite.module}` it saves nothing "
-            f"measured ({measured}): it would only make the code more complex")
+            f"measured ({counted}, {_NO_CLEAR_HEAP}): it would only make the code more "
+            "complex")
+
+
+#: What is said of a heap difference the repeated runs do not separate (`fix.heapnoise`).
+_NO_CLEAR_HEAP = "no heap saving clear of the runs' spread"
 
 
 def _values(names: Sequence[str]) -> str:
@@ -189,7 +220,9 @@ def _exclusive(saved: dict[str, int | None] | None, module: str) -> str:
     Measured from an import of the rewritten module, the other rewrites applied (see
     `api.fix`). A rewrite that loads more than before (a lazy `__init__` whose parent
     still imports everything, plus the shared helper it brings) says so: "it costs 1
-    more module(s)", never "saves -1 module(s)"; one that saves nothing says that.
+    more module(s)", never "saves -1 module(s)"; one that saves nothing says that. A
+    rewrite that loads the same modules shows the heap its repeated runs separate by
+    (`saves_nothing`): one run's heap difference is the runs' spread.
     """
     if saved is None:
         return ""
@@ -198,6 +231,8 @@ def _exclusive(saved: dict[str, int | None] | None, module: str) -> str:
     # Time is left out of the text (JSON has it): one rewrite's share of a few medians
     # on a busy machine is mostly noise; module counts and heap are not.
     modules, heap = saved.get("modules"), saved.get("heap_bytes")
+    if modules == 0:
+        heap = saved.get("heap_bytes_least") if clear_heap(saved, FIX_MIN_HEAP_SAVING) else None
     saves = [f"{modules} module(s)" if modules is not None and modules >= 0 else "",
              f"{format_bytes(heap)} heap" if heap is not None and heap >= 0 else ""]
     costs = [f"{-modules} more module(s)" if modules is not None and modules < 0 else "",

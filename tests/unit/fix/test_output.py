@@ -19,8 +19,12 @@ def test_a_rewrite_that_alone_loads_more_says_it_costs_not_saves_a_negative() ->
     # and the shared lazy helper is one module more.
     assert _exclusive({"modules": -1, "heap_bytes": -2048, "time_ns": 1}, "m") == (
         "; for `import m` it costs 1 more module(s), 2.00 KiB more heap")
+    # The same modules: the heap counts where every pairing of repeated runs saved it,
+    # and as the least of those drops; one run a side (no `heap_bytes_least`) is noise.
+    assert _exclusive({"modules": 0, "heap_bytes": 3000, "heap_bytes_least": 2048,
+                       "time_ns": 1}, "m") == "; for `import m` it saves 0 module(s), 2.00 KiB heap"
     assert _exclusive({"modules": 0, "heap_bytes": 2048, "time_ns": 1}, "m") == (
-        "; for `import m` it saves 0 module(s), 2.00 KiB heap")
+        "; for `import m` it saves nothing measured: no saving")
 
 
 def test_a_proven_rewrite_that_measures_no_saving_says_so() -> None:
@@ -213,8 +217,18 @@ def test_a_lazy_init_kept_partly_eager_for_a_cycle_is_offered_only_when_worth_it
     assert too_little(small)
     assert not_worth(small) == (
         "proven, but not offered: with postgresql kept eager for the import cycle, for "
-        "`import pkg.ddl` it saves only 4 module(s), 127 KiB heap: too little to offer "
-        "(below LOW, as the review grades it)")
+        "`import pkg.ddl` it saves only 4 module(s), no heap saving clear of the runs' "
+        "spread: too little to offer (below LOW, as the review grades it)")
+    settled = dataclasses.replace(small, exclusive={**(small.exclusive or {}),
+                                                    "heap_bytes_least": 130_000})
+    assert too_little(settled) and "saves only 4 module(s), 127 KiB heap: too" in not_worth(
+        settled)
+    # A heap drop that earns LOW in every pairing of the runs makes it worth offering;
+    # the same figure from one run a side does not.
+    heavy = {"modules": 4, "heap_bytes": 300_000, "time_ns": 10}
+    assert too_little(dataclasses.replace(small, exclusive=heavy))
+    assert not too_little(dataclasses.replace(
+        small, exclusive={**heavy, "heap_bytes_least": 280_000}))
     # As much saved by a rewrite that kept nothing eager for a cycle is offered, and so
     # is a rest that earns LOW (5 modules).
     assert not too_little(dataclasses.replace(small, kept_for_order=()))
