@@ -330,6 +330,11 @@ class ReviewContext:
         and binds nowhere else (huggingface_hub.utils, and what `fix` writes): taking
         one (`from . import hf_raise_for_status`) loads that submodule. A walk of the
         tree may have loaded it before, so the load graph does not always show it.
+        And those its lazy mechanism declares as the static graph reads them
+        (`static.scan.lazy_provides`): lazy_loader's `attach(__name__,
+        submod_attrs={...})` table, an `attach_stub`'s `.pyi` (scikit-image's
+        `from ..feature import hessian_matrix` loads skimage.feature.corner), a
+        `__getattr__`'s literal map.
         """
         served = self._served.get(package)
         if served is None:
@@ -342,8 +347,30 @@ class ReviewContext:
                     if (b.kind is BindingKind.TYPE_ONLY and b.name not in bound
                             and source.startswith(package + ".")):
                         served.setdefault(b.name, source)
+                declared = self._declared(facts)
+                served.update((name, source) for name, source in declared.items()
+                              if name not in served and source is not None)
             self._served[package] = served
         return served
+
+    def _declared(self, facts: ModuleFacts) -> dict[str, str | None]:
+        """Name -> submodule a lazy package's mechanism declares it gives (`served_lazily`).
+
+        Only submodules of the package that exist, as the static graph keeps them; a
+        name declared from two modules is from neither (None), as the graph has it.
+        """
+        from importaudit.static.scan import absolute_name, lazy_provides
+
+        package = facts.name
+        found: dict[str, str | None] = {}
+        for given in lazy_provides(Path(facts.path)):
+            source = absolute_name(package, True, given.module, given.level, given.anchor)
+            if source is None or not source.startswith(package + ".") or not self.is_module(
+                    source):
+                continue
+            for name in given.names or ():
+                found[name] = source if found.get(name, source) == source else None
+        return found
 
     def deferrable(self, package: str) -> frozenset[str] | None:
         """The names a lazy `__init__` of `package` would defer, as `fix` writes it.

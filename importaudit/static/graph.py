@@ -39,7 +39,7 @@ from importaudit.model import (
 from importaudit.static.cache import EDGE_ROW, EdgeRows, content_key, encode_scan, file_key
 from importaudit.static.discover import SearchPath
 from importaudit.static.records import from_rows, instances
-from importaudit.static.scan import scan_reference
+from importaudit.static.scan import absolute_name, scan_reference, stub_provides
 from importaudit.static.sourcetree import (
     Exclusions,
     SourceModule,
@@ -246,22 +246,13 @@ class GraphBuilder:
     def absolute(self, module: SourceModule, name: str, level: int, anchor: str | None,
                  display: str, line: int, guess: bool) -> str | None:
         """The absolute module name a relative statement names, or None (and a problem)."""
-        if anchor == "__name__":
-            base_name = module.name
-        elif anchor is None or anchor == "__package__":
-            base_name = module.name if module.is_package else module.name.rpartition(".")[0]
-        else:
-            base_name = anchor
-        parts = base_name.split(".") if base_name else []
-        if level > len(parts):
-            if not guess:
-                dots = "." * level
-                self.problems.append(ScanProblem(
-                    display, f"relative import {dots}{name} climbs above the "
-                    f"top-level package of {module.name}", line))
-            return None
-        base = ".".join(parts[:len(parts) - level + 1])
-        return f"{base}.{name}" if name else base
+        found = absolute_name(module.name, module.is_package, name, level, anchor)
+        if found is None and not guess:
+            dots = "." * level
+            self.problems.append(ScanProblem(
+                display, f"relative import {dots}{name} climbs above the "
+                f"top-level package of {module.name}", line))
+        return found
 
     def statement(self, module: SourceModule, display: str, line: int, kind: EdgeKind,
                   name: str, level: int = 0, names: Sequence[str] | None = None,
@@ -455,11 +446,9 @@ class GraphBuilder:
                 continue  # the stub's own lazy names: not what `attach_stub` reads
             self.statement(module, stub_display, inner.line, inner_kind, inner.module,
                            inner.level, inner.names, inner.anchor, inner.guess)
-            if (bound is not None and kind is EdgeKind.LAZY and inner.level == 1
-                    and inner.module and inner.names):
-                given = [n for n in inner.names if n not in bound and n != "*"]
-                self.provide(module, stub_display, inner.line, inner.module, 1, given,
-                             "__name__")
+        for given in stub_provides(scan, bound if kind is EdgeKind.LAZY else None):
+            self.provide(module, stub_display, given.line, given.module, given.level,
+                         given.names, given.anchor)
 
     def provide(self, module: SourceModule, display: str, line: int, name: str,
                 level: int, names: Sequence[str] | None, anchor: str | None) -> None:

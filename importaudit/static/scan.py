@@ -24,6 +24,7 @@ from importaudit.model import EdgeKind
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from pathlib import Path
 
 #: Bump when the statements a file yields change, so cached scans are not reused.
 # 4: a lazy package's names (`ImportStatement.provides`); 5: deep expressions that
@@ -786,6 +787,71 @@ def _with_bound_names(statements: list[ImportStatement], body: list[ast.stmt],
     names = tuple(sorted(bound)) if bound is not None else None
     return [ImportStatement(s.line, s.kind, s.module, s.level, names, s.anchor, stub=True)
             if s.stub and s.kind is EdgeKind.LAZY else s for s in statements]
+
+
+def absolute_name(importer: str, is_package: bool, name: str, level: int,
+                  anchor: str | None) -> str | None:
+    """The absolute module a statement of `importer` names; None: it climbs above the top.
+
+    `anchor` as `ImportStatement.anchor` has it: "__name__" counts from the importer
+    itself (lazy_loader's `attach(__name__, ...)`), None and "__package__" from its
+    package, anything else from that literal package.
+    """
+    if not level:
+        return name
+    if anchor == "__name__":
+        base_name = importer
+    elif anchor is None or anchor == "__package__":
+        base_name = importer if is_package else importer.rpartition(".")[0]
+    else:
+        base_name = anchor
+    parts = base_name.split(".") if base_name else []
+    if level > len(parts):
+        return None
+    base = ".".join(parts[:len(parts) - level + 1])
+    return f"{base}.{name}" if name else base
+
+
+def stub_provides(stub: FileScan, bound: Sequence[str] | None) -> list[ImportStatement]:
+    """What an `attach_stub` run on import gives lazily, read from its `.pyi` (`stub`).
+
+    lazy_loader reads the stub's `from .sub import name` lines as its `submod_attrs`:
+    only one level up, names as written. None of the names the package binds itself
+    (`bound`; None: unknowable, so nothing is said).
+    """
+    if bound is None:
+        return []
+    out = []
+    for inner in stub.statements:
+        if inner.provides or inner.level != 1 or not inner.module or not inner.names:
+            continue
+        given = tuple(n for n in inner.names if n not in bound and n != "*")
+        if given:
+            out.append(ImportStatement(inner.line, EdgeKind.LAZY, inner.module, 1, given,
+                                       "__name__", provides=True))
+    return out
+
+
+def lazy_provides(path: Path) -> list[ImportStatement]:
+    """The `provides` records of the module file at `path`, its attach_stub's `.pyi` too.
+
+    Which names its lazy mechanism gives from which module (`LazyPackage`: TYPE_CHECKING
+    imports, `attach`'s `submod_attrs`, a `__getattr__`'s literal map; `stub_provides`),
+    as the graph reads them. Empty when the file cannot be read.
+    """
+    try:
+        scan = scan_reference(path.read_bytes())
+    except OSError:
+        return []
+    out = [s for s in scan.statements if s.provides]
+    for statement in scan.statements:
+        if statement.stub and statement.kind is EdgeKind.LAZY:
+            try:
+                stub = scan_reference(path.with_suffix(".pyi").read_bytes())
+            except OSError:
+                continue
+            out.extend(stub_provides(stub, statement.names))
+    return out
 
 
 class _ReferenceVisitor(ast.NodeVisitor):

@@ -176,3 +176,20 @@ def test_an_attach_stub_s_pyi_says_where_names_come_from(scanner: str) -> None:
                    ("skpkg.sub", EdgeKind.EAGER, 1, ("thing",))}
     found = api.cycles(["skpkg"], api.StaticOptions()).cycles
     assert [c.modules for c in found] == [("skpkg.sub", "skpkg.user")]
+
+
+def test_the_names_a_lazy_package_declares_are_read_from_its_stub_as_the_graph_reads_them(
+) -> None:
+    # `lazy_provides` is what review follows a lazy package's names with
+    # (`ReviewContext.served_lazily`); the stub's `own` is the package's own binding.
+    from pathlib import Path
+
+    from importaudit.static.scan import absolute_name, lazy_provides
+
+    given = lazy_provides(Path("skpkg/__init__.py"))
+    assert [(g.module, g.level, g.names, g.anchor) for g in given] == [
+        ("sub", 1, ("thing",), "__name__")]
+    assert absolute_name("skpkg", True, "sub", 1, "__name__") == "skpkg.sub"
+    assert absolute_name("skpkg.user", False, "sub", 1, None) == "skpkg.sub"
+    assert absolute_name("skpkg", True, "x", 3, None) is None
+    assert lazy_provides(Path("no/such/__init__.py")) == []
