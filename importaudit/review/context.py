@@ -94,16 +94,25 @@ def own_packages(report: Report) -> frozenset[str]:
     A target's top-level package, or, for a target inside a namespace package, the first
     package of its name with an `__init__.py` (`project_package`): reviewing
     google.cloud.storage is not reviewing google.auth or google.protobuf, other
-    distributions' packages in the same `google` namespace.
+    distributions' packages in the same `google` namespace. A target that is a
+    namespace package itself (google.cloud) is its own: the projects inside it, not
+    the whole `google` namespace.
     """
     files: dict[str, str | None] = {}
+    namespaces: set[str] = set()
     if report.graph is not None:
         files.update((n.name, n.file) for n in report.graph.modules if not n.external)
+        namespaces.update(n.name for n in report.graph.modules
+                          if n.namespace and not n.external)
     for record in report.modules:
         files.setdefault(record.name, record.origin)
+
+    def own(name: str) -> str:
+        return name if name in namespaces else project_package(name, files.get(name))
+
     tops: set[str] = set()
     if report.graph is not None:
-        tops.update(project_package(r, files.get(r)) for r in report.graph.roots
+        tops.update(own(r) for r in report.graph.roots
                     if all(p.isidentifier() for p in r.split(".")))
     for target in report.targets:
         if os.sep in target or "/" in target or target.endswith(".py"):
@@ -113,7 +122,7 @@ def own_packages(report: Report) -> frozenset[str]:
                 stem = path.parent.name
             tops.add(stem)
         elif target:
-            tops.add(project_package(target, files.get(target)))
+            tops.add(own(target))
     return frozenset(t for t in tops if all(p.isidentifier() for p in t.split(".")))
 
 

@@ -49,3 +49,14 @@ def test_fix_rewrites_the_project_only_and_keeps_its_helper_inside_it() -> None:
     assert files == {STORE / "__init__.py", STORE / "media" / "__init__.py",
                      STORE / "_lazy_exports.py"}
     assert {p: p.read_bytes() for p in SPREAD.rglob("*.py")} == before  # nothing written
+
+
+def test_a_namespace_package_as_the_target_is_its_own_projects_not_the_namespace() -> None:
+    # `review google.cloud` reported IA101 on google.auth and google.api_core: the
+    # target, a namespace package, counted as the whole `google` namespace.
+    result = CliRunner().invoke(cli, ["review", "vendorns.cloud", "--env", ENV, "--repeat",
+                                      "1", "--format", "json", "-o", "-"])
+    assert result.exit_code == 1, result.output
+    flagged = {(f["code"], f["module"]) for f in json.loads(result.stdout)["findings"]}
+    assert ("IA101", "vendorns.cloud.store") in flagged
+    assert not [f for f in flagged if not f[1].startswith("vendorns.cloud.")]
