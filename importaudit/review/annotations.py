@@ -4,8 +4,9 @@ With `from __future__ import annotations` (or Python 3.14's deferred annotations
 annotation is never evaluated unless something asks, so a name used only there can be
 imported under `if TYPE_CHECKING:`. Some libraries do ask: pydantic, attrs, msgspec,
 SQLAlchemy's `Mapped[...]`, FastAPI/typer signatures, `typing.get_type_hints`,
-`functools.singledispatch` registration; dataclasses recognises `ClassVar`/`InitVar`
-by name. Modules using any of those are left alone.
+`functools.singledispatch` registration, code reading `__annotations__` itself;
+dataclasses recognises `ClassVar`/`InitVar` by name. Modules using any of those are
+left alone.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "col
         why="The import loads the module (and whatever it imports) for type checkers "
             "only; between packages it also creates import cycles. Modules that use a "
             "library reading annotations at run time (pydantic, attrs, msgspec, "
-            "SQLAlchemy Mapped, FastAPI, get_type_hints, singledispatch) are skipped, "
+            "SQLAlchemy Mapped, FastAPI, get_type_hints, singledispatch), or that read "
+            "`__annotations__` back themselves, are skipped, "
             "and dataclasses' ClassVar/InitVar markers are never reported. The impact is "
             "what the import loaded first in the measured run.",
         fix="Move the import under `if TYPE_CHECKING:` (with `from __future__ import "

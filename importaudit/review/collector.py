@@ -24,6 +24,7 @@ from importaudit.review.facts import (
     Use,
 )
 from importaudit.review.syntax import (
+    ANNOTATION_ATTRIBUTES,
     ANNOTATION_LIBRARIES,
     ANNOTATION_READERS,
     CHEAP_CALLS,
@@ -618,6 +619,17 @@ class _Collector(_ClassUseVisitor):
                                                f"call to {_shown(node, call)}",
                                                call))
         self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        # Reading annotations back makes them run-time data, in a function as at module
+        # level: `typing.get_type_hints(cls)` in a method, `Kwargs.__annotations__`.
+        if node.attr in ANNOTATION_ATTRIBUTES or node.attr in ANNOTATION_READERS:
+            self.consumers.add(dotted(node) or node.attr)
+        super().visit_Attribute(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if node.value in ANNOTATION_ATTRIBUTES:  # getattr(x, "__annotations__", {})
+            self.consumers.add(node.value)
 
     def visit_Name(self, node: ast.Name) -> None:
         # A parameter of an enclosing function is not the module's name it shadows:

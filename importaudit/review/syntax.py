@@ -31,6 +31,10 @@ ANNOTATION_READERS = frozenset({
     "get_type_hints", "get_annotations", "singledispatch", "singledispatchmethod",
     "Mapped",  # SQLAlchemy 2.0 declarative mapping resolves Mapped[...] annotations
 })
+#: Attributes through which code reads annotations back itself, wherever it does so
+#: (transformers.processing_utils validates keyword arguments by its TypedDicts'
+#: `__annotations__`, in a method): `getattr(x, "__annotations__")` too.
+ANNOTATION_ATTRIBUTES = frozenset({"__annotations__", "__annotate__"})
 
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 #: Calls that do no real work at import time (declarations, not computation).

@@ -637,3 +637,17 @@ def test_an_eager_init_that_defers_nothing_is_no_finding(tmp_path: Path) -> None
                record(tmp_path, "app.base", "app", 1, 100),
                record(tmp_path, "app.extra", "app.base", 2, 100))
     assert codes(make_report(("app",), modules), "IA101") == []
+
+
+def test_a_module_reading_annotations_back_keeps_their_imports() -> None:
+    # transformers.processing_utils was told to move its validators (`Annotated[...,
+    # device_validator()]` in TypedDicts) under TYPE_CHECKING: it reads the TypedDicts'
+    # `__annotations__` back to validate keyword arguments, and with the future import
+    # the metadata would be gone (`fix` proposed it, and its import-only proof passed).
+    from review_samples import FIXTURES
+
+    modules = (record(FIXTURES, "kwargforms", None, 0, 100),
+               record(FIXTURES, "kwargforms.processing", "kwargforms", 1, 100),
+               record(FIXTURES, "kwargforms.checks", "kwargforms.processing", 2, 60_000,
+                      self_heap_bytes=HEAVY))
+    assert codes(make_report(("kwargforms",), modules), "IA501") == []

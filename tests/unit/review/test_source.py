@@ -201,6 +201,14 @@ def test_runtime_annotation_readers_are_noticed(tmp_path: Path) -> None:
     assert facts.annotation_consumers == ("pydantic",)
     plain = facts_of(tmp_path, "import typing\nhints = typing.get_type_hints(object)\n")
     assert plain.annotation_consumers == ("typing.get_type_hints",)
+    # Read back inside a function, and through the attribute itself.
+    inside = facts_of(tmp_path, """
+        import typing
+
+        def hints(cls):
+            return typing.get_type_hints(cls), getattr(cls, "__annotations__", {})
+        """)
+    assert inside.annotation_consumers == ("__annotations__", "typing.get_type_hints")
 
 
 @pytest.mark.parametrize(("comment", "codes"), [
