@@ -467,6 +467,16 @@ class _Collector(_ClassUseVisitor):
                 return
         self.generic_visit(node)
 
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        # `with try_import() as _imports:` binds `_imports` (optuna's _plotly_imports
+        # lists it in `__all__`).
+        if self._module_level():
+            self.defined.update(item.optional_vars.id for item in node.items
+                                if isinstance(item.optional_vars, ast.Name))
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With
+
     def visit_Expr(self, node: ast.Expr) -> None:
         self._statement_call(node, node.value)
         self.generic_visit(node)

@@ -111,6 +111,8 @@ def _brokenstar() -> Report:
         rec("brokenstar.core", "brokenstar", 1, 200, 200, 20, 20),
         rec("brokenstar.meta", None, 2, 100, 100, 10, 10),
         rec("brokenstar.extra", None, 3, 100, 100, 10, 10),
+        rec("brokenstar.plots", None, 4, 100, 100, 10, 10),
+        rec("brokenstar.charts", None, 5, 100, 100, 10, 10),
     ))
 
 
@@ -131,8 +133,14 @@ def test_a_star_import_that_raises_is_reported_once_a_fresh_interpreter_confirms
              if f.code == "IA302"}
     # The source suspects core's `opened` (bound by `global` in a function it calls):
     # the star import shows it is there. `extra` is a submodule the star import imports.
-    assert asked == ["brokenstar", "brokenstar.core", "brokenstar.meta"]
-    assert sorted(found) == ["brokenstar", "brokenstar.meta"]
+    # `plots` binds `_imports` as a `with` target (optuna's _plotly_imports): nothing
+    # to suspect, though its optional import failed here and the star import raises.
+    assert asked == ["brokenstar", "brokenstar.charts", "brokenstar.core", "brokenstar.meta"]
+    assert sorted(found) == ["brokenstar", "brokenstar.charts", "brokenstar.meta"]
+    # `charts`' `plotting` is bound by an import that failed here: not "not defined".
+    charts = found["brokenstar.charts"].message
+    assert "lists 1 name(s) the module does not define: legend;" in charts
+    assert "plotting too, bound by an import that failed here" in charts
     package = found["brokenstar"]
     assert package.line == 9 and package.severity >= Severity.MEDIUM
     assert ("brokenstar.__all__ lists 1 name(s) the module does not define: gone; "
