@@ -155,7 +155,7 @@ class _Collector(_ClassUseVisitor):
                 local = alias.name.split(".")[0]
                 module = alias.name
             self.aliases[local] = alias.name if alias.asname else local
-            self.defined.add(local)
+            self._define(local)
             self.bindings.append(Binding(local, module, None, node.lineno, self._binding_kind))
             self._consumer(alias.name)
 
@@ -172,7 +172,7 @@ class _Collector(_ClassUseVisitor):
                 self.star_imports.append(module)
                 continue
             local = alias.asname or alias.name
-            self.defined.add(local)
+            self._define(local)
             self.aliases[local] = f"{module}.{alias.name}"
             self.bindings.append(
                 Binding(local, module, alias.name, node.lineno, self._binding_kind)
@@ -180,6 +180,11 @@ class _Collector(_ClassUseVisitor):
             if alias.name in ANNOTATION_READERS:
                 self.consumers.add(f"{module}.{alias.name}")
         self._consumer(module)
+
+    def _define(self, local: str) -> None:
+        """An import binds `local` at run time, unless only type checkers read it."""
+        if self._binding_kind is not BindingKind.TYPE_ONLY:
+            self.defined.add(local)
 
     def _consumer(self, module: str) -> None:
         if module.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:

@@ -58,7 +58,9 @@ def _providers(ctx: ReviewContext, facts: ModuleFacts) -> dict[str, str]:
         module = package + written if written.startswith(".") and written != "." else written
         if name in exported and module != package and ctx.is_module(module):
             found.setdefault(name, module)
-    for name in exported - set(found):
+    # A star import imports `package.name` only for a name the package does not bind:
+    # optuna binds `visualization` to a lazy proxy (`_LazyImport`), which it takes.
+    for name in exported - set(found) - facts.defined:
         if ctx.is_module(f"{package}.{name}"):
             found[name] = f"{package}.{name}"
     return found

@@ -211,6 +211,23 @@ def test_runtime_annotation_readers_are_noticed(tmp_path: Path) -> None:
     assert inside.annotation_consumers == ("__annotations__", "typing.get_type_hints")
 
 
+def test_only_what_runs_is_defined(tmp_path: Path) -> None:
+    # A name imported only for type checkers is not bound at run time (a star import
+    # looks for the submodule); one a `with` statement binds is.
+    facts = facts_of(tmp_path, """
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from pkg import charts, plots
+        else:
+            plots = object()
+
+        with open(__file__) as handle:
+            pass
+        """)
+    assert {"plots", "handle"} <= facts.defined and "charts" not in facts.defined
+
+
 @pytest.mark.parametrize(("comment", "codes"), [
     ("# importaudit: ignore[IA101]", frozenset({"IA101"})),
     ("# noqa  # importaudit: ignore[ia101, IA301]", frozenset({"IA101", "IA301"})),

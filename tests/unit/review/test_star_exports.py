@@ -149,3 +149,18 @@ def test_a_star_import_that_raises_is_reported_once_a_fresh_interpreter_confirms
     assert "define: __author__;" in found["brokenstar.meta"].message
     # Nothing may run (a saved report, --from): no claim without the proof.
     assert not [f for f in run_review(report).findings if f.code == "IA302"]
+
+
+def test_submodule_names_bound_to_lazy_proxies_load_nothing_on_a_star_import() -> None:
+    # optuna binds `artifacts`, `importance`, `visualization` to `_LazyImport` proxies
+    # (the real imports under `if TYPE_CHECKING:`); IA301 said `from optuna import *`
+    # loads them (59 modules beyond `import optuna`): it takes the proxies, loading none.
+    report = _report("proxied", (
+        rec("proxied", None, 0, 900, 400, 40, 20),
+        rec("proxied._lazy", "proxied", 1, 300, 300, 20, 20),
+        rec("proxied.core", "proxied", 2, 300, 300, 20, 20),
+        rec("proxied.charts", None, 3, 300, 300, 60, 60),
+        rec("proxied.export", None, 4, 300, 300, 60, 60),
+        rec("proxied.reports", None, 5, 300, 300, 60, 60),
+    ))
+    assert _ia301(report) == []
