@@ -261,6 +261,108 @@ def _branch_imports(tree: ast.Module, branch: tuple[str, bool], node: ast.stmt,
             break
         if place.branch == branch:
             named.extend(_named_by(stmt, module, file))
+    test, in_body = branch
+    if in_body:
+        flag = next((n.test for n in ast.walk(tree)
+                     if isinstance(n, ast.If) and ast.dump(n.test) == test), None)
+        if flag is not None:
+            named.extend(_asked_for(flag, tree, module, file))
+    return named
+
+
+#: Calls that look a module up by the name they are given first.
+_LOOKUPS = frozenset({"find_spec", "import_module", "__import__"})
+#: How many functions deep a flag's checks are followed (`is_serve_available` ->
+#: `is_openai_available` -> `_is_package_available`), and re-exports across modules.
+_FLAG_DEPTH = 4
+
+
+def _asked_for(test: ast.expr, tree: ast.Module, module: str, file: str) -> list[str]:
+    """The modules an `if` test's own functions look for, as far as the files tell.
+
+    transformers' `if is_vision_available():` is false without Pillow: the flag imports
+    `PIL.Image` in its body; `is_serve_available()` is `is_pydantic_available() and ...
+    is_openai_available()`, each passing its module to `_is_package_available`, which
+    calls `find_spec` on it. A branch whose own imports are all installed is left unrun
+    by the missing one. Functions are found in the module, or through its `from`
+    imports of the same top package (re-exports followed).
+    """
+    named: list[str] = []
+    for call in (n for n in ast.walk(test) if isinstance(n, ast.Call)):
+        found = _function(call.func, tree, module, file, _FLAG_DEPTH)
+        if found is not None:
+            named.extend(_looked_up(*found, (), _FLAG_DEPTH))
+    return named
+
+
+def _function(func: ast.expr, tree: ast.Module, module: str, file: str, depth: int,
+              ) -> tuple[ast.FunctionDef, ast.Module, str, str] | None:
+    """The module-level `def` a call's function names (`f`, `mod.f`), and where it is."""
+    if isinstance(func, ast.Name):
+        name, owner = func.id, None
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        name, owner = func.attr, func.value.id
+    else:
+        return None
+    for node in module_level(tree.body):
+        if owner is None and isinstance(node, ast.FunctionDef) and node.name == name:
+            return node, tree, module, file
+        if depth and isinstance(node, ast.ImportFrom):
+            alias = next((a for a in node.names if (a.asname or a.name) == (owner or name)),
+                         None)
+            source = _resolve(node, module, file) if alias is not None else None
+            if alias is None or source is None:
+                continue
+            # `from pkg import flags` then `flags.f()`: the module pkg.flags; `from m
+            # import f`: f in m (which may import it in turn).
+            target = f"{source}.{alias.name}" if owner is not None else source
+            there = _source_file(target, module, file)
+            other = parse(there) if there is not None else None
+            if there is None or other is None:
+                continue
+            return _function(ast.Name(name if owner is not None else alias.name), other,
+                             target, there, depth - 1)
+    return None
+
+
+def _source_file(target: str, module: str, file: str) -> str | None:
+    """The source file of module `target` of the same top package as `module` (at `file`)."""
+    root = _root(module, file)
+    if root is None or target.partition(".")[0] != module.partition(".")[0]:
+        return None
+    where = Path(root).joinpath(*target.split("."))
+    for candidate in (where.with_suffix(".py"), where / "__init__.py"):
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def _looked_up(function: ast.FunctionDef, tree: ast.Module, module: str, file: str,
+               given: Sequence[str | None], depth: int) -> list[str]:
+    """Modules `function` imports or looks up by name, called with string args `given`."""
+    params = {a.arg: value for a, value in zip(function.args.args, given, strict=False)}
+    named: list[str] = []
+    for node in ast.walk(function):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            named.extend(_named_by(node, module, file))
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        strings = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                   else params.get(a.id) if isinstance(a, ast.Name) else None
+                   for a in node.args]
+        callee = (node.func.attr if isinstance(node.func, ast.Attribute)
+                  else node.func.id if isinstance(node.func, ast.Name) else "")
+        if callee in _LOOKUPS:
+            named.extend(s for s in strings[:1] if s)
+        elif depth and any(strings):
+            found = _function(node.func, tree, module, file, 0)
+            if found is not None:
+                named.extend(_looked_up(*found, strings, depth - 1))
+    for node in ast.walk(function):
+        if depth and isinstance(node, ast.Call) and not node.args:
+            found = _function(node.func, tree, module, file, 0)
+            if found is not None and found[0] is not function:
+                named.extend(_looked_up(*found, (), depth - 1))
     return named
 
 

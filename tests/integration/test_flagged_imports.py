@@ -5,8 +5,11 @@
 `class HiggsLinear(torch.nn.Module)` at module level raised NameError. They need torch,
 which is not installed: skipped, like the same import in a `try`. So is a name whose
 `if` branch imports an absent module before it (`systemone`'s pydantic `BaseModel`
-after fastapi). tests/fixtures/runtime/flagged_imports has both, and a name a version
-test leaves unbound (all it imports installed), which stays a failure. The name may be
+after fastapi), and one whose flag's function asks for an absent module (`systemone`
+where fastapi is installed and openai is not: `is_serve_available()` asks
+`find_spec("openai")` through a helper; `is_vision_available()` imports PIL).
+tests/fixtures/runtime/flagged_imports has these, and a name a version test leaves
+unbound (all it imports installed), which stays a failure. The name may be
 read in a class body too (`def f(self, waveform: torch.Tensor)` in musicgen_melody's
 feature extractor): the class statement's frame runs with the module.
 """
@@ -29,6 +32,11 @@ def test_a_name_an_availability_flag_left_unbound_needs_what_is_not_installed() 
         "flagged_imports.higgs": ("missing-dependency", "importaudit_fixture_torch"),
         "flagged_imports.serving": ("missing-dependency", "importaudit_fixture_fastapi"),
         "flagged_imports.chat": ("missing-dependency", "importaudit_fixture_fastapi"),
+        # The flag's own function asks for what is missing (find_spec through a helper;
+        # an import in its body), though all the branch imports is installed.
+        "flagged_imports.systemone": ("missing-dependency", "importaudit_fixture_openai"),
+        "flagged_imports.resampling": ("missing-dependency", "importaudit_fixture_pil"),
+        "flagged_imports.tensor_user": ("missing-dependency", "importaudit_fixture_torch"),
     }
     reasons = {s.name: s.reason for s in report.skipped}
     assert reasons["flagged_imports.higgs"] == (
@@ -38,7 +46,9 @@ def test_a_name_an_availability_flag_left_unbound_needs_what_is_not_installed() 
     assert reasons["flagged_imports.chat"] == (
         "needs importaudit_fixture_fastapi, which is not installed (flagged_imports.streams "
         "imports it optionally and has no EventStream without it)")
+    assert reasons["flagged_imports.systemone"] == (
+        "needs importaudit_fixture_openai, which is not installed (flagged_imports.systemone "
+        "imports it optionally and has no BaseModel without it)")
     # A name used above its flagged class fails wherever it runs.
-    assert failed == {"flagged_imports.tensor_user", "flagged_imports.used_above",
-                      "flagged_imports.version_bug"}
+    assert failed == {"flagged_imports.used_above", "flagged_imports.version_bug"}
     assert report.failure is not None and report.failure.module in failed
