@@ -330,6 +330,11 @@ def _source_file(target: str, module: str, file: str) -> str | None:
     root = _root(module, file)
     if root is None or target.partition(".")[0] != module.partition(".")[0]:
         return None
+    return _source_under(root, target)
+
+
+def _source_under(root: str, target: str) -> str | None:
+    """The source file of module `target` in the folder `root` holding its top package."""
     where = Path(root).joinpath(*target.split("."))
     for candidate in (where.with_suffix(".py"), where / "__init__.py"):
         if candidate.is_file():
@@ -492,8 +497,42 @@ def _absent_cause(bindings: Sequence[Sequence[str]], where: Interpreter,
                   root: str) -> str | None:
     """The module not there that left every one of `bindings` unrun, if there is one."""
     absent = [next(filter(None, (_not_there(m, where, root) for m in causes)), None)
+              or _absent_below(causes, where, root, _BELOW_DEPTH)
               for causes in bindings]
     return absent[0] if absent and all(absent) else None
+
+
+#: How many modules deep `_absent_below` looks through unconditional imports.
+_BELOW_DEPTH = 2
+
+
+def _absent_below(causes: Sequence[str], where: Interpreter, root: str,
+                  depth: int) -> str | None:
+    """A module not there that one of `causes` (there) imports unconditionally.
+
+    mlflow.models binds `ModelInputExample` by `try: from mlflow.models.utils import
+    ...`; mlflow.models.utils is installed, and its top level runs `import pandas`,
+    which is not: the optional import failed for pandas. Only statements of a module's
+    own top level count (not under an `if`, `try` or `with`), in the same top package,
+    `depth` modules deep.
+    """
+    for cause in causes:
+        there = _source_under(root, cause)
+        tree = parse(there) if there is not None else None
+        if there is None or tree is None:
+            continue
+        top = cause.partition(".")[0]
+        named = [m for stmt in tree.body for m in _named_by(stmt, cause, there)]
+        # Another package by its top name (`os.path` is no file of `os`'s folder).
+        missing = next(filter(None, (
+            _not_there(m if m.partition(".")[0] == top else m.partition(".")[0], where, root)
+            for m in named)), None)
+        if missing is None and depth:
+            missing = _absent_below([m for m in named if m.partition(".")[0] == top],
+                                    where, root, depth - 1)
+        if missing is not None:
+            return missing
+    return None
 
 
 def missing_behind(message: str, where: Interpreter) -> Absent | None:
