@@ -59,6 +59,8 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
                 taken.setdefault(edge.imported, set()).update(edge.names)
     for facts in ctx.all_facts():
         reexported = taken.get(facts.name, set())
+        if read_by_decorator(ctx, facts):
+            continue
         moved_bindings = [b for b in annotation_only(facts) if b.name not in reexported]
         if not moved_bindings:
             continue
@@ -91,6 +93,27 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
             + "\n    ".join(b.statement() for b in moved_bindings),
             impact=impact, line=lines[0], chain=(facts.name, *sorted(moved)[:1]),
         ))
+
+
+def read_by_decorator(ctx: ReviewContext, facts: ModuleFacts) -> str | None:
+    """A decorator the module applies whose own module reads annotations, if any.
+
+    transformers' `@auto_docstring` (from transformers.utils, defined in
+    transformers.utils.auto_docstring, which reads `__annotations__` and signatures)
+    writes a method's docstring from its annotations when the class is defined: with
+    them unevaluated the docstring changes (`images (ImageInput)`, kwargs not listed).
+    """
+    from importaudit.review.eager import defining_module
+
+    for binding in facts.bindings:
+        if (binding.name not in facts.decorators or binding.kind is BindingKind.TYPE_ONLY
+                or binding.attr is None):
+            continue
+        home = defining_module(ctx, binding)
+        found = ctx.facts(home) if ctx.is_own(home) else None
+        if found is not None and found.needs(binding.attr) & found.reading_annotations:
+            return binding.name
+    return None
 
 
 def annotation_only(facts: ModuleFacts) -> list[Binding]:

@@ -72,6 +72,8 @@ class _Collector(_ClassUseVisitor):
         self.lazy_names: set[str] = set()
         self.lazy_modules: dict[str, str] = {}  # lazy name -> its module, as written
         self.consumers: set[str] = set()
+        self.decorators: set[str] = set()  # the local names decorators start with
+        self.reading_owners: set[str] = set()  # top-level definitions reading annotations
         self.refs: dict[str, set[str]] = {}
         self.guards = Bindings()  # what `if` tests mean: the static scanner's classifier
         self.class_uses: dict[str, set[ClassUse]] = {}
@@ -311,6 +313,7 @@ class _Collector(_ClassUseVisitor):
             self._function_body(node)
 
     def _function_body(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._decorated(node.decorator_list)
         for deco in node.decorator_list:
             self.visit(deco)
             if (dotted(deco) or "").endswith("register"):
@@ -371,7 +374,15 @@ class _Collector(_ClassUseVisitor):
         else:
             self._class_def(node)
 
+    def _decorated(self, decorators: list[ast.expr]) -> None:
+        """Note the local names the decorators start with (`auto_docstring`, `utils`)."""
+        for deco in decorators:
+            name = dotted(deco.func if isinstance(deco, ast.Call) else deco)
+            if name:
+                self.decorators.add(name.partition(".")[0])
+
     def _class_def(self, node: ast.ClassDef) -> None:
+        self._decorated(node.decorator_list)
         for expr in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
             self.visit(expr)
         self._mark(node.bases, ClassUse.MARKER)  # a root others derive from
@@ -639,12 +650,17 @@ class _Collector(_ClassUseVisitor):
         # Reading annotations back makes them run-time data, in a function as at module
         # level: `typing.get_type_hints(cls)` in a method, `Kwargs.__annotations__`.
         if node.attr in ANNOTATION_ATTRIBUTES or node.attr in ANNOTATION_READERS:
-            self.consumers.add(dotted(node) or node.attr)
+            self._reads_annotations(dotted(node) or node.attr)
         super().visit_Attribute(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if node.value in ANNOTATION_ATTRIBUTES:  # getattr(x, "__annotations__", {})
-            self.consumers.add(node.value)
+            self._reads_annotations(node.value)
+
+    def _reads_annotations(self, how: str) -> None:
+        self.consumers.add(how)
+        if self._owner is not None:
+            self.reading_owners.add(self._owner)
 
     def visit_Name(self, node: ast.Name) -> None:
         # A parameter of an enclosing function is not the module's name it shadows:
@@ -653,6 +669,8 @@ class _Collector(_ClassUseVisitor):
         if isinstance(node.ctx, ast.Load) and not any(
                 node.id in names for names in self._parameters):
             self._note(node.id)
+            if node.id in ANNOTATION_READERS and self._owner is not None:
+                self.reading_owners.add(self._owner)  # `get_type_hints(cls)` in a def
 
 
 #: Statements making the same call that count as one repeated piece of work.

@@ -134,6 +134,10 @@ class ModuleFacts:
     lazy_map_names: tuple[str, ...] = ()  # names that __getattr__ can load
     lazy_modules: dict[str, str] = field(default_factory=dict)  # name -> ".mod" or "pkg.mod"
     annotation_consumers: tuple[str, ...] = ()  # imports/calls that read annotations
+    decorators: frozenset[str] = frozenset()  # local names decorators start with
+    # Top-level definitions whose code reads annotations (`__annotations__`,
+    # `get_type_hints`): with `refs`, what a decorator of the module does.
+    reading_annotations: frozenset[str] = frozenset()
     ignores: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes
     # Dotted names (resolved through the imports; own globals as `module.name`) -> how
     # they are used, for names used as a marker or as if they had behaviour.

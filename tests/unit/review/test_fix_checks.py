@@ -651,3 +651,19 @@ def test_a_module_reading_annotations_back_keeps_their_imports() -> None:
                record(FIXTURES, "kwargforms.checks", "kwargforms.processing", 2, 60_000,
                       self_heap_bytes=HEAVY))
     assert codes(make_report(("kwargforms",), modules), "IA501") == []
+
+
+def test_a_decorator_that_reads_annotations_keeps_their_imports() -> None:
+    # transformers' processors: `@auto_docstring` (re-exported by transformers.utils)
+    # writes `__call__`'s docstring from its annotations when the class is defined.
+    # IA501 said ImageInput, BatchFeature, ... were annotation-only in processing_trocr;
+    # moved under TYPE_CHECKING, the docstring lost its kwargs and type expansions.
+    from review_samples import FIXTURES
+
+    modules = (record(FIXTURES, "docsigned", None, 0, 100),
+               record(FIXTURES, "docsigned.processing", "docsigned", 1, 100),
+               record(FIXTURES, "docsigned.images", "docsigned.processing", 2, 60_000,
+                      self_heap_bytes=HEAVY),
+               record(FIXTURES, "docsigned.utils", "docsigned.processing", 3, 100),
+               record(FIXTURES, "docsigned.utils.docs", "docsigned.utils", 4, 100))
+    assert codes(make_report(("docsigned",), modules), "IA501") == []
