@@ -138,6 +138,10 @@ class _Collector(_ClassUseVisitor):
             use = self._use
         self._with_use(use, [node])
 
+    def _type_checking(self) -> bool:
+        """Whether the code walked runs only for type checkers (`if TYPE_CHECKING:`)."""
+        return self._binding_kind is BindingKind.TYPE_ONLY
+
     def _module_level(self) -> bool:
         return self._depth == 0 and self._class_depth == 0
 
@@ -406,7 +410,7 @@ class _Collector(_ClassUseVisitor):
         if self._depth == 0 and self._class_depth == 0:
             self.literals.add(node.name)  # iterating it walks what its body lists
             self.class_methods[node.name] = method_names(node)
-            if not self._in_fallback:
+            if not self._in_fallback and not self._type_checking():
                 self.classes.append((node.name, node.lineno, node.end_lineno or node.lineno,
                                      self._resolve(node.bases[0]) if node.bases else None))
         self._classes.append(node.name)
@@ -504,7 +508,7 @@ class _Collector(_ClassUseVisitor):
         the class's base then builds (`derived_classes`); 32 of them are no work.
         """
         if (self._depth == 0 and self._class_depth == 0 and not self._in_fallback
-                and isinstance(value, ast.Call)):
+                and not self._type_checking() and isinstance(value, ast.Call)):
             call = self._call(value)
             if call is not None:
                 self.statement_calls.append((call, node.end_lineno or node.lineno))
@@ -563,7 +567,7 @@ class _Collector(_ClassUseVisitor):
         self.generic_visit(node)
 
     def _statement(self, node: ast.stmt, what: str) -> None:
-        if self._depth == 0 and not self._in_fallback:
+        if self._depth == 0 and not self._in_fallback and not self._type_checking():
             self.work.append(Statement(node.lineno, node.end_lineno or node.lineno, what))
 
     def visit_ListComp(self, node: ast.ListComp) -> None:
@@ -576,7 +580,8 @@ class _Collector(_ClassUseVisitor):
         self._comprehension(node)
 
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp) -> None:
-        if self._depth == 0 and not self._in_fallback and not bounded(node, self.literals):
+        if (self._depth == 0 and not self._in_fallback and not self._type_checking()
+                and not bounded(node, self.literals)):
             self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
                                        "comprehension"))
         self.generic_visit(node)
@@ -636,7 +641,7 @@ class _Collector(_ClassUseVisitor):
                 # `sa.Integer().with_variant(...)` is one piece of work, listed as the
                 # chain: its receiver `sa.Integer()` is not listed again.
                 self._receivers.add(id(node.func.value))
-            if call is not None and not self._in_fallback:
+            if call is not None and not self._in_fallback and not self._type_checking():
                 self.calls.append(call)
                 if ((call.method not in CHEAP_CALLS or call.name in STDLIB_WORK)
                         and id(node) not in self._receivers

@@ -667,3 +667,18 @@ def test_a_decorator_that_reads_annotations_keeps_their_imports() -> None:
                record(FIXTURES, "docsigned.utils", "docsigned.processing", 3, 100),
                record(FIXTURES, "docsigned.utils.docs", "docsigned.utils", 4, 100))
     assert codes(make_report(("docsigned",), modules), "IA501") == []
+
+
+def test_calls_under_type_checking_are_no_import_time_work() -> None:
+    # pydantic.root_model: IA602 pointed at `dataclass_transform()` (line 24), applied
+    # under `if TYPE_CHECKING:`, which never runs ("compute the result of line 24 on
+    # first use"). What runs is listed: here the table the module builds.
+    from review_samples import FIXTURES
+
+    models = dataclasses.replace(record(FIXTURES, "typedmeta.models", "typedmeta", 1, 40_000),
+                                 self_cpu_ns=30_000_000)
+    modules = (record(FIXTURES, "typedmeta", None, 0, 100), models,
+               record(FIXTURES, "typedmeta.base", "typedmeta.models", 2, 100))
+    [finding] = codes(make_report(("typedmeta",), modules), "IA602")
+    assert "dataclass_transform" not in finding.message
+    assert "comprehension (line 15)" in finding.message
