@@ -29,13 +29,28 @@ if TYPE_CHECKING:
 
 
 def _uses(ctx: ReviewContext, importer: str, line: int | None) -> set[Use]:
-    """How the importer uses what its statement at `line` binds."""
+    """How the importer uses what its statement at `line` binds.
+
+    A name the importer gives others is needed once it is imported, however its own
+    code uses it: listed in `__all__`, taken by another module, or a public name of a
+    package's `__init__` (sqlglot's `from sqlglot.dialects.dialect import Dialect as
+    Dialect`, which its functions use too, is `sqlglot.Dialect`).
+    """
     facts = ctx.facts(importer)
     uses: set[Use] = set()
-    if facts is not None:
-        for binding in facts.bindings:
-            if binding.line == line:
-                uses |= facts.uses_of(binding.name)
+    if facts is None:
+        return uses
+    own = ctx.modules.get(importer)
+    package = own is not None and own.is_package
+    taken = {name for edges in ctx.edges_from.values() for edge in edges
+             if edge.imported == importer and edge.importer != importer
+             for name in edge.names}
+    for binding in facts.bindings:
+        if binding.line == line:
+            uses |= facts.uses_of(binding.name)
+            if (binding.name in (facts.all_names or ()) or binding.name in taken
+                    or (package and not binding.name.startswith("_"))):
+                uses.add(Use.IMPORT_TIME)
     return uses
 
 

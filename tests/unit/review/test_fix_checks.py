@@ -682,3 +682,18 @@ def test_calls_under_type_checking_are_no_import_time_work() -> None:
     [finding] = codes(make_report(("typedmeta",), modules), "IA602")
     assert "dataclass_transform" not in finding.message
     assert "comprehension (line 15)" in finding.message
+
+
+def test_a_package_s_re_export_is_no_import_to_move_into_functions() -> None:
+    # sqlglot: IA201 said to move `from sqlglot.dialects.dialect import Dialect as
+    # Dialect` (and Schema's) in sqlglot/__init__ "into the functions that use them (not
+    # needed at import time)": they are the package's API, `sqlglot.Dialect` would go.
+    from review_samples import FIXTURES
+
+    static = api.cycles([str(FIXTURES / "reexporting")], api.StaticOptions(cache=False))
+    modules = (record(FIXTURES, "reexporting", None, 0, 100),
+               record(FIXTURES, "reexporting.dialect", "reexporting", 1, 60_000,
+                      self_heap_bytes=HEAVY))
+    report = make_report(("reexporting",), modules, static.graph, static.cycles)
+    [finding] = codes(report, "IA201")
+    assert "into the functions that use them" not in finding.fix, finding.fix
