@@ -109,8 +109,9 @@ def check(
     UsageError with `require_baseline`, e.g. when the user named it). `measure` and
     `analyse` are seams for tests; by default they run the real profiler and the
     static analysis. `measured` judges a saved report (`check --from`, e.g. the merge of
-    a sharded run) instead of measuring: no code of the targets runs, so cycle claims
-    stay unverified; without configured targets it judges the report's. A `shard` in
+    a sharded run) instead of measuring: the targets are not profiled, and cycle claims
+    run in the environment the report was measured in; without configured targets it
+    judges the report's. A `shard` in
     the config's `measure` measures and judges one shard's part of the tree.
     """
     import dataclasses

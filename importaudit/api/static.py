@@ -117,7 +117,7 @@ def cycles(targets: Sequence[str], options: StaticOptions | None = None, *,
                         meanwhile=lambda: _networkx_then(meanwhile))
     full = dataclasses.replace(full, cycle_kinds=counted)
     found = find_cycles(full, counted)
-    if options.verify and any(c.can_fail for c in found):
+    if options.verify and any(c.order_matters for c in found):
         found = tuple(sorted(_verify(found, full, options, envs), key=cycle_sort_key))
     elif not options.verify:
         found = tuple(dataclasses.replace(c, not_run=options.not_run) if c.can_fail else c

@@ -54,7 +54,8 @@ def _announce_to_actions(report: Report, chosen: str, output: str | None) -> Non
               help=f"Identical rounds for --calibrate (default {defaults.CALIBRATION_ROUNDS}).")
 @click.option("--from", "from_report", default=None, metavar="REPORT",
               help="Judge a saved report (JSON), such as `report merge`'s, instead of "
-                   "measuring (nothing of the targets runs: cycle claims stay unverified); "
+                   "measuring (the targets are not profiled; cycle claims are still run "
+                   "in the report's environment); "
                    "its targets and interpreter are the report's unless given.")
 @shard_flags
 @format_option(_GATE_FORMATS, "text")

@@ -78,9 +78,15 @@ def entry_points(cycle: Cycle) -> tuple[str, ...]:
 
     The `x` of each edge, and the members the cycle can start at (`cycle.entries`):
     when `x` is never the first to start, the orders that can start it before its
-    importer begin there. A `__main__` module is never one: importing it runs a program.
+    importer begin there. The `x` of each edge held safe only by the packages' order
+    (`held_by_order`) too: that order is read from the import statements as if each
+    always ran, and one under a platform test or a `try`, or a module imported by
+    `import_module`, can leave `x` free to start first after all. A `__main__` module
+    is never one: importing it runs a program.
     """
-    return tuple(sorted({m for m in (*(e.imported for e in cycle.failing), *cycle.entries)
+    return tuple(sorted({m for m in (*(e.imported for e in cycle.failing),
+                                     *(e.imported for e in cycle.held_by_order),
+                                     *cycle.entries)
                          if m.rpartition(".")[2] != "__main__"}))
 
 
@@ -217,7 +223,8 @@ def _half_initialised(trial: ImportTrial, cycle: Cycle) -> bool:
     where = Path(trial.file).resolve()
     return any(e.imported == trial.module and found["name"] in e.names
                and e.line == trial.line and e.file is not None
-               and Path(e.file).resolve() == where for e in cycle.failing)
+               and Path(e.file).resolve() == where
+               for e in (*cycle.failing, *cycle.held_by_order))
 
 
 def _cleared(trial: ImportTrial, cycle: Cycle,
@@ -244,7 +251,7 @@ def _judge(cycle: Cycle, done: Mapping[str, ImportTrial],
     Its own entry points' trials, and any other trial that failed on one of its members
     (entering elsewhere can fail on it too, suspected or not).
     """
-    own = entry_points(cycle) if cycle.can_fail else ()
+    own = entry_points(cycle) if cycle.order_matters else ()
     trials = [done[m] for m in own]
     trials += [t for m, t in sorted(done.items())
                if m not in own and _half_initialised(t, cycle)]
@@ -253,6 +260,10 @@ def _judge(cycle: Cycle, done: Mapping[str, ImportTrial],
                                     "modules: importing one runs a program")
                 if cycle.can_fail else cycle)
     judged = tuple(dataclasses.replace(t, circular=_half_initialised(t, cycle)) for t in trials)
+    if not cycle.can_fail and not any(t.circular for t in judged):
+        # Nothing suspected, and the edges the packages' order holds safe did not fail
+        # when their module was imported first: nothing to claim.
+        return cycle
     judged = tuple(dataclasses.replace(t, cleared=_cleared(t, cycle, finished)) for t in judged)
     # An entry point that failed for another reason (a missing dependency, a timeout)
     # may never have reached the cycle: only one that imported fine, or failed after
@@ -341,14 +352,15 @@ def verify_cycles(
     `try_first`). A cycle nobody suspected is left as it was unless a trial failed on
     one of its members.
     """
-    wanted = {m for c in cycles if c.can_fail for m in entry_points(c)}
+    wanted = {m for c in cycles if c.order_matters for m in entry_points(c)}
     if not wanted:
         return tuple(cycles)
 
     children = Children()
     # The modules suspected of taking a name from an entry point, watched in every run:
     # a run that failed for another reason says whether they had finished by then.
-    importers = sorted({e.importer for c in cycles if c.can_fail for e in c.failing})
+    importers = sorted({e.importer for c in cycles if c.order_matters
+                        for e in (*c.failing, *c.held_by_order)})
     finished: dict[str, frozenset[str]] = {}
 
     def trial(module: str, watched: Sequence[str]) -> tuple[ImportTrial, frozenset[str]]:

@@ -189,3 +189,13 @@ def test_a_cycle_with_one_import_order_says_so() -> None:
     report = api.cycles(["oneorder"], api.StaticOptions(cache=False, verify=True))
     (curry,) = (c for c in report.cycles if c.packages == ("curry",))
     assert claim_sentence(curry).startswith("It does not fail at import here")
+
+
+def test_an_order_read_from_guarded_or_dynamic_imports_is_run_before_it_is_trusted() -> None:
+    # The packages' order ruled out the failing order from imports that need not run
+    # (a platform test, a try, import_module): the held edges' modules are imported
+    # first too, and each of these cycles fails at import.
+    text = _text(api.cycles(["guarded"], api.StaticOptions(cache=False, verify=True)),
+                 "cycles")
+    for package in ("dynguard", "tryguard", "winguard"):
+        assert f"within {package}  FAILS AT IMPORT (reproduced)" in text, text
