@@ -22,6 +22,7 @@ cycles in the same order, whatever PYTHONHASHSEED is.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, Cycle, EdgeKind, ImportEdge
@@ -45,6 +46,37 @@ def _representative(records: list[ImportEdge]) -> ImportEdge:
     return min(records, key=lambda e: (KIND_ORDER[e.kind], e.file or "", e.line or 0))
 
 
+def _projects(members: list[str], files: Mapping[str, str | None]) -> set[str]:
+    """The project packages of `members` (`project_package`), read on disk once per top.
+
+    A top-level package that is a regular one is every member's under it (sympy's
+    largest cycle has 1,700 members); only a namespace package's members are read
+    one by one.
+    """
+    found: set[str] = set()
+    regular: dict[str, bool] = {}
+    for member in members:
+        top = member.partition(".")[0]
+        if regular.get(top):
+            found.add(top)
+            continue
+        project = project_package(member, files.get(member))
+        if top not in regular and project == top and files.get(member) is not None:
+            regular[top] = _is_regular(top, member, files[member])
+        found.add(project)
+    return found
+
+
+def _is_regular(top: str, member: str, file: str | None) -> bool:
+    """Whether `top`, the package of `member` found in `file`, has an `__init__.py`."""
+    if file is None:
+        return False
+    folders = os.path.abspath(file).split(os.sep)
+    depth = member.count(".") + (1 if os.path.basename(file).startswith("__init__.") else 0)
+    base = os.sep.join(folders[:len(folders) - 1 - depth])
+    return os.path.isfile(os.path.join(base, top, "__init__.py"))
+
+
 def _cycle(members: list[str], pairs: Iterable[Pair],
            records: Mapping[Pair, list[ImportEdge]], bound: Bound, at_import: bool,
            entries: Entries) -> Cycle:
@@ -62,7 +94,7 @@ def _cycle(members: list[str], pairs: Iterable[Pair],
     # The package of each member as a project's: inside a namespace package (google.auth,
     # google.cloud.storage) not the namespace, which many distributions share.
     files = {u: found[0].file for u, _, found in edges(component) if found}
-    packages = tuple(sorted({project_package(m, files.get(m)) for m in members}))
+    packages = tuple(sorted(_projects(members, files)))
     return Cycle(tuple(members), witness, cut, packages, len(packages) > 1,
                  bool(failing), tuple(failing), entries=tuple(sorted(first)),
                  held_by_order=tuple(held))

@@ -165,6 +165,36 @@ class _StartsBefore:
                      else ((u, v) for u, v, _ in component.listed)):
             self._ahead.setdefault(u, []).append(v)
         self._reached: dict[str, set[str]] = {}
+        # Members with modules of their own in the component: a way must avoid those
+        # too, which a dominator tree does not say (they are searched for, as above).
+        self._packages = {m.rsplit(".", depth)[0] for m in component.members
+                          for depth in range(1, m.count(".") + 1)}
+        self._idom: dict[object, object] | None = None
+
+    def _dominated(self, x: str, importer: str) -> bool:
+        """Whether every way from the entries to `x` passes through `importer`.
+
+        Read off the dominator tree of the component's edges below a root that starts
+        every entry (built once: one search per importer cost sympy's cycle analysis
+        0.06 s). False for an `x` no way reaches, as for one it reaches.
+        """
+        if self._idom is None:
+            import networkx as nx
+
+            graph: nx.DiGraph[object] = nx.DiGraph()
+            root = object()
+            graph.add_node(root)
+            graph.add_edges_from((root, e) for e in self._entries)
+            graph.add_edges_from((u, v) for u, vs in self._ahead.items() for v in vs)
+            self._idom = nx.immediate_dominators(graph, root)
+            self._root = root
+        idom = self._idom
+        node: object = x
+        while node in idom and idom[node] is not node:
+            node = idom[node]
+            if node == importer:
+                return True
+        return False
 
     def __call__(self, x: str, importer: str) -> bool:
         inside = importer + "."
@@ -172,6 +202,13 @@ class _StartsBefore:
             return False  # (a module of the importer's starts after it)
         if x in self._first:
             return True  # (imported first)
+        if importer not in self._packages:
+            # No module of the importer's is a member: a way avoiding it reaches `x`
+            # unless it dominates `x`, or nothing reaches `x` at all.
+            if self._idom is None:
+                self._dominated(x, importer)
+            assert self._idom is not None
+            return x in self._idom and not self._dominated(x, importer)
         reached = self._reached.get(importer)
         if reached is None:
             reached = self._reached[importer] = set()
