@@ -31,7 +31,7 @@ from importaudit.static.cut import cut_cost, feedback_arcs
 from importaudit.static.failing import Entries, failing_edges
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import edge_sort_key
-from importaudit.static.sourcetree import project_package
+from importaudit.static.sourcetree import name_root, project_package
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping
@@ -60,21 +60,14 @@ def _projects(members: list[str], files: Mapping[str, str | None]) -> set[str]:
         if regular.get(top):
             found.add(top)
             continue
-        project = project_package(member, files.get(member))
-        if top not in regular and project == top and files.get(member) is not None:
-            regular[top] = _is_regular(top, member, files[member])
+        file = files.get(member)
+        project = project_package(member, file)
+        if top not in regular and project == top and file is not None:
+            base = name_root(member, file)
+            regular[top] = base is not None and os.path.isfile(
+                os.path.join(base, top, "__init__.py"))
         found.add(project)
     return found
-
-
-def _is_regular(top: str, member: str, file: str | None) -> bool:
-    """Whether `top`, the package of `member` found in `file`, has an `__init__.py`."""
-    if file is None:
-        return False
-    folders = os.path.abspath(file).split(os.sep)
-    depth = member.count(".") + (1 if os.path.basename(file).startswith("__init__.") else 0)
-    base = os.sep.join(folders[:len(folders) - 1 - depth])
-    return os.path.isfile(os.path.join(base, top, "__init__.py"))
 
 
 def _cycle(members: list[str], pairs: Iterable[Pair],

@@ -148,8 +148,10 @@ class _StartsBefore:
     The first member of the component to start is one of its entries (`Entries`).
     `x` can start before `importer` only when an entry reaches it,
     through import-time edges, without starting `importer` first: without passing
-    through `importer` or a module of its (whose import runs `importer` first). The
-    members such a way reaches are found once per importer asked about.
+    through `importer` or a module of its (whose import runs `importer` first). For an
+    importer without modules of its own in the component that is read off one
+    dominator tree; for the others, the members such a way reaches are searched for
+    once per importer asked about.
     """
 
     def __init__(self, component: Component, at_import: list[Pair] | None,
@@ -165,18 +167,16 @@ class _StartsBefore:
                      else ((u, v) for u, v, _ in component.listed)):
             self._ahead.setdefault(u, []).append(v)
         self._reached: dict[str, set[str]] = {}
-        # Members with modules of their own in the component: a way must avoid those
-        # too, which a dominator tree does not say (they are searched for, as above).
+        # Members with modules of their own in the component (`__call__`).
         self._packages = {m.rsplit(".", depth)[0] for m in component.members
                           for depth in range(1, m.count(".") + 1)}
         self._idom: dict[object, object] | None = None
 
-    def _dominated(self, x: str, importer: str) -> bool:
-        """Whether every way from the entries to `x` passes through `importer`.
+    def _dominators(self) -> dict[object, object]:
+        """The immediate dominators of the component's edges below a root starting every entry.
 
-        Read off the dominator tree of the component's edges below a root that starts
-        every entry (built once: one search per importer cost sympy's cycle analysis
-        0.06 s). False for an `x` no way reaches, as for one it reaches.
+        Built once per component: one search per importer cost sympy's cycle analysis
+        0.06 s.
         """
         if self._idom is None:
             import networkx as nx
@@ -187,14 +187,22 @@ class _StartsBefore:
             graph.add_edges_from((root, e) for e in self._entries)
             graph.add_edges_from((u, v) for u, vs in self._ahead.items() for v in vs)
             self._idom = nx.immediate_dominators(graph, root)
-            self._root = root
-        idom = self._idom
+        return self._idom
+
+    def _avoids(self, x: str, importer: str) -> bool:
+        """Whether a way from the entries reaches `x` without passing through `importer`.
+
+        That is, `x` is reached and `importer` does not dominate it.
+        """
+        idom = self._dominators()
+        if x not in idom:
+            return False
         node: object = x
-        while node in idom and idom[node] is not node:
+        while node in idom and idom[node] is not node:  # (up to the root)
             node = idom[node]
             if node == importer:
-                return True
-        return False
+                return False
+        return True
 
     def __call__(self, x: str, importer: str) -> bool:
         inside = importer + "."
@@ -203,12 +211,9 @@ class _StartsBefore:
         if x in self._first:
             return True  # (imported first)
         if importer not in self._packages:
-            # No module of the importer's is a member: a way avoiding it reaches `x`
-            # unless it dominates `x`, or nothing reaches `x` at all.
-            if self._idom is None:
-                self._dominated(x, importer)
-            assert self._idom is not None
-            return x in self._idom and not self._dominated(x, importer)
+            # No module of the importer's is a member (a way must avoid those too,
+            # which a dominator tree does not say: they are searched for below).
+            return self._avoids(x, importer)
         reached = self._reached.get(importer)
         if reached is None:
             reached = self._reached[importer] = set()

@@ -83,6 +83,22 @@ class SearchPath:
         return self.extension_suffixes or tuple(importlib.machinery.EXTENSION_SUFFIXES)
 
 
+def name_root(name: str, file: str) -> str | None:
+    """The folder dotted module `name`, found in `file`, starts in (its top's parent).
+
+    None when the path does not spell the name (a zip archive, a module loaded under
+    another name).
+    """
+    path = os.path.abspath(file)
+    stem = os.path.basename(path).partition(".")[0]  # `mod.py`, `mod.cpython-311-...so`
+    spelled = [*name.split("."), *(["__init__"] if stem == "__init__" else [])]
+    folders = path.split(os.sep)[:-1]
+    cut = len(folders) - len(spelled) + 1  # where the name starts on the path
+    if cut < 1 or [*folders[cut:], stem] != spelled:
+        return None
+    return os.sep.join(folders[:cut])
+
+
 def project_package(name: str, file: str | None) -> str:
     """The package module `name` (found in `file`) belongs to as a project's code.
 
@@ -95,16 +111,9 @@ def project_package(name: str, file: str | None) -> str:
     """
     parts = name.split(".")
     top = parts[0]
-    if file is None or len(parts) == 1:
+    base = name_root(name, file) if file is not None and len(parts) > 1 else None
+    if base is None:
         return top
-    path = os.path.abspath(file)
-    stem = os.path.basename(path).partition(".")[0]  # `mod.py`, `mod.cpython-311-...so`
-    spelled = parts + (["__init__"] if stem == "__init__" else [])
-    folders = path.split(os.sep)[:-1]
-    cut = len(folders) - len(spelled) + 1  # where the name starts on the path
-    if cut < 1 or [*folders[cut:], stem] != spelled:
-        return top
-    base = os.sep.join(folders[:cut])
     for depth in range(1, len(parts) + 1):
         folder = os.path.join(base, *parts[:depth])
         if not os.path.isdir(folder):
