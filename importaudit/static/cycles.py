@@ -148,58 +148,65 @@ def _cyclic_core(pairs: Collection[Pair]) -> list[Pair]:
 def find_cycles(graph: StaticGraph,
                 kinds: Iterable[EdgeKind] = IMPORT_TIME_KINDS) -> tuple[Cycle, ...]:
     """Every import cycle of `graph` over edges of `kinds`, most serious first."""
-    chosen = frozenset(kinds)
     with no_cyclic_gc():
-        # The edges of the chosen kinds between two modules, but for those into a module
-        # that imports nothing or out of one that nothing imports (no cycle runs through
-        # either: sympy 22,700 -> 9,500 edges, before a pair is made of each), and their
-        # distinct pairs. Those left hold every edge of a cycle.
-        edges = [e for e in graph.edges if e.kind in chosen and e.importer != e.imported]
-        heads = {e.importer for e in edges}
-        tails = {e.imported for e in edges}
-        edges = [e for e in edges if e.imported in heads and e.importer in tails]
-        core = _cyclic_core({(e.importer, e.imported) for e in edges})
-        if not core:
-            return ()
-        import networkx as nx
+        # (The collector resumes once `_find` has returned: only then are the edge
+        # lists, graphs and sources it made gone, which the first collection after the
+        # pause would otherwise walk, about a twentieth of sympy's analysis.)
+        return _find(graph, frozenset(kinds))
 
-        digraph: nx.DiGraph[str] = nx.DiGraph()
-        digraph.add_edges_from(core)
-        components = [sorted(c) for c in nx.strongly_connected_components(digraph)
-                      if len(c) > 1]
-        place = {m: i for i, members in enumerate(components) for m in members}
-        # A pair is inside when both ends are in one component: each component's pairs,
-        # and the statements of each pair, in the graph's order.
-        inside: list[list[Pair]] = [[] for _ in components]
-        for pair in core:
-            at = place.get(pair[0])
-            if at is not None and at == place.get(pair[1]):
-                inside[at].append(pair)
-        records: dict[Pair, list[ImportEdge]] = {}
-        for edge in edges:
-            at = place.get(edge.importer)
-            if at is not None and at == place.get(edge.imported):
-                key = (edge.importer, edge.imported)
-                if key in records:
-                    records[key].append(edge)
-                else:
-                    records[key] = [edge]
-        for statements in records.values():
-            if len(statements) > 1:  # (in the graph's order, usually sorted already)
-                statements.sort(key=edge_sort_key)
-        # Only now, with cycles to judge: it parses source (ast).
-        from importaudit.static.bound import bound_before
 
-        # A compiled module's edges (and so its names) come from the .py beside it.
-        bound = bound_before({n.name: n.source if n.compiled else n.file
-                              for n in graph.modules})
-        at_import = chosen <= IMPORT_TIME_KINDS
-        # Which members can start first: every import-time edge of the graph counts
-        # (a package's import that reaches a component starts it), whatever `kinds`.
-        ahead: dict[str, list[str]] = {}
-        for e in graph.edges:
-            if e.kind in IMPORT_TIME_KINDS:
-                ahead.setdefault(e.importer, []).append(e.imported)
-        entries = Entries(ahead)
-        return tuple(sorted((_cycle(c, inside[i], records, bound, at_import, entries)
-                             for i, c in enumerate(components)), key=cycle_sort_key))
+def _find(graph: StaticGraph, chosen: frozenset[EdgeKind]) -> tuple[Cycle, ...]:
+    """`find_cycles`, with the cyclic garbage collector paused."""
+    # The edges of the chosen kinds between two modules, but for those into a module
+    # that imports nothing or out of one that nothing imports (no cycle runs through
+    # either: sympy 22,700 -> 9,500 edges, before a pair is made of each), and their
+    # distinct pairs. Those left hold every edge of a cycle.
+    edges = [e for e in graph.edges if e.kind in chosen and e.importer != e.imported]
+    heads = {e.importer for e in edges}
+    tails = {e.imported for e in edges}
+    edges = [e for e in edges if e.imported in heads and e.importer in tails]
+    core = _cyclic_core({(e.importer, e.imported) for e in edges})
+    if not core:
+        return ()
+    import networkx as nx
+
+    digraph: nx.DiGraph[str] = nx.DiGraph()
+    digraph.add_edges_from(core)
+    components = [sorted(c) for c in nx.strongly_connected_components(digraph)
+                  if len(c) > 1]
+    place = {m: i for i, members in enumerate(components) for m in members}
+    # A pair is inside when both ends are in one component: each component's pairs,
+    # and the statements of each pair, in the graph's order.
+    inside: list[list[Pair]] = [[] for _ in components]
+    for pair in core:
+        at = place.get(pair[0])
+        if at is not None and at == place.get(pair[1]):
+            inside[at].append(pair)
+    records: dict[Pair, list[ImportEdge]] = {}
+    for edge in edges:
+        at = place.get(edge.importer)
+        if at is not None and at == place.get(edge.imported):
+            key = (edge.importer, edge.imported)
+            if key in records:
+                records[key].append(edge)
+            else:
+                records[key] = [edge]
+    for statements in records.values():
+        if len(statements) > 1:  # (in the graph's order, usually sorted already)
+            statements.sort(key=edge_sort_key)
+    # Only now, with cycles to judge: it parses source (ast).
+    from importaudit.static.bound import bound_before
+
+    # A compiled module's edges (and so its names) come from the .py beside it.
+    bound = bound_before({n.name: n.source if n.compiled else n.file
+                          for n in graph.modules})
+    at_import = chosen <= IMPORT_TIME_KINDS
+    # Which members can start first: every import-time edge of the graph counts
+    # (a package's import that reaches a component starts it), whatever `kinds`.
+    ahead: dict[str, list[str]] = {}
+    for e in graph.edges:
+        if e.kind in IMPORT_TIME_KINDS:
+            ahead.setdefault(e.importer, []).append(e.imported)
+    entries = Entries(ahead)
+    return tuple(sorted((_cycle(c, inside[i], records, bound, at_import, entries)
+                         for i, c in enumerate(components)), key=cycle_sort_key))
