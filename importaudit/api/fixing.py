@@ -73,7 +73,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     once = dataclasses.replace(measure, repeat=1)
     reviewed = review(targets, ReviewOptions(measure=once, select=tuple(codes),
                                              ignore=options.ignore, fold_pulls=False,
-                                             prove_lazy=False),
+                                             prove_lazy=False, distribution=False),
                       environments=envs)
     failure = reviewed.failure
     # A submodule that fails in the tree walk (a Windows-only module) is no reason to
@@ -105,7 +105,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
         found = review(where.targets(resolved.modules, folders),
                        ReviewOptions(measure=copied, select=tuple(codes),
                                      ignore=options.ignore, fold_pulls=False,
-                                     prove_lazy=False),
+                                     prove_lazy=False, distribution=False),
                        environments=envs)
         if found.failure is not None and (found.failure.module is None
                                           or found.failure.module in resolved.modules):

@@ -14,7 +14,7 @@ from importaudit.api.runs import (
     saved_targets,
     whole,
 )
-from importaudit.api.static import cycles
+from importaudit.api.static import cycles, static_graph
 from importaudit.config.options import (
     Measure,
     ReviewOptions,
@@ -74,6 +74,8 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
         looked_up, note = saved_measure(options.measure, measured, envs)
         options = dataclasses.replace(options, measure=looked_up)
         notes = (note,) if note else ()
+    elif options.distribution:
+        targets, notes = _with_distribution(targets, options.measure, envs)
     chosen = _chosen(options)
     tree = dataclasses.replace(options.measure, tree=True, isolated=False)
     report = measured if measured is not None else profile(targets, tree,
@@ -105,6 +107,63 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
         report, kept = _settled(report, settings, targets, options.measure, envs)
         settings = dataclasses.replace(settings, kept_verdicts=tuple(kept.items()))
     return review_report(report, settings)
+
+
+def _with_distribution(targets: Sequence[str], measure: Measure, envs: Environments,
+                       ) -> tuple[list[str], tuple[str, ...]]:
+    """`targets` and the other packages of their distributions that they import at import time.
+
+    pytest's code is in `_pytest`, which the pytest distribution installs beside it and
+    `pytest/__init__.py` imports: a review of pytest alone measured 247 modules and
+    found nothing, since `_pytest` counted as a dependency. A package of the same
+    distribution that the targets' import does not reach (pytest's `py` shim) stays
+    out: it costs the targets nothing. Only a target named as an installed top-level
+    package counts (not a path, nor a tree of the user's own); what is added is read
+    from the distribution's installed files, in the measured environment, and
+    reached through the static graph's import-time edges. Returns the notes that say
+    what was added.
+    """
+    from importaudit.model import IMPORT_TIME_KINDS
+    from importaudit.runtime.interpreter import distribution_siblings
+    from importaudit.static.discover import names_a_path
+
+    here = Path.cwd()
+    names = [t for t in targets if t.isidentifier() and not names_a_path(t, here)]
+    if not names:
+        return list(targets), ()
+    interpreter = envs.interpreter(measure)
+    installed: dict[str, tuple[str, frozenset[str]]] = {}  # target -> (distribution, others)
+    for name in names:
+        found = distribution_siblings(interpreter, name, measure.timeout)
+        if found is not None and found[1]:
+            installed[name] = (found[0], frozenset(found[1]))
+    if not installed:
+        return list(targets), ()
+    chosen = list(targets)
+    added: dict[str, list[str]] = {}  # target -> the packages added for it
+    tops: dict[str, str] = {}  # a package walked -> the target it was added for
+    tops.update((t, t) for t in installed)
+    while True:
+        graph = static_graph(chosen, StaticOptions(measure=measure), environments=envs)
+        reached: dict[str, str] = {}
+        for edge in graph.edges:
+            importer, top = edge.importer.split(".")[0], edge.imported.split(".")[0]
+            owner = tops.get(importer)
+            if (owner is not None and top not in tops and edge.kind in IMPORT_TIME_KINDS
+                    and top in installed[owner][1]):
+                reached.setdefault(top, owner)
+        if not reached:
+            break
+        for top, owner in sorted(reached.items()):
+            tops[top] = owner
+            chosen.append(top)
+            added.setdefault(owner, []).append(top)
+    notes = tuple(
+        f"reviewed {', '.join(more)} too: the {installed[owner][0]} distribution installs "
+        f"{'it' if len(more) == 1 else 'them'} beside {owner}, and importing {owner} "
+        f"loads {'it' if len(more) == 1 else 'them'} (--no-distribution reviews {owner} "
+        "alone)" for owner, more in added.items())
+    return chosen, notes
 
 
 def _settled(report: Report, settings: ReviewSettings, targets: Sequence[str],

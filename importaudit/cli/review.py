@@ -53,6 +53,10 @@ def _codes(select: str | None) -> tuple[str, ...] | None:
               help="Review a saved profile (JSON) instead of measuring again (nothing of "
                    "the targets runs: cycle claims stay unverified); its targets and "
                    "interpreter are the report's unless given.")
+@click.option("--distribution/--no-distribution", "distribution", default=True,
+              help="Also review the other packages a target's installed distribution "
+                   "installs that the target imports at import time (pytest's _pytest; "
+                   "default on).")
 @format_option(["text", "json", "html", "markdown", "sarif", "github", "speedscope", "trace"],
                "text")
 @output_option
@@ -60,8 +64,8 @@ def _codes(select: str | None) -> tuple[str, ...] | None:
 def review(
     targets: tuple[str, ...], program: ProgramFlags, given: Given, shard: ShardFlags,
     select: str | None,
-    ignore: tuple[str, ...], from_report: str | None, fmt: str | None, output: str | None,
-    quiet: int, verbose: int,
+    ignore: tuple[str, ...], from_report: str | None, distribution: bool, fmt: str | None,
+    output: str | None, quiet: int, verbose: int,
 ) -> None:
     """Review TARGETs: findings with measured impact, file:line and a fix for each.
 
@@ -93,7 +97,8 @@ def review(
         elif not targets and measured is None:
             raise ImportAuditError("give at least one TARGET (or -m, --script, -c)")
         else:
-            options = ReviewOptions(shard.measure(config.measure), _codes(select), suppressed)
+            options = ReviewOptions(shard.measure(config.measure), _codes(select), suppressed,
+                                    distribution=distribution)
             report = api.review(targets, options, measured=measured)  # --from: its targets
         chosen = infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="review",

@@ -276,6 +276,8 @@ class ReviewOptions:
     rewrites each pull: the helper module's own heavy imports, ISSUE-3318).
     `prove_lazy=False` does not run IA101's lazy `__init__`s where an import cycle may
     need the eager order (`review.order`): `fix` proves its own rewrites.
+    `distribution=False` reviews the targets alone, not also the other packages their
+    distribution installs that they import at import time (pytest's `_pytest`).
     """
 
     measure: Measure = field(default_factory=Measure)
@@ -283,6 +285,7 @@ class ReviewOptions:
     ignore: tuple[str, ...] = ()
     fold_pulls: bool = True
     prove_lazy: bool = True
+    distribution: bool = True
 
 
 @dataclass(frozen=True, slots=True)

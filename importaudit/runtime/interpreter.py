@@ -227,3 +227,51 @@ def locate_module(interpreter: Interpreter, name: str, timeout: float = 30.0
     if not isinstance(found, list) or len(found) != 2:
         return None
     return found[0], tuple(found[1])
+
+
+# Runs in the measured interpreter (stdlib only, Python 3.9+): the distribution that
+# installs top-level package argv[1], and the other top-level packages and modules of
+# source it installs beside it (from its RECORD: pytest installs _pytest and py). A
+# folder without `__init__.py` is left out: a namespace other distributions share.
+_SIBLINGS_CODE = """\
+import json, sys
+try:
+    from importlib import metadata
+except ImportError:
+    metadata = None
+name = sys.argv[1]
+found = None
+for dist in (metadata.distributions() if metadata else ()):
+    files = [str(f).replace("\\\\", "/").split("/") for f in (dist.files or ())]
+    packages = {p[0] for p in files if len(p) == 2 and p[1] == "__init__.py"}
+    modules = {p[0][:-3] for p in files if len(p) == 1 and p[0].endswith(".py")}
+    tops = packages | modules
+    if name in packages:
+        others = sorted(t for t in tops if t != name and t.isidentifier())
+        found = [dist.metadata["Name"], others]
+        break
+print(json.dumps(found))
+"""
+
+
+def distribution_siblings(interpreter: Interpreter, name: str, timeout: float = 30.0
+                          ) -> tuple[str, tuple[str, ...]] | None:
+    """The distribution that installs top-level package `name`, and what else it installs.
+
+    (Its name, and its other top-level packages and source modules, as `interpreter`'s
+    installed metadata lists them.) None when no installed distribution holds `name`
+    as a regular package (a tree of the user's own, a namespace package), or the
+    question cannot be answered.
+    """
+    try:
+        proc = subprocess.run([interpreter.executable, "-c", _SIBLINGS_CODE, name],
+                              capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL, check=False,
+                              env=interpreter.environ())
+        found = json.loads(proc.stdout) if proc.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return None
+    if (not isinstance(found, list) or len(found) != 2 or not isinstance(found[0], str)
+            or not isinstance(found[1], list)):
+        return None
+    return found[0], tuple(str(t) for t in found[1])
