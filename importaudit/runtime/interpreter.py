@@ -213,17 +213,22 @@ print(json.dumps(None if spec is None else
 """
 
 
-def locate_module(interpreter: Interpreter, name: str, timeout: float = 30.0
-                  ) -> tuple[str | None, tuple[str, ...]] | None:
-    """Where `interpreter`'s finders find top-level module `name`: (origin, locations)."""
+def _answer(interpreter: Interpreter, code: str, name: str, timeout: float) -> object:
+    """What `code`, run in `interpreter` with argument `name`, printed as JSON (None: no answer)."""
     try:
-        proc = subprocess.run([interpreter.executable, "-c", _LOCATE_CODE, name],
+        proc = subprocess.run([interpreter.executable, "-c", code, name],
                               capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL, check=False,
                               env=interpreter.environ())
-        found = json.loads(proc.stdout) if proc.returncode == 0 else None
+        return json.loads(proc.stdout) if proc.returncode == 0 else None
     except (OSError, subprocess.TimeoutExpired, ValueError):
         return None
+
+
+def locate_module(interpreter: Interpreter, name: str, timeout: float = 30.0
+                  ) -> tuple[str | None, tuple[str, ...]] | None:
+    """Where `interpreter`'s finders find top-level module `name`: (origin, locations)."""
+    found = _answer(interpreter, _LOCATE_CODE, name, timeout)
     if not isinstance(found, list) or len(found) != 2:
         return None
     return found[0], tuple(found[1])
@@ -263,14 +268,7 @@ def distribution_siblings(interpreter: Interpreter, name: str, timeout: float = 
     as a regular package (a tree of the user's own, a namespace package), or the
     question cannot be answered.
     """
-    try:
-        proc = subprocess.run([interpreter.executable, "-c", _SIBLINGS_CODE, name],
-                              capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL, check=False,
-                              env=interpreter.environ())
-        found = json.loads(proc.stdout) if proc.returncode == 0 else None
-    except (OSError, subprocess.TimeoutExpired, ValueError):
-        return None
+    found = _answer(interpreter, _SIBLINGS_CODE, name, timeout)
     if (not isinstance(found, list) or len(found) != 2 or not isinstance(found[0], str)
             or not isinstance(found[1], list)):
         return None
