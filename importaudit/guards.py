@@ -2,7 +2,9 @@
 
 The one classifier of `if` tests (`classify_test`), shared by the static scanners, the
 review's source reader, the cycle suspicion and the runtime's skip classifier (which
-uses its flag-aware mode, `Bindings(flags=True)`). Pure `ast` work, no imports of
+uses its flag-aware mode, `Bindings(flags=True)`); and of what makes an import an
+optional one, a `try` handler or a `with` that gets past its ImportError
+(`catches_import_error`, `suppresses_import_error`). Pure `ast` work, no imports of
 importaudit, so every layer may use it.
 """
 
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 _TYPING_MODULES = frozenset({"typing", "typing_extensions"})
+#: Exception types that catch a failed import.
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 #: Calls of the `platform` module that name the platform a test is about.
 _PLATFORM_CALLS = frozenset({"system", "machine", "python_implementation"})
 
@@ -417,3 +421,34 @@ def version_needed(test: ast.expr, bindings: Bindings, *, holds: bool = True) ->
     said = _SAID[op] if holds else _NEGATED[op]
     return f"Python {said} {'.'.join(str(n) for n in numbers)}"
 
+
+
+def _import_errors(kinds: Sequence[ast.expr]) -> bool:
+    """Whether one of these exception types (`ImportError`, `builtins.Exception`) is one."""
+    return any((isinstance(t, ast.Name) and t.id in IMPORT_ERRORS)
+               or (isinstance(t, ast.Attribute) and t.attr in IMPORT_ERRORS) for t in kinds)
+
+
+def catches_import_error(handler: ast.ExceptHandler) -> bool:
+    """Whether `handler` catches a failed import (ImportError or broader; a bare `except:`)."""
+    kind = handler.type
+    if kind is None:
+        return True
+    return _import_errors(kind.elts if isinstance(kind, ast.Tuple) else [kind])
+
+
+def suppresses_import_error(items: Sequence[ast.withitem]) -> bool:
+    """Whether a `with` of these items gets past an ImportError in its body.
+
+    `with contextlib.suppress(ImportError):` is `try:` ... `except ImportError: pass`
+    (rapidfuzz picks its compiled variant so: a missing one is no missing import).
+    """
+    for item in items:
+        call = item.context_expr
+        if isinstance(call, ast.Call) and _import_errors(call.args):
+            func = call.func
+            name = (func.id if isinstance(func, ast.Name)
+                    else func.attr if isinstance(func, ast.Attribute) else None)
+            if name == "suppress":
+                return True
+    return False

@@ -11,7 +11,13 @@ import ast
 import sys
 from typing import TYPE_CHECKING
 
-from importaudit.guards import Bindings, Guard, classify_test
+from importaudit.guards import (
+    Bindings,
+    Guard,
+    catches_import_error,
+    classify_test,
+    suppresses_import_error,
+)
 from importaudit.review.classuses import _ClassUseVisitor
 from importaudit.review.facts import (
     MAIN_BLOCK,
@@ -32,7 +38,6 @@ from importaudit.review.syntax import (
     bounded,
     declares_contract,
     dotted,
-    handles_import_error,
     is_exception,
     lazy_target,
     method_names,
@@ -252,7 +257,7 @@ class _Collector(_ClassUseVisitor):
         self._use, self._function = saved
 
     def visit_Try(self, node: ast.Try) -> None:
-        fallback = any(handles_import_error(h) for h in node.handlers)
+        fallback = any(catches_import_error(h) for h in node.handlers)
         saved = self._binding_kind
         if fallback and self._binding_kind is BindingKind.EAGER:
             self._binding_kind = BindingKind.OPTIONAL
@@ -266,13 +271,13 @@ class _Collector(_ClassUseVisitor):
         # the import then, wherever else its names are used. Deferring it would let the
         # module import without the library.
         if self._module_level() and any(
-                handles_import_error(h) and any(isinstance(s, ast.Raise) for s in h.body)
+                catches_import_error(h) and any(isinstance(s, ast.Raise) for s in h.body)
                 for h in node.handlers):
             for binding in self.bindings[bound:]:
                 self.uses.setdefault(binding.name, set()).add(Use.IMPORT_TIME)
         for handler in node.handlers:
             was = self._in_fallback
-            self._in_fallback = handles_import_error(handler)
+            self._in_fallback = catches_import_error(handler)
             if handler.type is not None:
                 self.visit(handler.type)
             for stmt in handler.body:
@@ -493,7 +498,19 @@ class _Collector(_ClassUseVisitor):
         if self._module_level():
             self.defined.update(item.optional_vars.id for item in node.items
                                 if isinstance(item.optional_vars, ast.Name))
-        self.generic_visit(node)
+        if not suppresses_import_error(node.items):
+            self.generic_visit(node)
+            return
+        # `with suppress(ImportError):` binds what it imports as a `try:` with an
+        # ImportError handler does: optionally.
+        for item in node.items:
+            self.visit(item)
+        saved = self._binding_kind
+        if self._binding_kind is BindingKind.EAGER:
+            self._binding_kind = BindingKind.OPTIONAL
+        for stmt in node.body:
+            self.visit(stmt)
+        self._binding_kind = saved
 
     visit_AsyncWith = visit_With
 

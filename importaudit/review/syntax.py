@@ -36,7 +36,6 @@ ANNOTATION_READERS = frozenset({
 #: `__annotations__`, in a method): `getattr(x, "__annotations__")` too.
 ANNOTATION_ATTRIBUTES = frozenset({"__annotations__", "__annotate__"})
 
-IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 #: Calls that do no real work at import time (declarations, not computation).
 CHEAP_CALLS = frozenset({
     "TypeVar", "NewType", "ParamSpec", "TypeVarTuple", "namedtuple", "NamedTuple",
@@ -66,15 +65,6 @@ def dotted(node: ast.expr) -> str | None:
         parts.append(node.id)
         return ".".join(reversed(parts))
     return None
-
-
-def handles_import_error(handler: ast.ExceptHandler) -> bool:
-    """Whether `handler` catches a failed import (ImportError or something broader)."""
-    types = handler.type
-    if types is None:
-        return True
-    exprs = types.elts if isinstance(types, ast.Tuple) else [types]
-    return any((dotted(e) or "").rsplit(".", 1)[-1] in IMPORT_ERRORS for e in exprs)
 
 
 def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:

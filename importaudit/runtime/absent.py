@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from importaudit.guards import catches_import_error
+
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
@@ -154,18 +156,6 @@ def _resolve(node: ast.ImportFrom, module: str, file: str) -> str | None:
     return f"{base}.{node.module}" if node.module else base
 
 
-# Handlers that catch a failed import (a bare `except:` too).
-_CATCHING = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
-
-
-def _catches_import_error(handler: ast.ExceptHandler) -> bool:
-    if handler.type is None:
-        return True
-    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any((isinstance(t, ast.Name) and t.id in _CATCHING)
-               or (isinstance(t, ast.Attribute) and t.attr in _CATCHING) for t in types)
-
-
 def _never_runs(test: ast.expr) -> bool:
     """`if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:`, `if False:`."""
     return ((isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
@@ -203,7 +193,7 @@ def _runnable(body: Sequence[ast.stmt], place: _Place = _Place()
                 yield from _runnable(node.body, _in_branch(place, node, node.body))
             yield from _runnable(node.orelse, _in_branch(place, node, node.orelse))
         elif isinstance(node, ast.Try):
-            caught = any(_catches_import_error(h) for h in node.handlers)
+            caught = any(catches_import_error(h) for h in node.handlers)
             inner = _Place(node) if caught else place
             yield from _runnable(node.body + node.orelse, inner)
             for handler in node.handlers:

@@ -56,6 +56,7 @@ from importaudit.static.scan import (
     scan_reference,
     statement_kind,
     try_body_context,
+    with_body_context,
 )
 
 # Words that can make a statement import something. Each occurrence of "import" is
@@ -705,6 +706,8 @@ class _Scanner:
         if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
             if calls:
                 self._calls(node, ctx, offset)  # its body is the `pass` added above
+            if isinstance(node, ast.With | ast.AsyncWith):
+                return with_body_context(node.items, ctx), ctx
             return ctx, ctx
         raise _WholeFile
 
@@ -892,7 +895,7 @@ class _Scanner:
         if calls:
             for item in node.items:
                 self._calls(item, ctx, offset)
-        self._walk(node.body, ctx, offset, calls)
+        self._walk(node.body, with_body_context(node.items, ctx), offset, calls)
 
     def _match(self, node: ast.Match, ctx: Ctx, offset: int, calls: bool) -> None:
         if calls:

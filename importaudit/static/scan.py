@@ -19,7 +19,13 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from importaudit.guards import Bindings, Guard, classify_test
+from importaudit.guards import (
+    Bindings,
+    Guard,
+    catches_import_error,
+    classify_test,
+    suppresses_import_error,
+)
 from importaudit.model import EdgeKind
 
 if TYPE_CHECKING:
@@ -31,10 +37,10 @@ if TYPE_CHECKING:
 # parse are no error ("too deeply nested" came from the visitor's own recursion);
 # 6: a package's own copy of `attach` bound to `__getattr__`, tables named by variable;
 # 7: an `attach_stub` run on import names what the module binds itself; 8: a module
-# `__getattr__` that only warns and returns what the module has is no lazy mechanism
-SCANNER_VERSION = 8
+# `__getattr__` that only warns and returns what the module has is no lazy mechanism;
+# 9: an import under `with contextlib.suppress(ImportError)` is optional
+SCANNER_VERSION = 9
 
-_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _ATTACH = "attach"
 _ATTACH_STUB = "attach_stub"
 
@@ -135,24 +141,16 @@ def if_contexts(test: ast.expr, ctx: Ctx, bindings: Bindings) -> tuple[Ctx, Ctx]
     return ctx, ctx
 
 
-def _catches_import_error(handler: ast.ExceptHandler) -> bool:
-    kind = handler.type
-    if kind is None:
-        return True
-    candidates = kind.elts if isinstance(kind, ast.Tuple) else [kind]
-    for candidate in candidates:
-        name = (candidate.id if isinstance(candidate, ast.Name)
-                else candidate.attr if isinstance(candidate, ast.Attribute) else None)
-        if name in _IMPORT_ERRORS:
-            return True
-    return False
-
-
 def try_body_context(handlers: list[ast.ExceptHandler], ctx: Ctx) -> Ctx:
     """Context of a `try:` body: optional when a handler catches ImportError."""
-    if any(_catches_import_error(h) for h in handlers):
+    if any(catches_import_error(h) for h in handlers):
         return ctx._replace(optional=True)
     return ctx
+
+
+def with_body_context(items: list[ast.withitem], ctx: Ctx) -> Ctx:
+    """Context of a `with` body: optional when it suppresses ImportError."""
+    return ctx._replace(optional=True) if suppresses_import_error(items) else ctx
 
 
 def function_context(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
@@ -956,6 +954,12 @@ class _ReferenceVisitor(ast.NodeVisitor):
         self._visit_all(node.finalbody)
 
     visit_TryStar = visit_Try
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        self._visit_all(node.items)
+        self._under(with_body_context(node.items, self.ctx), node.body)
+
+    visit_AsyncWith = visit_With
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._visit_all(node.decorator_list)

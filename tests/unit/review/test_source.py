@@ -476,3 +476,18 @@ def test_one_text_of_a_module_is_read_once_wherever_it_is(
     second.write_text(code + "\nLATE = json.loads('1')\n")  # a changed text: read again
     three = module_facts("read_once_pkg.once", str(second))
     assert three is not None and len(parsed) == 2 and "LATE" in three.defined
+
+
+def test_an_import_a_with_suppress_gets_past_binds_optionally(tmp_path: Path) -> None:
+    # As the static scanners read it: `with suppress(ImportError):` is a try/except.
+    facts = facts_of(tmp_path, """
+        import contextlib
+
+        with contextlib.suppress(ImportError):
+            from ._cpp_avx2 import ratio
+        with open(__file__) as handle:
+            from ._plain import helper
+        """)
+    kinds = {b.name: b.kind for b in facts.bindings}
+    assert kinds["ratio"] is BindingKind.OPTIONAL
+    assert kinds["helper"] is BindingKind.EAGER

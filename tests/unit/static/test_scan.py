@@ -561,3 +561,24 @@ def test_a_getattr_factory_that_imports_nothing_is_no_lazy_loader(scanner: Scann
               "    return __getattr__\n"
               "__getattr__ = _renamed(__name__, {'old': 'thing'})\n")
     assert not any(s.provides for s in scan(scanner, source).statements)
+
+
+def test_an_import_whose_import_error_a_with_suppresses_is_optional(scanner: Scanner) -> None:
+    # rapidfuzz picks its compiled variant so: `_cpp_sse2` is missing on most machines,
+    # which made "imports rapidfuzz.fuzz_cpp_sse2, not in the scanned tree (eager)".
+    assert kinds(scanner, """\
+        import contextlib
+        from contextlib import suppress
+        with contextlib.suppress(ImportError):
+            from pkg.fuzz_cpp_avx2 import ratio
+        with suppress(AttributeError, ModuleNotFoundError):
+            import accelerated
+        async def f():
+            async with suppress(ImportError):
+                import in_coroutine
+        with suppress(KeyError):
+            import needed
+        with open(__file__) as handle:
+            import plain
+        """) == {"contextlib": E, "pkg.fuzz_cpp_avx2": OPT, "accelerated": OPT,
+                 "in_coroutine": D, "needed": E, "plain": E}
