@@ -29,11 +29,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 from importaudit.fix import lazy_values
 from importaudit.fix.lazy_init import (
     Refusal,
+    guard_moved,
     imports_typing,
     registration,
-    splice,
     take_out,
-    type_checking_block,
 )
 from importaudit.fix.parents import parents
 from importaudit.fix.typing_only import own_type_checking
@@ -450,6 +449,6 @@ def render_defer(plan: DeferPlan) -> str:
     binding = own_type_checking(body, insert_at) if plan.binds_type_checking else None
     if binding is not None:
         insert_at, lead = binding + 1, []
-    block = type_checking_block(kept, binds_type_checking=plan.binds_type_checking,
-                                has_typing=imports_typing(body))
-    return splice(moved, body, insert_at, lead, block)
+    return guard_moved(moved, body, insert_at, lead, kept,
+                       binds_type_checking=plan.binds_type_checking,
+                       has_typing=imports_typing(body))

@@ -20,9 +20,10 @@ import dataclasses
 import functools
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.metadata import Assignment, MetadataWrapper, PositionProvider, ScopeProvider
 
 from importaudit.fix.helper import inline_helper
@@ -686,6 +687,33 @@ def splice(module: cst.Module, body: list[cst.BaseStatement], at: int,
     generated = list(cst.parse_module(block).body)
     generated[0] = generated[0].with_changes(leading_lines=lead)
     body[at:at] = generated
+    return module.with_changes(body=body).code
+
+
+#: The test of a module's own `if TYPE_CHECKING:` (or `if typing.TYPE_CHECKING:`) block.
+_CHECKING = m.If(test=m.Name("TYPE_CHECKING") | m.Attribute(attr=m.Name("TYPE_CHECKING")),
+                 orelse=None, body=m.IndentedBlock())
+
+
+def guard_moved(module: cst.Module, body: list[cst.BaseStatement], at: int,
+                lead: list[cst.EmptyLine], moved: list[str], *,
+                binds_type_checking: bool, has_typing: bool) -> str:
+    """`module` with `body`, the `moved` import statements under `if TYPE_CHECKING:`.
+
+    Into the module's own top-level block when it has one (what a type checker reads
+    is the same wherever the block stands; the code never runs it), so a module
+    rewritten by more than one fix does not grow a block per fix (markdown's
+    blockprocessors got three). Else a new block at `at` (`type_checking_block`).
+    """
+    own = next((i for i, s in enumerate(body) if m.matches(s, _CHECKING)), None) \
+        if binds_type_checking else None
+    if own is None:
+        return splice(module, body, at, lead, type_checking_block(
+            moved, binds_type_checking=binds_type_checking, has_typing=has_typing))
+    block = cast("cst.If", body[own])
+    inner = cast("cst.IndentedBlock", block.body)
+    added = [s for code in moved for s in cst.parse_module(code).body]
+    body[own] = block.with_changes(body=inner.with_changes(body=[*added, *inner.body]))
     return module.with_changes(body=body).code
 
 

@@ -20,10 +20,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from importaudit.fix.lazy_init import (
     Refusal,
+    guard_moved,
     imports_typing,
-    splice,
     take_out,
-    type_checking_block,
 )
 from importaudit.review.annotations import annotation_only
 from importaudit.review.source import Use, module_facts
@@ -136,6 +135,6 @@ def render_typing(plan: TypingPlan) -> str:
     binding = own_type_checking(body, insert_at) if plan.binds_type_checking else None
     if binding is not None:
         insert_at, lead = binding + 1, []
-    block = type_checking_block(moved, binds_type_checking=plan.binds_type_checking,
-                                has_typing=imports_typing(body))
-    return splice(module, body, insert_at, lead, block)
+    return guard_moved(module, body, insert_at, lead, moved,
+                       binds_type_checking=plan.binds_type_checking,
+                       has_typing=imports_typing(body))

@@ -74,3 +74,29 @@ def test_the_block_goes_below_the_modules_own_type_checking_import(tmp_path: Pat
                           env={**os.environ, "PYTHONPATH": os.pathsep.join(
                               [str(tmp_path), str(FIXTURES / "fix")])}, check=False)
     assert done.stdout.split() == ["1", "False"], done.stderr
+
+
+def test_moved_names_join_the_modules_own_type_checking_block(tmp_path: Path) -> None:
+    # markdown.blockprocessors got a block per fix beside its own; one block reads
+    # as the module's author would write it.
+    module = tmp_path / "mod.py"
+    module.write_text('"""Has a TYPE_CHECKING block of its own."""\n\n'
+                      "from __future__ import annotations\n\n"
+                      "from typing import TYPE_CHECKING\n\n"
+                      "from fix_typing.heavy import Heavy\n\n"
+                      "if TYPE_CHECKING:  # pragma: no cover\n"
+                      "    from collections.abc import Sequence\n\n\n"
+                      "def use(h: Heavy, many: Sequence[Heavy]) -> int:\n    return 1\n")
+    plan = plan_typing("mod", module, "mod.py", is_package=False, imported=frozenset())
+    assert plan.names == ("Heavy",) and plan.binds_type_checking
+    after = render_typing(plan)
+    assert after.count("if TYPE_CHECKING") == 1
+    assert ("if TYPE_CHECKING:  # pragma: no cover\n"
+            "    from fix_typing.heavy import Heavy\n"
+            "    from collections.abc import Sequence\n") in after
+    module.write_text(after)
+    code = "import sys, mod; print(mod.use(1, []), 'fix_typing.heavy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                              [str(tmp_path), str(FIXTURES / "fix")])}, check=False)
+    assert done.stdout.split() == ["1", "False"], done.stderr
