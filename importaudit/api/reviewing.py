@@ -24,7 +24,7 @@ from importaudit.config.options import (
 from importaudit.errors import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from typing import TextIO
 
     from importaudit.merge import Merged
@@ -75,7 +75,8 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
         options = dataclasses.replace(options, measure=looked_up)
         notes = (note,) if note else ()
     elif options.distribution:
-        targets, notes = _with_distribution(targets, options.measure, envs)
+        targets, widened, notes = _with_distribution(targets, options.measure, envs)
+        options = dataclasses.replace(options, measure=widened)
     chosen = _chosen(options)
     tree = dataclasses.replace(options.measure, tree=True, isolated=False)
     report = measured if measured is not None else profile(targets, tree,
@@ -110,19 +111,26 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
 
 
 def _with_distribution(targets: Sequence[str], measure: Measure, envs: Environments,
-                       ) -> tuple[list[str], tuple[str, ...]]:
-    """`targets` and the other packages of their distributions that they import at import time.
+                       ) -> tuple[list[str], Measure, tuple[str, ...]]:
+    """`targets` and the other packages of their distributions that importing them loads.
 
     pytest's code is in `_pytest`, which the pytest distribution installs beside it and
     `pytest/__init__.py` imports: a review of pytest alone measured 247 modules and
-    found nothing, since `_pytest` counted as a dependency. A package of the same
-    distribution that the targets' import does not reach (pytest's `py` shim) stays
-    out: it costs the targets nothing. Only a target named as an installed top-level
-    package counts (not a path, nor a tree of the user's own); what is added is read
-    from the distribution's installed files, in the measured environment, and
-    reached through the static graph's import-time edges. Returns the notes that say
-    what was added.
+    found nothing, since `_pytest` counted as a dependency. Only a target named as an
+    installed top-level package counts (not a path, nor a tree of the user's own).
+    What its distribution installs is read from its installed files, in the measured
+    environment (`distribution_siblings`); what importing the target loads, by
+    following the static graph's import-time edges from the target module itself
+    (`past/translation` imports libfuturize, but `import past` never runs it). An added
+    package is walked only as far as that import loads it: its other modules cost
+    the target nothing, and one of them that fails to import (future's
+    `backports.http.cookies`) is no failure of the target's. The user's `--exclude`
+    patterns keep a package out. Returns the targets, the measure with those other
+    modules left out, and the notes that say what was added.
     """
+    import dataclasses
+
+    from importaudit.api.runs import exclusions
     from importaudit.model import IMPORT_TIME_KINDS
     from importaudit.runtime.interpreter import distribution_siblings
     from importaudit.static.discover import names_a_path
@@ -130,40 +138,65 @@ def _with_distribution(targets: Sequence[str], measure: Measure, envs: Environme
     here = Path.cwd()
     names = [t for t in targets if t.isidentifier() and not names_a_path(t, here)]
     if not names:
-        return list(targets), ()
+        return list(targets), measure, ()
     interpreter = envs.interpreter(measure)
+    leave = exclusions(measure)
     installed: dict[str, tuple[str, frozenset[str]]] = {}  # target -> (distribution, others)
     for name in names:
         found = distribution_siblings(interpreter, name, measure.timeout)
-        if found is not None and found[1]:
-            installed[name] = (found[0], frozenset(found[1]))
+        others = frozenset(t for t in found[1] if leave.reason(t) is None) if found else ()
+        if found is not None and others:
+            installed[name] = (found[0], frozenset(others))
     if not installed:
-        return list(targets), ()
+        return list(targets), measure, ()
     chosen = list(targets)
     added: dict[str, list[str]] = {}  # target -> the packages added for it
-    tops: dict[str, str] = {}  # a package walked -> the target it was added for
-    tops.update((t, t) for t in installed)
+    taken: set[str] = set(installed)  # top-level packages walked
     while True:
         graph = static_graph(chosen, StaticOptions(measure=measure), environments=envs)
-        reached: dict[str, str] = {}
+        ahead: dict[str, list[str]] = {}
         for edge in graph.edges:
-            importer, top = edge.importer.split(".")[0], edge.imported.split(".")[0]
-            owner = tops.get(importer)
-            if (owner is not None and top not in tops and edge.kind in IMPORT_TIME_KINDS
-                    and top in installed[owner][1]):
-                reached.setdefault(top, owner)
+            if edge.kind in IMPORT_TIME_KINDS:
+                ahead.setdefault(edge.importer, []).append(edge.imported)
+        loaded = {owner: _loads(owner, ahead) for owner in installed}
+        reached = {(top, owner) for owner, modules in loaded.items() for module in modules
+                   if (top := module.split(".")[0]) not in taken
+                   and top in installed[owner][1]}
         if not reached:
             break
-        for top, owner in sorted(reached.items()):
-            tops[top] = owner
-            chosen.append(top)
-            added.setdefault(owner, []).append(top)
-    notes = tuple(
-        f"reviewed {', '.join(more)} too: the {installed[owner][0]} distribution installs "
-        f"{'it' if len(more) == 1 else 'them'} beside {owner}, and importing {owner} "
-        f"loads {'it' if len(more) == 1 else 'them'} (--no-distribution reviews {owner} "
-        "alone)" for owner, more in added.items())
-    return chosen, notes
+        for top, owner in sorted(reached):
+            if top not in taken:
+                taken.add(top)
+                chosen.append(top)
+                added.setdefault(owner, []).append(top)
+    # The modules of each added package that importing its owner does not load.
+    walked = {n.name for n in graph.modules if not n.external}
+    notes: list[str] = []
+    unloaded: list[str] = []
+    for owner, more in added.items():
+        used = loaded[owner]
+        rest = sorted(n for n in walked if n.split(".")[0] in more and n not in used)
+        left = [n for n in rest if n.rpartition(".")[0] not in rest]  # (a package takes its own)
+        unloaded += left
+        them, its = ("it", "its") if len(more) == 1 else ("them", "their")
+        notes.append(f"reviewed {', '.join(more)} too: the {installed[owner][0]} distribution "
+                     f"installs {them} beside {owner}, and importing {owner} loads {them} ("
+                     + (f"{its} {len(rest)} other module(s) are left out; " if rest else "")
+                     + f"--no-distribution reviews {owner} alone)")
+    measure = dataclasses.replace(measure, exclude=(*measure.exclude, *unloaded))
+    return chosen, measure, tuple(notes)
+
+
+def _loads(module: str, ahead: Mapping[str, Sequence[str]]) -> set[str]:
+    """The modules importing `module` loads, by the import-time edges `ahead`."""
+    seen = {module}
+    stack = [module]
+    while stack:
+        for imported in ahead.get(stack.pop(), ()):
+            if imported not in seen:
+                seen.add(imported)
+                stack.append(imported)
+    return seen
 
 
 def _settled(report: Report, settings: ReviewSettings, targets: Sequence[str],

@@ -237,22 +237,37 @@ def locate_module(interpreter: Interpreter, name: str, timeout: float = 30.0
 # Runs in the measured interpreter (stdlib only, Python 3.9+): the distribution that
 # installs top-level package argv[1], and the other top-level packages and modules of
 # source it installs beside it (from its RECORD: pytest installs _pytest and py). A
-# folder without `__init__.py` is left out: a namespace other distributions share.
+# folder without `__init__.py` is left out: a namespace other distributions share. Each
+# name counts only where this interpreter imports it from that distribution's files (a
+# stale or foreign RECORD line naming `json` does not make the standard library's
+# json one of them); finding a spec runs no code of the package.
 _SIBLINGS_CODE = """\
-import json, sys
+import importlib.util, json, os, sys
 try:
     from importlib import metadata
 except ImportError:
     metadata = None
 name = sys.argv[1]
+
+def installs(dist, top, package):
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return False
+    if spec is None:
+        return False
+    where = os.path.realpath(str(dist.locate_file(top if package else top + ".py")))
+    found = list(spec.submodule_search_locations or []) if package else [spec.origin or ""]
+    return any(os.path.realpath(f) == where for f in found)
+
 found = None
 for dist in (metadata.distributions() if metadata else ()):
     files = [str(f).replace("\\\\", "/").split("/") for f in (dist.files or ())]
     packages = {p[0] for p in files if len(p) == 2 and p[1] == "__init__.py"}
     modules = {p[0][:-3] for p in files if len(p) == 1 and p[0].endswith(".py")}
-    tops = packages | modules
-    if name in packages:
-        others = sorted(t for t in tops if t != name and t.isidentifier())
+    if name in packages and installs(dist, name, True):
+        others = sorted(t for t in packages | modules if t != name and t.isidentifier()
+                        and installs(dist, t, t in packages))
         found = [dist.metadata["Name"], others]
         break
 print(json.dumps(found))

@@ -5,8 +5,11 @@ and `pytest/__init__.py` imports: reviewed alone, pytest measured 247 modules an
 found nothing, because `_pytest` counted as a dependency. The fixture distribution
 `twinpkg` (tests/fixtures/distribution, copied into a fresh venv's site-packages with
 its RECORD) has that shape: `twinpkg` imports `_twinpkg`, whose module takes a
-standard-library type for an annotation only (IA501), and it also installs
-`twinpkg_tools`, which nothing in twinpkg imports.
+standard-library type for an annotation only (IA501). It also installs
+`twinpkg_tools`, which only `twinpkg.cli` imports (`import twinpkg` does not run it:
+python-future's `past.translation` and libfuturize), and `_twinpkg.unused`, which
+`import twinpkg` never loads and which fails to import; and its RECORD names a
+`json.py` that is not where this interpreter's json comes from.
 """
 
 from __future__ import annotations
@@ -47,12 +50,26 @@ def test_review_takes_in_the_package_its_distribution_installs_and_it_imports(
     assert status == 1
     found = {(f["code"], f["module"]) for f in report["findings"]}  # type: ignore[union-attr,index]
     assert ("IA501", "_twinpkg.annotated") in found
+    # Not twinpkg_tools (only the command line's module imports it), nor the
+    # standard library's json, which the RECORD's stale line names.
     assert report["targets"] == ["twinpkg", "_twinpkg"]
     notes = " ".join(report["meta"]["notes"])  # type: ignore[index]
-    assert "reviewed _twinpkg too: the twinpkg distribution installs it beside twinpkg" in notes
-    # Installed by the same distribution, but nothing twinpkg loads imports it.
+    assert ("reviewed _twinpkg too: the twinpkg distribution installs it beside twinpkg, "
+            "and importing twinpkg loads it (its 1 other module(s) are left out") in notes
+    # `_twinpkg.unused` is left out of the walk: its failure is not twinpkg's.
+    assert report["failure"] is None
     measured = {m["name"] for m in report["modules"]}  # type: ignore[union-attr,index]
-    assert "twinpkg_tools" not in measured
+    assert "_twinpkg.unused" not in measured
+
+
+def test_exclude_keeps_a_package_of_the_distribution_out(python: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, report = _review(python, "--exclude", "_twinpkg")
+    assert report["targets"] == ["twinpkg"]
+    assert report["findings"] == []
+    assert status == 0
 
 
 def test_no_distribution_reviews_the_target_alone(python: Path, tmp_path: Path,
