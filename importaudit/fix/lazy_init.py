@@ -690,9 +690,12 @@ def splice(module: cst.Module, body: list[cst.BaseStatement], at: int,
     return module.with_changes(body=body).code
 
 
-#: The test of a module's own `if TYPE_CHECKING:` (or `if typing.TYPE_CHECKING:`) block.
-_CHECKING = m.If(test=m.Name("TYPE_CHECKING") | m.Attribute(attr=m.Name("TYPE_CHECKING")),
-                 orelse=None, body=m.IndentedBlock())
+#: A module's own `if TYPE_CHECKING:` (or `typing.`, `typing_extensions.`) block. Not
+#: `if flags.TYPE_CHECKING:`: that may be true at run time (the scanners do not count it).
+_CHECKING = m.If(
+    test=m.Name("TYPE_CHECKING") | m.Attribute(
+        value=m.Name("typing") | m.Name("typing_extensions"), attr=m.Name("TYPE_CHECKING")),
+    orelse=None, body=m.IndentedBlock())
 
 
 def guard_moved(module: cst.Module, body: list[cst.BaseStatement], at: int,
@@ -700,10 +703,11 @@ def guard_moved(module: cst.Module, body: list[cst.BaseStatement], at: int,
                 binds_type_checking: bool, has_typing: bool) -> str:
     """`module` with `body`, the `moved` import statements under `if TYPE_CHECKING:`.
 
-    Into the module's own top-level block when it has one (what a type checker reads
-    is the same wherever the block stands; the code never runs it), so a module
-    rewritten by more than one fix does not grow a block per fix (markdown's
-    blockprocessors got three). Else a new block at `at` (`type_checking_block`).
+    Into the module's own top-level block when it has one, after what it holds (what a
+    type checker reads is the same wherever the block stands; the code never runs
+    it), so a module rewritten by more than one fix does not grow a block per fix
+    (markdown's blockprocessors got three). Else a new block at `at`
+    (`type_checking_block`). The comments above a moved statement move with it.
     """
     own = next((i for i, s in enumerate(body) if m.matches(s, _CHECKING)), None) \
         if binds_type_checking else None
@@ -712,8 +716,8 @@ def guard_moved(module: cst.Module, body: list[cst.BaseStatement], at: int,
             moved, binds_type_checking=binds_type_checking, has_typing=has_typing))
     block = cast("cst.If", body[own])
     inner = cast("cst.IndentedBlock", block.body)
-    added = [s for code in moved for s in cst.parse_module(code).body]
-    body[own] = block.with_changes(body=inner.with_changes(body=[*added, *inner.body]))
+    added = [cst.parse_statement(code) for code in moved]
+    body[own] = block.with_changes(body=inner.with_changes(body=[*inner.body, *added]))
     return module.with_changes(body=body).code
 
 

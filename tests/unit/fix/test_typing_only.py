@@ -83,6 +83,7 @@ def test_moved_names_join_the_modules_own_type_checking_block(tmp_path: Path) ->
     module.write_text('"""Has a TYPE_CHECKING block of its own."""\n\n'
                       "from __future__ import annotations\n\n"
                       "from typing import TYPE_CHECKING\n\n"
+                      "# Heavy only annotates (this note moves with it)\n"
                       "from fix_typing.heavy import Heavy\n\n"
                       "if TYPE_CHECKING:  # pragma: no cover\n"
                       "    from collections.abc import Sequence\n\n\n"
@@ -92,11 +93,30 @@ def test_moved_names_join_the_modules_own_type_checking_block(tmp_path: Path) ->
     after = render_typing(plan)
     assert after.count("if TYPE_CHECKING") == 1
     assert ("if TYPE_CHECKING:  # pragma: no cover\n"
-            "    from fix_typing.heavy import Heavy\n"
-            "    from collections.abc import Sequence\n") in after
+            "    from collections.abc import Sequence\n"
+            "    # Heavy only annotates (this note moves with it)\n"
+            "    from fix_typing.heavy import Heavy\n") in after
     module.write_text(after)
     code = "import sys, mod; print(mod.use(1, []), 'fix_typing.heavy' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": os.pathsep.join(
                               [str(tmp_path), str(FIXTURES / "fix")])}, check=False)
     assert done.stdout.split() == ["1", "False"], done.stderr
+
+
+def test_a_block_on_a_flag_that_only_shares_the_name_is_not_the_modules_own(
+        tmp_path: Path) -> None:
+    # `if flags.TYPE_CHECKING:` may be true at run time: what moves there would run.
+    module = tmp_path / "mod.py"
+    module.write_text("from __future__ import annotations\n\n"
+                      "from types import SimpleNamespace\n"
+                      "from typing import TYPE_CHECKING\n\n"
+                      "from fix_typing.heavy import Heavy\n\n"
+                      "flags = SimpleNamespace(TYPE_CHECKING=True)\n"
+                      "if flags.TYPE_CHECKING:\n    CHECKED = True\n\n\n"
+                      "def use(h: Heavy) -> int:\n    return 1\n")
+    plan = plan_typing("mod", module, "mod.py", is_package=False, imported=frozenset())
+    assert plan.names == ("Heavy",)
+    after = render_typing(plan)
+    assert "if TYPE_CHECKING:\n    from fix_typing.heavy import Heavy\n" in after
+    assert "if flags.TYPE_CHECKING:\n    CHECKED = True\n" in after
