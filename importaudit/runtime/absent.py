@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from importaudit.guards import catches_import_error
+from importaudit.guards import catches_import_error, suppresses_import_error
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -64,7 +64,7 @@ def parse(file: str) -> ast.Module | None:
 
 
 def module_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    """Module-level statements in source order, those inside `if`/`try` blocks included."""
+    """Module-level statements in source order, those inside `if`/`try`/`with` included."""
     for node in body:
         yield node
         if isinstance(node, ast.If):
@@ -72,6 +72,8 @@ def module_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
         elif isinstance(node, ast.Try):
             yield from module_level(node.body + [s for h in node.handlers for s in h.body]
                                     + node.orelse + node.finalbody)
+        elif isinstance(node, ast.With):
+            yield from module_level(node.body)
 
 
 def relative_source(file: str, module: str | None, level: int) -> str | None:
@@ -167,7 +169,8 @@ def _never_runs(test: ast.expr) -> bool:
 class _Place:
     """Where a module-level statement stands with respect to optional imports.
 
-    `guard`: the innermost `try` whose handlers catch ImportError and whose body (or
+    `guard`: the innermost `try` whose handlers catch ImportError (or `with` that
+    suppresses it, `guards.suppresses_import_error`) and whose body (or
     `else:`, which runs only when the body's imports succeeded) holds the statement;
     `fallback`: the statement is in such a handler (what runs when an import failed);
     `branch`: outside such a `try`, the innermost `if` branch holding it, as its test
@@ -175,7 +178,7 @@ class _Place:
     import torch`); the branches of one test run together, wherever they stand.
     """
 
-    guard: ast.Try | None = None
+    guard: ast.Try | ast.With | None = None
     fallback: bool = False
     branch: tuple[str, bool] | None = None
 
@@ -200,6 +203,10 @@ def _runnable(body: Sequence[ast.stmt], place: _Place = _Place()
                 yield from _runnable(handler.body, _Place(place.guard, caught or place.fallback,
                                                           place.branch))
             yield from _runnable(node.finalbody, place)
+        elif isinstance(node, ast.With):
+            # `with suppress(ImportError):` guards its body as such a `try` does.
+            yield from _runnable(node.body, _Place(node) if suppresses_import_error(
+                node.items) else place)
 
 
 def _in_branch(place: _Place, node: ast.If, branch: list[ast.stmt]) -> _Place:
@@ -221,7 +228,8 @@ def _tests_the_interpreter(test: ast.expr) -> bool:
                for n in ast.walk(test))
 
 
-def _guarding_imports(guard: ast.Try, node: ast.stmt, module: str, file: str) -> list[str]:
+def _guarding_imports(guard: ast.Try | ast.With, node: ast.stmt, module: str,
+                      file: str) -> list[str]:
     """The modules the optional imports of `guard` name, up to `node`.
 
     Each of them failing leaves `node` unrun: those before it in the `try:` body, all of

@@ -269,3 +269,14 @@ def test_the_lines_binding_a_name_a_from_import_did_not_find(tmp_path: Path) -> 
     assert bound_at(no_name("Other", "pkg.m", file)) == ("Other", "pkg.m", str(file), [5, 7])
     assert bound_at(no_name("Gone", "pkg.m", file)) == ("Gone", "pkg.m", str(file), [])
     assert bound_at("ModuleNotFoundError: No module named 'x'") is None
+
+
+def test_an_import_a_with_suppress_gets_past_is_optional(tmp_path: Path) -> None:
+    # rapidfuzz binds its compiled variants under `with contextlib.suppress(ImportError):`:
+    # a module taking such a name failed because the variant is not installed.
+    files(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": (
+        "import contextlib\n\nwith contextlib.suppress(ImportError):\n"
+        "    from crt.fast import ratio\n")})
+    compat = tmp_path / "pkg" / "compat.py"
+    assert missing_behind(no_name("ratio", "pkg.compat", compat), interpreter(tmp_path)) == Absent(
+        "crt", "pkg.compat imports it optionally and has no ratio without it", part=False)
