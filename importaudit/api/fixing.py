@@ -53,7 +53,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     import dataclasses
 
     from importaudit.errors import TargetFailedError
-    from importaudit.fix import engine, fixpoint, writing
+    from importaudit.fix import engine, writing
     from importaudit.fix import result as outcome
 
     options = options or FixOptions()
@@ -100,9 +100,13 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
         """The next round: review the rewritten copy, propose what is newly fixable."""
         folders = resolved.extra_path
-        copied = dataclasses.replace(once, env=fixpoint.search_env(once.env, folders),
+        # The targets by the names round 1 gave them, looked up in the copy first, then
+        # where round 1 found them (as the proof imports them): a path in the copy
+        # names a package inside a namespace package by its last part alone
+        # (`store` for ns.store), and as such it does not import.
+        copied = dataclasses.replace(once, search_first=(str(where.copy), *folders),
                                      warm_bytecode=True)  # (a copy: see `plain` below)
-        found = review(where.targets(resolved.modules, folders),
+        found = review(resolved.modules,
                        ReviewOptions(measure=copied, select=tuple(codes),
                                      ignore=options.ignore, fold_pulls=False,
                                      prove_lazy=False, distribution=False),

@@ -106,7 +106,7 @@ def profile(targets: Sequence[str], measure: Measure | None = None, *,
     shard = measure.shard
     if shard is not None and not (measure.tree or measure.isolated):
         raise UsageError("--shard splits the modules of a tree: give --tree or --isolated")
-    resolved = resolve_targets(targets)
+    resolved = resolve_targets(targets, measure.search_first)
     # What it says about its sys.path serves the walk, and a static graph after it.
     interpreter = envs.interpreter(measure)
     modules: tuple[str, ...] = ()

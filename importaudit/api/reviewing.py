@@ -227,7 +227,7 @@ def _settled(report: Report, settings: ReviewSettings, targets: Sequence[str],
         return report, {}
     again = dataclasses.replace(measure, repeat=SETTLE_REPEAT, tree=False, isolated=False,
                                 memory=False, shard=None)
-    extra_path = resolve_targets(targets).extra_path
+    extra_path = resolve_targets(targets, measure.search_first).extra_path
     interpreter = envs.interpreter(measure)
     # One child imports them all, each run: their own CPU time leaves out what they
     # import, so sharing a process changes little, and costs one import of the

@@ -51,17 +51,18 @@ def _package_root(path: Path) -> tuple[str, Path]:
     return ".".join(parts), folder
 
 
-def resolve_targets(targets: Sequence[str]) -> ResolvedTargets:
+def resolve_targets(targets: Sequence[str], first: Sequence[str] = ()) -> ResolvedTargets:
     """Turn TARGET arguments (module names or paths) into module names + sys.path entries.
 
     A directory that is a package (or a .py file) is imported by its dotted name with
     the folder above its top package on sys.path; a plain directory is put on sys.path
-    and every top-level module and package in it is a target.
+    and every top-level module and package in it is a target. `first`
+    (`Measure.search_first`) goes on sys.path before all of those.
     """
     from importaudit.static.discover import names_a_path
 
     modules: list[str] = []
-    extra: list[str] = []
+    extra: list[str] = list(first)
     here = Path.cwd()
     for target in targets:
         path = Path(target)
@@ -162,13 +163,18 @@ class Environments:
         """Where target names are looked up: the measured interpreter's sys.path.
 
         This process's own when that is this interpreter with nothing set for its
-        children (no question to ask).
+        children (no question to ask); `measure.search_first` before either.
         """
+        import dataclasses
+
         from importaudit.static.discover import SearchPath
 
         if measure.python is None and not measure.environment():
-            return SearchPath.current()
-        return self._environment(measure)[1]
+            where = SearchPath.current()
+        else:
+            where = self._environment(measure)[1]
+        return (dataclasses.replace(where, first=measure.search_first)
+                if measure.search_first else where)
 
 
 def saved_measure(measure: Measure, saved: Report,

@@ -103,6 +103,10 @@ class Measure:
     hash_seed: int | None = field(default=None, metadata=key(v.integer(0, 2**32 - 1)))
     # `--shard I/N`: measure only this part of the tree (a run's part: never configured).
     shard: ShardPlan | None = None
+    # Folders where target names are looked up before any other, the current directory
+    # included, as a path target's folder is: a later round of `fix` reviews its copy
+    # under the names the first round gave (a run's part: never configured).
+    search_first: tuple[str, ...] = ()
 
     def environment(self) -> tuple[tuple[str, str], ...]:
         """The variables every child started in the measured environment gets, in order.

@@ -7,23 +7,23 @@ are reviewed again in a copy with every proven rewrite applied, and what is newl
 fixable is planned and proven there (on top of the earlier rounds) until a round
 proposes nothing new, proves nothing, or `defaults.FIX_ROUNDS` rounds ran.
 
-A round plans and proves on the copy (`Round`): its files are carried back to where
-they are in the user's tree (`Round.carry_back`), and `merge` makes one rewrite per
-file across rounds, from the original text to the last round's, so what is measured
-and written is the result of every round.
+A round reviews the targets under the names the first round gave them, found in the
+copy first (`Measure.search_first`), and plans and proves on the copy (`Round`): its
+files are carried back to where they are in the user's tree (`Round.carry_back`), and
+`merge` makes one rewrite per file across rounds, from the original text to the last
+round's, so what is measured and written is the result of every round.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.fix.copies import package_root
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from importaudit.fix.compat import VersionCheck
     from importaudit.fix.lazy_init import Refusal
@@ -50,20 +50,6 @@ class Round:
             roots[_top(rewrite.file.relative_to(root))] = root
         return cls(copy, roots)
 
-    def targets(self, modules: Sequence[str], folders: Sequence[str]) -> list[str]:
-        """What to review: each target module in the copy if it was rewritten, else as given.
-
-        A module of a rewritten top package is named by its path in the copy (the
-        review walks and imports that); any other by its path in the folder it was
-        found in (`folders`: those of path targets), else by its name.
-        """
-        found = []
-        for module in modules:
-            places = [self.copy] if module.split(".")[0] in self.roots else map(Path, folders)
-            found.append(next((str(p) for p in (_where(module, f) for f in places) if p),
-                              module))
-        return found
-
     def original(self, path: Path) -> Path:
         """Where a file of the copy is in the user's tree (any other path: itself)."""
         try:
@@ -82,34 +68,6 @@ def _top(relative: Path) -> str:
     """The top module a path relative to its root is in (`pkg/a.py`: pkg; `mod.py`: mod)."""
     first = relative.parts[0]
     return first[:-3] if len(relative.parts) == 1 and first.endswith(".py") else first
-
-
-def _where(module: str, folder: Path) -> Path | None:
-    """The package folder or .py file of `module` under `folder`, if there is one."""
-    relative = Path(*module.split("."))
-    for place in (folder / relative, folder / relative.parent / f"{relative.name}.py"):
-        if place.exists():
-            return place
-    return None
-
-
-def search_env(env: Sequence[tuple[str, str]], folders: Sequence[str],
-               ) -> tuple[tuple[str, str], ...]:
-    """`env` with `folders` on PYTHONPATH, after any the user gave.
-
-    A later round names a rewritten target by its path in the copy, so the folder the
-    user's path target was found in is not on the measured interpreter's sys.path by
-    itself any more; what the target imports from beside it (a sibling package) must
-    still be found there, after the copy.
-    """
-    given = dict(env)
-    # A child's environment is ours with `env` on top (`child_environ`): without a
-    # PYTHONPATH in `env`, the one exported in the user's shell is what to keep.
-    paths = [p for p in (given.get("PYTHONPATH", os.environ.get("PYTHONPATH")), *folders)
-             if p]
-    if paths:
-        given["PYTHONPATH"] = os.pathsep.join(paths)
-    return tuple(given.items())
 
 
 def proposed(result: FixResult) -> bool:

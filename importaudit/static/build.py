@@ -51,7 +51,8 @@ def _digest(tree: SourceTree, scanned: Scanned, scanner: str, collapse_external:
     identity = [SCANNER_VERSION, GRAPH_VERSION, list(sys.version_info[:2]), scanner,
                 collapse_external, tree.roots, modules, problems, sorted(tree.excluded.items()),
                 list(exclusions.patterns), exclusions.tests,
-                list(where.entries), sorted(where.builtins), where.python, os.getcwd()]
+                list(where.first), list(where.entries), sorted(where.builtins), where.python,
+                os.getcwd()]
     return hashlib.sha256(json.dumps(identity).encode()).hexdigest()
 
 

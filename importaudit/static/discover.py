@@ -257,16 +257,17 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
 
     Names are looked up on `search_path` (a `SearchPath` of the measured interpreter,
     or plain entries; default this interpreter's sys.path), after the current
-    directory. `exclusions` (default: test packages) are not walked; they are listed
-    in the tree's `excluded`. With `cache_dir`, the result of the last identical call is
-    reused while no directory it walked has changed (directory mtimes change when
-    entries are added, removed or renamed; file contents are not part of this
-    result) and nothing new can be found where the targets' names were looked up (the
-    current directory, the sys.path entries: see `treecache`). Raises
-    TargetNotFoundError (exit 2) for a target that does not exist and UsageError for
-    one that is not Python source. `on_file` is called with the path of
-    each source file as the walk finds it (some may not end up modules: a file
-    shadowed by a package, say); not at all when the result is reused.
+    directory (and after the folders it puts `first`). `exclusions` (default: test
+    packages) are not walked; they are listed in the tree's `excluded`. With
+    `cache_dir`, the result of the last identical call is reused while no directory
+    it walked has changed (directory mtimes change when entries are added, removed or
+    renamed; file contents are not part of this result) and nothing new can be found
+    where the targets' names were looked up (the current directory, the sys.path
+    entries: see `treecache`). Raises TargetNotFoundError (exit 2) for a target that
+    does not exist and UsageError for one that is not Python source. `on_file` is
+    called with the path of each source file as the walk finds it (some may not end
+    up modules: a file shadowed by a package, say); not at all when the result is
+    reused.
     """
     if not targets:
         raise UsageError("give at least one TARGET (a package name or a path)")
@@ -278,7 +279,7 @@ def discover(targets: Sequence[str], *, cwd: str | os.PathLike[str] | None = Non
     else:  # a SearchPath (kept by a caller across imports of this module, as api does)
         where = search_path
     excluding = exclusions if exclusions is not None else Exclusions()
-    search = [str(base), *where.entries]
+    search = [*where.first, str(base), *where.entries]
     store = (TreeCache(Path(cache_dir), targets, base, search, excluding, where.suffixes)
              if cache_dir is not None else None)
     if store is not None:

@@ -128,10 +128,16 @@ class _ExternalModules:
         return bool(locations) and find_submodule(name, locations) is not None
 
     def _top(self, name: str) -> importlib.machinery.ModuleSpec | None:
+        where = self._where
         try:
-            if self._where.python is None:
+            if where.python is None and not where.first:
                 return importlib.util.find_spec(name)
-            return importlib.machinery.PathFinder.find_spec(name, list(self._where.entries))
+            # With folders first, the path finder over them all: a namespace package's
+            # portions are joined across them, as the child's import system joins them.
+            spec = importlib.machinery.PathFinder.find_spec(name, [*where.first, *where.entries])
+            if spec is None and where.python is None:
+                return importlib.util.find_spec(name)
+            return spec
         except (ImportError, ValueError):
             return None
 

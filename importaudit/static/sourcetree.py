@@ -61,7 +61,9 @@ class SearchPath:
     finders, editable installs included, are then asked too). `locate` asks the
     measured interpreter's own finders about a top-level name the path finder did not
     find (editable installs put finders on sys.meta_path): its spec's origin and
-    submodule search locations, or None.
+    submodule search locations, or None. `first`: folders looked in before any other,
+    the current directory included (`Measure.search_first`), as the child puts them
+    first on its sys.path.
     """
 
     entries: tuple[str, ...]
@@ -70,6 +72,7 @@ class SearchPath:
     python: str | None = None
     locate: Callable[[str], tuple[str | None, tuple[str, ...]] | None] | None = field(
         default=None, compare=False)
+    first: tuple[str, ...] = ()
 
     @classmethod
     def current(cls) -> SearchPath:

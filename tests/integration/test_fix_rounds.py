@@ -60,3 +60,23 @@ def test_one_fix_write_reaches_the_fixed_point(
     assert again.exit_code == 0, again.output  # nothing to apply
     assert "0 rewrite(s) proposed" in again.output
 
+
+
+def test_later_rounds_review_a_project_inside_a_namespace_package_by_its_name() -> None:
+    # Round 2 reviewed the copy's `fixns/app` folder as the package `app` (the folder
+    # above it, a namespace package, has no __init__.py), whose tools then did "not
+    # import as it is: No module named 'app'": the IA102 it exposed was never offered.
+    site = FIX / "fix_rounds_ns" / "site"
+    before = {p: p.read_bytes() for p in site.rglob("*.py")}
+    result = CliRunner().invoke(cli, ["fix", "fixns.app", "--env", f"PYTHONPATH={site}",
+                                      "--repeat", "1", "--format", "json"])
+    assert result.exit_code == 1, result.output  # rewrites to apply
+    done = json.loads(result.output)
+    rounds = {r["module"]: (r["codes"], r["rounds"], r["proof"]["passed"])
+              for r in done["rewrites"]}
+    assert rounds == {"fixns.app": (["IA101"], [1], True),
+                      "fixns.app.tools": (["IA102"], [2], True)}
+    assert {Path(r["file"]).resolve() for r in done["rewrites"]} == {
+        site / "fixns" / "app" / "__init__.py", site / "fixns" / "app" / "tools.py"}
+    assert (done["rounds"], done["fixed_point"]) == (3, True)
+    assert {p: p.read_bytes() for p in site.rglob("*.py")} == before  # nothing written
