@@ -354,9 +354,15 @@ def eager_heavy_dependency(ctx: ReviewContext) -> Iterator[Finding]:
     needed_at_import: set[str] = set()
     for facts in ctx.all_facts():
         for binding in facts.bindings:
-            if binding.kind not in RUNS or not binding.module or ctx.is_own(binding.module):
+            if binding.kind not in RUNS or not binding.module:
                 continue
-            top = ctx.package_of(binding.module)
+            # The module the statement loads: `from google.cloud import storage` imports
+            # google.cloud.storage, a project of its own, not the namespace package
+            # google.cloud many distributions share (nor the rest of `google`).
+            loaded = ctx.submodule_of(binding)
+            if ctx.is_own(loaded):
+                continue
+            top = ctx.package_of(loaded)
             uses = facts.uses_of(binding.name)
             if _function_only(facts, binding):
                 by_dep.setdefault(top, []).append((facts, binding))

@@ -60,3 +60,16 @@ def test_a_namespace_package_as_the_target_is_its_own_projects_not_the_namespace
     flagged = {(f["code"], f["module"]) for f in json.loads(result.stdout)["findings"]}
     assert ("IA101", "vendorns.cloud.store") in flagged
     assert not [f for f in flagged if not f[1].startswith("vendorns.cloud.")]
+
+
+def test_a_submodule_taken_from_a_namespace_package_is_the_dependency() -> None:
+    # `from google.cloud import storage` was IA102's dependency `google`, the namespace:
+    # with `from google.cloud import bigquery` used at import time too, `google` was
+    # needed at import and storage, used only in a function, was never reported.
+    site = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "from_ns" / "site"
+    result = CliRunner().invoke(cli, ["review", "nsreport", "--env", f"PYTHONPATH={site}",
+                                      "--select", "IA102", "--repeat", "1",
+                                      "--format", "json", "-o", "-"])
+    assert result.exit_code == 1, result.output
+    found = [(f["module"], f["chain"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [("nsreport", ["nsreport", "fromns.heavy"])]
