@@ -305,11 +305,12 @@ def _project_of(module: str, entries: Sequence[Path]) -> tuple[str, Path | None]
     package's project (google.cloud.storage) is its own distribution, not the one that
     happens to be listed first for the shared `google` folder.
     """
-    from importaudit.static.sourcetree import project_package
+    from importaudit.static.sourcetree import project_package, shared_folder
 
     parts = module.split(".")
     tops = [entry / parts[0] for entry in entries]
-    regular = next((top for top in tops if (top / "__init__.py").is_file()), None)
+    regular = next((top for top in tops if top.is_dir() and not shared_folder(str(top))),
+                   None)
     if regular is not None or len(parts) == 1:
         return parts[0], regular
     for top in tops:  # a namespace package's portions: the one holding the module

@@ -31,7 +31,7 @@ from importaudit.static.cut import cut_cost, feedback_arcs
 from importaudit.static.failing import Entries, failing_edges
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import edge_sort_key
-from importaudit.static.sourcetree import name_root, project_package
+from importaudit.static.sourcetree import name_root, project_package, shared_folder
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping
@@ -64,8 +64,7 @@ def _projects(members: list[str], files: Mapping[str, str | None]) -> set[str]:
         project = project_package(member, file)
         if top not in regular and project == top and file is not None:
             base = name_root(member, file)
-            regular[top] = base is not None and os.path.isfile(
-                os.path.join(base, top, "__init__.py"))
+            regular[top] = base is not None and not shared_folder(os.path.join(base, top))
         found.add(project)
     return found
 

@@ -105,9 +105,9 @@ def name_root(name: str, file: str) -> str | None:
 def project_package(name: str, file: str | None) -> str:
     """The package module `name` (found in `file`) belongs to as a project's code.
 
-    Its top-level package, unless that is a namespace package (a folder without
-    `__init__.py`, shared by many distributions: `google`, `azure`): then the first
-    package down the name that has an `__init__.py` (`google.cloud.storage` for
+    Its top-level package, unless that is a namespace package shared by many
+    distributions (`shared_folder`: `google`, `azure.storage`, `backports`): then the
+    first package down the name that is not (`google.cloud.storage` for
     `google.cloud.storage.blob`; google.auth and google.protobuf are other projects).
     Read on disk beside `file`; a name the path does not spell (a zip archive, a
     module without a file) keeps its top-level package.
@@ -121,9 +121,83 @@ def project_package(name: str, file: str | None) -> str:
         folder = os.path.join(base, *parts[:depth])
         if not os.path.isdir(folder):
             return ".".join(parts[:depth]) if depth > 1 else top  # a module file
-        if os.path.isfile(os.path.join(folder, "__init__.py")):
+        if not shared_folder(folder):
             return ".".join(parts[:depth])
     return name
+
+
+def shared_folder(folder: str) -> bool:
+    """Whether package folder `folder` is a namespace package many distributions share.
+
+    A folder without `__init__.py` (PEP 420), or one whose `__init__.py` only declares
+    the namespace (`declares_namespace`: pkgutil's `extend_path`, pkg_resources'
+    `declare_namespace`), as each distribution in azure.storage, backports or older
+    google and zope releases ships it.
+    """
+    init = os.path.join(folder, "__init__.py")
+    return not os.path.isfile(init) or declares_namespace(init)
+
+
+#: The calls by which an `__init__.py` makes its package's `__path__` span every folder
+#: of that name on sys.path: `__path__ = pkgutil.extend_path(__path__, __name__)` and
+#: `pkg_resources.declare_namespace(__name__)`.
+_DECLARATIONS = ("extend_path", "declare_namespace")
+#: Larger `__init__` files are taken for packages' code without being read: a
+#: declaration is a line or two, with a licence header at most.
+_DECLARATION_MAX_BYTES = 16 * 1024
+#: (file, mtime, size) -> whether it only declares a namespace (`declares_namespace`).
+_DECLARED: dict[tuple[str, int, int], bool] = {}
+
+
+def declares_namespace(init: str) -> bool:
+    """Whether the `__init__.py` at `init` only declares its package a namespace.
+
+    It calls `extend_path(__path__, __name__)` or `declare_namespace(__name__)` (under
+    a `try` or an `if` too: protobuf 3's `google/__init__.py` falls back from one to
+    the other) and defines no function or class: the package's code lives in the
+    distributions that share it. A package that extends its path for plugins and has
+    code of its own is a project's package.
+    """
+    try:
+        stat = os.stat(init)
+    except OSError:
+        return False
+    if stat.st_size > _DECLARATION_MAX_BYTES:
+        return False
+    key = (init, stat.st_mtime_ns, stat.st_size)
+    known = _DECLARED.get(key)
+    if known is None:
+        if len(_DECLARED) >= 4096:
+            _DECLARED.clear()
+        known = _DECLARED[key] = _only_declares(init)
+    return known
+
+
+def _only_declares(init: str) -> bool:
+    try:
+        with open(init, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    if not any(word.encode() in data for word in _DECLARATIONS):
+        return False
+    import ast  # only for a file that names a declaration
+
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return False
+    declared = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            return False
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = (func.attr if isinstance(func, ast.Attribute)
+                      else func.id if isinstance(func, ast.Name) else None)
+            declared = declared or (called in _DECLARATIONS and any(
+                isinstance(arg, ast.Name) and arg.id == "__name__" for arg in node.args))
+    return declared
 
 
 def find_submodule(name: str, locations: Sequence[str]) -> importlib.machinery.ModuleSpec | None:

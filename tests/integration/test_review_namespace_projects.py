@@ -25,8 +25,8 @@ STORE = SPREAD / "site_a" / "vendorns" / "cloud" / "store"
 ENV = f"PYTHONPATH={SPREAD / 'site_a'}{os.pathsep}{SPREAD / 'site_b'}"
 
 
-def _run(*args: str) -> dict[str, Any]:
-    result = CliRunner().invoke(cli, [*args, "vendorns.cloud.store", "--env", ENV,
+def _run(*args: str, target: str = "vendorns.cloud.store", env: str = ENV) -> dict[str, Any]:
+    result = CliRunner().invoke(cli, [*args, target, "--env", env,
                                       "--repeat", "1", "--format", "json", "-o", "-"])
     assert result.exit_code == 1, result.output  # findings / rewrites to apply
     found: dict[str, Any] = json.loads(result.stdout)
@@ -73,3 +73,26 @@ def test_a_submodule_taken_from_a_namespace_package_is_the_dependency() -> None:
     assert result.exit_code == 1, result.output
     found = [(f["module"], f["chain"]) for f in json.loads(result.stdout)["findings"]]
     assert found == [("nsreport", ["nsreport", "fromns.heavy"])]
+
+
+PKGUTIL = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "spread_pkgutil"
+PKGUTIL_ENV = f"PYTHONPATH={PKGUTIL / 'site_a'}{os.pathsep}{PKGUTIL / 'site_b'}"
+
+
+def test_a_pkgutil_style_namespace_is_no_project_either() -> None:
+    # azure.storage.blob 2.x over azure-storage-nspkg: `azure/storage/__init__.py` only
+    # declares the namespace, and the review judged azure.storage.common, another
+    # distribution, as the project's own code (IA101, IA102, IA103 on it).
+    report = _run("review", target="pkgns.store", env=PKGUTIL_ENV)
+    flagged = {(f["code"], f["module"]) for f in report["findings"]}
+    assert flagged == {("IA101", "pkgns.store"), ("IA101", "pkgns.store.media")}
+
+
+def test_fix_leaves_the_other_distributions_of_a_pkgutil_namespace_alone() -> None:
+    store = PKGUTIL / "site_a" / "pkgns" / "store"
+    before = {p: p.read_bytes() for p in PKGUTIL.rglob("*.py")}
+    result = _run("fix", target="pkgns.store", env=PKGUTIL_ENV)
+    files = {Path(r["file"]).resolve() for r in result["rewrites"]}
+    assert files == {store / "__init__.py", store / "media" / "__init__.py",
+                     store / "_lazy_exports.py"}
+    assert {p: p.read_bytes() for p in PKGUTIL.rglob("*.py")} == before  # nothing written

@@ -412,3 +412,14 @@ def test_a_cycle_between_two_packages_of_one_namespace_is_across_packages(
     assert found.modules == ("vendorns.auth", "vendorns.oauth")
     assert found.packages == ("vendorns.auth", "vendorns.oauth")
     assert found.cross_package
+
+
+def test_a_cycle_between_two_packages_of_a_pkgutil_namespace_is_across_packages(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # zope.interface <-> zope.event were "within zope": its `__init__.py` only declares
+    # the namespace (pkgutil's extend_path), as each zope.* distribution ships it.
+    monkeypatch.chdir(STATIC)
+    (found,) = find_cycles(graph_of("pkgutil_ns/site"))
+    assert found.modules == ("oldns.auth", "oldns.oauth")
+    assert found.packages == ("oldns.auth", "oldns.oauth")
+    assert found.cross_package
