@@ -92,7 +92,7 @@ def own_packages(report: Report) -> frozenset[str]:
     """Packages the report is about (its targets), as opposed to dependencies.
 
     A target's top-level package, or, for a target inside a namespace package, the first
-    package of its name with an `__init__.py` (`project_package`): reviewing
+    package of its name that is no namespace package (`project_package`): reviewing
     google.cloud.storage is not reviewing google.auth or google.protobuf, other
     distributions' packages in the same `google` namespace. A target that is a
     namespace package itself (google.cloud) is its own: the projects inside it, not
