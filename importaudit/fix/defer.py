@@ -113,6 +113,20 @@ def _under(module: str, roots: frozenset[str]) -> bool:
     return any(module == r or module.startswith(r + ".") for r in roots)
 
 
+def _takes(node: cst.Import | cst.ImportFrom, alias: cst.ImportAlias, package: str,
+           roots: frozenset[str]) -> bool:
+    """Whether the alias imports one of `roots` (modules, with their submodules).
+
+    `from google.cloud import storage` takes google.cloud.storage, a submodule of the
+    namespace package google.cloud, as `import google.cloud.storage` does: the review
+    names that project as the dependency, not the namespace.
+    """
+    module = _imported(node, alias, package)
+    if isinstance(node, cst.ImportFrom):
+        module = f"{module}.{_dotted(alias.name)}" if module else _dotted(alias.name)
+    return _under(module, roots)
+
+
 class _Uses:
     """Where each use of a module-level name runs: in which function, or why at import."""
 
@@ -223,7 +237,7 @@ class _Planner:
                 if not isinstance(small, cst.Import | cst.ImportFrom) or \
                         isinstance(small.names, cst.ImportStar):
                     continue
-                ours = [a for a in small.names if _under(_imported(small, a, package), roots)]
+                ours = [a for a in small.names if _takes(small, a, package, roots)]
                 if not ours:
                     continue
                 if len(statement.body) > 1:
@@ -329,7 +343,7 @@ class _Planner:
             assert isinstance(node, cst.Import | cst.ImportFrom)
             if isinstance(node.names, cst.ImportStar):
                 continue
-            if any(_under(_imported(node, a, package), roots) for a in node.names):
+            if any(_takes(node, a, package, roots) for a in node.names):
                 self.refuse(node, "conditional import (under if/try/with): whether it runs, "
                                   "and what it binds, is decided at import time")
 

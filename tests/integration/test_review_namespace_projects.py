@@ -75,6 +75,19 @@ def test_a_submodule_taken_from_a_namespace_package_is_the_dependency() -> None:
     assert found == [("nsreport", ["nsreport", "fromns.heavy"])]
 
 
+def test_fix_defers_a_submodule_taken_from_a_namespace_package() -> None:
+    # With the dependency named fromns.heavy, the deferral matched only statements that
+    # import from fromns.heavy: `from fromns import heavy` stayed where it was.
+    site = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "from_ns" / "site"
+    result = _run("fix", "--select", "IA102", target="nsreport", env=f"PYTHONPATH={site}")
+    (rewrite,) = result["rewrites"]
+    assert (rewrite["module"], rewrite["codes"], rewrite["proof"]["passed"]) == (
+        "nsreport", ["IA102"], True)
+    assert "-from fromns import heavy\n" in rewrite["diff"]
+    assert "+    from fromns import heavy\n" in rewrite["diff"]
+    assert "-from fromns import light" not in rewrite["diff"]  # used at import: it stays
+
+
 PKGUTIL = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "spread_pkgutil"
 PKGUTIL_ENV = f"PYTHONPATH={PKGUTIL / 'site_a'}{os.pathsep}{PKGUTIL / 'site_b'}"
 
