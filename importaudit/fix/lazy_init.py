@@ -717,7 +717,9 @@ def guard_moved(module: cst.Module, body: list[cst.BaseStatement], at: int,
     block = cast("cst.If", body[own])
     inner = cast("cst.IndentedBlock", block.body)
     added = [cst.parse_statement(code) for code in moved]
-    body[own] = block.with_changes(body=inner.with_changes(body=[*inner.body, *added]))
+    held = [s for s in inner.body  # (a lone `pass` held the place of what now comes)
+            if not m.matches(s, m.SimpleStatementLine(body=[m.Pass()]))]
+    body[own] = block.with_changes(body=inner.with_changes(body=[*held, *added]))
     return module.with_changes(body=body).code
 
 

@@ -123,7 +123,10 @@ def test_an_annotation_only_name_of_the_dependency_goes_under_type_checking() ->
     assert not found.refusals  # an import under `if TYPE_CHECKING:` is not conditional
     assert set(found.names) == {"fix_defer_dep", "Base"} and found.typing == {"Base"}
     after = render_defer(found)
-    assert "if TYPE_CHECKING:\n    from fix_defer_dep import Base\n" in after
+    # Into the module's own block, after what it held: one block, not one per rewrite.
+    assert ("if TYPE_CHECKING:\n    from fix_defer_dep.sub import helper\n"
+            "    from fix_defer_dep import Base\n") in after
+    assert after.count("if TYPE_CHECKING") == 1
     assert leading_imports(after) == {"value": ["import fix_defer_dep"]}
     assert not [n for n in ast.parse(after).body if isinstance(n, ast.Import | ast.ImportFrom)
                 and n.module != "__future__"]
