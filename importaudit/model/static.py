@@ -53,6 +53,10 @@ class ImportEdge:
     line: int | None = None
     names: tuple[str, ...] = ()  # for `from X import a, b`: the names taken from X
     external: bool = False  # imported lies outside the scanned targets
+    # The statement may not run when the importer runs: under an `if` (a platform test),
+    # in a `try` with handlers, a loop, a `with`, a function. Only statements that always
+    # run fix the order in which a module's imports start others (`static.failing`).
+    conditional: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,9 @@ from importaudit.static.scan import (
     can_give,
     class_context,
     computed_imports,
+    conditional,
     function_context,
+    guarded_context,
     if_contexts,
     import_statements,
     is_attach,
@@ -707,8 +709,8 @@ class _Scanner:
             if calls:
                 self._calls(node, ctx, offset)  # its body is the `pass` added above
             if isinstance(node, ast.With | ast.AsyncWith):
-                return with_body_context(node.items, ctx), ctx
-            return ctx, ctx
+                return guarded_context(with_body_context(node.items, ctx)), ctx
+            return guarded_context(ctx), ctx
         raise _WholeFile
 
     # ------------------------------------------------------------------ parsing
@@ -790,18 +792,20 @@ class _Scanner:
             statements.append(statement)
         first = self._line_of(start)
         kind = statement_kind(ctx)
+        maybe = conditional(ctx)
         if ctx.type_only:
             self.typed = True
         for (line, _), (module, level, names, aliases) in zip(found, statements, strict=True):
             if names is None:
                 self.bindings.learn_import(aliases)
-                self.statements.extend(ImportStatement(first + line, kind, name)
+                self.statements.extend(ImportStatement(first + line, kind, name,
+                                                       conditional=maybe)
                                        for name, _ in aliases)
             else:
                 self.bindings.learn_from(module or None, level, aliases)
                 if module != "__future__":
-                    self.statements.append(
-                        ImportStatement(first + line, kind, module, level, names))
+                    self.statements.append(ImportStatement(
+                        first + line, kind, module, level, names, conditional=maybe))
         return True
 
     # ------------------------------------------------------------------ walking
@@ -809,9 +813,14 @@ class _Scanner:
     def _calls(self, node: ast.AST | None, ctx: Ctx, offset: int) -> None:
         if node is None:
             return
+        in_lambda: set[int] = set()  # (a lambda's body is a function's: `scan.conditional`)
         for sub in ast.walk(node):
-            if isinstance(sub, ast.Call):
-                found = call_statements(sub, ctx, self.bindings, offset)
+            if isinstance(sub, ast.Lambda):
+                in_lambda.update(map(id, ast.walk(sub.body)))
+            elif isinstance(sub, ast.Call):
+                found = call_statements(
+                    sub, named_function_context(None, ctx) if id(sub) in in_lambda else ctx,
+                    self.bindings, offset)
                 self.statements.extend(found)
                 # An `attach` may name its tables (`submod_attrs=_SUBMOD_ATTRS`): what
                 # it gives needs the whole module.
@@ -864,11 +873,12 @@ class _Scanner:
 
     def _try(self, node: ast.Try | ast.TryStar, ctx: Ctx, offset: int, calls: bool) -> None:
         self._walk(node.body, try_body_context(node.handlers, ctx), offset, calls)
+        maybe = guarded_context(ctx)  # (handlers run only on an error, else without one)
         for handler in node.handlers:
             if calls:
-                self._calls(handler.type, ctx, offset)
-            self._walk(handler.body, ctx, offset, calls)
-        self._walk(node.orelse, ctx, offset, calls)
+                self._calls(handler.type, maybe, offset)
+            self._walk(handler.body, maybe, offset, calls)
+        self._walk(node.orelse, maybe, offset, calls)
         self._walk(node.finalbody, ctx, offset, calls)
 
     def _definition(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
@@ -887,24 +897,26 @@ class _Scanner:
             header = (node.test,) if isinstance(node, ast.While) else (node.target, node.iter)
             for expr in header:
                 self._calls(expr, ctx, offset)
-        self._walk(node.body, ctx, offset, calls)
-        self._walk(node.orelse, ctx, offset, calls)
+        self._walk(node.body, guarded_context(ctx), offset, calls)
+        self._walk(node.orelse, guarded_context(ctx), offset, calls)
 
     def _with(self, node: ast.With | ast.AsyncWith, ctx: Ctx, offset: int,
               calls: bool) -> None:
         if calls:
             for item in node.items:
                 self._calls(item, ctx, offset)
-        self._walk(node.body, with_body_context(node.items, ctx), offset, calls)
+        self._walk(node.body, guarded_context(with_body_context(node.items, ctx)), offset,
+                   calls)
 
     def _match(self, node: ast.Match, ctx: Ctx, offset: int, calls: bool) -> None:
         if calls:
             self._calls(node.subject, ctx, offset)
+        inner = guarded_context(ctx)
         for case in node.cases:
             if calls:
-                self._calls(case.pattern, ctx, offset)
-                self._calls(case.guard, ctx, offset)
-            self._walk(case.body, ctx, offset, calls)
+                self._calls(case.pattern, inner, offset)
+                self._calls(case.guard, inner, offset)
+            self._walk(case.body, inner, offset, calls)
 
 
 @lru_cache(maxsize=64)

@@ -60,8 +60,9 @@ if TYPE_CHECKING:
 # 2: compiled modules read from the source beside them; 3: test-named modules the
 # targets import at import time are walked (`GraphBuilder.spare`); 4: an import-time
 # `from package import name` of a name the package gives lazily leads to its module
-# 5: an attach_stub's `.pyi` says which names the package gives from where
-GRAPH_VERSION = 5
+# 5: an attach_stub's `.pyi` says which names the package gives from where; 6: whether
+# an edge's statement may not run (`ImportEdge.conditional`)
+GRAPH_VERSION = 6
 
 #: Kinds of the statements that run while the importer runs (PARENT is implied by them).
 RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
@@ -75,7 +76,7 @@ _KINDS = {kind.value: kind for kind in EdgeKind}
 _EdgeKey = tuple[str, str, int, str, int, tuple[str, ...]]
 #: An edge while the graph is built: the fields of its ImportEdge, then its row for
 #: the graph cache.
-_Made = tuple[str, str, EdgeKind, str, int, tuple[str, ...], bool, bytes]
+_Made = tuple[str, str, EdgeKind, str, int, tuple[str, ...], bool, bool, bytes]
 
 def edge_sort_key(edge: ImportEdge) -> tuple[str, str, int, str, int, tuple[str, ...]]:
     """Deterministic order of edge records."""
@@ -262,7 +263,8 @@ class GraphBuilder:
 
     def statement(self, module: SourceModule, display: str, line: int, kind: EdgeKind,
                   name: str, level: int = 0, names: Sequence[str] | None = None,
-                  anchor: str | None = None, guess: bool = False) -> None:
+                  anchor: str | None = None, guess: bool = False,
+                  conditional: bool = False) -> None:
         """Add the edges of one statement of `module` (the fields of an ImportStatement)."""
         target = self.absolute(module, name, level, anchor, display, line,
                                guess) if level else name
@@ -271,7 +273,7 @@ class GraphBuilder:
         importer = module.name
         if names is None:
             targets: list[str] = [target]
-            self.edge(importer, target, kind, display, line, (), guess)
+            self.edge(importer, target, kind, display, line, (), guess, conditional)
         else:
             targets = []
             attributes: list[str] = []
@@ -284,16 +286,17 @@ class GraphBuilder:
                                                          and self.is_submodule(submodule))
                 if is_module:
                     targets.append(submodule)
-                    self.edge(importer, submodule, kind, display, line, (), guess)
+                    self.edge(importer, submodule, kind, display, line, (), guess, conditional)
                 else:
                     attributes.append(taken)
             if attributes or not targets:
                 targets.append(target)
-                self.edge(importer, target, kind, display, line, tuple(attributes), guess)
-        self._parents(importer, targets, kind, display, line)
+                self.edge(importer, target, kind, display, line, tuple(attributes), guess,
+                          conditional)
+        self._parents(importer, targets, kind, display, line, conditional)
 
     def _parents(self, importer: str, targets: list[str], kind: EdgeKind, display: str,
-                 line: int) -> None:
+                 line: int, conditional: bool = False) -> None:
         """The implicit edges of a statement of `importer` that imports `targets`.
 
         To the packages above each target, except those already imported while the
@@ -311,7 +314,8 @@ class GraphBuilder:
             for ancestor in self._ancestors(each):
                 if ancestor not in lineage and ancestor not in targets and ancestor not in done:
                     done.append(ancestor)
-                    self.edge(importer, ancestor, parent_kind, display, line, (), False)
+                    self.edge(importer, ancestor, parent_kind, display, line, (), False,
+                              conditional)
 
     def _ancestors(self, name: str) -> list[str]:
         found = self._ancestry.get(name)
@@ -332,8 +336,12 @@ class GraphBuilder:
         return index.setdefault(text, len(index))
 
     def edge(self, importer: str, imported: str, kind: EdgeKind, display: str,
-             line: int, names: tuple[str, ...], guess: bool) -> None:
-        """Record one edge, making `imported` a node (external or missing) as needed."""
+             line: int, names: tuple[str, ...], guess: bool,
+             conditional: bool = False) -> None:
+        """Record one edge, making `imported` a node (external or missing) as needed.
+
+        `conditional`: its statement may not run when `importer` runs.
+        """
         known = self._nodes.get(imported)
         if known is None:
             known = self._nodes[imported] = self._node(imported)
@@ -363,8 +371,10 @@ class GraphBuilder:
                 names_at = self._names[names] = self._at(",".join(names))
             # The row is made now rather than in `finish`: while workers still scan.
             group[key] = (importer, node, kind, display, line, names, not internal,
+                          conditional,
                           EDGE_ROW.pack(self._importer_at, node_at, order, self._display_at,
-                                        line or 0, names_at, 0 if internal else 1))
+                                        line or 0, names_at, 0 if internal else 1,
+                                        int(conditional)))
 
     def _node(self, imported: str) -> tuple[bool, str, int, int]:
         """(internal, node name, its place in `index`, status) of module `imported`.
@@ -484,7 +494,8 @@ class GraphBuilder:
         provided = self._provided
         packages = {package for package, _ in provided}
         for group in list(self._groups.values()):
-            for importer, imported, kind, display, line, names, _, _ in list(group.values()):
+            for (importer, imported, kind, display, line, names, _, conditional,
+                 _) in list(group.values()):
                 if imported not in packages or not names or kind not in RUNS_AT_IMPORT:
                     continue
                 by_module: dict[str, list[str]] = {}
@@ -493,8 +504,10 @@ class GraphBuilder:
                     if source is not None:
                         by_module.setdefault(source, []).append(name)
                 for source, taken in by_module.items():
-                    self.edge(importer, source, kind, display, line, tuple(taken), False)
-                    self._parents(importer, [source, imported], kind, display, line)
+                    self.edge(importer, source, kind, display, line, tuple(taken), False,
+                              conditional)
+                    self._parents(importer, [source, imported], kind, display, line,
+                                  conditional)
 
     # ----------------------------------------------------------------- result
 
@@ -513,14 +526,14 @@ class GraphBuilder:
             self.problems.append(ScanProblem(display, error, error_line))
             return
         statement, kinds = self.statement, _KINDS
-        for line, kind, name, level, names, anchor, guess, stub, provides in rows:
+        for line, kind, name, level, names, anchor, guess, stub, provides, maybe in rows:
             if stub:
                 self.stub(module, line, kinds[kind], display, names)
             elif provides:
                 self.provide(module, display, line, name, level, names, anchor)
             else:
                 statement(module, display, line, kinds[kind], name, level, names, anchor,
-                          bool(guess))
+                          bool(guess), bool(maybe))
         # The module's edges are all known (they come from its file only): sorted now,
         # while workers still scan, they need not be sorted in `finish`.
         group = self._groups.get(module.name)

@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 # 6: a package's own copy of `attach` bound to `__getattr__`, tables named by variable;
 # 7: an `attach_stub` run on import names what the module binds itself; 8: a module
 # `__getattr__` that only warns and returns what the module has is no lazy mechanism;
-# 9: an import under `with contextlib.suppress(ImportError)` is optional
-SCANNER_VERSION = 9
+# 9: an import under `with contextlib.suppress(ImportError)` is optional; 10: whether a
+# statement may not run when its module runs (`ImportStatement.conditional`)
+SCANNER_VERSION = 10
 
 _ATTACH = "attach"
 _ATTACH_STUB = "attach_stub"
@@ -62,6 +63,10 @@ class ImportStatement:
     package's lazy mechanism takes each of `names` from `module` on first use (see
     `provider_statements`), so a `from package import name` that runs at import time
     imports `module` then. `graph` adds that edge.
+
+    `conditional` marks a statement that may not run when its module runs (`conditional`):
+    the order in which a module's imports start other modules is certain only from
+    statements that always run.
     """
 
     line: int
@@ -73,6 +78,7 @@ class ImportStatement:
     guess: bool = False
     stub: bool = False
     provides: bool = False
+    conditional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +98,32 @@ class Ctx(NamedTuple):
     optional: bool = False  # inside `try:` whose handlers catch ImportError
     getattr: bool = False  # inside a module-level PEP 562 `__getattr__`
     module_scope: bool = True  # not inside a def or class body
+    # Under a test that may not hold when the module runs: an `if` branch (other than
+    # `TYPE_CHECKING`'s and `__main__`'s, which are decided), a `try` with handlers
+    # (its body, handlers and else), a loop, a `with` body (its manager may swallow an
+    # error and skip the rest), a `match` case.
+    guarded: bool = False
 
 
 MODULE = Ctx()
+
+
+def conditional(ctx: Ctx) -> bool:
+    """Whether a statement in `ctx` may not run when its module runs.
+
+    Guarded (`Ctx.guarded`), or in a function body (a lambda's too), for type checkers
+    only, or in a module `__getattr__`. A module-level statement otherwise runs each
+    time its module does (unless one before it raises, which fails the import).
+    """
+    return ctx.guarded or ctx.function or ctx.type_only or ctx.getattr
+
+
+def guarded_context(ctx: Ctx) -> Ctx:
+    """Context of a block that may not run when the statement holding it does.
+
+    A loop's body and else, a `with` body, a `match` case, a `try`'s handlers and else.
+    """
+    return ctx if ctx.guarded else ctx._replace(guarded=True)
 
 
 def statement_kind(ctx: Ctx, lazy_keyword: bool = False) -> EdgeKind:
@@ -137,15 +166,22 @@ def if_contexts(test: ast.expr, ctx: Ctx, bindings: Bindings) -> tuple[Ctx, Ctx]
         # Runs only when the file is executed as a script, never on import.
         return ctx._replace(function=True), ctx
     # A platform guard's branches run at import time on their platform: the edge keeps
-    # its kind (eager, optional) so that cycles and budgets hold on every platform.
-    return ctx, ctx
+    # its kind (eager, optional) so that cycles and budgets hold on every platform. But
+    # either branch may not run: neither fixes the order of the module's imports.
+    inner = guarded_context(ctx)
+    return inner, inner
 
 
 def try_body_context(handlers: list[ast.ExceptHandler], ctx: Ctx) -> Ctx:
-    """Context of a `try:` body: optional when a handler catches ImportError."""
+    """Context of a `try:` body: optional when a handler catches ImportError.
+
+    Guarded when it has handlers: an error they catch skips the rest of the body.
+    """
+    if not handlers:
+        return ctx
     if any(catches_import_error(h) for h in handlers):
-        return ctx._replace(optional=True)
-    return ctx
+        return guarded_context(ctx)._replace(optional=True)
+    return guarded_context(ctx)
 
 
 def with_body_context(items: list[ast.withitem], ctx: Ctx) -> Ctx:
@@ -182,12 +218,15 @@ def import_statements(node: ast.Import | ast.ImportFrom, ctx: Ctx,
     """Statements of one `import` / `from ... import` node (`__future__` is not an import)."""
     kind = statement_kind(ctx, bool(getattr(node, "is_lazy", False)))
     line = node.lineno + offset
+    maybe = conditional(ctx)
     if isinstance(node, ast.Import):
-        return [ImportStatement(line, kind, alias.name) for alias in node.names]
+        return [ImportStatement(line, kind, alias.name, conditional=maybe)
+                for alias in node.names]
     if node.module == "__future__":
         return []
     names = tuple(alias.name for alias in node.names)
-    return [ImportStatement(line, kind, node.module or "", node.level, names)]
+    return [ImportStatement(line, kind, node.module or "", node.level, names,
+                            conditional=maybe)]
 
 
 def _split_relative(text: str) -> tuple[str, int] | None:
@@ -274,7 +313,8 @@ def call_statements(call: ast.Call, ctx: Ctx, bindings: Bindings, offset: int = 
     `attach` whose `submodules` or `submod_attrs` names one; None: not known here.
     """
     if is_dynamic_import(call, bindings):
-        return _dynamic_statements(call, call_kind(ctx), call.lineno + offset)
+        return _dynamic_statements(call, call_kind(ctx), call.lineno + offset,
+                                   conditional(ctx))
     if not is_attach(call):
         return []
     kind = lazy_kind(ctx)
@@ -283,8 +323,12 @@ def call_statements(call: ast.Call, ctx: Ctx, bindings: Bindings, offset: int = 
     return _attach_statements(call, kind, offset, tables or {})
 
 
-def _dynamic_statements(call: ast.Call, kind: EdgeKind, line: int) -> list[ImportStatement]:
-    """`importlib.import_module("x"[, package])` or `__import__("x", ..., fromlist, level)`."""
+def _dynamic_statements(call: ast.Call, kind: EdgeKind, line: int,
+                        maybe: bool) -> list[ImportStatement]:
+    """`importlib.import_module("x"[, package])` or `__import__("x", ..., fromlist, level)`.
+
+    `maybe`: whether the call may not run when its module runs (`conditional`).
+    """
     text = _str_value(call.args[0]) if call.args else None
     parsed = _split_relative(text) if text is not None else None
     if parsed is None:
@@ -292,13 +336,13 @@ def _dynamic_statements(call: ast.Call, kind: EdgeKind, line: int) -> list[Impor
     module, level = parsed
     if _callee(call)[1] != "__import__":
         anchor = _anchor(_argument(call, 1, "package")) if level else None
-        return [ImportStatement(line, kind, module, level, None, anchor)]
+        return [ImportStatement(line, kind, module, level, None, anchor, conditional=maybe)]
     level_arg = _argument(call, 4, "level")
     if isinstance(level_arg, ast.Constant) and isinstance(level_arg.value, int):
         level = max(level, level_arg.value)
     names = tuple(value for value, _ in _strings(_argument(call, 3, "fromlist"))) or None
     return [ImportStatement(line, kind, module, level, names,
-                            "__package__" if level else None)]
+                            "__package__" if level else None, conditional=maybe)]
 
 
 def _literal(node: ast.expr | None, tables: Mapping[str, ast.expr]) -> ast.expr | None:
@@ -949,17 +993,31 @@ class _ReferenceVisitor(ast.NodeVisitor):
 
     def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
         self._under(try_body_context(node.handlers, self.ctx), node.body)
-        self._visit_all(node.handlers)
-        self._visit_all(node.orelse)
+        # Handlers run only on an error, the else only without one; finally always.
+        self._under(guarded_context(self.ctx), [*node.handlers, *node.orelse])
         self._visit_all(node.finalbody)
 
     visit_TryStar = visit_Try
 
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self._visit_all([node.target, node.iter])
+        self._under(guarded_context(self.ctx), [*node.body, *node.orelse])
+
+    visit_AsyncFor = visit_For
+
+    def visit_While(self, node: ast.While) -> None:
+        self.visit(node.test)
+        self._under(guarded_context(self.ctx), [*node.body, *node.orelse])
+
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         self._visit_all(node.items)
-        self._under(with_body_context(node.items, self.ctx), node.body)
+        self._under(guarded_context(with_body_context(node.items, self.ctx)), node.body)
 
     visit_AsyncWith = visit_With
+
+    def visit_Match(self, node: ast.Match) -> None:
+        self.visit(node.subject)
+        self._under(guarded_context(self.ctx), node.cases)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._visit_all(node.decorator_list)

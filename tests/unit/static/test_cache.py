@@ -11,11 +11,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from static_helpers import module_ring
+from static_helpers import graph_of, module_ring
 
 from importaudit.static import batch
 from importaudit.static.batch import scan_files
-from importaudit.static.cache import ScanCache, content_key
+from importaudit.static.cache import ScanCache, content_key, decode_graph, encode_graph
 from importaudit.static.scan import scan_reference
 
 
@@ -141,3 +141,14 @@ def test_an_unreadable_file_is_a_scan_error(tmp_path: Path) -> None:
     (result,) = scan_files([missing], jobs=1).values()
     assert result.error is not None
     assert result.error.startswith("cannot read")
+
+
+def test_the_graph_cache_keeps_which_imports_may_not_run() -> None:
+    # `winguard` imports `a` only on Windows: the cycle analysis must not read an order
+    # from it, cached or not.
+    graph = graph_of("guarded")
+    conditional = {(e.importer, e.imported) for e in graph.edges if e.conditional}
+    assert ("winguard", "winguard.a") in conditional
+    assert ("tryguard", "tryguard.a") in conditional
+    assert ("dynguard", "dynguard.a") not in conditional
+    assert decode_graph(encode_graph(graph)) == graph

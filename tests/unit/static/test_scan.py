@@ -177,7 +177,7 @@ def test_dynamic_imports_with_literal_names(scanner: Scanner) -> None:
         ImportStatement(5, Y, "other"),
         ImportStatement(6, Y, "rel", 1, None, "__name__"),
         ImportStatement(7, Y, "old.mod", 0, ("part",)),
-        ImportStatement(10, Y, "in_function"),
+        ImportStatement(10, Y, "in_function", conditional=True),
     }
 
 
@@ -582,3 +582,64 @@ def test_an_import_whose_import_error_a_with_suppresses_is_optional(scanner: Sca
             import plain
         """) == {"contextlib": E, "pkg.fuzz_cpp_avx2": OPT, "accelerated": OPT,
                  "in_coroutine": D, "needed": E, "plain": E}
+
+
+def test_imports_that_may_not_run_when_their_module_runs_are_conditional(
+        scanner: Scanner) -> None:
+    # Only a statement that always runs fixes the order in which a module's imports
+    # start others (the cycle analysis): one under a platform test, in a `try`, a loop,
+    # a `with` or a `match` may not run. Large blocks are scanned header and body apart.
+    filler = "".join(f"    value_{i} = {i} * {i}\n" for i in range(30))
+    result = scan(scanner, "import importlib, sys\n" + textwrap.dedent("""\
+        if sys.platform == "win32":
+            import on_windows
+        else:
+            import elsewhere
+        if TYPE_CHECKING:
+            import typed
+        else:
+            import at_run_time
+        if __name__ == "__main__":
+            import script
+        else:
+            import imported_as_module
+        try:
+            import maybe
+        except ImportError:
+            import fallback
+        else:
+            import after_maybe
+        finally:
+            import finally_always
+        try:
+            import attempted
+        finally:
+            pass
+        for _ in range(1):
+            import in_loop
+        while False:
+            import in_while
+        with open(__file__):
+            import in_with
+        match sys.platform:
+            case "linux":
+                import in_case
+        class Holder:
+            import in_class
+        importlib.import_module("dynamic_always")
+        if sys.flags.optimize:
+            importlib.import_module("dynamic_guarded")
+        load = lambda: importlib.import_module("in_lambda")
+        def later():
+            import deferred
+        """) + "with open(__file__):\n" + filler + "    import after_filler\n"
+        + "if sys.flags.optimize:\n" + filler + "    import big_if\nelse:\n    import big_else\n")
+    assert result.error is None
+    conditional = {s.module: s.conditional for s in result.statements}
+    assert [m for m, c in conditional.items() if not c] == [
+        "importlib", "sys", "at_run_time", "imported_as_module", "finally_always",
+        "attempted", "in_class", "dynamic_always"]
+    assert {m for m, c in conditional.items() if c} == {
+        "on_windows", "elsewhere", "typed", "script", "maybe", "fallback", "after_maybe",
+        "in_loop", "in_while", "in_with", "in_case", "dynamic_guarded", "in_lambda",
+        "deferred", "after_filler", "big_if", "big_else"}
