@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, Cycle, EdgeKind, ImportEdge
 from importaudit.static.component import build, edges, witness_nodes
 from importaudit.static.cut import cut_cost, feedback_arcs
-from importaudit.static.failing import Entries, failing_edges
+from importaudit.static.failing import Entries, failing_edges, may_run, runs_always
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import edge_sort_key
 from importaudit.static.sourcetree import name_root, project_package, shared_folder
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Mapping
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
     from importaudit.model import StaticGraph
     from importaudit.static.bound import Bound
@@ -71,7 +71,7 @@ def _projects(members: list[str], files: Mapping[str, str | None]) -> set[str]:
 
 def _cycle(members: list[str], pairs: Iterable[Pair],
            records: Mapping[Pair, list[ImportEdge]], bound: Bound, at_import: bool,
-           entries: Entries) -> Cycle:
+           entries: Entries, extra: Sequence[ImportEdge]) -> Cycle:
     component = build(members, pairs, records, at_import=at_import)
     nodes = witness_nodes(component)
     witness = tuple(
@@ -82,7 +82,7 @@ def _cycle(members: list[str], pairs: Iterable[Pair],
     # in sorted order), and the statements of each (sorted by `find_cycles`).
     cut = tuple(e for pair in feedback_arcs(component.members, cost) for e in records[pair])
     first = entries(members)
-    failing, held = failing_edges(component, bound, first)
+    failing, held = failing_edges(component, bound, first, extra)
     # The package of each member as a project's: inside a namespace package (google.auth,
     # google.cloud.storage) not the namespace, which many distributions share.
     files = {u: found[0].file for u, _, found in edges(component) if found}
@@ -144,6 +144,31 @@ def _cyclic_core(pairs: Collection[Pair]) -> list[Pair]:
     return [(u, v) for u, v in kept if u not in gone and v not in gone]
 
 
+def _orders(graph: StaticGraph, chosen: frozenset[EdgeKind], place: Mapping[str, int],
+            count: int) -> tuple[Entries, list[list[ImportEdge]]]:
+    """What decides the orders the `count` components (`place`: member -> one) can run in.
+
+    Which members can start first (`Entries`): every edge of the graph that may run at
+    import time counts (a package's import that reaches a component starts it), whatever
+    the `chosen` kinds; only those that always run fix the order (`failing.runs_always`).
+    And each component's statements between members that may run at import time but are
+    of kinds not chosen (a module-level `import_module`): they open ways too.
+    """
+    ahead: dict[str, list[str]] = {}
+    always: dict[str, list[str]] = {}
+    extra: list[list[ImportEdge]] = [[] for _ in range(count)]
+    for e in graph.edges:
+        if may_run(e):
+            ahead.setdefault(e.importer, []).append(e.imported)
+            if runs_always(e):
+                always.setdefault(e.importer, []).append(e.imported)
+            if e.kind not in chosen:
+                at = place.get(e.importer)
+                if at is not None and at == place.get(e.imported):
+                    extra[at].append(e)
+    return Entries(ahead, always), extra
+
+
 def find_cycles(graph: StaticGraph,
                 kinds: Iterable[EdgeKind] = IMPORT_TIME_KINDS) -> tuple[Cycle, ...]:
     """Every import cycle of `graph` over edges of `kinds`, most serious first."""
@@ -200,12 +225,6 @@ def _find(graph: StaticGraph, chosen: frozenset[EdgeKind]) -> tuple[Cycle, ...]:
     bound = bound_before({n.name: n.source if n.compiled else n.file
                           for n in graph.modules})
     at_import = chosen <= IMPORT_TIME_KINDS
-    # Which members can start first: every import-time edge of the graph counts
-    # (a package's import that reaches a component starts it), whatever `kinds`.
-    ahead: dict[str, list[str]] = {}
-    for e in graph.edges:
-        if e.kind in IMPORT_TIME_KINDS:
-            ahead.setdefault(e.importer, []).append(e.imported)
-    entries = Entries(ahead)
-    return tuple(sorted((_cycle(c, inside[i], records, bound, at_import, entries)
+    entries, extra = _orders(graph, chosen, place, len(components))
+    return tuple(sorted((_cycle(c, inside[i], records, bound, at_import, entries, extra[i])
                          for i, c in enumerate(components)), key=cycle_sort_key))

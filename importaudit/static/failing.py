@@ -9,6 +9,13 @@ package of `x`). Nor when `x` binds `name` before the first statement of its bod
 leads back to the importer (`importaudit.static.bound`). Other cycles are fragile
 (import order matters) but do not raise. This is a suspicion: whether it is true is
 decided by running it (`importaudit.runtime.verify`).
+
+Which orders can occur is read from the import statements. Any that may run at import
+time opens a way (`may_run`): one under an `if`, in a `try`, or a module-level
+`importlib.import_module("x")`. Only one that always runs when its module runs fixes
+an order (`runs_always`): an import under `if sys.platform == "win32":` does not
+make its package start the cycle elsewhere, so the order it seems to impose is not
+trusted without a run.
 """
 
 from __future__ import annotations
@@ -16,13 +23,13 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import TYPE_CHECKING, cast
 
-from importaudit.model import IMPORT_TIME_KINDS
+from importaudit.model import IMPORT_TIME_KINDS, EdgeKind
 from importaudit.model.static import first_package
 from importaudit.static.component import all_at_import, edges
 from importaudit.static.graph import RUNS_AT_IMPORT
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping, Sequence
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
     import networkx as nx
 
@@ -42,11 +49,15 @@ class _Reach:
     """
 
     def __init__(self, component: Component, at_import: list[Pair] | None) -> None:
-        """`at_import`: the component's edges that run at import time (None: every one)."""
+        """`at_import`: the edges between members that may run at import time.
+
+        None: those include every edge of the component, so every member reaches
+        every other.
+        """
         self._dag: nx.DiGraph[int] | None = None
         self._scc: dict[str, int] = {}
         self._below: dict[int, set[int]] = {}
-        if at_import is not None and len(at_import) < len(component.listed):
+        if at_import is not None:
             import networkx as nx
 
             graph: nx.DiGraph[str] = nx.DiGraph()
@@ -78,21 +89,27 @@ class Entries:
 
     Importing `a.b.c` runs `a`, then `a.b`, first. So a member with a package in its
     component never starts first (that package does), nor does one with a package
-    whose own imports reach the component: that package's import starts whichever
-    members it reaches first (`ordered/__init__.py` importing `ordered.fields` before
-    anything can import `ordered.models`). `ahead`: each module's import-time imports,
-    across the whole graph (the packages above an imported module included, as the
-    graph's parent edges).
+    whose own imports surely reach the component: that package's import starts
+    whichever members it reaches first (`ordered/__init__.py` importing
+    `ordered.fields` before anything can import `ordered.models`). `ahead`: each
+    module's imports that may run at import time (`may_run`), across the whole graph
+    (the packages above an imported module included, as the graph's parent edges);
+    `always`: those that always run (`runs_always`). A package reaches members first
+    along `ahead`; only along `always` does it surely do so: through an import under
+    `if sys.platform == "win32":` the member imported may start first as well.
     """
 
-    def __init__(self, ahead: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, ahead: Mapping[str, Sequence[str]],
+                 always: Mapping[str, Sequence[str]] | None = None) -> None:
         self._ahead = ahead
-        # (package, modules running) -> the members it reaches first, for one component
-        self._hits: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
-        # (package, modules running) -> every module its import reaches, for every
+        self._always = ahead if always is None else always
+        # (package, modules running, surely) -> the members it reaches first, for one
+        # component
+        self._hits: dict[tuple[str, frozenset[str], bool], frozenset[str]] = {}
+        # (package, modules running) -> every module its import may reach, for every
         # component: most components are reached by none of the packages above them
         # (sympy: `sympy` is asked about in 12 components and reaches 4), which one
-        # search answers for all of them
+        # search answers for all of them (and for what it surely reaches, a part of it)
         self._closures: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
 
     def __call__(self, members: Collection[str]) -> set[str]:
@@ -106,38 +123,44 @@ class Entries:
 
     def _firsts(self, module: str, started: frozenset[str],
                 members: frozenset[str]) -> frozenset[str]:
-        """The members that start first when `module` is imported (`started`: running)."""
+        """The members that can start first when `module` is imported (`started`: running)."""
         parts = module.split(".")
         above: list[str] = []
+        found: set[str] = set()  # what packages that may not reach the component reach
         for package in (".".join(parts[:i]) for i in range(1, len(parts))):
             above.append(package)
             if package in started:
                 continue
             if package in members:
-                return frozenset({package})
+                return frozenset({package, *found})
             now = started | set(above)
-            hits = self._reached(package, now, members)
+            hits = self._reached(package, now, members, surely=False)
             if hits:
-                return frozenset().union(*(self._firsts(h, now, members) for h in hits))
-        return frozenset({module})
+                for hit in hits:
+                    found |= self._firsts(hit, now, members)
+                if self._reached(package, now, members, surely=True):
+                    return frozenset(found)
+        return frozenset({module, *found})
 
     def _reached(self, package: str, started: frozenset[str],
-                 members: frozenset[str]) -> frozenset[str]:
+                 members: frozenset[str], *, surely: bool) -> frozenset[str]:
         """The members `package`'s import reaches first: through modules not members.
 
-        Modules already running (`started`) are not entered: importing them again
-        returns at once.
+        Along imports that may run, or (`surely`) only those that always do. Modules
+        already running (`started`) are not entered: importing them again returns at
+        once.
         """
-        key = (package, started)
+        key = (package, started, surely)
         hits = self._hits.get(key)
-        if hits is None and self._closure(key).isdisjoint(members):
+        if hits is None and self._closure((package, started)).isdisjoint(members):
             hits = self._hits[key] = frozenset()
         if hits is None:
+            ahead = self._always if surely else self._ahead
             found: set[str] = set()
             seen = {package}
             stack = [package]
             while stack:
-                for v in self._ahead.get(stack.pop(), ()):
+                for v in ahead.get(stack.pop(), ()):
                     if v in seen or v in started:
                         continue
                     seen.add(v)
@@ -149,7 +172,7 @@ class Entries:
         return hits
 
     def _closure(self, key: tuple[str, frozenset[str]]) -> frozenset[str]:
-        """Every module `package`'s import reaches, modules already running left out."""
+        """Every module `package`'s import may reach, modules already running left out."""
         closure = self._closures.get(key)
         if closure is None:
             package, started = key
@@ -176,17 +199,16 @@ class _StartsBefore:
     once per importer asked about.
     """
 
-    def __init__(self, component: Component, at_import: list[Pair] | None,
+    def __init__(self, component: Component, ways: Iterable[Pair],
                  entries: Collection[str]) -> None:
-        """`at_import`: the component's edges that run at import time (None: every one).
+        """`ways`: the edges between members that may run at import time (`may_run`).
 
         `entries`: the members that can start first (`Entries`).
         """
         self._entries = sorted(entries)
         self._first = set(entries)
         self._ahead: dict[str, list[str]] = {}
-        for u, v in (at_import if at_import is not None
-                     else ((u, v) for u, v, _ in component.listed)):
+        for u, v in ways:
             self._ahead.setdefault(u, []).append(v)
         self._reached: dict[str, set[str]] = {}
         # Members with modules of their own in the component (`__call__`).
@@ -252,6 +274,28 @@ class _StartsBefore:
 _IMPORTED = attrgetter("imported")
 _LINE = attrgetter("line")
 
+#: Kinds of the statements that run each time their module runs, unless conditional.
+_ALWAYS_KINDS = frozenset({EdgeKind.EAGER, EdgeKind.PARENT, EdgeKind.DYNAMIC})
+
+
+def runs_always(edge: ImportEdge) -> bool:
+    """Whether `edge`'s statement runs each time its importer runs (so fixes an order).
+
+    A module-level import or `importlib.import_module("x")` outside any `if`, `try`,
+    loop or `with` (`ImportEdge.conditional`), and the packages above what it imports.
+    """
+    return edge.kind in _ALWAYS_KINDS and not edge.conditional
+
+
+def may_run(edge: ImportEdge) -> bool:
+    """Whether `edge`'s statement may run while its importer is imported (opens a way).
+
+    Every import-time kind, and a module-level `importlib.import_module("x")` (one
+    in a function is not counted, as a deferred import is not).
+    """
+    return edge.kind in IMPORT_TIME_KINDS or (edge.kind is EdgeKind.DYNAMIC
+                                              and not edge.conditional)
+
 
 def _candidates(listed: list[tuple[str, str, list[ImportEdge]]]) -> list[ImportEdge]:
     """The statements of a component's edges that run at import time and take a name.
@@ -278,7 +322,7 @@ def _first_lines(listed: list[tuple[str, str, list[ImportEdge]]],
 
 
 def failing_edges(component: Component, bound: Bound, entries: Collection[str] | None = None,
-                  ) -> tuple[list[ImportEdge], list[ImportEdge]]:
+                  extra: Sequence[ImportEdge] = ()) -> tuple[list[ImportEdge], list[ImportEdge]]:
     """Import-time `from x import name` edges that can meet `x` partly initialised.
 
     And, apart, those that could in an order the packages' imports rule out now (a
@@ -293,12 +337,15 @@ def failing_edges(component: Component, bound: Bound, entries: Collection[str] |
     (`bound`) before the first statement of its body that leads back to the importer. In the
     order of the component's edges (`edges`) and their statements. `entries`: the
     members that can start first (`Entries`; default: those without a package in the
-    component).
+    component). `extra`: statements between members, of kinds the component was not
+    sought over, that may run at import time all the same (`may_run`: a module-level
+    `importlib.import_module("x")`): they open ways too.
     """
     listed = list(edges(component))
     candidates = _candidates(listed)
     if not candidates:
         return [], []
+    more = [(e.importer, e.imported, [e]) for e in extra]
     # (x, importer) -> the first line of the way back from x to the importer; just x
     # when every member reaches every other (the way back is then the same for every
     # importer: x's first import-time statement in the component)
@@ -307,20 +354,24 @@ def failing_edges(component: Component, bound: Bound, entries: Collection[str] |
     ahead: dict[str, list[tuple[str, list[int | None]]]] = {}
     at_import: list[Pair] | None = None
     if all_at_import(component):  # (the default kinds: every statement runs then)
-        starts.update(_first_lines(listed, set(map(_IMPORTED, candidates))))
+        starts.update(_first_lines([*listed, *more], set(map(_IMPORTED, candidates))))
+        ways = [(u, v) for u, v, _ in (*listed, *more)]
     else:
         at_import = []
-        for u, v, records in listed:
-            found = [e.line for e in records if e.kind in IMPORT_TIME_KINDS]
+        for u, v, records in (*listed, *more):
+            found = [e.line for e in records if may_run(e)]
             if found:
                 at_import.append((u, v))
                 ahead.setdefault(u, []).append((v, found))
+        ways = at_import
+        if all(any(may_run(e) for e in records) for _, _, records in listed):
+            at_import = None  # (every member reaches every other: no need to look)
     reaches = _Reach(component, at_import)
     everywhere = reaches.everywhere  # (always so with the default kinds: no call needed)
     if entries is None:
         members = set(component.members)
         entries = [m for m in component.members if first_package(m, members) is None]
-    before = _StartsBefore(component, at_import, entries)
+    before = _StartsBefore(component, ways, entries)
     # (that key, the names taken) -> whether the edge can fail: many modules take the
     # same names from one module (sympy: 1,320 edges, 245 modules taken from)
     verdicts: dict[tuple[str | Pair, tuple[str, ...]], bool] = {}

@@ -86,6 +86,47 @@ def test_only_orders_that_can_occur_are_suspected(monkeypatch: pytest.MonkeyPatc
         "twinpkg.beta": (("twinpkg.beta",), True)}
 
 
+def test_an_order_read_from_imports_that_may_not_run_is_not_trusted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(STATIC)
+    # Each package's import seemed to start its cycle at `a`, which ruled out the order
+    # that fails, and nothing was suspected ("one import order"). But `winguard` imports
+    # `a` only on Windows and `tryguard` only if an optional module imports: elsewhere
+    # `b` can be imported first, and `a`'s `from ... b import helper` meets it
+    # half-initialised. `dynguard.a` loads `b` by `import_module` before it imports
+    # `c`, so `b` starts before `c` and `c`'s `from dynguard.b import B` fails.
+    found = {c.packages[0]: c for c in find_cycles(graph_of("guarded"))}
+    assert sorted(found) == ["dynguard", "tryguard", "winguard"]
+    for package in ("tryguard", "winguard"):
+        cycle = found[package]
+        assert cycle.entries == (f"{package}.a", f"{package}.b")
+        assert [(e.importer, e.names) for e in cycle.failing] == [
+            (f"{package}.a", ("helper",))]
+        assert cycle.can_fail and cycle.held_by_order == ()
+    dynamic = found["dynguard"]
+    assert dynamic.entries == ("dynguard.a",)  # (the package always imports `a`)
+    assert [(e.importer, e.imported) for e in dynamic.failing] == [
+        ("dynguard.c", "dynguard.b")]
+    assert dynamic.can_fail
+
+
+def test_a_package_that_always_imports_its_cycle_keeps_one_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    # The same `winguard`, but its import of `a` at module level and in a class body:
+    # both always run, so the cycle always starts at `a` (and `b` never first).
+    for body in ("from . import a\n", "class Loader:\n    from . import a\n"):
+        package = tmp_path / "plain"
+        package.mkdir(exist_ok=True)
+        (package / "__init__.py").write_text(body)
+        (package / "a.py").write_text("def A():\n    return 1\nfrom plain.b import helper\n")
+        (package / "b.py").write_text("from plain.a import A\ndef helper():\n    return 2\n")
+        (cycle,) = find_cycles(graph_of("plain", cwd=tmp_path))
+        assert cycle.entries == ("plain.a",) and not cycle.can_fail, body
+        assert [(e.importer, e.imported) for e in cycle.held_by_order] == [
+            ("plain.a", "plain.b")]
+
+
 def test_a_type_only_edge_breaks_the_cycle_unless_every_kind_counts() -> None:
     graph = graph_of("typeonly")
     assert find_cycles(graph) == ()
