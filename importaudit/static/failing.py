@@ -275,7 +275,7 @@ _IMPORTED = attrgetter("imported")
 _LINE = attrgetter("line")
 
 #: Kinds of the statements that run each time their module runs, unless conditional.
-_ALWAYS_KINDS = frozenset({EdgeKind.EAGER, EdgeKind.PARENT, EdgeKind.DYNAMIC})
+ALWAYS_KINDS = frozenset({EdgeKind.EAGER, EdgeKind.PARENT, EdgeKind.DYNAMIC})
 
 
 def runs_always(edge: ImportEdge) -> bool:
@@ -284,7 +284,7 @@ def runs_always(edge: ImportEdge) -> bool:
     A module-level import or `importlib.import_module("x")` outside any `if`, `try`,
     loop or `with` (`ImportEdge.conditional`), and the packages above what it imports.
     """
-    return edge.kind in _ALWAYS_KINDS and not edge.conditional
+    return edge.kind in ALWAYS_KINDS and not edge.conditional
 
 
 def may_run(edge: ImportEdge) -> bool:
