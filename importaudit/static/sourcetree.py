@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import ast
     from collections.abc import Callable, Collection, Mapping, Sequence
 
     from importaudit.model import ScanProblem
@@ -154,9 +155,10 @@ def declares_namespace(init: str) -> bool:
 
     It calls `extend_path(__path__, __name__)` or `declare_namespace(__name__)` (under
     a `try` or an `if` too: protobuf 3's `google/__init__.py` falls back from one to
-    the other) and defines no function or class: the package's code lives in the
-    distributions that share it. A package that extends its path for plugins and has
-    code of its own is a project's package.
+    the other) and does nothing else (`_declaration_only`): the package's code lives
+    in the distributions that share it. A package that extends its path and has code
+    of its own is a project's package: one for plugins, or PyFilesystem2's `fs`, which
+    declares a namespace and then imports its submodules and binds `__all__`.
     """
     try:
         stat = os.stat(init)
@@ -187,17 +189,55 @@ def _only_declares(init: str) -> bool:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
         return False
-    declared = False
+    if not _declaration_only(tree.body):
+        return False
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            return False
         if isinstance(node, ast.Call):
             func = node.func
             called = (func.attr if isinstance(func, ast.Attribute)
                       else func.id if isinstance(func, ast.Name) else None)
-            declared = declared or (called in _DECLARATIONS and any(
-                isinstance(arg, ast.Name) and arg.id == "__name__" for arg in node.args))
-    return declared
+            if called in _DECLARATIONS and any(
+                    isinstance(arg, ast.Name) and arg.id == "__name__" for arg in node.args):
+                return True
+    return False
+
+
+#: What a namespace declaration imports: the machinery, nothing of the package's own.
+_DECLARING_MODULES = frozenset({"pkgutil", "pkg_resources", "modulefinder"})
+
+
+def _declaration_only(body: list[ast.stmt]) -> bool:
+    """Whether these statements do no more than declare a namespace.
+
+    A docstring, imports of pkgutil, pkg_resources or modulefinder, assignments to
+    `__path__`, bare calls (`declare_namespace(__name__)`, Paste's
+    `modulefinder.AddPackagePath`), and `try`/`if`/`for` blocks of the same. An import
+    of anything else (the package's own submodules), or a binding of another name
+    (`__all__`, `__version__`, an alias), is code of the package's own.
+    """
+    return all(_declaring(node) for node in body)
+
+
+def _declaring(node: ast.stmt) -> bool:  # noqa: PLR0911  (one answer per statement kind)
+    """Whether one statement is part of a namespace declaration (`_declaration_only`)."""
+    import ast
+
+    if isinstance(node, ast.Pass):
+        return True
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Call | ast.Constant)
+    if isinstance(node, ast.Import):
+        return all(a.name in _DECLARING_MODULES for a in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return not node.level and node.module in _DECLARING_MODULES
+    if isinstance(node, ast.Assign):
+        return all(isinstance(t, ast.Name) and t.id == "__path__" for t in node.targets)
+    if isinstance(node, ast.Try):
+        return all(_declaration_only(part) for part in (
+            node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody))
+    if isinstance(node, ast.If | ast.For):
+        return _declaration_only(node.body) and _declaration_only(node.orelse)
+    return False
 
 
 def find_submodule(name: str, locations: Sequence[str]) -> importlib.machinery.ModuleSpec | None:

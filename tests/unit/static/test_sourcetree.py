@@ -41,6 +41,16 @@ PROJECTS = {
     "other path": "__path__ = __import__('pkgutil').extend_path(__path__, 'elsewhere')\n",
     "mentions": '"""Not a namespace: we never call extend_path or declare_namespace."""\n',
     "broken": "__path__ = extend_path(__path__, __name__\n",
+    # PyFilesystem2's fs/__init__.py: a declaration, then the package's own code
+    "declares and exports": '__import__("pkg_resources").declare_namespace(__name__)\n\n'
+                            "from . import path\nfrom .opener import open_fs\n"
+                            '__all__ = ["open_fs", "path"]\n',
+    "declares and versions": "from pkgutil import extend_path\n"
+                             "__path__ = extend_path(__path__, __name__)\n"
+                             "__version__ = '2.0'\n",
+    "declares and imports its core": "from pkgutil import extend_path\n"
+                                     "__path__ = extend_path(__path__, __name__)\n"
+                                     "from ns.core import Client\n",
 }
 
 
