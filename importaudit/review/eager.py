@@ -450,10 +450,43 @@ def _heavy_finding(ctx: ReviewContext, facts: ModuleFacts, dep: str,
 
 
 def defining_module(ctx: ReviewContext, binding: Binding) -> str:
-    """The module that defines what `binding` takes (following re-exports one step).
+    """The module that defines what `binding` takes: the last of `reexport_chain`."""
+    return reexport_chain(ctx, binding)[-1]
 
-    A re-export is a `from .sub import name` of the module, its binding of a module,
-    or a `from .sub import *` of a submodule that binds the name for star imports.
+
+def reexport_chain(ctx: ReviewContext, binding: Binding) -> tuple[str, ...]:
+    """The modules a name passes through, from the one `binding` takes it from to its home.
+
+    Each module's re-export of the name (`_reexported_from`) is followed to the module
+    that binds it itself (by def, class or assignment): `from pkg.backports import
+    count`, where pkg.backports takes `count` from pkg.backports.misc and that module
+    from itertools, ends at itertools (IA103 told the importer to move `count` out of
+    pkg.backports). The walk stops at a module whose source is not read (compiled: it
+    binds the name for all the review can tell), at a module object (`import a.b as
+    c`), at a name bound under another one (`from a import x as y`: a home must bind
+    the name the statement takes), and where it comes back to a module it passed.
+    A submodule taken by name is its own home.
+    """
+    if ctx.is_module(binding.target):
+        return (binding.target,)
+    assert binding.attr is not None
+    chain = [binding.module]
+    while True:
+        home, onward = _reexported_from(ctx, chain[-1], binding.attr)
+        if home in chain:
+            return tuple(chain)
+        chain.append(home)
+        if not onward:
+            return tuple(chain)
+
+
+def _reexported_from(ctx: ReviewContext, module: str, name: str) -> tuple[str, bool]:
+    """The module `module` takes `name` from, and whether that one may re-export it too.
+
+    `module` itself when it binds the name (or nothing the review can read says where
+    from). A re-export is a `from .sub import name` of the module, its binding of a
+    module, or a `from .sub import *` of a submodule that binds the name for star
+    imports.
 
     Where two statements bind the name (multidict's `__init__` takes its classes from
     `_multidict_py` if extensions are off, else from the compiled `_multidict`; or a
@@ -463,24 +496,23 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
     `future.types` binds `newobject` to a class over its submodule of that name, and
     that submodule binds no `object`.
     """
-    if ctx.is_module(binding.target):
-        return binding.target
-    assert binding.attr is not None
-    homes = [edge.imported for edge in ctx.edges_from.get(binding.module, ())
-             if binding.attr in edge.names and edge.imported.startswith(binding.module + ".")]
-    facts = ctx.facts(binding.module)
+    homes = [edge.imported for edge in ctx.edges_from.get(module, ())
+             if name in edge.names and edge.imported.startswith(module + ".")]
+    values: set[str] = set()  # homes that are the module object the name is bound to
+    facts = ctx.facts(module)
     if not homes and facts is not None:
         for inner in facts.bindings:
-            if inner.name == binding.attr:
+            if inner.name == name:
                 # `import PIL.Image` binds PIL (the package, PIL.Image loaded), and
                 # `import a.b as c` the module a.b: a module object, which no other
                 # `from M import PIL` takes (docutils' writers take it from
                 # docutils.parsers.rst.directives.images; `from PIL.Image import
                 # PIL` fails), so it comes from the module that imported it.
                 if inner.attr is None:
-                    homes.append(binding.module)
+                    homes.append(module)
                 elif ctx.is_module(inner.target) and not _shadowed(ctx, inner):
                     homes.append(inner.target)
+                    values.add(inner.target)
                 elif not ctx.is_module(inner.target):
                     homes.append(inner.module)
     if not homes:
@@ -489,16 +521,17 @@ def defining_module(ctx: ReviewContext, binding: Binding) -> str:
         # the package's `__init__` (then "needs 1" module, and "move it into a small
         # module of its own", which _interface already is).
         starred = facts.star_imports if facts is not None else ()
-        homes = [module for module in starred if module.startswith(binding.module + ".")
-                 and binding.attr in ctx.star_names(module)]
-    homes = [h for h in homes if h == binding.module or _binds(ctx, h, binding.attr)
-             or ctx.is_module(f"{h}.{binding.attr}")]
+        homes = [star for star in starred if star.startswith(module + ".")
+                 and name in ctx.star_names(star)]
+    homes = [h for h in homes if h == module or _binds(ctx, h, name)
+             or ctx.is_module(f"{h}.{name}")]
     # The one its own module loaded: a --tree walk imports every branch's module itself
     # (IPython.utils.process takes arg_split from _process_posix here; the walk loaded
     # _process_win32 too, and that one was named).
-    loaded = ctx.tree.imports(binding.module)
-    return next((h for h in homes if h in loaded),
-                next((h for h in homes if h in ctx.tree), homes[0] if homes else binding.module))
+    loaded = ctx.tree.imports(module)
+    home = next((h for h in homes if h in loaded),
+                next((h for h in homes if h in ctx.tree), homes[0] if homes else module))
+    return home, home != module and home not in values
 
 
 def _binds(ctx: ReviewContext, module: str, name: str) -> bool:
@@ -603,6 +636,8 @@ def with_served(ctx: ReviewContext, claims: dict[ClaimKey, Claim]) -> None:
     A name taken from a package (`from bokeh.document import Document`) is defined in
     a submodule of it, which the statement loads however lazy the package's
     `__init__` is made: judging the fix with other fixes made must keep it loading.
+    That is the deepest of its re-exports inside the package (future.backports'
+    `count` passes through its misc module on the way to itertools).
     """
     for key, claim in claims.items():
         facts = ctx.facts(claim.entry)
@@ -610,10 +645,10 @@ def with_served(ctx: ReviewContext, claims: dict[ClaimKey, Claim]) -> None:
             continue
         moved = {m for importer, m in claim.cut if importer == claim.entry}
         serves = frozenset(
-            home for b in facts.bindings if b.kind in RUNS and b.attr
+            inside[-1] for b in facts.bindings if b.kind in RUNS and b.attr
             and ctx.submodule_of(b) in moved
-            and (home := defining_module(ctx, b)).startswith(b.module + ".")
-            and ctx.is_module(home))
+            and (inside := [m for m in reexport_chain(ctx, b)
+                            if m.startswith(b.module + ".") and ctx.is_module(m)]))
         if serves:
             claims[key] = dataclasses.replace(claim, serves=serves)
 
