@@ -614,10 +614,8 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
             finding = ctx.make_finding(
                 "IA103", "Whole utility tree loaded for one helper", facts.name,
                 f"{facts.name} takes {', '.join(names)} from {root}, whose import needs "
-                f"{len(pulled)} module(s); what {', '.join(names)} "
-                f"{'refer' if len(names) > 1 else 'refers'} to in {', '.join(helpers)} "
-                f"needs {len(needed & pulled)} of them, and {len(saving)} of the rest "
-                f"load only through {'these imports' if len(bindings) > 1 else 'this import'}.",
+                f"{len(pulled)} module(s); "
+                + _needs_text(ctx, bindings, helpers, len(needed & pulled), len(saving)),
                 fix,
                 impact=impact, line=first, chain=(facts.name, root, *helpers),
             )
@@ -628,6 +626,42 @@ def utility_tree_pull(ctx: ReviewContext) -> Iterator[Finding]:
                                          _too_small(ctx, claim.alone), homes))
             else:
                 yield ctx.claimed(claim, finding)
+
+
+def _needs_text(ctx: ReviewContext, bindings: list[Binding], helpers: list[str],
+                needed: int, saved: int) -> str:
+    """IA103's sentence on what the helpers need of the tree, as far as it is known.
+
+    scipy.special binds loggamma by `globals().update(...)` in a module it star-imports
+    under an `__all__` computed at import (scipy.signal by `vars()[name] = ...`): no
+    statement the review reads binds it, so what it refers to is not known, and the
+    count ("needs 1 of them": the package alone) would be a guess.
+    """
+    names = sorted({b.attr or b.name for b in bindings})
+    unread = sorted({b.attr for b in bindings if b.attr and not _bound_in_home(ctx, b)})
+    these = "these imports" if len(bindings) > 1 else "this import"
+    if not unread:
+        return (f"what {', '.join(names)} {'refer' if len(names) > 1 else 'refers'} to in "
+                f"{', '.join(helpers)} needs {needed} of them, and {saved} of the rest load "
+                f"only through {these}.")
+    one = len(unread) == 1
+    return (f"{', '.join(unread)} {'is' if one else 'are'} bound in {', '.join(helpers)} "
+            "by code the review does not follow (a `globals()` update, a computed "
+            "`__all__`, a star import of compiled code), so what "
+            f"{'it needs' if one else 'they need'} beyond {', '.join(helpers)} is not known; "
+            f"{saved} of the other modules load only through {these}.")
+
+
+def _bound_in_home(ctx: ReviewContext, binding: Binding) -> bool:
+    """Whether the module defining what `binding` takes binds it by a statement read here.
+
+    True for a submodule, and for a home whose source is not read (a compiled module:
+    all it loads counts).
+    """
+    home = defining_module(ctx, binding)
+    facts = ctx.facts(home)
+    return (binding.attr is None or home == binding.target or facts is None
+            or binding.attr in facts.defined)
 
 
 def with_served(ctx: ReviewContext, claims: dict[ClaimKey, Claim]) -> None:

@@ -41,6 +41,9 @@ from `starpack.linalg`, whose `__init__` re-exports it with `from ._interface im
 tests/fixtures/review/spindle has yarl._query's shape: it takes MultiDict from
 spooldict, whose `__init__` binds it in both branches of an if/else (multidict's
 `_multidict_py` when extensions are off, else the compiled `_multidict`).
+
+tests/fixtures/review/globbed has scipy.special's: its names are bound by a `globals()`
+update in a module it star-imports, under an `__all__` computed at import.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ SPINDLE = RELAY.parent / "spindle"
 RUNWAY = RELAY.parent / "runway"
 STARPACK = RELAY.parent / "starpack"
 SHIMMED = RELAY.parent / "shimmed"
+GLOBBED = RELAY.parent / "globbed"
 
 
 @pytest.fixture(scope="module")
@@ -230,3 +234,18 @@ def test_a_helper_re_exported_twice_is_imported_from_where_it_is_defined() -> No
     assert pull.fix == ("Import count from itertools directly (importing runway.docs.iters "
                         "then loads 3 module(s) fewer); or import count inside numbered(), "
                         "the only user(s).")
+
+
+def test_what_a_helper_bound_by_a_globals_update_needs_is_not_counted() -> None:
+    # scipy.fft._fftlog_backend takes loggamma from scipy.special, which binds it by a
+    # `globals().update(...)` in a module it star-imports. IA103 said "what loggamma,
+    # poch refer to in scipy.special needs 1 of them": the package alone, as if the
+    # wrappers and the functions they wrap needed nothing.
+    report = api.review([str(GLOBBED)], api.ReviewOptions(measure=api.Measure(repeat=1),
+                                                          select=("IA103",)))
+    (pull,) = report.findings
+    assert pull.module == "globbed.fft.fftlog"
+    assert "needs 1 of them" not in pull.message
+    assert ("loggamma, poch are bound in globbed.special by code the review does not "
+            "follow") in pull.message
+    assert "so what they need beyond globbed.special is not known" in pull.message
