@@ -257,8 +257,7 @@ def _taken_by_parents(ctx: ReviewContext, facts: ModuleFacts, subs: list[Binding
     polars/__init__ runs `from polars.io import read_csv, ...` (all 35 names
     polars.io re-exports): with polars.io lazy, those names load their submodules all
     the same, and importing polars.io runs polars first. A parent counted lazy
-    (`counts_lazy`) defers that statement with the rest. A parent's `from .io import *`
-    takes every name the package gives a star import (its `__all__`) just the same.
+    (`counts_lazy`) defers that statement with the rest.
     """
     served = {b.name: ctx.submodule_of(b) for b in subs}
     taken: set[str] = set()
@@ -268,9 +267,6 @@ def _taken_by_parents(ctx: ReviewContext, facts: ModuleFacts, subs: list[Binding
             continue
         taken.update(served[b.attr] for b in parent_facts.bindings
                      if b.kind in RUNS and b.module == facts.name and b.attr in served)
-        if facts.name in parent_facts.star_imports:
-            taken.update(served[name] for name in ctx.star_names(facts.name)
-                         if name in served)
     return taken
 
 
