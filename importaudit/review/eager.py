@@ -7,6 +7,7 @@ deferred would have saved in the measured run.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -500,9 +501,16 @@ def _reexported_from(ctx: ReviewContext, module: str, name: str) -> tuple[str, b
              if name in edge.names and edge.imported.startswith(module + ".")]
     values: set[str] = set()  # homes that are the module object the name is bound to
     facts = ctx.facts(module)
+    if not homes and facts is not None and _defines(ctx, facts, name):
+        # A def, class or assignment that may run here binds it too: typing_extensions
+        # defines TypeVar unless `_PEP_696_IMPLEMENTED` (then it imports typing's). Which
+        # one the measured run bound is not known; this module binds it either way.
+        return module, False
     if not homes and facts is not None:
         for inner in facts.bindings:
-            if inner.name == name:
+            # Not an import the measured Python skips (typing_extensions' `from typing
+            # import TypeVarTuple` under `if sys.version_info >= (3, 15):`).
+            if inner.name == name and ctx.runs_here(facts, inner.line):
                 # `import PIL.Image` binds PIL (the package, PIL.Image loaded), and
                 # `import a.b as c` the module a.b: a module object, which no other
                 # `from M import PIL` takes (docutils' writers take it from
@@ -532,6 +540,44 @@ def _reexported_from(ctx: ReviewContext, module: str, name: str) -> tuple[str, b
     home = next((h for h in homes if h in loaded),
                 next((h for h in homes if h in ctx.tree), homes[0] if homes else module))
     return home, home != module and home not in values
+
+
+def _defines(ctx: ReviewContext, facts: ModuleFacts, name: str) -> bool:
+    """Whether a module-level def, class or assignment of `name` in `facts` may run here.
+
+    Not one under a test of the platform or Python version that is false on the
+    measured interpreter (future.backports.misc defines `count` for Python 2.6 only,
+    and takes itertools' otherwise).
+    """
+    if name not in facts.defined:
+        return False
+    from importaudit.runtime.absent import module_level, parse
+
+    tree = parse(facts.path)
+    if tree is None:
+        return False
+    for node in module_level(tree.body):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound = {node.name}
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound = set(_target_names(targets))
+        else:
+            continue
+        if name in bound and ctx.runs_here(facts, node.lineno):
+            return True
+    return False
+
+
+def _target_names(targets: Sequence[ast.expr]) -> Iterator[str]:
+    """The names assignment targets bind (`a`, `a, (b, *c)`; not `a.b` nor `a[0]`)."""
+    for target in targets:
+        if isinstance(target, ast.Name):
+            yield target.id
+        elif isinstance(target, ast.Tuple | ast.List):
+            yield from _target_names(target.elts)
+        elif isinstance(target, ast.Starred):
+            yield from _target_names([target.value])
 
 
 def _binds(ctx: ReviewContext, module: str, name: str) -> bool:

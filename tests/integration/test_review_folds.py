@@ -249,3 +249,35 @@ def test_what_a_helper_bound_by_a_globals_update_needs_is_not_counted() -> None:
     assert ("loggamma, poch are bound in globbed.special by code the review does not "
             "follow") in pull.message
     assert "so what they need beyond globbed.special is not known" in pull.message
+
+
+def test_a_name_a_module_defines_itself_here_is_not_sent_to_a_skipped_import(
+        tmp_path: Path) -> None:
+    # typing_extensions runs `from typing import TypeVarTuple` on Python 3.15+ only and
+    # defines its own class before; it defines TypeVar itself unless
+    # `_PEP_696_IMPLEMENTED`. Following its imports, the fold told sqlalchemy to import
+    # both from typing, which on Python 3.11 has neither of those classes.
+    from importaudit.review.context import ReviewContext
+    from importaudit.review.eager import defining_module, reexport_chain
+
+    pkg = tmp_path / "shims"
+    pkg.mkdir()
+    for name, source in {
+        "__init__.py": "",
+        "compat.py": ("import sys\n\nif sys.version_info >= (3, 99):\n"
+                      "    from itertools import count\nelse:\n\n"
+                      "    def count(start=0):\n        return iter(range(start, 9))\n\n\n"
+                      "FLAGGED = len(sys.argv) > 99\nif FLAGGED:\n"
+                      "    from itertools import repeat\nelse:\n\n"
+                      "    def repeat(value):\n        return [value]\n"),
+        "typing.py": "from shims.compat import count, repeat\n",
+        "user.py": "from shims.typing import count, repeat\n",
+    }.items():
+        (pkg / name).write_text(source)
+    report = api.review([str(pkg)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    ctx = ReviewContext(report)
+    facts = ctx.facts("shims.user")
+    assert facts is not None
+    for binding in facts.bindings:
+        assert reexport_chain(ctx, binding) == ("shims.typing", "shims.compat"), binding.name
+        assert defining_module(ctx, binding) == "shims.compat"
