@@ -58,6 +58,7 @@ from importaudit import api
 
 if TYPE_CHECKING:
     from importaudit.model import Finding
+    from importaudit.review.context import ReviewContext
 
 RELAY = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "relay"
 SPINDLE = RELAY.parent / "spindle"
@@ -65,6 +66,17 @@ RUNWAY = RELAY.parent / "runway"
 STARPACK = RELAY.parent / "starpack"
 SHIMMED = RELAY.parent / "shimmed"
 GLOBBED = RELAY.parent / "globbed"
+
+
+def _reviewed(root: Path, files: dict[str, str]) -> ReviewContext:
+    """The review context of the package `files` make at `root` (name -> source)."""
+    from importaudit.review.context import ReviewContext
+
+    root.mkdir()
+    for name, source in files.items():
+        (root / name).write_text(source)
+    report = api.review([str(root)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    return ReviewContext(report)
 
 
 @pytest.fixture(scope="module")
@@ -178,12 +190,9 @@ def test_a_helper_bound_per_platform_is_defined_where_its_module_took_it(
     # _process_posix by sys.platform. A --tree walk imports all three itself, so "the
     # module the run loaded" was each of them; the fold told Linux users to import
     # arg_split from IPython.utils._process_win32. The one process.py took is the home.
-    from importaudit.review.context import ReviewContext
     from importaudit.review.eager import defining_module
 
-    pkg = tmp_path / "procs"
-    pkg.mkdir()
-    for name, source in {
+    ctx = _reviewed(tmp_path / "procs", {
         "__init__.py": "",
         "_common.py": "def arg_split(line):\n    return line.split()\n",
         "_win.py": ("from procs._common import arg_split as _split\n\n\n"
@@ -193,11 +202,8 @@ def test_a_helper_bound_per_platform_is_defined_where_its_module_took_it(
                        "    from procs._win import arg_split\nelse:\n"
                        "    from procs._posix import arg_split\n"),
         "magic.py": "from procs.process import arg_split\n",
-    }.items():
-        (pkg / name).write_text(source)
-    report = api.review([str(pkg)], api.ReviewOptions(measure=api.Measure(repeat=1)))
-    assert {"procs._win", "procs._posix"} <= {m.name for m in report.modules}
-    ctx = ReviewContext(report)
+    })
+    assert {"procs._win", "procs._posix"} <= {m.name for m in ctx.report.modules}
     facts = ctx.facts("procs.magic")
     assert facts is not None
     (binding,) = [b for b in facts.bindings if b.name == "arg_split"]
@@ -257,12 +263,9 @@ def test_a_name_a_module_defines_itself_here_is_not_sent_to_a_skipped_import(
     # defines its own class before; it defines TypeVar itself unless
     # `_PEP_696_IMPLEMENTED`. Following its imports, the fold told sqlalchemy to import
     # both from typing, which on Python 3.11 has neither of those classes.
-    from importaudit.review.context import ReviewContext
     from importaudit.review.eager import defining_module, reexport_chain
 
-    pkg = tmp_path / "shims"
-    pkg.mkdir()
-    for name, source in {
+    ctx = _reviewed(tmp_path / "shims", {
         "__init__.py": "",
         "compat.py": ("import sys\n\nif sys.version_info >= (3, 99):\n"
                       "    from itertools import count\nelse:\n\n"
@@ -272,10 +275,7 @@ def test_a_name_a_module_defines_itself_here_is_not_sent_to_a_skipped_import(
                       "    def repeat(value):\n        return [value]\n"),
         "typing.py": "from shims.compat import count, repeat\n",
         "user.py": "from shims.typing import count, repeat\n",
-    }.items():
-        (pkg / name).write_text(source)
-    report = api.review([str(pkg)], api.ReviewOptions(measure=api.Measure(repeat=1)))
-    ctx = ReviewContext(report)
+    })
     facts = ctx.facts("shims.user")
     assert facts is not None
     for binding in facts.bindings:
