@@ -426,8 +426,10 @@ def _sets_none(node: ast.stmt) -> bool:
 
 def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
                        none_fallback: bool = False,
-                       before: int | None = None) -> list[list[str]] | None:
+                       before: int | None = None) -> list[tuple[list[str], str]] | None:
     """For each optional import that binds `name` in a module's top level, its causes.
+
+    With where it stands, as a reason says it (`_where`).
 
     Optional: under `try:` with a handler that catches ImportError, or in its `else:`;
     or under an `if` (not a test of the interpreter), an import, def or class. A
@@ -441,7 +443,7 @@ def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
     that found `name` unbound), optional bindings from that line on are not causes: they
     had not run yet, whatever was installed (a name used above its flagged `class`).
     """
-    found: list[list[str]] = []
+    found: list[tuple[list[str], str]] = []
     for node, place in _runnable(tree.body):
         binds = False
         if isinstance(node, ast.Import):
@@ -469,8 +471,30 @@ def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
             return None
         if not causes:
             return None
-        found.append(causes)
+        found.append((causes, _where(tree, place)))
     return found
+
+
+def _where(tree: ast.Module, place: _Place) -> str:
+    """Where an optional binding stands, as a reason says it.
+
+    "under `if is_torch_available():`", "under the `else:` of `if X:`", or "in a `try:`
+    that catches ImportError" (its body or its `else:`).
+    """
+    if place.guard is not None or place.branch is None:
+        return "in a `try:` that catches ImportError"
+    test, in_body = place.branch
+    flag = next((n.test for n in ast.walk(tree)
+                 if isinstance(n, ast.If) and ast.dump(n.test) == test), None)
+    shown = f"`if {ast.unparse(flag)}:`" if flag is not None else "an `if`"
+    return f"under {shown}" if in_body else f"under the `else:` of {shown}"
+
+
+def _how(module: str, name: str, where: str) -> str:
+    """How `module` came to lack `name`: the branch that binds it did not run here."""
+    if where.startswith("in a `try:`"):
+        return f"{module} binds {name} only {where}, and its imports fail without it"
+    return f"{module} binds {name} only {where}, a branch that does not run without it"
 
 
 def _not_there(name: str, where: Interpreter, root: str) -> str | None:
@@ -491,12 +515,12 @@ class Absent:
     part: bool  # a part of an installed package, not an optional dependency
 
 
-def _absent_cause(bindings: Sequence[Sequence[str]], where: Interpreter,
+def _absent_cause(bindings: Sequence[tuple[Sequence[str], str]], where: Interpreter,
                   root: str) -> str | None:
     """The module not there that left every one of `bindings` unrun, if there is one."""
     absent = [next(filter(None, (_not_there(m, where, root) for m in causes)), None)
               or _absent_below(causes, where, root, _BELOW_DEPTH)
-              for causes in bindings]
+              for causes, _ in bindings]
     return absent[0] if absent and all(absent) else None
 
 
@@ -552,8 +576,8 @@ def missing_behind(message: str, where: Interpreter) -> Absent | None:
     bindings = _optional_bindings(tree, name, module, file)
     if bindings:
         cause = _absent_cause(bindings, where, root)
-        return Absent(cause, f"{module} imports it optionally and has no {name} without it",
-                      part=False) if cause else None
+        return Absent(cause, f"`from {module} import {name}` failed: "
+                      + _how(module, name, bindings[0][1]), part=False) if cause else None
     # A package of an installation that does not include a part its modules import:
     # nothing there, and its own text never names it (a name it lost is a bug instead).
     if (bindings is not None and installed(file) and Path(file).stem == "__init__"
@@ -606,10 +630,12 @@ def unbound_optional(message: str, module: str, file: str, line: int,
         bindings = _optional_bindings(tree, name, module, file,
                                       none_fallback=unbound is None, before=line)
         cause = _absent_cause(bindings, where, root) if bindings else None
-        if cause:
-            what = (f"has no {name} without it" if unbound is not None
-                    else f"sets {name} to None without it")
-            return Absent(cause, f"{module} imports it optionally and {what}", part=False)
+        if cause and bindings:
+            what = (f"{module} raised NameError at import: " + _how("it", name, bindings[0][1])
+                    if unbound is not None else
+                    f"{module} raised AttributeError at import: it sets {name} to None "
+                    "where the imports of a `try:` fail, as they do without it")
+            return Absent(cause, what, part=False)
     return None
 
 

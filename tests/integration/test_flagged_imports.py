@@ -41,14 +41,18 @@ def test_a_name_an_availability_flag_left_unbound_needs_what_is_not_installed() 
     reasons = {s.name: s.reason for s in report.skipped}
     assert reasons["flagged_imports.higgs"] == (
         "needs importaudit_fixture_torch, which is not installed (flagged_imports.higgs "
-        "imports it optionally and has no torch without it)")
+        "raised NameError at import: it binds torch only under `if "
+        "is_torchlike_available():`, a branch that does not run without it)")
     failed = {m.name for m in report.modules if m.error is not None} - set(skipped)
     assert reasons["flagged_imports.chat"] == (
-        "needs importaudit_fixture_fastapi, which is not installed (flagged_imports.streams "
-        "imports it optionally and has no EventStream without it)")
+        "needs importaudit_fixture_fastapi, which is not installed (`from "
+        "flagged_imports.streams import EventStream` failed: flagged_imports.streams binds "
+        "EventStream only under `if is_serve_available():`, a branch that does not run "
+        "without it)")
     assert reasons["flagged_imports.systemone"] == (
         "needs importaudit_fixture_openai, which is not installed (flagged_imports.systemone "
-        "imports it optionally and has no BaseModel without it)")
+        "raised NameError at import: it binds BaseModel only under `if "
+        "is_full_serve_available():`, a branch that does not run without it)")
     # A name used above its flagged class fails wherever it runs.
     assert failed == {"flagged_imports.used_above", "flagged_imports.version_bug"}
     assert report.failure is not None and report.failure.module in failed

@@ -47,13 +47,15 @@ def no_name(name: str, module: str, file: Path) -> str:
 
 
 OPTIONAL = "try:\n    import crt.auth\nexcept ImportError:\n    pass\n"
+#: How a reason says a name is bound only by an optional import in a `try:`.
+TRY = "only in a `try:` that catches ImportError, and its imports fail without it"
 
 
 def test_an_optional_import_that_did_not_bind_the_name(tmp_path: Path) -> None:
     files(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": OPTIONAL})
     compat = tmp_path / "pkg" / "compat.py"
     assert missing_behind(no_name("crt", "pkg.compat", compat), interpreter(tmp_path)) == Absent(
-        "crt", "pkg.compat imports it optionally and has no crt without it", part=False)
+        "crt", "`from pkg.compat import crt` failed: pkg.compat binds crt " + TRY, part=False)
     # Installed after all (it failed for another reason): not absent.
     files(tmp_path, {"crt/__init__.py": "", "crt/auth.cpython-311-x86_64-linux-gnu.so": ""})
     assert missing_behind(no_name("crt", "pkg.compat", compat), interpreter(tmp_path)) is None
@@ -126,7 +128,7 @@ def test_a_name_bound_in_the_else_of_an_optional_import(tmp_path: Path) -> None:
                      "pkg/client.py": "import crt\n"})
     message = no_name("Query", "pkg", tmp_path / "pkg" / "__init__.py")
     assert missing_behind(message, interpreter(tmp_path)) == Absent(
-        "crt", "pkg imports it optionally and has no Query without it", part=False)
+        "crt", "`from pkg import Query` failed: pkg binds Query " + TRY, part=False)
     files(tmp_path, {"crt.py": ""})  # there after all: the absence has another cause
     assert missing_behind(message, interpreter(tmp_path)) is None
 
@@ -138,9 +140,11 @@ REDIS = ("try:\n    import redis\nexcept ImportError:\n    redis = None\n\n"
 
 
 @pytest.mark.parametrize(("source", "message", "missing", "how"), [
-    (KAFKA, "NameError: name 'KafkaError' is not defined", "kafka", "has no KafkaError"),
+    (KAFKA, "NameError: name 'KafkaError' is not defined", "kafka",
+     "raised NameError at import: it binds KafkaError " + TRY),
     (REDIS, "AttributeError: 'NoneType' object has no attribute 'Redis'", "redis",
-     "sets redis to None"),
+     "raised AttributeError at import: it sets redis to None where the imports of a "
+     "`try:` fail, as they do without it"),
 ])
 def test_an_optional_import_seen_from_the_top_level(tmp_path: Path, source: str,
                                                     message: str, missing: str,
@@ -150,7 +154,7 @@ def test_an_optional_import_seen_from_the_top_level(tmp_path: Path, source: str,
     found = unbound_optional(message, "pkg.transport", file, 6, interpreter(tmp_path))
     assert found is not None
     assert (found.module, found.part) == (missing, False)
-    assert found.how == f"pkg.transport imports it optionally and {how} without it"
+    assert found.how == f"pkg.transport {how}"
     files(tmp_path, {"kafka.py": "", "redis.py": ""})  # installed: some other cause
     assert unbound_optional(message, "pkg.transport", file, 6, interpreter(tmp_path)) is None
 
