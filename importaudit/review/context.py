@@ -205,7 +205,7 @@ class ReviewContext:
         self.offers_settled = 0
         self._offer_order: dict[str, int] | None = None
         self._suppressions: list[Suppression] | None = None  # see `suppressions`
-        self._runs_here: dict[tuple[str, int], bool] = {}  # see `runs_here`
+        self._runs_here: dict[tuple[str, int], bool | None] = {}  # see `runs_here`
 
     def import_graph(self) -> nx.DiGraph[str]:
         """The static graph over the edges cycles count (built on first use)."""
@@ -280,24 +280,25 @@ class ReviewContext:
             self._facts[module] = facts
         return self._facts[module]
 
-    def runs_here(self, facts: ModuleFacts, line: int) -> bool:
+    def runs_here(self, facts: ModuleFacts, line: int) -> bool | None:
         """Whether the module-level statement at `line` runs on the measured interpreter.
 
-        False under a test of the platform or of the Python version that is false there
-        (`runtime.guarded.false_guard`): typing_extensions runs `from typing import
-        TypeVarTuple` on Python 3.15 only, and defines a class of that name before.
+        False under a test of the platform or of the Python version that is false there,
+        True when every `if` around it is such a test and true there, None when an `if`
+        around it tests anything else (`runtime.guarded.runs_here`): typing_extensions
+        runs `from typing import TypeVarTuple` on Python 3.15 only, and defines a class
+        of that name before.
         """
         meta = self.report.meta
         if meta is None:
-            return True
+            return None
         key = (facts.path, line)
         if key not in self._runs_here:
-            from importaudit.runtime.guarded import false_guard
+            from importaudit.runtime.guarded import runs_here
 
             version = tuple(int(p) for p in meta.python_version.split(".")[:3]
                             if p.isdigit())
-            self._runs_here[key] = false_guard(facts.path, line, meta.platform,
-                                               version or None) is None
+            self._runs_here[key] = runs_here(facts.path, line, meta.platform, version or None)
         return self._runs_here[key]
 
     def star_names(self, module: str) -> frozenset[str]:

@@ -501,28 +501,32 @@ def _reexported_from(ctx: ReviewContext, module: str, name: str) -> tuple[str, b
              if name in edge.names and edge.imported.startswith(module + ".")]
     values: set[str] = set()  # homes that are the module object the name is bound to
     facts = ctx.facts(module)
-    if not homes and facts is not None and _defines(ctx, facts, name):
-        # A def, class or assignment that may run here binds it too: typing_extensions
-        # defines TypeVar unless `_PEP_696_IMPLEMENTED` (then it imports typing's). Which
-        # one the measured run bound is not known; this module binds it either way.
-        return module, False
     if not homes and facts is not None:
-        for inner in facts.bindings:
-            # Not an import the measured Python skips (typing_extensions' `from typing
-            # import TypeVarTuple` under `if sys.version_info >= (3, 15):`).
-            if inner.name == name and ctx.runs_here(facts, inner.line):
-                # `import PIL.Image` binds PIL (the package, PIL.Image loaded), and
-                # `import a.b as c` the module a.b: a module object, which no other
-                # `from M import PIL` takes (docutils' writers take it from
-                # docutils.parsers.rst.directives.images; `from PIL.Image import
-                # PIL` fails), so it comes from the module that imported it.
-                if inner.attr is None:
-                    homes.append(module)
-                elif ctx.is_module(inner.target) and not _shadowed(ctx, inner):
-                    homes.append(inner.target)
-                    values.add(inner.target)
-                elif not ctx.is_module(inner.target):
-                    homes.append(inner.module)
+        # Python keeps the last binding that ran. One whose `if` tests are all true
+        # here decides (future.backports.misc defines `count` under `if PY26:`, then
+        # runs `from itertools import count` under `if sys.version_info >= (2, 7):`);
+        # a def, class or assignment last, or one that may run before an import that
+        # may not, binds the name here for all the review can tell (typing_extensions
+        # defines TypeVar unless `_PEP_696_IMPLEMENTED`, then imports typing's).
+        bound = _bound_here(ctx, facts, name)
+        sure = bool(bound) and ctx.runs_here(facts, bound[-1][0]) is True
+        if bound and (bound[-1][1] is None
+                      or (not sure and any(b is None for _, b in bound))):
+            return module, False
+        inners = [b for _, b in (bound[-1:] if sure else bound) if b is not None]
+        for inner in inners:
+            # `import PIL.Image` binds PIL (the package, PIL.Image loaded), and
+            # `import a.b as c` the module a.b: a module object, which no other
+            # `from M import PIL` takes (docutils' writers take it from
+            # docutils.parsers.rst.directives.images; `from PIL.Image import
+            # PIL` fails), so it comes from the module that imported it.
+            if inner.attr is None:
+                homes.append(module)
+            elif ctx.is_module(inner.target) and not _shadowed(ctx, inner):
+                homes.append(inner.target)
+                values.add(inner.target)
+            elif not ctx.is_module(inner.target):
+                homes.append(inner.module)
     if not homes:
         # `from ._interface import *` re-exports what _interface's `__all__` lists:
         # scipy.sparse.linalg takes LinearOperator so, and IA103 read it as defined in
@@ -542,31 +546,31 @@ def _reexported_from(ctx: ReviewContext, module: str, name: str) -> tuple[str, b
     return home, home != module and home not in values
 
 
-def _defines(ctx: ReviewContext, facts: ModuleFacts, name: str) -> bool:
-    """Whether a module-level def, class or assignment of `name` in `facts` may run here.
+def _bound_here(ctx: ReviewContext, facts: ModuleFacts, name: str
+                ) -> list[tuple[int, Binding | None]]:
+    """The module-level statements binding `name` that may run here, in source order.
 
-    Not one under a test of the platform or Python version that is false on the
-    measured interpreter (future.backports.misc defines `count` for Python 2.6 only,
-    and takes itertools' otherwise).
+    Each as its line and its import (None: a def, class or assignment). Not one under
+    a test of the platform or Python version that is false on the measured interpreter
+    (typing_extensions' `from typing import TypeVarTuple`, for Python 3.15 on).
     """
-    if name not in facts.defined:
-        return False
+    found: list[tuple[int, Binding | None]] = [(b.line, b) for b in facts.bindings
+                                               if b.name == name]
     from importaudit.runtime.absent import module_level, parse
 
-    tree = parse(facts.path)
-    if tree is None:
-        return False
-    for node in module_level(tree.body):
+    tree = parse(facts.path) if name in facts.defined else None
+    for node in module_level(tree.body) if tree is not None else ():
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             bound = {node.name}
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            bound = set(_target_names(targets))
+            bound = set(_target_names(node.targets if isinstance(node, ast.Assign)
+                                      else [node.target]))
         else:
             continue
-        if name in bound and ctx.runs_here(facts, node.lineno):
-            return True
-    return False
+        if name in bound:
+            found.append((node.lineno, None))
+    return [(line, b) for line, b in sorted(found, key=lambda f: f[0])
+            if ctx.runs_here(facts, line) is not False]
 
 
 def _target_names(targets: Sequence[ast.expr]) -> Iterator[str]:

@@ -154,6 +154,31 @@ def _false_guard(file: str, line: int, sys_platform: str, version: tuple[int, ..
     return found.get(True) or found.get(False)
 
 
+def runs_here(file: str, line: int, sys_platform: str, version: tuple[int, ...] | None
+              ) -> bool | None:
+    """Whether the `if` tests around `file:line` let it run here, as far as they tell.
+
+    False under a test of the platform or Python version false here (`false_guard`);
+    True when every `if` around it is such a test, true here (future.backports.misc's
+    `if sys.version_info >= (2, 7): from itertools import count`, or no `if` at all);
+    None when one is anything else (`if PY26:`, a flag of another module).
+    """
+    if _false_guard(file, line, sys_platform, version) is not None:
+        return False
+    tree, bindings = parse(file), _bindings(file)
+    if tree is None or bindings is None:
+        return None
+    known = platform_facts(sys_platform)
+    flags = _flags(file, sys_platform)
+    for node, in_body in _enclosing_ifs(tree.body, line):
+        value = platform_value(node.test, bindings, known, flags)
+        if value is None and version is not None:
+            value = version_value(node.test, bindings, version)
+        if value is not in_body:
+            return None
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Unreached:
     """Why a failed module is for another platform or Python: `reason`, as said.

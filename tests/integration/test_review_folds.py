@@ -262,7 +262,7 @@ def test_a_name_a_module_defines_itself_here_is_not_sent_to_a_skipped_import(
     # typing_extensions runs `from typing import TypeVarTuple` on Python 3.15+ only and
     # defines its own class before; it defines TypeVar itself unless
     # `_PEP_696_IMPLEMENTED`. Following its imports, the fold told sqlalchemy to import
-    # both from typing, which on Python 3.11 has neither of those classes.
+    # both from typing, whose classes on Python 3.11 are not those.
     from importaudit.review.eager import defining_module, reexport_chain
 
     ctx = _reviewed(tmp_path / "shims", {
@@ -272,12 +272,19 @@ def test_a_name_a_module_defines_itself_here_is_not_sent_to_a_skipped_import(
                       "    def count(start=0):\n        return iter(range(start, 9))\n\n\n"
                       "FLAGGED = len(sys.argv) > 99\nif FLAGGED:\n"
                       "    from itertools import repeat\nelse:\n\n"
-                      "    def repeat(value):\n        return [value]\n"),
-        "typing.py": "from shims.compat import count, repeat\n",
-        "user.py": "from shims.typing import count, repeat\n",
+                      "    def repeat(value):\n        return [value]\n\n\n"
+                      "if FLAGGED:\n\n    def islice(values, stop):\n"
+                      "        return values[:stop]\n\n\n"
+                      "if sys.version_info >= (3, 0):\n"
+                      "    from itertools import islice\n"),
+        "typing.py": "from shims.compat import count, islice, repeat\n",
+        "user.py": "from shims.typing import count, islice, repeat\n",
     })
     facts = ctx.facts("shims.user")
     assert facts is not None
-    for binding in facts.bindings:
-        assert reexport_chain(ctx, binding) == ("shims.typing", "shims.compat"), binding.name
-        assert defining_module(ctx, binding) == "shims.compat"
+    chains = {b.name: reexport_chain(ctx, b) for b in facts.bindings}
+    assert chains["count"] == chains["repeat"] == ("shims.typing", "shims.compat")
+    assert defining_module(ctx, facts.bindings[0]) == "shims.compat"
+    # future.backports.misc: a def under `if PY26:`, then the import every Python 3
+    # runs, which is the binding that stays.
+    assert chains["islice"] == ("shims.typing", "shims.compat", "itertools")
