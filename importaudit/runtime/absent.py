@@ -478,9 +478,12 @@ def _optional_bindings(tree: ast.Module, name: str, module: str, file: str, *,
 def _where(tree: ast.Module, place: _Place) -> str:
     """Where an optional binding stands, as a reason says it.
 
-    "under `if is_torch_available():`", "under the `else:` of `if X:`", or "in a `try:`
-    that catches ImportError" (its body or its `else:`).
+    "under `if is_torch_available():`", "under the `else:` of `if X:`", "in a `try:`
+    that catches ImportError" (its body or its `else:`), or "in a `with` that
+    suppresses ImportError".
     """
+    if isinstance(place.guard, ast.With):
+        return "in a `with` that suppresses ImportError"
     if place.guard is not None or place.branch is None:
         return "in a `try:` that catches ImportError"
     test, in_body = place.branch
@@ -492,7 +495,7 @@ def _where(tree: ast.Module, place: _Place) -> str:
 
 def _how(module: str, name: str, where: str) -> str:
     """How `module` came to lack `name`: the branch that binds it did not run here."""
-    if where.startswith("in a `try:`"):
+    if where.startswith("in a `"):  # (a `try:` or a `with`)
         return f"{module} binds {name} only {where}, and its imports fail without it"
     return f"{module} binds {name} only {where}, a branch that does not run without it"
 

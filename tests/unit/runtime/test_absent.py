@@ -283,4 +283,5 @@ def test_an_import_a_with_suppress_gets_past_is_optional(tmp_path: Path) -> None
         "    from crt.fast import ratio\n")})
     compat = tmp_path / "pkg" / "compat.py"
     assert missing_behind(no_name("ratio", "pkg.compat", compat), interpreter(tmp_path)) == Absent(
-        "crt", "pkg.compat imports it optionally and has no ratio without it", part=False)
+        "crt", "`from pkg.compat import ratio` failed: pkg.compat binds ratio only in a "
+        "`with` that suppresses ImportError, and its imports fail without it", part=False)
