@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from importaudit.review.context import ReviewContext
 
 
-def _uses(ctx: ReviewContext, importer: str, line: int | None) -> set[Use]:
-    """How the importer uses what its statement at `line` binds.
+def _uses(ctx: ReviewContext, importer: str, line: int | None,
+          names: frozenset[str] | None = None) -> set[Use]:
+    """How the importer uses what its statement at `line` binds (of it, `names` only).
 
     A name the importer gives others is needed once it is imported, however its own
     code uses it: listed in `__all__`, taken by another module, or a public name of a
@@ -46,7 +47,7 @@ def _uses(ctx: ReviewContext, importer: str, line: int | None) -> set[Use]:
              if edge.imported == importer and edge.importer != importer
              for name in edge.names}
     for binding in facts.bindings:
-        if binding.line == line:
+        if binding.line == line and (names is None or binding.name in names):
             uses |= facts.uses_of(binding.name)
             if (binding.name in (facts.all_names or ()) or binding.name in taken
                     or (package and not binding.name.startswith("_"))):
@@ -106,7 +107,8 @@ def _cheap_cut(ctx: ReviewContext, cycle: Cycle, edge: ImportEdge) -> _Cut | Non
     import networkx as nx
 
     lines: list[int | None] = [edge.line]
-    uses = _uses(ctx, edge.importer, edge.line)
+    moved, kept = _into_cycle(ctx, cycle, edge.importer, edge.line)
+    uses = _uses(ctx, edge.importer, edge.line, moved)
     while not breaks_cycle(ctx, cycle, edge, frozenset(lines)):
         if len(lines) >= _MAX_STATEMENTS:
             return None
@@ -118,11 +120,13 @@ def _cheap_cut(ctx: ReviewContext, cycle: Cycle, edge: ImportEdge) -> _Cut | Non
         if not more:
             return None
         lines.extend(more[:1])
-        uses |= _uses(ctx, edge.importer, more[0])
+        also, stays = _into_cycle(ctx, cycle, edge.importer, more[0])
+        moved, kept = moved | also, kept | stays
+        uses |= _uses(ctx, edge.importer, more[0], also)
     movable = _movable(uses)
     if movable is None:
         return None
-    exported = _exported(ctx, edge.importer, frozenset(lines))
+    exported = [n for n in _exported(ctx, edge.importer, frozenset(lines)) if n in moved]
     if exported:
         # boto3's `from boto3.session import Session` is used only in its functions,
         # and is `boto3.Session`, the package's API: a function-local import removes it.
@@ -132,8 +136,34 @@ def _cheap_cut(ctx: ReviewContext, cycle: Cycle, edge: ImportEdge) -> _Cut | Non
     file = edge.file or edge.importer
     at = ", ".join(str(n) for n in sorted(n for n in lines if n is not None))
     what = "import" if len(lines) == 1 else "imports"
-    return _Cut(((edge.importer, frozenset(lines)),), f"{file}:{at}",
-                f"move the {what} at {file}:{at} {movable}", edge)
+    # sphinx.util.rst's `from sphinx.util import docutils, logging`: only `docutils`
+    # closes the cycle, and only functions use it; `logging` is called at import.
+    part = (f"{', '.join(sorted(moved))} from the {what} at {file}:{at} {movable}; "
+            f"{', '.join(sorted(kept))} {'stays' if len(kept) == 1 else 'stay'} at module "
+            "level" if kept else f"the {what} at {file}:{at} {movable}")
+    return _Cut(((edge.importer, frozenset(lines)),), f"{file}:{at}", f"move {part}", edge)
+
+
+def _into_cycle(ctx: ReviewContext, cycle: Cycle, importer: str,
+                line: int | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The names `importer`'s statement at `line` binds that lead into the cycle, and the rest.
+
+    A name leads in when the module it loads, or a package run first to load it, is a
+    member of the cycle (its strongly connected component: a module reached through a
+    kept name that led back would be a member too). Moving the others changes nothing
+    about the cycle, so how the importer uses them is no reason to keep the statement.
+    When no name is known to lead in (facts missing), every name counts.
+    """
+    facts = ctx.facts(importer)
+    if facts is None:
+        return frozenset(), frozenset()
+    members = set(cycle.modules)
+    bound = [b for b in facts.bindings if b.line == line]
+    moved = frozenset(b.name for b in bound
+                      if members.intersection(ancestors(ctx.submodule_of(b))))
+    if not moved:
+        return frozenset(b.name for b in bound), frozenset()
+    return moved, frozenset(b.name for b in bound) - moved
 
 
 def _exported(ctx: ReviewContext, importer: str, lines: frozenset[int | None]) -> list[str]:

@@ -123,3 +123,20 @@ def test_a_cut_that_would_remove_a_packages_public_name_keeps_it_served() -> Non
     assert (f.module, f.line) == ("sessions.session", 6)
     assert "__init__.py:2" not in f.fix
     assert "session.py:6 into the functions that use them" in f.fix
+
+
+def test_a_name_of_the_statement_outside_the_cycle_does_not_keep_the_import() -> None:
+    """tests/fixtures/review/knots (sphinx.util.rst's `from sphinx.util import docutils,
+    logging`): roles.py's `from knots.util import log, registry` closes the cycle only
+    through `registry`, which only `enable()` uses; `log` is called at import. IA201 said
+    the edge was "needed at import time" and advised restructuring: moving `registry`
+    alone into the function breaks the cycle."""
+    knots = RINGS.parent / "knots"
+    report = api.review([str(knots)], api.ReviewOptions(measure=api.Measure(repeat=1)))
+    [f] = [f for f in report.findings if f.code == "IA201"]
+    assert (f.module, f.line) == ("knots.util.roles", 12)
+    assert "which is needed at import time" not in f.fix
+    assert ("move registry from the import at " in f.fix and
+            "roles.py:12 into the functions that use them" in f.fix)
+    assert "log stays at module level" in f.fix
+    assert f.impact.modules == 1  # knots.util.registry no longer loads with roles
