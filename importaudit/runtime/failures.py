@@ -64,6 +64,10 @@ _NO_SHARED = re.compile(r"ImportError: (?:(?P<so>[^:\s]+): cannot open shared ob
                         r"|dlopen\(.*Library not loaded: (?:@\w+/)?(?P<dylib>[^\s,]+))")
 _NO_INIT = re.compile(r"ImportError: dynamic module does not define module export function "
                       r"\(PyInit_(\w+)\)")
+#: What ctypes raises for a symbol the loaded object lacks (glibc's dlsym). When
+#: `ctypes.util.find_library` found nothing, `CDLL(None)` loaded the program itself,
+#: and the error names the interpreter (IPython's pt_inputhooks.osx asks for "objc").
+_NO_SYMBOL = re.compile(r"AttributeError: (?P<path>.+): undefined symbol: (?P<symbol>\w+)$")
 
 
 def under(name: str, roots: Sequence[str]) -> bool:
@@ -249,13 +253,10 @@ def classify(fail: Fail, targets: Sequence[str],
         kind = LIBRARY
         reason = (f"is no Python module: a shared library that defines no "
                   f"PyInit_{library.group(1)}, which no import can load")
-    elif missing is None and (shared := _NO_SHARED.match(error)) is not None:
-        # numba's optional TBB layer: its extension links to libtbb, from a package
-        # (tbb) that is not installed. Nothing in Python names it: the dynamic loader did.
-        missing = shared.group("so") or shared.group("dylib")
+    elif missing is None and (native := _native_library(error, frames, where)) is not None:
+        missing, why = native
         kind = MISSING
-        reason = (f"{through}needs the shared library {missing}, which is not installed "
-                  "(the dynamic loader found none)")
+        reason = f"{through}needs the shared library {missing}, {why}"
     elif missing is not None and not under(missing, targets):
         if missing.split(".")[0] in sys.stdlib_module_names:
             kind = PLATFORM
@@ -281,6 +282,67 @@ def classify(fail: Fail, targets: Sequence[str],
     if kind is None or reason is None:
         return None
     return skip_of(fail, kind, reason, missing)
+
+
+def _native_library(error: str, frames: Sequence[Frame],
+                    where: Interpreter | None) -> tuple[str, str] | None:
+    """The shared library a module needs and this system lacks, and how that showed."""
+    shared = _NO_SHARED.match(error)
+    if shared is not None:
+        # numba's optional TBB layer: its extension links to libtbb, from a package
+        # (tbb) that is not installed. Nothing in Python names it: the dynamic loader did.
+        return (shared.group("so") or shared.group("dylib"),
+                "which is not installed (the dynamic loader found none)")
+    return _lost_library(error, frames, where)
+
+
+def _lost_library(error: str, frames: Sequence[Frame],
+                  where: Interpreter | None) -> tuple[str, str] | None:
+    """The shared library a module's ctypes code did not find here, and what followed.
+
+    `ctypes.cdll.LoadLibrary(ctypes.util.find_library("objc"))` on Linux: no objc, so
+    `find_library` gives None and ctypes loads the interpreter itself, whose lookup of
+    `objc_getClass` raises AttributeError naming the interpreter. A symbol missing from
+    a library that was found names that library instead: a failure, not this. The
+    library is the literal name the module passes to `find_library`.
+    """
+    lost = _NO_SYMBOL.match(error)
+    if lost is None or where is None or not _same_program(lost.group("path"), where.executable):
+        return None
+    body, line = next(((file, n) for file, n, function in reversed(frames)
+                       if function == "<module>"), (None, 0))
+    tree = parse(body) if body is not None else None
+    if tree is None:
+        return None
+    # Each name bound to a library found by a literal name: `objc = ...("objc")`.
+    bound: dict[str, str] = {}
+    for stmt in module_level(tree.body):
+        if isinstance(stmt, ast.Assign) and (asked := _asked(stmt.value)):
+            bound.update((t.id, asked) for t in stmt.targets if isinstance(t, ast.Name))
+    used = {n.id for stmt in module_level(tree.body) if stmt.lineno <= line <= (
+        stmt.end_lineno or stmt.lineno) for n in ast.walk(stmt) if isinstance(n, ast.Name)}
+    names = sorted({bound[n] for n in used if n in bound} or set(bound.values()))
+    if not names:
+        return None
+    return (" or ".join(names), "which ctypes.util.find_library does not find here (ctypes "
+            f"loaded the interpreter in its place, which has no {lost.group('symbol')})")
+
+
+def _asked(value: ast.expr) -> str | None:
+    """The literal library name of a `find_library("name")` call inside `value`."""
+    for node in ast.walk(value):
+        if (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+                and (node.func.id if isinstance(node.func, ast.Name) else
+                     node.func.attr if isinstance(node.func, ast.Attribute) else None)
+                == "find_library"):
+            return node.args[0].value
+    return None
+
+
+def _same_program(path: str, executable: str) -> bool:
+    """Whether the object ctypes searched (`path`) is the interpreter `executable`."""
+    return os.path.realpath(path) == os.path.realpath(executable)
 
 
 def skip_of(fail: Fail, kind: str, reason: str, missing: str | None = None) -> SkippedModule:

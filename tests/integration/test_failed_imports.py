@@ -556,3 +556,23 @@ def test_a_module_the_package_loads_by_name_is_measured_and_not_said_to_be_left_
         "did not import 1 module(s) whose file names no import statement can spell "
         "(named_data.run-report): only importlib.import_module or `python -m` loads them "
         "(programs, migrations), and importing the targets did not"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="glibc's word for a symbol ctypes did not find")
+def test_a_module_whose_ctypes_library_is_not_found_here_is_skipped() -> None:
+    # IPython.terminal.pt_inputhooks.osx loads "objc" through ctypes.util.find_library:
+    # on Linux it finds none, ctypes loads the interpreter in its place, and reading
+    # objc_getClass raises AttributeError. The walk of IPython exited 3 on it.
+    report = api.profile([str(RUNTIME / "native_hooks")],
+                         api.Measure(tree=True, repeat=1, memory=False))
+    assert report.failure is None, report.failure
+    (hook,) = report.skipped
+    assert (hook.name, hook.kind, hook.missing) == (
+        "native_hooks.cocoa", "missing-dependency", "importaudit_fixture_objc")
+    # The library the failing statement reads, not every library the module loads.
+    assert hook.reason == (
+        "needs the shared library importaudit_fixture_objc, which ctypes.util.find_library "
+        "does not find here (ctypes loaded the interpreter in its place, which has no "
+        "importaudit_fixture_get_class)")
+    assert "native_hooks.plain" in {m.name for m in report.modules}

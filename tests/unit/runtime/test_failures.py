@@ -152,3 +152,26 @@ def test_classify_an_extension_whose_shared_library_is_not_installed(
         "imports pkg.tbbpool, which needs the shared library")
     # A target itself still fails.
     assert classify(fail(n="pkg", o="pkg", m=message), ["pkg"]) is None
+
+
+def test_a_symbol_missing_from_a_library_that_was_found_is_a_failure(tmp_path: Path) -> None:
+    # ctypes found libc here: a symbol it lacks is the module's failure, not a library
+    # absent on this platform (only the interpreter standing in for one is that).
+    import sys
+
+    from importaudit.runtime.interpreter import Interpreter
+
+    module = tmp_path / "hook.py"
+    module.write_text('import ctypes, ctypes.util\n'
+                      'libc = ctypes.CDLL(ctypes.util.find_library("c"))\n'
+                      'libc.no_such_symbol.restype = None\n')
+    where = Interpreter(sys.executable, (3, 11, 7), "cpython", "linux")
+    frames = [[str(module), 3, "<module>"], ["/usr/lib/python3.11/ctypes/__init__.py", 389,
+                                             "__getattr__"]]
+    found = fail(n="pkg.hook", o="pkg.hook", tb=frames,
+                 m="AttributeError: libc.so.6: undefined symbol: no_such_symbol")
+    assert classify(found, ["pkg"], where) is None
+    lost = fail(n="pkg.hook", o="pkg.hook", tb=frames,
+                m=f"AttributeError: {sys.executable}: undefined symbol: no_such_symbol")
+    skip = classify(lost, ["pkg"], where)
+    assert skip is not None and (skip.kind, skip.missing) == ("missing-dependency", "c")
