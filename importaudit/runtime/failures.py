@@ -455,14 +455,16 @@ def exclusion_hint(fails: Sequence[Fail], request: ProfileRequest) -> str | None
     nothing of their package imports (by the targets' static edges, as `guarded` reads
     them) and the `--exclude` flags and `exclude` key that leave them out. None when the
     first failed module is imported by some module outside it, or raised in another
-    module of the targets (which excluding it would not leave out).
+    module of the targets (which excluding it would not leave out); a submodule of its
+    own is left out with it (hypothesis.extra.django fails in its `_fields`).
     """
     if not request.tree or request.mode != "import" or request.edges is None:
         return None
     first = fails[0]
     walked = [f.name for f in fails if f.name is not None and f.name not in request.args
               and under(f.name, request.args) and f.kind in ("import-error", "exit")
-              and (not f.origin or f.origin == f.name or not under(f.origin, request.args))]
+              and (not f.origin or under(f.origin, [f.name])
+                   or not under(f.origin, request.args))]
     if not walked or walked[0] != first.name:
         return None
     edges = request.edges()

@@ -507,6 +507,25 @@ def test_a_setup_script_that_exits_at_import_gets_the_exclude_that_leaves_it_out
     assert result.exit_code == 0, result.output
 
 
+def test_a_module_failing_in_a_submodule_of_its_own_gets_the_exclude_that_leaves_it_out(
+        tmp_path: Path) -> None:
+    # hypothesis.extra.django raises ImproperlyConfigured without DJANGO_SETTINGS_MODULE,
+    # from its own `_fields`: excluding hypothesis.extra.django leaves both out, but
+    # the hint was dropped because the raise was in another module of the targets.
+    target = package(tmp_path, "settings_pkg", {"__init__.py": "", "core.py": "X = 1\n"})
+    package(target, "extra", {
+        "__init__.py": "from . import _fields\n",
+        "_fields.py": "raise RuntimeError('settings are not configured')\n",
+    })
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory")
+    assert result.exit_code == 3, result.output
+    assert ("`--exclude settings_pkg.extra` (or `exclude = [\"settings_pkg.extra\"]` "
+            "under [tool.importaudit]) leaves it out of the walk") in result.output
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory",
+                    "--exclude", "settings_pkg.extra")
+    assert result.exit_code == 0, result.output
+
+
 @pytest.mark.skipif(shutil.which("cc") is None or sys.platform != "linux",
                     reason="builds a C extension linked to a shared library (Linux)")
 def test_an_extension_whose_shared_library_is_not_installed_is_skipped(
