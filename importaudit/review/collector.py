@@ -38,6 +38,7 @@ from importaudit.review.syntax import (
     bounded,
     declares_contract,
     dotted,
+    function_locals,
     is_exception,
     lazy_target,
     method_names,
@@ -103,7 +104,7 @@ class _Collector(_ClassUseVisitor):
         self._binding_kind = BindingKind.EAGER
         self._in_fallback = False
         self._switched_off: set[str] = set()  # module-level names bound to a false constant
-        self._parameters: list[set[str]] = []  # parameter names of enclosing functions
+        self._parameters: list[set[str]] = []  # local names of enclosing functions
         self._receivers: set[int] = set()  # ids of calls whose result a chain calls on
         self._classes: list[str] = []  # enclosing class names, for qualified method names
         self.class_methods: dict[str, frozenset[str]] = {}  # module-level class -> methods
@@ -347,7 +348,7 @@ class _Collector(_ClassUseVisitor):
         # see it as a closure); methods are named with their class.
         self._function = outer_function or ".".join([*self._classes, node.name])
         self._depth += 1
-        self._parameters.append({arg.arg for arg in every})
+        self._parameters.append(function_locals(node))
         for stmt in node.body:
             self.visit(stmt)
         self._parameters.pop()
@@ -369,7 +370,9 @@ class _Collector(_ClassUseVisitor):
         # A lambda outside any function has no body an import could move into.
         self._function = outer_function or f"<lambda at line {node.lineno}>"
         self._depth += 1
+        self._parameters.append(function_locals(node))
         self.visit(node.body)
+        self._parameters.pop()
         self._depth -= 1
         self._function = outer_function
         self._use = saved
@@ -685,9 +688,10 @@ class _Collector(_ClassUseVisitor):
             self.reading_owners.add(self._owner)
 
     def visit_Name(self, node: ast.Name) -> None:
-        # A parameter of an enclosing function is not the module's name it shadows:
+        # A local name of an enclosing function is not the module's name it shadows:
         # sklearn.utils.fixes' `def pd_fillna(pd, frame)` never reads its `import pandas
-        # as pd` (which IA102 said only pd_fillna() used).
+        # as pd` (which IA102 said only pd_fillna() used), nor matplotlib's
+        # `track_glyph()`, which assigns `subset`, its `from fontTools import subset`.
         if isinstance(node.ctx, ast.Load) and not any(
                 node.id in names for names in self._parameters):
             self._note(node.id)

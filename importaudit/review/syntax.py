@@ -257,6 +257,56 @@ def trivial_function(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         return False
     return True
 
+#: Nodes with a scope of their own: what they bind is not their enclosing function's.
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def function_locals(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    """The names local to a function: its parameters and every name its body binds.
+
+    Python makes a name local to the whole function wherever in it the name is bound
+    (an assignment in one `if` branch, a `for` or `with` target, an import, `except ...
+    as`, a nested `def` or `class`, a walrus, a `match` capture), unless the function
+    declares it `global` or `nonlocal`. Names bound inside a nested function, class or
+    comprehension belong to that scope, not this one (a walrus in a comprehension
+    excepted).
+    """
+    args = node.args
+    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    declared: set[str] = set()
+    todo: list[ast.AST] = [node.body] if isinstance(node, ast.Lambda) else [*node.body]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, ast.Global | ast.Nonlocal):
+            declared.update(item.names)
+        elif isinstance(item, _SCOPES):
+            if not isinstance(item, ast.Lambda):
+                names.add(item.name)
+                todo.extend(item.decorator_list)
+            if isinstance(item, ast.ClassDef):
+                todo.extend([*item.bases, *(k.value for k in item.keywords)])
+            else:
+                todo.extend([*item.args.defaults,
+                             *(d for d in item.args.kw_defaults if d is not None)])
+        elif isinstance(item, _COMPREHENSIONS):
+            names.update(n.target.id for n in ast.walk(item)
+                         if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name))
+        else:
+            if isinstance(item, ast.Name) and isinstance(item.ctx, ast.Store | ast.Del):
+                names.add(item.id)
+            elif isinstance(item, ast.alias) and item.name != "*":
+                names.add(item.asname or item.name.split(".")[0])
+            elif isinstance(item, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and \
+                    item.name:
+                names.add(item.name)
+            elif isinstance(item, ast.MatchMapping) and item.rest:
+                names.add(item.rest)
+            todo.extend(ast.iter_child_nodes(item))
+    return names - declared
+
+
 def lazy_target(value: ast.expr) -> str | None:
     """The module a PEP 562 map entry names, as `import_module` would read it.
 
