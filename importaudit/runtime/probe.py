@@ -193,6 +193,11 @@ class _Probe:
         self.known: "set[str]" = set()
         self.begun: "set[str]" = set()
         self.main_file: "str | None" = None
+        # Per thread, the imports whose finders are searching (find_spec): [name,
+        # start, the frame once begun, stack depth, importlib's frame]. A finder that
+        # imports while it searches (setuptools' _distutils_hack imports traceback when
+        # asked for pip) does so for that import, which begins then: see adopt().
+        self.searching: "dict[int, list[list[Any]]]" = {}
 
     # -------------------------------------------------------------------- records
 
@@ -260,13 +265,14 @@ class _Probe:
                 pass
         return "thread-%d" % ident
 
-    def importer_outside_imports(self) -> "str | None":
+    def importer_outside_imports(self, start: "Any" = None) -> "str | None":
         """The module whose code made an import while no import was in progress.
 
-        Walks out of the probe and the import machinery (importlib, runpy) to the first
-        frame of real code; None when the probe itself imported a target.
+        Walks out of the probe and the import machinery (importlib, runpy) from `start`
+        (default: the caller) to the first frame of real code; None when the probe
+        itself imported a target.
         """
-        frame = sys._getframe(1)
+        frame = sys._getframe(1) if start is None else start
         while frame is not None:
             if frame.f_code is _import.__code__:
                 return None
@@ -275,7 +281,7 @@ class _Probe:
             if g is _GLOBALS or (isinstance(name, str) and (
                 name in _TRANSPARENT or name.startswith("importlib._bootstrap")
             )):
-                frame = frame.f_back  # type: ignore[assignment]
+                frame = frame.f_back
                 continue
             if name == "__main__" and self.main_file is None:
                 # The file run as __main__ (script, -m): the same file imported by
@@ -399,11 +405,29 @@ class _Probe:
     # begin() and end() run twice per import: the RSS read and the record write are
     # inlined rather than calls, which is measurably cheaper (benchmarks/bench_profile.py).
 
-    def begin(self, name: str, t0: int) -> "_Frame":
+    def adopt(self, searches: "list[list[Any]]", stack: "list[_Frame]") -> None:
+        """Begin the import whose finders' search is making the import now beginning.
+
+        An import made while the finders look for module M (not yet begun: a finder of
+        another tool imports from its find_spec) is part of M's import, as
+        `-X importtime` counts it: M begins first, so it becomes M's child and M's self
+        time leaves it out (it held it, and the child's time was counted twice).
+        """
+        depth = len(stack)
+        for entry in reversed(searches):
+            if entry[2] is None and entry[3] == depth:
+                entry[2] = True  # begun below: never adopted twice
+                entry[2] = self.begin(entry[0], entry[1], entry[4])
+                return
+
+    def begin(self, name: str, t0: int, caller: "Any" = None) -> "_Frame":
         ident = _get_ident()
         stack = self.stacks.get(ident)
         if stack is None:
             stack = self.stacks[ident] = []
+        searches = self.searching.get(ident)
+        if searches:
+            self.adopt(searches, stack)
         rss0 = 0
         if self.rss_fd >= 0:
             # The target may have closed (and reused) the descriptor: never raise here.
@@ -415,7 +439,7 @@ class _Probe:
         frame = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack, _cpu(), 0]
         if self.heap:
             frame[_HEAP0] = frame[_PEAK] = self.heap_now()
-        importer = stack[-1][_NAME] if stack else _q(self.importer_outside_imports())
+        importer = stack[-1][_NAME] if stack else _q(self.importer_outside_imports(caller))
         if len(sys.modules) != len(self.known):  # someone else put modules there
             self.appeared(importer)
         self.known.add(name)
@@ -508,7 +532,8 @@ class _Probe:
         moved before it, ours would ask it back, and round it would go.
         """
         try:
-            if sys._getframe(2).f_code is not _FIND_SPEC:
+            # first_again <- search <- find_spec <- importlib's _find_spec
+            if sys._getframe(3).f_code is not _FIND_SPEC:
                 return
         except ValueError:
             return
@@ -531,6 +556,52 @@ class _Probe:
     def find_spec(self, fullname: str, path: "object" = None, target: "object" = None) -> "object":
         """Ask the other finders for the spec and wrap its loader (sys.meta_path[0])."""
         t0 = _clock()
+        # An import asks through importlib's _find_spec, called by _find_and_load_unlocked.
+        # importlib.util.find_spec (runpy, pkgutil, LazyLoader recipes) is no import: the
+        # spec goes back exactly as found, so whoever holds it (the __main__ of `-m`, too)
+        # sees the real loader, and a module only looked for is not reported.
+        try:
+            caller: "Any" = sys._getframe(1)
+        except ValueError:  # called with no Python frame above: not the import system
+            caller = None
+        importing = caller is not None and (
+            (caller.f_code is _FIND_SPEC and caller.f_back.f_code is _FIND_AND_LOAD)
+            or _importing(caller))
+        searches: "list[list[Any]] | None" = None
+        if importing:
+            ident = _get_ident()
+            stack = self.stacks.get(ident)
+            searches = self.searching.get(ident)
+            if searches is None:
+                searches = self.searching[ident] = []
+            searches.append([fullname, t0, None, len(stack) if stack else 0, caller])
+        try:
+            spec = self.search(fullname, path, target)
+        finally:
+            # One thread's searches end in the order they began: ours is the last.
+            searching = searches.pop() if searches is not None else None
+        if spec is None or searching is None:
+            early = searching[2] if searching is not None else None
+            if early is not None:  # a finder imported for it, and then none found it
+                self.end(early, None, None, f"ModuleNotFoundError: No module named {fullname!r}")
+            return spec
+        early = searching[2]
+        loader = getattr(spec, "loader", None)
+        if loader is None or (early is not None and fullname in sys.modules):
+            # A namespace package before 3.11: importlib supplies the loader later. Or
+            # a finder imported the module itself while searching: importlib uses it.
+            self.end(early or self.begin(fullname, t0, caller), spec, loader, None)
+            return spec
+        if hasattr(loader, "exec_module"):
+            spec.loader = _TimedLoader(loader, fullname, t0, early)
+        elif hasattr(loader, "load_module"):
+            spec.loader = _TimedLegacyLoader(loader, fullname, t0, early)
+        elif early is not None:
+            self.end(early, spec, loader, None)
+        return spec
+
+    def search(self, fullname: str, path: "object", target: "object") -> "Any":
+        """The spec the finders after ours give (or None)."""
         # The finders after ours: those before it were asked already, and one that asks
         # the others (ours too) from its own find_spec must not be asked back.
         spec: "Any" = None
@@ -549,29 +620,6 @@ class _Probe:
                     break
         if spec is None and not behind:  # not on sys.meta_path any more, yet asked
             spec = self.ask_all(fullname, path, target)
-        if spec is None:
-            return None
-        # An import asks through importlib's _find_spec, called by _find_and_load_unlocked.
-        # importlib.util.find_spec (runpy, pkgutil, LazyLoader recipes) is no import: the
-        # spec goes back exactly as found, so whoever holds it (the __main__ of `-m`, too)
-        # sees the real loader, and a module only looked for is not reported.
-        try:
-            caller = sys._getframe(1)
-        except ValueError:  # called with no Python frame above: not the import system
-            return spec
-        if (caller.f_code is not _FIND_SPEC
-                or caller.f_back.f_code is not _FIND_AND_LOAD  # type: ignore[union-attr]
-                ) and not _importing(caller):
-            return spec
-        loader = getattr(spec, "loader", None)
-        if loader is None:
-            # A namespace package before 3.11: importlib supplies the loader later.
-            self.end(self.begin(fullname, t0), spec, None, None)
-            return spec
-        if hasattr(loader, "exec_module"):
-            spec.loader = _TimedLoader(loader, fullname, t0)
-        elif hasattr(loader, "load_module"):
-            spec.loader = _TimedLegacyLoader(loader, fullname, t0)
         return spec
 
 
@@ -611,15 +659,16 @@ class _TimedLoader:
 
     __slots__ = ("_frame", "_name", "_real", "_t0")
 
-    def __init__(self, real: "object", name: str, t0: int) -> None:
+    def __init__(self, real: "object", name: str, t0: int, frame: "_Frame | None") -> None:
         self._real = real
         self._name = name
         self._t0 = t0
-        self._frame: "_Frame | None" = None
+        self._frame = frame  # begun already when a finder imported while searching
 
     def create_module(self, spec: "object") -> "object":
         assert _PROBE is not None
-        self._frame = _PROBE.begin(self._name, self._t0)
+        if self._frame is None:
+            self._frame = _PROBE.begin(self._name, self._t0)
         create = getattr(self._real, "create_module", None)
         if create is None:
             return None
@@ -657,17 +706,19 @@ class _TimedLoader:
 class _TimedLegacyLoader:
     """For loaders that only have the old `load_module` protocol."""
 
-    def __init__(self, real: "object", name: str, t0: int) -> None:
+    def __init__(self, real: "object", name: str, t0: int, frame: "_Frame | None") -> None:
         self._real = real
         self._name = name
         self._t0 = t0
+        self._frame = frame
 
     def __getattr__(self, attr: str) -> "object":
         return getattr(self._real, attr)
 
     def load_module(self, fullname: str) -> "object":
         assert _PROBE is not None
-        frame = _PROBE.begin(self._name, self._t0)
+        frame = self._frame or _PROBE.begin(self._name, self._t0)
+        self._frame = None
         spec = None
         try:
             module = self._real.load_module(fullname)  # type: ignore[attr-defined]

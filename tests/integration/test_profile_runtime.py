@@ -381,3 +381,20 @@ def test_a_cache_hit_belongs_to_the_import_it_happened_in() -> None:
     graph = LoadGraph(report.modules)
     assert "preloads.heavy" not in graph.imports("preloads.registry")
     assert "preloads.heavy" in graph.imports("preloads")
+
+
+def test_an_import_a_finder_makes_while_searching_is_part_of_the_import_searched() -> None:
+    # setuptools' _distutils_hack imports traceback (with re, tokenize, ...: 78 ms here)
+    # from its find_spec when asked for pip: the profile put traceback at the top level
+    # under _distutils_hack and counted its time in pip's self time too (47 ms of a body
+    # that only defines a function), and review took re & co. for what pip._vendor's
+    # `import glob` alone loads. fixtures/runtime/searching has that shape.
+    report = api.profile([target("searching")], api.Measure(repeat=1, memory=False))
+    assert report.failure is None
+    mods = measured(report)
+    found, checked = mods["searching.found"], mods["searching.checked"]
+    assert checked.importer == "searching.found"
+    assert checked.depth == found.depth + 1
+    assert found.importer == "searching"
+    assert found.cumulative_ns >= checked.cumulative_ns
+    assert found.self_ns <= found.cumulative_ns - checked.cumulative_ns
