@@ -321,7 +321,10 @@ def _lost_library(error: str, frames: Sequence[Frame],
             bound.update((t.id, asked) for t in stmt.targets if isinstance(t, ast.Name))
     used = {n.id for stmt in module_level(tree.body) if stmt.lineno <= line <= (
         stmt.end_lineno or stmt.lineno) for n in ast.walk(stmt) if isinstance(n, ast.Name)}
-    names = sorted({bound[n] for n in used if n in bound} or set(bound.values()))
+    # Only a library the failing statement reads: another the module loads may well be
+    # found, and a symbol missing from the interpreter itself (`ctypes.pythonapi.X`,
+    # `CDLL(None).sym`) is then a failure.
+    names = sorted({bound[n] for n in used if n in bound})
     if not names:
         return None
     return (" or ".join(names), "which ctypes.util.find_library does not find here (ctypes "

@@ -175,3 +175,24 @@ def test_a_symbol_missing_from_a_library_that_was_found_is_a_failure(tmp_path: P
                 m=f"AttributeError: {sys.executable}: undefined symbol: no_such_symbol")
     skip = classify(lost, ["pkg"], where)
     assert skip is not None and (skip.kind, skip.missing) == ("missing-dependency", "c")
+
+
+def test_a_symbol_missing_from_the_interpreter_itself_is_a_failure(tmp_path: Path) -> None:
+    # rev7: the module also loads libc (found here), but the failing statement reads
+    # `ctypes.pythonapi`: a symbol this Python lacks is the module's failure, not a
+    # library absent on this platform.
+    import sys
+
+    from importaudit.runtime.interpreter import Interpreter
+
+    module = tmp_path / "cellhack.py"
+    module.write_text('import ctypes, ctypes.util\n'
+                      'libc = ctypes.CDLL(ctypes.util.find_library("c"))\n'
+                      'ctypes.pythonapi._PyCell_SetRemovedInThisPython.restype = None\n')
+    where = Interpreter(sys.executable, (3, 11, 7), "cpython", "linux")
+    frames = [[str(module), 3, "<module>"], ["/usr/lib/python3.11/ctypes/__init__.py", 389,
+                                             "__getattr__"]]
+    lost = fail(n="pkg.cellhack", o="pkg.cellhack", tb=frames,
+                m=f"AttributeError: {sys.executable}: undefined symbol: "
+                  "_PyCell_SetRemovedInThisPython")
+    assert classify(lost, ["pkg"], where) is None
