@@ -509,7 +509,8 @@ def _reexported_from(ctx: ReviewContext, module: str, name: str) -> tuple[str, b
         # may not, binds the name here for all the review can tell (typing_extensions
         # defines TypeVar unless `_PEP_696_IMPLEMENTED`, then imports typing's).
         bound = _bound_here(ctx, facts, name)
-        sure = bool(bound) and ctx.runs_here(facts, bound[-1][0]) is True
+        sure = (bool(bound) and ctx.runs_here(facts, bound[-1][0]) is True
+                and not _caught_around(facts.path, bound[-1][0]))
         if bound and (bound[-1][1] is None
                       or (not sure and any(b is None for _, b in bound))):
             return module, False
@@ -520,7 +521,9 @@ def _reexported_from(ctx: ReviewContext, module: str, name: str) -> tuple[str, b
             # `from M import PIL` takes (docutils' writers take it from
             # docutils.parsers.rst.directives.images; `from PIL.Image import
             # PIL` fails), so it comes from the module that imported it.
-            if inner.attr is None:
+            if inner.attr is None or (inner.attr != name and not ctx.is_module(inner.target)):
+                # (a module object; or a name bound under another, `from itertools
+                # import count as counter`: a home must bind the name taken)
                 homes.append(module)
             elif ctx.is_module(inner.target) and not _shadowed(ctx, inner):
                 homes.append(inner.target)
@@ -571,6 +574,24 @@ def _bound_here(ctx: ReviewContext, facts: ModuleFacts, name: str
             found.append((node.lineno, None))
     return [(line, b) for line, b in sorted(found, key=lambda f: f[0])
             if ctx.runs_here(facts, line) is not False]
+
+
+def _caught_around(path: str | None, line: int) -> bool:
+    """Whether line `line` of the module at `path` is in a `try` (or a suppressing `with`).
+
+    Its binding may not be the one that ran: markupsafe-like `try: from ._speedups import
+    escape` / `except ImportError: from ._native import escape` binds the handler's only
+    where the body's import failed (`runs_here` reads `if` tests only).
+    """
+    from importaudit.guards import suppresses_import_error
+    from importaudit.runtime.absent import module_level, parse
+
+    tree = parse(path) if path is not None else None
+    return tree is not None and any(
+        (isinstance(node, ast.Try) or (isinstance(node, ast.With)
+                                       and suppresses_import_error(node.items)))
+        and node.lineno <= line <= (node.end_lineno or node.lineno)
+        for node in module_level(tree.body))
 
 
 def _target_names(targets: Sequence[ast.expr]) -> Iterator[str]:

@@ -288,3 +288,27 @@ def test_a_name_a_module_defines_itself_here_is_not_sent_to_a_skipped_import(
     # future.backports.misc: a def under `if PY26:`, then the import every Python 3
     # runs, which is the binding that stays.
     assert chains["islice"] == ("shims.typing", "shims.compat", "itertools")
+
+
+def test_a_fallback_import_and_a_renamed_one_are_not_taken_for_the_name_s_home(
+        tmp_path: Path) -> None:
+    # rev7: the handler of `try: from ._speedups import escape` / `except ImportError:
+    # from ._native import escape` was read as the binding that ran (runs_here reads
+    # `if` tests only), and `from itertools import count as counter` was followed to
+    # itertools, which has no `counter`: "import counter from itertools" raises.
+    from importaudit.review.eager import reexport_chain
+
+    ctx = _reviewed(tmp_path / "trypkg", {
+        "__init__.py": "",
+        "_speedups.py": "def escape(s):\n    return s\n",
+        "_native.py": "def escape(s):\n    return s\n",
+        "compat.py": ("try:\n    from trypkg._speedups import escape\nexcept ImportError:\n"
+                      "    from trypkg._native import escape\n"),
+        "compat3.py": "from itertools import count as counter\n",
+        "user.py": "from trypkg.compat import escape\nfrom trypkg.compat3 import counter\n",
+    })
+    facts = ctx.facts("trypkg.user")
+    assert facts is not None
+    chains = {b.name: reexport_chain(ctx, b) for b in facts.bindings}
+    assert chains["escape"] == ("trypkg.compat", "trypkg._speedups")  # what the run loaded
+    assert chains["counter"] == ("trypkg.compat3",)
