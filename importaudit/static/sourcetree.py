@@ -202,18 +202,22 @@ def _only_declares(init: str) -> bool:
     return False
 
 
-#: What a namespace declaration imports: the machinery, nothing of the package's own.
-_DECLARING_MODULES = frozenset({"pkgutil", "pkg_resources", "modulefinder"})
+#: What a namespace declaration imports: the machinery, nothing of the package's own
+#: (`__future__`, `typing` for a type comment on `__path__`, `warnings` to silence
+#: pkg_resources' deprecation).
+_DECLARING_MODULES = frozenset({"pkgutil", "pkg_resources", "modulefinder", "__future__",
+                                "typing", "warnings"})
 
 
 def _declaration_only(body: list[ast.stmt]) -> bool:
     """Whether these statements do no more than declare a namespace.
 
-    A docstring, imports of pkgutil, pkg_resources or modulefinder, assignments to
-    `__path__`, bare calls (`declare_namespace(__name__)`, Paste's
-    `modulefinder.AddPackagePath`), and `try`/`if`/`for` blocks of the same. An import
-    of anything else (the package's own submodules), or a binding of another name
-    (`__all__`, `__version__`, an alias), is code of the package's own.
+    A docstring, imports of the machinery (`_DECLARING_MODULES`), assignments to
+    `__path__` (annotated too), `name = None` for a machinery name a fallback gives up
+    on, an empty `__all__`, `del` of names, bare calls (`declare_namespace(__name__)`, Paste's
+    `modulefinder.AddPackagePath`), and `try`/`if`/`for`/`with` blocks of the same. An
+    import of anything else (the package's own submodules), or a binding of another
+    name (`__all__`, `__version__`, an alias), is code of the package's own.
     """
     return all(_declaring(node) for node in body)
 
@@ -231,7 +235,17 @@ def _declaring(node: ast.stmt) -> bool:  # noqa: PLR0911  (one answer per statem
     if isinstance(node, ast.ImportFrom):
         return not node.level and node.module in _DECLARING_MODULES
     if isinstance(node, ast.Assign):
-        return all(isinstance(t, ast.Name) and t.id == "__path__" for t in node.targets)
+        return all(isinstance(t, ast.Name) and (t.id == "__path__" or (
+            t.id in _DECLARING_MODULES and isinstance(node.value, ast.Constant)
+            and node.value.value is None) or (
+            t.id == "__all__" and isinstance(node.value, ast.List | ast.Tuple)
+            and not node.value.elts)) for t in node.targets)
+    if isinstance(node, ast.AnnAssign):
+        return isinstance(node.target, ast.Name) and node.target.id == "__path__"
+    if isinstance(node, ast.Delete):
+        return True
+    if isinstance(node, ast.With):
+        return _declaration_only(node.body)
     if isinstance(node, ast.Try):
         return all(_declaration_only(part) for part in (
             node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody))

@@ -24,6 +24,23 @@ DECLARATIONS = {
     "fallback": "try:\n    __import__('pkg_resources').declare_namespace(__name__)\n"
                 "except ImportError:\n"
                 "    __path__ = __import__('pkgutil').extend_path(__path__, __name__)\n",
+    # declarations with their housekeeping (seen in the wild)
+    "quiet": "import warnings\n\nwith warnings.catch_warnings():\n"
+             "    warnings.simplefilter('ignore')\n"
+             "    __import__('pkg_resources').declare_namespace(__name__)\n",
+    "typed": "from __future__ import absolute_import\n"
+             "from typing import List  # noqa: F401\n"
+             "from pkgutil import extend_path\n\n"
+             "__path__ = extend_path(__path__, __name__)  # type: List[str]\n"
+             "del extend_path\n",
+    "exports nothing": "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n"
+                       "__all__ = []\n",
+    "gives up": "try:\n    import pkg_resources\nexcept ImportError:\n"
+                "    pkg_resources = None\n"
+                "if pkg_resources is not None:\n"
+                "    pkg_resources.declare_namespace(__name__)\n"
+                "else:\n    from pkgutil import extend_path\n"
+                "    __path__: list = extend_path(__path__, __name__)\n",
     # Paste 1.x: also registers the portions with modulefinder (py2exe)
     "modulefinder": "try:\n    import pkg_resources\n"
                     "    pkg_resources.declare_namespace(__name__)\nexcept ImportError:\n"
@@ -48,6 +65,8 @@ PROJECTS = {
     "declares and versions": "from pkgutil import extend_path\n"
                              "__path__ = extend_path(__path__, __name__)\n"
                              "__version__ = '2.0'\n",
+    "declares and lists": "from pkgutil import extend_path\n"
+                          "__path__ = extend_path(__path__, __name__)\n__all__ = ['core']\n",
     "declares and imports its core": "from pkgutil import extend_path\n"
                                      "__path__ = extend_path(__path__, __name__)\n"
                                      "from ns.core import Client\n",
