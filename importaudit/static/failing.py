@@ -275,14 +275,18 @@ _IMPORTED = attrgetter("imported")
 _LINE = attrgetter("line")
 
 #: Kinds of the statements that run each time their module runs, unless conditional.
-ALWAYS_KINDS = frozenset({EdgeKind.EAGER, EdgeKind.PARENT, EdgeKind.DYNAMIC})
+#: Not a module-level `import_module` call: one in `x if c else y`, an `and`/`or` or a
+#: generator is not flagged conditional by the scanners, and may not run.
+ALWAYS_KINDS = frozenset({EdgeKind.EAGER, EdgeKind.PARENT})
 
 
 def runs_always(edge: ImportEdge) -> bool:
     """Whether `edge`'s statement runs each time its importer runs (so fixes an order).
 
-    A module-level import or `importlib.import_module("x")` outside any `if`, `try`,
-    loop or `with` (`ImportEdge.conditional`), and the packages above what it imports.
+    A module-level import outside any `if`, `try`, loop or `with`
+    (`ImportEdge.conditional`), and the packages above what it imports. An
+    `importlib.import_module("x")` call only opens a way (`may_run`): it may sit in an
+    expression that does not always run it.
     """
     return edge.kind in ALWAYS_KINDS and not edge.conditional
 

@@ -110,6 +110,25 @@ def test_an_order_read_from_imports_that_may_not_run_is_not_trusted(
     assert dynamic.can_fail
 
 
+def test_an_import_module_call_in_an_expression_does_not_fix_the_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # rev6: `import_module` in `x if c else y` (an `and`/`or`, a generator) is not
+    # flagged conditional by the scanners, and read as always running it made "one
+    # import order" of a cycle whose `b`-first import fails.
+    monkeypatch.chdir(tmp_path)
+    package = tmp_path / "condexp"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        'import importlib, sys\n'
+        '_a = importlib.import_module("condexp.a") if sys.platform == "win32" else None\n')
+    (package / "a.py").write_text("def A():\n    return 1\nfrom condexp.b import helper\n")
+    (package / "b.py").write_text("from condexp.a import A\ndef helper():\n    return 2\n")
+    (cycle,) = find_cycles(graph_of("condexp", cwd=tmp_path))
+    assert cycle.entries == ("condexp.a", "condexp.b")
+    assert cycle.can_fail
+    assert [(e.importer, e.names) for e in cycle.failing] == [("condexp.a", ("helper",))]
+
+
 def test_a_package_that_always_imports_its_cycle_keeps_one_order(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
