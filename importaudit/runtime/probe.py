@@ -577,9 +577,15 @@ class _Probe:
             searches.append([fullname, t0, None, len(stack) if stack else 0, caller])
         try:
             spec = self.search(fullname, path, target)
-        finally:
-            # One thread's searches end in the order they began: ours is the last.
+        except BaseException as exc:
+            # A finder raised after one of its imports began this module: it ends here,
+            # failed, or it would stay open and take every later import as its child.
             searching = searches.pop() if searches is not None else None
+            if searching is not None and searching[2] is not None:
+                self.end(searching[2], None, None, _describe(exc))
+            raise
+        # One thread's searches end in the order they began: ours is the last.
+        searching = searches.pop() if searches is not None else None
         if spec is None or searching is None:
             early = searching[2] if searching is not None else None
             if early is not None:  # a finder imported for it, and then none found it

@@ -398,3 +398,9 @@ def test_an_import_a_finder_makes_while_searching_is_part_of_the_import_searched
     assert found.importer == "searching"
     assert found.cumulative_ns >= checked.cumulative_ns
     assert found.self_ns <= found.cumulative_ns - checked.cumulative_ns
+    # A finder that imports, then raises: the search's module ends there, failed; what
+    # the package imports next is the package's, not that module's (rev8).
+    assert mods["searching.after"].importer == "searching"
+    assert mods["searching.after"].depth == found.depth
+    assert not [m for m in mods.values() if m.importer == "searching.blocked"
+                and m.name != "searching.checked_too"]
