@@ -36,6 +36,7 @@ from importaudit.review.syntax import (
     CHEAP_CALLS,
     STDLIB_WORK,
     bounded,
+    declared_global,
     declares_contract,
     dotted,
     function_locals,
@@ -104,7 +105,8 @@ class _Collector(_ClassUseVisitor):
         self._binding_kind = BindingKind.EAGER
         self._in_fallback = False
         self._switched_off: set[str] = set()  # module-level names bound to a false constant
-        self._parameters: list[set[str]] = []  # local names of enclosing functions
+        # (local names, names declared global) of each enclosing function, outermost first
+        self._parameters: list[tuple[set[str], set[str]]] = []
         self._receivers: set[int] = set()  # ids of calls whose result a chain calls on
         self._classes: list[str] = []  # enclosing class names, for qualified method names
         self.class_methods: dict[str, frozenset[str]] = {}  # module-level class -> methods
@@ -348,7 +350,7 @@ class _Collector(_ClassUseVisitor):
         # see it as a closure); methods are named with their class.
         self._function = outer_function or ".".join([*self._classes, node.name])
         self._depth += 1
-        self._parameters.append(function_locals(node))
+        self._parameters.append((function_locals(node), declared_global(node)))
         for stmt in node.body:
             self.visit(stmt)
         self._parameters.pop()
@@ -370,7 +372,7 @@ class _Collector(_ClassUseVisitor):
         # A lambda outside any function has no body an import could move into.
         self._function = outer_function or f"<lambda at line {node.lineno}>"
         self._depth += 1
-        self._parameters.append(function_locals(node))
+        self._parameters.append((function_locals(node), set()))
         self.visit(node.body)
         self._parameters.pop()
         self._depth -= 1
@@ -687,13 +689,24 @@ class _Collector(_ClassUseVisitor):
         if self._owner is not None:
             self.reading_owners.add(self._owner)
 
+    def _local(self, name: str) -> bool:
+        """Whether `name` is a local of an enclosing function where it is read.
+
+        The innermost function that binds it or declares it `global` decides.
+        """
+        for local, declared in reversed(self._parameters):
+            if name in declared:
+                return False
+            if name in local:
+                return True
+        return False
+
     def visit_Name(self, node: ast.Name) -> None:
         # A local name of an enclosing function is not the module's name it shadows:
         # sklearn.utils.fixes' `def pd_fillna(pd, frame)` never reads its `import pandas
         # as pd` (which IA102 said only pd_fillna() used), nor matplotlib's
         # `track_glyph()`, which assigns `subset`, its `from fontTools import subset`.
-        if isinstance(node.ctx, ast.Load) and not any(
-                node.id in names for names in self._parameters):
+        if isinstance(node.ctx, ast.Load) and not self._local(node.id):
             self._note(node.id)
             if node.id in ANNOTATION_READERS and self._owner is not None:
                 self.reading_owners.add(self._owner)  # `get_type_hints(cls)` in a def

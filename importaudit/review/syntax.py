@@ -307,6 +307,24 @@ def function_locals(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -
     return names - declared
 
 
+def declared_global(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    """The names a function declares `global` itself (not those its nested scopes do).
+
+    Such a name is the module's inside it, whatever an enclosing function binds.
+    """
+    if isinstance(node, ast.Lambda):
+        return set()
+    found: set[str] = set()
+    todo: list[ast.AST] = [*node.body]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, ast.Global):
+            found.update(item.names)
+        elif not isinstance(item, _SCOPES):
+            todo.extend(ast.iter_child_nodes(item))
+    return found
+
+
 def lazy_target(value: ast.expr) -> str | None:
     """The module a PEP 562 map entry names, as `import_module` would read it.
 

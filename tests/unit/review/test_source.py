@@ -491,3 +491,22 @@ def test_an_import_a_with_suppress_gets_past_binds_optionally(tmp_path: Path) ->
     kinds = {b.name: b.kind for b in facts.bindings}
     assert kinds["ratio"] is BindingKind.OPTIONAL
     assert kinds["helper"] is BindingKind.EAGER
+
+
+def test_a_name_declared_global_inside_reads_the_module_s_import(tmp_path: Path) -> None:
+    # rev8: the enclosing function's local `hv` hid the module's import from `inner`,
+    # which declares it global: an IA102 was lost, and an annotation's use turned into
+    # an IA501 whose fix would make `inner()` raise NameError.
+    facts = facts_of(tmp_path, """
+        import heavy as hv
+
+        def outer():
+            hv = None
+
+            def inner():
+                global hv
+                return hv.run()
+
+            return inner, hv
+        """)
+    assert facts.uses_of("hv") == {Use.FUNCTION}
