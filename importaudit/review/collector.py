@@ -606,7 +606,32 @@ class _Collector(_ClassUseVisitor):
                 and not bounded(node, self.literals)):
             self.work.append(Statement(node.lineno, node.end_lineno or node.lineno,
                                        "comprehension"))
-        self.generic_visit(node)
+        self._in_scope(node)
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> None:
+        self._in_scope(node)
+
+    def _in_scope(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp,
+                  ) -> None:
+        """Visit a comprehension: its targets are its own names, not the module's.
+
+        `[hv for hv in values]` never reads the module's `import heavy as hv`. The first
+        iterable is evaluated in the enclosing scope, the rest in the comprehension's.
+        """
+        first, *more = node.generators
+        self.visit(first.iter)
+        own = {n.id for g in node.generators for n in ast.walk(g.target)
+               if isinstance(n, ast.Name)}
+        self._parameters.append((own, set()))
+        self.visit(first.target)
+        for test in first.ifs:
+            self.visit(test)
+        for generator in more:
+            self.visit(generator)
+        for part in ((node.key, node.value) if isinstance(node, ast.DictComp)
+                     else (node.elt,)):
+            self.visit(part)
+        self._parameters.pop()
 
     def _call(self, node: ast.Call) -> ImportTimeCall | None:
         """The call `node` with its name resolved through aliases, and its receiver."""

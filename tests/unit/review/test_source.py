@@ -510,3 +510,19 @@ def test_a_name_declared_global_inside_reads_the_module_s_import(tmp_path: Path)
             return inner, hv
         """)
     assert facts.uses_of("hv") == {Use.FUNCTION}
+
+
+def test_a_comprehension_variable_named_like_an_import_is_not_a_use_of_it(
+        tmp_path: Path) -> None:
+    # rev8: `[hv for hv in items]` kept f in IA102's "used only inside f(), g()".
+    facts = facts_of(tmp_path, """
+        import heavy as hv
+
+        def f(items):
+            return [hv for hv in items], {hv: 1 for hv in items}, list(hv for hv in items)
+
+        def g(items):
+            return [x for x in hv.load(items) if x]
+        """)
+    assert facts.uses_of("hv") == {Use.FUNCTION}
+    assert facts.functions_using["hv"] == ("g",)
