@@ -79,6 +79,15 @@ def _reviewed(root: Path, files: dict[str, str]) -> ReviewContext:
     return ReviewContext(report)
 
 
+def _chains(ctx: ReviewContext, module: str) -> dict[str, tuple[str, ...]]:
+    """The re-export chain of each name `module` imports (`eager.reexport_chain`)."""
+    from importaudit.review.eager import reexport_chain
+
+    facts = ctx.facts(module)
+    assert facts is not None
+    return {b.name: reexport_chain(ctx, b) for b in facts.bindings}
+
+
 @pytest.fixture(scope="module")
 def findings() -> dict[str, Finding]:
     report = api.review([str(RELAY)], api.ReviewOptions(measure=api.Measure(repeat=1)))
@@ -263,7 +272,7 @@ def test_a_name_a_module_defines_itself_here_is_not_sent_to_a_skipped_import(
     # defines its own class before; it defines TypeVar itself unless
     # `_PEP_696_IMPLEMENTED`. Following its imports, the fold told sqlalchemy to import
     # both from typing, whose classes on Python 3.11 are not those.
-    from importaudit.review.eager import defining_module, reexport_chain
+    from importaudit.review.eager import defining_module
 
     ctx = _reviewed(tmp_path / "shims", {
         "__init__.py": "",
@@ -280,10 +289,10 @@ def test_a_name_a_module_defines_itself_here_is_not_sent_to_a_skipped_import(
         "typing.py": "from shims.compat import count, islice, repeat\n",
         "user.py": "from shims.typing import count, islice, repeat\n",
     })
+    chains = _chains(ctx, "shims.user")
+    assert chains["count"] == chains["repeat"] == ("shims.typing", "shims.compat")
     facts = ctx.facts("shims.user")
     assert facts is not None
-    chains = {b.name: reexport_chain(ctx, b) for b in facts.bindings}
-    assert chains["count"] == chains["repeat"] == ("shims.typing", "shims.compat")
     assert defining_module(ctx, facts.bindings[0]) == "shims.compat"
     # future.backports.misc: a def under `if PY26:`, then the import every Python 3
     # runs, which is the binding that stays.
@@ -296,8 +305,6 @@ def test_a_fallback_import_and_a_renamed_one_are_not_taken_for_the_name_s_home(
     # from ._native import escape` was read as the binding that ran (runs_here reads
     # `if` tests only), and `from itertools import count as counter` was followed to
     # itertools, which has no `counter`: "import counter from itertools" raises.
-    from importaudit.review.eager import reexport_chain
-
     ctx = _reviewed(tmp_path / "trypkg", {
         "__init__.py": "",
         "_speedups.py": "def escape(s):\n    return s\n",
@@ -307,8 +314,6 @@ def test_a_fallback_import_and_a_renamed_one_are_not_taken_for_the_name_s_home(
         "compat3.py": "from itertools import count as counter\n",
         "user.py": "from trypkg.compat import escape\nfrom trypkg.compat3 import counter\n",
     })
-    facts = ctx.facts("trypkg.user")
-    assert facts is not None
-    chains = {b.name: reexport_chain(ctx, b) for b in facts.bindings}
+    chains = _chains(ctx, "trypkg.user")
     assert chains["escape"] == ("trypkg.compat", "trypkg._speedups")  # what the run loaded
     assert chains["counter"] == ("trypkg.compat3",)

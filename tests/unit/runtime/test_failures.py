@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from importaudit.runtime.failures import classify, format_traceback, platform_guard
+from importaudit.runtime.interpreter import Interpreter
 from importaudit.runtime.records import Fail, from_wire
 
 GUARDED = '''\
@@ -154,25 +155,35 @@ def test_classify_an_extension_whose_shared_library_is_not_installed(
     assert classify(fail(n="pkg", o="pkg", m=message), ["pkg"]) is None
 
 
+def _ctypes_hook(root: Path, name: str, failing: str) -> list[list[object]]:
+    """`root/name.py`, which loads libc through find_library and runs `failing` (line 3).
+
+    The frames of the AttributeError its line 3 raises in ctypes.
+    """
+    module = root / f"{name}.py"
+    module.write_text('import ctypes, ctypes.util\n'
+                      'libc = ctypes.CDLL(ctypes.util.find_library("c"))\n'
+                      f"{failing}\n")
+    return [[str(module), 3, "<module>"], ["/usr/lib/python3.11/ctypes/__init__.py", 389,
+                                           "__getattr__"]]
+
+
+def _here() -> Interpreter:
+    import sys
+
+    return Interpreter(sys.executable, (3, 11, 7), "cpython", "linux")
+
+
 def test_a_symbol_missing_from_a_library_that_was_found_is_a_failure(tmp_path: Path) -> None:
     # ctypes found libc here: a symbol it lacks is the module's failure, not a library
     # absent on this platform (only the interpreter standing in for one is that).
-    import sys
-
-    from importaudit.runtime.interpreter import Interpreter
-
-    module = tmp_path / "hook.py"
-    module.write_text('import ctypes, ctypes.util\n'
-                      'libc = ctypes.CDLL(ctypes.util.find_library("c"))\n'
-                      'libc.no_such_symbol.restype = None\n')
-    where = Interpreter(sys.executable, (3, 11, 7), "cpython", "linux")
-    frames = [[str(module), 3, "<module>"], ["/usr/lib/python3.11/ctypes/__init__.py", 389,
-                                             "__getattr__"]]
+    frames = _ctypes_hook(tmp_path, "hook", "libc.no_such_symbol.restype = None")
+    where = _here()
     found = fail(n="pkg.hook", o="pkg.hook", tb=frames,
                  m="AttributeError: libc.so.6: undefined symbol: no_such_symbol")
     assert classify(found, ["pkg"], where) is None
     lost = fail(n="pkg.hook", o="pkg.hook", tb=frames,
-                m=f"AttributeError: {sys.executable}: undefined symbol: no_such_symbol")
+                m=f"AttributeError: {where.executable}: undefined symbol: no_such_symbol")
     skip = classify(lost, ["pkg"], where)
     assert skip is not None and (skip.kind, skip.missing) == ("missing-dependency", "c")
 
@@ -181,18 +192,10 @@ def test_a_symbol_missing_from_the_interpreter_itself_is_a_failure(tmp_path: Pat
     # rev7: the module also loads libc (found here), but the failing statement reads
     # `ctypes.pythonapi`: a symbol this Python lacks is the module's failure, not a
     # library absent on this platform.
-    import sys
-
-    from importaudit.runtime.interpreter import Interpreter
-
-    module = tmp_path / "cellhack.py"
-    module.write_text('import ctypes, ctypes.util\n'
-                      'libc = ctypes.CDLL(ctypes.util.find_library("c"))\n'
-                      'ctypes.pythonapi._PyCell_SetRemovedInThisPython.restype = None\n')
-    where = Interpreter(sys.executable, (3, 11, 7), "cpython", "linux")
-    frames = [[str(module), 3, "<module>"], ["/usr/lib/python3.11/ctypes/__init__.py", 389,
-                                             "__getattr__"]]
+    frames = _ctypes_hook(tmp_path, "cellhack",
+                          "ctypes.pythonapi._PyCell_SetRemovedInThisPython.restype = None")
+    where = _here()
     lost = fail(n="pkg.cellhack", o="pkg.cellhack", tb=frames,
-                m=f"AttributeError: {sys.executable}: undefined symbol: "
+                m=f"AttributeError: {where.executable}: undefined symbol: "
                   "_PyCell_SetRemovedInThisPython")
     assert classify(lost, ["pkg"], where) is None
