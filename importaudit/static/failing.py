@@ -84,6 +84,12 @@ class _Reach:
         return b in self._below[a]
 
 
+def _packages_of(package: str) -> list[str]:
+    """`package` and every package above it: `a.b.c` -> a, a.b, a.b.c."""
+    parts = package.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
 class Entries:
     """The members of components that can be the first of their component to start.
 
@@ -106,6 +112,8 @@ class Entries:
         # (package, modules running, surely) -> the members it reaches first, for one
         # component
         self._hits: dict[tuple[str, frozenset[str], bool], frozenset[str]] = {}
+        # (package, modules running) -> `_above`, for one component
+        self._chains: dict[tuple[str, frozenset[str]], tuple[frozenset[str], bool]] = {}
         # (package, modules running) -> every module its import may reach, for every
         # component: most components are reached by none of the packages above them
         # (sympy: `sympy` is asked about in 12 components and reaches 4), which one
@@ -115,7 +123,10 @@ class Entries:
     def __call__(self, members: Collection[str]) -> set[str]:
         """The members of one component that can start first."""
         inside = frozenset(members)
-        self._hits = {}  # (what a package reaches first depends on the component)
+        # (what a package reaches first, and what its chain of packages above gives,
+        # depend on the component)
+        self._hits = {}
+        self._chains = {}
         found: set[str] = set()
         for member in sorted(inside):
             found |= self._firsts(member, frozenset(), inside)
@@ -124,23 +135,45 @@ class Entries:
     def _firsts(self, module: str, started: frozenset[str],
                 members: frozenset[str]) -> frozenset[str]:
         """The members that can start first when `module` is imported (`started`: running)."""
-        parts = module.split(".")
-        above: list[str] = []
-        found: set[str] = set()  # what packages that may not reach the component reach
-        for package in (".".join(parts[:i]) for i in range(1, len(parts))):
-            above.append(package)
-            if package in started:
-                continue
+        package, dot, _ = module.rpartition(".")
+        if not dot:
+            return frozenset({module})
+        found, ends = self._above(package, started, members)
+        return found if ends else found | {module}
+
+    def _above(self, package: str, started: frozenset[str],
+               members: frozenset[str]) -> tuple[frozenset[str], bool]:
+        """What importing `package` and the packages above it, outermost first, starts first.
+
+        The members that can start first on the way, and whether the way ends there (a
+        package that is a member starts first, or one that surely reaches members):
+        then the module below never starts first. Kept per package, for every module
+        below it: a component's members share a few packages (sympy's largest, 274
+        members).
+        """
+        key = (package, started)
+        known = self._chains.get(key)
+        if known is not None:
+            return known
+        parent, dot, _ = package.rpartition(".")
+        found, ends = (self._above(parent, started, members) if dot
+                       else (frozenset(), False))
+        if not ends and package not in started:
             if package in members:
-                return frozenset({package, *found})
-            now = started | set(above)
-            hits = self._reached(package, now, members, surely=False)
-            if hits:
-                for hit in hits:
-                    found |= self._firsts(hit, now, members)
-                if self._reached(package, now, members, surely=True):
-                    return frozenset(found)
-        return frozenset({module, *found})
+                found, ends = found | {package}, True
+            else:
+                # Modules running meanwhile: those started, and every package above
+                # the module (those too, running already or not: none is entered again).
+                now = started.union(_packages_of(package))
+                hits = self._reached(package, now, members, surely=False)
+                if hits:
+                    more = set(found)
+                    for hit in hits:
+                        more |= self._firsts(hit, now, members)
+                    found = frozenset(more)
+                    ends = bool(self._reached(package, now, members, surely=True))
+        self._chains[key] = found, ends
+        return found, ends
 
     def _reached(self, package: str, started: frozenset[str],
                  members: frozenset[str], *, surely: bool) -> frozenset[str]:
