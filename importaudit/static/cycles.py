@@ -157,6 +157,10 @@ def _orders(graph: StaticGraph, chosen: frozenset[EdgeKind], place: Mapping[str,
     ahead: dict[str, list[str]] = {}
     always: dict[str, list[str]] = {}
     extra: list[list[ImportEdge]] = [[] for _ in range(count)]
+    # The statements of every package above a member, for their order (`Entries`).
+    statements: dict[str, list[ImportEdge]] = {
+        member.rsplit(".", depth)[0]: [] for member in place
+        for depth in range(1, member.count(".") + 1)}
     # `may_run` and `runs_always`, spelt out: two calls for each of sympy's 30,000
     # edges cost a tenth of its cycle analysis. The graph's edges come by importer, so
     # each run of one importer's looks its two lists up once (a third of the loop);
@@ -164,6 +168,7 @@ def _orders(graph: StaticGraph, chosen: frozenset[EdgeKind], place: Mapping[str,
     last: str | None = None
     may: list[str] = []
     sure: list[str] = []
+    own: list[ImportEdge] | None = None
     every = chosen >= IMPORT_TIME_KINDS  # (the default: no import-time edge is extra)
     dynamic = EdgeKind.DYNAMIC in chosen
     for e in graph.edges:
@@ -179,14 +184,17 @@ def _orders(graph: StaticGraph, chosen: frozenset[EdgeKind], place: Mapping[str,
             last = u
             may = ahead.setdefault(u, [])
             sure = always.setdefault(u, [])
+            own = statements.get(u)
         may.append(e.imported)
+        if own is not None:
+            own.append(e)
         if kind in ALWAYS_KINDS and not e.conditional:  # (`runs_always`)
             sure.append(e.imported)
         if not sought:
             at = place.get(u)
             if at is not None and at == place.get(e.imported):
                 extra[at].append(e)
-    return Entries(ahead, always), extra
+    return Entries(ahead, always, statements), extra
 
 
 def find_cycles(graph: StaticGraph,

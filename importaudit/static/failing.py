@@ -103,15 +103,24 @@ class Entries:
     `always`: those that always run (`runs_always`). A package reaches members first
     along `ahead`; only along `always` does it surely do so: through an import under
     `if sys.platform == "win32":` the member imported may start first as well.
+
+    A package's own statements run in the order of their lines: once one of them
+    surely reaches the component, the statements after it start nothing first
+    (`statements`: the statements of packages, those that may run at import time; a
+    package without them, or with one that has no line, counts its imports as one).
+    `pkg/__init__.py` importing `pkg.a` on line 3 and `pkg.b` on line 4, when `pkg.a`
+    imports `pkg.b`, starts the cycle at `pkg.a`, never at `pkg.b`.
     """
 
     def __init__(self, ahead: Mapping[str, Sequence[str]],
-                 always: Mapping[str, Sequence[str]] | None = None) -> None:
+                 always: Mapping[str, Sequence[str]] | None = None,
+                 statements: Mapping[str, Sequence[ImportEdge]] | None = None) -> None:
         self._ahead = ahead
         self._always = ahead if always is None else always
-        # (package, modules running, surely) -> the members it reaches first, for one
-        # component
-        self._hits: dict[tuple[str, frozenset[str], bool], frozenset[str]] = {}
+        self._statements = statements or {}
+        # (package, modules running) -> the members it reaches first, and whether it
+        # surely reaches one, for one component
+        self._hits: dict[tuple[str, frozenset[str]], tuple[frozenset[str], bool]] = {}
         # (package, modules running) -> `_above`, for one component
         self._chains: dict[tuple[str, frozenset[str]], tuple[frozenset[str], bool]] = {}
         # (package, modules running) -> every module its import may reach, for every
@@ -119,6 +128,9 @@ class Entries:
         # (sympy: `sympy` is asked about in 12 components and reaches 4), which one
         # search answers for all of them (and for what it surely reaches, a part of it)
         self._closures: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
+        # package -> its statements' targets, line by line, each with whether it
+        # always runs (`_steps`)
+        self._steps: dict[str, list[list[tuple[str, bool]]]] = {}
 
     def __call__(self, members: Collection[str]) -> set[str]:
         """The members of one component that can start first."""
@@ -165,44 +177,94 @@ class Entries:
                 # Modules running meanwhile: those started, and every package above
                 # the module (those too, running already or not: none is entered again).
                 now = started.union(_packages_of(package))
-                hits = self._reached(package, now, members, surely=False)
+                hits, ends = self._reached(package, now, members)
                 if hits:
                     more = set(found)
                     for hit in hits:
                         more |= self._firsts(hit, now, members)
                     found = frozenset(more)
-                    ends = bool(self._reached(package, now, members, surely=True))
         self._chains[key] = found, ends
         return found, ends
 
     def _reached(self, package: str, started: frozenset[str],
-                 members: frozenset[str], *, surely: bool) -> frozenset[str]:
-        """The members `package`'s import reaches first: through modules not members.
+                 members: frozenset[str]) -> tuple[frozenset[str], bool]:
+        """The members `package`'s import may reach first, and whether it surely reaches one.
 
-        Along imports that may run, or (`surely`) only those that always do. Modules
+        Through modules not members, along imports that may run; surely, along those
+        that always do. Statement by statement, in the package's order (`_ordered`):
+        after the first that surely reaches a member, none starts one first. Modules
         already running (`started`) are not entered: importing them again returns at
         once.
         """
-        key = (package, started, surely)
+        key = (package, started)
         hits = self._hits.get(key)
-        if hits is None and self._closure((package, started)).isdisjoint(members):
-            hits = self._hits[key] = frozenset()
-        if hits is None:
-            ahead = self._always if surely else self._ahead
-            found: set[str] = set()
-            seen = {package}
-            stack = [package]
-            while stack:
-                for v in ahead.get(stack.pop(), ()):
-                    if v in seen or v in started:
-                        continue
-                    seen.add(v)
-                    if v in members:
-                        found.add(v)
-                    else:
-                        stack.append(v)
-            hits = self._hits[key] = frozenset(found)
+        if hits is not None:
+            return hits
+        if self._closure(key).isdisjoint(members):
+            hits = self._hits[key] = frozenset(), False
+            return hits
+        found: set[str] = set()
+        ends = False
+        may_seen = {package}  # (what earlier statements may have imported: searched)
+        sure_seen = {package}  # (what they surely imported, members not reached)
+        for step in self._ordered(package):
+            for target, sure in step:
+                self._search(target, self._ahead, started, members, may_seen, found)
+                if sure and self._search(target, self._always, started, members,
+                                         sure_seen, set()):
+                    ends = True
+            if ends:
+                break
+        hits = self._hits[key] = frozenset(found), ends
         return hits
+
+    @staticmethod
+    def _search(start: str, ahead: Mapping[str, Sequence[str]], started: frozenset[str],
+                members: frozenset[str], seen: set[str], found: set[str]) -> bool:
+        """Add to `found` the members `start` reaches first along `ahead`; whether any.
+
+        Modules in `seen` (searched already) or `started` are not entered; those
+        entered join `seen`.
+        """
+        if start in seen or start in started:
+            return False
+        seen.add(start)
+        if start in members:
+            found.add(start)
+            return True
+        hit = False
+        stack = [start]
+        while stack:
+            for v in ahead.get(stack.pop(), ()):
+                if v in seen or v in started:
+                    continue
+                seen.add(v)
+                if v in members:
+                    found.add(v)
+                    hit = True
+                else:
+                    stack.append(v)
+        return hit
+
+    def _ordered(self, package: str) -> list[list[tuple[str, bool]]]:
+        """`package`'s imports line by line, each with whether it always runs (`runs_always`).
+
+        One step of every import when its statements are not known, or one has no line.
+        """
+        steps = self._steps.get(package)
+        if steps is None:
+            statements = self._statements.get(package)
+            if statements and all(e.line is not None for e in statements):
+                by_line: dict[int, list[tuple[str, bool]]] = {}
+                for e in statements:
+                    by_line.setdefault(cast("int", e.line), []).append(
+                        (e.imported, e.kind in ALWAYS_KINDS and not e.conditional))
+                steps = [by_line[line] for line in sorted(by_line)]
+            else:
+                sure = set(self._always.get(package, ()))
+                steps = [[(v, v in sure) for v in self._ahead.get(package, ())]]
+            self._steps[package] = steps
+        return steps
 
     def _closure(self, key: tuple[str, frozenset[str]]) -> frozenset[str]:
         """Every module `package`'s import may reach, modules already running left out."""

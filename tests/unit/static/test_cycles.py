@@ -86,6 +86,42 @@ def test_only_orders_that_can_occur_are_suspected(monkeypatch: pytest.MonkeyPatc
         "twinpkg.beta": (("twinpkg.beta",), True)}
 
 
+def test_a_package_starts_its_cycle_at_what_its_first_statement_reaches(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(STATIC)
+    # pylint.testutils's shape: the package imports `functional` (line 3) before
+    # `runner` (line 4); `runner` imports from `functional`, whose `output` takes
+    # `Runner` back. Every import of a member runs the package first, so `functional`
+    # always starts the cycle and `runner` is finished when `output` asks for `Runner`.
+    # Read without the statements' order, `runner` could start first: "can fail at
+    # import", shouted when the proof could not run (pylint's needs pytest).
+    found = {c.packages[0]: c for c in find_cycles(graph_of("lineorder"))}
+    first = found["linefirst"]
+    assert first.entries == ("linefirst.functional",)
+    assert not first.can_fail and first.failing == ()
+    assert [(e.importer, e.imported) for e in first.held_by_order] == [
+        ("linefirst.functional.output", "linefirst.runner")]
+    # The same lines swapped: `runner` starts first, and the import fails.
+    second = found["linesecond"]
+    assert second.entries == ("linesecond.runner",)
+    assert [(e.importer, e.imported) for e in second.failing] == [
+        ("linesecond.functional.output", "linesecond.runner")]
+    # A statement that may not run (Windows only) does not end the search: the one
+    # after it starts the cycle elsewhere, and both orders stay.
+    guard = found["lineguard"]
+    assert guard.entries == ("lineguard.functional", "lineguard.runner")
+    assert guard.can_fail
+    # What running says (this interpreter, not Windows): the first imports, the
+    # second fails on its half-initialised `runner`.
+    for package, fails in (("linefirst", False), ("linesecond", True), ("lineguard", False)):
+        for module in (f"{package}.runner", f"{package}.functional.output"):
+            run = subprocess.run([sys.executable, "-c", f"import {module}"],
+                                 cwd=STATIC / "lineorder", capture_output=True,
+                                 text=True, check=False)
+            assert (run.returncode != 0) == fails, (module, run.stderr)
+            assert ("partially initialized module" in run.stderr) == fails
+
+
 def test_an_order_read_from_imports_that_may_not_run_is_not_trusted(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(STATIC)
