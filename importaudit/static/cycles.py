@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, Cycle, EdgeKind, ImportEdge
 from importaudit.static.component import build, edges, witness_nodes
 from importaudit.static.cut import cut_cost, feedback_arcs
-from importaudit.static.failing import ALWAYS_KINDS, Entries, failing_edges
+from importaudit.static.failing import ALWAYS_KINDS, Entries, entries_work, failing_edges
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import edge_sort_key
 from importaudit.static.sourcetree import name_root, project_package, shared_folder
@@ -194,7 +194,8 @@ def _orders(graph: StaticGraph, chosen: frozenset[EdgeKind], place: Mapping[str,
             at = place.get(u)
             if at is not None and at == place.get(e.imported):
                 extra[at].append(e)
-    return Entries(ahead, always, statements), extra
+    return Entries(ahead, always, statements,
+                   work=entries_work(sum(map(len, ahead.values())))), extra
 
 
 def find_cycles(graph: StaticGraph,

@@ -29,7 +29,7 @@ from importaudit.static.component import all_at_import, edges
 from importaudit.static.graph import RUNS_AT_IMPORT
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
     import networkx as nx
 
@@ -84,6 +84,20 @@ class _Reach:
         return b in self._below[a]
 
 
+# Modules the searches of `Entries` may enter over one analysis: a package's search is
+# one walk of the modules its import reaches, per component it reaches, so a tree of
+# packages that each reach most of it (a generated 10,000-module monorepo: 56 per
+# edge) would cost packages x modules. Real trees stay far below (sympy, SQLAlchemy:
+# 0.1 per edge; Django, pandas: less), and past the bound the answer only grows.
+_ENTRIES_WORK_MIN = 200_000
+_ENTRIES_WORK_PER_EDGE = 4
+
+
+def entries_work(edges: int) -> int:
+    """How many modules `Entries`' searches may enter, for a graph of `edges` imports."""
+    return max(_ENTRIES_WORK_MIN, _ENTRIES_WORK_PER_EDGE * edges)
+
+
 def _packages_of(package: str) -> list[str]:
     """`package` and every package above it: `a.b.c` -> a, a.b, a.b.c."""
     parts = package.split(".")
@@ -110,11 +124,18 @@ class Entries:
     package without them, or with one that has no line, counts its imports as one).
     `pkg/__init__.py` importing `pkg.a` on line 3 and `pkg.b` on line 4, when `pkg.a`
     imports `pkg.b`, starts the cycle at `pkg.a`, never at `pkg.b`.
+
+    The searches enter at most `work` modules in all (`entries_work`); past that, a
+    package may start any member of a component it is asked about, and fixes no order:
+    the answer grows (more orders are suspected and run), it never loses an order that
+    can occur.
     """
 
     def __init__(self, ahead: Mapping[str, Sequence[str]],
                  always: Mapping[str, Sequence[str]] | None = None,
-                 statements: Mapping[str, Sequence[ImportEdge]] | None = None) -> None:
+                 statements: Mapping[str, Sequence[ImportEdge]] | None = None,
+                 work: int | None = None) -> None:
+        """`work`: how many modules the searches may enter in all (None: no bound)."""
         self._ahead = ahead
         self._always = ahead if always is None else always
         self._statements = statements or {}
@@ -131,6 +152,7 @@ class Entries:
         # package -> its statements' targets, line by line, each with whether it
         # always runs (`_steps`)
         self._steps: dict[str, list[list[tuple[str, bool]]]] = {}
+        self._work = work
 
     def __call__(self, members: Collection[str]) -> set[str]:
         """The members of one component that can start first."""
@@ -200,31 +222,58 @@ class Entries:
         hits = self._hits.get(key)
         if hits is not None:
             return hits
-        if self._closure(key).isdisjoint(members):
+        closure = self._closure(key)
+        if closure is not None and closure.isdisjoint(members):
             hits = self._hits[key] = frozenset(), False
+            return hits
+        if closure is None or self._spent():
+            # Past the work bound: every member it may reach, and no order fixed (more
+            # entries: more orders suspected, never one that can occur missed).
+            hits = self._hits[key] = members - started, False
             return hits
         found: set[str] = set()
         ends = False
         may_seen = {package}  # (what earlier statements may have imported: searched)
         sure_seen = {package}  # (what they surely imported, members not reached)
+        # Only a module that cannot be running yet makes a statement surely start what
+        # it imports: one of the package's own (which the package runs first), or one
+        # outside it that does not import the package. One that does may have started
+        # the package's import (imported first by the user, or on the way from a module
+        # that was): then the statement returns at once, half-imported, and a later
+        # line starts the cycle.
+        inside = package + "."
+
+        def fresh(module: str) -> bool:
+            if module.startswith(inside):
+                return True
+            reach = self._closure((module, frozenset()))
+            return reach is not None and package not in reach
+
         for step in self._ordered(package):
             for target, sure in step:
                 self._search(target, self._ahead, started, members, may_seen, found)
                 if sure and self._search(target, self._always, started, members,
-                                         sure_seen, set()):
+                                         sure_seen, set(), fresh):
                     ends = True
             if ends:
                 break
+        if self._work is not None:
+            self._work -= len(may_seen) + len(sure_seen)
         hits = self._hits[key] = frozenset(found), ends
         return hits
 
+    def _spent(self) -> bool:
+        """Whether the searches have entered as many modules as they may."""
+        return self._work is not None and self._work <= 0
+
     @staticmethod
     def _search(start: str, ahead: Mapping[str, Sequence[str]], started: frozenset[str],
-                members: frozenset[str], seen: set[str], found: set[str]) -> bool:
+                members: frozenset[str], seen: set[str], found: set[str],
+                fresh: Callable[[str], bool] | None = None) -> bool:
         """Add to `found` the members `start` reaches first along `ahead`; whether any.
 
         Modules in `seen` (searched already) or `started` are not entered; those
-        entered join `seen`.
+        entered join `seen`. With `fresh`, nor are modules it says may be running.
         """
         if start in seen or start in started:
             return False
@@ -232,6 +281,8 @@ class Entries:
         if start in members:
             found.add(start)
             return True
+        if fresh is not None and not fresh(start):
+            return False
         hit = False
         stack = [start]
         while stack:
@@ -242,7 +293,7 @@ class Entries:
                 if v in members:
                     found.add(v)
                     hit = True
-                else:
+                elif fresh is None or fresh(v):
                     stack.append(v)
         return hit
 
@@ -266,10 +317,15 @@ class Entries:
             self._steps[package] = steps
         return steps
 
-    def _closure(self, key: tuple[str, frozenset[str]]) -> frozenset[str]:
-        """Every module `package`'s import may reach, modules already running left out."""
+    def _closure(self, key: tuple[str, frozenset[str]]) -> frozenset[str] | None:
+        """Every module `package`'s import may reach, modules already running left out.
+
+        None when it is not known: the work bound was reached first.
+        """
         closure = self._closures.get(key)
         if closure is None:
+            if self._spent():
+                return None
             package, started = key
             seen = {package}
             stack = [package]
@@ -279,6 +335,8 @@ class Entries:
                         seen.add(v)
                         stack.append(v)
             closure = self._closures[key] = frozenset(seen)
+            if self._work is not None:
+                self._work -= len(seen)
         return closure
 
 
