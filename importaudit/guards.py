@@ -452,3 +452,73 @@ def suppresses_import_error(items: Sequence[ast.withitem]) -> bool:
             if name == "suppress":
                 return True
     return False
+
+
+def _lazy_name(element: ast.expr, name: str, package: str) -> str | None:
+    """One entry of `__lazy_modules__`: a string, or an f-string of the module's names."""
+    if isinstance(element, ast.Constant):
+        return element.value if isinstance(element.value, str) else None
+    if not isinstance(element, ast.JoinedStr):
+        return None
+    parts: list[str] = []
+    for value in element.values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            parts.append(value.value)
+            continue
+        if (not isinstance(value, ast.FormattedValue) or value.conversion != -1
+                or value.format_spec is not None):
+            return None
+        expr = ast.unparse(value.value)
+        if expr in ("__spec__.parent", "__package__"):
+            parts.append(package)
+        elif expr in ("__name__", "__spec__.name"):
+            parts.append(name)
+        else:
+            return None
+    return "".join(parts)
+
+
+def lazy_modules(body: Sequence[ast.stmt], before: int, name: str,
+                 is_package: bool) -> frozenset[str]:
+    """The modules a file's `__lazy_modules__` lists when its line `before` runs (PEP 810).
+
+    From Python 3.15, a module-level import of a listed module is lazy. Read from the
+    last module-level assignment of a list, tuple or set before that line (in an `if`
+    too), whose entries are strings or f-strings of `__spec__.parent`, `__package__` or
+    `__name__` (tox: `f"{__spec__.parent}.run"`); other entries are not read. `name`
+    is the module's, `is_package` whether it is a package's `__init__`.
+    """
+    package = name if is_package else name.rpartition(".")[0]
+    listed: frozenset[str] = frozenset()
+    pending = list(body)
+    while pending:
+        node = pending.pop(0)
+        if node.lineno >= before:
+            continue
+        if isinstance(node, ast.If):
+            pending[:0] = [*node.body, *node.orelse]
+        elif (isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "__lazy_modules__"
+                        for t in node.targets)
+                and isinstance(node.value, ast.List | ast.Tuple | ast.Set)):
+            names = (_lazy_name(e, name, package) for e in node.value.elts)
+            listed = frozenset(n for n in names if n)
+    return listed
+
+
+def imported_modules(node: ast.Import | ast.ImportFrom, name: str,
+                     is_package: bool) -> list[str]:
+    """The full names of the modules an import statement of module `name` imports.
+
+    `from X import y` imports X (y may be a submodule, or not); a relative import is
+    resolved against the module's package. Empty when it climbs above the top.
+    """
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if not node.level:
+        return [node.module or ""]
+    parts = (name if is_package else name.rpartition(".")[0]).split(".")
+    if node.level - 1 >= len(parts):
+        return []
+    base = ".".join(parts[:len(parts) - (node.level - 1)])
+    return [f"{base}.{node.module}" if node.module else base]

@@ -48,6 +48,7 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
     from importaudit.review.context import ReviewContext
     from importaudit.review.eager import fold_utility_pulls, with_served
     from importaudit.review.impact import group_shared_costs
+    from importaudit.review.lazydecl import note_declared_lazy
     from importaudit.review.overlap import fold_same_imports
     from importaudit.review.registry import all_rules
 
@@ -73,6 +74,7 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
         found = fold_same_imports(found, ctx.claims, ctx.floors)
     with_served(ctx, ctx.claims)
     found = group_shared_costs(ctx.tree, found, ctx.claims, ctx.regrade)
+    found = note_declared_lazy(report, found)
     sups = ctx.suppressions()
     ran = None if selected is None else frozenset(selected)
     outcome = suppress.apply(found, sups, frozenset(r.code for r in rules), ran)

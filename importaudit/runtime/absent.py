@@ -39,7 +39,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from importaudit.guards import catches_import_error, suppresses_import_error
+from importaudit.guards import (
+    catches_import_error,
+    imported_modules,
+    lazy_modules,
+    suppresses_import_error,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -665,31 +670,26 @@ def _mentions(tree: ast.Module, name: str) -> bool:
 def lazy_only(file: str, line: int, where: Interpreter) -> str | None:
     """The module a PEP 810 lazy import at `file:line` names, on a Python that runs it now.
 
-    A module listed in its file's `__lazy_modules__` (assigned before the import) is
-    imported lazily from Python 3.15 on, by an absolute import at module level outside
-    `try` and `with` blocks; before 3.15 the import runs where it stands. None when
-    that is not what failed.
+    A module listed in its file's `__lazy_modules__` (assigned before the import:
+    `guards.lazy_modules`) is imported lazily from Python 3.15 on, by an absolute
+    import at module level outside `try` and `with` blocks; before 3.15 the import runs
+    where it stands. None when that is not what failed. (Only the file is known here,
+    not its module: entries made of the module's own names, and relative imports, are
+    not read.)
     """
     if where.version[:2] >= (3, 15):
         return None
     tree = parse(file)
     if tree is None:
         return None
-    lazy: set[str] = set()
     for node in _top_level(tree.body):
         if node.lineno <= line <= (node.end_lineno or node.lineno):
-            if isinstance(node, ast.ImportFrom) and not node.level:
-                named = [node.module or ""]
-            elif isinstance(node, ast.Import):
-                named = [a.name for a in node.names]
-            else:
+            if not isinstance(node, ast.Import | ast.ImportFrom) or (
+                    isinstance(node, ast.ImportFrom) and node.level):
                 return None
-            return next((n for n in named if n in lazy), None)
-        if (isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "__lazy_modules__" for t in node.targets)
-                and isinstance(node.value, ast.Set | ast.List | ast.Tuple)):
-            lazy = {e.value for e in node.value.elts
-                    if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+            lazy = lazy_modules(tree.body, node.lineno, "", is_package=False)
+            return next((n for n in imported_modules(node, "", is_package=False)
+                         if n in lazy), None)
     return None
 
 

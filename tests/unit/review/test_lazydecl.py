@@ -1,0 +1,39 @@
+"""Findings on imports a file lists in `__lazy_modules__` (PEP 810) say so."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from review_samples import make_report
+
+from importaudit.model import Finding, ModuleRecord, Severity
+from importaudit.review import lazydecl
+
+INIT = Path(__file__).parents[2] / "fixtures" / "review" / "declazy" / "__init__.py"
+
+
+def _finding(line: int) -> Finding:
+    return Finding(code="IA101", title="Package __init__ eagerly imports its submodules",
+                   severity=Severity.HIGH, module="declazy", message="It imports it.",
+                   fix="Make it lazy.", file=str(INIT), line=line)
+
+
+def test_a_finding_on_an_import_listed_lazy_says_from_which_python() -> None:
+    # tox 4.67's `__init__` lists `f"{__spec__.parent}.run"` in `__lazy_modules__`:
+    # lazy on 3.15, eager on the 3.11 measured; its IA101 said nothing of it.
+    module = ModuleRecord(name="declazy", origin=str(INIT), is_package=True, runs=5)
+    report = make_report(("declazy",), (module,))
+    engine, stdlib, other = (_finding(line) for line in (5, 6, 7))
+    noted = lazydecl.note_declared_lazy(report, [engine, stdlib, other])
+    assert noted[0].message == (
+        "It imports it. Its file lists declazy.engine in `__lazy_modules__`: lazy from "
+        "Python 3.15 on (PEP 810), while the measured Python 3.11 imports it where the "
+        "statement stands.")
+    assert "json in `__lazy_modules__`" in noted[1].message
+    assert noted[2] == other  # (not listed: eager on every Python)
+    # Measured on 3.15, such an import is lazy already: nothing to add.
+    assert report.meta is not None
+    later = dataclasses.replace(report, meta=dataclasses.replace(report.meta,
+                                                                 python_version="3.15.0"))
+    assert lazydecl.note_declared_lazy(later, [engine]) == [engine]
