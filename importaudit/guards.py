@@ -478,32 +478,49 @@ def _lazy_name(element: ast.expr, name: str, package: str) -> str | None:
     return "".join(parts)
 
 
+def _names_lazy_modules(node: ast.AST) -> bool:
+    """Whether `node` reads or writes the name `__lazy_modules__` anywhere in it."""
+    return any(isinstance(n, ast.Name) and n.id == "__lazy_modules__" for n in ast.walk(node))
+
+
 def lazy_modules(body: Sequence[ast.stmt], before: int, name: str,
                  is_package: bool) -> frozenset[str]:
-    """The modules a file's `__lazy_modules__` lists when its line `before` runs (PEP 810).
+    """The modules a file's `__lazy_modules__` surely lists when its line `before` runs.
 
-    From Python 3.15, a module-level import of a listed module is lazy. Read from the
-    last module-level assignment of a list, tuple or set before that line (in an `if`
-    too), whose entries are strings or f-strings of `__spec__.parent`, `__package__` or
-    `__name__` (tox: `f"{__spec__.parent}.run"`); other entries are not read. `name`
-    is the module's, `is_package` whether it is a package's `__init__`.
+    From Python 3.15 (PEP 810), a module-level import of a listed module is lazy. Read
+    from a module-level assignment of a list, tuple or set literal before that line,
+    whose entries are strings or f-strings of `__spec__.parent`, `__package__` or
+    `__name__` (tox: `f"{__spec__.parent}.run"`; other entries are not read). Anything
+    else that touches the name before the line (an assignment under an `if`, of another
+    value, `+=`, `del`, a method call) makes the list unknown: empty here. `name` is the
+    module's, `is_package` whether it is a package's `__init__`.
     """
     package = name if is_package else name.rpartition(".")[0]
     listed: frozenset[str] = frozenset()
-    pending = list(body)
-    while pending:
-        node = pending.pop(0)
+    for node in body:
         if node.lineno >= before:
-            continue
-        if isinstance(node, ast.If):
-            pending[:0] = [*node.body, *node.orelse]
-        elif (isinstance(node, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == "__lazy_modules__"
-                        for t in node.targets)
-                and isinstance(node.value, ast.List | ast.Tuple | ast.Set)):
-            names = (_lazy_name(e, name, package) for e in node.value.elts)
-            listed = frozenset(n for n in names if n)
+            break
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == "__lazy_modules__"):
+            value = node.value
+            if isinstance(value, ast.List | ast.Tuple | ast.Set) and not any(
+                    _names_lazy_modules(e) for e in value.elts):
+                names = (_lazy_name(e, name, package) for e in value.elts)
+                listed = frozenset(n for n in names if n)
+            else:
+                listed = frozenset()
+        elif (not isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef
+                                 | ast.AsyncFunctionDef | ast.ClassDef)
+                and _names_lazy_modules(node)):
+            listed = frozenset()
     return listed
+
+
+def lazy_importable(node: ast.Import | ast.ImportFrom) -> bool:
+    """Whether PEP 810 can make this statement lazy: not a star or `__future__` import."""
+    return not (isinstance(node, ast.ImportFrom)
+                and (node.module == "__future__" or any(a.name == "*" for a in node.names)))
 
 
 def imported_modules(node: ast.Import | ast.ImportFrom, name: str,

@@ -13,7 +13,7 @@ import ast
 import dataclasses
 from typing import TYPE_CHECKING
 
-from importaudit.guards import imported_modules, lazy_modules
+from importaudit.guards import imported_modules, lazy_importable, lazy_modules
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -25,11 +25,17 @@ _LAZY_FROM = (3, 15)
 
 
 def _statement_at(body: list[ast.stmt], line: int) -> ast.stmt | None:
-    """The module-level statement holding `line` (in an `if` at module level too)."""
+    """The module-level statement holding `line` (in an `if` or `with` at module level too).
+
+    PEP 810 makes imports lazy at module level, in `with` blocks too, never in a `try`
+    (nor in a function or class body: their statement is the one returned).
+    """
     for node in body:
         if node.lineno <= line <= (node.end_lineno or node.lineno):
             if isinstance(node, ast.If):
                 return _statement_at([*node.body, *node.orelse], line)
+            if isinstance(node, ast.With):
+                return _statement_at(node.body, line)
             return node
     return None
 
@@ -53,7 +59,8 @@ def note_declared_lazy(report: Report, findings: Iterable[Finding]) -> list[Find
                 and finding.module in packages):
             tree = parse(finding.file)
             node = _statement_at(tree.body, finding.line) if tree is not None else None
-            if tree is not None and isinstance(node, ast.Import | ast.ImportFrom):
+            if (tree is not None and isinstance(node, ast.Import | ast.ImportFrom)
+                    and lazy_importable(node)):
                 is_package = packages[finding.module]
                 lazy = lazy_modules(tree.body, node.lineno, finding.module, is_package)
                 listed = [m for m in imported_modules(node, finding.module, is_package)

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 from importaudit.guards import (
     catches_import_error,
     imported_modules,
+    lazy_importable,
     lazy_modules,
     suppresses_import_error,
 )
@@ -671,11 +672,11 @@ def lazy_only(file: str, line: int, where: Interpreter) -> str | None:
     """The module a PEP 810 lazy import at `file:line` names, on a Python that runs it now.
 
     A module listed in its file's `__lazy_modules__` (assigned before the import:
-    `guards.lazy_modules`) is imported lazily from Python 3.15 on, by an absolute
-    import at module level outside `try` and `with` blocks; before 3.15 the import runs
+    `guards.lazy_modules`) is imported lazily from Python 3.15 on, by an import at
+    module level outside `try` blocks (not a star import); before 3.15 the import runs
     where it stands. None when that is not what failed. (Only the file is known here,
-    not its module: entries made of the module's own names, and relative imports, are
-    not read.)
+    not its module: entries made of the module's own names, relative imports and
+    imports in `with` blocks are not read.)
     """
     if where.version[:2] >= (3, 15):
         return None
@@ -685,7 +686,7 @@ def lazy_only(file: str, line: int, where: Interpreter) -> str | None:
     for node in _top_level(tree.body):
         if node.lineno <= line <= (node.end_lineno or node.lineno):
             if not isinstance(node, ast.Import | ast.ImportFrom) or (
-                    isinstance(node, ast.ImportFrom) and node.level):
+                    isinstance(node, ast.ImportFrom) and node.level) or not lazy_importable(node):
                 return None
             lazy = lazy_modules(tree.body, node.lineno, "", is_package=False)
             return next((n for n in imported_modules(node, "", is_package=False)

@@ -13,10 +13,10 @@ from importaudit.review import lazydecl
 INIT = Path(__file__).parents[2] / "fixtures" / "review" / "declazy" / "__init__.py"
 
 
-def _finding(line: int) -> Finding:
+def _finding(line: int, module: str = "declazy", file: Path = INIT) -> Finding:
     return Finding(code="IA101", title="Package __init__ eagerly imports its submodules",
-                   severity=Severity.HIGH, module="declazy", message="It imports it.",
-                   fix="Make it lazy.", file=str(INIT), line=line)
+                   severity=Severity.HIGH, module=module, message="It imports it.",
+                   fix="Make it lazy.", file=str(file), line=line)
 
 
 def test_a_finding_on_an_import_listed_lazy_says_from_which_python() -> None:
@@ -37,3 +37,16 @@ def test_a_finding_on_an_import_listed_lazy_says_from_which_python() -> None:
     later = dataclasses.replace(report, meta=dataclasses.replace(report.meta,
                                                                  python_version="3.15.0"))
     assert lazydecl.note_declared_lazy(later, [engine]) == [engine]
+
+
+def test_no_note_where_python_3_15_would_not_make_it_lazy() -> None:
+    # A star import is never lazy (PEP 810 forbids `lazy from x import *`); once the
+    # list is changed by `+=` (or `del`, a call, an assignment under an `if`) what it
+    # holds is unknown here. An import in a `with` block is lazy there.
+    edges = INIT.with_name("edges.py")
+    module = ModuleRecord(name="declazy.edges", origin=str(edges), runs=5)
+    report = make_report(("declazy",), (module,))
+    star, within, after = (_finding(line, "declazy.edges", edges) for line in (7, 10, 14))
+    noted = lazydecl.note_declared_lazy(report, [star, within, after])
+    assert noted[0] == star and noted[2] == after
+    assert "lists csv in `__lazy_modules__`" in noted[1].message
