@@ -1,7 +1,11 @@
 """What is known about a cycle failing at import, in words every output shares.
 
 A cycle's static suspicion ("a `from x import name` can meet `x` half-initialised")
-is proven or not by running it (`importaudit.runtime.verify`). The terminal,
+is proven or not by running it (`importaudit.runtime.verify`); so is the absence of
+one: a cycle nothing is suspected of is run from each member it can start at, and
+then "imports from each of its N entry points", or fails, or (not run) says only what
+the static analysis shows: no import statement takes a name from a partly initialised
+module. The terminal,
 Markdown, the gate's violations (and so SARIF, JUnit and GitHub annotations) and
 review finding IA201 all say the same thing about it, from here: on the core layer,
 so the gate and the review word it without importing an output format.
@@ -78,6 +82,50 @@ def only_start(cycle: Cycle) -> str | None:
     return cycle.entries[0] if len(cycle.entries) == 1 else None
 
 
+def _imports_from(cycle: Cycle) -> tuple[int, int] | None:
+    """(entry points that imported, entry points tried) of a cycle nothing is suspected of.
+
+    None unless it was run and did not fail (`Proof.NOT_REPRODUCED`): a suspected
+    cycle is "order-dependent" instead.
+    """
+    if cycle.can_fail or cycle.proof is not Proof.NOT_REPRODUCED:
+        return None
+    return _imported(cycle), len(cycle.trials)
+
+
+def _imports_text(cycle: Cycle, *, sentence: bool) -> str | None:
+    """The label (or `sentence`) of a cycle nothing is suspected of that was run.
+
+    None when it is not one (`_imports_from`).
+    """
+    ran = _imports_from(cycle)
+    if ran is None:
+        return None
+    imported, tried = ran
+    if not sentence:
+        return (f"imports from each of its {tried} entry point(s) (run)" if imported == tried
+                else f"imports from {imported} of its {tried} entry point(s) (run; the "
+                "others failed for another reason)")
+    how = "each imported first, alone, in a fresh interpreter"
+    if imported == tried:
+        return f"It imports without error from each of its {tried} entry point(s), {how}."
+    return (f"It imports without error from {imported} of its {tried} entry point(s), "
+            f"{how}; the others failed for another reason.")
+
+
+def unsuspected_label(cycle: Cycle) -> str:
+    """What a cycle that closes at import time and has no claim yet can truly be called.
+
+    Nothing is suspected (no `from x import name` meets a partly initialised member,
+    by static reasoning), and no run showed it imports: not run, or every entry point
+    tried failed for another reason first. Not "fragile": no risk was shown either.
+    Only import statements are read: a module-level `b.NAME` on a half-initialised `b`
+    fails too, which only a run shows.
+    """
+    return ("no import statement takes a name from a partly initialised module "
+            f"(unverified: {_unverified_why(cycle)})")
+
+
 def _ran_only_order(cycle: Cycle) -> str | None:
     """The start of a cycle with one order, when a trial ran that order without failing."""
     start = only_start(cycle)
@@ -95,6 +143,9 @@ def claim_label(cycle: Cycle) -> str | None:
     start = _ran_only_order(cycle)
     if start is not None:
         return f"does not fail: its only order (it always starts at {start}) was run"
+    ran = _imports_text(cycle, sentence=False)
+    if ran is not None:
+        return ran
     if cycle.proof is Proof.NOT_REPRODUCED:
         return f"order-dependent: did not fail from {_imported(cycle)} entry point(s) tried"
     if cycle.can_fail:
@@ -108,10 +159,14 @@ def claim_sentence(cycle: Cycle) -> str:
         return f"It fails at import: {trial_text(cycle.failures[0])}."
     start = _ran_only_order(cycle)
     if start is not None:
-        return ("It does not fail at import here: a `from ... import name` on a "
-                "half-initialised module looked possible, but the cycle has one import "
+        looked = (": a `from ... import name` on a half-initialised module looked "
+                  "possible, but" if cycle.can_fail else ":")
+        return (f"It does not fail at import here{looked} the cycle has one import "
                 f"order (every import of its modules runs their packages first, and it "
                 f"starts at {start}), and that order was run without error.")
+    ran = _imports_text(cycle, sentence=True)
+    if ran is not None:
+        return ran
     if cycle.proof is Proof.NOT_REPRODUCED:
         return ("It is order-dependent: a `from ... import name` on a half-initialised "
                 f"module could fail, but it did not fail from {_imported(cycle)} entry "
@@ -127,13 +182,20 @@ def claim_sentence(cycle: Cycle) -> str:
 def claims_count(cycles: Sequence[Cycle]) -> str:
     """`2 fail at import, 5 order-dependent, 1 can fail (unverified)` (zeros left out).
 
-    A cycle whose only order was run without error is "safe in their only order".
+    A cycle whose only order was run without error is "safe in their only order"; one
+    nothing was suspected of that imported from every entry point tried "imports from
+    each entry point".
     """
     parts = [f"{sum(1 for c in cycles if c.fails)} fail at import"]
-    single = sum(1 for c in cycles if _ran_only_order(c) is not None)
-    tried = sum(1 for c in cycles if c.proof is Proof.NOT_REPRODUCED) - single
+    several = [c for c in cycles if _ran_only_order(c) is None]
+    single = len(cycles) - len(several)
+    tried = sum(1 for c in several if c.can_fail and c.proof is Proof.NOT_REPRODUCED)
     if tried:
         parts.append(f"{tried} order-dependent")
+    everywhere = sum(1 for c in several
+                     if (ran := _imports_from(c)) is not None and ran[0] == ran[1])
+    if everywhere:
+        parts.append(f"{everywhere} import from each entry point")
     if single:
         parts.append(f"{single} safe in their only order")
     unverified = sum(1 for c in cycles if c.can_fail and c.proof is Proof.UNVERIFIED)

@@ -100,8 +100,10 @@ def cycles(targets: Sequence[str], options: StaticOptions | None = None, *,
     `options.verify`, each suspected module is imported first, alone, in a fresh
     interpreter (`measure.python`; at most `jobs` at once, each bounded by
     `measure.timeout`), and each suspected cycle's `proof` says whether that reproduced
-    it. This runs the targets' code; without `verify` nothing runs and suspicions stay
-    `unverified`. `meanwhile`: see `static_graph`.
+    it; a cycle nothing is suspected of that closes at import time is run from each
+    member it can start at (`Cycle.to_run`). This runs the targets' code; without
+    `verify` nothing runs, suspicions stay `unverified` and each cycle that would have
+    run says why not (`not_run`). `meanwhile`: see `static_graph`.
     """
     import dataclasses
 
@@ -117,10 +119,10 @@ def cycles(targets: Sequence[str], options: StaticOptions | None = None, *,
                         meanwhile=lambda: _networkx_then(meanwhile))
     full = dataclasses.replace(full, cycle_kinds=counted)
     found = find_cycles(full, counted)
-    if options.verify and any(c.order_matters for c in found):
+    if options.verify and any(c.to_run for c in found):
         found = tuple(sorted(_verify(found, full, options, envs), key=cycle_sort_key))
     elif not options.verify:
-        found = tuple(dataclasses.replace(c, not_run=options.not_run) if c.can_fail else c
+        found = tuple(dataclasses.replace(c, not_run=options.not_run) if c.to_run else c
                       for c in found)
     return _static_report(targets, full, found)
 

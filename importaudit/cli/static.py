@@ -71,7 +71,7 @@ def graph(
                    "else eager,optional,parent, those that run at import time; 'all').")
 @click.option("--no-verify", is_flag=True,
               help="Do not run anything: keep the static claim that a cycle can fail at "
-                   "import, labelled unverified.")
+                   "import (or that nothing is at risk), labelled unverified.")
 @config_flags(*WHERE, "timeout", *WALK)
 @static_flags
 @format_option(["text", "json"], "text")
@@ -87,9 +87,11 @@ def cycles(
     fail at import is then proven by execution, the one place this command runs the
     targets' code: each suspected module is imported first, alone, in a fresh
     interpreter of --python with --env set (several at once, up to --jobs, each
-    within --timeout).
+    within --timeout); a cycle nothing is suspected of is run from each member it can
+    start at.
     Only a reproduced failure is shown as "FAILS AT IMPORT", with its error; the others
-    are "order-dependent". --no-verify runs nothing and labels the claim unverified.
+    are "order-dependent", or "imports from each of its N entry points". --no-verify
+    runs nothing and labels the claim unverified.
 
     Exits 1 when a cycle is found (so CI can gate on it), 0 when there is none, 2
     for a usage error.

@@ -135,7 +135,9 @@ class Cycle:
 
     `can_fail` and `failing` are the static suspicion; `proof` and `trials` say whether
     importing the suspected modules first, each alone in a fresh interpreter, reproduced
-    it (`fails` is the claim renderers and rules may show as "fails at import").
+    it (`fails` is the claim renderers and rules may show as "fails at import"). A cycle
+    nothing is suspected of that closes at import time is run from its entries too:
+    its `proof` is `not-reproduced` when they imported (`fails` when one failed on it).
     """
 
     modules: tuple[str, ...]  # members of the component, sorted
@@ -171,6 +173,21 @@ class Cycle:
     def order_matters(self) -> bool:
         """Suspected to fail at import, or would be if a package stopped fixing the order."""
         return self.can_fail or bool(self.held_by_order)
+
+    @property
+    def closes_at_import(self) -> bool:
+        """Whether its witness runs entirely at import time: importing a member runs it."""
+        return bool(self.witness) and all(e.kind in IMPORT_TIME_KINDS for e in self.witness)
+
+    @property
+    def to_run(self) -> bool:
+        """Whether proving the claims runs it: its entry points are imported first.
+
+        A suspected cycle (or one an order held safe) to show whether it fails; any
+        other that closes at import time with its `entries` known, to show whether it
+        imports from each of them: that nothing was suspected is static reasoning only.
+        """
+        return self.order_matters or (self.closes_at_import and bool(self.entries))
 
     def runs_first(self, module: str) -> str | None:
         """The member that always starts before `module`: its outermost package in the cycle.

@@ -9,7 +9,9 @@ numbers); the problems met while reading the source; and, when cycles were sough
 every cycle with its witness path (file:line on each edge), whether it fails at
 import (reproduced by importing a member first, with the error), is only
 order-dependent (suspected, not reproduced) or can fail by static reasoning alone
-(unverified), and the suggested edges to cut. Output is ASCII, so it survives any terminal
+(unverified), or, nothing suspected, imports from each of its entry points (run) or
+takes no name from a partly initialised module (unverified); and the suggested edges
+to cut. Output is ASCII, so it survives any terminal
 and `grep`; colour is the console's business.
 """
 
@@ -31,6 +33,7 @@ from importaudit.cycletext import (
     only_start,
     other_reason_text,
     trial_text,
+    unsuspected_label,
 )
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, EdgeKind, Proof
 
@@ -349,7 +352,7 @@ def _cycle(number: int, cycle: Cycle, console: Console, options: RenderOptions) 
     elif (start := only_start(cycle)) is not None:
         title.append(f"  one import order: it always starts at {start}", style="dim")
     else:
-        title.append("  fragile (import order matters)", style="yellow")
+        title.append(f"  {unsuspected_label(cycle)}", style="dim")
     console.print(title)
     members = cycle.modules if options.verbosity > 0 or len(cycle.modules) <= 8 else (
         *cycle.modules[:8], f"... {len(cycle.modules) - 8} more (-v)")

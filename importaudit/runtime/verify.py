@@ -14,7 +14,10 @@ already loaded `pkg.x` (or failed), that run settles `pkg.x` too (`ImportTrial.v
 *not reproduced*: the cycle is order-dependent, but did not fail from any entry point
 that imported. An entry point that fails for another reason (a missing dependency, a
 timeout) is kept with its error, but proves nothing about the cycle: when every one
-did, the claim stays unverified.
+did, the claim stays unverified. A cycle nothing is suspected of that closes at import
+time (`Cycle.to_run`) is run from each member it can start at all the same: that no
+`from x import name` is at risk is static reasoning, and the run shows it imports from
+each of them, or fails on a half-initialised member after all.
 
 This is the one place where `importaudit cycles` runs the code it analyses.
 """
@@ -76,6 +79,8 @@ def import_roots(graph: StaticGraph, modules: Iterable[str]) -> tuple[str, ...]:
 def entry_points(cycle: Cycle) -> tuple[str, ...]:
     """The modules whose import first the suspicion is about, to run.
 
+    (For a cycle nothing is suspected of: the members it can start at, and the `x` of
+    the edges held safe by the order.)
     The `x` of each edge, and the members the cycle can start at (`cycle.entries`):
     when `x` is never the first to start, the orders that can start it before its
     importer begin there. The `x` of each edge held safe only by the packages' order
@@ -251,19 +256,17 @@ def _judge(cycle: Cycle, done: Mapping[str, ImportTrial],
     Its own entry points' trials, and any other trial that failed on one of its members
     (entering elsewhere can fail on it too, suspected or not).
     """
-    own = entry_points(cycle) if cycle.order_matters else ()
+    own = entry_points(cycle) if cycle.to_run else ()
     trials = [done[m] for m in own]
     trials += [t for m, t in sorted(done.items())
                if m not in own and _half_initialised(t, cycle)]
     if not trials:
         return (dataclasses.replace(cycle, not_run="its entry points are `__main__` "
                                     "modules: importing one runs a program")
-                if cycle.can_fail else cycle)
+                if cycle.to_run else cycle)
     judged = tuple(dataclasses.replace(t, circular=_half_initialised(t, cycle)) for t in trials)
-    if not cycle.can_fail and not any(t.circular for t in judged):
-        # Nothing suspected, and the edges the packages' order holds safe did not fail
-        # when their module was imported first: nothing to claim.
-        return cycle
+    # Nothing suspected: the trials say whether it imports from each entry point (or
+    # fails on a half-initialised member all the same), kept like a suspicion's.
     judged = tuple(dataclasses.replace(t, cleared=_cleared(t, cycle, finished)) for t in judged)
     # An entry point that failed for another reason (a missing dependency, a timeout)
     # may never have reached the cycle: only one that imported fine, or failed after
@@ -346,13 +349,13 @@ def verify_cycles(
     timeout: float = defaults.TIMEOUT_S, jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[Cycle, ...]:
-    """`cycles` with a proof for each one suspected to fail, or that a trial failed on.
+    """`cycles` with a proof for each one run (`Cycle.to_run`), or that a trial failed on.
 
-    Every entry point is settled once, even when several cycles suspect it (see
-    `try_first`). A cycle nobody suspected is left as it was unless a trial failed on
-    one of its members.
+    Every entry point is settled once, even when several cycles start there (see
+    `try_first`). A cycle not run (one that closes only after import) is left as it was
+    unless a trial failed on one of its members.
     """
-    wanted = {m for c in cycles if c.order_matters for m in entry_points(c)}
+    wanted = {m for c in cycles if c.to_run for m in entry_points(c)}
     if not wanted:
         return tuple(cycles)
 

@@ -6,8 +6,9 @@ before the importer: importing a module runs its packages first, so the first me
 the cycle to start is one without a package in it, and `x` is at risk only when such a
 member reaches it without starting the importer first (never so when the importer is a
 package of `x`). Nor when `x` binds `name` before the first statement of its body that
-leads back to the importer (`importaudit.static.bound`). Other cycles are fragile
-(import order matters) but do not raise. This is a suspicion: whether it is true is
+leads back to the importer (`importaudit.static.bound`). Other cycles are not
+suspected: no import statement takes a name from a partly initialised member (an
+attribute read at module level can still fail, which only a run shows). Either is
 decided by running it (`importaudit.runtime.verify`).
 
 Which orders can occur is read from the import statements. Any that may run at import

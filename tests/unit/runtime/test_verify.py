@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from importaudit import api
-from importaudit.cycletext import claim_label
+from importaudit.cycletext import claim_label, claim_sentence
 from importaudit.model import (
     Cycle,
     EdgeKind,
@@ -57,8 +57,19 @@ def test_a_cycle_that_fails_from_either_side_is_proven_with_the_error() -> None:
         "'pkg_a.core'")
     assert (Path(core.file or ""), core.line) == (Path("cyclic/pkg_b/service.py"), 3)
     assert (Path(service.file or ""), service.line) == (Path("cyclic/pkg_a/core.py"), 3)
-    # The plain-import cycle was never suspected, so nothing ran for it.
-    assert report.cycles[1].proof is Proof.UNVERIFIED and report.cycles[1].trials == ()
+    # The plain-import cycle was never suspected: it is run from each member it can
+    # start at, and imports from both (it read "fragile (import order matters)").
+    plain = report.cycles[1]
+    assert not plain.can_fail and plain.proof is Proof.NOT_REPRODUCED
+    assert [(t.module, t.error) for t in plain.trials] == [("pkg_a.left", None),
+                                                         ("pkg_a.right", None)]
+    assert claim_label(plain) == "imports from each of its 2 entry point(s) (run)"
+    assert claim_sentence(plain) == (
+        "It imports without error from each of its 2 entry point(s), each imported first, "
+        "alone, in a fresh interpreter.")
+    # Not run: it says why, as a suspicion does.
+    unrun = api.cycles(["cyclic"], api.StaticOptions(verify=False, not_run="--no-verify"))
+    assert unrun.cycles[1].not_run == "--no-verify" and unrun.cycles[1].trials == ()
 
 
 def test_a_suspicion_that_does_not_fail_is_order_dependent() -> None:
@@ -93,7 +104,10 @@ def test_a_failure_after_the_imports_at_risk_ran_is_not_unverified() -> None:
     # same modules in a package that imports neither can be imported first.)
     console, click = api.cycles(["platformcycle"], api.StaticOptions(verify=True)).cycles
     assert click.modules == ("consolepkg._compat", "consolepkg._winconsole")
-    assert not click.can_fail and click.trials == ()
+    # Nothing suspected there, and its one order (the package's) was run: it imports.
+    assert not click.can_fail and click.proof is Proof.NOT_REPRODUCED
+    assert claim_label(click) == ("does not fail: its only order (it always starts at "
+                                  "consolepkg._compat) was run")
     assert console.modules == ("loosepkg._compat", "loosepkg._winconsole")
     assert console.can_fail and console.proof is Proof.NOT_REPRODUCED
     compat, trial = console.trials
@@ -262,8 +276,10 @@ def test_a_trial_that_fails_on_another_cycle_proves_that_cycle(tmp_path: Path) -
     assert [(t.module, t.circular) for t in a.trials] == [("cross.a1", False),
                                                           ("cross.a2", False)]
     assert not b.can_fail and b.proof is Proof.FAILS
-    trial, _ = b.trials
-    assert trial.module == "cross.a1" and trial.circular
+    # Its own members are run too: entering at b1 works, at b2 fails.
+    assert [(t.module, t.circular) for t in b.trials] == [
+        ("cross.b1", False), ("cross.b2", True), ("cross.a1", True), ("cross.a2", True)]
+    trial = b.trials[2]
     assert trial.error == ("AttributeError: partially initialized module 'cross.b2' has no "
                            "attribute 'OTHER' (most likely due to a circular import)")
     assert Path(trial.file or "").name == "b1.py" and trial.line == 2

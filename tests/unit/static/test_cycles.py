@@ -40,7 +40,7 @@ def test_cross_package_cycle_that_can_fail_comes_first() -> None:
     assert len(first.cut) == 1
     second = cycles[1]
     assert not second.cross_package and second.packages == ("pkg_a",)
-    assert not second.can_fail  # plain `import x` both ways: fragile, cannot raise
+    assert not second.can_fail  # plain `import x` both ways: nothing taken, not suspected
     assert second.failing == ()
 
 
@@ -361,7 +361,7 @@ def test_shortest_cycle_on_a_large_component_is_found() -> None:
     assert bound == min(len(c) for c in nx.simple_cycles(component, length_bound=bound))
 
 
-def test_the_legacy_twin_cycle_is_fragile_not_failing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_legacy_twin_cycle_is_not_suspected(monkeypatch: pytest.MonkeyPatch) -> None:
     legacy = STATIC.parent / "legacy"
     monkeypatch.chdir(legacy)
     (cycle,) = find_cycles(graph_of("risk_management", "trading_engine", cwd=legacy))

@@ -47,15 +47,23 @@ def test_cycles_text_names_the_path_the_lines_and_the_fix() -> None:
     core = Path("cyclic/pkg_a/core.py")
     assert f"pkg_a.core -> pkg_b.service  eager  {core}:3  from pkg_b.service import Service" \
         in text
-    assert "cycle 2: within pkg_a  fragile (import order matters)" in text
+    # Plain imports both ways, not run: only what the reading shows, not a risk it did
+    # not show (it read "fragile (import order matters)").
+    assert "cycle 2: within pkg_a  no import statement takes a name from a partly " \
+           "initialised module (unverified: not run: nothing was asked to run them)" in text
+    assert "fragile" not in text
     assert "to break it, make these imports deferred or type-only:" in text
     assert text.isascii()
 
 
 def test_verified_cycles_show_the_error_or_say_order_dependent() -> None:
     text = _text(api.cycles(["cyclic"], api.StaticOptions(cache=False, verify=True)), "cycles")
-    assert "(1 fail at import, 1 across packages)" in text
+    assert "(1 fail at import, 1 import from each entry point, 1 across packages)" in text
     assert "cycle 1: pkg_a <-> pkg_b  FAILS AT IMPORT (reproduced)" in text
+    # Nothing suspected in the plain-import cycle, and run from both of its members it
+    # imports: proven, not "fragile (import order matters)".
+    assert "cycle 2: within pkg_a  imports from each of its 2 entry point(s) (run)" in text
+    assert "fragile" not in text
     assert ("fails: importing pkg_a.core first: ImportError: cannot import name 'Base' from "
             "partially initialized module 'pkg_a.core'") in text
     assert f"at {Path('cyclic/pkg_b/service.py')}:3" in text
@@ -178,17 +186,24 @@ def test_a_cycle_with_one_import_order_says_so() -> None:
     # toolz and toolz.curried: the package is in the cycle, so every import of either
     # runs the package's `__init__` first: one order, and running it does not fail (it
     # read "order-dependent"). past.builtins and its misc: nothing suspected, one order
-    # (it read "fragile (import order matters)").
+    # (it read "fragile (import order matters)"), which is run too: it imports.
     text = _text(api.cycles(["oneorder"], api.StaticOptions(cache=False, verify=True)),
                  "cycles")
-    assert "(0 fail at import, 1 safe in their only order, 0 across packages)" in text
+    assert "(0 fail at import, 2 safe in their only order, 0 across packages)" in text
     assert "within curry  does not fail: its only order (it always starts at curry) was " \
            "run" in text
-    assert "within shim  one import order: it always starts at shim" in text
+    assert "within shim  does not fail: its only order (it always starts at shim) was " \
+           "run" in text
     assert "order-dependent" not in text and "fragile" not in text
     report = api.cycles(["oneorder"], api.StaticOptions(cache=False, verify=True))
     (curry,) = (c for c in report.cycles if c.packages == ("curry",))
-    assert claim_sentence(curry).startswith("It does not fail at import here")
+    assert claim_sentence(curry).startswith("It does not fail at import here: a `from")
+    (shim,) = (c for c in report.cycles if c.packages == ("shim",))
+    # Nothing looked possible there: the sentence does not say it did.
+    assert claim_sentence(shim).startswith("It does not fail at import here: the cycle has "
+                                           "one import order")
+    unrun = _text(api.cycles(["oneorder"], api.StaticOptions(cache=False)), "cycles")
+    assert "within shim  one import order: it always starts at shim" in unrun
 
 
 def test_an_order_read_from_guarded_or_dynamic_imports_is_run_before_it_is_trusted() -> None:
@@ -199,3 +214,27 @@ def test_an_order_read_from_guarded_or_dynamic_imports_is_run_before_it_is_trust
                  "cycles")
     for package in ("dynguard", "tryguard", "winguard"):
         assert f"within {package}  FAILS AT IMPORT (reproduced)" in text, text
+
+
+def test_a_cycle_nothing_is_suspected_of_is_run_from_each_entry_point() -> None:
+    # Plain imports and a submodule import: no `from x import name` is at risk, and each
+    # read "fragile (import order matters)". Run from each member it can start at,
+    # attrcycle fails (a module-level `b.DEFAULT` on the half-initialised `b`) and
+    # missingdep's every order fails for another reason: nothing shown either way.
+    report = api.cycles(["unsuspected"], api.StaticOptions(cache=False, verify=True))
+    text = _text(report, "cycles")
+    assert "(1 fail at import, 0 across packages)" in text
+    assert "cycle 1: within attrcycle  FAILS AT IMPORT (reproduced)" in text
+    assert ("fails: importing attrcycle.b first: AttributeError: partially initialized "
+            "module 'attrcycle.b' has no attribute 'DEFAULT'") in text
+    assert f"at {Path('unsuspected/attrcycle/a.py')}:5" in text
+    assert "cycle 2: within missingdep  no import statement takes a name from a partly " \
+           "initialised module (unverified: the 2 entry point(s) tried failed for another " \
+           "reason first)" in text
+    assert ("failed for another reason: importing missingdep.b first: ModuleNotFoundError: "
+            "No module named 'importaudit_fixture_not_installed'") in text
+    assert "fragile" not in text
+    attr, missing = report.cycles
+    assert not attr.can_fail and attr.fails
+    assert claim_sentence(attr).startswith("It fails at import: importing attrcycle.b first")
+    assert claim_sentence(missing) == ""
