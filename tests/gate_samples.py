@@ -30,7 +30,7 @@ MS = 1_000_000
 
 #: Environment variables that would change what `importaudit check` does in a test.
 GATE_ENV = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "IMPORTAUDIT_REPEAT",
-            "IMPORTAUDIT_BASELINE", "IMPORTAUDIT_CONFIG")
+            "IMPORTAUDIT_BASELINE", "IMPORTAUDIT_CONFIG", "IMPORTAUDIT_CYCLES")
 
 
 def isolate_gate(monkeypatch: pytest.MonkeyPatch, project: Path) -> Path:

@@ -105,7 +105,9 @@ KEY_FLAGS: dict[str, Callable[[Any], Any]] = {
              "(default eager,optional,parent; or 'all')."),
     "cycles": click.option(
         "--cycles", "cycles", type=click.Choice(["none", "new", "off"]), default=None,
-        help="No cycles, no new cycles, or no cycle check."),
+        help="No cycles, no new cycles (beyond the baseline), or no cycle check "
+             "(default: `cycles` in [tool.importaudit], else new with a baseline, none "
+             "without)."),
     "ignore": click.option(
         "--ignore", "ignore", multiple=True, metavar="PATTERN",
         help="Module pattern no check looks at (repeatable)."),

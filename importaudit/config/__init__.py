@@ -15,6 +15,7 @@ targets = ["risk_management"]
 repeat = 7
 baseline = ".importaudit/baseline.json"
 cycles = "none"                    # "none": no cycles; "new": none beyond the baseline; "off"
+                                   # (unset: "new" when a baseline is used, else "none")
 allow_cycles = ["a.x <-> a.y"]     # known cycles that may stay
 ignore = ["_distutils_hack*"]      # modules no check looks at
 exclude = ["mypkg.vendored"]       # modules tree walks leave out (tests are by default)

@@ -204,7 +204,8 @@ class Config:
     output: str | None = field(default=None, metadata=key(v.opt_str, Env.TEXT))
     kinds: frozenset[EdgeKind] = field(default=IMPORT_TIME_KINDS,
                                        metadata=key(v.kinds, Env.TEXT))
-    cycles: CyclePolicy = field(default=CyclePolicy.NONE, metadata=key(_cycle_policy))
+    # None: not configured (no flag, variable or key): see `cycle_policy`
+    cycles: CyclePolicy | None = field(default=None, metadata=key(_cycle_policy))
     allow_cycles: tuple[frozenset[str], ...] = field(default=(),
                                                      metadata=key(v.allow_cycles, Env.LIST))
     ignore: tuple[str, ...] = field(default=(), metadata=key(v.str_list, Env.LIST))
@@ -228,6 +229,19 @@ class Config:
         if self.baseline is None:
             return None
         return Path(self.root) / self.baseline
+
+    def cycle_policy(self, baseline: bool) -> CyclePolicy:
+        """The cycle policy in force: `cycles` as configured, else by the baseline.
+
+        Not configured, it is "new" when the gate judges against a baseline (`baseline`:
+        one is used) and "none" without one: a saved baseline is the user accepting the
+        cycles it holds, and an unchanged tree passes against it run after run. A
+        `cycles` key, `IMPORTAUDIT_CYCLES` or `--cycles` decides alone ("none" fails on
+        every cycle, baseline or not).
+        """
+        if self.cycles is not None:
+            return self.cycles
+        return CyclePolicy.NEW if baseline else CyclePolicy.NONE
 
 
 def _keyed(cls: type) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -139,13 +139,14 @@ def _newly_failing(cycle: Cycle, baseline: Report) -> bool:
 
 def check_cycles(report: Report, baseline: Report | None, config: Config, out: Outcome) -> None:
     """Import cycles over the counted edge kinds, under the configured policy."""
-    if config.cycles is CyclePolicy.OFF:
+    policy = config.cycle_policy(baseline is not None)
+    if policy is CyclePolicy.OFF:
         return
     if report.graph is None and not report.cycles:
         out.record("cycle", "static graph", [], "static analysis did not run", skipped=True)
         return
     cycles = _counted_cycles(report.cycles, config)
-    new_policy = config.cycles is CyclePolicy.NEW
+    new_policy = policy is CyclePolicy.NEW
     appeared = cycles
     if new_policy and baseline is None:
         out.warnings.append("cycles = 'new' but there is no baseline: every cycle counts "

@@ -143,6 +143,38 @@ def test_cycles_flag_sets_the_cycle_policy(project):
     assert result.exit_code == 0, result.output
 
 
+def test_a_tree_check_passes_on_the_cycles_its_baseline_holds(project):
+    # trio's and scikit-learn's shape: `baseline save` then `check --tree --baseline B`
+    # on the unchanged tree failed on the cycle the baseline holds, as the default
+    # policy was "none". A baseline accepts its cycles unless `cycles` is configured.
+    inject(project, "util", bottom="\nimport gatepkg.core  # the cycle, before the save\n")
+    tree = ("--tree", "--baseline", "B.json")
+    assert invoke("baseline", "save", *tree).exit_code == 0
+    for _ in range(2):  # run after run
+        result = invoke("check", *tree, "-v")
+        assert result.exit_code == 0, result.output
+        assert "ok   cycle[gatepkg.core <-> gatepkg.util]: known cycle (in the baseline)" \
+            in result.output
+    # Configured explicitly, "none" still fails, by flag or in the file.
+    flagged = invoke("check", *tree, "--cycles", "none")
+    assert flagged.exit_code == 1, flagged.output
+    assert "import cycle: gatepkg.core -> gatepkg.util -> gatepkg.core" in flagged.output
+    configured = CONFIG.format(extra="").replace("warm_bytecode = true\n",
+                                                 'warm_bytecode = true\ncycles = "none"\n')
+    (project / "pyproject.toml").write_text(configured)
+    assert invoke("check", *tree).exit_code == 1
+    # A new cycle is not in the baseline: it fails under the baseline's default too.
+    (project / "pyproject.toml").write_text(CONFIG.format(extra=""))
+    (project / "gatepkg" / "left.py").write_text('"""New."""\n\nimport gatepkg.right\n')
+    (project / "gatepkg" / "right.py").write_text('"""New."""\n\nimport gatepkg.left\n')
+    grown = invoke("check", *tree)
+    assert grown.exit_code == 1, grown.output
+    assert "new import cycle: gatepkg.left -> gatepkg.right -> gatepkg.left" in grown.output
+    # Without a baseline every cycle counts, as before.
+    (project / "B.json").unlink()
+    assert invoke("check", "--tree").exit_code == 1
+
+
 def test_config_errors_exit_2_with_every_problem(project):
     (project / "pyproject.toml").write_text(
         "[tool.importaudit]\ntargets = ['gatepkg']\nrepeats = 3\n"

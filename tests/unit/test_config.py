@@ -44,6 +44,23 @@ def test_defaults_without_any_file(tmp_path):
     assert config.baseline_path == tmp_path / ".importaudit/baseline.json"
 
 
+def test_the_cycle_policy_defaults_to_new_with_a_baseline_unless_configured(tmp_path):
+    # Not configured, a baseline accepts the cycles it holds ("new"); without one every
+    # cycle counts ("none"). Configured anywhere (file, environment, flag), it decides.
+    unset = load(start=tmp_path, env={})
+    assert unset.cycles is None
+    assert unset.cycle_policy(baseline=True) is CyclePolicy.NEW
+    assert unset.cycle_policy(baseline=False) is CyclePolicy.NONE
+    write(tmp_path, '[tool.importaudit]\ncycles = "none"\n')
+    for config in (load(start=tmp_path, env={}),
+                   load(start=tmp_path, env={"IMPORTAUDIT_CYCLES": "new"},
+                        flags={"cycles": "none"})):
+        assert config.cycle_policy(baseline=True) is CyclePolicy.NONE
+    write(tmp_path, "[tool.importaudit]\n")
+    assert load(start=tmp_path, env={"IMPORTAUDIT_CYCLES": "off"}).cycle_policy(
+        baseline=True) is CyclePolicy.OFF
+
+
 def test_full_table_is_read_into_typed_values(tmp_path):
     path = write(tmp_path, """
 [tool.importaudit]

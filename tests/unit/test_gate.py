@@ -266,6 +266,24 @@ def test_cycle_policy_new_fails_only_on_cycles_the_baseline_lacked():
     assert fixed.notes == ("cycle fixed since the baseline: pkg.a <-> pkg.b",)
 
 
+def test_a_baseline_accepts_its_cycles_unless_the_policy_is_configured():
+    # Not configured, the policy is "new" against a baseline: an unchanged tree passes
+    # run after run. It was "none", and `check --baseline B` failed on B's own cycles.
+    base = report(graph=STATIC, cycles=(AB,))
+    accepted = evaluate(report(graph=STATIC, cycles=(AB,)), Config(), base)
+    assert accepted.passed
+    assert result(accepted, "cycle", "pkg.a <-> pkg.b").detail == "known cycle (in the baseline)"
+    assert not accepted.warnings
+    new = evaluate(report(graph=STATIC, cycles=(AB, CD)), Config(), base)
+    assert only(new, "cycle").message.startswith("new import cycle: ")
+    # Configured "none", every cycle fails, baseline or not; no baseline, the same.
+    assert not evaluate(report(graph=STATIC, cycles=(AB,)), Config(cycles=CyclePolicy.NONE),
+                        base).passed
+    alone = evaluate(report(graph=STATIC, cycles=(AB,)), Config())
+    assert only(alone, "cycle").message.startswith("import cycle: ")
+    assert not alone.warnings
+
+
 def test_cycle_policy_new_fails_on_a_known_cycle_that_now_fails_at_import():
     config = Config(cycles=CyclePolicy.NEW)
     failed = ImportTrial("pkg.a", error="ImportError: cannot import name 'X' from partially "
