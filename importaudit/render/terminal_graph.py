@@ -35,7 +35,7 @@ from importaudit.cycletext import (
     trial_text,
     unsuspected_label,
 )
-from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, EdgeKind, Proof
+from importaudit.model import KIND_ORDER, EdgeKind, Proof
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -346,7 +346,7 @@ def _cycle(number: int, cycle: Cycle, console: Console, options: RenderOptions) 
         head, paren, rest = label.partition(" (")
         title.append(f"  {head.upper()}{paren}{rest}" if shout else f"  {label}",
                      style="bold red" if shout else "yellow")
-    elif any(e.kind not in IMPORT_TIME_KINDS for e in cycle.witness):
+    elif cycle.witness and not cycle.closes_at_import:
         title.append("  closes only after import (through a deferred, lazy or type-only "
                      "edge)", style="dim")
     elif (start := only_start(cycle)) is not None:

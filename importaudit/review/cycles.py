@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.cycletext import claim_sentence
 from importaudit.loadgraph import ancestors
-from importaudit.model import IMPORT_TIME_KINDS, Proof, Severity
+from importaudit.model import Proof, Severity
 from importaudit.review.context import NEEDED_AT_IMPORT, RUNS
 from importaudit.review.impact import Claim, deferral_cut, loaded_anyway_by
 from importaudit.review.registry import RuleDoc, register
@@ -385,7 +385,7 @@ def _sort_key(cycle: Cycle) -> tuple[int, int, tuple[str, ...]]:
 def import_cycle(ctx: ReviewContext) -> Iterator[Finding]:
     """IA201: cycles of the static graph whose witness runs entirely at import time."""
     for cycle in sorted(ctx.report.cycles, key=_sort_key):
-        if not cycle.witness or any(e.kind not in IMPORT_TIME_KINDS for e in cycle.witness):
+        if not cycle.closes_at_import:
             continue
         path = (*tuple(e.importer for e in cycle.witness), cycle.witness[-1].imported)
         # The impact is what breaking the cycle saves, as every rule's is what its fix
