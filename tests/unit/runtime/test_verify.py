@@ -67,6 +67,12 @@ def test_a_cycle_that_fails_from_either_side_is_proven_with_the_error() -> None:
     assert claim_sentence(plain) == (
         "It imports without error from each of its 2 entry point(s), each imported first, "
         "alone, in a fresh interpreter.")
+    # An entry point that failed for another reason is not one it imports from.
+    other = ImportTrial("pkg_a.extra", error="ModuleNotFoundError: No module named 'x'")
+    mixed = dataclasses.replace(plain, trials=(*plain.trials, other))
+    assert claim_label(mixed) == ("imports from 2 of its 3 entry point(s) (run; the others "
+                                  "failed for another reason)")
+    assert claim_sentence(mixed).endswith("; the others failed for another reason.")
     # Not run: it says why, as a suspicion does.
     unrun = api.cycles(["cyclic"], api.StaticOptions(verify=False, not_run="--no-verify"))
     assert unrun.cycles[1].not_run == "--no-verify" and unrun.cycles[1].trials == ()
