@@ -55,6 +55,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     from importaudit.errors import TargetFailedError
     from importaudit.fix import engine, writing
     from importaudit.fix import result as outcome
+    from importaudit.fix.reads import PlanCache
 
     options = options or FixOptions()
     measure = options.measure
@@ -88,6 +89,9 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     imported = {m.name for m in reviewed.modules if not m.error}
     cyclic = sorted({m for c in reviewed.cycles if c.order_matters for m in c.modules
                      if m in imported})
+    # Every round, and every pass of `_worth_offering`, plans most modules again on
+    # files that did not change: a plan is made once for the same finding and files.
+    plans = PlanCache()
 
     def propose(fixes: Sequence[FixTarget], paths: Sequence[str],
                 relpath: Callable[[Path], str]) -> FixResult:
@@ -95,7 +99,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
                               imports=modules or resolved.modules, timeout=measure.timeout,
                               relpath=relpath, style=options.style, declared=declared,
                               version=interpreter.version, env=interpreter.env,
-                              first=cyclic)
+                              first=cyclic, plan_cache=plans)
 
     def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
         """The next round: review the rewritten copy, propose what is newly fixable."""

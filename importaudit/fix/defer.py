@@ -26,7 +26,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
-from importaudit.fix import lazy_values
+from importaudit.fix import lazy_values, reads
 from importaudit.fix.lazy_init import (
     Refusal,
     guard_moved,
@@ -327,8 +327,8 @@ class _Planner:
             top = top.parent
         base = top.joinpath(*target.split("."))
         for path in (base.with_suffix(".py"), base / "__init__.py"):
-            if path.is_file():
-                return registration(path.read_text(encoding="utf-8"),
+            if reads.is_file(path):
+                return registration(reads.text(path),
                                     target.split(".", maxsplit=1)[0])
         return None
 
@@ -364,7 +364,7 @@ def plan_defer(module: str, file: Path, relpath: str, roots: frozenset[str], *,
     `exported` are names other modules import from this one; `source` overrides the
     file's text (the module as an earlier rewrite left it, binding `added`).
     """
-    text = file.read_text(encoding="utf-8") if source is None else source
+    text = reads.text(file) if source is None else source
     planner = _Planner(module, file, text, relpath, exported | _listed(text))
     first = planner.plan(roots)
     # Imports of `roots` kept because module-level values are built from them: those

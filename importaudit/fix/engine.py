@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from importaudit.fix import compat, deep
+from importaudit.fix import compat, deep, reads
 from importaudit.fix.copies import package_root
 from importaudit.fix.defer import KIND as DEFERRED
 from importaudit.fix.defer import DeferPlan, plan_defer, render_defer
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from importaudit.fix.project import Declared
     from importaudit.fix.proof import Breakage
+    from importaudit.fix.reads import PlanCache
     from importaudit.runtime.interpreter import Variables
 
 Plan = InitPlan | TypingPlan | DeferPlan
@@ -191,10 +192,36 @@ def _narrowed(plan: Plan, target: Target) -> Plan:
     return replace(plan, refusals=tuple(r for r in plan.refusals if r.name not in homes))
 
 
-def _planned(target: Target, relpath: Callable[[Path], str]) -> Plan:
-    """`_plan` on a stack of its own (see `deep`); code too deep for it is refused."""
+def _light(plan: Plan) -> Plan:
+    """`plan` without the libcst tree it was read from when it moves nothing.
+
+    Kept for later rounds, such plans are most of them (every module whose imports
+    must stay); one that narrows an import is rendered from its text instead.
+    """
+    if isinstance(plan, DeferPlan) and not plan.names:
+        return replace(plan, tree=None, functions={})
+    return plan
+
+
+def _planned(target: Target, relpath: Callable[[Path], str],
+             plans: PlanCache | None = None) -> Plan:
+    """`_plan` on a stack of its own (see `deep`); code too deep for it is refused.
+
+    With `plans`, a plan made from the same finding and the same files (an earlier
+    round's or pass's, `reads.PlanCache`) is taken from there.
+    """
+    shown = relpath(target.file)
+
+    def make() -> tuple[Plan, reads.Reads]:
+        plan, seen = deep.run(reads.recorded, _plan, target, relpath)
+        return _light(plan), seen
+
     try:
-        return deep.run(_plan, target, relpath)
+        if plans is None:
+            return deep.run(_plan, target, relpath)
+        key = (target.module, target.codes, target.imported, target.roots, target.narrow,
+               target.left, shown)
+        return plans.plan(key, target.file, package_root(target.file, target.module), make)
     except deep.TooDeepError as exc:
         return DeferPlan(target.module, target.file, "", refusals=(
             Refusal(target.module, relpath(target.file), None, str(exc)),))
@@ -338,7 +365,7 @@ def propose(
     imports: Sequence[str], timeout: float, relpath: Callable[[Path], str],
     style: str = "pep562", declared: Declared | None = None,
     version: tuple[int, int, int] | None = None, env: Variables = (),
-    first: Sequence[str] = (),
+    first: Sequence[str] = (), plan_cache: PlanCache | None = None,
 ) -> FixResult:
     """Plan, render and prove the rewrites of `targets`; nothing is written here.
 
@@ -351,7 +378,8 @@ def propose(
     rewritten files are compiled, and proven, on the oldest Python it admits too. Every
     child starts with `env` set (`Measure.environment`), on every Python. `first` are
     the members of the import cycles that can fail: each must still import first,
-    alone, in a fresh interpreter (`trial.first_breakages`).
+    alone, in a fresh interpreter (`trial.first_breakages`). `plan_cache` keeps the plans
+    of earlier rounds and passes of the same run (`reads.PlanCache`).
     """
     ctx = Context(python, tuple(paths), tuple(imports), timeout, style=style, env=env,
                   first=tuple(first))
@@ -359,7 +387,7 @@ def propose(
     plans: list[Plan] = []
     refusals: list[Refusal] = []
     for target in targets:
-        plan = _narrowed(_planned(target, relpath), target)
+        plan = _narrowed(_planned(target, relpath, plan_cache), target)
         refusals.extend(plan.refusals)
         refusals.extend(Refusal(plan.module, relpath(plan.file), None, why, name)
                         for name, why in target.left

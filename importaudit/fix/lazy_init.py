@@ -26,6 +26,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import Assignment, MetadataWrapper, PositionProvider, ScopeProvider
 
+from importaudit.fix import reads
 from importaudit.fix.helper import inline_helper
 
 if TYPE_CHECKING:
@@ -109,14 +110,14 @@ def _bound(alias: cst.ImportAlias) -> str:
 
 
 def _is_submodule(folder: Path, name: str) -> bool:
-    return (folder / f"{name}.py").is_file() or (folder / name).is_dir()
+    return reads.is_file(folder / f"{name}.py") or reads.is_dir(folder / name)
 
 
 def _module_file(folder: Path, parts: Sequence[str]) -> Path | None:
     """The source of submodule `parts` of the package in `folder`, if it has one."""
     base = folder.joinpath(*parts)
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
+        if reads.is_file(candidate):
             return candidate
     return None
 
@@ -397,7 +398,7 @@ class _Planner:
             parts = absolute[len(self.package) + 1:].split(".")
             path = _module_file(self.folder, parts)
             self.registered[absolute] = None if path is None else registration(
-                path.read_text(encoding="utf-8"), self.top)
+                reads.text(path), self.top)
         return self.registered[absolute]
 
     def name_refusal(self, name: str, submodule: bool) -> str | None:
@@ -511,7 +512,7 @@ def plan_init(package: str, file: Path, relpath: str, *, order_only: bool = Fals
     (prompt_toolkit's serves `__version__` from `globals()`; it is asked only for
     names the lazy map does not hold).
     """
-    source = file.read_text(encoding="utf-8")
+    source = reads.text(file)
     return _Planner(package, file, source, relpath, order_only=order_only).plan()
 
 

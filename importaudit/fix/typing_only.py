@@ -18,6 +18,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from importaudit.fix import reads
 from importaudit.fix.lazy_init import (
     Refusal,
     guard_moved,
@@ -57,7 +58,7 @@ class TypingPlan:
 def plan_typing(module: str, file: Path, relpath: str, *, is_package: bool,
                 imported: frozenset[str]) -> TypingPlan:
     """Plan IA501 for `module`; `imported` are the names other modules import from it."""
-    source = file.read_text(encoding="utf-8")
+    source = reads.text(file)
     facts = module_facts(module, str(file), is_package=is_package)
     plan = TypingPlan(module, file, source)
     if facts is None:
