@@ -10,6 +10,7 @@ from importaudit.api.reviewing import review
 from importaudit.api.runs import (
     Environments,
     new_report,
+    progress_line,
     resolve_targets,
     run_profile,
     shown_path,
@@ -92,16 +93,23 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     # Every round, and every pass of `_worth_offering`, plans most modules again on
     # files that did not change: a plan is made once for the same finding and files.
     plans = PlanCache()
+    # A long run says where it is on stderr (on a terminal only: `progress_line`).
+    shows: list[Callable[[str], None]] = []
+
+    def say(what: str) -> None:
+        for show in shows:
+            show(what)
 
     def propose(fixes: Sequence[FixTarget], paths: Sequence[str],
-                relpath: Callable[[Path], str]) -> FixResult:
+                relpath: Callable[[Path], str], step: str) -> FixResult:
         return engine.propose(fixes, python=interpreter.executable, paths=paths,
                               imports=modules or resolved.modules, timeout=measure.timeout,
                               relpath=relpath, style=options.style, declared=declared,
                               version=interpreter.version, env=interpreter.env,
-                              first=cyclic, plan_cache=plans)
+                              first=cyclic, plan_cache=plans,
+                              progress=lambda what: say(f"fix {step}: {what}"))
 
-    def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
+    def again(where: fixpoint.Round, tried: frozenset[str], step: str) -> FixResult:
         """The next round: review the rewritten copy, propose what is newly fixable."""
         folders = resolved.extra_path
         # The targets by the names round 1 gave them, looked up in the copy first, then
@@ -110,6 +118,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
         # (`store` for ns.store), and as such it does not import.
         copied = dataclasses.replace(once, search_first=(str(where.copy), *folders),
                                      warm_bytecode=True)  # (a copy: see `plain` below)
+        say(f"fix {step}: reviewing the rewritten copy")
         found = review(resolved.modules,
                        ReviewOptions(measure=copied, select=tuple(codes),
                                      ignore=options.ignore, fold_pulls=False,
@@ -120,7 +129,8 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
             # The proof imported this tree; a review that cannot is no round to build on.
             return outcome.FixResult()
         return propose([t for t in _fix_targets(found, codes) if t.module not in tried],
-                       (str(where.copy), *folders), lambda p: shown_path(where.original(p)))
+                       (str(where.copy), *folders), lambda p: shown_path(where.original(p)),
+                       step)
 
     first = _fix_targets(reviewed, codes)
     # Both sides load their copies with bytecode written, as an installed package does
@@ -130,12 +140,17 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
 
     def proven(idle: frozenset[str]) -> FixResult:
         """The rounds, proven, measured and tested, without the rewrites of `idle` modules."""
+        without = f" (again, without {len(idle)} that saved nothing)" if idle else ""
         found = _fixed_point(propose([t for t in first if t.module not in idle],
-                                     resolved.extra_path, shown_path),
-                             lambda where, tried: again(where, tried | idle))
-        return _measured(found, resolved, plain, options, interpreter)
+                                     resolved.extra_path, shown_path, f"round 1{without}"),
+                             lambda where, tried, number: again(
+                                 where, tried | idle, f"round {number}{without}"))
+        return _measured(found, resolved, plain, options, interpreter,
+                         lambda what: say(f"fix{without}: {what}"))
 
-    result = _worth_offering(proven)
+    with progress_line() as show:
+        shows.extend([show] if show is not None else [])
+        result = _worth_offering(proven)
     if not first:
         return dataclasses.replace(result, nothing_found=_nothing_found(
             reviewed, codes, options.ignore))
@@ -193,8 +208,11 @@ def _worth_offering(proven: Callable[[frozenset[str]], FixResult]) -> FixResult:
 
 
 def _measured(result: FixResult, resolved: ResolvedTargets, plain: Measure,
-              options: FixOptions, interpreter: Interpreter) -> FixResult:
+              options: FixOptions, interpreter: Interpreter,
+              say: Callable[[str], None] = lambda _what: None) -> FixResult:
     """`result` with the targets' import cost before and after, tests, exclusive savings.
+
+    `say` is told which measurement runs, for a long run.
 
     The user's tests run on the rewritten copy; every rewrite is withdrawn when the
     copy fails to import or the tests fail.
@@ -219,6 +237,7 @@ def _measured(result: FixResult, resolved: ResolvedTargets, plain: Measure,
         return new_report(modules, run_profile(request, interpreter))
 
     once = dataclasses.replace(plain, repeat=1)
+    say("measuring the cost of importing the targets before and after")
     with copies.rewritten_copy(result, apply=False) as old, \
             copies.rewritten_copy(result) as new:
         before = cost((str(old), *resolved.extra_path))
@@ -241,6 +260,8 @@ def _measured(result: FixResult, resolved: ResolvedTargets, plain: Measure,
         # measured again (`_exclusive`).
         return cost((str(copy), *resolved.extra_path), (module,), once, warm)
 
+    say(f"measuring what each of the {sum(1 for r in result.passed if r.codes)} proven "
+        "rewrite(s) saves alone")
     return _exclusive(result, entry_cost)
 
 
@@ -271,7 +292,8 @@ def _heap_runs(before: Report, after: Report, again: Callable[[int], Report],
 
 
 def _fixed_point(result: FixResult,
-                 again: Callable[[fixpoint.Round, frozenset[str]], FixResult]) -> FixResult:
+                 again: Callable[[fixpoint.Round, frozenset[str], int], FixResult],
+                 ) -> FixResult:
     """`result` (the first round) and the rounds after it, until nothing new is fixable.
 
     Each round reviews a copy with every rewrite proven so far applied (`again`); see
@@ -290,7 +312,7 @@ def _fixed_point(result: FixResult,
         with copies.rewritten_copy(result) as copy:
             where = fixpoint.Round.of(result, copy)
             try:
-                latest = where.carry_back(again(where, tried), number)
+                latest = where.carry_back(again(where, tried, number), number)
             except TargetFailedError as error:
                 # The rounds before stand (each was proven); this one is said, not hidden.
                 return dataclasses.replace(result, rounds=number, fixed_point=False, broke=(

@@ -318,7 +318,7 @@ def _withdrawn(plans: Sequence[Plan], broken: Sequence[Rewrite], ctx: Context,
 
 def _prove_all(plans: Sequence[Plan], ctx: Context, targets: Mapping[str, Target],
                tree_before: dict[str, Any], relpath: Callable[[Path], str],
-               left: list[Refusal],
+               left: list[Refusal], say: Callable[[str], None] = lambda _what: None,
                ) -> tuple[list[Rewrite], list[Rewrite], list[Breakage], int]:
     """Prove `plans` together, withdrawing what broke, until the rest pass.
 
@@ -342,12 +342,14 @@ def _prove_all(plans: Sequence[Plan], ctx: Context, targets: Mapping[str, Target
         # below), which need not be the rewrite that caused it: one rewrite can break
         # every module importing through it (pandas' 20 all failed on one `cannot
         # import name Timestamp`). So look for the one rewrite that breaks alone.
+        say(f"a trial of {len(importable)} rewrite(s) broke: looking for the one to blame")
         culprit = (importable[0].module if len(importable) == 1 else
                    _culprit(importable, ctx, targets, tree_before))
         if culprit is not None:
             importable = _withdrawn(importable, _charged(
                 proven, culprit, unblamed, halved=len(importable) > 1), ctx, relpath,
                 dropped, left)
+            say(f"proving the {len(importable)} rewrite(s) left")
             continue
         if unblamed:
             dropped.extend(replace(r, broke=tuple(unblamed)) for r in proven
@@ -357,6 +359,7 @@ def _prove_all(plans: Sequence[Plan], ctx: Context, targets: Mapping[str, Target
         # the failures as charged decide.
         importable = _withdrawn(importable, [r for r in proven if not r.passed], ctx,
                                 relpath, dropped, left)
+        say(f"proving the {len(importable)} rewrite(s) left")
     return [], dropped, [], checked
 
 
@@ -366,6 +369,7 @@ def propose(
     style: str = "pep562", declared: Declared | None = None,
     version: tuple[int, int, int] | None = None, env: Variables = (),
     first: Sequence[str] = (), plan_cache: PlanCache | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> FixResult:
     """Plan, render and prove the rewrites of `targets`; nothing is written here.
 
@@ -379,14 +383,17 @@ def propose(
     child starts with `env` set (`Measure.environment`), on every Python. `first` are
     the members of the import cycles that can fail: each must still import first,
     alone, in a fresh interpreter (`trial.first_breakages`). `plan_cache` keeps the plans
-    of earlier rounds and passes of the same run (`reads.PlanCache`).
+    of earlier rounds and passes of the same run (`reads.PlanCache`); `progress` is
+    told what is being done (planning, proving), for a long run.
     """
+    say = progress or (lambda _what: None)
     ctx = Context(python, tuple(paths), tuple(imports), timeout, style=style, env=env,
                   first=tuple(first))
     by_module = {t.module: t for t in targets}
     plans: list[Plan] = []
     refusals: list[Refusal] = []
-    for target in targets:
+    for number, target in enumerate(targets, 1):
+        say(f"planning {number}/{len(targets)} modules")
         plan = _narrowed(_planned(target, relpath, plan_cache), target)
         refusals.extend(plan.refusals)
         refusals.extend(Refusal(plan.module, relpath(plan.file), None, why, name)
@@ -401,6 +408,7 @@ def propose(
     versions, ctx.oldest = compat.check_versions(declared, version, python)
     if not plans:
         return FixResult(refusals=tuple(refusals), style=style, versions=versions)
+    say(f"importing the {len(plans)} module(s) to rewrite as they are")
     # The originals, each module alone in a fresh interpreter, and (unless no proof can
     # run: PEP 810 imports before Python 3.15) the tree, all at once.
     unprovable = style == "pep810" and (version is None or version < (3, 15))
@@ -431,8 +439,9 @@ def propose(
                              "no Python >= 3.15 here: the rewritten files were checked by "
                              "libcst's PEP 810 grammar only",)))
     versions = _older(ctx, importable, versions, version)
+    say(f"proving {len(importable)} rewrite(s)")
     rewrites, dropped, unblamed, checked = _prove_all(importable, ctx, by_module, tree_before,
-                                                      relpath, refusals)
+                                                      relpath, refusals, say)
     measured = "" if version is None else compat.dotted(version)
     proven_on = tuple(v for v in (measured, *(s.label for s in ctx.others))
                       if v and (rewrites or dropped))  # a proof ran there

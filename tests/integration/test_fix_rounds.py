@@ -19,7 +19,10 @@ import jsonschema
 import pytest  # noqa: TC002 - fixtures' type, used at run time by pytest too
 from click.testing import CliRunner
 
+from importaudit import api
+from importaudit.api import runs
 from importaudit.cli import cli
+from importaudit.config import FixOptions, Measure
 from importaudit.schema import fix_schema
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "fix"
@@ -80,3 +83,24 @@ def test_later_rounds_review_a_project_inside_a_namespace_package_by_its_name() 
         site / "fixns" / "app" / "__init__.py", site / "fixns" / "app" / "tools.py"}
     assert (done["rounds"], done["fixed_point"]) == (3, True)
     assert {p: p.read_bytes() for p in site.rglob("*.py")} == before  # nothing written
+
+
+
+def test_a_long_fix_says_which_round_does_what(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a terminal the line is stderr's, after half a second; here, every message.
+    for name in ("fix_rounds", "fix_rounds_dep"):
+        shutil.copytree(FIX / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    said: list[str] = []
+    monkeypatch.setattr(runs, "_progress", lambda: said.append)
+    found = api.fix(["fix_rounds"], FixOptions(Measure(repeat=1)))
+    assert {r.module for r in found.passed} == {"fix_rounds", "fix_rounds.tools"}
+    for step in ("fix round 1: planning 1/1 modules",
+                 "fix round 1: proving 1 rewrite(s)",
+                 "fix round 2: reviewing the rewritten copy",
+                 "fix round 2: proving 1 rewrite(s)",
+                 "fix round 3: reviewing the rewritten copy",
+                 "fix: measuring the cost of importing the targets before and after",
+                 "fix: measuring what each of the 2 proven rewrite(s) saves alone"):
+        assert step in said, said
