@@ -9,8 +9,8 @@ import sys
 from typing import TYPE_CHECKING
 
 from importaudit.api import resolve_targets
-from importaudit.fix.copies import copy_packages
-from importaudit.fix.result import Rewrite
+from importaudit.fix.copies import copy_packages, rewritten_copy
+from importaudit.fix.result import FixResult, Rewrite
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -95,12 +95,33 @@ def test_the_proofs_copy_keeps_the_bytecode_of_the_files_no_rewrite_changed(
                            "print(pkg.VALUE, pkg.sub.VALUE)"],
                           cwd=copy, capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["2", "sub"]
-    # Without it (the measured copies), no bytecode is copied at all.
+    # Without it, no bytecode is copied at all.
     plain = tmp_path / "plain"
     plain.mkdir()
     copy_packages([Rewrite("pkg", root / "__init__.py", "VALUE = 1\n", "VALUE = 2\n")],
                   plain)
     assert not list(plain.rglob("__pycache__"))
+
+
+def test_the_measured_copies_keep_the_bytecode_of_the_files_no_rewrite_changed(
+        tmp_path: Path) -> None:
+    # Each measured copy is imported with a warm-up first, which compiled every module
+    # it loaded from a copy without caches (2 s of CPU a copy of holidays).
+    root = package(tmp_path / "site")
+    (root / "sub" / "__init__.py").write_text("VALUE = 'sub'\n")
+    for file in (root / "__init__.py", root / "sub" / "__init__.py"):
+        py_compile.compile(str(file), doraise=True)
+    rewrite = Rewrite("pkg", root / "__init__.py", "VALUE = 1\n", "VALUE = 2\n")
+    cached = f"__init__.{sys.implementation.cache_tag}.pyc"
+    for apply in (True, False):
+        with rewritten_copy(FixResult((rewrite,)), apply=apply) as copy:
+            assert [p.name for p in (copy / "pkg" / "sub" / "__pycache__").iterdir()] == [
+                cached]
+            assert [p.name for p in (copy / "pkg" / "__pycache__").iterdir()] == (
+                [] if apply else [cached])
+            done = subprocess.run([sys.executable, "-B", "-c", "import pkg; print(pkg.VALUE)"],
+                                  cwd=copy, capture_output=True, text=True, check=True)
+            assert done.stdout.split() == ["2" if apply else "1"]
 
 
 def test_a_rewrite_of_a_linked_module_never_writes_through_the_link(tmp_path: Path) -> None:
