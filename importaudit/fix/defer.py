@@ -19,6 +19,7 @@ from this one or list in `__all__`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -328,8 +329,9 @@ class _Planner:
         base = top.joinpath(*target.split("."))
         for path in (base.with_suffix(".py"), base / "__init__.py"):
             if reads.is_file(path):
-                return registration(reads.text(path),
-                                    target.split(".", maxsplit=1)[0])
+                first = target.split(".", maxsplit=1)[0]
+                return reads.derived(path, f"registration {first}",
+                                     functools.partial(registration, top=first))
         return None
 
     def _conditional(self, statement: cst.BaseStatement, roots: frozenset[str],

@@ -397,8 +397,9 @@ class _Planner:
         if absolute not in self.registered:
             parts = absolute[len(self.package) + 1:].split(".")
             path = _module_file(self.folder, parts)
-            self.registered[absolute] = None if path is None else registration(
-                reads.text(path), self.top)
+            self.registered[absolute] = None if path is None else reads.derived(
+                path, f"registration {self.top}",
+                functools.partial(registration, top=self.top))
         return self.registered[absolute]
 
     def name_refusal(self, name: str, submodule: bool) -> str | None:

@@ -9,7 +9,7 @@ finding it fixes (`engine.Target`). `fix` plans the same modules again in every 
 nothing): markdown's 22 modules were planned 148 times, 45 of them on new inputs;
 libcst's parse and scope analysis of each was most of the `fix` process's CPU time.
 
-Planning reads through `text`, `is_file` and `is_dir`, which note each answer while
+Planning reads through `text`, `derived`, `is_file` and `is_dir`, which note each answer while
 `recorded` runs; `PlanCache` keeps each plan with the answers it was made from,
 relative to the package's root folder (so the copy a later round plans on matches the
 original wherever it is), and gives the plan back only while every one of those
@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: (path, what was asked: "text", "file" or "dir") -> the answer (a digest of a text).
-Reads = dict[tuple[str, str], object]
+#: (path, what was asked: "text", "file", "dir" or a `derived` question's name) -> the
+#: answer (a digest of a text), and the function of a derived question (else None).
+Reads = dict[tuple[str, str], tuple[object, "Callable[[str], object] | None"]]
 
 _RECORDING = threading.local()
 
@@ -40,16 +41,32 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _note(path: Path, asked: str, answer: object) -> None:
+def _note(path: Path, asked: str, answer: object,
+          function: Callable[[str], object] | None = None) -> None:
     seen: Reads | None = getattr(_RECORDING, "reads", None)
     if seen is not None:
-        seen[(str(path), asked)] = answer
+        seen.setdefault((str(path), asked), (answer, function))
 
 
 def text(path: Path) -> str:
     """The text of `path` (UTF-8), noted while `recorded` runs."""
     found = path.read_text(encoding="utf-8")
     _note(path, "text", _digest(found))
+    return found
+
+
+def derived(path: Path, question: str, function: Callable[[str], T]) -> T:
+    """`function` of the text of `path`, noted as that answer rather than the text.
+
+    A plan that asks only this of a file stays good when the file changes in a way
+    `function` does not see: whether importing a sibling registers something is
+    asked of every module of the package a module imports, and a lazy `__init__`
+    written by round one changes the text of one that every module imports
+    (holidays.groups: 190 plans made again in round two), not its answer.
+    `question` names `function` (with its arguments) among those asked of the file.
+    """
+    found = function(path.read_text(encoding="utf-8"))
+    _note(path, question, found, function)
     return found
 
 
@@ -67,16 +84,17 @@ def is_dir(path: Path) -> bool:
     return answer
 
 
-def _ask(path: Path, asked: str) -> object:
-    """The answer `asked` of `path` now (a text that cannot be read: None)."""
+def _ask(path: Path, asked: str, function: Callable[[str], object] | None) -> object:
+    """The answer `asked` of `path` now (a text that cannot be read: a new object)."""
     if asked == "file":
         return path.is_file()
     if asked == "dir":
         return path.is_dir()
     try:
-        return _digest(path.read_text(encoding="utf-8"))
+        read = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return None
+        return object()  # equal to no answer noted
+    return _digest(read) if function is None else function(read)
 
 
 def recorded(function: Callable[..., T], *args: Any) -> tuple[T, Reads]:
@@ -95,8 +113,9 @@ def recorded(function: Callable[..., T], *args: Any) -> tuple[T, Reads]:
     return result, found
 
 
-#: A read kept relative to the package root when it is inside it: (inside, path, asked).
-_Fact = tuple[bool, str, str, object]
+#: A read kept relative to the package root when it is inside it: (inside, path, asked,
+#: answer, the function of a derived question).
+_Fact = tuple[bool, str, str, object, "Callable[[str], object] | None"]
 
 
 @dataclass
@@ -119,21 +138,22 @@ class PlanCache:
         relative = file.relative_to(root)
         full = (key, str(relative))
         for facts, kept in self.entries.get(full, ()):
-            if all(_ask(root / where if inside else Path(where), asked) == answer
-                   for inside, where, asked, answer in facts):
+            if all(_ask(root / where if inside else Path(where), asked, function) == answer
+                   for inside, where, asked, answer, function in facts):
                 self.hits += 1
                 found: T = dataclasses.replace(kept, file=file)
                 return found
         self.misses += 1
         made, reads = make()
-        facts = tuple(_relative(Path(path), root, asked, answer)
-                      for (path, asked), answer in reads.items())
+        facts = tuple(_relative(Path(path), root, asked, *found)
+                      for (path, asked), found in reads.items())
         self.entries.setdefault(full, []).append((facts, made))
         return made
 
 
-def _relative(path: Path, root: Path, asked: str, answer: object) -> _Fact:
+def _relative(path: Path, root: Path, asked: str, answer: object,
+              function: Callable[[str], object] | None) -> _Fact:
     try:
-        return True, str(path.relative_to(root)), asked, answer
+        return True, str(path.relative_to(root)), asked, answer, function
     except ValueError:
-        return False, str(path), asked, answer
+        return False, str(path), asked, answer, function

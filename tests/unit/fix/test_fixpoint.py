@@ -79,16 +79,19 @@ def test_rounds_stop_when_nothing_new_and_a_withdrawn_module_is_not_tried_again(
                        broke=(Breakage(module, "no longer imports"),) if broke else ())
 
     answers = [FixResult(rewrites=(rewrite("pkg.b"),)), FixResult()]
+    numbers: list[int] = []
 
-    def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
+    def again(where: fixpoint.Round, tried: frozenset[str], number: int) -> FixResult:
         # What the next round reviews is the copy with every proven rewrite so far.
         assert (where.copy / "pkg" / "a.py").read_text() == "pkg.a rewritten\n"
         seen.append(tried)
+        numbers.append(number)
         return answers.pop(0)
 
     first = FixResult(rewrites=(rewrite("pkg.a"), rewrite("pkg", broke=True)))
     result = _fixed_point(first, again)
     assert seen == [frozenset({"pkg"}), frozenset({"pkg"})]
+    assert numbers == [2, 3]  # each later round is told its number (for the progress line)
     assert (result.rounds, result.fixed_point) == (3, True)
     assert [r.module for r in result.passed] == ["pkg.a", "pkg.b"]
 
@@ -98,7 +101,7 @@ def test_a_round_that_proves_nothing_ends_the_rounds(tmp_path: Path) -> None:
     file = pkg / "a.py"
     calls = []
 
-    def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
+    def again(where: fixpoint.Round, tried: frozenset[str], number: int) -> FixResult:
         calls.append(tried)
         return FixResult(rewrites=(Rewrite("pkg.b", pkg / "b.py", "# b\n", "x\n", ("IA102",),
                                            broke=(Breakage("pkg.b", "broke"),)),))
@@ -116,7 +119,7 @@ def test_rounds_stop_at_the_bound_and_say_so(tmp_path: Path) -> None:
     pkg = package(tmp_path)
     count = iter(range(100))
 
-    def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
+    def again(where: fixpoint.Round, tried: frozenset[str], number: int) -> FixResult:
         n = next(count)
         (pkg / f"m{n}.py").write_text("")
         return FixResult(rewrites=(Rewrite(f"pkg.m{n}", pkg / f"m{n}.py", "", f"{n}\n",
@@ -136,7 +139,7 @@ def test_rounds_stop_at_the_bound_and_say_so(tmp_path: Path) -> None:
 def test_a_round_that_cannot_finish_keeps_the_rounds_before_it(tmp_path: Path) -> None:
     pkg = package(tmp_path)
 
-    def again(where: fixpoint.Round, tried: frozenset[str]) -> FixResult:
+    def again(where: fixpoint.Round, tried: frozenset[str], number: int) -> FixResult:
         raise TargetFailedError("the proof's import of pkg timed out after 1 s")
 
     result = _fixed_point(FixResult(rewrites=(Rewrite("pkg.a", pkg / "a.py", "# a\n", "y\n",

@@ -51,10 +51,16 @@ def test_a_plan_is_made_again_when_a_file_it_read_changed(tmp_path: Path) -> Non
     kept = engine._planned(target(root), shown, plans)
     assert not kept.names and "side effect" in kept.refusals[0].reason
     plugins = root / "fix_defer" / "plugins.py"
+    # Of `plugins` the plan asked only whether importing it registers something: a
+    # change that leaves that answer as it was leaves the plan as it was.
+    plugins.write_text(plugins.read_text(encoding="utf-8") + "\n\ndef other():\n"
+                       "    return 'other'\n", encoding="utf-8")
+    assert engine._planned(target(root), shown, plans).refusals == kept.refusals
+    assert (plans.misses, plans.hits) == (1, 1)
     plugins.write_text(plugins.read_text(encoding="utf-8").replace(
         'PLUGINS.append("plugin")\n', ""), encoding="utf-8")
     moved = engine._planned(target(root), shown, plans)
-    assert (plans.misses, plans.hits) == (2, 0)
+    assert (plans.misses, plans.hits) == (2, 1)
     assert moved.names == ("handler",)
 
 
