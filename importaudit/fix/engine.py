@@ -219,8 +219,8 @@ def _planned(target: Target, relpath: Callable[[Path], str],
     try:
         if plans is None:
             return deep.run(_plan, target, relpath)
-        key = (target.module, target.codes, target.imported, target.roots, target.narrow,
-               target.left, shown)
+        # What `_plan` reads of the finding (its `narrow` and `left` are applied after).
+        key = (target.module, target.codes, target.imported, target.roots, shown)
         return plans.plan(key, target.file, package_root(target.file, target.module), make)
     except deep.TooDeepError as exc:
         return DeferPlan(target.module, target.file, "", refusals=(
