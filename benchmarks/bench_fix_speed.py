@@ -7,8 +7,9 @@ alternating), and prints per package the medians of the wall time, the CPU time 
 the `fix` process itself and of the interpreters it started, and how many child
 processes it started, old and new side by side with the ratio. Every command must
 succeed (exit status 0, or 1: fixes to apply) and give a JSON report; the two
-checkouts' verdicts (each rewrite's module, proven or not, and the rounds) are
-compared, and a difference is printed under the table.
+checkouts' verdicts (each rewrite's module, proven or not, the names it moves and
+its rounds; what was left alone, by module and name; the rounds) are compared, and a
+difference is printed under the table.
 
     python benchmarks/bench_fix_speed.py --old /tmp/ia-old --python EXE \
         [--new .] [--packages falcon,pyramid] [--runs 1]
@@ -32,6 +33,8 @@ from checked import command_text, stop
 ROOT = Path(__file__).resolve().parent.parent
 
 PACKAGES = ("falcon", "sanic", "numba", "pyramid", "virtualenv")
+#: `--packages large`: those `fix` took longest on (holidays: 468 modules).
+LARGE = ("markdown", "holidays", "sentry_sdk", "celery", "sphinx")
 
 #: Runs importaudit's console script counting the processes it starts, and at its
 #: exit writes to argv[1]: its own CPU time, its children's, that count, and the file
@@ -92,14 +95,23 @@ def fix(checkout: Path, package: str, python: str,
              "processes": started}, report)
 
 
-Verdicts = tuple[tuple[tuple[str, bool], ...], object, object]
+Verdicts = tuple[tuple[tuple[str, bool], ...], object, object,
+                 tuple[tuple[str, tuple[str, ...], tuple[int, ...]], ...],
+                 tuple[tuple[str, str], ...]]
 
 
 def verdicts(report: dict[str, Any]) -> Verdicts:
-    """What a report concluded: each rewrite's module and whether it passed; the rounds."""
+    """What a report concluded: each rewrite's module and whether it passed; the rounds.
+
+    Then each rewrite's names and rounds, and what was left alone (module and name;
+    the reason's figures may differ from run to run).
+    """
     return (tuple(sorted((r["module"], bool(r["proof"]["passed"]))
                          for r in report["rewrites"])),
-            report.get("rounds"), report.get("fixed_point"))
+            report.get("rounds"), report.get("fixed_point"),
+            tuple(sorted((r["module"], tuple(r["names"]), tuple(r["rounds"]))
+                         for r in report["rewrites"])),
+            tuple(sorted({(f["module"], f["name"] or "") for f in report["left_alone"]})))
 
 
 def main() -> None:
@@ -107,14 +119,15 @@ def main() -> None:
     parser.add_argument("--old", type=Path, required=True, help="the checkout to compare with")
     parser.add_argument("--new", type=Path, default=ROOT, help="default: this checkout")
     parser.add_argument("--python", required=True, help="the environment the packages are in")
-    parser.add_argument("--packages", default=",".join(PACKAGES))
+    parser.add_argument("--packages", default=",".join(PACKAGES),
+                        help="comma-separated, or `large`: " + ",".join(LARGE))
     parser.add_argument("--runs", type=int, default=1, help="rounds per package (default 1)")
     parser.add_argument("--keep", type=Path, help="a folder to write each run's report to")
     args = parser.parse_args()
     sides = {"old": args.old, "new": args.new}
     differences = []
     print(f"{'package':12}{'':16}{'old':>10}{'new':>10}{'new/old':>9}")
-    for package in args.packages.split(","):
+    for package in LARGE if args.packages == "large" else args.packages.split(","):
         costs: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
         found: dict[str, set[Verdicts]] = {"old": set(), "new": set()}
         for i in range(args.runs):
@@ -131,14 +144,19 @@ def main() -> None:
         if found["old"] != found["new"]:
             differences.append(package)
             for label in ("old", "new"):
-                for rewrites, rounds, fixed in sorted(found[label]):
+                for rewrites, rounds, fixed, *_ in sorted(found[label]):
                     print(f"{'':12}verdicts differ: {label}: {rounds} rounds, fixed point "
                           f"{fixed}: " + ", ".join(f"{m} {'proven' if p else 'withdrawn'}"
                                                    for m, p in rewrites))
+            first = {label: sorted(found[label])[0] for label in ("old", "new")}
+            for what, index in (("rewrites' names and rounds", 3), ("left alone", 4)):
+                apart = set(first["old"][index]) ^ set(first["new"][index])
+                if apart:
+                    print(f"{'':12}{what} differ: {sorted(apart, key=str)[:10]}")
         else:
             print(f"{'':12}same verdicts, old and new: " + "; ".join(
-                f"{sum(passed for _, passed in rewrites)} of {len(rewrites)} proven"
-                for rewrites, _, _ in sorted(found["new"])))
+                f"{sum(passed for _, passed in rewrites)} of {len(rewrites)} proven, "
+                f"{len(left)} left alone" for rewrites, _, _, _, left in sorted(found["new"])))
         sys.stdout.flush()
     if differences:
         print(f"verdicts differ on {', '.join(differences)}")
