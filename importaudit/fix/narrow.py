@@ -44,7 +44,10 @@ def narrow(source: str, homes: Mapping[str, str]) -> tuple[str, tuple[str, ...]]
     `homes` maps a bound name to the module defining it. Only plain statements of the
     module body are rewritten (one under if/try runs conditionally: the review does not
     count it). Returns the new text and the names narrowed, in the module's order.
+    Without `homes` (most deferrals) the text is as it was: it is not parsed again.
     """
+    if not homes:
+        return source, ()
     module = cst.parse_module(source)
     body: list[cst.BaseStatement] = []
     done: list[str] = []

@@ -240,3 +240,10 @@ def test_an_ia103_import_the_parent_package_loads_anyway_is_left_with_the_reason
     assert target.roots == frozenset()
     assert target.left == (("helper", "helper stays: saves nothing: pkg.util.helper is "
                                       "loaded anyway by pkg"),)
+
+
+def test_a_deferral_without_narrower_imports_keeps_its_text_as_rendered() -> None:
+    from importaudit.fix.narrow import narrow
+
+    rendered = render_defer(plan("used"))
+    assert narrow(rendered, {}) == (rendered, ())
