@@ -37,7 +37,8 @@ MAX_NS = 24 * 3600 * 1_000_000_000
 #: Memory growth, either way, beyond a pebibyte is damage as well.
 MAX_BYTES = 2**50
 #: Integer fields that count things, so are never negative.
-COUNT_FIELDS = frozenset({"order", "depth", "runs", "repeats", "line", "total", "records"})
+COUNT_FIELDS = frozenset({"order", "depth", "runs", "repeats", "line", "total", "records",
+                          "full_collections"})
 
 
 def integer_range(name: str) -> tuple[int, int | None] | None:

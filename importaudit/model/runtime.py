@@ -37,6 +37,15 @@ class ModuleRecord:
     # the runs: unlike wall time, the machine's load barely moves it.
     self_cpu_ns: int | None = None
     self_cpu_ns_min: int | None = None
+    # Of those own times, the pauses of the cyclic garbage collector: the wall and CPU
+    # time of the collections that ran while this body was the innermost import on its
+    # thread, and how many were full (generation 2) ones (medians; None: not timed). A
+    # collection runs in whatever body allocates when a threshold is crossed, and a full
+    # one walks the whole heap: inside self_ns as `-X importtime` counts it, but not the
+    # body's own computation.
+    gc_ns: int | None = None
+    gc_cpu_ns: int | None = None
+    full_collections: int | None = None
     heap_bytes: int | None = None  # cumulative Python heap retained (tracemalloc run)
     self_heap_bytes: int | None = None
     heap_peak_bytes: int | None = None  # peak traced heap while it was importing
@@ -62,6 +71,22 @@ class ModuleRecord:
     # whose part of the split list held the module, else the lowest-numbered shard that
     # loaded it (a dependency, a parent package, a module loaded before measuring).
     shard: int | None = None
+
+    @property
+    def body_ns(self) -> int:
+        """The own (self) time without the collector's pauses: what the body itself took."""
+        return max(0, self.self_ns - (self.gc_ns or 0))
+
+    @property
+    def body_cpu_ns(self) -> int | None:
+        """The own CPU time without the collector's (None: not measured).
+
+        A collection that ran in this body walked the objects every module made so far;
+        importing the module elsewhere, or deferring it, does not save that walk.
+        """
+        if self.self_cpu_ns is None:
+            return None
+        return max(0, self.self_cpu_ns - (self.gc_cpu_ns or 0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any
 
 from importaudit import defaults
@@ -99,7 +99,10 @@ def parse_records(lines: Sequence[bytes], run: ChildRun) -> None:
     for rec in parse_lines(lines):
         match rec:
             case Finished():
-                run.modules.append(rec)
+                # The collector timed, and no collection ran in its body: 0, not unknown.
+                none_ran = rec.gc_ns is None and run.start.collector_timed
+                run.modules.append(replace(rec, gc_ns=0, gc_cpu_ns=0, full_collections=0)
+                                   if none_ran else rec)
             case Begin():
                 run.begins.append(rec)
             case Hit():

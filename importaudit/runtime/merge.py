@@ -99,6 +99,9 @@ def merge_runs(  # noqa: PLR0912  (one pass per record kind reads clearer split 
             self_cpu_ns=_median_opt([r.self_cpu_ns for r in recs]),
             self_cpu_ns_min=min((r.self_cpu_ns for r in recs if r.self_cpu_ns is not None),
                                 default=None),
+            gc_ns=_median_opt([r.gc_ns for r in recs]),
+            gc_cpu_ns=_median_opt([r.gc_cpu_ns for r in recs]),
+            full_collections=_median_opt([r.full_collections for r in recs]),
             heap_bytes=h.heap_bytes if h else None,
             self_heap_bytes=h.self_heap_bytes if h else None,
             heap_peak_bytes=h.heap_peak_bytes if h else None,
@@ -213,6 +216,11 @@ def standalone(base: ModuleRecord, runs: list[ChildRun], heap: ChildRun | None) 
     cums = [total(r, "cumulative_ns") for r in runs if r.finished]
     selfs = [v for v in (own(r, "self_ns") for r in runs if r.finished) if v is not None]
     cpus = [v for v in (own(r, "self_cpu_ns") for r in runs if r.finished) if v is not None]
+
+    def own_gc(key: str) -> int | None:
+        values = [v for r in runs if r.finished for rec in r.modules
+                  if rec.name == base.name and (v := getattr(rec, key)) is not None]
+        return median(values) if values else None
     rss = [total(r, "rss_bytes") for r in runs if r.finished]
     # Whether it failed is what its own runs say: a module can fail in the listing walk
     # only because of a module imported before it there (`failures.order_dependent`).
@@ -222,6 +230,8 @@ def standalone(base: ModuleRecord, runs: list[ChildRun], heap: ChildRun | None) 
         error=alone[0].error if alone else base.error,
         cumulative_ns=median(cums), self_ns=median(selfs),
         self_cpu_ns=median(cpus) if cpus else None, self_cpu_ns_min=min(cpus, default=None),
+        gc_ns=own_gc("gc_ns"), gc_cpu_ns=own_gc("gc_cpu_ns"),
+        full_collections=own_gc("full_collections"),
         cumulative_ns_min=min(cums, default=0), cumulative_ns_max=max(cums, default=0),
         self_ns_min=min(selfs, default=0), self_ns_max=max(selfs, default=0),
         rss_bytes=median(rss) if rss else None,

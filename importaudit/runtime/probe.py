@@ -26,6 +26,15 @@ pipe round trip. If the target closes our descriptor, the file is reopened by pa
 
 MODE is `import` (ARGS: modules to import), `module`/`script`/`code` (ARGS: the
 program and its argv). PATHS (os.pathsep separated, may be empty) go first on sys.path.
+The cyclic garbage collector is timed through `gc.callbacks`: a collection runs inside
+whatever code allocates when a generation's threshold is crossed, and a full one walks
+the whole heap (10-45 ms once a big tree is loaded), so its pause lands in the self time
+of whichever module body happens to run then (as `-X importtime` counts it too). Each
+collection's wall and CPU time is charged to the innermost import in progress on its
+thread (`g`, `gc`, and `gf` for full collections, in that module's `mod` record); the
+parent can then tell a body's own computation from the collector's pauses. `gc` is
+imported before measuring (a builtin module: listed as preloaded).
+
 FLAGS (comma separated): `rss` (RSS per module from /proc/self/statm), `heap`
 (tracemalloc: heap retained and peak per module), `hits` (record imports that found the
 module already loaded, via builtins.__import__), `tree` (ARGS are every module of the
@@ -33,6 +42,7 @@ target packages, listed by the parent: import each, going on after a failure).
 """
 
 import _thread  # builtin, always loaded, as are os and sys
+import gc  # builtin: timing the collector (see the docstring)
 import os
 import sys
 import time
@@ -153,9 +163,11 @@ _MARGIN = 8
 # One import in progress on one thread is a list (cheaper to make than an object):
 # [name as a JSON string (quoted once for both of its records), t0, rss0, heap0,
 #  heap peak, cumulative ns of its children, their RSS growth, their heap growth,
-#  the thread's stack it is on, its thread CPU time at the start, its children's].
+#  the thread's stack it is on, its thread CPU time at the start, its children's,
+#  the wall and CPU ns of the collections run while it was the innermost import, and
+#  how many of those were full (generation 2) collections].
 (_NAME, _T0, _RSS0, _HEAP0, _PEAK, _CHILD_NS, _CHILD_RSS, _CHILD_HEAP, _STACK, _CPU0,
- _CHILD_CPU) = range(11)
+ _CHILD_CPU, _GC, _GC_CPU, _GC_FULL) = range(14)
 TYPE_CHECKING = False  # the typing module is not loaded at start-up: not imported here
 if TYPE_CHECKING:
     from typing import Any
@@ -198,6 +210,9 @@ class _Probe:
         # imports while it searches (setuptools' _distutils_hack imports traceback when
         # asked for pip) does so for that import, which begins then: see adopt().
         self.searching: "dict[int, list[list[Any]]]" = {}
+        # The collection in progress: its start (wall, CPU); see collected().
+        self.gc_t0 = 0
+        self.gc_cpu0 = 0
 
     # -------------------------------------------------------------------- records
 
@@ -253,6 +268,36 @@ class _Probe:
         if stack and peak > stack[-1][_PEAK]:
             stack[-1][_PEAK] = peak
         return int(current)
+
+    # -------------------------------------------------------------------- the collector
+
+    def time_collector(self) -> bool:
+        """Time the cyclic garbage collector's runs (False: this Python cannot)."""
+        callbacks = getattr(gc, "callbacks", None)
+        if not isinstance(callbacks, list):  # not CPython's collector
+            return False
+        callbacks.append(self.collected)
+        return True
+
+    def collected(self, phase: str, info: "dict[str, int]") -> None:
+        """A gc.callbacks callback: charge each collection to the innermost import.
+
+        Collections do not nest and run on the thread that triggered them, whose stack
+        top is the module body that was allocating. One outside any import is nobody's.
+        """
+        if phase == "start":
+            self.gc_t0 = _clock()
+            self.gc_cpu0 = _cpu()
+            return
+        took = _clock() - self.gc_t0
+        cpu = _cpu() - self.gc_cpu0
+        stack = self.stacks.get(_get_ident())
+        if stack:
+            top = stack[-1]
+            top[_GC] += took
+            top[_GC_CPU] += cpu
+            if info.get("generation") == 2:
+                top[_GC_FULL] += 1
 
     # -------------------------------------------------------------------- attribution
 
@@ -436,7 +481,7 @@ class _Probe:
                 rss0 = int(_pread(self.rss_fd, 64, 0).split(None, 2)[1]) * self.page
             except (OSError, ValueError, IndexError):
                 pass
-        frame = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack, _cpu(), 0]
+        frame = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack, _cpu(), 0, 0, 0, 0]
         if self.heap:
             frame[_HEAP0] = frame[_PEAK] = self.heap_now()
         importer = stack[-1][_NAME] if stack else _q(self.importer_outside_imports(caller))
@@ -471,7 +516,7 @@ class _Probe:
                 pass
         heap1 = self.heap_now() if self.heap else 0
         (name, t0, rss0, heap0, peak, child_ns, child_rss, child_heap, stack, cpu0,
-         child_cpu) = frame
+         child_cpu, collected, collected_cpu, full) = frame
         if stack and stack[-1] is frame:
             stack.pop()
         else:  # keep the stack balanced even if an import never reached us to finish
@@ -495,8 +540,10 @@ class _Probe:
                 parent[_CHILD_HEAP] += heap1 - heap0
                 parent[_PEAK] = max(parent[_PEAK], peak)
         extra = ""
+        if collected:  # absent: none ran (the `start` record says whether they were timed)
+            extra = f',"g":{collected},"gc":{collected_cpu},"gf":{full}'
         if self.rss:
-            extra = f',"r":{grown},"rs":{grown - child_rss}'
+            extra += f',"r":{grown},"rs":{grown - child_rss}'
         if self.heap:
             extra += (f',"h":{heap1 - heap0},"hs":{heap1 - heap0 - child_heap},'
                       f'"hp":{peak - heap0}')
@@ -965,10 +1012,12 @@ def main() -> None:
     # preloaded: the parent lists it and attributes none of it.
     impl = sys.implementation
     version = sys.version_info
+    # Charged only to imports in progress: none is until the finder is in place.
+    collector = "true" if probe.time_collector() else "false"
     probe.line(
         f'{{"e":"start","v":"{version[0]}.{version[1]}.{version[2]}","impl":{_q(impl.name)},'
         f'"tag":{_q(impl.cache_tag)},"exe":{_q(sys.executable)},"plat":{_q(sys.platform)},'
-        f'"dwb":{"true" if sys.dont_write_bytecode else "false"},'
+        f'"dwb":{"true" if sys.dont_write_bytecode else "false"},"gcb":{collector},'
         f'"pre":{_q(" ".join(sys.modules))}}}\n')
     if "hits" in flags:
         _install_hits(probe)

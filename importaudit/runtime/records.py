@@ -9,15 +9,19 @@ sizes integer bytes:
 
 =======  ===========================================================================
 `start`  once, before measuring: `v` Python version "3.11.7", `impl`, `tag` (the
-         cache tag of .pyc files), `exe`, `plat`, `dwb` (dont_write_bytecode), `pre`
-         (the modules already loaded, space-separated)
+         cache tag of .pyc files), `exe`, `plat`, `dwb` (dont_write_bytecode), `gcb`
+         (the cyclic garbage collector's runs are timed), `pre` (the modules already
+         loaded, space-separated)
 `begin`  an import starts: `n` module, `i` importer (the module executing, or null),
          `d` depth on its thread's import stack, `s` start since the probe began,
          `th` thread name (null: the main thread)
 `mod`    that import ended: `n`, `c` cumulative time, `f` own (self) time, `fc` own
          CPU time of the importing thread (`time.thread_time_ns`: what the body
          computed, which load does not stretch as it does `f`), `o` origin, `l` loader
-         class, `p` is a package, `x` error text (null: it succeeded); with
+         class, `p` is a package, `x` error text (null: it succeeded); `g` / `gc` /
+         `gf` the wall ns, CPU ns and number of full (generation 2) collections of the
+         garbage collector that ran while this was the innermost import on its thread
+         (inside `f` and `fc`; absent: none ran, or `gcb` was false); with
          RSS measured `r` / `rs` (cumulative / own growth), with the heap measured `h` /
          `hs` / `hp` (cumulative / own / peak tracemalloc bytes)
 `hit`    a statement found its module already loaded: `i` importer, `n` module
@@ -92,7 +96,7 @@ def _kind(name: str, **wire: tuple[str, Callable[[Any], Any]]) -> Callable[[type
 
 @_kind("start", v=("version", _str), impl=("implementation", _str), tag=("cache_tag", _str),
        exe=("executable", _str), plat=("platform", _str), dwb=("dont_write_bytecode", _bool),
-       pre=("preloaded_text", _str))
+       gcb=("collector_timed", _bool), pre=("preloaded_text", _str))
 @dataclass(frozen=True, slots=True)
 class Start:
     """The child's interpreter, and what it had loaded before measuring began."""
@@ -103,6 +107,7 @@ class Start:
     executable: str | None = None
     platform: str | None = None
     dont_write_bytecode: bool = False
+    collector_timed: bool = False  # `mod` records say what the collector's runs took
     preloaded_text: str | None = None
 
     @property
@@ -128,7 +133,8 @@ class Begin:
        fc=("self_cpu_ns", _int), o=("origin", _str), l=("loader", _str),
        p=("is_package", _bool), x=("error", _str),
        r=("rss_bytes", _int), rs=("self_rss_bytes", _int), h=("heap_bytes", _int),
-       hs=("self_heap_bytes", _int), hp=("heap_peak_bytes", _int))
+       hs=("self_heap_bytes", _int), hp=("heap_peak_bytes", _int), g=("gc_ns", _int),
+       gc=("gc_cpu_ns", _int), gf=("full_collections", _int))
 @dataclass(frozen=True, slots=True)
 class Finished:
     """An import ended (`error` set when it raised), with what it cost."""
@@ -146,6 +152,11 @@ class Finished:
     heap_bytes: int | None = None
     self_heap_bytes: int | None = None
     heap_peak_bytes: int | None = None
+    # The garbage collector's runs charged to this body (inside self_ns / self_cpu_ns);
+    # None: not timed (`ChildRun` makes it 0 when the run timed them and none ran).
+    gc_ns: int | None = None
+    gc_cpu_ns: int | None = None
+    full_collections: int | None = None
 
 
 @_kind("hit", i=("importer", _str), n=("name", _str))

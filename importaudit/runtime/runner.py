@@ -467,7 +467,10 @@ def environment_notes(
     start: Start, modules: Sequence[ModuleRecord], request: ProfileRequest,
     environ: Mapping[str, str],
 ) -> tuple[str, ...]:
-    """Facts about this environment (`environ`: the children's) that change the numbers."""
+    """Facts about this environment (`environ`: the children's) that change the numbers.
+
+    And how much of the own times the garbage collector's pauses took (`collector_note`).
+    """
     notes: list[str] = []
     measured = [m for m in modules if not m.preloaded]
     sources = [m for m in measured if m.bytecode_cached is not None]
@@ -516,7 +519,48 @@ def environment_notes(
         notes.append(f"measured with extra environment variables: {names}")
     if not request.warmup and request.mode == "import":
         notes.append("no warm-up run: the first run may include cold file-system caches")
+    collector = collector_note(measured)
+    if collector is not None:
+        notes.append(collector)
     return tuple(notes)
+
+
+#: The collector's pauses are worth a note from this share of all the own times on...
+_COLLECTOR_SHARE = 0.05
+#: ...or when they are at least this much of one module's own time (and over 1 ms).
+_COLLECTOR_MODULE_SHARE = 0.5
+_MS = 1_000_000
+
+
+def collector_note(modules: Sequence[ModuleRecord]) -> str | None:
+    """What the garbage collector's pauses inside the own times amount to (None: little).
+
+    A collection runs in whichever body allocates when a threshold is crossed, and a full
+    one walks every object the process holds: 10-45 ms late in scrapy's tree, charged
+    to a module whose body takes 1-2 ms. `-X importtime` counts them the same way, so the
+    own times keep them; the note says how much of those times was the collector's, and
+    where the largest share fell.
+    """
+    paused = [m for m in modules if m.gc_ns]
+    if not paused:
+        return None
+    total = sum(m.gc_ns or 0 for m in paused)
+    largest = max(paused, key=lambda m: (m.gc_ns or 0, m.name))
+    own = sum(max(0, m.self_ns) for m in modules)
+    biggest = largest.gc_ns or 0
+    if total < _COLLECTOR_SHARE * own and not (
+            biggest >= _MS and biggest >= _COLLECTOR_MODULE_SHARE * largest.self_ns):
+        return None
+    from importaudit.units import format_ns
+
+    full = largest.full_collections or 0
+    kind = f", {full} full collection{'s' if full > 1 else ''}" if full else ""
+    count = len(paused)
+    return (f"garbage collector pauses: {format_ns(total)} of the own times, in {count} "
+            f"module{'s' if count > 1 else ''} (largest {format_ns(biggest)} of "
+            f"{largest.name}'s {format_ns(largest.self_ns)}{kind}): a collection runs in "
+            "whichever body allocates when it falls due, and -X importtime counts it there "
+            "too; IA602 leaves them out of a body's cost")
 
 
 def _source_hint(name: str) -> str:

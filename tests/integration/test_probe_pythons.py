@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from importaudit.model import ModuleRecord, Report
 
 RUNTIME = Path(__file__).resolve().parent.parent / "fixtures" / "runtime"
+PAUSES = RUNTIME.parent / "review" / "pauses"
 VERSIONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
 
 
@@ -86,6 +87,25 @@ def test_probe_measures_and_preserves_behaviour(version: str) -> None:
     assert hungry >= 8 * 1024 * 1024
     assert mods["with_data"].loader == "SourceFileLoader"
     assert mods["_decimal"].loader == "ExtensionFileLoader"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_collectors_pauses_are_charged_to_the_body_they_ran_in(version: str) -> None:
+    # pauses.heap leaves a large heap and a full collection due; pauses.parser's small
+    # allocations set it off, and it walks heap's records inside parser's body.
+    report = api.profile([str(PAUSES)], api.Measure(python=interpreter(version), repeat=1,
+                                                    memory=False))
+    assert report.failure is None, report.failure
+    mods = measured(report)
+    parser = mods["pauses.parser"]
+    assert parser.full_collections == 1
+    assert parser.gc_ns is not None and 0 < parser.gc_ns <= parser.self_ns
+    assert parser.gc_cpu_ns is not None and parser.gc_cpu_ns > 0
+    # Timed in every module: no collection at all in the package's own body is a 0.
+    assert mods["pauses"].full_collections == 0
+    assert report.meta is not None
+    assert any(n.startswith("garbage collector pauses: ") and "pauses.parser's" in n
+               for n in report.meta.notes), report.meta.notes
 
 
 @pytest.mark.parametrize("version", VERSIONS)

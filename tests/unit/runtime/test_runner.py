@@ -18,7 +18,7 @@ import pytest
 
 from importaudit.config import Measure
 from importaudit.errors import TargetNotFoundError
-from importaudit.model import LoopBlock
+from importaudit.model import LoopBlock, ModuleRecord
 from importaudit.runtime import children, runner
 from importaudit.runtime.interpreter import Interpreter
 from importaudit.runtime.records import (
@@ -262,3 +262,45 @@ def test_the_new_kinds_read_into_typed_records() -> None:
     assert aio == LoopImport("m", "a.py")  # a line that is not an int reads as missing
     assert main == MainFile("/a.py")
     assert from_wire({"e": "inj"}) is None and from_wire({"e": "aio", "n": 3}) is None
+
+
+def test_the_collectors_pauses_are_merged_and_noted() -> None:
+    timed = START.replace(b'"dwb": false', b'"dwb": false, "gcb": true')
+    assert timed != START
+
+    def run(pause_ms: int) -> list[bytes]:
+        """pkg.core's 1 ms without a collection; pkg's own time holds `pause_ms` of one."""
+        lines = pkg_run(pause_ms + 1)
+        pkg = json.loads(lines[4])
+        if pause_ms:
+            pkg.update(g=pause_ms * 1_000_000, gc=pause_ms * 400_000, gf=1)
+        return [timed, *lines[1:4], json.dumps(pkg).encode(), lines[5]]
+
+    script = Script((run(0), 0, False), (run(30), 0, False), (run(0), 0, False),
+                    (run(40), 0, False))
+    measured = profile(script, repeat=3, memory=False)
+    by_name = {m.name: m for m in measured.modules}
+    pkg, core = by_name["pkg"], by_name["pkg.core"]
+    # Medians over the time runs (0, 30, 40 ms), like the times they are part of.
+    assert (pkg.gc_ns, pkg.gc_cpu_ns, pkg.full_collections) == (30_000_000, 12_000_000, 1)
+    assert pkg.body_ns == pkg.self_ns - 30_000_000
+    # Timed, and none ran in pkg.core: 0, not "unknown".
+    assert (core.gc_ns, core.gc_cpu_ns, core.full_collections) == (0, 0, 0)
+    [note] = [n for n in measured.meta.notes if n.startswith("garbage collector pauses")]
+    assert note.startswith("garbage collector pauses: 30.0 ms of the own times, in 1 module "
+                           "(largest 30.0 ms of pkg's 31.0 ms, 1 full collection)")
+    # A probe that did not time the collector: unknown, and no note.
+    plain = profile(Script(*[(pkg_run(3), 0, False)] * 2), repeat=1, memory=False)
+    assert {m.gc_ns for m in plain.modules} == {None}
+    assert not [n for n in plain.meta.notes if n.startswith("garbage collector")]
+
+
+def test_a_few_small_pauses_are_no_note() -> None:
+    records = [ModuleRecord(f"m{i}", self_ns=10_000_000, gc_ns=100_000, full_collections=0)
+               for i in range(10)]
+    assert runner.collector_note(records) is None  # 1% of the own times
+    # Most of one module's own time (over 1 ms) is worth a note however small the share.
+    records.append(ModuleRecord("late", self_ns=2_000_000, gc_ns=1_500_000,
+                                full_collections=2))
+    note = runner.collector_note(records)
+    assert note is not None and "(largest 1.50 ms of late's 2.00 ms, 2 full collections)" in note
