@@ -41,6 +41,11 @@ COMPARED = ("python", "python_version", "platform", "implementation", "machine",
             "repeats", "warmup", "memory", "timeout_s", "notes", "variables", "tool_version")
 
 
+#: Notes that sum up what a shard measured of its own modules, not how it ran
+#: (`runtime.runner.collector_note`): each shard has its own, kept but not compared.
+MEASURED_NOTES = ("garbage collector pauses: ",)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Merged:
     """The merged report and what differed between the shards (one line each)."""
@@ -118,12 +123,16 @@ def _differences(shards: Sequence[Report]) -> list[tuple[str, str]]:
     """(field, "1: value; 2: value") for each compared field whose values differ.
 
     Notes are compared one by one: each note not every shard has, with the shards that
-    have it ("load average ..." differs from machine to machine).
+    have it ("load average ..." differs from machine to machine); `MEASURED_NOTES` are
+    not compared.
     """
     found = []
     indexes = [_meta(r)[1].index for r in shards]
     for name in COMPARED:
         values = [_value(r, name) for r in shards]
+        if name == "notes":
+            values = [tuple(n for n in v if not n.startswith(MEASURED_NOTES))
+                      if isinstance(v, tuple) else v for v in values]
         if len({repr(v) for v in values}) <= 1:
             continue
         if name == "notes":

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from importaudit.errors import UsageError
-from importaudit.merge import merge
+from importaudit.merge import MEASURED_NOTES, merge
 from importaudit.model import (
     ChildFailure,
     ModuleRecord,
@@ -18,6 +18,7 @@ from importaudit.model import (
     report_from_dict,
     report_to_dict,
 )
+from importaudit.runtime.runner import collector_note
 
 PARTS = (("pkg", "pkg.a"), ("pkg.b",), ("pkg.c",))
 TOTAL = sum(len(p) for p in PARTS)
@@ -53,6 +54,18 @@ def test_each_record_comes_from_its_owner_else_the_first_shard_that_loaded_it() 
     by_name = {m.name: m for m in merged.modules}
     assert by_name["pkg.b"].self_ns == 2000
     assert [run.records for run in merged.meta.shards] == [3, 1, 2]  # type: ignore[union-attr]
+
+
+def test_each_shards_note_on_the_collectors_pauses_is_kept_not_compared() -> None:
+    paused = (ModuleRecord("pkg.a", self_ns=4_000_000, gc_ns=3_000_000,
+                           full_collections=1),)
+    note = collector_note(paused)
+    assert note is not None and note.startswith(MEASURED_NOTES)
+    merged = merge(named(shard(1, PARTS[0], notes=(note,)), shard(2, PARTS[1]),
+                         shard(3, PARTS[2])))
+    # What shard 1 measured of its own modules, not a condition it ran under.
+    assert note in merged.report.meta.notes  # type: ignore[union-attr]
+    assert "notes" not in merged.report.meta.differs  # type: ignore[union-attr]
 
 
 def test_the_merge_keeps_every_shards_metadata_failure_and_notes() -> None:
