@@ -176,10 +176,9 @@ def _collector_text(record: ModuleRecord) -> str:
     if record.self_cpu_ns is None or pauses < _COLLECTOR_SHARE * record.self_cpu_ns:
         return ""
     full = record.full_collections or 0
-    what = (f"{full} full collection{'s' if full > 1 else ''} of the garbage collector"
-            if full else "the garbage collector's collections")
-    return (f"; {format_ns(pauses)} more went to {what}, which ran in it and are left "
-            "out")
+    kind = f" ({full} full collection{'s' if full > 1 else ''})" if full else ""
+    return (f"; the garbage collector's pauses in it, {format_ns(pauses)} more{kind}, are "
+            "left out")
 
 
 def _clearly_slow(record: ModuleRecord, threshold_ns: int) -> bool:

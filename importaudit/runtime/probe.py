@@ -2,7 +2,7 @@
 
 Run by file path (`python probe.py RECORDS MODE FLAGS PATHS [ARGS...]`), never imported
 as part of importaudit. It uses only modules that are already loaded at interpreter
-start-up (sys, os, _thread) plus `time`, so it disturbs what it measures as
+start-up (sys, os, _thread) plus `time` and `gc` (builtins), so it disturbs what it measures as
 little as possible; it must keep working on Python 3.9 to 3.13, so no newer syntax.
 
 How it measures: a finder at `sys.meta_path[0]` asks the other finders for the spec
@@ -19,13 +19,6 @@ Until then only the import system sees the wrapper, so it forwards nothing (a
 (`importlib.util.find_spec`, as runpy, pkgutil and LazyLoader recipes use it) is not
 an import, as `-X importtime` agrees: it is returned exactly as found, untouched.
 
-Records are JSON lines appended with one `os.write` each to a file the parent owns:
-a child that segfaults, calls `os._exit` or is killed leaves every finished record
-(and the `begin` of what it was doing) behind, and a record costs a syscall, not a
-pipe round trip. If the target closes our descriptor, the file is reopened by path.
-
-MODE is `import` (ARGS: modules to import), `module`/`script`/`code` (ARGS: the
-program and its argv). PATHS (os.pathsep separated, may be empty) go first on sys.path.
 The cyclic garbage collector is timed through `gc.callbacks`: a collection runs inside
 whatever code allocates when a generation's threshold is crossed, and a full one walks
 the whole heap (10-45 ms once a big tree is loaded), so its pause lands in the self time
@@ -35,6 +28,13 @@ thread (`g`, `gc`, and `gf` for full collections, in that module's `mod` record)
 parent can then tell a body's own computation from the collector's pauses. `gc` is
 imported before measuring (a builtin module: listed as preloaded).
 
+Records are JSON lines appended with one `os.write` each to a file the parent owns:
+a child that segfaults, calls `os._exit` or is killed leaves every finished record
+(and the `begin` of what it was doing) behind, and a record costs a syscall, not a
+pipe round trip. If the target closes our descriptor, the file is reopened by path.
+
+MODE is `import` (ARGS: modules to import), `module`/`script`/`code` (ARGS: the
+program and its argv). PATHS (os.pathsep separated, may be empty) go first on sys.path.
 FLAGS (comma separated): `rss` (RSS per module from /proc/self/statm), `heap`
 (tracemalloc: heap retained and peak per module), `hits` (record imports that found the
 module already loaded, via builtins.__import__), `tree` (ARGS are every module of the

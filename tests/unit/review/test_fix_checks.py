@@ -170,8 +170,8 @@ def test_computation_is_judged_without_the_collectors_pauses(tmp_path: Path) -> 
     # and its impact is its time without the pause.
     busy = dataclasses.replace(paused, self_cpu_ns=36_500_000, self_ns=38_000_000)
     [finding] = codes(make_report(("app",), (modules[0], busy)), "IA602")
-    assert "(14.0 ms of CPU, median over the runs; 22.5 ms more went to 1 full collection " \
-        "of the garbage collector, which ran in it and are left out)" in finding.message
+    assert "(14.0 ms of CPU, median over the runs; the garbage collector's pauses in it, " \
+        "22.5 ms more (1 full collection), are left out)" in finding.message
     assert finding.impact.time_ns == 14_000_000
     # Without the collector timed (an older report) the figure is the whole self CPU.
     untimed = dataclasses.replace(paused, gc_ns=None, gc_cpu_ns=None, full_collections=None)
