@@ -24,8 +24,10 @@ whatever code allocates when a generation's threshold is crossed, and a full one
 the whole heap (10-45 ms once a big tree is loaded), so its pause lands in the self time
 of whichever module body happens to run then (as `-X importtime` counts it too). Each
 collection's wall and CPU time is charged to the innermost import in progress on its
-thread (`g`, `gc`, and `gf` for full collections, in that module's `mod` record); the
-parent can then tell a body's own computation from the collector's pauses. `gc` is
+thread (`g`, `gc`, and `gf` for full collections, in that module's `mod` record), the
+wall time of one that ran while the finders searched for a module to that module (its
+wall time starts at the search, its CPU time when it begins); the parent can then tell
+a body's own computation from the collector's pauses. `gc` is
 imported before measuring (a builtin module: listed as preloaded).
 
 Records are JSON lines appended with one `os.write` each to a file the parent owns:
@@ -210,9 +212,11 @@ class _Probe:
         # imports while it searches (setuptools' _distutils_hack imports traceback when
         # asked for pip) does so for that import, which begins then: see adopt().
         self.searching: "dict[int, list[list[Any]]]" = {}
-        # The collection in progress: its start (wall, CPU); see collected().
+        # The collection in progress: its start (wall, CPU); see collected(). Per
+        # thread, the collections charged since its last import began (see begin()).
         self.gc_t0 = 0
         self.gc_cpu0 = 0
+        self.collections: "dict[int, list[tuple[int, int, int, Any]]]" = {}
 
     # -------------------------------------------------------------------- records
 
@@ -291,13 +295,43 @@ class _Probe:
             return
         took = _clock() - self.gc_t0
         cpu = _cpu() - self.gc_cpu0
-        stack = self.stacks.get(_get_ident())
+        full = 1 if info.get("generation") == 2 else 0
+        ident = _get_ident()
+        stack = self.stacks.get(ident)
+        top = None
         if stack:
             top = stack[-1]
             top[_GC] += took
             top[_GC_CPU] += cpu
-            if info.get("generation") == 2:
-                top[_GC_FULL] += 1
+            top[_GC_FULL] += full
+        elif not self.searching.get(ident):
+            return
+        # It may have run while the finders searched for an import that begins later:
+        # that import's wall time holds it (see begin()).
+        found = self.collections.get(ident)
+        if found is None:
+            found = self.collections[ident] = []
+        elif len(found) >= 32:  # a long body collecting again and again: the latest matter
+            del found[:16]
+        found.append((self.gc_t0, took, full, top))
+
+    def searched(self, collected: "list[tuple[int, int, int, Any]]", stack: "list[_Frame]",
+                 frame: "_Frame") -> None:
+        """Move to `frame` the wall time of the collections run since its search began.
+
+        They are in its wall time (from its search, at t0), not its importer's; their
+        CPU time stays the importer's, as the CPU clock of this import starts now.
+        """
+        top = stack[-1] if stack else None
+        t0 = frame[_T0]
+        for start, took, full, charged in collected:
+            if start >= t0 and charged is top:
+                if top is not None:
+                    top[_GC] -= took
+                    top[_GC_FULL] -= full
+                frame[_GC] += took
+                frame[_GC_FULL] += full
+        del collected[:]
 
     # -------------------------------------------------------------------- attribution
 
@@ -481,7 +515,10 @@ class _Probe:
                 rss0 = int(_pread(self.rss_fd, 64, 0).split(None, 2)[1]) * self.page
             except (OSError, ValueError, IndexError):
                 pass
-        frame = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack, _cpu(), 0, 0, 0, 0]
+        frame: "_Frame" = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack, _cpu(), 0, 0, 0, 0]
+        collected = self.collections.get(ident)
+        if collected:
+            self.searched(collected, stack, frame)
         if self.heap:
             frame[_HEAP0] = frame[_PEAK] = self.heap_now()
         importer = stack[-1][_NAME] if stack else _q(self.importer_outside_imports(caller))

@@ -104,8 +104,38 @@ def test_the_collectors_pauses_are_charged_to_the_body_they_ran_in(version: str)
     # Timed in every module: no collection at all in the package's own body is a 0.
     assert mods["pauses"].full_collections == 0
     assert report.meta is not None
-    assert any(n.startswith("garbage collector pauses: ") and "pauses.parser's" in n
-               for n in report.meta.notes), report.meta.notes
+    # Which pause was the largest is a matter of time (heap's own collection is close).
+    assert any(n.startswith("garbage collector pauses: ") for n in report.meta.notes), \
+        report.meta.notes
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_collection_while_the_finders_search_is_charged_to_that_import(
+        version: str) -> None:
+    # A finder behind ours allocates while it searches for colorsys and sets off the full
+    # collection made due: that pause is in colorsys's wall time (timed from its search,
+    # as -X importtime does), not in the time of whatever imports it.
+    mods = run_program(interpreter(version), 5, (
+        "import gc\n"
+        "class Busy:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'colorsys':\n"
+        "            global KEPT\n"
+        "            KEPT = [(i, [i]) for i in range(6000)]\n"
+        "for i, f in enumerate(sys.meta_path):\n"
+        "    if getattr(f, '__name__', '') == 'PathFinder':\n"
+        "        sys.meta_path.insert(i, Busy())\n"
+        "        break\n"
+        "gc.disable()\n"
+        "RECORDS = [[] for _ in range(400_000)]\n"
+        "gc.collect(1)\n"
+        "gc.set_threshold(5_000, 10, 0)\n"
+        "gc.enable()\n"
+        "import colorsys\n"
+    ))
+    colorsys = mods["colorsys"]
+    assert colorsys.full_collections == 1
+    assert colorsys.gc_ns is not None and 0 < colorsys.gc_ns <= colorsys.self_ns
 
 
 @pytest.mark.parametrize("version", VERSIONS)
