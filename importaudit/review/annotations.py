@@ -6,15 +6,18 @@ imported under `if TYPE_CHECKING:`. Some libraries do ask: pydantic, attrs, msgs
 SQLAlchemy's `Mapped[...]`, FastAPI/typer signatures, `typing.get_type_hints`,
 `functools.singledispatch` registration, code reading `__annotations__` itself;
 dataclasses recognises `ClassVar`/`InitVar` by name. Modules using any of those are
-left alone.
+left alone, and so are modules whose classes derive from such a class through bases of
+their own package (openai's models: `openai._models.BaseModel` is pydantic's).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from importaudit.review.bases import ancestors
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, DATACLASS_MARKERS, BindingKind, Use
+from importaudit.review.syntax import ANNOTATION_LIBRARIES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -37,8 +40,9 @@ _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "col
         why="The import loads the module (and whatever it imports) for type checkers "
             "only; between packages it also creates import cycles. Modules that use a "
             "library reading annotations at run time (pydantic, attrs, msgspec, "
-            "SQLAlchemy Mapped, FastAPI, get_type_hints, singledispatch), or that read "
-            "`__annotations__` back themselves, are skipped, "
+            "SQLAlchemy Mapped, FastAPI, get_type_hints, singledispatch), that read "
+            "`__annotations__` back themselves, or whose classes derive (through the "
+            "package's own bases) from a class that reads them, are skipped, "
             "and dataclasses' ClassVar/InitVar markers are never reported. The impact is "
             "what the import loaded first in the measured run.",
         fix="Move the import under `if TYPE_CHECKING:` (with `from __future__ import "
@@ -59,7 +63,7 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
                 taken.setdefault(edge.imported, set()).update(edge.names)
     for facts in ctx.all_facts():
         reexported = taken.get(facts.name, set())
-        if read_by_decorator(ctx, facts):
+        if read_by_decorator(ctx, facts) or read_by_base(ctx, facts):
             continue
         moved_bindings = [b for b in annotation_only(facts) if b.name not in reexported]
         if not moved_bindings:
@@ -113,6 +117,27 @@ def read_by_decorator(ctx: ReviewContext, facts: ModuleFacts) -> str | None:
         found = ctx.facts(home) if ctx.is_own(home) else None
         if found is not None and found.needs(binding.attr) & found.reading_annotations:
             return binding.name
+    return None
+
+
+def read_by_base(ctx: ReviewContext, facts: ModuleFacts) -> str | None:
+    """A class the module's classes derive from that reads their annotations, if any.
+
+    openai's models derive from `openai._models.BaseModel`, a class of its own that
+    derives from pydantic's: the module never imports pydantic, yet pydantic reads each
+    model's field annotations when its class statement runs, and with one moved under
+    `if TYPE_CHECKING:` the model is not fully defined (PydanticUserError on first use).
+    The bases are followed through the measured modules' source to a class of a library
+    reading annotations, or to a class of the project whose code reads them itself.
+    """
+    for base in sorted(facts.class_bases):
+        for ancestor in ancestors(ctx.tree, base):
+            if ancestor.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
+                return ancestor
+            home, _, attr = ancestor.rpartition(".")
+            found = ctx.facts(home) if home and ctx.is_own(home) else None
+            if found is not None and found.needs(attr) & found.reading_annotations:
+                return ancestor
     return None
 
 

@@ -21,6 +21,8 @@ from importaudit.review.syntax import dotted, resolve_relative
 from importaudit.runtime.absent import parse
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from importaudit.loadgraph import LoadGraph
 
 #: How many re-exports and bases are followed before giving up (unknown, not plain).
@@ -67,20 +69,67 @@ def _builds(tree: LoadGraph, name: str, budget: list[int]) -> bool:
         return not isinstance(getattr(builtins, name, None), type)
     if name.partition(".")[0] in sys.stdlib_module_names:
         return False
-    source = _source(tree, name)
-    if budget[0] < 0 or source is None:
+    if budget[0] < 0:
         return True
+    found = _lookup(tree, name)
+    if isinstance(found, str):
+        return _builds(tree, found, budget)
+    if found is None:
+        return True  # no source, or not defined where it was looked for
+    node, bases = found
+    # A metaclass or `__init_subclass__` may build each subclass; a computed base
+    # (None) was not read.
+    return (any(k.arg == "metaclass" for k in node.keywords)
+            or any(isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+                   and f.name == "__init_subclass__" for f in node.body)
+            or any(base is None or _builds(tree, base, budget) for base in bases))
+
+
+def ancestors(tree: LoadGraph, name: str) -> Iterator[str]:
+    """The classes that deriving from class `name` (dotted) derives from, `name` first.
+
+    Re-exports are followed to the class statement, and its bases as the source writes
+    them (resolved through its imports), as far as measured modules' source shows: a
+    base without readable source (pydantic's compiled or lazily served `BaseModel`) is
+    still yielded, so its package is known, but not followed further.
+    """
+    seen: set[str] = set()
+    stack = [name]
+    while stack and len(seen) < _MAX_STEPS:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        yield current
+        if "." not in current or current.partition(".")[0] in sys.stdlib_module_names:
+            continue
+        found = _lookup(tree, current)
+        if isinstance(found, str):
+            stack.append(found)
+        elif found is not None:
+            stack.extend(reversed([b for b in found[1] if b is not None]))
+
+
+def _lookup(tree: LoadGraph, name: str) -> tuple[ast.ClassDef, list[str | None]] | str | None:
+    """The class statement of `name` with its bases resolved, or the name it re-exports.
+
+    None when its module has no readable source or does not define it (a module
+    `__getattr__`, a star import).
+    """
+    source = _source(tree, name)
+    if source is None:
+        return None
     module, is_package, statements, attr = source
     for stmt in statements:
         if isinstance(stmt, ast.ClassDef) and stmt.name == attr:
-            return _class_builds(tree, module, is_package, statements, stmt, budget)
+            return stmt, _resolved_bases(module, is_package, statements, stmt)
     for stmt in statements:
         if isinstance(stmt, ast.ImportFrom):
             origin = resolve_relative(module, is_package, stmt.level, stmt.module)
             for alias in stmt.names:
                 if (alias.asname or alias.name) == attr and origin:
-                    return _builds(tree, f"{origin}.{alias.name}", budget)
-    return True  # not defined where it was looked for (a module __getattr__, a star import)
+                    return f"{origin}.{alias.name}"
+    return None
 
 
 def _source(tree: LoadGraph, name: str) -> tuple[str, bool, list[ast.stmt], str] | None:
@@ -100,13 +149,12 @@ def _source(tree: LoadGraph, name: str) -> tuple[str, bool, list[ast.stmt], str]
     return found[0], path.endswith("__init__.py"), _top_level(parsed.body), found[1]
 
 
-def _class_builds(tree: LoadGraph, module: str, is_package: bool,
-                  statements: list[ast.stmt], node: ast.ClassDef, budget: list[int]) -> bool:
-    if any(k.arg == "metaclass" for k in node.keywords):
-        return True
-    if any(isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
-           and f.name == "__init_subclass__" for f in node.body):
-        return True
+def _resolved_bases(module: str, is_package: bool, statements: list[ast.stmt],
+                    node: ast.ClassDef) -> list[str | None]:
+    """The dotted names of a class statement's bases, resolved through its module's imports.
+
+    None for a base computed by an expression; a builtin or unknown name as written.
+    """
     aliases: dict[str, str] = {}
     for stmt in statements:
         if isinstance(stmt, ast.ImportFrom):
@@ -117,18 +165,18 @@ def _class_builds(tree: LoadGraph, module: str, is_package: bool,
             aliases.update({a.asname or a.name.partition(".")[0]:
                             a.name if a.asname else a.name.partition(".")[0]
                             for a in stmt.names})
+    resolved: list[str | None] = []
     for base in node.bases:
         # `t.Generic[T]` (click's ParamType) is the class subscripted.
         written = dotted(base.value if isinstance(base, ast.Subscript) else base)
         if written is None:
-            return True  # a computed base: not read
+            resolved.append(None)
+            continue
         head, _, rest = written.partition(".")
         if head in aliases:
-            resolved = f"{aliases[head]}.{rest}" if rest else aliases[head]
+            resolved.append(f"{aliases[head]}.{rest}" if rest else aliases[head])
         elif any(isinstance(s, ast.ClassDef) and s.name == head for s in statements):
-            resolved = f"{module}.{written}"
+            resolved.append(f"{module}.{written}")
         else:
-            resolved = written  # a builtin (`object`, `Exception`) or unknown
-        if _builds(tree, resolved, budget):
-            return True
-    return False
+            resolved.append(written)  # a builtin (`object`, `Exception`) or unknown
+    return resolved

@@ -112,6 +112,9 @@ class _Collector(_ClassUseVisitor):
         self.class_methods: dict[str, frozenset[str]] = {}  # module-level class -> methods
         # Module-level class statements: (name, line, end line, its first base resolved).
         self.classes: list[tuple[str, int, int, str | None]] = []
+        # The bases of every module-level class, resolved (a class's base may build it
+        # from its annotations: pydantic reads them when the class statement runs).
+        self.class_bases: set[str] = set()
         self._platform: str | None = None  # the platform test the code runs under
 
     # ----------------------------------------------------------------- helpers
@@ -420,6 +423,9 @@ class _Collector(_ClassUseVisitor):
         if self._depth == 0 and self._class_depth == 0:
             self.literals.add(node.name)  # iterating it walks what its body lists
             self.class_methods[node.name] = method_names(node)
+            if not self._type_checking():
+                self.class_bases.update(b for b in map(self._resolve, (
+                    x.value if isinstance(x, ast.Subscript) else x for x in node.bases)) if b)
             if not self._in_fallback and not self._type_checking():
                 self.classes.append((node.name, node.lineno, node.end_lineno or node.lineno,
                                      self._resolve(node.bases[0]) if node.bases else None))

@@ -138,6 +138,7 @@ class ModuleFacts:
     # Top-level definitions whose code reads annotations (`__annotations__`,
     # `get_type_hints`): with `refs`, what a decorator of the module does.
     reading_annotations: frozenset[str] = frozenset()
+    class_bases: frozenset[str] = frozenset()  # module-level classes' bases, resolved
     ignores: dict[int, frozenset[str] | None] = field(default_factory=dict)  # line -> codes
     # Dotted names (resolved through the imports; own globals as `module.name`) -> how
     # they are used, for names used as a marker or as if they had behaviour.

@@ -706,6 +706,28 @@ def test_a_decorator_that_reads_annotations_keeps_their_imports() -> None:
     assert codes(make_report(("docsigned",), modules), "IA501") == []
 
 
+def test_a_model_whose_own_base_reads_annotations_keeps_their_imports() -> None:
+    # openai: IA501 said `from .image_detail import ImageDetail` was annotation-only in
+    # openai.types.responses.response_input_image (and ~250 modules like it). Its
+    # model derives from openai._models.BaseModel, itself a pydantic model: moved under
+    # TYPE_CHECKING, ResponseInputImage(...) raised "not fully defined". The module
+    # imports no pydantic; its base class does. A base of the package's own that reads
+    # annotations in `__init_subclass__` keeps them too; a plain class does not.
+    from review_samples import FIXTURES
+
+    modules = (record(FIXTURES, "ownmodels", None, 0, 100),
+               record(FIXTURES, "ownmodels._models", "ownmodels.image", 2, 100),
+               record(FIXTURES, "ownmodels.records", "ownmodels.row", 2, 100),
+               *(record(FIXTURES, f"ownmodels.{user}", "ownmodels", 1, 100)
+                 for user in ("image", "row", "plain")),
+               *(record(FIXTURES, f"ownmodels.{used}", f"ownmodels.{user}", 2, 60_000,
+                        self_heap_bytes=HEAVY)
+                 for user, used in (("image", "detail"), ("row", "kinds"),
+                                    ("plain", "shades"))))
+    found = codes(make_report(("ownmodels",), modules), "IA501")
+    assert [f.module for f in found] == ["ownmodels.plain"]
+
+
 def test_calls_under_type_checking_are_no_import_time_work() -> None:
     # pydantic.root_model: IA602 pointed at `dataclass_transform()` (line 24), applied
     # under `if TYPE_CHECKING:`, which never runs ("compute the result of line 24 on
