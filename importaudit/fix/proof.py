@@ -70,11 +70,30 @@ def run_json(python: str, script: Sequence[str], args: Sequence[str], *, timeout
 def run_snapshot(python: str, paths: Sequence[str], mode: str, arg: str, *,
                  timeout: float, env: Variables = (),
                  children: Children | None = None) -> dict[str, Any]:
-    """Run snapshot.py once in a fresh `python` (with `env` set) and return what it recorded."""
-    result: dict[str, Any] = run_json(python, [SNAPSHOT], [mode, os.pathsep.join(paths), arg],
-                                      timeout=timeout, what=f"the proof's import of {arg}",
-                                      env=env, children=children)
-    return result
+    """Run snapshot.py once in a fresh `python` (with `env` set) and return what it recorded.
+
+    A tree's modules go to the child in a file, not on its command line: transformers'
+    2951 names joined are longer than one argument may be (128 KiB on Linux), and the
+    child could not start at all ("Argument list too long").
+    """
+    if mode != "tree":
+        found: dict[str, Any] = run_json(
+            python, [SNAPSHOT], [mode, os.pathsep.join(paths), arg], timeout=timeout,
+            what=f"the proof's import of {arg}", env=env, children=children)
+        return found
+    names = arg.split(",")
+    fd, listed = tempfile.mkstemp(prefix="importaudit-tree-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write("\n".join(names))
+        what = (f"the proof's import of {arg}" if len(names) == 1
+                else f"the proof's import of the tree ({len(names)} modules)")
+        result: dict[str, Any] = run_json(
+            python, [SNAPSHOT], [mode, os.pathsep.join(paths), f"@{listed}"],
+            timeout=timeout, what=what, env=env, children=children)
+        return result
+    finally:
+        Path(listed).unlink(missing_ok=True)
 
 
 #: One snapshot to take: (python, paths, mode, arg), as `run_snapshot` takes them.

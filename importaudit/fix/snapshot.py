@@ -5,6 +5,7 @@ library only, Python 3.9 syntax, never imports importaudit. Usage:
 
     python snapshot.py OUT.json surface PATHS MODULE
     python snapshot.py OUT.json tree PATHS MODULE[,MODULE...]
+    python snapshot.py OUT.json tree PATHS @LIST   (LIST: a file, one MODULE a line)
 
 PATHS (os.pathsep-separated) go first on sys.path. `surface` imports MODULE alone and
 records, before touching any attribute, its globals and `dir()`, then `__all__`, the
@@ -110,7 +111,13 @@ def main(argv: list[str]) -> None:
     # Like `python -c`: the current folder first, not this script's own folder.
     sys.path[0] = ""
     sys.path[0:0] = [p for p in paths.split(os.pathsep) if p]
-    result = surface(arg) if mode == "surface" else tree(arg.split(","))
+    if mode == "surface":
+        result = surface(arg)
+    elif arg.startswith("@"):
+        with open(arg[1:], encoding="utf-8") as listed:
+            result = tree(listed.read().split())
+    else:
+        result = tree(arg.split(","))
     with open(out, "w", encoding="utf-8") as stream:
         json.dump(result, stream)
     sys.stdout.flush()

@@ -312,6 +312,24 @@ def test_a_proof_import_that_times_out_ends_with_what_it_started(tmp_path: Path)
     assert _ended(int(pidfile.read_text()))
 
 
+def test_a_tree_longer_than_one_argument_may_be_is_still_imported(tmp_path: Path) -> None:
+    # transformers: `fix` ran 19 minutes, then stopped with "cannot start python:
+    # Argument list too long" (exit 2): its 2951 module names, joined with commas into
+    # one argument, passed the 128 KiB Linux allows one argument. A package whose
+    # module names add up to more than that.
+    package = tmp_path / "wide"
+    package.mkdir()
+    (package / "__init__.py").write_text('"""Many modules with long names."""\n')
+    names = ["wide", *(f"wide.{'submodule_with_a_long_generated_name_' * 2}{i}"
+                       for i in range(1600))]
+    for name in names[1:]:
+        (package / f"{name.partition('.')[2]}.py").write_text(f"NAME = {name!r}\n")
+    assert len(",".join(names)) > 128 * 1024
+    found = run_snapshot(sys.executable, (str(tmp_path),), "tree", ",".join(names),
+                         timeout=120)
+    assert found["modules"] == dict.fromkeys(names, "ok")
+
+
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
 def test_the_proofs_imports_run_side_by_side_and_come_back_in_order(
         tmp_path: Path) -> None:
