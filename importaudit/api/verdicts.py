@@ -37,7 +37,9 @@ BAND = 1.2
 #: Verdicts kept (the newest); a tree of thousands of modules has only a few near it.
 LIMIT = 4096
 _FILE = "verdicts.json"
-_FORMAT = 1
+# 2: bodies judged without the collector's pauses (a verdict on the figure with them
+# could otherwise stand for ever inside the band).
+_FORMAT = 2
 
 
 @dataclass(frozen=True)

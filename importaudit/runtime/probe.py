@@ -23,7 +23,9 @@ The cyclic garbage collector is timed through `gc.callbacks`: a collection runs 
 whatever code allocates when a generation's threshold is crossed, and a full one walks
 the whole heap (10-45 ms once a big tree is loaded), so its pause lands in the self time
 of whichever module body happens to run then (as `-X importtime` counts it too). Each
-collection's wall and CPU time is charged to the innermost import in progress on its
+collection the allocations set off (a body's own `gc.collect()` is its work: told apart
+by the youngest generation's count, past its threshold only when allocations started
+it) has its wall and CPU time charged to the innermost import in progress on its
 thread (`g`, `gc`, and `gf` for full collections, in that module's `mod` record), the
 wall time of one that ran while the finders searched for a module to that module (its
 wall time starts at the search, its CPU time when it begins); the parent can then tell
@@ -54,6 +56,8 @@ _clock = time.perf_counter_ns
 # load does not stretch as it does wall time (review decides "expensive" on it).
 _cpu = time.thread_time_ns
 _get_ident = _thread.get_ident
+_gc_count = gc.get_count
+_gc_threshold = gc.get_threshold
 _pread = os.pread
 _write = os.write
 
@@ -214,7 +218,7 @@ class _Probe:
         self.searching: "dict[int, list[list[Any]]]" = {}
         # The collection in progress: its start (wall, CPU); see collected(). Per
         # thread, the collections charged since its last import began (see begin()).
-        self.gc_t0 = 0
+        self.gc_t0 = -1  # when the running collection began (-1: none timed)
         self.gc_cpu0 = 0
         self.collections: "dict[int, list[tuple[int, int, int, Any]]]" = {}
 
@@ -290,10 +294,17 @@ class _Probe:
         top is the module body that was allocating. One outside any import is nobody's.
         """
         if phase == "start":
-            self.gc_t0 = _clock()
-            self.gc_cpu0 = _cpu()
+            # Only a collection the allocations set off (the youngest generation's count
+            # past its threshold) is a pause; a body's own `gc.collect()` is its work.
+            if _gc_count()[0] > _gc_threshold()[0]:
+                self.gc_t0 = _clock()
+                self.gc_cpu0 = _cpu()
             return
-        took = _clock() - self.gc_t0
+        began = self.gc_t0
+        if began < 0:  # (an explicit collection, or a `stop` whose `start` we missed)
+            return
+        self.gc_t0 = -1
+        took = _clock() - began
         cpu = _cpu() - self.gc_cpu0
         full = 1 if info.get("generation") == 2 else 0
         ident = _get_ident()
@@ -313,7 +324,7 @@ class _Probe:
             found = self.collections[ident] = []
         elif len(found) >= 32:  # a long body collecting again and again: the latest matter
             del found[:16]
-        found.append((self.gc_t0, took, full, top))
+        found.append((began, took, full, top))
 
     def searched(self, collected: "list[tuple[int, int, int, Any]]", stack: "list[_Frame]",
                  frame: "_Frame") -> None:
