@@ -36,12 +36,16 @@ from importaudit.cycletext import (
     unsuspected_label,
 )
 from importaudit.model import KIND_ORDER, EdgeKind, Proof
+from importaudit.static.nofile import NOT_SCANNED, shapes_of, why_no_file
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from rich.console import Console
 
     from importaudit.model import Cycle, ImportEdge, ModuleNode, Report, StaticGraph
     from importaudit.render import RenderOptions
+    from importaudit.static.nofile import Shape
 
 #: Rows shown without -v; the rest are counted.
 _PROBLEMS_SHOWN = 20
@@ -198,10 +202,13 @@ def _summary(graph: StaticGraph, console: Console) -> None:
         console.print(Text(f"  note: {note}", style="dim"), soft_wrap=True)
 
 
-def _module_head(node: ModuleNode, imports: bool, left_out: bool) -> Text:
+def _module_head(node: ModuleNode, imports: bool, left_out: bool,
+                 shapes: Mapping[str, Shape]) -> Text:
     """A module's name, its file, and what kind of module it is when that matters.
 
-    `left_out`: the walk left it out (a test package, an exclude pattern).
+    `left_out`: the walk left it out (a test package, an exclude pattern). `shapes`:
+    what each module of the targets with a file is (`shapes_of`), to say what one
+    without a file is (`nofile.why_no_file`).
     """
     head = Text(node.name, style="bold cyan")
     if node.file:
@@ -217,7 +224,9 @@ def _module_head(node: ModuleNode, imports: bool, left_out: bool) -> Text:
     elif node.file is None and left_out:
         head.append("  (imported, but left out of the walk: see the notes above)", style="dim")
     elif node.file is None:
-        head.append("  (imported, but not in the scanned tree)", style="yellow")
+        why = why_no_file(node.name, shapes.get)
+        said = "but not in the scanned tree" if why == NOT_SCANNED else why
+        head.append(f"  (imported, {said})", style="yellow")
     elif not imports:
         head.append("  (imports nothing)", style="dim")
     return head
@@ -231,6 +240,7 @@ def _edges(graph: StaticGraph, console: Console, options: RenderOptions) -> None
     # The file each module's edges were read from (a compiled one's source).
     files = {n.name: n.source if n.compiled else n.file for n in graph.modules}
     excluded = frozenset(graph.excluded)
+    shapes = shapes_of(graph)
     for node in graph.modules:
         if node.external:
             continue
@@ -238,7 +248,7 @@ def _edges(graph: StaticGraph, console: Console, options: RenderOptions) -> None
         console.print()
         parts = node.name.split(".")
         left_out = any(".".join(parts[:i]) in excluded for i in range(1, len(parts) + 1))
-        console.print(_module_head(node, bool(edges), left_out), soft_wrap=True)
+        console.print(_module_head(node, bool(edges), left_out, shapes), soft_wrap=True)
         groups: dict[tuple[str, EdgeKind], list[ImportEdge]] = {}
         for edge in edges:
             groups.setdefault((edge.imported, edge.kind), []).append(edge)

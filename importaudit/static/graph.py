@@ -38,6 +38,7 @@ from importaudit.model import (
 )
 from importaudit.static.cache import EDGE_ROW, EdgeRows, content_key, encode_scan, file_key
 from importaudit.static.discover import SearchPath
+from importaudit.static.nofile import why_no_file
 from importaudit.static.records import from_rows, instances
 from importaudit.static.scan import absolute_name, scan_reference, stub_provides
 from importaudit.static.sourcetree import (
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from importaudit.static.discover import SourceTree
+    from importaudit.static.nofile import Shape
     from importaudit.static.scan import FileScan
 
 #: Bump when resolution changes, so graphs cached by `build` are not reused.
@@ -61,8 +63,9 @@ if TYPE_CHECKING:
 # targets import at import time are walked (`GraphBuilder.spare`); 4: an import-time
 # `from package import name` of a name the package gives lazily leads to its module
 # 5: an attach_stub's `.pyi` says which names the package gives from where; 6: whether
-# an edge's statement may not run (`ImportEdge.conditional`)
-GRAPH_VERSION = 6
+# an edge's statement may not run (`ImportEdge.conditional`); 7: a module made at run
+# time, or a package's `__init__` imported by that name, is said to be so (`nofile`)
+GRAPH_VERSION = 7
 
 #: Kinds of the statements that run while the importer runs (PARENT is implied by them).
 RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
@@ -396,6 +399,15 @@ class GraphBuilder:
             status = _MISSING
         return internal, node, self._at(node), status
 
+    def _shape(self, name: str) -> Shape:
+        """What module `name` of the tree is, as `nofile.why_no_file` asks."""
+        module = self.modules.get(name)
+        if module is None:
+            return None
+        if module.namespace:
+            return "namespace"
+        return "package" if module.is_package else "module"
+
     def spare(self) -> list[SourceModule]:
         """Walk the test-named modules the graph's modules import at import time.
 
@@ -578,8 +590,9 @@ class GraphBuilder:
         problems = {*self.tree.problems, *self.problems}
         for name, (display, line, kind, guess) in self.missing.items():
             if not guess:
-                problems.add(ScanProblem(display, f"imports {name}, which is not in the "
-                                         f"scanned tree ({kind} import)", line))
+                problems.add(ScanProblem(
+                    display, f"imports {name}, {why_no_file(name, self._shape)} "
+                    f"({kind} import)", line))
         nodes = list(self._module_nodes)
         nodes += [ModuleNode(name) for name in sorted({*self.missing, *self.left_out})
                   if name in used]

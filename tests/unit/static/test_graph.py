@@ -151,3 +151,18 @@ def test_the_graph_is_the_same_from_both_scanners_for_parsable_trees(target: str
         assert set(fast.edges) >= set(reference.edges)
     else:
         assert fast == reference
+
+
+def test_a_module_made_at_run_time_or_an_init_by_name_is_said_to_be_so() -> None:
+    # six puts `six.moves` into sys.modules while it runs (hypothesis' compiled _native
+    # registers `_native.internal.floats`); statsmodels.api runs `from .__init__ import
+    # test`. Both import fine: "not in the scanned tree" sounded like a missing module.
+    graph = graph_of("runmade")
+    reasons = {(Path(p.file).name, p.line, p.reason) for p in graph.problems}
+    assert ("user.py", 3, "imports runmade.compat.moves, which no file defines: "
+            "runmade.compat is a module, not a package, so only code that runs can make "
+            "it (by putting it in sys.modules); the static graph cannot see what it "
+            "imports (eager import)") in reasons
+    assert ("api.py", 3, "imports runmade.__init__, the __init__.py of package runmade "
+            "run a second time, as a module of its own (eager import)") in reasons
+    assert not [r for r in reasons if "not in the scanned tree" in r[2]]

@@ -238,3 +238,12 @@ def test_a_cycle_nothing_is_suspected_of_is_run_from_each_entry_point() -> None:
     assert not attr.can_fail and attr.fails
     assert claim_sentence(attr).startswith("It fails at import: importing attrcycle.b first")
     assert claim_sentence(missing) == ""
+
+
+def test_graph_text_says_what_a_module_without_a_file_is() -> None:
+    text = _text(api.graph(["runmade"], api.StaticOptions(cache=False)), "graph")
+    assert ("runmade.compat.moves  (imported, which no file defines: runmade.compat is a "
+            "module, not a package," in text)
+    assert ("runmade.__init__  (imported, the __init__.py of package runmade run a second "
+            "time, as a module of its own)" in text)
+    assert "not in the scanned tree" not in text
