@@ -215,13 +215,44 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
                f"{'it' if len(kept) == 1 else 'them'} eager)." if kept else ".")
             + (f" {_few(stays)} stay{'s' if len(stays) == 1 else ''} eager in the lazy "
                "__init__ `importaudit fix` would write (it says why): not counted."
-               if stays else "") + order,
+               if stays else "") + _star_taken(ctx, facts, subs) + order,
             "Load the submodules on first attribute access (PEP 562 __getattr__) and "
             "keep the names for type checkers under `if TYPE_CHECKING:`"
             + (" (the names of the import cycle stay eager)" if ordered else "") + ".\n\n"
             + lazy_init_snippet(package, names),
             impact=impact, line=first, chain=(package, *modules[:1]),
         ))
+
+
+def _star_taken(ctx: ReviewContext, facts: ModuleFacts, subs: list[Binding]) -> str:
+    """IA101's words on an eager parent's `from .pkg import *` of the package, or "".
+
+    The legacy twin's real_time runs `from .circuit_breaker import *`, and importing
+    circuit_breaker runs real_time first: that star import takes every name of the
+    lazy `__init__`'s `__all__`, which no `__getattr__` map can defer (a star import
+    reads each listed name at once), so it loads their submodules all the same until it
+    takes fewer. The saving is still counted (IA301 says how, once the `__init__` is
+    lazy), but the reader is told which statement stands in its way.
+    """
+    deferred = {b.name for b in subs}
+    for parent in ancestors(facts.name)[1:]:
+        parent_facts = ctx.facts(parent)
+        if (parent_facts is None or facts.name not in parent_facts.star_imports
+                or ctx.counts_lazy(parent)):
+            continue
+        taken = deferred & ctx.star_names(facts.name)
+        if not taken:
+            continue
+        lines = sorted(e.line for e in ctx.edges_from.get(parent, ())
+                       if e.imported == facts.name and "*" in e.names and e.line)
+        where = f"{parent}:{lines[0]}" if lines else parent
+        return (f" {where} runs `from ... import *` of {facts.name}, which takes "
+                f"{len(taken)} of these names: a star import cannot be made lazy by a "
+                "`__getattr__` map without listing the names it takes, so while it takes "
+                f"them every import of {parent} (and so of {facts.name}) loads their "
+                "submodules all the same; once this __init__ is lazy, IA301 says how to "
+                "take fewer.")
+    return ""
 
 
 def _few(names: Sequence[str]) -> str:
