@@ -57,6 +57,11 @@ class ImportEdge:
     # in a `try` with handlers, a loop, a `with`, a function. Only statements that always
     # run fix the order in which a module's imports start others (`static.failing`).
     conditional: bool = False
+    # The statement is in a function body (or the `__main__` block): it runs only when
+    # called, never while the importer is imported. What tells a module-level
+    # `importlib.import_module("x")`, which may run then, from one in a function: both
+    # are of kind `dynamic`, and both conditional when the module-level one is guarded.
+    deferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)

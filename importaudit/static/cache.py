@@ -47,8 +47,9 @@ if TYPE_CHECKING:
 
 DEFAULT_DIRNAME = ".importaudit-cache"
 ENV_CACHE_DIR = "IMPORTAUDIT_CACHE_DIR"
-_FORMAT = 5  # 2: graph edges stored as columns; 3: as rows of packed integers; 4: compiled
-# modules; 5: whether an edge's statement may not run (`ImportEdge.conditional`)
+_FORMAT = 6  # 2: graph edges stored as columns; 3: as rows of packed integers; 4: compiled
+# modules; 5: whether an edge's statement may not run (`ImportEdge.conditional`); 6:
+# whether it is in a function body (`ImportEdge.deferred`)
 _KINDS = {kind.value: kind for kind in EdgeKind}
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by importaudit.\n")
@@ -125,7 +126,8 @@ def encode_scan(scan: FileScan) -> list[Any]:
     return [scan.error, scan.error_line,
             [[s.line, values[s.kind], s.module, s.level,
               list(s.names) if s.names is not None else None,
-              s.anchor, int(s.guess), int(s.stub), int(s.provides), int(s.conditional)]
+              s.anchor, int(s.guess), int(s.stub), int(s.provides), int(s.conditional),
+              int(s.deferred)]
              for s in scan.statements]]
 
 
@@ -135,9 +137,10 @@ def decode_scan(data: Any) -> FileScan:
     statements = tuple(
         ImportStatement(int(line), _KINDS[kind], str(module), int(level),
                         tuple(names) if names is not None else None, anchor,
-                        bool(guess), bool(stub), bool(provides), bool(conditional))
-        for line, kind, module, level, names, anchor, guess, stub, provides, conditional
-        in rows
+                        bool(guess), bool(stub), bool(provides), bool(conditional),
+                        bool(later))
+        for line, kind, module, level, names, anchor, guess, stub, provides, conditional,
+        later in rows
     )
     return FileScan(statements, error, error_line)
 
@@ -208,15 +211,15 @@ class ScanCache:
 # --------------------------------------------------------------------------- whole graphs
 
 
-#: An edge as the graph cache stores it: eight little-endian 32-bit integers.
-EDGE_ROW = struct.Struct("<8i")
+#: An edge as the graph cache stores it: nine little-endian 32-bit integers.
+EDGE_ROW = struct.Struct("<9i")
 
 
 def edge_row(edge: ImportEdge, index: dict[str, int]) -> bytes:
     """The bytes the graph cache stores for `edge`; new texts are added to `index`.
 
     (importer, imported, kind code (`KIND_ORDER`), file or -1, line or 0, names or -1,
-    external, conditional),
+    external, conditional, deferred),
     texts as their place in the string table. Names are identifiers, so "a,b" stands
     for ("a", "b") without ambiguity.
     """
@@ -225,7 +228,7 @@ def edge_row(edge: ImportEdge, index: dict[str, int]) -> bytes:
         add(edge.importer, len(index)), add(edge.imported, len(index)),
         KIND_ORDER[edge.kind], add(edge.file, len(index)) if edge.file else -1,
         edge.line or 0, add(",".join(edge.names), len(index)) if edge.names else -1,
-        int(edge.external), int(edge.conditional))
+        int(edge.external), int(edge.conditional), int(edge.deferred))
 
 
 @dataclass(slots=True)
@@ -283,8 +286,8 @@ def decode_graph(data: Any) -> StaticGraph:
     if packed:
         # Column by column, each through C-level maps (`records.instances`): tens of
         # thousands of edges, one Python call each, were most of loading a graph.
-        importers, importeds, codes, files, lines, names, externals, conditionals = zip(
-            *EDGE_ROW.iter_unpack(packed), strict=True)
+        (importers, importeds, codes, files, lines, names, externals, conditionals,
+         deferreds) = zip(*EDGE_ROW.iter_unpack(packed), strict=True)
         highest = [max(column) for column in (importers, importeds, files, names)]
         if min(importers) < 0 or min(importeds) < 0 or max(highest) >= len(strings):
             raise ValueError("damaged edge rows: a text out of the table")
@@ -295,7 +298,8 @@ def decode_graph(data: Any) -> StaticGraph:
             list(map(text, importers)), list(map(text, importeds)),
             list(map(kinds.__getitem__, codes)), list(map(text, files)),
             [line or None for line in lines], list(map(taken.__getitem__, names)),
-            list(map(bool, externals)), list(map(bool, conditionals))])
+            list(map(bool, externals)), list(map(bool, conditionals)),
+            list(map(bool, deferreds))])
     problems = tuple(ScanProblem(str(file), str(reason), line)
                      for file, reason, line in data["problems"])
     return StaticGraph(tuple(data["roots"]), modules, tuple(edges), problems,

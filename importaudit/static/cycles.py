@@ -175,7 +175,7 @@ def _orders(graph: StaticGraph, chosen: frozenset[EdgeKind], place: Mapping[str,
         kind = e.kind
         if kind in IMPORT_TIME_KINDS:
             sought = every or kind in chosen
-        elif kind is EdgeKind.DYNAMIC and not e.conditional:  # (`may_run` too)
+        elif kind is EdgeKind.DYNAMIC and not e.deferred:  # (`may_run` too)
             sought = dynamic
         else:
             continue

@@ -12,11 +12,11 @@ attribute read at module level can still fail, which only a run shows). Either i
 decided by running it (`importaudit.runtime.verify`).
 
 Which orders can occur is read from the import statements. Any that may run at import
-time opens a way (`may_run`): one under an `if`, in a `try`, or a module-level
-`importlib.import_module("x")`. Only one that always runs when its module runs fixes
-an order (`runs_always`): an import under `if sys.platform == "win32":` does not
-make its package start the cycle elsewhere, so the order it seems to impose is not
-trusted without a run.
+time opens a way (`may_run`): one under an `if`, in a `try`, or an
+`importlib.import_module("x")` outside a function (guarded or not). Only one that
+always runs when its module runs fixes an order (`runs_always`): an import under
+`if sys.platform == "win32":` does not make its package start the cycle elsewhere, so
+the order it seems to impose is not trusted without a run.
 """
 
 from __future__ import annotations
@@ -456,11 +456,12 @@ def runs_always(edge: ImportEdge) -> bool:
 def may_run(edge: ImportEdge) -> bool:
     """Whether `edge`'s statement may run while its importer is imported (opens a way).
 
-    Every import-time kind, and a module-level `importlib.import_module("x")` (one
-    in a function is not counted, as a deferred import is not).
+    Every import-time kind, and a module-level `importlib.import_module("x")`, under
+    an `if` or in a `try` too (one in a function is not counted, as a deferred import
+    is not: `ImportEdge.deferred`).
     """
     return edge.kind in IMPORT_TIME_KINDS or (edge.kind is EdgeKind.DYNAMIC
-                                              and not edge.conditional)
+                                              and not edge.deferred)
 
 
 def _candidates(listed: list[tuple[str, str, list[ImportEdge]]]) -> list[ImportEdge]:

@@ -48,6 +48,7 @@ from importaudit.static.scan import (
     class_context,
     computed_imports,
     conditional,
+    deferred,
     function_context,
     guarded_context,
     if_contexts,
@@ -792,20 +793,21 @@ class _Scanner:
             statements.append(statement)
         first = self._line_of(start)
         kind = statement_kind(ctx)
-        maybe = conditional(ctx)
+        maybe, later = conditional(ctx), deferred(ctx)
         if ctx.type_only:
             self.typed = True
         for (line, _), (module, level, names, aliases) in zip(found, statements, strict=True):
             if names is None:
                 self.bindings.learn_import(aliases)
                 self.statements.extend(ImportStatement(first + line, kind, name,
-                                                       conditional=maybe)
+                                                       conditional=maybe, deferred=later)
                                        for name, _ in aliases)
             else:
                 self.bindings.learn_from(module or None, level, aliases)
                 if module != "__future__":
                     self.statements.append(ImportStatement(
-                        first + line, kind, module, level, names, conditional=maybe))
+                        first + line, kind, module, level, names, conditional=maybe,
+                        deferred=later))
         return True
 
     # ------------------------------------------------------------------ walking

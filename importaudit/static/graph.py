@@ -64,8 +64,9 @@ if TYPE_CHECKING:
 # `from package import name` of a name the package gives lazily leads to its module
 # 5: an attach_stub's `.pyi` says which names the package gives from where; 6: whether
 # an edge's statement may not run (`ImportEdge.conditional`); 7: a module made at run
-# time, or a package's `__init__` imported by that name, is said to be so (`nofile`)
-GRAPH_VERSION = 7
+# time, or a package's `__init__` imported by that name, is said to be so (`nofile`);
+# 8: whether an edge's statement is in a function body (`ImportEdge.deferred`)
+GRAPH_VERSION = 8
 
 #: Kinds of the statements that run while the importer runs (PARENT is implied by them).
 RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
@@ -79,7 +80,7 @@ _KINDS = {kind.value: kind for kind in EdgeKind}
 _EdgeKey = tuple[str, str, int, str, int, tuple[str, ...]]
 #: An edge while the graph is built: the fields of its ImportEdge, then its row for
 #: the graph cache.
-_Made = tuple[str, str, EdgeKind, str, int, tuple[str, ...], bool, bool, bytes]
+_Made = tuple[str, str, EdgeKind, str, int, tuple[str, ...], bool, bool, bool, bytes]
 
 def edge_sort_key(edge: ImportEdge) -> tuple[str, str, int, str, int, tuple[str, ...]]:
     """Deterministic order of edge records."""
@@ -267,7 +268,7 @@ class GraphBuilder:
     def statement(self, module: SourceModule, display: str, line: int, kind: EdgeKind,
                   name: str, level: int = 0, names: Sequence[str] | None = None,
                   anchor: str | None = None, guess: bool = False,
-                  conditional: bool = False) -> None:
+                  conditional: bool = False, deferred: bool = False) -> None:
         """Add the edges of one statement of `module` (the fields of an ImportStatement)."""
         target = self.absolute(module, name, level, anchor, display, line,
                                guess) if level else name
@@ -276,7 +277,7 @@ class GraphBuilder:
         importer = module.name
         if names is None:
             targets: list[str] = [target]
-            self.edge(importer, target, kind, display, line, (), guess, conditional)
+            self.edge(importer, target, kind, display, line, (), guess, conditional, deferred)
         else:
             targets = []
             attributes: list[str] = []
@@ -289,17 +290,18 @@ class GraphBuilder:
                                                          and self.is_submodule(submodule))
                 if is_module:
                     targets.append(submodule)
-                    self.edge(importer, submodule, kind, display, line, (), guess, conditional)
+                    self.edge(importer, submodule, kind, display, line, (), guess, conditional,
+                              deferred)
                 else:
                     attributes.append(taken)
             if attributes or not targets:
                 targets.append(target)
                 self.edge(importer, target, kind, display, line, tuple(attributes), guess,
-                          conditional)
-        self._parents(importer, targets, kind, display, line, conditional)
+                          conditional, deferred)
+        self._parents(importer, targets, kind, display, line, conditional, deferred)
 
     def _parents(self, importer: str, targets: list[str], kind: EdgeKind, display: str,
-                 line: int, conditional: bool = False) -> None:
+                 line: int, conditional: bool = False, deferred: bool = False) -> None:
         """The implicit edges of a statement of `importer` that imports `targets`.
 
         To the packages above each target, except those already imported while the
@@ -318,7 +320,7 @@ class GraphBuilder:
                 if ancestor not in lineage and ancestor not in targets and ancestor not in done:
                     done.append(ancestor)
                     self.edge(importer, ancestor, parent_kind, display, line, (), False,
-                              conditional)
+                              conditional, deferred)
 
     def _ancestors(self, name: str) -> list[str]:
         found = self._ancestry.get(name)
@@ -340,10 +342,11 @@ class GraphBuilder:
 
     def edge(self, importer: str, imported: str, kind: EdgeKind, display: str,
              line: int, names: tuple[str, ...], guess: bool,
-             conditional: bool = False) -> None:
+             conditional: bool = False, deferred: bool = False) -> None:
         """Record one edge, making `imported` a node (external or missing) as needed.
 
-        `conditional`: its statement may not run when `importer` runs.
+        `conditional`: its statement may not run when `importer` runs; `deferred`: it is
+        in a function body, so never runs then.
         """
         known = self._nodes.get(imported)
         if known is None:
@@ -374,10 +377,10 @@ class GraphBuilder:
                 names_at = self._names[names] = self._at(",".join(names))
             # The row is made now rather than in `finish`: while workers still scan.
             group[key] = (importer, node, kind, display, line, names, not internal,
-                          conditional,
+                          conditional, deferred,
                           EDGE_ROW.pack(self._importer_at, node_at, order, self._display_at,
                                         line or 0, names_at, 0 if internal else 1,
-                                        int(conditional)))
+                                        int(conditional), int(deferred)))
 
     def _node(self, imported: str) -> tuple[bool, str, int, int]:
         """(internal, node name, its place in `index`, status) of module `imported`.
@@ -506,7 +509,7 @@ class GraphBuilder:
         provided = self._provided
         packages = {package for package, _ in provided}
         for group in list(self._groups.values()):
-            for (importer, imported, kind, display, line, names, _, conditional,
+            for (importer, imported, kind, display, line, names, _, conditional, deferred,
                  _) in list(group.values()):
                 if imported not in packages or not names or kind not in RUNS_AT_IMPORT:
                     continue
@@ -517,9 +520,9 @@ class GraphBuilder:
                         by_module.setdefault(source, []).append(name)
                 for source, taken in by_module.items():
                     self.edge(importer, source, kind, display, line, tuple(taken), False,
-                              conditional)
+                              conditional, deferred)
                     self._parents(importer, [source, imported], kind, display, line,
-                                  conditional)
+                                  conditional, deferred)
 
     # ----------------------------------------------------------------- result
 
@@ -538,14 +541,15 @@ class GraphBuilder:
             self.problems.append(ScanProblem(display, error, error_line))
             return
         statement, kinds = self.statement, _KINDS
-        for line, kind, name, level, names, anchor, guess, stub, provides, maybe in rows:
+        for (line, kind, name, level, names, anchor, guess, stub, provides, maybe,
+             later) in rows:
             if stub:
                 self.stub(module, line, kinds[kind], display, names)
             elif provides:
                 self.provide(module, display, line, name, level, names, anchor)
             else:
                 statement(module, display, line, kinds[kind], name, level, names, anchor,
-                          bool(guess), bool(maybe))
+                          bool(guess), bool(maybe), bool(later))
         # The module's edges are all known (they come from its file only): sorted now,
         # while workers still scan, they need not be sorted in `finish`.
         group = self._groups.get(module.name)

@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 # 7: an `attach_stub` run on import names what the module binds itself; 8: a module
 # `__getattr__` that only warns and returns what the module has is no lazy mechanism;
 # 9: an import under `with contextlib.suppress(ImportError)` is optional; 10: whether a
-# statement may not run when its module runs (`ImportStatement.conditional`)
-SCANNER_VERSION = 10
+# statement may not run when its module runs (`ImportStatement.conditional`); 11: whether
+# it is in a function body (`ImportStatement.deferred`)
+SCANNER_VERSION = 11
 
 _ATTACH = "attach"
 _ATTACH_STUB = "attach_stub"
@@ -66,7 +67,10 @@ class ImportStatement:
 
     `conditional` marks a statement that may not run when its module runs (`conditional`):
     the order in which a module's imports start other modules is certain only from
-    statements that always run.
+    statements that always run. `deferred` marks one in a function body (or the
+    `__main__` block), which never runs while its module is imported: a guarded
+    module-level `importlib.import_module("x")` is conditional but not deferred, and may
+    run then.
     """
 
     line: int
@@ -79,6 +83,7 @@ class ImportStatement:
     stub: bool = False
     provides: bool = False
     conditional: bool = False
+    deferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +121,15 @@ def conditional(ctx: Ctx) -> bool:
     time its module does (unless one before it raises, which fails the import).
     """
     return ctx.guarded or ctx.function or ctx.type_only or ctx.getattr
+
+
+def deferred(ctx: Ctx) -> bool:
+    """Whether a statement in `ctx` runs only when a function is called (`Ctx.function`).
+
+    In a def or lambda body, or in `if __name__ == "__main__":`: never while its
+    module is imported, wherever it sits in the body.
+    """
+    return ctx.function
 
 
 def guarded_context(ctx: Ctx) -> Ctx:
@@ -218,15 +232,15 @@ def import_statements(node: ast.Import | ast.ImportFrom, ctx: Ctx,
     """Statements of one `import` / `from ... import` node (`__future__` is not an import)."""
     kind = statement_kind(ctx, bool(getattr(node, "is_lazy", False)))
     line = node.lineno + offset
-    maybe = conditional(ctx)
+    maybe, later = conditional(ctx), deferred(ctx)
     if isinstance(node, ast.Import):
-        return [ImportStatement(line, kind, alias.name, conditional=maybe)
+        return [ImportStatement(line, kind, alias.name, conditional=maybe, deferred=later)
                 for alias in node.names]
     if node.module == "__future__":
         return []
     names = tuple(alias.name for alias in node.names)
     return [ImportStatement(line, kind, node.module or "", node.level, names,
-                            conditional=maybe)]
+                            conditional=maybe, deferred=later)]
 
 
 def _split_relative(text: str) -> tuple[str, int] | None:
@@ -314,7 +328,7 @@ def call_statements(call: ast.Call, ctx: Ctx, bindings: Bindings, offset: int = 
     """
     if is_dynamic_import(call, bindings):
         return _dynamic_statements(call, call_kind(ctx), call.lineno + offset,
-                                   conditional(ctx))
+                                   conditional(ctx), deferred(ctx))
     if not is_attach(call):
         return []
     kind = lazy_kind(ctx)
@@ -324,10 +338,11 @@ def call_statements(call: ast.Call, ctx: Ctx, bindings: Bindings, offset: int = 
 
 
 def _dynamic_statements(call: ast.Call, kind: EdgeKind, line: int,
-                        maybe: bool) -> list[ImportStatement]:
+                        maybe: bool, later: bool) -> list[ImportStatement]:
     """`importlib.import_module("x"[, package])` or `__import__("x", ..., fromlist, level)`.
 
-    `maybe`: whether the call may not run when its module runs (`conditional`).
+    `maybe`: whether the call may not run when its module runs (`conditional`);
+    `later`: whether it is in a function body (`deferred`).
     """
     text = _str_value(call.args[0]) if call.args else None
     parsed = _split_relative(text) if text is not None else None
@@ -336,13 +351,15 @@ def _dynamic_statements(call: ast.Call, kind: EdgeKind, line: int,
     module, level = parsed
     if _callee(call)[1] != "__import__":
         anchor = _anchor(_argument(call, 1, "package")) if level else None
-        return [ImportStatement(line, kind, module, level, None, anchor, conditional=maybe)]
+        return [ImportStatement(line, kind, module, level, None, anchor, conditional=maybe,
+                                deferred=later)]
     level_arg = _argument(call, 4, "level")
     if isinstance(level_arg, ast.Constant) and isinstance(level_arg.value, int):
         level = max(level, level_arg.value)
     names = tuple(value for value, _ in _strings(_argument(call, 3, "fromlist"))) or None
     return [ImportStatement(line, kind, module, level, names,
-                            "__package__" if level else None, conditional=maybe)]
+                            "__package__" if level else None, conditional=maybe,
+                            deferred=later)]
 
 
 def _literal(node: ast.expr | None, tables: Mapping[str, ast.expr]) -> ast.expr | None:

@@ -11,11 +11,19 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from static_helpers import graph_of, module_ring
+from static_helpers import STATIC, graph_of, module_ring
 
+from importaudit.model import EdgeKind
 from importaudit.static import batch
 from importaudit.static.batch import scan_files
-from importaudit.static.cache import ScanCache, content_key, decode_graph, encode_graph
+from importaudit.static.cache import (
+    ScanCache,
+    content_key,
+    decode_graph,
+    decode_scan,
+    encode_graph,
+    encode_scan,
+)
 from importaudit.static.scan import scan_reference
 
 
@@ -152,3 +160,15 @@ def test_the_graph_cache_keeps_which_imports_may_not_run() -> None:
     assert ("tryguard", "tryguard.a") in conditional
     assert ("dynguard", "dynguard.a") not in conditional
     assert decode_graph(encode_graph(graph)) == graph
+
+
+def test_the_caches_keep_which_imports_are_in_a_function() -> None:
+    # A guarded module-level import_module opens a way in the cycle analysis; one in a
+    # function does not: a cached scan or graph must still tell them apart.
+    graph = graph_of("guardeddyn")
+    assert {(e.line, e.deferred) for e in graph.edges if e.kind is EdgeKind.DYNAMIC} == {
+        (6, False), (14, True)}
+    assert decode_graph(encode_graph(graph)) == graph
+    source = (STATIC / "guardeddyn" / "ifdyn" / "a.py").read_bytes()
+    scanned = scan_reference(source)
+    assert decode_scan(json.loads(json.dumps(encode_scan(scanned)))) == scanned

@@ -217,6 +217,23 @@ def test_an_order_read_from_imports_that_may_not_run_is_not_trusted(
     assert dynamic.can_fail
 
 
+def test_a_guarded_module_level_import_module_opens_a_way(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # `ifdyn.a` runs `importlib.import_module("ifdyn.b")` under an `if` before it
+    # imports `ifdyn.c`: `b` starts first, and `c`'s `from ifdyn.b import B` fails
+    # (importing the package raises). The call was recorded only as conditional, as one
+    # in a function is, so no way was opened and the cycle read "does not fail".
+    monkeypatch.chdir(STATIC)
+    graph = graph_of("guardeddyn")
+    calls = {(e.line, e.conditional, e.deferred) for e in graph.edges
+             if e.kind is EdgeKind.DYNAMIC}
+    assert calls == {(6, True, False), (14, True, True)}
+    (cycle,) = find_cycles(graph)
+    assert cycle.entries == ("ifdyn.a",)
+    assert [(e.importer, e.imported) for e in cycle.failing] == [("ifdyn.c", "ifdyn.b")]
+    assert cycle.can_fail
+
+
 def test_an_import_module_call_in_an_expression_does_not_fix_the_order(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # rev6: `import_module` in `x if c else y` (an `and`/`or`, a generator) is not

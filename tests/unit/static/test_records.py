@@ -11,9 +11,9 @@ from importaudit.model import EdgeKind, ImportEdge, ModuleNode
 from importaudit.static.records import from_rows, instances
 
 ROWS = [
-    ("a.b", "c", EdgeKind.EAGER, "a/b.py", 3, ("x", "y"), False, False),
-    ("a.b", "numpy", EdgeKind.DEFERRED, None, None, (), True, True),
-    ("a", "a.b", EdgeKind.PARENT, "a/__init__.py", 1, (), False, False),
+    ("a.b", "c", EdgeKind.EAGER, "a/b.py", 3, ("x", "y"), False, False, False),
+    ("a.b", "numpy", EdgeKind.DEFERRED, None, None, (), True, True, True),
+    ("a", "a.b", EdgeKind.PARENT, "a/__init__.py", 1, (), False, False, False),
 ]
 
 
@@ -36,10 +36,10 @@ def test_columns_give_every_field_in_order() -> None:
 
 
 def test_nothing_is_made_without_a_value_for_every_field() -> None:
-    with pytest.raises(ValueError, match="8 fields, 7 columns"):
-        instances(ImportEdge, list(zip(*ROWS, strict=True))[:7])
+    with pytest.raises(ValueError, match="9 fields, 8 columns"):
+        instances(ImportEdge, list(zip(*ROWS, strict=True))[:8])
     with pytest.raises(ValueError, match="different lengths"):
-        instances(ImportEdge, [*list(zip(*ROWS, strict=True))[:7], (False,)])
+        instances(ImportEdge, [*list(zip(*ROWS, strict=True))[:8], (False,)])
     assert from_rows(ImportEdge, []) == []
 
 

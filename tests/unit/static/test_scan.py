@@ -177,7 +177,7 @@ def test_dynamic_imports_with_literal_names(scanner: Scanner) -> None:
         ImportStatement(5, Y, "other"),
         ImportStatement(6, Y, "rel", 1, None, "__name__"),
         ImportStatement(7, Y, "old.mod", 0, ("part",)),
-        ImportStatement(10, Y, "in_function", conditional=True),
+        ImportStatement(10, Y, "in_function", conditional=True, deferred=True),
     }
 
 
@@ -643,3 +643,38 @@ def test_imports_that_may_not_run_when_their_module_runs_are_conditional(
         "on_windows", "elsewhere", "typed", "script", "maybe", "fallback", "after_maybe",
         "in_loop", "in_while", "in_with", "in_case", "dynamic_guarded", "in_lambda",
         "deferred", "after_filler", "big_if", "big_else"}
+
+
+def test_a_statement_in_a_function_is_deferred_and_a_guarded_one_is_not(
+        scanner: Scanner) -> None:
+    # A guarded module-level `import_module` may run while its module is imported (it
+    # opens a way in the cycle analysis); one in a function only runs when called. Both
+    # are conditional, so that alone cannot tell them apart. Large blocks are scanned
+    # header and body apart.
+    filler = "".join(f"    value_{i} = {i} * {i}\n" for i in range(30))
+    result = scan(scanner, "import importlib, os\n" + textwrap.dedent("""\
+        if os.environ.get("FLAG") is None:
+            importlib.import_module("dynamic_guarded")
+        try:
+            importlib.import_module("dynamic_tried")
+        except ImportError:
+            pass
+        if __name__ == "__main__":
+            importlib.import_module("dynamic_script")
+        load = lambda: importlib.import_module("dynamic_lambda")
+        def later():
+            importlib.import_module("dynamic_later")
+            import deferred_statement
+        class Holder:
+            def method(self):
+                import in_method
+        """) + "def big():\n" + filler + "    importlib.import_module('big_deferred')\n"
+        + "if os.environ:\n" + filler + "    importlib.import_module('big_guarded')\n")
+    assert result.error is None
+    deferred = {s.module: s.deferred for s in result.statements}
+    assert {m for m, d in deferred.items() if d} == {
+        "dynamic_script", "dynamic_lambda", "dynamic_later", "deferred_statement",
+        "in_method", "big_deferred"}
+    assert {m for m, d in deferred.items() if not d} == {
+        "importlib", "os", "dynamic_guarded", "dynamic_tried", "big_guarded"}
+    assert all(s.conditional for s in result.statements if s.module.startswith(("dyn", "big")))
