@@ -56,5 +56,5 @@ def test_an_unreadable_memory_is_no_memory_and_is_replaced(tmp_path: Path) -> No
     (cache / "verdicts.json").write_text("{not json")
     assert kept([judged(source, 10.3)], PY311, cache) == {}
     data = json.loads((cache / "verdicts.json").read_text())
-    assert data["format"] == 1 and len(data["verdicts"]) == 1
+    assert data["format"] == 2 and len(data["verdicts"]) == 1
     assert kept([judged(source, 9.9)], PY311, cache) == {"app.tables": True}
