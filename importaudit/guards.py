@@ -1,10 +1,8 @@
-"""What an `if` test guards: `TYPE_CHECKING`, `__main__`, a platform, a switch, or nothing.
+"""What an `if` test guards: `TYPE_CHECKING`, `__main__`, a platform, or nothing.
 
 The one classifier of `if` tests (`classify_test`), shared by the static scanners, the
 review's source reader, the cycle suspicion and the runtime's skip classifier (which
-uses its flag-aware mode, `Bindings(flags=True)`), with the module-level names a file
-switches off (`Bindings.learn_binding`, fed by the scanners and the review's reader in
-source order, read as `Guard.SWITCHED_OFF`); and of what makes an import an
+uses its flag-aware mode, `Bindings(flags=True)`); and of what makes an import an
 optional one, a `try` handler or a `with` that gets past its ImportError
 (`catches_import_error`, `suppresses_import_error`). Pure `ast` work, no imports of
 importaudit, so every layer may use it.
@@ -39,8 +37,7 @@ class Bindings:
     """
 
     __slots__ = ("flags", "import_module", "importlib", "os", "platform", "platform_flags",
-                 "switched_off", "sys", "sys_platform", "type_checking", "typing",
-                 "version_info")
+                 "sys", "sys_platform", "type_checking", "typing", "version_info")
 
     def __init__(self, *, flags: bool = False) -> None:
         # Flag-aware mode (`flags`): names bound from a platform test
@@ -59,10 +56,6 @@ class Bindings:
         self.platform: set[str] = set()
         self.sys_platform: set[str] = set()  # `from sys import platform [as name]`
         self.version_info: set[str] = set()  # `from sys import version_info [as name]`
-        # Module-level names whose value is a false constant where a later `if NAME:`
-        # runs (`learn_binding`): sphinx's `_in_development = False`, kombu's
-        # `STATICA_HACK = True` then `globals()['kcah_acitats'[::-1].upper()] = False`.
-        self.switched_off: set[str] = set()
 
     def learn_flag(self, node: ast.stmt) -> None:
         """Flag-aware mode: `NAME = <platform test>` at module level makes NAME one."""
@@ -74,61 +67,6 @@ class Bindings:
             return
         if _is_platform_test(value, self):
             self.platform_flags.update(t.id for t in targets if isinstance(t, ast.Name))
-
-    def learn_binding(self, node: ast.stmt, *, sure: bool) -> None:
-        """Follow what a module-level statement binds, for switched-off names.
-
-        `sure`: the statement surely runs when the module does (one of the module
-        body's own statements). `NAME = <false constant>` (or `globals()["NAME"] =`,
-        the key any constant string expression) so run switches NAME off; any other
-        binding of NAME switches it on again (its value is no longer known to be
-        false), and a statement that may bind names nobody can list (a store through
-        `globals()` under a key not known, `globals().update`, `exec`, `setattr`, a
-        function's `global` declaration, a star import) forgets every switch.
-        """
-        if not self.switched_off and not _may_switch_off(node):
-            return
-        if isinstance(node, ast.Assign | ast.AnnAssign):
-            self._assigned(node, sure)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            for alias in node.names:
-                if alias.name == "*":
-                    self.switched_off.clear()
-                self.switched_off.discard(alias.asname or alias.name.partition(".")[0])
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            self.switched_off.discard(node.name)
-            if any(isinstance(sub, ast.Global) for sub in ast.walk(node)):
-                self.switched_off.clear()  # called at import, it may rebind any of them
-        else:
-            for part in statement_parts(node):
-                self._forget_all_bound_by(part)
-
-    def _assigned(self, node: ast.Assign | ast.AnnAssign, sure: bool) -> None:
-        """`learn_binding` of an assignment (`x: int` alone binds nothing)."""
-        if node.value is None:
-            return
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        false = (sure and len(targets) == 1 and isinstance(node.value, ast.Constant)
-                 and not node.value.value)
-        for target in targets:
-            name = _bound_name(target)
-            if name is None:
-                self._forget_all_bound_by(target)
-            elif false:
-                self.switched_off.add(name)
-            else:
-                self.switched_off.discard(name)
-        self._forget_all_bound_by(node.value)
-
-    def _forget_all_bound_by(self, node: ast.AST) -> None:
-        """The switches `node` may turn on: the names it binds, or all of them."""
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store | ast.Del):
-                self.switched_off.discard(sub.id)  # a walrus, a loop target, `del`
-            elif isinstance(sub, ast.MatchAs | ast.MatchStar) and sub.name:
-                self.switched_off.discard(sub.name)
-            elif _binds_unlisted(sub):
-                self.switched_off.clear()
 
     def learn(self, node: ast.Import | ast.ImportFrom) -> None:
         """Record the names an import statement binds that the rules care about."""
@@ -252,123 +190,6 @@ def _is_platform_flag(test: ast.expr, bindings: Bindings) -> bool:
     return False
 
 
-_NAMESPACES = frozenset({"globals", "vars", "locals"})
-#: Methods of `str` that give a string from a string and nothing else.
-_STRING_METHODS = frozenset({"upper", "lower", "casefold", "title", "capitalize",
-                             "swapcase", "strip", "lstrip", "rstrip"})
-
-
-def constant_text(node: ast.expr) -> str | None:
-    """The string a constant expression of strings gives, or None when it is not one.
-
-    A literal, `+` of such, a slice or index by integer constants (`"abc"[::-1]`), and
-    the argument-free `str` methods that only reshape it (`.upper()`): how a module
-    spells a global's name so that static readers do not see it (kombu's
-    `globals()['kcah_acitats'[::-1].upper()] = False`). Nothing is run.
-    """
-    if isinstance(node, ast.Constant):
-        return node.value if isinstance(node.value, str) else None
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = constant_text(node.left), constant_text(node.right)
-        return None if left is None or right is None else left + right
-    if isinstance(node, ast.Subscript):
-        return _sliced_text(node)
-    if (isinstance(node, ast.Call) and not node.args and not node.keywords
-            and isinstance(node.func, ast.Attribute) and node.func.attr in _STRING_METHODS):
-        text = constant_text(node.func.value)
-        return None if text is None else str(getattr(text, node.func.attr)())
-    return None
-
-
-def _sliced_text(node: ast.Subscript) -> str | None:
-    """`constant_text` of `"abc"[::-1]` or `"abc"[0]`."""
-    text = constant_text(node.value)
-    index = _integers(node.slice)
-    if text is None or index is None:
-        return None
-    try:
-        return text[index]
-    except IndexError:
-        return None
-
-
-def _integer(node: ast.expr | None) -> int | bool | None:
-    """An integer constant (`-1` too), None for an absent bound, False for anything else."""
-    if node is None:
-        return None
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _integer(node.operand)
-        return -inner if isinstance(inner, int) and not isinstance(inner, bool) else False
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    return False
-
-
-def _integers(node: ast.expr) -> slice | int | None:
-    """The index or slice of integer constants `node` spells, or None."""
-    if isinstance(node, ast.Slice):
-        parts = [_integer(part) for part in (node.lower, node.upper, node.step)]
-        if any(part is False for part in parts) or parts[2] == 0:
-            return None
-        lower, upper, step = (None if p is None else int(p) for p in parts)
-        return slice(lower, upper, step)
-    found = _integer(node)
-    return found if isinstance(found, int) and not isinstance(found, bool) else None
-
-
-def namespace_call(node: ast.expr) -> bool:
-    """Whether `node` is `globals()`, `vars()` or `locals()`: the module's namespace."""
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id in _NAMESPACES)
-
-
-def _bound_name(target: ast.expr) -> str | None:
-    """The global an assignment's target binds: `NAME`, or `globals()[<constant text>]`."""
-    if isinstance(target, ast.Name):
-        return target.id
-    if isinstance(target, ast.Subscript) and namespace_call(target.value):
-        return constant_text(target.slice)
-    return None
-
-
-def _binds_unlisted(node: ast.AST) -> bool:
-    """Whether `node` itself may bind globals nobody can list.
-
-    A store through `globals()` under a key that is no constant text, a call of
-    `globals().update(...)` (any method but `get`), `exec` or `setattr`.
-    """
-    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
-        return namespace_call(node.value) and (
-            isinstance(node.ctx, ast.Del) or constant_text(node.slice) is None)
-    if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Name) and func.id in ("exec", "setattr"):
-            return True
-        return (isinstance(func, ast.Attribute) and namespace_call(func.value)
-                and func.attr != "get")
-    return False
-
-
-def statement_parts(node: ast.stmt) -> list[ast.AST]:
-    """What may bind names in a statement, outside its blocks (statements of their own).
-
-    A simple statement's parts; a compound one's test, loop targets, `with ... as`,
-    match patterns.
-    """
-    parts = [child for child in ast.iter_child_nodes(node)
-             if not isinstance(child, ast.stmt | ast.excepthandler | ast.match_case)]
-    if isinstance(node, ast.Match):
-        parts += [part for case in node.cases for part in (case.pattern, case.guard)
-                  if part is not None]
-    return parts
-
-
-def _may_switch_off(node: ast.stmt) -> bool:
-    """Whether `node` can switch a name off: `X = <false constant>`, or through globals()."""
-    return (isinstance(node, ast.Assign | ast.AnnAssign)
-            and isinstance(node.value, ast.Constant) and not node.value.value)
-
-
 class Guard(enum.Enum):
     """What an `if` test guards, as far as when its branches run is concerned."""
 
@@ -377,9 +198,6 @@ class Guard(enum.Enum):
     NOT_TYPE_CHECKING = "not-type-checking"  # else branch: only for type checkers
     MAIN = "main"  # `if __name__ == "__main__":` body: only when run as a script
     PLATFORM = "platform"  # sys.platform / os.name / platform.system(): on some platforms
-    # `if NAME:` where the module bound NAME to a false constant (`Bindings.switched_off`):
-    # body never runs on import (sphinx's `_in_development`, kombu's `STATICA_HACK`)
-    SWITCHED_OFF = "switched-off"
 
 
 def classify_test(test: ast.expr, bindings: Bindings) -> Guard:
@@ -395,8 +213,6 @@ def classify_test(test: ast.expr, bindings: Bindings) -> Guard:
         return Guard.NOT_TYPE_CHECKING
     if _is_main_guard(test):
         return Guard.MAIN
-    if isinstance(test, ast.Name) and test.id in bindings.switched_off:
-        return Guard.SWITCHED_OFF
     if _is_platform_test(test, bindings):
         return Guard.PLATFORM
     return Guard.NONE

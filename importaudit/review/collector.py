@@ -104,7 +104,7 @@ class _Collector(_ClassUseVisitor):
         self._class_depth = 0
         self._binding_kind = BindingKind.EAGER
         self._in_fallback = False
-        self._top: set[int] | None = None  # ids of the module body's own statements
+        self._switched_off: set[str] = set()  # module-level names bound to a false constant
         # (local names, names declared global) of each enclosing function, outermost first
         self._parameters: list[tuple[set[str], set[str]]] = []
         self._receivers: set[int] = set()  # ids of calls whose result a chain calls on
@@ -152,18 +152,6 @@ class _Collector(_ClassUseVisitor):
     def _type_checking(self) -> bool:
         """Whether the code walked runs only for type checkers (`if TYPE_CHECKING:`)."""
         return self._binding_kind is BindingKind.TYPE_ONLY
-
-    def visit(self, node: ast.AST) -> None:
-        """Visit `node`; a module-level statement is first read for the names it switches.
-
-        Off or on (`Bindings.learn_binding`, as the scanners read them): only one of the
-        module body's own statements surely runs.
-        """
-        if isinstance(node, ast.stmt) and self._module_level() and not self._type_checking():
-            if self._top is None:
-                self._top = {id(s) for s in self.module_body}
-            self.guards.learn_binding(node, sure=id(node) in self._top)
-        super().visit(node)
 
     def _module_level(self) -> bool:
         return self._depth == 0 and self._class_depth == 0
@@ -232,8 +220,8 @@ class _Collector(_ClassUseVisitor):
         elif guard is Guard.MAIN:
             self._script(node.body)
             self._visit_all(node.orelse)
-        elif (self._module_level() and guard is Guard.SWITCHED_OFF
-              and isinstance(node.test, ast.Name)):
+        elif (self._module_level() and isinstance(node.test, ast.Name)
+              and node.test.id in self._switched_off):
             # sphinx/__init__: `_in_development = False`, then `if _in_development:`
             # runs git in a subprocess: a block the module switched off never runs on
             # import; it is read as a script block is (not a function of the module).
@@ -460,6 +448,7 @@ class _Collector(_ClassUseVisitor):
             self.visit(node.value)
         self.visit(node.target)
         if self._module_level() and isinstance(node.target, ast.Name):
+            self._learn_off_switch([node.target], node.value)
             self._learn_value([node.target.id], node.value)
             self.defined.add(node.target.id)
             self._made_by(node.target.id, node.value)
@@ -480,12 +469,25 @@ class _Collector(_ClassUseVisitor):
             else:
                 self.literals.discard(name)
 
+    def _learn_off_switch(self, targets: Sequence[ast.expr], value: ast.expr | None) -> None:
+        """Note module-level names bound to a false constant (`_in_development = False`).
+
+        Any other module-level binding of the name forgets it: only the value the name
+        has when a later `if NAME:` runs counts.
+        """
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        if isinstance(value, ast.Constant) and not value.value and len(targets) == 1:
+            self._switched_off |= names
+        else:
+            self._switched_off -= names
+
     def visit_Assign(self, node: ast.Assign) -> None:
         self._statement_call(node, node.value)
         self._type_tuple(node.value)
         if self._module_level() and not self.has_getattr and self._attaches(node):
             self.has_getattr = True
         if self._module_level():
+            self._learn_off_switch(node.targets, node.value)
             for target in node.targets:
                 if isinstance(target, ast.Name) and target.id == "__all__":
                     self._record_all(node.value, node.lineno)

@@ -112,11 +112,6 @@ _NOISE_BYTES = re.compile(_NOISE.pattern.encode())
 # `sys.modules[__name__] = ...` (`scan.LazyPackage`), loosely: text that merely looks
 # like it costs a whole-file parse, missing it would lose what the module gives.
 _SELF_REPLACEMENT = re.compile(r"modules\s*\[[\s(]*__name__")
-# An assignment whose value may be a false constant (`False`, `None`, `0`, `''`...):
-# where one is, a module-level `if NAME:` may be switched off
-# (`guards.Bindings.learn_binding`), which needs every module-level statement read.
-# Loosely: a match only costs a whole-file parse, a miss would misread the block.
-_MAY_SWITCH = re.compile(r"=(?:[\s(\\]|#[^\n]*\n)*(?:False|None|[0.]|[rRbBuU]{0,2}['\"])")
 
 
 def starts_statement(source: bytes, end: int) -> bool:
@@ -469,7 +464,6 @@ class _Scanner:
         # What may make the file a lazy package (see `scan_fast`): an import under
         # `if TYPE_CHECKING:`, a module-level `__getattr__`, a lazy `attach(...)`.
         self.typed = self.module_getattr = self.lazy_calls = False
-        self._may_switch: bool | None = None  # `_MAY_SWITCH` found in the text (once asked)
         self._line_pos = 0
         self._line_no = 1
         # Silences warnings while pieces are parsed: entered at the first parse only
@@ -711,7 +705,6 @@ class _Scanner:
         if isinstance(node, ast.If):
             if calls:
                 self._calls(node.test, ctx, offset)
-            self._switchable(node.test, ctx)
             return if_contexts(node.test, ctx, self.bindings)
         if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
             if calls:
@@ -873,23 +866,9 @@ class _Scanner:
         if ctx.type_only:
             self.typed = True
 
-    def _switchable(self, test: ast.expr, ctx: Ctx) -> None:
-        """Leave the file to the reference when `if test:` may be switched off.
-
-        This scanner does not read the assignments that would say so (`if_contexts`,
-        `guards.Guard.SWITCHED_OFF`).
-        """
-        if not (isinstance(test, ast.Name) and ctx.module_scope and not ctx.function):
-            return
-        if self._may_switch is None:
-            self._may_switch = _MAY_SWITCH.search(self.text) is not None
-        if self._may_switch:
-            raise _WholeFile
-
     def _if(self, node: ast.If, ctx: Ctx, offset: int, calls: bool) -> None:
         if calls:
             self._calls(node.test, ctx, offset)
-        self._switchable(node.test, ctx)
         body, orelse = if_contexts(node.test, ctx, self.bindings)
         self._walk(node.body, body, offset, calls)
         self._walk(node.orelse, orelse, offset, calls)

@@ -24,8 +24,6 @@ from importaudit.guards import (
     Guard,
     catches_import_error,
     classify_test,
-    namespace_call,
-    statement_parts,
     suppresses_import_error,
 )
 from importaudit.model import EdgeKind
@@ -42,9 +40,8 @@ if TYPE_CHECKING:
 # `__getattr__` that only warns and returns what the module has is no lazy mechanism;
 # 9: an import under `with contextlib.suppress(ImportError)` is optional; 10: whether a
 # statement may not run when its module runs (`ImportStatement.conditional`); 11: whether
-# it is in a function body (`ImportStatement.deferred`); 12: `if NAME:` with NAME bound
-# to a false constant never runs on import (`guards.Guard.SWITCHED_OFF`)
-SCANNER_VERSION = 12
+# it is in a function body (`ImportStatement.deferred`)
+SCANNER_VERSION = 11
 
 _ATTACH = "attach"
 _ATTACH_STUB = "attach_stub"
@@ -181,10 +178,6 @@ def if_contexts(test: ast.expr, ctx: Ctx, bindings: Bindings) -> tuple[Ctx, Ctx]
         return ctx, ctx._replace(type_only=True)
     if guard is Guard.MAIN:
         # Runs only when the file is executed as a script, never on import.
-        return ctx._replace(function=True), ctx
-    if guard is Guard.SWITCHED_OFF and ctx.module_scope and not ctx.function:
-        # `if NAME:` where the module bound NAME to a false constant: never runs on
-        # import either (kombu's STATICA_HACK block, shown only to static readers).
         return ctx._replace(function=True), ctx
     # A platform guard's branches run at import time on their platform: the edge keeps
     # its kind (eager, optional) so that cycles and budgets hold on every platform. But
@@ -507,6 +500,14 @@ def _blocks(node: ast.stmt, bindings: Bindings) -> list[list[ast.stmt]]:
             if block]
 
 
+_NAMESPACES = frozenset({"globals", "vars", "locals"})
+
+
+def _namespace_call(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in _NAMESPACES)
+
+
 def _binds_anything(node: ast.AST) -> bool:
     """Whether `node` can bind names nobody can list.
 
@@ -515,16 +516,31 @@ def _binds_anything(node: ast.AST) -> bool:
     """
     for sub in ast.walk(node):
         if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Store | ast.Del):
-            if namespace_call(sub.value):
+            if _namespace_call(sub.value):
                 return True
         elif isinstance(sub, ast.Call):
             func = sub.func
             if isinstance(func, ast.Name) and func.id in ("exec", "setattr"):
                 return True
-            if isinstance(func, ast.Attribute) and namespace_call(func.value) and (
+            if isinstance(func, ast.Attribute) and _namespace_call(func.value) and (
                     func.attr != "get"):
                 return True
     return False
+
+
+def _header(node: ast.stmt) -> list[ast.AST]:
+    """What may bind names in a compound statement, outside its blocks.
+
+    A test, loop targets, `with ... as`, match patterns.
+    """
+    if isinstance(node, ast.If):
+        return [node.test]
+    parts = [n for n in ast.iter_child_nodes(node)
+             if not isinstance(n, ast.stmt | ast.excepthandler | ast.match_case)]
+    if isinstance(node, ast.Match):
+        parts += [part for case in node.cases for part in (case.pattern, case.guard)
+                  if part is not None]
+    return parts
 
 
 def runtime_names(body: list[ast.stmt], bindings: Bindings) -> set[str] | None:
@@ -554,7 +570,7 @@ def runtime_names(body: list[ast.stmt], bindings: Bindings) -> set[str] | None:
         blocks = _blocks(node, bindings)
         if isinstance(node, ast.Try | ast.TryStar):
             names.update(h.name for h in node.handlers if h.name)
-        for part in statement_parts(node) if blocks else [node]:
+        for part in _header(node) if blocks else [node]:
             if _binds_anything(part):
                 return None
             names.update(sub.id for sub in ast.walk(part)
@@ -907,7 +923,6 @@ class _ReferenceVisitor(ast.NodeVisitor):
         self.statements: list[ImportStatement] = []
         self.lazy = LazyPackage()
         self._tables: dict[str, ast.expr] | None = None
-        self._top = {id(s) for s in module_body}
 
     @property
     def tables(self) -> dict[str, ast.expr]:
@@ -929,20 +944,11 @@ class _ReferenceVisitor(ast.NodeVisitor):
             self.visit(node)
 
     def visit(self, node: ast.AST) -> None:
-        """Visit `node`: an expression without recursion (see `_visit_expression`).
-
-        A statement of the module's body that runs on import is first read for the
-        names it switches off or on (`Bindings.learn_binding`), in source order.
-        """
+        """Visit `node`: an expression without recursion (see `_visit_expression`)."""
         if isinstance(node, ast.expr):
             self._visit_expression(node)
-            return
-        ctx = self.ctx
-        if (isinstance(node, ast.stmt) and ctx.module_scope and not ctx.function
-                and not ctx.type_only):
-            # Only one of the module body's own statements surely runs.
-            self.bindings.learn_binding(node, sure=id(node) in self._top)
-        super().visit(node)
+        else:
+            super().visit(node)
 
     def _visit_expression(self, root: ast.expr) -> None:
         """The calls of an expression, in the order a recursive visit meets them.

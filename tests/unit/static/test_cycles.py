@@ -234,18 +234,6 @@ def test_a_guarded_module_level_import_module_opens_a_way(
     assert cycle.can_fail
 
 
-def test_a_block_the_module_switched_off_makes_no_cycle() -> None:
-    # kombu's STATICA_HACK: `if STATICA_HACK:` (switched off through globals()) imports
-    # `statica.conn`, which takes `helper` from the package. Importing the package
-    # never imports it: the cycle `statica -> statica.conn -> statica` never closes,
-    # yet it was reported, and IA201 said its modules "load together anyway".
-    graph = graph_of("switched")
-    block = [e for e in graph.edges if e.importer == "statica" and e.line == 7]
-    assert [(e.imported, e.kind, e.deferred) for e in block] == [
-        ("statica.conn", EdgeKind.DEFERRED, True)]
-    assert find_cycles(graph) == ()
-
-
 def test_an_import_module_call_in_an_expression_does_not_fix_the_order(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # rev6: `import_module` in `x if c else y` (an `and`/`or`, a generator) is not

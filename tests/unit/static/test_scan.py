@@ -6,7 +6,6 @@ must be right about what the statement means at import time.
 
 from __future__ import annotations
 
-import ast
 import sys
 import textwrap
 import warnings
@@ -14,7 +13,6 @@ from collections.abc import Callable
 
 import pytest
 
-from importaudit.guards import constant_text
 from importaudit.model import EdgeKind
 from importaudit.static.fastscan import scan_fast
 from importaudit.static.scan import FileScan, ImportStatement, scan_reference
@@ -680,63 +678,3 @@ def test_a_statement_in_a_function_is_deferred_and_a_guarded_one_is_not(
     assert {m for m, d in deferred.items() if not d} == {
         "importlib", "os", "dynamic_guarded", "dynamic_tried", "big_guarded"}
     assert all(s.conditional for s in result.statements if s.module.startswith(("dyn", "big")))
-
-
-def test_an_import_in_a_block_the_module_switched_off_never_runs_on_import(
-        scanner: Scanner) -> None:
-    # kombu: `STATICA_HACK = True`, then `globals()['kcah_acitats'[::-1].upper()] =
-    # False`, then `if STATICA_HACK:` over imports shown to static readers only. Read
-    # as eager, they made import cycles that never close. sphinx's `_in_development =
-    # False` is the plain spelling. A switch turned on again, or a value nobody can
-    # know by then, leaves the block an ordinary `if`.
-    result = scan(scanner, """\
-        import os
-        STATICA_HACK = True
-        globals()['kcah_acitats'[::-1].upper()] = False
-        if STATICA_HACK:
-            from pkg.conn import Connection
-        _in_development = False
-        if _in_development:
-            import subprocess
-        else:
-            import released
-        _nightly = False
-        _nightly = os.environ.get("NIGHTLY") == "1"
-        if _nightly:
-            import nightly
-        _guarded = False
-        if os.environ:
-            _guarded = True
-        if _guarded:
-            import guarded_switch
-        _hidden = False
-        globals()[os.environ.get("NAME", "x")] = True
-        if _hidden:
-            import hidden_switch
-        _later = False
-        def rebind():
-            global _later
-            _later = True
-        rebind()
-        if _later:
-            import rebound
-        def reads():
-            if _in_development:
-                import in_function
-        """)
-    assert {s.module: s.kind for s in result.statements} == {
-        "os": E, "pkg.conn": D, "subprocess": D, "released": E, "nightly": E,
-        "guarded_switch": E, "hidden_switch": E, "rebound": E, "in_function": D}
-    assert [s.module for s in result.statements if s.deferred] == [
-        "pkg.conn", "subprocess", "in_function"]
-
-
-def test_a_constant_text_is_folded_without_running_anything() -> None:
-    def text(source: str) -> str | None:
-        return constant_text(ast.parse(source, mode="eval").body)
-
-    assert text("'kcah_acitats'[::-1].upper()") == "STATICA_HACK"
-    assert text("'a' + 'b'[0] + 'cd'[1:]") == "abd"
-    assert text("name.upper()") is None
-    assert text("'abc'[5]") is None
-    assert text("'abc'.replace('a', 'b')") is None
