@@ -28,7 +28,13 @@ from typing import TYPE_CHECKING
 from importaudit.model import IMPORT_TIME_KINDS, KIND_ORDER, Cycle, EdgeKind, ImportEdge
 from importaudit.static.component import build, edges, witness_nodes
 from importaudit.static.cut import cut_cost, feedback_arcs
-from importaudit.static.failing import ALWAYS_KINDS, Entries, entries_work, failing_edges
+from importaudit.static.failing import (
+    ALWAYS_KINDS,
+    Entries,
+    entries_work,
+    failing_edges,
+    packages_above,
+)
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import edge_sort_key
 from importaudit.static.sourcetree import name_root, project_package, shared_folder
@@ -158,9 +164,7 @@ def _orders(graph: StaticGraph, chosen: frozenset[EdgeKind], place: Mapping[str,
     always: dict[str, list[str]] = {}
     extra: list[list[ImportEdge]] = [[] for _ in range(count)]
     # The statements of every package above a member, for their order (`Entries`).
-    statements: dict[str, list[ImportEdge]] = {
-        member.rsplit(".", depth)[0]: [] for member in place
-        for depth in range(1, member.count(".") + 1)}
+    statements: dict[str, list[ImportEdge]] = {p: [] for p in packages_above(place)}
     # `may_run` and `runs_always`, spelt out: two calls for each of sympy's 30,000
     # edges cost a tenth of its cycle analysis. The graph's edges come by importer, so
     # each run of one importer's looks its two lists up once (a third of the loop);

@@ -100,10 +100,9 @@ def entries_work(edges: int) -> int:
     return max(_ENTRIES_WORK_MIN, _ENTRIES_WORK_PER_EDGE * edges)
 
 
-def _packages_of(package: str) -> list[str]:
-    """`package` and every package above it: `a.b.c` -> a, a.b, a.b.c."""
-    parts = package.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+def packages_above(modules: Iterable[str]) -> set[str]:
+    """Every package above one of `modules`: `a.b.c` -> a, a.b."""
+    return {m.rsplit(".", depth)[0] for m in modules for depth in range(1, m.count(".") + 1)}
 
 
 class Entries:
@@ -202,7 +201,7 @@ class Entries:
             else:
                 # Modules running meanwhile: those started, and every package above
                 # the module (those too, running already or not: none is entered again).
-                now = started.union(_packages_of(package))
+                now = started.union(packages_above((package,)), (package,))
                 hits, ends = self._reached(package, now, members)
                 if self._spent():
                     # Past the work bound any member may start first: that answer holds
@@ -374,8 +373,7 @@ class _StartsBefore:
             self._ahead.setdefault(u, []).append(v)
         self._reached: dict[str, set[str]] = {}
         # Members with modules of their own in the component (`__call__`).
-        self._packages = {m.rsplit(".", depth)[0] for m in component.members
-                          for depth in range(1, m.count(".") + 1)}
+        self._packages = packages_above(component.members)
         self._idom: dict[object, object] | None = None
 
     def _dominators(self) -> dict[object, object]:
