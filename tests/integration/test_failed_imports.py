@@ -487,6 +487,21 @@ def test_a_failed_module_nothing_imports_gets_the_exclude_that_leaves_it_out(
     assert result.exit_code == 0, result.output
 
 
+def _excluded_after_its_hint(target: Path, module: str) -> str:
+    """Profile `target`'s tree: it fails (3) naming the `--exclude` of `module`, which passes.
+
+    The failing run's output is returned.
+    """
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory")
+    assert result.exit_code == 3, result.output
+    assert (f"`--exclude {module}` (or `exclude = [\"{module}\"]` "
+            "under [tool.importaudit]) leaves it out of the walk") in result.output
+    excluded = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory",
+                      "--exclude", module)
+    assert excluded.exit_code == 0, excluded.output
+    return str(result.output)
+
+
 def test_a_setup_script_that_exits_at_import_gets_the_exclude_that_leaves_it_out(
         tmp_path: Path) -> None:
     # falcon ships falcon/bench/nuts/setup.py: importing it runs setup(), which exits
@@ -497,14 +512,8 @@ def test_a_setup_script_that_exits_at_import_gets_the_exclude_that_leaves_it_out
         "__init__.py": "",
         "setup.py": "import sys\nsys.exit('usage: setup.py cmd\\nerror: no commands supplied')\n",
     })
-    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory")
-    assert result.exit_code == 3, result.output
-    assert "importing exiting_pkg.bench.setup failed: SystemExit" in result.output
-    assert ("`--exclude exiting_pkg.bench.setup` (or `exclude = [\"exiting_pkg.bench.setup\"]` "
-            "under [tool.importaudit]) leaves it out of the walk") in result.output
-    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory",
-                    "--exclude", "exiting_pkg.bench.setup")
-    assert result.exit_code == 0, result.output
+    output = _excluded_after_its_hint(target, "exiting_pkg.bench.setup")
+    assert "importing exiting_pkg.bench.setup failed: SystemExit" in output
 
 
 def test_a_module_failing_in_a_submodule_of_its_own_gets_the_exclude_that_leaves_it_out(
@@ -517,13 +526,7 @@ def test_a_module_failing_in_a_submodule_of_its_own_gets_the_exclude_that_leaves
         "__init__.py": "from . import _fields\n",
         "_fields.py": "raise RuntimeError('settings are not configured')\n",
     })
-    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory")
-    assert result.exit_code == 3, result.output
-    assert ("`--exclude settings_pkg.extra` (or `exclude = [\"settings_pkg.extra\"]` "
-            "under [tool.importaudit]) leaves it out of the walk") in result.output
-    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory",
-                    "--exclude", "settings_pkg.extra")
-    assert result.exit_code == 0, result.output
+    _excluded_after_its_hint(target, "settings_pkg.extra")
 
 
 @pytest.mark.skipif(shutil.which("cc") is None or sys.platform != "linux",
