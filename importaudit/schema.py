@@ -38,7 +38,7 @@ MAX_NS = 24 * 3600 * 1_000_000_000
 MAX_BYTES = 2**50
 #: Integer fields that count things, so are never negative.
 COUNT_FIELDS = frozenset({"order", "depth", "runs", "repeats", "line", "total", "records",
-                          "full_collections"})
+                          "full_collections", "samples"})
 
 
 def integer_range(name: str) -> tuple[int, int | None] | None:

@@ -67,6 +67,13 @@ class ModuleRecord:
     # is inside the importer's, so such a record has no time, heap or RSS of its own.
     via: str | None = None
     loop: LoopBlock | None = None  # imported while an asyncio event loop ran (programs)
+    # Where the body's own time went, by line: sampled every millisecond in the warm-up
+    # run (whose times are not reported). `sampled_ns` is the time sampled in it all (the
+    # importing thread's CPU time where the platform has per-thread CPU clocks), `samples`
+    # how many samples that was (None: not sampled), `lines` its costliest lines.
+    sampled_ns: int | None = None
+    samples: int | None = None
+    lines: tuple[LineTime, ...] = ()
     # In a merged report (`report merge`): the shard this record came from, the one
     # whose part of the split list held the module, else the lowest-numbered shard that
     # loaded it (a dependency, a parent package, a module loaded before measuring).
@@ -87,6 +94,21 @@ class ModuleRecord:
         if self.self_cpu_ns is None:
             return None
         return max(0, self.self_cpu_ns - (self.gc_cpu_ns or 0))
+
+
+@dataclass(frozen=True, slots=True)
+class LineTime:
+    """The sampled share of a module body's own time one line of its source took.
+
+    `line` is the line the body's frame was running (in a statement over several lines,
+    any of them); 0 stands for the import's time outside its statements (finding and
+    loading its code). Calls the line makes are in it; imports it makes are not (they
+    are modules of their own).
+    """
+
+    line: int
+    sampled_ns: int
+    samples: int
 
 
 @dataclass(frozen=True, slots=True)

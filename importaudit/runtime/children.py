@@ -31,6 +31,7 @@ from importaudit.runtime.records import (
     Finished,
     Hit,
     Injected,
+    Lines,
     LoopImport,
     MainFile,
     Start,
@@ -63,6 +64,7 @@ class ChildRun:
     # while an asyncio loop ran (`aio`), and the file run as __main__ (`main`).
     injected: list[Injected] = field(default_factory=list)
     loop_blocks: list[LoopImport] = field(default_factory=list)
+    lines: list[Lines] = field(default_factory=list)  # `ln` records (the `lines` flag)
     main_file: str | None = None
     program_exit: int | None = None
     done_wall_ns: int | None = None
@@ -113,6 +115,8 @@ def parse_records(lines: Sequence[bytes], run: ChildRun) -> None:
                 run.injected.append(rec)
             case LoopImport():
                 run.loop_blocks.append(rec)
+            case Lines():
+                run.lines.append(rec)
             case MainFile():
                 run.main_file = rec.file
             case Fail():

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import statistics
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from importaudit.model import LoopBlock, ModuleRecord
+from importaudit.model import LineTime, LoopBlock, ModuleRecord
 from importaudit.runtime.records import (
     Begin,
     Finished,
     Injected,
+    Lines,
     Start,
 )
 
@@ -76,6 +77,8 @@ def merge_runs(  # noqa: PLR0912  (one pass per record kind reads clearer split 
                 bucket.append(importer)
 
     loops = _loop_blocks(time_runs)
+    # Sampled in the warm-up (hit) run; in any other run that has them otherwise.
+    sampled = _sampled_lines([*hit_runs, *time_runs])
     records = []
     for name in sorted(samples, key=lambda n: order.get(n, len(order))):
         recs = samples[name]
@@ -116,6 +119,7 @@ def merge_runs(  # noqa: PLR0912  (one pass per record kind reads clearer split 
             runs=len(recs),
             start_ns=median(starts[name]) if name in starts else None,
             loop=loops.get(name),
+            **_line_fields(sampled.get(name)),
         ))
     records.extend(injected_records([*time_runs, *hit_runs, *([heap_run] if heap_run else [])],
                                     set(samples), len(order)))
@@ -132,6 +136,23 @@ def _loop_blocks(runs: Sequence[ChildRun]) -> dict[str, LoopBlock]:
                 coroutine=rec.coroutine, coroutine_file=rec.coroutine_file,
                 coroutine_line=rec.coroutine_line))
     return found
+
+
+def _sampled_lines(runs: Sequence[ChildRun]) -> dict[str, Lines]:
+    """Each module's sampled lines (`ln` records), from the first run that sampled it."""
+    found: dict[str, Lines] = {}
+    for run in runs:
+        for rec in run.lines:
+            found.setdefault(rec.name, rec)
+    return found
+
+
+def _line_fields(rec: Lines | None) -> dict[str, Any]:
+    """`ModuleRecord` fields of a module's sampled lines (none: not sampled)."""
+    if rec is None:
+        return {}
+    return {"sampled_ns": rec.sampled_ns, "samples": rec.samples,
+            "lines": tuple(LineTime(line, ns, n) for line, ns, n in rec.lines)}
 
 
 def injected_records(runs: Sequence[ChildRun], recorded: Collection[str],

@@ -37,6 +37,11 @@ sizes integer bytes:
          `n` module, `f` / `l` / `fn` the importing statement's file, line and
          function, `cf` / `cl` / `co` those of the coroutine it ran in (absent: none
          found)
+`ln`     with the `lines` flag, after a module's `mod` record: where its own time
+         went, sampled every millisecond: `n` module, `t` the time sampled in it (the
+         importing thread's CPU ns where the platform has per-thread CPU clocks, else
+         wall ns), `k` how many samples, `l` [line, ns, samples] of the costliest lines
+         of its body, line 0 for its time outside them (loading its code)
 `main`   the file run as __main__ (script, -m): `o` its path
 `exit`   the program's exit status: `code`
 `done`   the probe finished: `wall` time of the whole run
@@ -74,6 +79,14 @@ def _int(value: Any) -> int | None:
 
 def _bool(value: Any) -> bool:
     return value is True
+
+
+def _lines(value: Any) -> tuple[tuple[int, int, int], ...]:
+    """[line, ns, samples] triples of non-negative integers, malformed entries dropped."""
+    if not isinstance(value, list):
+        return ()
+    return tuple((e[0], e[1], e[2]) for e in value if isinstance(e, list) and len(e) == 3
+                 and all(_int(v) is not None and v >= 0 for v in e))
 
 
 def _frames(value: Any) -> tuple[Frame, ...]:
@@ -215,6 +228,18 @@ class LoopImport:
     coroutine: str | None = None
 
 
+@_kind("ln", n=("name", _str), t=("sampled_ns", _int), k=("samples", _int),
+       l=("lines", _lines))
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Where a module body's own time went, by line (sampled; the `lines` flag)."""
+
+    name: str
+    sampled_ns: int = 0
+    samples: int = 0
+    lines: tuple[tuple[int, int, int], ...] = ()  # (line, ns, samples), costliest first
+
+
 @_kind("main", o=("file", _str))
 @dataclass(frozen=True, slots=True)
 class MainFile:
@@ -239,7 +264,8 @@ class Done:
     wall_ns: int | None = None
 
 
-Record = Start | Begin | Finished | Hit | Fail | Injected | LoopImport | MainFile | Exit | Done
+Record = (Start | Begin | Finished | Hit | Fail | Injected | LoopImport | Lines | MainFile | Exit
+          | Done)
 
 
 def from_wire(data: Any) -> Record | None:

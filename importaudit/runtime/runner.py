@@ -176,7 +176,9 @@ class Runner:
         if request.warmup:
             done.phase = "warm-up run"
             self.progress(done.phase)
-            warm = self._child(request, [*time_flags, "hits"], request.imports,
+            # The warm-up's times are not reported: it also samples where each body's
+            # time goes, by line (`lines`), which costs the importing thread a little.
+            warm = self._child(request, [*time_flags, "hits", "lines"], request.imports,
                                warm=request.measure.warm_bytecode)
             self._check_found(warm, request)
             done.hit_runs.append(warm)
@@ -345,7 +347,7 @@ class Runner:
         """Each module of the tree in its own interpreter: its standalone cost."""
         self.progress("listing the tree")
         # The listing run is this mode's warm-up: it writes the .pyc files when asked to.
-        listing = self._child(request, ["tree", "hits"], request.imports,
+        listing = self._child(request, ["tree", "hits", "lines"], request.imports,
                               warm=request.measure.warm_bytecode)
         self._check_found(listing, request)
         skipped = skipped_modules([listing], request, self.interpreter)

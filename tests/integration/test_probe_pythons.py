@@ -52,6 +52,14 @@ def measured(report: Report) -> dict[str, ModuleRecord]:
     return {m.name: m for m in report.modules if not m.preloaded}
 
 
+def profiled(target: Path, version: str) -> Report:
+    """One measured run of `target` on that Python (after the warm-up), no heap run."""
+    report = api.profile([str(target)], api.Measure(python=interpreter(version), repeat=1,
+                                                    memory=False))
+    assert report.failure is None, report.failure
+    return report
+
+
 def run_program(python: str, status: int, code: str) -> dict[str, ModuleRecord]:
     """Profile `code` (the runtime fixtures importable) and check it ran to `status`."""
     prog = api.profile_program(api.Program("code", (
@@ -93,9 +101,7 @@ def test_probe_measures_and_preserves_behaviour(version: str) -> None:
 def test_the_collectors_pauses_are_charged_to_the_body_they_ran_in(version: str) -> None:
     # pauses.heap leaves a large heap and a full collection due; pauses.parser's small
     # allocations set it off, and it walks heap's records inside parser's body.
-    report = api.profile([str(PAUSES)], api.Measure(python=interpreter(version), repeat=1,
-                                                    memory=False))
-    assert report.failure is None, report.failure
+    report = profiled(PAUSES, version)
     mods = measured(report)
     parser = mods["pauses.parser"]
     assert parser.full_collections == 1
@@ -276,3 +282,23 @@ def test_a_chain_that_imports_without_the_profiler_imports_with_it(
             f"import c0\nassert sys.getrecursionlimit() == {own}, sys.getrecursionlimit()\n"
         )), api.program_measure(api.Measure(python=python)))
         assert prog.failure is None, (name, prog.failure)
+
+
+LATELOOP = RUNTIME.parent / "review" / "lateloop"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_warm_up_samples_the_line_each_body_spends_its_time_on(version: str) -> None:
+    # lateloop builds TABLE (lines 24-26) after a cheap comprehension; the loop of the
+    # submodule it imports first is the submodule's own time, not that import line's.
+    mods = measured(profiled(LATELOOP, version))
+    for name, first, last in (("lateloop", 24, 26), ("lateloop.tables", 4, 5)):
+        record = mods[name]
+        assert record.samples is not None and record.samples >= 5, (name, record)
+        assert record.sampled_ns is not None and record.sampled_ns > 0
+        costliest = record.lines[0]
+        assert first <= costliest.line <= last, (name, record.lines)
+        assert costliest.sampled_ns >= record.sampled_ns / 2, (name, record.lines)
+    # The import of the submodule (line 8) holds none of its computation.
+    import_line = sum(t.sampled_ns for t in mods["lateloop"].lines if t.line == 8)
+    assert import_line < mods["lateloop"].sampled_ns / 10  # type: ignore[operator]

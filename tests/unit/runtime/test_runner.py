@@ -18,7 +18,7 @@ import pytest
 
 from importaudit.config import Measure
 from importaudit.errors import TargetNotFoundError
-from importaudit.model import LoopBlock, ModuleRecord
+from importaudit.model import LineTime, LoopBlock, ModuleRecord
 from importaudit.runtime import children, runner
 from importaudit.runtime.interpreter import Interpreter
 from importaudit.runtime.records import (
@@ -139,12 +139,15 @@ def with_records(run: list[bytes], *more: bytes) -> list[bytes]:
 
 
 def test_warm_up_then_repeats_then_one_heap_run_merged_into_medians() -> None:
-    warm = [*pkg_run(9)[:-1], line(e="hit", i="pkg.core", n="pkg"), line(e="done", wall=1)]
+    warm = [*pkg_run(9)[:-1], line(e="hit", i="pkg.core", n="pkg"),
+            line(e="ln", n="pkg", t=9_000_000, k=9, l=[[12, 8_000_000, 8], [0, 1_000_000, 1]]),
+            line(e="done", wall=1)]
     script = Script((warm, 0, False), (pkg_run(4), 0, False), (pkg_run(8), 0, False),
                     (pkg_run(5), 0, False), (pkg_run(7, heap=True), 0, False))
     measured = profile(script, repeat=3)
-    # The warm-up records hits; time runs measure RSS; the heap run is apart.
-    assert script.flags() == ["rss,hits", "rss", "rss", "rss", "heap"]
+    # The warm-up records hits and samples lines; time runs measure RSS; the heap run is
+    # apart.
+    assert script.flags() == ["rss,hits,lines", "rss", "rss", "rss", "heap"]
     assert measured.failure is None
     by_name = {m.name: m for m in measured.modules}
     pkg = by_name["pkg"]
@@ -157,6 +160,10 @@ def test_warm_up_then_repeats_then_one_heap_run_merged_into_medians() -> None:
     assert (pkg.heap_bytes, pkg.self_heap_bytes, pkg.heap_peak_bytes) == (4000, 1000, 5000)
     assert by_name["pkg.core"].importer == "pkg" and by_name["pkg.core"].depth == 1
     assert pkg.importers == ("pkg.core",)  # the warm-up's cache hit
+    # Where the warm-up sampled pkg's body spending its time; pkg.core was not sampled.
+    assert (pkg.sampled_ns, pkg.samples) == (9_000_000, 9)
+    assert pkg.lines == (LineTime(12, 8_000_000, 8), LineTime(0, 1_000_000, 1))
+    assert by_name["pkg.core"].samples is None and by_name["pkg.core"].lines == ()
     assert [m.name for m in measured.modules if m.preloaded] == ["sys", "builtins"]
     assert measured.meta.startup_ns == 2_000_000  # one clock step per bare start-up
     assert measured.meta.wall_ns == 123 and measured.meta.repeats == 3
@@ -167,7 +174,7 @@ def test_a_child_killed_mid_import_stops_the_repeats_and_names_the_import() -> N
               mod("pkg.core", 1_000_000, 1_000_000)]
     script = Script((pkg_run(3), 0, False), (pkg_run(3), 0, False), (killed, -9, False))
     measured = profile(script, repeat=5)
-    assert script.flags() == ["rss,hits", "rss", "rss"]  # no more runs, no heap run
+    assert script.flags() == ["rss,hits,lines", "rss", "rss"]  # no more runs, no heap run
     assert measured.failure is not None
     assert measured.failure.kind == "signal" and measured.failure.signal == "SIGKILL"
     assert measured.failure.message == "the interpreter was killed by SIGKILL while " \
@@ -178,7 +185,7 @@ def test_a_timeout_kills_the_child_and_keeps_what_it_measured() -> None:
     hung = [START, begin("pkg", None, 0), begin("pkg.core", "pkg", 1)]
     script = Script((hung, -signal.SIGKILL, True))
     measured = profile(script, repeat=3, timeout=0.5)
-    assert script.flags() == ["rss,hits"]  # the warm-up failed: nothing runs again
+    assert script.flags() == ["rss,hits,lines"]  # the warm-up failed: nothing runs again
     assert measured.failure is not None and measured.failure.kind == "timeout"
     assert measured.failure.message == ("timed out after 0.5 s while importing pkg.core "
                                         "(imported by pkg)")
