@@ -15,6 +15,14 @@ from importaudit.model import Severity
 from importaudit.review.bases import builds_subclasses
 from importaudit.review.collector import REPEATED
 from importaudit.review.context import is_stdlib
+from importaudit.review.facts import Statement
+from importaudit.review.lines import (
+    MIN_SHARE,
+    HotStatement,
+    hot_statements,
+    loading_share,
+    sampled_enough,
+)
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.syntax import STDLIB_WORK
 
@@ -24,7 +32,7 @@ if TYPE_CHECKING:
     from importaudit.model import Finding, ModuleRecord
     from importaudit.review.context import ReviewContext
     from importaudit.review.facts import ModuleFacts
-    from importaudit.review.source import ImportTimeCall, Statement
+    from importaudit.review.source import ImportTimeCall
 
 #: Fully resolved call names, by kind of side effect.
 _NETWORK = frozenset({
@@ -350,7 +358,8 @@ def unsettled(ctx: ReviewContext) -> dict[str, int]:
         what="A module's own body (not what it imports) takes measurable time or memory, "
              "and it runs loops, comprehensions or calls at module level, or defines five "
              "or more classes derived from one library class (whose metaclass builds "
-             "each: pydantic models).",
+             "each: pydantic models). The finding names the statements its time went "
+             "into, sampled by line while it was imported.",
         why="The work runs on every import, in every process, whether or not the result "
             "is used. The impact is the module's measured self time, heap and RSS.",
         fix="Compute on first use and cache the result (functools.cache), or precompute "
@@ -385,28 +394,80 @@ def module_level_computation(ctx: ReviewContext) -> Iterator[Finding]:
         work = sorted(candidates, key=_computation_order)
         shown = ", ".join(f"{w.what} (line {w.line})" for w in work[:4])
         more = ", ..." if len(work) > 4 else ""
-        extension = _extension(record)
-        if extension is not None:
-            # black/__init__ (mypyc) spent 49 ms in its extension's initialisation, where
-            # the heaviest-looking statement of its source was a 15-item comprehension.
-            yield ctx.make_finding(
-                "IA602", "Expensive computation at module level", facts.name,
-                f"{facts.name}'s own body is expensive to import{took}; it is a compiled "
-                f"extension ({extension}), so that time is its initialisation, which runs "
-                "its compiled top level: which statements of its source cost cannot be "
-                f"measured here (at module level its source runs: {shown}{more}).",
-                "Review it uncompiled to see which statements cost (the project's "
-                "pure-Python wheel, or its source on PYTHONPATH), then move that work into "
-                "the source's functions; the next compiled build inherits it.",
-                impact=ctx.tree.self_impact(facts.name), floor=Severity.MEDIUM,
-            )
-            continue
+        said, fix, line = _where_the_time_went(record, facts, work, f"{shown}{more}", slow)
         yield ctx.make_finding(
             "IA602", "Expensive computation at module level", facts.name,
-            f"{facts.name}'s own body is expensive to import{took}; it runs at module level: "
-            f"{shown}{more}.",
-            _computation_fix(work[0]),
-            impact=ctx.tree.self_impact(facts.name), line=work[0].line,
+            f"{facts.name}'s own body is expensive to import{took}; {said}", fix,
+            impact=ctx.tree.self_impact(facts.name), line=line,
             # Expensive by the rule's own thresholds, whichever figure crossed them.
             floor=Severity.MEDIUM,
         )
+
+
+def _where_the_time_went(record: ModuleRecord, facts: ModuleFacts, work: list[Statement],
+                         shown: str, slow: bool) -> tuple[str, str, int | None]:
+    """IA602's account of where a body's cost is (its message's end), its fix and line.
+
+    The statements the warm-up run's samples charged the time to, where the time decided
+    and the body was sampled enough; else the work listed by syntax, likeliest cost
+    first, saying why. `shown` lists that work.
+    """
+    extension = _extension(record)
+    if extension is not None:
+        # black/__init__ (mypyc) spent 49 ms in its extension's initialisation, where
+        # the heaviest-looking statement of its source was a 15-item comprehension.
+        return (f"it is a compiled extension ({extension}), so that time is its "
+                "initialisation, which runs its compiled top level: which statements of its "
+                f"source cost cannot be measured here (at module level its source runs: "
+                f"{shown}).",
+                "Review it uncompiled to see which statements cost (the project's "
+                "pure-Python wheel, or its source on PYTHONPATH), then move that work into "
+                "the source's functions; the next compiled build inherits it.", None)
+    hot = hot_statements(record, facts.path) if slow else None
+    if hot:
+        named = [f"line {h.line} (`{h.source}`): about {_percent(h.share)}"
+                 for h in hot[:_HOT_SHOWN]]
+        named[0] += " of its body's sampled time"
+        return (f"sampled while it was imported, its time went into {'; '.join(named)}.",
+                _computation_fix(_statement_at(hot[0], work)), hot[0].line)
+    if hot is not None:
+        # Sampled enough, and no statement holds the time: no line to point at.
+        loading = loading_share(record)
+        spread = (f"; about {_percent(loading)} of it went into loading its code"
+                  if loading >= MIN_SHARE else "")
+        return (f"sampled while it was imported, no statement took {_percent(MIN_SHARE)} of "
+                f"its time{spread}. At module level it runs: {shown}.",
+                "Its time is spread over many statements: import the module only where it "
+                "is needed (a function, or a module `__getattr__`), or move its definitions "
+                "and work into modules imported on first use.", None)
+    return (f"{_unsampled(record, slow)}, so by its syntax, likeliest cost first, it runs at "
+            f"module level: {shown}.", _computation_fix(work[0]), work[0].line)
+
+
+#: How many of the statements that took the body's time IA602's message names.
+_HOT_SHOWN = 3
+
+
+def _percent(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+def _statement_at(hot: HotStatement, work: list[Statement]) -> Statement:
+    """The module-level work the sampled statement is (for its fix), or a plain statement."""
+    for w in work:
+        if w.line <= hot.line <= w.end_line or hot.line <= w.line <= hot.end_line:
+            return w
+    return Statement(hot.line, hot.end_line, f"`{hot.source}`")
+
+
+def _unsampled(record: ModuleRecord, slow: bool) -> str:
+    """Why IA602 names statements by their syntax, not by where the time was measured."""
+    if not slow:
+        return "it is expensive in memory, which is not measured by statement"
+    if record.samples is None:
+        return "where its time goes was not sampled (a report without line samples, or a " \
+               "run without the warm-up)"
+    if not sampled_enough(record):
+        return f"only {record.samples} sample(s) of its body, too few to tell where its " \
+               "time goes"
+    return "its source could not be read to match the sampled lines"

@@ -641,7 +641,7 @@ class _Probe:
         self.switch = sys.getswitchinterval()
         # The sampler takes the GIL when the importing thread lets go of it: at most every
         # switch interval (5 ms by default) while a body computes.
-        sys.setswitchinterval(_SAMPLE_S / 4)
+        sys.setswitchinterval(_SAMPLE_S)
         self.sampling = True
         try:
             _thread.start_new_thread(self.sample, ())

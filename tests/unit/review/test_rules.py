@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from review_samples import FIXTURES, make_report, rec, shop_modules
 
-from importaudit.model import Finding, Report, Severity
+from importaudit.model import Finding, LineTime, Report, Severity
 from importaudit.review import run_review
 from importaudit.review.context import ReviewSettings
 
@@ -160,11 +160,32 @@ def test_import_time_database_connection(shop_findings: tuple[Finding, ...]) -> 
 def test_module_level_computation_needs_measured_cost(shop_report: Report) -> None:
     [finding] = by_code(run_review(shop_report).findings, "IA602")
     assert "comprehension (line 5)" in finding.message
+    # No line was sampled: the finding says its statements are listed by their syntax.
+    assert "where its time goes was not sampled" in finding.message
+    assert "so by its syntax, likeliest cost first, it runs at module level" in finding.message
     assert finding.impact.time_ns == 10032 * 1000
     cheap = tuple(dataclasses.replace(r, self_ns=1_000_000, self_heap_bytes=1024)
                   if r.name == "shop.reports" else r for r in shop_report.modules)
     report = dataclasses.replace(shop_report, modules=cheap)
     assert not by_code(run_review(report).findings, "IA602")
+
+
+def test_module_level_computation_names_the_sampled_statement(shop_report: Report) -> None:
+    def sampled(samples: int) -> Report:
+        modules = tuple(dataclasses.replace(
+            r, sampled_ns=samples * 1_000_000, samples=samples,
+            lines=(LineTime(5, (samples - 1) * 1_000_000, samples - 1),
+                   LineTime(0, 1_000_000, 1))) if r.name == "shop.reports" else r
+            for r in shop_report.modules)
+        return dataclasses.replace(shop_report, modules=modules)
+
+    [finding] = by_code(run_review(sampled(10)).findings, "IA602")
+    assert finding.line == 5
+    assert "its time went into line 5 (`_SQUARES = [i * i for i in range(200_000)]`): " \
+        "about 90% of its body's sampled time." in finding.message
+    # Too few samples to tell: by syntax, and the message says why.
+    [few] = by_code(run_review(sampled(3)).findings, "IA602")
+    assert "only 3 sample(s) of its body, too few to tell" in few.message
 
 
 def test_findings_are_ranked_by_severity_then_impact(
