@@ -67,10 +67,10 @@ class ModuleRecord:
     # is inside the importer's, so such a record has no time, heap or RSS of its own.
     via: str | None = None
     loop: LoopBlock | None = None  # imported while an asyncio event loop ran (programs)
-    # Where the body's own time went, by line: sampled every millisecond in the warm-up
-    # run (whose times are not reported). `sampled_ns` is the time sampled in it all (the
-    # importing thread's CPU time where the platform has per-thread CPU clocks), `samples`
-    # how many samples that was (None: not sampled), `lines` its costliest lines.
+    # Where the body's own time went, by line: sampled on a CPU-time timer in the warm-up
+    # run (whose times are not reported), on the main thread. `sampled_ns` is the main
+    # thread's CPU time sampled in it all, `samples` how many samples that was (None: not
+    # sampled), `lines` its costliest lines.
     sampled_ns: int | None = None
     samples: int | None = None
     lines: tuple[LineTime, ...] = ()

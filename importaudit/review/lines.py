@@ -1,7 +1,7 @@
 """Which module-level statements a body's measured time went into (the sampled lines).
 
-The probe samples, every millisecond of the warm-up run, the line each module body is
-running (`ModuleRecord.lines`): a line inside a statement over several lines, a line
+The probe samples, on a timer of CPU time in the warm-up run, the line each module body
+is running (`ModuleRecord.lines`): a line inside a statement over several lines, a line
 of a loop's body, the line of a class statement while its body runs. Here those lines
 are charged to the statements the module's own frame runs: the statements at module
 level and those inside the `if`, `try` and `with` blocks there (their headers count as

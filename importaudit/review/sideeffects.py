@@ -465,8 +465,9 @@ def _unsampled(record: ModuleRecord, slow: bool) -> str:
     if not slow:
         return "it is expensive in memory, which is not measured by statement"
     if record.samples is None:
-        return "where its time goes was not sampled (a report without line samples, or a " \
-               "run without the warm-up)"
+        return "where its time goes was not sampled (a report without line samples, a " \
+               "program's run, a run without the warm-up, an import on another thread " \
+               "than the main one, or Windows)"
     if not sampled_enough(record):
         return f"only {record.samples} sample(s) of its body, too few to tell where its " \
                "time goes"

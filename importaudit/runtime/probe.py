@@ -39,8 +39,8 @@ pipe round trip. If the target closes our descriptor, the file is reopened by pa
 
 MODE is `import` (ARGS: modules to import), `module`/`script`/`code` (ARGS: the
 program and its argv). PATHS (os.pathsep separated, may be empty) go first on sys.path.
-FLAGS (comma separated): `rss` (RSS per module from /proc/self/statm), `lines` (a
-thread samples which line of each module body runs: see `_Probe.sample`), `heap`
+FLAGS (comma separated): `rss` (RSS per module from /proc/self/statm), `lines` (sample
+which line of each module body runs, every millisecond of CPU: `start_sampling`), `heap`
 (tracemalloc: heap retained and peak per module), `hits` (record imports that found the
 module already loaded, via builtins.__import__), `tree` (ARGS are every module of the
 target packages, listed by the parent: import each, going on after a failure).
@@ -159,8 +159,8 @@ def _warm_compiler() -> None:
         pass
 
 
-# The line sampler's period (flag `lines`) and how many of a body's lines it reports,
-# the costliest first.
+# The line sampler's period in CPU seconds (flag `lines`) and how many of a body's lines
+# it reports, the costliest first.
 _SAMPLE_S = 0.001
 _LINES_KEPT = 12
 
@@ -227,11 +227,15 @@ class _Probe:
         self.gc_t0 = -1  # when the running collection began (-1: none timed)
         self.gc_cpu0 = 0
         self.collections: "dict[int, list[tuple[int, int, int, Any]]]" = {}
-        # The line sampler (flag `lines`; see sample()): on, and per import in progress
-        # (by id of its frame) [its frame, {line: [ns, samples]}]; line 0 holds the time
-        # of the import outside its body's statements (loading its code).
+        # The line sampler (flag `lines`; see start_sampling()): on, and per import in
+        # progress (by id of its frame) [its frame, {line: [ns, samples]}]; line 0 holds
+        # the time of the import outside its body's statements (loading its code). The
+        # main thread's CPU time at the last tick, SIGPROF's handler before ours, _signal.
         self.sampling = False
         self.hot: "dict[int, list[Any]]" = {}
+        self.last_tick = 0
+        self.old_handler: "Any" = None
+        self.signals: "Any" = None
 
     # -------------------------------------------------------------------- records
 
@@ -632,81 +636,69 @@ class _Probe:
     # -------------------------------------------------------------------- the line sampler
 
     def start_sampling(self) -> None:
-        """Start the thread that samples which line each module body is running (`lines`).
+        """Sample which line the main thread's module bodies run, every _SAMPLE_S of CPU.
 
-        Only in a run whose times are not reported (the warm-up): the thread and the
-        shorter switch interval it needs cost the importing thread a few percent. The
-        interval is restored by stop_sampling().
+        Only in a run whose times are not reported (the warm-up). A profiling timer
+        (ITIMER_PROF: it counts CPU time, so a sleeping body is not sampled) sends SIGPROF;
+        its handler runs in the main thread between two bytecodes, on the frame that
+        was running: it walks its own thread's live frames, never another thread's
+        (reading a running thread's frames from a sampler thread crashed CPython 3.11
+        once in about 150 runs of transformers). Imports on other threads are not
+        sampled. The handler restarts the system calls it interrupts (SA_RESTART).
         """
-        self.switch = sys.getswitchinterval()
-        # The sampler takes the GIL when the importing thread lets go of it: at most every
-        # switch interval (5 ms by default) while a body computes.
-        sys.setswitchinterval(_SAMPLE_S)
+        # The builtin module behind `signal`, loaded at start-up: nothing is imported.
+        _signal: "Any" = sys.modules.get("_signal")
+        setitimer = getattr(_signal, "setitimer", None)
+        if setitimer is None:  # Windows: no profiling timer
+            return
+        try:
+            self.old_handler = _signal.signal(_signal.SIGPROF, self.tick)
+        except (OSError, ValueError, AttributeError):  # not the main thread, no SIGPROF
+            return
+        self.signals = _signal
+        self.last_tick = _cpu()
         self.sampling = True
         try:
-            _thread.start_new_thread(self.sample, ())
-        except RuntimeError:  # no threads here
+            _signal.siginterrupt(_signal.SIGPROF, False)
+            setitimer(_signal.ITIMER_PROF, _SAMPLE_S, _SAMPLE_S)
+        except (OSError, ValueError, AttributeError):
             self.stop_sampling()
 
     def stop_sampling(self) -> None:
-        """Stop the sampler; the switch interval goes back to what it was."""
+        """Stop the timer and give SIGPROF its handler back."""
         if self.sampling:
             self.sampling = False
-            sys.setswitchinterval(self.switch)
+            _signal = self.signals
+            try:
+                _signal.setitimer(_signal.ITIMER_PROF, 0, 0)
+                _signal.signal(_signal.SIGPROF, self.old_handler)
+            except (OSError, ValueError, TypeError):
+                pass
 
-    def sample(self) -> None:
-        """Every _SAMPLE_S, charge each thread's time since the last sample to the line running.
+    def tick(self, signum: int, frame: "Any") -> None:
+        """SIGPROF's handler: charge the main thread's CPU time since the last tick."""
+        now = _cpu()
+        took = now - self.last_tick
+        self.last_tick = now
+        stack = self.stacks.get(self.main_ident)
+        if stack and took > 0 and self.sampling:
+            self.charge(stack, frame, took)
 
-        The time charged is the thread's CPU time since the last sample where the platform
-        has per-thread CPU clocks (what IA602 judges), else wall time; a thread with no
-        import in progress is skipped (that time is nobody's).
-        """
-        frames_now = sys._current_frames
-        sleep = time.sleep
-        cpu_clock = getattr(time, "pthread_getcpuclockid", None)
-        read = getattr(time, "clock_gettime_ns", None)
-        # Thread -> its CPU clock (None: none, wall time). Clock ids may be negative.
-        clocks: "dict[int, int | None]" = {}
-        last: "dict[int, int]" = {}
-        while self.sampling:
-            sleep(_SAMPLE_S)
-            frames = frames_now()
-            for ident, stack in list(self.stacks.items()):
-                if not stack:
-                    last.pop(ident, None)
-                    continue
-                if ident not in clocks:
-                    clocks[ident] = None
-                    if cpu_clock is not None and read is not None:
-                        try:  # noqa: SIM105  (contextlib is not loaded)
-                            clocks[ident] = cpu_clock(ident)
-                        except (OSError, OverflowError, ValueError):
-                            pass
-                clock = clocks[ident]
-                try:
-                    now = _clock() if clock is None else read(clock)  # type: ignore[misc]
-                except OSError:  # the thread ended
-                    continue
-                before = last.get(ident)
-                last[ident] = now
-                if before is not None and now > before:
-                    self.charge(ident, stack, frames.get(ident), now - before)
-            del frames
+    def charge(self, stack: "list[_Frame]", frame: "Any", took: int) -> None:
+        """Charge `took` ns to the line the main thread's innermost import is running.
 
-    def charge(self, ident: int, stack: "list[_Frame]", frame: "Any", took: int) -> None:
-        """Charge `took` ns to the line the innermost import on thread `ident` is running.
-
-        The line is that of the innermost frame of a module body (`<module>`) on the
-        thread, if it is the body of that import: a function it calls runs on its behalf,
-        and an import it makes begins an import of its own (whose body is then the
-        innermost). Time while the finders search for a module is that module's, which
-        has not begun: not charged. Otherwise the import is loading its code (line 0).
+        `frame` is the frame that was running. The line is that of the innermost frame
+        of a module body (`<module>`) above it, if it is the body of that import: a
+        function it calls runs on its behalf, and an import it makes begins an import of
+        its own (whose body is then the innermost). Time while the finders search for a
+        module is that module's, which has not begun: not charged. Otherwise the import
+        is loading its code (line 0).
         """
         try:
             top = stack[-1]
         except IndexError:
             return
-        searches = self.searching.get(ident)
+        searches = self.searching.get(self.main_ident)
         if searches and searches[-1][2] is None:
             return
         line = 0

@@ -38,10 +38,10 @@ sizes integer bytes:
          function, `cf` / `cl` / `co` those of the coroutine it ran in (absent: none
          found)
 `ln`     with the `lines` flag, after a module's `mod` record: where its own time
-         went, sampled every millisecond: `n` module, `t` the time sampled in it (the
-         importing thread's CPU ns where the platform has per-thread CPU clocks, else
-         wall ns), `k` how many samples, `l` [line, ns, samples] of the costliest lines
-         of its body, line 0 for its time outside them (loading its code)
+         went, sampled on a CPU-time timer (main thread only): `n` module, `t` the
+         main thread's CPU ns sampled in it, `k` how many samples, `l` [line, ns,
+         samples] of the costliest lines of its body, line 0 for its time outside them
+         (loading its code)
 `main`   the file run as __main__ (script, -m): `o` its path
 `exit`   the program's exit status: `code`
 `done`   the probe finished: `wall` time of the whole run

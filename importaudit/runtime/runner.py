@@ -177,8 +177,10 @@ class Runner:
             done.phase = "warm-up run"
             self.progress(done.phase)
             # The warm-up's times are not reported: it also samples where each body's
-            # time goes, by line (`lines`), which costs the importing thread a little.
-            warm = self._child(request, [*time_flags, "hits", "lines"], request.imports,
+            # time goes, by line (`lines`). Not a program's: its CPU-time timer would
+            # survive an `os.exec*` of the program, where SIGPROF ends the process.
+            lines = ["lines"] if request.mode == "import" else []
+            warm = self._child(request, [*time_flags, "hits", *lines], request.imports,
                                warm=request.measure.warm_bytecode)
             self._check_found(warm, request)
             done.hit_runs.append(warm)

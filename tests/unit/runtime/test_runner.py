@@ -257,6 +257,8 @@ def test_the_file_run_as_main_reaches_the_run_meta() -> None:
     script = Script((with_records(pkg_run(3), ran), 0, False), (pkg_run(3), 0, False))
     assert profile(script, mode="module", repeat=1, memory=False).meta.main_file == \
         "/app/pkg/__main__.py"
+    # A program's warm-up samples no lines: the CPU-time timer would outlive its exec*.
+    assert script.flags() == ["rss,hits", "rss"]
     assert profile(Script((pkg_run(3), 0, False), (pkg_run(3), 0, False)),
                    mode="module", repeat=1, memory=False).meta.main_file is None
 
