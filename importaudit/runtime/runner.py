@@ -117,6 +117,7 @@ class _Progress:
     bytecode: dict[str, bool] = field(default_factory=dict)
     startups: list[int] = field(default_factory=list)
     phase: str = "first run"  # what was running: "warm-up run", "measured run 2 of 5"
+    sampling_note: str | None = None  # the warm-up failed with the line sampler only
 
 
 class Runner:
@@ -177,12 +178,9 @@ class Runner:
             done.phase = "warm-up run"
             self.progress(done.phase)
             # The warm-up's times are not reported: it also samples where each body's
-            # time goes, by line (`lines`). Not a program's: its CPU-time timer would
-            # survive an `os.exec*` of the program, where SIGPROF ends the process.
-            lines = ["lines"] if request.mode == "import" else []
-            warm = self._child(request, [*time_flags, "hits", *lines], request.imports,
-                               warm=request.measure.warm_bytecode)
-            self._check_found(warm, request)
+            # time goes, by line (`lines`). Not a program's (which may exec* another).
+            warm, done.sampling_note = self._sampled(
+                request, [*time_flags, "hits"], lines=request.mode == "import")
             done.hit_runs.append(warm)
             done.bytecode = bytecode_state(warm)
             if describe_failure(warm, request.measure.timeout) is not None and (
@@ -192,7 +190,8 @@ class Runner:
                 return self._finish(request, runs=[warm], heap_run=None,
                                     hit_runs=done.hit_runs, bytecode=done.bytecode,
                                     startups=done.startups, warm_only=True,
-                                    note="measured from the warm-up run only: it failed")
+                                    note="measured from the warm-up run only: it failed",
+                                    sampling_note=done.sampling_note)
         for i in range(request.measure.repeat):
             done.phase = f"measured run {i + 1} of {request.measure.repeat}"
             self.progress(f"run {i + 1}/{request.measure.repeat}")
@@ -215,7 +214,38 @@ class Runner:
         done.phase = "second try of the modules that failed"
         return self._finish(request, runs=done.runs, heap_run=done.heap,
                             hit_runs=done.hit_runs, bytecode=done.bytecode,
-                            startups=done.startups)
+                            startups=done.startups, sampling_note=done.sampling_note)
+
+    def _sampled(self, request: ProfileRequest, flags: list[str], *,
+                 lines: bool = True) -> tuple[ChildRun, str | None]:
+        """The warm-up run, sampling lines; and the note to make if the sampling failed it.
+
+        The sampler runs code inside the target (a signal handler's frames, a timer that
+        outlives an exec*): a warm-up that fails with it (exit, signal, an exception) is
+        run again without it before the target is called failed, so that a sampler
+        problem costs only the line data. The note (None: none) says so when the
+        second run did not fail where the first did.
+        """
+        warm = request.measure.warm_bytecode
+        if not lines:
+            run = self._child(request, flags, request.imports, warm=warm)
+            self._check_found(run, request)
+            return run, None
+        run = self._child(request, [*flags, "lines"], request.imports, warm=warm)
+        self._check_found(run, request)
+        failure = describe_failure(run, request.measure.timeout)
+        # A walk's failed submodule is no failure of the walk's (its later runs say);
+        # a timeout would only take as long again.
+        if failure is None or run.timed_out or (request.tree and run.finished):
+            return run, None
+        self.progress("warm-up run again, without line samples")
+        again = self._child(request, flags, request.imports, warm=warm)
+        self._check_found(again, request)
+        second = describe_failure(again, request.measure.timeout)
+        if second is not None and not (request.tree and again.finished):
+            return again, None
+        return again, (f"line samples unavailable because the warm-up run failed with the "
+                       f"line sampler on ({failure.message}) and not without it")
 
     def _interrupted(self, request: ProfileRequest, done: _Progress,
                      exc: Interrupted) -> Measurement | None:
@@ -244,7 +274,8 @@ class Runner:
                             hit_runs=done.hit_runs or list(runs), bytecode=done.bytecode,
                             startups=done.startups, note=note, interrupted=exc.name,
                             warm_only=request.warmup and not done.runs,
-                            cut=cut if runs[0] is cut else None)
+                            cut=cut if runs[0] is cut else None,
+                            sampling_note=done.sampling_note)
 
     def _order_dependent(self, request: ProfileRequest, runs: Sequence[ChildRun],
                          skipped: Sequence[SkippedModule]) -> tuple[SkippedModule, ...]:
@@ -292,7 +323,7 @@ class Runner:
         self, request: ProfileRequest, *, runs: list[ChildRun], heap_run: ChildRun | None,
         hit_runs: list[ChildRun], bytecode: dict[str, bool], startups: list[int],
         note: str | None = None, interrupted: str | None = None, warm_only: bool = False,
-        cut: ChildRun | None = None,
+        cut: ChildRun | None = None, sampling_note: str | None = None,
     ) -> Measurement:
         """Merge the runs into one measurement; `interrupted` names the signal that cut it.
 
@@ -322,6 +353,8 @@ class Runner:
         walls = [r.done_wall_ns for r in runs if r.done_wall_ns is not None]
         environ = self.interpreter.environ()
         notes = environment_notes(start, modules, request, environ)
+        if sampling_note:
+            notes = (sampling_note, *notes)
         if note:
             notes = (note, *notes)
         exits = [r.program_exit for r in runs if r.program_exit is not None and r is not cut]
@@ -349,9 +382,7 @@ class Runner:
         """Each module of the tree in its own interpreter: its standalone cost."""
         self.progress("listing the tree")
         # The listing run is this mode's warm-up: it writes the .pyc files when asked to.
-        listing = self._child(request, ["tree", "hits", "lines"], request.imports,
-                              warm=request.measure.warm_bytecode)
-        self._check_found(listing, request)
+        listing, sampling_note = self._sampled(request, ["tree", "hits"])
         skipped = skipped_modules([listing], request, self.interpreter)
         names = {s.name for s in skipped}
         # A skipped module would only fail again alone; what it imports is measured.
@@ -422,6 +453,7 @@ class Runner:
                     "measured alone before it"]),
                 "isolated: each module's cumulative cost is what importing it alone in a "
                 "fresh interpreter costs, parents and dependencies included",
+                *([] if sampling_note is None else [sampling_note]),
                 *environment_notes(listing.start, base, request, environ),
                 *([] if shard is None or wanted else [empty_shard_note(shard)]),
             ),

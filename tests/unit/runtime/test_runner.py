@@ -181,6 +181,33 @@ def test_a_child_killed_mid_import_stops_the_repeats_and_names_the_import() -> N
                                        "importing pkg"
 
 
+def test_a_warm_up_that_fails_with_the_line_sampler_is_run_again_without_it() -> None:
+    # The sampler's signal handler ran frames inside the target: killed (or a
+    # RecursionError) only with it on. The target itself imports: it is measured.
+    killed = [START, begin("pkg", None, 0)]
+    script = Script((killed, -signal.SIGPROF, False), (pkg_run(3), 0, False),
+                    (pkg_run(3), 0, False))
+    measured = profile(script, repeat=1, memory=False)
+    assert script.flags() == ["rss,hits,lines", "rss,hits", "rss"]
+    assert measured.failure is None
+    assert measured.meta.warmup and measured.meta.repeats == 1
+    assert measured.meta.notes[0] == (
+        "line samples unavailable because the warm-up run failed with the line sampler on "
+        "(the interpreter was killed by SIGPROF while importing pkg) and not without it")
+    assert {m.name for m in measured.modules if not m.preloaded} == {"pkg", "pkg.core"}
+
+
+def test_a_target_that_fails_without_the_line_sampler_too_is_failed_without_a_note() -> None:
+    failed = [START, begin("pkg", None, 0),
+              line(e="fail", k="import-error", n="pkg", m="RecursionError: too deep", o="pkg",
+                   tb=[], mn=None), line(e="done", wall=1)]
+    script = Script((failed, 0, False), (failed, 0, False))
+    measured = profile(script, repeat=3)
+    assert script.flags() == ["rss,hits,lines", "rss,hits"]  # then no measured run
+    assert measured.failure is not None and "RecursionError" in measured.failure.message
+    assert not any("line samples" in note for note in measured.meta.notes)
+
+
 def test_a_timeout_kills_the_child_and_keeps_what_it_measured() -> None:
     hung = [START, begin("pkg", None, 0), begin("pkg.core", "pkg", 1)]
     script = Script((hung, -signal.SIGKILL, True))
