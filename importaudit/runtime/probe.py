@@ -236,6 +236,7 @@ class _Probe:
         self.last_tick = 0
         self.old_handler: "Any" = None
         self.signals: "Any" = None
+        self.exec_wrapped = False  # os.exec* stop the timer first (_disarm_on_exec)
 
     # -------------------------------------------------------------------- records
 
@@ -658,6 +659,9 @@ class _Probe:
         self.signals = _signal
         self.last_tick = _cpu()
         self.sampling = True
+        if not self.exec_wrapped:
+            self.exec_wrapped = True
+            _disarm_on_exec(self)
         try:
             _signal.siginterrupt(_signal.SIGPROF, False)
             setitimer(_signal.ITIMER_PROF, _SAMPLE_S, _SAMPLE_S)
@@ -676,42 +680,45 @@ class _Probe:
                 pass
 
     def tick(self, signum: int, frame: "Any") -> None:
-        """SIGPROF's handler: charge the main thread's CPU time since the last tick."""
+        """SIGPROF's handler: charge the main thread's CPU time since the last tick.
+
+        It runs on top of the target's running `frame` (which may be a frame or two
+        under the recursion limit): one frame, calling no Python function. The time goes
+        to the line of the main thread's innermost import's module body (`<module>`)
+        running, found by walking up to the first of our loaders: the outermost
+        `<module>` frame below it, if its module is that loader's. What the body calls
+        runs on its behalf (a function, an exec() of a string or of code compiled for its
+        file, a module loaded by hand with exec_module); an import it makes begins one
+        of its own (its loader is the first reached). Without a body frame the import is
+        loading its code (line 0). A sample whose frames reach none of our loaders (a
+        greenlet's own stack) is nobody's: not recorded. Nor is the time the finders
+        search for a module: that module's, which has not begun.
+        """
         now = _cpu()
         took = now - self.last_tick
         self.last_tick = now
         stack = self.stacks.get(self.main_ident)
-        if stack and took > 0 and self.sampling:
-            self.charge(stack, frame, took)
-
-    def charge(self, stack: "list[_Frame]", frame: "Any", took: int) -> None:
-        """Charge `took` ns to the line the main thread's innermost import is running.
-
-        `frame` is the frame that was running. The line is that of the innermost frame
-        of a module body (`<module>`) above it, if it is the body of that import: a
-        function it calls runs on its behalf, and an import it makes begins an import of
-        its own (whose body is then the innermost). Time while the finders search for a
-        module is that module's, which has not begun: not charged. Otherwise the import
-        is loading its code (line 0).
-        """
-        try:
-            top = stack[-1]
-        except IndexError:
+        if not stack or took <= 0 or not self.sampling:
             return
         searches = self.searching.get(self.main_ident)
         if searches and searches[-1][2] is None:
             return
-        line = 0
+        body = None
         while frame is not None:
             code = frame.f_code
-            if code.co_name == "<module>":
-                g = frame.f_globals
-                name = g.get("__name__")
-                if (isinstance(name, str) and _q(name) == top[_NAME]
-                        and code.co_filename == g.get("__file__")):
-                    line = frame.f_lineno or 0
+            if code in _LOADER_CODES:
                 break
+            if code.co_name == "<module>":
+                body = frame
             frame = frame.f_back
+        else:
+            return
+        line = 0
+        if body is not None:
+            loader = frame.f_locals.get("self")
+            if body.f_globals.get("__name__") == getattr(loader, "_name", None):
+                line = body.f_lineno or 0
+        top = stack[-1]
         entry = self.hot.get(id(top))
         if entry is None:
             entry = self.hot[id(top)] = [top, {}]
@@ -1029,6 +1036,32 @@ def _install_hits(channel: _Probe) -> None:
         return result
 
     builtins.__import__ = __import__  # type: ignore[assignment]
+
+
+def _disarm_on_exec(channel: _Probe) -> None:
+    """Make os.execv and os.execve (which the other os.exec* call) stop the line sampler first.
+
+    The profiling timer and the pending SIGPROF outlive an exec: the program run in the
+    probe's place would be ended by the signal ("Profiling timer expired"). If the exec
+    fails, sampling goes on.
+    """
+    for name in ("execv", "execve"):
+        real = getattr(os, name, None)
+        if real is None:
+            continue
+
+        def wrapper(*args: "Any", __real: "Any" = real, **kwargs: "Any") -> "Any":
+            sampling = channel.sampling
+            channel.stop_sampling()
+            try:
+                return __real(*args, **kwargs)
+            finally:  # it returns only if it failed
+                if sampling:
+                    channel.start_sampling()
+
+        wrapper.__name__ = wrapper.__qualname__ = name
+        wrapper.__doc__ = real.__doc__
+        setattr(os, name, wrapper)
 
 
 # ----------------------------------------------------------------------------- failures

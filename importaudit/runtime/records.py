@@ -40,8 +40,9 @@ sizes integer bytes:
 `ln`     with the `lines` flag, after a module's `mod` record: where its own time
          went, sampled on a CPU-time timer (main thread only): `n` module, `t` the
          main thread's CPU ns sampled in it, `k` how many samples, `l` [line, ns,
-         samples] of the costliest lines of its body, line 0 for its time outside them
-         (loading its code)
+         samples] of the costliest lines of its body (that of the statement its
+         frame runs, whatever that calls), line 0 for its time outside them (loading
+         its code)
 `main`   the file run as __main__ (script, -m): `o` its path
 `exit`   the program's exit status: `code`
 `done`   the probe finished: `wall` time of the whole run

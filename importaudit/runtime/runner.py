@@ -178,7 +178,8 @@ class Runner:
             done.phase = "warm-up run"
             self.progress(done.phase)
             # The warm-up's times are not reported: it also samples where each body's
-            # time goes, by line (`lines`). Not a program's (which may exec* another).
+            # time goes, by line (`lines`). Not a program's: it runs on past its imports
+            # (a timer's signals for all its run; a profiler of its own may want SIGPROF).
             warm, done.sampling_note = self._sampled(
                 request, [*time_flags, "hits"], lines=request.mode == "import")
             done.hit_runs.append(warm)

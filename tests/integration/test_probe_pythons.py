@@ -302,3 +302,41 @@ def test_the_warm_up_samples_the_line_each_body_spends_its_time_on(version: str)
     # The import of the submodule (line 8) holds none of its computation.
     import_line = sum(t.sampled_ns for t in mods["lateloop"].lines if t.line == 8)
     assert import_line < mods["lateloop"].sampled_ns / 10  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("version", ["3.12", "3.13"])
+def test_a_body_two_frames_under_the_recursion_limit_is_profiled(version: str) -> None:
+    # The line sampler's signal handler runs frames on top of the body's deepest one
+    # (3.12+ count only Python frames: the body itself runs there without the probe).
+    # Before 3.12 the probe's own import wrapper takes more than those two levels.
+    report = profiled(RUNTIME / "deep_body.py", version)
+    assert "deep_body" in measured(report)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_body_that_execs_a_program_gives_it_no_profiling_timer(version: str) -> None:
+    # The warm-up's line sampler runs on a CPU-time timer, which an exec keeps: the
+    # program exec_body runs in its place must not be ended by its SIGPROF.
+    from importaudit.runtime.children import run_child
+    from importaudit.runtime.interpreter import find_interpreter
+
+    run = run_child(find_interpreter(interpreter(version)), "import", ["hits", "lines"],
+                    ["exec_body"], extra_path=[str(RUNTIME)])
+    assert run.returncode == 0, (run.returncode, run.stderr_tail)
+    assert "the program run by exec ran to its end" in run.stderr_tail
+
+
+HANDRUN = RUNTIME.parent / "review" / "handrun"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_work_in_module_frames_of_its_own_is_the_statement_that_ran_it(version: str) -> None:
+    # exec() of a string (line 21) and a module loaded by hand (line 25) run in
+    # `<module>` frames below the body's: the body's statement is the one sampled.
+    record = measured(profiled(HANDRUN, version))["handrun"]
+    assert record.sampled_ns is not None and record.samples is not None
+    assert record.samples >= 10, record
+    by_line = {t.line: t.sampled_ns for t in record.lines}
+    for line in (21, 25):
+        assert by_line.get(line, 0) >= record.sampled_ns / 4, (line, record.lines)
+    assert by_line.get(0, 0) < record.sampled_ns / 4, record.lines
