@@ -7,7 +7,8 @@ are charged to the statements the module's own frame runs: the statements at mod
 level and those inside the `if`, `try` and `with` blocks there (their headers count as
 the block's), a loop and a function or class definition being one statement each. The
 shares are of all the time sampled in the module's import, its time outside its
-statements (loading its code) included.
+statements (loading its code) included, unless the sampled run compiled its source
+(wrote its .pyc): the measured runs do not, and the probe leaves that time out.
 """
 
 from __future__ import annotations

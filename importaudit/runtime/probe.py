@@ -237,6 +237,7 @@ class _Probe:
         self.old_handler: "Any" = None
         self.signals: "Any" = None
         self.exec_wrapped = False  # os.exec* stop the timer first (_disarm_on_exec)
+        self.sampled_since = 0  # wall ns (less a margin) when sampling first began
 
     # -------------------------------------------------------------------- records
 
@@ -632,7 +633,7 @@ class _Probe:
         except OSError:
             self.reopen_write(data)
         if self.sampling:
-            self.lines_of(frame)
+            self.lines_of(frame, spec)
 
     # -------------------------------------------------------------------- the line sampler
 
@@ -658,6 +659,9 @@ class _Probe:
             return
         self.signals = _signal
         self.last_tick = _cpu()
+        if not self.sampled_since:
+            # A file's time stamp comes from a coarser clock (a kernel tick behind).
+            self.sampled_since = time.time_ns() - 20_000_000
         self.sampling = True
         if not self.exec_wrapped:
             self.exec_wrapped = True
@@ -730,17 +734,34 @@ class _Probe:
             slot[0] += took
             slot[1] += 1
 
-    def lines_of(self, frame: "_Frame") -> None:
-        """Write the `ln` record of an import that ended: the time charged to each line."""
+    def lines_of(self, frame: "_Frame", spec: "object") -> None:
+        """Write the `ln` record of an import that ended: the time charged to each line.
+
+        Line 0 (loading the code) is left out when this run wrote the module's .pyc:
+        it compiled the source, which the runs that read that .pyc do not do (a
+        large module's compilation took more than half of its sampled time).
+        """
         entry = self.hot.pop(id(frame), None)
         if entry is None:
             return
+        if 0 in entry[1] and self.wrote_code(spec):
+            del entry[1][0]
         counts = sorted(entry[1].items(), key=lambda item: -item[1][0])
         total = sum(ns for ns, _ in entry[1].values())
         samples = sum(n for _, n in entry[1].values())
         shown = ",".join("[%d,%d,%d]" % (line, ns, n) for line, (ns, n) in counts[:_LINES_KEPT])
         self.line('{"e":"ln","n":%s,"t":%d,"k":%d,"l":[%s]}\n' % (
             frame[_NAME], total, samples, shown))
+
+    def wrote_code(self, spec: "object") -> bool:
+        """Whether the module's cached bytecode (.pyc) was written since sampling began."""
+        cached = getattr(spec, "cached", None)
+        if not isinstance(cached, str):
+            return False
+        try:
+            return os.stat(cached).st_mtime_ns >= self.sampled_since
+        except (OSError, ValueError):
+            return False
 
     # -------------------------------------------------------------------- the finder
 

@@ -42,7 +42,7 @@ sizes integer bytes:
          main thread's CPU ns sampled in it, `k` how many samples, `l` [line, ns,
          samples] of the costliest lines of its body (that of the statement its
          frame runs, whatever that calls), line 0 for its time outside them (loading
-         its code)
+         its code; left out when this run wrote its .pyc, compiling its source)
 `main`   the file run as __main__ (script, -m): `o` its path
 `exit`   the program's exit status: `code`
 `done`   the probe finished: `wall` time of the whole run

@@ -340,3 +340,34 @@ def test_work_in_module_frames_of_its_own_is_the_statement_that_ran_it(version: 
     for line in (21, 25):
         assert by_line.get(line, 0) >= record.sampled_ns / 4, (line, record.lines)
     assert by_line.get(0, 0) < record.sampled_ns / 4, record.lines
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_compiling_a_fresh_source_is_left_out_of_its_sampled_lines(
+        version: str, tmp_path: Path) -> None:
+    # The warm-up that writes a module's .pyc compiles its source; the measured runs read
+    # that .pyc. Its compilation (line 0, loading its code) is not what they spend.
+    from importaudit.runtime.children import run_child
+    from importaudit.runtime.interpreter import find_interpreter
+
+    python = find_interpreter(interpreter(version))
+    # Some 200 ms of compiling (8,000 small functions), then 50 ms of computing.
+    source = "".join(f"def f{i}(a, b=1):\n    return a * b + {i}\n" for i in range(8000))
+    source += ("import time\nt0 = time.thread_time()\n"
+               "while time.thread_time() - t0 < 0.05:\n    pass\n")
+    (tmp_path / "fresh.py").write_text(source)
+
+    def lines(env: dict[str, str | None]) -> dict[int, int]:
+        run = run_child(python, "import", ["lines"], ["fresh"], extra_path=[str(tmp_path)],
+                        env_overrides=env)
+        [record] = [r for r in run.lines if r.name == "fresh"]
+        return {line: ns for line, ns, _ in record.lines}
+
+    # Not written (as with PYTHONDONTWRITEBYTECODE set): every run compiles, line 0 stays
+    # (compile() is one call: its time may come in one sample, on 3.12+).
+    unwritten = lines({"PYTHONDONTWRITEBYTECODE": "1"})
+    assert unwritten.get(0, 0) >= sum(unwritten.values()) / 3, unwritten
+    written = lines({"PYTHONDONTWRITEBYTECODE": None})
+    assert 0 not in written, written
+    assert sum(written.values()) >= 40_000_000, written  # the loop's time stays
+    assert list(tmp_path.glob("__pycache__/fresh.*.pyc"))
