@@ -428,6 +428,8 @@ def _where_the_time_went(record: ModuleRecord, facts: ModuleFacts, work: list[St
         named = [f"line {h.line} (`{h.source}`): about {_percent(h.share)}"
                  for h in hot[:_HOT_SHOWN]]
         named[0] += " of its body's sampled time"
+        if len(hot) > _HOT_SHOWN:  # each of those took a tenth or more too
+            named.append(f"and {len(hot) - _HOT_SHOWN} more")
         return (f"sampled while it was imported, its time went into {'; '.join(named)}.",
                 _computation_fix(_statement_at(hot[0], work)), hot[0].line)
     if hot is not None:

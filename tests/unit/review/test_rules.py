@@ -188,6 +188,23 @@ def test_module_level_computation_names_the_sampled_statement(shop_report: Repor
     assert "only 3 sample(s) of its body, too few to tell" in few.message
 
 
+def test_module_level_computation_counts_the_sampled_statements_it_does_not_name(
+        shop_report: Report) -> None:
+    # Four statements took a quarter of the time each: three are named, and the fourth
+    # is said to exist (it took as much as each of those).
+    modules = tuple(dataclasses.replace(
+        r, sampled_ns=40_000_000, samples=40,
+        lines=tuple(LineTime(line, 10_000_000, 10) for line in (3, 5, 8, 12)))
+        if r.name == "shop.reports" else r for r in shop_report.modules)
+    report = dataclasses.replace(shop_report, modules=modules)
+    [finding] = by_code(run_review(report).findings, "IA602")
+    assert finding.line == 3
+    assert "line 3 (`import heavylib`): about 25% of its body's sampled time; " \
+        "line 5 (`_SQUARES = [i * i for i in range(200_000)]`): about 25%; " \
+        "line 8 (`def monthly_totals(values): ...`): about 25%; and 1 more." \
+        in finding.message, finding.message
+
+
 def test_findings_are_ranked_by_severity_then_impact(
         shop_findings: tuple[Finding, ...]) -> None:
     keys = [(-int(f.severity), -len({m.split(".")[0] for m in f.chain}),
