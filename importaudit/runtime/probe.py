@@ -42,7 +42,8 @@ program and its argv). PATHS (os.pathsep separated, may be empty) go first on sy
 FLAGS (comma separated): `rss` (RSS per module from /proc/self/statm), `heap`
 (tracemalloc: heap retained and peak per module), `hits` (record imports that found the
 module already loaded, via builtins.__import__), `tree` (ARGS are every module of the
-target packages, listed by the parent: import each, going on after a failure).
+target packages, listed by the parent: import each, going on after a failure),
+`interned` (with `heap`: grow the table of interned strings first, see _grow_interned).
 """
 
 import _thread  # builtin, always loaded, as are os and sys
@@ -164,11 +165,14 @@ def _warm_compiler() -> None:
 # heap of strawberry.cli.constants, a one-line module, in one run, of the module
 # before or after it in the next, though nothing changed (a baseline check failed on
 # an unchanged tree). Which import tips it over moves with any allocation before it.
-# So, for the heap run only, the table is grown before tracemalloc starts to where it
+# So, for the heap run of a profile (`interned`), the table is grown before tracemalloc
+# starts to where it
 # reallocates into 2**18 slots: room for about 87,000 more strings (a tree of 800
 # modules interns about 35,000) at the cost of the strings held here (about 5 MiB,
-# never traced). Interning up to _GROW_UNTRACED strings is cheap; the rest goes
-# under tracemalloc until one batch's peak shows the big reallocation.
+# never traced) and 0.1-0.3 s. Interning up to _GROW_UNTRACED strings is cheap; the rest
+# goes under tracemalloc until one batch's peak shows the big reallocation. A module
+# measured alone (`--isolated`) is not: the whole import is its own there, and the
+# table's growth with it, in every run; and each of its children would pay the time.
 _HELD_STRINGS: "tuple[str, ...]" = ()
 _GROW_UNTRACED = 1 << 16  # below the 87,381 that fill 2**17 slots, whatever start-up interned
 _GROW_BATCH = 512
@@ -287,7 +291,7 @@ class _Probe:
 
     # -------------------------------------------------------------------- memory
 
-    def measure(self, rss: bool, heap: bool) -> None:
+    def measure(self, rss: bool, heap: bool, interned: bool = False) -> None:
         """Start what the run measures besides time (RSS, the traced heap); starts the clock."""
         if rss:
             try:
@@ -301,7 +305,8 @@ class _Probe:
             import _tracemalloc
 
             _warm_compiler()
-            _grow_interned(_tracemalloc)
+            if interned:
+                _grow_interned(_tracemalloc)
             self.tm = _tracemalloc
             self.heap = True
             _tracemalloc.start(1)
@@ -1108,7 +1113,7 @@ def main() -> None:
         f'"pre":{_q(" ".join(sys.modules))}}}\n')
     if "hits" in flags:
         _install_hits(probe)
-    probe.measure("rss" in flags, "heap" in flags)
+    probe.measure("rss" in flags, "heap" in flags, "interned" in flags)
     _PROBE = probe
     probe.known = set(sys.modules)
     sys.meta_path.insert(0, probe)  # type: ignore[arg-type]

@@ -205,8 +205,9 @@ class Runner:
         if request.measure.memory and done.runs and done.runs[-1].finished:
             done.phase = "heap run"
             self.progress(done.phase)
-            done.heap = self._child(request, ["heap"] + (["tree"] if request.tree else []),
-                                    request.imports)
+            # `interned`: the table of interned strings grows before tracing (see the probe).
+            done.heap = self._child(request, ["heap", "interned"]
+                                    + (["tree"] if request.tree else []), request.imports)
         # Failed modules of a walk may be imported again, each alone (`_order_dependent`).
         done.phase = "second try of the modules that failed"
         return self._finish(request, runs=done.runs, heap_run=done.heap,

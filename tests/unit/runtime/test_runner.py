@@ -144,7 +144,7 @@ def test_warm_up_then_repeats_then_one_heap_run_merged_into_medians() -> None:
                     (pkg_run(5), 0, False), (pkg_run(7, heap=True), 0, False))
     measured = profile(script, repeat=3)
     # The warm-up records hits; time runs measure RSS; the heap run is apart.
-    assert script.flags() == ["rss,hits", "rss", "rss", "rss", "heap"]
+    assert script.flags() == ["rss,hits", "rss", "rss", "rss", "heap,interned"]
     assert measured.failure is None
     by_name = {m.name: m for m in measured.modules}
     pkg = by_name["pkg"]
@@ -193,7 +193,7 @@ def test_a_heap_run_that_times_out_after_time_runs_that_finished_fails_nothing()
     script = Script((pkg_run(4), 0, False), (pkg_run(5), 0, False), (pkg_run(6), 0, False),
                     (hung, -signal.SIGKILL, True))
     measured = profile(script, repeat=2, timeout=0.5)
-    assert script.flags() == ["rss,hits", "rss", "rss", "heap"]
+    assert script.flags() == ["rss,hits", "rss", "rss", "heap,interned"]
     assert measured.failure is None
     by_name = {m.name: m for m in measured.modules}
     assert by_name["pkg"].self_ns == 5_500_000  # the time runs' median
