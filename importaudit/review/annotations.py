@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.review.bases import ancestors
+from importaudit.review.introspect import read_at_run_time
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, DATACLASS_MARKERS, BindingKind, Use
 from importaudit.review.syntax import ANNOTATION_LIBRARIES
@@ -65,7 +66,11 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
         reexported = taken.get(facts.name, set())
         if read_by_decorator(ctx, facts) or read_by_base(ctx, facts):
             continue
-        moved_bindings = [b for b in annotation_only(facts) if b.name not in reexported]
+        # Names whose annotations the project's code reads at run time, elsewhere
+        # (openai's TypedDicts, walked by `maybe_transform` with get_type_hints).
+        read = frozenset(read_at_run_time(ctx).get(facts.name, {}))
+        moved_bindings = [b for b in annotation_only(facts, read)
+                          if b.name not in reexported]
         if not moved_bindings:
             continue
         # One finding per module: the imports overlap, so only their joint saving is real.
@@ -141,8 +146,13 @@ def read_by_base(ctx: ReviewContext, facts: ModuleFacts) -> str | None:
     return None
 
 
-def annotation_only(facts: ModuleFacts) -> list[Binding]:
+def annotation_only(facts: ModuleFacts, read: frozenset[str] = frozenset()) -> list[Binding]:
     """The eager imports of a module whose names only annotations use (IA501's subject).
+
+    `read`: names used in the annotations of classes whose annotations the project
+    reads at run time (`introspect.read_at_run_time`): each stays, only that binding
+    (a reader evaluates the annotations of the class it is given, its bases' and those
+    of the classes they name, not the module's other annotations).
 
     Empty for a module that uses a library reading annotations at run time, and for a
     Cython source in pure-Python mode (it imports `cython`): compiled, its annotations
@@ -156,7 +166,7 @@ def annotation_only(facts: ModuleFacts) -> list[Binding]:
     for binding in facts.bindings:
         if binding.kind is not BindingKind.EAGER or binding.module in _TYPING_MACHINERY:
             continue
-        if binding.name in DATACLASS_MARKERS:
+        if binding.name in DATACLASS_MARKERS or binding.name in read:
             continue
         uses = facts.uses_of(binding.name)
         if uses and uses <= ANNOTATION_USES:
