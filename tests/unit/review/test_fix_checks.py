@@ -14,6 +14,8 @@ from review_samples import make_report, rec
 
 from importaudit import api
 from importaudit.review import run_review
+from importaudit.review.context import ReviewContext
+from importaudit.review.introspect import read_at_run_time
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -785,5 +787,12 @@ def test_a_typeddict_the_project_hands_to_get_type_hints_keeps_its_imports() -> 
                record(FIXTURES, "walkedparams.notes", "walkedparams.client", 7, 100),
                record(FIXTURES, "walkedparams.shades", "walkedparams.notes", 8, 60_000,
                       **heavy))
-    found = codes(make_report(("walkedparams",), modules), "IA501")
+    report = make_report(("walkedparams",), modules)
+    found = codes(report, "IA501")
     assert [f.module for f in found] == ["walkedparams.notes"]
+    # What `fix` is told to leave, each name with the class whose annotations use it.
+    read = read_at_run_time(ReviewContext(report))
+    assert read["walkedparams.message"]["TextPart"] == "UserMessage"
+    assert read["walkedparams.parts"]["FontStyle"] == "TextPart"
+    assert read["walkedparams.parts"]["Emphasis"] == "Styled"
+    assert "walkedparams.notes" not in read
