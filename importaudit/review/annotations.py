@@ -7,7 +7,9 @@ SQLAlchemy's `Mapped[...]`, FastAPI/typer signatures, `typing.get_type_hints`,
 `functools.singledispatch` registration, code reading `__annotations__` itself;
 dataclasses recognises `ClassVar`/`InitVar` by name. Modules using any of those are
 left alone, and so are modules whose classes derive from such a class through bases of
-their own package (openai's models: `openai._models.BaseModel` is pydantic's).
+their own package (openai's models: `openai._models.BaseModel` is pydantic's). Names
+that the annotations of a class the project hands to such a reader use stay too, in
+any module (openai's request TypedDicts, walked by `maybe_transform`: `introspect`).
 """
 
 from __future__ import annotations
@@ -44,8 +46,14 @@ _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "col
             "SQLAlchemy Mapped, FastAPI, get_type_hints, singledispatch), that read "
             "`__annotations__` back themselves, or whose classes derive (through the "
             "package's own bases) from a class that reads them, are skipped, "
-            "and dataclasses' ClassVar/InitVar markers are never reported. The impact is "
-            "what the import loaded first in the measured run.",
+            "and dataclasses' ClassVar/InitVar markers are never reported. So are the "
+            "names a class's field annotations, bases or a type alias use when the "
+            "project passes it to a reader: a library one (get_type_hints, "
+            "inspect.get_annotations, pydantic TypeAdapter, dacite, cattrs, msgspec, "
+            "typeguard) or a function of its own that hands its argument on to one "
+            "(openai's `maybe_transform(params, CompletionCreateParams)` walks the "
+            "TypedDict with get_type_hints), and the classes those annotations name, "
+            "transitively. The impact is what the import loaded first in the measured run.",
         fix="Move the import under `if TYPE_CHECKING:` (with `from __future__ import "
             "annotations` at the top of the module).",
         example="from __future__ import annotations\nfrom typing import TYPE_CHECKING\n\n"

@@ -768,7 +768,9 @@ def test_a_typeddict_the_project_hands_to_get_type_hints_keeps_its_imports() -> 
     # hands the type through three functions to get_type_hints, then recurses into the
     # field types: moved under TYPE_CHECKING, the first API call raised NameError. So
     # here: message (the type handed on), parts (named by its field, and parts' base
-    # Styled) keep their imports; notes' TypedDict, which no reader is given, does not.
+    # Styled) keep their imports; notes' TypedDict, which no reader is given, does not:
+    # `client.reject_unexpected` reads the keys of its `__annotations__` (anthropic's
+    # check), strings on Python 3.11 with `from __future__ import annotations`.
     from review_samples import FIXTURES
 
     heavy = {"self_heap_bytes": HEAVY}
