@@ -54,9 +54,11 @@ if TYPE_CHECKING:
 
 #: Library calls that read (evaluate) the annotations of what they are given, with the
 #: arguments they read it from: positions and keyword names ("*": every argument).
-#: `get_type_hints`/`get_annotations` evaluate a class's annotations; pydantic's
-#: TypeAdapter and parse_obj_as, create_model's fields and base, dacite, cattrs,
-#: msgspec and typeguard build or check against the type's fields, which resolves them.
+#: `get_type_hints` evaluates a class's annotations, `inspect.get_annotations` with
+#: `eval_str=True` or on Python 3.14+ (counted either way: keeping an import that
+#: could move is the safer error); pydantic's TypeAdapter and parse_obj_as,
+#: create_model's fields and base, dacite, cattrs, msgspec and typeguard build or check
+#: against the type's fields, which resolves them.
 READERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "typing.get_type_hints": ((0,), ("obj",)),
     "typing_extensions.get_type_hints": ((0,), ("obj",)),
