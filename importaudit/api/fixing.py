@@ -397,6 +397,7 @@ def _fix_targets(reviewed: Report, codes: Sequence[str]) -> list[FixTarget]:
     from importaudit.fix import engine
     from importaudit.fix.pulls import plan_pull
     from importaudit.review.context import ReviewContext
+    from importaudit.review.introspect import read_at_run_time
 
     files = {r.name: r.origin for r in reviewed.modules if r.origin}
     # A module that runs compiled (mypyc: black.concurrency) is not its .py: a rewrite
@@ -439,10 +440,13 @@ def _fix_targets(reviewed: Report, codes: Sequence[str]) -> list[FixTarget]:
     # The graph shows files relative to the current folder, the import system gives
     # them absolute: one absolute form, or one package looks like two (and is copied
     # twice) when a path target names a subpackage.
+    # What the review keeps for annotations read at run time (IA501 leaves it too).
+    read = read_at_run_time(context) if any("IA501" in c for c in found.values()) else {}
     return [engine.Target(m, Path(os.path.abspath(files[m])), tuple(sorted(set(c))),
                           frozenset(imported.get(m, ())), frozenset(roots.get(m, ())),
                           tuple(sorted(narrow.get(m, {}).items())),
-                          tuple(sorted(left.get(m, {}).items())))
+                          tuple(sorted(left.get(m, {}).items())),
+                          frozenset(read.get(m, {})))
             for m, c in sorted(found.items())]
 
 

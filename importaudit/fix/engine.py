@@ -72,6 +72,9 @@ class Target:
     # IA103: (bound name, why it is left as it was: deferring it, or importing it from
     # its defining module, would save nothing).
     left: tuple[tuple[str, str], ...] = ()
+    # IA501: names the annotations of classes whose annotations the project reads at
+    # run time use (`review.introspect`): they stay where they are.
+    read: frozenset[str] = frozenset()
 
 
 def _relative_dots(package: str, top: str) -> str:
@@ -157,7 +160,8 @@ def _plan(target: Target, relpath: Callable[[Path], str]) -> Plan:
     if init and INIT_CODES & set(target.codes):
         return plan_init(target.module, target.file, shown)
     typing = plan_typing(target.module, target.file, shown, is_package=init,
-                         imported=target.imported) if "IA501" in target.codes else None
+                         imported=target.imported, read=target.read,
+                         ) if "IA501" in target.codes else None
     if not DEFER_CODES & set(target.codes):
         assert typing is not None
         return typing
@@ -220,7 +224,8 @@ def _planned(target: Target, relpath: Callable[[Path], str],
         if plans is None:
             return deep.run(_plan, target, relpath)
         # What `_plan` reads of the finding (its `narrow` and `left` are applied after).
-        key = (target.module, target.codes, target.imported, target.roots, shown)
+        key = (target.module, target.codes, target.imported, target.roots, target.read,
+               shown)
         return plans.plan(key, target.file, package_root(target.file, target.module), make)
     except deep.TooDeepError as exc:
         return DeferPlan(target.module, target.file, "", refusals=(

@@ -56,8 +56,11 @@ class TypingPlan:
 
 
 def plan_typing(module: str, file: Path, relpath: str, *, is_package: bool,
-                imported: frozenset[str]) -> TypingPlan:
-    """Plan IA501 for `module`; `imported` are the names other modules import from it."""
+                imported: frozenset[str], read: frozenset[str] = frozenset()) -> TypingPlan:
+    """Plan IA501 for `module`; `imported` are the names other modules import from it.
+
+    `read`: names that annotations the project reads at run time use, which stay.
+    """
     source = reads.text(file)
     facts = module_facts(module, str(file), is_package=is_package)
     plan = TypingPlan(module, file, source)
@@ -72,7 +75,7 @@ def plan_typing(module: str, file: Path, relpath: str, *, is_package: bool,
     moves: dict[int, set[str]] = {}
     names: list[str] = []
     evaluated = False
-    for binding in annotation_only(facts):
+    for binding in annotation_only(facts, read):
         reason = None  # (a name listed in __all__ is an export: never annotation-only)
         if binding.name in imported:
             reason = f"another module imports {binding.name} from {module}"

@@ -7,7 +7,9 @@ SQLAlchemy's `Mapped[...]`, FastAPI/typer signatures, `typing.get_type_hints`,
 `functools.singledispatch` registration, code reading `__annotations__` itself;
 dataclasses recognises `ClassVar`/`InitVar` by name. Modules using any of those are
 left alone, and so are modules whose classes derive from such a class through bases of
-their own package (openai's models: `openai._models.BaseModel` is pydantic's).
+their own package (openai's models: `openai._models.BaseModel` is pydantic's). Names
+that the annotations of a class the project hands to such a reader use stay too, in
+any module (openai's request TypedDicts, walked by `maybe_transform`: `introspect`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.review.bases import ancestors
+from importaudit.review.introspect import read_at_run_time
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, DATACLASS_MARKERS, BindingKind, Use
 from importaudit.review.syntax import ANNOTATION_LIBRARIES
@@ -43,8 +46,14 @@ _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "col
             "SQLAlchemy Mapped, FastAPI, get_type_hints, singledispatch), that read "
             "`__annotations__` back themselves, or whose classes derive (through the "
             "package's own bases) from a class that reads them, are skipped, "
-            "and dataclasses' ClassVar/InitVar markers are never reported. The impact is "
-            "what the import loaded first in the measured run.",
+            "and dataclasses' ClassVar/InitVar markers are never reported. So are the "
+            "names a class's field annotations, bases or a type alias use when the "
+            "project passes it to a reader: a library one (get_type_hints, "
+            "inspect.get_annotations, pydantic TypeAdapter, dacite, cattrs, msgspec, "
+            "typeguard) or a function of its own that hands its argument on to one "
+            "(openai's `maybe_transform(params, CompletionCreateParams)` walks the "
+            "TypedDict with get_type_hints), and the classes those annotations name, "
+            "transitively. The impact is what the import loaded first in the measured run.",
         fix="Move the import under `if TYPE_CHECKING:` (with `from __future__ import "
             "annotations` at the top of the module).",
         example="from __future__ import annotations\nfrom typing import TYPE_CHECKING\n\n"
@@ -65,7 +74,11 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
         reexported = taken.get(facts.name, set())
         if read_by_decorator(ctx, facts) or read_by_base(ctx, facts):
             continue
-        moved_bindings = [b for b in annotation_only(facts) if b.name not in reexported]
+        # Names whose annotations the project's code reads at run time, elsewhere
+        # (openai's TypedDicts, walked by `maybe_transform` with get_type_hints).
+        read = frozenset(read_at_run_time(ctx).get(facts.name, {}))
+        moved_bindings = [b for b in annotation_only(facts, read)
+                          if b.name not in reexported]
         if not moved_bindings:
             continue
         # One finding per module: the imports overlap, so only their joint saving is real.
@@ -141,8 +154,13 @@ def read_by_base(ctx: ReviewContext, facts: ModuleFacts) -> str | None:
     return None
 
 
-def annotation_only(facts: ModuleFacts) -> list[Binding]:
+def annotation_only(facts: ModuleFacts, read: frozenset[str] = frozenset()) -> list[Binding]:
     """The eager imports of a module whose names only annotations use (IA501's subject).
+
+    `read`: names used in the annotations of classes whose annotations the project
+    reads at run time (`introspect.read_at_run_time`): each stays, only that binding
+    (a reader evaluates the annotations of the class it is given, its bases' and those
+    of the classes they name, not the module's other annotations).
 
     Empty for a module that uses a library reading annotations at run time, and for a
     Cython source in pure-Python mode (it imports `cython`): compiled, its annotations
@@ -156,7 +174,7 @@ def annotation_only(facts: ModuleFacts) -> list[Binding]:
     for binding in facts.bindings:
         if binding.kind is not BindingKind.EAGER or binding.module in _TYPING_MACHINERY:
             continue
-        if binding.name in DATACLASS_MARKERS:
+        if binding.name in DATACLASS_MARKERS or binding.name in read:
             continue
         uses = facts.uses_of(binding.name)
         if uses and uses <= ANNOTATION_USES:

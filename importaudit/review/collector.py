@@ -90,6 +90,9 @@ class _Collector(_ClassUseVisitor):
         self.local_aliases: dict[str, str] = {}  # names imported inside functions
         self.defined: set[str] = set()
         self.star_imports: list[str] = []  # `from module import *` at module level
+        # Module-level names bound to another name (`QDD = core.QuasiDynamicData`):
+        # local name -> the dotted name it is, resolved through the imports.
+        self.value_aliases: dict[str, str] = {}
         # Module-level names bound to a string, `__doc__` (the docstring) included: what
         # a removed class's `raise NotImplementedError(err_mesg)` says (`removal_notice`).
         self.texts: dict[str, str] = {}
@@ -454,8 +457,17 @@ class _Collector(_ClassUseVisitor):
             self._made_by(node.target.id, node.value)
 
     def _learn_value(self, names: list[str], value: ast.expr | None) -> None:
-        """Remember which module-level names hold a string or a display of no calls."""
+        """Remember which module-level names hold a string, a display or another name.
+
+        A display counts only without calls; another name is an alias
+        (`QDD = core.QuasiDynamicData`).
+        """
         for name in names:
+            target = self._resolve(value) if isinstance(value, ast.Name | ast.Attribute) else None
+            if target is not None and target != f"{self.module}.{name}":
+                self.value_aliases[name] = target
+            else:
+                self.value_aliases.pop(name, None)
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 self.texts[name] = value.value
             else:

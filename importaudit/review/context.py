@@ -189,6 +189,9 @@ class ReviewContext:
         version = report.meta.python_version if report.meta else ""
         self.lazy_annotations = _version_at_least(version, (3, 14))
         self._import_graph: nx.DiGraph[str] | None = None
+        # Own module -> {local name: its class whose annotations the project's code
+        # reads at run time} (`introspect.read_at_run_time`, made on first use).
+        self.introspected: dict[str, dict[str, str]] | None = None
         self._served: dict[str, dict[str, str]] = {}  # see `served_lazily`
         # What a lazy `__init__` of each package asked about broke (`review.order`).
         self.order: dict[str, OrderVerdict | None] = {}

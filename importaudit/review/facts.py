@@ -151,6 +151,9 @@ class ModuleFacts:
     method_calls: frozenset[tuple[str, int]] = frozenset()
     defined: frozenset[str] = frozenset()  # module-level names it binds (star-importable)
     star_imports: tuple[str, ...] = ()  # modules it star-imports at module level
+    # Module-level names bound to another name (`QDD = core.QuasiDynamicData`) -> the
+    # dotted name they are, resolved through the imports (own globals as `module.name`).
+    value_aliases: dict[str, str] = field(default_factory=dict)
     refs: dict[str, frozenset[str]] = field(default_factory=dict)  # top-level def -> names
 
     def uses_of(self, name: str) -> frozenset[Use]:

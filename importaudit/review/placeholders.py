@@ -101,7 +101,9 @@ def _names_of(every: list[ModuleFacts], defined: str) -> set[str]:
     """`module.Class` and every name the package re-exports it under.
 
     `from .types import JsonWrapper` in `pkg.v1` makes `pkg.v1.JsonWrapper` the same
-    class; so does `from .types import *` when the star import takes it.
+    class; so does `from .types import *` when the star import takes it, and a
+    module-level alias (jax._src.hijax's `QDD = core.QuasiDynamicData`, then
+    `class BoxTypeState(QDD):`).
     """
     names = {defined}
     grew = True
@@ -114,6 +116,11 @@ def _names_of(every: list[ModuleFacts], defined: str) -> set[str]:
                     if alias not in names:
                         names.add(alias)
                         grew = True
+            for local, target in facts.value_aliases.items():
+                alias = f"{facts.name}.{local}"
+                if target in names and alias not in names:
+                    names.add(alias)
+                    grew = True
             for source in facts.star_imports:
                 for name in [n for n in names if n.rpartition(".")[0] == source]:
                     alias = f"{facts.name}.{name.rpartition('.')[2]}"

@@ -146,4 +146,5 @@ def _read(name: str, source: str, is_package: bool, lazy_annotations: bool,
         method_calls=frozenset(collector.method_calls),
         defined=frozenset(collector.defined),
         star_imports=tuple(collector.star_imports),
+        value_aliases=dict(sorted(collector.value_aliases.items())),
     )

@@ -43,7 +43,8 @@ FLAGS (comma separated): `rss` (RSS per module from /proc/self/statm), `lines` (
 which line of each module body runs, every millisecond of CPU: `start_sampling`), `heap`
 (tracemalloc: heap retained and peak per module), `hits` (record imports that found the
 module already loaded, via builtins.__import__), `tree` (ARGS are every module of the
-target packages, listed by the parent: import each, going on after a failure).
+target packages, listed by the parent: import each, going on after a failure),
+`interned` (with `heap`: grow the table of interned strings first, see _grow_interned).
 """
 
 import _thread  # builtin, always loaded, as are os and sys
@@ -164,6 +165,47 @@ def _warm_compiler() -> None:
 _SAMPLE_S = 0.001
 _LINES_KEPT = 12
 
+# The interned-string table (one dict per interpreter: identifiers, attribute names) is
+# reallocated at twice its size whenever it fills, and that reallocation lands in
+# whichever module body interns the string that fills it: +546,128 bytes in the self
+# heap of strawberry.cli.constants, a one-line module, in one run, of the module
+# before or after it in the next, though nothing changed (a baseline check failed on
+# an unchanged tree). Which import tips it over moves with any allocation before it.
+# So, for the heap run of a profile (`interned`), the table is grown before tracemalloc
+# starts to where it
+# reallocates into 2**18 slots: room for about 87,000 more strings (a tree of 800
+# modules interns about 35,000) at the cost of the strings held here (about 5 MiB,
+# never traced) and 0.1-0.3 s. Interning up to _GROW_UNTRACED strings is cheap; the rest
+# goes under tracemalloc until one batch's peak shows the big reallocation. A module
+# measured alone (`--isolated`) is not: the whole import is its own there, and the
+# table's growth with it, in every run; and each of its children would pay the time.
+_HELD_STRINGS: "tuple[str, ...]" = ()
+_GROW_UNTRACED = 1 << 16  # below the 87,381 that fill 2**17 slots, whatever start-up interned
+_GROW_BATCH = 512
+_GROW_JUMP = 3 << 20  # 2**18 slots take 3.7 MiB (5 MiB before 3.11); 2**17 at most 2.5 MiB
+_GROW_LIMIT = 1 << 19  # a Python whose table grows otherwise: stop anyway
+
+
+def _grow_interned(tracemalloc: "Any") -> None:
+    """Grow the interned-string table past where the measured imports will take it."""
+    global _HELD_STRINGS  # noqa: PLW0603  (set once, held for the life of the process)
+    if sys.implementation.name != "cpython":
+        return
+    intern = sys.intern
+    held = [intern("\x00ia%x" % i) for i in range(_GROW_UNTRACED)]
+    tracemalloc.start(1)
+    count = _GROW_UNTRACED
+    while count < _GROW_LIMIT:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        held.extend([intern("\x00ia%x" % i) for i in range(count, count + _GROW_BATCH)])
+        count += _GROW_BATCH
+        if tracemalloc.get_traced_memory()[1] - before >= _GROW_JUMP:
+            break
+    tracemalloc.stop()
+    _HELD_STRINGS = tuple(held)
+
+
 # Frames of the probe's own (main, the walk, find_spec) above the nested imports: the
 # recursion limit is raised by this much more than the frames added per import level.
 _MARGIN = 8
@@ -266,7 +308,7 @@ class _Probe:
 
     # -------------------------------------------------------------------- memory
 
-    def measure(self, rss: bool, heap: bool) -> None:
+    def measure(self, rss: bool, heap: bool, interned: bool = False) -> None:
         """Start what the run measures besides time (RSS, the traced heap); starts the clock."""
         if rss:
             try:
@@ -280,6 +322,8 @@ class _Probe:
             import _tracemalloc
 
             _warm_compiler()
+            if interned:
+                _grow_interned(_tracemalloc)
             self.tm = _tracemalloc
             self.heap = True
             _tracemalloc.start(1)
@@ -1242,7 +1286,7 @@ def main() -> None:
         f'"pre":{_q(" ".join(sys.modules))}}}\n')
     if "hits" in flags:
         _install_hits(probe)
-    probe.measure("rss" in flags, "heap" in flags)
+    probe.measure("rss" in flags, "heap" in flags, "interned" in flags)
     _PROBE = probe
     probe.known = set(sys.modules)
     sys.meta_path.insert(0, probe)  # type: ignore[arg-type]

@@ -650,6 +650,7 @@
       body.appendChild(cl);
     }
     markSelected(name);
+    if (panel.hidden) { document.body.classList.add("panel-open"); relayout(); }
     panel.hidden = false;
     document.getElementById("ia-panel-title").focus();
   }
@@ -657,9 +658,20 @@
     var panel = document.getElementById("ia-panel");
     if (panel.hidden) return;
     panel.hidden = true;
+    document.body.classList.remove("panel-open");
+    relayout();
     markSelected(null);
     if (panelReturn && document.contains(panelReturn)) panelReturn.focus();
     panelReturn = null;
+  }
+  var relayoutTimer = null;
+  /* The charts take the width of their boxes: drawn again when the window or the room
+     beside the open panel changes (once the changes of a moment have settled). */
+  function relayout() {
+    clearTimeout(relayoutTimer);
+    relayoutTimer = setTimeout(function () {
+      if (!document.getElementById("ia-single").hidden) { drawChart(); drawTimeline(); } else if (DATA.compare) drawDiff();
+    }, 150);
   }
   function markSelected(name) {
     var rows = document.querySelectorAll("#ia-modules tbody tr");
@@ -1027,13 +1039,7 @@
   chartEl.addEventListener("mousemove", showTip);
   chartEl.addEventListener("mouseleave", hideTip);
   document.getElementById("ia-search").addEventListener("input", function (e) { state.search = e.target.value; applySearch(); });
-  var resizeTimer = null;
-  window.addEventListener("resize", function () {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () {
-      if (!document.getElementById("ia-single").hidden) { drawChart(); drawTimeline(); } else if (DATA.compare) drawDiff();
-    }, 150);
-  });
+  window.addEventListener("resize", relayout);
   document.querySelectorAll("#ia-modules th").forEach(function (th) {
     th.addEventListener("click", function () {
       var key = th.dataset.key;

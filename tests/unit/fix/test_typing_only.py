@@ -41,6 +41,19 @@ def test_type_checking_comes_from_typing_only_when_the_module_imports_it(
         assert [k for k in kinds if k in after] == [expected]
 
 
+def test_a_name_annotations_read_at_run_time_need_stays() -> None:
+    # openai: `fix --write` moved the import a TypedDict's field annotation needs, and
+    # maybe_transform raised NameError on the first API call. The review's decision
+    # (`review.introspect.read_at_run_time`) reaches the plan as `read`.
+    message = FIXTURES / "review" / "walkedparams" / "message.py"
+    plan = plan_typing("walkedparams.message", message, "message.py", is_package=False,
+                       imported=frozenset())
+    assert plan.names == ("TextPart",)
+    plan = plan_typing("walkedparams.message", message, "message.py", is_package=False,
+                       imported=frozenset(), read=frozenset({"TextPart"}))
+    assert plan.names == ()
+
+
 def test_a_name_another_module_imports_from_it_stays() -> None:
     plan = plan_typing("fix_typing.user", USER, "user.py", is_package=False,
                        imported=frozenset({"Heavy"}))

@@ -14,6 +14,8 @@ from review_samples import make_report, rec
 
 from importaudit import api
 from importaudit.review import run_review
+from importaudit.review.context import ReviewContext
+from importaudit.review.introspect import read_at_run_time
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -756,3 +758,43 @@ def test_a_package_s_re_export_is_no_import_to_move_into_functions() -> None:
     report = make_report(("reexporting",), modules, static.graph, static.cycles)
     [finding] = codes(report, "IA201")
     assert "into the functions that use them" not in finding.fix, finding.fix
+
+
+def test_a_typeddict_the_project_hands_to_get_type_hints_keeps_its_imports() -> None:
+    # openai: IA501 said ~150 `openai.types..._param` modules import a name only for a
+    # TypedDict field annotation (chat_completion_user_message_param's
+    # ChatCompletionContentPartParam). The resources call `maybe_transform(params,
+    # completion_create_params.CompletionCreateParams)`, and `openai._utils._transform`
+    # hands the type through three functions to get_type_hints, then recurses into the
+    # field types: moved under TYPE_CHECKING, the first API call raised NameError. So
+    # here: message (the type handed on), parts (named by its field, and parts' base
+    # Styled) keep their imports; notes' TypedDict, which no reader is given, does not:
+    # `client.reject_unexpected` reads the keys of its `__annotations__` (anthropic's
+    # check), strings on Python 3.11 with `from __future__ import annotations`.
+    from review_samples import FIXTURES
+
+    heavy = {"self_heap_bytes": HEAVY}
+    modules = (record(FIXTURES, "walkedparams", None, 0, 100),
+               record(FIXTURES, "walkedparams.client", "walkedparams", 1, 100),
+               record(FIXTURES, "walkedparams._utils", "walkedparams.client", 2, 100),
+               record(FIXTURES, "walkedparams._utils._transform", "walkedparams._utils", 2,
+                      100),
+               record(FIXTURES, "walkedparams.message", "walkedparams.client", 3, 100),
+               record(FIXTURES, "walkedparams.parts", "walkedparams.message", 4, 60_000,
+                      **heavy),
+               record(FIXTURES, "walkedparams.basics", "walkedparams.parts", 5, 60_000,
+                      **heavy),
+               record(FIXTURES, "walkedparams.styles", "walkedparams.parts", 6, 60_000,
+                      **heavy),
+               record(FIXTURES, "walkedparams.notes", "walkedparams.client", 7, 100),
+               record(FIXTURES, "walkedparams.shades", "walkedparams.notes", 8, 60_000,
+                      **heavy))
+    report = make_report(("walkedparams",), modules)
+    found = codes(report, "IA501")
+    assert [f.module for f in found] == ["walkedparams.notes"]
+    # What `fix` is told to leave, each name with the class whose annotations use it.
+    read = read_at_run_time(ReviewContext(report))
+    assert read["walkedparams.message"]["TextPart"] == "UserMessage"
+    assert read["walkedparams.parts"]["FontStyle"] == "TextPart"
+    assert read["walkedparams.parts"]["Emphasis"] == "Styled"
+    assert "walkedparams.notes" not in read

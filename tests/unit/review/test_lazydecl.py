@@ -24,7 +24,9 @@ def test_a_finding_on_an_import_listed_lazy_says_from_which_python() -> None:
     # lazy on 3.15, eager on the 3.11 measured; its IA101 said nothing of it.
     module = ModuleRecord(name="declazy", origin=str(INIT), is_package=True, runs=5)
     report = make_report(("declazy",), (module,))
-    engine, stdlib, other = (_finding(line) for line in (5, 6, 7))
+    engine = _finding(5)
+    # (an import's own finding: IA102, a heavy import only functions use)
+    stdlib, other = (dataclasses.replace(_finding(line), code="IA102") for line in (6, 7))
     noted = lazydecl.note_declared_lazy(report, [engine, stdlib, other])
     assert noted[0].message == (
         "It imports it. Its file lists declazy.engine in `__lazy_modules__`: lazy from "
@@ -50,3 +52,21 @@ def test_no_note_where_python_3_15_would_not_make_it_lazy() -> None:
     noted = lazydecl.note_declared_lazy(report, [star, within, after])
     assert noted[0] == star and noted[2] == after
     assert "lists csv in `__lazy_modules__`" in noted[1].message
+
+
+def test_a_package_finding_names_every_submodule_its_file_lists() -> None:
+    # tox.config.source lists `api` and `discover` and imports both (lines 8, 9); its
+    # IA101, on the first, named only `api`. The module it lists that is no submodule
+    # (json) is not what IA101 is about; another rule's finding keeps to its line.
+    init = INIT.parent.with_name("declazypair") / "__init__.py"
+    module = ModuleRecord(name="declazypair", origin=str(init), is_package=True, runs=5)
+    report = make_report(("declazypair",), (module,))
+    package = _finding(10, "declazypair", init)
+    one_line = dataclasses.replace(package, code="IA501")
+    noted = lazydecl.note_declared_lazy(report, [package, one_line])
+    assert noted[0].message == (
+        "It imports it. Its file lists declazypair.api, declazypair.discover in "
+        "`__lazy_modules__`: lazy from Python 3.15 on (PEP 810), while the measured "
+        "Python 3.11 imports them where their statements stand.")
+    assert "lists declazypair.api in" in noted[1].message
+    assert "discover" not in noted[1].message

@@ -124,3 +124,14 @@ def test_an_empty_class_taken_as_one_of_several_types_is_an_option_tag() -> None
     # `Notifier | None` is no choice between types: Notifier stays one.
     found = placeholders_in(INTERFACES)["interfaces.auth"]
     assert "NoDigest" not in found and "(Exporter, Notifier)" in found
+
+
+def test_a_base_derived_from_through_a_module_level_alias_is_a_marker() -> None:
+    # jax._src.core's `class QuasiDynamicData: pass` is the base of jax._src.hijax's
+    # BoxTypeState, written `QDD = core.QuasiDynamicData; class BoxTypeState(QDD):`.
+    names = (*MODULES, "markers.state", "markers.boxes")
+    records = tuple(rec(name, None if i == 0 else "markers", i, 100, 100, 10, 10)
+                    for i, name in enumerate(names))
+    found = {f.module for f in run_review(make_report(("markers",), records)).findings
+             if f.code == "IA401"}
+    assert found == {"markers.api", "markers.registry"}

@@ -1,0 +1,633 @@
+"""Which classes the project hands to code that reads their annotations at run time.
+
+`from __future__ import annotations` keeps an annotation a string until something asks
+for its value; `typing.get_type_hints(cls)` asks, and raises NameError for a name the
+class's module imports only under `if TYPE_CHECKING:`. IA501 must not move such names.
+A module that calls a reader itself is skipped whole (`annotation_consumers`); this
+module finds the classes whose annotations are read *elsewhere*: openai's request
+parameters are TypedDicts in `openai.types`, whose resources call
+`maybe_transform(params, completion_create_params.CompletionCreateParams)`, and
+`openai._utils._transform` walks the TypedDict with `get_type_hints`, recursing into
+the TypedDicts its fields name (`Iterable[ChatCompletionContentPartParam]`).
+
+A class (or a type alias) is *introspected* when
+
+- the project passes it (an argument naming it: `X`, `mod.X`, `list[X]`) to a call of
+  a library reader (`READERS`, at the argument that reader reads), or of one of the
+  project's own module-level functions that hands that parameter on to such a reader,
+  transitively: through local assignments (`stripped = strip(annotation)`), calls of
+  other such functions of its module, and of other modules through their imports and
+  re-exports (`from ._transform import maybe_transform as maybe_transform`), or (on
+  Python 3.14+, where that evaluates them) reads its `__annotations__`;
+- or it is named in the annotations or bases of an introspected class, or in the value
+  of an introspected type alias (`X = Union[A, B]`): readers resolve field types and
+  recurse into them, and `get_type_hints` walks a class's bases too.
+
+IA501 then keeps the bindings those annotations use, not the whole module: a reader
+evaluates the annotations of the class it walks, not the module's other annotations
+(function signatures), whose imports can still move.
+
+Methods are not followed as readers (which class `self` is the source does not say),
+nor classes kept in containers and handed on later. Only modules that may take part
+are parsed: those using an annotation library whose text names a reader, and those
+importing a function found to read and calling it other than as a decorator
+(`read_by_decorator` covers decorators); a project without readers costs one look at
+each module's facts (kubernetes: 1.6% of reading them, transformers 3%).
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import contextlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from importaudit.review.facts import Binding, BindingKind
+from importaudit.review.syntax import dotted, function_locals, resolve_relative
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from importaudit.review.context import ReviewContext
+
+#: Library calls that read (evaluate) the annotations of what they are given, with the
+#: arguments they read it from: positions and keyword names ("*": every argument).
+#: `get_type_hints` evaluates a class's annotations, `inspect.get_annotations` with
+#: `eval_str=True` or on Python 3.14+ (counted either way: keeping an import that
+#: could move is the safer error); pydantic's TypeAdapter and parse_obj_as,
+#: create_model's fields and base, dacite, cattrs, msgspec and typeguard build or check
+#: against the type's fields, which resolves them.
+READERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+    "typing.get_type_hints": ((0,), ("obj",)),
+    "typing_extensions.get_type_hints": ((0,), ("obj",)),
+    "inspect.get_annotations": ((0,), ("obj",)),
+    "annotationlib.get_annotations": ((0,), ("obj",)),
+    "typing_extensions.get_annotations": ((0,), ("obj",)),
+    "pydantic.TypeAdapter": ((0,), ("type",)),
+    "pydantic.type_adapter.TypeAdapter": ((0,), ("type",)),
+    "pydantic.parse_obj_as": ((0,), ("type_",)),
+    "pydantic.tools.parse_obj_as": ((0,), ("type_",)),
+    "pydantic.create_model": ((), ("*",)),
+    "pydantic.main.create_model": ((), ("*",)),
+    "dacite.from_dict": ((0,), ("data_class",)),
+    "dacite.core.from_dict": ((0,), ("data_class",)),
+    "cattrs.structure": ((1,), ("cl",)),
+    "cattr.structure": ((1,), ("cl",)),
+    "msgspec.convert": ((1,), ("type",)),
+    "msgspec.json.decode": ((), ("type",)),
+    "msgspec.json.Decoder": ((0,), ("type",)),
+    "msgspec.msgpack.decode": ((), ("type",)),
+    "msgspec.msgpack.Decoder": ((0,), ("type",)),
+    "typeguard.check_type": ((1,), ("expected_type",)),
+}
+#: Attributes whose reading on a class evaluates its annotations, on Python 3.14+ only
+#: (`__annotations__` runs `__annotate__`). Before, with `from __future__ import
+#: annotations`, they hold strings: anthropic's `reject_unexpected_keywords` reads
+#: `params_type.__annotations__.keys()` of its TypedDicts, which needs no import.
+_ANNOTATION_ATTRIBUTES = frozenset({"__annotations__", "__annotate__"})
+#: How a call of a library reader is written: (its package, its name).
+_LIBRARY_NAMES = frozenset({(name.partition(".")[0], name.rpartition(".")[2])
+                            for name in READERS})
+_LIBRARY_PACKAGES = frozenset(package for package, _ in _LIBRARY_NAMES)
+#: How many rounds of "modules importing a newly found reader" are read at most.
+_MAX_ROUNDS = 8
+
+
+@dataclass(slots=True)
+class _Call:
+    """A call in a module: the callee's dotted name, what each argument names.
+
+    `positional[i]` / `keywords[k]`: for a function's summary, the parameters whose
+    values flow into that argument; for a seed, the dotted names (resolved) it names.
+    """
+
+    callee: str
+    positional: tuple[frozenset[str], ...]
+    keywords: dict[str, frozenset[str]]
+
+    def at(self, positions: Iterable[int], names: Iterable[str]) -> frozenset[str]:
+        """What flows into the arguments at `positions` or with keyword `names`."""
+        names = set(names)
+        if "*" in names:
+            return frozenset().union(*self.positional, *self.keywords.values())
+        found = {n for i in positions if i < len(self.positional) for n in self.positional[i]}
+        for key, value in self.keywords.items():
+            if key in names:
+                found |= value
+        return frozenset(found)
+
+
+@dataclass(slots=True)
+class _Function:
+    """A module-level function: its parameters and where their values go."""
+
+    params: tuple[str, ...]  # positional, in order
+    kwonly: frozenset[str]
+    reads: set[str]  # parameters whose annotations it reads (directly or through calls)
+    passes: list[_Call]  # calls whose arguments carry parameters' values
+
+    def read_at(self) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """The argument positions and keywords of a call that reach `reads`."""
+        return (tuple(i for i, p in enumerate(self.params) if p in self.reads),
+                tuple(sorted(self.reads)))
+
+
+@dataclass(slots=True)
+class _Module:
+    """What the analysis reads of one own module's source."""
+
+    name: str
+    is_package: bool
+    tree: ast.Module
+    source: str
+    aliases: dict[str, str]  # module-level imports: local name -> dotted name
+    defined: dict[str, ast.stmt]  # module-level def/class/assignment by name
+    stars: tuple[str, ...]  # modules it star-imports
+    # Read only for the modules that may call a reader (`_Analysis._code`):
+    functions: dict[str, _Function] | None = None
+
+    def resolve(self, written: str, local: dict[str, str] | None = None) -> str:
+        """`written` (a dotted name as in the source) as an absolute dotted name."""
+        head, _, rest = written.partition(".")
+        if local is not None and head in local:
+            base = local[head]
+        elif head in self.aliases:
+            base = self.aliases[head]
+        elif head in self.defined:
+            base = f"{self.name}.{head}"
+        else:
+            return written  # a builtin or unknown
+        return f"{base}.{rest}" if rest else base
+
+
+def read_at_run_time(ctx: ReviewContext) -> dict[str, dict[str, str]]:
+    """Own module -> {local name: the introspected class whose annotations use it}.
+
+    Computed once per review (kept on `ctx`).
+    """
+    if ctx.introspected is None:
+        ctx.introspected = _Analysis(ctx).run()
+    return ctx.introspected
+
+
+class _Analysis:
+    """One run of the analysis over a review's own modules."""
+
+    def __init__(self, ctx: ReviewContext) -> None:
+        self.ctx = ctx
+        self.modules: dict[str, _Module | None] = {}
+        self.coded: list[_Module] = []  # the modules whose functions and calls were read
+        self._homes: dict[str, tuple[str, str] | None] = {}
+        self._function_names: set[str] = set()
+        self._texts: dict[str, str] = {}  # module -> its source, as `_wanted` read it
+
+    def run(self) -> dict[str, dict[str, str]]:
+        ctx = self.ctx
+        todo = {f.name for f in ctx.all_facts() if f.annotation_consumers}
+        readers: set[tuple[str, str]] = set()
+        for _ in range(_MAX_ROUNDS):
+            # Only a module whose text names a reader can call one (kubernetes' 1826
+            # modules all import pydantic; none calls a reader).
+            for name in sorted(todo):
+                if self._wanted(name, readers):
+                    self._code(name)
+            found = self._settle()
+            if found <= readers:
+                break
+            readers = found
+            coded = {m.name for m in self.coded}
+            todo = self._importers(readers) - coded
+            if not todo:
+                break
+        return self._spread(self._seeds(readers))
+
+    # ------------------------------------------------------------- reading modules
+    def _read(self, name: str) -> _Module | None:
+        """The module's imports and definitions (its source parsed once)."""
+        if name not in self.modules:
+            facts = self.ctx.facts(name)
+            own = self.ctx.modules.get(name)
+            module = None
+            if facts is not None and own is not None:
+                text = self._text(name)
+                tree = _parse(text, facts.path) if text else None
+                if tree is not None:
+                    module = _scope(name, own.is_package, tree, text, facts.star_imports)
+            self.modules[name] = module
+        return self.modules[name]
+
+    def _wanted(self, name: str, readers: set[tuple[str, str]]) -> set[str]:
+        """The names of readers the source of module `name` may call (read as text).
+
+        A library reader's name counts where the library's name is written too
+        (`decode` alone is everywhere, `msgspec` with it is not); a function of the
+        project's where it is called other than as a decorator (`@auto_docstring` on
+        1800 transformers modules: a decorator that reads annotations is
+        `read_by_decorator`'s, for the whole module).
+        """
+        text = self._text(name)
+        found = {n for _, n in readers if _called(text, n)}
+        packages = {package for package in _LIBRARY_PACKAGES if package in text}
+        found.update(tail for package, tail in _LIBRARY_NAMES
+                     if package in packages and tail in text)
+        if self.ctx.lazy_annotations:
+            found.update(attr for attr in _ANNOTATION_ATTRIBUTES if attr in text)
+        return found
+
+    def _text(self, name: str) -> str:
+        """The source of own module `name` ("" when it has none)."""
+        if name not in self._texts:
+            facts = self.ctx.facts(name)
+            try:
+                with open(facts.path if facts else "", "rb") as stream:
+                    self._texts[name] = stream.read().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._texts[name] = ""
+        return self._texts[name]
+
+    def _code(self, name: str) -> None:
+        """Read the functions and calls of module `name` too."""
+        module = self._read(name)
+        if module is None or module.functions is not None:
+            return
+        module.functions = {}
+        for stmt in module.tree.body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                module.functions[stmt.name] = _function(
+                    module, stmt, attributes=self.ctx.lazy_annotations)
+                self._function_names.add(stmt.name)
+        self.coded.append(module)
+
+    def _importers(self, readers: set[tuple[str, str]]) -> set[str]:
+        """Own modules whose imports may name one of `readers` (cheap, from facts)."""
+        names = {attr for _, attr in readers}
+        homes = {home for home, _ in readers}
+        found: set[str] = set()
+        for facts in self.ctx.all_facts():
+            for binding in facts.bindings:
+                if binding.attr in names or (self.ctx.is_module(binding.target) and any(
+                        h == binding.target or h.startswith(binding.target + ".")
+                        for h in homes)):
+                    found.add(facts.name)
+                    break
+        return found
+
+    # ------------------------------------------------------------- resolving names
+    def home(self, name: str) -> tuple[str, str] | None:
+        """(module defining it, its name there) for dotted `name`, following re-exports.
+
+        Through the own modules' imports (`from .x import Y as Y`, the last one that
+        runs) and star imports; a name of another package stops at the module it is
+        taken from. None for a module, or what cannot be found.
+        """
+        if name not in self._homes:
+            self._homes[name] = self._find_home(name)
+        return self._homes[name]
+
+    def _split(self, name: str) -> tuple[str, str] | None:
+        module, _, attr = name.rpartition(".")
+        while module and not self.ctx.is_module(module):
+            module, _, head = module.rpartition(".")
+            attr = f"{head}.{attr}"
+        if not module or "." in attr or self.ctx.is_module(name):
+            return None
+        return module, attr
+
+    def _find_home(self, name: str) -> tuple[str, str] | None:
+        found = self._split(name)
+        seen: set[tuple[str, str]] = set()
+        while found is not None and found not in seen:
+            seen.add(found)
+            module, attr = found
+            # The module's facts say what it binds: no need to parse it.
+            facts = self.ctx.facts(module) if self.ctx.is_own(module) else None
+            if facts is None:
+                return found
+            taken = [b for b in facts.bindings
+                     if b.name == attr and b.kind is not BindingKind.TYPE_ONLY]
+            if taken:
+                found = self._split(_dotted(taken[-1]))
+            elif attr in facts.defined:
+                return found
+            else:
+                starred = [s for s in facts.star_imports if attr in self.ctx.star_names(s)]
+                found = (starred[0], attr) if starred else None
+        return None
+
+    def function(self, name: str) -> _Function | None:
+        """The summary of own module-level function `name` (dotted), if it was read."""
+        if name.rpartition(".")[2] not in self._function_names:
+            return None  # the common case: no function of that name was read
+        found = self.home(name)
+        module = self.modules.get(found[0]) if found is not None else None
+        if module is None or module.functions is None or found is None:
+            return None
+        return module.functions.get(found[1])
+
+    # ------------------------------------------------------------- readers
+    def _settle(self) -> set[tuple[str, str]]:
+        """Spread `reads` through the calls between read functions; the readers found."""
+        changed = True
+        while changed:
+            changed = False
+            for module in self.coded:
+                for function in (module.functions or {}).values():
+                    for call in function.passes:
+                        spec = READERS.get(call.callee)
+                        if spec is None:
+                            callee = self.function(call.callee)
+                            spec = callee.read_at() if callee is not None else None
+                        if spec is None:
+                            continue
+                        new = call.at(*spec) - function.reads
+                        if new:
+                            function.reads |= new
+                            changed = True
+        return {(m.name, n) for m in self.coded
+                for n, f in (m.functions or {}).items() if f.reads}
+
+    # ------------------------------------------------------------- classes
+    def _seeds(self, readers: set[tuple[str, str]]) -> set[str]:
+        """Dotted names the project hands to a reader (a library's or a function in `readers`)."""
+        found: set[str] = set()
+        for module in self.coded:
+            for call in _seed_calls(module, self._wanted(module.name, readers)):
+                spec = READERS.get(call.callee)
+                if spec is None:
+                    callee = self.function(call.callee)
+                    spec = callee.read_at() if callee is not None and callee.reads else None
+                if spec is not None:
+                    found |= call.at(*spec)
+        return found
+
+    def _spread(self, seeds: set[str]) -> dict[str, dict[str, str]]:
+        """Follow the introspected names into the annotations, bases and aliases they use."""
+        kept: dict[str, dict[str, str]] = {}
+        seen: set[tuple[str, str]] = set()
+        todo = sorted(seeds)
+        while todo:
+            found = self.home(todo.pop())
+            if found is None or found in seen or not self.ctx.is_own(found[0]):
+                continue
+            seen.add(found)
+            module = self._read(found[0])
+            node = module.defined.get(found[1]) if module is not None else None
+            if module is None or node is None:
+                continue
+            for written in _type_names(node):
+                head = written.partition(".")[0]
+                if head in module.aliases:
+                    kept.setdefault(module.name, {}).setdefault(head, found[1])
+                todo.append(module.resolve(written))
+        return kept
+
+
+# ----------------------------------------------------------------- one module's source
+def _called(text: str, name: str) -> bool:
+    """Whether `text` calls `name` other than as a decorator (`name(`, not `@name(`)."""
+    at = text.find(name)
+    while at != -1:
+        before = text[at - 1] if at else " "
+        after = text[at + len(name):at + len(name) + 40].lstrip()
+        if not (before.isalnum() or before in "_@.") and after.startswith("("):
+            return True
+        at = text.find(name, at + len(name))
+    return False
+
+
+def _dotted(binding: Binding) -> str:
+    """What an import binds its name to, as a dotted name (`import a.b` binds `a`)."""
+    if binding.attr:
+        return f"{binding.module}.{binding.attr}"
+    head: str = binding.module.partition(".")[0]
+    return head if binding.name == head else str(binding.module)
+
+
+def _parse(source: str, path: str) -> ast.Module | None:
+    """The syntax tree of a module's source (None: it does not parse)."""
+    try:
+        return ast.parse(source, path)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def _scope(name: str, is_package: bool, tree: ast.Module, source: str,
+           stars: tuple[str, ...]) -> _Module:
+    """The imports and definitions of one module (statements under `if`/`try` too)."""
+    from importaudit.runtime.absent import module_level
+
+    aliases: dict[str, str] = {}
+    defined: dict[str, ast.stmt] = {}
+    for stmt in module_level(tree.body):
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            aliases.update(_imports(name, is_package, stmt))
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined[stmt.name] = stmt
+        elif isinstance(stmt, ast.Assign | ast.AnnAssign) or _is_type_alias(stmt):
+            targets = (stmt.targets if isinstance(stmt, ast.Assign)
+                       else [stmt.target] if isinstance(stmt, ast.AnnAssign)
+                       else [getattr(stmt, "name", None)])
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    defined[target.id] = stmt
+    return _Module(name, is_package, tree, source, aliases, defined, stars)
+
+
+def _imports(module: str, is_package: bool, stmt: ast.Import | ast.ImportFrom,
+             ) -> dict[str, str]:
+    if isinstance(stmt, ast.Import):
+        return {(a.asname or a.name.partition(".")[0]):
+                (a.name if a.asname else a.name.partition(".")[0]) for a in stmt.names}
+    source = resolve_relative(module, is_package, stmt.level, stmt.module)
+    return {(a.asname or a.name): f"{source}.{a.name}" for a in stmt.names
+            if a.name != "*" and source}
+
+
+def _local_imports(module: _Module,
+                   node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Import | ast.ImportFrom):
+            found.update(_imports(module.name, module.is_package, inner))
+    return found
+
+
+def _function(module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef, *,
+              attributes: bool) -> _Function:
+    """Which parameters' values reach which calls, and which it reads itself.
+
+    `attributes`: reading `__annotations__` evaluates them (Python 3.14+).
+    """
+    args = node.args
+    params = tuple(a.arg for a in [*args.posonlyargs, *args.args])
+    kwonly = frozenset(a.arg for a in args.kwonlyargs)
+    flows: dict[str, set[str]] = {p: {p} for p in (*params, *kwonly)}
+    assigns = [(targets, value) for targets, value in _assignments(node)]
+    changed = True
+    while changed:  # `inner = annotation`, then `stripped = strip(inner)`
+        changed = False
+        for targets, value in assigns:
+            carried = _carried(value, flows)
+            for target in targets:
+                if not carried <= flows.setdefault(target, set()):
+                    flows[target] |= carried
+                    changed = True
+    local = _local_imports(module, node)
+    locals_ = function_locals(node)
+    reads: set[str] = set()
+    passes: list[_Call] = []
+    for inner in ast.walk(node):
+        if (attributes and isinstance(inner, ast.Attribute)
+                and inner.attr in _ANNOTATION_ATTRIBUTES):
+            reads |= _carried(inner.value, flows)
+        if not isinstance(inner, ast.Call):
+            continue
+        written = dotted(inner.func)
+        if attributes and written == "getattr" and len(inner.args) >= 2 and isinstance(
+                inner.args[1], ast.Constant) and inner.args[1].value in _ANNOTATION_ATTRIBUTES:
+            reads |= _carried(inner.args[0], flows)
+        if written is None or (written.partition(".")[0] in locals_
+                               and written.partition(".")[0] not in local):
+            continue
+        call = _Call(module.resolve(written, local),
+                     tuple(frozenset(_carried(a, flows)) for a in inner.args),
+                     {k.arg: frozenset(_carried(k.value, flows)) for k in inner.keywords
+                      if k.arg is not None})
+        if any(call.positional) or any(call.keywords.values()):
+            passes.append(call)
+    return _Function(params, kwonly, reads & set(params) | (reads & kwonly), passes)
+
+
+def _assignments(node: ast.AST) -> Iterator[tuple[list[str], ast.expr]]:
+    """(names bound, the expression they are bound from) for each binding in `node`."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Assign):
+            yield _names(inner.targets), inner.value
+        elif isinstance(inner, ast.AnnAssign | ast.AugAssign) and inner.value is not None:
+            yield _names([inner.target]), inner.value
+        elif isinstance(inner, ast.NamedExpr):
+            yield [inner.target.id], inner.value
+        elif isinstance(inner, ast.For | ast.AsyncFor | ast.comprehension):
+            yield _names([inner.target]), inner.iter
+        elif isinstance(inner, ast.withitem) and inner.optional_vars is not None:
+            yield _names([inner.optional_vars]), inner.context_expr
+
+
+def _names(targets: list[ast.expr]) -> list[str]:
+    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+
+def _carried(expr: ast.expr, flows: dict[str, set[str]]) -> set[str]:
+    """The parameters whose values an expression may carry."""
+    found: set[str] = set()
+    for inner in ast.walk(expr):
+        if isinstance(inner, ast.Name) and inner.id in flows:
+            found |= flows[inner.id]
+    return found
+
+
+def _seed_calls(module: _Module, wanted: set[str]) -> Iterator[_Call]:
+    """The calls of a function named in `wanted`, with the names each argument names.
+
+    Anywhere in the module (methods too); a name local to an enclosing function is
+    not the module's, and names imported in a function are resolved there.
+    """
+    scopes: dict[int, tuple[dict[str, str], set[str]]] = {}
+
+    def scope(functions: tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, ...],
+              ) -> tuple[dict[str, str], set[str]]:
+        key = id(functions[-1]) if functions else 0
+        if key not in scopes:
+            local, shadowed = scope(functions[:-1]) if functions else ({}, set())
+            if functions:
+                inner = functions[-1]
+                more = {} if isinstance(inner, ast.Lambda) else _local_imports(module, inner)
+                local = {**local, **more}
+                shadowed = shadowed | (function_locals(inner) - set(more))
+            scopes[key] = (local, shadowed)
+        return scopes[key]
+
+    if not wanted:
+        return
+    # The lines naming a wanted function: statements elsewhere are not walked (most of
+    # a module's source; walking every node of openai's resources doubled IA501's time).
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(wanted))) + r")\b")
+    lines = ([n for n, line in enumerate(module.source.splitlines(), 1)
+              if pattern.search(line)] if pattern.search(module.source) else [])
+    todo: list[tuple[ast.AST, tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+                                    ...]]] = [(module.tree, ())] if lines else []
+    while todo:
+        node, functions = todo.pop()
+        for inner in ast.iter_child_nodes(node):
+            start, end = getattr(inner, "lineno", None), getattr(inner, "end_lineno", None)
+            if start is not None and end is not None:
+                at = bisect.bisect_left(lines, start)
+                if at == len(lines) or lines[at] > end:
+                    continue
+            if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                todo.append((inner, (*functions, inner)))
+                continue
+            todo.append((inner, functions))
+            if not isinstance(inner, ast.Call):
+                continue
+            written = dotted(inner.func)
+            if written is None or written.rpartition(".")[2] not in wanted:
+                continue
+            local, shadowed = scope(functions)
+            if written.partition(".")[0] not in shadowed:
+                yield _Call(module.resolve(written, local),
+                            tuple(_named(a, module, local, shadowed) for a in inner.args),
+                            {k.arg: _named(k.value, module, local, shadowed)
+                             for k in inner.keywords if k.arg is not None})
+
+
+def _named(expr: ast.expr, module: _Module, local: dict[str, str],
+           shadowed: set[str]) -> frozenset[str]:
+    """The dotted names (resolved) an argument names: `X`, `mod.X`, `list[X]`."""
+    return frozenset(module.resolve(w, local) for w in _written(expr, strings=False)
+                     if w.partition(".")[0] not in shadowed)
+
+
+def _written(expr: ast.expr, *, strings: bool = True) -> Iterator[str]:
+    """The dotted names written in an expression (`strings`: in string annotations too)."""
+    todo: list[ast.AST] = [expr]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Attribute | ast.Name):
+            name = dotted(node)
+            if name is not None:
+                yield name
+                continue
+        if strings and isinstance(node, ast.Constant) and isinstance(node.value, str):
+            with contextlib.suppress(SyntaxError, ValueError):
+                todo.append(ast.parse(node.value, mode="eval").body)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+
+
+def _is_type_alias(node: ast.stmt) -> bool:
+    """A `type X = ...` statement (ast.TypeAlias, which Python 3.11 does not have)."""
+    return type(node).__name__ == "TypeAlias"
+
+
+def _type_names(node: ast.stmt) -> Iterator[str]:
+    """What a reader resolves from a definition.
+
+    A class's field annotations and its bases, a type alias's value.
+    """
+    if isinstance(node, ast.ClassDef):
+        for base in node.bases:
+            yield from _written(base)
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign):
+                yield from _written(stmt.annotation)
+    elif isinstance(node, ast.Assign):
+        yield from _written(node.value)
+    elif _is_type_alias(node):  # `type X = A | B` (Python 3.12+)
+        yield from _written(getattr(node, "value", ast.Constant(None)))
+    elif isinstance(node, ast.AnnAssign):
+        yield from _written(node.annotation)
+        if node.value is not None:
+            yield from _written(node.value)
