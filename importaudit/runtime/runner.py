@@ -347,24 +347,14 @@ class Runner:
             failure = describe_failure(run, request.measure.timeout, names, request)
             if failure is not None:
                 break
-        heap_note = None
         if failure is None and heap_run is not None:
             failure = describe_failure(heap_run, request.measure.timeout, names, request)
-            if failure is not None and failure.kind == "timeout" and runs and all(
-                    r.finished for r in runs):
-                # Only tracemalloc's run ran out of time (it made spacy's French
-                # tokenizer exceptions 15 times slower: 75 s of CPU, not 5): the target
-                # imports fine, as every time run showed. Its heap is unmeasured from there.
-                heap_note = _heap_timeout_note(failure, modules)
-                failure = None
         preloaded = preloaded_records(start)
         seen = {m.name for m in modules}
         modules = modules + tuple(p for p in preloaded if p.name not in seen)
         walls = [r.done_wall_ns for r in runs if r.done_wall_ns is not None]
         environ = self.interpreter.environ()
         notes = environment_notes(start, modules, request, environ)
-        if heap_note:
-            notes = (heap_note, *notes)
         if sampling_note:
             notes = (sampling_note, *notes)
         if note:
@@ -489,16 +479,6 @@ def _mode_name(request: ProfileRequest) -> str:
 
 
 # ----------------------------------------------------------------------------- notes
-
-
-def _heap_timeout_note(failure: ChildFailure, modules: Sequence[ModuleRecord]) -> str:
-    """What a heap run that timed out, after time runs that finished, leaves unmeasured."""
-    missing = sum(1 for m in modules if m.heap_bytes is None and not m.preloaded)
-    return (f"heap run (tracemalloc) {failure.message}, though every time run finished: "
-            "tracemalloc slows allocation-heavy code, many times over for some; "
-            f"{missing} module(s) have no heap figures (a longer --timeout measures "
-            "them; --no-memory skips the heap run)")
-
 
 #: Python's own variables that change what an import costs, and how (each a note when set).
 _SHAPING = {
