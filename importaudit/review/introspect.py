@@ -386,13 +386,21 @@ class _Analysis:
 
 # ----------------------------------------------------------------- one module's source
 def _called(text: str, name: str) -> bool:
-    """Whether `text` calls `name` other than as a decorator (`name(`, not `@name(`)."""
+    """Whether `text` calls `name` other than as a decorator.
+
+    `name(` and `module.name(` (`_utils.maybe_transform(...)`), not `@name(` nor
+    `@module.name(`.
+    """
     at = text.find(name)
     while at != -1:
         before = text[at - 1] if at else " "
         after = text[at + len(name):at + len(name) + 40].lstrip()
-        if not (before.isalnum() or before in "_@.") and after.startswith("("):
-            return True
+        if not (before.isalnum() or before in "_@") and after.startswith("("):
+            start = at
+            while start and (text[start - 1].isalnum() or text[start - 1] in "_."):
+                start -= 1  # (back over the dotted name it ends)
+            if not start or text[start - 1] != "@":
+                return True
         at = text.find(name, at + len(name))
     return False
 

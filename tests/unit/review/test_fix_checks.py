@@ -788,6 +788,12 @@ def test_a_typeddict_the_project_hands_to_get_type_hints_keeps_its_imports() -> 
                       **heavy),
                record(FIXTURES, "walkedparams.notes", "walkedparams.client", 7, 100),
                record(FIXTURES, "walkedparams.shades", "walkedparams.notes", 8, 60_000,
+                      **heavy),
+               # (called through its module, `_utils.maybe_transform(...)`: rev14 saw it
+               # missed)
+               record(FIXTURES, "walkedparams.outbox", "walkedparams", 1, 100),
+               record(FIXTURES, "walkedparams.reply", "walkedparams.outbox", 2, 100),
+               record(FIXTURES, "walkedparams.tones", "walkedparams.reply", 3, 60_000,
                       **heavy))
     report = make_report(("walkedparams",), modules)
     found = codes(report, "IA501")
@@ -797,4 +803,5 @@ def test_a_typeddict_the_project_hands_to_get_type_hints_keeps_its_imports() -> 
     assert read["walkedparams.message"]["TextPart"] == "UserMessage"
     assert read["walkedparams.parts"]["FontStyle"] == "TextPart"
     assert read["walkedparams.parts"]["Emphasis"] == "Styled"
+    assert read["walkedparams.reply"]["Tone"] == "Reply"
     assert "walkedparams.notes" not in read
