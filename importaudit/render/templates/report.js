@@ -650,7 +650,7 @@
       body.appendChild(cl);
     }
     markSelected(name);
-    if (panel.hidden) { document.body.classList.add("panel-open"); relayout(); }
+    if (panel.hidden) { document.body.classList.add("panel-open"); redraw(); }
     panel.hidden = false;
     document.getElementById("ia-panel-title").focus();
   }
@@ -659,19 +659,21 @@
     if (panel.hidden) return;
     panel.hidden = true;
     document.body.classList.remove("panel-open");
-    relayout();
+    redraw();
     markSelected(null);
     if (panelReturn && document.contains(panelReturn)) panelReturn.focus();
     panelReturn = null;
   }
   var relayoutTimer = null;
-  /* The charts take the width of their boxes: drawn again when the window or the room
-     beside the open panel changes (once the changes of a moment have settled). */
+  /* The charts take the width of their boxes: drawn again when the room beside the
+     panel changes as it opens or closes, and when the window is resized (once the
+     changes of a moment have settled). */
+  function redraw() {
+    if (!document.getElementById("ia-single").hidden) { drawChart(); drawTimeline(); } else if (DATA.compare) drawDiff();
+  }
   function relayout() {
     clearTimeout(relayoutTimer);
-    relayoutTimer = setTimeout(function () {
-      if (!document.getElementById("ia-single").hidden) { drawChart(); drawTimeline(); } else if (DATA.compare) drawDiff();
-    }, 150);
+    relayoutTimer = setTimeout(redraw, 150);
   }
   function markSelected(name) {
     var rows = document.querySelectorAll("#ia-modules tbody tr");
