@@ -172,15 +172,19 @@ _LINES_KEPT = 12
 # before or after it in the next, though nothing changed (a baseline check failed on
 # an unchanged tree). Which import tips it over moves with any allocation before it.
 # So, for the heap run of a profile (`interned`), the table is grown before tracemalloc
-# starts to where it
-# reallocates into 2**18 slots: room for about 87,000 more strings (a tree of 800
-# modules interns about 35,000) at the cost of the strings held here (about 5 MiB,
-# never traced) and 0.1-0.3 s. Interning up to _GROW_UNTRACED strings is cheap; the rest
-# goes under tracemalloc until one batch's peak shows the big reallocation. A module
-# measured alone (`--isolated`) is not: the whole import is its own there, and the
-# table's growth with it, in every run; and each of its children would pay the time.
+# starts to where it reallocates into 2**18 slots: room for about 87,000 more strings
+# (strawberry's 229 modules intern 26,000, jax's 587 70,000; a larger tree fills it
+# and its next doubling, 7.7 MB, lands in a module again) at the cost of the strings
+# held here (9-11 MiB of RSS on 3.9-3.13, never traced) and 0.1-0.3 s. Interning up to
+# _GROW_UNTRACED strings is cheap; the rest goes under tracemalloc until one batch's
+# peak shows the big reallocation. A module measured alone (`--isolated`) is not: the
+# whole import is its own there, and the table's growth with it, in every run; and
+# each of its children would pay the time.
 _HELD_STRINGS: "tuple[str, ...]" = ()
-_GROW_UNTRACED = 1 << 16  # below the 87,381 that fill 2**17 slots, whatever start-up interned
+# (Low enough that the 2**18 reallocation is traced unless start-up interned more than
+# 54,000 strings; from 1 << 16, 22,000 in a sitecustomize were enough to miss it and
+# grow on to 2**19: 1-2 s and 20 MiB.)
+_GROW_UNTRACED = 1 << 15
 _GROW_BATCH = 512
 _GROW_JUMP = 3 << 20  # 2**18 slots take 3.7 MiB (5 MiB before 3.11); 2**17 at most 2.5 MiB
 _GROW_LIMIT = 1 << 19  # a Python whose table grows otherwise: stop anyway
