@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 MIN_SAMPLES = 5
 #: A statement with less than this share of the sampled time is not named as costly.
 MIN_SHARE = 0.1
+#: Nor one that fewer samples than this landed in: in openai's response_input_item, 7
+#: samples over 40 model classes named three classes of one sample each, "about 15%",
+#: by chance.
+MIN_STATEMENT_SAMPLES = 2
 #: How long a statement's quoted source may be in a message.
 _QUOTE_CHARS = 60
 
@@ -107,6 +111,8 @@ def sampled_enough(record: ModuleRecord) -> bool:
 def hot_statements(record: ModuleRecord, path: str) -> list[HotStatement] | None:
     """The statements of the source at `path` that took `MIN_SHARE` of the body's samples.
 
+    And that `MIN_STATEMENT_SAMPLES` samples at least landed in.
+
     Costliest first. None when nothing can be said: the body was not sampled enough
     (`sampled_enough`), or its source cannot be read or parsed. An empty list: sampled
     enough, and no statement took that share.
@@ -125,19 +131,20 @@ def hot_statements(record: ModuleRecord, path: str) -> list[HotStatement] | None
     # Innermost first: a block's statements before the block whose header also holds lines.
     spans = sorted(((_start(n), n.end_lineno or n.lineno, n) for n in _units(tree.body)),
                    key=lambda span: span[1] - span[0])
-    charged: dict[int, tuple[ast.stmt, int]] = {}
+    charged: dict[int, tuple[ast.stmt, int, int]] = {}
     for sampled in record.lines:
         if sampled.line <= 0:
             continue
         for start, end, node in spans:
             if start <= sampled.line <= end:
-                _, ns = charged.get(id(node), (node, 0))
-                charged[id(node)] = (node, ns + sampled.sampled_ns)
+                _, ns, count = charged.get(id(node), (node, 0, 0))
+                charged[id(node)] = (node, ns + sampled.sampled_ns, count + sampled.samples)
                 break
     total = record.sampled_ns or 1
     hot = [HotStatement(_start(node), node.end_lineno or node.lineno, _quote(node, lines),
                         ns / total, ns)
-           for node, ns in charged.values() if ns >= MIN_SHARE * total]
+           for node, ns, count in charged.values()
+           if ns >= MIN_SHARE * total and count >= MIN_STATEMENT_SAMPLES]
     return sorted(hot, key=lambda h: (-h.sampled_ns, h.line))
 
 

@@ -18,6 +18,7 @@ from importaudit.review.context import is_stdlib
 from importaudit.review.facts import Statement
 from importaudit.review.lines import (
     MIN_SHARE,
+    MIN_STATEMENT_SAMPLES,
     HotStatement,
     hot_statements,
     loading_share,
@@ -438,7 +439,8 @@ def _where_the_time_went(record: ModuleRecord, facts: ModuleFacts, work: list[St
         spread = (f"; about {_percent(loading)} of it went into loading its code"
                   if loading >= MIN_SHARE else "")
         return (f"sampled while it was imported, no statement took {_percent(MIN_SHARE)} of "
-                f"its time{spread}. At module level it runs: {shown}.",
+                f"its time in {MIN_STATEMENT_SAMPLES} samples or more{spread}. At module "
+                f"level it runs: {shown}.",
                 "Its time is spread over many statements: import the module only where it "
                 "is needed (a function, or a module `__getattr__`), or move its definitions "
                 "and work into modules imported on first use.", None)

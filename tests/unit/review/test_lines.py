@@ -69,3 +69,18 @@ def test_too_few_samples_or_a_spread_body_name_no_statement(tmp_path: Path) -> N
     # A source that no longer parses says nothing either.
     path.write_text("def broken(:\n")
     assert hot_statements(dataclasses.replace(few, samples=50), str(path)) is None
+
+
+def test_a_statement_one_sample_landed_in_is_not_named(tmp_path: Path) -> None:
+    # openai's response_input_item: 7 samples of about 2.6 ms over 40 model classes; three
+    # classes of one sample each read "about 15%" and were named, by chance.
+    path = tmp_path / "m.py"
+    path.write_text(SOURCE)
+    tick = 2_600_000
+    lines = (*(LineTime(line, tick, 1) for line in (3, 7, 13, 20)), LineTime(0, 3 * tick, 3))
+    record = ModuleRecord("m", sampled_ns=7 * tick, samples=7, lines=lines)
+    assert hot_statements(record, str(path)) == []
+    # Two samples in one statement: that one is named.
+    twice = dataclasses.replace(record, lines=(LineTime(7, 2 * tick, 2), *lines[2:]))
+    hot = hot_statements(twice, str(path))
+    assert hot is not None and [h.line for h in hot] == [6]
