@@ -45,7 +45,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from importaudit.review.facts import Binding, BindingKind
-from importaudit.review.syntax import dotted, function_locals, resolve_relative
+from importaudit.review.syntax import (
+    ANNOTATION_ATTRIBUTES,
+    dotted,
+    function_locals,
+    resolve_relative,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -82,11 +87,10 @@ READERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "msgspec.msgpack.Decoder": ((0,), ("type",)),
     "typeguard.check_type": ((1,), ("expected_type",)),
 }
-#: Attributes whose reading on a class evaluates its annotations, on Python 3.14+ only
-#: (`__annotations__` runs `__annotate__`). Before, with `from __future__ import
-#: annotations`, they hold strings: anthropic's `reject_unexpected_keywords` reads
-#: `params_type.__annotations__.keys()` of its TypedDicts, which needs no import.
-_ANNOTATION_ATTRIBUTES = frozenset({"__annotations__", "__annotate__"})
+# (`ANNOTATION_ATTRIBUTES`: reading them on a class evaluates its annotations on Python
+# 3.14+ only (`__annotations__` runs `__annotate__`). Before, with `from __future__
+# import annotations`, they hold strings: anthropic's `reject_unexpected_keywords` reads
+# `params_type.__annotations__.keys()` of its TypedDicts, which needs no import.)
 #: How a call of a library reader is written: (its package, its name).
 _LIBRARY_NAMES = frozenset({(name.partition(".")[0], name.rpartition(".")[2])
                             for name in READERS})
@@ -233,7 +237,7 @@ class _Analysis:
         found.update(tail for package, tail in _LIBRARY_NAMES
                      if package in packages and tail in text)
         if self.ctx.lazy_annotations:
-            found.update(attr for attr in _ANNOTATION_ATTRIBUTES if attr in text)
+            found.update(attr for attr in ANNOTATION_ATTRIBUTES if attr in text)
         return found
 
     def _text(self, name: str) -> str:
@@ -488,13 +492,13 @@ def _function(module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef, *,
     passes: list[_Call] = []
     for inner in ast.walk(node):
         if (attributes and isinstance(inner, ast.Attribute)
-                and inner.attr in _ANNOTATION_ATTRIBUTES):
+                and inner.attr in ANNOTATION_ATTRIBUTES):
             reads |= _carried(inner.value, flows)
         if not isinstance(inner, ast.Call):
             continue
         written = dotted(inner.func)
         if attributes and written == "getattr" and len(inner.args) >= 2 and isinstance(
-                inner.args[1], ast.Constant) and inner.args[1].value in _ANNOTATION_ATTRIBUTES:
+                inner.args[1], ast.Constant) and inner.args[1].value in ANNOTATION_ATTRIBUTES:
             reads |= _carried(inner.args[0], flows)
         if written is None or (written.partition(".")[0] in locals_
                                and written.partition(".")[0] not in local):
