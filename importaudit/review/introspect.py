@@ -256,8 +256,12 @@ class _Analysis:
         module = self._read(name)
         if module is None or module.functions is not None:
             return
+        from importaudit.runtime.absent import module_level
+
         module.functions = {}
-        for stmt in module.tree.body:
+        # (Under `if`/`try`/`with` too: `if sys.version_info >= ...: def get_type_hints`.
+        # Of two definitions of one name, the later in the source is read.)
+        for stmt in module_level(module.tree.body):
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 module.functions[stmt.name] = _function(
                     module, stmt, attributes=self.ctx.lazy_annotations)
