@@ -387,7 +387,7 @@ def test_side_panel_from_bar_row_finding_and_cycle(
     main, side = page.locator("main").bounding_box(), panel.bounding_box()
     assert main is not None and side is not None
     assert main["x"] + main["width"] <= side["x"]
-    page.locator("#ia-cycles button[data-module='shop.orders']").first.click(timeout=5000)
+    page.locator("#ia-cycles button[data-module='shop.orders']").first.click()
     assert page.locator("#ia-panel-title").inner_text() == "shop.orders"
     page.locator("#ia-panel button[data-action=chart]").click()
     assert page.get_attribute("#ia-chart", "data-root") == "shop.orders"
