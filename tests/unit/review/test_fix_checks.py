@@ -708,6 +708,29 @@ def test_a_decorator_that_reads_annotations_keeps_their_imports() -> None:
     assert codes(make_report(("docsigned",), modules), "IA501") == []
 
 
+def test_a_route_decorated_by_a_router_made_elsewhere_keeps_its_imports() -> None:
+    # An application on FastAPI and typer (fastapi-users' and sqladmin's users): the
+    # router is made in one module (`router = APIRouter()`), routes in others that
+    # import only it. IA501 said `Item` was annotation-only in the routes module; moved
+    # under TYPE_CHECKING, `@router.post` raised PydanticUserError "not fully defined"
+    # on import, and a typer command made through the package's own factory raised
+    # NameError when run. A decorator of the package that reads nothing still lets go.
+    from review_samples import FIXTURES
+
+    modules = (record(FIXTURES, "routed", None, 0, 100),
+               record(FIXTURES, "routed.web", "routed.items", 2, 100),
+               record(FIXTURES, "routed.cli", "routed.commands", 2, 100),
+               record(FIXTURES, "routed.registry", "routed.plain", 2, 100),
+               *(record(FIXTURES, f"routed.{user}", "routed", 1, 100)
+                 for user in ("items", "commands", "plain")),
+               *(record(FIXTURES, f"routed.{used}", f"routed.{user}", 2, 60_000,
+                        self_heap_bytes=HEAVY)
+                 for user, used in (("items", "schemas"), ("commands", "colors"),
+                                    ("plain", "shades"))))
+    found = codes(make_report(("routed",), modules), "IA501")
+    assert [f.module for f in found] == ["routed.plain"]
+
+
 def test_a_model_whose_own_base_reads_annotations_keeps_their_imports() -> None:
     # openai: IA501 said `from .image_detail import ImageDetail` was annotation-only in
     # openai.types.responses.response_input_image (and ~250 modules like it). Its
