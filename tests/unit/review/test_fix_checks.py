@@ -731,6 +731,27 @@ def test_a_route_decorated_by_a_router_made_elsewhere_keeps_its_imports() -> Non
     assert [f.module for f in found] == ["routed.plain"]
 
 
+def test_a_class_a_library_object_s_method_reads_keeps_its_imports() -> None:
+    # cattrs: IA501 said `Unit` was annotation-only in a module of dataclasses that the
+    # application structures with `converter.structure(raw, Settings)`, where
+    # `converter = cattrs.Converter()` is made in another module. Moved under
+    # TYPE_CHECKING, structure() raised NameError: name 'Unit' is not defined. A
+    # dataclass handed to no reader still lets go.
+    from review_samples import FIXTURES
+
+    modules = (record(FIXTURES, "structured", None, 0, 100),
+               record(FIXTURES, "structured.loader", "structured", 1, 100),
+               record(FIXTURES, "structured.converters", "structured.loader", 2, 100),
+               record(FIXTURES, "structured.settings", "structured.loader", 2, 100),
+               record(FIXTURES, "structured.units", "structured.settings", 3, 60_000,
+                      self_heap_bytes=HEAVY),
+               record(FIXTURES, "structured.receipts", "structured", 1, 100),
+               record(FIXTURES, "structured.currencies", "structured.receipts", 2, 60_000,
+                      self_heap_bytes=HEAVY))
+    found = codes(make_report(("structured",), modules), "IA501")
+    assert [f.module for f in found] == ["structured.receipts"]
+
+
 def test_a_model_whose_own_base_reads_annotations_keeps_their_imports() -> None:
     # openai: IA501 said `from .image_detail import ImageDetail` was annotation-only in
     # openai.types.responses.response_input_image (and ~250 modules like it). Its
