@@ -97,6 +97,16 @@ READERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "cattrs.converters.BaseConverter.structure": ((1,), ("cl",)),
     "cattr.Converter.structure": ((1,), ("cl",)),
     "cattr.GenConverter.structure": ((1,), ("cl",)),
+    # FastAPI evaluates the signature of a dependency (a function, or a class's
+    # `__init__`) and of an endpoint added without a decorator.
+    "fastapi.Depends": ((0,), ("dependency",)),
+    "fastapi.Security": ((0,), ("dependency",)),
+    "fastapi.param_functions.Depends": ((0,), ("dependency",)),
+    "fastapi.param_functions.Security": ((0,), ("dependency",)),
+    "fastapi.APIRouter.add_api_route": ((1,), ("endpoint",)),
+    "fastapi.routing.APIRouter.add_api_route": ((1,), ("endpoint",)),
+    "fastapi.FastAPI.add_api_route": ((1,), ("endpoint",)),
+    "fastapi.applications.FastAPI.add_api_route": ((1,), ("endpoint",)),
 }
 # (`ANNOTATION_ATTRIBUTES`: reading them on a class evaluates its annotations on Python
 # 3.14+ only (`__annotations__` runs `__annotate__`). Before, with `from __future__
@@ -704,17 +714,32 @@ def _is_type_alias(node: ast.stmt) -> bool:
     return type(node).__name__ == "TypeAlias"
 
 
+def _signature_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[str]:
+    """The names written in a function's parameter and return annotations."""
+    args = node.args
+    for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
+        if arg is not None and arg.annotation is not None:
+            yield from _written(arg.annotation)
+    if node.returns is not None:
+        yield from _written(node.returns)
+
+
 def _type_names(node: ast.stmt) -> Iterator[str]:
     """What a reader resolves from a definition.
 
-    A class's field annotations and its bases, a type alias's value.
+    A class's field annotations, its bases and its `__init__`'s signature, a type
+    alias's value, a function's signature (FastAPI's dependencies and endpoints).
     """
-    if isinstance(node, ast.ClassDef):
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        yield from _signature_names(node)
+    elif isinstance(node, ast.ClassDef):
         for base in node.bases:
             yield from _written(base)
         for stmt in node.body:
             if isinstance(stmt, ast.AnnAssign):
                 yield from _written(stmt.annotation)
+            elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
+                yield from _signature_names(stmt)
     elif isinstance(node, ast.Assign):
         yield from _written(node.value)
     elif _is_type_alias(node):  # `type X = A | B` (Python 3.12+)

@@ -752,6 +752,27 @@ def test_a_class_a_library_object_s_method_reads_keeps_its_imports() -> None:
     assert [f.module for f in found] == ["structured.receipts"]
 
 
+def test_functions_handed_to_fastapi_keep_the_imports_of_their_signatures() -> None:
+    # An application on FastAPI: IA501 said `Tier` was annotation-only in a module of
+    # dependencies (used as `Depends(tier_param)` elsewhere), and `Order` in a module of
+    # endpoints added with `router.add_api_route(...)` on a router another module made.
+    # Moved under TYPE_CHECKING, app.openapi() raised PydanticUserError "not fully
+    # defined". A function handed to nothing still lets go.
+    from review_samples import FIXTURES
+
+    modules = (record(FIXTURES, "depended", None, 0, 100),
+               *(record(FIXTURES, f"depended.{user}", "depended", 1, 100)
+                 for user in ("web", "routes", "notes")),
+               record(FIXTURES, "depended.deps", "depended.web", 2, 100),
+               record(FIXTURES, "depended.handlers", "depended.routes", 2, 100),
+               *(record(FIXTURES, f"depended.{used}", f"depended.{user}", 3, 60_000,
+                        self_heap_bytes=HEAVY)
+                 for user, used in (("deps", "tiers"), ("handlers", "orders"),
+                                    ("notes", "labels"))))
+    found = codes(make_report(("depended",), modules), "IA501")
+    assert [f.module for f in found] == ["depended.notes"]
+
+
 def test_a_model_whose_own_base_reads_annotations_keeps_their_imports() -> None:
     # openai: IA501 said `from .image_detail import ImageDetail` was annotation-only in
     # openai.types.responses.response_input_image (and ~250 modules like it). Its
