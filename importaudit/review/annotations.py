@@ -155,6 +155,8 @@ def _needs_reader(ctx: ReviewContext, facts: ModuleFacts, names: frozenset[str],
         if binding.attr is None:
             continue
         home = defining_module(ctx, binding)
+        if home.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
+            return True  # a library's reader re-exported by the project
         found = ctx.facts(home) if ctx.is_own(home) else None
         if found is None or (home, binding.attr) in seen:
             continue

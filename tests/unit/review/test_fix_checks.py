@@ -714,19 +714,25 @@ def test_a_route_decorated_by_a_router_made_elsewhere_keeps_its_imports() -> Non
     # import only it. IA501 said `Item` was annotation-only in the routes module; moved
     # under TYPE_CHECKING, `@router.post` raised PydanticUserError "not fully defined"
     # on import, and a typer command made through the package's own factory raised
-    # NameError when run. A decorator of the package that reads nothing still lets go.
+    # NameError when run. So did pydantic's `validate_call` re-exported by a module of
+    # the project, a litestar route (app built) and a cyclopts command (run), whose
+    # libraries read signatures too. A decorator of the package that reads nothing
+    # still lets go.
     from review_samples import FIXTURES
 
     modules = (record(FIXTURES, "routed", None, 0, 100),
                record(FIXTURES, "routed.web", "routed.items", 2, 100),
                record(FIXTURES, "routed.cli", "routed.commands", 2, 100),
                record(FIXTURES, "routed.registry", "routed.plain", 2, 100),
+               record(FIXTURES, "routed.compat", "routed.payments", 2, 100),
                *(record(FIXTURES, f"routed.{user}", "routed", 1, 100)
-                 for user in ("items", "commands", "plain")),
+                 for user in ("items", "commands", "plain", "payments", "shelves",
+                              "printer")),
                *(record(FIXTURES, f"routed.{used}", f"routed.{user}", 2, 60_000,
                         self_heap_bytes=HEAVY)
                  for user, used in (("items", "schemas"), ("commands", "colors"),
-                                    ("plain", "shades"))))
+                                    ("plain", "shades"), ("payments", "money"),
+                                    ("shelves", "books"), ("printer", "sizes"))))
     found = codes(make_report(("routed",), modules), "IA501")
     assert [f.module for f in found] == ["routed.plain"]
 
