@@ -715,7 +715,8 @@ def test_a_route_decorated_by_a_router_made_elsewhere_keeps_its_imports() -> Non
     # under TYPE_CHECKING, `@router.post` raised PydanticUserError "not fully defined"
     # on import, and a typer command made through the package's own factory raised
     # NameError when run. So did pydantic's `validate_call` re-exported by a module of
-    # the project, a litestar route (app built) and a cyclopts command (run), whose
+    # the project, a litestar route (app built), a cyclopts command (run), and tools
+    # for language models (langchain_core's `@tool`, mcp's `@server.tool()`), whose
     # libraries read signatures too. A decorator of the package that reads nothing
     # still lets go.
     from review_samples import FIXTURES
@@ -727,12 +728,13 @@ def test_a_route_decorated_by_a_router_made_elsewhere_keeps_its_imports() -> Non
                record(FIXTURES, "routed.compat", "routed.payments", 2, 100),
                *(record(FIXTURES, f"routed.{user}", "routed", 1, 100)
                  for user in ("items", "commands", "plain", "payments", "shelves",
-                              "printer")),
+                              "printer", "tools")),
                *(record(FIXTURES, f"routed.{used}", f"routed.{user}", 2, 60_000,
                         self_heap_bytes=HEAVY)
                  for user, used in (("items", "schemas"), ("commands", "colors"),
                                     ("plain", "shades"), ("payments", "money"),
-                                    ("shelves", "books"), ("printer", "sizes"))))
+                                    ("shelves", "books"), ("printer", "sizes"),
+                                    ("tools", "units"))))
     found = codes(make_report(("routed",), modules), "IA501")
     assert [f.module for f in found] == ["routed.plain"]
 
