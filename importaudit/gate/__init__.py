@@ -54,6 +54,7 @@ from importaudit.gate.stats import (
     separation_confidence,
     speed_factor,
 )
+from importaudit.runtime.heapgaps import unmeasured
 
 if TYPE_CHECKING:
     from importaudit.config import Config
@@ -89,8 +90,9 @@ def evaluate(report: Report, config: Config, baseline: Report | None = None) -> 
         check_new_modules(report, compared, tolerance, out)
     for rule in config.forbidden:
         check_forbidden(report, index, rule, config, out)
+    gaps = unmeasured(report)
     for budget in config.budgets if measured else ():
-        check_budget_memory(index, budget, out)
+        check_budget_memory(index, budget, out, gaps)
     if measured and compared is not None:
         check_heap_regression(report, compared, tolerance, out)
     check_cycles(report, baseline, config, out)

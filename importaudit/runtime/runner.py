@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from importaudit.config.options import Measure
 from importaudit.errors import Interrupted, TargetNotFoundError
-from importaudit.model import ChildFailure, ModuleRecord, RunMeta, SkippedModule
+from importaudit.model import ChildFailure, HeapGap, ModuleRecord, RunMeta, SkippedModule
 from importaudit.runtime.children import (
     Children,
     ChildRun,
@@ -43,6 +43,7 @@ from importaudit.runtime.failures import (
     skipped_modules,
     under,
 )
+from importaudit.runtime.heapgaps import gap_note, heap_gap
 from importaudit.runtime.merge import (
     bytecode_state,
     median,
@@ -347,8 +348,13 @@ class Runner:
             failure = describe_failure(run, request.measure.timeout, names, request)
             if failure is not None:
                 break
+        gaps: tuple[HeapGap, ...] = ()
         if failure is None and heap_run is not None:
             failure = describe_failure(heap_run, request.measure.timeout, names, request)
+            if failure is not None and failure.kind == "timeout" and runs and cut is None:
+                # Only the tracemalloc run ran out of time; every time run imported the
+                # target. What it had not finished has no heap figures, and says why.
+                gaps, failure = (heap_gap(heap_run, failure, modules),), None
         preloaded = preloaded_records(start)
         seen = {m.name for m in modules}
         modules = modules + tuple(p for p in preloaded if p.name not in seen)
@@ -357,6 +363,7 @@ class Runner:
         notes = environment_notes(start, modules, request, environ)
         if sampling_note:
             notes = (sampling_note, *notes)
+        notes = (*(gap_note(g, request.measure.timeout) for g in gaps), *notes)
         if note:
             notes = (note, *notes)
         exits = [r.program_exit for r in runs if r.program_exit is not None and r is not cut]
@@ -377,6 +384,7 @@ class Runner:
             notes=notes,
             variables=shaping_variables(environ),
             interrupted=interrupted,
+            heap_gaps=gaps,
         )
         return Measurement(modules, meta, failure, skipped)
 
@@ -434,6 +442,8 @@ class Runner:
             cut = exc  # the modules measured so far make a partial report
         records = [standalone(by_name[name], *measured[name])
                    for name in wanted if name in measured]
+        gaps = _isolated_gaps(records, {name: heap for name, (_, heap) in measured.items()},
+                              request.measure.timeout)
         failure = describe_failure(listing, request.measure.timeout, names, request)
         for name in wanted:
             for run in measured.get(name, ((), None))[0]:
@@ -458,10 +468,12 @@ class Runner:
                 *([] if sampling_note is None else [sampling_note]),
                 *environment_notes(listing.start, base, request, environ),
                 *([] if shard is None or wanted else [empty_shard_note(shard)]),
+                *(gap_note(g, request.measure.timeout) for g in gaps),
             ),
             variables=shaping_variables(environ),
             shard=shard,
             interrupted=None if cut is None else cut.name,
+            heap_gaps=tuple(gaps),
         )
         result = Measurement(tuple(records) + preloaded, meta, failure, skipped)
         if cut is not None:
@@ -470,6 +482,20 @@ class Runner:
         return result
 
 
+
+
+def _isolated_gaps(records: Sequence[ModuleRecord], heaps: Mapping[str, ChildRun | None],
+                   timeout: float) -> list[HeapGap]:
+    """The modules measured alone whose own heap run did not finish: said, not blank."""
+    gaps = []
+    for record in records:
+        heap = heaps.get(record.name)
+        if heap is None or heap.finished:
+            continue
+        stopped = describe_failure(heap, timeout)
+        if stopped is not None:
+            gaps.append(heap_gap(heap, stopped, [record]))
+    return gaps
 
 
 def _mode_name(request: ProfileRequest) -> str:
