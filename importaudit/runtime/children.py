@@ -68,6 +68,7 @@ class ChildRun:
     main_file: str | None = None
     program_exit: int | None = None
     done_wall_ns: int | None = None
+    interned: int | None = None  # strings the run interned (`Done.interned`)
     returncode: int | None = None
     timed_out: bool = False
     stderr_tail: str = ""
@@ -128,6 +129,7 @@ def parse_records(lines: Sequence[bytes], run: ChildRun) -> None:
                 run.program_exit = rec.code
             case Done():
                 run.done_wall_ns = rec.wall_ns
+                run.interned = rec.interned
 
 
 def _drain(stream: IO[bytes], tail: deque[bytes]) -> None:
