@@ -69,7 +69,8 @@ def check(
     """The CI gate: budgets, forbidden modules, cycles, contracts, baseline regressions.
 
     Exits 0 when every check passes, 1 on violations, 2 on a usage or configuration
-    error, 3 when a target fails to import or the child interpreter crashes.
+    error, 3 when a target fails to import or the child interpreter crashes, or when a
+    check cannot judge heap figures a heap run did not measure.
     """
 
     def body() -> int:

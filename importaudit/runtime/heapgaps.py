@@ -75,14 +75,20 @@ def _stalled(cpu: int | None, elapsed: int | None, wall: int) -> bool | None:
     return None
 
 
+#: How many of a gap's modules its note names (the report's `heap_gaps` has them all).
+_NAMED = 5
+
+
 def gap_note(gap: HeapGap, timeout: float | None) -> str:
     """What a report says of a gap: which modules, why, and the way out."""
     from importaudit.units import format_ns
 
     count = len(gap.modules)
     them, their = ("it", "its") if count == 1 else ("them", "their")
-    head = (f"no heap figures for {count} module{'s' if count != 1 else ''}: the heap run "
-            f"(tracemalloc) {gap.message}")
+    shown = ", ".join(gap.modules[:_NAMED])
+    shown += f" and {count - _NAMED} more" if count > _NAMED else ""
+    head = (f"no heap figures for {count} module{'s' if count != 1 else ''} ({shown}): "
+            f"the heap run (tracemalloc) {gap.message}")
     if gap.kind == "timeout":
         head += f", though the time runs imported {them}"
     where = gap.module or "the import"

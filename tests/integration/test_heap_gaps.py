@@ -136,6 +136,17 @@ def test_a_hang_under_tracemalloc_is_not_called_slowness(project):
 def test_review_exits_by_its_findings_and_says_what_has_no_heap(project):
     result = invoke("review", "tracedpkg", "--fail-on", "never")
     assert result.exit_code == 0, result.output
-    assert "no heap figures for 2 modules: the heap run (tracemalloc) timed out" \
-        in result.output
+    assert "no heap figures for 2 modules (tracedpkg, tracedpkg.engine): the heap run " \
+        "(tracemalloc) timed out" in result.output
     assert "a longer --timeout (now 8 s) measures them" in result.output
+
+
+def test_a_module_measured_alone_whose_heap_run_did_not_finish_is_a_gap(project):
+    # With --isolated each module has a heap run of its own: one that did not finish
+    # left its heap blank, read as "no heap run" by the gate.
+    result = invoke("profile", "tracedstuck", "--isolated", "--format", "json",
+                    "-o", "out.json")
+    assert result.exit_code == 0, result.output
+    [gap] = gaps_of(project / "out.json")
+    assert gap["modules"] == ["tracedstuck"]
+    assert gap["stalled"] is True
