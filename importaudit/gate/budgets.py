@@ -13,7 +13,6 @@ from importaudit.gate.outcome import SHOWN, Outcome, matches, pct, runs_of
 from importaudit.gate.stats import budget_confidence
 from importaudit.loadgraph import LoadGraph, ancestors
 from importaudit.model import Violation
-from importaudit.runtime.heapgaps import why_unmeasured
 from importaudit.units import format_bytes, format_ns
 
 if TYPE_CHECKING:
@@ -145,6 +144,8 @@ def check_budget_memory(index: LoadGraph, budget: Budget, out: Outcome,
             touched = sorted(n for n in heap_covers(index, record.name) if n in gaps) \
                 if attr == "heap_bytes" and gaps else []
             if touched:
+                from importaudit.runtime.heapgaps import why_unmeasured
+
                 unjudged.append(record.name)
                 out.record(check, record.name, [],
                            f"cannot judge: {why_unmeasured(touched, gaps)}", undecided=True)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from importaudit.checks import check_id
 from importaudit.loadgraph import LoadGraph
 from importaudit.model import CheckResult, Verdict, Violation
-from importaudit.runtime.heapgaps import unmeasured, why_unmeasured
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -79,6 +78,8 @@ class Outcome:
                      gaps: Mapping[str, HeapGap], *, baseline: bool = False) -> None:
         """Record that `check` cannot judge `names`: heap figures a heap run left out."""
         if names:
+            from importaudit.runtime.heapgaps import why_unmeasured
+
             self.undecided.append(
                 f"{check}: {why_unmeasured(names, gaps, baseline=baseline)}")
 
@@ -88,7 +89,20 @@ def load_graph(report: Report, ignore: Sequence[str],
            exclude: frozenset[str] = frozenset()) -> LoadGraph:
     """The report's load graph without ignored modules (and `exclude`d ones)."""
     return LoadGraph(report.modules, exclude=lambda name: name in exclude or any(
-        matches(name, p) for p in ignore), heap_unknown=unmeasured(report))
+        matches(name, p) for p in ignore), heap_unknown=heap_gaps_of(report))
+
+
+def heap_gaps_of(report: Report) -> dict[str, HeapGap]:
+    """Each module a heap run left without heap figures, and its gap (`meta.heap_gaps`).
+
+    The runtime's code is loaded only for a report that has gaps: a static check
+    judges a report without a run.
+    """
+    if report.meta is None or not report.meta.heap_gaps:
+        return {}
+    from importaudit.runtime.heapgaps import unmeasured
+
+    return unmeasured(report)
 
 
 def runs_of(record: ModuleRecord) -> int:

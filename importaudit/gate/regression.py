@@ -9,10 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from importaudit.gate.outcome import SHOWN, Outcome, delta, load_graph, origin, pct, runs_of
+from importaudit.gate.outcome import (
+    SHOWN,
+    Outcome,
+    delta,
+    heap_gaps_of,
+    load_graph,
+    origin,
+    pct,
+    runs_of,
+)
 from importaudit.gate.stats import runs_needed, separation_confidence, speed_factor
 from importaudit.model import Violation
-from importaudit.runtime.heapgaps import unmeasured
 from importaudit.units import format_bytes, format_ns
 
 if TYPE_CHECKING:
@@ -182,7 +190,7 @@ def check_heap_regression(report: Report, compared: Compared, tolerance: Toleran
     judged: a heap regression big enough to stop the heap run would pass unseen.
     """
     index, base = compared.index, compared.base
-    gaps, then_gaps = unmeasured(report), unmeasured(compared.baseline)
+    gaps, then_gaps = heap_gaps_of(report), heap_gaps_of(compared.baseline)
     now_missing: list[str] = []
     then_missing: list[str] = []
     for target in compared_modules(report, compared.baseline, index):
