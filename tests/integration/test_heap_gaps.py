@@ -120,6 +120,9 @@ def test_a_baseline_keeps_no_unmeasured_heap_and_a_later_check_says_so(project):
     assert "CANNOT JUDGE regression.heap: heap not measured in the baseline for " \
         "tracedpkg" in result.output
     assert "save the baseline again with a longer --timeout" in result.output
+    diff = invoke("baseline", "diff")  # the regressions alone: judged the same way
+    assert diff.exit_code == 3, diff.output
+    assert "CANNOT JUDGE regression.heap" in diff.output
 
 
 def test_a_hang_under_tracemalloc_is_not_called_slowness(project):
