@@ -147,7 +147,8 @@ def test_warm_up_then_repeats_then_one_heap_run_merged_into_medians() -> None:
     measured = profile(script, repeat=3)
     # The warm-up records hits and samples lines; time runs measure RSS; the heap run is
     # apart.
-    assert script.flags() == ["rss,hits,lines", "rss", "rss", "rss", "heap,interned=500"]
+    assert script.flags() == ["rss,hits,lines", "rss", "rss", "rss",
+                              f"heap,interned={2 * runner.STRINGS_PER_MODULE}"]
     assert measured.failure is None
     by_name = {m.name: m for m in measured.modules}
     pkg = by_name["pkg"]
