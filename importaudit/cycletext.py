@@ -126,7 +126,7 @@ def unsuspected_label(cycle: Cycle) -> str:
             f"(unverified: {_unverified_why(cycle)})")
 
 
-def _ran_only_order(cycle: Cycle) -> str | None:
+def ran_only_order(cycle: Cycle) -> str | None:
     """The start of a cycle with one order, when a trial ran that order without failing."""
     start = only_start(cycle)
     if start is None or cycle.proof is not Proof.NOT_REPRODUCED:
@@ -140,7 +140,7 @@ def claim_label(cycle: Cycle) -> str | None:
     """A short label for the claim (None: not suspected of failing at import)."""
     if cycle.fails:
         return "fails at import (reproduced)"
-    start = _ran_only_order(cycle)
+    start = ran_only_order(cycle)
     if start is not None:
         return f"does not fail: its only order (it always starts at {start}) was run"
     ran = _imports_text(cycle, sentence=False)
@@ -157,7 +157,7 @@ def claim_sentence(cycle: Cycle) -> str:
     """One sentence on the claim, with the error when reproduced ("" when none)."""
     if cycle.fails:
         return f"It fails at import: {trial_text(cycle.failures[0])}."
-    start = _ran_only_order(cycle)
+    start = ran_only_order(cycle)
     if start is not None:
         looked = (": a `from ... import name` on a half-initialised module looked "
                   "possible, but" if cycle.can_fail else ":")
@@ -187,7 +187,7 @@ def claims_count(cycles: Sequence[Cycle]) -> str:
     each entry point".
     """
     parts = [f"{sum(1 for c in cycles if c.fails)} fail at import"]
-    several = [c for c in cycles if _ran_only_order(c) is None]
+    several = [c for c in cycles if ran_only_order(c) is None]
     single = len(cycles) - len(several)
     tried = sum(1 for c in several if c.can_fail and c.proof is Proof.NOT_REPRODUCED)
     if tried:

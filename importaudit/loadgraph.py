@@ -53,13 +53,17 @@ class LoadGraph:
     median: noise only ever adds time, so a saving judged on it (the review's) does not
     come and go with the load of the machine. `hits` adds import statements the profile
     could not see as cache hits (importer, imported): a compiled module's imports of
-    modules already loaded never pass through `builtins.__import__`.
+    modules already loaded never pass through `builtins.__import__`. `heap_unknown`
+    names modules a heap run left without heap figures (`RunMeta.heap_gaps`): a cost
+    that includes one has no heap figure, rather than the part the others add up to.
     """
 
     def __init__(self, records: Iterable[ModuleRecord],
                  exclude: Callable[[str], bool] | None = None, *, fastest: bool = False,
-                 hits: Iterable[tuple[str, str]] = ()) -> None:
+                 hits: Iterable[tuple[str, str]] = (),
+                 heap_unknown: Collection[str] = ()) -> None:
         self.fastest = fastest
+        self.heap_unknown = frozenset(heap_unknown)
         self.records: dict[str, ModuleRecord] = {}
         for record in records:
             self.records.setdefault(record.name, record)
@@ -200,6 +204,8 @@ class LoadGraph:
         """
         chosen = [self.records[n] for n in set(names) if n in self.records]
         heaps = [r.self_heap_bytes for r in chosen if r.self_heap_bytes is not None]
+        if any(r.name in self.heap_unknown for r in chosen):
+            heaps = []
         rss = [r.self_rss_bytes for r in chosen if r.self_rss_bytes is not None]
         times = (r.self_ns_min or r.self_ns if self.fastest else r.self_ns for r in chosen)
         return Impact(sum(max(0, t) for t in times),

@@ -43,7 +43,8 @@ COMPARED = ("python", "python_version", "platform", "implementation", "machine",
 
 #: Notes that sum up what a shard measured of its own modules, not how it ran
 #: (`runtime.runner.collector_note`): each shard has its own, kept but not compared.
-MEASURED_NOTES = ("garbage collector pauses: ",)
+#: So do the heap gaps' (`runtime.heapgaps.gap_note`).
+MEASURED_NOTES = ("garbage collector pauses: ", "no heap figures for ")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -207,7 +208,9 @@ def merge(named: Sequence[tuple[str, Report]], *, partial: bool = False) -> Merg
         meta=dataclasses.replace(meta, shard=None, shards=runs, notes=merged_notes,
                                  differs=differs,
                                  interrupted=next((_meta(r)[0].interrupted for r in shards
-                                                   if _meta(r)[0].interrupted), None)),
+                                                   if _meta(r)[0].interrupted), None),
+                                 heap_gaps=_distinct(g for r in shards
+                                                     for g in _meta(r)[0].heap_gaps)),
         modules=records,
         failure=next((r.failure for r in shards if r.failure is not None), None),
         skipped=tuple(skipped.values()),

@@ -98,6 +98,7 @@ def _describe(title: str, verdict: Verdict) -> str:
         lines += [text for _style, text in violation_lines(violation)]
         if violation.chain:
             lines.append(f"       chain: {' -> '.join(violation.chain)}")
+    lines += [f"  CANNOT JUDGE {line}" for line in verdict.undecided]
     return "\n".join(lines)
 
 
@@ -156,7 +157,8 @@ def enforce_budget(args: tuple[Any, ...], kwargs: dict[str, Any],
         )
     verdict = evaluate(report, config)
     if not verdict.passed:
-        raise ImportBudgetExceeded(_describe(f"import budget of {', '.join(args)} exceeded:",
+        what = "exceeded" if verdict.violations else "not judged (heap not measured)"
+        raise ImportBudgetExceeded(_describe(f"import budget of {', '.join(args)} {what}:",
                                              verdict))
     return report
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -240,8 +240,15 @@ def _sum_known(values: Iterable[int | None]) -> int | None:
 
 
 def report_totals(report: Report) -> Totals:
-    """`totals` of a whole report: its skipped modules count as skipped, not failed."""
-    return totals(report.modules, {s.name for s in report.skipped}, _uncaught(report))
+    """`totals` of a whole report: its skipped modules count as skipped, not failed.
+
+    No heap total when a heap run left modules without heap figures: the sum of the
+    others would be a part shown as the whole.
+    """
+    sums = totals(report.modules, {s.name for s in report.skipped}, _uncaught(report))
+    if report.meta is not None and report.meta.heap_gaps:
+        sums = replace(sums, heap_bytes=None)
+    return sums
 
 
 def _uncaught(report: Report) -> tuple[str, ...]:

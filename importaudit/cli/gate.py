@@ -21,7 +21,7 @@ from importaudit.cli.output import (
     say_failure,
     verbosity_options,
 )
-from importaudit.errors import ImportAuditError
+from importaudit.errors import EXIT_TARGET, ImportAuditError
 
 if TYPE_CHECKING:
     from importaudit.cli.options import Given, ShardFlags
@@ -69,7 +69,8 @@ def check(
     """The CI gate: budgets, forbidden modules, cycles, contracts, baseline regressions.
 
     Exits 0 when every check passes, 1 on violations, 2 on a usage or configuration
-    error, 3 when a target fails to import or the child interpreter crashes.
+    error, 3 when a target fails to import or the child interpreter crashes, or when a
+    check cannot judge heap figures a heap run did not measure.
     """
 
     def body() -> int:
@@ -128,6 +129,12 @@ def baseline_save(targets: tuple[str, ...], given: Given, from_report: str | Non
         commit = f" at commit {saved.git_commit[:12]}" if saved.git_commit else ""
         click.echo(f"saved baseline of {', '.join(saved.report.targets)} ({modules} modules, "
                    f"{len(saved.report.cycles)} cycles){commit} to {path}")
+        gaps = saved.report.meta.heap_gaps if saved.report.meta is not None else ()
+        if gaps:
+            count = sum(len(g.modules) for g in gaps)
+            click.echo(f"importaudit: without heap figures for {count} module(s): the heap "
+                       f"run {gaps[0].message}; a check cannot judge their heap against "
+                       "this baseline (save it again with a longer --timeout)", err=True)
         return 0
 
     run(body)
@@ -198,6 +205,8 @@ def baseline_diff(reports: tuple[str, ...], given: Given, fmt: str | None, outpu
                 render_diff_json(diff, stream)
             else:
                 render_diff(diff, stream, render_options(verbosity=verbose - quiet))
+        if diff.verdict is not None and diff.verdict.undecided:
+            return EXIT_TARGET  # heap figures one side did not measure: not judged
         return 0 if diff.verdict is None or diff.verdict.passed else 1
 
     run(body)

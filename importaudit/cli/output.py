@@ -107,6 +107,19 @@ def say_failure(report: Report, fmt: str, output: str | None) -> None:
                    err=True)
 
 
+def say_heap_gaps(report: Report, fmt: str, output: str | None) -> None:
+    """Heap figures a heap run left out, with a report not on the terminal: say so on stderr.
+
+    The report's notes say which modules, why and the way out; this is their first line.
+    """
+    where = _unseen(fmt, output)
+    gaps = report.meta.heap_gaps if report.meta is not None else ()
+    if gaps and where is not None:
+        count = sum(len(g.modules) for g in gaps)
+        click.echo(f"importaudit: no heap figures for {count} module(s): the heap run "
+                   f"{gaps[0].message}; the report {where} says why in its notes", err=True)
+
+
 def emit_partial(exc: Interrupted, fmt: str, output: str | None,
                  options: RenderOptions) -> None:
     """Write out what was measured before the signal `exc`, if anything, as `emit` does.

@@ -27,6 +27,7 @@ from importaudit.cli.output import (
     render_options,
     say_empty_shard,
     say_failure,
+    say_heap_gaps,
     verbosity_options,
 )
 from importaudit.errors import EXIT_TARGET, ImportAuditError, Interrupted
@@ -104,6 +105,7 @@ def profile(
             raise
         emit(report, chosen, output, options)
         say_failure(report, chosen, output)
+        say_heap_gaps(report, chosen, output)
         say_empty_shard(report)
         return EXIT_TARGET if report.failure is not None else 0
 

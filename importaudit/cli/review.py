@@ -26,6 +26,7 @@ from importaudit.cli.output import (
     render_options,
     say_empty_shard,
     say_failure,
+    say_heap_gaps,
     verbosity_options,
 )
 from importaudit.errors import EXIT_TARGET, ImportAuditError
@@ -104,6 +105,7 @@ def review(
         emit(report, chosen, output, render_options(command="review",
                                                     verbosity=verbose - quiet))
         say_failure(report, chosen, output)
+        say_heap_gaps(report, chosen, output)
         say_empty_shard(report)
         if report.failure is not None:
             return EXIT_TARGET

@@ -38,7 +38,7 @@ from importaudit.gate.budgets import (
 )
 from importaudit.gate.calibration import Calibration, TargetSpread, calibrate
 from importaudit.gate.contracts import check_contracts
-from importaudit.gate.outcome import SHOWN, Outcome, covers, load_graph, matches
+from importaudit.gate.outcome import SHOWN, Outcome, covers, heap_gaps_of, load_graph, matches
 from importaudit.gate.regression import (
     check_heap_regression,
     check_new_modules,
@@ -89,8 +89,9 @@ def evaluate(report: Report, config: Config, baseline: Report | None = None) -> 
         check_new_modules(report, compared, tolerance, out)
     for rule in config.forbidden:
         check_forbidden(report, index, rule, config, out)
+    gaps = heap_gaps_of(report)
     for budget in config.budgets if measured else ():
-        check_budget_memory(index, budget, out)
+        check_budget_memory(index, budget, out, gaps)
     if measured and compared is not None:
         check_heap_regression(report, compared, tolerance, out)
     check_cycles(report, baseline, config, out)

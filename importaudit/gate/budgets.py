@@ -16,10 +16,10 @@ from importaudit.model import Violation
 from importaudit.units import format_bytes, format_ns
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from importaudit.config import Budget, Config
-    from importaudit.model import ModuleRecord, Report
+    from importaudit.model import HeapGap, ModuleRecord, Report
 
 
 def check_failure(report: Report, out: Outcome) -> None:
@@ -68,7 +68,7 @@ def subjects(index: LoadGraph, pattern: str) -> list[ModuleRecord]:
         if not matches(own.name, pattern):
             continue
         record = own
-        if any(parent in index.live for parent in ancestors(own.name)[1:]):
+        if _summed(index, own.name):
             chosen = [index.measured[n] for n in index.loads([own.name])]
             record = dataclasses.replace(
                 own, cumulative_ns=sum(r.self_ns for r in chosen),
@@ -80,6 +80,16 @@ def subjects(index: LoadGraph, pattern: str) -> list[ModuleRecord]:
             )
         subjects.append(record)
     return subjects
+
+
+def _summed(index: LoadGraph, name: str) -> bool:
+    """Whether `subjects` sums a module's figures over what its import loads."""
+    return any(parent in index.live for parent in ancestors(name)[1:])
+
+
+def heap_covers(index: LoadGraph, name: str) -> frozenset[str]:
+    """The modules whose heap figures a budget's heap figure for `name` is made of."""
+    return index.loads([name]) if _summed(index, name) else frozenset((name,))
 
 
 def _sum_of(values: Iterable[int | None]) -> int | None:
@@ -116,14 +126,30 @@ def check_budget_modules(index: LoadGraph, budget: Budget, out: Outcome) -> None
                    f"{count} modules (budget {budget.max_modules})")
 
 
-def check_budget_memory(index: LoadGraph, budget: Budget, out: Outcome) -> None:
-    """Heap and RSS of each budgeted module against its limits."""
+def check_budget_memory(index: LoadGraph, budget: Budget, out: Outcome,
+                        gaps: Mapping[str, HeapGap] | None = None) -> None:
+    """Heap and RSS of each budgeted module against its limits.
+
+    A heap figure made of any module a heap run left unmeasured (`gaps`) is judged
+    neither way: it would be a part taken for the whole.
+    """
+    gaps = gaps or {}
     limits = (("budget.max_heap_bytes", budget.max_heap_bytes, "heap_bytes", "heap"),
               ("budget.max_rss_bytes", budget.max_rss_bytes, "rss_bytes", "RSS growth"))
     for check, limit, attr, label in limits:
         if limit is None:
             continue
+        unjudged: list[str] = []
         for record in subjects(index, budget.pattern):
+            touched = sorted(n for n in heap_covers(index, record.name) if n in gaps) \
+                if attr == "heap_bytes" and gaps else []
+            if touched:
+                from importaudit.runtime.heapgaps import why_unmeasured
+
+                unjudged.append(record.name)
+                out.record(check, record.name, [],
+                           f"cannot judge: {why_unmeasured(touched, gaps)}", undecided=True)
+                continue
             value: int | None = getattr(record, attr)
             if value is None:
                 why = "the heap run did not happen (--no-memory?)" if attr == "heap_bytes" \
@@ -140,6 +166,9 @@ def check_budget_memory(index: LoadGraph, budget: Budget, out: Outcome) -> None:
                 ))
             out.record(check, record.name, violations,
                        f"{format_bytes(value)} (budget {format_bytes(limit)})")
+        for name in unjudged:
+            touched = sorted(n for n in heap_covers(index, name) if n in gaps)
+            out.cannot_judge(f"{check} {name}", touched, gaps)
 
 
 def check_budget_time(index: LoadGraph, budget: Budget, out: Outcome,

@@ -12,9 +12,9 @@ from importaudit.loadgraph import LoadGraph
 from importaudit.model import CheckResult, Verdict, Violation
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
-    from importaudit.model import ImportEdge, ModuleRecord, Report, StaticGraph
+    from importaudit.model import HeapGap, ImportEdge, ModuleRecord, Report, StaticGraph
 
 
 #: How many new modules / culprits a message names before it says "and N more".
@@ -54,29 +54,55 @@ class Outcome:
     violations: list[Violation] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    undecided: list[str] = field(default_factory=list)  # checks it could not judge, why
 
     def record(self, check: str, subject: str, violations: Sequence[Violation],
-               detail: str = "", *, skipped: bool = False) -> None:
-        """Record one check: its violations, or why it passed (or was skipped)."""
+               detail: str = "", *, skipped: bool = False, undecided: bool = False) -> None:
+        """Record one check: its violations, or why it passed (was skipped, or undecided)."""
         self.violations.extend(violations)
         text = detail or "; ".join(v.message for v in violations)
-        self.checks.append(CheckResult(check_id(check, subject), not violations, text,
-                                       skipped=skipped))
+        self.checks.append(CheckResult(check_id(check, subject),
+                                       not violations and not undecided, text,
+                                       skipped=skipped, undecided=undecided))
 
     def verdict(self) -> Verdict:
         """The outcome, frozen."""
         return Verdict(
-            passed=not self.violations, violations=tuple(self.violations),
+            passed=not self.violations and not self.undecided,
+            violations=tuple(self.violations),
             checks=tuple(self.checks), warnings=tuple(dict.fromkeys(self.warnings)),
-            notes=tuple(self.notes),
+            notes=tuple(self.notes), undecided=tuple(dict.fromkeys(self.undecided)),
         )
+
+    def cannot_judge(self, check: str, names: Sequence[str],
+                     gaps: Mapping[str, HeapGap], *, baseline: bool = False) -> None:
+        """Record that `check` cannot judge `names`: heap figures a heap run left out."""
+        if names:
+            from importaudit.runtime.heapgaps import why_unmeasured
+
+            self.undecided.append(
+                f"{check}: {why_unmeasured(names, gaps, baseline=baseline)}")
+
 
 
 def load_graph(report: Report, ignore: Sequence[str],
            exclude: frozenset[str] = frozenset()) -> LoadGraph:
     """The report's load graph without ignored modules (and `exclude`d ones)."""
     return LoadGraph(report.modules, exclude=lambda name: name in exclude or any(
-        matches(name, p) for p in ignore))
+        matches(name, p) for p in ignore), heap_unknown=heap_gaps_of(report))
+
+
+def heap_gaps_of(report: Report) -> dict[str, HeapGap]:
+    """Each module a heap run left without heap figures, and its gap (`meta.heap_gaps`).
+
+    The runtime's code is loaded only for a report that has gaps: a static check
+    judges a report without a run.
+    """
+    if report.meta is None or not report.meta.heap_gaps:
+        return {}
+    from importaudit.runtime.heapgaps import unmeasured
+
+    return unmeasured(report)
 
 
 def runs_of(record: ModuleRecord) -> int:

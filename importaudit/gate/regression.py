@@ -9,7 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from importaudit.gate.outcome import SHOWN, Outcome, delta, load_graph, origin, pct, runs_of
+from importaudit.gate.outcome import (
+    SHOWN,
+    Outcome,
+    delta,
+    heap_gaps_of,
+    load_graph,
+    origin,
+    pct,
+    runs_of,
+)
 from importaudit.gate.stats import runs_needed, separation_confidence, speed_factor
 from importaudit.model import Violation
 from importaudit.units import format_bytes, format_ns
@@ -175,11 +184,26 @@ def _heaviest(index: LoadGraph, base: LoadGraph, root: str, attr: str,
 
 def check_heap_regression(report: Report, compared: Compared, tolerance: Tolerance,
                            out: Outcome) -> None:
-    """Heap growth of each compared module over the baseline."""
+    """Heap growth of each compared module over the baseline.
+
+    A module a heap run left without heap figures, here or in the baseline, cannot be
+    judged: a heap regression big enough to stop the heap run would pass unseen.
+    """
     index, base = compared.index, compared.base
+    gaps, then_gaps = heap_gaps_of(report), heap_gaps_of(compared.baseline)
+    now_missing: list[str] = []
+    then_missing: list[str] = []
     for target in compared_modules(report, compared.baseline, index):
         now_record, then_record = index.measured[target], base.measured.get(target)
-        if then_record is None or now_record.heap_bytes is None or then_record.heap_bytes is None:
+        if then_record is None:
+            continue
+        if target in gaps or target in then_gaps:
+            (now_missing if target in gaps else then_missing).append(target)
+            out.record("regression.heap", target, [], "cannot judge: heap not measured "
+                       + ("in this run" if target in gaps else "in the baseline"),
+                       undecided=True)
+            continue
+        if now_record.heap_bytes is None or then_record.heap_bytes is None:
             continue
         now, then = compared.value(target, "heap_bytes"), then_record.heap_bytes
         growth = now - then
@@ -193,6 +217,8 @@ def check_heap_regression(report: Report, compared: Compared, tolerance: Toleran
                 measured=now, limit=then, file=now_record.origin,
             ))
         out.record("regression.heap", target, violations, delta(now, then, format_bytes))
+    out.cannot_judge("regression.heap", now_missing, gaps)
+    out.cannot_judge("regression.heap", then_missing, then_gaps, baseline=True)
 
 
 def check_time_regression(report: Report, compared: Compared, tolerance: Tolerance,

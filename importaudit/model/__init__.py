@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     )
     from importaudit.model.runtime import (
         ChildFailure,
+        HeapGap,
         LineTime,
         LoopBlock,
         ModuleRecord,
@@ -68,8 +69,9 @@ _HOMES: dict[str, str] = {
                     "importaudit.model.findings"),
     **dict.fromkeys(("SCHEMA_VERSION", "Report", "report_from_dict", "report_to_dict",
                      "to_dict", "type_hints"), "importaudit.model.report"),
-    **dict.fromkeys(("ChildFailure", "LineTime", "LoopBlock", "ModuleRecord", "RunMeta",
-                     "ShardInfo", "ShardRun", "SkippedModule"), "importaudit.model.runtime"),
+    **dict.fromkeys(("ChildFailure", "HeapGap", "LineTime", "LoopBlock", "ModuleRecord",
+                     "RunMeta", "ShardInfo", "ShardRun", "SkippedModule"),
+                    "importaudit.model.runtime"),
     **dict.fromkeys(("IMPORT_TIME_KINDS", "KIND_ORDER", "Cycle", "EdgeKind", "ImportEdge",
                      "ImportTrial", "ModuleNode", "Proof", "ScanProblem", "StaticGraph",
                      "cycle_changes"), "importaudit.model.static"),
@@ -77,7 +79,7 @@ _HOMES: dict[str, str] = {
 
 __all__ = [
     "IMPORT_TIME_KINDS", "KIND_ORDER", "SCHEMA_VERSION", "CheckResult", "ChildFailure",
-    "Cycle", "EdgeKind", "Finding", "Impact", "ImportEdge", "ImportTrial", "LineTime",
+    "Cycle", "EdgeKind", "Finding", "HeapGap", "Impact", "ImportEdge", "ImportTrial", "LineTime",
     "LoopBlock", "ModuleNode", "ModuleRecord", "Proof", "Report", "RunMeta", "ScanProblem",
     "Severity", "ShardInfo", "ShardRun", "SkippedModule", "StaticGraph", "Verdict", "Violation",
     "cycle_changes", "report_from_dict", "report_to_dict", "to_dict", "type_hints",

@@ -66,6 +66,9 @@ class CheckResult:
     passed: bool
     detail: str = ""
     skipped: bool = False  # could not run (e.g. heap not measured); passed stays True
+    # Ran, but could not judge what it was given (heap figures a heap run left out):
+    # neither passed nor failed; the verdict's `undecided` says why.
+    undecided: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +80,6 @@ class Verdict:
     checks: tuple[CheckResult, ...] = ()
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # how the decision was made (e.g. machine-speed scaling)
+    # Checks the gate could not judge, one line each with the reason (heap figures that
+    # were not measured): the verdict does not pass, and `check` exits 3.
+    undecided: tuple[str, ...] = ()

@@ -201,6 +201,34 @@ class RunMeta:
     # The signal that stopped the run early ("SIGINT", "SIGTERM"): the report then holds
     # only what was measured before it, and no gate judges it.
     interrupted: str | None = None
+    # Heap runs (tracemalloc) that ended before their imports did, after time runs that
+    # finished: the modules each left without heap figures, and why. Every other module
+    # with `heap_bytes` has complete figures; these have none (not partial ones).
+    heap_gaps: tuple[HeapGap, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HeapGap:
+    """Modules a heap run (tracemalloc) left without heap figures, and why.
+
+    The time runs imported them, but the heap run was stopped (`kind` "timeout", or how
+    an `--isolated` module's heap run ended) `elapsed_ns` into importing `module`, the
+    innermost import in progress; `modules` are every module it had not finished (the
+    ones in progress and the ones it never reached). `time_ns` is what `module` took in
+    the time runs (median cumulative time), `cpu_ns` the CPU time the heap run's process
+    had used when it was stopped (None: not read). `stalled` says whether it was stuck
+    rather than slow: True when it sat mostly idle (blocked: a longer timeout will not
+    help), False when it was computing all along, None when that cannot be told.
+    """
+
+    kind: str  # "timeout" | "signal" | "exit" | "import-error"
+    message: str  # as a ChildFailure says it: "timed out after 120 s while importing X"
+    modules: tuple[str, ...]
+    module: str | None = None
+    elapsed_ns: int | None = None
+    time_ns: int | None = None
+    cpu_ns: int | None = None
+    stalled: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

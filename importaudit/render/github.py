@@ -82,6 +82,8 @@ def workflow_commands(report: Report, root: Path | None = None) -> list[str]:
     lines = []
     if verdict is not None:
         lines += [annotation(v, root) for v in verdict.violations]
+        lines += [f"::error title=importaudit cannot judge::{_escape_data(u)}"
+                  for u in verdict.undecided]
         lines += [f"::warning title=importaudit::{_escape_data(w)}" for w in verdict.warnings]
     elif report.failure is not None:
         failure = report.failure
@@ -125,7 +127,8 @@ def summary_markdown(report: Report) -> str:
         for check in verdict.checks:
             kind, subject = split_check_id(check.name)
             found = violations_of(verdict, check)
-            mark = ":fast_forward:" if check.skipped else ":x:" if found else ":white_check_mark:"
+            mark = (":grey_question:" if check.undecided else ":fast_forward:" if check.skipped
+                    else ":x:" if found else ":white_check_mark:")
             text = "<br>".join(_cell(v.message) for v in found) or _cell(check.detail)
             lines.append(f"| {mark} | {kind} | `{_cell(subject)}` | {text} |")
         lines.append("")

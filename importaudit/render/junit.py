@@ -52,7 +52,10 @@ def build(report: Report) -> ET.Element:
                              time="0")
         tests += 1
         found = violations_of(verdict, check) if verdict is not None else []
-        if check.skipped:
+        if check.undecided:  # not measured, so not judged: an error of the run
+            errors += 1
+            ET.SubElement(case, "error", type="cannot-judge", message=check.detail)
+        elif check.skipped:
             skipped += 1
             ET.SubElement(case, "skipped", message=check.detail)
         elif found:

@@ -125,7 +125,8 @@ def _invocation(report: Report) -> dict[str, Any]:
     from importaudit.render import run_notes
 
     verdict = report.verdict
-    told = [("warning", w) for w in (verdict.warnings if verdict is not None else ())]
+    told = [("error", f"cannot judge {u}") for u in (verdict.undecided if verdict else ())]
+    told += [("warning", w) for w in (verdict.warnings if verdict is not None else ())]
     told += [("note", n) for n in
              dict.fromkeys((*run_notes(report), *(verdict.notes if verdict else ())))]
     # A run a signal cut short did not complete, whatever it measured before.

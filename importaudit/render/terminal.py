@@ -167,6 +167,10 @@ def _meta_lines(meta: RunMeta) -> list[str]:
         if meta.warmup:
             runs += " after 1 warm-up"
         memory = "on (separate tracemalloc run)" if meta.memory else "off"
+        if meta.heap_gaps:
+            count = sum(len(g.modules) for g in meta.heap_gaps)
+            memory = (f"on (separate tracemalloc run, unfinished: {count} module"
+                      f"{'s' if count != 1 else ''} without heap figures, see the note)")
         if meta.repeats > 1:
             runs += ", medians"
         lines.append(f"mode: {meta.mode}; {runs}; memory: {memory}")
@@ -207,6 +211,8 @@ def _totals(report: Report, console: Console, options: RenderOptions) -> None:
     line.append(f"{format_ns(sums.total_ns)} import time", style="bold")
     if sums.heap_bytes is not None:
         line.append(f", heap {format_bytes(sums.heap_bytes)}")
+    elif report.meta is not None and report.meta.heap_gaps:
+        line.append(", heap not measured in full (see the note)")
     if sums.rss_bytes is not None:
         line.append(f", RSS {format_bytes(sums.rss_bytes)}")
     if sums.failed:

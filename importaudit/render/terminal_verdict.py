@@ -25,14 +25,20 @@ def verdict_lines(verdict: Verdict, *, verbose: bool = False) -> list[tuple[str,
     """The verdict as (style, line) pairs: the text every plain-text output shares."""
     failed = len(verdict.violations)
     skipped = sum(c.skipped for c in verdict.checks)
-    state = "passed" if verdict.passed else "FAILED"
+    undecided = sum(c.undecided for c in verdict.checks)
+    state = "passed" if verdict.passed else "FAILED" if failed or not undecided \
+        else "CANNOT JUDGE"
     summary = f"verdict: {state} - {failed} violation{'s' if failed != 1 else ''} in " \
               f"{len(verdict.checks)} check{'s' if len(verdict.checks) != 1 else ''}"
     summary += f" ({skipped} skipped)" if skipped else ""
+    summary += f" ({undecided} not judged)" if undecided else ""
     lines = [("bold green" if verdict.passed else "bold red", summary)]
     for violation in verdict.violations:
         lines.extend(violation_lines(violation))
+    lines.extend(("red", f"  CANNOT JUDGE {line}") for line in verdict.undecided)
     for check in verdict.checks:
+        if check.undecided:
+            continue  # each kind is said once above
         if check.skipped:
             lines.append(("dim", f"  skip {check.name}: {check.detail}"))
         elif check.passed and verbose:

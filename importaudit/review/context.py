@@ -26,6 +26,7 @@ from importaudit.review.impact import (
     severity_of,
 )
 from importaudit.review.source import Binding, BindingKind, ModuleFacts, Use, module_facts
+from importaudit.runtime.heapgaps import unmeasured
 from importaudit.static.sourcetree import project_package
 
 if TYPE_CHECKING:
@@ -170,7 +171,10 @@ class ReviewContext:
         self.settings = settings or ReviewSettings()
         # The runtime load graph; savings judged on the fastest runs, so noise cannot
         # make a finding come and go.
-        self.tree = LoadGraph(report.modules, fastest=True, hits=compiled_imports(report))
+        # A heap run that did not finish left modules without heap figures: no saving
+        # that includes one states a heap figure (`RunMeta.heap_gaps`).
+        self.tree = LoadGraph(report.modules, fastest=True, hits=compiled_imports(report),
+                              heap_unknown=unmeasured(report))
         # What each saving finding's fix cuts, so shared savings can be grouped after.
         self.claims: dict[ClaimKey, Claim] = {}
         # The hazard floors of findings (IA201's failing cycle), kept for regrading.

@@ -68,10 +68,14 @@ class ChildRun:
     main_file: str | None = None
     program_exit: int | None = None
     done_wall_ns: int | None = None
+    interned: int | None = None  # strings the run interned (`Done.interned`)
     returncode: int | None = None
     timed_out: bool = False
     stderr_tail: str = ""
     wall_ns: int = 0
+    # At a timeout, the CPU time (user + system) the child had used before it was killed
+    # (None: not timed out, or not readable): computing all along, or sitting blocked.
+    cpu_ns: int | None = None
 
     @property
     def finished(self) -> bool:
@@ -125,6 +129,7 @@ def parse_records(lines: Sequence[bytes], run: ChildRun) -> None:
                 run.program_exit = rec.code
             case Done():
                 run.done_wall_ns = rec.wall_ns
+                run.interned = rec.interned
 
 
 def _drain(stream: IO[bytes], tail: deque[bytes]) -> None:
@@ -147,6 +152,17 @@ def _drain(stream: IO[bytes], tail: deque[bytes]) -> None:
 
 #: How long an interrupted child and what it started get to end on SIGTERM before SIGKILL.
 END_GRACE_S = 1.0
+
+
+def cpu_used(proc: subprocess.Popen[bytes]) -> int | None:
+    """The CPU time (user + system, ns) the child has used so far; None: not readable."""
+    import psutil
+
+    try:
+        times = psutil.Process(proc.pid).cpu_times()
+    except psutil.Error:
+        return None
+    return int((times.user + times.system) * 1e9)
 
 
 def _descendants(proc: subprocess.Popen[bytes]) -> list[Any]:
@@ -312,11 +328,15 @@ def run_child(
         cmd = [interpreter.executable, interpreter.probe, records_path, mode, ",".join(flags),
                os.pathsep.join(extra_path), *args]
         t0 = clock()
+
+        def stopping(proc: subprocess.Popen[bytes]) -> None:
+            run.cpu_ns = cpu_used(proc)
+
         try:
             run.returncode, run.timed_out = run_tracked(
                 cmd, tail, timeout=timeout, children=children, env=env,
                 passthrough=passthrough, stdout_to_stderr=stdout_to_stderr,
-                launcher=launcher)
+                launcher=launcher, on_timeout=stopping)
         except Interrupted as exc:
             # The child is ended; what it recorded before the signal is kept for the
             # runner's partial report (a line cut short by the end is skipped).
@@ -340,6 +360,7 @@ def run_tracked(
     cmd: Sequence[str], tail: deque[bytes], *, timeout: float, children: Children,
     env: Mapping[str, str] | None = None, passthrough: bool = False,
     stdout_to_stderr: bool = False, launcher: Launcher = subprocess.Popen,
+    on_timeout: Callable[[subprocess.Popen[bytes]], None] | None = None,
 ) -> tuple[int, bool]:
     """Run one child interpreter to its end: its exit status, and whether it timed out.
 
@@ -347,7 +368,8 @@ def run_tracked(
     the program keeps our terminal and its output), tied to our life by the watchdog
     pipe, tracked by `children` so an interrupt in any thread ends it, its tree killed at
     the timeout and ended on whatever interrupts the wait. The tail of its stderr is
-    kept in `tail`.
+    kept in `tail`. `on_timeout` is called with the child at its timeout, before the
+    kill (to read what it used).
     """
     children.check()
     watch_read = watch_write = None
@@ -370,7 +392,7 @@ def run_tracked(
             watch_read = None
         children.started(proc)
         try:
-            return _wait_child(proc, tail, timeout)
+            return _wait_child(proc, tail, timeout, on_timeout)
         finally:
             children.finished(proc)
     finally:
@@ -381,8 +403,9 @@ def run_tracked(
                 os.close(end)
 
 
-def _wait_child(proc: subprocess.Popen[bytes], tail: deque[bytes],
-                timeout: float) -> tuple[int, bool]:
+def _wait_child(proc: subprocess.Popen[bytes], tail: deque[bytes], timeout: float,
+                on_timeout: Callable[[subprocess.Popen[bytes]], None] | None = None,
+                ) -> tuple[int, bool]:
     """Wait for the child (killing its tree at the timeout), draining its stderr meanwhile.
 
     Returns its exit status and whether it timed out. Whatever interrupts the wait ends
@@ -398,6 +421,8 @@ def _wait_child(proc: subprocess.Popen[bytes], tail: deque[bytes],
             returncode = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
+            if on_timeout is not None:
+                on_timeout(proc)
             _kill_tree(proc)
             returncode = proc.wait()
     except BaseException:

@@ -183,14 +183,17 @@ def _ask_interpreter(exe: str, path: str, timeout: float, env: Variables) -> Int
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InterpreterError(f"--python {exe}: cannot run it ({exc})") from exc
     lines = proc.stdout.splitlines()
-    if proc.returncode != 0 or len(lines) < 4:
-        detail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise InterpreterError(f"--python {exe}: not a working Python ({detail[0]})")
-    major, minor, micro = (int(x) for x in lines[1].split("."))
-    if (major, minor) < MIN_PYTHON:
+    # The version is printed before anything a Python 2 lacks (sys.implementation):
+    # a Python too old says so, not "not a working Python (AttributeError: ...)".
+    version = _version(lines[1]) if len(lines) > 1 else None
+    if version is not None and version[:2] < MIN_PYTHON:
         raise InterpreterError(
             f"--python {exe}: Python {lines[1]} is too old; the probe needs 3.9 or newer"
         )
+    if proc.returncode != 0 or len(lines) < 4 or version is None:
+        detail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise InterpreterError(f"--python {exe}: not a working Python ({detail[0]})")
+    major, minor, micro = version
     compiled = lines[4] if len(lines) > 4 and lines[4] else PROBE_PATH
     try:
         search, builtins, suffixes = json.loads(lines[5])
@@ -198,6 +201,14 @@ def _ask_interpreter(exe: str, path: str, timeout: float, env: Variables) -> Int
         raise InterpreterError(f"--python {exe}: could not read its sys.path") from exc
     return Interpreter(lines[0] or path, (major, minor, micro), lines[2], lines[3], compiled,
                        tuple(search), tuple(builtins), tuple(suffixes), env)
+
+
+def _version(text: str) -> tuple[int, int, int] | None:
+    """`3.11.7` as numbers (None: not a version, the child printed something else)."""
+    parts = text.split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1]), int(parts[2])
 
 
 # Runs in the measured interpreter: where its own finders (editable installs put theirs

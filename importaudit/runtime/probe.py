@@ -44,7 +44,8 @@ which line of each module body runs, every millisecond of CPU: `start_sampling`)
 (tracemalloc: heap retained and peak per module), `hits` (record imports that found the
 module already loaded, via builtins.__import__), `tree` (ARGS are every module of the
 target packages, listed by the parent: import each, going on after a failure),
-`interned` (with `heap`: grow the table of interned strings first, see _grow_interned).
+`interned=N` (with `heap`: grow the table of interned strings first, with room for N
+more strings, see _grow_interned).
 """
 
 import _thread  # builtin, always loaded, as are os and sys
@@ -171,43 +172,67 @@ _LINES_KEPT = 12
 # heap of strawberry.cli.constants, a one-line module, in one run, of the module
 # before or after it in the next, though nothing changed (a baseline check failed on
 # an unchanged tree). Which import tips it over moves with any allocation before it.
-# So, for the heap run of a profile (`interned`), the table is grown before tracemalloc
-# starts to where it reallocates into 2**18 slots: room for about 87,000 more strings
-# (strawberry's 229 modules intern 26,000, jax's 587 70,000; a larger tree fills it
-# and its next doubling, 7.7 MB, lands in a module again) at the cost of the strings
-# held here (9-11 MiB of RSS on 3.9-3.13, never traced) and 0.1-0.3 s. Interning up to
-# _GROW_UNTRACED strings is cheap; the rest goes under tracemalloc until one batch's
-# peak shows the big reallocation. A module measured alone (`--isolated`) is not: the
-# whole import is its own there, and the table's growth with it, in every run; and
-# each of its children would pay the time.
+# So, for the heap run of a profile (`interned=N`), the table is grown before
+# tracemalloc starts until it has room for the N strings the parent expects the
+# measured imports to intern: it reallocates into S slots when it holds S/3 strings
+# (two thirds of S/2), leaving room for S/3 more, so S is the power of two from
+# 3 * N, at least 2**18 (room for about 87,000) and at most _MOST_SLOTS (room for
+# about 700,000). The parent's N is a count the time runs measured (3.12+:
+# sys.getunicodeinternedsize) or, before 3.12, estimated from their module count
+# (runtime.runner.interned_room). jax + xarray + strawberry (2,115 modules with --tree)
+# intern 123,000 strings on 3.13, more than 2**18 slots hold: the table's next
+# doubling (7.7 MB) landed in a module's heap, a different one each run. The cost, for
+# the heap run only, measured on 3.9, 3.11 and 3.13 on a 2-core machine at a load of
+# 5: the strings held here, never traced, and the table (12-14 MiB of RSS at 2**18
+# slots, 24-29 at 2**19, 46-55 at 2**20, 92-109 at 2**21), and the time to intern
+# them (0.5-1.2 s at 2**18, 0.7-1.2 at 2**19, 1.2-2.2 at 2**20, 2.2-3.3 at 2**21).
+# Interning the first ones is cheap; the last _START_MARGIN before the size sought go
+# under tracemalloc, in batches, until one batch's peak shows the reallocation into S
+# slots.
+# A module measured alone (`--isolated`) is not: the whole import is its own there,
+# and the table's growth with it, in every run; and each of its children would pay
+# the time.
 _HELD_STRINGS: "tuple[str, ...]" = ()
-# (Low enough that the 2**18 reallocation is traced unless start-up interned more than
-# 54,000 strings; from 1 << 16, 22,000 in a sitecustomize were enough to miss it and
-# grow on to 2**19: 1-2 s and 20 MiB.)
-_GROW_UNTRACED = 1 << 15
+_LEAST_SLOTS = 1 << 18
+_MOST_SLOTS = 1 << 21
+# (The reallocation into S slots is traced unless start-up interned more than this
+# many strings; from 1 << 16 untraced at 2**18 slots, 22,000 in a sitecustomize were
+# enough to miss it and grow on to 2**19: 1-2 s and 20 MiB.)
+_START_MARGIN = (_LEAST_SLOTS // 3) - (1 << 15)
 _GROW_BATCH = 512
-_GROW_JUMP = 3 << 20  # 2**18 slots take 3.7 MiB (5 MiB before 3.11); 2**17 at most 2.5 MiB
-_GROW_LIMIT = 1 << 19  # a Python whose table grows otherwise: stop anyway
+# S slots take about 14.7 bytes each from 3.11 (an index and two thirds of a 16-byte
+# entry), 20 before (24-byte entries): a jump of 12 * S bytes is the table of S slots,
+# never the one of S/2 (2**18: 3.7 MiB, 5 MiB before 3.11; 2**17 at most 2.5 MiB).
+_JUMP_PER_SLOT = 12
 
 
-def _grow_interned(tracemalloc: "Any") -> None:
-    """Grow the interned-string table past where the measured imports will take it."""
+def _grow_interned(tracemalloc: "Any", room: int) -> None:
+    """Grow the interned-string table until it has room for `room` more strings."""
     global _HELD_STRINGS  # noqa: PLW0603  (set once, held for the life of the process)
     if sys.implementation.name != "cpython":
         return
+    slots = _LEAST_SLOTS
+    while slots < 3 * room and slots < _MOST_SLOTS:
+        slots *= 2
     intern = sys.intern
-    held = [intern("\x00ia%x" % i) for i in range(_GROW_UNTRACED)]
+    count = max(0, slots // 3 - _START_MARGIN)
+    held = [intern("\x00ia%x" % i) for i in range(count)]
     tracemalloc.start(1)
-    count = _GROW_UNTRACED
-    while count < _GROW_LIMIT:
+    while count < 2 * slots:  # a Python whose table grows otherwise: stop anyway
         before = tracemalloc.get_traced_memory()[0]
         tracemalloc.reset_peak()
         held.extend([intern("\x00ia%x" % i) for i in range(count, count + _GROW_BATCH)])
         count += _GROW_BATCH
-        if tracemalloc.get_traced_memory()[1] - before >= _GROW_JUMP:
+        if tracemalloc.get_traced_memory()[1] - before >= _JUMP_PER_SLOT * slots:
             break
     tracemalloc.stop()
     _HELD_STRINGS = tuple(held)
+
+
+def _interned() -> int:
+    """How many strings the interned table holds (-1: this Python does not say, < 3.12)."""
+    size = getattr(sys, "getunicodeinternedsize", None)
+    return size() if size is not None else -1
 
 
 # Frames of the probe's own (main, the walk, find_spec) above the nested imports: the
@@ -312,7 +337,7 @@ class _Probe:
 
     # -------------------------------------------------------------------- memory
 
-    def measure(self, rss: bool, heap: bool, interned: bool = False) -> None:
+    def measure(self, rss: bool, heap: bool, interned: int = 0) -> None:
         """Start what the run measures besides time (RSS, the traced heap); starts the clock."""
         if rss:
             try:
@@ -327,7 +352,7 @@ class _Probe:
 
             _warm_compiler()
             if interned:
-                _grow_interned(_tracemalloc)
+                _grow_interned(_tracemalloc, interned)
             self.tm = _tracemalloc
             self.heap = True
             _tracemalloc.start(1)
@@ -1290,7 +1315,12 @@ def main() -> None:
         f'"pre":{_q(" ".join(sys.modules))}}}\n')
     if "hits" in flags:
         _install_hits(probe)
-    probe.measure("rss" in flags, "heap" in flags, "interned" in flags)
+    room = 0
+    for flag in flags:
+        if flag.startswith("interned="):
+            room = int(flag[9:])
+    probe.measure("rss" in flags, "heap" in flags, room)
+    interned0 = _interned()
     _PROBE = probe
     probe.known = set(sys.modules)
     sys.meta_path.insert(0, probe)  # type: ignore[arg-type]
@@ -1304,7 +1334,10 @@ def main() -> None:
         status = _run_program(probe, mode, args)
         probe.write([("e", "exit"), ("code", status)])
     probe.stop_sampling()
-    probe.write([("e", "done"), ("wall", _clock() - t0)])
+    # How many strings the run interned (3.12+): the heap run's table is grown for them.
+    interned = _interned()
+    probe.write([("e", "done"), ("wall", _clock() - t0),
+                 ("ni", interned - interned0 if interned >= 0 else None)])
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -257,12 +257,17 @@ class Exit:
     code: int | None = None
 
 
-@_kind("done", wall=("wall_ns", _int))
+@_kind("done", wall=("wall_ns", _int), ni=("interned", _int))
 @dataclass(frozen=True, slots=True)
 class Done:
-    """The probe wrote its last record: the child was not killed and did not crash."""
+    """The probe wrote its last record: the child was not killed and did not crash.
+
+    `interned`: how many strings the run added to the interned-string table (None:
+    the Python does not say, before 3.12).
+    """
 
     wall_ns: int | None = None
+    interned: int | None = None
 
 
 Record = (Start | Begin | Finished | Hit | Fail | Injected | LoopImport | Lines | MainFile | Exit

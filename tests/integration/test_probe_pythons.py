@@ -371,3 +371,35 @@ def test_compiling_a_fresh_source_is_left_out_of_its_sampled_lines(
     assert 0 not in written, written
     assert sum(written.values()) >= 40_000_000, written  # the loop's time stays
     assert list(tmp_path.glob("__pycache__/fresh.*.pyc"))
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.13"])
+def test_the_interned_table_is_grown_with_room_for_what_the_imports_intern(
+        version: str) -> None:
+    # 150,000 strings: grown to 2**18 slots only (room for about 87,000), the table's
+    # next doubling (7.7 MB on 3.11) landed in one submodule's heap, a different one as
+    # allocations before it moved (jax + xarray + strawberry: a baseline check flipped
+    # on an unchanged tree). With room asked for all of them, it lands in none.
+    from importaudit.runtime.children import run_child
+    from importaudit.runtime.interpreter import find_interpreter
+
+    run = run_child(find_interpreter(interpreter(version)), "import",
+                    ["heap", "interned=200000"], ["interner_large"], extra_path=[str(RUNTIME)])
+    assert run.finished, run.stderr_tail
+    own = sorted(m.self_heap_bytes or 0 for m in run.modules
+                 if m.name.startswith("interner_large.m"))
+    assert len(own) == 6
+    assert own[0] > 1_000_000  # the strings themselves are measured
+    assert own[-1] - own[0] < own[0] // 10, own
+
+
+def test_the_time_runs_count_the_strings_the_heap_run_makes_room_for() -> None:
+    # 3.12 and later count the interned strings (sys.getunicodeinternedsize): the time
+    # runs say how many the import makes, and the heap run's table is grown for them.
+    report = api.profile([str(RUNTIME / "interner_large")],
+                         api.Measure(python=interpreter("3.13"), repeat=1, memory=True))
+    assert report.failure is None, report.failure
+    mods = measured(report)
+    own = sorted(mods[f"interner_large.m{i}"].self_heap_bytes or 0 for i in range(1, 7))
+    assert own[0] > 1_000_000
+    assert own[-1] - own[0] < own[0] // 10, own

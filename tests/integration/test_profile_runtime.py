@@ -344,6 +344,16 @@ def test_bad_interpreter_is_a_usage_error(tmp_path: Path) -> None:
     fake.chmod(0o755)
     with pytest.raises(InterpreterError, match="not a working Python"):
         api.profile(["json"], api.Measure(python=str(fake), repeat=1))
+    # A Python 2 prints its version, then fails on sys.implementation: it is too old,
+    # not broken (it read "not a working Python (AttributeError: ...)").
+    python2 = tmp_path / "python2"
+    python2.write_text("#!/bin/sh\necho /usr/bin/python2\necho 2.7.18\n"
+                       "echo \"AttributeError: 'module' object has no attribute "
+                       "'implementation'\" >&2\nexit 1\n")
+    python2.chmod(0o755)
+    with pytest.raises(InterpreterError, match=r"Python 2\.7\.18 is too old; the probe "
+                                               r"needs 3\.9 or newer"):
+        api.profile(["json"], api.Measure(python=str(python2), repeat=1))
 
 
 def test_profiles_under_another_interpreter_path() -> None:

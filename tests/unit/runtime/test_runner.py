@@ -147,7 +147,8 @@ def test_warm_up_then_repeats_then_one_heap_run_merged_into_medians() -> None:
     measured = profile(script, repeat=3)
     # The warm-up records hits and samples lines; time runs measure RSS; the heap run is
     # apart.
-    assert script.flags() == ["rss,hits,lines", "rss", "rss", "rss", "heap,interned"]
+    assert script.flags() == ["rss,hits,lines", "rss", "rss", "rss",
+                              f"heap,interned={2 * runner.STRINGS_PER_MODULE}"]
     assert measured.failure is None
     by_name = {m.name: m for m in measured.modules}
     pkg = by_name["pkg"]
@@ -347,3 +348,17 @@ def test_a_few_small_pauses_are_no_note() -> None:
                                 full_collections=2))
     note = runner.collector_note(records)
     assert note is not None and "(largest 1.50 ms of late's 2.00 ms, 2 full collections)" in note
+
+
+def test_the_heap_run_makes_room_for_the_strings_the_time_runs_interned() -> None:
+    # 3.12+ counts them (`ni` in the done record): room for the most, and a margin.
+    counted = [children.ChildRun(interned=n) for n in (1000, 4000, 3000)]
+    assert runner.interned_room(counted) == 5000
+    # Before 3.12 nothing counts them: estimated from the modules imported.
+    uncounted = children.ChildRun()
+    parse = children.parse_records
+    parse(pkg_run(4), uncounted)
+    assert uncounted.interned is None
+    assert runner.interned_room([uncounted]) == 2 * runner.STRINGS_PER_MODULE
+    parse([line(e="done", wall=1, ni=7)], uncounted)
+    assert uncounted.interned == 7

@@ -195,6 +195,15 @@ def test_a_cycle_with_one_import_order_says_so() -> None:
     assert "within shim  does not fail: its only order (it always starts at shim) was " \
            "run" in text
     assert "order-dependent" not in text and "fragile" not in text
+    # The statement suspected in curry's cycle ran in that only order: one quiet line
+    # says so, not an alarm per statement beside "does not fail" (-v lists them).
+    assert "1 `from` import(s) suspected, which that order ran without error (-v lists " \
+           "them)" in text
+    assert "suspected: " not in text
+    listed = _text(api.cycles(["oneorder"], api.StaticOptions(cache=False, verify=True)),
+                   "cycles", verbosity=1)
+    assert "suspected: oneorder/curry/curried/__init__.py:4 `from curry import compose`" \
+        in listed.replace("\\", "/")
     report = api.cycles(["oneorder"], api.StaticOptions(cache=False, verify=True))
     (curry,) = (c for c in report.cycles if c.packages == ("curry",))
     assert claim_sentence(curry).startswith("It does not fail at import here: a `from")
