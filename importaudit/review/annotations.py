@@ -113,24 +113,57 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
 
 
 def read_by_decorator(ctx: ReviewContext, facts: ModuleFacts) -> str | None:
-    """A decorator the module applies whose own module reads annotations, if any.
+    """A decorator the module applies that reads annotations, if any.
 
     transformers' `@auto_docstring` (from transformers.utils, defined in
     transformers.utils.auto_docstring, which reads `__annotations__` and signatures)
     writes a method's docstring from its annotations when the class is defined: with
     them unevaluated the docstring changes (`images (ImageInput)`, kwargs not listed).
+
+    The decorator may also be a method of an object another module of the project made
+    with a library that reads annotations: an application's `router = APIRouter()` (or
+    `app = typer.Typer()`) in one module, its routes (commands) in others that import
+    only the router and decorate with `@router.post(...)`. FastAPI evaluates each
+    route's parameter and return annotations when it is decorated, typer each command's
+    when the CLI runs: a model moved under `if TYPE_CHECKING:` is a NameError or a
+    "not fully defined" model then, and nothing in the route module imports fastapi.
+    """
+    for name in sorted(facts.decorators):
+        if _needs_reader(ctx, facts, facts.needs(name), set()):
+            return name
+    return None
+
+
+def _needs_reader(ctx: ReviewContext, facts: ModuleFacts, names: frozenset[str],
+                  seen: set[tuple[str, str]]) -> bool:
+    """Whether module-level `names` of `facts` read annotations or come from a reader.
+
+    True for a definition of the module whose code reads annotations, for a name
+    imported from a library reading them (`APIRouter`, `typer`: what `router =
+    APIRouter()` needs), and for a name imported from another module of the project
+    whose definition there is either, followed through re-exports and imports.
     """
     from importaudit.review.eager import defining_module
 
+    if names & facts.reading_annotations:
+        return True
     for binding in facts.bindings:
-        if (binding.name not in facts.decorators or binding.kind is BindingKind.TYPE_ONLY
-                or binding.attr is None):
+        if binding.name not in names or binding.kind is BindingKind.TYPE_ONLY:
+            continue
+        if binding.module.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
+            return True
+        if binding.attr is None:
             continue
         home = defining_module(ctx, binding)
+        if home.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
+            return True  # a library's reader re-exported by the project
         found = ctx.facts(home) if ctx.is_own(home) else None
-        if found is not None and found.needs(binding.attr) & found.reading_annotations:
-            return binding.name
-    return None
+        if found is None or (home, binding.attr) in seen:
+            continue
+        seen.add((home, binding.attr))
+        if _needs_reader(ctx, found, found.needs(binding.attr), seen):
+            return True
+    return False
 
 
 def read_by_base(ctx: ReviewContext, facts: ModuleFacts) -> str | None:

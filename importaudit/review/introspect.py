@@ -13,7 +13,9 @@ the TypedDicts its fields name (`Iterable[ChatCompletionContentPartParam]`).
 A class (or a type alias) is *introspected* when
 
 - the project passes it (an argument naming it: `X`, `mod.X`, `list[X]`) to a call of
-  a library reader (`READERS`, at the argument that reader reads), or of one of the
+  a library reader (`READERS`, at the argument that reader reads; a method called on
+  a module-level object the project made with a library class is that class's:
+  `converter.structure(raw, X)` after `converter = cattrs.Converter()`), or of one of the
   project's own module-level functions that hands that parameter on to such a reader,
   transitively: through local assignments (`stripped = strip(annotation)`), calls of
   other such functions of its module, and of other modules through their imports and
@@ -86,6 +88,25 @@ READERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "msgspec.msgpack.decode": ((), ("type",)),
     "msgspec.msgpack.Decoder": ((0,), ("type",)),
     "typeguard.check_type": ((1,), ("expected_type",)),
+    # Methods of a library's object, called on a module-level instance the project made
+    # (`converter = cattrs.Converter()`, then `converter.structure(raw, Config)`).
+    "cattrs.Converter.structure": ((1,), ("cl",)),
+    "cattrs.BaseConverter.structure": ((1,), ("cl",)),
+    "cattrs.GenConverter.structure": ((1,), ("cl",)),
+    "cattrs.converters.Converter.structure": ((1,), ("cl",)),
+    "cattrs.converters.BaseConverter.structure": ((1,), ("cl",)),
+    "cattr.Converter.structure": ((1,), ("cl",)),
+    "cattr.GenConverter.structure": ((1,), ("cl",)),
+    # FastAPI evaluates the signature of a dependency (a function, or a class's
+    # `__init__`) and of an endpoint added without a decorator.
+    "fastapi.Depends": ((0,), ("dependency",)),
+    "fastapi.Security": ((0,), ("dependency",)),
+    "fastapi.param_functions.Depends": ((0,), ("dependency",)),
+    "fastapi.param_functions.Security": ((0,), ("dependency",)),
+    "fastapi.APIRouter.add_api_route": ((1,), ("endpoint",)),
+    "fastapi.routing.APIRouter.add_api_route": ((1,), ("endpoint",)),
+    "fastapi.FastAPI.add_api_route": ((1,), ("endpoint",)),
+    "fastapi.applications.FastAPI.add_api_route": ((1,), ("endpoint",)),
 }
 # (`ANNOTATION_ATTRIBUTES`: reading them on a class evaluates its annotations on Python
 # 3.14+ only (`__annotations__` runs `__annotate__`). Before, with `from __future__
@@ -95,6 +116,19 @@ READERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
 _LIBRARY_NAMES = frozenset({(name.partition(".")[0], name.rpartition(".")[2])
                             for name in READERS})
 _LIBRARY_PACKAGES = frozenset(package for package, _ in _LIBRARY_NAMES)
+
+
+def _object_readers() -> dict[str, frozenset[str]]:
+    """Library classes whose objects have reader methods: the class -> those methods."""
+    found: dict[str, set[str]] = {}
+    for name in READERS:
+        owner, _, method = name.rpartition(".")
+        if owner.rpartition(".")[2][:1].isupper():
+            found.setdefault(owner, set()).add(method)
+    return {owner: frozenset(methods) for owner, methods in found.items()}
+
+
+_OBJECT_READERS = _object_readers()
 #: How many rounds of "modules importing a newly found reader" are read at most.
 _MAX_ROUNDS = 8
 
@@ -186,10 +220,16 @@ class _Analysis:
         self._homes: dict[str, tuple[str, str] | None] = {}
         self._function_names: set[str] = set()
         self._texts: dict[str, str] = {}  # module -> its source, as `_wanted` read it
+        # Module-level objects of the project made by a library class with reader
+        # methods (`converter = cattrs.Converter()`): dotted name -> those methods.
+        self._objects: dict[str, frozenset[str]] = {}
 
     def run(self) -> dict[str, dict[str, str]]:
         ctx = self.ctx
         todo = {f.name for f in ctx.all_facts() if f.annotation_consumers}
+        self._objects = self._reader_objects(todo)
+        todo |= self._importers({(o.rpartition(".")[0], o.rpartition(".")[2])
+                                 for o in self._objects})
         readers: set[tuple[str, str]] = set()
         for _ in range(_MAX_ROUNDS):
             # Only a module whose text names a reader can call one (kubernetes' 1826
@@ -236,6 +276,9 @@ class _Analysis:
         packages = {package for package in _LIBRARY_PACKAGES if package in text}
         found.update(tail for package, tail in _LIBRARY_NAMES
                      if package in packages and tail in text)
+        found.update(method for dotted_name, methods in self._objects.items()
+                     if dotted_name.rpartition(".")[2] in text
+                     for method in methods if method in text)
         if self.ctx.lazy_annotations:
             found.update(attr for attr in ANNOTATION_ATTRIBUTES if attr in text)
         return found
@@ -334,6 +377,49 @@ class _Analysis:
             return None
         return module.functions.get(found[1])
 
+    def library_reader(self, callee: str) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
+        """What a library reader `callee` reads (`READERS`), if it is one.
+
+        A method called on a module-level object of the project counts as the method of
+        the library class that made it: `converter = cattrs.Converter()` in the module
+        or another of the project, then `converter.structure(raw, Config)`.
+        """
+        spec = READERS.get(callee)
+        receiver, _, method = callee.rpartition(".")
+        if spec is not None or not receiver:
+            return spec
+        found = self.home(receiver)
+        made_by = self._made_by(*found) if found is not None else None
+        return READERS.get(f"{made_by}.{method}") if made_by else None
+
+    def _made_by(self, module_name: str, name: str) -> str | None:
+        """The class (dotted) whose call made module-level `name` of an own module."""
+        module = self._read(module_name) if self.ctx.is_own(module_name) else None
+        node = module.defined.get(name) if module is not None else None
+        if (module is None or not isinstance(node, ast.Assign | ast.AnnAssign)
+                or not isinstance(node.value, ast.Call)):
+            return None
+        written = dotted(node.value.func)
+        return module.resolve(written) if written else None
+
+    def _reader_objects(self, consumers: set[str]) -> dict[str, frozenset[str]]:
+        """The own module-level objects made by a class of `_OBJECT_READERS`.
+
+        Only modules using an annotation library whose text names such a class are
+        parsed (the project's converter module: `converter = cattrs.Converter()`).
+        """
+        tails = {cls.rpartition(".")[2] for cls in _OBJECT_READERS}
+        found: dict[str, frozenset[str]] = {}
+        for name in sorted(consumers):
+            if not any(tail in self._text(name) for tail in tails):
+                continue
+            module = self._read(name)
+            for defined in module.defined if module is not None else ():
+                made_by = self._made_by(name, defined)
+                if made_by in _OBJECT_READERS:
+                    found[f"{name}.{defined}"] = _OBJECT_READERS[made_by]
+        return found
+
     # ------------------------------------------------------------- readers
     def _settle(self) -> set[tuple[str, str]]:
         """Spread `reads` through the calls between read functions; the readers found."""
@@ -343,7 +429,7 @@ class _Analysis:
             for module in self.coded:
                 for function in (module.functions or {}).values():
                     for call in function.passes:
-                        spec = READERS.get(call.callee)
+                        spec = self.library_reader(call.callee)
                         if spec is None:
                             callee = self.function(call.callee)
                             spec = callee.read_at() if callee is not None else None
@@ -362,7 +448,7 @@ class _Analysis:
         found: set[str] = set()
         for module in self.coded:
             for call in _seed_calls(module, self._wanted(module.name, readers)):
-                spec = READERS.get(call.callee)
+                spec = self.library_reader(call.callee)
                 if spec is None:
                     callee = self.function(call.callee)
                     spec = callee.read_at() if callee is not None and callee.reads else None
@@ -628,17 +714,32 @@ def _is_type_alias(node: ast.stmt) -> bool:
     return type(node).__name__ == "TypeAlias"
 
 
+def _signature_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[str]:
+    """The names written in a function's parameter and return annotations."""
+    args = node.args
+    for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
+        if arg is not None and arg.annotation is not None:
+            yield from _written(arg.annotation)
+    if node.returns is not None:
+        yield from _written(node.returns)
+
+
 def _type_names(node: ast.stmt) -> Iterator[str]:
     """What a reader resolves from a definition.
 
-    A class's field annotations and its bases, a type alias's value.
+    A class's field annotations, its bases and its `__init__`'s signature, a type
+    alias's value, a function's signature (FastAPI's dependencies and endpoints).
     """
-    if isinstance(node, ast.ClassDef):
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        yield from _signature_names(node)
+    elif isinstance(node, ast.ClassDef):
         for base in node.bases:
             yield from _written(base)
         for stmt in node.body:
             if isinstance(stmt, ast.AnnAssign):
                 yield from _written(stmt.annotation)
+            elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
+                yield from _signature_names(stmt)
     elif isinstance(node, ast.Assign):
         yield from _written(node.value)
     elif _is_type_alias(node):  # `type X = A | B` (Python 3.12+)

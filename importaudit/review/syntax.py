@@ -25,6 +25,12 @@ ANNOTATION_LIBRARIES = frozenset({
     "pydantic", "pydantic_core", "attrs", "attr", "msgspec", "cattrs", "dacite",
     "dataclasses_json", "marshmallow_dataclass", "fastapi", "typer", "strawberry",
     "beartype", "typeguard", "sqlmodel", "apischema", "mashumaro", "pyserde",
+    # Route handlers' and commands' signatures: litestar's `@post` (NameError when the
+    # app is built), cyclopts' `@app.default` (NameError when the command runs).
+    "litestar", "cyclopts",
+    # Tools for language models, described by their signatures: langchain_core's
+    # `@tool` (NameError on invoke), mcp's `@server.tool()` (InvalidSignature).
+    "langchain_core", "mcp",
 })
 #: Names whose presence means annotations are evaluated at run time.
 ANNOTATION_READERS = frozenset({

@@ -708,6 +708,79 @@ def test_a_decorator_that_reads_annotations_keeps_their_imports() -> None:
     assert codes(make_report(("docsigned",), modules), "IA501") == []
 
 
+def test_a_route_decorated_by_a_router_made_elsewhere_keeps_its_imports() -> None:
+    # An application on FastAPI and typer (fastapi-users' and sqladmin's users): the
+    # router is made in one module (`router = APIRouter()`), routes in others that
+    # import only it. IA501 said `Item` was annotation-only in the routes module; moved
+    # under TYPE_CHECKING, `@router.post` raised PydanticUserError "not fully defined"
+    # on import, and a typer command made through the package's own factory raised
+    # NameError when run. So did pydantic's `validate_call` re-exported by a module of
+    # the project, a litestar route (app built), a cyclopts command (run), and tools
+    # for language models (langchain_core's `@tool`, mcp's `@server.tool()`), whose
+    # libraries read signatures too. A decorator of the package that reads nothing
+    # still lets go.
+    from review_samples import FIXTURES
+
+    modules = (record(FIXTURES, "routed", None, 0, 100),
+               record(FIXTURES, "routed.web", "routed.items", 2, 100),
+               record(FIXTURES, "routed.cli", "routed.commands", 2, 100),
+               record(FIXTURES, "routed.registry", "routed.plain", 2, 100),
+               record(FIXTURES, "routed.compat", "routed.payments", 2, 100),
+               *(record(FIXTURES, f"routed.{user}", "routed", 1, 100)
+                 for user in ("items", "commands", "plain", "payments", "shelves",
+                              "printer", "tools")),
+               *(record(FIXTURES, f"routed.{used}", f"routed.{user}", 2, 60_000,
+                        self_heap_bytes=HEAVY)
+                 for user, used in (("items", "schemas"), ("commands", "colors"),
+                                    ("plain", "shades"), ("payments", "money"),
+                                    ("shelves", "books"), ("printer", "sizes"),
+                                    ("tools", "units"))))
+    found = codes(make_report(("routed",), modules), "IA501")
+    assert [f.module for f in found] == ["routed.plain"]
+
+
+def test_a_class_a_library_object_s_method_reads_keeps_its_imports() -> None:
+    # cattrs: IA501 said `Unit` was annotation-only in a module of dataclasses that the
+    # application structures with `converter.structure(raw, Settings)`, where
+    # `converter = cattrs.Converter()` is made in another module. Moved under
+    # TYPE_CHECKING, structure() raised NameError: name 'Unit' is not defined. A
+    # dataclass handed to no reader still lets go.
+    from review_samples import FIXTURES
+
+    modules = (record(FIXTURES, "structured", None, 0, 100),
+               record(FIXTURES, "structured.loader", "structured", 1, 100),
+               record(FIXTURES, "structured.converters", "structured.loader", 2, 100),
+               record(FIXTURES, "structured.settings", "structured.loader", 2, 100),
+               record(FIXTURES, "structured.units", "structured.settings", 3, 60_000,
+                      self_heap_bytes=HEAVY),
+               record(FIXTURES, "structured.receipts", "structured", 1, 100),
+               record(FIXTURES, "structured.currencies", "structured.receipts", 2, 60_000,
+                      self_heap_bytes=HEAVY))
+    found = codes(make_report(("structured",), modules), "IA501")
+    assert [f.module for f in found] == ["structured.receipts"]
+
+
+def test_functions_handed_to_fastapi_keep_the_imports_of_their_signatures() -> None:
+    # An application on FastAPI: IA501 said `Tier` was annotation-only in a module of
+    # dependencies (used as `Depends(tier_param)` elsewhere), and `Order` in a module of
+    # endpoints added with `router.add_api_route(...)` on a router another module made.
+    # Moved under TYPE_CHECKING, app.openapi() raised PydanticUserError "not fully
+    # defined". A function handed to nothing still lets go.
+    from review_samples import FIXTURES
+
+    modules = (record(FIXTURES, "depended", None, 0, 100),
+               *(record(FIXTURES, f"depended.{user}", "depended", 1, 100)
+                 for user in ("web", "routes", "notes")),
+               record(FIXTURES, "depended.deps", "depended.web", 2, 100),
+               record(FIXTURES, "depended.handlers", "depended.routes", 2, 100),
+               *(record(FIXTURES, f"depended.{used}", f"depended.{user}", 3, 60_000,
+                        self_heap_bytes=HEAVY)
+                 for user, used in (("deps", "tiers"), ("handlers", "orders"),
+                                    ("notes", "labels"))))
+    found = codes(make_report(("depended",), modules), "IA501")
+    assert [f.module for f in found] == ["depended.notes"]
+
+
 def test_a_model_whose_own_base_reads_annotations_keeps_their_imports() -> None:
     # openai: IA501 said `from .image_detail import ImageDetail` was annotation-only in
     # openai.types.responses.response_input_image (and ~250 modules like it). Its
