@@ -27,6 +27,13 @@ IA501 then keeps the bindings those annotations use, not the whole module: a rea
 evaluates the annotations of the class it walks, not the module's other annotations
 (function signatures), whose imports can still move.
 
+The calls are looked for in the whole project the reviewed modules belong to, not only
+in them (`ReviewContext.project_modules`): `review openai.types.chat` holds neither
+openai.resources nor what loads it, and its answer must be `review openai`'s. Those
+other modules have no facts: their text says whether they may take part, and their
+source, parsed, what they bind. The answer depends on the project's sources only, and
+is kept in the cache directory under their digest (`_Analysis.cached`).
+
 Methods are not followed as readers (which class `self` is the source does not say),
 nor classes kept in containers and handed on later. Only modules that may take part
 are parsed: those using an annotation library whose text names a reader, and those
@@ -44,6 +51,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from importaudit.review import syntax
 from importaudit.review.facts import Binding, BindingKind
 from importaudit.review.syntax import (
     ANNOTATION_ATTRIBUTES,
@@ -148,7 +156,8 @@ class _Module:
     source: str
     aliases: dict[str, str]  # module-level imports: local name -> dotted name
     defined: dict[str, ast.stmt]  # module-level def/class/assignment by name
-    stars: tuple[str, ...]  # modules it star-imports
+    stars: tuple[str, ...]  # modules it star-imports (where that runs)
+    runs: dict[str, str]  # the imports of `aliases` that run (not `if TYPE_CHECKING:`)
     # Read only for the modules that may call a reader (`_Analysis._code`):
     functions: dict[str, _Function] | None = None
 
@@ -169,10 +178,12 @@ class _Module:
 def read_at_run_time(ctx: ReviewContext) -> dict[str, dict[str, str]]:
     """Own module -> {local name: the introspected class whose annotations use it}.
 
-    Computed once per review (kept on `ctx`).
+    Computed once per review (kept on `ctx`), and kept in the cache directory
+    (`static.cache.default_cache_dir`) for the same sources: reviews of a project and
+    of its parts share it.
     """
     if ctx.introspected is None:
-        ctx.introspected = _Analysis(ctx).run()
+        ctx.introspected = _Analysis(ctx).cached()
     return ctx.introspected
 
 
@@ -181,15 +192,55 @@ class _Analysis:
 
     def __init__(self, ctx: ReviewContext) -> None:
         self.ctx = ctx
+        # The project's modules the review does not hold (`ReviewContext.project_modules`:
+        # openai.resources, when openai.types.chat is reviewed): read from their source
+        # alone, without the facts the review's own modules have.
+        self.rest = ctx.project_modules()
         self.modules: dict[str, _Module | None] = {}
         self.coded: list[_Module] = []  # the modules whose functions and calls were read
         self._homes: dict[str, tuple[str, str] | None] = {}
         self._function_names: set[str] = set()
         self._texts: dict[str, str] = {}  # module -> its source, as `_wanted` read it
 
+    def cached(self) -> dict[str, dict[str, str]]:
+        """`run`'s answer, from the cache when the project's sources are those it was for.
+
+        What it says depends only on the source of each module of the project (its
+        name, whether it is a package, its text) and on whether the interpreter defers
+        annotations itself; the digest of those is the key.
+        """
+        import hashlib
+        import json
+
+        from importaudit._version import __version__
+        from importaudit.static.cache import default_cache_dir, write_cache_file
+
+        names = sorted({*self.ctx.modules, *self.rest})
+        digest = hashlib.sha256(f"{__version__}\0{self.ctx.lazy_annotations}".encode())
+        for code in (__file__, syntax.__file__):  # (what the analysis is, as it reads)
+            with open(code, "rb") as stream:
+                digest.update(stream.read())
+        for name in names:
+            own = self.ctx.modules.get(name) or self.rest[name]
+            text = self._text(name) if own.file is not None else ""
+            digest.update(f"\0{name}\0{own.is_package}\0{len(text)}\0".encode())
+            digest.update(text.encode("utf-8", "surrogatepass"))
+        key = digest.hexdigest()
+        projects = hashlib.sha256("\0".join(sorted(self.ctx.own)).encode()).hexdigest()
+        path = default_cache_dir() / f"introspect-{projects[:16]}.json"
+        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data["key"] == key:
+                return {module: dict(names) for module, names in data["kept"].items()}
+        kept = self.run()
+        write_cache_file(path, json.dumps({"key": key, "kept": kept}, separators=(",", ":")))
+        return kept
+
     def run(self) -> dict[str, dict[str, str]]:
+        """Own module -> {local name: the introspected class whose annotations use it}."""
         ctx = self.ctx
-        todo = {f.name for f in ctx.all_facts() if f.annotation_consumers}
+        # (A module of `rest` counts where its text names a reader: `_wanted`.)
+        todo = {f.name for f in ctx.all_facts() if f.annotation_consumers} | set(self.rest)
         readers: set[tuple[str, str]] = set()
         for _ in range(_MAX_ROUNDS):
             # Only a module whose text names a reader can call one (kubernetes' 1826
@@ -200,9 +251,12 @@ class _Analysis:
             found = self._settle()
             if found <= readers:
                 break
+            # (Those of `rest` not read yet named no reader known before: the new ones?)
+            named = {n for _, n in found - readers}
             readers = found
             coded = {m.name for m in self.coded}
-            todo = self._importers(readers) - coded
+            todo = (self._importers(readers) | {
+                m for m in self.rest if any(n in self._text(m) for n in named)}) - coded
             if not todo:
                 break
         return self._spread(self._seeds(readers))
@@ -211,14 +265,13 @@ class _Analysis:
     def _read(self, name: str) -> _Module | None:
         """The module's imports and definitions (its source parsed once)."""
         if name not in self.modules:
-            facts = self.ctx.facts(name)
-            own = self.ctx.modules.get(name)
+            own = self.ctx.modules.get(name) or self.rest.get(name)
             module = None
-            if facts is not None and own is not None:
+            if own is not None and own.file is not None:
                 text = self._text(name)
-                tree = _parse(text, facts.path) if text else None
+                tree = _parse(text, own.file) if text else None
                 if tree is not None:
-                    module = _scope(name, own.is_package, tree, text, facts.star_imports)
+                    module = _scope(name, own.is_package, tree, text)
             self.modules[name] = module
         return self.modules[name]
 
@@ -243,9 +296,11 @@ class _Analysis:
     def _text(self, name: str) -> str:
         """The source of own module `name` ("" when it has none)."""
         if name not in self._texts:
-            facts = self.ctx.facts(name)
+            facts = self.ctx.facts(name) if name in self.ctx.modules else None
+            rest = self.rest.get(name)
+            path = facts.path if facts is not None else rest.file if rest is not None else None
             try:
-                with open(facts.path if facts else "", "rb") as stream:
+                with open(path or "", "rb") as stream:
                     self._texts[name] = stream.read().decode("utf-8")
             except (OSError, UnicodeDecodeError):
                 self._texts[name] = ""
@@ -296,12 +351,15 @@ class _Analysis:
 
     def _split(self, name: str) -> tuple[str, str] | None:
         module, _, attr = name.rpartition(".")
-        while module and not self.ctx.is_module(module):
+        while module and not self._is_module(module):
             module, _, head = module.rpartition(".")
             attr = f"{head}.{attr}"
-        if not module or "." in attr or self.ctx.is_module(name):
+        if not module or "." in attr or self._is_module(name):
             return None
         return module, attr
+
+    def _is_module(self, name: str) -> bool:
+        return self.ctx.is_module(name) or name in self.rest
 
     def _find_home(self, name: str) -> tuple[str, str] | None:
         found = self._split(name)
@@ -309,20 +367,39 @@ class _Analysis:
         while found is not None and found not in seen:
             seen.add(found)
             module, attr = found
-            # The module's facts say what it binds: no need to parse it.
-            facts = self.ctx.facts(module) if self.ctx.is_own(module) else None
-            if facts is None:
-                return found
-            taken = [b for b in facts.bindings
-                     if b.name == attr and b.kind is not BindingKind.TYPE_ONLY]
-            if taken:
-                found = self._split(_dotted(taken[-1]))
-            elif attr in facts.defined:
+            if module in self.rest:  # (no facts: its source says what it binds)
+                read = self._read(module)
+                if read is None:
+                    return found
+                bound, defined, stars = read.runs.get(attr), attr in read.defined, read.stars
+            else:
+                # The module's facts say what it binds: no need to parse it.
+                facts = self.ctx.facts(module) if self.ctx.is_own(module) else None
+                if facts is None:
+                    return found
+                taken = [b for b in facts.bindings
+                         if b.name == attr and b.kind is not BindingKind.TYPE_ONLY]
+                bound = _dotted(taken[-1]) if taken else None
+                defined, stars = attr in facts.defined, facts.star_imports
+            if bound is not None:
+                found = self._split(bound)
+            elif defined:
                 return found
             else:
-                starred = [s for s in facts.star_imports if attr in self.ctx.star_names(s)]
+                starred = [s for s in stars if attr in self._star_names(s)]
                 found = (starred[0], attr) if starred else None
         return None
+
+    def _star_names(self, module: str) -> frozenset[str]:
+        """The names `from module import *` takes (`ReviewContext.star_names`)."""
+        read = self._read(module) if module in self.rest else None
+        if read is None:
+            return self.ctx.star_names(module)
+        listed = read.defined.get("__all__")
+        if isinstance(listed, ast.Assign):
+            with contextlib.suppress(ValueError, TypeError, SyntaxError, RecursionError):
+                return frozenset(str(n) for n in ast.literal_eval(listed.value))
+        return frozenset(n for n in (*read.defined, *read.runs) if not n.startswith("_"))
 
     def function(self, name: str) -> _Function | None:
         """The summary of own module-level function `name` (dotted), if it was read."""
@@ -429,13 +506,19 @@ def _parse(source: str, path: str) -> ast.Module | None:
         return None
 
 
-def _scope(name: str, is_package: bool, tree: ast.Module, source: str,
-           stars: tuple[str, ...]) -> _Module:
+def _scope(name: str, is_package: bool, tree: ast.Module, source: str) -> _Module:
     """The imports and definitions of one module (statements under `if`/`try` too)."""
     from importaudit.runtime.absent import module_level
 
     aliases: dict[str, str] = {}
     defined: dict[str, ast.stmt] = {}
+    runs: dict[str, str] = {}
+    stars: list[str] = []
+    for stmt in module_level(tree.body, runs=True):
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            runs.update(_imports(name, is_package, stmt))
+        if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+            stars.append(resolve_relative(name, is_package, stmt.level, stmt.module))
     for stmt in module_level(tree.body):
         if isinstance(stmt, ast.Import | ast.ImportFrom):
             aliases.update(_imports(name, is_package, stmt))
@@ -448,7 +531,7 @@ def _scope(name: str, is_package: bool, tree: ast.Module, source: str,
             for target in targets:
                 if isinstance(target, ast.Name):
                     defined[target.id] = stmt
-    return _Module(name, is_package, tree, source, aliases, defined, stars)
+    return _Module(name, is_package, tree, source, aliases, defined, tuple(stars), runs)
 
 
 def _imports(module: str, is_package: bool, stmt: ast.Import | ast.ImportFrom,

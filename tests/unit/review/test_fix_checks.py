@@ -10,6 +10,7 @@ import dataclasses
 import textwrap
 from typing import TYPE_CHECKING
 
+import pytest
 from review_samples import make_report, rec
 
 from importaudit import api
@@ -805,3 +806,54 @@ def test_a_typeddict_the_project_hands_to_get_type_hints_keeps_its_imports() -> 
     assert read["walkedparams.parts"]["Emphasis"] == "Styled"
     assert read["walkedparams.reply"]["Tone"] == "Reply"
     assert "walkedparams.notes" not in read
+
+
+def _types_report(package: str, target: str) -> Report:
+    """A review of `package.types` (or module `target` in it) alone, as `review` reads it.
+
+    Its walk (the static graph of the target's folder) and its profile hold the types;
+    `package.resources`, which hands `SendParams` on, is neither walked nor loaded.
+    """
+    from review_samples import FIXTURES
+
+    heavy = {"self_heap_bytes": HEAVY}
+    types = f"{package}.types"
+    where = FIXTURES.joinpath(*target.split("."))
+    path = where if where.is_dir() else where.with_suffix(".py")
+    static = api.cycles([str(path)], api.StaticOptions(cache=False))
+    modules = [record(FIXTURES, package, None, 0, 100),
+               record(FIXTURES, types, package, 1, 100),
+               record(FIXTURES, f"{types}.send_params", types, 2, 100),
+               record(FIXTURES, f"{types}.address", f"{types}.send_params", 3, 60_000,
+                      **heavy)]
+    if (FIXTURES / package / "types" / "draft.py").is_file():
+        modules += [record(FIXTURES, f"{types}.draft", types, 4, 100),
+                    record(FIXTURES, f"{types}.stamp", f"{types}.draft", 5, 60_000, **heavy)]
+    return make_report((str(path),), tuple(modules), static.graph, static.cycles)
+
+
+@pytest.mark.parametrize("target", ["scopedparams.types", "scopedparams.types.send_params"])
+def test_a_typeddict_handed_to_a_reader_outside_the_reviewed_part_keeps_its_imports(
+        target: str) -> None:
+    # `review openai.types.chat` gave 37 IA501 that `review openai` does not: the
+    # resources that pass those TypedDicts to `maybe_transform` (get_type_hints) are in
+    # openai.resources, which that review neither walks nor loads. The analysis reads
+    # the whole project the target belongs to: send_params keeps `Address` (moved,
+    # `resources.mail.send` raises NameError), draft's signature-only import stays IA501.
+    report = _types_report("scopedparams", target)
+    assert report.graph is not None
+    assert "scopedparams.resources.mail" not in {m.name for m in report.graph.modules}
+    found = [f.module for f in codes(report, "IA501")]
+    assert "scopedparams.types.send_params" not in found
+    if target == "scopedparams.types":
+        assert found == ["scopedparams.types.draft"]
+    read = read_at_run_time(ReviewContext(report))
+    assert read["scopedparams.types.send_params"]["Address"] == "SendParams"
+
+
+def test_a_typeddict_nothing_in_the_project_reads_keeps_its_finding() -> None:
+    # quietparams is scopedparams' shape, but its transform only names the type: with
+    # the whole project read, nothing reads the annotations, and IA501 stands.
+    report = _types_report("quietparams", "quietparams.types")
+    assert [f.module for f in codes(report, "IA501")] == ["quietparams.types.send_params"]
+    assert read_at_run_time(ReviewContext(report)) == {}
