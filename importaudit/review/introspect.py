@@ -34,8 +34,15 @@ other modules have no facts: their text says whether they may take part, and the
 source, parsed, what they bind. The answer depends on the project's sources only, and
 is kept in the cache directory under their digest (`_Analysis.cached`).
 
-Methods are not followed as readers (which class `self` is the source does not say),
-nor classes kept in containers and handed on later. Only modules that may take part
+A reader may be a method: `self._transform(params, T)` / `cls._validate(params, T)`
+calls the method of the class the calling method is defined in, or of a base of it
+(followed through the project's modules; an override in a subclass is not looked for),
+and a name bound in a class body or at module level (`hints =
+staticmethod(get_type_hints)`, `reader = get_type_hints`) reads what it is bound to. A
+method is read only where the project calls its name on `self` or `cls` somewhere (a
+method called only on an instance, `client.send(...)`, does not say which class it
+is), and classes kept in containers and handed on later are not followed. Only modules
+that may take part
 are parsed: those using an annotation library whose text names a reader, and those
 importing a function found to read and calling it other than as a decorator
 (`read_by_decorator` covers decorators); a project without readers costs one look at
@@ -48,7 +55,7 @@ import ast
 import bisect
 import contextlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from importaudit.review import syntax
@@ -133,7 +140,10 @@ class _Call:
 
 @dataclass(slots=True)
 class _Function:
-    """A module-level function: its parameters and where their values go."""
+    """A module-level function or a method: its parameters and where their values go.
+
+    A method's `self`/`cls` is no parameter here: `self.m(a, T)` hands `T` to the second.
+    """
 
     params: tuple[str, ...]  # positional, in order
     kwonly: frozenset[str]
@@ -158,8 +168,14 @@ class _Module:
     defined: dict[str, ast.stmt]  # module-level def/class/assignment by name
     stars: tuple[str, ...]  # modules it star-imports (where that runs)
     runs: dict[str, str]  # the imports of `aliases` that run (not `if TYPE_CHECKING:`)
-    # Read only for the modules that may call a reader (`_Analysis._code`):
+    # Read only for the modules that may call a reader (`_Analysis._code`): functions
+    # by name, methods as `Class.method` (those whose lines name a reader found).
     functions: dict[str, _Function] | None = None
+    # Names bound to a callable elsewhere (`hints = staticmethod(get_type_hints)` in a
+    # class body: `Class.hints`; `reader = get_type_hints`): the callable's dotted name,
+    # and how many arguments a call through it adds first (a plain function as a class
+    # attribute, called on `self`, is given `self`).
+    bound: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def resolve(self, written: str, local: dict[str, str] | None = None) -> str:
         """`written` (a dotted name as in the source) as an absolute dotted name."""
@@ -199,7 +215,8 @@ class _Analysis:
         self.modules: dict[str, _Module | None] = {}
         self.coded: list[_Module] = []  # the modules whose functions and calls were read
         self._homes: dict[str, tuple[str, str] | None] = {}
-        self._function_names: set[str] = set()
+        self._function_names: set[str] = set()  # (methods' and bound names too)
+        self._receivers: frozenset[str] | None = None  # see `_on_receivers`
         self._texts: dict[str, str] = {}  # module -> its source, as `_wanted` read it
 
     def cached(self) -> dict[str, dict[str, str]]:
@@ -246,19 +263,18 @@ class _Analysis:
             # Only a module whose text names a reader can call one (kubernetes' 1826
             # modules all import pydantic; none calls a reader).
             for name in sorted(todo):
-                if self._wanted(name, readers):
-                    self._code(name)
+                wanted = self._wanted(name, readers)
+                if wanted:
+                    self._code(name, wanted)
             found = self._settle()
             if found <= readers:
                 break
-            # (Those of `rest` not read yet named no reader known before: the new ones?)
-            named = {n for _, n in found - readers}
+            # (Those of `rest` not read yet named no reader known before: the new ones?
+            # A module read already is read again for its methods naming a new one.)
+            named = {n.rpartition(".")[2] for _, n in found - readers}
             readers = found
-            coded = {m.name for m in self.coded}
-            todo = (self._importers(readers) | {
-                m for m in self.rest if any(n in self._text(m) for n in named)}) - coded
-            if not todo:
-                break
+            todo = (self._importers(readers) | {home for home, _ in readers} | {
+                m for m in self.rest if any(n in self._text(m) for n in named)})
         return self._spread(self._seeds(readers))
 
     # ------------------------------------------------------------- reading modules
@@ -285,7 +301,8 @@ class _Analysis:
         `read_by_decorator`'s, for the whole module).
         """
         text = self._text(name)
-        found = {n for _, n in readers if _called(text, n)}
+        found = {tail for tail in {n.rpartition(".")[2] for _, n in readers}
+                 if _called(text, tail)}
         packages = {package for package in _LIBRARY_PACKAGES if package in text}
         found.update(tail for package, tail in _LIBRARY_NAMES
                      if package in packages and tail in text)
@@ -306,22 +323,61 @@ class _Analysis:
                 self._texts[name] = ""
         return self._texts[name]
 
-    def _code(self, name: str) -> None:
-        """Read the functions and calls of module `name` too."""
+    def _code(self, name: str, wanted: set[str]) -> None:
+        """Read the functions and calls of module `name` too.
+
+        Its functions once, its methods and class attributes as the readers `wanted`
+        (the names its text may call) are found: those whose lines name one.
+        """
         module = self._read(name)
-        if module is None or module.functions is not None:
+        if module is None:
             return
         from importaudit.runtime.absent import module_level
 
-        module.functions = {}
-        # (Under `if`/`try`/`with` too: `if sys.version_info >= ...: def get_type_hints`.
-        # Of two definitions of one name, the later in the source is read.)
-        for stmt in module_level(module.tree.body):
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-                module.functions[stmt.name] = _function(
-                    module, stmt, attributes=self.ctx.lazy_annotations)
-                self._function_names.add(stmt.name)
-        self.coded.append(module)
+        if module.functions is None:
+            module.functions = {}
+            # (Under `if`/`try`/`with` too: `if sys.version_info >= ...: def
+            # get_type_hints`. Of two definitions of one name, the later is read.)
+            for stmt in module_level(module.tree.body):
+                if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                    module.functions[stmt.name] = _function(
+                        module, stmt, attributes=self.ctx.lazy_annotations)
+                    self._function_names.add(stmt.name)
+                elif isinstance(stmt, ast.Assign) and (
+                        bound := _binding(module, stmt, None)) is not None:
+                    module.bound[bound[0]] = bound[1]
+                    self._function_names.add(bound[0])
+            self.coded.append(module)
+        lines = _lines(module.source, wanted)
+        for stmt in module_level(module.tree.body) if lines else ():
+            if not isinstance(stmt, ast.ClassDef) or not _spans(lines, stmt):
+                continue
+            for inner in stmt.body:
+                if not _spans(lines, inner):
+                    continue
+                # (A method counts where the project calls it on `self`/`cls`: openai's
+                # resources' 2,500 `create(...)`, each naming maybe_transform, are not.)
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                        inner.name in self._on_receivers()):
+                    key = f"{stmt.name}.{inner.name}"
+                    if key not in module.functions:
+                        module.functions[key] = _function(
+                            module, inner, attributes=self.ctx.lazy_annotations,
+                            owner=stmt.name)
+                        self._function_names.add(inner.name)
+                elif isinstance(inner, ast.Assign) and (
+                        bound := _binding(module, inner, stmt.name)) is not None:
+                    module.bound[f"{stmt.name}.{bound[0]}"] = bound[1]
+                    self._function_names.add(bound[0])
+
+    def _on_receivers(self) -> frozenset[str]:
+        """The names the project's code calls on `self` or `cls` (`self._transform(`)."""
+        if self._receivers is None:
+            pattern = re.compile(r"\b(?:self|cls)\s*\.\s*(\w+)\s*\(")
+            self._receivers = frozenset(
+                name for module in sorted({*self.ctx.modules, *self.rest})
+                for name in pattern.findall(self._text(module)))
+        return self._receivers
 
     def _importers(self, readers: set[tuple[str, str]]) -> set[str]:
         """Own modules whose imports may name one of `readers` (cheap, from facts)."""
@@ -402,14 +458,67 @@ class _Analysis:
         return frozenset(n for n in (*read.defined, *read.runs) if not n.startswith("_"))
 
     def function(self, name: str) -> _Function | None:
-        """The summary of own module-level function `name` (dotted), if it was read."""
+        """The summary of own function or method `name` (dotted), if it was read."""
+        place = self._place(name)
+        return place[0].functions.get(place[1]) if place and place[0].functions else None
+
+    def _place(self, name: str) -> tuple[_Module, str] | None:
+        """The read module where dotted `name` is a function, method or bound name.
+
+        With its key there (`f`, `Class.method`); a method a class inherits is its base's
+        (bases followed through the project's modules).
+        """
         if name.rpartition(".")[2] not in self._function_names:
             return None  # the common case: no function of that name was read
         found = self.home(name)
-        module = self.modules.get(found[0]) if found is not None else None
-        if module is None or module.functions is None or found is None:
+        if found is not None:
+            module = self.modules.get(found[0])
+            return (module, found[1]) if module is not None else None
+        owner, _, member = name.rpartition(".")
+        found = self.home(owner)
+        return self._in_class(found, member, set()) if found is not None else None
+
+    def _in_class(self, cls: tuple[str, str], member: str,
+                  seen: set[tuple[str, str]]) -> tuple[_Module, str] | None:
+        """Where class `cls` (module, name) gets `member` from: itself, or a base."""
+        module = self._read(cls[0]) if self.ctx.is_own(cls[0]) else None
+        if module is None or cls in seen:
             return None
-        return module.functions.get(found[1])
+        seen.add(cls)
+        key = f"{cls[1]}.{member}"
+        if key in (module.functions or {}) or key in module.bound:
+            return module, key
+        node = module.defined.get(cls[1])
+        for base in node.bases if isinstance(node, ast.ClassDef) else ():
+            written = dotted(base)
+            found = self.home(module.resolve(written)) if written is not None else None
+            place = self._in_class(found, member, seen) if found is not None else None
+            if place is not None:
+                return place
+        return None
+
+    def _spec(self, callee: str, depth: int = 0,
+              ) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
+        """The arguments a call of `callee` hands to a reader of annotations, if any.
+
+        A library reader's (`READERS`), or those of a function or method of the
+        project's that reaches one, or of what a name is bound to (`_Module.bound`).
+        """
+        spec = READERS.get(callee)
+        if spec is not None:
+            return spec
+        place = self._place(callee)
+        if place is None:
+            return None
+        module, key = place
+        function = (module.functions or {}).get(key)
+        if function is not None:
+            return function.read_at() if function.reads else None
+        target, added = module.bound.get(key, ("", 0))
+        spec = self._spec(target, depth + 1) if target and depth < _MAX_ROUNDS else None
+        if spec is None or not added:
+            return spec
+        return tuple(i - added for i in spec[0] if i >= added), spec[1]
 
     # ------------------------------------------------------------- readers
     def _settle(self) -> set[tuple[str, str]]:
@@ -420,10 +529,7 @@ class _Analysis:
             for module in self.coded:
                 for function in (module.functions or {}).values():
                     for call in function.passes:
-                        spec = READERS.get(call.callee)
-                        if spec is None:
-                            callee = self.function(call.callee)
-                            spec = callee.read_at() if callee is not None else None
+                        spec = self._spec(call.callee)
                         if spec is None:
                             continue
                         new = call.at(*spec) - function.reads
@@ -431,7 +537,9 @@ class _Analysis:
                             function.reads |= new
                             changed = True
         return {(m.name, n) for m in self.coded
-                for n, f in (m.functions or {}).items() if f.reads}
+                for n, f in (m.functions or {}).items() if f.reads} | {
+            (m.name, n) for m in self.coded for n in m.bound
+            if self._spec(f"{m.name}.{n}") is not None}
 
     # ------------------------------------------------------------- classes
     def _seeds(self, readers: set[tuple[str, str]]) -> set[str]:
@@ -439,10 +547,7 @@ class _Analysis:
         found: set[str] = set()
         for module in self.coded:
             for call in _seed_calls(module, self._wanted(module.name, readers)):
-                spec = READERS.get(call.callee)
-                if spec is None:
-                    callee = self.function(call.callee)
-                    spec = callee.read_at() if callee is not None and callee.reads else None
+                spec = self._spec(call.callee)
                 if spec is not None:
                     found |= call.at(*spec)
         return found
@@ -488,6 +593,49 @@ def _called(text: str, name: str) -> bool:
                 return True
         at = text.find(name, at + len(name))
     return False
+
+
+def _lines(source: str, wanted: set[str]) -> list[int]:
+    """The numbers of the lines of `source` naming one of `wanted` (in order)."""
+    if not wanted:
+        return []
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(wanted))) + r")\b")
+    return ([n for n, line in enumerate(source.splitlines(), 1) if pattern.search(line)]
+            if pattern.search(source) else [])
+
+
+def _spans(lines: list[int], node: ast.stmt) -> bool:
+    """Whether `node` holds one of `lines` (sorted)."""
+    at = bisect.bisect_left(lines, node.lineno)
+    return at < len(lines) and lines[at] <= (node.end_lineno or node.lineno)
+
+
+def _receiver(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The name a method is given its instance or class by (None: a staticmethod)."""
+    if any((dotted(d) or "").rpartition(".")[2] == "staticmethod" for d in node.decorator_list):
+        return None
+    args = [*node.args.posonlyargs, *node.args.args]
+    return args[0].arg if args else None
+
+
+def _binding(module: _Module, stmt: ast.Assign, owner: str | None,
+             ) -> tuple[str, tuple[str, int]] | None:
+    """`name = f` / `name = staticmethod(f)`: (name, (f resolved, arguments added)).
+
+    In a class body (`owner`), a plain function is given the instance first when
+    called on `self`: one argument added; `staticmethod` adds none, nor does a name
+    bound at module level.
+    """
+    if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+        return None
+    value, added = stmt.value, 0 if owner is None else 1
+    if (isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords
+            and (dotted(value.func) or "").rpartition(".")[2] == "staticmethod"):
+        value, added = value.args[0], 0
+    written = dotted(value)
+    if written is None:
+        return None
+    return stmt.targets[0].id, (module.resolve(written), added)
 
 
 def _dotted(binding: Binding) -> str:
@@ -554,13 +702,17 @@ def _local_imports(module: _Module,
 
 
 def _function(module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef, *,
-              attributes: bool) -> _Function:
+              attributes: bool, owner: str | None = None) -> _Function:
     """Which parameters' values reach which calls, and which it reads itself.
 
-    `attributes`: reading `__annotations__` evaluates them (Python 3.14+).
+    `attributes`: reading `__annotations__` evaluates them (Python 3.14+). `owner`: the
+    class of a method, whose `self.x(...)`/`cls.x(...)` calls its own `x`.
     """
     args = node.args
     params = tuple(a.arg for a in [*args.posonlyargs, *args.args])
+    this = _receiver(node) if owner is not None else None
+    if this is not None:
+        params = params[1:]
     kwonly = frozenset(a.arg for a in args.kwonlyargs)
     flows: dict[str, set[str]] = {p: {p} for p in (*params, *kwonly)}
     assigns = [(targets, value) for targets, value in _assignments(node)]
@@ -587,16 +739,33 @@ def _function(module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef, *,
         if attributes and written == "getattr" and len(inner.args) >= 2 and isinstance(
                 inner.args[1], ast.Constant) and inner.args[1].value in ANNOTATION_ATTRIBUTES:
             reads |= _carried(inner.args[0], flows)
-        if written is None or (written.partition(".")[0] in locals_
-                               and written.partition(".")[0] not in local):
+        callee = _callee(module, written, (owner or "", this or ""), local, locals_)
+        if callee is None:
             continue
-        call = _Call(module.resolve(written, local),
+        call = _Call(callee,
                      tuple(frozenset(_carried(a, flows)) for a in inner.args),
                      {k.arg: frozenset(_carried(k.value, flows)) for k in inner.keywords
                       if k.arg is not None})
         if any(call.positional) or any(call.keywords.values()):
             passes.append(call)
     return _Function(params, kwonly, reads & set(params) | (reads & kwonly), passes)
+
+
+def _callee(module: _Module, written: str | None, method: tuple[str, str],
+            local: dict[str, str], locals_: set[str]) -> str | None:
+    """The dotted name a call written `written` calls (None: a local, or not a name).
+
+    `method`: the class and receiver (`self`) of the method it is in ("": none).
+    """
+    if written is None:
+        return None
+    head, _, rest = written.partition(".")
+    owner, this = method
+    if this and head == this and rest:
+        return f"{module.name}.{owner}.{rest}"
+    if head in locals_ and head not in local:
+        return None
+    return module.resolve(written, local)
 
 
 def _assignments(node: ast.AST) -> Iterator[tuple[list[str], ast.expr]]:
@@ -652,9 +821,14 @@ def _seed_calls(module: _Module, wanted: set[str]) -> Iterator[_Call]:
         return
     # The lines naming a wanted function: statements elsewhere are not walked (most of
     # a module's source; walking every node of openai's resources doubled IA501's time).
-    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(wanted))) + r")\b")
-    lines = ([n for n, line in enumerate(module.source.splitlines(), 1)
-              if pattern.search(line)] if pattern.search(module.source) else [])
+    lines = _lines(module.source, wanted)
+    # A method's receiver (`self`, `cls`) calls its class's methods: id -> (class, name).
+    from importaudit.runtime.absent import module_level
+
+    methods = {id(inner): (stmt.name, this)
+               for stmt in module_level(module.tree.body) if isinstance(stmt, ast.ClassDef)
+               for inner in stmt.body if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef)
+               and (this := _receiver(inner)) is not None}
     todo: list[tuple[ast.AST, tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
                                     ...]]] = [(module.tree, ())] if lines else []
     while todo:
@@ -675,7 +849,14 @@ def _seed_calls(module: _Module, wanted: set[str]) -> Iterator[_Call]:
             if written is None or written.rpartition(".")[2] not in wanted:
                 continue
             local, shadowed = scope(functions)
-            if written.partition(".")[0] not in shadowed:
+            owner, this = methods.get(id(functions[0]), ("", "")) if functions else ("", "")
+            head, _, rest = written.partition(".")
+            if this and head == this and rest:
+                yield _Call(f"{module.name}.{owner}.{rest}",
+                            tuple(_named(a, module, local, shadowed) for a in inner.args),
+                            {k.arg: _named(k.value, module, local, shadowed)
+                             for k in inner.keywords if k.arg is not None})
+            elif head not in shadowed:
                 yield _Call(module.resolve(written, local),
                             tuple(_named(a, module, local, shadowed) for a in inner.args),
                             {k.arg: _named(k.value, module, local, shadowed)

@@ -857,3 +857,27 @@ def test_a_typeddict_nothing_in_the_project_reads_keeps_its_finding() -> None:
     report = _types_report("quietparams", "quietparams.types")
     assert [f.module for f in codes(report, "IA501")] == ["quietparams.types.send_params"]
     assert read_at_run_time(ReviewContext(report)) == {}
+
+
+def test_a_typeddict_handed_to_a_reading_method_keeps_its_imports() -> None:
+    # Readers that are methods: `self._transform(params, Letter)` reaches
+    # get_type_hints in the method; `cls._validate(params, Parcel)`, a classmethod of
+    # the base class, reaches it through `cls.hints`, a class attribute bound to
+    # `staticmethod(typing.get_type_hints)`. `self._log(params, Memo)` reads nothing:
+    # memo keeps its IA501.
+    from review_samples import FIXTURES
+
+    heavy = {"self_heap_bytes": HEAVY}
+    modules = [record(FIXTURES, "methodparams", None, 0, 100),
+               record(FIXTURES, "methodparams.client", "methodparams", 1, 100)]
+    for order, (module, field) in enumerate((("letter", "ink"), ("parcel", "box"),
+                                              ("memo", "pad"))):
+        modules += [record(FIXTURES, f"methodparams.{module}", "methodparams.client",
+                           2 + 2 * order, 100),
+                    record(FIXTURES, f"methodparams.{field}", f"methodparams.{module}",
+                           3 + 2 * order, 60_000, **heavy)]
+    report = make_report(("methodparams",), tuple(modules))
+    assert [f.module for f in codes(report, "IA501")] == ["methodparams.memo"]
+    read = read_at_run_time(ReviewContext(report))
+    assert read["methodparams.letter"]["Ink"] == "Letter"
+    assert read["methodparams.parcel"]["Box"] == "Parcel"
