@@ -39,9 +39,13 @@ calls the method of the class the calling method is defined in, or of a base of 
 (followed through the project's modules; an override in a subclass is not looked for),
 and a name bound in a class body or at module level (`hints =
 staticmethod(get_type_hints)`, `reader = get_type_hints`) reads what it is bound to. A
-method is read only where the project calls its name on `self` or `cls` somewhere (a
-method called only on an instance, `client.send(...)`, does not say which class it
-is), and classes kept in containers and handed on later are not followed. Only modules
+method is read only where a module read calls its name on `self` or `cls` (a method
+called only on an instance, `client.send(...)`, does not say which class it is). An
+argument reaches a reader through `*args`/`**kwargs` too (`transform(*args, **kwargs)`
+forwarding them; `**options` taking `expected_type=T`), and through `functools.partial`
+(`hints = partial(get_type_hints, include_extras=True)`; `walk = partial(_walk, data)`
+then `walk(T)`; `partial(reader, T)` hands T on). Classes kept in containers and handed
+on later are not followed. Only modules
 that may take part
 are parsed: those using an annotation library whose text names a reader, and those
 importing a function found to read and calling it other than as a decorator
@@ -54,6 +58,7 @@ from __future__ import annotations
 import ast
 import bisect
 import contextlib
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -68,7 +73,7 @@ from importaudit.review.syntax import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from importaudit.review.context import ReviewContext
 
@@ -110,6 +115,8 @@ READERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
 _LIBRARY_NAMES = frozenset({(name.partition(".")[0], name.rpartition(".")[2])
                             for name in READERS})
 _LIBRARY_PACKAGES = frozenset(package for package, _ in _LIBRARY_NAMES)
+#: A call on a method's receiver: `self.name(`, `cls.name(`.
+_RECEIVED = re.compile(r"\b(?:self|cls)\.(\w+)\(")
 #: How many rounds of "modules importing a newly found reader" are read at most.
 _MAX_ROUNDS = 8
 
@@ -120,20 +127,34 @@ class _Call:
 
     `positional[i]` / `keywords[k]`: for a function's summary, the parameters whose
     values flow into that argument; for a seed, the dotted names (resolved) it names.
+    From a `*args` argument on, what every later position may hold is `spread`
+    (`spread_at`: where it starts); `keywords["**"]`, what a `**kwargs` argument holds.
     """
 
     callee: str
     positional: tuple[frozenset[str], ...]
     keywords: dict[str, frozenset[str]]
+    spread: frozenset[str] = frozenset()
+    spread_at: int | None = None
 
     def at(self, positions: Iterable[int], names: Iterable[str]) -> frozenset[str]:
-        """What flows into the arguments at `positions` or with keyword `names`."""
+        """What flows into the arguments at `positions` or with keyword `names`.
+
+        `names` may hold `*N` (every position from N on: a callee's `*args`) and `**`
+        (every keyword: its `**kwargs`); "*", every argument.
+        """
         names = set(names)
         if "*" in names:
-            return frozenset().union(*self.positional, *self.keywords.values())
+            return frozenset().union(*self.positional, *self.keywords.values(), self.spread)
+        positions = set(positions)
+        for name in names:
+            if name[:1] == "*" and name[1:].isdigit():
+                positions.update(range(int(name[1:]), len(self.positional) + 1))
         found = {n for i in positions if i < len(self.positional) for n in self.positional[i]}
+        if self.spread_at is not None and any(i >= self.spread_at for i in positions):
+            found |= self.spread
         for key, value in self.keywords.items():
-            if key in names:
+            if key in names or "**" in names or (key == "**" and (names or positions)):
                 found |= value
         return frozenset(found)
 
@@ -149,11 +170,19 @@ class _Function:
     kwonly: frozenset[str]
     reads: set[str]  # parameters whose annotations it reads (directly or through calls)
     passes: list[_Call]  # calls whose arguments carry parameters' values
+    rest: tuple[str, str] = ("", "")  # its `*args` and `**kwargs` parameters ("": none)
 
     def read_at(self) -> tuple[tuple[int, ...], tuple[str, ...]]:
-        """The argument positions and keywords of a call that reach `reads`."""
+        """The argument positions and keywords of a call that reach `reads`.
+
+        `*N`: the positions from N on, which `*args` takes; `**`: the keywords which
+        `**kwargs` takes (`_Call.at`).
+        """
+        star, double = self.rest
+        marks = ((f"*{len(self.params)}",) if star and star in self.reads else ()) + (
+            ("**",) if double and double in self.reads else ())
         return (tuple(i for i, p in enumerate(self.params) if p in self.reads),
-                tuple(sorted(self.reads)))
+                tuple(sorted(self.reads - {star, double})) + marks)
 
 
 @dataclass(slots=True)
@@ -216,7 +245,8 @@ class _Analysis:
         self.coded: list[_Module] = []  # the modules whose functions and calls were read
         self._homes: dict[str, tuple[str, str] | None] = {}
         self._function_names: set[str] = set()  # (methods' and bound names too)
-        self._receivers: frozenset[str] | None = None  # see `_on_receivers`
+        self._receivers: set[str] = set()  # see `_on_receivers`
+        self._receivers_of: set[str] = set()
         self._texts: dict[str, str] = {}  # module -> its source, as `_wanted` read it
 
     def cached(self) -> dict[str, dict[str, str]]:
@@ -358,7 +388,7 @@ class _Analysis:
                 # (A method counts where the project calls it on `self`/`cls`: openai's
                 # resources' 2,500 `create(...)`, each naming maybe_transform, are not.)
                 if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef) and (
-                        inner.name in self._on_receivers()):
+                        inner.name in self._on_receivers(module)):
                     key = f"{stmt.name}.{inner.name}"
                     if key not in module.functions:
                         module.functions[key] = _function(
@@ -370,19 +400,24 @@ class _Analysis:
                     module.bound[f"{stmt.name}.{bound[0]}"] = bound[1]
                     self._function_names.add(bound[0])
 
-    def _on_receivers(self) -> frozenset[str]:
-        """The names the project's code calls on `self` or `cls` (`self._transform(`)."""
-        if self._receivers is None:
-            pattern = re.compile(r"\b(?:self|cls)\s*\.\s*(\w+)\s*\(")
-            self._receivers = frozenset(
-                name for module in sorted({*self.ctx.modules, *self.rest})
-                for name in pattern.findall(self._text(module)))
+    def _on_receivers(self, module: _Module) -> set[str]:
+        """The names the modules read so far call on `self` or `cls` (`self._transform(`).
+
+        Only calls in those modules are followed (a module calling none that reads,
+        no method's either).
+        """
+        if module.name not in self._receivers_of:
+            self._receivers_of.add(module.name)
+            self._receivers.update(_RECEIVED.findall(module.source))
         return self._receivers
 
     def _importers(self, readers: set[tuple[str, str]]) -> set[str]:
-        """Own modules whose imports may name one of `readers` (cheap, from facts)."""
-        names = {attr for _, attr in readers}
-        homes = {home for home, _ in readers}
+        """Own modules whose imports may name one of `readers` (cheap, from facts).
+
+        A method's callers elsewhere import its class (a subclass's `self.m(...)`).
+        """
+        names = {attr.partition(".")[0] for _, attr in readers}
+        homes = {home for home, attr in readers if "." not in attr}
         found: set[str] = set()
         for facts in self.ctx.all_facts():
             for binding in facts.bindings:
@@ -620,11 +655,11 @@ def _receiver(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
 
 def _binding(module: _Module, stmt: ast.Assign, owner: str | None,
              ) -> tuple[str, tuple[str, int]] | None:
-    """`name = f` / `name = staticmethod(f)`: (name, (f resolved, arguments added)).
+    """`name = f` / `staticmethod(f)` / `partial(f, ...)`: (name, (f, arguments added)).
 
     In a class body (`owner`), a plain function is given the instance first when
     called on `self`: one argument added; `staticmethod` adds none, nor does a name
-    bound at module level.
+    bound at module level; a partial adds the positional arguments it binds.
     """
     if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
         return None
@@ -632,6 +667,9 @@ def _binding(module: _Module, stmt: ast.Assign, owner: str | None,
     if (isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords
             and (dotted(value.func) or "").rpartition(".")[2] == "staticmethod"):
         value, added = value.args[0], 0
+    fixed = _partial(value)
+    if fixed is not None:  # (a partial is given the arguments it binds first, no `self`)
+        value, added = fixed.args[0], len(fixed.args) - 1
     written = dotted(value)
     if written is None:
         return None
@@ -714,7 +752,8 @@ def _function(module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef, *,
     if this is not None:
         params = params[1:]
     kwonly = frozenset(a.arg for a in args.kwonlyargs)
-    flows: dict[str, set[str]] = {p: {p} for p in (*params, *kwonly)}
+    rest = (args.vararg.arg if args.vararg else "", args.kwarg.arg if args.kwarg else "")
+    flows: dict[str, set[str]] = {p: {p} for p in (*params, *kwonly, *rest) if p}
     assigns = [(targets, value) for targets, value in _assignments(node)]
     changed = True
     while changed:  # `inner = annotation`, then `stripped = strip(inner)`
@@ -727,6 +766,9 @@ def _function(module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef, *,
                     changed = True
     local = _local_imports(module, node)
     locals_ = function_locals(node)
+    # `walk = functools.partial(f, data)`: a call of `walk` calls f, `data` first.
+    partials = {targets[0]: value for targets, value in assigns
+                if len(targets) == 1 and _partial(value) is not None}
     reads: set[str] = set()
     passes: list[_Call] = []
     for inner in ast.walk(node):
@@ -739,16 +781,51 @@ def _function(module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef, *,
         if attributes and written == "getattr" and len(inner.args) >= 2 and isinstance(
                 inner.args[1], ast.Constant) and inner.args[1].value in ANNOTATION_ATTRIBUTES:
             reads |= _carried(inner.args[0], flows)
+        # (A partial made of a function is a call of it with the arguments it binds;
+        # one made here and called is a call of it with those and the call's.)
+        made = partials.get(written or "")
+        fixed = _partial(made) if made is not None else _partial(inner)
+        if fixed is not None:
+            written = dotted(fixed.args[0])
         callee = _callee(module, written, (owner or "", this or ""), local, locals_)
         if callee is None:
             continue
-        call = _Call(callee,
-                     tuple(frozenset(_carried(a, flows)) for a in inner.args),
-                     {k.arg: frozenset(_carried(k.value, flows)) for k in inner.keywords
-                      if k.arg is not None})
-        if any(call.positional) or any(call.keywords.values()):
+        call = _call(callee, [*fixed.args[1:], *(inner.args if made is not None else ())]
+                     if fixed is not None else inner.args,
+                     [*fixed.keywords, *(inner.keywords if made is not None else ())]
+                     if fixed is not None else inner.keywords,
+                     lambda expr: frozenset(_carried(expr, flows)))
+        if any(call.positional) or any(call.keywords.values()) or call.spread:
             passes.append(call)
-    return _Function(params, kwonly, reads & set(params) | (reads & kwonly), passes)
+    return _Function(params, kwonly, reads & {*params, *kwonly, *rest}, passes, rest)
+
+
+def _partial(expr: ast.expr) -> ast.Call | None:
+    """`functools.partial(f, ...)` (f a dotted name), else None."""
+    if (isinstance(expr, ast.Call) and expr.args and dotted(expr.args[0]) is not None
+            and (dotted(expr.func) or "").rpartition(".")[2] == "partial"):
+        return expr
+    return None
+
+
+def _call(callee: str, args: list[ast.expr], keywords: list[ast.keyword],
+          carried: Callable[[ast.expr], frozenset[str]]) -> _Call:
+    """A `_Call` of `callee` with these arguments, what each carries by `carried`."""
+    positional: list[frozenset[str]] = []
+    spread: frozenset[str] = frozenset()
+    spread_at: int | None = None
+    for at, arg in enumerate(args):
+        if spread_at is None and isinstance(arg, ast.Starred):
+            spread_at = at
+        if spread_at is None:
+            positional.append(carried(arg))
+        else:  # (`*args` and what follows it: any position from there on)
+            spread |= carried(arg)
+    named: dict[str, frozenset[str]] = {}
+    for keyword in keywords:
+        key = keyword.arg if keyword.arg is not None else "**"
+        named[key] = named.get(key, frozenset()) | carried(keyword.value)
+    return _Call(callee, tuple(positional), named, spread, spread_at)
 
 
 def _callee(module: _Module, written: str | None, method: tuple[str, str],
@@ -845,22 +922,24 @@ def _seed_calls(module: _Module, wanted: set[str]) -> Iterator[_Call]:
             todo.append((inner, functions))
             if not isinstance(inner, ast.Call):
                 continue
-            written = dotted(inner.func)
+            # (`partial(reader, T)` hands T to the reader, as a call of it would.)
+            fixed = _partial(inner)
+            written = dotted(fixed.args[0] if fixed is not None else inner.func)
             if written is None or written.rpartition(".")[2] not in wanted:
                 continue
             local, shadowed = scope(functions)
             owner, this = methods.get(id(functions[0]), ("", "")) if functions else ("", "")
             head, _, rest = written.partition(".")
             if this and head == this and rest:
-                yield _Call(f"{module.name}.{owner}.{rest}",
-                            tuple(_named(a, module, local, shadowed) for a in inner.args),
-                            {k.arg: _named(k.value, module, local, shadowed)
-                             for k in inner.keywords if k.arg is not None})
+                callee = f"{module.name}.{owner}.{rest}"
             elif head not in shadowed:
-                yield _Call(module.resolve(written, local),
-                            tuple(_named(a, module, local, shadowed) for a in inner.args),
-                            {k.arg: _named(k.value, module, local, shadowed)
-                             for k in inner.keywords if k.arg is not None})
+                callee = module.resolve(written, local)
+            else:
+                continue
+            yield _call(callee, fixed.args[1:] if fixed is not None else inner.args,
+                        (fixed or inner).keywords,
+                        functools.partial(_named, module=module, local=local,
+                                          shadowed=shadowed))
 
 
 def _named(expr: ast.expr, module: _Module, local: dict[str, str],

@@ -859,6 +859,23 @@ def test_a_typeddict_nothing_in_the_project_reads_keeps_its_finding() -> None:
     assert read_at_run_time(ReviewContext(report)) == {}
 
 
+def _requests(root: Path, package: str, pairs: tuple[tuple[str, str], ...],
+              ) -> tuple[ModuleRecord, ...]:
+    """`package` and its `client`, which loads each (request module, its field's type).
+
+    The field's type is heavy (loaded first by the request module); "" for none.
+    """
+    modules = [record(root, package, None, 0, 100),
+               record(root, f"{package}.client", package, 1, 100)]
+    for module, field in pairs:
+        modules.append(record(root, f"{package}.{module}", f"{package}.client",
+                              len(modules), 100))
+        if field:
+            modules.append(record(root, f"{package}.{field}", f"{package}.{module}",
+                                  len(modules), 60_000, self_heap_bytes=HEAVY))
+    return tuple(modules)
+
+
 def test_a_typeddict_handed_to_a_reading_method_keeps_its_imports() -> None:
     # Readers that are methods: `self._transform(params, Letter)` reaches
     # get_type_hints in the method; `cls._validate(params, Parcel)`, a classmethod of
@@ -867,17 +884,26 @@ def test_a_typeddict_handed_to_a_reading_method_keeps_its_imports() -> None:
     # memo keeps its IA501.
     from review_samples import FIXTURES
 
-    heavy = {"self_heap_bytes": HEAVY}
-    modules = [record(FIXTURES, "methodparams", None, 0, 100),
-               record(FIXTURES, "methodparams.client", "methodparams", 1, 100)]
-    for order, (module, field) in enumerate((("letter", "ink"), ("parcel", "box"),
-                                              ("memo", "pad"))):
-        modules += [record(FIXTURES, f"methodparams.{module}", "methodparams.client",
-                           2 + 2 * order, 100),
-                    record(FIXTURES, f"methodparams.{field}", f"methodparams.{module}",
-                           3 + 2 * order, 60_000, **heavy)]
-    report = make_report(("methodparams",), tuple(modules))
+    modules = _requests(FIXTURES, "methodparams", (("letter", "ink"), ("parcel", "box"),
+                                                   ("memo", "pad")))
+    report = make_report(("methodparams",), modules)
     assert [f.module for f in codes(report, "IA501")] == ["methodparams.memo"]
     read = read_at_run_time(ReviewContext(report))
     assert read["methodparams.letter"]["Ink"] == "Letter"
     assert read["methodparams.parcel"]["Box"] == "Parcel"
+
+
+def test_a_typeddict_forwarded_to_a_reader_through_args_kwargs_or_partial_keeps_its_imports(
+        ) -> None:
+    # The type reaches get_type_hints through `transform(*args, **kwargs)` (Letter), by
+    # keyword through `validate(data, **options)` (Parcel), through a module-level
+    # `functools.partial(typing.get_type_hints, ...)` (Card), and through a partial of
+    # the reader that `keys` makes and calls (Memo). `log(*args)` only counts them:
+    # note keeps its IA501.
+    from review_samples import FIXTURES
+
+    modules = _requests(FIXTURES, "forwardparams", (
+        ("_transform", ""), ("letter", "ink"), ("parcel", "box"), ("card", "stamp"),
+        ("memo", "pad"), ("note", "pen")))
+    report = make_report(("forwardparams",), modules)
+    assert [f.module for f in codes(report, "IA501")] == ["forwardparams.note"]
