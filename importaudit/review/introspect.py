@@ -67,6 +67,7 @@ from importaudit.review import syntax
 from importaudit.review.facts import Binding, BindingKind
 from importaudit.review.syntax import (
     ANNOTATION_ATTRIBUTES,
+    READERS,
     dotted,
     function_locals,
     resolve_relative,
@@ -77,36 +78,6 @@ if TYPE_CHECKING:
 
     from importaudit.review.context import ReviewContext
 
-#: Library calls that read (evaluate) the annotations of what they are given, with the
-#: arguments they read it from: positions and keyword names ("*": every argument).
-#: `get_type_hints` evaluates a class's annotations, `inspect.get_annotations` with
-#: `eval_str=True` or on Python 3.14+ (counted either way: keeping an import that
-#: could move is the safer error); pydantic's TypeAdapter and parse_obj_as,
-#: create_model's fields and base, dacite, cattrs, msgspec and typeguard build or check
-#: against the type's fields, which resolves them.
-READERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
-    "typing.get_type_hints": ((0,), ("obj",)),
-    "typing_extensions.get_type_hints": ((0,), ("obj",)),
-    "inspect.get_annotations": ((0,), ("obj",)),
-    "annotationlib.get_annotations": ((0,), ("obj",)),
-    "typing_extensions.get_annotations": ((0,), ("obj",)),
-    "pydantic.TypeAdapter": ((0,), ("type",)),
-    "pydantic.type_adapter.TypeAdapter": ((0,), ("type",)),
-    "pydantic.parse_obj_as": ((0,), ("type_",)),
-    "pydantic.tools.parse_obj_as": ((0,), ("type_",)),
-    "pydantic.create_model": ((), ("*",)),
-    "pydantic.main.create_model": ((), ("*",)),
-    "dacite.from_dict": ((0,), ("data_class",)),
-    "dacite.core.from_dict": ((0,), ("data_class",)),
-    "cattrs.structure": ((1,), ("cl",)),
-    "cattr.structure": ((1,), ("cl",)),
-    "msgspec.convert": ((1,), ("type",)),
-    "msgspec.json.decode": ((), ("type",)),
-    "msgspec.json.Decoder": ((0,), ("type",)),
-    "msgspec.msgpack.decode": ((), ("type",)),
-    "msgspec.msgpack.Decoder": ((0,), ("type",)),
-    "typeguard.check_type": ((1,), ("expected_type",)),
-}
 # (`ANNOTATION_ATTRIBUTES`: reading them on a class evaluates its annotations on Python
 # 3.14+ only (`__annotations__` runs `__annotate__`). Before, with `from __future__
 # import annotations`, they hold strings: anthropic's `reject_unexpected_keywords` reads
