@@ -50,10 +50,14 @@ _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "col
             "names a class's field annotations, bases or a type alias use when the "
             "project passes it to a reader: a library one (get_type_hints, "
             "inspect.get_annotations, pydantic TypeAdapter, dacite, cattrs, msgspec, "
-            "typeguard) or a function of its own that hands its argument on to one "
+            "typeguard) or a function or method of its own (called on `self`/`cls`), "
+            "or a name bound to one, that hands its argument on to one "
             "(openai's `maybe_transform(params, CompletionCreateParams)` walks the "
             "TypedDict with get_type_hints), and the classes those annotations name, "
-            "transitively. The impact is what the import loaded first in the measured run.",
+            "transitively. Those calls are looked for in the whole project the reviewed "
+            "modules belong to (their top-level package, read from disk), so reviewing "
+            "openai.types.chat alone still sees openai.resources' calls. The impact is "
+            "what the import loaded first in the measured run.",
         fix="Move the import under `if TYPE_CHECKING:` (with `from __future__ import "
             "annotations` at the top of the module).",
         example="from __future__ import annotations\nfrom typing import TYPE_CHECKING\n\n"

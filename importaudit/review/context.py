@@ -196,6 +196,7 @@ class ReviewContext:
         # Own module -> {local name: its class whose annotations the project's code
         # reads at run time} (`introspect.read_at_run_time`, made on first use).
         self.introspected: dict[str, dict[str, str]] | None = None
+        self._project: dict[str, OwnModule] | None = None  # see `project_modules`
         self._served: dict[str, dict[str, str]] = {}  # see `served_lazily`
         # What a lazy `__init__` of each package asked about broke (`review.order`).
         self.order: dict[str, OrderVerdict | None] = {}
@@ -246,6 +247,23 @@ class ReviewContext:
             if known is None or known.file is None:
                 found[record.name] = OwnModule(record.name, file, record.is_package)
         return dict(sorted(found.items()))
+
+    def project_modules(self) -> Mapping[str, OwnModule]:
+        """The other modules of the projects the reviewed ones belong to, found on disk.
+
+        A review of part of a package (openai.types.chat) holds what its walk and its
+        profile reached; the rest of the project (openai.resources, which hands those
+        TypedDicts to a function reading their annotations) runs all the same, and
+        `introspect` must see it. Each own package (`own`: a target's top-level
+        package, the portions of a namespace package present) is walked as a review
+        of it walks it (`discover`: nothing is imported, tests are left out, and so is
+        what this review's walk left out), in the folders its reviewed modules were
+        found in (site-packages, a src/ layout, each portion). A package the review's
+        walk covered whole (a root of its graph) is not walked again. Read on first use.
+        """
+        if self._project is None:
+            self._project = _project_modules(self)
+        return self._project
 
     def is_own(self, module: str) -> bool:
         """Whether `module` belongs to the reviewed packages (is one or is inside one)."""
@@ -532,3 +550,41 @@ def _version_at_least(version: str, wanted: tuple[int, int]) -> bool:
         return (int(parts[0]), int(parts[1])) >= wanted
     except (ValueError, IndexError):
         return False
+
+
+def _project_modules(ctx: ReviewContext) -> dict[str, OwnModule]:
+    """`ReviewContext.project_modules`: the walk of each own package not walked whole."""
+    from importaudit.errors import ImportAuditError
+    from importaudit.static.discover import discover
+    from importaudit.static.sourcetree import Exclusions, SearchPath, name_root
+
+    graph = ctx.report.graph
+    walked = set(graph.roots) if graph is not None else set()
+    left_out = set(graph.excluded) if graph is not None else set()
+    folders: dict[str, set[str]] = {}  # own package -> where its reviewed modules start
+    for module in ctx.modules.values():
+        base = name_root(module.name, module.file) if module.file else None
+        parts = module.name.split(".")
+        package = next((".".join(parts[:n]) for n in range(1, len(parts) + 1)
+                        if ".".join(parts[:n]) in ctx.own), None)
+        if base is not None and package is not None and package not in walked:
+            folders.setdefault(package, set()).add(base)
+    found: dict[str, OwnModule] = {}
+    python = ctx.report.meta.python if ctx.report.meta is not None else sys.executable
+    for package, bases in sorted(folders.items()):
+        entries = tuple(sorted(bases))
+        # Looked up there only: the measured interpreter is not asked (`locate`).
+        where = SearchPath(entries, python=python)
+        try:
+            tree = discover([package], cwd=entries[0], search_path=where,
+                            exclusions=Exclusions())
+        except (ImportAuditError, OSError):
+            continue  # (what cannot be walked adds nothing)
+        for name, source in tree.modules.items():
+            file = source.scanned
+            parts = name.split(".")
+            if (name in ctx.modules or file is None or not file.endswith(".py")
+                    or any(".".join(parts[:n]) in left_out for n in range(1, len(parts) + 1))):
+                continue
+            found[name] = OwnModule(name, file, source.is_package)
+    return found

@@ -29,8 +29,26 @@ IA501 then keeps the bindings those annotations use, not the whole module: a rea
 evaluates the annotations of the class it walks, not the module's other annotations
 (function signatures), whose imports can still move.
 
-Methods are not followed as readers (which class `self` is the source does not say),
-nor classes kept in containers and handed on later. Only modules that may take part
+The calls are looked for in the whole project the reviewed modules belong to, not only
+in them (`ReviewContext.project_modules`): `review openai.types.chat` holds neither
+openai.resources nor what loads it, and its answer must be `review openai`'s. Those
+other modules have no facts: their text says whether they may take part, and their
+source, parsed, what they bind. The answer depends on the project's sources only, and
+is kept in the cache directory under their digest (`_Analysis.cached`).
+
+A reader may be a method: `self._transform(params, T)` / `cls._validate(params, T)`
+calls the method of the class the calling method is defined in, or of a base of it
+(followed through the project's modules; an override in a subclass is not looked for),
+and a name bound in a class body or at module level (`hints =
+staticmethod(get_type_hints)`, `reader = get_type_hints`) reads what it is bound to. A
+method is read only where a module read calls its name on `self` or `cls` (a method
+called only on an instance, `client.send(...)`, does not say which class it is). An
+argument reaches a reader through `*args`/`**kwargs` too (`transform(*args, **kwargs)`
+forwarding them; `**options` taking `expected_type=T`), and through `functools.partial`
+(`hints = partial(get_type_hints, include_extras=True)`; `walk = partial(_walk, data)`
+then `walk(T)`; `partial(reader, T)` hands T on). Classes kept in containers and handed
+on later are not followed. Only modules
+that may take part
 are parsed: those using an annotation library whose text names a reader, and those
 importing a function found to read and calling it other than as a decorator
 (`read_by_decorator` covers decorators); a project without readers costs one look at
@@ -42,72 +60,26 @@ from __future__ import annotations
 import ast
 import bisect
 import contextlib
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from importaudit.review import syntax
 from importaudit.review.facts import Binding, BindingKind
 from importaudit.review.syntax import (
     ANNOTATION_ATTRIBUTES,
+    READERS,
     dotted,
     function_locals,
     resolve_relative,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from importaudit.review.context import ReviewContext
 
-#: Library calls that read (evaluate) the annotations of what they are given, with the
-#: arguments they read it from: positions and keyword names ("*": every argument).
-#: `get_type_hints` evaluates a class's annotations, `inspect.get_annotations` with
-#: `eval_str=True` or on Python 3.14+ (counted either way: keeping an import that
-#: could move is the safer error); pydantic's TypeAdapter and parse_obj_as,
-#: create_model's fields and base, dacite, cattrs, msgspec and typeguard build or check
-#: against the type's fields, which resolves them.
-READERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
-    "typing.get_type_hints": ((0,), ("obj",)),
-    "typing_extensions.get_type_hints": ((0,), ("obj",)),
-    "inspect.get_annotations": ((0,), ("obj",)),
-    "annotationlib.get_annotations": ((0,), ("obj",)),
-    "typing_extensions.get_annotations": ((0,), ("obj",)),
-    "pydantic.TypeAdapter": ((0,), ("type",)),
-    "pydantic.type_adapter.TypeAdapter": ((0,), ("type",)),
-    "pydantic.parse_obj_as": ((0,), ("type_",)),
-    "pydantic.tools.parse_obj_as": ((0,), ("type_",)),
-    "pydantic.create_model": ((), ("*",)),
-    "pydantic.main.create_model": ((), ("*",)),
-    "dacite.from_dict": ((0,), ("data_class",)),
-    "dacite.core.from_dict": ((0,), ("data_class",)),
-    "cattrs.structure": ((1,), ("cl",)),
-    "cattr.structure": ((1,), ("cl",)),
-    "msgspec.convert": ((1,), ("type",)),
-    "msgspec.json.decode": ((), ("type",)),
-    "msgspec.json.Decoder": ((0,), ("type",)),
-    "msgspec.msgpack.decode": ((), ("type",)),
-    "msgspec.msgpack.Decoder": ((0,), ("type",)),
-    "typeguard.check_type": ((1,), ("expected_type",)),
-    # Methods of a library's object, called on a module-level instance the project made
-    # (`converter = cattrs.Converter()`, then `converter.structure(raw, Config)`).
-    "cattrs.Converter.structure": ((1,), ("cl",)),
-    "cattrs.BaseConverter.structure": ((1,), ("cl",)),
-    "cattrs.GenConverter.structure": ((1,), ("cl",)),
-    "cattrs.converters.Converter.structure": ((1,), ("cl",)),
-    "cattrs.converters.BaseConverter.structure": ((1,), ("cl",)),
-    "cattr.Converter.structure": ((1,), ("cl",)),
-    "cattr.GenConverter.structure": ((1,), ("cl",)),
-    # FastAPI evaluates the signature of a dependency (a function, or a class's
-    # `__init__`) and of an endpoint added without a decorator.
-    "fastapi.Depends": ((0,), ("dependency",)),
-    "fastapi.Security": ((0,), ("dependency",)),
-    "fastapi.param_functions.Depends": ((0,), ("dependency",)),
-    "fastapi.param_functions.Security": ((0,), ("dependency",)),
-    "fastapi.APIRouter.add_api_route": ((1,), ("endpoint",)),
-    "fastapi.routing.APIRouter.add_api_route": ((1,), ("endpoint",)),
-    "fastapi.FastAPI.add_api_route": ((1,), ("endpoint",)),
-    "fastapi.applications.FastAPI.add_api_route": ((1,), ("endpoint",)),
-}
 # (`ANNOTATION_ATTRIBUTES`: reading them on a class evaluates its annotations on Python
 # 3.14+ only (`__annotations__` runs `__annotate__`). Before, with `from __future__
 # import annotations`, they hold strings: anthropic's `reject_unexpected_keywords` reads
@@ -129,6 +101,8 @@ def _object_readers() -> dict[str, frozenset[str]]:
 
 
 _OBJECT_READERS = _object_readers()
+#: A call on a method's receiver: `self.name(`, `cls.name(`.
+_RECEIVED = re.compile(r"\b(?:self|cls)\.(\w+)\(")
 #: How many rounds of "modules importing a newly found reader" are read at most.
 _MAX_ROUNDS = 8
 
@@ -139,37 +113,62 @@ class _Call:
 
     `positional[i]` / `keywords[k]`: for a function's summary, the parameters whose
     values flow into that argument; for a seed, the dotted names (resolved) it names.
+    From a `*args` argument on, what every later position may hold is `spread`
+    (`spread_at`: where it starts); `keywords["**"]`, what a `**kwargs` argument holds.
     """
 
     callee: str
     positional: tuple[frozenset[str], ...]
     keywords: dict[str, frozenset[str]]
+    spread: frozenset[str] = frozenset()
+    spread_at: int | None = None
 
     def at(self, positions: Iterable[int], names: Iterable[str]) -> frozenset[str]:
-        """What flows into the arguments at `positions` or with keyword `names`."""
+        """What flows into the arguments at `positions` or with keyword `names`.
+
+        `names` may hold `*N` (every position from N on: a callee's `*args`) and `**`
+        (every keyword: its `**kwargs`); "*", every argument.
+        """
         names = set(names)
         if "*" in names:
-            return frozenset().union(*self.positional, *self.keywords.values())
+            return frozenset().union(*self.positional, *self.keywords.values(), self.spread)
+        positions = set(positions)
+        for name in names:
+            if name[:1] == "*" and name[1:].isdigit():
+                positions.update(range(int(name[1:]), len(self.positional) + 1))
         found = {n for i in positions if i < len(self.positional) for n in self.positional[i]}
+        if self.spread_at is not None and any(i >= self.spread_at for i in positions):
+            found |= self.spread
         for key, value in self.keywords.items():
-            if key in names:
+            if key in names or "**" in names or (key == "**" and (names or positions)):
                 found |= value
         return frozenset(found)
 
 
 @dataclass(slots=True)
 class _Function:
-    """A module-level function: its parameters and where their values go."""
+    """A module-level function or a method: its parameters and where their values go.
+
+    A method's `self`/`cls` is no parameter here: `self.m(a, T)` hands `T` to the second.
+    """
 
     params: tuple[str, ...]  # positional, in order
     kwonly: frozenset[str]
     reads: set[str]  # parameters whose annotations it reads (directly or through calls)
     passes: list[_Call]  # calls whose arguments carry parameters' values
+    rest: tuple[str, str] = ("", "")  # its `*args` and `**kwargs` parameters ("": none)
 
     def read_at(self) -> tuple[tuple[int, ...], tuple[str, ...]]:
-        """The argument positions and keywords of a call that reach `reads`."""
+        """The argument positions and keywords of a call that reach `reads`.
+
+        `*N`: the positions from N on, which `*args` takes; `**`: the keywords which
+        `**kwargs` takes (`_Call.at`).
+        """
+        star, double = self.rest
+        marks = ((f"*{len(self.params)}",) if star and star in self.reads else ()) + (
+            ("**",) if double and double in self.reads else ())
         return (tuple(i for i, p in enumerate(self.params) if p in self.reads),
-                tuple(sorted(self.reads)))
+                tuple(sorted(self.reads - {star, double})) + marks)
 
 
 @dataclass(slots=True)
@@ -182,9 +181,16 @@ class _Module:
     source: str
     aliases: dict[str, str]  # module-level imports: local name -> dotted name
     defined: dict[str, ast.stmt]  # module-level def/class/assignment by name
-    stars: tuple[str, ...]  # modules it star-imports
-    # Read only for the modules that may call a reader (`_Analysis._code`):
+    stars: tuple[str, ...]  # modules it star-imports (where that runs)
+    runs: dict[str, str]  # the imports of `aliases` that run (not `if TYPE_CHECKING:`)
+    # Read only for the modules that may call a reader (`_Analysis._code`): functions
+    # by name, methods as `Class.method` (those whose lines name a reader found).
     functions: dict[str, _Function] | None = None
+    # Names bound to a callable elsewhere (`hints = staticmethod(get_type_hints)` in a
+    # class body: `Class.hints`; `reader = get_type_hints`): the callable's dotted name,
+    # and how many arguments a call through it adds first (a plain function as a class
+    # attribute, called on `self`, is given `self`).
+    bound: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def resolve(self, written: str, local: dict[str, str] | None = None) -> str:
         """`written` (a dotted name as in the source) as an absolute dotted name."""
@@ -203,10 +209,12 @@ class _Module:
 def read_at_run_time(ctx: ReviewContext) -> dict[str, dict[str, str]]:
     """Own module -> {local name: the introspected class whose annotations use it}.
 
-    Computed once per review (kept on `ctx`).
+    Computed once per review (kept on `ctx`), and kept in the cache directory
+    (`static.cache.default_cache_dir`) for the same sources: reviews of a project and
+    of its parts share it.
     """
     if ctx.introspected is None:
-        ctx.introspected = _Analysis(ctx).run()
+        ctx.introspected = _Analysis(ctx).cached()
     return ctx.introspected
 
 
@@ -215,18 +223,60 @@ class _Analysis:
 
     def __init__(self, ctx: ReviewContext) -> None:
         self.ctx = ctx
+        # The project's modules the review does not hold (`ReviewContext.project_modules`:
+        # openai.resources, when openai.types.chat is reviewed): read from their source
+        # alone, without the facts the review's own modules have.
+        self.rest = ctx.project_modules()
         self.modules: dict[str, _Module | None] = {}
         self.coded: list[_Module] = []  # the modules whose functions and calls were read
         self._homes: dict[str, tuple[str, str] | None] = {}
-        self._function_names: set[str] = set()
+        self._function_names: set[str] = set()  # (methods' and bound names too)
+        self._receivers: set[str] = set()  # see `_on_receivers`
+        self._receivers_of: set[str] = set()
         self._texts: dict[str, str] = {}  # module -> its source, as `_wanted` read it
         # Module-level objects of the project made by a library class with reader
         # methods (`converter = cattrs.Converter()`): dotted name -> those methods.
         self._objects: dict[str, frozenset[str]] = {}
 
+    def cached(self) -> dict[str, dict[str, str]]:
+        """`run`'s answer, from the cache when the project's sources are those it was for.
+
+        What it says depends only on the source of each module of the project (its
+        name, whether it is a package, its text) and on whether the interpreter defers
+        annotations itself; the digest of those is the key.
+        """
+        import hashlib
+        import json
+
+        from importaudit._version import __version__
+        from importaudit.static.cache import default_cache_dir, write_cache_file
+
+        names = sorted({*self.ctx.modules, *self.rest})
+        digest = hashlib.sha256(f"{__version__}\0{self.ctx.lazy_annotations}".encode())
+        for code in (__file__, syntax.__file__):  # (what the analysis is, as it reads)
+            with open(code, "rb") as stream:
+                digest.update(stream.read())
+        for name in names:
+            own = self.ctx.modules.get(name) or self.rest[name]
+            text = self._text(name) if own.file is not None else ""
+            digest.update(f"\0{name}\0{own.is_package}\0{len(text)}\0".encode())
+            digest.update(text.encode("utf-8", "surrogatepass"))
+        key = digest.hexdigest()
+        projects = hashlib.sha256("\0".join(sorted(self.ctx.own)).encode()).hexdigest()
+        path = default_cache_dir() / f"introspect-{projects[:16]}.json"
+        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data["key"] == key:
+                return {module: dict(names) for module, names in data["kept"].items()}
+        kept = self.run()
+        write_cache_file(path, json.dumps({"key": key, "kept": kept}, separators=(",", ":")))
+        return kept
+
     def run(self) -> dict[str, dict[str, str]]:
+        """Own module -> {local name: the introspected class whose annotations use it}."""
         ctx = self.ctx
-        todo = {f.name for f in ctx.all_facts() if f.annotation_consumers}
+        # (A module of `rest` counts where its text names a reader: `_wanted`.)
+        todo = {f.name for f in ctx.all_facts() if f.annotation_consumers} | set(self.rest)
         self._objects = self._reader_objects(todo)
         todo |= self._importers({(o.rpartition(".")[0], o.rpartition(".")[2])
                                  for o in self._objects})
@@ -235,30 +285,31 @@ class _Analysis:
             # Only a module whose text names a reader can call one (kubernetes' 1826
             # modules all import pydantic; none calls a reader).
             for name in sorted(todo):
-                if self._wanted(name, readers):
-                    self._code(name)
+                wanted = self._wanted(name, readers)
+                if wanted:
+                    self._code(name, wanted)
             found = self._settle()
             if found <= readers:
                 break
+            # (Those of `rest` not read yet named no reader known before: the new ones?
+            # A module read already is read again for its methods naming a new one.)
+            named = {n.rpartition(".")[2] for _, n in found - readers}
             readers = found
-            coded = {m.name for m in self.coded}
-            todo = self._importers(readers) - coded
-            if not todo:
-                break
+            todo = (self._importers(readers) | {home for home, _ in readers} | {
+                m for m in self.rest if any(n in self._text(m) for n in named)})
         return self._spread(self._seeds(readers))
 
     # ------------------------------------------------------------- reading modules
     def _read(self, name: str) -> _Module | None:
         """The module's imports and definitions (its source parsed once)."""
         if name not in self.modules:
-            facts = self.ctx.facts(name)
-            own = self.ctx.modules.get(name)
+            own = self.ctx.modules.get(name) or self.rest.get(name)
             module = None
-            if facts is not None and own is not None:
+            if own is not None and own.file is not None:
                 text = self._text(name)
-                tree = _parse(text, facts.path) if text else None
+                tree = _parse(text, own.file) if text else None
                 if tree is not None:
-                    module = _scope(name, own.is_package, tree, text, facts.star_imports)
+                    module = _scope(name, own.is_package, tree, text)
             self.modules[name] = module
         return self.modules[name]
 
@@ -272,7 +323,8 @@ class _Analysis:
         `read_by_decorator`'s, for the whole module).
         """
         text = self._text(name)
-        found = {n for _, n in readers if _called(text, n)}
+        found = {tail for tail in {n.rpartition(".")[2] for _, n in readers}
+                 if _called(text, tail)}
         packages = {package for package in _LIBRARY_PACKAGES if package in text}
         found.update(tail for package, tail in _LIBRARY_NAMES
                      if package in packages and tail in text)
@@ -286,35 +338,81 @@ class _Analysis:
     def _text(self, name: str) -> str:
         """The source of own module `name` ("" when it has none)."""
         if name not in self._texts:
-            facts = self.ctx.facts(name)
+            facts = self.ctx.facts(name) if name in self.ctx.modules else None
+            rest = self.rest.get(name)
+            path = facts.path if facts is not None else rest.file if rest is not None else None
             try:
-                with open(facts.path if facts else "", "rb") as stream:
+                with open(path or "", "rb") as stream:
                     self._texts[name] = stream.read().decode("utf-8")
             except (OSError, UnicodeDecodeError):
                 self._texts[name] = ""
         return self._texts[name]
 
-    def _code(self, name: str) -> None:
-        """Read the functions and calls of module `name` too."""
+    def _code(self, name: str, wanted: set[str]) -> None:
+        """Read the functions and calls of module `name` too.
+
+        Its functions once, its methods and class attributes as the readers `wanted`
+        (the names its text may call) are found: those whose lines name one.
+        """
         module = self._read(name)
-        if module is None or module.functions is not None:
+        if module is None:
             return
         from importaudit.runtime.absent import module_level
 
-        module.functions = {}
-        # (Under `if`/`try`/`with` too: `if sys.version_info >= ...: def get_type_hints`.
-        # Of two definitions of one name, the later in the source is read.)
-        for stmt in module_level(module.tree.body):
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-                module.functions[stmt.name] = _function(
-                    module, stmt, attributes=self.ctx.lazy_annotations)
-                self._function_names.add(stmt.name)
-        self.coded.append(module)
+        if module.functions is None:
+            module.functions = {}
+            # (Under `if`/`try`/`with` too: `if sys.version_info >= ...: def
+            # get_type_hints`. Of two definitions of one name, the later is read.)
+            for stmt in module_level(module.tree.body):
+                if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                    module.functions[stmt.name] = _function(
+                        module, stmt, attributes=self.ctx.lazy_annotations)
+                    self._function_names.add(stmt.name)
+                elif isinstance(stmt, ast.Assign) and (
+                        bound := _binding(module, stmt, None)) is not None:
+                    module.bound[bound[0]] = bound[1]
+                    self._function_names.add(bound[0])
+            self.coded.append(module)
+        lines = _lines(module.source, wanted)
+        for stmt in module_level(module.tree.body) if lines else ():
+            if not isinstance(stmt, ast.ClassDef) or not _spans(lines, stmt):
+                continue
+            for inner in stmt.body:
+                if not _spans(lines, inner):
+                    continue
+                # (A method counts where the project calls it on `self`/`cls`: openai's
+                # resources' 2,500 `create(...)`, each naming maybe_transform, are not.)
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                        inner.name in self._on_receivers(module)):
+                    key = f"{stmt.name}.{inner.name}"
+                    if key not in module.functions:
+                        module.functions[key] = _function(
+                            module, inner, attributes=self.ctx.lazy_annotations,
+                            owner=stmt.name)
+                        self._function_names.add(inner.name)
+                elif isinstance(inner, ast.Assign) and (
+                        bound := _binding(module, inner, stmt.name)) is not None:
+                    module.bound[f"{stmt.name}.{bound[0]}"] = bound[1]
+                    self._function_names.add(bound[0])
+
+    def _on_receivers(self, module: _Module) -> set[str]:
+        """The names the modules read so far call on `self` or `cls` (`self._transform(`).
+
+        Only calls in those modules are followed (a module calling none that reads,
+        no method's either).
+        """
+        if module.name not in self._receivers_of:
+            self._receivers_of.add(module.name)
+            self._receivers.update(_RECEIVED.findall(module.source))
+        return self._receivers
 
     def _importers(self, readers: set[tuple[str, str]]) -> set[str]:
-        """Own modules whose imports may name one of `readers` (cheap, from facts)."""
-        names = {attr for _, attr in readers}
-        homes = {home for home, _ in readers}
+        """Own modules whose imports may name one of `readers` (cheap, from facts).
+
+        A method's callers elsewhere import its class (a subclass's `self.m(...)`).
+        """
+        names = {attr.partition(".")[0] for _, attr in readers}
+        homes = {home for home, attr in readers if "." not in attr}
         found: set[str] = set()
         for facts in self.ctx.all_facts():
             for binding in facts.bindings:
@@ -339,12 +437,15 @@ class _Analysis:
 
     def _split(self, name: str) -> tuple[str, str] | None:
         module, _, attr = name.rpartition(".")
-        while module and not self.ctx.is_module(module):
+        while module and not self._is_module(module):
             module, _, head = module.rpartition(".")
             attr = f"{head}.{attr}"
-        if not module or "." in attr or self.ctx.is_module(name):
+        if not module or "." in attr or self._is_module(name):
             return None
         return module, attr
+
+    def _is_module(self, name: str) -> bool:
+        return self.ctx.is_module(name) or name in self.rest
 
     def _find_home(self, name: str) -> tuple[str, str] | None:
         found = self._split(name)
@@ -352,30 +453,102 @@ class _Analysis:
         while found is not None and found not in seen:
             seen.add(found)
             module, attr = found
-            # The module's facts say what it binds: no need to parse it.
-            facts = self.ctx.facts(module) if self.ctx.is_own(module) else None
-            if facts is None:
-                return found
-            taken = [b for b in facts.bindings
-                     if b.name == attr and b.kind is not BindingKind.TYPE_ONLY]
-            if taken:
-                found = self._split(_dotted(taken[-1]))
-            elif attr in facts.defined:
+            if module in self.rest:  # (no facts: its source says what it binds)
+                read = self._read(module)
+                if read is None:
+                    return found
+                bound, defined, stars = read.runs.get(attr), attr in read.defined, read.stars
+            else:
+                # The module's facts say what it binds: no need to parse it.
+                facts = self.ctx.facts(module) if self.ctx.is_own(module) else None
+                if facts is None:
+                    return found
+                taken = [b for b in facts.bindings
+                         if b.name == attr and b.kind is not BindingKind.TYPE_ONLY]
+                bound = _dotted(taken[-1]) if taken else None
+                defined, stars = attr in facts.defined, facts.star_imports
+            if bound is not None:
+                found = self._split(bound)
+            elif defined:
                 return found
             else:
-                starred = [s for s in facts.star_imports if attr in self.ctx.star_names(s)]
+                starred = [s for s in stars if attr in self._star_names(s)]
                 found = (starred[0], attr) if starred else None
         return None
 
+    def _star_names(self, module: str) -> frozenset[str]:
+        """The names `from module import *` takes (`ReviewContext.star_names`)."""
+        read = self._read(module) if module in self.rest else None
+        if read is None:
+            return self.ctx.star_names(module)
+        listed = read.defined.get("__all__")
+        if isinstance(listed, ast.Assign):
+            with contextlib.suppress(ValueError, TypeError, SyntaxError, RecursionError):
+                return frozenset(str(n) for n in ast.literal_eval(listed.value))
+        return frozenset(n for n in (*read.defined, *read.runs) if not n.startswith("_"))
+
     def function(self, name: str) -> _Function | None:
-        """The summary of own module-level function `name` (dotted), if it was read."""
+        """The summary of own function or method `name` (dotted), if it was read."""
+        place = self._place(name)
+        return place[0].functions.get(place[1]) if place and place[0].functions else None
+
+    def _place(self, name: str) -> tuple[_Module, str] | None:
+        """The read module where dotted `name` is a function, method or bound name.
+
+        With its key there (`f`, `Class.method`); a method a class inherits is its base's
+        (bases followed through the project's modules).
+        """
         if name.rpartition(".")[2] not in self._function_names:
             return None  # the common case: no function of that name was read
         found = self.home(name)
-        module = self.modules.get(found[0]) if found is not None else None
-        if module is None or module.functions is None or found is None:
+        if found is not None:
+            module = self.modules.get(found[0])
+            return (module, found[1]) if module is not None else None
+        owner, _, member = name.rpartition(".")
+        found = self.home(owner)
+        return self._in_class(found, member, set()) if found is not None else None
+
+    def _in_class(self, cls: tuple[str, str], member: str,
+                  seen: set[tuple[str, str]]) -> tuple[_Module, str] | None:
+        """Where class `cls` (module, name) gets `member` from: itself, or a base."""
+        module = self._read(cls[0]) if self.ctx.is_own(cls[0]) else None
+        if module is None or cls in seen:
             return None
-        return module.functions.get(found[1])
+        seen.add(cls)
+        key = f"{cls[1]}.{member}"
+        if key in (module.functions or {}) or key in module.bound:
+            return module, key
+        node = module.defined.get(cls[1])
+        for base in node.bases if isinstance(node, ast.ClassDef) else ():
+            written = dotted(base)
+            found = self.home(module.resolve(written)) if written is not None else None
+            place = self._in_class(found, member, seen) if found is not None else None
+            if place is not None:
+                return place
+        return None
+
+    def _spec(self, callee: str, depth: int = 0,
+              ) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
+        """The arguments a call of `callee` hands to a reader of annotations, if any.
+
+        A library reader's (`READERS`), or those of a function or method of the
+        project's that reaches one, or of what a name is bound to (`_Module.bound`).
+        """
+        spec = self.library_reader(callee)
+        if spec is not None:
+            return spec
+        place = self._place(callee)
+        if place is None:
+            return None
+        module, key = place
+        function = (module.functions or {}).get(key)
+        if function is not None:
+            return function.read_at() if function.reads else None
+        target, added = module.bound.get(key, ("", 0))
+        spec = self._spec(target, depth + 1) if target and depth < _MAX_ROUNDS else None
+        if spec is None or not added:
+            return spec
+        return tuple(i - added for i in spec[0] if i >= added), spec[1]
 
     def library_reader(self, callee: str) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
         """What a library reader `callee` reads (`READERS`), if it is one.
@@ -429,10 +602,7 @@ class _Analysis:
             for module in self.coded:
                 for function in (module.functions or {}).values():
                     for call in function.passes:
-                        spec = self.library_reader(call.callee)
-                        if spec is None:
-                            callee = self.function(call.callee)
-                            spec = callee.read_at() if callee is not None else None
+                        spec = self._spec(call.callee)
                         if spec is None:
                             continue
                         new = call.at(*spec) - function.reads
@@ -440,7 +610,9 @@ class _Analysis:
                             function.reads |= new
                             changed = True
         return {(m.name, n) for m in self.coded
-                for n, f in (m.functions or {}).items() if f.reads}
+                for n, f in (m.functions or {}).items() if f.reads} | {
+            (m.name, n) for m in self.coded for n in m.bound
+            if self._spec(f"{m.name}.{n}") is not None}
 
     # ------------------------------------------------------------- classes
     def _seeds(self, readers: set[tuple[str, str]]) -> set[str]:
@@ -448,10 +620,7 @@ class _Analysis:
         found: set[str] = set()
         for module in self.coded:
             for call in _seed_calls(module, self._wanted(module.name, readers)):
-                spec = self.library_reader(call.callee)
-                if spec is None:
-                    callee = self.function(call.callee)
-                    spec = callee.read_at() if callee is not None and callee.reads else None
+                spec = self._spec(call.callee)
                 if spec is not None:
                     found |= call.at(*spec)
         return found
@@ -499,6 +668,52 @@ def _called(text: str, name: str) -> bool:
     return False
 
 
+def _lines(source: str, wanted: set[str]) -> list[int]:
+    """The numbers of the lines of `source` naming one of `wanted` (in order)."""
+    if not wanted:
+        return []
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(wanted))) + r")\b")
+    return ([n for n, line in enumerate(source.splitlines(), 1) if pattern.search(line)]
+            if pattern.search(source) else [])
+
+
+def _spans(lines: list[int], node: ast.stmt) -> bool:
+    """Whether `node` holds one of `lines` (sorted)."""
+    at = bisect.bisect_left(lines, node.lineno)
+    return at < len(lines) and lines[at] <= (node.end_lineno or node.lineno)
+
+
+def _receiver(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The name a method is given its instance or class by (None: a staticmethod)."""
+    if any((dotted(d) or "").rpartition(".")[2] == "staticmethod" for d in node.decorator_list):
+        return None
+    args = [*node.args.posonlyargs, *node.args.args]
+    return args[0].arg if args else None
+
+
+def _binding(module: _Module, stmt: ast.Assign, owner: str | None,
+             ) -> tuple[str, tuple[str, int]] | None:
+    """`name = f` / `staticmethod(f)` / `partial(f, ...)`: (name, (f, arguments added)).
+
+    In a class body (`owner`), a plain function is given the instance first when
+    called on `self`: one argument added; `staticmethod` adds none, nor does a name
+    bound at module level; a partial adds the positional arguments it binds.
+    """
+    if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+        return None
+    value, added = stmt.value, 0 if owner is None else 1
+    if (isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords
+            and (dotted(value.func) or "").rpartition(".")[2] == "staticmethod"):
+        value, added = value.args[0], 0
+    fixed = _partial(value)
+    if fixed is not None:  # (a partial is given the arguments it binds first, no `self`)
+        value, added = fixed.args[0], len(fixed.args) - 1
+    written = dotted(value)
+    if written is None:
+        return None
+    return stmt.targets[0].id, (module.resolve(written), added)
+
+
 def _dotted(binding: Binding) -> str:
     """What an import binds its name to, as a dotted name (`import a.b` binds `a`)."""
     if binding.attr:
@@ -515,13 +730,19 @@ def _parse(source: str, path: str) -> ast.Module | None:
         return None
 
 
-def _scope(name: str, is_package: bool, tree: ast.Module, source: str,
-           stars: tuple[str, ...]) -> _Module:
+def _scope(name: str, is_package: bool, tree: ast.Module, source: str) -> _Module:
     """The imports and definitions of one module (statements under `if`/`try` too)."""
     from importaudit.runtime.absent import module_level
 
     aliases: dict[str, str] = {}
     defined: dict[str, ast.stmt] = {}
+    runs: dict[str, str] = {}
+    stars: list[str] = []
+    for stmt in module_level(tree.body, runs=True):
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            runs.update(_imports(name, is_package, stmt))
+        if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+            stars.append(resolve_relative(name, is_package, stmt.level, stmt.module))
     for stmt in module_level(tree.body):
         if isinstance(stmt, ast.Import | ast.ImportFrom):
             aliases.update(_imports(name, is_package, stmt))
@@ -534,7 +755,7 @@ def _scope(name: str, is_package: bool, tree: ast.Module, source: str,
             for target in targets:
                 if isinstance(target, ast.Name):
                     defined[target.id] = stmt
-    return _Module(name, is_package, tree, source, aliases, defined, stars)
+    return _Module(name, is_package, tree, source, aliases, defined, tuple(stars), runs)
 
 
 def _imports(module: str, is_package: bool, stmt: ast.Import | ast.ImportFrom,
@@ -557,15 +778,20 @@ def _local_imports(module: _Module,
 
 
 def _function(module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef, *,
-              attributes: bool) -> _Function:
+              attributes: bool, owner: str | None = None) -> _Function:
     """Which parameters' values reach which calls, and which it reads itself.
 
-    `attributes`: reading `__annotations__` evaluates them (Python 3.14+).
+    `attributes`: reading `__annotations__` evaluates them (Python 3.14+). `owner`: the
+    class of a method, whose `self.x(...)`/`cls.x(...)` calls its own `x`.
     """
     args = node.args
     params = tuple(a.arg for a in [*args.posonlyargs, *args.args])
+    this = _receiver(node) if owner is not None else None
+    if this is not None:
+        params = params[1:]
     kwonly = frozenset(a.arg for a in args.kwonlyargs)
-    flows: dict[str, set[str]] = {p: {p} for p in (*params, *kwonly)}
+    rest = (args.vararg.arg if args.vararg else "", args.kwarg.arg if args.kwarg else "")
+    flows: dict[str, set[str]] = {p: {p} for p in (*params, *kwonly, *rest) if p}
     assigns = [(targets, value) for targets, value in _assignments(node)]
     changed = True
     while changed:  # `inner = annotation`, then `stripped = strip(inner)`
@@ -578,6 +804,9 @@ def _function(module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef, *,
                     changed = True
     local = _local_imports(module, node)
     locals_ = function_locals(node)
+    # `walk = functools.partial(f, data)`: a call of `walk` calls f, `data` first.
+    partials = {targets[0]: value for targets, value in assigns
+                if len(targets) == 1 and _partial(value) is not None}
     reads: set[str] = set()
     passes: list[_Call] = []
     for inner in ast.walk(node):
@@ -590,16 +819,68 @@ def _function(module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef, *,
         if attributes and written == "getattr" and len(inner.args) >= 2 and isinstance(
                 inner.args[1], ast.Constant) and inner.args[1].value in ANNOTATION_ATTRIBUTES:
             reads |= _carried(inner.args[0], flows)
-        if written is None or (written.partition(".")[0] in locals_
-                               and written.partition(".")[0] not in local):
+        # (A partial made of a function is a call of it with the arguments it binds;
+        # one made here and called is a call of it with those and the call's.)
+        made = partials.get(written or "")
+        fixed = _partial(made) if made is not None else _partial(inner)
+        if fixed is not None:
+            written = dotted(fixed.args[0])
+        callee = _callee(module, written, (owner or "", this or ""), local, locals_)
+        if callee is None:
             continue
-        call = _Call(module.resolve(written, local),
-                     tuple(frozenset(_carried(a, flows)) for a in inner.args),
-                     {k.arg: frozenset(_carried(k.value, flows)) for k in inner.keywords
-                      if k.arg is not None})
-        if any(call.positional) or any(call.keywords.values()):
+        call = _call(callee, [*fixed.args[1:], *(inner.args if made is not None else ())]
+                     if fixed is not None else inner.args,
+                     [*fixed.keywords, *(inner.keywords if made is not None else ())]
+                     if fixed is not None else inner.keywords,
+                     lambda expr: frozenset(_carried(expr, flows)))
+        if any(call.positional) or any(call.keywords.values()) or call.spread:
             passes.append(call)
-    return _Function(params, kwonly, reads & set(params) | (reads & kwonly), passes)
+    return _Function(params, kwonly, reads & {*params, *kwonly, *rest}, passes, rest)
+
+
+def _partial(expr: ast.expr) -> ast.Call | None:
+    """`functools.partial(f, ...)` (f a dotted name), else None."""
+    if (isinstance(expr, ast.Call) and expr.args and dotted(expr.args[0]) is not None
+            and (dotted(expr.func) or "").rpartition(".")[2] == "partial"):
+        return expr
+    return None
+
+
+def _call(callee: str, args: list[ast.expr], keywords: list[ast.keyword],
+          carried: Callable[[ast.expr], frozenset[str]]) -> _Call:
+    """A `_Call` of `callee` with these arguments, what each carries by `carried`."""
+    positional: list[frozenset[str]] = []
+    spread: frozenset[str] = frozenset()
+    spread_at: int | None = None
+    for at, arg in enumerate(args):
+        if spread_at is None and isinstance(arg, ast.Starred):
+            spread_at = at
+        if spread_at is None:
+            positional.append(carried(arg))
+        else:  # (`*args` and what follows it: any position from there on)
+            spread |= carried(arg)
+    named: dict[str, frozenset[str]] = {}
+    for keyword in keywords:
+        key = keyword.arg if keyword.arg is not None else "**"
+        named[key] = named.get(key, frozenset()) | carried(keyword.value)
+    return _Call(callee, tuple(positional), named, spread, spread_at)
+
+
+def _callee(module: _Module, written: str | None, method: tuple[str, str],
+            local: dict[str, str], locals_: set[str]) -> str | None:
+    """The dotted name a call written `written` calls (None: a local, or not a name).
+
+    `method`: the class and receiver (`self`) of the method it is in ("": none).
+    """
+    if written is None:
+        return None
+    head, _, rest = written.partition(".")
+    owner, this = method
+    if this and head == this and rest:
+        return f"{module.name}.{owner}.{rest}"
+    if head in locals_ and head not in local:
+        return None
+    return module.resolve(written, local)
 
 
 def _assignments(node: ast.AST) -> Iterator[tuple[list[str], ast.expr]]:
@@ -655,9 +936,14 @@ def _seed_calls(module: _Module, wanted: set[str]) -> Iterator[_Call]:
         return
     # The lines naming a wanted function: statements elsewhere are not walked (most of
     # a module's source; walking every node of openai's resources doubled IA501's time).
-    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(wanted))) + r")\b")
-    lines = ([n for n, line in enumerate(module.source.splitlines(), 1)
-              if pattern.search(line)] if pattern.search(module.source) else [])
+    lines = _lines(module.source, wanted)
+    # A method's receiver (`self`, `cls`) calls its class's methods: id -> (class, name).
+    from importaudit.runtime.absent import module_level
+
+    methods = {id(inner): (stmt.name, this)
+               for stmt in module_level(module.tree.body) if isinstance(stmt, ast.ClassDef)
+               for inner in stmt.body if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef)
+               and (this := _receiver(inner)) is not None}
     todo: list[tuple[ast.AST, tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
                                     ...]]] = [(module.tree, ())] if lines else []
     while todo:
@@ -674,15 +960,24 @@ def _seed_calls(module: _Module, wanted: set[str]) -> Iterator[_Call]:
             todo.append((inner, functions))
             if not isinstance(inner, ast.Call):
                 continue
-            written = dotted(inner.func)
+            # (`partial(reader, T)` hands T to the reader, as a call of it would.)
+            fixed = _partial(inner)
+            written = dotted(fixed.args[0] if fixed is not None else inner.func)
             if written is None or written.rpartition(".")[2] not in wanted:
                 continue
             local, shadowed = scope(functions)
-            if written.partition(".")[0] not in shadowed:
-                yield _Call(module.resolve(written, local),
-                            tuple(_named(a, module, local, shadowed) for a in inner.args),
-                            {k.arg: _named(k.value, module, local, shadowed)
-                             for k in inner.keywords if k.arg is not None})
+            owner, this = methods.get(id(functions[0]), ("", "")) if functions else ("", "")
+            head, _, rest = written.partition(".")
+            if this and head == this and rest:
+                callee = f"{module.name}.{owner}.{rest}"
+            elif head not in shadowed:
+                callee = module.resolve(written, local)
+            else:
+                continue
+            yield _call(callee, fixed.args[1:] if fixed is not None else inner.args,
+                        (fixed or inner).keywords,
+                        functools.partial(_named, module=module, local=local,
+                                          shadowed=shadowed))
 
 
 def _named(expr: ast.expr, module: _Module, local: dict[str, str],

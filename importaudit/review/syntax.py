@@ -32,10 +32,62 @@ ANNOTATION_LIBRARIES = frozenset({
     # `@tool` (NameError on invoke), mcp's `@server.tool()` (InvalidSignature).
     "langchain_core", "mcp",
 })
-#: Names whose presence means annotations are evaluated at run time.
+#: Library calls that read (evaluate) the annotations of what they are given, with the
+#: arguments they read it from: positions and keyword names ("*": every argument).
+#: `get_type_hints` evaluates a class's annotations, `inspect.get_annotations` with
+#: `eval_str=True` or on Python 3.14+ (counted either way: keeping an import that
+#: could move is the safer error); pydantic's TypeAdapter and parse_obj_as,
+#: create_model's fields and base, dacite, cattrs, msgspec and typeguard build or check
+#: against the type's fields, which resolves them.
+READERS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+    "typing.get_type_hints": ((0,), ("obj",)),
+    "typing_extensions.get_type_hints": ((0,), ("obj",)),
+    "inspect.get_annotations": ((0,), ("obj",)),
+    "annotationlib.get_annotations": ((0,), ("obj",)),
+    "typing_extensions.get_annotations": ((0,), ("obj",)),
+    "pydantic.TypeAdapter": ((0,), ("type",)),
+    "pydantic.type_adapter.TypeAdapter": ((0,), ("type",)),
+    "pydantic.parse_obj_as": ((0,), ("type_",)),
+    "pydantic.tools.parse_obj_as": ((0,), ("type_",)),
+    "pydantic.create_model": ((), ("*",)),
+    "pydantic.main.create_model": ((), ("*",)),
+    "dacite.from_dict": ((0,), ("data_class",)),
+    "dacite.core.from_dict": ((0,), ("data_class",)),
+    "cattrs.structure": ((1,), ("cl",)),
+    "cattr.structure": ((1,), ("cl",)),
+    "msgspec.convert": ((1,), ("type",)),
+    "msgspec.json.decode": ((), ("type",)),
+    "msgspec.json.Decoder": ((0,), ("type",)),
+    "msgspec.msgpack.decode": ((), ("type",)),
+    "msgspec.msgpack.Decoder": ((0,), ("type",)),
+    "typeguard.check_type": ((1,), ("expected_type",)),
+    # Methods of a library's object, called on a module-level instance the project made
+    # (`converter = cattrs.Converter()`, then `converter.structure(raw, Config)`).
+    "cattrs.Converter.structure": ((1,), ("cl",)),
+    "cattrs.BaseConverter.structure": ((1,), ("cl",)),
+    "cattrs.GenConverter.structure": ((1,), ("cl",)),
+    "cattrs.converters.Converter.structure": ((1,), ("cl",)),
+    "cattrs.converters.BaseConverter.structure": ((1,), ("cl",)),
+    "cattr.Converter.structure": ((1,), ("cl",)),
+    "cattr.GenConverter.structure": ((1,), ("cl",)),
+    # FastAPI evaluates the signature of a dependency (a function, or a class's
+    # `__init__`) and of an endpoint added without a decorator.
+    "fastapi.Depends": ((0,), ("dependency",)),
+    "fastapi.Security": ((0,), ("dependency",)),
+    "fastapi.param_functions.Depends": ((0,), ("dependency",)),
+    "fastapi.param_functions.Security": ((0,), ("dependency",)),
+    "fastapi.APIRouter.add_api_route": ((1,), ("endpoint",)),
+    "fastapi.routing.APIRouter.add_api_route": ((1,), ("endpoint",)),
+    "fastapi.FastAPI.add_api_route": ((1,), ("endpoint",)),
+    "fastapi.applications.FastAPI.add_api_route": ((1,), ("endpoint",)),
+}
+#: Names whose presence means annotations are evaluated at run time: the standard
+#: library's readers of `READERS` (get_type_hints, get_annotations), singledispatch's
+#: registration, and SQLAlchemy 2.0's declarative mapping, which resolves Mapped[...].
 ANNOTATION_READERS = frozenset({
-    "get_type_hints", "get_annotations", "singledispatch", "singledispatchmethod",
-    "Mapped",  # SQLAlchemy 2.0 declarative mapping resolves Mapped[...] annotations
+    *(name.rpartition(".")[2] for name in READERS
+      if name.partition(".")[0] in ("typing", "typing_extensions", "inspect", "annotationlib")),
+    "singledispatch", "singledispatchmethod", "Mapped",
 })
 #: Attributes through which code reads annotations back itself, wherever it does so
 #: (transformers.processing_utils validates keyword arguments by its TypedDicts'

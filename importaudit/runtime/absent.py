@@ -69,17 +69,22 @@ def parse(file: str) -> ast.Module | None:
         return None
 
 
-def module_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    """Module-level statements in source order, those inside `if`/`try`/`with` included."""
+def module_level(body: Sequence[ast.stmt], *, runs: bool = False) -> Iterator[ast.stmt]:
+    """Module-level statements in source order, those inside `if`/`try`/`with` included.
+
+    `runs`: not those of blocks that never run (`if TYPE_CHECKING:`, `if False:`).
+    """
     for node in body:
         yield node
         if isinstance(node, ast.If):
-            yield from module_level(node.body + node.orelse)
+            yield from module_level(
+                node.orelse if runs and _never_runs(node.test) else node.body + node.orelse,
+                runs=runs)
         elif isinstance(node, ast.Try):
             yield from module_level(node.body + [s for h in node.handlers for s in h.body]
-                                    + node.orelse + node.finalbody)
+                                    + node.orelse + node.finalbody, runs=runs)
         elif isinstance(node, ast.With):
-            yield from module_level(node.body)
+            yield from module_level(node.body, runs=runs)
 
 
 def relative_source(file: str, module: str | None, level: int) -> str | None:

@@ -10,6 +10,7 @@ import dataclasses
 import textwrap
 from typing import TYPE_CHECKING
 
+import pytest
 from review_samples import make_report, rec
 
 from importaudit import api
@@ -878,3 +879,104 @@ def test_a_typeddict_the_project_hands_to_get_type_hints_keeps_its_imports() -> 
     assert read["walkedparams.parts"]["Emphasis"] == "Styled"
     assert read["walkedparams.reply"]["Tone"] == "Reply"
     assert "walkedparams.notes" not in read
+
+
+def _types_report(package: str, target: str) -> Report:
+    """A review of `package.types` (or module `target` in it) alone, as `review` reads it.
+
+    Its walk (the static graph of the target's folder) and its profile hold the types;
+    `package.resources`, which hands `SendParams` on, is neither walked nor loaded.
+    """
+    from review_samples import FIXTURES
+
+    heavy = {"self_heap_bytes": HEAVY}
+    types = f"{package}.types"
+    where = FIXTURES.joinpath(*target.split("."))
+    path = where if where.is_dir() else where.with_suffix(".py")
+    static = api.cycles([str(path)], api.StaticOptions(cache=False))
+    modules = [record(FIXTURES, package, None, 0, 100),
+               record(FIXTURES, types, package, 1, 100),
+               record(FIXTURES, f"{types}.send_params", types, 2, 100),
+               record(FIXTURES, f"{types}.address", f"{types}.send_params", 3, 60_000,
+                      **heavy)]
+    if (FIXTURES / package / "types" / "draft.py").is_file():
+        modules += [record(FIXTURES, f"{types}.draft", types, 4, 100),
+                    record(FIXTURES, f"{types}.stamp", f"{types}.draft", 5, 60_000, **heavy)]
+    return make_report((str(path),), tuple(modules), static.graph, static.cycles)
+
+
+@pytest.mark.parametrize("target", ["scopedparams.types", "scopedparams.types.send_params"])
+def test_a_typeddict_handed_to_a_reader_outside_the_reviewed_part_keeps_its_imports(
+        target: str) -> None:
+    # `review openai.types.chat` gave 37 IA501 that `review openai` does not: the
+    # resources that pass those TypedDicts to `maybe_transform` (get_type_hints) are in
+    # openai.resources, which that review neither walks nor loads. The analysis reads
+    # the whole project the target belongs to: send_params keeps `Address` (moved,
+    # `resources.mail.send` raises NameError), draft's signature-only import stays IA501.
+    report = _types_report("scopedparams", target)
+    assert report.graph is not None
+    assert "scopedparams.resources.mail" not in {m.name for m in report.graph.modules}
+    found = [f.module for f in codes(report, "IA501")]
+    assert "scopedparams.types.send_params" not in found
+    if target == "scopedparams.types":
+        assert found == ["scopedparams.types.draft"]
+    read = read_at_run_time(ReviewContext(report))
+    assert read["scopedparams.types.send_params"]["Address"] == "SendParams"
+
+
+def test_a_typeddict_nothing_in_the_project_reads_keeps_its_finding() -> None:
+    # quietparams is scopedparams' shape, but its transform only names the type: with
+    # the whole project read, nothing reads the annotations, and IA501 stands.
+    report = _types_report("quietparams", "quietparams.types")
+    assert [f.module for f in codes(report, "IA501")] == ["quietparams.types.send_params"]
+    assert read_at_run_time(ReviewContext(report)) == {}
+
+
+def _requests(root: Path, package: str, pairs: tuple[tuple[str, str], ...],
+              ) -> tuple[ModuleRecord, ...]:
+    """`package` and its `client`, which loads each (request module, its field's type).
+
+    The field's type is heavy (loaded first by the request module); "" for none.
+    """
+    modules = [record(root, package, None, 0, 100),
+               record(root, f"{package}.client", package, 1, 100)]
+    for module, field in pairs:
+        modules.append(record(root, f"{package}.{module}", f"{package}.client",
+                              len(modules), 100))
+        if field:
+            modules.append(record(root, f"{package}.{field}", f"{package}.{module}",
+                                  len(modules), 60_000, self_heap_bytes=HEAVY))
+    return tuple(modules)
+
+
+def test_a_typeddict_handed_to_a_reading_method_keeps_its_imports() -> None:
+    # Readers that are methods: `self._transform(params, Letter)` reaches
+    # get_type_hints in the method; `cls._validate(params, Parcel)`, a classmethod of
+    # the base class, reaches it through `cls.hints`, a class attribute bound to
+    # `staticmethod(typing.get_type_hints)`. `self._log(params, Memo)` reads nothing:
+    # memo keeps its IA501.
+    from review_samples import FIXTURES
+
+    modules = _requests(FIXTURES, "methodparams", (("letter", "ink"), ("parcel", "box"),
+                                                   ("memo", "pad")))
+    report = make_report(("methodparams",), modules)
+    assert [f.module for f in codes(report, "IA501")] == ["methodparams.memo"]
+    read = read_at_run_time(ReviewContext(report))
+    assert read["methodparams.letter"]["Ink"] == "Letter"
+    assert read["methodparams.parcel"]["Box"] == "Parcel"
+
+
+def test_a_typeddict_forwarded_to_a_reader_through_args_kwargs_or_partial_keeps_its_imports(
+        ) -> None:
+    # The type reaches get_type_hints through `transform(*args, **kwargs)` (Letter), by
+    # keyword through `validate(data, **options)` (Parcel), through a module-level
+    # `functools.partial(typing.get_type_hints, ...)` (Card), and through a partial of
+    # the reader that `keys` makes and calls (Memo). `log(*args)` only counts them:
+    # note keeps its IA501.
+    from review_samples import FIXTURES
+
+    modules = _requests(FIXTURES, "forwardparams", (
+        ("_transform", ""), ("letter", "ink"), ("parcel", "box"), ("card", "stamp"),
+        ("memo", "pad"), ("note", "pen")))
+    report = make_report(("forwardparams",), modules)
+    assert [f.module for f in codes(report, "IA501")] == ["forwardparams.note"]
