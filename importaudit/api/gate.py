@@ -162,13 +162,16 @@ def check(
 def exit_status(report: Report) -> int:
     """0 passed, 1 violations, 3 the target failed to import or the child crashed.
 
-    3 too when a check could not judge (heap figures a heap run left out): the gate
-    neither passes nor fails what it did not measure.
+    3 too when a check could not judge (heap figures a heap run left out) and nothing
+    else failed: the gate neither passes nor fails what it did not measure, but a
+    violation it did measure is one (1), whatever it could not judge beside it.
     """
     from importaudit.errors import EXIT_FOUND, EXIT_OK, EXIT_TARGET
 
     if report.failure is not None:
         return EXIT_TARGET
+    if report.verdict is not None and report.verdict.violations:
+        return EXIT_FOUND
     if report.verdict is not None and report.verdict.undecided:
         return EXIT_TARGET
     if report.verdict is not None and not report.verdict.passed:

@@ -205,6 +205,8 @@ def baseline_diff(reports: tuple[str, ...], given: Given, fmt: str | None, outpu
                 render_diff_json(diff, stream)
             else:
                 render_diff(diff, stream, render_options(verbosity=verbose - quiet))
+        if diff.verdict is not None and diff.verdict.violations:
+            return 1  # measured and over: a violation, whatever was not judged beside it
         if diff.verdict is not None and diff.verdict.undecided:
             return EXIT_TARGET  # heap figures one side did not measure: not judged
         return 0 if diff.verdict is None or diff.verdict.passed else 1

@@ -165,6 +165,16 @@ def heap_rose(before: Report, after: Report) -> bool:
     return b is not None and a is not None and a - b >= FIX_MIN_HEAP_SAVING
 
 
+def _heap_stopped(before: Report, after: Report) -> bool:
+    """Whether the heap run got through the original and not the rewrite (`heap_gaps`).
+
+    No figure then says the heap went up, and none says it did not: a rewrite that
+    makes the heap run run out of time is not proven cheaper.
+    """
+    return (after.meta is not None and bool(after.meta.heap_gaps)
+            and before.meta is not None and not before.meta.heap_gaps)
+
+
 def costlier(before: Report, after: Report,
              heap: tuple[Sequence[int], Sequence[int]] = ((), ())) -> tuple[str, ...]:
     """The costs (heap, modules) that importing the targets went up by after the rewrite.
@@ -190,6 +200,9 @@ def costlier(before: Report, after: Report,
     runs_before, runs_after = heap
     if clearly_less(runs_after, runs_before, FIX_MIN_HEAP_SAVING):
         went_up.append("heap")
+    elif _heap_stopped(before, after):
+        went_up.append("heap (its tracemalloc run did not finish after the rewrite, as it "
+                       "did before)")
     if report_totals(after).modules > report_totals(before).modules:
         went_up.append("modules")
     return tuple(went_up)

@@ -114,6 +114,23 @@ def gap_note(gap: HeapGap, timeout: float | None) -> str:
     return head + why + way
 
 
+def hang_failure(gap: HeapGap, failure: ChildFailure) -> ChildFailure:
+    """A heap run that sat idle when it ran out of time, as the failure it is: a hang.
+
+    tracemalloc slows code, it does not block it; so a run that waited is stuck (a
+    deadlock that strikes now and then), and no gap excuses it.
+    """
+    import dataclasses
+
+    from importaudit.units import format_ns
+
+    return dataclasses.replace(failure, message=(
+        f"the heap run (tracemalloc) {failure.message}, sitting idle for most of the "
+        f"{format_ns(gap.elapsed_ns)} it was in {gap.module or 'the import'} (it used "
+        f"{format_ns(gap.cpu_ns)} of CPU in all): stuck, not slow, though the time runs "
+        "imported it"))
+
+
 def unmeasured(report: Report) -> dict[str, HeapGap]:
     """Each module of `report` a heap run left without heap figures, and its gap."""
     if report.meta is None:

@@ -43,7 +43,7 @@ from importaudit.runtime.failures import (
     skipped_modules,
     under,
 )
-from importaudit.runtime.heapgaps import gap_note, heap_gap
+from importaudit.runtime.heapgaps import gap_note, hang_failure, heap_gap
 from importaudit.runtime.merge import (
     bytecode_state,
     median,
@@ -356,7 +356,14 @@ class Runner:
             if failure is not None and failure.kind == "timeout" and runs and cut is None:
                 # Only the tracemalloc run ran out of time; every time run imported the
                 # target. What it had not finished has no heap figures, and says why.
-                gaps, failure = (heap_gap(heap_run, failure, modules),), None
+                # Not when it sat idle: tracemalloc slows code, it does not block it, so
+                # that is a hang (one that strikes now and then) and stays a failure;
+                # nor when every import had finished (a program's run that went on).
+                gap = heap_gap(heap_run, failure, modules)
+                if gap.stalled is True:
+                    failure = hang_failure(gap, failure)
+                elif gap.modules:
+                    gaps, failure = (gap,), None
         preloaded = preloaded_records(start)
         seen = {m.name for m in modules}
         modules = modules + tuple(p for p in preloaded if p.name not in seen)
@@ -444,12 +451,14 @@ class Runner:
             cut = exc  # the modules measured so far make a partial report
         records = [standalone(by_name[name], *measured[name])
                    for name in wanted if name in measured]
-        gaps = _isolated_gaps(records, {name: heap for name, (_, heap) in measured.items()},
-                              request.measure.timeout)
+        gaps, heap_failure = _isolated_gaps(
+            records, {name: heap for name, (_, heap) in measured.items()},
+            request.measure.timeout)
         failure = describe_failure(listing, request.measure.timeout, names, request)
         for name in wanted:
             for run in measured.get(name, ((), None))[0]:
                 failure = failure or describe_failure(run, request.measure.timeout)
+        failure = failure or heap_failure
         # An empty shard measured nothing: its report holds no records at all.
         preloaded = preloaded_records(listing.start) if shard is None or wanted else ()
         environ = self.interpreter.environ()
@@ -509,17 +518,29 @@ def interned_room(runs: Sequence[ChildRun]) -> int:
 
 
 def _isolated_gaps(records: Sequence[ModuleRecord], heaps: Mapping[str, ChildRun | None],
-                   timeout: float) -> list[HeapGap]:
-    """The modules measured alone whose own heap run did not finish: said, not blank."""
+                   timeout: float) -> tuple[list[HeapGap], ChildFailure | None]:
+    """The modules measured alone whose own heap run ran out of time: said, not blank.
+
+    Only a timeout that was not a hang (`HeapGap.stalled`): a heap run that crashed,
+    exited or sat idle is the failure returned with them, as a tree's heap run's is.
+    """
     gaps = []
+    failure = None
     for record in records:
         heap = heaps.get(record.name)
         if heap is None or heap.finished:
             continue
         stopped = describe_failure(heap, timeout)
-        if stopped is not None:
-            gaps.append(heap_gap(heap, stopped, [record]))
-    return gaps
+        if stopped is None:
+            continue
+        gap = heap_gap(heap, stopped, [record])
+        if stopped.kind != "timeout":
+            failure = failure or stopped
+        elif gap.stalled is True:
+            failure = failure or hang_failure(gap, stopped)
+        else:
+            gaps.append(gap)
+    return gaps, failure
 
 
 def _mode_name(request: ProfileRequest) -> str:

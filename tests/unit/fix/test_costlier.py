@@ -63,3 +63,25 @@ def test_heap_moved_between_modules_is_judged_on_the_whole_import() -> None:
     assert costlier(before, after) == ()
     saved = saving(before, after)
     assert saved is not None and saved["heap_bytes"] == 6_282 and saved["modules"] == 0
+
+
+def test_a_heap_run_that_stops_only_after_the_rewrite_is_no_proven_saving() -> None:
+    # A rewrite that makes the heap (tracemalloc) run run out of time leaves the
+    # after-side with no heap figures (a heap gap): nothing said it went up, and
+    # nothing said it did not. It read as no cost, and `fix --write` wrote it.
+    import dataclasses
+
+    from importaudit.model import HeapGap, RunMeta
+
+    meta = RunMeta(python="python3", python_version="3.11.7", platform="linux",
+                   implementation="cpython", mode="import", repeats=5, warmup=True,
+                   memory=True)
+    gap = HeapGap("timeout", "timed out after 120 s while importing pkg.a", ("pkg", "pkg.a"))
+    before = dataclasses.replace(report(("pkg", 60_000), ("pkg.a", 30_000)), meta=meta)
+    after = dataclasses.replace(report(("pkg", 10_000)),
+                                meta=dataclasses.replace(meta, heap_gaps=(gap,)))
+    assert costlier(before, after) == ("heap (its tracemalloc run did not finish after the "
+                                       "rewrite, as it did before)",)
+    # Both sides stopped (a tree tracemalloc cannot get through either way): no claim.
+    both = dataclasses.replace(before, meta=dataclasses.replace(meta, heap_gaps=(gap,)))
+    assert costlier(both, after) == ()
