@@ -11,6 +11,10 @@ from __future__ import annotations
 REPEAT = 5
 #: Seconds each child interpreter may take before its process tree is killed.
 TIMEOUT_S = 120.0
+# Seconds a review may spend proving IA101's lazy `__init__`s (`review.order`): each
+# trial is a fresh import of the package, and a tree like torch's (5 s an import,
+# hundreds of cycle members) would take hours.
+PROVE_TIME_S = 300.0
 #: Runs of a program (-m/--script/-c): once, since running it again may have side effects.
 PROGRAM_REPEAT = 1
 #: Runs of `why`: one, since chains, not times, are what it answers with.

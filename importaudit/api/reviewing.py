@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from importaudit.merge import Merged
     from importaudit.model import ModuleRecord, Report, StaticGraph
     from importaudit.review.context import ReviewSettings, StarCheck
-    from importaudit.review.order import LazyBreak, LazyCheck, LazyTrial
+    from importaudit.review.order import LazyBreak, LazyTrial
 
 
 def _chosen(options: ReviewOptions) -> frozenset[str] | None:
@@ -98,16 +98,25 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
             if measured is None and static.graph is not None else None)
     # IA101's lazy __init__s are run where an import cycle may need the eager order,
     # as are the parent packages other savings count lazy (`review.order`).
-    lazy = (_lazy_check(static.graph, options.measure, envs)
+    lazy = (_LazyProver(static.graph, options.measure, envs, options.prove_time)
             if measured is None and static.graph is not None and options.prove_lazy
             and (chosen is None or chosen & _LAZY_PARENT_RULES) else None)
     settings = ReviewSettings(select=chosen, ignore=options.ignore,
                               fold_pulls=options.fold_pulls, star_check=star,
-                              lazy_check=lazy, lazy_names=lazy_names)
+                              lazy_check=lazy, lazy_names=lazy_names,
+                              prove_time=options.prove_time)
     if measured is None:
         report, kept = _settled(report, settings, targets, options.measure, envs)
         settings = dataclasses.replace(settings, kept_verdicts=tuple(kept.items()))
-    return review_report(report, settings)
+    reviewed = review_report(report, settings)
+    if lazy is not None and lazy.cut:
+        cut = sorted(set(lazy.cut))
+        reviewed = noted(reviewed, (
+            f"proving IA101's lazy __init__s stopped at --prove-time "
+            f"{options.prove_time:g} s: not proven for {len(cut)} package(s) "
+            f"({', '.join(cut[:4])}{', ...' if len(cut) > 4 else ''}); their IA101 says "
+            "so, and `importaudit fix` proves each rewrite before writing it"))
+    return reviewed
 
 
 def _with_distribution(targets: Sequence[str], measure: Measure, envs: Environments,
@@ -265,18 +274,40 @@ def _settled(report: Report, settings: ReviewSettings, targets: Sequence[str],
 _LAZY_PARENT_RULES = frozenset({"IA101", "IA103", "IA501"})
 
 
-def _lazy_check(graph: StaticGraph, measure: Measure, envs: Environments) -> LazyCheck:
-    """A lazy `__init__` tried from a copy in fresh interpreters (see `fix.order`)."""
+class _LazyProver:
+    """IA101's lazy `__init__`s tried from a copy in fresh interpreters (see `fix.order`).
 
-    def check(trial: LazyTrial) -> LazyBreak | None:
+    Within `seconds` in all: the time the trials took adds up, and a trial that would
+    run past what is left stops before its next interpreter (`ProofTimeSpent`, which
+    `review.order` reads as not proven). `cut` names the packages it stopped.
+    """
+
+    def __init__(self, graph: StaticGraph, measure: Measure, envs: Environments,
+                 seconds: float) -> None:
+        self.graph, self.measure, self.envs = graph, measure, envs
+        self.left = seconds
+        self.cut: list[str] = []
+
+    def __call__(self, trial: LazyTrial) -> LazyBreak | None:
+        import time
+
         from importaudit.fix.order import first_break
+        from importaudit.review.order import ProofTimeSpent
         from importaudit.runtime.verify import import_roots
 
-        return first_break(trial, envs.interpreter(measure),
-                           extra_path=import_roots(graph, trial.entries),
-                           timeout=measure.timeout)
-
-    return check
+        if self.left <= 0:
+            self.cut.append(trial.package)
+            raise ProofTimeSpent(trial.package)
+        started = time.monotonic()
+        try:
+            return first_break(trial, self.envs.interpreter(self.measure),
+                               extra_path=import_roots(self.graph, trial.entries),
+                               timeout=self.measure.timeout, deadline=started + self.left)
+        except ProofTimeSpent:
+            self.cut.append(trial.package)
+            raise
+        finally:
+            self.left -= time.monotonic() - started
 
 
 def lazy_names(package: str, file: str) -> frozenset[str] | None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from importaudit import defaults
 from importaudit.cli.base import cli, run
 from importaudit.cli.options import (
     MEASURE,
@@ -58,6 +59,11 @@ def _codes(select: str | None) -> tuple[str, ...] | None:
               help="Also review the other packages a target's installed distribution "
                    "installs that the target imports at import time (pytest's _pytest; "
                    "default on).")
+@click.option("--prove-time", "prove_time", type=click.FloatRange(min=0),
+              default=defaults.PROVE_TIME_S, metavar="SECONDS",
+              help="Seconds in all for running IA101's lazy __init__s where an import "
+                   f"cycle may need the eager order (default {defaults.PROVE_TIME_S:g}; 0: "
+                   "run none); the packages left are reported not proven.")
 @format_option(["text", "json", "html", "markdown", "sarif", "github", "speedscope", "trace"],
                "text")
 @output_option
@@ -65,7 +71,8 @@ def _codes(select: str | None) -> tuple[str, ...] | None:
 def review(
     targets: tuple[str, ...], program: ProgramFlags, given: Given, shard: ShardFlags,
     select: str | None,
-    ignore: tuple[str, ...], from_report: str | None, distribution: bool, fmt: str | None,
+    ignore: tuple[str, ...], from_report: str | None, distribution: bool,
+    prove_time: float, fmt: str | None,
     output: str | None, quiet: int, verbose: int,
 ) -> None:
     """Review TARGETs: findings with measured impact, file:line and a fix for each.
@@ -99,7 +106,7 @@ def review(
             raise ImportAuditError("give at least one TARGET (or -m, --script, -c)")
         else:
             options = ReviewOptions(shard.measure(config.measure), _codes(select), suppressed,
-                                    distribution=distribution)
+                                    distribution=distribution, prove_time=prove_time)
             report = api.review(targets, options, measured=measured)  # --from: its targets
         chosen = infer_format(fmt, output, "text")
         emit(report, chosen, output, render_options(command="review",

@@ -294,6 +294,8 @@ class ReviewOptions:
     rewrites each pull: the helper module's own heavy imports, ISSUE-3318).
     `prove_lazy=False` does not run IA101's lazy `__init__`s where an import cycle may
     need the eager order (`review.order`): `fix` proves its own rewrites.
+    `prove_time` bounds the seconds those trials take in all; the packages left are
+    not proven, and their IA101 says so.
     `distribution=False` reviews the targets alone, not also the other packages their
     distribution installs that they import at import time (pytest's `_pytest`).
     """
@@ -304,6 +306,7 @@ class ReviewOptions:
     fold_pulls: bool = True
     prove_lazy: bool = True
     distribution: bool = True
+    prove_time: float = defaults.PROVE_TIME_S
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -140,7 +141,7 @@ def first_failures(entries: Sequence[str], interpreter: Interpreter, *,
                    after: Sequence[str], before: Sequence[str],
                    timeout: float = defaults.TIMEOUT_S, jobs: int | None = None,
                    stop: bool = False, originals: dict[str, bool] | None = None,
-                   depth: int = 1) -> list[ImportTrial]:
+                   depth: int = 1, deadline: float | None = None) -> list[ImportTrial]:
     """The `entries` that, imported first with `after` on sys.path, break on a cycle.
 
     Each is imported first, alone, in a fresh `interpreter` (`verify.try_first`: a run
@@ -148,11 +149,17 @@ def first_failures(entries: Sequence[str], interpreter: Interpreter, *,
     half-initialised module and the same module imports first with `before` instead
     (the original; `originals` caches those answers). `stop`: only the first run
     that broke; else every entry that broke (settled by a run that broke, `via`).
+    `deadline` (`time.monotonic()`): no run starts after it; `ProofTimeSpent` is
+    raised instead, once the runs started have ended.
     """
     known = {} if originals is None else originals
     found: list[ImportTrial] = []  # the runs (each a module imported first) that broke
 
     def run(module: str, watched: Sequence[str]) -> tuple[ImportTrial, frozenset[str]]:
+        if deadline is not None and time.monotonic() >= deadline:
+            from importaudit.review.order import ProofTimeSpent
+
+            raise ProofTimeSpent(module)
         return run_trial(interpreter, module, extra_path=after, timeout=timeout,
                          watched=watched)
 
@@ -178,14 +185,15 @@ def first_failures(entries: Sequence[str], interpreter: Interpreter, *,
 
 def first_break(trial: LazyTrial, interpreter: Interpreter, *,
                 extra_path: Sequence[str] = (), timeout: float = defaults.TIMEOUT_S,
-                jobs: int | None = None) -> LazyBreak | None:
+                jobs: int | None = None, deadline: float | None = None) -> LazyBreak | None:
     """The first of `trial.entries` that fails, imported first, with the rewrite applied.
 
     And with the lazy `__init__`s of `trial.others` applied in the same copy.
 
     Only a failure on a half-initialised module counts, and only when importing the
     same module first from the original works. None: every entry imported (or failed
-    as it does without the rewrite), or `fix` would rewrite nothing.
+    as it does without the rewrite), or `fix` would rewrite nothing. Past `deadline`
+    (`time.monotonic()`) no trial starts: `review.order.ProofTimeSpent`.
     """
     from importaudit.review.order import LazyBreak
 
@@ -219,7 +227,7 @@ def first_break(trial: LazyTrial, interpreter: Interpreter, *,
             init.write_text(source, encoding="utf-8")
         found = first_failures(trial.entries, interpreter, after=(tmp, *extra_path),
                                before=extra_path, timeout=timeout, jobs=jobs, stop=True,
-                               depth=trial.depth)
+                               depth=trial.depth, deadline=deadline)
         if not found:
             return None
         # Named as the user's files: the copy is gone when the review is read.

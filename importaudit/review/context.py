@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from importaudit import defaults
 from importaudit.loadgraph import LoadGraph, ancestors
 from importaudit.model import EdgeKind, Finding, Impact, ImportEdge, Report, Severity
 from importaudit.review.impact import (
@@ -79,6 +80,9 @@ class ReviewSettings:
     # `fix` would write it (`review.order`). None: nothing may run (a saved report, or
     # `fix`, which proves its own rewrites).
     lazy_check: LazyCheck | None = None
+    # The seconds `lazy_check` was given in all (`--prove-time`), for the findings'
+    # words when it ran out (`ReviewContext.unproven`).
+    prove_time: float = defaults.PROVE_TIME_S
     # IA101 and the savings that count a parent lazy: (package, its `__init__` file) ->
     # the names `fix`'s lazy `__init__` would defer there (None: it could not say). A
     # name it keeps eager (a side-effect import, a conditional one, one its own code
@@ -205,6 +209,8 @@ class ReviewContext:
         # ones too, so the review offers what works when all are applied together.
         self.lazy_tried: dict[str, LazyTrial] = {}
         self.lazy_offered: dict[str, LazyTrial] = {}
+        # The packages whose trial the proving time cut short (`ProofTimeSpent`).
+        self.unproven: set[str] = set()
         self._deferrable: dict[str, frozenset[str] | None] = {}  # see `deferrable`
         self._lazy_parent: dict[str, bool] = {}  # see `counts_lazy`
         self.init_plans: dict[str, InitPlan | None] = {}  # IA101's, by package (`eager`)

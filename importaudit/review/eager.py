@@ -202,6 +202,8 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
             f" Keep {_names_of(ctx, ordered)} eager: "
             f"{break_text(ctx, verdict)}; with only the others lazy, every member of "
             "the cycle still imports first (run in fresh interpreters).")
+        if package in ctx.unproven and verdict is None:
+            order = _unproven_text(ctx, package)
         yield ctx.claimed(claim, ctx.make_finding(
             "IA101", "Package __init__ eagerly imports its submodules", package,
             f"{package} imports {len(names) + len(kept) + len(ordered)} name(s) from "
@@ -222,6 +224,14 @@ def eager_package_init(ctx: ReviewContext) -> Iterator[Finding]:
             + lazy_init_snippet(package, names),
             impact=impact, line=first, chain=(package, *modules[:1]),
         ))
+
+
+def _unproven_text(ctx: ReviewContext, package: str) -> str:
+    """IA101's words when the proving time ran out before `package`'s trial answered."""
+    return (f" Not proven to keep import order: {package} has a member of an import cycle "
+            "that can fail, and the review's time for running lazy __init__s "
+            f"(--prove-time {ctx.settings.prove_time:g} s) ran out before its trial "
+            "answered; `importaudit fix` proves the rewrite before writing it.")
 
 
 def _star_taken(ctx: ReviewContext, facts: ModuleFacts, subs: list[Binding]) -> str:
@@ -320,6 +330,10 @@ def _order_finding(ctx: ReviewContext, facts: ModuleFacts, verdict: OrderVerdict
     elif verdict.small is not None:
         also = (f" Keeping the cycle's members ({', '.join(members)}) eager, deferring the "
                 f"rest would save {verdict.small} module(s): too little to offer.")
+    elif package in ctx.unproven:
+        also = (f" Keeping the cycle's members ({', '.join(members)}) eager and deferring "
+                "the rest was not tried: the review's time for running lazy __init__s "
+                f"(--prove-time {ctx.settings.prove_time:g} s) ran out.")
     elif members and len(members) == len(targets):
         also = " Every submodule it would defer is a member of that cycle."
     else:

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     LazyCheck = Callable[["LazyTrial"], "LazyBreak | None"]
 
 
+class ProofTimeSpent(Exception):
+    """The time the review may spend proving lazy `__init__`s ran out (`--prove-time`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class LazyTrial:
     """One lazy `__init__` to try: which names become lazy, and what to import first."""
@@ -161,7 +165,13 @@ def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
     others = tuple(t for p, t in sorted(ctx.lazy_offered.items())
                    if p != package and p.split(".", maxsplit=1)[0] == top)
     trial = LazyTrial(package, own.file, deferred, attributes, stars, entries, depth, others)
-    broke = check(trial)
+    try:
+        broke = check(trial)
+    except ProofTimeSpent:
+        # Not proven either way: IA101 offers it as a review of a saved report would,
+        # and says so; no later trial applies it (it is not in `lazy_tried`).
+        ctx.unproven.add(package)
+        return None
     if broke is None:
         ctx.lazy_tried[package] = dataclasses.replace(trial, others=())
         return None
@@ -174,8 +184,12 @@ def order_verdict(ctx: ReviewContext, package: str) -> OrderVerdict | None:
     # The rest is run only when it would earn a finding of its own (LOW or more): a
     # few modules are not worth the interpreters, nor a rewrite.
     small = _small_rest(ctx, facts, rest) if rest and kept else None
-    again = (check(dataclasses.replace(trial, deferred=rest))
-             if rest and kept and small is None else broke)
+    try:
+        again = (check(dataclasses.replace(trial, deferred=rest))
+                 if rest and kept and small is None else broke)
+    except ProofTimeSpent:
+        ctx.unproven.add(package)  # the rest not proven: all of it stays eager
+        again = broke
     from importaudit.review.eager import defining_module
 
     stays = kept if again is None else deferred

@@ -68,6 +68,31 @@ def test_an_init_that_only_imports_the_cycle_gets_no_lazy_fix(reviewed: Report) 
     assert "Every submodule it would defer is a member of that cycle" in f.message
 
 
+def test_a_review_out_of_proving_time_says_the_lazy_init_is_not_proven() -> None:
+    # torch's trials (a 5 s import each, hundreds of cycle members, for each package
+    # with an IA101) ran for over an hour: the review has a time for them in all, and
+    # what it did not prove it says is not proven, in the finding and the run's notes.
+    report = api.review([str(ORDERED / "orderpkg")], api.ReviewOptions(
+        measure=api.Measure(repeat=1), select=("IA101",), prove_time=0))
+    f = ia101(report, "orderpkg")
+    assert ("Not proven to keep import order: orderpkg has a member of an import cycle "
+            "that can fail, and the review's time for running lazy __init__s "
+            "(--prove-time 0 s) ran out before its trial answered; `importaudit fix` "
+            "proves the rewrite before writing it.") in f.message
+    assert "Keep App eager" not in f.message  # nothing was run, so nothing is claimed
+    assert report.meta is not None
+    assert ("proving IA101's lazy __init__s stopped at --prove-time 0 s: not proven for 1 "
+            "package(s) (orderpkg)") in " ".join(report.meta.notes)
+
+
+def test_a_trial_past_its_deadline_starts_no_interpreter() -> None:
+    from importaudit.review.order import ProofTimeSpent
+
+    python = find_interpreter(sys.executable)
+    with pytest.raises(ProofTimeSpent):
+        first_break(_trial({"orderpkg.app", "orderpkg.catalog"}), python, deadline=0.0)
+
+
 def _trial(deferred: set[str]) -> LazyTrial:
     return LazyTrial("orderpkg", str(ORDERED / "orderpkg" / "__init__.py"),
                      frozenset(deferred), ("app", "catalog", "filters"), (),
