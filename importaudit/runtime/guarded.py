@@ -81,21 +81,6 @@ def _stat_key(file: str) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def _parsed(file: str) -> ast.Module | None:
-    """The syntax tree of `file`, parsed once for as long as the file stays the same.
-
-    `platform_only` asks about every import statement on the way to a failed module,
-    each file's statements one after another (a few trees are enough to keep).
-    """
-    key = _stat_key(file)
-    return None if key is None else _parsed_as(file, *key)
-
-
-@functools.lru_cache(maxsize=16)
-def _parsed_as(file: str, _mtime_ns: int, _size: int) -> ast.Module | None:
-    return parse(file)
-
-
 #: What a platform flag can be bound from: `guards.platform_value` reads only these.
 _TESTS = (ast.BoolOp, ast.UnaryOp, ast.Name, ast.Compare, ast.Call)
 
@@ -122,7 +107,7 @@ def _facts(file: str) -> _Facts | None:
 
 @functools.lru_cache(maxsize=8192)
 def _facts_as(file: str, _mtime_ns: int, _size: int) -> _Facts | None:
-    tree = _parsed(file)
+    tree = parse(file)
     if tree is None:
         return None
     bindings = Bindings()
@@ -213,7 +198,7 @@ def _false_guard(file: str, line: int, sys_platform: str, version: tuple[int, ..
     holding the statement needs, as `guards.version_needed` reads it) or
     "another Python version" (a test too involved to say) for a version test.
     """
-    tree, bindings = _parsed(file), _bindings(file)
+    tree, bindings = parse(file), _bindings(file)
     if tree is None or bindings is None:
         return None
     known = platform_facts(sys_platform)
@@ -245,7 +230,7 @@ def runs_here(file: str, line: int, sys_platform: str, version: tuple[int, ...] 
     """
     if _false_guard(file, line, sys_platform, version) is not None:
         return False
-    tree, bindings = _parsed(file), _bindings(file)
+    tree, bindings = parse(file), _bindings(file)
     if tree is None or bindings is None:
         return None
     known = platform_facts(sys_platform)
