@@ -305,10 +305,15 @@ def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
 
 
 def _reached(graph: nx.DiGraph[str], starts: Sequence[str]) -> set[str]:
-    """The modules `starts` reach in `graph` (themselves included)."""
+    """The modules `starts` reach in `graph` (themselves included).
+
+    One search from all of them at once: a search from each walked the graph once per
+    start (transformers: hundreds of modules nothing imports, 40,000 imports, each
+    edge's filter asked again in every walk).
+    """
     import networkx as nx
 
-    return set(starts).union(*(nx.descendants(graph, s) for s in starts))
+    return set(nx.multi_source_dijkstra_path_length(graph, set(starts))) if starts else set()
 
 
 def _why(module: str, graph: nx.DiGraph[str], here: Collection[str],
