@@ -235,6 +235,8 @@ def fix_schema() -> dict[str, Any]:
                        "description": "Review-and-prove rounds run"},
             "fixed_point": {"type": "boolean", "description": "False when fix stopped at "
                             "its bound of rounds while a round still proved new rewrites"},
+            "stopped": {**_nullable(text), "description": "Why fix stopped before its "
+                        "fixed point (--time-limit), said; null: it did not"},
             "nothing_found": {**_nullable(text), "description": "Why the review gave "
                               "fix nothing to rewrite (null: it gave something)"},
         }, "Each rewrite `importaudit fix` proposed, its proof and saving, what it left "

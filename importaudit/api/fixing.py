@@ -60,6 +60,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
 
     options = options or FixOptions()
     measure = options.measure
+    out_of_time = _deadline(options.time_limit)
     codes = sorted({c.strip().upper() for c in options.select or engine.FIX_CODES
                     if c.strip()})
     unknown = [c for c in codes if c not in engine.FIX_CODES]
@@ -144,13 +145,14 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
         found = _fixed_point(propose([t for t in first if t.module not in idle],
                                      resolved.extra_path, shown_path, f"round 1{without}"),
                              lambda where, tried, number: again(
-                                 where, tried | idle, f"round {number}{without}"))
+                                 where, tried | idle, f"round {number}{without}"),
+                             out_of_time)
         return _measured(found, resolved, plain, options, interpreter,
                          lambda what: say(f"fix{without}: {what}"))
 
     with progress_line() as show:
         shows.extend([show] if show is not None else [])
-        result = _worth_offering(proven)
+        result = _worth_offering(proven, out_of_time)
     if not first:
         return dataclasses.replace(result, nothing_found=_nothing_found(
             reviewed, codes, options.ignore))
@@ -174,7 +176,19 @@ def _nothing_found(reviewed: Report, codes: Sequence[str], ignore: Sequence[str]
             f"{', '.join(reviewed.targets)} whose rewrite would save anything measurable")
 
 
-def _worth_offering(proven: Callable[[frozenset[str]], FixResult]) -> FixResult:
+def _deadline(limit: float | None) -> Callable[[], str | None]:
+    """What says, once `limit` seconds from now have passed, that the time is up (else None)."""
+    import time
+
+    if limit is None:
+        return lambda: None
+    end = time.monotonic() + limit
+    return lambda: (f"stopped at the time limit ({limit:g} s)"
+                    if time.monotonic() >= end else None)
+
+
+def _worth_offering(proven: Callable[[frozenset[str]], FixResult],
+                    out_of_time: Callable[[], str | None] = lambda: None) -> FixResult:
     """What `proven` gives without the modules whose proven rewrite saves nothing.
 
     `proven(idle)` runs the rounds without the rewrites of the `idle` modules, and
@@ -184,6 +198,10 @@ def _worth_offering(proven: Callable[[frozenset[str]], FixResult]) -> FixResult:
     load what it defers). The rest were proven with it applied, so they are proven
     and measured again without it; each pass leaves out at least one module more. What
     was left alone in the rewrites not offered (why they save nothing) stays said.
+
+    When `out_of_time` says so before a pass that would prove the rest without them,
+    none is offered: each was proven only together with rewrites that save nothing,
+    and is listed, measured, as not proven as it would be written.
     """
     import dataclasses
 
@@ -198,6 +216,14 @@ def _worth_offering(proven: Callable[[frozenset[str]], FixResult]) -> FixResult:
                if r.codes and (saves_nothing(r.exclusive) or too_little(r))}
         if not now:
             break
+        stopped = out_of_time()
+        if stopped is not None:
+            return dataclasses.replace(result, stopped=stopped, not_proven=(
+                f"{stopped} before proving the "
+                f"{sum(1 for r in result.passed if r.codes and r.module not in now)} other "
+                f"rewrite(s) without the {len(now)} that save nothing "
+                f"({', '.join(sorted(now))}): they were proven only together with those; "
+                "run fix again with a longer --time-limit to have them proven alone"))
         idle.update(now)
         left.extend(f for f in result.refusals if f.module in now)
     if not idle:
@@ -293,11 +319,13 @@ def _heap_runs(before: Report, after: Report, again: Callable[[int], Report],
 
 def _fixed_point(result: FixResult,
                  again: Callable[[fixpoint.Round, frozenset[str], int], FixResult],
-                 ) -> FixResult:
+                 out_of_time: Callable[[], str | None] = lambda: None) -> FixResult:
     """`result` (the first round) and the rounds after it, until nothing new is fixable.
 
     Each round reviews a copy with every rewrite proven so far applied (`again`); see
-    `fix.fixpoint`. A module whose rewrite a round withdrew is not tried again.
+    `fix.fixpoint`. A module whose rewrite a round withdrew is not tried again. When
+    `out_of_time` says so, no further round starts: the rounds run so far stand (each
+    was proven), and why it stopped is said.
     """
     import dataclasses
 
@@ -309,6 +337,11 @@ def _fixed_point(result: FixResult,
     for number in range(2, FIX_ROUNDS + 1):
         if not latest.passed:  # the last round changed nothing a review would see
             return result
+        stopped = out_of_time()
+        if stopped is not None:
+            return dataclasses.replace(result, rounds=number - 1, fixed_point=False,
+                                       stopped=f"{stopped} before round {number}: the "
+                                       "rounds before are proven; run fix again for more")
         with copies.rewritten_copy(result) as copy:
             where = fixpoint.Round.of(result, copy)
             try:

@@ -141,13 +141,18 @@ def review(
 @click.option("--ignore", "ignore", multiple=True, metavar="CODE[:MODULE]",
               help="Leave a rule's findings alone everywhere, or in modules matching the "
                    "pattern (repeatable; added to review_ignore).")
+@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True),
+              default=None, metavar="SECONDS",
+              help="Start no further round after this long: what was proven by then is "
+                   "reported (and written with --write); a large package's later rounds "
+                   "can take long. --timeout bounds each child interpreter instead.")
 @config_flags("fix_style", "repeat", *WALK, "timeout", *WHERE)
 @format_option(["text", "json"], "text")
 @output_option
 def fix(
     targets: tuple[str, ...], select: str | None, write: bool, test_cmd: str | None,
-    allow_costlier: bool, ignore: tuple[str, ...], given: Given, fmt: str | None,
-    output: str | None,
+    allow_costlier: bool, ignore: tuple[str, ...], time_limit: float | None, given: Given,
+    fmt: str | None, output: str | None,
 ) -> None:
     """Rewrite eager imports of TARGETs into lazy ones, proven by differential import.
 
@@ -177,7 +182,7 @@ def fix(
         options = FixOptions(config.measure, select=_codes(select),
                              ignore=(*config.review_ignore, *ignore), write=write,
                              test_cmd=test_cmd, allow_costlier=allow_costlier,
-                             style=config.fix_style)
+                             style=config.fix_style, time_limit=time_limit)
         result = api.fix(targets, options)
         with output_stream(output) as stream:
             chosen = infer_format(fmt, output, "text")

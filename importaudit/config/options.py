@@ -320,3 +320,6 @@ class FixOptions:
     test_cmd: str | None = None
     allow_costlier: bool = False
     style: str = defaults.FIX_STYLES[0]  # how a lazy __init__ is written (fix.styles)
+    # Seconds after which no further round or pass starts (None: no limit); what was
+    # proven by then is reported (see `api.fix`).
+    time_limit: float | None = None

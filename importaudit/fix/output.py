@@ -95,6 +95,7 @@ def to_dict(result: FixResult, shown: Any = str) -> dict[str, Any]:
         "style": result.style,
         "python_versions": _versions_dict(result.versions),
         "rounds": result.rounds, "fixed_point": result.fixed_point,
+        "stopped": result.stopped,
         "nothing_found": result.nothing_found,
     }
 
@@ -440,8 +441,9 @@ def _summary(result: FixResult) -> str:
                 f"{result.not_proven}\n")
     rounds = "" if result.rounds == 1 else (
         f"; {result.rounds} rounds, each reviewing the copy the last one proved"
-        + ("" if result.fixed_point else ", stopped at the bound: run fix again for the "
-                                         "rewrites the last round exposed"))
+        + ("" if result.fixed_point or result.stopped else
+           ", stopped at the bound: run fix again for the rewrites the last round exposed"))
+    rounds += f"; {result.stopped}" if result.stopped else ""
     idle = sum(1 for r in proposed if r.passed and saves_nothing(r.exclusive))
     unoffered = len(result.not_offered)
     # A lazy __init__ keeping an import cycle's names eager may save too little (`too_little`).

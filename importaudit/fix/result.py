@@ -79,6 +79,7 @@ class FixResult:
     not_proven: str | None = None  # why the proof could not run (then nothing is written)
     rounds: int = 1  # review-and-prove rounds run (see `fixpoint`)
     fixed_point: bool = True  # False: stopped at the bound with new rewrites still coming
+    stopped: str | None = None  # why the rounds stopped early (`--time-limit`), said
     # Modules whose proven rewrite saved nothing measured, so it is not offered (listed
     # with the reason under `refusals`; see `api.fix`).
     not_offered: tuple[str, ...] = ()

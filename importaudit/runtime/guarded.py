@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,9 +72,41 @@ def _enclosing_ifs(body: Sequence[ast.stmt], line: int
         yield from _enclosing_ifs(inner, line)
 
 
-@functools.lru_cache(maxsize=256)
-def _bindings(file: str) -> Bindings | None:
-    """The names `file` binds to sys, os, platform (`from sys import platform` too)."""
+def _stat_key(file: str) -> tuple[int, int] | None:
+    """What says `file` is the same as when it was read: its time of change and size."""
+    try:
+        stat = os.stat(file)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+#: What a platform flag can be bound from: `guards.platform_value` reads only these.
+_TESTS = (ast.BoolOp, ast.UnaryOp, ast.Name, ast.Compare, ast.Call)
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What `_flags` reads of a file: its bindings and its module-level flag statements.
+
+    In source order, the relative `from` imports (source file, (name, bound as)) and
+    the assignments whose value may be a platform test; nothing else of the tree is
+    kept, so each file is parsed once however often (and at whatever depth) its flags
+    are asked: transformers' modules import each other relatively, and reading the
+    flags three imports deep parsed the same files thousands of times (tens of minutes).
+    """
+
+    bindings: Bindings
+    statements: tuple[tuple[str | None, tuple[tuple[str, str], ...]] | ast.Assign, ...]
+
+
+def _facts(file: str) -> _Facts | None:
+    key = _stat_key(file)
+    return None if key is None else _facts_as(file, *key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _facts_as(file: str, _mtime_ns: int, _size: int) -> _Facts | None:
     tree = parse(file)
     if tree is None:
         return None
@@ -81,32 +114,65 @@ def _bindings(file: str) -> Bindings | None:
     for node in ast.walk(tree):  # a guard in a function may use the function's own import
         if isinstance(node, ast.Import | ast.ImportFrom):
             bindings.learn(node)
-    return bindings
+    statements: list[tuple[str | None, tuple[tuple[str, str], ...]] | ast.Assign] = []
+    for node in module_level(tree.body):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            statements.append((relative_source(file, node.module, node.level),
+                               tuple((a.name, a.asname or a.name) for a in node.names)))
+        elif isinstance(node, ast.Assign) and isinstance(node.value, _TESTS):
+            statements.append(node)
+    return _Facts(bindings, tuple(statements))
 
 
-@functools.lru_cache(maxsize=256)
+def _bindings(file: str) -> Bindings | None:
+    """The names `file` binds to sys, os, platform (`from sys import platform` too)."""
+    facts = _facts(file)
+    return None if facts is None else facts.bindings
+
+
+@functools.lru_cache(maxsize=8192)
 def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, bool | None]:
     """The platform flags `file` binds at module level, with their values on `sys_platform`.
 
     `WIN = sys.platform == "win32"`, or a name imported from a module of the package
     that binds one so (`from ._compat import WIN`).
     """
-    tree, bindings = parse(file), _bindings(file)
-    if tree is None or bindings is None:
+    facts = _facts(file)
+    if facts is None:
         return {}
     known = platform_facts(sys_platform)
     flags: dict[str, bool | None] = {}
-    for node in module_level(tree.body):
-        if isinstance(node, ast.ImportFrom) and node.level and depth < 3:
-            source = relative_source(file, node.module, node.level)
-            theirs = _flags(source, sys_platform, depth + 1) if source else {}
-            flags.update({a.asname or a.name: theirs[a.name] for a in node.names
-                          if a.name in theirs})
-        elif isinstance(node, ast.Assign):
-            value = platform_value(node.value, bindings, known, flags)
+    for statement in facts.statements:
+        if isinstance(statement, ast.Assign):
+            value = platform_value(statement.value, facts.bindings, known, flags)
             if value is not None:
-                flags.update({t.id: value for t in node.targets if isinstance(t, ast.Name)})
+                flags.update({t.id: value for t in statement.targets
+                              if isinstance(t, ast.Name)})
+        elif depth < 3:
+            source, names = statement
+            theirs = _flags(source, sys_platform, depth + 1) if source else {}
+            flags.update({bound: theirs[name] for name, bound in names if name in theirs})
     return flags
+
+
+def _reads_flags(test: ast.expr) -> bool:
+    """Whether `guards.platform_value` of `test` would look a bare name up in the flags."""
+    if isinstance(test, ast.BoolOp):
+        return any(_reads_flags(v) for v in test.values)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _reads_flags(test.operand)
+    return isinstance(test, ast.Name)
+
+
+def _platform_test(test: ast.expr, bindings: Bindings, known: dict[str, str | None],
+                   file: str, sys_platform: str) -> bool | None:
+    """`guards.platform_value` of the `if` test `test` in `file`, its flags read if needed.
+
+    Only a test naming a flag (`if WIN:`) needs them, and reading them reads the files
+    `file` imports from, three deep: most tests (`sys.platform == "win32"`) do not.
+    """
+    flags = _flags(file, sys_platform) if _reads_flags(test) else None
+    return platform_value(test, bindings, known, flags)
 
 
 def false_guard(file: str, line: int, sys_platform: str,
@@ -136,12 +202,11 @@ def _false_guard(file: str, line: int, sys_platform: str, version: tuple[int, ..
     if tree is None or bindings is None:
         return None
     known = platform_facts(sys_platform)
-    flags = _flags(file, sys_platform)
     # The innermost false test of each sort: a platform test wins, for no Python
     # would run the statement here (`if win32:` around `if version >= 3.12:`).
     found: dict[bool, tuple[str, str | None]] = {}
     for node, in_body in _enclosing_ifs(tree.body, line):
-        value = platform_value(node.test, bindings, known, flags)
+        value = _platform_test(node.test, bindings, known, file, sys_platform)
         python = None
         if value is None and version is not None:
             value = version_value(node.test, bindings, version)
@@ -169,9 +234,8 @@ def runs_here(file: str, line: int, sys_platform: str, version: tuple[int, ...] 
     if tree is None or bindings is None:
         return None
     known = platform_facts(sys_platform)
-    flags = _flags(file, sys_platform)
     for node, in_body in _enclosing_ifs(tree.body, line):
-        value = platform_value(node.test, bindings, known, flags)
+        value = _platform_test(node.test, bindings, known, file, sys_platform)
         if value is None and version is not None:
             value = version_value(node.test, bindings, version)
         if value is not in_body:
@@ -220,9 +284,12 @@ def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
     guards: dict[ImportEdge, tuple[str, str | None] | None] = {}
 
     def guard(edge: ImportEdge) -> tuple[str, str | None] | None:
+        # A statement the scan found under no `if` (nor try, loop, function: not
+        # `conditional`) has no test to read: its file is not parsed for it.
         if edge not in guards:
             guards[edge] = (_false_guard(edge.file, edge.line, sys_platform, version)
                             if edge.file is not None and edge.line is not None
+                            and edge.conditional
                             and edge.kind is not EdgeKind.PARENT else None)
         return guards[edge]
 
@@ -238,10 +305,15 @@ def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
 
 
 def _reached(graph: nx.DiGraph[str], starts: Sequence[str]) -> set[str]:
-    """The modules `starts` reach in `graph` (themselves included)."""
+    """The modules `starts` reach in `graph` (themselves included).
+
+    One search from all of them at once: a search from each walked the graph once per
+    start (transformers: hundreds of modules nothing imports, 40,000 imports, each
+    edge's filter asked again in every walk).
+    """
     import networkx as nx
 
-    return set(starts).union(*(nx.descendants(graph, s) for s in starts))
+    return set(nx.multi_source_dijkstra_path_length(graph, set(starts))) if starts else set()
 
 
 def _why(module: str, graph: nx.DiGraph[str], here: Collection[str],

@@ -104,3 +104,30 @@ def test_a_long_fix_says_which_round_does_what(
                  "fix: measuring the cost of importing the targets before and after",
                  "fix: measuring what each of the 2 proven rewrite(s) saves alone"):
         assert step in said, said
+
+
+def test_a_run_stopped_at_its_time_limit_keeps_what_it_proved(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The limit has passed by the time round 1 is proven: no round 2 starts, and round
+    # 1's lazy __init__ stays proven, measured and written; the output says why it
+    # stopped, and a second run goes on from there.
+    project = tmp_path / "project"
+    for name in ("fix_rounds", "fix_rounds_dep"):
+        shutil.copytree(FIX / name, project / name)
+    monkeypatch.chdir(project)
+
+    result = CliRunner().invoke(cli, ["fix", "fix_rounds", "--repeat", "1", "--write",
+                                      "--time-limit", "0.001", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.output)
+    jsonschema.Draft202012Validator(fix_schema()).validate(done)
+    assert {r["module"]: (r["rounds"], r["proof"]["passed"]) for r in done["rewrites"]} == {
+        "fix_rounds": ([1], True)}
+    assert (done["rounds"], done["fixed_point"]) == (1, False)
+    assert done["stopped"].startswith("stopped at the time limit (0.001 s) before round 2")
+    assert done["cost"]["saving"] is not None and len(done["written"]) == 1
+    assert "__getattr__" in (project / "fix_rounds" / "__init__.py").read_text()
+
+    again = CliRunner().invoke(cli, ["fix", "fix_rounds", "--repeat", "1", "--format",
+                                     "json"])
+    assert {r["module"] for r in json.loads(again.output)["rewrites"]} == {"fix_rounds.tools"}

@@ -174,3 +174,39 @@ def test_a_python_only_some_rounds_proved_on_is_not_said_to_prove_the_fix(
     assert merged.not_checked[0] == missing
     assert "proven on Python 3.9.18 for the rewrites of some rounds only" in (
         merged.not_checked[1])
+
+
+def test_a_pass_stopped_at_the_time_limit_offers_nothing_proven_only_with_idle_rewrites(
+        tmp_path: Path) -> None:
+    # The first pass proved `a` (saves modules) together with `b` (saves nothing). The
+    # pass that would prove `a` without `b` is not started after the limit: `a` was
+    # proven only with `b` applied, so it is not offered as if proven alone.
+    from importaudit.api.fixing import _worth_offering
+
+    pkg = package(tmp_path)
+    saves = {"time_ns": 1, "heap_bytes": 4096, "modules": 3, "heap_bytes_least": 4096}
+    nothing = {"time_ns": 0, "heap_bytes": 0, "modules": 0, "heap_bytes_least": None}
+    passes: list[frozenset[str]] = []
+
+    def proven(idle: frozenset[str]) -> FixResult:
+        passes.append(idle)
+        return FixResult(rewrites=tuple(
+            Rewrite(m, pkg / f"{m[-1]}.py", "# x\n", "# y\n", ("IA102",), ("x",),
+                    exclusive=saves if m == "pkg.a" else nothing)
+            for m in ("pkg.a", "pkg.b") if m not in idle))
+
+    stopped = _worth_offering(proven, lambda: "stopped at the time limit (1 s)")
+    assert passes == [frozenset()]
+    assert stopped.passed == () and stopped.pending
+    assert stopped.stopped == "stopped at the time limit (1 s)"
+    assert stopped.not_proven is not None and "pkg.b" in stopped.not_proven
+    out = io.StringIO()
+    render_text(stopped, out, str)
+    assert "NOT proven: stopped at the time limit (1 s) before proving the 1 other" in (
+        out.getvalue())
+    # Without a limit the second pass runs, and `a` is offered, proven alone.
+    passes.clear()
+    offered = _worth_offering(proven)
+    assert passes == [frozenset(), frozenset({"pkg.b"})]
+    assert [r.module for r in offered.passed] == ["pkg.a"]
+    assert offered.not_offered == ("pkg.b",)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,8 +77,10 @@ def test_the_false_platform_test_around_an_import(nested: str, line: int, linux:
 
 
 def edge(importer: str, imported: str, file: str | None = None, line: int | None = None,
-         kind: EdgeKind = EdgeKind.EAGER) -> ImportEdge:
-    return ImportEdge(importer, imported, kind, file=file, line=line)
+         kind: EdgeKind = EdgeKind.EAGER, *, conditional: bool = True) -> ImportEdge:
+    # As the scan makes them: a statement under an `if` (or in a function) may not run.
+    return ImportEdge(importer, imported, kind, file=file, line=line,
+                      conditional=conditional and line is not None)
 
 
 AGENT = str(FIXTURE / "agent.py")
@@ -181,3 +185,43 @@ def test_under_a_false_platform_test_and_a_false_version_test_the_platform_says_
     reasons = platform_only(["pkg.winnew"], edges, ["pkg"], "linux", (3, 11, 7))
     assert reasons["pkg.winnew"].python is None
     assert reasons["pkg.winnew"].reason.startswith("is for another platform: ")
+
+
+def test_a_file_is_read_about_once_however_many_imports_ask_about_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # transformers-shaped: 40 modules, each importing a flag from its siblings and the
+    # others under tests, all on the way to one failed module. Reading the flags three
+    # imports deep parsed the same files thousands of times (tens of minutes there).
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "_compat.py").write_text('import sys\nWIN = sys.platform == "win32"\n')
+    names = [f"m{i}" for i in range(40)]
+    edges = [edge("pkg", "pkg.m0", conditional=False)]
+    for name in names:
+        siblings = [n for n in names if n != name]
+        lines = ["import sys", "from ._compat import WIN",
+                 *(f"from .{n} import WIN as WIN_{n}" for n in siblings),
+                 *(f"if WIN or sys.platform == 'darwin':\n    from . import {n}"
+                   for n in siblings),
+                 "if WIN:\n    from . import winonly"]
+        (package / f"{name}.py").write_text("\n".join(lines) + "\n")
+        text = (package / f"{name}.py").read_text().splitlines()
+        for n in [*siblings, "winonly"]:
+            line = text.index(f"    from . import {n}") + 1
+            edges.append(edge(f"pkg.{name}", f"pkg.{n}", str(package / f"{name}.py"), line))
+    parsed: list[str] = []
+    real = ast.parse
+
+    def counted(source: bytes, filename: str = "<unknown>", *args: Any, **kwargs: Any
+                ) -> Any:
+        parsed.append(filename)
+        return real(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counted)
+    reasons = platform_only(["pkg.winonly"], edges, ["pkg"], "linux")
+    assert reasons["pkg.winonly"].reason.startswith("is for another platform: ")
+    # Each module and _compat (and __init__, for `from . import`), read about once: a
+    # few syntax trees are kept, the little the flags need of every file.
+    assert len(set(parsed)) == len(names) + 2
+    assert len(parsed) <= 2 * len(set(parsed))
