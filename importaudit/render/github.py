@@ -101,9 +101,11 @@ def workflow_commands(report: Report, root: Path | None = None) -> list[str]:
     elif verdict is None:
         summary = f"no gate verdict for {', '.join(report.targets)}"
     else:
-        state = "passed" if verdict.passed else "FAILED"
+        state = ("CANNOT JUDGE" if verdict.undecided and not verdict.violations
+                 else "passed" if verdict.passed else "FAILED")
         summary = (f"check {state}: {len(verdict.violations)} violations in "
-                   f"{len(verdict.checks)} checks of {', '.join(report.targets)}")
+                   f"{len(verdict.checks)} checks of {', '.join(report.targets)}"
+                   + (f", {len(verdict.undecided)} not judged" if verdict.undecided else ""))
     lines.append(f"::notice title=importaudit::{_escape_data(summary)}")
     return lines
 
@@ -115,7 +117,9 @@ def _cell(text: str) -> str:
 def summary_markdown(report: Report) -> str:
     """The job summary: the decision, then one table row per check, then warnings."""
     verdict = report.verdict
-    state = ("passed" if verdict.passed else "FAILED") if verdict is not None else "not judged"
+    state = ("not judged" if verdict is None
+             or (verdict.undecided and not verdict.violations)
+             else "passed" if verdict.passed else "FAILED")
     icon = {"passed": ":white_check_mark:", "FAILED": ":x:"}.get(state, ":grey_question:")
     lines = [f"## {icon} importaudit check {state}", ""]
     facts = [f"targets: `{', '.join(report.targets)}`"]

@@ -131,7 +131,11 @@ def _invocation(report: Report) -> dict[str, Any]:
              dict.fromkeys((*run_notes(report), *(verdict.notes if verdict else ())))]
     # A run a signal cut short did not complete, whatever it measured before.
     cut = report.meta is not None and report.meta.interrupted is not None
-    invocation: dict[str, Any] = {"executionSuccessful": report.failure is None and not cut}
+    # A check that could not judge (heap figures not measured) did not complete either:
+    # a gate reading SARIF alone must not take its silence for a pass.
+    undecided = verdict is not None and bool(verdict.undecided)
+    invocation: dict[str, Any] = {
+        "executionSuccessful": report.failure is None and not cut and not undecided}
     if told:
         invocation["toolExecutionNotifications"] = [
             {"level": level, "message": {"text": text}} for level, text in told]

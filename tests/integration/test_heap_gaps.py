@@ -93,6 +93,18 @@ def test_a_memory_budget_over_unmeasured_modules_cannot_be_judged(project):
     assert checks["budget.max_modules[tracedpkg.small]"]["passed"] is True
 
 
+def test_sarif_and_github_do_not_read_cannot_judge_as_a_pass_or_a_failure(project):
+    sarif = invoke("check", "--format", "sarif", "-o", "verdict.sarif")
+    assert sarif.exit_code == 3, sarif.output
+    log = json.loads((project / "verdict.sarif").read_text())
+    assert log["runs"][0]["invocations"][0]["executionSuccessful"] is False
+    github = invoke("check", "--format", "github")
+    assert github.exit_code == 3, github.output
+    assert "check CANNOT JUDGE: 0 violations in" in github.output
+    assert "1 not judged" in github.output
+    assert "check FAILED" not in github.output
+
+
 def test_a_violation_beside_what_cannot_be_judged_exits_1(project):
     # What was measured and is over budget is a violation (exit 1), whatever could not
     # be judged beside it: a CI that reads 3 as "inconclusive" would let it through.
