@@ -114,8 +114,9 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
         reviewed = noted(reviewed, (
             f"proving IA101's lazy __init__s stopped at --prove-time "
             f"{options.prove_time:g} s: not proven for {len(cut)} package(s) "
-            f"({', '.join(cut[:4])}{', ...' if len(cut) > 4 else ''}); their IA101 says "
-            "so, and `importaudit fix` proves each rewrite before writing it"))
+            f"({', '.join(cut[:4])}{', ...' if len(cut) > 4 else ''}): IA101 says so, no "
+            "other finding's saving counts them lazy, and `importaudit fix` proves each "
+            "rewrite before writing it"))
     return reviewed
 
 

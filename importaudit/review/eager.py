@@ -151,7 +151,10 @@ def offers_lazy_init(ctx: ReviewContext, package: str) -> bool:
         return False
     settle_offers(ctx, package)
     plan = _init_plan(ctx, facts)
+    # One whose trial the proving time cut short is not proven to keep the order: no
+    # saving counts it lazy (a false finding otherwise, as without the trial).
     return (plan is not None and _offered(ctx, package, plan)
+            and package not in ctx.unproven
             and ctx.grade(ctx.tree.cost(plan.claim.saved)) >= Severity.LOW)
 
 
@@ -342,7 +345,8 @@ def _order_finding(ctx: ReviewContext, facts: ModuleFacts, verdict: OrderVerdict
         "IA101", "Package __init__ eagerly imports its submodules", package,
         f"{package} imports {len(subs)} name(s) from {len(targets)} submodule(s) at import "
         f"time; a lazy __init__ would defer {len(claim.saved)} module(s), but "
-        f"{break_text(ctx, verdict)}.{also} Nothing is saved until the cycle is broken.",
+        f"{break_text(ctx, verdict)}.{also}"
+        + ("" if package in ctx.unproven else " Nothing is saved until the cycle is broken."),
         "Keep this __init__ eager until the import cycle is broken (IA201 names where to "
         "cut it; `importaudit cycles` lists the cut), then make it lazy.",
         impact=Impact(), line=min(b.line for b in subs), chain=(package,),

@@ -18,6 +18,7 @@ tracemalloc sets off looks like slowness; the note says so.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from importaudit.model import HeapGap
@@ -64,15 +65,29 @@ def heap_gap(heap_run: ChildRun, failure: ChildFailure,
 
 
 def _stalled(cpu: int | None, elapsed: int | None, wall: int) -> bool | None:
-    """Stuck (True), computing (False), or cannot tell (None), from the CPU it used."""
+    """Stuck (True), computing (False), or cannot tell (None), from the CPU it used.
+
+    A loaded machine gives a computing child less than a core (load 15 on 2 cores:
+    about 13%), so "idle" is judged against the share it could have had then.
+    """
     if cpu is None or not elapsed:
         return None
-    if cpu < _IDLE_SHARE * elapsed:  # even all of its CPU in the module: mostly idle there
+    if cpu < _IDLE_SHARE * _share() * elapsed:  # even all its CPU in the module: idle there
         return True
     before = max(0, wall - elapsed)  # what came before could have used at most this
     if cpu - before >= _BUSY_SHARE * elapsed:
         return False
     return None
+
+
+def _share() -> float:
+    """The share of a core a busy process gets on this machine now (1 when not loaded)."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # (not on every platform)
+        return 1.0
+    cores = os.cpu_count() or 1
+    return 1.0 if load <= cores else cores / load
 
 
 #: How many of a gap's modules its note names (the report's `heap_gaps` has them all).

@@ -351,19 +351,26 @@ class Runner:
             if failure is not None:
                 break
         gaps: tuple[HeapGap, ...] = ()
+        outlived = None
         if failure is None and heap_run is not None:
             failure = describe_failure(heap_run, request.measure.timeout, names, request)
             if failure is not None and failure.kind == "timeout" and runs and cut is None:
                 # Only the tracemalloc run ran out of time; every time run imported the
                 # target. What it had not finished has no heap figures, and says why.
                 # Not when it sat idle: tracemalloc slows code, it does not block it, so
-                # that is a hang (one that strikes now and then) and stays a failure;
-                # nor when every import had finished (a program's run that went on).
+                # that is a hang (one that strikes now and then) and stays a failure.
+                # When every import had finished (a program's run that went on), every
+                # heap figure is there: no gap, and a note says the rest was cut.
                 gap = heap_gap(heap_run, failure, modules)
                 if gap.stalled is True:
                     failure = hang_failure(gap, failure)
                 elif gap.modules:
                     gaps, failure = (gap,), None
+                else:
+                    failure = None
+                    outlived = (f"the heap run (tracemalloc) {gap.message} after every "
+                                "import was measured: the heap figures are complete, the "
+                                "rest of the program was not run under it")
         preloaded = preloaded_records(start)
         seen = {m.name for m in modules}
         modules = modules + tuple(p for p in preloaded if p.name not in seen)
@@ -372,7 +379,8 @@ class Runner:
         notes = environment_notes(start, modules, request, environ)
         if sampling_note:
             notes = (sampling_note, *notes)
-        notes = (*(gap_note(g, request.measure.timeout) for g in gaps), *notes)
+        notes = (*(gap_note(g, request.measure.timeout) for g in gaps),
+                 *((outlived,) if outlived else ()), *notes)
         if note:
             notes = (note, *notes)
         exits = [r.program_exit for r in runs if r.program_exit is not None and r is not cut]

@@ -93,6 +93,31 @@ def test_a_memory_budget_over_unmeasured_modules_cannot_be_judged(project):
     assert checks["budget.max_modules[tracedpkg.small]"]["passed"] is True
 
 
+def test_a_program_whose_heap_run_outlives_its_imports_has_every_figure(project):
+    # Every import was measured under tracemalloc; only the program's own loop after
+    # them ran out of time: no gap, no failure, and a note says so.
+    code = "import json, _tracemalloc\nwhile _tracemalloc.is_tracing(): pass\n"
+    result = invoke("profile", "--memory", "--repeat", "1", "--format", "json",
+                    "-o", "out.json", "-c", code)
+    assert result.exit_code == 0, result.output
+    report = json.loads((project / "out.json").read_text())
+    assert report["failure"] is None and report["meta"]["heap_gaps"] == []
+    assert any("after every import was measured: the heap figures are complete" in n
+               for n in report["meta"]["notes"])
+
+
+def test_a_busy_heap_run_on_a_loaded_machine_is_not_called_a_hang(monkeypatch):
+    # Load 15 on 2 cores gives a computing child about 13% of a core: that is the
+    # share it is judged against, not a whole core (it was called stuck, and failed).
+    from importaudit.runtime import heapgaps
+
+    monkeypatch.setattr(heapgaps.os, "getloadavg", lambda: (15.0, 15.0, 15.0))
+    monkeypatch.setattr(heapgaps.os, "cpu_count", lambda: 2)
+    second = 1_000_000_000
+    assert heapgaps._stalled(13 * second, 100 * second, 100 * second) is not True
+    assert heapgaps._stalled(second // 10, 100 * second, 100 * second) is True
+
+
 def test_sarif_and_github_do_not_read_cannot_judge_as_a_pass_or_a_failure(project):
     sarif = invoke("check", "--format", "sarif", "-o", "verdict.sarif")
     assert sarif.exit_code == 3, sarif.output

@@ -204,6 +204,10 @@ def test_a_saving_counts_a_parent_lazy_only_as_ia101_offers_it_whatever_is_selec
                                                  select=("IA101",)))
     ops = ia101(every, "combotyped.ops")
     assert ops.severity is Severity.INFO and "__getattr__" not in ops.fix
+    # With no time to prove them, neither lazy __init__ is proven: none counts lazy.
+    unproven = api.review(target, api.ReviewOptions(measure=api.Measure(repeat=1),
+                                                    select=("IA501",), prove_time=0))
+    assert [f for f in unproven.findings if f.code == "IA501"] == []
 
 
 def _combo(package: str, deferred: set[str], others: tuple[LazyTrial, ...] = ()
