@@ -20,7 +20,7 @@ from importaudit.review.bases import ancestors
 from importaudit.review.introspect import read_at_run_time
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, DATACLASS_MARKERS, BindingKind, Use
-from importaudit.review.syntax import ANNOTATION_LIBRARIES
+from importaudit.review.syntax import ANNOTATION_DECORATORS, ANNOTATION_LIBRARIES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -158,8 +158,11 @@ def _needs_reader(ctx: ReviewContext, facts: ModuleFacts, names: frozenset[str],
             return True
         if binding.attr is None:
             continue
+        if f"{binding.module}.{binding.attr}" in ANNOTATION_DECORATORS:
+            return True  # langchain_core's `tool`, mcp's server class
         home = defining_module(ctx, binding)
-        if home.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
+        if (home.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES
+                or f"{home}.{binding.attr}" in ANNOTATION_DECORATORS):
             return True  # a library's reader re-exported by the project
         found = ctx.facts(home) if ctx.is_own(home) else None
         if found is None or (home, binding.attr) in seen:

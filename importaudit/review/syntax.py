@@ -28,9 +28,19 @@ ANNOTATION_LIBRARIES = frozenset({
     # Route handlers' and commands' signatures: litestar's `@post` (NameError when the
     # app is built), cyclopts' `@app.default` (NameError when the command runs).
     "litestar", "cyclopts",
-    # Tools for language models, described by their signatures: langchain_core's
-    # `@tool` (NameError on invoke), mcp's `@server.tool()` (InvalidSignature).
-    "langchain_core", "mcp",
+})
+#: Decorators, and classes whose objects' methods decorate, that read the signature of
+#: what they decorate, from libraries most of whose names read nothing: tools for
+#: language models (langchain_core's `@tool`: NameError on invoke; mcp's
+#: `@server.tool()` on `server = MCPServer(...)`/`FastMCP(...)`: InvalidSignature).
+#: Not the whole library (`ANNOTATION_LIBRARIES`): a module that takes
+#: `langchain_core.messages.BaseMessage` for its annotations reads nothing.
+ANNOTATION_DECORATORS = frozenset({
+    "langchain_core.tools.tool", "langchain_core.tools.convert.tool",
+    "langchain.tools.tool", "langchain.agents.tool",
+    "mcp.server.fastmcp.FastMCP", "mcp.server.fastmcp.server.FastMCP",
+    "mcp.server.mcpserver.MCPServer", "mcp.server.mcpserver.server.MCPServer",
+    "fastmcp.FastMCP", "fastmcp.server.FastMCP", "fastmcp.server.server.FastMCP",
 })
 #: Library calls that read (evaluate) the annotations of what they are given, with the
 #: arguments they read it from: positions and keyword names ("*": every argument).
