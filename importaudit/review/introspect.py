@@ -65,7 +65,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from importaudit.review import syntax
 from importaudit.review.facts import Binding, BindingKind
 from importaudit.review.syntax import (
     ANNOTATION_ATTRIBUTES,
@@ -242,20 +241,28 @@ class _Analysis:
         """`run`'s answer, from the cache when the project's sources are those it was for.
 
         What it says depends only on the source of each module of the project (its
-        name, whether it is a package, its text) and on whether the interpreter defers
-        annotations itself; the digest of those is the key.
+        name, whether it is a package, its text), on whether the interpreter defers
+        annotations itself, and on the code that reads them: the review's modules (the
+        facts, the readers), how a module-level statement is found and how the project
+        is walked, and the Python running it (what its `ast` parses). The digest of
+        those is the key.
         """
         import hashlib
         import json
+        import sys
+        from pathlib import Path
 
         from importaudit._version import __version__
+        from importaudit.runtime import absent
+        from importaudit.static import discover
         from importaudit.static.cache import default_cache_dir, write_cache_file
 
         names = sorted({*self.ctx.modules, *self.rest})
-        digest = hashlib.sha256(f"{__version__}\0{self.ctx.lazy_annotations}".encode())
-        for code in (__file__, syntax.__file__):  # (what the analysis is, as it reads)
-            with open(code, "rb") as stream:
-                digest.update(stream.read())
+        digest = hashlib.sha256(f"{__version__}\0{self.ctx.lazy_annotations}\0"
+                                f"{sys.version_info[:2]}".encode())
+        codes = sorted(Path(__file__).parent.glob("*.py"))  # (what the analysis is)
+        for code in (*codes, Path(absent.__file__), Path(discover.__file__)):
+            digest.update(code.read_bytes())
         for name in names:
             own = self.ctx.modules.get(name) or self.rest[name]
             text = self._text(name) if own.file is not None else ""
@@ -264,7 +271,7 @@ class _Analysis:
         key = digest.hexdigest()
         projects = hashlib.sha256("\0".join(sorted(self.ctx.own)).encode()).hexdigest()
         path = default_cache_dir() / f"introspect-{projects[:16]}.json"
-        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError, KeyError):
             data = json.loads(path.read_text(encoding="utf-8"))
             if data["key"] == key:
                 return {module: dict(names) for module, names in data["kept"].items()}

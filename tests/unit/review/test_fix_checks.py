@@ -982,3 +982,16 @@ def test_a_typeddict_forwarded_to_a_reader_through_args_kwargs_or_partial_keeps_
         ("memo", "pad"), ("note", "pen")))
     report = make_report(("forwardparams",), modules)
     assert [f.module for f in codes(report, "IA501")] == ["forwardparams.note"]
+
+
+def test_a_cache_file_of_another_shape_is_read_again_not_a_crash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cache directory shared with another version (or a file cut short) held `{}`:
+    # the review stopped with KeyError: 'key'. It is a cache: the answer is made again.
+    monkeypatch.setenv("IMPORTAUDIT_CACHE_DIR", str(tmp_path))
+    report = _types_report("scopedparams", "scopedparams.types")
+    for stale in ("{}", '{"kept": {}}', "[]"):
+        for written in tmp_path.glob("introspect-*.json"):
+            written.write_text(stale, encoding="utf-8")
+        read = read_at_run_time(ReviewContext(report))
+        assert read["scopedparams.types.send_params"]["Address"] == "SendParams"
