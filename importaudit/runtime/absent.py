@@ -59,11 +59,10 @@ _NO_NAME = re.compile(r"cannot import name '([^']+)' from '([\w.]+)' \((.*)\)\s*
 _INSTALL_FOLDERS = frozenset({"site-packages", "dist-packages"})
 
 
-@functools.lru_cache(maxsize=64)
 def parse(file: str) -> ast.Module | None:
     """The syntax tree of `file`, None when it cannot be read or parsed.
 
-    The last few trees are kept while their file stays the same (size, time of change):
+    The last 64 trees are kept while their file stays the same (size, time of change):
     the review asks about one module's statements name after name (where each name is
     bound, whether each binding runs here), and parsed a transformers modeling file of
     thousands of lines again for each. Read-only: no caller changes a tree.
@@ -75,7 +74,7 @@ def parse(file: str) -> ast.Module | None:
     return _parse_as(file, stat.st_mtime_ns, stat.st_size)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=64)
 def _parse_as(file: str, _mtime_ns: int, _size: int) -> ast.Module | None:
     try:
         with open(file, "rb") as stream:

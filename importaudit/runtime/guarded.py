@@ -285,11 +285,14 @@ def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
 
     def guard(edge: ImportEdge) -> tuple[str, str | None] | None:
         # A statement the scan found under no `if` (nor try, loop, function: not
-        # `conditional`) has no test to read: its file is not parsed for it.
+        # `conditional`) has no test to read: its file is not parsed for it. The lazy
+        # edges (an `attach(...)` list, a lazy map, a stub's names) are made without
+        # `conditional`: their test is always read (an `attach` under `if
+        # sys.platform == "win32":` made its submodule a failure, not a skip).
         if edge not in guards:
             guards[edge] = (_false_guard(edge.file, edge.line, sys_platform, version)
                             if edge.file is not None and edge.line is not None
-                            and edge.conditional
+                            and (edge.conditional or edge.kind is EdgeKind.LAZY)
                             and edge.kind is not EdgeKind.PARENT else None)
         return guards[edge]
 

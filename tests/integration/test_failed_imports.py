@@ -52,6 +52,25 @@ def tree_report(folder: Path):
     return api.profile([str(folder)], api.Measure(tree=True, repeat=1, memory=False))
 
 
+def test_a_submodule_a_lazy_attach_lists_only_under_a_platform_test_is_skipped(
+        tmp_path: Path) -> None:
+    # lazy_loader's `attach(...)` list makes lazy edges the scan does not mark
+    # conditional; reading a test only for conditional edges made `_win` (ctypes'
+    # windll, Windows only) a failure of the run (exit 3), not a skip.
+    folder = package(tmp_path, "attpkg", {
+        "__init__.py": ("import sys\n\ntry:\n    import lazy_loader as lazy\n"
+                        "except ImportError:\n    lazy = None\n\n"
+                        "if sys.platform == 'win32':\n"
+                        "    __getattr__, __dir__, __all__ = lazy.attach(__name__, "
+                        "submodules=['_win'])\n"),
+        "_win.py": "import ctypes\n\nkernel32 = ctypes.windll.kernel32\n",
+    })
+    report = tree_report(folder)
+    assert report.failure is None, report.failure
+    [skipped] = report.skipped
+    assert skipped.name == "attpkg._win" and skipped.kind == "platform", skipped
+
+
 def test_tree_skips_modules_for_another_platform_or_missing_dependencies() -> None:
     report = api.profile([str(RUNTIME / "optional_parts")], api.Measure(tree=True, repeat=1,
                                                                         memory=False))

@@ -13,7 +13,6 @@ from importaudit.runtime.absent import (
     installed,
     lazy_only,
     missing_behind,
-    parse,
     raises_import_error,
     unbound_optional,
 )
@@ -32,8 +31,10 @@ def interpreter(*path: Path, version: tuple[int, int, int] = (3, 11, 7)) -> Inte
 
 
 def forget_parses() -> None:
-    """Forget the files parsed so far (a test rewrote one)."""
-    parse.cache_clear()
+    """Forget the files parsed so far (a test rewrote one, maybe within one mtime tick)."""
+    from importaudit.runtime import absent
+
+    absent._parse_as.cache_clear()
 
 
 def files(root: Path, tree: dict[str, str]) -> None:
