@@ -230,8 +230,7 @@ class _Analysis:
         self.coded: list[_Module] = []  # the modules whose functions and calls were read
         self._homes: dict[str, tuple[str, str] | None] = {}
         self._function_names: set[str] = set()  # (methods' and bound names too)
-        self._receivers: set[str] = set()  # see `_on_receivers`
-        self._receivers_of: set[str] = set()
+        self._receivers: set[str] | None = None  # see `_on_receivers`
         self._texts: dict[str, str] = {}  # module -> its source, as `_wanted` read it
         # Module-level objects of the project made by a library class with reader
         # methods (`converter = cattrs.Converter()`): dotted name -> those methods.
@@ -390,7 +389,7 @@ class _Analysis:
                 # (A method counts where the project calls it on `self`/`cls`: openai's
                 # resources' 2,500 `create(...)`, each naming maybe_transform, are not.)
                 if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef) and (
-                        inner.name in self._on_receivers(module)):
+                        inner.name in self._on_receivers()):
                     key = f"{stmt.name}.{inner.name}"
                     if key not in module.functions:
                         module.functions[key] = _function(
@@ -402,15 +401,20 @@ class _Analysis:
                     module.bound[f"{stmt.name}.{bound[0]}"] = bound[1]
                     self._function_names.add(bound[0])
 
-    def _on_receivers(self, module: _Module) -> set[str]:
-        """The names the modules read so far call on `self` or `cls` (`self._transform(`).
+    def _on_receivers(self) -> set[str]:
+        """The names the project's modules call on `self` or `cls` (`self._transform(`).
 
-        Only calls in those modules are followed (a module calling none that reads,
-        no method's either).
+        A method is summarised only where one is (openai's resources' 2,500
+        `create(...)`, each naming maybe_transform, are not).
         """
-        if module.name not in self._receivers_of:
-            self._receivers_of.add(module.name)
-            self._receivers.update(_RECEIVED.findall(module.source))
+        if self._receivers is None:
+            # Every module of the project, read as text once: a subclass in another
+            # module calls the base's reading method (`class Client(Base)`, then
+            # `self._transform(params, Letter)`), and no reader is named there, so
+            # the modules read so far do not hold that call.
+            self._receivers = set()
+            for name in sorted({*self.ctx.modules, *self.rest}):
+                self._receivers.update(_RECEIVED.findall(self._text(name)))
         return self._receivers
 
     def _importers(self, readers: set[tuple[str, str]]) -> set[str]:

@@ -968,6 +968,23 @@ def test_a_typeddict_handed_to_a_reading_method_keeps_its_imports() -> None:
     assert read["methodparams.parcel"]["Box"] == "Parcel"
 
 
+def test_a_reading_method_of_a_base_class_in_another_module_keeps_its_imports() -> None:
+    # `class Client(Base)` in client.py calls `self._transform(params, Letter)`; the
+    # method, which calls get_type_hints, is Base's, in base.py. client.py names no
+    # reader, so its call was never read, the method never summarised, and IA501 told
+    # letter to move `Ink` under TYPE_CHECKING (NameError in get_type_hints then).
+    # Memo and Parcel are handed to nothing that reads: they keep their IA501.
+    from review_samples import FIXTURES
+
+    modules = (*_requests(FIXTURES, "splitparams", (("letter", "ink"), ("parcel", "box"),
+                                                    ("memo", "pad"))),
+               record(FIXTURES, "splitparams.base", "splitparams.client", 8, 100))
+    report = make_report(("splitparams",), modules)
+    assert [f.module for f in codes(report, "IA501")] == ["splitparams.memo",
+                                                          "splitparams.parcel"]
+    assert read_at_run_time(ReviewContext(report))["splitparams.letter"]["Ink"] == "Letter"
+
+
 def test_a_typeddict_forwarded_to_a_reader_through_args_kwargs_or_partial_keeps_its_imports(
         ) -> None:
     # The type reaches get_type_hints through `transform(*args, **kwargs)` (Letter), by
