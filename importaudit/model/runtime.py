@@ -217,8 +217,9 @@ class HeapGap:
     ones in progress and the ones it never reached). `time_ns` is what `module` took in
     the time runs (median cumulative time), `cpu_ns` the CPU time the heap run's process
     had used when it was stopped (None: not read). `stalled` says whether it was stuck
-    rather than slow: True when it sat mostly idle (blocked: a longer timeout will not
-    help), False when it was computing all along, None when that cannot be told.
+    rather than slow: False when it was computing all along, None when that cannot be
+    told; never True in a report (a run that sat mostly idle hung: that is a failure,
+    `heapgaps.hang_failure`, not a gap).
     """
 
     kind: str  # "timeout" | "signal" | "exit" | "import-error"

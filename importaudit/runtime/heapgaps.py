@@ -107,12 +107,8 @@ def gap_note(gap: HeapGap, timeout: float | None) -> str:
     if gap.kind == "timeout":
         head += f", though the time runs imported {them}"
     where = gap.module or "the import"
-    if gap.stalled:
-        why = (f"; its process sat idle for most of the {format_ns(gap.elapsed_ns)} it was "
-               f"in {where} (it used {format_ns(gap.cpu_ns)} of CPU in all): stuck, not "
-               "slow (a lock, a wait, that only happens under tracemalloc), which a longer "
-               "--timeout will not cure")
-    elif gap.stalled is False:
+    # (Never a run that sat idle: that is a hang, a failure, not a gap: `hang_failure`.)
+    if gap.stalled is False:
         then = ""
         if gap.time_ns and gap.elapsed_ns:
             then = (f", which the time runs imported in {format_ns(gap.time_ns)} "
@@ -124,7 +120,7 @@ def gap_note(gap: HeapGap, timeout: float | None) -> str:
     else:
         why = "; whether it was stuck or slow could not be told"
     limit = f" (now {timeout:g} s)" if timeout else ""
-    longer = "" if gap.stalled else f"a longer --timeout{limit} measures {them} if it is slow, "
+    longer = f"a longer --timeout{limit} measures {them} if it is slow, "
     way = f"; {longer}--no-memory skips the heap run, and a check cannot judge {their} heap"
     return head + why + way
 
@@ -161,9 +157,7 @@ def why_unmeasured(names: Sequence[str], gaps: Mapping[str, HeapGap], *,
     """
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     gap = gaps[names[0]]
-    longer = "" if gap.stalled else " with a longer --timeout"
-    way = (f"save the baseline again{longer}" if baseline
-           else "it was stuck there, not slow: see the notes" if gap.stalled
+    way = ("save the baseline again with a longer --timeout" if baseline
            else "a longer --timeout measures it")
     where = " in the baseline" if baseline else ""
     return f"heap not measured{where} for {shown}: the heap run {gap.message}; {way}"
