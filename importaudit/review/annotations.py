@@ -89,6 +89,12 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
         moved = {ctx.submodule_of(b) for b in moved_bindings}
         kept = {ctx.submodule_of(b) for b in facts.bindings
                 if b.kind is not BindingKind.TYPE_ONLY and b not in moved_bindings}
+        names = [b.name for b in moved_bindings]
+        evaluated = any(Use.EVALUATED_ANNOTATION in facts.uses_of(n) for n in names)
+        # What the fix adds runs at import time too, so it is no saving: faker.documentor
+        # was told moving its imports saved `__future__`, the first name listed, which
+        # the fix's own `from __future__ import annotations` imports.
+        kept |= fix_imports(facts, evaluated)
         # Exclusive: what importing the module would no longer load, its parent packages
         # and other imports (which may need all of it anyway) still running.
         claim = ctx.defer_claim(facts.name, moved, kept)
@@ -96,8 +102,6 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
         if not saved:
             continue
         impact = ctx.tree.cost(saved)
-        names = [b.name for b in moved_bindings]
-        evaluated = any(Use.EVALUATED_ANNOTATION in facts.uses_of(n) for n in names)
         first_step = ("Add `from __future__ import annotations` at the top of the module "
                       "(its annotations are evaluated now), then move" if evaluated
                       else "Move")
@@ -114,6 +118,19 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
             + "\n    ".join(b.statement() for b in moved_bindings),
             impact=impact, line=lines[0], chain=(facts.name, *sorted(moved)[:1]),
         ))
+
+
+def fix_imports(facts: ModuleFacts, evaluated: bool) -> set[str]:
+    """The modules IA501's fix makes the module of `facts` import.
+
+    `__future__` when it adds `from __future__ import annotations`, `typing` when it
+    adds the first `if TYPE_CHECKING:` block (a module with one has its
+    `TYPE_CHECKING` already).
+    """
+    added = {"__future__"} if evaluated else set()
+    if not any(b.kind is BindingKind.TYPE_ONLY for b in facts.bindings):
+        added.add("typing")
+    return added
 
 
 def read_by_decorator(ctx: ReviewContext, facts: ModuleFacts) -> str | None:
