@@ -59,9 +59,19 @@ def installed_beside(root: Path, top: str) -> tuple[str, ...]:
     relative to their own file (`$ORIGIN/../pillow.libs`): a copy of `PIL` alone
     cannot load `PIL._imaging`, and every module of the copy failed to import, so
     `fix PIL` withdrew a rewrite that was right. Read from the distribution's RECORD,
-    not guessed from names; a tree no installer wrote (no RECORD lists `top`) has none.
+    not guessed from names; a tree no installer wrote (no RECORD lists `top`) has none,
+    unless it is a copy made here: a later round of `fix` copies from the copy the last
+    one proved, where the links made for it stand in for the RECORD (numpy's second
+    round could not load `numpy.libs` otherwise).
     """
-    return _beside(str(root)).get(top, ())
+    recorded = _beside(str(root))
+    if top in recorded:
+        return recorded[top]
+    with contextlib.suppress(OSError), os.scandir(root) as entries:
+        return tuple(sorted(e.name for e in entries if e.is_symlink() and e.is_dir()
+                            and not e.name.isidentifier()
+                            and not e.name.endswith((".dist-info", ".egg-info"))))
+    return ()
 
 
 @functools.lru_cache(maxsize=16)
@@ -117,8 +127,9 @@ def copy_packages(rewrites: Sequence[Rewrite], into: Path, *,
             else:
                 shutil.copy2(root / top, into / top)
             for name in installed_beside(root, top):
-                if not (into / name).exists():
-                    (into / name).symlink_to(root / name, target_is_directory=True)
+                if not (into / name).exists():  # to the folder, not to a link of a copy
+                    (into / name).symlink_to(os.path.realpath(root / name),
+                                             target_is_directory=True)
             done.add(top)
         if apply is True or (apply is not False and rewrite in apply):
             written = into / relative
