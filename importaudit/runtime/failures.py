@@ -541,15 +541,25 @@ def _import_failure(fail: Fail, tail: str, modules: Sequence[Finished]) -> Child
     """
     name = fail.name
     origin = fail.origin or name
+    origin_file = next((m.origin for m in modules if m.name == origin), None)
+    file, line = place_in(fail.frames, origin_file)
+    traceback = format_traceback(fail.frames, fail.message or "")
+    if fail.kind == "program-error":
+        # A program (-m, --script, -c) that raised: at run time as often as not (its
+        # main() after every import), and `name` is its module, path or code, not an
+        # import in progress: "importing runme failed" was false.
+        text = f"the program raised {fail.message}"
+        if origin and origin not in (name, "__main__"):
+            text += f" (raised in {origin})"
+        return ChildFailure("program-error", text, stderr_tail=tail, file=file, line=line,
+                            traceback=traceback)
     kind = "exit" if fail.kind == "exit" else "import-error"
     text = f"importing {name} failed: {fail.message}"
     if origin and origin != name:
         text += f" (raised in {origin})"
-    origin_file = next((m.origin for m in modules if m.name == origin), None)
-    file, line = place_in(fail.frames, origin_file)
     return ChildFailure(
         kind, text, module=origin, stderr_tail=tail, file=file, line=line,
-        traceback=format_traceback(fail.frames, fail.message or ""),
+        traceback=traceback,
     )
 
 
