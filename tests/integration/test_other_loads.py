@@ -66,6 +66,12 @@ def test_an_alias_or_proxy_stored_in_sys_modules_is_left_alone(package: str) -> 
     assert package in measured
     if package == "aliaser":
         assert "aliaser.sub" in measured
+        # The alias stands where the test module would: that module was not imported,
+        # and the notes say it was left out (not "part of the import, not tests").
+        notes = report.meta.notes if report.meta else ()
+        assert any("left out 1 test package(s) and module(s) (aliaser.testing)" in n
+                   for n in notes), notes
+        assert not any("part of the import, not tests" in n for n in notes), notes
 
 
 # A C extension that, as mypyc's shared library does, initialises a second module
