@@ -74,6 +74,20 @@ def test_an_alias_or_proxy_stored_in_sys_modules_is_left_alone(package: str) -> 
         assert not any("part of the import, not tests" in n for n in notes), notes
 
 
+def test_a_deprecation_warning_names_the_importer_as_without_the_profiler() -> None:
+    # A module body warning with stacklevel=2 names its importer: CPython skips
+    # importlib's frames, and skipped ours too only once they say they are importlib's.
+    # Named, the probe (__main__) got the warning, the default filters showed it, and
+    # showing it imported linecache and tokenize into warns_deprecated.old's import.
+    target = RUNTIME / "warns_deprecated"
+    for memory in (False, True):
+        report = api.profile([str(target)], api.Measure(repeat=1, memory=memory))
+        assert report.failure is None
+        measured = {m.name for m in report.modules if not m.preloaded}
+        assert {"warns_deprecated", "warns_deprecated.old"} <= measured
+        assert not measured & {"linecache", "tokenize"}, measured
+
+
 # A C extension that, as mypyc's shared library does, initialises a second module
 # compiled with it and stores it in sys.modules itself.
 _GROUP_C = """
