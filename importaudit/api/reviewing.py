@@ -111,12 +111,16 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     reviewed = review_report(report, settings)
     if lazy is not None and lazy.cut:
         cut = sorted(set(lazy.cut))
+        # IA101 says so only where it was selected (`--select IA501` runs the trials
+        # for the savings alone).
+        told = ("IA101 says so, no other finding's saving counts them lazy"
+                if chosen is None or "IA101" in chosen
+                else "no finding's saving counts them lazy")
         reviewed = noted(reviewed, (
-            f"proving IA101's lazy __init__s stopped at --prove-time "
+            f"proving lazy __init__s stopped at --prove-time "
             f"{options.prove_time:g} s: not proven for {len(cut)} package(s) "
-            f"({', '.join(cut[:4])}{', ...' if len(cut) > 4 else ''}): IA101 says so, no "
-            "other finding's saving counts them lazy, and `importaudit fix` proves each "
-            "rewrite before writing it"))
+            f"({', '.join(cut[:4])}{', ...' if len(cut) > 4 else ''}): {told}, and "
+            "`importaudit fix` proves each rewrite before writing it"))
     return reviewed
 
 

@@ -123,6 +123,8 @@ def _takes(node: cst.Import | cst.ImportFrom, alias: cst.ImportAlias, package: s
     names that project as the dependency, not the namespace.
     """
     module = _imported(node, alias, package)
+    if module == "__future__":
+        return False  # a compiler directive, never moved (nor listed as left alone)
     if isinstance(node, cst.ImportFrom):
         module = f"{module}.{_dotted(alias.name)}" if module else _dotted(alias.name)
     return _under(module, roots)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from importaudit.cycletext import claim_sentence
+from importaudit.cycletext import claim_sentence, unreached
 from importaudit.loadgraph import ancestors
 from importaudit.model import Impact, Proof, Severity
 from importaudit.review.context import NEEDED_AT_IMPORT, RUNS
@@ -418,8 +418,11 @@ def _floor(cycle: Cycle) -> Severity:
     """How serious a cycle is at least, by what is known about it failing at import.
 
     High when it fails (reproduced, or suspected and not run: unverified); an
-    order-dependent cycle that did not fail when run ranks as any other cycle.
+    order-dependent cycle that did not fail when run ranks as any other cycle, and so
+    does one whose runs imported fine without loading the modules at risk: here the
+    suspected imports never run (`cycletext.unreached`).
     """
-    if cycle.fails or (cycle.can_fail and cycle.proof is Proof.UNVERIFIED):
+    if cycle.fails or (cycle.can_fail and cycle.proof is Proof.UNVERIFIED
+                       and not unreached(cycle)):
         return Severity.HIGH
     return Severity.MEDIUM if cycle.cross_package else Severity.LOW
