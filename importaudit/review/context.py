@@ -183,6 +183,9 @@ class ReviewContext:
         self.claims: dict[ClaimKey, Claim] = {}
         # The hazard floors of findings (IA201's failing cycle), kept for regrading.
         self.floors: dict[ClaimKey, Severity] = {}
+        # Findings whose subject is the very failure their module's import ran into
+        # (IA201's cycle that fails at import): kept though that module failed.
+        self.failure_findings: set[ClaimKey] = set()
         # IA103 findings held for their utility package's IA101 (see fold_utility_pulls).
         self.held: list[HeldPull] = []
         self.own = own_packages(report)
@@ -536,8 +539,13 @@ class ReviewContext:
         self, code: str, title: str, module: str, message: str, fix: str, *,
         impact: Impact, file: str | None = None, line: int | None = None,
         chain: tuple[str, ...] = (), floor: Severity = Severity.INFO,
+        explains_failure: bool = False,
     ) -> Finding:
-        """A finding whose severity is its impact's grade, at least `floor`."""
+        """A finding whose severity is its impact's grade, at least `floor`.
+
+        `explains_failure`: what the finding is about is why its module fails to import
+        (a cycle proven to fail), so the failure does not take it out of the review.
+        """
         severity = max(self.grade(impact), floor)
         if file is None:
             own = self.modules.get(module)
@@ -547,6 +555,8 @@ class ReviewContext:
                           chain=chain)
         if floor > Severity.INFO:
             self.floors[claim_key(finding)] = floor
+        if explains_failure:
+            self.failure_findings.add(claim_key(finding))
         return finding
 
 

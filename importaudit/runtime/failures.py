@@ -41,7 +41,7 @@ from importaudit.runtime.absent import (
 from importaudit.runtime.guarded import platform_only
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from importaudit.model import ImportEdge
     from importaudit.runtime.children import ChildRun
@@ -68,6 +68,12 @@ _NO_INIT = re.compile(r"ImportError: dynamic module does not define module expor
 #: `ctypes.util.find_library` found nothing, `CDLL(None)` loaded the program itself,
 #: and the error names the interpreter (IPython's pt_inputhooks.osx asks for "objc").
 _NO_SYMBOL = re.compile(r"AttributeError: (?P<path>.+): undefined symbol: (?P<symbol>\w+)$")
+#: An error that names an environment variable it wants: Django's "You must either
+#: define the environment variable DJANGO_SETTINGS_MODULE", "set the FOO_TOKEN
+#: environment variable", "environment variable 'FOO_URL' is not set".
+_WANTS_VARIABLE = re.compile(
+    r"environment variable:?\s+['\"`]?(?P<after>[A-Z_][A-Z0-9_]*[A-Z0-9])\b"
+    r"|\b(?P<before>[A-Z_][A-Z0-9_]*[A-Z0-9])['\"`]?\s+environment variable")
 
 
 def under(name: str, roots: Sequence[str]) -> bool:
@@ -439,7 +445,10 @@ def describe_failure(run: ChildRun, timeout: float, skipped: Collection[str] = (
     if not fails:
         return None
     failure = _import_failure(fails[0], tail, run.modules)
-    hint = exclusion_hint(fails, request) if request is not None else None
+    # A variable the error itself asks for is the cause to name before any other.
+    hint = setting_hint(fails[0], request.measure.env if request is not None else ())
+    if hint is None and request is not None:
+        hint = exclusion_hint(fails, request)
     if hint is not None:
         # Below an error of several lines (nltk's framed "Resource not found"), on its own.
         joint = "\n" if "\n" in failure.message else "; "
@@ -489,6 +498,28 @@ def exclusion_hint(fails: Sequence[Fail], request: ProfileRequest) -> str | None
             f"out of the walk")
 
 
+def setting_hint(fail: Fail, extra: Iterable[tuple[str, str]] = ()) -> str | None:
+    """How to give a failed import the environment variable its error asks for.
+
+    A package that imports only with its settings (Django's apps raise
+    ImproperlyConfigured, naming DJANGO_SETTINGS_MODULE, until it is set) did not
+    fail in its own code: the environment it was measured in lacks what its users
+    set. When the error names an environment variable that the children did not
+    have (ours, with `extra`: `--env`), the hint says how to set it there. None
+    otherwise.
+    """
+    found = _WANTS_VARIABLE.search(fail.message or "")
+    if found is None:
+        return None
+    name = found.group("after") or found.group("before")
+    if name in os.environ or name in dict(extra):
+        return None
+    return (f"the error asks for the environment variable {name}, which was not set where "
+            f"it was measured: `--env {name}=VALUE` (or `env = {{ {name} = \"VALUE\" }}` "
+            "under [tool.importaudit]) sets it in every interpreter importaudit starts, as "
+            "the package's users set it")
+
+
 def _imported(name: str, edges: Sequence[ImportEdge]) -> bool:
     """Whether a module outside `name` (and its submodules) imports it, where it can run.
 
@@ -510,15 +541,25 @@ def _import_failure(fail: Fail, tail: str, modules: Sequence[Finished]) -> Child
     """
     name = fail.name
     origin = fail.origin or name
+    origin_file = next((m.origin for m in modules if m.name == origin), None)
+    file, line = place_in(fail.frames, origin_file)
+    traceback = format_traceback(fail.frames, fail.message or "")
+    if fail.kind == "program-error":
+        # A program (-m, --script, -c) that raised: at run time as often as not (its
+        # main() after every import), and `name` is its module, path or code, not an
+        # import in progress: "importing runme failed" was false.
+        text = f"the program raised {fail.message}"
+        if origin and origin not in (name, "__main__"):
+            text += f" (raised in {origin})"
+        return ChildFailure("program-error", text, stderr_tail=tail, file=file, line=line,
+                            traceback=traceback)
     kind = "exit" if fail.kind == "exit" else "import-error"
     text = f"importing {name} failed: {fail.message}"
     if origin and origin != name:
         text += f" (raised in {origin})"
-    origin_file = next((m.origin for m in modules if m.name == origin), None)
-    file, line = place_in(fail.frames, origin_file)
     return ChildFailure(
         kind, text, module=origin, stderr_tail=tail, file=file, line=line,
-        traceback=format_traceback(fail.frames, fail.message or ""),
+        traceback=traceback,
     )
 
 
