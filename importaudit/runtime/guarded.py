@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from importaudit.guards import (
     Bindings,
     platform_facts,
+    platform_text,
     platform_value,
     version_needed,
     version_value,
@@ -81,8 +82,10 @@ def _stat_key(file: str) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-#: What a platform flag can be bound from: `guards.platform_value` reads only these.
-_TESTS = (ast.BoolOp, ast.UnaryOp, ast.Name, ast.Compare, ast.Call)
+#: What a platform flag can be bound from: `guards.platform_value` reads only these, and
+#: `guards.platform_text` a platform string (`plat = sys.platform.lower()`, `os.name`).
+_TESTS = (ast.BoolOp, ast.UnaryOp, ast.Name, ast.Compare, ast.Call, ast.Attribute,
+          ast.Subscript)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,20 +134,24 @@ def _bindings(file: str) -> Bindings | None:
 
 
 @functools.lru_cache(maxsize=8192)
-def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, bool | None]:
+def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, bool | str | None]:
     """The platform flags `file` binds at module level, with their values on `sys_platform`.
 
     `WIN = sys.platform == "win32"`, or a name imported from a module of the package
-    that binds one so (`from ._compat import WIN`).
+    that binds one so (`from ._compat import WIN`); or a platform string, its value the
+    string (pyserial's `plat = sys.platform.lower()`, tested as `plat[:6] == 'darwin'`).
     """
     facts = _facts(file)
     if facts is None:
         return {}
     known = platform_facts(sys_platform)
-    flags: dict[str, bool | None] = {}
+    flags: dict[str, bool | str | None] = {}
     for statement in facts.statements:
         if isinstance(statement, ast.Assign):
-            value = platform_value(statement.value, facts.bindings, known, flags)
+            value: bool | str | None = platform_value(statement.value, facts.bindings,
+                                                      known, flags)
+            if value is None:
+                value = platform_text(statement.value, facts.bindings, known, flags)
             if value is not None:
                 flags.update({t.id: value for t in statement.targets
                               if isinstance(t, ast.Name)})
@@ -155,13 +162,15 @@ def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, bool | Non
     return flags
 
 
-def _reads_flags(test: ast.expr) -> bool:
-    """Whether `guards.platform_value` of `test` would look a bare name up in the flags."""
-    if isinstance(test, ast.BoolOp):
-        return any(_reads_flags(v) for v in test.values)
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return _reads_flags(test.operand)
-    return isinstance(test, ast.Name)
+def _reads_flags(test: ast.expr, bindings: Bindings) -> bool:
+    """Whether `guards.platform_value` of `test` may look a name up in the flags.
+
+    A bare name (`if WIN:`), or one compared or sliced (`if plat[:6] == "darwin":`);
+    not the names of the modules the test reads (`sys` of `sys.platform`).
+    """
+    modules = bindings.sys | bindings.os | bindings.platform | bindings.sys_platform
+    return any(isinstance(node, ast.Name) and node.id not in modules
+               for node in ast.walk(test))
 
 
 def _platform_test(test: ast.expr, bindings: Bindings, known: dict[str, str | None],
@@ -171,7 +180,7 @@ def _platform_test(test: ast.expr, bindings: Bindings, known: dict[str, str | No
     Only a test naming a flag (`if WIN:`) needs them, and reading them reads the files
     `file` imports from, three deep: most tests (`sys.platform == "win32"`) do not.
     """
-    flags = _flags(file, sys_platform) if _reads_flags(test) else None
+    flags = _flags(file, sys_platform) if _reads_flags(test, bindings) else None
     return platform_value(test, bindings, known, flags)
 
 

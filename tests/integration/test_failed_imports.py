@@ -395,12 +395,15 @@ def test_modules_their_package_imports_only_on_another_platform_are_skipped(
     assert report.failure is None, report.failure
     skipped = {s.name: s for s in report.skipped}
     assert set(skipped) == {"platform_importers._winapi", "platform_importers.win_pageant",
-                            "platform_importers.win_console"}
+                            "platform_importers.win_console", "platform_importers.mac_ports"}
     assert {s.kind for s in skipped.values()} == {"platform"}
     assert "through platform_importers.win_pageant" in skipped[
         "platform_importers._winapi"].reason
     assert "only under `WINDOWS` (tools.py:6)" in skipped[
         "platform_importers.win_console"].reason
+    # pyserial's shape: `plat = sys.platform.lower()`, then `elif plat[:6] == 'darwin':`.
+    assert "only under `plat[:6] == 'darwin'` (ports.py:10)" in skipped[
+        "platform_importers.mac_ports"].reason
     # Imported at the top of another module of the package, it is reached here: it fails.
     shutil.copytree(target, tmp_path / "platform_importers")
     (tmp_path / "platform_importers" / "extra.py").write_text("from . import _winapi\n")
