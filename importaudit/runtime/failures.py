@@ -174,13 +174,14 @@ def _read_absent(fail: Fail, targets: Sequence[str], where: Interpreter) -> Abse
                                                                         targets)) else None
 
 
-def _defined_elsewhere(error: str) -> str | None:
+def _defined_elsewhere(error: str, where: Interpreter | None) -> str | None:
     """Why a `from M import N` finds no N here, when M defines N only for other platforms.
 
-    `from ctypes import WinDLL`: ctypes defines it only under `if _os.name == "nt":`.
+    `from ctypes import WinDLL`: ctypes defines it only under `if _os.name == "nt":`;
+    with `where`, `ctypes.WinDLL` read at a module's top level too (watchdog's winapi).
     None when some binding of N in M is not under a test of the platform.
     """
-    found = bound_at(error)
+    found = bound_at(error, where)
     if found is None or not found[3]:
         return None
     name, module, file, lines = found
@@ -199,7 +200,7 @@ def _not_here(fail: Fail, through: str,
     packages only) its own code raising ImportError at import. None: a failure.
     """
     error, frames = fail.message or "", fail.frames
-    elsewhere = _defined_elsewhere(error)
+    elsewhere = _defined_elsewhere(error, where)
     if elsewhere is not None:
         return PLATFORM, f"{through}is for another platform: {elsewhere}"
     if not frames:
