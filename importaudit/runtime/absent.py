@@ -104,13 +104,30 @@ def module_level(body: Sequence[ast.stmt], *, runs: bool = False) -> Iterator[as
             yield from module_level(node.body, runs=runs)
 
 
-def relative_source(file: str, module: str | None, level: int) -> str | None:
-    """The file a relative import in `file` names (`from ._compat import WIN`), if it exists.
+@functools.lru_cache(maxsize=4096)
+def _top_package(folder: str) -> Path | None:
+    """The outermost package folder holding `folder` (itself a package), or None."""
+    top = Path(folder)
+    if not (top / "__init__.py").is_file():
+        return None
+    while (top.parent / "__init__.py").is_file() and top.parent != top:
+        top = top.parent
+    return top
 
-    None for an absolute import (`level` 0).
+
+def own_source(file: str, module: str | None, level: int) -> str | None:
+    """The file of `file`'s own package an import in `file` names, if it exists.
+
+    A relative import (`from ._compat import WIN`), or an absolute one of the package
+    `file` belongs to (`from pkg._compat import WIN` in `pkg/tools.py`: that top package
+    found as the outermost folder with an `__init__.py` above `file`). None for an
+    import of anything else.
     """
     if not level:
-        return None
+        top = _top_package(str(Path(file).parent)) if module else None
+        return (_source_under(str(top.parent), module)
+                if top is not None and module and module.partition(".")[0] == top.name
+                else None)
     base = Path(file).parent
     for _ in range(level - 1):
         base = base.parent

@@ -33,9 +33,9 @@ from importaudit.runtime.absent import (
     lazy_only,
     missing_behind,
     module_level,
+    own_source,
     parse,
     raises_import_error,
-    relative_source,
     unbound_optional,
 )
 from importaudit.runtime.guarded import platform_only
@@ -107,8 +107,8 @@ def file_guards(file: str, depth: int = 0) -> Bindings | None:
     """What `if` tests mean in `file`, for the scanners' classifier in flag-aware mode.
 
     Names the file binds from a platform test, or imports from a module of its package
-    that does (`from ._compat import WIN` where `_compat` says
-    `WIN = sys.platform.startswith("win")`), are platform tests too.
+    that does (`from ._compat import WIN`, or `from pkg._compat import WIN`, where
+    `_compat` says `WIN = sys.platform.startswith("win")`), are platform tests too.
     """
     tree = parse(file)
     if tree is None:
@@ -118,7 +118,7 @@ def file_guards(file: str, depth: int = 0) -> Bindings | None:
         if isinstance(node, ast.Import | ast.ImportFrom):
             guards.learn(node)
         if isinstance(node, ast.ImportFrom) and depth < 3:
-            source = relative_source(file, node.module, node.level)
+            source = own_source(file, node.module, node.level)
             theirs = file_guards(source, depth + 1) if source else None
             if theirs is not None:
                 guards.platform_flags.update(a.asname or a.name for a in node.names

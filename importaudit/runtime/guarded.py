@@ -30,7 +30,7 @@ from importaudit.guards import (
     version_value,
 )
 from importaudit.model import EdgeKind
-from importaudit.runtime.absent import module_level, parse, relative_source
+from importaudit.runtime.absent import module_level, own_source, parse
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator, Sequence
@@ -92,11 +92,12 @@ _TESTS = (ast.BoolOp, ast.UnaryOp, ast.Name, ast.Compare, ast.Call, ast.Attribut
 class _Facts:
     """What `_flags` reads of a file: its bindings and its module-level flag statements.
 
-    In source order, the relative `from` imports (source file, (name, bound as)) and
-    the assignments whose value may be a platform test; nothing else of the tree is
-    kept, so each file is parsed once however often (and at whatever depth) its flags
-    are asked: transformers' modules import each other relatively, and reading the
-    flags three imports deep parsed the same files thousands of times (tens of minutes).
+    In source order, the `from` imports of its own package, relative or not (source
+    file, (name, bound as)), and the assignments whose value may be a platform test
+    or string; nothing else of the tree is kept, so each file is parsed once however
+    often (and at whatever depth) its flags are asked: transformers' modules import
+    each other relatively, and reading the flags three imports deep parsed the same
+    files thousands of times (tens of minutes).
     """
 
     bindings: Bindings
@@ -119,8 +120,10 @@ def _facts_as(file: str, _mtime_ns: int, _size: int) -> _Facts | None:
             bindings.learn(node)
     statements: list[tuple[str | None, tuple[tuple[str, str], ...]] | ast.Assign] = []
     for node in module_level(tree.body):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            statements.append((relative_source(file, node.module, node.level),
+        source = (own_source(file, node.module, node.level)
+                  if isinstance(node, ast.ImportFrom) else None)
+        if isinstance(node, ast.ImportFrom) and (node.level or source is not None):
+            statements.append((source,
                                tuple((a.name, a.asname or a.name) for a in node.names)))
         elif isinstance(node, ast.Assign) and isinstance(node.value, _TESTS):
             statements.append(node)
@@ -138,8 +141,9 @@ def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, bool | str
     """The platform flags `file` binds at module level, with their values on `sys_platform`.
 
     `WIN = sys.platform == "win32"`, or a name imported from a module of the package
-    that binds one so (`from ._compat import WIN`); or a platform string, its value the
-    string (pyserial's `plat = sys.platform.lower()`, tested as `plat[:6] == 'darwin'`).
+    that binds one so (`from ._compat import WIN`, `from pkg._compat import WIN`); or
+    a platform string, its value the string (pyserial's `plat = sys.platform.lower()`,
+    tested as `plat[:6] == 'darwin'`).
     """
     facts = _facts(file)
     if facts is None:

@@ -397,7 +397,7 @@ def test_modules_their_package_imports_only_on_another_platform_are_skipped(
     skipped = {s.name: s for s in report.skipped}
     assert set(skipped) == {"platform_importers._winapi", "platform_importers.win_pageant",
                             "platform_importers.win_console", "platform_importers.mac_ports",
-                            "platform_importers.win_loader"}
+                            "platform_importers.win_loader", "platform_importers.win_errors"}
     assert {s.kind for s in skipped.values()} == {"platform"}
     assert "through platform_importers.win_pageant" in skipped[
         "platform_importers._winapi"].reason
@@ -406,6 +406,9 @@ def test_modules_their_package_imports_only_on_another_platform_are_skipped(
     # pyserial's shape: `plat = sys.platform.lower()`, then `elif plat[:6] == 'darwin':`.
     assert "only under `plat[:6] == 'darwin'` (ports.py:10)" in skipped[
         "platform_importers.mac_ports"].reason
+    # The flag imported by its absolute name (`from platform_importers._compat import`).
+    assert "only under `WINDOWS` (console.py:10)" in skipped[
+        "platform_importers.win_errors"].reason
     # watchdog's shape: `ctypes.WinDLL(...)` at the top, imported under a user's flag.
     assert skipped["platform_importers.win_loader"].reason == (
         "is for another platform: ctypes defines WinDLL only under `_os.name == 'nt'`")
