@@ -33,9 +33,9 @@ from importaudit.runtime.absent import (
     lazy_only,
     missing_behind,
     module_level,
+    own_source,
     parse,
     raises_import_error,
-    relative_source,
     unbound_optional,
 )
 from importaudit.runtime.guarded import platform_only
@@ -113,8 +113,8 @@ def file_guards(file: str, depth: int = 0) -> Bindings | None:
     """What `if` tests mean in `file`, for the scanners' classifier in flag-aware mode.
 
     Names the file binds from a platform test, or imports from a module of its package
-    that does (`from ._compat import WIN` where `_compat` says
-    `WIN = sys.platform.startswith("win")`), are platform tests too.
+    that does (`from ._compat import WIN`, or `from pkg._compat import WIN`, where
+    `_compat` says `WIN = sys.platform.startswith("win")`), are platform tests too.
     """
     tree = parse(file)
     if tree is None:
@@ -124,7 +124,7 @@ def file_guards(file: str, depth: int = 0) -> Bindings | None:
         if isinstance(node, ast.Import | ast.ImportFrom):
             guards.learn(node)
         if isinstance(node, ast.ImportFrom) and depth < 3:
-            source = relative_source(file, node.module, node.level)
+            source = own_source(file, node.module, node.level)
             theirs = file_guards(source, depth + 1) if source else None
             if theirs is not None:
                 guards.platform_flags.update(a.asname or a.name for a in node.names
@@ -180,13 +180,14 @@ def _read_absent(fail: Fail, targets: Sequence[str], where: Interpreter) -> Abse
                                                                         targets)) else None
 
 
-def _defined_elsewhere(error: str) -> str | None:
+def _defined_elsewhere(error: str, where: Interpreter | None) -> str | None:
     """Why a `from M import N` finds no N here, when M defines N only for other platforms.
 
-    `from ctypes import WinDLL`: ctypes defines it only under `if _os.name == "nt":`.
+    `from ctypes import WinDLL`: ctypes defines it only under `if _os.name == "nt":`;
+    with `where`, `ctypes.WinDLL` read at a module's top level too (watchdog's winapi).
     None when some binding of N in M is not under a test of the platform.
     """
-    found = bound_at(error)
+    found = bound_at(error, where)
     if found is None or not found[3]:
         return None
     name, module, file, lines = found
@@ -205,7 +206,7 @@ def _not_here(fail: Fail, through: str,
     packages only) its own code raising ImportError at import. None: a failure.
     """
     error, frames = fail.message or "", fail.frames
-    elsewhere = _defined_elsewhere(error)
+    elsewhere = _defined_elsewhere(error, where)
     if elsewhere is not None:
         return PLATFORM, f"{through}is for another platform: {elsewhere}"
     if not frames:
