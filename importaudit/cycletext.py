@@ -59,8 +59,9 @@ def unreached(cycle: Cycle) -> tuple[str, ...]:
 
     Empty unless a suspected cycle was run, nothing failed on it, no run got past its
     imports at risk, and a run imported fine without loading them: here the statements
-    suspected never run (altair's `jupyter_chart` needs anywidget), so the cycle cannot
-    be judged here, and it is not called "can fail" as if it had been tried.
+    suspected never ran (altair's `jupyter_chart` needs anywidget; or the import ran,
+    failed and was caught, which the run cannot tell apart), so the cycle is not judged
+    here, and it is not called "can fail" as if no code had run.
     """
     if not cycle.can_fail or cycle.proof is not Proof.UNVERIFIED:
         return ()
@@ -71,7 +72,8 @@ def unreached_text(trial: ImportTrial) -> str:
     """How a trial that imported without loading the modules at risk is listed."""
     return (f"importing {trial.module} first"
             f"{f' runs {trial.via} first' if trial.via else ''} imported fine without "
-            f"loading {', '.join(trial.unreached)}: the imports at risk did not run here")
+            f"loading {', '.join(trial.unreached)}: its import did not run here, or it "
+            "failed and the error was caught")
 
 
 def first_text(cycle: Cycle, edge: ImportEdge) -> str:
@@ -174,7 +176,7 @@ def claim_label(cycle: Cycle) -> str | None:
 def _unverified_label(cycle: Cycle) -> str | None:
     missing = unreached(cycle)
     if missing:
-        return f"not reached here: {_names(missing)} did not load when run"
+        return f"unproven here: {_names(missing)} did not load when run"
     if cycle.can_fail:
         return f"can fail at import (unverified: {_unverified_why(cycle)})"
     return None
@@ -210,9 +212,10 @@ def _unverified_sentence(cycle: Cycle) -> str:
     missing = unreached(cycle)
     if missing:
         return ("A `from ... import name` on a half-initialised module looked possible, "
-                f"but it could not be tried here: the runs imported fine without loading "
-                f"{_names(missing)}, whose imports are the ones at risk (a conditional or "
-                "optional import of them did not run in this environment).")
+                f"but it is unproven here: no run got past {_names(missing)}, whose "
+                "imports are the ones at risk; the entry points that imported fine did not "
+                "load them (their import did not run here, as a conditional or optional "
+                "one does without its condition, or it failed and the error was caught).")
     if cycle.can_fail:
         why = (_unverified_why(cycle) if cycle.trials or cycle.not_run
                else "no code ran")
@@ -246,5 +249,5 @@ def claims_count(cycles: Sequence[Cycle]) -> str:
     if unverified:
         parts.append(f"{unverified} can fail (unverified)")
     if skipped:
-        parts.append(f"{skipped} not reached here")
+        parts.append(f"{skipped} unproven here")
     return ", ".join(parts)

@@ -111,10 +111,11 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     reviewed = review_report(report, settings)
     if lazy is not None and lazy.cut:
         cut = sorted(set(lazy.cut))
-        # IA101 says so only where it was selected (`--select IA501` runs the trials
-        # for the savings alone).
-        told = ("IA101 says so, no other finding's saving counts them lazy"
-                if chosen is None or "IA101" in chosen
+        # IA101 says so only where it is shown: not with `--select IA501` (the trials
+        # run for the savings alone), nor with IA101 ignored everywhere.
+        shown = ((chosen is None or "IA101" in chosen)
+                 and not any(e.strip().upper() == "IA101" for e in options.ignore))
+        told = ("IA101 says so, no other finding's saving counts them lazy" if shown
                 else "no finding's saving counts them lazy")
         reviewed = noted(reviewed, (
             f"proving lazy __init__s stopped at --prove-time "

@@ -65,6 +65,7 @@ def installed_beside(root: Path, top: str) -> tuple[str, ...]:
     round could not load `numpy.libs` otherwise).
     """
     recorded = _beside(str(root))
+    top = top.partition(".")[0]  # a module's file (`solo.py`) by its name
     if top in recorded:
         return recorded[top]
     with contextlib.suppress(OSError), os.scandir(root) as entries:
@@ -90,10 +91,11 @@ def _beside(root: str) -> dict[str, tuple[str, ...]]:
             if not name.isidentifier() and name not in ("", ".", "..")
             and not name.endswith((".dist-info", ".egg-info", ".data"))
             and Path(root, name).is_dir()))
-        if folders:
+        if folders:  # a namespace top several distributions install gets all theirs
             for name in firsts:
                 if name.isidentifier() or name.endswith(".py"):
-                    found.setdefault(name.removesuffix(".py"), folders)
+                    key = name.removesuffix(".py")
+                    found[key] = tuple(sorted({*found.get(key, ()), *folders}))
     return found
 
 

@@ -137,10 +137,14 @@ def checking_head(facts: ModuleFacts) -> str:
     constant typing defines (`TYPE_CHECKING = False`, which type checkers read as
     typing's), as `fix.lazy_init.type_checking_block` writes it.
     """
-    if any(b.name == "TYPE_CHECKING" for b in facts.bindings):
+    # Bound already, imported or assigned (Pillow's `TYPE_CHECKING = False`): the fix
+    # joins that (`fix.typing_only.own_type_checking`).
+    if "TYPE_CHECKING" in facts.defined or any(b.name == "TYPE_CHECKING"
+                                               for b in facts.bindings):
         return ""
-    if any(b.module == "typing" and b.kind is not BindingKind.TYPE_ONLY
-           for b in facts.bindings):
+    # Only an import that always runs counts (`fix.lazy_init.imports_typing`): one in
+    # a `try:` may not have run.
+    if any(b.module == "typing" and b.kind is BindingKind.EAGER for b in facts.bindings):
         return "from typing import TYPE_CHECKING\n\n"
     return "TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing\n\n"
 

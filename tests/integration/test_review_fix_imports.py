@@ -72,3 +72,14 @@ def test_a_module_without_typing_is_not_told_to_import_it(reviewed: dict[str, An
     assert "TYPE_CHECKING = False" in plain["fix"] and "from typing" not in plain["fix"]
     assert "__future__" not in _saved(plain)
     assert _modules(plain) > _modules(_ia501(reviewed, "futurist.keeper"))
+
+
+def test_the_example_binds_type_checking_as_the_fix_would(reviewed: dict[str, Any]) -> None:
+    # A module that assigns the constant itself gets no second one (the fix joins its
+    # block); one importing typing only in a `try:` gets the constant, as the fix
+    # writes it there (that import may not have run).
+    assigned = _ia501(reviewed, "futurist.assigned")["fix"]
+    assert "TYPE_CHECKING =" not in assigned and "from typing" not in assigned
+    assert "\n\nif TYPE_CHECKING:\n    from futurist.engine import Engine" in assigned
+    tried = _ia501(reviewed, "futurist.tried")["fix"]
+    assert "TYPE_CHECKING = False" in tried and "from typing import TYPE_CHECKING" not in tried

@@ -169,3 +169,20 @@ def test_a_copy_of_a_copy_still_finds_what_the_wheel_installed_beside_it(
         assert done.stdout.split() == ["1" if copy is first else "2"], done.stderr
     # The user's tree is not touched, nor is a folder without a RECORD linked.
     assert not (site / "fix_vendored.libs").is_symlink()
+
+
+def test_every_distribution_of_a_namespace_top_and_a_module_file_are_read(
+        tmp_path: Path) -> None:
+    # Two distributions install into the namespace `ns`, each with its libraries
+    # beside it: a copy of `ns` needs both. A top-level module is looked up by name.
+    from importaudit.fix.copies import installed_beside
+
+    for dist, libs, files in (("a-1.0", "a.libs", ["ns/a/__init__.py"]),
+                              ("b-1.0", "b.libs", ["ns/b/__init__.py"]),
+                              ("solo-1.0", "solo.libs", ["solo.py"])):
+        (tmp_path / libs).mkdir()
+        info = tmp_path / f"{dist}.dist-info"
+        info.mkdir()
+        (info / "RECORD").write_text("".join(f"{f},,\n" for f in [*files, f"{libs}/x.so"]))
+    assert installed_beside(tmp_path, "ns") == ("a.libs", "b.libs")
+    assert installed_beside(tmp_path, "solo.py") == ("solo.libs",)
