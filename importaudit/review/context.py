@@ -9,6 +9,7 @@ opened at import time) rather than only a cost.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import os
 import sys
@@ -31,7 +32,7 @@ from importaudit.runtime.heapgaps import unmeasured
 from importaudit.static.sourcetree import project_package
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
     import networkx as nx
 
@@ -223,6 +224,7 @@ class ReviewContext:
         self._offer_order: dict[str, int] | None = None
         self._suppressions: list[Suppression] | None = None  # see `suppressions`
         self._runs_here: dict[tuple[str, int], bool | None] = {}  # see `runs_here`
+        self._defined_at: dict[str, dict[str, list[int]]] = {}  # see `defined_at`
 
     def import_graph(self) -> nx.DiGraph[str]:
         """The static graph over the edges cycles count (built on first use)."""
@@ -334,6 +336,33 @@ class ReviewContext:
                             if p.isdigit())
             self._runs_here[key] = runs_here(facts.path, line, meta.platform, version or None)
         return self._runs_here[key]
+
+    def defined_at(self, facts: ModuleFacts) -> dict[str, list[int]]:
+        """Each name a module-level def, class or assignment binds -> their lines, in order.
+
+        Read once per module: IA103 asks it of each name the module's importers take
+        (transformers.utils, which every module of transformers takes names from, was
+        walked again for each of its hundreds of names).
+        """
+        if not facts.defined:
+            return {}
+        if facts.path not in self._defined_at:
+            from importaudit.runtime.absent import module_level, parse
+
+            found: dict[str, list[int]] = {}
+            tree = parse(facts.path)
+            for node in module_level(tree.body) if tree is not None else ():
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    bound = [node.name]
+                elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                    bound = list(dict.fromkeys(target_names(
+                        node.targets if isinstance(node, ast.Assign) else [node.target])))
+                else:
+                    continue
+                for name in bound:
+                    found.setdefault(name, []).append(node.lineno)
+            self._defined_at[facts.path] = found
+        return self._defined_at[facts.path]
 
     def star_names(self, module: str) -> frozenset[str]:
         """The names `from module import *` takes: its `__all__`, else its public globals."""
@@ -604,3 +633,14 @@ def _project_modules(ctx: ReviewContext) -> dict[str, OwnModule]:
                 continue
             found[name] = OwnModule(name, file, source.is_package)
     return found
+
+
+def target_names(targets: Sequence[ast.expr]) -> Iterator[str]:
+    """The names assignment targets bind (`a`, `a, (b, *c)`; not `a.b` nor `a[0]`)."""
+    for target in targets:
+        if isinstance(target, ast.Name):
+            yield target.id
+        elif isinstance(target, ast.Tuple | ast.List):
+            yield from target_names(target.elts)
+        elif isinstance(target, ast.Starred):
+            yield from target_names([target.value])
