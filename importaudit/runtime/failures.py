@@ -38,7 +38,7 @@ from importaudit.runtime.absent import (
     raises_import_error,
     unbound_optional,
 )
-from importaudit.runtime.guarded import platform_only
+from importaudit.runtime.guarded import false_guard, platform_only
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
@@ -191,7 +191,10 @@ def _defined_elsewhere(error: str, where: Interpreter | None) -> str | None:
     if found is None or not found[3]:
         return None
     name, module, file, lines = found
-    guards = [platform_guard(file, line) for line in lines]
+    # Under a test that is false here: under one that holds (`if sys.platform ==
+    # "linux":` on Linux), the name is missing for another reason, which is a failure.
+    here = where.platform if where is not None else sys.platform
+    guards = [false_guard(file, line, here) for line in lines]
     if not all(guards):
         return None
     return f"{module} defines {name} only under `{guards[0]}`"
@@ -509,7 +512,12 @@ def setting_hint(fail: Fail, extra: Iterable[tuple[str, str]] = ()) -> str | Non
     have (ours, with `extra`: `--env`), the hint says how to set it there. None
     otherwise.
     """
-    found = _WANTS_VARIABLE.search(fail.message or "")
+    # A capitalised word is no variable ("set environment variable OR pass ...", "IS
+    # empty"): unquoted, a name needs an underscore or four letters.
+    found = next((f for f in _WANTS_VARIABLE.finditer(fail.message or "")
+                  if any(q in f.group(0) for q in "'\"`")
+                  or "_" in (f.group("after") or f.group("before"))
+                  or len(f.group("after") or f.group("before")) >= 4), None)
     if found is None:
         return None
     name = found.group("after") or found.group("before")
@@ -549,11 +557,12 @@ def _import_failure(fail: Fail, tail: str, modules: Sequence[Finished]) -> Child
         # A program (-m, --script, -c) that raised: at run time as often as not (its
         # main() after every import), and `name` is its module, path or code, not an
         # import in progress: "importing runme failed" was false.
-        text = f"the program raised {fail.message}"
-        if origin and origin not in (name, "__main__"):
-            text += f" (raised in {origin})"
-        return ChildFailure("program-error", text, stderr_tail=tail, file=file, line=line,
-                            traceback=traceback)
+        # One that propagated out of an import the program ran (`import badmod`, which
+        # raised) is that module's failure: the program died of it.
+        imported = origin if origin and origin not in (name, "__main__") else None
+        text = f"the program raised {fail.message}"  # (the status line names the import)
+        return ChildFailure("program-error", text, module=imported, stderr_tail=tail,
+                            file=file, line=line, traceback=traceback)
     kind = "exit" if fail.kind == "exit" else "import-error"
     text = f"importing {name} failed: {fail.message}"
     if origin and origin != name:

@@ -43,13 +43,15 @@ if TYPE_CHECKING:
 _BLOCKS = ("body", "orelse", "finalbody")
 
 
-def _enclosing_ifs(body: Sequence[ast.stmt], line: int
-                   ) -> Iterator[tuple[ast.If, bool]]:
+def _enclosing_ifs(body: Sequence[ast.stmt], line: int, local: frozenset[str] = frozenset()
+                   ) -> Iterator[tuple[ast.If, bool, frozenset[str]]]:
     """Each `if` around the statement at `line`, outermost first, with the branch holding it.
 
     True: its body; False: its `else:` (an `elif` is an `if` there). Functions, classes,
     `try`, `with`, loops and `match` are looked into: a guard inside a function (paramiko's
     `get_agent_connection`) decides whether the import can run as much as one at the top.
+    Third: the names the functions around it bind (`_local_names`), which are not the
+    module's platform flags there.
     """
     here = next((s for s in body if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
     if here is None:
@@ -59,9 +61,11 @@ def _enclosing_ifs(body: Sequence[ast.stmt], line: int
             return  # in the test itself (`if find_spec("x"):`): that always runs
         in_body = bool(here.body) and here.body[0].lineno <= line <= (
             here.body[-1].end_lineno or here.body[-1].lineno)
-        yield here, in_body
-        yield from _enclosing_ifs(here.body if in_body else here.orelse, line)
+        yield here, in_body, local
+        yield from _enclosing_ifs(here.body if in_body else here.orelse, line, local)
         return
+    if isinstance(here, ast.FunctionDef | ast.AsyncFunctionDef):
+        local = local | _local_names(here)
     inner: list[ast.stmt] = []
     for field in _BLOCKS:
         inner.extend(getattr(here, field, ()))
@@ -70,7 +74,25 @@ def _enclosing_ifs(body: Sequence[ast.stmt], line: int
     for case in getattr(here, "cases", ()):
         inner.extend(case.body)
     if inner:
-        yield from _enclosing_ifs(inner, line)
+        yield from _enclosing_ifs(inner, line, local)
+
+
+def _local_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """The names `function` binds: its parameters and what its body assigns (not `global`).
+
+    A cross-compiling tool's `def render(plat): if plat == "darwin":` tests its
+    argument, not the module's `plat = sys.platform.lower()`.
+    """
+    arguments = function.args
+    names = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                             *filter(None, (arguments.vararg, arguments.kwarg)))}
+    declared: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Global):
+            declared.update(node.names)
+    return frozenset(names - declared)
 
 
 def _stat_key(file: str) -> tuple[int, int] | None:
@@ -125,7 +147,7 @@ def _facts_as(file: str, _mtime_ns: int, _size: int) -> _Facts | None:
         if isinstance(node, ast.ImportFrom) and (node.level or source is not None):
             statements.append((source,
                                tuple((a.name, a.asname or a.name) for a in node.names)))
-        elif isinstance(node, ast.Assign) and isinstance(node.value, _TESTS):
+        elif isinstance(node, ast.Assign):  # any: a later one may rebind a flag
             statements.append(node)
     return _Facts(bindings, tuple(statements))
 
@@ -152,13 +174,17 @@ def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, bool | str
     flags: dict[str, bool | str | None] = {}
     for statement in facts.statements:
         if isinstance(statement, ast.Assign):
-            value: bool | str | None = platform_value(statement.value, facts.bindings,
-                                                      known, flags)
-            if value is None:
-                value = platform_text(statement.value, facts.bindings, known, flags)
+            value: bool | str | None = None
+            if isinstance(statement.value, _TESTS):
+                value = platform_value(statement.value, facts.bindings, known, flags)
+                if value is None:
+                    value = platform_text(statement.value, facts.bindings, known, flags)
+            bound = [t.id for t in statement.targets if isinstance(t, ast.Name)]
             if value is not None:
-                flags.update({t.id: value for t in statement.targets
-                              if isinstance(t, ast.Name)})
+                flags.update(dict.fromkeys(bound, value))
+            else:  # rebound to what the platform alone does not decide: no flag now
+                for name in bound:
+                    flags.pop(name, None)
         elif depth < 3:
             source, names = statement
             theirs = _flags(source, sys_platform, depth + 1) if source else {}
@@ -178,13 +204,17 @@ def _reads_flags(test: ast.expr, bindings: Bindings) -> bool:
 
 
 def _platform_test(test: ast.expr, bindings: Bindings, known: dict[str, str | None],
-                   file: str, sys_platform: str) -> bool | None:
+                   file: str, sys_platform: str, local: frozenset[str] = frozenset()
+                   ) -> bool | None:
     """`guards.platform_value` of the `if` test `test` in `file`, its flags read if needed.
 
     Only a test naming a flag (`if WIN:`) needs them, and reading them reads the files
     `file` imports from, three deep: most tests (`sys.platform == "win32"`) do not.
+    A name the enclosing functions bind (`local`) is theirs, not a flag.
     """
     flags = _flags(file, sys_platform) if _reads_flags(test, bindings) else None
+    if flags is not None and local & flags.keys():
+        flags = {k: v for k, v in flags.items() if k not in local}
     return platform_value(test, bindings, known, flags)
 
 
@@ -218,8 +248,8 @@ def _false_guard(file: str, line: int, sys_platform: str, version: tuple[int, ..
     # The innermost false test of each sort: a platform test wins, for no Python
     # would run the statement here (`if win32:` around `if version >= 3.12:`).
     found: dict[bool, tuple[str, str | None]] = {}
-    for node, in_body in _enclosing_ifs(tree.body, line):
-        value = _platform_test(node.test, bindings, known, file, sys_platform)
+    for node, in_body, local in _enclosing_ifs(tree.body, line):
+        value = _platform_test(node.test, bindings, known, file, sys_platform, local)
         python = None
         if value is None and version is not None:
             value = version_value(node.test, bindings, version)
@@ -247,8 +277,8 @@ def runs_here(file: str, line: int, sys_platform: str, version: tuple[int, ...] 
     if tree is None or bindings is None:
         return None
     known = platform_facts(sys_platform)
-    for node, in_body in _enclosing_ifs(tree.body, line):
-        value = _platform_test(node.test, bindings, known, file, sys_platform)
+    for node, in_body, local in _enclosing_ifs(tree.body, line):
+        value = _platform_test(node.test, bindings, known, file, sys_platform, local)
         if value is None and version is not None:
             value = version_value(node.test, bindings, version)
         if value is not in_body:

@@ -179,6 +179,18 @@ def test_a_program_that_raises_at_run_time_is_no_failed_import(
     assert "fails_late.py:6" in out
 
 
+def test_a_program_that_dies_of_an_import_it_ran_names_that_module(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """runnable/fails_importing.py imports runnable.broken_dep, which raises: the
+    failure is that module's ("caught by __main__" would be false: the program died)."""
+    monkeypatch.chdir(RUNTIME)
+    code, out, _ = invoke("profile", "-m", "runnable.fails_importing")
+    assert code == 3
+    assert ("FAILED (program-error) while importing runnable.broken_dep: the program "
+            "raised ValueError: bad at import") in out
+    assert "caught by" not in out
+
+
 def test_why_lists_chains_and_exits_1_when_not_imported() -> None:
     code, out, _ = invoke("why", "json", str(RUNTIME / "slow_pkg"))
     assert code == 0

@@ -22,6 +22,7 @@ from importaudit import api
 from importaudit.cli import cli
 from importaudit.model import report_from_dict, report_to_dict
 from importaudit.render.github import workflow_commands
+from tests.venvs import fresh_venv
 
 RUNTIME = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
 
@@ -379,6 +380,24 @@ def test_a_module_in_a_folder_of_files_inside_a_package_is_skipped(tmp_path: Pat
     failed = tree_report(tmp_path / "with_templates")
     assert failed.failure is not None and not failed.skipped
     assert failed.failure.module == "with_templates.templates.generic.env"
+
+
+def test_a_platform_test_that_holds_here_or_a_local_name_skips_nothing(
+        tmp_path: Path) -> None:
+    # A name bound under a platform test true here (and another that is not) is
+    # missing for another reason; `def render(plat): if plat == ...:` tests its
+    # argument, not the module's `plat = sys.platform.lower()`. Both were skipped as
+    # "for another platform", and the run exited 0. Installed, as the attribute read
+    # (`_impl.BACKEND`) is looked up on the measured interpreter's sys.path.
+    python, site = fresh_venv(tmp_path)
+    shutil.copytree(RUNTIME / "platform_here", site / "platform_here")
+    result = invoke("profile", "platform_here", "--python", str(python), "--tree",
+                    "--repeat", "1", "--no-memory", "-v")
+    assert result.exit_code == 3, result.output
+    assert "another platform" not in result.output
+    assert "platform_here.user FAILED" in result.output
+    assert "platform_here.bundle FAILED" in result.output
+    assert "platform_here.target_bundle FAILED" in result.output
 
 
 def test_modules_their_package_imports_only_on_another_platform_are_skipped(

@@ -199,3 +199,27 @@ def test_a_symbol_missing_from_the_interpreter_itself_is_a_failure(tmp_path: Pat
                 m=f"AttributeError: {where.executable}: undefined symbol: "
                   "_PyCell_SetRemovedInThisPython")
     assert classify(lost, ["pkg"], where) is None
+
+
+@pytest.mark.parametrize(("message", "named"), [
+    ("ImproperlyConfigured: Requested setting X, but settings are not configured. You must "
+     "either define the environment variable DJANGO_SETTINGS_MODULE or call "
+     "settings.configure()", "DJANGO_SETTINGS_MODULE"),
+    ("RuntimeError: set the environment variable 'DB' first", "DB"),
+    ("RuntimeError: set the HOME environment variable", "HOME"),
+    # Capitalised words are not variables.
+    ("RuntimeError: Set environment variable OR pass a token", None),
+    ("RuntimeError: the environment variable IS empty", None),
+])
+def test_an_error_asking_for_a_variable_names_it_and_words_are_not_variables(
+        message: str, named: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importaudit.runtime.failures import setting_hint
+    from importaudit.runtime.records import Fail
+
+    for name in ("DJANGO_SETTINGS_MODULE", "DB", "HOME", "OR", "IS"):
+        monkeypatch.delenv(name, raising=False)
+    hint = setting_hint(Fail("import-error", "pkg", message))
+    if named is None:
+        assert hint is None
+    else:
+        assert hint is not None and f"`--env {named}=VALUE`" in hint
