@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.review.bases import ancestors
+from importaudit.review.facts import Applies
 from importaudit.review.introspect import read_at_run_time
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, DATACLASS_MARKERS, BindingKind, Use
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
+    from importaudit.review.makers import Makers
     from importaudit.review.source import Binding, ModuleFacts
 
 #: Importing these is needed to write `if TYPE_CHECKING:` at all, or costs nothing.
@@ -131,28 +133,51 @@ def read_by_decorator(ctx: ReviewContext, facts: ModuleFacts) -> str | None:
     route's parameter and return annotations when it is decorated, typer each command's
     when the CLI runs: a model moved under `if TYPE_CHECKING:` is a NameError or a
     "not fully defined" model then, and nothing in the route module imports fastapi.
+
+    Only what makes the decorator object and what the decorator does with the function
+    are followed (`makers`), not every name its definition mentions: a project's
+    caching decorator testing `isinstance(result, BaseModel)` reads nothing.
     """
-    for name in sorted(facts.decorators):
-        if _needs_reader(ctx, facts, facts.needs(name), set()):
+    for name, how in sorted(facts.decorators.items()):
+        if _makes_reader(ctx, facts, name, how, set()):
             return name
     return None
 
 
-def _needs_reader(ctx: ReviewContext, facts: ModuleFacts, names: frozenset[str],
-                  seen: set[tuple[str, str]]) -> bool:
-    """Whether module-level `names` of `facts` read annotations or come from a reader.
+def _makes_reader(ctx: ReviewContext, facts: ModuleFacts, name: str, how: Applies,
+                  seen: set[tuple[str, str, Applies]]) -> bool:
+    """Whether module-level `name` of `facts`, applied `how`, reads annotations.
 
     True for a definition of the module whose code reads annotations, for a name
     imported from a library reading them (`APIRouter`, `typer`: what `router =
-    APIRouter()` needs), and for a name imported from another module of the project
-    whose definition there is either, followed through re-exports and imports.
+    APIRouter()` is made by), for a name imported from another module of the project
+    whose definition there is either, followed through re-exports and imports, and for
+    a definition of the module made by one of those or handing the function to one.
     """
+    if (facts.name, name, how) in seen:
+        return False
+    seen.add((facts.name, name, how))
+    if name in facts.reading_annotations or _imported_reader(ctx, facts, name, how, seen):
+        return True
+    # (Its source is read only where what the definition refers to could be a reader:
+    # an import, or a definition reading annotations. Not for `@property`, `@dataclass`.)
+    referred = facts.needs(name) - {name}
+    if not referred & facts.reading_annotations and not any(
+            b.name in referred for b in facts.bindings if b.kind is not BindingKind.TYPE_ONLY):
+        return False
+    made = _makers(ctx, facts).of(name, how)
+    if made is None:  # (bound otherwise: every name its definition refers to counts)
+        made = frozenset((n, Applies.EITHER) for n in facts.refs.get(name, ()))
+    return any(_makes_reader(ctx, facts, n, h, seen) for n, h in sorted(made))
+
+
+def _imported_reader(ctx: ReviewContext, facts: ModuleFacts, name: str, how: Applies,
+                     seen: set[tuple[str, str, Applies]]) -> bool:
+    """Whether `name`, imported by `facts`, is a reader: a library's, or the project's."""
     from importaudit.review.eager import defining_module
 
-    if names & facts.reading_annotations:
-        return True
     for binding in facts.bindings:
-        if binding.name not in names or binding.kind is BindingKind.TYPE_ONLY:
+        if binding.name != name or binding.kind is BindingKind.TYPE_ONLY:
             continue
         if binding.module.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
             return True
@@ -165,12 +190,25 @@ def _needs_reader(ctx: ReviewContext, facts: ModuleFacts, names: frozenset[str],
                 or f"{home}.{binding.attr}" in ANNOTATION_DECORATORS):
             return True  # a library's reader re-exported by the project
         found = ctx.facts(home) if ctx.is_own(home) else None
-        if found is None or (home, binding.attr) in seen:
-            continue
-        seen.add((home, binding.attr))
-        if _needs_reader(ctx, found, found.needs(binding.attr), seen):
+        if found is not None and _makes_reader(ctx, found, binding.attr, how, seen):
             return True
     return False
+
+
+def _makers(ctx: ReviewContext, facts: ModuleFacts) -> Makers:
+    """What makes the definitions of a module as decorators (its source read once)."""
+    import ast
+
+    from importaudit.review.makers import Makers
+
+    if facts.name not in ctx.makers:
+        try:
+            with open(facts.path, "rb") as stream:
+                tree = ast.parse(stream.read(), facts.path)
+        except (OSError, SyntaxError, ValueError, RecursionError):
+            tree = ast.Module(body=[], type_ignores=[])
+        ctx.makers[facts.name] = Makers(tree)
+    return ctx.makers[facts.name]
 
 
 def read_by_base(ctx: ReviewContext, facts: ModuleFacts) -> str | None:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from importaudit.review.eager import HeldPull, InitPlan
     from importaudit.review.impact import Claim, ClaimKey
+    from importaudit.review.makers import Makers
     from importaudit.review.order import LazyCheck, LazyTrial, OrderVerdict
     from importaudit.review.suppress import Suppression
 
@@ -200,6 +201,9 @@ class ReviewContext:
         # Own module -> {local name: its class whose annotations the project's code
         # reads at run time} (`introspect.read_at_run_time`, made on first use).
         self.introspected: dict[str, dict[str, str]] | None = None
+        # Own module -> what makes its definitions as decorators (`makers.Makers`, read
+        # from its source on first use by `annotations.read_by_decorator`).
+        self.makers: dict[str, Makers] = {}
         self._project: dict[str, OwnModule] | None = None  # see `project_modules`
         self._served: dict[str, dict[str, str]] = {}  # see `served_lazily`
         # What a lazy `__init__` of each package asked about broke (`review.order`).

@@ -742,6 +742,32 @@ def test_a_route_decorated_by_a_router_made_elsewhere_keeps_its_imports() -> Non
     assert [f.module for f in found] == ["routed.chat", "routed.plain"]
 
 
+def test_a_decorator_mentioning_a_reader_library_only_keeps_what_it_reads() -> None:
+    # rev17: a caching decorator of the project testing `isinstance(result, BaseModel)`
+    # counted as reading annotations because its body names pydantic's BaseModel, and
+    # so did `@registry.add` on `registry = Registry(settings.name)` (a pydantic
+    # settings object given to the class): every module decorating with them lost its
+    # true IA501 (moved, `cached_user` and `queued` still import and run). What makes
+    # the decorator and what it hands the function to still count: `validate_call(fn)`,
+    # a `functools.wraps(fn)` wrapper handed to it, a typer command added by a
+    # decorator a factory of the package returns (moved, each raises NameError).
+    from review_samples import FIXTURES
+
+    handlers = {"cached_user": ("cache", "weight"), "queued": ("tasks", "span"),
+                "checked_user": ("checks", "grade"), "traced_user": ("checks", "level"),
+                "commanded": ("cli", "mode")}
+    modules = [record(FIXTURES, "wrapped", None, 0, 100)]
+    for order, (user, (maker, used)) in enumerate(sorted(handlers.items()), 1):
+        modules += [record(FIXTURES, f"wrapped.{user}", "wrapped", order, 100),
+                    record(FIXTURES, f"wrapped.{used}", f"wrapped.{user}", order, 60_000,
+                           self_heap_bytes=HEAVY)]
+        if not any(m.name == f"wrapped.{maker}" for m in modules):
+            modules.append(record(FIXTURES, f"wrapped.{maker}", f"wrapped.{user}", order, 100))
+    modules.append(record(FIXTURES, "wrapped.settings", "wrapped.tasks", 9, 100))
+    found = codes(make_report(("wrapped",), tuple(modules)), "IA501")
+    assert [f.module for f in found] == ["wrapped.cached_user", "wrapped.queued"]
+
+
 def test_a_class_a_library_object_s_method_reads_keeps_its_imports() -> None:
     # cattrs: IA501 said `Unit` was annotation-only in a module of dataclasses that the
     # application structures with `converter.structure(raw, Settings)`, where

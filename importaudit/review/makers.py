@@ -1,0 +1,319 @@
+"""What makes a decorator: the module's names its object comes from, or hands the function to.
+
+IA501 leaves a module's annotation imports alone when a decorator it applies reads the
+annotations of what it decorates (`annotations.read_by_decorator`). Following a
+decorator of the project towards such a reader, what counts is what produces the
+decorator object and what the decorator does with the function it is given, not every
+name its definition mentions: a caching decorator that tests `isinstance(result,
+BaseModel)` on what the function *returned* reads no annotation, though `BaseModel` is
+pydantic's (every module decorating with it lost its true IA501 when it counted).
+
+`Makers(tree).of(name, how)` says which of the module's names (its imports and
+definitions) count for its module-level `name` applied `how` (`Applies`), and how each
+of those is applied in turn:
+
+- an assignment: the names called to make its value (`router = APIRouter()`:
+  APIRouter; `app = make_app()`: make_app; `registry = Registry(settings.name)`:
+  Registry, not the `settings` it is given), or the name it is bound to
+  (`tool = langchain_tool`), and the function a `functools.partial` binds;
+- a function applied (`@cached`): the callees of the calls, in it and in the functions
+  nested in it, that are handed the decorated function (its first parameter) or a
+  value made from it without calling it (`inner = fn`, `partial(fn, ...)`, a nested
+  function decorated with `@functools.wraps(fn)`). Calling it makes a result, no longer
+  the function: `isinstance(fn(*a), BaseModel)` and `BaseModel.model_validate(fn(*a))`
+  read no annotation of it. What it returns replaces the function and reads nothing;
+- a function called (`@route("/x")`, `app = make_app()`): what its `return`s call or
+  name (`return typer.Typer()`), and, for a nested function it returns (the decorator
+  it makes), what that one is handed, as above;
+- either way, a function's own decorators;
+- a class: its bases, metaclass and decorators, what each of its methods counts either
+  way (`@registry.add` on `registry = Registry()`; `@router.get(...)`), and what its
+  class-level assignments count.
+
+A definition that reads annotations itself (`get_type_hints`, `__annotations__`) is
+the facts' `reading_annotations`; these names are what to follow from the others.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from importaudit.review.facts import Applies
+from importaudit.review.syntax import dotted, function_locals
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
+#: (a name, how what it names is applied)
+Made = frozenset[tuple[str, Applies]]
+
+
+class Makers:
+    """The module-level definitions of one module, and what makes each (on demand)."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        from importaudit.runtime.absent import module_level
+
+        # (Under `if`/`try`/`with` too: two definitions of one name count together.)
+        self._defined: dict[str, list[ast.stmt]] = {}
+        for stmt in module_level(tree.body):
+            for name in _bound(stmt):
+                self._defined.setdefault(name, []).append(stmt)
+        self._made: dict[tuple[str, Applies], Made] = {}
+
+    def of(self, name: str, how: Applies) -> Made | None:
+        """What counts for module-level `name` applied `how` (None: not defined here).
+
+        Not defined here: an import, or a name bound otherwise (a `for` target).
+        """
+        statements = self._defined.get(name)
+        if statements is None:
+            return None
+        key = (name, how)
+        if key not in self._made:
+            found: set[tuple[str, Applies]] = set()
+            for stmt in statements:
+                found |= _statement(stmt, how)
+            self._made[key] = frozenset(m for m in found if m[0] != name)
+        return self._made[key]
+
+
+def _bound(stmt: ast.stmt) -> Iterator[str]:
+    """The names a module-level statement defines that `_statement` reads."""
+    if isinstance(stmt, _Function | ast.ClassDef):
+        yield stmt.name
+    elif isinstance(stmt, ast.Assign):
+        yield from (n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name))
+    elif (isinstance(stmt, ast.AnnAssign) and stmt.value is not None
+          and isinstance(stmt.target, ast.Name)):
+        yield stmt.target.id
+
+
+def _statement(stmt: ast.stmt, how: Applies) -> set[tuple[str, Applies]]:
+    """What counts for the name a module-level statement defines, applied `how`."""
+    if isinstance(stmt, _Function):
+        return _function(stmt, how, method=False)
+    if isinstance(stmt, ast.ClassDef):
+        return _class(stmt)
+    if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+        return produced(stmt.value, how)
+    return set()
+
+
+def produced(expr: ast.expr, how: Applies) -> set[tuple[str, Applies]]:
+    """The names an expression's value is made by, each with how it is applied then.
+
+    A name it is (`tool = langchain_tool`) is applied as the value is (`how`); one it
+    calls (`APIRouter()`) is CALLED; one whose attribute or item it takes
+    (`router.get(...)`, `Users[User](...)`) or that a partial binds, EITHER. Not what a
+    call is given (`Registry(settings.name)`: Registry); a lambda is a function.
+    """
+    found: set[tuple[str, Applies]] = set()
+    todo: list[tuple[ast.expr, Applies]] = [(expr, how)]
+    while todo:
+        node, mode = todo.pop()
+        if isinstance(node, ast.Call):
+            todo.append((node.func, Applies.CALLED))
+            if _is_partial(node):
+                todo.append((node.args[0], Applies.EITHER))
+        elif isinstance(node, ast.Attribute | ast.Subscript):
+            todo.append((node.value, Applies.EITHER))
+        elif isinstance(node, ast.Starred | ast.Await | ast.NamedExpr):
+            todo.append((node.value, mode))
+        elif isinstance(node, ast.Name):
+            found.add((node.id, mode))
+        elif isinstance(node, ast.IfExp):
+            todo.extend(((node.body, mode), (node.orelse, mode)))
+        elif isinstance(node, ast.BoolOp):
+            todo.extend((value, mode) for value in node.values)
+        elif isinstance(node, ast.Lambda):
+            found |= _function(node, mode, method=False)
+    return found
+
+
+def _class(node: ast.ClassDef) -> set[tuple[str, Applies]]:
+    """A class's bases, metaclass, decorators, and what its methods and attributes count."""
+    found: set[tuple[str, Applies]] = set()
+    for expr in node.decorator_list:
+        found |= produced(expr, Applies.DIRECTLY)
+    for expr in (*node.bases, *(k.value for k in node.keywords)):
+        found |= produced(expr, Applies.EITHER)
+    for stmt in node.body:
+        if isinstance(stmt, _Function):
+            found |= _function(stmt, Applies.EITHER, method=True)
+        elif isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+            found |= produced(stmt.value, Applies.EITHER)
+    return found
+
+
+def _function(node: _Function | ast.Lambda, how: Applies, *,
+              method: bool) -> set[tuple[str, Applies]]:
+    """What a function applied `how` counts (`method`: its first parameter is `self`)."""
+    found: set[tuple[str, Applies]] = set()
+    if not isinstance(node, ast.Lambda):
+        for expr in node.decorator_list:  # (evaluated outside it: no local to leave out)
+            found |= produced(expr, Applies.DIRECTLY)
+    local = function_locals(node)
+    if how & Applies.CALLED:
+        for value in _returned(node):
+            found |= {m for m in produced(value, Applies.DIRECTLY) if m[0] not in local}
+        found |= _handed_on(node, frozenset(), frozenset(), None, makes=True)
+    if how & Applies.DIRECTLY:
+        found |= _handed_on(node, frozenset(), frozenset(),
+                            _first_parameter(node, method=method), makes=False)
+    return found
+
+
+def _handed_on(node: _Function | ast.Lambda, outer: frozenset[str], carriers: frozenset[str],
+               first: str | None, *, makes: bool) -> set[tuple[str, Applies]]:
+    """The callees (not local names) of the calls in `node` handed the decorated function.
+
+    `outer`: the names local to the enclosing functions; `carriers`, those of them that
+    hold the decorated function (a local of `node` rebinding one does not); `first`,
+    the parameter of `node` given it, if it is a decorator. `makes`: `node` makes the
+    decorator, so a nested function it returns is one (its first parameter is given
+    the function); else such a function is a wrapper, given the call's arguments.
+    """
+    local = function_locals(node)
+    visible = outer | local
+    holding = set(carriers - local)
+    if first is not None:
+        holding.add(first)
+    scope = _Scope(node)
+    scope.spread(holding)
+    nested, calls, decorated = scope.nested, scope.calls, scope.decorated
+    found: set[tuple[str, Applies]] = set()
+    for call in calls:
+        if any(carries(arg, holding) for arg in (*call.args, *(k.value for k in call.keywords))):
+            found |= produced(call.func, Applies.DIRECTLY)
+    for name, decorators in decorated:  # (each decorator is given what it decorates)
+        if name in holding:
+            for expr in decorators:
+                found |= produced(expr, Applies.DIRECTLY)
+    returned = {v.id for v in _returned(node) if isinstance(v, ast.Name)} if makes else set()
+    for inner in nested:
+        # (`@route(path)` returns the decorator it makes: given the function.)
+        takes = not isinstance(inner, ast.Lambda) and inner.name in returned
+        found |= _handed_on(inner, visible, frozenset(holding),
+                            _first_parameter(inner, method=False) if takes else None,
+                            makes=False)
+    return {m for m in found if m[0] not in visible}
+
+
+class _Scope:
+    """What of one function's own scope `_handed_on` reads."""
+
+    def __init__(self, node: _Function | ast.Lambda) -> None:
+        self.nested: list[_Function | ast.Lambda] = []
+        self.calls: list[ast.Call] = []
+        self.decorated: list[tuple[str, list[ast.expr]]] = []  # nested function, decorators
+        self.assigned: list[tuple[set[str], ast.expr]] = []  # names bound, from what
+        for inner in _scope(node):
+            if isinstance(inner, _Function | ast.Lambda):
+                self.nested.append(inner)
+                if not isinstance(inner, ast.Lambda):
+                    self.decorated.append((inner.name, inner.decorator_list))
+            elif isinstance(inner, ast.Call):
+                self.calls.append(inner)
+            elif isinstance(inner, ast.Assign):
+                self.assigned.append(({n.id for t in inner.targets for n in ast.walk(t)
+                                       if isinstance(n, ast.Name)}, inner.value))
+            elif isinstance(inner, ast.AnnAssign | ast.NamedExpr) and inner.value is not None:
+                self.assigned.append(({n.id for n in ast.walk(inner.target)
+                                       if isinstance(n, ast.Name)}, inner.value))
+
+    def spread(self, holding: set[str]) -> None:
+        """Add to `holding` the names bound to what they hold (`inner = fn`, then ...)."""
+        changed = True
+        while changed:  # `inner = fn`, then `wrapped = partial(inner, ...)`
+            changed = False
+            for targets, value in self.assigned:
+                if not targets <= holding and carries(value, holding):
+                    holding |= targets
+                    changed = True
+            for name, decorators in self.decorated:  # `@functools.wraps(fn)` on one
+                if name not in holding and any(carries(d, holding) for d in decorators):
+                    holding.add(name)
+                    changed = True
+
+
+def carries(expr: ast.expr, holding: set[str]) -> bool:
+    """Whether `expr`'s value may be (or wrap) one of the functions `holding` names.
+
+    A call of one (`fn(*a)`, `fn.method()`) makes a result, not the function: what the
+    call is given still counts (`wraps(fn)(wrapper)`).
+    """
+    todo: list[ast.AST] = [expr]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Name):
+            if node.id in holding:
+                return True
+        elif isinstance(node, ast.Call):
+            if (_head(node.func) or "") not in holding:
+                todo.append(node.func)
+            todo.extend(node.args)
+            todo.extend(k.value for k in node.keywords)
+        elif not isinstance(node, ast.Lambda):
+            todo.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _scope(node: _Function | ast.Lambda) -> Iterator[ast.AST]:
+    """The nodes of a function's own scope, and its nested functions (not their bodies).
+
+    A nested function's decorators and defaults are evaluated here; a nested class's
+    body is walked as if here (what it hands on runs when the function does).
+    """
+    todo: list[ast.AST] = [node.body] if isinstance(node, ast.Lambda) else [*node.body]
+    while todo:
+        inner = todo.pop()
+        yield inner
+        if isinstance(inner, _Function | ast.Lambda):
+            todo.extend([*inner.args.defaults,
+                         *(d for d in inner.args.kw_defaults if d is not None)])
+            if not isinstance(inner, ast.Lambda):
+                todo.extend(inner.decorator_list)
+        else:
+            todo.extend(ast.iter_child_nodes(inner))
+
+
+def _returned(node: _Function | ast.Lambda) -> Iterator[ast.expr]:
+    """The values a function's own `return` statements give (a lambda's body)."""
+    if isinstance(node, ast.Lambda):
+        yield node.body
+        return
+    for inner in _scope(node):
+        if isinstance(inner, ast.Return) and inner.value is not None:
+            yield inner.value
+
+
+def _first_parameter(node: _Function | ast.Lambda, *, method: bool) -> str | None:
+    """The parameter a decorator is given the decorated function by.
+
+    Its first positional one (after a method's instance or class; a staticmethod has
+    none), or its `*args`.
+    """
+    args = node.args
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    static = not isinstance(node, ast.Lambda) and any(
+        (dotted(d) or "").rpartition(".")[2] == "staticmethod" for d in node.decorator_list)
+    if method and not static:
+        positional = positional[1:]
+    if positional:
+        return positional[0]
+    return args.vararg.arg if args.vararg is not None else None
+
+
+def _head(expr: ast.expr) -> str | None:
+    """The name an expression of calls, attributes and subscripts starts from."""
+    while isinstance(expr, ast.Call | ast.Attribute | ast.Subscript):
+        expr = expr.func if isinstance(expr, ast.Call) else expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def _is_partial(node: ast.Call) -> bool:
+    """`functools.partial(f, ...)` (or `partial(f, ...)`)."""
+    return bool(node.args) and (dotted(node.func) or "").rpartition(".")[2] == "partial"
