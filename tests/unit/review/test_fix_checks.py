@@ -1016,13 +1016,16 @@ def test_a_typeddict_forwarded_to_a_reader_through_args_kwargs_or_partial_keeps_
     # The type reaches get_type_hints through `transform(*args, **kwargs)` (Letter), by
     # keyword through `validate(data, **options)` (Parcel), through a module-level
     # `functools.partial(typing.get_type_hints, ...)` (Card), and through a partial of
-    # the reader that `keys` makes and calls (Memo). `log(*args)` only counts them:
+    # the reader that `keys` makes and calls (Memo), and through `walk_types =
+    # partial(walk_all, {})` over `walk_all(data, *types)` (Slip: rev18 saw the partial
+    # lose the offset of `*types`, so `walk_types(Slip)` read nothing and IA501 told
+    # slip to move Seal, NameError in get_type_hints). `log(*args)` only counts them:
     # note keeps its IA501.
     from review_samples import FIXTURES
 
     modules = _requests(FIXTURES, "forwardparams", (
         ("_transform", ""), ("letter", "ink"), ("parcel", "box"), ("card", "stamp"),
-        ("memo", "pad"), ("note", "pen")))
+        ("memo", "pad"), ("note", "pen"), ("slip", "seal")))
     report = make_report(("forwardparams",), modules)
     assert [f.module for f in codes(report, "IA501")] == ["forwardparams.note"]
 
