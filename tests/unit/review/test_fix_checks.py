@@ -952,6 +952,29 @@ def test_a_typeddict_handed_to_a_reader_outside_the_reviewed_part_keeps_its_impo
     assert read["scopedparams.types.send_params"]["Address"] == "SendParams"
 
 
+@pytest.mark.parametrize(("exclude", "include_tests", "expected"), [
+    ((), False, ["testedparams.types.send_params"]),
+    ((), True, []),
+    (("testedparams.tools*",), False, ["testedparams.types.draft",
+                                        "testedparams.types.send_params"]),
+    (("testedparams.tools*",), True, ["testedparams.types.draft"]),
+])
+def test_the_rest_of_the_project_is_walked_as_the_review_walks_it(
+        exclude: tuple[str, ...], include_tests: bool, expected: list[str]) -> None:
+    # rev18: the walk of the rest of the project (for calls of readers) always left the
+    # tests out and never left out what `--exclude` names, so `review pkg.types` could
+    # answer otherwise than `review pkg` with the same flags. A test calling
+    # get_type_hints(SendParams) keeps Address only when the tests are reviewed too;
+    # an excluded tool's call keeps nothing.
+    from importaudit.review.context import ReviewSettings
+    from importaudit.static.sourcetree import Exclusions
+
+    report = _types_report("testedparams", "testedparams.types")
+    settings = ReviewSettings(exclusions=Exclusions(exclude, tests=not include_tests))
+    found = [f for f in run_review(report, settings).findings if f.code == "IA501"]
+    assert [f.module for f in found] == expected
+
+
 def test_a_typeddict_nothing_in_the_project_reads_keeps_its_finding() -> None:
     # quietparams is scopedparams' shape, but its transform only names the type: with
     # the whole project read, nothing reads the annotations, and IA501 stands.
