@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.review.bases import ancestors
-from importaudit.review.facts import Applies
+from importaudit.review.facts import Applies, Binding
 from importaudit.review.introspect import read_at_run_time
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, DATACLASS_MARKERS, BindingKind, Use
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
     from importaudit.review.makers import Makers
-    from importaudit.review.source import Binding, ModuleFacts
+    from importaudit.review.source import ModuleFacts
 
 #: Importing these is needed to write `if TYPE_CHECKING:` at all, or costs nothing.
 _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "collections.abc",
@@ -159,40 +159,51 @@ def _makes_reader(ctx: ReviewContext, facts: ModuleFacts, name: str, how: Applie
     seen.add((facts.name, name, how))
     if name in facts.reading_annotations or _imported_reader(ctx, facts, name, how, seen):
         return True
-    # (Its source is read only where what the definition refers to could be a reader:
-    # an import, or a definition reading annotations. Not for `@property`, `@dataclass`.)
-    referred = facts.needs(name) - {name}
-    if not referred & facts.reading_annotations and not any(
-            b.name in referred for b in facts.bindings if b.kind is not BindingKind.TYPE_ONLY):
+    # (The module's source is read only for a definition of its own: not for a builtin,
+    # nor for an import, followed above, unless a definition there binds it too.)
+    if name not in facts.defined or (name not in facts.refs
+                                     and any(b.name == name for b in facts.bindings)):
         return False
     made = _makers(ctx, facts).of(name, how)
     if made is None:  # (bound otherwise: every name its definition refers to counts)
-        made = frozenset((n, Applies.EITHER) for n in facts.refs.get(name, ()))
+        made = frozenset((n, Applies.ANY) for n in facts.refs.get(name, ()))
     return any(_makes_reader(ctx, facts, n, h, seen) for n, h in sorted(made))
 
 
 def _imported_reader(ctx: ReviewContext, facts: ModuleFacts, name: str, how: Applies,
                      seen: set[tuple[str, str, Applies]]) -> bool:
-    """Whether `name`, imported by `facts`, is a reader: a library's, or the project's."""
+    """Whether `name`, imported by `facts`, is a reader: a library's, or the project's.
+
+    `name` may be one a function of the module imports itself (`module:attr`,
+    `makers.imported`).
+    """
+    from importaudit.review.makers import imported
+
+    local = imported(name)
+    if local is not None:
+        binding = Binding(name, local[0], local[1], 0, BindingKind.EAGER)
+        return _binding_reads(ctx, binding, how, seen)
+    return any(_binding_reads(ctx, b, how, seen) for b in facts.bindings
+               if b.name == name and b.kind is not BindingKind.TYPE_ONLY)
+
+
+def _binding_reads(ctx: ReviewContext, binding: Binding, how: Applies,
+                   seen: set[tuple[str, str, Applies]]) -> bool:
+    """Whether what an import binds is a reader: a library's, or the project's."""
     from importaudit.review.eager import defining_module
 
-    for binding in facts.bindings:
-        if binding.name != name or binding.kind is BindingKind.TYPE_ONLY:
-            continue
-        if binding.module.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
-            return True
-        if binding.attr is None:
-            continue
-        if f"{binding.module}.{binding.attr}" in ANNOTATION_DECORATORS:
-            return True  # langchain_core's `tool`, mcp's server class
-        home = defining_module(ctx, binding)
-        if (home.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES
-                or f"{home}.{binding.attr}" in ANNOTATION_DECORATORS):
-            return True  # a library's reader re-exported by the project
-        found = ctx.facts(home) if ctx.is_own(home) else None
-        if found is not None and _makes_reader(ctx, found, binding.attr, how, seen):
-            return True
-    return False
+    if binding.module.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
+        return True
+    if binding.attr is None:
+        return False
+    if f"{binding.module}.{binding.attr}" in ANNOTATION_DECORATORS:
+        return True  # langchain_core's `tool`, mcp's server class
+    home = defining_module(ctx, binding)
+    if (home.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES
+            or f"{home}.{binding.attr}" in ANNOTATION_DECORATORS):
+        return True  # a library's reader re-exported by the project
+    found = ctx.facts(home) if ctx.is_own(home) else None
+    return found is not None and _makes_reader(ctx, found, binding.attr, how, seen)
 
 
 def _makers(ctx: ReviewContext, facts: ModuleFacts) -> Makers:
@@ -207,7 +218,8 @@ def _makers(ctx: ReviewContext, facts: ModuleFacts) -> Makers:
                 tree = ast.parse(stream.read(), facts.path)
         except (OSError, SyntaxError, ValueError, RecursionError):
             tree = ast.Module(body=[], type_ignores=[])
-        ctx.makers[facts.name] = Makers(tree)
+        ctx.makers[facts.name] = Makers(tree, facts.name,
+                                        facts.path.endswith("__init__.py"))
     return ctx.makers[facts.name]
 
 

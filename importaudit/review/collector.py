@@ -406,7 +406,7 @@ class _Collector(_ClassUseVisitor):
             name = dotted(deco.func if isinstance(deco, ast.Call) else deco)
             if name:
                 head, dot, _ = name.partition(".")
-                how = (Applies.EITHER if dot else Applies.CALLED if called
+                how = (Applies.MEMBER if dot else Applies.CALLED if called
                        else Applies.DIRECTLY)
                 self.decorators[head] = self.decorators.get(head, Applies(0)) | how
 

@@ -29,12 +29,14 @@ class Applies(enum.IntFlag):
 
     `@name`: its object is given the function (DIRECTLY); `@name(...)`: it is called
     and what it returns is given the function (CALLED); `@name.attr` or
-    `@name.attr(...)`: an attribute of its object is (EITHER: both may matter).
+    `@name.attr(...)`: a member of its object is given it, or called to make what is
+    (MEMBER). One name may be applied several ways (the flags together).
     """
 
     DIRECTLY = 1
     CALLED = 2
-    EITHER = 3
+    MEMBER = 4
+    ANY = 7
 
 
 class ClassUse(enum.Enum):

@@ -26,9 +26,12 @@ of those is applied in turn:
   name (`return typer.Typer()`), and, for a nested function it returns (the decorator
   it makes), what that one is handed, as above;
 - either way, a function's own decorators;
-- a class: its bases, metaclass and decorators, what each of its methods counts either
-  way (`@registry.add` on `registry = Registry()`; `@router.get(...)`), and what its
-  class-level assignments count.
+- a class: its bases, metaclass and decorators, what its class-level assignments
+  count, and what the method given the function counts as a function applied: its
+  `__init__` for `@Timed`, its `__call__` for `@Timed(...)` or an instance made
+  elsewhere, the method taken for `@registry.add` (or called: `@router.get(...)`). A
+  method that keeps the function on the instance (`self.fn = fn`) lets every method
+  hand `self.fn` on (`validate_call(self.fn)` in `__call__`); calling it makes a result.
 
 A definition that reads annotations itself (`get_type_hints`, `__annotations__`) is
 the facts' `reading_annotations`; these names are what to follow from the others.
@@ -40,12 +43,14 @@ import ast
 from typing import TYPE_CHECKING
 
 from importaudit.review.facts import Applies
-from importaudit.review.syntax import dotted, function_locals
+from importaudit.review.syntax import dotted, function_locals, resolve_relative
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
+#: How `_handed_on` marks a name a function imports itself: `<level:module:attr`.
+_IMPORTED = "<"
 #: (a name, how what it names is applied)
 Made = frozenset[tuple[str, Applies]]
 
@@ -53,8 +58,10 @@ Made = frozenset[tuple[str, Applies]]
 class Makers:
     """The module-level definitions of one module, and what makes each (on demand)."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, module: str = "", is_package: bool = False) -> None:
         from importaudit.runtime.absent import module_level
+
+        self.module, self.is_package = module, is_package
 
         # (Under `if`/`try`/`with` too: two definitions of one name count together.)
         self._defined: dict[str, list[ast.stmt]] = {}
@@ -76,8 +83,24 @@ class Makers:
             found: set[tuple[str, Applies]] = set()
             for stmt in statements:
                 found |= _statement(stmt, how)
-            self._made[key] = frozenset(m for m in found if m[0] != name)
+            self._made[key] = frozenset(
+                (self._imported(m[0]), m[1]) if m[0].startswith(_IMPORTED) else m
+                for m in found if m[0] != name)
         return self._made[key]
+
+
+    def _imported(self, marked: str) -> str:
+        """A name a function imports itself, as `module:attr` (`module:` for a module)."""
+        level, _, rest = marked.removeprefix(_IMPORTED).partition(":")
+        written, _, attr = rest.partition(":")
+        source = resolve_relative(self.module, self.is_package, int(level), written or None)
+        return f"{source}:{attr}"
+
+
+def imported(name: str) -> tuple[str, str | None] | None:
+    """(module, attribute) of a name `Makers.of` gives for a function's own import."""
+    module, colon, attr = name.partition(":")
+    return (module, attr or None) if colon else None
 
 
 def _bound(stmt: ast.stmt) -> Iterator[str]:
@@ -85,7 +108,8 @@ def _bound(stmt: ast.stmt) -> Iterator[str]:
     if isinstance(stmt, _Function | ast.ClassDef):
         yield stmt.name
     elif isinstance(stmt, ast.Assign):
-        yield from (n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        for target in stmt.targets:
+            yield from (name for name in _stored(target) if "." not in name)
     elif (isinstance(stmt, ast.AnnAssign) and stmt.value is not None
           and isinstance(stmt.target, ast.Name)):
         yield stmt.target.id
@@ -96,7 +120,7 @@ def _statement(stmt: ast.stmt, how: Applies) -> set[tuple[str, Applies]]:
     if isinstance(stmt, _Function):
         return _function(stmt, how, method=False)
     if isinstance(stmt, ast.ClassDef):
-        return _class(stmt)
+        return _class(stmt, how)
     if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
         return produced(stmt.value, how)
     return set()
@@ -107,7 +131,7 @@ def produced(expr: ast.expr, how: Applies) -> set[tuple[str, Applies]]:
 
     A name it is (`tool = langchain_tool`) is applied as the value is (`how`); one it
     calls (`APIRouter()`) is CALLED; one whose attribute or item it takes
-    (`router.get(...)`, `Users[User](...)`) or that a partial binds, EITHER. Not what a
+    (`router.get(...)`, `Users[User](...)`), MEMBER; one a partial binds, ANY. Not what a
     call is given (`Registry(settings.name)`: Registry); a lambda is a function.
     """
     found: set[tuple[str, Applies]] = set()
@@ -117,9 +141,9 @@ def produced(expr: ast.expr, how: Applies) -> set[tuple[str, Applies]]:
         if isinstance(node, ast.Call):
             todo.append((node.func, Applies.CALLED))
             if _is_partial(node):
-                todo.append((node.args[0], Applies.EITHER))
+                todo.append((node.args[0], Applies.ANY))
         elif isinstance(node, ast.Attribute | ast.Subscript):
-            todo.append((node.value, Applies.EITHER))
+            todo.append((node.value, Applies.MEMBER))
         elif isinstance(node, ast.Starred | ast.Await | ast.NamedExpr):
             todo.append((node.value, mode))
         elif isinstance(node, ast.Name):
@@ -133,36 +157,98 @@ def produced(expr: ast.expr, how: Applies) -> set[tuple[str, Applies]]:
     return found
 
 
-def _class(node: ast.ClassDef) -> set[tuple[str, Applies]]:
-    """A class's bases, metaclass, decorators, and what its methods and attributes count."""
+def _class(node: ast.ClassDef, how: Applies) -> set[tuple[str, Applies]]:
+    """What a class applied `how` counts: bases, metaclass, decorators, methods, attributes.
+
+    Which method is given the function depends on how (`_given`): `@Timed` gives it to
+    `__init__` (or `__new__`), an instance (`@Timed(...)`, `registry = Registry()`) to
+    `__call__` or the method taken (`@registry.add`, `@router.get(...)`). A method given
+    it may keep it on the instance (`self.fn = fn`): all methods may hand that on.
+    """
     found: set[tuple[str, Applies]] = set()
     for expr in node.decorator_list:
         found |= produced(expr, Applies.DIRECTLY)
     for expr in (*node.bases, *(k.value for k in node.keywords)):
-        found |= produced(expr, Applies.EITHER)
+        found |= produced(expr, how)
+    methods = [stmt for stmt in node.body if isinstance(stmt, _Function)]
+    given = {m.name: _given(m.name, how) for m in methods}
+    kept = _kept([m for m in methods if given[m.name]])
+    for method in methods:
+        receiver = _receiver(method)
+        found |= _function(method, given[method.name], method=True, carriers=frozenset(
+            f"{receiver}.{attr}" for attr in kept) if receiver else frozenset())
     for stmt in node.body:
-        if isinstance(stmt, _Function):
-            found |= _function(stmt, Applies.EITHER, method=True)
-        elif isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
-            found |= produced(stmt.value, Applies.EITHER)
+        if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+            found |= produced(stmt.value, Applies.MEMBER)
     return found
 
 
-def _function(node: _Function | ast.Lambda, how: Applies, *,
-              method: bool) -> set[tuple[str, Applies]]:
-    """What a function applied `how` counts (`method`: its first parameter is `self`)."""
+def _given(method: str, how: Applies) -> Applies:
+    """How a method of a class applied `how` is given the function (0: it is not).
+
+    The class applied, its `__init__`; an instance (the class called: `registry =
+    Registry(...)`, or a member of the class taken) may be applied (`__call__`) or have
+    a method taken and applied or called (`@registry.add`, `@router.get(...)`).
+    """
+    constructs = method in ("__init__", "__new__")
+    given = Applies(0)
+    if how & Applies.DIRECTLY and constructs:
+        given |= Applies.DIRECTLY
+    if how & Applies.CALLED and method == "__call__":
+        given |= Applies.DIRECTLY
+    if how & (Applies.CALLED | Applies.MEMBER) and not constructs:
+        given |= Applies.DIRECTLY | Applies.CALLED
+    return given
+
+
+def _kept(methods: list[_Function]) -> set[str]:
+    """The attributes of the instance these methods keep the function they are given in.
+
+    `def __init__(self, fn): self.fn = fn` (a class applied as a decorator), or
+    `def add(self, fn): self.last = fn`: its other methods may hand `self.fn` on.
+    """
+    found: set[str] = set()
+    for method in methods:
+        receiver, first = _receiver(method), _first_parameter(method, method=True)
+        if receiver is None or first is None:
+            continue
+        holding = {first}
+        _Scope(method).spread(holding)
+        found.update(h.partition(".")[2] for h in holding if h.startswith(f"{receiver}."))
+    return found
+
+
+def _receiver(node: _Function) -> str | None:
+    """The parameter a method is given its instance or class by (None: a staticmethod)."""
+    if any((dotted(d) or "").rpartition(".")[2] == "staticmethod" for d in node.decorator_list):
+        return None
+    positional = [*node.args.posonlyargs, *node.args.args]
+    return positional[0].arg if positional else None
+
+
+def _function(node: _Function | ast.Lambda, how: Applies, *, method: bool,
+              carriers: frozenset[str] = frozenset()) -> set[tuple[str, Applies]]:
+    """What a function applied `how` counts (`method`: its first parameter is `self`).
+
+    `carriers`: what holds the decorated function before it is called (a method's
+    `self.fn`, which another method kept).
+    """
     found: set[tuple[str, Applies]] = set()
     if not isinstance(node, ast.Lambda):
         for expr in node.decorator_list:  # (evaluated outside it: no local to leave out)
             found |= produced(expr, Applies.DIRECTLY)
     local = function_locals(node)
+    if how & Applies.MEMBER:  # (a member of a function: `@dispatch.register`, either way)
+        how |= Applies.DIRECTLY | Applies.CALLED
     if how & Applies.CALLED:
         for value in _returned(node):
             found |= {m for m in produced(value, Applies.DIRECTLY) if m[0] not in local}
-        found |= _handed_on(node, frozenset(), frozenset(), None, makes=True)
+        found |= _handed_on(node, frozenset(), carriers, None, makes=True)
     if how & Applies.DIRECTLY:
-        found |= _handed_on(node, frozenset(), frozenset(),
+        found |= _handed_on(node, frozenset(), carriers,
                             _first_parameter(node, method=method), makes=False)
+    elif carriers:  # (given none itself: what it hands on of what another kept)
+        found |= _handed_on(node, frozenset(), carriers, None, makes=False)
     return found
 
 
@@ -184,6 +270,9 @@ def _handed_on(node: _Function | ast.Lambda, outer: frozenset[str], carriers: fr
     scope = _Scope(node)
     scope.spread(holding)
     nested, calls, decorated = scope.nested, scope.calls, scope.decorated
+    # (A reader imported in the function, as to break an import cycle, counts too:
+    # `from ..runnables.base import RunnableLambda`, then `RunnableLambda(partial(fn))`.)
+    imports = {name: f"{_IMPORTED}{where}" for name, where in scope.imports.items()}
     found: set[tuple[str, Applies]] = set()
     for call in calls:
         if any(carries(arg, holding) for arg in (*call.args, *(k.value for k in call.keywords))):
@@ -199,7 +288,8 @@ def _handed_on(node: _Function | ast.Lambda, outer: frozenset[str], carriers: fr
         found |= _handed_on(inner, visible, frozenset(holding),
                             _first_parameter(inner, method=False) if takes else None,
                             makes=False)
-    return {m for m in found if m[0] not in visible}
+    return {(imports.get(m[0], m[0]), m[1]) for m in found
+            if m[0] not in visible or m[0] in imports}
 
 
 class _Scope:
@@ -210,7 +300,17 @@ class _Scope:
         self.calls: list[ast.Call] = []
         self.decorated: list[tuple[str, list[ast.expr]]] = []  # nested function, decorators
         self.assigned: list[tuple[set[str], ast.expr]] = []  # names bound, from what
+        # Names it imports itself -> "level:module:attr" (attr "": the module).
+        self.imports: dict[str, str] = {}
         for inner in _scope(node):
+            if isinstance(inner, ast.Import):
+                self.imports.update({(a.asname or a.name.partition(".")[0]):
+                                     f"0:{a.name if a.asname else a.name.partition('.')[0]}:"
+                                     for a in inner.names})
+            elif isinstance(inner, ast.ImportFrom):
+                self.imports.update({(a.asname or a.name): f"{inner.level}:"
+                                     f"{inner.module or ''}:{a.name}" for a in inner.names
+                                     if a.name != "*"})
             if isinstance(inner, _Function | ast.Lambda):
                 self.nested.append(inner)
                 if not isinstance(inner, ast.Lambda):
@@ -218,11 +318,10 @@ class _Scope:
             elif isinstance(inner, ast.Call):
                 self.calls.append(inner)
             elif isinstance(inner, ast.Assign):
-                self.assigned.append(({n.id for t in inner.targets for n in ast.walk(t)
-                                       if isinstance(n, ast.Name)}, inner.value))
+                self.assigned.append(({n for t in inner.targets for n in _stored(t)},
+                                      inner.value))
             elif isinstance(inner, ast.AnnAssign | ast.NamedExpr) and inner.value is not None:
-                self.assigned.append(({n.id for n in ast.walk(inner.target)
-                                       if isinstance(n, ast.Name)}, inner.value))
+                self.assigned.append((set(_stored(inner.target)), inner.value))
 
     def spread(self, holding: set[str]) -> None:
         """Add to `holding` the names bound to what they hold (`inner = fn`, then ...)."""
@@ -242,23 +341,46 @@ class _Scope:
 def carries(expr: ast.expr, holding: set[str]) -> bool:
     """Whether `expr`'s value may be (or wrap) one of the functions `holding` names.
 
-    A call of one (`fn(*a)`, `fn.method()`) makes a result, not the function: what the
-    call is given still counts (`wraps(fn)(wrapper)`).
+    `holding` holds names and attributes of a method's receiver (`self.fn`). A call of
+    one (`fn(*a)`, `fn.method()`, `self.fn(*a)`) makes a result, not the function: what
+    the call is given still counts (`wraps(fn)(wrapper)`).
     """
     todo: list[ast.AST] = [expr]
     while todo:
         node = todo.pop()
-        if isinstance(node, ast.Name):
-            if node.id in holding:
-                return True
-        elif isinstance(node, ast.Call):
-            if (_head(node.func) or "") not in holding:
+        if isinstance(node, ast.Name | ast.Attribute) and _held(node, holding):
+            return True
+        if isinstance(node, ast.Call):
+            if not _held(node.func, holding):
                 todo.append(node.func)
             todo.extend(node.args)
             todo.extend(k.value for k in node.keywords)
-        elif not isinstance(node, ast.Lambda):
+        elif not isinstance(node, ast.Lambda | ast.Name):
             todo.extend(ast.iter_child_nodes(node))
     return False
+
+
+def _held(expr: ast.expr, holding: set[str]) -> bool:
+    """Whether `expr` is, or is an attribute or call of, a name or attribute `holding` has."""
+    while isinstance(expr, ast.Call | ast.Attribute | ast.Subscript):
+        if isinstance(expr, ast.Attribute) and dotted(expr) in holding:
+            return True
+        expr = expr.func if isinstance(expr, ast.Call) else expr.value
+    return isinstance(expr, ast.Name) and expr.id in holding
+
+
+def _stored(target: ast.expr) -> Iterator[str]:
+    """The names an assignment target binds, and the receiver attributes it sets.
+
+    `x`, `a, b` and `self.fn` (as "self.fn": a class-based decorator keeps the function
+    there, and hands it on in another method); not `x.y` of another object's.
+    """
+    from importaudit.static.bound import target_names
+
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+        yield f"{target.value.id}.{target.attr}"
+    else:
+        yield from target_names(target)
 
 
 def _scope(node: _Function | ast.Lambda) -> Iterator[ast.AST]:
@@ -294,24 +416,16 @@ def _first_parameter(node: _Function | ast.Lambda, *, method: bool) -> str | Non
     """The parameter a decorator is given the decorated function by.
 
     Its first positional one (after a method's instance or class; a staticmethod has
-    none), or its `*args`.
+    none), or, for a function, its `*args`.
     """
     args = node.args
     positional = [a.arg for a in (*args.posonlyargs, *args.args)]
-    static = not isinstance(node, ast.Lambda) and any(
-        (dotted(d) or "").rpartition(".")[2] == "staticmethod" for d in node.decorator_list)
-    if method and not static:
+    if method and not isinstance(node, ast.Lambda) and _receiver(node) is not None:
         positional = positional[1:]
     if positional:
         return positional[0]
-    return args.vararg.arg if args.vararg is not None else None
-
-
-def _head(expr: ast.expr) -> str | None:
-    """The name an expression of calls, attributes and subscripts starts from."""
-    while isinstance(expr, ast.Call | ast.Attribute | ast.Subscript):
-        expr = expr.func if isinstance(expr, ast.Call) else expr.value
-    return expr.id if isinstance(expr, ast.Name) else None
+    # (A method's `*args` is what a call of the decorated function is given: `__call__`.)
+    return args.vararg.arg if args.vararg is not None and not method else None
 
 
 def _is_partial(node: ast.Call) -> bool:

@@ -747,15 +747,19 @@ def test_a_decorator_mentioning_a_reader_library_only_keeps_what_it_reads() -> N
     # counted as reading annotations because its body names pydantic's BaseModel, and
     # so did `@registry.add` on `registry = Registry(settings.name)` (a pydantic
     # settings object given to the class): every module decorating with them lost its
-    # true IA501 (moved, `cached_user` and `queued` still import and run). What makes
-    # the decorator and what it hands the function to still count: `validate_call(fn)`,
-    # a `functools.wraps(fn)` wrapper handed to it, a typer command added by a
-    # decorator a factory of the package returns (moved, each raises NameError).
+    # true IA501 (moved, `cached_user` and `queued` still import and run; so does a
+    # decorator class that keeps the function in `self.fn` and only calls it). What
+    # makes the decorator and what it hands the function to still count:
+    # `validate_call(fn)`, a `functools.wraps(fn)` wrapper handed to it, a typer command
+    # added by a decorator a factory of the package returns, a decorator class handing
+    # its `self.fn` to `validate_call` when called, a decorator importing validate_call
+    # in its body (moved, each raises NameError; that one was IA501 before too).
     from review_samples import FIXTURES
 
     handlers = {"cached_user": ("cache", "weight"), "queued": ("tasks", "span"),
-                "checked_user": ("checks", "grade"), "traced_user": ("checks", "level"),
-                "commanded": ("cli", "mode")}
+                "timed_user": ("cache", "rank"), "checked_user": ("checks", "grade"),
+                "traced_user": ("checks", "level"), "commanded": ("cli", "mode"),
+                "validated_user": ("checks", "tier"), "lazy_user": ("lazy", "grain")}
     modules = [record(FIXTURES, "wrapped", None, 0, 100)]
     for order, (user, (maker, used)) in enumerate(sorted(handlers.items()), 1):
         modules += [record(FIXTURES, f"wrapped.{user}", "wrapped", order, 100),
@@ -765,7 +769,8 @@ def test_a_decorator_mentioning_a_reader_library_only_keeps_what_it_reads() -> N
             modules.append(record(FIXTURES, f"wrapped.{maker}", f"wrapped.{user}", order, 100))
     modules.append(record(FIXTURES, "wrapped.settings", "wrapped.tasks", 9, 100))
     found = codes(make_report(("wrapped",), tuple(modules)), "IA501")
-    assert [f.module for f in found] == ["wrapped.cached_user", "wrapped.queued"]
+    assert [f.module for f in found] == ["wrapped.cached_user", "wrapped.queued",
+                                         "wrapped.timed_user"]
 
 
 def test_a_class_a_library_object_s_method_reads_keeps_its_imports() -> None:
