@@ -62,7 +62,6 @@ class Makers:
         from importaudit.runtime.absent import module_level
 
         self.module, self.is_package = module, is_package
-
         # (Under `if`/`try`/`with` too: two definitions of one name count together.)
         self._defined: dict[str, list[ast.stmt]] = {}
         for stmt in module_level(tree.body):
@@ -87,7 +86,6 @@ class Makers:
                 (self._imported(m[0]), m[1]) if m[0].startswith(_IMPORTED) else m
                 for m in found if m[0] != name)
         return self._made[key]
-
 
     def _imported(self, marked: str) -> str:
         """A name a function imports itself, as `module:attr` (`module:` for a module)."""
@@ -241,26 +239,35 @@ def _function(node: _Function | ast.Lambda, how: Applies, *, method: bool,
     if how & Applies.MEMBER:  # (a member of a function: `@dispatch.register`, either way)
         how |= Applies.DIRECTLY | Applies.CALLED
     if how & Applies.CALLED:
-        for value in _returned(node):
-            found |= {m for m in produced(value, Applies.DIRECTLY) if m[0] not in local}
-        found |= _handed_on(node, frozenset(), carriers, None, makes=True)
+        imports = _marked(_Scope(node).imports)
+        for value in _returned(node):  # (`return typer.Typer()`, `from x import Y` first)
+            found |= {(imports.get(m[0], m[0]), m[1]) for m in produced(value, Applies.DIRECTLY)
+                      if m[0] not in local or m[0] in imports}
+        found |= _handed_on(node, frozenset(), carriers, None, {}, makes=True)
     if how & Applies.DIRECTLY:
         found |= _handed_on(node, frozenset(), carriers,
-                            _first_parameter(node, method=method), makes=False)
+                            _first_parameter(node, method=method), {}, makes=False)
     elif carriers:  # (given none itself: what it hands on of what another kept)
-        found |= _handed_on(node, frozenset(), carriers, None, makes=False)
+        found |= _handed_on(node, frozenset(), carriers, None, {}, makes=False)
     return found
 
 
+def _marked(imports: dict[str, str]) -> dict[str, str]:
+    """A function's own imports (`_Scope.imports`), each as `Makers.of` resolves it."""
+    return {name: f"{_IMPORTED}{where}" for name, where in imports.items()}
+
+
 def _handed_on(node: _Function | ast.Lambda, outer: frozenset[str], carriers: frozenset[str],
-               first: str | None, *, makes: bool) -> set[tuple[str, Applies]]:
+               first: str | None, outer_imports: dict[str, str], *,
+               makes: bool) -> set[tuple[str, Applies]]:
     """The callees (not local names) of the calls in `node` handed the decorated function.
 
     `outer`: the names local to the enclosing functions; `carriers`, those of them that
     hold the decorated function (a local of `node` rebinding one does not); `first`,
-    the parameter of `node` given it, if it is a decorator. `makes`: `node` makes the
-    decorator, so a nested function it returns is one (its first parameter is given
-    the function); else such a function is a wrapper, given the call's arguments.
+    the parameter of `node` given it, if it is a decorator; `outer_imports`, the
+    enclosing functions' own imports (`_marked`). `makes`: `node` makes the decorator,
+    so a nested function it returns is one (its first parameter is given the
+    function); else such a function is a wrapper, given the call's arguments.
     """
     local = function_locals(node)
     visible = outer | local
@@ -272,7 +279,8 @@ def _handed_on(node: _Function | ast.Lambda, outer: frozenset[str], carriers: fr
     nested, calls, decorated = scope.nested, scope.calls, scope.decorated
     # (A reader imported in the function, as to break an import cycle, counts too:
     # `from ..runnables.base import RunnableLambda`, then `RunnableLambda(partial(fn))`.)
-    imports = {name: f"{_IMPORTED}{where}" for name, where in scope.imports.items()}
+    imports = {**{n: w for n, w in outer_imports.items() if n not in local},
+               **_marked(scope.imports)}
     found: set[tuple[str, Applies]] = set()
     for call in calls:
         if any(carries(arg, holding) for arg in (*call.args, *(k.value for k in call.keywords))):
@@ -287,7 +295,7 @@ def _handed_on(node: _Function | ast.Lambda, outer: frozenset[str], carriers: fr
         takes = not isinstance(inner, ast.Lambda) and inner.name in returned
         found |= _handed_on(inner, visible, frozenset(holding),
                             _first_parameter(inner, method=False) if takes else None,
-                            makes=False)
+                            imports, makes=False)
     return {(imports.get(m[0], m[0]), m[1]) for m in found
             if m[0] not in visible or m[0] in imports}
 
