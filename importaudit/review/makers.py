@@ -19,9 +19,13 @@ of those is applied in turn:
 - a function applied (`@cached`): the callees of the calls, in it and in the functions
   nested in it, that are handed the decorated function (its first parameter) or a
   value made from it without calling it (`inner = fn`, `partial(fn, ...)`, a nested
-  function decorated with `@functools.wraps(fn)`). Calling it makes a result, no longer
-  the function: `isinstance(fn(*a), BaseModel)` and `BaseModel.model_validate(fn(*a))`
-  read no annotation of it. What it returns replaces the function and reads nothing;
+  function decorated with `@functools.wraps(fn)`); a nested function called with it
+  is given it at that parameter (transformers' `auto_docstring(obj)` calls its
+  `auto_docstring_decorator(obj)`), a function of the module given it elsewhere than
+  first (`_register(name, fn)`) at any of its parameters. Calling it makes a result,
+  no longer the function: `isinstance(fn(*a), BaseModel)` and
+  `BaseModel.model_validate(fn(*a))` read no annotation of it. What it returns
+  replaces the function and reads nothing;
 - a function called (`@route("/x")`, `app = make_app()`): what its `return`s call or
   name (`return typer.Typer()`), and, for a nested function it returns (the decorator
   it makes), what that one is handed, as above;
@@ -236,20 +240,55 @@ def _function(node: _Function | ast.Lambda, how: Applies, *, method: bool,
         for expr in node.decorator_list:  # (evaluated outside it: no local to leave out)
             found |= produced(expr, Applies.DIRECTLY)
     local = function_locals(node)
-    if how & Applies.MEMBER:  # (a member of a function: `@dispatch.register`, either way)
+    # (A member of a function, `@dispatch.register`, either way; so a function handed
+    # it at another place than first, `_register(name, fn)`: any parameter may hold it.)
+    anywhere = bool(how & Applies.MEMBER)
+    if anywhere:
         how |= Applies.DIRECTLY | Applies.CALLED
     if how & Applies.CALLED:
         imports = _marked(_Scope(node).imports)
         for value in _returned(node):  # (`return typer.Typer()`, `from x import Y` first)
             found |= {(imports.get(m[0], m[0]), m[1]) for m in produced(value, Applies.DIRECTLY)
                       if m[0] not in local or m[0] in imports}
-        found |= _handed_on(node, frozenset(), carriers, None, {}, makes=True)
+        found |= _handed_on(node, frozenset(), carriers, frozenset(), {}, makes=True)
     if how & Applies.DIRECTLY:
-        found |= _handed_on(node, frozenset(), carriers,
-                            _first_parameter(node, method=method), {}, makes=False)
+        first = _first_parameter(node, method=method)
+        given = (_parameters(node, {"*"}) - ({_receiver(node)} if method and not isinstance(
+            node, ast.Lambda) else set())) if anywhere else frozenset({first} if first else ())
+        found |= _handed_on(node, frozenset(), carriers, frozenset(given), {}, makes=False)
     elif carriers:  # (given none itself: what it hands on of what another kept)
-        found |= _handed_on(node, frozenset(), carriers, None, {}, makes=False)
+        found |= _handed_on(node, frozenset(), carriers, frozenset(), {}, makes=False)
     return found
+
+
+def _positions(call: ast.Call, holding: set[str]) -> set[int | str]:
+    """Where a call is given what `holding` names: argument positions, keywords ("*": any).
+
+    From a `*args` argument on, any position.
+    """
+    found: set[int | str] = set()
+    for at, arg in enumerate(call.args):
+        if carries(arg, holding):
+            found.add("*" if isinstance(arg, ast.Starred) else at)
+    found.update(k.arg or "*" for k in call.keywords if carries(k.value, holding))
+    return found
+
+
+def _parameters(node: _Function | ast.Lambda, at: set[str]) -> frozenset[str]:
+    """The parameters of `node` a call gives the arguments at `at` (`_positions`) to."""
+    if not at:
+        return frozenset()
+    args = node.args
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    every = [*positional, *(a.arg for a in args.kwonlyargs),
+             *(a.arg for a in (args.vararg, args.kwarg) if a is not None)]
+    if "*" in at:
+        return frozenset(every)
+    found = {positional[int(i)] if int(i) < len(positional) else
+             (args.vararg.arg if args.vararg else "") for i in at if i.isdigit()}
+    found |= {k if k in every else (args.kwarg.arg if args.kwarg else "")
+              for k in at if not k.isdigit()}
+    return frozenset(found - {""})
 
 
 def _marked(imports: dict[str, str]) -> dict[str, str]:
@@ -258,22 +297,20 @@ def _marked(imports: dict[str, str]) -> dict[str, str]:
 
 
 def _handed_on(node: _Function | ast.Lambda, outer: frozenset[str], carriers: frozenset[str],
-               first: str | None, outer_imports: dict[str, str], *,
+               given: frozenset[str], outer_imports: dict[str, str], *,
                makes: bool) -> set[tuple[str, Applies]]:
     """The callees (not local names) of the calls in `node` handed the decorated function.
 
     `outer`: the names local to the enclosing functions; `carriers`, those of them that
-    hold the decorated function (a local of `node` rebinding one does not); `first`,
-    the parameter of `node` given it, if it is a decorator; `outer_imports`, the
+    hold the decorated function (a local of `node` rebinding one does not); `given`,
+    the parameters of `node` given it (a decorator's first); `outer_imports`, the
     enclosing functions' own imports (`_marked`). `makes`: `node` makes the decorator,
     so a nested function it returns is one (its first parameter is given the
     function); else such a function is a wrapper, given the call's arguments.
     """
     local = function_locals(node)
     visible = outer | local
-    holding = set(carriers - local)
-    if first is not None:
-        holding.add(first)
+    holding = set(carriers - local) | given
     scope = _Scope(node)
     scope.spread(holding)
     nested, calls, decorated = scope.nested, scope.calls, scope.decorated
@@ -282,9 +319,15 @@ def _handed_on(node: _Function | ast.Lambda, outer: frozenset[str], carriers: fr
     imports = {**{n: w for n, w in outer_imports.items() if n not in local},
                **_marked(scope.imports)}
     found: set[tuple[str, Applies]] = set()
+    # (A nested function called with it is given it: transformers' `auto_docstring(obj)`
+    # calls its `auto_docstring_decorator(obj)`, which hands it to the readers.)
+    passed: dict[str, set[str]] = {}
     for call in calls:
-        if any(carries(arg, holding) for arg in (*call.args, *(k.value for k in call.keywords))):
-            found |= produced(call.func, Applies.DIRECTLY)
+        at = _positions(call, holding)
+        if at:
+            found |= produced(call.func, Applies.DIRECTLY if at == {0} else Applies.ANY)
+            if isinstance(call.func, ast.Name):
+                passed.setdefault(call.func.id, set()).update(map(str, at))
     for name, decorators in decorated:  # (each decorator is given what it decorates)
         if name in holding:
             for expr in decorators:
@@ -292,10 +335,11 @@ def _handed_on(node: _Function | ast.Lambda, outer: frozenset[str], carriers: fr
     returned = {v.id for v in _returned(node) if isinstance(v, ast.Name)} if makes else set()
     for inner in nested:
         # (`@route(path)` returns the decorator it makes: given the function.)
-        takes = not isinstance(inner, ast.Lambda) and inner.name in returned
-        found |= _handed_on(inner, visible, frozenset(holding),
-                            _first_parameter(inner, method=False) if takes else None,
-                            imports, makes=False)
+        name = "" if isinstance(inner, ast.Lambda) else inner.name
+        first = _first_parameter(inner, method=False) if name in returned else None
+        found |= _handed_on(inner, visible, frozenset(holding), frozenset(
+            {first} if first else ()) | _parameters(inner, passed.get(name, set())),
+            imports, makes=False)
     return {(imports.get(m[0], m[0]), m[1]) for m in found
             if m[0] not in visible or m[0] in imports}
 

@@ -753,13 +753,17 @@ def test_a_decorator_mentioning_a_reader_library_only_keeps_what_it_reads() -> N
     # `validate_call(fn)`, a `functools.wraps(fn)` wrapper handed to it, a typer command
     # added by a decorator a factory of the package returns, a decorator class handing
     # its `self.fn` to `validate_call` when called, a decorator importing validate_call
-    # in its body (moved, each raises NameError; that one was IA501 before too).
+    # in its body (moved, each raises NameError; that one was IA501 before too), and
+    # transformers' `@auto_docstring` shape: the function handed to a nested decorator
+    # that hands it to a reader (609 transformers modules lost that while this was
+    # written).
     from review_samples import FIXTURES
 
     handlers = {"cached_user": ("cache", "weight"), "queued": ("tasks", "span"),
                 "timed_user": ("cache", "rank"), "checked_user": ("checks", "grade"),
                 "traced_user": ("checks", "level"), "commanded": ("cli", "mode"),
-                "validated_user": ("checks", "tier"), "lazy_user": ("lazy", "grain")}
+                "validated_user": ("checks", "tier"), "lazy_user": ("lazy", "grain"),
+                "documented_user": ("docs", "paper")}
     modules = [record(FIXTURES, "wrapped", None, 0, 100)]
     for order, (user, (maker, used)) in enumerate(sorted(handlers.items()), 1):
         modules += [record(FIXTURES, f"wrapped.{user}", "wrapped", order, 100),
