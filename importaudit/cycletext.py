@@ -44,7 +44,7 @@ def _imported(cycle: Cycle) -> int:
     Those that imported fine, or failed for another reason only after the imports at
     risk had run; one that failed otherwise says nothing.
     """
-    return sum(1 for t in cycle.trials if t.error is None or t.cleared)
+    return sum(1 for t in cycle.trials if t.ran_through)
 
 
 def _unverified_why(cycle: Cycle) -> str:
@@ -52,6 +52,28 @@ def _unverified_why(cycle: Cycle) -> str:
         return (f"the {len(cycle.trials)} entry point(s) tried failed for another reason "
                 "first")
     return f"not run: {cycle.not_run}" if cycle.not_run else "static reasoning, no code ran"
+
+
+def unreached(cycle: Cycle) -> tuple[str, ...]:
+    """The modules at risk the runs never loaded, when that is why the cycle is unverified.
+
+    Empty unless a suspected cycle was run, nothing failed on it, no run got past its
+    imports at risk, and a run imported fine without loading them: here the statements
+    suspected never ran (altair's `jupyter_chart` needs anywidget; or the import ran,
+    failed and was caught, which the run cannot tell apart), so the cycle is not judged
+    here, and it is not called "can fail" as if no code had run.
+    """
+    if not cycle.can_fail or cycle.proof is not Proof.UNVERIFIED:
+        return ()
+    return tuple(sorted({m for t in cycle.trials for m in t.unreached}))
+
+
+def unreached_text(trial: ImportTrial) -> str:
+    """How a trial that imported without loading the modules at risk is listed."""
+    return (f"importing {trial.module} first"
+            f"{f' runs {trial.via} first' if trial.via else ''} imported fine without "
+            f"loading {', '.join(trial.unreached)}: its import did not run here, or it "
+            "failed and the error was caught")
 
 
 def first_text(cycle: Cycle, edge: ImportEdge) -> str:
@@ -133,7 +155,7 @@ def ran_only_order(cycle: Cycle) -> str | None:
         return None
     # Every trial runs the one order (a member's packages run first); one that imported
     # fine, or failed only after the imports at risk had run, ran it through.
-    return start if any(t.error is None or t.cleared for t in cycle.trials) else None
+    return start if any(t.ran_through for t in cycle.trials) else None
 
 
 def claim_label(cycle: Cycle) -> str | None:
@@ -148,9 +170,21 @@ def claim_label(cycle: Cycle) -> str | None:
         return ran
     if cycle.proof is Proof.NOT_REPRODUCED:
         return f"order-dependent: did not fail from {_imported(cycle)} entry point(s) tried"
+    return _unverified_label(cycle)
+
+
+def _unverified_label(cycle: Cycle) -> str | None:
+    missing = unreached(cycle)
+    if missing:
+        return f"unproven here: {_names(missing)} did not load when run"
     if cycle.can_fail:
         return f"can fail at import (unverified: {_unverified_why(cycle)})"
     return None
+
+
+def _names(modules: Sequence[str]) -> str:
+    return ", ".join(modules[:3]) + (f" and {len(modules) - 3} more" if len(modules) > 3
+                                     else "")
 
 
 def claim_sentence(cycle: Cycle) -> str:
@@ -171,6 +205,17 @@ def claim_sentence(cycle: Cycle) -> str:
         return ("It is order-dependent: a `from ... import name` on a half-initialised "
                 f"module could fail, but it did not fail from {_imported(cycle)} entry "
                 "point(s) tried.")
+    return _unverified_sentence(cycle)
+
+
+def _unverified_sentence(cycle: Cycle) -> str:
+    missing = unreached(cycle)
+    if missing:
+        return ("A `from ... import name` on a half-initialised module looked possible, "
+                f"but it is unproven here: no run got past {_names(missing)}, whose "
+                "imports are the ones at risk; the entry points that imported fine did not "
+                "load them (their import did not run here, as a conditional or optional "
+                "one does without its condition, or it failed and the error was caught).")
     if cycle.can_fail:
         why = (_unverified_why(cycle) if cycle.trials or cycle.not_run
                else "no code ran")
@@ -198,7 +243,11 @@ def claims_count(cycles: Sequence[Cycle]) -> str:
         parts.append(f"{everywhere} import from each entry point")
     if single:
         parts.append(f"{single} safe in their only order")
-    unverified = sum(1 for c in cycles if c.can_fail and c.proof is Proof.UNVERIFIED)
+    skipped = sum(1 for c in cycles if unreached(c))
+    unverified = sum(1 for c in cycles
+                     if c.can_fail and c.proof is Proof.UNVERIFIED) - skipped
     if unverified:
         parts.append(f"{unverified} can fail (unverified)")
+    if skipped:
+        parts.append(f"{skipped} unproven here")
     return ", ".join(parts)

@@ -16,7 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 _TYPING_MODULES = frozenset({"typing", "typing_extensions"})
 #: Exception types that catch a failed import.
@@ -260,14 +260,66 @@ def _constants(node: ast.expr) -> tuple[str, ...] | None:
     return found if len(found) == len(items) else None
 
 
+#: String methods that leave a platform string one to compare (`sys.platform.lower()`).
+_TEXT_METHODS = frozenset({"lower", "upper", "casefold", "strip"})
+
+
+def platform_text(node: ast.expr, bindings: Bindings, facts: dict[str, str | None],
+                  flags: Mapping[str, bool | str | None] | None = None) -> str | None:
+    """The string `node` is on the platform `facts` describe, when only the platform decides it.
+
+    `sys.platform`, `os.name`, `platform.system()`, a name in `flags` bound to one
+    (pyserial's `plat = sys.platform.lower()`), and those lowered, upper-cased, sliced
+    or indexed by constants (`plat[:6]`); None for anything else, or a value unknown
+    from `sys.platform` alone.
+    """
+    read = _platform_read(node, bindings)
+    if read is not None:
+        return facts.get(read)
+    if isinstance(node, ast.Name):
+        value = flags.get(node.id) if flags is not None else None
+        return value if isinstance(value, str) else None
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _TEXT_METHODS and not node.args and not node.keywords):
+        inner = platform_text(node.func.value, bindings, facts, flags)
+        return None if inner is None else str(getattr(inner, node.func.attr)())
+    if isinstance(node, ast.Subscript):
+        inner = platform_text(node.value, bindings, facts, flags)
+        index = _constant_index(node.slice)
+        if inner is None or index is None or (
+                isinstance(index, int) and not -len(inner) <= index < len(inner)):
+            return None
+        return inner[index]
+    return None
+
+
+def _int_constant(node: ast.expr) -> int | None:
+    """`3`, or `-3`, written as a constant."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _int_constant(node.operand)
+        return None if inner is None else -inner
+    return node.value if isinstance(node, ast.Constant) and type(node.value) is int else None
+
+
+def _constant_index(node: ast.expr) -> int | slice | None:
+    """The index or slice of `x[3]`, `x[:6]`, `x[1:-1]`, written with int constants."""
+    if not isinstance(node, ast.Slice):
+        return _int_constant(node)
+    parts = (node.lower, node.upper, node.step)
+    values = [None if part is None else _int_constant(part) for part in parts]
+    unread = any(v is None and p is not None for v, p in zip(values, parts, strict=True))
+    return None if unread or values[2] == 0 else slice(*values)
+
+
 def platform_value(test: ast.expr, bindings: Bindings, facts: dict[str, str | None],
-                   flags: dict[str, bool | None] | None = None) -> bool | None:
+                   flags: Mapping[str, bool | str | None] | None = None) -> bool | None:
     """What the `if` test `test` is on the platform `facts` describe (see `platform_facts`).
 
     True or False where only the platform decides it (`sys.platform == "win32"`,
     `os.name != "nt"`, `sys.platform.startswith(("win", "cygwin"))`,
-    `platform.system() in ("Darwin",)`, `and`/`or`/`not` of those, and names in
-    `flags`: platform flags with their values); None when anything else decides it.
+    `platform.system() in ("Darwin",)`, `"win" in sys.platform`, `plat[:6] == "darwin"`
+    (see `platform_text`), `and`/`or`/`not` of those, and names in `flags`: platform
+    flags with their values); None when anything else decides it.
     """
     if isinstance(test, ast.BoolOp):
         values = [platform_value(v, bindings, facts, flags) for v in test.values]
@@ -278,22 +330,22 @@ def platform_value(test: ast.expr, bindings: Bindings, facts: dict[str, str | No
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = platform_value(test.operand, bindings, facts, flags)
         return None if inner is None else not inner
-    if isinstance(test, ast.Name) and flags is not None and test.id in flags:
-        return flags[test.id]
+    if isinstance(test, ast.Name) and flags is not None:
+        value = flags.get(test.id)
+        return value if isinstance(value, bool) else None
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
-        return _compared(test, bindings, facts)
-    return _affixed(test, bindings, facts) if isinstance(test, ast.Call) else None
+        return _compared(test, bindings, facts, flags)
+    return _affixed(test, bindings, facts, flags) if isinstance(test, ast.Call) else None
 
 
-def _affixed(test: ast.Call, bindings: Bindings, facts: dict[str, str | None]
-             ) -> bool | None:
+def _affixed(test: ast.Call, bindings: Bindings, facts: dict[str, str | None],
+             flags: Mapping[str, bool | str | None] | None) -> bool | None:
     """`platform_value` of `P.startswith("x")`, `P.endswith(("x", "y"))`."""
     if not (isinstance(test.func, ast.Attribute) and test.func.attr in ("startswith",
                                                                          "endswith")
             and len(test.args) == 1 and not test.keywords):
         return None
-    read = _platform_read(test.func.value, bindings)
-    value = facts.get(read) if read is not None else None
+    value = platform_text(test.func.value, bindings, facts, flags)
     constants = _constants(test.args[0])
     if value is None or constants is None:
         return None
@@ -301,20 +353,22 @@ def _affixed(test: ast.Call, bindings: Bindings, facts: dict[str, str | None]
             else value.endswith(constants))
 
 
-def _compared(test: ast.Compare, bindings: Bindings, facts: dict[str, str | None]
-              ) -> bool | None:
-    """`platform_value` of `P == "x"`, `P != "x"`, `P in ("x", "y")`, `P not in (...)`."""
+def _compared(test: ast.Compare, bindings: Bindings, facts: dict[str, str | None],
+              flags: Mapping[str, bool | str | None] | None) -> bool | None:
+    """`platform_value` of `P == "x"`, `P != "x"`, `P in ("x", "y")`, `"x" in P`."""
     left, right, op = test.left, test.comparators[0], test.ops[0]
-    read, other = _platform_read(left, bindings), right
-    if read is None:
-        if isinstance(op, ast.In | ast.NotIn):
-            return None  # `"win" in sys.platform`: a substring test, not read here
-        read, other = _platform_read(right, bindings), left
-    value = facts.get(read) if read is not None else None
+    value, other = platform_text(left, bindings, facts, flags), right
+    substring = False
+    if value is None:
+        # `"win" in sys.platform`: a substring test, exact once the string is known.
+        value, other = platform_text(right, bindings, facts, flags), left
+        substring = isinstance(op, ast.In | ast.NotIn)
     constants = _constants(other)
     if value is None or constants is None:
         return None
     collection = isinstance(other, ast.Tuple | ast.List | ast.Set)
+    if substring:
+        return None if collection else (constants[0] in value) == isinstance(op, ast.In)
     if isinstance(op, ast.Eq | ast.NotEq) and not collection:
         return (value == constants[0]) == isinstance(op, ast.Eq)
     if isinstance(op, ast.In | ast.NotIn) and collection:

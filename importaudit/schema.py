@@ -236,7 +236,9 @@ def fix_schema() -> dict[str, Any]:
             "fixed_point": {"type": "boolean", "description": "False when fix stopped at "
                             "its bound of rounds while a round still proved new rewrites"},
             "stopped": {**_nullable(text), "description": "Why fix stopped before its "
-                        "fixed point (--time-limit), said; null: it did not"},
+                        "fixed point (--time-limit, or a signal: then what the finished "
+                        "rounds proved, and fix exited 128 + the signal's number), "
+                        "said; null: it did not"},
             "nothing_found": {**_nullable(text), "description": "Why the review gave "
                               "fix nothing to rewrite (null: it gave something)"},
         }, "Each rewrite `importaudit fix` proposed, its proof and saving, what it left "

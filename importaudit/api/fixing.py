@@ -18,7 +18,7 @@ from importaudit.api.runs import (
 )
 from importaudit.config.options import FixOptions, ReviewOptions
 from importaudit.defaults import FIX_ROUNDS
-from importaudit.errors import UsageError
+from importaudit.errors import Interrupted, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from importaudit.config.options import Measure
     from importaudit.fix import fixpoint
     from importaudit.fix.engine import Target as FixTarget
+    from importaudit.fix.lazy_init import Refusal
     from importaudit.fix.project import Declared
     from importaudit.fix.result import FixResult, Rewrite
     from importaudit.model import Report
@@ -35,6 +36,42 @@ if TYPE_CHECKING:
 
 
 def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
+    """Rewrite what the review found into lazy imports, prove it, and write it if asked.
+
+    See `_fix`. Interrupted by a signal (`errors.Interrupted`), the signal carries as its
+    `partial` what the rounds finished by then proved (a `FixResult` whose
+    `interrupted` names the signal and whose `stopped` says where it came): the command
+    line shows it before it exits. Nothing is written then, unless the signal came
+    while the files were being written: they are all written first (`fix.writing`).
+    """
+    from importaudit.fix.result import FixResult
+
+    try:
+        return _fix(targets, options)
+    except Interrupted as exc:
+        if not isinstance(exc.partial, FixResult):
+            exc.partial = FixResult(
+                style=(options or FixOptions()).style, fixed_point=False,
+                interrupted=exc.name, stopped=f"interrupted by {exc.name} before the first "
+                "round was proven: nothing is proven yet")
+        raise
+
+
+def _interrupted(exc: Interrupted, result: FixResult, where: str) -> None:
+    """Put `result` on `exc`: what was proven when the signal came (`where`).
+
+    Unless a stage under this one did: a round's own partial says more than the run's.
+    """
+    import dataclasses
+
+    from importaudit.fix.result import FixResult
+
+    if not isinstance(exc.partial, FixResult):
+        exc.partial = dataclasses.replace(result, interrupted=exc.name, fixed_point=False,
+                                          stopped=f"interrupted by {exc.name} {where}")
+
+
+def _fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     """Rewrite what the review found into lazy imports, prove it, and write it if asked.
 
     Reviews `targets` (rules `options.select`, default the ones `fix` can rewrite),
@@ -54,7 +91,7 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     import dataclasses
 
     from importaudit.errors import TargetFailedError
-    from importaudit.fix import engine, writing
+    from importaudit.fix import engine
     from importaudit.fix import result as outcome
     from importaudit.fix.reads import PlanCache
 
@@ -159,8 +196,25 @@ def fix(targets: Sequence[str], options: FixOptions | None = None) -> FixResult:
     if not result.passed or result.before is None or result.after is None:
         return result
     if options.write and (options.allow_costlier or not result.costlier):
-        result = dataclasses.replace(result, written=writing.write(result))
+        return _written(result)
     return result
+
+
+def _written(result: FixResult) -> FixResult:
+    """`result` with its proven files written (`fix.writing.write`)."""
+    import dataclasses
+
+    from importaudit.fix import writing
+
+    try:
+        return dataclasses.replace(result, written=writing.write(result))
+    except Interrupted as exc:
+        # The signal came while writing: it took effect once every file was written.
+        exc.partial = dataclasses.replace(
+            result, written=tuple(r.file for r in result.passed), interrupted=exc.name,
+            stopped=f"interrupted by {exc.name} while writing: every proven file was "
+            "written first")
+        raise
 
 
 def _nothing_found(reviewed: Report, codes: Sequence[str], ignore: Sequence[str]) -> str:
@@ -200,32 +254,54 @@ def _worth_offering(proven: Callable[[frozenset[str]], FixResult],
     was left alone in the rewrites not offered (why they save nothing) stays said.
 
     When `out_of_time` says so before a pass that would prove the rest without them,
-    none is offered: each was proven only together with rewrites that save nothing,
-    and is listed, measured, as not proven as it would be written.
+    the pass that ran stands as it was proven and measured (`_between_passes`): the
+    rest were proven only together with the rewrites that save nothing, so those are
+    kept too, and `stopped` says so. Interrupted by a signal during a later pass, the
+    signal carries that pass's finished rounds, or else the pass before, the same way.
     """
     import dataclasses
 
-    from importaudit.fix.lazy_init import Refusal
-    from importaudit.fix.output import not_worth, saves_nothing, too_little
+    from importaudit.fix.output import saves_nothing, too_little
+    from importaudit.fix.result import FixResult
 
     idle: dict[str, Rewrite] = {}
     left: list[Refusal] = []
+    last: tuple[FixResult, dict[str, Rewrite], dict[str, Rewrite], list[Refusal]] | None = None
     while True:
-        result = proven(frozenset(idle))
+        try:
+            result = proven(frozenset(idle))
+        except Interrupted as exc:
+            partial = exc.partial
+            if isinstance(partial, FixResult) and partial.passed:  # a round of this pass
+                exc.partial = _offered(partial, idle, left)
+            elif last is not None:
+                before, earlier, now, kept = last
+                exc.partial = _between_passes(
+                    dataclasses.replace(before, interrupted=exc.name, fixed_point=False),
+                    earlier, now, kept, f"interrupted by {exc.name}", "")
+            raise
         now = {r.module: r for r in result.passed
                if r.codes and (saves_nothing(r.exclusive) or too_little(r))}
         if not now:
             break
         stopped = out_of_time()
         if stopped is not None:
-            return dataclasses.replace(result, stopped=stopped, not_proven=(
-                f"{stopped} before proving the "
-                f"{sum(1 for r in result.passed if r.codes and r.module not in now)} other "
-                f"rewrite(s) without the {len(now)} that save nothing "
-                f"({', '.join(sorted(now))}): they were proven only together with those; "
-                "run fix again with a longer --time-limit to have them proven alone"))
+            return _between_passes(result, idle, now, left, stopped,
+                                   "; run fix again with a longer --time-limit to have "
+                                   "them proven alone")
+        last = (result, dict(idle), now, list(left))
         idle.update(now)
         left.extend(f for f in result.refusals if f.module in now)
+    return _offered(result, idle, left)
+
+
+def _offered(result: FixResult, idle: dict[str, Rewrite], left: Sequence[Refusal]) -> FixResult:
+    """`result`, saying that the rewrites of `idle` are not offered, and why (`left`)."""
+    import dataclasses
+
+    from importaudit.fix.lazy_init import Refusal
+    from importaudit.fix.output import not_worth
+
     if not idle:
         return result
     return dataclasses.replace(result, not_offered=tuple(idle), refusals=tuple(dict.fromkeys((
@@ -233,9 +309,59 @@ def _worth_offering(proven: Callable[[frozenset[str]], FixResult],
                                    for r in idle.values())))))
 
 
+def _between_passes(result: FixResult, earlier: dict[str, Rewrite], now: dict[str, Rewrite],
+                    left: Sequence[Refusal], stopped: str, then: str) -> FixResult:
+    """What a pass `result` offers when no further pass proves its rest without `now`.
+
+    `now` are its rewrites that save nothing, `earlier` those the passes before left
+    out (with `left`, what was left alone in them). The others were proven only
+    together with `now` applied: all of them stand as proven and measured, those of
+    `now` included (each says it saves nothing), and `stopped` + `then` say so. If
+    every proven rewrite is in `now`, none is offered, as after a last pass: nothing
+    is left that a further pass would prove.
+    """
+    import dataclasses
+
+    others = sum(1 for r in result.passed if r.codes and r.module not in now)
+    if others:
+        kept = dataclasses.replace(result, stopped=(
+            f"{stopped} before proving the {others} other rewrite(s) again without the "
+            f"{len(now)} that save nothing ({', '.join(sorted(now))}): they were proven "
+            f"only together with those, so all are kept, as proven{then}"))
+        return _offered(kept, earlier, left)
+    none = dataclasses.replace(
+        result, rewrites=tuple(r for r in result.rewrites if r.module not in now),
+        before=None, after=None, tests=None, costlier=(),
+        stopped=f"{stopped}: every rewrite proven saves nothing, so none is offered")
+    return _offered(none, {**earlier, **now},
+                    [*left, *(f for f in result.refusals if f.module in now)])
+
+
 def _measured(result: FixResult, resolved: ResolvedTargets, plain: Measure,
               options: FixOptions, interpreter: Interpreter,
               say: Callable[[str], None] = lambda _what: None) -> FixResult:
+    """`result` with the targets' import cost before and after, tests, exclusive savings.
+
+    See `_measuring`. Interrupted, the signal carries `result`: proven, not measured.
+    """
+    try:
+        return _measuring(result, resolved, plain, options, interpreter, say)
+    except Interrupted as exc:
+        tested = " and tested with --test-cmd" if options.test_cmd else ""
+        _interrupted(exc, result, f"while the rewrites the {_rounds(result.rounds)} "
+                     f"proved were measured{tested}: they are shown, not measured"
+                     f"{', not tested' if tested else ''}")
+        raise
+
+
+def _rounds(count: int) -> str:
+    """`round` or `3 rounds`."""
+    return "round" if count == 1 else f"{count} rounds"
+
+
+def _measuring(result: FixResult, resolved: ResolvedTargets, plain: Measure,
+               options: FixOptions, interpreter: Interpreter,
+               say: Callable[[str], None]) -> FixResult:
     """`result` with the targets' import cost before and after, tests, exclusive savings.
 
     `say` is told which measurement runs, for a long run.
@@ -350,6 +476,12 @@ def _fixed_point(result: FixResult,
                 # The rounds before stand (each was proven); this one is said, not hidden.
                 return dataclasses.replace(result, rounds=number, fixed_point=False, broke=(
                     *result.broke, Breakage("", f"round {number} did not finish: {error}")))
+            except Interrupted as exc:
+                # So do they when a signal stops this round: they are what is kept.
+                _interrupted(exc, dataclasses.replace(result, rounds=number - 1),
+                             f"during round {number}: the {_rounds(number - 1)} before "
+                             "it proved what is shown (not measured or tested)")
+                raise
         if not fixpoint.proposed(latest):
             return dataclasses.replace(result, rounds=number)
         tried |= fixpoint.withdrawn(latest)

@@ -132,7 +132,10 @@ def profile(targets: Sequence[str], measure: Measure | None = None, *,
                                                                    request.imports))
     def make(measurement: Measurement) -> Report:
         report = new_report(resolved.modules, measurement)
-        notes = measured_walk_notes(tree, (record.name for record in report.modules))
+        # An object code stored under a test-named name without a file (apipkg's
+        # `py.test` alias for pytest) is not that test module imported.
+        notes = measured_walk_notes(tree, (record.name for record in report.modules
+                                           if record.via is None or record.origin))
         if (notes or info) and report.meta is not None:
             meta = dataclasses.replace(report.meta, notes=(*report.meta.notes, *notes),
                                        shard=info or report.meta.shard)

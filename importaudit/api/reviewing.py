@@ -113,12 +113,17 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     reviewed = review_report(report, settings)
     if lazy is not None and lazy.cut:
         cut = sorted(set(lazy.cut))
+        # IA101 says so only where it is shown: not with `--select IA501` (the trials
+        # run for the savings alone), nor with IA101 ignored everywhere.
+        shown = ((chosen is None or "IA101" in chosen)
+                 and not any(e.strip().upper() == "IA101" for e in options.ignore))
+        told = ("IA101 says so, no other finding's saving counts them lazy" if shown
+                else "no finding's saving counts them lazy")
         reviewed = noted(reviewed, (
-            f"proving IA101's lazy __init__s stopped at --prove-time "
+            f"proving lazy __init__s stopped at --prove-time "
             f"{options.prove_time:g} s: not proven for {len(cut)} package(s) "
-            f"({', '.join(cut[:4])}{', ...' if len(cut) > 4 else ''}): IA101 says so, no "
-            "other finding's saving counts them lazy, and `importaudit fix` proves each "
-            "rewrite before writing it"))
+            f"({', '.join(cut[:4])}{', ...' if len(cut) > 4 else ''}): {told}, and "
+            "`importaudit fix` proves each rewrite before writing it"))
     return reviewed
 
 

@@ -12,11 +12,11 @@ import gc
 import os
 import signal
 import sys
-import threading
 from typing import TYPE_CHECKING
 
 import click
 
+from importaudit._signals import handled
 from importaudit._version import __version__
 from importaudit.errors import ImportAuditError, Interrupted
 from importaudit.static.gcpause import pace_for_a_run
@@ -76,12 +76,6 @@ def _errors(debug: bool) -> Iterator[None]:
         _fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 2)
 
 
-#: The signals that stop a command cleanly (child interpreters ended, temp files removed).
-_STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-
-
 @contextlib.contextmanager
 def _signals_as_interrupts() -> Iterator[None]:
     """While a command runs, Ctrl-C, SIGTERM and SIGHUP raise `Interrupted`.
@@ -92,9 +86,6 @@ def _signals_as_interrupts() -> Iterator[None]:
     SIGINT) stays ignored. Only the first signal is raised: a second one while the first
     unwinds must not cut the cleanup short.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     raised = False
 
     def interrupt(signum: int, _frame: FrameType | None) -> None:
@@ -103,15 +94,8 @@ def _signals_as_interrupts() -> Iterator[None]:
             raised = True
             raise Interrupted(signum)
 
-    previous = {}
-    for sig in _STOP_SIGNALS:
-        if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):
-            previous[sig] = signal.signal(sig, interrupt)
-    try:
+    with handled(interrupt, lambda old: old in (signal.SIG_DFL, signal.default_int_handler)):
         yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 

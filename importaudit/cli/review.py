@@ -30,7 +30,7 @@ from importaudit.cli.output import (
     say_heap_gaps,
     verbosity_options,
 )
-from importaudit.errors import EXIT_TARGET, ImportAuditError
+from importaudit.errors import EXIT_TARGET, ImportAuditError, Interrupted
 
 if TYPE_CHECKING:
     from importaudit.cli.options import Given, ProgramFlags, ShardFlags
@@ -144,8 +144,10 @@ def review(
 @click.option("--time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True),
               default=None, metavar="SECONDS",
               help="Start no further round after this long: what was proven by then is "
-                   "reported (and written with --write); a large package's later rounds "
-                   "can take long. --timeout bounds each child interpreter instead.")
+                   "reported (and written with --write), including rewrites that save "
+                   "nothing when the others were proven only together with them (the "
+                   "output says so); a large package's later rounds can take long. "
+                   "--timeout bounds each child interpreter instead.")
 @config_flags("fix_style", "repeat", *WALK, "timeout", *WHERE)
 @format_option(["text", "json"], "text")
 @output_option
@@ -176,6 +178,7 @@ def fix(
         from importaudit import api
         from importaudit.config import FixOptions
         from importaudit.fix.output import render_json, render_text
+        from importaudit.fix.result import FixResult
 
         # [tool.importaudit] applies as for review; the flags win.
         config = given.config()
@@ -183,10 +186,25 @@ def fix(
                              ignore=(*config.review_ignore, *ignore), write=write,
                              test_cmd=test_cmd, allow_costlier=allow_costlier,
                              style=config.fix_style, time_limit=time_limit)
-        result = api.fix(targets, options)
-        with output_stream(output) as stream:
-            chosen = infer_format(fmt, output, "text")
-            (render_json if chosen == "json" else render_text)(result, stream, api.shown_path)
+        chosen = infer_format(fmt, output, "text")
+
+        def show(result: FixResult) -> None:
+            with output_stream(output) as stream:
+                (render_json if chosen == "json" else render_text)(result, stream,
+                                                                   api.shown_path)
+
+        try:
+            result = api.fix(targets, options)
+        except Interrupted as exc:
+            # Ctrl-C or a CI's cancel: what the finished rounds proved is still shown.
+            if isinstance(exc.partial, FixResult):
+                show(exc.partial)
+                if output not in (None, "-") or chosen == "json":
+                    where = f"in {output}" if output not in (None, "-") else "on stdout (json)"
+                    click.echo(f"importaudit: what was proven before {exc.name} is {where}",
+                               err=True)
+            raise
+        show(result)
         return 1 if result.pending or result.proof_failed or result.costlier else 0
 
     run(body)

@@ -8,6 +8,8 @@ command runs in it. `saving` and `costlier` compare what the profiler measured.
 from __future__ import annotations
 
 import contextlib
+import csv
+import functools
 import os
 import shutil
 import tempfile
@@ -49,6 +51,54 @@ def package_root(file: Path, module: str | None = None) -> Path:
 
 
 
+def installed_beside(root: Path, top: str) -> tuple[str, ...]:
+    """The folders `top`'s distribution installed beside it in `root` that no import names.
+
+    A wheel repaired by auditwheel (or delvewheel) ships its shared libraries in a
+    folder beside the package (`pillow.libs`), which its extension modules find
+    relative to their own file (`$ORIGIN/../pillow.libs`): a copy of `PIL` alone
+    cannot load `PIL._imaging`, and every module of the copy failed to import, so
+    `fix PIL` withdrew a rewrite that was right. Read from the distribution's RECORD,
+    not guessed from names; a tree no installer wrote (no RECORD lists `top`) has none,
+    unless it is a copy made here: a later round of `fix` copies from the copy the last
+    one proved, where the links made for it stand in for the RECORD (numpy's second
+    round could not load `numpy.libs` otherwise).
+    """
+    recorded = _beside(str(root))
+    top = top.partition(".")[0]  # a module's file (`solo.py`) by its name
+    if top in recorded:
+        return recorded[top]
+    with contextlib.suppress(OSError), os.scandir(root) as entries:
+        return tuple(sorted(e.name for e in entries if e.is_symlink() and e.is_dir()
+                            and not e.name.isidentifier()
+                            and not e.name.endswith((".dist-info", ".egg-info"))))
+    return ()
+
+
+@functools.lru_cache(maxsize=16)
+def _beside(root: str) -> dict[str, tuple[str, ...]]:
+    """Each top-level name a RECORD in `root` lists -> the folders it has no import name for."""
+    found: dict[str, tuple[str, ...]] = {}
+    for record in sorted(Path(root).glob("*.dist-info/RECORD")):
+        try:
+            with record.open(encoding="utf-8", newline="") as lines:
+                firsts = {row[0].replace("\\", "/").split("/", 1)[0]
+                          for row in csv.reader(lines) if row}
+        except (OSError, UnicodeDecodeError, csv.Error):
+            continue
+        folders = tuple(sorted(
+            name for name in firsts
+            if not name.isidentifier() and name not in ("", ".", "..")
+            and not name.endswith((".dist-info", ".egg-info", ".data"))
+            and Path(root, name).is_dir()))
+        if folders:  # a namespace top several distributions install gets all theirs
+            for name in firsts:
+                if name.isidentifier() or name.endswith(".py"):
+                    key = name.removesuffix(".py")
+                    found[key] = tuple(sorted({*found.get(key, ()), *folders}))
+    return found
+
+
 def in_copy(rewrite: Rewrite, into: Path) -> Path:
     """Where `rewrite`'s file is in a copy made by `copy_packages` into `into`."""
     return into / rewrite.file.relative_to(package_root(rewrite.file, rewrite.module))
@@ -78,6 +128,10 @@ def copy_packages(rewrites: Sequence[Rewrite], into: Path, *,
                                 else shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copy2(root / top, into / top)
+            for name in installed_beside(root, top):
+                if not (into / name).exists():  # to the folder, not to a link of a copy
+                    (into / name).symlink_to(os.path.realpath(root / name),
+                                             target_is_directory=True)
             done.add(top)
         if apply is True or (apply is not False and rewrite in apply):
             written = into / relative

@@ -123,6 +123,8 @@ def _takes(node: cst.Import | cst.ImportFrom, alias: cst.ImportAlias, package: s
     names that project as the dependency, not the namespace.
     """
     module = _imported(node, alias, package)
+    if module == "__future__":
+        return False  # a compiler directive, never moved (nor listed as left alone)
     if isinstance(node, cst.ImportFrom):
         module = f"{module}.{_dotted(alias.name)}" if module else _dotted(alias.name)
     return _under(module, roots)
@@ -444,6 +446,34 @@ def _only(statement: cst.BaseStatement, names: frozenset[str]) -> cst.SimpleStat
     return cst.SimpleStatementLine(body=[clean])
 
 
+def _comments_stay(module: cst.Module, moves: Mapping[int, frozenset[str]]) -> cst.Module:
+    """`module` with the comments above each import taken out whole kept where they were.
+
+    The import goes into functions, its comments would go with the statement: sh's
+    22-line licence header, which ends right above `import asyncio`, was deleted. The
+    lines above such a statement (blank ones too, for the layout) move to the next
+    statement that stays, or to the end of the module.
+    """
+    body = list(module.body)
+    carry: list[cst.EmptyLine] = []
+    for index, statement in enumerate(body):
+        lead = [*carry, *statement.leading_lines]
+        names = moves.get(index)
+        whole = names is not None and isinstance(statement, cst.SimpleStatementLine) \
+            and isinstance(small := statement.body[0], cst.Import | cst.ImportFrom) \
+            and not isinstance(small.names, cst.ImportStar) \
+            and all(_bound(a) in names for a in small.names)
+        if whole and any(line.comment is not None for line in lead):
+            carry = lead
+            body[index] = statement.with_changes(leading_lines=[])
+        elif carry:
+            carry = []
+            body[index] = statement.with_changes(leading_lines=lead)
+    if carry:
+        return module.with_changes(body=body, footer=[*carry, *module.footer])
+    return module.with_changes(body=body)
+
+
 def render_defer(plan: DeferPlan) -> str:
     """The module with the planned imports moved into the functions that use them."""
     module, functions = plan.tree, plan.functions
@@ -454,7 +484,7 @@ def render_defer(plan: DeferPlan) -> str:
                      if isinstance(f, cst.FunctionDef)}
     inserts = {functions[line]: [_only(module.body[i], names) for i, names in found]
                for line, found in plan.inserts.items()}
-    moved = module.visit(_Insert(inserts))
+    moved = _comments_stay(module.visit(_Insert(inserts)), plan.moves)
     body, insert_at, lead, _ = take_out(moved, plan.moves)
     if insert_at is None:
         return plan.source

@@ -454,6 +454,8 @@ def _summary(result: FixResult) -> str:
         return (f"{unoffered} rewrite(s) proven, none offered: "
                 f"{'it saves' if unoffered == 1 else 'each saves'} nothing measured{little} "
                 "(see \"Left as it was\")\n")
+    if not proposed and result.interrupted:  # not "nothing could be rewritten"
+        return f"0 rewrite(s) proven: {result.stopped}\n"
     if not proposed:  # "0 proposed" alone leaves the user guessing why
         why = result.nothing_found or (
             "what the review found was left as it was (see \"Left as it was\")"
@@ -484,5 +486,8 @@ def _verdict(result: FixResult, out: Any, shown: Any) -> None:
         out("Nothing written: a rewrite is written only once its proof passed.\n")
     elif result.written:
         out(f"Written: {', '.join(shown(p) for p in result.written)}\n")
+    elif result.interrupted:
+        out(f"Nothing written: interrupted by {result.interrupted}"
+            + (" (the diffs above are what was proven)" if result.passed else "") + ".\n")
     elif result.passed and not result.costlier:
         out("Nothing written: run again with --write to apply.\n")

@@ -79,7 +79,10 @@ class FixResult:
     not_proven: str | None = None  # why the proof could not run (then nothing is written)
     rounds: int = 1  # review-and-prove rounds run (see `fixpoint`)
     fixed_point: bool = True  # False: stopped at the bound with new rewrites still coming
-    stopped: str | None = None  # why the rounds stopped early (`--time-limit`), said
+    stopped: str | None = None  # why the rounds stopped early (`--time-limit`, a signal), said
+    # The signal that interrupted `fix` ("SIGINT"): the result is what was proven by
+    # then, shown before the command exits 128 + the signal's number (see `api.fix`).
+    interrupted: str | None = None
     # Modules whose proven rewrite saved nothing measured, so it is not offered (listed
     # with the reason under `refusals`; see `api.fix`).
     not_offered: tuple[str, ...] = ()

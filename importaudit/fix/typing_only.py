@@ -87,7 +87,10 @@ def plan_typing(module: str, file: Path, relpath: str, *, is_package: bool,
         moves.setdefault(index_of[binding.line], set()).add(binding.name)
         names.append(binding.name)
         evaluated |= Use.EVALUATED_ANNOTATION in facts.uses_of(binding.name)
-    checking = any(b.name == "TYPE_CHECKING" for b in facts.bindings)
+    # Imported, or assigned as typing defines it (Pillow's `TYPE_CHECKING = False`): a
+    # second one was written, and the proof saw the original's counted as added.
+    checking = (any(b.name == "TYPE_CHECKING" for b in facts.bindings)
+                or own_type_checking(tree.module.body, 0) is not None)
     return TypingPlan(module, file, source, tuple(names), tuple(refusals),
                       {i: frozenset(n) for i, n in moves.items()},
                       evaluated and not facts.lazy_annotations, checking)

@@ -45,8 +45,13 @@ def _newline(path: Path) -> str:
 
 
 def write(result: FixResult) -> tuple[Path, ...]:
-    """Replace each proven file atomically, or none if any changed since it was read."""
+    """Replace each proven file atomically, or none if any changed since it was read.
+
+    The rewrites hang together (a lazy `__init__` and the shared helper it imports):
+    Ctrl-C or SIGTERM while they are written takes effect once all are written.
+    """
     from importaudit._atomic import write_text_atomic
+    from importaudit._signals import held
 
     changed = [r.file for r in result.passed
                if (r.file.read_text(encoding="utf-8") if r.file.exists() else None)
@@ -54,6 +59,7 @@ def write(result: FixResult) -> tuple[Path, ...]:
     if changed:
         raise UsageError(f"{changed[0]} changed since importaudit read it: nothing "
                          "written (run fix again)")
-    for rewrite in result.passed:
-        write_text_atomic(rewrite.file, rewrite.after, newline=_newline(rewrite.file))
+    with held():
+        for rewrite in result.passed:
+            write_text_atomic(rewrite.file, rewrite.after, newline=_newline(rewrite.file))
     return tuple(r.file for r in result.passed)

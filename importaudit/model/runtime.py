@@ -132,7 +132,7 @@ class LoopBlock:
 class ChildFailure:
     """How a child interpreter ended when it did not finish cleanly."""
 
-    kind: str  # "import-error" | "exit" | "signal" | "timeout" | "crash"
+    kind: str  # "import-error" | "program-error" | "exit" | "signal" | "timeout" | "crash"
     message: str
     module: str | None = None  # module whose import raised, when known
     exit_code: int | None = None

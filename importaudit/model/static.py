@@ -132,6 +132,15 @@ class ImportTrial:
     # Importing `module` first imports its packages first; when importing this one of
     # them first (alone, fresh) already loaded `module` or failed, that was the same run.
     via: str | None = None
+    # It imported fine, but these modules suspected of taking a name from it did not
+    # load in that run (a conditional or optional import of them did not run: altair's
+    # `jupyter_chart` needs anywidget): the imports at risk never ran, so it says nothing.
+    unreached: tuple[str, ...] = ()
+
+    @property
+    def ran_through(self) -> bool:
+        """Whether the run got past the imports at risk: imported fine, or `cleared`."""
+        return (self.error is None and not self.unreached) or self.cleared
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,8 @@ from importaudit.cycletext import (
     other_reason_text,
     ran_only_order,
     trial_text,
+    unreached,
+    unreached_text,
     unsuspected_label,
 )
 from importaudit.model import KIND_ORDER, EdgeKind, Proof
@@ -310,7 +312,7 @@ def _claims(cycle: Cycle, console: Console, options: RenderOptions) -> None:
                       soft_wrap=True)
     elif not cycle.fails:
         failing = _limit(cycle.failing, options, _FAILING_SHOWN)
-        tried = cycle.proof is Proof.NOT_REPRODUCED
+        tried = cycle.proof is Proof.NOT_REPRODUCED or bool(unreached(cycle))
         for edge in failing:
             attributes = _names([n for n in edge.names if n != "*"])
             # Tried and not reproduced: only the condition is known, not that it happens.
@@ -328,6 +330,8 @@ def _claims(cycle: Cycle, console: Console, options: RenderOptions) -> None:
         if trial.error and not trial.circular:
             console.print(Text(f"  {other_reason_text(trial)}",
                                style="dim"), soft_wrap=True)
+        elif trial.unreached:
+            console.print(Text(f"  {unreached_text(trial)}", style="dim"), soft_wrap=True)
 
 
 def cycle_label(cycle: Cycle) -> str:
@@ -360,7 +364,8 @@ def _cycle(number: int, cycle: Cycle, console: Console, options: RenderOptions) 
     label = claim_label(cycle)
     if label is not None:
         # Upper case where it fails (or may: unverified), the way a reader scans for it.
-        shout = cycle.fails or cycle.proof is Proof.UNVERIFIED
+        # Not where the runs never loaded the imports at risk: here they do not run.
+        shout = cycle.fails or (cycle.proof is Proof.UNVERIFIED and not unreached(cycle))
         head, paren, rest = label.partition(" (")
         title.append(f"  {head.upper()}{paren}{rest}" if shout else f"  {label}",
                      style="bold red" if shout else "yellow")

@@ -60,7 +60,10 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
     # import here: what was measured of it is partial, and it is nothing to fix. Nor did
     # a module below it, or one its failing import ran (plotly.matplotlylib's
     # mplexporter, whose renderers loaded 107 modules before one needed matplotlib).
+    # But a finding about why its module fails (a cycle proven to fail at import) stays:
+    # the failure is its evidence, not a partial measurement.
     from importaudit.loadgraph import ancestors
+    from importaudit.review.impact import claim_key
 
     skipped = {s.name for s in report.skipped}
     failed = {m.name for m in report.modules if m.error is not None}
@@ -69,7 +72,8 @@ def run_review(report: Report, settings: ReviewSettings | None = None) -> Review
             continue
         found.extend(rule.check(ctx))
     found = [f for f in fold_utility_pulls(ctx, found)
-             if f.module not in failed and skipped.isdisjoint(ancestors(f.module))]
+             if (f.module not in failed or claim_key(f) in ctx.failure_findings)
+             and skipped.isdisjoint(ancestors(f.module))]
     if ctx.settings.fold_pulls:  # `fix` plans each finding's rewrite: it asks unfolded
         found = fold_same_imports(found, ctx.claims, ctx.floors)
     with_served(ctx, ctx.claims)

@@ -95,6 +95,12 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
         moved = {ctx.submodule_of(b) for b in moved_bindings}
         kept = {ctx.submodule_of(b) for b in facts.bindings
                 if b.kind is not BindingKind.TYPE_ONLY and b not in moved_bindings}
+        names = [b.name for b in moved_bindings]
+        evaluated = any(Use.EVALUATED_ANNOTATION in facts.uses_of(n) for n in names)
+        # What the fix adds runs at import time too, so it is no saving: faker.documentor
+        # was told moving its imports saved `__future__`, the first name listed, which
+        # the fix's own `from __future__ import annotations` imports.
+        kept |= fix_imports(evaluated)
         # Exclusive: what importing the module would no longer load, its parent packages
         # and other imports (which may need all of it anyway) still running.
         claim = ctx.defer_claim(facts.name, moved, kept)
@@ -102,8 +108,6 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
         if not saved:
             continue
         impact = ctx.tree.cost(saved)
-        names = [b.name for b in moved_bindings]
-        evaluated = any(Use.EVALUATED_ANNOTATION in facts.uses_of(n) for n in names)
         first_step = ("Add `from __future__ import annotations` at the top of the module "
                       "(its annotations are evaluated now), then move" if evaluated
                       else "Move")
@@ -116,10 +120,39 @@ def typing_only_import(ctx: ReviewContext) -> Iterator[Finding]:
             f"{impact.modules or 0} module(s) "
             f"({', '.join(sorted(saved)[:3])}{', ...' if len(saved) > 3 else ''}).",
             f"{first_step} the import{'s' if len(names) > 1 else ''} under "
-            "`if TYPE_CHECKING:`.\n\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    "
+            "`if TYPE_CHECKING:`.\n\n" + checking_head(facts) + "if TYPE_CHECKING:\n    "
             + "\n    ".join(b.statement() for b in moved_bindings),
             impact=impact, line=lines[0], chain=(facts.name, *sorted(moved)[:1]),
         ))
+
+
+def fix_imports(evaluated: bool) -> set[str]:
+    """The modules IA501's fix makes the module import.
+
+    `__future__` when it adds `from __future__ import annotations`. Never typing: where
+    the module does not import it already, the fix writes `TYPE_CHECKING = False`
+    (`checking_head`), as `importaudit fix` does.
+    """
+    return {"__future__"} if evaluated else set()
+
+
+def checking_head(facts: ModuleFacts) -> str:
+    """What binds `TYPE_CHECKING` in IA501's fix, unless the module imports it already.
+
+    Importing typing costs milliseconds: a module that does not import it gets the
+    constant typing defines (`TYPE_CHECKING = False`, which type checkers read as
+    typing's), as `fix.lazy_init.type_checking_block` writes it.
+    """
+    # Bound already, imported or assigned (Pillow's `TYPE_CHECKING = False`): the fix
+    # joins that (`fix.typing_only.own_type_checking`).
+    if "TYPE_CHECKING" in facts.defined or any(b.name == "TYPE_CHECKING"
+                                               for b in facts.bindings):
+        return ""
+    # Only an import that always runs counts (`fix.lazy_init.imports_typing`): one in
+    # a `try:` may not have run.
+    if any(b.module == "typing" and b.kind is BindingKind.EAGER for b in facts.bindings):
+        return "from typing import TYPE_CHECKING\n\n"
+    return "TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing\n\n"
 
 
 def read_by_decorator(ctx: ReviewContext, facts: ModuleFacts) -> str | None:

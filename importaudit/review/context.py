@@ -9,6 +9,7 @@ opened at import time) rather than only a cost.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import os
 import sys
@@ -31,7 +32,7 @@ from importaudit.runtime.heapgaps import unmeasured
 from importaudit.static.sourcetree import project_package
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
     import networkx as nx
 
@@ -190,6 +191,9 @@ class ReviewContext:
         self.claims: dict[ClaimKey, Claim] = {}
         # The hazard floors of findings (IA201's failing cycle), kept for regrading.
         self.floors: dict[ClaimKey, Severity] = {}
+        # Findings whose subject is the very failure their module's import ran into
+        # (IA201's cycle that fails at import): kept though that module failed.
+        self.failure_findings: set[ClaimKey] = set()
         # IA103 findings held for their utility package's IA101 (see fold_utility_pulls).
         self.held: list[HeldPull] = []
         self.own = own_packages(report)
@@ -230,6 +234,7 @@ class ReviewContext:
         self._offer_order: dict[str, int] | None = None
         self._suppressions: list[Suppression] | None = None  # see `suppressions`
         self._runs_here: dict[tuple[str, int], bool | None] = {}  # see `runs_here`
+        self._defined_at: dict[str, dict[str, list[int]]] = {}  # see `defined_at`
 
     def import_graph(self) -> nx.DiGraph[str]:
         """The static graph over the edges cycles count (built on first use)."""
@@ -342,6 +347,33 @@ class ReviewContext:
                             if p.isdigit())
             self._runs_here[key] = runs_here(facts.path, line, meta.platform, version or None)
         return self._runs_here[key]
+
+    def defined_at(self, facts: ModuleFacts) -> dict[str, list[int]]:
+        """Each name a module-level def, class or assignment binds -> their lines, in order.
+
+        Read once per module: IA103 asks it of each name the module's importers take
+        (transformers.utils, which every module of transformers takes names from, was
+        walked again for each of its hundreds of names).
+        """
+        if not facts.defined:
+            return {}
+        if facts.path not in self._defined_at:
+            from importaudit.runtime.absent import module_level, parse
+
+            found: dict[str, list[int]] = {}
+            tree = parse(facts.path)
+            for node in module_level(tree.body) if tree is not None else ():
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    bound = [node.name]
+                elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                    bound = list(dict.fromkeys(target_names(
+                        node.targets if isinstance(node, ast.Assign) else [node.target])))
+                else:
+                    continue
+                for name in bound:
+                    found.setdefault(name, []).append(node.lineno)
+            self._defined_at[facts.path] = found
+        return self._defined_at[facts.path]
 
     def star_names(self, module: str) -> frozenset[str]:
         """The names `from module import *` takes: its `__all__`, else its public globals."""
@@ -547,8 +579,13 @@ class ReviewContext:
         self, code: str, title: str, module: str, message: str, fix: str, *,
         impact: Impact, file: str | None = None, line: int | None = None,
         chain: tuple[str, ...] = (), floor: Severity = Severity.INFO,
+        explains_failure: bool = False,
     ) -> Finding:
-        """A finding whose severity is its impact's grade, at least `floor`."""
+        """A finding whose severity is its impact's grade, at least `floor`.
+
+        `explains_failure`: what the finding is about is why its module fails to import
+        (a cycle proven to fail), so the failure does not take it out of the review.
+        """
         severity = max(self.grade(impact), floor)
         if file is None:
             own = self.modules.get(module)
@@ -558,6 +595,8 @@ class ReviewContext:
                           chain=chain)
         if floor > Severity.INFO:
             self.floors[claim_key(finding)] = floor
+        if explains_failure:
+            self.failure_findings.add(claim_key(finding))
         return finding
 
 
@@ -605,3 +644,14 @@ def _project_modules(ctx: ReviewContext) -> dict[str, OwnModule]:
                 continue
             found[name] = OwnModule(name, file, source.is_package)
     return found
+
+
+def target_names(targets: Sequence[ast.expr]) -> Iterator[str]:
+    """The names assignment targets bind (`a`, `a, (b, *c)`; not `a.b` nor `a[0]`)."""
+    for target in targets:
+        if isinstance(target, ast.Name):
+            yield target.id
+        elif isinstance(target, ast.Tuple | ast.List):
+            yield from target_names(target.elts)
+        elif isinstance(target, ast.Starred):
+            yield from target_names([target.value])

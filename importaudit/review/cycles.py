@@ -11,16 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from importaudit.cycletext import claim_sentence
+from importaudit.cycletext import claim_sentence, unreached
 from importaudit.loadgraph import ancestors
-from importaudit.model import Proof, Severity
+from importaudit.model import Impact, Proof, Severity
 from importaudit.review.context import NEEDED_AT_IMPORT, RUNS
 from importaudit.review.impact import Claim, deferral_cut, loaded_anyway_by
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, Use
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Sequence
 
     import networkx as nx
 
@@ -253,7 +253,7 @@ def _fix(cuts: Sequence[_Cut]) -> str:
     return cuts[0].how
 
 
-def _claim(ctx: ReviewContext, cut: _Cut) -> Claim:
+def _claim(ctx: ReviewContext, cut: _Cut, failed: Collection[str]) -> Claim:
     """What removing the cut's statements saves an import of its (first) importer.
 
     As `fix` judges an IA103 pull (`fix.pulls`): the exclusive saving on the load graph
@@ -271,7 +271,8 @@ def _claim(ctx: ReviewContext, cut: _Cut) -> Claim:
     edges: frozenset[tuple[str, str]] = frozenset().union(
         *(deferral_cut(ctx.tree, m, deferred, kept) for m, deferred, kept in parts))
     entry = parts[0][0]
-    saved = ctx.tree.saving([entry], edges)
+    # What was measured of an import that failed stops at the failure: no saving.
+    saved = frozenset() if entry in failed else ctx.tree.saving([entry], edges)
     return Claim(entry, edges, saved, saved)
 
 
@@ -306,9 +307,12 @@ def _statements(ctx: ReviewContext, importer: str,
             {r.imported for r in records if r.line not in lines})
 
 
-def _saving(ctx: ReviewContext, cut: _Cut, claim: Claim) -> str:
+def _saving(ctx: ReviewContext, cut: _Cut, claim: Claim, failed: Collection[str]) -> str:
     """The message's sentence on what breaking the cycle at `cut` saves, and why."""
     entry = claim.entry
+    if entry in failed:
+        return (f" What breaking it saves is not known: {entry} fails to import here, so "
+                "what was measured of its import stops where it failed.")
     if entry not in ctx.tree.live:
         return (f" What breaking it saves is not known: {entry} was not measured "
                 "(it failed, or no profile was taken).")
@@ -384,13 +388,14 @@ def _sort_key(cycle: Cycle) -> tuple[int, int, tuple[str, ...]]:
 )
 def import_cycle(ctx: ReviewContext) -> Iterator[Finding]:
     """IA201: cycles of the static graph whose witness runs entirely at import time."""
+    failed = {r.name for r in ctx.report.modules if r.error}
     for cycle in sorted(ctx.report.cycles, key=_sort_key):
         if not cycle.closes_at_import:
             continue
         path = (*tuple(e.importer for e in cycle.witness), cycle.witness[-1].imported)
         # The impact is what breaking the cycle saves, as every rule's is what its fix
         # saves; of the cuts the fix offers, the one that saves most comes first.
-        claims = sorted(((_claim(ctx, cut), cut) for cut in _cuts(ctx, cycle)),
+        claims = sorted(((_claim(ctx, cut, failed), cut) for cut in _cuts(ctx, cycle)),
                         key=lambda pair: -len(pair[0].saved))
         claim, cut = claims[0]
         at = cut.at
@@ -400,10 +405,12 @@ def import_cycle(ctx: ReviewContext) -> Iterator[Finding]:
         yield ctx.claimed(claim, ctx.make_finding(
             "IA201", "Import cycle", at.importer,
             f"Import cycle {scope} through {len(cycle.modules)} module(s): "
-            f"{' -> '.join(path)}.{' ' if proof else ''}{proof}{_saving(ctx, cut, claim)}",
+            f"{' -> '.join(path)}.{' ' if proof else ''}{proof}"
+            f"{_saving(ctx, cut, claim, failed)}",
             _fix([c for _, c in claims]),
-            impact=ctx.tree.cost(claim.saved), file=at.file, line=at.line, chain=path,
-            floor=_floor(cycle),
+            impact=Impact() if claim.entry in failed else ctx.tree.cost(claim.saved),
+            file=at.file, line=at.line, chain=path,
+            floor=_floor(cycle), explains_failure=cycle.fails,
         ))
 
 
@@ -411,8 +418,11 @@ def _floor(cycle: Cycle) -> Severity:
     """How serious a cycle is at least, by what is known about it failing at import.
 
     High when it fails (reproduced, or suspected and not run: unverified); an
-    order-dependent cycle that did not fail when run ranks as any other cycle.
+    order-dependent cycle that did not fail when run ranks as any other cycle, and so
+    does one whose runs imported fine without loading the modules at risk: here the
+    suspected imports never run (`cycletext.unreached`).
     """
-    if cycle.fails or (cycle.can_fail and cycle.proof is Proof.UNVERIFIED):
+    if cycle.fails or (cycle.can_fail and cycle.proof is Proof.UNVERIFIED
+                       and not unreached(cycle)):
         return Severity.HIGH
     return Severity.MEDIUM if cycle.cross_package else Severity.LOW

@@ -608,19 +608,8 @@ def _bound_here(ctx: ReviewContext, facts: ModuleFacts, name: str
     """
     found: list[tuple[int, Binding | None]] = [(b.line, b) for b in facts.bindings
                                                if b.name == name]
-    from importaudit.runtime.absent import module_level, parse
-
-    tree = parse(facts.path) if name in facts.defined else None
-    for node in module_level(tree.body) if tree is not None else ():
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            bound = {node.name}
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            bound = set(_target_names(node.targets if isinstance(node, ast.Assign)
-                                      else [node.target]))
-        else:
-            continue
-        if name in bound:
-            found.append((node.lineno, None))
+    if name in facts.defined:
+        found.extend((line, None) for line in ctx.defined_at(facts).get(name, ()))
     return [(line, b) for line, b in sorted(found, key=lambda f: f[0])
             if ctx.runs_here(facts, line) is not False]
 
@@ -641,17 +630,6 @@ def _caught_around(path: str | None, line: int) -> bool:
                                        and suppresses_import_error(node.items)))
         and node.lineno <= line <= (node.end_lineno or node.lineno)
         for node in module_level(tree.body))
-
-
-def _target_names(targets: Sequence[ast.expr]) -> Iterator[str]:
-    """The names assignment targets bind (`a`, `a, (b, *c)`; not `a.b` nor `a[0]`)."""
-    for target in targets:
-        if isinstance(target, ast.Name):
-            yield target.id
-        elif isinstance(target, ast.Tuple | ast.List):
-            yield from _target_names(target.elts)
-        elif isinstance(target, ast.Starred):
-            yield from _target_names([target.value])
 
 
 def _binds(ctx: ReviewContext, module: str, name: str) -> bool:

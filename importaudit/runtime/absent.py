@@ -55,6 +55,9 @@ if TYPE_CHECKING:
 # Python's own wording for a `from M import N` that found M without N (3.9-3.13). A
 # partly initialised M is worded otherwise: that is a cycle, not something absent.
 _NO_NAME = re.compile(r"cannot import name '([^']+)' from '([\w.]+)' \((.*)\)\s*\Z")
+# Its wording for `M.N` where M has no N (3.9-3.13); a partly initialised M says
+# "partially initialized module": a cycle, not a name M lacks.
+_NO_ATTRIBUTE = re.compile(r"AttributeError: module '([\w.]+)' has no attribute '(\w+)'")
 # Where pip, venv and distributions install packages.
 _INSTALL_FOLDERS = frozenset({"site-packages", "dist-packages"})
 
@@ -101,13 +104,30 @@ def module_level(body: Sequence[ast.stmt], *, runs: bool = False) -> Iterator[as
             yield from module_level(node.body, runs=runs)
 
 
-def relative_source(file: str, module: str | None, level: int) -> str | None:
-    """The file a relative import in `file` names (`from ._compat import WIN`), if it exists.
+@functools.lru_cache(maxsize=4096)
+def _top_package(folder: str) -> Path | None:
+    """The outermost package folder holding `folder` (itself a package), or None."""
+    top = Path(folder)
+    if not (top / "__init__.py").is_file():
+        return None
+    while (top.parent / "__init__.py").is_file() and top.parent != top:
+        top = top.parent
+    return top
 
-    None for an absolute import (`level` 0).
+
+def own_source(file: str, module: str | None, level: int) -> str | None:
+    """The file of `file`'s own package an import in `file` names, if it exists.
+
+    A relative import (`from ._compat import WIN`), or an absolute one of the package
+    `file` belongs to (`from pkg._compat import WIN` in `pkg/tools.py`: that top package
+    found as the outermost folder with an `__init__.py` above `file`). None for an
+    import of anything else.
     """
     if not level:
-        return None
+        top = _top_package(str(Path(file).parent)) if module else None
+        return (_source_under(str(top.parent), module)
+                if top is not None and module and module.partition(".")[0] == top.name
+                else None)
     base = Path(file).parent
     for _ in range(level - 1):
         base = base.parent
@@ -422,17 +442,27 @@ def _binds(node: ast.stmt, name: str) -> bool:
     return False
 
 
-def bound_at(message: str) -> tuple[str, str, str, list[int]] | None:
+def bound_at(message: str, where: Interpreter | None = None
+             ) -> tuple[str, str, str, list[int]] | None:
     """For "cannot import name N from M (FILE)": N, M, FILE and the lines binding N there.
 
     Every module-level statement that binds N (an import, a def, a class, an
-    assignment), in `if` and `try` blocks too. None for another message, or a file
-    that cannot be read.
+    assignment), in `if` and `try` blocks too. With `where` (the measured interpreter),
+    the same for "module 'M' has no attribute 'N'", an `M.N` read at a module's top
+    (watchdog's winapi says `ctypes.WinDLL("kernel32")`), M's source found on its
+    sys.path. None for another message, a file that cannot be read, or an M without
+    source (a C extension such as `select`).
     """
     match = _NO_NAME.search(message)
-    if match is None:
-        return None
-    name, module, file = match.groups()
+    if match is not None:
+        name, module, file = match.groups()
+    else:
+        attribute = _NO_ATTRIBUTE.match(message) if where is not None else None
+        found = (module_source(attribute.group(1), where)
+                 if attribute is not None and where is not None else None)
+        if attribute is None or found is None:
+            return None
+        (module, name), file = attribute.groups(), found
     tree = parse(file) if os.path.isfile(file) else None
     if tree is None or _unknowable(tree):
         return None
@@ -440,6 +470,24 @@ def bound_at(message: str) -> tuple[str, str, str, list[int]] | None:
              if _binds(node, name) or (isinstance(node, ast.Import | ast.ImportFrom) and any(
                  (a.asname or a.name.partition(".")[0]) == name for a in node.names))]
     return name, module, file, lines
+
+
+def module_source(module: str, where: Interpreter) -> str | None:
+    """The source file `where`'s import system finds for `module`, if it finds source.
+
+    The first folder of its sys.path holding the top package (or module) decides; None
+    when that is a built-in or extension module, a folder without the module's source,
+    or nothing on the path.
+    """
+    top = module.partition(".")[0]
+    if top in where.builtins:
+        return None
+    endings = (".py", *where.extension_suffixes)
+    for folder in where.sys_path:
+        base = os.path.join(folder, top)
+        if os.path.isdir(base) or any(os.path.isfile(base + ending) for ending in endings):
+            return _source_under(folder, module)
+    return None
 
 
 def _sets_none(node: ast.stmt) -> bool:

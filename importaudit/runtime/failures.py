@@ -33,15 +33,15 @@ from importaudit.runtime.absent import (
     lazy_only,
     missing_behind,
     module_level,
+    own_source,
     parse,
     raises_import_error,
-    relative_source,
     unbound_optional,
 )
 from importaudit.runtime.guarded import platform_only
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from importaudit.model import ImportEdge
     from importaudit.runtime.children import ChildRun
@@ -68,6 +68,12 @@ _NO_INIT = re.compile(r"ImportError: dynamic module does not define module expor
 #: `ctypes.util.find_library` found nothing, `CDLL(None)` loaded the program itself,
 #: and the error names the interpreter (IPython's pt_inputhooks.osx asks for "objc").
 _NO_SYMBOL = re.compile(r"AttributeError: (?P<path>.+): undefined symbol: (?P<symbol>\w+)$")
+#: An error that names an environment variable it wants: Django's "You must either
+#: define the environment variable DJANGO_SETTINGS_MODULE", "set the FOO_TOKEN
+#: environment variable", "environment variable 'FOO_URL' is not set".
+_WANTS_VARIABLE = re.compile(
+    r"environment variable:?\s+['\"`]?(?P<after>[A-Z_][A-Z0-9_]*[A-Z0-9])\b"
+    r"|\b(?P<before>[A-Z_][A-Z0-9_]*[A-Z0-9])['\"`]?\s+environment variable")
 
 
 def under(name: str, roots: Sequence[str]) -> bool:
@@ -107,8 +113,8 @@ def file_guards(file: str, depth: int = 0) -> Bindings | None:
     """What `if` tests mean in `file`, for the scanners' classifier in flag-aware mode.
 
     Names the file binds from a platform test, or imports from a module of its package
-    that does (`from ._compat import WIN` where `_compat` says
-    `WIN = sys.platform.startswith("win")`), are platform tests too.
+    that does (`from ._compat import WIN`, or `from pkg._compat import WIN`, where
+    `_compat` says `WIN = sys.platform.startswith("win")`), are platform tests too.
     """
     tree = parse(file)
     if tree is None:
@@ -118,7 +124,7 @@ def file_guards(file: str, depth: int = 0) -> Bindings | None:
         if isinstance(node, ast.Import | ast.ImportFrom):
             guards.learn(node)
         if isinstance(node, ast.ImportFrom) and depth < 3:
-            source = relative_source(file, node.module, node.level)
+            source = own_source(file, node.module, node.level)
             theirs = file_guards(source, depth + 1) if source else None
             if theirs is not None:
                 guards.platform_flags.update(a.asname or a.name for a in node.names
@@ -174,13 +180,14 @@ def _read_absent(fail: Fail, targets: Sequence[str], where: Interpreter) -> Abse
                                                                         targets)) else None
 
 
-def _defined_elsewhere(error: str) -> str | None:
+def _defined_elsewhere(error: str, where: Interpreter | None) -> str | None:
     """Why a `from M import N` finds no N here, when M defines N only for other platforms.
 
-    `from ctypes import WinDLL`: ctypes defines it only under `if _os.name == "nt":`.
+    `from ctypes import WinDLL`: ctypes defines it only under `if _os.name == "nt":`;
+    with `where`, `ctypes.WinDLL` read at a module's top level too (watchdog's winapi).
     None when some binding of N in M is not under a test of the platform.
     """
-    found = bound_at(error)
+    found = bound_at(error, where)
     if found is None or not found[3]:
         return None
     name, module, file, lines = found
@@ -199,7 +206,7 @@ def _not_here(fail: Fail, through: str,
     packages only) its own code raising ImportError at import. None: a failure.
     """
     error, frames = fail.message or "", fail.frames
-    elsewhere = _defined_elsewhere(error)
+    elsewhere = _defined_elsewhere(error, where)
     if elsewhere is not None:
         return PLATFORM, f"{through}is for another platform: {elsewhere}"
     if not frames:
@@ -439,7 +446,10 @@ def describe_failure(run: ChildRun, timeout: float, skipped: Collection[str] = (
     if not fails:
         return None
     failure = _import_failure(fails[0], tail, run.modules)
-    hint = exclusion_hint(fails, request) if request is not None else None
+    # A variable the error itself asks for is the cause to name before any other.
+    hint = setting_hint(fails[0], request.measure.env if request is not None else ())
+    if hint is None and request is not None:
+        hint = exclusion_hint(fails, request)
     if hint is not None:
         # Below an error of several lines (nltk's framed "Resource not found"), on its own.
         joint = "\n" if "\n" in failure.message else "; "
@@ -489,6 +499,28 @@ def exclusion_hint(fails: Sequence[Fail], request: ProfileRequest) -> str | None
             f"out of the walk")
 
 
+def setting_hint(fail: Fail, extra: Iterable[tuple[str, str]] = ()) -> str | None:
+    """How to give a failed import the environment variable its error asks for.
+
+    A package that imports only with its settings (Django's apps raise
+    ImproperlyConfigured, naming DJANGO_SETTINGS_MODULE, until it is set) did not
+    fail in its own code: the environment it was measured in lacks what its users
+    set. When the error names an environment variable that the children did not
+    have (ours, with `extra`: `--env`), the hint says how to set it there. None
+    otherwise.
+    """
+    found = _WANTS_VARIABLE.search(fail.message or "")
+    if found is None:
+        return None
+    name = found.group("after") or found.group("before")
+    if name in os.environ or name in dict(extra):
+        return None
+    return (f"the error asks for the environment variable {name}, which was not set where "
+            f"it was measured: `--env {name}=VALUE` (or `env = {{ {name} = \"VALUE\" }}` "
+            "under [tool.importaudit]) sets it in every interpreter importaudit starts, as "
+            "the package's users set it")
+
+
 def _imported(name: str, edges: Sequence[ImportEdge]) -> bool:
     """Whether a module outside `name` (and its submodules) imports it, where it can run.
 
@@ -510,15 +542,25 @@ def _import_failure(fail: Fail, tail: str, modules: Sequence[Finished]) -> Child
     """
     name = fail.name
     origin = fail.origin or name
+    origin_file = next((m.origin for m in modules if m.name == origin), None)
+    file, line = place_in(fail.frames, origin_file)
+    traceback = format_traceback(fail.frames, fail.message or "")
+    if fail.kind == "program-error":
+        # A program (-m, --script, -c) that raised: at run time as often as not (its
+        # main() after every import), and `name` is its module, path or code, not an
+        # import in progress: "importing runme failed" was false.
+        text = f"the program raised {fail.message}"
+        if origin and origin not in (name, "__main__"):
+            text += f" (raised in {origin})"
+        return ChildFailure("program-error", text, stderr_tail=tail, file=file, line=line,
+                            traceback=traceback)
     kind = "exit" if fail.kind == "exit" else "import-error"
     text = f"importing {name} failed: {fail.message}"
     if origin and origin != name:
         text += f" (raised in {origin})"
-    origin_file = next((m.origin for m in modules if m.name == origin), None)
-    file, line = place_in(fail.frames, origin_file)
     return ChildFailure(
         kind, text, module=origin, stderr_tail=tail, file=file, line=line,
-        traceback=format_traceback(fail.frames, fail.message or ""),
+        traceback=traceback,
     )
 
 

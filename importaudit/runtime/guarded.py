@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING
 from importaudit.guards import (
     Bindings,
     platform_facts,
+    platform_text,
     platform_value,
     version_needed,
     version_value,
 )
 from importaudit.model import EdgeKind
-from importaudit.runtime.absent import module_level, parse, relative_source
+from importaudit.runtime.absent import module_level, own_source, parse
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator, Sequence
@@ -81,19 +82,22 @@ def _stat_key(file: str) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-#: What a platform flag can be bound from: `guards.platform_value` reads only these.
-_TESTS = (ast.BoolOp, ast.UnaryOp, ast.Name, ast.Compare, ast.Call)
+#: What a platform flag can be bound from: `guards.platform_value` reads only these, and
+#: `guards.platform_text` a platform string (`plat = sys.platform.lower()`, `os.name`).
+_TESTS = (ast.BoolOp, ast.UnaryOp, ast.Name, ast.Compare, ast.Call, ast.Attribute,
+          ast.Subscript)
 
 
 @dataclass(frozen=True, slots=True)
 class _Facts:
     """What `_flags` reads of a file: its bindings and its module-level flag statements.
 
-    In source order, the relative `from` imports (source file, (name, bound as)) and
-    the assignments whose value may be a platform test; nothing else of the tree is
-    kept, so each file is parsed once however often (and at whatever depth) its flags
-    are asked: transformers' modules import each other relatively, and reading the
-    flags three imports deep parsed the same files thousands of times (tens of minutes).
+    In source order, the `from` imports of its own package, relative or not (source
+    file, (name, bound as)), and the assignments whose value may be a platform test
+    or string; nothing else of the tree is kept, so each file is parsed once however
+    often (and at whatever depth) its flags are asked: transformers' modules import
+    each other relatively, and reading the flags three imports deep parsed the same
+    files thousands of times (tens of minutes).
     """
 
     bindings: Bindings
@@ -116,8 +120,10 @@ def _facts_as(file: str, _mtime_ns: int, _size: int) -> _Facts | None:
             bindings.learn(node)
     statements: list[tuple[str | None, tuple[tuple[str, str], ...]] | ast.Assign] = []
     for node in module_level(tree.body):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            statements.append((relative_source(file, node.module, node.level),
+        source = (own_source(file, node.module, node.level)
+                  if isinstance(node, ast.ImportFrom) else None)
+        if isinstance(node, ast.ImportFrom) and (node.level or source is not None):
+            statements.append((source,
                                tuple((a.name, a.asname or a.name) for a in node.names)))
         elif isinstance(node, ast.Assign) and isinstance(node.value, _TESTS):
             statements.append(node)
@@ -131,20 +137,25 @@ def _bindings(file: str) -> Bindings | None:
 
 
 @functools.lru_cache(maxsize=8192)
-def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, bool | None]:
+def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, bool | str | None]:
     """The platform flags `file` binds at module level, with their values on `sys_platform`.
 
     `WIN = sys.platform == "win32"`, or a name imported from a module of the package
-    that binds one so (`from ._compat import WIN`).
+    that binds one so (`from ._compat import WIN`, `from pkg._compat import WIN`); or
+    a platform string, its value the string (pyserial's `plat = sys.platform.lower()`,
+    tested as `plat[:6] == 'darwin'`).
     """
     facts = _facts(file)
     if facts is None:
         return {}
     known = platform_facts(sys_platform)
-    flags: dict[str, bool | None] = {}
+    flags: dict[str, bool | str | None] = {}
     for statement in facts.statements:
         if isinstance(statement, ast.Assign):
-            value = platform_value(statement.value, facts.bindings, known, flags)
+            value: bool | str | None = platform_value(statement.value, facts.bindings,
+                                                      known, flags)
+            if value is None:
+                value = platform_text(statement.value, facts.bindings, known, flags)
             if value is not None:
                 flags.update({t.id: value for t in statement.targets
                               if isinstance(t, ast.Name)})
@@ -155,13 +166,15 @@ def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, bool | Non
     return flags
 
 
-def _reads_flags(test: ast.expr) -> bool:
-    """Whether `guards.platform_value` of `test` would look a bare name up in the flags."""
-    if isinstance(test, ast.BoolOp):
-        return any(_reads_flags(v) for v in test.values)
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return _reads_flags(test.operand)
-    return isinstance(test, ast.Name)
+def _reads_flags(test: ast.expr, bindings: Bindings) -> bool:
+    """Whether `guards.platform_value` of `test` may look a name up in the flags.
+
+    A bare name (`if WIN:`), or one compared or sliced (`if plat[:6] == "darwin":`);
+    not the names of the modules the test reads (`sys` of `sys.platform`).
+    """
+    modules = bindings.sys | bindings.os | bindings.platform | bindings.sys_platform
+    return any(isinstance(node, ast.Name) and node.id not in modules
+               for node in ast.walk(test))
 
 
 def _platform_test(test: ast.expr, bindings: Bindings, known: dict[str, str | None],
@@ -171,7 +184,7 @@ def _platform_test(test: ast.expr, bindings: Bindings, known: dict[str, str | No
     Only a test naming a flag (`if WIN:`) needs them, and reading them reads the files
     `file` imports from, three deep: most tests (`sys.platform == "win32"`) do not.
     """
-    flags = _flags(file, sys_platform) if _reads_flags(test) else None
+    flags = _flags(file, sys_platform) if _reads_flags(test, bindings) else None
     return platform_value(test, bindings, known, flags)
 
 

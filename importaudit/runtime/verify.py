@@ -249,6 +249,26 @@ def _cleared(trial: ImportTrial, cycle: Cycle,
     return ran is not None and bool(at_risk) and at_risk <= ran
 
 
+def _unreached(trial: ImportTrial, cycle: Cycle,
+               loaded: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
+    """The modules suspected of taking a name from the entry point, when a clean run loaded none.
+
+    altair imports `altair.jupyter.jupyter_chart` (whose `from altair import
+    TopLevelSpec` the cycle suspects) only when anywidget is installed: without it,
+    `import altair` imported fine without running that import, and the cycle was
+    called "does not fail: its only order was run".
+    """
+    if trial.error is not None:
+        return ()
+    ran = loaded.get(trial.via or trial.module)
+    at_risk = {e.importer for e in cycle.failing if e.imported == trial.module}
+    # One that loaded ran its imports at risk: the run says what it says of those
+    # (trio's Windows-only members beside the rest), as it did before.
+    if ran is None or at_risk & ran:
+        return ()
+    return tuple(sorted(at_risk))
+
+
 def _judge(cycle: Cycle, done: Mapping[str, ImportTrial],
            finished: Mapping[str, frozenset[str]]) -> Cycle:
     """The cycle with its trials and the proof they give.
@@ -267,12 +287,15 @@ def _judge(cycle: Cycle, done: Mapping[str, ImportTrial],
     judged = tuple(dataclasses.replace(t, circular=_half_initialised(t, cycle)) for t in trials)
     # Nothing suspected: the trials say whether it imports from each entry point (or
     # fails on a half-initialised member all the same), kept like a suspicion's.
-    judged = tuple(dataclasses.replace(t, cleared=_cleared(t, cycle, finished)) for t in judged)
+    judged = tuple(dataclasses.replace(t, cleared=_cleared(t, cycle, finished),
+                                       unreached=_unreached(t, cycle, finished))
+                   for t in judged)
     # An entry point that failed for another reason (a missing dependency, a timeout)
-    # may never have reached the cycle: only one that imported fine, or failed after
-    # the imports at risk had run, says it did not fail.
+    # may never have reached the cycle, nor one that imported without loading the
+    # modules at risk: only one that ran them, or failed after they had run, says it
+    # did not fail.
     proof = (Proof.FAILS if any(t.circular for t in judged)
-             else Proof.NOT_REPRODUCED if any(t.error is None or t.cleared for t in judged)
+             else Proof.NOT_REPRODUCED if any(t.ran_through for t in judged)
              else Proof.UNVERIFIED)
     return dataclasses.replace(cycle, proof=proof, trials=judged)
 
@@ -361,7 +384,8 @@ def verify_cycles(
 
     children = Children()
     # The modules suspected of taking a name from an entry point, watched in every run:
-    # a run that failed for another reason says whether they had finished by then.
+    # a run that failed for another reason says whether they had finished by then, and
+    # one that imported fine whether it loaded them at all (`_unreached`).
     importers = sorted({e.importer for c in cycles if c.order_matters
                         for e in (*c.failing, *c.held_by_order)})
     finished: dict[str, frozenset[str]] = {}
@@ -370,8 +394,7 @@ def verify_cycles(
         result, loaded = run_trial(interpreter, module, extra_path=extra_path,
                                    timeout=timeout, watched=[*watched, *importers],
                                    children=children)
-        if result.error is not None:
-            finished[module] = loaded
+        finished[module] = loaded
         return result, loaded
 
     done = try_first(wanted, trial, jobs=jobs, progress=progress, children=children)

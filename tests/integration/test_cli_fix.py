@@ -279,3 +279,19 @@ def test_an_init_with_its_own_getattr_is_made_lazy_and_keeps_it(
         cwd=tmp_path, capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stderr
 
+
+
+def test_a_copy_finds_what_the_wheel_installed_beside_the_package(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pillow's extension modules load `pillow.libs` beside `PIL` (auditwheel's
+    # `$ORIGIN/../pillow.libs`): the proof's copy of PIL alone could not, every module
+    # "no longer imported", and `fix PIL` withdrew a rewrite that was right.
+    shutil.copytree(FIX / "libsite", tmp_path, dirs_exist_ok=True)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["fix", "fix_vendored", "--repeat", "1"])
+    assert result.exit_code == 1, result.output  # a fix to apply
+    assert "1 passed the proof" in result.output and "no longer imports" not in result.output
+    assert "+    from fix_vendored.heavy import Frame" in result.output
+    # The user's tree is as it was: the copy linked the folder, it did not move it.
+    assert (tmp_path / "fix_vendored.libs").is_dir()
+    assert not (tmp_path / "fix_vendored.libs").is_symlink()

@@ -165,6 +165,20 @@ def test_program_arguments_after_module_belong_to_the_program(tmp_path: Path) ->
     assert any(m["name"] == "json" and m["importer"] == "__main__" for m in data["modules"])
 
 
+def test_a_program_that_raises_at_run_time_is_no_failed_import(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/fixtures/runtime/runnable/fails_late.py imports json and then its main()
+    raises. The report said "FAILED (import-error) while importing runnable.fails_late:
+    importing runnable.fails_late failed: ValueError", though every import succeeded."""
+    monkeypatch.chdir(RUNTIME)  # -m puts the working directory first on sys.path
+    code, out, _ = invoke("profile", "-m", "runnable.fails_late")
+    assert code == 3
+    assert "FAILED (program-error): the program raised ValueError: bad input: [1]" in out
+    assert "while importing" not in out
+    assert "import-error" not in out
+    assert "fails_late.py:6" in out
+
+
 def test_why_lists_chains_and_exits_1_when_not_imported() -> None:
     code, out, _ = invoke("why", "json", str(RUNTIME / "slow_pkg"))
     assert code == 0

@@ -13,15 +13,12 @@ import json
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from importaudit.cli import cli
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 GATE = "IMPORTAUDIT_TEST_SETTINGS"
 #: What a package that needs its settings variable does at import without it.
@@ -154,3 +151,26 @@ def test_the_report_records_pythons_variables_as_the_children_had_them(
     given = meta("--env", "PYTHONHASHSEED=3", "--env", "PYTHONMALLOC=malloc")
     assert given["variables"] == [["PYTHONHASHSEED", "3"], ["PYTHONMALLOC", "malloc"]]
     assert any(note.startswith("PYTHONMALLOC is set") for note in given["notes"])
+
+
+SETTINGS_BOUND = Path(__file__).resolve().parents[1] / "fixtures" / "runtime" / "settings_bound"
+
+
+def test_a_failure_that_asks_for_a_variable_says_how_to_set_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/fixtures/runtime/settings_bound (a Django app's shape): without its settings
+    variable a module raises ImproperlyConfigured. The failure is the environment's,
+    not the package's code: it says which variable and how to set it. With `--env`
+    set as its users set it, the tree imports."""
+    monkeypatch.delenv("SETTINGS_BOUND_MODULE", raising=False)
+    status, out, _ = invoke("profile", str(SETTINGS_BOUND), "--tree", "--repeat", "1",
+                            "--no-memory")
+    assert status == 3
+    assert "ImproperlyConfigured" in out
+    assert ("the error asks for the environment variable SETTINGS_BOUND_MODULE, which was "
+            "not set where it was measured: `--env SETTINGS_BOUND_MODULE=VALUE`") in out
+    status, out, _ = invoke("profile", str(SETTINGS_BOUND), "--tree", "--repeat", "1",
+                            "--no-memory", "--env", "SETTINGS_BOUND_MODULE=settings_bound.site")
+    assert status == 0, out
+    assert "settings_bound.views" in out
+

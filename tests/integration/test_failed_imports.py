@@ -55,15 +55,16 @@ def tree_report(folder: Path):
 def test_a_submodule_a_lazy_attach_lists_only_under_a_platform_test_is_skipped(
         tmp_path: Path) -> None:
     # lazy_loader's `attach(...)` list makes lazy edges the scan does not mark
-    # conditional; reading a test only for conditional edges made `_win` (ctypes'
-    # windll, Windows only) a failure of the run (exit 3), not a skip.
+    # conditional; reading a test only for conditional edges made `_win` (a builtin
+    # only Windows has, which no source explains) a failure of the run (exit 3), not a
+    # skip.
     folder = package(tmp_path, "attpkg", {
         "__init__.py": ("import sys\n\ntry:\n    import lazy_loader as lazy\n"
                         "except ImportError:\n    lazy = None\n\n"
                         "if sys.platform == 'win32':\n"
                         "    __getattr__, __dir__, __all__ = lazy.attach(__name__, "
                         "submodules=['_win'])\n"),
-        "_win.py": "import ctypes\n\nkernel32 = ctypes.windll.kernel32\n",
+        "_win.py": "import builtins\n\nBASE = builtins.WindowsError\n",
     })
     report = tree_report(folder)
     assert report.failure is None, report.failure
@@ -395,12 +396,22 @@ def test_modules_their_package_imports_only_on_another_platform_are_skipped(
     assert report.failure is None, report.failure
     skipped = {s.name: s for s in report.skipped}
     assert set(skipped) == {"platform_importers._winapi", "platform_importers.win_pageant",
-                            "platform_importers.win_console"}
+                            "platform_importers.win_console", "platform_importers.mac_ports",
+                            "platform_importers.win_loader", "platform_importers.win_errors"}
     assert {s.kind for s in skipped.values()} == {"platform"}
     assert "through platform_importers.win_pageant" in skipped[
         "platform_importers._winapi"].reason
     assert "only under `WINDOWS` (tools.py:6)" in skipped[
         "platform_importers.win_console"].reason
+    # pyserial's shape: `plat = sys.platform.lower()`, then `elif plat[:6] == 'darwin':`.
+    assert "only under `plat[:6] == 'darwin'` (ports.py:10)" in skipped[
+        "platform_importers.mac_ports"].reason
+    # The flag imported by its absolute name (`from platform_importers._compat import`).
+    assert "only under `WINDOWS` (console.py:10)" in skipped[
+        "platform_importers.win_errors"].reason
+    # watchdog's shape: `ctypes.WinDLL(...)` at the top, imported under a user's flag.
+    assert skipped["platform_importers.win_loader"].reason == (
+        "is for another platform: ctypes defines WinDLL only under `_os.name == 'nt'`")
     # Imported at the top of another module of the package, it is reached here: it fails.
     shutil.copytree(target, tmp_path / "platform_importers")
     (tmp_path / "platform_importers" / "extra.py").write_text("from . import _winapi\n")

@@ -51,6 +51,21 @@ def test_a_deferral_is_proven_written_and_the_module_still_works(tmp_path: Path)
     assert done.stdout.split() == ["False", "3", "2", "Base", "True"]
 
 
+def test_the_comments_above_an_import_that_moves_stay_in_the_module(tmp_path: Path) -> None:
+    """fix_defer.licensed (sh's shape): the licence header ends right above the import
+    that moves into the function. It was deleted with the statement (`fix sh` offered a
+    diff removing sh's 22-line copyright notice); it stays where it was."""
+    original = (FIX / "fix_defer" / "licensed.py").read_text()
+    result = propose(tmp_path, "fix_defer", "licensed")
+    (rewrite,) = result.rewrites
+    assert rewrite.passed and rewrite.names == ("dep",)
+    writing.write(result)
+    written = (tmp_path / "fix_defer" / "licensed.py").read_text()
+    header = original[original.index("\n\n# ====") : original.index("import fix_defer_dep")]
+    assert header + "import os\n" in written
+    assert "    import fix_defer_dep as dep\n" in written
+
+
 def test_the_proof_withdraws_a_deferral_that_breaks_another_modules_import(
         tmp_path: Path) -> None:
     result = propose(tmp_path, "fix_defer_break", "a")

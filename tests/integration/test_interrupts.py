@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -338,3 +339,48 @@ def test_a_program_that_gets_the_terminals_ctrl_c_too_is_no_failure(
     names = {m["name"] for m in report["modules"] if not m["preloaded"]}
     assert {"json", "decimal"} <= names
     assert "traceback" not in names
+
+
+# A --test-cmd that says it runs (a mark in $GATE_DIR), then waits on a FIFO no one
+# writes: `fix` is then past every round, measuring and testing what they proved.
+_BLOCKING_TESTS = (
+    "import os, pathlib\n"
+    "gate = pathlib.Path(os.environ['GATE_DIR'])\n"
+    "(gate / 'testing.marker').write_text('')\n"
+    "open(gate / 'gate.fifo').read()\n"
+)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO")
+def test_an_interrupted_fix_shows_and_writes_what_its_rounds_proved(
+    tmp_path: Path, seen: list[psutil.Process], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ctrl-C after fix's rounds had proved two rewrites (round 1 the lazy __init__,
+    # round 2 the deferral it exposed) reported nothing: the proof was lost. Now the
+    # report (-o, atomically) holds them, says it was interrupted, and with --write
+    # nothing of the user's tree is touched: the rewrites were never measured or tested.
+    fixtures = RUNTIME.parent / "fix"
+    for name in ("fix_rounds", "fix_rounds_dep"):
+        shutil.copytree(fixtures / name, tmp_path / name)
+    (tmp_path / "blocking_tests.py").write_text(_BLOCKING_TESTS)
+    originals = {p: p.read_text() for p in tmp_path.rglob("*.py")}
+    os.mkfifo(tmp_path / "gate.fifo")
+    monkeypatch.setenv("GATE_DIR", str(tmp_path))
+    proc = start(tmp_path, "fix", "fix_rounds", "--repeat", "1", "--write", "--test-cmd",
+                 f"{sys.executable} {tmp_path / 'blocking_tests.py'}", "-o", "out.json")
+    wait_for(tmp_path / "testing.marker", proc)
+    tree = tree_of(proc, "blocking_tests.py", 1, seen)
+    err = interrupt(proc, signal.SIGINT, tree, tmp_path)
+    assert err.splitlines() == [
+        "importaudit: what was proven before SIGINT is in out.json",
+        "importaudit: error: interrupted by SIGINT",
+    ]
+    assert list((tmp_path / "tmp").iterdir()) == []  # no rewritten copy left behind
+    done = json.loads((tmp_path / "out.json").read_text())
+    assert done["stopped"].startswith("interrupted by SIGINT while the rewrites the 3 "
+                                      "rounds proved were measured and tested")
+    assert {r["module"]: (r["rounds"], r["proof"]["passed"]) for r in done["rewrites"]} == {
+        "fix_rounds": ([1], True), "fix_rounds.tools": ([2], True)}
+    assert all(r["diff"] for r in done["rewrites"])
+    assert (done["written"], done["tests"], done["cost"]["after"]) == ([], None, None)
+    assert {p: p.read_text() for p in tmp_path.rglob("*.py")} == originals

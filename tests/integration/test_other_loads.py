@@ -51,6 +51,43 @@ def test_modules_stored_by_hand_are_loaded_by_the_import_they_appeared_in() -> N
     assert "without the import system" in why_text(answer)
 
 
+@pytest.mark.parametrize("package", ["aliaser", "proxied"])
+def test_an_alias_or_proxy_stored_in_sys_modules_is_left_alone(package: str) -> None:
+    # apipkg's AliasModule (`py.test`, standing for pytest) and lazy proxies import
+    # their target when any attribute is read. Noticing them must not read one: that
+    # imported modules `import py` does not and recursed until RecursionError, failing
+    # the whole tree (a lazy-object-proxy's lock made it hang until the timeout).
+    target = RUNTIME / "alias_modules" / package
+    report = api.profile([str(target)], api.Measure(repeat=1, memory=False, tree=True))
+    assert report.failure is None
+    measured = {m.name for m in report.modules if not m.preloaded}
+    assert "alias_target" not in measured
+    assert "json" not in measured
+    assert package in measured
+    if package == "aliaser":
+        assert "aliaser.sub" in measured
+        # The alias stands where the test module would: that module was not imported,
+        # and the notes say it was left out (not "part of the import, not tests").
+        notes = report.meta.notes if report.meta else ()
+        assert any("left out 1 test package(s) and module(s) (aliaser.testing)" in n
+                   for n in notes), notes
+        assert not any("part of the import, not tests" in n for n in notes), notes
+
+
+def test_a_deprecation_warning_names_the_importer_as_without_the_profiler() -> None:
+    # A module body warning with stacklevel=2 names its importer: CPython skips
+    # importlib's frames, and skipped ours too only once they say they are importlib's.
+    # Named, the probe (__main__) got the warning, the default filters showed it, and
+    # showing it imported linecache and tokenize into warns_deprecated.old's import.
+    target = RUNTIME / "warns_deprecated"
+    for memory in (False, True):
+        report = api.profile([str(target)], api.Measure(repeat=1, memory=memory))
+        assert report.failure is None
+        measured = {m.name for m in report.modules if not m.preloaded}
+        assert {"warns_deprecated", "warns_deprecated.old"} <= measured
+        assert not measured & {"linecache", "tokenize"}, measured
+
+
 # A C extension that, as mypyc's shared library does, initialises a second module
 # compiled with it and stores it in sys.modules itself.
 _GROUP_C = """

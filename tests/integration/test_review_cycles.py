@@ -140,3 +140,21 @@ def test_a_name_of_the_statement_outside_the_cycle_does_not_keep_the_import() ->
             "roles.py:12 into the functions that use them" in f.fix)
     assert "log stays at module level" in f.fix
     assert f.impact.modules == 1  # knots.util.registry no longer loads with roles
+
+
+def test_a_cycle_that_fails_at_import_is_reported_though_its_modules_failed() -> None:
+    """tests/fixtures/review/failcycle (py._code's shape): the tree walk records both
+    members as failed imports; the findings on failed modules are left out (what was
+    measured of them is partial), but not the cycle that makes them fail: `review py`
+    listed one IA102 and no IA201 under its "FAILS AT IMPORT (reproduced)" cycle."""
+    failcycle = RINGS.parent / "failcycle"
+    report = api.review([str(failcycle)], api.ReviewOptions(
+        measure=api.Measure(repeat=1, memory=False)))
+    assert {m.name for m in report.modules if m.error} >= {"failcycle.engine"}
+    [f] = [f for f in report.findings if f.code == "IA201"]
+    assert f.chain == ("failcycle.engine", "failcycle.ledger", "failcycle.engine")
+    assert f.severity >= Severity.HIGH
+    assert "It fails at import: importing failcycle.engine first: ImportError" in f.message
+    # Its own import stopped at the failure: no saving is claimed from it.
+    assert f.impact.modules is None
+    assert "failcycle.engine fails to import here" in f.message

@@ -81,8 +81,8 @@ def test_a_review_out_of_proving_time_says_the_lazy_init_is_not_proven() -> None
             "proves the rewrite before writing it.") in f.message
     assert "Keep App eager" not in f.message  # nothing was run, so nothing is claimed
     assert report.meta is not None
-    assert ("proving IA101's lazy __init__s stopped at --prove-time 0 s: not proven for 1 "
-            "package(s) (orderpkg)") in " ".join(report.meta.notes)
+    assert ("proving lazy __init__s stopped at --prove-time 0 s: not proven for 1 "
+            "package(s) (orderpkg): IA101 says so") in " ".join(report.meta.notes)
 
 
 def test_a_trial_past_its_deadline_starts_no_interpreter() -> None:
@@ -208,6 +208,15 @@ def test_a_saving_counts_a_parent_lazy_only_as_ia101_offers_it_whatever_is_selec
     unproven = api.review(target, api.ReviewOptions(measure=api.Measure(repeat=1),
                                                     select=("IA501",), prove_time=0))
     assert [f for f in unproven.findings if f.code == "IA501"] == []
+    # and the note does not point at an IA101 the user did not ask for, nor at one
+    # ignored everywhere.
+    ignored = api.review(target, api.ReviewOptions(measure=api.Measure(repeat=1),
+                                                   ignore=("IA101",), prove_time=0))
+    for report in (unproven, ignored):
+        assert report.meta is not None
+        notes = " ".join(report.meta.notes)
+        assert "not proven for" in notes and "IA101 says so" not in notes
+        assert "no finding's saving counts them lazy" in notes
 
 
 def _combo(package: str, deferred: set[str], others: tuple[LazyTrial, ...] = ()

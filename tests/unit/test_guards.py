@@ -6,7 +6,14 @@ import ast
 
 import pytest
 
-from importaudit.guards import Bindings, Guard, classify_test, platform_facts, platform_value
+from importaudit.guards import (
+    Bindings,
+    Guard,
+    classify_test,
+    platform_facts,
+    platform_text,
+    platform_value,
+)
 
 MODULE = """\
 import os
@@ -63,7 +70,11 @@ WINDOWS = platform_facts("win32")
     ("sys.platform == 'win32' and DEBUG", False, None),  # False decides `and`
     ("sys.platform == 'win32' or DEBUG", None, True),  # True decides `or`
     ("'SSH_AUTH_SOCK' in os.environ and sys.platform != 'win32'", None, False),
-    ("'win' in sys.platform", None, None),  # a substring test: not read
+    ("'win' in sys.platform", False, True),  # a substring test, exact once it is known
+    ("'win' not in sys.platform.lower()", True, False),
+    ("sys.platform[:3] == 'win'", False, True),  # pyserial's slices
+    ("os.name.upper()[0] == 'N'", False, True),
+    ("sys.platform[10] == 'x'", None, None),  # past its end: not told
     ("sys.platform == PLATFORM", None, None),  # compared with a name
     ("platform.machine() == 'x86_64'", None, None),  # not told by sys.platform
     ("IS_NT", None, None),  # a flag whose value is not given
@@ -81,6 +92,29 @@ def test_the_value_of_a_platform_test_on_a_platform(test: str, on_linux: bool | 
 def test_a_platform_flag_has_the_value_it_is_given() -> None:
     expression = ast.parse("not IS_NT", mode="eval").body
     assert platform_value(expression, bindings(flags=False), LINUX, {"IS_NT": False}) is True
+
+
+@pytest.mark.parametrize(("test", "on_linux", "on_mac"), [
+    ("plat[:6] == 'darwin'", False, True),  # pyserial's list_ports_posix
+    ("plat[:5] != 'linux'", False, True),
+    ("plat.startswith('darwin')", False, True),
+    ("plat in ('linux', 'linux2')", True, False),
+    ("plat", None, None),  # a string is no test of its own
+    ("plat[:n] == 'darwin'", None, None),  # a slice not written with constants
+    ("other[:6] == 'darwin'", None, None),  # a name that is no platform string
+])
+def test_a_name_bound_to_a_platform_string_is_compared_as_one(
+        test: str, on_linux: bool | None, on_mac: bool | None) -> None:
+    # `plat = sys.platform.lower()` at module level: the flags hold the string it is.
+    found = bindings(flags=False)
+    bound = ast.parse("sys.platform.lower()", mode="eval").body
+    expression = ast.parse(test, mode="eval").body
+    values = []
+    for facts in (LINUX, platform_facts("darwin")):
+        plat = platform_text(bound, found, facts)
+        assert plat is not None
+        values.append(platform_value(expression, found, facts, {"plat": plat, "IS_NT": None}))
+    assert values == [on_linux, on_mac]
 
 
 def imports_and_test(source: str, test: str) -> tuple[Bindings, ast.expr]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from importaudit.loadgraph import HIT, LOAD, PARENT, LoadGraph
 from importaudit.model import Impact, ModuleRecord
 
@@ -130,3 +133,42 @@ def test_saving_is_what_the_cut_imports_dominate() -> None:
         edges = [(a, b) for a, b, _ in graph.edges()]
         cut = set(rng.sample(edges, min(len(edges), rng.randint(1, 3))))
         assert graph.saving(["m0"], cut) == _dominated(graph, "m0", cut)
+
+
+def test_a_search_leaving_modules_out_takes_a_whole_reach_only_when_it_avoids_them() -> None:
+    # `loads` takes what a module reaches at once from a module that reaches nothing
+    # left out. Here `shop.orders` reaches `shop` (its parent package) and billing's
+    # import of sqlite3 is cut: neither `shop`'s nor billing's reach may be taken whole.
+    graph = LoadGraph(shop())
+    assert graph.reach("shop.orders") == {r.name for r in shop()}
+    assert graph.loads(["shop.orders"], ["shop"], {("shop.billing", "sqlite3")}) == {
+        "shop.orders", "shop.billing", *UTILS}
+    assert graph.loads(["shop.reports", "utils.text"], cut={("shop", "shop.orders")}) == {
+        "shop", "shop.reports", "heavylib", *UTILS}
+    assert graph.loads(["utils"], ["utils.text"]) == {"utils", "utils.timing"}
+
+
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=30),
+       st.sets(st.integers(0, 9), max_size=3), st.sets(st.integers(0, 9), max_size=3),
+       st.sets(st.integers(0, 9), max_size=3), st.sets(st.integers(0, 29), max_size=4))
+def test_loads_is_plain_reachability_in_what_is_left(
+        edges: list[tuple[int, int]], starts: set[int], preloaded: set[int],
+        without: set[int], cut_at: set[int]) -> None:
+    # Against a search written the plain way, on graphs with cycles, preloaded modules,
+    # modules left out and imports cut, asked several times (what `reach` keeps).
+    names = [f"m{i}" for i in range(10)]
+    graph = LoadGraph([rec(n, None, *(names[a] for a, b in edges if names[b] == n),
+                           preloaded=i in preloaded) for i, n in enumerate(names)])
+    cut = {(names[a], names[b]) for k, (a, b) in enumerate(edges) if k in cut_at}
+    left_out = {names[i] for i in without}
+    for _ in range(2):
+        found = {names[i] for i in starts} - left_out - {names[i] for i in preloaded}
+        todo = list(found)
+        while todo:
+            current = todo.pop()
+            for a, b in edges:
+                if (names[a] == current and names[b] not in found | left_out
+                        and b not in preloaded and (current, names[b]) not in cut):
+                    found.add(names[b])
+                    todo.append(names[b])
+        assert graph.loads([names[i] for i in starts], left_out, cut) == found

@@ -247,3 +247,17 @@ def test_a_deferral_without_narrower_imports_keeps_its_text_as_rendered() -> Non
 
     rendered = render_defer(plan("used"))
     assert narrow(rendered, {}) == (rendered, ())
+
+
+def test_a_future_import_is_never_a_deferral(tmp_path: Path) -> None:
+    # faker.generator, after round 1 added `from __future__ import annotations`: the
+    # next round's IA103 counted __future__ among what deferring the helper's imports
+    # saves, and "Left as it was" listed "annotations stays at module level: nothing
+    # uses annotations by name: it may be imported for its side effects".
+    module = tmp_path / "gen.py"
+    module.write_text("from __future__ import annotations\n\n"
+                      "import fix_defer_dep\n\n\n"
+                      "def seed() -> int:\n    return fix_defer_dep.VALUE\n")
+    found = plan_defer("gen", module, "gen.py", DEP | {"__future__"})
+    assert found.names == ("fix_defer_dep",)
+    assert not found.refusals

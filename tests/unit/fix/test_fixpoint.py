@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
 from typing import TYPE_CHECKING
+
+import pytest
 
 from importaudit.api.fixing import _fixed_point
 from importaudit.defaults import FIX_ROUNDS
-from importaudit.errors import TargetFailedError
+from importaudit.errors import Interrupted, TargetFailedError
 from importaudit.fix import fixpoint
 from importaudit.fix.lazy_init import Refusal
 from importaudit.fix.output import render_text
@@ -15,6 +19,7 @@ from importaudit.fix.proof import Breakage
 from importaudit.fix.result import FixResult, Rewrite
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 
@@ -176,33 +181,50 @@ def test_a_python_only_some_rounds_proved_on_is_not_said_to_prove_the_fix(
         merged.not_checked[1])
 
 
-def test_a_pass_stopped_at_the_time_limit_offers_nothing_proven_only_with_idle_rewrites(
-        tmp_path: Path) -> None:
-    # The first pass proved `a` (saves modules) together with `b` (saves nothing). The
-    # pass that would prove `a` without `b` is not started after the limit: `a` was
-    # proven only with `b` applied, so it is not offered as if proven alone.
-    from importaudit.api.fixing import _worth_offering
+SAVES = {"time_ns": 1, "heap_bytes": 4096, "modules": 3, "heap_bytes_least": 4096}
+NOTHING = {"time_ns": 0, "heap_bytes": 0, "modules": 0, "heap_bytes_least": None}
 
-    pkg = package(tmp_path)
-    saves = {"time_ns": 1, "heap_bytes": 4096, "modules": 3, "heap_bytes_least": 4096}
-    nothing = {"time_ns": 0, "heap_bytes": 0, "modules": 0, "heap_bytes_least": None}
-    passes: list[frozenset[str]] = []
+
+def passes_of(pkg: Path, saving: dict[str, dict[str, int | None]],
+              passes: list[frozenset[str]]) -> Callable[[frozenset[str]], FixResult]:
+    """`proven(idle)` for `_worth_offering`: a pass proving each module of `saving` not
+    in `idle`, with that saving measured (each pass is recorded in `passes`)."""
 
     def proven(idle: frozenset[str]) -> FixResult:
         passes.append(idle)
         return FixResult(rewrites=tuple(
             Rewrite(m, pkg / f"{m[-1]}.py", "# x\n", "# y\n", ("IA102",), ("x",),
-                    exclusive=saves if m == "pkg.a" else nothing)
-            for m in ("pkg.a", "pkg.b") if m not in idle))
+                    exclusive=saved)
+            for m, saved in saving.items() if m not in idle))
+
+    return proven
+
+
+def test_a_pass_stopped_at_the_time_limit_keeps_what_it_proved_with_idle_rewrites(
+        tmp_path: Path) -> None:
+    # The first pass proved `a` (saves modules) together with `b` (saves nothing). The
+    # pass that would prove `a` without `b` is not started after the limit: `a` was
+    # proven only with `b` applied, so both are kept, as proven together. Before, the
+    # run offered nothing ("NOT proven") after proving both.
+    from importaudit.api.fixing import _worth_offering
+
+    pkg = package(tmp_path)
+    passes: list[frozenset[str]] = []
+    proven = passes_of(pkg, {"pkg.a": SAVES, "pkg.b": NOTHING}, passes)
 
     stopped = _worth_offering(proven, lambda: "stopped at the time limit (1 s)")
     assert passes == [frozenset()]
-    assert stopped.passed == () and stopped.pending
-    assert stopped.stopped == "stopped at the time limit (1 s)"
-    assert stopped.not_proven is not None and "pkg.b" in stopped.not_proven
+    assert [r.module for r in stopped.passed] == ["pkg.a", "pkg.b"]
+    assert stopped.pending and not stopped.not_proven and not stopped.not_offered
+    assert stopped.stopped == (
+        "stopped at the time limit (1 s) before proving the 1 other rewrite(s) again "
+        "without the 1 that save nothing (pkg.b): they were proven only together with "
+        "those, so all are kept, as proven; run fix again with a longer --time-limit to "
+        "have them proven alone")
     out = io.StringIO()
     render_text(stopped, out, str)
-    assert "NOT proven: stopped at the time limit (1 s) before proving the 1 other" in (
+    assert "NOT proven" not in out.getvalue()
+    assert "pkg.b: 1 name(s) lazy (IA102); for `import pkg.b` it saves nothing" in (
         out.getvalue())
     # Without a limit the second pass runs, and `a` is offered, proven alone.
     passes.clear()
@@ -210,3 +232,125 @@ def test_a_pass_stopped_at_the_time_limit_offers_nothing_proven_only_with_idle_r
     assert passes == [frozenset(), frozenset({"pkg.b"})]
     assert [r.module for r in offered.passed] == ["pkg.a"]
     assert offered.not_offered == ("pkg.b",)
+
+
+def test_a_limit_when_every_proven_rewrite_saves_nothing_offers_none_and_says_why(
+        tmp_path: Path) -> None:
+    # Every proven rewrite saves nothing: no other is left to prove again, so the limit
+    # cut nothing short. It read "NOT proven: ... the 0 other rewrite(s)" and exited 1.
+    from importaudit.api.fixing import _worth_offering
+
+    pkg = package(tmp_path)
+    proven = passes_of(pkg, {"pkg.a": NOTHING, "pkg.b": NOTHING}, [])
+    stopped = _worth_offering(proven, lambda: "stopped at the time limit (1 s)")
+    assert not stopped.not_proven and stopped.passed == ()
+    assert not (stopped.pending or stopped.proof_failed or stopped.costlier)  # exit 0
+    assert stopped.not_offered == ("pkg.a", "pkg.b")
+    out = io.StringIO()
+    render_text(stopped, out, str)
+    assert out.getvalue().startswith(
+        "2 rewrite(s) proven, none offered: each saves nothing measured")
+    assert "NOT proven" not in out.getvalue()
+
+
+def test_an_interrupt_before_the_pass_without_idle_rewrites_keeps_the_pass_before(
+        tmp_path: Path) -> None:
+    from importaudit.api.fixing import _worth_offering
+
+    pkg = package(tmp_path)
+    passes: list[frozenset[str]] = []
+    first = passes_of(pkg, {"pkg.a": SAVES, "pkg.b": NOTHING}, passes)
+
+    def proven(idle: frozenset[str]) -> FixResult:
+        if idle:  # the second pass, in its first round
+            raise Interrupted(signal.SIGINT)
+        return first(idle)
+
+    with pytest.raises(Interrupted) as stopped:
+        _worth_offering(proven)
+    kept = stopped.value.partial
+    assert isinstance(kept, FixResult)
+    assert [r.module for r in kept.passed] == ["pkg.a", "pkg.b"]
+    assert kept.interrupted == "SIGINT"
+    assert kept.stopped is not None
+    assert kept.stopped.startswith("interrupted by SIGINT before proving the 1 other")
+
+
+def test_an_interrupt_during_a_round_keeps_what_the_rounds_before_proved(
+        tmp_path: Path) -> None:
+    # Ctrl-C in round 2 lost round 1's proven rewrite: the signal now carries it.
+    pkg = package(tmp_path)
+
+    def again(where: fixpoint.Round, tried: frozenset[str], number: int) -> FixResult:
+        raise Interrupted(signal.SIGINT)
+
+    with pytest.raises(Interrupted) as stopped:
+        _fixed_point(FixResult(rewrites=(Rewrite("pkg.a", pkg / "a.py", "# a\n", "y\n",
+                                                 ("IA102",)),)), again)
+    kept = stopped.value.partial
+    assert isinstance(kept, FixResult)
+    assert [r.module for r in kept.passed] == ["pkg.a"]
+    assert (kept.rounds, kept.fixed_point, kept.interrupted) == (1, False, "SIGINT")
+    assert kept.stopped == ("interrupted by SIGINT during round 2: the round before it "
+                            "proved what is shown (not measured or tested)")
+    out = io.StringIO()
+    render_text(kept, out)
+    assert out.getvalue().endswith(
+        "Nothing written: interrupted by SIGINT (the diffs above are what was proven).\n")
+    assert "+y\n" in out.getvalue()
+
+
+def test_an_interrupt_before_any_round_was_proven_says_so(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Not "nothing the review found could be rewritten": nothing was proven yet.
+    from importaudit import api
+    from importaudit.api import fixing
+
+    def review(*_args: object, **_kwargs: object) -> None:
+        raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(fixing, "_fix", review)
+    with pytest.raises(Interrupted) as stopped:
+        api.fix(["pkg"])
+    kept = stopped.value.partial
+    assert isinstance(kept, FixResult)
+    out = io.StringIO()
+    render_text(kept, out)
+    assert out.getvalue() == (
+        "0 rewrite(s) proven: interrupted by SIGTERM before the first round was proven: "
+        "nothing is proven yet\nNothing written: interrupted by SIGTERM.\n")
+
+
+def test_an_interrupt_while_writing_takes_effect_once_every_file_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl-C between two files of one fix left the tree half rewritten (a lazy
+    # `__init__` whose other half was not there).
+    from importaudit import _atomic
+    from importaudit.api.fixing import _written
+
+    pkg = package(tmp_path)
+    result = FixResult(rewrites=(
+        Rewrite("pkg", pkg / "__init__.py", "# __init__\n", "lazy\n", ("IA101",)),
+        Rewrite("pkg.a", pkg / "a.py", "# a\n", "deferred\n", ("IA102",))))
+    write = _atomic.write_text_atomic
+
+    def write_then_signal(path: Path, text: str, *, newline: str = "\n") -> None:
+        write(path, text, newline=newline)
+        os.kill(os.getpid(), signal.SIGINT)  # as the first file is done
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Interrupted(signum)
+
+    monkeypatch.setattr(_atomic, "write_text_atomic", write_then_signal)
+    previous = signal.signal(signal.SIGINT, stop)  # what the command line sets
+    try:
+        with pytest.raises(Interrupted) as stopped:
+            _written(result)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert [(pkg / n).read_text() for n in ("__init__.py", "a.py")] == ["lazy\n", "deferred\n"]
+    kept = stopped.value.partial
+    assert isinstance(kept, FixResult)
+    assert kept.written == (pkg / "__init__.py", pkg / "a.py")
+    assert kept.stopped == ("interrupted by SIGINT while writing: every proven file was "
+                            "written first")

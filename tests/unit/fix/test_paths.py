@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import py_compile
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from importaudit.api import resolve_targets
@@ -13,9 +15,9 @@ from importaudit.fix.copies import copy_packages, rewritten_copy
 from importaudit.fix.result import FixResult, Rewrite
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import pytest
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def package(root: Path) -> Path:
@@ -142,3 +144,45 @@ def test_a_rewrite_of_a_linked_module_never_writes_through_the_link(tmp_path: Pa
         assert original.read_text() == "VALUE = 1\n"
         assert (copy / "pkg" / "__init__.py").read_text() == "VALUE = 2\n"
         assert not (copy / "pkg" / "__init__.py").is_symlink()
+
+
+def test_a_copy_of_a_copy_still_finds_what_the_wheel_installed_beside_it(
+        tmp_path: Path) -> None:
+    # numpy's second round of `fix` copies the copy the first round proved, which has
+    # no RECORD, only the link to numpy.libs the first copy made: the second copy
+    # lacked it, and every module "no longer imported" (libscipy_openblas64_...so).
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "fix" / "libsite", site)
+    first, second = tmp_path / "round1", tmp_path / "round2"
+    first.mkdir()
+    second.mkdir()
+    view = site / "fix_vendored" / "view.py"
+    copy_packages([Rewrite("fix_vendored.view", view, view.read_text(), "X = 1\n")], first)
+    again = first / "fix_vendored" / "view.py"
+    copy_packages([Rewrite("fix_vendored.view", again, again.read_text(), "X = 2\n")], second)
+    for copy in (first, second):
+        libs = copy / "fix_vendored.libs"
+        assert libs.is_symlink()
+        assert libs.resolve() == (site / "fix_vendored.libs").resolve()  # not a chain
+        done = subprocess.run([sys.executable, "-c", "import fix_vendored.view as v; print(v.X)"],
+                              cwd=copy, capture_output=True, text=True, check=False)
+        assert done.stdout.split() == ["1" if copy is first else "2"], done.stderr
+    # The user's tree is not touched, nor is a folder without a RECORD linked.
+    assert not (site / "fix_vendored.libs").is_symlink()
+
+
+def test_every_distribution_of_a_namespace_top_and_a_module_file_are_read(
+        tmp_path: Path) -> None:
+    # Two distributions install into the namespace `ns`, each with its libraries
+    # beside it: a copy of `ns` needs both. A top-level module is looked up by name.
+    from importaudit.fix.copies import installed_beside
+
+    for dist, libs, files in (("a-1.0", "a.libs", ["ns/a/__init__.py"]),
+                              ("b-1.0", "b.libs", ["ns/b/__init__.py"]),
+                              ("solo-1.0", "solo.libs", ["solo.py"])):
+        (tmp_path / libs).mkdir()
+        info = tmp_path / f"{dist}.dist-info"
+        info.mkdir()
+        (info / "RECORD").write_text("".join(f"{f},,\n" for f in [*files, f"{libs}/x.so"]))
+    assert installed_beside(tmp_path, "ns") == ("a.libs", "b.libs")
+    assert installed_beside(tmp_path, "solo.py") == ("solo.libs",)

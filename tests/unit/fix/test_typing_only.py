@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from importaudit.fix.typing_only import plan_typing, render_typing
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -89,13 +91,19 @@ def test_the_block_goes_below_the_modules_own_type_checking_import(tmp_path: Pat
     assert done.stdout.split() == ["1", "False"], done.stderr
 
 
-def test_moved_names_join_the_modules_own_type_checking_block(tmp_path: Path) -> None:
+@pytest.mark.parametrize("binding", ["from typing import TYPE_CHECKING",
+                                     "TYPE_CHECKING = False"])
+def test_moved_names_join_the_modules_own_type_checking_block(tmp_path: Path,
+                                                               binding: str) -> None:
     # markdown.blockprocessors got a block per fix beside its own; one block reads
-    # as the module's author would write it.
+    # as the module's author would write it. Pillow's PIL.ImageTk assigns the
+    # constant (no typing import): the fix wrote a second constant and block, counted
+    # the name as one it added, and the proof said "dir() changed: missing
+    # TYPE_CHECKING".
     module = tmp_path / "mod.py"
     module.write_text('"""Has a TYPE_CHECKING block of its own."""\n\n'
                       "from __future__ import annotations\n\n"
-                      "from typing import TYPE_CHECKING\n\n"
+                      f"{binding}\n\n"
                       "# Heavy only annotates (this note moves with it)\n"
                       "from fix_typing.heavy import Heavy\n\n"
                       "if TYPE_CHECKING:  # pragma: no cover\n"
@@ -103,8 +111,9 @@ def test_moved_names_join_the_modules_own_type_checking_block(tmp_path: Path) ->
                       "def use(h: Heavy, many: Sequence[Heavy]) -> int:\n    return 1\n")
     plan = plan_typing("mod", module, "mod.py", is_package=False, imported=frozenset())
     assert plan.names == ("Heavy",) and plan.binds_type_checking
+    assert "TYPE_CHECKING" not in plan.added
     after = render_typing(plan)
-    assert after.count("if TYPE_CHECKING") == 1
+    assert after.count("if TYPE_CHECKING") == 1 and after.count("TYPE_CHECKING = ") <= 1
     assert ("if TYPE_CHECKING:  # pragma: no cover\n"
             "    from collections.abc import Sequence\n"
             "    # Heavy only annotates (this note moves with it)\n"
@@ -133,3 +142,4 @@ def test_a_block_on_a_flag_that_only_shares_the_name_is_not_the_modules_own(
     after = render_typing(plan)
     assert "if TYPE_CHECKING:\n    from fix_typing.heavy import Heavy\n" in after
     assert "if flags.TYPE_CHECKING:\n    CHECKED = True\n" in after
+

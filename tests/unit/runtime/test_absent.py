@@ -276,6 +276,28 @@ def test_the_lines_binding_a_name_a_from_import_did_not_find(tmp_path: Path) -> 
     assert bound_at("ModuleNotFoundError: No module named 'x'") is None
 
 
+def test_the_lines_binding_a_name_a_module_level_attribute_read_did_not_find(
+        tmp_path: Path) -> None:
+    # watchdog's observers.winapi says `ctypes.WinDLL("kernel32")` at its top: the
+    # message names no file, so the module's source is found on the measured sys.path.
+    files(tmp_path / "first", {"pkg/__init__.py": "", "pkg/m.py": "import os\n"
+                               "if os.name == 'nt':\n    class WinDLL:\n        pass\n",
+                               "cext.cpython-311-x86_64-linux-gnu.so": ""})
+    files(tmp_path / "second", {"pkg/m.py": "WinDLL = None\n", "cext.py": "KQ = 1\n"})
+    where = interpreter(tmp_path / "first", tmp_path / "second")
+    file = str(tmp_path / "first" / "pkg" / "m.py")
+    message = "AttributeError: module 'pkg.m' has no attribute 'WinDLL'"
+    assert bound_at(message, where) == ("WinDLL", "pkg.m", file, [3])
+    assert bound_at(message) is None  # nowhere to look it up
+    # An extension module first on the path: no source to read, nothing said.
+    assert bound_at("AttributeError: module 'cext' has no attribute 'KQ'", where) is None
+    assert bound_at("AttributeError: module 'sys' has no attribute 'x'", where) is None
+    # A module its import left half done says so: a cycle, not a name it lacks.
+    assert bound_at("AttributeError: partially initialized module 'pkg.m' has no "
+                    "attribute 'WinDLL' (most likely due to a circular import)",
+                    where) is None
+
+
 def test_an_import_a_with_suppress_gets_past_is_optional(tmp_path: Path) -> None:
     # rapidfuzz binds its compiled variants under `with contextlib.suppress(ImportError):`:
     # a module taking such a name failed because the variant is not installed.

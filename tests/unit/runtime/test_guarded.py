@@ -187,6 +187,42 @@ def test_under_a_false_platform_test_and_a_false_version_test_the_platform_says_
     assert reasons["pkg.winnew"].reason.startswith("is for another platform: ")
 
 
+def test_a_module_level_platform_string_decides_like_the_platform_it_holds() -> None:
+    # pyserial's list_ports_posix: `plat = sys.platform.lower()`, then an `elif` chain
+    # of `plat[:6] == 'darwin'`; list_ports_osx (IOKit through ctypes) failed on Linux.
+    ports = str(FIXTURE / "ports.py")
+    assert false_guard(ports, 8, "linux") is None
+    assert false_guard(ports, 10, "linux") == "plat[:6] == 'darwin'"
+    assert false_guard(ports, 8, "darwin") == "plat[:5] == 'linux'"
+    assert false_guard(ports, 10, "darwin") is None
+    edges = [edge("pkg", "pkg.ports", conditional=False),
+             edge("pkg.ports", "pkg._compat", ports, 8),
+             edge("pkg.ports", "pkg.mac_ports", ports, 10)]
+    reasons = platform_only(["pkg.mac_ports"], edges, ["pkg"], "linux")
+    assert reasons == {"pkg.mac_ports": Unreached(
+        "is for another platform: pkg.ports imports pkg.mac_ports only under "
+        "`plat[:6] == 'darwin'` (ports.py:10)")}
+    assert platform_only(["pkg.mac_ports"], edges, ["pkg"], "darwin") == {}
+
+
+def test_a_flag_imported_from_its_own_package_by_absolute_name_counts(
+        tmp_path: Path) -> None:
+    # hypothesis, virtualenv and celery say `from pkg.compat import WINDOWS`: the same
+    # flag as `from .compat import WINDOWS`. Another package's flag is not read.
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "compat.py").write_text('import sys\nWINDOWS = sys.platform == "win32"\n')
+    (tmp_path / "other.py").write_text('import sys\nWINDOWS = sys.platform == "win32"\n')
+    tools = package / "sub" / "tools.py"
+    tools.write_text("from pkg.compat import WINDOWS\nfrom other import WINDOWS as OTHER\n"
+                     "if WINDOWS:\n    from pkg import win\nif OTHER:\n    from pkg import win2\n")
+    assert false_guard(str(tools), 4, "linux") == "WINDOWS"
+    assert false_guard(str(tools), 4, "win32") is None
+    assert false_guard(str(tools), 6, "linux") is None
+
+
 def test_a_file_is_read_about_once_however_many_imports_ask_about_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # transformers-shaped: 40 modules, each importing a flag from its siblings and the

@@ -350,3 +350,33 @@ def test_a_lazy_module_that_reraises_is_proven_by_the_error_it_raised_from() -> 
     assert trial.error is not None and trial.error.startswith(
         "ModuleNotFoundError: Could not import module 'replace_with_aqlm_linear' (raised "
         "from AttributeError: partially initialized module 'hflike.integrations.aqlm' ")
+
+
+def test_a_run_that_never_loads_the_import_at_risk_proves_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # altair's shape: `jupyter_chart` takes a name from `altair` while it runs, and is
+    # imported only when anywidget is installed. Without it `import altair` imported
+    # fine, and the cycle was called "does not fail: its only order was run".
+    found = {c.packages: c for c in api.cycles(["condcycle"],
+                                               api.StaticOptions(verify=True)).cycles}
+    partial, cycle = found["partpkg",], found["widgetpkg",]
+    assert cycle.modules == ("widgetpkg", "widgetpkg.jupyter", "widgetpkg.jupyter.chart")
+    # One module at risk loaded (partpkg.a), one did not (partpkg.b, on a flag): the
+    # run ran an import at risk, and says what it says of it.
+    assert partial.packages == ("partpkg",) and partial.proof is Proof.NOT_REPRODUCED
+    assert claim_label(partial) == ("does not fail: its only order (it always starts at "
+                                    "partpkg) was run")
+    assert cycle.can_fail and cycle.proof is Proof.UNVERIFIED
+    (trial,) = cycle.trials
+    assert (trial.module, trial.error, trial.unreached) == (
+        "widgetpkg", None, ("widgetpkg.jupyter.chart",))
+    assert claim_label(cycle) == ("unproven here: widgetpkg.jupyter.chart did not "
+                                  "load when run")
+    assert "it is unproven here" in claim_sentence(cycle)
+    # Where the condition holds, the same cycle fails: "does not fail" was false.
+    monkeypatch.setenv("WIDGETPKG_NOTEBOOK", "1")
+    found = {c.packages: c for c in api.cycles(
+        ["condcycle"], api.StaticOptions(verify=True, cache=False)).cycles}
+    cycle = found["widgetpkg",]
+    assert cycle.fails
+    assert "cannot import name 'VERSION'" in (cycle.failures[0].error or "")
