@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from importaudit.api.profiling import Program, profile, profile_program
 from importaudit.api.runs import (
     Environments,
+    exclusions,
     noted,
     same_code,
     saved_measure,
@@ -104,7 +105,8 @@ def review(targets: Sequence[str], options: ReviewOptions | None = None, *,
     settings = ReviewSettings(select=chosen, ignore=options.ignore,
                               fold_pulls=options.fold_pulls, star_check=star,
                               lazy_check=lazy, lazy_names=lazy_names,
-                              prove_time=options.prove_time)
+                              prove_time=options.prove_time,
+                              exclusions=exclusions(options.measure))
     if measured is None:
         report, kept = _settled(report, settings, targets, options.measure, envs)
         settings = dataclasses.replace(settings, kept_verdicts=tuple(kept.items()))

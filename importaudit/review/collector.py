@@ -21,6 +21,7 @@ from importaudit.guards import (
 from importaudit.review.classuses import _ClassUseVisitor
 from importaudit.review.facts import (
     MAIN_BLOCK,
+    Applies,
     Binding,
     BindingKind,
     ClassUse,
@@ -79,7 +80,8 @@ class _Collector(_ClassUseVisitor):
         self.lazy_names: set[str] = set()
         self.lazy_modules: dict[str, str] = {}  # lazy name -> its module, as written
         self.consumers: set[str] = set()
-        self.decorators: set[str] = set()  # the local names decorators start with
+        # The local names decorators start with, and how each is applied.
+        self.decorators: dict[str, Applies] = {}
         self.reading_owners: set[str] = set()  # top-level definitions reading annotations
         self.refs: dict[str, set[str]] = {}
         self.guards = Bindings()  # what `if` tests mean: the static scanner's classifier
@@ -395,11 +397,18 @@ class _Collector(_ClassUseVisitor):
             self._class_def(node)
 
     def _decorated(self, decorators: list[ast.expr]) -> None:
-        """Note the local names the decorators start with (`auto_docstring`, `utils`)."""
+        """Note the local names the decorators start with (`auto_docstring`, `utils`).
+
+        With how each is applied: `@name`, `@name(...)`, `@name.attr...` (`Applies`).
+        """
         for deco in decorators:
+            called = isinstance(deco, ast.Call)
             name = dotted(deco.func if isinstance(deco, ast.Call) else deco)
             if name:
-                self.decorators.add(name.partition(".")[0])
+                head, dot, _ = name.partition(".")
+                how = (Applies.MEMBER if dot else Applies.CALLED if called
+                       else Applies.DIRECTLY)
+                self.decorators[head] = self.decorators.get(head, Applies(0)) | how
 
     def _class_def(self, node: ast.ClassDef) -> None:
         self._decorated(node.decorator_list)

@@ -38,8 +38,10 @@ if TYPE_CHECKING:
 
     from importaudit.review.eager import HeldPull, InitPlan
     from importaudit.review.impact import Claim, ClaimKey
+    from importaudit.review.makers import Makers
     from importaudit.review.order import LazyCheck, LazyTrial, OrderVerdict
     from importaudit.review.suppress import Suppression
+    from importaudit.static.sourcetree import Exclusions
 
     StarCheck = Callable[[Sequence[str]], Mapping[str, tuple[str, tuple[str, ...]]]]
 
@@ -92,6 +94,11 @@ class ReviewSettings:
     # IA602: (module, slow), the verdicts an earlier review gave modules whose figure is
     # near the threshold this time (`api.verdicts`); the others are judged on figures.
     kept_verdicts: tuple[tuple[str, bool], ...] = ()
+    # What the review's walk leaves out (`--exclude` patterns; tests unless
+    # `--include-tests`): the walk of the rest of the project (`project_modules`) leaves
+    # out the same, so reviewing part of a package answers as reviewing all of it does.
+    # None: the walk's defaults (tests left out).
+    exclusions: Exclusions | None = None
 
 
 def own_packages(report: Report) -> frozenset[str]:
@@ -204,6 +211,9 @@ class ReviewContext:
         # Own module -> {local name: its class whose annotations the project's code
         # reads at run time} (`introspect.read_at_run_time`, made on first use).
         self.introspected: dict[str, dict[str, str]] | None = None
+        # Own module -> what makes its definitions as decorators (`makers.Makers`, read
+        # from its source on first use by `annotations.read_by_decorator`).
+        self.makers: dict[str, Makers] = {}
         self._project: dict[str, OwnModule] | None = None  # see `project_modules`
         self._served: dict[str, dict[str, str]] = {}  # see `served_lazily`
         # What a lazy `__init__` of each package asked about broke (`review.order`).
@@ -267,8 +277,9 @@ class ReviewContext:
         TypedDicts to a function reading their annotations) runs all the same, and
         `introspect` must see it. Each own package (`own`: a target's top-level
         package, the portions of a namespace package present) is walked as a review
-        of it walks it (`discover`: nothing is imported, tests are left out, and so is
-        what this review's walk left out), in the folders its reviewed modules were
+        of it walks it (`discover`: nothing is imported; what the review's walk leaves out,
+        `ReviewSettings.exclusions`, is left out: tests unless `--include-tests`, what
+        `--exclude` names), in the folders its reviewed modules were
         found in (site-packages, a src/ layout, each portion). A package the review's
         walk covered whole (a root of its graph) is not walked again. Read on first use.
         """
@@ -622,7 +633,7 @@ def _project_modules(ctx: ReviewContext) -> dict[str, OwnModule]:
         where = SearchPath(entries, python=python)
         try:
             tree = discover([package], cwd=entries[0], search_path=where,
-                            exclusions=Exclusions())
+                            exclusions=ctx.settings.exclusions or Exclusions())
         except (ImportAuditError, OSError):
             continue  # (what cannot be walked adds nothing)
         for name, source in tree.modules.items():

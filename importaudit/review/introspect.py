@@ -559,7 +559,11 @@ class _Analysis:
         spec = self._spec(target, depth + 1) if target and depth < _MAX_ROUNDS else None
         if spec is None or not added:
             return spec
-        return tuple(i - added for i in spec[0] if i >= added), spec[1]
+        # (The arguments it adds come first: what the target reads from position N on,
+        # its `*args`, a call through the name gives from position N - added on.)
+        return tuple(i - added for i in spec[0] if i >= added), tuple(
+            f"*{max(int(n[1:]) - added, 0)}" if n[:1] == "*" and n[1:].isdigit() else n
+            for n in spec[1])
 
     def library_reader(self, callee: str) -> tuple[tuple[int, ...], tuple[str, ...]] | None:
         """What a library reader `callee` reads (`READERS`), if it is one.
