@@ -54,12 +54,25 @@ def held() -> Iterator[None]:
     raised again, so it has the effect it would have had (the command line's clean
     stop, a `KeyboardInterrupt`, or the default action). A signal ignored stays
     ignored, and one whose handler was set outside Python (None) is left alone: it
-    could not be put back.
+    could not be put back. A second signal inside the block takes effect at once: a
+    write that hangs can still be stopped.
     """
     arrived: list[int] = []
+    before = ({sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+              if threading.current_thread() is threading.main_thread() else {})
 
-    def remember(signum: int, _frame: Any) -> None:
-        arrived.append(signum)
+    def remember(signum: int, frame: Any) -> None:
+        if not arrived:
+            arrived.append(signum)
+            return
+        # A second one: the write may hang (a stalled network file system), and the
+        # user insists. It has the effect it would have had, now.
+        old = before.get(signum)
+        if callable(old):
+            old(signum, frame)
+        else:
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
 
     with handled(remember, lambda old: old not in (None, signal.SIG_IGN)):
         yield

@@ -209,11 +209,18 @@ def _written(result: FixResult) -> FixResult:
     try:
         return dataclasses.replace(result, written=writing.write(result))
     except Interrupted as exc:
-        # The signal came while writing: it took effect once every file was written.
+        # A signal while writing took effect once every file was written; one before
+        # (while the files were checked) stopped it with none written.
+        written = exc.partial if isinstance(exc.partial, tuple) else ()
+        every = len(result.passed)
         exc.partial = dataclasses.replace(
-            result, written=tuple(r.file for r in result.passed), interrupted=exc.name,
-            stopped=f"interrupted by {exc.name} while writing: every proven file was "
-            "written first")
+            result, written=written, interrupted=exc.name,
+            stopped=(f"interrupted by {exc.name} while writing: every proven file was "
+                     "written first" if len(written) == every else
+                     f"interrupted by {exc.name} while writing: {len(written)} of the "
+                     f"{every} proven files were written (a second signal stopped it)"
+                     if written else
+                     f"interrupted by {exc.name} before writing: nothing was written"))
         raise
 
 
@@ -329,8 +336,10 @@ def _between_passes(result: FixResult, earlier: dict[str, Rewrite], now: dict[st
             f"{len(now)} that save nothing ({', '.join(sorted(now))}): they were proven "
             f"only together with those, so all are kept, as proven{then}"))
         return _offered(kept, earlier, left)
+    # Only what failed stays: not the helper file or stub either (no codes:
+    # `_lazy_exports`, `pkg (stub)`), which serve the rewrites not offered.
     none = dataclasses.replace(
-        result, rewrites=tuple(r for r in result.rewrites if r.module not in now),
+        result, rewrites=tuple(r for r in result.rewrites if not r.passed),
         before=None, after=None, tests=None, costlier=(),
         stopped=f"{stopped}: every rewrite proven saves nothing, so none is offered")
     return _offered(none, {**earlier, **now},

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from importaudit.errors import UsageError
+from importaudit.errors import Interrupted, UsageError
 from importaudit.fix.proof import Breakage
 
 if TYPE_CHECKING:
@@ -59,7 +59,21 @@ def write(result: FixResult) -> tuple[Path, ...]:
     if changed:
         raise UsageError(f"{changed[0]} changed since importaudit read it: nothing "
                          "written (run fix again)")
-    with held():
-        for rewrite in result.passed:
-            write_text_atomic(rewrite.file, rewrite.after, newline=_newline(rewrite.file))
+    try:
+        with held():
+            for rewrite in result.passed:
+                write_text_atomic(rewrite.file, rewrite.after,
+                                  newline=_newline(rewrite.file))
+    except Interrupted as exc:
+        # Held until every file was written, unless a second signal insisted: what is
+        # on disk says which were (each is replaced whole or not at all).
+        exc.partial = tuple(r.file for r in result.passed if _holds(r.file, r.after))
+        raise
     return tuple(r.file for r in result.passed)
+
+
+def _holds(file: Path, text: str) -> bool:
+    try:
+        return file.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
