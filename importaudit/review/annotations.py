@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importaudit.review.bases import ancestors
-from importaudit.review.facts import Applies, Binding
 from importaudit.review.introspect import read_at_run_time
 from importaudit.review.registry import RuleDoc, register
 from importaudit.review.source import ANNOTATION_USES, DATACLASS_MARKERS, BindingKind, Use
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
 
     from importaudit.model import Finding
     from importaudit.review.context import ReviewContext
-    from importaudit.review.makers import Makers
-    from importaudit.review.source import ModuleFacts
+    from importaudit.review.source import Binding, ModuleFacts
 
 #: Importing these is needed to write `if TYPE_CHECKING:` at all, or costs nothing.
 _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "collections.abc",
@@ -47,8 +45,7 @@ _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "col
             "library reading annotations at run time (pydantic, attrs, msgspec, "
             "SQLAlchemy Mapped, FastAPI, get_type_hints, singledispatch), that read "
             "`__annotations__` back themselves, that apply a decorator of the project "
-            "made by such a library or handing the function to a reader (not one that "
-            "only names one: `isinstance(result, BaseModel)`), or whose classes derive "
+            "that does or is made by such a library, or whose classes derive "
             "(through the package's own bases) from a class that reads them, are skipped, "
             "and dataclasses' ClassVar/InitVar markers are never reported. So are the "
             "names a class's field annotations, bases or a type alias use when the "
@@ -59,9 +56,9 @@ _TYPING_MACHINERY = frozenset({"typing", "typing_extensions", "__future__", "col
             "(openai's `maybe_transform(params, CompletionCreateParams)` walks the "
             "TypedDict with get_type_hints), and the classes those annotations name, "
             "transitively. Those calls are looked for in the whole project the reviewed "
-            "modules belong to (their top-level package, read from disk, leaving out "
-            "what the review's walk does: tests unless --include-tests, --exclude "
-            "patterns), so reviewing "
+            "modules belong to (their top-level package, read from disk, tests left "
+            "out unless --include-tests; --exclude leaves modules out of the review, "
+            "not their calls), so reviewing "
             "openai.types.chat alone still sees openai.resources' calls. The impact is "
             "what the import loaded first in the measured run.",
         fix="Move the import under `if TYPE_CHECKING:` (with `from __future__ import "
@@ -170,94 +167,46 @@ def read_by_decorator(ctx: ReviewContext, facts: ModuleFacts) -> str | None:
     route's parameter and return annotations when it is decorated, typer each command's
     when the CLI runs: a model moved under `if TYPE_CHECKING:` is a NameError or a
     "not fully defined" model then, and nothing in the route module imports fastapi.
-
-    Only what makes the decorator object and what the decorator does with the function
-    are followed (`makers`), not every name its definition mentions: a project's
-    caching decorator testing `isinstance(result, BaseModel)` reads nothing.
     """
-    for name, how in sorted(facts.decorators.items()):
-        if _makes_reader(ctx, facts, name, how, set()):
+    for name in sorted(facts.decorators):
+        if _needs_reader(ctx, facts, facts.needs(name), set()):
             return name
     return None
 
 
-def _makes_reader(ctx: ReviewContext, facts: ModuleFacts, name: str, how: Applies,
-                  seen: set[tuple[str, str, Applies]]) -> bool:
-    """Whether module-level `name` of `facts`, applied `how`, reads annotations.
+def _needs_reader(ctx: ReviewContext, facts: ModuleFacts, names: frozenset[str],
+                  seen: set[tuple[str, str]]) -> bool:
+    """Whether module-level `names` of `facts` read annotations or come from a reader.
 
     True for a definition of the module whose code reads annotations, for a name
     imported from a library reading them (`APIRouter`, `typer`: what `router =
-    APIRouter()` is made by), for a name imported from another module of the project
-    whose definition there is either, followed through re-exports and imports, and for
-    a definition of the module made by one of those or handing the function to one.
+    APIRouter()` needs), and for a name imported from another module of the project
+    whose definition there is either, followed through re-exports and imports.
     """
-    if (facts.name, name, how) in seen:
-        return False
-    seen.add((facts.name, name, how))
-    if name in facts.reading_annotations or _imported_reader(ctx, facts, name, how, seen):
-        return True
-    # (The module's source is read only for a definition of its own: not for a builtin,
-    # nor for an import, followed above, unless a definition there binds it too.)
-    if name not in facts.defined or (name not in facts.refs
-                                     and any(b.name == name for b in facts.bindings)):
-        return False
-    made = _makers(ctx, facts).of(name, how)
-    if made is None:  # (bound otherwise: every name its definition refers to counts)
-        made = frozenset((n, Applies.ANY) for n in facts.refs.get(name, ()))
-    return any(_makes_reader(ctx, facts, n, h, seen) for n, h in sorted(made))
-
-
-def _imported_reader(ctx: ReviewContext, facts: ModuleFacts, name: str, how: Applies,
-                     seen: set[tuple[str, str, Applies]]) -> bool:
-    """Whether `name`, imported by `facts`, is a reader: a library's, or the project's.
-
-    `name` may be one a function of the module imports itself (`module:attr`,
-    `makers.imported`).
-    """
-    from importaudit.review.makers import imported
-
-    local = imported(name)
-    if local is not None:
-        binding = Binding(name, local[0], local[1], 0, BindingKind.EAGER)
-        return _binding_reads(ctx, binding, how, seen)
-    return any(_binding_reads(ctx, b, how, seen) for b in facts.bindings
-               if b.name == name and b.kind is not BindingKind.TYPE_ONLY)
-
-
-def _binding_reads(ctx: ReviewContext, binding: Binding, how: Applies,
-                   seen: set[tuple[str, str, Applies]]) -> bool:
-    """Whether what an import binds is a reader: a library's, or the project's."""
     from importaudit.review.eager import defining_module
 
-    if binding.module.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
+    if names & facts.reading_annotations:
         return True
-    if binding.attr is None:
-        return False
-    if f"{binding.module}.{binding.attr}" in ANNOTATION_DECORATORS:
-        return True  # langchain_core's `tool`, mcp's server class
-    home = defining_module(ctx, binding)
-    if (home.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES
-            or f"{home}.{binding.attr}" in ANNOTATION_DECORATORS):
-        return True  # a library's reader re-exported by the project
-    found = ctx.facts(home) if ctx.is_own(home) else None
-    return found is not None and _makes_reader(ctx, found, binding.attr, how, seen)
-
-
-def _makers(ctx: ReviewContext, facts: ModuleFacts) -> Makers:
-    """What makes the definitions of a module as decorators (its source read once)."""
-    import ast
-
-    from importaudit.review.makers import Makers
-
-    if facts.name not in ctx.makers:
-        try:
-            with open(facts.path, "rb") as stream:
-                tree = ast.parse(stream.read(), facts.path)
-        except (OSError, SyntaxError, ValueError, RecursionError):
-            tree = ast.Module(body=[], type_ignores=[])
-        ctx.makers[facts.name] = Makers(tree, facts.name,
-                                        facts.path.endswith("__init__.py"))
-    return ctx.makers[facts.name]
+    for binding in facts.bindings:
+        if binding.name not in names or binding.kind is BindingKind.TYPE_ONLY:
+            continue
+        if binding.module.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
+            return True
+        if binding.attr is None:
+            continue
+        if f"{binding.module}.{binding.attr}" in ANNOTATION_DECORATORS:
+            return True  # langchain_core's `tool`, mcp's server class
+        home = defining_module(ctx, binding)
+        if (home.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES
+                or f"{home}.{binding.attr}" in ANNOTATION_DECORATORS):
+            return True  # a library's reader re-exported by the project
+        found = ctx.facts(home) if ctx.is_own(home) else None
+        if found is None or (home, binding.attr) in seen:
+            continue
+        seen.add((home, binding.attr))
+        if _needs_reader(ctx, found, found.needs(binding.attr), seen):
+            return True
+    return False
 
 
 def read_by_base(ctx: ReviewContext, facts: ModuleFacts) -> str | None:

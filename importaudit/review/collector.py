@@ -21,7 +21,6 @@ from importaudit.guards import (
 from importaudit.review.classuses import _ClassUseVisitor
 from importaudit.review.facts import (
     MAIN_BLOCK,
-    Applies,
     Binding,
     BindingKind,
     ClassUse,
@@ -80,8 +79,7 @@ class _Collector(_ClassUseVisitor):
         self.lazy_names: set[str] = set()
         self.lazy_modules: dict[str, str] = {}  # lazy name -> its module, as written
         self.consumers: set[str] = set()
-        # The local names decorators start with, and how each is applied.
-        self.decorators: dict[str, Applies] = {}
+        self.decorators: set[str] = set()  # the local names decorators start with
         self.reading_owners: set[str] = set()  # top-level definitions reading annotations
         self.refs: dict[str, set[str]] = {}
         self.guards = Bindings()  # what `if` tests mean: the static scanner's classifier
@@ -397,18 +395,11 @@ class _Collector(_ClassUseVisitor):
             self._class_def(node)
 
     def _decorated(self, decorators: list[ast.expr]) -> None:
-        """Note the local names the decorators start with (`auto_docstring`, `utils`).
-
-        With how each is applied: `@name`, `@name(...)`, `@name.attr...` (`Applies`).
-        """
+        """Note the local names the decorators start with (`auto_docstring`, `utils`)."""
         for deco in decorators:
-            called = isinstance(deco, ast.Call)
             name = dotted(deco.func if isinstance(deco, ast.Call) else deco)
             if name:
-                head, dot, _ = name.partition(".")
-                how = (Applies.MEMBER if dot else Applies.CALLED if called
-                       else Applies.DIRECTLY)
-                self.decorators[head] = self.decorators.get(head, Applies(0)) | how
+                self.decorators.add(name.partition(".")[0])
 
     def _class_def(self, node: ast.ClassDef) -> None:
         self._decorated(node.decorator_list)

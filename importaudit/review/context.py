@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
     from importaudit.review.eager import HeldPull, InitPlan
     from importaudit.review.impact import Claim, ClaimKey
-    from importaudit.review.makers import Makers
     from importaudit.review.order import LazyCheck, LazyTrial, OrderVerdict
     from importaudit.review.suppress import Suppression
     from importaudit.static.sourcetree import Exclusions
@@ -211,9 +210,6 @@ class ReviewContext:
         # Own module -> {local name: its class whose annotations the project's code
         # reads at run time} (`introspect.read_at_run_time`, made on first use).
         self.introspected: dict[str, dict[str, str]] | None = None
-        # Own module -> what makes its definitions as decorators (`makers.Makers`, read
-        # from its source on first use by `annotations.read_by_decorator`).
-        self.makers: dict[str, Makers] = {}
         self._project: dict[str, OwnModule] | None = None  # see `project_modules`
         self._served: dict[str, dict[str, str]] = {}  # see `served_lazily`
         # What a lazy `__init__` of each package asked about broke (`review.order`).
@@ -277,9 +273,9 @@ class ReviewContext:
         TypedDicts to a function reading their annotations) runs all the same, and
         `introspect` must see it. Each own package (`own`: a target's top-level
         package, the portions of a namespace package present) is walked as a review
-        of it walks it (`discover`: nothing is imported; what the review's walk leaves out,
-        `ReviewSettings.exclusions`, is left out: tests unless `--include-tests`, what
-        `--exclude` names), in the folders its reviewed modules were
+        of it walks it (`discover`: nothing is imported; tests are left out unless
+        `--include-tests`, as `ReviewSettings.exclusions` says; not what `--exclude`
+        names, which still runs), in the folders its reviewed modules were
         found in (site-packages, a src/ layout, each portion). A package the review's
         walk covered whole (a root of its graph) is not walked again. Read on first use.
         """
@@ -632,8 +628,12 @@ def _project_modules(ctx: ReviewContext) -> dict[str, OwnModule]:
         # Looked up there only: the measured interpreter is not asked (`locate`).
         where = SearchPath(entries, python=python)
         try:
+            # Tests as the review walks them (a test's reader runs only under the
+            # tests), not `--exclude`: a module left out of the review still runs, and
+            # its readers still read (rev24).
+            tests = (ctx.settings.exclusions or Exclusions()).tests
             tree = discover([package], cwd=entries[0], search_path=where,
-                            exclusions=ctx.settings.exclusions or Exclusions())
+                            exclusions=Exclusions(tests=tests))
         except (ImportAuditError, OSError):
             continue  # (what cannot be walked adds nothing)
         for name, source in tree.modules.items():

@@ -24,21 +24,6 @@ class Use(enum.Enum):
     EXPORT = "export"  # listed in __all__: re-exported, needed at import time
 
 
-class Applies(enum.IntFlag):
-    """How a name is applied as a decorator, which says what of its definition counts.
-
-    `@name`: its object is given the function (DIRECTLY); `@name(...)`: it is called
-    and what it returns is given the function (CALLED); `@name.attr` or
-    `@name.attr(...)`: a member of its object is given it, or called to make what is
-    (MEMBER). One name may be applied several ways (the flags together).
-    """
-
-    DIRECTLY = 1
-    CALLED = 2
-    MEMBER = 4
-    ANY = 7
-
-
 class ClassUse(enum.Enum):
     """How code uses a name that may be a class: as a marker, or as if it had behaviour."""
 
@@ -149,8 +134,7 @@ class ModuleFacts:
     lazy_map_names: tuple[str, ...] = ()  # names that __getattr__ can load
     lazy_modules: dict[str, str] = field(default_factory=dict)  # name -> ".mod" or "pkg.mod"
     annotation_consumers: tuple[str, ...] = ()  # imports/calls that read annotations
-    # The local names decorators start with, and how each is applied.
-    decorators: dict[str, Applies] = field(default_factory=dict)
+    decorators: frozenset[str] = frozenset()  # local names decorators start with
     # Top-level definitions whose code reads annotations (`__annotations__`,
     # `get_type_hints`): with `refs`, what a decorator of the module does.
     reading_annotations: frozenset[str] = frozenset()

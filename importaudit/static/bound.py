@@ -30,15 +30,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
 
-def target_names(node: ast.expr) -> Iterable[str]:
-    """The names an assignment target binds: `x`, `a, b`, `*rest`."""
+def _targets(node: ast.expr) -> Iterable[str]:
     if isinstance(node, ast.Name):
         yield node.id
     elif isinstance(node, ast.Tuple | ast.List):
         for element in node.elts:
-            yield from target_names(element)
+            yield from _targets(element)
     elif isinstance(node, ast.Starred):
-        yield from target_names(node.value)
+        yield from _targets(node.value)
 
 
 def _merge(into: dict[str, int], names: dict[str, int]) -> None:
@@ -53,11 +52,11 @@ def _statement(node: ast.stmt, guards: Bindings) -> dict[str, int]:  # noqa: PLR
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return {node.name: line}
     if isinstance(node, ast.Assign):
-        return {n: line for target in node.targets for n in target_names(target)}
+        return {n: line for target in node.targets for n in _targets(target)}
     if isinstance(node, ast.AnnAssign | ast.AugAssign):
         if isinstance(node, ast.AnnAssign) and node.value is None:
             return {}  # `x: int` alone binds nothing
-        return dict.fromkeys(target_names(node.target), line)
+        return dict.fromkeys(_targets(node.target), line)
     if isinstance(node, ast.Import):
         return {(a.asname or a.name.partition(".")[0]): line for a in node.names}
     if isinstance(node, ast.ImportFrom):
@@ -75,12 +74,12 @@ def _statement(node: ast.stmt, guards: Bindings) -> dict[str, int]:  # noqa: PLR
         _merge(names, _body(node.finalbody, guards))
         return names
     if isinstance(node, ast.For | ast.AsyncFor):
-        names = dict.fromkeys(target_names(node.target), line)
+        names = dict.fromkeys(_targets(node.target), line)
         _merge(names, _body(node.body, guards))
         return names
     if isinstance(node, ast.With | ast.AsyncWith):
         names = {n: line for item in node.items if item.optional_vars is not None
-                 for n in target_names(item.optional_vars)}
+                 for n in _targets(item.optional_vars)}
         _merge(names, _body(node.body, guards))
         return names
     return {}
