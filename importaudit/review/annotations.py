@@ -192,14 +192,17 @@ def _needs_reader(ctx: ReviewContext, facts: ModuleFacts, names: frozenset[str],
             continue
         if binding.module.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES:
             return True
-        if binding.attr is None:
+        if ctx.is_module(binding.target) or binding.attr is None:
+            if _module_reads(ctx, binding.target, seen):
+                return True
             continue
-        if f"{binding.module}.{binding.attr}" in ANNOTATION_DECORATORS:
-            return True  # langchain_core's `tool`, mcp's server class
         home = defining_module(ctx, binding)
-        if (home.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES
+        # langchain_core's `tool`, mcp's server class; or a library's reader
+        # re-exported by the project.
+        if (f"{binding.module}.{binding.attr}" in ANNOTATION_DECORATORS
+                or home.split(".", maxsplit=1)[0] in ANNOTATION_LIBRARIES
                 or f"{home}.{binding.attr}" in ANNOTATION_DECORATORS):
-            return True  # a library's reader re-exported by the project
+            return True
         found = ctx.facts(home) if ctx.is_own(home) else None
         if found is None or (home, binding.attr) in seen:
             continue
@@ -207,6 +210,22 @@ def _needs_reader(ctx: ReviewContext, facts: ModuleFacts, names: frozenset[str],
         if _needs_reader(ctx, found, found.needs(binding.attr), seen):
             return True
     return False
+
+
+def _module_reads(ctx: ReviewContext, module: str, seen: set[tuple[str, str]]) -> bool:
+    """Whether a module of the project a decorator is taken from has a name that reads.
+
+    `@decorators.validated` after `from pkg import decorators`, or `@d.validated` after
+    `import pkg.decorators as d`: which of its names is the decorator is not recorded,
+    so any of them that reads annotations counts. Those imports were told to move, and
+    pydantic's `validate_call` then raised NameError (rev24).
+    """
+    found = ctx.facts(module) if ctx.is_module(module) and ctx.is_own(module) else None
+    if found is None or (module, "*") in seen:
+        return False
+    seen.add((module, "*"))
+    every = frozenset().union(*(found.needs(n) for n in found.defined))
+    return _needs_reader(ctx, found, every | found.reading_annotations, seen)
 
 
 def read_by_base(ctx: ReviewContext, facts: ModuleFacts) -> str | None:

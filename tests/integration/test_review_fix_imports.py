@@ -83,3 +83,16 @@ def test_the_example_binds_type_checking_as_the_fix_would(reviewed: dict[str, An
     assert "\n\nif TYPE_CHECKING:\n    from futurist.engine import Engine" in assigned
     tried = _ia501(reviewed, "futurist.tried")["fix"]
     assert "TYPE_CHECKING = False" in tried and "from typing import TYPE_CHECKING" not in tried
+
+
+def test_a_decorator_taken_through_its_module_is_followed() -> None:
+    # `@decorators.checked` / `@d.checked`: only the module's name was recorded, and
+    # IA501 told both modules to move the type `get_type_hints` reads when `act` is
+    # defined (NameError). A decorator that reads nothing leaves IA501 standing.
+    from importaudit import api
+
+    target = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "modeco"
+    report = api.review([str(target)], api.ReviewOptions(measure=api.Measure(repeat=1),
+                                                         select=("IA501",)))
+    assert sorted(f.module for f in report.findings if f.code == "IA501") == [
+        "modeco.logged_user"]
