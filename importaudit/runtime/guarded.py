@@ -77,6 +77,7 @@ def _enclosing_ifs(body: Sequence[ast.stmt], line: int, local: frozenset[str] = 
         yield from _enclosing_ifs(inner, line, local)
 
 
+@functools.lru_cache(maxsize=4096)  # (the trees are cached: a node is asked again)
 def _local_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
     """The names `function` binds: its parameters and what its body assigns (not `global`).
 

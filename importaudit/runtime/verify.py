@@ -232,6 +232,11 @@ def _half_initialised(trial: ImportTrial, cycle: Cycle) -> bool:
                for e in (*cycle.failing, *cycle.held_by_order))
 
 
+def _at_risk(cycle: Cycle, module: str) -> set[str]:
+    """The modules suspected of taking a name from `module` while it is half-initialised."""
+    return {e.importer for e in cycle.failing if e.imported == module}
+
+
 def _cleared(trial: ImportTrial, cycle: Cycle,
              finished: Mapping[str, frozenset[str]]) -> bool:
     """Whether a trial that failed for another reason got past `cycle`'s risky imports.
@@ -245,7 +250,7 @@ def _cleared(trial: ImportTrial, cycle: Cycle,
     if trial.error is None or trial.circular:
         return False
     ran = finished.get(trial.via or trial.module)
-    at_risk = {e.importer for e in cycle.failing if e.imported == trial.module}
+    at_risk = _at_risk(cycle, trial.module)
     return ran is not None and bool(at_risk) and at_risk <= ran
 
 
@@ -261,7 +266,7 @@ def _unreached(trial: ImportTrial, cycle: Cycle,
     if trial.error is not None:
         return ()
     ran = loaded.get(trial.via or trial.module)
-    at_risk = {e.importer for e in cycle.failing if e.imported == trial.module}
+    at_risk = _at_risk(cycle, trial.module)
     # One that loaded ran its imports at risk: the run says what it says of those
     # (trio's Windows-only members beside the rest), as it did before.
     if ran is None or at_risk & ran:

@@ -329,6 +329,13 @@ def test_an_interrupt_before_any_round_was_proven_says_so(
         "nothing is proven yet\nNothing written: interrupted by SIGTERM.\n")
 
 
+def two_files(pkg: Path) -> FixResult:
+    """A proven lazy `__init__` and a deferral in `a`: a fix of two files."""
+    return FixResult(rewrites=(
+        Rewrite("pkg", pkg / "__init__.py", "# __init__\n", "lazy\n", ("IA101",)),
+        Rewrite("pkg.a", pkg / "a.py", "# a\n", "deferred\n", ("IA102",))))
+
+
 def test_an_interrupt_while_writing_takes_effect_once_every_file_is_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Ctrl-C between two files of one fix left the tree half rewritten (a lazy
@@ -337,9 +344,7 @@ def test_an_interrupt_while_writing_takes_effect_once_every_file_is_written(
     from importaudit.api.fixing import _written
 
     pkg = package(tmp_path)
-    result = FixResult(rewrites=(
-        Rewrite("pkg", pkg / "__init__.py", "# __init__\n", "lazy\n", ("IA101",)),
-        Rewrite("pkg.a", pkg / "a.py", "# a\n", "deferred\n", ("IA102",))))
+    result = two_files(pkg)
     write = _atomic.write_text_atomic
 
     def write_then_signal(path: Path, text: str, *, newline: str = "\n") -> None:
@@ -371,9 +376,7 @@ def test_an_interrupt_before_the_files_are_written_says_none_was(
     from importaudit.api.fixing import _written
 
     pkg = package(tmp_path)
-    result = FixResult(rewrites=(
-        Rewrite("pkg", pkg / "__init__.py", "# __init__\n", "lazy\n", ("IA101",)),
-        Rewrite("pkg.a", pkg / "a.py", "# a\n", "deferred\n", ("IA102",))))
+    result = two_files(pkg)
 
     def signalled(_path: Path) -> bool:
         raise Interrupted(signal.SIGINT)
