@@ -246,11 +246,23 @@ _MARGIN = 8
 # One import in progress on one thread is a list (cheaper to make than an object):
 # [name as a JSON string (quoted once for both of its records), t0, rss0, heap0,
 #  heap peak, cumulative ns of its children, their RSS growth, their heap growth,
-#  the thread's stack it is on, its thread CPU time at the start, its children's,
-#  the wall and CPU ns of the collections run while it was the innermost import, and
-#  how many of those were full (generation 2) collections].
+#  the thread's stack it is on, its thread CPU time at the start (less the probe's, see
+#  below), its children's, the wall and CPU ns of the collections run while it was the
+#  innermost import, how many of those were full (generation 2) collections, its
+#  thread's probe time (below) and that time's wall ns when its clock started (at t0)].
 (_NAME, _T0, _RSS0, _HEAP0, _PEAK, _CHILD_NS, _CHILD_RSS, _CHILD_HEAP, _STACK, _CPU0,
- _CHILD_CPU, _GC, _GC_CPU, _GC_FULL) = range(14)
+ _CHILD_CPU, _GC, _GC_CPU, _GC_FULL, _SPENT, _SPENT0) = range(16)
+# The probe's own time, per thread: [wall ns, CPU ns, busy]. The bookkeeping begin() and
+# end() do (the RSS read, the record written, the scan of sys.modules in appeared(),
+# ...) runs inside the clock reads of the imports in progress: begin()'s inside the
+# new import's, end()'s inside its importer's, after the child's clock stopped. Each
+# of those stretches is timed (wall and CPU) and added here, and every import's times
+# leave out what was added while they ran: a module that churns sys.modules (eventlet's
+# greendns patches and restores dnspython's modules, and each of its imports made the
+# probe scan sys.modules) would otherwise carry the scans in its self time. `busy` is
+# non-zero during such a stretch: a collection run then is the probe's too (not
+# charged to the module, whose times leave it out already).
+_WALL, _CPU_SPENT, _BUSY = range(3)
 TYPE_CHECKING = False  # the typing module is not loaded at start-up: not imported here
 if TYPE_CHECKING:
     from typing import Any
@@ -271,6 +283,7 @@ class _Probe:
         self.fd = _move_high(self._open())
         self.lock = _thread.allocate_lock()
         self.stacks: "dict[int, list[_Frame]]" = {}
+        self.spent: "dict[int, list[int]]" = {}  # per thread: see _WALL above
         self.rss = False
         self.rss_fd = -1
         self.page = 4096
@@ -387,6 +400,9 @@ class _Probe:
             # Only a collection the allocations set off (the youngest generation's count
             # past its threshold) is a pause; a body's own `gc.collect()` is its work.
             if _gc_count()[0] > _gc_threshold()[0]:
+                spent = self.spent.get(_get_ident())
+                if spent is not None and spent[_BUSY]:
+                    return  # inside the probe's own time, which no import keeps
                 self.gc_t0 = _clock()
                 self.gc_cpu0 = _cpu()
             return
@@ -485,19 +501,34 @@ class _Probe:
         makes that happen too), so the hot path pays two len() calls. `importer` (as
         JSON) is the import in progress while they appeared: their cost is inside its
         own. `a` names the module the same object is already known as (an alias).
+
+        A package that churns sys.modules (eventlet's greendns removes and restores
+        dnspython's modules around each of its imports) has it called at nearly every
+        import, so it loops in Python over what is new only: which names are new comes
+        from set operations that run in C, the order they came in from the end of the
+        dict (where new keys go), and the whole dict is walked in Python only to name
+        the module a new one is an alias of. (Its time is the probe's, left out of every
+        import's anyway: see _WALL.)
         """
         modules = sys.modules
+        known = self.known
         try:
-            items = list(modules.items())
+            current = set(modules)
+            new = current - known
+            if new:
+                new -= self.begun
+            if not new:
+                self.known = current
+                return
+            fresh = _in_order(modules, new)
+            names: "dict[int, str]" = {}
+            if any(issubclass(type(m), _ModuleType) for _, m in fresh):
+                for key, module in list(modules.items()):
+                    if key in known:
+                        names.setdefault(id(module), key)
         except RuntimeError:  # another thread changed it meanwhile: next time
             return
-        known = self.known
-        fresh = [(k, m) for k, m in items if k not in known and k not in self.begun]
         if fresh:
-            names: "dict[int, str]" = {}
-            for key, module in items:
-                if key in known:
-                    names.setdefault(id(module), key)
             for key, module in fresh:
                 # Its type and its own dict only: an alias or proxy object stored there
                 # (apipkg's AliasModule, a lazy-object-proxy) imports its target when
@@ -520,7 +551,7 @@ class _Probe:
                     _q(names.get(id(module))),
                     "true" if own.get("__path__") is not None else "false"))
                 names.setdefault(id(module), key)
-        self.known = {k for k, _ in items}
+        self.known = current
 
     def loop_check(self, name: str) -> None:
         """An import began outside any other: if an asyncio loop runs on this thread, say where.
@@ -611,9 +642,18 @@ class _Probe:
         stack = self.stacks.get(ident)
         if stack is None:
             stack = self.stacks[ident] = []
+        spent = self.spent.get(ident)
+        if spent is None:
+            spent = self.spent[ident] = [0, 0, 0]
+        # The probe's time so far: as at t0, but for what an import adopted below adds.
+        spent0 = spent[_WALL]
         searches = self.searching.get(ident)
         if searches:
             self.adopt(searches, stack)
+        # From here to the return: the probe's time (see _WALL).
+        b0 = _clock()
+        b0_cpu = _cpu()
+        spent[_BUSY] += 1
         rss0 = 0
         if self.rss_fd >= 0:
             # The target may have closed (and reused) the descriptor: never raise here.
@@ -622,7 +662,8 @@ class _Probe:
                 rss0 = int(_pread(self.rss_fd, 64, 0).split(None, 2)[1]) * self.page
             except (OSError, ValueError, IndexError):
                 pass
-        frame: "_Frame" = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack, _cpu(), 0, 0, 0, 0]
+        frame: "_Frame" = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack, 0, 0, 0, 0, 0, spent,
+                           spent0]
         collected = self.collections.get(ident)
         if collected:
             self.searched(collected, stack, frame)
@@ -640,11 +681,17 @@ class _Probe:
             self.deepen(len(stack))
         thread = "null" if ident == self.main_ident else _q(self.thread_name(ident))
         data = (f'{{"e":"begin","n":{frame[_NAME]},"i":{importer},"d":{len(stack) - 1},'
-                f'"s":{t0 - self.t_start},"th":{thread}}}\n').encode("utf-8", "backslashreplace")
+                f'"s":{t0 - self.t_start - spent0},"th":{thread}}}\n'
+                ).encode("utf-8", "backslashreplace")
         try:
             _write(self.fd, data)
         except OSError:
             self.reopen_write(data)
+        spent[_BUSY] -= 1
+        cpu0 = _cpu()
+        spent[_CPU_SPENT] += cpu0 - b0_cpu
+        frame[_CPU0] = cpu0 - spent[_CPU_SPENT]  # on the clock without the probe's time
+        spent[_WALL] += _clock() - b0
         return frame
 
     def end(  # noqa: PLR0912, PLR0915  (one flat function: a call per helper would cost per import)
@@ -660,7 +707,12 @@ class _Probe:
                 pass
         heap1 = self.heap_now() if self.heap else 0
         (name, t0, rss0, heap0, peak, child_ns, child_rss, child_heap, stack, cpu0,
-         child_cpu, collected, collected_cpu, full) = frame
+         child_cpu, collected, collected_cpu, full, spent, spent0) = frame
+        # Its times leave out the probe's, from t0 to t1 (see _WALL); the probe's time
+        # from t1 to the return below is its importer's, and left out of it likewise.
+        spent[_BUSY] += 1
+        cumulative = t1 - t0 - (spent[_WALL] - spent0)
+        cpu = cpu1 - spent[_CPU_SPENT] - cpu0
         if stack and stack[-1] is frame:
             stack.pop()
         else:  # keep the stack balanced even if an import never reached us to finish
@@ -672,8 +724,6 @@ class _Probe:
             self.shallow()
         if len(sys.modules) != len(self.known):  # see appeared()
             self.appeared(name)
-        cumulative = t1 - t0
-        cpu = cpu1 - cpu0
         grown = rss1 - rss0
         if stack:
             parent = stack[-1]
@@ -713,6 +763,9 @@ class _Probe:
             self.reopen_write(data)
         if self.sampling:
             self.lines_of(frame, spec)
+        spent[_BUSY] -= 1
+        spent[_CPU_SPENT] += _cpu() - cpu1
+        spent[_WALL] += _clock() - t1
 
     # -------------------------------------------------------------------- the line sampler
 
@@ -785,6 +838,9 @@ class _Probe:
             return
         searches = self.searching.get(self.main_ident)
         if searches and searches[-1][2] is None:
+            return
+        spent = self.spent.get(self.main_ident)
+        if spent is not None and spent[_BUSY]:  # the probe's own time: nobody's
             return
         body = None
         while frame is not None:
@@ -951,6 +1007,26 @@ class _Probe:
 
 
 _PROBE: "_Probe | None" = None
+
+
+def _in_order(modules: "Any", new: "set[Any]") -> "list[tuple[Any, Any]]":
+    """The (name, module) items of sys.modules named in `new`, in its order.
+
+    New keys go at the end of a dict: walked from there, a dict is read only as far back
+    as its oldest new key. A mapping of another kind is read whole, in its own order.
+    """
+    if type(modules) is not dict:
+        return [(k, m) for k, m in list(modules.items()) if k in new]
+    fresh = []
+    left = len(new)
+    for key in reversed(modules):
+        if key in new:
+            fresh.append((key, modules[key]))
+            left -= 1
+            if not left:
+                break
+    fresh.reverse()
+    return fresh
 
 
 def _importing(caller: "object") -> bool:
