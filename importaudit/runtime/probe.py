@@ -259,9 +259,10 @@ _MARGIN = 8
 # of those stretches is timed (wall and CPU) and added here, and every import's times
 # leave out what was added while they ran: a module that churns sys.modules (eventlet's
 # greendns patches and restores dnspython's modules, and each of its imports made the
-# probe scan sys.modules) would otherwise carry the scans in its self time. `busy` is
-# non-zero during such a stretch: a collection run then is the probe's too (not
-# charged to the module, whose times leave it out already).
+# probe scan sys.modules) would otherwise carry the scans in its self time. `busy` is 1
+# during such a stretch: a collection run then is the probe's too (not charged to the
+# module, whose times leave it out already). A flag, not a count: a stretch that raised
+# leaves it set only until the next one ends.
 _WALL, _CPU_SPENT, _BUSY = range(3)
 TYPE_CHECKING = False  # the typing module is not loaded at start-up: not imported here
 if TYPE_CHECKING:
@@ -653,7 +654,7 @@ class _Probe:
         # From here to the return: the probe's time (see _WALL).
         b0 = _clock()
         b0_cpu = _cpu()
-        spent[_BUSY] += 1
+        spent[_BUSY] = 1
         rss0 = 0
         if self.rss_fd >= 0:
             # The target may have closed (and reused) the descriptor: never raise here.
@@ -687,7 +688,7 @@ class _Probe:
             _write(self.fd, data)
         except OSError:
             self.reopen_write(data)
-        spent[_BUSY] -= 1
+        spent[_BUSY] = 0
         cpu0 = _cpu()
         spent[_CPU_SPENT] += cpu0 - b0_cpu
         frame[_CPU0] = cpu0 - spent[_CPU_SPENT]  # on the clock without the probe's time
@@ -710,7 +711,7 @@ class _Probe:
          child_cpu, collected, collected_cpu, full, spent, spent0) = frame
         # Its times leave out the probe's, from t0 to t1 (see _WALL); the probe's time
         # from t1 to the return below is its importer's, and left out of it likewise.
-        spent[_BUSY] += 1
+        spent[_BUSY] = 1
         cumulative = t1 - t0 - (spent[_WALL] - spent0)
         cpu = cpu1 - spent[_CPU_SPENT] - cpu0
         if stack and stack[-1] is frame:
@@ -763,7 +764,7 @@ class _Probe:
             self.reopen_write(data)
         if self.sampling:
             self.lines_of(frame, spec)
-        spent[_BUSY] -= 1
+        spent[_BUSY] = 0
         spent[_CPU_SPENT] += _cpu() - cpu1
         spent[_WALL] += _clock() - t1
 
