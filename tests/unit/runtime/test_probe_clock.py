@@ -72,7 +72,7 @@ def churn(index: int) -> None:
 
 def begin(probe: Any, name: str, t0: int) -> Any:
     """An import begins; importlib then puts its module in sys.modules."""
-    frame = probe.begin(name, t0)
+    frame = probe.begin(name, t0, t0)  # its wall and CPU clocks started at its search
     sys.modules[name] = ModuleType(name)
     return frame
 
@@ -92,8 +92,10 @@ def test_scans_in_begin_and_end_are_left_out_of_self_and_cumulative(probed: Any)
     parent = begin(probe, "pkg", clock())  # scans (churned): 5 ms of the probe's, in its window
     clock.advance(100)  # the parent's own work
     churn(1)
-    child = begin(probe, "pkg.child", clock())  # scans again: in the child's window
-    clock.advance(200)
+    searched = clock()
+    clock.advance(50)  # the finders search for the child: its time, wall and CPU
+    child = begin(probe, "pkg.child", searched)  # scans again: in the child's window
+    clock.advance(150)
     churn(2)
     probe.end(child, None, None, None)  # scans after the child's clock stopped: the parent's
     clock.advance(300)
