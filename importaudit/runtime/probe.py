@@ -11,8 +11,8 @@ a thread during import) and wraps the spec's loader. The wrapper times
 `create_module` + `exec_module` (from the moment the spec was searched for, as
 `-X importtime` does; wall and the thread's CPU time alike) on a per-thread stack; self
 time is cumulative time minus the cumulative time of imports made while it ran, and
-the probe's own bookkeeping is left out of both (see _WALL). Right before the module's code runs
-the wrapper puts the real loader back on `__spec__.loader` and `__loader__`, so the
+the probe's own bookkeeping is left out of both (see _WALL). Right before the module's
+code runs the wrapper puts the real loader back on `__spec__.loader` and `__loader__`, so the
 module's own code, `importlib.resources`, `inspect.getsource`, `pkgutil.get_data` and
 `isinstance(mod.__loader__, SourceFileLoader)` see exactly what they would see without us.
 Until then only the import system sees the wrapper, so it forwards nothing (a
@@ -27,11 +27,11 @@ of whichever module body happens to run then (as `-X importtime` counts it too).
 collection the allocations set off (a body's own `gc.collect()` is its work: told apart
 by the youngest generation's count, past its threshold only when allocations started
 it) has its wall and CPU time charged to the innermost import in progress on its
-thread (`g`, `gc`, and `gf` for full collections, in that module's `mod` record), the
-wall time of one that ran while the finders searched for a module to that module (its
-wall time starts at the search, its CPU time when it begins); the parent can then tell
-a body's own computation from the collector's pauses. `gc` is
-imported before measuring (a builtin module: listed as preloaded).
+thread (`g`, `gc`, and `gf` for full collections, in that module's `mod` record), one
+that ran while the finders searched for a module to that module (its wall and CPU time
+start at the search); the parent can then tell a body's own computation from the
+collector's pauses. `gc` is imported before measuring (a builtin module: listed as
+preloaded).
 
 Records are JSON lines appended with one `os.write` each to a file the parent owns:
 a child that segfaults, calls `os._exit` or is killed leaves every finished record
@@ -312,7 +312,7 @@ class _Probe:
         # thread, the collections charged since its last import began (see begin()).
         self.gc_t0 = -1  # when the running collection began (-1: none timed)
         self.gc_cpu0 = 0
-        self.collections: "dict[int, list[tuple[int, int, int, Any]]]" = {}
+        self.collections: "dict[int, list[tuple[int, int, int, int, Any]]]" = {}
         # The line sampler (flag `lines`; see start_sampling()): on, and per import in
         # progress (by id of its frame) [its frame, {line: [ns, samples]}]; line 0 holds
         # the time of the import outside its body's statements (loading its code). The
@@ -426,29 +426,31 @@ class _Probe:
         elif not self.searching.get(ident):
             return
         # It may have run while the finders searched for an import that begins later:
-        # that import's wall time holds it (see begin()).
+        # that import's times hold it (see begin()).
         found = self.collections.get(ident)
         if found is None:
             found = self.collections[ident] = []
         elif len(found) >= 32:  # a long body collecting again and again: the latest matter
             del found[:16]
-        found.append((began, took, full, top))
+        found.append((began, took, cpu, full, top))
 
-    def searched(self, collected: "list[tuple[int, int, int, Any]]", stack: "list[_Frame]",
-                 frame: "_Frame") -> None:
-        """Move to `frame` the wall time of the collections run since its search began.
+    def searched(self, collected: "list[tuple[int, int, int, int, Any]]",
+                 stack: "list[_Frame]", frame: "_Frame") -> None:
+        """Move to `frame` the collections run since its search began.
 
-        They are in its wall time (from its search, at t0), not its importer's; their
-        CPU time stays the importer's, as the CPU clock of this import starts now.
+        They are in its wall and CPU time (both from its search, at t0), not its
+        importer's.
         """
         top = stack[-1] if stack else None
         t0 = frame[_T0]
-        for start, took, full, charged in collected:
+        for start, took, cpu, full, charged in collected:
             if start >= t0 and charged is top:
                 if top is not None:
                     top[_GC] -= took
+                    top[_GC_CPU] -= cpu
                     top[_GC_FULL] -= full
                 frame[_GC] += took
+                frame[_GC_CPU] += cpu
                 frame[_GC_FULL] += full
         del collected[:]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -137,12 +138,19 @@ def test_a_collection_run_by_the_probes_bookkeeping_is_charged_to_no_module(
     clock.advance(100)
     collection(50)  # set off by the module's body: its pause, inside its self time
     churn(0)
-    child = begin(probe, "pkg.child", clock())  # its scan collects, the parent on top
+    # The finders search for the child (find_spec keeps the search open meanwhile),
+    # and a collection runs: the child's, wall and CPU, as its clocks started then.
+    searched = clock()
+    searches = probe.searching.setdefault(threading.get_ident(), [])
+    searches.append(["pkg.child", searched, None, 1, None, searched])
+    collection(30)
+    searches.pop()
+    child = begin(probe, "pkg.child", searched)  # its scan collects, the parent on top
     clock.advance(200)
     probe.end(child, None, None, None)
     probe.end(parent, None, None, None)
 
     got = read(records)
-    assert "g" not in got["mod pkg.child"]
-    assert (got["mod pkg.child"]["c"], got["mod pkg.child"]["f"]) == (200, 200)
-    assert [got["mod pkg"][k] for k in ("c", "f", "g", "gc")] == [350, 150, 50, 50]
+    assert [got["mod pkg.child"][k] for k in ("c", "f", "fc", "g", "gc")] == [
+        230, 230, 230, 30, 30]
+    assert [got["mod pkg"][k] for k in ("c", "f", "fc", "g", "gc")] == [380, 150, 150, 50, 50]
