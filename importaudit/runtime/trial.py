@@ -12,8 +12,18 @@ RESULT_FILE (stdout and stderr belong to the imported code): `{"ok": true, "load
 exception's type, message and the innermost frame of the imported code that raised it
 (import machinery frames, `<frozen ...>`, are skipped), the exceptions it was raised
 from (`causes`), with the WATCHED modules that had finished importing before it
-(`loaded`). Then it exits at once,
-without waiting for threads or atexit hooks of the imported code.
+(`loaded`). Either way `"caught"` lists the WATCHED modules whose import started and
+raised where the code importing them caught the error and went on (`try: from .ext
+import X` `except ImportError: X = None` in a package): the module, the error, where it
+was raised, and where it was caught (`by`, `by_file`, `by_line`: the outermost frame
+the exception reached). Then it exits at once, without waiting for threads or atexit
+hooks of the imported code.
+
+Watching costs nothing for other modules, and nothing at all when nothing is watched:
+a finder put first on `sys.meta_path` answers None at once for a module not watched;
+for a watched one that an import (not `importlib.util.find_spec`) looks for, it asks
+the finders after it and wraps the loader of the spec they give, which hands the
+module its real loader back before the module's code runs.
 
 With `--star`, after importing MODULE it runs `from MODULE import *` as a caller would
 (submodules `__all__` names are imported, a module `__getattr__` is asked) and adds
@@ -31,7 +41,7 @@ import sys
 
 TYPE_CHECKING = False  # the typing module is not loaded at start-up: not imported here
 if TYPE_CHECKING:
-    from types import FrameType, TracebackType
+    from types import TracebackType
     from typing import Any
 
 
@@ -77,24 +87,13 @@ def _causes(exc: BaseException) -> list[str]:
 class _Failure:
     """A watched module whose import raised: the error, while it is on its way out."""
 
-    __slots__ = ("exc", "file", "initialising", "line", "module")
+    __slots__ = ("exc", "file", "line", "module")
 
     def __init__(self, module: str, exc: BaseException) -> None:
         self.module = module
         self.exc = exc
         # Where it was raised, now: the handler that catches it may clear its traceback.
         self.file, self.line = _where(exc.__traceback__)
-        # The modules whose code was running then (this thread), the innermost first:
-        # half-initialised, as `from m import name` on one of them finds it.
-        self.initialising = [module]
-        frame: FrameType | None = sys._getframe(2)
-        while frame is not None:
-            name = frame.f_globals.get("__name__") if frame.f_code.co_name == "<module>" \
-                else None
-            if isinstance(name, str) and name not in self.initialising \
-                    and _ours_or_importlib(frame.f_code.co_filename) is None:
-                self.initialising.append(name)
-            frame = frame.f_back
 
     def caught(self) -> dict[str, object] | None:
         """The failure as the outcome lists it, when it was caught (None: it was not)."""
@@ -106,7 +105,7 @@ class _Failure:
         by = None if tb is None else tb.tb_frame.f_globals.get("__name__")
         return {"module": self.module, "type": type(self.exc).__name__,
                 "message": str(self.exc), "file": self.file, "line": self.line,
-                "causes": _causes(self.exc), "initialising": self.initialising,
+                "causes": _causes(self.exc),
                 "by": by if isinstance(by, str) else None,
                 "by_file": None if tb is None or kind else tb.tb_frame.f_code.co_filename,
                 "by_line": None if tb is None or kind else tb.tb_lineno}

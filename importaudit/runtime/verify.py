@@ -14,10 +14,15 @@ already loaded `pkg.x` (or failed), that run settles `pkg.x` too (`ImportTrial.v
 *not reproduced*: the cycle is order-dependent, but did not fail from any entry point
 that imported. An entry point that fails for another reason (a missing dependency, a
 timeout) is kept with its error, but proves nothing about the cycle: when every one
-did, the claim stays unverified. A cycle nothing is suspected of that closes at import
-time (`Cycle.to_run`) is run from each member it can start at all the same: that no
-`from x import name` is at risk is static reasoning, and the run shows it imports from
-each of them, or fails on a half-initialised member after all.
+did, the claim stays unverified. Each run also watches the modules at risk and the
+cycles' members: one whose import started and raised, the error caught by the code
+importing it (`try: from .ext import X` `except ImportError: X = None`), is kept on the
+trial (`ImportTrial.caught`); when that error names a half-initialised member, the
+cycle *fails* too, though the entry point imported: the package goes on without it.
+A cycle nothing is suspected of that closes at import time (`Cycle.to_run`) is run
+from each member it can start at all the same: that no `from x import name` is at risk
+is static reasoning, and the run shows it imports from each of them, or fails on a
+half-initialised member after all.
 
 This is the one place where `importaudit cycles` runs the code it analyses.
 """
