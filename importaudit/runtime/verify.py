@@ -250,13 +250,17 @@ def _half_initialised(trial: ImportTrial, cycle: Cycle) -> bool:
                for e in (*cycle.failing, *cycle.held_by_order))
 
 
-def _caught_on(caught: CaughtImport, cycle: Cycle) -> bool:
+def _caught_on(caught: CaughtImport, trial: ImportTrial, cycle: Cycle) -> bool:
     """Whether an import whose error was caught failed on a half-initialised member of `cycle`.
 
-    Only an error that names one: a caught ModuleNotFoundError of a dependency that is
-    not installed (an optional extra) is a failure for another reason.
+    Judged as an uncaught error is (`_half_initialised`), in the same run: the error
+    names one, or it is "cannot import name" raised by a statement the cycle suspects of
+    taking that name from the module the run imported first (a lazy package's
+    `__getattr__`). A caught ModuleNotFoundError of a dependency that is not installed
+    (an optional extra) is a failure for another reason.
     """
-    return half_initialised(caught.error) in cycle.modules
+    return _half_initialised(dataclasses.replace(trial, error=caught.error, file=caught.file,
+                                                 line=caught.line), cycle)
 
 
 def _at_risk(cycle: Cycle, module: str) -> set[str]:
@@ -315,14 +319,14 @@ def _judge(cycle: Cycle, done: Mapping[str, ImportTrial],
     trials = [done[m] for m in own]
     trials += [t for m, t in sorted(done.items())
                if m not in own and (_half_initialised(t, cycle)
-                                    or any(_caught_on(c, cycle) for c in t.caught))]
+                                    or any(_caught_on(c, t, cycle) for c in t.caught))]
     if not trials:
         return (dataclasses.replace(cycle, not_run="its entry points are `__main__` "
                                     "modules: importing one runs a program")
                 if cycle.to_run else cycle)
     judged = tuple(dataclasses.replace(
         t, circular=_half_initialised(t, cycle),
-        caught=tuple(dataclasses.replace(c, circular=_caught_on(c, cycle)) for c in t.caught))
+        caught=tuple(dataclasses.replace(c, circular=_caught_on(c, t, cycle)) for c in t.caught))
         for t in trials)
     # Nothing suspected: the trials say whether it imports from each entry point (or
     # fails on a half-initialised member all the same), kept like a suspicion's.

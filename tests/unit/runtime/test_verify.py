@@ -418,6 +418,20 @@ def test_a_cycle_whose_error_the_package_catches_fails() -> None:
     assert _floor(cycle) is Severity.HIGH
 
 
+def test_a_caught_failure_through_a_lazy_package_fails_as_an_uncaught_one_does() -> None:
+    # lzpkg's shape with the import in a try: the package's `__getattr__` meets the
+    # half-initialised `lazycatch.sub`, and Python names only the package. It counts
+    # because the statement the cycle suspects raised it while `sub` (tried first) ran.
+    report = api.cycles(["caughtcycle/lazycatch"], api.StaticOptions(verify=True))
+    (cycle,) = report.cycles
+    assert cycle.fails
+    ((trial, caught),) = cycle.caught_failures
+    assert (trial.module, trial.error) == ("lazycatch.sub", None)
+    assert caught.module == "lazycatch.user" and caught.error.startswith(
+        "ImportError: cannot import name 'thing' from 'lazycatch'")
+    assert claim_label(cycle) == "fails (caught by lazycatch.sub:4)"
+
+
 def test_a_caught_failure_for_another_reason_leaves_the_cycle_unproven() -> None:
     # `optpkg._native` fails on a dependency that is not installed before its import
     # at risk runs, and the package catches it: that says nothing about the cycle.
