@@ -197,11 +197,22 @@ def ran_only_order(cycle: Cycle) -> str | None:
     return start if any(t.ran_through for t in cycle.trials) else None
 
 
+def _only_caught(cycle: Cycle) -> tuple[ImportTrial, CaughtImport] | None:
+    """The first caught failure of a cycle that failed only where the error was caught.
+
+    Every import that failed on it did inside a `try` that swallowed the error (None:
+    a trial's own import failed on it, or it does not fail).
+    """
+    if cycle.fails and not cycle.failures and cycle.caught_failures:
+        return cycle.caught_failures[0]
+    return None
+
+
 def claim_label(cycle: Cycle) -> str | None:
     """A short label for the claim (None: not suspected of failing at import)."""
-    if cycle.fails and not cycle.failures and cycle.caught_failures:
-        # Every import that failed on it did inside a `try` that swallowed the error.
-        return f"fails ({caught_by(cycle.caught_failures[0][1])})"
+    caught = _only_caught(cycle)
+    if caught is not None:
+        return f"fails ({caught_by(caught[1])})"
     if cycle.fails:
         return "fails at import (reproduced)"
     start = ran_only_order(cycle)
@@ -220,7 +231,7 @@ def _unverified_label(cycle: Cycle) -> str | None:
     if missing:
         failed = _caught_other(cycle)
         said = [f"{_names([m for m in missing if m not in failed])} did not load"] \
-            if set(missing) - failed else []
+            if set(missing) - set(failed) else []
         if failed:
             said.append(f"{_names(sorted(failed))} failed for another reason")
         return f"unproven here: {' and '.join(said)} when run"
@@ -236,8 +247,9 @@ def _names(modules: Sequence[str]) -> str:
 
 def claim_sentence(cycle: Cycle) -> str:
     """One sentence on the claim, with the error when reproduced ("" when none)."""
-    if cycle.fails and not cycle.failures and cycle.caught_failures:
-        trial, caught = cycle.caught_failures[0]
+    only_caught = _only_caught(cycle)
+    if only_caught is not None:
+        trial, caught = only_caught
         return (f"It fails at import, and the error is caught, so the import goes on "
                 f"without {caught.module}: {caught_text(trial, caught)}.")
     if cycle.fails:
@@ -274,16 +286,22 @@ def _unverified_sentence(cycle: Cycle) -> str:
     return ""
 
 
-def _caught_other(cycle: Cycle) -> set[str]:
-    """The modules at risk whose import started and failed for another reason, caught."""
-    return {c.module for t in cycle.trials for c in t.caught
-            if c.module in t.unreached and not c.circular}
+def _caught_other(cycle: Cycle) -> dict[str, str]:
+    """The modules at risk whose import started and failed for another reason, caught.
+
+    Each with its error (the first one met).
+    """
+    failed: dict[str, str] = {}
+    for trial in cycle.trials:
+        for caught in trial.caught:
+            if caught.module in trial.unreached and not caught.circular:
+                failed.setdefault(caught.module, caught.error)
+    return failed
 
 
 def _why_unloaded(cycle: Cycle) -> str:
     """Why the modules at risk did not load: their import did not run, or failed first."""
-    failed = sorted({(c.module, c.error) for t in cycle.trials for c in t.caught
-                     if c.module in t.unreached and not c.circular})
+    failed = sorted(_caught_other(cycle).items())
     never = "their import did not run here, as a conditional or optional one does " \
         "without its condition"
     if not failed:
