@@ -80,6 +80,9 @@ class _Collector(_ClassUseVisitor):
         self.lazy_modules: dict[str, str] = {}  # lazy name -> its module, as written
         self.consumers: set[str] = set()
         self.decorators: set[str] = set()  # the local names decorators start with
+        # Functions and classes defined where code runs at import (module level, class
+        # bodies), and loop variables going over them: a call handed one decorates it.
+        self._import_defs: set[str] = set()
         self.reading_owners: set[str] = set()  # top-level definitions reading annotations
         self.refs: dict[str, set[str]] = {}
         self.guards = Bindings()  # what `if` tests mean: the static scanner's classifier
@@ -332,6 +335,8 @@ class _Collector(_ClassUseVisitor):
 
     def _function_body(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._decorated(node.decorator_list)
+        if self._depth == 0:
+            self._import_defs.add(node.name)
         for deco in node.decorator_list:
             self.visit(deco)
             if (dotted(deco) or "").endswith("register"):
@@ -403,6 +408,8 @@ class _Collector(_ClassUseVisitor):
 
     def _class_def(self, node: ast.ClassDef) -> None:
         self._decorated(node.decorator_list)
+        if self._depth == 0:
+            self._import_defs.add(node.name)
         for expr in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
             self.visit(expr)
         self._mark(node.bases, ClassUse.MARKER)  # a root others derive from
@@ -598,6 +605,12 @@ class _Collector(_ClassUseVisitor):
 
     def visit_For(self, node: ast.For) -> None:
         self._statement(node, "for loop")
+        # `for hook in (create, update): app.post("/")(hook)` decorates each of them.
+        if (self._depth == 0 and isinstance(node.target, ast.Name)
+                and isinstance(node.iter, (ast.Tuple, ast.List, ast.Set))
+                and any(isinstance(e, ast.Name) and e.id in self._import_defs
+                        for e in node.iter.elts)):
+            self._import_defs.add(node.target.id)
         self.generic_visit(node)
 
     visit_AsyncFor = visit_For  # type: ignore[assignment]
@@ -696,6 +709,7 @@ class _Collector(_ClassUseVisitor):
                 k.arg is not None for k in node.keywords):
             self.method_calls.add((node.func.attr, len(node.args) + len(node.keywords)))
         if self._depth == 0:
+            self._decorated_by_call(node)
             call = self._call(node)
             if call is not None and call.method in ANNOTATION_READERS:
                 self.consumers.add(call.name)
@@ -715,6 +729,23 @@ class _Collector(_ClassUseVisitor):
                                                f"call to {_shown(node, call)}",
                                                call))
         self.generic_visit(node)
+
+    def _decorated_by_call(self, node: ast.Call) -> None:
+        """A call at import time handed a function or class of the module decorates it.
+
+        `act = validated(act)`, `app.add_api_route("/act", act)`, `router.get("/")(act)`:
+        what the callee reads of `act` (its annotations, for pydantic's `validate_call`
+        or FastAPI) runs as the `@` form would, so the callee's name counts as one of the
+        module's decorators (`read_by_decorator`). Its first name is noted, as for `@`.
+        """
+        handed = [*node.args, *(k.value for k in node.keywords)]
+        if not any(isinstance(a, ast.Name) and a.id in self._import_defs for a in handed):
+            return
+        callee: ast.expr = node.func
+        while isinstance(callee, (ast.Call, ast.Attribute, ast.Subscript)):
+            callee = callee.func if isinstance(callee, ast.Call) else callee.value
+        if isinstance(callee, ast.Name):
+            self.decorators.add(callee.id)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         # Reading annotations back makes them run-time data, in a function as at module

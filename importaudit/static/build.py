@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from importaudit.static.batch import Scanned, ScanStream, content_keys, scan_tree
 from importaudit.static.cache import GraphCache, ScanCache
 from importaudit.static.discover import discover
+from importaudit.static.foreign import foreign_note, is_syntax_error, newer, rescan
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import GRAPH_VERSION, GraphBuilder, keep_kinds
 from importaudit.static.scan import SCANNER_VERSION
@@ -79,7 +80,7 @@ def static_graph(targets: Sequence[str], *, kinds: Iterable[EdgeKind] | None = N
               if m.file is not None and not m.external and tree.is_excluded(m.name)]
     return dataclasses.replace(graph, python=chosen.python or sys.executable,
                                excluded=tuple(n for n in tree.excluded if n not in walked),
-                               notes=walk_notes(tree, walked))
+                               notes=(*graph.notes, *walk_notes(tree, walked)))
 
 
 def _spare(builder: GraphBuilder, scanner: str,
@@ -138,17 +139,44 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
     # Files are resolved as workers deliver their scans, while others are still scanned.
     builder = GraphBuilder(tree, collapse_external, where, exclusions)
     done = [0]
+    # Files this Python's parser rejects, held for a newer measured interpreter to read.
+    foreign = bool(where.python) and newer(where.version)
+    held: dict[str, Sequence[Any]] = {}
 
     def on_scan(path: str, encoded: Sequence[Any]) -> None:
-        builder.add_encoded(path, encoded)
+        if foreign and is_syntax_error(encoded):
+            held[path] = encoded
+        else:
+            builder.add_encoded(path, encoded)
         done[0] += 1
         if done[0] % 100 == 0:
             progress(f"reading imports: {done[0]}/{len(paths)} files")
 
+    read_there: list[str] = []
+
+    def read_held() -> None:
+        if held and where.python:
+            progress(f"reading {len(held)} files with {where.python}")
+            again = rescan(where.python, sorted(held))
+            for path, encoded in held.items():
+                builder.add_encoded(path, again.get(path, encoded))
+            read_there.extend(path for path in held
+                              if path in again and not is_syntax_error(again[path]))
+            held.clear()
+
+    def finish() -> StaticGraph:
+        graph = builder.finish()
+        if not read_there:
+            return graph
+        return dataclasses.replace(graph, notes=(*graph.notes, foreign_note(
+            [builder.display(path) for path in sorted(read_there)], where)))
+
     if cache_dir is None:
         scan_tree(paths, scanner=scanner, on_scan=on_scan, keep=False, stream=stream)
+        read_held()  # before the spare modules: its edges may name some
         _spare(builder, scanner, on_scan)
-        return keep_kinds(builder.finish(), kinds)
+        read_held()
+        return keep_kinds(finish(), kinds)
     scans = ScanCache(cache_dir, tree.directories, scanner)
     graphs = GraphCache(scans)
     keys = None
@@ -161,8 +189,10 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
             return keep_kinds(cached, kinds)
     scanned = scan_tree(paths, cache=scans, scanner=scanner, keys=keys,
                         on_scan=on_scan, keep=False, stream=stream)
+    read_held()
     _spare(builder, scanner, on_scan)
-    graph = builder.finish()
+    read_held()
+    graph = finish()
     graphs.save(_digest(tree, scanned, scanner, collapse_external, where, exclusions), graph,
                 builder.read_beyond(), builder.edge_rows())
     return keep_kinds(graph, kinds)
