@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 from importaudit.static.batch import Scanned, ScanStream, content_keys, scan_tree
 from importaudit.static.cache import GraphCache, ScanCache
 from importaudit.static.discover import discover
-from importaudit.static.foreign import foreign_note, is_syntax_error, newer, rescan
+from importaudit.static.foreign import (
+    Unread,
+    foreign_note,
+    is_syntax_error,
+    newer,
+    rescan,
+    unread_note,
+)
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import GRAPH_VERSION, GraphBuilder, keep_kinds
 from importaudit.static.scan import SCANNER_VERSION
@@ -84,15 +91,20 @@ def static_graph(targets: Sequence[str], *, kinds: Iterable[EdgeKind] | None = N
 
 
 def _spare(builder: GraphBuilder, scanner: str,
-           on_scan: Callable[[str, Sequence[Any]], None]) -> None:
+           on_scan: Callable[[str, Sequence[Any]], None],
+           read_held: Callable[[], None]) -> None:
     """Scan the test-named modules the targets import at import time, until none is left.
 
     Few files (a package's `testing` module and what it imports), so they are scanned
     here, not cached: the graph cache checks their contents (`GraphBuilder.read_beyond`).
+    `read_held` adds the scans of files held for the measured interpreter to read
+    (`static.foreign`) first, each time: what they import may be more of them.
     """
+    read_held()
     while found := builder.spare():
         paths = [m.scanned for m in found if m.scanned is not None]
         scan_tree(paths, jobs=1, scanner=scanner, on_scan=on_scan, keep=False)
+        read_held()
 
 
 def _empty(cache_dir: str | os.PathLike[str]) -> bool:
@@ -153,29 +165,33 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
             progress(f"reading imports: {done[0]}/{len(paths)} files")
 
     read_there: list[str] = []
+    unread: dict[str, list[str]] = {}  # why -> the files the measured interpreter did not read
 
     def read_held() -> None:
         if held and where.python:
             progress(f"reading {len(held)} files with {where.python}")
-            again = rescan(where.python, sorted(held))
+            try:
+                again = rescan(where.python, sorted(held))
+            except Unread as exc:
+                again = {}
+                unread.setdefault(str(exc), []).extend(held)
             for path, encoded in held.items():
                 builder.add_encoded(path, again.get(path, encoded))
-            read_there.extend(path for path in held
-                              if path in again and not is_syntax_error(again[path]))
+            read_there.extend(path for path in again if not is_syntax_error(again[path]))
             held.clear()
 
     def finish() -> StaticGraph:
         graph = builder.finish()
-        if not read_there:
-            return graph
-        return dataclasses.replace(graph, notes=(*graph.notes, foreign_note(
-            [builder.display(path) for path in sorted(read_there)], where)))
+        show = builder.display
+        notes = [foreign_note([show(p) for p in sorted(read_there)], where)] \
+            if read_there else []
+        notes += [unread_note([show(p) for p in sorted(files)], where, why)
+                  for why, files in unread.items()]
+        return dataclasses.replace(graph, notes=(*graph.notes, *notes)) if notes else graph
 
     if cache_dir is None:
         scan_tree(paths, scanner=scanner, on_scan=on_scan, keep=False, stream=stream)
-        read_held()  # before the spare modules: its edges may name some
-        _spare(builder, scanner, on_scan)
-        read_held()
+        _spare(builder, scanner, on_scan, read_held)
         return keep_kinds(finish(), kinds)
     scans = ScanCache(cache_dir, tree.directories, scanner)
     graphs = GraphCache(scans)
@@ -189,10 +205,10 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
             return keep_kinds(cached, kinds)
     scanned = scan_tree(paths, cache=scans, scanner=scanner, keys=keys,
                         on_scan=on_scan, keep=False, stream=stream)
-    read_held()
-    _spare(builder, scanner, on_scan)
-    read_held()
+    _spare(builder, scanner, on_scan, read_held)
     graph = finish()
+    if unread:  # a graph missing what a transient failure hid is not kept as the answer
+        return keep_kinds(graph, kinds)
     graphs.save(_digest(tree, scanned, scanner, collapse_external, where, exclusions), graph,
                 builder.read_beyond(), builder.edge_rows())
     return keep_kinds(graph, kinds)

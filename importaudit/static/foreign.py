@@ -48,8 +48,8 @@ for path in json.load(sys.stdin):
     try:
         with open(path, "rb") as file:
             out[path] = encode_scan(scan_reference(file.read()))
-    except OSError:
-        pass
+    except OSError as exc:  # (gone since it was found: no edges, as here)
+        out[path] = ["cannot read: %s" % exc.strerror, None, []]
 json.dump(out, sys.stdout)
 """
 
@@ -65,31 +65,43 @@ def is_syntax_error(encoded: Any) -> bool:
     return isinstance(error, str) and error.startswith("syntax error")
 
 
-def rescan(python: str, paths: list[str]) -> dict[str, list[Any]]:
-    """The scans of `paths` as `python` parses them, for those it read.
+class Unread(Exception):
+    """The measured interpreter could not read the files: why, in a few words."""
 
-    Empty when that interpreter cannot run the scanner (too old for its code, gone,
-    timed out): the scans made here stand, syntax errors and all.
+
+def rescan(python: str, paths: list[str]) -> dict[str, list[Any]]:
+    """The scans of `paths` as `python` parses them.
+
+    Raises Unread when that interpreter did not run the scanner to its end (too old for
+    its code, gone, timed out, its output damaged): the scans made here stand then,
+    syntax errors and all, and the caller says so rather than keep them as the truth.
+    It runs with `-I -S`: neither the current directory, the user's site directory, the
+    environment's variables nor its `.pth` files and `sitecustomize` take part (the
+    scanner needs the standard library only).
     """
     if not paths:
         return {}
     folder = str(Path(__file__).resolve().parents[1])
     try:
-        done = subprocess.run([python, "-I", "-c", _CHILD, folder], input=json.dumps(paths),
-                              capture_output=True, text=True, check=False,
+        done = subprocess.run([python, "-I", "-S", "-c", _CHILD, folder],
+                              input=json.dumps(paths), capture_output=True, text=True,
+                              check=False,
                               timeout=_START_TIMEOUT_S + _PER_FILE_TIMEOUT_S * len(paths))
-    except (OSError, subprocess.SubprocessError):
-        return {}
+    except subprocess.TimeoutExpired as exc:
+        raise Unread(f"timed out after {exc.timeout:.0f} s") from None
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise Unread(f"could not run it: {exc}") from None
     if done.returncode != 0:
-        return {}
+        last = (done.stderr.strip().splitlines() or [""])[-1]
+        raise Unread(f"exit status {done.returncode}" + (f": {last}" if last else ""))
     try:
         found = json.loads(done.stdout)
     except ValueError:
-        return {}
-    if not isinstance(found, dict):
-        return {}
-    return {path: scan for path, scan in found.items()
-            if path in paths and isinstance(scan, list) and len(scan) == 3}
+        found = None
+    if not isinstance(found, dict) or any(
+            not isinstance(found.get(path), list) or len(found[path]) != 3 for path in paths):
+        raise Unread("its output was not the scans asked for")
+    return {path: found[path] for path in paths}
 
 
 def foreign_note(files: list[str], where: SearchPath) -> str:
@@ -101,3 +113,12 @@ def foreign_note(files: list[str], where: SearchPath) -> str:
             f"parse ({shown}): their imports were read by {where.python} (Python {there}). "
             f"`review` and `fix` read source with this Python and leave them out: run "
             f"importaudit itself on Python {there} or newer to review them")
+
+
+def unread_note(files: list[str], where: SearchPath, why: str) -> str:
+    """What a report says when the measured interpreter could not read those files."""
+    here = ".".join(map(str, sys.version_info[:2]))
+    shown = ", ".join(files[:3]) + (", ..." if len(files) > 3 else "")
+    return (f"{len(files)} file(s) Python {here} (running importaudit) cannot parse "
+            f"({shown}) could not be read by {where.python} either ({why}): their "
+            f"imports are missing from the graph, which is not cached")

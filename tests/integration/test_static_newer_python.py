@@ -16,6 +16,7 @@ from importaudit import api
 from tests.integration.test_probe_pythons import find_python
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "static" / "newsyntax"
+SPARE = FIXTURE.parent / "newspare"
 
 
 def _newer_python() -> str:
@@ -54,3 +55,38 @@ def test_the_cycle_through_such_a_file_is_found() -> None:
         measure=api.Measure(python=_newer_python()), cache=False, verify=False))
     assert [sorted(c.modules) for c in report.cycles] == [
         ["newsyntax.generic", "newsyntax.registry"]]
+
+
+def test_test_named_modules_such_a_file_imports_are_walked() -> None:
+    # `newspare.testing` (imported by the package, so walked) reaches `tests.helpers`
+    # only through its 3.12 source: read after the walk of test-named modules had
+    # ended, the tests were left out and the cycle missed (rev25).
+    report = api.cycles([str(SPARE)], api.StaticOptions(
+        measure=api.Measure(python=_newer_python()), cache=False, verify=False))
+    assert [sorted(c.modules) for c in report.cycles] == [
+        ["newspare.core", "newspare.testing", "newspare.tests.helpers"]]
+
+
+def test_a_failed_read_is_said_and_not_cached(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # The measured interpreter timed out (a loaded CI machine): the files stay syntax
+    # errors, the report says why, and the next run asks again instead of being served
+    # the incomplete graph from the cache.
+    from importaudit.static import build
+    from importaudit.static.foreign import Unread
+
+    def timed_out(python: str, paths: list[str]) -> dict[str, list[object]]:
+        raise Unread("timed out after 32 s")
+
+    options = api.StaticOptions(measure=api.Measure(python=_newer_python()),
+                                cache_dir=tmp_path)
+    with monkeypatch.context() as patched:
+        patched.setattr(build, "rescan", timed_out)
+        graph = api.static_graph([str(FIXTURE)], options)
+    [note] = [n for n in graph.notes if "could not be read" in n]
+    assert "generic.py" in note and "timed out after 32 s" in note
+    assert "newsyntax.registry" not in {e.imported for e in graph.edges}
+    graph = api.static_graph([str(FIXTURE)], options)
+    assert not [n for n in graph.notes if "could not be read" in n]
+    assert ("newsyntax.generic", "newsyntax.registry") in {
+        (e.importer, e.imported) for e in graph.edges}
