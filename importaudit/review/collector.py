@@ -50,7 +50,7 @@ from importaudit.review.syntax import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 
 class _Collector(_ClassUseVisitor):
@@ -514,6 +514,10 @@ class _Collector(_ClassUseVisitor):
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             self.defined.update(names)
             self._learn_value(names, node.value)
+            if isinstance(node.value, (ast.Name, ast.List, ast.Tuple, ast.Set, ast.Dict)) \
+                    and self._names_def(node.value):
+                # `HANDLERS = [create, update]`, `handler = create`: handed on later.
+                self._import_defs.update(names)
             if len(names) == 1 and names[0] != "__all__":
                 owner, self._owner = self._owner, names[0]
                 self.generic_visit(node)
@@ -605,12 +609,11 @@ class _Collector(_ClassUseVisitor):
 
     def visit_For(self, node: ast.For) -> None:
         self._statement(node, "for loop")
-        # `for hook in (create, update): app.post("/")(hook)` decorates each of them.
-        if (self._depth == 0 and isinstance(node.target, ast.Name)
-                and isinstance(node.iter, (ast.Tuple, ast.List, ast.Set))
-                and any(isinstance(e, ast.Name) and e.id in self._import_defs
-                        for e in node.iter.elts)):
-            self._import_defs.add(node.target.id)
+        # `for hook in (create, update): app.post("/")(hook)` decorates each of them;
+        # so may `for path, fn in ROUTES.items()`: what a loop at import time goes over
+        # is not followed, so every name it binds may be one of the module's functions.
+        if self._depth == 0:
+            self._import_defs.update(_bound_names(node.target))
         self.generic_visit(node)
 
     visit_AsyncFor = visit_For  # type: ignore[assignment]
@@ -653,6 +656,8 @@ class _Collector(_ClassUseVisitor):
         self.visit(first.iter)
         own = {n.id for g in node.generators for n in ast.walk(g.target)
                if isinstance(n, ast.Name)}
+        if self._depth == 0:  # `[checked(f) for f in HANDLERS]` decorates them too
+            self._import_defs.update(own)
         self._parameters.append((own, set()))
         self.visit(first.target)
         for test in first.ifs:
@@ -739,13 +744,25 @@ class _Collector(_ClassUseVisitor):
         module's decorators (`read_by_decorator`). Its first name is noted, as for `@`.
         """
         handed = [*node.args, *(k.value for k in node.keywords)]
-        if not any(isinstance(a, ast.Name) and a.id in self._import_defs for a in handed):
+        if not any(self._names_def(a) for a in handed):
             return
-        callee: ast.expr = node.func
-        while isinstance(callee, (ast.Call, ast.Attribute, ast.Subscript)):
-            callee = callee.func if isinstance(callee, ast.Call) else callee.value
-        if isinstance(callee, ast.Name):
-            self.decorators.add(callee.id)
+        # The callee, and a callable handed beside the functions (`map(checked, [create,
+        # update])`): either may be what reads them.
+        for expr in (node.func, *handed):
+            root = expr
+            while isinstance(root, (ast.Call, ast.Attribute, ast.Subscript)):
+                root = root.func if isinstance(root, ast.Call) else root.value
+            if isinstance(root, ast.Name):
+                self.decorators.add(root.id)
+
+    def _names_def(self, expr: ast.expr) -> bool:
+        """Whether `expr` names one of the module's functions or classes.
+
+        Also within a container or as the base of an attribute: `[create, update]`,
+        `B.method` (`B.method = checked(B.method)`), `*HANDLERS`.
+        """
+        return any(isinstance(n, ast.Name) and n.id in self._import_defs
+                   for n in ast.walk(expr))
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         # Reading annotations back makes them run-time data, in a function as at module
@@ -876,3 +893,9 @@ def _chain(call: ImportTimeCall, *, named: bool = False) -> str:
         return f"{_chain(call.receiver, named=named)}.{call.method}()"
     return f"{call.name if named else call.method}()"
 
+
+def _bound_names(target: ast.expr) -> Iterator[str]:
+    """The names an assignment target binds (`fn`, `path, fn`, `(a, [b, *c])`)."""
+    for node in ast.walk(target):
+        if isinstance(node, ast.Name):
+            yield node.id
