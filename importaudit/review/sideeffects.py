@@ -246,10 +246,25 @@ def _computation_rank(work: Statement) -> int | None:
         return 0  # a loop or comprehension: computation by construction
     if work.call.name in STDLIB_WORK:
         return 2  # a regex compiled at import: work, though likelier small
-    if classify(work.call) is not None or is_stdlib(work.call.name.split(".")[0]):
+    if classify(work.call) is not None or _stdlib_call(work.call):
         return None
     # The same call made by many statements: where the body's time adds up.
     return 0 if work.repeat > 1 else 1
+
+
+def _stdlib_call(call: ImportTimeCall) -> bool:
+    """Whether `call` is the standard library's, or a method of an object one of its calls made.
+
+    `logger.setLevel()` after `logger = logging.getLogger(...)` (psycopg 3's `__init__`
+    quiets its logger so, then registers its adapters, where its time goes) configures
+    a logger: as cheap as the call that made it.
+    """
+    made: ImportTimeCall | None = call
+    while made is not None:
+        if is_stdlib(made.name.split(".")[0]):
+            return True
+        made = made.receiver  # the call that made the object called (None: unknown)
+    return False
 
 
 def _computation_order(work: Statement) -> tuple[int, int, int]:

@@ -287,3 +287,17 @@ def test_severities_do_not_move_with_time_noise(shop_report: Report) -> None:
         return [(f.code, f.module, f.line, f.severity) for f in run_review(report).findings]
 
     assert verdicts(noisy) == verdicts(shop_report)
+
+
+def test_module_level_computation_is_not_a_call_on_a_standard_library_object() -> None:
+    # psycopg 3's __init__ quiets its logger (`logger := logging.getLogger(...)` in an
+    # `if`, then `logger.setLevel(...)`) before it registers its adapters: with too few
+    # samples to tell, IA602 named line 38's setLevel() and told to compute it on first
+    # use. A method of an object a standard-library call made is as cheap as that call.
+    modules = (rec("quietlog", None, 0, 30_000, 25_000, samples=3),
+               rec("quietlog.registry", "quietlog", 1, 500, 500))
+    [finding] = by_code(run_review(make_report(("quietlog",), modules)).findings, "IA602")
+    assert finding.line == 18, finding.message
+    assert "register_default_adapters()" in finding.message
+    assert "setLevel" not in finding.message and "addHandler" not in finding.message
+    assert "Compute the result of line 18 on first use" in finding.fix
