@@ -564,6 +564,13 @@ class _Collector(_ClassUseVisitor):
             if call is not None:
                 self.statement_calls.append((call, node.end_lineno or node.lineno))
 
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.generic_visit(node)
+        # `if (logger := logging.getLogger("psycopg")).level == logging.NOTSET:` binds a
+        # module global, made by that call, as an assignment does.
+        if self._module_level() and isinstance(node.target, ast.Name):
+            self._made_by(node.target.id, node.value)
+
     def _made_by(self, name: str, value: ast.expr | None) -> None:
         """Remember which call produced module global `name` (forget it when rebound)."""
         call = self._call(value) if isinstance(value, ast.Call) else None
