@@ -20,7 +20,7 @@ from importaudit.model import Proof
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from importaudit.model import Cycle, ImportEdge, ImportTrial
+    from importaudit.model import CaughtImport, Cycle, ImportEdge, ImportTrial
 
 
 def trial_text(trial: ImportTrial) -> str:
@@ -28,6 +28,32 @@ def trial_text(trial: ImportTrial) -> str:
     where = f" at {trial.file}:{trial.line}" if trial.file and trial.line else ""
     through = f" runs {trial.via} first" if trial.via else ""
     return f"importing {trial.module} first{through}: {trial.error}{where}"
+
+
+def caught_by(caught: CaughtImport) -> str:
+    """`caught by m:12` (the module whose code caught the error, and the line it left)."""
+    if caught.by is None:
+        return "caught"
+    return f"caught by {caught.by}" + (f":{caught.by_line}" if caught.by_line else "")
+
+
+def caught_text(trial: ImportTrial, caught: CaughtImport) -> str:
+    """`importing x first: importing m raised ImportError: ... at f:3, caught by p at f:4`."""
+    where = f" at {caught.file}:{caught.line}" if caught.file and caught.line else ""
+    by = (f", caught by {caught.by}" if caught.by else ", caught") + (
+        f" at {caught.by_file}:{caught.by_line}" if caught.by_file and caught.by_line else "")
+    through = f" runs {trial.via} first" if trial.via else ""
+    return (f"importing {trial.module} first{through}: importing {caught.module} raised "
+            f"{caught.error}{where}{by}")
+
+
+def failure_text(cycle: Cycle) -> str | None:
+    """The first failure of a cycle that fails: a trial's error, else one caught (None)."""
+    if cycle.failures:
+        return trial_text(cycle.failures[0])
+    if cycle.caught_failures:
+        return caught_text(*cycle.caught_failures[0])
+    return None
 
 
 def other_reason_text(trial: ImportTrial) -> str:
@@ -59,9 +85,10 @@ def unreached(cycle: Cycle) -> tuple[str, ...]:
 
     Empty unless a suspected cycle was run, nothing failed on it, no run got past its
     imports at risk, and a run imported fine without loading them: here the statements
-    suspected never ran (altair's `jupyter_chart` needs anywidget; or the import ran,
-    failed and was caught, which the run cannot tell apart), so the cycle is not judged
-    here, and it is not called "can fail" as if no code had run.
+    suspected never ran (altair's `jupyter_chart` needs anywidget; or its import started
+    and failed for another reason before them, the error caught: `ImportTrial.caught`),
+    so the cycle is not judged here, and it is not called "can fail" as if no code had
+    run. (One whose import failed on the cycle, caught, makes the cycle fail.)
     """
     if not cycle.can_fail or cycle.proof is not Proof.UNVERIFIED:
         return ()
@@ -69,11 +96,23 @@ def unreached(cycle: Cycle) -> tuple[str, ...]:
 
 
 def unreached_text(trial: ImportTrial) -> str:
-    """How a trial that imported without loading the modules at risk is listed."""
-    return (f"importing {trial.module} first"
-            f"{f' runs {trial.via} first' if trial.via else ''} imported fine without "
-            f"loading {', '.join(trial.unreached)}: its import did not run here, or it "
-            "failed and the error was caught")
+    """How a trial that imported without loading the modules at risk is listed.
+
+    Those whose import started and failed for another reason, the error caught, are
+    listed with it; of the others, the import did not run.
+    """
+    caught = {c.module: c for c in trial.caught if not c.circular}
+    never = [m for m in trial.unreached if m not in caught]
+    failed = [f"{m} started and failed for another reason ({caught_by(caught[m])}): "
+              f"{caught[m].error}" for m in trial.unreached if m in caught]
+    text = (f"importing {trial.module} first"
+            f"{f' runs {trial.via} first' if trial.via else ''} imported fine")
+    if never:
+        text += (f" without loading {', '.join(never)}: "
+                 f"{'its' if len(never) == 1 else 'their'} import did not run here")
+    if failed:
+        text += ("; " if never else ", but ") + "; ".join(failed)
+    return text
 
 
 def first_text(cycle: Cycle, edge: ImportEdge) -> str:
@@ -158,8 +197,22 @@ def ran_only_order(cycle: Cycle) -> str | None:
     return start if any(t.ran_through for t in cycle.trials) else None
 
 
+def _only_caught(cycle: Cycle) -> tuple[ImportTrial, CaughtImport] | None:
+    """The first caught failure of a cycle that failed only where the error was caught.
+
+    Every import that failed on it did inside a `try` that swallowed the error (None:
+    a trial's own import failed on it, or it does not fail).
+    """
+    if cycle.fails and not cycle.failures and cycle.caught_failures:
+        return cycle.caught_failures[0]
+    return None
+
+
 def claim_label(cycle: Cycle) -> str | None:
     """A short label for the claim (None: not suspected of failing at import)."""
+    caught = _only_caught(cycle)
+    if caught is not None:
+        return f"fails ({caught_by(caught[1])})"
     if cycle.fails:
         return "fails at import (reproduced)"
     start = ran_only_order(cycle)
@@ -176,7 +229,12 @@ def claim_label(cycle: Cycle) -> str | None:
 def _unverified_label(cycle: Cycle) -> str | None:
     missing = unreached(cycle)
     if missing:
-        return f"unproven here: {_names(missing)} did not load when run"
+        failed = _caught_other(cycle)
+        said = [f"{_names([m for m in missing if m not in failed])} did not load"] \
+            if set(missing) - set(failed) else []
+        if failed:
+            said.append(f"{_names(sorted(failed))} failed for another reason")
+        return f"unproven here: {' and '.join(said)} when run"
     if cycle.can_fail:
         return f"can fail at import (unverified: {_unverified_why(cycle)})"
     return None
@@ -189,6 +247,11 @@ def _names(modules: Sequence[str]) -> str:
 
 def claim_sentence(cycle: Cycle) -> str:
     """One sentence on the claim, with the error when reproduced ("" when none)."""
+    only_caught = _only_caught(cycle)
+    if only_caught is not None:
+        trial, caught = only_caught
+        return (f"It fails at import, and the error is caught, so the import goes on "
+                f"without {caught.module}: {caught_text(trial, caught)}.")
     if cycle.fails:
         return f"It fails at import: {trial_text(cycle.failures[0])}."
     start = ran_only_order(cycle)
@@ -214,14 +277,39 @@ def _unverified_sentence(cycle: Cycle) -> str:
         return ("A `from ... import name` on a half-initialised module looked possible, "
                 f"but it is unproven here: no run got past {_names(missing)}, whose "
                 "imports are the ones at risk; the entry points that imported fine did not "
-                "load them (their import did not run here, as a conditional or optional "
-                "one does without its condition, or it failed and the error was caught).")
+                f"load them ({_why_unloaded(cycle)}).")
     if cycle.can_fail:
         why = (_unverified_why(cycle) if cycle.trials or cycle.not_run
                else "no code ran")
         return ("A `from ... import name` on the half-initialised module can fail depending "
                 f"on which side is imported first (unverified: {why}).")
     return ""
+
+
+def _caught_other(cycle: Cycle) -> dict[str, str]:
+    """The modules at risk whose import started and failed for another reason, caught.
+
+    Each with its error (the first one met).
+    """
+    failed: dict[str, str] = {}
+    for trial in cycle.trials:
+        for caught in trial.caught:
+            if caught.module in trial.unreached and not caught.circular:
+                failed.setdefault(caught.module, caught.error)
+    return failed
+
+
+def _why_unloaded(cycle: Cycle) -> str:
+    """Why the modules at risk did not load: their import did not run, or failed first."""
+    failed = sorted(_caught_other(cycle).items())
+    never = "their import did not run here, as a conditional or optional one does " \
+        "without its condition"
+    if not failed:
+        return never
+    said = "; ".join(f"{module} started and failed for another reason, the error caught: "
+                     f"{error}" for module, error in failed[:3])
+    missing = {m for t in cycle.trials for m in t.unreached} - {m for m, _ in failed}
+    return f"{said}; of the others, {never}" if missing else said
 
 
 def claims_count(cycles: Sequence[Cycle]) -> str:

@@ -151,7 +151,8 @@ class Environments:
         interpreter = find_interpreter(measure.python, env=measure.environment())
         where = SearchPath(interpreter.sys_path, frozenset(interpreter.builtins),
                            interpreter.extension_suffixes, python=interpreter.executable,
-                           locate=lambda name: locate_module(interpreter, name))
+                           locate=lambda name: locate_module(interpreter, name),
+                           version=interpreter.version)
         self._known[key] = (interpreter, where)
         return interpreter, where
 

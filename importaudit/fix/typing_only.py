@@ -113,6 +113,16 @@ def _future_at(body: list[cst.BaseStatement]) -> int:
     return at
 
 
+def _spaced(statement: cst.BaseStatement) -> cst.BaseStatement:
+    """`statement` after a blank line, unless its leading lines start with one."""
+    if not isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+        return statement
+    lines = list(statement.leading_lines)
+    if lines and lines[0].comment is None:
+        return statement
+    return statement.with_changes(leading_lines=[cst.EmptyLine(), *lines])
+
+
 def own_type_checking(body: Sequence[cst.BaseStatement], start: int) -> int | None:
     """The index of the first statement from `start` on that binds `TYPE_CHECKING`.
 
@@ -137,11 +147,17 @@ def render_typing(plan: TypingPlan) -> str:
         future = cst.parse_statement(_FUTURE)
         if at > 0:  # keep PEP 8's blank line after a docstring
             future = future.with_changes(leading_lines=[cst.EmptyLine()])
+        if at < len(body):  # and a blank line after the futures (a licence header
+            body[at] = _spaced(body[at])  # above the next import stays its own)
         body.insert(at, future)
         insert_at += 1 if at <= insert_at else 0
     binding = own_type_checking(body, insert_at) if plan.binds_type_checking else None
     if binding is not None:
         insert_at, lead = binding + 1, []
+    if insert_at > 0 and (not lead or lead[0].comment is not None) and isinstance(
+            body[insert_at - 1], cst.SimpleStatementLine):
+        # The new block follows imports (or the future import) after a blank line.
+        lead = [cst.EmptyLine(), *lead]
     return guard_moved(module, body, insert_at, lead, moved,
                        binds_type_checking=plan.binds_type_checking,
                        has_typing=imports_typing(body))

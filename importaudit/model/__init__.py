@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from importaudit.model.static import (
         IMPORT_TIME_KINDS,
         KIND_ORDER,
+        CaughtImport,
         Cycle,
         EdgeKind,
         ImportEdge,
@@ -72,17 +73,18 @@ _HOMES: dict[str, str] = {
     **dict.fromkeys(("ChildFailure", "HeapGap", "LineTime", "LoopBlock", "ModuleRecord",
                      "RunMeta", "ShardInfo", "ShardRun", "SkippedModule"),
                     "importaudit.model.runtime"),
-    **dict.fromkeys(("IMPORT_TIME_KINDS", "KIND_ORDER", "Cycle", "EdgeKind", "ImportEdge",
-                     "ImportTrial", "ModuleNode", "Proof", "ScanProblem", "StaticGraph",
-                     "cycle_changes"), "importaudit.model.static"),
+    **dict.fromkeys(("IMPORT_TIME_KINDS", "KIND_ORDER", "CaughtImport", "Cycle", "EdgeKind",
+                     "ImportEdge", "ImportTrial", "ModuleNode", "Proof", "ScanProblem",
+                     "StaticGraph", "cycle_changes"), "importaudit.model.static"),
 }
 
 __all__ = [
-    "IMPORT_TIME_KINDS", "KIND_ORDER", "SCHEMA_VERSION", "CheckResult", "ChildFailure",
-    "Cycle", "EdgeKind", "Finding", "HeapGap", "Impact", "ImportEdge", "ImportTrial", "LineTime",
-    "LoopBlock", "ModuleNode", "ModuleRecord", "Proof", "Report", "RunMeta", "ScanProblem",
-    "Severity", "ShardInfo", "ShardRun", "SkippedModule", "StaticGraph", "Verdict", "Violation",
-    "cycle_changes", "report_from_dict", "report_to_dict", "to_dict", "type_hints",
+    "IMPORT_TIME_KINDS", "KIND_ORDER", "SCHEMA_VERSION", "CaughtImport", "CheckResult",
+    "ChildFailure", "Cycle", "EdgeKind", "Finding", "HeapGap", "Impact", "ImportEdge",
+    "ImportTrial", "LineTime", "LoopBlock", "ModuleNode", "ModuleRecord", "Proof", "Report",
+    "RunMeta", "ScanProblem", "Severity", "ShardInfo", "ShardRun", "SkippedModule",
+    "StaticGraph", "Verdict", "Violation", "cycle_changes", "report_from_dict",
+    "report_to_dict", "to_dict", "type_hints",
 ]
 
 

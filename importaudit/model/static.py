@@ -112,8 +112,28 @@ class Proof(enum.StrEnum):
     # Static reasoning only: no code ran, nothing to try, or every entry point tried
     # failed for another reason first (a missing dependency: it never reached the cycle).
     UNVERIFIED = "unverified"
-    FAILS = "fails"  # importing a member first, alone, failed on a half-initialised member
+    # importing a member first, alone, failed on a half-initialised member (or an import
+    # it ran did, and the error was caught: `Cycle.caught_failures`)
+    FAILS = "fails"
     NOT_REPRODUCED = "not-reproduced"  # entry points imported fine, none failed on it
+
+
+@dataclass(frozen=True, slots=True)
+class CaughtImport:
+    """A module whose import started in a trial and raised, and whose error was caught.
+
+    The shape of optional accelerators and plugins: `try: from .ext import X` `except
+    ImportError: X = None`. The import of the package goes on without `ext`.
+    """
+
+    module: str
+    error: str  # "ImportError: cannot import name ..."
+    file: str | None = None  # where it was raised: the innermost frame of the target's code
+    line: int | None = None
+    by: str | None = None  # the module whose code caught it (None: not known)
+    by_file: str | None = None  # where: the statement the error left last
+    by_line: int | None = None
+    circular: bool = False  # the error names a half-initialised member of the cycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +156,9 @@ class ImportTrial:
     # load in that run (a conditional or optional import of them did not run: altair's
     # `jupyter_chart` needs anywidget): the imports at risk never ran, so it says nothing.
     unreached: tuple[str, ...] = ()
+    # Watched modules (members of the cycles, modules at risk) whose import started in
+    # this run and raised, where the code importing them caught the error and went on.
+    caught: tuple[CaughtImport, ...] = ()
 
     @property
     def ran_through(self) -> bool:
@@ -182,6 +205,15 @@ class Cycle:
     def failures(self) -> tuple[ImportTrial, ...]:
         """The trials that failed on a half-initialised member of this cycle."""
         return tuple(t for t in self.trials if t.circular)
+
+    @property
+    def caught_failures(self) -> tuple[tuple[ImportTrial, CaughtImport], ...]:
+        """The imports that failed on a half-initialised member, caught by their importer.
+
+        Each with the trial it happened in: a run that imported fine (or failed later,
+        for another reason) after the package swallowed the cycle's error.
+        """
+        return tuple((t, c) for t in self.trials for c in t.caught if c.circular)
 
     @property
     def order_matters(self) -> bool:

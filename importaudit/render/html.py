@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from importaudit.cycletext import claim_label, trial_text
+from importaudit.cycletext import claim_label, failure_text
 from importaudit.errors import UsageError
 from importaudit.loadgraph import HIT, LOAD, PARENT, LoadGraph
 from importaudit.render.compare import (
@@ -173,7 +173,7 @@ def report_data(report: Report) -> dict[str, Any]:
     ]
     cycles = [
         {"modules": list(c.modules), "cross": c.cross_package, "can_fail": c.can_fail,
-         "claim": claim_label(c), "error": trial_text(c.failures[0]) if c.fails else None,
+         "claim": claim_label(c), "error": failure_text(c),
          "path": [_edge(e) for e in c.witness], "cut": [_edge(e) for e in c.cut]}
         for c in sorted(report.cycles, key=lambda c: (not c.cross_package, c.modules))
     ]

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from importaudit.cycletext import (
+    caught_text,
     claim_label,
     claims_count,
     first_text,
@@ -302,6 +303,13 @@ def _claims(cycle: Cycle, console: Console, options: RenderOptions) -> None:
         console.print(Text(f"  fails: {trial_text(trial)}", style="red"), soft_wrap=True)
     if len(cycle.failures) > shown:
         console.print(Text(f"  ... {len(cycle.failures) - shown} more entry points fail (-v)",
+                           style="dim"))
+    caught = cycle.caught_failures
+    for trial, failure in caught[:shown]:
+        console.print(Text(f"  fails (caught): {caught_text(trial, failure)}",
+                           style="red"), soft_wrap=True)
+    if len(caught) > shown:
+        console.print(Text(f"  ... {len(caught) - shown} more caught failures (-v)",
                            style="dim"))
     if not cycle.fails and cycle.failing and options.verbosity <= 0 \
             and ran_only_order(cycle) is not None:

@@ -50,7 +50,7 @@ from importaudit.review.syntax import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 
 class _Collector(_ClassUseVisitor):
@@ -80,6 +80,9 @@ class _Collector(_ClassUseVisitor):
         self.lazy_modules: dict[str, str] = {}  # lazy name -> its module, as written
         self.consumers: set[str] = set()
         self.decorators: set[str] = set()  # the local names decorators start with
+        # Functions and classes defined where code runs at import (module level, class
+        # bodies), and loop variables going over them: a call handed one decorates it.
+        self._import_defs: set[str] = set()
         self.reading_owners: set[str] = set()  # top-level definitions reading annotations
         self.refs: dict[str, set[str]] = {}
         self.guards = Bindings()  # what `if` tests mean: the static scanner's classifier
@@ -332,6 +335,8 @@ class _Collector(_ClassUseVisitor):
 
     def _function_body(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._decorated(node.decorator_list)
+        if self._depth == 0:
+            self._import_defs.add(node.name)
         for deco in node.decorator_list:
             self.visit(deco)
             if (dotted(deco) or "").endswith("register"):
@@ -403,6 +408,8 @@ class _Collector(_ClassUseVisitor):
 
     def _class_def(self, node: ast.ClassDef) -> None:
         self._decorated(node.decorator_list)
+        if self._depth == 0:
+            self._import_defs.add(node.name)
         for expr in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
             self.visit(expr)
         self._mark(node.bases, ClassUse.MARKER)  # a root others derive from
@@ -507,6 +514,10 @@ class _Collector(_ClassUseVisitor):
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             self.defined.update(names)
             self._learn_value(names, node.value)
+            if isinstance(node.value, (ast.Name, ast.List, ast.Tuple, ast.Set, ast.Dict)) \
+                    and self._names_def(node.value):
+                # `HANDLERS = [create, update]`, `handler = create`: handed on later.
+                self._import_defs.update(names)
             if len(names) == 1 and names[0] != "__all__":
                 owner, self._owner = self._owner, names[0]
                 self.generic_visit(node)
@@ -553,6 +564,13 @@ class _Collector(_ClassUseVisitor):
             if call is not None:
                 self.statement_calls.append((call, node.end_lineno or node.lineno))
 
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.generic_visit(node)
+        # `if (logger := logging.getLogger("psycopg")).level == logging.NOTSET:` binds a
+        # module global, made by that call, as an assignment does.
+        if self._module_level() and isinstance(node.target, ast.Name):
+            self._made_by(node.target.id, node.value)
+
     def _made_by(self, name: str, value: ast.expr | None) -> None:
         """Remember which call produced module global `name` (forget it when rebound)."""
         call = self._call(value) if isinstance(value, ast.Call) else None
@@ -598,6 +616,11 @@ class _Collector(_ClassUseVisitor):
 
     def visit_For(self, node: ast.For) -> None:
         self._statement(node, "for loop")
+        # `for hook in (create, update): app.post("/")(hook)` decorates each of them;
+        # so may `for path, fn in ROUTES.items()`: what a loop at import time goes over
+        # is not followed, so every name it binds may be one of the module's functions.
+        if self._depth == 0:
+            self._import_defs.update(_bound_names(node.target))
         self.generic_visit(node)
 
     visit_AsyncFor = visit_For  # type: ignore[assignment]
@@ -640,6 +663,8 @@ class _Collector(_ClassUseVisitor):
         self.visit(first.iter)
         own = {n.id for g in node.generators for n in ast.walk(g.target)
                if isinstance(n, ast.Name)}
+        if self._depth == 0:  # `[checked(f) for f in HANDLERS]` decorates them too
+            self._import_defs.update(own)
         self._parameters.append((own, set()))
         self.visit(first.target)
         for test in first.ifs:
@@ -696,6 +721,7 @@ class _Collector(_ClassUseVisitor):
                 k.arg is not None for k in node.keywords):
             self.method_calls.add((node.func.attr, len(node.args) + len(node.keywords)))
         if self._depth == 0:
+            self._decorated_by_call(node)
             call = self._call(node)
             if call is not None and call.method in ANNOTATION_READERS:
                 self.consumers.add(call.name)
@@ -715,6 +741,35 @@ class _Collector(_ClassUseVisitor):
                                                f"call to {_shown(node, call)}",
                                                call))
         self.generic_visit(node)
+
+    def _decorated_by_call(self, node: ast.Call) -> None:
+        """A call at import time handed a function or class of the module decorates it.
+
+        `act = validated(act)`, `app.add_api_route("/act", act)`, `router.get("/")(act)`:
+        what the callee reads of `act` (its annotations, for pydantic's `validate_call`
+        or FastAPI) runs as the `@` form would, so the callee's name counts as one of the
+        module's decorators (`read_by_decorator`). Its first name is noted, as for `@`.
+        """
+        handed = [*node.args, *(k.value for k in node.keywords)]
+        if not any(self._names_def(a) for a in handed):
+            return
+        # The callee, and a callable handed beside the functions (`map(checked, [create,
+        # update])`): either may be what reads them.
+        for expr in (node.func, *handed):
+            root = expr
+            while isinstance(root, (ast.Call, ast.Attribute, ast.Subscript)):
+                root = root.func if isinstance(root, ast.Call) else root.value
+            if isinstance(root, ast.Name):
+                self.decorators.add(root.id)
+
+    def _names_def(self, expr: ast.expr) -> bool:
+        """Whether `expr` names one of the module's functions or classes.
+
+        Also within a container or as the base of an attribute: `[create, update]`,
+        `B.method` (`B.method = checked(B.method)`), `*HANDLERS`.
+        """
+        return any(isinstance(n, ast.Name) and n.id in self._import_defs
+                   for n in ast.walk(expr))
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         # Reading annotations back makes them run-time data, in a function as at module
@@ -845,3 +900,9 @@ def _chain(call: ImportTimeCall, *, named: bool = False) -> str:
         return f"{_chain(call.receiver, named=named)}.{call.method}()"
     return f"{call.name if named else call.method}()"
 
+
+def _bound_names(target: ast.expr) -> Iterator[str]:
+    """The names an assignment target binds (`fn`, `path, fn`, `(a, [b, *c])`)."""
+    for node in ast.walk(target):
+        if isinstance(node, ast.Name):
+            yield node.id

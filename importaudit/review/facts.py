@@ -134,7 +134,9 @@ class ModuleFacts:
     lazy_map_names: tuple[str, ...] = ()  # names that __getattr__ can load
     lazy_modules: dict[str, str] = field(default_factory=dict)  # name -> ".mod" or "pkg.mod"
     annotation_consumers: tuple[str, ...] = ()  # imports/calls that read annotations
-    decorators: frozenset[str] = frozenset()  # local names decorators start with
+    # Local names decorators start with: `@` ones, and callees handed a function or
+    # class of the module at import time (`act = checked(act)`).
+    decorators: frozenset[str] = frozenset()
     # Top-level definitions whose code reads annotations (`__annotations__`,
     # `get_type_hints`): with `refs`, what a decorator of the module does.
     reading_annotations: frozenset[str] = frozenset()

@@ -246,10 +246,25 @@ def _computation_rank(work: Statement) -> int | None:
         return 0  # a loop or comprehension: computation by construction
     if work.call.name in STDLIB_WORK:
         return 2  # a regex compiled at import: work, though likelier small
-    if classify(work.call) is not None or is_stdlib(work.call.name.split(".")[0]):
+    if classify(work.call) is not None or _stdlib_call(work.call):
         return None
     # The same call made by many statements: where the body's time adds up.
     return 0 if work.repeat > 1 else 1
+
+
+def _stdlib_call(call: ImportTimeCall) -> bool:
+    """Whether `call` is the standard library's, or a method of an object one of its calls made.
+
+    `logger.setLevel()` after `logger = logging.getLogger(...)` (psycopg 3's `__init__`
+    quiets its logger so, then registers its adapters, where its time goes) configures
+    a logger: as cheap as the call that made it.
+    """
+    made: ImportTimeCall | None = call
+    while made is not None:
+        if is_stdlib(made.name.split(".")[0]):
+            return True
+        made = made.receiver  # the call that made the object called (None: unknown)
+    return False
 
 
 def _computation_order(work: Statement) -> tuple[int, int, int]:
@@ -271,8 +286,18 @@ def _extension(record: ModuleRecord) -> str | None:
     return origin.replace("\\", "/").rpartition("/")[2]
 
 
-def _computation_fix(work: Statement) -> str:
-    """IA602's fix for the work it points at first."""
+def _computation_fix(work: Statement, *more: Statement) -> str:
+    """IA602's fix for the work it points at first, and `more` beside it.
+
+    `more`: the other work of the sampled statement that holds them, which its samples
+    do not tell apart.
+    """
+    if more:
+        lines = ", ".join(str(w.line) for w in (work, *more[:-1])) + f" and {more[-1].line}"
+        return (f"Compute the results of lines {lines} on first use and cache them: the "
+                "samples fell on the statement that holds them, which does not say which "
+                "of them took the time.\n\nimport functools\n\n@functools.cache\n"
+                f"def _computed():\n    ...  # the work of lines {lines}\n    return result")
     if work.base is not None:
         # Class statements: their base builds each one as it is defined.
         defer = (" (pydantic: `model_config = ConfigDict(defer_build=True)` builds a "
@@ -432,7 +457,7 @@ def _where_the_time_went(record: ModuleRecord, facts: ModuleFacts, work: list[St
         if len(hot) > _HOT_SHOWN:  # each of those took a tenth or more too
             named.append(f"and {len(hot) - _HOT_SHOWN} more")
         return (f"sampled while it was imported, its time went into {'; '.join(named)}.",
-                _computation_fix(_statement_at(hot[0], work)), hot[0].line)
+                _computation_fix(*_statements_at(hot[0], work)), hot[0].line)
     if hot is not None:
         # Sampled enough, and no statement holds the time: no line to point at.
         loading = loading_share(record)
@@ -456,12 +481,20 @@ def _percent(share: float) -> str:
     return f"{round(share * 100)}%"
 
 
-def _statement_at(hot: HotStatement, work: list[Statement]) -> Statement:
-    """The module-level work the sampled statement is (for its fix), or a plain statement."""
+def _statements_at(hot: HotStatement, work: list[Statement]) -> list[Statement]:
+    """The module-level work the sampled statement is or holds (for its fix).
+
+    The work it is part of (or is); else every piece of work inside it, in line order:
+    a class body runs in a frame of its own, so its samples name the `class` line, and
+    marshmallow.validate's `Email` compiles a cheap regex before a 100 ms one. A plain
+    statement when it is none of them.
+    """
     for w in work:
-        if w.line <= hot.line <= w.end_line or hot.line <= w.line <= hot.end_line:
-            return w
-    return Statement(hot.line, hot.end_line, f"`{hot.source}`")
+        if w.line <= hot.line <= w.end_line:
+            return [w]
+    inside = sorted((w for w in work if hot.line <= w.line <= hot.end_line),
+                    key=lambda w: w.line)
+    return inside or [Statement(hot.line, hot.end_line, f"`{hot.source}`")]
 
 
 def _unsampled(record: ModuleRecord, slow: bool) -> str:

@@ -14,10 +14,15 @@ already loaded `pkg.x` (or failed), that run settles `pkg.x` too (`ImportTrial.v
 *not reproduced*: the cycle is order-dependent, but did not fail from any entry point
 that imported. An entry point that fails for another reason (a missing dependency, a
 timeout) is kept with its error, but proves nothing about the cycle: when every one
-did, the claim stays unverified. A cycle nothing is suspected of that closes at import
-time (`Cycle.to_run`) is run from each member it can start at all the same: that no
-`from x import name` is at risk is static reasoning, and the run shows it imports from
-each of them, or fails on a half-initialised member after all.
+did, the claim stays unverified. Each run also watches the modules at risk and the
+cycles' members: one whose import started and raised, the error caught by the code
+importing it (`try: from .ext import X` `except ImportError: X = None`), is kept on the
+trial (`ImportTrial.caught`); when that error names a half-initialised member, the
+cycle *fails* too, though the entry point imported: the package goes on without it.
+A cycle nothing is suspected of that closes at import time (`Cycle.to_run`) is run
+from each member it can start at all the same: that no `from x import name` is at risk
+is static reasoning, and the run shows it imports from each of them, or fails on a
+half-initialised member after all.
 
 This is the one place where `importaudit cycles` runs the code it analyses.
 """
@@ -37,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importaudit import defaults
-from importaudit.model import Cycle, ImportTrial, Proof
+from importaudit.model import CaughtImport, Cycle, ImportTrial, Proof
 from importaudit.runtime.children import Children, run_tracked
 
 if TYPE_CHECKING:
@@ -108,19 +113,32 @@ def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str
                                      children=children)
     if outcome is None:
         return ImportTrial(module, error=died), frozenset()
+    caught = tuple(CaughtImport(c["module"], _message(c), file=_shown_path(c.get("file")),
+                                line=c.get("line"), by=c.get("by"),
+                                by_file=_shown_path(c.get("by_file")),
+                                by_line=c.get("by_line"))
+                   for c in outcome.get("caught", ()))
     if outcome.get("ok"):
-        return ImportTrial(module), frozenset(outcome.get("loaded", ()))
+        return ImportTrial(module, caught=caught), frozenset(outcome.get("loaded", ()))
+    return ImportTrial(module, error=_message(outcome), file=_shown_path(outcome.get("file")),
+                       line=outcome.get("line"), caught=caught), frozenset(
+                           outcome.get("loaded", ()))
+
+
+def _message(raised: Mapping[str, Any]) -> str:
+    """`Type: message` of an exception the trial child reported (with what it came from).
+
+    Raised from an error that names the half-initialised module (a lazy package's
+    `__getattr__` re-raises what it met), that one is added: it says why.
+    """
     # (a bare `assert` has no message: its type alone, not "AssertionError: ")
-    message = (f"{outcome['type']}: {outcome['message']}" if outcome["message"]
-               else outcome["type"])
+    message = (f"{raised['type']}: {raised['message']}" if raised["message"]
+               else str(raised["type"]))
     if half_initialised(message) is None:
-        # Raised from an error that names the half-initialised module (a lazy
-        # package's `__getattr__` re-raises what it met): that one says why.
-        named = [c for c in outcome.get("causes", ()) if half_initialised(c) is not None]
+        named = [c for c in raised.get("causes", ()) if half_initialised(c) is not None]
         if named:
             message = f"{message} (raised from {named[-1]})"
-    return ImportTrial(module, error=message, file=_shown_path(outcome.get("file")),
-                       line=outcome.get("line")), frozenset(outcome.get("loaded", ()))
+    return message
 
 
 def _run_trial_child(interpreter: Interpreter, args: Sequence[str], module: str, *,
@@ -232,6 +250,19 @@ def _half_initialised(trial: ImportTrial, cycle: Cycle) -> bool:
                for e in (*cycle.failing, *cycle.held_by_order))
 
 
+def _caught_on(caught: CaughtImport, trial: ImportTrial, cycle: Cycle) -> bool:
+    """Whether an import whose error was caught failed on a half-initialised member of `cycle`.
+
+    Judged as an uncaught error is (`_half_initialised`), in the same run: the error
+    names one, or it is "cannot import name" raised by a statement the cycle suspects of
+    taking that name from the module the run imported first (a lazy package's
+    `__getattr__`). A caught ModuleNotFoundError of a dependency that is not installed
+    (an optional extra) is a failure for another reason.
+    """
+    return _half_initialised(dataclasses.replace(trial, error=caught.error, file=caught.file,
+                                                 line=caught.line), cycle)
+
+
 def _at_risk(cycle: Cycle, module: str) -> set[str]:
     """The modules suspected of taking a name from `module` while it is half-initialised."""
     return {e.importer for e in cycle.failing if e.imported == module}
@@ -266,6 +297,9 @@ def _unreached(trial: ImportTrial, cycle: Cycle,
     if trial.error is not None:
         return ()
     ran = loaded.get(trial.via or trial.module)
+    if ran is not None:
+        # One whose import failed on the cycle, the error caught, ran its import at risk.
+        ran = ran | {c.module for c in trial.caught if c.circular}
     at_risk = _at_risk(cycle, trial.module)
     # One that loaded ran its imports at risk: the run says what it says of those
     # (trio's Windows-only members beside the rest), as it did before.
@@ -284,12 +318,16 @@ def _judge(cycle: Cycle, done: Mapping[str, ImportTrial],
     own = entry_points(cycle) if cycle.to_run else ()
     trials = [done[m] for m in own]
     trials += [t for m, t in sorted(done.items())
-               if m not in own and _half_initialised(t, cycle)]
+               if m not in own and (_half_initialised(t, cycle)
+                                    or any(_caught_on(c, t, cycle) for c in t.caught))]
     if not trials:
         return (dataclasses.replace(cycle, not_run="its entry points are `__main__` "
                                     "modules: importing one runs a program")
                 if cycle.to_run else cycle)
-    judged = tuple(dataclasses.replace(t, circular=_half_initialised(t, cycle)) for t in trials)
+    judged = tuple(dataclasses.replace(
+        t, circular=_half_initialised(t, cycle),
+        caught=tuple(dataclasses.replace(c, circular=_caught_on(c, t, cycle)) for c in t.caught))
+        for t in trials)
     # Nothing suspected: the trials say whether it imports from each entry point (or
     # fails on a half-initialised member all the same), kept like a suspicion's.
     judged = tuple(dataclasses.replace(t, cleared=_cleared(t, cycle, finished),
@@ -299,7 +337,10 @@ def _judge(cycle: Cycle, done: Mapping[str, ImportTrial],
     # may never have reached the cycle, nor one that imported without loading the
     # modules at risk: only one that ran them, or failed after they had run, says it
     # did not fail.
-    proof = (Proof.FAILS if any(t.circular for t in judged)
+    # A module whose import failed on the cycle and was caught (an optional accelerator in
+    # `try`/`except ImportError`) failed all the same: the package goes on without it.
+    proof = (Proof.FAILS if any(t.circular or any(c.circular for c in t.caught)
+                                for t in judged)
              else Proof.NOT_REPRODUCED if any(t.ran_through for t in judged)
              else Proof.UNVERIFIED)
     return dataclasses.replace(cycle, proof=proof, trials=judged)
@@ -390,9 +431,12 @@ def verify_cycles(
     children = Children()
     # The modules suspected of taking a name from an entry point, watched in every run:
     # a run that failed for another reason says whether they had finished by then, and
-    # one that imported fine whether it loaded them at all (`_unreached`).
+    # one that imported fine whether it loaded them at all (`_unreached`). The members
+    # of the cycles run are watched too: one whose import started and failed, the error
+    # caught by the module importing it, is a failure the run's outcome does not show.
     importers = sorted({e.importer for c in cycles if c.order_matters
-                        for e in (*c.failing, *c.held_by_order)})
+                        for e in (*c.failing, *c.held_by_order)}
+                       | {m for c in cycles if c.to_run for m in c.modules})
     finished: dict[str, frozenset[str]] = {}
 
     def trial(module: str, watched: Sequence[str]) -> tuple[ImportTrial, frozenset[str]]:

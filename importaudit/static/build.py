@@ -19,6 +19,14 @@ from typing import TYPE_CHECKING, Any
 from importaudit.static.batch import Scanned, ScanStream, content_keys, scan_tree
 from importaudit.static.cache import GraphCache, ScanCache
 from importaudit.static.discover import discover
+from importaudit.static.foreign import (
+    Unread,
+    foreign_note,
+    is_syntax_error,
+    newer,
+    rescan,
+    unread_note,
+)
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import GRAPH_VERSION, GraphBuilder, keep_kinds
 from importaudit.static.scan import SCANNER_VERSION
@@ -79,19 +87,24 @@ def static_graph(targets: Sequence[str], *, kinds: Iterable[EdgeKind] | None = N
               if m.file is not None and not m.external and tree.is_excluded(m.name)]
     return dataclasses.replace(graph, python=chosen.python or sys.executable,
                                excluded=tuple(n for n in tree.excluded if n not in walked),
-                               notes=walk_notes(tree, walked))
+                               notes=(*graph.notes, *walk_notes(tree, walked)))
 
 
 def _spare(builder: GraphBuilder, scanner: str,
-           on_scan: Callable[[str, Sequence[Any]], None]) -> None:
+           on_scan: Callable[[str, Sequence[Any]], None],
+           read_held: Callable[[], None]) -> None:
     """Scan the test-named modules the targets import at import time, until none is left.
 
     Few files (a package's `testing` module and what it imports), so they are scanned
     here, not cached: the graph cache checks their contents (`GraphBuilder.read_beyond`).
+    `read_held` adds the scans of files held for the measured interpreter to read
+    (`static.foreign`) first, each time: what they import may be more of them.
     """
+    read_held()
     while found := builder.spare():
         paths = [m.scanned for m in found if m.scanned is not None]
         scan_tree(paths, jobs=1, scanner=scanner, on_scan=on_scan, keep=False)
+        read_held()
 
 
 def _empty(cache_dir: str | os.PathLike[str]) -> bool:
@@ -138,17 +151,48 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
     # Files are resolved as workers deliver their scans, while others are still scanned.
     builder = GraphBuilder(tree, collapse_external, where, exclusions)
     done = [0]
+    # Files this Python's parser rejects, held for a newer measured interpreter to read.
+    foreign = bool(where.python) and newer(where.version)
+    held: dict[str, Sequence[Any]] = {}
 
     def on_scan(path: str, encoded: Sequence[Any]) -> None:
-        builder.add_encoded(path, encoded)
+        if foreign and is_syntax_error(encoded):
+            held[path] = encoded
+        else:
+            builder.add_encoded(path, encoded)
         done[0] += 1
         if done[0] % 100 == 0:
             progress(f"reading imports: {done[0]}/{len(paths)} files")
 
+    read_there: list[str] = []
+    unread: dict[str, list[str]] = {}  # why -> the files the measured interpreter did not read
+
+    def read_held() -> None:
+        if held and where.python:
+            progress(f"reading {len(held)} files with {where.python}")
+            try:
+                again = rescan(where.python, sorted(held))
+            except Unread as exc:
+                again = {}
+                unread.setdefault(str(exc), []).extend(held)
+            for path, encoded in held.items():
+                builder.add_encoded(path, again.get(path, encoded))
+            read_there.extend(path for path in again if not is_syntax_error(again[path]))
+            held.clear()
+
+    def finish() -> StaticGraph:
+        graph = builder.finish()
+        show = builder.display
+        notes = [foreign_note([show(p) for p in sorted(read_there)], where)] \
+            if read_there else []
+        notes += [unread_note([show(p) for p in sorted(files)], where, why)
+                  for why, files in unread.items()]
+        return dataclasses.replace(graph, notes=(*graph.notes, *notes)) if notes else graph
+
     if cache_dir is None:
         scan_tree(paths, scanner=scanner, on_scan=on_scan, keep=False, stream=stream)
-        _spare(builder, scanner, on_scan)
-        return keep_kinds(builder.finish(), kinds)
+        _spare(builder, scanner, on_scan, read_held)
+        return keep_kinds(finish(), kinds)
     scans = ScanCache(cache_dir, tree.directories, scanner)
     graphs = GraphCache(scans)
     keys = None
@@ -161,8 +205,10 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
             return keep_kinds(cached, kinds)
     scanned = scan_tree(paths, cache=scans, scanner=scanner, keys=keys,
                         on_scan=on_scan, keep=False, stream=stream)
-    _spare(builder, scanner, on_scan)
-    graph = builder.finish()
+    _spare(builder, scanner, on_scan, read_held)
+    graph = finish()
+    if unread:  # a graph missing what a transient failure hid is not kept as the answer
+        return keep_kinds(graph, kinds)
     graphs.save(_digest(tree, scanned, scanner, collapse_external, where, exclusions), graph,
                 builder.read_beyond(), builder.edge_rows())
     return keep_kinds(graph, kinds)

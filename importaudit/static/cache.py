@@ -265,7 +265,8 @@ def encode_graph(graph: StaticGraph, made: EdgeRows | None = None) -> dict[str, 
             "edges": binascii.b2a_base64(packed, newline=False).decode("ascii"),
             "kind_codes": [kind.value for kind in KIND_ORDER],  # a kind's code: its place
             "kinds": [k.value for k in graph.kinds],
-            "problems": [[p.file, p.reason, p.line] for p in graph.problems]}
+            "problems": [[p.file, p.reason, p.line] for p in graph.problems],
+            "notes": list(graph.notes)}
 
 
 def decode_graph(data: Any) -> StaticGraph:
@@ -304,6 +305,7 @@ def decode_graph(data: Any) -> StaticGraph:
                      for file, reason, line in data["problems"])
     return StaticGraph(tuple(data["roots"]), modules, tuple(edges), problems,
                        tuple(_KINDS[k] for k in data["kinds"]),
+                       notes=tuple(str(note) for note in data["notes"]),
                        imports_unknown=tuple(m.name for m in modules
                                              if m.compiled and m.source is None))
 

@@ -65,8 +65,9 @@ if TYPE_CHECKING:
 # 5: an attach_stub's `.pyi` says which names the package gives from where; 6: whether
 # an edge's statement may not run (`ImportEdge.conditional`); 7: a module made at run
 # time, or a package's `__init__` imported by that name, is said to be so (`nofile`);
-# 8: whether an edge's statement is in a function body (`ImportEdge.deferred`)
-GRAPH_VERSION = 8
+# 8: whether an edge's statement is in a function body (`ImportEdge.deferred`); 9: a
+# file this Python cannot parse is read by a newer measured interpreter (`foreign`)
+GRAPH_VERSION = 9
 
 #: Kinds of the statements that run while the importer runs (PARENT is implied by them).
 RUNS_AT_IMPORT = frozenset({EdgeKind.EAGER, EdgeKind.OPTIONAL})
@@ -525,6 +526,11 @@ class GraphBuilder:
                                   conditional, deferred)
 
     # ----------------------------------------------------------------- result
+
+    def display(self, path: str) -> str:
+        """How reports name the scanned file at `path` (relative where it can be)."""
+        module = self._by_path.get(path)
+        return (module.scanned_display or path) if module is not None else path
 
     def add(self, path: str, scan: FileScan) -> None:
         """Resolve the statements of the file at `path` (a module of the tree)."""

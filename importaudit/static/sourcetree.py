@@ -74,6 +74,9 @@ class SearchPath:
     locate: Callable[[str], tuple[str | None, tuple[str, ...]] | None] | None = field(
         default=None, compare=False)
     first: tuple[str, ...] = ()
+    # The measured interpreter's version, when it is not this one: a newer one parses
+    # files this one rejects (`static.foreign`).
+    version: tuple[int, ...] | None = None
 
     @classmethod
     def current(cls) -> SearchPath:

@@ -143,3 +143,28 @@ def test_a_block_on_a_flag_that_only_shares_the_name_is_not_the_modules_own(
     assert "if TYPE_CHECKING:\n    from fix_typing.heavy import Heavy\n" in after
     assert "if flags.TYPE_CHECKING:\n    CHECKED = True\n" in after
 
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    # A licence header at the top of the file (libcst's module header), then the import
+    # that moves: the future import and the new block each after a blank line.
+    ("# Copyright (c) 2020 Somebody\n# Licence text.\n",
+     "# Copyright (c) 2020 Somebody\n# Licence text.\nfrom __future__ import annotations\n\n"
+     "TYPE_CHECKING = False"),
+    # A docstring, then the header above an import that stays: the header stays above
+    # its import, apart from the future import, and the block follows that import.
+    ('"""Doc."""\n# Copyright (c) 2020 Somebody\nimport json\n',
+     '"""Doc."""\n\nfrom __future__ import annotations\n\n# Copyright (c) 2020 Somebody\n'
+     "import json\n\nTYPE_CHECKING = False"),
+])
+def test_the_added_statements_keep_a_header_and_blank_lines(
+        head: str, expected: str, tmp_path: Path) -> None:
+    (tmp_path / "heavy.py").write_text("class Heavy:\n    pass\n")
+    module = tmp_path / "mod.py"
+    module.write_text(f"{head}from heavy import Heavy\n\n\ndef act(x: Heavy) -> int:\n"
+                      "    return 1\n")
+    plan = plan_typing("mod", module, "mod.py", is_package=False, imported=frozenset())
+    after = render_typing(plan)
+    assert plan.names == ("Heavy",) and plan.future
+    assert after.startswith(expected), after
+    assert "\n\nif TYPE_CHECKING:\n    from heavy import Heavy\n\n\ndef act" in after

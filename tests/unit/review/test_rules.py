@@ -287,3 +287,30 @@ def test_severities_do_not_move_with_time_noise(shop_report: Report) -> None:
         return [(f.code, f.module, f.line, f.severity) for f in run_review(report).findings]
 
     assert verdicts(noisy) == verdicts(shop_report)
+
+
+def test_module_level_computation_is_not_a_call_on_a_standard_library_object() -> None:
+    # psycopg 3's __init__ quiets its logger (`logger := logging.getLogger(...)` in an
+    # `if`, then `logger.setLevel(...)`) before it registers its adapters: with too few
+    # samples to tell, IA602 named line 38's setLevel() and told to compute it on first
+    # use. A method of an object a standard-library call made is as cheap as that call.
+    modules = (rec("quietlog", None, 0, 30_000, 25_000, samples=3),
+               rec("quietlog.registry", "quietlog", 1, 500, 500))
+    [finding] = by_code(run_review(make_report(("quietlog",), modules)).findings, "IA602")
+    assert finding.line == 18, finding.message
+    assert "register_default_adapters()" in finding.message
+    assert "setLevel" not in finding.message and "addHandler" not in finding.message
+    assert "Compute the result of line 18 on first use" in finding.fix
+
+
+def test_module_level_computation_in_a_class_body_names_each_statement_of_it() -> None:
+    # marshmallow.validate: the samples fell on `class Email(Validator):` (its body runs
+    # in a frame of its own); the fix named only the class's first regex (0.4 ms), not
+    # the 100 ms one after it. The samples do not tell them apart: the fix names both.
+    report = make_report(("mailcheck",), (rec(
+        "mailcheck", None, 0, 110_000, 110_000, sampled_ns=100_000_000, samples=100,
+        lines=(LineTime(12, 100_000_000, 100),)),))
+    [finding] = by_code(run_review(report).findings, "IA602")
+    assert finding.line == 12
+    assert "its time went into line 12 (`class Email: ...`)" in finding.message
+    assert "Compute the results of lines 13 and 15 on first use" in finding.fix, finding.fix

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from importaudit import api
-from importaudit.cycletext import claim_label, claim_sentence
+from importaudit.cycletext import claim_label, claim_sentence, unreached_text
 from importaudit.model import (
     Cycle,
     EdgeKind,
@@ -20,8 +20,10 @@ from importaudit.model import (
     ImportTrial,
     ModuleNode,
     Proof,
+    Severity,
     StaticGraph,
 )
+from importaudit.review.cycles import _floor
 from importaudit.runtime.interpreter import find_interpreter
 from importaudit.runtime.verify import (
     TRIAL_PATH,
@@ -370,6 +372,8 @@ def test_a_run_that_never_loads_the_import_at_risk_proves_nothing(
     (trial,) = cycle.trials
     assert (trial.module, trial.error, trial.unreached) == (
         "widgetpkg", None, ("widgetpkg.jupyter.chart",))
+    # Its import never started: nothing failed and was caught either.
+    assert trial.caught == ()
     assert claim_label(cycle) == ("unproven here: widgetpkg.jupyter.chart did not "
                                   "load when run")
     assert "it is unproven here" in claim_sentence(cycle)
@@ -380,3 +384,73 @@ def test_a_run_that_never_loads_the_import_at_risk_proves_nothing(
     cycle = found["widgetpkg",]
     assert cycle.fails
     assert "cannot import name 'VERSION'" in (cycle.failures[0].error or "")
+
+
+def test_a_cycle_whose_error_the_package_catches_fails() -> None:
+    # An optional accelerator: `accelpkg` imports `_speedups` in a try and sets
+    # `fast_total = None` on ImportError; `_speedups` takes VERSION from the
+    # half-initialised `accelpkg`. `import accelpkg` imports fine, without its
+    # accelerator, and the cycle read "unproven here", as if that import never ran.
+    found = {c.packages: c for c in api.cycles(["caughtcycle"],
+                                               api.StaticOptions(verify=True)).cycles}
+    cycle = found["accelpkg",]
+    assert cycle.modules == ("accelpkg", "accelpkg._speedups")
+    assert cycle.proof is Proof.FAILS and cycle.fails
+    (trial,) = cycle.trials
+    assert (trial.module, trial.error, trial.circular, trial.unreached) == (
+        "accelpkg", None, False, ())
+    (caught,) = trial.caught
+    assert caught.circular and caught.module == "accelpkg._speedups"
+    assert caught.error.startswith("ImportError: cannot import name 'VERSION' from "
+                                   "partially initialized module 'accelpkg'")
+    assert (Path(caught.file or ""), caught.line) == (
+        Path("caughtcycle/accelpkg/_speedups.py"), 3)
+    # Caught where the package imports it: the `try` at line 4 of its __init__.
+    assert (caught.by, Path(caught.by_file or ""), caught.by_line) == (
+        "accelpkg", Path("caughtcycle/accelpkg/__init__.py"), 4)
+    assert cycle.caught_failures == ((trial, caught),)
+    assert claim_label(cycle) == "fails (caught by accelpkg:4)"
+    assert claim_sentence(cycle).startswith(
+        "It fails at import, and the error is caught, so the import goes on without "
+        "accelpkg._speedups: importing accelpkg first: importing accelpkg._speedups raised "
+        "ImportError: cannot import name 'VERSION'")
+    # Graded like a failing cycle.
+    assert _floor(cycle) is Severity.HIGH
+
+
+def test_a_caught_failure_through_a_lazy_package_fails_as_an_uncaught_one_does() -> None:
+    # lzpkg's shape with the import in a try: the package's `__getattr__` meets the
+    # half-initialised `lazycatch.sub`, and Python names only the package. It counts
+    # because the statement the cycle suspects raised it while `sub` (tried first) ran.
+    report = api.cycles(["caughtcycle/lazycatch"], api.StaticOptions(verify=True))
+    (cycle,) = report.cycles
+    assert cycle.fails
+    ((trial, caught),) = cycle.caught_failures
+    assert (trial.module, trial.error) == ("lazycatch.sub", None)
+    assert caught.module == "lazycatch.user" and caught.error.startswith(
+        "ImportError: cannot import name 'thing' from 'lazycatch'")
+    assert claim_label(cycle) == "fails (caught by lazycatch.sub:4)"
+
+
+def test_a_caught_failure_for_another_reason_leaves_the_cycle_unproven() -> None:
+    # `optpkg._native` fails on a dependency that is not installed before its import
+    # at risk runs, and the package catches it: that says nothing about the cycle.
+    found = {c.packages: c for c in api.cycles(["caughtcycle"],
+                                               api.StaticOptions(verify=True)).cycles}
+    cycle = found["optpkg",]
+    assert cycle.can_fail and cycle.proof is Proof.UNVERIFIED and not cycle.fails
+    (trial,) = cycle.trials
+    assert (trial.error, trial.unreached) == (None, ("optpkg._native",))
+    (caught,) = trial.caught
+    assert not caught.circular and caught.by == "optpkg"
+    assert caught.error == "ModuleNotFoundError: No module named 'optpkg_missing_dependency'"
+    assert cycle.caught_failures == ()
+    assert claim_label(cycle) == ("unproven here: optpkg._native failed for another reason "
+                                  "when run")
+    assert "optpkg._native started and failed for another reason, the error caught: " \
+        "ModuleNotFoundError" in claim_sentence(cycle)
+    assert unreached_text(trial) == (
+        "importing optpkg first imported fine, but optpkg._native started and failed for "
+        "another reason (caught by optpkg:4): ModuleNotFoundError: No module named "
+        "'optpkg_missing_dependency'")
+    assert _floor(cycle) is not Severity.HIGH

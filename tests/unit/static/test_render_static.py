@@ -234,8 +234,10 @@ def test_a_cycle_nothing_is_suspected_of_is_run_from_each_entry_point() -> None:
     text = _text(report, "cycles")
     assert "(1 fail at import, 0 across packages)" in text
     assert "cycle 1: within attrcycle  FAILS AT IMPORT (reproduced)" in text
+    # (Python 3.13 names the module's file in the message: "'attrcycle.b' from '...'".)
     assert ("fails: importing attrcycle.b first: AttributeError: partially initialized "
-            "module 'attrcycle.b' has no attribute 'DEFAULT'") in text
+            "module 'attrcycle.b'") in text
+    assert "has no attribute 'DEFAULT'" in text
     assert f"at {Path('unsuspected/attrcycle/a.py')}:5" in text
     assert "cycle 2: within missingdep  no import statement takes a name from a partly " \
            "initialised module (unverified: the 2 entry point(s) tried failed for another " \
