@@ -9,9 +9,10 @@ How it measures: a finder at `sys.meta_path[0]` asks the other finders for the s
 directly (never `importlib.util.find_spec`, which can deadlock when a library starts
 a thread during import) and wraps the spec's loader. The wrapper times
 `create_module` + `exec_module` (from the moment the spec was searched for, as
-`-X importtime` does) on a per-thread stack; self time is cumulative time minus the
-cumulative time of imports made while it ran. Right before the module's code runs
-the wrapper puts the real loader back on `__spec__.loader` and `__loader__`, so the
+`-X importtime` does; wall and the thread's CPU time alike) on a per-thread stack; self
+time is cumulative time minus the cumulative time of imports made while it ran, and
+the probe's own bookkeeping is left out of both (see _WALL). Right before the module's
+code runs the wrapper puts the real loader back on `__spec__.loader` and `__loader__`, so the
 module's own code, `importlib.resources`, `inspect.getsource`, `pkgutil.get_data` and
 `isinstance(mod.__loader__, SourceFileLoader)` see exactly what they would see without us.
 Until then only the import system sees the wrapper, so it forwards nothing (a
@@ -26,11 +27,11 @@ of whichever module body happens to run then (as `-X importtime` counts it too).
 collection the allocations set off (a body's own `gc.collect()` is its work: told apart
 by the youngest generation's count, past its threshold only when allocations started
 it) has its wall and CPU time charged to the innermost import in progress on its
-thread (`g`, `gc`, and `gf` for full collections, in that module's `mod` record), the
-wall time of one that ran while the finders searched for a module to that module (its
-wall time starts at the search, its CPU time when it begins); the parent can then tell
-a body's own computation from the collector's pauses. `gc` is
-imported before measuring (a builtin module: listed as preloaded).
+thread (`g`, `gc`, and `gf` for full collections, in that module's `mod` record), one
+that ran while the finders searched for a module to that module (its wall and CPU time
+start at the search); the parent can then tell a body's own computation from the
+collector's pauses. `gc` is imported before measuring (a builtin module: listed as
+preloaded).
 
 Records are JSON lines appended with one `os.write` each to a file the parent owns:
 a child that segfaults, calls `os._exit` or is killed leaves every finished record
@@ -246,11 +247,24 @@ _MARGIN = 8
 # One import in progress on one thread is a list (cheaper to make than an object):
 # [name as a JSON string (quoted once for both of its records), t0, rss0, heap0,
 #  heap peak, cumulative ns of its children, their RSS growth, their heap growth,
-#  the thread's stack it is on, its thread CPU time at the start, its children's,
-#  the wall and CPU ns of the collections run while it was the innermost import, and
-#  how many of those were full (generation 2) collections].
+#  the thread's stack it is on, its thread CPU time at its search (less the probe's
+#  time so far, see below), its children's, the wall and CPU ns of the collections run
+#  while it was the innermost import, how many of those were full (generation 2)
+#  collections, its thread's probe time (below) and that time's wall ns at t0].
 (_NAME, _T0, _RSS0, _HEAP0, _PEAK, _CHILD_NS, _CHILD_RSS, _CHILD_HEAP, _STACK, _CPU0,
- _CHILD_CPU, _GC, _GC_CPU, _GC_FULL) = range(14)
+ _CHILD_CPU, _GC, _GC_CPU, _GC_FULL, _SPENT, _SPENT0) = range(16)
+# The probe's own time, per thread: [wall ns, CPU ns, busy]. The bookkeeping begin() and
+# end() do (the RSS read, the record written, the scan of sys.modules in appeared(),
+# ...) runs inside the clock reads of the imports in progress: begin()'s inside the
+# new import's, end()'s inside its importer's, after the child's clock stopped. Each
+# of those stretches is timed (wall and CPU) and added here, and every import's times
+# leave out what was added while they ran: a module that churns sys.modules (eventlet's
+# greendns patches and restores dnspython's modules, and each of its imports made the
+# probe scan sys.modules) would otherwise carry the scans in its self time. `busy` is 1
+# during such a stretch: a collection run then is the probe's too (not charged to the
+# module, whose times leave it out already). A flag, not a count: a stretch that raised
+# leaves it set only until the next one ends.
+_WALL, _CPU_SPENT, _BUSY = range(3)
 TYPE_CHECKING = False  # the typing module is not loaded at start-up: not imported here
 if TYPE_CHECKING:
     from typing import Any
@@ -271,6 +285,7 @@ class _Probe:
         self.fd = _move_high(self._open())
         self.lock = _thread.allocate_lock()
         self.stacks: "dict[int, list[_Frame]]" = {}
+        self.spent: "dict[int, list[int]]" = {}  # per thread: see _WALL above
         self.rss = False
         self.rss_fd = -1
         self.page = 4096
@@ -297,7 +312,7 @@ class _Probe:
         # thread, the collections charged since its last import began (see begin()).
         self.gc_t0 = -1  # when the running collection began (-1: none timed)
         self.gc_cpu0 = 0
-        self.collections: "dict[int, list[tuple[int, int, int, Any]]]" = {}
+        self.collections: "dict[int, list[tuple[int, int, int, int, Any]]]" = {}
         # The line sampler (flag `lines`; see start_sampling()): on, and per import in
         # progress (by id of its frame) [its frame, {line: [ns, samples]}]; line 0 holds
         # the time of the import outside its body's statements (loading its code). The
@@ -387,6 +402,9 @@ class _Probe:
             # Only a collection the allocations set off (the youngest generation's count
             # past its threshold) is a pause; a body's own `gc.collect()` is its work.
             if _gc_count()[0] > _gc_threshold()[0]:
+                spent = self.spent.get(_get_ident())
+                if spent is not None and spent[_BUSY]:
+                    return  # inside the probe's own time, which no import keeps
                 self.gc_t0 = _clock()
                 self.gc_cpu0 = _cpu()
             return
@@ -408,29 +426,31 @@ class _Probe:
         elif not self.searching.get(ident):
             return
         # It may have run while the finders searched for an import that begins later:
-        # that import's wall time holds it (see begin()).
+        # that import's times hold it (see begin()).
         found = self.collections.get(ident)
         if found is None:
             found = self.collections[ident] = []
         elif len(found) >= 32:  # a long body collecting again and again: the latest matter
             del found[:16]
-        found.append((began, took, full, top))
+        found.append((began, took, cpu, full, top))
 
-    def searched(self, collected: "list[tuple[int, int, int, Any]]", stack: "list[_Frame]",
-                 frame: "_Frame") -> None:
-        """Move to `frame` the wall time of the collections run since its search began.
+    def searched(self, collected: "list[tuple[int, int, int, int, Any]]",
+                 stack: "list[_Frame]", frame: "_Frame") -> None:
+        """Move to `frame` the collections run since its search began.
 
-        They are in its wall time (from its search, at t0), not its importer's; their
-        CPU time stays the importer's, as the CPU clock of this import starts now.
+        They are in its wall and CPU time (both from its search, at t0), not its
+        importer's.
         """
         top = stack[-1] if stack else None
         t0 = frame[_T0]
-        for start, took, full, charged in collected:
+        for start, took, cpu, full, charged in collected:
             if start >= t0 and charged is top:
                 if top is not None:
                     top[_GC] -= took
+                    top[_GC_CPU] -= cpu
                     top[_GC_FULL] -= full
                 frame[_GC] += took
+                frame[_GC_CPU] += cpu
                 frame[_GC_FULL] += full
         del collected[:]
 
@@ -485,19 +505,34 @@ class _Probe:
         makes that happen too), so the hot path pays two len() calls. `importer` (as
         JSON) is the import in progress while they appeared: their cost is inside its
         own. `a` names the module the same object is already known as (an alias).
+
+        A package that churns sys.modules (eventlet's greendns removes and restores
+        dnspython's modules around each of its imports) has it called at nearly every
+        import, so it loops in Python over what is new only: which names are new comes
+        from set operations that run in C, the order they came in from the end of the
+        dict (where new keys go), and the whole dict is walked in Python only to name
+        the module a new one is an alias of. (Its time is the probe's, left out of every
+        import's anyway: see _WALL.)
         """
         modules = sys.modules
+        known = self.known
         try:
-            items = list(modules.items())
+            current = set(modules)
+            new = current - known
+            if new:
+                new -= self.begun
+            if not new:
+                self.known = current
+                return
+            fresh = _in_order(modules, new)
+            names: "dict[int, str]" = {}
+            if any(issubclass(type(m), _ModuleType) for _, m in fresh):
+                for key, module in list(modules.items()):
+                    if key in known:
+                        names.setdefault(id(module), key)
         except RuntimeError:  # another thread changed it meanwhile: next time
             return
-        known = self.known
-        fresh = [(k, m) for k, m in items if k not in known and k not in self.begun]
         if fresh:
-            names: "dict[int, str]" = {}
-            for key, module in items:
-                if key in known:
-                    names.setdefault(id(module), key)
             for key, module in fresh:
                 # Its type and its own dict only: an alias or proxy object stored there
                 # (apipkg's AliasModule, a lazy-object-proxy) imports its target when
@@ -520,7 +555,7 @@ class _Probe:
                     _q(names.get(id(module))),
                     "true" if own.get("__path__") is not None else "false"))
                 names.setdefault(id(module), key)
-        self.known = {k for k, _ in items}
+        self.known = current
 
     def loop_check(self, name: str) -> None:
         """An import began outside any other: if an asyncio loop runs on this thread, say where.
@@ -603,17 +638,28 @@ class _Probe:
         for entry in reversed(searches):
             if entry[2] is None and entry[3] == depth:
                 entry[2] = True  # begun below: never adopted twice
-                entry[2] = self.begin(entry[0], entry[1], entry[4])
+                entry[2] = self.begin(entry[0], entry[1], entry[5], entry[4])
                 return
 
-    def begin(self, name: str, t0: int, caller: "Any" = None) -> "_Frame":
+    def begin(self, name: str, t0: int, cpu0: int, caller: "Any" = None) -> "_Frame":
+        """An import begins: its clocks started at its search (wall t0, thread CPU cpu0)."""
         ident = _get_ident()
         stack = self.stacks.get(ident)
         if stack is None:
             stack = self.stacks[ident] = []
+        spent = self.spent.get(ident)
+        if spent is None:
+            spent = self.spent[ident] = [0, 0, 0]
+        # The probe's time so far: as at t0, but for what an import adopted below adds.
+        spent0 = spent[_WALL]
+        spent0_cpu = spent[_CPU_SPENT]
         searches = self.searching.get(ident)
         if searches:
             self.adopt(searches, stack)
+        # From here to the return: the probe's time (see _WALL).
+        b0 = _clock()
+        b0_cpu = _cpu()
+        spent[_BUSY] = 1
         rss0 = 0
         if self.rss_fd >= 0:
             # The target may have closed (and reused) the descriptor: never raise here.
@@ -622,7 +668,8 @@ class _Probe:
                 rss0 = int(_pread(self.rss_fd, 64, 0).split(None, 2)[1]) * self.page
             except (OSError, ValueError, IndexError):
                 pass
-        frame: "_Frame" = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack, _cpu(), 0, 0, 0, 0]
+        frame: "_Frame" = [_q(name), t0, rss0, 0, 0, 0, 0, 0, stack, cpu0 - spent0_cpu, 0, 0,
+                           0, 0, spent, spent0]
         collected = self.collections.get(ident)
         if collected:
             self.searched(collected, stack, frame)
@@ -640,11 +687,15 @@ class _Probe:
             self.deepen(len(stack))
         thread = "null" if ident == self.main_ident else _q(self.thread_name(ident))
         data = (f'{{"e":"begin","n":{frame[_NAME]},"i":{importer},"d":{len(stack) - 1},'
-                f'"s":{t0 - self.t_start},"th":{thread}}}\n').encode("utf-8", "backslashreplace")
+                f'"s":{t0 - self.t_start - spent0},"th":{thread}}}\n'
+                ).encode("utf-8", "backslashreplace")
         try:
             _write(self.fd, data)
         except OSError:
             self.reopen_write(data)
+        spent[_BUSY] = 0
+        spent[_CPU_SPENT] += _cpu() - b0_cpu
+        spent[_WALL] += _clock() - b0
         return frame
 
     def end(  # noqa: PLR0912, PLR0915  (one flat function: a call per helper would cost per import)
@@ -660,7 +711,12 @@ class _Probe:
                 pass
         heap1 = self.heap_now() if self.heap else 0
         (name, t0, rss0, heap0, peak, child_ns, child_rss, child_heap, stack, cpu0,
-         child_cpu, collected, collected_cpu, full) = frame
+         child_cpu, collected, collected_cpu, full, spent, spent0) = frame
+        # Its times leave out the probe's, from t0 to t1 (see _WALL); the probe's time
+        # from t1 to the return below is its importer's, and left out of it likewise.
+        spent[_BUSY] = 1
+        cumulative = t1 - t0 - (spent[_WALL] - spent0)
+        cpu = cpu1 - spent[_CPU_SPENT] - cpu0
         if stack and stack[-1] is frame:
             stack.pop()
         else:  # keep the stack balanced even if an import never reached us to finish
@@ -672,8 +728,6 @@ class _Probe:
             self.shallow()
         if len(sys.modules) != len(self.known):  # see appeared()
             self.appeared(name)
-        cumulative = t1 - t0
-        cpu = cpu1 - cpu0
         grown = rss1 - rss0
         if stack:
             parent = stack[-1]
@@ -713,6 +767,9 @@ class _Probe:
             self.reopen_write(data)
         if self.sampling:
             self.lines_of(frame, spec)
+        spent[_BUSY] = 0
+        spent[_CPU_SPENT] += _cpu() - cpu1
+        spent[_WALL] += _clock() - t1
 
     # -------------------------------------------------------------------- the line sampler
 
@@ -785,6 +842,9 @@ class _Probe:
             return
         searches = self.searching.get(self.main_ident)
         if searches and searches[-1][2] is None:
+            return
+        spent = self.spent.get(self.main_ident)
+        if spent is not None and spent[_BUSY]:  # the probe's own time: nobody's
             return
         body = None
         while frame is not None:
@@ -889,13 +949,18 @@ class _Probe:
             (caller.f_code is _FIND_SPEC and caller.f_back.f_code is _FIND_AND_LOAD)
             or _importing(caller))
         searches: "list[list[Any]] | None" = None
+        cpu0 = 0
         if importing:
+            # The search is the import's CPU time too, as it is its wall time: else the
+            # importer's CPU self time held its imports' searches (eventlet's greendns:
+            # 5-6 ms of its 21, for 100 imports searched along a long sys.path).
+            cpu0 = _cpu()
             ident = _get_ident()
             stack = self.stacks.get(ident)
             searches = self.searching.get(ident)
             if searches is None:
                 searches = self.searching[ident] = []
-            searches.append([fullname, t0, None, len(stack) if stack else 0, caller])
+            searches.append([fullname, t0, None, len(stack) if stack else 0, caller, cpu0])
         try:
             spec = self.search(fullname, path, target)
         except BaseException as exc:
@@ -917,12 +982,12 @@ class _Probe:
         if loader is None or (early is not None and fullname in sys.modules):
             # A namespace package before 3.11: importlib supplies the loader later. Or
             # a finder imported the module itself while searching: importlib uses it.
-            self.end(early or self.begin(fullname, t0, caller), spec, loader, None)
+            self.end(early or self.begin(fullname, t0, cpu0, caller), spec, loader, None)
             return spec
         if hasattr(loader, "exec_module"):
-            spec.loader = _TimedLoader(loader, fullname, t0, early)
+            spec.loader = _TimedLoader(loader, fullname, t0, cpu0, early)
         elif hasattr(loader, "load_module"):
-            spec.loader = _TimedLegacyLoader(loader, fullname, t0, early)
+            spec.loader = _TimedLegacyLoader(loader, fullname, t0, cpu0, early)
         elif early is not None:
             self.end(early, spec, loader, None)
         return spec
@@ -951,6 +1016,26 @@ class _Probe:
 
 
 _PROBE: "_Probe | None" = None
+
+
+def _in_order(modules: "Any", new: "set[Any]") -> "list[tuple[Any, Any]]":
+    """The (name, module) items of sys.modules named in `new`, in its order.
+
+    New keys go at the end of a dict: walked from there, a dict is read only as far back
+    as its oldest new key. A mapping of another kind is read whole, in its own order.
+    """
+    if type(modules) is not dict:
+        return [(k, m) for k, m in list(modules.items()) if k in new]
+    fresh = []
+    left = len(new)
+    for key in reversed(modules):
+        if key in new:
+            fresh.append((key, modules[key]))
+            left -= 1
+            if not left:
+                break
+    fresh.reverse()
+    return fresh
 
 
 def _importing(caller: "object") -> bool:
@@ -984,18 +1069,20 @@ class _TimedLoader:
     gets the real loader back.
     """
 
-    __slots__ = ("_frame", "_name", "_real", "_t0")
+    __slots__ = ("_cpu0", "_frame", "_name", "_real", "_t0")
 
-    def __init__(self, real: "object", name: str, t0: int, frame: "_Frame | None") -> None:
+    def __init__(self, real: "object", name: str, t0: int, cpu0: int,
+                 frame: "_Frame | None") -> None:
         self._real = real
         self._name = name
         self._t0 = t0
+        self._cpu0 = cpu0
         self._frame = frame  # begun already when a finder imported while searching
 
     def create_module(self, spec: "object") -> "object":
         assert _PROBE is not None
         if self._frame is None:
-            self._frame = _PROBE.begin(self._name, self._t0)
+            self._frame = _PROBE.begin(self._name, self._t0, self._cpu0)
         create = getattr(self._real, "create_module", None)
         if create is None:
             return None
@@ -1015,7 +1102,7 @@ class _TimedLoader:
             module.__loader__ = real  # type: ignore[attr-defined]
         frame = self._frame
         if frame is None:  # create_module was not called (should not happen)
-            frame = _PROBE.begin(self._name, self._t0)
+            frame = _PROBE.begin(self._name, self._t0, self._cpu0)
         self._frame = None
         try:
             real.exec_module(module)  # type: ignore[attr-defined]
@@ -1033,10 +1120,12 @@ class _TimedLoader:
 class _TimedLegacyLoader:
     """For loaders that only have the old `load_module` protocol."""
 
-    def __init__(self, real: "object", name: str, t0: int, frame: "_Frame | None") -> None:
+    def __init__(self, real: "object", name: str, t0: int, cpu0: int,
+                 frame: "_Frame | None") -> None:
         self._real = real
         self._name = name
         self._t0 = t0
+        self._cpu0 = cpu0
         self._frame = frame
 
     def __getattr__(self, attr: str) -> "object":
@@ -1044,7 +1133,7 @@ class _TimedLegacyLoader:
 
     def load_module(self, fullname: str) -> "object":
         assert _PROBE is not None
-        frame = self._frame or _PROBE.begin(self._name, self._t0)
+        frame = self._frame or _PROBE.begin(self._name, self._t0, self._cpu0)
         self._frame = None
         spec = None
         try:

@@ -4,8 +4,9 @@ Wire format. The probe (`probe.py`, standard library only, hand-written f-string
 speed) appends one JSON object per line to a file the parent owns; a child that dies
 mid-write leaves a torn last line, which is skipped. `"e"` names the record kind; the
 other keys are short because the probe writes one `begin` and one `mod` line per
-import, on the measured path. Times are integer nanoseconds from `time.perf_counter_ns`,
-sizes integer bytes:
+import, on the measured path. Times are integer nanoseconds from `time.perf_counter_ns`
+(`fc`, `gc`: `time.thread_time_ns`), with the probe's own bookkeeping left out (see
+`_WALL` in probe.py); sizes are integer bytes:
 
 =======  ===========================================================================
 `start`  once, before measuring: `v` Python version "3.11.7", `impl`, `tag` (the
