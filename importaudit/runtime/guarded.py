@@ -282,23 +282,26 @@ def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, _Name]:
     names: dict[str, _Name] = {}
     for statement, top in facts.statements:
         if isinstance(statement, ast.FunctionDef):
-            if top and statement.name in facts.once and _keeps_value(statement):
-                names[statement.name] = _Function(file, statement)
-            else:
-                names.pop(statement.name, None)
+            known = top and statement.name in facts.once and _keeps_value(statement)
+            bound: dict[str, _Name | None] = {
+                statement.name: _Function(file, statement) if known else None}
         elif isinstance(statement, ast.Assign | ast.AnnAssign):
             targets = (statement.targets if isinstance(statement, ast.Assign)
                        else [statement.target])
-            bound = [t.id for t in targets if isinstance(t, ast.Name)]
+            named = [t.id for t in targets if isinstance(t, ast.Name)]
             value = _assigned(statement.value, file, names, sys_platform, depth,
-                              once=top and set(bound) <= facts.once)
-            for name in bound:  # rebound to what the platform alone does not decide: no flag
-                if value is None:
-                    names.pop(name, None)
-                else:
-                    names[name] = value
+                              once=top and set(named) <= facts.once)
+            bound = dict.fromkeys(named, value)
         elif depth < _FOLLOWED:
-            names.update(_imported(statement, sys_platform, depth + 1))
+            bound = _imported(statement, file, sys_platform, depth + 1)
+        else:
+            bound = dict.fromkeys([statement.bound] if statement.bound else
+                                  [name for _, name in statement.names])
+        for name, value in bound.items():  # rebound to what the files do not tell: unknown
+            if value is None:
+                names.pop(name, None)
+            else:
+                names[name] = value
     return names
 
 
@@ -329,16 +332,17 @@ def _keeps_value(function: ast.FunctionDef) -> bool:
     return True
 
 
-def _imported(statement: _Import, sys_platform: str, depth: int) -> dict[str, _Name]:
-    """What an import of the package's own module binds, as `_flags` says of its names."""
+def _imported(statement: _Import, file: str, sys_platform: str, depth: int
+              ) -> dict[str, _Name | None]:
+    """What an import in `file` of the package's own module binds (`_flags`), None: unknown.
+
+    `from . import platform` in a package's `__init__` names its submodule.
+    """
     if statement.bound is not None:
         return {statement.bound: _Module(statement.file)}
-    found: dict[str, _Name] = {}
-    for name, bound in statement.names:
-        value = _member(statement.file, name, sys_platform, depth)
-        if value is not None:
-            found[bound] = value
-    return found
+    return {bound: (_submodule(file, name) if statement.file == file
+                    else _member(statement.file, name, sys_platform, depth))
+            for name, bound in statement.names}
 
 
 def _member(file: str, name: str, sys_platform: str, depth: int) -> _Name | None:
@@ -349,6 +353,11 @@ def _member(file: str, name: str, sys_platform: str, depth: int) -> _Name | None
     facts = _facts(file)
     if facts is None or name in facts.bound or Path(file).name != "__init__.py":
         return None  # bound to something else there (`import platform`: the standard one)
+    return _submodule(file, name)
+
+
+def _submodule(file: str, name: str) -> _Module | None:
+    """The submodule `name` of the package whose `__init__` is `file`, if it has one."""
     folder = Path(file).parent / name
     for candidate in (folder.with_suffix(".py"), folder / "__init__.py"):
         if candidate.is_file():
@@ -392,6 +401,9 @@ def _substituted(node: ast.expr, file: str, names: Mapping[str, _Name], sys_plat
     (`local`) are theirs, not the module's. The tree given is not changed.
     """
     flags = {k: v for k, v in names.items() if isinstance(v, bool | str) and k not in local}
+    if not any(isinstance(n, ast.Name) and n.id in names and n.id not in local
+               for n in ast.walk(node)):
+        return node, flags  # every read the package tells of starts at one of its names
 
     class Substitute(ast.NodeTransformer):
         def visit_Name(self, name: ast.Name) -> ast.expr:

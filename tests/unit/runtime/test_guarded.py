@@ -419,3 +419,17 @@ def test_a_function_the_files_do_not_tell_about_guards_nothing(
     source.write_text(UNKNOWN)
     line = [text.strip() for text in UNKNOWN.splitlines()].index(f"import {module}") + 1
     assert false_guard(str(source), line, "linux") == expected
+
+
+def test_a_platform_module_the_package_init_imports_is_its_submodule(tmp_path: Path) -> None:
+    # `from . import osinfo` in pkg/__init__ binds the submodule, which `from pkg import
+    # osinfo` elsewhere then reads: not a name of __init__ unknown there.
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from . import osinfo\n")
+    (package / "osinfo.py").write_text(
+        'import sys\n\n\ndef is_mac():\n    return sys.platform == "darwin"\n')
+    user = package / "user.py"
+    user.write_text("from pkg import osinfo\n\nif osinfo.is_mac():\n    from . import mac\n")
+    assert false_guard(str(user), 4, "linux") == "osinfo.is_mac()"
+    assert false_guard(str(user), 4, "darwin") is None
