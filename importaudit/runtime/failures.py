@@ -29,6 +29,7 @@ from importaudit.model import ChildFailure, EdgeKind, SkippedModule
 from importaudit.runtime.absent import (
     Absent,
     bound_at,
+    compiled_lack,
     installed,
     lazy_only,
     missing_behind,
@@ -600,6 +601,21 @@ def skipped_modules(runs: Sequence[ChildRun | None], request: ProfileRequest,
     if unexplained and request.edges is not None and where is not None:
         reasons = platform_only(unexplained, request.edges(), request.args, where.platform,
                                 where.version)
+        # A compiled module of the standard library lacking a name the module reads
+        # (watchdog's kqueue: `select.KQ_FILTER_VNODE`), no source to say why: the
+        # package's choice of it for other platforms does, wherever else a user's
+        # flag may import it (watchmedo's `--debug-force-kqueue`).
+        lacking = {name: lack for name, fail in unexplained.items() if name not in reasons
+                   and fail.origin in (None, name)
+                   and (lack := compiled_lack(fail.message or "", where)) is not None}
+        chosen = platform_only(lacking, request.edges(), request.args, where.platform,
+                               where.version, chosen=True) if lacking else {}
+        for name, unreached in chosen.items():
+            module, attribute = lacking[name]
+            reasons[name] = dataclasses.replace(unreached, reason=(
+                f"{unreached.reason}; elsewhere only under tests the platform does not "
+                f"decide, and {module} (compiled: no source to read) has no {attribute} "
+                "here"))
         for name, unreached in reasons.items():
             found[name] = skip_of(unexplained[name],
                                   PLATFORM if unreached.python is None else PYTHON,

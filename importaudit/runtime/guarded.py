@@ -609,7 +609,8 @@ class Unreached:
 
 def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
                   targets: Collection[str], sys_platform: str,
-                  version: tuple[int, ...] | None = None) -> dict[str, Unreached]:
+                  version: tuple[int, ...] | None = None, *, chosen: bool = False
+                  ) -> dict[str, Unreached]:
     """Why each of the `failed` modules is for another platform, for those that are.
 
     `edges` are the targets' static import edges. The package reaches a module from
@@ -619,6 +620,14 @@ def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
     nearest such import; with `version`, tests of `sys.version_info` count as platform
     tests (another Python is another platform). (Asked only when such a failure is
     there: networkx is imported then.)
+
+    `chosen`: an import of the module under a test the platform does not decide
+    (watchmedo's `elif args.debug_force_kqueue:`) does not reach it either, but one
+    under a platform test false here must stand on the way: the package chose the module for
+    other platforms, and what else imports it does so on a user's word. Only for a
+    failure the interpreter explains (`failures`: a compiled module of the standard
+    library lacks the name here); a module of the package that fails on its own is
+    one a user setting that flag must see.
     """
     import networkx as nx
 
@@ -648,15 +657,32 @@ def platform_only(failed: Collection[str], edges: Sequence[ImportEdge],
                             and edge.kind is not EdgeKind.PARENT else None)
         return guards[edge]
 
+    def surely(edge: ImportEdge) -> bool:
+        # An import of a failed module runs whenever its importer does, as far as the
+        # `if` tests around it tell (`chosen`; for any other, a test not decided here
+        # may hold).
+        return (not chosen or edge.imported not in wanted or edge.file is None
+                or edge.line is None or edge.kind is EdgeKind.PARENT
+                or not (edge.conditional or edge.kind is EdgeKind.LAZY)
+                or runs_here(edge.file, edge.line, sys_platform, version) is True)
+
     def runs(importer: str, imported: str) -> bool:
-        return any(guard(e) is None for e in among[importer][imported]["imports"])
+        return any(guard(e) is None and surely(e) for e in among[importer][imported]["imports"])
 
     # Every importer of a module of `among` is in it: in-degrees there are the package's.
     starts = [n for n in among if n in targets or not among.in_degree(n)]
     here = _reached(nx.subgraph_view(among, filter_edge=runs), starts)
     anywhere = _reached(among, starts)
-    return {module: _why(module, among, here, guard) for module in wanted
-            if module in anywhere and module not in here}
+    found: dict[str, Unreached] = {}
+    for module in wanted:
+        if module in anywhere and module not in here:
+            why = _why(module, among, here, guard)
+            if why is not None:
+                found[module] = why
+            elif not chosen:
+                found[module] = Unreached("is for another platform: its package imports it "
+                                          "only under platform tests")
+    return found
 
 
 def _reached(graph: nx.DiGraph[str], starts: Sequence[str]) -> set[str]:
@@ -672,11 +698,11 @@ def _reached(graph: nx.DiGraph[str], starts: Sequence[str]) -> set[str]:
 
 
 def _why(module: str, graph: nx.DiGraph[str], here: Collection[str],
-         guard: Callable[[ImportEdge], tuple[str, str | None] | None]) -> Unreached:
+         guard: Callable[[ImportEdge], tuple[str, str | None] | None]) -> Unreached | None:
     """The nearest import under a false platform test on the way to `module`, said.
 
     A test of `sys.version_info` says the Python it needs ("needs Python >= 3.12"),
-    not "another platform".
+    not "another platform". None when no such import is on the way from `here`.
     """
     import networkx as nx
 
@@ -688,8 +714,7 @@ def _why(module: str, graph: nx.DiGraph[str], here: Collection[str],
          and (blocking := guard(edge)) is not None),
         key=lambda found: found[:3])
     if not blocked:
-        return Unreached("is for another platform: its package imports it only under "
-                         "platform tests")
+        return None
     _, importer, _, edge, (test, python) = blocked[0]
     chain = nx.shortest_path(graph, edge.imported, module)
     via = (f"it is imported only through {' -> '.join(chain[:-1])}, and "

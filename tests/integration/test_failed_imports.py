@@ -658,6 +658,8 @@ def test_modules_the_package_imports_only_under_its_own_false_platform_functions
     # PLATFORM_BSD` and `__platform__ = get_platform_name()` tests sys.platform; and
     # `IS_WIN = _is_windows()`, imported by name and read as `_compat.IS_WIN`. The
     # three failed the run (exit 3): no test the scanners read was false here.
+    # watchmedo imports kqueue too, under its user's flag: what kqueue lacks is the
+    # compiled `select`'s, which the package chose it for other platforms for.
     target = RUNTIME / "platform_functions"
     result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory", "-v")
     assert result.exit_code == 0, result.output
@@ -665,7 +667,9 @@ def test_modules_the_package_imports_only_under_its_own_false_platform_functions
     assert {name: s.reason for name, s in skipped.items()} == {
         "platform_functions.kqueue_like": (
             "is for another platform: platform_functions.observers imports "
-            "platform_functions.kqueue_like only under `platform.is_bsd()` (observers.py:12)"),
+            "platform_functions.kqueue_like only under `platform.is_bsd()` (observers.py:12); "
+            "elsewhere only under tests the platform does not decide, and select (compiled: "
+            "no source to read) has no KQ_FILTER_VNODE here"),
         "platform_functions.win_console": (
             "is for another platform: platform_functions.console imports "
             "platform_functions.win_console only under `IS_WIN` (console.py:7)"),
@@ -694,3 +698,29 @@ def test_a_failure_under_a_platform_function_true_here_or_one_read_from_elsewher
     assert report.failure is not None, [s.name for s in report.skipped]
     assert report.failure.module == "platform_functions.broken"
     assert "platform_functions.broken" not in {s.name for s in report.skipped}
+
+
+@pytest.mark.skipif(hasattr(__import__("select"), "kqueue"),
+                    reason="select has kqueue's names here")
+@pytest.mark.parametrize(("source", "guarded", "skipped"), [
+    # What the compiled `select` lacks, imported for BSD and on a user's flag: skipped.
+    ("import select\n\nFILTER = select.KQ_FILTER_VNODE\n", True, True),
+    # The module's own error, which the flag's user meets here as anywhere: a failure.
+    ("from . import polling\n\nOBSERVER = polling.KqueueObserver\n", True, False),
+    # On the user's flag alone: nothing says the package chose it for elsewhere.
+    ("import select\n\nFILTER = select.KQ_FILTER_VNODE\n", False, False),
+])
+def test_a_module_also_imported_on_a_users_flag_is_skipped_only_for_what_the_platform_lacks(
+        tmp_path: Path, source: str, guarded: bool, skipped: bool) -> None:
+    folder = tmp_path / "platform_functions"
+    shutil.copytree(RUNTIME / "platform_functions", folder)
+    (folder / "forced.py").write_text(source)
+    chooser = ("from .utils import platform\n\nif platform.is_bsd():\n"
+               "    from . import forced\n\n\n" if guarded else "")
+    (folder / "chooser.py").write_text(chooser + "def pick(force: bool) -> None:\n"
+                                       "    if force:\n        from . import forced\n")
+    (folder / "__init__.py").write_text("from . import chooser, console, observers\n")
+    report = tree_report(folder)
+    names = {s.name for s in report.skipped}
+    assert ("platform_functions.forced" in names) is skipped
+    assert (report.failure is None) is skipped, report.failure

@@ -433,3 +433,32 @@ def test_a_platform_module_the_package_init_imports_is_its_submodule(tmp_path: P
     user.write_text("from pkg import osinfo\n\nif osinfo.is_mac():\n    from . import mac\n")
     assert false_guard(str(user), 4, "linux") == "osinfo.is_mac()"
     assert false_guard(str(user), 4, "darwin") is None
+
+
+WATCHMEDO = str(FUNCTIONS / "watchmedo.py")
+
+
+def test_chosen_a_module_its_package_imports_for_other_platforms_and_on_a_users_flag(
+) -> None:
+    # watchdog: observers imports kqueue only under `platform.is_bsd()`; watchmedo
+    # (nothing imports it) under its user's `--debug-force-kqueue`. That flag may be
+    # set anywhere: kqueue is reached here, unless (`chosen`) the failure is one the
+    # interpreter explains and imports under tests not decided here do not count.
+    forced = [*FUNCTION_PACKAGE,
+              edge("pkg.watchmedo", "pkg.kqueue_like", WATCHMEDO, 10, EdgeKind.DEFERRED),
+              edge("pkg.watchmedo", "pkg.polling", WATCHMEDO, 14, EdgeKind.DEFERRED)]
+    assert platform_only(["pkg.kqueue_like"], forced, ["pkg"], "linux") == {}
+    assert platform_only(["pkg.kqueue_like"], forced, ["pkg"], "linux", chosen=True) == {
+        "pkg.kqueue_like": Unreached("is for another platform: pkg.observers imports "
+                                     "pkg.kqueue_like only under `platform.is_bsd()` "
+                                     "(observers.py:12)")}
+    # Only the user's flag: no platform test says the package chose it for elsewhere.
+    flag_only = [e for e in forced if e.importer != "pkg.observers"]
+    assert platform_only(["pkg.kqueue_like"], flag_only, ["pkg"], "linux", chosen=True) == {}
+    # Imported where no test stands around it (a function with no `if`), it runs
+    # whenever that is called: reached.
+    plain = [*forced, edge("pkg.watchmedo", "pkg.kqueue_like", WATCHMEDO, 14,
+                           EdgeKind.DEFERRED)]
+    assert platform_only(["pkg.kqueue_like"], plain, ["pkg"], "linux", chosen=True) == {}
+    # Where the package's test is true, it is the platform's module: a failure.
+    assert platform_only(["pkg.kqueue_like"], forced, ["pkg"], "openbsd7", chosen=True) == {}
