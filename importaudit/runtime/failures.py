@@ -138,7 +138,11 @@ def file_guards(file: str, depth: int = 0) -> Bindings | None:
 def platform_guard(file: str, line: int) -> str | None:
     """The platform test the statement at `file:line` runs under (an `if` or an `assert`).
 
-    None when the statement there is not guarded by a test of the platform.
+    None when the statement there is not guarded by a test of the platform, or is no
+    `raise` or `assert`: a module saying it is for another platform raises so (`if
+    sys.platform != "win32": raise ImportError(...)`), while any other statement that
+    failed ran in the branch the test chose here, for this platform (`if
+    sys.platform == "linux": X = builtins.WindowsError` on Linux is a failure).
     """
     tree, bindings = parse(file), file_guards(file)
     if tree is None or bindings is None:
@@ -148,7 +152,7 @@ def platform_guard(file: str, line: int) -> str | None:
     while True:
         here = next((s for s in body if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
         if here is None:
-            break
+            return None
         if isinstance(here, ast.Assert):
             guards.append(here.test)
             break
@@ -160,8 +164,10 @@ def platform_guard(file: str, line: int) -> str | None:
                 + here.finalbody
         elif isinstance(here, ast.With | ast.For | ast.While):
             body = here.body + getattr(here, "orelse", [])
-        else:
+        elif isinstance(here, ast.Raise):
             break
+        else:
+            return None
     for test in reversed(guards):  # the innermost guard says most
         if classify_test(test, bindings) is Guard.PLATFORM:
             return ast.unparse(test)

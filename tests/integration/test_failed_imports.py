@@ -398,6 +398,9 @@ def test_a_platform_test_that_holds_here_or_a_local_name_skips_nothing(
     assert "platform_here.user FAILED" in result.output
     assert "platform_here.bundle FAILED" in result.output
     assert "platform_here.target_bundle FAILED" in result.output
+    # A statement other than `raise` failing under a platform test true here was
+    # "for another platform: raised under `sys.platform.startswith(...)`".
+    assert "platform_here.chosen_branch FAILED" in result.output
 
 
 def test_modules_their_package_imports_only_on_another_platform_are_skipped(
