@@ -35,6 +35,7 @@ import ast
 import functools
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -487,6 +488,28 @@ def module_source(module: str, where: Interpreter) -> str | None:
         base = os.path.join(folder, top)
         if os.path.isdir(base) or any(os.path.isfile(base + ending) for ending in endings):
             return _source_under(folder, module)
+    return None
+
+
+def compiled_lack(message: str, where: Interpreter) -> tuple[str, str] | None:
+    """(M, N) for "module 'M' has no attribute 'N'", M a compiled standard-library module.
+
+    Built in or an extension module where `where` imports it (no source says where N
+    is defined: watchdog's kqueue reads `select.KQ_FILTER_VNODE`, which `select` has
+    only where kqueue exists); None for anything else.
+    """
+    found = _NO_ATTRIBUTE.match(message)
+    if found is None or "." in found.group(1) or found.group(1) not in sys.stdlib_module_names:
+        return None
+    module, name = found.groups()
+    if module in where.builtins:
+        return module, name
+    for folder in where.sys_path:
+        base = os.path.join(folder, module)
+        if os.path.isdir(base) or os.path.isfile(base + ".py"):
+            return None
+        if any(os.path.isfile(base + ending) for ending in where.extension_suffixes):
+            return module, name
     return None
 
 

@@ -29,6 +29,7 @@ from importaudit.model import ChildFailure, EdgeKind, SkippedModule
 from importaudit.runtime.absent import (
     Absent,
     bound_at,
+    compiled_lack,
     installed,
     lazy_only,
     missing_behind,
@@ -137,7 +138,11 @@ def file_guards(file: str, depth: int = 0) -> Bindings | None:
 def platform_guard(file: str, line: int) -> str | None:
     """The platform test the statement at `file:line` runs under (an `if` or an `assert`).
 
-    None when the statement there is not guarded by a test of the platform.
+    None when the statement there is not guarded by a test of the platform, or is no
+    `raise` or `assert`: a module saying it is for another platform raises so (`if
+    sys.platform != "win32": raise ImportError(...)`), while any other statement that
+    failed ran in the branch the test chose here, for this platform (`if
+    sys.platform == "linux": X = builtins.WindowsError` on Linux is a failure).
     """
     tree, bindings = parse(file), file_guards(file)
     if tree is None or bindings is None:
@@ -147,7 +152,7 @@ def platform_guard(file: str, line: int) -> str | None:
     while True:
         here = next((s for s in body if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
         if here is None:
-            break
+            return None
         if isinstance(here, ast.Assert):
             guards.append(here.test)
             break
@@ -159,8 +164,10 @@ def platform_guard(file: str, line: int) -> str | None:
                 + here.finalbody
         elif isinstance(here, ast.With | ast.For | ast.While):
             body = here.body + getattr(here, "orelse", [])
-        else:
+        elif isinstance(here, ast.Raise):
             break
+        else:
+            return None
     for test in reversed(guards):  # the innermost guard says most
         if classify_test(test, bindings) is Guard.PLATFORM:
             return ast.unparse(test)
@@ -600,6 +607,21 @@ def skipped_modules(runs: Sequence[ChildRun | None], request: ProfileRequest,
     if unexplained and request.edges is not None and where is not None:
         reasons = platform_only(unexplained, request.edges(), request.args, where.platform,
                                 where.version)
+        # A compiled module of the standard library lacking a name the module reads
+        # (watchdog's kqueue: `select.KQ_FILTER_VNODE`), no source to say why: the
+        # package's choice of it for other platforms does, wherever else a user's
+        # flag may import it (watchmedo's `--debug-force-kqueue`).
+        lacking = {name: lack for name, fail in unexplained.items() if name not in reasons
+                   and fail.origin in (None, name)
+                   and (lack := compiled_lack(fail.message or "", where)) is not None}
+        chosen = platform_only(lacking, request.edges(), request.args, where.platform,
+                               where.version, chosen=True) if lacking else {}
+        for name, unreached in chosen.items():
+            module, attribute = lacking[name]
+            reasons[name] = dataclasses.replace(unreached, reason=(
+                f"{unreached.reason}; elsewhere only under tests the platform does not "
+                f"decide, and {module} (compiled: no source to read) has no {attribute} "
+                "here"))
         for name, unreached in reasons.items():
             found[name] = skip_of(unexplained[name],
                                   PLATFORM if unreached.python is None else PYTHON,

@@ -398,6 +398,9 @@ def test_a_platform_test_that_holds_here_or_a_local_name_skips_nothing(
     assert "platform_here.user FAILED" in result.output
     assert "platform_here.bundle FAILED" in result.output
     assert "platform_here.target_bundle FAILED" in result.output
+    # A statement other than `raise` failing under a platform test true here was
+    # "for another platform: raised under `sys.platform.startswith(...)`".
+    assert "platform_here.chosen_branch FAILED" in result.output
 
 
 def test_modules_their_package_imports_only_on_another_platform_are_skipped(
@@ -647,3 +650,80 @@ def test_a_module_whose_ctypes_library_is_not_found_here_is_skipped() -> None:
         "does not find here (ctypes loaded the interpreter in its place, which has no "
         "importaudit_fixture_get_class)")
     assert "native_hooks.plain" in {m.name for m in report.modules}
+
+
+@pytest.mark.skipif(hasattr(__import__("select"), "kqueue"),
+                    reason="kqueue_like imports where select has kqueue")
+def test_modules_the_package_imports_only_under_its_own_false_platform_functions_are_skipped(
+        tmp_path: Path) -> None:
+    # watchdog's shape: `elif platform.is_bsd(): from . import kqueue`, where
+    # `platform` is the package's module, `is_bsd()` returns `__platform__ ==
+    # PLATFORM_BSD` and `__platform__ = get_platform_name()` tests sys.platform; and
+    # `IS_WIN = _is_windows()`, imported by name and read as `_compat.IS_WIN`. The
+    # three failed the run (exit 3): no test the scanners read was false here.
+    # watchmedo imports kqueue too, under its user's flag: what kqueue lacks is the
+    # compiled `select`'s, which the package chose it for other platforms for.
+    target = RUNTIME / "platform_functions"
+    result = invoke("profile", str(target), "--tree", "--repeat", "1", "--no-memory", "-v")
+    assert result.exit_code == 0, result.output
+    skipped = {s.name: s for s in tree_report(target).skipped}
+    assert {name: s.reason for name, s in skipped.items()} == {
+        "platform_functions.kqueue_like": (
+            "is for another platform: platform_functions.observers imports "
+            "platform_functions.kqueue_like only under `platform.is_bsd()` (observers.py:12); "
+            "elsewhere only under tests the platform does not decide, and select (compiled: "
+            "no source to read) has no KQ_FILTER_VNODE here"),
+        "platform_functions.win_console": (
+            "is for another platform: platform_functions.console imports "
+            "platform_functions.win_console only under `IS_WIN` (console.py:7)"),
+        "platform_functions.win_registry": (
+            "is for another platform: platform_functions.console imports "
+            "platform_functions.win_registry only under `_compat.IS_WIN` (console.py:12)"),
+    }
+
+
+@pytest.mark.parametrize("guard", ["platform.is_linux()", "platform.from_environment()"])
+def test_a_failure_under_a_platform_function_true_here_or_one_read_from_elsewhere_counts(
+        tmp_path: Path, guard: str) -> None:
+    # Under a function that is true here, the module is imported here: its failure is
+    # one. A function that tests anything but the platform tells nothing: the user
+    # may set it anywhere.
+    folder = tmp_path / "platform_functions"
+    shutil.copytree(RUNTIME / "platform_functions", folder)
+    platform = folder / "utils" / "platform.py"
+    platform.write_text(platform.read_text() + "\n\ndef from_environment() -> bool:\n"
+                        '    return os.environ.get("USE_BROKEN") == "1"\n')
+    (folder / "broken.py").write_text("import builtins\n\nERRORS = builtins.WindowsError\n")
+    (folder / "chooser.py").write_text("from .utils import platform\n\n"
+                                       f"if {guard}:\n    from . import broken\n")
+    (folder / "__init__.py").write_text("from . import chooser, console, observers\n")
+    report = tree_report(folder)
+    assert report.failure is not None, [s.name for s in report.skipped]
+    assert report.failure.module == "platform_functions.broken"
+    assert "platform_functions.broken" not in {s.name for s in report.skipped}
+
+
+@pytest.mark.skipif(hasattr(__import__("select"), "kqueue"),
+                    reason="select has kqueue's names here")
+@pytest.mark.parametrize(("source", "guarded", "skipped"), [
+    # What the compiled `select` lacks, imported for BSD and on a user's flag: skipped.
+    ("import select\n\nFILTER = select.KQ_FILTER_VNODE\n", True, True),
+    # The module's own error, which the flag's user meets here as anywhere: a failure.
+    ("from . import polling\n\nOBSERVER = polling.KqueueObserver\n", True, False),
+    # On the user's flag alone: nothing says the package chose it for elsewhere.
+    ("import select\n\nFILTER = select.KQ_FILTER_VNODE\n", False, False),
+])
+def test_a_module_also_imported_on_a_users_flag_is_skipped_only_for_what_the_platform_lacks(
+        tmp_path: Path, source: str, guarded: bool, skipped: bool) -> None:
+    folder = tmp_path / "platform_functions"
+    shutil.copytree(RUNTIME / "platform_functions", folder)
+    (folder / "forced.py").write_text(source)
+    chooser = ("from .utils import platform\n\nif platform.is_bsd():\n"
+               "    from . import forced\n\n\n" if guarded else "")
+    (folder / "chooser.py").write_text(chooser + "def pick(force: bool) -> None:\n"
+                                       "    if force:\n        from . import forced\n")
+    (folder / "__init__.py").write_text("from . import chooser, console, observers\n")
+    report = tree_report(folder)
+    names = {s.name for s in report.skipped}
+    assert ("platform_functions.forced" in names) is skipped
+    assert (report.failure is None) is skipped, report.failure

@@ -10,6 +10,7 @@ import pytest
 from importaudit.runtime.absent import (
     Absent,
     bound_at,
+    compiled_lack,
     installed,
     lazy_only,
     missing_behind,
@@ -308,3 +309,28 @@ def test_an_import_a_with_suppress_gets_past_is_optional(tmp_path: Path) -> None
     assert missing_behind(no_name("ratio", "pkg.compat", compat), interpreter(tmp_path)) == Absent(
         "crt", "`from pkg.compat import ratio` failed: pkg.compat binds ratio only in a "
         "`with` that suppresses ImportError, and its imports fail without it", part=False)
+
+
+def test_a_name_a_compiled_standard_module_lacks_here(tmp_path: Path) -> None:
+    # watchdog's kqueue reads `select.KQ_FILTER_VNODE`: `select` is an extension module,
+    # no source says where it defines the name. A module with source, one outside the
+    # standard library, or one shadowed by a source file first on the path is not one.
+    (tmp_path / "dynload").mkdir()
+    (tmp_path / "dynload" / "select.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    (tmp_path / "dynload" / "extension.so").write_bytes(b"")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "ctypes").mkdir()
+    where = interpreter(tmp_path / "lib", tmp_path / "dynload")
+    kqueue = "AttributeError: module 'select' has no attribute 'KQ_FILTER_VNODE'"
+    assert compiled_lack(kqueue, where) == ("select", "KQ_FILTER_VNODE")
+    assert compiled_lack("AttributeError: module 'sys' has no attribute 'winver'",
+                         where) == ("sys", "winver")
+    assert compiled_lack("AttributeError: module 'ctypes' has no attribute 'WinDLL'",
+                         where) is None
+    assert compiled_lack("AttributeError: module 'extension' has no attribute 'x'",
+                         where) is None
+    assert compiled_lack("AttributeError: module 'os.path' has no attribute 'x'",
+                         where) is None
+    (tmp_path / "lib" / "select.py").write_text("")
+    assert compiled_lack(kqueue, where) is None
+    assert compiled_lack("ImportError: cannot import name 'x' from 'select'", where) is None

@@ -58,6 +58,20 @@ def test_platform_guard_of_the_raising_statement(guarded: str, line: int,
     assert platform_guard(guarded, line) == guard
 
 
+def test_a_failure_in_the_branch_a_platform_test_chose_here_is_no_platform_guard(
+        tmp_path: Path) -> None:
+    # Only a `raise` (or an `assert`) says the module is for another platform: any other
+    # statement that failed ran in the branch chosen here, for this platform. Both
+    # were skipped as "for another platform: raised under `sys.platform == 'linux'`".
+    module = tmp_path / "chosen.py"
+    module.write_text("import builtins\nimport sys\n\nif sys.platform == 'linux':\n"
+                      "    X = builtins.WindowsError\nelse:\n    import winreg\n"
+                      "if sys.platform == 'linux':\n    raise ImportError('not here')\n")
+    assert platform_guard(str(module), 5) is None
+    assert platform_guard(str(module), 7) is None
+    assert platform_guard(str(module), 9) == "sys.platform == 'linux'"
+
+
 def test_platform_guard_of_an_unreadable_file_is_none(tmp_path: Path) -> None:
     assert platform_guard(str(tmp_path / "gone.py"), 3) is None
     broken = tmp_path / "broken.py"

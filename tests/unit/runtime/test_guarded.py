@@ -261,3 +261,204 @@ def test_a_file_is_read_about_once_however_many_imports_ask_about_it(
     # few syntax trees are kept, the little the flags need of every file.
     assert len(set(parsed)) == len(names) + 2
     assert len(parsed) <= 2 * len(set(parsed))
+
+
+FUNCTIONS = Path(__file__).resolve().parents[2] / "fixtures" / "runtime" / "platform_functions"
+OBSERVERS = str(FUNCTIONS / "observers.py")
+CONSOLE = str(FUNCTIONS / "console.py")
+
+
+@pytest.mark.parametrize(("file", "line", "platform", "expected"), [
+    # watchdog's shape: `platform.is_bsd()`, a function of the package's own
+    # `utils.platform` (imported by absolute name), returning `__platform__ ==
+    # PLATFORM_BSD`, where `__platform__ = get_platform_name()`, an if/return chain.
+    (OBSERVERS, 8, "linux", None),
+    (OBSERVERS, 12, "linux", "platform.is_bsd()"),
+    (OBSERVERS, 8, "openbsd7", "platform.is_linux()"),
+    (OBSERVERS, 12, "openbsd7", None),
+    (OBSERVERS, 8, "win32", "platform.is_linux()"),
+    # FreeBSD's branch calls os.uname(): read, never run, it tells nothing.
+    (OBSERVERS, 12, "freebsd14", None),
+    (OBSERVERS, 8, "freebsd14", None),
+    # A flag computed by the package's function (`IS_WIN = _is_windows()`), imported by
+    # name, or read as the attribute of its module in a function.
+    (CONSOLE, 7, "linux", "IS_WIN"),
+    (CONSOLE, 12, "linux", "_compat.IS_WIN"),
+    (CONSOLE, 7, "win32", None),
+    (CONSOLE, 12, "win32", None),
+])
+def test_a_guard_through_the_packages_own_platform_functions_is_read(
+        file: str, line: int, platform: str, expected: str | None) -> None:
+    assert false_guard(file, line, platform) == expected
+
+
+FUNCTION_PACKAGE = [
+    edge("pkg", "pkg.observers"), edge("pkg", "pkg.console"),
+    edge("pkg.observers", "pkg.polling", OBSERVERS, 8, EdgeKind.DEFERRED),
+    edge("pkg.observers", "pkg.kqueue_like", OBSERVERS, 12, EdgeKind.DEFERRED),
+    edge("pkg.console", "pkg.win_console", CONSOLE, 7),
+    edge("pkg.console", "pkg.win_registry", CONSOLE, 12, EdgeKind.DEFERRED),
+]
+
+
+def test_modules_imported_only_under_the_packages_false_platform_functions_are_skipped(
+) -> None:
+    failed = ["pkg.kqueue_like", "pkg.win_console", "pkg.win_registry"]
+    reasons = {name: why.reason
+               for name, why in platform_only(failed, FUNCTION_PACKAGE, ["pkg"],
+                                              "linux").items()}
+    assert reasons == {
+        "pkg.kqueue_like": "is for another platform: pkg.observers imports pkg.kqueue_like "
+                           "only under `platform.is_bsd()` (observers.py:12)",
+        "pkg.win_console": "is for another platform: pkg.console imports pkg.win_console "
+                           "only under `IS_WIN` (console.py:7)",
+        "pkg.win_registry": "is for another platform: pkg.console imports "
+                            "pkg.win_registry only under `_compat.IS_WIN` (console.py:12)",
+    }
+    # Where the functions say true, the same modules are imported: their failures count.
+    assert platform_only(["pkg.polling"], FUNCTION_PACKAGE, ["pkg"], "linux") == {}
+    assert platform_only(["pkg.kqueue_like"], FUNCTION_PACKAGE, ["pkg"], "openbsd7") == {}
+    assert platform_only(["pkg.win_console", "pkg.win_registry"], FUNCTION_PACKAGE,
+                         ["pkg"], "win32") == {}
+
+
+UNKNOWN = '''\
+import os
+import sys
+from functools import lru_cache
+
+from .helpers import is_windows as helper_windows
+
+
+def from_environment():
+    return os.environ.get("USE_WIN") == "1"
+
+
+def with_argument(platform=sys.platform):
+    return platform == "win32"
+
+
+def assigning():
+    name = sys.platform
+    return name == "win32"
+
+
+def constant():
+    return False
+
+
+def unknown_test():
+    if os.environ.get("X"):
+        return False
+    return sys.platform == "win32"
+
+
+def decorated_by_something():
+    return sys.platform == "win32"
+
+
+decorated_by_something = staticmethod(decorated_by_something)
+
+if sys.platform == "win32":
+    def chosen():
+        return True
+else:
+    def chosen():
+        return False
+
+
+@lru_cache(maxsize=None)
+def cached():
+    return sys.platform == "win32"
+
+
+def shadowing(cached):
+    if cached():
+        import cached_module
+
+
+if from_environment():
+    import a
+if with_argument():
+    import b
+if assigning():
+    import c
+if constant():
+    import d
+if unknown_test():
+    import e
+if decorated_by_something():
+    import f
+if chosen():
+    import g
+if cached():
+    import h
+if helper_windows():
+    import i
+'''
+
+
+@pytest.mark.parametrize(("module", "expected"), [
+    ("a", None),  # a test of the environment: the user's to set anywhere
+    ("b", None),  # a function of arguments
+    ("c", None),  # a body doing more than testing and returning
+    ("d", None),  # a constant under no platform test says nothing of the platform
+    ("e", None),  # a test on the way the platform does not decide
+    ("f", None),  # rebound: not the function defined
+    ("g", None),  # defined under a test: two functions, one name
+    ("h", "cached()"),  # a cache keeps what the function returns
+    ("i", "helper_windows()"),  # the package's function, imported under another name
+    ("cached_module", None),  # the enclosing function's argument, not the module's
+])
+def test_a_function_the_files_do_not_tell_about_guards_nothing(
+        tmp_path: Path, module: str, expected: str | None) -> None:
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "helpers.py").write_text(
+        'import os\n\n\ndef is_windows():\n    """Windows?"""\n    return os.name == "nt"\n')
+    source = tmp_path / "flags.py"
+    source.write_text(UNKNOWN)
+    line = [text.strip() for text in UNKNOWN.splitlines()].index(f"import {module}") + 1
+    assert false_guard(str(source), line, "linux") == expected
+
+
+def test_a_platform_module_the_package_init_imports_is_its_submodule(tmp_path: Path) -> None:
+    # `from . import osinfo` in pkg/__init__ binds the submodule, which `from pkg import
+    # osinfo` elsewhere then reads: not a name of __init__ unknown there.
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from . import osinfo\n")
+    (package / "osinfo.py").write_text(
+        'import sys\n\n\ndef is_mac():\n    return sys.platform == "darwin"\n')
+    user = package / "user.py"
+    user.write_text("from pkg import osinfo\n\nif osinfo.is_mac():\n    from . import mac\n")
+    assert false_guard(str(user), 4, "linux") == "osinfo.is_mac()"
+    assert false_guard(str(user), 4, "darwin") is None
+
+
+WATCHMEDO = str(FUNCTIONS / "watchmedo.py")
+
+
+def test_chosen_a_module_its_package_imports_for_other_platforms_and_on_a_users_flag(
+) -> None:
+    # watchdog: observers imports kqueue only under `platform.is_bsd()`; watchmedo
+    # (nothing imports it) under its user's `--debug-force-kqueue`. That flag may be
+    # set anywhere: kqueue is reached here, unless (`chosen`) the failure is one the
+    # interpreter explains and imports under tests not decided here do not count.
+    forced = [*FUNCTION_PACKAGE,
+              edge("pkg.watchmedo", "pkg.kqueue_like", WATCHMEDO, 10, EdgeKind.DEFERRED),
+              edge("pkg.watchmedo", "pkg.polling", WATCHMEDO, 14, EdgeKind.DEFERRED)]
+    assert platform_only(["pkg.kqueue_like"], forced, ["pkg"], "linux") == {}
+    assert platform_only(["pkg.kqueue_like"], forced, ["pkg"], "linux", chosen=True) == {
+        "pkg.kqueue_like": Unreached("is for another platform: pkg.observers imports "
+                                     "pkg.kqueue_like only under `platform.is_bsd()` "
+                                     "(observers.py:12)")}
+    # Only the user's flag: no platform test says the package chose it for elsewhere.
+    flag_only = [e for e in forced if e.importer != "pkg.observers"]
+    assert platform_only(["pkg.kqueue_like"], flag_only, ["pkg"], "linux", chosen=True) == {}
+    # Imported where no test stands around it (a function with no `if`), it runs
+    # whenever that is called: reached.
+    plain = [*forced, edge("pkg.watchmedo", "pkg.kqueue_like", WATCHMEDO, 14,
+                           EdgeKind.DEFERRED)]
+    assert platform_only(["pkg.kqueue_like"], plain, ["pkg"], "linux", chosen=True) == {}
+    # Where the package's test is true, it is the platform's module: a failure.
+    assert platform_only(["pkg.kqueue_like"], forced, ["pkg"], "openbsd7", chosen=True) == {}
