@@ -228,7 +228,7 @@ def _name_target(target: str, walker: Walker, search: list[str],
         raise UsageError(f"{target}: not a Python source module ({origin or 'built in'})")
     walker.probe(origin)  # found by another finder, it was no lookup's candidate
     walker.tree.directories.append(os.path.abspath(origin))
-    walker.add_file(target, origin, real=os.path.realpath(origin))  # a link tree's link
+    walker.add_file(target, origin)
     return [target]
 
 

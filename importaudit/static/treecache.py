@@ -27,9 +27,8 @@ if TYPE_CHECKING:
 
 # 2: compiled modules' `source`; 3: package files named only by import_module;
 # 4: exclusions, symlinked aliases, zip archives; 5: a pattern before the test rule;
-# 6: `test` is a test name too; 7: looked-up paths' kinds instead of their folders' mtimes;
-# 8: a module reached through a symlink is displayed at its real file
-_TREE_FORMAT = 8
+# 6: `test` is a test name too; 7: looked-up paths' kinds instead of their folders' mtimes
+_TREE_FORMAT = 7
 
 #: `path_kind`'s answers: nothing there, a directory, anything else (a file).
 ABSENT, FOLDER, FILE = -1, 1, 0

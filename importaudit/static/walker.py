@@ -11,17 +11,8 @@ then an extension module (the measured interpreter's own build first), then
 Symlinked directories are walked after every real directory (a real directory wins
 over a link to it): a link to a directory walked already is an alias and is skipped
 with a problem saying so; a link to a directory on its own walk path is a loop,
-reported the same way. A module reached through a link (a symlinked file, as in the
-link tree of a setuptools strict editable install, `build/__editable__.*`, or a file
-under a symlinked directory) is shown at its real file when that file's path spells
-the module's name as the link's does (`src/pkg/mod.py` for `pkg.mod`): `path` stays
-what the import system loads, `display` is the file the user edits, and a copy of the
-package made from there (`fix`'s proof) is the same package. A link to a file or folder
-of another name (`pkg/__init__.py -> ../real/init.py`, a `package_dir` that maps `pkg`
-to `lib/`) is shown as the link: that is the only path naming the module.
-
-Submodules whose name matches an `Exclusions` pattern, and test packages
-(`sourcetree.TEST_NAMES`) unless asked for, are not walked at all.
+reported the same way. Submodules whose name matches an `Exclusions` pattern, and test
+packages (`sourcetree.TEST_NAMES`) unless asked for, are not walked at all.
 
 A compiled module (an extension of any interpreter's ABI tag, `.so` or `.pyd`) is
 what Python loads, so it is the module's file; when the `.py` it was compiled from
@@ -41,7 +32,6 @@ from importaudit.static.sourcetree import (
     SourceModule,
     SourceTree,
     module_of_file,
-    name_root,
 )
 from importaudit.static.treecache import ABSENT, FILE, FOLDER, lookup_suffixes, path_kind
 
@@ -74,25 +64,6 @@ def _display(path: str | Path, cwd: Path) -> str:
     if text.startswith(base) and text[len(base):len(base) + 1] == os.sep:
         return text[len(base) + 1:]
     return text
-
-
-def _real(directory: str) -> str | None:
-    """The real path of `directory` when a symbolic link on its path makes it differ.
-
-    Asked once per walk's starting directory and per followed link; below them, a
-    directory that is no link is its parent's real path and its own name.
-    """
-    if zip_location(directory) is not None and not os.path.isdir(directory):
-        return None
-    real = os.path.realpath(directory)
-    return None if real == os.path.abspath(directory) else real
-
-
-def _shown(name: str, path: str, real: str | None) -> str:
-    """The file module `name` at `path` is shown at: `real`, when it spells the name too."""
-    if real is None or real == path or name_root(name, real) is None:
-        return path
-    return real
 
 
 def zip_location(path: str) -> tuple[str, str] | None:
@@ -133,10 +104,10 @@ def read_archived(path: str) -> bytes | None:
 class _Listing:
     """What one directory holds, by module name: files, extension modules, directories."""
 
-    __slots__ = ("dirs", "extensions", "file_links", "files", "has_init", "init_extension",
-                 "inits", "keys", "links", "real")
+    __slots__ = ("dirs", "extensions", "files", "has_init", "init_extension", "inits", "keys",
+                 "links")
 
-    def __init__(self, real: str | None = None) -> None:
+    def __init__(self) -> None:
         self.files: dict[str, str] = {}
         self.extensions: dict[str, str] = {}
         self.dirs: dict[str, str] = {}
@@ -145,19 +116,6 @@ class _Listing:
         self.inits: set[str] = set()  # zip folders holding an __init__.py
         self.has_init = False  # an `__init__.py`
         self.init_extension: str | None = None  # a compiled `__init__`
-        self.file_links: set[str] = set()  # paths of module files that are symlinks
-        # The real path of the directory listed, when a link on its path makes it differ.
-        self.real = real
-
-    def shown(self, path: str) -> str:
-        """The real file of module file `path` of this directory (`path` when it is one).
-
-        A symlinked file (one `realpath` each) or a file of a directory reached
-        through a link: the file a user edits, not the link the import system opens.
-        """
-        if path in self.file_links:
-            return os.path.realpath(path)
-        return path if self.real is None else os.path.join(self.real, os.path.basename(path))
 
     def add_file(self, path: str, stem: str, compiled: bool, suffixes: Sequence[str]) -> None:
         """Count the module file at `path` (module `stem`, an identifier) in."""
@@ -268,20 +226,17 @@ class Walker:
         if known is None or (known.namespace and not module.namespace):
             self.tree.modules[module.name] = module
 
-    def add_file(self, name: str, path: str | Path, *, is_package: bool = False,
-                 real: str | None = None) -> None:
-        """Add the source module `name` at `path` (shown at `real`, its real file, if given)."""
+    def add_file(self, name: str, path: str | Path, *, is_package: bool = False) -> None:
+        """Add the source module `name` at `path`."""
         path = str(path)
-        self.add(SourceModule(name, path, _display(_shown(name, path, real), self.cwd),
-                              is_package))
+        self.add(SourceModule(name, path, _display(path, self.cwd), is_package))
         if self.on_file is not None:
             self.on_file(path)
 
     def add_compiled(self, name: str, path: str, source: str | None, *,
-                     is_package: bool = False, real: str | None = None) -> None:
+                     is_package: bool = False) -> None:
         """Add a compiled module; `source` is the `.py` beside it, when one ships."""
-        self.add(SourceModule(name, path, _display(_shown(name, path, real), self.cwd),
-                              is_package,
+        self.add(SourceModule(name, path, _display(path, self.cwd), is_package,
                               extension=True, source=source))
         if source is not None and self.on_file is not None:
             self.on_file(source)
@@ -300,14 +255,14 @@ class Walker:
             return None
         return (info.st_dev, info.st_ino)
 
-    def _list(self, directory: str, prefix: str, real: str | None) -> _Listing | None:
+    def _list(self, directory: str, prefix: str) -> _Listing | None:
         noted = self.note(directory)
         try:
             entries = list(os.scandir(directory))
         except OSError as exc:
             self._problem(directory, f"cannot read directory: {exc.strerror}")
             return None
-        listing = _Listing(real)
+        listing = _Listing()
         device: int | None = None
         for entry in entries:
             name = entry.name
@@ -326,8 +281,6 @@ class Walker:
                     continue
             elif name.endswith(MODULE_TAILS):
                 self._file(listing, name, entry.path, prefix)
-                if entry.is_symlink():  # from the directory entry: no system call
-                    listing.file_links.add(entry.path)
         return listing
 
     def _file(self, listing: _Listing, filename: str, path: str, prefix: str, *,
@@ -383,12 +336,7 @@ class Walker:
         are the directories on the walk path down to it.
         """
         directory = str(directory)
-        return self._package(directory, name, namespace, key, above, _real(directory))
-
-    def _package(self, directory: str, name: str, namespace: bool | None, key: _Key | None,
-                 above: tuple[_Key, ...], real: str | None) -> bool:
-        """`package`, with `real` the directory's real path when it differs (else None)."""
-        entered = self._enter(directory, name + ".", key, real)
+        entered = self._enter(directory, name + ".", key)
         if entered is None:
             return False
         key, listing = entered
@@ -398,39 +346,36 @@ class Walker:
             source = os.path.join(directory, "__init__.py")
             if listing.init_extension is not None:
                 self.add_compiled(name, listing.init_extension,
-                                  source if listing.has_init else None, is_package=True,
-                                  real=listing.shown(listing.init_extension))
+                                  source if listing.has_init else None, is_package=True)
             else:
-                self.add_file(name, source, is_package=True, real=listing.shown(source))
+                self.add_file(name, source, is_package=True)
         # Children never add `name` itself, so a namespace is added after them, and
         # only when it holds modules (most data directories do not).
         found = self.children(listing, name + ".", (*above, key))
         if namespace:
             if found:
-                shown = real if real is not None and os.path.basename(real) == (
-                    name.rpartition(".")[2]) else directory
-                self.add(SourceModule(name, None, _display(shown, self.cwd), True, True))
+                self.add(SourceModule(name, None, _display(directory, self.cwd), True, True))
             else:
                 known = self.tree.modules.get(name)
                 if known is not None and known.namespace:
                     del self.tree.modules[name]  # a directory without modules is not a module
         return found or not namespace
 
-    def _enter(self, directory: str, prefix: str, key: _Key | None, real: str | None
+    def _enter(self, directory: str, prefix: str, key: _Key | None
                ) -> tuple[_Key, _Listing] | None:
-        """List `directory` (real path `real`) unless it was walked already (then None)."""
+        """List `directory` unless it was walked already (then None)."""
         key = key if key is not None else self._key(directory)
         if key is None or key in self.walked:
             return None
         self.walked[key] = prefix[:-1]
         if isinstance(key[0], str):
             return key, self._list_zip(str(key[0]), str(key[1]), prefix)  # type: ignore[return-value]
-        listing = self._list(directory, prefix, real)
+        listing = self._list(directory, prefix)
         return None if listing is None else (key, listing)
 
     def root(self, directory: str | Path) -> None:
         """Walk a source root: its top-level modules and packages."""
-        entered = self._enter(str(directory), "", None, _real(str(directory)))
+        entered = self._enter(str(directory), "", None)
         if entered is not None:
             self.children(entered[1], "", (entered[0],))
 
@@ -456,15 +401,13 @@ class Walker:
                     # Counted as found: a link to a package is a package of this one.
                     found = True
                 else:
-                    real = None if listing.real is None else os.path.join(listing.real, stem)
-                    found = self._package(path, full, None, listing.keys.get(stem), above,
-                                          real) or found
+                    found = self.package(path, full, key=listing.keys.get(stem),
+                                         above=above) or found
             elif stem in extensions:
-                self.add_compiled(full, extensions[stem], files.get(stem),
-                                  real=listing.shown(extensions[stem]))
+                self.add_compiled(full, extensions[stem], files.get(stem))
                 found = True
             elif stem in files:
-                self.add_file(full, files[stem], real=listing.shown(files[stem]))
+                self.add_file(full, files[stem])
                 found = True
         return found
 
@@ -481,5 +424,5 @@ class Walker:
                 self._problem(path, f"symlink to a directory already walked as "
                               f"{self.walked[key] or 'a source root'}; alias {name} skipped")
             else:
-                self._package(path, name, None, key, above, _real(path))
+                self.package(path, name, key=key, above=above)
 

@@ -10,7 +10,7 @@ import pytest
 
 from importaudit.errors import TargetNotFoundError, UsageError
 from importaudit.static.build import static_graph
-from importaudit.static.discover import SearchPath, discover
+from importaudit.static.discover import discover
 
 STATIC = Path(__file__).resolve().parents[2] / "fixtures" / "static"
 
@@ -387,73 +387,3 @@ def test_a_folder_is_a_target_when_python_is_in_it_or_below(tmp_path: Path) -> N
     # A folder named like a package with no Python in it is no target: the name is.
     assert not names_a_path("numba", tmp_path)
     assert names_a_path("./numba", tmp_path)
-
-
-LINKTREE = STATIC / "linktree"
-
-
-def _link_tree(into: Path) -> Path:
-    """What setuptools' strict editable mode installs: real folders, a symlink per file."""
-    source = LINKTREE / "src"
-    for folder, _dirs, files in os.walk(source / "linkedpkg"):
-        mirrored = into / os.path.relpath(folder, source)
-        mirrored.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            (mirrored / name).symlink_to(os.path.join(folder, name))
-    return into
-
-
-def test_a_link_tree_shows_the_source_files_the_links_point_at(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # `pip install -e . --config-settings editable_mode=strict` puts
-    # build/__editable__.*/ on sys.path; every report pointed there, a folder the
-    # user does not edit and git ignores (GitHub annotations landed on no file).
-    links = _link_tree(tmp_path / "build" / "__editable__.linkedpkg-0.1-py3-none-any")
-    monkeypatch.chdir(LINKTREE)  # the project's root, as in CI
-    tree = discover(["linkedpkg"], cwd=LINKTREE, search_path=[str(links)])
-    shown = {name: module.display for name, module in tree.modules.items()}
-    assert shown == {
-        "linkedpkg": os.path.join("src", "linkedpkg", "__init__.py"),
-        "linkedpkg.core": os.path.join("src", "linkedpkg", "core.py"),
-        "linkedpkg.sub": os.path.join("src", "linkedpkg", "sub", "__init__.py"),
-        "linkedpkg.sub.leaf": os.path.join("src", "linkedpkg", "sub", "leaf.py")}
-    # What the import system opens stays the link: the child imports from there.
-    assert tree.modules["linkedpkg.core"].path == str(links / "linkedpkg" / "core.py")
-
-    graph = static_graph(["linkedpkg"], cache_dir=None, where=SearchPath((str(links),)))
-    cycle = {(e.importer, e.imported): (e.file, e.line) for e in graph.edges
-             if e.imported.startswith("linkedpkg") and e.importer != "linkedpkg"}
-    assert cycle[("linkedpkg.core", "linkedpkg.sub.leaf")] == (
-        os.path.join("src", "linkedpkg", "core.py"), 2)
-    assert cycle[("linkedpkg.sub.leaf", "linkedpkg.core")] == (
-        os.path.join("src", "linkedpkg", "sub", "leaf.py"), 2)
-
-
-def test_a_package_folder_linked_into_site_packages_shows_its_real_files(
-        tmp_path: Path) -> None:
-    site = tmp_path / "site-packages"
-    site.mkdir()
-    (site / "linkedpkg").symlink_to(LINKTREE / "src" / "linkedpkg", target_is_directory=True)
-    tree = discover(["linkedpkg"], cwd=tmp_path, search_path=[str(site)])
-    real = LINKTREE / "src" / "linkedpkg"
-    assert tree.modules["linkedpkg.sub.leaf"].display == str(real / "sub" / "leaf.py")
-    assert tree.modules["linkedpkg"].display == str(real / "__init__.py")
-    assert tree.modules["linkedpkg.core"].path == str(site / "linkedpkg" / "core.py")
-
-
-def test_a_link_to_a_file_of_another_name_is_shown_as_the_link(tmp_path: Path) -> None:
-    # setuptools' `package_dir = {"linkedpkg": "lib"}` links linkedpkg/core.py to
-    # lib/core.py: that path names no module linkedpkg.core (fix's proof copies the
-    # package it spells), so the link is what names it.
-    lib = tmp_path / "lib"
-    lib.mkdir()
-    (lib / "init.py").write_text("")
-    (lib / "core.py").write_text("")
-    links = tmp_path / "build" / "linkedpkg"
-    links.mkdir(parents=True)
-    (links / "__init__.py").symlink_to(lib / "init.py")
-    (links / "core.py").symlink_to(lib / "core.py")
-    tree = discover(["linkedpkg"], cwd=tmp_path, search_path=[str(links.parent)])
-    assert {n: m.display for n, m in tree.modules.items()} == {
-        "linkedpkg": os.path.join("build", "linkedpkg", "__init__.py"),
-        "linkedpkg.core": os.path.join("build", "linkedpkg", "core.py")}
