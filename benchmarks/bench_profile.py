@@ -22,7 +22,9 @@ agreement: per-module cumulative time from the probe vs `-X importtime`: Spearma
 correlation over the modules both saw, and the ratio of the totals (sum over top-level
 imports), medians over the rounds. Measured two ways. "Same run": the probe runs under
 `-X importtime`, so both tools time the very same imports in one child and machine
-noise cancels out (what is left is how the instruments differ). "Separate runs": one
+noise cancels out (what is left is how the instruments differ, and the probe's own
+bookkeeping, which -X importtime counts in the modules and the probe leaves out: the
+same-run ratio sits a few percent below 1). "Separate runs": one
 child of each per round, interleaved (what a user comparing two runs would see, noise
 included). -X importtime times a dotted module's parents inside it, the probe times
 them before it (as separate top-level imports), so the comparison is on totals and on

@@ -530,7 +530,7 @@ class _Probe:
                 for key, module in list(modules.items()):
                     if key in known:
                         names.setdefault(id(module), key)
-        except RuntimeError:  # another thread changed it meanwhile: next time
+        except (RuntimeError, KeyError):  # another thread changed it meanwhile: next time
             return
         if fresh:
             for key, module in fresh:
@@ -1018,6 +1018,10 @@ class _Probe:
 _PROBE: "_Probe | None" = None
 
 
+#: What `_in_order` reads for a key another thread removed meanwhile.
+_GONE = object()
+
+
 def _in_order(modules: "Any", new: "set[Any]") -> "list[tuple[Any, Any]]":
     """The (name, module) items of sys.modules named in `new`, in its order.
 
@@ -1030,7 +1034,11 @@ def _in_order(modules: "Any", new: "set[Any]") -> "list[tuple[Any, Any]]":
     left = len(new)
     for key in reversed(modules):
         if key in new:
-            fresh.append((key, modules[key]))
+            # (Gone meanwhile: another thread removed it between the two reads, which on
+            # Python 3.9 raised KeyError into the user's import: rev28.)
+            module = modules.get(key, _GONE)
+            if module is not _GONE:
+                fresh.append((key, module))
             left -= 1
             if not left:
                 break

@@ -21,6 +21,7 @@ import pytest
 from importaudit.runtime.interpreter import PROBE_PATH
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 SCAN_NS = 5_000_000
@@ -47,7 +48,11 @@ def load_probe() -> ModuleType:
 
 @pytest.fixture
 def probed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, FakeClock, Path]:
-    """A probe (not installed as a finder) writing to a file, on a fake wall and CPU clock."""
+    """A probe (not installed as a finder) writing to a file, on a fake wall and CPU clock.
+
+    The fake modules the tests put in sys.modules leave with the test (rev28: a later
+    `find_spec("pkg")` in the same process raised ValueError on one without a spec).
+    """
     module = load_probe()
     clock = FakeClock()
     monkeypatch.setattr(module, "_clock", clock)
@@ -64,6 +69,24 @@ def probed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, F
 
     monkeypatch.setattr(probe, "appeared", slow_scan)
     return module, probe, clock, records
+
+
+@pytest.fixture(autouse=True)
+def _fake_modules_leave() -> Iterator[None]:
+    """The fake modules a test puts in sys.modules leave with it.
+
+    rev28: a later `find_spec("pkg")` in the same process raised ValueError on one
+    without a spec.
+    """
+    before = set(sys.modules)
+    yield
+    for name in set(sys.modules) - before:
+        if name in FAKE or name.startswith("_probe_clock_test_"):
+            del sys.modules[name]
+
+
+#: The modules the tests import on the fake clock.
+FAKE = frozenset({"pkg", "pkg.child"})
 
 
 def churn(index: int) -> None:
