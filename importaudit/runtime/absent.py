@@ -491,8 +491,14 @@ def module_source(module: str, where: Interpreter) -> str | None:
     return None
 
 
+#: An upper-case constant's name (`KQ_FILTER_VNODE`, `O_BINARY`).
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
 def compiled_lack(message: str, where: Interpreter) -> tuple[str, str] | None:
     """(M, N) for "module 'M' has no attribute 'N'", M a compiled standard-library module.
+
+    N an upper-case constant.
 
     Built in or an extension module where `where` imports it (no source says where N
     is defined: watchdog's kqueue reads `select.KQ_FILTER_VNODE`, which `select` has
@@ -502,6 +508,11 @@ def compiled_lack(message: str, where: Interpreter) -> tuple[str, str] | None:
     if found is None or "." in found.group(1) or found.group(1) not in sys.stdlib_module_names:
         return None
     module, name = found.groups()
+    if not _CONSTANT.fullmatch(name):
+        # A platform's constants are what such a module has or lacks by platform
+        # (KQ_FILTER_VNODE, O_BINARY, SIGBREAK); a function gone from every platform
+        # (`time.clock`, `itertools.izip`) or a typo is a bug everywhere (rev29).
+        return None
     if module in where.builtins:
         return module, name
     for folder in where.sys_path:

@@ -169,6 +169,10 @@ class _Import:
     bound: str | None = None
 
 
+#: A star import, in `_Facts.statements`: every name bound before it may be rebound.
+_STAR = _Import("*", (("*", "*"),))
+
+
 @dataclass(frozen=True, slots=True)
 class _Facts:
     """What `_flags` reads of a file: its bindings and its module-level name statements.
@@ -207,7 +211,9 @@ def _facts_as(file: str, _mtime_ns: int, _size: int) -> _Facts | None:
     statements: list[tuple[_Import | ast.Assign | ast.AnnAssign | ast.FunctionDef, bool]] = []
     for node in module_level(tree.body):
         found: _Import | ast.Assign | ast.AnnAssign | ast.FunctionDef | None = None
-        if isinstance(node, ast.ImportFrom):
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            found = _STAR  # may rebind any name bound before it (rev29)
+        elif isinstance(node, ast.ImportFrom):
             source = own_source(file, node.module, node.level)
             if source is not None:
                 found = _Import(source, tuple((a.name, a.asname or a.name)
@@ -281,6 +287,9 @@ def _flags(file: str, sys_platform: str, depth: int = 0) -> dict[str, _Name]:
         return {}
     names: dict[str, _Name] = {}
     for statement, top in facts.statements:
+        if statement == _STAR:  # `from ._override import *`: what came before is unknown
+            names.clear()
+            continue
         if isinstance(statement, ast.FunctionDef):
             known = top and statement.name in facts.once and _keeps_value(statement)
             bound: dict[str, _Name | None] = {
@@ -309,14 +318,18 @@ def _assigned(value: ast.expr | None, file: str, names: Mapping[str, _Name],
               sys_platform: str, depth: int, *, once: bool) -> _Name | None:
     """What a module-level name bound to `value` is to a platform test (`_flags`).
 
-    A string is a `_Text` only when the name is bound `once`, at the top: another
-    binding of it may hold when a test reads it.
+    A string is a `_Text`, and a test's value a flag, only when the name is bound
+    `once`, at the top: another binding of it may hold when a test reads it (rev29: `if
+    os.environ.get("FORCE_BSD"): _BSD = True` / `else: _BSD = sys.platform...`, or a
+    function's `global` rebinding it).
     """
+    if not once:
+        return None
     if isinstance(value, _TESTS):
         bindings = _bindings(file)
         return None if bindings is None else _value(
             value, bindings, platform_facts(sys_platform), file, names, sys_platform, depth)
-    if once and isinstance(value, ast.Constant) and isinstance(value.value, str):
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return _Text(value.value)
     return None
 

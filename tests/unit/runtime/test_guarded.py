@@ -462,3 +462,41 @@ def test_chosen_a_module_its_package_imports_for_other_platforms_and_on_a_users_
     assert platform_only(["pkg.kqueue_like"], plain, ["pkg"], "linux", chosen=True) == {}
     # Where the package's test is true, it is the platform's module: a failure.
     assert platform_only(["pkg.kqueue_like"], forced, ["pkg"], "openbsd7", chosen=True) == {}
+
+
+_REBOUND = {
+    # The flag a platform function returns is also set by the environment: the last
+    # binding is not the one that holds (rev29's rv_envflag).
+    "environment": ('import os\nimport sys\n\nif os.environ.get("FORCE_BSD"):\n'
+                    '    _BSD = True\nelse:\n    _BSD = sys.platform.startswith("freebsd")\n'
+                    '\n\ndef is_bsd():\n    return _BSD\n'),
+    # A function's `global` rebinds what the platform function reads (rv_global).
+    "global": ('import sys\n\n_PLAT = sys.platform\n\n\ndef emulate(p):\n    global _PLAT\n'
+               '    _PLAT = p\n\n\ndef is_bsd():\n    return _PLAT.startswith("freebsd")\n'),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_REBOUND))
+def test_a_flag_bound_more_than_once_decides_nothing(tmp_path: Path, shape: str) -> None:
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "_platform.py").write_text(_REBOUND[shape])
+    source = tmp_path / "observers.py"
+    source.write_text("from ._platform import is_bsd\n\nif is_bsd():\n    import bsdmod\n")
+    assert false_guard(str(source), 4, "linux") is None
+
+
+def test_a_star_import_after_a_platform_function_makes_it_unknown(tmp_path: Path) -> None:
+    # rv_star: `from ._override import *` rebinds `is_bsd` to one that reads the
+    # environment; the import before it no longer tells what the name is.
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "_static.py").write_text(
+        'import sys\n\n\ndef is_bsd():\n    return sys.platform.startswith("freebsd")\n')
+    (tmp_path / "_override.py").write_text(
+        'import os\n\n\ndef is_bsd():\n    return bool(os.environ.get("BSD"))\n')
+    source = tmp_path / "observers.py"
+    source.write_text("from ._static import is_bsd\nfrom ._override import *\n\n"
+                      "if is_bsd():\n    import bsdmod\n")
+    assert false_guard(str(source), 5, "linux") is None
+    plain = tmp_path / "plain.py"  # (without the star import: a platform test false here)
+    plain.write_text("from ._static import is_bsd\n\nif is_bsd():\n    import bsdmod\n")
+    assert false_guard(str(plain), 4, "linux") is not None
