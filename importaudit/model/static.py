@@ -159,6 +159,10 @@ class ImportTrial:
     # Watched modules (members of the cycles, modules at risk) whose import started in
     # this run and raised, where the code importing them caught the error and went on.
     caught: tuple[CaughtImport, ...] = ()
+    # The run watched for such caught failures: `caught` says all it saw. False in a
+    # report from an importaudit before it did (its trials have no `caught`), and for a
+    # run whose interpreter died before it could say.
+    watched: bool = False
 
     @property
     def ran_through(self) -> bool:

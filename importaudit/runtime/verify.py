@@ -118,10 +118,13 @@ def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str
                                 by_file=_shown_path(c.get("by_file")),
                                 by_line=c.get("by_line"))
                    for c in outcome.get("caught", ()))
+    # With modules to watch, the child reports every caught failure of theirs it saw.
+    seen = bool(watched)
     if outcome.get("ok"):
-        return ImportTrial(module, caught=caught), frozenset(outcome.get("loaded", ()))
+        return (ImportTrial(module, caught=caught, watched=seen),
+                frozenset(outcome.get("loaded", ())))
     return ImportTrial(module, error=_message(outcome), file=_shown_path(outcome.get("file")),
-                       line=outcome.get("line"), caught=caught), frozenset(
+                       line=outcome.get("line"), caught=caught, watched=seen), frozenset(
                            outcome.get("loaded", ()))
 
 

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from importaudit import api
+from importaudit.config import Config, CyclePolicy
 from importaudit.cycletext import claim_label, claim_sentence, unreached_text
+from importaudit.gate import evaluate
 from importaudit.model import (
     Cycle,
     EdgeKind,
@@ -20,8 +22,11 @@ from importaudit.model import (
     ImportTrial,
     ModuleNode,
     Proof,
+    Report,
     Severity,
     StaticGraph,
+    report_from_dict,
+    report_to_dict,
 )
 from importaudit.review.cycles import _floor
 from importaudit.runtime.interpreter import find_interpreter
@@ -454,3 +459,49 @@ def test_a_caught_failure_for_another_reason_leaves_the_cycle_unproven() -> None
         "another reason (caught by optpkg:4): ModuleNotFoundError: No module named "
         "'optpkg_missing_dependency'")
     assert _floor(cycle) is not Severity.HIGH
+
+
+def _as_saved_before(report: Report, *, watching: bool) -> Report:
+    """`report` as an importaudit that saw no caught failure would have saved it.
+
+    Not watching (before caught failures were watched): its trials have no `caught` and
+    no `watched`, and the cycle read "not-reproduced". Watching but seeing none (the
+    package's code changed since): `caught` empty, and no `watched` (the first
+    importaudit that watched did not write it).
+    """
+    data = report_to_dict(report)
+    for cycle in data["cycles"]:
+        cycle["proof"] = Proof.NOT_REPRODUCED.value
+        for trial in cycle["trials"]:
+            del trial["watched"]
+            if watching:
+                trial["caught"] = []
+            else:
+                del trial["caught"]
+    return report_from_dict(json.loads(json.dumps(data)))
+
+
+def test_a_baseline_that_did_not_watch_for_caught_failures_is_no_regression() -> None:
+    # guardpkg's cycle fails only where resilience catches the error. A baseline saved
+    # by an importaudit that did not watch for caught failures recorded "not-reproduced":
+    # upgrading importaudit alone made `check` fail on "known import cycle that now
+    # fails at import". It is a note now; against a baseline that watched, a violation.
+    report = api.cycles(["caughtcycle/guardpkg"], api.StaticOptions(verify=True))
+    (cycle,) = report.cycles
+    assert cycle.fails and not cycle.failures and cycle.caught_failures
+    assert all(t.watched for t in cycle.trials)
+    config = Config(cycles=CyclePolicy.NEW)
+    before = evaluate(report, config, _as_saved_before(report, watching=False))
+    assert before.passed
+    assert [c.detail for c in before.checks] == ["known cycle (in the baseline)"]
+    assert before.notes == (
+        "known cycle guardpkg.resilience <-> guardpkg.resilience_utils <-> "
+        "guardpkg.shared_utils fails (caught by guardpkg.resilience:3); the baseline's "
+        "importaudit did not watch for caught failures: save the baseline again",)
+    watched = evaluate(report, config, _as_saved_before(report, watching=True))
+    assert not watched.passed
+    (violation,) = watched.violations
+    assert violation.message.startswith("known import cycle that now fails at import: ")
+    # A report saved now reads back as it was written: its trials watched.
+    again = report_from_dict(json.loads(json.dumps(report_to_dict(report))))
+    assert again.cycles == report.cycles
