@@ -123,7 +123,8 @@ class CaughtImport:
     """A module whose import started in a trial and raised, and whose error was caught.
 
     The shape of optional accelerators and plugins: `try: from .ext import X` `except
-    ImportError: X = None`. The import of the package goes on without `ext`.
+    ImportError: X = None`. The import of the package goes on without `ext` (unless
+    something imports it again later: `imported_later`).
     """
 
     module: str
@@ -134,6 +135,9 @@ class CaughtImport:
     by_file: str | None = None  # where: the statement the error left last
     by_line: int | None = None
     circular: bool = False  # the error names a half-initialised member of the cycle
+    # Imported again later in the same run, and loaded: the code that caught the error
+    # tried once more (after the cycle had finished): it failed once, and was not lost.
+    imported_later: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +161,8 @@ class ImportTrial:
     # `jupyter_chart` needs anywidget): the imports at risk never ran, so it says nothing.
     unreached: tuple[str, ...] = ()
     # Watched modules (members of the cycles, modules at risk) whose import started in
-    # this run and raised, where the code importing them caught the error and went on.
+    # this run and raised, where the code importing them caught the error and went on
+    # (each failure once, however many watched modules it left on its way out).
     caught: tuple[CaughtImport, ...] = ()
     # The run watched for such caught failures: `caught` says all it saw. False in a
     # report from an importaudit before it did (its trials have no `caught`), and for a
