@@ -68,6 +68,16 @@ def _ours_or_importlib(filename: str) -> str | None:
 _HERE = os.path.abspath(__file__)
 
 
+def _chain(exc: BaseException | None) -> set[int]:
+    """The ids of the exceptions `exc` was raised from or while handling, all the way in."""
+    seen: set[int] = set()
+    inner = None if exc is None else (exc.__cause__ or exc.__context__)
+    while inner is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        inner = inner.__cause__ or inner.__context__
+    return seen
+
+
 def _causes(exc: BaseException) -> list[str]:
     """The exceptions `exc` was raised from or while handling, innermost last.
 
@@ -228,6 +238,7 @@ def main() -> None:
                      if p and os.path.abspath(p) not in present]
     del sys.argv[1:]
     outcome: dict[str, object] = {"ok": True}
+    raised: BaseException | None = None
     watcher = _Watcher(watched) if watched else None
     if watcher is not None:
         sys.meta_path.insert(0, watcher)  # type: ignore[arg-type]
@@ -237,6 +248,7 @@ def main() -> None:
         if star:
             outcome["star"] = _star_import(module)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt at import count too
+        raised = exc
         filename, line = _where(exc.__traceback__)
         # What had finished importing when it failed: a module whose import failed is
         # out of sys.modules again once the error has left it.
@@ -246,7 +258,11 @@ def main() -> None:
     if watcher is not None:
         with contextlib.suppress(ValueError):
             sys.meta_path.remove(watcher)  # type: ignore[arg-type]
-        caught = [c for c in (f.caught() for f in watcher.failures) if c is not None]
+        # An error caught and raised again as another (`raise ImportError(...) from
+        # exc`) was not swallowed: the outcome's error says it (in its `causes`).
+        reraised = _chain(raised)
+        caught = [c for c in (f.caught() for f in watcher.failures
+                              if id(f.exc) not in reraised) if c is not None]
         if caught:
             outcome["caught"] = caught
     with open(result_path, "w", encoding="utf-8") as result:

@@ -526,3 +526,18 @@ def test_a_baseline_that_did_not_watch_for_caught_failures_is_no_regression() ->
     # A report saved now reads back as it was written: its trials watched.
     again = report_from_dict(json.loads(json.dumps(report_to_dict(report))))
     assert again.cycles == report.cycles
+
+
+def test_an_error_caught_and_raised_again_is_not_listed_as_caught() -> None:
+    # reraisepkg catches the cycle's ImportError and raises its own from it: the import
+    # fails, and the inner error was listed as caught too, as if swallowed.
+    report = api.cycles(["caughtcycle/reraisepkg"], api.StaticOptions(verify=True))
+    (cycle,) = report.cycles
+    assert cycle.fails
+    (trial,) = cycle.failures
+    assert trial.error is not None and trial.error.startswith(
+        "ImportError: reraisepkg needs its compiled part: reinstall it (raised from "
+        "ImportError: cannot import name 'VERSION' from partially initialized module")
+    assert trial.caught == ()
+    assert cycle.caught_failures == ()
+    assert claim_label(cycle) == "fails at import (reproduced)"
