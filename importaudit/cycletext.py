@@ -105,7 +105,7 @@ def unreached_text(trial: ImportTrial) -> str:
     Those whose import started and failed for another reason, the error caught, are
     listed with it; of the others, the import did not run.
     """
-    caught = {c.module: c for c in trial.caught if not c.circular}
+    caught = {m: c for c in trial.caught if not c.circular for m in (c.module, *c.through)}
     never = [m for m in trial.unreached if m not in caught]
     failed = [f"{m} started and failed for another reason ({caught_by(caught[m])}): "
               f"{caught[m].error}" for m in trial.unreached if m in caught]
@@ -302,8 +302,9 @@ def _caught_other(cycle: Cycle) -> dict[str, str]:
     failed: dict[str, str] = {}
     for trial in cycle.trials:
         for caught in trial.caught:
-            if caught.module in trial.unreached and not caught.circular:
-                failed.setdefault(caught.module, caught.error)
+            for module in (caught.module, *caught.through):
+                if module in trial.unreached and not caught.circular:
+                    failed.setdefault(module, caught.error)
     return failed
 
 

@@ -135,6 +135,9 @@ class CaughtImport:
     by_file: str | None = None  # where: the statement the error left last
     by_line: int | None = None
     circular: bool = False  # the error names a half-initialised member of the cycle
+    # The watched modules whose import the same error left next, on its way out before it
+    # was caught (`module` imported by them): their imports failed with it.
+    through: tuple[str, ...] = ()
     # Imported again later in the same run, and loaded: the code that caught the error
     # tried once more (after the cycle had finished): it failed once, and was not lost.
     imported_later: bool = False
@@ -220,9 +223,17 @@ class Cycle:
         """The imports that failed on a half-initialised member, caught by their importer.
 
         Each with the trial it happened in: a run that imported fine (or failed later,
-        for another reason) after the package swallowed the cycle's error.
+        for another reason) after the package swallowed the cycle's error. Each once
+        (by module, error and where raised), with the first trial that met it.
         """
-        return tuple((t, c) for t in self.trials for c in t.caught if c.circular)
+        found: dict[tuple[str, str, str | None, int | None],
+                    tuple[ImportTrial, CaughtImport]] = {}
+        # Each failure once: the trials settled by one run (`via`) repeat its failures.
+        for t in self.trials:
+            for c in t.caught:
+                if c.circular:
+                    found.setdefault((c.module, c.error, c.file, c.line), (t, c))
+        return tuple(found.values())
 
     @property
     def order_matters(self) -> bool:

@@ -14,9 +14,10 @@ exception's type, message and the innermost frame of the imported code that rais
 from (`causes`), with the WATCHED modules that had finished importing before it
 (`loaded`). Either way `"caught"` lists the WATCHED modules whose import started and
 raised where the code importing them caught the error and went on (`try: from .ext
-import X` `except ImportError: X = None` in a package): the module, the error, where it
-was raised, and where it was caught (`by`, `by_file`, `by_line`: the outermost frame
-the exception reached). Then it exits at once, without waiting for threads or atexit
+import X` `except ImportError: X = None` in a package), once per error: the module, the
+watched modules whose import the error left next on its way out (`through`), the
+error, where it was raised, and where it was caught (`by`, `by_file`, `by_line`: the
+outermost frame the exception reached). Then it exits at once, without waiting for threads or atexit
 hooks of the imported code.
 
 Watching costs nothing for other modules, and nothing at all when nothing is watched:
@@ -97,11 +98,13 @@ def _causes(exc: BaseException) -> list[str]:
 class _Failure:
     """A watched module whose import raised: the error, while it is on its way out."""
 
-    __slots__ = ("exc", "file", "line", "module")
+    __slots__ = ("exc", "file", "line", "module", "through")
 
     def __init__(self, module: str, exc: BaseException) -> None:
         self.module = module
         self.exc = exc
+        # The watched modules whose import the same error left next, on its way out.
+        self.through: list[str] = []
         # Where it was raised, now: the handler that catches it may clear its traceback.
         self.file, self.line = _where(exc.__traceback__)
 
@@ -113,7 +116,8 @@ class _Failure:
         if kind == "here":
             return None  # it reached this file: the import of MODULE raised it
         by = None if tb is None else tb.tb_frame.f_globals.get("__name__")
-        return {"module": self.module, "type": type(self.exc).__name__,
+        return {"module": self.module, "through": self.through,
+                "type": type(self.exc).__name__,
                 "message": str(self.exc), "file": self.file, "line": self.line,
                 "causes": _causes(self.exc),
                 "by": by if isinstance(by, str) else None,
@@ -127,6 +131,16 @@ class _Watcher:
     def __init__(self, watched: list[str]) -> None:
         self.watched = frozenset(watched)
         self.failures: list[_Failure] = []
+        self._by_exc: dict[int, _Failure] = {}  # each error once (it holds the error)
+
+    def failed(self, module: str, exc: BaseException) -> None:
+        """Note that `module`'s import raised `exc` (once per error: then its way out)."""
+        known = self._by_exc.get(id(exc))
+        if known is not None:
+            known.through.append(module)
+            return
+        failure = self._by_exc[id(exc)] = _Failure(module, exc)
+        self.failures.append(failure)
 
     def find_spec(self, fullname: str, path: object = None,
                   target: object = None) -> object:
@@ -180,7 +194,7 @@ class _WatchedLoader:
         try:
             real.exec_module(module)  # type: ignore[attr-defined]
         except BaseException as exc:
-            self._watcher.failures.append(_Failure(self._name, exc))
+            self._watcher.failed(self._name, exc)
             raise
 
 

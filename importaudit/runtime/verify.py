@@ -120,7 +120,8 @@ def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str
     caught = tuple(CaughtImport(c["module"], _message(c), file=_shown_path(c.get("file")),
                                 line=c.get("line"), by=c.get("by"),
                                 by_file=_shown_path(c.get("by_file")),
-                                by_line=c.get("by_line"), imported_later=c["module"] in loaded)
+                                by_line=c.get("by_line"), imported_later=c["module"] in loaded,
+                                through=tuple(c.get("through", ())))
                    for c in outcome.get("caught", ()))
     # With modules to watch, the child reports every caught failure of theirs it saw.
     seen = bool(watched)
@@ -304,7 +305,7 @@ def _unreached(trial: ImportTrial, cycle: Cycle,
     ran = loaded.get(trial.via or trial.module)
     if ran is not None:
         # One whose import failed on the cycle, the error caught, ran its import at risk.
-        ran = ran | {c.module for c in trial.caught if c.circular}
+        ran = ran | {m for c in trial.caught if c.circular for m in (c.module, *c.through)}
     at_risk = _at_risk(cycle, trial.module)
     # One that loaded ran its imports at risk: the run says what it says of those
     # (trio's Windows-only members beside the rest), as it did before.

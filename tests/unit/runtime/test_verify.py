@@ -541,3 +541,24 @@ def test_an_error_caught_and_raised_again_is_not_listed_as_caught() -> None:
     assert trial.caught == ()
     assert cycle.caught_failures == ()
     assert claim_label(cycle) == "fails at import (reproduced)"
+
+
+def test_a_caught_failure_is_listed_once() -> None:
+    # Importing guardpkg.resilience first, one error (resilience_utils' `from
+    # guardpkg.resilience import RETRIES`) leaves resilience_utils' import, then
+    # shared_utils', before resilience catches it: it was listed once per watched
+    # module it passed through (mlflow: 2,132 entries), and again for each trial the
+    # same run settled (`via`).
+    report = api.cycles(["caughtcycle/guardpkg"], api.StaticOptions(verify=True))
+    (cycle,) = report.cycles
+    first = next(t for t in cycle.trials if t.module == "guardpkg.resilience")
+    (caught,) = first.caught
+    assert (caught.module, caught.through, caught.line) == (
+        "guardpkg.resilience_utils", ("guardpkg.shared_utils",), 1)
+    assert "cannot import name 'RETRIES'" in caught.error
+    errors = sorted(c.error.split("'")[1] for _, c in cycle.caught_failures)
+    assert errors == ["RETRIES", "backoff"]
+    # A trial settled by the same run (`via`) repeats its failures: shown once.
+    settled = dataclasses.replace(first, module="guardpkg.other", via="guardpkg.resilience")
+    again = dataclasses.replace(cycle, trials=(*cycle.trials, settled))
+    assert again.caught_failures == cycle.caught_failures
