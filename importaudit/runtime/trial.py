@@ -24,7 +24,9 @@ Watching costs nothing for other modules, and nothing at all when nothing is wat
 a finder put first on `sys.meta_path` answers None at once for a module not watched;
 for a watched one that an import (not `importlib.util.find_spec`) looks for, it asks
 the finders after it and wraps the loader of the spec they give, which hands the
-module its real loader back before the module's code runs.
+module its real loader back before the module's code runs. Before 3.12, meeting a
+finder with only `find_module` first, it answers None: that finder gets its turn, and
+the module goes unwatched.
 
 With `--star`, after importing MODULE it runs `from MODULE import *` as a caller would
 (submodules `__all__` names are imported, a module `__getattr__` is asked) and adds
@@ -159,11 +161,18 @@ class _Watcher:
             return None
         spec = None
         for finder in list(sys.meta_path):
+            if finder is self:  # type: ignore[comparison-overlap]
+                continue
             find = getattr(finder, "find_spec", None)
-            if find is not None and finder is not self:  # type: ignore[comparison-overlap]
-                spec = find(fullname, path, target)
-                if spec is not None:
-                    break
+            if find is None:
+                # A finder with only find_module: before 3.12 the import system asks it
+                # in its turn, and it may give the module. The import goes on unwatched.
+                if sys.version_info < (3, 12) and hasattr(finder, "find_module"):
+                    return None
+                continue
+            spec = find(fullname, path, target)
+            if spec is not None:
+                break
         loader = getattr(spec, "loader", None)
         if loader is not None and hasattr(loader, "exec_module"):
             spec.loader = _WatchedLoader(loader, fullname, self)  # type: ignore[union-attr]
