@@ -138,8 +138,9 @@ class CaughtImport:
     # The watched modules whose import the same error left next, on its way out before it
     # was caught (`module` imported by them): their imports failed with it.
     through: tuple[str, ...] = ()
-    # Imported again later in the same run, and loaded: the code that caught the error
-    # tried once more (after the cycle had finished): it failed once, and was not lost.
+    # Imported again later in the same run, and loaded (the code that caught the error
+    # retried, or other code imported it, after the cycle had finished): it failed once
+    # and loaded in the end, though the code that caught the error ran on without it.
     imported_later: bool = False
 
 

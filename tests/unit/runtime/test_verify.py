@@ -426,7 +426,7 @@ def test_a_cycle_whose_error_the_package_catches_fails() -> None:
 def test_a_module_caught_failing_and_imported_again_later_failed_once() -> None:
     # retrypkg imports its helper in a try (it fails: the cycle), then again once
     # VERSION exists, and that works. It was said the package "goes on without"
-    # helper; the cycle fails all the same, once, and helper is not lost.
+    # helper; the cycle fails all the same, once, and helper loads in the end.
     report = api.cycles(["caughtcycle/retrypkg"], api.StaticOptions(verify=True))
     (cycle,) = report.cycles
     assert cycle.fails and not cycle.failures
