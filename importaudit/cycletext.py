@@ -38,13 +38,17 @@ def caught_by(caught: CaughtImport) -> str:
 
 
 def caught_text(trial: ImportTrial, caught: CaughtImport) -> str:
-    """`importing x first: importing m raised ImportError: ... at f:3, caught by p at f:4`."""
+    """`importing x first: importing m raised ImportError: ... at f:3, caught by p at f:4`.
+
+    (`; m imported later in the run` when something imported it again and it loaded.)
+    """
     where = f" at {caught.file}:{caught.line}" if caught.file and caught.line else ""
     by = (f", caught by {caught.by}" if caught.by else ", caught") + (
         f" at {caught.by_file}:{caught.by_line}" if caught.by_file and caught.by_line else "")
     through = f" runs {trial.via} first" if trial.via else ""
+    later = f"; {caught.module} imported later in the run" if caught.imported_later else ""
     return (f"importing {trial.module} first{through}: importing {caught.module} raised "
-            f"{caught.error}{where}{by}")
+            f"{caught.error}{where}{by}{later}")
 
 
 def failure_text(cycle: Cycle) -> str | None:
@@ -101,7 +105,7 @@ def unreached_text(trial: ImportTrial) -> str:
     Those whose import started and failed for another reason, the error caught, are
     listed with it; of the others, the import did not run.
     """
-    caught = {c.module: c for c in trial.caught if not c.circular}
+    caught = {m: c for c in trial.caught if not c.circular for m in (c.module, *c.through)}
     never = [m for m in trial.unreached if m not in caught]
     failed = [f"{m} started and failed for another reason ({caught_by(caught[m])}): "
               f"{caught[m].error}" for m in trial.unreached if m in caught]
@@ -201,10 +205,11 @@ def _only_caught(cycle: Cycle) -> tuple[ImportTrial, CaughtImport] | None:
     """The first caught failure of a cycle that failed only where the error was caught.
 
     Every import that failed on it did inside a `try` that swallowed the error (None:
-    a trial's own import failed on it, or it does not fail).
+    a trial's own import failed on it, or it does not fail). One whose module nothing
+    imported again comes first: the package lost it, where the other failed once.
     """
     if cycle.fails and not cycle.failures and cycle.caught_failures:
-        return cycle.caught_failures[0]
+        return min(cycle.caught_failures, key=lambda pair: pair[1].imported_later)
     return None
 
 
@@ -212,7 +217,8 @@ def claim_label(cycle: Cycle) -> str | None:
     """A short label for the claim (None: not suspected of failing at import)."""
     caught = _only_caught(cycle)
     if caught is not None:
-        return f"fails ({caught_by(caught[1])})"
+        return (f"failed once ({caught_by(caught[1])}), imported later in the run"
+                if caught[1].imported_later else f"fails ({caught_by(caught[1])})")
     if cycle.fails:
         return "fails at import (reproduced)"
     start = ran_only_order(cycle)
@@ -250,8 +256,10 @@ def claim_sentence(cycle: Cycle) -> str:
     only_caught = _only_caught(cycle)
     if only_caught is not None:
         trial, caught = only_caught
-        return (f"It fails at import, and the error is caught, so the import goes on "
-                f"without {caught.module}: {caught_text(trial, caught)}.")
+        how = ("It fails at import once, and the error is caught" if caught.imported_later
+               else "It fails at import, and the error is caught, so the import goes on "
+               f"without {caught.module}")
+        return f"{how}: {caught_text(trial, caught)}."
     if cycle.fails:
         return f"It fails at import: {trial_text(cycle.failures[0])}."
     start = ran_only_order(cycle)
@@ -294,8 +302,9 @@ def _caught_other(cycle: Cycle) -> dict[str, str]:
     failed: dict[str, str] = {}
     for trial in cycle.trials:
         for caught in trial.caught:
-            if caught.module in trial.unreached and not caught.circular:
-                failed.setdefault(caught.module, caught.error)
+            for module in (caught.module, *caught.through):
+                if module in trial.unreached and not caught.circular:
+                    failed.setdefault(module, caught.error)
     return failed
 
 

@@ -6,7 +6,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from importaudit.config import CyclePolicy
-from importaudit.cycletext import claim_sentence
+from importaudit.cycletext import caught_by, claim_sentence
 from importaudit.gate.outcome import Outcome, covers, edge_location, matches, origin
 from importaudit.model import Proof, Violation, cycle_changes
 
@@ -124,19 +124,25 @@ def _counted_cycles(cycles: Iterable[Cycle], config: Config) -> list[Cycle]:
     return counted
 
 
-def _newly_failing(cycle: Cycle, baseline: Report) -> bool:
+def _newly_failing(cycle: Cycle, baseline: Report) -> bool | None:
     """A known cycle shown to fail now that the baseline ran and saw import fine.
 
     The baseline's cycle counts as not failing only when it was run and did not fail;
     one never run says nothing (a suspicion unverified, or a cycle nothing was
     suspected of: `baseline save --static`, or a baseline from before such cycles were
-    run, where a plain import both ways was taken on trust).
+    run, where a plain import both ways was taken on trust). A cycle that fails only
+    where the error was caught counts only against a baseline whose runs watched for
+    caught failures: an importaudit from before did not, and its run "imported fine"
+    said nothing of them. None: it would be newly failing but for that.
     """
     if not cycle.fails:
         return False
     before = [c for c in baseline.cycles if set(cycle.modules) <= set(c.modules)]
-    return bool(before) and not any(
-        c.fails or c.proof is Proof.UNVERIFIED for c in before)
+    if not before or any(c.fails or c.proof is Proof.UNVERIFIED for c in before):
+        return False
+    if cycle.failures:  # its own import failed: any run would have seen that
+        return True
+    return True if any(t.watched for c in before for t in c.trials) else None
 
 
 def check_cycles(report: Report, baseline: Report | None, config: Config, out: Outcome) -> None:
@@ -172,7 +178,14 @@ def check_cycles(report: Report, baseline: Report | None, config: Config, out: O
             continue
         label = "new import cycle" if new_policy else "import cycle"
         if cycle not in appeared:
-            if baseline is None or not _newly_failing(cycle, baseline):
+            newly = False if baseline is None else _newly_failing(cycle, baseline)
+            if not newly:
+                if newly is None:
+                    caught = caught_by(cycle.caught_failures[0][1])
+                    out.notes.append(
+                        f"known cycle {subject} fails ({caught}); the baseline's "
+                        "importaudit did not watch for caught failures: save the baseline "
+                        "again")
                 out.record("cycle", subject, [], "known cycle (in the baseline)")
                 continue
             label = "known import cycle that now fails at import"

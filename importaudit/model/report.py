@@ -141,6 +141,24 @@ def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _watched_trials(data: dict[str, Any]) -> None:
+    """Mark the cycle trials that watched for caught failures, in a report from before the flag.
+
+    The importaudit that first watched wrote each trial's `caught` (empty or not) but
+    no `watched`: its trials watched. One from before wrote neither: they did not.
+    (Malformed data is left as it is, for the reading to refuse.)
+    """
+    cycles = data.get("cycles")
+    if not isinstance(cycles, list):
+        return
+    data["cycles"] = [
+        {**cycle, "trials": [{**t, "watched": True}
+                             if isinstance(t, dict) and "caught" in t and "watched" not in t
+                             else t for t in cycle["trials"]]}
+        if isinstance(cycle, dict) and isinstance(cycle.get("trials"), list) else cycle
+        for cycle in cycles]
+
+
 def report_from_dict(data: Any) -> Report:
     """Read a report from JSON data, refusing newer schema versions with a clear error."""
     if not isinstance(data, dict) or "schema_version" not in data:
@@ -154,6 +172,7 @@ def report_from_dict(data: Any) -> Report:
             f"understands ({SCHEMA_VERSION}); upgrade importaudit to read it"
         )
     data = _upgrade(dict(data))
+    _watched_trials(data)
     data["schema_version"] = SCHEMA_VERSION
     try:
         return _from_fields(Report, data, "report")

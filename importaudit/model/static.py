@@ -123,7 +123,8 @@ class CaughtImport:
     """A module whose import started in a trial and raised, and whose error was caught.
 
     The shape of optional accelerators and plugins: `try: from .ext import X` `except
-    ImportError: X = None`. The import of the package goes on without `ext`.
+    ImportError: X = None`. The import of the package goes on without `ext` (unless
+    something imports it again later: `imported_later`).
     """
 
     module: str
@@ -134,6 +135,13 @@ class CaughtImport:
     by_file: str | None = None  # where: the statement the error left last
     by_line: int | None = None
     circular: bool = False  # the error names a half-initialised member of the cycle
+    # The watched modules whose import the same error left next, on its way out before it
+    # was caught (`module` imported by them): their imports failed with it.
+    through: tuple[str, ...] = ()
+    # Imported again later in the same run, and loaded (the code that caught the error
+    # retried, or other code imported it, after the cycle had finished): it failed once
+    # and loaded in the end, though the code that caught the error ran on without it.
+    imported_later: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +165,13 @@ class ImportTrial:
     # `jupyter_chart` needs anywidget): the imports at risk never ran, so it says nothing.
     unreached: tuple[str, ...] = ()
     # Watched modules (members of the cycles, modules at risk) whose import started in
-    # this run and raised, where the code importing them caught the error and went on.
+    # this run and raised, where the code importing them caught the error and went on
+    # (each failure once, however many watched modules it left on its way out).
     caught: tuple[CaughtImport, ...] = ()
+    # The run watched for such caught failures: `caught` says all it saw. False in a
+    # report from an importaudit before it did (its trials have no `caught`), and for a
+    # run whose interpreter died before it could say.
+    watched: bool = False
 
     @property
     def ran_through(self) -> bool:
@@ -211,9 +224,17 @@ class Cycle:
         """The imports that failed on a half-initialised member, caught by their importer.
 
         Each with the trial it happened in: a run that imported fine (or failed later,
-        for another reason) after the package swallowed the cycle's error.
+        for another reason) after the package swallowed the cycle's error. Each once
+        (by module, error and where raised), with the first trial that met it.
         """
-        return tuple((t, c) for t in self.trials for c in t.caught if c.circular)
+        found: dict[tuple[str, str, str | None, int | None],
+                    tuple[ImportTrial, CaughtImport]] = {}
+        # Each failure once: the trials settled by one run (`via`) repeat its failures.
+        for t in self.trials:
+            for c in t.caught:
+                if c.circular:
+                    found.setdefault((c.module, c.error, c.file, c.line), (t, c))
+        return tuple(found.values())
 
     @property
     def order_matters(self) -> bool:

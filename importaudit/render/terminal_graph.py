@@ -306,7 +306,8 @@ def _claims(cycle: Cycle, console: Console, options: RenderOptions) -> None:
                            style="dim"))
     caught = cycle.caught_failures
     for trial, failure in caught[:shown]:
-        console.print(Text(f"  fails (caught): {caught_text(trial, failure)}",
+        said = "failed once (caught)" if failure.imported_later else "fails (caught)"
+        console.print(Text(f"  {said}: {caught_text(trial, failure)}",
                            style="red"), soft_wrap=True)
     if len(caught) > shown:
         console.print(Text(f"  ... {len(caught) - shown} more caught failures (-v)",

@@ -375,8 +375,9 @@ def _sort_key(cycle: Cycle) -> tuple[int, int, tuple[str, ...]]:
             "what breaking it at the cut the fix names saves an import of that cut's "
             "module (nothing when the members load together anyway, as a submodule "
             "that imports its own package does); the severity follows it, at least "
-            "HIGH for a cycle that fails at import (or may: unverified) and MEDIUM "
-            "across packages.",
+            "HIGH for a cycle that fails at import (or may: unverified), MEDIUM for one "
+            "that fails only where the error is caught (the package goes on without the "
+            "module: a lost feature, not a crash) and MEDIUM across packages.",
         fix="Break one edge of the witness path: move an import used only in annotations "
             "under `if TYPE_CHECKING:`, one used only in functions into those functions, "
             "or move the shared code into a module both can import.",
@@ -417,11 +418,14 @@ def import_cycle(ctx: ReviewContext) -> Iterator[Finding]:
 def _floor(cycle: Cycle) -> Severity:
     """How serious a cycle is at least, by what is known about it failing at import.
 
-    High when it fails (reproduced, or suspected and not run: unverified); an
+    High when it fails (reproduced, or suspected and not run: unverified); medium when
+    it fails only where the error is caught (a lost feature, not a crash); an
     order-dependent cycle that did not fail when run ranks as any other cycle, and so
     does one whose runs imported fine without loading the modules at risk: here the
     suspected imports never run (`cycletext.unreached`).
     """
+    if cycle.fails and not cycle.failures:
+        return Severity.MEDIUM
     if cycle.fails or (cycle.can_fail and cycle.proof is Proof.UNVERIFIED
                        and not unreached(cycle)):
         return Severity.HIGH

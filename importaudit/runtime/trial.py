@@ -14,16 +14,19 @@ exception's type, message and the innermost frame of the imported code that rais
 from (`causes`), with the WATCHED modules that had finished importing before it
 (`loaded`). Either way `"caught"` lists the WATCHED modules whose import started and
 raised where the code importing them caught the error and went on (`try: from .ext
-import X` `except ImportError: X = None` in a package): the module, the error, where it
-was raised, and where it was caught (`by`, `by_file`, `by_line`: the outermost frame
-the exception reached). Then it exits at once, without waiting for threads or atexit
+import X` `except ImportError: X = None` in a package), once per error: the module, the
+watched modules whose import the error left next on its way out (`through`), the
+error, where it was raised, and where it was caught (`by`, `by_file`, `by_line`: the
+outermost frame the exception reached). Then it exits at once, without waiting for threads or atexit
 hooks of the imported code.
 
 Watching costs nothing for other modules, and nothing at all when nothing is watched:
 a finder put first on `sys.meta_path` answers None at once for a module not watched;
 for a watched one that an import (not `importlib.util.find_spec`) looks for, it asks
 the finders after it and wraps the loader of the spec they give, which hands the
-module its real loader back before the module's code runs.
+module its real loader back before the module's code runs. Before 3.12, meeting a
+finder with only `find_module` first, it answers None: that finder gets its turn, and
+the module goes unwatched.
 
 With `--star`, after importing MODULE it runs `from MODULE import *` as a caller would
 (submodules `__all__` names are imported, a module `__getattr__` is asked) and adds
@@ -68,6 +71,16 @@ def _ours_or_importlib(filename: str) -> str | None:
 _HERE = os.path.abspath(__file__)
 
 
+def _chain(exc: BaseException | None) -> set[int]:
+    """The ids of the exceptions `exc` was raised from or while handling, all the way in."""
+    seen: set[int] = set()
+    inner = None if exc is None else (exc.__cause__ or exc.__context__)
+    while inner is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        inner = inner.__cause__ or inner.__context__
+    return seen
+
+
 def _causes(exc: BaseException) -> list[str]:
     """The exceptions `exc` was raised from or while handling, innermost last.
 
@@ -87,11 +100,13 @@ def _causes(exc: BaseException) -> list[str]:
 class _Failure:
     """A watched module whose import raised: the error, while it is on its way out."""
 
-    __slots__ = ("exc", "file", "line", "module")
+    __slots__ = ("exc", "file", "line", "module", "through")
 
     def __init__(self, module: str, exc: BaseException) -> None:
         self.module = module
         self.exc = exc
+        # The watched modules whose import the same error left next, on its way out.
+        self.through: list[str] = []
         # Where it was raised, now: the handler that catches it may clear its traceback.
         self.file, self.line = _where(exc.__traceback__)
 
@@ -103,7 +118,8 @@ class _Failure:
         if kind == "here":
             return None  # it reached this file: the import of MODULE raised it
         by = None if tb is None else tb.tb_frame.f_globals.get("__name__")
-        return {"module": self.module, "type": type(self.exc).__name__,
+        return {"module": self.module, "through": self.through,
+                "type": type(self.exc).__name__,
                 "message": str(self.exc), "file": self.file, "line": self.line,
                 "causes": _causes(self.exc),
                 "by": by if isinstance(by, str) else None,
@@ -117,6 +133,16 @@ class _Watcher:
     def __init__(self, watched: list[str]) -> None:
         self.watched = frozenset(watched)
         self.failures: list[_Failure] = []
+        self._by_exc: dict[int, _Failure] = {}  # each error once (it holds the error)
+
+    def failed(self, module: str, exc: BaseException) -> None:
+        """Note that `module`'s import raised `exc` (once per error: then its way out)."""
+        known = self._by_exc.get(id(exc))
+        if known is not None:
+            known.through.append(module)
+            return
+        failure = self._by_exc[id(exc)] = _Failure(module, exc)
+        self.failures.append(failure)
 
     def find_spec(self, fullname: str, path: object = None,
                   target: object = None) -> object:
@@ -135,11 +161,18 @@ class _Watcher:
             return None
         spec = None
         for finder in list(sys.meta_path):
+            if finder is self:  # type: ignore[comparison-overlap]
+                continue
             find = getattr(finder, "find_spec", None)
-            if find is not None and finder is not self:  # type: ignore[comparison-overlap]
-                spec = find(fullname, path, target)
-                if spec is not None:
-                    break
+            if find is None:
+                # A finder with only find_module: before 3.12 the import system asks it
+                # in its turn, and it may give the module. The import goes on unwatched.
+                if sys.version_info < (3, 12) and hasattr(finder, "find_module"):
+                    return None
+                continue
+            spec = find(fullname, path, target)
+            if spec is not None:
+                break
         loader = getattr(spec, "loader", None)
         if loader is not None and hasattr(loader, "exec_module"):
             spec.loader = _WatchedLoader(loader, fullname, self)  # type: ignore[union-attr]
@@ -170,7 +203,7 @@ class _WatchedLoader:
         try:
             real.exec_module(module)  # type: ignore[attr-defined]
         except BaseException as exc:
-            self._watcher.failures.append(_Failure(self._name, exc))
+            self._watcher.failed(self._name, exc)
             raise
 
 
@@ -228,6 +261,7 @@ def main() -> None:
                      if p and os.path.abspath(p) not in present]
     del sys.argv[1:]
     outcome: dict[str, object] = {"ok": True}
+    raised: BaseException | None = None
     watcher = _Watcher(watched) if watched else None
     if watcher is not None:
         sys.meta_path.insert(0, watcher)  # type: ignore[arg-type]
@@ -237,6 +271,7 @@ def main() -> None:
         if star:
             outcome["star"] = _star_import(module)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt at import count too
+        raised = exc
         filename, line = _where(exc.__traceback__)
         # What had finished importing when it failed: a module whose import failed is
         # out of sys.modules again once the error has left it.
@@ -246,7 +281,11 @@ def main() -> None:
     if watcher is not None:
         with contextlib.suppress(ValueError):
             sys.meta_path.remove(watcher)  # type: ignore[arg-type]
-        caught = [c for c in (f.caught() for f in watcher.failures) if c is not None]
+        # An error caught and raised again as another (`raise ImportError(...) from
+        # exc`) was not swallowed: the outcome's error says it (in its `causes`).
+        reraised = _chain(raised)
+        caught = [c for c in (f.caught() for f in watcher.failures
+                              if id(f.exc) not in reraised) if c is not None]
         if caught:
             outcome["caught"] = caught
     with open(result_path, "w", encoding="utf-8") as result:

@@ -18,7 +18,9 @@ did, the claim stays unverified. Each run also watches the modules at risk and t
 cycles' members: one whose import started and raised, the error caught by the code
 importing it (`try: from .ext import X` `except ImportError: X = None`), is kept on the
 trial (`ImportTrial.caught`); when that error names a half-initialised member, the
-cycle *fails* too, though the entry point imported: the package goes on without it.
+cycle *fails* too, though the entry point imported: the package goes on without it
+(or, when something imported it again later in the run, it failed once:
+`CaughtImport.imported_later`).
 A cycle nothing is suspected of that closes at import time (`Cycle.to_run`) is run
 from each member it can start at all the same: that no `from x import name` is at risk
 is static reasoning, and the run shows it imports from each of them, or fails on a
@@ -113,16 +115,20 @@ def run_trial(interpreter: Interpreter, module: str, *, extra_path: Sequence[str
                                      children=children)
     if outcome is None:
         return ImportTrial(module, error=died), frozenset()
+    loaded = frozenset(outcome.get("loaded", ()))
+    # One in `loaded` failed and was caught, and then imported again later in the run.
     caught = tuple(CaughtImport(c["module"], _message(c), file=_shown_path(c.get("file")),
                                 line=c.get("line"), by=c.get("by"),
                                 by_file=_shown_path(c.get("by_file")),
-                                by_line=c.get("by_line"))
+                                by_line=c.get("by_line"), imported_later=c["module"] in loaded,
+                                through=tuple(c.get("through", ())))
                    for c in outcome.get("caught", ()))
+    # With modules to watch, the child reports every caught failure of theirs it saw.
+    seen = bool(watched)
     if outcome.get("ok"):
-        return ImportTrial(module, caught=caught), frozenset(outcome.get("loaded", ()))
+        return ImportTrial(module, caught=caught, watched=seen), loaded
     return ImportTrial(module, error=_message(outcome), file=_shown_path(outcome.get("file")),
-                       line=outcome.get("line"), caught=caught), frozenset(
-                           outcome.get("loaded", ()))
+                       line=outcome.get("line"), caught=caught, watched=seen), loaded
 
 
 def _message(raised: Mapping[str, Any]) -> str:
@@ -299,7 +305,7 @@ def _unreached(trial: ImportTrial, cycle: Cycle,
     ran = loaded.get(trial.via or trial.module)
     if ran is not None:
         # One whose import failed on the cycle, the error caught, ran its import at risk.
-        ran = ran | {c.module for c in trial.caught if c.circular}
+        ran = ran | {m for c in trial.caught if c.circular for m in (c.module, *c.through)}
     at_risk = _at_risk(cycle, trial.module)
     # One that loaded ran its imports at risk: the run says what it says of those
     # (trio's Windows-only members beside the rest), as it did before.
@@ -338,7 +344,8 @@ def _judge(cycle: Cycle, done: Mapping[str, ImportTrial],
     # modules at risk: only one that ran them, or failed after they had run, says it
     # did not fail.
     # A module whose import failed on the cycle and was caught (an optional accelerator in
-    # `try`/`except ImportError`) failed all the same: the package goes on without it.
+    # `try`/`except ImportError`) failed all the same: the package goes on without it,
+    # or imports it again later (`imported_later`), having run without it till then.
     proof = (Proof.FAILS if any(t.circular or any(c.circular for c in t.caught)
                                 for t in judged)
              else Proof.NOT_REPRODUCED if any(t.ran_through for t in judged)

@@ -58,3 +58,29 @@ def test_a_failure_nothing_caught_is_the_trials_error(version: str) -> None:
                          watched=["pkg_b.service"])
     assert half_initialised(trial.error) == "pkg_a.core"
     assert trial.caught == ()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_watching_leaves_a_find_module_finder_its_turn(version: str) -> None:
+    # Before 3.12 the import system asks a finder with only find_module in its turn:
+    # the watcher asked only those with find_spec, and legpkg.mod came from its file.
+    python = find_interpreter(interpreter(version))
+    trial, loaded = run_trial(python, "legpkg", extra_path=[str(CAUGHT)],
+                              watched=["legpkg.mod"])
+    assert (trial.error, trial.caught, loaded) == (None, (), frozenset({"legpkg.mod"}))
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_caught_error_is_reported_once_and_one_raised_again_not_at_all(
+        version: str) -> None:
+    python = find_interpreter(interpreter(version))
+    # One error leaves resilience_utils' import, then shared_utils', then is caught.
+    trial, _ = run_trial(python, "guardpkg.resilience", extra_path=[str(CAUGHT)],
+                         watched=["guardpkg.resilience_utils", "guardpkg.shared_utils"])
+    assert [(c.module, c.through) for c in trial.caught] == [
+        ("guardpkg.resilience_utils", ("guardpkg.shared_utils",))]
+    # Caught, and raised again as another error: the trial's error, not a caught one.
+    trial, _ = run_trial(python, "reraisepkg", extra_path=[str(CAUGHT)],
+                         watched=["reraisepkg._speedups"])
+    assert trial.error is not None and "reinstall it" in trial.error
+    assert trial.caught == ()

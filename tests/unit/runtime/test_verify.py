@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from importaudit import api
+from importaudit.config import Config, CyclePolicy
 from importaudit.cycletext import claim_label, claim_sentence, unreached_text
+from importaudit.gate import evaluate
 from importaudit.model import (
     Cycle,
     EdgeKind,
@@ -20,8 +22,11 @@ from importaudit.model import (
     ImportTrial,
     ModuleNode,
     Proof,
+    Report,
     Severity,
     StaticGraph,
+    report_from_dict,
+    report_to_dict,
 )
 from importaudit.review.cycles import _floor
 from importaudit.runtime.interpreter import find_interpreter
@@ -417,8 +422,29 @@ def test_a_cycle_whose_error_the_package_catches_fails() -> None:
         "It fails at import, and the error is caught, so the import goes on without "
         "accelpkg._speedups: importing accelpkg first: importing accelpkg._speedups raised "
         "ImportError: cannot import name 'VERSION'")
-    # Graded like a failing cycle.
-    assert _floor(cycle) is Severity.HIGH
+    # A lost feature, not a crash: graded medium, below a cycle whose import fails.
+    assert _floor(cycle) is Severity.MEDIUM
+
+
+def test_a_module_caught_failing_and_imported_again_later_failed_once() -> None:
+    # retrypkg imports its helper in a try (it fails: the cycle), then again once
+    # VERSION exists, and that works. It was said the package "goes on without"
+    # helper; the cycle fails all the same, once, and helper loads in the end.
+    report = api.cycles(["caughtcycle/retrypkg"], api.StaticOptions(verify=True))
+    (cycle,) = report.cycles
+    assert cycle.fails and not cycle.failures
+    ((trial, caught),) = cycle.caught_failures
+    assert (trial.module, trial.error, caught.module, caught.by_line) == (
+        "retrypkg", None, "retrypkg.helper", 3)
+    assert caught.imported_later
+    assert claim_label(cycle) == ("failed once (caught by retrypkg:3), imported later in "
+                                  "the run")
+    sentence = claim_sentence(cycle)
+    assert sentence.startswith("It fails at import once, and the error is caught: importing "
+                               "retrypkg first: importing retrypkg.helper raised ImportError")
+    assert sentence.endswith("; retrypkg.helper imported later in the run.")
+    assert "goes on without" not in sentence
+    assert _floor(cycle) is Severity.MEDIUM
 
 
 def test_a_caught_failure_through_a_lazy_package_fails_as_an_uncaught_one_does() -> None:
@@ -457,3 +483,85 @@ def test_a_caught_failure_for_another_reason_leaves_the_cycle_unproven() -> None
         "another reason (caught by optpkg:4): ModuleNotFoundError: No module named "
         "'optpkg_missing_dependency'")
     assert _floor(cycle) is not Severity.HIGH
+
+
+def _as_saved_before(report: Report, *, watching: bool) -> Report:
+    """`report` as an importaudit that saw no caught failure would have saved it.
+
+    Not watching (before caught failures were watched): its trials have no `caught` and
+    no `watched`, and the cycle read "not-reproduced". Watching but seeing none (the
+    package's code changed since): `caught` empty, and no `watched` (the first
+    importaudit that watched did not write it).
+    """
+    data = report_to_dict(report)
+    for cycle in data["cycles"]:
+        cycle["proof"] = Proof.NOT_REPRODUCED.value
+        for trial in cycle["trials"]:
+            del trial["watched"]
+            if watching:
+                trial["caught"] = []
+            else:
+                del trial["caught"]
+    return report_from_dict(json.loads(json.dumps(data)))
+
+
+def test_a_baseline_that_did_not_watch_for_caught_failures_is_no_regression() -> None:
+    # guardpkg's cycle fails only where resilience catches the error. A baseline saved
+    # by an importaudit that did not watch for caught failures recorded "not-reproduced":
+    # upgrading importaudit alone made `check` fail on "known import cycle that now
+    # fails at import". It is a note now; against a baseline that watched, a violation.
+    report = api.cycles(["caughtcycle/guardpkg"], api.StaticOptions(verify=True))
+    (cycle,) = report.cycles
+    assert cycle.fails and not cycle.failures and cycle.caught_failures
+    assert all(t.watched for t in cycle.trials)
+    config = Config(cycles=CyclePolicy.NEW)
+    before = evaluate(report, config, _as_saved_before(report, watching=False))
+    assert before.passed
+    assert [c.detail for c in before.checks] == ["known cycle (in the baseline)"]
+    assert before.notes == (
+        "known cycle guardpkg.resilience <-> guardpkg.resilience_utils <-> "
+        "guardpkg.shared_utils fails (caught by guardpkg.resilience:3); the baseline's "
+        "importaudit did not watch for caught failures: save the baseline again",)
+    watched = evaluate(report, config, _as_saved_before(report, watching=True))
+    assert not watched.passed
+    (violation,) = watched.violations
+    assert violation.message.startswith("known import cycle that now fails at import: ")
+    # A report saved now reads back as it was written: its trials watched.
+    again = report_from_dict(json.loads(json.dumps(report_to_dict(report))))
+    assert again.cycles == report.cycles
+
+
+def test_an_error_caught_and_raised_again_is_not_listed_as_caught() -> None:
+    # reraisepkg catches the cycle's ImportError and raises its own from it: the import
+    # fails, and the inner error was listed as caught too, as if swallowed.
+    report = api.cycles(["caughtcycle/reraisepkg"], api.StaticOptions(verify=True))
+    (cycle,) = report.cycles
+    assert cycle.fails
+    (trial,) = cycle.failures
+    assert trial.error is not None and trial.error.startswith(
+        "ImportError: reraisepkg needs its compiled part: reinstall it (raised from "
+        "ImportError: cannot import name 'VERSION' from partially initialized module")
+    assert trial.caught == ()
+    assert cycle.caught_failures == ()
+    assert claim_label(cycle) == "fails at import (reproduced)"
+
+
+def test_a_caught_failure_is_listed_once() -> None:
+    # Importing guardpkg.resilience first, one error (resilience_utils' `from
+    # guardpkg.resilience import RETRIES`) leaves resilience_utils' import, then
+    # shared_utils', before resilience catches it: it was listed once per watched
+    # module it passed through (mlflow: 2,132 entries), and again for each trial the
+    # same run settled (`via`).
+    report = api.cycles(["caughtcycle/guardpkg"], api.StaticOptions(verify=True))
+    (cycle,) = report.cycles
+    first = next(t for t in cycle.trials if t.module == "guardpkg.resilience")
+    (caught,) = first.caught
+    assert (caught.module, caught.through, caught.line) == (
+        "guardpkg.resilience_utils", ("guardpkg.shared_utils",), 1)
+    assert "cannot import name 'RETRIES'" in caught.error
+    errors = sorted(c.error.split("'")[1] for _, c in cycle.caught_failures)
+    assert errors == ["RETRIES", "backoff"]
+    # A trial settled by the same run (`via`) repeats its failures: shown once.
+    settled = dataclasses.replace(first, module="guardpkg.other", via="guardpkg.resilience")
+    again = dataclasses.replace(cycle, trials=(*cycle.trials, settled))
+    assert again.caught_failures == cycle.caught_failures
