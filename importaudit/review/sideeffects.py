@@ -233,6 +233,10 @@ def _source_lines(path: str) -> int:
         return 0
 
 
+#: `_computation_rank` of a method of an object a standard-library call made.
+_LAST = 3
+
+
 def _computation_rank(work: Statement) -> int | None:
     """How likely a module-level statement is the costly computation (lower: likelier).
 
@@ -250,8 +254,9 @@ def _computation_rank(work: Statement) -> int | None:
         return None
     if _stdlib_call(work.call):
         # A method of an object a standard-library call made: `logger.setLevel()` is
-        # cheap, `importlib.import_module(...).warm()` need not be (rev27): last.
-        return 3
+        # cheap, `importlib.import_module(...).warm()` need not be (rev27): pointed at
+        # only where the samples name it (`_judged`).
+        return _LAST
     # The same call made by many statements: where the body's time adds up.
     return 0 if work.repeat > 1 else 1
 
@@ -330,18 +335,36 @@ def _candidates(ctx: ReviewContext, facts: ModuleFacts) -> list[Statement]:
     base: celery.bin.base's five `click.ParamType` subclasses cost nothing, its
     `PythonLexer()` 20-30 ms.
     """
-    return [w for w in facts.work if _computation_rank(w) is not None
+    return [w for w in facts.work if _computation_rank(w) not in (None, _LAST)
             and (w.base is None or builds_subclasses(ctx.tree, w.base))]
 
 
 def _judged(ctx: ReviewContext) -> Iterator[tuple[ModuleFacts, ModuleRecord,
                                                    list[Statement]]]:
-    """Each measured module IA602 judges, with the module-level work it runs."""
+    """Each measured module IA602 judges, with the module-level work it runs.
+
+    Also one whose only work is a method of an object a standard-library call made
+    (`_backend = importlib.import_module(...)`, `TABLE = _backend.warm()`), when its
+    samples name that line: by syntax alone it is likelier a logger's
+    `.addHandler(NullHandler())`, which a heavy dict literal beside it must not be
+    blamed on (rev30).
+    """
     for facts in ctx.all_facts():
         record = ctx.tree.get(facts.name)
+        if record is None:
+            continue
         candidates = _candidates(ctx, facts)
-        if record is not None and candidates:
+        if candidates or _sampled_on_last(record, facts):
             yield facts, record, candidates
+
+
+def _sampled_on_last(record: ModuleRecord, facts: ModuleFacts) -> bool:
+    """Whether the body's samples name a line of its work ranked last (`_LAST`)."""
+    last = [w for w in facts.work if _computation_rank(w) == _LAST]
+    if not last or not record.samples or not sampled_enough(record):
+        return False
+    hot = hot_statements(record, facts.path) or []
+    return any(w.line <= h.line <= w.end_line for h in hot for w in last)
 
 
 def _time_threshold(ctx: ReviewContext, facts: ModuleFacts) -> int:

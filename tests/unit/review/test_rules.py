@@ -293,28 +293,35 @@ def test_module_level_computation_is_not_a_call_on_a_standard_library_object() -
     # psycopg 3's __init__ quiets its logger (`logger := logging.getLogger(...)` in an
     # `if`, then `logger.setLevel(...)`) before it registers its adapters: with too few
     # samples to tell, IA602 named line 38's setLevel() and told to compute it on first
-    # use. A method of an object a standard-library call made ranks after other work.
+    # use. A method of an object a standard-library call made is named only where the
+    # samples name it (below).
     modules = (rec("quietlog", None, 0, 30_000, 25_000, samples=3),
                rec("quietlog.registry", "quietlog", 1, 500, 500))
     [finding] = by_code(run_review(make_report(("quietlog",), modules)).findings, "IA602")
     assert finding.line == 18, finding.message
-    # Named last among the candidates (a method of one may be work: rev27), never first.
-    message = finding.message
-    assert 0 <= message.index("register_default_adapters()") < message.index("setLevel")
-    assert message.index("register_default_adapters()") < message.index("addHandler")
+    assert "register_default_adapters()" in finding.message
+    assert "setLevel" not in finding.message and "addHandler" not in finding.message
     assert "Compute the result of line 18 on first use" in finding.fix
 
 
 def test_a_method_of_an_object_a_standard_library_call_made_may_be_the_work() -> None:
     # rev27: `_backend = importlib.import_module(...)` then `TABLE = _backend.warm()`:
-    # ranked as cheap as the call that made the object, the warm-up was no candidate
-    # and the IA602 (85 ms of CPU) was lost. It ranks last now, but is still named.
-    modules = (rec("warmedbackend", None, 0, 30_000, 25_000, samples=3),
+    # taken for as cheap as the call that made the object, the warm-up was no candidate
+    # and the IA602 (85 ms of CPU) was lost. Where the samples name its line, it is.
+    modules = (rec("warmedbackend", None, 0, 30_000, 25_000, sampled_ns=25_000_000,
+                   samples=100, lines=(LineTime(9, 25_000_000, 100),)),
                rec("warmedbackend.engine", "warmedbackend", 1, 500, 500))
     [finding] = by_code(run_review(make_report(("warmedbackend",), modules)).findings,
                         "IA602")
     assert finding.line == 9, finding.message
     assert "Compute the result of line 9 on first use" in finding.fix
+    # By syntax alone (too few samples) such a line is likelier a logger's
+    # `.addHandler(NullHandler())`: rev30 got a HIGH IA602 blaming one for a heavy dict
+    # literal beside it. With nothing else to point at, no finding.
+    modules = (rec("warmedbackend", None, 0, 30_000, 25_000, samples=3),
+               rec("warmedbackend.engine", "warmedbackend", 1, 500, 500))
+    assert not by_code(run_review(make_report(("warmedbackend",), modules)).findings,
+                       "IA602")
 
 
 def test_module_level_computation_in_a_class_body_names_each_statement_of_it() -> None:
