@@ -72,12 +72,17 @@ _HERE = os.path.abspath(__file__)
 
 
 def _chain(exc: BaseException | None) -> set[int]:
-    """The ids of the exceptions `exc` was raised from or while handling, all the way in."""
+    """The ids of the exceptions `exc` was raised from (`raise ... from`), all the way in.
+
+    Not what it was raised while handling (`__context__`): a circular failure caught,
+    then a fallback import that fails too (`except ImportError: import other`), was
+    caught all the same (rev30).
+    """
     seen: set[int] = set()
-    inner = None if exc is None else (exc.__cause__ or exc.__context__)
+    inner = None if exc is None else exc.__cause__
     while inner is not None and id(inner) not in seen:
         seen.add(id(inner))
-        inner = inner.__cause__ or inner.__context__
+        inner = inner.__cause__
     return seen
 
 
