@@ -493,6 +493,11 @@ def module_source(module: str, where: Interpreter) -> str | None:
 
 #: An upper-case constant's name (`KQ_FILTER_VNODE`, `O_BINARY`).
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
+#: The lower-case names compiled standard modules have on some platforms only (rev30):
+#: `select`'s event loops, `time.tzset`, `sys`'s Windows and dlopen functions.
+_PLATFORM_FUNCTIONS = frozenset({
+    "kqueue", "kevent", "epoll", "devpoll", "tzset", "winver", "getwindowsversion",
+    "dllhandle", "getdlopenflags", "setdlopenflags"})
 
 
 def compiled_lack(message: str, where: Interpreter) -> tuple[str, str] | None:
@@ -508,7 +513,7 @@ def compiled_lack(message: str, where: Interpreter) -> tuple[str, str] | None:
     if found is None or "." in found.group(1) or found.group(1) not in sys.stdlib_module_names:
         return None
     module, name = found.groups()
-    if not _CONSTANT.fullmatch(name):
+    if not _CONSTANT.fullmatch(name) and name not in _PLATFORM_FUNCTIONS:
         # A platform's constants are what such a module has or lacks by platform
         # (KQ_FILTER_VNODE, O_BINARY, SIGBREAK); a function gone from every platform
         # (`time.clock`, `itertools.izip`) or a typo is a bug everywhere (rev29).
