@@ -519,10 +519,10 @@ def _percent(share: float) -> str:
 def _statements_at(hot: HotStatement, work: list[Statement]) -> list[Statement]:
     """The module-level work the sampled statement is or holds (for its fix).
 
-    The work it is part of (or is); else every piece of work inside it, in line order:
+    The work it is part of (or is); else every piece of work inside it, likeliest first:
     a class body runs in a frame of its own, so its samples name the `class` line, and
-    marshmallow.validate's `Email` compiles a cheap regex before a 100 ms one (likeliest
-    first, `_computation_order`: a call of the package's before nine regexes). A plain
+    marshmallow.validate's `Email` compiles a cheap regex before a 100 ms one
+    (`_computation_order`: a call of the package's before nine regexes). A plain
     statement when it is none of them.
     """
     for w in work:

@@ -503,7 +503,8 @@ _PLATFORM_FUNCTIONS = frozenset({
 def compiled_lack(message: str, where: Interpreter) -> tuple[str, str] | None:
     """(M, N) for "module 'M' has no attribute 'N'", M a compiled standard-library module.
 
-    N an upper-case constant.
+    N an upper-case constant, or one of the few lower-case names such modules have by
+    platform (`_PLATFORM_FUNCTIONS`).
 
     Built in or an extension module where `where` imports it (no source says where N
     is defined: watchdog's kqueue reads `select.KQ_FILTER_VNODE`, which `select` has
