@@ -84,3 +84,9 @@ def test_a_caught_error_is_reported_once_and_one_raised_again_not_at_all(
                          watched=["reraisepkg._speedups"])
     assert trial.error is not None and "reinstall it" in trial.error
     assert trial.caught == ()
+    # Caught, then a fallback that fails on its own (raised while handling it, not
+    # from it): the circular failure was caught all the same (rev30).
+    trial, _ = run_trial(python, "fallbackpkg", extra_path=[str(CAUGHT)],
+                         watched=["fallbackpkg._speedups"])
+    assert trial.error is not None and "pure_backend_not_installed" in trial.error
+    assert [c.module for c in trial.caught] == ["fallbackpkg._speedups"]
