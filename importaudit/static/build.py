@@ -19,14 +19,7 @@ from typing import TYPE_CHECKING, Any
 from importaudit.static.batch import Scanned, ScanStream, content_keys, scan_tree
 from importaudit.static.cache import GraphCache, ScanCache
 from importaudit.static.discover import discover
-from importaudit.static.foreign import (
-    Unread,
-    foreign_note,
-    is_syntax_error,
-    newer,
-    rescan,
-    unread_note,
-)
+from importaudit.static.foreign import HeldFiles
 from importaudit.static.gcpause import no_cyclic_gc
 from importaudit.static.graph import GRAPH_VERSION, GraphBuilder, keep_kinds
 from importaudit.static.scan import SCANNER_VERSION
@@ -152,41 +145,21 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
     builder = GraphBuilder(tree, collapse_external, where, exclusions)
     done = [0]
     # Files this Python's parser rejects, held for a newer measured interpreter to read.
-    foreign = bool(where.python) and newer(where.version)
-    held: dict[str, Sequence[Any]] = {}
+    held = HeldFiles(where)
 
     def on_scan(path: str, encoded: Sequence[Any]) -> None:
-        if foreign and is_syntax_error(encoded):
-            held[path] = encoded
-        else:
+        if not held.hold(path, encoded):
             builder.add_encoded(path, encoded)
         done[0] += 1
         if done[0] % 100 == 0:
             progress(f"reading imports: {done[0]}/{len(paths)} files")
 
-    read_there: list[str] = []
-    unread: dict[str, list[str]] = {}  # why -> the files the measured interpreter did not read
-
     def read_held() -> None:
-        if held and where.python:
-            progress(f"reading {len(held)} files with {where.python}")
-            try:
-                again = rescan(where.python, sorted(held))
-            except Unread as exc:
-                again = {}
-                unread.setdefault(str(exc), []).extend(held)
-            for path, encoded in held.items():
-                builder.add_encoded(path, again.get(path, encoded))
-            read_there.extend(path for path in again if not is_syntax_error(again[path]))
-            held.clear()
+        held.release(builder.add_encoded, progress)
 
     def finish() -> StaticGraph:
         graph = builder.finish()
-        show = builder.display
-        notes = [foreign_note([show(p) for p in sorted(read_there)], where)] \
-            if read_there else []
-        notes += [unread_note([show(p) for p in sorted(files)], where, why)
-                  for why, files in unread.items()]
+        notes = held.notes(builder.display)
         return dataclasses.replace(graph, notes=(*graph.notes, *notes)) if notes else graph
 
     if cache_dir is None:
@@ -207,7 +180,7 @@ def _from_tree(tree: SourceTree, kinds: Iterable[EdgeKind] | None, collapse_exte
                         on_scan=on_scan, keep=False, stream=stream)
     _spare(builder, scanner, on_scan, read_held)
     graph = finish()
-    if unread:  # a graph missing what a transient failure hid is not kept as the answer
+    if held.unread:  # a graph missing what a transient failure hid is not the answer
         return keep_kinds(graph, kinds)
     graphs.save(_digest(tree, scanned, scanner, collapse_external, where, exclusions), graph,
                 builder.read_beyond(), builder.edge_rows())

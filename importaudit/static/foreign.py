@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from importaudit.static.sourcetree import SearchPath
 
 #: Seconds the measured interpreter may take to start and read each file.
@@ -104,21 +106,74 @@ def rescan(python: str, paths: list[str]) -> dict[str, list[Any]]:
     return {path: found[path] for path in paths}
 
 
-def foreign_note(files: list[str], where: SearchPath) -> str:
+class HeldFiles:
+    """The files of one build this Python's parser rejected, for a newer measured one.
+
+    `hold` takes a file's scan when it is such a file (nothing is held when the measured
+    interpreter is not newer); `release` hands the held files' scans, as that
+    interpreter read them, to the graph; `notes` says which it read, and which it could
+    not (`unread`: then the graph is not to be cached as the answer).
+    """
+
+    def __init__(self, where: SearchPath) -> None:
+        self.where = where
+        self.active = bool(where.python) and newer(where.version)
+        self.held: dict[str, Sequence[Any]] = {}
+        self.read: list[str] = []
+        self.unread: dict[str, list[str]] = {}  # why -> the files it did not read
+
+    def hold(self, path: str, encoded: Sequence[Any]) -> bool:
+        """Keep `path`'s scan back if this Python rejected it and another may not."""
+        if self.active and is_syntax_error(encoded):
+            self.held[path] = encoded
+            return True
+        return False
+
+    def release(self, add: Callable[[str, Sequence[Any]], None],
+                progress: Callable[[str], None]) -> None:
+        """Have the measured interpreter read the held files; `add` each one's scan."""
+        python = self.where.python
+        if not self.held or python is None:
+            return
+        progress(f"reading {len(self.held)} files with {python}")
+        try:
+            again = rescan(python, sorted(self.held))
+        except Unread as exc:
+            again = {}
+            self.unread.setdefault(str(exc), []).extend(self.held)
+        for path, encoded in self.held.items():
+            add(path, again.get(path, encoded))
+        self.read.extend(path for path, scan in again.items() if not is_syntax_error(scan))
+        self.held.clear()
+
+    def notes(self, show: Callable[[str], str]) -> list[str]:
+        """What the report says of those files, each named by `show`."""
+        notes = [_read_note([show(p) for p in sorted(self.read)], self.where)] \
+            if self.read else []
+        return notes + [_unread_note([show(p) for p in sorted(files)], self.where, why)
+                        for why, files in self.unread.items()]
+
+
+def _listed(files: list[str]) -> str:
+    """The first three of `files`, and whether there are more."""
+    return ", ".join(files[:3]) + (", ..." if len(files) > 3 else "")
+
+
+def _here() -> str:
+    return ".".join(map(str, sys.version_info[:2]))
+
+
+def _read_note(files: list[str], where: SearchPath) -> str:
     """What a report says of the files the measured interpreter read for this one."""
-    here = ".".join(map(str, sys.version_info[:2]))
     there = ".".join(map(str, (where.version or ())[:2]))
-    shown = ", ".join(files[:3]) + (", ..." if len(files) > 3 else "")
-    return (f"{len(files)} file(s) use syntax Python {here} (running importaudit) cannot "
-            f"parse ({shown}): their imports were read by {where.python} (Python {there}). "
-            f"`review` and `fix` read source with this Python and leave them out: run "
-            f"importaudit itself on Python {there} or newer to review them")
+    return (f"{len(files)} file(s) use syntax Python {_here()} (running importaudit) cannot "
+            f"parse ({_listed(files)}): their imports were read by {where.python} (Python "
+            f"{there}). `review` and `fix` read source with this Python and leave them "
+            f"out: run importaudit itself on Python {there} or newer to review them")
 
 
-def unread_note(files: list[str], where: SearchPath, why: str) -> str:
+def _unread_note(files: list[str], where: SearchPath, why: str) -> str:
     """What a report says when the measured interpreter could not read those files."""
-    here = ".".join(map(str, sys.version_info[:2]))
-    shown = ", ".join(files[:3]) + (", ..." if len(files) > 3 else "")
-    return (f"{len(files)} file(s) Python {here} (running importaudit) cannot parse "
-            f"({shown}) could not be read by {where.python} either ({why}): their "
+    return (f"{len(files)} file(s) Python {_here()} (running importaudit) cannot parse "
+            f"({_listed(files)}) could not be read by {where.python} either ({why}): their "
             f"imports are missing from the graph, which is not cached")

@@ -72,7 +72,7 @@ def test_a_failed_read_is_said_and_not_cached(tmp_path: Path,
     # The measured interpreter timed out (a loaded CI machine): the files stay syntax
     # errors, the report says why, and the next run asks again instead of being served
     # the incomplete graph from the cache.
-    from importaudit.static import build
+    from importaudit.static import foreign
     from importaudit.static.foreign import Unread
 
     def timed_out(python: str, paths: list[str]) -> dict[str, list[object]]:
@@ -81,7 +81,7 @@ def test_a_failed_read_is_said_and_not_cached(tmp_path: Path,
     options = api.StaticOptions(measure=api.Measure(python=_newer_python()),
                                 cache_dir=tmp_path)
     with monkeypatch.context() as patched:
-        patched.setattr(build, "rescan", timed_out)
+        patched.setattr(foreign, "rescan", timed_out)
         graph = api.static_graph([str(FIXTURE)], options)
     [note] = [n for n in graph.notes if "could not be read" in n]
     assert "generic.py" in note and "timed out after 32 s" in note
