@@ -768,8 +768,9 @@ class _Collector(_ClassUseVisitor):
         Also within a container or as the base of an attribute: `[create, update]`,
         `B.method` (`B.method = checked(B.method)`), `*HANDLERS`.
         """
-        return any(isinstance(n, ast.Name) and n.id in self._import_defs
-                   for n in ast.walk(expr))
+        defs = self._import_defs
+        return bool(defs) and any(isinstance(n, ast.Name) and n.id in defs
+                                  for n in ast.walk(expr))
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         # Reading annotations back makes them run-time data, in a function as at module
