@@ -7,6 +7,7 @@ invalid syntax" here, their imports missing, and a cycle through them unreported
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,11 +22,14 @@ SPARE = FIXTURE.parent / "newspare"
 
 def _newer_python() -> str:
     """An interpreter 3.12+ and newer than this one (the fixture needs PEP 695)."""
+    required = os.environ.get("IMPORTAUDIT_REQUIRE_PYTHONS", "").split(",")
     for version in ("3.13", "3.12"):
         if (3, int(version[2:])) > sys.version_info[:2]:
             found = find_python(version)
             if found is not None:
                 return found
+            if version in required:  # (CI requires them: never a silent skip there)
+                pytest.fail(f"Python {version} is required here but was not found")
     pytest.skip("no Python 3.12+ newer than this one here")
 
 
